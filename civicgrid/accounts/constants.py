@@ -1,0 +1,10 @@
+class Verb:
+    USER_CREATED = "accounts.user_created"
+    ROLE_GRANTED = "accounts.role_granted"
+    ROLE_REVOKED = "accounts.role_revoked"
+    ADMIN_ROLE_SET = "accounts.admin_role_set"
+    TOKEN_CREATED = "accounts.token_created"  # noqa: S105 - an event name
+    TOKEN_REVOKED = "accounts.token_revoked"  # noqa: S105 - an event name
+
+
+ADMIN_GROUPS = {"system": "系统管理员", "security": "安全管理员"}

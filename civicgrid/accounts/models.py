@@ -1,0 +1,93 @@
+"""Staff accounts, their roles and the territory nodes that bound what they see.
+
+Business roles are bound to nodes (``RoleAssignment``): a grid worker of grid 7 sees what
+lies under grid 7. The three administrators (system, security, audit) are a single field
+on the account, so no account can hold two of them by construction, and an account with
+an administrator role holds no business role (checked in ``accounts.services``).
+"""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", "话务员"
+    HANDLER = "handler", "承办人"
+    COMMUNITY_WORKER = "community_worker", "社区工作者"
+    GRID_WORKER = "grid_worker", "网格员"
+    LEADER = "leader", "领导"
+
+
+class AdminRole(models.TextChoices):
+    NONE = "", "无"
+    SYSTEM = "system", "系统管理员"
+    SECURITY = "security", "安全管理员"
+    AUDIT = "audit", "审计管理员"
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    admin_role = models.CharField(
+        "管理员角色", max_length=16, choices=AdminRole.choices, blank=True, default=""
+    )
+    title = models.CharField("职务", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    node = models.ForeignKey(
+        "territory.Node", on_delete=models.PROTECT, related_name="role_assignments", verbose_name="管辖范围"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "node"], name="role_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()} @ {self.node}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for another system; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate() -> str:
+        return "cg_" + secrets.token_urlsafe(32)

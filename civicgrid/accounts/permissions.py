@@ -1,0 +1,50 @@
+"""What each role may do. Scope (where) comes from the role's nodes; this says what."""
+
+from enum import StrEnum
+
+from civicgrid.accounts.models import AdminRole, Role
+
+
+class Capability(StrEnum):
+    TERRITORY_VIEW = "territory.view"
+    TERRITORY_EDIT = "territory.edit"
+    GRID_MATTER_EDIT = "territory.grid_matter_edit"
+    POSITION_EDIT = "territory.position_edit"
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT = "registry.edit"
+    PII_VIEW = "registry.pii_view"
+    IMPORT = "exchange.import"
+    EXPORT = "exchange.export"
+    AUDIT_VIEW = "audit.view"
+    ACCOUNT_MANAGE = "accounts.manage"
+
+
+C = Capability
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.OPERATOR: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT}),
+    Role.HANDLER: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT}),
+    Role.COMMUNITY_WORKER: frozenset(
+        {
+            C.TERRITORY_VIEW,
+            C.TERRITORY_EDIT,
+            C.POSITION_EDIT,
+            C.REGISTRY_VIEW,
+            C.REGISTRY_EDIT,
+            C.PII_VIEW,
+            C.IMPORT,
+            C.EXPORT,
+        }
+    ),
+    Role.GRID_WORKER: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.PII_VIEW, C.EXPORT}),
+    Role.LEADER: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT}),
+}
+
+# Administrators act on the whole tree but only in their own lane (三员分立).
+ADMIN_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    AdminRole.SYSTEM: frozenset(
+        {C.TERRITORY_VIEW, C.TERRITORY_EDIT, C.GRID_MATTER_EDIT, C.POSITION_EDIT, C.IMPORT, C.EXPORT}
+    ),
+    AdminRole.SECURITY: frozenset({C.TERRITORY_VIEW, C.ACCOUNT_MANAGE}),
+    AdminRole.AUDIT: frozenset({C.TERRITORY_VIEW, C.AUDIT_VIEW}),
+}

@@ -1,0 +1,132 @@
+"""Accounts, roles and tokens. Only the security administrator grants (or a command run
+on the server, which acts as the system itself: ``actor=None`` with ``system=True``)."""
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
+from civicgrid.accounts.models import AdminRole, ApiToken, Role, RoleAssignment, User, hash_token
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import forget_scope, require_any
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import ValidationError
+from civicgrid.territory.models import Node
+
+
+def _check_actor(actor: Any, system: bool) -> None:
+    if not system:
+        require_any(actor, Capability.ACCOUNT_MANAGE)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    full_name: str = "",
+    title: str = "",
+    admin_role: str = "",
+    system: bool = False,
+) -> User:
+    _check_actor(actor, system)
+    username = username.strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["用户名不能为空"]
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = ["用户名已存在"]
+    if len(password) < 8:
+        errors["password"] = ["密码至少8位"]
+    if admin_role not in AdminRole.values:
+        errors["admin_role"] = ["管理员角色取值无效"]
+    if errors:
+        raise ValidationError(errors=errors)
+    user = User(username=username, full_name=full_name.strip(), title=title, admin_role=admin_role)
+    user.set_password(password)
+    user.is_staff = admin_role in ADMIN_GROUPS
+    user.save()
+    if admin_role in ADMIN_GROUPS:
+        user.groups.add(Group.objects.get(name=ADMIN_GROUPS[admin_role]))
+    audit_write(
+        actor=actor,
+        verb=Verb.USER_CREATED,
+        target=user,
+        after={"username": username, "admin_role": admin_role},
+    )
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: Any, user: User, role: str, node: Node, system: bool = False) -> RoleAssignment:
+    """Bind a business role to a node. Administrators hold no business roles."""
+    _check_actor(actor, system)
+    if role not in Role.values:
+        raise ValidationError("角色取值无效", field="role")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.admin_role:
+        raise ValidationError("管理员账号不能同时担任业务角色（三员分立）", field="role")
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, node=node)
+    if created:
+        audit_write(
+            actor=actor, verb=Verb.ROLE_GRANTED, target=user, node=node, after={"role": role, "node": node.pk}
+        )
+    forget_scope(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment, system: bool = False) -> None:
+    _check_actor(actor, system)
+    audit_write(
+        actor=actor,
+        verb=Verb.ROLE_REVOKED,
+        target=assignment.user,
+        node=assignment.node,
+        before={"role": assignment.role, "node": assignment.node_id},
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def admin_role_set(*, actor: Any, user: User, admin_role: str, system: bool = False) -> User:
+    """Make an account one of the three administrators (or none). One role per account."""
+    _check_actor(actor, system)
+    if admin_role not in AdminRole.values:
+        raise ValidationError("管理员角色取值无效", field="admin_role")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError("不能修改自己的管理员角色", field="admin_role")
+    if admin_role and user.role_assignments.exists():
+        raise ValidationError("该账号已担任业务角色，不能再设为管理员（三员分立）", field="admin_role")
+    before = user.admin_role
+    user.admin_role = admin_role
+    user.is_staff = admin_role in ADMIN_GROUPS
+    user.save(update_fields=["admin_role", "is_staff"])
+    user.groups.remove(*Group.objects.filter(name__in=ADMIN_GROUPS.values()))
+    if admin_role in ADMIN_GROUPS:
+        user.groups.add(Group.objects.get(name=ADMIN_GROUPS[admin_role]))
+    audit_write(
+        actor=actor,
+        verb=Verb.ADMIN_ROLE_SET,
+        target=user,
+        before={"admin_role": before},
+        after={"admin_role": admin_role},
+    )
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str, system: bool = False) -> tuple[ApiToken, str]:
+    """Create a token; the clear token is returned once and never stored."""
+    _check_actor(actor, system)
+    if not name.strip():
+        raise ValidationError("请填写令牌用途", field="name")
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=raw[3:9], key_hash=hash_token(raw))
+    audit_write(
+        actor=actor, verb=Verb.TOKEN_CREATED, target=token, after={"user": user.username, "name": name}
+    )
+    return token, raw

@@ -1,0 +1,58 @@
+"""Middleware: request metadata for the audit log, and one place that turns errors into pages."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from civicgrid.core.context import RequestMeta, new_request_id, reset_request_meta, set_request_meta
+from civicgrid.core.errors import CivicError
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind a reverse proxy the deployment sets SECURE_PROXY/forwarded handling there;
+    # we trust REMOTE_ADDR, which the proxy's WSGI server sets from X-Forwarded-For.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request.headers.get("X-Request-ID", "")[:64] or new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = set_request_meta(RequestMeta(request_id=request_id, ip=client_ip(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_meta(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class ErrorMiddleware:
+    """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, CivicError):
+            return None
+        wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
+            "Accept", ""
+        )
+        if wants_json:
+            return JsonResponse(exception.as_dict(), status=exception.http_status)
+        messages.error(request, exception.message)
+        return render(
+            request,
+            "core/error.html",
+            {"error": exception},
+            status=exception.http_status,
+        )

@@ -1,0 +1,48 @@
+"""The one audit table.
+
+Rows are written by ``civicgrid.core.audit.audit_write`` in the same transaction as
+the change they describe. The product offers no way to change or delete them, and the
+database refuses it too (triggers installed by migration 0002).
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditLog(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    verb = models.CharField("操作", max_length=64, db_index=True)
+    target_type = models.CharField("对象类型", max_length=64, blank=True)
+    target_id = models.CharField("对象编号", max_length=64, blank=True)
+    target_label = models.CharField("对象", max_length=255, blank=True)
+    node = models.ForeignKey(
+        "territory.Node",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    node_path = models.CharField(max_length=255, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.verb} {self.target_label}"

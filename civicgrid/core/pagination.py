@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+def paginate(request: HttpRequest, qs: QuerySet[Any], per_page: int | None = None) -> Page[Any]:
+    """A page of ``qs`` from ``?page=N``; a bad page number gives the nearest valid page."""
+    paginator = Paginator(qs, per_page or settings.PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,27 @@
+class Verb:
+    RESIDENT_CREATED = "registry.resident_created"
+    RESIDENT_UPDATED = "registry.resident_updated"
+    RESIDENT_PII_VIEWED = "registry.resident_pii_viewed"
+    HOUSEHOLD_CREATED = "registry.household_created"
+    DWELLING_CREATED = "registry.dwelling_created"
+    DWELLING_UPDATED = "registry.dwelling_updated"
+    ORGANISATION_CREATED = "registry.organisation_created"
+    ORGANISATION_UPDATED = "registry.organisation_updated"
+    ORGANISATION_PII_VIEWED = "registry.organisation_pii_viewed"
+
+
+# Tags every installation starts with (editable in the admin).
+DEFAULT_TAGS = [
+    ("elderly_alone", "独居老人", True),
+    ("empty_nest", "空巢老人", True),
+    ("disabled", "残疾人", True),
+    ("low_income", "低保户", True),
+    ("extreme_poverty", "特困人员", True),
+    ("needy_party_member", "困难党员", True),
+    ("left_behind_child", "留守儿童", True),
+    ("veteran", "退役军人", False),
+    ("party_member", "党员", False),
+    ("volunteer", "志愿者", False),
+    ("community_corrections", "社区矫正人员", True),
+    ("serious_mental_illness", "严重精神障碍患者", True),
+]

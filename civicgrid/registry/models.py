@@ -1,0 +1,197 @@
+"""The registry (实有人口 · 实有房屋 · 实有单位): residents, households, dwellings, organisations.
+
+ID numbers and phones are never stored in clear: ``*_enc`` holds AES-GCM ciphertext,
+``*_hash`` a keyed HMAC for exact lookup, ``*_masked`` what lists show. Only
+``registry.services.resident_reveal_pii`` decrypts for staff, and it writes an audit row.
+"""
+
+from django.db import models
+
+from civicgrid.territory.models import ScopedModel
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+    UNKNOWN = "unknown", "未知"
+
+
+class ResidenceType(models.TextChoices):
+    REGISTERED = "registered", "户籍人口"
+    FLOATING = "floating", "流动人口"
+
+
+class DwellingUse(models.TextChoices):
+    OWNER_OCCUPIED = "owner_occupied", "自住"
+    RENTED = "rented", "出租"
+    VACANT = "vacant", "空置"
+
+
+class OrganisationKind(models.TextChoices):
+    ORGAN = "organ", "机关"
+    ENTERPRISE = "enterprise", "企业"
+    PUBLIC_INSTITUTION = "public_institution", "事业单位"
+    SOCIAL = "social", "社会组织"
+    TWO_NEW = "two_new", "两新组织"
+    SHOP = "shop", "个体商户"
+    PROPERTY_COMPANY = "property_company", "物业服务企业"
+    OTHER = "other", "其他"
+
+
+class ResidentTag(models.Model):
+    """A care or status tag (独居老人, 残疾人, 低保, 困难党员…); editable list."""
+
+    code = models.CharField("标签编码", max_length=32, unique=True)
+    name = models.CharField("标签名称", max_length=50)
+    is_special_group = models.BooleanField("重点关爱人群", default=False)
+
+    class Meta:
+        verbose_name = "人员标签"
+        verbose_name_plural = "人员标签"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dwelling(ScopedModel):
+    """A dwelling (房屋). ``node`` is its building or entrance."""
+
+    code = models.CharField("房屋编码", max_length=40, unique=True)
+    room = models.CharField("房号", max_length=50)
+    use = models.CharField("使用情况", max_length=20, choices=DwellingUse.choices)
+    area = models.DecimalField("面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
+    owner_name = models.CharField("产权人", max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "房屋"
+        verbose_name_plural = "房屋"
+        ordering = ["node_path", "room"]
+        indexes = [
+            models.Index(
+                fields=["node_path"], name="registry_dwelling_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room}"
+
+
+class Household(ScopedModel):
+    """A household (户). ``node`` mirrors its dwelling's node (or a grid for those without)."""
+
+    code = models.CharField("户编码", max_length=40, unique=True)
+    dwelling = models.ForeignKey(
+        Dwelling,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name="房屋",
+    )
+    head_name = models.CharField("户主姓名", max_length=50, blank=True)
+    household_group = models.ForeignKey(
+        "territory.Node",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_households",
+        verbose_name="十联户",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "户"
+        verbose_name_plural = "户"
+        ordering = ["node_path", "code"]
+        indexes = [
+            models.Index(
+                fields=["node_path"], name="registry_household_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.head_name}".strip()
+
+
+class Resident(ScopedModel):
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    gender = models.CharField("性别", max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    id_number_enc = models.TextField(blank=True, default="", editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    id_number_masked = models.CharField("身份证号", max_length=32, blank=True, default="", editable=False)
+    phone_enc = models.TextField(blank=True, default="", editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="", editable=False)
+    residence_type = models.CharField(
+        "人口类型", max_length=20, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name="户"
+    )
+    relation_to_head = models.CharField("与户主关系", max_length=20, blank=True)
+    tags = models.ManyToManyField(ResidentTag, blank=True, related_name="residents", verbose_name="标签")
+    note = models.CharField("备注", max_length=255, blank=True)
+    is_active = models.BooleanField("在册", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "居民"
+        verbose_name_plural = "实有人口"
+        ordering = ["node_path", "id"]
+        indexes = [
+            models.Index(
+                fields=["node_path"], name="registry_resident_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+        constraints = [
+            # One registry entry per ID number (empty allowed for those without one).
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
+                name="resident_id_number_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(ScopedModel):
+    name = models.CharField("单位名称", max_length=200, db_index=True)
+    kind = models.CharField("单位类型", max_length=32, choices=OrganisationKind.choices)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, default="")
+    address = models.CharField("地址", max_length=255, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone_enc = models.TextField(blank=True, default="", editable=False)
+    contact_phone_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
+    contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="", editable=False)
+    employees = models.PositiveIntegerField("从业人数", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "实有单位"
+        ordering = ["node_path", "name"]
+        indexes = [
+            models.Index(
+                fields=["node_path"], name="registry_org_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="organisation_credit_code_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,65 @@
+"""Registry reads, always cut to the actor's scope."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import scope_filter
+from civicgrid.core import crypto
+from civicgrid.core.errors import NotFound
+from civicgrid.registry.models import Dwelling, Household, Organisation, Resident
+from civicgrid.territory.models import Node
+
+
+def residents_visible(actor: Any) -> QuerySet[Resident]:
+    return scope_filter(Resident.objects.all(), actor, Capability.REGISTRY_VIEW)
+
+
+def dwellings_visible(actor: Any) -> QuerySet[Dwelling]:
+    return scope_filter(Dwelling.objects.all(), actor, Capability.REGISTRY_VIEW)
+
+
+def households_visible(actor: Any) -> QuerySet[Household]:
+    return scope_filter(Household.objects.all(), actor, Capability.REGISTRY_VIEW)
+
+
+def organisations_visible(actor: Any) -> QuerySet[Organisation]:
+    return scope_filter(Organisation.objects.all(), actor, Capability.REGISTRY_VIEW)
+
+
+def resident_search(
+    actor: Any,
+    *,
+    q: str = "",
+    under: Node | None = None,
+    tag: str = "",
+    residence_type: str = "",
+    gender: str = "",
+) -> QuerySet[Resident]:
+    """Search by name (contains), or by exact ID number / phone through their blind index."""
+    qs = residents_visible(actor).filter(is_active=True)
+    if under is not None:
+        qs = qs.filter(node_path__startswith=under.path)
+    q = q.strip()
+    if q:
+        digest = crypto.blind_index(q)
+        qs = qs.filter(Q(name__contains=q) | Q(id_number_hash=digest) | Q(phone_hash=digest))
+    if tag:
+        qs = qs.filter(tags__code=tag)
+    if residence_type:
+        qs = qs.filter(residence_type=residence_type)
+    if gender:
+        qs = qs.filter(gender=gender)
+    return qs.select_related("node", "household").prefetch_related("tags").order_by("node_path", "id")
+
+
+def resident_get(actor: Any, pk: int) -> Resident:
+    found = residents_visible(actor).select_related("node", "household").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("居民不存在或您无权查看")
+    return found
+
+
+def residents_count_under(node: Node) -> int:
+    return Resident.objects.filter(node_path__startswith=node.path, is_active=True).count()

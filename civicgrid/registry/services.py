@@ -1,0 +1,477 @@
+"""Writes to the registry. PII is validated, encrypted, hashed and masked here, only here."""
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require
+from civicgrid.core import crypto
+from civicgrid.core.audit import audit_write, snapshot
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import (
+    credit_code_problem,
+    id_number_birth_date,
+    id_number_gender,
+    id_number_problem,
+    phone_problem,
+)
+from civicgrid.registry.constants import Verb
+from civicgrid.registry.models import (
+    Dwelling,
+    DwellingUse,
+    Gender,
+    Household,
+    Organisation,
+    OrganisationKind,
+    ResidenceType,
+    Resident,
+    ResidentTag,
+)
+from civicgrid.territory.models import Node, NodeKind
+
+RESIDENT_AUDIT_FIELDS = [
+    "name",
+    "gender",
+    "birth_date",
+    "id_number_masked",
+    "phone_masked",
+    "residence_type",
+    "household",
+    "node",
+    "is_active",
+]
+DWELLING_NODE_KINDS = {NodeKind.BUILDING, NodeKind.ENTRANCE}
+RESIDENT_NODE_KINDS = {
+    NodeKind.GRID,
+    NodeKind.COMPOUND,
+    NodeKind.BUILDING,
+    NodeKind.ENTRANCE,
+    NodeKind.COMMUNITY,
+    NodeKind.HOUSEHOLD_GROUP,
+}
+
+
+def pii_fields(value: str) -> tuple[str, str]:
+    """(ciphertext, blind index) of a value; both empty for an empty value."""
+    return crypto.encrypt(value), crypto.blind_index(value)
+
+
+def _check_node(node: Node | None, allowed: set[NodeKind], field: str = "node") -> Node:
+    if node is None:
+        raise ValidationError("必须选择所属区域", field=field)
+    if node.kind not in allowed:
+        names = "、".join(NodeKind(k).label for k in sorted(allowed))
+        raise ValidationError(f"所属区域应为：{names}", field=field)
+    return node
+
+
+def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem of a resident's fields at once (used by forms, API and imports)."""
+    errors: dict[str, list[str]] = {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["name"] = ["姓名不能为空"]
+    elif len(name) > 50:
+        errors["name"] = ["姓名最长50个字"]
+    id_number = (data.get("id_number") or "").strip().upper()
+    if id_number and (problem := id_number_problem(id_number)):
+        errors["id_number"] = [problem]
+    phone = (data.get("phone") or "").strip()
+    if phone and (problem := phone_problem(phone)):
+        errors["phone"] = [problem]
+    if data.get("gender") and data["gender"] not in Gender.values:
+        errors["gender"] = ["性别只能是男、女或未知"]
+    if data.get("residence_type") and data["residence_type"] not in ResidenceType.values:
+        errors["residence_type"] = ["人口类型只能是户籍人口或流动人口"]
+    birth = data.get("birth_date")
+    if birth and isinstance(birth, date) and birth > date.today():
+        errors["birth_date"] = ["出生日期不能晚于今天"]
+    return errors
+
+
+def _resident_apply(resident: Resident, data: dict[str, Any]) -> None:
+    if "name" in data:
+        resident.name = data["name"].strip()
+    if "id_number" in data:
+        id_number = (data["id_number"] or "").strip().upper()
+        resident.id_number_enc, resident.id_number_hash = pii_fields(id_number)
+        resident.id_number_masked = crypto.mask_id_number(id_number) if id_number else ""
+        if id_number:
+            resident.birth_date = id_number_birth_date(id_number)
+            resident.gender = id_number_gender(id_number)
+    if "phone" in data:
+        phone = (data["phone"] or "").strip()
+        resident.phone_enc, resident.phone_hash = pii_fields(phone)
+        resident.phone_masked = crypto.mask_phone(phone) if phone else ""
+    for field in ("residence_type", "relation_to_head", "note"):
+        if field in data and data[field] is not None:
+            setattr(resident, field, data[field])
+    if data.get("gender") and not data.get("id_number"):
+        resident.gender = data["gender"]
+    if data.get("birth_date") and not data.get("id_number"):
+        resident.birth_date = data["birth_date"]
+
+
+def _id_taken(id_number: str, exclude_pk: int | None = None) -> bool:
+    if not id_number:
+        return False
+    qs = Resident.objects.filter(id_number_hash=crypto.blind_index(id_number))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def resident_create(
+    *,
+    actor: Any,
+    node: Node,
+    name: str,
+    id_number: str = "",
+    phone: str = "",
+    gender: str = "",
+    birth_date: date | None = None,
+    residence_type: str = ResidenceType.REGISTERED,
+    household: Household | None = None,
+    relation_to_head: str = "",
+    tags: list[str] | None = None,
+    note: str = "",
+) -> Resident:
+    _check_node(node, RESIDENT_NODE_KINDS)
+    require(actor, Capability.REGISTRY_EDIT, node.path)
+    data = {
+        "name": name,
+        "id_number": id_number,
+        "phone": phone,
+        "gender": gender,
+        "birth_date": birth_date,
+        "residence_type": residence_type,
+        "relation_to_head": relation_to_head,
+        "note": note,
+    }
+    errors = resident_validate(data)
+    if not errors.get("id_number") and _id_taken(id_number.strip().upper()):
+        errors["id_number"] = ["该身份证号已登记"]
+    tag_objs = _tags(tags or [], errors)
+    if (
+        household is not None
+        and not household.node_path.startswith(node.path)
+        and not node.path.startswith(household.node_path)
+    ):
+        errors["household"] = ["户与居民不在同一区域"]
+    if errors:
+        raise ValidationError(errors=errors)
+    resident = Resident(node=node, node_path=node.path, household=household)
+    _resident_apply(resident, data)
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:
+        raise ValidationError("该身份证号已登记", field="id_number") from exc
+    if tag_objs:
+        resident.tags.set(tag_objs)
+    audit_write(
+        actor=actor,
+        verb=Verb.RESIDENT_CREATED,
+        target=resident,
+        node=node,
+        after=snapshot(resident, RESIDENT_AUDIT_FIELDS) | {"tags": tags or []},
+    )
+    return resident
+
+
+def _tags(codes: list[str], errors: dict[str, list[str]]) -> list[ResidentTag]:
+    if not codes:
+        return []
+    found = {t.code: t for t in ResidentTag.objects.filter(code__in=codes)}
+    found.update({t.name: t for t in ResidentTag.objects.filter(name__in=codes)})
+    missing = [c for c in codes if c not in found]
+    if missing:
+        errors["tags"] = [f"未知的标签：{'、'.join(missing)}"]
+    return [found[c] for c in codes if c in found]
+
+
+@transaction.atomic
+def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Resident:
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    require(actor, Capability.REGISTRY_EDIT, resident.node_path)
+    allowed = {
+        "name",
+        "id_number",
+        "phone",
+        "gender",
+        "birth_date",
+        "residence_type",
+        "relation_to_head",
+        "note",
+        "tags",
+        "node",
+        "is_active",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+    data = {"name": resident.name} | changes
+    errors = resident_validate(data)
+    new_id = (changes.get("id_number") or "").strip().upper()
+    if "id_number" in changes and not errors.get("id_number") and _id_taken(new_id, resident.pk):
+        errors["id_number"] = ["该身份证号已登记"]
+    tag_objs = _tags(changes["tags"], errors) if "tags" in changes else None
+    new_node = changes.get("node")
+    if new_node is not None:
+        _check_node(new_node, RESIDENT_NODE_KINDS)
+        require(actor, Capability.REGISTRY_EDIT, new_node.path)
+    if errors:
+        raise ValidationError(errors=errors)
+    before = snapshot(resident, RESIDENT_AUDIT_FIELDS)
+    _resident_apply(resident, changes)
+    if new_node is not None:
+        resident.node, resident.node_path = new_node, new_node.path
+    if "is_active" in changes:
+        resident.is_active = bool(changes["is_active"])
+    resident.save()
+    if tag_objs is not None:
+        resident.tags.set(tag_objs)
+    audit_write(
+        actor=actor,
+        verb=Verb.RESIDENT_UPDATED,
+        target=resident,
+        node=resident.node,
+        before=before,
+        after=snapshot(resident, RESIDENT_AUDIT_FIELDS),
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_reveal_pii(*, actor: Any, resident: Resident) -> dict[str, str]:
+    """The clear ID number and phone, for roles allowed to see them; always audited."""
+    require(actor, Capability.PII_VIEW, resident.node_path)
+    audit_write(
+        actor=actor,
+        verb=Verb.RESIDENT_PII_VIEWED,
+        target=resident,
+        node=resident.node,
+        after={"fields": ["id_number", "phone"]},
+    )
+    return {
+        "id_number": crypto.decrypt(resident.id_number_enc),
+        "phone": crypto.decrypt(resident.phone_enc),
+    }
+
+
+# --- dwellings and households -----------------------------------------------------------
+
+
+def next_code(prefix: str, model: type[Dwelling] | type[Household], width: int = 4) -> str:
+    existing = model.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+    return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
+
+
+@transaction.atomic
+def dwelling_create(
+    *, actor: Any, node: Node, room: str, use: str, area: Any = None, owner_name: str = "", code: str = ""
+) -> Dwelling:
+    _check_node(node, DWELLING_NODE_KINDS)
+    require(actor, Capability.REGISTRY_EDIT, node.path)
+    errors: dict[str, list[str]] = {}
+    if not room.strip():
+        errors["room"] = ["房号不能为空"]
+    if use not in DwellingUse.values:
+        errors["use"] = ["使用情况只能是自住、出租或空置"]
+    if area not in (None, "") and (not _is_number(area) or float(area) <= 0 or float(area) > 100000):
+        errors["area"] = ["面积应为大于0的数字"]
+    code = code.strip().upper() or next_code(f"{node.code}F", Dwelling)
+    if Dwelling.objects.filter(code=code).exists():
+        errors["code"] = [f"房屋编码 {code} 已存在"]
+    if errors:
+        raise ValidationError(errors=errors)
+    dwelling = Dwelling.objects.create(
+        node=node,
+        node_path=node.path,
+        code=code,
+        room=room.strip(),
+        use=use,
+        area=area or None,
+        owner_name=owner_name.strip(),
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.DWELLING_CREATED,
+        target=dwelling,
+        node=node,
+        after=snapshot(dwelling, ["code", "room", "use", "area", "node"]),
+    )
+    return dwelling
+
+
+@transaction.atomic
+def dwelling_update(
+    *, actor: Any, dwelling: Dwelling, use: str | None = None, room: str | None = None
+) -> Dwelling:
+    dwelling = Dwelling.objects.select_for_update().get(pk=dwelling.pk)
+    require(actor, Capability.REGISTRY_EDIT, dwelling.node_path)
+    before = snapshot(dwelling, ["room", "use"])
+    if use is not None:
+        if use not in DwellingUse.values:
+            raise ValidationError("使用情况只能是自住、出租或空置", field="use")
+        dwelling.use = use
+    if room is not None:
+        if not room.strip():
+            raise ValidationError("房号不能为空", field="room")
+        dwelling.room = room.strip()
+    dwelling.save(update_fields=["use", "room", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb=Verb.DWELLING_UPDATED,
+        target=dwelling,
+        node=dwelling.node,
+        before=before,
+        after=snapshot(dwelling, ["room", "use"]),
+    )
+    return dwelling
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: Any,
+    node: Node,
+    dwelling: Dwelling | None = None,
+    head_name: str = "",
+    household_group: Node | None = None,
+    code: str = "",
+) -> Household:
+    if dwelling is not None:
+        node = dwelling.node
+    _check_node(node, RESIDENT_NODE_KINDS)
+    require(actor, Capability.REGISTRY_EDIT, node.path)
+    if household_group is not None and household_group.kind != NodeKind.HOUSEHOLD_GROUP:
+        raise ValidationError("十联户必须选择十联户节点", field="household_group")
+    code = code.strip().upper() or next_code(f"{node.code}H", Household)
+    if Household.objects.filter(code=code).exists():
+        raise ValidationError(f"户编码 {code} 已存在", field="code")
+    household = Household.objects.create(
+        node=node,
+        node_path=node.path,
+        dwelling=dwelling,
+        code=code,
+        head_name=head_name.strip(),
+        household_group=household_group,
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.HOUSEHOLD_CREATED,
+        target=household,
+        node=node,
+        after=snapshot(household, ["code", "dwelling", "head_name", "household_group"]),
+    )
+    return household
+
+
+# --- organisations ---------------------------------------------------------------------
+
+
+def organisation_validate(data: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = ["单位名称不能为空"]
+    if data.get("kind") not in OrganisationKind.values:
+        errors["kind"] = ["单位类型取值无效"]
+    credit_code = (data.get("credit_code") or "").strip().upper()
+    if credit_code and (problem := credit_code_problem(credit_code)):
+        errors["credit_code"] = [problem]
+    phone = (data.get("contact_phone") or "").strip()
+    if phone and (problem := phone_problem(phone)):
+        errors["contact_phone"] = [problem]
+    employees = data.get("employees")
+    if employees not in (None, "") and (not str(employees).isdigit()):
+        errors["employees"] = ["从业人数应为非负整数"]
+    return errors
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: Any,
+    node: Node,
+    name: str,
+    kind: str,
+    credit_code: str = "",
+    address: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    employees: int | None = None,
+) -> Organisation:
+    if node is None:
+        raise ValidationError("必须选择所属区域", field="node")
+    require(actor, Capability.REGISTRY_EDIT, node.path)
+    data = {
+        "name": name,
+        "kind": kind,
+        "credit_code": credit_code,
+        "contact_phone": contact_phone,
+        "employees": employees,
+    }
+    errors = organisation_validate(data)
+    credit_code = credit_code.strip().upper()
+    if (
+        credit_code
+        and not errors.get("credit_code")
+        and Organisation.objects.filter(credit_code=credit_code).exists()
+    ):
+        errors["credit_code"] = ["该统一社会信用代码已登记"]
+    if errors:
+        raise ValidationError(errors=errors)
+    phone = contact_phone.strip()
+    enc, digest = pii_fields(phone)
+    org = Organisation(
+        node=node,
+        node_path=node.path,
+        name=name.strip(),
+        kind=kind,
+        credit_code=credit_code,
+        address=address.strip(),
+        contact_name=contact_name.strip(),
+        contact_phone_enc=enc,
+        contact_phone_hash=digest,
+        contact_phone_masked=crypto.mask_phone(phone) if phone else "",
+        employees=employees or None,
+    )
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError as exc:
+        raise ValidationError("该统一社会信用代码已登记", field="credit_code") from exc
+    audit_write(
+        actor=actor,
+        verb=Verb.ORGANISATION_CREATED,
+        target=org,
+        node=node,
+        after=snapshot(org, ["name", "kind", "credit_code", "address", "node"]),
+    )
+    return org
+
+
+@transaction.atomic
+def organisation_reveal_pii(*, actor: Any, organisation: Organisation) -> dict[str, str]:
+    require(actor, Capability.PII_VIEW, organisation.node_path)
+    audit_write(
+        actor=actor,
+        verb=Verb.ORGANISATION_PII_VIEWED,
+        target=organisation,
+        node=organisation.node,
+        after={"fields": ["contact_phone"]},
+    )
+    return {"contact_phone": crypto.decrypt(organisation.contact_phone_enc)}

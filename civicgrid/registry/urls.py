@@ -1,0 +1,14 @@
+from django.urls import path
+
+from civicgrid.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("residents/", views.resident_list, name="residents"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident"),
+    path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("dwellings/", views.dwelling_list, name="dwellings"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/<int:pk>/reveal/", views.organisation_reveal, name="organisation_reveal"),
+]

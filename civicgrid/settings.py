@@ -1,0 +1,185 @@
+"""Django settings for civicgrid, read from the environment.
+
+Every setting a deployment may change is listed in ``docs/configuration.md``.
+"""
+
+import base64
+import hashlib
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from civicgrid.core.env import envbool, envfloat, envint, envlist, envsecret, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(envstr("CIVICGRID_DATA_DIR", str(BASE_DIR.parent / "var")))
+TESTING = "pytest" in sys.modules or envbool("CIVICGRID_TESTING")
+
+DEBUG = envbool("CIVICGRID_DEBUG", False)
+_DEV_SECRET = "civicgrid-development-only-secret-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = envsecret("CIVICGRID_SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING) else "")
+if not SECRET_KEY:
+    raise RuntimeError("CIVICGRID_SECRET_KEY (or CIVICGRID_SECRET_KEY_FILE) must be set")
+
+ALLOWED_HOSTS = envlist("CIVICGRID_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("CIVICGRID_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "civicgrid.core",
+    "civicgrid.accounts",
+    "civicgrid.territory",
+    "civicgrid.registry",
+    "civicgrid.exchange",
+    "civicgrid.demo",
+    "civicgrid.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "civicgrid.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "civicgrid.core.middleware.ErrorMiddleware",
+]
+
+ROOT_URLCONF = "civicgrid.urls"
+WSGI_APPLICATION = "civicgrid.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "civicgrid.web.context_processors.civicgrid",
+            ],
+        },
+    }
+]
+
+# Database: SQLite file by default, PostgreSQL in production via DATABASE_URL.
+DATABASE_URL = envsecret("DATABASE_URL", "")
+if not DATABASE_URL:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASE_URL = f"sqlite:///{DATA_DIR / 'civicgrid.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CIVICGRID_DB_CONN_MAX_AGE", 60))
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
+        # BEGIN so two concurrent writers queue instead of failing with "database is locked".
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = envint("CIVICGRID_SESSION_SECONDS", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("CIVICGRID_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("CIVICGRID_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+
+# Background work: Django's tasks API (django-tasks), database-backed worker by default.
+TASKS = {
+    "default": {
+        "BACKEND": envstr(
+            "CIVICGRID_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("CIVICGRID_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+
+def _derived_key(label: str) -> str:
+    digest = hashlib.sha256(f"{label}:{SECRET_KEY}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+# Personal information: AES-256-GCM at rest and an HMAC-SHA256 for exact lookup.
+# Production must set both keys; development and tests derive them from SECRET_KEY.
+PII_KEY = envsecret("CIVICGRID_PII_KEY", _derived_key("pii") if (DEBUG or TESTING) else "")
+PII_HASH_KEY = envsecret("CIVICGRID_PII_HASH_KEY", _derived_key("pii-hash") if (DEBUG or TESTING) else "")
+if not PII_KEY or not PII_HASH_KEY:
+    raise RuntimeError("CIVICGRID_PII_KEY and CIVICGRID_PII_HASH_KEY must be set in production")
+# Older keys still able to decrypt (comma separated), for key rotation.
+PII_OLD_KEYS = envlist("CIVICGRID_PII_OLD_KEYS", [])
+
+# Map: tile URL template for Leaflet; empty means no base map (polygons on a blank canvas).
+MAP_TILE_URL = envstr("CIVICGRID_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = envstr("CIVICGRID_MAP_TILE_ATTRIBUTION", "")
+# Coordinate system of the tiles: "wgs84" (Tianditu, OSM) or "gcj02" (AMap, Tencent).
+MAP_TILE_CRS = envstr("CIVICGRID_MAP_TILE_CRS", "wgs84")
+
+# Locator: how far (metres) a point outside every grid may be from the nearest grid.
+LOCATOR_NEAREST_METRES = envfloat("CIVICGRID_LOCATOR_NEAREST_METRES", 200.0)
+# How often (seconds) a process checks whether the grid geometry changed.
+LOCATOR_CHECK_SECONDS = envfloat("CIVICGRID_LOCATOR_CHECK_SECONDS", 2.0)
+
+# Lists: rows per page.
+PAGE_SIZE = envint("CIVICGRID_PAGE_SIZE", 50)

@@ -1,0 +1,254 @@
+"""Territory endpoints under /api/v1/territory/."""
+
+from datetime import date
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.territory import selectors, services
+from civicgrid.territory.geometry import check_lon_lat
+from civicgrid.territory.locator import locator
+from civicgrid.territory.models import Node, Position
+
+router = Router(tags=["territory 区域"])
+
+
+class PlaceOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class LocateOut(Schema):
+    grid: PlaceOut | None
+    community: PlaceOut | None
+    subdistrict: PlaceOut | None
+    district: PlaceOut | None
+    city: PlaceOut | None
+    match: str = Field(description="inside：点在网格内；nearest：点在网格外，取最近的网格")
+    distance_m: float
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    detail: Any = None
+
+
+@router.get("/locate", response={200: LocateOut, 404: ErrorOut, 422: ErrorOut})
+def locate(
+    request: HttpRequest,
+    lon: float,
+    lat: float,
+    crs: Literal["wgs84", "gcj02"] = "wgs84",
+    max_distance_m: float | None = None,
+) -> Any:
+    """Which grid, community, subdistrict and district contain a point."""
+    require_any(request.user, Capability.TERRITORY_VIEW)
+    check_lon_lat(lon, lat)
+    if max_distance_m is not None and not 0 <= max_distance_m <= 5000:
+        raise ValidationError("最大距离应在 0 到 5000 米之间", field="max_distance_m")
+    found = locator.locate(lon, lat, crs=crs, max_metres=max_distance_m)
+    if found is None:
+        raise NotFound("该位置不在辖区范围内（附近也没有网格）", code="outside_territory")
+    return found.as_dict()
+
+
+class NodeOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    code: str
+    name: str
+    parent_id: int | None
+    path: str
+    depth: int
+    grid_type: str
+    lon: float | None
+    lat: float | None
+    address: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_kind_label(obj: Node) -> str:
+        return obj.get_kind_display()
+
+
+class NodeDetailOut(NodeOut):
+    geometry: dict[str, Any] | None
+
+
+class NodeIn(Schema):
+    kind: str
+    name: str
+    parent_id: int | None = None
+    code: str = ""
+    grid_type: str = ""
+    geometry: dict[str, Any] | None = None
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    responsible_unit_id: int | None = None
+
+
+class NodePatch(Schema):
+    name: str | None = None
+    code: str | None = None
+    geometry: dict[str, Any] | None = None
+    lon: float | None = None
+    lat: float | None = None
+    address: str | None = None
+
+
+class MoveIn(Schema):
+    parent_id: int
+
+
+@router.get("/nodes", response=list[NodeOut])
+def node_list(
+    request: HttpRequest,
+    parent_id: int | None = None,
+    kind: str | None = None,
+    q: str = "",
+    limit: int = 200,
+    offset: int = 0,
+) -> Any:
+    """Nodes the caller may see; by default the caller's top nodes."""
+    if parent_id is None and not q and not kind:
+        qs = selectors.node_roots(request.user)
+    else:
+        qs = selectors.nodes_visible(request.user)
+        if parent_id is not None:
+            qs = qs.filter(parent_id=parent_id)
+        if kind:
+            qs = qs.filter(kind=kind)
+        if q:
+            qs = qs.filter(name__contains=q)
+    limit = max(1, min(limit, 1000))
+    return list(qs.order_by("path")[offset : offset + limit])
+
+
+@router.get("/nodes/{node_id}", response=NodeDetailOut)
+def node_detail(request: HttpRequest, node_id: int) -> Any:
+    return selectors.node_get(request.user, node_id)
+
+
+def _node_or_404(request: HttpRequest, node_id: int | None) -> Node | None:
+    if node_id is None:
+        return None
+    return selectors.node_get(request.user, node_id)
+
+
+@router.post("/nodes", response={201: NodeDetailOut})
+def node_create(request: HttpRequest, payload: NodeIn) -> Any:
+    from civicgrid.registry.models import Organisation
+
+    parent = _node_or_404(request, payload.parent_id)
+    unit = None
+    if payload.responsible_unit_id:
+        unit = Organisation.objects.filter(pk=payload.responsible_unit_id).first()
+        if unit is None:
+            raise ValidationError("包保单位不存在", field="responsible_unit_id")
+    node = services.node_create(
+        actor=request.user,
+        kind=payload.kind,
+        name=payload.name,
+        parent=parent,
+        code=payload.code,
+        grid_type=payload.grid_type,
+        geometry=payload.geometry,
+        lon=payload.lon,
+        lat=payload.lat,
+        address=payload.address,
+        responsible_unit=unit,
+    )
+    return Status(201, node)
+
+
+@router.patch("/nodes/{node_id}", response=NodeDetailOut)
+def node_update(request: HttpRequest, node_id: int, payload: NodePatch) -> Any:
+    node = selectors.node_get(request.user, node_id)
+    changes = payload.dict(exclude_unset=True)
+    return services.node_update(actor=request.user, node=node, **changes)
+
+
+@router.post("/nodes/{node_id}/move", response=NodeDetailOut)
+def node_move(request: HttpRequest, node_id: int, payload: MoveIn) -> Any:
+    node = selectors.node_get(request.user, node_id)
+    parent = selectors.node_get(request.user, payload.parent_id)
+    return services.node_move(actor=request.user, node=node, new_parent=parent)
+
+
+class PositionOut(Schema):
+    id: int
+    node_id: int
+    post: str
+    post_label: str
+    holder_name: str
+    user_id: int | None
+    organisation_name: str
+    start_date: date
+    end_date: date | None
+
+    @staticmethod
+    def resolve_post_label(obj: Position) -> str:
+        return obj.get_post_display()
+
+
+class PositionIn(Schema):
+    post: str
+    holder_name: str
+    start_date: date
+    end_date: date | None = None
+    phone: str = ""
+    organisation_name: str = ""
+    user_id: int | None = None
+
+
+@router.get("/nodes/{node_id}/team", response=list[PositionOut])
+def node_team(request: HttpRequest, node_id: int, on: date | None = None) -> Any:
+    """The node's current team: who holds which post today (or on a given date)."""
+    node = selectors.node_get(request.user, node_id)
+    return list(selectors.node_team(node, on=on))
+
+
+@router.post("/nodes/{node_id}/positions", response={201: PositionOut})
+def position_create(request: HttpRequest, node_id: int, payload: PositionIn) -> Any:
+    from civicgrid.accounts.models import User
+
+    node = selectors.node_get(request.user, node_id)
+    user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
+    position = services.position_create(
+        actor=request.user,
+        node=node,
+        post=payload.post,
+        holder_name=payload.holder_name,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        phone=payload.phone,
+        organisation_name=payload.organisation_name,
+        user=user,
+    )
+    return Status(201, position)
+
+
+class GridMatterOut(Schema):
+    id: int
+    code: str
+    name: str
+    domain: str
+    department: str
+    description: str
+    frequency: str
+
+
+@router.get("/nodes/{node_id}/grid-matters", response=list[GridMatterOut])
+def node_grid_matters(request: HttpRequest, node_id: int) -> Any:
+    """The grid matters list that applies to this node (from it and its ancestors)."""
+    node = selectors.node_get(request.user, node_id)
+    return list(selectors.grid_matters_for(node))

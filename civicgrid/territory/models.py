@@ -1,0 +1,253 @@
+"""The one net (一张网): the territorial tree and what hangs on it.
+
+Every node stores ``path``: its ancestors' ids and its own, as ``"1/7/42/"``. Everything
+under a node is ``path__startswith=node.path`` (one indexed range scan); moving a node
+rewrites the prefix of its subtree, and of every scoped row under it, in one transaction
+(``territory.services.node_move``).
+"""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+
+
+class NodeKind(models.TextChoices):
+    CITY = "city", "市"
+    DISTRICT = "district", "区（县）"
+    SUBDISTRICT = "subdistrict", "街道（乡镇）"
+    COMMUNITY = "community", "社区（村）"
+    RESIDENTS_GROUP = "residents_group", "居民小组"
+    GRID = "grid", "网格"
+    COMPOUND = "compound", "小区"
+    BUILDING = "building", "楼栋"
+    ENTRANCE = "entrance", "单元"
+    HOUSEHOLD_GROUP = "household_group", "十联户"
+    RESPONSIBILITY_AREA = "responsibility_area", "责任区域"
+
+
+# Which kinds may stand under which. The tree is strict so that "the grid of this
+# building" and "the community of this grid" are always one walk up the path.
+ALLOWED_PARENTS: dict[str, set[str | None]] = {
+    NodeKind.CITY: {None},
+    NodeKind.DISTRICT: {None, NodeKind.CITY},
+    NodeKind.SUBDISTRICT: {NodeKind.DISTRICT},
+    NodeKind.COMMUNITY: {NodeKind.SUBDISTRICT},
+    NodeKind.RESIDENTS_GROUP: {NodeKind.COMMUNITY},
+    NodeKind.GRID: {NodeKind.COMMUNITY, NodeKind.SUBDISTRICT},
+    NodeKind.COMPOUND: {NodeKind.GRID, NodeKind.COMMUNITY},
+    NodeKind.BUILDING: {NodeKind.COMPOUND, NodeKind.GRID, NodeKind.COMMUNITY},
+    NodeKind.ENTRANCE: {NodeKind.BUILDING},
+    NodeKind.HOUSEHOLD_GROUP: {
+        NodeKind.GRID,
+        NodeKind.COMPOUND,
+        NodeKind.COMMUNITY,
+        NodeKind.RESIDENTS_GROUP,
+    },
+    NodeKind.RESPONSIBILITY_AREA: {NodeKind.GRID, NodeKind.COMMUNITY, NodeKind.SUBDISTRICT},
+}
+
+# Levels that carry the 12-digit statistical division code (统计用区划代码).
+STATISTICAL_KINDS = {
+    NodeKind.CITY,
+    NodeKind.DISTRICT,
+    NodeKind.SUBDISTRICT,
+    NodeKind.COMMUNITY,
+}
+
+
+class GridType(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", "综合网格"
+    DEDICATED = "dedicated", "专属网格"
+
+
+class Node(models.Model):
+    kind = models.CharField("层级", max_length=32, choices=NodeKind.choices, db_index=True)
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级",
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    grid_type = models.CharField("网格类型", max_length=16, choices=GridType.choices, blank=True, default="")
+    # GeoJSON geometry (Polygon or MultiPolygon), WGS-84 longitude/latitude.
+    geometry = models.JSONField("范围", null=True, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    responsible_unit = models.ForeignKey(
+        "registry.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsibility_areas",
+        verbose_name="包保单位",
+    )
+    address = models.CharField("地址", max_length=255, blank=True)
+    sort_order = models.IntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "区域节点"
+        verbose_name_plural = "区域节点"
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="territory_node_path_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["parent", "sort_order", "name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+    @property
+    def path_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_under(self, other: "Node") -> bool:
+        return self.path.startswith(other.path)
+
+
+def path_for(node_id: int, parent_path: str | None) -> str:
+    return f"{parent_path or ''}{node_id}/"
+
+
+class ScopedModel(models.Model):
+    """A row that lives somewhere in the tree. ``node_path`` mirrors ``node.path``."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name="所属区域")
+    node_path = models.CharField(max_length=255, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class GeometryVersion(models.Model):
+    """One row; its counter moves whenever any grid's geometry changes (the locator reloads)."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "几何版本"
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class MatterDomain(models.TextChoices):
+    PARTY_BUILDING = "party_building", "党建"
+    PUBLIC_ORDER = "public_order", "政法综治"
+    CIVIL_AFFAIRS = "civil_affairs", "民政"
+    URBAN_MANAGEMENT = "urban_management", "城管"
+    EMERGENCY = "emergency", "应急消防"
+    MARKET = "market", "市场监管"
+    HEALTH = "health", "卫生健康"
+    OTHER = "other", "其他"
+
+
+class GridMatter(models.Model):
+    """One duty of the grid matters list (网格服务管理事项清单): what enters which grids."""
+
+    code = models.CharField("事项编码", max_length=32, unique=True)
+    name = models.CharField("事项名称", max_length=200)
+    domain = models.CharField("条线", max_length=32, choices=MatterDomain.choices)
+    department = models.CharField("责任部门", max_length=100)
+    description = models.TextField("工作要求", blank=True)
+    frequency = models.CharField("频次", max_length=50, blank=True)
+    applies_to = models.ManyToManyField(
+        Node,
+        related_name="grid_matters",
+        verbose_name="适用范围",
+        help_text="事项进入这些区域下的全部网格",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "网格事项"
+        verbose_name_plural = "网格服务管理事项清单"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Post(models.TextChoices):
+    GRID_INSTRUCTOR = "grid_instructor", "网格指导员"
+    CHIEF_GRID_LEADER = "chief_grid_leader", "总网格长"
+    GRID_LEADER = "grid_leader", "网格长"
+    GRID_WORKER_FULLTIME = "grid_worker_fulltime", "专职网格员"
+    GRID_WORKER_PARTTIME = "grid_worker_parttime", "兼职网格员"
+    BUILDING_LEADER = "building_leader", "楼栋长"
+    ENTRANCE_LEADER = "entrance_leader", "单元长"
+    HOUSEHOLD_GROUP_LEADER = "household_group_leader", "联户长"
+    HUB_HOUSEHOLD = "hub_household", "党员中心户"
+    LEGAL_JUDGE = "legal_judge", "法官（三官一律）"
+    LEGAL_PROSECUTOR = "legal_prosecutor", "检察官（三官一律）"
+    LEGAL_POLICE = "legal_police", "警官（三官一律）"
+    LEGAL_LAWYER = "legal_lawyer", "律师（三官一律）"
+    COMMUNITY_POLICE = "community_police", "社区民警"
+    COMMUNITY_SECRETARY = "community_secretary", "社区书记"
+
+
+class Position(ScopedModel):
+    """A person holding a post on a node from ``start_date`` until ``end_date`` (inclusive)."""
+
+    post = models.CharField("岗位", max_length=32, choices=Post.choices)
+    holder_name = models.CharField("姓名", max_length=50)
+    user = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name="系统账号",
+    )
+    resident = models.ForeignKey(
+        "registry.Resident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name="居民档案",
+    )
+    phone_enc = models.TextField(blank=True, default="", editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    organisation_name = models.CharField("工作单位", max_length=100, blank=True)
+    start_date = models.DateField("任职开始")
+    end_date = models.DateField("任职结束", null=True, blank=True)
+    note = models.CharField("备注", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "岗位任职"
+        verbose_name_plural = "岗位任职"
+        ordering = ["node_path", "post", "start_date"]
+        indexes = [
+            models.Index(fields=["node", "end_date"]),
+            models.Index(
+                fields=["node_path"], name="territory_position_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="position_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_post_display()} {self.holder_name}"
+
+    def is_current(self, on: date) -> bool:
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)

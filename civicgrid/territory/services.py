@@ -1,0 +1,408 @@
+"""Writes to the territory: nodes, moves, geometry, grid matters, positions.
+
+Every function checks the actor's scope first, then changes inside one transaction and
+writes its audit row there.
+"""
+
+import re
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model, Value
+from django.db.models.functions import Concat, Substr
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require
+from civicgrid.core import crypto
+from civicgrid.core.audit import audit_write, snapshot
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import phone_problem
+from civicgrid.territory.constants import CODE_LETTERS, Verb
+from civicgrid.territory.geometry import check_lon_lat, geometry_to_geojson, parse_polygon
+from civicgrid.territory.models import (
+    ALLOWED_PARENTS,
+    STATISTICAL_KINDS,
+    GeometryVersion,
+    GridMatter,
+    GridType,
+    Node,
+    NodeKind,
+    Position,
+    Post,
+    ScopedModel,
+    path_for,
+)
+
+NODE_AUDIT_FIELDS = ["kind", "code", "name", "parent", "grid_type", "lon", "lat", "address", "is_active"]
+STATISTICAL_CODE_RE = re.compile(r"^\d{12}$")
+GENERATED_CODE_RE = re.compile(r"^[0-9A-Z]{1,32}$")
+
+
+def scoped_models() -> list[type[ScopedModel]]:
+    """Every concrete model that mirrors a node path (kept in step by ``node_move``)."""
+    return [m for m in apps.get_models() if issubclass(m, ScopedModel)]
+
+
+def geometry_version_bump() -> None:
+    updated = GeometryVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        GeometryVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def _check_parent(kind: str, parent: Node | None) -> None:
+    allowed = ALLOWED_PARENTS.get(kind)
+    if allowed is None:
+        raise ValidationError("未知的层级", field="kind")
+    parent_kind = parent.kind if parent else None
+    if parent_kind not in allowed:
+        names = "、".join(NodeKind(k).label for k in allowed if k) or "无（顶级）"
+        raise ValidationError(f"{NodeKind(kind).label}的上级只能是：{names}", field="parent")
+
+
+def next_generated_code(parent: Node, kind: str) -> str:
+    letter = CODE_LETTERS[kind]
+    prefix = f"{parent.code}{letter}"
+    existing = Node.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+    width = 3 if kind != NodeKind.ENTRANCE else 2
+    return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
+
+
+def _check_code(kind: str, code: str) -> None:
+    if kind in STATISTICAL_KINDS:
+        if not STATISTICAL_CODE_RE.match(code):
+            raise ValidationError("该层级的编码应为12位统计用区划代码", field="code")
+    elif not GENERATED_CODE_RE.match(code):
+        raise ValidationError("编码只能由数字和大写字母组成，最长32位", field="code")
+
+
+def _clean_geometry(kind: str, geometry: Any) -> dict[str, Any] | None:
+    if geometry in (None, "", {}):
+        return None
+    geom = parse_polygon(geometry)
+    return geometry_to_geojson(geom)
+
+
+@transaction.atomic
+def node_create(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    parent: Node | None,
+    code: str = "",
+    grid_type: str = "",
+    geometry: Any = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    address: str = "",
+    responsible_unit: Model | None = None,
+    sort_order: int = 0,
+) -> Node:
+    require(actor, Capability.TERRITORY_EDIT, parent.path if parent else "")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("名称不能为空", field="name")
+    if len(name) > 100:
+        raise ValidationError("名称最长100个字", field="name")
+    _check_parent(kind, parent)
+    if kind == NodeKind.GRID:
+        grid_type = grid_type or GridType.COMPREHENSIVE
+        if grid_type not in GridType.values:
+            raise ValidationError("网格类型只能是综合网格或专属网格", field="grid_type")
+    elif grid_type:
+        raise ValidationError("只有网格才有网格类型", field="grid_type")
+    if kind == NodeKind.RESPONSIBILITY_AREA and responsible_unit is None:
+        raise ValidationError("责任区域必须指定包保单位", field="responsible_unit")
+    code = (code or "").strip().upper()
+    if not code:
+        if kind in STATISTICAL_KINDS or parent is None:
+            raise ValidationError("该层级必须填写12位统计用区划代码", field="code")
+        code = next_generated_code(parent, kind)
+    _check_code(kind, code)
+    check_lon_lat(lon, lat)
+    clean = _clean_geometry(kind, geometry)
+    if Node.objects.filter(code=code).exists():
+        raise ValidationError(f"编码 {code} 已被使用", field="code")
+    node = Node(
+        kind=kind,
+        code=code,
+        name=name,
+        parent=parent,
+        grid_type=grid_type,
+        geometry=clean,
+        lon=lon,
+        lat=lat,
+        address=address,
+        responsible_unit=responsible_unit,  # type: ignore[misc]
+        sort_order=sort_order,
+        depth=(parent.depth + 1) if parent else 0,
+        path=f"tmp-{code}",
+    )
+    try:
+        with transaction.atomic():
+            node.save()
+    except IntegrityError as exc:
+        raise ValidationError(f"编码 {code} 已被使用", field="code") from exc
+    node.path = path_for(node.pk, parent.path if parent else None)
+    node.save(update_fields=["path"])
+    if clean and kind == NodeKind.GRID:
+        geometry_version_bump()
+    audit_write(
+        actor=actor,
+        verb=Verb.NODE_CREATED,
+        target=node,
+        node=node,
+        after=snapshot(node, NODE_AUDIT_FIELDS),
+    )
+    return node
+
+
+NODE_EDITABLE = {
+    "name",
+    "code",
+    "grid_type",
+    "geometry",
+    "lon",
+    "lat",
+    "address",
+    "sort_order",
+    "responsible_unit",
+}
+
+
+@transaction.atomic
+def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
+    unknown = set(changes) - NODE_EDITABLE
+    if unknown:
+        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    require(actor, Capability.TERRITORY_EDIT, node.path)
+    before = snapshot(node, NODE_AUDIT_FIELDS)
+    geometry_changed = False
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name or len(name) > 100:
+            raise ValidationError("名称不能为空，最长100个字", field="name")
+        node.name = name
+    if "code" in changes:
+        code = (changes["code"] or "").strip().upper()
+        _check_code(node.kind, code)
+        if Node.objects.filter(code=code).exclude(pk=node.pk).exists():
+            raise ValidationError(f"编码 {code} 已被使用", field="code")
+        node.code = code
+    if "grid_type" in changes:
+        if node.kind != NodeKind.GRID or changes["grid_type"] not in GridType.values:
+            raise ValidationError("网格类型只能是综合网格或专属网格，且只适用于网格", field="grid_type")
+        node.grid_type = changes["grid_type"]
+    if "geometry" in changes:
+        node.geometry = _clean_geometry(node.kind, changes["geometry"])
+        geometry_changed = True
+    if "lon" in changes or "lat" in changes:
+        lon, lat = changes.get("lon", node.lon), changes.get("lat", node.lat)
+        check_lon_lat(lon, lat)
+        node.lon, node.lat = lon, lat
+    for field in ("address", "sort_order", "responsible_unit"):
+        if field in changes:
+            setattr(node, field, changes[field])
+    node.save()
+    if geometry_changed and node.kind == NodeKind.GRID:
+        geometry_version_bump()
+    audit_write(
+        actor=actor,
+        verb=Verb.NODE_UPDATED,
+        target=node,
+        node=node,
+        before=before,
+        after=snapshot(node, NODE_AUDIT_FIELDS) | {"geometry_changed": geometry_changed},
+    )
+    return node
+
+
+@transaction.atomic
+def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
+    """Re-parent ``node`` and its whole subtree, and every scoped row under it, at once."""
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    new_parent = Node.objects.select_for_update().get(pk=new_parent.pk)
+    require(actor, Capability.TERRITORY_EDIT, node.path)
+    require(actor, Capability.TERRITORY_EDIT, new_parent.path)
+    if new_parent.path.startswith(node.path):
+        raise ValidationError("不能移动到自身或其下级之下", field="parent")
+    _check_parent(node.kind, new_parent)
+    old_path, old_parent_id = node.path, node.parent_id
+    new_path = path_for(node.pk, new_parent.path)
+    depth_delta = (new_parent.depth + 1) - node.depth
+    cut = len(old_path) + 1
+    Node.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", cut)),
+        depth=F("depth") + depth_delta,
+    )
+    Node.objects.filter(pk=node.pk).update(parent=new_parent)
+    moved_rows = 0
+    for model in scoped_models():
+        moved_rows += model._default_manager.filter(node_path__startswith=old_path).update(
+            node_path=Concat(Value(new_path), Substr("node_path", cut))
+        )
+    if Node.objects.filter(path__startswith=new_path, kind=NodeKind.GRID, geometry__isnull=False).exists():
+        geometry_version_bump()
+    node.refresh_from_db()
+    audit_write(
+        actor=actor,
+        verb=Verb.NODE_MOVED,
+        target=node,
+        node=node,
+        before={"parent": old_parent_id, "path": old_path},
+        after={"parent": new_parent.pk, "path": new_path, "rows_moved": moved_rows},
+    )
+    return node
+
+
+@transaction.atomic
+def node_deactivate(*, actor: Any, node: Node) -> Node:
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    require(actor, Capability.TERRITORY_EDIT, node.path)
+    if node.parent_id is None:
+        raise ValidationError("不能停用顶级区域", field="node")
+    Node.objects.filter(path__startswith=node.path).update(is_active=False)
+    geometry_version_bump()
+    audit_write(
+        actor=actor,
+        verb=Verb.NODE_DEACTIVATED,
+        target=node,
+        node=node,
+        before={"is_active": True},
+        after={"is_active": False},
+    )
+    node.refresh_from_db()
+    return node
+
+
+# --- grid matters -------------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_matter_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    domain: str,
+    department: str,
+    applies_to: list[Node],
+    description: str = "",
+    frequency: str = "",
+) -> GridMatter:
+    errors: dict[str, list[str]] = {}
+    if not code.strip():
+        errors["code"] = ["事项编码不能为空"]
+    elif GridMatter.objects.filter(code=code.strip()).exists():
+        errors["code"] = [f"事项编码 {code} 已存在"]
+    if not name.strip():
+        errors["name"] = ["事项名称不能为空"]
+    if not department.strip():
+        errors["department"] = ["责任部门不能为空"]
+    from civicgrid.territory.models import MatterDomain
+
+    if domain not in MatterDomain.values:
+        errors["domain"] = ["条线取值无效"]
+    if not applies_to:
+        errors["applies_to"] = ["至少选择一个适用区域"]
+    if errors:
+        raise ValidationError(errors=errors)
+    for node in applies_to:
+        require(actor, Capability.GRID_MATTER_EDIT, node.path)
+    matter = GridMatter.objects.create(
+        code=code.strip(),
+        name=name.strip(),
+        domain=domain,
+        department=department.strip(),
+        description=description,
+        frequency=frequency,
+    )
+    matter.applies_to.set(applies_to)
+    audit_write(
+        actor=actor,
+        verb=Verb.GRID_MATTER_CREATED,
+        target=matter,
+        node=applies_to[0],
+        after=snapshot(matter, ["code", "name", "domain", "department"])
+        | {"applies_to": [n.pk for n in applies_to]},
+    )
+    return matter
+
+
+# --- positions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def position_create(
+    *,
+    actor: Any,
+    node: Node,
+    post: str,
+    holder_name: str,
+    start_date: date,
+    end_date: date | None = None,
+    user: Any = None,
+    resident: Any = None,
+    phone: str = "",
+    organisation_name: str = "",
+    note: str = "",
+) -> Position:
+    require(actor, Capability.POSITION_EDIT, node.path)
+    errors: dict[str, list[str]] = {}
+    if post not in Post.values:
+        errors["post"] = ["岗位取值无效"]
+    if not holder_name.strip():
+        errors["holder_name"] = ["姓名不能为空"]
+    if end_date and end_date < start_date:
+        errors["end_date"] = ["任职结束日期不能早于开始日期"]
+    phone = phone.strip()
+    if phone and (problem := phone_problem(phone)):
+        errors["phone"] = [problem]
+    if errors:
+        raise ValidationError(errors=errors)
+    position = Position.objects.create(
+        node=node,
+        node_path=node.path,
+        post=post,
+        holder_name=holder_name.strip(),
+        user=user,
+        resident=resident,
+        phone_enc=crypto.encrypt(phone),
+        phone_hash=crypto.blind_index(phone),
+        organisation_name=organisation_name,
+        start_date=start_date,
+        end_date=end_date,
+        note=note,
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.POSITION_CREATED,
+        target=position,
+        node=node,
+        after=snapshot(position, ["post", "holder_name", "user", "resident", "start_date", "end_date"]),
+    )
+    return position
+
+
+@transaction.atomic
+def position_end(*, actor: Any, position: Position, end_date: date) -> Position:
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    require(actor, Capability.POSITION_EDIT, position.node_path)
+    if end_date < position.start_date:
+        raise ValidationError("任职结束日期不能早于开始日期", field="end_date")
+    before = {"end_date": position.end_date}
+    position.end_date = end_date
+    position.save(update_fields=["end_date"])
+    audit_write(
+        actor=actor,
+        verb=Verb.POSITION_ENDED,
+        target=position,
+        node=position.node,
+        before=before,
+        after={"end_date": end_date},
+    )
+    return position
