@@ -1,0 +1,114 @@
+"""Account administration for the security administrator (三员分立: accounts and scopes
+here; territory for the system administrator; the audit log for the auditor)."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+from django.utils import timezone
+
+from civicgrid.accounts.constants import ADMIN_GROUPS
+from civicgrid.accounts.models import ApiToken, RoleAssignment, User
+from civicgrid.core.admin_audit import AuditedModelAdmin
+from civicgrid.core.audit import audit_write
+
+
+class RoleAssignmentFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if kept and self.instance.admin_role:
+            raise forms.ValidationError("管理员账号不能同时担任业务角色（三员分立）")
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    formset = RoleAssignmentFormSet
+    extra = 0
+    raw_id_fields = ["node"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [RoleAssignmentInline]
+    list_display = ["username", "full_name", "title", "admin_role", "is_active", "last_login"]
+    list_filter = ["admin_role", "is_active", "role_assignments__role"]
+    search_fields = ["username", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("基本信息", {"fields": ("full_name", "title")}),
+        ("管理员角色（三员分立，每个账号最多一个）", {"fields": ("admin_role", "is_active")}),
+        ("时间", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "admin_role", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        before = None
+        if change:
+            old = User.objects.get(pk=obj.pk)
+            before = {"admin_role": old.admin_role, "is_active": old.is_active}
+        obj.is_staff = obj.admin_role in ADMIN_GROUPS
+        obj.is_superuser = False
+        super().save_model(request, obj, form, change)
+        obj.groups.set(Group.objects.filter(name=ADMIN_GROUPS.get(obj.admin_role, "")))
+        audit_write(
+            actor=request.user,
+            verb="accounts.user_changed" if change else "accounts.user_created",
+            target=obj,
+            before=before,
+            after={"admin_role": obj.admin_role, "is_active": obj.is_active},
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            audit_write(
+                actor=request.user,
+                verb="accounts.role_revoked",
+                target=deleted.user,
+                node=deleted.node,
+                before={"role": deleted.role, "node": deleted.node_id},
+            )
+            deleted.delete()
+        for item in instances:
+            item.save()
+            audit_write(
+                actor=request.user,
+                verb="accounts.role_granted",
+                target=item.user,
+                node=item.node,
+                after={"role": item.role, "node": item.node_id},
+            )
+        formset.save_m2m()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are created with `civicgrid apitoken create` so the secret is shown once
+
+    @admin.action(description="吊销所选令牌")
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_write(actor=request.user, verb="accounts.token_revoked", target=token)
+
+
+admin.site.unregister(Group)

@@ -1,0 +1,119 @@
+"""Admin for the system administrator. Node writes go through the territory services, so
+paths, codes, the locator and the audit log stay right."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+
+from civicgrid.core.admin_audit import AuditedModelAdmin
+from civicgrid.core.errors import ValidationError
+from civicgrid.territory import services
+from civicgrid.territory.models import GridMatter, Node, Position
+
+
+class NodeForm(forms.ModelForm):
+    class Meta:
+        model = Node
+        fields = [
+            "kind",
+            "code",
+            "name",
+            "parent",
+            "grid_type",
+            "geometry",
+            "lon",
+            "lat",
+            "address",
+            "responsible_unit",
+            "sort_order",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            kind = data.get("kind") or (self.instance.kind if self.instance.pk else "")
+            if kind:
+                services._check_parent(kind, data.get("parent"))
+                if data.get("code"):
+                    services._check_code(kind, data["code"].strip().upper())
+            if data.get("geometry"):
+                services._clean_geometry(kind, data["geometry"])
+        except ValidationError as exc:
+            raise DjangoValidationError(
+                {k: v for k, v in exc.errors.items() if k in self.fields} or exc.message
+            ) from exc
+        if self.instance.pk and data.get("parent") and data["parent"].path.startswith(self.instance.path):
+            self.add_error("parent", "不能移动到自身或其下级之下")
+        return data
+
+
+@admin.register(Node)
+class NodeAdmin(admin.ModelAdmin):
+    form = NodeForm
+    list_display = ["name", "kind", "code", "parent", "grid_type", "is_active"]
+    list_filter = ["kind", "grid_type", "is_active"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["parent", "responsible_unit"]
+    list_select_related = ["parent"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Node | None = None) -> list[str]:
+        return ["kind"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Node, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.node_create(
+                actor=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                parent=data.get("parent"),
+                code=data.get("code") or "",
+                grid_type=data.get("grid_type") or "",
+                geometry=data.get("geometry"),
+                lon=data.get("lon"),
+                lat=data.get("lat"),
+                address=data.get("address") or "",
+                responsible_unit=data.get("responsible_unit"),
+                sort_order=data.get("sort_order") or 0,
+            )
+            obj.pk = created.pk
+            return
+        original = Node.objects.get(pk=obj.pk)
+        changes = {
+            f: data.get(f)
+            for f in ("name", "code", "geometry", "lon", "lat", "address", "sort_order", "responsible_unit")
+            if f in form.changed_data
+        }
+        if "grid_type" in form.changed_data:
+            changes["grid_type"] = data.get("grid_type")
+        if changes:
+            services.node_update(actor=request.user, node=original, **changes)
+        if "parent" in form.changed_data and data.get("parent"):
+            services.node_move(actor=request.user, node=original, new_parent=data["parent"])
+
+    def has_delete_permission(self, request: HttpRequest, obj: Node | None = None) -> bool:
+        return False  # nodes are deactivated, never deleted (history points at them)
+
+
+@admin.register(GridMatter)
+class GridMatterAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "domain", "department", "frequency", "is_active"]
+    list_filter = ["domain", "is_active"]
+    search_fields = ["code", "name", "department"]
+    filter_horizontal = ["applies_to"]
+
+
+@admin.register(Position)
+class PositionAdmin(AuditedModelAdmin):
+    list_display = ["holder_name", "post", "node", "start_date", "end_date"]
+    list_filter = ["post"]
+    search_fields = ["holder_name", "node__name"]
+    raw_id_fields = ["node", "user", "resident"]
+    exclude = ["phone_enc", "phone_hash"]
+
+    def save_model(self, request: HttpRequest, obj: Position, form: forms.ModelForm, change: bool) -> None:
+        obj.node_path = obj.node.path
+        super().save_model(request, obj, form, change)
