@@ -3,28 +3,33 @@
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from civicgrid.accounts.models import AdminRole, Role, User
+from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import actor_roles, require_any
+from civicgrid.core.errors import CivicError
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.registry.models import Organisation, Resident
+from civicgrid.territory.geometry import check_lon_lat
+from civicgrid.territory.locator import LEVELS, locator
 from civicgrid.territory.models import Node, NodeKind
-from civicgrid.territory.selectors import node_roots
+from civicgrid.territory.selectors import node_roots, node_team
 
 HOME_HINTS: dict[str, str] = {
-    Role.OPERATOR: "受理来电与来访，登记诉求，查询来电人历史。",
+    Role.OPERATOR: "受理来电与来访，登记诉求，查询来电人历史，按位置确定所属网格。",
     Role.HANDLER: "签收、办理、答复本单位承办的诉求。",
     Role.COMMUNITY_WORKER: "管理本社区的网格、人员、房屋、单位和岗位。",
-    Role.GRID_WORKER: "巡查走访本网格，维护本网格的人房信息。",
+    Role.GRID_WORKER: "巡查走访本网格，关注重点人群，维护本网格的人房信息。",
     Role.LEADER: "查看辖区概况、排名与预警。",
     AdminRole.SYSTEM: "维护区域网格、事项清单和系统配置。",
     AdminRole.SECURITY: "管理账号、角色和数据范围。",
     AdminRole.AUDIT: "检索和查看审计日志。",
 }
+MAX_CHILD_ROWS = 60
 
 
 def _scope_summary(node: Node) -> dict[str, Any]:
@@ -38,30 +43,88 @@ def _scope_summary(node: Node) -> dict[str, Any]:
     }
 
 
+def _children_breakdown(node: Node) -> list[dict[str, Any]]:
+    """Residents and grids per child node (for the community worker's and leader's home)."""
+    rows = []
+    for child in Node.objects.filter(parent=node, is_active=True).order_by("sort_order", "code")[
+        :MAX_CHILD_ROWS
+    ]:
+        rows.append(
+            {
+                "node": child,
+                "grids": Node.objects.filter(path__startswith=child.path, kind=NodeKind.GRID).count(),
+                "residents": Resident.objects.filter(
+                    node_path__startswith=child.path, is_active=True
+                ).count(),
+            }
+        )
+    return rows
+
+
+def _special_groups(node: Node) -> list[dict[str, Any]]:
+    """Residents in care groups under the node, by tag (the grid worker's visiting list)."""
+    rows = (
+        Resident.objects.filter(node_path__startswith=node.path, is_active=True, tags__is_special_group=True)
+        .values("tags__code", "tags__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return [{"code": r["tags__code"], "name": r["tags__name"], "n": r["n"]} for r in rows]
+
+
+def _role_panel(role: str, node: Node | None) -> dict[str, Any]:
+    panel: dict[str, Any] = {"role": role, "node": node, "hint": HOME_HINTS[role]}
+    panel["label"] = Role(role).label if role in Role.values else AdminRole(role).label
+    if node is None:
+        return panel
+    if role == Role.GRID_WORKER:
+        panel["team"] = list(node_team(node))
+        panel["special_groups"] = _special_groups(node)
+    elif role in (Role.COMMUNITY_WORKER, Role.LEADER):
+        panel["children"] = _children_breakdown(node)
+        if role == Role.COMMUNITY_WORKER:
+            panel["special_groups"] = _special_groups(node)
+    return panel
+
+
+def _admin_panel(user: User) -> dict[str, Any]:
+    panel = _role_panel(user.admin_role, None)
+    if user.admin_role == AdminRole.SYSTEM:
+        counts = Node.objects.values("kind").annotate(n=Count("id"))
+        panel["kind_counts"] = [(NodeKind(c["kind"]).label, c["n"]) for c in counts]
+    elif user.admin_role == AdminRole.SECURITY:
+        panel["role_counts"] = [
+            (Role(r["role"]).label, r["n"])
+            for r in RoleAssignment.objects.values("role").annotate(n=Count("user", distinct=True))
+        ]
+        panel["admins"] = list(User.objects.exclude(admin_role="").order_by("admin_role"))
+    elif user.admin_role == AdminRole.AUDIT:
+        panel["recent"] = list(AuditLog.objects.order_by("-id")[:15])
+    return panel
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    roles: list[dict[str, Any]] = []
+    panels: list[dict[str, Any]] = []
     if user.admin_role:
-        roles.append(
-            {"label": AdminRole(user.admin_role).label, "hint": HOME_HINTS[user.admin_role], "node": None}
-        )
+        panels.append(_admin_panel(user))
     assignments = actor_roles(user)
     nodes = {n.path: n for n in Node.objects.filter(path__in=[p for _, p in assignments])}
     for role, path in assignments:
-        roles.append({"label": Role(role).label, "hint": HOME_HINTS[role], "node": nodes.get(path)})
-    summaries = [_scope_summary(n) for n in node_roots(user)[:6]]
-    return render(request, "web/home.html", {"roles": roles, "summaries": summaries})
+        panels.append(_role_panel(role, nodes.get(path)))
+    summaries = [_scope_summary(n) for n in node_roots(user)[:6]] if not user.admin_role else []
+    return render(request, "web/home.html", {"panels": panels, "summaries": summaries})
+
+
+AUDIT_FILTERS = ("actor", "verb", "target", "date_from", "date_to", "request_id")
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.AUDIT_VIEW)
     qs = AuditLog.objects.all()
-    filters = {
-        k: request.GET.get(k, "").strip()
-        for k in ("actor", "verb", "target", "date_from", "date_to", "request_id")
-    }
+    filters = {k: request.GET.get(k, "").strip() for k in AUDIT_FILTERS}
     if filters["actor"]:
         qs = qs.filter(actor_name__contains=filters["actor"])
     if filters["verb"]:
@@ -75,9 +138,34 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if filters["date_to"]:
         qs = qs.filter(created_at__date__lte=filters["date_to"])
     verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
-    page = paginate(request, qs)
-    return render(
-        request,
-        "web/audit.html",
-        {"page": page, "filters": filters, "verbs": sorted(set(verbs)), "query": query_without_page(request)},
-    )
+    context = {
+        "page": paginate(request, qs),
+        "filters": filters,
+        "verbs": sorted(set(verbs)),
+        "query": query_without_page(request),
+    }
+    return render(request, "web/audit.html", context)
+
+
+@login_required
+def locate_partial(request: HttpRequest) -> HttpResponse:
+    """The operator's "which grid is this" box (same locator as the API)."""
+    require_any(request.user, Capability.TERRITORY_VIEW)
+    context: dict[str, Any] = {}
+    try:
+        lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        context["error"] = "请填写数字形式的经度和纬度"
+        return render(request, "web/_locate.html", context)
+    try:
+        check_lon_lat(lon, lat)
+        found = locator.locate(lon, lat, crs=request.GET.get("crs", "wgs84"))
+    except CivicError as exc:
+        context["error"] = exc.message
+        return render(request, "web/_locate.html", context)
+    if found is None:
+        context["error"] = "该位置不在辖区范围内（附近也没有网格）"
+    else:
+        context["location"] = found
+        context["rows"] = [(NodeKind(level).label, found.levels.get(level)) for level in LEVELS]
+    return render(request, "web/_locate.html", context)
