@@ -15,6 +15,13 @@ from civicgrid.territory.models import GridMatter, Node, Position
 
 
 class NodeForm(forms.ModelForm):
+    code = forms.CharField(
+        label="编码",
+        max_length=32,
+        required=False,
+        help_text="街道及以上填12位统计用区划代码；网格及以下留空自动生成",
+    )
+
     class Meta:
         model = Node
         fields = [
