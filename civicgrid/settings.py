@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.territory",
     "civicgrid.registry",
+    "civicgrid.workcal",
+    "civicgrid.notify",
+    "civicgrid.requests",
     "civicgrid.exchange",
     "civicgrid.demo",
     "civicgrid.web",
@@ -180,6 +183,31 @@ MAP_TILE_CRS = envstr("CIVICGRID_MAP_TILE_CRS", "wgs84")
 LOCATOR_NEAREST_METRES = envfloat("CIVICGRID_LOCATOR_NEAREST_METRES", 200.0)
 # How often (seconds) a process checks whether the grid geometry changed.
 LOCATOR_CHECK_SECONDS = envfloat("CIVICGRID_LOCATOR_CHECK_SECONDS", 2.0)
+
+# Working calendar: office hours of a working day (for limits in working hours).
+WORKCAL_OFFICE_HOURS = envstr("CIVICGRID_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+
+# Respond upon receipt: a clock turns yellow when less than this fraction of its limit is left.
+REQUESTS_YELLOW_FRACTION = envfloat("CIVICGRID_YELLOW_FRACTION", 0.2)
+# Notification backends by channel (dotted paths); the console backend prints.
+NOTIFY_BACKENDS = {
+    "sms": envstr("CIVICGRID_NOTIFY_SMS", "civicgrid.notify.backends.ConsoleBackend"),
+    "wechat": envstr("CIVICGRID_NOTIFY_WECHAT", "civicgrid.notify.backends.ConsoleBackend"),
+    "email": envstr("CIVICGRID_NOTIFY_EMAIL", "civicgrid.notify.backends.ConsoleBackend"),
+}
+# Attachments on requests: largest file and accepted types.
+REQUESTS_ATTACHMENT_MAX_BYTES = envint("CIVICGRID_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+REQUESTS_ATTACHMENT_TYPES = envlist(
+    "CIVICGRID_ATTACHMENT_TYPES", ["image/jpeg", "image/png", "image/webp", "application/pdf"]
+)
+# The three rates: weights of the composite score and of partial answers.
+RATES_WEIGHTS = {
+    "response": envfloat("CIVICGRID_WEIGHT_RESPONSE", 0.10),
+    "resolution": envfloat("CIVICGRID_WEIGHT_RESOLUTION", 0.45),
+    "satisfaction": envfloat("CIVICGRID_WEIGHT_SATISFACTION", 0.45),
+}
+RATES_PARTLY_SOLVED_WEIGHT = envfloat("CIVICGRID_PARTLY_SOLVED_WEIGHT", 0.5)
+RATES_BASIC_SATISFIED_WEIGHT = envfloat("CIVICGRID_BASIC_SATISFIED_WEIGHT", 0.8)
 
 # Lists: rows per page.
 PAGE_SIZE = envint("CIVICGRID_PAGE_SIZE", 50)

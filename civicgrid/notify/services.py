@@ -1,0 +1,106 @@
+"""Queue notifications in the change's transaction; send them after commit."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civicgrid.core import crypto
+from civicgrid.notify.backends import Message, backend_for
+from civicgrid.notify.models import Notification, State
+
+MAX_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def notify(
+    *,
+    dedupe_key: str,
+    channel: str,
+    subject: str,
+    body: str,
+    recipient_user: Any = None,
+    recipient_label: str = "",
+    address: str = "",
+    target: Any = None,
+) -> Notification | None:
+    """Queue one message. Returns None when a message with this key was already queued."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify must be called inside the change's transaction")
+    try:
+        with transaction.atomic():
+            row = Notification.objects.create(
+                dedupe_key=dedupe_key[:200],
+                channel=channel,
+                recipient_user=recipient_user,
+                recipient_label=(recipient_label or str(recipient_user or ""))[:100],
+                address_enc=crypto.encrypt(address),
+                subject=subject[:200],
+                body=body,
+                target_type=target._meta.label_lower if target is not None else "",
+                target_id=str(target.pk) if target is not None else "",
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(_enqueue_drain)
+    return row
+
+
+def _enqueue_drain() -> None:
+    from civicgrid.notify.tasks import drain_outbox
+
+    drain_outbox.enqueue()
+
+
+def _claim(limit: int) -> list[int]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(state=State.PENDING, attempts__lt=MAX_ATTEMPTS)
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(state=State.SENDING, claimed_at=now)
+    return ids
+
+
+def outbox_drain(limit: int = 200) -> int:
+    """Send pending messages once each: claim (committed), send, mark sent. Returns count sent."""
+    release_stale_claims()
+    sent = 0
+    for pk in _claim(limit):
+        row = Notification.objects.get(pk=pk)
+        message = Message(
+            channel=row.channel,
+            address=crypto.decrypt(row.address_enc),
+            recipient=row.recipient_label,
+            subject=row.subject,
+            body=row.body,
+            idempotency_key=row.dedupe_key,
+        )
+        try:
+            backend_for(row.channel).send(message)
+        except Exception as exc:
+            Notification.objects.filter(pk=pk).update(
+                state=State.PENDING if row.attempts + 1 < MAX_ATTEMPTS else State.FAILED,
+                attempts=row.attempts + 1,
+                last_error=str(exc)[:255],
+            )
+            continue
+        Notification.objects.filter(pk=pk).update(
+            state=State.SENT, sent_at=timezone.now(), attempts=row.attempts + 1
+        )
+        sent += 1
+    return sent
+
+
+def release_stale_claims() -> int:
+    """A worker that died between claim and send leaves rows in 'sending'; retry them later.
+
+    The backend receives the same idempotency key, so a gateway that honours it drops a
+    repeat of a message that did go out before the crash.
+    """
+    cutoff = timezone.now() - STALE_CLAIM
+    return Notification.objects.filter(state=State.SENDING, claimed_at__lt=cutoff).update(state=State.PENDING)

@@ -1,0 +1,552 @@
+"""Respond upon receipt (接诉即办): requests from intake to rating.
+
+A ``Request`` is what a resident asked; its ``WorkOrder`` rows say which handling units
+work on it (one lead, assisting units, copies). Every state change is a ``RequestEvent``
+checked against ``transitions.TRANSITIONS``; deadlines come from the catalogue leaf at
+dispatch and are counted on the working calendar (``civicgrid.workcal``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from civicgrid.requests.constants import (
+    ApprovalKind,
+    ApprovalState,
+    AssignmentRole,
+    Channel,
+    HandlingLevel,
+    Light,
+    RequestType,
+    Resolution,
+    ResponseTier,
+    ResponsibleKind,
+    Satisfaction,
+    Status,
+    UnitKind,
+    Urgency,
+)
+from civicgrid.territory.models import ScopedModel
+from civicgrid.workcal.constants import LimitUnit
+
+USER = settings.AUTH_USER_MODEL
+
+
+class HandlingUnit(ScopedModel):
+    """A department, subdistrict, community or public-service enterprise that handles requests.
+
+    ``node`` is the territory it serves: a subdistrict's own node, a department's district.
+    """
+
+    code = models.CharField("单位编码", max_length=32, unique=True)
+    name = models.CharField("单位名称", max_length=100)
+    kind = models.CharField("单位类型", max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级单位",
+    )
+    members = models.ManyToManyField(
+        USER, through="UnitMembership", related_name="handling_units", blank=True
+    )
+    phone = models.CharField("值班电话", max_length=30, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "承办单位"
+        verbose_name_plural = "承办单位"
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitMembership(models.Model):
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="unit_memberships")
+    is_approver = models.BooleanField("可审批（退单、延期）", default=False)
+
+    class Meta:
+        verbose_name = "单位人员"
+        verbose_name_plural = "单位人员"
+        constraints = [models.UniqueConstraint(fields=["unit", "user"], name="unit_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.user}"
+
+
+class CatalogueVersion(models.Model):
+    number = models.PositiveIntegerField("版本号", unique=True)
+    note = models.CharField("说明", max_length=255, blank=True)
+    is_current = models.BooleanField("当前版本", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "派单目录版本"
+        verbose_name_plural = "派单目录版本"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_catalogue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.number}版"
+
+
+class Category(models.Model):
+    """A node of the three-level catalogue. Rows of a published version never change."""
+
+    version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="categories")
+    code = models.CharField("分类编码", max_length=20)
+    name = models.CharField("分类名称", max_length=100)
+    level = models.PositiveSmallIntegerField("级别")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    full_name = models.CharField("完整名称", max_length=255)
+    initials = models.CharField("拼音首字母", max_length=100, blank=True, db_index=True)
+    keywords = models.CharField("关键词", max_length=255, blank=True)
+    responsible_kind = models.CharField(
+        "责任主体", max_length=20, choices=ResponsibleKind.choices, default=ResponsibleKind.LOCATION
+    )
+    responsible_unit = models.ForeignKey(
+        HandlingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="categories",
+        verbose_name="责任单位",
+    )
+    response_tier = models.CharField(
+        "响应级别", max_length=10, choices=ResponseTier.choices, default=ResponseTier.TIER_3
+    )
+    response_limit = models.FloatField("响应时限", default=24)
+    response_unit = models.CharField(
+        "响应时限单位", max_length=20, choices=LimitUnit.choices, default=LimitUnit.HOURS
+    )
+    resolution_limit = models.FloatField("办理时限", default=7)
+    resolution_unit = models.CharField(
+        "办理时限单位", max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+    )
+    needs_callback = models.BooleanField("需要回访", default=True)
+    needs_verification = models.BooleanField("需要网格员现场核查", default=False)
+
+    class Meta:
+        verbose_name = "诉求分类"
+        verbose_name_plural = "诉求分类"
+        ordering = ["version", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="category_code_unique_in_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.level == 3
+
+
+class Request(ScopedModel):
+    """A resident's request (诉求). ``node`` is where it happened (the grid when located)."""
+
+    number = models.CharField("诉求编号", max_length=20, unique=True)
+    channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
+    type = models.CharField("诉求类型", max_length=20, choices=RequestType.choices)
+    urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("诉求内容")
+    address = models.CharField("地址", max_length=255, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    building = models.ForeignKey(
+        "territory.Node",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="楼栋",
+    )
+    requester_name_enc = models.TextField(blank=True, default="", editable=False)
+    requester_name_masked = models.CharField("诉求人", max_length=50, blank=True, default="")
+    requester_phone_enc = models.TextField(blank=True, default="", editable=False)
+    requester_phone_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
+    requester_phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="")
+    anonymous = models.BooleanField("匿名", default=False)
+    confidential = models.BooleanField("要求保密", default=False)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name="分类",
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    status_before = models.CharField(max_length=20, blank=True, default="", editable=False)
+    level = models.CharField(
+        "办理层级", max_length=20, choices=HandlingLevel.choices, default=HandlingLevel.SUBDISTRICT
+    )
+    lead_unit = models.ForeignKey(
+        HandlingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_requests",
+        verbose_name="主办单位",
+    )
+    received_at = models.DateTimeField("受理时间", db_index=True)
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    responded_at = models.DateTimeField("响应（签收）时间", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True, db_index=True)
+    due_response_at = models.DateTimeField("响应期限", null=True, blank=True)
+    due_resolution_at = models.DateTimeField("办理期限", null=True, blank=True)
+    clock_unit = models.CharField(
+        max_length=20, choices=LimitUnit.choices, blank=True, default="", editable=False
+    )
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    calendar_warning = models.CharField("期限提示", max_length=255, blank=True, default="")
+    light = models.CharField(
+        "预警灯", max_length=10, choices=Light.choices, default=Light.GREEN, db_index=True
+    )
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    supervised = models.BooleanField("督办件", default=False)
+    reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name="合并至",
+    )
+    direct_answer = models.TextField("直接答复", blank=True)
+    rating_token = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
+    external_id = models.CharField("外部编号", max_length=64, blank=True, default="", db_index=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "诉求"
+        verbose_name_plural = "诉求"
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["node_path"], name="requests_req_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["lead_unit", "status"]),
+            models.Index(fields=["status", "due_resolution_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class WorkOrder(models.Model):
+    """One unit's part in a request (一单到底: the lead keeps it until it is closed)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="work_orders")
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="work_orders")
+    role = models.CharField("角色", max_length=10, choices=AssignmentRole.choices)
+    is_active = models.BooleanField("有效", default=True)
+    rule = models.ForeignKey(
+        "DispatchRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule_label = models.CharField("派单依据", max_length=200, blank=True)
+    dispatched_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dispatched_at = models.DateTimeField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField("办理情况", blank=True)
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = "工单"
+        ordering = ["request", "role", "id"]
+        indexes = [models.Index(fields=["unit", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.request.number} {self.unit} {self.get_role_display()}"
+
+
+class RequestEvent(models.Model):
+    """One row per action on a request: the timeline, and the source of every clock."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("动作", max_length=20)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    unit = models.ForeignKey(HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["request", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"requests/{instance.request_id}/{filename}"
+
+
+class Attachment(models.Model):
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        RequestEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DispatchRule(models.Model):
+    """Who gets a request: by category (code prefix, stable across catalogue versions) and place."""
+
+    class Target(models.TextChoices):
+        LOCATION_SUBDISTRICT = "location_subdistrict", "属地街道（按位置）"
+        LOCATION_COMMUNITY = "location_community", "属地社区（按位置）"
+        CATEGORY_UNIT = "category_unit", "目录中的责任单位"
+        UNIT = "unit", "指定单位"
+
+    name = models.CharField("规则名称", max_length=100)
+    priority = models.IntegerField("优先级（小者优先）", default=100)
+    category_prefix = models.CharField(
+        "分类编码前缀", max_length=20, blank=True, help_text="留空表示所有分类"
+    )
+    area = models.ForeignKey(
+        "territory.Node",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="适用区域",
+        help_text="留空表示全辖区",
+    )
+    target = models.CharField("派往", max_length=30, choices=Target.choices)
+    unit = models.ForeignKey(
+        HandlingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="指定单位",
+    )
+    assisting = models.ManyToManyField(HandlingUnit, blank=True, related_name="+", verbose_name="协办单位")
+    copy_to = models.ForeignKey(
+        HandlingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="抄送单位",
+    )
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "派单规则"
+        verbose_name_plural = "派单规则"
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Approval(models.Model):
+    """A return (退单) or an extension (延期) waiting for the dispatcher's or approver's decision."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="approvals")
+    kind = models.CharField(max_length=20, choices=ApprovalKind.choices)
+    state = models.CharField(max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING)
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("理由")
+    extend_amount = models.FloatField("延长时长", null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审批"
+        verbose_name_plural = "审批"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind"], condition=Q(state="pending"), name="one_pending_approval_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.get_kind_display()} {self.get_state_display()}"
+
+
+class Whistle(models.Model):
+    """A summons (吹哨): a subdistrict calls departments to report in by a deadline."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="whistles")
+    summoning_unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("吹哨事由")
+    deadline = models.DateTimeField("报到期限")
+    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.TextField("处置结果", blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "吹哨"
+        verbose_name_plural = "吹哨报到"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} 吹哨"
+
+
+class WhistleSummons(models.Model):
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summonses")
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="summonses")
+    reported_at = models.DateTimeField("报到时间", null=True, blank=True)
+    reported_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    part = models.TextField("承担工作", blank=True)
+
+    class Meta:
+        verbose_name = "报到"
+        verbose_name_plural = "报到"
+        constraints = [models.UniqueConstraint(fields=["whistle", "unit"], name="one_summons_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 报到"
+
+
+class CouncilOutcome(models.Model):
+    """The three-party council (小区党支部、业委会、物业公司) on a compound matter."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="councils")
+    held_on = models.DateField("议事日期")
+    party_branch = models.CharField("党支部代表", max_length=100)
+    owners_committee = models.CharField("业委会代表", max_length=100)
+    property_company = models.CharField("物业公司代表", max_length=100)
+    others = models.CharField("其他参加人", max_length=255, blank=True)
+    outcome = models.TextField("议定事项")
+    agreed = models.BooleanField("达成一致", default=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "三方议事"
+        verbose_name_plural = "三方议事"
+
+    def __str__(self) -> str:
+        return f"{self.request_id} 三方议事 {self.held_on}"
+
+
+class Rating(models.Model):
+    """The requester's rating of one round of handling (callback or rating link)."""
+
+    class Via(models.TextChoices):
+        CALLBACK = "callback", "电话回访"
+        LINK = "link", "短信链接"
+        H5 = "h5", "居民端"
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="ratings")
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    unit = models.ForeignKey(
+        HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
+    )
+    unit_path = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    node_path = models.CharField(max_length=255, db_index=True)
+    month = models.DateField("考核月份", db_index=True)
+    contacted = models.BooleanField("是否联系")
+    resolution = models.CharField("解决情况", max_length=10, choices=Resolution.choices)
+    satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices)
+    comment = models.TextField("意见", blank=True)
+    via = models.CharField("方式", max_length=10, choices=Via.choices)
+    rated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "评价"
+        verbose_name_plural = "评价"
+        constraints = [models.UniqueConstraint(fields=["request", "round"], name="one_rating_per_round")]
+        indexes = [models.Index(fields=["month", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} 第{self.round}轮评价"
+
+
+class DeadlineWarning(models.Model):
+    """A traffic-light warning raised once per request, clock, colour and deadline."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="warnings")
+    clock = models.CharField(max_length=12)  # "response" or "resolution"
+    light = models.CharField(max_length=10, choices=Light.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "预警"
+        verbose_name_plural = "预警"
+        constraints = [
+            models.UniqueConstraint(fields=["request", "clock", "light", "due_at"], name="warning_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.clock} {self.light}"
+
+
+class SavedAnswer(models.Model):
+    """Answers an operator can give at once to a consultation (知识库)."""
+
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("答复内容")
+    keywords = models.CharField("关键词", max_length=255, blank=True)
+    category_prefix = models.CharField("分类编码前缀", max_length=20, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "知识库答复"
+        verbose_name_plural = "知识库"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RequestCounter(models.Model):
+    """Per-day sequence behind the readable number ``20261122-000123``."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "编号计数"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"

@@ -1,0 +1,86 @@
+"""Who an actor is with respect to one request (the actor kinds of ``transitions``)."""
+
+from typing import Any
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can
+from civicgrid.requests import transitions as t
+from civicgrid.requests.models import HandlingUnit, Request, UnitMembership, WhistleSummons, WorkOrder
+
+
+class SystemActor:
+    """The product acting by itself (automatic dispatch, periodic tasks)."""
+
+    is_authenticated = False
+    pk = None
+
+    def __str__(self) -> str:
+        return "系统"
+
+
+SYSTEM = SystemActor()
+
+
+class RequesterActor:
+    """The resident, identified by the rating link's token (no account)."""
+
+    is_authenticated = False
+    pk = None
+
+    def __str__(self) -> str:
+        return "诉求人"
+
+
+REQUESTER = RequesterActor()
+
+
+def unit_ids(actor: Any) -> set[int]:
+    """Handling units the actor belongs to (cached on the user object)."""
+    if not getattr(actor, "is_authenticated", False):
+        return set()
+    cache = actor.__dict__.get("_civicgrid_units")
+    if cache is None:
+        cache = set(
+            UnitMembership.objects.filter(user=actor, unit__is_active=True).values_list("unit_id", flat=True)
+        )
+        actor.__dict__["_civicgrid_units"] = cache
+    return set(cache)
+
+
+def approver_unit_ids(actor: Any) -> set[int]:
+    if not getattr(actor, "is_authenticated", False):
+        return set()
+    return set(UnitMembership.objects.filter(user=actor, is_approver=True).values_list("unit_id", flat=True))
+
+
+def actor_kinds(actor: Any, request: Request) -> set[str]:
+    if actor is SYSTEM:
+        return {t.SYSTEM}
+    if actor is REQUESTER:
+        return {t.REQUESTER}
+    if not getattr(actor, "is_authenticated", False):
+        return set()
+    kinds: set[str] = set()
+    path = request.node_path
+    if can(actor, Capability.REQUEST_DISPATCH, path):
+        kinds.add(t.DISPATCHER)
+    if can(actor, Capability.REQUEST_VERIFY, path):
+        kinds.add(t.GRID)
+    if can(actor, Capability.REQUEST_SUPERVISE, path):
+        kinds.add(t.SUPERVISOR)
+    units = unit_ids(actor)
+    if units:
+        if request.lead_unit_id in units:
+            kinds.add(t.LEAD)
+        other = WorkOrder.objects.filter(request=request, is_active=True, unit_id__in=units).exclude(
+            unit_id=request.lead_unit_id
+        )
+        summoned = WhistleSummons.objects.filter(whistle__request=request, unit_id__in=units)
+        if other.exists() or summoned.exists():
+            kinds.add(t.ASSIST)
+        if (
+            request.lead_unit_id
+            and HandlingUnit.objects.filter(pk=request.lead_unit_id, parent_id__in=units).exists()
+        ):
+            kinds.add(t.SUPERVISOR)
+    return kinds

@@ -1,0 +1,103 @@
+"""Reads of requests, cut to what the actor may see.
+
+A request is visible to staff whose territory scope (``REQUEST_VIEW``) covers its place,
+and to members of any unit with a work order or a whistle summons on it.
+"""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import scope_q
+from civicgrid.core.errors import NotFound
+from civicgrid.requests.constants import Status
+from civicgrid.requests.models import CatalogueVersion, Category, Request, WhistleSummons, WorkOrder
+from civicgrid.requests.permissions import unit_ids
+
+
+def requests_visible(actor: Any) -> QuerySet[Request]:
+    qs = Request.objects.all()
+    territory = scope_q(actor, Capability.REQUEST_VIEW)
+    if territory is None:
+        return qs
+    units = unit_ids(actor)
+    if not units:
+        return qs.filter(territory)
+    by_unit = Exists(WorkOrder.objects.filter(request=OuterRef("pk"), unit_id__in=units)) | Exists(
+        WhistleSummons.objects.filter(whistle__request=OuterRef("pk"), unit_id__in=units)
+    )
+    return qs.filter(territory | Q(by_unit))
+
+
+def request_get(actor: Any, pk: int) -> Request:
+    found = requests_visible(actor).select_related("category", "lead_unit", "node").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("诉求不存在或您无权查看")
+    return found
+
+
+def request_by_number(actor: Any, number: str) -> Request:
+    found = requests_visible(actor).filter(number=number.strip()).first()
+    if found is None:
+        raise NotFound("诉求不存在或您无权查看")
+    return found
+
+
+def inbox(actor: Any) -> QuerySet[Request]:
+    """The handler's inbox: open requests led by (or assisted by) the actor's units, by deadline."""
+    units = unit_ids(actor)
+    open_statuses = [
+        Status.DISPATCHED,
+        Status.SIGNED,
+        Status.IN_PROGRESS,
+        Status.RETURN_PENDING,
+        Status.SUSPENDED,
+        Status.LONG_RUNNING,
+    ]
+    return (
+        Request.objects.filter(status__in=open_statuses)
+        .filter(Q(lead_unit_id__in=units) | Q(work_orders__unit_id__in=units, work_orders__is_active=True))
+        .distinct()
+        .select_related("category", "lead_unit")
+        .order_by("due_resolution_at", "id")
+    )
+
+
+def triage_queue(actor: Any) -> QuerySet[Request]:
+    """Requests no rule could dispatch, waiting for an operator (and returned ones)."""
+    territory = scope_q(actor, Capability.REQUEST_DISPATCH)
+    qs = Request.objects.filter(status=Status.RECEIVED)
+    if territory is not None:
+        qs = qs.filter(territory)
+    return qs.select_related("category").order_by("received_at")
+
+
+def callback_queue(actor: Any) -> QuerySet[Request]:
+    territory = scope_q(actor, Capability.REQUEST_DISPATCH)
+    qs = Request.objects.filter(status__in=[Status.REPLIED, Status.VERIFIED], category__needs_callback=True)
+    if territory is not None:
+        qs = qs.filter(territory)
+    return qs.select_related("category", "lead_unit").order_by("replied_at")
+
+
+def current_catalogue() -> CatalogueVersion | None:
+    return CatalogueVersion.objects.filter(is_current=True).first()
+
+
+def leaf_categories(version: CatalogueVersion | None = None) -> QuerySet[Category]:
+    version = version or current_catalogue()
+    return Category.objects.filter(version=version, level=3).order_by("code")
+
+
+def caller_history(actor: Any, phone: str) -> QuerySet[Request]:
+    """Earlier requests from the same phone (exact match through the keyed hash)."""
+    from civicgrid.core import crypto
+
+    if not phone.strip():
+        return Request.objects.none()
+    return (
+        requests_visible(actor)
+        .filter(requester_phone_hash=crypto.blind_index(phone))
+        .order_by("-received_at")
+    )

@@ -1,0 +1,65 @@
+"""Writes of respond-upon-receipt, one module per stage; import the functions from here."""
+
+from civicgrid.requests.services.dispatch import (
+    auto_dispatch,
+    match_rule,
+    request_dispatch,
+    request_reassign,
+    request_return,
+    request_return_decide,
+)
+from civicgrid.requests.services.handling import (
+    request_council,
+    request_escalate,
+    request_extend,
+    request_extend_decide,
+    request_long_running,
+    request_merge,
+    request_note,
+    request_reopen,
+    request_reply,
+    request_resume,
+    request_sign,
+    request_start,
+    request_supervise,
+    request_suspend,
+    request_verify,
+    requests_sign_bulk,
+)
+from civicgrid.requests.services.intake import NewRequest, request_create, request_direct_close
+from civicgrid.requests.services.rating import request_callback, request_close, request_rate_by_link
+from civicgrid.requests.services.whistle import request_whistle, whistle_close, whistle_report_in
+
+__all__ = [
+    "NewRequest",
+    "auto_dispatch",
+    "match_rule",
+    "request_callback",
+    "request_close",
+    "request_council",
+    "request_create",
+    "request_direct_close",
+    "request_dispatch",
+    "request_escalate",
+    "request_extend",
+    "request_extend_decide",
+    "request_long_running",
+    "request_merge",
+    "request_note",
+    "request_rate_by_link",
+    "request_reassign",
+    "request_reopen",
+    "request_reply",
+    "request_resume",
+    "request_return",
+    "request_return_decide",
+    "request_sign",
+    "request_start",
+    "request_supervise",
+    "request_suspend",
+    "request_verify",
+    "request_whistle",
+    "requests_sign_bulk",
+    "whistle_close",
+    "whistle_report_in",
+]

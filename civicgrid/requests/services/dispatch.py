@@ -1,0 +1,274 @@
+"""Dispatch (派单): rules by category and place, operator override, returns and reassignment."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.notify.models import Channel as NotifyChannel
+from civicgrid.notify.services import notify
+from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, AssignmentRole, UnitKind
+from civicgrid.requests.deadlines import set_deadlines
+from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, WorkOrder
+from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.services import engine
+from civicgrid.territory.models import Node
+
+
+@dataclass
+class Assignment:
+    lead: HandlingUnit
+    assisting: list[HandlingUnit] = field(default_factory=list)
+    copy: list[HandlingUnit] = field(default_factory=list)
+    rule: DispatchRule | None = None
+    label: str = ""
+
+
+def unit_for_place(node_path: str, kind: str) -> HandlingUnit | None:
+    """The active unit of ``kind`` whose node is on the path of the place (nearest first)."""
+    ids = [int(p) for p in node_path.strip("/").split("/") if p]
+    units = {u.node_id: u for u in HandlingUnit.objects.filter(kind=kind, is_active=True, node_id__in=ids)}
+    for node_id in reversed(ids):
+        if node_id in units:
+            return units[node_id]
+    return None
+
+
+def _rule_target(rule: DispatchRule, request: Request) -> HandlingUnit | None:
+    target = DispatchRule.Target
+    if rule.target == target.LOCATION_SUBDISTRICT:
+        return unit_for_place(request.node_path, UnitKind.SUBDISTRICT)
+    if rule.target == target.LOCATION_COMMUNITY:
+        return unit_for_place(request.node_path, UnitKind.COMMUNITY)
+    if rule.target == target.CATEGORY_UNIT:
+        return request.category.responsible_unit if request.category else None
+    return rule.unit
+
+
+def match_rule(request: Request) -> Assignment | None:
+    """The first active rule (by priority) whose category prefix and area fit, with a target."""
+    code = request.category.code if request.category else ""
+    rules = (
+        DispatchRule.objects.filter(is_active=True)
+        .select_related("area", "copy_to")
+        .order_by("priority", "id")
+    )
+    for rule in rules:
+        if rule.category_prefix and not code.startswith(rule.category_prefix):
+            continue
+        if rule.area is not None and not request.node_path.startswith(rule.area.path):
+            continue
+        lead = _rule_target(rule, request)
+        if lead is None or not lead.is_active:
+            continue
+        assisting = [u for u in rule.assisting.filter(is_active=True) if u.pk != lead.pk]
+        copies = [rule.copy_to] if rule.copy_to and rule.copy_to.pk != lead.pk else []
+        return Assignment(lead=lead, assisting=assisting, copy=copies, rule=rule, label=f"规则：{rule.name}")
+    return None
+
+
+def _assign(actor: Any, request: Request, assignment: Assignment, now: datetime) -> None:
+    WorkOrder.objects.filter(request=request, is_active=True).update(is_active=False)
+    for unit, role in (
+        [(assignment.lead, AssignmentRole.LEAD)]
+        + [(u, AssignmentRole.ASSIST) for u in assignment.assisting]
+        + [(u, AssignmentRole.COPY) for u in assignment.copy]
+    ):
+        WorkOrder.objects.create(
+            request=request,
+            unit=unit,
+            role=role,
+            rule=assignment.rule,
+            rule_label=assignment.label[:200],
+            dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
+            dispatched_at=now,
+        )
+    request.lead_unit = assignment.lead
+    request.dispatched_at = now
+    request.responded_at = None
+    request.replied_at = None
+    if request.category is not None:
+        set_deadlines(request, request.category, now)
+    notify(
+        dedupe_key=f"dispatch:{request.pk}:{request.version}:{assignment.lead.pk}",
+        channel=NotifyChannel.SMS,
+        recipient_label=assignment.lead.name,
+        subject=f"新工单 {request.number}",
+        body=f"【接诉即办】{assignment.lead.name}：新工单 {request.number}「{request.title}」请及时签收。",
+        target=request,
+    )
+
+
+def auto_dispatch(request: Request) -> bool:
+    """Dispatch by the rules as the system; leave the request in triage when none matches."""
+    locked = engine.lock(request)
+    assignment = match_rule(locked)
+    if assignment is None:
+        return False
+    locked = engine.begin(SYSTEM, locked, Action.DISPATCH)
+    now = timezone.now()
+    _assign(SYSTEM, locked, assignment, now)
+    engine.finish(
+        SYSTEM,
+        locked,
+        Action.DISPATCH,
+        note=assignment.label,
+        now=now,
+        unit=assignment.lead,
+        data=_assignment_data(assignment),
+    )
+    return True
+
+
+def _assignment_data(a: Assignment) -> dict[str, Any]:
+    return {
+        "lead": a.lead.pk,
+        "assisting": [u.pk for u in a.assisting],
+        "copy": [u.pk for u in a.copy],
+        "rule": a.rule.pk if a.rule else None,
+        "rule_label": a.label,
+    }
+
+
+def _manual(
+    actor: Any, lead: HandlingUnit, assisting: list[HandlingUnit], copy: list[HandlingUnit]
+) -> Assignment:
+    if not lead.is_active:
+        raise ValidationError("主办单位已停用", field="lead_unit")
+    name = engine.actor_name(actor)
+    return Assignment(
+        lead=lead,
+        assisting=[u for u in assisting if u.pk != lead.pk],
+        copy=[u for u in copy if u.pk != lead.pk],
+        rule=None,
+        label=f"人工指定（{name}）",
+    )
+
+
+@transaction.atomic
+def request_dispatch(
+    *,
+    actor: Any,
+    request: Request,
+    lead_unit: HandlingUnit | None = None,
+    assisting: list[HandlingUnit] | None = None,
+    copy: list[HandlingUnit] | None = None,
+    category: Any = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Request:
+    """Dispatch from triage: by the rules, or to the units the operator chose (recorded as such)."""
+    locked = engine.begin(actor, request, Action.DISPATCH, expected_version=expected_version)
+    if category is not None:
+        if category.level != 3 or not category.version.is_current:
+            raise ValidationError("请选择当前派单目录中的三级分类", field="category")
+        locked.category = category
+    if locked.category is None:
+        raise ValidationError("请先选择诉求分类", field="category")
+    if lead_unit is not None:
+        assignment = _manual(actor, lead_unit, assisting or [], copy or [])
+    else:
+        found = match_rule(locked)
+        if found is None:
+            raise ValidationError("没有匹配的派单规则，请指定主办单位", field="lead_unit")
+        assignment = found
+    now = timezone.now()
+    _assign(actor, locked, assignment, now)
+    engine.finish(
+        actor,
+        locked,
+        Action.DISPATCH,
+        note=note or assignment.label,
+        now=now,
+        unit=assignment.lead,
+        data=_assignment_data(assignment),
+    )
+    return locked
+
+
+@transaction.atomic
+def request_reassign(
+    *,
+    actor: Any,
+    request: Request,
+    lead_unit: HandlingUnit,
+    reason: str,
+    assisting: list[HandlingUnit] | None = None,
+    expected_version: int | None = None,
+) -> Request:
+    """改派: the dispatcher moves the request to another lead unit; clocks restart."""
+    locked = engine.begin(actor, request, Action.REASSIGN, expected_version=expected_version)
+    if not reason.strip():
+        raise ValidationError("请填写改派理由", field="reason")
+    if lead_unit.pk == locked.lead_unit_id:
+        raise ValidationError("新的主办单位与原单位相同", field="lead_unit")
+    assignment = _manual(actor, lead_unit, assisting or [], [])
+    now = timezone.now()
+    _assign(actor, locked, assignment, now)
+    engine.finish(
+        actor,
+        locked,
+        Action.REASSIGN,
+        note=reason.strip(),
+        now=now,
+        unit=lead_unit,
+        data=_assignment_data(assignment),
+    )
+    return locked
+
+
+@transaction.atomic
+def request_return(
+    *, actor: Any, request: Request, reason: str, not_ours: bool = False, expected_version: int | None = None
+) -> Approval:
+    """退单 / 非本单位职责: the lead unit hands the request back; the dispatcher decides."""
+    action = Action.NOT_OURS if not_ours else Action.RETURN_REQUEST
+    locked = engine.begin(actor, request, action, expected_version=expected_version)
+    if not reason.strip():
+        raise ValidationError("请填写退单理由", field="reason")
+    assert locked.lead_unit is not None
+    approval = Approval.objects.create(
+        request=locked,
+        kind=ApprovalKind.RETURN,
+        unit=locked.lead_unit,
+        requested_by=actor,
+        reason=reason.strip(),
+    )
+    engine.finish(
+        actor, locked, action, note=reason.strip(), unit=locked.lead_unit, data={"approval": approval.pk}
+    )
+    return approval
+
+
+@transaction.atomic
+def request_return_decide(
+    *, actor: Any, request: Request, approve: bool, note: str = "", expected_version: int | None = None
+) -> Request:
+    """The dispatcher approves a return (back to triage) or rejects it (back to the unit)."""
+    action = Action.RETURN_APPROVE if approve else Action.RETURN_REJECT
+    locked = engine.begin(actor, request, action, expected_version=expected_version)
+    if not approve and not note.strip():
+        raise ValidationError("驳回退单须说明理由", field="note")
+    approval = Approval.objects.select_for_update().get(
+        request=locked, kind=ApprovalKind.RETURN, state=ApprovalState.PENDING
+    )
+    approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
+    approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
+    approval.save()
+    unit = locked.lead_unit
+    if approve:
+        WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)
+        locked.lead_unit = None
+        locked.dispatched_at = None
+        locked.responded_at = None
+        locked.due_response_at = None
+        locked.due_resolution_at = None
+    engine.finish(actor, locked, action, note=note, unit=unit, data={"approval": approval.pk})
+    return locked
+
+
+def place_node(request: Request) -> Node:
+    return request.node

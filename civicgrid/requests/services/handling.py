@@ -1,0 +1,446 @@
+"""Handling a dispatched request: sign for, reply, verify, extend, suspend, supervise, merge…"""
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.notify.models import Channel as NotifyChannel
+from civicgrid.notify.services import notify
+from civicgrid.requests import deadlines
+from civicgrid.requests.constants import (
+    Action,
+    ApprovalKind,
+    ApprovalState,
+    AssignmentRole,
+    HandlingLevel,
+    Status,
+    UnitKind,
+)
+from civicgrid.requests.models import Approval, CouncilOutcome, Request, WorkOrder
+from civicgrid.requests.services import engine
+from civicgrid.requests.services.dispatch import Assignment, _assign, _assignment_data, unit_for_place
+from civicgrid.requests.services.intake import save_attachments, validate_attachments
+
+
+def _lead_order(request: Request) -> WorkOrder | None:
+    return WorkOrder.objects.filter(request=request, is_active=True, role=AssignmentRole.LEAD).first()
+
+
+@transaction.atomic
+def request_sign(*, actor: Any, request: Request, expected_version: int | None = None) -> Request:
+    """签收: the lead unit takes the request; the response clock stops."""
+    locked = engine.begin(actor, request, Action.SIGN, expected_version=expected_version)
+    now = timezone.now()
+    locked.responded_at = now
+    WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.LEAD).update(signed_at=now)
+    engine.finish(actor, locked, Action.SIGN, now=now, unit=locked.lead_unit)
+    return locked
+
+
+def requests_sign_bulk(
+    *, actor: Any, requests: list[Request]
+) -> tuple[list[Request], list[tuple[Request, str]]]:
+    """Sign several at once; each in its own transaction, failures reported one by one."""
+    from civicgrid.core.errors import CivicError
+
+    done, failed = [], []
+    for request in requests:
+        try:
+            done.append(request_sign(actor=actor, request=request))
+        except CivicError as exc:
+            failed.append((request, exc.message))
+    return done, failed
+
+
+@transaction.atomic
+def request_start(
+    *, actor: Any, request: Request, note: str = "", expected_version: int | None = None
+) -> Request:
+    locked = engine.begin(actor, request, Action.START, expected_version=expected_version)
+    engine.finish(actor, locked, Action.START, note=note, unit=locked.lead_unit)
+    return locked
+
+
+@transaction.atomic
+def request_reply(
+    *,
+    actor: Any,
+    request: Request,
+    reply: str,
+    attachments: list[UploadedFile] | None = None,
+    expected_version: int | None = None,
+) -> Request:
+    """答复: what was done. Goes to on-site verification when the category asks for it."""
+    locked = engine.begin(actor, request, Action.REPLY, expected_version=expected_version)
+    files = list(attachments or [])
+    errors = validate_attachments(files)
+    if not reply.strip():
+        errors["reply"] = ["请填写办理情况"]
+    if errors:
+        raise ValidationError(errors=errors)
+    now = timezone.now()
+    locked.replied_at = now
+    if locked.responded_at is None:
+        locked.responded_at = now
+    WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.LEAD).update(
+        replied_at=now, reply=reply.strip()
+    )
+    event = engine.finish(actor, locked, Action.REPLY, note=reply.strip(), now=now, unit=locked.lead_unit)
+    save_attachments(locked, files, actor, event)
+    _ask_for_rating(locked)
+    return locked
+
+
+def _ask_for_rating(request: Request, *, verified: bool = False) -> None:
+    """Send the requester the rating link, once the reply (and any verification) is in."""
+    from civicgrid.core import crypto
+
+    phone = crypto.decrypt(request.requester_phone_enc)
+    awaiting_verification = (
+        not verified and request.category is not None and request.category.needs_verification
+    )
+    if request.anonymous or not phone or awaiting_verification:
+        return
+    notify(
+        dedupe_key=f"rate:{request.pk}:{request.reopen_count}",
+        channel=NotifyChannel.SMS,
+        address=phone,
+        recipient_label=request.requester_name_masked or "诉求人",
+        subject=f"请评价诉求 {request.number}",
+        body=f"您反映的「{request.title}」已办理答复，请评价：/r/{request.rating_token}",
+        target=request,
+    )
+
+
+@transaction.atomic
+def request_verify(
+    *,
+    actor: Any,
+    request: Request,
+    confirmed: bool,
+    note: str,
+    attachments: list[UploadedFile] | None = None,
+    expected_version: int | None = None,
+) -> Request:
+    """现场核查 by the grid worker: does what the unit replied stand on the ground?"""
+    locked = engine.begin(actor, request, Action.VERIFY, expected_version=expected_version)
+    files = list(attachments or [])
+    errors = validate_attachments(files)
+    if not note.strip():
+        errors["note"] = ["请填写核查情况"]
+    if errors:
+        raise ValidationError(errors=errors)
+    if confirmed:
+        event = engine.finish(actor, locked, Action.VERIFY, note=note.strip(), data={"confirmed": True})
+        save_attachments(locked, files, actor, event)
+        _ask_for_rating(locked, verified=True)
+    else:
+        locked.replied_at = None
+        WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.LEAD).update(
+            replied_at=None
+        )
+        event = engine.finish(
+            actor,
+            locked,
+            Action.VERIFY,
+            note=note.strip(),
+            data={"confirmed": False},
+            target=Status.IN_PROGRESS,
+        )
+        save_attachments(locked, files, actor, event)
+    return locked
+
+
+@transaction.atomic
+def request_extend(
+    *, actor: Any, request: Request, amount: float, reason: str, expected_version: int | None = None
+) -> Approval:
+    """申请延期: asks for ``amount`` more of the resolution clock (e.g. 5 working days)."""
+    locked = engine.begin(actor, request, Action.EXTEND_REQUEST, expected_version=expected_version)
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = ["请填写延期理由"]
+    if not 0 < amount <= 90:
+        errors["amount"] = ["延长时长应大于0且不超过90"]
+    if Approval.objects.filter(
+        request=locked, kind=ApprovalKind.EXTENSION, state=ApprovalState.PENDING
+    ).exists():
+        errors["amount"] = ["已有待审批的延期申请"]
+    if errors:
+        raise ValidationError(errors=errors)
+    assert locked.lead_unit is not None
+    approval = Approval.objects.create(
+        request=locked,
+        kind=ApprovalKind.EXTENSION,
+        unit=locked.lead_unit,
+        requested_by=actor,
+        reason=reason.strip(),
+        extend_amount=amount,
+    )
+    engine.finish(
+        actor,
+        locked,
+        Action.EXTEND_REQUEST,
+        note=reason.strip(),
+        unit=locked.lead_unit,
+        data={"approval": approval.pk, "amount": amount},
+    )
+    return approval
+
+
+@transaction.atomic
+def request_extend_decide(
+    *, actor: Any, request: Request, approve: bool, note: str = "", expected_version: int | None = None
+) -> Request:
+    action = Action.EXTEND_APPROVE if approve else Action.EXTEND_REJECT
+    locked = engine.begin(actor, request, action, expected_version=expected_version)
+    approval = (
+        Approval.objects.select_for_update()
+        .filter(request=locked, kind=ApprovalKind.EXTENSION, state=ApprovalState.PENDING)
+        .first()
+    )
+    if approval is None:
+        raise ValidationError("没有待审批的延期申请", field="approval")
+    approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
+    approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
+    approval.save()
+    before = locked.due_resolution_at
+    if approve and approval.extend_amount:
+        deadlines.extend(locked, approval.extend_amount)
+    engine.finish(
+        actor,
+        locked,
+        action,
+        note=note,
+        data={
+            "approval": approval.pk,
+            "due_before": before.isoformat() if before else None,
+            "due_after": locked.due_resolution_at.isoformat() if locked.due_resolution_at else None,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def request_suspend(
+    *, actor: Any, request: Request, reason: str, expected_version: int | None = None
+) -> Request:
+    """挂起: the clocks stop (e.g. waiting for the requester, court, weather)."""
+    locked = engine.begin(actor, request, Action.SUSPEND, expected_version=expected_version)
+    if not reason.strip():
+        raise ValidationError("请填写挂起理由", field="reason")
+    now = timezone.now()
+    locked.suspended_at = now
+    engine.finish(actor, locked, Action.SUSPEND, note=reason.strip(), now=now)
+    return locked
+
+
+@transaction.atomic
+def request_resume(
+    *, actor: Any, request: Request, note: str = "", expected_version: int | None = None
+) -> Request:
+    locked = engine.begin(actor, request, Action.RESUME, expected_version=expected_version)
+    now = timezone.now()
+    paused_from = locked.suspended_at or now
+    deadlines.shift_for_pause(locked, paused_from, now)
+    locked.suspended_at = None
+    engine.finish(
+        actor, locked, Action.RESUME, note=note, now=now, data={"paused_from": paused_from.isoformat()}
+    )
+    return locked
+
+
+@transaction.atomic
+def request_long_running(
+    *, actor: Any, request: Request, plan: str, plan_until: date, expected_version: int | None = None
+) -> Request:
+    """挂账: a matter that cannot be solved in the limit, handled to a plan with its own date."""
+    locked = engine.begin(actor, request, Action.LONG_RUNNING, expected_version=expected_version)
+    errors: dict[str, list[str]] = {}
+    if not plan.strip():
+        errors["plan"] = ["请填写办理计划"]
+    if plan_until <= timezone.localdate():
+        errors["plan_until"] = ["计划完成日期应晚于今天"]
+    if errors:
+        raise ValidationError(errors=errors)
+    locked.due_resolution_at = datetime.combine(plan_until, time(23, 59, 59), timezone.get_current_timezone())
+    engine.finish(
+        actor, locked, Action.LONG_RUNNING, note=plan.strip(), data={"plan_until": plan_until.isoformat()}
+    )
+    return locked
+
+
+@transaction.atomic
+def request_supervise(
+    *, actor: Any, request: Request, note: str, expected_version: int | None = None
+) -> Request:
+    """督办 by a higher level: flagged, and the lead unit is told."""
+    locked = engine.begin(actor, request, Action.SUPERVISE, expected_version=expected_version)
+    if not note.strip():
+        raise ValidationError("请填写督办意见", field="note")
+    locked.supervised = True
+    event = engine.finish(actor, locked, Action.SUPERVISE, note=note.strip())
+    if locked.lead_unit is not None:
+        notify(
+            dedupe_key=f"supervise:{event.pk}",
+            channel=NotifyChannel.SMS,
+            recipient_label=locked.lead_unit.name,
+            subject=f"督办 {locked.number}",
+            body=f"【督办】{locked.number}「{locked.title}」：{note.strip()}",
+            target=locked,
+        )
+    return locked
+
+
+@transaction.atomic
+def request_merge(
+    *, actor: Any, request: Request, into: Request, expected_version: int | None = None
+) -> Request:
+    """合并重复件: this request follows ``into`` from now on."""
+    if into.pk == request.pk:
+        raise ValidationError("不能与自身合并", field="into")
+    target = engine.lock(into)
+    if target.status in (Status.MERGED, Status.CLOSED):
+        raise ValidationError("只能合并到未办结的诉求", field="into")
+    locked = engine.begin(actor, request, Action.MERGE, expected_version=expected_version)
+    locked.merged_into = target
+    locked.closed_at = timezone.now()
+    WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)
+    engine.finish(actor, locked, Action.MERGE, note=f"合并至 {target.number}", data={"into": target.pk})
+    return locked
+
+
+@transaction.atomic
+def request_reopen(
+    *, actor: Any, request: Request, reason: str, expected_version: int | None = None
+) -> Request:
+    """重办: after an unsatisfied rating the same lead unit handles it again, with new clocks."""
+    locked = engine.begin(actor, request, Action.REOPEN, expected_version=expected_version)
+    if not reason.strip():
+        raise ValidationError("请填写重办理由", field="reason")
+    if locked.lead_unit is None:
+        raise ValidationError("该诉求没有主办单位，不能重办", field="reason")
+    locked.reopen_count += 1
+    locked.closed_at = None
+    lead = locked.lead_unit
+    assisting = [
+        wo.unit for wo in WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.ASSIST)
+    ]
+    assignment = Assignment(lead=lead, assisting=assisting, label=f"重办（第{locked.reopen_count}次）")
+    now = timezone.now()
+    _assign(actor, locked, assignment, now)
+    engine.finish(
+        actor,
+        locked,
+        Action.REOPEN,
+        note=reason.strip(),
+        now=now,
+        unit=lead,
+        data=_assignment_data(assignment) | {"reopen_count": locked.reopen_count},
+    )
+    return locked
+
+
+LEVEL_UP = {
+    HandlingLevel.COMPOUND: (HandlingLevel.COMMUNITY, UnitKind.COMMUNITY),
+    HandlingLevel.COMMUNITY: (HandlingLevel.SUBDISTRICT, UnitKind.SUBDISTRICT),
+    HandlingLevel.SUBDISTRICT: (HandlingLevel.DISTRICT, UnitKind.DISTRICT),
+}
+
+
+@transaction.atomic
+def request_escalate(
+    *, actor: Any, request: Request, reason: str, expected_version: int | None = None
+) -> Request:
+    """上报: small matters stay in the compound, hard ones go to the community, big ones up."""
+    locked = engine.begin(actor, request, Action.ESCALATE, expected_version=expected_version)
+    if not reason.strip():
+        raise ValidationError("请填写上报理由", field="reason")
+    step = LEVEL_UP.get(HandlingLevel(locked.level))
+    if step is None:
+        raise ValidationError("已在区（县）级办理，不能再上报", field="reason")
+    new_level, kind = step
+    unit = unit_for_place(locked.node_path, kind)
+    if unit is None:
+        raise ValidationError(f"找不到上一级（{HandlingLevel(new_level).label}）的承办单位", field="reason")
+    before = locked.level
+    locked.level = new_level
+    assignment = Assignment(lead=unit, label=f"上报至{HandlingLevel(new_level).label}")
+    now = timezone.now()
+    _assign(actor, locked, assignment, now)
+    engine.finish(
+        actor,
+        locked,
+        Action.ESCALATE,
+        note=reason.strip(),
+        now=now,
+        unit=unit,
+        data=_assignment_data(assignment) | {"level_from": before, "level_to": new_level},
+    )
+    return locked
+
+
+@transaction.atomic
+def request_council(
+    *,
+    actor: Any,
+    request: Request,
+    held_on: date,
+    party_branch: str,
+    owners_committee: str,
+    property_company: str,
+    outcome: str,
+    agreed: bool = True,
+    others: str = "",
+    expected_version: int | None = None,
+) -> CouncilOutcome:
+    """三方议事: the compound's party branch, owners' committee and property company agree."""
+    locked = engine.begin(actor, request, Action.COUNCIL, expected_version=expected_version)
+    errors: dict[str, list[str]] = {}
+    for name, value, label in (
+        ("party_branch", party_branch, "党支部代表"),
+        ("owners_committee", owners_committee, "业委会代表"),
+        ("property_company", property_company, "物业公司代表"),
+        ("outcome", outcome, "议定事项"),
+    ):
+        if not value.strip():
+            errors[name] = [f"请填写{label}"]
+    if held_on > timezone.localdate():
+        errors["held_on"] = ["议事日期不能晚于今天"]
+    if errors:
+        raise ValidationError(errors=errors)
+    council = CouncilOutcome.objects.create(
+        request=locked,
+        held_on=held_on,
+        party_branch=party_branch.strip(),
+        owners_committee=owners_committee.strip(),
+        property_company=property_company.strip(),
+        others=others.strip(),
+        outcome=outcome.strip(),
+        agreed=agreed,
+        recorded_by=actor,
+    )
+    engine.finish(
+        actor, locked, Action.COUNCIL, note=outcome.strip(), data={"council": council.pk, "agreed": agreed}
+    )
+    return council
+
+
+@transaction.atomic
+def request_note(
+    *, actor: Any, request: Request, note: str, attachments: list[UploadedFile] | None = None
+) -> Request:
+    locked = engine.begin(actor, request, Action.NOTE)
+    files = list(attachments or [])
+    errors = validate_attachments(files)
+    if not note.strip():
+        errors["note"] = ["请填写内容"]
+    if errors:
+        raise ValidationError(errors=errors)
+    event = engine.finish(actor, locked, Action.NOTE, note=note.strip())
+    save_attachments(locked, files, actor, event)
+    return locked

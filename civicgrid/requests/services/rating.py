@@ -1,0 +1,149 @@
+"""Callback and rating (回访 · 评价), and closing."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.requests.constants import Action, Resolution, Satisfaction, Status
+from civicgrid.requests.models import Rating, Request
+from civicgrid.requests.permissions import REQUESTER, SYSTEM
+from civicgrid.requests.services import engine
+
+
+def _validate(contacted: Any, resolution: str, satisfaction: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(contacted, bool):
+        errors["contacted"] = ["请选择是否联系过您"]
+    if resolution not in Resolution.values:
+        errors["resolution"] = ["请选择解决情况"]
+    if satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = ["请选择满意度"]
+    if errors:
+        raise ValidationError(errors=errors)
+
+
+def _record(
+    actor: Any,
+    request: Request,
+    *,
+    contacted: bool,
+    resolution: str,
+    satisfaction: str,
+    comment: str,
+    via: str,
+) -> Rating:
+    now = timezone.now()
+    return Rating.objects.create(
+        request=request,
+        round=request.reopen_count + 1,
+        unit=request.lead_unit,
+        node_path=request.node_path,
+        month=timezone.localdate(now).replace(day=1),
+        contacted=contacted,
+        resolution=resolution,
+        satisfaction=satisfaction,
+        comment=comment.strip(),
+        via=via,
+        rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+
+
+def _close(actor: Any, request: Request, note: str = "") -> None:
+    request.closed_at = timezone.now()
+    engine.finish(actor, request, Action.CLOSE, note=note)
+
+
+@transaction.atomic
+def request_callback(
+    *,
+    actor: Any,
+    request: Request,
+    contacted: bool,
+    resolution: str,
+    satisfaction: str,
+    comment: str = "",
+    reopen: bool = False,
+    expected_version: int | None = None,
+) -> Rating:
+    """The operator's callback: record the rating, then close — or reopen when unsatisfied."""
+    locked = engine.begin(actor, request, Action.CALLBACK, expected_version=expected_version)
+    _validate(contacted, resolution, satisfaction)
+    rating = _record(
+        actor,
+        locked,
+        contacted=contacted,
+        resolution=resolution,
+        satisfaction=satisfaction,
+        comment=comment,
+        via=Rating.Via.CALLBACK,
+    )
+    engine.finish(actor, locked, Action.CALLBACK, note=comment, data=_rating_data(rating))
+    if reopen:
+        if satisfaction != Satisfaction.UNSATISFIED:
+            raise ValidationError("只有不满意的评价才能重办", field="reopen")
+        from civicgrid.requests.services.handling import request_reopen
+
+        request_reopen(actor=actor, request=locked, reason=comment or "回访不满意，重办")
+    else:
+        _close(actor, locked)
+    return rating
+
+
+def _rating_data(rating: Rating) -> dict[str, Any]:
+    return {
+        "rating": rating.pk,
+        "round": rating.round,
+        "contacted": rating.contacted,
+        "resolution": rating.resolution,
+        "satisfaction": rating.satisfaction,
+    }
+
+
+def request_for_token(token: str) -> Request:
+    found = Request.objects.filter(rating_token=token).first() if token else None
+    if found is None:
+        raise NotFound("评价链接无效或已过期")
+    return found
+
+
+@transaction.atomic
+def request_rate_by_link(
+    *, token: str, contacted: bool, resolution: str, satisfaction: str, comment: str = ""
+) -> Rating:
+    """The requester rates through the link. Satisfied: closed. Unsatisfied: reopened (重办)."""
+    request = request_for_token(token)
+    locked = engine.begin(REQUESTER, request, Action.RATE)
+    _validate(contacted, resolution, satisfaction)
+    rating = _record(
+        REQUESTER,
+        locked,
+        contacted=contacted,
+        resolution=resolution,
+        satisfaction=satisfaction,
+        comment=comment,
+        via=Rating.Via.LINK,
+    )
+    engine.finish(REQUESTER, locked, Action.RATE, note=comment, data=_rating_data(rating))
+    if satisfaction == Satisfaction.UNSATISFIED and resolution != Resolution.SOLVED:
+        from civicgrid.requests.services.handling import request_reopen
+
+        request_reopen(actor=SYSTEM, request=locked, reason=f"诉求人评价不满意：{comment or '未说明'}")
+    else:
+        _close(SYSTEM, locked, note="诉求人已评价")
+    return rating
+
+
+@transaction.atomic
+def request_close(
+    *, actor: Any, request: Request, note: str = "", expected_version: int | None = None
+) -> Request:
+    """办结 without a rating: categories that need no callback, or the requester cannot be reached."""
+    locked = engine.begin(actor, request, Action.CLOSE, expected_version=expected_version)
+    needs_callback = locked.category is not None and locked.category.needs_callback
+    if locked.status != Status.CALLED_BACK and needs_callback and not note.strip():
+        raise ValidationError("该类诉求需要回访；未回访办结须说明原因（如联系不上）", field="note")
+    _close(actor, locked, note=note.strip())
+    return locked

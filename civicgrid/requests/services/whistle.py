@@ -1,0 +1,126 @@
+"""Whistle and report-in (街乡吹哨、部门报到)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.notify.models import Channel as NotifyChannel
+from civicgrid.notify.services import notify
+from civicgrid.requests.constants import Action, AssignmentRole, UnitKind
+from civicgrid.requests.models import HandlingUnit, Request, Whistle, WhistleSummons, WorkOrder
+from civicgrid.requests.permissions import unit_ids
+from civicgrid.requests.services import engine
+
+WHISTLING_KINDS = {UnitKind.SUBDISTRICT, UnitKind.COMMUNITY}
+
+
+@transaction.atomic
+def request_whistle(
+    *,
+    actor: Any,
+    request: Request,
+    units: list[HandlingUnit],
+    reason: str,
+    deadline: datetime,
+    expected_version: int | None = None,
+) -> Whistle:
+    """The lead subdistrict summons departments to report in by ``deadline``."""
+    locked = engine.begin(actor, request, Action.WHISTLE, expected_version=expected_version)
+    lead = locked.lead_unit
+    errors: dict[str, list[str]] = {}
+    if lead is None or lead.kind not in WHISTLING_KINDS:
+        errors["units"] = ["只有街道（乡镇）或社区承办时才能吹哨"]
+    summoned = [u for u in units if lead is None or u.pk != lead.pk]
+    if not summoned:
+        errors["units"] = ["请选择被召集的部门"]
+    if not reason.strip():
+        errors["reason"] = ["请填写吹哨事由"]
+    if deadline <= timezone.now():
+        errors["deadline"] = ["报到期限应晚于现在"]
+    if errors:
+        raise ValidationError(errors=errors)
+    assert lead is not None
+    whistle = Whistle.objects.create(
+        request=locked, summoning_unit=lead, created_by=actor, reason=reason.strip(), deadline=deadline
+    )
+    now = timezone.now()
+    for unit in summoned:
+        WhistleSummons.objects.create(whistle=whistle, unit=unit)
+        WorkOrder.objects.get_or_create(
+            request=locked,
+            unit=unit,
+            role=AssignmentRole.ASSIST,
+            is_active=True,
+            defaults={"dispatched_at": now, "rule_label": f"吹哨召集（{lead.name}）", "dispatched_by": actor},
+        )
+        notify(
+            dedupe_key=f"whistle:{whistle.pk}:{unit.pk}",
+            channel=NotifyChannel.SMS,
+            recipient_label=unit.name,
+            subject=f"吹哨召集 {locked.number}",
+            body=f"【吹哨报到】{lead.name}召集贵单位于{timezone.localtime(deadline):%m月%d日%H:%M}前报到："
+            f"{locked.title}。事由：{reason.strip()}",
+            target=locked,
+        )
+    engine.finish(
+        actor,
+        locked,
+        Action.WHISTLE,
+        note=reason.strip(),
+        unit=lead,
+        data={"whistle": whistle.pk, "units": [u.pk for u in summoned], "deadline": deadline.isoformat()},
+    )
+    return whistle
+
+
+@transaction.atomic
+def whistle_report_in(*, actor: Any, summons: WhistleSummons, part: str) -> WhistleSummons:
+    """A summoned department reports in and records its part of the work."""
+    summons = WhistleSummons.objects.select_for_update().select_related("whistle").get(pk=summons.pk)
+    locked = engine.begin(actor, summons.whistle.request_id, Action.REPORT_IN)
+    if summons.unit_id not in unit_ids(actor):
+        from civicgrid.core.errors import PermissionDenied
+
+        raise PermissionDenied("只有被召集单位的人员才能报到")
+    if summons.reported_at is not None:
+        from civicgrid.core.errors import Conflict
+
+        raise Conflict("该单位已经报到")
+    if not part.strip():
+        raise ValidationError("请填写承担的工作", field="part")
+    summons.reported_at = timezone.now()
+    summons.reported_by = actor
+    summons.part = part.strip()
+    summons.save()
+    late = summons.reported_at > summons.whistle.deadline
+    engine.finish(
+        actor,
+        locked,
+        Action.REPORT_IN,
+        note=part.strip(),
+        unit=summons.unit,
+        data={"whistle": summons.whistle_id, "late": late},
+    )
+    return summons
+
+
+@transaction.atomic
+def whistle_close(*, actor: Any, whistle: Whistle, outcome: str) -> Whistle:
+    whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
+    locked = engine.begin(actor, whistle.request_id, Action.NOTE)
+    if locked.lead_unit_id not in unit_ids(actor):
+        from civicgrid.core.errors import PermissionDenied
+
+        raise PermissionDenied("只有吹哨单位才能记录处置结果")
+    if not outcome.strip():
+        raise ValidationError("请填写处置结果", field="outcome")
+    whistle.outcome = outcome.strip()
+    whistle.closed_at = timezone.now()
+    whistle.save()
+    engine.finish(
+        actor, locked, Action.NOTE, note=f"吹哨处置结果：{outcome.strip()}", data={"whistle": whistle.pk}
+    )
+    return whistle
