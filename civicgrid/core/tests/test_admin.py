@@ -1,9 +1,11 @@
 """The Django admin goes through the services and leaves audit rows; lanes stay apart."""
 
+import json
 from typing import Any
 
 import pytest
 
+from civicgrid.conftest import square
 from civicgrid.core.models import AuditLog
 from civicgrid.territory.models import Node
 
@@ -13,14 +15,27 @@ def test_system_admin_creates_a_grid_through_the_service(client: Any, city: Any)
     client.force_login(city.sysadmin)
     response = client.post(
         "/admin/territory/node/add/",
-        {"kind": "grid", "code": "", "name": "胜利门三网格", "parent": city.comm_a1.pk, "grid_type": "comprehensive",
-         "geometry": "null", "lon": "", "lat": "", "address": "", "responsible_unit": "", "sort_order": "0"},
+        {
+            "kind": "grid",
+            "code": "",
+            "name": "胜利门三网格",
+            "parent": city.comm_a1.pk,
+            "grid_type": "comprehensive",
+            "geometry": "null",
+            "lon": "",
+            "lat": "",
+            "address": "",
+            "responsible_unit": "",
+            "sort_order": "0",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     grid = Node.objects.get(name="胜利门三网格")
     assert grid.path == f"{city.comm_a1.path}{grid.pk}/"
     assert grid.code == f"{city.comm_a1.code}W003"
-    assert AuditLog.objects.filter(verb="territory.node_created", target_id=str(grid.pk), actor=city.sysadmin).exists()
+    assert AuditLog.objects.filter(
+        verb="territory.node_created", target_id=str(grid.pk), actor=city.sysadmin
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -29,8 +44,15 @@ def test_admin_refuses_a_grid_under_a_district_and_creates_nothing(client: Any, 
     before = (Node.objects.count(), AuditLog.objects.count())
     response = client.post(
         "/admin/territory/node/add/",
-        {"kind": "grid", "code": "", "name": "错误网格", "parent": city.district.pk, "grid_type": "comprehensive",
-         "geometry": "null", "sort_order": "0"},
+        {
+            "kind": "grid",
+            "code": "",
+            "name": "错误网格",
+            "parent": city.district.pk,
+            "grid_type": "comprehensive",
+            "geometry": "null",
+            "sort_order": "0",
+        },
     )
     assert response.status_code == 200
     assert "网格的上级只能是" in response.content.decode()
@@ -43,9 +65,18 @@ def test_admin_moves_a_node_with_its_subtree(client: Any, city: Any) -> None:
     grid = city.grid_a1_1
     response = client.post(
         f"/admin/territory/node/{grid.pk}/change/",
-        {"code": grid.code, "name": grid.name, "parent": city.comm_a2.pk, "grid_type": "comprehensive",
-         "geometry": '{"type": "Polygon", "coordinates": [[[120.30, 31.57], [120.31, 31.57], [120.31, 31.58], [120.30, 31.58], [120.30, 31.57]]]}',
-         "lon": "", "lat": "", "address": "", "responsible_unit": "", "sort_order": "0"},
+        {
+            "code": grid.code,
+            "name": grid.name,
+            "parent": city.comm_a2.pk,
+            "grid_type": "comprehensive",
+            "geometry": json.dumps(square(120.30, 31.57, 120.31, 31.58)),
+            "lon": "",
+            "lat": "",
+            "address": "",
+            "responsible_unit": "",
+            "sort_order": "0",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     city.building_a1.refresh_from_db()
@@ -74,11 +105,20 @@ def test_admin_refuses_business_role_for_an_administrator(client: Any, city: Any
     user = city.auditor
     response = client.post(
         f"/admin/accounts/user/{user.pk}/change/",
-        {"username": user.username, "full_name": user.full_name, "title": "", "admin_role": "audit", "is_active": "on",
-         "role_assignments-TOTAL_FORMS": "1", "role_assignments-INITIAL_FORMS": "0",
-         "role_assignments-MIN_NUM_FORMS": "0", "role_assignments-MAX_NUM_FORMS": "1000",
-         "role_assignments-0-role": "leader", "role_assignments-0-node": city.district.pk,
-         "role_assignments-0-user": user.pk},
+        {
+            "username": user.username,
+            "full_name": user.full_name,
+            "title": "",
+            "admin_role": "audit",
+            "is_active": "on",
+            "role_assignments-TOTAL_FORMS": "1",
+            "role_assignments-INITIAL_FORMS": "0",
+            "role_assignments-MIN_NUM_FORMS": "0",
+            "role_assignments-MAX_NUM_FORMS": "1000",
+            "role_assignments-0-role": "leader",
+            "role_assignments-0-node": city.district.pk,
+            "role_assignments-0-user": user.pk,
+        },
     )
     assert response.status_code == 200
     assert "三员分立" in response.content.decode()
