@@ -49,9 +49,6 @@ class HandlingUnit(ScopedModel):
         related_name="children",
         verbose_name="上级单位",
     )
-    members = models.ManyToManyField(
-        USER, through="UnitMembership", related_name="handling_units", blank=True
-    )
     phone = models.CharField("值班电话", max_length=30, blank=True)
     is_active = models.BooleanField("启用", default=True)
 

@@ -32,7 +32,8 @@ def test_hotline_request_is_located_numbered_and_dispatched_to_the_subdistrict(h
     assert dispatch.data["rule_label"] == "规则：属地街道"
     assert request.requester_phone_masked == "138****5678"
     assert "13812345678" not in request.requester_phone_enc
-    assert request.due_resolution_at is not None and request.due_resolution_at > request.dispatched_at
+    assert request.due_resolution_at and request.dispatched_at
+    assert request.due_resolution_at > request.dispatched_at
     assert Notification.objects.filter(subject__contains=request.number).exists()
 
 
