@@ -111,10 +111,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from civicgrid.registry.api import router as registry_router
+    from civicgrid.requests.api import router as requests_router
     from civicgrid.territory.api import router as territory_router
 
     api.add_router("/v1/territory/", territory_router)
     api.add_router("/v1/registry/", registry_router)
+    api.add_router("/v1/requests/", requests_router)
 
 
 _register_routers()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "civicgrid.workcal",
     "civicgrid.notify",
     "civicgrid.requests",
+    "civicgrid.open311",
     "civicgrid.exchange",
     "civicgrid.demo",
     "civicgrid.web",

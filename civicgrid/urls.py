@@ -15,5 +15,7 @@ urlpatterns = [
     path("territory/", include("civicgrid.territory.urls")),
     path("registry/", include("civicgrid.registry.urls")),
     path("exchange/", include("civicgrid.exchange.urls")),
+    path("requests/", include("civicgrid.requests.urls")),
+    path("open311/v2/", include("civicgrid.open311.urls")),
     path("", include("civicgrid.web.urls")),
 ]

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from civicgrid.notify.services import outbox_drain
+from civicgrid.requests.services.warnings import deadline_scan
+
+
+class Command(BaseCommand):
+    help = "定时任务（建议每分钟一次）：扫描诉求期限、发出临期/超期预警，并发送待发通知。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-send", action="store_true", help="只扫描，不发送通知")
+
+    def handle(self, *args: object, **options: object) -> None:
+        result = deadline_scan()
+        sent = 0 if options["no_send"] else outbox_drain()
+        self.stdout.write(f"检查 {result['checked']} 件，新预警 {result['warnings']} 条，发送通知 {sent} 条")

@@ -1,0 +1,109 @@
+"""The periodic deadline scan: traffic lights, warnings, notifications, supervision.
+
+Run by ``civicgrid requests_tick`` (every minute from cron or a systemd timer) or by the
+``scan_deadlines`` task. It looks only at requests whose ``next_check_at`` has come
+(an indexed column), and each warning is a row with a unique key (request, clock, light,
+deadline): running twice, or again after a crash, raises nothing twice and, because
+the scan is driven by state rather than by time windows, misses nothing.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civicgrid.notify.models import Channel as NotifyChannel
+from civicgrid.notify.services import notify
+from civicgrid.requests.constants import Action, Light
+from civicgrid.requests.deadlines import running_clocks
+from civicgrid.requests.models import DeadlineWarning, Request
+from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.services import engine
+from civicgrid.requests.transitions import OPEN
+
+CLOCK_LABELS = {"response": "响应（签收）", "resolution": "办理"}
+BATCH = 500
+
+
+def _raise_warning(request: Request, clock: str, light: str, due: datetime) -> DeadlineWarning | None:
+    try:
+        with transaction.atomic():
+            return DeadlineWarning.objects.create(request=request, clock=clock, light=light, due_at=due)
+    except IntegrityError:
+        return None
+
+
+def _notify_unit(request: Request, warning: DeadlineWarning) -> None:
+    label = CLOCK_LABELS[warning.clock]
+    due = f"{timezone.localtime(warning.due_at):%m-%d %H:%M}"
+    if warning.light == Light.RED:
+        text = f"【超期】{request.number}「{request.title}」{label}已超期（期限{due}）"
+    else:
+        text = f"【临期】{request.number}「{request.title}」{label}即将到期（{due}）"
+    notify(
+        dedupe_key=f"warning:{warning.pk}",
+        channel=NotifyChannel.SMS,
+        recipient_label=request.lead_unit.name if request.lead_unit else "热线中心",
+        subject=f"{'超期' if warning.light == Light.RED else '临期'}提醒 {request.number}",
+        body=text,
+        target=request,
+    )
+
+
+def scan_one(request_id: int, now: datetime) -> int:
+    """Re-light one request and raise what it has reached. Returns the warnings raised."""
+    raised = 0
+    with transaction.atomic():
+        request = Request.objects.select_for_update(skip_locked=True).filter(pk=request_id).first()
+        if request is None or request.status not in OPEN:
+            return 0
+        for clock in running_clocks(request):
+            light = clock.light(now)
+            if light == Light.GREEN:
+                continue
+            warning = _raise_warning(request, clock.name, light, clock.due)
+            if warning is None:
+                continue
+            raised += 1
+            _notify_unit(request, warning)
+            if light == Light.RED and not request.supervised:
+                request.supervised = True
+                data = {"clock": clock.name, "light": light, "due": clock.due.isoformat(), "supervised": True}
+                engine.finish(
+                    SYSTEM,
+                    request,
+                    Action.WARN,
+                    note=f"{CLOCK_LABELS[clock.name]}超期，自动督办",
+                    data=data,
+                    now=now,
+                    target=None,
+                )
+            else:
+                engine.finish(
+                    SYSTEM,
+                    request,
+                    Action.WARN,
+                    note=f"{CLOCK_LABELS[clock.name]}{Light(light).label}",
+                    data={"clock": clock.name, "light": light, "due": clock.due.isoformat()},
+                    now=now,
+                    target=None,
+                )
+        if raised == 0:
+            from civicgrid.requests.deadlines import refresh_light
+
+            refresh_light(request, now)
+            request.save(update_fields=["light", "next_check_at"])
+    return raised
+
+
+def deadline_scan(now: datetime | None = None, limit: int = 10_000) -> dict[str, Any]:
+    """Find what turned yellow or red since the last scan; each request in its own transaction."""
+    now = now or timezone.now()
+    due_ids = list(
+        Request.objects.filter(next_check_at__lte=now, status__in=list(OPEN))
+        .order_by("next_check_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    raised = sum(scan_one(pk, now) for pk in due_ids)
+    return {"checked": len(due_ids), "warnings": raised}

@@ -1,0 +1,13 @@
+"""Pages of respond-upon-receipt. Each views module contributes its own urlpatterns."""
+
+from civicgrid.requests.views import catalogue, handler, operator, rates, resident
+
+app_name = "requests"
+
+urlpatterns = [
+    *operator.urlpatterns,
+    *handler.urlpatterns,
+    *rates.urlpatterns,
+    *catalogue.urlpatterns,
+    *resident.urlpatterns,
+]

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by its module's work; urlpatterns are included by requests/urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
