@@ -109,6 +109,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Tests create many accounts; PBKDF2's deliberate slowness would dominate the suite.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_AGE = envint("CIVICGRID_SESSION_SECONDS", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("CIVICGRID_SECURE_COOKIES", False)
@@ -209,6 +212,13 @@ RATES_WEIGHTS = {
 }
 RATES_PARTLY_SOLVED_WEIGHT = envfloat("CIVICGRID_PARTLY_SOLVED_WEIGHT", 0.5)
 RATES_BASIC_SATISFIED_WEIGHT = envfloat("CIVICGRID_BASIC_SATISFIED_WEIGHT", 0.8)
+
+# Resident H5 and doorplates: per-IP limits, the public address, the alarm's category.
+REQUESTS_H5_SUBMIT_LIMIT = envint("CIVICGRID_H5_SUBMIT_LIMIT", 10)
+REQUESTS_H5_TRACK_LIMIT = envint("CIVICGRID_H5_TRACK_LIMIT", 20)
+REQUESTS_H5_WINDOW_SECONDS = envint("CIVICGRID_H5_WINDOW_SECONDS", 3600)
+PUBLIC_BASE_URL = envstr("CIVICGRID_PUBLIC_URL", "")
+REQUESTS_ALARM_CATEGORY = envstr("CIVICGRID_ALARM_CATEGORY", "")
 
 # Lists: rows per page.
 PAGE_SIZE = envint("CIVICGRID_PAGE_SIZE", 50)

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from civicgrid.api import api
 from civicgrid.core.views import healthz
+from civicgrid.requests.views import resident
 
 admin.site.site_header = "civicgrid 系统管理"
 admin.site.site_title = "civicgrid"
@@ -10,6 +11,8 @@ admin.site.index_title = "系统配置"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The short rating link sent by SMS: /r/<token>
+    re_path(r"^r/(?P<token>[\w-]+)/?$", resident.rate_short, name="rate_short"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("territory/", include("civicgrid.territory.urls")),

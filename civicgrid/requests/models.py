@@ -547,3 +547,6 @@ class RequestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"
+
+
+from civicgrid.requests.rollups import *  # noqa: E402, F403

@@ -1,8 +1,9 @@
 """The navigation menu, built from the capabilities the user holds."""
 
+from collections.abc import Callable
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
@@ -20,11 +21,55 @@ MENU: list[tuple[str, str, Capability | None]] = [
 ]
 
 
+def _in_a_handling_unit(user: Any) -> bool:
+    from civicgrid.requests.permissions import unit_ids
+
+    return bool(unit_ids(user))
+
+
+def _any_of(*capabilities: Capability) -> Callable[[Any], bool]:
+    return lambda user: any(has_capability(user, c) for c in capabilities)
+
+
+# Pages of respond-upon-receipt (接诉即办); the test is a capability or a predicate on the user.
+# Entries whose URL name is not (yet) defined are skipped.
+REQUESTS_MENU: list[tuple[str, str, Capability | Callable[[Any], bool]]] = [
+    ("话务台", "requests:console", Capability.REQUEST_INTAKE),
+    ("分拣派单", "requests:triage", Capability.REQUEST_DISPATCH),
+    ("回访", "requests:callbacks", Capability.REQUEST_DISPATCH),
+    ("待办工单", "requests:inbox", _in_a_handling_unit),
+    (
+        "吹哨报到",
+        "requests:whistles",
+        lambda u: _in_a_handling_unit(u) or has_capability(u, Capability.REQUEST_VIEW),
+    ),
+    ("派单目录", "requests:catalogue", _any_of(Capability.REQUEST_CONFIGURE, Capability.REQUEST_DISPATCH)),
+    ("三率", "requests:rates", Capability.RATES_VIEW),
+    ("排名", "requests:ranking", Capability.RATES_VIEW),
+    ("周报", "requests:weekly_report", Capability.RATES_VIEW),
+]
+
+
+def _allowed(user: Any, test: Capability | Callable[[Any], bool] | None) -> bool:
+    if test is None:
+        return True
+    if isinstance(test, Capability):
+        return has_capability(user, test)
+    return test(user)
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def menu_for(user: Any) -> list[dict[str, str]]:
     items = [
-        {"label": label, "url": reverse(name)}
-        for label, name, capability in MENU
-        if capability is None or has_capability(user, capability)
+        {"label": label, "url": url}
+        for label, name, test in [*MENU, *REQUESTS_MENU]
+        if _allowed(user, test) and (url := _url(name)) is not None
     ]
     if getattr(user, "admin_role", "") in ("system", "security"):
         items.append({"label": "系统管理", "url": reverse("admin:index")})

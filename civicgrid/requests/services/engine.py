@@ -24,7 +24,7 @@ from civicgrid.requests.permissions import actor_kinds
 
 def lock(request: Request | int) -> Request:
     pk = request if isinstance(request, int) else request.pk
-    return Request.objects.select_for_update().select_related("category", "lead_unit").get(pk=pk)
+    return Request.objects.select_for_update(of=("self",)).select_related("category", "lead_unit").get(pk=pk)
 
 
 def begin(actor: Any, request: Request | int, action: str, *, expected_version: int | None = None) -> Request:

@@ -98,6 +98,7 @@ def request_reply(
 def _ask_for_rating(request: Request, *, verified: bool = False) -> None:
     """Send the requester the rating link, once the reply (and any verification) is in."""
     from civicgrid.core import crypto
+    from civicgrid.requests.doorplate import public_base_url
 
     phone = crypto.decrypt(request.requester_phone_enc)
     awaiting_verification = (
@@ -111,7 +112,7 @@ def _ask_for_rating(request: Request, *, verified: bool = False) -> None:
         address=phone,
         recipient_label=request.requester_name_masked or "诉求人",
         subject=f"请评价诉求 {request.number}",
-        body=f"您反映的「{request.title}」已办理答复，请评价：/r/{request.rating_token}",
+        body=f"您反映的「{request.title}」已办理答复，请评价：{public_base_url()}/r/{request.rating_token}",
         target=request,
     )
 

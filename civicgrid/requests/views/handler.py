@@ -1,5 +1,371 @@
-"""Placeholder: filled in by its module's work; urlpatterns are included by requests/urls.py."""
+"""Handler pages: the inbox (待办工单), the request page with its actions, and whistles (吹哨报到)."""
 
-from django.urls import URLPattern
+from dataclasses import dataclass
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import has_capability, scope_q
+from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.requests import selectors, services
+from civicgrid.requests import transitions as t
+from civicgrid.requests import web_helpers as web
+from civicgrid.requests.constants import Action, AssignmentRole, Light, Status
+from civicgrid.requests.forms import ACTION_FORMS, ReportInPageForm, WhistleCloseForm, add_service_errors
+from civicgrid.requests.models import (
+    Attachment,
+    Category,
+    Request,
+    RequestEvent,
+    Whistle,
+    WhistleSummons,
+    WorkOrder,
+)
+from civicgrid.requests.permissions import actor_kinds, unit_ids
+from civicgrid.territory.models import Node, NodeKind
+
+INBOX_STATUSES = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.RETURN_PENDING]
+INBOX_STATUSES += [Status.SUSPENDED, Status.LONG_RUNNING]
+
+# --- the inbox --------------------------------------------------------------------------------
+
+
+def _require_units(actor: Any) -> set[int]:
+    units = unit_ids(actor)
+    if not units:
+        raise PermissionDenied("您不属于任何承办单位，没有待办工单")
+    return units
+
+
+def _filtered(request: HttpRequest, qs: QuerySet[Request]) -> QuerySet[Request]:
+    status, light, category = (request.GET.get(k, "") for k in ("status", "light", "category"))
+    if status in INBOX_STATUSES:
+        qs = qs.filter(status=status)
+    if light in Light.values:
+        qs = qs.filter(light=light)
+    if category.isdigit():
+        qs = qs.filter(category_id=int(category))
+    return qs
+
+
+@dataclass(frozen=True)
+class SignResult:
+    number: str
+    pk: int | None
+    ok: bool
+    message: str
+
+
+def _bulk_sign(request: HttpRequest) -> list[SignResult]:
+    """Sign each ticked request; what cannot be signed is reported row by row."""
+    ids = list(dict.fromkeys(int(x) for x in request.POST.getlist("ids") if x.isdigit()))
+    if not ids:
+        messages.error(request, "请先勾选要签收的工单")
+        return []
+    found = {r.pk: r for r in selectors.inbox(request.user).filter(pk__in=ids)}
+    done, failed = services.requests_sign_bulk(
+        actor=request.user, requests=[found[i] for i in ids if i in found]
+    )
+    results = [SignResult(r.number, r.pk, True, "已签收") for r in done]
+    results += [SignResult(r.number, r.pk, False, message) for r, message in failed]
+    results += [SignResult(f"#{i}", None, False, "不在您的待办工单中") for i in ids if i not in found]
+    signed = len(done)
+    messages.success(request, f"签收完成：成功 {signed} 件，未签收 {len(results) - signed} 件")
+    return results
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require_units(request.user)
+    results = _bulk_sign(request) if request.method == "POST" else None
+    base = selectors.inbox(request.user)
+    page = paginate(request, _filtered(request, base))
+    now = timezone.now()
+    ids = base.order_by().values("pk")
+    lights = dict(Request.objects.filter(pk__in=ids).values_list("light").annotate(n=Count("id")).order_by())
+    context = {
+        "page": page,
+        "rows": [(r, web.clock_view(r, now)) for r in page],
+        "query": query_without_page(request),
+        "params": request.GET,
+        "results": results,
+        "statuses": [(s, Status(s).label) for s in INBOX_STATUSES],
+        "lights": Light.choices,
+        "light_cards": [(value, label, lights.get(value, 0)) for value, label in Light.choices],
+        "categories": Category.objects.filter(pk__in=base.order_by().values("category_id")).order_by("code"),
+    }
+    return render(request, "requests/inbox.html", context)
+
+
+# --- the request page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: RequestEvent
+    label: str
+    from_label: str
+    to_label: str
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _timeline(request: Request) -> list[TimelineRow]:
+    events = (
+        request.events.select_related("unit").prefetch_related("attachments").order_by("created_at", "id")
+    )
+    return [
+        TimelineRow(
+            e,
+            _label(Action, e.action),
+            _label(Status, e.from_status) if e.from_status else "",
+            _label(Status, e.to_status) if e.to_status and e.to_status != e.from_status else "",
+        )
+        for e in events
+    ]
+
+
+ROLE_ORDER: dict[str, int] = {AssignmentRole.LEAD: 0, AssignmentRole.ASSIST: 1, AssignmentRole.COPY: 2}
+
+
+def _work_orders(request: Request) -> list[WorkOrder]:
+    """Active orders first, the lead before assisting units and copies, then by time."""
+    orders = list(request.work_orders.select_related("unit"))
+    return sorted(orders, key=lambda wo: (not wo.is_active, ROLE_ORDER.get(wo.role, 9), wo.dispatched_at))
+
+
+def _grid_of(request: Request) -> Node | None:
+    """The grid the request lies in (for its polygon on the map)."""
+    ids = [int(p) for p in request.node_path.strip("/").split("/") if p]
+    return Node.objects.filter(pk__in=ids, kind=NodeKind.GRID).first()
+
+
+def _whistles(request: Request) -> QuerySet[Whistle]:
+    summonses = WhistleSummons.objects.select_related("unit", "reported_by").order_by("id")
+    return request.whistles.select_related("summoning_unit").prefetch_related(
+        Prefetch("summonses", queryset=summonses)
+    )
+
+
+def _shows_requester(actor: Any, request: Request, kinds: set[str]) -> bool:
+    """A confidential requester's masked name and phone are kept from the handling units too."""
+    return not request.confidential or bool(kinds & {t.DISPATCHER, t.SUPERVISOR})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    found = selectors.request_get(user, pk)
+    kinds = actor_kinds(user, found)
+    context = {
+        "r": found,
+        "clock": web.clock_view(found),
+        "kinds": kinds,
+        "actions": [(a, Action(a).label) for a in web.available_actions(user, found, kinds)],
+        "timeline": _timeline(found),
+        "work_orders": _work_orders(found),
+        "approvals": found.approvals.select_related("unit", "requested_by", "decided_by").order_by(
+            "created_at"
+        ),
+        "whistles": _whistles(found),
+        "councils": found.councils.select_related("recorded_by").order_by("held_on"),
+        "ratings": found.ratings.select_related("unit").order_by("round"),
+        "loose_attachments": found.attachments.filter(event__isnull=True),
+        "duplicates": found.duplicates.only("id", "number", "title"),
+        "grid": _grid_of(found),
+        "shows_requester": _shows_requester(user, found, kinds),
+        "can_reveal": web.can_reveal(user, found),
+        "in_unit": bool(unit_ids(user)),
+    }
+    return render(request, "requests/detail.html", context)
+
+
+@login_required
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """GET: the small form of one action; POST: run it with the page's version."""
+    user = request.user
+    found = selectors.request_get(user, pk)
+    if action not in ACTION_FORMS:
+        raise NotFound("没有这个操作")
+    form_class, status = ACTION_FORMS[action], 200
+    next_url = web.safe_next(request, reverse("requests:detail", args=[pk]))
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, actor=user, target=found, auto_id=f"a{pk}_%s")
+        status = 422
+        if form.is_valid():
+            run = web.ACTION_RUNNERS[action]
+            files = request.FILES.getlist("attachments")
+            try:
+                done = run(user, found, form.cleaned_data, files, form.cleaned_data.get("version"))
+            except CivicError as exc:
+                add_service_errors(form, exc)
+                status = exc.http_status
+            else:
+                messages.success(request, f"{found.number}：{done}")
+                return web.go(request, next_url)
+    else:
+        if action not in web.available_actions(user, found):
+            refusal = f"您当前不能对该诉求执行「{Action(action).label}」（状态可能已变化，请刷新页面）"
+            return _refused(request, found, refusal)
+        form = form_class(actor=user, target=found, auto_id=f"a{pk}_%s")
+    context = {
+        "r": found,
+        "form": form,
+        "action": action,
+        "label": Action(action).label,
+        "next": next_url,
+        "category_search_url": web.category_search_url(),
+    }
+    if web.is_htmx(request):
+        return render(request, "requests/_action_form.html", context)
+    return render(request, "requests/action.html", context, status=status)
+
+
+def _refused(request: HttpRequest, found: Request, message: str) -> HttpResponse:
+    if web.is_htmx(request):
+        return render(request, "requests/_inline_error.html", {"message": message})
+    messages.error(request, message)
+    return render(request, "requests/action.html", {"r": found, "form": None, "label": "操作"}, status=409)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.request_get(request.user, pk)
+    clear = web.requester_pii_reveal(actor=request.user, request=found)
+    return render(request, "requests/_revealed.html", {"clear": clear})
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    found = selectors.request_get(request.user, pk)
+    item = Attachment.objects.filter(request=found, pk=attachment_id).first()
+    if item is None:
+        raise NotFound("附件不存在")
+    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
+    return FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.name, as_attachment=not inline
+    )
+
+
+# --- whistles -----------------------------------------------------------------------------------
+
+
+def _whistles_visible(actor: Any, units: set[int]) -> QuerySet[Whistle]:
+    """Whistles blown by the actor's units, or on requests in the actor's territory."""
+    territory = scope_q(actor, Capability.REQUEST_VIEW, field="request__node_path")
+    summoned = Exists(WhistleSummons.objects.filter(whistle=OuterRef("pk"), unit_id__in=units))
+    mine = Q(summoning_unit_id__in=units) | Q(summoned)
+    qs = Whistle.objects.all() if territory is None else Whistle.objects.filter(mine | territory)
+    summonses = WhistleSummons.objects.select_related("unit").order_by("id")
+    return (
+        qs.select_related("request", "summoning_unit")
+        .prefetch_related(Prefetch("summonses", queryset=summonses))
+        .order_by("-created_at")
+    )
+
+
+def _whistle_context(request: HttpRequest, units: set[int]) -> dict[str, Any]:
+    summons = WhistleSummons.objects.filter(unit_id__in=units).select_related(
+        "unit", "whistle", "whistle__request", "whistle__summoning_unit"
+    )
+    state = request.GET.get("state", "")
+    blown = _whistles_visible(request.user, units)
+    if state == "open":
+        blown = blown.filter(closed_at__isnull=True)
+    elif state == "closed":
+        blown = blown.filter(closed_at__isnull=False)
+    return {
+        "to_report": summons.filter(reported_at__isnull=True).order_by("whistle__deadline"),
+        "reported": summons.filter(reported_at__isnull=False).order_by("-reported_at")[:20],
+        "page": paginate(request, blown),
+        "query": query_without_page(request),
+        "state": state,
+        "units": units,
+        "now": timezone.now(),
+    }
+
+
+def _whistle_actor(actor: Any) -> set[int]:
+    units = unit_ids(actor)
+    if not units and not has_capability(actor, Capability.REQUEST_VIEW):
+        raise PermissionDenied("您无权查看吹哨报到")
+    return units
+
+
+@login_required
+def whistles(request: HttpRequest) -> HttpResponse:
+    units = _whistle_actor(request.user)
+    return render(request, "requests/whistles.html", _whistle_context(request, units))
+
+
+def _whistle_error(request: HttpRequest, exc: CivicError) -> HttpResponse:
+    if web.is_htmx(request):
+        return render(request, "requests/_inline_error.html", {"message": exc.message})
+    messages.error(request, exc.message)
+    units = _whistle_actor(request.user)
+    return render(request, "requests/whistles.html", _whistle_context(request, units), status=exc.http_status)
+
+
+@login_required
+@require_POST
+def whistle_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A summoned unit reports in (报到) and records its part."""
+    summons = WhistleSummons.objects.filter(pk=pk, unit_id__in=unit_ids(request.user)).first()
+    if summons is None:
+        raise NotFound("召集不存在，或不是召集您的单位")
+    form = ReportInPageForm(request.POST)
+    form.is_valid()
+    try:
+        services.whistle_report_in(
+            actor=request.user, summons=summons, part=form.cleaned_data.get("part", "")
+        )
+    except CivicError as exc:
+        return _whistle_error(request, exc)
+    messages.success(request, f"{summons.unit}已报到")
+    return web.go(request, reverse("requests:whistles"))
+
+
+@login_required
+@require_POST
+def whistle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """The summoning unit records the outcome of the joint handling."""
+    found = Whistle.objects.filter(pk=pk, summoning_unit_id__in=unit_ids(request.user)).first()
+    if found is None:
+        raise NotFound("吹哨记录不存在，或不是您的单位吹的哨")
+    form = WhistleCloseForm(request.POST)
+    form.is_valid()
+    try:
+        services.whistle_close(
+            actor=request.user, whistle=found, outcome=form.cleaned_data.get("outcome", "")
+        )
+    except CivicError as exc:
+        return _whistle_error(request, exc)
+    messages.success(request, "吹哨处置结果已记录")
+    return web.go(request, web.safe_next(request, reverse("requests:whistles")))
+
+
+urlpatterns = [
+    path("inbox/", inbox, name="inbox"),
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", act, name="act"),
+    path("<int:pk>/reveal/", reveal, name="reveal"),
+    path("<int:pk>/attachments/<int:attachment_id>/", attachment, name="attachment"),
+    path("whistles/", whistles, name="whistles"),
+    path("whistles/summons/<int:pk>/report/", whistle_report, name="whistle_report"),
+    path("whistles/<int:pk>/close/", whistle_close, name="whistle_close"),
+]

@@ -1,5 +1,291 @@
-"""Placeholder: filled in by its module's work; urlpatterns are included by requests/urls.py."""
+"""Operator pages: the console (一键受理), the triage queue (分拣派单) and the callback queue (回访)."""
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any, scope_filter
+from civicgrid.core import crypto
+from civicgrid.core.errors import CivicError, NotFound, ValidationError
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.validators import phone_problem
+from civicgrid.requests import selectors, services
+from civicgrid.requests import web_helpers as web
+from civicgrid.requests.constants import (
+    Action,
+    ApprovalKind,
+    ApprovalState,
+    AssignmentRole,
+    Channel,
+    RequestType,
+    Status,
+    Urgency,
+)
+from civicgrid.requests.forms import TYPE_KEYS, ConsoleForm, add_service_errors
+from civicgrid.requests.models import Approval, Category, Request, WorkOrder
+from civicgrid.requests.services import intake
+from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.selectors import node_roots, nodes_visible
+
+# --- the console --------------------------------------------------------------------------
+
+
+def _buildings(actor: Any) -> QuerySet[Node]:
+    return nodes_visible(actor).filter(kind=NodeKind.BUILDING, is_active=True)
+
+
+def _new_request(d: dict[str, Any]) -> services.NewRequest:
+    return services.NewRequest(
+        channel=d.get("channel", Channel.HOTLINE),
+        type=d.get("type", RequestType.COMPLAINT),
+        title=d.get("title", ""),
+        content=d.get("content", ""),
+        address=d.get("address", ""),
+        lon=d.get("lon"),
+        lat=d.get("lat"),
+        building=d.get("building"),
+        requester_name=d.get("requester_name", ""),
+        requester_phone=d.get("requester_phone", ""),
+        anonymous=d.get("anonymous", False),
+        confidential=d.get("confidential", False),
+        category=d.get("category"),
+        urgency=d.get("urgency", Urgency.NORMAL),
+    )
+
+
+def _add_intake_errors(form: ConsoleForm) -> None:
+    """When some fields did not parse, also show what intake would refuse in the others."""
+    parsed = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    if "lon" in form.errors or "lat" in form.errors:
+        parsed["lon"] = parsed["lat"] = None
+    for name, reasons in intake.validate(_new_request(parsed)).items():
+        if name not in form.errors:
+            add_service_errors(form, ValidationError(errors={name: reasons}))
+
+
+def _follow_note(d: dict[str, Any]) -> str:
+    """What the follow-up call said, with the caller shown masked."""
+    name, phone = d["requester_name"].strip(), d["requester_phone"].strip()
+    caller = "".join(
+        part for part in (crypto.mask_name(name) if name else "", crypto.mask_phone(phone) if phone else "")
+    )
+    if d["anonymous"] or not caller:
+        caller = "匿名来电"
+    text = "\n".join(part for part in (d["title"].strip(), d["content"].strip()) if part)
+    return f"再次来电（{Channel(d['channel']).label}，{caller}）：{text or '催办'}"
+
+
+def _create_and_close(actor: Any, data: services.NewRequest, files: list[Any], answer: str) -> Request:
+    """直接办结: record the consultation and answer it at once, all or nothing."""
+    if data.type != RequestType.CONSULTATION:
+        raise ValidationError("只有咨询类诉求可以直接办结", field="type")
+    if not answer.strip():
+        raise ValidationError("请填写答复内容（可从知识库选用）", field="answer")
+    with transaction.atomic():
+        created = services.request_create(actor=actor, data=data, attachments=files, dispatch=False)
+        return services.request_direct_close(actor=actor, request=created, answer=answer)
+
+
+def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
+    user, d = request.user, form.cleaned_data
+    files = request.FILES.getlist("attachments")
+    console_url = reverse("requests:console")
+    follow = request.POST.get("follow", "")
+    if follow.isdigit():
+        target = selectors.request_get(user, int(follow))
+        services.request_note(actor=user, request=target, note=_follow_note(d), attachments=files)
+        messages.success(request, f"已作为再次来电记入诉求 {target.number}，未新建诉求")
+        return redirect(f"{console_url}?followed={target.pk}")
+    data = _new_request(d)
+    if "direct_close" in request.POST:
+        created = _create_and_close(user, data, files, d["answer"])
+    else:
+        created = services.request_create(actor=user, data=data, attachments=files)
+    return redirect(f"{console_url}?created={created.pk}")
+
+
+def _result(actor: Any, raw: str) -> dict[str, Any] | None:
+    """The panel shown after a submit: the number, and where it went."""
+    if not raw.isdigit():
+        return None
+    try:
+        found = selectors.request_get(actor, int(raw))
+    except NotFound:
+        return None
+    lead = (
+        WorkOrder.objects.filter(request=found, is_active=True, role=AssignmentRole.LEAD)
+        .select_related("unit")
+        .first()
+    )
+    return {"request": found, "lead": lead}
+
+
+def _chosen(form: ConsoleForm, name: str, qs: QuerySet[Any]) -> Any:
+    """The category or building picked before a refused submit, to show it again."""
+    raw = str(form[name].value() or "") if form.is_bound else ""
+    return qs.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_any(user, Capability.REQUEST_INTAKE)
+    status = 200
+    if request.method == "POST":
+        form = ConsoleForm(request.POST, buildings=_buildings(user))
+        if form.is_valid():
+            try:
+                return _console_submit(request, form)
+            except CivicError as exc:
+                add_service_errors(form, exc)
+        else:
+            _add_intake_errors(form)
+        status = 422
+    else:
+        form = ConsoleForm(buildings=_buildings(user))
+    root = node_roots(user).first()
+    context = {
+        "form": form,
+        "type_options": [(value, label, TYPE_KEYS[value]) for value, label in RequestType.choices],
+        "created": _result(user, request.GET.get("created", "")),
+        "followed": _result(user, request.GET.get("followed", "")),
+        "category_search_url": web.category_search_url(),
+        "map_root": root,
+        "chosen_category": _chosen(form, "category", selectors.leaf_categories()),
+        "chosen_building": _chosen(form, "building", _buildings(user)),
+    }
+    return render(request, "requests/console.html", context, status=status)
+
+
+@login_required
+def console_history(request: HttpRequest) -> HttpResponse:
+    """Earlier requests of the caller's phone (masked), as the operator types it."""
+    require_any(request.user, Capability.REQUEST_INTAKE)
+    phone = request.GET.get("requester_phone", "").strip()
+    rows: list[Request] = []
+    if phone and phone_problem(phone) is None:
+        rows = list(selectors.caller_history(request.user, phone).select_related("lead_unit")[:10])
+    return render(request, "requests/_caller_history.html", {"rows": rows, "phone": phone})
+
+
+@login_required
+def console_categories(request: HttpRequest) -> HttpResponse:
+    """Fallback category search (by name, keyword, code or pinyin initials) as <li> options."""
+    require_any(request.user, Capability.REQUEST_INTAKE)
+    found = web.category_matches(request.GET.get("q", ""))
+    return render(request, "requests/_category_options.html", {"categories": found})
+
+
+@login_required
+def console_buildings(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.REQUEST_INTAKE)
+    found = web.building_matches(request.user, request.GET.get("q", ""))
+    return render(request, "requests/_building_options.html", {"buildings": found})
+
+
+def _point(request: HttpRequest) -> tuple[float, float] | None:
+    building = request.GET.get("building", "")
+    if building.isdigit():
+        node = _buildings(request.user).filter(pk=int(building)).first()
+        if node is not None and node.lon is not None and node.lat is not None:
+            return node.lon, node.lat
+    try:
+        lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        return None
+    return (lon, lat) if -180 <= lon <= 180 and -90 <= lat <= 90 else None
+
+
+@login_required
+def console_similar(request: HttpRequest) -> HttpResponse:
+    """Open requests within 500 m whose text is like this call's: follow one instead of a duplicate."""
+    require_any(request.user, Capability.REQUEST_INTAKE)
+    point = _point(request)
+    text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}"
+    rows: list[web.Nearby] = []
+    if point is not None and text.strip():
+        rows = web.similar_nearby(request.user, lon=point[0], lat=point[1], text=text)
+    context = {"rows": rows, "has_point": point is not None, "has_text": bool(text.strip())}
+    return render(request, "requests/_similar.html", context)
+
+
+@login_required
+def console_answers(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.REQUEST_INTAKE)
+    raw = request.GET.get("category", "")
+    category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    answers = web.saved_answers(request.GET.get("answer_q", ""), category)
+    return render(request, "requests/_answers.html", {"answers": answers})
+
+
+# --- triage: what no rule dispatched, returns, extensions, suspensions --------------------
+
+
+def _dispatch_scope(actor: Any, status: str) -> QuerySet[Request]:
+    qs = Request.objects.filter(status=status)
+    return scope_filter(qs, actor, Capability.REQUEST_DISPATCH).select_related("category", "lead_unit")
+
+
+@login_required
+def triage(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_any(user, Capability.REQUEST_DISPATCH)
+    pending = Approval.objects.filter(state=ApprovalState.PENDING).select_related("unit", "requested_by")
+    returns = _dispatch_scope(user, Status.RETURN_PENDING).prefetch_related(
+        Prefetch("approvals", queryset=pending.filter(kind=ApprovalKind.RETURN), to_attr="pending")
+    )
+    extensions = (
+        pending.filter(kind=ApprovalKind.EXTENSION)
+        .filter(request__in=scope_filter(Request.objects.all(), user, Capability.REQUEST_DISPATCH))
+        .select_related("request", "request__lead_unit")
+        .order_by("created_at")
+    )
+    context = {
+        "page": paginate(request, selectors.triage_queue(user)),
+        "query": query_without_page(request),
+        "returns": returns.order_by("updated_at")[:100],
+        "extensions": extensions[:100],
+        "suspended": _dispatch_scope(user, Status.SUSPENDED).order_by("suspended_at")[:100],
+        "here": reverse("requests:triage"),
+        "A": Action,
+    }
+    return render(request, "requests/triage.html", context)
+
+
+# --- callbacks ------------------------------------------------------------------------------
+
+
+@login_required
+def callbacks(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_any(user, Capability.REQUEST_DISPATCH)
+    replies = WorkOrder.objects.filter(is_active=True, role=AssignmentRole.LEAD).select_related("unit")
+    qs = selectors.callback_queue(user).prefetch_related(
+        Prefetch("work_orders", queryset=replies, to_attr="lead_orders")
+    )
+    context = {
+        "page": paginate(request, qs),
+        "query": query_without_page(request),
+        "here": reverse("requests:callbacks"),
+        "A": Action,
+    }
+    return render(request, "requests/callbacks.html", context)
+
+
+urlpatterns = [
+    path("console/", console, name="console"),
+    path("console/history/", console_history, name="console_history"),
+    path("console/categories/", console_categories, name="console_categories"),
+    path("console/buildings/", console_buildings, name="console_buildings"),
+    path("console/similar/", console_similar, name="console_similar"),
+    path("console/answers/", console_answers, name="console_answers"),
+    path("triage/", triage, name="triage"),
+    path("callbacks/", callbacks, name="callbacks"),
+]

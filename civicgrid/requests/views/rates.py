@@ -1,5 +1,182 @@
-"""Placeholder: filled in by its module's work; urlpatterns are included by requests/urls.py."""
+"""Pages of the three rates (三率统计), the monthly ranking (月度排名) and the weekly report (周报).
 
-from django.urls import URLPattern
+Visible to roles holding ``Capability.RATES_VIEW``; every figure is cut to the actor's scope
+(units and territory nodes under their RATES_VIEW nodes).
+"""
 
-urlpatterns: list[URLPattern] = []
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import timezone
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.requests.rates.access import (
+    Target,
+    node_target,
+    nodes_visible,
+    rate_paths,
+    scope_target,
+    target_rates,
+    target_trend,
+    unit_target,
+    units_visible,
+    visible_unit_ids,
+)
+from civicgrid.requests.rates.cells import RAW, current_month, rollup_ready
+from civicgrid.requests.rates.figures import Period, add_months, parse_day, parse_month, parse_range
+from civicgrid.requests.rates.ranking import (
+    RankClass,
+    Ranking,
+    Thresholds,
+    ranking_recompute_check,
+    rankings,
+)
+from civicgrid.requests.rates.report import weekly_report, weekly_report_xlsx
+
+MAX_NODES = 2000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int_value(raw: str, name: str, label: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError(f"{label}参数无效", field=name)
+    return int(raw)
+
+
+def _target_params(request: HttpRequest) -> dict[str, str]:
+    """``unit=5`` / ``node=3``, or the form's single "统计对象" select: ``target=unit:5``."""
+    params = {"unit": request.GET.get("unit", ""), "node": request.GET.get("node", "")}
+    combined = request.GET.get("target", "").strip()
+    if combined:
+        kind, _, pk = combined.partition(":")
+        if kind not in params or not pk:
+            raise ValidationError("统计对象参数无效", field="target")
+        params[kind] = pk
+    return params
+
+
+def _target(request: HttpRequest) -> Target:
+    params = _target_params(request)
+    unit = _int_value(params["unit"], "unit", "承办单位")
+    node = _int_value(params["node"], "node", "区域")
+    if unit is not None and node is not None:
+        raise ValidationError("承办单位和区域只能选择一个", field="unit")
+    if unit is not None:
+        return unit_target(request.user, unit)
+    if node is not None:
+        return node_target(request.user, node)
+    return scope_target(request.user)
+
+
+def _period(request: HttpRequest) -> Period:
+    start, end = request.GET.get("start", "").strip(), request.GET.get("end", "").strip()
+    if start or end:
+        return parse_range(start, end)
+    raw = request.GET.get("month", "").strip()
+    return Period.month(parse_month(raw) if raw else current_month())
+
+
+def _trend_chart(trend: list[tuple[date, Any]]) -> dict[str, Any]:
+    return {
+        "months": [f"{m:%Y-%m}" for m, _ in trend],
+        "series": {
+            key: [r.chart()[key] for _, r in trend]
+            for key in ("response", "resolution", "satisfaction", "composite")
+        },
+    }
+
+
+@login_required
+def rates_page(request: HttpRequest) -> HttpResponse:
+    rate_paths(request.user)
+    target, period = _target(request), _period(request)
+    rates, source = target_rates(target, period)
+    trend = target_trend(target, period.months()[-1])
+    context = {
+        "target": target,
+        "period": period,
+        "rates": rates,
+        "shown": rates.display(),
+        "source": source,
+        "trend": [(m, r, r.display()) for m, r in trend],
+        "chart": _trend_chart(trend),
+        "units": units_visible(request.user),
+        "nodes": nodes_visible(request.user)[:MAX_NODES],
+        "params": request.GET,
+        "month_value": f"{period.start:%Y-%m}" if period.whole_month else "",
+        "is_live": period.end >= timezone.localdate(),
+    }
+    return render(request, "requests/rates/rates.html", context)
+
+
+def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
+    ranked = [r for r in board.ranked if r.unit_id in visible]
+    return {
+        "ranking": board,
+        "ranked": ranked,
+        "unranked": [r for r in board.unranked if r.unit_id in visible],
+        "bottom": [r for r in board.bottom if r.unit_id in visible],
+        "classes": [(c.label, len(board.of_class(c.value))) for c in RankClass],
+        "chart_id": f"rank-data-{board.kind}",
+        "chart_height": max(120, 26 * len(ranked) + 40),
+        "chart": {
+            "names": [r.name for r in ranked],
+            "scores": [r.rates.chart()["composite"] for r in ranked],
+        },
+    }
+
+
+@login_required
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    rate_paths(request.user)
+    raw = request.GET.get("month", "").strip()
+    month = parse_month(raw) if raw else add_months(current_month(), -1)
+    visible = visible_unit_ids(request.user)
+    boards = [_board(b, visible) for b in rankings(month).values()]
+    thresholds = Thresholds.from_settings()
+    context = {
+        "thresholds": thresholds,
+        "shares": thresholds.shown(),
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "boards": boards,
+        "is_live": month >= current_month(),
+        "from_rollup": rollup_ready(month),
+        "check": ranking_recompute_check(month) if request.GET.get("check") == "1" else None,
+        "raw": RAW,
+    }
+    return render(request, "requests/rates/ranking.html", context)
+
+
+@login_required
+def weekly_report_page(request: HttpRequest) -> HttpResponse:
+    rate_paths(request.user)
+    raw = request.GET.get("week", "").strip()
+    day = parse_day(raw, field="week") if raw else timezone.localdate()
+    report = weekly_report(request.user, day)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(weekly_report_xlsx(report), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="weekly-report-{report.period.start}.xlsx"'
+        return response
+    context = {
+        "report": report,
+        "shown": report.rates.display(),
+        "week_value": f"{report.period.start:%Y-%m-%d}",
+        "previous_week": f"{report.period.start - timedelta(days=7):%Y-%m-%d}",
+        "next_week": f"{report.period.start + timedelta(days=7):%Y-%m-%d}",
+    }
+    return render(request, "requests/rates/weekly.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("rates/", rates_page, name="rates"),
+    path("rates/ranking/", ranking_page, name="ranking"),
+    path("rates/weekly/", weekly_report_page, name="weekly_report"),
+]

@@ -1,5 +1,633 @@
-"""Placeholder: filled in by its module's work; urlpatterns are included by requests/urls.py."""
+"""Resident pages (居民端 H5, no login) and the digital doorplate (数字门牌).
 
-from django.urls import URLPattern
+Residents submit, track (number + phone) and rate; a doorplate scanned on a building
+reports with the place filled in or raises a one-click alarm. Every write goes through
+``civicgrid.requests.services`` as the ``SYSTEM`` actor (intake) or through the rating
+link (the requester). Abuse guards: CSRF, a honeypot field, and per-IP limits kept in the
+default cache (``REQUESTS_H5_SUBMIT_LIMIT`` per ``REQUESTS_H5_WINDOW_SECONDS``; failed
+lookups ``REQUESTS_H5_TRACK_LIMIT``). Staff print plates (login, territory scope).
+"""
 
-urlpatterns: list[URLPattern] = []
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from civicgrid.core import crypto
+from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
+from civicgrid.core.middleware import client_ip
+from civicgrid.core.validators import phone_problem
+from civicgrid.requests import services
+from civicgrid.requests.constants import Action, Channel, RequestType, Status, UnitKind, Urgency
+from civicgrid.requests.doorplate import (
+    building_address,
+    building_for_token,
+    doorplate_url,
+    places_for,
+    qr_svg,
+)
+from civicgrid.requests.models import Category, Request, RequestEvent
+from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.selectors import current_catalogue, leaf_categories
+from civicgrid.requests.services.dispatch import unit_for_place
+from civicgrid.territory import selectors as territory
+from civicgrid.territory.models import Node, NodeKind
+
+T = "requests/resident/"
+MAX_PHOTOS = 3
+DONE_SALT = "civicgrid.requests.h5.done"
+HONEYPOT = "website"
+RATABLE = (Status.REPLIED, Status.VERIFIED)
+RATED = (Status.CALLED_BACK, Status.CLOSED)
+PLATES_PER_PAGE = 120
+PLATES_PER_SHEET = 6  # one A4 page: 2 columns × 3 rows
+NOT_FOUND = "未找到该诉求，请核对诉求编号和手机号"
+
+
+# ---------------------------------------------------------------- per-IP limits
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _limit_key(kind: str, request: HttpRequest) -> str:
+    return f"civicgrid:h5:{kind}:{client_ip(request) or 'unknown'}"
+
+
+def limit_reached(kind: str, request: HttpRequest, limit: int) -> bool:
+    return int(cache.get(_limit_key(kind, request), 0)) >= limit
+
+
+def limit_count(kind: str, request: HttpRequest) -> None:
+    """One more hit in the current window (the window starts at the first hit)."""
+    key = _limit_key(kind, request)
+    window = _limit("REQUESTS_H5_WINDOW_SECONDS", 3600)
+    if not cache.add(key, 1, window):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+
+
+def _submit_blocked(request: HttpRequest) -> bool:
+    return limit_reached("submit", request, _limit("REQUESTS_H5_SUBMIT_LIMIT", 10))
+
+
+# ---------------------------------------------------------------- forms
+
+PUBLIC_TYPES = [(v, label) for v, label in RequestType.choices if v != RequestType.EMERGENCY]
+
+
+def common_categories(limit: int = 12) -> list[Category]:
+    """Leaves residents pick from: the most used of the last 180 days, else the first ones."""
+    version = current_catalogue()
+    if version is None:
+        return []
+    key = f"civicgrid:h5:categories:{version.pk}"
+    ids: list[int] | None = cache.get(key)
+    if ids is None:
+        since = timezone.now() - timedelta(days=180)
+        used = (
+            Request.objects.filter(received_at__gte=since, category__version=version, category__level=3)
+            .values("category")
+            .annotate(n=Count("id"))
+            .order_by("-n")[:limit]
+        )
+        ids = [row["category"] for row in used]
+        if len(ids) < limit:
+            more = leaf_categories(version).exclude(pk__in=ids).values_list("pk", flat=True)
+            ids += list(more[: limit - len(ids)])
+        cache.set(key, ids, 3600)
+    return list(leaf_categories(version).filter(pk__in=ids))
+
+
+def category_choices(leaves: list[Category]) -> list[Any]:
+    """Grouped by level 1 · level 2, the way residents think of them."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for leaf in leaves:
+        head = " · ".join(leaf.full_name.split("/")[:2])
+        groups.setdefault(head, []).append((str(leaf.pk), leaf.name))
+    return [("", "不确定（由工作人员分类）"), *groups.items()]
+
+
+class ReportForm(forms.Form):
+    """What a resident tells us; ``located`` adds the browser's point (H5, not the doorplate)."""
+
+    type = forms.ChoiceField(
+        label="诉求类型", choices=PUBLIC_TYPES, initial=RequestType.COMPLAINT, widget=forms.RadioSelect
+    )
+    category = forms.ChoiceField(label="问题分类（选填）", required=False)
+    title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题"})
+    content = forms.CharField(
+        label="具体内容",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "请填写具体内容"},
+    )
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    phone = forms.CharField(label="联系电话（匿名可不填）", max_length=20, required=False)
+    name = forms.CharField(label="姓名（选填）", max_length=50, required=False)
+    anonymous = forms.BooleanField(label="匿名反映（不留姓名）", required=False)
+    confidential = forms.BooleanField(label="要求为我保密", required=False)
+
+    def __init__(self, *args: Any, located: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.located = located
+        self.leaves = {str(c.pk): c for c in common_categories()}
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = category_choices(list(self.leaves.values()))
+        if not located:
+            del self.fields["lon"], self.fields["lat"]
+            self.fields["address"].label = "具体位置（选填，如3单元2楼楼道）"
+        self.fields["title"].widget.attrs["placeholder"] = "一句话说明问题，如：小区路灯不亮"
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+
+    def clean_category(self) -> Category | None:
+        value = self.cleaned_data.get("category") or ""
+        if value and value not in self.leaves:
+            raise forms.ValidationError("请从列表中选择分类")
+        return self.leaves.get(value)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        phone = (data.get("phone") or "").strip()
+        if phone and (problem := phone_problem(phone)):
+            self.add_error("phone", problem)
+        elif not phone and not data.get("anonymous"):
+            self.add_error("phone", "请填写联系电话，以便告知办理结果（不愿留名请勾选匿名）")
+        lon, lat = data.get("lon"), data.get("lat")
+        if (lon is None) != (lat is None):
+            self.add_error(None, "定位不完整，请重新获取位置或不使用定位")
+        return data
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label="诉求编号", max_length=20, error_messages={"required": "请填写诉求编号"})
+    phone = forms.CharField(
+        label="提交时填写的手机号", max_length=20, error_messages={"required": "请填写手机号"}
+    )
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if problem := phone_problem(phone):
+            raise forms.ValidationError(problem)
+        return phone
+
+
+YES_NO = [("yes", "联系过"), ("no", "没有联系")]
+
+
+class RateForm(forms.Form):
+    contacted = forms.ChoiceField(
+        error_messages={"required": "请选择是否联系过您"},
+        label="承办单位是否联系过您？",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.ChoiceField(
+        error_messages={"required": "请选择解决情况"},
+        label="问题解决了吗？",
+        choices=[("solved", "已解决"), ("partly", "部分解决"), ("unsolved", "未解决")],
+        widget=forms.RadioSelect,
+    )
+    satisfaction = forms.ChoiceField(
+        error_messages={"required": "请选择满意度"},
+        label="您对办理结果满意吗？",
+        choices=[("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="意见建议（选填）", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AlarmForm(forms.Form):
+    phone = forms.CharField(label="您的电话（选填，便于回拨）", max_length=20, required=False)
+    note = forms.CharField(
+        label="情况说明（选填）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and (problem := phone_problem(phone)):
+            raise forms.ValidationError(problem)
+        return phone
+
+
+# ---------------------------------------------------------------- helpers
+
+SERVICE_FIELDS = {"requester_phone": "phone", "requester_name": "name", "attachments": None}
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put the service's field errors on the form (its names differ from ours)."""
+    for name, reasons in (exc.errors or {"": [exc.message]}).items():
+        field = SERVICE_FIELDS.get(name, name)
+        for reason in reasons:
+            form.add_error(field if field in form.fields else None, reason)
+
+
+def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
+    files = [f for f in request.FILES.getlist("photos") if f.size]
+    problems = []
+    if len(files) > MAX_PHOTOS:
+        problems.append(f"照片最多{MAX_PHOTOS}张")
+    problems += [f"{f.name}：只能上传照片" for f in files if not (f.content_type or "").startswith("image/")]
+    return files, problems
+
+
+def _new_request(form: ReportForm, channel: str, building: Node | None) -> services.NewRequest:
+    d = form.cleaned_data
+    address = d.get("address", "").strip()
+    if building is not None:
+        address = f"{building_address(building)} {address}".strip()
+    return services.NewRequest(
+        channel=channel,
+        type=d["type"],
+        title=d["title"],
+        content=d["content"],
+        address=address,
+        lon=d.get("lon"),
+        lat=d.get("lat"),
+        crs="wgs84",
+        building=building,
+        requester_name="" if d["anonymous"] else d["name"].strip(),
+        requester_phone=d["phone"].strip(),
+        anonymous=d["anonymous"],
+        confidential=d["confidential"],
+        category=d["category"],
+    )
+
+
+def _refused(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse | None:
+    """Honeypot filled or too many submissions from this address: refuse, create nothing."""
+    if request.POST.get(HONEYPOT):
+        return _message(request, "提交失败", "提交内容异常，请刷新页面后重新填写。", status=400)
+    if _submit_blocked(request):
+        context["error"] = "提交过于频繁，请稍后再试；紧急情况请直接拨打 110 / 119 / 120。"
+        return render(request, T + template, context, status=429)
+    return None
+
+
+def _submit_report(
+    request: HttpRequest, form: ReportForm, channel: str, building: Node | None
+) -> Request | None:
+    files, problems = _photos(request)
+    for problem in problems:
+        form.add_error(None, problem)
+    if problems or not form.is_valid():
+        return None
+    try:
+        created = services.request_create(
+            actor=SYSTEM, data=_new_request(form, channel, building), attachments=files
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+    limit_count("submit", request)
+    return created
+
+
+def _done(number: str, kind: str = "report") -> HttpResponseRedirect:
+    token = signing.dumps({"n": number, "k": kind}, salt=DONE_SALT)
+    return redirect(reverse("requests:h5_done") + "?t=" + token)
+
+
+def _message(request: HttpRequest, title: str, text: str, *, status: int = 200) -> HttpResponse:
+    return render(request, T + "message.html", {"title": title, "text": text}, status=status)
+
+
+PUBLIC_STATUS: dict[str, str] = {
+    Status.RECEIVED: "已受理，等待分派",
+    Status.DISPATCHED: "已派单，等待承办单位签收",
+    Status.SIGNED: "承办单位已签收",
+    Status.IN_PROGRESS: "办理中",
+    Status.RETURN_PENDING: "办理中",
+    Status.REPLIED: "已答复，请您评价",
+    Status.VERIFIED: "已答复并现场核查，请您评价",
+    Status.CALLED_BACK: "已评价",
+    Status.CLOSED: "已办结",
+    Status.SUSPENDED: "暂缓办理",
+    Status.LONG_RUNNING: "长期办理中（已制定计划）",
+    Status.MERGED: "已与相同诉求合并办理",
+}
+
+# What a resident may see of the history; notes only where they are the answer to them.
+PUBLIC_ACTIONS: dict[str, str] = {
+    Action.RECEIVE: "诉求已受理",
+    Action.DIRECT_CLOSE: "已直接答复并办结",
+    Action.DISPATCH: "已派单",
+    Action.REASSIGN: "已转派",
+    Action.RETURN_APPROVE: "重新分派中",
+    Action.SIGN: "承办单位已签收",
+    Action.START: "开始办理",
+    Action.REPLY: "承办单位已答复",
+    Action.VERIFY: "网格员已现场核查",
+    Action.CALLBACK: "已电话回访",
+    Action.RATE: "您已评价",
+    Action.CLOSE: "已办结",
+    Action.EXTEND_APPROVE: "办理期限已延长",
+    Action.SUSPEND: "暂缓办理",
+    Action.RESUME: "恢复办理",
+    Action.LONG_RUNNING: "列入长期办理计划",
+    Action.SUPERVISE: "已列为督办件",
+    Action.MERGE: "与相同诉求合并办理",
+    Action.REOPEN: "重新办理",
+    Action.WHISTLE: "街道“吹哨”，相关部门联合处置",
+    Action.ESCALATE: "提交上级办理",
+}
+PUBLIC_NOTES: frozenset[str] = frozenset({Action.REPLY, Action.DIRECT_CLOSE})
+
+
+def public_timeline(req: Request) -> list[dict[str, Any]]:
+    """Actions, times, unit names and replies; never staff names or internal notes."""
+    events = RequestEvent.objects.filter(request=req, action__in=list(PUBLIC_ACTIONS)).select_related("unit")
+    return [
+        {
+            "at": e.created_at,
+            "label": PUBLIC_ACTIONS[e.action],
+            "unit": e.unit.name if e.unit else "",
+            "text": e.note if e.action in PUBLIC_NOTES else "",
+        }
+        for e in events.order_by("created_at", "id")
+    ]
+
+
+def _track_context(req: Request) -> dict[str, Any]:
+    return {
+        "req": req,
+        "status_label": PUBLIC_STATUS.get(req.status, req.get_status_display()),
+        "timeline": public_timeline(req),
+        "ratable": req.status in RATABLE,
+        "rate_form": RateForm(),
+    }
+
+
+def _community_phone(building: Node) -> str:
+    unit = unit_for_place(building.path, UnitKind.COMMUNITY)
+    return unit.phone if unit else ""
+
+
+def _team(nodes: list[Node]) -> list[dict[str, str]]:
+    """Names and posts of who serves this place; phones masked (residents see no full numbers)."""
+    rows = []
+    for node in nodes:
+        for p in territory.node_team(node):
+            phone = crypto.decrypt(p.phone_enc) if p.phone_enc else ""
+            rows.append(
+                {
+                    "post": p.get_post_display(),
+                    "name": p.holder_name,
+                    "phone": crypto.mask_phone(phone) if phone else "",
+                }
+            )
+    return rows
+
+
+# ---------------------------------------------------------------- resident H5
+
+
+@require_http_methods(["GET", "POST"])
+def h5_submit(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "max_photos": MAX_PHOTOS}
+    if request.method == "POST":
+        if refused := _refused(request, "submit.html", context):
+            return refused
+        if created := _submit_report(request, form, Channel.WEB, None):
+            return _done(created.number)
+    return render(request, T + "submit.html", context, status=422 if form.errors else 200)
+
+
+@require_GET
+def h5_done(request: HttpRequest) -> HttpResponse:
+    try:
+        data = signing.loads(request.GET.get("t", ""), salt=DONE_SALT, max_age=7 * 24 * 3600)
+    except signing.BadSignature:
+        return _message(request, "链接已失效", "请通过“查询进度”输入诉求编号和手机号查询。", status=404)
+    return render(request, T + "done.html", {"number": data["n"], "alarm": data.get("k") == "alarm"})
+
+
+@require_http_methods(["GET", "POST"])
+def h5_track(request: HttpRequest) -> HttpResponse:
+    """POST (the phone never goes into a URL). A wrong phone and a wrong number look the same."""
+    if request.method == "GET":
+        form = TrackForm(initial={"number": request.GET.get("number", "")[:20]})
+        return render(request, T + "track.html", {"form": form})
+    form = TrackForm(request.POST)
+    if limit_reached("track", request, _limit("REQUESTS_H5_TRACK_LIMIT", 20)):
+        return render(
+            request, T + "track.html", {"form": form, "error": "查询次数过多，请一小时后再试"}, status=429
+        )
+    if not form.is_valid():
+        return render(request, T + "track.html", {"form": form}, status=422)
+    number, phone = form.cleaned_data["number"].strip(), form.cleaned_data["phone"]
+    found = Request.objects.filter(number=number, requester_phone_hash=crypto.blind_index(phone)).first()
+    if found is None:
+        limit_count("track", request)
+        return render(request, T + "track.html", {"form": form, "error": NOT_FOUND}, status=404)
+    return render(request, T + "track_result.html", _track_context(found))
+
+
+def _rate_refusal(req: Request) -> str:
+    if req.status in RATED:
+        return "您已评价过该诉求，不能重复评价。感谢您的反馈！"
+    if req.status == Status.MERGED:
+        return "该诉求已与相同诉求合并办理，无需单独评价。"
+    return "该诉求尚未办理答复，答复后即可评价。"
+
+
+@require_http_methods(["GET", "POST"])
+def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
+    req = Request.objects.filter(rating_token=token).first() if token else None
+    if req is None:
+        return _message(request, "评价链接无效", "评价链接无效或已过期，请核对短信中的链接。", status=404)
+    form = RateForm(request.POST or None)
+    context: dict[str, Any] = {"req": req, "form": form, "timeline": public_timeline(req)}
+    if req.status not in RATABLE:
+        context["refusal"] = _rate_refusal(req)
+        return render(request, T + "rate.html", context, status=409 if request.method == "POST" else 200)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rating = services.request_rate_by_link(
+                token=token,
+                contacted=d["contacted"] == "yes",
+                resolution=d["resolution"],
+                satisfaction=d["satisfaction"],
+                comment=d["comment"],
+            )
+        except Conflict:
+            req.refresh_from_db()
+            context["refusal"] = _rate_refusal(req)
+            return render(request, T + "rate.html", context, status=409)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            req.refresh_from_db()
+            return render(request, T + "rated.html", {"req": req, "rating": rating})
+    return render(request, T + "rate.html", context, status=422 if form.errors else 200)
+
+
+def rate_short(request: HttpRequest, token: str) -> HttpResponse:
+    """The short link of the SMS (``/r/<token>``) lands on the rating page."""
+    return redirect("requests:h5_rate", token=token)
+
+
+# ---------------------------------------------------------------- doorplate
+
+
+def _plate_context(building: Node) -> dict[str, Any]:
+    grid = territory.level_of(building, NodeKind.GRID)
+    return {
+        "building": building,
+        "address": building_address(building),
+        "community": territory.level_of(building, NodeKind.COMMUNITY),
+        "grid": grid,
+        "team": _team([n for n in (grid, building) if n is not None]),
+        "duty_phone": _community_phone(building),
+        "max_photos": MAX_PHOTOS,
+    }
+
+
+def _building_or_404(request: HttpRequest, token: str) -> Node | HttpResponse:
+    try:
+        return building_for_token(token)
+    except NotFound as exc:
+        return _message(request, "门牌无效", exc.message, status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def doorplate(request: HttpRequest, token: str) -> HttpResponse:
+    building = _building_or_404(request, token)
+    if isinstance(building, HttpResponse):
+        return building
+    form = ReportForm(request.POST or None, located=False)
+    context = _plate_context(building) | {"form": form, "token": token}
+    if request.method == "POST":
+        if refused := _refused(request, "doorplate.html", context):
+            return refused
+        if created := _submit_report(request, form, Channel.DOORPLATE, building):
+            return _done(created.number)
+    return render(request, T + "doorplate.html", context, status=422 if form.errors else 200)
+
+
+@transaction.atomic
+def _file_alarm(building: Node, phone: str, note: str) -> Request:
+    """一键报警: an emergency request at the building, dispatched by the rules when one matches.
+
+    ``REQUESTS_ALARM_CATEGORY`` (a leaf code) gives it the catalogue's limits; without it the
+    rules still route it by place (a rule without a category prefix), else it waits in triage.
+    """
+    code = str(getattr(settings, "REQUESTS_ALARM_CATEGORY", "") or "")
+    category = leaf_categories().filter(code=code).first() if code else None
+    address = building_address(building)
+    content = f"居民通过数字门牌一键报警，请立即联系核实并处置。地点：{address}。"
+    if note:
+        content += f"\n情况说明：{note}"
+    data = services.NewRequest(
+        channel=Channel.DOORPLATE,
+        type=RequestType.EMERGENCY,
+        urgency=Urgency.CRITICAL,
+        title=f"一键报警：{building.name}",
+        content=content,
+        address=address,
+        building=building,
+        requester_phone=phone,
+        anonymous=not phone,
+        category=category,
+    )
+    created = services.request_create(actor=SYSTEM, data=data)
+    if created.status == Status.RECEIVED and category is None:
+        services.auto_dispatch(created)
+        created.refresh_from_db()
+    return created
+
+
+@require_http_methods(["GET", "POST"])
+def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: the confirm step. POST: file the alarm."""
+    building = _building_or_404(request, token)
+    if isinstance(building, HttpResponse):
+        return building
+    form = AlarmForm(request.POST or None)
+    context = {"building": building, "form": form, "token": token, "address": building_address(building)}
+    if request.method == "POST":
+        if refused := _refused(request, "alarm.html", context):
+            return refused
+        if form.is_valid():
+            if request.POST.get("confirm") != "1":
+                context["error"] = "请点击“确认报警”按钮提交"
+                return render(request, T + "alarm.html", context, status=422)
+            try:
+                created = _file_alarm(building, form.cleaned_data["phone"], form.cleaned_data["note"])
+            except CivicError as exc:
+                context["error"] = exc.message
+            else:
+                limit_count("submit", request)
+                return _done(created.number, "alarm")
+    return render(request, T + "alarm.html", context, status=422 if form.errors else 200)
+
+
+def _plate(request: HttpRequest, building: Node, address: str) -> dict[str, Any]:
+    url = doorplate_url(building, request)
+    return {
+        "building": building,
+        "address": address,
+        "url": url,
+        "qr": mark_safe(qr_svg(url, label=f"{building.name}数字门牌")),  # noqa: S308 (our own SVG, label escaped)
+    }
+
+
+@login_required
+@require_GET
+def doorplate_print(request: HttpRequest, pk: int) -> HttpResponse:
+    node = territory.node_get(request.user, pk)  # NotFound outside the staff member's scope
+    if node.kind != NodeKind.BUILDING:
+        raise NotFound("只有楼栋才有门牌；请使用批量打印")
+    plate = _plate(request, node, building_address(node))
+    return render(request, T + "print_one.html", {"plate": plate, "node": node})
+
+
+@login_required
+@require_GET
+def doorplate_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every active building under a node (grid, compound, community…), an A4 sheet of plates."""
+    node = territory.node_get(request.user, pk)
+    buildings = territory.subtree(node, kind=NodeKind.BUILDING).filter(is_active=True).order_by("code")
+    page = Paginator(buildings, PLATES_PER_PAGE).get_page(request.GET.get("page"))
+    places = places_for(list(page.object_list))
+    plates = [_plate(request, b, places[b.pk]) for b in page.object_list]
+    sheets = [plates[i : i + PLATES_PER_SHEET] for i in range(0, len(plates), PLATES_PER_SHEET)]
+    return render(request, T + "print_batch.html", {"node": node, "sheets": sheets, "page": page})
+
+
+urlpatterns: list[URLPattern] = [
+    path("h5/", h5_submit, name="h5_submit"),
+    path("h5/done/", h5_done, name="h5_done"),
+    path("h5/track/", h5_track, name="h5_track"),
+    path("h5/rate/<str:token>/", h5_rate, name="h5_rate"),
+    path("r/<str:token>/", rate_short, name="h5_rate_short"),
+    path("doorplate/print/<int:pk>/", doorplate_print, name="doorplate_print"),
+    path("doorplate/batch/<int:pk>/", doorplate_batch, name="doorplate_batch"),
+    path("doorplate/<str:token>/", doorplate, name="doorplate"),
+    path("doorplate/<str:token>/alarm/", doorplate_alarm, name="doorplate_alarm"),
+]

@@ -1,0 +1,476 @@
+"""Actions on a request: each endpoint calls one service, which locks, checks and records.
+
+Every endpoint answers the request as it is afterwards (with its new ``version``), or
+403 (may not act), 404 (no such request), 409 (status or version changed under the
+caller) or 422 (bad input) with a Chinese message; a refused action changes nothing.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.requests import services
+from civicgrid.requests.api.common import (
+    category_by_id,
+    check_version,
+    fresh,
+    guard,
+    router,
+    target,
+    unit_by_id,
+    units_by_id,
+    with_relations,
+)
+from civicgrid.requests.api.schemas import (
+    ERRORS,
+    CallbackIn,
+    CouncilIn,
+    DecisionIn,
+    DirectCloseIn,
+    DispatchIn,
+    ExtendIn,
+    LongRunningIn,
+    MergeIn,
+    NoteIn,
+    ReasonIn,
+    ReassignIn,
+    ReplyIn,
+    ReportInIn,
+    RequestOut,
+    RequiredNoteIn,
+    ReturnIn,
+    SignBulkIn,
+    SignResult,
+    VerifyIn,
+    VersionIn,
+    WhistleCloseIn,
+    WhistleIn,
+)
+from civicgrid.requests.constants import Action
+from civicgrid.requests.models import Request, Whistle, WhistleSummons
+from civicgrid.requests.selectors import requests_visible
+
+ACTION_NOTE = "可传 expected_version（读取时的 version）：版本不符返回 409 且不做任何修改。"
+
+
+def action(path: str, summary: str, description: str) -> Callable[[Any], Any]:
+    return router.post(
+        f"/{{int:request_id}}/{path}",
+        response={200: RequestOut, **ERRORS},
+        summary=summary,
+        description=f"{description}{ACTION_NOTE}",
+    )
+
+
+def act(http: HttpRequest, request_id: int, name: str, call: Callable[[Request], object]) -> Request:
+    call(target(http.user, request_id, name))
+    return fresh(request_id)
+
+
+def aware(moment: datetime) -> datetime:
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@action("dispatch", "派单", "热线派单：按规则，或指定主办、协办、抄送单位（记录为人工指定）。")
+def dispatch(request: HttpRequest, request_id: int, payload: DispatchIn) -> Any:
+    def call(r: Request) -> object:
+        lead = unit_by_id(payload.lead_unit_id, "lead_unit_id") if payload.lead_unit_id else None
+        return services.request_dispatch(
+            actor=request.user,
+            request=r,
+            lead_unit=lead,
+            assisting=units_by_id(payload.assisting_unit_ids, "assisting_unit_ids"),
+            copy=units_by_id(payload.copy_unit_ids, "copy_unit_ids"),
+            category=category_by_id(payload.category_id) if payload.category_id else None,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
+
+    return act(request, request_id, Action.DISPATCH, call)
+
+
+@action("sign", "签收", "主办单位签收，响应计时停止。")
+def sign(request: HttpRequest, request_id: int, payload: VersionIn | None = None) -> Any:
+    body = payload or VersionIn()
+    return act(
+        request,
+        request_id,
+        Action.SIGN,
+        lambda r: services.request_sign(
+            actor=request.user, request=r, expected_version=body.expected_version
+        ),
+    )
+
+
+@action("start", "开始办理", "主办单位开始办理。")
+def start(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
+    body = payload or NoteIn()
+    return act(
+        request,
+        request_id,
+        Action.START,
+        lambda r: services.request_start(
+            actor=request.user, request=r, note=body.note, expected_version=body.expected_version
+        ),
+    )
+
+
+@action("reply", "答复", "主办单位答复办理情况；需要核查的分类转网格员现场核查，否则发评价短信。")
+def reply(request: HttpRequest, request_id: int, payload: ReplyIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.REPLY,
+        lambda r: services.request_reply(
+            actor=request.user, request=r, reply=payload.reply, expected_version=payload.expected_version
+        ),
+    )
+
+
+@action("verify", "现场核查", "网格员现场核查答复是否属实；不属实退回承办单位继续办理。")
+def verify(request: HttpRequest, request_id: int, payload: VerifyIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.VERIFY,
+        lambda r: services.request_verify(
+            actor=request.user,
+            request=r,
+            confirmed=payload.confirmed,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("callback", "回访", "话务员回访并记录评价，随后办结；不满意时可选择重办。")
+def callback(request: HttpRequest, request_id: int, payload: CallbackIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.CALLBACK,
+        lambda r: services.request_callback(
+            actor=request.user,
+            request=r,
+            contacted=payload.contacted,
+            resolution=payload.resolution,
+            satisfaction=payload.satisfaction,
+            comment=payload.comment,
+            reopen=payload.reopen,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("close", "办结", "不经回访办结（无需回访的分类，或联系不上诉求人时须说明原因）。")
+def close(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
+    body = payload or NoteIn()
+    return act(
+        request,
+        request_id,
+        Action.CLOSE,
+        lambda r: services.request_close(
+            actor=request.user, request=r, note=body.note, expected_version=body.expected_version
+        ),
+    )
+
+
+@action("direct-close", "直接办结", "咨询类诉求当场答复并办结（可用知识库答复）。")
+def direct_close(request: HttpRequest, request_id: int, payload: DirectCloseIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.DIRECT_CLOSE,
+        lambda r: services.request_direct_close(
+            actor=request.user, request=r, answer=payload.answer, expected_version=payload.expected_version
+        ),
+    )
+
+
+@action("return", "退单", "主办单位申请退单（或声明非本单位职责），等待热线审批。")
+def return_request(request: HttpRequest, request_id: int, payload: ReturnIn) -> Any:
+    name = Action.NOT_OURS if payload.not_ours else Action.RETURN_REQUEST
+    return act(
+        request,
+        request_id,
+        name,
+        lambda r: services.request_return(
+            actor=request.user,
+            request=r,
+            reason=payload.reason,
+            not_ours=payload.not_ours,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("return-decision", "退单审批", "热线同意退单（回到分拣队列）或驳回（回到承办单位，须说明理由）。")
+def return_decision(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    name = Action.RETURN_APPROVE if payload.approve else Action.RETURN_REJECT
+    return act(
+        request,
+        request_id,
+        name,
+        lambda r: services.request_return_decide(
+            actor=request.user,
+            request=r,
+            approve=payload.approve,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("reassign", "改派", "热线把诉求改派给另一主办单位，期限重新计算。")
+def reassign(request: HttpRequest, request_id: int, payload: ReassignIn) -> Any:
+    def call(r: Request) -> object:
+        return services.request_reassign(
+            actor=request.user,
+            request=r,
+            lead_unit=unit_by_id(payload.lead_unit_id, "lead_unit_id"),
+            assisting=units_by_id(payload.assisting_unit_ids, "assisting_unit_ids"),
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+
+    return act(request, request_id, Action.REASSIGN, call)
+
+
+@action("extend", "申请延期", "主办单位申请延长办理期限，等待审批。")
+def extend(request: HttpRequest, request_id: int, payload: ExtendIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.EXTEND_REQUEST,
+        lambda r: services.request_extend(
+            actor=request.user,
+            request=r,
+            amount=payload.amount,
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("extend-decision", "延期审批", "同意（办理期限顺延）或驳回延期申请。")
+def extend_decision(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    name = Action.EXTEND_APPROVE if payload.approve else Action.EXTEND_REJECT
+    return act(
+        request,
+        request_id,
+        name,
+        lambda r: services.request_extend_decide(
+            actor=request.user,
+            request=r,
+            approve=payload.approve,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("suspend", "挂起", "暂停计时（如等待诉求人补充材料）。")
+def suspend(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.SUSPEND,
+        lambda r: services.request_suspend(
+            actor=request.user, request=r, reason=payload.reason, expected_version=payload.expected_version
+        ),
+    )
+
+
+@action("resume", "恢复办理", "恢复计时，期限顺延挂起期间。")
+def resume(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
+    body = payload or NoteIn()
+    return act(
+        request,
+        request_id,
+        Action.RESUME,
+        lambda r: services.request_resume(
+            actor=request.user, request=r, note=body.note, expected_version=body.expected_version
+        ),
+    )
+
+
+@action("long-running", "挂账", "限期内无法解决的事项按计划办理，办理期限改为计划完成日期。")
+def long_running(request: HttpRequest, request_id: int, payload: LongRunningIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.LONG_RUNNING,
+        lambda r: services.request_long_running(
+            actor=request.user,
+            request=r,
+            plan=payload.plan,
+            plan_until=payload.plan_until,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("supervise", "督办", "上级督办：标记督办件并通知主办单位。")
+def supervise(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.SUPERVISE,
+        lambda r: services.request_supervise(
+            actor=request.user, request=r, note=payload.note, expected_version=payload.expected_version
+        ),
+    )
+
+
+def _merge_target(actor: Any, payload: MergeIn) -> Request:
+    qs = with_relations(requests_visible(actor))
+    if payload.into_id is not None:
+        found = qs.filter(pk=payload.into_id).first()
+    elif payload.into_number.strip():
+        found = qs.filter(number=payload.into_number.strip()).first()
+    else:
+        raise ValidationError("请指定要合并到的诉求（into_id 或 into_number）", field="into_id")
+    if found is None:
+        raise ValidationError("要合并到的诉求不存在或您无权查看", field="into_id")
+    return found
+
+
+@action("merge", "合并重复件", "把重复诉求合并到主件，之后随主件办理。")
+def merge(request: HttpRequest, request_id: int, payload: MergeIn) -> Any:
+    def call(r: Request) -> object:
+        return services.request_merge(
+            actor=request.user,
+            request=r,
+            into=_merge_target(request.user, payload),
+            expected_version=payload.expected_version,
+        )
+
+    return act(request, request_id, Action.MERGE, call)
+
+
+@action("reopen", "重办", "不满意的诉求由原主办单位重新办理，期限重新计算。")
+def reopen(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.REOPEN,
+        lambda r: services.request_reopen(
+            actor=request.user, request=r, reason=payload.reason, expected_version=payload.expected_version
+        ),
+    )
+
+
+@action("whistle", "吹哨", "承办的街道（社区）召集部门限期报到，联合处置。")
+def whistle(request: HttpRequest, request_id: int, payload: WhistleIn) -> Any:
+    def call(r: Request) -> object:
+        return services.request_whistle(
+            actor=request.user,
+            request=r,
+            units=units_by_id(payload.unit_ids, "unit_ids"),
+            reason=payload.reason,
+            deadline=aware(payload.deadline),
+            expected_version=payload.expected_version,
+        )
+
+    return act(request, request_id, Action.WHISTLE, call)
+
+
+@router.post(
+    "/whistle-summons/{int:summons_id}/report-in",
+    response={200: RequestOut, **ERRORS},
+    summary="报到",
+    description="被召集的部门报到，并记录承担的工作。",
+)
+def report_in(request: HttpRequest, summons_id: int, payload: ReportInIn) -> Any:
+    summons = WhistleSummons.objects.select_related("whistle").filter(pk=summons_id).first()
+    if summons is None:
+        raise NotFound("报到通知不存在")
+    on = fresh(summons.whistle.request_id)
+    guard(request.user, on, Action.REPORT_IN)
+    check_version(on, payload.expected_version)
+    services.whistle_report_in(actor=request.user, summons=summons, part=payload.part)
+    return fresh(summons.whistle.request_id)
+
+
+@router.post(
+    "/whistles/{int:whistle_id}/close",
+    response={200: RequestOut, **ERRORS},
+    summary="记录吹哨处置结果",
+    description="吹哨单位记录联合处置的结果。",
+)
+def whistle_close(request: HttpRequest, whistle_id: int, payload: WhistleCloseIn) -> Any:
+    found = Whistle.objects.filter(pk=whistle_id).first()
+    if found is None:
+        raise NotFound("吹哨记录不存在")
+    on = fresh(found.request_id)
+    guard(request.user, on, Action.NOTE)
+    check_version(on, payload.expected_version)
+    services.whistle_close(actor=request.user, whistle=found, outcome=payload.outcome)
+    return fresh(found.request_id)
+
+
+@action("escalate", "上报上级", "分级办理：小区→社区→街道→区，上报给上一级承办单位。")
+def escalate(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.ESCALATE,
+        lambda r: services.request_escalate(
+            actor=request.user, request=r, reason=payload.reason, expected_version=payload.expected_version
+        ),
+    )
+
+
+@action("council", "三方议事", "记录小区党支部、业委会、物业公司三方议事的结果。")
+def council(request: HttpRequest, request_id: int, payload: CouncilIn) -> Any:
+    return act(
+        request,
+        request_id,
+        Action.COUNCIL,
+        lambda r: services.request_council(
+            actor=request.user,
+            request=r,
+            held_on=payload.held_on,
+            party_branch=payload.party_branch,
+            owners_committee=payload.owners_committee,
+            property_company=payload.property_company,
+            outcome=payload.outcome,
+            agreed=payload.agreed,
+            others=payload.others,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@action("notes", "备注", "在办理时间轴上记一笔（不改变状态）。")
+def notes(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any:
+    def call(r: Request) -> object:
+        check_version(r, payload.expected_version)
+        return services.request_note(actor=request.user, request=r, note=payload.note)
+
+    return act(request, request_id, Action.NOTE, call)
+
+
+@router.post(
+    "/sign-bulk",
+    response={200: list[SignResult], **ERRORS},
+    summary="批量签收",
+    description="一次签收多件（最多 200 件），逐件返回结果；每件单独提交，一件失败不影响其他。",
+)
+def sign_bulk(request: HttpRequest, payload: SignBulkIn) -> Any:
+    ids = list(dict.fromkeys(payload.ids))
+    found = {r.pk: r for r in Request.objects.filter(pk__in=ids)}
+    done, failed = services.requests_sign_bulk(
+        actor=request.user, requests=[found[i] for i in ids if i in found]
+    )
+    results: dict[int, dict[str, Any]] = {}
+    for r in done:
+        results[r.pk] = {"id": r.pk, "ok": True, "number": r.number, "status": r.status, "message": "已签收"}
+    for r, message in failed:
+        results[r.pk] = {"id": r.pk, "ok": False, "number": "", "status": "", "message": message}
+    missing = {"ok": False, "number": "", "status": "", "message": "诉求不存在"}
+    return [results.get(pk) or {"id": pk, **missing} for pk in ids]

@@ -1,0 +1,75 @@
+"""Helpers shared by the endpoints: finding the target, the early permission check, lookups."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Router
+
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.requests.constants import Action, Status
+from civicgrid.requests.models import Category, HandlingUnit, Request
+from civicgrid.requests.permissions import actor_kinds
+from civicgrid.requests.transitions import TRANSITIONS
+
+NOT_FOUND = "诉求不存在或您无权查看"
+
+# One router for every module of the package (a path served by two routers would
+# answer only the methods of the first).
+router = Router(tags=["requests 接诉即办"])
+
+
+def with_relations(qs: QuerySet[Request]) -> QuerySet[Request]:
+    return qs.select_related("category", "lead_unit")
+
+
+def target(actor: Any, request_id: int, action: str) -> Request:
+    """The request an action is aimed at, refused early (403) when the actor may not take it.
+
+    The service checks again under the row lock; this early check only makes sure an
+    outsider learns nothing from the other arguments (units, numbers) and changes nothing.
+    """
+    request = with_relations(Request.objects.all()).filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(NOT_FOUND)
+    guard(actor, request, action)
+    return request
+
+
+def guard(actor: Any, request: Request, action: str) -> None:
+    if not actor_kinds(actor, request) & TRANSITIONS[action].actors:
+        raise PermissionDenied(f"您无权对该诉求执行「{Action(action).label}」")
+
+
+def check_version(request: Request, expected: int | None) -> None:
+    """For the services that take no ``expected_version`` (notes, report-in): the same
+    refusal as the engine's, checked before the service runs."""
+    if expected is not None and request.version != expected:
+        raise Conflict(
+            f"该诉求已被他人处理（当前状态：{Status(request.status).label}），请刷新后再试",
+            detail={"status": request.status, "version": request.version},
+        )
+
+
+def fresh(request_id: int) -> Request:
+    """The request as it is now (after an action), with what the summary shows."""
+    return with_relations(Request.objects.all()).get(pk=request_id)
+
+
+def units_by_id(ids: list[int], field: str) -> list[HandlingUnit]:
+    wanted = list(dict.fromkeys(ids))
+    found = {u.pk: u for u in HandlingUnit.objects.filter(pk__in=wanted, is_active=True)}
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise ValidationError(f"承办单位不存在或已停用：{'、'.join(missing)}", field=field)
+    return [found[i] for i in wanted]
+
+
+def unit_by_id(pk: int, field: str) -> HandlingUnit:
+    return units_by_id([pk], field)[0]
+
+
+def category_by_id(pk: int, field: str = "category_id") -> Category:
+    category = Category.objects.select_related("version").filter(pk=pk).first()
+    if category is None:
+        raise ValidationError("分类不存在", field=field)
+    return category

@@ -1,0 +1,96 @@
+"""Intake through the API (mini-programs and other systems) and attachment upload."""
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
+from django.http import HttpRequest
+from ninja import File, Form, Status, UploadedFile
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.requests import services
+from civicgrid.requests.api.common import category_by_id, fresh, router, target
+from civicgrid.requests.api.schemas import ERRORS, AttachmentOut, RequestIn, RequestOut
+from civicgrid.requests.constants import Action
+from civicgrid.requests.models import Attachment, Category, RequestEvent
+from civicgrid.requests.services.intake import validate, validate_attachments
+from civicgrid.territory.models import Node
+
+
+def _lookups(payload: RequestIn) -> tuple[Category | None, Node | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    category = building = None
+    if payload.category_id is not None:
+        try:
+            category = category_by_id(payload.category_id)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if payload.building_id is not None:
+        building = Node.objects.filter(pk=payload.building_id, is_active=True).first()
+        if building is None:
+            errors["building_id"] = ["楼栋不存在"]
+    return category, building, errors
+
+
+def new_request(payload: RequestIn) -> services.NewRequest:
+    """The service's input from the body; unknown category or building ids are refused (422)."""
+    category, building, errors = _lookups(payload)
+    data = services.NewRequest(
+        channel=payload.channel,
+        type=payload.type,
+        title=payload.title,
+        content=payload.content,
+        address=payload.address,
+        lon=payload.lon,
+        lat=payload.lat,
+        crs=payload.crs,
+        building=building,
+        requester_name=payload.requester_name,
+        requester_phone=payload.requester_phone,
+        anonymous=payload.anonymous,
+        confidential=payload.confidential,
+        category=category,
+        urgency=payload.urgency,
+        external_id=payload.external_id,
+    )
+    if errors:
+        raise ValidationError(errors=validate(data) | errors)
+    return data
+
+
+@router.post(
+    "/",
+    response={201: RequestOut, **ERRORS},
+    summary="受理诉求",
+    description="小程序、其他系统提交诉求：校验、按位置定位网格、按分类和位置派单、计算期限、"
+    "写办理记录和审计。有分类的（咨询除外）立即自动派单；没有规则匹配的进入分拣队列。"
+    "调用者须有受理诉求的权限。附件另用 POST /{id}/attachments 上传。",
+)
+def request_create(request: HttpRequest, payload: RequestIn) -> Any:
+    created = services.request_create(actor=request.user, data=new_request(payload))
+    return Status(201, fresh(created.pk))
+
+
+@router.post(
+    "/{int:request_id}/attachments",
+    response={201: list[AttachmentOut], **ERRORS},
+    summary="上传附件",
+    description="multipart/form-data：files 为一个或多个文件（JPG、PNG、WEBP 图片或 PDF，"
+    "类型按文件头核对，大小有上限），note 为说明（可空）。记入办理时间轴。",
+)
+def attachments_upload(
+    request: HttpRequest,
+    request_id: int,
+    files: list[UploadedFile] = File(None),  # noqa: B008
+    note: str = Form(""),
+) -> Any:
+    target(request.user, request_id, Action.NOTE)
+    uploads: list[DjangoUploadedFile] = list(files or [])
+    errors = validate_attachments(uploads)
+    if not uploads:
+        errors["files"] = ["请选择要上传的附件"]
+    if errors:
+        raise ValidationError(errors=errors)
+    text = note.strip() or f"上传附件{len(uploads)}个"
+    services.request_note(actor=request.user, request=fresh(request_id), note=text, attachments=uploads)
+    event = RequestEvent.objects.filter(request_id=request_id, action=Action.NOTE).latest("id")
+    return Status(201, list(Attachment.objects.filter(event=event).order_by("id")))

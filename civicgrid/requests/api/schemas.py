@@ -1,0 +1,647 @@
+"""Typed bodies and answers of the request API, with Chinese titles for OpenAPI and errors.
+
+Every input schema derives from ``Input``: when pydantic refuses a value (missing, not a
+number, not a date…), the reason comes back in Chinese and names the field by its title,
+e.g. ``expected_version：期望版本号应为整数``.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Schema
+from pydantic import ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from civicgrid.requests.constants import (
+    AssignmentRole,
+    Channel,
+    Light,
+    RequestType,
+    Resolution,
+    Satisfaction,
+    Status,
+    UnitKind,
+    Urgency,
+)
+from civicgrid.requests.models import (
+    Approval,
+    Attachment,
+    Category,
+    CouncilOutcome,
+    HandlingUnit,
+    Rating,
+    Request,
+    RequestEvent,
+    Whistle,
+    WhistleSummons,
+    WorkOrder,
+)
+
+# ---------------------------------------------------------------- errors in Chinese
+
+_REASONS: dict[str, str] = {
+    "missing": "请填写{t}",
+    "int_parsing": "{t}应为整数",
+    "int_type": "{t}应为整数",
+    "int_from_float": "{t}应为整数",
+    "float_parsing": "{t}应为数字",
+    "float_type": "{t}应为数字",
+    "finite_number": "{t}应为有限的数字",
+    "bool_parsing": "{t}应为 true 或 false",
+    "bool_type": "{t}应为 true 或 false",
+    "string_type": "{t}应为文本",
+    "string_too_long": "{t}最长{max_length}个字",
+    "string_too_short": "{t}至少{min_length}个字",
+    "list_type": "{t}应为列表",
+    "too_long": "{t}最多{max_length}项",
+    "too_short": "{t}至少{min_length}项",
+    "date_parsing": "{t}应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "{t}应为日期（YYYY-MM-DD）",
+    "date_type": "{t}应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "{t}应为时间（如 2026-01-31T08:00:00+08:00）",
+    "datetime_from_date_parsing": "{t}应为时间（如 2026-01-31T08:00:00+08:00）",
+    "datetime_type": "{t}应为时间（如 2026-01-31T08:00:00+08:00）",
+    "greater_than": "{t}应大于{gt}",
+    "greater_than_equal": "{t}应不小于{ge}",
+    "less_than": "{t}应小于{lt}",
+    "less_than_equal": "{t}应不大于{le}",
+    "model_type": "{t}格式无效",
+    "dict_type": "{t}格式无效",
+}
+
+
+def chinese_reason(title: str, error: Any) -> str:
+    template = _REASONS.get(error["type"], "{t}取值无效")
+    try:
+        return template.format(t=title, **(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return f"{title}取值无效"
+
+
+class Input(Schema):
+    """Base of every body and query schema of this API (Chinese validation messages)."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _chinese_errors(cls, data: Any, handler: Any) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            details: list[InitErrorDetails] = []
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else ""
+                field = cls.model_fields.get(name)
+                title = (field.title if field is not None else None) or name or "请求"
+                reason = PydanticCustomError("invalid", "{reason}", {"reason": chinese_reason(title, error)})
+                details.append(InitErrorDetails(type=reason, loc=error["loc"], input=error.get("input")))
+            raise ValidationError.from_exception_data(cls.__name__, details) from None
+
+
+def text(title: str, description: str = "", *, default: Any = ..., max_length: int | None = None) -> Any:
+    return Field(default, title=title, description=description or title, max_length=max_length)
+
+
+VERSION = Field(
+    None,
+    title="期望版本号",
+    description="可选。填写读取时的 version；若诉求已被他人处理（版本不符），返回 409 且不做任何修改。",
+)
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="错误代码：invalid / forbidden / not_found / conflict / unauthorized")
+    message: str = Field(description="中文说明")
+    detail: Any = Field(None, description="invalid 时为 {字段: [原因]}")
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+# ---------------------------------------------------------------- inputs
+
+
+class RequestIn(Input):
+    channel: str = text("渠道", "、".join(f"{c.value}（{c.label}）" for c in Channel), default=Channel.API)
+    type: str = text("诉求类型", "、".join(f"{c.value}（{c.label}）" for c in RequestType))
+    title: str = text("标题", "诉求标题，最长200字")
+    content: str = text("诉求内容", "诉求的详细内容，最长5000字")
+    address: str = text("地址", default="", max_length=255)
+    lon: float | None = Field(None, title="经度", description="经度；与 lat 一起用于定位网格")
+    lat: float | None = Field(None, title="纬度", description="纬度")
+    crs: str = text("坐标系", "wgs84（GPS、天地图）或 gcj02（高德、腾讯、微信）", default="wgs84")
+    building_id: int | None = Field(None, title="楼栋", description="数字门牌对应的楼栋节点 ID")
+    requester_name: str = text("诉求人姓名", "加密存储，只显示脱敏值", default="")
+    requester_phone: str = text("联系电话", "加密存储，只显示脱敏值；可按号码精确查询", default="")
+    anonymous: bool = Field(False, title="匿名", description="匿名诉求不回访、不发评价短信")
+    confidential: bool = Field(False, title="要求保密", description="保密诉求的内容不对外公开")
+    category_id: int | None = Field(
+        None, title="分类", description="当前派单目录中的三级分类 ID；有分类即自动派单"
+    )
+    urgency: str = text("紧急程度", "、".join(f"{c.value}（{c.label}）" for c in Urgency), default="normal")
+    external_id: str = text("外部编号", "来源系统中的编号，便于对账", default="", max_length=64)
+
+
+class VersionIn(Input):
+    expected_version: int | None = VERSION
+
+
+class NoteIn(Input):
+    note: str = text("说明", default="")
+    expected_version: int | None = VERSION
+
+
+class RequiredNoteIn(Input):
+    note: str = text("意见", "必填")
+    expected_version: int | None = VERSION
+
+
+class ReasonIn(Input):
+    reason: str = text("理由", "必填")
+    expected_version: int | None = VERSION
+
+
+class DispatchIn(Input):
+    category_id: int | None = Field(None, title="分类", description="不填则沿用诉求已有的分类")
+    lead_unit_id: int | None = Field(None, title="主办单位", description="不填则按派单规则派单")
+    assisting_unit_ids: list[int] = Field([], title="协办单位", description="协办单位 ID 列表")
+    copy_unit_ids: list[int] = Field([], title="抄送单位", description="抄送单位 ID 列表")
+    note: str = text("说明", default="")
+    expected_version: int | None = VERSION
+
+
+class ReplyIn(Input):
+    reply: str = text("办理情况", "答复内容：做了什么、结果如何；附件另行上传")
+    expected_version: int | None = VERSION
+
+
+class VerifyIn(Input):
+    confirmed: bool = Field(title="核查属实", description="true：现场与答复相符；false：退回承办单位继续办理")
+    note: str = text("核查情况")
+    expected_version: int | None = VERSION
+
+
+class RatingFields(Input):
+    contacted: bool = Field(title="是否联系", description="承办单位是否与诉求人联系过（响应）")
+    resolution: str = text("解决情况", "、".join(f"{c.value}（{c.label}）" for c in Resolution))
+    satisfaction: str = text("满意度", "、".join(f"{c.value}（{c.label}）" for c in Satisfaction))
+    comment: str = text("意见", default="", max_length=2000)
+
+
+class CallbackIn(RatingFields):
+    reopen: bool = Field(False, title="重办", description="不满意时是否重办（退回主办单位重新办理）")
+    expected_version: int | None = VERSION
+
+
+class RateIn(RatingFields):
+    token: str = text("评价令牌", "评价短信链接中的令牌", max_length=64)
+
+
+class ReturnIn(Input):
+    reason: str = text("退单理由")
+    not_ours: bool = Field(False, title="非本单位职责", description="true：非本单位职责；false：一般退单")
+    expected_version: int | None = VERSION
+
+
+class DecisionIn(Input):
+    approve: bool = Field(title="是否同意")
+    note: str = text("审批意见", "驳回时必填", default="")
+    expected_version: int | None = VERSION
+
+
+class ReassignIn(Input):
+    lead_unit_id: int = Field(title="新主办单位")
+    assisting_unit_ids: list[int] = Field([], title="协办单位")
+    reason: str = text("改派理由")
+    expected_version: int | None = VERSION
+
+
+class ExtendIn(Input):
+    amount: float = Field(title="延长时长", description="按该诉求的办理时限单位计（如 5 个工作日）")
+    reason: str = text("延期理由")
+    expected_version: int | None = VERSION
+
+
+class LongRunningIn(Input):
+    plan: str = text("办理计划")
+    plan_until: date = Field(title="计划完成日期")
+    expected_version: int | None = VERSION
+
+
+class MergeIn(Input):
+    into_id: int | None = Field(
+        None, title="合并至诉求", description="主件的诉求 ID（与 into_number 二选一）"
+    )
+    into_number: str = text("合并至诉求编号", default="")
+    expected_version: int | None = VERSION
+
+
+class WhistleIn(Input):
+    unit_ids: list[int] = Field(title="被召集单位", description="被召集报到的部门 ID 列表")
+    reason: str = text("吹哨事由")
+    deadline: datetime = Field(title="报到期限")
+    expected_version: int | None = VERSION
+
+
+class ReportInIn(Input):
+    part: str = text("承担工作")
+    expected_version: int | None = VERSION
+
+
+class WhistleCloseIn(Input):
+    outcome: str = text("处置结果")
+    expected_version: int | None = VERSION
+
+
+class CouncilIn(Input):
+    held_on: date = Field(title="议事日期")
+    party_branch: str = text("党支部代表")
+    owners_committee: str = text("业委会代表")
+    property_company: str = text("物业公司代表")
+    outcome: str = text("议定事项")
+    agreed: bool = Field(True, title="达成一致")
+    others: str = text("其他参加人", default="")
+    expected_version: int | None = VERSION
+
+
+class DirectCloseIn(Input):
+    answer: str = text("答复内容", "咨询类诉求当场答复的内容（可来自知识库）")
+    expected_version: int | None = VERSION
+
+
+class SignBulkIn(Input):
+    ids: list[int] = Field(title="诉求 ID 列表", min_length=1, max_length=200)
+
+
+class RequestFilters(Input):
+    status: str = text("状态", "逗号分隔，如 dispatched,signed", default="")
+    light: str = text("预警灯", "green / yellow / red，逗号分隔", default="")
+    category: str = text("分类编码前缀", "如 01 或 010101（跨目录版本稳定）", default="")
+    unit: int | None = Field(None, title="承办单位", description="主办或参与办理的单位 ID")
+    node: int | None = Field(None, title="区域", description="区域节点 ID：其下的全部诉求")
+    received_from: date | None = Field(None, title="受理起始日期")
+    received_to: date | None = Field(None, title="受理截止日期", description="含当天")
+    q: str = text("关键词", "标题、内容或编号中包含", default="", max_length=100)
+    number: str = text("诉求编号", default="", max_length=20)
+    phone: str = text("诉求人电话", "精确匹配（经加密索引）", default="", max_length=20)
+    limit: int = Field(50, title="每页条数", ge=1, le=200)
+    offset: int = Field(0, title="偏移", ge=0)
+
+
+class PageIn(Input):
+    limit: int = Field(50, title="每页条数", ge=1, le=200)
+    offset: int = Field(0, title="偏移", ge=0)
+
+
+class TrackIn(Input):
+    number: str = text("诉求编号", max_length=20)
+    phone: str = text("手机号", "受理时登记的联系电话", max_length=20)
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+class RequestOut(Schema):
+    id: int
+    number: str = Field(description="诉求编号，如 20261122-000123")
+    channel: str
+    channel_label: str
+    type: str
+    type_label: str
+    urgency: str
+    title: str
+    status: str
+    status_label: str
+    light: str = Field(description="预警灯：green 正常、yellow 临期、red 超期")
+    level: str = Field(description="办理层级：compound / community / subdistrict / district")
+    category_id: int | None
+    category_code: str
+    category_name: str
+    lead_unit_id: int | None
+    lead_unit_name: str
+    node_id: int
+    address: str
+    lon: float | None
+    lat: float | None
+    anonymous: bool
+    confidential: bool
+    requester_name_masked: str = Field(description="诉求人姓名（脱敏）")
+    requester_phone_masked: str = Field(description="联系电话（脱敏）")
+    received_at: datetime
+    dispatched_at: datetime | None
+    responded_at: datetime | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+    due_response_at: datetime | None = Field(description="响应（签收）期限")
+    due_resolution_at: datetime | None = Field(description="办理期限")
+    calendar_warning: str = Field(description="期限提示（如该年节假日尚未录入）")
+    supervised: bool
+    reopen_count: int
+    external_id: str
+    version: int = Field(description="版本号：动作时作为 expected_version 传回，防止覆盖他人的处理")
+
+    @staticmethod
+    def resolve_channel_label(obj: Request) -> str:
+        return _label(Channel, obj.channel)
+
+    @staticmethod
+    def resolve_type_label(obj: Request) -> str:
+        return _label(RequestType, obj.type)
+
+    @staticmethod
+    def resolve_status_label(obj: Request) -> str:
+        return _label(Status, obj.status)
+
+    @staticmethod
+    def resolve_category_code(obj: Request) -> str:
+        return obj.category.code if obj.category else ""
+
+    @staticmethod
+    def resolve_category_name(obj: Request) -> str:
+        return obj.category.full_name if obj.category else ""
+
+    @staticmethod
+    def resolve_lead_unit_name(obj: Request) -> str:
+        return obj.lead_unit.name if obj.lead_unit else ""
+
+    @staticmethod
+    def resolve_requester_name_masked(obj: Request) -> str:
+        return "" if obj.anonymous else obj.requester_name_masked
+
+    @staticmethod
+    def resolve_requester_phone_masked(obj: Request) -> str:
+        return "" if obj.anonymous else obj.requester_phone_masked
+
+
+class Page(Schema):
+    count: int = Field(description="符合条件的总数")
+    results: list[RequestOut]
+
+
+class WorkOrderOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    role: str
+    role_label: str
+    is_active: bool
+    rule_label: str = Field(description="派单依据（哪条规则或谁人工指定）")
+    dispatched_at: datetime
+    signed_at: datetime | None
+    replied_at: datetime | None
+    reply: str
+
+    @staticmethod
+    def resolve_unit_name(obj: WorkOrder) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_role_label(obj: WorkOrder) -> str:
+        return _label(AssignmentRole, obj.role)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    event_id: int | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_event_id(obj: Attachment) -> int | None:
+        return obj.event_id
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    actor_name: str
+    unit_name: str
+    note: str
+    data: dict[str, Any]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_action_label(obj: RequestEvent) -> str:
+        from civicgrid.requests.constants import Action
+
+        return _label(Action, obj.action)
+
+    @staticmethod
+    def resolve_unit_name(obj: RequestEvent) -> str:
+        return obj.unit.name if obj.unit else ""
+
+
+class SummonsOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    reported_at: datetime | None
+    part: str
+
+    @staticmethod
+    def resolve_unit_name(obj: WhistleSummons) -> str:
+        return obj.unit.name
+
+
+class WhistleOut(Schema):
+    id: int
+    summoning_unit_name: str
+    reason: str
+    deadline: datetime
+    created_at: datetime
+    outcome: str
+    closed_at: datetime | None
+    summonses: list[SummonsOut]
+
+    @staticmethod
+    def resolve_summoning_unit_name(obj: Whistle) -> str:
+        return obj.summoning_unit.name
+
+    @staticmethod
+    def resolve_summonses(obj: Whistle) -> list[WhistleSummons]:
+        return list(obj.summonses.all())
+
+
+class RatingOut(Schema):
+    round: int
+    contacted: bool
+    resolution: str
+    satisfaction: str
+    comment: str
+    via: str
+    unit_name: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_unit_name(obj: Rating) -> str:
+        return obj.unit.name if obj.unit else ""
+
+
+class ApprovalOut(Schema):
+    id: int
+    kind: str
+    state: str
+    unit_name: str
+    reason: str
+    extend_amount: float | None
+    decided_at: datetime | None
+    decision_note: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_unit_name(obj: Approval) -> str:
+        return obj.unit.name
+
+
+class CouncilOut(Schema):
+    id: int
+    held_on: date
+    party_branch: str
+    owners_committee: str
+    property_company: str
+    others: str
+    outcome: str
+    agreed: bool
+
+
+class RequestDetailOut(RequestOut):
+    content: str
+    direct_answer: str
+    building_id: int | None
+    merged_into_number: str
+    work_orders: list[WorkOrderOut]
+    events: list[EventOut] = Field(description="办理时间轴")
+    whistles: list[WhistleOut]
+    ratings: list[RatingOut]
+    approvals: list[ApprovalOut]
+    councils: list[CouncilOut]
+    attachments: list[AttachmentOut]
+    allowed_actions: list[str] = Field(description="当前调用者此刻可执行的动作")
+
+    @staticmethod
+    def resolve_merged_into_number(obj: Request) -> str:
+        return obj.merged_into.number if obj.merged_into else ""
+
+    @staticmethod
+    def resolve_work_orders(obj: Request) -> list[WorkOrder]:
+        return list(obj.work_orders.all())
+
+    @staticmethod
+    def resolve_events(obj: Request) -> list[RequestEvent]:
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_whistles(obj: Request) -> list[Whistle]:
+        return list(obj.whistles.all())
+
+    @staticmethod
+    def resolve_ratings(obj: Request) -> list[Rating]:
+        return list(obj.ratings.all())
+
+    @staticmethod
+    def resolve_approvals(obj: Request) -> list[Approval]:
+        return list(obj.approvals.all())
+
+    @staticmethod
+    def resolve_councils(obj: Request) -> list[CouncilOutcome]:
+        return list(obj.councils.all())
+
+    @staticmethod
+    def resolve_attachments(obj: Request) -> list[Attachment]:
+        return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Request, context: dict[str, Any]) -> list[str]:
+        from civicgrid.requests.permissions import actor_kinds
+        from civicgrid.requests.transitions import allowed_actions
+
+        http: HttpRequest = context["request"]
+        return allowed_actions(obj.status, actor_kinds(http.user, obj))
+
+
+class SignResult(Schema):
+    id: int
+    ok: bool
+    number: str
+    status: str
+    message: str
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    full_name: str
+    initials: str
+    keywords: str
+    responsible_kind: str
+    responsible_unit_name: str
+    response_tier: str
+    response_limit: float
+    response_unit: str
+    resolution_limit: float
+    resolution_unit: str
+    needs_callback: bool
+    needs_verification: bool
+
+    @staticmethod
+    def resolve_responsible_unit_name(obj: Category) -> str:
+        return obj.responsible_unit.name if obj.responsible_unit else ""
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    node_id: int
+    parent_id: int | None
+    phone: str
+
+    @staticmethod
+    def resolve_kind_label(obj: HandlingUnit) -> str:
+        return _label(UnitKind, obj.kind)
+
+
+class TrackEventOut(Schema):
+    action_label: str
+    status_label: str
+    unit_name: str
+    note: str = Field(description="仅答复类动作显示答复内容")
+    at: datetime
+
+
+class TrackOut(Schema):
+    number: str
+    type_label: str
+    category_name: str
+    status: str
+    status_label: str
+    open: bool
+    lead_unit_name: str
+    received_at: datetime
+    due_resolution_at: datetime | None
+    closed_at: datetime | None
+    timeline: list[TrackEventOut]
+
+
+class RatedOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    round: int
+
+
+LIGHTS = frozenset(Light.values)

@@ -1,0 +1,54 @@
+"""The catalogue (派单目录): versioned publishing, search, Excel import and export.
+
+A catalogue is published as a whole: ``catalogue_publish`` checks every row first (row,
+column and reason in Chinese; nothing is written if one is bad), then creates a new
+``CatalogueVersion`` with its three levels of ``Category`` and makes it current in the
+same transaction. Published versions never change, so requests keep the category they
+were filed under. Codes are two digits per level (``01`` → ``0101`` → ``010101``) and
+stable: a category whose names match one of the current version keeps its code, so
+dispatch rules keyed by a code prefix keep working; new names get a code never used
+before under their parent.
+
+Modules: ``rows`` (columns, spellings, checking rows), ``publish`` (codes and the new
+version), ``read`` (selectors and the pinyin search), ``excel`` (.xlsx), ``default``
+(the shipped default catalogue). Import the functions from this package.
+"""
+
+from civicgrid.requests.catalogue.default import catalogue_link_default_units, catalogue_load_default
+from civicgrid.requests.catalogue.excel import (
+    XLSX_MAX_BYTES,
+    catalogue_import,
+    catalogue_xlsx,
+    rows_from_xlsx,
+)
+from civicgrid.requests.catalogue.publish import Verb, catalogue_publish
+from civicgrid.requests.catalogue.read import (
+    catalogue_categories,
+    catalogue_rows,
+    catalogue_search,
+    catalogue_tree,
+    catalogue_version_get,
+    catalogue_versions,
+)
+from civicgrid.requests.catalogue.rows import COLUMNS, CleanRow, clean_rows, initials
+
+__all__ = [
+    "COLUMNS",
+    "XLSX_MAX_BYTES",
+    "CleanRow",
+    "Verb",
+    "catalogue_categories",
+    "catalogue_import",
+    "catalogue_link_default_units",
+    "catalogue_load_default",
+    "catalogue_publish",
+    "catalogue_rows",
+    "catalogue_search",
+    "catalogue_tree",
+    "catalogue_version_get",
+    "catalogue_versions",
+    "catalogue_xlsx",
+    "clean_rows",
+    "initials",
+    "rows_from_xlsx",
+]

@@ -1,0 +1,181 @@
+"""Excel (.xlsx) export, template and import of the catalogue (Chinese column headers)."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from io import BytesIO
+from typing import Any
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.requests.catalogue.publish import catalogue_publish
+from civicgrid.requests.catalogue.read import catalogue_rows
+from civicgrid.requests.catalogue.rows import (
+    BOOL_SHORT,
+    COLUMNS,
+    HEADERS,
+    INFORMATIONAL,
+    KIND_SHORT,
+    REQUIRED_COLUMNS,
+    TIER_SHORT,
+    UNIT_SHORT,
+    check_configure,
+    text,
+)
+from civicgrid.requests.constants import ResponseTier, ResponsibleKind
+from civicgrid.requests.models import CatalogueVersion
+from civicgrid.workcal.constants import LimitUnit
+
+
+def _display(key: str, value: Any) -> Any:
+    for mapping_key, mapping in (
+        (("responsible_kind",), KIND_SHORT),
+        (("response_tier",), TIER_SHORT),
+        (("response_unit", "resolution_unit"), UNIT_SHORT),
+    ):
+        if key in mapping_key:
+            return mapping.get(value, value)
+    if isinstance(value, bool):
+        return BOOL_SHORT[value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _sheet_help(wb: Any, title: str) -> None:
+    ws = wb.create_sheet("填写说明")
+    lines = [
+        (title, ""),
+        ("一级分类、二级分类、三级分类", "必填；每行一个三级分类，名称中不能有“/”"),
+        ("分类编码", "可空；6位数字（每级两位）。留空时沿用当前版本同名分类的编码，新分类自动编号"),
+        ("责任主体", "、".join(KIND_SHORT.values()) + "；留空为属地（按位置派给街道）"),
+        ("责任单位编码", "职能部门或公共服务企业的单位编码；属地类留空"),
+        ("责任单位名称", "仅供阅读，导入时忽略"),
+        ("响应级别", "、".join(f"{TIER_SHORT[t]}={t.label}" for t in ResponseTier)),
+        ("响应时限、办理时限", "大于0的数字；留空按响应级别的标准时限"),
+        ("时限单位", "、".join(UNIT_SHORT.values())),
+        ("需要回访、需要网格员核查", "是 或 否"),
+        ("关键词", "空格分隔，用于话务员检索"),
+    ]
+    for line in lines:
+        ws.append(line)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 90
+
+
+def _validations(ws: Any, rows: int) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    choices = {
+        "responsible_kind": KIND_SHORT.values(),
+        "response_tier": TIER_SHORT.values(),
+        "response_unit": UNIT_SHORT.values(),
+        "resolution_unit": UNIT_SHORT.values(),
+        "needs_callback": BOOL_SHORT.values(),
+        "needs_verification": BOOL_SHORT.values(),
+    }
+    for index, (key, _) in enumerate(COLUMNS, start=1):
+        if key in choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(choices[key]) + '"', allow_blank=True)
+            letter = get_column_letter(index)
+            dv.add(f"{letter}2:{letter}{max(rows, 1000) + 1}")
+            ws.add_data_validation(dv)
+
+
+def catalogue_xlsx(version: CatalogueVersion | None, *, template: bool = False) -> bytes:
+    """The catalogue as an .xlsx (one row per leaf, Chinese headers), or an empty template."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "派单目录"
+    ws.append([header for _, header in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    rows = [] if template or version is None else catalogue_rows(version)
+    if template:
+        rows = [_TEMPLATE_EXAMPLE]
+    for row in rows:
+        ws.append([_display(key, row.get(key, "")) for key, _ in COLUMNS])
+    code_col = [key for key, _ in COLUMNS].index("code") + 1
+    for (cell,) in ws.iter_rows(min_row=2, min_col=code_col, max_col=code_col):
+        cell.number_format = "@"
+    for index, (key, header) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = (
+            24 if key.startswith("level") else len(header) * 2 + 4
+        )
+    ws.freeze_panes = "A2"
+    _validations(ws, len(rows))
+    title = "派单目录导入模板" if template else f"派单目录第{version.number}版" if version else "派单目录"
+    _sheet_help(wb, title)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+_TEMPLATE_EXAMPLE: dict[str, Any] = {
+    "level1": "城乡建设",
+    "level2": "街面秩序",
+    "level3": "占道经营",
+    "responsible_kind": ResponsibleKind.DEPARTMENT,
+    "responsible_unit": "CGJ",
+    "response_tier": ResponseTier.TIER_2,
+    "response_limit": 2,
+    "response_unit": LimitUnit.HOURS,
+    "resolution_limit": 4,
+    "resolution_unit": LimitUnit.HOURS,
+    "needs_callback": True,
+    "needs_verification": True,
+    "keywords": "摆摊 流动摊贩",
+}
+
+XLSX_MAX_BYTES = 5 * 1024 * 1024
+XLSX_MAX_ROWS = 20000
+
+
+def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
+    """Rows of the first sheet, keyed by column (headers matched by their Chinese names)."""
+    from openpyxl import load_workbook
+
+    if len(data) > XLSX_MAX_BYTES:
+        raise ValidationError(f"文件超过{XLSX_MAX_BYTES // (1024 * 1024)}MB", field="file")
+    try:
+        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
+        raise ValidationError("文件不是有效的 Excel（.xlsx）文件", field="file") from exc
+    ws = wb["派单目录"] if "派单目录" in wb.sheetnames else wb.worksheets[0]
+    lines = ws.iter_rows(values_only=True)
+    header = [text(h) for h in next(lines, ())]
+    by_header = {h: key for key, h in COLUMNS}
+    index = {by_header[h]: i for i, h in enumerate(header) if h in by_header}
+    missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in index]
+    if missing:
+        raise ValidationError(f"缺少列：{'、'.join(missing)}（第1行应为列名）", field="file")
+    try:
+        return _read_rows(lines, index)
+    finally:
+        wb.close()
+
+
+def _read_rows(lines: Iterable[Sequence[Any]], index: Mapping[str, int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for number, values in enumerate(lines, start=2):
+        if all(text(v) == "" for v in values):
+            continue
+        if len(rows) >= XLSX_MAX_ROWS:
+            raise ValidationError(f"最多{XLSX_MAX_ROWS}行", field="file")
+        row = {
+            key: values[i] if i < len(values) else None
+            for key, i in index.items()
+            if key not in INFORMATIONAL
+        }
+        rows.append({**row, "_line": number})
+    return rows
+
+
+def catalogue_import(*, actor: Any, data: bytes, note: str = "", system: bool = False) -> CatalogueVersion:
+    """Publish a new version from an uploaded .xlsx (the export's or the template's layout)."""
+    check_configure(actor, system)
+    rows = rows_from_xlsx(data)
+    return catalogue_publish(actor=actor, rows=rows, note=note or "Excel导入", system=system)

@@ -1,0 +1,197 @@
+"""Publishing a version: stable codes, the three levels, the flip of the current version."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.requests.catalogue.rows import (
+    LEVEL_LABELS,
+    CleanRow,
+    check_configure,
+    clean_rows,
+    initials,
+    raise_if,
+)
+from civicgrid.requests.models import CatalogueVersion, Category
+
+
+class Verb:
+    CATALOGUE_PUBLISHED = "requests.catalogue_published"
+
+
+class _Codes:
+    """Assigns a code to every path (names of levels 1..n) of the new version."""
+
+    def __init__(self, current: Mapping[tuple[str, ...], str], historical: Iterable[str]) -> None:
+        self.current = current
+        self.codes: dict[tuple[str, ...], str] = {}
+        self.owner: dict[str, tuple[str, ...]] = {}
+        self.line: dict[tuple[str, ...], int] = {}
+        self.taken: set[str] = set(historical)
+        self.high: dict[str, int] = defaultdict(int)
+        for code in self.taken:
+            self._note(code)
+
+    def _note(self, code: str) -> None:
+        if not (code.isdigit() and len(code) in (2, 4, 6)):
+            return  # not a code of this scheme (made by hand elsewhere)
+        prefix, number = code[:-2], int(code[-2:])
+        self.high[prefix] = max(self.high[prefix], number)
+
+    def _take(self, path: tuple[str, ...], code: str, line: int) -> None:
+        self.codes[path], self.owner[code], self.line[path] = code, path, line
+        self.taken.add(code)
+        self._note(code)
+
+    def explicit(self, row: CleanRow, errors: dict[str, list[str]]) -> None:
+        for level in (1, 2, 3):
+            path, code = row.names[:level], row.code[: 2 * level]
+            label = LEVEL_LABELS[level - 1]
+            if path in self.codes and self.codes[path] != code:
+                reason = (
+                    f"{label}「{'/'.join(path)}」的编码与第{self.line[path]}行不一致（{self.codes[path]}）"
+                )
+                errors[f"第{row.line}行"].append(f"「分类编码」{reason}")
+            elif code in self.owner and self.owner[code] != path:
+                other = "/".join(self.owner[code])
+                errors[f"第{row.line}行"].append(
+                    f"「分类编码」{code} 已用于第{self.line[self.owner[code]]}行的「{other}」"
+                )
+            else:
+                self._take(path, code, row.line)
+
+    def _next_free(self, prefix: str) -> str | None:
+        number = self.high[prefix] + 1
+        if number <= 99:
+            return f"{prefix}{number:02d}"
+        gaps = (f"{prefix}{n:02d}" for n in range(1, 100))
+        return next((code for code in gaps if code not in self.taken), None)
+
+    def by_names(self, row: CleanRow, level: int, errors: dict[str, list[str]]) -> None:
+        path = row.names[:level]
+        if path in self.codes:
+            return
+        parent = self.codes.get(path[:-1], "") if level > 1 else ""
+        if level > 1 and not parent:
+            return  # the parent already failed
+        old = self.current.get(path)
+        code = old if old and old[:-2] == parent and old not in self.owner else self._next_free(parent)
+        if code is None:
+            errors[f"第{row.line}行"].append(f"「{LEVEL_LABELS[level - 1]}」同一上级下的分类超过99个")
+            return
+        self._take(path, code, row.line)
+
+
+def _current_paths(version: CatalogueVersion | None) -> dict[tuple[str, ...], str]:
+    if version is None:
+        return {}
+    rows = Category.objects.filter(version=version).values_list("id", "parent_id", "name", "code")
+    by_id = {pk: (parent, name, code) for pk, parent, name, code in rows}
+
+    def path(pk: int) -> tuple[str, ...]:
+        parent, name, _ = by_id[pk]
+        return (*path(parent), name) if parent else (name,)
+
+    return {path(pk): code for pk, (_, _, code) in by_id.items()}
+
+
+def _assign_codes(rows: Sequence[CleanRow], current: CatalogueVersion | None) -> dict[tuple[str, ...], str]:
+    historical = Category.objects.values_list("code", flat=True).distinct()
+    codes = _Codes(_current_paths(current), historical)
+    errors: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.code:
+            codes.explicit(row, errors)
+    for level in (1, 2, 3):
+        for row in rows:
+            codes.by_names(row, level, errors)
+    raise_if(errors)
+    return codes.codes
+
+
+def _category(version: CatalogueVersion, path: tuple[str, ...], code: str, parent: Any) -> Category:
+    return Category(
+        version=version,
+        code=code,
+        name=path[-1],
+        level=len(path),
+        parent=parent,
+        full_name="/".join(path),
+        initials=" ".join(initials(name) for name in path)[:100],
+    )
+
+
+def _leaf(version: CatalogueVersion, row: CleanRow, code: str, parent: Category) -> Category:
+    leaf = _category(version, row.names, code, parent)
+    leaf.keywords = row.keywords
+    leaf.responsible_kind = row.responsible_kind
+    leaf.responsible_unit = row.unit
+    leaf.response_tier = row.response_tier
+    leaf.response_limit, leaf.response_unit = row.response_limit, row.response_unit
+    leaf.resolution_limit, leaf.resolution_unit = row.resolution_limit, row.resolution_unit
+    leaf.needs_callback, leaf.needs_verification = row.needs_callback, row.needs_verification
+    return leaf
+
+
+def _create_tree(
+    version: CatalogueVersion, rows: Sequence[CleanRow], codes: Mapping[tuple[str, ...], str]
+) -> None:
+    made: dict[tuple[str, ...], Category] = {}
+    for level in (1, 2):
+        paths = sorted({row.names[:level] for row in rows}, key=lambda p: codes[p])
+        batch = [_category(version, p, codes[p], made.get(p[:-1])) for p in paths]
+        for path, category in zip(paths, Category.objects.bulk_create(batch), strict=True):
+            made[path] = category
+    leaves = sorted(rows, key=lambda r: codes[r.names])
+    Category.objects.bulk_create([_leaf(version, r, codes[r.names], made[r.names[:2]]) for r in leaves])
+
+
+@transaction.atomic
+def _publish(actor: Any, rows: Sequence[CleanRow], note: str) -> CatalogueVersion:
+    previous = CatalogueVersion.objects.select_for_update().filter(is_current=True).first()
+    codes = _assign_codes(rows, previous)
+    old = _current_paths(previous)
+    number = (CatalogueVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    version = CatalogueVersion.objects.create(number=number, note=note, is_current=False, created_by=user)
+    _create_tree(version, rows, codes)
+    CatalogueVersion.objects.filter(is_current=True).update(is_current=False)
+    version.is_current = True
+    version.save(update_fields=["is_current"])
+    kept = sum(1 for r in rows if old.get(r.names) == codes[r.names])
+    audit_write(
+        actor=actor,
+        verb=Verb.CATALOGUE_PUBLISHED,
+        target=version,
+        before={"current": previous.number if previous else None},
+        after={"number": number, "note": note, "leaves": len(rows), "kept_codes": kept},
+    )
+    return version
+
+
+def catalogue_publish(
+    *, actor: Any, rows: Sequence[Mapping[str, Any]], note: str, system: bool = False
+) -> CatalogueVersion:
+    """Publish ``rows`` (one per leaf) as the new current version. All or nothing.
+
+    Row keys: level1, level2, level3, code (optional leaf code), responsible_kind,
+    responsible_unit (a unit code), response_tier, response_limit, response_unit,
+    resolution_limit, resolution_unit, needs_callback, needs_verification, keywords;
+    values may be the stored values or the Chinese labels of the Excel sheet. Blank
+    limits take the tier's standard figures. ``_line`` (optional) numbers the row in
+    error messages.
+    """
+    check_configure(actor, system)
+    note = (note or "").strip()
+    if len(note) > 255:
+        raise ValidationError("说明最长255个字", field="note")
+    clean = clean_rows(rows)
+    try:
+        return _publish(actor, clean, note)
+    except IntegrityError as exc:
+        raise Conflict("其他管理员正在发布派单目录，请稍后重试") from exc

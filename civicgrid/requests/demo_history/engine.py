@@ -1,0 +1,240 @@
+"""The engine of the mirror: rows as the services leave them, history rows, dispatch.
+
+A service starts by locking the row, i.e. reading it back from the database, where
+datetimes come back in UTC; ``_begin`` converts them the same way, because some of
+them end up as ISO strings in the history rows.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from civicgrid.requests import deadlines
+from civicgrid.requests import transitions as t
+from civicgrid.requests.constants import Action, AssignmentRole, Status, UnitKind
+from civicgrid.requests.demo_history.world import World
+from civicgrid.requests.models import (
+    Approval,
+    CouncilOutcome,
+    DeadlineWarning,
+    DispatchRule,
+    HandlingUnit,
+    Rating,
+    Request,
+    RequestEvent,
+    Whistle,
+    WhistleSummons,
+    WorkOrder,
+)
+from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.services.dispatch import Assignment, _assignment_data
+from civicgrid.requests.services.engine import actor_name
+
+DATETIME_FIELDS = (
+    "received_at",
+    "dispatched_at",
+    "responded_at",
+    "replied_at",
+    "closed_at",
+    "due_response_at",
+    "due_resolution_at",
+    "suspended_at",
+    "next_check_at",
+    "created_at",
+    "updated_at",
+)
+
+
+class MirrorError(RuntimeError):
+    """The history asked for something the services would refuse (a bug in the stories)."""
+
+
+class Ref:
+    """A row whose primary key exists only once it is written (resolved by the writer)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+
+@dataclass(eq=False)
+class Life:
+    """One request and every row that its history writes."""
+
+    index: int
+    rng: random.Random
+    req: Request = field(default=None)  # type: ignore[assignment]
+    orders: list[WorkOrder] = field(default_factory=list)
+    events: list[RequestEvent] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    whistles: list[Whistle] = field(default_factory=list)
+    summonses: list[WhistleSummons] = field(default_factory=list)
+    councils: list[CouncilOutcome] = field(default_factory=list)
+    warnings: list[DeadlineWarning] = field(default_factory=list)
+    merged_into: "Life | None" = None
+
+    def active_orders(self, role: str | None = None) -> list[WorkOrder]:
+        return [o for o in self.orders if o.is_active and (role is None or o.role == role)]
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def ceil_minute(moment: datetime) -> datetime:
+    """When the every-minute deadline scan first sees ``moment``."""
+    moment = moment.astimezone(UTC)
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
+
+
+class Engine:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.grid_nodes = {g.node.pk: g.node for g in world.grids}
+
+    # -- engine ----------------------------------------------------------------------
+
+    def _begin(self, life: Life, action: str) -> Request:
+        req = life.req
+        for name in DATETIME_FIELDS:
+            value = getattr(req, name)
+            if value is not None:
+                setattr(req, name, value.astimezone(UTC))
+        if req.status not in t.TRANSITIONS[action].sources:
+            raise MirrorError(f"{req.number}: {action} from {req.status}")
+        return req
+
+    def _finish(
+        self,
+        life: Life,
+        actor: Any,
+        action: str,
+        now: datetime,
+        *,
+        note: str = "",
+        data: dict[str, Any] | None = None,
+        unit: HandlingUnit | None = None,
+        target: str | None = "",
+    ) -> None:
+        req = life.req
+        rule = t.TRANSITIONS[action]
+        from_status = req.status
+        to_status = rule.target if target == "" else target
+        if to_status == t.PREVIOUS:
+            to_status = req.status_before or Status.IN_PROGRESS
+        if to_status and to_status != from_status:
+            if to_status in (Status.RETURN_PENDING, Status.SUSPENDED):
+                req.status_before = from_status
+            req.status = to_status
+        req.version += 1
+        deadlines.refresh_light(req, now)
+        req.updated_at = now
+        life.events.append(
+            RequestEvent(
+                request=req,
+                action=action,
+                from_status=from_status,
+                to_status=req.status,
+                actor=_user(actor),
+                actor_name=actor_name(actor),
+                unit=unit,
+                note=note,
+                data=data or {},
+                created_at=now,
+            )
+        )
+
+    # -- dispatch --------------------------------------------------------------------
+
+    def match_rule(self, req: Request) -> Assignment | None:
+        code = req.category.code if req.category else ""
+        for rule in self.world.rules:
+            if rule.category_prefix and not code.startswith(rule.category_prefix):
+                continue
+            if rule.area is not None and not req.node_path.startswith(rule.area.path):
+                continue
+            lead = self._rule_target(rule, req)
+            if lead is None or not lead.is_active:
+                continue
+            assisting = [u for u in self.world.rule_assisting[rule.pk] if u.pk != lead.pk]
+            copies = [rule.copy_to] if rule.copy_to and rule.copy_to.pk != lead.pk else []
+            return Assignment(
+                lead=lead, assisting=assisting, copy=copies, rule=rule, label=f"规则：{rule.name}"
+            )
+        return None
+
+    def _rule_target(self, rule: Any, req: Request) -> HandlingUnit | None:
+
+        target = DispatchRule.Target
+        if rule.target == target.LOCATION_SUBDISTRICT:
+            return self.world.unit_for_place(req.node_path, UnitKind.SUBDISTRICT)
+        if rule.target == target.LOCATION_COMMUNITY:
+            return self.world.unit_for_place(req.node_path, UnitKind.COMMUNITY)
+        if rule.target == target.CATEGORY_UNIT:
+            return req.category.responsible_unit if req.category else None
+        return rule.unit
+
+    def _assign(self, life: Life, actor: Any, a: Assignment, now: datetime) -> None:
+        for order in life.active_orders():
+            order.is_active = False
+        roles = (
+            [(a.lead, AssignmentRole.LEAD)]
+            + [(u, AssignmentRole.ASSIST) for u in a.assisting]
+            + [(u, AssignmentRole.COPY) for u in a.copy]
+        )
+        for unit, role in roles:
+            life.orders.append(
+                WorkOrder(
+                    request=life.req,
+                    unit=unit,
+                    role=role,
+                    is_active=True,
+                    rule=a.rule,
+                    rule_label=a.label[:200],
+                    dispatched_by=_user(actor),
+                    dispatched_at=now,
+                )
+            )
+        req = life.req
+        req.lead_unit = a.lead
+        req.dispatched_at = now
+        req.responded_at = None
+        req.replied_at = None
+        if req.category is not None:
+            deadlines.set_deadlines(req, req.category, now, self.world.cal)
+
+    def _auto_dispatch(self, life: Life, now: datetime) -> None:
+        self._begin(life, Action.DISPATCH)
+        found = self.match_rule(life.req)
+        if found is None:
+            return
+        self._assign(life, SYSTEM, found, now)
+        data = _assignment_data(found)
+        self._finish(life, SYSTEM, Action.DISPATCH, now, note=found.label, unit=found.lead, data=data)
+
+    def dispatch(
+        self,
+        life: Life,
+        now: datetime,
+        *,
+        actor: Any,
+        category: Any = None,
+        lead_unit: HandlingUnit | None = None,
+        note: str = "",
+    ) -> None:
+        req = self._begin(life, Action.DISPATCH)
+        if category is not None:
+            req.category = category
+        if lead_unit is not None:
+            found: Assignment | None = Assignment(lead=lead_unit, label=f"人工指定（{actor_name(actor)}）")
+        else:
+            found = self.match_rule(req)
+        if found is None:
+            raise MirrorError(f"{req.number}: no rule")
+        self._assign(life, actor, found, now)
+        data = _assignment_data(found)
+        self._finish(life, actor, Action.DISPATCH, now, note=note or found.label, unit=found.lead, data=data)

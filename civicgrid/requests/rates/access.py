@@ -1,0 +1,102 @@
+"""What an actor may see of the rates: units and territory nodes under their RATES_VIEW scope."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import scope_filter, scope_paths
+from civicgrid.core.errors import NotFound, PermissionDenied
+from civicgrid.requests.models import HandlingUnit
+from civicgrid.requests.rates.cells import AUTO, BY_AREA, BY_UNIT, Slice, cells, grand_total
+from civicgrid.requests.rates.figures import Period, Rates, Weights, add_months, rates_of
+from civicgrid.territory.models import Node, NodeKind
+
+AREA_KINDS = (NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID)
+UNIT = "unit"
+AREA = "area"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A handling unit, or one or more territory paths (the ratings of places under them)."""
+
+    kind: str
+    label: str
+    unit_id: int | None = None
+    paths: tuple[str, ...] = ()
+    pk: int | None = None
+
+    @property
+    def slice(self) -> Slice:
+        if self.kind == UNIT:
+            assert self.unit_id is not None
+            return Slice(unit_ids=frozenset({self.unit_id}))
+        return Slice(paths=self.paths)
+
+
+def rate_paths(actor: Any) -> list[str]:
+    paths = scope_paths(actor, Capability.RATES_VIEW)
+    if not paths:
+        raise PermissionDenied("您无权查看三率统计")
+    return paths
+
+
+def units_visible(actor: Any) -> QuerySet[HandlingUnit]:
+    qs = HandlingUnit.objects.filter(is_active=True).order_by("kind", "code")
+    return scope_filter(qs, actor, Capability.RATES_VIEW)
+
+
+def visible_unit_ids(actor: Any) -> set[int]:
+    return set(units_visible(actor).values_list("pk", flat=True))
+
+
+def nodes_visible(actor: Any) -> QuerySet[Node]:
+    qs = Node.objects.filter(kind__in=AREA_KINDS, is_active=True).order_by("path")
+    return scope_filter(qs, actor, Capability.RATES_VIEW, field="path")
+
+
+def unit_target(actor: Any, pk: int) -> Target:
+    unit = units_visible(actor).filter(pk=pk).first()
+    if unit is None:
+        raise NotFound("承办单位不存在或您无权查看")
+    return Target(UNIT, unit.name, unit_id=unit.pk, pk=unit.pk)
+
+
+def node_target(actor: Any, pk: int) -> Target:
+    node = nodes_visible(actor).filter(pk=pk).first()
+    if node is None:
+        raise NotFound("区域不存在或您无权查看")
+    return Target(AREA, node.name, paths=(node.path,), pk=node.pk)
+
+
+def scope_target(actor: Any) -> Target:
+    """Everything the actor may see (their own area)."""
+    paths = tuple(rate_paths(actor))
+    if paths == ("",):
+        return Target(AREA, "全部辖区", paths=paths)
+    nodes = list(Node.objects.filter(path__in=paths).order_by("path"))
+    if len(nodes) == 1:
+        return Target(AREA, nodes[0].name, paths=paths, pk=nodes[0].pk)
+    return Target(AREA, "、".join(n.name for n in nodes) or "我的辖区", paths=paths)
+
+
+def target_rates(
+    target: Target, period: Period, *, source: str = AUTO, weights: Weights | None = None
+) -> tuple[Rates, str]:
+    by = BY_UNIT if target.kind == UNIT else BY_AREA
+    found, used = cells(period, target.slice, source=source, by=by)
+    return rates_of(grand_total(found), weights), used
+
+
+def target_trend(target: Target, last_month: date, months: int = 12) -> list[tuple[date, Rates]]:
+    """The target's rates for each of the ``months`` months ending with ``last_month``."""
+    weights = Weights.from_settings()
+    result = []
+    for back in range(months - 1, -1, -1):
+        month = add_months(last_month, -back)
+        rates, _ = target_rates(target, Period.month(month), weights=weights)
+        result.append((month, rates))
+    return result

@@ -1,0 +1,245 @@
+"""Monthly ranking of subdistricts, departments and enterprises (月度排名) and its classes.
+
+Thresholds are settings with the defaults below (documented in ``docs/formulas.md``):
+``RATES_MIN_RATINGS`` (5), ``RATES_ADVANCED_SHARE`` (0.10), ``RATES_BOTTOM_SHARE`` (0.10),
+``RATES_BUSY_SHARE`` (0.20), ``RATES_IMPROVING_PLACES`` (3), ``RATES_BOTTOM_LIST`` (10).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from math import floor
+
+from django.conf import settings
+from django.db import models
+
+from civicgrid.requests.constants import UnitKind
+from civicgrid.requests.models import HandlingUnit
+from civicgrid.requests.rates.cells import AUTO, BY_UNIT, RAW, Slice, by_unit, cells
+from civicgrid.requests.rates.figures import ZERO, Counts, Period, Rates, Weights, add_months, rates_of
+
+RANKED_KINDS = (UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT, UnitKind.ENTERPRISE)
+
+DEFAULTS: dict[str, float | int] = {
+    "RATES_MIN_RATINGS": 5,
+    "RATES_ADVANCED_SHARE": 0.10,
+    "RATES_BOTTOM_SHARE": 0.10,
+    "RATES_BUSY_SHARE": 0.20,
+    "RATES_IMPROVING_PLACES": 3,
+    "RATES_BOTTOM_LIST": 10,
+}
+
+
+class RankClass(models.TextChoices):
+    ADVANCED = "advanced", "先进类"
+    IMPROVING = "improving", "进步类"
+    RECTIFICATION = "rectification", "整改类"
+    GOVERNANCE = "governance", "治理类"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_ratings: int
+    advanced_share: Fraction
+    bottom_share: Fraction
+    busy_share: Fraction
+    improving_places: int
+    bottom_list: int
+
+    @classmethod
+    def from_settings(cls) -> "Thresholds":
+        def get(name: str) -> float | int:
+            value: float | int = getattr(settings, name, DEFAULTS[name])
+            return value
+
+        return cls(
+            min_ratings=int(get("RATES_MIN_RATINGS")),
+            advanced_share=Fraction(str(get("RATES_ADVANCED_SHARE"))),
+            bottom_share=Fraction(str(get("RATES_BOTTOM_SHARE"))),
+            busy_share=Fraction(str(get("RATES_BUSY_SHARE"))),
+            improving_places=int(get("RATES_IMPROVING_PLACES")),
+            bottom_list=int(get("RATES_BOTTOM_LIST")),
+        )
+
+    def shown(self) -> dict[str, str]:
+        """The shares as percentages, for pages."""
+
+        def pct(share: Fraction) -> str:
+            hundred = share * 100
+            return f"{hundred.numerator}%" if hundred.denominator == 1 else f"{float(hundred):.2f}%"
+
+        return {
+            "advanced": pct(self.advanced_share),
+            "bottom": pct(self.bottom_share),
+            "busy": pct(self.busy_share),
+        }
+
+
+def share_count(share: Fraction, n: int) -> int:
+    """How many units a share of ``n`` covers: ⌊n·share⌋, at least 1 (0 when there are none)."""
+    return max(1, floor(n * share)) if n else 0
+
+
+@dataclass
+class RankRow:
+    unit_id: int
+    code: str
+    name: str
+    node_path: str
+    rates: Rates
+    rank: int | None = None
+    previous_rank: int | None = None
+    received_rank: int | None = None
+    busy: bool = False
+    in_bottom: bool = False
+    klass: str = ""
+
+    @property
+    def counts(self) -> Counts:
+        return self.rates.counts
+
+    @property
+    def rise(self) -> int | None:
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    @property
+    def movement(self) -> str:
+        rise = self.rise
+        if rise is None:
+            return "—"
+        return f"↑{rise}" if rise > 0 else (f"↓{-rise}" if rise < 0 else "持平")
+
+    @property
+    def klass_label(self) -> str:
+        return RankClass(self.klass).label if self.klass else ""
+
+    def signature(self) -> tuple[object, ...]:
+        r = self.rates
+        return (self.unit_id, self.counts.as_tuple(), r.composite, self.rank, self.previous_rank, self.klass)
+
+
+@dataclass
+class Ranking:
+    month: date
+    kind: str
+    thresholds: Thresholds
+    source: str
+    ranked: list[RankRow] = field(default_factory=list)
+    unranked: list[RankRow] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return UnitKind(self.kind).label
+
+    @property
+    def bottom(self) -> list[RankRow]:
+        """The bottom list: the last ``RATES_BOTTOM_LIST`` ranked units, best of them first."""
+        return self.ranked[-self.thresholds.bottom_list :] if self.thresholds.bottom_list else []
+
+    def of_class(self, klass: str) -> list[RankRow]:
+        return [row for row in self.ranked if row.klass == klass]
+
+    def rows(self) -> list[RankRow]:
+        return [*self.ranked, *self.unranked]
+
+
+def _competition_ranks(values: dict[int, Fraction | int]) -> dict[int, int]:
+    """1 + the number of units strictly better (equal values share a rank: 1, 2, 2, 4)."""
+    ordered = sorted(values.values(), reverse=True)
+    first: dict[Fraction | int, int] = {}
+    for position, value in enumerate(ordered, start=1):
+        first.setdefault(value, position)
+    return {key: first[value] for key, value in values.items()}
+
+
+def _ranks(rates: dict[int, Rates], min_ratings: int) -> dict[int, int]:
+    composites: dict[int, Fraction | int] = {
+        unit_id: r.composite
+        for unit_id, r in rates.items()
+        if r.counts.rated >= min_ratings and r.composite is not None
+    }
+    return _competition_ranks(composites)
+
+
+def _unit_rates(
+    month: date, unit_ids: frozenset[int], source: str, weights: Weights
+) -> tuple[dict[int, Rates], str]:
+    found, used = cells(Period.month(month), Slice(unit_ids=unit_ids), source=source, by=BY_UNIT)
+    grouped = by_unit(found)
+    return {uid: rates_of(grouped.get(uid, ZERO), weights) for uid in unit_ids}, used
+
+
+def _classify(rows: list[RankRow], t: Thresholds) -> None:
+    n = len(rows)
+    if not n:
+        return
+    by_received = _competition_ranks({r.unit_id: r.counts.received for r in rows})
+    bottom_ranks = _competition_ranks({r.unit_id: -(r.rates.composite or 0) for r in rows})
+    advanced, bottom, busy = (share_count(s, n) for s in (t.advanced_share, t.bottom_share, t.busy_share))
+    for row in rows:
+        assert row.rank is not None
+        row.received_rank = by_received[row.unit_id]
+        row.busy = row.received_rank <= busy and row.counts.received > 0
+        row.in_bottom = bottom_ranks[row.unit_id] <= bottom
+        if row.rank <= advanced:
+            row.klass = RankClass.ADVANCED
+        elif row.in_bottom:
+            row.klass = RankClass.GOVERNANCE if row.busy else RankClass.RECTIFICATION
+        elif row.rise is not None and row.rise >= t.improving_places:
+            row.klass = RankClass.IMPROVING
+
+
+def ranking(month: date, kind: str, *, source: str = AUTO, weights: Weights | None = None) -> Ranking:
+    """The month's ranking of the active units of ``kind`` by composite score."""
+    if kind not in RANKED_KINDS:
+        raise ValueError(f"not a ranked unit kind: {kind}")
+    t, w = Thresholds.from_settings(), weights or Weights.from_settings()
+    units = list(HandlingUnit.objects.filter(kind=kind, is_active=True).order_by("code"))
+    ids = frozenset(u.pk for u in units)
+    current, used = _unit_rates(month, ids, source, w)
+    previous, _ = _unit_rates(add_months(month, -1), ids, source, w)
+    ranks = _ranks(current, t.min_ratings)
+    previous_ranks = _ranks(previous, t.min_ratings)
+    result = Ranking(month=month, kind=kind, thresholds=t, source=used)
+    for u in units:
+        row = RankRow(u.pk, u.code, u.name, u.node_path, current[u.pk])
+        row.rank, row.previous_rank = ranks.get(u.pk), previous_ranks.get(u.pk)
+        (result.ranked if row.rank is not None else result.unranked).append(row)
+    result.ranked.sort(key=lambda r: (r.rank, r.code))
+    _classify(result.ranked, t)
+    return result
+
+
+def rankings(month: date, *, source: str = AUTO) -> dict[str, Ranking]:
+    return {kind: ranking(month, kind, source=source) for kind in RANKED_KINDS}
+
+
+@dataclass
+class RecomputeCheck:
+    month: date
+    compared: int = 0
+    sources: dict[str, str] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def ranking_recompute_check(month: date) -> RecomputeCheck:
+    """Recompute every ranking of ``month`` from raw rows and compare it with ``ranking()``."""
+    check = RecomputeCheck(month=month)
+    for kind in RANKED_KINDS:
+        served, raw = ranking(month, kind), ranking(month, kind, source=RAW)
+        check.sources[kind] = served.source
+        served_rows = {r.unit_id: r.signature() for r in served.rows()}
+        raw_rows = {r.unit_id: r.signature() for r in raw.rows()}
+        check.compared += len(raw_rows)
+        for unit_id in sorted(served_rows.keys() | raw_rows.keys()):
+            if served_rows.get(unit_id) != raw_rows.get(unit_id):
+                check.differences.append(
+                    f"{kind} 单位#{unit_id}: 排名 {served_rows.get(unit_id)} ≠ 原始 {raw_rows.get(unit_id)}"
+                )
+    return check

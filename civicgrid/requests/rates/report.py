@@ -1,0 +1,240 @@
+"""The weekly report (周报): intake, closures, overdue, the three rates, hot spots, ranking excerpt.
+
+Everything is cut to the actor's RATES_VIEW scope; the same data feeds the printable page
+and the Excel download.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import scope_filter
+from civicgrid.requests.constants import CLOCK_RUNNING, Channel, RequestType, UnitKind
+from civicgrid.requests.models import Request, RequestEvent
+from civicgrid.requests.rates.access import Target, scope_target, visible_unit_ids
+from civicgrid.requests.rates.cells import (
+    BY_AREA,
+    CLOSE_ACTIONS,
+    Slice,
+    bounds,
+    by_paths,
+    grand_total,
+    raw_cells,
+)
+from civicgrid.requests.rates.figures import (
+    Period,
+    Rates,
+    Weights,
+    add_months,
+    month_start,
+    percent,
+    rates_of,
+)
+from civicgrid.requests.rates.ranking import RankRow, ranking
+from civicgrid.territory.models import Node, NodeKind
+
+TOP_CATEGORIES = 10
+EXCERPT = 5
+UNCATEGORISED = "未分类"
+
+
+@dataclass
+class HotSpot:
+    name: str
+    rates: Rates
+
+    @property
+    def received(self) -> int:
+        return self.rates.counts.received
+
+
+@dataclass
+class WeeklyReport:
+    period: Period
+    scope: Target
+    generated_at: datetime
+    intake: int = 0
+    closed: int = 0
+    overdue: int = 0
+    rates: Rates = field(default_factory=lambda: rates_of(grand_total({})))
+    by_channel: list[tuple[str, int]] = field(default_factory=list)
+    by_type: list[tuple[str, int]] = field(default_factory=list)
+    by_category: list[tuple[str, int]] = field(default_factory=list)
+    top_categories: list[tuple[str, int]] = field(default_factory=list)
+    hot_spots: list[HotSpot] = field(default_factory=list)
+    ranking_month: date | None = None
+    ranking_size: int = 0
+    excerpt: list[RankRow] = field(default_factory=list)
+
+
+def _in_scope(actor: Any) -> QuerySet[Request]:
+    return scope_filter(Request.objects.all(), actor, Capability.RATES_VIEW)
+
+
+def _labelled(rows: QuerySet[Any], key: str, labels: dict[str, str]) -> list[tuple[str, int]]:
+    return [(labels.get(r[key], r[key] or UNCATEGORISED), r["n"]) for r in rows]
+
+
+def _top_level(row: dict[str, Any]) -> str:
+    level = row["category__level"]
+    if level is None:
+        return UNCATEGORISED
+    names = {1: row["category__name"], 2: row["category__parent__name"]}
+    return str(names.get(level, row["category__parent__parent__name"]))
+
+
+def _by_category(intake: QuerySet[Request]) -> list[tuple[str, int]]:
+    rows = intake.values(
+        "category__level", "category__name", "category__parent__name", "category__parent__parent__name"
+    ).annotate(n=Count("id"))
+    totals: dict[str, int] = {}
+    for row in rows.order_by():
+        name = _top_level(row)
+        totals[name] = totals.get(name, 0) + row["n"]
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _counts_by(intake: QuerySet[Request], key: str) -> QuerySet[Any]:
+    return intake.values(key).annotate(n=Count("id")).order_by("-n", key)
+
+
+def _intake_figures(report: WeeklyReport, intake: QuerySet[Request]) -> None:
+    report.intake = intake.count()
+    report.by_channel = _labelled(_counts_by(intake, "channel"), "channel", dict(Channel.choices))
+    report.by_type = _labelled(_counts_by(intake, "type"), "type", dict(RequestType.choices))
+    report.by_category = _by_category(intake)
+    top = _counts_by(intake.exclude(category=None), "category__full_name")[:TOP_CATEGORIES]
+    report.top_categories = [(r["category__full_name"], r["n"]) for r in top]
+
+
+def _hot_spots(actor: Any, report: WeeklyReport, weights: Weights) -> list[HotSpot]:
+    subdistricts = scope_filter(
+        Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True), actor, Capability.RATES_VIEW, "path"
+    )
+    names = dict(subdistricts.values_list("path", "name"))
+    if not names:  # an area below the subdistricts: its communities instead
+        names = dict(
+            scope_filter(
+                Node.objects.filter(kind=NodeKind.COMMUNITY), actor, Capability.RATES_VIEW, "path"
+            ).values_list("path", "name")
+        )
+    found = raw_cells(report.period, Slice(paths=report.scope.paths), by=BY_AREA)
+    spots = [HotSpot(names[p], rates_of(c, weights)) for p, c in by_paths(found, names).items()]
+    return sorted((s for s in spots if s.received), key=lambda s: (-s.received, s.name))
+
+
+def _excerpt(actor: Any, report: WeeklyReport) -> None:
+    month = add_months(month_start(report.period.end), -1)
+    board = ranking(month, UnitKind.SUBDISTRICT)
+    visible = visible_unit_ids(actor)
+    rows = [r for r in board.ranked if r.unit_id in visible]
+    chosen = rows[:EXCERPT] + [r for r in rows[-EXCERPT:] if r not in rows[:EXCERPT]]
+    report.ranking_month, report.ranking_size, report.excerpt = month, len(board.ranked), chosen
+
+
+def weekly_report(actor: Any, day: date) -> WeeklyReport:
+    period = Period.week(day)
+    report = WeeklyReport(period=period, scope=scope_target(actor), generated_at=timezone.now())
+    start, end = bounds(period)
+    requests = _in_scope(actor)
+    _intake_figures(report, requests.filter(received_at__gte=start, received_at__lt=end))
+    closes = RequestEvent.objects.filter(
+        created_at__gte=start, created_at__lt=end, action__in=CLOSE_ACTIONS, request__in=requests
+    )
+    report.closed = closes.values("request_id").distinct().count()
+    report.overdue = requests.filter(
+        Q(status__in=CLOCK_RUNNING) & Q(due_resolution_at__lt=report.generated_at)
+    ).count()
+    weights = Weights.from_settings()
+    report.rates = rates_of(grand_total(raw_cells(period, report.scope.slice, by=BY_AREA)), weights)
+    report.hot_spots = _hot_spots(actor, report, weights)
+    _excerpt(actor, report)
+    return report
+
+
+# Excel -------------------------------------------------------------------------------------
+
+RATE_HEADERS = ["评价件次", "响应率(%)", "解决率(%)", "满意率(%)", "综合得分", "重办率(%)"]
+
+
+def _rate_cells(rates: Rates) -> list[Any]:
+    def num(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    return [
+        rates.counts.rated,
+        num(percent(rates.response)),
+        num(percent(rates.resolution)),
+        num(percent(rates.satisfaction)),
+        num(rates.display()["composite"]) if rates.composite is not None else None,
+        num(percent(rates.rework)),
+    ]
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for column in ws.columns:
+        letter = column[0].column_letter
+        ws.column_dimensions[letter].width = max(10, *(len(str(c.value or "")) * 2 for c in column))
+
+
+def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
+    r, c = report.rates, report.rates.counts
+    shown = r.display()
+    return [
+        ["统计周期", report.period.label],
+        ["统计范围", report.scope.label],
+        ["受理诉求（件）", report.intake],
+        ["办结诉求（件）", report.closed],
+        ["超期未办结（件）", report.overdue],
+        ["评价件次", c.rated],
+        ["响应率", shown["response"]],
+        ["解决率", shown["resolution"]],
+        ["满意率", shown["satisfaction"]],
+        ["综合得分", shown["composite"]],
+        ["重办率", shown["rework"]],
+        [
+            "已联系 / 已解决 / 部分解决 / 满意 / 基本满意",
+            f"{c.contacted} / {c.solved} / {c.partly} / {c.satisfied} / {c.basic}",
+        ],
+        ["生成时间", timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")],
+    ]
+
+
+def weekly_report_xlsx(report: WeeklyReport) -> bytes:
+    wb = Workbook()
+    default = wb.active
+    if default is not None:
+        wb.remove(default)
+    _sheet(wb, "概况", ["指标", "数值"], _summary_rows(report))
+    _sheet(wb, "渠道", ["渠道", "件数"], [list(row) for row in report.by_channel])
+    _sheet(wb, "类型", ["诉求类型", "件数"], [list(row) for row in report.by_type])
+    _sheet(wb, "一级分类", ["一级分类", "件数"], [list(row) for row in report.by_category])
+    _sheet(wb, "热点分类", ["分类", "件数"], [list(row) for row in report.top_categories])
+    _sheet(
+        wb,
+        "街道热点",
+        ["区域", "受理件数", "办结件次", *RATE_HEADERS],
+        [[s.name, s.received, s.rates.counts.closed, *_rate_cells(s.rates)] for s in report.hot_spots],
+    )
+    _sheet(
+        wb,
+        "排名摘要",
+        ["名次", "街道", *RATE_HEADERS, "类别"],
+        [[r.rank, r.name, *_rate_cells(r.rates), r.klass_label] for r in report.excerpt],
+    )
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

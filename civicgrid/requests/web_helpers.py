@@ -1,0 +1,437 @@
+"""Helpers of the staff pages of respond-upon-receipt (接诉即办).
+
+Reads for the operator console (caller history, category and building search, open
+requests nearby with similar text, saved answers), the audited reveal of the requester's
+name and phone, clock figures for lists (live traffic light, time left) and the buttons
+an actor may press on a request now, with what each button does (``ACTION_RUNNERS``: one
+service call each; the forms that collect the input are ``forms.ACTION_FORMS``).
+"""
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, require
+from civicgrid.core import crypto
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.requests import selectors, services, transitions
+from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
+from civicgrid.requests.deadlines import light_now, running_clocks
+from civicgrid.requests.models import Approval, Category, Request, SavedAnswer, WhistleSummons
+from civicgrid.requests.permissions import actor_kinds, unit_ids
+from civicgrid.requests.services.handling import LEVEL_UP
+from civicgrid.requests.services.whistle import WHISTLING_KINDS
+from civicgrid.territory.geometry import metres_between
+from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.selectors import nodes_visible
+
+REQUESTER_PII_VIEWED = "requests.requester_pii_viewed"
+
+NEARBY_METRES = 500.0
+SIMILAR_MIN_SCORE = 0.2
+SIMILAR_MIN_SHARED = 2
+NEARBY_CANDIDATES = 300
+SEARCH_LIMIT = 15
+
+# --- the requester's name and phone -----------------------------------------------------
+
+
+@transaction.atomic
+def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
+    """The clear name and phone of the requester, for roles allowed to see them; always audited."""
+    require(actor, Capability.PII_VIEW, request.node_path)
+    if request.anonymous:
+        raise PermissionDenied("匿名诉求不显示诉求人信息")
+    audit_write(
+        actor=actor,
+        verb=REQUESTER_PII_VIEWED,
+        target=request,
+        node=request.node,
+        after={"fields": ["requester_name", "requester_phone"]},
+    )
+    return {
+        "name": crypto.decrypt(request.requester_name_enc),
+        "phone": crypto.decrypt(request.requester_phone_enc),
+    }
+
+
+def can_reveal(actor: Any, request: Request) -> bool:
+    has_pii = not request.anonymous and bool(request.requester_name_enc or request.requester_phone_enc)
+    return has_pii and can(actor, Capability.PII_VIEW, request.node_path)
+
+
+# --- text similarity ----------------------------------------------------------------------
+
+_WORD = re.compile(r"[\w\u4e00-\u9fff]+")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the words of ``text`` (punctuation and spaces split words)."""
+    grams: set[str] = set()
+    for word in _WORD.findall(text.lower()):
+        grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return grams
+
+
+def similarity(a: set[str], b: set[str]) -> tuple[float, int]:
+    """Overlap coefficient of two bigram sets, and how many bigrams they share."""
+    if not a or not b:
+        return 0.0, 0
+    shared = len(a & b)
+    return shared / min(len(a), len(b)), shared
+
+
+@dataclass(frozen=True)
+class Nearby:
+    request: Request
+    metres: float
+    score: float
+
+
+def _box(lon: float, lat: float, metres: float) -> Q:
+    dlat = metres / 111_000.0
+    dlon = metres / max(111_000.0 * abs(math.cos(math.radians(lat))), 1.0)
+    return Q(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+
+
+def similar_nearby(
+    actor: Any, *, lon: float, lat: float, text: str, metres: float = NEARBY_METRES, limit: int = 5
+) -> list[Nearby]:
+    """Open requests within ``metres`` of the point whose title and content share words with ``text``."""
+    wanted = bigrams(text)
+    if not wanted:
+        return []
+    candidates = (
+        selectors.requests_visible(actor)
+        .filter(_box(lon, lat, metres), status__in=list(transitions.OPEN))
+        .select_related("lead_unit", "category")
+        .order_by("-received_at")[:NEARBY_CANDIDATES]
+    )
+    found = []
+    for r in candidates:
+        assert r.lon is not None and r.lat is not None
+        distance = metres_between(lon, lat, r.lon, r.lat)
+        score, shared = similarity(wanted, bigrams(f"{r.title} {r.content}"))
+        if distance <= metres and score >= SIMILAR_MIN_SCORE and shared >= SIMILAR_MIN_SHARED:
+            found.append(Nearby(r, distance, score))
+    found.sort(key=lambda n: (-n.score, n.metres))
+    return found[:limit]
+
+
+# --- searches of the console --------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def initials_of(name: str) -> str:
+    """Pinyin initials of a name (电梯故障 → dtgz), for catalogues imported without them."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
+
+
+def category_matches(q: str, limit: int = SEARCH_LIMIT) -> list[Category]:
+    """Leaves of the current catalogue by name, keyword or pinyin initials (the fallback search)."""
+    q = q.strip().lower()
+    if not q:
+        return []
+    leaves = selectors.leaf_categories().only("id", "code", "name", "full_name", "initials", "keywords")
+    if not q.isascii():
+        return list(leaves.filter(Q(full_name__icontains=q) | Q(keywords__icontains=q))[:limit])
+    if q.isdigit():
+        return list(leaves.filter(code__startswith=q)[:limit])
+    found = []
+    for c in leaves:
+        initials = (c.initials or initials_of(c.name)).lower()
+        if initials.startswith(q) or (len(q) > 1 and q in initials):
+            found.append(c)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def building_matches(actor: Any, q: str, limit: int = SEARCH_LIMIT) -> QuerySet[Node]:
+    q = q.strip()
+    if not q:
+        return Node.objects.none()
+    return (
+        nodes_visible(actor)
+        .filter(kind=NodeKind.BUILDING, is_active=True)
+        .filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__istartswith=q))
+        .order_by("code")[:limit]
+    )
+
+
+def saved_answers(q: str, category: Category | None = None, limit: int = 10) -> list[SavedAnswer]:
+    """Saved answers by keyword (title, keywords, content), those of the category first."""
+    qs = SavedAnswer.objects.filter(is_active=True)
+    words = [w for w in q.split() if w]
+    for word in words:
+        qs = qs.filter(Q(title__icontains=word) | Q(keywords__icontains=word) | Q(content__icontains=word))
+    answers = list(qs.order_by("title")[:100])
+    code = category.code if category else ""
+    answers.sort(key=lambda a: not (a.category_prefix and code.startswith(a.category_prefix)))
+    if not words and code:
+        answers = [a for a in answers if a.category_prefix and code.startswith(a.category_prefix)]
+    return answers[:limit]
+
+
+# --- clocks for lists ---------------------------------------------------------------------
+
+
+def duration_text(delta: timedelta) -> str:
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}天{hours}小时"
+    if hours:
+        return f"{hours}小时{minutes}分"
+    return f"{minutes}分钟"
+
+
+@dataclass(frozen=True)
+class ClockView:
+    live: str  # the light computed now
+    clock: str  # "签收" or "办理" (the clock that ends first), "" when none runs
+    due: datetime | None
+    left: str  # "剩余 3天2小时" / "超期 5小时"
+    overdue: bool
+
+
+def clock_view(request: Request, now: datetime | None = None) -> ClockView:
+    """The live light and the time left on the first running clock (no queries)."""
+    now = now or timezone.now()
+    clocks = sorted(running_clocks(request), key=lambda c: c.due)
+    if not clocks:
+        return ClockView(Light.GREEN, "", None, "", False)
+    first = clocks[0]
+    overdue = first.due <= now
+    left = ("超期 " if overdue else "剩余 ") + duration_text(first.due - now)
+    label = "签收" if first.name == "response" else "办理"
+    return ClockView(light_now(request, now), label, first.due, left, overdue)
+
+
+LIGHT_LABEL = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
+
+
+# --- which buttons to show ----------------------------------------------------------------
+
+# Actions never offered as buttons to staff: intake, the requester's own rating, the system's.
+NOT_BUTTONS = {Action.RECEIVE, Action.RATE, Action.WARN}
+
+
+def pending_approval(request: Request, kind: str) -> Approval | None:
+    return (
+        Approval.objects.filter(request=request, kind=kind, state=ApprovalState.PENDING)
+        .select_related("unit", "requested_by")
+        .first()
+    )
+
+
+def open_summonses(actor: Any, request: Request) -> QuerySet[WhistleSummons]:
+    return WhistleSummons.objects.filter(
+        whistle__request=request, unit_id__in=unit_ids(actor), reported_at__isnull=True
+    ).select_related("unit", "whistle")
+
+
+def available_actions(actor: Any, request: Request, kinds: set[str] | None = None) -> list[str]:
+    """The actions ``actor`` may take on ``request`` now: the transition table, then the context."""
+    kinds = actor_kinds(actor, request) if kinds is None else kinds
+    actions = [a for a in transitions.allowed_actions(request.status, kinds) if a not in NOT_BUTTONS]
+    context_checks: dict[str, Callable[[], bool]] = {
+        Action.DIRECT_CLOSE: lambda: request.type == "consultation",
+        Action.EXTEND_REQUEST: lambda: pending_approval(request, ApprovalKind.EXTENSION) is None,
+        Action.EXTEND_APPROVE: lambda: pending_approval(request, ApprovalKind.EXTENSION) is not None,
+        Action.EXTEND_REJECT: lambda: pending_approval(request, ApprovalKind.EXTENSION) is not None,
+        Action.WHISTLE: lambda: request.lead_unit is not None and request.lead_unit.kind in WHISTLING_KINDS,
+        Action.REPORT_IN: lambda: open_summonses(actor, request).exists(),
+        Action.ESCALATE: lambda: request.level in LEVEL_UP,
+        Action.REASSIGN: lambda: request.status != Status.RECEIVED,
+    }
+    return [a for a in actions if a not in context_checks or context_checks[a]()]
+
+
+# --- what each button does: one service call each ---------------------------------------
+
+Runner = Callable[[Any, Request, dict[str, Any], list[UploadedFile], int | None], str]
+
+
+def _yes(value: Any) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def _unit_names(units: Any) -> str:
+    return "、".join(u.name for u in units)
+
+
+def _dispatch(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    done = services.request_dispatch(
+        actor=actor,
+        request=r,
+        category=d.get("category"),
+        lead_unit=d.get("lead_unit"),
+        assisting=list(d.get("assisting") or []),
+        copy=list(d.get("copy") or []),
+        note=d.get("note", ""),
+        expected_version=v,
+    )
+    return f"已派单至{done.lead_unit}"
+
+
+def _merge(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    try:
+        into = selectors.request_by_number(actor, d["into"])
+    except NotFound as exc:
+        raise ValidationError("找不到该编号的诉求（或您无权查看）", field="into") from exc
+    services.request_merge(actor=actor, request=r, into=into, expected_version=v)
+    return f"已合并至 {into.number}"
+
+
+def _callback(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    services.request_callback(
+        actor=actor,
+        request=r,
+        contacted=_yes(d.get("contacted")),  # type: ignore[arg-type]  # None is refused by the service
+        resolution=d.get("resolution", ""),
+        satisfaction=d.get("satisfaction", ""),
+        comment=d.get("comment", ""),
+        reopen=bool(d.get("reopen")),
+        expected_version=v,
+    )
+    return "回访已记录，已转重办" if d.get("reopen") else "回访已记录，诉求已办结"
+
+
+def _verify(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    confirmed = d["confirmed"] == "yes"
+    services.request_verify(
+        actor=actor, request=r, confirmed=confirmed, note=d["note"], attachments=files, expected_version=v
+    )
+    return "核查已记录" if confirmed else "核查不属实，已退回承办单位重新办理"
+
+
+def _whistle(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    units = list(d.get("units") or [])
+    services.request_whistle(
+        actor=actor, request=r, units=units, reason=d["reason"], deadline=d["deadline"], expected_version=v
+    )
+    return f"已吹哨召集：{_unit_names(units)}"
+
+
+def _council(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    fields = (
+        "held_on",
+        "party_branch",
+        "owners_committee",
+        "property_company",
+        "outcome",
+        "agreed",
+        "others",
+    )
+    services.request_council(actor=actor, request=r, expected_version=v, **{k: d[k] for k in fields})
+    return "三方议事结果已记录"
+
+
+def _simple(service: Callable[..., Any], message: str, *names: str, **fixed: Any) -> Runner:
+    """A runner that passes the named form fields (and fixed arguments) to ``service``."""
+
+    def run(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+        service(actor=actor, request=r, expected_version=v, **{n: d.get(n, "") for n in names}, **fixed)
+        return message
+
+    return run
+
+
+def _with_files(service: Callable[..., Any], message: str, name: str, *, version: bool = True) -> Runner:
+    def run(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+        extra = {"expected_version": v} if version else {}
+        service(actor=actor, request=r, attachments=files, **{name: d.get(name, "")}, **extra)
+        return message
+
+    return run
+
+
+def _report_in(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    summons = d["summons"]
+    services.whistle_report_in(actor=actor, summons=summons, part=d["part"])
+    return f"{summons.unit}已报到"
+
+
+def _direct_close(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
+    services.request_direct_close(actor=actor, request=r, answer=d["answer"], expected_version=v)
+    return "已直接办结"
+
+
+A = Action
+ACTION_RUNNERS: dict[str, Runner] = {
+    A.DIRECT_CLOSE: _direct_close,
+    A.DISPATCH: _dispatch,
+    A.SIGN: _simple(services.request_sign, "已签收"),
+    A.START: _simple(services.request_start, "已开始办理", "note"),
+    A.REPLY: _with_files(services.request_reply, "已答复", "reply"),
+    A.VERIFY: _verify,
+    A.CALLBACK: _callback,
+    A.CLOSE: _simple(services.request_close, "诉求已办结", "note"),
+    A.RETURN_REQUEST: _simple(services.request_return, "已申请退单，等待审核", "reason"),
+    A.NOT_OURS: _simple(services.request_return, "已提交非本单位职责，等待审核", "reason", not_ours=True),
+    A.RETURN_APPROVE: _simple(
+        services.request_return_decide, "已同意退单，诉求回到待派单", "note", approve=True
+    ),
+    A.RETURN_REJECT: _simple(services.request_return_decide, "已驳回退单", "note", approve=False),
+    A.REASSIGN: _simple(services.request_reassign, "已改派", "lead_unit", "reason", "assisting"),
+    A.EXTEND_REQUEST: _simple(services.request_extend, "已申请延期，等待审批", "amount", "reason"),
+    A.EXTEND_APPROVE: _simple(services.request_extend_decide, "已同意延期", "note", approve=True),
+    A.EXTEND_REJECT: _simple(services.request_extend_decide, "已驳回延期", "note", approve=False),
+    A.SUSPEND: _simple(services.request_suspend, "已挂起，期限暂停计算", "reason"),
+    A.RESUME: _simple(services.request_resume, "已恢复办理", "note"),
+    A.LONG_RUNNING: _simple(services.request_long_running, "已转为挂账办理", "plan", "plan_until"),
+    A.SUPERVISE: _simple(services.request_supervise, "已督办", "note"),
+    A.MERGE: _merge,
+    A.REOPEN: _simple(services.request_reopen, "已重办", "reason"),
+    A.WHISTLE: _whistle,
+    A.REPORT_IN: _report_in,
+    A.ESCALATE: _simple(services.request_escalate, "已上报上一级", "reason"),
+    A.COUNCIL: _council,
+    A.NOTE: _with_files(services.request_note, "备注已添加", "note", version=False),
+}
+
+
+def category_search_url() -> str:
+    """The catalogue's search (``requests:category_search``), or the console's own fallback."""
+    try:
+        return reverse("requests:category_search")
+    except NoReverseMatch:
+        return reverse("requests:console_categories")
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def go(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful write: a redirect (htmx follows ``HX-Redirect``)."""
+    if is_htmx(request):
+        return HttpResponse(headers={"HX-Redirect": url})
+    return HttpResponseRedirect(url)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` parameter when it points into this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default

@@ -1,0 +1,259 @@
+/* Staff pages of respond-upon-receipt (接诉即办): keyboard-driven pickers, the console's
+   shortcuts and map, the request page's map and action panel, the inbox's "select all".
+   No framework; htmx does the server round trips. */
+(function () {
+  "use strict";
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function fire(el, name) { if (el) el.dispatchEvent(new Event(name, { bubbles: true })); }
+
+  /* ---- picker: a search box whose results are <li data-id data-name> from the server ---- */
+
+  var timers = new WeakMap();
+
+  function pickerOf(el) { return el.closest(".picker"); }
+  function hiddenOf(picker) { return document.getElementById(picker.dataset.input); }
+  function listOf(picker) { return $(".picker-list", picker); }
+  function options(picker) { return $all("li[data-id]", listOf(picker)); }
+
+  function setActive(picker, index) {
+    var items = options(picker);
+    items.forEach(function (li, i) { li.classList.toggle("active", i === index); li.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    if (items[index]) items[index].scrollIntoView({ block: "nearest" });
+  }
+
+  function activeIndex(picker) {
+    var items = options(picker);
+    for (var i = 0; i < items.length; i++) if (items[i].classList.contains("active")) return i;
+    return -1;
+  }
+
+  function fetchOptions(base, q) {
+    var url = base + (base.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (r) { return r.ok ? r.text() : ""; });
+  }
+
+  function search(picker, q) {
+    var list = listOf(picker);
+    q = q.trim();
+    if (!q) { list.hidden = true; list.innerHTML = ""; return; }
+    var show = function (html) { list.innerHTML = html; list.hidden = false; setActive(picker, 0); };
+    fetchOptions(picker.dataset.url, q).then(function (html) {
+      // The catalogue's search relies on stored pinyin initials; when it finds nothing,
+      // ask the console's own search (which derives them) before saying "no match".
+      var fallback = picker.dataset.fallback;
+      if (fallback && fallback !== picker.dataset.url && html.indexOf("data-id=") < 0) {
+        fetchOptions(fallback, q).then(function (more) { show(more.indexOf("data-id=") < 0 ? html : more); });
+      } else {
+        show(html);
+      }
+    });
+  }
+
+  function choose(picker, li) {
+    var hidden = hiddenOf(picker);
+    if (!li || !li.dataset.id || !hidden) return;
+    hidden.value = li.dataset.id;
+    $(".picker-chosen", picker).textContent = li.dataset.name || li.textContent;
+    $(".picker-clear", picker).hidden = false;
+    $(".picker-q", picker).value = "";
+    listOf(picker).hidden = true;
+    if (picker.dataset.kind === "building") placeFromBuilding(li);
+    fire(hidden, "change");
+  }
+
+  function clear(picker) {
+    var hidden = hiddenOf(picker);
+    if (hidden) { hidden.value = ""; fire(hidden, "change"); }
+    $(".picker-chosen", picker).textContent = "";
+    $(".picker-clear", picker).hidden = true;
+    $(".picker-q", picker).focus();
+  }
+
+  document.addEventListener("input", function (e) {
+    if (!e.target.classList.contains("picker-q")) return;
+    var picker = pickerOf(e.target);
+    clearTimeout(timers.get(picker));
+    timers.set(picker, setTimeout(function () { search(picker, e.target.value); }, 180));
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if (!e.target.classList || !e.target.classList.contains("picker-q")) return;
+    var picker = pickerOf(e.target), list = listOf(picker), n = options(picker).length;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (list.hidden || !n) return;
+      e.preventDefault();
+      var i = activeIndex(picker) + (e.key === "ArrowDown" ? 1 : -1);
+      setActive(picker, (i + n) % n);
+    } else if (e.key === "Enter") {
+      if (!list.hidden && n) { e.preventDefault(); choose(picker, options(picker)[Math.max(activeIndex(picker), 0)]); }
+      else if (e.target.value.trim()) { e.preventDefault(); search(picker, e.target.value); }
+    } else if (e.key === "Escape") {
+      list.hidden = true;
+    }
+  });
+
+  document.addEventListener("mousedown", function (e) {
+    var li = e.target.closest && e.target.closest(".picker-list li[data-id]");
+    if (li) { e.preventDefault(); choose(pickerOf(li), li); }
+  });
+
+  document.addEventListener("click", function (e) {
+    if (e.target.classList.contains("picker-clear")) { e.preventDefault(); clear(pickerOf(e.target)); }
+  });
+
+  document.addEventListener("focusout", function (e) {
+    if (!e.target.classList || !e.target.classList.contains("picker-q")) return;
+    var list = listOf(pickerOf(e.target));
+    setTimeout(function () { list.hidden = true; }, 150);
+  });
+
+  /* ---- maps ---- */
+
+  function baseMap(el) {
+    var map = L.map(el, { preferCanvas: true });
+    var tiles = window.CIVICGRID_TILES || {};
+    if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+    else map.attributionControl.addAttribution("未配置底图，仅显示网格范围");
+    return map;
+  }
+
+  function loadGrids(map, url, style, done) {
+    if (!url) { done(null); return; }
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      if (!data) { done(null); return; }
+      var layer = L.geoJSON(data, {
+        style: function () { return style; },
+        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); },
+      }).addTo(map);
+      done(layer.getLayers().length ? layer : null);
+    }).catch(function () { done(null); });
+  }
+
+  var pickMarker = null, pickMap = null;
+
+  function setPoint(lon, lat, pan) {
+    if (!pickMap || isNaN(lon) || isNaN(lat)) return;
+    var ll = L.latLng(lat, lon);
+    if (pickMarker) pickMarker.setLatLng(ll);
+    else pickMarker = L.circleMarker(ll, { radius: 7, color: "#c8102e", weight: 2, fillOpacity: 0.6 }).addTo(pickMap);
+    if (pan) pickMap.panTo(ll);
+  }
+
+  function placeFromBuilding(li) {
+    var lon = $("#id_lon"), lat = $("#id_lat"), address = $("#id_address");
+    if (address && !address.value && li.dataset.address) address.value = li.dataset.address;
+    if (lon && lat && li.dataset.lon && li.dataset.lat) {
+      lon.value = li.dataset.lon; lat.value = li.dataset.lat;
+      setPoint(parseFloat(lon.value), parseFloat(lat.value), true);
+      fire(lat, "change");
+    }
+  }
+
+  function initPickMap() {
+    var el = $("#pick-map");
+    if (!el || typeof L === "undefined") return;
+    pickMap = baseMap(el);
+    pickMap.setView([31.57, 120.3], 12);
+    loadGrids(pickMap, el.dataset.geojson, { color: "#2563eb", weight: 1, fillOpacity: 0.06 }, function (layer) {
+      if (layer) pickMap.fitBounds(layer.getBounds());
+      var lon = parseFloat($("#id_lon").value), lat = parseFloat($("#id_lat").value);
+      if (!isNaN(lon) && !isNaN(lat)) setPoint(lon, lat, true);
+    });
+    pickMap.on("click", function (e) {
+      var lon = $("#id_lon"), lat = $("#id_lat");
+      lon.value = e.latlng.lng.toFixed(6); lat.value = e.latlng.lat.toFixed(6);
+      setPoint(e.latlng.lng, e.latlng.lat, false);
+      fire(lat, "change");
+    });
+    ["#id_lon", "#id_lat"].forEach(function (sel) {
+      $(sel).addEventListener("change", function () { setPoint(parseFloat($("#id_lon").value), parseFloat($("#id_lat").value), true); });
+    });
+  }
+
+  function initDetailMap() {
+    var el = $("#detail-map");
+    if (!el || typeof L === "undefined") return;
+    var map = baseMap(el);
+    var lon = parseFloat(el.dataset.pointLon), lat = parseFloat(el.dataset.pointLat);
+    var hasPoint = !isNaN(lon) && !isNaN(lat);
+    if (hasPoint) {
+      L.circleMarker([lat, lon], { radius: 8, color: "#c8102e", weight: 2, fillOpacity: 0.7 }).bindTooltip(el.dataset.label || "").addTo(map);
+      map.setView([lat, lon], 16);
+    } else {
+      map.setView([31.57, 120.3], 12);
+    }
+    loadGrids(map, el.dataset.geojson, { color: "#2563eb", weight: 2, fillOpacity: 0.08 }, function (layer) {
+      if (!layer) return;
+      var bounds = layer.getBounds();
+      if (hasPoint) bounds.extend([lat, lon]);
+      map.fitBounds(bounds, { padding: [12, 12] });
+    });
+  }
+
+  /* ---- the console ---- */
+
+  function initConsole() {
+    var form = $("#console-form");
+    if (!form) return;
+    function onType() {
+      var checked = $("input[name=type]:checked", form);
+      var value = checked ? checked.value : "";
+      $("#direct-close").hidden = value !== "consultation";
+      var urgency = $("#id_urgency");
+      if (value === "emergency" && urgency && urgency.value === "normal") urgency.value = "critical";
+    }
+    form.addEventListener("change", function (e) { if (e.target.name === "type") onType(); });
+    document.addEventListener("keydown", function (e) {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      var m = /^(?:Digit|Numpad)([1-9])$/.exec(e.code || "");
+      if (!m) return;
+      var radio = $("input[name=type][data-key='" + m[1] + "']", form);
+      if (!radio) return;
+      e.preventDefault();
+      radio.checked = true; radio.focus(); onType();
+    });
+    form.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && e.target.tagName === "TEXTAREA") { e.preventDefault(); form.requestSubmit(); }
+    });
+    document.addEventListener("click", function (e) {
+      if (!e.target.classList.contains("use-answer")) return;
+      var answer = $("#id_answer");
+      answer.value = e.target.dataset.answer; answer.focus();
+    });
+    onType();
+    initPickMap();
+  }
+
+  /* ---- action forms loaded by htmx ---- */
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var form = e.detail.target.matches("form") ? e.detail.target : $("form.action-form", e.detail.target);
+    if (!form) return;
+    var first = $(".fld.has-err input, .fld.has-err textarea, .fld.has-err select", form) ||
+      $("textarea, input:not([type=hidden]), select, button[type=submit]", form);
+    if (first) first.focus();
+    form.scrollIntoView({ block: "nearest" });
+  });
+
+  document.addEventListener("click", function (e) {
+    if (!e.target.classList.contains("action-cancel")) return;
+    var form = e.target.closest("form");
+    var holder = form.parentElement;
+    if (holder && (holder.id === "action-panel" || holder.classList.contains("slot"))) holder.innerHTML = "";
+    else history.back();
+  });
+
+  /* ---- the inbox ---- */
+
+  document.addEventListener("change", function (e) {
+    if (e.target.id !== "check-all") return;
+    $all("input[name=ids]").forEach(function (box) { box.checked = e.target.checked; });
+  });
+
+  function init() { initConsole(); initDetailMap(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
