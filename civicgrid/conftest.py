@@ -22,6 +22,14 @@ def square(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_locator() -> None:
+    """Each test builds its own grids; never let the locator answer with another test's ids."""
+    from civicgrid.territory.locator import locator
+
+    locator.invalidate()
+
+
 @dataclass
 class City:
     city: Node
