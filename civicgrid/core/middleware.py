@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -49,7 +48,7 @@ class ErrorMiddleware:
         )
         if wants_json:
             return JsonResponse(exception.as_dict(), status=exception.http_status)
-        messages.error(request, exception.message)
+        # The error page shows the message itself (adding it to ``messages`` too showed it twice).
         return render(
             request,
             "core/error.html",

@@ -6,4 +6,10 @@ app_name = "exchange"
 
 urlpatterns = [
     path("imports/", views.import_list, name="imports"),
+    path("imports/upload/", views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views.import_detail, name="import"),
+    path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("templates/<slug:kind>.<slug:fmt>", views.template_download, name="template"),
+    path("exports/nodes/<int:pk>/", views.export_nodes, name="export_nodes"),
+    path("exports/positions/<int:pk>/", views.export_positions, name="export_positions"),
 ]

@@ -1,12 +1,115 @@
+"""Import pages: the job list with templates and the upload form, a job's progress and errors;
+downloads of templates; exports of a territory subtree and its positions."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import require_any
+from civicgrid.accounts.selectors import has_capability, require_any
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.pagination import paginate
+from civicgrid.exchange import exports, selectors, services, sheets
+from civicgrid.exchange.columns import COLUMNS, TABULAR_KINDS
+from civicgrid.exchange.constants import MAX_UPLOAD_BYTES
+from civicgrid.exchange.models import ImportKind
+from civicgrid.territory.selectors import node_get, positions_visible
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _kinds(request: HttpRequest) -> list[dict[str, object]]:
+    """The kinds of data this actor may import, with their columns (for the page)."""
+    return [
+        {
+            "value": kind.value,
+            "label": kind.label,
+            "tabular": kind in TABULAR_KINDS,
+            "columns": "、".join(c.header for c in COLUMNS[kind]),
+        }
+        for kind in ImportKind
+        if has_capability(request.user, services.EDIT_CAPABILITY[kind])
+    ]
+
+
+def _list_page(request: HttpRequest, status: int = 200) -> HttpResponse:
+    jobs = selectors.import_jobs_visible(request.user).order_by("-created_at", "-id")
+    context = {
+        "kinds": _kinds(request),
+        "page": paginate(request, jobs),
+        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "chosen": request.POST.get("kind", ""),
+    }
+    return render(request, "exchange/imports.html", context, status=status)
 
 
 @login_required
+@require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.IMPORT)
-    return render(request, "exchange/imports.html", {})
+    return _list_page(request)
+
+
+@login_required
+@require_POST
+def import_upload(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.IMPORT)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError("请选择要上传的文件", field="file")
+        job = services.import_job_create(actor=request.user, kind=request.POST.get("kind", ""), upload=upload)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+        return _list_page(request, status=422)
+    messages.success(request, f"已上传 {job.file_name}，正在校验……")
+    return redirect("exchange:import", pk=job.pk)
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(request.user, pk)
+    return render(request, "exchange/import.html", {"job": job})
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(request.user, pk)
+    return render(request, "exchange/_progress.html", {"job": job})
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    require_any(request.user, Capability.IMPORT)
+    if kind not in ImportKind.values:
+        raise Http404
+    label = ImportKind(kind).label
+    if kind == ImportKind.GEOMETRY and fmt == "geojson":
+        body, content_type = sheets.template_geojson(request.user), "application/geo+json"
+    elif kind != ImportKind.GEOMETRY and fmt == "xlsx":
+        body, content_type = sheets.template_xlsx(kind, request.user), XLSX
+    elif kind != ImportKind.GEOMETRY and fmt == "csv":
+        body, content_type = sheets.template_csv(kind, request.user), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    filename = f"导入模板_{label}.{fmt}".replace("（", "_").replace("）", "")
+    return exports.attachment(body, content_type=content_type, filename=filename)
+
+
+@login_required
+@require_GET
+def export_nodes(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    return exports.nodes_xlsx(request.user, node)
+
+
+@login_required
+@require_GET
+def export_positions(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    return exports.positions_xlsx(request.user, node, positions_visible(request.user))

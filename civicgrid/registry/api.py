@@ -64,6 +64,7 @@ def resident_list(
     node = node_get(request.user, under) if under else None
     qs = selectors.resident_search(request.user, q=q, under=node, tag=tag, residence_type=residence_type)
     limit = max(1, min(limit, 500))
+    offset = max(0, offset)  # a negative slice would fail with a 500
     return {"count": qs.count(), "results": list(qs[offset : offset + limit])}
 
 
@@ -137,6 +138,7 @@ def organisation_list(request: HttpRequest, q: str = "", limit: int = 50, offset
     if q:
         qs = qs.filter(name__contains=q)
     limit = max(1, min(limit, 500))
+    offset = max(0, offset)  # a negative slice would fail with a 500
     return list(qs.order_by("node_path", "name")[offset : offset + limit])
 
 

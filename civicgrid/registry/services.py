@@ -30,6 +30,7 @@ from civicgrid.registry.models import (
     ResidentTag,
 )
 from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.services import node_for_update
 
 RESIDENT_AUDIT_FIELDS = [
     "name",
@@ -59,12 +60,13 @@ def pii_fields(value: str) -> tuple[str, str]:
 
 
 def _check_node(node: Node | None, allowed: set[NodeKind], field: str = "node") -> Node:
+    """The node, re-read and locked (see ``node_for_update``), if rows may hang on it."""
     if node is None:
         raise ValidationError("必须选择所属区域", field=field)
     if node.kind not in allowed:
         names = "、".join(NodeKind(k).label for k in sorted(allowed))
         raise ValidationError(f"所属区域应为：{names}", field=field)
-    return node
+    return node_for_update(node)
 
 
 def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -139,7 +141,7 @@ def resident_create(
     tags: list[str] | None = None,
     note: str = "",
 ) -> Resident:
-    _check_node(node, RESIDENT_NODE_KINDS)
+    node = _check_node(node, RESIDENT_NODE_KINDS)
     require(actor, Capability.REGISTRY_EDIT, node.path)
     data = {
         "name": name,
@@ -221,7 +223,7 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     tag_objs = _tags(changes["tags"], errors) if "tags" in changes else None
     new_node = changes.get("node")
     if new_node is not None:
-        _check_node(new_node, RESIDENT_NODE_KINDS)
+        new_node = _check_node(new_node, RESIDENT_NODE_KINDS)
         require(actor, Capability.REGISTRY_EDIT, new_node.path)
     if errors:
         raise ValidationError(errors=errors)
@@ -275,7 +277,7 @@ def next_code(prefix: str, model: type[Dwelling] | type[Household], width: int =
 def dwelling_create(
     *, actor: Any, node: Node, room: str, use: str, area: Any = None, owner_name: str = "", code: str = ""
 ) -> Dwelling:
-    _check_node(node, DWELLING_NODE_KINDS)
+    node = _check_node(node, DWELLING_NODE_KINDS)
     require(actor, Capability.REGISTRY_EDIT, node.path)
     errors: dict[str, list[str]] = {}
     if not room.strip():
@@ -355,7 +357,7 @@ def household_create(
 ) -> Household:
     if dwelling is not None:
         node = dwelling.node
-    _check_node(node, RESIDENT_NODE_KINDS)
+    node = _check_node(node, RESIDENT_NODE_KINDS)
     require(actor, Capability.REGISTRY_EDIT, node.path)
     if household_group is not None and household_group.kind != NodeKind.HOUSEHOLD_GROUP:
         raise ValidationError("十联户必须选择十联户节点", field="household_group")
@@ -416,6 +418,7 @@ def organisation_create(
 ) -> Organisation:
     if node is None:
         raise ValidationError("必须选择所属区域", field="node")
+    node = node_for_update(node)
     require(actor, Capability.REGISTRY_EDIT, node.path)
     data = {
         "name": name,

@@ -1,10 +1,9 @@
 """Territory endpoints under /api/v1/territory/."""
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from civicgrid.accounts.permissions import Capability
@@ -45,10 +44,13 @@ def locate(
     request: HttpRequest,
     lon: float,
     lat: float,
-    crs: Literal["wgs84", "gcj02"] = "wgs84",
+    crs: str = "wgs84",
     max_distance_m: float | None = None,
 ) -> Any:
-    """Which grid, community, subdistrict and district contain a point."""
+    """Which grid, community, subdistrict and district contain a point.
+
+    ``crs``: ``wgs84`` (GPS, Tianditu; the default) or ``gcj02`` (AMap, Tencent maps).
+    """
     require_any(request.user, Capability.TERRITORY_VIEW)
     check_lon_lat(lon, lat)
     if max_distance_m is not None and not 0 <= max_distance_m <= 5000:
@@ -130,6 +132,7 @@ def node_list(
         if q:
             qs = qs.filter(name__contains=q)
     limit = max(1, min(limit, 1000))
+    offset = max(0, offset)  # a negative slice would fail with a 500
     return list(qs.order_by("path")[offset : offset + limit])
 
 
@@ -222,7 +225,9 @@ def position_create(request: HttpRequest, node_id: int, payload: PositionIn) -> 
     from civicgrid.accounts.models import User
 
     node = selectors.node_get(request.user, node_id)
-    user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
+    user = User.objects.filter(pk=payload.user_id).first() if payload.user_id else None
+    if payload.user_id and user is None:
+        raise ValidationError("账号不存在", field="user_id")
     position = services.position_create(
         actor=request.user,
         node=node,

@@ -2,11 +2,13 @@
 
 The index is built in memory from every active grid polygon:
 
-* an STRtree over the polygons (candidates, and the nearest grid for points outside);
-* in front of it, a uniform raster of cells. A cell wholly inside one grid answers a
-  lookup with two multiplications and a list index; a cell on a boundary keeps its few
-  candidate grids and tests the point against them (prepared geometries); an empty cell
-  sends the point to the nearest-grid search.
+* an STRtree over the polygons (the nearest grid for points outside every grid);
+* in front of it, a uniform raster of about 32 cells per grid. A cell wholly inside one
+  grid holds that grid's answer: a lookup is two multiplications and a list index. A cell
+  on a boundary holds its grids in priority order with what to test a point against:
+  the grid's rings, tested in Python when they are small (far cheaper than a call into
+  GEOS), else the grid's piece clipped to the cell, else its prepared polygon. When the
+  territory covers the whole cell, its last grid needs no test.
 
 Each process keeps one index and rebuilds it when ``GeometryVersion`` moves (checked at
 most every ``LOCATOR_CHECK_SECONDS``); a rebuild swaps in a new object, so concurrent
@@ -16,6 +18,7 @@ lookups never see a half-built index.
 import math
 import threading
 import time
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +26,14 @@ import numpy as np
 import shapely
 from django.conf import settings
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.lib import contains_xy
 from shapely.ops import nearest_points
 
 from civicgrid.territory.geometry import metres_between, to_wgs84
 from civicgrid.territory.models import GeometryVersion, GridType, Node, NodeKind
 
 LEVELS = (NodeKind.GRID, NodeKind.COMMUNITY, NodeKind.SUBDISTRICT, NodeKind.DISTRICT, NodeKind.CITY)
-EMPTY = -1
 
 
 @dataclass(frozen=True)
@@ -76,27 +80,31 @@ class GridIndex:
 
     def lookup(self, lon: float, lat: float) -> Location | None:
         """The grid containing the point (comprehensive grids win over dedicated ones)."""
-        if not self.cells:
+        fx = (lon - self.x0) * self.inv_w
+        fy = (lat - self.y0) * self.inv_h
+        # Compare before truncating: int() would round -0.5 up to 0, into the first cell.
+        if not (0.0 <= fx < self.nx and 0.0 <= fy < self.ny):
             return None
-        i = int((lon - self.x0) * self.inv_w)
-        j = int((lat - self.y0) * self.inv_h)
-        if i < 0 or j < 0 or i >= self.nx or j >= self.ny:
-            return None
-        cell = self.cells[j * self.nx + i]
-        if cell.__class__ is int:
-            return None if cell == EMPTY else self.locations[cell]
-        for index in cell:
-            if shapely.contains_xy(self.geoms[index], lon, lat):
-                return self.locations[index]
-        return None
+        cell = self.cells[int(fy) * self.nx + int(fx)]
+        if cell.__class__ is not tuple:
+            return cell  # inside one grid, or None: no grid here
+        # A boundary cell: (default, test, location, test, location, ...). A test is the
+        # rings of a grid (checked here) or its prepared polygon (checked by GEOS).
+        for n in range(1, len(cell), 2):
+            test = cell[n]
+            if _in_rings(test, lon, lat) if test.__class__ is tuple else contains_xy(test, lon, lat):
+                return cell[n + 1]
+        return cell[0]
 
     def nearest(self, lon: float, lat: float, max_metres: float) -> Location | None:
         if self.tree is None or max_metres <= 0:
             return None
         point = shapely.Point(lon, lat)
-        # Degrees of longitude shrink with latitude: search a box wide enough, then measure.
-        max_deg = max_metres / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
-        indices = self.tree.query_nearest(point, max_distance=max_deg, all_matches=True)
+        # Degrees of longitude shrink with latitude: take every grid in a box wide enough
+        # (with a 1% margin) and compare them in metres, not in degrees.
+        dlat = max_metres * 1.01 / 111_195.0
+        dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+        indices = self.tree.query(shapely.box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
         best: tuple[float, int] | None = None
         for index in indices:
             near = nearest_points(self.geoms[index], point)[0]
@@ -122,26 +130,77 @@ def build_index(version: int) -> GridIndex:
     grids.sort(key=lambda g: (g.grid_type != GridType.COMPREHENSIVE, g.pk))
     ancestor_ids = {int(p) for g in grids for p in g.path.strip("/").split("/")[:-1]}
     upper = _places(list(Node.objects.filter(pk__in=ancestor_ids).only("id", "kind", "code", "name")))
-    geoms, locations = [], []
+    items: list[tuple[BaseGeometry, Location]] = []
     for grid in grids:
-        geom = shape(grid.geometry)
-        shapely.prepare(geom)
-        geoms.append(geom)
         levels = {NodeKind.GRID.value: Place(grid.pk, grid.code, grid.name)}
         for part in grid.path.strip("/").split("/")[:-1]:
             kind, place = upper.get(int(part), ("", None))
             if place is not None and kind in LEVELS:
                 levels[kind] = place
-        locations.append(Location(levels=levels, match="inside"))
-    index = GridIndex(version=version, geoms=geoms, locations=locations, tree=None)
+        items.append((shape(grid.geometry), Location(levels=levels, match="inside")))
+    return index_from(items, version=version)
+
+
+def index_from(items: list[tuple[BaseGeometry, Location]], *, version: int = 0) -> GridIndex:
+    """An index over (polygon, location) pairs, without the database.
+
+    Earlier items win where polygons overlap (``build_index`` puts comprehensive grids first).
+    """
+    geoms = [geom for geom, _ in items]
+    for geom in geoms:
+        shapely.prepare(geom)
+    index = GridIndex(version=version, geoms=geoms, locations=[loc for _, loc in items], tree=None)
     if geoms:
         index.tree = shapely.STRtree(geoms)
         _build_cells(index)
     return index
 
 
-def _build_cells(index: GridIndex, cells_per_grid: int = 24) -> None:
-    """Raster the extent; each cell is a grid index, EMPTY, or a tuple of candidates."""
+def _in_rings(rings: "tuple[array[float], ...]", x: float, y: float) -> bool:
+    """Even-odd rule over closed rings stored flat as (x0, y0, x1, y1, ..., x0, y0)."""
+    inside = False
+    for ring in rings:
+        x1, y1 = ring[0], ring[1]
+        for k in range(2, len(ring), 2):
+            x2, y2 = ring[k], ring[k + 1]
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+            x1, y1 = x2, y2
+    return inside
+
+
+# Rings with more vertices than this, in all, are tested by GEOS instead of in Python.
+MAX_RING_VERTICES = 32
+
+
+def _flat_rings(geoms: Any) -> "list[tuple[array[float], ...] | None]":
+    """The rings of each polygonal geometry as flat (x0, y0, x1, y1, ...) arrays.
+
+    None for a geometry with more than ``MAX_RING_VERTICES`` vertices.
+    """
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    polygonal = shapely.get_type_id(parts) == 3  # clipping may also leave lines or points
+    parts, part_of = parts[polygonal], part_of[polygonal]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.searchsorted(coord_ring, np.arange(len(rings) + 1))
+    ring_geom = part_of[ring_part]
+    vertices = np.bincount(ring_geom, weights=np.diff(bounds), minlength=len(geoms))
+    result: list[list[array[float]]] = [[] for _ in range(len(geoms))]
+    for r in np.nonzero(vertices[ring_geom] <= MAX_RING_VERTICES)[0].tolist():
+        result[ring_geom[r]].append(array("d", coords[bounds[r] : bounds[r + 1]].ravel().tobytes()))
+    return [tuple(rs) if vertices[g] <= MAX_RING_VERTICES else None for g, rs in enumerate(result)]
+
+
+def _build_cells(index: GridIndex, cells_per_grid: int = 32) -> None:
+    """Raster the extent into cells: a grid's Location, None (no grid), or a boundary tuple.
+
+    A boundary cell holds ``(default, test, location, test, location, ...)``: its grids in
+    priority order, each with what to test a point against (the grid's own rings when it
+    has few vertices, else its piece clipped to the cell; failing both, its prepared
+    polygon), and the Location of the grid that takes what the others leave (None where
+    the territory does not cover the whole cell).
+    """
     assert index.tree is not None
     geoms = np.array(index.geoms, dtype=object)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
@@ -149,25 +208,54 @@ def _build_cells(index: GridIndex, cells_per_grid: int = 24) -> None:
     target = max(len(geoms) * cells_per_grid, 64)
     size = math.sqrt(width * height / target)
     nx, ny = max(1, math.ceil(width / size)), max(1, math.ceil(height / size))
-    xs = minx + np.arange(nx) * size
-    ys = miny + np.arange(ny) * size
-    gx, gy = np.meshgrid(xs, ys)  # row-major: j * nx + i
+    gx, gy = np.meshgrid(minx + np.arange(nx) * size, miny + np.arange(ny) * size)  # row-major
     boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + size, gy.ravel() + size)
     box_idx, geom_idx = index.tree.query(boxes, predicate="intersects")
-    candidates: list[list[int]] = [[] for _ in range(len(boxes))]
-    for b, g in zip(box_idx.tolist(), geom_idx.tolist(), strict=True):
-        candidates[b].append(g)
-    single = [b for b, c in enumerate(candidates) if len(c) == 1]
-    covered = shapely.covers(geoms[[candidates[b][0] for b in single]], boxes[single]) if single else []
+    order = np.lexsort((geom_idx, box_idx))  # by cell, then lower index (comprehensive) first
+    box_idx, geom_idx = box_idx[order], geom_idx[order]
+    first = np.searchsorted(box_idx, np.arange(len(boxes) + 1))
+    count = np.diff(first)
+    # Cells inside one grid; and cells whose grids together cover them (the territory does).
+    single = np.zeros(len(boxes), dtype=bool)
+    at = first[:-1][count == 1]
+    single[box_idx[at]] = shapely.covers(geoms[geom_idx[at]], boxes[box_idx[at]])
+    covered = np.zeros(len(boxes), dtype=bool)
+    mixed = np.nonzero((count > 1) | ((count == 1) & ~single))[0]
+    territory = shapely.union_all(geoms)
+    shapely.prepare(territory)
+    covered[mixed] = shapely.covers(territory, boxes[mixed])
+    # Rings to test: every grid of a mixed cell but the default one.
+    tested = np.zeros(len(box_idx), dtype=bool)
+    for_mixed = np.repeat(np.isin(np.arange(len(boxes)), mixed), count)
+    last = np.zeros(len(box_idx), dtype=bool)
+    last[first[1:][count > 0] - 1] = True
+    tested = for_mixed & ~(last & covered[box_idx])
+    own = _flat_rings(geoms)
+    rings: dict[int, Any] = {}
+    detailed = np.nonzero(tested & np.array([own[g] is None for g in geom_idx.tolist()], dtype=bool))[0]
+    if len(detailed):
+        pieces = shapely.intersection(geoms[geom_idx[detailed]], boxes[box_idx[detailed]])
+        rings = dict(zip(detailed.tolist(), _flat_rings(pieces), strict=True))
+    locations = index.locations
+    gids = geom_idx.tolist()
+    tests: list[Any] = [
+        (rings.get(k) or own[g] or index.geoms[g]) if t else None
+        for k, (g, t) in enumerate(zip(gids, tested.tolist(), strict=True))
+    ]
     cells: list[Any] = []
-    covered_set = {b for b, ok in zip(single, covered, strict=True) if ok}
-    for b, cands in enumerate(candidates):
-        if not cands:
-            cells.append(EMPTY)
-        elif b in covered_set:
-            cells.append(cands[0])
+    starts, is_single, is_covered = first.tolist(), single.tolist(), covered.tolist()
+    for b in range(len(boxes)):
+        lo, hi = starts[b], starts[b + 1]
+        if lo == hi:
+            cells.append(None)
+        elif is_single[b]:
+            cells.append(locations[gids[lo]])
         else:
-            cells.append(tuple(sorted(cands)))  # lower index = comprehensive first
+            cell: list[Any] = [locations[gids[hi - 1]] if is_covered[b] else None]
+            for k in range(lo, hi):
+                if tests[k] is not None:
+                    cell += (tests[k], locations[gids[k]])
+            cells.append(tuple(cell))
     index.x0, index.y0 = float(minx), float(miny)
     index.inv_w = index.inv_h = 1.0 / size
     index.nx, index.ny = nx, ny

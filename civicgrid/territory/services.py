@@ -51,6 +51,17 @@ def geometry_version_bump() -> None:
         GeometryVersion.objects.get_or_create(pk=1, defaults={"version": 1})
 
 
+def node_for_update(node: Node) -> Node:
+    """The node as it is now, locked until the end of the caller's transaction.
+
+    A service that hangs something on a node (a child, a resident, a dwelling...) reads it
+    this way first. A concurrent ``node_move`` then either waits for it, or has committed
+    and the service sees the new path (instead of writing rows under the old one); and two
+    services on one node take turns for its next generated code.
+    """
+    return Node.objects.select_for_update(no_key=True).get(pk=node.pk)
+
+
 def _check_parent(kind: str, parent: Node | None) -> None:
     allowed = ALLOWED_PARENTS.get(kind)
     if allowed is None:
@@ -101,6 +112,7 @@ def node_create(
     responsible_unit: Model | None = None,
     sort_order: int = 0,
 ) -> Node:
+    parent = node_for_update(parent) if parent else None
     require(actor, Capability.TERRITORY_EDIT, parent.path if parent else "")
     name = (name or "").strip()
     if not name:
@@ -351,6 +363,7 @@ def position_create(
     organisation_name: str = "",
     note: str = "",
 ) -> Position:
+    node = node_for_update(node)
     require(actor, Capability.POSITION_EDIT, node.path)
     errors: dict[str, list[str]] = {}
     if post not in Post.values:

@@ -1,0 +1,92 @@
+"""API tokens: created by the service or the command, used as a bearer token, revocable."""
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from civicgrid.accounts import services as accounts
+from civicgrid.accounts.constants import Verb
+from civicgrid.accounts.models import ApiToken, hash_token
+from civicgrid.conftest import City
+from civicgrid.core.errors import PermissionDenied
+from civicgrid.core.models import AuditLog
+from civicgrid.registry.tests.factories import CHINESE
+
+NODES = "/api/v1/territory/nodes"
+
+
+def get(client: Client, token: str, header: str = "bearer") -> Any:
+    if header == "bearer":
+        return client.get(NODES, headers={"Authorization": f"Bearer {token}"})
+    return client.get(NODES, headers={"X-API-Token": token})
+
+
+@pytest.mark.parametrize("header", ["bearer", "x-api-token"])
+def test_a_token_authenticates_as_its_user(city: City, client: Client, header: str) -> None:
+    token, raw = accounts.api_token_create(actor=city.secadmin, user=city.carol, name="12345 热线")
+    response = get(client, raw, header)
+    assert response.status_code == 200, response.content
+    assert [n["name"] for n in response.json()] == ["通江社区"]  # carol's scope, not everything
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_only_the_hash_of_a_token_is_stored(city: City) -> None:
+    token, raw = accounts.api_token_create(actor=city.secadmin, user=city.bob, name="对接")
+    assert token.key_hash == hash_token(raw)
+    assert raw.startswith("cg_") and raw[3:9] == token.prefix
+    stored = ApiToken.objects.filter(pk=token.pk).values().get()
+    assert raw not in {str(v) for v in stored.values()}
+    row = AuditLog.objects.get(verb=Verb.TOKEN_CREATED, target_id=str(token.pk))
+    assert raw not in str(row.after)
+
+
+@pytest.mark.parametrize("case", ["unknown", "revoked", "inactive_user", "missing"])
+def test_bad_tokens_get_401_json(city: City, client: Client, case: str) -> None:
+    token, raw = accounts.api_token_create(actor=city.secadmin, user=city.bob, name="对接")
+    assert get(client, raw).status_code == 200
+    if case == "unknown":
+        raw = "cg_" + "x" * 43
+    elif case == "revoked":
+        out = StringIO()
+        call_command("apitoken", "revoke", "--prefix", token.prefix, stdout=out)
+        assert "已吊销 1 个令牌" in out.getvalue()
+    elif case == "inactive_user":
+        city.bob.is_active = False
+        city.bob.save(update_fields=["is_active"])
+    response = client.get(NODES) if case == "missing" else get(client, raw)
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == "unauthorized"
+    assert CHINESE.search(body["message"])
+
+
+def test_the_command_prints_a_token_that_works(city: City, client: Client) -> None:
+    out = StringIO()
+    call_command("apitoken", "create", "--user", "bob", "--name", "网格通", stdout=out)
+    raw = out.getvalue().strip()
+    assert raw.startswith("cg_")
+    response = get(client, raw)
+    assert response.status_code == 200
+    assert [n["name"] for n in response.json()] == ["胜利门社区"]
+    row = AuditLog.objects.get(verb=Verb.TOKEN_CREATED)
+    assert row.actor_name == "命令行" and row.actor_id is None
+
+    listing = StringIO()
+    call_command("apitoken", "list", stdout=listing)
+    assert raw[3:9] in listing.getvalue() and "有效" in listing.getvalue()
+
+
+def test_the_command_refuses_an_unknown_user(city: City) -> None:
+    with pytest.raises(CommandError, match="账号不存在"):
+        call_command("apitoken", "create", "--user", "nobody", stdout=StringIO())
+    assert not ApiToken.objects.exists()
+
+
+def test_only_the_security_administrator_creates_tokens_for_others(city: City) -> None:
+    with pytest.raises(PermissionDenied):
+        accounts.api_token_create(actor=city.bob, user=city.bob, name="自助")
+    assert not ApiToken.objects.exists()

@@ -1,0 +1,3 @@
+class Verb:
+    BUILT = "demo.built"
+    RESET = "demo.reset"

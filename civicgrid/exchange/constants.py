@@ -1,0 +1,18 @@
+"""Named constants of the exchange module: audit verbs and limits."""
+
+
+class Verb:
+    IMPORT_COMPLETED = "exchange.import_completed"
+    EXPORTED = "exchange.exported"
+
+
+# Uploads larger than this are refused before anything is read.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Rows beyond this are refused (split the file); keeps one import's transaction bounded.
+MAX_ROWS = 200_000
+# At most this many problems are kept on a job (the count of all of them is kept too).
+MAX_STORED_ERRORS = 1000
+# How often (in rows) validation writes its progress.
+PROGRESS_EVERY = 2000
+# Rows per INSERT when importing.
+BATCH_SIZE = 1000

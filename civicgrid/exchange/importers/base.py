@@ -1,0 +1,212 @@
+"""What every importer shares: row errors, scope checks, node lookup and cell parsing.
+
+An importer first validates every row (``validate``), collecting each problem as
+(row, column header, reason) and preparing unsaved model instances; only when no row is
+bad does the service call ``save`` inside one transaction.
+"""
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Set
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import scope_paths
+from civicgrid.core.errors import ValidationError
+from civicgrid.exchange.columns import COLUMNS, Column
+from civicgrid.exchange.constants import PROGRESS_EVERY
+from civicgrid.exchange.readers import Row
+from civicgrid.territory.models import Node, NodeKind
+
+Progress = Callable[[int], None]
+LOOKUP_CHUNK = 500
+_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+def chunked(items: Iterable[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def parse_date(value: Any) -> date:
+    """A date cell, or text such as 2024-01-31, 2024/1/31, 2024年1月31日, 20240131."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+    if match is None:
+        raise ValueError(text)
+    year, month, day = (int(part) for part in match.groups())
+    return date(year, month, day)
+
+
+class Importer:
+    kind: ClassVar[str]
+    edit_capability: ClassVar[Capability]
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.columns: dict[str, Column] = {c.key: c for c in COLUMNS[self.kind]}
+        self.errors: list[RowError] = []
+        self._bad_rows: set[int] = set()
+        self._import_paths = scope_paths(actor, Capability.IMPORT)
+        self._edit_paths = scope_paths(actor, self.edit_capability)
+        self.nodes: dict[str, Node] = {}
+
+    # --- the two steps ------------------------------------------------------------------
+
+    def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
+        raise NotImplementedError
+
+    def save(self) -> dict[str, int]:
+        """Write what ``validate`` prepared; runs inside the import's transaction."""
+        raise NotImplementedError
+
+    # --- errors -------------------------------------------------------------------------
+
+    def error(self, row: Row | int, key: str, reason: str) -> None:
+        number = row if isinstance(row, int) else row.number
+        column = self.columns[key].header if key in self.columns else key
+        self.errors.append(RowError(number, column, reason))
+        self._bad_rows.add(number)
+
+    def field_errors(self, row: Row, errors: dict[str, list[str]], fields: dict[str, str]) -> None:
+        """Errors keyed by service field names, reported under this file's columns."""
+        for name, reasons in errors.items():
+            for reason in reasons:
+                self.error(row, fields.get(name, name), reason)
+
+    def validation_error(self, row: Row, exc: ValidationError, fields: dict[str, str]) -> None:
+        if exc.errors:
+            self.field_errors(row, exc.errors, fields)
+        else:
+            self.error(row, next(iter(fields.values())), exc.message)
+
+    def is_bad(self, row: Row) -> bool:
+        return row.number in self._bad_rows
+
+    def sorted_errors(self) -> list[RowError]:
+        order = {c.header: i for i, c in enumerate(self.columns.values())}
+        return sorted(self.errors, key=lambda e: (e.row, order.get(e.column, 99)))
+
+    @staticmethod
+    def each(rows: list[Row], progress: Progress) -> Iterator[Row]:
+        for index, row in enumerate(rows, start=1):
+            yield row
+            if index % PROGRESS_EVERY == 0:
+                progress(index)
+        progress(len(rows))
+
+    # --- scope and nodes ----------------------------------------------------------------
+
+    def may_write(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self._import_paths) and any(
+            path.startswith(p) for p in self._edit_paths
+        )
+
+    def load_nodes(self, codes: Iterable[str]) -> None:
+        wanted = {c for c in codes if c and c not in self.nodes}
+        fields = ("id", "code", "name", "kind", "path", "depth", "is_active")
+        for batch in chunked(sorted(wanted)):
+            for node in Node.objects.filter(code__in=batch).only(*fields):
+                self.nodes[node.code] = node
+
+    def target_node(self, row: Row, key: str = "node_code", kinds: Set[str] | None = None) -> Node | None:
+        """The existing node a row names, checked for existence, kind, activity and scope."""
+        code = self.code(row, key)
+        if not code:
+            self.error(row, key, "区域编码不能为空")
+            return None
+        node = self.nodes.get(code)
+        if node is None:
+            self.error(row, key, f"区域编码 {code} 不存在")
+            return None
+        if not self.may_write(node.path):
+            self.error(row, key, f"区域编码 {code} 不在您可导入的管辖范围内")
+            return None
+        if not node.is_active:
+            self.error(row, key, f"区域编码 {code}（{node.name}）已停用")
+            return None
+        if kinds is not None and node.kind not in kinds:
+            names = "、".join(NodeKind(k).label for k in sorted(kinds))
+            self.error(row, key, f"所属区域应为：{names}（{code} 是{node.get_kind_display()}）")
+            return None
+        return node
+
+    # --- cells --------------------------------------------------------------------------
+
+    @staticmethod
+    def text(row: Row, key: str) -> str:
+        value = row.values.get(key, "")
+        if type(value) is str:  # the common case: readers already strip text
+            return value
+        return value.isoformat() if isinstance(value, date) else str(value).strip()
+
+    def code(self, row: Row, key: str) -> str:
+        return self.text(row, key).upper()
+
+    def required_text(self, row: Row, key: str, max_length: int) -> str:
+        value = self.text(row, key)
+        if not value:
+            self.error(row, key, f"{self.columns[key].header}不能为空")
+        elif len(value) > max_length:
+            self.error(row, key, f"{self.columns[key].header}最长{max_length}个字")
+        return value
+
+    def optional_text(self, row: Row, key: str, max_length: int) -> str:
+        value = self.text(row, key)
+        if len(value) > max_length:
+            self.error(row, key, f"{self.columns[key].header}最长{max_length}个字")
+        return value
+
+    def choice(self, row: Row, key: str) -> str:
+        """The code value of a choice cell; the raw text when unknown (the service's check names it)."""
+        raw = self.text(row, key)
+        if not raw:
+            return ""
+        return self.columns[key].choice_value(raw) or raw
+
+    def date(self, row: Row, key: str) -> date | None:
+        value = row.values.get(key, "")
+        if value in ("", None):
+            return None
+        try:
+            return parse_date(value)
+        except ValueError:
+            self.error(row, key, "日期格式不正确，应如 2024-01-31")
+            return None
+
+    def number(self, row: Row, key: str) -> Decimal | None:
+        raw = self.text(row, key)
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            self.error(row, key, f"{self.columns[key].header}应为数字")
+            return None
+        if not value.is_finite():
+            self.error(row, key, f"{self.columns[key].header}应为数字")
+            return None
+        return value

@@ -1,0 +1,323 @@
+"""Importers of the registry: residents (with their households and tags), dwellings, organisations.
+
+Each row is checked with the registry's own validators (``resident_validate``,
+``organisation_validate``) and the ID-number / credit-code rules of ``core.validators``;
+PII is prepared exactly as ``registry.services`` prepares it (encrypted, blind-indexed,
+masked) before the rows are written in bulk.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import scope_paths
+from civicgrid.core import crypto
+from civicgrid.exchange import bulk
+from civicgrid.exchange.columns import TAG_SEPARATORS
+from civicgrid.exchange.constants import BATCH_SIZE
+from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
+from civicgrid.exchange.models import ImportKind
+from civicgrid.exchange.readers import LostDigits, Row
+from civicgrid.registry.models import (
+    Dwelling,
+    DwellingUse,
+    Household,
+    Organisation,
+    ResidenceType,
+    Resident,
+    ResidentTag,
+)
+from civicgrid.registry.services import (
+    DWELLING_NODE_KINDS,
+    RESIDENT_NODE_KINDS,
+    _resident_apply,
+    organisation_validate,
+    pii_fields,
+    resident_validate,
+)
+from civicgrid.territory.models import Node
+
+RESIDENT_FIELDS = {
+    "name": "name",
+    "id_number": "id_number",
+    "phone": "phone",
+    "gender": "gender",
+    "birth_date": "birth_date",
+    "residence_type": "residence_type",
+    "household": "household_code",
+    "tags": "tags",
+}
+HEAD_RELATIONS = {"户主", "本人"}
+
+
+def _same_area(path_a: str, path_b: str) -> bool:
+    return path_a.startswith(path_b) or path_b.startswith(path_a)
+
+
+class ResidentImporter(Importer):
+    kind = ImportKind.RESIDENTS
+    edit_capability = Capability.REGISTRY_EDIT
+
+    def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
+        self.load_nodes(self.code(row, "node_code") for row in rows)
+        self.tags: dict[str, ResidentTag] = {}
+        for tag in ResidentTag.objects.all():
+            self.tags[tag.code] = tag
+            self.tags.setdefault(tag.name, tag)
+        self._view_paths = scope_paths(self.actor, Capability.REGISTRY_VIEW)
+        self.households = self._existing_households({self.code(row, "household_code") for row in rows})
+        self.new_households: dict[str, Household] = {}
+        self.residents: list[tuple[Resident, str, list[ResidentTag]]] = []
+        self.id_rows: dict[str, int] = {}
+        for row in self.each(rows, progress):
+            self._validate_row(row)
+        self._check_ids_taken()
+        return self.sorted_errors()
+
+    def _existing_households(self, codes: set[str]) -> dict[str, Household]:
+        found: dict[str, Household] = {}
+        for batch in chunked(sorted(c for c in codes if c)):
+            for household in Household.objects.filter(code__in=batch).only("id", "code", "node_path"):
+                found[household.code] = household
+        return found
+
+    def _validate_row(self, row: Row) -> None:
+        node = self.target_node(row, kinds=RESIDENT_NODE_KINDS)
+        data: dict[str, Any] = {
+            "name": self.text(row, "name"),
+            "id_number": self.text(row, "id_number"),
+            "phone": self.text(row, "phone"),
+            "gender": self.choice(row, "gender"),
+            "birth_date": self.date(row, "birth_date"),
+            "residence_type": self.choice(row, "residence_type") or ResidenceType.REGISTERED,
+            "relation_to_head": self.optional_text(row, "relation_to_head", 20),
+            "note": "",
+        }
+        errors = resident_validate(data)
+        if isinstance(row.values.get("id_number"), LostDigits):
+            errors["id_number"] = [
+                "身份证号在 Excel 中被存成了数字，后几位已丢失；请把该列设为文本格式后重新录入"
+            ]
+        self.field_errors(row, errors, RESIDENT_FIELDS)
+        id_number = str(data["id_number"]).strip().upper()
+        if id_number and "id_number" not in errors:
+            digest = crypto.blind_index(id_number)
+            first = self.id_rows.setdefault(digest, row.number)
+            if first != row.number:
+                self.error(row, "id_number", f"与第{first}行的身份证号重复")
+        tags = self._tags(row)
+        household_code = self._household(row, node, data["name"], data["relation_to_head"])
+        if self.is_bad(row) or node is None:
+            return
+        resident = Resident(node=node, node_path=node.path)
+        _resident_apply(resident, data)
+        self.residents.append((resident, household_code, tags))
+
+    def _tags(self, row: Row) -> list[ResidentTag]:
+        names = [t for t in TAG_SEPARATORS.split(self.text(row, "tags")) if t]
+        missing = [t for t in names if t not in self.tags]
+        if missing:
+            self.error(row, "tags", f"未知的标签：{'、'.join(missing)}")
+        return list({self.tags[t].pk: self.tags[t] for t in names if t in self.tags}.values())
+
+    def _household(self, row: Row, node: Node | None, name: str, relation: str) -> str:
+        code = self.code(row, "household_code")
+        if not code:
+            return ""
+        if len(code) > 40:
+            self.error(row, "household_code", "户编码最长40位")
+            return ""
+        existing = self.households.get(code)
+        if existing is not None:
+            if not any(existing.node_path.startswith(p) for p in self._view_paths):
+                self.error(row, "household_code", f"户编码 {code} 不存在或不在您的管辖范围内")
+            elif node is not None and not _same_area(existing.node_path, node.path):
+                self.error(row, "household_code", "户与居民不在同一区域")
+            return code
+        if node is None:
+            return code
+        household = self.new_households.get(code)
+        if household is None:
+            household = Household(node=node, node_path=node.path, code=code, head_name="")
+            self.new_households[code] = household
+        elif not _same_area(household.node_path, node.path):
+            self.error(row, "household_code", "户与居民不在同一区域")
+        if relation in HEAD_RELATIONS and not household.head_name:
+            household.head_name = name.strip()
+        return code
+
+    def _check_ids_taken(self) -> None:
+        for batch in chunked(self.id_rows):
+            taken = Resident.objects.filter(id_number_hash__in=batch).values_list("id_number_hash", flat=True)
+            for digest in taken:
+                self.error(self.id_rows[digest], "id_number", "该身份证号已登记")
+
+    def save(self) -> dict[str, int]:
+        bulk.insert(Household, list(self.new_households.values()), batch_size=BATCH_SIZE)
+        residents = []
+        for resident, household_code, _ in self.residents:
+            if household_code:
+                resident.household = (
+                    self.new_households.get(household_code) or self.households[household_code]
+                )
+            residents.append(resident)
+        bulk.insert(Resident, residents, batch_size=BATCH_SIZE)
+        through = Resident.tags.through
+        links = [
+            through(resident_id=resident.pk, residenttag_id=tag.pk)
+            for resident, _, tags in self.residents
+            for tag in tags
+        ]
+        bulk.insert(through, links, batch_size=BATCH_SIZE)
+        return {"residents": len(residents), "households": len(self.new_households), "tags": len(links)}
+
+
+class DwellingImporter(Importer):
+    kind = ImportKind.DWELLINGS
+    edit_capability = Capability.REGISTRY_EDIT
+
+    def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
+        self.load_nodes(self.code(row, "node_code") for row in rows)
+        self.first_row: dict[str, int] = {}
+        for row in rows:
+            if code := self.code(row, "code"):
+                self.first_row.setdefault(code, row.number)
+        self.dwellings: list[tuple[Row, Dwelling]] = []
+        for row in self.each(rows, progress):
+            self._validate_row(row)
+        self._check_codes_taken()
+        self._generate_codes()
+        return self.sorted_errors()
+
+    def _area(self, row: Row) -> Decimal | None:
+        raw = self.text(row, "area")
+        if not raw:
+            return None
+        try:
+            area = Decimal(raw)
+        except InvalidOperation:
+            area = Decimal("NaN")
+        if not area.is_finite() or area <= 0 or area > 100000:
+            self.error(row, "area", "面积应为大于0的数字")
+            return None
+        return area.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def _validate_row(self, row: Row) -> None:
+        node = self.target_node(row, kinds=DWELLING_NODE_KINDS)
+        room = self.text(row, "room")
+        if not room:
+            self.error(row, "room", "房号不能为空")
+        elif len(room) > 50:
+            self.error(row, "room", "房号最长50个字")
+        use = self.choice(row, "use")
+        if use not in DwellingUse.values:
+            self.error(row, "use", "使用情况只能是自住、出租或空置")
+        area = self._area(row)
+        owner_name = self.optional_text(row, "owner_name", 50)
+        code = self.code(row, "code")
+        if len(code) > 40:
+            self.error(row, "code", "房屋编码最长40位")
+        elif code and self.first_row[code] != row.number:
+            self.error(row, "code", f"房屋编码 {code} 与第{self.first_row[code]}行重复")
+        if self.is_bad(row) or node is None:
+            return
+        dwelling = Dwelling(
+            node=node, node_path=node.path, code=code, room=room, use=use, area=area, owner_name=owner_name
+        )
+        self.dwellings.append((row, dwelling))
+
+    def _check_codes_taken(self) -> None:
+        for batch in chunked(self.first_row):
+            for code in Dwelling.objects.filter(code__in=batch).values_list("code", flat=True):
+                self.error(self.first_row[code], "code", f"房屋编码 {code} 已存在")
+
+    def _generate_codes(self) -> None:
+        """Like ``registry.services.next_code(f"{node.code}F", Dwelling)``, counting this file too."""
+        counters: dict[str, int] = {}
+        for _, dwelling in self.dwellings:
+            if dwelling.code:
+                continue
+            prefix = f"{dwelling.node.code}F"
+            if prefix not in counters:
+                existing = list(
+                    Dwelling.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+                )
+                existing += [c for c in self.first_row if c.startswith(prefix)]
+                numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+                counters[prefix] = max(numbers, default=0)
+            counters[prefix] += 1
+            dwelling.code = f"{prefix}{counters[prefix]:04d}"
+
+    def save(self) -> dict[str, int]:
+        bulk.insert(Dwelling, [d for _, d in self.dwellings], batch_size=BATCH_SIZE)
+        return {"dwellings": len(self.dwellings)}
+
+
+ORGANISATION_FIELDS = {
+    "name": "name",
+    "kind": "kind",
+    "credit_code": "credit_code",
+    "contact_phone": "contact_phone",
+    "employees": "employees",
+}
+
+
+class OrganisationImporter(Importer):
+    kind = ImportKind.ORGANISATIONS
+    edit_capability = Capability.REGISTRY_EDIT
+
+    def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
+        self.load_nodes(self.code(row, "node_code") for row in rows)
+        self.organisations: list[Organisation] = []
+        self.credit_rows: dict[str, int] = {}
+        for row in self.each(rows, progress):
+            self._validate_row(row)
+        for batch in chunked(self.credit_rows):
+            for code in Organisation.objects.filter(credit_code__in=batch).values_list(
+                "credit_code", flat=True
+            ):
+                self.error(self.credit_rows[code], "credit_code", "该统一社会信用代码已登记")
+        return self.sorted_errors()
+
+    def _validate_row(self, row: Row) -> None:
+        node = self.target_node(row)
+        data = {
+            "name": self.optional_text(row, "name", 200),
+            "kind": self.choice(row, "kind"),
+            "credit_code": self.text(row, "credit_code"),
+            "contact_phone": self.text(row, "contact_phone"),
+            "employees": self.text(row, "employees"),
+        }
+        errors = organisation_validate(data)
+        self.field_errors(row, errors, ORGANISATION_FIELDS)
+        credit_code = data["credit_code"].strip().upper()
+        if credit_code and "credit_code" not in errors:
+            first = self.credit_rows.setdefault(credit_code, row.number)
+            if first != row.number:
+                self.error(row, "credit_code", f"与第{first}行的统一社会信用代码重复")
+        address = self.optional_text(row, "address", 255)
+        contact_name = self.optional_text(row, "contact_name", 50)
+        if self.is_bad(row) or node is None:
+            return
+        phone = data["contact_phone"].strip()
+        enc, digest = pii_fields(phone)
+        employees = int(data["employees"]) if data["employees"] else None
+        self.organisations.append(
+            Organisation(
+                node=node,
+                node_path=node.path,
+                name=data["name"].strip(),
+                kind=data["kind"],
+                credit_code=credit_code,
+                address=address.strip(),
+                contact_name=contact_name.strip(),
+                contact_phone_enc=enc,
+                contact_phone_hash=digest,
+                contact_phone_masked=crypto.mask_phone(phone) if phone else "",
+                employees=employees or None,
+            )
+        )
+
+    def save(self) -> dict[str, int]:
+        bulk.insert(Organisation, self.organisations, batch_size=BATCH_SIZE)
+        return {"organisations": len(self.organisations)}

@@ -1,0 +1,338 @@
+"""Importers of the territory: nodes (a subtree), positions, and grid polygons from GeoJSON.
+
+Checks are the ones ``territory.services`` runs in ``node_create``, ``position_create`` and
+``node_update``; rows are then written in bulk with the same field preparation.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.core import crypto
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import phone_problem
+from civicgrid.exchange import bulk
+from civicgrid.exchange.constants import BATCH_SIZE
+from civicgrid.exchange.importers.base import Importer, Progress, RowError
+from civicgrid.exchange.models import ImportKind
+from civicgrid.exchange.readers import Row
+from civicgrid.territory.constants import CODE_LETTERS
+from civicgrid.territory.geometry import check_lon_lat, geometry_to_geojson, parse_polygon
+from civicgrid.territory.models import (
+    STATISTICAL_KINDS,
+    GridType,
+    Node,
+    NodeKind,
+    Position,
+    Post,
+    path_for,
+)
+from civicgrid.territory.services import _check_code, _check_parent, geometry_version_bump
+
+NODE_FIELDS = {"kind": "kind", "parent": "parent_code", "code": "code", "grid_type": "grid_type"}
+
+
+@dataclass
+class PlannedNode:
+    row: Row
+    node: Node
+    parent_db: Node | None
+    parent_planned: "PlannedNode | None"
+    level: int = 0
+
+    @property
+    def parent(self) -> Node | None:
+        return self.parent_db or (self.parent_planned.node if self.parent_planned else None)
+
+
+class NodeImporter(Importer):
+    kind = ImportKind.NODES
+    edit_capability = Capability.TERRITORY_EDIT
+
+    def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
+        self.first_row: dict[str, int] = {}
+        for row in rows:
+            if code := self.code(row, "code"):
+                self.first_row.setdefault(code, row.number)
+        parents = {self.code(row, "parent_code") for row in rows}
+        self.load_nodes(set(self.first_row) | parents)
+        self.planned: list[PlannedNode] = []
+        self.by_code: dict[str, PlannedNode] = {}
+        for row in self.each(rows, progress):
+            self._validate_row(row)
+        self._generate_codes()
+        return self.sorted_errors()
+
+    def _parent(self, row: Row) -> tuple[bool, Node | None, PlannedNode | None]:
+        """(resolved, parent in the database, parent earlier in the file)."""
+        code = self.code(row, "parent_code")
+        if not code:
+            return True, None, None
+        if code in self.nodes:
+            return True, self.nodes[code], None
+        if code in self.by_code:
+            return True, None, self.by_code[code]
+        first = self.first_row.get(code)
+        if first == row.number:
+            self.error(row, "parent_code", "上级编码不能是本行自己的编码")
+        elif first is not None and first > row.number:
+            self.error(row, "parent_code", f"上级编码 {code} 在本文件第{first}行，请把上级放在下级前面")
+        elif first is not None:
+            self.error(row, "parent_code", f"上级编码 {code} 所在的第{first}行有错误")
+        else:
+            self.error(row, "parent_code", f"上级编码 {code} 不存在")
+        return False, None, None
+
+    def _check_scope(self, row: Row, parent_db: Node | None, parent_planned: PlannedNode | None) -> None:
+        if parent_db is not None:
+            anchor, label = parent_db.path, parent_db.code
+        elif parent_planned is not None:
+            anchor, label = self._anchor(parent_planned), parent_planned.node.code
+        else:
+            anchor, label = "", ""
+        if not self.may_write(anchor):
+            if label:
+                self.error(row, "parent_code", f"上级区域 {label} 不在您可导入的管辖范围内")
+            else:
+                self.error(row, "parent_code", "只有系统管理员可以导入顶级区域，请填写上级编码")
+        elif parent_db is not None and not parent_db.is_active:
+            self.error(row, "parent_code", f"上级区域 {label} 已停用")
+
+    @staticmethod
+    def _anchor(planned: PlannedNode) -> str:
+        """The path of the nearest ancestor already in the database."""
+        while planned.parent_planned is not None:
+            planned = planned.parent_planned
+        return planned.parent_db.path if planned.parent_db else ""
+
+    def _kind(self, row: Row) -> str:
+        kind = self.choice(row, "kind")
+        if not kind:
+            self.error(row, "kind", "层级不能为空")
+        elif kind not in NodeKind.values:
+            self.error(row, "kind", f"层级取值无效，可选：{'、'.join(self.columns['kind'].labels)}")
+            return ""
+        elif kind == NodeKind.RESPONSIBILITY_AREA:
+            self.error(row, "kind", "责任区域必须指定包保单位，请在区域页面逐个添加")
+        return kind
+
+    def _grid_type(self, row: Row, kind: str) -> str:
+        grid_type = self.choice(row, "grid_type")
+        if kind == NodeKind.GRID:
+            grid_type = grid_type or GridType.COMPREHENSIVE
+            if grid_type not in GridType.values:
+                self.error(row, "grid_type", "网格类型只能是综合网格或专属网格")
+        elif grid_type:
+            self.error(row, "grid_type", "只有网格才有网格类型")
+        return grid_type
+
+    def _code(self, row: Row, kind: str, has_parent: bool) -> str:
+        code = self.code(row, "code")
+        if not code:
+            if kind and (kind in STATISTICAL_KINDS or not has_parent):
+                self.error(row, "code", "该层级必须填写12位统计用区划代码")
+            return ""
+        if kind:
+            try:
+                _check_code(kind, code)
+            except ValidationError as exc:
+                self.validation_error(row, exc, NODE_FIELDS)
+        if self.first_row.get(code, row.number) != row.number:
+            self.error(row, "code", f"编码 {code} 与第{self.first_row[code]}行重复")
+        elif code in self.nodes:
+            self.error(row, "code", f"编码 {code} 已被使用")
+        return code
+
+    def _lon_lat(self, row: Row) -> tuple[float | None, float | None]:
+        values: list[float | None] = []
+        for key in ("lon", "lat"):
+            number = self.number(row, key)
+            values.append(float(number) if number is not None else None)
+        lon, lat = values
+        try:
+            check_lon_lat(lon, lat)
+        except ValidationError as exc:
+            self.validation_error(row, exc, {"lon": "lon", "lat": "lat"})
+        return lon, lat
+
+    def _validate_row(self, row: Row) -> None:
+        kind = self._kind(row)
+        name = self.required_text(row, "name", 100)
+        resolved, parent_db, parent_planned = self._parent(row)
+        if resolved:
+            self._check_scope(row, parent_db, parent_planned)
+            parent = parent_db or (parent_planned.node if parent_planned else None)
+            if kind:
+                try:
+                    _check_parent(kind, parent)
+                except ValidationError as exc:
+                    self.validation_error(row, exc, NODE_FIELDS)
+        grid_type = self._grid_type(row, kind)
+        code = self._code(row, kind, has_parent=bool(self.code(row, "parent_code")))
+        lon, lat = self._lon_lat(row)
+        address = self.optional_text(row, "address", 255)
+        if self.is_bad(row):
+            return
+        node = Node(kind=kind, code=code, name=name, grid_type=grid_type, lon=lon, lat=lat, address=address)
+        planned = PlannedNode(row, node, parent_db, parent_planned)
+        if parent_planned is not None:
+            planned.level = parent_planned.level + 1
+        self.planned.append(planned)
+        if code:
+            self.by_code[code] = planned
+
+    def _generate_codes(self) -> None:
+        """Codes for rows that left them empty, like ``territory.services.next_generated_code``."""
+        counters: dict[str, int] = {}
+        for planned in self.planned:
+            node = planned.node
+            if node.code:
+                continue
+            parent = planned.parent
+            assert parent is not None
+            prefix = f"{parent.code}{CODE_LETTERS[node.kind]}"
+            if prefix not in counters:
+                counters[prefix] = self._highest_number(prefix)
+            counters[prefix] += 1
+            width = 3 if node.kind != NodeKind.ENTRANCE else 2
+            node.code = f"{prefix}{counters[prefix]:0{width}d}"
+            try:
+                _check_code(node.kind, node.code)
+            except ValidationError as exc:
+                self.validation_error(planned.row, exc, NODE_FIELDS)
+
+    def _highest_number(self, prefix: str) -> int:
+        existing = list(Node.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+        existing += [c for c in self.first_row if c.startswith(prefix)]
+        numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+        return max(numbers, default=0)
+
+    def save(self) -> dict[str, int]:
+        levels: dict[int, list[PlannedNode]] = {}
+        for planned in self.planned:
+            levels.setdefault(planned.level, []).append(planned)
+        for level in sorted(levels):
+            group = levels[level]
+            for planned in group:
+                parent = planned.parent
+                planned.node.parent = parent
+                planned.node.depth = (parent.depth + 1) if parent else 0
+                planned.node.path = f"tmp-{planned.node.code}"
+            nodes = [p.node for p in group]
+            Node.objects.bulk_create(nodes, batch_size=BATCH_SIZE)
+            for planned in group:
+                parent = planned.parent
+                planned.node.path = path_for(planned.node.pk, parent.path if parent else None)
+            Node.objects.bulk_update(nodes, ["path"], batch_size=BATCH_SIZE)
+        return {"nodes": len(self.planned)}
+
+
+POSITION_FIELDS = {
+    "post": "post",
+    "holder_name": "holder_name",
+    "end_date": "end_date",
+    "phone": "phone",
+}
+
+
+class PositionImporter(Importer):
+    kind = ImportKind.POSITIONS
+    edit_capability = Capability.POSITION_EDIT
+
+    def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
+        self.load_nodes(self.code(row, "node_code") for row in rows)
+        self.positions: list[Position] = []
+        for row in self.each(rows, progress):
+            self._validate_row(row)
+        return self.sorted_errors()
+
+    def _validate_row(self, row: Row) -> None:
+        node = self.target_node(row)
+        post = self.choice(row, "post")
+        if not post:
+            self.error(row, "post", "岗位不能为空")
+        elif post not in Post.values:
+            self.error(row, "post", "岗位取值无效")
+        holder_name = self.required_text(row, "holder_name", 50)
+        start_date = self.date(row, "start_date")
+        if start_date is None and not self.text(row, "start_date"):
+            self.error(row, "start_date", "任职开始日期不能为空")
+        end_date = self.date(row, "end_date")
+        if start_date and end_date and end_date < start_date:
+            self.error(row, "end_date", "任职结束日期不能早于开始日期")
+        phone = self.text(row, "phone")
+        if phone and (problem := phone_problem(phone)):
+            self.error(row, "phone", problem)
+        organisation_name = self.optional_text(row, "organisation_name", 100)
+        if self.is_bad(row) or node is None or start_date is None:
+            return
+        self.positions.append(
+            self._position(node, post, holder_name, phone, organisation_name, start_date, end_date)
+        )
+
+    @staticmethod
+    def _position(
+        node: Node,
+        post: str,
+        holder_name: str,
+        phone: str,
+        organisation_name: str,
+        start_date: date,
+        end_date: date | None,
+    ) -> Position:
+        """Fields exactly as ``territory.services.position_create`` prepares them."""
+        return Position(
+            node=node,
+            node_path=node.path,
+            post=post,
+            holder_name=holder_name.strip(),
+            phone_enc=crypto.encrypt(phone),
+            phone_hash=crypto.blind_index(phone),
+            organisation_name=organisation_name,
+            start_date=start_date,
+            end_date=end_date,
+            note="",
+        )
+
+    def save(self) -> dict[str, int]:
+        bulk.insert(Position, self.positions, batch_size=BATCH_SIZE)
+        return {"positions": len(self.positions)}
+
+
+class GeometryImporter(Importer):
+    """Sets the polygon of existing nodes from a GeoJSON FeatureCollection (property ``code``)."""
+
+    kind = ImportKind.GEOMETRY
+    edit_capability = Capability.TERRITORY_EDIT
+
+    def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
+        self.load_nodes(self.code(row, "code") for row in rows)
+        self.changes: list[tuple[Node, dict[str, Any]]] = []
+        first_row: dict[str, int] = {}
+        for row in self.each(rows, progress):
+            node = self.target_node(row, key="code")
+            code = self.code(row, "code")
+            if node is not None and first_row.setdefault(code, row.number) != row.number:
+                self.error(row, "code", f"编码 {code} 与第{first_row[code]}个要素重复")
+            try:
+                clean = geometry_to_geojson(parse_polygon(row.values.get("geometry"), field="geometry"))
+            except ValidationError as exc:
+                self.validation_error(row, exc, {"geometry": "geometry"})
+                continue
+            if node is not None and not self.is_bad(row):
+                self.changes.append((node, clean))
+        return self.sorted_errors()
+
+    def save(self) -> dict[str, int]:
+        now = timezone.now()
+        nodes = []
+        for node, clean in self.changes:
+            node.geometry, node.updated_at = clean, now
+            nodes.append(node)
+        Node.objects.bulk_update(nodes, ["geometry", "updated_at"], batch_size=BATCH_SIZE)
+        if any(node.kind == NodeKind.GRID for node in nodes):
+            geometry_version_bump()
+        return {"geometries": len(nodes)}

@@ -1,0 +1,94 @@
+"""Import jobs: one uploaded file, its validation problems, its progress and its outcome.
+
+The uploaded file is kept only until the job has run. ``node`` / ``node_path`` hold the
+highest node of the actor's import scope so colleagues with the same scope see the job.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from civicgrid.territory.models import Node, ScopedModel
+
+
+class ImportKind(models.TextChoices):
+    NODES = "nodes", "区域节点"
+    POSITIONS = "positions", "岗位任职"
+    RESIDENTS = "residents", "实有人口"
+    DWELLINGS = "dwellings", "实有房屋"
+    ORGANISATIONS = "organisations", "实有单位"
+    GEOMETRY = "geometry", "网格范围（GeoJSON）"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "排队中"
+    VALIDATING = "validating", "校验中"
+    FAILED = "failed", "未导入"
+    IMPORTING = "importing", "导入中"
+    DONE = "done", "已完成"
+
+
+COUNT_LABELS = {
+    "nodes": "区域",
+    "positions": "岗位任职",
+    "residents": "居民",
+    "households": "新建户",
+    "tags": "标签",
+    "dwellings": "房屋",
+    "organisations": "单位",
+    "geometries": "区域范围",
+}
+
+RUNNING_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+
+class ImportJob(ScopedModel):
+    # Administrators act on the whole tree, so their jobs hang on no node.
+    node = models.ForeignKey(  # type: ignore[assignment]
+        Node, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="所属区域"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs", verbose_name="导入人"
+    )
+    kind = models.CharField("数据类型", max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField("文件名", max_length=255)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True, max_length=255)
+    status = models.CharField(
+        "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
+    )
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    message = models.CharField("说明", max_length=500, blank=True)
+    counts = models.JSONField("导入数量", default=dict, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "-created_at"]),
+            models.Index(
+                fields=["node_path"], name="exchange_importjob_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def counts_display(self) -> list[tuple[str, int]]:
+        return [(COUNT_LABELS.get(name, name), n) for name, n in (self.counts or {}).items() if n]

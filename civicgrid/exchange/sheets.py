@@ -1,0 +1,193 @@
+"""Downloadable import templates: .xlsx (header, example row, drop-downs, a 说明 sheet), .csv, .geojson.
+
+The example row names a node where the downloading actor may import, so the template can
+be uploaded as it is to see how an import goes.
+"""
+
+import csv
+import io
+import json
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.exchange.columns import COLUMNS, Column
+from civicgrid.exchange.models import ImportKind
+from civicgrid.exchange.selectors import example_node
+from civicgrid.territory.models import NodeKind
+
+PLACEHOLDER_COMMUNITY = "320213001001"
+NUMERIC_KEYS = {"lon", "lat", "area", "employees"}
+VALIDATION_ROWS = 5000
+GENERAL_NOTES = [
+    "第1行是表头，请勿修改；第2行是示例，导入前请改为实际数据或删除。",
+    "带 * 的列必须填写；选择类的列可填中文名称（如 自住、男、户籍人口），也可以填代码。",
+    "导入时先校验全部行：只要有一行有错误，整个文件都不会导入，页面会列出每个错误所在的行、列和原因。",
+    "也可以保存为 CSV（UTF-8 或 GBK 编码）后导入；列的顺序可以调整，但列名需与模板一致。",
+]
+
+
+def _code(actor: Any, capability: Capability, kinds: list[str], fallback: str) -> str:
+    node = example_node(actor, capability, kinds)
+    return node.code if node else fallback
+
+
+def example_row(kind: str, actor: Any) -> dict[str, str]:
+    """Values of the example row, keyed by column key."""
+    if kind == ImportKind.NODES:
+        parent = _code(actor, Capability.TERRITORY_EDIT, [NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
+        return {
+            "kind": NodeKind.GRID.label,
+            "name": "示例网格",
+            "parent_code": parent,
+            "grid_type": "综合网格",
+            "lon": "120.305",
+            "lat": "31.575",
+            "address": "示例路1号",
+        }
+    grid = _code(actor, Capability.REGISTRY_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
+    if kind == ImportKind.POSITIONS:
+        grid = _code(actor, Capability.POSITION_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], grid)
+        return {
+            "node_code": grid,
+            "post": "专职网格员",
+            "holder_name": "张三",
+            "phone": "13800138000",
+            "organisation_name": "示例社区居委会",
+            "start_date": "2024-01-01",
+        }
+    if kind == ImportKind.RESIDENTS:
+        return {
+            "node_code": grid,
+            "name": "张三",
+            "id_number": "320213199003071233",
+            "phone": "13800138000",
+            "gender": "男",
+            "birth_date": "1990-03-07",
+            "residence_type": "户籍人口",
+            "household_code": f"{grid}H9001",
+            "relation_to_head": "户主",
+            "tags": "党员、志愿者",
+        }
+    if kind == ImportKind.DWELLINGS:
+        building = _code(actor, Capability.REGISTRY_EDIT, [NodeKind.BUILDING, NodeKind.ENTRANCE], "")
+        return {
+            "node_code": building or f"{grid}B001",
+            "room": "1单元301",
+            "use": "自住",
+            "area": "89.5",
+            "owner_name": "张三",
+        }
+    if kind == ImportKind.ORGANISATIONS:
+        return {
+            "node_code": grid,
+            "name": "示例科技有限公司",
+            "kind": "企业",
+            "credit_code": "91320213MA1P2Q3R4X",
+            "address": "示例路2号",
+            "contact_name": "李四",
+            "contact_phone": "0510-12345678",
+            "employees": "12",
+        }
+    raise ValueError(kind)
+
+
+def _header(column: Column) -> str:
+    return f"{column.header}*" if column.required else column.header
+
+
+def template_csv(kind: str, actor: Any) -> bytes:
+    columns = COLUMNS[kind]
+    example = example_row(kind, actor)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_header(c) for c in columns])
+    writer.writerow([example.get(c.key, "") for c in columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _choices_formula(column: Column) -> str | None:
+    formula = '"' + ",".join(column.labels) + '"'
+    return formula if len(formula) <= 255 and "," not in "".join(column.labels) else None
+
+
+def _data_sheet(book: Workbook, kind: str, actor: Any) -> None:
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = ImportKind(kind).label[:31]
+    columns = COLUMNS[kind]
+    example = example_row(kind, actor)
+    sheet.append([_header(c) for c in columns])
+    sheet.append([example.get(c.key, "") for c in columns])
+    fill = PatternFill("solid", fgColor="FDE2E2")
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="991B1B" if column.required else "1F2328")
+        cell.fill = fill
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = max(12, len(column.header) * 2 + 4, len(example.get(column.key, "")) + 4)
+        if column.key not in NUMERIC_KEYS:
+            dimension.number_format = "@"
+            sheet.cell(row=2, column=index).number_format = "@"
+        if column.choices is not None and (formula := _choices_formula(column)):
+            validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+            validation.error = f"请从下拉列表中选择{column.header}"
+            validation.prompt = column.help
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
+    sheet.freeze_panes = "A2"
+
+
+def _notes_sheet(book: Workbook, kind: str) -> None:
+    sheet = book.create_sheet("说明")
+    sheet.append(["列名", "是否必填", "说明", "可选值"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in COLUMNS[kind]:
+        sheet.append(
+            [column.header, "是" if column.required else "否", column.help, "、".join(column.labels)]
+        )
+    sheet.append([])
+    for note in GENERAL_NOTES:
+        sheet.append([note])
+    for letter, width in (("A", 18), ("B", 10), ("C", 70), ("D", 60)):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def template_xlsx(kind: str, actor: Any) -> bytes:
+    book = Workbook()
+    _data_sheet(book, kind, actor)
+    _notes_sheet(book, kind)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template_geojson(actor: Any) -> bytes:
+    grid = example_node(actor, Capability.TERRITORY_EDIT, [NodeKind.GRID])
+    code = grid.code if grid else f"{PLACEHOLDER_COMMUNITY}W001"
+    geometry = (grid.geometry if grid else None) or {
+        "type": "Polygon",
+        "coordinates": [
+            [[120.30, 31.57], [120.31, 31.57], [120.31, 31.58], [120.30, 31.58], [120.30, 31.57]]
+        ],
+    }
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": grid.name if grid else "示例网格"},
+                "geometry": geometry,
+            }
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2).encode()

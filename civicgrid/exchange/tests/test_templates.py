@@ -1,0 +1,91 @@
+"""Templates: downloadable from the page, and their example row imports as it is."""
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from civicgrid.exchange.columns import COLUMNS
+from civicgrid.exchange.models import ImportKind, ImportStatus
+from civicgrid.exchange.tests.conftest import RunImport
+from civicgrid.exchange.tests.files import read_xlsx
+from civicgrid.registry.models import Dwelling, Organisation, Resident
+from civicgrid.territory.models import GeometryVersion, Node, Position
+
+pytestmark = pytest.mark.django_db
+
+CREATED: dict[str, Callable[[], int]] = {
+    ImportKind.NODES: lambda: Node.objects.filter(name="示例网格").count(),
+    ImportKind.POSITIONS: lambda: Position.objects.count(),
+    ImportKind.RESIDENTS: lambda: Resident.objects.count(),
+    ImportKind.DWELLINGS: lambda: Dwelling.objects.count(),
+    ImportKind.ORGANISATIONS: lambda: Organisation.objects.count(),
+}
+
+
+def download(client: Client, kind: str, fmt: str) -> bytes:
+    response = client.get(f"/exchange/templates/{kind}.{fmt}")
+    assert response.status_code == 200, response.content
+    assert "attachment" in response["Content-Disposition"]
+    return response.content
+
+
+@pytest.mark.parametrize("kind", list(CREATED))
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_example_row_of_each_template_imports(
+    client: Client, city: Any, run_import: RunImport, kind: str, fmt: str
+) -> None:
+    client.force_login(city.bob)
+    data = download(client, kind, fmt)
+
+    job = run_import(city.bob, kind, f"模板.{fmt}", data)
+
+    assert job.status == ImportStatus.DONE, (job.message, job.errors)
+    assert job.total_rows == 1
+    assert CREATED[kind]() == 1
+
+
+def test_the_xlsx_template_has_headers_an_example_notes_and_drop_downs(client: Client, city: Any) -> None:
+    client.force_login(city.bob)
+    data = download(client, ImportKind.RESIDENTS, "xlsx")
+
+    rows = read_xlsx(data)
+    assert [str(h).rstrip("*") for h in rows[0]] == [c.header for c in COLUMNS[ImportKind.RESIDENTS]]
+    assert rows[0][0] == "区域编码*" and rows[1][0] == city.grid_a1_1.code
+    assert len(rows) == 2
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames[1] == "说明"
+    notes = [r[0] for r in book["说明"].iter_rows(values_only=True)]
+    assert "身份证号" in notes and "人口类型" in notes
+    validations = book.worksheets[0].data_validations.dataValidation
+    formulas = {v.formula1 for v in validations}
+    assert '"户籍人口,流动人口"' in formulas and '"男,女,未知"' in formulas
+
+
+def test_the_csv_template_has_a_bom_for_excel(client: Client, city: Any) -> None:
+    client.force_login(city.bob)
+    data = download(client, ImportKind.DWELLINGS, "csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines()[0] == "区域编码*,房号*,使用情况*,面积（㎡）,产权人,房屋编码"
+
+
+def test_the_geojson_example_sets_the_grid_polygon(client: Client, city: Any, run_import: RunImport) -> None:
+    client.force_login(city.bob)
+    data = download(client, ImportKind.GEOMETRY, "geojson")
+    version = GeometryVersion.objects.get(pk=1).version
+
+    job = run_import(city.bob, ImportKind.GEOMETRY, "grids.geojson", data)
+
+    assert job.status == ImportStatus.DONE, job.errors
+    assert GeometryVersion.objects.get(pk=1).version == version + 1
+
+
+def test_unknown_template_formats_are_not_found(client: Client, city: Any) -> None:
+    client.force_login(city.bob)
+    assert client.get("/exchange/templates/residents.geojson").status_code == 404
+    assert client.get("/exchange/templates/nothing.xlsx").status_code == 404
+    client.force_login(city.alice)
+    assert client.get("/exchange/templates/residents.xlsx").status_code == 403
