@@ -1,7 +1,8 @@
 """Benchmark: intake through the HTTP API (POST /api/v1/requests/) on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python bench/intake_api.py [--seconds 30] [--concurrency 8] [--workers 2] [--keep]
+        .venv/bin/python bench/intake_api.py [--seconds 30] [--concurrency 8] [--workers 2]
+            [--threads 1] [--profile 200] [--keep]
 
 Creates (and at the end drops, unless ``--keep``) the database ``civicgrid_bench_intake``
 on the server of DATABASE_URL, migrates it, and sets up a small territory (one district,
@@ -24,6 +25,11 @@ expect), first for a warm-up, then for ``--seconds`` on each of:
 It prints requests/s, p50/p95/p99 latency, errors, and the ratio of the two, and checks
 that every 201 left exactly one request in the database. Targets: ≥ 300 requests/s
 sustained and p95 < 100 ms for the full intake on 2 cores.
+
+Then, with the server stopped, it measures both endpoints in this process one request at
+a time (wall time, CPU of Django, CPU of the PostgreSQL backend, statements per request)
+and profiles ``--profile`` intakes with cProfile on CPU time, printing the product's
+functions by cumulative CPU: where the time goes.
 """
 
 import argparse
@@ -375,6 +381,100 @@ def report(name: str, run: Run) -> dict[str, float]:
     return figures
 
 
+# ---------------------------------------------------------------- where the time goes
+
+
+def backend_cpu_seconds() -> float | None:
+    """CPU used so far by this process's PostgreSQL backend (same machine only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cost(path: str, payloads: list[bytes], headers: dict[str, str], n: int) -> dict[str, float]:
+    """Per request, in this process (no HTTP server, no concurrency): wall, Django CPU,
+    PostgreSQL backend CPU and queries."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    for body in payloads[:10]:
+        client.post(path, body, "application/json", headers=headers)
+    statements: list[str] = []
+
+    def count(execute: Any, sql: str, *args: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(count):
+        client.post(path, payloads[10], "application/json", headers=headers)
+    pg0, cpu0, wall0 = backend_cpu_seconds(), time.process_time(), time.perf_counter()
+    for body in payloads[11 : 11 + n]:
+        client.post(path, body, "application/json", headers=headers)
+    pg1, cpu1, wall1 = backend_cpu_seconds(), time.process_time(), time.perf_counter()
+    return {
+        "wall": (wall1 - wall0) / n * 1000,
+        "cpu": (cpu1 - cpu0) / n * 1000,
+        "pg": (pg1 - pg0) / n * 1000 if pg0 is not None and pg1 is not None else float("nan"),
+        "queries": len(statements),
+    }
+
+
+def profile(payloads: list[bytes], headers: dict[str, str], n: int, top: int = 18) -> None:
+    """cProfile (CPU time) of ``n`` intakes in this process: the product's functions by
+    cumulative CPU."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for body in payloads[:n]:
+        client.post("/api/v1/requests/", body, "application/json", headers=headers)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(r"civicgrid/(requests|core|territory|api|notify)", top)
+    print(f"\ncProfile, {n} intakes in-process (CPU time, cumulative, product functions only):")
+    lines = out.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    root = str(ROOT) + "/"
+    for line in lines[start:]:
+        if line.strip():
+            print("  " + line.replace(root, ""))
+
+
+def where_the_time_goes(hotline: Hotline, n: int) -> None:
+    from django.test.utils import override_settings
+
+    os.environ["CIVICGRID_BENCH"] = "1"
+    sys.path.insert(0, str(ROOT / "bench"))
+    payloads = bodies(hotline, 2 * n + 40, seed=777)
+    auth = {"Authorization": f"Bearer {hotline.token}"}
+    print(f"\nper request, in-process, one at a time ({n} requests each):")
+    with override_settings(ROOT_URLCONF="intake_urls"):
+        for name, path, headers in (
+            ("full intake", "/api/v1/requests/", auth),
+            ("bare insert", "/bench/insert", {}),
+        ):
+            c = cost(path, payloads, headers, n)
+            print(
+                f"  {name:<12} wall {c['wall']:6.2f} ms   Django CPU {c['cpu']:6.2f} ms   "
+                f"PostgreSQL backend CPU {c['pg']:5.2f} ms   {c['queries']:.0f} queries"
+            )
+    profile(payloads[n + 20 :], auth, n)
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -418,6 +518,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=200,
+        help="intakes measured and profiled in-process afterwards (0: none)",
+    )
     args = parser.parse_args()
     admin_url = os.environ.get("DATABASE_URL", "")
     url = bench_url(admin_url)
@@ -455,6 +561,9 @@ def main() -> None:
         met = full["rps"] >= 300 and full["p95"] < 100
         print(f"target ≥ 300 req/s and p95 < 100 ms: {'met' if met else 'NOT met'}")
         print(check_rows(warm.ok + intake.ok))
+        stop_server(server)
+        if args.profile:
+            where_the_time_goes(hotline, args.profile)
     finally:
         if server is not None:
             stop_server(server)

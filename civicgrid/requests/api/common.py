@@ -55,6 +55,16 @@ def fresh(request_id: int) -> Request:
     return with_relations(Request.objects.all()).get(pk=request_id)
 
 
+def summary_ready(request: Request) -> Request:
+    """The service's own instance when it already holds the category and lead unit the
+    summary shows (saves a query on the intake path), else the request read afresh."""
+    for name in ("category", "lead_unit"):
+        field = Request._meta.get_field(name)
+        if getattr(request, field.attname) is not None and not field.is_cached(request):  # type: ignore[union-attr]
+            return fresh(request.pk)
+    return request
+
+
 def units_by_id(ids: list[int], field: str) -> list[HandlingUnit]:
     wanted = list(dict.fromkeys(ids))
     found = {u.pk: u for u in HandlingUnit.objects.filter(pk__in=wanted, is_active=True)}

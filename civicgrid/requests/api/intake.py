@@ -8,7 +8,7 @@ from ninja import File, Form, Status, UploadedFile
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests import services
-from civicgrid.requests.api.common import category_by_id, fresh, router, target
+from civicgrid.requests.api.common import category_by_id, fresh, router, summary_ready, target
 from civicgrid.requests.api.schemas import ERRORS, AttachmentOut, RequestIn, RequestOut
 from civicgrid.requests.constants import Action
 from civicgrid.requests.models import Attachment, Category, RequestEvent
@@ -67,7 +67,7 @@ def new_request(payload: RequestIn) -> services.NewRequest:
 )
 def request_create(request: HttpRequest, payload: RequestIn) -> Any:
     created = services.request_create(actor=request.user, data=new_request(payload))
-    return Status(201, fresh(created.pk))
+    return Status(201, summary_ready(created))
 
 
 @router.post(

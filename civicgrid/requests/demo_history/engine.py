@@ -17,12 +17,10 @@ from civicgrid.requests.demo_history.world import World
 from civicgrid.requests.models import (
     Approval,
     CouncilOutcome,
-    DeadlineWarning,
     DispatchRule,
     HandlingUnit,
     Rating,
     Request,
-    RequestEvent,
     Whistle,
     WhistleSummons,
     WorkOrder,
@@ -59,6 +57,31 @@ class Ref:
         self.obj = obj
 
 
+@dataclass(slots=True)
+class EventRow:
+    """A ``RequestEvent`` to be written (plain values: cheaper than 20,000 model instances)."""
+
+    action: str
+    from_status: str
+    to_status: str
+    actor_id: int | None
+    actor_name: str
+    unit_id: int | None
+    note: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class WarningRow:
+    """A ``DeadlineWarning`` to be written."""
+
+    clock: str
+    light: str
+    due_at: datetime
+    created_at: datetime
+
+
 @dataclass(eq=False)
 class Life:
     """One request and every row that its history writes."""
@@ -67,13 +90,13 @@ class Life:
     rng: random.Random
     req: Request = field(default=None)  # type: ignore[assignment]
     orders: list[WorkOrder] = field(default_factory=list)
-    events: list[RequestEvent] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
     approvals: list[Approval] = field(default_factory=list)
     whistles: list[Whistle] = field(default_factory=list)
     summonses: list[WhistleSummons] = field(default_factory=list)
     councils: list[CouncilOutcome] = field(default_factory=list)
-    warnings: list[DeadlineWarning] = field(default_factory=list)
+    warnings: list[WarningRow] = field(default_factory=list)
     merged_into: "Life | None" = None
 
     def active_orders(self, role: str | None = None) -> list[WorkOrder]:
@@ -82,6 +105,25 @@ class Life:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def event_row(
+    actor: Any, action: str, from_status: str, to_status: str, now: datetime, **kw: Any
+) -> EventRow:
+    """What ``engine.finish`` (or intake) writes as the history row."""
+    user = _user(actor)
+    unit = kw.get("unit")
+    return EventRow(
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=user.pk if user is not None else None,
+        actor_name=actor_name(actor),
+        unit_id=unit.pk if unit is not None else None,
+        note=kw.get("note", ""),
+        data=kw.get("data") or {},
+        created_at=now,
+    )
 
 
 def ceil_minute(moment: datetime) -> datetime:
@@ -134,18 +176,7 @@ class Engine:
         deadlines.refresh_light(req, now)
         req.updated_at = now
         life.events.append(
-            RequestEvent(
-                request=req,
-                action=action,
-                from_status=from_status,
-                to_status=req.status,
-                actor=_user(actor),
-                actor_name=actor_name(actor),
-                unit=unit,
-                note=note,
-                data=data or {},
-                created_at=now,
-            )
+            event_row(actor, action, from_status, req.status, now, unit=unit, note=note, data=data)
         )
 
     # -- dispatch --------------------------------------------------------------------

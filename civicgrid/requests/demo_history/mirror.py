@@ -31,11 +31,18 @@ from civicgrid.requests.constants import (
     Status,
 )
 from civicgrid.requests.demo_history.detours import Detours
-from civicgrid.requests.demo_history.engine import Life, MirrorError, Ref, _user, ceil_minute
-from civicgrid.requests.models import DeadlineWarning, Rating, Request, RequestEvent, WorkOrder
+from civicgrid.requests.demo_history.engine import (
+    Life,
+    MirrorError,
+    Ref,
+    WarningRow,
+    _user,
+    ceil_minute,
+    event_row,
+)
+from civicgrid.requests.models import Rating, Request, WorkOrder
 from civicgrid.requests.permissions import REQUESTER, SYSTEM
 from civicgrid.requests.services.dispatch import Assignment, _assignment_data
-from civicgrid.requests.services.engine import actor_name
 from civicgrid.requests.services.intake import NewRequest, validate
 from civicgrid.requests.services.warnings import CLOCK_LABELS
 from civicgrid.territory.locator import locator
@@ -102,19 +109,11 @@ class Mirror(Detours):
             updated_at=now,
         )
         life.req = req
-        life.events.append(
-            RequestEvent(
-                request=req,
-                action=Action.RECEIVE,
-                from_status="",
-                to_status=Status.RECEIVED,
-                actor=req.created_by,
-                actor_name=actor_name(actor),
-                note=f"{Channel(data.channel).label}受理",
-                data={"channel": data.channel},
-                created_at=now,
-            )
+        note = f"{Channel(data.channel).label}受理"
+        receive = event_row(
+            actor, Action.RECEIVE, "", Status.RECEIVED, now, note=note, data={"channel": data.channel}
         )
+        life.events.append(receive)
         if dispatch and data.category is not None and data.type != RequestType.CONSULTATION:
             self._auto_dispatch(life, now)
 
@@ -252,9 +251,7 @@ class Mirror(Detours):
             key = (clock.name, light, clock.due)
             if any((w.clock, w.light, w.due_at) == key for w in life.warnings):
                 continue
-            warning = DeadlineWarning(request=req, clock=clock.name, light=light, due_at=clock.due)
-            warning.created_at = now
-            life.warnings.append(warning)
+            life.warnings.append(WarningRow(clock.name, light, clock.due, now))
             raised += 1
             data: dict[str, Any] = {"clock": clock.name, "light": light, "due": clock.due.isoformat()}
             if light == Light.RED and not req.supervised:
