@@ -61,6 +61,20 @@ def table_sizes() -> list[tuple[str, int, str]]:
         return list(cursor.fetchall())
 
 
+def backend_cpu_seconds() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (local server only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="city")
@@ -81,7 +95,9 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"migrate: {time.perf_counter() - started:.1f} s")
+    backend_before = backend_cpu_seconds()
     report = build(args.size, args.seed, out=lambda line: print(line, flush=True))
+    backend_after = backend_cpu_seconds()
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -91,6 +107,8 @@ def main() -> None:
         print(f"  {label:<24}{seconds:9.1f}{cpu:9.1f}")
     total_cpu = sum(cpu for _, cpu in report.cpu)
     print(f"  {'total build':<24}{report.seconds:9.1f}{total_cpu:9.1f}")
+    if backend_before is not None and backend_after is not None:
+        print(f"  {'PostgreSQL backend cpu':<24}{'':9}{backend_after - backend_before:9.1f}")
     print(f"  {'VACUUM ANALYZE after':<24}{vacuum:9.1f}")
     print(f"  load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
     print("\ncounts")

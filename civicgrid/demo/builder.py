@@ -18,7 +18,7 @@ from civicgrid.core.audit import audit_write
 from civicgrid.demo.buildings import place_buildings
 from civicgrid.demo.bulk import BulkWriter, DeferredIndexes
 from civicgrid.demo.constants import Verb
-from civicgrid.demo.layout import Layout, lay_out
+from civicgrid.demo.layout import lay_out
 from civicgrid.demo.matters import create_matters
 from civicgrid.demo.organisations import Organisations
 from civicgrid.demo.people import Populator
@@ -96,7 +96,7 @@ class Builder:
     def _build(self) -> None:
         plan, seed = self.plan, self.seed
         with self.phase("规划区划、网格和楼栋"):
-            layout = self._plan_territory()
+            self._plan_territory()
         sink = Sink(BulkWriter())
         deferred = DeferredIndexes(BULK_MODELS)
         with self.phase("写入区域节点"):
@@ -110,20 +110,19 @@ class Builder:
         with self.phase("房屋、户和居民"):
             populator = self._populate(sink)
         with self.phase("账号和岗位"):
-            staff = self._staff(sink)
+            self._staff(sink)
         with self.phase("重建索引和外键"):
             deferred.restore()
         with self.phase("网格事项清单和收尾"):
-            self._finish(sink, layout, organisations, populator, staff)
+            self._finish(sink, organisations, populator)
 
     # --- phases ---------------------------------------------------------------------------
 
-    def _plan_territory(self) -> Layout:
+    def _plan_territory(self) -> None:
         layout = lay_out(self.plan, rng_for(self.seed, "layout"))
         place_buildings(self.plan, layout, rng_for(self.seed, "buildings"))
         kinds = Counter(n.kind for n in self.plan.nodes)
         self.out("    " + "，".join(f"{NodeKind(k).label} {v:,}" for k, v in kinds.items()))
-        return layout
 
     def _write_nodes(self, sink: Sink) -> None:
         nodes = self.plan.nodes
@@ -157,31 +156,37 @@ class Builder:
         sink.writer.flush()
         return populator
 
-    def _staff(self, sink: Sink) -> StaffPosts:
+    def _staff(self, sink: Sink) -> None:
         users = create_logins(self.plan)
         staff = StaffPosts(sink, rng_for(self.seed, "staff"), REFERENCE_DATE)
         staff.bind_logins(self.plan, users)
         staff.create(self.plan)
         sink.writer.flush()
-        return staff
 
-    def _finish(
-        self,
-        sink: Sink,
-        layout: Layout,
-        organisations: Organisations,
-        populator: Populator,
-        staff: StaffPosts,
-    ) -> None:
+    def _finish(self, sink: Sink, organisations: Organisations, populator: Populator) -> None:
         districts = list(Node.objects.filter(kind=NodeKind.DISTRICT).order_by("code"))
         matters = create_matters(districts)
         geometry_version_bump()
-        counts = Counter(n.kind for n in self.plan.nodes)
+        self.report.counts = self._counts(sink, organisations, populator, matters)
+        audit_write(
+            actor=None,
+            verb=Verb.BUILT,
+            target_type="demo",
+            target_id=self.plan.size.name,
+            target_label=f"演示城市：{self.plan.size.label}，随机种子 {self.seed}",
+            node=Node.objects.get(code=self.plan.root.code),
+            after={"size": self.plan.size.name, "seed": self.seed, "counts": self.report.counts},
+        )
+
+    def _counts(
+        self, sink: Sink, organisations: Organisations, populator: Populator, matters: int
+    ) -> dict[str, int]:
+        counts: Counter[str] = Counter(str(n.kind) for n in self.plan.nodes)
         people = populator.counts
         counts.update(
             {
-                NodeKind.HOUSEHOLD_GROUP: people.household_groups,
-                NodeKind.RESPONSIBILITY_AREA: organisations.areas,
+                NodeKind.HOUSEHOLD_GROUP.value: people.household_groups,
+                NodeKind.RESPONSIBILITY_AREA.value: organisations.areas,
                 "dwellings": people.dwellings,
                 "households": people.households,
                 "residents": people.residents,
@@ -192,17 +197,7 @@ class Builder:
                 "grid_matters": matters,
             }
         )
-        self.report.counts = {str(k): v for k, v in counts.items()}
-        root = Node.objects.get(code=self.plan.root.code)
-        audit_write(
-            actor=None,
-            verb=Verb.BUILT,
-            target_type="demo",
-            target_id=self.plan.size.name,
-            target_label=f"演示城市：{self.plan.size.label}，随机种子 {self.seed}",
-            node=root,
-            after={"size": self.plan.size.name, "seed": self.seed, "counts": self.report.counts},
-        )
+        return dict(counts)
 
 
 def refuse_if_not_empty() -> None:
