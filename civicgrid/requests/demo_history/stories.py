@@ -267,11 +267,10 @@ class Stories:
             at = life.events[-1].created_at
         respond = req.due_response_at - dispatched
         if fate.late_sign:
-            sign_at = req.due_response_at + respond * rng.uniform(0.1, 1.5)
+            sign_at = self.working(life, birth, req.due_response_at + respond * rng.uniform(0.1, 1.5), None)
         else:
-            sign_at = self.working(
-                life, birth, dispatched + respond * rng.uniform(0.05, 0.7), req.due_response_at
-            )
+            sign_at = dispatched + respond * rng.uniform(0.05, 0.7)
+            sign_at = self.working(life, birth, sign_at, req.due_response_at)
         at = max(sign_at, at + timedelta(minutes=1))
         yield Step(at, "sign", {"actor": handler})
         at += minutes(rng, 3, 90)
@@ -356,19 +355,25 @@ class Stories:
             return at
         units = rng.sample(departments, k=min(len(departments), rng.choice((1, 2, 2, 3))))
         at += span * rng.uniform(0.03, 0.12)
-        deadline = at + timedelta(hours=rng.choice((4, 8, 24, 48)))
+        window = max(span * rng.uniform(0.1, 0.3), timedelta(hours=2))
+        deadline = at + window
         reason = rng.choice(texts.WHISTLE_REASONS)
         yield Step(at, "whistle", {"actor": handler, "units": units, "reason": reason, "deadline": deadline})
-        reports = sorted((at + timedelta(hours=rng.uniform(0.5, 60)), i) for i, _ in enumerate(units))
+        reports = sorted(
+            (
+                deadline + window * rng.uniform(0.1, 1)
+                if rng.random() < 0.15
+                else at + window * rng.uniform(0.15, 0.95),
+                i,
+            )
+            for i, _ in enumerate(units)
+        )
         for moment, i in reports:
             actor = rng.choice(self.world.handlers(units[i]))
-            yield Step(
-                moment,
-                "report_in",
-                {"actor": actor, "unit": units[i], "part": rng.choice(texts.REPORT_IN_PARTS)},
-            )
+            part = rng.choice(texts.REPORT_IN_PARTS)
+            yield Step(moment, "report_in", {"actor": actor, "unit": units[i], "part": part})
             at = moment
-        at += minutes(rng, 60, 24 * 60)
+        at += window * rng.uniform(0.1, 0.5)
         yield Step(at, "whistle_close", {"actor": handler, "outcome": rng.choice(texts.WHISTLE_OUTCOMES)})
         return at
 
@@ -392,7 +397,7 @@ class Stories:
         due, start = req.due_resolution_at, req.dispatched_at
         window = due - start
         if fate.late_reply:
-            reply_at = due + window * rng.uniform(0.05, 0.8)
+            reply_at = self.working(life, birth, due + window * rng.uniform(0.05, 0.8), None)
         elif req.status == Status.LONG_RUNNING:
             reply_at = due - timedelta(days=rng.uniform(0, 10))
         elif birth.type == RequestType.EMERGENCY:

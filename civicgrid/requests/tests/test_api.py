@@ -16,6 +16,7 @@ from civicgrid.core.models import AuditLog
 from civicgrid.requests import services
 from civicgrid.requests.constants import Action, Status
 from civicgrid.requests.models import Attachment, Rating, Request, RequestEvent
+from civicgrid.territory.tests.threads import postgres_only, run_at_once, slow_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -508,3 +509,32 @@ def test_openapi_lists_the_request_paths_with_chinese_summaries() -> None:
     assert "security" not in paths["/api/v1/requests/track"]["get"]
     assert paths["/api/v1/requests/inbox"]["get"]["security"]
     assert "requests 接诉即办" in paths["/api/v1/requests/inbox"]["get"]["tags"]
+
+
+# ---------------------------------------------------------------- two callers at once
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sign_and_return_at_once_through_the_api(hotline: Any, monkeypatch: Any) -> None:
+    """Two members of the lead unit act at once: one wins, the other gets 409 in Chinese."""
+    from civicgrid.requests.models import UnitMembership
+    from civicgrid.requests.services import engine
+
+    helen = make_user("helen", "何琳")
+    UnitMembership.objects.create(user=helen, unit=hotline.sub_a_unit)
+    request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    hank, other = Caller(hotline.hank), Caller(helen)
+    version = request.version
+    slow_audit(monkeypatch, engine)
+    signed, returned = run_at_once(
+        lambda: hank.post(f"/{request.pk}/sign", {"expected_version": version}),
+        lambda: other.post(f"/{request.pk}/return", {"reason": "非本单位", "expected_version": version}),
+    )
+    assert sorted([signed.status_code, returned.status_code]) == [200, 409]
+    loser = signed if signed.status_code == 409 else returned
+    assert "已被他人处理" in loser.json()["message"]
+    actions = list(RequestEvent.objects.filter(request=request).values_list("action", flat=True))
+    assert actions[:2] == ["receive", "dispatch"] and len(actions) == 3
+    request.refresh_from_db()
+    assert request.version == version + 1
