@@ -25,6 +25,8 @@ class Capability(StrEnum):
     REQUEST_SUPERVISE = "requests.supervise"
     REQUEST_CONFIGURE = "requests.configure"
     RATES_VIEW = "requests.rates_view"
+    # See a requester's phone in clear (to call back); audited. Not the registry's PII.
+    REQUESTER_PII_VIEW = "requests.requester_pii_view"
 
 
 C = Capability
@@ -39,6 +41,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.REQUEST_DISPATCH,
             C.REQUEST_VIEW,
             C.RATES_VIEW,
+            C.REQUESTER_PII_VIEW,
         }
     ),
     Role.HANDLER: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT, C.RATES_VIEW}),
@@ -55,6 +58,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.REQUEST_INTAKE,
             C.REQUEST_VIEW,
             C.RATES_VIEW,
+            C.REQUESTER_PII_VIEW,
         }
     ),
     Role.GRID_WORKER: frozenset(

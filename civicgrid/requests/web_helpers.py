@@ -53,7 +53,7 @@ SEARCH_LIMIT = 15
 @transaction.atomic
 def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
     """The clear name and phone of the requester, for roles allowed to see them; always audited."""
-    require(actor, Capability.PII_VIEW, request.node_path)
+    require(actor, Capability.REQUESTER_PII_VIEW, request.node_path)
     if request.anonymous:
         raise PermissionDenied("匿名诉求不显示诉求人信息")
     audit_write(
@@ -71,7 +71,7 @@ def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
 
 def can_reveal(actor: Any, request: Request) -> bool:
     has_pii = not request.anonymous and bool(request.requester_name_enc or request.requester_phone_enc)
-    return has_pii and can(actor, Capability.PII_VIEW, request.node_path)
+    return has_pii and can(actor, Capability.REQUESTER_PII_VIEW, request.node_path)
 
 
 # --- text similarity ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_audit_rows_cannot_be_updated_in_the_database() -> None:
         assert AuditLog.objects.filter(pk=row.pk).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_audit_write_refuses_outside_a_transaction() -> None:
     with pytest.raises(RuntimeError):
         audit_write(actor=None, verb="test.thing")

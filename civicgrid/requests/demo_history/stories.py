@@ -2,7 +2,7 @@
 
 A story is a generator: it yields the next ``Step`` (when, what, who) and is resumed once
 the step has been applied, so it can look at the request's deadlines before deciding
-when the handler replies. ``Simulation.run`` applies the steps of all stories in time
+when the handler replies. ``Stories.run`` applies the steps of all stories in time
 order (a merge needs its target still open *at that moment*) and, before each step,
 runs the every-minute deadline scan for that request up to that moment, exactly as the
 periodic task would have. Steps that would come after ``now`` never happen: those
@@ -75,6 +75,11 @@ def minutes(rng: random.Random, low: float, high: float) -> timedelta:
     return timedelta(minutes=rng.uniform(low, high))
 
 
+def gap(rng: random.Random, low: float, high: float, window: timedelta, share: float) -> timedelta:
+    """A pause of ``low``…``high`` minutes, but never more than ``share`` of a short limit."""
+    return min(minutes(rng, low, high), window * share * rng.uniform(0.5, 1))
+
+
 class Stories:
     def __init__(self, world: World, births: list[Birth], *, seed: int, mix: Mix) -> None:
         self.world, self.births, self.seed, self.mix = world, births, seed, mix
@@ -111,7 +116,8 @@ class Stories:
                 pending[index] = (following, story)
                 heapq.heappush(heap, (following.at, next(counter), index))
         for life in self.lives:
-            self.scan_until(life, self.now, strict=False)
+            if life.req is not None:
+                self.scan_until(life, self.now, strict=False)
         return self.log
 
     def apply(self, life: Life, step: Step) -> bool:
@@ -152,12 +158,16 @@ class Stories:
             return at
         return moved.astimezone(UTC)
 
-    def awake(self, rng: random.Random, at: datetime) -> datetime:
+    def awake(self, rng: random.Random, at: datetime, deadline: datetime | None = None) -> datetime:
+        """The first waking moment at or after ``at`` (the duty officer when a deadline presses)."""
         local = timezone.localtime(at)
         if AWAKE[0] <= local.time() < AWAKE[1]:
             return at
         day = local.date() if local.time() < AWAKE[0] else local.date() + timedelta(days=1)
-        return (datetime.combine(day, AWAKE[0], local.tzinfo) + minutes(rng, 0, 120)).astimezone(UTC)
+        moved = (datetime.combine(day, AWAKE[0], local.tzinfo) + minutes(rng, 0, 120)).astimezone(UTC)
+        if deadline is not None and at <= deadline < moved:
+            return at
+        return moved
 
     def working(self, life: Life, birth: Birth, at: datetime, deadline: datetime | None) -> datetime:
         """When the lead unit's staff would act: office hours unless the clock runs round the clock."""
@@ -166,7 +176,7 @@ class Stories:
             req.clock_unit in (LimitUnit.HOURS, LimitUnit.DAYS) or birth.type == RequestType.EMERGENCY
         )
         if round_clock or (req.lead_unit and req.lead_unit.kind == UnitKind.ENTERPRISE):
-            return self.awake(life.rng, at)
+            return self.awake(life.rng, at, deadline)
         return self.office(life.rng, at, deadline)
 
     # -- people ---------------------------------------------------------------------
@@ -181,14 +191,13 @@ class Stories:
     def fate(self, life: Life, birth: Birth) -> Fate:
         rng, mix = life.rng, self.mix
         recent = self.now - birth.at < timedelta(days=42)
-        pause = rng.random()
+        pause = rng.random()  # at most one of: extension, suspension, long-running
+        extended, suspended = mix.extended, mix.extended + mix.suspended
         return Fate(
             returned=rng.random() < mix.returned,
-            extended=pause < mix.extended,
-            suspended=mix.extended <= pause < mix.extended + mix.suspended,
-            long_running=mix.extended + mix.suspended
-            <= pause
-            < mix.extended + mix.suspended + mix.long_running,
+            extended=pause < extended,
+            suspended=extended <= pause < suspended,
+            long_running=suspended <= pause < suspended + mix.long_running,
             whistled=rng.random() < mix.whistled,
             council=birth.topic.council and rng.random() < mix.council,
             supervised=rng.random() < mix.supervised,
@@ -273,7 +282,7 @@ class Stories:
             sign_at = self.working(life, birth, sign_at, req.due_response_at)
         at = max(sign_at, at + timedelta(minutes=1))
         yield Step(at, "sign", {"actor": handler})
-        at += minutes(rng, 3, 90)
+        at += gap(rng, 3, 90, req.due_resolution_at - dispatched, 0.1)
         yield Step(at, "start", {"actor": handler})
         at = yield from self.middle(life, birth, fate, handler, at)
         return (yield from self.reply(life, birth, fate, handler, at))
@@ -326,11 +335,11 @@ class Stories:
             yield Step(at, "supervise", {"actor": actor, "note": rng.choice(texts.SUPERVISE_NOTES)})
         operator = self.dispatcher(life)
         if fate.extended:
-            at = max(at + minutes(rng, 30, 120), req.dispatched_at + span * rng.uniform(0.5, 0.75))
+            at = max(at + gap(rng, 30, 120, span, 0.05), req.dispatched_at + span * rng.uniform(0.5, 0.75))
             amount = rng.choice(EXTENSION.get(req.clock_unit, (3,)))
             reason = rng.choice(texts.EXTEND_REASONS)
             yield Step(at, "extend", {"actor": handler, "amount": amount, "reason": reason})
-            at += minutes(rng, 30, 240)
+            at += gap(rng, 30, 240, span, 0.1)
             approve = rng.random() < 0.85
             note = "同意延期" if approve else "不同意延期，请按期办结"
             yield Step(at, "extend_decide", {"actor": operator, "approve": approve, "note": note})
@@ -404,7 +413,7 @@ class Stories:
             reply_at = start + window * rng.uniform(0.2, 0.7)
         else:
             reply_at = self.working(life, birth, start + window * (0.05 + 0.8 * rng.random() ** 1.5), due)
-        at = max(reply_at, at + minutes(rng, 10, 60))
+        at = max(reply_at, at + gap(rng, 10, 60, window, 0.05))
         yield Step(
             at,
             "reply",

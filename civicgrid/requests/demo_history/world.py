@@ -9,6 +9,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 import shapely
 from shapely.geometry import shape
@@ -84,9 +85,14 @@ class World:
     def handlers(self, unit: HandlingUnit | None) -> list[User]:
         return self.members.get(unit.pk, []) if unit is not None else []
 
-    def departments(self) -> list[HandlingUnit]:
+    @cached_property
+    def staffed_departments(self) -> list[HandlingUnit]:
         kinds = (UnitKind.DEPARTMENT, UnitKind.ENTERPRISE)
         return [u for u in self.units.values() if u.kind in kinds and u.is_active and self.members.get(u.pk)]
+
+    def departments(self) -> list[HandlingUnit]:
+        """Departments and enterprises with staff (whistles, redispatch after a return)."""
+        return self.staffed_departments
 
     def unit_for_place(self, node_path: str, kind: str) -> HandlingUnit | None:
         """``dispatch.unit_for_place`` on the snapshot: the nearest unit of ``kind`` up the path."""
