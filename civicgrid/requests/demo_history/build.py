@@ -56,7 +56,7 @@ def _check(months: int, per_month: int) -> None:
         raise ValidationError(errors=errors)
 
 
-def _rollups_refresh(sim: Simulation) -> list[str]:
+def _rollups_refresh() -> list[str]:
     """Months whose rollup was already built are rebuilt, so the rates stay exact."""
     from civicgrid.requests.rates import rollup_build
     from civicgrid.requests.rollups import RateRollupMonth
@@ -81,7 +81,7 @@ def requests_history_build(
         simulated = time.perf_counter()
         counts = history_write(sim.lives)
         counters_write(sim.world.counters)
-        rebuilt = _rollups_refresh(sim)
+        rebuilt = _rollups_refresh()
         audit_write(
             actor=None,
             verb=VERB,

@@ -39,9 +39,13 @@ CALLER_PHONE = "13912345678"
 SHOTS = "/tmp/e2e-{}.png"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright 未安装（pip install playwright）")
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason=f"没有 {CHROMIUM}（Debian 的 chromium 包，bin/setup 会安装）"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None, reason=f"没有 {CHROMIUM}（Debian 的 chromium 包，bin/setup 会安装）"
+    ),
+    # The live server needs committed rows; restore what migrations wrote (groups, calendar).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def _earlier_rating(h: Hotline) -> None:
     """One request rated this month already (partly solved, basically satisfied)."""
     earlier = services.request_create(
         actor=h.city.olivia,
-        data=h.new(category=h.water_outage, title="上周停水", requester_phone="13800001111"),
+        data=h.new(category=h.water_outage, title="楼下水管爆裂停水", requester_phone="13800001111"),
     )
     services.request_sign(actor=h.walt, request=earlier)
     services.request_reply(actor=h.walt, request=earlier, reply="已抢修恢复供水")
