@@ -10,7 +10,7 @@ from django.utils import timezone
 from civicgrid.core.errors import ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
-from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, AssignmentRole, UnitKind
+from civicgrid.requests.constants import Action, ApprovalKind, AssignmentRole, UnitKind
 from civicgrid.requests.deadlines import set_deadlines
 from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, WorkOrder
 from civicgrid.requests.permissions import SYSTEM
@@ -252,12 +252,7 @@ def request_return_decide(
     locked = engine.begin(actor, request, action, expected_version=expected_version)
     if not approve and not note.strip():
         raise ValidationError("驳回退单须说明理由", field="note")
-    approval = Approval.objects.select_for_update().get(
-        request=locked, kind=ApprovalKind.RETURN, state=ApprovalState.PENDING
-    )
-    approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
-    approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
-    approval.save()
+    approval = engine.approval_decide(actor, locked, ApprovalKind.RETURN, approve=approve, note=note)
     unit = locked.lead_unit
     if approve:
         WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)

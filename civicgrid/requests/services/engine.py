@@ -18,7 +18,7 @@ from civicgrid.core.errors import Conflict, PermissionDenied
 from civicgrid.requests import transitions as t
 from civicgrid.requests.constants import Action, Status
 from civicgrid.requests.deadlines import refresh_light
-from civicgrid.requests.models import HandlingUnit, Request, RequestEvent
+from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent
 from civicgrid.requests.permissions import actor_kinds
 
 
@@ -100,6 +100,24 @@ def finish(
         after={"status": request.status, "version": request.version, **(data or {})},
     )
     return event
+
+
+def approval_decide(actor: Any, request: Request, kind: str, *, approve: bool, note: str) -> Approval:
+    """Record the decision on the request's pending approval of ``kind`` (row locked)."""
+    from civicgrid.core.errors import ValidationError
+    from civicgrid.requests.constants import ApprovalKind, ApprovalState
+
+    approval = (
+        Approval.objects.select_for_update()
+        .filter(request=request, kind=kind, state=ApprovalState.PENDING)
+        .first()
+    )
+    if approval is None:
+        raise ValidationError(f"没有待审批的{ApprovalKind(kind).label}申请", field="approval")
+    approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
+    approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
+    approval.save()
+    return approval
 
 
 def acting_unit(actor: Any, request: Request, *, lead: bool = True) -> HandlingUnit | None:

@@ -199,16 +199,7 @@ def request_extend_decide(
 ) -> Request:
     action = Action.EXTEND_APPROVE if approve else Action.EXTEND_REJECT
     locked = engine.begin(actor, request, action, expected_version=expected_version)
-    approval = (
-        Approval.objects.select_for_update()
-        .filter(request=locked, kind=ApprovalKind.EXTENSION, state=ApprovalState.PENDING)
-        .first()
-    )
-    if approval is None:
-        raise ValidationError("没有待审批的延期申请", field="approval")
-    approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
-    approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
-    approval.save()
+    approval = engine.approval_decide(actor, locked, ApprovalKind.EXTENSION, approve=approve, note=note)
     before = locked.due_resolution_at
     if approve and approval.extend_amount:
         deadlines.extend(locked, approval.extend_amount)
