@@ -16,7 +16,6 @@ import shapely
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
-from django.test import override_settings
 from shapely.geometry import shape
 
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
@@ -40,7 +39,6 @@ from civicgrid.registry.models import Household, Organisation, OrganisationKind,
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import GeometryVersion, GridMatter, GridType, Node, NodeKind, Position, Post
 
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AREA_TOLERANCE = 1e-3  # relative: stored polygons are rounded to 7 decimals (about 1 cm)
 
 
@@ -50,7 +48,7 @@ def quiet(_: str) -> None:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Report]:
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+    with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -174,10 +172,9 @@ def digest() -> str:
 
 def test_the_same_seed_gives_the_same_city(demo_city: Report) -> None:
     first = digest()
-    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
-        reset()
-        assert status() == "empty"
-        build("small", seed=1, out=quiet)
+    reset()
+    assert status() == "empty"
+    build("small", seed=1, out=quiet)
     assert status() == "built"
     assert digest() == first
 

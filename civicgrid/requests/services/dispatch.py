@@ -15,7 +15,6 @@ from civicgrid.requests.deadlines import set_deadlines
 from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, WorkOrder
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
-from civicgrid.territory.models import Node
 
 
 @dataclass
@@ -264,6 +263,3 @@ def request_return_decide(
     engine.finish(actor, locked, action, note=note, unit=unit, data={"approval": approval.pk})
     return locked
 
-
-def place_node(request: Request) -> Node:
-    return request.node
