@@ -11,13 +11,11 @@ text anybody) and the per-action audit rows (the build writes one audit row inst
 that the rows are identical.
 """
 
-import secrets
 from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
 
-from civicgrid.core import crypto
 from civicgrid.requests import deadlines
 from civicgrid.requests import transitions as t
 from civicgrid.requests.constants import (
@@ -40,10 +38,10 @@ from civicgrid.requests.demo_history.engine import (
     ceil_minute,
     event_row,
 )
-from civicgrid.requests.models import Rating, Request, WorkOrder
+from civicgrid.requests.models import Rating, WorkOrder
 from civicgrid.requests.permissions import REQUESTER, SYSTEM
 from civicgrid.requests.services.dispatch import Assignment, _assignment_data
-from civicgrid.requests.services.intake import NewRequest, validate
+from civicgrid.requests.services.intake import NewRequest, request_row, validate
 from civicgrid.requests.services.warnings import CLOCK_LABELS
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node
@@ -79,35 +77,16 @@ class Mirror(Detours):
         if errors:
             raise MirrorError(str(errors))
         node, lon, lat = self._locate(data)
-        name, phone = data.requester_name.strip(), data.requester_phone.strip()
-        req = Request(
+        req = request_row(
+            data,
             number=self._number(timezone.localdate(now)),
-            channel=data.channel,
-            type=data.type,
-            urgency=data.urgency,
-            title=data.title.strip(),
-            content=data.content.strip(),
-            address=data.address.strip(),
+            node=node,
             lon=lon,
             lat=lat,
-            building=data.building,
-            node=node,
-            node_path=node.path,
-            requester_name_enc=crypto.encrypt(name),
-            requester_name_masked=crypto.mask_name(name) if name else "",
-            requester_phone_enc=crypto.encrypt(phone),
-            requester_phone_hash=crypto.blind_index(phone),
-            requester_phone_masked=crypto.mask_phone(phone) if phone else "",
-            anonymous=data.anonymous,
-            confidential=data.confidential,
-            category=data.category,
             received_at=now,
-            external_id=data.external_id[:64],
             created_by=_user(actor),
-            rating_token=secrets.token_urlsafe(24),
-            created_at=now,
-            updated_at=now,
         )
+        req.created_at = req.updated_at = now
         life.req = req
         note = f"{Channel(data.channel).label}受理"
         receive = event_row(

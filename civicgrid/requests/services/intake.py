@@ -175,6 +175,46 @@ def _fallback_node(actor: Any) -> Node:
     return root
 
 
+def request_row(
+    data: NewRequest,
+    *,
+    number: str,
+    node: Node,
+    lon: float | None,
+    lat: float | None,
+    received_at: datetime,
+    created_by: Any,
+) -> Request:
+    """The unsaved request row of a validated intake (also used by the demo's history replay)."""
+    name, phone = data.requester_name.strip(), data.requester_phone.strip()
+    return Request(
+        number=number,
+        channel=data.channel,
+        type=data.type,
+        urgency=data.urgency,
+        title=data.title.strip(),
+        content=data.content.strip(),
+        address=data.address.strip(),
+        lon=lon,
+        lat=lat,
+        building=data.building,
+        node=node,
+        node_path=node.path,
+        requester_name_enc=crypto.encrypt(name),
+        requester_name_masked=crypto.mask_name(name) if name else "",
+        requester_phone_enc=crypto.encrypt(phone),
+        requester_phone_hash=crypto.blind_index(phone),
+        requester_phone_masked=crypto.mask_phone(phone) if phone else "",
+        anonymous=data.anonymous,
+        confidential=data.confidential,
+        category=data.category,
+        received_at=received_at,
+        external_id=data.external_id[:64],
+        created_by=created_by,
+        rating_token=secrets.token_urlsafe(24),
+    )
+
+
 def _check_intake_actor(actor: Any) -> None:
     if actor is SYSTEM:
         return
@@ -195,33 +235,16 @@ def request_create(
     now = timezone.now()
     received = data.received_at or now
     node, lon, lat = _locate(actor, data)
-    name, phone = data.requester_name.strip(), data.requester_phone.strip()
-    request = Request.objects.create(
+    request = request_row(
+        data,
         number=next_number(timezone.localdate(received)),
-        channel=data.channel,
-        type=data.type,
-        urgency=data.urgency,
-        title=data.title.strip(),
-        content=data.content.strip(),
-        address=data.address.strip(),
+        node=node,
         lon=lon,
         lat=lat,
-        building=data.building,
-        node=node,
-        node_path=node.path,
-        requester_name_enc=crypto.encrypt(name),
-        requester_name_masked=crypto.mask_name(name) if name else "",
-        requester_phone_enc=crypto.encrypt(phone),
-        requester_phone_hash=crypto.blind_index(phone),
-        requester_phone_masked=crypto.mask_phone(phone) if phone else "",
-        anonymous=data.anonymous,
-        confidential=data.confidential,
-        category=data.category,
         received_at=received,
-        external_id=data.external_id[:64],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        rating_token=secrets.token_urlsafe(24),
     )
+    request.save()
     event = RequestEvent.objects.create(
         request=request,
         action=Action.RECEIVE,
