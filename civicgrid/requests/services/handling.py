@@ -26,8 +26,17 @@ from civicgrid.requests.services.dispatch import Assignment, _assign, _assignmen
 from civicgrid.requests.services.intake import save_attachments, validate_attachments
 
 
-def _lead_order(request: Request) -> WorkOrder | None:
-    return WorkOrder.objects.filter(request=request, is_active=True, role=AssignmentRole.LEAD).first()
+def _text_and_files(
+    field: str, text: str, missing: str, attachments: list[UploadedFile] | None
+) -> list[UploadedFile]:
+    """Check a required text and the attachments together, so every problem is reported at once."""
+    files = list(attachments or [])
+    errors = validate_attachments(files)
+    if not text.strip():
+        errors[field] = [missing]
+    if errors:
+        raise ValidationError(errors=errors)
+    return files
 
 
 @transaction.atomic
@@ -76,12 +85,7 @@ def request_reply(
 ) -> Request:
     """答复: what was done. Goes to on-site verification when the category asks for it."""
     locked = engine.begin(actor, request, Action.REPLY, expected_version=expected_version)
-    files = list(attachments or [])
-    errors = validate_attachments(files)
-    if not reply.strip():
-        errors["reply"] = ["请填写办理情况"]
-    if errors:
-        raise ValidationError(errors=errors)
+    files = _text_and_files("reply", reply, "请填写办理情况", attachments)
     now = timezone.now()
     locked.replied_at = now
     if locked.responded_at is None:
@@ -129,12 +133,7 @@ def request_verify(
 ) -> Request:
     """现场核查 by the grid worker: does what the unit replied stand on the ground?"""
     locked = engine.begin(actor, request, Action.VERIFY, expected_version=expected_version)
-    files = list(attachments or [])
-    errors = validate_attachments(files)
-    if not note.strip():
-        errors["note"] = ["请填写核查情况"]
-    if errors:
-        raise ValidationError(errors=errors)
+    files = _text_and_files("note", note, "请填写核查情况", attachments)
     if confirmed:
         event = engine.finish(actor, locked, Action.VERIFY, note=note.strip(), data={"confirmed": True})
         save_attachments(locked, files, actor, event)
@@ -427,12 +426,7 @@ def request_note(
     *, actor: Any, request: Request, note: str, attachments: list[UploadedFile] | None = None
 ) -> Request:
     locked = engine.begin(actor, request, Action.NOTE)
-    files = list(attachments or [])
-    errors = validate_attachments(files)
-    if not note.strip():
-        errors["note"] = ["请填写内容"]
-    if errors:
-        raise ValidationError(errors=errors)
+    files = _text_and_files("note", note, "请填写内容", attachments)
     event = engine.finish(actor, locked, Action.NOTE, note=note.strip())
     save_attachments(locked, files, actor, event)
     return locked
