@@ -5,6 +5,7 @@ the signed-in session (with CSRF) for the product's own pages. Every error comes
 ``{"code", "message", "detail"}`` with Chinese messages.
 """
 
+import importlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -117,6 +118,10 @@ def _register_routers() -> None:
     api.add_router("/v1/territory/", territory_router)
     api.add_router("/v1/registry/", registry_router)
     api.add_router("/v1/requests/", requests_router)
+    # The apps of issues 4-7 each own one router.
+    for label in ("classifier", "governance", "points", "volunteers", "party", "gridwork"):
+        module = importlib.import_module(f"civicgrid.{label}.api")
+        api.add_router(f"/v1/{label}/", module.router)
 
 
 _register_routers()

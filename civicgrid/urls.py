@@ -20,5 +20,11 @@ urlpatterns = [
     path("exchange/", include("civicgrid.exchange.urls")),
     path("requests/", include("civicgrid.requests.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),
+    path("classifier/", include("civicgrid.classifier.urls")),
+    path("governance/", include("civicgrid.governance.urls")),
+    path("points/", include("civicgrid.points.urls")),
+    path("volunteers/", include("civicgrid.volunteers.urls")),
+    path("party/", include("civicgrid.party.urls")),
+    path("gridwork/", include("civicgrid.gridwork.urls")),
     path("", include("civicgrid.web.urls")),
 ]

@@ -27,6 +27,21 @@ class Capability(StrEnum):
     RATES_VIEW = "requests.rates_view"
     # See a requester's phone in clear (to call back); audited. Not the registry's PII.
     REQUESTER_PII_VIEW = "requests.requester_pii_view"
+    # Issue 4: the classifier's versions (train, switch, roll back) and proactive governance.
+    CLASSIFIER_MANAGE = "classifier.manage"
+    GOVERNANCE_VIEW = "governance.view"
+    TOPIC_MANAGE = "governance.topic_manage"
+    # Issue 5: volunteers, activities, service orders; the points ledger and shop.
+    VOLUNTEER_MANAGE = "volunteers.manage"
+    POINTS_MANAGE = "points.manage"
+    POINTS_APPROVE = "points.approve"
+    # Issue 6: party organisations, dual reporting, committees, alliances.
+    PARTY_VIEW = "party.view"
+    PARTY_EDIT = "party.edit"
+    # Issue 7: grid work (patrols, visits, care plans, campaigns, field updates).
+    PATROL = "gridwork.patrol"
+    GRIDWORK_VIEW = "gridwork.view"
+    GRIDWORK_MANAGE = "gridwork.manage"
 
 
 C = Capability
@@ -42,9 +57,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.REQUEST_VIEW,
             C.RATES_VIEW,
             C.REQUESTER_PII_VIEW,
+            C.GOVERNANCE_VIEW,
         }
     ),
-    Role.HANDLER: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT, C.RATES_VIEW}),
+    Role.HANDLER: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT, C.RATES_VIEW, C.GOVERNANCE_VIEW}),
     Role.COMMUNITY_WORKER: frozenset(
         {
             C.TERRITORY_VIEW,
@@ -59,6 +75,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.REQUEST_VIEW,
             C.RATES_VIEW,
             C.REQUESTER_PII_VIEW,
+            C.GOVERNANCE_VIEW,
+            C.VOLUNTEER_MANAGE,
+            C.POINTS_MANAGE,
+            C.PARTY_VIEW,
+            C.PARTY_EDIT,
+            C.GRIDWORK_VIEW,
+            C.GRIDWORK_MANAGE,
         }
     ),
     Role.GRID_WORKER: frozenset(
@@ -71,10 +94,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.REQUEST_INTAKE,
             C.REQUEST_VIEW,
             C.REQUEST_VERIFY,
+            C.PARTY_VIEW,
+            C.PATROL,
+            C.GRIDWORK_VIEW,
         }
     ),
     Role.LEADER: frozenset(
-        {C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT, C.REQUEST_VIEW, C.REQUEST_SUPERVISE, C.RATES_VIEW}
+        {
+            C.TERRITORY_VIEW,
+            C.REGISTRY_VIEW,
+            C.EXPORT,
+            C.REQUEST_VIEW,
+            C.REQUEST_SUPERVISE,
+            C.RATES_VIEW,
+            C.GOVERNANCE_VIEW,
+            C.TOPIC_MANAGE,
+            C.POINTS_APPROVE,
+            C.PARTY_VIEW,
+            C.GRIDWORK_VIEW,
+        }
     ),
 }
 
@@ -90,6 +128,7 @@ ADMIN_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.EXPORT,
             C.CALENDAR_EDIT,
             C.REQUEST_CONFIGURE,
+            C.CLASSIFIER_MANAGE,
         }
     ),
     AdminRole.SECURITY: frozenset({C.TERRITORY_VIEW, C.ACCOUNT_MANAGE}),

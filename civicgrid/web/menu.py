@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
+from civicgrid.web.contrib import app_menus
 
 # (label, url name, capability needed)
 MENU: list[tuple[str, str, Capability | None]] = [
@@ -68,7 +69,7 @@ def _url(name: str) -> str | None:
 def menu_for(user: Any) -> list[dict[str, str]]:
     items = [
         {"label": label, "url": url}
-        for label, name, test in [*MENU, *REQUESTS_MENU]
+        for label, name, test in [*MENU, *REQUESTS_MENU, *app_menus()]
         if _allowed(user, test) and (url := _url(name)) is not None
     ]
     if getattr(user, "admin_role", "") in ("system", "security"):

@@ -18,6 +18,7 @@ from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import LEVELS, locator
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import node_roots, node_team
+from civicgrid.web.contrib import home_figures
 
 HOME_HINTS: dict[str, str] = {
     Role.OPERATOR: "受理来电与来访，登记诉求，查询来电人历史，按位置确定所属网格。",
@@ -114,7 +115,8 @@ def home(request: HttpRequest) -> HttpResponse:
     for role, path in assignments:
         panels.append(_role_panel(role, nodes.get(path)))
     summaries = [_scope_summary(n) for n in node_roots(user)[:6]] if not user.admin_role else []
-    return render(request, "web/home.html", {"panels": panels, "summaries": summaries})
+    context = {"panels": panels, "summaries": summaries, "sections": home_figures(user)}
+    return render(request, "web/home.html", context)
 
 
 AUDIT_FILTERS = ("actor", "verb", "target", "date_from", "date_to", "request_id")

@@ -262,4 +262,3 @@ def request_return_decide(
         locked.due_resolution_at = None
     engine.finish(actor, locked, action, note=note, unit=unit, data={"approval": approval.pk})
     return locked
-

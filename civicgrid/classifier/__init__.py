@@ -1,0 +1,1 @@
+"""Request classifier: normalise text, train, evaluate, version, suggest (issue 4)."""

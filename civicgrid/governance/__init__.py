@@ -1,0 +1,1 @@
+"""Proactive governance: hot issues, monthly topics, solve before asked, spikes (issue 4)."""

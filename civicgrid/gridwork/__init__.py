@@ -1,0 +1,1 @@
+"""Grid work: patrols and the patrol log, visits and care plans, campaigns, field updates (issue 7)."""

@@ -1,0 +1,7 @@
+"""Pages of gridwork."""
+
+from django.urls import URLPattern
+
+app_name = "gridwork"
+
+urlpatterns: list[URLPattern] = []

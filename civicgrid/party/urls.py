@@ -1,0 +1,7 @@
+"""Pages of party."""
+
+from django.urls import URLPattern
+
+app_name = "party"
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Points: double-entry append-only ledger, rules, expiry by lots, the points shop (issue 5)."""
