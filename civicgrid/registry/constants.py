@@ -8,6 +8,7 @@ class Verb:
     ORGANISATION_CREATED = "registry.organisation_created"
     ORGANISATION_UPDATED = "registry.organisation_updated"
     ORGANISATION_PII_VIEWED = "registry.organisation_pii_viewed"
+    RESIDENT_ACCOUNT_OPENED = "registry.resident_account_opened"
 
 
 # Tags every installation starts with (editable in the admin).

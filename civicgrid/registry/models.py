@@ -5,6 +5,7 @@ ID numbers and phones are never stored in clear: ``*_enc`` holds AES-GCM ciphert
 ``registry.services.resident_reveal_pii`` decrypts for staff, and it writes an audit row.
 """
 
+from django.conf import settings
 from django.db import models
 
 from civicgrid.territory.models import ScopedModel
@@ -202,3 +203,23 @@ class Organisation(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ResidentAccount(models.Model):
+    """A resident's own sign-in (H5: volunteers, points shop, service orders, dual reporting).
+
+    Staff accounts hold roles; a resident account holds none and acts only as this resident.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resident_account"
+    )
+    resident = models.OneToOneField(Resident, on_delete=models.PROTECT, related_name="account")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "居民账号"
+        verbose_name_plural = "居民账号"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.resident}"

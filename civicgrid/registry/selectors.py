@@ -63,3 +63,13 @@ def resident_get(actor: Any, pk: int) -> Resident:
 
 def residents_count_under(node: Node) -> int:
     return Resident.objects.filter(node_path__startswith=node.path, is_active=True).count()
+
+
+def resident_for_user(user: Any) -> Resident | None:
+    """The resident a signed-in resident account acts as (None for staff and anonymous)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from civicgrid.registry.models import ResidentAccount
+
+    link = ResidentAccount.objects.select_related("resident").filter(user=user).first()
+    return link.resident if link else None

@@ -478,3 +478,26 @@ def organisation_reveal_pii(*, actor: Any, organisation: Organisation) -> dict[s
         after={"fields": ["contact_phone"]},
     )
     return {"contact_phone": crypto.decrypt(organisation.contact_phone_enc)}
+
+
+def resident_account_open(*, actor: Any, resident: Resident, username: str, password: str) -> Any:
+    """Open a resident's own sign-in (for H5 pages); the community worker of their place does it."""
+    from civicgrid.accounts.services import user_create
+    from civicgrid.registry.models import ResidentAccount
+
+    require(actor, Capability.REGISTRY_EDIT, resident.node_path)
+    if ResidentAccount.objects.filter(resident=resident).exists():
+        raise ValidationError(field="resident", message="该居民已有账号")
+    with transaction.atomic():
+        user = user_create(
+            actor=None, username=username, password=password, full_name=resident.name, system=True
+        )
+        ResidentAccount.objects.create(user=user, resident=resident)
+        audit_write(
+            actor=actor,
+            verb=Verb.RESIDENT_ACCOUNT_OPENED,
+            target=resident,
+            node=resident.node,
+            after={"username": user.username},
+        )
+    return user
