@@ -28,7 +28,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return data
 
 
-def audit_write(
+def audit_row(
     *,
     actor: Any,
     verb: str,
@@ -40,16 +40,14 @@ def audit_write(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Append one audit row. Must run inside the transaction of the change it records."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_write must be called inside the change's transaction")
+    """The unsaved audit row (``audit_write`` saves one, ``audit_write_many`` several)."""
     meta = current_request_meta()
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
         target_label = target_label or str(target)[:255]
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if is_user else None,
         actor_name=(actor.get_username() if is_user else str(actor or "系统"))[:150],
         verb=verb,
@@ -63,3 +61,43 @@ def audit_write(
         request_id=meta.request_id,
         ip=meta.ip,
     )
+
+
+def _check_in_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_write must be called inside the change's transaction")
+
+
+def audit_write(
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+    node: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Append one audit row. Must run inside the transaction of the change it records."""
+    _check_in_transaction()
+    row = audit_row(
+        actor=actor,
+        verb=verb,
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        node=node,
+        before=before,
+        after=after,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def audit_write_many(rows: list[AuditLog]) -> list[AuditLog]:
+    """Append several rows built by ``audit_row`` in one statement, in the change's transaction."""
+    _check_in_transaction()
+    return AuditLog.objects.bulk_create(rows)

@@ -50,15 +50,33 @@ def notify(
 def _enqueue_drain() -> None:
     from civicgrid.notify.tasks import drain_outbox
 
-    drain_outbox.enqueue()
+    if not _drain_waiting(drain_outbox):
+        drain_outbox.enqueue()
 
 
-def _claim(limit: int) -> list[int]:
+def _drain_waiting(task: Any) -> bool:
+    """Whether a drain is queued and not yet started (database queue only).
+
+    Called after this commit: a drain that has not started yet will claim this commit's
+    messages when it runs, so a busy hotline queues one drain at a time, not one per
+    message. The periodic ``requests_tick`` drains as well, as a backstop."""
+    from django_tasks_db import DatabaseBackend
+
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists()
+
+
+def _claim(limit: int, exclude: set[int] | None = None) -> list[int]:
     now = timezone.now()
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(state=State.PENDING, attempts__lt=MAX_ATTEMPTS)
+            .exclude(pk__in=exclude or ())
             .order_by("id")
             .values_list("id", flat=True)[:limit]
         )
@@ -67,10 +85,22 @@ def _claim(limit: int) -> list[int]:
 
 
 def outbox_drain(limit: int = 200) -> int:
-    """Send pending messages once each: claim (committed), send, mark sent. Returns count sent."""
+    """Send pending messages once each: claim (committed), send, mark sent, batch after
+    batch until none is left. Returns the number sent."""
     release_stale_claims()
     sent = 0
-    for pk in _claim(limit):
+    tried: set[int] = set()  # a message that failed waits for the next drain
+    while claimed := _claim(limit, exclude=tried):
+        sent += _send(claimed)
+        tried.update(claimed)
+        if len(claimed) < limit:
+            break
+    return sent
+
+
+def _send(ids: list[int]) -> int:
+    sent = 0
+    for pk in ids:
         row = Notification.objects.get(pk=pk)
         message = Message(
             channel=row.channel,

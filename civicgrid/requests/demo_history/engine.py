@@ -26,7 +26,7 @@ from civicgrid.requests.models import (
     WorkOrder,
 )
 from civicgrid.requests.permissions import SYSTEM
-from civicgrid.requests.services.dispatch import Assignment, _assignment_data
+from civicgrid.requests.services.dispatch import Assignment, assignment_data
 from civicgrid.requests.services.engine import actor_name
 
 DATETIME_FIELDS = (
@@ -244,7 +244,7 @@ class Engine:
         if found is None:
             return
         self._assign(life, SYSTEM, found, now)
-        data = _assignment_data(found)
+        data = assignment_data(found)
         self._finish(life, SYSTEM, Action.DISPATCH, now, note=found.label, unit=found.lead, data=data)
 
     def dispatch(
@@ -267,5 +267,5 @@ class Engine:
         if found is None:
             raise MirrorError(f"{req.number}: no rule")
         self._assign(life, actor, found, now)
-        data = _assignment_data(found)
+        data = assignment_data(found)
         self._finish(life, actor, Action.DISPATCH, now, note=note or found.label, unit=found.lead, data=data)

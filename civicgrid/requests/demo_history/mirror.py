@@ -40,7 +40,7 @@ from civicgrid.requests.demo_history.engine import (
 )
 from civicgrid.requests.models import Rating, WorkOrder
 from civicgrid.requests.permissions import REQUESTER, SYSTEM
-from civicgrid.requests.services.dispatch import Assignment, _assignment_data
+from civicgrid.requests.services.dispatch import Assignment, assignment_data
 from civicgrid.requests.services.intake import NewRequest, request_row, validate
 from civicgrid.requests.services.warnings import CLOCK_LABELS
 from civicgrid.territory.locator import locator
@@ -211,7 +211,7 @@ class Mirror(Detours):
         assisting = [o.unit for o in life.active_orders(AssignmentRole.ASSIST)]
         found = Assignment(lead=req.lead_unit, assisting=assisting, label=f"重办（第{req.reopen_count}次）")
         self._assign(life, actor, found, now)
-        data = _assignment_data(found) | {"reopen_count": req.reopen_count}
+        data = assignment_data(found) | {"reopen_count": req.reopen_count}
         self._finish(life, actor, Action.REOPEN, now, note=reason.strip(), unit=found.lead, data=data)
 
     # -- the deadline scan -----------------------------------------------------------

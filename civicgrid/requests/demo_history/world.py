@@ -20,8 +20,9 @@ from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.demo_history.texts import TOPICS, Topic
-from civicgrid.requests.models import Category, DispatchRule, HandlingUnit, RequestCounter, UnitMembership
+from civicgrid.requests.models import Category, DispatchRule, HandlingUnit, UnitMembership
 from civicgrid.requests.selectors import current_catalogue
+from civicgrid.requests.services.intake import numbers_taken
 from civicgrid.territory.models import GridType, Node, NodeKind
 from civicgrid.workcal import clock
 from civicgrid.workcal.clock import Calendar
@@ -269,5 +270,5 @@ def world_load(now: datetime, start: date) -> World:
         rules=rules,
         rule_assisting=assisting,
         staff=staff,
-        counters=dict(RequestCounter.objects.filter(day__gte=start).values_list("day", "last")),
+        counters=numbers_taken(start),
     )

@@ -20,12 +20,12 @@ from civicgrid.requests.models import (
     DeadlineWarning,
     Rating,
     Request,
-    RequestCounter,
     RequestEvent,
     Whistle,
     WhistleSummons,
     WorkOrder,
 )
+from civicgrid.requests.services.intake import numbers_record
 
 BATCH = 2000
 M = TypeVar("M", bound=models.Model)
@@ -140,7 +140,4 @@ def history_write(lives: list[Life]) -> dict[str, int]:
 
 def counters_write(counters: dict[Any, int]) -> None:
     """The per-day number counters, so that the next live request gets the next number."""
-    rows = [RequestCounter(day=day, last=last) for day, last in sorted(counters.items())]
-    RequestCounter.objects.bulk_create(
-        rows, batch_size=BATCH, update_conflicts=True, unique_fields=["day"], update_fields=["last"]
-    )
+    numbers_record(counters)

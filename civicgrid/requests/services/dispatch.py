@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from civicgrid.core.errors import ValidationError
@@ -26,73 +27,148 @@ class Assignment:
     label: str = ""
 
 
+def _place_ids(node_path: str) -> list[int]:
+    return [int(p) for p in node_path.strip("/").split("/") if p]
+
+
 def unit_for_place(node_path: str, kind: str) -> HandlingUnit | None:
     """The active unit of ``kind`` whose node is on the path of the place (nearest first)."""
-    ids = [int(p) for p in node_path.strip("/").split("/") if p]
+    ids = _place_ids(node_path)
     units = {u.node_id: u for u in HandlingUnit.objects.filter(kind=kind, is_active=True, node_id__in=ids)}
+    return _nearest(ids, units)
+
+
+def _nearest(ids: list[int], units_by_node: dict[int, HandlingUnit]) -> HandlingUnit | None:
     for node_id in reversed(ids):
-        if node_id in units:
-            return units[node_id]
+        if node_id in units_by_node:
+            return units_by_node[node_id]
     return None
 
 
-def _rule_target(rule: DispatchRule, request: Request) -> HandlingUnit | None:
-    target = DispatchRule.Target
-    if rule.target == target.LOCATION_SUBDISTRICT:
-        return unit_for_place(request.node_path, UnitKind.SUBDISTRICT)
-    if rule.target == target.LOCATION_COMMUNITY:
-        return unit_for_place(request.node_path, UnitKind.COMMUNITY)
-    if rule.target == target.CATEGORY_UNIT:
-        return request.category.responsible_unit if request.category else None
-    return rule.unit
+# The place kinds a rule can target, by its target.
+PLACE_TARGETS = {
+    DispatchRule.Target.LOCATION_SUBDISTRICT: UnitKind.SUBDISTRICT,
+    DispatchRule.Target.LOCATION_COMMUNITY: UnitKind.COMMUNITY,
+}
 
 
-def match_rule(request: Request) -> Assignment | None:
-    """The first active rule (by priority) whose category prefix and area fit, with a target."""
+@dataclass
+class _Units:
+    """Every active unit the candidate rules may name, fetched in one query."""
+
+    by_id: dict[int, HandlingUnit]
+    by_place: dict[str, dict[int, HandlingUnit]]  # unit kind -> node id -> unit
+    assisting: dict[int, list[int]]  # rule id -> assisting unit ids
+
+
+def _candidate_rules(request: Request) -> list[DispatchRule]:
+    """Active rules (by priority) whose category prefix and area fit; one query."""
     code = request.category.code if request.category else ""
     rules = (
         DispatchRule.objects.filter(is_active=True)
-        .select_related("area", "copy_to")
+        .only("id", "name", "priority", "category_prefix", "area_id", "target", "unit_id", "copy_to_id")
+        .annotate(area_path=F("area__path"))
         .order_by("priority", "id")
     )
+    return [
+        rule
+        for rule in rules
+        if code.startswith(rule.category_prefix)
+        and (rule.area_id is None or request.node_path.startswith(rule.area_path))
+    ]
+
+
+def _units_for(rules: list[DispatchRule], request: Request) -> _Units:
+    ids = {i for r in rules for i in (r.unit_id, r.copy_to_id) if i is not None}
+    if request.category is not None and request.category.responsible_unit_id is not None:
+        ids.add(request.category.responsible_unit_id)
+    kinds = {PLACE_TARGETS[r.target] for r in rules if r.target in PLACE_TARGETS}  # type: ignore[index]
+    through = DispatchRule.assisting.through.objects.filter(dispatchrule_id__in=[r.pk for r in rules])
+    links = list(through.values_list("dispatchrule_id", "handlingunit_id"))
+    wanted = Q(pk__in=ids | {unit_id for _, unit_id in links})
+    if kinds:
+        wanted |= Q(kind__in=kinds, node_id__in=_place_ids(request.node_path))
+    found = _Units({}, {kind: {} for kind in kinds}, {})
+    for unit in HandlingUnit.objects.filter(wanted, is_active=True):
+        found.by_id[unit.pk] = unit
+        if unit.kind in found.by_place:
+            found.by_place[unit.kind][unit.node_id] = unit
+    for rule_id, unit_id in links:
+        found.assisting.setdefault(rule_id, []).append(unit_id)
+    return found
+
+
+def _rule_target(rule: DispatchRule, request: Request, units: _Units) -> HandlingUnit | None:
+    if rule.target in PLACE_TARGETS:
+        return _nearest(_place_ids(request.node_path), units.by_place[PLACE_TARGETS[rule.target]])  # type: ignore[index]
+    if rule.target == DispatchRule.Target.CATEGORY_UNIT:
+        unit_id = request.category.responsible_unit_id if request.category else None
+        return units.by_id.get(unit_id) if unit_id is not None else None
+    return units.by_id.get(rule.unit_id) if rule.unit_id is not None else None
+
+
+def match_rule(request: Request) -> Assignment | None:
+    """The first active rule (by priority) whose category prefix and area fit, with an active
+    target. Two queries whatever the number of rules: the rules, then every unit they name."""
+    rules = _candidate_rules(request)
+    if not rules:
+        return None
+    units = _units_for(rules, request)
     for rule in rules:
-        if rule.category_prefix and not code.startswith(rule.category_prefix):
+        lead = _rule_target(rule, request, units)
+        if lead is None:
             continue
-        if rule.area is not None and not request.node_path.startswith(rule.area.path):
-            continue
-        lead = _rule_target(rule, request)
-        if lead is None or not lead.is_active:
-            continue
-        assisting = [u for u in rule.assisting.filter(is_active=True) if u.pk != lead.pk]
-        copies = [rule.copy_to] if rule.copy_to and rule.copy_to.pk != lead.pk else []
+        assisting = [
+            units.by_id[i] for i in units.assisting.get(rule.pk, []) if i in units.by_id and i != lead.pk
+        ]
+        copy_to = units.by_id.get(rule.copy_to_id) if rule.copy_to_id is not None else None
+        copies = [copy_to] if copy_to is not None and copy_to.pk != lead.pk else []
         return Assignment(lead=lead, assisting=assisting, copy=copies, rule=rule, label=f"规则：{rule.name}")
     return None
 
 
 def _assign(actor: Any, request: Request, assignment: Assignment, now: datetime) -> None:
     WorkOrder.objects.filter(request=request, is_active=True).update(is_active=False)
-    for unit, role in (
-        [(assignment.lead, AssignmentRole.LEAD)]
-        + [(u, AssignmentRole.ASSIST) for u in assignment.assisting]
-        + [(u, AssignmentRole.COPY) for u in assignment.copy]
-    ):
-        WorkOrder.objects.create(
-            request=request,
-            unit=unit,
-            role=role,
-            rule=assignment.rule,
-            rule_label=assignment.label[:200],
-            dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
-            dispatched_at=now,
-        )
+    assignment_apply(request, assignment, now)
+    assignment_record(actor, request, assignment, now, version=request.version + 1)
+
+
+def assignment_apply(request: Request, assignment: Assignment, now: datetime) -> None:
+    """The request's side of a dispatch: lead unit, dispatch time, fresh clocks (object only)."""
     request.lead_unit = assignment.lead
     request.dispatched_at = now
     request.responded_at = None
     request.replied_at = None
     if request.category is not None:
         set_deadlines(request, request.category, now)
+
+
+def assignment_record(
+    actor: Any, request: Request, assignment: Assignment, now: datetime, *, version: int
+) -> None:
+    """The work orders of a dispatch (one statement) and the lead unit's message (after commit).
+
+    ``version`` is the request's version once dispatched: one message per dispatch."""
+    WorkOrder.objects.bulk_create(
+        [
+            WorkOrder(
+                request=request,
+                unit=unit,
+                role=role,
+                rule=assignment.rule,
+                rule_label=assignment.label[:200],
+                dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
+                dispatched_at=now,
+            )
+            for unit, role in (
+                [(assignment.lead, AssignmentRole.LEAD)]
+                + [(u, AssignmentRole.ASSIST) for u in assignment.assisting]
+                + [(u, AssignmentRole.COPY) for u in assignment.copy]
+            )
+        ]
+    )
     notify(
-        dedupe_key=f"dispatch:{request.pk}:{request.version}:{assignment.lead.pk}",
+        dedupe_key=f"dispatch:{request.pk}:{version}:{assignment.lead.pk}",
         channel=NotifyChannel.SMS,
         recipient_label=assignment.lead.name,
         subject=f"新工单 {request.number}",
@@ -117,12 +193,12 @@ def auto_dispatch(request: Request) -> bool:
         note=assignment.label,
         now=now,
         unit=assignment.lead,
-        data=_assignment_data(assignment),
+        data=assignment_data(assignment),
     )
     return True
 
 
-def _assignment_data(a: Assignment) -> dict[str, Any]:
+def assignment_data(a: Assignment) -> dict[str, Any]:
     return {
         "lead": a.lead.pk,
         "assisting": [u.pk for u in a.assisting],
@@ -183,7 +259,7 @@ def request_dispatch(
         note=note or assignment.label,
         now=now,
         unit=assignment.lead,
-        data=_assignment_data(assignment),
+        data=assignment_data(assignment),
     )
     return locked
 
@@ -214,7 +290,7 @@ def request_reassign(
         note=reason.strip(),
         now=now,
         unit=lead_unit,
-        data=_assignment_data(assignment),
+        data=assignment_data(assignment),
     )
     return locked
 

@@ -22,7 +22,7 @@ from civicgrid.requests.constants import (
 )
 from civicgrid.requests.models import Approval, CouncilOutcome, Request, WorkOrder
 from civicgrid.requests.services import engine
-from civicgrid.requests.services.dispatch import Assignment, _assign, _assignment_data, unit_for_place
+from civicgrid.requests.services.dispatch import Assignment, _assign, assignment_data, unit_for_place
 from civicgrid.requests.services.intake import save_attachments, validate_attachments
 
 
@@ -331,7 +331,7 @@ def request_reopen(
         note=reason.strip(),
         now=now,
         unit=lead,
-        data=_assignment_data(assignment) | {"reopen_count": locked.reopen_count},
+        data=assignment_data(assignment) | {"reopen_count": locked.reopen_count},
     )
     return locked
 
@@ -370,7 +370,7 @@ def request_escalate(
         note=reason.strip(),
         now=now,
         unit=unit,
-        data=_assignment_data(assignment) | {"level_from": before, "level_to": new_level},
+        data=assignment_data(assignment) | {"level_from": before, "level_to": new_level},
     )
     return locked
 

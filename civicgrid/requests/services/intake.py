@@ -7,24 +7,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, scope_paths
 from civicgrid.core import crypto
-from civicgrid.core.audit import audit_write
+from civicgrid.core.audit import audit_row, audit_write_many
 from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.core.validators import phone_problem
 from civicgrid.requests.constants import Action, Channel, RequestType, Status, Urgency
+from civicgrid.requests.deadlines import refresh_light
 from civicgrid.requests.models import Attachment, Category, Request, RequestCounter, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.services import dispatch as dispatch_services
 from civicgrid.requests.services import engine
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node, NodeKind
 
+# What intake reads of the located grid (its polygon stays in the database).
+NODE_FIELDS = ("id", "kind", "code", "name", "path", "parent_id", "is_active")
 TITLE_MAX = 200
 CONTENT_MAX = 5000
 
@@ -53,16 +56,85 @@ class NewRequest:
 
 
 def next_number(day: date) -> str:
-    """``YYYYMMDD-NNNNNN``: one counter row per day, incremented under its row lock."""
-    updated = RequestCounter.objects.filter(day=day).update(last=F("last") + 1)
-    if not updated:
+    """``YYYYMMDD-NNNNNN``, counted per day.
+
+    On PostgreSQL each day has its own sequence: ``nextval`` holds no lock, so concurrent
+    intakes never queue behind each other for a number (a rolled-back intake leaves a gap;
+    validation runs before, so only a failed write does). Elsewhere (SQLite, which
+    serialises writers anyway) one counter row per day is bumped by a single upsert."""
+    if connection.vendor == "postgresql":
+        last = _sequence_next(day)
+    else:
+        table = connection.ops.quote_name(RequestCounter._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 (table name from the model)
+                f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                [day],
+            )
+            (last,) = cursor.fetchone()
+    return f"{day:%Y%m%d}-{last:06d}"
+
+
+def number_sequence(day: date) -> str:
+    return f"requests_number_{day:%Y%m%d}"
+
+
+def numbers_taken(since: date) -> dict[date, int]:
+    """The last number given on each day since ``since`` (counter rows and, on PostgreSQL,
+    the days' sequences): where a writer of past requests (demo, import) continues from."""
+    taken = dict(RequestCounter.objects.filter(day__gte=since).values_list("day", "last"))
+    if connection.vendor != "postgresql":
+        return taken
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sequencename, last_value FROM pg_sequences "
+            "WHERE schemaname = current_schema() AND sequencename LIKE %s AND last_value IS NOT NULL",
+            [r"requests\_number\_%"],
+        )
+        for name, last in cursor.fetchall():
+            day = datetime.strptime(name.rsplit("_", 1)[1], "%Y%m%d").date()
+            if day >= since:
+                taken[day] = max(taken.get(day, 0), int(last))
+    return taken
+
+
+def numbers_record(last_by_day: dict[date, int]) -> None:
+    """Record numbers a writer of past requests gave (demo, import), so that live intake
+    continues after them: counter rows raised, and the days' sequences where they exist."""
+    taken = numbers_taken(min(last_by_day)) if last_by_day else {}
+    rows = [
+        RequestCounter(day=day, last=max(last, taken.get(day, 0)))
+        for day, last in sorted(last_by_day.items())
+    ]
+    RequestCounter.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["day"], update_fields=["last"]
+    )
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute("SELECT setval(to_regclass(%s), %s)", [number_sequence(row.day), row.last])
+
+
+def _sequence_next(day: date) -> int:
+    name = number_sequence(day)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(to_regclass(%s))", [name])
+        (last,) = cursor.fetchone()
+        if last is not None:
+            return int(last)
+        # First number of the day: start after the day's counter row (numbers given before
+        # an upgrade, or reserved by an import); a concurrent creator may win the race.
+        start = RequestCounter.objects.filter(day=day).values_list("last", flat=True).first() or 0
         try:
             with transaction.atomic():
-                RequestCounter.objects.create(day=day, last=1)
-        except IntegrityError:
-            RequestCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = RequestCounter.objects.filter(day=day).values_list("last", flat=True).get()
-    return f"{day:%Y%m%d}-{last:06d}"
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start + 1}")
+        except DatabaseError:
+            pass
+        cursor.execute("SELECT nextval(%s)", [name])
+        (last,) = cursor.fetchone()
+    return int(last)
 
 
 def validate(data: NewRequest) -> dict[str, list[str]]:
@@ -160,7 +232,7 @@ def _locate(actor: Any, data: NewRequest) -> tuple[Node, float | None, float | N
 
             lon, lat = gcj02_to_wgs84(lon, lat)
         if found is not None:
-            return Node.objects.get(pk=found.grid.id), lon, lat
+            return Node.objects.only(*NODE_FIELDS).get(pk=found.grid.id), lon, lat
     return _fallback_node(actor), lon, lat
 
 
@@ -226,7 +298,11 @@ def _check_intake_actor(actor: Any) -> None:
 def request_create(
     *, actor: Any, data: NewRequest, attachments: list[UploadedFile] | None = None, dispatch: bool = True
 ) -> Request:
-    """Record a request from any channel; dispatch it by the rules when a category is known."""
+    """Record a request from any channel; dispatch it by the rules when a category is known.
+
+    A new request that a rule dispatches is inserted already dispatched, with its two
+    history rows (received, dispatched), its work orders and two audit rows written in one
+    statement each: the same rows as receiving it and then ``request_dispatch``-ing it."""
     _check_intake_actor(actor)
     files = list(attachments or [])
     errors = validate(data) | validate_attachments(files)
@@ -237,39 +313,87 @@ def request_create(
     node, lon, lat = _locate(actor, data)
     request = request_row(
         data,
-        number=next_number(timezone.localdate(received)),
+        number="",
         node=node,
         lon=lon,
         lat=lat,
         received_at=received,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    request.save()
-    event = RequestEvent.objects.create(
-        request=request,
-        action=Action.RECEIVE,
-        from_status="",
-        to_status=Status.RECEIVED,
-        actor=request.created_by,
-        actor_name=engine.actor_name(actor),
-        note=f"{Channel(data.channel).label}受理",
-        data={"channel": data.channel},
-        created_at=now,
-    )
-    save_attachments(request, files, actor, event)
-    audit_write(
-        actor=actor,
-        verb="requests.received",
-        target=request,
-        node=node,
-        after={"number": request.number, "channel": data.channel, "type": data.type},
-    )
+    assignment = None
     if dispatch and data.category is not None and data.type != RequestType.CONSULTATION:
-        from civicgrid.requests.services.dispatch import auto_dispatch
-
-        auto_dispatch(request)
-    request.refresh_from_db()
+        assignment = dispatch_services.match_rule(request)
+    if assignment is not None:
+        dispatch_services.assignment_apply(request, assignment, now)
+        request.status = Status.DISPATCHED
+        request.version += 1
+        refresh_light(request, now)
+    request.number = next_number(timezone.localdate(received))
+    request.save(force_insert=True)
+    events = _intake_events(actor, request, data.channel, assignment, now)
+    save_attachments(request, files, actor, events[0])
+    audits = [
+        audit_row(
+            actor=actor,
+            verb="requests.received",
+            target=request,
+            node=node,
+            after={"number": request.number, "channel": data.channel, "type": data.type},
+        )
+    ]
+    if assignment is not None:
+        audits.append(
+            audit_row(
+                actor=SYSTEM,
+                verb=f"requests.{Action.DISPATCH}",
+                target=request,
+                node=node,
+                before={"status": Status.RECEIVED},
+                after={
+                    "status": request.status,
+                    "version": request.version,
+                    **dispatch_services.assignment_data(assignment),
+                },
+            )
+        )
+        dispatch_services.assignment_record(SYSTEM, request, assignment, now, version=request.version)
+    audit_write_many(audits)
     return request
+
+
+def _intake_events(
+    actor: Any, request: Request, channel: str, assignment: Any, now: datetime
+) -> list[RequestEvent]:
+    """The history rows of a new request: received, and dispatched when a rule chose units."""
+    events = [
+        RequestEvent(
+            request=request,
+            action=Action.RECEIVE,
+            from_status="",
+            to_status=Status.RECEIVED,
+            actor=request.created_by,
+            actor_name=engine.actor_name(actor),
+            note=f"{Channel(channel).label}受理",
+            data={"channel": channel},
+            created_at=now,
+        )
+    ]
+    if assignment is not None:
+        events.append(
+            RequestEvent(
+                request=request,
+                action=Action.DISPATCH,
+                from_status=Status.RECEIVED,
+                to_status=request.status,
+                actor=None,
+                actor_name=engine.actor_name(SYSTEM),
+                unit=assignment.lead,
+                note=assignment.label,
+                data=dispatch_services.assignment_data(assignment),
+                created_at=now,
+            )
+        )
+    return RequestEvent.objects.bulk_create(events)
 
 
 @transaction.atomic
