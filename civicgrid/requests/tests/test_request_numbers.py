@@ -45,7 +45,9 @@ def drop_day_sequence() -> Any:
 
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_intakes_get_distinct_numbers_without_waiting(hotline: Any, drop_day_sequence: Any) -> None:
+def test_concurrent_intakes_get_distinct_numbers_without_waiting(
+    hotline: Any, drop_day_sequence: Any
+) -> None:
     RequestCounter.objects.create(day=timezone.localdate(), last=100)  # given before an upgrade
 
     def intake() -> str:
