@@ -3,6 +3,20 @@ from typing import Any
 from django.apps import AppConfig
 
 
+def _patrols(user: Any) -> bool:
+    from civicgrid.accounts.permissions import Capability
+    from civicgrid.accounts.selectors import has_capability
+
+    return has_capability(user, Capability.PATROL)
+
+
+def _views_gridwork(user: Any) -> bool:
+    from civicgrid.accounts.permissions import Capability
+    from civicgrid.accounts.selectors import has_capability
+
+    return has_capability(user, Capability.GRIDWORK_VIEW)
+
+
 class GridworkConfig(AppConfig):
     name = "civicgrid.gridwork"
     label = "gridwork"
@@ -10,7 +24,10 @@ class GridworkConfig(AppConfig):
     # What this app contributes to shared screens (see civicgrid.web.contrib):
     # menu entries (label, url name, capability or predicate on the user) and a dotted
     # path to ``home_figures(user) -> list[Figure]`` for the home page.
-    menu: list[tuple[str, str, Any]] = []
-    home_figures: str | None = None
+    menu: list[tuple[str, str, Any]] = [
+        ("网格员工作台", "gridwork:m_today", _patrols),
+        ("网格工作", "gridwork:coverage", _views_gridwork),
+    ]
+    home_figures: str | None = "civicgrid.gridwork.logbook.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
-    demo: str | None = None
+    demo: str | None = "civicgrid.gridwork.demo.seed_demo"

@@ -1,7 +1,13 @@
-"""Pages of gridwork."""
+"""Pages of grid work, mounted at /gridwork/. Each views module contributes its own urlpatterns."""
 
-from django.urls import URLPattern
+from civicgrid.gridwork.views import campaigns, care, mobile, office, proposals
 
 app_name = "gridwork"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *mobile.urlpatterns,
+    *office.urlpatterns,
+    *care.urlpatterns,
+    *campaigns.urlpatterns,
+    *proposals.urlpatterns,
+]

@@ -1,0 +1,162 @@
+"""Named constants of grid work (网格工作): verbs, choices, defaults."""
+
+from django.db import models
+
+
+class Verb:
+    PATROL_STARTED = "gridwork.patrol_started"
+    PATROL_ENDED = "gridwork.patrol_ended"
+    PATROL_AUTO_ENDED = "gridwork.patrol_auto_ended"
+    PATROL_POINTS_ADDED = "gridwork.patrol_points_added"
+    FINDING_RECORDED = "gridwork.finding_recorded"
+    VISIT_RECORDED = "gridwork.visit_recorded"
+    CARE_PLAN_CREATED = "gridwork.care_plan_created"
+    CARE_PLAN_UPDATED = "gridwork.care_plan_updated"
+    CARE_PLAN_ENDED = "gridwork.care_plan_ended"
+    CARE_PLANS_GENERATED = "gridwork.care_plans_generated"
+    CARE_WARNING_RAISED = "gridwork.care_warning_raised"
+    CAMPAIGN_LAUNCHED = "gridwork.campaign_launched"
+    CAMPAIGN_ASSIGNED = "gridwork.campaign_assigned"
+    CAMPAIGN_CLOSED = "gridwork.campaign_closed"
+    CAMPAIGN_CHECKED = "gridwork.campaign_checked"
+    CAMPAIGN_EXPORTED = "gridwork.campaign_exported"
+    PROPOSAL_SUBMITTED = "gridwork.proposal_submitted"
+    PROPOSAL_APPROVED = "gridwork.proposal_approved"
+    PROPOSAL_REJECTED = "gridwork.proposal_rejected"
+
+
+class FindingCategory(models.TextChoices):
+    ENVIRONMENT = "environment", "环境卫生"
+    FACILITIES = "facilities", "公共设施"
+    SAFETY = "safety", "安全隐患"
+    FIRE = "fire", "消防安全"
+    DISPUTE = "dispute", "矛盾纠纷"
+    ORDER = "order", "治安秩序"
+    CITY_MANAGEMENT = "city_management", "市容秩序"
+    LIVELIHOOD = "livelihood", "民生诉求"
+    OTHER = "other", "其他"
+
+
+class Outcome(models.TextChoices):
+    """What the grid worker did with what they saw."""
+
+    RECORDED = "recorded", "仅记录"
+    FIXED = "fixed", "现场解决"
+    REPORTED = "reported", "上报诉求"
+
+
+class VisitKind(models.TextChoices):
+    HOME = "home", "入户走访"
+    DOORSTEP = "doorstep", "门口/楼下交谈"
+    PHONE = "phone", "电话问候"
+
+
+class Wellbeing(models.TextChoices):
+    GOOD = "good", "情况良好"
+    ATTENTION = "attention", "需要关注"
+    URGENT = "urgent", "需紧急帮扶"
+
+
+class Light(models.TextChoices):
+    GREEN = "green", "绿灯（正常）"
+    YELLOW = "yellow", "黄灯（临期）"
+    RED = "red", "红灯（超期）"
+
+
+class CampaignKind(models.TextChoices):
+    EPIDEMIC = "epidemic", "疫情排查"
+    ANTI_FRAUD = "anti_fraud", "反诈APP入户核查"
+    FIRE_SAFETY = "fire_safety", "消防安全检查"
+    CENSUS = "census", "人口信息核查"
+    OTHER = "other", "其他专项"
+
+
+class CampaignTarget(models.TextChoices):
+    HOUSEHOLD = "household", "每户"
+    BUILDING = "building", "每栋楼"
+
+
+class CampaignState(models.TextChoices):
+    ACTIVE = "active", "进行中"
+    CLOSED = "closed", "已结束"
+
+
+class ItemState(models.TextChoices):
+    PENDING = "pending", "待完成"
+    DONE = "done", "已完成"
+    UNREACHABLE = "unreachable", "无人在家"
+    REFUSED = "refused", "拒绝配合"
+
+
+class QuestionKind(models.TextChoices):
+    YESNO = "yesno", "是/否"
+    NUMBER = "number", "数字"
+    TEXT = "text", "文字"
+
+
+class ProposalKind(models.TextChoices):
+    MOVED_OUT = "moved_out", "人员迁出"
+    NEW_RESIDENT = "new_resident", "新住户/新租户"
+    ADD_TAG = "add_tag", "新增标签"
+    REMOVE_TAG = "remove_tag", "去除标签"
+    DWELLING_USE = "dwelling_use", "房屋使用情况变化"
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已同意"
+    REJECTED = "rejected", "已驳回"
+
+
+# How often (days) a resident of each care group is visited unless the plan says otherwise
+# (the smallest interval of the resident's groups wins). Elderly living alone: weekly.
+CARE_INTERVAL_DAYS: dict[str, int] = {
+    "elderly_alone": 7,
+    "extreme_poverty": 7,
+    "serious_mental_illness": 7,
+    "community_corrections": 7,
+    "disabled": 14,
+    "empty_nest": 14,
+    "left_behind_child": 14,
+    "low_income": 30,
+    "needy_party_member": 30,
+}
+DEFAULT_CARE_INTERVAL_DAYS = 30
+# A visit turns yellow this many days before it is due; red once it is overdue.
+CARE_YELLOW_DAYS = 2
+
+# Limits on what a phone may send.
+MAX_PHOTOS = 6
+MAX_POINTS_PER_BATCH = 500
+MAX_BACKDATE_DAYS = 30  # entries kept offline longer than this are refused
+MAX_CLOCK_SKEW_MINUTES = 10  # a phone's clock may run this far ahead of the server
+PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "image/webp": b"RIFF"}
+
+# Default checklists of the campaign kinds (label, kind, required).
+DEFAULT_CHECKLISTS: dict[str, list[tuple[str, str, bool]]] = {
+    CampaignKind.EPIDEMIC: [
+        ("家庭常住人数", QuestionKind.NUMBER, True),
+        ("近14天有无发热、咳嗽等症状", QuestionKind.YESNO, True),
+        ("近14天有无中高风险地区旅居史", QuestionKind.YESNO, True),
+        ("已完成疫苗接种人数", QuestionKind.NUMBER, False),
+    ],
+    CampaignKind.ANTI_FRAUD: [
+        ("已安装国家反诈中心APP", QuestionKind.YESNO, True),
+        ("已开启来电预警功能", QuestionKind.YESNO, True),
+        ("已讲解常见诈骗手法", QuestionKind.YESNO, True),
+        ("家中老人是否接到过可疑电话", QuestionKind.YESNO, False),
+    ],
+    CampaignKind.FIRE_SAFETY: [
+        ("配备灭火器或灭火毯", QuestionKind.YESNO, True),
+        ("安装独立式烟感报警器", QuestionKind.YESNO, False),
+        ("电动自行车未在室内或楼道充电", QuestionKind.YESNO, True),
+        ("疏散通道、楼梯间畅通", QuestionKind.YESNO, True),
+        ("发现的隐患", QuestionKind.TEXT, False),
+    ],
+    CampaignKind.CENSUS: [
+        ("实际居住人数", QuestionKind.NUMBER, True),
+        ("与登记信息一致", QuestionKind.YESNO, True),
+        ("变动情况说明", QuestionKind.TEXT, False),
+    ],
+    CampaignKind.OTHER: [("已完成", QuestionKind.YESNO, True)],
+}

@@ -1,0 +1,337 @@
+"""Campaigns (专项任务): a checklist taken to every household or building of an area.
+
+Launching makes one item per household (or building) under the area, each with its grid
+and that grid's worker; the community can hand a grid's items to another worker. A
+worker's result is a ``CampaignCheck`` row (keyed, so sent once); the item keeps the
+latest result by the time it was taken on the phone.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.accounts.models import Role, RoleAssignment
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, require
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.gridwork.constants import (
+    DEFAULT_CHECKLISTS,
+    CampaignKind,
+    CampaignState,
+    CampaignTarget,
+    ItemState,
+    QuestionKind,
+    Verb,
+)
+from civicgrid.gridwork.models import Campaign, CampaignCheck, CampaignItem
+from civicgrid.gridwork.services.common import Saved, check_key, check_moment, claim, replay
+from civicgrid.registry.models import Household
+from civicgrid.territory.models import Node, NodeKind
+
+AREA_KINDS = {NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID, NodeKind.COMPOUND}
+MAX_QUESTIONS = 20
+BATCH = 2000
+
+
+def default_checklist(kind: str) -> list[dict[str, Any]]:
+    rows = DEFAULT_CHECKLISTS.get(kind, DEFAULT_CHECKLISTS[CampaignKind.OTHER])
+    return [{"label": label, "kind": qkind, "required": required} for label, qkind, required in rows]
+
+
+def _clean_checklist(raw: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    if not raw:
+        errors["checklist"] = ["检查清单至少要有一项"]
+        return []
+    if len(raw) > MAX_QUESTIONS:
+        errors["checklist"] = [f"检查清单最多{MAX_QUESTIONS}项"]
+        return []
+    clean: list[dict[str, Any]] = []
+    for n, q in enumerate(raw, start=1):
+        label = str(q.get("label") or "").strip()
+        qkind = q.get("kind") or QuestionKind.YESNO
+        if not label or len(label) > 100:
+            errors.setdefault("checklist", []).append(f"第{n}项：名称不能为空且不超过100个字")
+        if qkind not in QuestionKind.values:
+            errors.setdefault("checklist", []).append(f"第{n}项：类型只能是是/否、数字或文字")
+        clean.append({"key": f"q{n}", "label": label, "kind": qkind, "required": bool(q.get("required"))})
+    return clean
+
+
+def _grid_map(area: Node) -> tuple[dict[int, Node], dict[int, Any]]:
+    """The grids items may fall in (under the area, or the area's own grid) and their workers."""
+    grids = {g.pk: g for g in Node.objects.filter(kind=NodeKind.GRID, path__startswith=area.path)}
+    grids.update({g.pk: g for g in Node.objects.filter(kind=NodeKind.GRID, pk__in=area.ancestor_ids)})
+    workers: dict[int, Any] = {}
+    for ra in (
+        RoleAssignment.objects.filter(node_id__in=grids, role=Role.GRID_WORKER, user__is_active=True)
+        .select_related("user")
+        .order_by("-id")
+    ):
+        workers[ra.node_id] = ra.user
+    return grids, workers
+
+
+def place_name(node: Node) -> str:
+    """ "3号楼 2单元" for an entrance (its building's name first), else the node's own name."""
+    if node.kind == NodeKind.ENTRANCE and node.parent is not None:
+        return f"{node.parent.name} {node.name}"
+    return node.name
+
+
+def _grid_of_path(path: str, grids: dict[int, Node]) -> Node | None:
+    return next((grids[int(i)] for i in path.strip("/").split("/") if int(i) in grids), None)
+
+
+def _items(campaign: Campaign, area: Node) -> list[CampaignItem]:
+    grids, workers = _grid_map(area)
+    items: list[CampaignItem] = []
+
+    def item(node_id: int, path: str, label: str, **target: Any) -> CampaignItem:
+        grid = _grid_of_path(path, grids)
+        return CampaignItem(
+            campaign=campaign,
+            node_id=node_id,
+            node_path=path,
+            grid=grid,
+            assignee=workers.get(grid.pk) if grid else None,
+            label=label[:200],
+            **target,
+        )
+
+    if campaign.target == CampaignTarget.BUILDING:
+        for b in Node.objects.filter(kind=NodeKind.BUILDING, is_active=True, path__startswith=area.path):
+            items.append(item(b.pk, b.path, b.name, building=b))
+        return items
+    households = (
+        Household.objects.filter(node_path__startswith=area.path)
+        .select_related("node__parent", "dwelling")
+        .order_by("node_path", "code")
+    )
+    for h in households.iterator(chunk_size=BATCH):
+        place = f"{place_name(h.node)} {h.dwelling.room if h.dwelling else h.code}"
+        items.append(item(h.node_id, h.node_path, place, household=h))
+    return items
+
+
+@transaction.atomic
+def campaign_launch(
+    *,
+    actor: Any,
+    area: Node,
+    name: str,
+    kind: str,
+    target: str = CampaignTarget.HOUSEHOLD,
+    starts_on: date,
+    ends_on: date,
+    checklist: list[dict[str, Any]] | None = None,
+    description: str = "",
+) -> Campaign:
+    """发起专项任务 on every household (or building) of ``area``."""
+    require(actor, Capability.GRIDWORK_MANAGE, area.path)
+    errors: dict[str, list[str]] = {}
+    if area.kind not in AREA_KINDS:
+        errors["area"] = ["任务范围应为区、街道、社区、网格或小区"]
+    if not name.strip() or len(name.strip()) > 100:
+        errors["name"] = ["任务名称不能为空且不超过100个字"]
+    if kind not in CampaignKind.values:
+        errors["kind"] = ["任务类型取值无效"]
+    if target not in CampaignTarget.values:
+        errors["target"] = ["任务对象只能是每户或每栋楼"]
+    if ends_on < starts_on:
+        errors["ends_on"] = ["截止日期不能早于开始日期"]
+    if len(description) > 2000:
+        errors["description"] = ["工作要求最长2000个字"]
+    questions = _clean_checklist(checklist if checklist is not None else default_checklist(kind), errors)
+    if errors:
+        raise ValidationError(errors=errors)
+    campaign = Campaign.objects.create(
+        node=area,
+        node_path=area.path,
+        name=name.strip(),
+        kind=kind,
+        target=target,
+        checklist=questions,
+        description=description.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor,
+    )
+    items = _items(campaign, area)
+    if not items:
+        raise ValidationError(
+            f"该区域下没有{'楼栋' if target == CampaignTarget.BUILDING else '登记的户'}，无法发起任务",
+            field="area",
+        )
+    CampaignItem.objects.bulk_create(items, batch_size=BATCH)
+    campaign.item_count = len(items)
+    campaign.save(update_fields=["item_count"])
+    audit_write(
+        actor=actor,
+        verb=Verb.CAMPAIGN_LAUNCHED,
+        target=campaign,
+        node=area,
+        after={"name": campaign.name, "kind": kind, "target": target, "items": len(items)},
+    )
+    return campaign
+
+
+def _locked_campaign(actor: Any, campaign: Campaign) -> Campaign:
+    locked = Campaign.objects.select_for_update().select_related("node").filter(pk=campaign.pk).first()
+    if locked is None:
+        raise NotFound("专项任务不存在")
+    return locked
+
+
+@transaction.atomic
+def campaign_assign(*, actor: Any, campaign: Campaign, grid: Node, worker: Any) -> int:
+    """Hand the unfinished items of one grid to a worker of that grid. Returns how many moved."""
+    locked = _locked_campaign(actor, campaign)
+    require(actor, Capability.GRIDWORK_MANAGE, grid.path)
+    if locked.state != CampaignState.ACTIVE:
+        raise ValidationError("该专项任务已结束")
+    if grid.kind != NodeKind.GRID:
+        raise ValidationError("请选择网格", field="grid")
+    if worker is None or not can(worker, Capability.PATROL, grid.path):
+        raise ValidationError("请选择该网格的网格员", field="worker")
+    moved = (
+        CampaignItem.objects.filter(campaign=locked, grid=grid)
+        .exclude(state=ItemState.DONE)
+        .update(assignee=worker)
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.CAMPAIGN_ASSIGNED,
+        target=locked,
+        node=grid,
+        after={"grid": grid.pk, "worker": worker.pk, "items": moved},
+    )
+    return moved
+
+
+@transaction.atomic
+def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
+    locked = _locked_campaign(actor, campaign)
+    require(actor, Capability.GRIDWORK_MANAGE, locked.node_path)
+    if locked.state == CampaignState.CLOSED:
+        return locked
+    locked.state = CampaignState.CLOSED
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["state", "closed_at"])
+    audit_write(
+        actor=actor, verb=Verb.CAMPAIGN_CLOSED, target=locked, node=locked.node, after={"state": "closed"}
+    )
+    return locked
+
+
+def _answer(q: dict[str, Any], value: Any) -> tuple[Any, str | None]:
+    """(clean value, problem) of one answer."""
+    if value in (None, ""):
+        return None, "必填" if q["required"] else None
+    if q["kind"] == QuestionKind.YESNO:
+        if isinstance(value, bool):
+            return value, None
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "是", "y", "on"):
+            return True, None
+        if text in ("0", "false", "no", "否", "n", "off"):
+            return False, None
+        return None, "应为是或否"
+    if q["kind"] == QuestionKind.NUMBER:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            return None, "应为整数"
+        return (number, None) if 0 <= number <= 9999 else (None, "应在0到9999之间")
+    text = str(value).strip()
+    return (text, None) if len(text) <= 500 else (None, "最长500个字")
+
+
+def clean_answers(checklist: list[dict[str, Any]], raw: dict[str, Any], *, complete: bool) -> dict[str, Any]:
+    """Answers by question key, checked against the checklist (all required ones when complete)."""
+    keys = {q["key"] for q in checklist}
+    unknown = sorted(set(raw) - keys)
+    if unknown:
+        raise ValidationError(f"未知的检查项：{'、'.join(unknown)}", field="answers")
+    clean: dict[str, Any] = {}
+    problems: list[str] = []
+    for q in checklist:
+        value, problem = _answer(q, raw.get(q["key"]))
+        if problem and (complete or raw.get(q["key"]) not in (None, "")):
+            problems.append(f"{q['label']}：{problem}")
+        elif value is not None:
+            clean[q["key"]] = value
+    if problems:
+        raise ValidationError(errors={"answers": problems})
+    return clean
+
+
+@transaction.atomic
+def campaign_check(
+    *,
+    actor: Any,
+    client_key: str,
+    item: CampaignItem,
+    state: str,
+    answers: dict[str, Any] | None = None,
+    note: str = "",
+    checked_at: datetime | None = None,
+) -> Saved[CampaignCheck]:
+    """A worker's result for one household or building: done, nobody home, or refused."""
+    key = check_key(client_key)
+    found = replay(CampaignCheck, key, actor)
+    if found is not None:
+        return Saved(found, False)
+    target = CampaignItem.objects.select_related("campaign").filter(pk=item.pk).first()
+    if target is None:
+        raise NotFound("任务对象不存在")
+    if not can(actor, Capability.PATROL, target.node_path):
+        raise PermissionDenied("只能填报自己负责网格内的任务")
+    if target.campaign.state != CampaignState.ACTIVE:
+        raise ValidationError("该专项任务已结束，不能再填报")
+    errors: dict[str, list[str]] = {}
+    if state not in (ItemState.DONE, ItemState.UNREACHABLE, ItemState.REFUSED):
+        errors["state"] = ["结果只能是已完成、无人在家或拒绝配合"]
+    if len(note) > 500:
+        errors["note"] = ["备注最长500个字"]
+    clean: dict[str, Any] = {}
+    try:
+        clean = clean_answers(target.campaign.checklist, answers or {}, complete=state == ItemState.DONE)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    now = timezone.now()
+    at = now
+    try:
+        at = check_moment(checked_at, "checked_at", now=now)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors=errors)
+
+    def create() -> CampaignCheck:
+        check = CampaignCheck.objects.create(
+            item=target,
+            worker=actor,
+            client_key=key,
+            checked_at=at,
+            state=state,
+            answers=clean,
+            note=note.strip(),
+        )
+        locked = CampaignItem.objects.select_for_update().get(pk=target.pk)
+        if locked.checked_at is None or at >= locked.checked_at:
+            locked.state, locked.answers, locked.note = state, clean, note.strip()
+            locked.checked_at, locked.checked_by = at, actor
+            locked.save(update_fields=["state", "answers", "note", "checked_at", "checked_by"])
+        audit_write(
+            actor=actor,
+            verb=Verb.CAMPAIGN_CHECKED,
+            target=locked,
+            node=locked.node,
+            after={"campaign": target.campaign_id, "state": state, "answers": clean},
+        )
+        return check
+
+    return claim(CampaignCheck, key, actor, create)

@@ -1,0 +1,198 @@
+"""What every write of grid work shares: idempotency keys, phone clocks, the grid of an
+entry, field photos."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, scope_paths
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.gridwork.constants import MAX_BACKDATE_DAYS, MAX_CLOCK_SKEW_MINUTES, MAX_PHOTOS, PHOTO_TYPES
+from civicgrid.gridwork.models import Finding, Patrol, Photo, Visit
+from civicgrid.gridwork.permissions import paths_q
+from civicgrid.territory.geometry import check_lon_lat
+from civicgrid.territory.locator import locator
+from civicgrid.territory.models import Node, NodeKind
+
+M = TypeVar("M", bound=Model)
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+TEXT_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Saved(Generic[M]):
+    """An entry and whether this call stored it (False: the same key was sent before)."""
+
+    entry: M
+    created: bool
+
+
+def check_key(value: str) -> str:
+    key = (value or "").strip()
+    if not KEY_RE.match(key):
+        raise ValidationError("条目编号无效（应为8到64位字母、数字、- 或 _）", field="client_key")
+    return key
+
+
+def owner_of(entry: Model) -> int | None:
+    for name in ("worker_id", "proposer_id"):
+        if hasattr(entry, name):
+            value: int | None = getattr(entry, name)
+            return value
+    return None
+
+
+def replay(model: type[M], key: str, actor: Any) -> M | None:
+    """The entry already stored under this key (sent before), or None."""
+    found = model._default_manager.filter(client_key=key).first()
+    if found is not None and owner_of(found) != actor.pk:
+        raise Conflict("该条目编号已被他人使用，请重新填写", code="key_taken")
+    return found
+
+
+def claim(model: type[M], key: str, actor: Any, create: Callable[[], M]) -> Saved[M]:
+    """Run ``create`` (which inserts the keyed row first); if the same key won meanwhile, return it.
+
+    Two phones (or three retries) sending one entry at once: one insert wins, the others
+    wait on the unique index, fail, roll back everything they did, and answer with the
+    winner's entry.
+    """
+    try:
+        with transaction.atomic():
+            return Saved(create(), True)
+    except IntegrityError:
+        found = replay(model, key, actor)
+        if found is None:
+            raise
+        return Saved(found, False)
+
+
+def check_moment(value: datetime | None, field: str, *, now: datetime) -> datetime:
+    """When an entry was made on the phone: not in the future, not older than the limit."""
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + timedelta(minutes=MAX_CLOCK_SKEW_MINUTES):
+        raise ValidationError("时间晚于当前时间，请检查手机时间设置", field=field)
+    if value < now - timedelta(days=MAX_BACKDATE_DAYS):
+        raise ValidationError(f"记录时间早于{MAX_BACKDATE_DAYS}天前，无法补传", field=field)
+    return value
+
+
+def check_text(errors: dict[str, list[str]], field: str, value: str, label: str, *, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        errors[field] = [f"请填写{label}"]
+    elif len(text) > TEXT_MAX:
+        errors[field] = [f"{label}最长{TEXT_MAX}个字"]
+    return text
+
+
+def check_point(errors: dict[str, list[str]], lon: float | None, lat: float | None) -> None:
+    try:
+        check_lon_lat(lon, lat)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+
+
+def require_worker(actor: Any) -> list[str]:
+    paths = scope_paths(actor, Capability.PATROL)
+    if not paths:
+        raise PermissionDenied("只有网格员可以记录巡查和民情")
+    return paths
+
+
+def my_grids(actor: Any) -> list[Node]:
+    """The active grids under the actor's patrol scope."""
+    paths = scope_paths(actor, Capability.PATROL)
+    if not paths:
+        return []
+    grids = Node.objects.filter(kind=NodeKind.GRID, is_active=True)
+    if "" not in paths:
+        grids = grids.filter(paths_q(paths, "path"))
+    return list(grids.order_by("path"))
+
+
+def grid_for(
+    actor: Any, *, grid: Node | None, lon: float | None, lat: float | None, patrol: Patrol | None
+) -> Node:
+    """The grid an entry belongs to: the one chosen, else the one at the point (when it is
+    the worker's), else the patrol's, else the worker's only grid."""
+    require_worker(actor)
+    if grid is not None:
+        if grid.kind != NodeKind.GRID or not grid.is_active:
+            raise ValidationError("请选择一个网格", field="grid")
+        if not can(actor, Capability.PATROL, grid.path):
+            raise PermissionDenied("只能在自己负责的网格内记录")
+        return grid
+    if lon is not None and lat is not None:
+        found = locator.locate(lon, lat)
+        if found is not None:
+            node = Node.objects.filter(pk=found.grid.id).first()
+            if node is not None and can(actor, Capability.PATROL, node.path):
+                return node
+    if patrol is not None:
+        return patrol.node
+    grids = my_grids(actor)
+    if len(grids) == 1:
+        return grids[0]
+    raise ValidationError("无法确定所在网格，请选择网格", field="grid")
+
+
+def own_patrol(actor: Any, key: str, field: str = "patrol_key") -> Patrol | None:
+    if not key:
+        return None
+    patrol = Patrol.objects.filter(client_key=key.strip(), worker=actor).select_related("node").first()
+    if patrol is None:
+        raise ValidationError("关联的巡查记录不存在", field=field)
+    return patrol
+
+
+def _sniffed_type(f: UploadedFile) -> str | None:
+    head = f.read(12)
+    f.seek(0)
+    declared = f.content_type or ""
+    magic = PHOTO_TYPES.get(declared)
+    if magic is None or not head.startswith(magic):
+        return None
+    if declared == "image/webp" and head[8:12] != b"WEBP":
+        return None
+    return declared
+
+
+def check_photos(files: list[UploadedFile]) -> dict[str, list[str]]:
+    problems: list[str] = []
+    if len(files) > MAX_PHOTOS:
+        problems.append(f"照片最多{MAX_PHOTOS}张")
+    limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES
+    for f in files:
+        if f.size is None or f.size > limit:
+            problems.append(f"{f.name}：照片超过{limit // (1024 * 1024)}MB")
+        elif _sniffed_type(f) is None:
+            problems.append(f"{f.name}：只接受 JPG、PNG 或 WEBP 照片")
+    return {"photos": problems} if problems else {}
+
+
+def save_photos(
+    files: list[UploadedFile], *, actor: Any, finding: Finding | None = None, visit: Visit | None = None
+) -> None:
+    for f in files:
+        Photo.objects.create(
+            finding=finding,
+            visit=visit,
+            file=f,
+            content_type=f.content_type or "",
+            size=f.size or 0,
+            uploaded_by=actor,
+        )
+        f.seek(0)

@@ -1,0 +1,164 @@
+"""What a grid worker saw on patrol (民情): recorded, fixed on the spot, or reported as a request.
+
+A report goes through respond-upon-receipt's own intake (``request_create``, channel
+"grid-worker report"), in the same transaction as the finding: both are stored or neither.
+A fix on the spot still counts as an issue found and handled, and needs photo evidence.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import ValidationError
+from civicgrid.gridwork.constants import FindingCategory, Outcome, Verb
+from civicgrid.gridwork.models import Finding, Patrol
+from civicgrid.gridwork.services.common import (
+    Saved,
+    check_key,
+    check_moment,
+    check_photos,
+    check_point,
+    check_text,
+    claim,
+    grid_for,
+    own_patrol,
+    replay,
+    require_worker,
+    save_photos,
+)
+from civicgrid.requests.constants import Channel, RequestType, Urgency
+from civicgrid.requests.services import NewRequest, request_create
+from civicgrid.territory.models import Node
+
+REPORT_TYPES = (RequestType.COMPLAINT, RequestType.HELP, RequestType.SUGGESTION, RequestType.EMERGENCY)
+
+
+@dataclass
+class FindingIn:
+    category: str
+    description: str
+    outcome: str = Outcome.RECORDED
+    handled_note: str = ""
+    address: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    observed_at: datetime | None = None
+    grid: Node | None = None
+    patrol_key: str = ""
+    request_type: str = RequestType.COMPLAINT
+    urgency: str = Urgency.NORMAL
+    photos: list[UploadedFile] = field(default_factory=list)
+
+
+def _validate(data: FindingIn, now: datetime) -> tuple[dict[str, list[str]], datetime]:
+    errors: dict[str, list[str]] = {}
+    if data.category not in FindingCategory.values:
+        errors["category"] = ["请选择问题类别"]
+    if data.outcome not in Outcome.values:
+        errors["outcome"] = ["请选择处理方式"]
+    check_text(errors, "description", data.description, "情况描述", required=True)
+    fixed = data.outcome == Outcome.FIXED
+    check_text(errors, "handled_note", data.handled_note, "现场处理情况", required=fixed)
+    if fixed and not data.photos:
+        errors.setdefault("photos", []).append("现场解决须上传至少一张照片作为佐证")
+    if data.outcome == Outcome.REPORTED:
+        if data.request_type not in REPORT_TYPES:
+            errors["request_type"] = ["诉求类型只能是投诉举报、求助、建议或紧急"]
+        if data.urgency not in Urgency.values:
+            errors["urgency"] = ["紧急程度取值无效"]
+    if len(data.address) > 255:
+        errors["address"] = ["地点最长255个字"]
+    check_point(errors, data.lon, data.lat)
+    for name, reasons in check_photos(data.photos).items():
+        errors.setdefault(name, []).extend(reasons)
+    observed = now
+    try:
+        observed = check_moment(data.observed_at, "observed_at", now=now)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    return errors, observed
+
+
+def _report(actor: Any, finding: Finding, data: FindingIn) -> None:
+    """File the finding as a request through respond-upon-receipt's intake."""
+    label = FindingCategory(finding.category).label
+    text = finding.description
+    seen = f"{timezone.localtime(finding.observed_at):%Y-%m-%d %H:%M}"
+    request = request_create(
+        actor=actor,
+        data=NewRequest(
+            channel=Channel.GRID_WORKER,
+            type=data.request_type,
+            title=f"【网格员上报】{label}：{text[:40]}",
+            content=f"{text}\n（网格员巡查发现，发现时间：{seen}）",
+            address=finding.address or finding.node.name,
+            lon=finding.lon,
+            lat=finding.lat,
+            requester_name=getattr(actor, "display_name", "") or str(actor),
+            urgency=data.urgency,
+        ),
+        attachments=data.photos,
+    )
+    finding.request = request
+    finding.save(update_fields=["request"])
+
+
+@transaction.atomic
+def finding_record(*, actor: Any, client_key: str, data: FindingIn) -> Saved[Finding]:
+    """Record what was seen; ``outcome`` says whether it was fixed on the spot or reported."""
+    key = check_key(client_key)
+    require_worker(actor)
+    found = replay(Finding, key, actor)
+    if found is not None:
+        return Saved(found, False)
+    now = timezone.now()
+    errors, observed = _validate(data, now)
+    patrol: Patrol | None = None
+    try:
+        patrol = own_patrol(actor, data.patrol_key)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors=errors)
+    node = grid_for(actor, grid=data.grid, lon=data.lon, lat=data.lat, patrol=patrol)
+
+    def create() -> Finding:
+        finding = Finding.objects.create(
+            node=node,
+            node_path=node.path,
+            worker=actor,
+            patrol=patrol,
+            client_key=key,
+            observed_at=observed,
+            day=timezone.localdate(observed),
+            category=data.category,
+            description=data.description.strip(),
+            address=data.address.strip(),
+            lon=data.lon,
+            lat=data.lat,
+            outcome=data.outcome,
+            handled_note=data.handled_note.strip(),
+        )
+        save_photos(data.photos, actor=actor, finding=finding)
+        if data.outcome == Outcome.REPORTED:
+            _report(actor, finding, data)
+        audit_write(
+            actor=actor,
+            verb=Verb.FINDING_RECORDED,
+            target=finding,
+            node=node,
+            after={
+                "category": finding.category,
+                "outcome": finding.outcome,
+                "photos": len(data.photos),
+                "request": finding.request.number if finding.request else None,
+            },
+        )
+        return finding
+
+    return claim(Finding, key, actor, create)

@@ -1,0 +1,243 @@
+"""Patrols: start, the track sent in batches, end with a short summary (the day's patrol log).
+
+The phone names a patrol by the key it made when the worker pressed 开始巡查, so points
+and the end can be sent later, offline-first, without ever knowing the server's id.
+"""
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.gridwork.constants import MAX_CLOCK_SKEW_MINUTES, MAX_POINTS_PER_BATCH, Verb
+from civicgrid.gridwork.models import Patrol, PatrolPoint
+from civicgrid.gridwork.services.common import (
+    Saved,
+    check_key,
+    check_moment,
+    check_point,
+    check_text,
+    claim,
+    grid_for,
+    replay,
+    require_worker,
+)
+from civicgrid.territory.models import Node
+
+# Points less accurate than this (metres) are kept on the map but not counted in the distance.
+DISTANCE_MAX_ACCURACY_M = 100.0
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class PointIn:
+    at: datetime
+    lon: float
+    lat: float
+    accuracy: float | None = None
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def track_length_m(points: Sequence[tuple[float, float, float | None]]) -> float:
+    """Length of a track of (lon, lat, accuracy), skipping imprecise points."""
+    good = [(lon, lat) for lon, lat, acc in points if acc is None or acc <= DISTANCE_MAX_ACCURACY_M]
+    return sum(haversine_m(*a, *b) for a, b in itertools.pairwise(good))
+
+
+def _refresh_track(patrol: Patrol) -> None:
+    rows = list(
+        PatrolPoint.objects.filter(patrol=patrol)
+        .order_by("recorded_at")
+        .values_list("lon", "lat", "accuracy_m")
+    )
+    patrol.point_count = len(rows)
+    patrol.distance_m = round(track_length_m(rows), 1)
+
+
+def _locked_own(actor: Any, key: str) -> Patrol:
+    require_worker(actor)
+    patrol = (
+        Patrol.objects.select_for_update()
+        .filter(client_key=(key or "").strip(), worker=actor)
+        .select_related("node")
+        .first()
+    )
+    if patrol is None:
+        raise NotFound("巡查记录不存在")
+    return patrol
+
+
+def _auto_end(actor: Any, patrol: Patrol, before: datetime) -> None:
+    """A patrol left open (the phone was lost or the worker forgot) ends at its last point."""
+    last = (
+        PatrolPoint.objects.filter(patrol=patrol)
+        .order_by("-recorded_at")
+        .values_list("recorded_at", flat=True)
+    )
+    end = last.first() or patrol.started_at
+    patrol.ended_at = max(patrol.started_at, min(end, before))
+    _refresh_track(patrol)
+    patrol.save(update_fields=["ended_at", "point_count", "distance_m"])
+    audit_write(
+        actor=actor,
+        verb=Verb.PATROL_AUTO_ENDED,
+        target=patrol,
+        node=patrol.node,
+        after={"ended_at": patrol.ended_at, "reason": "开始新的巡查时自动结束"},
+    )
+
+
+@transaction.atomic
+def patrol_start(
+    *,
+    actor: Any,
+    client_key: str,
+    started_at: datetime | None = None,
+    grid: Node | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+) -> Saved[Patrol]:
+    """开始巡查. A patrol still open is ended first (at its last point)."""
+    key = check_key(client_key)
+    found = replay(Patrol, key, actor)
+    if found is not None:
+        return Saved(found, False)
+    errors: dict[str, list[str]] = {}
+    check_point(errors, lon, lat)
+    if errors:
+        raise ValidationError(errors=errors)
+    now = timezone.now()
+    started = check_moment(started_at, "started_at", now=now)
+    node = grid_for(actor, grid=grid, lon=lon, lat=lat, patrol=None)
+
+    def create() -> Patrol:
+        for open_patrol in Patrol.objects.select_for_update().filter(worker=actor, ended_at__isnull=True):
+            _auto_end(actor, open_patrol, before=started)
+        patrol = Patrol.objects.create(
+            node=node,
+            node_path=node.path,
+            worker=actor,
+            client_key=key,
+            day=timezone.localdate(started),
+            started_at=started,
+        )
+        audit_write(
+            actor=actor,
+            verb=Verb.PATROL_STARTED,
+            target=patrol,
+            node=node,
+            after={"started_at": started, "grid": node.pk},
+        )
+        return patrol
+
+    return claim(Patrol, key, actor, create)
+
+
+def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> None:
+    if not points:
+        raise ValidationError("没有轨迹点", field="points")
+    if len(points) > MAX_POINTS_PER_BATCH:
+        raise ValidationError(f"一次最多上传{MAX_POINTS_PER_BATCH}个轨迹点", field="points")
+    earliest = patrol.started_at - timedelta(minutes=1)
+    latest = (patrol.ended_at or now) + timedelta(minutes=MAX_CLOCK_SKEW_MINUTES)
+    for n, point in enumerate(points, start=1):
+        errors: dict[str, list[str]] = {}
+        check_point(errors, point.lon, point.lat)
+        if point.accuracy is not None and not 0 <= point.accuracy <= 100_000:
+            errors["accuracy"] = ["定位精度取值无效"]
+        at = point.at if timezone.is_aware(point.at) else timezone.make_aware(point.at)
+        if not earliest <= at <= latest:
+            errors["at"] = ["时间不在本次巡查的起止时间内"]
+        if errors:
+            reasons = "；".join("，".join(r) for r in errors.values())
+            raise ValidationError(f"第{n}个轨迹点：{reasons}", field="points")
+
+
+@transaction.atomic
+def patrol_points_add(*, actor: Any, patrol_key: str, points: list[PointIn]) -> int:
+    """Add track points; a point sent again (same time) is ignored. Returns how many were new."""
+    patrol = _locked_own(actor, patrol_key)
+    _check_points(patrol, points, timezone.now())
+    before = PatrolPoint.objects.filter(patrol=patrol).count()
+    PatrolPoint.objects.bulk_create(
+        [
+            PatrolPoint(patrol=patrol, recorded_at=p.at, lon=p.lon, lat=p.lat, accuracy_m=p.accuracy)
+            for p in points
+        ],
+        ignore_conflicts=True,
+    )
+    _refresh_track(patrol)
+    added = patrol.point_count - before
+    if added:
+        patrol.save(update_fields=["point_count", "distance_m"])
+        audit_write(
+            actor=actor,
+            verb=Verb.PATROL_POINTS_ADDED,
+            target=patrol,
+            node=patrol.node,
+            after={"added": added, "points": patrol.point_count, "distance_m": patrol.distance_m},
+        )
+    return added
+
+
+@transaction.atomic
+def patrol_end(
+    *,
+    actor: Any,
+    patrol_key: str,
+    ended_at: datetime | None = None,
+    places: str = "",
+    people_met: int = 0,
+    note: str = "",
+) -> Saved[Patrol]:
+    """结束巡查 with the day's summary. Ending an ended patrol again changes nothing."""
+    patrol = _locked_own(actor, patrol_key)
+    if patrol.ended_at is not None:
+        return Saved(patrol, False)
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    places = (places or "").strip()
+    if len(places) > 500:
+        errors["places"] = ["途经地点最长500个字"]
+    if not 0 <= int(people_met or 0) <= 10_000:
+        errors["people_met"] = ["接触群众人次应在0到10000之间"]
+    note = check_text(errors, "note", note, "巡查小结", required=False)
+    end = now
+    try:
+        end = check_moment(ended_at, "ended_at", now=now)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if end < patrol.started_at:
+        errors["ended_at"] = ["结束时间不能早于开始时间"]
+    if errors:
+        raise ValidationError(errors=errors)
+    patrol.ended_at = end
+    patrol.places, patrol.people_met, patrol.note = places, int(people_met or 0), note
+    _refresh_track(patrol)
+    patrol.save(update_fields=["ended_at", "places", "people_met", "note", "point_count", "distance_m"])
+    audit_write(
+        actor=actor,
+        verb=Verb.PATROL_ENDED,
+        target=patrol,
+        node=patrol.node,
+        after={
+            "ended_at": end,
+            "minutes": patrol.minutes,
+            "distance_m": patrol.distance_m,
+            "people_met": patrol.people_met,
+        },
+    )
+    return Saved(patrol, True)

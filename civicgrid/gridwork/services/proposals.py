@@ -1,0 +1,275 @@
+"""Registry updates seen in the field: a grid worker proposes, the community approves.
+
+Approval applies the change through ``civicgrid.registry.services`` (their public
+functions only), as the approving community worker, in one transaction with the
+proposal's own state change; the audit log keeps the proposal, the approval and the
+registry's own rows. ID numbers and phones of a new resident are kept encrypted in the
+proposal and shown masked.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, require
+from civicgrid.core import crypto
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.gridwork.constants import ProposalKind, ProposalState, Verb
+from civicgrid.gridwork.models import Proposal
+from civicgrid.gridwork.services.common import Saved, check_key, claim, replay
+from civicgrid.registry import services as registry
+from civicgrid.registry.models import (
+    Dwelling,
+    DwellingUse,
+    Gender,
+    Household,
+    ResidenceType,
+    Resident,
+    ResidentTag,
+)
+from civicgrid.territory.models import Node
+
+REASON_MAX = 1000
+
+
+@dataclass
+class ProposalIn:
+    kind: str
+    reason: str = ""
+    resident: Resident | None = None
+    household: Household | None = None
+    dwelling: Dwelling | None = None
+    tag: ResidentTag | None = None
+    # new resident
+    name: str = ""
+    gender: str = ""
+    id_number: str = ""
+    phone: str = ""
+    residence_type: str = ResidenceType.FLOATING
+    relation_to_head: str = ""
+    # dwelling use
+    use: str = ""
+
+
+def _require(errors: dict[str, list[str]], value: Any, field: str, message: str) -> None:
+    if value is None:
+        errors[field] = [message]
+
+
+def _new_resident(data: ProposalIn, errors: dict[str, list[str]]) -> dict[str, Any]:
+    if data.household is None and data.dwelling is None:
+        errors["household"] = ["请选择新住户入住的户或房屋"]
+    problems = registry.resident_validate(
+        {
+            "name": data.name,
+            "id_number": data.id_number,
+            "phone": data.phone,
+            "gender": data.gender,
+            "residence_type": data.residence_type,
+        }
+    )
+    errors.update(problems)
+    if len(data.relation_to_head) > 20:
+        errors["relation_to_head"] = ["与户主关系最长20个字"]
+    id_number, phone = data.id_number.strip().upper(), data.phone.strip()
+    return {
+        "name": data.name.strip(),
+        "gender": data.gender or Gender.UNKNOWN,
+        "residence_type": data.residence_type or ResidenceType.FLOATING,
+        "relation_to_head": data.relation_to_head.strip(),
+        "id_number_enc": crypto.encrypt(id_number),
+        "id_number_masked": crypto.mask_id_number(id_number) if id_number else "",
+        "phone_enc": crypto.encrypt(phone),
+        "phone_masked": crypto.mask_phone(phone) if phone else "",
+    }
+
+
+def _check(data: ProposalIn) -> tuple[Node, dict[str, Any], str]:
+    """(where, payload, summary) of a valid proposal, else ValidationError with every problem."""
+    errors: dict[str, list[str]] = {}
+    payload: dict[str, Any] = {}
+    kind = data.kind
+    if kind not in ProposalKind.values:
+        raise ValidationError("变更类型取值无效", field="kind")
+    if len(data.reason) > REASON_MAX:
+        errors["reason"] = [f"情况说明最长{REASON_MAX}个字"]
+    if kind in (ProposalKind.MOVED_OUT, ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
+        _require(errors, data.resident, "resident", "请选择居民")
+    if kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
+        _require(errors, data.tag, "tag", "请选择标签")
+    if kind == ProposalKind.MOVED_OUT and data.resident is not None and not data.resident.is_active:
+        errors["resident"] = ["该居民已不在册"]
+    if kind == ProposalKind.NEW_RESIDENT:
+        payload = _new_resident(data, errors)
+    if kind == ProposalKind.DWELLING_USE:
+        _require(errors, data.dwelling, "dwelling", "请选择房屋")
+        if data.use not in DwellingUse.values:
+            errors["use"] = ["使用情况只能是自住、出租或空置"]
+        payload = {"use": data.use}
+    if errors:
+        raise ValidationError(errors=errors)
+    return _where(data), payload, _summary(data)
+
+
+def _where(data: ProposalIn) -> Node:
+    for target in (data.resident, data.household, data.dwelling):
+        if target is not None:
+            return target.node
+    raise ValidationError("请选择变更对象", field="resident")
+
+
+def _summary(data: ProposalIn) -> str:
+    kind = ProposalKind(data.kind)
+    if kind == ProposalKind.NEW_RESIDENT:
+        place = data.household or data.dwelling
+        return f"{kind.label}：{crypto.mask_name(data.name.strip())} 入住 {place}"
+    if kind == ProposalKind.DWELLING_USE:
+        return f"{kind.label}：{data.dwelling} 改为{DwellingUse(data.use).label}"
+    who = crypto.mask_name(data.resident.name) if data.resident else ""
+    if kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
+        return f"{kind.label}：{who} {data.tag}"
+    return f"{kind.label}：{who}"
+
+
+@transaction.atomic
+def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[Proposal]:
+    """A grid worker proposes a registry change for the community to approve."""
+    key = check_key(client_key)
+    found = replay(Proposal, key, actor)
+    if found is not None:
+        return Saved(found, False)
+    node = _where(data)
+    if not can(actor, Capability.PATROL, node.path):
+        raise PermissionDenied("只能提出自己负责网格内的信息变更")
+    node, payload, summary = _check(data)
+
+    def create() -> Proposal:
+        proposal = Proposal.objects.create(
+            node=node,
+            node_path=node.path,
+            kind=data.kind,
+            proposer=actor,
+            client_key=key,
+            resident=data.resident,
+            household=data.household,
+            dwelling=data.dwelling,
+            tag=data.tag,
+            payload=payload,
+            summary=summary[:300],
+            reason=data.reason.strip(),
+        )
+        audit_write(
+            actor=actor,
+            verb=Verb.PROPOSAL_SUBMITTED,
+            target=proposal,
+            node=node,
+            after={"kind": proposal.kind, "summary": proposal.summary, "reason": proposal.reason},
+        )
+        return proposal
+
+    return claim(Proposal, key, actor, create)
+
+
+def _locked_pending(actor: Any, proposal: Proposal) -> Proposal:
+    locked = Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+    if locked is None:
+        raise NotFound("变更申请不存在")
+    require(actor, Capability.GRIDWORK_MANAGE, locked.node_path)
+    if locked.state != ProposalState.PENDING:
+        raise ValidationError(f"该申请已{ProposalState(locked.state).label}，不能重复审核")
+    return locked
+
+
+def _apply_new_resident(actor: Any, p: Proposal) -> dict[str, Any]:
+    d = p.payload
+    household = p.household
+    dwelling = p.dwelling or (household.dwelling if household else None)
+    relation = d.get("relation_to_head", "")
+    if household is None:
+        assert dwelling is not None
+        household = registry.household_create(
+            actor=actor, node=dwelling.node, dwelling=dwelling, head_name=d["name"]
+        )
+        relation = relation or "户主"
+    resident = registry.resident_create(
+        actor=actor,
+        node=household.node,
+        name=d["name"],
+        id_number=crypto.decrypt(d.get("id_number_enc", "")),
+        phone=crypto.decrypt(d.get("phone_enc", "")),
+        gender=d.get("gender", ""),
+        residence_type=d.get("residence_type", ResidenceType.FLOATING),
+        household=household,
+        relation_to_head=relation,
+    )
+    if dwelling is not None and dwelling.use == DwellingUse.VACANT:
+        registry.dwelling_update(actor=actor, dwelling=dwelling, use=DwellingUse.RENTED)
+    return {"resident": resident.pk, "household": household.pk}
+
+
+def _apply(actor: Any, p: Proposal) -> dict[str, Any]:
+    if p.kind == ProposalKind.NEW_RESIDENT:
+        return _apply_new_resident(actor, p)
+    if p.kind == ProposalKind.DWELLING_USE:
+        assert p.dwelling is not None
+        registry.dwelling_update(actor=actor, dwelling=p.dwelling, use=p.payload["use"])
+        return {"dwelling": p.dwelling.pk}
+    resident = p.resident
+    assert resident is not None
+    if p.kind == ProposalKind.MOVED_OUT:
+        registry.resident_update(actor=actor, resident=resident, is_active=False)
+        return {"resident": resident.pk}
+    codes = list(resident.tags.values_list("code", flat=True))
+    assert p.tag is not None
+    if p.kind == ProposalKind.ADD_TAG and p.tag.code not in codes:
+        codes.append(p.tag.code)
+    elif p.kind == ProposalKind.REMOVE_TAG:
+        codes = [c for c in codes if c != p.tag.code]
+    registry.resident_update(actor=actor, resident=resident, tags=codes)
+    return {"resident": resident.pk, "tags": codes}
+
+
+@transaction.atomic
+def proposal_approve(*, actor: Any, proposal: Proposal, note: str = "") -> Proposal:
+    """Approve and apply through the registry's services; if the registry refuses, nothing changes."""
+    locked = _locked_pending(actor, proposal)
+    if len(note) > 300:
+        raise ValidationError("审核意见最长300个字", field="note")
+    locked.result = _apply(actor, locked)
+    locked.state = ProposalState.APPROVED
+    locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note.strip()
+    locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "result"])
+    audit_write(
+        actor=actor,
+        verb=Verb.PROPOSAL_APPROVED,
+        target=locked,
+        node=locked.node,
+        before={"state": ProposalState.PENDING},
+        after={"state": locked.state, "result": locked.result, "note": locked.decision_note},
+    )
+    return locked
+
+
+@transaction.atomic
+def proposal_reject(*, actor: Any, proposal: Proposal, note: str) -> Proposal:
+    locked = _locked_pending(actor, proposal)
+    if not note.strip():
+        raise ValidationError("请填写驳回理由", field="note")
+    if len(note) > 300:
+        raise ValidationError("审核意见最长300个字", field="note")
+    locked.state = ProposalState.REJECTED
+    locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note.strip()
+    locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    audit_write(
+        actor=actor,
+        verb=Verb.PROPOSAL_REJECTED,
+        target=locked,
+        node=locked.node,
+        before={"state": ProposalState.PENDING},
+        after={"state": locked.state, "note": locked.decision_note},
+    )
+    return locked

@@ -1,0 +1,586 @@
+/* Grid worker H5 (网格员工作台): entries kept on the phone and sent when the signal returns.
+
+   Every entry (patrol start/points/end, finding, visit, campaign result, proposal) is
+   written to an outbox in IndexedDB (localStorage when IndexedDB is missing; photos then
+   cannot wait offline) with its own idempotency key, then sent in the order it was made.
+   The server stores an entry once per key, so a retry after a lost answer is harmless.
+   2xx: done, removed. 401: wait for the worker to sign in again. Other 4xx: kept as
+   "failed" with the server's Chinese message, shown on the queue page. Network errors
+   and 5xx: kept, retried later. No framework, no CDN. */
+(function () {
+  "use strict";
+
+  var DB_NAME = "civicgrid-gridwork";
+  var STORE = "outbox";
+  var PATROL_KEY = "gw.patrol"; // the patrol in progress on this phone
+  var TRACK_KEY = "gw.track"; // its points not yet put in the outbox
+  var LAST_FIX = "gw.lastfix";
+  var POINTS_BATCH = 40;
+  var POINTS_EVERY_MS = 5 * 60 * 1000;
+  var RETRY_MS = 30 * 1000;
+  var PHOTO_MAX_SIDE = 1600;
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function body() { return document.body; }
+  function api(path) { return (body().dataset.api || "/api/v1/gridwork") + path; }
+  /* Whose phone this page is: entries and the patrol in progress belong to one account and
+     are only sent while that account is signed in (someone else may use the phone). */
+  function me() { return body().dataset.user || ""; }
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    var a = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (m) return decodeURIComponent(m[1]);
+    var meta = $("meta[name=csrf-token]");
+    return meta ? meta.content : "";
+  }
+
+  function readJSON(key, fallback) {
+    try { var v = localStorage.getItem(key); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; }
+  }
+  function writeJSON(key, value) {
+    try { if (value === null) localStorage.removeItem(key); else localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full */ }
+  }
+
+  function toast(text, kind) {
+    var el = $("#gw-toast");
+    if (!el) { el = document.createElement("div"); el.id = "gw-toast"; body().appendChild(el); }
+    el.textContent = text;
+    el.className = "gw-toast show " + (kind || "");
+    clearTimeout(el._t);
+    el._t = setTimeout(function () { el.className = "gw-toast"; }, 3500);
+  }
+
+  /* ---------------------------------------------------------------- the outbox store */
+
+  var store = (function () {
+    var dbp = null;
+    function open() {
+      if (!window.indexedDB) return Promise.reject(new Error("no indexeddb"));
+      if (!dbp) {
+        dbp = new Promise(function (resolve, reject) {
+          var req = indexedDB.open(DB_NAME, 1);
+          req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "key" }); };
+          req.onsuccess = function () { resolve(req.result); };
+          req.onerror = function () { reject(req.error); };
+        });
+      }
+      return dbp;
+    }
+    function tx(mode, fn) {
+      return open().then(function (db) {
+        return new Promise(function (resolve, reject) {
+          var t = db.transaction(STORE, mode);
+          var result = fn(t.objectStore(STORE));
+          t.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : undefined); };
+          t.onerror = function () { reject(t.error); };
+        });
+      });
+    }
+    var LS = "gw.outbox";
+    function lsAll() { return readJSON(LS, []); }
+    return {
+      put: function (entry) {
+        return tx("readwrite", function (s) { return s.put(entry); }).catch(function () {
+          var all = lsAll().filter(function (e) { return e.key !== entry.key; });
+          entry.files = []; // blobs cannot be kept in localStorage
+          all.push(entry); writeJSON(LS, all);
+        });
+      },
+      remove: function (key) {
+        return tx("readwrite", function (s) { return s.delete(key); }).catch(function () {
+          writeJSON(LS, lsAll().filter(function (e) { return e.key !== key; }));
+        });
+      },
+      all: function () {
+        return tx("readonly", function (s) { return s.getAll(); }).catch(function () { return lsAll(); })
+          .then(function (rows) { return (rows || []).sort(function (a, b) { return a.seq - b.seq; }); });
+      }
+    };
+  })();
+
+  var seq = Date.now();
+  function entry(kind, label, url, enc, fields, files) {
+    seq = Math.max(seq + 1, Date.now());
+    return { key: fields.client_key || newKey(), seq: seq, user: me(), kind: kind, label: label, url: url, enc: enc,
+             fields: fields, files: files || [], createdAt: new Date().toISOString(), state: "waiting", error: "" };
+  }
+
+  /* ---------------------------------------------------------------- sending */
+
+  function request(e) {
+    var init = { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" } };
+    if (e.enc === "form") {
+      var fd = new FormData();
+      Object.keys(e.fields).forEach(function (k) {
+        var v = e.fields[k];
+        if (v !== null && v !== undefined && v !== "") fd.append(k, v);
+      });
+      (e.files || []).forEach(function (f) { fd.append(f.field, f.blob, f.name); });
+      init.body = fd;
+    } else {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(e.fields.__json || e.fields);
+    }
+    return fetch(e.url, init).then(function (r) {
+      return r.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (err) { data = null; }
+        return { status: r.status, data: data };
+      });
+    });
+  }
+
+  function message(res) {
+    var d = res.data || {};
+    var text = d.message || ("服务器返回 " + res.status);
+    return text;
+  }
+
+  var flushing = null;
+  var blocked = ""; // "auth" when the session expired
+
+  function flush() {
+    if (flushing) return flushing;
+    if (navigator.onLine === false || !me()) { refreshCount(); return Promise.resolve(); }
+    flushing = store.all().then(function (rows) {
+      var waiting = rows.filter(function (r) { return r.state === "waiting" && r.user === me(); });
+      var chain = Promise.resolve(true);
+      waiting.forEach(function (e) {
+        chain = chain.then(function (go) {
+          if (!go) return false;
+          return request(e).then(function (res) {
+            if (res.status >= 200 && res.status < 300) { blocked = ""; onSent(e, res); return store.remove(e.key).then(function () { return true; }); }
+            if (res.status === 401) { blocked = "auth"; return false; }
+            if (res.status >= 500 || res.status === 0) return false;
+            e.state = "failed"; e.error = message(res); e.status = res.status;
+            return store.put(e).then(function () { return onFailed(e); }).then(function () { return true; });
+          }, function () { return false; });
+        });
+      });
+      return chain;
+    }).then(function () { flushing = null; refreshCount(); }, function () { flushing = null; refreshCount(); });
+    return flushing;
+  }
+
+  function onSent(e) {
+    if (e.kind === "patrol_end") writeJSON(PATROL_KEY + ".done." + e.fields.patrol_key, null);
+  }
+
+  /* A patrol that could not start: entries that name it keep going without the link. */
+  function onFailed(e) {
+    if (e.kind !== "patrol_start") return Promise.resolve();
+    var key = e.fields.client_key;
+    return store.all().then(function (rows) {
+      return Promise.all(rows.map(function (r) {
+        if (r.state !== "waiting") return null;
+        if (r.kind === "patrol_points" || r.kind === "patrol_end") {
+          if (r.fields.patrol_key === key) { r.state = "failed"; r.error = "所属巡查未能开始：" + e.error; return store.put(r); }
+        } else if (r.fields.patrol_key === key) { r.fields.patrol_key = ""; return store.put(r); }
+        return null;
+      }));
+    });
+  }
+
+  function refreshCount() {
+    store.all().then(function (rows) {
+      rows = rows.filter(function (r) { return r.user === me(); });
+      var waiting = rows.filter(function (r) { return r.state === "waiting"; }).length;
+      var failed = rows.length - waiting;
+      $all(".gw-outbox").forEach(function (el) {
+        el.hidden = rows.length === 0 && !blocked;
+        var parts = [];
+        if (waiting) parts.push("待发送 " + waiting + " 条");
+        if (failed) parts.push("未通过 " + failed + " 条");
+        if (blocked === "auth") parts.push("登录已过期，请重新登录后自动发送");
+        else if (waiting && navigator.onLine === false) parts.push("当前无网络");
+        el.textContent = parts.join(" · ");
+        el.classList.toggle("warn", failed > 0 || blocked === "auth");
+      });
+      if ($("#gw-queue")) renderQueue(rows);
+    });
+  }
+
+  /* Send now when online; keep it on the phone when the network fails. Resolves to
+     {sent: true, data} / {queued: true} / {invalid: message, detail}. */
+  function submit(e) {
+    if (navigator.onLine === false) return store.put(e).then(function () { refreshCount(); return { queued: true }; });
+    return store.put(e).then(function () {
+      return request(e).then(function (res) {
+        if (res.status >= 200 && res.status < 300) {
+          onSent(e, res);
+          return store.remove(e.key).then(function () { refreshCount(); flush(); return { sent: true, data: res.data }; });
+        }
+        if (res.status === 401 || res.status >= 500) { if (res.status === 401) blocked = "auth"; refreshCount(); return { queued: true }; }
+        return store.remove(e.key).then(function () { refreshCount(); return { invalid: message(res), detail: (res.data || {}).detail }; });
+      }, function () { refreshCount(); return { queued: true }; });
+    });
+  }
+
+  /* ---------------------------------------------------------------- position */
+
+  function lastFix(maxAgeMs) {
+    var fix = readJSON(LAST_FIX, null);
+    if (!fix || Date.now() - fix.t > (maxAgeMs || 120000)) return null;
+    return fix;
+  }
+
+  function locate() {
+    return new Promise(function (resolve, reject) {
+      if (!navigator.geolocation) { reject(new Error("您的手机浏览器不支持定位")); return; }
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var fix = { lon: +pos.coords.longitude.toFixed(6), lat: +pos.coords.latitude.toFixed(6), acc: Math.round(pos.coords.accuracy), t: Date.now() };
+        writeJSON(LAST_FIX, fix); resolve(fix);
+      }, function () { reject(new Error("未能获取位置（可能未授权定位）")); }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+    });
+  }
+
+  /* ---------------------------------------------------------------- patrol */
+
+  var watchId = null;
+
+  function currentPatrol() {
+    var patrol = readJSON(PATROL_KEY, null);
+    return patrol && patrol.user === me() ? patrol : null;
+  }
+
+  function startWatch() {
+    if (watchId !== null || !navigator.geolocation) return;
+    watchId = navigator.geolocation.watchPosition(function (pos) {
+      var p = { at: new Date(pos.timestamp || Date.now()).toISOString(), lon: +pos.coords.longitude.toFixed(6),
+                lat: +pos.coords.latitude.toFixed(6), accuracy: Math.round(pos.coords.accuracy) };
+      writeJSON(LAST_FIX, { lon: p.lon, lat: p.lat, acc: p.accuracy, t: Date.now() });
+      var track = readJSON(TRACK_KEY, []);
+      var last = track[track.length - 1];
+      if (last && last.at === p.at) return;
+      track.push(p); writeJSON(TRACK_KEY, track);
+      drawLocal();
+      var patrol = currentPatrol();
+      if (patrol && (track.length >= POINTS_BATCH || Date.now() - (patrol.flushedAt || patrol.t) > POINTS_EVERY_MS)) queuePoints();
+    }, function () { setPatrolStatus("未获得定位授权，本次巡查不记录轨迹"); }, { enableHighAccuracy: true, maximumAge: 15000, timeout: 30000 });
+  }
+
+  function stopWatch() { if (watchId !== null) navigator.geolocation.clearWatch(watchId); watchId = null; }
+
+  function queuePoints() {
+    var patrol = currentPatrol();
+    var track = readJSON(TRACK_KEY, []);
+    if (!patrol || !track.length) return Promise.resolve();
+    writeJSON(TRACK_KEY, []);
+    patrol.flushedAt = Date.now(); writeJSON(PATROL_KEY, patrol);
+    var e = entry("patrol_points", "巡查轨迹 " + track.length + " 个点", api("/patrols/" + patrol.key + "/points"), "json",
+                  { patrol_key: patrol.key, __json: { points: track } });
+    e.key = newKey();
+    return store.put(e).then(function () { refreshCount(); return flush(); });
+  }
+
+  function setPatrolStatus(text) { var el = $("#gw-patrol-status"); if (el) el.textContent = text; }
+
+  function renderPatrol() {
+    var box = $("#gw-patrol");
+    if (!box) return;
+    var patrol = currentPatrol();
+    var on = !!patrol;
+    $all("[data-when=on]", box).forEach(function (el) { el.hidden = !on; });
+    $all("[data-when=off]", box).forEach(function (el) { el.hidden = on; });
+    if (on) {
+      var since = new Date(patrol.startedAt);
+      var mins = Math.max(0, Math.round((Date.now() - since.getTime()) / 60000));
+      setPatrolStatus("巡查中：" + since.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" }) + " 开始，已 " + mins + " 分钟");
+    } else {
+      setPatrolStatus("");
+    }
+  }
+
+  function startPatrol() {
+    var key = newKey();
+    var fix = lastFix();
+    var fields = { client_key: key, started_at: new Date().toISOString() };
+    var grid = $("#gw-patrol select[name=grid_id]");
+    if (grid && grid.value) fields.grid_id = parseInt(grid.value, 10);
+    if (fix) { fields.lon = fix.lon; fields.lat = fix.lat; }
+    writeJSON(PATROL_KEY, { key: key, user: me(), startedAt: fields.started_at, t: Date.now() });
+    writeJSON(TRACK_KEY, []);
+    renderPatrol(); startWatch();
+    return submit(entry("patrol_start", "开始巡查", api("/patrols"), "json", fields)).then(function (res) {
+      if (res.invalid) { writeJSON(PATROL_KEY, null); stopWatch(); renderPatrol(); toast(res.invalid, "err"); return; }
+      toast(res.sent ? "巡查已开始" : "巡查已开始（离线，已保存在手机）");
+    });
+  }
+
+  function endPatrol(form) {
+    var patrol = currentPatrol();
+    if (!patrol) return Promise.resolve();
+    var fd = new FormData(form);
+    var fields = { patrol_key: patrol.key, ended_at: new Date().toISOString(), places: fd.get("places") || "",
+                   people_met: parseInt(fd.get("people_met") || "0", 10) || 0, note: fd.get("note") || "" };
+    return queuePoints().then(function () {
+      stopWatch();
+      writeJSON(PATROL_KEY, null);
+      var e = entry("patrol_end", "结束巡查", api("/patrols/" + patrol.key + "/end"), "json", fields);
+      e.key = newKey();
+      return submit(e);
+    }).then(function (res) {
+      form.reset(); renderPatrol();
+      toast(res && res.invalid ? res.invalid : (res && res.sent ? "巡查已结束，已记入民情日志" : "巡查已结束（离线，已保存在手机）"), res && res.invalid ? "err" : "");
+    });
+  }
+
+  function adoptServerPatrol() {
+    var box = $("#gw-patrol");
+    if (!box) return;
+    var serverKey = box.dataset.openKey;
+    var local = currentPatrol();
+    if (serverKey && !local) writeJSON(PATROL_KEY, { key: serverKey, user: me(), startedAt: box.dataset.openSince, t: Date.now() });
+    if (currentPatrol()) startWatch();
+  }
+
+  /* ---------------------------------------------------------------- entry forms */
+
+  function shrink(file) {
+    if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap || !document.createElement("canvas").toBlob) {
+      return Promise.resolve({ blob: file, name: file.name, type: file.type });
+    }
+    return createImageBitmap(file).then(function (img) {
+      var scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(img.width, img.height));
+      if (scale === 1 && file.size < 1.5 * 1024 * 1024) return { blob: file, name: file.name, type: file.type };
+      var c = document.createElement("canvas");
+      c.width = Math.round(img.width * scale); c.height = Math.round(img.height * scale);
+      c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+      return new Promise(function (resolve) {
+        c.toBlob(function (blob) {
+          resolve(blob ? { blob: blob, name: file.name.replace(/\.\w+$/, "") + ".jpg", type: "image/jpeg" } : { blob: file, name: file.name, type: file.type });
+        }, "image/jpeg", 0.82);
+      });
+    }).catch(function () { return { blob: file, name: file.name, type: file.type }; });
+  }
+
+  function showErrors(form, text, detail) {
+    $all(".gw-err", form).forEach(function (el) { el.remove(); });
+    $all(".fld.has-err", form).forEach(function (el) { el.classList.remove("has-err"); });
+    var box = $(".gw-form-error", form);
+    if (box) { box.hidden = false; box.textContent = text; }
+    Object.keys(detail || {}).forEach(function (name) {
+      var input = form.elements[name] || form.elements[name.replace(/_id$/, "")];
+      var fld = input && (input.closest ? input.closest(".fld") : null);
+      if (!fld) return;
+      fld.classList.add("has-err");
+      var p = document.createElement("p"); p.className = "err gw-err"; p.textContent = [].concat(detail[name]).join("，");
+      fld.appendChild(p);
+    });
+    if (box) box.scrollIntoView({ block: "center" });
+  }
+
+  function formFields(form) {
+    var fields = {};
+    var fd = new FormData(form);
+    fd.forEach(function (v, k) {
+      if (k === "csrfmiddlewaretoken" || (window.File && v instanceof window.File)) return;
+      if (k.indexOf("answers.") === 0) { fields.answers = fields.answers || {}; fields.answers[k.slice(8)] = v; return; }
+      fields[k] = v;
+    });
+    return fields;
+  }
+
+  function onEntrySubmit(ev) {
+    var form = ev.target;
+    if (!form.matches || !form.matches("form[data-gw-entry]")) return;
+    ev.preventDefault();
+    if (form.checkValidity && !form.checkValidity()) { form.reportValidity && form.reportValidity(); return; }
+    var missing = $all("[data-gw-required-when]", form).filter(function (input) {
+      var rule = input.dataset.gwRequiredWhen.split(":");
+      var field = form.elements[rule[0]];
+      return field && rule[1].split(",").indexOf(field.value) >= 0 && !(input.files && input.files.length);
+    });
+    if (missing.length) { showErrors(form, missing[0].dataset.gwRequiredMessage || "请上传照片", {}); return; }
+    var button = $("button[type=submit]", form);
+    if (button) { button.disabled = true; button._text = button.textContent; button.textContent = "正在保存…"; }
+    var fields = formFields(form);
+    fields.client_key = newKey();
+    var stamp = form.dataset.gwStamp;
+    if (stamp) fields[stamp] = new Date().toISOString();
+    var patrol = currentPatrol();
+    if (patrol && form.elements.patrol_key !== undefined) fields.patrol_key = patrol.key;
+    var fix = lastFix();
+    if (fix && form.elements.lon && !fields.lon) { fields.lon = fix.lon; fields.lat = fix.lat; }
+    var enc = form.dataset.gwEnc || "json";
+    if (enc === "json") {
+      Object.keys(fields).forEach(function (k) { if (fields[k] === "") delete fields[k]; });
+      if (form.dataset.gwJsonInt) form.dataset.gwJsonInt.split(",").forEach(function (k) { if (fields[k]) fields[k] = parseInt(fields[k], 10); });
+    }
+    var inputs = $all("input[type=file]", form);
+    var shrinking = [];
+    inputs.forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (f) {
+        shrinking.push(shrink(f).then(function (s) { return { field: input.name, blob: s.blob, name: s.name, type: s.type }; }));
+      });
+    });
+    Promise.all(shrinking).then(function (files) {
+      var e = entry(form.dataset.gwEntry, form.dataset.gwLabel || "记录", form.dataset.gwUrl, enc, fields, files);
+      return submit(e);
+    }).then(function (res) {
+      if (button) { button.disabled = false; button.textContent = button._text; }
+      if (res.invalid) { showErrors(form, res.invalid, res.detail); return; }
+      var done = res.sent ? (form.dataset.gwDone || "已提交") : "已保存在手机，有网络时自动发送";
+      toast(done, res.sent ? "ok" : "");
+      form.reset();
+      var box = $(".gw-form-error", form); if (box) box.hidden = true;
+      $all(".gw-err", form).forEach(function (el) { el.remove(); });
+      var target = form.closest(".gw-item");
+      if (target && res) { target.classList.add("done"); var st = $(".gw-item-state", target); if (st) st.textContent = res.sent ? "已提交" : "待发送"; }
+      // Back to the day's page once sent; offline, stay here (the next page may not be on the phone).
+      if (form.dataset.gwNext && res.sent) setTimeout(function () { window.location.href = form.dataset.gwNext; }, 900);
+    }).catch(function (err) {
+      if (button) { button.disabled = false; button.textContent = button._text; }
+      toast("保存失败：" + (err && err.message ? err.message : err), "err");
+    });
+  }
+
+  /* ---------------------------------------------------------------- the queue page */
+
+  function renderQueue(rows) {
+    var box = $("#gw-queue");
+    if (!rows.length) { box.innerHTML = '<p class="muted center">手机上没有待发送的记录</p>'; return; }
+    box.innerHTML = "";
+    rows.forEach(function (r) {
+      var div = document.createElement("div");
+      div.className = "card gw-q " + r.state;
+      var when = new Date(r.createdAt).toLocaleString("zh-CN", { hour12: false });
+      var head = document.createElement("div"); head.className = "gw-q-head";
+      head.textContent = r.label + " · " + when + (r.files && r.files.length ? " · " + r.files.length + " 张照片" : "");
+      var state = document.createElement("div"); state.className = "gw-q-state";
+      state.textContent = r.state === "failed" ? "未通过：" + r.error : "等待发送";
+      div.appendChild(head); div.appendChild(state);
+      if (r.state === "failed") {
+        var del = document.createElement("button"); del.className = "btn ghost"; del.textContent = "删除此条";
+        del.addEventListener("click", function () { if (confirm("删除后无法恢复，确定删除？")) store.remove(r.key).then(refreshCount); });
+        var again = document.createElement("button"); again.className = "btn ghost"; again.textContent = "重新发送";
+        again.addEventListener("click", function () { r.state = "waiting"; r.error = ""; store.put(r).then(flush); });
+        div.appendChild(again); div.appendChild(del);
+      }
+      box.appendChild(div);
+    });
+  }
+
+  /* ---------------------------------------------------------------- map */
+
+  var localLayer = null;
+  var theMap = null;
+
+  function drawLocal() {
+    if (!theMap || !window.L) return;
+    var track = readJSON(TRACK_KEY, []);
+    var latlngs = track.map(function (p) { return [p.lat, p.lon]; });
+    if (localLayer) theMap.removeLayer(localLayer);
+    if (latlngs.length) localLayer = L.polyline(latlngs, { color: "#c8102e", weight: 4, dashArray: "6 6" }).addTo(theMap);
+  }
+
+  function initMap() {
+    var el = $("#gw-map");
+    if (!el || !window.L) return;
+    var data = JSON.parse($("#gw-map-data").textContent);
+    var map = L.map(el, { preferCanvas: true });
+    theMap = map;
+    var tiles = window.CIVICGRID_TILES || {};
+    if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+    else map.attributionControl.addAttribution("未配置底图，仅显示网格范围和轨迹");
+    var bounds = L.latLngBounds([]);
+    (data.grids || []).forEach(function (g) {
+      if (!g.geometry) return;
+      var layer = L.geoJSON(g.geometry, { style: { color: "#2563eb", weight: 2, fillOpacity: 0.06 } }).bindTooltip(g.name).addTo(map);
+      bounds.extend(layer.getBounds());
+    });
+    (data.routes || []).forEach(function (f) {
+      var layer = L.geoJSON(f, { style: { color: "#15803d", weight: 4 } }).addTo(map);
+      bounds.extend(layer.getBounds());
+    });
+    (data.markers || []).forEach(function (m) {
+      var colour = { fixed: "#15803d", reported: "#c8102e", recorded: "#b45309", care: "#7c3aed" }[m.kind] || "#374151";
+      L.circleMarker([m.lat, m.lon], { radius: 7, color: colour, weight: 2, fillOpacity: 0.7 }).bindPopup(m.label).addTo(map);
+      bounds.extend([m.lat, m.lon]);
+    });
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16] }); else map.setView([31.57, 120.3], 13);
+    drawLocal();
+    var me = null;
+    var btn = $("#gw-locate");
+    if (btn) btn.addEventListener("click", function () {
+      locate().then(function (fix) {
+        if (me) map.removeLayer(me);
+        me = L.circleMarker([fix.lat, fix.lon], { radius: 9, color: "#0b57d0", weight: 3, fillOpacity: 0.4 }).bindTooltip("我的位置").addTo(map);
+        map.setView([fix.lat, fix.lon], 17);
+      }, function (err) { toast(err.message, "err"); });
+    });
+  }
+
+  /* ---------------------------------------------------------------- wiring */
+
+  document.addEventListener("submit", function (ev) {
+    if (ev.target.id === "gw-patrol-end") { ev.preventDefault(); endPatrol(ev.target); return; }
+    onEntrySubmit(ev);
+  });
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (t.id === "gw-patrol-start") { ev.preventDefault(); startPatrol(); }
+    if (t.classList && t.classList.contains("gw-locate-btn")) {
+      ev.preventDefault();
+      var form = t.closest("form");
+      var status = $(".gw-locate-status", form);
+      if (status) status.textContent = "正在获取位置…";
+      locate().then(function (fix) {
+        if (form.elements.lon) { form.elements.lon.value = fix.lon; form.elements.lat.value = fix.lat; }
+        if (status) status.textContent = "已定位（精度约" + fix.acc + "米）";
+      }, function (err) { if (status) status.textContent = err.message + "，请填写地点"; });
+    }
+    if (t.id === "gw-flush") { ev.preventDefault(); blocked = ""; flush(); }
+  });
+
+  /* Parts of a form shown only for some answers: data-gw-when="outcome:fixed,reported". */
+  function syncWhen(form) {
+    $all("[data-gw-when]", form).forEach(function (el) {
+      var rule = el.dataset.gwWhen.split(":");
+      var field = form.elements[rule[0]];
+      var value = field ? field.value : "";
+      var on = rule[1].split(",").indexOf(value) >= 0;
+      el.hidden = !on;
+      $all("input, select, textarea", el).forEach(function (i) { i.disabled = !on; });
+    });
+  }
+  $all("form").forEach(function (form) {
+    if (!$("[data-gw-when]", form)) return;
+    form.addEventListener("change", function () { syncWhen(form); });
+    form.addEventListener("reset", function () { setTimeout(function () { syncWhen(form); }, 0); });
+    syncWhen(form);
+  });
+
+  $all("input[type=file][data-max]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var max = parseInt(input.dataset.max, 10);
+      if (input.files.length > max) { input.value = ""; toast("照片最多" + max + "张，请重新选择", "err"); }
+    });
+  });
+
+  window.addEventListener("online", function () { blocked = ""; flush(); });
+  window.addEventListener("offline", refreshCount);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); renderPatrol(); } });
+  setInterval(function () { flush(); renderPatrol(); }, RETRY_MS);
+
+  adoptServerPatrol();
+  renderPatrol();
+  initMap();
+  refreshCount();
+  flush();
+
+  if ("serviceWorker" in navigator && body().dataset.sw) {
+    navigator.serviceWorker.register(body().dataset.sw, { scope: body().dataset.swScope }).catch(function () { /* not on http */ });
+  }
+
+  window.civicgridGridwork = { flush: flush, store: store, submit: submit, entry: entry, newKey: newKey };
+})();

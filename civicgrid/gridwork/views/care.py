@@ -1,0 +1,200 @@
+"""Care plans and visits (关爱走访): the list with its traffic lights, one plan with its visits."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, has_capability, require_any
+from civicgrid.core.errors import CivicError
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.gridwork import selectors, services
+from civicgrid.gridwork.constants import Light
+from civicgrid.gridwork.lookups import Lookup
+from civicgrid.gridwork.models import CareWarning
+from civicgrid.gridwork.permissions import view_q
+from civicgrid.gridwork.views.common import Posted
+from civicgrid.gridwork.views.office import communities, tabs
+from civicgrid.registry.models import Resident
+from civicgrid.territory.models import NodeKind
+from civicgrid.territory.selectors import nodes_visible
+
+CARE_FILTERS = ("light", "under", "assignee")
+
+
+def acted(request: HttpRequest, back: str, message: str, act: Callable[[], Any]) -> HttpResponse:
+    """Run a service; say what happened (or why not, in Chinese) on the page it came from."""
+    try:
+        act()
+        messages.success(request, message)
+    except CivicError as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+@login_required
+def care_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_any(user, Capability.GRIDWORK_VIEW)
+    posted = Posted(request.GET)
+    look = Lookup(user)
+    qs = selectors.care_plans_visible(user).filter(is_active=True)
+    qs = qs.select_related("resident", "node__parent", "grid", "assignee")
+    light = posted.text("light")
+    if light and light not in Light.values:
+        posted.errors["light"] = ["预警灯取值无效"]
+    qs = selectors.with_light(qs, light)
+    under = look.node(posted.integer("under"), "under")
+    if under is not None:
+        qs = qs.filter(node_path__startswith=under.path)
+    if (assignee := posted.integer("assignee")) is not None:
+        qs = qs.filter(assignee_id=assignee)
+    posted.check()
+    look.done()
+    page = paginate(request, qs.order_by("next_due_on", "id"))
+    today = timezone.localdate()
+    for plan in page:
+        plan.light_now = services.light_for(plan.next_due_on, today)
+    all_plans = selectors.care_plans_visible(user).filter(is_active=True)
+    counts = {key: selectors.with_light(all_plans, key).count() for key in ("red", "yellow", "green")}
+    manage = has_capability(user, Capability.GRIDWORK_MANAGE)
+    warnings = (
+        CareWarning.objects.filter(plan__in=selectors.care_plans_visible(user))
+        .select_related("plan", "plan__resident", "plan__grid")
+        .order_by("-raised_at")[:15]
+    )
+    context = {
+        "tabs": tabs(user),
+        "page": page,
+        "query": query_without_page(request),
+        "params": {k: request.GET.get(k, "") for k in CARE_FILTERS},
+        "counts": counts,
+        "communities": communities(user),
+        "manage": manage,
+        "areas": _manage_areas(user) if manage else [],
+        "candidates": _candidates(user) if manage else [],
+        "warnings": warnings,
+    }
+    return render(request, "gridwork/care.html", context)
+
+
+def _manage_areas(user: Any) -> list[Any]:
+    kinds = (NodeKind.COMMUNITY, NodeKind.GRID)
+    nodes = nodes_visible(user).filter(kind__in=kinds, is_active=True).order_by("path")[:500]
+    return [n for n in nodes if can(user, Capability.GRIDWORK_MANAGE, n.path)]
+
+
+def _candidates(user: Any) -> list[Resident]:
+    """Residents of a special group without a care plan (for a plan made by hand)."""
+    qs = Resident.objects.filter(view_q(user), is_active=True, tags__is_special_group=True).exclude(
+        care_plans__is_active=True
+    )
+    return list(qs.distinct().select_related("node__parent").order_by("node_path", "name")[:300])
+
+
+@login_required
+@require_POST
+def care_generate(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    look = Lookup(user)
+    node = look.node(Posted(request.POST).integer("node"), "node")
+
+    def act() -> None:
+        look.done()
+        assert node is not None
+        made = services.care_plans_generate(actor=user, node=node)
+        messages.info(request, f"新建关爱计划 {made} 个")
+
+    return acted(request, "gridwork:care", "已为重点人群生成关爱计划", act)
+
+
+@login_required
+@require_POST
+def care_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    posted = Posted(request.POST)
+    look = Lookup(user)
+    resident = look.resident(posted.integer("resident"), "resident")
+    days = posted.integer("interval_days")
+
+    def act() -> None:
+        posted.check()
+        look.done()
+        assert resident is not None
+        services.care_plan_create(actor=user, resident=resident, interval_days=days)
+
+    return acted(request, "gridwork:care", "关爱计划已建立", act)
+
+
+@login_required
+def care_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require_any(user, Capability.GRIDWORK_VIEW)
+    plan = selectors.care_plan_get(user, pk)
+    visits = (
+        selectors.visits_visible(user)
+        .filter(care_plan=plan)
+        .select_related("worker")
+        .prefetch_related("photos")
+        .order_by("-visited_at")[:100]
+    )
+    context = {
+        "tabs": tabs(user),
+        "plan": plan,
+        "light": services.light_for(plan.next_due_on, timezone.localdate()) if plan.is_active else "",
+        "visits": visits,
+        "warnings": plan.warnings.order_by("-raised_at")[:20],
+        "manage": can(user, Capability.GRIDWORK_MANAGE, plan.node_path),
+        "workers": list(selectors.grid_workers(plan.grid)) if plan.grid else [],
+    }
+    return render(request, "gridwork/care_plan.html", context)
+
+
+@login_required
+@require_POST
+def care_plan_update(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    plan = selectors.care_plan_get(user, pk)
+    posted = Posted(request.POST)
+    look = Lookup(user)
+    days = posted.integer("interval_days")
+    assignee = look.user(posted.integer("assignee"), "assignee")
+
+    def act() -> None:
+        posted.check()
+        look.done()
+        services.care_plan_update(
+            actor=user, plan=plan, interval_days=days, assignee=assignee, note=posted.text("note")
+        )
+
+    back = request.path.removesuffix("update/")
+    return acted(request, back, "关爱计划已更新", act)
+
+
+@login_required
+@require_POST
+def care_plan_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    plan = selectors.care_plan_get(user, pk)
+    reason = request.POST.get("reason", "")
+    back = request.path.removesuffix("end/")
+    return acted(
+        request, back, "关爱计划已结束", lambda: services.care_plan_end(actor=user, plan=plan, reason=reason)
+    )
+
+
+urlpatterns = [
+    path("care/", care_list, name="care"),
+    path("care/generate/", care_generate, name="care_generate"),
+    path("care/create/", care_create, name="care_create"),
+    path("care/<int:pk>/", care_plan, name="care_plan"),
+    path("care/<int:pk>/update/", care_plan_update, name="care_plan_update"),
+    path("care/<int:pk>/end/", care_plan_end, name="care_plan_end"),
+]

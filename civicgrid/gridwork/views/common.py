@@ -1,0 +1,91 @@
+"""Small helpers shared by the pages: reading posted values, errors back onto the form."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from django.http import QueryDict
+from django.utils.dateparse import parse_date, parse_datetime
+
+from civicgrid.core.errors import ValidationError
+
+
+def new_key() -> str:
+    """An idempotency key for a form rendered by the server (used when the page has no JS)."""
+    return uuid.uuid4().hex
+
+
+class Posted:
+    """Typed reads of a POST (or GET); every value that does not parse is one error on its field."""
+
+    def __init__(self, data: QueryDict) -> None:
+        self.data = data
+        self.errors: dict[str, list[str]] = {}
+
+    def text(self, name: str, default: str = "") -> str:
+        return str(self.data.get(name, default) or "").strip()
+
+    def _bad(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def number(self, name: str) -> float | None:
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            self._bad(name, "应为数字")
+            return None
+
+    def integer(self, name: str) -> int | None:
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            self._bad(name, "应为整数")
+            return None
+
+    def day(self, name: str) -> date | None:
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            found = parse_date(raw)
+        except ValueError:
+            found = None
+        if found is None:
+            self._bad(name, "应为日期（YYYY-MM-DD）")
+        return found
+
+    def moment(self, name: str) -> datetime | None:
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            found = parse_datetime(raw)
+        except ValueError:
+            found = None
+        if found is None:
+            self._bad(name, "时间格式无效")
+        return found
+
+    def check(self) -> None:
+        if self.errors:
+            raise ValidationError(errors=self.errors)
+
+
+def merged(*errors: ValidationError | dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for e in errors:
+        items = e.errors if isinstance(e, ValidationError) else e
+        for name, reasons in items.items():
+            out.setdefault(name, []).extend(reasons)
+    return out
+
+
+def page_values(data: QueryDict) -> dict[str, Any]:
+    """What the worker typed, to show again after an error."""
+    return {k: data.get(k) for k in data if k != "csrfmiddlewaretoken"}

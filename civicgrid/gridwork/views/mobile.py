@@ -1,0 +1,480 @@
+"""The grid worker's H5 (网格员工作台), for one hand on a phone in the street.
+
+With JavaScript the forms post to /api/v1/gridwork/ through the phone's outbox
+(``static/gridwork/gridwork.js``: kept offline, sent once). Without it, the same forms
+post here (CSRF) with a key rendered by the server, and call the same services.
+"""
+
+import calendar
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any
+from civicgrid.core import crypto
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.gridwork import logbook, selectors, services
+from civicgrid.gridwork.constants import (
+    CampaignState,
+    FindingCategory,
+    ItemState,
+    Outcome,
+    ProposalKind,
+    QuestionKind,
+    VisitKind,
+    Wellbeing,
+)
+from civicgrid.gridwork.lookups import Lookup
+from civicgrid.gridwork.models import CampaignItem, CarePlan, Finding
+from civicgrid.gridwork.services.common import my_grids
+from civicgrid.gridwork.services.findings import REPORT_TYPES
+from civicgrid.gridwork.views.common import Posted, merged, new_key, page_values
+from civicgrid.registry.models import (
+    Dwelling,
+    DwellingUse,
+    Gender,
+    Household,
+    ResidenceType,
+    Resident,
+    ResidentTag,
+)
+from civicgrid.requests.constants import RequestType, Urgency
+from civicgrid.territory.models import Node
+
+MAX_CHOICES = 2000
+MAX_ITEMS = 300
+
+
+def _worker(request: HttpRequest) -> Any:
+    require_any(request.user, Capability.PATROL)
+    return request.user
+
+
+def _choices(choices: Any) -> list[tuple[str, str]]:
+    return [(c.value, c.label) for c in choices]
+
+
+# --- today -------------------------------------------------------------------------------------
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    user = _worker(request)
+    day = timezone.localdate()
+    log = logbook.day_log(user, user, day)
+    due = list(selectors.care_due(user, day)[:30])
+    for plan in due:
+        plan.light_now = services.light_for(plan.next_due_on, day)  # type: ignore[attr-defined]
+        plan.masked = crypto.mask_name(plan.resident.name)  # type: ignore[attr-defined]
+    context = {
+        "open_patrol": selectors.open_patrol(user),
+        "grids": my_grids(user),
+        "log": log,
+        "care_due": due,
+        "campaigns": selectors.campaign_tasks(user),
+        "to_verify": list(selectors.requests_to_verify(user)[:20]),
+        "key": new_key(),
+        "tab": "today",
+    }
+    return render(request, "gridwork/m/today.html", context)
+
+
+@login_required
+@require_POST
+def patrol_start(request: HttpRequest) -> HttpResponse:
+    """Without JavaScript: start a patrol from the button (no track is recorded)."""
+    user = _worker(request)
+    posted = Posted(request.POST)
+    look = Lookup(user)
+    grid = look.grid(posted.integer("grid_id"))
+    try:
+        posted.check()
+        look.done()
+        services.patrol_start(actor=user, client_key=posted.text("client_key") or new_key(), grid=grid)
+        messages.success(request, "巡查已开始")
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    return redirect("gridwork:m_today")
+
+
+@login_required
+@require_POST
+def patrol_end(request: HttpRequest) -> HttpResponse:
+    user = _worker(request)
+    open_patrol = selectors.open_patrol(user)
+    if open_patrol is None:
+        messages.error(request, "没有进行中的巡查")
+        return redirect("gridwork:m_today")
+    posted = Posted(request.POST)
+    people = posted.integer("people_met") or 0
+    try:
+        posted.check()
+        services.patrol_end(
+            actor=user,
+            patrol_key=open_patrol.client_key,
+            places=posted.text("places"),
+            people_met=people,
+            note=posted.text("note"),
+        )
+        messages.success(request, "巡查已结束，已记入民情日志")
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    return redirect("gridwork:m_today")
+
+
+# --- findings ----------------------------------------------------------------------------------
+
+
+def _finding_context(user: Any, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    return {
+        "categories": _choices(FindingCategory),
+        "outcomes": _choices(Outcome),
+        "request_types": [(t, RequestType(t).label) for t in REPORT_TYPES],
+        "urgencies": _choices(Urgency),
+        "grids": my_grids(user),
+        "values": values,
+        "errors": errors,
+        "key": new_key(),
+        "tab": "finding",
+    }
+
+
+@login_required
+def finding(request: HttpRequest) -> HttpResponse:
+    user = _worker(request)
+    if request.method != "POST":
+        return render(request, "gridwork/m/finding.html", _finding_context(user, {"outcome": "recorded"}, {}))
+    posted = Posted(request.POST)
+    look = Lookup(user)
+    data = services.FindingIn(
+        category=posted.text("category"),
+        description=posted.text("description"),
+        outcome=posted.text("outcome") or Outcome.RECORDED,
+        handled_note=posted.text("handled_note"),
+        address=posted.text("address"),
+        lon=posted.number("lon"),
+        lat=posted.number("lat"),
+        grid=look.grid(posted.integer("grid_id")),
+        request_type=posted.text("request_type") or RequestType.COMPLAINT,
+        urgency=posted.text("urgency") or Urgency.NORMAL,
+        photos=request.FILES.getlist("photos"),
+    )
+    try:
+        posted.check()
+        look.done()
+        saved = services.finding_record(actor=user, client_key=posted.text("client_key"), data=data)
+    except ValidationError as exc:
+        context = _finding_context(user, page_values(request.POST), merged(exc, posted.errors, look.errors))
+        return render(request, "gridwork/m/finding.html", context, status=422)
+    number = saved.entry.request.number if saved.entry.request else ""
+    messages.success(request, f"已记录{'，并上报诉求 ' + number if number else ''}")
+    return redirect("gridwork:m_today")
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+
+def _residents(user: Any) -> list[Resident]:
+    qs = Resident.objects.filter(selectors.patrol_scope(user), is_active=True).select_related("node__parent")
+    residents = list(qs.order_by("node_path", "name")[:MAX_CHOICES])
+    for r in residents:
+        r.masked = crypto.mask_name(r.name)  # type: ignore[attr-defined]
+    return residents
+
+
+def _visit_context(user: Any, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    plans = list(
+        CarePlan.objects.filter(selectors.patrol_scope(user), is_active=True)
+        .select_related("resident", "node__parent")
+        .order_by("next_due_on")[:MAX_CHOICES]
+    )
+    day = timezone.localdate()
+    for plan in plans:
+        plan.light_now = services.light_for(plan.next_due_on, day)  # type: ignore[attr-defined]
+        plan.masked = crypto.mask_name(plan.resident.name)  # type: ignore[attr-defined]
+    return {
+        "plans": plans,
+        "residents": _residents(user),
+        "kinds": _choices(VisitKind),
+        "wellbeings": _choices(Wellbeing),
+        "values": values,
+        "errors": errors,
+        "key": new_key(),
+        "tab": "visit",
+    }
+
+
+@login_required
+def visit(request: HttpRequest) -> HttpResponse:
+    user = _worker(request)
+    if request.method != "POST":
+        values = {"care_plan_id": request.GET.get("plan", ""), "resident_id": request.GET.get("resident", "")}
+        values |= {"kind": VisitKind.HOME, "wellbeing": Wellbeing.GOOD}
+        return render(request, "gridwork/m/visit.html", _visit_context(user, values, {}))
+    posted = Posted(request.POST)
+    look = Lookup(user)
+    data = services.VisitIn(
+        found=posted.text("found"),
+        care_plan=look.care_plan(posted.integer("care_plan_id")),
+        resident=look.resident(posted.integer("resident_id")),
+        kind=posted.text("kind") or VisitKind.HOME,
+        wellbeing=posted.text("wellbeing") or Wellbeing.GOOD,
+        needs=posted.text("needs"),
+        lon=posted.number("lon"),
+        lat=posted.number("lat"),
+        photos=request.FILES.getlist("photos"),
+    )
+    try:
+        posted.check()
+        look.done()
+        services.visit_record(actor=user, client_key=posted.text("client_key"), data=data)
+    except ValidationError as exc:
+        context = _visit_context(user, page_values(request.POST), merged(exc, posted.errors, look.errors))
+        return render(request, "gridwork/m/visit.html", context, status=422)
+    messages.success(request, "走访已记录")
+    return redirect("gridwork:m_today")
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+def _items(user: Any, campaign_id: int, q: str) -> tuple[Any, list[CampaignItem], int]:
+    campaign = selectors.campaign_get(user, campaign_id)
+    qs = CampaignItem.objects.filter(selectors.patrol_scope(user), campaign=campaign).select_related(
+        "household"
+    )
+    if q:
+        qs = qs.filter(label__contains=q)
+    open_items = qs.filter(state__in=selectors.OPEN_ITEM_STATES).order_by("node_path", "label")
+    items = list(open_items[:MAX_ITEMS])
+    for item in items:
+        head = item.household.head_name if item.household else ""
+        item.head = crypto.mask_name(head) if head else ""  # type: ignore[attr-defined]
+    return campaign, items, qs.filter(state=ItemState.DONE).count()
+
+
+@login_required
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _worker(request)
+    q = request.GET.get("q", "").strip()
+    found, items, done = _items(user, pk, q)
+    context = {
+        "campaign": found,
+        "items": items,
+        "done": done,
+        "q": q,
+        "states": [
+            (s, ItemState(s).label) for s in (ItemState.DONE, ItemState.UNREACHABLE, ItemState.REFUSED)
+        ],
+        "yesno": QuestionKind.YESNO,
+        "number": QuestionKind.NUMBER,
+        "active": found.state == CampaignState.ACTIVE,
+        "tab": "today",
+    }
+    return render(request, "gridwork/m/campaign.html", context)
+
+
+@login_required
+@require_POST
+def campaign_check(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Without JavaScript: one item's result."""
+    user = _worker(request)
+    found = selectors.campaign_get(user, pk)
+    item = CampaignItem.objects.filter(pk=item_id, campaign=found).first()
+    if item is None:
+        raise NotFound("任务对象不存在")
+    answers = {k.removeprefix("answers."): v for k, v in request.POST.items() if k.startswith("answers.")}
+    try:
+        services.campaign_check(
+            actor=user,
+            client_key=request.POST.get("client_key", ""),
+            item=item,
+            state=request.POST.get("state", ""),
+            answers=answers,
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, f"{item.label}：已提交")
+    except ValidationError as exc:
+        messages.error(request, f"{item.label}：{exc.message}")
+    return redirect("gridwork:m_campaign", pk=pk)
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+
+def _proposal_context(user: Any, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    scope = selectors.patrol_scope(user)
+    households = list(
+        Household.objects.filter(scope)
+        .select_related("node__parent", "dwelling")
+        .order_by("node_path", "code")[:MAX_CHOICES]
+    )
+    dwellings = list(
+        Dwelling.objects.filter(scope)
+        .select_related("node__parent")
+        .order_by("node_path", "room")[:MAX_CHOICES]
+    )
+    return {
+        "kinds": _choices(ProposalKind),
+        "residents": _residents(user),
+        "households": households,
+        "dwellings": dwellings,
+        "tags": ResidentTag.objects.order_by("code"),
+        "genders": _choices(Gender),
+        "residence_types": _choices(ResidenceType),
+        "uses": _choices(DwellingUse),
+        "mine": list(selectors.proposals_visible(user).filter(proposer=user)[:10]),
+        "values": values,
+        "errors": errors,
+        "key": new_key(),
+        "tab": "today",
+    }
+
+
+@login_required
+def proposal(request: HttpRequest) -> HttpResponse:
+    user = _worker(request)
+    if request.method != "POST":
+        return render(request, "gridwork/m/proposal.html", _proposal_context(user, {"kind": "moved_out"}, {}))
+    posted = Posted(request.POST)
+    look = Lookup(user)
+    data = services.ProposalIn(
+        kind=posted.text("kind"),
+        reason=posted.text("reason"),
+        resident=look.resident(posted.integer("resident_id")),
+        household=look.household(posted.integer("household_id")),
+        dwelling=look.dwelling(posted.integer("dwelling_id")),
+        tag=look.tag(posted.text("tag")),
+        name=posted.text("name"),
+        gender=posted.text("gender"),
+        id_number=posted.text("id_number"),
+        phone=posted.text("phone"),
+        residence_type=posted.text("residence_type") or ResidenceType.FLOATING,
+        relation_to_head=posted.text("relation_to_head"),
+        use=posted.text("use"),
+    )
+    try:
+        posted.check()
+        look.done()
+        services.proposal_submit(actor=user, client_key=posted.text("client_key"), data=data)
+    except ValidationError as exc:
+        values = page_values(request.POST)
+        values.pop("id_number", None)
+        context = _proposal_context(user, values, merged(exc, posted.errors, look.errors))
+        return render(request, "gridwork/m/proposal.html", context, status=422)
+    messages.success(request, "已提交社区审核")
+    return redirect("gridwork:m_today")
+
+
+# --- log, map, queue ---------------------------------------------------------------------------
+
+
+@login_required
+def log(request: HttpRequest) -> HttpResponse:
+    user = _worker(request)
+    posted = Posted(request.GET)
+    day = posted.day("day") or timezone.localdate()
+    posted.check()
+    month = logbook.worker_month(user, user, day.year, day.month)
+    context = {
+        "log": logbook.day_log(user, user, day),
+        "day": day,
+        "month": [m for m in month if m.patrols or m.findings or m.visits],
+        "prev": day - timedelta(days=1),
+        "next": day + timedelta(days=1) if day < timezone.localdate() else None,
+        "month_days": calendar.monthrange(day.year, day.month)[1],
+        "patrol_days": sum(1 for m in month if m.patrols),
+        "tab": "log",
+    }
+    return render(request, "gridwork/m/log.html", context)
+
+
+def _markers(findings: list[Finding], plans: list[CarePlan]) -> list[dict[str, Any]]:
+    markers = [
+        {
+            "lon": f.lon,
+            "lat": f.lat,
+            "kind": f.outcome,
+            "label": f"{f.get_outcome_display()}：{f.description[:30]}",
+        }
+        for f in findings
+        if f.lon is not None and f.lat is not None
+    ]
+    for plan in plans:
+        node: Node = plan.node
+        if node.lon is not None and node.lat is not None:
+            label = f"待走访：{crypto.mask_name(plan.resident.name)}（{plan.groups}）"
+            markers.append({"lon": node.lon, "lat": node.lat, "kind": "care", "label": label})
+    return markers
+
+
+@login_required
+def grid_map(request: HttpRequest) -> HttpResponse:
+    user = _worker(request)
+    day = timezone.localdate()
+    log_today = logbook.day_log(user, user, day)
+    plans = list(selectors.care_due(user, day)[:200])
+    data = {
+        "grids": [{"name": g.name, "geometry": g.geometry} for g in my_grids(user)],
+        "routes": log_today.routes,
+        "markers": _markers(log_today.findings, plans),
+    }
+    return render(request, "gridwork/m/map.html", {"map_data": data, "tab": "map"})
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    _worker(request)
+    return render(request, "gridwork/m/queue.html", {"tab": "queue"})
+
+
+def offline_pages() -> list[str]:
+    return [
+        reverse(f"gridwork:{n}")
+        for n in ("m_today", "m_finding", "m_visit", "m_proposal", "m_queue", "m_map")
+    ]
+
+
+def worker_assets() -> list[str]:
+    files = ["civicgrid/h5.css", "gridwork/gridwork.css", "gridwork/gridwork.js"]
+    files += ["vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js"]
+    return [static(f) for f in files]
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that keeps the H5 pages and their assets for use without a signal."""
+    assets, pages = worker_assets(), offline_pages()
+    version = hashlib.sha256("|".join(assets + pages).encode()).hexdigest()[:10]
+    context = {"assets": assets, "pages": pages, "version": version, "scope": reverse("gridwork:m_today")}
+    response = render(
+        request, "gridwork/m/sw.js", context, content_type="application/javascript; charset=utf-8"
+    )
+    response["Service-Worker-Allowed"] = reverse("gridwork:m_today")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+urlpatterns = [
+    path("m/", today, name="m_today"),
+    path("m/patrol/start/", patrol_start, name="m_patrol_start"),
+    path("m/patrol/end/", patrol_end, name="m_patrol_end"),
+    path("m/finding/", finding, name="m_finding"),
+    path("m/visit/", visit, name="m_visit"),
+    path("m/campaign/<int:pk>/", campaign, name="m_campaign"),
+    path("m/campaign/<int:pk>/item/<int:item_id>/", campaign_check, name="m_campaign_check"),
+    path("m/proposal/", proposal, name="m_proposal"),
+    path("m/log/", log, name="m_log"),
+    path("m/map/", grid_map, name="m_map"),
+    path("m/queue/", queue, name="m_queue"),
+    path("m/sw.js", service_worker, name="m_sw"),
+]

@@ -1,0 +1,270 @@
+"""The community's pages: patrol coverage, the team of a grid, a worker's month and day
+(民情日志), the findings, and the photos behind them."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import has_capability, require_any
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.gridwork import logbook, selectors
+from civicgrid.gridwork.constants import FindingCategory, Outcome
+from civicgrid.gridwork.lookups import Lookup
+from civicgrid.gridwork.models import Finding
+from civicgrid.gridwork.views.common import Posted
+from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.selectors import nodes_visible
+
+
+def _viewer(request: HttpRequest) -> Any:
+    require_any(request.user, Capability.GRIDWORK_VIEW)
+    return request.user
+
+
+def tabs(user: Any) -> list[tuple[str, str]]:
+    """The tab bar of the community's pages."""
+    items = [
+        ("巡查覆盖", "gridwork:coverage"),
+        ("网格员", "gridwork:team"),
+        ("民情记录", "gridwork:findings"),
+        ("关爱走访", "gridwork:care"),
+        ("专项任务", "gridwork:campaigns"),
+        ("信息变更", "gridwork:proposals"),
+    ]
+    if has_capability(user, Capability.PATROL):
+        items.append(("网格员工作台（手机）", "gridwork:m_today"))
+    return items
+
+
+def communities(user: Any) -> QuerySet[Node]:
+    return nodes_visible(user).filter(kind=NodeKind.COMMUNITY, is_active=True).order_by("path")
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    posted = Posted(request.GET)
+    look = Lookup(user)
+    under = look.node(posted.integer("under"), "under")
+    posted.check()
+    look.done()
+    today = timezone.localdate()
+    rows = logbook.coverage(user, under, today)
+    context = {
+        "tabs": tabs(user),
+        "rows": rows,
+        "under": under,
+        "communities": communities(user),
+        "today": today,
+        "week_start": logbook.week_start(today),
+        "week_days": (today - logbook.week_start(today)).days + 1,
+        "patrolled_today": sum(1 for r in rows if r.today),
+        "patrolled_week": sum(1 for r in rows if r.week_days),
+    }
+    return render(request, "gridwork/coverage.html", context)
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """The workers the actor oversees (the grid leader: the grid's workers), today and this month."""
+    user = _viewer(request)
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    workers = list(selectors.workers_visible(user))
+    ids = [w.pk for w in workers]
+    patrols = selectors.patrols_visible(user).filter(worker_id__in=ids)
+    today_rows = dict(
+        patrols.filter(day=today).values("worker_id").annotate(n=Count("id")).values_list("worker_id", "n")
+    )
+    open_ids = set(patrols.filter(ended_at__isnull=True).values_list("worker_id", flat=True))
+    month_days = dict(
+        patrols.filter(day__gte=month)
+        .values("worker_id")
+        .annotate(n=Count("day", distinct=True))
+        .values_list("worker_id", "n")
+    )
+    found = (
+        selectors.findings_visible(user)
+        .filter(worker_id__in=ids, day__gte=month)
+        .values("worker_id")
+        .annotate(n=Count("id"), handled=Count("id", filter=~Q(outcome=Outcome.RECORDED)))
+    )
+    found_by = {r["worker_id"]: r for r in found}
+    visits = dict(
+        selectors.visits_visible(user)
+        .filter(worker_id__in=ids, day__gte=month)
+        .values("worker_id")
+        .annotate(n=Count("id"))
+        .values_list("worker_id", "n")
+    )
+    grids: dict[int, list[str]] = {}
+    for w in workers:
+        grids[w.pk] = [g.name for g in selectors.worker_grids(w)]
+    rows = [
+        {
+            "worker": w,
+            "grids": grids[w.pk],
+            "today": today_rows.get(w.pk, 0),
+            "on_patrol": w.pk in open_ids,
+            "month_days": month_days.get(w.pk, 0),
+            "findings": found_by.get(w.pk, {}).get("n", 0),
+            "handled": found_by.get(w.pk, {}).get("handled", 0),
+            "visits": visits.get(w.pk, 0),
+        }
+        for w in workers
+    ]
+    return render(request, "gridwork/team.html", {"tabs": tabs(user), "rows": rows, "today": today})
+
+
+def _month(raw: str) -> date:
+    today = timezone.localdate()
+    if not raw:
+        return today.replace(day=1)
+    try:
+        year, month = (int(p) for p in raw.split("-"))
+        return date(year, month, 1)
+    except ValueError as exc:
+        raise ValidationError("月份格式应为 YYYY-MM", field="month") from exc
+
+
+@login_required
+def worker_month(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _viewer(request)
+    worker = selectors.worker_get(user, pk)
+    first = _month(request.GET.get("month", "").strip())
+    days = logbook.worker_month(user, worker, first.year, first.month)
+    prev = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
+    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    context = {
+        "tabs": tabs(user),
+        "worker": worker,
+        "grids": selectors.worker_grids(worker),
+        "first": first,
+        "days": days,
+        "lead": range(first.weekday()),
+        "prev": prev,
+        "next": nxt if nxt <= timezone.localdate() else None,
+        "totals": {
+            "patrol_days": sum(1 for d in days if d.patrols),
+            "minutes": sum(d.minutes for d in days),
+            "km": round(sum(d.distance_m for d in days) / 1000, 1),
+            "findings": sum(d.findings for d in days),
+            "fixed": sum(d.fixed for d in days),
+            "reported": sum(d.reported for d in days),
+            "visits": sum(d.visits for d in days),
+        },
+    }
+    return render(request, "gridwork/worker_month.html", context)
+
+
+@login_required
+def worker_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    user = _viewer(request)
+    worker = selectors.worker_get(user, pk)
+    try:
+        on = date.fromisoformat(day)
+    except ValueError as exc:
+        raise ValidationError("日期格式应为 YYYY-MM-DD", field="day") from exc
+    log = logbook.day_log(user, worker, on)
+    grids = list(selectors.worker_grids(worker))
+    markers = [
+        {"lon": f.lon, "lat": f.lat, "kind": f.outcome, "label": f.description[:30]}
+        for f in log.findings
+        if f.lon is not None and f.lat is not None
+    ]
+    map_data = {
+        "grids": [{"name": g.name, "geometry": g.geometry} for g in grids],
+        "routes": log.routes,
+        "markers": markers,
+    }
+    context = {"tabs": tabs(user), "worker": worker, "log": log, "map_data": map_data}
+    return render(request, "gridwork/worker_day.html", context)
+
+
+FINDING_FILTERS = ("outcome", "category", "under", "date_from", "date_to", "worker")
+
+
+def _filtered_findings(user: Any, posted: Posted, look: Lookup) -> QuerySet[Finding]:
+    qs = selectors.findings_visible(user).select_related("worker", "node", "request")
+    outcome, category = posted.text("outcome"), posted.text("category")
+    if outcome and outcome not in Outcome.values:
+        posted.errors["outcome"] = ["处理方式取值无效"]
+    elif outcome:
+        qs = qs.filter(outcome=outcome)
+    if category and category not in FindingCategory.values:
+        posted.errors["category"] = ["类别取值无效"]
+    elif category:
+        qs = qs.filter(category=category)
+    under = look.node(posted.integer("under"), "under")
+    if under is not None:
+        qs = qs.filter(node_path__startswith=under.path)
+    if (start := posted.day("date_from")) is not None:
+        qs = qs.filter(day__gte=start)
+    if (end := posted.day("date_to")) is not None:
+        qs = qs.filter(day__lte=end)
+    if (worker := posted.integer("worker")) is not None:
+        qs = qs.filter(worker_id=worker)
+    return qs.order_by("-observed_at", "-id")
+
+
+@login_required
+def findings(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    posted = Posted(request.GET)
+    look = Lookup(user)
+    qs = _filtered_findings(user, posted, look)
+    posted.check()
+    look.done()
+    context = {
+        "tabs": tabs(user),
+        "page": paginate(request, qs),
+        "query": query_without_page(request),
+        "params": {k: request.GET.get(k, "") for k in FINDING_FILTERS},
+        "outcomes": [(c.value, c.label) for c in Outcome],
+        "categories": [(c.value, c.label) for c in FindingCategory],
+        "communities": communities(user),
+    }
+    return render(request, "gridwork/findings.html", context)
+
+
+@login_required
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _viewer(request)
+    found = selectors.finding_get(user, pk)
+    marker = (
+        [{"lon": found.lon, "lat": found.lat, "kind": found.outcome, "label": found.get_category_display()}]
+        if found.lon is not None and found.lat is not None
+        else []
+    )
+    map_data = {
+        "grids": [{"name": found.node.name, "geometry": found.node.geometry}],
+        "routes": [],
+        "markers": marker,
+    }
+    context = {"tabs": tabs(user), "finding": found, "photos": found.photos.all(), "map_data": map_data}
+    return render(request, "gridwork/finding.html", context)
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    found = selectors.photo_get(request.user, pk)
+    return FileResponse(found.file.open("rb"), content_type=found.content_type)
+
+
+urlpatterns = [
+    path("", coverage, name="coverage"),
+    path("team/", team, name="team"),
+    path("workers/<int:pk>/", worker_month, name="worker_month"),
+    path("workers/<int:pk>/<str:day>/", worker_day, name="worker_day"),
+    path("findings/", findings, name="findings"),
+    path("findings/<int:pk>/", finding_detail, name="finding"),
+    path("photos/<int:pk>/", photo, name="photo"),
+]
