@@ -3,6 +3,19 @@ from typing import Any
 from django.apps import AppConfig
 
 
+def _views(user: Any) -> bool:
+    from civicgrid.accounts.permissions import Capability
+    from civicgrid.accounts.selectors import has_capability
+
+    return has_capability(user, Capability.PARTY_VIEW)
+
+
+def _is_member(user: Any) -> bool:
+    from civicgrid.party.permissions import member_for_user
+
+    return member_for_user(user) is not None
+
+
 class PartyConfig(AppConfig):
     name = "civicgrid.party"
     label = "party"
@@ -10,7 +23,10 @@ class PartyConfig(AppConfig):
     # What this app contributes to shared screens (see civicgrid.web.contrib):
     # menu entries (label, url name, capability or predicate on the user) and a dotted
     # path to ``home_figures(user) -> list[Figure]`` for the home page.
-    menu: list[tuple[str, str, Any]] = []
-    home_figures: str | None = None
+    menu: list[tuple[str, str, Any]] = [
+        ("党建引领", "party:overview", _views),
+        ("党员报到", "party:h5_home", _is_member),
+    ]
+    home_figures: str | None = "civicgrid.party.home.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
-    demo: str | None = None
+    demo: str | None = "civicgrid.party.demo.seed_demo"

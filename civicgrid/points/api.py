@@ -1,5 +1,485 @@
-"""JSON endpoints of points under /api/v1/points/."""
+"""JSON endpoints of points under /api/v1/points/. The same services as the pages.
 
-from ninja import Router
+A signed-in resident (H5) uses ``/me...``, ``/shop`` and redeems or cancels for themself;
+staff see and act within their scope (POINTS_MANAGE; approvals POINTS_APPROVE).
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.points import ledger, selectors, services
+from civicgrid.points.constants import Source
+from civicgrid.points.ledger import Holder
+from civicgrid.points.models import Account, Adjustment, Goods, Movement, Redemption, RedemptionStatus
+from civicgrid.points.views.common import view_paths, view_q
+from civicgrid.registry.models import Resident
+from civicgrid.registry.selectors import organisations_visible, resident_for_user, residents_visible
+from civicgrid.territory.selectors import node_get
 
 router = Router(tags=["积分超市"])
+
+
+# ------------------------------------------------------------------------------------ schemas
+
+
+class BalanceOut(Schema):
+    name: str
+    balance: int
+    hours: Decimal
+    earned: int
+    expiring_30d: int
+
+
+class AccountOut(Schema):
+    id: int
+    kind: str
+    name: str
+    node_id: int
+    balance: int
+    hours: Decimal
+
+    @staticmethod
+    def resolve_name(obj: Account) -> str:
+        return str(obj)
+
+
+class MovementOut(Schema):
+    id: int
+    kind: str
+    amount: int
+    signed: int = 0
+    source: str
+    source_ref: str
+    node_id: int
+    team: str
+    activity_type: str
+    hours: Decimal
+    note: str
+    created_at: datetime
+
+
+class GoodsOut(Schema):
+    id: int
+    node_id: int
+    name: str
+    description: str
+    price: int
+    stock: int
+    unit_label: str
+    donor_id: int | None
+    donor_name: str
+    per_person_limit: int
+    is_active: bool
+
+    @staticmethod
+    def resolve_donor_name(obj: Goods) -> str:
+        return obj.donor.name if obj.donor_id and obj.donor else ""
+
+
+class GoodsIn(Schema):
+    node_id: int
+    name: str
+    price: int
+    stock: int = 0
+    donor_id: int | None = None
+    description: str = ""
+    unit_label: str = "件"
+    per_person_limit: int = 0
+
+
+class GoodsPatch(Schema):
+    name: str | None = None
+    description: str | None = None
+    price: int | None = None
+    unit_label: str | None = None
+    per_person_limit: int | None = None
+    is_active: bool | None = None
+
+
+class RestockIn(Schema):
+    quantity: int
+    note: str = ""
+
+
+class RedemptionOut(Schema):
+    id: int
+    goods_id: int
+    goods_name: str
+    account_id: int
+    holder_name: str
+    quantity: int
+    points: int
+    status: str
+    code: str
+    code_expires_at: datetime
+    created_at: datetime
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_goods_name(obj: Redemption) -> str:
+        return obj.goods.name
+
+    @staticmethod
+    def resolve_holder_name(obj: Redemption) -> str:
+        return str(obj.account)
+
+
+class RedeemIn(Schema):
+    goods_id: int
+    quantity: int = 1
+    resident_id: int | None = None
+    organisation_id: int | None = None
+
+
+class CodeIn(Schema):
+    code: str
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class EarnIn(Schema):
+    amount: int
+    node_id: int
+    source_ref: str
+    resident_id: int | None = None
+    organisation_id: int | None = None
+    note: str = ""
+    team: str = ""
+
+
+class AdjustIn(Schema):
+    account_id: int
+    amount: int
+    reason: str
+
+
+class DecideIn(Schema):
+    note: str = ""
+
+
+class AdjustmentOut(Schema):
+    id: int
+    account_id: int
+    amount: int
+    reason: str
+    status: str
+    requested_by_id: int
+    requested_at: datetime
+    decided_by_id: int | None
+    decided_at: datetime | None
+    decision_note: str
+    movement_id: int | None
+
+
+class LeaderOut(Schema):
+    rank: int
+    account_id: int
+    kind: str
+    name: str
+    points: int
+    hours: Decimal
+
+
+class MovementPage(Schema):
+    count: int
+    results: list[MovementOut]
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _me(request: HttpRequest) -> Resident:
+    resident = resident_for_user(request.user)
+    if resident is None:
+        raise PermissionDenied("请使用居民账号登录")
+    return resident
+
+
+def _movement_rows(qs: Any, account: Account | None, limit: int, offset: int) -> dict[str, Any]:
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    rows = list(qs[offset : offset + limit])
+    for m in rows:
+        setattr(m, "signed", selectors.signed_amount(m, account) if account else m.amount)  # noqa: B010
+    return {"count": qs.count(), "results": rows}
+
+
+def _holder(request: HttpRequest, resident_id: int | None, organisation_id: int | None) -> Holder:
+    if bool(resident_id) == bool(organisation_id):
+        raise ValidationError("请指定一位居民或一个单位", field="holder")
+    found: Holder | None
+    if resident_id:
+        found = residents_visible(request.user).filter(pk=resident_id).first()
+    else:
+        found = organisations_visible(request.user).filter(pk=organisation_id or 0).first()
+    if found is None:
+        raise NotFound("居民或单位不存在，或您无权查看")
+    return found
+
+
+def _goods(request: HttpRequest, goods_id: int) -> Goods:
+    return selectors.goods_get(request.user, goods_id)
+
+
+def _redemption(request: HttpRequest, redemption_id: int) -> Redemption:
+    own = resident_for_user(request.user)
+    if own is not None:
+        return selectors.redemption_of_resident(own, redemption_id)
+    found = selectors.redemptions_visible(request.user).filter(pk=redemption_id).first()
+    if found is None:
+        raise NotFound("兑换记录不存在或您无权查看")
+    return found
+
+
+def _fresh_redemption(pk: int) -> Redemption:
+    return Redemption.objects.select_related("goods", "account__resident", "account__organisation").get(pk=pk)
+
+
+# ------------------------------------------------------------------------------------ resident
+
+
+@router.get("/me", response=BalanceOut)
+def my_balance(request: HttpRequest) -> Any:
+    """My points (a signed-in resident)."""
+    me = _me(request)
+    soon, _ = selectors.expiring_soon(me)
+    return {
+        "name": me.name,
+        "balance": selectors.balance(me),
+        "hours": selectors.time_bank_hours(me),
+        "earned": selectors.earned_total(me),
+        "expiring_30d": soon,
+    }
+
+
+@router.get("/me/movements", response=MovementPage)
+def my_movements(request: HttpRequest, limit: int = 50, offset: int = 0) -> Any:
+    me = _me(request)
+    return _movement_rows(selectors.movements(me), selectors.account_for(me), limit, offset)
+
+
+@router.get("/me/redemptions", response=list[RedemptionOut])
+def my_redemptions(request: HttpRequest) -> Any:
+    return list(selectors.redemptions_of(_me(request))[:100])
+
+
+@router.get("/shop", response=list[GoodsOut])
+def shop(request: HttpRequest) -> Any:
+    """The goods on sale in my community's shop."""
+    return list(selectors.goods_for_resident(_me(request)))
+
+
+# ------------------------------------------------------------------------------------ redemptions
+
+
+@router.post("/redemptions", response={201: RedemptionOut})
+def redeem(request: HttpRequest, payload: RedeemIn) -> Any:
+    """Redeem: a resident for themself (no holder given), staff for a holder of their scope."""
+    own = resident_for_user(request.user)
+    if own is not None and not (payload.resident_id or payload.organisation_id):
+        holder: Holder = own
+        goods = selectors.goods_for_resident(own).filter(pk=payload.goods_id).first()
+    else:
+        holder = _holder(request, payload.resident_id, payload.organisation_id)
+        goods = selectors.goods_visible(request.user).filter(pk=payload.goods_id).first()
+    if goods is None:
+        raise NotFound("商品不存在或已下架")
+    redemption = services.points_redeem(
+        actor=request.user, holder=holder, goods=goods, quantity=payload.quantity
+    )
+    return Status(201, _fresh_redemption(redemption.pk))
+
+
+@router.get("/redemptions", response=list[RedemptionOut])
+def redemption_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
+    require_any(request.user, Capability.POINTS_MANAGE)
+    qs = selectors.redemptions_visible(request.user).order_by("-created_at", "-id")
+    if status:
+        if status not in RedemptionStatus.values:
+            raise ValidationError("未知的兑换状态", field="status")
+        qs = qs.filter(status=status)
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    return list(qs[offset : offset + limit])
+
+
+@router.post("/redemptions/hand-over", response=RedemptionOut)
+def hand_over(request: HttpRequest, payload: CodeIn) -> Any:
+    """The shopkeeper hands over the goods of a pickup code (once only)."""
+    done = services.redemption_hand_over(actor=request.user, code=payload.code)
+    return _fresh_redemption(done.pk)
+
+
+@router.post("/redemptions/{redemption_id}/cancel", response=RedemptionOut)
+def cancel(request: HttpRequest, redemption_id: int, payload: ReasonIn) -> Any:
+    redemption = _redemption(request, redemption_id)
+    services.redemption_cancel(actor=request.user, redemption=redemption, reason=payload.reason)
+    return _fresh_redemption(redemption.pk)
+
+
+# ------------------------------------------------------------------------------------ goods
+
+
+@router.get("/goods", response=list[GoodsOut])
+def goods_list(request: HttpRequest, node_id: int | None = None, on_sale: bool = False) -> Any:
+    require_any(request.user, Capability.POINTS_MANAGE)
+    qs = selectors.goods_visible(request.user)
+    if node_id:
+        qs = qs.filter(node_path__startswith=node_get(request.user, node_id).path)
+    if on_sale:
+        qs = qs.filter(is_active=True)
+    return list(qs[:500])
+
+
+@router.post("/goods", response={201: GoodsOut})
+def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
+    node = node_get(request.user, payload.node_id)
+    donor = None
+    if payload.donor_id:
+        donor = organisations_visible(request.user).filter(pk=payload.donor_id).first()
+        if donor is None:
+            raise NotFound("捐赠单位不存在或您无权查看")
+    goods = services.goods_create(
+        actor=request.user,
+        node=node,
+        name=payload.name,
+        price=payload.price,
+        stock=payload.stock,
+        donor=donor,
+        description=payload.description,
+        unit_label=payload.unit_label,
+        per_person_limit=payload.per_person_limit,
+    )
+    return Status(201, goods)
+
+
+@router.patch("/goods/{goods_id}", response=GoodsOut)
+def goods_update(request: HttpRequest, goods_id: int, payload: GoodsPatch) -> Any:
+    goods = _goods(request, goods_id)
+    changes = {k: v for k, v in payload.dict().items() if v is not None}
+    if not changes:
+        return goods
+    return services.goods_update(actor=request.user, goods=goods, **changes)
+
+
+@router.post("/goods/{goods_id}/restock", response=GoodsOut)
+def goods_restock(request: HttpRequest, goods_id: int, payload: RestockIn) -> Any:
+    goods = _goods(request, goods_id)
+    return services.goods_restock(
+        actor=request.user, goods=goods, quantity=payload.quantity, note=payload.note
+    )
+
+
+# ------------------------------------------------------------------------------------ accounts
+
+
+@router.get("/accounts", response=list[AccountOut])
+def account_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> Any:
+    require_any(request.user, Capability.POINTS_MANAGE)
+    qs = selectors.accounts_visible(request.user).order_by("-balance", "id")
+    if q.strip():
+        qs = qs.filter(Q(resident__name__contains=q.strip()) | Q(organisation__name__contains=q.strip()))
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    return list(qs[offset : offset + limit])
+
+
+@router.get("/accounts/{account_id}/movements", response=MovementPage)
+def account_movements(request: HttpRequest, account_id: int, limit: int = 50, offset: int = 0) -> Any:
+    account = selectors.account_get(request.user, account_id)
+    qs = Movement.objects.filter(ledger.movements_of(account)).order_by("-created_at", "-id")
+    return _movement_rows(qs, account, limit, offset)
+
+
+@router.post("/earn", response={201: MovementOut})
+def earn(request: HttpRequest, payload: EarnIn) -> Any:
+    """Credit points by hand; ``source_ref`` (the caller's own key) makes a retry harmless."""
+    holder = _holder(request, payload.resident_id, payload.organisation_id)
+    node = node_get(request.user, payload.node_id)
+    movement = services.points_earn(
+        actor=request.user,
+        holder=holder,
+        amount=payload.amount,
+        source=Source.MANUAL,
+        source_ref=payload.source_ref,
+        node=node,
+        note=payload.note,
+        team=payload.team,
+    )
+    setattr(movement, "signed", movement.amount)  # noqa: B010
+    return Status(201, movement)
+
+
+# ------------------------------------------------------------------------------------ adjustments
+
+
+@router.post("/adjustments", response={201: AdjustmentOut})
+def adjust(request: HttpRequest, payload: AdjustIn) -> Any:
+    account = selectors.account_get(request.user, payload.account_id)
+    holder = account.resident or account.organisation
+    assert holder is not None
+    adjustment = services.points_adjust(
+        actor=request.user, holder=holder, amount=payload.amount, reason=payload.reason
+    )
+    return Status(201, adjustment)
+
+
+def _adjustment(request: HttpRequest, adjustment_id: int) -> Adjustment:
+    found = (
+        Adjustment.objects.filter(view_q(request.user), pk=adjustment_id).select_related("account").first()
+    )
+    if found is None:
+        raise NotFound("调整申请不存在或您无权查看")
+    return found
+
+
+@router.get("/adjustments", response=list[AdjustmentOut])
+def adjustment_list(request: HttpRequest, status: str = "pending") -> Any:
+    qs = Adjustment.objects.filter(view_q(request.user)).order_by("-requested_at", "-id")
+    if status != "all":
+        qs = qs.filter(status=status)
+    return list(qs[:200])
+
+
+@router.post("/adjustments/{adjustment_id}/approve", response=AdjustmentOut)
+def adjustment_approve(request: HttpRequest, adjustment_id: int, payload: DecideIn) -> Any:
+    adjustment = _adjustment(request, adjustment_id)
+    return services.adjustment_approve(actor=request.user, adjustment=adjustment, note=payload.note)
+
+
+@router.post("/adjustments/{adjustment_id}/reject", response=AdjustmentOut)
+def adjustment_reject(request: HttpRequest, adjustment_id: int, payload: DecideIn) -> Any:
+    adjustment = _adjustment(request, adjustment_id)
+    return services.adjustment_reject(actor=request.user, adjustment=adjustment, note=payload.note)
+
+
+# ------------------------------------------------------------------------------------ leaderboards
+
+
+@router.get("/leaderboard", response=list[LeaderOut])
+def leaderboard(
+    request: HttpRequest, node_id: int | None = None, period: str = "month", team: str = "", kind: str = ""
+) -> Any:
+    """Staff: any node of their scope. A resident: their own community (names masked)."""
+    if period not in selectors.PERIODS:
+        raise ValidationError("时段应为 week、month、quarter、year 或 all", field="period")
+    own = resident_for_user(request.user)
+    if own is not None:
+        rows = selectors.leaderboard(ledger.community_of(own.node), period, team or None, limit=30)
+        return [{**row.__dict__, "name": row.masked_name} for row in rows]
+    paths = view_paths(request.user)
+    if not paths:
+        raise PermissionDenied("您无权查看积分")
+    if node_id is None:
+        raise ValidationError("请指定区域", field="node_id")
+    node = node_get(request.user, node_id)
+    if not any(node.path.startswith(p) for p in paths):
+        raise PermissionDenied("您无权查看该区域的积分")
+    return selectors.leaderboard(node, period, team or None, kind=kind or None, limit=100)

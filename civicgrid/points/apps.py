@@ -3,14 +3,35 @@ from typing import Any
 from django.apps import AppConfig
 
 
+def _sees_points(user: Any) -> bool:
+    from civicgrid.points.figures import sees_points
+
+    return sees_points(user)
+
+
+def _manages_points(user: Any) -> bool:
+    from civicgrid.accounts.permissions import Capability
+    from civicgrid.accounts.selectors import has_capability
+
+    return has_capability(user, Capability.POINTS_MANAGE)
+
+
+def _is_resident(user: Any) -> bool:
+    from civicgrid.points.figures import is_resident
+
+    return is_resident(user)
+
+
 class PointsConfig(AppConfig):
     name = "civicgrid.points"
     label = "points"
     verbose_name = "积分超市"
-    # What this app contributes to shared screens (see civicgrid.web.contrib):
-    # menu entries (label, url name, capability or predicate on the user) and a dotted
-    # path to ``home_figures(user) -> list[Figure]`` for the home page.
-    menu: list[tuple[str, str, Any]] = []
-    home_figures: str | None = None
+    # What this app contributes to shared screens (see civicgrid.web.contrib).
+    menu: list[tuple[str, str, Any]] = [
+        ("积分超市", "points:index", _sees_points),
+        ("核销取货", "points:hand_over", _manages_points),
+        ("我的积分", "points:h5_my", _is_resident),
+    ]
+    home_figures: str | None = "civicgrid.points.figures.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
-    demo: str | None = None
+    demo: str | None = "civicgrid.points.demo.seed_demo"

@@ -66,10 +66,19 @@ def residents_count_under(node: Node) -> int:
 
 
 def resident_for_user(user: Any) -> Resident | None:
-    """The resident a signed-in resident account acts as (None for staff and anonymous)."""
+    """The resident a signed-in resident account acts as (None for staff and anonymous).
+
+    Remembered on the user object, so the menu and the apps asking on one page cost one
+    query; staff accounts (a role or an administrator lane) hold no resident account."""
     if not getattr(user, "is_authenticated", False):
         return None
-    from civicgrid.registry.models import ResidentAccount
+    if "_civicgrid_resident" not in user.__dict__:
+        from civicgrid.accounts.selectors import actor_roles
+        from civicgrid.registry.models import ResidentAccount
 
-    link = ResidentAccount.objects.select_related("resident").filter(user=user).first()
-    return link.resident if link else None
+        resident = None
+        if not getattr(user, "admin_role", "") and not actor_roles(user):
+            link = ResidentAccount.objects.select_related("resident").filter(user=user).first()
+            resident = link.resident if link else None
+        user.__dict__["_civicgrid_resident"] = resident
+    return user.__dict__["_civicgrid_resident"]

@@ -3,6 +3,25 @@ from typing import Any
 from django.apps import AppConfig
 
 
+def _manages(user: Any) -> bool:
+    from civicgrid.accounts.permissions import Capability
+    from civicgrid.accounts.selectors import has_capability
+
+    return has_capability(user, Capability.VOLUNTEER_MANAGE)
+
+
+def _leader(user: Any) -> bool:
+    from civicgrid.volunteers.home import is_leader
+
+    return is_leader(user)
+
+
+def _resident(user: Any) -> bool:
+    from civicgrid.volunteers.permissions import acting_resident
+
+    return acting_resident(user) is not None
+
+
 class VolunteersConfig(AppConfig):
     name = "civicgrid.volunteers"
     label = "volunteers"
@@ -10,7 +29,11 @@ class VolunteersConfig(AppConfig):
     # What this app contributes to shared screens (see civicgrid.web.contrib):
     # menu entries (label, url name, capability or predicate on the user) and a dotted
     # path to ``home_figures(user) -> list[Figure]`` for the home page.
-    menu: list[tuple[str, str, Any]] = []
-    home_figures: str | None = None
+    menu: list[tuple[str, str, Any]] = [
+        ("志愿服务", "volunteers:index", _manages),
+        ("志愿服务统计", "volunteers:report", _leader),
+        ("志愿服务（居民）", "volunteers:h5_home", _resident),
+    ]
+    home_figures: str | None = "civicgrid.volunteers.home.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
-    demo: str | None = None
+    demo: str | None = "civicgrid.volunteers.demo.seed_demo"

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
@@ -14,6 +14,7 @@ from civicgrid.core.errors import CivicError
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.registry.models import Organisation, Resident
+from civicgrid.registry.selectors import resident_for_user
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import LEVELS, locator
 from civicgrid.territory.models import Node, NodeKind
@@ -107,6 +108,8 @@ def _admin_panel(user: User) -> dict[str, Any]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
+    if not user.admin_role and not actor_roles(user) and resident_for_user(user) is not None:
+        return redirect("volunteers:h5_home")  # a resident's own account: the resident H5
     panels: list[dict[str, Any]] = []
     if user.admin_role:
         panels.append(_admin_panel(user))

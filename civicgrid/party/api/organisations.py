@@ -1,0 +1,230 @@
+"""Endpoints of the organisation tree, members, 1+10+N links and visits."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Schema, Status
+
+from civicgrid.core.errors import NotFound
+from civicgrid.party import selectors, services
+from civicgrid.party.api.common import router, window
+from civicgrid.party.constants import MemberRole, PoliticalStatus
+from civicgrid.party.models import HubLink
+from civicgrid.registry.selectors import resident_get
+from civicgrid.territory.selectors import node_get
+
+
+class OrgOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    sector: str
+    parent_id: int | None
+    node_id: int
+    unit_id: int | None
+    hub_resident_id: int | None
+    secretary_name: str
+    founded_on: date | None
+    is_active: bool
+
+
+class OrgIn(Schema):
+    kind: str
+    name: str = ""
+    node_id: int | None = None
+    parent_id: int | None = None
+    sector: str = ""
+    unit_id: int | None = None
+    unit_credit_code: str = ""
+    hub_resident_id: int | None = None
+    secretary_name: str = ""
+    founded_on: date | None = None
+
+
+@router.get("/organisations", response=list[OrgOut])
+def organisation_list(
+    request: HttpRequest, kind: str = "", under: int | None = None, limit: int = 200, offset: int = 0
+) -> Any:
+    qs = selectors.orgs_visible(request.user).filter(is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if under:
+        qs = qs.filter(node_path__startswith=node_get(request.user, under).path)
+    start, end = window(limit, offset)
+    return list(qs.order_by("node_path", "kind", "name")[start:end])
+
+
+@router.get("/organisations/{org_id}", response=OrgOut)
+def organisation_detail(request: HttpRequest, org_id: int) -> Any:
+    return selectors.org_get(request.user, org_id)
+
+
+@router.post("/organisations", response={201: OrgOut})
+def organisation_create(request: HttpRequest, payload: OrgIn) -> Any:
+    actor = request.user
+    unit = None
+    if payload.unit_id or payload.unit_credit_code:
+        unit = selectors.unit_lookup(actor, pk=payload.unit_id, credit_code=payload.unit_credit_code)
+    org = services.party_org_create(
+        actor=actor,
+        kind=payload.kind,
+        name=payload.name,
+        node=node_get(actor, payload.node_id) if payload.node_id else None,
+        parent=selectors.org_get(actor, payload.parent_id) if payload.parent_id else None,
+        sector=payload.sector,
+        unit=unit,
+        hub_resident=resident_get(actor, payload.hub_resident_id) if payload.hub_resident_id else None,
+        secretary_name=payload.secretary_name,
+        founded_on=payload.founded_on,
+    )
+    return Status(201, org)
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    category: str
+    political_status: str
+    role: str
+    organisation_id: int | None
+    resident_id: int | None
+    join_date: date | None
+    employer_name: str
+    trade: str
+    phone_masked: str
+    home_node_id: int | None
+    is_needy: bool
+    is_active: bool
+    reported: bool | None = None
+
+
+class MemberPage(Schema):
+    count: int
+    results: list[MemberOut]
+
+
+class MemberIn(Schema):
+    name: str = ""
+    category: str
+    organisation_id: int | None = None
+    resident_id: int | None = None
+    political_status: str = PoliticalStatus.FULL
+    role: str = MemberRole.MEMBER
+    join_date: date | None = None
+    employer_name: str = ""
+    trade: str = ""
+    phone: str = ""
+    home_node_id: int | None = None
+    home_address: str = ""
+    is_needy: bool = False
+
+
+@router.get("/members", response=MemberPage)
+def member_list(
+    request: HttpRequest,
+    q: str = "",
+    category: str = "",
+    organisation: int | None = None,
+    needy: bool = False,
+    reported: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> Any:
+    """Members in scope (where their organisation is, or where they live). ``reported``: yes / no."""
+    qs = selectors.member_search(
+        request.user, q=q, category=category, organisation=organisation, needy=needy, reported=reported
+    )
+    start, end = window(limit, offset)
+    return {"count": qs.count(), "results": list(qs[start:end])}
+
+
+@router.get("/members/{member_id}", response=MemberOut)
+def member_detail(request: HttpRequest, member_id: int) -> Any:
+    return selectors.member_get(request.user, member_id)
+
+
+@router.post("/members", response={201: MemberOut})
+def member_create(request: HttpRequest, payload: MemberIn) -> Any:
+    actor = request.user
+    member = services.member_create(
+        actor=actor,
+        name=payload.name,
+        category=payload.category,
+        organisation=selectors.org_get(actor, payload.organisation_id) if payload.organisation_id else None,
+        resident=resident_get(actor, payload.resident_id) if payload.resident_id else None,
+        political_status=payload.political_status,
+        role=payload.role,
+        join_date=payload.join_date,
+        employer_name=payload.employer_name,
+        trade=payload.trade,
+        phone_number=payload.phone,
+        home_node=node_get(actor, payload.home_node_id) if payload.home_node_id else None,
+        home_address=payload.home_address,
+        is_needy=payload.is_needy,
+    )
+    return Status(201, member)
+
+
+class VisitIn(Schema):
+    visited_on: date
+    content: str
+    help_given: str = ""
+
+
+class VisitOut(Schema):
+    id: int
+    member_id: int
+    visited_on: date
+    visitor_name: str
+    content: str
+    help_given: str
+
+
+@router.post("/members/{member_id}/visits", response={201: VisitOut})
+def visit_record(request: HttpRequest, member_id: int, payload: VisitIn) -> Any:
+    member = selectors.member_get(request.user, member_id)
+    visit = services.needy_visit_record(
+        actor=request.user,
+        member=member,
+        visited_on=payload.visited_on,
+        content=payload.content,
+        help_given=payload.help_given,
+    )
+    return Status(201, visit)
+
+
+class ContactIn(Schema):
+    resident_id: int
+
+
+class LinkOut(Schema):
+    id: int
+    member_id: int
+
+
+@router.post("/members/{member_id}/contacts", response={201: LinkOut})
+def contact_link(request: HttpRequest, member_id: int, payload: ContactIn) -> Any:
+    member = selectors.member_get(request.user, member_id)
+    resident = resident_get(request.user, payload.resident_id)
+    return Status(201, services.contact_link(actor=request.user, member=member, resident=resident))
+
+
+class HubLinkIn(Schema):
+    member_id: int
+
+
+@router.post("/hubs/{hub_id}/links", response={201: LinkOut})
+def hub_link(request: HttpRequest, hub_id: int, payload: HubLinkIn) -> Any:
+    hub = selectors.org_get(request.user, hub_id)
+    member = selectors.member_get(request.user, payload.member_id)
+    return Status(201, services.hub_link(actor=request.user, hub=hub, member=member))
+
+
+@router.get("/hubs/{hub_id}/links", response=list[LinkOut])
+def hub_links(request: HttpRequest, hub_id: int) -> Any:
+    hub = selectors.org_get(request.user, hub_id)
+    if hub.kind != "hub_household":
+        raise NotFound("党员中心户不存在")
+    return list(HubLink.objects.filter(hub=hub).order_by("id"))

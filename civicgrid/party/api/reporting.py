@@ -1,0 +1,329 @@
+"""Endpoints of dual reporting: reports, rates and who has not reported, agreements, the member's own."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Schema, Status
+
+from civicgrid.core.errors import NotFound, PermissionDenied
+from civicgrid.party import figures, selectors, services
+from civicgrid.party.api.common import router, window
+from civicgrid.party.constants import AgreementKind
+from civicgrid.party.permissions import member_for_user
+from civicgrid.territory.selectors import node_get
+from civicgrid.volunteers.models import ServiceOrder
+
+
+class ReportOut(Schema):
+    id: int
+    member_id: int
+    member_name: str
+    community_id: int
+    community_name: str
+    grid_id: int | None
+    located_by: str
+    pledges: list[str]
+    service_types: list[str]
+    status: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    decision_note: str
+
+    @staticmethod
+    def resolve_member_name(obj: Any) -> str:
+        return str(obj.member.name)
+
+    @staticmethod
+    def resolve_community_id(obj: Any) -> int:
+        return int(obj.node_id)
+
+    @staticmethod
+    def resolve_community_name(obj: Any) -> str:
+        return str(obj.node.name)
+
+
+class ReportPage(Schema):
+    count: int
+    results: list[ReportOut]
+
+
+class ReportIn(Schema):
+    member_id: int
+    pledges: list[str] = []
+    service_types: list[str] = []
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    building_id: int | None = None
+    address: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+@router.get("/reports", response=ReportPage)
+def report_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
+    qs = selectors.reports_visible(request.user).select_related("member", "node")
+    if status:
+        qs = qs.filter(status=status)
+    start, end = window(limit, offset)
+    return {"count": qs.count(), "results": list(qs.order_by("-submitted_at", "-id")[start:end])}
+
+
+@router.post("/reports", response={201: ReportOut})
+def report_submit(request: HttpRequest, payload: ReportIn) -> Any:
+    """A member reports to the community where they live (found by the locator from the
+    point, or from the building, or from the registry)."""
+    actor = request.user
+    member = selectors.member_get(actor, payload.member_id)
+    report = services.member_report_submit(
+        actor=actor,
+        member=member,
+        pledge_list=payload.pledges,
+        service_type_list=payload.service_types,
+        lon=payload.lon,
+        lat=payload.lat,
+        crs=payload.crs,
+        building=node_get(actor, payload.building_id) if payload.building_id else None,
+        address=payload.address,
+    )
+    return Status(201, report)
+
+
+@router.post("/reports/{report_id}/confirm", response=ReportOut)
+def report_confirm(request: HttpRequest, report_id: int) -> Any:
+    report = selectors.report_get(request.user, report_id)
+    return services.member_report_confirm(actor=request.user, report=report)
+
+
+@router.post("/reports/{report_id}/reject", response=ReportOut)
+def report_reject(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
+    report = selectors.report_get(request.user, report_id)
+    return services.member_report_reject(actor=request.user, report=report, reason=payload.reason)
+
+
+@router.post("/reports/{report_id}/end", response=ReportOut)
+def report_end(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
+    report = selectors.report_get(request.user, report_id)
+    return services.member_report_end(actor=request.user, report=report, reason=payload.reason)
+
+
+class RateOut(Schema):
+    total: int
+    reported: int
+    pending: int
+    percent: float | None
+
+
+class RateRowOut(Schema):
+    id: int
+    name: str
+    rate: RateOut
+
+
+class RatesOut(Schema):
+    in_service: RateOut
+    new_employment: RateOut
+    units: RateOut
+    by_community: list[RateRowOut]
+    by_unit: list[RateRowOut]
+
+
+def _rate(rate: figures.Rate) -> dict[str, Any]:
+    return {"total": rate.total, "reported": rate.reported, "pending": rate.pending, "percent": rate.percent}
+
+
+def _rows(rows: list[figures.RateRow]) -> list[dict[str, Any]]:
+    return [{"id": r.pk, "name": r.label, "rate": _rate(r.rate)} for r in rows]
+
+
+@router.get("/rates", response=RatesOut)
+def rates(request: HttpRequest, under: int | None = None) -> Any:
+    """Reporting rates: in-service members and units (where they work), per community
+    (where members live) and per unit. Formulas: docs/modules/party.md."""
+    actor = request.user
+    node = node_get(actor, under) if under else None
+    return {
+        "in_service": _rate(figures.area_rate(actor, under=node)),
+        "new_employment": _rate(figures.area_rate(actor, under=node, category="new_employment")),
+        "units": _rate(figures.unit_rate(actor, under=node)),
+        "by_community": _rows(figures.rates_by_community(actor, under=node)),
+        "by_unit": _rows(figures.rates_by_unit(actor, under=node)),
+    }
+
+
+class NotReportedOut(Schema):
+    id: int
+    name: str
+    category: str
+    organisation_id: int | None
+    home_node_id: int | None
+
+
+@router.get("/rates/not-reported", response=list[NotReportedOut])
+def not_reported(
+    request: HttpRequest,
+    community: int | None = None,
+    unit: int | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> Any:
+    actor = request.user
+    qs = figures.members_not_reported(
+        actor,
+        community=node_get(actor, community) if community else None,
+        organisation=selectors.org_get(actor, unit) if unit else None,
+    )
+    start, end = window(limit, offset)
+    return list(qs[start:end])
+
+
+class AgreementOut(Schema):
+    id: int
+    kind: str
+    unit_id: int
+    unit_name: str
+    node_id: int
+    alliance_id: int | None
+    title: str
+    pledges: str
+    service_types: list[str]
+    contact_name: str
+    contact_phone_masked: str
+    signed_on: date
+    starts_on: date
+    ends_on: date | None
+    status: str
+
+    @staticmethod
+    def resolve_unit_name(obj: Any) -> str:
+        return str(obj.unit.name)
+
+
+class AgreementIn(Schema):
+    unit_id: int | None = None
+    unit_credit_code: str = ""
+    kind: str = AgreementKind.DUAL_REPORTING
+    community_id: int | None = None
+    alliance_id: int | None = None
+    title: str = ""
+    pledges: str = ""
+    service_types: list[str] = []
+    contact_name: str = ""
+    contact_phone: str = ""
+    signed_on: date
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+@router.get("/agreements", response=list[AgreementOut])
+def agreement_list(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> Any:
+    qs = selectors.agreements_visible(request.user).select_related("unit")
+    if status:
+        qs = qs.filter(status=status)
+    start, end = window(limit, offset)
+    return list(qs.order_by("-signed_on", "-id")[start:end])
+
+
+@router.post("/agreements", response={201: AgreementOut})
+def agreement_sign(request: HttpRequest, payload: AgreementIn) -> Any:
+    actor = request.user
+    agreement = services.agreement_sign(
+        actor=actor,
+        unit=selectors.unit_lookup(actor, pk=payload.unit_id, credit_code=payload.unit_credit_code),
+        kind=payload.kind,
+        node=node_get(actor, payload.community_id) if payload.community_id else None,
+        alliance=selectors.alliance_get(actor, payload.alliance_id) if payload.alliance_id else None,
+        title=payload.title,
+        pledges_text=payload.pledges,
+        service_type_list=payload.service_types,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        signed_on=payload.signed_on,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+    )
+    return Status(201, agreement)
+
+
+@router.post("/agreements/{agreement_id}/end", response=AgreementOut)
+def agreement_end(request: HttpRequest, agreement_id: int, payload: ReasonIn) -> Any:
+    agreement = selectors.agreement_get(request.user, agreement_id)
+    return services.agreement_end(actor=request.user, agreement=agreement, reason=payload.reason)
+
+
+# --- the member's own (resident account) ------------------------------------------------------
+
+
+class MeOut(Schema):
+    member_id: int
+    name: str
+    category: str
+    reports: list[ReportOut]
+
+
+class MyReportIn(Schema):
+    pledges: list[str] = []
+    service_types: list[str] = []
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    address: str = ""
+
+
+def _me(request: HttpRequest) -> Any:
+    member = member_for_user(request.user)
+    if member is None:
+        raise PermissionDenied("您的账号尚未登记为党员")
+    return member
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> Any:
+    member = _me(request)
+    reports = list(member.reports.select_related("member", "node").order_by("-submitted_at"))
+    return {"member_id": member.pk, "name": member.name, "category": member.category, "reports": reports}
+
+
+@router.post("/me/report", response={201: ReportOut})
+def my_report(request: HttpRequest, payload: MyReportIn) -> Any:
+    member = _me(request)
+    report = services.member_report_submit(
+        actor=request.user,
+        member=member,
+        pledge_list=payload.pledges,
+        service_type_list=payload.service_types,
+        lon=payload.lon,
+        lat=payload.lat,
+        crs=payload.crs,
+        address=payload.address,
+    )
+    return Status(201, report)
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    service_type: str
+    community_id: int | None
+    taker_kind: str
+    taker_label: str
+
+
+@router.get("/me/orders", response=list[OrderOut])
+def my_orders(request: HttpRequest) -> Any:
+    """Published orders of the community the member reported to (接单大厅)."""
+    return list(services.orders_open_to_member(_me(request))[:100])
+
+
+@router.post("/me/orders/{order_id}/take", response=OrderOut)
+def my_take(request: HttpRequest, order_id: int) -> Any:
+    _me(request)
+    order = ServiceOrder.objects.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("服务单不存在")
+    return services.member_order_take(actor=request.user, order=order)

@@ -1,0 +1,155 @@
+"""Dual reporting (双报到): members report where they live; units sign agreements with places."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from civicgrid.party.constants import (
+    ACTIVE_AGREEMENT_STATUSES,
+    ACTIVE_REPORT_STATUSES,
+    AgreementKind,
+    AgreementStatus,
+    LocatedBy,
+    ReportStatus,
+)
+from civicgrid.party.models.organisations import PartyMember, PartyOrganisation, path_index
+from civicgrid.territory.models import ScopedModel
+
+USER = settings.AUTH_USER_MODEL
+
+
+class MemberReport(ScopedModel):
+    """A member's report to a community (``node``), with pledges and service types."""
+
+    member = models.ForeignKey(
+        PartyMember, on_delete=models.PROTECT, related_name="reports", verbose_name="党员"
+    )
+    grid = models.ForeignKey(
+        "territory.Node",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="网格",
+    )
+    address = models.CharField("居住地址", max_length=255, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    located_by = models.CharField("定位方式", max_length=20, choices=LocatedBy.choices)
+    pledges = models.JSONField("承诺事项", default=list, blank=True)
+    service_types = models.JSONField("服务类型", default=list, blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=ReportStatus.choices, default=ReportStatus.PENDING, db_index=True
+    )
+    submitted_at = models.DateTimeField("报到时间")
+    submitted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.CharField("说明", max_length=255, blank=True)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "党员报到"
+        verbose_name_plural = "党员报到"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [path_index("report")]
+        constraints = [
+            # A member reports to one community at a time (pending or confirmed).
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=ACTIVE_REPORT_STATUSES),
+                name="party_one_active_report_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.node}"
+
+
+class Agreement(ScopedModel):
+    """A partnership agreement (共建协议) of a unit with a place (``node``): a community for
+    dual reporting, the alliance's node for an alliance agreement."""
+
+    kind = models.CharField("协议类型", max_length=20, choices=AgreementKind.choices)
+    unit = models.ForeignKey(
+        "registry.Organisation",
+        on_delete=models.PROTECT,
+        related_name="party_agreements",
+        verbose_name="单位",
+    )
+    party_organisation = models.ForeignKey(
+        PartyOrganisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name="单位党组织",
+    )
+    alliance = models.ForeignKey(
+        "party.Alliance",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name="党建联盟",
+    )
+    title = models.CharField("协议名称", max_length=200)
+    pledges = models.TextField("共建内容与承诺", blank=True)
+    service_types = models.JSONField("服务类型", default=list, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone_enc = models.TextField(blank=True, default="", editable=False)
+    contact_phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="", editable=False)
+    signed_on = models.DateField("签订日期")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE, db_index=True
+    )
+    ended_at = models.DateTimeField("终止时间", null=True, blank=True)
+    end_reason = models.CharField("终止原因", max_length=255, blank=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "共建协议"
+        verbose_name_plural = "共建协议"
+        ordering = ["-signed_on", "-id"]
+        indexes = [path_index("agreement")]
+        constraints = [
+            # A unit has one live agreement with one place.
+            models.UniqueConstraint(
+                fields=["unit", "node"],
+                condition=Q(status__in=ACTIVE_AGREEMENT_STATUSES),
+                name="party_one_active_agreement",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="party_agreement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def agreement_file_path(instance: "AgreementFile", filename: str) -> str:
+    return f"party/agreements/{instance.agreement_id}/{filename}"
+
+
+class AgreementFile(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=agreement_file_path, max_length=255)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "协议文件"
+        verbose_name_plural = "协议文件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,106 @@
+"""Writes of party building. Each is a typed function ``<entity>_<verb>(*, actor, ...)`` that
+checks (scope, input) and then acts in one transaction with its audit row.
+
+Modules: ``organisations`` (the tree, members, 1+10+N, visits), ``reporting`` (dual
+reporting, agreements), ``committees`` (joint committees, meetings, the quarterly check),
+``alliances`` (alliances, the three lists, alliance points), ``orders`` (needs ordered to
+units and members through the service orders of civicgrid.volunteers).
+"""
+
+from civicgrid.party.services.alliances import (
+    NeedIn,
+    ProjectIn,
+    ResourceIn,
+    alliance_create,
+    alliance_unit_join,
+    alliance_unit_leave,
+    need_close,
+    need_create,
+    need_from_request,
+    project_contribution_add,
+    project_create,
+    project_photo_add,
+    project_points_award,
+    project_status_change,
+    resource_create,
+    resource_withdraw,
+)
+from civicgrid.party.services.committees import (
+    AttendanceIn,
+    MeetingIn,
+    TaskIn,
+    committee_activity_check,
+    committee_member_add,
+    committee_member_leave,
+    meeting_record,
+    task_complete,
+)
+from civicgrid.party.services.orders import member_order_take, need_order, orders_open_to_member
+from civicgrid.party.services.organisations import (
+    contact_link,
+    contact_unlink,
+    hub_link,
+    hub_unlink,
+    member_create,
+    member_update,
+    needy_visit_record,
+    party_org_create,
+    party_org_update,
+)
+from civicgrid.party.services.reporting import (
+    agreement_end,
+    agreement_file_add,
+    agreement_sign,
+    member_place,
+    member_report_confirm,
+    member_report_end,
+    member_report_reject,
+    member_report_submit,
+)
+
+__all__ = [
+    "AttendanceIn",
+    "MeetingIn",
+    "NeedIn",
+    "ProjectIn",
+    "ResourceIn",
+    "TaskIn",
+    "agreement_end",
+    "agreement_file_add",
+    "agreement_sign",
+    "alliance_create",
+    "alliance_unit_join",
+    "alliance_unit_leave",
+    "committee_activity_check",
+    "committee_member_add",
+    "committee_member_leave",
+    "contact_link",
+    "contact_unlink",
+    "hub_link",
+    "hub_unlink",
+    "meeting_record",
+    "member_create",
+    "member_order_take",
+    "member_place",
+    "member_report_confirm",
+    "member_report_end",
+    "member_report_reject",
+    "member_report_submit",
+    "member_update",
+    "need_close",
+    "need_create",
+    "need_from_request",
+    "need_order",
+    "needy_visit_record",
+    "orders_open_to_member",
+    "party_org_create",
+    "party_org_update",
+    "project_contribution_add",
+    "project_create",
+    "project_photo_add",
+    "project_points_award",
+    "project_status_change",
+    "resource_create",
+    "resource_withdraw",
+    "task_complete",
+]

@@ -1,0 +1,632 @@
+"""Alliances and the three lists (需求 · 资源 · 项目), micro-projects and alliance points."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, require
+from civicgrid.core.audit import audit_write, snapshot
+from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.party.constants import (
+    ALLIANCE_NODE_LEVEL,
+    DEFAULT_CONTRIBUTION_POINTS,
+    MAX_CONTRIBUTION_POINTS,
+    MICRO_PROJECT_MAX_BUDGET,
+    PHOTO_TYPES,
+    POINTS_SOURCE,
+    PROJECT_TRANSITIONS,
+    AllianceRole,
+    NeedCategory,
+    NeedSource,
+    NeedStatus,
+    ProjectStatus,
+    ResourceKind,
+    Verb,
+)
+from civicgrid.party.models import (
+    Alliance,
+    AllianceMember,
+    Need,
+    PartyMember,
+    Project,
+    ProjectContribution,
+    ProjectPhoto,
+    ProjectStatusChange,
+    Resource,
+)
+from civicgrid.party.services.common import Errors, add, check_upload, choice, choice_list, raise_if, text
+from civicgrid.registry.models import Organisation
+from civicgrid.territory.geometry import check_lon_lat
+from civicgrid.territory.models import Node, NodeKind
+
+logger = logging.getLogger(__name__)
+
+NEED_AUDIT_FIELDS = ["title", "category", "source", "source_ref", "request", "node", "is_micro", "status"]
+RESOURCE_AUDIT_FIELDS = ["unit", "member", "kind", "title", "quantity", "quantity_unit", "node", "is_active"]
+PROJECT_AUDIT_FIELDS = [
+    "title",
+    "need",
+    "alliance",
+    "owner_name",
+    "owner_unit",
+    "budget",
+    "starts_on",
+    "ends_on",
+    "is_micro",
+    "status",
+    "node",
+]
+LIST_NODE_KINDS = (
+    NodeKind.COMMUNITY,
+    NodeKind.GRID,
+    NodeKind.COMPOUND,
+    NodeKind.BUILDING,
+    NodeKind.SUBDISTRICT,
+)
+
+
+def _by(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _point(errors: Errors, lon: float | None, lat: float | None) -> None:
+    if lon is None and lat is None:
+        return
+    try:
+        check_lon_lat(lon, lat)
+    except ValidationError as exc:
+        for name, reasons in exc.errors.items():
+            for reason in reasons:
+                add(errors, name, reason)
+
+
+# --- alliances ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alliance_create(
+    *, actor: Any, node: Node, name: str, description: str = "", founded_on: date | None = None
+) -> Alliance:
+    """An alliance at the district, subdistrict or community (``node``)."""
+    require(actor, Capability.PARTY_EDIT, node.path)
+    errors: Errors = {}
+    level = ALLIANCE_NODE_LEVEL.get(node.kind)
+    if level is None:
+        add(errors, "node", "党建联盟建在区、街道或社区")
+    name = text(errors, "name", name, "联盟名称", 100, required=True)
+    description = text(errors, "description", description, "简介", 2000, required=False)
+    if founded_on is not None and founded_on > timezone.localdate():
+        add(errors, "founded_on", "成立日期不能晚于今天")
+    raise_if(errors)
+    assert level is not None
+    alliance = Alliance.objects.create(
+        node=node, node_path=node.path, name=name, level=level, description=description, founded_on=founded_on
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.ALLIANCE_CREATED,
+        target=alliance,
+        node=node,
+        after=snapshot(alliance, ["name", "level", "node", "founded_on"]),
+    )
+    return alliance
+
+
+@transaction.atomic
+def alliance_unit_join(
+    *, actor: Any, alliance: Alliance, unit: Organisation, joined_on: date, role: str = AllianceRole.MEMBER
+) -> AllianceMember:
+    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    require(actor, Capability.PARTY_EDIT, alliance.node_path)
+    errors: Errors = {}
+    if not alliance.is_active:
+        add(errors, "alliance", "该联盟已撤销")
+    choice(errors, "role", role, AllianceRole, "成员角色")
+    if joined_on > timezone.localdate():
+        add(errors, "joined_on", "加入日期不能晚于今天")
+    if AllianceMember.objects.filter(alliance=alliance, unit=unit, left_on__isnull=True).exists():
+        add(errors, "unit", f"{unit.name}已是该联盟成员单位")
+    raise_if(errors)
+    try:
+        with transaction.atomic():
+            row = AllianceMember.objects.create(
+                alliance=alliance,
+                unit=unit,
+                role=role,
+                joined_on=joined_on,
+                node=alliance.node,
+                node_path=alliance.node_path,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(f"{unit.name}已是该联盟成员单位", field="unit") from exc
+    audit_write(
+        actor=actor,
+        verb=Verb.ALLIANCE_UNIT_JOINED,
+        target=row,
+        node=alliance.node,
+        after={"alliance": alliance.pk, "unit": unit.pk, "role": role, "joined_on": joined_on.isoformat()},
+    )
+    return row
+
+
+@transaction.atomic
+def alliance_unit_leave(*, actor: Any, membership: AllianceMember, left_on: date) -> AllianceMember:
+    row = AllianceMember.objects.select_for_update().get(pk=membership.pk)
+    require(actor, Capability.PARTY_EDIT, row.node_path)
+    if row.left_on is not None:
+        raise Conflict("该单位已退出联盟")
+    if left_on < row.joined_on:
+        raise ValidationError("退出日期不能早于加入日期", field="left_on")
+    row.left_on = left_on
+    row.save(update_fields=["left_on"])
+    audit_write(
+        actor=actor,
+        verb=Verb.ALLIANCE_UNIT_LEFT,
+        target=row,
+        node=row.node,
+        after={"alliance": row.alliance_id, "unit": row.unit_id, "left_on": left_on.isoformat()},
+    )
+    return row
+
+
+# --- needs -------------------------------------------------------------------------------------
+
+
+@dataclass
+class NeedIn:
+    title: str
+    category: str
+    source: str
+    description: str = ""
+    source_ref: str = ""
+    wanted_kinds: list[str] | None = None
+    address: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    beneficiaries: int | None = None
+    is_micro: bool = False
+
+
+def _check_need(errors: Errors, node: Node, data: NeedIn) -> list[str]:
+    if node.kind not in LIST_NODE_KINDS:
+        add(errors, "node", "需求所在区域应为街道、社区、网格、小区或楼栋")
+    data.title = text(errors, "title", data.title, "需求", 200, required=True)
+    data.description = text(errors, "description", data.description, "具体情况", 5000, required=False)
+    choice(errors, "category", data.category, NeedCategory, "需求类别")
+    choice(errors, "source", data.source, NeedSource, "需求来源")
+    data.source_ref = text(errors, "source_ref", data.source_ref, "来源说明", 100, required=False)
+    data.address = text(errors, "address", data.address, "地点", 255, required=False)
+    if data.beneficiaries is not None and data.beneficiaries < 0:
+        add(errors, "beneficiaries", "受益人数不能为负数")
+    _point(errors, data.lon, data.lat)
+    return choice_list(errors, "wanted_kinds", data.wanted_kinds or [], ResourceKind, "资源类型")
+
+
+@transaction.atomic
+def need_create(*, actor: Any, node: Node, data: NeedIn, request: Any = None, resident: Any = None) -> Need:
+    """An entry of the needs list, from residents, councils, requests, grid visits or units."""
+    require(actor, Capability.PARTY_EDIT, node.path)
+    errors: Errors = {}
+    kinds = _check_need(errors, node, data)
+    raise_if(errors)
+    need = Need.objects.create(
+        node=node,
+        node_path=node.path,
+        title=data.title,
+        description=data.description,
+        category=data.category,
+        source=data.source,
+        source_ref=data.source_ref,
+        request=request,
+        wanted_kinds=kinds,
+        address=data.address,
+        lon=data.lon,
+        lat=data.lat,
+        beneficiaries=data.beneficiaries,
+        is_micro=data.is_micro,
+        created_by=_by(actor),
+    )
+    audit_write(
+        actor=actor, verb=Verb.NEED_CREATED, target=need, node=node, after=snapshot(need, NEED_AUDIT_FIELDS)
+    )
+    return need
+
+
+def need_from_request(*, actor: Any, request: Any, category: str, is_micro: bool = False) -> Need:
+    """Put a resident's request (诉求) on the needs list, where it happened."""
+    require(actor, Capability.PARTY_EDIT, request.node_path)
+    if Need.objects.filter(request=request).exclude(status=NeedStatus.CLOSED).exists():
+        raise ValidationError("该诉求已在需求清单中", field="request")
+    data = NeedIn(
+        title=request.title[:200],
+        category=category,
+        source=NeedSource.REQUEST,
+        description=request.content,
+        source_ref=request.number,
+        address=request.address,
+        lon=request.lon,
+        lat=request.lat,
+        is_micro=is_micro,
+    )
+    return need_create(actor=actor, node=request.node, data=data, request=request)
+
+
+@transaction.atomic
+def need_close(*, actor: Any, need: Need, reason: str) -> Need:
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    require(actor, Capability.PARTY_EDIT, need.node_path)
+    if need.status in (NeedStatus.DONE, NeedStatus.CLOSED):
+        raise Conflict(f"该需求已是「{need.get_status_display()}」")
+    errors: Errors = {}
+    reason = text(errors, "reason", reason, "关闭原因", 255, required=True)
+    raise_if(errors)
+    before = need.status
+    need.status = NeedStatus.CLOSED
+    need.save(update_fields=["status"])
+    audit_write(
+        actor=actor,
+        verb=Verb.NEED_CLOSED,
+        target=need,
+        node=need.node,
+        before={"status": before},
+        after={"status": need.status, "reason": reason},
+    )
+    return need
+
+
+# --- resources ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ResourceIn:
+    kind: str
+    title: str
+    description: str = ""
+    quantity: Decimal | None = None
+    quantity_unit: str = ""
+    address: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    available_until: date | None = None
+
+
+@transaction.atomic
+def resource_create(
+    *,
+    actor: Any,
+    node: Node,
+    data: ResourceIn,
+    unit: Organisation | None = None,
+    member: PartyMember | None = None,
+) -> Resource:
+    """An entry of the resources list: a venue, funds, skills, volunteers... a unit or member offers."""
+    require(actor, Capability.PARTY_EDIT, node.path)
+    errors: Errors = {}
+    choice(errors, "kind", data.kind, ResourceKind, "资源类型")
+    if unit is None and member is None:
+        add(errors, "unit", "请选择提供资源的单位或党员")
+    data.title = text(errors, "title", data.title, "资源", 200, required=True)
+    data.description = text(errors, "description", data.description, "说明", 2000, required=False)
+    data.quantity_unit = text(errors, "quantity_unit", data.quantity_unit, "计量单位", 20, required=False)
+    data.address = text(errors, "address", data.address, "地点", 255, required=False)
+    if data.quantity is not None and data.quantity < 0:
+        add(errors, "quantity", "数量不能为负数")
+    _point(errors, data.lon, data.lat)
+    raise_if(errors)
+    resource = Resource.objects.create(
+        node=node,
+        node_path=node.path,
+        unit=unit,
+        member=member,
+        kind=data.kind,
+        title=data.title,
+        description=data.description,
+        quantity=data.quantity,
+        quantity_unit=data.quantity_unit,
+        address=data.address,
+        lon=data.lon,
+        lat=data.lat,
+        available_until=data.available_until,
+        created_by=_by(actor),
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.RESOURCE_CREATED,
+        target=resource,
+        node=node,
+        after=snapshot(resource, RESOURCE_AUDIT_FIELDS),
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_withdraw(*, actor: Any, resource: Resource) -> Resource:
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    require(actor, Capability.PARTY_EDIT, resource.node_path)
+    if not resource.is_active:
+        raise Conflict("该资源已下架")
+    resource.is_active = False
+    resource.save(update_fields=["is_active"])
+    audit_write(
+        actor=actor,
+        verb=Verb.RESOURCE_UPDATED,
+        target=resource,
+        node=resource.node,
+        before={"is_active": True},
+        after={"is_active": False},
+    )
+    return resource
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectIn:
+    title: str
+    owner_name: str
+    starts_on: date
+    ends_on: date
+    budget: Decimal = Decimal("0")
+    is_micro: bool = False
+
+
+def _check_project(errors: Errors, data: ProjectIn) -> None:
+    data.title = text(errors, "title", data.title, "项目名称", 200, required=True)
+    data.owner_name = text(errors, "owner_name", data.owner_name, "负责人", 50, required=True)
+    if data.starts_on is None or data.ends_on is None:
+        add(errors, "starts_on", "请填写计划开始和完成日期")
+    elif data.ends_on < data.starts_on:
+        add(errors, "ends_on", "计划完成日期不能早于开始日期")
+    if data.budget is None or data.budget < 0:
+        add(errors, "budget", "预算不能为负数")
+    elif data.is_micro and data.budget > MICRO_PROJECT_MAX_BUDGET:
+        add(errors, "budget", f"微实事项目预算不超过{MICRO_PROJECT_MAX_BUDGET}元")
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: Any,
+    data: ProjectIn,
+    need: Need | None = None,
+    node: Node | None = None,
+    alliance: Any = None,
+    owner_unit: Organisation | None = None,
+) -> Project:
+    """A project: a need matched with resources, an owner, a budget and a schedule."""
+    if need is not None:
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        node = need.node
+    if node is None:
+        raise ValidationError("请选择需求或项目所在区域", field="node")
+    require(actor, Capability.PARTY_EDIT, node.path)
+    errors: Errors = {}
+    if need is not None and need.status in (NeedStatus.DONE, NeedStatus.CLOSED):
+        add(errors, "need", f"该需求已是「{need.get_status_display()}」")
+    data.is_micro = data.is_micro or bool(need and need.is_micro)
+    if alliance is not None and not can(actor, Capability.PARTY_VIEW, alliance.node_path):
+        add(errors, "alliance", "所选联盟不在您的管辖范围内")
+    _check_project(errors, data)
+    raise_if(errors)
+    project = Project.objects.create(
+        node=node,
+        node_path=node.path,
+        title=data.title,
+        need=need,
+        alliance=alliance,
+        owner_name=data.owner_name,
+        owner_unit=owner_unit,
+        budget=data.budget,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        is_micro=data.is_micro,
+        created_by=_by(actor),
+    )
+    ProjectStatusChange.objects.create(
+        project=project, to_status=project.status, actor=_by(actor), note="立项"
+    )
+    if need is not None and need.status in (NeedStatus.OPEN, NeedStatus.ORDERED):
+        need.status = NeedStatus.MATCHED
+        need.save(update_fields=["status"])
+    audit_write(
+        actor=actor,
+        verb=Verb.PROJECT_CREATED,
+        target=project,
+        node=node,
+        after=snapshot(project, PROJECT_AUDIT_FIELDS),
+    )
+    return project
+
+
+@transaction.atomic
+def project_status_change(
+    *,
+    actor: Any,
+    project: Project,
+    to_status: str,
+    note: str = "",
+    results: str = "",
+    done_on: date | None = None,
+) -> Project:
+    """Move a project along planned → in progress → done (or cancelled); done needs results."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require(actor, Capability.PARTY_EDIT, project.node_path)
+    if to_status not in PROJECT_TRANSITIONS.get(project.status, frozenset()):
+        label = ProjectStatus(to_status).label if to_status in ProjectStatus.values else to_status
+        raise Conflict(f"项目当前是「{project.get_status_display()}」，不能改为「{label}」")
+    errors: Errors = {}
+    note = text(errors, "note", note, "说明", 255, required=to_status == ProjectStatus.CANCELLED)
+    if to_status == ProjectStatus.DONE:
+        results = text(errors, "results", results, "实施成效", 5000, required=True)
+        done_on = done_on or timezone.localdate()
+        if done_on > timezone.localdate():
+            add(errors, "done_on", "完成日期不能晚于今天")
+    raise_if(errors)
+    before = project.status
+    project.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == ProjectStatus.DONE:
+        project.results, project.done_on = results, done_on
+        fields += ["results", "done_on"]
+    project.save(update_fields=fields)
+    ProjectStatusChange.objects.create(
+        project=project, from_status=before, to_status=to_status, actor=_by(actor), note=note
+    )
+    _need_follows(project)
+    audit_write(
+        actor=actor,
+        verb=Verb.PROJECT_STATUS_CHANGED,
+        target=project,
+        node=project.node,
+        before={"status": before},
+        after={"status": to_status, "note": note},
+    )
+    if to_status == ProjectStatus.DONE:
+        project_points_award(actor=actor, project=project)
+    return project
+
+
+def _need_follows(project: Project) -> None:
+    if project.need_id is None:
+        return
+    need = Need.objects.select_for_update().get(pk=project.need_id)
+    if project.status == ProjectStatus.DONE:
+        need.status = NeedStatus.DONE
+    elif project.status == ProjectStatus.CANCELLED:
+        live = need.projects.exclude(status=ProjectStatus.CANCELLED).exists()
+        if not live and need.status == NeedStatus.MATCHED:
+            need.status = NeedStatus.OPEN
+    need.save(update_fields=["status"])
+
+
+@transaction.atomic
+def project_contribution_add(
+    *,
+    actor: Any,
+    project: Project,
+    description: str,
+    resource: Resource | None = None,
+    unit: Organisation | None = None,
+    amount: Decimal | None = None,
+    points: int | None = None,
+) -> ProjectContribution:
+    """What a unit (from the resources list, or directly) put into a project."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require(actor, Capability.PARTY_EDIT, project.node_path)
+    errors: Errors = {}
+    if project.status == ProjectStatus.CANCELLED:
+        add(errors, "project", "项目已取消")
+    if resource is not None:
+        unit = resource.unit or unit
+        if not resource.is_active:
+            add(errors, "resource", "该资源已下架")
+    if unit is None and (resource is None or resource.member_id is None):
+        add(errors, "unit", "请选择投入资源的单位")
+    description = text(errors, "description", description, "投入内容", 255, required=True)
+    if amount is not None and amount < 0:
+        add(errors, "amount", "折合金额不能为负数")
+    if points is None:
+        points = DEFAULT_CONTRIBUTION_POINTS.get(resource.kind, 10) if resource else 10
+    if not 0 <= points <= MAX_CONTRIBUTION_POINTS:
+        add(errors, "points", f"盟友力积分应在0到{MAX_CONTRIBUTION_POINTS}之间")
+    raise_if(errors)
+    row = ProjectContribution.objects.create(
+        project=project,
+        resource=resource,
+        unit=unit,
+        member=resource.member if resource is not None else None,
+        description=description,
+        amount=amount,
+        points=points if unit is not None else 0,
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.PROJECT_CONTRIBUTION_ADDED,
+        target=project,
+        node=project.node,
+        after={"contribution": row.pk, "unit": unit.pk if unit else None, "points": row.points},
+    )
+    if project.status == ProjectStatus.DONE:
+        project_points_award(actor=actor, project=project)
+    return row
+
+
+def _points_earn() -> Any:
+    """``civicgrid.points.services.points_earn`` (the ledger of the volunteers issue), if present."""
+    try:
+        from civicgrid.points import services as points_services
+    except ImportError:
+        return None
+    return getattr(points_services, "points_earn", None)
+
+
+def project_points_award(*, actor: Any, project: Project) -> int:
+    """Credit each contributing unit's alliance points (盟友力积分) on the points ledger, once.
+
+    Runs when a project is done (and for contributions recorded after that); a contribution
+    is credited once (``points_awarded_at``; the ledger also sees the same ``source_ref``).
+    When the ledger is not installed, nothing is credited and a later call catches up.
+    """
+    earn = _points_earn()
+    if earn is None:
+        logger.warning("points ledger not available; alliance points of project %s wait", project.pk)
+        return 0
+    with transaction.atomic():
+        due = (
+            ProjectContribution.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .filter(project=project, points_awarded_at__isnull=True, unit__isnull=False, points__gt=0)
+        )
+        credited = 0
+        for row in due:
+            # The ledger's "system" actor: this service has authorised the action (PARTY_EDIT).
+            earn(
+                actor=None,
+                holder=row.unit,
+                amount=row.points,
+                source=POINTS_SOURCE,
+                source_ref=f"project:{project.pk}:contribution:{row.pk}",
+                node=project.node,
+                note=f"盟友力积分：{project.title}（{row.description}）"[:200],
+            )
+            row.points_awarded_at = timezone.now()
+            row.save(update_fields=["points_awarded_at"])
+            credited += row.points
+    return credited
+
+
+@transaction.atomic
+def project_photo_add(
+    *, actor: Any, project: Project, upload: UploadedFile, caption: str = ""
+) -> ProjectPhoto:
+    """A photo of the results (晒单)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require(actor, Capability.PARTY_EDIT, project.node_path)
+    errors: Errors = {}
+    check_upload(errors, "file", upload, PHOTO_TYPES, "JPG、PNG 或 WEBP 图片")
+    caption = text(errors, "caption", caption, "说明", 200, required=False)
+    raise_if(errors)
+    photo = ProjectPhoto.objects.create(
+        project=project,
+        file=upload,
+        caption=caption,
+        content_type=upload.content_type or "",
+        size=upload.size or 0,
+        uploaded_by=_by(actor),
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.PROJECT_PHOTO_ADDED,
+        target=project,
+        node=project.node,
+        after={"photo": photo.pk, "caption": caption},
+    )
+    return photo

@@ -1,0 +1,324 @@
+"""Joint committees (大工委 · 大党委): part-time members, meetings, follow-up tasks, the quarterly check."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require
+from civicgrid.core.audit import audit_write, snapshot
+from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.party.constants import COMMITTEE_KINDS, CommitteeSource, MeetingKind, TaskStatus, Verb
+from civicgrid.party.models import (
+    CommitteeMember,
+    CommitteeWarning,
+    Decision,
+    FollowUpTask,
+    Meeting,
+    MeetingAttendance,
+    PartyMember,
+    PartyOrganisation,
+)
+from civicgrid.party.services.common import Errors, add, choice, raise_if, text
+from civicgrid.registry.models import Organisation
+
+MEETING_AUDIT_FIELDS = ["committee", "kind", "title", "held_at", "place"]
+
+
+def _committee(organisation: PartyOrganisation, errors: Errors) -> None:
+    if organisation.kind not in COMMITTEE_KINDS:
+        add(errors, "committee", "只有街道大工委、社区大党委有兼职委员和联席会议")
+    elif not organisation.is_active:
+        add(errors, "committee", "该大党委已撤销")
+
+
+def current_part_time_members(committee: PartyOrganisation, on: date) -> Any:
+    return committee.part_time_members.filter(term_start__lte=on).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=on)
+    )
+
+
+@transaction.atomic
+def committee_member_add(
+    *,
+    actor: Any,
+    committee: PartyOrganisation,
+    name: str,
+    source: str,
+    term_start: date,
+    term_end: date | None = None,
+    title: str = "兼职委员",
+    unit: Organisation | None = None,
+    unit_name: str = "",
+    member: PartyMember | None = None,
+) -> CommitteeMember:
+    """A part-time member (兼职委员) for a term (usually 6 to 12 of them per committee)."""
+    committee = PartyOrganisation.objects.select_for_update().get(pk=committee.pk)
+    require(actor, Capability.PARTY_EDIT, committee.node_path)
+    errors: Errors = {}
+    _committee(committee, errors)
+    name = text(errors, "name", name, "姓名", 50, required=True)
+    title = text(errors, "title", title, "职务", 50, required=True)
+    choice(errors, "source", source, CommitteeSource, "委员来源")
+    unit_name = text(
+        errors, "unit_name", unit_name or (unit.name if unit else ""), "单位名称", 100, required=False
+    )
+    if term_start is None:
+        add(errors, "term_start", "请填写任期开始日期")
+    elif term_end is not None and term_end < term_start:
+        add(errors, "term_end", "任期结束不能早于开始")
+    raise_if(errors)
+    row = CommitteeMember.objects.create(
+        committee=committee,
+        node=committee.node,
+        node_path=committee.node_path,
+        name=name,
+        title=title,
+        source=source,
+        unit=unit,
+        unit_name=unit_name,
+        member=member,
+        term_start=term_start,
+        term_end=term_end,
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.COMMITTEE_MEMBER_ADDED,
+        target=row,
+        node=committee.node,
+        after=snapshot(
+            row, ["committee", "name", "title", "source", "unit", "unit_name", "term_start", "term_end"]
+        ),
+    )
+    return row
+
+
+@transaction.atomic
+def committee_member_leave(*, actor: Any, committee_member: CommitteeMember, on: date) -> CommitteeMember:
+    row = CommitteeMember.objects.select_for_update().get(pk=committee_member.pk)
+    require(actor, Capability.PARTY_EDIT, row.node_path)
+    if row.term_end is not None and row.term_end < on:
+        raise Conflict("该委员的任期已结束")
+    if on < row.term_start:
+        raise ValidationError("任期结束不能早于开始", field="term_end")
+    before = {"term_end": row.term_end.isoformat() if row.term_end else None}
+    row.term_end = on
+    row.save(update_fields=["term_end"])
+    audit_write(
+        actor=actor,
+        verb=Verb.COMMITTEE_MEMBER_LEFT,
+        target=row,
+        node=row.node,
+        before=before,
+        after={"term_end": on.isoformat()},
+    )
+    return row
+
+
+@dataclass
+class TaskIn:
+    title: str
+    owner_name: str
+    due_on: date | None = None
+    decision: int | None = None  # index into the meeting's decisions
+
+
+@dataclass
+class AttendanceIn:
+    committee_member_id: int
+    present: bool = True
+    note: str = ""
+
+
+@dataclass
+class MeetingIn:
+    kind: str
+    title: str
+    held_at: datetime
+    agenda: str
+    place: str = ""
+    minutes: str = ""
+    attendance: list[AttendanceIn] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    tasks: list[TaskIn] = field(default_factory=list)
+
+
+def _check_attendance(
+    errors: Errors, committee: PartyOrganisation, data: MeetingIn
+) -> dict[int, CommitteeMember]:
+    on = timezone.localtime(data.held_at).date() if data.held_at else timezone.localdate()
+    current = {m.pk: m for m in current_part_time_members(committee, on)}
+    ids = [a.committee_member_id for a in data.attendance]
+    if len(ids) != len(set(ids)):
+        add(errors, "attendance", "出席名单中有重复的委员")
+    unknown = [str(i) for i in ids if i not in current]
+    if unknown:
+        add(errors, "attendance", "出席名单中有不是本届兼职委员的人")
+    for row in data.attendance:
+        if len(row.note) > 100:
+            add(errors, "attendance", "请假事由最长100个字")
+    return current
+
+
+def _check_meeting(errors: Errors, data: MeetingIn) -> None:
+    choice(errors, "kind", data.kind, MeetingKind, "会议活动类型")
+    data.title = text(errors, "title", data.title, "主题", 200, required=True)
+    data.agenda = text(errors, "agenda", data.agenda, "议程", 5000, required=True)
+    data.place = text(errors, "place", data.place, "地点", 100, required=False)
+    data.minutes = text(errors, "minutes", data.minutes, "会议纪要", 20000, required=False)
+    if data.held_at is None:
+        add(errors, "held_at", "请填写时间")
+    elif data.held_at > timezone.now() + timedelta(minutes=5):
+        add(errors, "held_at", "请在会议活动结束后记录（时间不能晚于现在）")
+    data.decisions = [d.strip() for d in data.decisions if d and d.strip()]
+    if any(len(d) > 500 for d in data.decisions):
+        add(errors, "decisions", "每条决定事项最长500个字")
+    for task in data.tasks:
+        task.title = text(errors, "tasks", task.title, "任务", 200, required=True)
+        task.owner_name = text(errors, "tasks", task.owner_name, "任务责任人", 100, required=True)
+        if task.decision is not None and not 0 <= task.decision < len(data.decisions):
+            add(errors, "tasks", "任务对应的决定事项不存在")
+
+
+@transaction.atomic
+def meeting_record(*, actor: Any, committee: PartyOrganisation, data: MeetingIn) -> Meeting:
+    """A meeting or activity held: agenda, attendance, minutes, decisions, follow-up tasks."""
+    committee = PartyOrganisation.objects.select_for_update().get(pk=committee.pk)
+    require(actor, Capability.PARTY_EDIT, committee.node_path)
+    errors: Errors = {}
+    _committee(committee, errors)
+    _check_meeting(errors, data)
+    current = _check_attendance(errors, committee, data) if data.held_at else {}
+    raise_if(errors)
+    meeting = Meeting.objects.create(
+        committee=committee,
+        node=committee.node,
+        node_path=committee.node_path,
+        kind=data.kind,
+        title=data.title,
+        held_at=data.held_at,
+        place=data.place,
+        agenda=data.agenda,
+        minutes=data.minutes,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    MeetingAttendance.objects.bulk_create(
+        MeetingAttendance(
+            meeting=meeting,
+            committee_member=current[a.committee_member_id],
+            present=a.present,
+            note=a.note.strip(),
+        )
+        for a in data.attendance
+    )
+    decisions = [Decision.objects.create(meeting=meeting, text=d) for d in data.decisions]
+    for task in data.tasks:
+        FollowUpTask.objects.create(
+            meeting=meeting,
+            decision=decisions[task.decision] if task.decision is not None else None,
+            node=committee.node,
+            node_path=committee.node_path,
+            title=task.title,
+            owner_name=task.owner_name,
+            due_on=task.due_on,
+        )
+    present = sum(1 for a in data.attendance if a.present)
+    audit_write(
+        actor=actor,
+        verb=Verb.MEETING_RECORDED,
+        target=meeting,
+        node=committee.node,
+        after=snapshot(meeting, MEETING_AUDIT_FIELDS)
+        | {"present": present, "decisions": len(decisions), "tasks": len(data.tasks)},
+    )
+    return meeting
+
+
+@transaction.atomic
+def task_complete(*, actor: Any, task: FollowUpTask, result: str) -> FollowUpTask:
+    task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
+    require(actor, Capability.PARTY_EDIT, task.node_path)
+    if task.status == TaskStatus.DONE:
+        raise Conflict("该任务已完成")
+    errors: Errors = {}
+    result = text(errors, "result", result, "办理结果", 2000, required=True)
+    raise_if(errors)
+    task.status, task.result, task.done_at = TaskStatus.DONE, result, timezone.now()
+    task.save(update_fields=["status", "result", "done_at"])
+    audit_write(
+        actor=actor,
+        verb=Verb.TASK_DONE,
+        target=task,
+        node=task.node,
+        before={"status": TaskStatus.OPEN},
+        after={"status": TaskStatus.DONE, "result": result},
+    )
+    return task
+
+
+# --- the quarterly check -------------------------------------------------------------------
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    start = date(year, 3 * quarter - 2, 1)
+    next_start = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start, next_start - timedelta(days=1)
+
+
+def previous_quarter(day: date) -> tuple[int, int]:
+    year, quarter = quarter_of(day)
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+def _aware(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+def committee_activity_check(*, today: date | None = None, actor: Any = None) -> dict[str, int]:
+    """Warn about every active committee that held no meeting or activity in the last
+    finished quarter (每季度至少开展1次活动). Running it again adds nothing."""
+    year, quarter = previous_quarter(today or timezone.localdate())
+    start, end = quarter_bounds(year, quarter)
+    since, until = _aware(start, time.min), _aware(end + timedelta(days=1), time.min)
+    held = Meeting.objects.filter(committee=OuterRef("pk"), held_at__gte=since, held_at__lt=until)
+    idle = (
+        PartyOrganisation.objects.filter(kind__in=COMMITTEE_KINDS, is_active=True, created_at__lt=until)
+        .annotate(held=Exists(held))
+        .filter(held=False)
+        .select_related("node")
+    )
+    checked, created = 0, 0
+    for committee in idle.iterator():
+        checked += 1
+        created += _warn(committee, year, quarter, actor)
+    return {"year": year, "quarter": quarter, "idle": checked, "warnings": created}
+
+
+def _warn(committee: PartyOrganisation, year: int, quarter: int, actor: Any) -> int:
+    try:
+        with transaction.atomic():
+            warning = CommitteeWarning.objects.create(
+                committee=committee,
+                node=committee.node,
+                node_path=committee.node_path,
+                year=year,
+                quarter=quarter,
+            )
+            audit_write(
+                actor=actor,
+                verb=Verb.COMMITTEE_WARNED,
+                target=warning,
+                node=committee.node,
+                after={"committee": committee.pk, "year": year, "quarter": quarter},
+            )
+    except IntegrityError:
+        return 0
+    return 1

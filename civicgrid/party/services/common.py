@@ -1,0 +1,128 @@
+"""Checks shared by the party services: texts, choices, pledges, files, units, phones."""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import TextChoices
+
+from civicgrid.core import crypto
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import phone_problem
+from civicgrid.party.constants import FILE_MAX_BYTES, MAX_PLEDGES, PLEDGE_MAX_LENGTH, ServiceType
+from civicgrid.territory.models import Node, NodeKind
+
+Errors = dict[str, list[str]]
+
+
+def add(errors: Errors, field: str, reason: str) -> None:
+    errors.setdefault(field, []).append(reason)
+
+
+def raise_if(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors=errors)
+
+
+def text(
+    errors: Errors, field: str, value: str | None, label: str, max_length: int, *, required: bool
+) -> str:
+    """The stripped text, with a reason added when it is missing or too long."""
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        add(errors, field, f"请填写{label}")
+    elif len(cleaned) > max_length:
+        add(errors, field, f"{label}最长{max_length}个字")
+    return cleaned
+
+
+def choice(errors: Errors, field: str, value: str, choices: type[TextChoices], label: str) -> str:
+    if value not in choices.values:
+        add(errors, field, f"请选择有效的{label}")
+    return value
+
+
+def choice_list(
+    errors: Errors, field: str, values: Iterable[str], choices: type[TextChoices], label: str
+) -> list[str]:
+    cleaned = list(dict.fromkeys(v for v in values if v))
+    unknown = [v for v in cleaned if v not in choices.values]
+    if unknown:
+        add(errors, field, f"未知的{label}：{'、'.join(unknown)}")
+    return cleaned
+
+
+def service_types(errors: Errors, values: Iterable[str], field: str = "service_types") -> list[str]:
+    return choice_list(errors, field, values, ServiceType, "服务类型")
+
+
+def pledges(errors: Errors, values: Iterable[str], field: str = "pledges") -> list[str]:
+    cleaned = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    if len(cleaned) > MAX_PLEDGES:
+        add(errors, field, f"承诺事项最多{MAX_PLEDGES}条")
+    if any(len(p) > PLEDGE_MAX_LENGTH for p in cleaned):
+        add(errors, field, f"每条承诺事项最长{PLEDGE_MAX_LENGTH}个字")
+    return cleaned
+
+
+def date_range(
+    errors: Errors, start: date | None, end: date | None, *, start_field: str, end_field: str
+) -> None:
+    if start is None:
+        add(errors, start_field, "请填写开始日期")
+    elif end is not None and end < start:
+        add(errors, end_field, "结束日期不能早于开始日期")
+
+
+def phone(errors: Errors, field: str, value: str) -> tuple[str, str, str]:
+    """(ciphertext, blind index, masked) of a phone, empty for none."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return "", "", ""
+    problem = phone_problem(cleaned)
+    if problem:
+        add(errors, field, problem)
+        return "", "", ""
+    return crypto.encrypt(cleaned), crypto.blind_index(cleaned), crypto.mask_phone(cleaned)
+
+
+def ancestor_of_kind(node: Node, kind: str) -> Node | None:
+    if node.kind == kind:
+        return node
+    return Node.objects.filter(pk__in=node.ancestor_ids, kind=kind).first()
+
+
+def community_of(node: Node) -> Node | None:
+    return ancestor_of_kind(node, NodeKind.COMMUNITY)
+
+
+_MAGIC = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+    "application/pdf": (b"%PDF",),
+}
+
+
+def check_upload(
+    errors: Errors, field: str, upload: UploadedFile | None, allowed: Iterable[str], what: str
+) -> None:
+    """Size and type of an uploaded file; the declared type must match its first bytes."""
+    if upload is None:
+        add(errors, field, "请选择文件")
+        return
+    if not upload.size or upload.size > FILE_MAX_BYTES:
+        add(errors, field, f"{upload.name}：文件为空或超过{FILE_MAX_BYTES // (1024 * 1024)}MB")
+        return
+    content_type = upload.content_type or ""
+    head = upload.read(12)
+    upload.seek(0)
+    if content_type not in allowed or not any(head.startswith(m) for m in _MAGIC.get(content_type, ())):
+        add(errors, field, f"{upload.name}：只接受{what}")
+
+
+def actor_name(actor: Any) -> str:
+    if getattr(actor, "is_authenticated", False):
+        return str(getattr(actor, "display_name", "") or actor.get_username())
+    return str(actor or "系统")

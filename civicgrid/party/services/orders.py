@@ -1,0 +1,148 @@
+"""Needs ordered to partner units and members (点单 · 派单 · 接单 · 晒单).
+
+There is one service-order mechanism, in ``civicgrid.volunteers.services`` (its states,
+its locking, its history, the public board and the points on confirmation). The party
+calls it: a need becomes a ``ServiceOrder`` with ``origin="party.need:<id>"``; the
+community dispatches it to a partner unit (``Taker.of_unit``) or to a party member
+(``Taker.of_party_member``), or publishes it; a member reported to that community takes a
+published order as themself. Everything after that (complete with photos, confirm,
+showcase) is the volunteers app's pages and services.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import PermissionDenied, ValidationError
+from civicgrid.party.constants import NeedCategory, NeedStatus, ReportStatus, Verb
+from civicgrid.party.models import MemberReport, Need, PartyMember
+from civicgrid.party.permissions import member_for_user
+from civicgrid.party.services.common import Errors, add, raise_if, text
+from civicgrid.registry.models import Organisation
+from civicgrid.volunteers.constants import OrdererKind, OrderStatus, ServiceType
+from civicgrid.volunteers.models import ServiceOrder
+from civicgrid.volunteers.services import (
+    NewOrder,
+    Taker,
+    service_order_create,
+    service_order_dispatch,
+    service_order_take,
+)
+
+ORIGIN = "party.need:{pk}"
+# The kind of service a need of each category asks for, by default.
+SERVICE_OF_CATEGORY: dict[str, str] = {
+    NeedCategory.ELDERLY: ServiceType.ELDERLY_CARE,
+    NeedCategory.CHILDREN: ServiceType.EDUCATION,
+    NeedCategory.ENVIRONMENT: ServiceType.ENVIRONMENT,
+    NeedCategory.FACILITIES: ServiceType.MUTUAL_AID,
+    NeedCategory.SAFETY: ServiceType.SAFETY,
+    NeedCategory.CULTURE: ServiceType.CULTURE,
+    NeedCategory.HEALTH: ServiceType.HEALTH,
+    NeedCategory.EMPLOYMENT: ServiceType.OTHER,
+    NeedCategory.LEGAL: ServiceType.LAW,
+    NeedCategory.OTHER: ServiceType.OTHER,
+}
+
+
+def origin_of(need: Need) -> str:
+    return ORIGIN.format(pk=need.pk)
+
+
+def _taker(errors: Errors, unit: Organisation | None, member: PartyMember | None) -> Taker | None:
+    if unit is not None and member is not None:
+        add(errors, "taker", "请只选择一个接单方：共建单位或党员")
+        return None
+    if unit is not None:
+        return Taker.of_unit(unit)
+    if member is not None:
+        if member.resident is None:
+            add(errors, "taker", "该党员未关联实有人口档案，不能派单（请先关联档案）")
+            return None
+        return Taker.of_party_member(member.resident)
+    return None
+
+
+@transaction.atomic
+def need_order(
+    *,
+    actor: Any,
+    need: Need,
+    service_type: str = "",
+    content: str = "",
+    difficulty: int = 2,
+    unit: Organisation | None = None,
+    member: PartyMember | None = None,
+    publish: bool = False,
+) -> ServiceOrder:
+    """Order a need (点单) as a service order; dispatch it (派单) to a partner unit or a party
+    member at once, or publish it for reported members and volunteers to take (接单)."""
+    need = Need.objects.select_for_update(of=("self",)).select_related("node").get(pk=need.pk)
+    require(actor, Capability.PARTY_EDIT, need.node_path)
+    errors: Errors = {}
+    if need.status in (NeedStatus.DONE, NeedStatus.CLOSED):
+        add(errors, "need", f"该需求已是「{need.get_status_display()}」")
+    taker = _taker(errors, unit, member)
+    if taker is not None and publish:
+        add(errors, "publish", "派单给指定接单方时无需发布")
+    content = text(
+        errors, "content", content or need.description or need.title, "需求描述", 2000, required=True
+    )
+    raise_if(errors)
+    data = NewOrder(
+        title=need.title[:100],
+        content=content,
+        service_type=service_type or SERVICE_OF_CATEGORY.get(need.category, ServiceType.OTHER),
+        orderer_kind=OrdererKind.STAFF,
+        orderer_label=f"需求清单：{need.title}"[:100],
+        node=need.node,
+        difficulty=difficulty,
+        origin=origin_of(need),
+        address=need.address[:200],
+    )
+    order = service_order_create(actor=actor, data=data, publish=publish)
+    if taker is not None:
+        order = service_order_dispatch(actor=actor, order=order, taker=taker, note="需求清单派单")
+    before = need.status
+    if need.status == NeedStatus.OPEN:
+        need.status = NeedStatus.ORDERED
+        need.save(update_fields=["status"])
+    audit_write(
+        actor=actor,
+        verb=Verb.NEED_ORDERED,
+        target=need,
+        node=need.node,
+        before={"status": before},
+        after={"status": need.status, "order": order.pk, "taker": taker.label if taker else ""},
+    )
+    return order
+
+
+def reported_community_ids(member: PartyMember) -> list[int]:
+    return list(
+        MemberReport.objects.filter(member=member, status=ReportStatus.CONFIRMED).values_list(
+            "node_id", flat=True
+        )
+    )
+
+
+def orders_open_to_member(member: PartyMember) -> QuerySet[ServiceOrder]:
+    """Published orders of the community the member reported to (接单大厅 of in-service members)."""
+    return ServiceOrder.objects.filter(
+        community_id__in=reported_community_ids(member), status=OrderStatus.PUBLISHED
+    ).order_by("wanted_from", "created_at", "id")
+
+
+def member_order_take(*, actor: Any, order: ServiceOrder) -> ServiceOrder:
+    """A party member, signed in as themself, takes a published order of the community they
+    reported to (双报到党员接单). First come, first served (the order's own lock)."""
+    member = member_for_user(actor)
+    if member is None or member.resident is None:
+        raise PermissionDenied("只有登记在册并关联档案的党员才能以党员身份接单")
+    if order.community_id not in reported_community_ids(member):
+        raise ValidationError("只能接本人报到社区的服务单", field="order")
+    return service_order_take(actor=actor, order=order, taker=Taker.of_party_member(member.resident))

@@ -1,0 +1,442 @@
+"""Pages of alliances and the three lists: needs (with suggestions and orders), resources, projects."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from civicgrid.core.errors import NotFound
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.party import selectors, services
+from civicgrid.party.constants import (
+    PROJECT_TRANSITIONS,
+    AllianceRole,
+    NeedCategory,
+    NeedSource,
+    NeedStatus,
+    ProjectStatus,
+    ResourceKind,
+)
+from civicgrid.party.models import ProjectPhoto
+from civicgrid.party.services.orders import SERVICE_OF_CATEGORY, origin_of
+from civicgrid.party.views.common import (
+    AREA_KINDS,
+    act,
+    areas,
+    can_edit,
+    date_or_none,
+    decimal_or_none,
+    find_unit,
+    float_or_none,
+    int_or_none,
+    node_choice,
+    require_view,
+    required_date,
+    value,
+    values,
+)
+from civicgrid.territory.models import NodeKind
+from civicgrid.volunteers.constants import ServiceType as OrderServiceType
+from civicgrid.volunteers.models import ServiceOrder
+
+LIST_AREAS = (NodeKind.COMMUNITY, NodeKind.GRID)
+
+
+@login_required
+def alliances(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    qs = (
+        selectors.alliances_visible(request.user)
+        .select_related("node")
+        .annotate(units=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True))
+        .order_by("node_path", "name")
+    )
+    context = {
+        "alliances": qs,
+        "areas": areas(request.user, (NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY)),
+    }
+    return render(request, "party/alliances.html", context)
+
+
+@login_required
+@require_POST
+def alliance_new(request: HttpRequest) -> HttpResponse:
+    def create() -> object:
+        return services.alliance_create(
+            actor=request.user,
+            node=node_choice(request.user, value(request, "node")),
+            name=value(request, "name"),
+            description=value(request, "description"),
+            founded_on=date_or_none(value(request, "founded_on"), "founded_on", "成立日期"),
+        )
+
+    return act(request, create, "党建联盟已成立", reverse("party:alliances"))
+
+
+@login_required
+def alliance(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.alliance_get(request.user, pk)
+    context = {
+        "alliance": found,
+        "memberships": found.memberships.select_related("unit").order_by("left_on", "role", "joined_on"),
+        "agreements": found.agreements.select_related("unit").order_by("-signed_on"),
+        "projects": found.projects.order_by("-created_at")[:50],
+        "can_edit": can_edit(request, found.node_path),
+        "units": selectors.units_visible(request.user).order_by("name")[:500],
+        "roles": AllianceRole.choices,
+        "today": date.today().isoformat(),
+    }
+    return render(request, "party/alliance.html", context)
+
+
+@login_required
+@require_POST
+def alliance_act(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.alliance_get(request.user, pk)
+    back = reverse("party:alliance", args=[pk])
+    action = value(request, "action")
+    if action == "join":
+        return act(
+            request,
+            lambda: services.alliance_unit_join(
+                actor=request.user,
+                alliance=found,
+                unit=find_unit(request.user, value(request, "unit_code") or value(request, "unit")),
+                joined_on=required_date(value(request, "joined_on"), "joined_on", "加入日期"),
+                role=value(request, "role") or AllianceRole.MEMBER,
+            ),
+            "成员单位已加入",
+            back,
+        )
+    if action == "leave":
+        row = found.memberships.filter(pk=int(value(request, "row") or 0)).first()
+        if row is None:
+            raise NotFound("成员单位不存在")
+        return act(
+            request,
+            lambda: services.alliance_unit_leave(actor=request.user, membership=row, left_on=date.today()),
+            "已退出联盟",
+            back,
+        )
+    messages.error(request, "未知的操作")
+    return redirect(back)
+
+
+# --- needs ------------------------------------------------------------------------------------
+
+
+@login_required
+def needs(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    params = request.GET
+    qs = selectors.needs_visible(request.user).select_related("node")
+    for name in ("status", "category", "source"):
+        if params.get(name):
+            qs = qs.filter(**{name: params[name]})
+    if params.get("micro") == "1":
+        qs = qs.filter(is_micro=True)
+    context = {
+        "page": paginate(request, qs.order_by("-created_at", "-id")),
+        "query": query_without_page(request),
+        "params": params,
+        "statuses": NeedStatus.choices,
+        "categories": NeedCategory.choices,
+        "sources": NeedSource.choices,
+        "kinds": ResourceKind.choices,
+        "areas": areas(request.user, LIST_AREAS),
+    }
+    return render(request, "party/needs.html", context)
+
+
+@login_required
+@require_POST
+def need_new(request: HttpRequest) -> HttpResponse:
+    def create() -> object:
+        data = services.NeedIn(
+            title=value(request, "title"),
+            category=value(request, "category"),
+            source=value(request, "source"),
+            description=value(request, "description"),
+            source_ref=value(request, "source_ref"),
+            wanted_kinds=values(request, "wanted_kinds"),
+            address=value(request, "address"),
+            lon=float_or_none(value(request, "lon"), "lon", "经度"),
+            lat=float_or_none(value(request, "lat"), "lat", "纬度"),
+            beneficiaries=int_or_none(value(request, "beneficiaries"), "beneficiaries", "受益人数"),
+            is_micro=value(request, "is_micro") == "1",
+        )
+        return services.need_create(
+            actor=request.user, node=node_choice(request.user, value(request, "node")), data=data
+        )
+
+    return act(request, create, "需求已列入清单", reverse("party:needs"))
+
+
+@login_required
+def need(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.need_get(request.user, pk)
+    editable = can_edit(request, found.node_path)
+    context = {
+        "need": found,
+        "suggestions": selectors.resources_suggest(request.user, found),
+        "projects": found.projects.order_by("-created_at"),
+        # The need is in the actor's scope, so are the orders made for it (their pages check again).
+        "orders": ServiceOrder.objects.filter(origin=origin_of(found)).order_by("-created_at", "-id"),
+        "can_edit": editable,
+        "alliances": selectors.alliances_visible(request.user).filter(is_active=True).order_by("name")[:100],
+        "units": selectors.units_visible(request.user).order_by("name")[:500],
+        "members": selectors.members_visible(request.user)
+        .filter(is_active=True, resident__isnull=False)
+        .order_by("name")[:500],
+        "order_types": OrderServiceType.choices,
+        "default_type": SERVICE_OF_CATEGORY.get(found.category, ""),
+        "today": date.today().isoformat(),
+    }
+    return render(request, "party/need.html", context)
+
+
+@login_required
+@require_POST
+def need_act(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.need_get(request.user, pk)
+    back = reverse("party:need", args=[pk])
+    action = value(request, "action")
+    actor = request.user
+    if action == "project":
+        alliance_id = value(request, "alliance")
+        unit = value(request, "owner_unit")
+        return act(
+            request,
+            lambda: services.project_create(
+                actor=actor,
+                need=found,
+                alliance=selectors.alliance_get(actor, int(alliance_id)) if alliance_id.isdigit() else None,
+                owner_unit=find_unit(actor, unit, "owner_unit") if unit else None,
+                data=services.ProjectIn(
+                    title=value(request, "title") or found.title,
+                    owner_name=value(request, "owner_name"),
+                    starts_on=required_date(value(request, "starts_on"), "starts_on", "计划开始"),
+                    ends_on=required_date(value(request, "ends_on"), "ends_on", "计划完成"),
+                    budget=decimal_or_none(value(request, "budget"), "budget", "预算") or Decimal("0"),
+                    is_micro=value(request, "is_micro") == "1",
+                ),
+            ),
+            "项目已立项",
+            back,
+        )
+    if action == "order":
+        unit = value(request, "unit")
+        member = value(request, "member")
+        return act(
+            request,
+            lambda: services.need_order(
+                actor=actor,
+                need=found,
+                service_type=value(request, "service_type"),
+                content=value(request, "content"),
+                unit=find_unit(actor, unit) if unit else None,
+                member=selectors.member_get(actor, int(member)) if member.isdigit() else None,
+                publish=value(request, "publish") == "1",
+            ),
+            "服务单已生成",
+            back,
+        )
+    if action == "close":
+        return act(
+            request,
+            lambda: services.need_close(actor=actor, need=found, reason=value(request, "reason")),
+            "需求已关闭",
+            back,
+        )
+    messages.error(request, "未知的操作")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def need_from_request(request: HttpRequest) -> HttpResponse:
+    """Put a resident's request (诉求, by its number) on the needs list."""
+    from civicgrid.requests.selectors import request_by_number
+
+    def create() -> object:
+        found = request_by_number(request.user, value(request, "number"))
+        return services.need_from_request(
+            actor=request.user,
+            request=found,
+            category=value(request, "category"),
+            is_micro=value(request, "is_micro") == "1",
+        )
+
+    return act(request, create, "诉求已转入需求清单", reverse("party:needs"))
+
+
+# --- resources --------------------------------------------------------------------------------
+
+
+@login_required
+def resources(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    params = request.GET
+    qs = selectors.resources_visible(request.user).select_related("unit", "member", "node")
+    if params.get("kind"):
+        qs = qs.filter(kind=params["kind"])
+    if params.get("active", "1") == "1":
+        qs = qs.filter(is_active=True)
+    context = {
+        "page": paginate(request, qs.order_by("node_path", "kind", "id")),
+        "query": query_without_page(request),
+        "params": params,
+        "kinds": ResourceKind.choices,
+        "areas": areas(request.user, AREA_KINDS),
+        "units": selectors.units_visible(request.user).order_by("name")[:500],
+    }
+    return render(request, "party/resources.html", context)
+
+
+@login_required
+@require_POST
+def resource_new(request: HttpRequest) -> HttpResponse:
+    def create() -> object:
+        unit = value(request, "unit_code") or value(request, "unit")
+        data = services.ResourceIn(
+            kind=value(request, "kind"),
+            title=value(request, "title"),
+            description=value(request, "description"),
+            quantity=decimal_or_none(value(request, "quantity"), "quantity", "数量"),
+            quantity_unit=value(request, "quantity_unit"),
+            address=value(request, "address"),
+            lon=float_or_none(value(request, "lon"), "lon", "经度"),
+            lat=float_or_none(value(request, "lat"), "lat", "纬度"),
+            available_until=date_or_none(value(request, "available_until"), "available_until", "有效期"),
+        )
+        return services.resource_create(
+            actor=request.user,
+            node=node_choice(request.user, value(request, "node")),
+            unit=find_unit(request.user, unit) if unit else None,
+            data=data,
+        )
+
+    return act(request, create, "资源已列入清单", reverse("party:resources"))
+
+
+@login_required
+@require_POST
+def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.resource_get(request.user, pk)
+    return act(
+        request,
+        lambda: services.resource_withdraw(actor=request.user, resource=found),
+        "资源已下架",
+        reverse("party:resources"),
+    )
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+@login_required
+def projects(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    params = request.GET
+    qs = selectors.projects_visible(request.user).select_related("node", "owner_unit", "need")
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    if params.get("micro") == "1":
+        qs = qs.filter(is_micro=True)
+    context = {
+        "page": paginate(request, qs.order_by("-created_at", "-id")),
+        "query": query_without_page(request),
+        "params": params,
+        "statuses": ProjectStatus.choices,
+    }
+    return render(request, "party/projects.html", context)
+
+
+@login_required
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.project_get(request.user, pk)
+    nexts = PROJECT_TRANSITIONS.get(found.status, frozenset())
+    context = {
+        "project": found,
+        "contributions": found.contributions.select_related("unit", "resource"),
+        "photos": found.photos.all(),
+        "history": found.status_changes.select_related("actor"),
+        "can_edit": can_edit(request, found.node_path),
+        "next_statuses": [(s, ProjectStatus(s).label) for s in ProjectStatus.values if s in nexts],
+        "resources": selectors.resources_visible(request.user)
+        .filter(is_active=True)
+        .select_related("unit")[:300],
+        "done": ProjectStatus.DONE,
+    }
+    return render(request, "party/project.html", context)
+
+
+@login_required
+@require_POST
+def project_act(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.project_get(request.user, pk)
+    back = reverse("party:project", args=[pk])
+    action = value(request, "action")
+    actor = request.user
+    if action == "status":
+        return act(
+            request,
+            lambda: services.project_status_change(
+                actor=actor,
+                project=found,
+                to_status=value(request, "to_status"),
+                note=value(request, "note"),
+                results=value(request, "results"),
+                done_on=date_or_none(value(request, "done_on"), "done_on", "完成日期"),
+            ),
+            "项目状态已更新",
+            back,
+        )
+    if action == "contribution":
+        resource_id = value(request, "resource")
+        unit = value(request, "unit_code")
+        return act(
+            request,
+            lambda: services.project_contribution_add(
+                actor=actor,
+                project=found,
+                resource=selectors.resource_get(actor, int(resource_id)) if resource_id.isdigit() else None,
+                unit=find_unit(actor, unit) if unit else None,
+                description=value(request, "description"),
+                amount=decimal_or_none(value(request, "amount"), "amount", "折合金额"),
+                points=int_or_none(value(request, "points"), "points", "盟友力积分"),
+            ),
+            "投入已记录",
+            back,
+        )
+    if action == "photo":
+        return act(
+            request,
+            lambda: services.project_photo_add(
+                actor=actor,
+                project=found,
+                upload=request.FILES.get("file"),  # type: ignore[arg-type]
+                caption=value(request, "caption"),
+            ),
+            "照片已上传",
+            back,
+        )
+    messages.error(request, "未知的操作")
+    return redirect(back)
+
+
+@login_required
+def project_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    row = ProjectPhoto.objects.filter(pk=pk).first()
+    if row is None:
+        raise NotFound("照片不存在")
+    selectors.project_get(request.user, row.project_id)
+    response = FileResponse(row.file.open("rb"), content_type=row.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

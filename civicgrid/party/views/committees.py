@@ -1,0 +1,209 @@
+"""Pages of joint committees: part-time members, meetings with attendance, decisions and tasks."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.core.errors import CivicError, NotFound
+from civicgrid.party import selectors, services
+from civicgrid.party.constants import (
+    COMMITTEE_MAX_MEMBERS,
+    COMMITTEE_MIN_MEMBERS,
+    CommitteeSource,
+    MeetingKind,
+    TaskStatus,
+)
+from civicgrid.party.services.committees import current_part_time_members, previous_quarter
+from civicgrid.party.views.common import (
+    act,
+    can_edit,
+    date_or_none,
+    datetime_value,
+    lines,
+    message_of,
+    require_view,
+    required_date,
+    value,
+    values,
+)
+
+
+@login_required
+def committees(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    today = timezone.localdate()
+    qs = (
+        selectors.committees_visible(request.user)
+        .filter(is_active=True)
+        .select_related("node")
+        .annotate(
+            meetings_total=Count("meetings", distinct=True),
+            last_meeting=Max("meetings__held_at"),
+            seated=Count(
+                "part_time_members",
+                filter=Q(part_time_members__term_start__lte=today)
+                & (Q(part_time_members__term_end__isnull=True) | Q(part_time_members__term_end__gte=today)),
+                distinct=True,
+            ),
+        )
+        .order_by("node_path")
+    )
+    year, quarter = previous_quarter(today)
+    context = {
+        "committees": qs,
+        "warnings": selectors.warnings_visible(request.user)
+        .select_related("committee")
+        .order_by("-year", "-quarter")[:100],
+        "open_tasks": selectors.tasks_visible(request.user)
+        .filter(status=TaskStatus.OPEN)
+        .select_related("meeting")[:100],
+        "min": COMMITTEE_MIN_MEMBERS,
+        "max": COMMITTEE_MAX_MEMBERS,
+        "last_quarter": f"{year}年第{quarter}季度",
+    }
+    return render(request, "party/committees.html", context)
+
+
+@login_required
+def committee(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.committee_get(request.user, pk)
+    today = timezone.localdate()
+    seated = list(current_part_time_members(org, today).order_by("term_start", "id"))
+    context = {
+        "committee": org,
+        "seated": seated,
+        "former": org.part_time_members.filter(term_end__lt=today).order_by("-term_end"),
+        "meetings": org.meetings.annotate(
+            present=Count("attendance", filter=Q(attendance__present=True))
+        ).order_by("-held_at")[:50],
+        "warnings": org.warnings.all(),
+        "can_edit": can_edit(request, org.node_path),
+        "sources": CommitteeSource.choices,
+        "size_note": _size_note(len(seated)),
+        "today": today.isoformat(),
+    }
+    return render(request, "party/committee.html", context)
+
+
+def _size_note(n: int) -> str:
+    if n < COMMITTEE_MIN_MEMBERS:
+        return f"现有兼职委员{n}人，少于一般配备的{COMMITTEE_MIN_MEMBERS}人"
+    if n > COMMITTEE_MAX_MEMBERS:
+        return f"现有兼职委员{n}人，多于一般配备的{COMMITTEE_MAX_MEMBERS}人"
+    return ""
+
+
+@login_required
+@require_POST
+def committee_act(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.committee_get(request.user, pk)
+    back = reverse("party:committee", args=[pk])
+    action = value(request, "action")
+    if action == "seat":
+        return act(
+            request,
+            lambda: services.committee_member_add(
+                actor=request.user,
+                committee=org,
+                name=value(request, "name"),
+                source=value(request, "source"),
+                title=value(request, "title") or "兼职委员",
+                unit_name=value(request, "unit_name"),
+                term_start=required_date(value(request, "term_start"), "term_start", "任期开始"),
+                term_end=date_or_none(value(request, "term_end"), "term_end", "任期结束"),
+            ),
+            "兼职委员已增补",
+            back,
+        )
+    if action == "leave":
+        row = org.part_time_members.filter(pk=int(value(request, "row") or 0)).first()
+        if row is None:
+            raise NotFound("委员不存在")
+        return act(
+            request,
+            lambda: services.committee_member_leave(
+                actor=request.user, committee_member=row, on=date.today()
+            ),
+            "任期已结束",
+            back,
+        )
+    messages.error(request, "未知的操作")
+    return redirect(back)
+
+
+@login_required
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.committee_get(request.user, pk)
+    seated = list(current_part_time_members(org, timezone.localdate()).order_by("term_start", "id"))
+    context = {"committee": org, "seated": seated, "kinds": MeetingKind.choices, "form": request.POST}
+    if request.method != "POST":
+        return render(request, "party/meeting_new.html", context)
+    present = {int(v) for v in values(request, "present") if v.isdigit()}
+    try:
+        decisions = lines(request, "decisions")
+        tasks = [
+            services.TaskIn(title=parts[0], owner_name=parts[1] if len(parts) > 1 else "", due_on=_due(parts))
+            for parts in (line.split("|") for line in lines(request, "tasks"))
+        ]
+        data = services.MeetingIn(
+            kind=value(request, "kind"),
+            title=value(request, "title"),
+            held_at=datetime_value(value(request, "held_at"), "held_at", "时间"),
+            agenda=value(request, "agenda"),
+            place=value(request, "place"),
+            minutes=value(request, "minutes"),
+            attendance=[
+                services.AttendanceIn(
+                    m.pk, m.pk in present, "" if m.pk in present else value(request, f"note_{m.pk}")
+                )
+                for m in seated
+            ],
+            decisions=decisions,
+            tasks=tasks,
+        )
+        meeting = services.meeting_record(actor=request.user, committee=org, data=data)
+    except CivicError as exc:
+        return render(
+            request, "party/meeting_new.html", context | {"error": message_of(exc)}, status=exc.http_status
+        )
+    messages.success(request, "会议活动已记录")
+    return redirect("party:meeting", meeting.pk)
+
+
+def _due(parts: list[str]) -> date | None:
+    return date_or_none(parts[2].strip(), "tasks", "完成期限") if len(parts) > 2 else None
+
+
+@login_required
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.meeting_get(request.user, pk)
+    context = {
+        "meeting": found,
+        "attendance": found.attendance.select_related("committee_member"),
+        "decisions": found.decisions.all(),
+        "tasks": found.tasks.select_related("decision"),
+        "can_edit": can_edit(request, found.node_path),
+    }
+    return render(request, "party/meeting.html", context)
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.tasks_visible(request.user).filter(pk=pk).first()
+    if task is None:
+        raise NotFound("任务不存在或您无权查看")
+    back = reverse("party:meeting", args=[task.meeting_id])
+    return act(
+        request,
+        lambda: services.task_complete(actor=request.user, task=task, result=value(request, "result")),
+        "任务已办结",
+        back,
+    )

@@ -1,0 +1,71 @@
+"""The member's own pages (H5): report to the community where one lives, take its orders."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
+from civicgrid.party import services
+from civicgrid.party.constants import ACTIVE_REPORT_STATUSES, REPORTING_CATEGORIES, ServiceType
+from civicgrid.party.models import PartyMember
+from civicgrid.party.permissions import member_for_user
+from civicgrid.party.views.common import float_or_none, message_of, value, values
+from civicgrid.volunteers.models import ServiceOrder
+
+
+def _me(request: HttpRequest) -> PartyMember:
+    member = member_for_user(request.user)
+    if member is None:
+        raise PermissionDenied("您的账号尚未登记为党员，请联系社区")
+    return member
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    member = _me(request)
+    context: dict[str, Any] = {
+        "member": member,
+        "live": member.reports.filter(status__in=ACTIVE_REPORT_STATUSES).select_related("node").first(),
+        "history": member.reports.select_related("node").order_by("-submitted_at")[:10],
+        "may_report": member.category in REPORTING_CATEGORIES,
+        "service_types": ServiceType.choices,
+        "orders": services.orders_open_to_member(member)[:30],
+        "form": request.POST,
+    }
+    if request.method == "POST":
+        try:
+            services.member_report_submit(
+                actor=request.user,
+                member=member,
+                pledge_list=[line for line in value(request, "pledges").splitlines() if line.strip()],
+                service_type_list=values(request, "service_types"),
+                lon=float_or_none(value(request, "lon"), "lon", "经度"),
+                lat=float_or_none(value(request, "lat"), "lat", "纬度"),
+                address=value(request, "address"),
+            )
+        except CivicError as exc:
+            context["error"] = message_of(exc)
+            return render(request, "party/h5/home.html", context, status=exc.http_status)
+        messages.success(request, "报到已提交，待社区确认")
+        return redirect("party:h5_home")
+    return render(request, "party/h5/home.html", context)
+
+
+@login_required
+@require_POST
+def take(request: HttpRequest, pk: int) -> HttpResponse:
+    _me(request)
+    order = ServiceOrder.objects.filter(pk=pk).first()
+    if order is None:
+        raise NotFound("服务单不存在")
+    try:
+        services.member_order_take(actor=request.user, order=order)
+    except CivicError as exc:
+        messages.error(request, message_of(exc))
+    else:
+        messages.success(request, f"已接单：{order.title}")
+    return redirect("party:h5_home")

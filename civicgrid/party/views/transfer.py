@@ -1,0 +1,48 @@
+"""The import page of members, units and agreements (every row checked, all or nothing)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any
+from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.party.exports import template_xlsx
+from civicgrid.party.importers import COLUMNS, PartyImportKind
+from civicgrid.party.services.imports import party_import
+from civicgrid.party.views.common import message_of
+
+
+def _kinds() -> list[dict[str, str]]:
+    return [
+        {"value": value, "label": str(label), "columns": "、".join(c.header for c in COLUMNS[value])}
+        for value, label in PartyImportKind.choices
+    ]
+
+
+@login_required
+def data(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.PARTY_EDIT)
+    require_any(request.user, Capability.IMPORT)
+    context: dict[str, object] = {"kinds": _kinds(), "kind": request.POST.get("kind", "")}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError("请选择要导入的文件", field="file")
+            outcome = party_import(actor=request.user, kind=request.POST.get("kind", ""), upload=upload)
+        except CivicError as exc:
+            context["error"] = message_of(exc)
+            return render(request, "party/data.html", context, status=exc.http_status)
+        context["outcome"] = outcome
+        status = 200 if outcome.ok else 422
+        return render(request, "party/data.html", context, status=status)
+    return render(request, "party/data.html", context)
+
+
+@login_required
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    require_any(request.user, Capability.PARTY_EDIT)
+    if kind not in PartyImportKind.values:
+        raise ValidationError("未知的导入类型", field="kind")
+    return template_xlsx(kind)

@@ -1,0 +1,521 @@
+"""Writes of points: earning (by rule or a direct amount), adjustments, expiry, the shop.
+
+Public API used by other apps (keep stable):
+
+* ``points_award(*, actor, holder, activity_type, hours, difficulty, source, source_ref, node, ...)``
+  credits points computed by the rules (and banks the hours), idempotent by (source, source_ref).
+* ``points_earn(*, actor, holder, amount, source, source_ref, node, ...)`` credits a direct amount.
+* ``points_earn_many(...)`` credits many holders in one transaction (an activity's roll).
+* ``points_adjust`` → ``adjustment_approve`` / ``adjustment_reject``: corrections with a reason,
+  posted only when a leader (POINTS_APPROVE) approves.
+* ``points_expire_due(now)``: expires lots past their date, oldest first.
+* The shop (``civicgrid.points.shop``, re-exported here): ``goods_create``, ``goods_update``,
+  ``goods_restock``, ``points_redeem``, ``redemption_hand_over``, ``redemption_cancel``,
+  ``redemptions_expire_due``.
+* Configuration (``civicgrid.points.configure``, re-exported here): ``rule_save``, ``policy_set``.
+
+``holder`` is a ``registry.Resident`` (a person) or a ``registry.Organisation`` (a unit).
+``actor`` is the signed-in user, or ``None`` for the system: another app's service that has
+authorised its own action (a resident confirming a service order) passes ``actor=None``.
+Errors are ``civicgrid.core.errors`` exceptions with Chinese messages.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.points import ledger, rules
+from civicgrid.points.checks import (
+    check_amount,
+    check_difficulty,
+    check_hours,
+    check_node,
+    check_ref,
+    now_or,
+)
+from civicgrid.points.configure import policy_set, rule_save
+from civicgrid.points.constants import Source, Verb
+from civicgrid.points.ledger import Holder, Posting
+from civicgrid.points.models import (
+    Account,
+    AccountKind,
+    ActivityType,
+    Adjustment,
+    AdjustmentStatus,
+    Lot,
+    Movement,
+    MovementKind,
+    TimeBankEntry,
+)
+from civicgrid.points.permissions import require_approve, require_award, require_manage
+from civicgrid.points.shop import (
+    goods_create,
+    goods_restock,
+    goods_update,
+    points_redeem,
+    redemption_cancel,
+    redemption_hand_over,
+    redemptions_expire_due,
+)
+from civicgrid.territory.models import Node
+
+__all__ = [
+    "EarnEntry",
+    "adjustment_approve",
+    "adjustment_reject",
+    "goods_create",
+    "goods_restock",
+    "goods_update",
+    "points_adjust",
+    "points_award",
+    "points_earn",
+    "points_earn_many",
+    "points_expire_due",
+    "points_redeem",
+    "policy_set",
+    "redemption_cancel",
+    "redemption_hand_over",
+    "redemptions_expire_due",
+    "rule_save",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Earning
+
+
+def _existing(source: str, source_ref: str, holder: Holder | None = None) -> Movement | None:
+    """The movement already made for this cause; refused when it credited someone else."""
+    found = Movement.objects.select_related("to_account").filter(source=source, source_ref=source_ref).first()
+    if found is not None and holder is not None:
+        key = ledger.holder_key(holder)
+        account = found.to_account
+        if (key[0] == "r" and account.resident_id != key[1]) or (
+            key[0] == "o" and account.organisation_id != key[1]
+        ):
+            raise Conflict("该来源编号已用于其他人的积分，请勿重复使用", code="source_ref_taken")
+    return found
+
+
+def _bank_hours(
+    account: Account, hours: Decimal, source: str, source_ref: str, node: Node, at: datetime
+) -> bool:
+    """Bank hours once per (source, source_ref); False when they were already banked."""
+    if hours <= 0 or TimeBankEntry.objects.filter(source=source, source_ref=source_ref).exists():
+        return False
+    TimeBankEntry.objects.create(
+        account=account, hours=hours, source=source, source_ref=source_ref, node=node, created_at=at
+    )
+    Account.objects.filter(pk=account.pk).update(hours=F("hours") + hours)
+    return True
+
+
+def _credit(
+    *,
+    actor: Any,
+    account: Account,
+    amount: int,
+    source: str,
+    source_ref: str,
+    node: Node,
+    at: datetime,
+    note: str,
+    team: str,
+    activity_type: str = "",
+    hours: Decimal = Decimal(0),
+    detail: dict[str, Any] | None = None,
+) -> Movement:
+    movement = ledger.post(
+        Posting(
+            kind=MovementKind.EARN,
+            from_account=ledger.system_account(AccountKind.ISSUANCE, node),
+            to_account=account,
+            amount=amount,
+            source=source,
+            source_ref=source_ref,
+            node=node,
+            actor=actor,
+            at=at,
+            expires_at=rules.expiry_for(node, at),
+            team=team,
+            activity_type=activity_type,
+            hours=hours,
+            detail=detail,
+            note=note,
+        )
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.EARNED,
+        target=account,
+        node=node,
+        after={"amount": amount, "source": source, "source_ref": source_ref, "movement": movement.pk},
+    )
+    return movement
+
+
+def _idempotent(source: str, source_ref: str, holder: Holder, write: Any) -> Any:
+    """Run ``write()`` in a savepoint; a duplicate (source, source_ref) returns the first movement
+    (or None when the first call banked hours and credited no points)."""
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        existing = _existing(source, source_ref, holder)
+        if existing is not None:
+            return existing
+        if TimeBankEntry.objects.filter(source=source, source_ref=source_ref).exists():
+            return None
+        raise
+
+
+def _type_label(activity_type: str) -> str:
+    return ActivityType(activity_type).label if activity_type in ActivityType.values else ""
+
+
+def points_award(
+    *,
+    actor: Any,
+    holder: Holder,
+    activity_type: str,
+    hours: Decimal,
+    difficulty: int,
+    source: str,
+    source_ref: str,
+    node: Node,
+    note: str = "",
+    team: str = "",
+    at: datetime | None = None,
+    bank_hours: bool = True,
+) -> Movement | None:
+    """Credit ``holder`` the points the rules give for a service, and bank its hours.
+
+    points = round((base + per_hour × hours) × (1 + (difficulty − 1) × step)), capped; see
+    ``civicgrid.points.rules``. ``node`` is where the service took place (its rule, its
+    community's issuance account, its leaderboard); ``team`` (optional, the volunteer team's
+    code or id as a string) feeds team leaderboards; ``at`` defaults to now (pass the
+    check-out time). Idempotent by (source, source_ref): a repeated call returns the movement
+    of the first one and credits nothing. Returns None when the rules give 0 points (the hours
+    are still banked).
+    """
+    hours_value = check_hours(hours)
+    level = check_difficulty(difficulty)
+    check_type = str(activity_type or "").strip()
+    if len(check_type) > 32:
+        raise ValidationError("服务类型过长", field="activity_type")
+    holder = ledger.check_holder(holder)
+    node = check_node(node)
+    source, source_ref = check_ref(source, source_ref)
+    require_award(actor, node.path)
+    existing = _existing(source, source_ref, holder)
+    if existing is not None:
+        return existing
+    terms = rules.rule_for(node, check_type)
+    points = terms.points_for(hours_value, level)
+    when = now_or(at)
+
+    def write() -> Movement | None:
+        with transaction.atomic():
+            account = ledger.holder_account(holder)
+            banked = bank_hours and _bank_hours(account, hours_value, source, source_ref, node, when)
+            if points <= 0:
+                if banked:
+                    audit_write(
+                        actor=actor,
+                        verb=Verb.HOURS_BANKED,
+                        target=account,
+                        node=node,
+                        after={"hours": str(hours_value), "source": source, "source_ref": source_ref},
+                    )
+                return None
+            return _credit(
+                actor=actor,
+                account=account,
+                amount=points,
+                source=source,
+                source_ref=source_ref,
+                node=node,
+                at=when,
+                note=note or _type_label(check_type),
+                team=str(team or "")[:64],
+                activity_type=check_type,
+                hours=hours_value,
+                detail=terms.explain(hours_value, level),
+            )
+
+    result: Movement | None = _idempotent(source, source_ref, holder, write)
+    return result
+
+
+def points_earn(
+    *,
+    actor: Any,
+    holder: Holder,
+    amount: int,
+    source: str,
+    source_ref: str,
+    node: Node,
+    note: str = "",
+    team: str = "",
+    at: datetime | None = None,
+) -> Movement:
+    """Credit ``holder`` a direct ``amount`` (> 0). Idempotent by (source, source_ref)."""
+    value = check_amount(amount)
+    holder = ledger.check_holder(holder)
+    node = check_node(node)
+    source, source_ref = check_ref(source, source_ref)
+    require_award(actor, node.path)
+    existing = _existing(source, source_ref, holder)
+    if existing is not None:
+        return existing
+    when = now_or(at)
+
+    def write() -> Movement:
+        return _credit(
+            actor=actor,
+            account=ledger.holder_account(holder),
+            amount=value,
+            source=source,
+            source_ref=source_ref,
+            node=node,
+            at=when,
+            note=note,
+            team=str(team or "")[:64],
+        )
+
+    result: Movement = _idempotent(source, source_ref, holder, write)
+    return result
+
+
+@dataclass(frozen=True)
+class EarnEntry:
+    """One line of ``points_earn_many``."""
+
+    holder: Holder
+    amount: int
+    source_ref: str
+    note: str = ""
+    team: str = ""
+
+
+def points_earn_many(
+    *, actor: Any, entries: Sequence[EarnEntry], source: str, node: Node, at: datetime | None = None
+) -> list[Movement]:
+    """Credit many holders in one transaction (an activity's roll, an import).
+
+    All or nothing; lines whose (source, source_ref) was already credited are skipped (a batch
+    that races another one with the same refs fails on the unique constraint: retry it, the
+    lines done by the other are then skipped). Returns the new movements. One audit row.
+    """
+    node = check_node(node)
+    require_award(actor, node.path)
+    lines = [
+        (ledger.check_holder(e.holder), check_amount(e.amount), check_ref(source, e.source_ref), e)
+        for e in entries
+    ]
+    refs = [ref for _, _, (_, ref), _ in lines]
+    if len(set(refs)) != len(refs):
+        raise ValidationError("同一批次中来源编号重复", field="source_ref")
+    when = now_or(at)
+    with transaction.atomic():
+        accounts = ledger.holder_accounts([holder for holder, *_ in lines])
+        done = set(
+            Movement.objects.filter(source=source, source_ref__in=refs).values_list("source_ref", flat=True)
+        )
+        credits = [
+            ledger.Credit(accounts[ledger.holder_key(h)], amount, ref, str(e.team or ""), str(e.note or ""))
+            for h, amount, (_, ref), e in lines
+            if ref not in done
+        ]
+        created = ledger.credit_many(
+            issuance=ledger.system_account(AccountKind.ISSUANCE, node),
+            credits=credits,
+            source=source,
+            node=node,
+            actor=actor,
+            at=when,
+            expires_at=rules.expiry_for(node, when),
+        )
+        audit_write(
+            actor=actor,
+            verb=Verb.EARNED_BATCH,
+            target_type="points.movement",
+            target_id=source[:64],
+            target_label=f"{source} × {len(created)}",
+            node=node,
+            after={"count": len(created), "total": sum(m.amount for m in created), "skipped": len(done)},
+        )
+    return created
+
+
+# ---------------------------------------------------------------------------------------------
+# Adjustments (调整): request, then a leader approves
+
+
+def points_adjust(
+    *, actor: Any, holder: Holder, amount: int, reason: str, node: Node | None = None
+) -> Adjustment:
+    """Ask to correct a holder's points by ``amount`` (±) for ``reason``; needs approval to post."""
+    value = check_amount(amount, allow_negative=True)
+    holder = ledger.check_holder(holder)
+    reason = str(reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError("请填写调整理由", field="reason")
+    where = node or holder.node
+    require_manage(actor, where.path)
+    with transaction.atomic():
+        account = ledger.holder_account(holder)
+        if value < 0 and account.balance < -value:
+            raise ValidationError(f"调减积分超过当前余额（{account.balance}）", field="amount")
+        adjustment = Adjustment.objects.create(
+            node=where,
+            node_path=where.path,
+            account=account,
+            amount=value,
+            reason=reason[:255],
+            requested_by=actor,
+            requested_at=timezone.now(),
+        )
+        audit_write(
+            actor=actor,
+            verb=Verb.ADJUSTMENT_REQUESTED,
+            target=adjustment,
+            node=where,
+            after={"amount": value, "reason": adjustment.reason, "account": account.pk},
+        )
+    return adjustment
+
+
+def _check_decider(actor: Any, adjustment: Adjustment) -> None:
+    require_approve(actor, adjustment.node_path)
+    if adjustment.requested_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied("不能审批自己提出的调整")
+
+
+def _decide(actor: Any, adjustment: Adjustment, status: str, note: str) -> Adjustment:
+    _check_decider(actor, adjustment)
+    changed = Adjustment.objects.filter(pk=adjustment.pk, status=AdjustmentStatus.PENDING).update(
+        status=status, decided_by=actor, decided_at=timezone.now(), decision_note=note[:255]
+    )
+    if not changed:
+        raise Conflict("该调整已审批过")
+    adjustment.refresh_from_db()
+    return adjustment
+
+
+def adjustment_approve(*, actor: Any, adjustment: Adjustment, note: str = "") -> Adjustment:
+    """Approve and post the adjustment (once). A decrease beyond the balance is refused."""
+    _check_decider(actor, adjustment)
+    with transaction.atomic():
+        account = ledger.lock_holder(adjustment.account)
+        decided = _decide(actor, adjustment, AdjustmentStatus.APPROVED, str(note or "").strip())
+        if decided.amount < 0 and account.balance < -decided.amount:
+            raise Conflict(f"调减积分超过当前余额（{account.balance}），无法批准")
+        system = ledger.system_account(AccountKind.ADJUSTMENT, decided.node)
+        incoming = decided.amount > 0
+        movement = ledger.post(
+            Posting(
+                kind=MovementKind.ADJUST_IN if incoming else MovementKind.ADJUST_OUT,
+                from_account=system if incoming else account,
+                to_account=account if incoming else system,
+                amount=abs(decided.amount),
+                source=Source.ADJUSTMENT,
+                source_ref=str(decided.pk),
+                node=decided.node,
+                actor=actor,
+                at=timezone.now(),
+                expires_at=rules.expiry_for(decided.node, timezone.now()) if incoming else None,
+                note=decided.reason,
+                detail={"adjustment": decided.pk, "requested_by": decided.requested_by_id},
+            )
+        )
+        Adjustment.objects.filter(pk=decided.pk).update(movement=movement)
+        decided.movement = movement
+        audit_write(
+            actor=actor,
+            verb=Verb.ADJUSTMENT_APPROVED,
+            target=decided,
+            node=decided.node,
+            before={"status": AdjustmentStatus.PENDING},
+            after={"status": decided.status, "movement": movement.pk, "amount": decided.amount},
+        )
+    return decided
+
+
+def adjustment_reject(*, actor: Any, adjustment: Adjustment, note: str) -> Adjustment:
+    note = str(note or "").strip()
+    if not note:
+        raise ValidationError("请填写驳回理由", field="note")
+    with transaction.atomic():
+        decided = _decide(actor, adjustment, AdjustmentStatus.REJECTED, note)
+        audit_write(
+            actor=actor,
+            verb=Verb.ADJUSTMENT_REJECTED,
+            target=decided,
+            node=decided.node,
+            before={"status": AdjustmentStatus.PENDING},
+            after={"status": decided.status, "note": note},
+        )
+    return decided
+
+
+# ---------------------------------------------------------------------------------------------
+# Expiry (过期): by lots, oldest first
+
+
+def points_expire_due(now: datetime | None = None, *, limit: int = 10_000) -> int:
+    """Expire every lot whose date has passed (up to ``limit`` lots); returns the points expired.
+
+    One movement per account and run (holder → the community's expiry account), one
+    transaction per account, so a long run never holds many locks.
+    """
+    now = now or timezone.now()
+    account_ids = list(
+        Lot.objects.filter(remaining__gt=0, expires_at__lte=now)
+        .order_by("account_id")
+        .values_list("account_id", flat=True)
+        .distinct()[:limit]
+    )
+    return sum(_expire_account(account_id, now) for account_id in account_ids)
+
+
+def _expire_account(account_id: int, now: datetime) -> int:
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account_id)
+        lots = list(
+            Lot.objects.select_for_update()
+            .filter(account=account, remaining__gt=0, expires_at__lte=now)
+            .order_by("earned_at", "id")
+        )
+        total = sum(lot.remaining for lot in lots)
+        if not total:
+            return 0
+        movement = Movement.objects.create(
+            kind=MovementKind.EXPIRE,
+            from_account=account,
+            to_account=ledger.system_account(AccountKind.EXPIRY, account.node),
+            amount=total,
+            source=Source.EXPIRY,
+            source_ref=f"{account.pk}:{now.isoformat()}:{lots[0].pk}",
+            node=account.node,
+            node_path=account.node_path,
+            detail={"lots": [lot.pk for lot in lots]},
+            note=f"{len(lots)}批积分到期",
+            created_at=now,
+        )
+        ledger.take_lots(account, movement, lots)
+        audit_write(
+            actor=None,
+            verb=Verb.EXPIRED,
+            target=account,
+            node=account.node,
+            after={"amount": total, "lots": len(lots), "movement": movement.pk},
+        )
+    return total

@@ -1,0 +1,453 @@
+"""The points shop (积分超市): goods donated by partner units, redemptions with a pickup code.
+
+A redemption reserves the stock (a conditional ``F()`` update, never below zero) and the
+points (holder → the community's reserve account, taken from the holder's lots oldest
+first) in one transaction, and issues a pickup code. The shopkeeper's hand-over moves the
+points on to the shop account (once: the status changes only from "reserved"); cancellation
+or an expired code returns both, the points to the very lots they came from.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.points import ledger, rules
+from civicgrid.points.checks import MAX_AMOUNT, MAX_QUANTITY, check_node, user_or_none
+from civicgrid.points.constants import Source, Verb
+from civicgrid.points.ledger import Holder, Posting
+from civicgrid.points.models import (
+    Account,
+    AccountKind,
+    Goods,
+    Movement,
+    MovementKind,
+    Redemption,
+    RedemptionEvent,
+    RedemptionStatus,
+    StockEntry,
+)
+from civicgrid.points.permissions import can_manage, require_manage
+from civicgrid.registry.models import Organisation, Resident
+from civicgrid.registry.selectors import resident_for_user
+from civicgrid.territory.models import Node
+
+# ---------------------------------------------------------------------------------------------
+# Goods
+
+
+def _check_goods_fields(name: Any, price: Any, per_person_limit: Any) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not str(name or "").strip():
+        errors["name"] = ["请填写商品名称"]
+    if isinstance(price, bool) or not isinstance(price, int) or not 0 < price <= MAX_AMOUNT:
+        errors["price"] = [f"所需积分应为1到{MAX_AMOUNT}之间的整数"]
+    if isinstance(per_person_limit, bool) or not isinstance(per_person_limit, int) or per_person_limit < 0:
+        errors["per_person_limit"] = ["每人限兑应为不小于0的整数"]
+    return errors
+
+
+def goods_create(
+    *,
+    actor: Any,
+    node: Node,
+    name: str,
+    price: int,
+    stock: int = 0,
+    donor: Organisation | None = None,
+    description: str = "",
+    unit_label: str = "件",
+    per_person_limit: int = 0,
+) -> Goods:
+    """Put an item in the community's shop; ``stock`` is its first restock."""
+    node = check_node(node)
+    require_manage(actor, node.path)
+    errors = _check_goods_fields(name, price, per_person_limit)
+    if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 100_000:
+        errors["stock"] = ["库存应为0到100000之间的整数"]
+    if donor is not None and not isinstance(donor, Organisation):
+        errors["donor"] = ["捐赠单位无效"]
+    if errors:
+        raise ValidationError(errors=errors)
+    with transaction.atomic():
+        goods = Goods.objects.create(
+            node=node,
+            node_path=node.path,
+            name=str(name).strip()[:100],
+            description=str(description or "").strip()[:255],
+            price=price,
+            stock=stock,
+            unit_label=(str(unit_label or "").strip() or "件")[:10],
+            donor=donor,
+            per_person_limit=per_person_limit,
+            created_by=actor,
+        )
+        if stock:
+            StockEntry.objects.create(
+                goods=goods,
+                delta=stock,
+                reason=StockEntry.Reason.RESTOCK,
+                actor=actor,
+                created_at=timezone.now(),
+            )
+        audit_write(
+            actor=actor,
+            verb=Verb.GOODS_CREATED,
+            target=goods,
+            node=node,
+            after={"price": price, "stock": stock, "donor": getattr(donor, "pk", None)},
+        )
+    return goods
+
+
+GOODS_EDITABLE = ("name", "description", "price", "unit_label", "per_person_limit", "is_active", "donor")
+
+
+def goods_update(*, actor: Any, goods: Goods, **changes: Any) -> Goods:
+    """Change the listing (name, description, price, unit, limit, on sale, donor); not the stock."""
+    require_manage(actor, goods.node_path)
+    unknown = set(changes) - set(GOODS_EDITABLE)
+    if unknown:
+        raise ValidationError(f"不能修改：{', '.join(sorted(unknown))}", field="fields")
+    with transaction.atomic():
+        locked = Goods.objects.select_for_update().get(pk=goods.pk)
+        before = {name: getattr(locked, name) for name in changes}
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        errors = _check_goods_fields(locked.name, locked.price, locked.per_person_limit)
+        if errors:
+            raise ValidationError(errors=errors)
+        locked.save(update_fields=[*changes, "updated_at"])
+        audit_write(
+            actor=actor,
+            verb=Verb.GOODS_UPDATED,
+            target=locked,
+            node=locked.node,
+            before={k: getattr(v, "pk", v) for k, v in before.items()},
+            after={k: getattr(v, "pk", v) for k, v in changes.items()},
+        )
+    return locked
+
+
+def goods_restock(*, actor: Any, goods: Goods, quantity: int, note: str = "") -> Goods:
+    """Add (or, with a negative quantity, write off) stock; never below zero."""
+    require_manage(actor, goods.node_path)
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or quantity == 0
+        or abs(quantity) > 100_000
+    ):
+        raise ValidationError("数量应为非零整数", field="quantity")
+    with transaction.atomic():
+        changed = Goods.objects.filter(pk=goods.pk, stock__gte=max(0, -quantity)).update(
+            stock=F("stock") + quantity
+        )
+        if not changed:
+            raise Conflict("库存不足，无法减少")
+        StockEntry.objects.create(
+            goods=goods,
+            delta=quantity,
+            reason=StockEntry.Reason.RESTOCK if quantity > 0 else StockEntry.Reason.CORRECT,
+            ref=str(note or "")[:64],
+            actor=actor,
+            created_at=timezone.now(),
+        )
+        goods.refresh_from_db(fields=["stock"])
+        audit_write(
+            actor=actor,
+            verb=Verb.GOODS_RESTOCKED,
+            target=goods,
+            node=goods.node,
+            after={"delta": quantity, "stock": goods.stock, "note": note},
+        )
+    return goods
+
+
+# ---------------------------------------------------------------------------------------------
+# Redemptions
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def normalise_code(code: Any) -> str:
+    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _resident_of(actor: Any) -> Resident | None:
+    return resident_for_user(actor)
+
+
+def _require_redeem(actor: Any, holder: Holder, goods: Goods) -> None:
+    """The holder themself (a signed-in resident) or a points manager of the shop's community."""
+    if can_manage(actor, goods.node_path):
+        return
+    own = _resident_of(actor)
+    if own is not None and isinstance(holder, Resident) and own.pk == holder.pk:
+        return
+    raise PermissionDenied("您无权为他人兑换")
+
+
+def _event(redemption: Redemption, from_status: str, to_status: str, actor: Any, note: str = "") -> None:
+    RedemptionEvent.objects.create(
+        redemption=redemption,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note[:255],
+        created_at=timezone.now(),
+    )
+
+
+def points_redeem(*, actor: Any, holder: Holder, goods: Goods | int, quantity: int = 1) -> Redemption:
+    """Reserve ``quantity`` of ``goods`` and its points for ``holder``; issue a pickup code.
+
+    The points move to the community's reserve account (consumed from the holder's lots,
+    oldest first), the stock goes down at once; hand-over completes, cancellation returns both.
+    """
+    holder = ledger.check_holder(holder)
+    if isinstance(goods, int) and not isinstance(goods, bool):
+        found = Goods.objects.filter(pk=goods).first()
+        if found is None:
+            raise NotFound("商品不存在")
+        goods = found
+    if not isinstance(goods, Goods):
+        raise NotFound("商品不存在")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationError(f"兑换数量应为1到{MAX_QUANTITY}之间的整数", field="quantity")
+    _require_redeem(actor, holder, goods)
+    if not holder.node_path.startswith(ledger.community_of(goods.node).path):
+        raise ValidationError("本积分超市仅面向本社区居民和共建单位", field="holder")
+    with transaction.atomic():
+        return _reserve(actor, holder, goods, quantity)
+
+
+def _reserve(actor: Any, holder: Holder, goods: Goods, quantity: int) -> Redemption:
+    account = ledger.holder_account(holder)
+    account = ledger.lock_holder(account)  # holder first, then the goods (see ledger)
+    current = Goods.objects.filter(pk=goods.pk).values("price", "is_active", "per_person_limit").first()
+    if current is None or not current["is_active"]:
+        raise ValidationError("该商品已下架", field="goods")
+    points = current["price"] * quantity
+    if account.balance < points:
+        raise Conflict(f"积分不足：需要{points}分，当前{account.balance}分", code="insufficient_points")
+    _check_limit(account, goods, quantity, current["per_person_limit"])
+    taken = Goods.objects.filter(pk=goods.pk, stock__gte=quantity, is_active=True).update(
+        stock=F("stock") - quantity
+    )
+    if not taken:
+        raise Conflict("库存不足，兑换失败", code="out_of_stock")
+    now = timezone.now()
+    _, pickup_days = rules.policy_for(goods.node)
+    redemption = _create_redemption(
+        actor, goods, account, quantity, points, now, now + timedelta(days=pickup_days)
+    )
+    ledger.post(
+        Posting(
+            kind=MovementKind.REDEEM,
+            from_account=account,
+            to_account=ledger.system_account(AccountKind.RESERVED, goods.node),
+            amount=points,
+            source=Source.REDEMPTION,
+            source_ref=f"{redemption.pk}:reserve",
+            node=goods.node,
+            actor=actor,
+            at=now,
+            note=f"兑换 {goods.name} × {quantity}",
+            detail={"redemption": redemption.pk, "goods": goods.pk, "quantity": quantity},
+        )
+    )
+    StockEntry.objects.create(
+        goods=goods,
+        delta=-quantity,
+        reason=StockEntry.Reason.REDEEM,
+        ref=f"redemption:{redemption.pk}",
+        actor=user_or_none(actor),
+        created_at=now,
+    )
+    _event(redemption, "", RedemptionStatus.RESERVED, actor)
+    audit_write(
+        actor=actor,
+        verb=Verb.REDEEMED,
+        target=redemption,
+        node=goods.node,
+        after={"goods": goods.pk, "quantity": quantity, "points": points, "account": account.pk},
+    )
+    return redemption
+
+
+def _check_limit(account: Account, goods: Goods, quantity: int, limit: int) -> None:
+    if not limit:
+        return
+    had = (
+        Redemption.objects.filter(
+            account=account,
+            goods=goods,
+            status__in=[RedemptionStatus.RESERVED, RedemptionStatus.HANDED_OVER],
+        ).aggregate(n=Sum("quantity"))["n"]
+        or 0
+    )
+    if had + quantity > limit:
+        raise ValidationError(f"该商品每人限兑{limit}{goods.unit_label}", field="quantity")
+
+
+def _create_redemption(
+    actor: Any, goods: Goods, account: Account, quantity: int, points: int, now: datetime, until: datetime
+) -> Redemption:
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return Redemption.objects.create(
+                    node=goods.node,
+                    node_path=goods.node_path,
+                    goods=goods,
+                    account=account,
+                    quantity=quantity,
+                    points=points,
+                    code=_new_code(),
+                    code_expires_at=until,
+                    created_by=user_or_none(actor),
+                    created_at=now,
+                )
+        except IntegrityError:
+            continue
+    raise Conflict("生成取货码失败，请重试")
+
+
+def redemption_hand_over(*, actor: Any, code: str) -> Redemption:
+    """The shopkeeper scans or types the pickup code and hands the goods over (once only)."""
+    normalised = normalise_code(code)
+    if not normalised:
+        raise ValidationError("请输入取货码", field="code")
+    require_any(actor, Capability.POINTS_MANAGE)
+    found = Redemption.objects.filter(code=normalised).first()
+    if found is None or not can_manage(actor, found.node_path):
+        # Someone else's community's code is as good as unknown.
+        raise NotFound("取货码无效，请核对后重试")
+    with transaction.atomic():
+        redemption = Redemption.objects.select_for_update().get(pk=found.pk)
+        if redemption.status == RedemptionStatus.HANDED_OVER:
+            raise Conflict("该取货码已使用，商品已领取", code="already_handed_over")
+        if redemption.status != RedemptionStatus.RESERVED:
+            raise Conflict(f"该兑换{redemption.get_status_display()}，不能领取", code="not_reserved")
+        if redemption.code_expires_at <= timezone.now():
+            raise ValidationError("取货码已过期，请重新兑换", field="code", code="code_expired")
+        _close(redemption, RedemptionStatus.HANDED_OVER, actor, "")
+        ledger.post(
+            Posting(
+                kind=MovementKind.HAND_OVER,
+                from_account=ledger.system_account(AccountKind.RESERVED, redemption.node),
+                to_account=ledger.system_account(AccountKind.SHOP, redemption.node),
+                amount=redemption.points,
+                source=Source.REDEMPTION,
+                source_ref=f"{redemption.pk}:hand_over",
+                node=redemption.node,
+                actor=actor,
+                at=redemption.closed_at,
+                note=f"领取 {redemption.goods.name} × {redemption.quantity}",
+                detail={"redemption": redemption.pk},
+            )
+        )
+        audit_write(
+            actor=actor,
+            verb=Verb.HANDED_OVER,
+            target=redemption,
+            node=redemption.node,
+            before={"status": RedemptionStatus.RESERVED},
+            after={"status": redemption.status},
+        )
+    return redemption
+
+
+def _close(redemption: Redemption, status: str, actor: Any, note: str) -> None:
+    now = timezone.now()
+    changed = Redemption.objects.filter(pk=redemption.pk, status=RedemptionStatus.RESERVED).update(
+        status=status, closed_by=user_or_none(actor), closed_at=now, close_note=note[:255]
+    )
+    if not changed:
+        raise Conflict("该兑换已办结")
+    _event(redemption, RedemptionStatus.RESERVED, status, actor, note)
+    redemption.status, redemption.closed_at, redemption.close_note = status, now, note[:255]
+
+
+def redemption_cancel(*, actor: Any, redemption: Redemption, reason: str = "") -> Redemption:
+    """Cancel a reserved redemption: the stock and the points (to the same lots) come back."""
+    own = _resident_of(actor)
+    is_owner = own is not None and redemption.account.resident_id == own.pk
+    if not is_owner and not can_manage(actor, redemption.node_path):
+        raise PermissionDenied("您无权取消该兑换")
+    return _release(actor, redemption, RedemptionStatus.CANCELLED, str(reason or "").strip() or "主动取消")
+
+
+def _release(actor: Any, redemption: Redemption, status: str, note: str) -> Redemption:
+    with transaction.atomic():
+        ledger.lock_holder(redemption.account)
+        locked = Redemption.objects.select_for_update().select_related("goods", "node").get(pk=redemption.pk)
+        if locked.status != RedemptionStatus.RESERVED:
+            raise Conflict(f"该兑换{locked.get_status_display()}，不能取消", code="not_reserved")
+        _close(locked, status, actor, note)
+        reserve = Movement.objects.get(source=Source.REDEMPTION, source_ref=f"{locked.pk}:reserve")
+        ledger.refund(
+            reserve,
+            Posting(
+                kind=MovementKind.REFUND,
+                from_account=reserve.to_account,
+                to_account=reserve.from_account,
+                amount=reserve.amount,
+                source=Source.REDEMPTION,
+                source_ref=f"{locked.pk}:{status}",
+                node=locked.node,
+                actor=actor,
+                at=locked.closed_at,
+                note=f"{RedemptionStatus(status).label}：{locked.goods.name} × {locked.quantity}",
+            ),
+        )
+        Goods.objects.filter(pk=locked.goods_id).update(stock=F("stock") + locked.quantity)
+        StockEntry.objects.create(
+            goods_id=locked.goods_id,
+            delta=locked.quantity,
+            reason=StockEntry.Reason.RETURN,
+            ref=f"redemption:{locked.pk}",
+            actor=user_or_none(actor),
+            created_at=timezone.now(),
+        )
+        verb = Verb.REDEMPTION_CANCELLED if status == RedemptionStatus.CANCELLED else Verb.REDEMPTION_EXPIRED
+        audit_write(
+            actor=actor,
+            verb=verb,
+            target=locked,
+            node=locked.node,
+            before={"status": RedemptionStatus.RESERVED},
+            after={"status": status, "note": note},
+        )
+    return locked
+
+
+def redemptions_expire_due(now: datetime | None = None) -> int:
+    """Release reservations whose pickup code has expired (stock and points return)."""
+    now = now or timezone.now()
+    due = list(
+        Redemption.objects.filter(status=RedemptionStatus.RESERVED, code_expires_at__lte=now)
+        .select_related("account")
+        .order_by("code_expires_at", "id")
+    )
+    released = 0
+    for redemption in due:
+        try:
+            _release(None, redemption, RedemptionStatus.EXPIRED, "取货码过期，自动退回")
+            released += 1
+        except Conflict:
+            continue  # handed over or cancelled meanwhile
+    return released

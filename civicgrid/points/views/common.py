@@ -1,0 +1,65 @@
+"""Helpers shared by the points pages: reading form input, the scope of what a user may see."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
+from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
+from civicgrid.territory.models import Node, NodeKind
+
+VIEW_CAPABILITIES = (Capability.POINTS_MANAGE, Capability.POINTS_APPROVE)
+
+
+def view_paths(actor: Any) -> list[str]:
+    """Where the actor sees points: where they manage or approve them."""
+    return sorted({p for c in VIEW_CAPABILITIES for p in scope_paths(actor, c)})
+
+
+def require_view(actor: Any) -> list[str]:
+    paths = view_paths(actor)
+    if not paths:
+        raise PermissionDenied("您无权查看积分")
+    return paths
+
+
+def view_q(actor: Any, field: str = "node_path") -> Q:
+    paths = require_view(actor)
+    if EVERYWHERE in paths:
+        return Q()
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def communities_visible(actor: Any) -> list[Node]:
+    """Communities the actor sees points of (for the pickers)."""
+    q = Q(kind=NodeKind.COMMUNITY, is_active=True)
+    paths = require_view(actor)
+    if EVERYWHERE not in paths:
+        under = Q(pk__in=[])
+        for p in paths:
+            under |= Q(path__startswith=p)
+        # A community worker's own community is itself in scope; a leader's lies under theirs.
+        q &= under
+    return list(Node.objects.filter(q).order_by("path")[:500])
+
+
+def int_field(request: HttpRequest, name: str, label: str, *, required: bool = True) -> int | None:
+    raw = (request.POST.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise ValidationError(f"请填写{label}", field=name)
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError(f"{label}必须是整数", field=name) from None
+
+
+def flash_error(request: HttpRequest, exc: CivicError) -> None:
+    messages.error(request, exc.message)

@@ -1,0 +1,134 @@
+"""The resident's H5 pages (signed in with a resident account): my points, the shop, my
+redemptions with their pickup codes, the community's leaderboard."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
+from civicgrid.points import ledger, selectors, services
+from civicgrid.points.models import RedemptionStatus
+from civicgrid.registry.models import Resident
+from civicgrid.registry.selectors import resident_for_user
+from civicgrid.requests.doorplate import qr_svg
+
+T = "points/h5/"
+
+
+def _me(request: HttpRequest) -> Resident:
+    resident = resident_for_user(request.user)
+    if resident is None:
+        raise PermissionDenied("请使用居民账号登录")
+    return resident
+
+
+@login_required
+def my_points(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    account = selectors.account_for(me)
+    rows: list[tuple[Any, int]] = []
+    if account is not None:
+        rows = [(m, selectors.signed_amount(m, account)) for m in selectors.movements(me)[:30]]
+    soon, first = selectors.expiring_soon(me)
+    context = {
+        "me": me,
+        "balance": account.balance if account else 0,
+        "hours": account.hours if account else 0,
+        "earned": selectors.earned_total(me),
+        "expiring": soon,
+        "expiring_first": first,
+        "rows": rows,
+        "open": selectors.redemptions_of(me).filter(status=RedemptionStatus.RESERVED).count(),
+    }
+    return render(request, T + "my_points.html", context)
+
+
+@login_required
+def shop(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    if request.method == "POST":
+        try:
+            quantity = int(request.POST.get("quantity") or 1)
+        except ValueError:
+            quantity = 0
+        try:
+            goods_id = int(request.POST.get("goods") or 0)
+        except ValueError:
+            goods_id = 0
+        try:
+            goods = selectors.goods_for_resident(me).filter(pk=goods_id).first()
+            if goods is None:
+                raise NotFound("商品不存在或已下架")
+            redemption = services.points_redeem(actor=request.user, holder=me, goods=goods, quantity=quantity)
+        except CivicError as exc:
+            messages.error(request, exc.message)
+            return redirect("points:h5_shop")
+        messages.success(request, "兑换成功，请凭取货码到社区积分超市领取")
+        return redirect("points:h5_redemption", redemption.pk)
+    context = {
+        "me": me,
+        "balance": selectors.balance(me),
+        "goods": selectors.goods_for_resident(me),
+        "community": ledger.community_of(me.node),
+    }
+    return render(request, T + "shop.html", context)
+
+
+@login_required
+def my_redemptions(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    context = {"me": me, "redemptions": selectors.redemptions_of(me)[:50], "now": timezone.now()}
+    return render(request, T + "redemptions.html", context)
+
+
+@login_required
+def my_redemption(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    redemption = selectors.redemption_of_resident(me, pk)
+    show_code = redemption.status == RedemptionStatus.RESERVED and redemption.code_expires_at > timezone.now()
+    context = {
+        "me": me,
+        "r": redemption,
+        "show_code": show_code,
+        "qr": qr_svg(redemption.code, label=f"取货码 {redemption.code}") if show_code else "",
+        "pretty_code": f"{redemption.code[:4]} {redemption.code[4:]}",
+    }
+    return render(request, T + "redemption.html", context)
+
+
+@login_required
+@require_POST
+def my_redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    redemption = selectors.redemption_of_resident(me, pk)
+    try:
+        services.redemption_cancel(actor=request.user, redemption=redemption, reason="居民取消")
+        messages.success(request, "已取消，积分已退回")
+    except CivicError as exc:
+        messages.error(request, exc.message)
+    return redirect("points:h5_redemption", redemption.pk)
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    community = ledger.community_of(me.node)
+    period = request.GET.get("period", "month")
+    if period not in selectors.PERIODS:
+        period = "month"
+    rows = selectors.leaderboard(community, period, limit=30)
+    account = selectors.account_for(me)
+    context = {
+        "me": me,
+        "community": community,
+        "rows": rows,
+        "period": period,
+        "periods": selectors.PERIODS.items(),
+        "my_account_id": account.pk if account else None,
+    }
+    return render(request, T + "board.html", context)

@@ -1,0 +1,504 @@
+"""The community's pages of points: overview, goods, redemptions, hand-over, accounts,
+adjustments and their approval, leaderboards, rules. Every write calls a service; the
+service checks the actor again (pages and API behave alike)."""
+
+import uuid
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, has_capability, require_any
+from civicgrid.core.errors import CivicError, NotFound, ValidationError
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.points import selectors, services
+from civicgrid.points.constants import Source
+from civicgrid.points.models import (
+    AccountKind,
+    ActivityType,
+    Adjustment,
+    AdjustmentStatus,
+    Goods,
+    Movement,
+    MovementKind,
+    Redemption,
+    RedemptionStatus,
+)
+from civicgrid.points.rules import BUILT_IN, DIFFICULTY_MAX, DIFFICULTY_MIN, policy_for
+from civicgrid.points.shop import normalise_code
+from civicgrid.points.views.common import communities_visible, flash_error, int_field, view_q
+from civicgrid.registry.selectors import organisations_visible
+from civicgrid.territory.models import Node
+
+T = "points/staff/"
+MOVEMENT_PARTIES = [
+    f"{side}__{rel}"
+    for side in ("from_account", "to_account")
+    for rel in ("resident", "organisation", "node")
+]
+
+
+def _community(request: HttpRequest, communities: list[Node]) -> Node | None:
+    raw = request.GET.get("community") or request.POST.get("community") or ""
+    if raw.isdigit():
+        for node in communities:
+            if node.pk == int(raw):
+                return node
+        raise NotFound("社区不存在或您无权查看")
+    return communities[0] if len(communities) == 1 else None
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next") or default
+    if not target.startswith("/") or target.startswith("//"):
+        target = default
+    return redirect(target)
+
+
+# ---------------------------------------------------------------------------------- overview
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    scope = view_q(request.user)
+    communities = communities_visible(request.user)
+    month = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    mv = Movement.objects.filter(scope, created_at__gte=month)
+    sums = dict(mv.values_list("kind").annotate(s=Sum("amount")).values_list("kind", "s"))
+    board_node = _community(request, communities) or (communities[0] if communities else None)
+    context = {
+        "communities": communities,
+        "board_node": board_node,
+        "issued": sums.get(MovementKind.EARN, 0) or 0,
+        "redeemed": sums.get(MovementKind.HAND_OVER, 0) or 0,
+        "expired": sums.get(MovementKind.EXPIRE, 0) or 0,
+        "holders": selectors.accounts_visible(request.user).count(),
+        "open_redemptions": Redemption.objects.filter(scope, status=RedemptionStatus.RESERVED).count(),
+        "pending": Adjustment.objects.filter(scope, status=AdjustmentStatus.PENDING).count(),
+        "board": selectors.leaderboard(board_node, "month", limit=10) if board_node else [],
+        "recent": Movement.objects.filter(scope)
+        .select_related(*MOVEMENT_PARTIES)
+        .order_by("-created_at", "-id")[:12],
+        "can_manage": has_capability(request.user, Capability.POINTS_MANAGE),
+    }
+    return render(request, T + "index.html", context)
+
+
+# ---------------------------------------------------------------------------------- goods
+
+
+@login_required
+def goods_list(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.POINTS_MANAGE)
+    communities = communities_visible(request.user)
+    if request.method == "POST":
+        return _goods_create(request, communities)
+    qs = selectors.goods_visible(request.user).annotate(
+        open_count=Count("redemptions", filter=Q(redemptions__status=RedemptionStatus.RESERVED))
+    )
+    community = _community(request, communities) if request.GET.get("community") else None
+    if community is not None:
+        qs = qs.filter(node_path__startswith=community.path)
+    if request.GET.get("q"):
+        qs = qs.filter(name__contains=request.GET["q"].strip())
+    if request.GET.get("on_sale") == "1":
+        qs = qs.filter(is_active=True)
+    context = {
+        "page": paginate(request, qs.order_by("node_path", "-is_active", "price", "id")),
+        "query": query_without_page(request),
+        "params": request.GET,
+        "communities": communities,
+        "donors": organisations_visible(request.user).order_by("name")[:300],
+    }
+    return render(request, T + "goods_list.html", context)
+
+
+def _goods_create(request: HttpRequest, communities: list[Node]) -> HttpResponse:
+    try:
+        node = _community(request, communities)
+        if node is None:
+            raise ValidationError("请选择社区", field="community")
+        donor_id = int_field(request, "donor", "捐赠单位", required=False)
+        donor = organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None
+        goods = services.goods_create(
+            actor=request.user,
+            node=node,
+            name=request.POST.get("name", ""),
+            price=int_field(request, "price", "所需积分") or 0,
+            stock=int_field(request, "stock", "库存", required=False) or 0,
+            donor=donor,
+            description=request.POST.get("description", ""),
+            unit_label=request.POST.get("unit_label", "件"),
+            per_person_limit=int_field(request, "per_person_limit", "每人限兑", required=False) or 0,
+        )
+    except CivicError as exc:
+        flash_error(request, exc)
+        return redirect("points:goods")
+    messages.success(request, f"已上架：{goods.name}")
+    return redirect("points:goods_detail", goods.pk)
+
+
+@login_required
+def goods_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    goods = selectors.goods_get(request.user, pk)
+    if request.method == "POST":
+        return _goods_change(request, goods)
+    context = {
+        "goods": goods,
+        "entries": goods.stock_entries.order_by("-created_at", "-id")[:30],
+        "redemptions": goods.redemptions.select_related("account__resident", "account__organisation")[:30],
+        "donors": organisations_visible(request.user).order_by("name")[:300],
+        "can_manage": can(request.user, Capability.POINTS_MANAGE, goods.node_path),
+    }
+    return render(request, T + "goods_detail.html", context)
+
+
+def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
+    try:
+        if request.POST.get("action") == "restock":
+            quantity = int_field(request, "quantity", "数量") or 0
+            services.goods_restock(
+                actor=request.user, goods=goods, quantity=quantity, note=request.POST.get("note", "")
+            )
+            messages.success(request, f"库存已{'增加' if quantity > 0 else '减少'} {abs(quantity)}")
+        else:
+            donor_id = int_field(request, "donor", "捐赠单位", required=False)
+            services.goods_update(
+                actor=request.user,
+                goods=goods,
+                name=request.POST.get("name", goods.name),
+                description=request.POST.get("description", ""),
+                price=int_field(request, "price", "所需积分") or 0,
+                unit_label=request.POST.get("unit_label", goods.unit_label) or "件",
+                per_person_limit=int_field(request, "per_person_limit", "每人限兑", required=False) or 0,
+                is_active=request.POST.get("is_active") == "1",
+                donor=organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None,
+            )
+            messages.success(request, "商品信息已保存")
+    except CivicError as exc:
+        flash_error(request, exc)
+    return redirect("points:goods_detail", goods.pk)
+
+
+# ---------------------------------------------------------------------------------- redemptions
+
+
+@login_required
+def redemption_list(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.POINTS_MANAGE)
+    qs = selectors.redemptions_visible(request.user)
+    status = request.GET.get("status", "")
+    if status in RedemptionStatus.values:
+        qs = qs.filter(status=status)
+    code = normalise_code(request.GET.get("code", ""))
+    if code:
+        qs = qs.filter(code__startswith=code)
+    if request.GET.get("q"):
+        name = request.GET["q"].strip()
+        qs = qs.filter(
+            Q(account__resident__name__contains=name) | Q(account__organisation__name__contains=name)
+        )
+    context = {
+        "page": paginate(request, qs.order_by("-created_at", "-id")),
+        "query": query_without_page(request),
+        "params": request.GET,
+        "statuses": RedemptionStatus.choices,
+        "now": timezone.now(),
+    }
+    return render(request, T + "redemptions.html", context)
+
+
+@login_required
+@require_POST
+def redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    redemption = selectors.redemptions_visible(request.user).filter(pk=pk).first()
+    if redemption is None:
+        raise NotFound("兑换记录不存在或您无权查看")
+    try:
+        services.redemption_cancel(
+            actor=request.user, redemption=redemption, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, f"已取消兑换 {redemption.code}，积分和库存已退回")
+    except CivicError as exc:
+        flash_error(request, exc)
+    return _back(request, reverse("points:redemptions"))
+
+
+@login_required
+def hand_over(request: HttpRequest) -> HttpResponse:
+    """The shopkeeper's counter: scan (a scanner types the code) or type the pickup code."""
+    require_any(request.user, Capability.POINTS_MANAGE)
+    done: Redemption | None = None
+    if request.method == "POST":
+        try:
+            done = services.redemption_hand_over(actor=request.user, code=request.POST.get("code", ""))
+            messages.success(request, f"已核销：{done.goods.name} × {done.quantity}，请将商品交给兑换人")
+        except CivicError as exc:
+            flash_error(request, exc)
+    code = normalise_code(request.GET.get("code", ""))
+    preview = (
+        selectors.redemptions_visible(request.user).filter(code=code).first()
+        if code and done is None
+        else None
+    )
+    recent = (
+        selectors.redemptions_visible(request.user)
+        .filter(status=RedemptionStatus.HANDED_OVER, closed_by_id=request.user.pk)
+        .order_by("-closed_at")[:10]
+    )
+    context = {"done": done, "preview": preview, "code": code, "recent": recent, "now": timezone.now()}
+    return render(request, T + "hand_over.html", context)
+
+
+# ---------------------------------------------------------------------------------- accounts
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.POINTS_MANAGE)
+    qs = selectors.accounts_visible(request.user)
+    if request.GET.get("q"):
+        name = request.GET["q"].strip()
+        qs = qs.filter(Q(resident__name__contains=name) | Q(organisation__name__contains=name))
+    kind = request.GET.get("kind", "")
+    if kind in (AccountKind.PERSON, AccountKind.UNIT):
+        qs = qs.filter(kind=kind)
+    order = "-balance" if request.GET.get("order") != "hours" else "-hours"
+    context = {
+        "page": paginate(request, qs.order_by(order, "id")),
+        "query": query_without_page(request),
+        "params": request.GET,
+    }
+    return render(request, T + "accounts.html", context)
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    holder = account.resident or account.organisation
+    assert holder is not None
+    page = paginate(request, selectors.movements(holder), per_page=30)
+    rows = [(m, selectors.signed_amount(m, account)) for m in page]
+    soon, first = selectors.expiring_soon(holder)
+    context = {
+        "account": account,
+        "holder": holder,
+        "page": page,
+        "rows": rows,
+        "query": query_without_page(request),
+        "lots": account.lots.filter(remaining__gt=0).order_by("earned_at", "id")[:20],
+        "redemptions": selectors.redemptions_of(holder)[:10],
+        "adjustments": account.adjustments.select_related("requested_by", "decided_by")[:10],
+        "earned": selectors.earned_total(holder),
+        "expiring": soon,
+        "expiring_first": first,
+        "token": uuid.uuid4().hex,
+        "communities": communities_visible(request.user),
+        "can_manage": can(request.user, Capability.POINTS_MANAGE, account.node_path),
+    }
+    return render(request, T + "account.html", context)
+
+
+@login_required
+@require_POST
+def account_earn(request: HttpRequest, pk: int) -> HttpResponse:
+    """Credit points by hand (an offline activity); the form's token makes a double submit harmless."""
+    account = selectors.account_get(request.user, pk)
+    holder = account.resident or account.organisation
+    assert holder is not None
+    try:
+        node = _community(request, communities_visible(request.user)) or account.node
+        services.points_earn(
+            actor=request.user,
+            holder=holder,
+            amount=int_field(request, "amount", "积分") or 0,
+            source=Source.MANUAL,
+            source_ref=(request.POST.get("token") or uuid.uuid4().hex)[:96],
+            node=node,
+            note=request.POST.get("note", "").strip()[:255] or "线下活动积分",
+        )
+        messages.success(request, "积分已发放")
+    except CivicError as exc:
+        flash_error(request, exc)
+    return redirect("points:account", account.pk)
+
+
+@login_required
+@require_POST
+def account_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    holder = account.resident or account.organisation
+    assert holder is not None
+    try:
+        services.points_adjust(
+            actor=request.user,
+            holder=holder,
+            amount=int_field(request, "amount", "调整积分") or 0,
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, "调整申请已提交，待领导审批后生效")
+    except CivicError as exc:
+        flash_error(request, exc)
+    return redirect("points:account", account.pk)
+
+
+# ---------------------------------------------------------------------------------- adjustments
+
+
+@login_required
+def adjustment_list(request: HttpRequest) -> HttpResponse:
+    qs = Adjustment.objects.filter(view_q(request.user)).select_related(
+        "account__resident", "account__organisation", "requested_by", "decided_by", "node"
+    )
+    status = request.GET.get("status", AdjustmentStatus.PENDING)
+    if status in AdjustmentStatus.values:
+        qs = qs.filter(status=status)
+    page = paginate(request, qs.order_by("-requested_at", "-id"))
+    rows = [
+        (
+            a,
+            can(request.user, Capability.POINTS_APPROVE, a.node_path)
+            and a.requested_by_id != request.user.pk,
+        )
+        for a in page
+    ]
+    context = {
+        "page": page,
+        "rows": rows,
+        "status": status,
+        "statuses": AdjustmentStatus.choices,
+        "query": query_without_page(request),
+    }
+    return render(request, T + "adjustments.html", context)
+
+
+@login_required
+@require_POST
+def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = (
+        Adjustment.objects.filter(view_q(request.user), pk=pk).select_related("account", "node").first()
+    )
+    if adjustment is None:
+        raise NotFound("调整申请不存在或您无权查看")
+    try:
+        if request.POST.get("decision") == "approve":
+            services.adjustment_approve(
+                actor=request.user, adjustment=adjustment, note=request.POST.get("note", "")
+            )
+            messages.success(request, "已批准，积分已调整")
+        else:
+            services.adjustment_reject(
+                actor=request.user, adjustment=adjustment, note=request.POST.get("note", "")
+            )
+            messages.success(request, "已驳回")
+    except CivicError as exc:
+        flash_error(request, exc)
+    return _back(request, reverse("points:adjustments"))
+
+
+# ---------------------------------------------------------------------------------- leaderboards
+
+
+@login_required
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    communities = communities_visible(request.user)
+    node = _community(request, communities) or (communities[0] if communities else None)
+    period = request.GET.get("period", "month")
+    if period not in selectors.PERIODS:
+        period = "month"
+    team = request.GET.get("team", "").strip()
+    kind = request.GET.get("kind", "")
+    rows = (
+        selectors.leaderboard(
+            node, period, team or None, kind=kind if kind in AccountKind.values else None, limit=50
+        )
+        if node
+        else []
+    )
+    teams = (
+        Movement.objects.filter(kind=MovementKind.EARN, node_path__startswith=node.path)
+        .exclude(team="")
+        .values_list("team", flat=True)
+        .distinct()[:30]
+        if node
+        else []
+    )
+    context = {
+        "communities": communities,
+        "node": node,
+        "period": period,
+        "periods": selectors.PERIODS.items(),
+        "team": team,
+        "teams": sorted(teams),
+        "kind": kind,
+        "rows": rows,
+    }
+    return render(request, T + "leaderboard.html", context)
+
+
+# ---------------------------------------------------------------------------------- rules
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.POINTS_MANAGE)
+    communities = communities_visible(request.user)
+    if request.method == "POST":
+        try:
+            node = _community(request, communities)
+            if node is None:
+                raise ValidationError("请选择社区", field="community")
+            if request.POST.get("action") == "policy":
+                services.policy_set(
+                    actor=request.user,
+                    node=node,
+                    expiry_days=int_field(request, "expiry_days", "有效期") or 0,
+                    pickup_days=int_field(request, "pickup_days", "取货码有效期") or 7,
+                )
+                messages.success(request, "有效期已保存（对此后获得的积分生效）")
+            else:
+                services.rule_save(
+                    actor=request.user,
+                    node=node,
+                    activity_type=request.POST.get("activity_type", ""),
+                    name=request.POST.get("name", ""),
+                    base_points=int_field(request, "base_points", "基础积分", required=False) or 0,
+                    points_per_hour=_decimal(request, "points_per_hour", "每小时积分"),
+                    difficulty_step=_decimal(request, "difficulty_step", "难度系数步长"),
+                    max_points=int_field(request, "max_points", "单次上限", required=False) or 0,
+                )
+                messages.success(request, "积分规则已保存")
+        except CivicError as exc:
+            flash_error(request, exc)
+        return redirect(reverse("points:rules") + (f"?community={request.POST.get('community', '')}"))
+    node = _community(request, communities)
+    context = {
+        "communities": communities,
+        "node": node,
+        "rules": selectors.rules_visible(request.user)
+        .select_related("node")
+        .order_by("node_path", "activity_type"),
+        "types": ActivityType.choices,
+        "built_in": BUILT_IN,
+        "policy": policy_for(node) if node else None,
+        "difficulties": range(DIFFICULTY_MIN, DIFFICULTY_MAX + 1),
+        "example": [
+            (d, BUILT_IN.points_for(Decimal(2), d)) for d in range(DIFFICULTY_MIN, DIFFICULTY_MAX + 1)
+        ],
+    }
+    return render(request, T + "rules.html", context)
+
+
+def _decimal(request: HttpRequest, name: str, label: str) -> Decimal:
+    raw = (request.POST.get(name) or "").strip()
+    try:
+        return Decimal(raw)
+    except ArithmeticError:
+        raise ValidationError(f"{label}必须是数字", field=name) from None

@@ -1,0 +1,144 @@
+"""Finding what a page or an API call acts on, for staff and for residents alike.
+
+Each finder returns the row when the actor may at least see it (staff of the place, the
+resident it concerns, a volunteer of the community for published activities and orders)
+and ``NotFound`` otherwise, so an outsider learns nothing. The services check again what
+the actor may do.
+"""
+
+from typing import Any
+
+from django.db.models import Q
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import scope_q
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.registry.models import Organisation
+from civicgrid.registry.selectors import residents_visible
+from civicgrid.volunteers.constants import ActivityStatus, OrderStatus, TakerKind, VolunteerStatus
+from civicgrid.volunteers.models import Activity, ServiceOrder, Team, Volunteer
+from civicgrid.volunteers.permissions import acting_resident, acting_volunteer, order_staff_q
+from civicgrid.volunteers.services import Taker
+from civicgrid.volunteers.services.activities import is_organiser
+
+
+def _or(*parts: Q | None) -> Q | None:
+    """OR of scope parts; None (everywhere) wins."""
+    if any(p is None for p in parts):
+        return None
+    combined = Q(pk__in=[])
+    for p in parts:
+        combined |= p  # type: ignore[operator]
+    return combined
+
+
+def activity_for(actor: Any, pk: int) -> Activity:
+    """An activity of the actor's scope, one they signed up for, or a published one of their community."""
+    mine = acting_volunteer(actor)
+    own = Q(pk__in=[])
+    if mine is not None:
+        own = Q(signups__volunteer=mine) | Q(community_id=mine.community_id, status=ActivityStatus.PUBLISHED)
+    q = _or(scope_q(actor, Capability.VOLUNTEER_MANAGE), own, _led_teams(actor))
+    qs = Activity.objects.select_related("community", "team", "node").filter(pk=pk)
+    found = (qs if q is None else qs.filter(q)).distinct().first()
+    if found is None:
+        raise NotFound("活动不存在或您无权查看")
+    return found
+
+
+def _led_teams(actor: Any) -> Q:
+    resident = acting_resident(actor)
+    if resident is None:
+        return Q(pk__in=[])
+    return Q(team__members__volunteer__resident=resident, team__members__is_leader=True)
+
+
+def order_for(actor: Any, pk: int) -> ServiceOrder:
+    """An order of the actor's scope, one they placed, are served by or hold, or a published
+    one of their community (to take it)."""
+    resident = acting_resident(actor)
+    own = Q(pk__in=[])
+    if resident is not None:
+        own = Q(orderer_resident=resident) | Q(beneficiary=resident) | Q(taker_resident=resident)
+        volunteer = acting_volunteer(actor)
+        if volunteer is not None and volunteer.status == VolunteerStatus.APPROVED:
+            own |= Q(community_id=volunteer.community_id, status=OrderStatus.PUBLISHED)
+    q = _or(order_staff_q(actor), own)
+    qs = ServiceOrder.objects.select_related(
+        "community", "node", "taker_volunteer__resident", "taker_resident", "taker_organisation"
+    ).filter(pk=pk)
+    found = (qs if q is None else qs.filter(q)).first()
+    if found is None:
+        raise NotFound("服务单不存在或您无权查看")
+    return found
+
+
+def volunteer_for_activity(actor: Any, activity: Activity, volunteer_id: int | None) -> Volunteer | None:
+    """The volunteer an organiser acts for (None: the actor themself)."""
+    if volunteer_id is None:
+        return None
+    if not is_organiser(actor, activity):
+        raise PermissionDenied("您无权为其他志愿者报名或签到")
+    found = (
+        Volunteer.objects.select_related("resident")
+        .filter(pk=volunteer_id)
+        .filter(Q(signups__activity=activity) | Q(community_id=activity.community_id))
+        .distinct()
+        .first()
+    )
+    if found is None:
+        raise ValidationError("志愿者不存在或不属于本社区", field="volunteer_id")
+    return found
+
+
+def staff_volunteer(actor: Any, volunteer_id: int, field: str = "volunteer_id") -> Volunteer:
+    q = scope_q(actor, Capability.VOLUNTEER_MANAGE)
+    qs = Volunteer.objects.select_related("resident", "community").filter(pk=volunteer_id)
+    found = (qs if q is None else qs.filter(q)).first()
+    if found is None:
+        raise ValidationError("志愿者不存在或不在您的管理范围", field=field)
+    return found
+
+
+def staff_team(actor: Any, team_id: int) -> Team:
+    q = scope_q(actor, Capability.VOLUNTEER_MANAGE)
+    qs = Team.objects.select_related("node").filter(pk=team_id)
+    found = (qs if q is None else qs.filter(q)).first()
+    if found is None:
+        raise NotFound("志愿服务队不存在或您无权查看")
+    return found
+
+
+def taker_from(
+    actor: Any,
+    kind: str,
+    *,
+    volunteer_id: int | None = None,
+    resident_id: int | None = None,
+    organisation_id: int | None = None,
+) -> Taker:
+    """The taker staff picked: a volunteer they manage, a party member (a resident they see in
+    the registry) or a unit (any registered organisation: partner units may sit elsewhere)."""
+    if kind == TakerKind.VOLUNTEER:
+        if volunteer_id is None:
+            raise ValidationError("请选择志愿者", field="volunteer_id")
+        return Taker.of_volunteer(staff_volunteer(actor, volunteer_id))
+    if kind == TakerKind.PARTY_MEMBER:
+        resident = residents_visible(actor).filter(pk=resident_id).first() if resident_id else None
+        if resident is None:
+            raise ValidationError("请选择党员（本辖区在册居民）", field="resident_id")
+        return Taker.of_party_member(resident)
+    if kind == TakerKind.UNIT:
+        organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
+        if organisation is None:
+            raise ValidationError("请选择共建单位", field="organisation_id")
+        return Taker.of_unit(organisation)
+    raise ValidationError("接单方类别应为 volunteer、party_member 或 unit", field="taker_kind")
+
+
+def own_volunteer(actor: Any) -> Volunteer:
+    """The actor's own volunteer record (any status), for the H5 pages and /me."""
+    volunteer = acting_volunteer(actor)
+    if volunteer is None:
+        raise NotFound("您还不是志愿者，请先注册")
+    return volunteer

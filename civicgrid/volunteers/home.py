@@ -1,0 +1,37 @@
+"""What volunteer service contributes to shared screens: home figures and menu tests."""
+
+from typing import Any
+
+from django.urls import reverse
+
+from civicgrid.accounts.models import Role
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import actor_roles, has_capability
+from civicgrid.volunteers.selectors import figures_for
+from civicgrid.web.contrib import Figure
+
+
+def is_leader(user: Any) -> bool:
+    """Leaders read the report; community workers have the whole menu."""
+    if not getattr(user, "is_authenticated", False) or has_capability(user, Capability.VOLUNTEER_MANAGE):
+        return False
+    return any(role == Role.LEADER for role, _ in actor_roles(user))
+
+
+def home_figures(user: Any) -> list[Figure]:
+    """Volunteers, hours, orders done and satisfaction in the user's area (community workers
+    and leaders)."""
+    if not (has_capability(user, Capability.VOLUNTEER_MANAGE) or is_leader(user)):
+        return []
+    found = figures_for(user)
+    if found is None:
+        return []
+    manage = has_capability(user, Capability.VOLUNTEER_MANAGE)
+    report = reverse("volunteers:report")
+    satisfaction = f"{found.satisfaction:.0%}" if found.satisfaction is not None else "—"
+    return [
+        Figure("注册志愿者", found.volunteers, reverse("volunteers:people") if manage else report),
+        Figure("志愿服务小时", f"{found.hours:.0f}", report),
+        Figure("完成服务单", found.orders_done, reverse("volunteers:orders") if manage else report),
+        Figure("服务满意率", satisfaction, report, hint=f"{found.rated} 次评价中 4–5 星的比例"),
+    ]

@@ -1,0 +1,97 @@
+"""The one place this app talks to ``civicgrid.points`` (the ledger is another app's).
+
+``award`` credits points through ``points.services.points_award`` (idempotent by source and
+source_ref: a second call for the same check-out or order changes nothing);
+``estimate`` gives the points a service would earn under the rule of the place, for the
+activity pages; ``balance`` / ``time_bank_hours`` / ``movements`` read a holder's account.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from civicgrid.registry.models import Organisation, Resident
+
+Holder = Resident | Organisation
+
+
+def award(
+    *,
+    actor: Any,
+    holder: Holder,
+    activity_type: str,
+    hours: Decimal,
+    difficulty: int,
+    source: str,
+    source_ref: str,
+    node: Any,
+    note: str = "",
+    team: str = "",
+    at: datetime | None = None,
+) -> int | None:
+    """Credit the holder (a Resident or an Organisation) and bank the hours; the points
+    credited (None when the rule gives none). ``actor`` None is the system: this app's
+    service has authorised the action itself (a volunteer checking out by QR code)."""
+    from civicgrid.points.services import points_award
+
+    result = points_award(
+        actor=actor,
+        holder=holder,
+        activity_type=activity_type,
+        hours=hours,
+        difficulty=difficulty,
+        source=source,
+        source_ref=source_ref,
+        node=node,
+        note=note[:255],
+        team=team,
+        at=at,
+    )
+    return _amount(result)
+
+
+def _amount(result: Any) -> int | None:
+    if result is None:
+        return None
+    if isinstance(result, int):
+        return result
+    amount = getattr(result, "amount", None)
+    return int(amount) if amount is not None else None
+
+
+def estimate(*, node: Any, activity_type: str, hours: Decimal, difficulty: int) -> int:
+    """Points the rule of the place gives for this service."""
+    from civicgrid.points.rules import rule_for
+
+    return int(rule_for(node, activity_type).points_for(hours, difficulty))
+
+
+def balance(holder: Holder) -> int:
+    from civicgrid.points.selectors import balance as points_balance
+
+    return int(points_balance(holder))
+
+
+def time_bank_hours(holder: Holder) -> Decimal:
+    from civicgrid.points.selectors import time_bank_hours as hours
+
+    return Decimal(hours(holder))
+
+
+def movements(holder: Holder, limit: int = 20) -> list[tuple[Any, int]]:
+    """The latest movements of the holder, each with its signed amount (+ in, − out)."""
+    from civicgrid.points.selectors import account_for, signed_amount
+    from civicgrid.points.selectors import movements as points_movements
+
+    account = account_for(holder)
+    if account is None:
+        return []
+    return [(m, signed_amount(m, account)) for m in points_movements(holder)[:limit]]
+
+
+def leaderboard(node: Any, period: str = "all", team: str | None = None, limit: int = 10) -> list[Any]:
+    """Holders ranked by points earned under ``node`` (persons only)."""
+    from civicgrid.points.models import AccountKind
+    from civicgrid.points.selectors import leaderboard as points_leaderboard
+
+    return points_leaderboard(node, period, team, kind=AccountKind.PERSON, limit=limit)

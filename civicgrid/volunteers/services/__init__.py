@@ -1,0 +1,85 @@
+"""Writes of volunteer service. Every function checks, then acts in one transaction with an audit row.
+
+* ``volunteers``: ``volunteer_register``, ``volunteer_decide``, ``volunteer_suspend``,
+  ``volunteer_update``; teams ``team_create``, ``teams_create_colours``, ``team_member_add``,
+  ``team_member_remove``.
+* ``activities``: ``activity_publish``, ``activity_cancel``, ``activity_signup``,
+  ``activity_signup_cancel``, ``activity_check_in``, ``activity_check_out``, ``activity_close``.
+* ``orders`` (点单·派单·接单·晒单, also used by ``civicgrid.party``): ``service_order_create``,
+  ``service_order_publish``, ``service_order_dispatch``, ``service_order_take``,
+  ``service_order_release``, ``service_order_complete``, ``service_order_confirm``,
+  ``service_order_reopen``, ``service_order_cancel``, ``service_order_board_set``; ``Taker``,
+  ``NewOrder``.
+"""
+
+from civicgrid.volunteers.services.activities import (
+    Closing,
+    NewActivity,
+    activity_cancel,
+    activity_check_in,
+    activity_check_out,
+    activity_close,
+    activity_publish,
+    activity_signup,
+    activity_signup_cancel,
+    hours_served,
+)
+from civicgrid.volunteers.services.orders import (
+    NewOrder,
+    Taker,
+    service_order_board_set,
+    service_order_cancel,
+    service_order_complete,
+    service_order_confirm,
+    service_order_create,
+    service_order_dispatch,
+    service_order_publish,
+    service_order_release,
+    service_order_reopen,
+    service_order_take,
+    taker_of,
+)
+from civicgrid.volunteers.services.volunteers import (
+    team_create,
+    team_member_add,
+    team_member_remove,
+    teams_create_colours,
+    volunteer_decide,
+    volunteer_register,
+    volunteer_suspend,
+    volunteer_update,
+)
+
+__all__ = [
+    "Closing",
+    "NewActivity",
+    "NewOrder",
+    "Taker",
+    "activity_cancel",
+    "activity_check_in",
+    "activity_check_out",
+    "activity_close",
+    "activity_publish",
+    "activity_signup",
+    "activity_signup_cancel",
+    "hours_served",
+    "service_order_board_set",
+    "service_order_cancel",
+    "service_order_complete",
+    "service_order_confirm",
+    "service_order_create",
+    "service_order_dispatch",
+    "service_order_publish",
+    "service_order_release",
+    "service_order_reopen",
+    "service_order_take",
+    "taker_of",
+    "team_create",
+    "team_member_add",
+    "team_member_remove",
+    "teams_create_colours",
+    "volunteer_decide",
+    "volunteer_register",
+    "volunteer_suspend",
+    "volunteer_update",
+]

@@ -1,0 +1,581 @@
+"""Activities: publish, sign up (with a waiting list), cancel, check in and out, close.
+
+Hours of one attendance (``hours_served``)::
+
+    start = max(checked_in_at, starts_at)      # arriving early does not count
+    end   = min(checked_out_at, ends_at)       # staying late does not count
+    hours = ⌊(end − start) / 30 min⌋ × 0.5      # whole half hours, never below 0
+
+Points are credited at check-out through ``points_link.award`` (the rule of the place, by
+the activity's service type, the hours and the difficulty); a check-out is credited once.
+"""
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.requests.permissions import SYSTEM
+from civicgrid.territory.models import Node
+from civicgrid.volunteers import points_link
+from civicgrid.volunteers.constants import (
+    HOLDING_PLACE,
+    POINTS_SOURCE_ACTIVITY,
+    ActivityStatus,
+    CheckVia,
+    ServiceType,
+    SignupStatus,
+    Verb,
+    VolunteerStatus,
+)
+from civicgrid.volunteers.models import Activity, Signup, Skill, Team, TeamMember, Volunteer
+from civicgrid.volunteers.permissions import acting_resident, acting_volunteer, is_self, is_staff
+from civicgrid.volunteers.services.common import (
+    choice,
+    community_of,
+    difficulty_value,
+    notify_resident,
+    raise_if,
+    text,
+    user_or_none,
+)
+
+HALF_HOUR = timedelta(minutes=30)
+# The venue's QR code lets volunteers check in from an hour before the start until the end,
+# and check out until three hours after the end; the organiser may record any time in
+# [start − 1 h, end + 12 h] that is not in the future.
+QR_OPENS_BEFORE = timedelta(hours=1)
+QR_CHECK_OUT_AFTER = timedelta(hours=3)
+ORGANISER_LATEST_AFTER = timedelta(hours=12)
+MAX_DURATION = timedelta(hours=24)
+MAX_QUOTA = 1000
+
+
+def hours_served(activity: Activity, checked_in_at: datetime, checked_out_at: datetime) -> Decimal:
+    """Whole half hours between check-in and check-out, within the activity's own time."""
+    start = max(checked_in_at, activity.starts_at)
+    end = min(checked_out_at, activity.ends_at)
+    if end <= start:
+        return Decimal("0.0")
+    halves = int((end - start) / HALF_HOUR)
+    return (Decimal(halves) / 2).quantize(Decimal("0.1"))
+
+
+def planned_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
+    return (Decimal(int((ends_at - starts_at) / HALF_HOUR)) / 2).quantize(Decimal("0.1"))
+
+
+def is_organiser(actor: Any, activity: Activity) -> bool:
+    """Staff of the place, or the leader of the team that runs the activity."""
+    if is_staff(actor, activity.node_path):
+        return True
+    resident = acting_resident(actor)
+    if resident is None or activity.team_id is None:
+        return False
+    return TeamMember.objects.filter(
+        team_id=activity.team_id,
+        volunteer__resident=resident,
+        volunteer__status=VolunteerStatus.APPROVED,
+        is_leader=True,
+    ).exists()
+
+
+# --- publish and cancel -------------------------------------------------------------------------
+
+
+@dataclass
+class NewActivity:
+    """What a publisher fills in (pages and API build one)."""
+
+    node: Node | None
+    title: str
+    place: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    quota: int
+    service_type: str
+    difficulty: int = 2
+    description: str = ""
+    skills: tuple[str, ...] = ()
+    team: Team | None = None
+
+
+def _check_publisher(actor: Any, node: Node, team: Team | None) -> None:
+    if is_staff(actor, node.path):
+        return
+    resident = acting_resident(actor)
+    leads = (
+        team is not None
+        and resident is not None
+        and TeamMember.objects.filter(
+            team=team,
+            volunteer__resident=resident,
+            volunteer__status=VolunteerStatus.APPROVED,
+            is_leader=True,
+        ).exists()
+    )
+    if not leads:
+        raise PermissionDenied("您无权在该区域发布志愿活动")
+
+
+def activity_validate(data: NewActivity) -> tuple[dict[str, list[str]], list[Skill]]:
+    """Every problem of a new activity at once, and its skills."""
+    errors: dict[str, list[str]] = {}
+    text(data.title, "title", "活动名称", errors, limit=100)
+    text(data.place, "place", "活动地点", errors, limit=200)
+    text(data.description, "description", "活动内容", errors, limit=2000, required=False)
+    choice(data.service_type, ServiceType, "service_type", "服务类别", errors)
+    difficulty_value(data.difficulty, errors)
+    if not isinstance(data.quota, int) or not 1 <= data.quota <= MAX_QUOTA:
+        errors.setdefault("quota", []).append(f"招募人数应为1到{MAX_QUOTA}")
+    if data.starts_at is None or data.ends_at is None:
+        errors.setdefault("starts_at", []).append("请填写开始和结束时间")
+    elif data.ends_at <= data.starts_at:
+        errors.setdefault("ends_at", []).append("结束时间应晚于开始时间")
+    elif data.ends_at - data.starts_at > MAX_DURATION:
+        errors.setdefault("ends_at", []).append("一次活动不能超过24小时")
+    elif data.starts_at <= timezone.now():
+        errors.setdefault("starts_at", []).append("开始时间应晚于现在")
+    codes = list(dict.fromkeys(data.skills))
+    skills = list(Skill.objects.filter(code__in=codes))
+    if len(skills) != len(codes):
+        errors.setdefault("skills", []).append("所需技能中有未知技能")
+    return errors, skills
+
+
+@transaction.atomic
+def activity_publish(*, actor: Any, data: NewActivity) -> Activity:
+    """Publish an activity of a community (staff) or of a team (staff or the team's leader).
+
+    Sign-up opens at once and closes at the start; ``quota`` places are given in order of
+    sign-up, later volunteers wait in line. ``points`` is the estimate for the whole time
+    under the points rule of the place (what is credited depends on the hours served).
+    """
+    community = community_of(data.node)
+    assert data.node is not None
+    if data.team is not None and data.team.node_id != community.pk:
+        raise ValidationError("服务队不属于该社区", field="team")
+    _check_publisher(actor, data.node, data.team)
+    errors, skills = activity_validate(data)
+    raise_if(errors)
+    assert data.starts_at is not None and data.ends_at is not None
+    activity = Activity.objects.create(
+        node=data.node,
+        node_path=data.node.path,
+        community=community,
+        team=data.team,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        place=data.place.strip(),
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        quota=data.quota,
+        service_type=data.service_type,
+        difficulty=int(data.difficulty),
+        points=points_link.estimate(
+            node=data.node,
+            activity_type=data.service_type,
+            hours=planned_hours(data.starts_at, data.ends_at),
+            difficulty=int(data.difficulty),
+        ),
+        published_by=user_or_none(actor),
+    )
+    activity.skills.set(skills)
+    audit_write(
+        actor=actor,
+        verb=Verb.ACTIVITY_PUBLISHED,
+        target=activity,
+        node=activity.node,
+        after={
+            "title": activity.title,
+            "starts_at": activity.starts_at,
+            "ends_at": activity.ends_at,
+            "quota": activity.quota,
+            "team": activity.team_id,
+            "points": activity.points,
+        },
+    )
+    return activity
+
+
+def _lock_activity(activity: Activity) -> Activity:
+    return Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+
+
+@transaction.atomic
+def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
+    """Call an activity off before anyone checked in; everyone signed up is told."""
+    if not is_organiser(actor, activity):
+        raise PermissionDenied("您无权取消该活动")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise ValidationError("请填写取消原因（最长200个字）", field="reason")
+    locked = _lock_activity(activity)
+    if locked.status != ActivityStatus.PUBLISHED:
+        raise Conflict(f"活动已{ActivityStatus(locked.status).label}，不能取消")
+    if locked.signups.filter(status__in=[SignupStatus.CHECKED_IN, SignupStatus.COMPLETED]).exists():
+        raise Conflict("已有志愿者签到，不能取消活动，请结束活动")
+    told = list(
+        locked.signups.filter(status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]).select_related(
+            "volunteer__resident"
+        )
+    )
+    locked.signups.filter(pk__in=[s.pk for s in told]).update(status=SignupStatus.CANCELLED)
+    locked.status = ActivityStatus.CANCELLED
+    locked.cancel_reason = reason
+    locked.save(update_fields=["status", "cancel_reason"])
+    for signup in told:
+        notify_resident(
+            signup.volunteer.resident,
+            key=f"activity:{locked.pk}:cancelled:{signup.pk}",
+            subject="志愿活动取消",
+            body=f"【志愿服务】您报名的活动「{locked.title}」已取消：{reason}",
+            target=locked,
+        )
+    audit_write(
+        actor=actor,
+        verb=Verb.ACTIVITY_CANCELLED,
+        target=locked,
+        node=locked.node,
+        before={"status": ActivityStatus.PUBLISHED},
+        after={"status": locked.status, "reason": reason, "signups_cancelled": len(told)},
+    )
+    return locked
+
+
+# --- sign up and cancel -------------------------------------------------------------------------
+
+
+def _volunteer_of(actor: Any, volunteer: Volunteer | None) -> Volunteer:
+    if volunteer is not None:
+        return volunteer
+    mine = acting_volunteer(actor)
+    if mine is None:
+        raise PermissionDenied("请先注册成为志愿者")
+    return mine
+
+
+def _check_signup(activity: Activity, volunteer: Volunteer, now: datetime) -> None:
+    if volunteer.status != VolunteerStatus.APPROVED:
+        raise ValidationError("志愿者审核通过后才能报名", field="volunteer")
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise ValidationError(f"活动{ActivityStatus(activity.status).label}，不能报名", field="activity")
+    if now >= activity.starts_at:
+        raise ValidationError("活动已开始，报名已截止", field="activity")
+    needed = set(activity.skills.values_list("code", flat=True))
+    missing = needed - set(volunteer.skills.values_list("code", flat=True))
+    if missing:
+        names = "、".join(Skill.objects.filter(code__in=missing).values_list("name", flat=True))
+        raise ValidationError(f"该活动需要技能：{names}", field="skills")
+
+
+@transaction.atomic
+def activity_signup(*, actor: Any, activity: Activity, volunteer: Volunteer | None = None) -> Signup:
+    """Sign a volunteer up (the volunteer themself, or the organiser for them).
+
+    The activity row is locked while places are counted, so two sign-ups for the last place
+    cannot both get it: the later one waits in line (候补) and moves up when a place frees.
+    """
+    volunteer = _volunteer_of(actor, volunteer)
+    if not (is_self(actor, volunteer.resident) or is_organiser(actor, activity)):
+        raise PermissionDenied("您无权为该志愿者报名")
+    now = timezone.now()
+    locked = _lock_activity(activity)
+    _check_signup(locked, volunteer, now)
+    taken = locked.signups.filter(status__in=HOLDING_PLACE).count()
+    status = SignupStatus.CONFIRMED if taken < locked.quota else SignupStatus.WAITLISTED
+    signup = Signup.objects.filter(activity=locked, volunteer=volunteer).first()
+    if signup is not None and signup.status != SignupStatus.CANCELLED:
+        raise ValidationError(
+            f"已报名（{SignupStatus(signup.status).label}），无需重复报名", field="activity"
+        )
+    if signup is None:
+        signup = Signup.objects.create(activity=locked, volunteer=volunteer, status=status, queued_at=now)
+    else:
+        signup.status, signup.queued_at = status, now
+        signup.save(update_fields=["status", "queued_at", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb=Verb.SIGNED_UP,
+        target=locked,
+        node=locked.node,
+        after={"volunteer": volunteer.pk, "status": status},
+    )
+    return signup
+
+
+def _promote_next(actor: Any, activity: Activity) -> Signup | None:
+    """Give the freed place to the first in line (the caller holds the activity's lock)."""
+    nxt = (
+        activity.signups.select_for_update(of=("self",))
+        .filter(status=SignupStatus.WAITLISTED)
+        .order_by("queued_at", "id")
+        .first()
+    )
+    if nxt is None:
+        return None
+    nxt.status = SignupStatus.CONFIRMED
+    nxt.save(update_fields=["status", "updated_at"])
+    resident = nxt.volunteer.resident
+    notify_resident(
+        resident,
+        key=f"activity:{activity.pk}:promoted:{nxt.pk}:{nxt.updated_at.isoformat()}",
+        subject="候补转正",
+        body=f"【志愿服务】{resident.name}：您候补的活动「{activity.title}」有空位，已为您转为正式报名。",
+        target=activity,
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.SIGNUP_PROMOTED,
+        target=activity,
+        node=activity.node,
+        after={"volunteer": nxt.volunteer_id, "status": nxt.status},
+    )
+    return nxt
+
+
+@transaction.atomic
+def activity_signup_cancel(*, actor: Any, activity: Activity, volunteer: Volunteer | None = None) -> Signup:
+    """Withdraw a sign-up before the start; a freed place goes to the first in line."""
+    volunteer = _volunteer_of(actor, volunteer)
+    if not (is_self(actor, volunteer.resident) or is_organiser(actor, activity)):
+        raise PermissionDenied("您无权取消该报名")
+    locked = _lock_activity(activity)
+    signup = locked.signups.select_for_update(of=("self",)).filter(volunteer=volunteer).first()
+    if signup is None or signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+        raise ValidationError("没有可以取消的报名", field="activity")
+    if timezone.now() >= locked.starts_at:
+        raise ValidationError("活动已开始，不能取消报名", field="activity")
+    held_place = signup.status == SignupStatus.CONFIRMED
+    signup.status = SignupStatus.CANCELLED
+    signup.save(update_fields=["status", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb=Verb.SIGNUP_CANCELLED,
+        target=locked,
+        node=locked.node,
+        after={"volunteer": volunteer.pk, "held_place": held_place},
+    )
+    if held_place:
+        _promote_next(actor, locked)
+    return signup
+
+
+# --- check in and out ---------------------------------------------------------------------------
+
+
+def _moment(
+    actor: Any, activity: Activity, volunteer: Volunteer, code: str, at: datetime | None
+) -> tuple[datetime, str]:
+    """When and how: the organiser records any plausible time; a volunteer scans the code now."""
+    now = timezone.now()
+    if is_organiser(actor, activity):
+        moment = at or now
+        if moment > now + timedelta(minutes=1):
+            raise ValidationError("时间不能晚于现在", field="at")
+        if not activity.starts_at - QR_OPENS_BEFORE <= moment <= activity.ends_at + ORGANISER_LATEST_AFTER:
+            raise ValidationError("时间应在活动开始前1小时至结束后12小时之间", field="at")
+        return moment, CheckVia.ORGANISER
+    if not is_self(actor, volunteer.resident):
+        raise PermissionDenied("您无权为该志愿者签到签退")
+    if not code or not secrets.compare_digest(code, activity.check_code):
+        raise ValidationError("签到码无效，请扫描活动现场的二维码", field="code")
+    return now, CheckVia.QR
+
+
+def _lock_signup(activity: Activity, volunteer: Volunteer) -> Signup | None:
+    return (
+        Signup.objects.select_for_update(of=("self",)).filter(activity=activity, volunteer=volunteer).first()
+    )
+
+
+@transaction.atomic
+def activity_check_in(
+    *,
+    actor: Any,
+    activity: Activity,
+    volunteer: Volunteer | None = None,
+    code: str = "",
+    at: datetime | None = None,
+) -> Signup:
+    """Check a volunteer in: by scanning the venue's QR code (``code``) or by the organiser.
+
+    The sign-up row is locked and must still be waiting for check-in, so a volunteer is never
+    checked in twice, even by two scans (or a scan and the organiser) at the same moment.
+    The organiser may also check in a volunteer in line or one who did not sign up.
+    """
+    volunteer = _volunteer_of(actor, volunteer)
+    moment, via = _moment(actor, activity, volunteer, code, at)
+    locked = _lock_activity(activity)
+    if locked.status != ActivityStatus.PUBLISHED:
+        raise ValidationError(f"活动{ActivityStatus(locked.status).label}，不能签到", field="activity")
+    if via == CheckVia.QR and not locked.starts_at - QR_OPENS_BEFORE <= moment <= locked.ends_at:
+        raise ValidationError("不在签到时间内（活动开始前1小时至活动结束）", field="code")
+    signup = _lock_signup(locked, volunteer)
+    if signup is not None and signup.status in (SignupStatus.CHECKED_IN, SignupStatus.COMPLETED):
+        when = timezone.localtime(signup.checked_in_at).strftime("%H:%M") if signup.checked_in_at else ""
+        raise Conflict(f"{volunteer}已于{when}签到，不能重复签到")
+    if via == CheckVia.QR and (signup is None or signup.status != SignupStatus.CONFIRMED):
+        raise ValidationError("您没有该活动的正式报名，请联系活动组织者", field="activity")
+    if signup is None:
+        if volunteer.status != VolunteerStatus.APPROVED:
+            raise ValidationError("志愿者审核通过后才能参加活动", field="volunteer")
+        try:
+            with transaction.atomic():
+                signup = Signup.objects.create(
+                    activity=locked, volunteer=volunteer, status=SignupStatus.CONFIRMED, queued_at=moment
+                )
+        except IntegrityError as exc:  # pragma: no cover - the activity lock serialises this
+            raise Conflict("该志愿者的报名刚刚发生变化，请刷新后再试") from exc
+    signup.status = SignupStatus.CHECKED_IN
+    signup.checked_in_at, signup.check_in_via = moment, via
+    signup.save(update_fields=["status", "checked_in_at", "check_in_via", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb=Verb.CHECKED_IN,
+        target=locked,
+        node=locked.node,
+        after={"volunteer": volunteer.pk, "at": moment, "via": via},
+    )
+    return signup
+
+
+def _finish(actor: Any, activity: Activity, signup: Signup, moment: datetime, via: str) -> Signup:
+    """Check out: hours, the volunteer's counters, points (the caller holds the row locks)."""
+    assert signup.checked_in_at is not None
+    signup.status = SignupStatus.COMPLETED
+    signup.checked_out_at, signup.check_out_via = moment, via
+    signup.hours = hours_served(activity, signup.checked_in_at, moment)
+    volunteer = signup.volunteer
+    if signup.hours > 0:
+        signup.points = points_link.award(
+            actor=actor if is_staff(actor, activity.node_path) else SYSTEM,
+            holder=volunteer.resident,
+            activity_type=activity.service_type,
+            hours=signup.hours,
+            difficulty=activity.difficulty,
+            source=POINTS_SOURCE_ACTIVITY,
+            source_ref=f"signup:{signup.pk}",
+            node=activity.node,
+            note=f"志愿活动：{activity.title}",
+            team=str(activity.team_id or ""),
+            at=moment,
+        )
+    signup.save(update_fields=["status", "checked_out_at", "check_out_via", "hours", "points", "updated_at"])
+    Volunteer.objects.filter(pk=volunteer.pk).update(
+        hours_total=F("hours_total") + signup.hours, activities_done=F("activities_done") + 1
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.CHECKED_OUT,
+        target=activity,
+        node=activity.node,
+        after={
+            "volunteer": volunteer.pk,
+            "at": moment,
+            "via": via,
+            "hours": signup.hours,
+            "points": signup.points,
+        },
+    )
+    return signup
+
+
+@transaction.atomic
+def activity_check_out(
+    *,
+    actor: Any,
+    activity: Activity,
+    volunteer: Volunteer | None = None,
+    code: str = "",
+    at: datetime | None = None,
+) -> Signup:
+    """Check a volunteer out (QR code or organiser): hours are computed and points credited."""
+    volunteer = _volunteer_of(actor, volunteer)
+    moment, via = _moment(actor, activity, volunteer, code, at)
+    locked = _lock_activity(activity)
+    if via == CheckVia.QR and moment > locked.ends_at + QR_CHECK_OUT_AFTER:
+        raise ValidationError("已超过签退时间，请联系活动组织者", field="code")
+    signup = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("volunteer__resident")
+        .filter(activity=locked, volunteer=volunteer)
+        .first()
+    )
+    if signup is None or signup.status != SignupStatus.CHECKED_IN:
+        if signup is not None and signup.status == SignupStatus.COMPLETED:
+            raise Conflict(f"{volunteer}已签退，不能重复签退")
+        raise ValidationError("尚未签到，不能签退", field="activity")
+    assert signup.checked_in_at is not None
+    if moment < signup.checked_in_at:
+        raise ValidationError("签退时间不能早于签到时间", field="at")
+    return _finish(actor, locked, signup, moment, via)
+
+
+@dataclass(frozen=True)
+class Closing:
+    no_shows: int
+    auto_checked_out: int
+    completed: int
+
+
+@transaction.atomic
+def activity_close(*, actor: Any, activity: Activity) -> Closing:
+    """End an activity once it has started: confirmed volunteers who never checked in are
+    recorded as no-shows; those still checked in are checked out at the end time."""
+    if not is_organiser(actor, activity):
+        raise PermissionDenied("您无权结束该活动")
+    locked = _lock_activity(activity)
+    if locked.status != ActivityStatus.PUBLISHED:
+        raise Conflict(f"活动已{ActivityStatus(locked.status).label}")
+    now = timezone.now()
+    if now < locked.starts_at:
+        raise ValidationError("活动尚未开始，不能结束（可以取消活动）", field="activity")
+    absent = list(locked.signups.select_for_update(of=("self",)).filter(status=SignupStatus.CONFIRMED))
+    Signup.objects.filter(pk__in=[s.pk for s in absent]).update(status=SignupStatus.NO_SHOW)
+    for signup in absent:
+        Volunteer.objects.filter(pk=signup.volunteer_id).update(no_shows=F("no_shows") + 1)
+    still_in = list(
+        locked.signups.select_for_update(of=("self",))
+        .select_related("volunteer__resident")
+        .filter(status=SignupStatus.CHECKED_IN)
+    )
+    for signup in still_in:
+        _finish(actor, locked, signup, min(now, locked.ends_at), CheckVia.AUTO)
+    locked.status = ActivityStatus.CLOSED
+    locked.closed_at = now
+    locked.save(update_fields=["status", "closed_at"])
+    done = locked.signups.filter(status=SignupStatus.COMPLETED).count()
+    result = Closing(no_shows=len(absent), auto_checked_out=len(still_in), completed=done)
+    audit_write(
+        actor=actor,
+        verb=Verb.ACTIVITY_CLOSED,
+        target=locked,
+        node=locked.node,
+        before={"status": ActivityStatus.PUBLISHED},
+        after={"status": locked.status, **result.__dict__},
+    )
+    return result
+
+
+def activity_by_code(activity_id: int, code: str) -> Activity:
+    """The activity a venue QR code points at (the code must match)."""
+    activity = Activity.objects.select_related("community", "team").filter(pk=activity_id).first()
+    if activity is None or not code or not secrets.compare_digest(code, activity.check_code):
+        raise NotFound("签到码无效或活动不存在")
+    return activity
+
+
+def signups_of(activity: Activity, statuses: Iterable[str] | None = None) -> list[Signup]:
+    qs = activity.signups.select_related("volunteer__resident")
+    if statuses is not None:
+        qs = qs.filter(status__in=list(statuses))
+    return list(qs.order_by("queued_at", "id"))

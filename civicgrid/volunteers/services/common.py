@@ -1,0 +1,113 @@
+"""Helpers shared by the services of this app: places, names, checks, notifications."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from civicgrid.core import crypto
+from civicgrid.core.errors import ValidationError
+from civicgrid.notify.models import Channel
+from civicgrid.notify.services import notify
+from civicgrid.territory.models import Node, NodeKind
+
+# Nodes a volunteer may serve, an activity may take place at, or a service be needed at:
+# the community itself or anything below it.
+COMMUNITY_OR_BELOW = {
+    NodeKind.COMMUNITY,
+    NodeKind.RESIDENTS_GROUP,
+    NodeKind.GRID,
+    NodeKind.COMPOUND,
+    NodeKind.BUILDING,
+    NodeKind.ENTRANCE,
+    NodeKind.HOUSEHOLD_GROUP,
+    NodeKind.RESPONSIBILITY_AREA,
+}
+
+
+def community_of(node: Node | None, field: str = "node") -> Node:
+    """The community at or above ``node``; a clear error when there is none."""
+    if node is None:
+        raise ValidationError("请选择所在社区或网格", field=field)
+    if node.kind == NodeKind.COMMUNITY:
+        return node
+    if node.kind in COMMUNITY_OR_BELOW:
+        found = Node.objects.filter(pk__in=node.ancestor_ids, kind=NodeKind.COMMUNITY).first()
+        if found is not None:
+            return found
+    raise ValidationError("所选区域应为社区或社区以下的网格、小区、楼栋", field=field)
+
+
+def actor_name(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return str(actor or "系统")
+    return str(getattr(actor, "display_name", "") or actor.get_username())
+
+
+def user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def text(
+    value: Any, field: str, label: str, errors: dict[str, list[str]], *, limit: int, required: bool = True
+) -> str:
+    """The stripped text, or a reason added to ``errors``."""
+    cleaned = str(value or "").strip()
+    if required and not cleaned:
+        errors.setdefault(field, []).append(f"{label}不能为空")
+    elif len(cleaned) > limit:
+        errors.setdefault(field, []).append(f"{label}最长{limit}个字")
+    return cleaned
+
+
+def hours_value(value: Any, field: str, errors: dict[str, list[str]], *, maximum: int = 24) -> Decimal:
+    """Hours as a Decimal with one decimal place, between 0.5 and ``maximum``."""
+    try:
+        hours = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(field, []).append("服务时长应为数字（小时）")
+        return Decimal(0)
+    if hours < Decimal("0.5") or hours > maximum:
+        errors.setdefault(field, []).append(f"服务时长应在0.5到{maximum}小时之间")
+    return hours
+
+
+def difficulty_value(value: Any, errors: dict[str, list[str]]) -> int:
+    try:
+        difficulty = int(value)
+    except (TypeError, ValueError):
+        difficulty = 0
+    if not 1 <= difficulty <= 5:
+        errors.setdefault("difficulty", []).append("难度应为1到5")
+    return difficulty
+
+
+def choice(value: Any, choices: Any, field: str, label: str, errors: dict[str, list[str]]) -> str:
+    if value not in choices.values:
+        errors.setdefault(field, []).append(f"{label}无效")
+    return str(value)
+
+
+def raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors=errors)
+
+
+def account_user(resident: Any) -> Any:
+    """The user of the resident's own account, or None."""
+    from civicgrid.registry.models import ResidentAccount
+
+    link = ResidentAccount.objects.select_related("user").filter(resident=resident).first()
+    return link.user if link else None
+
+
+def notify_resident(resident: Any, *, key: str, subject: str, body: str, target: Any = None) -> None:
+    """An SMS to the resident (their account, if any, sees it too); sent after commit."""
+    notify(
+        dedupe_key=key,
+        channel=Channel.SMS,
+        recipient_user=account_user(resident),
+        recipient_label=resident.name,
+        address=crypto.decrypt(resident.phone_enc) if resident.phone_enc else "",
+        subject=subject,
+        body=body,
+        target=target,
+    )

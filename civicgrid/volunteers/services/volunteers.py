@@ -1,0 +1,388 @@
+"""Volunteers: registration (by the resident or by the community), approval, profile; teams."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can
+from civicgrid.core.audit import audit_write, snapshot
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.registry.models import Organisation, Resident
+from civicgrid.territory.models import Node, NodeKind
+from civicgrid.volunteers.constants import (
+    COLOUR_TEAM_DUTIES,
+    COLOUR_TEAM_NAMES,
+    Availability,
+    TeamColour,
+    Verb,
+    VolunteerKind,
+    VolunteerStatus,
+)
+from civicgrid.volunteers.models import Skill, Team, TeamMember, Volunteer
+from civicgrid.volunteers.permissions import is_self, is_staff
+from civicgrid.volunteers.services.common import (
+    COMMUNITY_OR_BELOW,
+    community_of,
+    notify_resident,
+    raise_if,
+    text,
+    user_or_none,
+)
+
+AUDIT_FIELDS = ["status", "kind", "community", "node", "organisation", "availability", "intro"]
+
+
+def _skills(codes: Iterable[str], errors: dict[str, list[str]]) -> list[Skill]:
+    wanted = list(dict.fromkeys(c for c in codes if c))
+    found = {s.code: s for s in Skill.objects.filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        errors.setdefault("skills", []).append(f"未知技能：{'、'.join(missing)}")
+    return [found[c] for c in wanted if c in found]
+
+
+def _availability(values: Iterable[str], errors: dict[str, list[str]]) -> list[str]:
+    wanted = list(dict.fromkeys(v for v in values if v))
+    bad = [v for v in wanted if v not in Availability.values]
+    if bad:
+        errors.setdefault("availability", []).append(f"可服务时间无效：{'、'.join(bad)}")
+    return [v for v in wanted if v in Availability.values]
+
+
+def _service_area(area: Node | None, community: Node, errors: dict[str, list[str]]) -> Node:
+    if area is None:
+        return community
+    if area.kind not in COMMUNITY_OR_BELOW or not area.path.startswith(community.path):
+        errors.setdefault("service_area", []).append("服务区域应为服务社区或其下的网格、小区")
+        return community
+    return area
+
+
+def _default_community(resident: Resident, kind: str, organisation: Organisation | None) -> Node:
+    """Residents and in-service members serve where they live; unit staff where their unit is."""
+    if kind == VolunteerKind.UNIT_STAFF and organisation is not None:
+        return community_of(organisation.node, field="organisation")
+    return community_of(resident.node, field="resident")
+
+
+def _check_register(
+    actor: Any, resident: Resident, kind: str, community: Node, organisation: Organisation | None
+) -> bool:
+    """Who may register: the resident themself, or a community worker who sees the resident
+    in the registry and manages the community to be served. True when staff registers."""
+    if is_staff(actor, community.path) and can(actor, Capability.REGISTRY_VIEW, resident.node_path):
+        return True
+    if not is_self(actor, resident):
+        raise PermissionDenied("您无权为该居民登记志愿者")
+    allowed = {community_of(resident.node, field="resident").pk}
+    if kind == VolunteerKind.UNIT_STAFF and organisation is not None:
+        allowed.add(community_of(organisation.node, field="organisation").pk)
+    if community.pk not in allowed:
+        raise ValidationError("只能在居住地社区或所在共建单位的社区注册", field="community")
+    return False
+
+
+@transaction.atomic
+def volunteer_register(
+    *,
+    actor: Any,
+    resident: Resident,
+    kind: str = VolunteerKind.RESIDENT,
+    community: Node | None = None,
+    service_area: Node | None = None,
+    organisation: Organisation | None = None,
+    skills: Iterable[str] = (),
+    availability: Iterable[str] = (),
+    intro: str = "",
+    teams: Iterable[Team] = (),
+) -> Volunteer:
+    """Register a resident as a volunteer of a community.
+
+    The resident registers through their own account (status 待审核 until the community
+    approves), or a community worker registers them (approved at once). ``kind``: a resident,
+    an in-service party member (serves where they live) or the staff of a partner unit
+    (``organisation`` required; serves the unit's community by default). A resident whose
+    earlier application was rejected may apply again; anyone else registers once.
+    """
+    errors: dict[str, list[str]] = {}
+    if kind not in VolunteerKind.values:
+        raise ValidationError("志愿者类别无效", field="kind")
+    if kind == VolunteerKind.UNIT_STAFF and organisation is None:
+        raise ValidationError("共建单位职工须填写所在单位", field="organisation")
+    if not resident.is_active:
+        raise ValidationError("该居民已不在册", field="resident")
+    community = (
+        community_of(community, "community")
+        if community
+        else _default_community(resident, kind, organisation)
+    )
+    by_staff = _check_register(actor, resident, kind, community, organisation)
+    area = _service_area(service_area, community, errors)
+    skill_rows = _skills(skills, errors)
+    slots = _availability(availability, errors)
+    intro = text(intro, "intro", "个人简介", errors, limit=200, required=False)
+    team_rows = list(teams)
+    if any(t.node_id != community.pk for t in team_rows):
+        errors.setdefault("teams", []).append("只能加入服务社区的志愿服务队")
+    raise_if(errors)
+    now = timezone.now()
+    values = {
+        "kind": kind,
+        "organisation": organisation,
+        "community": community,
+        "node": area,
+        "node_path": area.path,
+        "availability": slots,
+        "intro": intro,
+        "status": VolunteerStatus.APPROVED if by_staff else VolunteerStatus.PENDING,
+        "applied_at": now,
+        "registered_by": user_or_none(actor),
+        "decided_at": now if by_staff else None,
+        "decided_by": user_or_none(actor) if by_staff else None,
+        "decision_note": "社区登记" if by_staff else "",
+    }
+    volunteer = _create_or_reapply(resident, values)
+    volunteer.skills.set(skill_rows)
+    for team in team_rows:
+        TeamMember.objects.get_or_create(team=team, volunteer=volunteer)
+    audit_write(
+        actor=actor,
+        verb=Verb.VOLUNTEER_REGISTERED,
+        target=volunteer,
+        node=area,
+        after={**snapshot(volunteer, AUDIT_FIELDS), "skills": [s.code for s in skill_rows]},
+    )
+    return volunteer
+
+
+def _create_or_reapply(resident: Resident, values: dict[str, Any]) -> Volunteer:
+    existing = Volunteer.objects.select_for_update(of=("self",)).filter(resident=resident).first()
+    if existing is not None:
+        if existing.status != VolunteerStatus.REJECTED:
+            raise ValidationError("该居民已注册为志愿者", field="resident")
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        return existing
+    try:
+        with transaction.atomic():
+            return Volunteer.objects.create(resident=resident, **values)
+    except IntegrityError as exc:  # registered at the same moment by someone else
+        raise ValidationError("该居民已注册为志愿者", field="resident") from exc
+
+
+def _locked(volunteer: Volunteer) -> Volunteer:
+    return Volunteer.objects.select_for_update(of=("self",)).select_related("resident").get(pk=volunteer.pk)
+
+
+@transaction.atomic
+def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: str = "") -> Volunteer:
+    """The community approves or rejects an application (a suspended volunteer may be
+    approved again). Rejecting needs a reason; the resident is told by SMS."""
+    if not is_staff(actor, volunteer.node_path):
+        raise PermissionDenied("您无权审核该社区的志愿者")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError("请填写不通过的原因", field="note")
+    if len(note) > 200:
+        raise ValidationError("审核意见最长200个字", field="note")
+    locked = _locked(volunteer)
+    allowed = {VolunteerStatus.PENDING, VolunteerStatus.SUSPENDED} if approve else {VolunteerStatus.PENDING}
+    if locked.status not in allowed:
+        raise Conflict(f"该志愿者当前状态为「{VolunteerStatus(locked.status).label}」，无法审核")
+    before = snapshot(locked, AUDIT_FIELDS)
+    locked.status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
+    locked.decided_at = timezone.now()
+    locked.decided_by = user_or_none(actor)
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decided_at", "decided_by", "decision_note", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb=Verb.VOLUNTEER_APPROVED if approve else Verb.VOLUNTEER_REJECTED,
+        target=locked,
+        node=locked.node,
+        before=before,
+        after={**snapshot(locked, AUDIT_FIELDS), "note": note},
+    )
+    result = "已通过审核，欢迎加入志愿服务！" if approve else f"未通过审核：{note}"
+    notify_resident(
+        locked.resident,
+        key=f"volunteer:{locked.pk}:decided:{locked.decided_at.isoformat()}",
+        subject="志愿者注册审核结果",
+        body=f"【志愿服务】{locked.resident.name}：您的志愿者注册申请{result}",
+        target=locked,
+    )
+    return locked
+
+
+@transaction.atomic
+def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunteer:
+    """Pause a volunteer (no sign-ups, no orders) with a reason."""
+    if not is_staff(actor, volunteer.node_path):
+        raise PermissionDenied("您无权管理该社区的志愿者")
+    note = (note or "").strip()
+    if not note or len(note) > 200:
+        raise ValidationError("请填写暂停原因（最长200个字）", field="note")
+    locked = _locked(volunteer)
+    if locked.status != VolunteerStatus.APPROVED:
+        raise Conflict("只有已通过审核的志愿者可以暂停")
+    before = snapshot(locked, AUDIT_FIELDS)
+    locked.status = VolunteerStatus.SUSPENDED
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decision_note", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb=Verb.VOLUNTEER_SUSPENDED,
+        target=locked,
+        node=locked.node,
+        before=before,
+        after=snapshot(locked, AUDIT_FIELDS),
+    )
+    return locked
+
+
+@transaction.atomic
+def volunteer_update(
+    *,
+    actor: Any,
+    volunteer: Volunteer,
+    skills: Iterable[str] | None = None,
+    availability: Iterable[str] | None = None,
+    service_area: Node | None = None,
+    intro: str | None = None,
+) -> Volunteer:
+    """Change skills, availability, service area (within the community) or introduction;
+    the volunteer themself or the community."""
+    if not (is_self(actor, volunteer.resident) or is_staff(actor, volunteer.node_path)):
+        raise PermissionDenied("您无权修改该志愿者的信息")
+    errors: dict[str, list[str]] = {}
+    locked = _locked(volunteer)
+    before = snapshot(locked, AUDIT_FIELDS)
+    skill_rows = _skills(skills, errors) if skills is not None else None
+    if availability is not None:
+        locked.availability = _availability(availability, errors)
+    if service_area is not None:
+        area = _service_area(service_area, locked.community, errors)
+        locked.node, locked.node_path = area, area.path
+    if intro is not None:
+        locked.intro = text(intro, "intro", "个人简介", errors, limit=200, required=False)
+    raise_if(errors)
+    locked.save()
+    if skill_rows is not None:
+        locked.skills.set(skill_rows)
+    audit_write(
+        actor=actor,
+        verb=Verb.VOLUNTEER_UPDATED,
+        target=locked,
+        node=locked.node,
+        before=before,
+        after=snapshot(locked, AUDIT_FIELDS),
+    )
+    return locked
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+def _community_for_team(actor: Any, community: Node) -> Node:
+    if community.kind != NodeKind.COMMUNITY:
+        raise ValidationError("志愿服务队应建在社区", field="community")
+    if not is_staff(actor, community.path):
+        raise PermissionDenied("您无权管理该社区的志愿服务队")
+    return community
+
+
+@transaction.atomic
+def team_create(
+    *, actor: Any, community: Node, name: str, colour: str = TeamColour.OTHER, duties: str = ""
+) -> Team:
+    """A volunteer team of a community; at most one team of each of the five colours."""
+    _community_for_team(actor, community)
+    errors: dict[str, list[str]] = {}
+    name = text(name, "name", "队伍名称", errors, limit=60)
+    duties = text(duties, "duties", "服务内容", errors, limit=200, required=False)
+    if colour not in TeamColour.values:
+        errors.setdefault("colour", []).append("队伍类别无效")
+    raise_if(errors)
+    if Team.objects.filter(node=community, name=name).exists():
+        raise ValidationError("本社区已有同名的志愿服务队", field="name")
+    if colour != TeamColour.OTHER and Team.objects.filter(node=community, colour=colour).exists():
+        raise ValidationError(f"本社区已有{TeamColour(colour).label}志愿服务队", field="colour")
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(
+                node=community, node_path=community.path, name=name, colour=colour, duties=duties
+            )
+    except IntegrityError as exc:
+        raise ValidationError("本社区已有同名或同类别的志愿服务队", field="name") from exc
+    audit_write(
+        actor=actor,
+        verb=Verb.TEAM_CREATED,
+        target=team,
+        node=community,
+        after={"name": name, "colour": colour, "duties": duties},
+    )
+    return team
+
+
+def teams_create_colours(*, actor: Any, community: Node) -> list[Team]:
+    """The five colour teams of a community (红 互助, 绿 环保, 蓝 平安, 黄 法律, 紫 文化);
+    those that exist already are kept."""
+    _community_for_team(actor, community)
+    existing = set(Team.objects.filter(node=community).values_list("colour", flat=True))
+    created = []
+    with transaction.atomic():
+        for colour, name in COLOUR_TEAM_NAMES.items():
+            if colour not in existing:
+                created.append(
+                    team_create(
+                        actor=actor,
+                        community=community,
+                        name=name,
+                        colour=colour,
+                        duties=COLOUR_TEAM_DUTIES[colour],
+                    )
+                )
+    return created
+
+
+@transaction.atomic
+def team_member_add(*, actor: Any, team: Team, volunteer: Volunteer, is_leader: bool = False) -> TeamMember:
+    """Put an approved volunteer of the team's community in the team (or make them its leader)."""
+    if not is_staff(actor, team.node_path):
+        raise PermissionDenied("您无权管理该志愿服务队")
+    if volunteer.community_id != team.node_id:
+        raise ValidationError("只能加入本社区的志愿者", field="volunteer")
+    if volunteer.status != VolunteerStatus.APPROVED:
+        raise ValidationError("只有已通过审核的志愿者可以入队", field="volunteer")
+    member, _ = TeamMember.objects.get_or_create(team=team, volunteer=volunteer)
+    if member.is_leader != is_leader:
+        member.is_leader = is_leader
+        member.save(update_fields=["is_leader"])
+    audit_write(
+        actor=actor,
+        verb=Verb.TEAM_MEMBER_ADDED,
+        target=team,
+        node=team.node,
+        after={"volunteer": volunteer.pk, "is_leader": is_leader},
+    )
+    return member
+
+
+@transaction.atomic
+def team_member_remove(*, actor: Any, team: Team, volunteer: Volunteer) -> None:
+    if not is_staff(actor, team.node_path):
+        raise PermissionDenied("您无权管理该志愿服务队")
+    deleted, _ = TeamMember.objects.filter(team=team, volunteer=volunteer).delete()
+    if not deleted:
+        raise ValidationError("该志愿者不在此队伍中", field="volunteer")
+    audit_write(
+        actor=actor,
+        verb=Verb.TEAM_MEMBER_REMOVED,
+        target=team,
+        node=team.node,
+        after={"volunteer": volunteer.pk},
+    )

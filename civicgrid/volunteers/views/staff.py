@@ -1,0 +1,476 @@
+"""Staff pages: overview, volunteers (register, approve), teams, activities, report."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any, scope_filter
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.registry.selectors import organisations_visible, resident_get, resident_search
+from civicgrid.requests.doorplate import public_base_url, qr_svg
+from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.selectors import node_get
+from civicgrid.volunteers import points_link, selectors, services
+from civicgrid.volunteers.access import staff_team, staff_volunteer
+from civicgrid.volunteers.constants import (
+    ActivityStatus,
+    SignupStatus,
+    TeamColour,
+    VolunteerKind,
+    VolunteerStatus,
+)
+from civicgrid.volunteers.forms import ActivityForm, RegisterForm, TeamForm
+from civicgrid.volunteers.models import Activity, Skill, Team, Volunteer
+from civicgrid.volunteers.services.activities import signups_of
+from civicgrid.volunteers.views.common import act, form_errors
+
+MANAGE = Capability.VOLUNTEER_MANAGE
+# Places to pick for a service area, an activity or an order (form choices: no slicing,
+# a sliced queryset cannot validate the choice).
+AREA_KINDS = [NodeKind.COMMUNITY, NodeKind.GRID]
+
+
+def communities(actor: Any) -> QuerySet[Node]:
+    return scope_filter(
+        Node.objects.filter(kind=NodeKind.COMMUNITY, is_active=True), actor, MANAGE, field="path"
+    ).order_by("path")
+
+
+def areas(actor: Any, under: Node | None = None) -> QuerySet[Node]:
+    qs = scope_filter(Node.objects.filter(kind__in=AREA_KINDS, is_active=True), actor, MANAGE, field="path")
+    if under is not None:
+        qs = qs.filter(path__startswith=under.path)
+    return qs.order_by("path")
+
+
+# --- overview ------------------------------------------------------------------------------------
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, MANAGE)
+    now = timezone.now()
+    return render(
+        request,
+        "volunteers/index.html",
+        {
+            "figures": selectors.figures_for(request.user),
+            "pending": selectors.pending_counts(request.user),
+            "upcoming": selectors.activity_list(
+                request.user, status=ActivityStatus.PUBLISHED, when="upcoming"
+            )[:8],
+            "running": selectors.activity_list(request.user, status=ActivityStatus.PUBLISHED).filter(
+                starts_at__lte=now
+            )[:8],
+            "to_dispatch": selectors.order_list(request.user, status="ordered")[:8],
+            "to_verify": selectors.order_list(request.user, status="completed")[:8],
+            "communities": communities(request.user),
+        },
+    )
+
+
+# --- volunteers ------------------------------------------------------------------------------------
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, MANAGE)
+    params = request.GET
+    team = params.get("team", "")
+    qs = selectors.volunteer_search(
+        request.user,
+        q=params.get("q", ""),
+        status=params.get("status", ""),
+        kind=params.get("kind", ""),
+        team=int(team) if team.isdigit() else None,
+        skill=params.get("skill", ""),
+    )
+    return render(
+        request,
+        "volunteers/people.html",
+        {
+            "page": paginate(request, qs),
+            "params": params,
+            "query": query_without_page(request),
+            "statuses": VolunteerStatus.choices,
+            "kinds": VolunteerKind.choices,
+            "teams": selectors.teams_visible(request.user).order_by("node_path", "colour"),
+            "skills": Skill.objects.all(),
+        },
+    )
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_get(request.user, pk)
+    return render(request, "volunteers/person.html", card_context(volunteer))
+
+
+def card_context(volunteer: Volunteer) -> dict[str, Any]:
+    """What the volunteer card shows (staff page and H5): profile, hours, points, history."""
+    resident = volunteer.resident
+    return {
+        "volunteer": volunteer,
+        "memberships": volunteer.memberships.select_related("team"),
+        "skills": volunteer.skills.all(),
+        "points": points_link.balance(resident),
+        "time_bank": points_link.time_bank_hours(resident),
+        "movements": points_link.movements(resident, limit=15),
+        "signups": selectors.my_signups(volunteer)[:20],
+        "orders": selectors.orders_taken_by(resident).select_related("community")[:20],
+    }
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Find the resident in the registry, then fill in the volunteer's details."""
+    require_any(request.user, MANAGE)
+    resident_id = request.GET.get("resident") or request.POST.get("resident")
+    if not resident_id or not str(resident_id).isdigit():
+        q = request.GET.get("q", "").strip()
+        found = resident_search(request.user, q=q).filter(volunteer__isnull=True)[:30] if q else []
+        return render(request, "volunteers/register_search.html", {"q": q, "found": found})
+    resident = resident_get(request.user, int(resident_id))
+    home = services.volunteers.community_of(resident.node, "resident")
+    form = RegisterForm(
+        request.POST or None,
+        areas=areas(request.user, home),
+        teams=Team.objects.filter(node=home, is_active=True),
+        organisations=organisations_visible(request.user).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            volunteer = services.volunteer_register(
+                actor=request.user,
+                resident=resident,
+                kind=data["kind"],
+                service_area=data["service_area"],
+                organisation=data["organisation"],
+                skills=[s.code for s in data["skills"]],
+                availability=data["availability"],
+                intro=data["intro"],
+                teams=list(data["teams"]),
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"已登记志愿者 {resident.name}")
+            return redirect("volunteers:person", volunteer.pk)
+    return render(request, "volunteers/register.html", {"form": form, "resident": resident, "home": home})
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_get(request.user, pk)
+    what = request.POST.get("decision", "")
+    note = request.POST.get("note", "")
+    back = request.POST.get("back") or request.META.get("HTTP_REFERER") or f"/volunteers/people/{pk}/"
+    if what == "suspend":
+        return act(
+            request,
+            lambda: services.volunteer_suspend(actor=request.user, volunteer=volunteer, note=note),
+            f"已暂停 {volunteer}",
+            back,
+        )
+    approve = what == "approve"
+    return act(
+        request,
+        lambda: services.volunteer_decide(
+            actor=request.user, volunteer=volunteer, approve=approve, note=note
+        ),
+        f"{volunteer}：{'已通过' if approve else '未通过'}",
+        back,
+    )
+
+
+# --- teams ----------------------------------------------------------------------------------------
+
+
+@login_required
+def teams(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, MANAGE)
+    mine = communities(request.user)
+    form = TeamForm(request.POST or None, communities=mine)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = services.team_create(
+                actor=request.user,
+                community=data["community"],
+                name=data["name"],
+                colour=data["colour"],
+                duties=data["duties"],
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"已建立 {team.name}")
+            return redirect("volunteers:team", team.pk)
+    rows = list(selectors.teams_with_counts(request.user)[:300])
+    with_colours = {t.node_id for t in rows if t.colour != TeamColour.OTHER}
+    return render(
+        request,
+        "volunteers/teams.html",
+        {
+            "teams": rows,
+            "form": form,
+            "missing_colours": [c for c in mine[:100] if c.pk not in with_colours],
+        },
+    )
+
+
+@login_required
+@require_POST
+def team_colours(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("community", "")
+    community = node_get(request.user, int(raw)) if raw.isdigit() else None
+    if community is None:
+        raise NotFound("请选择社区")
+    return act(
+        request,
+        lambda: services.teams_create_colours(actor=request.user, community=community),
+        f"已为{community.name}建立五色志愿服务队",
+        "/volunteers/teams/",
+    )
+
+
+@login_required
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    found = staff_team(request.user, pk)
+    back = f"/volunteers/teams/{pk}/"
+    if request.method == "POST":
+        raw = request.POST.get("volunteer", "")
+        if not raw.isdigit():
+            messages.error(request, "请选择志愿者")
+            return redirect("volunteers:team", pk)
+        volunteer = staff_volunteer(request.user, int(raw))
+        if request.POST.get("remove"):
+            return act(
+                request,
+                lambda: services.team_member_remove(actor=request.user, team=found, volunteer=volunteer),
+                f"已将{volunteer}移出",
+                back,
+            )
+        leader = bool(request.POST.get("is_leader"))
+        return act(
+            request,
+            lambda: services.team_member_add(
+                actor=request.user, team=found, volunteer=volunteer, is_leader=leader
+            ),
+            f"已将{volunteer}加入{found.name}",
+            back,
+        )
+    members = found.members.select_related("volunteer__resident").order_by("-is_leader", "joined_at")
+    candidates = (
+        Volunteer.objects.filter(community=found.node, status=VolunteerStatus.APPROVED)
+        .exclude(memberships__team=found)
+        .select_related("resident")
+        .order_by("resident__name")[:300]
+    )
+    return render(
+        request, "volunteers/team.html", {"team": found, "members": members, "candidates": candidates}
+    )
+
+
+# --- activities -----------------------------------------------------------------------------------
+
+
+@login_required
+def activities(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, MANAGE)
+    status = request.GET.get("status", "")
+    when = request.GET.get("when", "")
+    qs = selectors.activity_list(request.user, status=status, when=when)
+    return render(
+        request,
+        "volunteers/activities.html",
+        {
+            "page": paginate(request, qs),
+            "params": request.GET,
+            "query": query_without_page(request),
+            "statuses": ActivityStatus.choices,
+        },
+    )
+
+
+@login_required
+def activity_new(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, MANAGE)
+    start = (timezone.localtime() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    form = ActivityForm(
+        request.POST or None,
+        nodes=areas(request.user),
+        teams=selectors.teams_visible(request.user).filter(is_active=True).order_by("node_path", "colour"),
+        initial={"starts_at": start, "ends_at": start + timedelta(hours=3)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.activity_publish(
+                actor=request.user,
+                data=services.NewActivity(
+                    node=data["node"],
+                    title=data["title"],
+                    place=data["place"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    quota=data["quota"],
+                    service_type=data["service_type"],
+                    difficulty=data["difficulty"],
+                    description=data["description"],
+                    skills=tuple(s.code for s in data["skills"]),
+                    team=data["team"],
+                ),
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"已发布活动「{activity.title}」")
+            return redirect("volunteers:activity", activity.pk)
+    return render(request, "volunteers/activity_new.html", {"form": form})
+
+
+def scan_url(request: HttpRequest, activity: Activity) -> str:
+    from django.urls import reverse
+
+    return public_base_url(request) + reverse("volunteers:h5_scan", args=[activity.pk, activity.check_code])
+
+
+@login_required
+def activity(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.activity_get(request.user, pk)
+    rows = signups_of(found)
+    by_status: dict[str, list[Any]] = {}
+    for s in rows:
+        by_status.setdefault(s.status, []).append(s)
+    present = {s.volunteer_id for s in rows}
+    walk_ins = (
+        Volunteer.objects.filter(community=found.community, status=VolunteerStatus.APPROVED)
+        .exclude(pk__in=present)
+        .select_related("resident")
+        .order_by("resident__name")[:300]
+    )
+    return render(
+        request,
+        "volunteers/activity.html",
+        {
+            "activity": found,
+            "signups": rows,
+            "holding": [s for s in rows if s.status not in (SignupStatus.WAITLISTED, SignupStatus.CANCELLED)],
+            "waiting": by_status.get(SignupStatus.WAITLISTED, []),
+            "cancelled": by_status.get(SignupStatus.CANCELLED, []),
+            "walk_ins": walk_ins,
+            "qr": qr_svg(scan_url(request, found), label="扫码签到签退"),
+            "scan_url": scan_url(request, found),
+            "skills": found.skills.all(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The poster for the venue: a big QR code to scan for check-in and check-out."""
+    found = selectors.activity_get(request.user, pk)
+    return render(
+        request,
+        "volunteers/activity_qr.html",
+        {"activity": found, "qr": qr_svg(scan_url(request, found), label="扫码签到签退")},
+    )
+
+
+@login_required
+@require_POST
+def activity_act(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.activity_get(request.user, pk)
+    what = request.POST.get("action", "")
+    back = f"/volunteers/activities/{pk}/"
+    raw = request.POST.get("volunteer", "")
+    volunteer = None
+    if raw.isdigit():
+        volunteer = (
+            Volunteer.objects.select_related("resident")
+            .filter(pk=int(raw))
+            .filter(Q(signups__activity=found) | Q(community=found.community))
+            .distinct()
+            .first()
+        )
+        if volunteer is None:
+            messages.error(request, "志愿者不存在或不属于本社区")
+            return redirect("volunteers:activity", pk)
+    actor = request.user
+    calls = {
+        "check_in": (
+            lambda: services.activity_check_in(actor=actor, activity=found, volunteer=volunteer),
+            f"{volunteer} 已签到",
+        ),
+        "check_out": (
+            lambda: services.activity_check_out(actor=actor, activity=found, volunteer=volunteer),
+            f"{volunteer} 已签退",
+        ),
+        "signup": (
+            lambda: services.activity_signup(actor=actor, activity=found, volunteer=volunteer),
+            f"已为{volunteer}报名",
+        ),
+        "cancel_signup": (
+            lambda: services.activity_signup_cancel(actor=actor, activity=found, volunteer=volunteer),
+            f"已取消{volunteer}的报名",
+        ),
+        "close": (lambda: services.activity_close(actor=actor, activity=found), "活动已结束，缺席已记录"),
+        "cancel": (
+            lambda: services.activity_cancel(
+                actor=actor, activity=found, reason=request.POST.get("reason", "")
+            ),
+            "活动已取消，已通知报名的志愿者",
+        ),
+    }
+    if what not in calls or (what not in ("close", "cancel") and volunteer is None):
+        messages.error(request, "请选择操作和志愿者")
+        return redirect("volunteers:activity", pk)
+    call, done = calls[what]
+    return act(request, call, done, back)
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, Capability.TERRITORY_VIEW)
+    raw = request.GET.get("under", "")
+    under = node_get(request.user, int(raw)) if raw.isdigit() else None
+    period = request.GET.get("period", "all")
+    since = {"month": 30, "quarter": 91, "year": 365}.get(period)
+    rows = selectors.report_rows(
+        request.user, under=under, since=timezone.now() - timedelta(days=since) if since else None
+    )
+    total = selectors.figures_for(request.user)
+    board_node = under or (rows[0].community if len(rows) == 1 else None)
+    leaders = points_link.leaderboard(
+        board_node or _top(request.user), period if period != "quarter" else "quarter"
+    )
+    return render(
+        request,
+        "volunteers/report.html",
+        {"rows": rows, "under": under, "period": period, "total": total, "leaders": leaders},
+    )
+
+
+def _top(actor: Any) -> Node:
+    from civicgrid.territory.selectors import node_roots
+
+    root = node_roots(actor).first()
+    if root is None:
+        raise NotFound("没有可统计的区域")
+    return root
