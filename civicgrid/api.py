@@ -19,7 +19,7 @@ from civicgrid.accounts.models import ApiToken, hash_token
 from civicgrid.core.errors import CivicError
 
 
-def _user_for_token(raw: str) -> Any:
+def user_for_token(raw: str) -> Any:
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
@@ -35,7 +35,7 @@ def _user_for_token(raw: str) -> Any:
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = _user_for_token(token)
+        user = user_for_token(token)
         if user is not None:
             request.user = user
         return user
@@ -45,7 +45,7 @@ class HeaderTokenAuth(APIKeyHeader):
     param_name = "X-API-Token"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = _user_for_token(key or "")
+        user = user_for_token(key or "")
         if user is not None:
             request.user = user
         return user
@@ -68,23 +68,63 @@ def _loc_name(loc: list[Any]) -> str:
     return ".".join(parts) or FIELD_NAMES.get(str(loc[0]), "请求") if loc else "请求"
 
 
+# pydantic's error types in Chinese; ``{…}`` takes the error's context (limits, choices).
+PYDANTIC_REASONS = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为布尔值（true 或 false）",
+    "bool_type": "应为布尔值（true 或 false）",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "应为日期时间（如 2026-11-22T09:30:00+08:00）",
+    "datetime_from_date_parsing": "应为日期时间（如 2026-11-22T09:30:00+08:00）",
+    "datetime_type": "应为日期时间（如 2026-11-22T09:30:00+08:00）",
+    "string_too_long": "最多{max_length}个字",
+    "string_too_short": "至少{min_length}个字",
+    "too_long": "最多{max_length}项",
+    "too_short": "至少{min_length}项",
+    "greater_than": "应大于{gt}",
+    "greater_than_equal": "应不小于{ge}",
+    "less_than": "应小于{lt}",
+    "less_than_equal": "应不大于{le}",
+    "literal_error": "取值应为：{expected}",
+    "enum": "取值应为：{expected}",
+    "string_pattern_mismatch": "格式不正确",
+    "uuid_parsing": "应为 UUID",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
+    "extra_forbidden": "不是可接受的字段",
+}
+
+
+def _reason(error: dict[str, Any]) -> str:
+    """One pydantic error in Chinese: known types by the table, our own messages as written."""
+    template = PYDANTIC_REASONS.get(str(error.get("type", "")))
+    if template is not None:
+        try:
+            return template.format(**{k: str(v) for k, v in (error.get("ctx") or {}).items()})
+        except (KeyError, IndexError):
+            return template.split("{")[0] or "取值无效"
+    message = str(error.get("msg") or "").removeprefix("Value error, ")
+    return message if any("\u4e00" <= c <= "\u9fff" for c in message) else "取值无效"
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     detail: dict[str, list[str]] = {}
     for error in exc.errors:
         name = _loc_name(list(error.get("loc", [])))
-        kind = error.get("type", "")
-        reason = {
-            "missing": "必填",
-            "int_parsing": "应为整数",
-            "float_parsing": "应为数字",
-            "bool_parsing": "应为布尔值",
-            "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-            "date_parsing": "应为日期（YYYY-MM-DD）",
-            "string_too_long": "太长",
-            "json_invalid": "不是有效的 JSON",
-        }.get(kind) or str(error.get("msg") or "取值无效")
-        detail.setdefault(name, []).append(reason)
+        detail.setdefault(name, []).append(_reason(error))
     message = "；".join(f"{k}：{'，'.join(v)}" for k, v in detail.items())
     return api.create_response(
         request, {"code": "invalid", "message": message or "请求参数无效", "detail": detail}, status=422

@@ -232,6 +232,13 @@ REQUESTS_H5_TRACK_LIMIT = envint("CIVICGRID_H5_TRACK_LIMIT", 20)
 REQUESTS_H5_WINDOW_SECONDS = envint("CIVICGRID_H5_WINDOW_SECONDS", 3600)
 PUBLIC_BASE_URL = envstr("CIVICGRID_PUBLIC_URL", "")
 REQUESTS_ALARM_CATEGORY = envstr("CIVICGRID_ALARM_CATEGORY", "")
+# Classifier: a suggested catalogue leaf at or above this confidence is dispatched without a
+# human (above 1 turns automatic dispatch off); below it the request goes to triage.
+CLASSIFIER_AUTO_DISPATCH_CONFIDENCE = envfloat("CIVICGRID_CLASSIFIER_AUTO_DISPATCH", 0.9)
+# Possible duplicates: open requests within this distance (or in the same grid) received in
+# the last days, with similar text.
+REQUESTS_DUPLICATE_METRES = envfloat("CIVICGRID_DUPLICATE_METRES", 500.0)
+REQUESTS_DUPLICATE_DAYS = envint("CIVICGRID_DUPLICATE_DAYS", 30)
 
 # Lists: rows per page.
 PAGE_SIZE = envint("CIVICGRID_PAGE_SIZE", 50)

@@ -1,5 +1,408 @@
-"""JSON endpoints of governance under /api/v1/governance/."""
+"""JSON endpoints of governance under /api/v1/governance/ (same services and scope as the pages)."""
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from civicgrid.accounts.models import User
+from civicgrid.core.errors import ValidationError
+from civicgrid.governance import selectors, services
+from civicgrid.governance.hot import hot_issues_compute
+from civicgrid.governance.models import HotIssue, HotIssueRun, Topic
+from civicgrid.governance.seasonal import priority_subdistricts
+from civicgrid.requests.models import HandlingUnit
+from civicgrid.requests.rates.cells import current_month
+from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
 
 router = Router(tags=["主动治理"])
+
+
+class HotIssueOut(Schema):
+    id: int
+    rank: int
+    title: str
+    keywords: list[str]
+    node_id: int
+    node_name: str
+    category: str | None
+    category_prefix: str
+    count: int
+    previous_count: int
+    growth: float
+    requesters: int
+    rated: int
+    unsatisfied: int
+    votes: int
+    heat: float
+    lon: float | None
+    lat: float | None
+    first_at: datetime
+    last_at: datetime
+
+    @staticmethod
+    def resolve_node_name(obj: HotIssue) -> str:
+        return obj.node.name
+
+    @staticmethod
+    def resolve_category(obj: HotIssue) -> str | None:
+        return obj.category.full_name if obj.category else None
+
+
+class RunOut(Schema):
+    id: int
+    node_id: int
+    period_start: date
+    period_end: date
+    stats: dict[str, Any]
+    seconds: float
+    created_at: datetime
+    issues: list[HotIssueOut]
+
+
+class HotQuery(Schema):
+    node: int | None = None
+    month: str = ""
+    start: str = ""
+    end: str = ""
+
+
+def _period(q: HotQuery) -> Period:
+    if q.start or q.end:
+        return parse_range(q.start, q.end)
+    return Period.month(parse_month(q.month) if q.month else current_month())
+
+
+def _run_out(actor: Any, run: HotIssueRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "node_id": run.node_id,
+        "period_start": run.period_start,
+        "period_end": run.period_end,
+        "stats": run.stats,
+        "seconds": run.seconds,
+        "created_at": run.created_at,
+        "issues": list(selectors.run_issues(actor, run)),
+    }
+
+
+@router.get("/hot-issues", response=RunOut, summary="热点问题（无计算结果时当场计算）")
+def hot_issues(request: HttpRequest, q: Query[HotQuery]) -> dict[str, Any]:
+    node = selectors.node_for(request.user, q.node)
+    period = _period(q)
+    run = selectors.latest_run(node, period) or hot_issues_compute(
+        actor=request.user, node=node, period=period
+    )
+    return _run_out(request.user, run)
+
+
+@router.post("/hot-issues/compute", response=RunOut, summary="重新计算热点问题")
+def hot_issues_recompute(request: HttpRequest, q: Query[HotQuery]) -> dict[str, Any]:
+    node = selectors.node_for(request.user, q.node)
+    run = hot_issues_compute(actor=request.user, node=node, period=_period(q))
+    return _run_out(request.user, run)
+
+
+class RequestBrief(Schema):
+    id: int
+    number: str
+    title: str
+    received_at: datetime
+    status: str
+    node_id: int
+    lon: float | None
+    lat: float | None
+
+
+class HotIssueDetailOut(HotIssueOut):
+    requests: list[RequestBrief]
+
+    @staticmethod
+    def resolve_requests(obj: HotIssue) -> list[Any]:
+        return list(selectors.issue_requests(obj))
+
+
+@router.get("/hot-issues/{pk}", response=HotIssueDetailOut, summary="热点问题及其诉求")
+def hot_issue(request: HttpRequest, pk: int) -> Any:
+    return selectors.hot_issue_get(request.user, pk)
+
+
+# Monthly topics ------------------------------------------------------------------------------
+
+
+class TaskOut(Schema):
+    id: int
+    topic_id: int | None
+    node_id: int
+    title: str
+    unit_id: int | None
+    deadline: date
+    progress: int
+    status: str
+    note: str
+
+
+class TopicOut(Schema):
+    id: int
+    month: date
+    title: str
+    description: str
+    node_id: int
+    hot_issue_id: int | None
+    leading_official_id: int
+    lead_unit_id: int
+    assisting_unit_ids: list[int]
+    plan: str
+    status: str
+    category_prefix: str
+    keywords: list[str]
+    version: int
+
+    @staticmethod
+    def resolve_assisting_unit_ids(obj: Any) -> list[int]:
+        return [u.pk for u in obj.assisting_units.all()]
+
+
+class MonthCountOut(Schema):
+    month: date
+    count: int
+    after: bool
+
+
+class TopicDetailOut(TopicOut):
+    tasks: list[TaskOut]
+    trend: list[MonthCountOut]
+
+    @staticmethod
+    def resolve_tasks(obj: Topic) -> list[Any]:
+        return list(obj.tasks.order_by("deadline", "id"))
+
+    @staticmethod
+    def resolve_trend(obj: Topic) -> list[Any]:
+        return selectors.topic_trend(obj)
+
+
+class TopicIn(Schema):
+    title: str
+    month: str = ""
+    node: int | None = None
+    hot_issue: int | None = None
+    leading_official: int
+    lead_unit: int
+    assisting_units: list[int] = []
+    description: str = ""
+    plan: str = ""
+    category_prefix: str = ""
+    keywords: list[str] = []
+
+
+@router.get("/topics", response=list[TopicOut], summary="每月一题")
+def topics(request: HttpRequest) -> Any:
+    return list(selectors.topics_visible(request.user).prefetch_related("assisting_units"))
+
+
+def _unit(pk: int | None, field: str) -> HandlingUnit | None:
+    if pk is None:
+        return None
+    unit = HandlingUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise ValidationError("单位不存在", field=field)
+    return unit
+
+
+@router.post("/topics", response={201: TopicOut}, summary="立项每月一题（可由热点转入）")
+def topic_create(request: HttpRequest, payload: TopicIn) -> Any:
+    actor = request.user
+    hot = selectors.hot_issue_get(actor, payload.hot_issue) if payload.hot_issue else None
+    node = hot.node if hot is not None else selectors.node_for(actor, payload.node)
+    base = services.topic_from_hot_issue(hot) if hot is not None else {}
+    data = services.TopicData(
+        title=payload.title or base.get("title", ""),
+        month=parse_month(payload.month) if payload.month else current_month(),
+        leading_official=User.objects.filter(pk=payload.leading_official).first(),
+        lead_unit=_unit(payload.lead_unit, "lead_unit"),
+        node=node,
+        description=payload.description or base.get("description", ""),
+        plan=payload.plan,
+        assisting_units=list(HandlingUnit.objects.filter(pk__in=payload.assisting_units)),
+        category_prefix=payload.category_prefix or base.get("category_prefix", ""),
+        keywords=payload.keywords or base.get("keywords", []),
+        hot_issue=hot,
+    )
+    return Status(201, services.topic_create(actor=actor, data=data))
+
+
+@router.get("/topics/{pk}", response=TopicDetailOut, summary="题目详情、任务与前后同类诉求")
+def topic(request: HttpRequest, pk: int) -> Any:
+    return selectors.topic_get(request.user, pk)
+
+
+class TopicPatch(Schema):
+    plan: str | None = None
+    status: str | None = None
+    version: int | None = None
+
+
+@router.patch("/topics/{pk}", response=TopicOut, summary="修改方案或状态")
+def topic_patch(request: HttpRequest, pk: int, payload: TopicPatch) -> Any:
+    found = selectors.topic_get(request.user, pk)
+    return services.topic_update(
+        actor=request.user,
+        topic=found,
+        plan=payload.plan,
+        status=payload.status,
+        expected_version=payload.version,
+    )
+
+
+class TaskIn(Schema):
+    title: str
+    deadline: date
+    unit: int | None = None
+    description: str = ""
+
+
+@router.post("/topics/{pk}/tasks", response={201: TaskOut}, summary="添加任务")
+def task_add(request: HttpRequest, pk: int, payload: TaskIn) -> Any:
+    found = selectors.topic_get(request.user, pk)
+    task = services.task_add(
+        actor=request.user,
+        topic=found,
+        title=payload.title,
+        deadline=payload.deadline,
+        unit=_unit(payload.unit, "unit"),
+        description=payload.description,
+    )
+    return Status(201, task)
+
+
+class ProgressIn(Schema):
+    progress: int
+    note: str = ""
+
+
+@router.post("/tasks/{pk}/progress", response=TaskOut, summary="更新任务进度")
+def task_progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
+    task = selectors.task_get(request.user, pk)
+    return services.task_progress(actor=request.user, task=task, progress=payload.progress, note=payload.note)
+
+
+# Solve before asked ------------------------------------------------------------------------
+
+
+class ProposalOut(Schema):
+    id: int
+    node_id: int
+    category_id: int
+    category_prefix: str
+    season: str
+    season_start: date
+    evidence: dict[str, int]
+    expected: float
+    title: str
+    status: str
+    task_id: int | None
+
+
+class AcceptIn(Schema):
+    unit: int
+    deadline: date | None = None
+    title: str = ""
+
+
+@router.get("/proposals", response=list[ProposalOut], summary="未诉先办建议")
+def proposals(request: HttpRequest) -> Any:
+    return list(selectors.proposals_visible(request.user))
+
+
+@router.post("/proposals/{pk}/accept", response={201: TaskOut}, summary="采纳建议，转为任务")
+def proposal_accept(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
+    proposal = selectors.proposal_get(request.user, pk)
+    task = services.proposal_accept(
+        actor=request.user,
+        proposal=proposal,
+        unit=_unit(payload.unit, "unit"),
+        deadline=payload.deadline,
+        title=payload.title,
+    )
+    return Status(201, task)
+
+
+@router.post("/proposals/{pk}/dismiss", response=ProposalOut, summary="不采纳建议")
+def proposal_dismiss(request: HttpRequest, pk: int) -> Any:
+    return services.proposal_dismiss(actor=request.user, proposal=selectors.proposal_get(request.user, pk))
+
+
+class PriorityRowOut(Schema):
+    node_id: int
+    name: str
+    residents: int
+    received: int
+    per_10k: float | None
+    composite: float | None
+    satisfaction: float | None
+    rank_class: str
+    flagged: bool
+    reasons: list[str]
+
+
+class PriorityQuery(Schema):
+    month: str = ""
+
+
+@router.get("/priority", response=list[PriorityRowOut], summary="治理类街道（每万人诉求量与三率）")
+def priority(request: HttpRequest, q: Query[PriorityQuery]) -> Any:
+    month = parse_month(q.month) if q.month else add_months(current_month(), -1)
+    report = priority_subdistricts(request.user, month)
+    return [
+        {
+            "node_id": r.node.pk,
+            "name": r.node.name,
+            "residents": r.residents,
+            "received": r.counts.received,
+            "per_10k": None if r.per_10k is None else round(float(r.per_10k), 2),
+            "composite": r.rates.chart()["composite"],
+            "satisfaction": r.rates.chart()["satisfaction"],
+            "rank_class": r.rank_class,
+            "flagged": r.flagged,
+            "reasons": r.reasons,
+        }
+        for r in report.rows
+    ]
+
+
+# Spikes ------------------------------------------------------------------------------------
+
+
+class AlertOut(Schema):
+    id: int
+    node_id: int
+    category_prefix: str
+    category_label: str
+    window_minutes: int
+    observed: int
+    expected: float
+    p_value: float
+    peak: int
+    status: str
+    first_request_at: datetime
+    raised_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None
+    note: str
+
+
+class AckIn(Schema):
+    note: str = ""
+
+
+@router.get("/alerts", response=list[AlertOut], summary="突发预警")
+def alerts(request: HttpRequest) -> Any:
+    return list(selectors.alerts_visible(request.user)[:200])
+
+
+@router.post("/alerts/{pk}/acknowledge", response=AlertOut, summary="知悉预警")
+def alert_acknowledge(request: HttpRequest, pk: int, payload: AckIn) -> Any:
+    alert = selectors.alert_get(request.user, pk)
+    return services.alert_acknowledge(actor=request.user, alert=alert, note=payload.note)

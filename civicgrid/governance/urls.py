@@ -1,7 +1,5 @@
-"""Pages of governance."""
+"""Pages of governance (主动治理), mounted at /governance/."""
 
-from django.urls import URLPattern
+from civicgrid.governance.views import urlpatterns as urlpatterns
 
 app_name = "governance"
-
-urlpatterns: list[URLPattern] = []

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from civicgrid.api import _user_for_token
+from civicgrid.api import user_for_token
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
 from civicgrid.open311 import present
 from civicgrid.requests import services
@@ -201,7 +201,7 @@ def post_params(request: HttpRequest) -> dict[str, str]:
 
 def caller(request: HttpRequest, params: dict[str, str]) -> Any:
     key = params.get("api_key", "").strip() or request.GET.get("api_key", "").strip()
-    user = _user_for_token(key) if key else None
+    user = user_for_token(key) if key else None
     if user is None:
         raise PermissionDenied("api_key 缺失或无效")
     return user

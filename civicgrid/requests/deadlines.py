@@ -59,7 +59,7 @@ def set_deadlines(request: Request, category: Category, start: datetime, cal: Ca
 
 
 def running_clocks(request: Request) -> list[ClockState]:
-    if request.status in (Status.SUSPENDED,) or request.dispatched_at is None:
+    if request.status in (Status.SUSPENDED, Status.MERGED, Status.CLOSED) or request.dispatched_at is None:
         return []
     clocks = []
     if request.responded_at is None and request.due_response_at is not None:

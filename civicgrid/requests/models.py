@@ -520,17 +520,30 @@ class DeadlineWarning(models.Model):
 
 
 class SavedAnswer(models.Model):
-    """Answers an operator can give at once to a consultation (知识库)."""
+    """Answers an operator can give at once to a consultation (知识库): a policy answer, the
+    office that issued it and when. Answers used often float up in the console's search."""
 
     title = models.CharField("标题", max_length=200)
     content = models.TextField("答复内容")
     keywords = models.CharField("关键词", max_length=255, blank=True)
     category_prefix = models.CharField("分类编码前缀", max_length=20, blank=True)
+    office = models.CharField("发文（答复）单位", max_length=100, blank=True)
+    issued_on = models.DateField("发文日期", null=True, blank=True)
+    source_ref = models.CharField(
+        "来源编号", max_length=64, blank=True, help_text="导入来源中的编号（重复导入时据此跳过）"
+    )
+    use_count = models.PositiveIntegerField("使用次数", default=0, editable=False)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True, editable=False)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = "知识库答复"
         verbose_name_plural = "知识库"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~models.Q(source_ref=""), name="saved_answer_source_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

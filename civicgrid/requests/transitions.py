@@ -74,7 +74,8 @@ TRANSITIONS: dict[str, Rule] = {
     Action.REPORT_IN: rule(ACTIVE, None, ASSIST),
     Action.ESCALATE: rule({S.DISPATCHED} | WORKING, S.DISPATCHED, LEAD),
     Action.COUNCIL: rule(WORKING | {S.LONG_RUNNING}, None, LEAD),
-    Action.NOTE: rule(ANY, None, DISPATCHER, LEAD, ASSIST, GRID, SUPERVISOR),
+    # The requester may add to an open request (a resident following it instead of filing again).
+    Action.NOTE: rule(ANY, None, DISPATCHER, LEAD, ASSIST, GRID, SUPERVISOR, REQUESTER),
     Action.WARN: rule(OPEN, None, SYSTEM),
 }
 

@@ -58,7 +58,7 @@ def _check(actor: Any, system: bool) -> None:
 # ---------------------------------------------------------------- units
 
 
-def _unit_errors(code: str, name: str, kind: str, node: Node | None, parent: HandlingUnit | None) -> dict:
+def unit_errors(code: str, name: str, kind: str, node: Node | None, parent: HandlingUnit | None) -> dict:
     errors: dict[str, list[str]] = {}
     if not UNIT_CODE_RE.match(code):
         errors["code"] = ["单位编码只能由字母、数字、“-”和“_”组成，最长32位"]
@@ -100,7 +100,7 @@ def unit_create(
     """A new handling unit serving ``node`` (a department or enterprise: its district)."""
     _check(actor, system)
     code, name, phone = (code or "").strip(), (name or "").strip(), (phone or "").strip()
-    errors = _unit_errors(code, name, kind, node, parent)
+    errors = unit_errors(code, name, kind, node, parent)
     if len(phone) > 30:
         errors["phone"] = ["值班电话最长30位"]
     if errors:
@@ -263,7 +263,7 @@ def _prefix_errors(prefix: str) -> list[str]:
     return []
 
 
-def _rule_errors(
+def rule_errors(
     name: str,
     target: str,
     unit: HandlingUnit | None,
@@ -308,7 +308,7 @@ def dispatch_rule_create(
     _check(actor, system)
     name, prefix = (name or "").strip(), (category_prefix or "").strip()
     helpers = list(assisting)
-    errors = _rule_errors(name, target, unit, prefix, area, copy_to)
+    errors = rule_errors(name, target, unit, prefix, area, copy_to)
     if not isinstance(priority, int) or not -10000 <= priority <= 10000:
         errors["priority"] = ["优先级应为 -10000 到 10000 之间的整数"]
     if any(not u.is_active for u in helpers):

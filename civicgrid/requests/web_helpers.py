@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -31,7 +32,7 @@ from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.requests import selectors, services, transitions
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
 from civicgrid.requests.deadlines import light_now, running_clocks
-from civicgrid.requests.models import Approval, Category, Request, SavedAnswer, WhistleSummons
+from civicgrid.requests.models import Approval, Category, Request, WhistleSummons
 from civicgrid.requests.permissions import actor_kinds, unit_ids
 from civicgrid.requests.services.handling import LEVEL_UP
 from civicgrid.requests.services.whistle import WHISTLING_KINDS
@@ -41,7 +42,6 @@ from civicgrid.territory.selectors import nodes_visible
 
 REQUESTER_PII_VIEWED = "requests.requester_pii_viewed"
 
-NEARBY_METRES = 500.0
 SIMILAR_MIN_SCORE = 0.2
 SIMILAR_MIN_SHARED = 2
 NEARBY_CANDIDATES = 300
@@ -98,7 +98,7 @@ def similarity(a: set[str], b: set[str]) -> tuple[float, int]:
 @dataclass(frozen=True)
 class Nearby:
     request: Request
-    metres: float
+    metres: float | None  # None: same grid, no point to measure from
     score: float
 
 
@@ -109,27 +109,64 @@ def _box(lon: float, lat: float, metres: float) -> Q:
 
 
 def similar_nearby(
-    actor: Any, *, lon: float, lat: float, text: str, metres: float = NEARBY_METRES, limit: int = 5
+    actor: Any,
+    *,
+    lon: float | None,
+    lat: float | None,
+    text: str,
+    grid_path: str = "",
+    exclude: int | None = None,
+    metres: float | None = None,
+    days: int | None = None,
+    limit: int = 5,
+    among: QuerySet[Request] | None = None,
 ) -> list[Nearby]:
-    """Open requests within ``metres`` of the point whose title and content share words with ``text``."""
+    """Open requests received in the last ``days`` within ``metres`` of the point or in the
+    same grid, whose title and content share words with ``text``; most similar first.
+    ``among`` replaces what the actor may see (the public H5 pages: every request)."""
     wanted = bigrams(text)
-    if not wanted:
+    has_point = lon is not None and lat is not None
+    if not wanted or not (has_point or grid_path):
         return []
+    metres = settings.REQUESTS_DUPLICATE_METRES if metres is None else metres
+    days = settings.REQUESTS_DUPLICATE_DAYS if days is None else days
+    place = Q(node_path=grid_path) if grid_path else Q()
+    if has_point:
+        assert lon is not None and lat is not None
+        place = place | _box(lon, lat, metres) if grid_path else _box(lon, lat, metres)
     candidates = (
-        selectors.requests_visible(actor)
-        .filter(_box(lon, lat, metres), status__in=list(transitions.OPEN))
+        (selectors.requests_visible(actor) if among is None else among)
+        .filter(place, status__in=list(transitions.OPEN))
+        .filter(received_at__gte=timezone.now() - timedelta(days=days))
+        .exclude(pk=exclude or 0)
         .select_related("lead_unit", "category")
         .order_by("-received_at")[:NEARBY_CANDIDATES]
     )
     found = []
     for r in candidates:
-        assert r.lon is not None and r.lat is not None
-        distance = metres_between(lon, lat, r.lon, r.lat)
+        near = has_point and r.lon is not None and r.lat is not None
+        distance = metres_between(lon, lat, r.lon, r.lat) if near else None  # type: ignore[arg-type]
+        in_place = (distance is not None and distance <= metres) or (grid_path and r.node_path == grid_path)
         score, shared = similarity(wanted, bigrams(f"{r.title} {r.content}"))
-        if distance <= metres and score >= SIMILAR_MIN_SCORE and shared >= SIMILAR_MIN_SHARED:
+        if in_place and score >= SIMILAR_MIN_SCORE and shared >= SIMILAR_MIN_SHARED:
             found.append(Nearby(r, distance, score))
-    found.sort(key=lambda n: (-n.score, n.metres))
+    found.sort(key=lambda n: (-n.score, n.metres if n.metres is not None else metres))
     return found[:limit]
+
+
+def possible_duplicates(actor: Any, request: Request) -> list[Nearby]:
+    """Open requests like this one (same grid or nearby, recent, similar text) to merge it into."""
+    if request.status not in transitions.OPEN:
+        return []
+    grid = request.node_path if request.node.kind == NodeKind.GRID else ""
+    return similar_nearby(
+        actor,
+        lon=request.lon,
+        lat=request.lat,
+        text=f"{request.title} {request.content}",
+        grid_path=grid,
+        exclude=request.pk,
+    )
 
 
 # --- searches of the console --------------------------------------------------------------
@@ -173,20 +210,6 @@ def building_matches(actor: Any, q: str, limit: int = SEARCH_LIMIT) -> QuerySet[
         .filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__istartswith=q))
         .order_by("code")[:limit]
     )
-
-
-def saved_answers(q: str, category: Category | None = None, limit: int = 10) -> list[SavedAnswer]:
-    """Saved answers by keyword (title, keywords, content), those of the category first."""
-    qs = SavedAnswer.objects.filter(is_active=True)
-    words = [w for w in q.split() if w]
-    for word in words:
-        qs = qs.filter(Q(title__icontains=word) | Q(keywords__icontains=word) | Q(content__icontains=word))
-    answers = list(qs.order_by("title")[:100])
-    code = category.code if category else ""
-    answers.sort(key=lambda a: not (a.category_prefix and code.startswith(a.category_prefix)))
-    if not words and code:
-        answers = [a for a in answers if a.category_prefix and code.startswith(a.category_prefix)]
-    return answers[:limit]
 
 
 # --- clocks for lists ---------------------------------------------------------------------
@@ -367,7 +390,7 @@ def _with_files(service: Callable[..., Any], message: str, name: str, *, version
 
 def _report_in(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
     summons = d["summons"]
-    services.whistle_report_in(actor=actor, summons=summons, part=d["part"])
+    services.whistle_report_in(actor=actor, summons=summons, part=d["part"], expected_version=v)
     return f"{summons.unit}已报到"
 
 

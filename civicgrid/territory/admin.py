@@ -43,11 +43,11 @@ class NodeForm(forms.ModelForm):
         try:
             kind = data.get("kind") or (self.instance.kind if self.instance.pk else "")
             if kind:
-                services._check_parent(kind, data.get("parent"))
+                services.node_parent_check(kind, data.get("parent"))
                 if data.get("code"):
-                    services._check_code(kind, data["code"].strip().upper())
+                    services.node_code_check(kind, data["code"].strip().upper())
             if data.get("geometry"):
-                services._clean_geometry(kind, data["geometry"])
+                services.node_geometry_clean(kind, data["geometry"])
         except ValidationError as exc:
             raise DjangoValidationError(
                 {k: v for k, v in exc.errors.items() if k in self.fields} or exc.message

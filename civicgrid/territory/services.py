@@ -62,7 +62,7 @@ def node_for_update(node: Node) -> Node:
     return Node.objects.select_for_update(no_key=True).get(pk=node.pk)
 
 
-def _check_parent(kind: str, parent: Node | None) -> None:
+def node_parent_check(kind: str, parent: Node | None) -> None:
     allowed = ALLOWED_PARENTS.get(kind)
     if allowed is None:
         raise ValidationError("未知的层级", field="kind")
@@ -81,7 +81,7 @@ def next_generated_code(parent: Node, kind: str) -> str:
     return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
 
 
-def _check_code(kind: str, code: str) -> None:
+def node_code_check(kind: str, code: str) -> None:
     if kind in STATISTICAL_KINDS:
         if not STATISTICAL_CODE_RE.match(code):
             raise ValidationError("该层级的编码应为12位统计用区划代码", field="code")
@@ -89,7 +89,7 @@ def _check_code(kind: str, code: str) -> None:
         raise ValidationError("编码只能由数字和大写字母组成，最长32位", field="code")
 
 
-def _clean_geometry(kind: str, geometry: Any) -> dict[str, Any] | None:
+def node_geometry_clean(kind: str, geometry: Any) -> dict[str, Any] | None:
     if geometry in (None, "", {}):
         return None
     geom = parse_polygon(geometry)
@@ -119,7 +119,7 @@ def node_create(
         raise ValidationError("名称不能为空", field="name")
     if len(name) > 100:
         raise ValidationError("名称最长100个字", field="name")
-    _check_parent(kind, parent)
+    node_parent_check(kind, parent)
     if kind == NodeKind.GRID:
         grid_type = grid_type or GridType.COMPREHENSIVE
         if grid_type not in GridType.values:
@@ -133,9 +133,9 @@ def node_create(
         if kind in STATISTICAL_KINDS or parent is None:
             raise ValidationError("该层级必须填写12位统计用区划代码", field="code")
         code = next_generated_code(parent, kind)
-    _check_code(kind, code)
+    node_code_check(kind, code)
     check_lon_lat(lon, lat)
-    clean = _clean_geometry(kind, geometry)
+    clean = node_geometry_clean(kind, geometry)
     if Node.objects.filter(code=code).exists():
         raise ValidationError(f"编码 {code} 已被使用", field="code")
     node = Node(
@@ -201,7 +201,7 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
         node.name = name
     if "code" in changes:
         code = (changes["code"] or "").strip().upper()
-        _check_code(node.kind, code)
+        node_code_check(node.kind, code)
         if Node.objects.filter(code=code).exclude(pk=node.pk).exists():
             raise ValidationError(f"编码 {code} 已被使用", field="code")
         node.code = code
@@ -210,7 +210,7 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
             raise ValidationError("网格类型只能是综合网格或专属网格，且只适用于网格", field="grid_type")
         node.grid_type = changes["grid_type"]
     if "geometry" in changes:
-        node.geometry = _clean_geometry(node.kind, changes["geometry"])
+        node.geometry = node_geometry_clean(node.kind, changes["geometry"])
         geometry_changed = True
     if "lon" in changes or "lat" in changes:
         lon, lat = changes.get("lon", node.lon), changes.get("lat", node.lat)
@@ -242,7 +242,7 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
     require(actor, Capability.TERRITORY_EDIT, new_parent.path)
     if new_parent.path.startswith(node.path):
         raise ValidationError("不能移动到自身或其下级之下", field="parent")
-    _check_parent(node.kind, new_parent)
+    node_parent_check(node.kind, new_parent)
     old_path, old_parent_id = node.path, node.parent_id
     new_path = path_for(node.pk, new_parent.path)
     depth_delta = (new_parent.depth + 1) - node.depth

@@ -30,7 +30,7 @@ from civicgrid.territory.models import (
     Post,
     path_for,
 )
-from civicgrid.territory.services import _check_code, _check_parent, geometry_version_bump
+from civicgrid.territory.services import geometry_version_bump, node_code_check, node_parent_check
 
 NODE_FIELDS = {"kind": "kind", "parent": "parent_code", "code": "code", "grid_type": "grid_type"}
 
@@ -137,7 +137,7 @@ class NodeImporter(Importer):
             return ""
         if kind:
             try:
-                _check_code(kind, code)
+                node_code_check(kind, code)
             except ValidationError as exc:
                 self.validation_error(row, exc, NODE_FIELDS)
         if self.first_row.get(code, row.number) != row.number:
@@ -167,7 +167,7 @@ class NodeImporter(Importer):
             parent = parent_db or (parent_planned.node if parent_planned else None)
             if kind:
                 try:
-                    _check_parent(kind, parent)
+                    node_parent_check(kind, parent)
                 except ValidationError as exc:
                     self.validation_error(row, exc, NODE_FIELDS)
         grid_type = self._grid_type(row, kind)
@@ -200,7 +200,7 @@ class NodeImporter(Importer):
             width = 3 if node.kind != NodeKind.ENTRANCE else 2
             node.code = f"{prefix}{counters[prefix]:0{width}d}"
             try:
-                _check_code(node.kind, node.code)
+                node_code_check(node.kind, node.code)
             except ValidationError as exc:
                 self.validation_error(planned.row, exc, NODE_FIELDS)
 

@@ -16,7 +16,6 @@ from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.requests import services
 from civicgrid.requests.api.common import (
     category_by_id,
-    check_version,
     fresh,
     guard,
     router,
@@ -186,7 +185,11 @@ def direct_close(request: HttpRequest, request_id: int, payload: DirectCloseIn) 
         request_id,
         Action.DIRECT_CLOSE,
         lambda r: services.request_direct_close(
-            actor=request.user, request=r, answer=payload.answer, expected_version=payload.expected_version
+            actor=request.user,
+            request=r,
+            answer=payload.answer,
+            expected_version=payload.expected_version,
+            saved_answer_id=payload.saved_answer_id,
         ),
     )
 
@@ -391,8 +394,9 @@ def report_in(request: HttpRequest, summons_id: int, payload: ReportInIn) -> Any
         raise NotFound("报到通知不存在")
     on = fresh(summons.whistle.request_id)
     guard(request.user, on, Action.REPORT_IN)
-    check_version(on, payload.expected_version)
-    services.whistle_report_in(actor=request.user, summons=summons, part=payload.part)
+    services.whistle_report_in(
+        actor=request.user, summons=summons, part=payload.part, expected_version=payload.expected_version
+    )
     return fresh(summons.whistle.request_id)
 
 
@@ -408,8 +412,9 @@ def whistle_close(request: HttpRequest, whistle_id: int, payload: WhistleCloseIn
         raise NotFound("吹哨记录不存在")
     on = fresh(found.request_id)
     guard(request.user, on, Action.NOTE)
-    check_version(on, payload.expected_version)
-    services.whistle_close(actor=request.user, whistle=found, outcome=payload.outcome)
+    services.whistle_close(
+        actor=request.user, whistle=found, outcome=payload.outcome, expected_version=payload.expected_version
+    )
     return fresh(found.request_id)
 
 
@@ -448,11 +453,14 @@ def council(request: HttpRequest, request_id: int, payload: CouncilIn) -> Any:
 
 @action("notes", "备注", "在办理时间轴上记一笔（不改变状态）。")
 def notes(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any:
-    def call(r: Request) -> object:
-        check_version(r, payload.expected_version)
-        return services.request_note(actor=request.user, request=r, note=payload.note)
-
-    return act(request, request_id, Action.NOTE, call)
+    return act(
+        request,
+        request_id,
+        Action.NOTE,
+        lambda r: services.request_note(
+            actor=request.user, request=r, note=payload.note, expected_version=payload.expected_version
+        ),
+    )
 
 
 @router.post(

@@ -5,8 +5,8 @@ from typing import Any
 from django.db.models import QuerySet
 from ninja import Router
 
-from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from civicgrid.requests.constants import Action, Status
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.requests.constants import Action
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import actor_kinds
 from civicgrid.requests.transitions import TRANSITIONS
@@ -38,16 +38,6 @@ def target(actor: Any, request_id: int, action: str) -> Request:
 def guard(actor: Any, request: Request, action: str) -> None:
     if not actor_kinds(actor, request) & TRANSITIONS[action].actors:
         raise PermissionDenied(f"您无权对该诉求执行「{Action(action).label}」")
-
-
-def check_version(request: Request, expected: int | None) -> None:
-    """For the services that take no ``expected_version`` (notes, report-in): the same
-    refusal as the engine's, checked before the service runs."""
-    if expected is not None and request.version != expected:
-        raise Conflict(
-            f"该诉求已被他人处理（当前状态：{Status(request.status).label}），请刷新后再试",
-            detail={"status": request.status, "version": request.version},
-        )
 
 
 def fresh(request_id: int) -> Request:

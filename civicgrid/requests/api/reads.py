@@ -11,11 +11,11 @@ from django.utils import timezone
 from ninja import Query
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
+from civicgrid.accounts.selectors import EVERYWHERE, require_any, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.requests import selectors
-from civicgrid.requests.api.common import NOT_FOUND, router, with_relations
+from civicgrid.requests.api.common import NOT_FOUND, category_by_id, router, with_relations
 from civicgrid.requests.api.schemas import (
     ERRORS,
     LIGHTS,
@@ -24,9 +24,11 @@ from civicgrid.requests.api.schemas import (
     PageIn,
     RequestDetailOut,
     RequestFilters,
+    SavedAnswerOut,
     UnitOut,
 )
 from civicgrid.requests.constants import Status
+from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import HandlingUnit, Request, RequestEvent, Whistle, WorkOrder
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.territory.selectors import node_get
@@ -182,6 +184,21 @@ def categories(request: HttpRequest, q: str = "") -> Any:
             | Q(keywords__contains=q)
         )
     return list(qs[:50])
+
+
+@router.get(
+    "/knowledge",
+    response={200: list[SavedAnswerOut], **ERRORS},
+    summary="知识库搜索",
+    description="按关键词（自动分词）搜索知识库答复，本分类的与常用的在前；category_id 可选。"
+    "直接办结时把所选答复的 id 作为 saved_answer_id 传回，计入使用次数。",
+)
+def knowledge(request: HttpRequest, q: str = "", category_id: int | None = None) -> Any:
+    require_any(request.user, Capability.REQUEST_INTAKE)
+    category = category_by_id(category_id) if category_id is not None else None
+    found = knowledge_search(q[:100], category, limit=20)
+    fields = ("id", "title", "content", "office", "issued_on", "use_count")
+    return [{**{k: getattr(f.answer, k) for k in fields}, "score": f.score} for f in found]
 
 
 def visible_units(actor: Any) -> QuerySet[HandlingUnit]:

@@ -265,7 +265,18 @@ class CouncilIn(Input):
 
 class DirectCloseIn(Input):
     answer: str = text("答复内容", "咨询类诉求当场答复的内容（可来自知识库）")
+    saved_answer_id: int | None = Field(None, title="所用知识库答复", description="计入该答复的使用次数")
     expected_version: int | None = VERSION
+
+
+class SavedAnswerOut(Schema):
+    id: int
+    title: str
+    content: str
+    office: str = Field(description="发文（答复）单位")
+    issued_on: date | None = Field(description="发文日期")
+    use_count: int
+    score: float = 0.0
 
 
 class SignBulkIn(Input):

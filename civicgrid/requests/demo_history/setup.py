@@ -23,7 +23,8 @@ from civicgrid.accounts.selectors import can
 from civicgrid.requests.catalogue import catalogue_link_default_units, catalogue_load_default
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.demo_history.births import People
-from civicgrid.requests.models import HandlingUnit, UnitMembership
+from civicgrid.requests.knowledge import demo_rows, knowledge_import
+from civicgrid.requests.models import HandlingUnit, SavedAnswer, UnitMembership
 from civicgrid.requests.units import (
     default_rules_install,
     departments_install_default,
@@ -40,6 +41,7 @@ class SetupResult:
     rules: int = 0
     linked: list[str] = field(default_factory=list)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, name, what
+    knowledge: int = 0
 
 
 def _staff_units(result: SetupResult) -> None:
@@ -150,6 +152,8 @@ def requests_demo_setup(*, password: str) -> SetupResult:
     _link_existing_handlers(result)
     _create_handlers(result, password)
     _create_operators(result, password)
+    if not SavedAnswer.objects.exists():
+        result.knowledge = knowledge_import(actor=None, rows=demo_rows())
     return result
 
 
@@ -158,6 +162,7 @@ def describe(result: SetupResult) -> list[str]:
         f"承办单位：新建 {result.units} 个",
         f"派单目录：{result.catalogue}",
         f"派单规则：新建 {result.rules} 条",
+        f"知识库：新增 {result.knowledge} 条官方答复",
     ]
     lines += [f"已有承办人加入单位：{text}" for text in result.linked]
     lines += [f"新建演示账号 {username}（{name}）：{what}" for username, name, what in result.accounts]

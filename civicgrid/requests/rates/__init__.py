@@ -4,15 +4,30 @@ Public entry points:
 
 * ``rates_of(counts)`` — the rates of raw counts, as exact fractions (``figures``);
 * ``cells(period, slice)`` / ``by_unit`` / ``by_paths`` — counts per unit or territory node,
-  from the monthly rollup for ended months that have one, else from raw rows (``cells``);
-* ``rollup_build(month)`` — rebuild one ended month's rollup (``civicgrid rates_rollup``);
+  from the monthly rollup plus its pending deltas for any built month (the current one
+  included), else from raw rows (``cells``);
+* ``rollup_build(month)`` — (re)build one month's rollup from raw rows;
+  ``rollup_refresh(months=...)`` — the same for several months, for bulk writers that
+  bypass the journal (historical imports); ``rollup_compact()`` / ``rollup_tick()`` — the
+  periodic folding of deltas (``civicgrid rates_rollup --tick``);
+* ``journal`` — the model signals that write a delta with every change to a counted row;
 * ``ranking(month, kind)`` and ``ranking_recompute_check(month)`` (``ranking``);
 * ``weekly_report(actor, day)`` and ``weekly_report_xlsx(report)`` (``report``).
 
-Formulas: ``docs/formulas.md``, section "Respond upon receipt".
+Formulas and how the rollups stay exact: ``docs/formulas.md``, "Respond upon receipt".
 """
 
-from civicgrid.requests.rates.cells import by_paths, by_unit, cells, raw_cells, rollup_build, rollup_cells
+from civicgrid.requests.rates.cells import (
+    by_paths,
+    by_unit,
+    cells,
+    raw_cells,
+    rollup_build,
+    rollup_cells,
+    rollup_compact,
+    rollup_refresh,
+    rollup_tick,
+)
 from civicgrid.requests.rates.figures import Counts, Period, Rates, Weights, rates_of
 from civicgrid.requests.rates.ranking import RankClass, Ranking, ranking, ranking_recompute_check, rankings
 
@@ -33,4 +48,7 @@ __all__ = [
     "raw_cells",
     "rollup_build",
     "rollup_cells",
+    "rollup_compact",
+    "rollup_refresh",
+    "rollup_tick",
 ]

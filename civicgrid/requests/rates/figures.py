@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from operator import add, neg
 from typing import Any
 
 from django.conf import settings
@@ -47,10 +48,25 @@ class Counts:
     reopened: int = 0
 
     def __add__(self, other: "Counts") -> "Counts":
-        return Counts(*(getattr(self, f) + getattr(other, f) for f in COUNT_FIELDS))
+        return Counts(*map(add, self.as_tuple(), other.as_tuple()))
+
+    def __neg__(self) -> "Counts":
+        return Counts(*map(neg, self.as_tuple()))
 
     def as_tuple(self) -> tuple[int, ...]:
-        return tuple(getattr(self, f) for f in COUNT_FIELDS)
+        return (
+            self.rated,
+            self.contacted,
+            self.solved,
+            self.partly,
+            self.unsolved,
+            self.satisfied,
+            self.basic,
+            self.unsatisfied,
+            self.received,
+            self.closed,
+            self.reopened,
+        )
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

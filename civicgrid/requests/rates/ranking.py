@@ -146,12 +146,19 @@ class Ranking:
 
 
 def _competition_ranks(values: dict[int, Fraction | int]) -> dict[int, int]:
-    """1 + the number of units strictly better (equal values share a rank: 1, 2, 2, 4)."""
-    ordered = sorted(values.values(), reverse=True)
-    first: dict[Fraction | int, int] = {}
-    for position, value in enumerate(ordered, start=1):
-        first.setdefault(value, position)
-    return {key: first[value] for key, value in values.items()}
+    """1 + the number of units strictly better (equal values share a rank: 1, 2, 2, 4).
+
+    Sorted by (float, exact value): a correctly rounded float never puts two values the
+    wrong way round, so exact fractions are compared only where their floats tie.
+    """
+    ordered = sorted(values.items(), key=lambda item: (float(item[1]), item[1]), reverse=True)
+    ranks: dict[int, int] = {}
+    rank, previous = 0, None
+    for position, (key, value) in enumerate(ordered, start=1):
+        if rank == 0 or value != previous:
+            rank, previous = position, value
+        ranks[key] = rank
+    return ranks
 
 
 def _ranks(rates: dict[int, Rates], min_ratings: int) -> dict[int, int]:
@@ -196,7 +203,8 @@ def ranking(month: date, kind: str, *, source: str = AUTO, weights: Weights | No
     if kind not in RANKED_KINDS:
         raise ValueError(f"not a ranked unit kind: {kind}")
     t, w = Thresholds.from_settings(), weights or Weights.from_settings()
-    units = list(HandlingUnit.objects.filter(kind=kind, is_active=True).order_by("code"))
+    active = HandlingUnit.objects.filter(kind=kind, is_active=True)
+    units = list(active.only("code", "name", "node_path").order_by("code"))
     ids = frozenset(u.pk for u in units)
     current, used = _unit_rates(month, ids, source, w)
     previous, _ = _unit_rates(add_months(month, -1), ids, source, w)

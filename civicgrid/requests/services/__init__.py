@@ -26,7 +26,12 @@ from civicgrid.requests.services.handling import (
     request_verify,
     requests_sign_bulk,
 )
-from civicgrid.requests.services.intake import NewRequest, request_create, request_direct_close
+from civicgrid.requests.services.intake import (
+    NewRequest,
+    request_create,
+    request_direct_close,
+    request_follow_up,
+)
 from civicgrid.requests.services.rating import request_callback, request_close, request_rate_by_link
 from civicgrid.requests.services.whistle import request_whistle, whistle_close, whistle_report_in
 
@@ -43,6 +48,7 @@ __all__ = [
     "request_escalate",
     "request_extend",
     "request_extend_decide",
+    "request_follow_up",
     "request_long_running",
     "request_merge",
     "request_note",

@@ -22,7 +22,12 @@ from civicgrid.requests.constants import (
 )
 from civicgrid.requests.models import Approval, CouncilOutcome, Request, WorkOrder
 from civicgrid.requests.services import engine
-from civicgrid.requests.services.dispatch import Assignment, _assign, assignment_data, unit_for_place
+from civicgrid.requests.services.dispatch import (
+    Assignment,
+    assignment_data,
+    assignment_replace,
+    unit_for_place,
+)
 from civicgrid.requests.services.intake import save_attachments, validate_attachments
 
 
@@ -323,7 +328,7 @@ def request_reopen(
     ]
     assignment = Assignment(lead=lead, assisting=assisting, label=f"重办（第{locked.reopen_count}次）")
     now = timezone.now()
-    _assign(actor, locked, assignment, now)
+    assignment_replace(actor, locked, assignment, now)
     engine.finish(
         actor,
         locked,
@@ -362,7 +367,7 @@ def request_escalate(
     locked.level = new_level
     assignment = Assignment(lead=unit, label=f"上报至{HandlingLevel(new_level).label}")
     now = timezone.now()
-    _assign(actor, locked, assignment, now)
+    assignment_replace(actor, locked, assignment, now)
     engine.finish(
         actor,
         locked,
@@ -423,9 +428,14 @@ def request_council(
 
 @transaction.atomic
 def request_note(
-    *, actor: Any, request: Request, note: str, attachments: list[UploadedFile] | None = None
+    *,
+    actor: Any,
+    request: Request,
+    note: str,
+    attachments: list[UploadedFile] | None = None,
+    expected_version: int | None = None,
 ) -> Request:
-    locked = engine.begin(actor, request, Action.NOTE)
+    locked = engine.begin(actor, request, Action.NOTE, expected_version=expected_version)
     files = _text_and_files("note", note, "请填写内容", attachments)
     event = engine.finish(actor, locked, Action.NOTE, note=note.strip())
     save_attachments(locked, files, actor, event)

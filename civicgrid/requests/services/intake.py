@@ -14,7 +14,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_row, audit_write_many
-from civicgrid.core.errors import PermissionDenied, ValidationError
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.validators import phone_problem
 from civicgrid.requests.constants import Action, Channel, RequestType, Status, Urgency
 from civicgrid.requests.deadlines import refresh_light
@@ -22,6 +22,7 @@ from civicgrid.requests.models import Attachment, Category, Request, RequestCoun
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import dispatch as dispatch_services
 from civicgrid.requests.services import engine
+from civicgrid.requests.transitions import OPEN as OPEN_STATUSES
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node, NodeKind
@@ -321,8 +322,12 @@ def request_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     assignment = None
-    if dispatch and data.category is not None and data.type != RequestType.CONSULTATION:
-        assignment = dispatch_services.match_rule(request)
+    if dispatch and data.type != RequestType.CONSULTATION:
+        classified = _classify(request) if request.category is None else ""
+        if request.category is not None:
+            assignment = dispatch_services.match_rule(request)
+        if assignment is not None and classified:
+            assignment.label = f"{assignment.label}（{classified}）"
     if assignment is not None:
         dispatch_services.assignment_apply(request, assignment, now)
         request.status = Status.DISPATCHED
@@ -361,6 +366,21 @@ def request_create(
     return request
 
 
+def _classify(request: Request) -> str:
+    """No category given: take the classifier's when it is sure enough (above its threshold;
+    else the request waits in triage for a person). Returns what to record, or ""."""
+    from civicgrid.classifier.selectors import auto_dispatch_choice
+
+    choice = auto_dispatch_choice(f"{request.title}\n{request.content}")
+    if choice is None:
+        return ""
+    category = Category.objects.filter(pk=choice.category_id, level=3, version__is_current=True).first()
+    if category is None:
+        return ""
+    request.category = category
+    return f"智能分类，置信度{choice.confidence:.0%}"
+
+
 def _intake_events(
     actor: Any, request: Request, channel: str, assignment: Any, now: datetime
 ) -> list[RequestEvent]:
@@ -397,10 +417,39 @@ def _intake_events(
 
 
 @transaction.atomic
+def request_follow_up(*, request: Request, text: str, phone: str, channel: str = Channel.WEB) -> Request:
+    """A resident follows an open request instead of filing the same problem again: their
+    words go on its timeline (the phone shown masked, its hash kept to find them later)."""
+    from civicgrid.requests.permissions import REQUESTER
+
+    errors: dict[str, list[str]] = {}
+    problem = phone_problem(phone.strip()) if phone.strip() else "请填写联系电话，以便告知您办理结果"
+    if problem:
+        errors["requester_phone"] = [problem]
+    if len(text) > CONTENT_MAX:
+        errors["content"] = [f"诉求内容最长{CONTENT_MAX}个字"]
+    if errors:
+        raise ValidationError(errors=errors)
+    locked = engine.begin(REQUESTER, request, Action.NOTE)
+    if locked.status not in OPEN_STATUSES:
+        raise Conflict("该诉求已办结，请提交新的诉求", detail={"status": locked.status})
+    who = f"{Channel(channel).label}，{crypto.mask_phone(phone.strip())}"
+    note = f"居民再次反映（{who}）：{text.strip() or '催办'}"
+    data = {"follow_up": True, "channel": channel, "phone_hash": crypto.blind_index(phone.strip())}
+    engine.finish(REQUESTER, locked, Action.NOTE, note=note, data=data)
+    return locked
+
+
+@transaction.atomic
 def request_direct_close(
-    *, actor: Any, request: Request, answer: str, expected_version: int | None = None
+    *,
+    actor: Any,
+    request: Request,
+    answer: str,
+    expected_version: int | None = None,
+    saved_answer_id: int | None = None,
 ) -> Request:
-    """A consultation answered on the spot (直接办结), e.g. from a saved answer."""
+    """A consultation answered on the spot (直接办结), e.g. from a saved answer (its use counted)."""
     locked = engine.begin(actor, request, Action.DIRECT_CLOSE, expected_version=expected_version)
     if not answer.strip():
         raise ValidationError("请填写答复内容", field="answer")
@@ -408,5 +457,10 @@ def request_direct_close(
     locked.direct_answer = answer.strip()
     locked.closed_at = now
     locked.replied_at = now
-    engine.finish(actor, locked, Action.DIRECT_CLOSE, note=answer.strip(), now=now)
+    data = {"saved_answer": saved_answer_id} if saved_answer_id else None
+    engine.finish(actor, locked, Action.DIRECT_CLOSE, note=answer.strip(), now=now, data=data)
+    if saved_answer_id:
+        from civicgrid.requests.knowledge import saved_answer_used
+
+        saved_answer_used(saved_answer_id)
     return locked

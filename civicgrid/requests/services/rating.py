@@ -111,9 +111,19 @@ def request_for_token(token: str) -> Request:
 
 @transaction.atomic
 def request_rate_by_link(
-    *, token: str, contacted: bool, resolution: str, satisfaction: str, comment: str = ""
+    *,
+    token: str,
+    contacted: bool,
+    resolution: str,
+    satisfaction: str,
+    comment: str = "",
+    via: str = Rating.Via.LINK,
 ) -> Rating:
-    """The requester rates through the link. Satisfied: closed. Unsatisfied: reopened (重办)."""
+    """The requester rates with the request's token: from the SMS link (``via="link"``) or
+    from tracking it on the resident H5 pages (``via="h5"``). Satisfied: closed.
+    Unsatisfied: reopened (重办)."""
+    if via not in (Rating.Via.LINK, Rating.Via.H5):
+        raise ValidationError("评价渠道取值无效", field="via")
     request = request_for_token(token)
     locked = engine.begin(REQUESTER, request, Action.RATE)
     _validate(contacted, resolution, satisfaction)
@@ -124,7 +134,7 @@ def request_rate_by_link(
         resolution=resolution,
         satisfaction=satisfaction,
         comment=comment,
-        via=Rating.Via.LINK,
+        via=via,
     )
     engine.finish(REQUESTER, locked, Action.RATE, note=comment, data=_rating_data(rating))
     if satisfaction == Satisfaction.UNSATISFIED and resolution != Resolution.SOLVED:

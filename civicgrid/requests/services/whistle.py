@@ -77,10 +77,14 @@ def request_whistle(
 
 
 @transaction.atomic
-def whistle_report_in(*, actor: Any, summons: WhistleSummons, part: str) -> WhistleSummons:
+def whistle_report_in(
+    *, actor: Any, summons: WhistleSummons, part: str, expected_version: int | None = None
+) -> WhistleSummons:
     """A summoned department reports in and records its part of the work."""
     summons = WhistleSummons.objects.select_for_update().select_related("whistle").get(pk=summons.pk)
-    locked = engine.begin(actor, summons.whistle.request_id, Action.REPORT_IN)
+    locked = engine.begin(
+        actor, summons.whistle.request_id, Action.REPORT_IN, expected_version=expected_version
+    )
     if summons.unit_id not in unit_ids(actor):
         from civicgrid.core.errors import PermissionDenied
 
@@ -108,9 +112,11 @@ def whistle_report_in(*, actor: Any, summons: WhistleSummons, part: str) -> Whis
 
 
 @transaction.atomic
-def whistle_close(*, actor: Any, whistle: Whistle, outcome: str) -> Whistle:
+def whistle_close(
+    *, actor: Any, whistle: Whistle, outcome: str, expected_version: int | None = None
+) -> Whistle:
     whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
-    locked = engine.begin(actor, whistle.request_id, Action.NOTE)
+    locked = engine.begin(actor, whistle.request_id, Action.NOTE, expected_version=expected_version)
     if locked.lead_unit_id not in unit_ids(actor):
         from civicgrid.core.errors import PermissionDenied
 

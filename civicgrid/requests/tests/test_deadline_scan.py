@@ -10,6 +10,7 @@ from civicgrid.notify.models import Notification
 from civicgrid.notify.services import outbox_drain
 from civicgrid.requests import services
 from civicgrid.requests.constants import Light
+from civicgrid.requests.deadlines import running_clocks
 from civicgrid.requests.models import DeadlineWarning, Request
 from civicgrid.requests.services.warnings import deadline_scan
 
@@ -64,6 +65,17 @@ def test_replied_requests_are_not_scanned(hotline: Any) -> None:
     request.refresh_from_db()
     assert request.next_check_at is None
     assert deadline_scan(now=timezone.now() + timedelta(days=3))["checked"] == 0
+
+
+def test_a_merged_request_runs_no_clock(hotline: Any) -> None:
+    c = hotline.city
+    original = services.request_create(actor=c.olivia, data=hotline.new(category=hotline.street_vending))
+    duplicate = services.request_create(actor=c.olivia, data=hotline.new(category=hotline.street_vending))
+    merged = services.request_merge(actor=c.olivia, request=duplicate, into=original)
+    assert merged.next_check_at is None and running_clocks(merged) == []
+    warned = deadline_scan(now=timezone.now() + timedelta(days=3))
+    assert not DeadlineWarning.objects.filter(request=duplicate).exists()
+    assert warned["warnings"] == 2  # the original's two clocks, once each
 
 
 def test_outbox_sends_each_message_once(hotline: Any) -> None:

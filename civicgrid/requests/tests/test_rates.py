@@ -384,18 +384,21 @@ def test_rollup_equals_raw_for_units_and_nodes(hotline: Any, spread: date, hand_
     assert source == RAW and by_paths(found, [c.comm_a1.path]) == by_paths(raw, [c.comm_a1.path])
 
 
-def test_rollup_rebuild_is_idempotent_and_the_live_month_is_refused(hotline: Any, spread: date) -> None:
+def test_rollup_rebuild_is_idempotent_and_the_current_month_is_built_too(hotline: Any, spread: date) -> None:
     rollup_build(spread)
     first = set(RateRollup.objects.filter(month=spread).values_list("unit_id", "area_path", "rated"))
     rollup_build(spread)
     again = list(RateRollup.objects.filter(month=spread).values_list("unit_id", "area_path", "rated"))
     assert len(again) == len(first) == 5 and set(again) == first
-    with pytest.raises(ValidationError) as excinfo:
-        rollup_build(current_month())
-    assert "month" in excinfo.value.errors
-    assert not RateRollupMonth.objects.filter(month=current_month()).exists()
     _, source = cells(Period.month(current_month()), source=AUTO)
-    assert source == RAW
+    assert source == RAW  # not built yet
+    rollup_build(current_month())
+    _, source = cells(Period.month(current_month()), source=AUTO)
+    assert source == ROLLUP
+    with pytest.raises(ValidationError) as excinfo:
+        rollup_build(add_months(current_month(), 1))
+    assert "month" in excinfo.value.errors
+    assert not RateRollupMonth.objects.filter(month=add_months(current_month(), 1)).exists()
 
 
 def test_rates_rollup_command(hotline: Any, spread: date, capsys: Any) -> None:
@@ -404,8 +407,11 @@ def test_rates_rollup_command(hotline: Any, spread: date, capsys: Any) -> None:
     assert RateRollupMonth.objects.filter(month=spread).exists()
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("rates_rollup", "--month", "2026/10")
-    with pytest.raises(CommandError, match="已结束的月份"):
-        call_command("rates_rollup", "--month", f"{current_month():%Y-%m}")
+    with pytest.raises(CommandError, match="尚未开始"):
+        call_command("rates_rollup", "--month", f"{add_months(current_month(), 1):%Y-%m}")
+    call_command("rates_rollup", "--tick")
+    assert "新生成汇总" in capsys.readouterr().out
+    assert RateRollupMonth.objects.filter(month=current_month()).exists()
 
 
 # Scope ---------------------------------------------------------------------------------------

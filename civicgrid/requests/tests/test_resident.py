@@ -209,10 +209,20 @@ def test_satisfied_rating_through_the_link_closes_and_a_second_one_is_refused(
     assert request.status == Status.CLOSED
     rating = Rating.objects.get(request=request)
     assert (rating.contacted, rating.resolution, rating.satisfaction) == (True, "solved", "satisfied")
+    assert rating.via == Rating.Via.LINK
     again = rate(client, request.rating_token, satisfaction="unsatisfied", resolution="unsolved")
     assert again.status_code == 409
     assert "您已评价过该诉求，不能重复评价" in again.content.decode()
     assert Rating.objects.filter(request=request).count() == 1
+
+
+def test_a_rating_from_the_tracking_page_is_recorded_as_h5(hotline: Any, client: Client) -> None:
+    request = served(hotline)
+    page = client.post(reverse("requests:h5_track"), {"number": request.number, "phone": PHONE})
+    assert 'name="via" value="h5"' in page.content.decode()
+    data = {"contacted": "yes", "resolution": "solved", "satisfaction": "satisfied", "via": "h5"}
+    client.post(reverse("requests:h5_rate", args=[request.rating_token]), data)
+    assert Rating.objects.get(request=request).via == Rating.Via.H5
 
 
 def test_unsatisfied_rating_reopens(hotline: Any, client: Client) -> None:

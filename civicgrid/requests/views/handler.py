@@ -171,11 +171,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     found = selectors.request_get(user, pk)
     kinds = actor_kinds(user, found)
+    actions = web.available_actions(user, found, kinds)
     context = {
         "r": found,
         "clock": web.clock_view(found),
         "kinds": kinds,
-        "actions": [(a, Action(a).label) for a in web.available_actions(user, found, kinds)],
+        "actions": [(a, Action(a).label) for a in actions],
+        "possible_duplicates": web.possible_duplicates(user, found) if Action.MERGE in actions else [],
         "timeline": _timeline(found),
         "work_orders": _work_orders(found),
         "approvals": found.approvals.select_related("unit", "requested_by", "decided_by").order_by(

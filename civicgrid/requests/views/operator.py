@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -29,6 +30,7 @@ from civicgrid.requests.constants import (
     Urgency,
 )
 from civicgrid.requests.forms import TYPE_KEYS, ConsoleForm, add_service_errors
+from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import Approval, Category, Request, WorkOrder
 from civicgrid.requests.services import intake
 from civicgrid.territory.models import Node, NodeKind
@@ -82,7 +84,9 @@ def _follow_note(d: dict[str, Any]) -> str:
     return f"再次来电（{Channel(d['channel']).label}，{caller}）：{text or '催办'}"
 
 
-def _create_and_close(actor: Any, data: services.NewRequest, files: list[Any], answer: str) -> Request:
+def _create_and_close(
+    actor: Any, data: services.NewRequest, files: list[Any], answer: str, saved_answer: str = ""
+) -> Request:
     """直接办结: record the consultation and answer it at once, all or nothing."""
     if data.type != RequestType.CONSULTATION:
         raise ValidationError("只有咨询类诉求可以直接办结", field="type")
@@ -90,7 +94,12 @@ def _create_and_close(actor: Any, data: services.NewRequest, files: list[Any], a
         raise ValidationError("请填写答复内容（可从知识库选用）", field="answer")
     with transaction.atomic():
         created = services.request_create(actor=actor, data=data, attachments=files, dispatch=False)
-        return services.request_direct_close(actor=actor, request=created, answer=answer)
+        return services.request_direct_close(
+            actor=actor,
+            request=created,
+            answer=answer,
+            saved_answer_id=int(saved_answer) if saved_answer.isdigit() else None,
+        )
 
 
 def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
@@ -105,7 +114,7 @@ def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
         return redirect(f"{console_url}?followed={target.pk}")
     data = _new_request(d)
     if "direct_close" in request.POST:
-        created = _create_and_close(user, data, files, d["answer"])
+        created = _create_and_close(user, data, files, d["answer"], request.POST.get("saved_answer", ""))
     else:
         created = services.request_create(actor=user, data=data, attachments=files)
     return redirect(f"{console_url}?created={created.pk}")
@@ -205,14 +214,20 @@ def _point(request: HttpRequest) -> tuple[float, float] | None:
 
 @login_required
 def console_similar(request: HttpRequest) -> HttpResponse:
-    """Open requests within 500 m whose text is like this call's: follow one instead of a duplicate."""
+    """Recent open requests nearby whose text is like this call's: follow one instead of a duplicate."""
     require_any(request.user, Capability.REQUEST_INTAKE)
     point = _point(request)
     text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}"
     rows: list[web.Nearby] = []
     if point is not None and text.strip():
         rows = web.similar_nearby(request.user, lon=point[0], lat=point[1], text=text)
-    context = {"rows": rows, "has_point": point is not None, "has_text": bool(text.strip())}
+    context = {
+        "rows": rows,
+        "has_point": point is not None,
+        "has_text": bool(text.strip()),
+        "metres": settings.REQUESTS_DUPLICATE_METRES,
+        "days": settings.REQUESTS_DUPLICATE_DAYS,
+    }
     return render(request, "requests/_similar.html", context)
 
 
@@ -221,7 +236,7 @@ def console_answers(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REQUEST_INTAKE)
     raw = request.GET.get("category", "")
     category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    answers = web.saved_answers(request.GET.get("answer_q", ""), category)
+    answers = knowledge_search(request.GET.get("answer_q", ""), category)
     return render(request, "requests/_answers.html", {"answers": answers})
 
 

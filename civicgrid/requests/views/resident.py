@@ -32,6 +32,7 @@ from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationErro
 from civicgrid.core.middleware import client_ip
 from civicgrid.core.validators import phone_problem
 from civicgrid.requests import services
+from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import Action, Channel, RequestType, Status, UnitKind, Urgency
 from civicgrid.requests.doorplate import (
     building_address,
@@ -40,10 +41,11 @@ from civicgrid.requests.doorplate import (
     places_for,
     qr_svg,
 )
-from civicgrid.requests.models import Category, Request, RequestEvent
+from civicgrid.requests.models import Category, Rating, Request, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.selectors import current_catalogue, leaf_categories
 from civicgrid.requests.services.dispatch import unit_for_place
+from civicgrid.requests.transitions import OPEN
 from civicgrid.territory import selectors as territory
 from civicgrid.territory.models import Node, NodeKind
 
@@ -412,9 +414,57 @@ def h5_submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if refused := _refused(request, "submit.html", context):
             return refused
+        if followed := _follow_up(request, form, Channel.WEB):
+            return _done(followed.number, kind="follow")
         if created := _submit_report(request, form, Channel.WEB, None):
             return _done(created.number)
     return render(request, T + "submit.html", context, status=422 if form.errors else 200)
+
+
+def _follow_up(request: HttpRequest, form: ReportForm, channel: str) -> Request | None:
+    """ "跟进这件": the resident adds to an open request shown as similar instead of filing again."""
+    follow = request.POST.get("follow", "")
+    if not follow.isdigit():
+        return None
+    target = Request.objects.filter(pk=int(follow), status__in=list(OPEN)).first()
+    if target is None:
+        form.add_error(None, "该诉求已办结或不存在，请提交新的诉求")
+        return None
+    text = f"{request.POST.get('title', '')}\n{request.POST.get('content', '')}".strip()
+    try:
+        followed = services.request_follow_up(
+            request=target, text=text[:5000], phone=request.POST.get("phone", ""), channel=channel
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+        return None
+    limit_count("submit", request)
+    return followed
+
+
+@require_GET
+def h5_similar(request: HttpRequest) -> HttpResponse:
+    """Open requests like the one being typed, near its point: follow one instead (public view:
+    title, status and date only)."""
+    text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}"
+    try:
+        lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        lon = lat = None  # type: ignore[assignment]
+    if lon is None and request.GET.get("plate"):
+        try:
+            building = building_for_token(request.GET["plate"])
+        except NotFound:
+            building = None
+        if building is not None and building.lon is not None:
+            lon, lat = building.lon, building.lat
+    rows = []
+    if lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90:
+        rows = web.similar_nearby(None, lon=lon, lat=lat, text=text, among=Request.objects.all(), limit=3)
+    return render(request, T + "_similar.html", {"rows": rows})
 
 
 @require_GET
@@ -423,7 +473,8 @@ def h5_done(request: HttpRequest) -> HttpResponse:
         data = signing.loads(request.GET.get("t", ""), salt=DONE_SALT, max_age=7 * 24 * 3600)
     except signing.BadSignature:
         return _message(request, "链接已失效", "请通过“查询进度”输入诉求编号和手机号查询。", status=404)
-    return render(request, T + "done.html", {"number": data["n"], "alarm": data.get("k") == "alarm"})
+    context = {"number": data["n"], "alarm": data.get("k") == "alarm", "followed": data.get("k") == "follow"}
+    return render(request, T + "done.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -474,6 +525,7 @@ def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
                 resolution=d["resolution"],
                 satisfaction=d["satisfaction"],
                 comment=d["comment"],
+                via=Rating.Via.H5 if request.POST.get("via") == "h5" else Rating.Via.LINK,
             )
         except Conflict:
             req.refresh_from_db()
@@ -525,6 +577,8 @@ def doorplate(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if refused := _refused(request, "doorplate.html", context):
             return refused
+        if followed := _follow_up(request, form, Channel.DOORPLATE):
+            return _done(followed.number, kind="follow")
         if created := _submit_report(request, form, Channel.DOORPLATE, building):
             return _done(created.number)
     return render(request, T + "doorplate.html", context, status=422 if form.errors else 200)
@@ -623,6 +677,7 @@ def doorplate_batch(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("h5/", h5_submit, name="h5_submit"),
     path("h5/done/", h5_done, name="h5_done"),
+    path("h5/similar/", h5_similar, name="h5_similar"),
     path("h5/track/", h5_track, name="h5_track"),
     path("h5/rate/<str:token>/", h5_rate, name="h5_rate"),
     path("r/<str:token>/", rate_short, name="h5_rate_short"),

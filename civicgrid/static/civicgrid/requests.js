@@ -222,6 +222,8 @@
       if (!e.target.classList.contains("use-answer")) return;
       var answer = $("#id_answer");
       answer.value = e.target.dataset.answer; answer.focus();
+      var used = $("#id_saved_answer");
+      if (used) used.value = e.target.dataset.answerId || "";
     });
     onType();
     initPickMap();

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from civicgrid.notify.services import outbox_drain
+from civicgrid.requests.rates.cells import rollup_tick
 from civicgrid.requests.services.warnings import deadline_scan
 
 
@@ -14,3 +15,5 @@ class Command(BaseCommand):
         result = deadline_scan()
         sent = 0 if options["no_send"] else outbox_drain()
         self.stdout.write(f"检查 {result['checked']} 件，新预警 {result['warnings']} 条，发送通知 {sent} 条")
+        rates = rollup_tick()  # the rates rollup: this month built once, deltas folded in
+        self.stdout.write(f"三率汇总：合并增量 {rates['folded']} 条")

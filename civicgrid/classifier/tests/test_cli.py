@@ -1,0 +1,79 @@
+"""``civicgrid classifier train`` and ``predict``: a round trip on a small slice."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from civicgrid.classifier import services
+from civicgrid.classifier.models import ClassifierVersion
+from civicgrid.classifier.tests.conftest import write_csv
+from civicgrid.core.models import AuditLog
+
+
+def _train_files(
+    tmp_path: Path, raw_rows: list[dict[str, str]], token_rows: list[dict[str, str]]
+) -> list[str]:
+    raw = write_csv(tmp_path / "raw.csv", raw_rows, ("text", "label"))
+    tokens = [{"tokens": r["text"], "level1": r["label"]} for r in token_rows]
+    tok = write_csv(tmp_path / "tokens.csv", tokens, ("tokens", "level1"))
+    return ["--csv", f"{raw}:text:label", "--csv", f"{tok}:tokens:level1"]
+
+
+@pytest.mark.django_db
+def test_train_then_predict_round_trip(
+    model_dir: Path,
+    tmp_path: Path,
+    raw_rows: list[dict[str, str]],
+    token_rows: list[dict[str, str]],
+    held_out_rows: list[dict[str, str]],
+) -> None:
+    call_command("classifier", "train", *_train_files(tmp_path, raw_rows, token_rows), "--model", "contest")
+    version = ClassifierVersion.objects.get(name="contest")
+    assert version.number == 1 and not version.is_active
+    assert version.rows == len(raw_rows) + len(token_rows) and version.classes == 7
+    assert version.macro_f1 is not None and set(version.metrics) == {"label"}
+    assert (model_dir / version.file).is_file()
+    assert AuditLog.objects.filter(verb=services.TRAINED, target_id=str(version.pk)).count() == 1
+
+    inputs = write_csv(tmp_path / "new.csv", held_out_rows, ("text",))
+    out = tmp_path / "out" / "pred.csv"
+    call_command(
+        "classifier", "predict", "--csv", f"{inputs}:text", "--output", str(out), "--model", "contest"
+    )
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["row", "label", "confidence"]
+    assert [r[0] for r in rows[1:]] == [str(n) for n in range(len(held_out_rows))]
+    labels = {r["label"] for r in raw_rows}
+    assert all(r[1] in labels and 0.0 < float(r[2]) <= 1.0 for r in rows[1:])
+    right = sum(r[1] == h["label"] for r, h in zip(rows[1:], held_out_rows, strict=True))
+    assert right / len(held_out_rows) >= 0.6
+
+
+@pytest.mark.django_db
+def test_train_without_database_tables_keeps_the_file_and_warns(
+    model_dir: Path,
+    tmp_path: Path,
+    raw_rows: list[dict[str, str]],
+    token_rows: list[dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(services, "database_ready", lambda: False)
+    call_command("classifier", "train", *_train_files(tmp_path, raw_rows[:70], token_rows[:70]))
+    assert "数据库尚未迁移" in capsys.readouterr().err
+    assert not ClassifierVersion.objects.exists()
+    assert (model_dir / "default" / "latest").is_file()
+
+
+@pytest.mark.django_db
+def test_bad_arguments_are_refused_in_chinese(model_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="格式"):
+        call_command("classifier", "train", "--csv", "only-a-path.csv")
+    with pytest.raises(CommandError, match="文件不存在"):
+        call_command("classifier", "train", "--csv", f"{tmp_path / 'missing.csv'}:text:label")
+    with pytest.raises(CommandError, match="还没有训练过"):
+        path = write_csv(tmp_path / "x.csv", [{"text": "电梯坏了"}], ("text",))
+        call_command("classifier", "predict", "--csv", f"{path}:text", "--output", str(tmp_path / "o.csv"))

@@ -1,0 +1,43 @@
+"""What governance shows on the home page."""
+
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import has_capability
+from civicgrid.governance import selectors
+from civicgrid.governance.models import AlertStatus, ProposalStatus, TaskStatus, TopicStatus
+from civicgrid.web.contrib import Figure
+
+
+def home_figures(user: Any) -> list[Figure]:
+    if not has_capability(user, Capability.GOVERNANCE_VIEW):
+        return []
+    today = timezone.localdate()
+    tasks = selectors.tasks_visible(user).filter(status=TaskStatus.OPEN)
+    return [
+        Figure(
+            "进行中的突发预警",
+            selectors.alerts_visible(user).filter(~Q(status=AlertStatus.ENDED)).count(),
+            reverse("governance:alerts"),
+        ),
+        Figure(
+            "推进中的每月一题",
+            selectors.topics_visible(user).filter(status=TopicStatus.ACTIVE).count(),
+            reverse("governance:topics"),
+        ),
+        Figure(
+            "超期的治理任务",
+            tasks.filter(deadline__lt=today).count(),
+            reverse("governance:planned"),
+            hint=f"共 {tasks.count()} 项进行中",
+        ),
+        Figure(
+            "待决定的未诉先办建议",
+            selectors.proposals_visible(user).filter(status=ProposalStatus.PROPOSED).count(),
+            reverse("governance:planned"),
+        ),
+    ]

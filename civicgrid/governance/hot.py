@@ -1,0 +1,501 @@
+"""Hot issues of the product's requests: read a node's period from the database, cluster, rank.
+
+Blocks are (community, category group): the community that contains the request's place
+(its own node above the community level) and the first two levels of its category code
+("0301" 供水). A cluster's previous count is the number of requests of the previous period
+of equal length in its block that contain at least two of its five central words
+(``engine.count_previous``). The previous period, the distinct requesters and the ratings
+are read only for the clusters that can still reach the top ``KEEP`` (``rank``).
+
+On PostgreSQL the period is read with one binary COPY (``PG_COPY``) parsed with numpy.
+"""
+
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require
+from civicgrid.core.audit import audit_write
+from civicgrid.governance import engine, text
+from civicgrid.governance.models import HotIssue, HotIssueMember, HotIssueRun
+from civicgrid.governance.terms import terms_index
+from civicgrid.requests.constants import Satisfaction
+from civicgrid.requests.models import Category, Rating, Request
+from civicgrid.requests.rates.figures import Period
+from civicgrid.territory.models import Node, NodeKind
+
+KEEP = 100  # hot issues stored per run
+KEEP_MEMBERS = 500  # requests stored per hot issue (the most central)
+GROUP_CODE_LENGTH = 4  # "0301": the first two levels of a category code
+
+
+def params() -> engine.Params:
+    """The engine's defaults, overridden by ``settings.GOVERNANCE_HOT_PARAMS`` (a dict)."""
+    return replace(engine.Params(), **getattr(settings, "GOVERNANCE_HOT_PARAMS", {}))
+
+
+def previous_period(period: Period) -> Period:
+    if period.whole_month:
+        last = period.start - timedelta(days=1)
+        return Period.month(last)
+    length = period.end - period.start
+    end = period.start - timedelta(days=1)
+    return Period(end - length, end)
+
+
+def _bounds(period: Period) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(period.start, datetime.min.time(), tzinfo=tz)
+    return start, datetime.combine(period.end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+
+
+@dataclass
+class Columns:
+    """One period's requests under a node, as arrays (row k is request ``ids[k]``)."""
+
+    ids: np.ndarray
+    node: np.ndarray  # territory node id
+    category: np.ndarray  # category id, 0 = none
+    at: np.ndarray  # seconds since the epoch
+    lon: np.ndarray  # nan = unknown
+    lat: np.ndarray
+    term_ptr: np.ndarray
+    term_ids: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class Loaded:
+    node: Node
+    previous_period: tuple[datetime, datetime]
+    current: Columns
+    corpus: engine.Corpus  # of the current period
+    group_codes: list[str]
+    paths: dict[int, str]  # node id → path, for the nodes under the run's node
+    area_table: np.ndarray  # node id → area number
+    areas: list[str]  # area number → path
+    group_table: np.ndarray  # category id → group number
+    previous_read: int = 0
+
+    def blocks(self, cols: Columns) -> tuple[np.ndarray, np.ndarray]:
+        group = self.group_table[np.minimum(cols.category, len(self.group_table) - 1)]
+        area = self.area_table[np.minimum(cols.node, len(self.area_table) - 1)]
+        return area * len(self.group_codes) + group, group
+
+
+def _areas(paths: list[str]) -> list[str]:
+    """The community path of each place (the place itself above the community level)."""
+    communities = set(Node.objects.filter(kind=NodeKind.COMMUNITY).values_list("path", flat=True))
+    cache: dict[str, str] = {}
+
+    def area(path: str) -> str:
+        found = cache.get(path)
+        if found is None:
+            found = path
+            i = path.find("/")
+            while i != -1:
+                if path[: i + 1] in communities:
+                    found = path[: i + 1]
+                    break
+                i = path.find("/", i + 1)
+            cache[path] = found
+        return found
+
+    return [area(p) for p in paths]
+
+
+# PostgreSQL: one binary COPY of the rows (no sort, no aggregate), parsed with numpy: the
+# fixed-width columns first, the words (a bytea of 4-byte ids) last in each row.
+PG_COPY = """
+COPY (SELECT r.id::int8, r.node_id::int8, COALESCE(r.category_id, 0)::int8,
+             EXTRACT(EPOCH FROM r.received_at)::float8,
+             COALESCE(r.lon, 'NaN'::float8), COALESCE(r.lat, 'NaN'::float8), t.terms
+      FROM requests_request r JOIN governance_requestterms t ON t.request_id = r.id
+      WHERE r.received_at >= {start} AND r.received_at < {end} AND {where})
+TO STDOUT (FORMAT binary)
+"""
+FIXED = np.dtype(
+    [("count", ">i2")]
+    + [
+        (f, t)
+        for name, kind in (
+            ("id", ">i8"),
+            ("node", ">i8"),
+            ("cat", ">i8"),
+            ("at", ">f8"),
+            ("lon", ">f8"),
+            ("lat", ">f8"),
+        )
+        for f, t in ((f"{name}_len", ">i4"), (name, kind))
+    ]
+    + [("terms_len", ">i4")]
+)
+SQL = """
+SELECT r.id, r.node_id, COALESCE(r.category_id, 0), r.received_at, r.lon, r.lat, t.terms
+FROM requests_request r JOIN governance_requestterms t ON t.request_id = r.id
+WHERE r.received_at >= %s AND r.received_at < %s AND ({where})
+ORDER BY r.id
+"""
+
+
+def _parse_copy(data: bytes) -> Columns:
+    """Rows of a binary COPY: a fixed part (``FIXED``) then the words; one pass splits them."""
+    width = FIXED.itemsize
+    raw = memoryview(data)
+    fixed_parts, words = bytearray(), bytearray()
+    pos, end = 19, len(data) - 2  # after the header (signature, flags, extension); before the trailer
+    while pos < end:
+        size = int.from_bytes(raw[pos + width - 4 : pos + width], "big")
+        fixed_parts += raw[pos : pos + width]
+        words += raw[pos + width : pos + width + size]
+        pos += width + size
+    fixed = np.frombuffer(bytes(fixed_parts), dtype=FIXED)
+    lengths = (fixed["terms_len"] // 4).astype(np.int64)
+    return _columns(
+        fixed["id"],
+        fixed["node"],
+        fixed["cat"],
+        fixed["at"],
+        fixed["lon"],
+        fixed["lat"],
+        lengths,
+        bytes(words),
+    )
+
+
+def _columns(
+    ids: Any, node: Any, cat: Any, at: Any, lon: Any, lat: Any, lengths: Any, blob: bytes
+) -> Columns:
+    ptr = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(lengths, dtype=np.int64), out=ptr[1:])
+    return Columns(
+        ids=np.asarray(ids, dtype=np.int64),
+        node=np.asarray(node, dtype=np.int64),
+        category=np.asarray(cat, dtype=np.int64),
+        at=np.asarray(at, dtype=np.float64),
+        lon=np.asarray(lon, dtype=np.float64),
+        lat=np.asarray(lat, dtype=np.float64),
+        term_ptr=ptr,
+        term_ids=np.frombuffer(blob, dtype="<u4").astype(np.uint32),
+    )
+
+
+def _read(start: datetime, end: datetime, *, path: str = "", nodes: list[int] | None = None) -> Columns:
+    """Requests received in [start, end) under ``path``, or at one of ``nodes``, with their words."""
+    if nodes is not None and not nodes:
+        return _columns([], [], [], [], [], [], [], b"")
+    params: list[Any]
+    if nodes is None:
+        where, params = "r.node_path LIKE %s", [path + "%"]  # paths are digits and slashes
+    else:
+        where, params = "r.node_id = ANY(%s)", [nodes]
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the join's hash table in memory
+            raw = cursor.cursor
+            sql = PG_COPY.format(
+                start=raw.mogrify("%s", [start]),
+                end=raw.mogrify("%s", [end]),
+                where=raw.mogrify(where, params),
+            )
+            buffer = bytearray()
+            with raw.copy(sql) as copy:
+                for chunk in copy:
+                    buffer += chunk
+        if len(buffer) <= 21:
+            return _columns([], [], [], [], [], [], [], b"")
+        return _parse_copy(bytes(buffer))
+    with connection.cursor() as cursor:
+        if nodes is not None:
+            where, params = f"r.node_id IN ({', '.join(['%s'] * len(nodes))})", list(nodes)
+        cursor.execute(SQL.format(where=where), [start, end, *params])
+        rows = cursor.fetchall()
+    from django.utils.dateparse import parse_datetime
+
+    def epoch(value: Any) -> float:
+        at = value if isinstance(value, datetime) else parse_datetime(str(value))
+        assert at is not None
+        return (at.replace(tzinfo=UTC) if timezone.is_naive(at) else at).timestamp()  # SQLite keeps UTC
+
+    return _columns(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [epoch(r[3]) for r in rows],
+        [np.nan if r[4] is None else r[4] for r in rows],
+        [np.nan if r[5] is None else r[5] for r in rows],
+        [len(r[6]) // 4 for r in rows],
+        b"".join(bytes(r[6]) for r in rows),
+    )
+
+
+def _lookup(keys: dict[int, int], size: int) -> np.ndarray:
+    table = np.zeros(size + 1, dtype=np.int64)
+    if keys:
+        table[np.fromiter(keys.keys(), np.int64)] = np.fromiter(keys.values(), np.int64)
+    return table
+
+
+def load(node: Node, period: Period) -> Loaded:
+    """The period's requests under ``node`` and the tables that put them in blocks."""
+    before = previous_period(period)
+    start, end = _bounds(period)
+    prev_start, _ = _bounds(before)
+    terms_index(limit=None, received_from=prev_start, received_to=end, path=node.path)
+    current = _read(start, end, path=node.path)
+    paths = dict(Node.objects.filter(path__startswith=node.path).values_list("id", "path"))
+    ordered = sorted(paths)
+    area_index: dict[str, int] = {}
+    numbers = [area_index.setdefault(a, len(area_index)) for a in _areas([paths[i] for i in ordered])]
+    area_table = _lookup(dict(zip(ordered, numbers, strict=True)), max(paths, default=0))
+    codes = dict(Category.objects.values_list("pk", "code"))
+    group_codes = sorted({c[:GROUP_CODE_LENGTH] for c in codes.values()} | {""})
+    group_index = {g: i for i, g in enumerate(group_codes)}
+    group_table = _lookup(
+        {pk: group_index[c[:GROUP_CODE_LENGTH]] for pk, c in codes.items()}, max(codes, default=0)
+    )
+    loaded = Loaded(
+        node=node,
+        previous_period=(prev_start, start),
+        current=current,
+        corpus=None,  # type: ignore[arg-type]
+        group_codes=group_codes,
+        paths=paths,
+        area_table=area_table,
+        areas=sorted(area_index, key=area_index.__getitem__),
+        group_table=group_table,
+    )
+    block, group = loaded.blocks(current)
+    loaded.corpus = engine.Corpus(
+        block=block,
+        group=group,
+        at=current.at,
+        lon=current.lon,
+        lat=current.lat,
+        term_ptr=current.term_ptr,
+        term_ids=current.term_ids,
+    )
+    return loaded
+
+
+def previous_counts(loaded: Loaded, clusters: list[engine.Cluster], p: engine.Params) -> list[int]:
+    """Previous-period counts of these clusters, reading only the areas they are in."""
+    n_groups = len(loaded.group_codes)
+    areas = np.unique([c.block // n_groups for c in clusters])
+    ids = np.fromiter(loaded.paths, dtype=np.int64, count=len(loaded.paths))
+    nodes = ids[np.isin(loaded.area_table[ids], areas)].tolist()
+    previous = _read(*loaded.previous_period, nodes=nodes)
+    loaded.previous_read += previous.n
+    block, _ = loaded.blocks(previous)
+    return engine.count_previous(block, previous.term_ptr, previous.term_ids, clusters, p)
+
+
+def common_path(paths: list[str]) -> str:
+    parts = [p.strip("/").split("/") for p in paths]
+    shared: list[str] = []
+    for column in zip(*parts, strict=False):
+        if len(set(column)) != 1:
+            break
+        shared.append(column[0])
+    return "/".join(shared) + "/" if shared else ""
+
+
+@dataclass
+class Draft:
+    cluster: engine.Cluster
+    request_ids: list[int]
+    previous: int
+    requesters: int = 0
+    rated: int = 0
+    unsatisfied: int = 0
+    heat: float = 0.0
+
+    def score(self) -> float:
+        share = self.unsatisfied / self.rated if self.rated else 0.0
+        count = len(self.request_ids)
+        return engine.heat(
+            count=count, previous=self.previous, requesters=self.requesters, unsatisfied_share=share, votes=0
+        )
+
+
+def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    return [ids[s : s + size] for s in range(0, len(ids), size)]
+
+
+def _requesters(drafts: list[Draft]) -> None:
+    """Distinct requesters of each draft, by the keyed hash of the phone (anonymous: one each)."""
+    phones: dict[int, str] = {}
+    for chunk in _chunks(sorted({r for d in drafts for r in d.request_ids})):
+        phones.update(Request.objects.filter(pk__in=chunk).values_list("pk", "requester_phone_hash"))
+    for d in drafts:
+        known = {phones.get(r, "") for r in d.request_ids} - {""}
+        d.requesters = len(known) + sum(1 for r in d.request_ids if not phones.get(r, ""))
+
+
+def _ratings(drafts: list[Draft]) -> None:
+    """Rated and unsatisfied requests of each draft (a request counts by its latest rating)."""
+    latest: dict[int, tuple[int, str]] = {}
+    for chunk in _chunks(sorted({r for d in drafts for r in d.request_ids})):
+        for rid, rnd, sat in Rating.objects.filter(request_id__in=chunk).values_list(
+            "request_id", "round", "satisfaction"
+        ):
+            if rid not in latest or latest[rid][0] < rnd:
+                latest[rid] = (rnd, sat)
+    for d in drafts:
+        seen = [latest[r][1] for r in d.request_ids if r in latest]
+        d.rated = len(seen)
+        d.unsatisfied = sum(1 for s in seen if s == Satisfaction.UNSATISFIED)
+
+
+def rank(loaded: Loaded, result: engine.Result, p: engine.Params) -> list[Draft]:
+    """The hottest ``KEEP`` clusters. Requesters, ratings and the previous period are read
+    only for the clusters whose upper bound (every request another person, all unsatisfied,
+    the previous period empty) reaches the ``KEEP``-th lower bound (one person, none
+    unsatisfied, no growth)."""
+    ids = loaded.current.ids
+    drafts = [Draft(cluster=c, request_ids=ids[c.members].tolist(), previous=0) for c in result.clusters]
+    for d in drafts:
+        d.requesters, d.rated, d.unsatisfied = len(d.request_ids), 1, 1
+        d.heat = d.score()
+    if len(drafts) > KEEP:
+        lower = sorted(
+            (
+                engine.heat(
+                    count=len(d.request_ids), previous=None, requesters=1, unsatisfied_share=0, votes=0
+                )
+                for d in drafts
+            ),
+            reverse=True,
+        )
+        drafts = [d for d in drafts if d.heat >= lower[KEEP - 1]]
+    counts = previous_counts(loaded, [d.cluster for d in drafts], p) if drafts else []
+    for d, n in zip(drafts, counts, strict=True):
+        d.previous = n
+    _requesters(drafts)
+    _ratings(drafts)
+    for d in drafts:
+        d.heat = d.score()
+    drafts.sort(key=lambda d: (-d.heat, -len(d.request_ids), d.request_ids[0]))
+    return drafts[:KEEP]
+
+
+def _issue(run: HotIssueRun, rank_no: int, d: Draft, loaded: Loaded, texts: dict[int, str]) -> HotIssue:
+    members = d.cluster.members
+    cur = loaded.current
+    node_path = (
+        common_path([loaded.paths.get(int(i), run.node_path) for i in cur.node[members]]) or run.node_path
+    )
+    node = Node.objects.filter(path=node_path).first() or run.node
+    cats = Counter(int(c) for c in cur.category[members] if c)
+    lon, lat, at = cur.lon[members], cur.lat[members], cur.at[members]
+    located = ~np.isnan(lon)
+    titles = [texts.get(r, "") for r in d.request_ids[:50]]
+    keywords = engine.term_words(d.cluster.top_terms[:5], titles, text.words)
+    tz = timezone.get_current_timezone()
+    return HotIssue(
+        run=run,
+        rank=rank_no,
+        node=node,
+        node_path=node.path,
+        title=(titles[0] or "（无标题）")[:200],
+        keywords=keywords,
+        category_id=cats.most_common(1)[0][0] if cats else None,
+        category_prefix=loaded.group_codes[d.cluster.group] if loaded.group_codes else "",
+        count=len(d.request_ids),
+        previous_count=d.previous,
+        growth=round(engine.growth(len(d.request_ids), d.previous), 4),
+        requesters=d.requesters,
+        rated=d.rated,
+        unsatisfied=d.unsatisfied,
+        votes=0,
+        heat=d.heat,
+        lon=float(lon[located].mean()) if located.any() else None,
+        lat=float(lat[located].mean()) if located.any() else None,
+        first_at=datetime.fromtimestamp(float(at.min()), tz),
+        last_at=datetime.fromtimestamp(float(at.max()), tz),
+        terms=text.pack(d.cluster.top_terms),
+    )
+
+
+def compute(
+    node: Node, period: Period, p: engine.Params | None = None
+) -> tuple[Loaded, list[Draft], dict[str, Any]]:
+    """The ranked drafts of one node and period, without writing them (the bench times this)."""
+    p = p or params()
+    timings: dict[str, Any] = {}
+    started = time.perf_counter()
+    loaded = load(node, period)
+    timings["load_s"] = round(time.perf_counter() - started, 3)
+    mark = time.perf_counter()
+    result = engine.cluster(loaded.corpus, p)
+    timings["cluster_s"] = round(time.perf_counter() - mark, 3)
+    mark = time.perf_counter()
+    drafts = rank(loaded, result, p)
+    timings["rank_s"] = round(time.perf_counter() - mark, 3)
+    timings |= {
+        "requests": loaded.current.n,
+        "previous_requests": loaded.previous_read,
+        "links": int(result.stats.get("links", 0)),
+        "clusters": len(result.clusters),
+    }
+    return loaded, drafts, timings
+
+
+def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool = False) -> HotIssueRun:
+    """Compute and store the hot issues of ``node`` for ``period`` (GOVERNANCE_VIEW there)."""
+    if not system:
+        require(actor, Capability.GOVERNANCE_VIEW, node.path)
+    if period.end < period.start:
+        from civicgrid.core.errors import ValidationError
+
+        raise ValidationError("结束日期不能早于开始日期", field="end")
+    started = time.perf_counter()
+    p = params()
+    loaded, drafts, stats = compute(node, period, p)
+    wanted = [rid for d in drafts for rid in d.request_ids[:50]]
+    texts = dict(Request.objects.filter(pk__in=wanted).values_list("pk", "title"))
+    with transaction.atomic():
+        run = HotIssueRun.objects.create(
+            node=node,
+            node_path=node.path,
+            period_start=period.start,
+            period_end=period.end,
+            params=asdict(p),
+            stats=stats,
+            seconds=round(time.perf_counter() - started, 3),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        issues = HotIssue.objects.bulk_create(
+            [_issue(run, i, d, loaded, texts) for i, d in enumerate(drafts, start=1)]
+        )
+        HotIssueMember.objects.bulk_create(
+            [
+                HotIssueMember(issue=issue, request_id=rid, position=pos)
+                for issue, d in zip(issues, drafts, strict=True)
+                for pos, rid in enumerate(d.request_ids[:KEEP_MEMBERS])
+            ],
+            batch_size=5000,
+        )
+        audit_write(
+            actor=actor,
+            verb="governance.hot_computed",
+            target=run,
+            node=node,
+            after={"period": [str(period.start), str(period.end)], "issues": len(issues), **stats},
+        )
+    return run
+
+
+def month_period(month: date) -> Period:
+    return Period.month(month)

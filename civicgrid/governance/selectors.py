@@ -1,0 +1,173 @@
+"""Reads of proactive governance, cut to the actor's GOVERNANCE_VIEW scope."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import EVERYWHERE, require_any, scope_filter, scope_paths
+from civicgrid.core.errors import NotFound
+from civicgrid.governance import text
+from civicgrid.governance.hot import _bounds
+from civicgrid.governance.models import (
+    GovernanceTask,
+    HotIssue,
+    HotIssueRun,
+    RequestTerms,
+    SeasonalProposal,
+    SpikeAlert,
+    Topic,
+)
+from civicgrid.governance.terms import terms_index
+from civicgrid.requests.models import Request
+from civicgrid.requests.rates.figures import Period, add_months, month_start
+from civicgrid.territory.models import Node, NodeKind
+
+AREA_KINDS = (NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID)
+V = Capability.GOVERNANCE_VIEW
+
+
+def nodes_visible(actor: Any) -> QuerySet[Node]:
+    qs = Node.objects.filter(kind__in=AREA_KINDS, is_active=True).order_by("path")
+    return scope_filter(qs, actor, V, field="path")
+
+
+def node_for(actor: Any, pk: int | None) -> Node:
+    """The node asked for (in scope), or the actor's own top node."""
+    require_any(actor, V)
+    if pk is not None:
+        node = nodes_visible(actor).filter(pk=pk).first()
+        if node is None:
+            raise NotFound("区域不存在或您无权查看")
+        return node
+    paths = [p for p in scope_paths(actor, V) if p != EVERYWHERE]
+    if paths:
+        return Node.objects.get(path=paths[0])
+    root = Node.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+    if root is None:
+        raise NotFound("尚未建立区域")
+    return root
+
+
+def latest_run(node: Node, period: Period) -> HotIssueRun | None:
+    return (
+        HotIssueRun.objects.filter(node=node, period_start=period.start, period_end=period.end)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def hot_issues_visible(actor: Any) -> QuerySet[HotIssue]:
+    return scope_filter(HotIssue.objects.all(), actor, V)
+
+
+def hot_issue_get(actor: Any, pk: int) -> HotIssue:
+    found = hot_issues_visible(actor).select_related("run", "node", "category").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("热点不存在或您无权查看")
+    return found
+
+
+def run_issues(actor: Any, run: HotIssueRun) -> QuerySet[HotIssue]:
+    return hot_issues_visible(actor).filter(run=run).select_related("node", "category").order_by("rank")
+
+
+def issue_requests(issue: HotIssue) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(pk__in=issue.members.values("request_id"))
+        .select_related("category", "lead_unit", "node")
+        .order_by("received_at")
+    )
+
+
+def topics_visible(actor: Any) -> QuerySet[Topic]:
+    return scope_filter(Topic.objects.all(), actor, V).select_related(
+        "node", "lead_unit", "leading_official", "hot_issue"
+    )
+
+
+def topic_get(actor: Any, pk: int) -> Topic:
+    found = topics_visible(actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("题目不存在或您无权查看")
+    return found
+
+
+def tasks_visible(actor: Any) -> QuerySet[GovernanceTask]:
+    return scope_filter(GovernanceTask.objects.all(), actor, V).select_related("unit", "topic", "node")
+
+
+def task_get(actor: Any, pk: int) -> GovernanceTask:
+    found = tasks_visible(actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("任务不存在或您无权查看")
+    return found
+
+
+def proposals_visible(actor: Any) -> QuerySet[SeasonalProposal]:
+    return scope_filter(SeasonalProposal.objects.all(), actor, V).select_related("node", "category", "task")
+
+
+def proposal_get(actor: Any, pk: int) -> SeasonalProposal:
+    found = proposals_visible(actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("建议不存在或您无权查看")
+    return found
+
+
+def alerts_visible(actor: Any) -> QuerySet[SpikeAlert]:
+    return scope_filter(SpikeAlert.objects.all(), actor, V).select_related("node", "acknowledged_by")
+
+
+def alert_get(actor: Any, pk: int) -> SpikeAlert:
+    found = alerts_visible(actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("预警不存在或您无权查看")
+    return found
+
+
+# Before and after a monthly topic ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: date
+    count: int
+    after: bool  # the topic's month or later
+
+
+def _matches(terms: np.ndarray, wanted: set[int]) -> bool:
+    need = 2 if len(wanted) > 2 else 1
+    return len(wanted.intersection(terms.tolist())) >= need
+
+
+def topic_trend(topic: Topic, *, before: int = 3, after: int = 3) -> list[MonthCount]:
+    """Requests of the topic's problem per month: same place (under the topic's node), same
+    category group, and at least two of the problem's central words (one when it has two or
+    fewer); ``before`` months before the topic's month and up to ``after`` months from it."""
+    first = add_months(month_start(topic.month), -before)
+    last = min(add_months(month_start(topic.month), after - 1), month_start(date.today()))
+    start, _ = _bounds(Period.month(first))
+    _, end = _bounds(Period.month(last))
+    terms_index(limit=None, received_from=start, received_to=end, path=topic.node_path)
+    wanted = set(text.unpack(bytes(topic.terms)).tolist())
+    qs = Request.objects.filter(
+        node_path__startswith=topic.node_path, received_at__gte=start, received_at__lt=end
+    )
+    if topic.category_prefix:
+        qs = qs.filter(category__code__startswith=topic.category_prefix)
+    counts: dict[date, int] = {}
+    rows = RequestTerms.objects.filter(request__in=qs).values_list("request__received_at", "terms")
+    for at, blob in rows:
+        if not wanted or _matches(text.unpack(bytes(blob)), wanted):
+            month = month_start(timezone.localtime(at).date())
+            counts[month] = counts.get(month, 0) + 1
+    result, month = [], first
+    while month <= last:
+        result.append(MonthCount(month, counts.get(month, 0), month >= month_start(topic.month)))
+        month = add_months(month, 1)
+    return result

@@ -1,0 +1,351 @@
+"""Writes of proactive governance: monthly topics, their tasks, proposals, alerts.
+
+Each service checks (capability at the place, validation), then acts in one transaction
+with an audit row. Hot-issue runs are written by ``hot.hot_issues_compute``, alerts by
+``spikes.spike_scan`` and proposals by ``seasonal.proposals_generate``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, require
+from civicgrid.core.audit import audit_write, snapshot
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.governance import text
+from civicgrid.governance.models import (
+    AlertStatus,
+    GovernanceTask,
+    HotIssue,
+    ProposalStatus,
+    SeasonalProposal,
+    SpikeAlert,
+    TaskStatus,
+    Topic,
+    TopicStatus,
+)
+from civicgrid.requests.models import HandlingUnit, UnitMembership
+from civicgrid.requests.rates.figures import month_start
+from civicgrid.territory.models import Node, NodeKind
+
+TOPIC_FIELDS = ["title", "status", "plan", "lead_unit", "leading_official", "month"]
+TASK_FIELDS = ["title", "unit", "deadline", "progress", "status", "note"]
+
+
+@dataclass
+class TopicData:
+    title: str
+    month: date
+    leading_official: Any
+    lead_unit: HandlingUnit | None
+    node: Node | None = None
+    description: str = ""
+    plan: str = ""
+    assisting_units: list[HandlingUnit] = field(default_factory=list)
+    category_prefix: str = ""
+    keywords: list[str] = field(default_factory=list)
+    hot_issue: HotIssue | None = None
+
+
+def _check_topic(data: TopicData) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = ["请填写题目"]
+    elif len(data.title) > 200:
+        errors["title"] = ["题目最长200个字"]
+    if data.node is None:
+        errors["node"] = ["请选择问题所在区域"]
+    if data.lead_unit is None or not data.lead_unit.is_active:
+        errors["lead_unit"] = ["请选择启用的牵头单位"]
+    official = data.leading_official
+    if official is None or not getattr(official, "is_active", False):
+        errors["leading_official"] = ["请选择牵头领导"]
+    elif data.node is not None and not can(official, Capability.TOPIC_MANAGE, data.node.path):
+        errors["leading_official"] = ["牵头领导须是该区域的领导"]
+    if data.lead_unit is not None and any(u.pk == data.lead_unit.pk for u in data.assisting_units):
+        errors["assisting_units"] = ["协办单位不能与牵头单位相同"]
+    if any(not u.is_active for u in data.assisting_units):
+        errors["assisting_units"] = ["协办单位须为启用的单位"]
+    return errors
+
+
+def _problem_terms(data: TopicData) -> tuple[bytes, list[str]]:
+    """What "this problem" is: the hot issue's central words, or the words typed in."""
+    if data.hot_issue is not None and data.hot_issue.terms:
+        return bytes(data.hot_issue.terms), list(data.hot_issue.keywords)
+    words = [w for k in data.keywords for w in (text.words(k) or [k.strip()]) if w]
+    return text.pack(text.term_id(w) for w in words), words
+
+
+def place_of(node: Node) -> Node:
+    """The community of a place below it (a topic is about a community's problem, not one building)."""
+    if node.kind in (NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY):
+        return node
+    found = Node.objects.filter(pk__in=node.ancestor_ids, kind=NodeKind.COMMUNITY).first()
+    return found or node
+
+
+def topic_from_hot_issue(issue: HotIssue) -> dict[str, Any]:
+    """Initial values of the form that turns a hot issue into a topic."""
+    return {
+        "title": f"{issue.node.name}{issue.title}"[:200],
+        "month": month_start(timezone.localdate()),
+        "node": place_of(issue.node),
+        "description": (
+            f"{issue.run.period_start}至{issue.run.period_end}，{issue.node.name}同类诉求{issue.count}件"
+            f"（{issue.requesters}人），热度{issue.heat:.1f}。关键词：{'、'.join(issue.keywords)}"
+        ),
+        "category_prefix": issue.category_prefix,
+        "keywords": list(issue.keywords),
+        "hot_issue": issue,
+    }
+
+
+@transaction.atomic
+def topic_create(*, actor: Any, data: TopicData) -> Topic:
+    if data.node is not None:
+        require(actor, Capability.TOPIC_MANAGE, data.node.path)
+    else:
+        raise ValidationError("请选择问题所在区域", field="node")
+    if data.hot_issue is not None and not data.hot_issue.node_path.startswith(data.node.path):
+        raise ValidationError("热点不在所选区域内", field="hot_issue")
+    errors = _check_topic(data)
+    if errors:
+        raise ValidationError(errors=errors)
+    assert data.lead_unit is not None
+    terms, keywords = _problem_terms(data)
+    topic = Topic.objects.create(
+        node=data.node,
+        node_path=data.node.path,
+        month=month_start(data.month),
+        title=data.title.strip(),
+        description=data.description.strip(),
+        hot_issue=data.hot_issue,
+        leading_official=data.leading_official,
+        lead_unit=data.lead_unit,
+        plan=data.plan.strip(),
+        category_prefix=data.category_prefix.strip(),
+        terms=terms,
+        keywords=keywords,
+        created_by=actor,
+    )
+    topic.assisting_units.set(data.assisting_units)
+    audit_write(
+        actor=actor,
+        verb="governance.topic_created",
+        target=topic,
+        node=data.node,
+        after=snapshot(topic, TOPIC_FIELDS) | {"assisting_units": [u.pk for u in data.assisting_units]},
+    )
+    return topic
+
+
+def _locked_topic(actor: Any, topic: Topic, expected_version: int | None) -> Topic:
+    require(actor, Capability.TOPIC_MANAGE, topic.node_path)
+    locked = Topic.objects.select_for_update().get(pk=topic.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict("该题目已被他人修改，请刷新后再试")
+    return locked
+
+
+@transaction.atomic
+def topic_update(
+    *,
+    actor: Any,
+    topic: Topic,
+    plan: str | None = None,
+    status: str | None = None,
+    expected_version: int | None = None,
+) -> Topic:
+    locked = _locked_topic(actor, topic, expected_version)
+    before = snapshot(locked, TOPIC_FIELDS)
+    if status is not None and status not in TopicStatus.values:
+        raise ValidationError("状态取值无效", field="status")
+    if plan is not None:
+        locked.plan = plan.strip()
+    if status is not None:
+        locked.status = status
+    locked.version += 1
+    locked.save(update_fields=["plan", "status", "version", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb="governance.topic_updated",
+        target=locked,
+        node=locked.node,
+        before=before,
+        after=snapshot(locked, TOPIC_FIELDS),
+    )
+    return locked
+
+
+def _check_task(title: str, deadline: date | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = ["请填写任务内容"]
+    elif len(title) > 200:
+        errors["title"] = ["任务最长200个字"]
+    if deadline is None:
+        errors["deadline"] = ["请填写完成时限"]
+    if errors:
+        raise ValidationError(errors=errors)
+
+
+@transaction.atomic
+def task_add(
+    *,
+    actor: Any,
+    topic: Topic,
+    title: str,
+    deadline: date | None,
+    unit: HandlingUnit | None = None,
+    description: str = "",
+) -> GovernanceTask:
+    locked = _locked_topic(actor, topic, None)
+    _check_task(title, deadline)
+    assert deadline is not None
+    if unit is not None and not unit.is_active:
+        raise ValidationError("责任单位须为启用的单位", field="unit")
+    task = GovernanceTask.objects.create(
+        topic=locked,
+        node=locked.node,
+        node_path=locked.node_path,
+        title=title.strip(),
+        description=description.strip(),
+        unit=unit or locked.lead_unit,
+        deadline=deadline,
+        created_by=actor,
+    )
+    audit_write(
+        actor=actor,
+        verb="governance.task_added",
+        target=task,
+        node=locked.node,
+        after=snapshot(task, TASK_FIELDS) | {"topic": locked.pk},
+    )
+    return task
+
+
+def may_report(actor: Any, task: GovernanceTask) -> bool:
+    """Leaders of the place, and members of the task's unit, report progress."""
+    if can(actor, Capability.TOPIC_MANAGE, task.node_path):
+        return True
+    if task.unit_id is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return UnitMembership.objects.filter(user=actor, unit_id=task.unit_id, unit__is_active=True).exists()
+
+
+@transaction.atomic
+def task_progress(*, actor: Any, task: GovernanceTask, progress: int, note: str = "") -> GovernanceTask:
+    if not may_report(actor, task):
+        raise PermissionDenied("您无权更新该任务的进度")
+    if not 0 <= progress <= 100:
+        raise ValidationError("进度应在0到100之间", field="progress")
+    locked = GovernanceTask.objects.select_for_update().get(pk=task.pk)
+    before = snapshot(locked, TASK_FIELDS)
+    locked.progress = progress
+    if note.strip():
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        locked.note = f"{locked.note}\n{stamp} {note.strip()}".strip()
+    done = progress == 100
+    locked.status = TaskStatus.DONE if done else TaskStatus.OPEN
+    locked.done_at = locked.done_at or timezone.now() if done else None
+    locked.save(update_fields=["progress", "note", "status", "done_at", "updated_at"])
+    audit_write(
+        actor=actor,
+        verb="governance.task_progress",
+        target=locked,
+        node=locked.node,
+        before=before,
+        after=snapshot(locked, TASK_FIELDS),
+    )
+    return locked
+
+
+# Solve before asked ------------------------------------------------------------------------
+
+
+def _locked_proposal(actor: Any, proposal: SeasonalProposal) -> SeasonalProposal:
+    require(actor, Capability.TOPIC_MANAGE, proposal.node_path)
+    locked = SeasonalProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != ProposalStatus.PROPOSED:
+        raise Conflict("该建议已处理")
+    return locked
+
+
+@transaction.atomic
+def proposal_accept(
+    *,
+    actor: Any,
+    proposal: SeasonalProposal,
+    unit: HandlingUnit | None,
+    deadline: date | None = None,
+    title: str = "",
+) -> GovernanceTask:
+    """A leader turns a proposal into a planned task (default deadline: a week before the season)."""
+    locked = _locked_proposal(actor, proposal)
+    if unit is None or not unit.is_active:
+        raise ValidationError("请选择启用的责任单位", field="unit")
+    deadline = deadline or locked.season_start - timedelta(days=7)
+    title = title.strip() or locked.title
+    _check_task(title, deadline)
+    task = GovernanceTask.objects.create(
+        node=locked.node,
+        node_path=locked.node_path,
+        title=title,
+        description=f"未诉先办：往年同期诉求 {locked.evidence}，预计{locked.expected:.0f}件。",
+        unit=unit,
+        deadline=deadline,
+        created_by=actor,
+    )
+    locked.status = ProposalStatus.ACCEPTED
+    locked.task = task
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "task", "decided_by", "decided_at"])
+    audit_write(
+        actor=actor,
+        verb="governance.proposal_accepted",
+        target=locked,
+        node=locked.node,
+        after={"task": task.pk, "unit": unit.pk, "deadline": str(deadline)},
+    )
+    return task
+
+
+@transaction.atomic
+def proposal_dismiss(*, actor: Any, proposal: SeasonalProposal) -> SeasonalProposal:
+    locked = _locked_proposal(actor, proposal)
+    locked.status = ProposalStatus.DISMISSED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_write(actor=actor, verb="governance.proposal_dismissed", target=locked, node=locked.node)
+    return locked
+
+
+# Spikes ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: Any, alert: SpikeAlert, note: str = "") -> SpikeAlert:
+    require(actor, Capability.GOVERNANCE_VIEW, alert.node_path)
+    locked = SpikeAlert.objects.select_for_update().get(pk=alert.pk)
+    if locked.status != AlertStatus.ACTIVE:
+        raise Conflict("该预警已知悉或已结束")
+    locked.status = AlertStatus.ACKNOWLEDGED
+    locked.acknowledged_by = actor
+    locked.acknowledged_at = timezone.now()
+    locked.note = note.strip()
+    locked.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "note"])
+    audit_write(
+        actor=actor,
+        verb="governance.alert_acknowledged",
+        target=locked,
+        node=locked.node,
+        after={"note": locked.note},
+    )
+    return locked

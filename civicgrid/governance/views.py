@@ -1,0 +1,422 @@
+"""Pages of proactive governance: hot issues (with a map), monthly topics, solve before asked,
+governance-priority subdistricts and spike alerts. Every list is cut to GOVERNANCE_VIEW."""
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from civicgrid.accounts.models import Role, RoleAssignment, User
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can, has_capability, require_any
+from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.governance import selectors, services
+from civicgrid.governance.hot import hot_issues_compute, previous_period
+from civicgrid.governance.models import AlertStatus, ProposalStatus, TopicStatus
+from civicgrid.governance.seasonal import priority_subdistricts
+from civicgrid.requests.models import HandlingUnit, Request
+from civicgrid.requests.rates.cells import current_month
+from civicgrid.requests.rates.figures import Period, add_months, parse_day, parse_month, parse_range
+from civicgrid.territory.models import Node
+
+LIVE_LIMIT = 50_000  # above this many requests the page computes in the background
+V = Capability.GOVERNANCE_VIEW
+M = Capability.TOPIC_MANAGE
+
+
+def _int(raw: str | None, field: str, label: str) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError(f"{label}参数无效", field=field)
+    return int(raw)
+
+
+def _period(request: HttpRequest) -> Period:
+    start, end = request.GET.get("start", "").strip(), request.GET.get("end", "").strip()
+    if start or end:
+        return parse_range(start, end)
+    raw = request.GET.get("month", "").strip()
+    return Period.month(parse_month(raw) if raw else current_month())
+
+
+def _map_points(issues: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "lon": i.lon,
+            "lat": i.lat,
+            "count": i.count,
+            "label": f"#{i.rank} {i.node.name} {i.title}（{i.count}件）",
+            "url": reverse("governance:hot_issue", args=[i.pk]),
+        }
+        for i in issues
+        if i.lon is not None and i.lat is not None
+    ]
+
+
+def _outline(user: Any, node: Node) -> str:
+    """The grid outlines under ``node`` (the map needs no tiles to show where things are)."""
+    if not can(user, Capability.TERRITORY_VIEW, node.path):
+        return ""
+    return reverse("territory:geojson", args=[node.pk])
+
+
+def _in_scope_count(node: Node, period: Period) -> int:
+    from civicgrid.governance.hot import _bounds
+
+    start, end = _bounds(period)
+    return Request.objects.filter(
+        node_path__startswith=node.path, received_at__gte=start, received_at__lt=end
+    ).count()
+
+
+@login_required
+def hot_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    node = selectors.node_for(user, _int(request.GET.get("node"), "node", "区域"))
+    period = _period(request)
+    run = selectors.latest_run(node, period)
+    pending = False
+    if run is None:
+        if _in_scope_count(node, period) <= LIVE_LIMIT:
+            run = hot_issues_compute(actor=user, node=node, period=period)
+        else:
+            from civicgrid.governance.tasks import hot_issues
+
+            hot_issues.enqueue(node.pk, str(period.start), str(period.end))
+            pending = True
+    issues = list(selectors.run_issues(user, run)) if run else []
+    context = {
+        "node": node,
+        "period": period,
+        "previous": previous_period(period),
+        "run": run,
+        "issues": issues,
+        "points": _map_points(issues),
+        "pending": pending,
+        "nodes": selectors.nodes_visible(user)[:2000],
+        "month_value": f"{period.start:%Y-%m}" if period.whole_month else "",
+        "params": request.GET,
+        "can_manage": can(user, M, node.path),
+        "geojson_url": _outline(user, node),
+    }
+    return render(request, "governance/hot.html", context)
+
+
+@login_required
+@require_POST
+def hot_recompute(request: HttpRequest) -> HttpResponse:
+    node = selectors.node_for(request.user, _int(request.POST.get("node"), "node", "区域"))
+    start, end = request.POST.get("start", ""), request.POST.get("end", "")
+    period = Period(parse_day(start, field="start"), parse_day(end, field="end"))
+    if period.end < period.start:
+        raise ValidationError("结束日期不能早于开始日期", field="end")
+    hot_issues_compute(actor=request.user, node=node, period=period)
+    messages.success(request, "已重新计算热点")
+    return redirect(f"{reverse('governance:hot')}?node={node.pk}&start={period.start}&end={period.end}")
+
+
+@login_required
+def hot_issue_page(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = selectors.hot_issue_get(request.user, pk)
+    rows = list(selectors.issue_requests(issue))
+    points = [
+        {"lon": r.lon, "lat": r.lat, "count": 1, "label": f"{r.number} {r.title}", "url": ""}
+        for r in rows
+        if r.lon is not None and r.lat is not None
+    ]
+    context = {
+        "issue": issue,
+        "requests": rows,
+        "points": points,
+        "topics": issue.topics.all(),
+        "geojson_url": _outline(request.user, services.place_of(issue.node)),
+        "can_manage": can(request.user, M, issue.node_path),
+    }
+    return render(request, "governance/hot_issue.html", context)
+
+
+# Monthly topics ------------------------------------------------------------------------------
+
+
+@login_required
+def topics_page(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, V)
+    topics = selectors.topics_visible(request.user).prefetch_related("tasks", "assisting_units")
+    return render(request, "governance/topics.html", {"topics": topics})
+
+
+def leaders_for(node: Node) -> list[User]:
+    """Users whose leader role covers the node (candidates for the leading official)."""
+    found = RoleAssignment.objects.filter(role=Role.LEADER, node__is_active=True, user__is_active=True)
+    users = {a.user for a in found.select_related("user", "node") if node.path.startswith(a.node.path)}
+    return sorted(users, key=lambda u: u.username)
+
+
+def _units() -> list[HandlingUnit]:
+    return list(HandlingUnit.objects.filter(is_active=True).order_by("kind", "code"))
+
+
+def _topic_data(request: HttpRequest, node: Node, hot: Any) -> services.TopicData:
+    post = request.POST
+    lead_id = _int(post.get("lead_unit"), "lead_unit", "牵头单位")
+    official_id = _int(post.get("leading_official"), "leading_official", "牵头领导")
+    assisting_ids = [int(x) for x in post.getlist("assisting_units") if x.isdigit()]
+    raw_month = post.get("month", "").strip()
+    return services.TopicData(
+        title=post.get("title", ""),
+        month=parse_month(raw_month, field="month") if raw_month else current_month(),
+        leading_official=User.objects.filter(pk=official_id).first() if official_id else None,
+        lead_unit=HandlingUnit.objects.filter(pk=lead_id).first() if lead_id else None,
+        node=node,
+        description=post.get("description", ""),
+        plan=post.get("plan", ""),
+        assisting_units=list(HandlingUnit.objects.filter(pk__in=assisting_ids)),
+        category_prefix=post.get("category_prefix", ""),
+        keywords=[k for k in post.get("keywords", "").replace("，", ",").split(",") if k.strip()],
+        hot_issue=hot,
+    )
+
+
+@login_required
+def topic_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_any(user, M)
+    hot_id = _int(request.GET.get("hot") or request.POST.get("hot"), "hot", "热点")
+    hot = selectors.hot_issue_get(user, hot_id) if hot_id else None
+    if hot is not None:
+        initial = services.topic_from_hot_issue(hot)
+        node = hot.node
+    else:
+        node = selectors.node_for(
+            user, _int(request.GET.get("node") or request.POST.get("node"), "node", "区域")
+        )
+        initial = {"title": "", "month": current_month(), "node": node, "keywords": [], "category_prefix": ""}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data = _topic_data(request, node, hot)
+        try:
+            topic = services.topic_create(actor=user, data=data)
+        except ValidationError as exc:
+            errors = exc.errors
+            initial = {**initial, **request.POST.dict(), "keywords": data.keywords}
+        else:
+            messages.success(request, "已立项为每月一题")
+            return redirect("governance:topic", pk=topic.pk)
+    context = {
+        "hot": hot,
+        "node": node,
+        "initial": initial,
+        "errors": errors,
+        "units": _units(),
+        "leaders": leaders_for(node),
+        "month_value": f"{initial['month']:%Y-%m}"
+        if isinstance(initial.get("month"), date)
+        else initial.get("month"),
+    }
+    return render(request, "governance/topic_new.html", context, status=422 if errors else 200)
+
+
+def _trend_chart(trend: list[selectors.MonthCount]) -> dict[str, Any]:
+    return {
+        "months": [f"{m.month:%Y-%m}" for m in trend],
+        "counts": [m.count for m in trend],
+        "after": [m.after for m in trend],
+    }
+
+
+@login_required
+def topic_page(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = selectors.topic_get(request.user, pk)
+    trend = selectors.topic_trend(topic)
+    before = [m.count for m in trend if not m.after]
+    after = [m.count for m in trend if m.after]
+    context = {
+        "topic": topic,
+        "tasks": [
+            (t, services.may_report(request.user, t))
+            for t in topic.tasks.select_related("unit").order_by("deadline", "id")
+        ],
+        "trend": trend,
+        "chart": _trend_chart(trend),
+        "before_avg": sum(before) / len(before) if before else None,
+        "after_avg": sum(after) / len(after) if after else None,
+        "can_manage": can(request.user, M, topic.node_path),
+        "units": _units(),
+        "statuses": TopicStatus.choices,
+        "today": timezone.localdate(),
+    }
+    return render(request, "governance/topic.html", context)
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/governance/") else fallback)
+
+
+@login_required
+@require_POST
+def topic_update(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = selectors.topic_get(request.user, pk)
+    services.topic_update(
+        actor=request.user,
+        topic=topic,
+        plan=request.POST.get("plan"),
+        status=request.POST.get("status") or None,
+        expected_version=_int(request.POST.get("version"), "version", "版本"),
+    )
+    messages.success(request, "已保存")
+    return redirect("governance:topic", pk=pk)
+
+
+def _date(raw: str, field: str) -> date | None:
+    return parse_day(raw, field=field) if raw.strip() else None
+
+
+@login_required
+@require_POST
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = selectors.topic_get(request.user, pk)
+    unit_id = _int(request.POST.get("unit"), "unit", "责任单位")
+    try:
+        services.task_add(
+            actor=request.user,
+            topic=topic,
+            title=request.POST.get("title", ""),
+            deadline=_date(request.POST.get("deadline", ""), "deadline"),
+            unit=HandlingUnit.objects.filter(pk=unit_id).first() if unit_id else None,
+            description=request.POST.get("description", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已添加任务")
+    return redirect("governance:topic", pk=pk)
+
+
+@login_required
+@require_POST
+def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get(request.user, pk)
+    progress = _int(request.POST.get("progress"), "progress", "进度")
+    try:
+        services.task_progress(
+            actor=request.user,
+            task=task,
+            progress=progress if progress is not None else -1,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已更新进度")
+    fallback = (
+        reverse("governance:topic", args=[task.topic_id]) if task.topic_id else reverse("governance:planned")
+    )
+    return _back(request, fallback)
+
+
+# Solve before asked ---------------------------------------------------------------------------
+
+
+@login_required
+def planned_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_any(user, V)
+    proposals = selectors.proposals_visible(user)
+    context = {
+        "proposed": proposals.filter(status=ProposalStatus.PROPOSED),
+        "decided": proposals.exclude(status=ProposalStatus.PROPOSED)[:50],
+        "tasks": [
+            (t, services.may_report(user, t))
+            for t in selectors.tasks_visible(user).filter(topic__isnull=True).order_by("status", "deadline")
+        ],
+        "units": _units(),
+        "can_manage": has_capability(user, M),
+        "today": timezone.localdate(),
+    }
+    return render(request, "governance/planned.html", context)
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(request.user, pk)
+    try:
+        if request.POST.get("decision") == "dismiss":
+            services.proposal_dismiss(actor=request.user, proposal=proposal)
+            messages.success(request, "已不采纳")
+        else:
+            unit_id = _int(request.POST.get("unit"), "unit", "责任单位")
+            services.proposal_accept(
+                actor=request.user,
+                proposal=proposal,
+                unit=HandlingUnit.objects.filter(pk=unit_id).first() if unit_id else None,
+                deadline=_date(request.POST.get("deadline", ""), "deadline"),
+                title=request.POST.get("title", ""),
+            )
+            messages.success(request, "已转为任务")
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    return redirect("governance:planned")
+
+
+@login_required
+def priority_page(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, V)
+    raw = request.GET.get("month", "").strip()
+    month = parse_month(raw) if raw else add_months(current_month(), -1)
+    report = priority_subdistricts(request.user, month)
+    return render(request, "governance/priority.html", {"report": report, "month_value": f"{month:%Y-%m}"})
+
+
+# Spikes -------------------------------------------------------------------------------------
+
+
+@login_required
+def alerts_page(request: HttpRequest) -> HttpResponse:
+    require_any(request.user, V)
+    alerts = selectors.alerts_visible(request.user)
+    context = {
+        "open": alerts.exclude(status=AlertStatus.ENDED),
+        "ended": alerts.filter(status=AlertStatus.ENDED)[:100],
+    }
+    return render(request, "governance/alerts.html", context)
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = selectors.alert_get(request.user, pk)
+    try:
+        services.alert_acknowledge(actor=request.user, alert=alert, note=request.POST.get("note", ""))
+    except CivicError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已知悉")
+    return redirect("governance:alerts")
+
+
+urlpatterns: list[URLPattern] = [
+    path("", hot_page, name="hot"),
+    path("hot/recompute/", hot_recompute, name="hot_recompute"),
+    path("hot/<int:pk>/", hot_issue_page, name="hot_issue"),
+    path("topics/", topics_page, name="topics"),
+    path("topics/new/", topic_new, name="topic_new"),
+    path("topics/<int:pk>/", topic_page, name="topic"),
+    path("topics/<int:pk>/update/", topic_update, name="topic_update"),
+    path("topics/<int:pk>/tasks/", task_add, name="task_add"),
+    path("tasks/<int:pk>/progress/", task_progress, name="task_progress"),
+    path("planned/", planned_page, name="planned"),
+    path("proposals/<int:pk>/decide/", proposal_decide, name="proposal_decide"),
+    path("priority/", priority_page, name="priority"),
+    path("alerts/", alerts_page, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", alert_acknowledge, name="alert_acknowledge"),
+]

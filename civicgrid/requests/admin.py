@@ -1,0 +1,143 @@
+"""Admin for the system administrator: handling units and their staff, dispatch rules and
+the knowledge base. Forms check with the same rules as the services (``units.unit_errors``,
+``units.rule_errors``); every save writes an audit row in the same transaction."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from civicgrid.core.admin_audit import AuditedModelAdmin
+from civicgrid.core.audit import audit_write
+from civicgrid.requests import units
+from civicgrid.requests.models import DispatchRule, HandlingUnit, SavedAnswer, UnitMembership
+
+
+class HandlingUnitForm(forms.ModelForm):
+    class Meta:
+        model = HandlingUnit
+        fields = ["code", "name", "kind", "node", "parent", "phone", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        errors = units.unit_errors(
+            (data.get("code") or "").strip(),
+            (data.get("name") or "").strip(),
+            data.get("kind") or "",
+            data.get("node"),
+            data.get("parent"),
+        )
+        if self.instance.pk and data.get("code") == self.instance.code:
+            errors.pop("code", None)  # its own code
+        if self.instance.pk and data.get("parent") and data["parent"].pk == self.instance.pk:
+            errors["parent"] = ["上级单位不能是自身"]
+        for field, reasons in errors.items():
+            self.add_error(field if field in self.fields else None, reasons)
+        return data
+
+
+class MembershipInline(admin.TabularInline):
+    model = UnitMembership
+    extra = 1
+    raw_id_fields = ["user"]
+    verbose_name = "单位人员"
+    verbose_name_plural = "单位人员（承办人）"
+
+
+@admin.register(HandlingUnit)
+class HandlingUnitAdmin(AuditedModelAdmin):
+    form = HandlingUnitForm
+    list_display = ["name", "code", "kind", "node", "parent", "phone", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["node", "parent"]
+    list_select_related = ["node", "parent"]
+    inlines = [MembershipInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: HandlingUnit, form: forms.ModelForm, change: bool
+    ) -> None:
+        obj.node_path = obj.node.path
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        before = self._members(form.instance)
+        super().save_related(request, form, formsets, change)
+        after = self._members(form.instance)
+        if before != after:
+            audit_write(
+                actor=request.user,
+                verb="admin.unit_members_changed",
+                target=form.instance,
+                node=form.instance.node,
+                before={"members": before},
+                after={"members": after},
+            )
+
+    @staticmethod
+    def _members(unit: HandlingUnit) -> list[str]:
+        rows = UnitMembership.objects.filter(unit=unit).select_related("user").order_by("user__username")
+        return [f"{m.user.username}{'（审批）' if m.is_approver else ''}" for m in rows]
+
+
+class DispatchRuleForm(forms.ModelForm):
+    class Meta:
+        model = DispatchRule
+        fields = [
+            "name",
+            "priority",
+            "category_prefix",
+            "area",
+            "target",
+            "unit",
+            "assisting",
+            "copy_to",
+            "is_active",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        errors = units.rule_errors(
+            (data.get("name") or "").strip(),
+            data.get("target") or "",
+            data.get("unit"),
+            (data.get("category_prefix") or "").strip(),
+            data.get("area"),
+            data.get("copy_to"),
+        )
+        for field, reasons in errors.items():
+            self.add_error(field if field in self.fields else None, reasons)
+        return data
+
+
+@admin.register(DispatchRule)
+class DispatchRuleAdmin(AuditedModelAdmin):
+    form = DispatchRuleForm
+    list_display = ["name", "priority", "category_prefix", "area", "target", "unit", "copy_to", "is_active"]
+    list_editable = ["priority", "is_active"]
+    list_filter = ["target", "is_active"]
+    search_fields = ["name", "category_prefix"]
+    raw_id_fields = ["area", "unit", "copy_to"]
+    filter_horizontal = ["assisting"]
+    ordering = ["priority", "id"]
+
+
+@admin.register(SavedAnswer)
+class SavedAnswerAdmin(AuditedModelAdmin):
+    list_display = ["title", "office", "issued_on", "category_prefix", "use_count", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "keywords", "content", "office"]
+    readonly_fields = ["use_count", "last_used_at", "source_ref"]
+    fields = [
+        "title",
+        "content",
+        "keywords",
+        "category_prefix",
+        "office",
+        "issued_on",
+        "is_active",
+        "use_count",
+        "last_used_at",
+        "source_ref",
+    ]

@@ -1,0 +1,283 @@
+"""Writing validated rows: COPY on PostgreSQL, multi-row INSERTs elsewhere (SQLite).
+
+Runs inside the import's transaction. Per row it writes the request (closed), the lead
+unit's work order (unless answered directly), one history row and the rating, if any:
+
+* ``Request``: the requester's name and phone are encrypted, hashed and masked by the
+  same ``civicgrid.core.crypto`` calls as intake (``services.intake.request_row``);
+  ``status`` closed, light green, no deadlines, no rating link (``rating_token`` empty).
+* ``WorkOrder``: the lead unit's, with the dispatch, sign-for and reply times and the reply
+  text, so that the unit's staff find their past requests (``selectors.requests_visible``).
+* ``RequestEvent``: one per request — the closure (``close``, or ``direct_close`` for a
+  consultation answered at once without a unit) at the closing time, marked in ``data``
+  with the import's key and the row. It is the row the three rates count as a closure
+  (docs/formulas.md); it is the "imported" event (see docs/modules/requests.md).
+* ``Rating``: round 1, the lead unit, the place, the month of the rating time.
+
+Request ids are taken from the table's sequence before the COPY (``nextval`` over a
+``generate_series``), so the rows pointing at a request need no read-back. The day
+counters behind live numbers (``RequestCounter``) are raised first — which also locks
+those days against concurrent intake until the commit.
+"""
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from operator import attrgetter
+from typing import Any
+
+from django.db import connection, models
+
+from civicgrid.core import crypto
+from civicgrid.requests.constants import Action, AssignmentRole, Light, Status
+from civicgrid.requests.history_import.validate import Item
+from civicgrid.requests.models import Rating, Request, RequestCounter, RequestEvent, WorkOrder
+
+RULE_LABEL = "历史数据导入"
+
+REQUEST_COLUMNS = (
+    "id", "node_id", "node_path", "number", "channel", "type", "urgency", "title", "content", "address",
+    "lon", "lat", "building_id", "requester_name_enc", "requester_name_masked", "requester_phone_enc",
+    "requester_phone_hash", "requester_phone_masked", "anonymous", "confidential", "category_id", "status",
+    "status_before", "level", "lead_unit_id", "received_at", "dispatched_at", "responded_at", "replied_at",
+    "closed_at", "due_response_at", "due_resolution_at", "clock_unit", "suspended_at", "calendar_warning",
+    "light", "next_check_at", "supervised", "reopen_count", "merged_into_id", "direct_answer", "rating_token",
+    "external_id", "created_by_id", "version", "created_at", "updated_at",
+)  # fmt: skip
+WORK_ORDER_COLUMNS = (
+    "request_id", "unit_id", "role", "is_active", "rule_id", "rule_label", "dispatched_by_id",
+    "dispatched_at", "signed_at", "replied_at", "reply",
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "request_id", "action", "from_status", "to_status", "actor_id", "actor_name", "unit_id", "note", "data",
+    "created_at",
+)  # fmt: skip
+RATING_COLUMNS = (
+    "request_id", "round", "unit_id", "unit_path", "node_path", "month", "contacted", "resolution",
+    "satisfaction", "comment", "via", "rated_by_id", "created_at",
+)  # fmt: skip
+TABLES: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+    (Request, REQUEST_COLUMNS),
+    (WorkOrder, WORK_ORDER_COLUMNS),
+    (RequestEvent, EVENT_COLUMNS),
+    (Rating, RATING_COLUMNS),
+)
+
+Row = tuple[Any, ...]
+
+
+class Protector:
+    """The requester's name and phone as intake stores them; the phone's blind index is cached."""
+
+    def __init__(self) -> None:
+        self._index: dict[str, str] = {}
+
+    def name(self, value: str) -> tuple[str, str]:
+        if not value:
+            return "", ""
+        return crypto.encrypt(value), crypto.mask_name(value)
+
+    def phone(self, value: str) -> tuple[str, str, str]:
+        if not value:
+            return "", "", ""
+        index = self._index.get(value)
+        if index is None:
+            index = self._index[value] = crypto.blind_index(value)
+        return crypto.encrypt(value), index, crypto.mask_phone(value)
+
+
+class Rows:
+    """The table rows of the validated items (``request_ids`` in the same order)."""
+
+    def __init__(
+        self, items: Sequence[Item], request_ids: Sequence[int], *, key: str, actor_name: str
+    ) -> None:
+        self.items = items
+        self.ids = request_ids
+        self.key = key
+        self.actor_name = actor_name[:150]
+
+    def requests(self) -> Iterator[Row]:
+        protect = Protector()
+        closed_status, green = Status.CLOSED.value, Light.GREEN.value
+        for item, pk in zip(self.items, self.ids, strict=True):
+            name_enc, name_masked = protect.name(item.name)
+            phone_enc, phone_hash, phone_masked = protect.phone(item.phone)
+            direct = item.unit_id is None
+            dispatched = None if direct else (item.dispatched or item.received)
+            replied = item.replied or (item.closed if direct else None)
+            yield (
+                pk, item.node_id, item.node_path, item.number, item.channel, item.type, item.urgency,
+                item.title, item.content, item.address, item.lon, item.lat, None, name_enc, name_masked,
+                phone_enc, phone_hash, phone_masked, item.anonymous, item.confidential, item.category_id,
+                closed_status, "", item.level, item.unit_id, item.received, dispatched, item.responded,
+                replied, item.closed, None, None, "", None, "", green, None, False, 0, None,
+                item.reply if direct else "", "", item.external_id, None, 1, item.received, item.closed,
+            )  # fmt: skip
+
+    def work_orders(self) -> Iterator[Row]:
+        lead = AssignmentRole.LEAD.value
+        for item, pk in zip(self.items, self.ids, strict=True):
+            if item.unit_id is not None:
+                yield (
+                    pk, item.unit_id, lead, True, None, RULE_LABEL, None, item.dispatched or item.received,
+                    item.responded, item.replied, item.reply,
+                )  # fmt: skip
+
+    def events(self) -> Iterator[Row]:
+        close, direct_close, closed = Action.CLOSE.value, Action.DIRECT_CLOSE.value, Status.CLOSED.value
+        note, key, actor_name = "历史数据导入", self.key, self.actor_name
+        for item, pk in zip(self.items, self.ids, strict=True):
+            action = direct_close if item.unit_id is None else close
+            data = f'{{"imported": "{key}", "row": {item.row}}}'
+            yield (pk, action, "", closed, None, actor_name, None, note, data, item.closed)
+
+    def ratings(self) -> Iterator[Row]:
+        for item, pk in zip(self.items, self.ids, strict=True):
+            r = item.rating
+            if r is not None:
+                yield (
+                    pk, 1, item.unit_id, "", item.node_path, r.month, r.contacted, r.resolution,
+                    r.satisfaction, r.comment, r.via, None, r.rated,
+                )  # fmt: skip
+
+
+def _quoted(model: type[models.Model], columns: Iterable[str]) -> tuple[str, str]:
+    qn = connection.ops.quote_name
+    return qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
+
+
+def raise_counters(counters: dict[date, int]) -> None:
+    """Make live numbering continue after the highest intake-style number imported for each day.
+
+    ``services.intake.numbers_record`` does it where it exists (counter rows, and the day
+    sequences intake draws numbers from on PostgreSQL); otherwise each day's counter row
+    is raised here with one upsert (``GREATEST``), which also holds those rows until the
+    commit, so a live intake of such a day waits for the import and continues after it.
+    """
+    if not counters:
+        return
+    from civicgrid.requests.services import intake
+
+    record = getattr(intake, "numbers_record", None)  # being added to intake alongside this module
+    if record is not None:
+        record(counters)
+        return
+    table, columns = _quoted(RequestCounter, ("day", "last"))
+    qn = connection.ops.quote_name
+    bigger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES (%s, %s) "  # noqa: S608 - names from the model
+        f"ON CONFLICT ({qn('day')}) DO UPDATE SET {qn('last')} = "
+        f"{bigger}({table}.{qn('last')}, EXCLUDED.{qn('last')})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, sorted(counters.items()))
+
+
+def request_ids(count: int) -> list[int]:
+    """``count`` fresh ids for requests (from the sequence on PostgreSQL)."""
+    table = Request._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        # Elsewhere the transaction already holds the write lock (the counters or an earlier write).
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        (high,) = cursor.fetchone()
+        return list(range(high + 1, high + 1 + count))
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
+    """COPY the rows into the model's table; returns how many (PostgreSQL, psycopg 3)."""
+    table, names = _quoted(model, columns)
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
+            count += 1
+    return count
+
+
+def _time_converter(field: models.DateTimeField) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return None if value is None else field.get_db_prep_save(datetime.fromisoformat(value), connection)
+
+    return convert
+
+
+def _sqlite_converters(
+    model: type[models.Model], columns: Sequence[str]
+) -> list[Callable[[Any], Any] | None]:
+    """Times arrive as ISO text with an offset; SQLite stores them as Django does (UTC text)."""
+    converters: list[Callable[[Any], Any] | None] = []
+    for name in columns:
+        field = model._meta.get_field(name)
+        converters.append(_time_converter(field) if isinstance(field, models.DateTimeField) else None)
+    return converters
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Row]) -> int:
+    """Multi-row INSERTs (as many rows per statement as the database accepts parameters)."""
+    table, names = _quoted(model, columns)
+    converters = _sqlite_converters(model, columns) if connection.vendor == "sqlite" else []
+    limit = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+    per_statement = max(1, min(500, limit // len(columns)))
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    count = 0
+    batch: list[Any] = []
+    in_batch = 0
+
+    def flush() -> None:
+        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([placeholder] * in_batch)  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, batch)
+
+    for row in rows:
+        if converters:
+            row = tuple(c(v) if c else v for c, v in zip(converters, row, strict=True))
+        batch.extend(row)
+        in_batch += 1
+        count += 1
+        if in_batch == per_statement:
+            flush()
+            batch, in_batch = [], 0
+    if in_batch:
+        flush()
+    return count
+
+
+def write_items(
+    items: Sequence[Item],
+    *,
+    counters: dict[date, int],
+    key: str,
+    actor_name: str,
+    seconds: dict[str, float] | None = None,
+) -> dict[str, int]:
+    """Write every row (inside the caller's transaction); counts per table, ``seconds`` per step."""
+    timings = seconds if seconds is not None else {}
+    started = time.perf_counter()
+    # In number order: intake-style numbers then also come in time order, so the indexes on the
+    # number and the times grow at their right edge (PostgreSQL's fast path for such inserts).
+    items = sorted(items, key=attrgetter("number"))
+    raise_counters(counters)
+    ids = request_ids(len(items))
+    timings["write:ids"] = time.perf_counter() - started
+    rows = Rows(items, ids, key=key, actor_name=actor_name)
+    put = copy_rows if connection.vendor == "postgresql" else insert_rows
+    counts = {}
+    for name, (model, columns), produce in zip(
+        ("requests", "work_orders", "events", "ratings"),
+        TABLES,
+        (rows.requests, rows.work_orders, rows.events, rows.ratings),
+        strict=True,
+    ):
+        started = time.perf_counter()
+        counts[name] = put(model, columns, produce())
+        timings[f"write:{name}"] = time.perf_counter() - started
+    return counts

@@ -1,0 +1,76 @@
+"""A resident follows an open request like theirs instead of filing the same problem again."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from civicgrid.requests import services
+from civicgrid.requests.constants import Status
+from civicgrid.requests.doorplate import doorplate_token
+from civicgrid.requests.models import Request, RequestEvent
+
+pytestmark = pytest.mark.django_db
+PHONE = "13912345678"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    cache.clear()  # the per-address submission limits
+    yield
+    cache.clear()
+
+
+def report(**kw: Any) -> dict[str, Any]:
+    data = {
+        "type": "complaint",
+        "title": "电梯停运",
+        "content": "3号楼电梯又坏了",
+        "phone": PHONE,
+        "name": "李四",
+        "lon": "120.3052",
+        "lat": "31.5751",
+    }
+    data.update(kw)
+    return data
+
+
+def test_similar_open_requests_are_shown_and_followed(client: Client, hotline: Any) -> None:
+    open_one = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    shown = client.get(reverse("requests:h5_similar"), report()).content.decode()
+    assert open_one.title in shown and f'value="{open_one.pk}"' in shown
+    assert "13812345678" not in shown and "张三" not in shown  # nobody's details on the public page
+    response = client.post(reverse("requests:h5_submit"), report(follow=open_one.pk), follow=True)
+    assert "已记入正在办理的诉求" in response.content.decode()
+    assert Request.objects.count() == 1
+    note = RequestEvent.objects.filter(request=open_one, action="note").get()
+    assert "居民再次反映" in note.note and "139****5678" in note.note and PHONE not in note.note
+    assert note.data["follow_up"] is True and note.data["phone_hash"]
+
+
+def test_the_doorplate_finds_and_follows_by_the_building(client: Client, hotline: Any) -> None:
+    building = hotline.city.building_a1
+    open_one = services.request_create(
+        actor=hotline.city.olivia, data=hotline.new(lon=None, lat=None, building=building)
+    )
+    token = doorplate_token(building)
+    shown = client.get(reverse("requests:h5_similar"), {"title": "电梯停运", "plate": token}).content.decode()
+    assert open_one.title in shown
+    data = report(follow=open_one.pk, lon="", lat="")
+    client.post(reverse("requests:doorplate", args=[token]), data)
+    assert RequestEvent.objects.filter(request=open_one, action="note").count() == 1
+    assert Request.objects.count() == 1
+
+
+def test_a_closed_request_or_a_bad_phone_is_refused_and_changes_nothing(client: Client, hotline: Any) -> None:
+    target = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    bad_phone = client.post(reverse("requests:h5_submit"), report(follow=target.pk, phone="123"))
+    assert bad_phone.status_code == 422
+    Request.objects.filter(pk=target.pk).update(status=Status.CLOSED)
+    closed = client.post(reverse("requests:h5_submit"), report(follow=target.pk))
+    assert closed.status_code == 422 and "已办结" in closed.content.decode()
+    assert not RequestEvent.objects.filter(request=target, action="note").exists()
+    assert Request.objects.count() == 1
