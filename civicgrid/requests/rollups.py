@@ -20,6 +20,8 @@ __all__ = ["RateDelta", "RateRollup", "RateRollupMonth"]
 
 
 class RateRollupMonth(models.Model):
+    """A built month (its row is also the lock of its rollup). ``rated`` and ``cells``: as built."""
+
     month = models.DateField("考核月份", unique=True)
     built_at = models.DateTimeField("生成时间")
     rated = models.PositiveIntegerField("评价件次", default=0)

@@ -431,8 +431,9 @@ def rollup_refresh(*, months: Iterable[date] | None = None) -> list[RateRollupMo
     return [rollup_build(month) for month in wanted if month <= current_month()]
 
 
-def _fold(month: date, rows: list[tuple[Any, ...]], subdistricts: set[str]) -> tuple[int, int]:
-    """Add deltas to the month's rollup rows (under the month's lock). Returns (rated, new cells)."""
+def _fold(month: date, rows: list[tuple[Any, ...]], subdistricts: set[str]) -> None:
+    """Add deltas to the month's rollup rows (under the month's lock; the marker row itself is
+    not written, so folding never waits for a bulk import holding the marker table)."""
     sums: Cells = {}
     for unit_id, place, *numbers in rows:
         _add(sums, (unit_id, area_of(place, subdistricts)), Counts(*numbers))
@@ -450,7 +451,6 @@ def _fold(month: date, rows: list[tuple[Any, ...]], subdistricts: set[str]) -> t
             changed.append((found.pk, counts))
     _add_to_rows(changed)
     RateRollup.objects.bulk_create(created, batch_size=1000)
-    return sum(c.rated for c in sums.values()), len(created)
 
 
 def _add_to_rows(changes: list[tuple[int, Counts]], chunk: int = 1000) -> None:
@@ -518,10 +518,7 @@ def rollup_compact(*, batch: int = COMPACT_BATCH) -> int:
                     break
                 rows = _take_deltas(month, batch)
                 if rows:
-                    rated, new_cells = _fold(month, rows, subdistricts)
-                    marker.rated += rated
-                    marker.cells += new_cells
-                    marker.save(update_fields=["rated", "cells"])
+                    _fold(month, rows, subdistricts)
             folded += len(rows)
             if len(rows) < batch:
                 break

@@ -46,6 +46,7 @@ Entry = tuple[Key, Counts]
 TRACKED = ("lead_unit_id", "node_path", "received_at")
 SEEN = "_rates_seen"  # the tracked values as last loaded or saved
 OLD = "_rates_old"  # the database's values just before a save or delete
+WRITTEN = "_rates_written"  # which tracked fields a save writes (``update_fields``)
 
 RECEIVED = Counts(received=1)
 EVENT_COUNTS = {
@@ -229,7 +230,8 @@ def _request_pre_save(
     if raw or instance._state.adding:
         return
     names = _names(update_fields)
-    written = [i for i, f in enumerate(TRACKED) if names is None or f in names]
+    written = tuple(i for i, f in enumerate(TRACKED) if names is None or f in names)
+    instance.__dict__[WRITTEN] = written
     if not written:
         return
     seen, now = instance.__dict__.get(SEEN), _tracked(instance)
@@ -258,20 +260,25 @@ def _request_post_save(
     sender: Any, instance: Request, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
     old = instance.__dict__.pop(OLD, None)
+    written = instance.__dict__.pop(WRITTEN, ())
     if raw:
         return
     new = _tracked(instance)
     if created:
         write(_received_entries(new))
-    elif old is not None and new is not None and old != new:
-        write(
-            [
-                *_negated(_received_entries(old)),
-                *_received_entries(new),
-                *_moved_events(instance.pk, old, new),
-            ]
-        )
-    instance.__dict__[SEEN] = new
+        instance.__dict__[SEEN] = new
+    elif old is not None and new is not None:
+        # What the row holds now: the written fields from the object, the others unchanged.
+        stored = tuple(new[i] if i in written else old[i] for i in range(len(TRACKED)))
+        if stored != old:
+            write(
+                [
+                    *_negated(_received_entries(old)),
+                    *_received_entries(stored),
+                    *_moved_events(instance.pk, old, stored),
+                ]
+            )
+        instance.__dict__[SEEN] = stored
 
 
 def _request_pre_delete(sender: Any, instance: Request, **kwargs: Any) -> None:

@@ -365,6 +365,19 @@ def test_a_stale_object_cannot_book_a_wrong_move(hotline: Any) -> None:
     assert by_unit(rollup_cells(current_month()))[hotline.chengguan.pk].received == 1
 
 
+def test_a_save_books_only_the_fields_it_writes(hotline: Any) -> None:
+    rollup_build(current_month())
+    r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    obj = Request.objects.get(pk=r.pk)
+    obj.lead_unit = hotline.zhujian
+    obj.save(update_fields=["title"])  # the lead unit changes in memory only
+    assert by_unit(rollup_cells(current_month()))[hotline.sub_a_unit.pk].received == 1
+    assert assert_exact([current_month()]) == 1
+    obj.save(update_fields=["lead_unit"])
+    assert by_unit(rollup_cells(current_month()))[hotline.zhujian.pk].received == 1
+    assert assert_exact([current_month()]) == 1
+
+
 def test_a_bulk_import_bypasses_the_journal_and_rollup_refresh_makes_it_exact(hotline: Any) -> None:
     """The contract with bulk historical imports: write rows in bulk, then refresh their months."""
     month = add_months(current_month(), -2)
