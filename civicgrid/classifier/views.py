@@ -1,7 +1,6 @@
 """Pages of classifier: the model versions with their evaluation (system administrator) and
 the suggestion fragment of the operator console."""
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -85,15 +84,17 @@ def _readable(head: str, evaluation: dict[str, Any]) -> dict[str, Any]:
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_get(request.user, pk)
     heads = []
-    for head, raw in (version.metrics or {}).items():
+    for n, (head, raw) in enumerate((version.metrics or {}).items(), start=1):
         evaluation = _readable(head, raw)
         heads.append(
             {
                 "name": head,
+                "chart_id": f"heatmap-{n}",
+                "data_id": f"heatmap-data-{n}",
                 "title": {"label": "标签", "category": "派单目录分类", "unit": "承办单位"}.get(head, head),
                 "evaluation": evaluation,
                 "per_class": _per_class(evaluation),
-                "heatmap": json.dumps(_heatmap(evaluation), ensure_ascii=False),
+                "heatmap": _heatmap(evaluation),
             }
         )
     return render(request, "classifier/version.html", {"version": version, "heads": heads})
