@@ -45,14 +45,11 @@ def order_staff_q(actor: Any) -> Q | None:
 
 
 def acting_resident(actor: Any) -> Any:
-    """The registry resident a signed-in resident account acts as (cached on the user)."""
-    if not getattr(actor, "is_authenticated", False):
-        return None
-    if "_civicgrid_resident" not in actor.__dict__:
-        from civicgrid.registry.selectors import resident_for_user
+    """The registry resident a signed-in resident account acts as (cached on the user by
+    ``registry.selectors.resident_for_user``)."""
+    from civicgrid.registry.selectors import resident_for_user
 
-        actor.__dict__["_civicgrid_resident"] = resident_for_user(actor)
-    return actor.__dict__["_civicgrid_resident"]
+    return resident_for_user(actor)
 
 
 def acting_volunteer(actor: Any) -> Any:
