@@ -6,7 +6,7 @@ same features: the CSV label, or the catalogue category and the handling unit.
 
 Features of a message (its content words from ``text.words``):
 * word unigrams, TF-IDF (sublinear tf);
-* character 1–3-grams of the words run together, hashed, TF-IDF;
+* character 1–3-grams of the words run together, hashed (``CharNgramHasher``), TF-IDF;
 * character 1–2-grams of the first ``TITLE_WORDS`` words (the subject comes first).
 Classifier: one-vs-rest linear SVM with balanced class weights. Confidence: softmax of the
 decision values times a temperature fitted on cross-validated decisions (minimum log loss).
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize_scalar
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.svm import LinearSVC
@@ -40,6 +40,62 @@ Docs = Sequence[list[str]]
 
 def _identity(doc: list[str]) -> list[str]:
     return doc
+
+
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_STEP = np.uint64(0x100000001B3)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves every output bit."""
+    h = h ^ (h >> np.uint64(30))
+    h = h * _MIX1
+    h = h ^ (h >> np.uint64(27))
+    h = h * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+class CharNgramHasher:
+    """Counts of the character 1…``max_n``-grams of each string, hashed into ``n_features``
+    buckets (a power of two), as a CSR matrix.
+
+    What sklearn's ``HashingVectorizer(analyzer="char", lowercase=True, norm=None,
+    alternate_sign=False)`` computes, with another hash: the n-grams of all strings are
+    formed and hashed at once with numpy (a rolling polynomial over the code points, then
+    splitmix64), instead of one Python string per n-gram — about ten times faster.
+    """
+
+    def __init__(self, n_features: int = 2**20, max_n: int = 3) -> None:
+        if n_features & (n_features - 1):
+            raise ValueError("n_features must be a power of two")
+        self.n_features = n_features
+        self.max_n = max_n
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        lowered = [t.lower() for t in texts]
+        lengths = np.fromiter((len(t) for t in lowered), dtype=np.int64, count=len(lowered))
+        codes = np.frombuffer("".join(lowered).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+        doc = np.repeat(np.arange(len(lowered), dtype=np.int64), lengths)
+        mask = np.uint64(self.n_features - 1)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        rolling = codes
+        for n in range(1, self.max_n + 1):
+            if n > 1:
+                rolling = rolling[:-1] * _STEP + codes[n - 1 :]
+            inside = doc[: len(rolling)] == doc[n - 1 :]  # the n-gram lies within one string
+            rows.append(doc[: len(rolling)][inside])
+            cols.append((_mix(rolling[inside] + np.uint64(n << 40)) & mask).astype(np.int64))
+        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        matrix = sparse.csr_matrix(
+            (np.ones(len(row), dtype=np.float32), (row, col)),
+            shape=(len(lowered), self.n_features),
+            dtype=np.float32,
+        )
+        matrix.sum_duplicates()
+        return matrix
 
 
 @dataclass(frozen=True)
@@ -67,14 +123,8 @@ class Featurizer:
             max_features=self.spec.max_words,
             dtype=np.float32,
         )
-        self.chars = HashingVectorizer(
-            analyzer="char",
-            ngram_range=(1, 3),
-            n_features=self.spec.char_buckets,
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float32,
-        )
+        # Models saved before CharNgramHasher hold a HashingVectorizer here; both transform alike.
+        self.chars: Any = CharNgramHasher(self.spec.char_buckets, max_n=3)
         self.char_idf = TfidfTransformer(sublinear_tf=True)
         self.title = TfidfVectorizer(
             analyzer="char",

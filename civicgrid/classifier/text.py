@@ -163,10 +163,14 @@ def cut(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=500_000)
+def _is_content(word: str) -> bool:
+    return word not in stop_words() and _WORD_CHAR.search(word) is not None
+
+
 def words(text: str) -> list[str]:
     """The content words of raw or space-separated text, normalised."""
-    stop = stop_words()
-    return [w for w in cut(normalise(text)) if w not in stop and _WORD_CHAR.search(w)]
+    return [w for w in cut(normalise(text)) if _is_content(w)]
 
 
 def warm_up() -> Any:

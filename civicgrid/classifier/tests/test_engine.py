@@ -41,3 +41,20 @@ def test_many_class_heads_are_pruned() -> None:
     bundle = engine.train_bundle(docs, {"label": labels}, [str(i) for i in range(300)], evaluate=False)
     assert bundle.heads["label"].coef.shape[0] == 30
     assert bundle.top("label", bundle.features([["类7", "共同"]]), 1)[0][0][0] == "c7"
+
+
+def test_char_hasher_counts_every_ngram_of_each_string_and_none_across_strings() -> None:
+    texts = ["小区电梯坏了", "", "AbC电梯", "x", "电梯电梯"]
+    matrix = engine.CharNgramHasher(2**20, max_n=3).transform(texts)
+    assert matrix.shape == (5, 2**20)
+    # a string of length n has n + (n − 1) + (n − 2) n-grams of lengths 1–3
+    assert [int(v) for v in matrix.sum(axis=1).ravel().tolist()[0]] == [15, 0, 12, 1, 9]
+    # "电梯电梯": 电, 梯, 电梯 twice each; 梯电, 电梯电, 梯电梯 once
+    assert sorted(matrix[4].data.tolist()) == [1, 1, 1, 2, 2, 2]
+    # lower case, as sklearn's analyser: "AbC" and "abc" hash alike
+    same = engine.CharNgramHasher(2**20).transform(["AbC", "abc"])
+    assert (same[0] != same[1]).nnz == 0
+    # no n-gram spans two strings
+    two = engine.CharNgramHasher(2**20).transform(["梯", "A"])
+    both = engine.CharNgramHasher(2**20).transform(["梯A"])
+    assert both.sum() == 3 and two.sum() == 2
