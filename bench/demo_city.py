@@ -48,6 +48,10 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # DEBUG logs every query (Django's debug cursor): production does not, so neither do we.
+    settings.DEBUG = False
 
 
 def table_sizes() -> list[tuple[str, int, str]]:

@@ -157,6 +157,30 @@ class EarnIn(Schema):
     team: str = ""
 
 
+class EarnLineIn(Schema):
+    amount: int
+    source_ref: str
+    resident_id: int | None = None
+    organisation_id: int | None = None
+    note: str = ""
+    team: str = ""
+
+
+class EarnBatchIn(Schema):
+    node_id: int
+    lines: list[EarnLineIn]
+
+
+class EarnBatchOut(Schema):
+    count: int
+    total: int
+    skipped: int
+    movement_ids: list[int]
+
+
+EARN_BATCH_MAX = 2000
+
+
 class AdjustIn(Schema):
     account_id: int
     amount: int
@@ -415,6 +439,49 @@ def earn(request: HttpRequest, payload: EarnIn) -> Any:
     )
     setattr(movement, "signed", movement.amount)  # noqa: B010
     return Status(201, movement)
+
+
+@router.post("/earn/batch", response={201: EarnBatchOut})
+def earn_batch(request: HttpRequest, payload: EarnBatchIn) -> Any:
+    """Credit many holders at once (a roll, an import), all or nothing in one transaction.
+
+    Lines whose ``source_ref`` was credited before are skipped, so a retried batch is harmless.
+    """
+    if not payload.lines:
+        raise ValidationError("至少需要一行", field="lines")
+    if len(payload.lines) > EARN_BATCH_MAX:
+        raise ValidationError(f"一次最多 {EARN_BATCH_MAX} 行", field="lines")
+    node = node_get(request.user, payload.node_id)
+    residents = residents_visible(request.user).in_bulk(
+        [line.resident_id for line in payload.lines if line.resident_id]
+    )
+    units = organisations_visible(request.user).in_bulk(
+        [line.organisation_id for line in payload.lines if line.organisation_id]
+    )
+    entries = []
+    for i, line in enumerate(payload.lines):
+        if bool(line.resident_id) == bool(line.organisation_id):
+            raise ValidationError("请指定一位居民或一个单位", field=f"lines[{i}]")
+        holder: Holder | None = (
+            residents.get(line.resident_id or 0) if line.resident_id else units.get(line.organisation_id or 0)
+        )
+        if holder is None:
+            raise ValidationError("居民或单位不存在，或您无权查看", field=f"lines[{i}]")
+        entries.append(
+            services.EarnEntry(
+                holder=holder, amount=line.amount, source_ref=line.source_ref, note=line.note, team=line.team
+            )
+        )
+    made = services.points_earn_many(actor=request.user, entries=entries, source=Source.MANUAL, node=node)
+    return Status(
+        201,
+        {
+            "count": len(made),
+            "total": sum(m.amount for m in made),
+            "skipped": len(entries) - len(made),
+            "movement_ids": [m.pk for m in made],
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------ adjustments

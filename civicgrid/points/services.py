@@ -151,14 +151,23 @@ def _credit(
             note=note,
         )
     )
+    _audit_earned(actor, account, node, movement)
+    return movement
+
+
+def _audit_earned(actor: Any, account: Account, node: Node, movement: Movement) -> None:
     audit_write(
         actor=actor,
         verb=Verb.EARNED,
         target=account,
         node=node,
-        after={"amount": amount, "source": source, "source_ref": source_ref, "movement": movement.pk},
+        after={
+            "amount": movement.amount,
+            "source": movement.source,
+            "source_ref": movement.source_ref,
+            "movement": movement.pk,
+        },
     )
-    return movement
 
 
 def _idempotent(source: str, source_ref: str, holder: Holder, write: Any) -> Any:
@@ -266,32 +275,32 @@ def points_earn(
     team: str = "",
     at: datetime | None = None,
 ) -> Movement:
-    """Credit ``holder`` a direct ``amount`` (> 0). Idempotent by (source, source_ref)."""
+    """Credit ``holder`` a direct ``amount`` (> 0). Idempotent by (source, source_ref): a
+    repeated call returns the first movement (refused when it credited someone else)."""
     value = check_amount(amount)
     holder = ledger.check_holder(holder)
     node = check_node(node)
     source, source_ref = check_ref(source, source_ref)
     require_award(actor, node.path)
-    existing = _existing(source, source_ref, holder)
-    if existing is not None:
-        return existing
     when = now_or(at)
-
-    def write() -> Movement:
-        return _credit(
-            actor=actor,
-            account=ledger.holder_account(holder),
-            amount=value,
+    with transaction.atomic():
+        account = ledger.holder_account(holder)
+        made = ledger.credit_many(
+            issuance=ledger.system_account(AccountKind.ISSUANCE, node),
+            credits=[ledger.Credit(account, value, source_ref, str(team or "")[:64], note)],
             source=source,
-            source_ref=source_ref,
             node=node,
+            actor=actor,
             at=when,
-            note=note,
-            team=str(team or "")[:64],
+            expires_at=rules.expiry_for(node, when),
         )
-
-    result: Movement = _idempotent(source, source_ref, holder, write)
-    return result
+        if made:
+            _audit_earned(actor, account, node, made[0])
+            return made[0]
+    existing = _existing(source, source_ref, holder)
+    if existing is None:  # pragma: no cover - the insert skipped a ref nobody holds
+        raise Conflict("积分记账冲突，请重试", code="retry")
+    return existing
 
 
 @dataclass(frozen=True)
@@ -310,29 +319,30 @@ def points_earn_many(
 ) -> list[Movement]:
     """Credit many holders in one transaction (an activity's roll, an import).
 
-    All or nothing; lines whose (source, source_ref) was already credited are skipped (a batch
-    that races another one with the same refs fails on the unique constraint: retry it, the
-    lines done by the other are then skipped). Returns the new movements. One audit row.
+    All or nothing; lines whose (source, source_ref) was already credited are skipped, also
+    when another transaction credits them at the same moment. Returns the new movements. One
+    audit row.
     """
     node = check_node(node)
     require_award(actor, node.path)
-    lines = [
-        (ledger.check_holder(e.holder), check_amount(e.amount), check_ref(source, e.source_ref), e)
-        for e in entries
-    ]
+    lines = []
+    for i, e in enumerate(entries):
+        try:
+            holder, amount = ledger.check_holder(e.holder), check_amount(e.amount)
+            lines.append((holder, amount, check_ref(source, e.source_ref), e))
+        except ValidationError as error:  # name the line: "lines[3].amount"
+            raise ValidationError(
+                errors={f"lines[{i}].{name}": reasons for name, reasons in error.errors.items()}
+            ) from None
     refs = [ref for _, _, (_, ref), _ in lines]
     if len(set(refs)) != len(refs):
         raise ValidationError("同一批次中来源编号重复", field="source_ref")
     when = now_or(at)
     with transaction.atomic():
         accounts = ledger.holder_accounts([holder for holder, *_ in lines])
-        done = set(
-            Movement.objects.filter(source=source, source_ref__in=refs).values_list("source_ref", flat=True)
-        )
         credits = [
             ledger.Credit(accounts[ledger.holder_key(h)], amount, ref, str(e.team or ""), str(e.note or ""))
             for h, amount, (_, ref), e in lines
-            if ref not in done
         ]
         created = ledger.credit_many(
             issuance=ledger.system_account(AccountKind.ISSUANCE, node),
@@ -350,7 +360,11 @@ def points_earn_many(
             target_id=source[:64],
             target_label=f"{source} × {len(created)}",
             node=node,
-            after={"count": len(created), "total": sum(m.amount for m in created), "skipped": len(done)},
+            after={
+                "count": len(created),
+                "total": sum(m.amount for m in created),
+                "skipped": len(credits) - len(created),
+            },
         )
     return created
 

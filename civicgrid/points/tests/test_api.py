@@ -127,3 +127,41 @@ def test_resident_endpoints_refuse_staff_and_staff_endpoints_refuse_residents(
     earn(pw, pw.frank, 40, "f")
     board = client.get(API + "/leaderboard?period=all").json()
     assert [(r["name"], r["points"]) for r in board] == [("李*方", 40)]
+
+
+def test_batch_earn_credits_all_lines_once_and_names_a_bad_line(pw: PointsWorld, client: Client) -> None:
+    as_(client, pw.city.bob)
+    grid = pw.city.grid_a1_1.pk
+    lines = [
+        {"resident_id": pw.erin.pk, "amount": 10, "source_ref": "roll-1"},
+        {"resident_id": pw.frank.pk, "amount": 20, "source_ref": "roll-2", "team": "red"},
+        {"organisation_id": pw.unit.pk, "amount": 30, "source_ref": "roll-3"},
+    ]
+    made = post(client, "/earn/batch", {"node_id": grid, "lines": lines})
+    assert made.status_code == 201, made.json()
+    figures = ("count", "total", "skipped")
+    assert {k: made.json()[k] for k in figures} == {"count": 3, "total": 60, "skipped": 0}
+    again = post(client, "/earn/batch", {"node_id": grid, "lines": lines})  # a retry credits nothing
+    assert {k: again.json()[k] for k in figures} == {"count": 0, "total": 0, "skipped": 3}
+    balances = (selectors.balance(pw.erin), selectors.balance(pw.frank), selectors.balance(pw.unit))
+    assert balances == (10, 20, 30)
+    before = counts()
+    bad = post(
+        client,
+        "/earn/batch",
+        {
+            "node_id": grid,
+            "lines": [
+                {"resident_id": pw.erin.pk, "amount": 5, "source_ref": "roll-4"},
+                {"resident_id": pw.frank.pk, "amount": -5, "source_ref": "roll-5"},
+            ],
+        },
+    )
+    assert bad.status_code == 422 and bad.json()["detail"] == {"lines[1].amount": ["积分必须大于0"]}
+    neither = post(client, "/earn/batch", {"node_id": grid, "lines": [{"amount": 5, "source_ref": "r6"}]})
+    assert neither.status_code == 422 and "lines[0]" in neither.json()["detail"]
+    empty = post(client, "/earn/batch", {"node_id": grid, "lines": []})
+    assert empty.status_code == 422 and "lines" in empty.json()["detail"]
+    assert counts() == before
+    as_(client, pw.city.carol)  # outside the grid's scope
+    assert post(client, "/earn/batch", {"node_id": grid, "lines": lines}).status_code == 404
