@@ -49,23 +49,6 @@ os.environ.setdefault("CIVICGRID_DEBUG", "1")
 
 SEQUENCE_BASE = 500_000  # numbers YYYYMMDD-5NNNNN never meet the demo's or the live ones of a bench db
 TABLES = ("requests_request", "requests_workorder", "requests_requestevent", "requests_rating")
-# Indexes that duplicate another one or serve no query (see the report in docs/benchmarks.md):
-# ``--what-if-lean-indexes`` drops them for one import to measure what a leaner schema would gain.
-REDUNDANT_INDEXES = (
-    "requests_request_node_path_9256fb00",  # = requests_req_path_like (pattern ops also serve =)
-    "requests_request_node_path_9256fb00_like",  # the same index as requests_req_path_like
-    "requests_request_status_25102215",  # prefix of (status, due_resolution_at)
-    "requests_request_status_25102215_like",  # no LIKE on status
-    "requests_request_light_2c3896a3_like",  # no LIKE on light
-    "requests_request_lead_unit_id_1ddf827c",  # prefix of (lead_unit_id, status)
-    "requests_request_rating_token_c113a8e4_like",  # tokens are matched exactly
-    "requests_request_requester_phone_hash_dfe380ec_like",  # hashes are matched exactly
-    "requests_request_external_id_f0df6a4d_like",  # matched exactly
-    "requests_rating_unit_path_648b7d39",  # unit_path is never written
-    "requests_rating_unit_path_648b7d39_like",
-    "requests_rating_node_path_c9981f53",  # node_path is read with LIKE (the _like index)
-    "requests_rating_month_647ac5b2",  # prefix of (month, unit)
-)
 
 
 def setup_database() -> None:
@@ -384,28 +367,6 @@ def watch_write() -> dict[str, tuple[float, float]]:
     return marks
 
 
-def drop_redundant_indexes() -> list[str]:
-    """Drop the indexes of ``REDUNDANT_INDEXES`` (bench database only); returns their definitions."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [list(REDUNDANT_INDEXES)]
-        )
-        found = cursor.fetchall()
-        for name, _ in found:
-            cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _, definition in found]
-
-
-def restore_indexes(definitions: list[str]) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for definition in definitions:
-            cursor.execute(definition)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -415,11 +376,6 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the imported rows")
     parser.add_argument("--dry-run", action="store_true", help="validate only")
     parser.add_argument("--no-rollup", action="store_true", help="do not rebuild rollups after the import")
-    parser.add_argument(
-        "--what-if-lean-indexes",
-        action="store_true",
-        help="drop the redundant indexes of the request and rating tables for this run (restored after)",
-    )
     args = parser.parse_args()
     if urlparse(os.environ["DATABASE_URL"]).scheme not in ("postgres", "postgresql"):
         sys.exit("DATABASE_URL must point to PostgreSQL")
@@ -450,9 +406,6 @@ def main() -> None:
         actor = User.objects.filter(admin_role="system", is_active=True).order_by("id").first()
         assert actor is not None, "no system administrator in the database"
         data = path.read_bytes()
-        dropped = drop_redundant_indexes() if args.what_if_lean_indexes else []
-        if dropped:
-            print(f"what-if: {len(dropped)} redundant indexes dropped for this run")
         marks = watch_write()
         cpu_before = backend_cpu()
         started = time.perf_counter()
@@ -466,7 +419,6 @@ def main() -> None:
             )
         finally:
             total = time.perf_counter() - started
-            restore_indexes(dropped)
     if result.errors:
         for error in result.errors[:20]:
             print(f"  row {error.row} {error.column}: {error.reason}")

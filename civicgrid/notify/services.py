@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from civicgrid.core import crypto
@@ -28,23 +28,48 @@ def notify(
     """Queue one message. Returns None when a message with this key was already queued."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify must be called inside the change's transaction")
-    try:
-        with transaction.atomic():
-            row = Notification.objects.create(
-                dedupe_key=dedupe_key[:200],
-                channel=channel,
-                recipient_user=recipient_user,
-                recipient_label=(recipient_label or str(recipient_user or ""))[:100],
-                address_enc=crypto.encrypt(address),
-                subject=subject[:200],
-                body=body,
-                target_type=target._meta.label_lower if target is not None else "",
-                target_id=str(target.pk) if target is not None else "",
-            )
-    except IntegrityError:
+    now = timezone.now()
+    row = Notification(
+        dedupe_key=dedupe_key[:200],
+        channel=channel,
+        recipient_user=recipient_user,
+        recipient_label=(recipient_label or str(recipient_user or ""))[:100],
+        address_enc=crypto.encrypt(address),
+        subject=subject[:200],
+        body=body,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        created_at=now,
+    )
+    row.pk = _insert_unless_queued(row)
+    if row.pk is None:
         return None
     transaction.on_commit(_enqueue_drain)
     return row
+
+
+_COLUMNS = (
+    "dedupe_key", "channel", "recipient_user_id", "recipient_label", "address_enc", "subject", "body",
+    "target_type", "target_id", "state", "attempts", "last_error", "created_at",
+)  # fmt: skip
+
+
+def _insert_unless_queued(row: Notification) -> int | None:
+    """Insert the row unless its dedupe key is taken; its id, or None. One statement, no
+    savepoint (``INSERT … ON CONFLICT DO NOTHING RETURNING``, PostgreSQL and SQLite ≥ 3.35)."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    values = [getattr(row, column) for column in _COLUMNS]
+    values[-1] = connection.ops.adapt_datetimefield_value(row.created_at)
+    sql = (
+        f"INSERT INTO {qn(Notification._meta.db_table)} ({', '.join(qn(c) for c in _COLUMNS)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
+        f"ON CONFLICT ({qn('dedupe_key')}) DO NOTHING RETURNING {qn('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = cursor.fetchone()
+    return int(found[0]) if found else None
 
 
 def _enqueue_drain() -> None:
@@ -54,15 +79,19 @@ def _enqueue_drain() -> None:
         drain_outbox.enqueue()
 
 
+def _database_queue(task: Any) -> bool:
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
 def _drain_waiting(task: Any) -> bool:
     """Whether a drain is queued and not yet started (database queue only).
 
     Called after this commit: a drain that has not started yet will claim this commit's
     messages when it runs, so a busy hotline queues one drain at a time, not one per
     message. The periodic ``requests_tick`` drains as well, as a backstop."""
-    from django_tasks_db import DatabaseBackend
-
-    if not isinstance(task.get_backend(), DatabaseBackend):
+    if not _database_queue(task):
         return False
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult

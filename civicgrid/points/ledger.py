@@ -175,25 +175,7 @@ def credit_many(
     credits = [c for c in credits if c.source_ref not in done]
     if not credits:
         return []
-    movements = Movement.objects.bulk_create(
-        [
-            Movement(
-                kind=MovementKind.EARN,
-                from_account=issuance,
-                to_account=c.account,
-                amount=c.amount,
-                source=source,
-                source_ref=c.source_ref,
-                node=node,
-                node_path=node.path,
-                team=c.team[:64],
-                note=c.note[:255],
-                actor=user,
-                created_at=at,
-            )
-            for c in credits
-        ]
-    )
+    movements = Movement.objects.bulk_create([_earning(c, issuance, source, node, user, at) for c in credits])
     Lot.objects.bulk_create(
         [
             Lot(
@@ -262,24 +244,30 @@ def _credit_many_postgresql(
         cursor.execute(sql, params)
         made = dict((ref, pk) for pk, ref in cursor.fetchall())
     return [
-        Movement(
-            pk=made[c.source_ref],
-            kind=MovementKind.EARN,
-            from_account=issuance,
-            to_account=c.account,
-            amount=c.amount,
-            source=source,
-            source_ref=c.source_ref,
-            node=node,
-            node_path=node.path,
-            team=c.team[:64],
-            note=c.note[:255],
-            actor=user,
-            created_at=at,
-        )
+        _earning(c, issuance, source, node, user, at, pk=made[c.source_ref])
         for c in credits
         if c.source_ref in made
     ]
+
+
+def _earning(
+    c: Credit, issuance: Account, source: str, node: Node, user: Any, at: datetime, pk: int | None = None
+) -> Movement:
+    return Movement(
+        pk=pk,
+        kind=MovementKind.EARN,
+        from_account=issuance,
+        to_account=c.account,
+        amount=c.amount,
+        source=source,
+        source_ref=c.source_ref,
+        node=node,
+        node_path=node.path,
+        team=c.team[:64],
+        note=c.note[:255],
+        actor=user,
+        created_at=at,
+    )
 
 
 def add_to_balances(totals: dict[int, int]) -> None:

@@ -154,6 +154,9 @@ class Request(ScopedModel):
     """A resident's request (诉求). ``node`` is where it happened (the grid when located)."""
 
     number = models.CharField("诉求编号", max_length=20, unique=True)
+    # Read by prefix (LIKE 'path%') and equality: the pattern-ops index below serves both, so
+    # the plain index (and its _like twin) that ScopedModel would add are left out.
+    node_path = models.CharField(max_length=255, editable=False)
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     type = models.CharField("诉求类型", max_length=20, choices=RequestType.choices)
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -174,7 +177,7 @@ class Request(ScopedModel):
     requester_name_masked = models.CharField("诉求人", max_length=50, blank=True, default="")
     requester_phone_enc = models.TextField(blank=True, default="", editable=False)
     requester_phone_hash = models.CharField(
-        max_length=64, blank=True, default="", db_index=True, editable=False
+        max_length=64, blank=True, default="", editable=False
     )
     requester_phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="")
     anonymous = models.BooleanField("匿名", default=False)
@@ -188,7 +191,7 @@ class Request(ScopedModel):
         verbose_name="分类",
     )
     status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
+        "状态", max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
     status_before = models.CharField(max_length=20, blank=True, default="", editable=False)
     level = models.CharField(
@@ -201,6 +204,7 @@ class Request(ScopedModel):
         on_delete=models.PROTECT,
         related_name="lead_requests",
         verbose_name="主办单位",
+        db_index=False,  # the (lead_unit, status) index serves it
     )
     received_at = models.DateTimeField("受理时间", db_index=True)
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
@@ -215,7 +219,7 @@ class Request(ScopedModel):
     suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
     calendar_warning = models.CharField("期限提示", max_length=255, blank=True, default="")
     light = models.CharField(
-        "预警灯", max_length=10, choices=Light.choices, default=Light.GREEN, db_index=True
+        "预警灯", max_length=10, choices=Light.choices, default=Light.GREEN
     )
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     supervised = models.BooleanField("督办件", default=False)
@@ -229,8 +233,8 @@ class Request(ScopedModel):
         verbose_name="合并至",
     )
     direct_answer = models.TextField("直接答复", blank=True)
-    rating_token = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
-    external_id = models.CharField("外部编号", max_length=64, blank=True, default="", db_index=True)
+    rating_token = models.CharField(max_length=40, blank=True, default="", editable=False)
+    external_id = models.CharField("外部编号", max_length=64, blank=True, default="")
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -244,8 +248,15 @@ class Request(ScopedModel):
             models.Index(
                 fields=["node_path"], name="requests_req_path_like", opclasses=["varchar_pattern_ops"]
             ),
+            # Each of these also serves queries on its first column alone (status, lead unit),
+            # so those columns have no index of their own.
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["status", "due_resolution_at"]),
+            # Matched exactly, never with LIKE: plain indexes, without Django's _like twins.
+            models.Index(fields=["light"], name="requests_req_light"),
+            models.Index(fields=["requester_phone_hash"], name="requests_req_phone_hash"),
+            models.Index(fields=["rating_token"], name="requests_req_rating_token"),
+            models.Index(fields=["external_id"], name="requests_req_external_id"),
         ]
 
     def __str__(self) -> str:
@@ -478,9 +489,9 @@ class Rating(models.Model):
     unit = models.ForeignKey(
         HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
     )
-    unit_path = models.CharField(max_length=255, blank=True, default="", db_index=True)
-    node_path = models.CharField(max_length=255, db_index=True)
-    month = models.DateField("考核月份", db_index=True)
+    unit_path = models.CharField(max_length=255, blank=True, default="")  # not written yet
+    node_path = models.CharField(max_length=255)
+    month = models.DateField("考核月份")
     contacted = models.BooleanField("是否联系")
     resolution = models.CharField("解决情况", max_length=10, choices=Resolution.choices)
     satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices)
@@ -493,7 +504,12 @@ class Rating(models.Model):
         verbose_name = "评价"
         verbose_name_plural = "评价"
         constraints = [models.UniqueConstraint(fields=["request", "round"], name="one_rating_per_round")]
-        indexes = [models.Index(fields=["month", "unit"])]
+        indexes = [
+            models.Index(fields=["month", "unit"]),  # also serves month alone
+            models.Index(
+                fields=["node_path"], name="requests_rating_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} 第{self.round}轮评价"
