@@ -61,22 +61,26 @@ GOODS: list[tuple[str, str, int, int, str, int]] = [
 # The five colour teams and the services each mostly does.
 TEAMS: list[tuple[str, list[str], list[str]]] = [
     (
-        "红色互助队",
+        "红色互助志愿服务队",
         [ActivityType.ELDERLY_CARE, ActivityType.MUTUAL_AID],
         ["解忧杂货铺助老服务", "独居老人上门探访", "帮老人代买生活用品"],
     ),
-    ("绿色环保队", [ActivityType.ENVIRONMENT], ["楼道清洁大扫除", "垃圾分类宣传值守", "背街小巷环境整治"]),
     (
-        "蓝色平安队",
+        "绿色环保志愿服务队",
+        [ActivityType.ENVIRONMENT],
+        ["楼道清洁大扫除", "垃圾分类宣传值守", "背街小巷环境整治"],
+    ),
+    (
+        "蓝色平安志愿服务队",
         [ActivityType.SAFETY, ActivityType.EPIDEMIC],
         ["夜间平安巡逻", "消防安全隐患排查", "防疫值守"],
     ),
     (
-        "黄色法律队",
+        "黄色法律志愿服务队",
         [ActivityType.LAW, ActivityType.MEDIATION],
         ["法律咨询进社区", "邻里纠纷调解", "反诈宣传"],
     ),
-    ("紫色文化队", [ActivityType.CULTURE], ["公益集市", "社区文艺汇演", "四点半课堂"]),
+    ("紫色文化志愿服务队", [ActivityType.CULTURE], ["公益集市", "社区文艺汇演", "四点半课堂"]),
 ]
 
 

@@ -209,7 +209,7 @@ def points_award(
     points = round((base + per_hour × hours) × (1 + (difficulty − 1) × step)), capped; see
     ``civicgrid.points.rules``. ``node`` is where the service took place (its rule, its
     community's issuance account, its leaderboard); ``team`` (optional, the volunteer team's
-    code or id as a string) feeds team leaderboards; ``at`` defaults to now (pass the
+    name, e.g. 红色互助志愿服务队) feeds team leaderboards; ``at`` defaults to now (pass the
     check-out time). Idempotent by (source, source_ref): a repeated call returns the movement
     of the first one and credits nothing. Returns None when the rules give 0 points (the hours
     are still banked).

@@ -433,7 +433,7 @@ def _award_signup(w: World, activity: Activity, signup: Signup) -> None:
         source_ref=f"signup:{signup.pk}",
         node=activity.node,
         note=f"志愿活动：{activity.title}",
-        team=str(activity.team_id or ""),
+        team=points_link.team_key(activity),
         at=signup.checked_out_at,
     )
     if points:

@@ -95,3 +95,10 @@ def leaderboard(node: Any, period: str = "all", team: str | None = None, limit: 
     from civicgrid.points.selectors import leaderboard as points_leaderboard
 
     return points_leaderboard(node, period, team, kind=AccountKind.PERSON, limit=limit)
+
+
+def team_key(activity: Any) -> str:
+    """What the points leaderboards group an activity's points by: its team's name (the
+    same colour team name in every community, so a district board adds them up)."""
+    team = activity.team
+    return str(team.name) if team is not None else ""

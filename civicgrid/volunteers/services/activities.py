@@ -466,7 +466,7 @@ def _finish(actor: Any, activity: Activity, signup: Signup, moment: datetime, vi
             source_ref=f"signup:{signup.pk}",
             node=activity.node,
             note=f"志愿活动：{activity.title}",
-            team=str(activity.team_id or ""),
+            team=points_link.team_key(activity),
             at=moment,
         )
     signup.save(update_fields=["status", "checked_out_at", "check_out_via", "hours", "points", "updated_at"])

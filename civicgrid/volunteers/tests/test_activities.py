@@ -10,6 +10,7 @@ from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.notify.models import Notification
 from civicgrid.points import selectors as points
+from civicgrid.points.models import Movement
 from civicgrid.volunteers import services
 from civicgrid.volunteers.constants import ActivityStatus, CheckVia, SignupStatus
 from civicgrid.volunteers.models import Activity, Signup, Team, Volunteer
@@ -208,3 +209,12 @@ def test_team_leader_publishes_for_the_team(people: People) -> None:
     services.team_member_add(actor=c.bob, team=red, volunteer=people.v_zhang, is_leader=True)
     a = services.activity_publish(actor=people.zhang, data=data)
     assert a.team == red and a.published_by == people.zhang
+    # the points of a team's activity count for the team by its name (the leaderboards' key)
+    services.activity_signup(actor=people.zhang, activity=a)
+    a = shift(a, started_ago=timedelta(hours=3))
+    services.activity_check_in(actor=c.bob, activity=a, volunteer=people.v_zhang, at=at(a, 0))
+    services.activity_check_out(actor=c.bob, activity=a, volunteer=people.v_zhang, at=at(a, 120))
+    earned = Movement.objects.filter(to_account__resident=people.r_zhang)
+    assert list(earned.values_list("team", flat=True)) == ["红色互助志愿服务队"]
+    board = points.leaderboard(c.comm_a1, "all", team="红色互助志愿服务队")
+    assert [row.name for row in board] == [people.r_zhang.name]
