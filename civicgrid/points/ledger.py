@@ -153,17 +153,18 @@ def credit_many(
     """Earnings of many holders (inside the caller's transaction); returns the new movements.
 
     A line whose (source, source_ref) already has a movement is skipped, also when another
-    transaction writes it at the same moment (it waits for that one and then skips). With
-    several holders their rows are locked in id order first, so concurrent batches never wait
-    on each other in a cycle. On PostgreSQL the movements, their lots and the balances are
+    transaction writes it at the same moment (it waits for that one and then skips). The
+    holders' rows are locked in id order first, so concurrent writers never wait on each
+    other in a cycle. On PostgreSQL the movements, their lots and the balances are
     then one statement; elsewhere three.
     """
     if not credits:
         return []
     ids = sorted({c.account.pk for c in credits})
-    if len(ids) > 1:
-        locked = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-        list(locked.values_list("pk", flat=True))
+    # Lock the holders first, always (even one): a writer of the same (source, source_ref)
+    # then waits here rather than on the unique index while holding an account row.
+    locked = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    list(locked.values_list("pk", flat=True))
     user = _user(actor)
     if connection.vendor == "postgresql":
         return _credit_many_postgresql(issuance, credits, source, node, user, at, expires_at)

@@ -139,3 +139,48 @@ def test_earning_spending_and_cancelling_together_keep_the_books(pw: PointsWorld
     assert check.ok, check
     reserved = Redemption.objects.filter(account__resident=person, status=RedemptionStatus.RESERVED).count()
     assert selectors.balance(person) == 20 + 15 + 5 - 10 * reserved
+
+
+def test_the_same_earning_at_once_credits_once_and_answers_everyone(pw: PointsWorld) -> None:
+    results = run_at_once(
+        *[
+            (
+                lambda: services.points_earn(
+                    actor=pw.city.bob,
+                    holder=pw.erin,
+                    amount=30,
+                    source="points.manual",
+                    source_ref="k-1",
+                    node=pw.city.grid_a1_1,
+                )
+            )
+            for _ in range(8)
+        ],
+        stagger=0,
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({r.pk for r in results}) == 1  # every caller gets the one movement
+    assert selectors.balance(pw.erin) == 30
+    assert Movement.objects.filter(source="points.manual", source_ref="k-1").count() == 1
+    assert AuditLog.objects.filter(verb=Verb.EARNED).count() == 1
+    assert selectors.ledger_check().ok
+
+
+def test_overlapping_batches_at_once_credit_each_line_once(pw: PointsWorld) -> None:
+    people = residents_with_points(pw, 12, 1)
+    grid = pw.city.grid_a1_1
+
+    def batch(first: int) -> list[Movement]:
+        entries = [
+            services.EarnEntry(holder=p, amount=10, source_ref=f"roll-{i}")
+            for i, p in enumerate(people)
+            if first <= i < first + 8
+        ]
+        return services.points_earn_many(actor=pw.city.bob, entries=entries, source="roll", node=grid)
+
+    results = run_at_once(*[(lambda f=f: batch(f)) for f in (0, 2, 4, 0)], stagger=0)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(len(r) for r in results) == 12  # each of the 12 lines once, whoever wrote it
+    assert Movement.objects.filter(source="roll").count() == 12
+    assert [selectors.balance(p) for p in people] == [11] * 12
+    assert selectors.ledger_check().ok
