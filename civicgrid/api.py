@@ -6,17 +6,19 @@ the signed-in session (with CSRF) for the product's own pages. Every error comes
 """
 
 import importlib
-from typing import Any
+import json
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from civicgrid.accounts.models import ApiToken, hash_token
-from civicgrid.core.errors import CivicError
+from civicgrid.core.errors import CivicError, ValidationError
 
 
 def user_for_token(raw: str) -> Any:
@@ -51,6 +53,38 @@ class HeaderTokenAuth(APIKeyHeader):
         return user
 
 
+def _nul_field(data: Any, path: str = "") -> str | None:
+    """The first field (``lines[0].note``) whose text holds a NUL character, or None."""
+    if isinstance(data, str):
+        return path if "\x00" in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = _nul_field(value, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found = _nul_field(value, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+class BodyParser(Parser):
+    """JSON bodies with Chinese errors; text holding NUL (which PostgreSQL cannot store) is
+    refused with the field named, before anything runs."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise ValidationError("不是有效的 JSON", field="请求体") from None
+        field = _nul_field(data)
+        if field is not None:
+            raise ValidationError("不能包含空字符（\\u0000）", field=field or "请求体")
+        return cast(dict[str, Any], data)
+
+
 api = NinjaAPI(
     title="civicgrid API",
     version="1",
@@ -58,14 +92,23 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
     auth=[BearerAuth(), HeaderTokenAuth(), SessionAuth()],
+    parser=BodyParser(),
 )
 
 FIELD_NAMES = {"body": "请求体", "query": "查询参数", "path": "路径参数"}
 
 
 def _loc_name(loc: list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data")]
-    return ".".join(parts) or FIELD_NAMES.get(str(loc[0]), "请求") if loc else "请求"
+    """pydantic's location as the services name fields: ``lines[0].amount``."""
+    name = ""
+    for part in loc:
+        if part in ("body", "query", "path", "payload", "data"):
+            continue
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or (FIELD_NAMES.get(str(loc[0]), "请求") if loc else "请求")
 
 
 # pydantic's error types in Chinese; ``{…}`` takes the error's context (limits, choices).
@@ -145,6 +188,8 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, CivicError):  # raised by BodyParser, wrapped by ninja
+        return _civic_error(request, exc.__cause__)
     return api.create_response(
         request, {"code": "error", "message": str(exc), "detail": None}, status=exc.status_code
     )

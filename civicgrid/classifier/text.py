@@ -163,7 +163,7 @@ def cut(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def _is_content(word: str) -> bool:
     return word not in stop_words() and _WORD_CHAR.search(word) is not None
 

@@ -44,6 +44,7 @@ def notify(
     row.pk = _insert_unless_queued(row)
     if row.pk is None:
         return None
+    row._state.adding, row._state.db = False, transaction.get_connection().alias
     transaction.on_commit(_enqueue_drain)
     return row
 

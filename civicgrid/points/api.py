@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import StrictInt
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -148,7 +149,7 @@ class ReasonIn(Schema):
 
 
 class EarnIn(Schema):
-    amount: int
+    amount: StrictInt  # true/false are not amounts
     node_id: int
     source_ref: str
     resident_id: int | None = None
@@ -158,7 +159,7 @@ class EarnIn(Schema):
 
 
 class EarnLineIn(Schema):
-    amount: int
+    amount: StrictInt
     source_ref: str
     resident_id: int | None = None
     organisation_id: int | None = None

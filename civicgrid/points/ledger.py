@@ -160,6 +160,9 @@ def credit_many(
     """
     if not credits:
         return []
+    # In one order (accounts by id, then refs) so that concurrent writers never wait on
+    # each other in a cycle.
+    credits = sorted(credits, key=lambda c: c.source_ref)
     ids = sorted({c.account.pk for c in credits})
     # Lock the holders first, always (even one): a writer of the same (source, source_ref)
     # then waits here rather than on the unique index while holding an account row.
@@ -254,7 +257,8 @@ def _credit_many_postgresql(
 def _earning(
     c: Credit, issuance: Account, source: str, node: Node, user: Any, at: datetime, pk: int | None = None
 ) -> Movement:
-    return Movement(
+    """An earning as an object: unsaved without ``pk``, else the row just written with it."""
+    movement = Movement(
         pk=pk,
         kind=MovementKind.EARN,
         from_account=issuance,
@@ -269,6 +273,9 @@ def _earning(
         actor=user,
         created_at=at,
     )
+    if pk is not None:
+        movement._state.adding, movement._state.db = False, connection.alias
+    return movement
 
 
 def add_to_balances(totals: dict[int, int]) -> None:

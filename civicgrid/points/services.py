@@ -297,9 +297,11 @@ def points_earn(
         if made:
             _audit_earned(actor, account, node, made[0])
             return made[0]
-    existing = _existing(source, source_ref, holder)
-    if existing is None:  # pragma: no cover - the insert skipped a ref nobody holds
-        raise Conflict("积分记账冲突，请重试", code="retry")
+        # Already credited: the first movement, or a Conflict that also undoes opening the
+        # account above.
+        existing = _existing(source, source_ref, holder)
+        if existing is None:  # pragma: no cover - the insert skipped a ref nobody holds
+            raise Conflict("积分记账冲突，请重试", code="retry")
     return existing
 
 
@@ -334,9 +336,11 @@ def points_earn_many(
             raise ValidationError(
                 errors={f"lines[{i}].{name}": reasons for name, reasons in error.errors.items()}
             ) from None
-    refs = [ref for _, _, (_, ref), _ in lines]
-    if len(set(refs)) != len(refs):
-        raise ValidationError("同一批次中来源编号重复", field="source_ref")
+    seen: dict[str, int] = {}
+    for i, (_, _, (_, ref), _) in enumerate(lines):
+        if ref in seen:
+            raise ValidationError(f"与第{seen[ref] + 1}行的来源编号重复", field=f"lines[{i}].source_ref")
+        seen[ref] = i
     when = now_or(at)
     with transaction.atomic():
         accounts = ledger.holder_accounts([holder for holder, *_ in lines])
@@ -353,6 +357,8 @@ def points_earn_many(
             at=when,
             expires_at=rules.expiry_for(node, when),
         )
+        if len(created) < len(credits):
+            _refuse_refs_of_others(source, credits, {m.source_ref for m in created}, seen)
         audit_write(
             actor=actor,
             verb=Verb.EARNED_BATCH,
@@ -367,6 +373,23 @@ def points_earn_many(
             },
         )
     return created
+
+
+def _refuse_refs_of_others(
+    source: str, credits: list[ledger.Credit], made: set[str], line_of: dict[str, int]
+) -> None:
+    """A skipped line whose earlier movement credited another account is an error (the
+    caller's transaction then rolls back, as for a single ``points_earn``)."""
+    skipped = {c.source_ref: c.account.pk for c in credits if c.source_ref not in made}
+    earlier = Movement.objects.filter(source=source, source_ref__in=list(skipped)).values_list(
+        "source_ref", "to_account_id"
+    )
+    for ref, account_id in earlier:
+        if account_id != skipped[ref]:
+            raise Conflict(
+                f"第{line_of[ref] + 1}行：该来源编号已用于其他人的积分，请勿重复使用",
+                code="source_ref_taken",
+            )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -176,9 +176,7 @@ class Request(ScopedModel):
     requester_name_enc = models.TextField(blank=True, default="", editable=False)
     requester_name_masked = models.CharField("诉求人", max_length=50, blank=True, default="")
     requester_phone_enc = models.TextField(blank=True, default="", editable=False)
-    requester_phone_hash = models.CharField(
-        max_length=64, blank=True, default="", editable=False
-    )
+    requester_phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     requester_phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="")
     anonymous = models.BooleanField("匿名", default=False)
     confidential = models.BooleanField("要求保密", default=False)
@@ -190,9 +188,7 @@ class Request(ScopedModel):
         related_name="requests",
         verbose_name="分类",
     )
-    status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.RECEIVED
-    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED)
     status_before = models.CharField(max_length=20, blank=True, default="", editable=False)
     level = models.CharField(
         "办理层级", max_length=20, choices=HandlingLevel.choices, default=HandlingLevel.SUBDISTRICT
@@ -218,9 +214,7 @@ class Request(ScopedModel):
     )
     suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
     calendar_warning = models.CharField("期限提示", max_length=255, blank=True, default="")
-    light = models.CharField(
-        "预警灯", max_length=10, choices=Light.choices, default=Light.GREEN
-    )
+    light = models.CharField("预警灯", max_length=10, choices=Light.choices, default=Light.GREEN)
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     supervised = models.BooleanField("督办件", default=False)
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)

@@ -162,6 +162,26 @@ def test_batch_earn_credits_all_lines_once_and_names_a_bad_line(pw: PointsWorld,
     assert neither.status_code == 422 and "lines[0]" in neither.json()["detail"]
     empty = post(client, "/earn/batch", {"node_id": grid, "lines": []})
     assert empty.status_code == 422 and "lines" in empty.json()["detail"]
+    truth = post(
+        client, "/earn/batch", {"node_id": grid, "lines": [dict(lines[0], source_ref="t", amount=True)]}
+    )
+    assert truth.status_code == 422 and truth.json()["detail"] == {"lines[0].amount": ["应为整数"]}
+    nul = post(
+        client, "/earn/batch", {"node_id": grid, "lines": [dict(lines[0], source_ref="n", note="a\x00b")]}
+    )
+    assert nul.status_code == 422 and list(nul.json()["detail"]) == ["lines[0].note"]
+    twice = post(client, "/earn/batch", {"node_id": grid, "lines": [dict(lines[0], source_ref="d")] * 2})
+    assert twice.status_code == 422 and twice.json()["detail"] == {
+        "lines[1].source_ref": ["与第1行的来源编号重复"]
+    }
+    # a ref already used for someone else refuses the whole batch and changes nothing
+    stolen = [
+        {"resident_id": pw.frank.pk, "amount": 5, "source_ref": "new-1"},
+        {"resident_id": pw.frank.pk, "amount": 5, "source_ref": "roll-1"},  # erin's
+    ]
+    refused = post(client, "/earn/batch", {"node_id": grid, "lines": stolen})
+    assert refused.status_code == 409 and refused.json()["code"] == "source_ref_taken"
+    assert "第2行" in refused.json()["message"]
     assert counts() == before
     as_(client, pw.city.carol)  # outside the grid's scope
     assert post(client, "/earn/batch", {"node_id": grid, "lines": lines}).status_code == 404

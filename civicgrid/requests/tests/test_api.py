@@ -322,6 +322,16 @@ def test_bad_intake_is_422_naming_the_fields_in_chinese(hotline: Any, people: di
     assert AuditLog.objects.count() == audits
 
 
+def test_broken_json_and_nul_characters_are_422_in_chinese(hotline: Any, people: dict[str, Caller]) -> None:
+    olivia = people["olivia"]
+    broken = olivia.client.post(f"{BASE}/", "{title: 1", "application/json", headers=olivia.headers)
+    assert broken.status_code == 422 and broken.json()["detail"] == {"请求体": ["不是有效的 JSON"]}
+    nul = olivia.post("/", intake_body(hotline, content="路灯\x00不亮"))
+    assert nul.status_code == 422 and list(nul.json()["detail"]) == ["content"]
+    assert "空字符" in nul.json()["message"]
+    assert not Request.objects.exists()
+
+
 def test_bad_action_input_is_422_and_changes_nothing(hotline: Any, people: dict[str, Caller]) -> None:
     request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
     before = snapshot(request)
