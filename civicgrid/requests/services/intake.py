@@ -115,7 +115,14 @@ def numbers_record(last_by_day: dict[date, int]) -> None:
         return
     with connection.cursor() as cursor:
         for row in rows:
-            cursor.execute("SELECT setval(to_regclass(%s), %s)", [number_sequence(row.day), row.last])
+            # Forward only: a live intake may have drawn a number since ``numbers_taken`` read
+            # the sequence, and setting it back would hand that number out again.
+            name = number_sequence(row.day)
+            cursor.execute(
+                "SELECT setval(to_regclass(%s), GREATEST(%s, last_value)) FROM pg_sequences "
+                "WHERE schemaname = current_schema() AND sequencename = %s",
+                [name, row.last, name],
+            )
 
 
 def _sequence_next(day: date) -> int:

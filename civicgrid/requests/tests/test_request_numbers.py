@@ -30,6 +30,17 @@ def test_live_numbers_continue_after_what_a_past_writer_recorded() -> None:
     assert numbers_taken(DAY)[DAY] == 43
 
 
+@postgres_only
+def test_recording_never_sets_a_sequence_back_behind_live_intake(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicgrid.requests.services import intake
+
+    assert [next_number(DAY) for _ in range(12)][-1] == "20310506-000012"  # the live side
+    # the writer read the day's numbers before those twelve were drawn
+    monkeypatch.setattr(intake, "numbers_taken", lambda since: {DAY: 3})
+    numbers_record({DAY: 7})
+    assert next_number(DAY) == "20310506-000013"
+
+
 def _drop_today_sequence() -> None:
     """Transactional tests commit: today's sequence outlives them unless dropped."""
     with connection.cursor() as cursor:
