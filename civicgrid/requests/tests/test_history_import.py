@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook
 
 from civicgrid.core import crypto
-from civicgrid.core.errors import PermissionDenied
+from civicgrid.core.errors import Conflict, PermissionDenied
 from civicgrid.core.models import AuditLog
 from civicgrid.requests.history_import import COLUMNS, VERB, requests_history_import, template_csv
 from civicgrid.requests.history_import.columns import HEADERS
@@ -410,3 +410,46 @@ def test_live_intake_during_an_import_never_reuses_an_imported_number(hotline: A
         assert imported.imported == 3 and live.number == f"{day:%Y%m%d}-000005"
     later = request_create(actor=olivia, data=hotline.new(received_at=received))
     assert later.number not in numbers
+
+
+@postgres_only
+def test_on_postgresql_references_are_checked_set_wise_and_a_vanished_one_imports_nothing(
+    hotline: Any, monkeypatch: Any
+) -> None:
+    """The test role is a superuser: the row-by-row foreign-key checks are off for the COPY,
+    the references are locked and counted instead, and the checks are back on afterwards."""
+    from django.db import connection
+
+    from civicgrid.requests.history_import import writer
+
+    seen: list[str] = []
+    copy = writer.copy_rows
+
+    def watching(*args: Any) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            seen.append(cursor.fetchone()[0])
+        return copy(*args)
+
+    monkeypatch.setattr(writer, "copy_rows", watching)
+    result = run(hotline.city.sysadmin, good_rows(hotline))
+    assert result.ok and result.imported == 4 and "write:references" in result.seconds
+    assert seen == ["replica"] * 4
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+
+    # A grid the file names disappears between the check of the rows and the write.
+    locked = writer._references_locked
+
+    def vanished(items: Any) -> None:
+        for item in items:
+            item.node_id = 10**9
+        locked(items)
+
+    monkeypatch.setattr(writer, "_references_locked", vanished)
+    before = Request.objects.count()
+    rows = [{**row, "number": f"X-{n}"} for n, row in enumerate(good_rows(hotline))]
+    with pytest.raises(Conflict) as refused:
+        run(hotline.city.sysadmin, rows)
+    assert refused.value.code == "reference_gone" and Request.objects.count() == before
