@@ -90,4 +90,9 @@ class ApiToken(models.Model):
 
     @staticmethod
     def generate() -> str:
-        return "cg_" + secrets.token_urlsafe(32)
+        # The prefix (characters 3–8) is typed after ``--prefix`` on the command line: one
+        # starting with "-" would read as an option there.
+        while True:
+            raw = "cg_" + secrets.token_urlsafe(32)
+            if raw[3] != "-":
+                return raw

@@ -52,7 +52,7 @@ def test_bad_tokens_get_401_json(city: City, client: Client, case: str) -> None:
         raw = "cg_" + "x" * 43
     elif case == "revoked":
         out = StringIO()
-        call_command("apitoken", "revoke", "--prefix", token.prefix, stdout=out)
+        call_command("apitoken", "revoke", f"--prefix={token.prefix}", stdout=out)
         assert "已吊销 1 个令牌" in out.getvalue()
     elif case == "inactive_user":
         city.bob.is_active = False
@@ -90,3 +90,12 @@ def test_only_the_security_administrator_creates_tokens_for_others(city: City) -
     with pytest.raises(PermissionDenied):
         accounts.api_token_create(actor=city.bob, user=city.bob, name="自助")
     assert not ApiToken.objects.exists()
+
+
+def test_token_prefixes_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefix is typed after --prefix; "-abc" would read as an option."""
+    from civicgrid.accounts import models
+
+    drawn = iter(["-dash-first" + "x" * 32, "Ok1" + "x" * 40])
+    monkeypatch.setattr(models.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert models.ApiToken.generate() == "cg_Ok1" + "x" * 40

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["create", "list", "revoke"])
         parser.add_argument("--user", help="账号用户名")
         parser.add_argument("--name", default="外部系统", help="令牌用途")
-        parser.add_argument("--prefix", help="吊销时：令牌前缀")
+        parser.add_argument("--prefix", help="吊销时：令牌前缀（以“-”开头的旧令牌写作 --prefix=-abc123）")
 
     def handle(self, *args: object, **opts: str) -> None:
         action = opts["action"]
