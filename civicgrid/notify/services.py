@@ -80,19 +80,15 @@ def _enqueue_drain() -> None:
         drain_outbox.enqueue()
 
 
-def _database_queue(task: Any) -> bool:
-    from django_tasks_db import DatabaseBackend
-
-    return isinstance(task.get_backend(), DatabaseBackend)
-
-
 def _drain_waiting(task: Any) -> bool:
     """Whether a drain is queued and not yet started (database queue only).
 
     Called after this commit: a drain that has not started yet will claim this commit's
     messages when it runs, so a busy hotline queues one drain at a time, not one per
     message. The periodic ``requests_tick`` drains as well, as a backstop."""
-    if not _database_queue(task):
+    from django_tasks_db import DatabaseBackend
+
+    if not isinstance(task.get_backend(), DatabaseBackend):
         return False
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult

@@ -238,9 +238,13 @@ def _movement_rows(qs: Any, account: Account | None, limit: int, offset: int) ->
     return {"count": qs.count(), "results": rows}
 
 
-def _holder(request: HttpRequest, resident_id: int | None, organisation_id: int | None) -> Holder:
+def _one_holder(resident_id: int | None, organisation_id: int | None, field: str) -> None:
     if bool(resident_id) == bool(organisation_id):
-        raise ValidationError("请指定一位居民或一个单位", field="holder")
+        raise ValidationError("请指定一位居民或一个单位", field=field)
+
+
+def _holder(request: HttpRequest, resident_id: int | None, organisation_id: int | None) -> Holder:
+    _one_holder(resident_id, organisation_id, "holder")
     found: Holder | None
     if resident_id:
         found = residents_visible(request.user).filter(pk=resident_id).first()
@@ -461,8 +465,7 @@ def earn_batch(request: HttpRequest, payload: EarnBatchIn) -> Any:
     )
     entries = []
     for i, line in enumerate(payload.lines):
-        if bool(line.resident_id) == bool(line.organisation_id):
-            raise ValidationError("请指定一位居民或一个单位", field=f"lines[{i}]")
+        _one_holder(line.resident_id, line.organisation_id, f"lines[{i}]")
         holder: Holder | None = (
             residents.get(line.resident_id or 0) if line.resident_id else units.get(line.organisation_id or 0)
         )
