@@ -7,8 +7,11 @@ the signed-in session (with CSRF) for the product's own pages. Every error comes
 
 import importlib
 import json
+from datetime import timedelta
+from functools import cache
 from typing import Any, cast
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -17,22 +20,45 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
-from civicgrid.accounts.models import ApiToken, hash_token
+from civicgrid.accounts.models import ApiToken, RoleAssignment, User, hash_token
+from civicgrid.accounts.selectors import remember_assignments
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.territory.models import Node
+
+TOKEN_TOUCH_SECONDS = 60  # how often a token's last use is written
 
 
 def user_for_token(raw: str) -> Any:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+    """The active user of an unrevoked token, or None. Their roles come in the same query
+    (what ``accounts.selectors`` would read next), so that the call's scope costs no more."""
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    params = [now - timedelta(seconds=TOKEN_TOUCH_SECONDS), hash_token(raw)]
+    rows: list[Any] = list(User.objects.raw(_token_sql(), params))
+    if not rows:
+        return None
+    user = rows[0]
+    remember_assignments(user, [(row.role_name, row.role_path) for row in rows if row.role_name is not None])
+    if user.token_stale:
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    return user
+
+
+@cache
+def _token_sql() -> str:
+    """The user of a token with ``token_id``, ``token_stale`` (last use not recorded within
+    ``TOKEN_TOUCH_SECONDS``) and a row per role on an active node (``role_name``, ``role_path``;
+    one row with none when the user has no role)."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"u.{qn(f.column)}" for f in User._meta.concrete_fields)
+    return (
+        f"SELECT {columns}, t.id AS token_id, "  # noqa: S608 (names from the models' metadata)
+        "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale, "
+        "r.role AS role_name, r.path AS role_path "
+        f"FROM {qn(ApiToken._meta.db_table)} t JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
+        f"LEFT JOIN (SELECT a.user_id, a.role, n.path FROM {qn(RoleAssignment._meta.db_table)} a "
+        f"JOIN {qn(Node._meta.db_table)} n ON n.id = a.node_id AND n.is_active) r ON r.user_id = u.id "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+    )
 
 
 class BearerAuth(HttpBearer):

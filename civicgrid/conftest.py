@@ -30,6 +30,15 @@ def _fresh_locator() -> None:
     locator.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_catalogue_cache() -> None:
+    """Each test builds its own catalogue: never let the intake's catalogue cache answer
+    with another test's categories or current version."""
+    from civicgrid.requests.catalogue.cache import catalogue_cache
+
+    catalogue_cache.invalidate()
+
+
 @dataclass
 class City:
     city: Node

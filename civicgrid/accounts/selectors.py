@@ -29,6 +29,11 @@ def _assignments(actor: User) -> list[tuple[str, str]]:
     return cache
 
 
+def remember_assignments(actor: User, assignments: list[tuple[str, str]]) -> None:
+    """Set the (role, node path) pairs of an actor read along with it (the API's token check)."""
+    actor.__dict__["_civicgrid_assignments"] = assignments
+
+
 def forget_scope(actor: User) -> None:
     actor.__dict__.pop("_civicgrid_assignments", None)
 

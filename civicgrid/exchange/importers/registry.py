@@ -11,8 +11,7 @@ from typing import Any
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_paths
-from civicgrid.core import crypto
-from civicgrid.exchange import bulk
+from civicgrid.core import bulk, crypto
 from civicgrid.exchange.columns import TAG_SEPARATORS
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked

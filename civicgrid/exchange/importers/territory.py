@@ -11,10 +11,9 @@ from typing import Any
 from django.utils import timezone
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.core import crypto
+from civicgrid.core import bulk, crypto
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import phone_problem
-from civicgrid.exchange import bulk
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError
 from civicgrid.exchange.models import ImportKind

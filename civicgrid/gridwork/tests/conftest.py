@@ -9,11 +9,12 @@ alone) and 小李 live there; 老赵 (disabled) lives in 通江1号楼 in B1.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from civicgrid.accounts import services as accounts
 from civicgrid.accounts.models import Role, User
@@ -30,6 +31,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def png(name: str = "现场.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+def earlier_today(before: timedelta) -> datetime:
+    """``before`` ago, but not before local midnight: tests that count today's work would
+    fail in the hours after midnight. Just after midnight the entries made from this time
+    on lie a few minutes ahead of the clock, which the services accept (phone clock skew)."""
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - before, midnight)
 
 
 def audit_count() -> int:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from civicgrid.accounts.services import api_token_create
 from civicgrid.gridwork import services
 from civicgrid.gridwork.models import CarePlan, Finding, Patrol, Photo, Proposal, Visit
-from civicgrid.gridwork.tests.conftest import PNG, Field, audit_count
+from civicgrid.gridwork.tests.conftest import PNG, Field, audit_count, earlier_today
 from civicgrid.requests.models import Request
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_without_the_csrf_token_a_session_post_is_refused(field: Field) -> None:
 
 def test_a_patrol_through_the_api(field: Field) -> None:
     phone = Phone(field.alice)
-    start = timezone.now() - timedelta(minutes=40)
+    start = earlier_today(timedelta(minutes=40))
     assert (
         phone.post("/patrols", {"client_key": "api-patrol-1", "started_at": start.isoformat()}).status_code
         == 201

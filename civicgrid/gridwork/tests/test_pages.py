@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from civicgrid.gridwork import services
 from civicgrid.gridwork.models import CarePlan, Finding, Patrol, Photo, Proposal
-from civicgrid.gridwork.tests.conftest import Field, audit_count, png
+from civicgrid.gridwork.tests.conftest import Field, audit_count, earlier_today, png
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def browser(user: Any) -> Client:
 @pytest.fixture
 def busy(field: Field) -> Field:
     """A morning's work of alice: a patrol with two findings (one fixed with a photo) and a visit."""
-    start = timezone.now() - timedelta(hours=2)
+    start = earlier_today(timedelta(hours=2))
     services.patrol_start(
         actor=field.alice, client_key="page-patrol", started_at=start, grid=field.city.grid_a1_1
     )

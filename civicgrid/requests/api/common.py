@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from ninja import Router
 
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.requests.catalogue.cache import catalogue_cache
 from civicgrid.requests.constants import Action
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import actor_kinds
@@ -69,7 +70,7 @@ def unit_by_id(pk: int, field: str) -> HandlingUnit:
 
 
 def category_by_id(pk: int, field: str = "category_id") -> Category:
-    category = Category.objects.select_related("version").filter(pk=pk).first()
+    category = catalogue_cache.category(pk)
     if category is None:
         raise ValidationError("分类不存在", field=field)
     return category

