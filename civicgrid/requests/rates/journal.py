@@ -20,7 +20,9 @@ transactions never wait for each other here, and no lock order can deadlock.
 Writes that send no model signals — ``bulk_create``, ``QuerySet.update``, raw SQL,
 ``loaddata`` — are not followed: whoever writes counted rows that way (the demo history,
 bulk historical imports, a territory move) must call ``rates.rollup_refresh(months=...)``
-for the months touched. ``ranking_recompute_check`` reports any month that drifted.
+for the months touched. ``ranking_recompute_check`` reports any month that drifted. Intake
+writes a new request and its first history rows in one statement, without signals, and
+books the same deltas itself (``new_request_deltas``).
 
 Reads of the old values of a ``Request``: its tracked fields are remembered when it is
 loaded; a save that changes none of them costs nothing, one that does reads the old values

@@ -366,7 +366,7 @@ def request_create(
         request.status = Status.DISPATCHED
         request.version += 1
         refresh_light(request, now)
-    _insert_request(request, timezone.localdate(received))
+    _number(request, timezone.localdate(received))
     events = _intake_events(actor, request, data.channel, assignment, now)
     audits = [
         audit_row(
@@ -414,10 +414,11 @@ def request_create(
     return request
 
 
-def _insert_request(request: Request, day: date) -> None:
-    """Number the request and fix its id. On PostgreSQL both come from sequences in one
-    statement and the row is written later with the others (``insert_together``); elsewhere
-    the row is inserted here, its id given by the table."""
+def _number(request: Request, day: date) -> None:
+    """Give the new request its number and its id, so that the rows written with it can
+    name it. On PostgreSQL both come from sequences in one statement, and the row is
+    written later with the others (``insert_together``); elsewhere the row is inserted
+    here and the table gives the id."""
     if connection.vendor != "postgresql":
         request.number = next_number(day)
         bulk.insert(Request, [request])
