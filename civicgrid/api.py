@@ -32,7 +32,8 @@ def user_for_token(raw: str) -> Any:
     """The active user of an unrevoked token, or None. Their roles come in the same query
     (what ``accounts.selectors`` would read next), so that the call's scope costs no more."""
     now = timezone.now()
-    params = [now - timedelta(seconds=TOKEN_TOUCH_SECONDS), hash_token(raw)]
+    touched_before = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=TOKEN_TOUCH_SECONDS))
+    params = [touched_before, hash_token(raw)]
     rows: list[Any] = list(User.objects.raw(_token_sql(), params))
     if not rows:
         return None

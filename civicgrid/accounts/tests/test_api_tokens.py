@@ -1,5 +1,6 @@
 """API tokens: created by the service or the command, used as a bearer token, revocable."""
 
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -99,3 +100,30 @@ def test_token_prefixes_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch)
     drawn = iter(["-dash-first" + "x" * 32, "Ok1" + "x" * 40])
     monkeypatch.setattr(models.secrets, "token_urlsafe", lambda n: next(drawn))
     assert models.ApiToken.generate() == "cg_Ok1" + "x" * 40
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(city: City, client: Client) -> None:
+    token, raw = accounts.api_token_create(actor=city.secadmin, user=city.bob, name="对接")
+    assert get(client, raw).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    assert get(client, raw).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert get(client, raw).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None and token.last_used_at > first
+
+
+def test_a_token_carries_every_role_of_its_user_on_active_nodes(city: City, client: Client) -> None:
+    from civicgrid.accounts.models import Role
+
+    accounts.role_grant(
+        actor=None, system=True, user=city.carol, role=Role.COMMUNITY_WORKER, node=city.comm_a1
+    )
+    _, raw = accounts.api_token_create(actor=city.secadmin, user=city.carol, name="对接")
+    assert {n["name"] for n in get(client, raw).json()} == {"通江社区", "胜利门社区"}
+    type(city.comm_a1).objects.filter(pk=city.comm_a1.pk).update(is_active=False)
+    assert [n["name"] for n in get(client, raw).json()] == ["通江社区"]

@@ -21,8 +21,8 @@ Writes that send no model signals — ``bulk_create``, ``QuerySet.update``, raw 
 ``loaddata`` — are not followed: whoever writes counted rows that way (the demo history,
 bulk historical imports, a territory move) must call ``rates.rollup_refresh(months=...)``
 for the months touched. ``ranking_recompute_check`` reports any month that drifted. Intake
-writes a new request and its first history rows in one statement, without signals, and
-books the same deltas itself (``new_request_deltas``).
+writes a new request and its first history rows without signals (one statement on
+PostgreSQL) and books the same deltas itself (``new_request_deltas``).
 
 Reads of the old values of a ``Request``: its tracked fields are remembered when it is
 loaded; a save that changes none of them costs nothing, one that does reads the old values

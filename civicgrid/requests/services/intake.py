@@ -35,11 +35,10 @@ from civicgrid.territory.models import Node, NodeKind
 
 # What intake reads of the located grid (its polygon stays in the database; plain columns,
 # read without Django's converters), in the model's order as ``Model.from_db`` wants them.
-NODE_FIELDS = [
-    f.attname
-    for f in Node._meta.concrete_fields
-    if f.attname in ("id", "kind", "code", "name", "path", "parent_id")
+NODE_READ = [
+    f for f in Node._meta.concrete_fields if f.attname in ("id", "kind", "code", "name", "path", "parent_id")
 ]
+NODE_FIELDS = [f.attname for f in NODE_READ]
 TITLE_MAX = 200
 CONTENT_MAX = 5000
 
@@ -260,11 +259,9 @@ def _grid_node(pk: int) -> Node | None:
     """The located grid's row as it is now (its path may have moved since the locator's
     index was built; None if it is gone): one lean query, as this runs on every intake."""
     qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in NODE_READ)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(qn(f) for f in NODE_FIELDS)} FROM {qn(Node._meta.db_table)} WHERE id = %s",  # noqa: S608
-            [pk],
-        )
+        cursor.execute(f"SELECT {columns} FROM {qn(Node._meta.db_table)} WHERE id = %s", [pk])  # noqa: S608
         row = cursor.fetchone()
     return Node.from_db(connection.alias, NODE_FIELDS, row) if row is not None else None
 
@@ -398,6 +395,8 @@ def request_create(
             SYSTEM, request, assignment, now, version=request.version
         )
         messages.append(message)
+    # The message's key names the new request's id, so no queued message can hold it: it is
+    # inserted with the rest (a clash would refuse the whole intake, not skip the message).
     bulk.insert_together(
         [
             *([(Request, [request])] if request._state.adding else []),
