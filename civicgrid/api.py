@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -104,7 +105,7 @@ class BodyParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
             data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RawPostDataException):  # the last: a form body sent here
             raise ValidationError("不是有效的 JSON", field="请求体") from None
         # JSON can only carry NUL escaped: most bodies need no walk at all.
         field = _nul_field(data) if b"\\u0000" in request.body else None

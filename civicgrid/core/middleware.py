@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from civicgrid.core.context import RequestMeta, new_request_id, reset_request_meta, set_request_meta
-from civicgrid.core.errors import CivicError
+from civicgrid.core.errors import CivicError, ValidationError
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -31,18 +31,39 @@ class RequestContextMiddleware:
         return response
 
 
+def nul_field(request: HttpRequest) -> str | None:
+    """The first query or form field whose value holds a NUL character, or None.
+
+    PostgreSQL cannot store NUL in text, and a page handler that passed one on would fail
+    with a server error; so no view sees one. Form bodies only: JSON bodies are checked by
+    the API's parser, files are not text."""
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return key.replace("\x00", "") or "?"
+    return None
+
+
 class ErrorMiddleware:
-    """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON)."""
+    """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON),
+    and refuses query or form fields holding a NUL character before any view runs."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = nul_field(request)
+        if field is not None:
+            return self.error_response(request, ValidationError("不能包含空字符（\\u0000）", field=field))
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, CivicError):
             return None
+        return self.error_response(request, exception)
+
+    @staticmethod
+    def error_response(request: HttpRequest, exception: CivicError) -> HttpResponse:
         wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
             "Accept", ""
         )

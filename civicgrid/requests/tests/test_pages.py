@@ -555,3 +555,21 @@ def test_module_page_state_table_matches_the_code() -> None:
     table = doc.split("<!-- transitions:start -->")[1].split("<!-- transitions:end -->")[0]
     documented = table.strip().splitlines()[2:]
     assert documented == _state_rows()
+
+
+def test_a_nul_character_in_any_form_or_query_field_is_refused_before_the_view(
+    client: Client, hotline: Any
+) -> None:
+    """PostgreSQL cannot store NUL in text: a page handler passing one on failed with a 500."""
+    r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    before = snapshot(r)
+    login(client, hotline.hank)
+    response = client.post(
+        f"/requests/{r.pk}/act/return_request/", {"version": r.version, "reason": "不归\x00我们"}
+    )
+    assert response.status_code == 422
+    assert "reason" in page(response) and "不能包含空字符" in page(response)
+    assert snapshot(r) == before
+    found = client.get("/requests/inbox/", {"q": "电梯\x00"}, headers={"Accept": "application/json"})
+    assert found.status_code == 422 and found.json()["detail"] == {"q": ["不能包含空字符（\\u0000）"]}
+    assert client.get("/requests/inbox/", {"q": "电梯"}).status_code == 200
