@@ -5,7 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
 
 from civicgrid.core import bulk
 from civicgrid.registry.models import Dwelling, Household, Resident, ResidentTag
@@ -88,3 +90,33 @@ def test_insert_fills_ids_in_order_across_batches(city: Any) -> None:
     tags = list(ResidentTag.objects.all()[:3])
     bulk.insert(through, [through(resident_id=resident.pk, residenttag_id=t.pk) for t in tags])
     assert set(resident.tags.all()) == set(tags)
+
+
+def test_insert_together_writes_every_group_in_order_and_sets_the_ids(city: Any) -> None:
+    def household(code: str) -> Household:
+        return Household(node=city.grid_a1_1, node_path=city.grid_a1_1.path, code=code)
+
+    households = [household("T1"), household("T2")]
+    dwelling = Dwelling(node=city.building_a1, node_path=city.building_a1.path, code="D9", room="101")
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert_together([(Household, households), (Dwelling, [dwelling]), (Position, [])])
+
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 2)
+    assert [Household.objects.get(pk=h.pk).code for h in households] == ["T1", "T2"]
+    assert households[0].pk < households[1].pk and not households[0]._state.adding
+    stored = Dwelling.objects.get(pk=dwelling.pk)
+    assert (stored.code, stored.room, stored.created_at) == ("D9", "101", dwelling.created_at)
+
+
+def test_insert_together_takes_ids_drawn_beforehand_for_rows_that_point_to_them(city: Any) -> None:
+    """Rows of a later group name a row of an earlier one by an id set before the insert."""
+    taken = Household.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    home = Household(pk=taken + 1000, node=city.grid_a1_1, node_path=city.grid_a1_1.path, code="H-given")
+    person = Resident(node=city.grid_a1_1, node_path=city.grid_a1_1.path, name="乙", household_id=home.pk)
+    bulk.insert_together([(Household, [home]), (Resident, [person])])
+
+    assert Resident.objects.get(pk=person.pk).household == Household.objects.get(code="H-given")
+    assert home.pk == taken + 1000
+    with pytest.raises(ValueError, match="every row or none"):
+        bulk.insert_together([(Household, [Household(pk=taken + 2000, code="x"), Household(code="y")])])
