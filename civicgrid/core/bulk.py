@@ -67,33 +67,18 @@ def _supported(model: type[Model]) -> bool:
     )
 
 
-def _preparer(field: Field[Any, Any], now: Any) -> Prepare:
-    if isinstance(field, DateField) and (field.auto_now or field.auto_now_add):
-        stamp = field.get_db_prep_save(now, connection)
-        name = field.attname
-
-        def stamped(obj: Model) -> Any:
-            setattr(obj, name, now)
-            return stamp
-
-        return stamped
-    get = attrgetter(field.attname)
-    if _internal_type(field) in PLAIN_TYPES:
-        return get
-    return lambda obj: field.get_db_prep_save(get(obj), connection)
+def _statement(plan: "_Plan", rows: int) -> str:
+    """The INSERT for ``rows`` rows; names come from the model's metadata, quoted, values are
+    params: ``UNNEST`` of one array per column on PostgreSQL, else multi-row ``VALUES``."""
+    if connection.vendor != "postgresql":
+        return _values_insert(plan, rows)
+    arrays = ", ".join(f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in plan.fields)
+    return f"INSERT INTO {plan.table} ({plan.columns}) SELECT * FROM UNNEST({arrays}) RETURNING {plan.pk}"  # noqa: S608
 
 
-def _statement(model: type[Model], fields: Sequence[Field[Any, Any]], rows: int) -> str:
-    """The INSERT for ``rows`` rows; names come from the model's metadata, quoted, values are params."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns})"
-    pk = qn(model._meta.pk.column)
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
-        return f"{head} SELECT * FROM UNNEST({arrays}) RETURNING {pk}"  # noqa: S608
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    return f"{head} VALUES {', '.join([row] * rows)} RETURNING {pk}"
+def _values_insert(plan: "_Plan", rows: int) -> str:
+    row = "(" + ", ".join(["%s"] * plan.width) + ")"
+    return f"INSERT INTO {plan.table} ({plan.columns}) VALUES {', '.join([row] * rows)} RETURNING {plan.pk}"  # noqa: S608
 
 
 def insert(model: type[M], objs: list[M], *, batch_size: int = 1000) -> None:
@@ -103,26 +88,30 @@ def insert(model: type[M], objs: list[M], *, batch_size: int = 1000) -> None:
     if not _supported(model):
         model._default_manager.bulk_create(objs, batch_size=batch_size)
         return
-    fields = _fields(model)
+    plan = _plan(model, False)
     now = timezone.now()
-    prepare = [_preparer(f, now) for f in fields]
     if connection.vendor != "postgresql":
         limit = connection.features.max_query_params or 999
-        batch_size = min(batch_size, max(1, limit // len(fields)))
-    pk_name = model._meta.pk.attname
+        batch_size = min(batch_size, max(1, limit // plan.width))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             batch = objs[start : start + batch_size]
-            rows = [[p(obj) for p in prepare] for obj in batch]
+            rows = _rows(plan, batch, now)
             if connection.vendor == "postgresql":
                 params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
             else:
                 params = [value for row in rows for value in row]
-            cursor.execute(_statement(model, fields, len(batch)), params)
-            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                setattr(obj, pk_name, pk)
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            cursor.execute(_statement(plan, len(batch)), params)
+            _saved(model, batch, [pk for (pk,) in cursor.fetchall()])
+
+
+def _saved(model: type[Model], objs: Sequence[Model], pks: Sequence[Any]) -> None:
+    """Give the inserted objects their ids and mark them saved, as ``bulk_create`` does."""
+    pk_name = model._meta.pk.attname
+    for obj, pk in zip(objs, pks, strict=True):
+        setattr(obj, pk_name, pk)
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def _given_pk(objs: Sequence[Model]) -> bool:
@@ -135,15 +124,16 @@ def _given_pk(objs: Sequence[Model]) -> bool:
 
 @dataclass(frozen=True)
 class _Plan:
-    """How ``insert_together`` writes a model's rows: its table, columns and primary key
-    quoted for SQL, a getter of each column's database value, the ``auto_now`` fields."""
+    """How a model's rows are written: its fields, its table, columns and primary key quoted
+    for SQL, a getter of each column's database value, the positions of ``auto_now`` fields."""
 
+    fields: list[Field[Any, Any]]
     table: str
     columns: str
     width: int
     pk: str
     getters: list[Prepare]
-    stamped: list[str]
+    stamped: list[int]
 
 
 @cache
@@ -156,13 +146,35 @@ def _plan(model: type[Model], with_pk: bool) -> _Plan:
         plain = _internal_type(field) in PLAIN_TYPES
         getters.append(get if plain else partial(_db_value, field, get))
     return _Plan(
+        fields=fields,
         table=qn(model._meta.db_table),
         columns=", ".join(qn(f.column) for f in fields),
         width=len(fields),
         pk=qn(model._meta.pk.column),
         getters=getters,
-        stamped=[f.attname for f in fields if isinstance(f, DateField) and (f.auto_now or f.auto_now_add)],
+        stamped=[
+            i for i, f in enumerate(fields) if isinstance(f, DateField) and (f.auto_now or f.auto_now_add)
+        ],
     )
+
+
+def _rows(plan: _Plan, objs: Sequence[Model], now: Any) -> list[list[Any]]:
+    """Each object's database values. ``auto_now`` fields take ``now``, on the objects too
+    (its database value prepared once)."""
+    getters = list(plan.getters)
+    for i in plan.stamped:
+        getters[i] = partial(_constant, plan.fields[i].get_db_prep_save(now, connection))
+    names = [plan.fields[i].attname for i in plan.stamped]
+    rows = []
+    for obj in objs:
+        for name in names:
+            setattr(obj, name, now)
+        rows.append([get(obj) for get in getters])
+    return rows
+
+
+def _constant(value: Any, obj: Model) -> Any:
+    return value
 
 
 def _db_value(field: Field[Any, Any], get: Prepare, obj: Model) -> Any:
@@ -193,15 +205,10 @@ def insert_together(groups: Sequence[tuple[type[Model], Sequence[Model]]]) -> No
     params: list[Any] = []
     for i, (model, objs) in enumerate(groups):
         plan = _plan(model, _given_pk(objs))
-        row = "(" + ", ".join(["%s"] * plan.width) + ")"
-        values = ", ".join([row] * len(objs))
-        head = f"INSERT INTO {plan.table} ({plan.columns})"
-        ctes.append(f"t{i} AS ({head} VALUES {values} RETURNING {plan.pk})")
+        ctes.append(f"t{i} AS ({_values_insert(plan, len(objs))})")
         reads.append(f"SELECT {i}, {plan.pk} FROM t{i}")  # noqa: S608 (names from the models' metadata)
-        for obj in objs:
-            for name in plan.stamped:
-                setattr(obj, name, now)
-            params.extend(get(obj) for get in plan.getters)
+        for values in _rows(plan, objs, now):
+            params.extend(values)
     sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(reads)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -209,8 +216,4 @@ def insert_together(groups: Sequence[tuple[type[Model], Sequence[Model]]]) -> No
         for group, pk in cursor.fetchall():
             ids.setdefault(group, []).append(pk)
     for i, (model, objs) in enumerate(groups):
-        pk_name = model._meta.pk.attname
-        for obj, pk in zip(objs, ids.get(i, []), strict=True):
-            setattr(obj, pk_name, pk)
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        _saved(model, objs, ids.get(i, []))

@@ -41,7 +41,7 @@ from civicgrid.requests.demo_history.engine import (
 from civicgrid.requests.models import Rating, WorkOrder
 from civicgrid.requests.permissions import REQUESTER, SYSTEM
 from civicgrid.requests.services.dispatch import Assignment, assignment_data
-from civicgrid.requests.services.intake import NewRequest, request_row, validate
+from civicgrid.requests.services.intake import NewRequest, number_of, request_row, validate
 from civicgrid.requests.services.warnings import CLOCK_LABELS
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node
@@ -68,7 +68,7 @@ class Mirror(Detours):
     def _number(self, day: date) -> str:
         last = self.world.counters.get(day, 0) + 1
         self.world.counters[day] = last
-        return f"{day:%Y%m%d}-{last:06d}"
+        return number_of(day, last)
 
     def create(
         self, life: Life, now: datetime, *, actor: Any, data: NewRequest, dispatch: bool = True

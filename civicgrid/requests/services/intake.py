@@ -84,6 +84,11 @@ def next_number(day: date) -> str:
                 [day],
             )
             (last,) = cursor.fetchone()
+    return number_of(day, last)
+
+
+def number_of(day: date, last: int) -> str:
+    """The readable number of a day's ``last``-th request: ``YYYYMMDD-NNNNNN``."""
     return f"{day:%Y%m%d}-{last:06d}"
 
 
@@ -430,7 +435,7 @@ def _number(request: Request, day: date) -> None:
         )
         pk, last = cursor.fetchone()
     request.pk = int(pk)
-    request.number = f"{day:%Y%m%d}-{last:06d}" if last is not None else next_number(day)
+    request.number = number_of(day, last) if last is not None else next_number(day)
 
 
 def _classify(request: Request) -> str:
