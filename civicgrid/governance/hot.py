@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -204,10 +205,11 @@ def _read(start: datetime, end: datetime, *, path: str = "", nodes: list[int] | 
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the join's hash table in memory
             raw = cursor.cursor
+            literal = psycopg.ClientCursor(raw.connection)  # COPY takes no parameters: inline them
             sql = PG_COPY.format(
-                start=raw.mogrify("%s", [start]),
-                end=raw.mogrify("%s", [end]),
-                where=raw.mogrify(where, params),
+                start=literal.mogrify("%s", [start]),
+                end=literal.mogrify("%s", [end]),
+                where=literal.mogrify(where, params),
             )
             buffer = bytearray()
             with raw.copy(sql) as copy:

@@ -129,7 +129,9 @@ def _units_for(rules: list[DispatchRule], assisting: dict[int, list[int]], reque
     found = _Units({}, {kind: {} for kind in kinds}, assisting)
     if not where:
         return found
-    sql = f"SELECT * FROM {_table(HandlingUnit)} WHERE is_active AND ({' OR '.join(where)})"  # noqa: S608
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in HandlingUnit._meta.concrete_fields)
+    # Columns named, not *: a prepared statement's columns must not change under it.
+    sql = f"SELECT {columns} FROM {_table(HandlingUnit)} WHERE is_active AND ({' OR '.join(where)})"  # noqa: S608
     for unit in HandlingUnit.objects.raw(sql, [*ids, *kinds, *places]):
         found.by_id[unit.pk] = unit
         if unit.kind in found.by_place:
