@@ -109,9 +109,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # of on every call (its CPU per intake falls by half). Behind a pooler in transaction
     # mode without prepared-statement support (PgBouncer < 1.21), set
     # CIVICGRID_DB_PREPARE_THRESHOLD=0 to send every statement unprepared.
-    PREPARE_THRESHOLD = envint("CIVICGRID_DB_PREPARE_THRESHOLD", 5)
-    if PREPARE_THRESHOLD > 0:
-        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD}
+    prepare_threshold = envint("CIVICGRID_DB_PREPARE_THRESHOLD", 5)
+    if prepare_threshold > 0:
+        DATABASES["default"]["OPTIONS"] = {
+            "server_side_binding": True,
+            "prepare_threshold": prepare_threshold,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

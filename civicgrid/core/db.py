@@ -22,7 +22,9 @@ def widen_statement_cache() -> None:
     The limits are private module constants of psycopg 3 (read at each call); if a later
     release drops them this does nothing, and statements are parsed as before.
     """
-    if hasattr(_queries, "MAX_CACHED_STATEMENT_LENGTH"):
-        _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, STATEMENT_CACHE_LENGTH)
-    if hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS"):
-        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, STATEMENT_CACHE_PARAMS)
+    for name, limit in (
+        ("MAX_CACHED_STATEMENT_LENGTH", STATEMENT_CACHE_LENGTH),
+        ("MAX_CACHED_STATEMENT_PARAMS", STATEMENT_CACHE_PARAMS),
+    ):
+        if hasattr(_queries, name):
+            setattr(_queries, name, max(getattr(_queries, name), limit))

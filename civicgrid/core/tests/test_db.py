@@ -1,7 +1,6 @@
 """psycopg keeps the parse of the intake-sized statements."""
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from psycopg import _queries
 
@@ -39,12 +38,17 @@ def test_a_bulk_statement_with_more_values_stays_uncached() -> None:
     assert parses_cached() == before
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get("prepare_threshold"),
+    reason="statements are prepared on PostgreSQL unless CIVICGRID_DB_PREPARE_THRESHOLD=0",
+)
 def test_a_statement_used_often_is_prepared_once_per_connection() -> None:
     sql = "SELECT count(*) FROM django_content_type WHERE app_label = %s"
     with connection.cursor() as cursor:
-        for _ in range(settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] + 1):
+        for _ in range(connection.settings_dict["OPTIONS"]["prepare_threshold"] + 1):
             cursor.execute(sql, ["requests"])
             assert cursor.fetchone()[0] > 0
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%app_label = $1%"])
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%app_label = $1%"]
+        )
         assert [row[0] for row in cursor.fetchall()] == [sql.replace("%s", "$1")]
