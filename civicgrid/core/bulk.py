@@ -41,7 +41,6 @@ PLAIN_TYPES = {
     "PositiveBigIntegerField",
     "PositiveSmallIntegerField",
     "BooleanField",
-    "FloatField",
     "AutoField",
     "BigAutoField",
     "SmallAutoField",

@@ -120,3 +120,16 @@ def test_insert_together_takes_ids_drawn_beforehand_for_rows_that_point_to_them(
     assert home.pk == taken + 1000
     with pytest.raises(ValueError, match="every row or none"):
         bulk.insert_together([(Household, [Household(pk=taken + 2000, code="x"), Household(code="y")])])
+
+
+def test_insert_takes_whole_numbers_in_a_float_column() -> None:
+    """A spreadsheet gives 120 as an int beside 120.5: PostgreSQL's arrays take one type."""
+    from civicgrid.classifier.models import ClassifierVersion
+
+    versions = [
+        ClassifierVersion(name="m", number=n, kind="label", file=f"m{n}.joblib", duration_seconds=seconds)
+        for n, seconds in ((1, 120), (2, 120.5))
+    ]
+    bulk.insert(ClassifierVersion, versions)
+    stored = ClassifierVersion.objects.filter(pk__in=[v.pk for v in versions]).order_by("number")
+    assert list(stored.values_list("duration_seconds", flat=True)) == [120.0, 120.5]
