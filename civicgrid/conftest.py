@@ -39,6 +39,15 @@ def _fresh_catalogue_cache() -> None:
     catalogue_cache.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rulebook() -> None:
+    """Each test builds its own rules and units: never let dispatch match by the rules kept
+    from another test."""
+    from civicgrid.requests.services.rulebook import rulebook
+
+    rulebook.invalidate()
+
+
 @dataclass
 class City:
     city: Node

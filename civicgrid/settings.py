@@ -207,6 +207,8 @@ LOCATOR_NEAREST_METRES = envfloat("CIVICGRID_LOCATOR_NEAREST_METRES", 200.0)
 LOCATOR_CHECK_SECONDS = envfloat("CIVICGRID_LOCATOR_CHECK_SECONDS", 2.0)
 # How often (seconds) a process checks which catalogue version is current.
 CATALOGUE_CHECK_SECONDS = envfloat("CIVICGRID_CATALOGUE_CHECK_SECONDS", 2.0)
+# How often (seconds) a process re-reads the dispatch rules and handling units.
+RULES_CHECK_SECONDS = envfloat("CIVICGRID_RULES_CHECK_SECONDS", 2.0)
 
 # Working calendar: office hours of a working day (for limits in working hours).
 WORKCAL_OFFICE_HOURS = envstr("CIVICGRID_OFFICE_HOURS", "09:00-12:00,13:30-17:30")

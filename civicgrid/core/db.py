@@ -10,9 +10,9 @@ STATEMENT_CACHE_PARAMS = 256
 def widen_statement_cache() -> None:
     """Let psycopg keep the parse of longer statements.
 
-    Django sends PostgreSQL statements through psycopg's client-side cursor, which parses
-    each statement's ``%s`` placeholders in Python. It keeps the parse (an LRU of 128
-    statements) only for statements of at most 4,096 characters and 50 parameters. The
+    psycopg parses each statement's ``%s`` placeholders in Python (with server-side binding
+    as with client-side), and keeps the parse (an LRU of 128 statements) only for
+    statements of at most 4,096 characters and 50 parameters. The
     intake's single write (``core.bulk.insert_together``: a data-modifying CTE of about
     120 values) is longer, and was parsed anew every time: about 0.6 ms of the 4.5 ms of
     CPU an intake costs. The wider limits keep such statements too; the bulk inserts of

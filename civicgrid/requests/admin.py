@@ -55,6 +55,9 @@ class HandlingUnitAdmin(AuditedModelAdmin):
     list_select_related = ["node", "parent"]
     inlines = [MembershipInline]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # stopped, never deleted: see DispatchRuleAdmin
+
     def save_model(
         self, request: HttpRequest, obj: HandlingUnit, form: forms.ModelForm, change: bool
     ) -> None:
@@ -121,6 +124,12 @@ class DispatchRuleAdmin(AuditedModelAdmin):
     raw_id_fields = ["area", "unit", "copy_to"]
     filter_horizontal = ["assisting"]
     ordering = ["priority", "id"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Rules and units are stopped, never deleted: work orders name the rule that chose
+        them, and every process keeps the rules and units it dispatches by for a few seconds
+        (``services.rulebook``), so one deleted elsewhere could still be named meanwhile."""
+        return False
 
 
 @admin.register(SavedAnswer)

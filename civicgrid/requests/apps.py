@@ -8,5 +8,7 @@ class RequestsConfig(AppConfig):
 
     def ready(self) -> None:
         from civicgrid.requests.rates import journal
+        from civicgrid.requests.services import rulebook
 
         journal.connect()  # keeps the rates rollups exact (see rates/journal.py)
+        rulebook.connect()  # drops the kept dispatch rules and units when they change

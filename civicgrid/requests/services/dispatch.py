@@ -1,10 +1,11 @@
 """Dispatch (派单): rules by category and place, operator override, returns and reassignment."""
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from civicgrid.core.errors import ValidationError
@@ -16,7 +17,7 @@ from civicgrid.requests.deadlines import set_deadlines
 from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, WorkOrder
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
-from civicgrid.territory.models import Node
+from civicgrid.requests.services.rulebook import RuleBook, rulebook
 
 
 @dataclass
@@ -53,119 +54,35 @@ PLACE_TARGETS = {
 }
 
 
-@dataclass
-class _Units:
-    """Every active unit the candidate rules may name, fetched in one query."""
-
-    by_id: dict[int, HandlingUnit]
-    by_place: dict[str, dict[int, HandlingUnit]]  # unit kind -> node id -> unit
-    assisting: dict[int, list[int]]  # rule id -> assisting unit ids
-
-
-# The rules and their assisting units in one statement (raw SQL: this runs on every intake,
-# and compiling the ORM query cost more than running it).
-RULES_SQL = """
-SELECT r.id, r.name, r.priority, r.category_prefix, r.area_id, n.path, r.target, r.unit_id,
-       r.copy_to_id, a.handlingunit_id
-FROM {rule} r
-LEFT JOIN {node} n ON n.id = r.area_id
-LEFT JOIN {assisting} a ON a.dispatchrule_id = r.id
-WHERE r.is_active
-ORDER BY r.priority, r.id
-"""
-
-
-def _table(model: Any) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
-
-
-def _candidate_rules(request: Request) -> tuple[list[DispatchRule], dict[int, list[int]]]:
-    """Active rules (by priority) whose category prefix and area fit, and each rule's
-    assisting unit ids; one query."""
-    code = request.category.code if request.category else ""
-    sql = RULES_SQL.format(
-        rule=_table(DispatchRule),
-        node=_table(Node),
-        assisting=_table(DispatchRule.assisting.through),
-    )
-    rules: dict[int, DispatchRule] = {}
-    assisting: dict[int, list[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        for pk, name, priority, prefix, area_id, area_path, target, unit_id, copy_to_id, helper in cursor:
-            if not code.startswith(prefix) or (
-                area_id is not None and not request.node_path.startswith(area_path)
-            ):
-                continue
-            if pk not in rules:
-                rules[pk] = DispatchRule(
-                    id=pk,
-                    name=name,
-                    priority=priority,
-                    category_prefix=prefix,
-                    area_id=area_id,
-                    target=target,
-                    unit_id=unit_id,
-                    copy_to_id=copy_to_id,
-                    is_active=True,
-                )
-            if helper is not None:
-                assisting.setdefault(pk, []).append(helper)
-    return list(rules.values()), assisting
-
-
-def _units_for(rules: list[DispatchRule], assisting: dict[int, list[int]], request: Request) -> _Units:
-    ids = {i for r in rules for i in (r.unit_id, r.copy_to_id) if i is not None}
-    ids.update(i for helpers in assisting.values() for i in helpers)
-    if request.category is not None and request.category.responsible_unit_id is not None:
-        ids.add(request.category.responsible_unit_id)
-    kinds = sorted({PLACE_TARGETS[r.target] for r in rules if r.target in PLACE_TARGETS})  # type: ignore[index]
-    places = _place_ids(request.node_path) if kinds else []
-    where = [f"id IN ({', '.join(['%s'] * len(ids))})"] if ids else []
-    if kinds and places:
-        where.append(
-            f"(kind IN ({', '.join(['%s'] * len(kinds))}) AND node_id IN ({', '.join(['%s'] * len(places))}))"
-        )
-    found = _Units({}, {kind: {} for kind in kinds}, assisting)
-    if not where:
-        return found
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in HandlingUnit._meta.concrete_fields)
-    # Columns named, not *: a prepared statement's columns must not change under it.
-    sql = f"SELECT {columns} FROM {_table(HandlingUnit)} WHERE is_active AND ({' OR '.join(where)})"  # noqa: S608
-    for unit in HandlingUnit.objects.raw(sql, [*ids, *kinds, *places]):
-        found.by_id[unit.pk] = unit
-        if unit.kind in found.by_place:
-            found.by_place[unit.kind][unit.node_id] = unit
-    return found
-
-
-def _rule_target(rule: DispatchRule, request: Request, units: _Units) -> HandlingUnit | None:
+def _rule_target(rule: DispatchRule, request: Request, book: RuleBook) -> HandlingUnit | None:
     if rule.target in PLACE_TARGETS:
-        return _nearest(_place_ids(request.node_path), units.by_place[PLACE_TARGETS[rule.target]])  # type: ignore[index]
+        return book.unit_at(PLACE_TARGETS[rule.target], _place_ids(request.node_path))  # type: ignore[index]
     if rule.target == DispatchRule.Target.CATEGORY_UNIT:
-        unit_id = request.category.responsible_unit_id if request.category else None
-        return units.by_id.get(unit_id) if unit_id is not None else None
-    return units.by_id.get(rule.unit_id) if rule.unit_id is not None else None
+        return book.unit(request.category.responsible_unit_id if request.category else None)
+    return book.unit(rule.unit_id)
 
 
 def match_rule(request: Request) -> Assignment | None:
     """The first active rule (by priority) whose category prefix and area fit, with an active
-    target. Two queries whatever the number of rules: the rules (with their assisting units),
-    then every unit they may name."""
-    rules, helpers = _candidate_rules(request)
-    if not rules:
-        return None
-    units = _units_for(rules, helpers, request)
-    for rule in rules:
-        lead = _rule_target(rule, request, units)
+    target. Reads the rules and units this process keeps (``rulebook``): no query."""
+    book = rulebook.book()
+    code = request.category.code if request.category else ""
+    for entry in book.rules:
+        if not entry.fits(code, request.node_path):
+            continue
+        rule = entry.rule
+        lead = _rule_target(rule, request, book)
         if lead is None:
             continue
-        assisting = [
-            units.by_id[i] for i in units.assisting.get(rule.pk, []) if i in units.by_id and i != lead.pk
-        ]
-        copy_to = units.by_id.get(rule.copy_to_id) if rule.copy_to_id is not None else None
-        copies = [copy_to] if copy_to is not None and copy_to.pk != lead.pk else []
-        return Assignment(lead=lead, assisting=assisting, copy=copies, rule=rule, label=f"规则：{rule.name}")
+        helpers = [book.unit(i) for i in entry.assisting if i != lead.pk]
+        copy_to = book.unit(rule.copy_to_id)
+        return Assignment(
+            lead=lead,
+            assisting=[u for u in helpers if u is not None],
+            copy=[copy_to] if copy_to is not None and copy_to.pk != lead.pk else [],
+            rule=copy.copy(rule),
+            label=f"规则：{rule.name}",
+        )
     return None
 
 

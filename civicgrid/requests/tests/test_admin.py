@@ -89,3 +89,20 @@ def test_a_rule_change_is_checked_and_audited(client: Client, hotline: Any) -> N
 def test_business_staff_cannot_open_the_admin(client: Client, hotline: Any) -> None:
     client.force_login(hotline.city.olivia)
     assert client.get("/admin/requests/dispatchrule/").status_code == 302
+
+
+def test_rules_and_units_are_stopped_not_deleted(client: Client, hotline: Any) -> None:
+    client.force_login(hotline.city.sysadmin)
+    rule = DispatchRule.objects.get(name="属地街道")
+    for url in (
+        f"/admin/requests/dispatchrule/{rule.pk}/delete/",
+        f"/admin/requests/handlingunit/{hotline.zhujian.pk}/delete/",
+    ):
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    changelist = client.post(
+        "/admin/requests/dispatchrule/",
+        {"action": "delete_selected", "_selected_action": [rule.pk], "post": "yes"},
+    )
+    assert changelist.status_code in (200, 302)
+    assert DispatchRule.objects.filter(pk=rule.pk).exists()
+    assert HandlingUnit.objects.filter(pk=hotline.zhujian.pk).exists()
