@@ -34,6 +34,7 @@ from civicgrid.territory.models import (
     ScopedModel,
     path_for,
 )
+from civicgrid.territory.signals import nodes_changed
 
 NODE_AUDIT_FIELDS = ["kind", "code", "name", "parent", "grid_type", "lon", "lat", "address", "is_active"]
 STATISTICAL_CODE_RE = re.compile(r"^\d{12}$")
@@ -259,6 +260,7 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
         )
     if Node.objects.filter(path__startswith=new_path, kind=NodeKind.GRID, geometry__isnull=False).exists():
         geometry_version_bump()
+    nodes_changed.send(sender=Node)
     node.refresh_from_db()
     audit_write(
         actor=actor,
@@ -279,6 +281,7 @@ def node_deactivate(*, actor: Any, node: Node) -> Node:
         raise ValidationError("不能停用顶级区域", field="node")
     Node.objects.filter(path__startswith=node.path).update(is_active=False)
     geometry_version_bump()
+    nodes_changed.send(sender=Node)
     audit_write(
         actor=actor,
         verb=Verb.NODE_DEACTIVATED,

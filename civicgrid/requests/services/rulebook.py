@@ -8,7 +8,8 @@ serves. Matching a request then reads nothing from the database.
 How fresh it is:
 
 * In the process that changes a rule, a unit, the rules' assisting units or a node (through
-  the models, so also the admin), the book is dropped at once and again at the commit; a
+  the models, so also the admin; a subtree moved or stopped by the territory services),
+  the book is dropped at once and again at the commit; a
   book read inside that changing transaction is not kept (it may never be committed).
 * Changes made around the models (a queryset ``update``, SQL, another process) are seen
   when the book is read again: at most every ``RULES_CHECK_SECONDS`` (2 s by default). For
@@ -34,6 +35,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from civicgrid.requests.models import DispatchRule, HandlingUnit
 from civicgrid.territory.models import Node
+from civicgrid.territory.signals import nodes_changed
 
 # The rules and their assisting units in one statement.
 RULES_SQL = """
@@ -159,3 +161,5 @@ def connect() -> None:
         post_save.connect(rulebook.changed, sender=model, dispatch_uid=f"rulebook-save-{model.__name__}")
         post_delete.connect(rulebook.changed, sender=model, dispatch_uid=f"rulebook-delete-{model.__name__}")
     m2m_changed.connect(rulebook.changed, sender=DispatchRule.assisting.through, dispatch_uid="rulebook-m2m")
+    # a subtree moved or stopped by the territory services
+    nodes_changed.connect(rulebook.changed, sender=Node, dispatch_uid="rulebook-nodes")

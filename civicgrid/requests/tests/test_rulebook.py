@@ -112,3 +112,22 @@ def test_a_read_that_began_before_an_invalidation_is_not_kept(hotline: Any, monk
     first = rulebook.book()
     monkeypatch.undo()
     assert rulebook.book() is not first  # read again, not the one begun before the change
+
+
+@KEEP
+def test_a_rule_area_moved_by_the_territory_services_is_followed_at_once(hotline: Any) -> None:
+    from civicgrid.territory import services as territory
+
+    city = hotline.city
+    DispatchRule.objects.create(
+        name="胜利门社区住建专办",
+        priority=20,
+        area=city.comm_a1,
+        target=DispatchRule.Target.UNIT,
+        unit=hotline.zhujian,
+    )
+    assert intake(hotline).lead_unit_id == hotline.zhujian.pk  # the book is kept
+    territory.node_move(actor=city.sysadmin, node=city.comm_a1, new_parent=city.sub_b)  # new paths, no save
+    moved = intake(hotline)
+    assert moved.node_path.startswith(city.sub_b.path)
+    assert moved.lead_unit_id == hotline.zhujian.pk  # the rule's area followed its community
