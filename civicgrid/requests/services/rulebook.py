@@ -110,7 +110,9 @@ def _read() -> RuleBook:
             if helper is not None:
                 rules[pk].assisting.append(helper)
     units = {unit.pk: unit for unit in HandlingUnit.objects.filter(is_active=True).order_by("pk")}
-    by_place = {(unit.kind, unit.node_id): unit for unit in units.values()}
+    by_place: dict[tuple[str, int], HandlingUnit] = {}
+    for unit in units.values():  # two of a kind at one node: the older one
+        by_place.setdefault((unit.kind, unit.node_id), unit)
     return RuleBook(list(rules.values()), units, by_place)
 
 
