@@ -145,10 +145,12 @@ POSTGRESQL = [
 
 
 class LeanIndexes(migrations.operations.base.Operation):
-    """STATE_OPERATIONS for the state; the statements above on PostgreSQL, else those operations."""
+    """STATE_OPERATIONS for the state; the statements above on PostgreSQL, else those
+    operations. Backwards (both databases) those operations are undone in reverse order: the
+    dropped indexes are built again under Django's generated names, as before."""
 
     reduces_to_sql = True
-    reversible = False
+    reversible = True
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         for operation in STATE_OPERATIONS:
@@ -165,6 +167,15 @@ class LeanIndexes(migrations.operations.base.Operation):
             operation.state_forwards(app_label, after)
             operation.database_forwards(app_label, schema_editor, state, after)
             state = after
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        states = [to_state]  # the state before each operation, then after the last
+        for operation in STATE_OPERATIONS:
+            after = states[-1].clone()
+            operation.state_forwards(app_label, after)
+            states.append(after)
+        for i in reversed(range(len(STATE_OPERATIONS))):
+            STATE_OPERATIONS[i].database_backwards(app_label, schema_editor, states[i + 1], states[i])
 
     def describe(self) -> str:
         return "Drop redundant indexes of requests and ratings"
