@@ -6,6 +6,7 @@ worker's result is a ``CampaignCheck`` row (keyed, so sent once); the item keeps
 latest result by the time it was taken on the phone.
 """
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from civicgrid.accounts.models import Role, RoleAssignment
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
+from civicgrid.core import bulk
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.gridwork.constants import (
@@ -85,9 +87,9 @@ def _grid_of_path(path: str, grids: dict[int, Node]) -> Node | None:
     return next((grids[int(i)] for i in path.strip("/").split("/") if int(i) in grids), None)
 
 
-def _items(campaign: Campaign, area: Node) -> list[CampaignItem]:
+def _items(campaign: Campaign, area: Node) -> Iterator[CampaignItem]:
+    """The campaign's items, one by one (an area may hold hundreds of thousands of households)."""
     grids, workers = _grid_map(area)
-    items: list[CampaignItem] = []
 
     def item(node_id: int, path: str, label: str, **target: Any) -> CampaignItem:
         grid = _grid_of_path(path, grids)
@@ -102,9 +104,10 @@ def _items(campaign: Campaign, area: Node) -> list[CampaignItem]:
         )
 
     if campaign.target == CampaignTarget.BUILDING:
-        for b in Node.objects.filter(kind=NodeKind.BUILDING, is_active=True, path__startswith=area.path):
-            items.append(item(b.pk, b.path, b.name, building=b))
-        return items
+        buildings = Node.objects.filter(kind=NodeKind.BUILDING, is_active=True, path__startswith=area.path)
+        for b in buildings.iterator(chunk_size=BATCH):
+            yield item(b.pk, b.path, b.name, building=b)
+        return
     households = (
         Household.objects.filter(node_path__startswith=area.path)
         .select_related("node__parent", "dwelling")
@@ -112,8 +115,7 @@ def _items(campaign: Campaign, area: Node) -> list[CampaignItem]:
     )
     for h in households.iterator(chunk_size=BATCH):
         place = f"{place_name(h.node)} {h.dwelling.room if h.dwelling else h.code}"
-        items.append(item(h.node_id, h.node_path, place, household=h))
-    return items
+        yield item(h.node_id, h.node_path, place, household=h)
 
 
 @transaction.atomic
@@ -159,21 +161,28 @@ def campaign_launch(
         ends_on=ends_on,
         created_by=actor,
     )
-    items = _items(campaign, area)
-    if not items:
+    # Written a batch at a time: memory stays flat whatever the size of the area.
+    count, batch = 0, []
+    for one in _items(campaign, area):
+        batch.append(one)
+        if len(batch) == BATCH:
+            bulk.insert(CampaignItem, batch, batch_size=BATCH)
+            count, batch = count + len(batch), []
+    bulk.insert(CampaignItem, batch, batch_size=BATCH)
+    count += len(batch)
+    if not count:
         raise ValidationError(
             f"该区域下没有{'楼栋' if target == CampaignTarget.BUILDING else '登记的户'}，无法发起任务",
             field="area",
         )
-    CampaignItem.objects.bulk_create(items, batch_size=BATCH)
-    campaign.item_count = len(items)
+    campaign.item_count = count
     campaign.save(update_fields=["item_count"])
     audit_write(
         actor=actor,
         verb=Verb.CAMPAIGN_LAUNCHED,
         target=campaign,
         node=area,
-        after={"name": campaign.name, "kind": kind, "target": target, "items": len(items)},
+        after={"name": campaign.name, "kind": kind, "target": target, "items": count},
     )
     return campaign
 

@@ -40,6 +40,18 @@ def test_a_campaign_reaches_every_household_with_its_grid_worker(field: Field) -
     assert campaign.checklist[0]["label"] == "已安装国家反诈中心APP"
 
 
+def test_items_are_written_a_batch_at_a_time_and_all_counted(field: Field, monkeypatch: Any) -> None:
+    from civicgrid.gridwork.services import campaigns
+    from civicgrid.registry.models import Household
+
+    for i in range(3):
+        Household.objects.create(node=field.city.grid_a1_1, node_path=field.city.grid_a1_1.path, code=f"HB{i}")
+    monkeypatch.setattr(campaigns, "BATCH", 2)  # 5 households: two full batches and one of one
+    campaign = launch(field)
+    assert campaign.item_count == 5 == CampaignItem.objects.filter(campaign=campaign).count()
+    assert set(CampaignItem.objects.values_list("household__code", flat=True)) >= {"HB0", "HB1", "HB2"}
+
+
 def test_a_campaign_on_buildings(field: Field) -> None:
     campaign = launch(field, name="消防安全检查", kind="fire_safety", target="building")
     item = CampaignItem.objects.get(campaign=campaign)
