@@ -51,4 +51,4 @@ def test_a_statement_used_often_is_prepared_once_per_connection() -> None:
         cursor.execute(
             "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%app_label = $1%"]
         )
-        assert [row[0] for row in cursor.fetchall()] == [sql.replace("%s", "$1")]
+        assert sql.replace("%s", "$1") in [row[0] for row in cursor.fetchall()]
