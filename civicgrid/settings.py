@@ -111,10 +111,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # CIVICGRID_DB_PREPARE_THRESHOLD=0 to send every statement unprepared.
     prepare_threshold = envint("CIVICGRID_DB_PREPARE_THRESHOLD", 5)
     if prepare_threshold > 0:
-        DATABASES["default"]["OPTIONS"] = {
-            "server_side_binding": True,
-            "prepare_threshold": prepare_threshold,
-        }
+        # Added to the options of DATABASE_URL (?sslmode=require, …), never in their place.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": prepare_threshold}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -52,3 +52,26 @@ def test_a_statement_used_often_is_prepared_once_per_connection() -> None:
             "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%app_label = $1%"]
         )
         assert sql.replace("%s", "$1") in [row[0] for row in cursor.fetchall()]
+
+
+def test_the_options_of_the_database_url_are_kept_beside_the_prepared_statements() -> None:
+    """``?sslmode=require`` must survive: dropping it would let libpq connect without TLS."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL="postgres://u@db.example:5432/civicgrid?sslmode=require")
+    env.pop("CIVICGRID_DB_PREPARE_THRESHOLD", None)
+    script = (
+        "import json; from civicgrid import settings as s; "
+        "print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    )
+    out = subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
+        "sslmode": "require",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }

@@ -44,10 +44,20 @@ def test_items_are_written_a_batch_at_a_time_and_all_counted(field: Field, monke
     from civicgrid.gridwork.services import campaigns
     from civicgrid.registry.models import Household
 
+    grid = field.city.grid_a1_1
     for i in range(3):
-        Household.objects.create(node=field.city.grid_a1_1, node_path=field.city.grid_a1_1.path, code=f"HB{i}")
+        Household.objects.create(node=grid, node_path=grid.path, code=f"HB{i}")
     monkeypatch.setattr(campaigns, "BATCH", 2)  # 5 households: two full batches and one of one
+    written: list[int] = []
+    real_insert = campaigns.bulk.insert
+
+    def insert(model: Any, objs: list[Any], **kw: Any) -> None:
+        written.append(len(objs))
+        real_insert(model, objs, **kw)
+
+    monkeypatch.setattr(campaigns.bulk, "insert", insert)
     campaign = launch(field)
+    assert written == [2, 2, 1]
     assert campaign.item_count == 5 == CampaignItem.objects.filter(campaign=campaign).count()
     assert set(CampaignItem.objects.values_list("household__code", flat=True)) >= {"HB0", "HB1", "HB2"}
 

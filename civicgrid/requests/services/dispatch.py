@@ -36,7 +36,8 @@ def _place_ids(node_path: str) -> list[int]:
 def unit_for_place(node_path: str, kind: str) -> HandlingUnit | None:
     """The active unit of ``kind`` whose node is on the path of the place (nearest first)."""
     ids = _place_ids(node_path)
-    units = {u.node_id: u for u in HandlingUnit.objects.filter(kind=kind, is_active=True, node_id__in=ids)}
+    found = HandlingUnit.objects.filter(kind=kind, is_active=True, node_id__in=ids).order_by("-pk")
+    units = {u.node_id: u for u in found}  # two of a kind at one node: the older one, as the rule book
     return _nearest(ids, units)
 
 

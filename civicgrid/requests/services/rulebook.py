@@ -9,8 +9,8 @@ How fresh it is:
 
 * In the process that changes a rule, a unit, the rules' assisting units or a node (through
   the models, so also the admin; a subtree moved or stopped by the territory services),
-  the book is dropped at once and again at the commit; a
-  book read inside that changing transaction is not kept (it may never be committed).
+  the book is dropped at once and again at the commit. Until it commits, that
+  transaction reads the rules afresh each time (its changes are its own) and keeps nothing.
 * Changes made around the models (a queryset ``update``, SQL, another process) are seen
   when the book is read again: at most every ``RULES_CHECK_SECONDS`` (2 s by default). For
   that long another process may still dispatch by a rule just changed, or to a unit just
@@ -124,6 +124,8 @@ class RuleBookCache:
         self._lock = threading.Lock()
 
     def book(self) -> RuleBook:
+        if self._changing_here():
+            return _read()  # this transaction's own changes, which no other thread may see
         now = time.monotonic()
         book = self._book
         if book is not None and now - self._read_at < settings.RULES_CHECK_SECONDS:
@@ -131,9 +133,8 @@ class RuleBookCache:
         generation = self._generation
         book = _read()
         with self._lock:
-            # Kept only if nothing was invalidated while this read was under way, and not
-            # read inside a transaction that changed what it holds.
-            if self._generation == generation and not self._changing_here():
+            # Kept only if nothing was invalidated while this read was under way.
+            if self._generation == generation:
                 self._book, self._read_at = book, now
         return book
 

@@ -2,6 +2,7 @@
 anew when they change here at once, when they change elsewhere within the check interval,
 never kept from a transaction that was rolled back."""
 
+import threading
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from civicgrid.requests import services
 from civicgrid.requests.constants import Status
 from civicgrid.requests.models import DispatchRule
+from civicgrid.requests.services.dispatch import unit_for_place
 from civicgrid.requests.services.rulebook import rulebook
+from civicgrid.territory.tests.threads import postgres_only
 
 # Commits must happen for the commit hooks to run: these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -131,3 +134,58 @@ def test_a_rule_area_moved_by_the_territory_services_is_followed_at_once(hotline
     moved = intake(hotline)
     assert moved.node_path.startswith(city.sub_b.path)
     assert moved.lead_unit_id == hotline.zhujian.pk  # the rule's area followed its community
+
+
+def other_thread_dispatches() -> None:
+    """Another thread of this process reads the rule book (with its own connection)."""
+
+    def read() -> None:
+        try:
+            rulebook.book()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+
+
+@postgres_only
+@KEEP
+def test_a_changing_transaction_keeps_seeing_its_change_when_another_thread_reads_meanwhile(
+    hotline: Any,
+) -> None:
+    assert intake(hotline).lead_unit_id == hotline.sub_a_unit.pk
+    with transaction.atomic():
+        DispatchRule.objects.create(
+            name="临时规则", priority=1, target=DispatchRule.Target.UNIT, unit=hotline.zhujian
+        )
+        assert intake(hotline).lead_unit_id == hotline.zhujian.pk
+        other_thread_dispatches()  # keeps the committed rules, without the new one
+        assert intake(hotline).lead_unit_id == hotline.zhujian.pk  # still its own change
+    assert intake(hotline).lead_unit_id == hotline.zhujian.pk  # and everyone's after the commit
+
+
+@postgres_only
+@KEEP
+def test_what_another_thread_kept_before_a_commit_is_dropped_at_the_commit(hotline: Any) -> None:
+    intake(hotline)
+    with transaction.atomic():
+        DispatchRule.objects.create(
+            name="临时规则", priority=1, target=DispatchRule.Target.UNIT, unit=hotline.zhujian
+        )
+        other_thread_dispatches()
+    with CaptureQueriesContext(connection) as queries:
+        assert intake(hotline).lead_unit_id == hotline.zhujian.pk
+    assert reads_rules_or_units(queries)  # read again after the commit
+
+
+@KEEP
+def test_of_two_units_of_one_kind_at_one_place_the_older_serves_it(hotline: Any) -> None:
+    from civicgrid.requests.constants import UnitKind
+    from civicgrid.requests.tests.conftest import unit
+
+    unit("S09", "崇安寺街道（新）", UnitKind.SUBDISTRICT, hotline.city.sub_a, hotline.district_unit)
+    assert intake(hotline).lead_unit_id == hotline.sub_a_unit.pk
+    place = unit_for_place(hotline.city.grid_a1_1.path, UnitKind.SUBDISTRICT)
+    assert place is not None and place.pk == hotline.sub_a_unit.pk
