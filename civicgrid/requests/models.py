@@ -32,6 +32,16 @@ from civicgrid.workcal.constants import LimitUnit
 USER = settings.AUTH_USER_MODEL
 
 
+def not_null_indexes(prefix: str, *fields: str) -> list[models.Index]:
+    """One partial index per field, of the rows where it is set (``WHERE … IS NOT NULL``),
+    named ``<prefix>_<field>``. For columns most rows leave empty; a lookup by value
+    (``= %s``, never NULL) still uses them, a prepared statement's generic plan included."""
+    return [
+        models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"{prefix}_{name}")
+        for name in fields
+    ]
+
+
 class HandlingUnit(ScopedModel):
     """A department, subdistrict, community or public-service enterprise that handles requests.
 
@@ -172,6 +182,7 @@ class Request(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="楼栋",
+        db_index=False,  # a partial index below
     )
     requester_name_enc = models.TextField(blank=True, default="", editable=False)
     requester_name_masked = models.CharField("诉求人", max_length=50, blank=True, default="")
@@ -215,7 +226,7 @@ class Request(ScopedModel):
     suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
     calendar_warning = models.CharField("期限提示", max_length=255, blank=True, default="")
     light = models.CharField("预警灯", max_length=10, choices=Light.choices, default=Light.GREEN)
-    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    next_check_at = models.DateTimeField(null=True, blank=True, editable=False)  # a partial index below
     supervised = models.BooleanField("督办件", default=False)
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
     merged_into = models.ForeignKey(
@@ -225,11 +236,14 @@ class Request(ScopedModel):
         on_delete=models.PROTECT,
         related_name="duplicates",
         verbose_name="合并至",
+        db_index=False,  # a partial index below
     )
     direct_answer = models.TextField("直接答复", blank=True)
     rating_token = models.CharField(max_length=40, blank=True, default="", editable=False)
     external_id = models.CharField("外部编号", max_length=64, blank=True, default="")
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # a partial index below
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -251,6 +265,9 @@ class Request(ScopedModel):
             models.Index(fields=["requester_phone_hash"], name="requests_req_phone_hash"),
             models.Index(fields=["rating_token"], name="requests_req_rating_token"),
             models.Index(fields=["external_id"], name="requests_req_external_id"),
+            # Only the rows where these are set: closed and imported requests, most of a large
+            # table, have none, and a lookup by value (``= %s``, never NULL) still uses them.
+            *not_null_indexes("requests_req", "building", "created_by", "merged_into", "next_check_at"),
         ]
 
     def __str__(self) -> str:
@@ -261,14 +278,21 @@ class WorkOrder(models.Model):
     """One unit's part in a request (一单到底: the lead keeps it until it is closed)."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="work_orders")
-    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="work_orders")
+    unit = models.ForeignKey(
+        HandlingUnit,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        db_index=False,  # the (unit, is_active) index serves it
+    )
     role = models.CharField("角色", max_length=10, choices=AssignmentRole.choices)
     is_active = models.BooleanField("有效", default=True)
     rule = models.ForeignKey(
-        "DispatchRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "DispatchRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     rule_label = models.CharField("派单依据", max_length=200, blank=True)
-    dispatched_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dispatched_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     dispatched_at = models.DateTimeField()
     signed_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
@@ -278,7 +302,10 @@ class WorkOrder(models.Model):
         verbose_name = "工单"
         verbose_name_plural = "工单"
         ordering = ["request", "role", "id"]
-        indexes = [models.Index(fields=["unit", "is_active"])]
+        indexes = [
+            models.Index(fields=["unit", "is_active"]),
+            *not_null_indexes("requests_wo", "rule", "dispatched_by"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request.number} {self.unit} {self.get_role_display()}"
@@ -291,9 +318,13 @@ class RequestEvent(models.Model):
     action = models.CharField("动作", max_length=20)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     actor_name = models.CharField(max_length=150, blank=True)
-    unit = models.ForeignKey(HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     note = models.TextField("说明", blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
@@ -302,6 +333,8 @@ class RequestEvent(models.Model):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
         ordering = ["request", "created_at", "id"]
+        # Imported history rows and system events name no actor nor unit.
+        indexes = not_null_indexes("requests_ev", "actor", "unit")
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"
@@ -478,7 +511,12 @@ class Rating(models.Model):
         LINK = "link", "短信链接"
         H5 = "h5", "居民端"
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="ratings")
+    request = models.ForeignKey(
+        Request,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        db_index=False,  # the (request, round) unique constraint serves it
+    )
     round = models.PositiveSmallIntegerField("轮次", default=1)
     unit = models.ForeignKey(
         HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
@@ -491,7 +529,9 @@ class Rating(models.Model):
     satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices)
     comment = models.TextField("意见", blank=True)
     via = models.CharField("方式", max_length=10, choices=Via.choices)
-    rated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rated_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -503,6 +543,7 @@ class Rating(models.Model):
             models.Index(
                 fields=["node_path"], name="requests_rating_path_like", opclasses=["varchar_pattern_ops"]
             ),
+            *not_null_indexes("requests_ra", "rated_by"),
         ]
 
     def __str__(self) -> str:

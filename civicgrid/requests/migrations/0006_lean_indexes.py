@@ -3,14 +3,16 @@
 On PostgreSQL the database side is a handful of ``DROP INDEX`` and ``ALTER INDEX … RENAME``
 statements (the indexes kept already exist under Django's generated names): no index is
 rebuilt and no foreign key re-checked, so a large table is locked only for a moment.
-Elsewhere (SQLite) Django's own operations run.
+Elsewhere (SQLite) Django's own operations run (``core.migration_ops.IndexesBySql``). Undoing
+it is heavy on PostgreSQL: 17 indexes are built (not concurrently) and the lead unit's
+foreign key is checked again, with the two tables locked meanwhile.
 """
-
-from typing import Any
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+from civicgrid.core.migration_ops import IndexesBySql
 
 STATE_OPERATIONS = [
     migrations.AlterField(
@@ -144,46 +146,6 @@ POSTGRESQL = [
 ]
 
 
-class LeanIndexes(migrations.operations.base.Operation):
-    """STATE_OPERATIONS for the state; the statements above on PostgreSQL, else those
-    operations. Backwards (both databases) those operations are undone in reverse order: the
-    dropped indexes are built again under Django's generated names, as before. Unlike the
-    forward step this is heavy on PostgreSQL: 17 indexes are built (not concurrently) and the
-    lead unit's foreign key is checked again, with the two tables locked meanwhile; on a
-    large database, undo it in a maintenance window."""
-
-    reduces_to_sql = True
-    reversible = True
-
-    def state_forwards(self, app_label: str, state: Any) -> None:
-        for operation in STATE_OPERATIONS:
-            operation.state_forwards(app_label, state)
-
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in POSTGRESQL:
-                schema_editor.execute(statement)
-            return
-        state = from_state
-        for operation in STATE_OPERATIONS:
-            after = state.clone()
-            operation.state_forwards(app_label, after)
-            operation.database_forwards(app_label, schema_editor, state, after)
-            state = after
-
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        states = [to_state]  # the state before each operation, then after the last
-        for operation in STATE_OPERATIONS:
-            after = states[-1].clone()
-            operation.state_forwards(app_label, after)
-            states.append(after)
-        for i in reversed(range(len(STATE_OPERATIONS))):
-            STATE_OPERATIONS[i].database_backwards(app_label, schema_editor, states[i + 1], states[i])
-
-    def describe(self) -> str:
-        return "Drop redundant indexes of requests and ratings"
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("requests", "0005_admin_permissions"),
@@ -191,4 +153,10 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [LeanIndexes()]
+    operations = [
+        IndexesBySql(
+            operations=STATE_OPERATIONS,
+            postgresql=POSTGRESQL,
+            description="Drop redundant indexes of requests and ratings",
+        )
+    ]

@@ -1,4 +1,5 @@
-"""Migration ``requests.0006`` (lean indexes) can be undone, e.g. to roll a release back."""
+"""Migrations ``requests.0006`` (lean indexes) and ``0007`` (partial indexes) can be undone,
+e.g. to roll a release back."""
 
 from typing import Any
 
@@ -29,3 +30,60 @@ def test_lean_indexes_are_undone_and_done_again() -> None:
 
     call_command("migrate", "requests", verbosity=0)
     assert {table: indexes(table) for table in lean} == lean
+
+
+PARTIAL = {
+    "requests_request": {
+        "requests_req_building",
+        "requests_req_created_by",
+        "requests_req_merged_into",
+        "requests_req_next_check_at",
+    },
+    "requests_workorder": {"requests_wo_rule", "requests_wo_dispatched_by"},
+    "requests_requestevent": {"requests_ev_actor", "requests_ev_unit"},
+    "requests_rating": {"requests_ra_rated_by"},
+}
+
+
+def test_partial_indexes_are_undone_and_done_again() -> None:
+    """0007 on either database: the models' partial indexes exist, the full ones they replace
+    and the two covered by another index are gone; undone, the full ones are back."""
+    partial = {table: indexes(table) for table in PARTIAL}
+    for table, names in PARTIAL.items():
+        assert names <= partial[table], (table, partial[table])
+    assert not any(name.startswith("requests_workorder_unit_id_") for name in partial["requests_workorder"])
+    assert not any(name.startswith("requests_rating_request_id_") for name in partial["requests_rating"])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'requests_req_building'")
+            assert cursor.fetchone()[0].endswith("WHERE (building_id IS NOT NULL)")
+
+    call_command("migrate", "requests", "0006", verbosity=0)
+    full = {table: indexes(table) for table in PARTIAL}
+    for table, names in PARTIAL.items():
+        assert not names & full[table], (table, full[table])
+    assert any(name.startswith("requests_request_building_id_") for name in full["requests_request"])
+    assert any(name.startswith("requests_workorder_unit_id_") for name in full["requests_workorder"])
+    assert any(name.startswith("requests_rating_request_id_") for name in full["requests_rating"])
+
+    call_command("migrate", "requests", verbosity=0)
+    assert {table: indexes(table) for table in PARTIAL} == partial
+
+
+def test_the_partial_index_serves_a_lookup_by_value() -> None:
+    """A lookup by a value (a bound parameter, as prepared statements send it) uses the
+    partial index: the planner proves ``building_id = $1`` implies ``IS NOT NULL``."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans of PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "PREPARE by_building(bigint) AS SELECT id FROM requests_request WHERE building_id = $1"
+        )
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute("EXPLAIN EXECUTE by_building(1)")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE by_building")
+        cursor.execute("RESET plan_cache_mode")
+        cursor.execute("RESET enable_seqscan")
+    assert "requests_req_building" in plan, plan
