@@ -1,13 +1,18 @@
-"""``requests_history_import``: validate a whole file, then write it all or nothing.
+"""``requests_history_import``: check a whole file and write it all or nothing.
 
 1. The actor must be able to import somewhere (``Scope``), else ``PermissionDenied``
    before the file is even read, and nothing — not even an audit row — is written.
-2. Every row is checked (``Validator``); any problem, or ``dry_run``, ends here: the result
-   lists every (row, column, reason) and the database is untouched.
-3. One transaction: counters, the rows (``writer``), the rollups of the months the rows
-   change are dropped (their rates are read from raw rows again, exactly), and one audit
-   row for the whole import.
-4. After the commit, the dropped months that have ended are rebuilt (``rollup_build``) so
+2. The rows are read and checked (``Validator.chunks``) and, a chunk of valid rows at a
+   time, compared with the numbers already in the database and written
+   (``writer.Writer``), all in one transaction. Memory holds one chunk, not the file's
+   rows.
+3. The first problem stops the writing; the rest of the file is still checked, so that the
+   result lists every (row, column, reason), and the transaction is rolled back: the
+   database is as before. A dry run only checks.
+4. At the end of the transaction the rollups of the months the rows change are dropped
+   (their rates are read from raw rows again, exactly) and one audit row is written for
+   the whole import.
+5. After the commit, the dropped months that have ended are rebuilt (``rollup_build``) so
    reads get their rollup speed back; a failure there loses nothing, reads stay raw and
    exact until ``civicgrid rates_rollup`` is run for those months.
 """
@@ -15,6 +20,7 @@
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,8 +32,8 @@ from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.exchange.importers.base import RowError
 from civicgrid.exchange.services import common_path
 from civicgrid.requests.history_import.reader import read_sheet
-from civicgrid.requests.history_import.validate import Batch, Scope, Validator
-from civicgrid.requests.history_import.writer import write_items
+from civicgrid.requests.history_import.validate import Chunk, Scope, Validator
+from civicgrid.requests.history_import.writer import Writer
 from civicgrid.requests.rates.cells import current_month, rollup_build
 from civicgrid.requests.rollups import RateRollup, RateRollupMonth
 from civicgrid.requests.services.engine import actor_name
@@ -50,12 +56,18 @@ class HistoryImportResult:
     months_rebuilt: list[date] = field(default_factory=list)  # ... and rebuilt after it
     dry_run: bool = False
     key: str = ""  # the import's key, in every history row's data and in the audit row
-    seconds: dict[str, float] = field(default_factory=dict)  # read+validate, write, rollup (wall)
-    cpu: dict[str, float] = field(default_factory=dict)  # this process's CPU seconds per phase
+    # Wall seconds: "import" (the whole call before the rollups), "check" (reading and checking
+    # the rows), "write" and "write:<step>", "rollup".
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # this process's CPU seconds ("import")
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class _NothingWritten(Exception):
+    """Rolls the import's transaction back: a problem was found, or no row was left to write."""
 
 
 def _common_node(paths: set[str]) -> Node | None:
@@ -98,43 +110,68 @@ def _rebuild(months: list[date]) -> list[date]:
     return rebuilt
 
 
-def _write(actor: Any, batch: Batch, result: HistoryImportResult) -> None:
-    """Everything in one transaction; its commit (when deferred foreign keys are checked) is timed."""
-    with transaction.atomic():
-        _write_rows(actor, batch, result)
+class _Import:
+    """One import: the chunks checked against the database and written, in one transaction."""
+
+    def __init__(self, actor: Any, validator: Validator, result: HistoryImportResult) -> None:
+        self.actor = actor
+        self.validator = validator
+        self.result = result
+        self.numbers: list[str] = []  # the lowest and highest number written
+
+    def chunks(self, sheet: Any) -> Iterator[Chunk]:
+        """The checked chunks; the time spent reading and checking is ``seconds["check"]``."""
+        source = self.validator.chunks(sheet)
+        seconds = self.result.seconds
+        while True:
+            started = time.perf_counter()
+            chunk = next(source, None)
+            seconds["check"] = seconds.get("check", 0.0) + time.perf_counter() - started
+            if chunk is None:
+                return
+            yield chunk
+
+    def check(self, chunks: Iterator[Chunk]) -> None:
+        for chunk in chunks:
+            self.validator.check_taken(chunk.items)
+        self.validator.finish()
+
+    def write(self, chunks: Iterator[Chunk]) -> None:
+        """Inside the transaction; raises ``_NothingWritten`` to roll it back."""
+        result, batch = self.result, self.validator.batch
+        writer = Writer(key=result.key, actor_name=actor_name(self.actor), seconds=result.seconds)
+        for chunk in chunks:
+            items = self.validator.check_taken(chunk.items)
+            if batch.errors or not items:  # once anything is wrong, the rest is only checked
+                continue
+            writer.write(items, chunk.counters)
+            numbers = [i.number for i in items] + self.numbers
+            self.numbers = [min(numbers), max(numbers)]
+        self.validator.finish()
+        if batch.errors or not writer.counts["requests"]:
+            raise _NothingWritten
+        counts = writer.finish()
         started = time.perf_counter()
-    result.seconds["write:commit"] = time.perf_counter() - started
-
-
-def _write_rows(actor: Any, batch: Batch, result: HistoryImportResult) -> None:
-    counts = write_items(
-        batch.items,
-        counters=batch.counters,
-        key=result.key,
-        actor_name=actor_name(actor),
-        seconds=result.seconds,
-    )
-    started = time.perf_counter()
-    result.months_dropped = _drop_rollups(batch.months)
-    audit_write(
-        actor=actor,
-        verb=VERB,
-        target_type="requests.request",
-        target_id=result.key,
-        target_label=f"历史诉求导入：{result.file_name}"[:255],
-        node=_common_node(batch.paths),
-        after={
-            "file_name": result.file_name,
-            "rows": batch.rows,
-            "counts": counts,
-            "skipped": len(batch.skipped),
-            "numbers": [min(i.number for i in batch.items), max(i.number for i in batch.items)],
-            "rollups_dropped": [f"{m:%Y-%m}" for m in result.months_dropped],
-        },
-    )
-    result.counts = counts
-    result.imported = counts["requests"]
-    result.seconds["write:rollups+audit"] = time.perf_counter() - started
+        result.months_dropped = _drop_rollups(batch.months)
+        audit_write(
+            actor=self.actor,
+            verb=VERB,
+            target_type="requests.request",
+            target_id=result.key,
+            target_label=f"历史诉求导入：{result.file_name}"[:255],
+            node=_common_node(batch.paths),
+            after={
+                "file_name": result.file_name,
+                "rows": batch.rows,
+                "counts": counts,
+                "skipped": len(batch.skipped),
+                "numbers": self.numbers,
+                "rollups_dropped": [f"{m:%Y-%m}" for m in result.months_dropped],
+            },
+        )
+        result.counts = counts
+        result.imported = counts["requests"]
+        result.seconds["write:rollups+audit"] = time.perf_counter() - started
 
 
 def requests_history_import(
@@ -155,21 +192,27 @@ def requests_history_import(
         raise PermissionDenied("您无权导入历史诉求")
     result = HistoryImportResult(file_name=file_name, dry_run=dry_run, key=uuid.uuid4().hex)
     started, cpu = time.perf_counter(), time.process_time()
-    batch = Validator(actor, skip_existing=skip_existing).validate(read_sheet(file_name, data))
-    result.seconds["validate"] = time.perf_counter() - started
-    result.cpu["validate"] = time.process_time() - cpu
-    result.rows, result.errors, result.skipped = batch.rows, batch.errors, batch.skipped
-    if batch.errors or dry_run or not batch.items:
-        return result
-    started, cpu = time.perf_counter(), time.process_time()
+    validator = Validator(actor, skip_existing=skip_existing)
+    run = _Import(actor, validator, result)
+    sheet = read_sheet(file_name, data)
+    chunks = run.chunks(sheet)
     try:
-        _write(actor, batch, result)
+        if dry_run:
+            run.check(chunks)
+        else:
+            with transaction.atomic():
+                run.write(chunks)
+    except _NothingWritten:
+        pass
     except IntegrityError as exc:
         raise Conflict(
             "导入时发现数据已被他人修改（如诉求编号刚被占用），未导入任何数据，请重新导入"
         ) from exc
-    result.seconds["write"] = time.perf_counter() - started
-    result.cpu["write"] = time.process_time() - cpu
+    batch = validator.batch
+    result.rows, result.errors, result.skipped = batch.rows, batch.errors, batch.skipped
+    result.seconds["import"] = time.perf_counter() - started
+    result.seconds["write"] = sum(v for k, v in result.seconds.items() if k.startswith("write:"))
+    result.cpu["import"] = time.process_time() - cpu
     if rebuild_rollups and result.months_dropped:
         started = time.perf_counter()
         result.months_rebuilt = _rebuild(result.months_dropped)

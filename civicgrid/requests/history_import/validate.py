@@ -9,7 +9,7 @@ has a point, one locator lookup (in memory).
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -36,6 +36,7 @@ NUMBER_MAX = 20
 NUMBER_RE = re.compile(r"^[0-9A-Za-z_-]+$")
 COMMENT_MAX = 1000
 SQLITE_CHUNK = 500  # numbers per IN (...) query elsewhere than PostgreSQL
+CHUNK_ROWS = 20_000  # valid rows checked against the database and written together
 
 LEVEL_OF_UNIT: dict[str, str] = {
     UnitKind.COMMUNITY: HandlingLevel.COMMUNITY,
@@ -92,14 +93,20 @@ class Item:
 
 
 @dataclass
+class Chunk:
+    """Up to ``CHUNK_ROWS`` valid rows in file order, and the day counters they raise."""
+
+    items: list[Item]
+    counters: dict[date, int]
+
+
+@dataclass
 class Batch:
-    """What validation found: the good rows, every problem, and what the write must also touch."""
+    """What validation found: every problem, the rows skipped, and what the write must also touch."""
 
     rows: int = 0
-    items: list[Item] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, number) already imported
-    counters: dict[date, int] = field(default_factory=dict)  # day -> highest live-style sequence
     months: set[date] = field(default_factory=set)  # months whose rates the rows change
     paths: set[str] = field(default_factory=set)
 
@@ -188,7 +195,8 @@ class References:
 
 
 class Validator:
-    """``validate(sheet)`` checks every row and returns a ``Batch``; nothing is written."""
+    """``chunks(sheet)`` checks every row and yields the valid ones; ``finish()`` returns the
+    ``Batch`` of what was found. Nothing is written."""
 
     def __init__(self, actor: Any, *, skip_existing: bool = False) -> None:
         self.scope = Scope(actor)
@@ -202,15 +210,21 @@ class Validator:
         self.choices = {c.key: Choices(c) for c in COLUMNS if c.choices is not None}
         self.pick: Callable[[list[str]], tuple[str, ...]] = itemgetter(*range(len(COLUMNS)))
         self.days: dict[str, date | None] = {}  # "YYYYMMDD" of live-style numbers -> the day
+        self.counters: dict[date, int] = {}  # the counters of the chunk being filled
 
     # --- the whole file ---------------------------------------------------------------------
 
-    def validate(self, sheet: Sheet) -> Batch:
+    def chunks(self, sheet: Sheet, size: int | None = None) -> Iterator[Chunk]:
+        """The valid rows, ``size`` (``CHUNK_ROWS``) at a time, as they are read. Problems go
+        to ``batch.errors`` as they are found; the numbers are not yet compared with the
+        database (``check_taken``)."""
         batch = self.batch
         if sheet.problems:
-            batch.errors = [RowError(1, column, reason) for column, reason in sheet.problems]
-            return batch
+            batch.errors.extend(RowError(1, column, reason) for column, reason in sheet.problems)
+            return
         self.pick = itemgetter(*[sheet.positions.get(c.key, sheet.blank) for c in COLUMNS])
+        size = size or CHUNK_ROWS
+        items: list[Item] = []
         for number, cells in sheet.rows:
             batch.rows += 1
             if batch.rows > MAX_ROWS:
@@ -218,31 +232,43 @@ class Validator:
                 break
             item = self.row(number, cells)
             if item is not None:
-                batch.items.append(item)
+                items.append(item)
+                if len(items) == size:
+                    yield self._chunk(items)
+                    items = []
         if not batch.rows and not batch.errors:
             batch.errors.append(RowError(2, "", "文件中没有数据行"))
-        self._check_taken()
+        if items:
+            yield self._chunk(items)
+
+    def _chunk(self, items: list[Item]) -> Chunk:
+        counters, self.counters = self.counters, {}
+        return Chunk(items, counters)
+
+    def check_taken(self, items: list[Item]) -> list[Item]:
+        """The rows whose numbers are not in the database yet. The others are a problem each,
+        or skipped rows (``skip_existing``)."""
+        taken = set(existing_numbers([item.number for item in items]))
+        if not taken:
+            return items
+        batch = self.batch
+        header = HEADERS["number"]
+        if self.skip_existing:
+            batch.skipped.extend((self.first_row[n], n) for n in taken)
+        else:
+            batch.errors.extend(
+                RowError(self.first_row[n], header, f"诉求编号 {n} 已存在（已导入过）") for n in taken
+            )
+        return [item for item in items if item.number not in taken]
+
+    def finish(self) -> Batch:
+        """Once every chunk is through: the months the rows change, problems in file order."""
+        batch = self.batch
         batch.months = {date(year, month, 1) for year, month in self.months}
+        batch.skipped.sort()
         order = {c.header: i for i, c in enumerate(COLUMNS)}
         batch.errors.sort(key=lambda e: (e.row, order.get(e.column, -1)))
         return batch
-
-    def _check_taken(self) -> None:
-        """Numbers already in the database: a problem each, or skipped rows (``skip_existing``)."""
-        batch = self.batch
-        taken = set(existing_numbers(self.first_row))
-        if not taken:
-            return
-        header = HEADERS["number"]
-        if self.skip_existing:
-            batch.skipped = sorted((self.first_row[n], n) for n in taken)
-            batch.items = [item for item in batch.items if item.number not in taken]
-            return
-        for number in taken:
-            batch.errors.append(
-                RowError(self.first_row[number], header, f"诉求编号 {number} 已存在（已导入过）")
-            )
-        batch.items = [item for item in batch.items if item.number not in taken]
 
     # --- one row ----------------------------------------------------------------------------
 
@@ -518,8 +544,8 @@ class Validator:
             day = self.days.get(prefix, MISSING_DAY)
             if day is MISSING_DAY:
                 day = self.days[prefix] = _day(prefix)
-            if day is not None and batch.counters.get(day, 0) < sequence:
-                batch.counters[day] = sequence
+            if day is not None and self.counters.get(day, 0) < sequence:
+                self.counters[day] = sequence
         months = self.months
         months.add((received.year, received.month))
         months.add((closed.year, closed.month))
@@ -562,4 +588,4 @@ def existing_numbers(numbers: Iterable[str]) -> list[str]:
     return found
 
 
-__all__ = ["Batch", "Item", "RatingCells", "Scope", "Validator", "existing_numbers"]
+__all__ = ["Batch", "Chunk", "Item", "RatingCells", "Scope", "Validator", "existing_numbers"]

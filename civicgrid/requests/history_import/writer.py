@@ -14,19 +14,20 @@ unit's work order (unless answered directly), one history row and the rating, if
   (docs/formulas.md); it is the "imported" event (see docs/modules/requests.md).
 * ``Rating``: round 1, the lead unit, the place, the month of the rating time.
 
-Request ids are taken from the table's sequence before the COPY (``nextval`` over a
-``generate_series``), so the rows pointing at a request need no read-back. The day
-counters behind live numbers (``RequestCounter``) are raised first — which also locks
-those days against concurrent intake until the commit.
+``Writer`` writes chunk by chunk. For each chunk, first the day counters behind live
+numbers (``RequestCounter``) are raised — which also locks those days against concurrent
+intake until the commit — then request ids are taken from the table's sequence
+(``nextval`` over a ``generate_series``), so the rows pointing at a request need no
+read-back.
 
 Foreign keys: PostgreSQL checks each row's references with one query per reference at
 the commit, the largest part of an import's cost. Where the database role may set
 ``session_replication_role`` (a superuser, or from PostgreSQL 15 ``GRANT SET ON PARAMETER
 session_replication_role TO …``), the COPY runs with those row checks off and the import
 checks its references set-wise instead (``_references_locked``): the grids, categories and
-units it names are locked ``FOR KEY SHARE`` — as the row checks would — and must all still
-exist; the rows pointing at the new requests are right by construction. Elsewhere the
-row checks run as usual.
+units each chunk names are locked ``FOR KEY SHARE`` — as the row checks would — and must
+all still exist; the rows pointing at the new requests are right by construction.
+Elsewhere the row checks run as usual.
 """
 
 import sqlite3
@@ -47,10 +48,10 @@ from civicgrid.requests.models import (
     HandlingUnit,
     Rating,
     Request,
-    RequestCounter,
     RequestEvent,
     WorkOrder,
 )
+from civicgrid.requests.services.intake import numbers_record
 from civicgrid.territory.models import Node
 
 RULE_LABEL = "历史数据导入"
@@ -168,42 +169,30 @@ def _quoted(model: type[models.Model], columns: Iterable[str]) -> tuple[str, str
 
 
 def raise_counters(counters: dict[date, int]) -> None:
-    """Make live numbering continue after the highest intake-style number imported for each day.
-
-    ``services.intake.numbers_record`` does it where it exists (counter rows, and the day
-    sequences intake draws numbers from on PostgreSQL); otherwise each day's counter row
-    is raised here with one upsert (``GREATEST``), which also holds those rows until the
-    commit, so a live intake of such a day waits for the import and continues after it.
-    """
-    if not counters:
-        return
-    from civicgrid.requests.services import intake
-
-    record = getattr(intake, "numbers_record", None)  # being added to intake alongside this module
-    if record is not None:
-        record(counters)
-        return
-    table, columns = _quoted(RequestCounter, ("day", "last"))
-    qn = connection.ops.quote_name
-    bigger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s) "  # noqa: S608 - names from the model
-        f"ON CONFLICT ({qn('day')}) DO UPDATE SET {qn('last')} = "
-        f"{bigger}({table}.{qn('last')}, EXCLUDED.{qn('last')})"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, sorted(counters.items()))
+    """Make live numbering continue after the highest intake-style number imported for each day
+    (``services.intake.numbers_record``: the counter rows, which also holds them until the
+    commit, and the day sequences intake draws numbers from on PostgreSQL)."""
+    if counters:
+        numbers_record(counters)
 
 
 def request_ids(count: int) -> list[int]:
     """``count`` fresh ids for requests (from the sequence on PostgreSQL)."""
+    if not count:
+        return []
     table = Request._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Usually one unbroken run (no intake drew from the sequence meanwhile): then only its
+            # ends come back, not every id.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+                "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL "
+                "ELSE array_agg(v) END FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS v "
+                "FROM generate_series(1, %s)) AS t",
+                [table, count],
             )
-            return [pk for (pk,) in cursor.fetchall()]
+            low, high, scattered = cursor.fetchone()
+            return list(scattered) if scattered is not None else list(range(low, high + 1))
         # Elsewhere the transaction already holds the write lock (the counters or an earlier write).
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
         (high,) = cursor.fetchone()
@@ -270,44 +259,57 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     return count
 
 
-def write_items(
-    items: Sequence[Item],
-    *,
-    counters: dict[date, int],
-    key: str,
-    actor_name: str,
-    seconds: dict[str, float] | None = None,
-) -> dict[str, int]:
-    """Write every row (inside the caller's transaction); counts per table, ``seconds`` per step."""
-    timings = seconds if seconds is not None else {}
-    started = time.perf_counter()
-    # In number order: intake-style numbers then also come in time order, so the indexes on the
-    # number and the times grow at their right edge (PostgreSQL's fast path for such inserts).
-    items = sorted(items, key=attrgetter("number"))
-    raise_counters(counters)
-    ids = request_ids(len(items))
-    timings["write:ids"] = time.perf_counter() - started
-    rows = Rows(items, ids, key=key, actor_name=actor_name)
-    put = copy_rows if connection.vendor == "postgresql" else insert_rows
-    set_wise = _row_checks_off()
-    if set_wise:
+class Writer:
+    """Writes the validated rows chunk by chunk, inside the caller's transaction.
+
+    ``write(items, counters)`` per chunk; ``finish()`` once, after the last one (it turns
+    PostgreSQL's row-by-row foreign-key checks back on for the rest of the transaction).
+    ``counts`` per table and ``seconds`` per step add up over the chunks."""
+
+    NAMES = ("requests", "work_orders", "events", "ratings")
+
+    def __init__(self, *, key: str, actor_name: str, seconds: dict[str, float] | None = None) -> None:
+        self.key = key
+        self.actor_name = actor_name
+        self.seconds = seconds if seconds is not None else {}
+        self.counts = dict.fromkeys(self.NAMES, 0)
+        self.put = copy_rows if connection.vendor == "postgresql" else insert_rows
+        self.set_wise = _row_checks_off()
+        self.locked: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+
+    def _timed(self, step: str, started: float) -> None:
+        self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - started
+
+    def write(self, items: Sequence[Item], counters: dict[date, int]) -> None:
         started = time.perf_counter()
-        _references_locked(items)
-        timings["write:references"] = time.perf_counter() - started
-    counts = {}
-    for name, (model, columns), produce in zip(
-        ("requests", "work_orders", "events", "ratings"),
-        TABLES,
-        (rows.requests, rows.work_orders, rows.events, rows.ratings),
-        strict=True,
-    ):
-        started = time.perf_counter()
-        counts[name] = put(model, columns, produce())
-        timings[f"write:{name}"] = time.perf_counter() - started
-    if set_wise:
-        with connection.cursor() as cursor:  # later writes of the transaction are checked again
-            cursor.execute("SET LOCAL session_replication_role = origin")
-    return counts
+        # In number order: intake-style numbers then also come in time order, so the indexes on the
+        # number and the times grow at their right edge (PostgreSQL's fast path for such inserts).
+        items = sorted(items, key=attrgetter("number"))
+        raise_counters(counters)
+        ids = request_ids(len(items))
+        self._timed("write:ids", started)
+        if self.set_wise:
+            started = time.perf_counter()
+            _references_locked(items, self.locked)
+            self._timed("write:references", started)
+        rows = Rows(items, ids, key=self.key, actor_name=self.actor_name)
+        for name, (model, columns), produce in zip(
+            self.NAMES,
+            TABLES,
+            (rows.requests, rows.work_orders, rows.events, rows.ratings),
+            strict=True,
+        ):
+            started = time.perf_counter()
+            self.counts[name] += self.put(model, columns, produce())
+            self._timed(f"write:{name}", started)
+
+    def finish(self) -> dict[str, int]:
+        """Counts per table; the later writes of the transaction are checked row by row again."""
+        if self.set_wise:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+            self.set_wise = False
+        return self.counts
 
 
 def _row_checks_off() -> bool:
@@ -323,16 +325,18 @@ def _row_checks_off() -> bool:
     return True
 
 
-def _references_locked(items: Sequence[Item]) -> None:
+def _references_locked(items: Sequence[Item], locked: tuple[set[int], set[int], set[int]]) -> None:
     """Lock what the rows refer to (FOR KEY SHARE, as the row checks would) and make sure
-    every one of them still exists."""
-    wanted: list[tuple[type[models.Model], set[int]]] = [
-        (Node, {i.node_id for i in items}),
-        (Category, {i.category_id for i in items if i.category_id is not None}),
-        (HandlingUnit, {i.unit_id for i in items if i.unit_id is not None}),
+    every one of them still exists. ``locked`` holds the grids, categories and units
+    locked by earlier chunks (they stay locked until the commit); it grows."""
+    nodes, categories, units = locked
+    wanted: list[tuple[type[models.Model], set[int], set[int]]] = [
+        (Node, {i.node_id for i in items} - nodes, nodes),
+        (Category, {i.category_id for i in items if i.category_id is not None} - categories, categories),
+        (HandlingUnit, {i.unit_id for i in items if i.unit_id is not None} - units, units),
     ]
     with connection.cursor() as cursor:
-        for model, ids in wanted:
+        for model, ids, done in wanted:
             if not ids:
                 continue
             table = connection.ops.quote_name(model._meta.db_table)
@@ -346,3 +350,4 @@ def _references_locked(items: Sequence[Item]) -> None:
                     "导入期间，文件引用的网格、分类或承办单位有的已被删除，请核对后重新导入",
                     code="reference_gone",
                 )
+            done.update(ids)

@@ -442,10 +442,10 @@ def test_on_postgresql_references_are_checked_set_wise_and_a_vanished_one_import
     # A grid the file names disappears between the check of the rows and the write.
     locked = writer._references_locked
 
-    def vanished(items: Any) -> None:
+    def vanished(items: Any, done: Any) -> None:
         for item in items:
             item.node_id = 10**9
-        locked(items)
+        locked(items, done)
 
     monkeypatch.setattr(writer, "_references_locked", vanished)
     before = Request.objects.count()
@@ -453,3 +453,66 @@ def test_on_postgresql_references_are_checked_set_wise_and_a_vanished_one_import
     with pytest.raises(Conflict) as refused:
         run(hotline.city.sysadmin, rows)
     assert refused.value.code == "reference_gone" and Request.objects.count() == before
+
+
+def test_rows_are_written_a_chunk_at_a_time_and_counted_once(hotline: Any, monkeypatch: Any) -> None:
+    """Chunks of two rows: four rows go in two chunks, every table counted across them, the
+    day counter raised and the audit row written once."""
+    from civicgrid.requests.history_import import validate, writer
+
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 2)
+    written: list[list[str]] = []
+    write = writer.Writer.write
+
+    def watching(self: Any, items: Any, counters: Any) -> None:
+        written.append(sorted(i.number for i in items))
+        write(self, items, counters)
+
+    monkeypatch.setattr(writer.Writer, "write", watching)
+    rows = good_rows(hotline)
+    result = run(hotline.city.sysadmin, rows)
+    assert result.ok and result.imported == 4, result.errors
+    assert written == [sorted([rows[0]["number"], "LEGACY-0002"]), ["LEGACY-0003", "LEGACY-0004"]]
+    assert result.counts == {"requests": 4, "work_orders": 3, "events": 4, "ratings": 3}
+    assert RequestCounter.objects.get(day=DAY).last == 7
+    audit = AuditLog.objects.get(verb=VERB).after
+    assert audit is not None and audit["numbers"] == [rows[0]["number"], "LEGACY-0004"]
+
+
+def test_a_bad_row_after_written_chunks_rolls_them_back_and_every_problem_is_listed(
+    hotline: Any, monkeypatch: Any
+) -> None:
+    """The first chunk is written before the bad row is read; the rows after it are still
+    checked; nothing stays (requests, counters, audit)."""
+    from civicgrid.requests.history_import import validate, writer
+
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 2)
+    written: list[int] = []
+    write = writer.Writer.write
+
+    def watching(self: Any, items: Any, counters: Any) -> None:
+        written.append(len(items))
+        write(self, items, counters)
+
+    monkeypatch.setattr(writer.Writer, "write", watching)
+    rows = good_rows(hotline)
+    rows[2]["title"] = ""  # row 4
+    rows[3]["channel"] = "飞鸽传书"  # row 5, after the first problem
+    result = run(hotline.city.sysadmin, rows)
+    assert written == [2]  # the first chunk went in before row 4 was read
+    assert [(e.row, e.column) for e in result.errors] == [(4, "标题"), (5, "渠道")]
+    assert result.imported == 0 and not result.counts
+    assert Request.objects.count() == 0 and WorkOrder.objects.count() == 0 and Rating.objects.count() == 0
+    assert not RequestCounter.objects.exists() and imports() == 0
+
+
+def test_a_number_taken_in_a_later_chunk_rolls_the_import_back(hotline: Any, monkeypatch: Any) -> None:
+    from civicgrid.requests.history_import import validate
+
+    admin = hotline.city.sysadmin
+    rows = good_rows(hotline)
+    assert run(admin, rows[3:]).ok  # LEGACY-0004 is in the database
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 2)
+    result = run(admin, rows)
+    assert [(e.row, e.reason) for e in result.errors] == [(5, "诉求编号 LEGACY-0004 已存在（已导入过）")]
+    assert Request.objects.count() == 1 and imports() == 1
