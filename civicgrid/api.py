@@ -34,22 +34,55 @@ def user_for_token(raw: str) -> Any:
     (what ``accounts.selectors`` would read next), so that the call's scope costs no more."""
     now = timezone.now()
     touched_before = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=TOKEN_TOUCH_SECONDS))
-    params = [touched_before, hash_token(raw)]
-    rows: list[Any] = list(User.objects.raw(_token_sql(), params))
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [touched_before, hash_token(raw)])
+        rows = cursor.fetchall()
     if not rows:
         return None
-    user = rows[0]
-    remember_assignments(user, [(row.role_name, row.role_path) for row in rows if row.role_name is not None])
-    if user.token_stale:
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    # A plain cursor and ``from_db``: a raw queryset would map its columns anew on every call.
+    width = len(_user_fields())
+    first = rows[0]
+    user = User.from_db(connection.alias, _user_fields(), _to_python(first[:width]))
+    token_id, token_stale = first[width], first[width + 1]
+    remember_assignments(user, [(row[-2], row[-1]) for row in rows if row[-2] is not None])
+    if token_stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
 
 
 @cache
+def _user_fields() -> list[str]:
+    return [f.attname for f in User._meta.concrete_fields]
+
+
+def _to_python(values: tuple[Any, ...]) -> list[Any]:
+    """The user's column values as Django reads them (the backend's converters: SQLite's
+    datetimes and booleans; none on PostgreSQL)."""
+    converters = _user_converters(connection.vendor)
+    if not converters:
+        return list(values)
+    row = list(values)
+    for i, expression, convert in converters:
+        row[i] = convert(row[i], expression, connection)
+    return row
+
+
+@cache
+def _user_converters(vendor: str) -> list[tuple[int, Any, Any]]:
+    table = User._meta.db_table
+    found = []
+    for i, field in enumerate(User._meta.concrete_fields):
+        column = field.get_col(table)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            found.append((i, column, convert))
+    return found
+
+
+@cache
 def _token_sql() -> str:
-    """The user of a token with ``token_id``, ``token_stale`` (last use not recorded within
-    ``TOKEN_TOUCH_SECONDS``) and a row per role on an active node (``role_name``, ``role_path``;
-    one row with none when the user has no role)."""
+    """The user's columns, then the token's id, whether it is stale (last use not recorded
+    within ``TOKEN_TOUCH_SECONDS``), and the role and its node's path: a row per role on an
+    active node (one row with none when the user has no role)."""
     qn = connection.ops.quote_name
     columns = ", ".join(f"u.{qn(f.column)}" for f in User._meta.concrete_fields)
     return (

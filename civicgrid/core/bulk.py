@@ -17,6 +17,7 @@ work orders, audit rows — for the cost of one round trip and one statement's o
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache, partial
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -87,7 +88,7 @@ def insert(model: type[M], objs: list[M], *, batch_size: int = 1000) -> None:
     if not _supported(model):
         model._default_manager.bulk_create(objs, batch_size=batch_size)
         return
-    plan = _plan(model, False)
+    plan = _plan(model, False, connection.vendor)
     now = timezone.now()
     if connection.vendor != "postgresql":
         limit = connection.features.max_query_params or 999
@@ -136,14 +137,19 @@ class _Plan:
 
 
 @cache
-def _plan(model: type[Model], with_pk: bool) -> _Plan:
+def _plan(model: type[Model], with_pk: bool, vendor: str) -> _Plan:
     qn = connection.ops.quote_name
     fields = _fields(model, with_pk)
     getters: list[Prepare] = []
     for field in fields:
         get = attrgetter(field.attname)
-        plain = _internal_type(field) in PLAIN_TYPES
-        getters.append(get if plain else partial(_db_value, field, get))
+        kind = _internal_type(field)
+        if kind in PLAIN_TYPES:
+            getters.append(get)
+        elif kind == "DateTimeField" and vendor == "postgresql":
+            getters.append(partial(_aware_or_db_value, field, get))
+        else:
+            getters.append(partial(_db_value, field, get))
     return _Plan(
         fields=fields,
         table=qn(model._meta.db_table),
@@ -180,6 +186,16 @@ def _db_value(field: Field[Any, Any], get: Prepare, obj: Model) -> Any:
     return field.get_db_prep_save(get(obj), connection)
 
 
+def _aware_or_db_value(field: Field[Any, Any], get: Prepare, obj: Model) -> Any:
+    """A time column on PostgreSQL: an aware datetime (or None) goes as it is, which is what
+    Django's preparation returns for it there; anything else (a naive time, a string, an
+    expression) takes that preparation, with its checks and warnings."""
+    value = get(obj)
+    if value is None or (type(value) is datetime and value.tzinfo is not None):
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
 def insert_together(groups: Sequence[tuple[type[Model], Sequence[Model]]]) -> None:
     """Insert the rows of several models, in the order given, and set their ids.
 
@@ -203,7 +219,7 @@ def insert_together(groups: Sequence[tuple[type[Model], Sequence[Model]]]) -> No
     reads: list[str] = []
     params: list[Any] = []
     for i, (model, objs) in enumerate(groups):
-        plan = _plan(model, _given_pk(objs))
+        plan = _plan(model, _given_pk(objs), connection.vendor)
         ctes.append(f"t{i} AS ({_values_insert(plan, len(objs))})")
         reads.append(f"SELECT {i}, {plan.pk} FROM t{i}")  # noqa: S608 (names from the models' metadata)
         for values in _rows(plan, objs, now):

@@ -133,3 +133,26 @@ def test_insert_takes_whole_numbers_in_a_float_column() -> None:
     bulk.insert(ClassifierVersion, versions)
     stored = ClassifierVersion.objects.filter(pk__in=[v.pk for v in versions]).order_by("number")
     assert list(stored.values_list("duration_seconds", flat=True)) == [120.0, 120.5]
+
+
+def test_insert_stores_times_as_django_does_and_still_warns_of_a_naive_one() -> None:
+    """Aware times go as they are (PostgreSQL), None stays NULL, and a naive time is still
+    made aware in the current zone, with Django's warning, as ``bulk_create`` does."""
+    from datetime import datetime, timedelta, timezone
+
+    from civicgrid.classifier.models import ClassifierVersion
+
+    aware = datetime(2026, 3, 1, 8, 15, tzinfo=timezone(timedelta(hours=8)))
+    given: list[datetime | None] = [aware, None]
+    versions = [
+        ClassifierVersion(name="m", number=n, kind="label", file=f"m{n}.joblib", activated_at=moment)
+        for n, moment in enumerate(given, start=1)
+    ]
+    bulk.insert(ClassifierVersion, versions)
+    naive = ClassifierVersion(
+        name="m", number=3, kind="label", file="m3.joblib", activated_at=aware.replace(tzinfo=None)
+    )
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        bulk.insert(ClassifierVersion, [naive])
+    stored = ClassifierVersion.objects.order_by("number").values_list("activated_at", flat=True)
+    assert list(stored) == [aware, None, aware]  # Asia/Shanghai is +08:00
