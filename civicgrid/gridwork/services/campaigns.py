@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civicgrid.accounts.models import Role, RoleAssignment
@@ -30,7 +30,7 @@ from civicgrid.gridwork.constants import (
 )
 from civicgrid.gridwork.models import Campaign, CampaignCheck, CampaignItem
 from civicgrid.gridwork.services.common import Saved, check_key, check_moment, claim, replay
-from civicgrid.registry.models import Household
+from civicgrid.registry.models import Dwelling, Household
 from civicgrid.territory.models import Node, NodeKind
 
 AREA_KINDS = {NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID, NodeKind.COMPOUND}
@@ -118,6 +118,71 @@ def _items(campaign: Campaign, area: Node) -> Iterator[CampaignItem]:
         yield item(h.node_id, h.node_path, place, household=h)
 
 
+def _write_items(campaign: Campaign, area: Node) -> int:
+    """The items, written a batch at a time: memory stays flat whatever the size of the area."""
+    count, batch = 0, []
+    for one in _items(campaign, area):
+        batch.append(one)
+        if len(batch) == BATCH:
+            bulk.insert(CampaignItem, batch, batch_size=BATCH)
+            count, batch = count + len(batch), []
+    bulk.insert(CampaignItem, batch, batch_size=BATCH)
+    return count + len(batch)
+
+
+def _write_household_items(campaign: Campaign, area: Node) -> int:
+    """PostgreSQL: the items of a household campaign in one ``INSERT … SELECT``, the same rows
+    as ``_write_items``. Python works out once per place the households hang on (an entrance,
+    a building: far fewer than households) its grid, the grid's worker and its name; the
+    database joins that to the households. A district of 300,000 households took over a
+    minute one item at a time, past the web server's timeout."""
+    grids, workers = _grid_map(area)
+    households = Household.objects.filter(node_path__startswith=area.path)
+    places = Node.objects.filter(pk__in=households.values("node_id")).select_related("parent")
+    node_ids, grid_ids, assignee_ids, names = [], [], [], []
+    for node in places.iterator(chunk_size=BATCH):
+        grid = _grid_of_path(node.path, grids)
+        assignee = workers.get(grid.pk) if grid else None
+        node_ids.append(node.pk)
+        grid_ids.append(grid.pk if grid else None)
+        assignee_ids.append(assignee.pk if assignee else None)
+        names.append(place_name(node))
+    if not node_ids:
+        return 0
+    qn = connection.ops.quote_name
+    values = {
+        "campaign_id": "%s",
+        "household_id": "h.id",
+        "building_id": "NULL",
+        "grid_id": "p.grid_id",
+        "label": "left(p.name || ' ' || CASE WHEN d.id IS NULL THEN h.code ELSE d.room END, 200)",
+        "assignee_id": "p.assignee_id",
+        "state": "%s",
+        "answers": "'{}'::jsonb",
+        "note": "''",
+        "checked_at": "NULL",
+        "checked_by_id": "NULL",
+        "node_id": "h.node_id",
+        "node_path": "h.node_path",
+    }
+    columns = [f.column for f in CampaignItem._meta.concrete_fields if not f.primary_key]
+    assert sorted(columns) == sorted(values), "a column of CampaignItem has no value here"
+    sql = (
+        f"INSERT INTO {qn(CampaignItem._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608 (names from the models)
+        f"SELECT {', '.join(values[c] for c in columns)} FROM {qn(Household._meta.db_table)} h "
+        "JOIN unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]) "
+        "AS p(node_id, grid_id, assignee_id, name) ON p.node_id = h.node_id "
+        f"LEFT JOIN {qn(Dwelling._meta.db_table)} d ON d.id = h.dwelling_id "
+        "WHERE h.node_path LIKE %s ORDER BY h.node_path, h.code"
+    )
+    given = {"campaign_id": campaign.pk, "state": ItemState.PENDING.value}
+    params: list[Any] = [given[c] for c in columns if values[c] == "%s"]
+    params += [node_ids, grid_ids, assignee_ids, names, area.path + "%"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
 @transaction.atomic
 def campaign_launch(
     *,
@@ -161,15 +226,10 @@ def campaign_launch(
         ends_on=ends_on,
         created_by=actor,
     )
-    # Written a batch at a time: memory stays flat whatever the size of the area.
-    count, batch = 0, []
-    for one in _items(campaign, area):
-        batch.append(one)
-        if len(batch) == BATCH:
-            bulk.insert(CampaignItem, batch, batch_size=BATCH)
-            count, batch = count + len(batch), []
-    bulk.insert(CampaignItem, batch, batch_size=BATCH)
-    count += len(batch)
+    if connection.vendor == "postgresql" and target == CampaignTarget.HOUSEHOLD:
+        count = _write_household_items(campaign, area)
+    else:
+        count = _write_items(campaign, area)
     if not count:
         raise ValidationError(
             f"该区域下没有{'楼栋' if target == CampaignTarget.BUILDING else '登记的户'}，无法发起任务",

@@ -41,6 +41,8 @@ def test_a_campaign_reaches_every_household_with_its_grid_worker(field: Field) -
 
 
 def test_items_are_written_a_batch_at_a_time_and_all_counted(field: Field, monkeypatch: Any) -> None:
+    """The item writer of SQLite and of building campaigns (PostgreSQL writes a household
+    campaign's items in one statement, see the next test)."""
     from civicgrid.gridwork.services import campaigns
     from civicgrid.registry.models import Household
 
@@ -56,10 +58,54 @@ def test_items_are_written_a_batch_at_a_time_and_all_counted(field: Field, monke
         real_insert(model, objs, **kw)
 
     monkeypatch.setattr(campaigns.bulk, "insert", insert)
-    campaign = launch(field)
-    assert written == [2, 2, 1]
-    assert campaign.item_count == 5 == CampaignItem.objects.filter(campaign=campaign).count()
+    campaign = launch(field, name="批次", target="building")
+    campaign.target = "household"
+    assert campaigns._write_items(campaign, field.city.comm_a1) == 5
+    assert written[-3:] == [2, 2, 1]
+    assert CampaignItem.objects.filter(campaign=campaign, household__isnull=False).count() == 5
     assert set(CampaignItem.objects.values_list("household__code", flat=True)) >= {"HB0", "HB1", "HB2"}
+
+
+ITEM_FIELDS = ("household_id", "building_id", "grid_id", "label", "assignee_id", "state", "answers", "note")
+
+
+def items_of(campaign: Campaign) -> list[tuple[Any, ...]]:
+    rows = CampaignItem.objects.filter(campaign=campaign).order_by("id")
+    return list(rows.values_list(*ITEM_FIELDS, "checked_at", "checked_by_id", "node_id", "node_path"))
+
+
+def test_on_postgresql_household_items_come_from_one_statement_equal_to_the_batches(field: Field) -> None:
+    """The set-wise INSERT gives the rows, in the order, the batch writer gives: grid and its
+    worker, the label with and without a dwelling, cut at 200 characters."""
+    from django.db import connection
+
+    from civicgrid.gridwork.services import campaigns
+    from civicgrid.registry.models import Household
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-wise path is PostgreSQL's")
+    from civicgrid.territory import services as territory
+    from civicgrid.territory.models import Node, NodeKind
+
+    city = field.city
+    grid = city.grid_a1_2
+    Household.objects.create(node=grid, node_path=grid.path, code="HX")  # no dwelling, another grid
+    Household.objects.create(node=city.comm_a1, node_path=city.comm_a1.path, code="HY")  # no grid
+    Node.objects.filter(pk=city.building_a1.pk).update(name="楼" * 100)
+    entrance = territory.node_create(
+        actor=city.sysadmin, kind=NodeKind.ENTRANCE, name="单" * 100, parent=city.building_a1
+    )
+    Household.objects.create(node=entrance, node_path=entrance.path, code="HZ")  # 100 + 1 + 100 + 1 + 2
+    by_statement = launch(field)
+    by_batches = launch(field, name="对照", target="building")
+    by_batches.target = "household"
+    CampaignItem.objects.filter(campaign=by_batches).delete()
+    count = campaigns._write_items(by_batches, field.city.comm_a1)
+    assert by_statement.item_count == count == 5
+    assert items_of(by_statement) == items_of(by_batches)
+    rows = {row[3]: row for row in items_of(by_statement)}
+    assert rows[f"{grid.name} HX"][2] == grid.pk and rows[f"{city.comm_a1.name} HY"][2] is None
+    assert f"{'楼' * 100} {'单' * 99}" in rows  # cut at 200 characters
 
 
 def test_a_campaign_on_buildings(field: Field) -> None:
