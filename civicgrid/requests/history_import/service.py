@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
@@ -133,7 +133,7 @@ class _Import:
 
     def check(self, chunks: Iterator[Chunk]) -> None:
         for chunk in chunks:
-            self.validator.check_taken(chunk.items)
+            self.validator.check_taken(chunk)
         self.validator.finish()
 
     def write(self, chunks: Iterator[Chunk]) -> None:
@@ -141,7 +141,7 @@ class _Import:
         result, batch = self.result, self.validator.batch
         writer = Writer(key=result.key, actor_name=actor_name(self.actor), seconds=result.seconds)
         for chunk in chunks:
-            items = self.validator.check_taken(chunk.items)
+            items = self.validator.check_taken(chunk)
             if batch.errors or not items:  # once anything is wrong, the rest is only checked
                 continue
             writer.write(items, chunk.counters)
@@ -202,9 +202,15 @@ def requests_history_import(
         else:
             with transaction.atomic():
                 run.write(chunks)
+                committing = time.perf_counter()
+            result.seconds["write:commit"] = time.perf_counter() - committing
     except _NothingWritten:
         pass
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
+        # A number taken meanwhile; or two imports naming the same days or numbers in
+        # another order (PostgreSQL's deadlock_detected): the other one goes on.
+        if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", "") != "40P01":
+            raise
         raise Conflict(
             "导入时发现数据已被他人修改（如诉求编号刚被占用），未导入任何数据，请重新导入"
         ) from exc

@@ -94,10 +94,13 @@ class Item:
 
 @dataclass
 class Chunk:
-    """Up to ``CHUNK_ROWS`` valid rows in file order, and the day counters they raise."""
+    """Up to ``CHUNK_ROWS`` valid rows in file order, the day counters they raise, and the
+    well-formed numbers read since the chunk before (of rows with problems too: an existing
+    number is reported on every row)."""
 
     items: list[Item]
     counters: dict[date, int]
+    numbers: list[str]
 
 
 @dataclass
@@ -211,6 +214,7 @@ class Validator:
         self.pick: Callable[[list[str]], tuple[str, ...]] = itemgetter(*range(len(COLUMNS)))
         self.days: dict[str, date | None] = {}  # "YYYYMMDD" of live-style numbers -> the day
         self.counters: dict[date, int] = {}  # the counters of the chunk being filled
+        self.numbers: list[str] = []  # the numbers read since the last chunk
 
     # --- the whole file ---------------------------------------------------------------------
 
@@ -238,17 +242,19 @@ class Validator:
                     items = []
         if not batch.rows and not batch.errors:
             batch.errors.append(RowError(2, "", "文件中没有数据行"))
-        if items:
+        if items or self.numbers:
             yield self._chunk(items)
 
     def _chunk(self, items: list[Item]) -> Chunk:
         counters, self.counters = self.counters, {}
-        return Chunk(items, counters)
+        numbers, self.numbers = self.numbers, []
+        return Chunk(items, counters, numbers)
 
-    def check_taken(self, items: list[Item]) -> list[Item]:
-        """The rows whose numbers are not in the database yet. The others are a problem each,
-        or skipped rows (``skip_existing``)."""
-        taken = set(existing_numbers([item.number for item in items]))
+    def check_taken(self, chunk: Chunk) -> list[Item]:
+        """The chunk's rows whose numbers are not in the database yet. Every number of the
+        chunk found there is a problem, or a skipped row (``skip_existing``)."""
+        items = chunk.items
+        taken = set(existing_numbers(chunk.numbers))
         if not taken:
             return items
         batch = self.batch
@@ -312,6 +318,7 @@ class Validator:
             bad(("number", f"与第{self.first_row[number]}行的诉求编号重复"))
         else:
             self.first_row[number] = n
+            self.numbers.append(number)
         if len(external_id) > 64:
             bad(("external_id", "原系统编号最长64个字符"))
 

@@ -8,9 +8,9 @@
 * A work order's unit and a rating's request lose their own index: the (unit, is_active)
   index and the (request, round) constraint lead with them.
 
-On PostgreSQL: eleven ``DROP INDEX`` and nine ``CREATE INDEX`` (each a scan of its table
-under a write lock; the indexes built are small), no foreign key re-checked
-(``core.migration_ops.IndexesBySql``). Undoing it rebuilds the full indexes and re-checks
+On PostgreSQL: nine ``CREATE INDEX`` (each a scan of its table while writes to it wait;
+reads go on; the indexes built are small), then eleven ``DROP INDEX``, no foreign key
+re-checked (``core.migration_ops.IndexesBySql``). Undoing it rebuilds the full indexes and re-checks
 nine foreign keys: on a large database, in a maintenance window.
 """
 
@@ -209,17 +209,8 @@ STATE_OPERATIONS = [
 ]
 
 POSTGRESQL = [
-    "DROP INDEX IF EXISTS requests_rating_rated_by_id_171c3aa1",
-    "DROP INDEX IF EXISTS requests_rating_request_id_9b297b7d",
-    "DROP INDEX IF EXISTS requests_request_building_id_25841a8c",
-    "DROP INDEX IF EXISTS requests_request_created_by_id_9822e5dc",
-    "DROP INDEX IF EXISTS requests_request_merged_into_id_3cec70f1",
-    "DROP INDEX IF EXISTS requests_request_next_check_at_053a2d74",
-    "DROP INDEX IF EXISTS requests_requestevent_actor_id_5b7a0a47",
-    "DROP INDEX IF EXISTS requests_requestevent_unit_id_1d33ce29",
-    "DROP INDEX IF EXISTS requests_workorder_dispatched_by_id_9a4ab4c5",
-    "DROP INDEX IF EXISTS requests_workorder_rule_id_78f4628b",
-    "DROP INDEX IF EXISTS requests_workorder_unit_id_580b56ee",
+    # Built first: CREATE INDEX lets reads go on (writes wait); a DROP INDEX locks its table
+    # against reads too until the commit, which comes right after the drops.
     'CREATE INDEX "requests_ra_rated_by" ON "requests_rating" ("rated_by_id") WHERE "rated_by_id" IS NOT NULL',
     'CREATE INDEX "requests_req_building" ON "requests_request" ("building_id") WHERE "building_id" IS NOT NULL',
     'CREATE INDEX "requests_req_created_by" ON "requests_request" ("created_by_id") '
@@ -233,6 +224,17 @@ POSTGRESQL = [
     'CREATE INDEX "requests_wo_rule" ON "requests_workorder" ("rule_id") WHERE "rule_id" IS NOT NULL',
     'CREATE INDEX "requests_wo_dispatched_by" ON "requests_workorder" ("dispatched_by_id") '
     'WHERE "dispatched_by_id" IS NOT NULL',
+    "DROP INDEX IF EXISTS requests_rating_rated_by_id_171c3aa1",
+    "DROP INDEX IF EXISTS requests_rating_request_id_9b297b7d",
+    "DROP INDEX IF EXISTS requests_request_building_id_25841a8c",
+    "DROP INDEX IF EXISTS requests_request_created_by_id_9822e5dc",
+    "DROP INDEX IF EXISTS requests_request_merged_into_id_3cec70f1",
+    "DROP INDEX IF EXISTS requests_request_next_check_at_053a2d74",
+    "DROP INDEX IF EXISTS requests_requestevent_actor_id_5b7a0a47",
+    "DROP INDEX IF EXISTS requests_requestevent_unit_id_1d33ce29",
+    "DROP INDEX IF EXISTS requests_workorder_dispatched_by_id_9a4ab4c5",
+    "DROP INDEX IF EXISTS requests_workorder_rule_id_78f4628b",
+    "DROP INDEX IF EXISTS requests_workorder_unit_id_580b56ee",
 ]
 
 

@@ -129,13 +129,16 @@ def numbers_record(last_by_day: dict[date, int]) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        # Forward only: a live intake may have drawn a number since ``numbers_taken`` read
-        # the sequence, and setting it back would hand that number out again. One statement
-        # for all the days (an import of a year's history names hundreds).
+        # Forward only, and only the sequences behind: a live intake may draw a number at any
+        # time, and setting a sequence back would hand that number out again. (A sequence is
+        # not transactional: an import rolled back later leaves it raised, so that day's live
+        # numbers continue after a gap, never twice.) One statement for all the days (an
+        # import of a year's history names hundreds).
         cursor.execute(
-            "SELECT setval(to_regclass(v.name), GREATEST(v.last, s.last_value)) "
+            "SELECT setval(to_regclass(v.name), v.last) "
             "FROM unnest(%s::text[], %s::bigint[]) AS v(name, last) JOIN pg_sequences s "
-            "ON s.schemaname = current_schema() AND s.sequencename = v.name",
+            "ON s.schemaname = current_schema() AND s.sequencename = v.name "
+            "WHERE s.last_value IS NULL OR s.last_value < v.last",
             [[number_sequence(row.day) for row in rows], [row.last for row in rows]],
         )
 

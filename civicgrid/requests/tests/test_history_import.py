@@ -516,3 +516,17 @@ def test_a_number_taken_in_a_later_chunk_rolls_the_import_back(hotline: Any, mon
     result = run(admin, rows)
     assert [(e.row, e.reason) for e in result.errors] == [(5, "诉求编号 LEGACY-0004 已存在（已导入过）")]
     assert Request.objects.count() == 1 and imports() == 1
+
+
+def test_an_existing_number_is_reported_on_a_row_with_other_problems_too(hotline: Any) -> None:
+    admin = hotline.city.sysadmin
+    assert run(admin, good_rows(hotline)[1:2]).ok  # LEGACY-0002 is in the database
+    rows = good_rows(hotline)
+    rows[1]["title"] = ""
+    result = run(admin, rows)
+    assert {(e.row, e.column) for e in result.errors} == {(3, "标题"), (3, "诉求编号")}
+    skipped = run(admin, rows, skip_existing=True)
+    assert skipped.skipped == [(3, "LEGACY-0002")] and [(e.row, e.column) for e in skipped.errors] == [
+        (3, "标题")
+    ]
+    assert Request.objects.count() == 1
