@@ -36,7 +36,7 @@ NUMBER_MAX = 20
 NUMBER_RE = re.compile(r"^[0-9A-Za-z_-]+$")
 COMMENT_MAX = 1000
 SQLITE_CHUNK = 500  # numbers per IN (...) query elsewhere than PostgreSQL
-CHUNK_ROWS = 20_000  # valid rows checked against the database and written together
+CHUNK_ROWS = 100_000  # valid rows checked against the database and written together
 
 LEVEL_OF_UNIT: dict[str, str] = {
     UnitKind.COMMUNITY: HandlingLevel.COMMUNITY,
