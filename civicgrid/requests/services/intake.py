@@ -123,9 +123,17 @@ def numbers_record(last_by_day: dict[date, int]) -> None:
         RequestCounter(day=day, last=max(last, taken.get(day, 0)))
         for day, last in sorted(last_by_day.items())
     ]
-    RequestCounter.objects.bulk_create(
-        rows, batch_size=1000, update_conflicts=True, unique_fields=["day"], update_fields=["last"]
+    # Raised, never lowered: another writer may have raised a row since ``numbers_taken``.
+    qn = connection.ops.quote_name
+    table, day_column, last_column = qn(RequestCounter._meta.db_table), qn("day"), qn("last")
+    bigger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    sql = (
+        f"INSERT INTO {table} ({day_column}, {last_column}) VALUES (%s, %s) "  # noqa: S608 (names from the model)
+        f"ON CONFLICT ({day_column}) DO UPDATE SET {last_column} = "
+        f"{bigger}({table}.{last_column}, EXCLUDED.{last_column})"
     )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(row.day, row.last) for row in rows])
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

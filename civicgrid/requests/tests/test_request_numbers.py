@@ -41,6 +41,17 @@ def test_recording_never_sets_a_sequence_back_behind_live_intake(monkeypatch: py
     assert next_number(DAY) == "20310506-000013"
 
 
+def test_recording_never_lowers_a_counter_row_raised_meanwhile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two writers of past requests: the second read the day before the first raised it."""
+    from civicgrid.requests.models import RequestCounter
+    from civicgrid.requests.services import intake
+
+    numbers_record({DAY: 41})
+    monkeypatch.setattr(intake, "numbers_taken", lambda since: {})  # read before the 41
+    numbers_record({DAY: 10})
+    assert RequestCounter.objects.get(day=DAY).last == 41
+
+
 def _drop_today_sequence() -> None:
     """Transactional tests commit: today's sequence outlives them unless dropped."""
     with connection.cursor() as cursor:
