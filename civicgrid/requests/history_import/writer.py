@@ -168,14 +168,6 @@ def _quoted(model: type[models.Model], columns: Iterable[str]) -> tuple[str, str
     return qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
 
 
-def raise_counters(counters: dict[date, int]) -> None:
-    """Make live numbering continue after the highest intake-style number imported for each day
-    (``services.intake.numbers_record``: the counter rows, which also holds them until the
-    commit, and the day sequences intake draws numbers from on PostgreSQL)."""
-    if counters:
-        numbers_record(counters)
-
-
 def request_ids(count: int) -> list[int]:
     """``count`` fresh ids for requests (from the sequence on PostgreSQL)."""
     if not count:
@@ -285,7 +277,8 @@ class Writer:
         # In number order: intake-style numbers then also come in time order, so the indexes on the
         # number and the times grow at their right edge (PostgreSQL's fast path for such inserts).
         items = sorted(items, key=attrgetter("number"))
-        raise_counters(counters)
+        if counters:  # live numbering continues after the highest intake-style number of each day
+            numbers_record(counters)
         ids = request_ids(len(items))
         self._timed("write:ids", started)
         if self.set_wise:

@@ -119,10 +119,7 @@ def numbers_record(last_by_day: dict[date, int]) -> None:
     """Record numbers a writer of past requests gave (demo, import), so that live intake
     continues after them: counter rows raised, and the days' sequences where they exist."""
     taken = numbers_taken(min(last_by_day)) if last_by_day else {}
-    rows = [
-        RequestCounter(day=day, last=max(last, taken.get(day, 0)))
-        for day, last in sorted(last_by_day.items())
-    ]
+    rows = [(day, max(last, taken.get(day, 0))) for day, last in sorted(last_by_day.items())]
     # Raised, never lowered: another writer may have raised a row since ``numbers_taken``.
     qn = connection.ops.quote_name
     table, day_column, last_column = qn(RequestCounter._meta.db_table), qn("day"), qn("last")
@@ -133,10 +130,9 @@ def numbers_record(last_by_day: dict[date, int]) -> None:
         f"{bigger}({table}.{last_column}, EXCLUDED.{last_column})"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(row.day, row.last) for row in rows])
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        if connection.vendor != "postgresql":
+            return
         # Forward only, and only the sequences behind: a live intake may draw a number at any
         # time, and setting a sequence back would hand that number out again. (A sequence is
         # not transactional: an import rolled back later leaves it raised, so that day's live
@@ -147,7 +143,7 @@ def numbers_record(last_by_day: dict[date, int]) -> None:
             "FROM unnest(%s::text[], %s::bigint[]) AS v(name, last) JOIN pg_sequences s "
             "ON s.schemaname = current_schema() AND s.sequencename = v.name "
             "WHERE s.last_value IS NULL OR s.last_value < v.last",
-            [[number_sequence(row.day) for row in rows], [row.last for row in rows]],
+            [[number_sequence(day) for day, _ in rows], [last for _, last in rows]],
         )
 
 
