@@ -10,6 +10,7 @@ reply time, such as the public ``replies.csv``), taking the issuing office from 
 import csv
 import gzip
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -149,6 +150,7 @@ def keywords_of(text: str, top: int = 6) -> tuple[str, ...]:
     """The longest distinct words of a text (jieba), for the search and the keyword column."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)  # its own handler prints the dictionary's loading at DEBUG
     words = {w for w in jieba.lcut(text) if len(w) >= 2 and not w.isdigit()}
     return tuple(sorted(words, key=lambda w: (-len(w), w))[:top])
 
