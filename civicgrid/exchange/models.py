@@ -71,9 +71,6 @@ class ImportJob(ScopedModel):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["actor", "-created_at"]),
-            models.Index(
-                fields=["node_path"], name="exchange_importjob_path_like", opclasses=["varchar_pattern_ops"]
-            ),
         ]
 
     def __str__(self) -> str:

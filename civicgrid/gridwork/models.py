@@ -32,10 +32,6 @@ from civicgrid.territory.models import ScopedModel
 USER = settings.AUTH_USER_MODEL
 
 
-def _path_index(name: str) -> models.Index:
-    return models.Index(fields=["node_path"], name=name, opclasses=["varchar_pattern_ops"])
-
-
 class Patrol(ScopedModel):
     """One round of a grid worker through their grid (``node`` is the grid)."""
 
@@ -55,7 +51,7 @@ class Patrol(ScopedModel):
         verbose_name = "巡查"
         verbose_name_plural = "巡查"
         ordering = ["-started_at", "-id"]
-        indexes = [_path_index("gridwork_patrol_path_like"), models.Index(fields=["worker", "day"])]
+        indexes = [models.Index(fields=["worker", "day"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["worker"], condition=Q(ended_at__isnull=True), name="gridwork_one_open_patrol"
@@ -122,7 +118,7 @@ class Finding(ScopedModel):
         verbose_name = "民情记录"
         verbose_name_plural = "民情记录"
         ordering = ["-observed_at", "-id"]
-        indexes = [_path_index("gridwork_finding_path_like"), models.Index(fields=["worker", "day"])]
+        indexes = [models.Index(fields=["worker", "day"])]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}：{self.description[:30]}"
@@ -168,7 +164,6 @@ class CarePlan(ScopedModel):
         verbose_name = "关爱计划"
         verbose_name_plural = "关爱计划"
         ordering = ["next_due_on", "id"]
-        indexes = [_path_index("gridwork_careplan_path_like")]
         constraints = [
             models.UniqueConstraint(
                 fields=["resident"], condition=Q(is_active=True), name="gridwork_one_active_care_plan"
@@ -246,7 +241,7 @@ class Visit(ScopedModel):
         verbose_name = "走访"
         verbose_name_plural = "走访"
         ordering = ["-visited_at", "-id"]
-        indexes = [_path_index("gridwork_visit_path_like"), models.Index(fields=["worker", "day"])]
+        indexes = [models.Index(fields=["worker", "day"])]
 
     def __str__(self) -> str:
         return f"{self.resident or self.household} {self.visited_at:%Y-%m-%d}"
@@ -307,7 +302,6 @@ class Campaign(ScopedModel):
         verbose_name = "专项任务"
         verbose_name_plural = "专项任务"
         ordering = ["-starts_on", "-id"]
-        indexes = [_path_index("gridwork_campaign_path_like")]
 
     def __str__(self) -> str:
         return self.name
@@ -356,7 +350,6 @@ class CampaignItem(ScopedModel):
         verbose_name_plural = "专项任务对象"
         ordering = ["campaign", "node_path", "label", "id"]
         indexes = [
-            _path_index("gridwork_item_path_like"),
             models.Index(fields=["campaign", "grid", "state"]),
         ]
         constraints = [
@@ -453,7 +446,6 @@ class Proposal(ScopedModel):
         verbose_name = "信息变更申请"
         verbose_name_plural = "信息变更申请"
         ordering = ["-created_at", "-id"]
-        indexes = [_path_index("gridwork_proposal_path_like")]
 
     def __str__(self) -> str:
         return self.summary

@@ -106,11 +106,6 @@ class Account(ScopedModel):
         verbose_name = "积分账户"
         verbose_name_plural = "积分账户"
         ordering = ["node_path", "id"]
-        indexes = [
-            models.Index(
-                fields=["node_path"], name="points_account_path_like", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -394,11 +389,6 @@ class Goods(ScopedModel):
         verbose_name = "商品"
         verbose_name_plural = "积分超市商品"
         ordering = ["node_path", "price", "id"]
-        indexes = [
-            models.Index(
-                fields=["node_path"], name="points_goods_path_like", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="points_goods_stock_not_negative"),
             models.CheckConstraint(condition=Q(price__gt=0), name="points_goods_price_positive"),
@@ -470,9 +460,6 @@ class Redemption(ScopedModel):
         verbose_name_plural = "兑换记录"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["node_path"], name="points_redemption_path", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(
                 fields=["code_expires_at"], name="points_redemption_due", condition=Q(status="reserved")
             ),

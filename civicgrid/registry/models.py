@@ -70,11 +70,6 @@ class Dwelling(ScopedModel):
         verbose_name = "房屋"
         verbose_name_plural = "房屋"
         ordering = ["node_path", "room"]
-        indexes = [
-            models.Index(
-                fields=["node_path"], name="registry_dwelling_path_like", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.room}"
@@ -107,11 +102,6 @@ class Household(ScopedModel):
         verbose_name = "户"
         verbose_name_plural = "户"
         ordering = ["node_path", "code"]
-        indexes = [
-            models.Index(
-                fields=["node_path"], name="registry_household_path_like", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.head_name}".strip()
@@ -145,9 +135,6 @@ class Resident(ScopedModel):
         verbose_name_plural = "实有人口"
         ordering = ["node_path", "id"]
         indexes = [
-            models.Index(
-                fields=["node_path"], name="registry_resident_path_like", opclasses=["varchar_pattern_ops"]
-            ),
             # Counting the registered people under a node reads only this index (bench/resident_count.py).
             models.Index(
                 fields=["node_path"],
@@ -188,11 +175,6 @@ class Organisation(ScopedModel):
         verbose_name = "单位"
         verbose_name_plural = "实有单位"
         ordering = ["node_path", "name"]
-        indexes = [
-            models.Index(
-                fields=["node_path"], name="registry_org_path_like", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"],

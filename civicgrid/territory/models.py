@@ -99,7 +99,6 @@ class Node(models.Model):
         verbose_name_plural = "区域节点"
         ordering = ["path"]
         indexes = [
-            models.Index(fields=["path"], name="territory_node_path_like", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["parent", "sort_order", "name"]),
         ]
 
@@ -123,7 +122,13 @@ def path_for(node_id: int, parent_path: str | None) -> str:
 
 
 class ScopedModel(models.Model):
-    """A row that lives somewhere in the tree. ``node_path`` mirrors ``node.path``."""
+    """A row that lives somewhere in the tree. ``node_path`` mirrors ``node.path``.
+
+    ``db_index`` gives two indexes on PostgreSQL: a plain one (equality, ordering) and its
+    ``varchar_pattern_ops`` twin (``_like``) that serves the scope filter ``LIKE 'a/b/%'``;
+    on SQLite one. Subclasses add no index of their own on ``node_path`` alone (migrations
+    ``*_drop_duplicate_path_indexes`` removed those that duplicated the ``_like`` one).
+    """
 
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name="所属区域")
     node_path = models.CharField(max_length=255, db_index=True, editable=False)
@@ -235,9 +240,6 @@ class Position(ScopedModel):
         ordering = ["node_path", "post", "start_date"]
         indexes = [
             models.Index(fields=["node", "end_date"]),
-            models.Index(
-                fields=["node_path"], name="territory_position_path_like", opclasses=["varchar_pattern_ops"]
-            ),
         ]
         constraints = [
             models.CheckConstraint(

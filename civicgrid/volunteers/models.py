@@ -40,11 +40,6 @@ from civicgrid.volunteers.constants import (
 USER = settings.AUTH_USER_MODEL
 
 
-def path_index(name: str) -> models.Index:
-    """The prefix index on ``node_path`` every scoped table has (LIKE 'a/b/%' on PostgreSQL)."""
-    return models.Index(fields=["node_path"], name=name, opclasses=["varchar_pattern_ops"])
-
-
 def new_check_code() -> str:
     return secrets.token_urlsafe(12)
 
@@ -104,7 +99,6 @@ class Volunteer(ScopedModel):
         verbose_name_plural = "志愿者"
         ordering = ["node_path", "id"]
         indexes = [
-            path_index("volunteers_vol_path_like"),
             models.Index(fields=["community", "status"]),
         ]
 
@@ -130,7 +124,6 @@ class Team(ScopedModel):
         verbose_name = "志愿服务队"
         verbose_name_plural = "志愿服务队"
         ordering = ["node_path", "colour", "name"]
-        indexes = [path_index("volunteers_team_path_like")]
         constraints = [
             models.UniqueConstraint(fields=["node", "name"], name="team_name_unique_in_community"),
             models.UniqueConstraint(
@@ -195,7 +188,6 @@ class Activity(ScopedModel):
         verbose_name_plural = "志愿活动"
         ordering = ["-starts_at", "-id"]
         indexes = [
-            path_index("volunteers_act_path_like"),
             models.Index(fields=["community", "status", "starts_at"]),
         ]
         constraints = [
@@ -322,7 +314,6 @@ class ServiceOrder(ScopedModel):
         verbose_name_plural = "服务单（点单·派单·接单·晒单）"
         ordering = ["-created_at", "-id"]
         indexes = [
-            path_index("volunteers_order_path_like"),
             models.Index(fields=["community", "status", "completed_at"]),
         ]
         constraints = [

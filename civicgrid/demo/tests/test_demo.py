@@ -318,14 +318,19 @@ def test_indexes_and_foreign_keys_are_back_after_the_bulk_load(demo_city: Report
     if connection.vendor != "postgresql":
         pytest.skip("indexes are dropped and rebuilt on PostgreSQL only")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'registry_resident'")
-        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'registry_resident'")
+        definitions = dict(cursor.fetchall())
+        indexes = set(definitions)
         cursor.execute(
             "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass",
             ["registry_resident"],
         )
         (foreign_keys,) = cursor.fetchone()
-    assert {"registry_resident_path_like", "resident_id_number_unique"} <= indexes
+    assert "resident_id_number_unique" in indexes
+    # The scope filter's prefix index (ScopedModel.node_path's ``_like`` twin), once; the
+    # partial one of the active residents ends in its WHERE clause.
+    prefix = [d for d in definitions.values() if d.endswith("(node_path varchar_pattern_ops)")]
+    assert len(prefix) == 1
     assert len(indexes) >= 8
     assert foreign_keys == 2  # node, household
 

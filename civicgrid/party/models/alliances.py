@@ -13,7 +13,7 @@ from civicgrid.party.constants import (
     ProjectStatus,
     ResourceKind,
 )
-from civicgrid.party.models.organisations import PartyMember, path_index
+from civicgrid.party.models.organisations import PartyMember
 from civicgrid.territory.models import ScopedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -33,7 +33,6 @@ class Alliance(ScopedModel):
         verbose_name = "党建联盟"
         verbose_name_plural = "党建联盟"
         ordering = ["node_path", "name"]
-        indexes = [path_index("alliance")]
 
     def __str__(self) -> str:
         return self.name
@@ -99,7 +98,6 @@ class Need(ScopedModel):
         verbose_name = "需求"
         verbose_name_plural = "需求清单"
         ordering = ["-created_at", "-id"]
-        indexes = [path_index("need")]
 
     def __str__(self) -> str:
         return self.title
@@ -141,7 +139,6 @@ class Resource(ScopedModel):
         verbose_name = "资源"
         verbose_name_plural = "资源清单"
         ordering = ["node_path", "kind", "id"]
-        indexes = [path_index("resource")]
 
     def __str__(self) -> str:
         return self.title
@@ -188,7 +185,6 @@ class Project(ScopedModel):
         verbose_name = "项目"
         verbose_name_plural = "项目清单"
         ordering = ["-created_at", "-id"]
-        indexes = [path_index("project")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="party_project_ends_after_start"

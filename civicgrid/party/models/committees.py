@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from civicgrid.party.constants import CommitteeSource, MeetingKind, TaskStatus
-from civicgrid.party.models.organisations import PartyMember, PartyOrganisation, path_index
+from civicgrid.party.models.organisations import PartyMember, PartyOrganisation
 from civicgrid.territory.models import ScopedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -73,7 +73,7 @@ class Meeting(ScopedModel):
         verbose_name = "大党委会议活动"
         verbose_name_plural = "大党委会议活动"
         ordering = ["-held_at", "-id"]
-        indexes = [path_index("meeting"), models.Index(fields=["committee", "held_at"])]
+        indexes = [models.Index(fields=["committee", "held_at"])]
 
     def __str__(self) -> str:
         return self.title

@@ -15,12 +15,6 @@ from civicgrid.party.constants import (
 from civicgrid.territory.models import ScopedModel
 
 
-def path_index(model: str) -> models.Index:
-    return models.Index(
-        fields=["node_path"], name=f"party_{model}_path_like", opclasses=["varchar_pattern_ops"]
-    )
-
-
 class PartyOrganisation(ScopedModel):
     """A party organisation: a joint committee, grid branch, building group, hub household,
     dedicated branch or a unit's own party organisation. ``node`` is where it sits."""
@@ -57,7 +51,7 @@ class PartyOrganisation(ScopedModel):
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
         ordering = ["node_path", "kind", "name"]
-        indexes = [path_index("org"), models.Index(fields=["parent", "kind"])]
+        indexes = [models.Index(fields=["parent", "kind"])]
         constraints = [
             # A unit has one party organisation of its own.
             models.UniqueConstraint(
@@ -132,7 +126,7 @@ class PartyMember(ScopedModel):
         verbose_name = "党员"
         verbose_name_plural = "党员"
         ordering = ["node_path", "name", "id"]
-        indexes = [path_index("member"), models.Index(fields=["organisation", "is_active"])]
+        indexes = [models.Index(fields=["organisation", "is_active"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["resident"],
@@ -207,7 +201,6 @@ class NeedyVisit(ScopedModel):
         verbose_name = "困难党员走访"
         verbose_name_plural = "困难党员走访"
         ordering = ["-visited_on", "-id"]
-        indexes = [path_index("visit")]
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.member}"

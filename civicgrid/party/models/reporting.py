@@ -12,7 +12,7 @@ from civicgrid.party.constants import (
     LocatedBy,
     ReportStatus,
 )
-from civicgrid.party.models.organisations import PartyMember, PartyOrganisation, path_index
+from civicgrid.party.models.organisations import PartyMember, PartyOrganisation
 from civicgrid.territory.models import ScopedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -52,7 +52,6 @@ class MemberReport(ScopedModel):
         verbose_name = "党员报到"
         verbose_name_plural = "党员报到"
         ordering = ["-submitted_at", "-id"]
-        indexes = [path_index("report")]
         constraints = [
             # A member reports to one community at a time (pending or confirmed).
             models.UniqueConstraint(
@@ -115,7 +114,6 @@ class Agreement(ScopedModel):
         verbose_name = "共建协议"
         verbose_name_plural = "共建协议"
         ordering = ["-signed_on", "-id"]
-        indexes = [path_index("agreement")]
         constraints = [
             # A unit has one live agreement with one place.
             models.UniqueConstraint(
