@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from openpyxl import Workbook
 
 from civicgrid.core import crypto
@@ -418,8 +419,6 @@ def test_on_postgresql_references_are_checked_set_wise_and_a_vanished_one_import
 ) -> None:
     """The test role is a superuser: the row-by-row foreign-key checks are off for the COPY,
     the references are locked and counted instead, and the checks are back on afterwards."""
-    from django.db import connection
-
     from civicgrid.requests.history_import import writer
 
     seen: list[str] = []
@@ -499,11 +498,40 @@ def test_a_bad_row_after_written_chunks_rolls_them_back_and_every_problem_is_lis
     rows[2]["title"] = ""  # row 4
     rows[3]["channel"] = "飞鸽传书"  # row 5, after the first problem
     result = run(hotline.city.sysadmin, rows)
-    assert written == [2]  # the first chunk went in before row 4 was read
+    if connection.vendor == "sqlite":  # the whole file is checked before the write lock
+        assert written == []
+    else:
+        assert written == [2]  # the first chunk went in before row 4 was read
     assert [(e.row, e.column) for e in result.errors] == [(4, "标题"), (5, "渠道")]
     assert result.imported == 0 and not result.counts
     assert Request.objects.count() == 0 and WorkOrder.objects.count() == 0 and Rating.objects.count() == 0
     assert not RequestCounter.objects.exists() and imports() == 0
+
+
+def test_on_sqlite_the_file_is_checked_before_the_write_lock_is_taken(hotline: Any, monkeypatch: Any) -> None:
+    """SQLite's transaction takes its single write lock at once: every row is read and
+    checked outside it, the numbers compared and the rows written inside it."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL checks and writes chunk by chunk in the transaction")
+    from civicgrid.requests.history_import import validate
+
+    seen: list[tuple[str, bool]] = []
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    row, check_taken = validate.Validator.row, validate.Validator.check_taken
+
+    def row_watched(self: Any, number: int, cells: Any) -> Any:
+        seen.append(("row", len(connection.atomic_blocks) > outside))
+        return row(self, number, cells)
+
+    def check_taken_watched(self: Any, chunk: Any) -> Any:
+        seen.append(("taken", len(connection.atomic_blocks) > outside))
+        return check_taken(self, chunk)
+
+    monkeypatch.setattr(validate.Validator, "row", row_watched)
+    monkeypatch.setattr(validate.Validator, "check_taken", check_taken_watched)
+    result = run(hotline.city.sysadmin, good_rows(hotline))
+    assert result.ok and result.imported == 4
+    assert seen == [("row", False)] * 4 + [("taken", True)]
 
 
 def test_a_number_taken_in_a_later_chunk_rolls_the_import_back(hotline: Any, monkeypatch: Any) -> None:
