@@ -63,3 +63,10 @@ class Conflict(CivicError):
 
     code = "conflict"
     http_status = 409
+
+
+class PayloadTooLarge(CivicError):
+    """A request body beyond ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``CIVICGRID_UPLOAD_MAX_BYTES``)."""
+
+    code = "too_large"
+    http_status = 413

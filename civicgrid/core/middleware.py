@@ -2,11 +2,14 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from civicgrid.core import inputs
 from civicgrid.core.context import RequestMeta, new_request_id, reset_request_meta, set_request_meta
-from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.errors import CivicError, NotFound, PayloadTooLarge, ValidationError
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -31,30 +34,49 @@ class RequestContextMiddleware:
         return response
 
 
-def nul_field(request: HttpRequest) -> str | None:
-    """The first query or form field whose value holds a NUL character, or None.
+def body_too_large() -> PayloadTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return PayloadTooLarge(f"请求内容过大（不含文件最多 {limit // (1024 * 1024)} MB）")
 
-    PostgreSQL cannot store NUL in text, and a page handler that passed one on would fail
-    with a server error; so no view sees one. Form bodies only: JSON bodies are checked by
-    the API's parser, files are not text."""
-    for data in (request.GET, request.POST):
-        for key, values in data.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return key.replace("\x00", "") or "?"
-    return None
+
+def body_over_limit(request: HttpRequest) -> bool:
+    """A body (other than file uploads, which stream) Django would refuse to read: refused
+    here with a 413, since the API reads the body where nothing turns the refusal into one."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None or request.content_type == "multipart/form-data":
+        return False
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > limit
+    except ValueError:
+        return False
+
+
+def machine_facing(request: HttpRequest) -> bool:
+    """The JSON API and the Open311 server: callers are programs, answers are JSON."""
+    return request.path.startswith(("/api/", "/open311/"))
 
 
 class ErrorMiddleware:
-    """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON),
-    and refuses query or form fields holding a NUL character before any view runs."""
+    """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON), and
+    refuses input no view should see (``core.inputs``: NUL, lone surrogates, numbers beyond
+    64 bits, a body over the size limit) before any view runs."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = nul_field(request)
-        if field is not None:
-            return self.error_response(request, ValidationError("不能包含空字符（\\u0000）", field=field))
+        if inputs.path_problem(request.path):
+            return self.error_response(request, NotFound("页面不存在"))
+        if body_over_limit(request):
+            return self.error_response(request, body_too_large())
+        machine = machine_facing(request)
+        try:
+            found = inputs.query_problem(request) or inputs.form_problem(request, number_check=machine)
+        except RequestDataTooBig:
+            return self.error_response(request, body_too_large())
+        if found is not None:
+            field, reason = found
+            return self.error_response(request, ValidationError(errors={field: [reason]}))
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -64,10 +86,15 @@ class ErrorMiddleware:
 
     @staticmethod
     def error_response(request: HttpRequest, exception: CivicError) -> HttpResponse:
-        wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
-            "Accept", ""
-        )
-        if wants_json:
+        if request.path.startswith("/open311/"):  # GeoReport v2's error list
+            status = exception.http_status if exception.http_status in (403, 404, 413) else 400
+            return JsonResponse(
+                [{"code": status, "description": exception.message}],
+                safe=False,
+                status=status,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        if machine_facing(request) or "application/json" in request.headers.get("Accept", ""):
             return JsonResponse(exception.as_dict(), status=exception.http_status)
         # The error page shows the message itself (adding it to ``messages`` too showed it twice).
         return render(

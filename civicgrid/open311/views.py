@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.api import user_for_token
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
+from civicgrid.core.inputs import json_problem
 from civicgrid.open311 import present
 from civicgrid.requests import services
 from civicgrid.requests.api.public import PUBLIC_ACTIONS
@@ -32,6 +33,7 @@ MAX_RESULTS = 1000
 DEFAULT_REQUEST_DAYS = 90
 DEFAULT_UPDATE_HOURS = 24
 MAX_IDS = 100
+MIN_YEAR, MAX_YEAR = 1900, 2999  # start_date / end_date
 
 # Our field names (services' errors) → the Open311 parameter a client sent.
 FIELD_NAMES = {
@@ -52,7 +54,7 @@ def respond(data: Any, status: int = 200) -> JsonResponse:
 
 
 def errors_body(exc: CivicError) -> tuple[list[dict[str, Any]], int]:
-    status = {PermissionDenied: 403, NotFound: 404}.get(type(exc), 400)
+    status = exc.http_status if exc.http_status in (403, 404, 413) else 400
     if isinstance(exc, ValidationError) and exc.errors:
         rows = [
             {"code": status, "description": f"{FIELD_NAMES.get(field, field)}：{reason}"}
@@ -84,11 +86,16 @@ def parse_moment(params: Any, name: str) -> datetime | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
-    moment = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
+    try:  # well-formed but impossible (hour 25, offset +99:00) raises ValueError
+        moment = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
+    except ValueError:
+        moment = None
     if moment is None and (day := _date_or_none(raw)) is not None:
         moment = datetime.combine(day, time.min)
     if moment is None:
         raise ValidationError(f"{name} 应为 ISO 8601 时间，如 2026-01-31T08:00:00+08:00", field=name)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # the window's arithmetic would overflow
+        raise ValidationError(f"{name} 应在 {MIN_YEAR} 至 {MAX_YEAR} 年之间", field=name)
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -189,12 +196,16 @@ def request_list(request: HttpRequest) -> tuple[Any, int]:
 
 def post_params(request: HttpRequest) -> dict[str, str]:
     if request.content_type == "application/json":
+        raw = request.body or b"{}"  # its size was checked by ErrorMiddleware
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
             raise ValidationError("请求体不是有效的 JSON", field="body") from None
         if not isinstance(body, dict):
             raise ValidationError("请求体应为 JSON 对象", field="body")
+        found = json_problem(body, raw)
+        if found is not None:
+            raise ValidationError(found[1], field=found[0])
         return {str(k): "" if v is None else str(v) for k, v in body.items()}
     return {k: request.POST.get(k, "") for k in request.POST}
 

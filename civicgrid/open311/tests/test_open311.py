@@ -121,6 +121,15 @@ def test_post_accepts_json_and_an_address_only(hotline: Any, api_key: str) -> No
     assert request.anonymous and request.address == "胜利门1号楼"
 
 
+def test_a_json_post_with_bad_text_is_400_and_files_nothing(hotline: Any, api_key: str) -> None:
+    for raw in ('"a\\u0000b"', '"a\\ud800b"'):
+        body = '{"api_key": "%s", "service_code": "010101", "address_string": "x", "description": %s}'
+        response = Client().post(f"{BASE}/requests.json", body % (api_key, raw), "application/json")
+        assert response.status_code == 400, raw
+        assert response.json()[0]["description"].startswith("description：")
+    assert not Request.objects.exists()
+
+
 def test_bad_post_lists_every_problem_in_chinese(hotline: Any, api_key: str) -> None:
     response = file(
         Client(), api_key=api_key, service_code="nope", lat="北", long="120.3", description="", phone="123"
@@ -186,7 +195,18 @@ def test_bad_dates_and_unknown_ids(hotline: Any) -> None:
         f"{BASE}/servicerequestupdates.json", {"start_date": "2026-02-01", "end_date": "2026-01-01"}
     )
     assert backwards.status_code == 400
+    for name, value in [
+        ("start_date", "2026-01-01T25:00:00"),  # well-formed, impossible
+        ("start_date", "2026-01-01T10:00:00+99:00"),
+        ("start_date", "0001-01-01T00:00:00+01:00"),  # the window would overflow
+        ("end_date", "0001-01-01"),
+    ]:
+        for endpoint in ("requests.json", "servicerequestupdates.json"):
+            refused = client.get(f"{BASE}/{endpoint}", {name: value})
+            assert refused.status_code == 400, (endpoint, value)
+            assert refused.json()[0]["description"].startswith(f"{name}：")
     assert client.get(f"{BASE}/requests/20000101-000001.json").status_code == 404
+    assert client.get(f"{BASE}/requests/a%00b.json").status_code == 404
     xml = client.get(f"{BASE}/services.xml")
     assert xml.status_code == 400 and "JSON" in xml.json()[0]["description"]
     assert client.get(f"{BASE}/discovery.json").json()["endpoints"][0]["formats"] == ["application/json"]

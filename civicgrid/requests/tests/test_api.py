@@ -329,6 +329,22 @@ def test_broken_json_and_nul_characters_are_422_in_chinese(hotline: Any, people:
     nul = olivia.post("/", intake_body(hotline, content="路灯\x00不亮"))
     assert nul.status_code == 422 and list(nul.json()["detail"]) == ["content"]
     assert "空字符" in nul.json()["message"]
+    # A lone surrogate (JSON can carry it escaped, UTF-8 cannot store it): 422, not a 500.
+    raw = '{"type": "complaint", "title": "\\ud800", "content": "c"}'
+    lone = olivia.client.post(f"{BASE}/", raw, "application/json", headers=olivia.headers)
+    assert lone.status_code == 422 and list(lone.json()["detail"]) == ["title"]
+    deep = olivia.client.post(f"{BASE}/", "[" * 100_000, "application/json", headers=olivia.headers)
+    assert deep.status_code == 422 and deep.json()["detail"] == {"请求体": ["不是有效的 JSON"]}
+    huge = olivia.post("/sign-bulk", {"ids": [1, 99999999999999999999]})
+    assert huge.status_code == 422 and list(huge.json()["detail"]) == ["ids[1]"]
+    assert not Request.objects.exists()
+
+
+def test_a_body_over_the_size_limit_is_413(hotline: Any, people: dict[str, Caller], settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    olivia = people["olivia"]
+    response = olivia.post("/", intake_body(hotline, content="长" * 1024 * 1024))
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
     assert not Request.objects.exists()
 
 

@@ -1,0 +1,98 @@
+"""Input no view should ever see: checked once, before any page, API or Open311 view runs.
+
+Each of these passed on would fail deep down with a server error instead of a clear answer:
+
+* a NUL character (PostgreSQL cannot store it in text);
+* a lone surrogate (``"\\ud800"``, which JSON can carry escaped but UTF-8 cannot encode);
+* a whole number beyond a 64-bit integer (no column or primary key holds it; SQLite's
+  driver raises ``OverflowError``, PostgreSQL an out-of-range error).
+
+``ErrorMiddleware`` applies ``path_problem`` and ``query_problem`` to every request and
+``form_problem`` to the form bodies of the API and Open311; the API's ``BodyParser`` and
+Open311's JSON bodies apply ``json_problem``. Each returns ``(field, reason)`` or None.
+"""
+
+import re
+from typing import Any
+
+from django.http import HttpRequest, QueryDict
+
+INT_MAX = 2**63 - 1
+NUL = "不能包含空字符（\\u0000）"
+SURROGATE = "包含无效字符（不成对的 Unicode 代理项）"
+TOO_LARGE = f"数值超出范围（绝对值不能超过 {INT_MAX}）"
+
+_WHOLE = re.compile(r"\s*[+-]?\d{19,}\s*")
+# What must be in a raw JSON body for ``json_problem`` to find anything: most bodies are
+# never walked.
+_JSON_SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\d{19}")
+
+
+def text_problem(value: str) -> str | None:
+    if "\x00" in value:
+        return NUL
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE
+    return None
+
+
+def number_problem(value: str) -> str | None:
+    """A text that is a whole number too large for any column (query and form fields)."""
+    if _WHOLE.fullmatch(value) and abs(int(value)) > INT_MAX:
+        return TOO_LARGE
+    return None
+
+
+def json_problem(data: Any, raw: bytes) -> tuple[str, str] | None:
+    """The first field (``lines[0].note``) of a parsed JSON body holding bad text or a number
+    too large, with the reason; ``raw`` is the body as sent."""
+    return _walk(data, "") if _JSON_SUSPECT.search(raw) else None
+
+
+def _walk(data: Any, path: str) -> tuple[str, str] | None:
+    if isinstance(data, str):
+        reason = text_problem(data)
+        return (path, reason) if reason else None
+    if isinstance(data, int) and not isinstance(data, bool):
+        return (path, TOO_LARGE) if abs(data) > INT_MAX else None
+    items: Any = ()
+    if isinstance(data, dict):
+        items = ((f"{path}.{k}" if path else str(k), str(k), v) for k, v in data.items())
+    elif isinstance(data, list):
+        items = ((f"{path}[{i}]", "", v) for i, v in enumerate(data))
+    for name, key, value in items:
+        reason = text_problem(key)  # a NUL key is as bad as a NUL value
+        found = (name, reason) if reason else _walk(value, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_problem(data: QueryDict, number_check: bool) -> tuple[str, str] | None:
+    for key, values in data.lists():
+        reasons = (text_problem(v) or (number_problem(v) if number_check else None) for v in values)
+        reason = text_problem(key) or next(filter(None, reasons), None)
+        if reason:
+            return (key.replace("\x00", "") or "?", reason)
+    return None
+
+
+def query_problem(request: HttpRequest) -> tuple[str, str] | None:
+    return _fields_problem(request.GET, number_check=True)
+
+
+def form_problem(request: HttpRequest, number_check: bool) -> tuple[str, str] | None:
+    """Form bodies (files are not text); whole numbers only where the caller asks (the API and
+    Open311: a page's text box may hold a long run of digits that is not a number)."""
+    return _fields_problem(request.POST, number_check)
+
+
+def path_problem(path: str) -> bool:
+    """A path no page can have: a NUL, or a segment that is a number too large for an id."""
+    if text_problem(path):
+        return True
+    return any(
+        segment.isdigit() and len(segment) > 18 and int(segment) > INT_MAX for segment in path.split("/")
+    )

@@ -1,0 +1,50 @@
+"""``core.inputs``: input no view should see, refused before any view runs."""
+
+import pytest
+from django.test import Client
+
+from civicgrid.core import inputs
+
+pytestmark = pytest.mark.django_db
+
+
+def test_text_and_numbers() -> None:
+    assert inputs.text_problem("路灯不亮😀") is None
+    assert inputs.text_problem("a\x00b") == inputs.NUL
+    assert inputs.text_problem("a\ud800b") == inputs.SURROGATE
+    assert inputs.number_problem(str(inputs.INT_MAX)) is None
+    assert inputs.number_problem(f" -{inputs.INT_MAX} ") is None
+    assert inputs.number_problem(str(inputs.INT_MAX + 1)) == inputs.TOO_LARGE
+    assert inputs.number_problem("-99999999999999999999") == inputs.TOO_LARGE
+    assert inputs.number_problem("99999999999999999999元") is None  # text, not a number
+
+
+def test_json_bodies_name_the_field() -> None:
+    body = {"title": "ok", "lines": [{"note": "x"}, {"note": "a\ud800"}]}
+    assert inputs.json_problem(body, b'"\\ud800"') == ("lines[1].note", inputs.SURROGATE)
+    assert inputs.json_problem({"ids": [1, 10**20]}, b"100000000000000000000") == ("ids[1]", inputs.TOO_LARGE)
+    assert inputs.json_problem({"k\x00": 1}, b"\\u0000") == ("k\x00", inputs.NUL)
+    assert inputs.json_problem({"flag": True, "n": -(2**63) + 1}, b"9223372036854775807") is None
+    # A valid pair of surrogates is one character (an emoji): nothing to refuse, no walk needed.
+    assert inputs.json_problem({"t": "😀"}, b'{"t": "\\ud83d\\ude00"}') is None
+    # The raw body decides whether to walk at all: nothing suspicious, nothing walked.
+    assert inputs.json_problem({"t": "a\x00"}, b'{"t": "plain"}') is None
+
+
+def test_paths() -> None:
+    assert not inputs.path_problem("/requests/123/")
+    assert not inputs.path_problem(f"/requests/{inputs.INT_MAX}/")
+    assert inputs.path_problem(f"/requests/{inputs.INT_MAX + 1}/")
+    assert inputs.path_problem("/api/v1/requests/by-number/a\x00b")
+
+
+def test_pages_refuse_bad_paths_and_query_fields_before_any_view(city: object) -> None:
+    client = Client()
+    assert client.get("/requests/99999999999999999999/").status_code == 404
+    assert client.get("/requests/a%00b/").status_code == 404
+    response = client.get("/api/v1/requests/", {"offset": "99999999999999999999"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == {"offset": [inputs.TOO_LARGE]}
+    response = client.get("/open311/v2/requests.json", {"service_code": "1\x00"})
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": f"service_code：{inputs.NUL}"}]
