@@ -134,6 +134,12 @@ SESSION_COOKIE_AGE = envint("CIVICGRID_SESSION_SECONDS", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Reverse proxies in front of the application (nginx: 1). Each appends the address it saw to
+# X-Forwarded-For; the client's address is then the N-th from the right, and REMOTE_ADDR is
+# the proxy's. 0: REMOTE_ADDR is the client and X-Forwarded-For, which anyone can send, is
+# ignored. Used for the audit log's address and the public endpoints' per-address limits.
+TRUSTED_PROXIES = envint("CIVICGRID_TRUSTED_PROXIES", 0)
+NINJA_NUM_PROXIES = TRUSTED_PROXIES
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -13,8 +13,14 @@ from civicgrid.core.errors import CivicError, NotFound, PayloadTooLarge, Validat
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a reverse proxy the deployment sets SECURE_PROXY/forwarded handling there;
-    # we trust REMOTE_ADDR, which the proxy's WSGI server sets from X-Forwarded-For.
+    """The client's address: REMOTE_ADDR, or behind ``TRUSTED_PROXIES`` reverse proxies the
+    address the outermost of them saw (X-Forwarded-For, N-th from the right; what the client
+    itself put further left is not trusted)."""
+    proxies = settings.TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",")]
+        return addresses[-min(proxies, len(addresses))] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

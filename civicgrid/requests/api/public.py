@@ -12,6 +12,7 @@ from ninja.throttling import AnonRateThrottle
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, NotFound
+from civicgrid.core.middleware import client_ip
 from civicgrid.requests import services
 from civicgrid.requests.api.common import router
 from civicgrid.requests.api.schemas import ERRORS, RatedOut, RateIn, TrackIn, TrackOut
@@ -56,7 +57,16 @@ class TooManyRequests(CivicError):
 
 
 class Throttle(AnonRateThrottle):
-    """Per-address limit whose refusal is a Chinese error like every other one."""
+    """Per-address limit whose refusal is a Chinese error like every other one. Each endpoint
+    counts on its own (``scope``); the address is the one the audit log records
+    (``client_ip``: X-Forwarded-For only behind ``CIVICGRID_TRUSTED_PROXIES``)."""
+
+    def __init__(self, rate: str, scope: str) -> None:
+        super().__init__(rate)
+        self.scope = scope
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        return client_ip(request)
 
     def allow_request(self, request: HttpRequest) -> bool:
         if not super().allow_request(request):
@@ -81,7 +91,7 @@ def public_timeline(request: Request) -> list[dict[str, Any]]:
 @router.get(
     "/track",
     auth=None,
-    throttle=[Throttle(TRACK_RATE)],
+    throttle=[Throttle(TRACK_RATE, "track")],
     response={200: TrackOut, **ERRORS, 429: ERRORS[404]},
     summary="查询办理进度（居民，免登录）",
     description="凭诉求编号和受理时登记的手机号查询状态和公开的办理进度；两者不符一律返回 404。"
@@ -115,7 +125,7 @@ def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
 @router.post(
     "/rate",
     auth=None,
-    throttle=[Throttle(RATE_RATE)],
+    throttle=[Throttle(RATE_RATE, "rate")],
     response={200: RatedOut, **ERRORS, 429: ERRORS[404]},
     summary="评价（居民，免登录）",
     description="凭评价短信链接中的令牌评价：是否联系、解决情况、满意度。满意即办结；"

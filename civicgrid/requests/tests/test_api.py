@@ -487,6 +487,30 @@ def test_track_is_rate_limited(hotline: Any) -> None:
     assert codes[30] == 429
     limited = client.get(f"{BASE}/track", {"number": "x", "phone": "1"})
     assert limited.json()["message"] == "请求过于频繁，请稍后再试"
+    # A forged X-Forwarded-For is no way around it (no trusted proxy is configured) ...
+    forged = client.get(
+        f"{BASE}/track", {"number": "x", "phone": "1"}, headers={"X-Forwarded-For": "10.9.8.7"}
+    )
+    assert forged.status_code == 429
+    # ... and the rating link counts on its own.
+    rating = client.post(f"{BASE}/rate", {"token": "x" * 20}, "application/json")
+    assert rating.status_code != 429
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_counts(hotline: Any, settings: Any) -> None:
+    settings.TRUSTED_PROXIES = 1
+    client = Client()
+    for _ in range(30):
+        # the client put 1.1.1.1 in the header itself; the proxy appended 10.0.0.1
+        client.get(
+            f"{BASE}/track", {"number": "x", "phone": "1"}, headers={"X-Forwarded-For": "1.1.1.1, 10.0.0.1"}
+        )
+    params = {"number": "x", "phone": "1"}
+    assert (
+        client.get(f"{BASE}/track", params, headers={"X-Forwarded-For": "2.2.2.2, 10.0.0.1"}).status_code
+        == 429
+    )
+    assert client.get(f"{BASE}/track", params, headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 404
 
 
 def test_rate_by_link_closes_and_a_second_rating_conflicts(hotline: Any) -> None:
