@@ -1,9 +1,13 @@
 """Who an actor is with respect to one request (the actor kinds of ``transitions``)."""
 
+from functools import reduce
+from operator import or_
 from typing import Any
 
+from django.db.models import Q
+
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can
+from civicgrid.accounts.selectors import can, scope_q
 from civicgrid.requests import transitions as t
 from civicgrid.requests.models import HandlingUnit, Request, UnitMembership, WhistleSummons, WorkOrder
 
@@ -45,6 +49,23 @@ def unit_ids(actor: Any) -> set[int]:
         )
         actor.__dict__["_civicgrid_units"] = cache
     return set(cache)
+
+
+# Who sees a confidential requester (masked name and phone, and finding requests by phone):
+# the dispatchers and supervisors of the place, not the handling units or grid workers.
+REQUESTER_READERS = (Capability.REQUEST_DISPATCH, Capability.REQUEST_SUPERVISE)
+
+
+def sees_requester(actor: Any, request: Request) -> bool:
+    return not request.confidential or any(can(actor, c, request.node_path) for c in REQUESTER_READERS)
+
+
+def requester_seen_q(actor: Any) -> Q | None:
+    """The requests whose requester ``actor`` sees (``sees_requester``); None: all of them."""
+    scopes = [scope_q(actor, c) for c in REQUESTER_READERS]
+    if any(q is None for q in scopes):
+        return None
+    return reduce(or_, scopes, Q(confidential=False))
 
 
 def approver_unit_ids(actor: Any) -> set[int]:

@@ -30,7 +30,7 @@ from civicgrid.requests.api.schemas import (
 from civicgrid.requests.constants import Status
 from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import HandlingUnit, Request, RequestEvent, Whistle, WorkOrder
-from civicgrid.requests.permissions import unit_ids
+from civicgrid.requests.permissions import requester_seen_q, unit_ids
 from civicgrid.territory.selectors import node_get
 
 
@@ -75,6 +75,8 @@ def filter_requests(actor: Any, f: RequestFilters) -> QuerySet[Request]:
         qs = qs.filter(number=f.number.strip())
     if f.phone.strip():
         qs = qs.filter(requester_phone_hash=crypto.blind_index(f.phone))
+        if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
+            qs = qs.filter(seen)
     return qs.order_by("-received_at", "-id")
 
 

@@ -37,6 +37,7 @@ from civicgrid.requests.models import (
     WhistleSummons,
     WorkOrder,
 )
+from civicgrid.requests.permissions import sees_requester
 
 # ---------------------------------------------------------------- errors in Chinese
 
@@ -382,12 +383,18 @@ class RequestOut(Schema):
         return obj.lead_unit.name if obj.lead_unit else ""
 
     @staticmethod
-    def resolve_requester_name_masked(obj: Request) -> str:
-        return "" if obj.anonymous else obj.requester_name_masked
+    def resolve_requester_name_masked(obj: Request, context: Any) -> str:
+        return obj.requester_name_masked if _shows_requester(obj, context) else ""
 
     @staticmethod
-    def resolve_requester_phone_masked(obj: Request) -> str:
-        return "" if obj.anonymous else obj.requester_phone_masked
+    def resolve_requester_phone_masked(obj: Request, context: Any) -> str:
+        return obj.requester_phone_masked if _shows_requester(obj, context) else ""
+
+
+def _shows_requester(obj: Request, context: Any) -> bool:
+    """Not anonymous, and not confidential unless the caller may see it (``sees_requester``)."""
+    request = (context or {}).get("request")
+    return not obj.anonymous and sees_requester(getattr(request, "user", None), obj)
 
 
 class Page(Schema):

@@ -588,3 +588,26 @@ def test_sign_and_return_at_once_through_the_api(hotline: Any, monkeypatch: Any)
     assert actions[:2] == ["receive", "dispatch"] and len(actions) == 3
     request.refresh_from_db()
     assert request.version == version + 1
+
+
+def test_a_confidential_requester_is_kept_from_the_handling_unit(
+    hotline: Any, people: dict[str, Caller]
+) -> None:
+    """As on the request page: the dispatcher sees the masked name and phone, the lead unit's
+    handler neither, nor can the handler find the request by the phone."""
+    request = services.request_create(actor=hotline.city.olivia, data=hotline.new(confidential=True))
+    assert request.lead_unit == hotline.sub_a_unit  # hank's
+    olivia, hank = people["olivia"], people["hank"]
+    seen = olivia.get(f"/{request.pk}").json()
+    assert (seen["requester_name_masked"], seen["requester_phone_masked"]) == ("张*", "138****5678")
+    hidden = hank.get(f"/{request.pk}").json()
+    assert (
+        hidden["confidential"] and hidden["requester_name_masked"] == hidden["requester_phone_masked"] == ""
+    )
+    [listed] = hank.get("/").json()["results"]
+    assert listed["requester_phone_masked"] == ""
+    assert hank.get("/", phone="13812345678").json()["count"] == 0
+    assert olivia.get("/", phone="13812345678").json()["count"] == 1
+    plain = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    assert hank.get(f"/{plain.pk}").json()["requester_phone_masked"] == "138****5678"
+    assert hank.get("/", phone="13812345678").json()["count"] == 1

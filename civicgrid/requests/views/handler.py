@@ -17,7 +17,6 @@ from civicgrid.accounts.selectors import has_capability, scope_q
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.requests import selectors, services
-from civicgrid.requests import transitions as t
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import Action, AssignmentRole, Light, Status
 from civicgrid.requests.forms import ACTION_FORMS, ReportInPageForm, WhistleCloseForm, add_service_errors
@@ -30,7 +29,7 @@ from civicgrid.requests.models import (
     WhistleSummons,
     WorkOrder,
 )
-from civicgrid.requests.permissions import actor_kinds, unit_ids
+from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
 from civicgrid.territory.models import Node, NodeKind
 
 INBOX_STATUSES = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.RETURN_PENDING]
@@ -161,11 +160,6 @@ def _whistles(request: Request) -> QuerySet[Whistle]:
     )
 
 
-def _shows_requester(actor: Any, request: Request, kinds: set[str]) -> bool:
-    """A confidential requester's masked name and phone are kept from the handling units too."""
-    return not request.confidential or bool(kinds & {t.DISPATCHER, t.SUPERVISOR})
-
-
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -189,7 +183,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "loose_attachments": found.attachments.filter(event__isnull=True),
         "duplicates": found.duplicates.only("id", "number", "title"),
         "grid": _grid_of(found),
-        "shows_requester": _shows_requester(user, found, kinds),
+        "shows_requester": sees_requester(user, found),
         "can_reveal": web.can_reveal(user, found),
         "in_unit": bool(unit_ids(user)),
     }
