@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own copy of Swagger UI for /api/docs (without the app it loads it from a CDN)
+    "ninja",
     "civicgrid.core",
     "civicgrid.accounts",
     "civicgrid.territory",

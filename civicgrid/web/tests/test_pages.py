@@ -1,5 +1,6 @@
 """The HTML pages: Chinese throughout, each role's home, who may open which page."""
 
+import re
 from typing import Any
 
 import pytest
@@ -215,3 +216,9 @@ def test_openapi_lists_the_paths_and_the_docs_render(city: City, client: Client)
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert b"openapi.json" in docs.content
+    # Swagger UI is served by the product itself: nothing from a CDN (closed networks).
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.content.decode())
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets), assets
+    assert all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
