@@ -6,11 +6,11 @@ e.g. ``expected_version：期望版本号应为整数``.
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import ValidationError, model_validator
+from pydantic import BeforeValidator, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from civicgrid.requests.constants import (
@@ -80,6 +80,19 @@ def chinese_reason(title: str, error: Any) -> str:
         return f"{title}取值无效"
 
 
+def _not_bool(value: Any) -> Any:
+    """JSON true is not the number 1 (pydantic's lax mode would take it as 1.0)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "应为数字")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool)]
+
+# Bounds of a date filter: beyond them the day arithmetic of the filter would overflow.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class Input(Schema):
     """Base of every body and query schema of this API (Chinese validation messages)."""
 
@@ -127,8 +140,8 @@ class RequestIn(Input):
     title: str = text("标题", "诉求标题，最长200字")
     content: str = text("诉求内容", "诉求的详细内容，最长5000字")
     address: str = text("地址", default="", max_length=255)
-    lon: float | None = Field(None, title="经度", description="经度；与 lat 一起用于定位网格")
-    lat: float | None = Field(None, title="纬度", description="纬度")
+    lon: Number | None = Field(None, title="经度", description="经度；与 lat 一起用于定位网格")
+    lat: Number | None = Field(None, title="纬度", description="纬度")
     crs: str = text("坐标系", "wgs84（GPS、天地图）或 gcj02（高德、腾讯、微信）", default="wgs84")
     building_id: int | None = Field(None, title="楼栋", description="数字门牌对应的楼栋节点 ID")
     requester_name: str = text("诉求人姓名", "加密存储，只显示脱敏值", default="")
@@ -217,7 +230,7 @@ class ReassignIn(Input):
 
 
 class ExtendIn(Input):
-    amount: float = Field(title="延长时长", description="按该诉求的办理时限单位计（如 5 个工作日）")
+    amount: Number = Field(title="延长时长", description="按该诉求的办理时限单位计（如 5 个工作日）")
     reason: str = text("延期理由")
     expected_version: int | None = VERSION
 
@@ -290,8 +303,10 @@ class RequestFilters(Input):
     category: str = text("分类编码前缀", "如 01 或 010101（跨目录版本稳定）", default="")
     unit: int | None = Field(None, title="承办单位", description="主办或参与办理的单位 ID")
     node: int | None = Field(None, title="区域", description="区域节点 ID：其下的全部诉求")
-    received_from: date | None = Field(None, title="受理起始日期")
-    received_to: date | None = Field(None, title="受理截止日期", description="含当天")
+    received_from: date | None = Field(None, title="受理起始日期", ge=FIRST_DAY, le=LAST_DAY)
+    received_to: date | None = Field(
+        None, title="受理截止日期", description="含当天", ge=FIRST_DAY, le=LAST_DAY
+    )
     q: str = text("关键词", "标题、内容或编号中包含", default="", max_length=100)
     number: str = text("诉求编号", default="", max_length=20)
     phone: str = text("诉求人电话", "精确匹配（经加密索引）", default="", max_length=20)

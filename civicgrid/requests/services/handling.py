@@ -28,7 +28,9 @@ from civicgrid.requests.services.dispatch import (
     assignment_replace,
     unit_for_place,
 )
-from civicgrid.requests.services.intake import save_attachments, validate_attachments
+from civicgrid.requests.services.intake import NOTE_MAX, save_attachments, validate_attachments
+
+LONG_RUNNING_MAX_DAYS = 5 * 365  # 挂账: a plan of years is possible, of centuries not
 
 
 def _text_and_files(
@@ -39,6 +41,8 @@ def _text_and_files(
     errors = validate_attachments(files)
     if not text.strip():
         errors[field] = [missing]
+    elif len(text.strip()) > NOTE_MAX:
+        errors[field] = [f"最长{NOTE_MAX}个字"]
     if errors:
         raise ValidationError(errors=errors)
     return files
@@ -259,8 +263,13 @@ def request_long_running(
     errors: dict[str, list[str]] = {}
     if not plan.strip():
         errors["plan"] = ["请填写办理计划"]
-    if plan_until <= timezone.localdate():
+    elif len(plan.strip()) > NOTE_MAX:
+        errors["plan"] = [f"最长{NOTE_MAX}个字"]
+    today = timezone.localdate()
+    if plan_until <= today:
         errors["plan_until"] = ["计划完成日期应晚于今天"]
+    elif (plan_until - today).days > LONG_RUNNING_MAX_DAYS:
+        errors["plan_until"] = [f"计划完成日期不能晚于{LONG_RUNNING_MAX_DAYS // 365}年后"]
     if errors:
         raise ValidationError(errors=errors)
     locked.due_resolution_at = datetime.combine(plan_until, time(23, 59, 59), timezone.get_current_timezone())
@@ -397,16 +406,21 @@ def request_council(
     """三方议事: the compound's party branch, owners' committee and property company agree."""
     locked = engine.begin(actor, request, Action.COUNCIL, expected_version=expected_version)
     errors: dict[str, list[str]] = {}
-    for name, value, label in (
-        ("party_branch", party_branch, "党支部代表"),
-        ("owners_committee", owners_committee, "业委会代表"),
-        ("property_company", property_company, "物业公司代表"),
-        ("outcome", outcome, "议定事项"),
+    for name, value, label, limit in (
+        ("party_branch", party_branch, "党支部代表", 100),
+        ("owners_committee", owners_committee, "业委会代表", 100),
+        ("property_company", property_company, "物业公司代表", 100),
+        ("others", others, "", 255),
+        ("outcome", outcome, "议定事项", NOTE_MAX),
     ):
-        if not value.strip():
+        if label and not value.strip():
             errors[name] = [f"请填写{label}"]
+        elif len(value.strip()) > limit:
+            errors[name] = [f"最长{limit}个字"]
     if held_on > timezone.localdate():
         errors["held_on"] = ["议事日期不能晚于今天"]
+    elif held_on < timezone.localdate(locked.received_at):
+        errors["held_on"] = ["议事日期不能早于诉求受理日期"]
     if errors:
         raise ValidationError(errors=errors)
     council = CouncilOutcome.objects.create(

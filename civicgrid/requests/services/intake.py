@@ -41,6 +41,8 @@ NODE_READ = [
 NODE_FIELDS = [f.attname for f in NODE_READ]
 TITLE_MAX = 200
 CONTENT_MAX = 5000
+NOTE_MAX = 5000  # a reply, reason, note or outcome written on a request
+ATTACHMENTS_MAX = 9  # files in one intake or action (a phone's photo picker offers nine)
 
 
 @dataclass
@@ -208,6 +210,8 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
 
 def validate_attachments(files: list[UploadedFile]) -> dict[str, list[str]]:
     problems = []
+    if len(files) > ATTACHMENTS_MAX:
+        problems.append(f"一次最多上传{ATTACHMENTS_MAX}个附件")
     for f in files:
         if f.size is None or f.size > settings.REQUESTS_ATTACHMENT_MAX_BYTES:
             limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES // (1024 * 1024)

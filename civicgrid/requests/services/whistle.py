@@ -1,20 +1,22 @@
 """Whistle and report-in (街乡吹哨、部门报到)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from civicgrid.core.errors import ValidationError
+from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
 from civicgrid.requests.constants import Action, AssignmentRole, UnitKind
 from civicgrid.requests.models import HandlingUnit, Request, Whistle, WhistleSummons, WorkOrder
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.services import engine
+from civicgrid.requests.services.intake import NOTE_MAX
 
 WHISTLING_KINDS = {UnitKind.SUBDISTRICT, UnitKind.COMMUNITY}
+WHISTLE_DEADLINE_MAX = timedelta(days=90)  # departments report in within days, not years
 
 
 @transaction.atomic
@@ -38,8 +40,16 @@ def request_whistle(
         errors["units"] = ["请选择被召集的部门"]
     if not reason.strip():
         errors["reason"] = ["请填写吹哨事由"]
-    if deadline <= timezone.now():
-        errors["deadline"] = ["报到期限应晚于现在"]
+    elif len(reason.strip()) > NOTE_MAX:
+        errors["reason"] = [f"最长{NOTE_MAX}个字"]
+    try:
+        now = timezone.now()
+        if deadline <= now:
+            errors["deadline"] = ["报到期限应晚于现在"]
+        elif deadline > now + WHISTLE_DEADLINE_MAX:
+            errors["deadline"] = [f"报到期限不能晚于{WHISTLE_DEADLINE_MAX.days}天后"]
+    except OverflowError:  # year 9999 in a time zone west of UTC
+        errors["deadline"] = ["报到期限超出范围"]
     if errors:
         raise ValidationError(errors=errors)
     assert lead is not None
@@ -121,8 +131,12 @@ def whistle_close(
         from civicgrid.core.errors import PermissionDenied
 
         raise PermissionDenied("只有吹哨单位才能记录处置结果")
+    if whistle.closed_at is not None:
+        raise Conflict("该次吹哨已记录处置结果")
     if not outcome.strip():
         raise ValidationError("请填写处置结果", field="outcome")
+    if len(outcome.strip()) > NOTE_MAX:
+        raise ValidationError(f"最长{NOTE_MAX}个字", field="outcome")
     whistle.outcome = outcome.strip()
     whistle.closed_at = timezone.now()
     whistle.save()

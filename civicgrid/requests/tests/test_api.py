@@ -259,6 +259,53 @@ def test_whistle_and_report_in(hotline: Any, people: dict[str, Caller]) -> None:
     assert closed.status_code == 200
     summons = hank.get(f"/{pk}").json()["whistles"][0]
     assert summons["outcome"] == "违建已拆除" and summons["summonses"][0]["part"] == "派执法队现场拆除"
+    again = hank.post(f"/whistles/{whistle_id}/close", {"outcome": "改写结果"})
+    assert again.status_code == 409
+    assert hank.get(f"/{pk}").json()["whistles"][0]["outcome"] == "违建已拆除"
+
+
+def test_out_of_range_input_on_actions_is_422_and_changes_nothing(
+    hotline: Any, people: dict[str, Caller]
+) -> None:
+    """Dates and texts beyond reason, and JSON true for a number: refused with the field named."""
+    olivia, hank = people["olivia"], people["hank"]
+    assert olivia.post("/", intake_body(hotline, lat=True)).json()["detail"] == {"lat": ["纬度应为数字"]}
+    pk = olivia.post("/", intake_body(hotline)).json()["id"]
+    hank.post(f"/{pk}/sign")
+    request = Request.objects.get(pk=pk)
+    before = (snapshot(request), RequestEvent.objects.count())
+    refused = {
+        "/whistle": {
+            "unit_ids": [hotline.chengguan.pk],
+            "reason": "x",
+            "deadline": "9999-12-31T23:59:59-12:00",
+        },
+        "/long-running": {"plan": "分期改造", "plan_until": "9999-12-31"},
+        "/council": {
+            "held_on": "2001-01-01",
+            "party_branch": "党" * 101,
+            "owners_committee": "业委会",
+            "property_company": "物业",
+            "outcome": "同意",
+        },
+        "/reply": {"reply": "长" * 5001},
+        "/extend": {"amount": True, "reason": "等待配件"},
+    }
+    fields = {
+        "/whistle": {"deadline"},
+        "/long-running": {"plan_until"},
+        "/council": {"held_on", "party_branch"},
+        "/reply": {"reply"},
+        "/extend": {"amount"},
+    }
+    for action, body in refused.items():
+        caller = olivia if action == "/long-running" else hank  # a dispatcher's decision
+        response = caller.post(f"/{pk}{action}", body)
+        assert response.status_code == 422, (action, response.content)
+        assert set(response.json()["detail"]) == fields[action], (action, response.json())
+    assert (snapshot(request), RequestEvent.objects.count()) == before
+    far = olivia.get("/", received_to="9999-12-31")
+    assert far.status_code == 422 and list(far.json()["detail"]) == ["received_to"]
 
 
 def test_supervise_suspend_resume_merge_and_notes(hotline: Any, people: dict[str, Caller]) -> None:
