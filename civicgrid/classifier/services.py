@@ -6,7 +6,6 @@ the file is kept and ``TrainResult.warning`` says the version was not registered
 Switching versions is for the system administrator (``CLASSIFIER_MANAGE``) and audited.
 """
 
-import csv
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,12 +21,14 @@ from civicgrid.classifier import batch, engine, history, store
 from civicgrid.classifier.models import ClassifierVersion, ModelKind
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, ValidationError
+from civicgrid.requests.history_import.reader import table_records
 
 TRAINED = "classifier.trained"
 ACTIVATED = "classifier.activated"
 ROLLED_BACK = "classifier.rolled_back"
 HISTORY_MODEL = "catalogue"
 MIN_HISTORY_ROWS = 20
+MIN_LABELLED_ROWS = 20  # a labelled file, likewise
 
 
 @dataclass(frozen=True)
@@ -49,21 +50,20 @@ class CsvSpec:
 
 
 def read_csv(spec: CsvSpec) -> tuple[list[str], list[str]]:
-    """(texts, labels) of a CSV file; labels are empty strings without a label column."""
+    """(texts, labels) of a .csv (UTF-8 or GBK) or .xlsx file; labels are empty strings
+    without a label column."""
     if not spec.path.is_file():
         raise ValidationError(f"文件不存在：{spec.path}", field="csv")
-    with spec.path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        columns = reader.fieldnames or []
-        for column in filter(None, (spec.text_column, spec.label_column)):
-            if column not in columns:
-                raise ValidationError(
-                    f"{spec.path.name} 没有「{column}」列（有：{'、'.join(columns)}）", field="csv"
-                )
-        texts, labels = [], []
-        for row in reader:
-            texts.append(row[spec.text_column] or "")
-            labels.append((row[spec.label_column] or "").strip() if spec.label_column else "")
+    columns, records = table_records(spec.path.name, spec.path.read_bytes())
+    for column in filter(None, (spec.text_column, spec.label_column)):
+        if column not in columns:
+            raise ValidationError(
+                f"{spec.path.name} 没有「{column}」列（有：{'、'.join(columns)}）", field="csv"
+            )
+    texts, labels = [], []
+    for _, row in records:
+        texts.append(row.get(spec.text_column) or "")
+        labels.append((row.get(spec.label_column) or "").strip() if spec.label_column else "")
     return texts, labels
 
 
@@ -104,6 +104,10 @@ def classifier_train_csv(
         labels.extend(label for _, label in kept)
     if len(set(labels)) < 2:
         raise ValidationError("训练数据至少需要两个不同的标签", field="csv")
+    if len(texts) < MIN_LABELLED_ROWS:  # a model of a handful of rows only guesses
+        raise ValidationError(
+            f"有标签的数据太少（{len(texts)} 条），至少需要 {MIN_LABELLED_ROWS} 条", field="csv"
+        )
     docs = batch.words_many(texts)
     groups = [" ".join(d) for d in docs]  # exact duplicates after normalisation stay together
     bundle = engine.train_bundle(docs, {"label": labels}, groups)

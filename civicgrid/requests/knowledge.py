@@ -7,7 +7,6 @@ often float up. ``knowledge_import`` loads official replies (a CSV of subject, r
 reply time, such as the public ``replies.csv``), taking the issuing office from the text.
 """
 
-import csv
 import gzip
 import json
 import logging
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
+from civicgrid.requests.history_import.reader import table_records
 from civicgrid.requests.models import Category, SavedAnswer
 
 DEMO_FILE = Path(__file__).parent / "defaults" / "knowledge.json.gz"
@@ -81,23 +81,44 @@ class KnowledgeRow:
     issued_on: date | None
 
 
+# Chinese column headers a user's own file may have, for the columns of ``replies.csv``.
+HEADER_ALIASES = {
+    "编号": "id",
+    "标题": "subject",
+    "主题": "subject",
+    "答复": "reply",
+    "答复内容": "reply",
+    "回复内容": "reply",
+    "答复时间": "reply_time",
+    "回复时间": "reply_time",
+}
+
+
 def rows_from_replies(path: Path) -> Iterator[KnowledgeRow]:
-    """Rows of a CSV with the columns ``id, subject, reply, reply_time`` (as ``replies.csv``)."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
-            missing = [c for c in ("subject", "reply") if c not in row]
-            if missing:
-                raise ValidationError(f"缺少列：{'、'.join(missing)}", field="file")
-            content = answer_text(row["reply"] or "")
-            if not content or not (row["subject"] or "").strip():
-                continue
-            yield KnowledgeRow(
-                source_ref=f"{path.name}:{row.get('id') or line}"[:64],
-                title=_clean(row["subject"])[:200],
-                content=content,
-                office=office_of(row["reply"], default="市政务服务平台"),
-                issued_on=_date(row.get("reply_time") or ""),
-            )
+    """Rows of a .csv (UTF-8 or GBK) or .xlsx with the columns ``id, subject, reply,
+    reply_time`` (as ``replies.csv``, or their Chinese names ``HEADER_ALIASES``); an id seen
+    before in the file is left out."""
+    header, records = table_records(path.name, path.read_bytes())
+    header = [HEADER_ALIASES.get(h, h) for h in header]
+    records = ((n, {HEADER_ALIASES.get(k, k): v for k, v in row.items()}) for n, row in records)
+    missing = [c for c in ("subject", "reply") if c not in header]
+    if missing:
+        present = "、".join(filter(None, header))
+        raise ValidationError(f"缺少列：{'、'.join(missing)}（有：{present}）", field="file")
+    seen: set[str] = set()
+    for line, row in records:
+        content = answer_text(row.get("reply") or "")
+        source_ref = f"{path.name}:{row.get('id') or line}"[:64]
+        if not content or not (row.get("subject") or "").strip() or source_ref in seen:
+            continue
+        seen.add(source_ref)
+        yield KnowledgeRow(
+            source_ref=source_ref,
+            title=_clean(row["subject"])[:200],
+            content=content,
+            office=office_of(row["reply"], default="市政务服务平台"),
+            issued_on=_date(row.get("reply_time") or ""),
+        )
 
 
 def _date(raw: str) -> date | None:
@@ -118,18 +139,26 @@ def knowledge_import(*, actor: Any, rows: Iterable[KnowledgeRow]) -> int:
                 "source_ref", flat=True
             )
         )
-        new = [
-            SavedAnswer(
-                title=r.title,
-                content=r.content,
-                office=r.office,
-                issued_on=r.issued_on,
-                source_ref=r.source_ref,
-                keywords=" ".join(keywords_of(r.title)),
+        # The same answer under another reference (a renamed copy of a file) is there already.
+        texts = set(
+            SavedAnswer.objects.filter(title__in={r.title for r in rows}).values_list("title", "content")
+        )
+        new = []
+        for r in rows:
+            if r.source_ref in known or (r.title, r.content) in texts:
+                continue
+            known.add(r.source_ref)
+            texts.add((r.title, r.content))
+            new.append(
+                SavedAnswer(
+                    title=r.title,
+                    content=r.content,
+                    office=r.office,
+                    issued_on=r.issued_on,
+                    source_ref=r.source_ref,
+                    keywords=" ".join(keywords_of(r.title)),
+                )
             )
-            for r in rows
-            if r.source_ref not in known
-        ]
         SavedAnswer.objects.bulk_create(new, batch_size=500)
         audit_write(
             actor=actor, verb="requests.knowledge_imported", target_label="知识库", after={"added": len(new)}

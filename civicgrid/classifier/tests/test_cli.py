@@ -77,3 +77,24 @@ def test_bad_arguments_are_refused_in_chinese(model_dir: Path, tmp_path: Path) -
     with pytest.raises(CommandError, match="还没有训练过"):
         path = write_csv(tmp_path / "x.csv", [{"text": "电梯坏了"}], ("text",))
         call_command("classifier", "predict", "--csv", f"{path}:text", "--output", str(tmp_path / "o.csv"))
+
+
+def test_files_are_read_in_gbk_or_xlsx_and_a_handful_of_rows_is_refused(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("文本,分类\n电梯坏了,住建\n路灯不亮,城管\n".encode("gbk"))
+    assert services.read_csv(services.CsvSpec(gbk, "文本", "分类")) == (
+        ["电梯坏了", "路灯不亮"],
+        ["住建", "城管"],
+    )
+    book = Workbook()
+    book.active.append(["text"])
+    book.active.append(["噪音扰民"])
+    xlsx = tmp_path / "new.xlsx"
+    book.save(xlsx)
+    assert services.read_csv(services.CsvSpec(xlsx, "text")) == (["噪音扰民"], [""])
+    with pytest.raises(CommandError, match="有标签的数据太少"):
+        call_command("classifier", "train", "--csv", f"{gbk}:文本:分类")

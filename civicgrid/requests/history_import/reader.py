@@ -108,14 +108,34 @@ def _data_rows(lines: Iterator[list[str]], width: int) -> Iterator[tuple[int, li
             yield number, cells
 
 
-def read_sheet(file_name: str, data: bytes) -> Sheet:
-    """Bind the header; the rows are read as they are iterated (``Sheet.rows``)."""
+def table_lines(file_name: str, data: bytes) -> Iterator[list[str]]:
+    """Every line of a .csv (UTF-8, GBK…: ``decode_csv``) or of an .xlsx's first sheet, as
+    text cells, read as iterated; also for the knowledge base and the classifier's files."""
     ext = extension(file_name)
     if ext not in EXTENSIONS:
         raise ValidationError("只能导入 .csv 或 .xlsx 文件", field="file")
     if not data:
         raise ValidationError("文件是空的", field="file")
-    lines = _xlsx_lines(data) if ext == ".xlsx" else _csv_lines(data)
+    return _xlsx_lines(data) if ext == ".xlsx" else _csv_lines(data)
+
+
+def table_records(file_name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header (stripped) and the non-blank rows as ``(row number, {header: cell})``."""
+    lines = table_lines(file_name, data)
+    header = [h.strip() for h in next(lines, None) or []]
+    if not any(header):
+        raise ValidationError("文件是空的", field="file")
+    rows = (
+        (number, dict(zip(header, cells, strict=False)))
+        for number, cells in enumerate(lines, start=2)
+        if any(c.strip() for c in cells)
+    )
+    return header, rows
+
+
+def read_sheet(file_name: str, data: bytes) -> Sheet:
+    """Bind the header; the rows are read as they are iterated (``Sheet.rows``)."""
+    lines = table_lines(file_name, data)
     header = next(lines, None)
     if header is None:
         raise ValidationError("文件是空的", field="file")

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from civicgrid.core.errors import ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.requests.knowledge import (
     answer_text,
@@ -46,6 +47,38 @@ def test_import_is_idempotent_and_audited(tmp_path: Path) -> None:
     assert knowledge_import(actor=None, rows=rows) == 0
     assert SavedAnswer.objects.get().source_ref == "replies.csv:1"
     assert AuditLog.objects.filter(verb="requests.knowledge_imported").count() == 2
+
+
+def test_gbk_xlsx_chinese_headers_repeated_ids_and_renamed_copies(tmp_path: Path) -> None:
+    """Files as offices have them: GBK, Excel, Chinese headers; an id twice in a file and a
+    renamed copy of a file imported before add nothing twice; an empty file is an error."""
+    from openpyxl import Workbook
+
+    gbk = tmp_path / "答复.csv"
+    gbk.write_bytes(
+        (
+            "编号,标题,答复内容,答复时间\n"
+            "7,公交卡充值,网友您好！公交卡可在建行网点充值。A市交通运输局,2019-01-09\n"
+            "7,公交卡充值,网友您好！公交卡可在建行网点充值。A市交通运输局,2019-01-09\n"
+        ).encode("gbk")
+    )
+    rows = list(rows_from_replies(gbk))
+    assert [(r.source_ref, r.title, str(r.issued_on)) for r in rows] == [
+        ("答复.csv:7", "公交卡充值", "2019-01-09")
+    ]
+    assert knowledge_import(actor=None, rows=rows) == 1
+    book = Workbook()
+    book.active.append(["id", "subject", "reply"])
+    book.active.append([7, "公交卡充值", "网友您好！公交卡可在建行网点充值。A市交通运输局"])
+    book.active.append([8, "医保备案", "异地就医须先备案。B市医疗保障局"])
+    copy = tmp_path / "renamed.xlsx"
+    book.save(copy)
+    assert knowledge_import(actor=None, rows=rows_from_replies(copy)) == 1  # only id 8 is new
+    assert SavedAnswer.objects.count() == 2
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ValidationError, match="文件是空的"):
+        list(rows_from_replies(empty))
 
 
 @pytest.mark.skipif(not REPLIES.is_file(), reason="shared data not present")

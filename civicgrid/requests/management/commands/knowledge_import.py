@@ -10,10 +10,15 @@ from civicgrid.requests.knowledge import demo_rows, knowledge_import, rows_from_
 
 
 class Command(BaseCommand):
-    help = "导入官方答复到知识库：CSV 需有 subject、reply 列（可有 id、reply_time），重复导入时按编号跳过"
+    help = (
+        "导入官方答复到知识库：.csv（UTF-8 或 GBK）或 .xlsx，需有 subject、reply 列（或 标题、答复内容；"
+        "可有 id、reply_time），重复导入时按编号或相同的标题和内容跳过"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", nargs="?", help="CSV 文件（如 replies.csv）；不填则导入演示知识库")
+        parser.add_argument(
+            "path", nargs="?", help=".csv 或 .xlsx 文件（如 replies.csv）；不填则导入演示知识库"
+        )
         parser.add_argument("--limit", type=int, default=0, help="最多导入多少条（0 为全部）")
 
     def handle(self, *args: Any, **options: Any) -> None:
