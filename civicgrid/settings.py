@@ -144,6 +144,7 @@ TRUSTED_PROXIES = envint("CIVICGRID_TRUSTED_PROXIES", 0)
 NINJA_NUM_PROXIES = TRUSTED_PROXIES
 
 LANGUAGE_CODE = "zh-hans"
+FORMAT_MODULE_PATH = ["civicgrid.formats"]  # ISO dates first, for <input type="date">
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

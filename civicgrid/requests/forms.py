@@ -130,7 +130,14 @@ class ConsoleForm(forms.Form):
 class ActionForm(forms.Form):
     """Base of the small forms behind the buttons of a request; carries the page's version."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Required: without it two people acting on the same page at once could both succeed.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "页面缺少版本号，请刷新页面后重试",
+            "invalid": "页面版本号无效，请刷新页面后重试",
+        },
+    )
     attachments = False  # whether the template adds a file input
 
     def __init__(self, *args: Any, actor: Any, target: Request, **kwargs: Any) -> None:
@@ -141,6 +148,13 @@ class ActionForm(forms.Form):
 
     def setup(self) -> None:
         """Per-request choices (override)."""
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        stale = self.errors.pop("version", None)  # a hidden field: its error shows above the form
+        if stale:
+            self.add_error(None, stale)
+        return data
 
 
 def text_form(field: str, label: str, *, required: str = "", with_files: bool = False) -> type[ActionForm]:

@@ -297,6 +297,10 @@ def test_an_action_runs_through_its_service(client: Client, hotline: Any) -> Non
     login(client, hotline.hank)
     form = client.get(f"/requests/{r.pk}/act/sign/", headers={"HX-Request": "true"})
     assert "确认签收" in page(form) and f'value="{r.version}"' in page(form)
+    unversioned = client.post(f"/requests/{r.pk}/act/sign/", {}, headers={"HX-Request": "true"})
+    assert "请刷新页面后重试" in page(unversioned)
+    r.refresh_from_db()
+    assert r.status == Status.DISPATCHED
     response = client.post(
         f"/requests/{r.pk}/act/sign/", {"version": r.version}, headers={"HX-Request": "true"}
     )
@@ -304,6 +308,16 @@ def test_an_action_runs_through_its_service(client: Client, hotline: Any) -> Non
     r.refresh_from_db()
     assert r.status == Status.SIGNED
     assert AuditLog.objects.filter(verb="requests.sign", target_id=str(r.pk)).exists()
+
+
+def test_date_fields_show_their_default_in_iso_form(client: Client, hotline: Any) -> None:
+    """<input type="date"> shows only 2026-11-23; Django's Chinese format was 2026/11/23."""
+    r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    r = services.request_sign(actor=hotline.hank, request=r)
+    form = page(
+        login(client, hotline.hank).get(f"/requests/{r.pk}/act/council/", headers={"HX-Request": "true"})
+    )
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in form
 
 
 def test_reply_with_a_photo_shows_on_the_timeline_for_staff_only(
