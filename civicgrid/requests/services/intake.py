@@ -261,6 +261,9 @@ def _locate(actor: Any, data: NewRequest) -> tuple[Node, float | None, float | N
     lon, lat = data.lon, data.lat
     if lon is not None and lat is not None:
         found = locator.locate(lon, lat, crs=data.crs)
+        if found is None and _far_from_every_grid(lon, lat, data.crs):
+            far = f"位置不在本辖区内（离最近的网格超过{FAR_METRES // 1000}公里），请核对经纬度"
+            raise ValidationError(errors={"lon": [far], "lat": [far]})
         if data.crs == "gcj02":
             from civicgrid.territory.geometry import gcj02_to_wgs84
 
@@ -269,6 +272,16 @@ def _locate(actor: Any, data: NewRequest) -> tuple[Node, float | None, float | N
         if grid is not None:
             return grid, lon, lat
     return _fallback_node(actor), lon, lat
+
+
+FAR_METRES = 20_000  # a point this far from every grid is a mistake (swapped, wrong system…)
+
+
+def _far_from_every_grid(lon: float, lat: float, crs: str) -> bool:
+    """Whether the territory has grids and none lies within ``FAR_METRES`` of the point."""
+    if locator.index().tree is None:  # no geometry yet: nothing to compare with
+        return False
+    return locator.locate(lon, lat, crs=crs, max_metres=FAR_METRES) is None
 
 
 def _grid_node(pk: int) -> Node | None:

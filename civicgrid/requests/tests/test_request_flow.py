@@ -146,6 +146,19 @@ def test_bad_intake_names_every_field_and_creates_nothing(hotline: Any) -> None:
     assert not Request.objects.exists()
 
 
+def test_a_point_far_from_every_grid_is_refused_a_near_one_kept(hotline: Any) -> None:
+    """Beijing's coordinates for a Wuxi request are a mistake; a point just past the last grid
+    is not (it goes to the operator's area, with its point)."""
+    from civicgrid.requests.models import Request
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.request_create(actor=hotline.city.olivia, data=hotline.new(lon=116.4, lat=39.9))
+    assert set(excinfo.value.errors) == {"lon", "lat"} and "请核对经纬度" in excinfo.value.errors["lon"][0]
+    assert not Request.objects.exists()
+    near = services.request_create(actor=hotline.city.olivia, data=hotline.new(lon=120.33, lat=31.575))
+    assert near.lon == 120.33
+
+
 def test_return_needs_approval_then_goes_back_to_triage(hotline: Any) -> None:
     c = hotline.city
     request = services.request_create(actor=c.olivia, data=hotline.new())
