@@ -2,17 +2,23 @@
 
 Row numbers are those the user sees: the header is row 1 of the sheet, so the first data
 row is row 2; a GeoJSON feature is numbered from 1 in the order of the file.
+
+A cell the reader cannot pass on as it is becomes a problem of its row (``Row.problems``),
+which the importer reports under that row and column: a NUL character (PostgreSQL cannot
+store one), or, in a CSV file, a quote that never closes and so swallows the lines after it
+into one cell (at the end of the file, or followed by what reads as further rows).
 """
 
 import csv
 import io
 import json
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl import load_workbook
 
@@ -22,12 +28,35 @@ from civicgrid.exchange.columns import Column, normalise_header
 Cell = str | date
 TABULAR_EXTENSIONS = (".xlsx", ".csv")
 GEOJSON_EXTENSIONS = (".geojson", ".json")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_QUOTE_HINT = '请删去多余的引号（内容本身的引号请写成两个：""）'
 
 
 @dataclass
 class Row:
     number: int
     values: dict[str, Any]
+    # Cells the reader refused: (column key, or the file's header of an unknown column; reason).
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+class OpenQuote(NamedTuple):
+    """The cell (position ``column`` of its record) whose opening quote swallowed ``lines``
+    further lines of the file; ``at_end`` when the quote never closes."""
+
+    column: int
+    lines: int
+    at_end: bool
+
+    def reason(self) -> str:
+        if not self.at_end:
+            return f"引号未闭合：这一格的引号把其后{self.lines}行都并入了这一格；{_QUOTE_HINT}"
+        swallowed = f"，其后{self.lines}行都被并入了这一格" if self.lines else ""
+        return f"引号未闭合：这一格的引号直到文件末尾都没有配对{swallowed}；{_QUOTE_HINT}"
+
+
+# One record of a file: its cells, and the cell whose quote was left open, if any.
+Record = tuple[Sequence[Any], OpenQuote | None]
 
 
 @dataclass
@@ -41,6 +70,9 @@ class LostDigits(str):
     """Text of a long number Excel stored as a float: digits past the 15th are already lost."""
 
     __slots__ = ()
+
+
+LOST_ID_DIGITS = "身份证号在 Excel 中被存成了数字，后几位已丢失；请把该列设为文本格式后重新录入"
 
 
 def extension(file_name: str) -> str:
@@ -75,12 +107,73 @@ def decode_csv(data: bytes) -> str:
     raise ValidationError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码", field="file")
 
 
-def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    text = decode_csv(data)
-    yield from csv.reader(io.StringIO(text, newline=""))
+class _Lines:
+    """The physical lines of a CSV text, keeping those of the record being read."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = io.StringIO(text, newline="")
+        self.taken: list[str] = []
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken.append(line)
+        return line
+
+    def take(self) -> list[str]:
+        taken, self.taken = self.taken, []
+        return taken
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
+def _ends_in_open_quote(lines: list[str]) -> bool:
+    """Whether one record's lines end inside a quoted field: a further (empty) line then joins
+    that field instead of making a record of its own."""
+    return sum(1 for _ in csv.reader([*lines, ""])) == 1
+
+
+def _open_quote(record: list[str], lines: list[str], width: int, last: bool) -> OpenQuote | None:
+    """The cell of a record whose quote ran to the end of the file, or over lines that carry
+    a full row's delimiters (a real line break inside a quoted cell carries no such line)."""
+    if last and record and _ends_in_open_quote(lines):
+        return OpenQuote(len(record) - 1, len(lines) - 1, at_end=True)
+    if len(lines) < 2:
+        return None
+    delimiters = max(width - 1, 2)
+    for index, cell in enumerate(record):
+        if any(part.count(",") >= delimiters for part in _LINE_BREAK.split(cell)[1:]):
+            return OpenQuote(index, len(lines) - 1, at_end=False)
+    return None
+
+
+def _csv_rows(data: bytes) -> Iterator[Record]:
+    lines = _Lines(decode_csv(data))
+    reader = csv.reader(lines)
+    number, width = 1, 0
+    record = _next_record(reader, lines, number)
+    while record is not None:
+        taken = lines.take()
+        following = _next_record(reader, lines, number + 1)
+        width = width or len(record)  # the header's
+        yield record, _open_quote(record, taken, width, following is None)
+        record, number = following, number + 1
+
+
+def _next_record(reader: Iterator[list[str]], lines: _Lines, number: int) -> list[str] | None:
+    try:
+        return next(reader, None)
+    except csv.Error as exc:
+        if sum(map(len, lines.taken)) > csv.field_size_limit():
+            swallowed = len(lines.taken) - 1
+            raise ValidationError(
+                f"CSV 文件第{number}行：引号未闭合，其后{swallowed}行都被并入了一格；{_QUOTE_HINT}",
+                field="file",
+            ) from exc
+        raise ValidationError(f"CSV 文件第{number}行格式错误：{exc}", field="file") from exc
+
+
+def _xlsx_rows(data: bytes) -> Iterator[Record]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -90,7 +183,8 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong size; read every row there is
-        yield from sheet.iter_rows(values_only=True)
+        for cells in sheet.iter_rows(values_only=True):
+            yield cells, None
     finally:
         book.close()
 
@@ -119,25 +213,45 @@ def read_tabular(file_name: str, data: bytes, columns: list[Column], max_rows: i
     ext = extension(file_name)
     if ext not in TABULAR_EXTENSIONS:
         raise ValidationError("只能导入 .xlsx 或 .csv 文件", field="file")
-    source: Iterator[Any] = _xlsx_rows(data) if ext == ".xlsx" else _csv_rows(data)
+    source = _xlsx_rows(data) if ext == ".xlsx" else _csv_rows(data)
     table = Table()
-    header = next(source, None)
-    if header is None:
+    first = next(source, None)
+    if first is None:
         raise ValidationError("文件是空的", field="file")
-    positions = _bind(columns, list(header), table)
+    header = list(first[0])
+    positions = _bind(columns, header, table)
     if table.problems:
         return table
-    try:
-        for number, raw in enumerate(source, start=2):
-            values = {key: cell_text(raw[i]) if i < len(raw) else "" for i, key in positions.items()}
-            if not any(v != "" for v in values.values()):
-                continue
-            if len(table.rows) >= max_rows:
-                raise ValidationError(f"文件超过 {max_rows} 行，请拆分后分批导入", field="file")
-            table.rows.append(Row(number, values))
-    except csv.Error as exc:
-        raise ValidationError(f"CSV 文件格式错误：{exc}", field="file") from exc
+    by_key = {c.key: c for c in columns}
+    may_hold_nul = ext == ".xlsx" or b"\x00" in data  # UTF-8 and GB18030 encode NUL as that byte only
+    for number, (raw, open_quote) in enumerate(source, start=2):
+        row = Row(number, {key: cell_text(raw[i]) if i < len(raw) else "" for i, key in positions.items()})
+        if may_hold_nul:
+            _refuse_nul(row, by_key)
+        if open_quote is not None:
+            row.problems.append((_column_at(open_quote.column, header, positions), open_quote.reason()))
+        if not row.problems and not any(v != "" for v in row.values.values()):
+            continue
+        if len(table.rows) >= max_rows:
+            raise ValidationError(f"文件超过 {max_rows} 行，请拆分后分批导入", field="file")
+        table.rows.append(row)
     return table
+
+
+def _refuse_nul(row: Row, columns: dict[str, Column]) -> None:
+    """A NUL character is a problem of its cell, and is dropped so no lookup ever sends one."""
+    for key, value in row.values.items():
+        if isinstance(value, str) and "\x00" in value:
+            row.values[key] = value.replace("\x00", "").strip()
+            row.problems.append((key, f"{columns[key].header}不能包含空字符（NUL）"))
+
+
+def _column_at(index: int, header: list[Any], positions: dict[int, str]) -> str:
+    """The key of the column at ``index``, or its header in the file when no column is bound there."""
+    if index in positions:
+        return positions[index]
+    text = str(header[index] or "").strip() if index < len(header) else ""
+    return text or f"第{index + 1}列"
 
 
 def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextChoices
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -40,6 +40,11 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _label(choices: type[TextChoices], value: str) -> str:
+    """The label of a stored choice; the stored value itself when it is none of them."""
+    return str(dict(choices.choices).get(value, value))
+
+
 def members_xlsx(actor: Any, qs: QuerySet[PartyMember]) -> HttpResponse:
     qs = _export_scope(qs, actor, "node_path", "home_node__path").select_related(
         "organisation", "resident", "home_node"
@@ -49,11 +54,11 @@ def members_xlsx(actor: Any, qs: QuerySet[PartyMember]) -> HttpResponse:
         for m in qs.iterator(chunk_size=CHUNK):
             yield (
                 m.name,
-                MemberCategory(m.category).label,
+                _label(MemberCategory, m.category),
                 m.organisation.code if m.organisation else "",
                 m.resident.id_number_masked if m.resident else "",
                 m.phone_masked,
-                PoliticalStatus(m.political_status).label,
+                _label(PoliticalStatus, m.political_status),
                 m.get_role_display(),
                 _day(m.join_date),
                 m.get_trade_display() if m.trade else "",

@@ -18,10 +18,10 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
-from civicgrid.core.validators import phone_problem
+from civicgrid.core.validators import id_number_problem, phone_problem
 from civicgrid.exchange.columns import TAG_SEPARATORS, Column
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
-from civicgrid.exchange.readers import Row
+from civicgrid.exchange.readers import LOST_ID_DIGITS, LostDigits, Row
 from civicgrid.party.constants import (
     ACTIVE_AGREEMENT_STATUSES,
     AgreementKind,
@@ -209,16 +209,25 @@ class PartyImporter(Importer):
         return crypto.encrypt(value), crypto.blind_index(value), crypto.mask_phone(value)
 
     def choice_cell(self, row: Row, key: str, default: str = "") -> str:
+        """The code value of a choice cell; a required column's cell may not be left empty."""
         value = self.choice(row, key) or default
-        choices = self.columns[key].choices
-        if value and choices is not None and value not in choices.values:
-            self.error(row, key, f"{self.columns[key].header}应为：{'、'.join(self.columns[key].labels)}")
+        column = self.columns[key]
+        allowed = "、".join(column.labels)
+        if not value and column.required:
+            self.error(row, key, f"{column.header}不能为空，应为：{allowed}")
+        elif value and column.choices is not None and value not in column.choices.values:
+            self.error(row, key, f"{column.header}应为：{allowed}")
         return value
 
     def may_edit(self, path: str) -> bool:
         return can(self.actor, Capability.PARTY_EDIT, path) and any(
             path.startswith(p) for p in self._import_paths
         )
+
+
+# A member is the same person as an existing one (or another row) by ID number; without one,
+# by name in the same organisation (or, with no organisation, the same place): (name, org, node).
+MemberKey = tuple[str, int | None, int]
 
 
 class MemberImporter(PartyImporter):
@@ -232,11 +241,27 @@ class MemberImporter(PartyImporter):
         }
         self.load_nodes(self.code(r, "home_code") for r in rows)
         self.residents = self._residents(rows)
+        self.existing = self._existing_members(rows)
         self.members: list[PartyMember] = []
-        self.resident_rows: dict[int, int] = {}
+        self.id_rows: dict[str, int] = {}
+        self.name_rows: dict[MemberKey, int] = {}
         for row in self.each(rows, progress):
             self._row(row)
         return self.sorted_errors()
+
+    def _existing_members(self, rows: list[Row]) -> dict[MemberKey, bool]:
+        """Active members named in the file, by key: whether every one of them is unlinked
+        to the registry (so may be the person of an ID number the registry does not know)."""
+        names = {self.text(r, "name") for r in rows} - {""}
+        found: dict[MemberKey, bool] = {}
+        for batch in chunked(sorted(names)):
+            members = PartyMember.objects.filter(name__in=batch, is_active=True)
+            for name, org_id, node_id, resident_id in members.values_list(
+                "name", "organisation_id", "node_id", "resident_id"
+            ):
+                key = (name, org_id, node_id)
+                found[key] = found.get(key, True) and resident_id is None
+        return found
 
     def _residents(self, rows: list[Row]) -> dict[str, Resident]:
         digests = {
@@ -266,11 +291,27 @@ class MemberImporter(PartyImporter):
             return None
         return org
 
-    def _resident(self, row: Row) -> Resident | None:
+    def _id_number(self, row: Row) -> str:
+        """The row's ID number checked as the registry checks it; "" when empty or bad."""
         raw = self.text(row, "id_number").upper()
         if not raw:
+            return ""
+        if isinstance(row.values.get("id_number"), LostDigits):
+            self.error(row, "id_number", LOST_ID_DIGITS)
+            return ""
+        problem = id_number_problem(raw, today=self.today)
+        if problem:
+            self.error(row, "id_number", problem)
+            return ""
+        first = self.id_rows.setdefault(raw, row.number)
+        if first != row.number:
+            self.error(row, "id_number", f"与第{first}行是同一人")
+        return raw
+
+    def _resident(self, row: Row, id_number: str) -> Resident | None:
+        if not id_number:
             return None
-        resident = self.residents.get(crypto.blind_index(raw))
+        resident = self.residents.get(crypto.blind_index(id_number))
         if resident is None:
             return None  # not in the registry (e.g. lives in another district): no link
         if not can(self.actor, Capability.REGISTRY_VIEW, resident.node_path):
@@ -278,10 +319,29 @@ class MemberImporter(PartyImporter):
             return None
         if resident.pk in self.taken_residents:
             self.error(row, "id_number", "该居民已登记为党员")
-        first = self.resident_rows.setdefault(resident.pk, row.number)
-        if first != row.number:
-            self.error(row, "id_number", f"与第{first}行是同一人")
         return resident
+
+    def _check_new(
+        self, row: Row, name: str, org: PartyOrganisation | None, node: Node, id_number: str
+    ) -> None:
+        """A member not linked to the registry is refused when an active one of the same name
+        is there already (ID numbers of people the registry lacks are not kept to compare)."""
+        key = (name, org.pk if org is not None else None, node.pk)
+        where = f"党组织“{org.name}”" if org is not None else node.name
+        unlinked_only = self.existing.get(key)
+        if unlinked_only or (unlinked_only is not None and not id_number):
+            self.error(
+                row,
+                "name",
+                f"{where}已有党员“{name}”，请勿重复导入；"
+                "如是同名的另一人，请填写其身份证号（须已在实有人口中登记）",
+            )
+        if id_number:
+            return
+        first = self.name_rows.setdefault(key, row.number)
+        if first != row.number:
+            same = "同一党组织" if org is not None else "同一居住区域"
+            self.error(row, "name", f"与第{first}行重复（同名、{same}，且都未填身份证号）")
 
     def _home(self, row: Row) -> Node | None:
         code = self.code(row, "home_code")
@@ -303,7 +363,8 @@ class MemberImporter(PartyImporter):
         role = self.choice_cell(row, "role", MemberRole.MEMBER)
         trade = self.choice_cell(row, "trade")
         org = self._org(row)
-        resident = self._resident(row)
+        id_number = self._id_number(row)
+        resident = self._resident(row, id_number)
         home = self._home(row) or (resident.node if resident else None)
         if category in MemberCategory.values and status and not self.is_bad(row):
             errors: dict[str, list[str]] = {}
@@ -329,6 +390,9 @@ class MemberImporter(PartyImporter):
             self.error(row, "home_code", "未填党组织编码的，请填写居住区域编码")
         elif node is not None and org is None and not self.may_edit(node.path):
             self.error(row, "home_code", "居住区域不在您可导入的管辖范围内")
+        id_given = bool(self.text(row, "id_number"))
+        if node is not None and resident is None and name and (id_number or not id_given):
+            self._check_new(row, name, org, node, id_number)
         if self.is_bad(row) or node is None:
             return
         employer = org.unit if org is not None and org.kind == OrgKind.UNIT else None

@@ -110,10 +110,14 @@ class Importer:
         order = {c.header: i for i, c in enumerate(self.columns.values())}
         return sorted(self.errors, key=lambda e: (e.row, order.get(e.column, 99)))
 
-    @staticmethod
-    def each(rows: list[Row], progress: Progress) -> Iterator[Row]:
+    def each(self, rows: list[Row], progress: Progress) -> Iterator[Row]:
+        """The rows to check, in order. A row whose cells the reader refused (a NUL, a quote
+        left open) is reported for those alone: what such a cell holds is no data to check."""
         for index, row in enumerate(rows, start=1):
-            yield row
+            for key, reason in row.problems:
+                self.error(row, key, reason)
+            if not row.problems:
+                yield row
             if index % PROGRESS_EVERY == 0:
                 progress(index)
         progress(len(rows))

@@ -16,7 +16,7 @@ from civicgrid.exchange.columns import TAG_SEPARATORS
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
 from civicgrid.exchange.models import ImportKind
-from civicgrid.exchange.readers import LostDigits, Row
+from civicgrid.exchange.readers import LOST_ID_DIGITS, LostDigits, Row
 from civicgrid.registry.models import (
     Dwelling,
     DwellingUse,
@@ -94,9 +94,7 @@ class ResidentImporter(Importer):
         }
         errors = resident_validate(data)
         if isinstance(row.values.get("id_number"), LostDigits):
-            errors["id_number"] = [
-                "身份证号在 Excel 中被存成了数字，后几位已丢失；请把该列设为文本格式后重新录入"
-            ]
+            errors["id_number"] = [LOST_ID_DIGITS]
         self.field_errors(row, errors, RESIDENT_FIELDS)
         id_number = str(data["id_number"]).strip().upper()
         if id_number and "id_number" not in errors:

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +22,7 @@ from civicgrid.registry.tests.factories import make_credit_code, make_id_number
 pytestmark = pytest.mark.django_db
 
 
-def xlsx(header: list[str], *rows: list[str]) -> SimpleUploadedFile:
+def xlsx(header: list[str], *rows: list[Any]) -> SimpleUploadedFile:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -181,3 +182,130 @@ def test_exports_use_the_import_columns(pw: PartyWorld) -> None:
     book = load_workbook(io.BytesIO(template.content))
     assert book.sheetnames == ["党员", "说明"]
     assert MemberCategory.IN_SERVICE.label in str(book["说明"]["D3"].value)
+
+
+def csv_upload(*lines: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("党员.csv", "\r\n".join(lines).encode("utf-8-sig"))
+
+
+def member_line(
+    name: str, category: str, org_code: str, id_number: str = "", home: str = "", trade: str = ""
+) -> str:
+    return f"{name},{category},{org_code},{id_number},,,{trade},{home},"
+
+
+CSV_HEADER = ",".join(MEMBER_HEADER)
+SAME_NAME_HINT = "如是同名的另一人，请填写其身份证号（须已在实有人口中登记）"
+
+
+def test_a_member_without_a_category_is_refused(pw: PartyWorld) -> None:
+    before = counts()
+    upload = csv_upload(
+        CSV_HEADER,
+        member_line("空类别", "", pw.branch.code),
+        member_line("乱类别", "离退休党员", pw.branch.code),
+    )
+
+    outcome = party_import(actor=pw.city.bob, kind=PartyImportKind.MEMBERS, upload=upload)
+
+    assert [(e.row, e.column, e.reason) for e in outcome.errors] == [
+        (2, "党员类别", "党员类别不能为空，应为：社区党员、在职党员、新就业群体"),
+        (3, "党员类别", "党员类别应为：社区党员、在职党员、新就业群体"),
+    ]
+    assert counts() == before
+
+
+def test_the_member_export_shows_a_stored_value_it_has_no_label_for(pw: PartyWorld) -> None:
+    PartyMember.objects.filter(pk=pw.li.pk).update(category="", political_status="retired")
+
+    response = exports.members_xlsx(pw.city.bob, PartyMember.objects.filter(pk=pw.li.pk))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    row = list(sheet.iter_rows(values_only=True))[1]
+    assert row[0] == "李外住" and row[1] in ("", None) and row[5] == "retired"
+
+
+def test_member_id_numbers_are_checked_as_the_registry_checks_them(pw: PartyWorld) -> None:
+    before = counts()
+    unregistered = make_id_number("32021319800101077")
+    upload = csv_upload(
+        CSV_HEADER,
+        member_line("错号", "社区党员", pw.branch.code, "320213197003040000"),
+        member_line("短号", "社区党员", pw.branch.code, "3202131970"),
+        member_line("同一人", "社区党员", pw.branch.code, unregistered),
+        member_line("同一人", "社区党员", pw.branch.code, unregistered.lower()),
+    )
+
+    outcome = party_import(actor=pw.city.bob, kind=PartyImportKind.MEMBERS, upload=upload)
+
+    assert [(e.row, e.column, e.reason) for e in outcome.errors] == [
+        (2, "身份证号", "身份证号校验位错误"),
+        (3, "身份证号", "身份证号应为18位，前17位为数字，最后一位为数字或X"),
+        (5, "身份证号", "与第4行是同一人"),
+    ]
+    assert counts() == before
+    number = xlsx(MEMBER_HEADER, ["数字号", "社区党员", pw.branch.code, float(unregistered[:17] + "0")])
+    outcome = party_import(actor=pw.city.bob, kind=PartyImportKind.MEMBERS, upload=number)
+    assert [e.reason for e in outcome.errors] == [
+        "身份证号在 Excel 中被存成了数字，后几位已丢失；请把该列设为文本格式后重新录入"
+    ]
+
+
+def test_a_member_already_registered_is_refused_and_the_same_file_twice_adds_nobody(
+    pw: PartyWorld,
+) -> None:
+    c = pw.city
+    unregistered = make_id_number("32021319800101088")
+    upload = [
+        CSV_HEADER,
+        member_line("新党员", "社区党员", pw.group.code),
+        member_line("新骑手", "新就业群体", "", home=c.grid_a1_2.code, trade="骑手"),
+        member_line("外区新人", "社区党员", pw.group.code, unregistered),
+        member_line("张在职", "在职党员", pw.tax_org.code, make_id_number("32021319800101099")),
+    ]
+    first = party_import(actor=c.bob, kind=PartyImportKind.MEMBERS, upload=csv_upload(*upload))
+    assert first.ok and first.counts == {"members": 4}, first.as_dict()
+    before = counts()
+
+    again = party_import(actor=c.bob, kind=PartyImportKind.MEMBERS, upload=csv_upload(*upload[:4]))
+
+    assert [(e.row, e.column) for e in again.errors] == [(2, "姓名"), (3, "姓名"), (4, "姓名")]
+    assert again.errors[0].reason == "党组织“1号楼党小组”已有党员“新党员”，请勿重复导入；" + SAME_NAME_HINT
+    assert again.errors[1].reason.startswith(f"{c.grid_a1_2.name}已有党员“新骑手”")
+    assert counts() == before
+
+
+def test_the_same_person_twice_in_one_file_or_already_a_member_is_refused(pw: PartyWorld) -> None:
+    before = counts()
+    upload = csv_upload(
+        CSV_HEADER,
+        member_line("重复党员", "社区党员", pw.branch.code),
+        member_line("重复党员", "社区党员", pw.branch.code),
+        member_line("李外住", "在职党员", pw.tax_org.code),  # an active member, not in the registry
+        member_line("张在职", "在职党员", pw.tax_org.code),  # an active member, in the registry
+    )
+
+    outcome = party_import(actor=pw.city.bob, kind=PartyImportKind.MEMBERS, upload=upload)
+
+    assert [(e.row, e.column, e.reason) for e in outcome.errors] == [
+        (3, "姓名", "与第2行重复（同名、同一党组织，且都未填身份证号）"),
+        (4, "姓名", f"党组织“{pw.tax_org.name}”已有党员“李外住”，请勿重复导入；" + SAME_NAME_HINT),
+        (5, "姓名", f"党组织“{pw.tax_org.name}”已有党员“张在职”，请勿重复导入；" + SAME_NAME_HINT),
+    ]
+    assert counts() == before
+
+
+def test_a_stray_quote_in_a_member_file_is_refused(pw: PartyWorld) -> None:
+    before = counts()
+    upload = csv_upload(
+        CSV_HEADER,
+        member_line("甲", "社区党员", pw.branch.code, home='"胜利门'),
+        member_line("乙", "社区党员", pw.branch.code),
+        member_line("丙", "社区党员", pw.branch.code),
+    )
+
+    outcome = party_import(actor=pw.city.bob, kind=PartyImportKind.MEMBERS, upload=upload)
+
+    assert [(e.row, e.column, e.reason[:5]) for e in outcome.errors] == [(2, "居住区域编码", "引号未闭合")]
+    assert counts() == before
