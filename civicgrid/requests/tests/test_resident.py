@@ -242,6 +242,31 @@ def test_rating_needs_every_answer_and_a_valid_token(hotline: Any, client: Clien
     assert bad.status_code == 404 and "评价链接无效" in bad.content.decode()
 
 
+def test_an_empty_rating_post_says_which_answers_are_missing(hotline: Any, client: Client) -> None:
+    """An empty POST binds the form too: it used to come back 200, blank, with no message."""
+    request = served(hotline)
+    response = client.post(reverse("requests:h5_rate", args=[request.rating_token]), {})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "请按提示修改标红的内容后再提交" in page
+    assert "请选择是否联系过您" in page and "请选择解决情况" in page and "请选择满意度" in page
+    assert not Rating.objects.exists()
+    request.refresh_from_db()
+    assert request.status not in (Status.CLOSED, Status.DISPATCHED)
+
+
+def test_empty_posts_of_the_other_h5_forms_say_what_is_missing(hotline: Any, client: Client) -> None:
+    submitted = client.post(reverse("requests:h5_submit"), {})
+    assert submitted.status_code == 422
+    assert "请填写标题" in submitted.content.decode() and "请填写具体内容" in submitted.content.decode()
+    plate = doorplate_token(hotline.city.building_a1)
+    reported = client.post(reverse("requests:doorplate", args=[plate]), {})
+    assert reported.status_code == 422 and "请填写标题" in reported.content.decode()
+    alarm = client.post(reverse("requests:doorplate_alarm", args=[plate]), {})
+    assert alarm.status_code == 422 and "请点击“确认报警”按钮提交" in alarm.content.decode()
+    assert not Request.objects.exists()
+
+
 def test_rating_before_the_reply_is_refused(hotline: Any, client: Client) -> None:
     request = services.request_create(actor=SYSTEM, data=hotline.new(channel="web"))
     response = rate(client, request.rating_token)

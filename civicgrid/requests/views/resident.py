@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -407,9 +407,15 @@ def _team(nodes: list[Node]) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- resident H5
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form's data: every POST binds the form, an empty one too (``request.POST or None``
+    left an empty POST unbound, and the page came back blank, without saying what was missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 @require_http_methods(["GET", "POST"])
 def h5_submit(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None)
+    form = ReportForm(_posted(request))
     context: dict[str, Any] = {"form": form, "max_photos": MAX_PHOTOS}
     if request.method == "POST":
         if refused := _refused(request, "submit.html", context):
@@ -511,7 +517,7 @@ def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
     req = Request.objects.filter(rating_token=token).first() if token else None
     if req is None:
         return _message(request, "评价链接无效", "评价链接无效或已过期，请核对短信中的链接。", status=404)
-    form = RateForm(request.POST or None)
+    form = RateForm(_posted(request))
     context: dict[str, Any] = {"req": req, "form": form, "timeline": public_timeline(req)}
     if req.status not in RATABLE:
         context["refusal"] = _rate_refusal(req)
@@ -572,7 +578,7 @@ def doorplate(request: HttpRequest, token: str) -> HttpResponse:
     building = _building_or_404(request, token)
     if isinstance(building, HttpResponse):
         return building
-    form = ReportForm(request.POST or None, located=False)
+    form = ReportForm(_posted(request), located=False)
     context = _plate_context(building) | {"form": form, "token": token}
     if request.method == "POST":
         if refused := _refused(request, "doorplate.html", context):
@@ -622,7 +628,7 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
     building = _building_or_404(request, token)
     if isinstance(building, HttpResponse):
         return building
-    form = AlarmForm(request.POST or None)
+    form = AlarmForm(_posted(request))
     context = {"building": building, "form": form, "token": token, "address": building_address(building)}
     if request.method == "POST":
         if refused := _refused(request, "alarm.html", context):

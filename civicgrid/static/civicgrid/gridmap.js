@@ -1,0 +1,43 @@
+/* The office map of grid work (gridwork/_map.html: a worker's day, one finding): the grids'
+   outlines, the day's patrol routes and the findings as coloured dots.
+
+   The view is set before any layer is added. On a preferCanvas map a layer added before the
+   map has a view waits for it, but a circle marker creates the shared canvas renderer at once
+   and queues it behind the waiting outlines; when the view came, the outlines were drawn
+   against a renderer not yet on the map and Leaflet threw in _clipPoints (blank map).
+   Labels are data and go in as text: Leaflet puts a string tooltip or popup in innerHTML. */
+(function () {
+  "use strict";
+  var el = document.getElementById("gw-office-map");
+  var source = document.getElementById("gw-map-data");
+  if (!el || !source || typeof L === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var colours = { fixed: "#15803d", reported: "#c8102e", recorded: "#b45309", care: "#7c3aed" };
+
+  function text(s) { var span = document.createElement("span"); span.textContent = s == null ? "" : String(s); return span; }
+
+  var map = L.map(el, { preferCanvas: true });
+  if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
+  else map.attributionControl.addAttribution("未配置底图，仅显示网格范围和轨迹");
+
+  var layers = [];
+  (data.grids || []).forEach(function (g) {
+    if (g.geometry) layers.push(L.geoJSON(g.geometry, { style: { color: "#2563eb", weight: 2, fillOpacity: 0.06 } }).bindTooltip(text(g.name)));
+  });
+  (data.routes || []).forEach(function (f) {
+    layers.push(L.geoJSON(f, { style: { color: "#15803d", weight: 4 } }));
+  });
+  var markers = (data.markers || []).map(function (m) {
+    return L.circleMarker([m.lat, m.lon], { radius: 7, color: colours[m.kind] || "#374151", weight: 2, fillOpacity: 0.7 }).bindPopup(text(m.label));
+  });
+  if (markers.length) layers.push(L.featureGroup(markers));
+
+  var bounds = L.latLngBounds([]);
+  layers.forEach(function (layer) { var b = layer.getBounds(); if (b.isValid()) bounds.extend(b); });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 });
+  else {
+    map.setView([31.57, 120.3], 13);
+    var p = document.createElement("p"); p.className = "muted map-note"; p.textContent = "没有可显示位置的记录"; el.appendChild(p);
+  }
+  layers.forEach(function (layer) { layer.addTo(map); });
+})();
