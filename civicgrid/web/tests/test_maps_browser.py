@@ -120,3 +120,50 @@ def test_community_maps_draw_without_script_errors_and_the_menu_fits(
         page.screenshot(path=f"/tmp/e2e-map-{path.strip('/').replace('/', '-')}.png")
         assert not errors, (path, errors)
         assert page.evaluate(DRAWN, selector) > 0, f"{path}: nothing drawn on the map"
+
+
+def test_the_grid_workers_phone_map_draws_and_shows_labels_as_text(
+    browser: Any, live_server: Any, city: City
+) -> None:
+    """The phone map (gridwork.js) had the same fault on a day with a finding, and put the
+    finding's words into its popup as HTML."""
+    gridwork.finding_record(
+        actor=city.alice,
+        client_key="browser-map-2",
+        data=gridwork.FindingIn(
+            category="fire",
+            description="<img src=x onerror=window.__xss=1>",
+            lon=120.305,
+            lat=31.575,
+            address="胜利门1号楼",
+        ),
+    )
+    page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800}).new_page()
+    page.set_default_timeout(8000)
+    # Keep every Leaflet map the page makes, to open its popups from the test.
+    page.add_init_script(
+        """Object.defineProperty(window, "L", {
+          configurable: true,
+          get() { return this.__L; },
+          set(v) {
+            this.__L = v;
+            v.Map.addInitHook(function () { (window.__maps = window.__maps || []).push(this); });
+          },
+        });"""
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", city.alice.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    page.goto(f"{live_server.url}/gridwork/m/map/")
+    with contextlib.suppress(sync_api.TimeoutError):
+        page.wait_for_function(f"({DRAWN})('#gw-map') > 0", timeout=5000)
+    assert not errors, errors
+    assert page.evaluate(DRAWN, "#gw-map") > 0, "nothing drawn on the phone map"
+    page.evaluate("() => window.__maps[0].eachLayer(l => l.getPopup && l.getPopup() && l.openPopup())")
+    popup = page.inner_html(".leaflet-popup-content")
+    assert "&lt;img src=x" in popup, popup  # shown as text
+    assert page.evaluate("window.__xss") is None

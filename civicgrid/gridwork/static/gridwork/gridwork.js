@@ -482,6 +482,13 @@
     if (latlngs.length) localLayer = L.polyline(latlngs, { color: "#c8102e", weight: 4, dashArray: "6 6" }).addTo(theMap);
   }
 
+  function asText(value) {
+    // A label as a text node: a name or description is never read as HTML.
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
+
   function initMap() {
     var el = $("#gw-map");
     if (!el || !window.L) return;
@@ -491,29 +498,36 @@
     var tiles = window.CIVICGRID_TILES || {};
     if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
     else map.attributionControl.addAttribution("未配置底图，仅显示网格范围和轨迹");
+    // Layers are built first and added after the view is set: on a canvas map, a marker added
+    // before the view queued the shared renderer behind the grids, which then drew against a
+    // renderer not yet on the map (TypeError in _clipPoints, a blank map). Labels are text.
+    var layers = [];
     var bounds = L.latLngBounds([]);
     (data.grids || []).forEach(function (g) {
       if (!g.geometry) return;
-      var layer = L.geoJSON(g.geometry, { style: { color: "#2563eb", weight: 2, fillOpacity: 0.06 } }).bindTooltip(g.name).addTo(map);
+      var layer = L.geoJSON(g.geometry, { style: { color: "#2563eb", weight: 2, fillOpacity: 0.06 } }).bindTooltip(asText(g.name));
+      layers.push(layer);
       bounds.extend(layer.getBounds());
     });
     (data.routes || []).forEach(function (f) {
-      var layer = L.geoJSON(f, { style: { color: "#15803d", weight: 4 } }).addTo(map);
+      var layer = L.geoJSON(f, { style: { color: "#15803d", weight: 4 } });
+      layers.push(layer);
       bounds.extend(layer.getBounds());
     });
     (data.markers || []).forEach(function (m) {
       var colour = { fixed: "#15803d", reported: "#c8102e", recorded: "#b45309", care: "#7c3aed" }[m.kind] || "#374151";
-      L.circleMarker([m.lat, m.lon], { radius: 7, color: colour, weight: 2, fillOpacity: 0.7 }).bindPopup(m.label).addTo(map);
+      layers.push(L.circleMarker([m.lat, m.lon], { radius: 7, color: colour, weight: 2, fillOpacity: 0.7 }).bindPopup(asText(m.label)));
       bounds.extend([m.lat, m.lon]);
     });
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16] }); else map.setView([31.57, 120.3], 13);
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 }); else map.setView([31.57, 120.3], 13);
+    layers.forEach(function (layer) { layer.addTo(map); });
     drawLocal();
     var me = null;
     var btn = $("#gw-locate");
     if (btn) btn.addEventListener("click", function () {
       locate().then(function (fix) {
         if (me) map.removeLayer(me);
-        me = L.circleMarker([fix.lat, fix.lon], { radius: 9, color: "#0b57d0", weight: 3, fillOpacity: 0.4 }).bindTooltip("我的位置").addTo(map);
+        me = L.circleMarker([fix.lat, fix.lon], { radius: 9, color: "#0b57d0", weight: 3, fillOpacity: 0.4 }).bindTooltip(asText("我的位置")).addTo(map);
         map.setView([fix.lat, fix.lon], 17);
       }, function (err) { toast(err.message, "err"); });
     });
