@@ -120,13 +120,20 @@
     return map;
   }
 
+  function asText(value) {
+    // A tooltip as a text node: a request's title or a place's name is never read as HTML.
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
+
   function loadGrids(map, url, style, done) {
     if (!url) { done(null); return; }
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
       if (!data) { done(null); return; }
       var layer = L.geoJSON(data, {
         style: function () { return style; },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); },
+        onEachFeature: function (f, l) { l.bindTooltip(asText(f.properties.name)); },
       }).addTo(map);
       done(layer.getLayers().length ? layer : null);
     }).catch(function () { done(null); });
@@ -180,7 +187,7 @@
     var lon = parseFloat(el.dataset.pointLon), lat = parseFloat(el.dataset.pointLat);
     var hasPoint = !isNaN(lon) && !isNaN(lat);
     if (hasPoint) {
-      L.circleMarker([lat, lon], { radius: 8, color: "#c8102e", weight: 2, fillOpacity: 0.7 }).bindTooltip(el.dataset.label || "").addTo(map);
+      L.circleMarker([lat, lon], { radius: 8, color: "#c8102e", weight: 2, fillOpacity: 0.7 }).bindTooltip(asText(el.dataset.label)).addTo(map);
       map.setView([lat, lon], 16);
     } else {
       map.setView([31.57, 120.3], 12);
