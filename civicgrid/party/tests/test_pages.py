@@ -122,9 +122,14 @@ def test_every_page_renders_for_the_community_worker(filled: PartyWorld) -> None
 
 
 def test_the_leader_and_grid_worker_see_but_do_not_edit(filled: PartyWorld) -> None:
+    data = reverse("party:data")
+    assert data in client_for(filled.city.bob).get(reverse("party:overview")).content.decode()
     for user in (filled.city.dave, filled.city.alice):
         client = client_for(user)
-        assert client.get(reverse("party:overview")).status_code == 200
+        overview = client.get(reverse("party:overview"))
+        assert overview.status_code == 200
+        # no tab to a page that would refuse them
+        assert data not in overview.content.decode() and client.get(data).status_code == 403
         assert "胜利门" in client.get(reverse("party:organisations")).content.decode()
     before = counts()
     response = client_for(filled.city.dave).post(
