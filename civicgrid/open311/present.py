@@ -35,7 +35,7 @@ def service(category: Category) -> dict[str, Any]:
         "description": category.full_name,
         "metadata": False,
         "type": "realtime",
-        "keywords": category.keywords,
+        "keywords": ",".join(category.keywords.replace("，", " ").replace(",", " ").split()),  # a list
         "group": group,
     }
 

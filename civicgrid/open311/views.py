@@ -34,6 +34,7 @@ DEFAULT_REQUEST_DAYS = 90
 DEFAULT_UPDATE_HOURS = 24
 MAX_IDS = 100
 MIN_YEAR, MAX_YEAR = 1900, 2999  # start_date / end_date
+CHANGESET = "2026-11-23"  # the last change of this server's interface (discovery.json)
 
 # Our field names (services' errors) → the Open311 parameter a client sent.
 FIELD_NAMES = {
@@ -139,7 +140,7 @@ def discovery(request: HttpRequest) -> tuple[Any, int]:
     endpoint = {
         "specification": "http://wiki.open311.org/GeoReport_v2",
         "url": base,
-        "changeset": timezone.now().date().isoformat(),
+        "changeset": CHANGESET,
         "type": "production",
         "formats": ["application/json"],
     }

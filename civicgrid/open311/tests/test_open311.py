@@ -59,6 +59,10 @@ def test_services_list_the_leaves_of_the_current_catalogue(hotline: Any) -> None
         "keywords": "",
         "group": "公共服务",
     }
+    hotline.noise.keywords = "噪音 施工，夜间"
+    hotline.noise.save(update_fields=["keywords"])
+    listed = {s["service_code"]: s for s in Client().get(f"{BASE}/services.json").json()}
+    assert listed[hotline.noise.code]["keywords"] == "噪音,施工,夜间"  # Open311: comma-separated
     definition = Client().get(f"{BASE}/services/030101.json")
     assert definition.json() == {"service_code": "030101", "attributes": []}
     missing = Client().get(f"{BASE}/services/999999.json")
