@@ -104,7 +104,6 @@ def finish(
 
 def approval_decide(actor: Any, request: Request, kind: str, *, approve: bool, note: str) -> Approval:
     """Record the decision on the request's pending approval of ``kind`` (row locked)."""
-    from civicgrid.core.errors import ValidationError
     from civicgrid.requests.constants import ApprovalKind, ApprovalState
 
     approval = (
@@ -113,7 +112,7 @@ def approval_decide(actor: Any, request: Request, kind: str, *, approve: bool, n
         .first()
     )
     if approval is None:
-        raise ValidationError(f"没有待审批的{ApprovalKind(kind).label}申请", field="approval")
+        raise Conflict(f"没有待审批的{ApprovalKind(kind).label}申请（可能已由他人审批）")
     approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
     approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
     approval.save()

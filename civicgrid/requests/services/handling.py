@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from civicgrid.core.errors import ValidationError
+from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
 from civicgrid.requests import deadlines
@@ -175,12 +175,11 @@ def request_extend(
         errors["reason"] = ["请填写延期理由"]
     if not 0 < amount <= 90:
         errors["amount"] = ["延长时长应大于0且不超过90"]
-    if Approval.objects.filter(
-        request=locked, kind=ApprovalKind.EXTENSION, state=ApprovalState.PENDING
-    ).exists():
-        errors["amount"] = ["已有待审批的延期申请"]
     if errors:
         raise ValidationError(errors=errors)
+    pending = Approval.objects.filter(request=locked, kind=ApprovalKind.EXTENSION)
+    if pending.filter(state=ApprovalState.PENDING).exists():
+        raise Conflict("已有待审批的延期申请")
     assert locked.lead_unit is not None
     approval = Approval.objects.create(
         request=locked,

@@ -228,8 +228,12 @@ def test_return_decision_dispatch_and_extension(hotline: Any, people: dict[str, 
     due = Request.objects.get(pk=pk).due_resolution_at
     asked = dora.post(f"/{pk}/extend", {"amount": 3, "reason": "需协调多方"})
     assert asked.status_code == 200
+    again = dora.post(f"/{pk}/extend", {"amount": 2, "reason": "再延"})
+    assert again.status_code == 409 and again.json()["message"] == "已有待审批的延期申请"
     approved = olivia.post(f"/{pk}/extend-decision", {"approve": True, "note": "同意延期"})
     assert approved.status_code == 200
+    twice = olivia.post(f"/{pk}/extend-decision", {"approve": True, "note": "同意延期"})
+    assert twice.status_code == 409  # decided already (by another dispatcher, say)
     request = Request.objects.get(pk=pk)
     assert due is not None and request.due_resolution_at is not None and request.due_resolution_at > due
     detail = olivia.get(f"/{pk}").json()
