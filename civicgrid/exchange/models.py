@@ -36,6 +36,7 @@ COUNT_LABELS = {
     "dwellings": "房屋",
     "organisations": "单位",
     "geometries": "区域范围",
+    "geometries_from_gcj02": "其中由 GCJ-02 转换为 WGS-84",
 }
 
 RUNNING_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING)

@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.columns import Column, normalise_header
+from civicgrid.territory.geometry import declared_crs
 
 Cell = str | date
 TABULAR_EXTENSIONS = (".xlsx", ".csv")
@@ -263,8 +264,10 @@ def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:
         raise ValidationError(
             f"GeoJSON 文件不是有效的 JSON：第{exc.lineno}行 {exc.msg}", field="file"
         ) from exc
+    if isinstance(doc, dict) and doc.get("type") == "Feature":  # one feature: a collection of one
+        doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError("GeoJSON 文件应为 FeatureCollection", field="file")
+        raise ValidationError("GeoJSON 文件应为 FeatureCollection（或单个 Feature）", field="file")
     features = doc.get("features")
     if not isinstance(features, list):
         raise ValidationError("GeoJSON 文件缺少 features 列表", field="file")
@@ -276,5 +279,7 @@ def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:
         props = props if isinstance(props, dict) else {}
         code = props.get("code", props.get("编码", ""))
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        table.rows.append(Row(number, {"code": str(code or "").strip(), "geometry": geometry}))
+        # The coordinate system a feature or the file declares (GCJ-02 is converted on import).
+        crs = declared_crs(feature, doc)
+        table.rows.append(Row(number, {"code": str(code or "").strip(), "geometry": geometry, "crs": crs}))
     return table

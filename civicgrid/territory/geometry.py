@@ -1,11 +1,14 @@
 """GeoJSON checks and coordinate conversion (WGS-84 ↔ GCJ-02) without GDAL."""
 
 import math
+import re
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
 
 from civicgrid.core.errors import ValidationError
 
@@ -13,37 +16,49 @@ from civicgrid.core.errors import ValidationError
 _A = 6378245.0
 _EE = 0.00669342162296594323
 
+# Stored polygons: coordinates rounded to 7 decimals (about 1 cm); smaller is no boundary.
+STORED_DECIMALS = 7
+MIN_AREA_M2 = 1.0
+
 
 def _out_of_china(lon: float, lat: float) -> bool:
     return not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271)
 
 
-def _transform_lat(x: float, y: float) -> float:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+# The formulas take ``m``, the module whose sin/sqrt/cos they use: ``math`` for one point,
+# ``numpy`` for every vertex of a polygon at once (the same arithmetic, one definition).
+def _transform_lat(x: Any, y: Any, m: Any = math) -> Any:
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * m.sqrt(abs(x))
+    ret += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * m.sin(y * math.pi) + 40.0 * m.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * m.sin(y / 12.0 * math.pi) + 320 * m.sin(y * math.pi / 30.0)) * 2.0 / 3.0
     return ret
 
 
-def _transform_lon(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+def _transform_lon(x: Any, y: Any, m: Any = math) -> Any:
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * m.sqrt(abs(x))
+    ret += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * m.sin(x * math.pi) + 40.0 * m.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * m.sin(x / 12.0 * math.pi) + 300.0 * m.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
     return ret
+
+
+def _gcj02_offset(lon: Any, lat: Any, m: Any = math) -> tuple[Any, Any]:
+    """(dlon, dlat) that GCJ-02 adds to a WGS-84 point inside China."""
+    dlat = _transform_lat(lon - 105.0, lat - 35.0, m)
+    dlon = _transform_lon(lon - 105.0, lat - 35.0, m)
+    radlat = lat / 180.0 * math.pi
+    magic = 1 - _EE * m.sin(radlat) ** 2
+    sqrtmagic = m.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * m.cos(radlat) * math.pi)
+    return dlon, dlat
 
 
 def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     if _out_of_china(lon, lat):
         return lon, lat
-    dlat = _transform_lat(lon - 105.0, lat - 35.0)
-    dlon = _transform_lon(lon - 105.0, lat - 35.0)
-    radlat = lat / 180.0 * math.pi
-    magic = 1 - _EE * math.sin(radlat) ** 2
-    sqrtmagic = math.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
-    dlon = (dlon * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
+    dlon, dlat = _gcj02_offset(lon, lat)
     return lon + dlon, lat + dlat
 
 
@@ -58,12 +73,109 @@ def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
     return wlon, wlat
 
 
+def _in_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
+
+
+def gcj02_to_wgs84_xy(coords: np.ndarray) -> np.ndarray:
+    """``gcj02_to_wgs84`` for an (n, 2) array of lon/lat at once (the same steps, numpy)."""
+    lon, lat = coords[:, 0].astype(float), coords[:, 1].astype(float)
+    inside = _in_china(lon, lat)
+    wlon, wlat = lon.copy(), lat.copy()
+    for _ in range(6):
+        dlon, dlat = _gcj02_offset(wlon, wlat, np)
+        moved = _in_china(wlon, wlat)
+        glon, glat = np.where(moved, wlon + dlon, wlon), np.where(moved, wlat + dlat, wlat)
+        wlon, wlat = wlon - (glon - lon), wlat - (glat - lat)
+    return np.column_stack((np.where(inside, wlon, lon), np.where(inside, wlat, lat)))
+
+
+def gcj02_to_wgs84_geometry(geom: BaseGeometry) -> BaseGeometry:
+    """The geometry with every vertex moved from GCJ-02 to WGS-84 (2D)."""
+    return shapely.transform(geom, gcj02_to_wgs84_xy)
+
+
 def to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
-    if crs == "wgs84":
+    if crs == CRS_WGS84:
         return lon, lat
-    if crs == "gcj02":
+    if crs == CRS_GCJ02:
         return gcj02_to_wgs84(lon, lat)
     raise ValidationError("坐标系只能是 wgs84 或 gcj02", field="crs")
+
+
+# --- declared coordinate systems (GeoJSON files from map services) ---------------------
+
+CRS_WGS84, CRS_GCJ02, CRS_BD09, CRS_PROJECTED = "wgs84", "gcj02", "bd09", "projected"
+# Where files put it: the "crs" member (GeoJSON 2008, any object), or a property.
+CRS_PROPERTY_KEYS = (
+    "coordinate_system",
+    "coordinateSystem",
+    "coord_system",
+    "coord_sys",
+    "crs",
+    "srs",
+    "坐标系",
+)
+# Earliest match wins: "GCJ-02 (not WGS84)" is GCJ-02.
+_CRS_PATTERNS = (
+    (CRS_GCJ02, re.compile(r"gcj|火星|mars|国测局")),
+    (CRS_BD09, re.compile(r"bd[\s_-]*09|baidu|百度")),
+    (CRS_WGS84, re.compile(r"wgs[\s_-]*84|crs:?84|4326|cgcs[\s_-]*2000|4490|国家2000")),
+    (CRS_PROJECTED, re.compile(r"3857|900913|mercator|墨卡托")),
+)
+
+
+def _crs_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        return f"EPSG:{value}"
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        props = value.get("properties")
+        for source in (props if isinstance(props, dict) else {}, value):
+            for key in ("name", "code", "href"):
+                if text := _crs_text(source.get(key)):
+                    return text
+    return ""
+
+
+def declared_crs(*objects: Any) -> str:
+    """The coordinate system the first of ``objects`` that declares one declares, as written.
+
+    Pass a feature before its collection. "" when none declares one.
+    """
+    for obj in objects:
+        if not isinstance(obj, dict):
+            continue
+        if text := _crs_text(obj.get("crs")):
+            return text
+        props = obj.get("properties")
+        if isinstance(props, dict):
+            for key in CRS_PROPERTY_KEYS:
+                if text := _crs_text(props.get(key)):
+                    return text
+    return ""
+
+
+def crs_kind(text: str) -> str:
+    """CRS_WGS84, CRS_GCJ02, CRS_BD09 or CRS_PROJECTED for a declaration; "" if unknown."""
+    lowered = text.lower()
+    found = [(match.start(), kind) for kind, pattern in _CRS_PATTERNS if (match := pattern.search(lowered))]
+    return min(found)[1] if found else ""
+
+
+def crs_problem(text: str) -> str:
+    """Why a declared coordinate system cannot be imported ("" when it can: WGS-84 or GCJ-02)."""
+    kind = crs_kind(text) if text else CRS_WGS84
+    if kind in (CRS_WGS84, CRS_GCJ02):
+        return ""
+    if kind == CRS_BD09:
+        return f"不支持百度坐标（{text}），请转换为 WGS-84 或 GCJ-02 后再导入"
+    if kind == CRS_PROJECTED:
+        return f"坐标系 {text} 是以米为单位的投影坐标，请使用 WGS-84 经纬度"
+    return f"无法识别声明的坐标系“{text}”：请使用 WGS-84 经纬度，GCJ-02 坐标请声明为 GCJ-02"
 
 
 def check_lon_lat(lon: float | None, lat: float | None) -> None:
@@ -99,9 +211,81 @@ def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
     return geom
 
 
-def geometry_to_geojson(geom: BaseGeometry, precision: int = 7) -> dict[str, Any]:
+def geometry_to_geojson(geom: BaseGeometry, precision: int = STORED_DECIMALS) -> dict[str, Any]:
     rounded = shapely.set_precision(geom, 10**-precision) if precision else geom
     return shapely.geometry.mapping(rounded)
+
+
+def clean_polygon(
+    geojson: Any, field: str = "geometry", crs: str = CRS_WGS84
+) -> tuple[BaseGeometry, dict[str, Any]]:
+    """The polygon as it will be stored (WGS-84, 7 decimals) and its GeoJSON, checked as stored.
+
+    A GCJ-02 polygon (``crs``) is moved to WGS-84 first. Rounding can collapse a tiny or
+    thin polygon to nothing, so the checks run on the rounded geometry (``stored_polygon``).
+    """
+    geom = parse_polygon(geojson, field=field)
+    if crs == CRS_GCJ02:
+        geom = gcj02_to_wgs84_geometry(geom)
+    clean = geometry_to_geojson(geom)
+    return stored_polygon(clean, field=field), clean
+
+
+def stored_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
+    """The shape of a GeoJSON about to be stored, refused unless it is a usable boundary:
+    a Polygon or MultiPolygon, not empty, valid, at least ``MIN_AREA_M2``."""
+    if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValidationError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon", field=field)
+    try:
+        geom = shape(geojson)
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise ValidationError(f"范围坐标无法解析：{exc}", field=field) from exc
+    if geom.is_empty:
+        raise ValidationError(f"范围过小或无效（按 {STORED_DECIMALS} 位小数取整后为空）", field=field)
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        raise ValidationError(f"范围按 {STORED_DECIMALS} 位小数取整后无效（{reason}）", field=field)
+    area = area_m2(geom)
+    if area < MIN_AREA_M2:
+        raise ValidationError(
+            f"范围过小或无效（按 {STORED_DECIMALS} 位小数取整后面积约 {area:.2g} 平方米，"
+            f"不足 {MIN_AREA_M2:g} 平方米）",
+            field=field,
+        )
+    return geom
+
+
+# --- metres ------------------------------------------------------------------------------
+
+EARTH_RADIUS_M = 6371008.8
+METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180.0
+
+
+def _centre_lat(geom: BaseGeometry) -> float:
+    _, miny, _, maxy = geom.bounds
+    return (miny + maxy) / 2.0
+
+
+def area_m2(geom: BaseGeometry) -> float:
+    """Area in square metres (local equirectangular scale at the geometry's middle latitude)."""
+    if geom.is_empty:
+        return 0.0
+    return float(geom.area) * METRES_PER_DEGREE**2 * math.cos(math.radians(_centre_lat(geom)))
+
+
+def to_local_metres(geom: BaseGeometry, lon0: float, lat0: float) -> BaseGeometry:
+    """The geometry in metres east and north of (lon0, lat0), equirectangular (fine over a city)."""
+    scale = np.array([METRES_PER_DEGREE * math.cos(math.radians(lat0)), METRES_PER_DEGREE])
+    origin = np.array([lon0, lat0])
+    return shapely.transform(geom, lambda xy: (xy - origin) * scale)
+
+
+def metres_apart(a: BaseGeometry, b: BaseGeometry) -> float:
+    """Shortest distance in metres between two geometries (0 when they meet)."""
+    if a.intersects(b):
+        return 0.0
+    pa, pb = nearest_points(a, b)
+    return metres_between(pa.x, pa.y, pb.x, pb.y)
 
 
 def metres_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

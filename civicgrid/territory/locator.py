@@ -145,7 +145,9 @@ def index_from(items: list[tuple[BaseGeometry, Location]], *, version: int = 0) 
     """An index over (polygon, location) pairs, without the database.
 
     Earlier items win where polygons overlap (``build_index`` puts comprehensive grids first).
+    An empty polygon (a grid stored before imports refused them) is no boundary: left out.
     """
+    items = [(geom, loc) for geom, loc in items if not geom.is_empty]
     geoms = [geom for geom, _ in items]
     for geom in geoms:
         shapely.prepare(geom)

@@ -19,8 +19,9 @@ from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import phone_problem
+from civicgrid.territory import topology
 from civicgrid.territory.constants import CODE_LETTERS, Verb
-from civicgrid.territory.geometry import check_lon_lat, geometry_to_geojson, parse_polygon
+from civicgrid.territory.geometry import check_lon_lat, clean_polygon, stored_polygon
 from civicgrid.territory.models import (
     ALLOWED_PARENTS,
     STATISTICAL_KINDS,
@@ -91,10 +92,38 @@ def node_code_check(kind: str, code: str) -> None:
 
 
 def node_geometry_clean(kind: str, geometry: Any) -> dict[str, Any] | None:
+    """The GeoJSON to store (rounded to 7 decimals), checked as stored: never an empty polygon."""
     if geometry in (None, "", {}):
         return None
-    geom = parse_polygon(geometry)
-    return geometry_to_geojson(geom)
+    return clean_polygon(geometry)[1]
+
+
+def node_placement_check(
+    *, node_id: int | None, kind: str, grid_type: str, parent_id: int | None, code: str, name: str, clean: Any
+) -> None:
+    """Refuse a polygon that leaves its parent's, overlaps grids it must not, or (for a
+    community) leaves out its grids: the rules of ``topology``, as imports check them."""
+    area = topology.Area(
+        id=node_id,
+        code=code,
+        name=name,
+        kind=kind,
+        grid_type=grid_type,
+        parent_id=parent_id,
+        geom=stored_polygon(clean),
+    )
+    if problems := topology.polygons_check([area]):
+        reasons = [p.reason for p in problems]
+        raise ValidationError(reasons[0], errors={"geometry": reasons})
+
+
+def node_point_check(path_ids: list[int], lon: float | None, lat: float | None) -> None:
+    """Refuse a point outside the polygon of the nearest of ``path_ids`` that has one."""
+    if lon is None or lat is None or not path_ids:
+        return
+    areas = topology.nearest_areas([path_ids])
+    if reason := topology.point_problem(lon, lat, path_ids, areas):
+        raise ValidationError(reason, field="lon")
 
 
 @transaction.atomic
@@ -136,7 +165,18 @@ def node_create(
         code = next_generated_code(parent, kind)
     node_code_check(kind, code)
     check_lon_lat(lon, lat)
+    node_point_check(parent.path_ids if parent else [], lon, lat)
     clean = node_geometry_clean(kind, geometry)
+    if clean is not None:
+        node_placement_check(
+            node_id=None,
+            kind=kind,
+            grid_type=grid_type,
+            parent_id=parent.pk if parent else None,
+            code=code,
+            name=name,
+            clean=clean,
+        )
     if Node.objects.filter(code=code).exists():
         raise ValidationError(f"编码 {code} 已被使用", field="code")
     node = Node(
@@ -216,7 +256,18 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
     if "lon" in changes or "lat" in changes:
         lon, lat = changes.get("lon", node.lon), changes.get("lat", node.lat)
         check_lon_lat(lon, lat)
+        node_point_check(node.ancestor_ids, lon, lat)
         node.lon, node.lat = lon, lat
+    if node.geometry is not None and (geometry_changed or "grid_type" in changes):
+        node_placement_check(
+            node_id=node.pk,
+            kind=node.kind,
+            grid_type=node.grid_type,
+            parent_id=node.parent_id,
+            code=node.code,
+            name=node.name,
+            clean=node.geometry,
+        )
     for field in ("address", "sort_order", "responsible_unit"):
         if field in changes:
             setattr(node, field, changes[field])

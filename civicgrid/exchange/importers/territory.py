@@ -1,7 +1,8 @@
 """Importers of the territory: nodes (a subtree), positions, and grid polygons from GeoJSON.
 
 Checks are the ones ``territory.services`` runs in ``node_create``, ``position_create`` and
-``node_update``; rows are then written in bulk with the same field preparation.
+``node_update`` (where polygons and points may lie: ``territory.topology``, for the whole
+file at once); rows are then written in bulk with the same field preparation.
 """
 
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from shapely.geometry.base import BaseGeometry
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.core import bulk, crypto
@@ -18,8 +20,18 @@ from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.readers import Row
+from civicgrid.territory import topology
 from civicgrid.territory.constants import CODE_LETTERS
-from civicgrid.territory.geometry import check_lon_lat, geometry_to_geojson, parse_polygon
+from civicgrid.territory.geometry import (
+    CRS_GCJ02,
+    CRS_WGS84,
+    check_lon_lat,
+    clean_polygon,
+    crs_kind,
+    crs_problem,
+    declared_crs,
+    stored_polygon,
+)
 from civicgrid.territory.models import (
     STATISTICAL_KINDS,
     GridType,
@@ -63,6 +75,7 @@ class NodeImporter(Importer):
         for row in self.each(rows, progress):
             self._validate_row(row)
         self._generate_codes()
+        self._check_points()
         return self.sorted_errors()
 
     def _parent(self, row: Row) -> tuple[bool, Node | None, PlannedNode | None]:
@@ -183,6 +196,17 @@ class NodeImporter(Importer):
         if code:
             self.by_code[code] = planned
 
+    def _check_points(self) -> None:
+        """Each point within the polygon of its nearest ancestor in the database that has one."""
+        located = [p for p in self.planned if p.node.lon is not None and p.node.lat is not None]
+        paths = {id(p): [int(part) for part in self._anchor(p).split("/") if part] for p in located}
+        areas = topology.nearest_areas(path for path in paths.values() if path)
+        for planned in located:
+            node = planned.node
+            assert node.lon is not None and node.lat is not None
+            if reason := topology.point_problem(node.lon, node.lat, paths[id(planned)], areas):
+                self.error(planned.row, "lon", reason)
+
     def _generate_codes(self) -> None:
         """Codes for rows that left them empty, like ``territory.services.next_generated_code``."""
         counters: dict[str, int] = {}
@@ -302,7 +326,11 @@ class PositionImporter(Importer):
 
 
 class GeometryImporter(Importer):
-    """Sets the polygon of existing nodes from a GeoJSON FeatureCollection (property ``code``)."""
+    """Sets the polygon of existing nodes from a GeoJSON FeatureCollection (property ``code``).
+
+    Polygons are stored in WGS-84; a feature (or its collection, as the reader passes it in
+    ``crs``) that declares GCJ-02 is converted, and the result counts the features converted.
+    """
 
     kind = ImportKind.GEOMETRY
     edit_capability = Capability.TERRITORY_EDIT
@@ -310,28 +338,56 @@ class GeometryImporter(Importer):
     def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
         self.load_nodes(self.code(row, "code") for row in rows)
         self.changes: list[tuple[Node, dict[str, Any]]] = []
+        self.converted = 0
+        placed: dict[int, tuple[int, BaseGeometry]] = {}
         first_row: dict[str, int] = {}
         for row in self.each(rows, progress):
             node = self.target_node(row, key="code")
             code = self.code(row, "code")
             if node is not None and first_row.setdefault(code, row.number) != row.number:
                 self.error(row, "code", f"编码 {code} 与第{first_row[code]}个要素重复")
+            crs = self._crs(row)
+            if crs is None:
+                continue
             try:
-                clean = geometry_to_geojson(parse_polygon(row.values.get("geometry"), field="geometry"))
+                geom, clean = clean_polygon(row.values.get("geometry"), field="geometry", crs=crs)
             except ValidationError as exc:
                 self.validation_error(row, exc, {"geometry": "geometry"})
                 continue
             if node is not None and not self.is_bad(row):
                 self.changes.append((node, clean))
+                placed[node.pk] = (row.number, geom)
+                if crs == CRS_GCJ02:
+                    self.converted += 1
+        self._check_placement(placed)
         return self.sorted_errors()
+
+    def _crs(self, row: Row) -> str | None:
+        """The coordinate system the feature declares (WGS-84 when none); None if unusable."""
+        declared = row.values.get("crs") or declared_crs(row.values.get("geometry"))
+        declared = declared if isinstance(declared, str) else ""
+        if problem := crs_problem(declared):
+            self.error(row, "geometry", problem)
+            return None
+        return crs_kind(declared) if declared else CRS_WGS84
+
+    def _check_placement(self, placed: dict[int, tuple[int, BaseGeometry]]) -> None:
+        """Grids within their parents, same-type siblings apart: the file and the database together."""
+        for problem in topology.polygons_check(topology.planned_areas(placed)):
+            where = f"（见第{problem.other}个要素）" if problem.other is not None else ""
+            self.error(problem.key, "geometry", problem.reason + where)
 
     def save(self) -> dict[str, int]:
         now = timezone.now()
         nodes = []
         for node, clean in self.changes:
+            stored_polygon(clean)  # never an empty or degenerate polygon, whatever validated it
             node.geometry, node.updated_at = clean, now
             nodes.append(node)
         Node.objects.bulk_update(nodes, ["geometry", "updated_at"], batch_size=BATCH_SIZE)
         if any(node.kind == NodeKind.GRID for node in nodes):
             geometry_version_bump()
-        return {"geometries": len(nodes)}
+        counts = {"geometries": len(nodes)}
+        if self.converted:
+            counts["geometries_from_gcj02"] = self.converted
+        return counts

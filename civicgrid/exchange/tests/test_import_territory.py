@@ -223,6 +223,6 @@ def test_geojson_problems_change_nothing(city: Any, run_import: RunImport) -> No
 def test_geojson_that_is_not_a_feature_collection_fails_with_a_message(
     city: Any, run_import: RunImport
 ) -> None:
-    job = run_import(city.bob, ImportKind.GEOMETRY, "g.geojson", b'{"type": "Feature"}')
+    job = run_import(city.bob, ImportKind.GEOMETRY, "g.geojson", b'{"type": "Polygon", "coordinates": []}')
     assert job.status == ImportStatus.FAILED
-    assert job.message == "GeoJSON 文件应为 FeatureCollection"
+    assert job.message == "GeoJSON 文件应为 FeatureCollection（或单个 Feature）"

@@ -159,3 +159,23 @@ def test_a_nul_character_in_a_cell_is_refused_with_its_row_and_column(
         (3, "区域编码", "区域编码不能包含空字符（NUL）"),
     ]
     assert not Organisation.objects.exists()
+
+
+def test_a_single_feature_reads_as_a_collection_with_its_declared_system() -> None:
+    """The shared fence file is one Feature whose properties say GCJ-02: the reader passes
+    the declaration on, and the importer converts (territory.geometry)."""
+    import json
+
+    from civicgrid.exchange.readers import read_geojson
+
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "320213", "coordinate_system": "GCJ-02 (not WGS84)"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[120.3, 31.5], [120.31, 31.5], [120.31, 31.51], [120.3, 31.5]]],
+        },
+    }
+    table = read_geojson("fence.geojson", json.dumps(feature).encode(), max_rows=10)
+    [row] = table.rows
+    assert row.values["code"] == "320213" and "GCJ-02" in row.values["crs"]

@@ -4,6 +4,7 @@ Tested through GET /api/v1/territory/locate, as other systems (the hotline, the
 mini-program) call it, and on an index built without the database.
 """
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -220,6 +221,21 @@ def test_an_index_without_grids_finds_nothing() -> None:
     index = index_from([])
     assert index.lookup(120.3, 31.5) is None
     assert index.nearest(120.3, 31.5, 1000) is None
+
+
+def test_an_empty_polygon_kept_from_before_the_checks_is_no_boundary(city: City, api: Client) -> None:
+    """Imports once stored a collapsed polygon as {"type": "Polygon", "coordinates": []}: the
+    locator leaves such a grid out (it failed outright when no other grid had a polygon)."""
+    from civicgrid.territory.models import Node
+
+    empty = {"type": "Polygon", "coordinates": []}
+    Node.objects.filter(kind="grid").exclude(pk=city.grid_a1_1.pk).update(geometry=None)
+    Node.objects.filter(pk=city.grid_a1_1.pk).update(geometry=empty)
+    services.geometry_version_bump()
+    response = locate(api, 120.305, 31.575)
+    assert response.status_code == 404, response.content
+    assert response.json()["code"] == "outside_territory"
+    assert index_from([(shapely.from_geojson(json.dumps(empty)), place(1))]).lookup(0.5, 0.5) is None
 
 
 @pytest.mark.parametrize("max_vertices", [32, 3], ids=["rings-in-python", "geos"])
