@@ -5,6 +5,7 @@ with an audit row. Hot-issue runs are written by ``hot.hot_issues_compute``, ale
 ``spikes.spike_scan`` and proposals by ``seasonal.proposals_generate``.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -28,10 +29,12 @@ from civicgrid.governance.models import (
     Topic,
     TopicStatus,
 )
-from civicgrid.requests.models import HandlingUnit, UnitMembership
+from civicgrid.requests.models import Category, HandlingUnit, UnitMembership
 from civicgrid.requests.rates.figures import month_start
+from civicgrid.requests.selectors import current_catalogue
 from civicgrid.territory.models import Node, NodeKind
 
+PREFIX_RE = re.compile(r"(?:[0-9]{2}){1,3}")
 TOPIC_FIELDS = ["title", "status", "plan", "lead_unit", "leading_official", "month"]
 TASK_FIELDS = ["title", "unit", "deadline", "progress", "status", "note"]
 
@@ -70,7 +73,36 @@ def _check_topic(data: TopicData) -> dict[str, list[str]]:
         errors["assisting_units"] = ["协办单位不能与牵头单位相同"]
     if any(not u.is_active for u in data.assisting_units):
         errors["assisting_units"] = ["协办单位须为启用的单位"]
+    if problems := prefix_errors(data.category_prefix.strip()):
+        errors["category_prefix"] = problems
     return errors
+
+
+def prefix_errors(prefix: str) -> list[str]:
+    """A topic counts requests whose category code starts with ``prefix``: it must be the code
+    of a category (2, 4 or 6 digits) in the current catalogue, else the topic would count
+    nothing and nobody would notice."""
+    if not prefix:
+        return []
+    if not PREFIX_RE.fullmatch(prefix):
+        return ["分类编码前缀应为2、4或6位数字，如 01、0103"]
+    current = current_catalogue()
+    if current is None:
+        return ["当前没有生效的派单目录，请不填分类编码前缀"]
+    if not Category.objects.filter(version=current, code__startswith=prefix).exists():
+        return [f"当前派单目录中没有编码以 {prefix} 开头的分类"]
+    return []
+
+
+def _duplicate(data: TopicData) -> Topic | None:
+    """A topic of the same place and month about the same hot issue, or with the same title."""
+    assert data.node is not None
+    same = Topic.objects.filter(node=data.node, month=month_start(data.month))
+    if data.hot_issue is not None:
+        found = same.filter(hot_issue=data.hot_issue).first()
+        if found is not None:
+            return found
+    return same.filter(title=data.title.strip()).first()
 
 
 def _problem_terms(data: TopicData) -> tuple[bytes, list[str]]:
@@ -117,6 +149,19 @@ def topic_create(*, actor: Any, data: TopicData) -> Topic:
     if errors:
         raise ValidationError(errors=errors)
     assert data.lead_unit is not None
+    # One topic per problem, place and month: the place's row is locked so that two leaders
+    # (or one double submit) cannot both find no topic and both add one (SQLite's
+    # transactions take the write lock at BEGIN and so are serial anyway).
+    Node.objects.select_for_update().filter(pk=data.node.pk).first()
+    if (twin := _duplicate(data)) is not None:
+        same_hot = data.hot_issue is not None and twin.hot_issue_id == data.hot_issue.pk
+        month = month_start(data.month)
+        raise ValidationError(
+            f"{data.node.name}{month.year}年{month.month}月已就{'该热点' if same_hot else '同名题目'}"
+            f"立项（《{twin.title}》），请勿重复立项",
+            field="title",
+            code="duplicate",
+        )
     terms, keywords = _problem_terms(data)
     topic = Topic.objects.create(
         node=data.node,

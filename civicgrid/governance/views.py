@@ -16,15 +16,20 @@ from civicgrid.accounts.models import Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.views_forms import labelled
 from civicgrid.governance import selectors, services
+from civicgrid.governance.forms import FIELD_LABELS, TaskForm
 from civicgrid.governance.hot import hot_issues_compute, previous_period
-from civicgrid.governance.models import AlertStatus, ProposalStatus, TopicStatus
+from civicgrid.governance.models import AlertStatus, ProposalStatus, Topic, TopicStatus
 from civicgrid.governance.seasonal import priority_subdistricts
+from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import HandlingUnit, Request
 from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.figures import Period, add_months, parse_day, parse_month, parse_range
 from civicgrid.territory.models import Node
 
+# Fields of the topic form that show their own errors (others are listed above the form).
+TOPIC_FORM_FIELDS = ("title", "month", "leading_official", "lead_unit", "assisting_units", "category_prefix")
 LIVE_LIMIT = 50_000  # above this many requests the page computes in the background
 V = Capability.GOVERNANCE_VIEW
 M = Capability.TOPIC_MANAGE
@@ -200,13 +205,15 @@ def topic_new(request: HttpRequest) -> HttpResponse:
         )
         initial = {"title": "", "month": current_month(), "node": node, "keywords": [], "category_prefix": ""}
     errors: dict[str, list[str]] = {}
+    assisting: list[int] = []
     if request.method == "POST":
-        data = _topic_data(request, node, hot)
         try:
-            topic = services.topic_create(actor=user, data=data)
+            topic = services.topic_create(actor=user, data=_topic_data(request, node, hot))
         except ValidationError as exc:
-            errors = exc.errors
-            initial = {**initial, **request.POST.dict(), "keywords": data.keywords}
+            errors = exc.errors or {"": [exc.message]}
+            keywords = request.POST.get("keywords", "").replace("，", ",").split(",")
+            initial = {**initial, **request.POST.dict(), "keywords": [k for k in keywords if k.strip()]}
+            assisting = [int(x) for x in request.POST.getlist("assisting_units") if x.isdigit()]
         else:
             messages.success(request, "已立项为每月一题")
             return redirect("governance:topic", pk=topic.pk)
@@ -215,6 +222,13 @@ def topic_new(request: HttpRequest) -> HttpResponse:
         "node": node,
         "initial": initial,
         "errors": errors,
+        "other_errors": [
+            f"{FIELD_LABELS[name]}：{r}" if name in FIELD_LABELS else r
+            for name, reasons in errors.items()
+            if name not in TOPIC_FORM_FIELDS
+            for r in reasons
+        ],
+        "assisting": assisting,
         "units": _units(),
         "leaders": leaders_for(node),
         "month_value": f"{initial['month']:%Y-%m}"
@@ -234,7 +248,10 @@ def _trend_chart(trend: list[selectors.MonthCount]) -> dict[str, Any]:
 
 @login_required
 def topic_page(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = selectors.topic_get(request.user, pk)
+    return _topic_page(request, selectors.topic_get(request.user, pk), TaskForm())
+
+
+def _topic_page(request: HttpRequest, topic: Topic, task_form: TaskForm, status: int = 200) -> HttpResponse:
     trend = selectors.topic_trend(topic)
     before = [m.count for m in trend if not m.after]
     after = [m.count for m in trend if m.after]
@@ -252,8 +269,9 @@ def topic_page(request: HttpRequest, pk: int) -> HttpResponse:
         "units": _units(),
         "statuses": TopicStatus.choices,
         "today": timezone.localdate(),
+        "task_form": task_form,
     }
-    return render(request, "governance/topic.html", context)
+    return render(request, "governance/topic.html", context, status=status)
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -283,22 +301,31 @@ def _date(raw: str, field: str) -> date | None:
 @login_required
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A refused task comes back on the topic's page with what was typed and the reasons."""
     topic = selectors.topic_get(request.user, pk)
-    unit_id = _int(request.POST.get("unit"), "unit", "责任单位")
-    try:
-        services.task_add(
-            actor=request.user,
-            topic=topic,
-            title=request.POST.get("title", ""),
-            deadline=_date(request.POST.get("deadline", ""), "deadline"),
-            unit=HandlingUnit.objects.filter(pk=unit_id).first() if unit_id else None,
-            description=request.POST.get("description", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已添加任务")
-    return redirect("governance:topic", pk=pk)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = None
+            if data["unit"] is not None:
+                unit = HandlingUnit.objects.filter(pk=data["unit"]).first()
+                if unit is None:
+                    raise ValidationError("责任单位不存在", field="unit")
+            services.task_add(
+                actor=request.user,
+                topic=topic,
+                title=data["title"],
+                deadline=data["deadline"],
+                unit=unit,
+                description=data["description"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已添加任务")
+            return redirect("governance:topic", pk=pk)
+    return _topic_page(request, topic, form, status=422)
 
 
 @login_required
@@ -314,7 +341,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, labelled(exc, FIELD_LABELS))
     else:
         messages.success(request, "已更新进度")
     fallback = (
@@ -364,7 +391,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "已转为任务")
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, labelled(exc, FIELD_LABELS))
     return redirect("governance:planned")
 
 

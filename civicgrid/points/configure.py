@@ -7,10 +7,41 @@ from django.db import transaction
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
+from civicgrid.points.checks import MAX_AMOUNT
 from civicgrid.points.constants import Verb
 from civicgrid.points.models import ActivityType, PointsPolicy, PointsRule
 from civicgrid.points.permissions import require_manage
 from civicgrid.territory.models import Node
+
+RULE_NAME_MAX = PointsRule._meta.get_field("name").max_length or 100
+
+
+def _decimal(
+    raw: Decimal | str | int, field: str, label: str, errors: dict[str, list[str]]
+) -> Decimal | None:
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite():
+        errors[field] = [f"{label}必须是数字"]
+        return None
+    return value
+
+
+def _whole(raw: Any, field: str, label: str, errors: dict[str, list[str]]) -> int | None:
+    """A whole number of points from 0 to ``MAX_AMOUNT`` (the service's own check, so the API
+    and the page refuse alike and a huge number never reaches the database)."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        errors[field] = [f"{label}必须是整数"]
+        return None
+    if value < 0:
+        errors[field] = [f"{label}不能为负数"]
+    elif value > MAX_AMOUNT:
+        errors[field] = [f"{label}不能超过{MAX_AMOUNT}"]
+    return value
 
 
 def rule_save(
@@ -27,25 +58,25 @@ def rule_save(
     """Set the rule for an activity type on a node (replaces the active one there)."""
     require_manage(actor, node.path)
     activity_type = str(activity_type or "").strip()
+    name = str(name or "").strip()
     errors: dict[str, list[str]] = {}
     if activity_type and activity_type not in ActivityType.values:
         errors["activity_type"] = ["未知的服务类型"]
-    if not str(name or "").strip():
+    if not name:
         errors["name"] = ["请填写规则名称"]
-    try:
-        per_hour = Decimal(str(points_per_hour))
-        step = Decimal(str(difficulty_step))
-    except (InvalidOperation, ValueError):
-        errors["points_per_hour"] = ["请填写数字"]
-        per_hour, step = Decimal(0), Decimal(0)
-    if per_hour < 0 or per_hour > 1000:
-        errors.setdefault("points_per_hour", []).append("每小时积分应在0到1000之间")
-    if step < 0 or step > 2:
+    elif len(name) > RULE_NAME_MAX:
+        errors["name"] = [f"规则名称最长{RULE_NAME_MAX}个字（现有{len(name)}个）"]
+    per_hour = _decimal(points_per_hour, "points_per_hour", "每小时积分", errors)
+    step = _decimal(difficulty_step, "difficulty_step", "难度系数步长", errors)
+    if per_hour is not None and not 0 <= per_hour <= 1000:
+        errors["points_per_hour"] = ["每小时积分应在0到1000之间"]
+    if step is not None and not 0 <= step <= 2:
         errors["difficulty_step"] = ["难度系数步长应在0到2之间"]
-    if int(base_points) < 0 or int(max_points) < 0:
-        errors["base_points"] = ["积分不能为负数"]
+    base = _whole(base_points, "base_points", "基础积分", errors)
+    cap = _whole(max_points, "max_points", "单次上限", errors)
     if errors:
         raise ValidationError(errors=errors)
+    assert per_hour is not None and step is not None and base is not None and cap is not None
     with transaction.atomic():
         before = PointsRule.objects.select_for_update().filter(
             node=node, activity_type=activity_type, is_active=True
@@ -56,11 +87,11 @@ def rule_save(
             node=node,
             node_path=node.path,
             activity_type=activity_type,
-            name=str(name).strip()[:100],
-            base_points=int(base_points),
+            name=name,
+            base_points=base,
             points_per_hour=per_hour,
             difficulty_step=step,
-            max_points=int(max_points),
+            max_points=cap,
             created_by=actor,
         )
         audit_write(
@@ -83,10 +114,13 @@ def rule_save(
 def policy_set(*, actor: Any, node: Node, expiry_days: int, pickup_days: int = 7) -> PointsPolicy:
     """How long points (and pickup codes) live under ``node``; applies to later earnings."""
     require_manage(actor, node.path)
+    errors: dict[str, list[str]] = {}
     if not isinstance(expiry_days, int) or not 0 <= expiry_days <= 3650:
-        raise ValidationError("有效期应在0到3650天之间（0表示永不过期）", field="expiry_days")
+        errors["expiry_days"] = ["有效期应在0到3650天之间（0表示永不过期）"]
     if not isinstance(pickup_days, int) or not 1 <= pickup_days <= 90:
-        raise ValidationError("取货码有效期应在1到90天之间", field="pickup_days")
+        errors["pickup_days"] = ["取货码有效期应在1到90天之间"]
+    if errors:
+        raise ValidationError(errors=errors)
     with transaction.atomic():
         policy, _ = PointsPolicy.objects.select_for_update().get_or_create(
             node=node,

@@ -302,6 +302,13 @@ class PointsRule(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def activity_type_label(self) -> str:
+        """The activity type in Chinese ("默认规则" for the node's default, the code if unknown)."""
+        if not self.activity_type:
+            return "默认规则"
+        return str(dict(ActivityType.choices).get(self.activity_type, self.activity_type))
+
 
 class PointsPolicy(ScopedModel):
     """Per community (or higher): how long points live. The nearest policy wins."""

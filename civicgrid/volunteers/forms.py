@@ -132,7 +132,11 @@ class OrderForm(forms.Form):
     )
     skills = skill_field(label="所需技能")
     origin = forms.CharField(
-        label="来源", max_length=100, required=False, help_text="如 requests.request:345"
+        label="关联诉求编号",
+        max_length=20,
+        required=False,
+        help_text="由诉求转来的需求填写诉求编号，如 20240408-000001；可不填",
+        widget=forms.TextInput(attrs={"placeholder": "如 20240408-000001"}),
     )
     publish = forms.BooleanField(label="直接发布，等待志愿者接单", required=False)
 

@@ -23,6 +23,7 @@ from civicgrid.territory.models import ScopedModel
 from civicgrid.volunteers.constants import (
     ActivityStatus,
     AssignmentMode,
+    Availability,
     CheckVia,
     ConfirmVia,
     Difficulty,
@@ -109,6 +110,12 @@ class Volunteer(ScopedModel):
     def number(self) -> str:
         """The number printed on the volunteer card."""
         return f"ZY{self.pk:07d}"
+
+    @property
+    def availability_labels(self) -> list[str]:
+        """When the volunteer can serve, in Chinese (in the order of the choices)."""
+        chosen = set(self.availability or [])
+        return [str(label) for value, label in Availability.choices if value in chosen]
 
 
 class Team(ScopedModel):

@@ -11,4 +11,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit"),
     path("locate/", views.locate_partial, name="locate"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,11 +1,13 @@
-"""Home page per role and the audit log page."""
+"""Home page per role, the audit log page and /favicon.ico."""
 
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
@@ -13,6 +15,7 @@ from civicgrid.accounts.selectors import actor_roles, require_any
 from civicgrid.core.errors import CivicError
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_audit import change_items, verb_choices, verb_label
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_for_user
 from civicgrid.territory.geometry import check_lon_lat
@@ -143,10 +146,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if filters["date_to"]:
         qs = qs.filter(created_at__date__lte=filters["date_to"])
     verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
+    page = paginate(request, qs)
+    for row in page:
+        row.verb_label = verb_label(row.verb)
+        row.before_items = change_items(row.before, row.target_type)
+        row.after_items = change_items(row.after, row.target_type)
     context = {
-        "page": paginate(request, qs),
+        "page": page,
         "filters": filters,
-        "verbs": sorted(set(verbs)),
+        "verbs": verb_choices(sorted(set(verbs))),
         "query": query_without_page(request),
     }
     return render(request, "web/audit.html", context)
@@ -174,3 +182,12 @@ def locate_partial(request: HttpRequest) -> HttpResponse:
         context["location"] = found
         context["rows"] = [(NodeKind(level).label, found.levels.get(level)) for level in LEVELS]
     return render(request, "web/_locate.html", context)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: browsers ask for it on any page that names no icon (the H5 pages, the API's
+    JSON, the admin). Our own icon from the static files, never anything from the internet."""
+    response = HttpResponseRedirect(static("civicgrid/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

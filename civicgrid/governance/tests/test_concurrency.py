@@ -50,3 +50,28 @@ def test_two_leaders_decide_one_proposal(
     assert sum(isinstance(r, Conflict) for r in results) == 1
     assert SeasonalProposal.objects.get().status in ("accepted", "dismissed")
     assert GovernanceTask.objects.count() == (1 if SeasonalProposal.objects.get().status == "accepted" else 0)
+
+
+def test_two_leaders_make_the_same_topic_at_once(hotline: Hotline, monkeypatch: Any) -> None:
+    """The place's row lock: the second waits for the first and then finds its topic."""
+    from civicgrid.core.errors import ValidationError
+    from civicgrid.governance.models import Topic
+    from civicgrid.requests.rates.cells import current_month
+
+    city = hotline.city
+
+    def make_topic() -> Topic:
+        data = services.TopicData(
+            title="电梯故障专项治理",
+            month=current_month(),
+            leading_official=city.dave,
+            lead_unit=hotline.zhujian,
+            node=city.comm_a1,
+        )
+        return services.topic_create(actor=city.dave, data=data)
+
+    slow_audit(monkeypatch, services)
+    results = run_at_once(make_topic, make_topic)
+    assert sum(isinstance(r, Topic) for r in results) == 1, results
+    assert sum(isinstance(r, ValidationError) and r.code == "duplicate" for r in results) == 1, results
+    assert Topic.objects.count() == 1

@@ -3,10 +3,11 @@
 from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,11 +19,11 @@ from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.gridwork import logbook, selectors, services
 from civicgrid.gridwork.constants import CampaignKind, CampaignState, CampaignTarget, ItemState, QuestionKind
 from civicgrid.gridwork.exports import campaign_xlsx
+from civicgrid.gridwork.forms import CampaignLaunchForm
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem
 from civicgrid.gridwork.permissions import view_q
-from civicgrid.gridwork.views.care import acted
-from civicgrid.gridwork.views.common import Posted
+from civicgrid.gridwork.views.common import Posted, acted, refused
 from civicgrid.gridwork.views.office import tabs
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import nodes_visible
@@ -57,8 +58,25 @@ def _areas(user: Any) -> list[Node]:
     return [n for n in nodes if can(user, Capability.GRIDWORK_MANAGE, n.path)]
 
 
+def _launch_form() -> CampaignLaunchForm:
+    today = timezone.localdate()
+    kind = CampaignKind.EPIDEMIC.value
+    initial = {
+        "kind": kind,
+        "target": CampaignTarget.HOUSEHOLD.value,
+        "starts_on": today.isoformat(),  # as typed, so the page shows bound and unbound alike
+        "ends_on": (today + timedelta(days=14)).isoformat(),
+        "checklist": checklist_text(kind),
+    }
+    return CampaignLaunchForm(initial=initial)
+
+
 @login_required
 def campaigns(request: HttpRequest) -> HttpResponse:
+    return _campaigns_page(request, _launch_form())
+
+
+def _campaigns_page(request: HttpRequest, launch_form: CampaignLaunchForm, status: int = 200) -> HttpResponse:
     user = request.user
     require_any(user, Capability.GRIDWORK_VIEW)
     found = list(selectors.campaigns_visible(user).select_related("node").order_by("-starts_on", "-id")[:100])
@@ -84,42 +102,48 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         "defaults": {k.value: checklist_text(k.value) for k in CampaignKind},
         "today": today,
         "ends": today + timedelta(days=14),
+        "launch_form": launch_form,
     }
-    return render(request, "gridwork/campaigns.html", context)
+    return render(request, "gridwork/campaigns.html", context, status=status)
 
 
 @login_required
 @require_POST
 def campaign_launch(request: HttpRequest) -> HttpResponse:
+    """On a refusal the page comes back with what was typed and each reason at its field."""
     user = request.user
-    posted = Posted(request.POST)
+    form = CampaignLaunchForm(request.POST)
+    valid = form.is_valid()
+    data = form.cleaned_data
     look = Lookup(user)
-    area = look.node(posted.integer("area"), "area")
-    starts, ends = posted.day("starts_on"), posted.day("ends_on")
-    kind = posted.text("kind")
-
-    def act() -> None:
-        checklist = parse_checklist(posted.text("checklist"))
-        if starts is None:
-            posted.errors.setdefault("starts_on", []).append("请填写开始日期")
-        if ends is None:
-            posted.errors.setdefault("ends_on", []).append("请填写截止日期")
-        posted.check()
+    area = look.node(data.get("area"), "area")
+    try:
+        try:
+            checklist = parse_checklist(data.get("checklist") or "")
+        except ValidationError as exc:
+            look.errors.update(exc.errors)  # said together with the unknown area
         look.done()
-        assert area is not None and starts is not None and ends is not None
-        services.campaign_launch(
-            actor=user,
-            area=area,
-            name=posted.text("name"),
-            kind=kind,
-            target=posted.text("target") or CampaignTarget.HOUSEHOLD,
-            starts_on=starts,
-            ends_on=ends,
-            checklist=checklist,
-            description=posted.text("description"),
-        )
-
-    return acted(request, "gridwork:campaigns", "专项任务已发起，已按网格分配给网格员", act)
+        if valid:
+            if area is None:
+                raise ValidationError("请选择任务范围", field="area")
+            services.campaign_launch(
+                actor=user,
+                area=area,
+                name=data["name"],
+                kind=data["kind"],
+                target=data["target"] or CampaignTarget.HOUSEHOLD,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                checklist=checklist,
+                description=data["description"],
+            )
+            messages.success(request, "专项任务已发起，已按网格分配给网格员")
+            return redirect("gridwork:campaigns")
+    except ValidationError as exc:
+        refused(request, form, exc)
+    else:
+        refused(request, form)
+    return _campaigns_page(request, form, status=422)
 
 
 ITEM_FILTERS = ("state", "grid")

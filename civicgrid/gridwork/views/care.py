@@ -1,6 +1,5 @@
 """Care plans and visits (关爱走访): the list with its traffic lights, one plan with its visits."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -13,14 +12,15 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
-from civicgrid.core.errors import CivicError
+from civicgrid.core.errors import ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.gridwork import selectors, services
 from civicgrid.gridwork.constants import Light
+from civicgrid.gridwork.forms import CarePlanCreateForm, CarePlanUpdateForm
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CareWarning
 from civicgrid.gridwork.permissions import view_q
-from civicgrid.gridwork.views.common import Posted
+from civicgrid.gridwork.views.common import Posted, acted, refused
 from civicgrid.gridwork.views.office import communities, tabs
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import NodeKind
@@ -29,18 +29,12 @@ from civicgrid.territory.selectors import nodes_visible
 CARE_FILTERS = ("light", "under", "assignee")
 
 
-def acted(request: HttpRequest, back: str, message: str, act: Callable[[], Any]) -> HttpResponse:
-    """Run a service; say what happened (or why not, in Chinese) on the page it came from."""
-    try:
-        act()
-        messages.success(request, message)
-    except CivicError as exc:
-        messages.error(request, exc.message)
-    return redirect(back)
-
-
 @login_required
 def care_list(request: HttpRequest) -> HttpResponse:
+    return _care_page(request, CarePlanCreateForm())
+
+
+def _care_page(request: HttpRequest, create_form: CarePlanCreateForm, status: int = 200) -> HttpResponse:
     user = request.user
     require_any(user, Capability.GRIDWORK_VIEW)
     posted = Posted(request.GET)
@@ -81,8 +75,9 @@ def care_list(request: HttpRequest) -> HttpResponse:
         "areas": _manage_areas(user) if manage else [],
         "candidates": _candidates(user) if manage else [],
         "warnings": warnings,
+        "create_form": create_form,
     }
-    return render(request, "gridwork/care.html", context)
+    return render(request, "gridwork/care.html", context, status=status)
 
 
 def _manage_areas(user: Any) -> list[Any]:
@@ -119,25 +114,41 @@ def care_generate(request: HttpRequest) -> HttpResponse:
 @require_POST
 def care_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    posted = Posted(request.POST)
+    form = CarePlanCreateForm(request.POST)
+    valid = form.is_valid()
     look = Lookup(user)
-    resident = look.resident(posted.integer("resident"), "resident")
-    days = posted.integer("interval_days")
-
-    def act() -> None:
-        posted.check()
+    resident = look.resident(form.cleaned_data.get("resident"), "resident")
+    try:
         look.done()
-        assert resident is not None
-        services.care_plan_create(actor=user, resident=resident, interval_days=days)
-
-    return acted(request, "gridwork:care", "关爱计划已建立", act)
+        if valid and resident is not None:
+            services.care_plan_create(
+                actor=user, resident=resident, interval_days=form.cleaned_data["interval_days"]
+            )
+            messages.success(request, "关爱计划已建立")
+            return redirect("gridwork:care")
+    except ValidationError as exc:
+        refused(request, form, exc)
+    else:
+        refused(request, form)
+    return _care_page(request, form, status=422)
 
 
 @login_required
 def care_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    require_any(request.user, Capability.GRIDWORK_VIEW)
+    plan = selectors.care_plan_get(request.user, pk)
+    return _plan_page(request, plan, _update_form(plan))
+
+
+def _update_form(plan: Any) -> CarePlanUpdateForm:
+    initial = {"interval_days": plan.interval_days, "assignee": plan.assignee_id, "note": plan.note}
+    return CarePlanUpdateForm(initial=initial)
+
+
+def _plan_page(
+    request: HttpRequest, plan: Any, update_form: CarePlanUpdateForm, status: int = 200
+) -> HttpResponse:
     user = request.user
-    require_any(user, Capability.GRIDWORK_VIEW)
-    plan = selectors.care_plan_get(user, pk)
     visits = (
         selectors.visits_visible(user)
         .filter(care_plan=plan)
@@ -153,8 +164,9 @@ def care_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "warnings": plan.warnings.order_by("-raised_at")[:20],
         "manage": can(user, Capability.GRIDWORK_MANAGE, plan.node_path),
         "workers": list(selectors.grid_workers(plan.grid)) if plan.grid else [],
+        "update_form": update_form,
     }
-    return render(request, "gridwork/care_plan.html", context)
+    return render(request, "gridwork/care_plan.html", context, status=status)
 
 
 @login_required
@@ -162,20 +174,28 @@ def care_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def care_plan_update(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = selectors.care_plan_get(user, pk)
-    posted = Posted(request.POST)
+    form = CarePlanUpdateForm(request.POST)
+    valid = form.is_valid()
     look = Lookup(user)
-    days = posted.integer("interval_days")
-    assignee = look.user(posted.integer("assignee"), "assignee")
-
-    def act() -> None:
-        posted.check()
+    assignee = look.user(form.cleaned_data.get("assignee"), "assignee")
+    try:
         look.done()
-        services.care_plan_update(
-            actor=user, plan=plan, interval_days=days, assignee=assignee, note=posted.text("note")
-        )
-
-    back = request.path.removesuffix("update/")
-    return acted(request, back, "关爱计划已更新", act)
+        if valid:
+            services.care_plan_update(
+                actor=user,
+                plan=plan,
+                interval_days=form.cleaned_data["interval_days"],
+                assignee=assignee,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, "关爱计划已更新")
+            return redirect("gridwork:care_plan", pk=plan.pk)
+    except ValidationError as exc:
+        refused(request, form, exc)
+    else:
+        refused(request, form)
+    plan.refresh_from_db()
+    return _plan_page(request, plan, form, status=422)
 
 
 @login_required

@@ -34,6 +34,7 @@ from civicgrid.gridwork.constants import (
     VisitKind,
     Wellbeing,
 )
+from civicgrid.gridwork.forms import labelled
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem, CarePlan, Finding
 from civicgrid.gridwork.services.common import my_grids
@@ -103,7 +104,7 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
         services.patrol_start(actor=user, client_key=posted.text("client_key") or new_key(), grid=grid)
         messages.success(request, "巡查已开始")
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, labelled(exc))
     return redirect("gridwork:m_today")
 
 
@@ -128,7 +129,7 @@ def patrol_end(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "巡查已结束，已记入民情日志")
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, labelled(exc))
     return redirect("gridwork:m_today")
 
 
@@ -305,7 +306,7 @@ def campaign_check(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         )
         messages.success(request, f"{item.label}：已提交")
     except ValidationError as exc:
-        messages.error(request, f"{item.label}：{exc.message}")
+        messages.error(request, f"{item.label}：{labelled(exc)}")
     return redirect("gridwork:m_campaign", pk=pk)
 
 

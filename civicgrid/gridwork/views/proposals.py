@@ -12,7 +12,7 @@ from civicgrid.core.errors import ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.gridwork import selectors, services
 from civicgrid.gridwork.constants import ProposalState
-from civicgrid.gridwork.views.care import acted
+from civicgrid.gridwork.views.common import acted
 from civicgrid.gridwork.views.office import tabs
 
 

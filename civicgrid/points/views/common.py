@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
 from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
+from civicgrid.core.views_forms import labelled
+from civicgrid.points.forms import FIELD_LABELS
 from civicgrid.territory.models import Node, NodeKind
 
 VIEW_CAPABILITIES = (Capability.POINTS_MANAGE, Capability.POINTS_APPROVE)
@@ -61,5 +63,6 @@ def int_field(request: HttpRequest, name: str, label: str, *, required: bool = T
         raise ValidationError(f"{label}必须是整数", field=name) from None
 
 
-def flash_error(request: HttpRequest, exc: CivicError) -> None:
-    messages.error(request, exc.message)
+def flash_error(request: HttpRequest, exc: CivicError, labels: dict[str, str] | None = None) -> None:
+    """A refusal as a message on the next page, each field named by its Chinese label."""
+    messages.error(request, labelled(exc, FIELD_LABELS | (labels or {})))

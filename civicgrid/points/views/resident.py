@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
 from civicgrid.points import ledger, selectors, services
 from civicgrid.points.models import RedemptionStatus
+from civicgrid.points.views.common import flash_error
 from civicgrid.registry.models import Resident
 from civicgrid.registry.selectors import resident_for_user
 from civicgrid.requests.doorplate import qr_svg
@@ -66,7 +67,7 @@ def shop(request: HttpRequest) -> HttpResponse:
                 raise NotFound("商品不存在或已下架")
             redemption = services.points_redeem(actor=request.user, holder=me, goods=goods, quantity=quantity)
         except CivicError as exc:
-            messages.error(request, exc.message)
+            flash_error(request, exc)
             return redirect("points:h5_shop")
         messages.success(request, "兑换成功，请凭取货码到社区积分超市领取")
         return redirect("points:h5_redemption", redemption.pk)
@@ -110,7 +111,7 @@ def my_redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.redemption_cancel(actor=request.user, redemption=redemption, reason="居民取消")
         messages.success(request, "已取消，积分已退回")
     except CivicError as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc)
     return redirect("points:h5_redemption", redemption.pk)
 
 

@@ -20,6 +20,7 @@ from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.points import selectors, services
 from civicgrid.points.constants import Source
+from civicgrid.points.forms import PolicyForm, RuleForm
 from civicgrid.points.models import (
     AccountKind,
     ActivityType,
@@ -33,8 +34,10 @@ from civicgrid.points.models import (
 )
 from civicgrid.points.rules import BUILT_IN, DIFFICULTY_MAX, DIFFICULTY_MIN, policy_for
 from civicgrid.points.shop import normalise_code
+from civicgrid.points.sources import describe_movements, describe_stock_entries
 from civicgrid.points.views.common import communities_visible, flash_error, int_field, view_q
 from civicgrid.registry.selectors import organisations_visible
+from civicgrid.requests.forms import add_service_errors
 from civicgrid.territory.models import Node
 
 T = "points/staff/"
@@ -139,7 +142,7 @@ def _goods_create(request: HttpRequest, communities: list[Node]) -> HttpResponse
             per_person_limit=int_field(request, "per_person_limit", "每人限兑", required=False) or 0,
         )
     except CivicError as exc:
-        flash_error(request, exc)
+        flash_error(request, exc, {"name": "商品名称"})
         return redirect("points:goods")
     messages.success(request, f"已上架：{goods.name}")
     return redirect("points:goods_detail", goods.pk)
@@ -150,9 +153,11 @@ def goods_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goods = selectors.goods_get(request.user, pk)
     if request.method == "POST":
         return _goods_change(request, goods)
+    entries = list(goods.stock_entries.order_by("-created_at", "-id")[:30])
+    refs = describe_stock_entries(entries)
     context = {
         "goods": goods,
-        "entries": goods.stock_entries.order_by("-created_at", "-id")[:30],
+        "entries": [(e, refs[e.pk]) for e in entries],
         "redemptions": goods.redemptions.select_related("account__resident", "account__organisation")[:30],
         "donors": organisations_visible(request.user).order_by("name")[:300],
         "can_manage": can(request.user, Capability.POINTS_MANAGE, goods.node_path),
@@ -183,7 +188,7 @@ def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
             )
             messages.success(request, "商品信息已保存")
     except CivicError as exc:
-        flash_error(request, exc)
+        flash_error(request, exc, {"name": "商品名称"})
     return redirect("points:goods_detail", goods.pk)
 
 
@@ -285,7 +290,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     holder = account.resident or account.organisation
     assert holder is not None
     page = paginate(request, selectors.movements(holder), per_page=30)
-    rows = [(m, selectors.signed_amount(m, account)) for m in page]
+    sources = describe_movements(page)
+    rows = [(m, selectors.signed_amount(m, account), sources[m.pk]) for m in page]
     soon, first = selectors.expiring_soon(holder)
     context = {
         "account": account,
@@ -448,57 +454,78 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
+    """The rules and the expiry policy; a refused form comes back with what was typed."""
     require_any(request.user, Capability.POINTS_MANAGE)
     communities = communities_visible(request.user)
+    forms: dict[str, RuleForm | PolicyForm] = {}
+    status = 200
     if request.method == "POST":
-        try:
-            node = _community(request, communities)
-            if node is None:
-                raise ValidationError("请选择社区", field="community")
-            if request.POST.get("action") == "policy":
-                services.policy_set(
-                    actor=request.user,
-                    node=node,
-                    expiry_days=int_field(request, "expiry_days", "有效期") or 0,
-                    pickup_days=int_field(request, "pickup_days", "取货码有效期") or 7,
-                )
-                messages.success(request, "有效期已保存（对此后获得的积分生效）")
-            else:
-                services.rule_save(
-                    actor=request.user,
-                    node=node,
-                    activity_type=request.POST.get("activity_type", ""),
-                    name=request.POST.get("name", ""),
-                    base_points=int_field(request, "base_points", "基础积分", required=False) or 0,
-                    points_per_hour=_decimal(request, "points_per_hour", "每小时积分"),
-                    difficulty_step=_decimal(request, "difficulty_step", "难度系数步长"),
-                    max_points=int_field(request, "max_points", "单次上限", required=False) or 0,
-                )
-                messages.success(request, "积分规则已保存")
-        except CivicError as exc:
-            flash_error(request, exc)
-        return redirect(reverse("points:rules") + (f"?community={request.POST.get('community', '')}"))
-    node = _community(request, communities)
+        which = "policy_form" if request.POST.get("action") == "policy" else "rule_form"
+        form = PolicyForm(request.POST) if which == "policy_form" else RuleForm(request.POST)
+        saved = _rules_save(request, communities, form)
+        if saved is not None:
+            messages.success(request, saved)
+            return redirect(reverse("points:rules") + f"?community={form.cleaned_data['community']}")
+        forms[which], status = form, 422
+    try:
+        node = _community(request, communities)
+    except NotFound:
+        node = None
+    policy = policy_for(node) if node else None
+    community = node.pk if node else None
+    rule_initial = {"community": community, "base_points": 0, "points_per_hour": 10, "max_points": 0}
+    forms.setdefault("rule_form", RuleForm(initial=rule_initial | {"difficulty_step": "0.25"}))
+    policy_initial = {"expiry_days": policy[0], "pickup_days": policy[1]} if policy else {}
+    forms.setdefault("policy_form", PolicyForm(initial={"community": community, **policy_initial}))
+    rows = list(
+        selectors.rules_visible(request.user).select_related("node").order_by("node_path", "activity_type")
+    )
     context = {
         "communities": communities,
         "node": node,
-        "rules": selectors.rules_visible(request.user)
-        .select_related("node")
-        .order_by("node_path", "activity_type"),
+        "rules": rows,
         "types": ActivityType.choices,
         "built_in": BUILT_IN,
-        "policy": policy_for(node) if node else None,
+        "policy": policy,
         "difficulties": range(DIFFICULTY_MIN, DIFFICULTY_MAX + 1),
         "example": [
             (d, BUILT_IN.points_for(Decimal(2), d)) for d in range(DIFFICULTY_MIN, DIFFICULTY_MAX + 1)
         ],
+        **forms,
     }
-    return render(request, T + "rules.html", context)
+    return render(request, T + "rules.html", context, status=status)
 
 
-def _decimal(request: HttpRequest, name: str, label: str) -> Decimal:
-    raw = (request.POST.get(name) or "").strip()
+def _rules_save(request: HttpRequest, communities: list[Node], form: RuleForm | PolicyForm) -> str | None:
+    """Save a rule or the policy; the message to show, or None with the reasons on the form."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    node = next((c for c in communities if c.pk == data["community"]), None)
+    if node is None:
+        form.add_error("community", "社区不存在或您无权查看")
+        return None
     try:
-        return Decimal(raw)
-    except ArithmeticError:
-        raise ValidationError(f"{label}必须是数字", field=name) from None
+        if isinstance(form, PolicyForm):
+            pickup = data["pickup_days"]
+            services.policy_set(
+                actor=request.user,
+                node=node,
+                expiry_days=data["expiry_days"],
+                pickup_days=7 if pickup is None else pickup,
+            )
+            return "有效期已保存（对此后获得的积分生效）"
+        services.rule_save(
+            actor=request.user,
+            node=node,
+            activity_type=data["activity_type"],
+            name=data["name"],
+            base_points=data["base_points"] or 0,
+            points_per_hour=data["points_per_hour"],
+            difficulty_step=data["difficulty_step"],
+            max_points=data["max_points"] or 0,
+        )
+    except CivicError as exc:
+        add_service_errors(form, exc)
+        return None
+    return "积分规则已保存"

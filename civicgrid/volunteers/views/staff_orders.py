@@ -14,11 +14,13 @@ from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import organisations_visible, resident_search
+from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node
 from civicgrid.volunteers import selectors, services
 from civicgrid.volunteers.constants import OrderAction, OrderStatus, TakerKind, VolunteerStatus
 from civicgrid.volunteers.forms import CompleteForm, ConfirmForm, DispatchForm, OrderForm, ReasonForm
 from civicgrid.volunteers.models import ServiceOrder, Volunteer
+from civicgrid.volunteers.origins import describe_origin, request_origin
 from civicgrid.volunteers.permissions import ORDER_STAFF_CAPABILITIES
 from civicgrid.volunteers.services import Taker
 from civicgrid.volunteers.services.orders import may
@@ -75,6 +77,17 @@ def orders(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _request_origin(actor: Any, number: str) -> str:
+    """The order's origin from the request number typed on the form ("" when none)."""
+    number = (number or "").strip()
+    if not number:
+        return ""
+    found = requests_visible(actor).filter(number=number).first()
+    if found is None:
+        raise ValidationError("未找到该诉求编号，或您无权查看该诉求", field="origin")
+    return request_origin(found)
+
+
 @login_required
 def order_new(request: HttpRequest) -> HttpResponse:
     require_order_staff(request.user)
@@ -86,6 +99,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            origin = _request_origin(request.user, data["origin"])
             beneficiary = (
                 find_resident(request.user, data["beneficiary"], "beneficiary")
                 if data["beneficiary"]
@@ -104,7 +118,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                     orderer_resident=beneficiary if kind == "resident" else None,
                     orderer_organisation=data["orderer_organisation"],
                     orderer_label=data["orderer_label"],
-                    origin=data["origin"],
+                    origin=origin,
                     beneficiary=beneficiary,
                     address=data["address"],
                     wanted_from=data["wanted_from"],
@@ -145,6 +159,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
         "volunteers/order.html",
         {
             "order": found,
+            "origin": describe_origin(found.origin),
             "events": selectors.order_events(found),
             "photos": found.photos.all(),
             "skills": found.skills.all(),

@@ -222,3 +222,15 @@ def test_openapi_lists_the_paths_and_the_docs_render(city: City, client: Client)
     assert all(a.startswith("/") for a in assets), assets
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_favicon_is_our_own_and_every_page_names_it(city: City, client: Client) -> None:
+    """/favicon.ico was a 404 (a console error on every page); now our icon, from the static files."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/civicgrid/favicon.ico"
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert icon.getvalue()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert '<link rel="icon" href="/static/civicgrid/favicon.ico"' in client.get("/login/").content.decode()
+    client.force_login(city.bob)
+    assert '<link rel="icon" href="/static/civicgrid/favicon.ico"' in client.get("/").content.decode()

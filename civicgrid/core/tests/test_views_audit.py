@@ -1,0 +1,125 @@
+"""The audit page says each verb in Chinese (the code stays visible) and shows the before/after
+snapshots as key: value lists with 是/否/空, not Python's repr of a dict."""
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from civicgrid.accounts.models import User
+from civicgrid.core.audit import audit_write
+from civicgrid.core.views_audit import change_items, value_text, verb_choices, verb_label
+from civicgrid.requests.constants import Action
+
+PACKAGE = Path(__file__).resolve().parents[2]  # civicgrid/
+VERB_MODULES = [
+    "civicgrid.accounts.constants",
+    "civicgrid.demo.constants",
+    "civicgrid.exchange.constants",
+    "civicgrid.gridwork.constants",
+    "civicgrid.party.constants",
+    "civicgrid.points.constants",
+    "civicgrid.registry.constants",
+    "civicgrid.requests.catalogue.publish",
+    "civicgrid.requests.units",
+    "civicgrid.territory.constants",
+    "civicgrid.volunteers.constants",
+    "civicgrid.workcal.constants",
+]
+VERB_CONSTANTS = [
+    ("civicgrid.classifier.services", ("TRAINED", "ACTIVATED", "ROLLED_BACK")),
+    ("civicgrid.requests.web_helpers", ("REQUESTER_PII_VIEWED",)),
+    ("civicgrid.requests.history_import.service", ("VERB",)),
+    ("civicgrid.requests.demo_history.build", ("VERB",)),
+]
+LITERAL = re.compile(r"""verb=["']([a-z_]+\.[a-z_]+)["']""")
+
+
+def verbs_the_apps_write() -> set[str]:
+    found: set[str] = set()
+    for name in VERB_MODULES:
+        verb_class = importlib.import_module(name).Verb
+        found |= {str(v) for k, v in vars(verb_class).items() if k.isupper() and isinstance(v, str)}
+    for name, constants in VERB_CONSTANTS:
+        module = importlib.import_module(name)
+        found |= {str(getattr(module, c)) for c in constants}
+    for path in PACKAGE.rglob("*.py"):
+        if "tests" not in path.parts:
+            found |= set(LITERAL.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_verb_the_apps_write_has_a_chinese_label() -> None:
+    verbs = verbs_the_apps_write()
+    assert len(verbs) > 150 and "exchange.exported" in verbs and "governance.topic_created" in verbs
+    missing = sorted(v for v in verbs if not verb_label(v))
+    assert not missing, missing
+
+
+def test_verbs_built_from_the_actions_and_the_admin() -> None:
+    assert all(verb_label(f"requests.{a}") for a in Action.values)
+    assert verb_label("requests.dispatch") == "诉求派单"
+    assert verb_label("admin.user_changed") == "后台修改账号"
+    assert verb_label("admin.dispatchrule_deleted").startswith("后台删除")
+    assert verb_label("admin.nosuchmodel_changed") == "" and verb_label("nothing.known") == ""
+    assert verb_choices(["exchange.exported", "nothing.known"]) == [
+        ("exchange.exported", "导出数据（exchange.exported）"),
+        ("nothing.known", "nothing.known"),
+    ]
+
+
+def test_values_read_for_people() -> None:
+    assert [value_text(v) for v in (True, False, None, "", 0, 1.5, "郑辉")] == [
+        "是",
+        "否",
+        "空",
+        "空",
+        "0",
+        "1.5",
+        "郑辉",
+    ]
+    assert value_text([1, None, True]) == "1、空、是" and value_text([]) == "（无）"
+    assert value_text({"a": False, "b": [2]}) == "{a：否，b：2}"
+
+
+@pytest.mark.django_db
+def test_snapshot_keys_read_as_the_fields_names() -> None:
+    items = change_items({"full_name": "郑辉", "is_active": True, "title": None, "extra": 1}, "accounts.user")
+    active = str(User._meta.get_field("is_active").verbose_name)
+    assert [(i.label, i.code, i.value) for i in items] == [
+        ("姓名", "full_name", "郑辉"),
+        (active, "is_active", "是"),
+        ("职务", "title", "空"),
+        ("extra", "extra", "1"),
+    ]
+    role = change_items({"role": "grid_worker"}, "accounts.roleassignment")
+    assert role[0].label == "角色" and role[0].value == "网格员"
+    assert change_items(None) == [] and change_items([1, 2])[0].value == "1、2"
+    assert change_items({"x": 1}, "no.such")[0].label == "x"
+
+
+@pytest.mark.django_db
+def test_the_audit_page_shows_labels_and_readable_changes(city: Any) -> None:
+    with transaction.atomic():
+        audit_write(
+            actor=city.secadmin,
+            verb="accounts.user_changed",
+            target=city.bob,
+            before={"full_name": "郑辉", "is_active": True, "title": None},
+            after={"full_name": "郑辉", "is_active": False, "title": "主任"},
+        )
+        audit_write(actor=city.sysadmin, verb="exchange.exported", target_label="实有人口")
+    client = Client()
+    client.force_login(city.auditor)
+    html = client.get("/audit/").content.decode()
+    assert "修改账号" in html and "<code>accounts.user_changed</code>" in html
+    assert "导出数据" in html and "<code>exchange.exported</code>" in html
+    assert '<option value="exchange.exported" >导出数据（exchange.exported）</option>' in html
+    assert "是</li>" in html and "否</li>" in html and "空</li>" in html and "主任</li>" in html
+    assert "{&#x27;" not in html and "True" not in html and "None" not in html
+    only = client.get("/audit/", {"verb": "exchange.exported"}).content.decode()
+    assert "共 1 条" in only and "修改账号" not in only.split("</select>", 2)[-1]
