@@ -31,6 +31,16 @@ def no_codes(text: str) -> None:
         assert code not in text, code
 
 
+def label_of(text: str, name: str) -> str:
+    """The ``<label>`` around the field called ``name``: its caption, input and errors."""
+    at = text.index(f'name="{name}"')
+    return text[text.rindex("<label>", 0, at) : text.index("</label>", at)]
+
+
+def field_error(reason: str) -> str:
+    return f'<span class="error field-error">{reason}</span>'
+
+
 def launch_data(field: Field, **kw: str) -> dict[str, Any]:
     data = {
         "name": "国家反诈中心APP入户核查",
@@ -56,8 +66,34 @@ def test_a_campaign_ending_before_it_starts_comes_back_with_what_was_typed(field
     assert form.errors["ends_on"] == ["截止日期不能早于开始日期"]
     assert form["name"].value() == "国家反诈中心APP入户核查" and form["description"].value() == "第一批核查"
     assert "截止日期：截止日期不能早于开始日期" in page(answer)
-    no_codes(page(answer))
+    text = page(answer)
+    assert 'value="国家反诈中心APP入户核查"' in label_of(text, "name")
+    assert ">\n第一批核查</textarea>" in label_of(text, "description")
+    ends = label_of(text, "ends_on")
+    assert ends.startswith("<label>截止") and 'value="2026-12-01"' in ends
+    assert field_error("截止日期不能早于开始日期") in ends and 'aria-invalid="true"' in ends
+    assert 'value="2026-12-10"' in label_of(text, "starts_on") and "field-error" not in label_of(
+        text, "starts_on"
+    )
+    assert f'value="{field.city.comm_a1.pk}" selected' in label_of(text, "area")
+    assert 'value="anti_fraud" selected' in label_of(text, "kind")
+    assert ">\n已安装APP|是否|必填</textarea>" in label_of(text, "checklist")
+    no_codes(text)
     assert not Campaign.objects.exists() and audit_count() == before
+
+
+def test_the_launch_form_starts_from_the_defaults(field: Field) -> None:
+    answer = browser(field.city.bob).get("/gridwork/campaigns/")
+    assert answer.status_code == 200
+    text = page(answer)
+    today = date.today()
+    assert f'value="{today.isoformat()}"' in label_of(text, "starts_on")
+    assert f'value="{(today + timedelta(days=14)).isoformat()}"' in label_of(text, "ends_on")
+    assert 'value="epidemic" selected' in label_of(text, "kind")
+    assert 'value="household" selected' in label_of(text, "target")
+    assert ">\n</textarea>" in label_of(text, "description")
+    assert "field-error" not in text and "aria-invalid" not in text
+    assert label_of(text, "checklist").count("|必填") >= 1  # the epidemic checklist, before any typing
 
 
 def test_a_campaign_without_name_and_with_an_unknown_kind_names_both_fields(field: Field) -> None:
@@ -111,7 +147,12 @@ def test_a_care_plan_update_with_a_bad_period_and_an_unknown_assignee(field: Fie
     assert form.errors["interval_days"] == ["应为整数"] and form.errors["assignee"] == ["账号不存在"]
     assert form["interval_days"].value() == "abc" and form["note"].value() == "按月"
     assert "走访周期：应为整数" in page(answer) and "走访人：账号不存在" in page(answer)
-    no_codes(page(answer))
+    text = page(answer)
+    period = label_of(text, "interval_days")
+    assert 'value="abc"' in period and field_error("应为整数") in period
+    assert field_error("账号不存在") in label_of(text, "assignee")
+    assert 'value="按月"' in label_of(text, "note") and "field-error" not in label_of(text, "note")
+    no_codes(text)
     assert CarePlan.objects.values().get(pk=plan.pk) == before and audit_count() == audits
 
 
@@ -126,7 +167,13 @@ def test_a_care_plan_update_refused_by_the_service(field: Field, plan: CarePlan)
     assert form.errors["note"] == ["备注最长255个字"]
     assert form["note"].value() == "长" * 300
     assert "备注：备注最长255个字" in page(answer)
-    no_codes(page(answer))
+    text = page(answer)
+    period = label_of(text, "interval_days")
+    assert 'value="400"' in period and field_error("走访周期应在1到365天之间") in period
+    note = label_of(text, "note")
+    assert f'value="{"长" * 300}"' in note and field_error("备注最长255个字") in note
+    assert f"每{plan.interval_days}天" in text  # the plan as stored, beside what was typed
+    no_codes(text)
     assert CarePlan.objects.values().get(pk=plan.pk) == before
 
 
@@ -144,6 +191,8 @@ def test_a_care_plan_made_by_hand_needs_a_resident(field: Field) -> None:
     assert answer.status_code == 422
     assert answer.context["create_form"].errors["resident"] == ["请选择居民"]
     assert "居民：请选择居民" in page(answer)
+    assert field_error("请选择居民") in label_of(page(answer), "resident")
+    assert 'value="7"' in label_of(page(answer), "interval_days")
     assert not CarePlan.objects.exists()
 
 
