@@ -51,13 +51,21 @@ def unit_ids(actor: Any) -> set[int]:
     return set(cache)
 
 
-# Who sees a confidential requester (masked name and phone, and finding requests by phone):
-# the dispatchers and supervisors of the place, not the handling units or grid workers.
+# Who sees a confidential requester (masked name, phone, the clear ones on reveal, and finding
+# requests by phone): the dispatchers and supervisors of the place, and the unit above the
+# lead unit (the supervisor actor kind) — not the handling units, community or grid workers.
 REQUESTER_READERS = (Capability.REQUEST_DISPATCH, Capability.REQUEST_SUPERVISE)
 
 
 def sees_requester(actor: Any, request: Request) -> bool:
-    return not request.confidential or any(can(actor, c, request.node_path) for c in REQUESTER_READERS)
+    if not request.confidential or any(can(actor, c, request.node_path) for c in REQUESTER_READERS):
+        return True
+    units = unit_ids(actor)
+    return bool(
+        units
+        and request.lead_unit_id
+        and HandlingUnit.objects.filter(pk=request.lead_unit_id, parent_id__in=units).exists()
+    )
 
 
 def requester_seen_q(actor: Any) -> Q | None:
@@ -65,7 +73,9 @@ def requester_seen_q(actor: Any) -> Q | None:
     scopes = [scope_q(actor, c) for c in REQUESTER_READERS]
     if any(q is None for q in scopes):
         return None
-    return reduce(or_, scopes, Q(confidential=False))
+    units = unit_ids(actor)
+    above = [Q(lead_unit__parent_id__in=units)] if units else []
+    return reduce(or_, [*scopes, *above], Q(confidential=False))
 
 
 def approver_unit_ids(actor: Any) -> set[int]:

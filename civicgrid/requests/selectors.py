@@ -13,7 +13,7 @@ from civicgrid.accounts.selectors import scope_q
 from civicgrid.core.errors import NotFound
 from civicgrid.requests.constants import Status
 from civicgrid.requests.models import CatalogueVersion, Category, Request, WhistleSummons, WorkOrder
-from civicgrid.requests.permissions import unit_ids
+from civicgrid.requests.permissions import requester_seen_q, unit_ids
 
 
 def requests_visible(actor: Any) -> QuerySet[Request]:
@@ -96,8 +96,7 @@ def caller_history(actor: Any, phone: str) -> QuerySet[Request]:
 
     if not phone.strip():
         return Request.objects.none()
-    return (
-        requests_visible(actor)
-        .filter(requester_phone_hash=crypto.blind_index(phone))
-        .order_by("-received_at")
-    )
+    found = requests_visible(actor).filter(requester_phone_hash=crypto.blind_index(phone))
+    if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
+        found = found.filter(seen)
+    return found.order_by("-received_at")

@@ -33,7 +33,7 @@ from civicgrid.requests import selectors, services, transitions
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
 from civicgrid.requests.deadlines import light_now, running_clocks
 from civicgrid.requests.models import Approval, Category, Request, WhistleSummons
-from civicgrid.requests.permissions import actor_kinds, unit_ids
+from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
 from civicgrid.requests.services.handling import LEVEL_UP
 from civicgrid.requests.services.whistle import WHISTLING_KINDS
 from civicgrid.territory.geometry import metres_between
@@ -56,6 +56,8 @@ def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
     require(actor, Capability.REQUESTER_PII_VIEW, request.node_path)
     if request.anonymous:
         raise PermissionDenied("匿名诉求不显示诉求人信息")
+    if not sees_requester(actor, request):
+        raise PermissionDenied("诉求人要求保密，不向承办单位显示")
     audit_write(
         actor=actor,
         verb=REQUESTER_PII_VIEWED,
@@ -71,7 +73,11 @@ def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
 
 def can_reveal(actor: Any, request: Request) -> bool:
     has_pii = not request.anonymous and bool(request.requester_name_enc or request.requester_phone_enc)
-    return has_pii and can(actor, Capability.REQUESTER_PII_VIEW, request.node_path)
+    return (
+        has_pii
+        and can(actor, Capability.REQUESTER_PII_VIEW, request.node_path)
+        and sees_requester(actor, request)
+    )
 
 
 # --- text similarity ----------------------------------------------------------------------

@@ -420,6 +420,24 @@ def test_reveal_of_the_requester_is_audited_and_needs_pii_view(client: Client, h
     assert not AuditLog.objects.filter(verb=REQUESTER_PII_VIEWED, actor=hotline.hank).exists()
 
 
+def test_a_confidential_requester_is_neither_revealed_nor_found_by_phone(
+    client: Client, hotline: Any
+) -> None:
+    """The community worker may reveal requesters in general, but not a confidential one; nor
+    does the caller history (by phone) list it. The dispatcher sees both."""
+    r = services.request_create(actor=hotline.city.olivia, data=hotline.new(confidential=True))
+    login(client, hotline.city.bob)
+    html = page(client.get(f"/requests/{r.pk}/"))
+    assert "要求保密" in html and f"/requests/{r.pk}/reveal/" not in html
+    response = client.post(f"/requests/{r.pk}/reveal/")
+    assert response.status_code == 403 and "13812345678" not in page(response)
+    history = page(client.get("/requests/console/history/", {"requester_phone": "13812345678"}))
+    assert r.number not in history
+    assert not AuditLog.objects.filter(verb=REQUESTER_PII_VIEWED).exists()
+    login(client, hotline.city.olivia)
+    assert r.number in page(client.get("/requests/console/history/", {"requester_phone": "13812345678"}))
+
+
 def test_an_anonymous_requester_is_never_revealed(client: Client, hotline: Any) -> None:
     r = services.request_create(actor=hotline.city.olivia, data=hotline.new(anonymous=True))
     login(client, hotline.city.bob)
