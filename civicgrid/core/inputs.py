@@ -7,8 +7,8 @@ Each of these passed on would fail deep down with a server error instead of a cl
 * a whole number beyond a 64-bit integer (no column or primary key holds it; SQLite's
   driver raises ``OverflowError``, PostgreSQL an out-of-range error).
 
-``ErrorMiddleware`` applies ``path_problem`` and ``query_problem`` to every request and
-``form_problem`` to the form bodies of the API and Open311; the API's ``BodyParser`` and
+``ErrorMiddleware`` applies ``path_problem``, ``query_problem`` and ``form_problem`` to every
+request (whole numbers only under the API and Open311); the API's ``BodyParser`` and
 Open311's JSON bodies apply ``json_problem``. Each returns ``(field, reason)`` or None.
 """
 
@@ -18,11 +18,13 @@ from typing import Any
 from django.http import HttpRequest, QueryDict
 
 INT_MAX = 2**63 - 1
+MAX_DEPTH = 64  # levels of nesting in a JSON body (ours need a handful)
 NUL = "不能包含空字符（\\u0000）"
 SURROGATE = "包含无效字符（不成对的 Unicode 代理项）"
 TOO_LARGE = f"数值超出范围（绝对值不能超过 {INT_MAX}）"
 
-_WHOLE = re.compile(r"\s*[+-]?\d{19,}\s*")
+_WHOLE = re.compile(r"\s*[+-]?[0-9]{19,}\s*")
+_LONG_NUMBER = re.compile(r"[0-9]{19,}")
 # What must be in a raw JSON body for ``json_problem`` to find anything: most bodies are
 # never walked.
 _JSON_SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\d{19}")
@@ -48,10 +50,17 @@ def number_problem(value: str) -> str | None:
 def json_problem(data: Any, raw: bytes) -> tuple[str, str] | None:
     """The first field (``lines[0].note``) of a parsed JSON body holding bad text or a number
     too large, with the reason; ``raw`` is the body as sent."""
-    return _walk(data, "") if _JSON_SUSPECT.search(raw) else None
+    if not _JSON_SUSPECT.search(raw):
+        return None
+    try:
+        return _walk(data, "")
+    except RecursionError:  # nested nearly as deep as json.loads allows: no body of ours is
+        return ("请求体", "嵌套层数过多")
 
 
-def _walk(data: Any, path: str) -> tuple[str, str] | None:
+def _walk(data: Any, path: str, depth: int = 0) -> tuple[str, str] | None:
+    if depth > MAX_DEPTH:
+        return (path or "请求体", "嵌套层数过多")
     if isinstance(data, str):
         reason = text_problem(data)
         return (path, reason) if reason else None
@@ -64,7 +73,7 @@ def _walk(data: Any, path: str) -> tuple[str, str] | None:
         items = ((f"{path}[{i}]", "", v) for i, v in enumerate(data))
     for name, key, value in items:
         reason = text_problem(key)  # a NUL key is as bad as a NUL value
-        found = (name, reason) if reason else _walk(value, name)
+        found = (name, reason) if reason else _walk(value, name, depth + 1)
         if found is not None:
             return found
     return None
@@ -79,8 +88,10 @@ def _fields_problem(data: QueryDict, number_check: bool) -> tuple[str, str] | No
     return None
 
 
-def query_problem(request: HttpRequest) -> tuple[str, str] | None:
-    return _fields_problem(request.GET, number_check=True)
+def query_problem(request: HttpRequest, number_check: bool) -> tuple[str, str] | None:
+    """Query strings; whole numbers only where the caller asks (the API and Open311: a page's
+    search box may hold a long run of digits)."""
+    return _fields_problem(request.GET, number_check)
 
 
 def form_problem(request: HttpRequest, number_check: bool) -> tuple[str, str] | None:
@@ -93,6 +104,4 @@ def path_problem(path: str) -> bool:
     """A path no page can have: a NUL, or a segment that is a number too large for an id."""
     if text_problem(path):
         return True
-    return any(
-        segment.isdigit() and len(segment) > 18 and int(segment) > INT_MAX for segment in path.split("/")
-    )
+    return any(_LONG_NUMBER.fullmatch(segment) and int(segment) > INT_MAX for segment in path.split("/"))

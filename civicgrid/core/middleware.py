@@ -1,5 +1,7 @@
 """Middleware: request metadata for the audit log, and one place that turns errors into pages."""
 
+import ipaddress
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -20,8 +22,26 @@ def client_ip(request: HttpRequest) -> str | None:
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies > 0 and forwarded:
         addresses = [a.strip() for a in forwarded.split(",")]
-        return addresses[-min(proxies, len(addresses))] or None
+        address = _address(addresses[-min(proxies, len(addresses))])
+        if address is not None:
+            return address
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _address(text: str) -> str | None:
+    """An IP address as written by a proxy (``1.2.3.4``, ``1.2.3.4:443``, ``[::1]:443``), or
+    None when it is none (the audit log's column takes addresses only)."""
+    candidates = [text]
+    if text.startswith("[") and "]" in text:
+        candidates.append(text[1 : text.index("]")])
+    elif text.count(":") == 1:
+        candidates.append(text.split(":")[0])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 class RequestContextMiddleware:
@@ -38,6 +58,9 @@ class RequestContextMiddleware:
             reset_request_meta(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+logger = logging.getLogger(__name__)
 
 
 def body_too_large() -> PayloadTooLarge:
@@ -77,7 +100,7 @@ class ErrorMiddleware:
             return self.error_response(request, body_too_large())
         machine = machine_facing(request)
         try:
-            found = inputs.query_problem(request) or inputs.form_problem(request, number_check=machine)
+            found = inputs.query_problem(request, machine) or inputs.form_problem(request, machine)
         except RequestDataTooBig:
             return self.error_response(request, body_too_large())
         if found is not None:
@@ -86,6 +109,9 @@ class ErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError):  # a date or number beyond range in a page's input
+            logger.warning("input out of range on %s", request.path, exc_info=exception)
+            return self.error_response(request, ValidationError("日期或数值超出范围"))
         if not isinstance(exception, CivicError):
             return None
         return self.error_response(request, exception)

@@ -36,12 +36,38 @@ def test_paths() -> None:
     assert not inputs.path_problem(f"/requests/{inputs.INT_MAX}/")
     assert inputs.path_problem(f"/requests/{inputs.INT_MAX + 1}/")
     assert inputs.path_problem("/api/v1/requests/by-number/a\x00b")
+    assert not inputs.path_problem("/requests/" + "²" * 19 + "/")  # a digit to isdigit(), not to int()
+
+
+def test_json_nested_nearly_as_deep_as_the_parser_allows() -> None:
+    import json
+    import sys
+
+    depth = sys.getrecursionlimit() - 100
+    raw = "[" * depth + "1" * 20 + "]" * depth
+    field, reason = inputs.json_problem(json.loads(raw), raw.encode()) or ("", "")
+    assert reason == "嵌套层数过多" and field.startswith("[0][0]")
+
+
+def test_client_ip_behind_a_trusted_proxy(settings: object, rf: object) -> None:
+    from civicgrid.core.middleware import client_ip
+
+    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+    for forwarded, expected in [
+        ("1.2.3.4, 5.6.7.8", "5.6.7.8"),
+        ("5.6.7.8:443", "5.6.7.8"),
+        ("[2001:db8::1]:443", "2001:db8::1"),
+        ("evil", "10.0.0.9"),  # not an address: the proxy's own
+    ]:
+        request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.9")  # type: ignore[attr-defined]
+        assert client_ip(request) == expected, forwarded
 
 
 def test_pages_refuse_bad_paths_and_query_fields_before_any_view(city: object) -> None:
     client = Client()
     assert client.get("/requests/99999999999999999999/").status_code == 404
     assert client.get("/requests/a%00b/").status_code == 404
+    assert client.get("/", {"q": "12345678901234567890"}).status_code != 422  # a page's search box
     response = client.get("/api/v1/requests/", {"offset": "99999999999999999999"})
     assert response.status_code == 422
     assert response.json()["detail"] == {"offset": [inputs.TOO_LARGE]}
