@@ -30,6 +30,9 @@ Cell = str | date
 TABULAR_EXTENSIONS = (".xlsx", ".csv")
 GEOJSON_EXTENSIONS = (".geojson", ".json")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Below this many columns a line of prose can carry a row's commas; such files are checked only
+# for a quote left open at the end (every import template has more columns).
+MIN_WIDTH_FOR_SWALLOWED_ROWS = 4
 _QUOTE_HINT = '请删去多余的引号（内容本身的引号请写成两个：""）'
 
 
@@ -139,9 +142,9 @@ def _open_quote(record: list[str], lines: list[str], width: int, last: bool) -> 
     a full row's delimiters (a real line break inside a quoted cell carries no such line)."""
     if last and record and _ends_in_open_quote(lines):
         return OpenQuote(len(record) - 1, len(lines) - 1, at_end=True)
-    if len(lines) < 2:
+    if len(lines) < 2 or width < MIN_WIDTH_FOR_SWALLOWED_ROWS:
         return None
-    delimiters = max(width - 1, 2)
+    delimiters = width - 1  # a whole row's worth of commas on one continuation line
     for index, cell in enumerate(record):
         if any(part.count(",") >= delimiters for part in _LINE_BREAK.split(cell)[1:]):
             return OpenQuote(index, len(lines) - 1, at_end=False)

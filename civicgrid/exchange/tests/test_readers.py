@@ -179,3 +179,10 @@ def test_a_single_feature_reads_as_a_collection_with_its_declared_system() -> No
     table = read_geojson("fence.geojson", json.dumps(feature).encode(), max_rows=10)
     [row] = table.rows
     assert row.values["code"] == "320213" and "GCJ-02" in row.values["crs"]
+
+
+def test_a_closed_multi_line_cell_with_commas_in_a_narrow_file_is_not_a_stray_quote() -> None:
+    from civicgrid.exchange.readers import _csv_rows
+
+    rows = list(_csv_rows('a,b,c\n"第一行\n第二行, a, b",x,y\n'.encode()))
+    assert rows[1] == (["第一行\n第二行, a, b", "x", "y"], None)
