@@ -123,6 +123,16 @@ def test_bad_input_names_the_field_and_creates_nothing(hotline: Any, client: Cli
     assert not AuditLog.objects.filter(verb="requests.received").exists()
 
 
+def test_a_phone_location_far_away_is_explained_and_dropped(hotline: Any, client: Client) -> None:
+    """The point comes from the phone in hidden fields: the resident is told, the point is
+    cleared from the form, and the next submit (with the address) goes through."""
+    response = submit(client, lon="116.4", lat="39.9")
+    page = response.content.decode()
+    assert response.status_code == 422 and "请核对经纬度" in page and "已清除定位" in page
+    assert 'value="116.4"' not in page and not Request.objects.exists()
+    assert submit(client, lon="", lat="").status_code == 302 and Request.objects.count() == 1
+
+
 def test_honeypot_refuses_and_creates_nothing(hotline: Any, client: Client) -> None:
     response = submit(client, website="http://spam.example")
     assert response.status_code == 400

@@ -241,10 +241,19 @@ SERVICE_FIELDS = {"requester_phone": "phone", "requester_name": "name", "attachm
 
 def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put the service's field errors on the form (its names differ from ours)."""
-    for name, reasons in (exc.errors or {"": [exc.message]}).items():
+    errors = dict(exc.errors or {"": [exc.message]})
+    point = errors.pop("lon", []) or errors.pop("lat", [])
+    errors.pop("lat", None)
+    for name, reasons in errors.items():
         field = SERVICE_FIELDS.get(name, name)
         for reason in reasons:
             form.add_error(field if field in form.fields else None, reason)
+    if point:  # the point comes from the phone, in hidden fields: say so, and let it go
+        form.add_error(None, f"{point[0]}。已清除定位，请填写地址后再提交")
+        data = form.data.copy()
+        for name in ("lon", "lat"):
+            data[name] = ""
+        form.data = data
 
 
 def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
