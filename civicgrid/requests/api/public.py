@@ -17,6 +17,7 @@ from civicgrid.requests import services
 from civicgrid.requests.api.common import router
 from civicgrid.requests.api.schemas import ERRORS, RatedOut, RateIn, TrackIn, TrackOut
 from civicgrid.requests.constants import Action, Status
+from civicgrid.requests.limits import limit, limit_count, limit_reached
 from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.transitions import OPEN
 
@@ -98,6 +99,9 @@ def public_timeline(request: Request) -> list[dict[str, Any]]:
     "不含任何个人信息。按来源地址限流。",
 )
 def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
+    misses = limit("REQUESTS_H5_TRACK_LIMIT", 20)  # shared with the H5 track page
+    if limit_reached("track", request, misses):
+        raise TooManyRequests("查询次数过多，请一小时后再试")
     phone_hash = crypto.blind_index(params.phone.strip())
     found = (
         Request.objects.select_related("category", "lead_unit")
@@ -106,6 +110,7 @@ def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
         .first()
     )
     if found is None:
+        limit_count("track", request)
         raise NotFound("未找到该诉求，请核对诉求编号和手机号")
     return {
         "number": found.number,

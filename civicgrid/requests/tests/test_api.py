@@ -531,7 +531,8 @@ def test_track_needs_number_and_phone_and_shows_no_personal_data(hotline: Any) -
     assert client.get(f"{BASE}/track", {"number": request.number}).status_code == 422
 
 
-def test_track_is_rate_limited(hotline: Any) -> None:
+def test_track_is_rate_limited(hotline: Any, settings: Any) -> None:
+    settings.REQUESTS_H5_TRACK_LIMIT = 1000  # the per-minute limit here (misses: the test below)
     client = Client()
     codes = [client.get(f"{BASE}/track", {"number": "x", "phone": "1"}).status_code for _ in range(31)]
     assert codes[:30] == [404] * 30
@@ -548,8 +549,18 @@ def test_track_is_rate_limited(hotline: Any) -> None:
     assert rating.status_code != 429
 
 
+def test_failed_look_ups_share_one_budget_with_the_h5_track_page(hotline: Any, settings: Any) -> None:
+    settings.REQUESTS_H5_TRACK_LIMIT = 3
+    client = Client()
+    codes = [client.get(f"{BASE}/track", {"number": "x", "phone": "1"}).status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
+    h5 = client.post("/requests/h5/track/", {"number": "x", "phone": "13812345678"})
+    assert h5.status_code == 429  # no second allowance through the page
+
+
 def test_behind_a_trusted_proxy_the_address_it_saw_counts(hotline: Any, settings: Any) -> None:
     settings.TRUSTED_PROXIES = 1
+    settings.REQUESTS_H5_TRACK_LIMIT = 1000
     client = Client()
     for _ in range(30):
         # the client put 1.1.1.1 in the header itself; the proxy appended 10.0.0.1

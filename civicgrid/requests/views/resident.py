@@ -29,7 +29,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
-from civicgrid.core.middleware import client_ip
 from civicgrid.core.validators import phone_problem
 from civicgrid.requests import services
 from civicgrid.requests import web_helpers as web
@@ -41,6 +40,7 @@ from civicgrid.requests.doorplate import (
     places_for,
     qr_svg,
 )
+from civicgrid.requests.limits import limit, limit_count, limit_reached
 from civicgrid.requests.models import Category, Rating, Request, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.selectors import current_catalogue, leaf_categories
@@ -63,31 +63,8 @@ NOT_FOUND = "未找到该诉求，请核对诉求编号和手机号"
 # ---------------------------------------------------------------- per-IP limits
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _limit_key(kind: str, request: HttpRequest) -> str:
-    return f"civicgrid:h5:{kind}:{client_ip(request) or 'unknown'}"
-
-
-def limit_reached(kind: str, request: HttpRequest, limit: int) -> bool:
-    return int(cache.get(_limit_key(kind, request), 0)) >= limit
-
-
-def limit_count(kind: str, request: HttpRequest) -> None:
-    """One more hit in the current window (the window starts at the first hit)."""
-    key = _limit_key(kind, request)
-    window = _limit("REQUESTS_H5_WINDOW_SECONDS", 3600)
-    if not cache.add(key, 1, window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-
-
 def _submit_blocked(request: HttpRequest) -> bool:
-    return limit_reached("submit", request, _limit("REQUESTS_H5_SUBMIT_LIMIT", 10))
+    return limit_reached("submit", request, limit("REQUESTS_H5_SUBMIT_LIMIT", 10))
 
 
 # ---------------------------------------------------------------- forms
@@ -250,10 +227,7 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, reason)
     if point:  # the point comes from the phone, in hidden fields: say so, and let it go
         form.add_error(None, f"{point[0]}。已清除定位，请填写地址后再提交")
-        data = form.data.copy()
-        for name in ("lon", "lat"):
-            data[name] = ""
-        form.data = data
+        form.data = {**dict(form.data.items()), "lon": "", "lat": ""}
 
 
 def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
@@ -499,7 +473,7 @@ def h5_track(request: HttpRequest) -> HttpResponse:
         form = TrackForm(initial={"number": request.GET.get("number", "")[:20]})
         return render(request, T + "track.html", {"form": form})
     form = TrackForm(request.POST)
-    if limit_reached("track", request, _limit("REQUESTS_H5_TRACK_LIMIT", 20)):
+    if limit_reached("track", request, limit("REQUESTS_H5_TRACK_LIMIT", 20)):
         return render(
             request, T + "track.html", {"form": form, "error": "查询次数过多，请一小时后再试"}, status=429
         )
