@@ -295,6 +295,19 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
     if new_parent.path.startswith(node.path):
         raise ValidationError("不能移动到自身或其下级之下", field="parent")
     node_parent_check(node.kind, new_parent)
+    # Where it lands, it must fit as if created there (its own polygon or point; the subtree
+    # below keeps its place relative to it).
+    if node.geometry is not None:
+        node_placement_check(
+            node_id=node.pk,
+            kind=node.kind,
+            grid_type=node.grid_type,
+            parent_id=new_parent.pk,
+            code=node.code,
+            name=node.name,
+            clean=node.geometry,
+        )
+    node_point_check([*new_parent.path_ids], node.lon, node.lat)
     old_path, old_parent_id = node.path, node.parent_id
     new_path = path_for(node.pk, new_parent.path)
     depth_delta = (new_parent.depth + 1) - node.depth

@@ -101,3 +101,17 @@ def test_the_services_refuse_a_point_outside_its_area(bounded: City, change: Any
     assert list(refused.value.errors) == ["lon"]
     assert "的范围内（相距约 " in refused.value.message
     assert db_state() == before
+
+
+def test_a_grid_is_not_moved_under_a_community_whose_polygon_does_not_hold_it(city: City) -> None:
+    far = {
+        "type": "Polygon",
+        "coordinates": [[[120.40, 31.60], [120.41, 31.60], [120.41, 31.61], [120.40, 31.60]]],
+    }
+    Node.objects.filter(pk=city.comm_a2.pk).update(geometry=far)
+    city.comm_a2.refresh_from_db()
+    with pytest.raises(ValidationError) as excinfo:
+        services.node_move(actor=city.sysadmin, node=city.grid_a1_1, new_parent=city.comm_a2)
+    assert "geometry" in excinfo.value.errors
+    city.grid_a1_1.refresh_from_db()
+    assert city.grid_a1_1.parent_id == city.comm_a1.pk
