@@ -54,7 +54,7 @@ def json_problem(data: Any, raw: bytes) -> tuple[str, str] | None:
         return None
     try:
         return _walk(data, "")
-    except RecursionError:  # nested nearly as deep as json.loads allows: no body of ours is
+    except RecursionError:  # nested nearly as deep as json.loads allows (no body of ours nests so)
         return ("请求体", "嵌套层数过多")
 
 
