@@ -46,8 +46,21 @@ class NodeForm(forms.ModelForm):
                 services.node_parent_check(kind, data.get("parent"))
                 if data.get("code"):
                     services.node_code_check(kind, data["code"].strip().upper())
+            parent = data.get("parent")
             if data.get("geometry"):
-                services.node_geometry_clean(kind, data["geometry"])
+                clean = services.node_geometry_clean(kind, data["geometry"])
+                if kind and clean is not None:  # where it will stand: under the parent chosen here
+                    services.node_placement_check(
+                        node_id=self.instance.pk,
+                        kind=kind,
+                        grid_type=data.get("grid_type") or "",
+                        parent_id=parent.pk if parent else None,
+                        code=(data.get("code") or "").strip().upper(),
+                        name=data.get("name") or "",
+                        clean=clean,
+                    )
+            if parent is not None and data.get("lon") is not None and data.get("lat") is not None:
+                services.node_point_check([*parent.path_ids], data["lon"], data["lat"])
         except ValidationError as exc:
             raise DjangoValidationError(
                 {k: v for k, v in exc.errors.items() if k in self.fields} or exc.message

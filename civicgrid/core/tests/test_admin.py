@@ -123,3 +123,27 @@ def test_admin_refuses_business_role_for_an_administrator(client: Any, city: Any
     assert response.status_code == 200
     assert "三员分立" in response.content.decode()
     assert not user.role_assignments.exists()
+
+
+@pytest.mark.django_db
+def test_a_grid_outside_its_community_is_a_form_error_in_the_admin(client: Any, city: Any) -> None:
+    from civicgrid.territory.models import Node
+
+    Node.objects.filter(pk=city.comm_a1.pk).update(geometry=square(120.30, 31.57, 120.32, 31.58))
+    client.force_login(city.sysadmin)
+    before = Node.objects.count()
+    response = client.post(
+        "/admin/territory/node/add/",
+        {
+            "kind": "grid",
+            "code": "",
+            "name": "远处网格",
+            "parent": city.comm_a1.pk,
+            "grid_type": "comprehensive",
+            "geometry": json.dumps(square(120.50, 31.70, 120.51, 31.71)),
+            "sort_order": "0",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert "errornote" in response.content.decode() or "errorlist" in response.content.decode()
+    assert Node.objects.count() == before
