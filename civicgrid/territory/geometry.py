@@ -190,16 +190,21 @@ def check_lon_lat(lon: float | None, lat: float | None) -> None:
         raise ValidationError(errors=errors)
 
 
+def _polygon_shape(geojson: Any, field: str) -> BaseGeometry:
+    """The shapely shape of a GeoJSON Polygon or MultiPolygon (may be empty), else ValidationError."""
+    if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValidationError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon", field=field)
+    try:
+        return shape(geojson)
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise ValidationError(f"范围坐标无法解析：{exc}", field=field) from exc
+
+
 def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
     """A valid Polygon or MultiPolygon from a GeoJSON geometry (or Feature), else ValidationError."""
     if isinstance(geojson, dict) and geojson.get("type") == "Feature":
         geojson = geojson.get("geometry")
-    if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon", field=field)
-    try:
-        geom = shape(geojson)
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise ValidationError(f"范围坐标无法解析：{exc}", field=field) from exc
+    geom = _polygon_shape(geojson, field)
     if geom.is_empty:
         raise ValidationError("范围不能为空", field=field)
     minx, miny, maxx, maxy = geom.bounds
@@ -234,12 +239,7 @@ def clean_polygon(
 def stored_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
     """The shape of a GeoJSON about to be stored, refused unless it is a usable boundary:
     a Polygon or MultiPolygon, not empty, valid, at least ``MIN_AREA_M2``."""
-    if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon", field=field)
-    try:
-        geom = shape(geojson)
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise ValidationError(f"范围坐标无法解析：{exc}", field=field) from exc
+    geom = _polygon_shape(geojson, field)
     if geom.is_empty:
         raise ValidationError(f"范围过小或无效（按 {STORED_DECIMALS} 位小数取整后为空）", field=field)
     if not geom.is_valid:
