@@ -7,6 +7,7 @@
 * ``dave``: district leader; ``olivia``: hotline operator of the district.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,3 +141,26 @@ def city(db: Any) -> City:
         dave,
         olivia,
     )
+
+
+@pytest.fixture
+def browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Chromium, closed before the live server stops (no request left half-served); for the
+    modules marked with ``core.tests.browser.MARKS``."""
+    from django.db import connections
+
+    from civicgrid.core.tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright 未安装（pip install playwright）"
+    )
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # plain synchronous code, so Django's "async context" guard is lifted for this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+        # ORM calls made inside Playwright's context get a connection of their own, which
+        # nothing else closes (PostgreSQL would refuse to drop the test database).
+        connections.close_all()

@@ -11,56 +11,23 @@ go to ``/tmp/e2e-*.png``.
 """
 
 import re
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from civicgrid.core import crypto
+from civicgrid.core.tests.browser import MARKS, PASSWORD
 from civicgrid.notify.models import Notification
 from civicgrid.requests import services
 from civicgrid.requests.constants import Status
 from civicgrid.requests.models import Rating, Request
 from civicgrid.requests.tests.conftest import Hotline
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "civicgrid-test-pw"  # the fixtures' password (civicgrid.conftest.make_user)
 CALLER_PHONE = "13912345678"
 SHOTS = "/tmp/e2e-{}.png"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright 未安装（pip install playwright）")
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None, reason=f"没有 {CHROMIUM}（Debian 的 chromium 包，bin/setup 会安装）"
-    ),
-    # The live server needs committed rows; restore what migrations wrote (groups, calendar).
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Chromium, closed before the live server stops (no request left half-served)."""
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # plain synchronous code, so Django's "async context" guard is lifted for this test only.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        # ORM calls made inside Playwright's context get a connection of their own, which
-        # nothing else closes (PostgreSQL would refuse to drop the test database).
-        connections.close_all()
+pytestmark = MARKS
 
 
 def _earlier_rating(h: Hotline) -> None:

@@ -14,34 +14,16 @@ skipped when either is missing, like ``requests/tests/test_e2e_browser.py``.
 """
 
 import contextlib
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from civicgrid.conftest import City
+from civicgrid.core.tests.browser import MARKS, PASSWORD
 from civicgrid.gridwork import services as gridwork
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "civicgrid-test-pw"  # the fixtures' password (civicgrid.conftest.make_user)
-
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright 未安装（pip install playwright）")
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None, reason=f"没有 {CHROMIUM}（Debian 的 chromium 包，bin/setup 会安装）"
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 # Pixels drawn on the map's canvas (the grid polygons, the markers); blank when none.
 DRAWN = """sel => {
@@ -68,17 +50,6 @@ MENU = """() => {
     outside: outside.map(a => a.textContent),
   };
 }"""
-
-
-@pytest.fixture
-def browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Chromium, closed before the live server stops (no request left half-served)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 def test_community_maps_draw_without_script_errors_and_the_menu_fits(
