@@ -2,10 +2,14 @@
 
 Services raise these; the web layer maps them once to a page message and the API maps
 them once to a JSON body ``{"code": ..., "message": ..., "detail": ...}``.
-Messages are in Chinese because they are shown to users as they are.
+Messages are shown to users: callers pass them through gettext (``_("…")``, Chinese msgids);
+a lazy message or reason (``gettext_lazy``) is rendered to ``str`` here, once.
 """
 
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from civicgrid.core.i18n import StrOrPromise
 
 
 class CivicError(Exception):
@@ -14,7 +18,7 @@ class CivicError(Exception):
     code = "error"
     http_status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, detail: Any = None) -> None:
+    def __init__(self, message: StrOrPromise, *, code: str | None = None, detail: Any = None) -> None:
         super().__init__(message)
         self.message = str(message)
         if code:
@@ -33,19 +37,21 @@ class ValidationError(CivicError):
 
     def __init__(
         self,
-        message: str | None = None,
+        message: StrOrPromise | None = None,
         *,
         field: str | None = None,
-        errors: dict[str, list[str]] | None = None,
+        errors: Mapping[str, Sequence[StrOrPromise]] | None = None,
         code: str | None = None,
     ) -> None:
-        errors = dict(errors or {})
+        reasons_by_field: dict[str, list[str]] = {
+            name: [str(reason) for reason in reasons] for name, reasons in (errors or {}).items()
+        }
         if field and message:
-            errors.setdefault(field, []).append(str(message))
+            reasons_by_field.setdefault(field, []).append(str(message))
         if message is None:
-            message = "；".join(f"{name}：{'，'.join(reasons)}" for name, reasons in errors.items())
-        super().__init__(message, code=code, detail=errors)
-        self.errors = errors
+            message = "；".join(f"{name}：{'，'.join(reasons)}" for name, reasons in reasons_by_field.items())
+        super().__init__(message, code=code, detail=reasons_by_field)
+        self.errors = reasons_by_field
 
 
 class PermissionDenied(CivicError):

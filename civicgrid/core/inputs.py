@@ -16,12 +16,15 @@ import re
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 INT_MAX = 2**63 - 1
 MAX_DEPTH = 64  # levels of nesting in a JSON body (ours need a handful)
-NUL = "不能包含空字符（\\u0000）"
-SURROGATE = "包含无效字符（不成对的 Unicode 代理项）"
-TOO_LARGE = f"数值超出范围（绝对值不能超过 {INT_MAX}）"
+NUL = gettext_lazy("不能包含空字符（\\u0000）")
+SURROGATE = gettext_lazy("包含无效字符（不成对的 Unicode 代理项）")
+TOO_LARGE = format_lazy(gettext_lazy("数值超出范围（绝对值不能超过 {int_max}）"), int_max=INT_MAX)
 
 _WHOLE = re.compile(r"\s*[+-]?[0-9]{19,}\s*")
 _LONG_NUMBER = re.compile(r"[0-9]{19,}")
@@ -32,18 +35,18 @@ _JSON_SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\d{19}")
 
 def text_problem(value: str) -> str | None:
     if "\x00" in value:
-        return NUL
+        return str(NUL)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return SURROGATE
+        return str(SURROGATE)
     return None
 
 
 def number_problem(value: str) -> str | None:
     """A text that is a whole number too large for any column (query and form fields)."""
     if _WHOLE.fullmatch(value) and abs(int(value)) > INT_MAX:
-        return TOO_LARGE
+        return str(TOO_LARGE)
     return None
 
 
@@ -55,17 +58,17 @@ def json_problem(data: Any, raw: bytes) -> tuple[str, str] | None:
     try:
         return _walk(data, "")
     except RecursionError:  # nested nearly as deep as json.loads allows (no body of ours nests so)
-        return ("请求体", "嵌套层数过多")
+        return (_("请求体"), _("嵌套层数过多"))
 
 
 def _walk(data: Any, path: str, depth: int = 0) -> tuple[str, str] | None:
     if depth > MAX_DEPTH:
-        return (path or "请求体", "嵌套层数过多")
+        return (path or _("请求体"), _("嵌套层数过多"))
     if isinstance(data, str):
         reason = text_problem(data)
         return (path, reason) if reason else None
     if isinstance(data, int) and not isinstance(data, bool):
-        return (path, TOO_LARGE) if abs(data) > INT_MAX else None
+        return (path, str(TOO_LARGE)) if abs(data) > INT_MAX else None
     items: Any = ()
     if isinstance(data, dict):
         items = ((f"{path}.{k}" if path else str(k), str(k), v) for k, v in data.items())

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from civicgrid.core import inputs
 from civicgrid.core.context import RequestMeta, new_request_id, reset_request_meta, set_request_meta
@@ -65,7 +66,7 @@ logger = logging.getLogger(__name__)
 
 def body_too_large() -> PayloadTooLarge:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
-    return PayloadTooLarge(f"请求内容过大（不含文件最多 {limit // (1024 * 1024)} MB）")
+    return PayloadTooLarge(_("请求内容过大（不含文件最多 {value} MB）").format(value=limit // (1024 * 1024)))
 
 
 def body_over_limit(request: HttpRequest) -> bool:
@@ -95,7 +96,7 @@ class ErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if inputs.path_problem(request.path):
-            return self.error_response(request, NotFound("页面不存在"))
+            return self.error_response(request, NotFound(_("页面不存在")))
         if body_over_limit(request):
             return self.error_response(request, body_too_large())
         machine = machine_facing(request)
@@ -111,7 +112,7 @@ class ErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OverflowError):  # a date or number beyond range in a page's input
             logger.warning("input out of range on %s", request.path, exc_info=exception)
-            return self.error_response(request, ValidationError("日期或数值超出范围"))
+            return self.error_response(request, ValidationError(_("日期或数值超出范围")))
         if not isinstance(exception, CivicError):
             return None
         return self.error_response(request, exception)

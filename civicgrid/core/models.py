@@ -7,6 +7,7 @@ database refuses it too (triggers installed by migration 0002).
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditLog(models.Model):
@@ -19,11 +20,11 @@ class AuditLog(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    actor_name = models.CharField("操作人", max_length=150, blank=True)
-    verb = models.CharField("操作", max_length=64, db_index=True)
-    target_type = models.CharField("对象类型", max_length=64, blank=True)
-    target_id = models.CharField("对象编号", max_length=64, blank=True)
-    target_label = models.CharField("对象", max_length=255, blank=True)
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    verb = models.CharField(_("操作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_label = models.CharField(_("对象"), max_length=255, blank=True)
     node = models.ForeignKey(
         "territory.Node",
         null=True,
@@ -39,8 +40,8 @@ class AuditLog(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "审计日志"
-        verbose_name_plural = "审计日志"
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
         ordering = ["-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 

@@ -14,208 +14,216 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import gettext, gettext_lazy
 
-VERB_LABELS: dict[str, str] = {
+from civicgrid.core.i18n import StrOrPromise
+
+VERB_LABELS: dict[str, StrOrPromise] = {
     # accounts
-    "accounts.user_created": "新建账号",
-    "accounts.user_changed": "修改账号",
-    "accounts.role_granted": "授予角色",
-    "accounts.role_revoked": "收回角色",
-    "accounts.admin_role_set": "设置管理员角色",
-    "accounts.token_created": "创建接口令牌",
-    "accounts.token_revoked": "吊销接口令牌",
+    "accounts.user_created": gettext_lazy("新建账号"),
+    "accounts.user_changed": gettext_lazy("修改账号"),
+    "accounts.role_granted": gettext_lazy("授予角色"),
+    "accounts.role_revoked": gettext_lazy("收回角色"),
+    "accounts.admin_role_set": gettext_lazy("设置管理员角色"),
+    "accounts.token_created": gettext_lazy("创建接口令牌"),
+    "accounts.token_revoked": gettext_lazy("吊销接口令牌"),
     # admin (besides admin.<model>_<created|changed|deleted>)
-    "admin.unit_members_changed": "后台修改单位成员",
+    "admin.unit_members_changed": gettext_lazy("后台修改单位成员"),
     # classifier
-    "classifier.trained": "训练智能分类模型",
-    "classifier.activated": "启用智能分类模型",
-    "classifier.rolled_back": "回退智能分类模型",
+    "classifier.trained": gettext_lazy("训练智能分类模型"),
+    "classifier.activated": gettext_lazy("启用智能分类模型"),
+    "classifier.rolled_back": gettext_lazy("回退智能分类模型"),
     # demo
-    "demo.built": "生成演示数据",
-    "demo.reset": "重置演示数据",
+    "demo.built": gettext_lazy("生成演示数据"),
+    "demo.reset": gettext_lazy("重置演示数据"),
     # exchange
-    "exchange.exported": "导出数据",
-    "exchange.import_completed": "导入数据",
+    "exchange.exported": gettext_lazy("导出数据"),
+    "exchange.import_completed": gettext_lazy("导入数据"),
     # governance
-    "governance.hot_computed": "计算热点问题",
-    "governance.topic_created": "立项每月一题",
-    "governance.topic_updated": "修改每月一题",
-    "governance.task_added": "添加治理任务",
-    "governance.task_progress": "更新任务进度",
-    "governance.proposal_created": "生成未诉先办建议",
-    "governance.proposal_accepted": "采纳未诉先办建议",
-    "governance.proposal_dismissed": "不采纳未诉先办建议",
-    "governance.spike_raised": "发出诉求突增预警",
-    "governance.alert_acknowledged": "知悉诉求突增预警",
+    "governance.hot_computed": gettext_lazy("计算热点问题"),
+    "governance.topic_created": gettext_lazy("立项每月一题"),
+    "governance.topic_updated": gettext_lazy("修改每月一题"),
+    "governance.task_added": gettext_lazy("添加治理任务"),
+    "governance.task_progress": gettext_lazy("更新任务进度"),
+    "governance.proposal_created": gettext_lazy("生成未诉先办建议"),
+    "governance.proposal_accepted": gettext_lazy("采纳未诉先办建议"),
+    "governance.proposal_dismissed": gettext_lazy("不采纳未诉先办建议"),
+    "governance.spike_raised": gettext_lazy("发出诉求突增预警"),
+    "governance.alert_acknowledged": gettext_lazy("知悉诉求突增预警"),
     # gridwork
-    "gridwork.patrol_started": "开始巡查",
-    "gridwork.patrol_ended": "结束巡查",
-    "gridwork.patrol_auto_ended": "巡查自动结束",
-    "gridwork.patrol_points_added": "记录巡查轨迹",
-    "gridwork.finding_recorded": "记录民情",
-    "gridwork.visit_recorded": "记录走访",
-    "gridwork.care_plan_created": "建立关爱计划",
-    "gridwork.care_plan_updated": "调整关爱计划",
-    "gridwork.care_plan_ended": "结束关爱计划",
-    "gridwork.care_plans_generated": "批量生成关爱计划",
-    "gridwork.care_warning_raised": "发出走访预警",
-    "gridwork.campaign_launched": "发起专项任务",
-    "gridwork.campaign_assigned": "分配专项任务",
-    "gridwork.campaign_closed": "结束专项任务",
-    "gridwork.campaign_checked": "填报专项任务",
-    "gridwork.campaign_exported": "导出专项任务",
-    "gridwork.proposal_submitted": "提交信息变更",
-    "gridwork.proposal_approved": "同意信息变更",
-    "gridwork.proposal_rejected": "驳回信息变更",
+    "gridwork.patrol_started": gettext_lazy("开始巡查"),
+    "gridwork.patrol_ended": gettext_lazy("结束巡查"),
+    "gridwork.patrol_auto_ended": gettext_lazy("巡查自动结束"),
+    "gridwork.patrol_points_added": gettext_lazy("记录巡查轨迹"),
+    "gridwork.finding_recorded": gettext_lazy("记录民情"),
+    "gridwork.visit_recorded": gettext_lazy("记录走访"),
+    "gridwork.care_plan_created": gettext_lazy("建立关爱计划"),
+    "gridwork.care_plan_updated": gettext_lazy("调整关爱计划"),
+    "gridwork.care_plan_ended": gettext_lazy("结束关爱计划"),
+    "gridwork.care_plans_generated": gettext_lazy("批量生成关爱计划"),
+    "gridwork.care_warning_raised": gettext_lazy("发出走访预警"),
+    "gridwork.campaign_launched": gettext_lazy("发起专项任务"),
+    "gridwork.campaign_assigned": gettext_lazy("分配专项任务"),
+    "gridwork.campaign_closed": gettext_lazy("结束专项任务"),
+    "gridwork.campaign_checked": gettext_lazy("填报专项任务"),
+    "gridwork.campaign_exported": gettext_lazy("导出专项任务"),
+    "gridwork.proposal_submitted": gettext_lazy("提交信息变更"),
+    "gridwork.proposal_approved": gettext_lazy("同意信息变更"),
+    "gridwork.proposal_rejected": gettext_lazy("驳回信息变更"),
     # party
-    "party.org_created": "新建党组织",
-    "party.org_updated": "修改党组织",
-    "party.member_created": "登记党员",
-    "party.member_updated": "修改党员信息",
-    "party.hub_linked": "设置中心户联系党员",
-    "party.hub_unlinked": "解除中心户联系党员",
-    "party.contact_linked": "设置党员联系居民",
-    "party.contact_unlinked": "解除党员联系居民",
-    "party.visit_recorded": "记录困难党员走访",
-    "party.report_submitted": "党员报到",
-    "party.report_confirmed": "确认党员报到",
-    "party.report_rejected": "退回党员报到",
-    "party.report_ended": "结束党员报到",
-    "party.agreement_signed": "签订共建协议",
-    "party.agreement_ended": "终止共建协议",
-    "party.agreement_file_added": "上传协议文件",
-    "party.committee_member_added": "增补兼职委员",
-    "party.committee_member_left": "兼职委员离任",
-    "party.meeting_recorded": "记录大党委会议",
-    "party.task_done": "完成跟进任务",
-    "party.committee_warned": "发出大党委活动预警",
-    "party.alliance_created": "成立党建联盟",
-    "party.alliance_unit_joined": "单位加入党建联盟",
-    "party.alliance_unit_left": "单位退出党建联盟",
-    "party.need_created": "登记需求",
-    "party.need_closed": "关闭需求",
-    "party.need_ordered": "需求转点单",
-    "party.resource_created": "登记资源",
-    "party.resource_updated": "修改资源",
-    "party.project_created": "新建共建项目",
-    "party.project_status_changed": "变更项目状态",
-    "party.project_contribution_added": "记录项目投入",
-    "party.project_photo_added": "上传成效照片",
-    "party.imported": "导入党建数据",
-    "party.demo_seeded": "生成党建演示数据",
+    "party.org_created": gettext_lazy("新建党组织"),
+    "party.org_updated": gettext_lazy("修改党组织"),
+    "party.member_created": gettext_lazy("登记党员"),
+    "party.member_updated": gettext_lazy("修改党员信息"),
+    "party.hub_linked": gettext_lazy("设置中心户联系党员"),
+    "party.hub_unlinked": gettext_lazy("解除中心户联系党员"),
+    "party.contact_linked": gettext_lazy("设置党员联系居民"),
+    "party.contact_unlinked": gettext_lazy("解除党员联系居民"),
+    "party.visit_recorded": gettext_lazy("记录困难党员走访"),
+    "party.report_submitted": gettext_lazy("党员报到"),
+    "party.report_confirmed": gettext_lazy("确认党员报到"),
+    "party.report_rejected": gettext_lazy("退回党员报到"),
+    "party.report_ended": gettext_lazy("结束党员报到"),
+    "party.agreement_signed": gettext_lazy("签订共建协议"),
+    "party.agreement_ended": gettext_lazy("终止共建协议"),
+    "party.agreement_file_added": gettext_lazy("上传协议文件"),
+    "party.committee_member_added": gettext_lazy("增补兼职委员"),
+    "party.committee_member_left": gettext_lazy("兼职委员离任"),
+    "party.meeting_recorded": gettext_lazy("记录大党委会议"),
+    "party.task_done": gettext_lazy("完成跟进任务"),
+    "party.committee_warned": gettext_lazy("发出大党委活动预警"),
+    "party.alliance_created": gettext_lazy("成立党建联盟"),
+    "party.alliance_unit_joined": gettext_lazy("单位加入党建联盟"),
+    "party.alliance_unit_left": gettext_lazy("单位退出党建联盟"),
+    "party.need_created": gettext_lazy("登记需求"),
+    "party.need_closed": gettext_lazy("关闭需求"),
+    "party.need_ordered": gettext_lazy("需求转点单"),
+    "party.resource_created": gettext_lazy("登记资源"),
+    "party.resource_updated": gettext_lazy("修改资源"),
+    "party.project_created": gettext_lazy("新建共建项目"),
+    "party.project_status_changed": gettext_lazy("变更项目状态"),
+    "party.project_contribution_added": gettext_lazy("记录项目投入"),
+    "party.project_photo_added": gettext_lazy("上传成效照片"),
+    "party.imported": gettext_lazy("导入党建数据"),
+    "party.demo_seeded": gettext_lazy("生成党建演示数据"),
     # points
-    "points.earned": "发放积分",
-    "points.earned_batch": "批量发放积分",
-    "points.hours_banked": "记入时间银行",
-    "points.expired": "积分到期",
-    "points.adjustment_requested": "申请积分调整",
-    "points.adjustment_approved": "批准积分调整",
-    "points.adjustment_rejected": "驳回积分调整",
-    "points.rule_saved": "保存积分规则",
-    "points.policy_set": "设置积分有效期",
-    "points.goods_created": "上架商品",
-    "points.goods_updated": "修改商品",
-    "points.goods_restocked": "调整商品库存",
-    "points.redeemed": "兑换商品",
-    "points.handed_over": "核销取货",
-    "points.redemption_cancelled": "取消兑换",
-    "points.redemption_expired": "兑换逾期未取",
+    "points.earned": gettext_lazy("发放积分"),
+    "points.earned_batch": gettext_lazy("批量发放积分"),
+    "points.hours_banked": gettext_lazy("记入时间银行"),
+    "points.expired": gettext_lazy("积分到期"),
+    "points.adjustment_requested": gettext_lazy("申请积分调整"),
+    "points.adjustment_approved": gettext_lazy("批准积分调整"),
+    "points.adjustment_rejected": gettext_lazy("驳回积分调整"),
+    "points.rule_saved": gettext_lazy("保存积分规则"),
+    "points.policy_set": gettext_lazy("设置积分有效期"),
+    "points.goods_created": gettext_lazy("上架商品"),
+    "points.goods_updated": gettext_lazy("修改商品"),
+    "points.goods_restocked": gettext_lazy("调整商品库存"),
+    "points.redeemed": gettext_lazy("兑换商品"),
+    "points.handed_over": gettext_lazy("核销取货"),
+    "points.redemption_cancelled": gettext_lazy("取消兑换"),
+    "points.redemption_expired": gettext_lazy("兑换逾期未取"),
     # registry
-    "registry.resident_created": "登记居民",
-    "registry.resident_updated": "修改居民信息",
-    "registry.resident_pii_viewed": "查看居民敏感信息",
-    "registry.household_created": "登记户",
-    "registry.dwelling_created": "登记房屋",
-    "registry.dwelling_updated": "修改房屋信息",
-    "registry.organisation_created": "登记单位",
-    "registry.organisation_updated": "修改单位信息",
-    "registry.organisation_pii_viewed": "查看单位敏感信息",
-    "registry.resident_account_opened": "为居民开通账号",
+    "registry.resident_created": gettext_lazy("登记居民"),
+    "registry.resident_updated": gettext_lazy("修改居民信息"),
+    "registry.resident_pii_viewed": gettext_lazy("查看居民敏感信息"),
+    "registry.household_created": gettext_lazy("登记户"),
+    "registry.dwelling_created": gettext_lazy("登记房屋"),
+    "registry.dwelling_updated": gettext_lazy("修改房屋信息"),
+    "registry.organisation_created": gettext_lazy("登记单位"),
+    "registry.organisation_updated": gettext_lazy("修改单位信息"),
+    "registry.organisation_pii_viewed": gettext_lazy("查看单位敏感信息"),
+    "registry.resident_account_opened": gettext_lazy("为居民开通账号"),
     # requests (besides requests.<action>)
-    "requests.received": "受理诉求",
-    "requests.catalogue_published": "发布派单目录",
-    "requests.demo_history_built": "生成历史演示诉求",
-    "requests.history_imported": "导入历史诉求",
-    "requests.knowledge_imported": "导入知识库",
-    "requests.requester_pii_viewed": "查看诉求人信息",
-    "requests.unit_created": "新建承办单位",
-    "requests.unit_member_added": "添加单位成员",
-    "requests.unit_member_updated": "修改单位成员",
-    "requests.dispatch_rule_created": "新建派单规则",
+    "requests.received": gettext_lazy("受理诉求"),
+    "requests.catalogue_published": gettext_lazy("发布派单目录"),
+    "requests.demo_history_built": gettext_lazy("生成历史演示诉求"),
+    "requests.history_imported": gettext_lazy("导入历史诉求"),
+    "requests.knowledge_imported": gettext_lazy("导入知识库"),
+    "requests.requester_pii_viewed": gettext_lazy("查看诉求人信息"),
+    "requests.unit_created": gettext_lazy("新建承办单位"),
+    "requests.unit_member_added": gettext_lazy("添加单位成员"),
+    "requests.unit_member_updated": gettext_lazy("修改单位成员"),
+    "requests.dispatch_rule_created": gettext_lazy("新建派单规则"),
     # territory
-    "territory.node_created": "新建区域网格",
-    "territory.node_updated": "修改区域网格",
-    "territory.node_moved": "调整区域归属",
-    "territory.node_deactivated": "停用区域网格",
-    "territory.grid_matter_created": "新增网格事项",
-    "territory.grid_matter_updated": "修改网格事项",
-    "territory.position_created": "设立网格岗位",
-    "territory.position_ended": "结束网格岗位",
+    "territory.node_created": gettext_lazy("新建区域网格"),
+    "territory.node_updated": gettext_lazy("修改区域网格"),
+    "territory.node_moved": gettext_lazy("调整区域归属"),
+    "territory.node_deactivated": gettext_lazy("停用区域网格"),
+    "territory.grid_matter_created": gettext_lazy("新增网格事项"),
+    "territory.grid_matter_updated": gettext_lazy("修改网格事项"),
+    "territory.position_created": gettext_lazy("设立网格岗位"),
+    "territory.position_ended": gettext_lazy("结束网格岗位"),
     # volunteers
-    "volunteers.registered": "志愿者注册",
-    "volunteers.updated": "修改志愿者信息",
-    "volunteers.approved": "志愿者审核通过",
-    "volunteers.rejected": "志愿者审核驳回",
-    "volunteers.suspended": "暂停志愿者",
-    "volunteers.team_created": "成立服务队",
-    "volunteers.team_member_added": "加入服务队",
-    "volunteers.team_member_removed": "移出服务队",
-    "volunteers.activity_published": "发布志愿活动",
-    "volunteers.activity_cancelled": "取消志愿活动",
-    "volunteers.activity_closed": "志愿活动结项",
-    "volunteers.signed_up": "报名志愿活动",
-    "volunteers.signup_cancelled": "取消报名",
-    "volunteers.signup_promoted": "候补转为报名",
-    "volunteers.checked_in": "活动签到",
-    "volunteers.checked_out": "活动签退",
-    "volunteers.order_created": "点单",
-    "volunteers.order_published": "发布服务单",
-    "volunteers.order_dispatched": "派单",
-    "volunteers.order_taken": "接单",
-    "volunteers.order_released": "退回服务单",
-    "volunteers.order_completed": "完成服务",
-    "volunteers.order_confirmed": "确认服务并评价",
-    "volunteers.order_reopened": "服务重办",
-    "volunteers.order_cancelled": "取消服务单",
-    "volunteers.order_board_set": "设置晒单",
-    "volunteers.demo_built": "生成志愿服务演示数据",
+    "volunteers.registered": gettext_lazy("志愿者注册"),
+    "volunteers.updated": gettext_lazy("修改志愿者信息"),
+    "volunteers.approved": gettext_lazy("志愿者审核通过"),
+    "volunteers.rejected": gettext_lazy("志愿者审核驳回"),
+    "volunteers.suspended": gettext_lazy("暂停志愿者"),
+    "volunteers.team_created": gettext_lazy("成立服务队"),
+    "volunteers.team_member_added": gettext_lazy("加入服务队"),
+    "volunteers.team_member_removed": gettext_lazy("移出服务队"),
+    "volunteers.activity_published": gettext_lazy("发布志愿活动"),
+    "volunteers.activity_cancelled": gettext_lazy("取消志愿活动"),
+    "volunteers.activity_closed": gettext_lazy("志愿活动结项"),
+    "volunteers.signed_up": gettext_lazy("报名志愿活动"),
+    "volunteers.signup_cancelled": gettext_lazy("取消报名"),
+    "volunteers.signup_promoted": gettext_lazy("候补转为报名"),
+    "volunteers.checked_in": gettext_lazy("活动签到"),
+    "volunteers.checked_out": gettext_lazy("活动签退"),
+    "volunteers.order_created": gettext_lazy("点单"),
+    "volunteers.order_published": gettext_lazy("发布服务单"),
+    "volunteers.order_dispatched": gettext_lazy("派单"),
+    "volunteers.order_taken": gettext_lazy("接单"),
+    "volunteers.order_released": gettext_lazy("退回服务单"),
+    "volunteers.order_completed": gettext_lazy("完成服务"),
+    "volunteers.order_confirmed": gettext_lazy("确认服务并评价"),
+    "volunteers.order_reopened": gettext_lazy("服务重办"),
+    "volunteers.order_cancelled": gettext_lazy("取消服务单"),
+    "volunteers.order_board_set": gettext_lazy("设置晒单"),
+    "volunteers.demo_built": gettext_lazy("生成志愿服务演示数据"),
     # workcal
-    "workcal.day_set": "设置工作日/节假日",
-    "workcal.day_cleared": "恢复默认工作日",
-    "workcal.year_seeded": "生成年度工作日历",
-    "workcal.year_confirmed": "确认年度工作日历",
+    "workcal.day_set": gettext_lazy("设置工作日/节假日"),
+    "workcal.day_cleared": gettext_lazy("恢复默认工作日"),
+    "workcal.year_seeded": gettext_lazy("生成年度工作日历"),
+    "workcal.year_confirmed": gettext_lazy("确认年度工作日历"),
 }
 
-ADMIN_ACTIONS = {"created": "新增", "changed": "修改", "deleted": "删除"}
-YES, NO, EMPTY = "是", "否", "空"
+ADMIN_ACTIONS = {
+    "created": gettext_lazy("新增"),
+    "changed": gettext_lazy("修改"),
+    "deleted": gettext_lazy("删除"),
+}
+YES, NO, EMPTY = gettext_lazy("是"), gettext_lazy("否"), gettext_lazy("空")
 
 
+# The cached tables keep lazy labels: each use renders them in the active language.
 @cache
-def _action_labels() -> dict[str, str]:
+def _action_labels() -> dict[str, StrOrPromise]:
     from civicgrid.requests.constants import Action  # the page's own import: core needs no app
 
-    return {str(value): str(label) for value, label in Action.choices}
+    return {str(value): label for value, label in Action.choices}
 
 
 @cache
-def _model_name(model_name: str) -> str:
+def _model_name(model_name: str) -> StrOrPromise:
     for model in apps.get_models():
         if model._meta.model_name == model_name:
-            return str(model._meta.verbose_name)
+            return model._meta.verbose_name or ""
     return ""
 
 
 def verb_label(verb: str) -> str:
     """The verb in Chinese, "" when there is none (the page then shows the code alone)."""
     if verb in VERB_LABELS:
-        return VERB_LABELS[verb]
+        return str(VERB_LABELS[verb])
     app, _, action = verb.partition(".")
     if app == "requests" and (label := _action_labels().get(action)):
-        return f"诉求{label}"
+        return gettext("诉求{action}").format(action=label)
     if app == "admin":
         model, _, what = action.rpartition("_")
         if what in ADMIN_ACTIONS and (name := _model_name(model)):
-            return f"后台{ADMIN_ACTIONS[what]}{name}"
+            return gettext("后台{action}{model}").format(action=ADMIN_ACTIONS[what], model=name)
     return ""
 
 
@@ -237,37 +245,41 @@ class Item:
 def value_text(value: Any) -> str:
     """JSON-ish, for people: 是/否 for true/false, 空 for null or "", lists joined with 、."""
     if value is None or value == "":
-        return EMPTY
+        return str(EMPTY)
     if value is True:
-        return YES
+        return str(YES)
     if value is False:
-        return NO
+        return str(NO)
     if isinstance(value, list | tuple):
-        return "、".join(value_text(v) for v in value) if value else "（无）"
+        return "、".join(value_text(v) for v in value) if value else gettext("（无）")
     if isinstance(value, Mapping):
-        return "{" + "，".join(f"{k}：{value_text(v)}" for k, v in value.items()) + "}" if value else "（无）"
+        return (
+            "{" + "，".join(f"{k}：{value_text(v)}" for k, v in value.items()) + "}"
+            if value
+            else gettext("（无）")
+        )
     if isinstance(value, float):
         return json.dumps(value)
     return str(value)
 
 
 @cache
-def _fields(target_type: str) -> dict[str, tuple[str, dict[str, str]]]:
+def _fields(target_type: str) -> dict[str, tuple[StrOrPromise, dict[str, StrOrPromise]]]:
     """Key → (the field's Chinese name, its choices' labels) for the target's model."""
     try:
         model = apps.get_model(target_type)
     except (LookupError, ValueError):
         return {}
-    found: dict[str, tuple[str, dict[str, str]]] = {}
+    found: dict[str, tuple[StrOrPromise, dict[str, StrOrPromise]]] = {}
     for field in model._meta.get_fields():
         label = getattr(field, "verbose_name", None)
         if label is None:
             continue
-        choices = {str(v): str(lbl) for v, lbl in getattr(field, "flatchoices", None) or []}
-        found[field.name] = (str(label), choices)
+        choices = {str(v): lbl for v, lbl in getattr(field, "flatchoices", None) or []}
+        found[field.name] = (label, choices)
         attname = getattr(field, "attname", None)
         if attname and attname != field.name:
-            found[attname] = (str(label), choices)
+            found[attname] = (label, choices)
     return found
 
 
@@ -283,5 +295,5 @@ def change_items(snapshot: Any, target_type: str = "") -> list[Item]:
     for key, value in snapshot.items():
         label, choices = fields.get(str(key), (str(key), {}))
         shown = choices.get(str(value)) if isinstance(value, str) else None
-        items.append(Item(label, str(key), shown or value_text(value)))
+        items.append(Item(str(label), str(key), str(shown) if shown else value_text(value)))
     return items

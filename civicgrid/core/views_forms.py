@@ -11,16 +11,18 @@ from collections.abc import Mapping
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.core.errors import CivicError, ValidationError
 
-UNKNOWN_FIELD = "输入"
+UNKNOWN_FIELD = gettext_lazy("输入")
 
 
 def field_label(name: str, labels: Mapping[str, str], form: forms.Form | None = None) -> str:
     if form is not None and name in form.fields and form.fields[name].label:
         return str(form.fields[name].label)
-    return labels.get(name, UNKNOWN_FIELD)
+    return str(labels.get(name, UNKNOWN_FIELD))
 
 
 def labelled(exc: CivicError, labels: Mapping[str, str], form: forms.Form | None = None) -> str:
@@ -37,4 +39,4 @@ def error_summary(form: forms.Form, labels: Mapping[str, str] | None = None) -> 
     for name, reasons in form.errors.items():
         text = "，".join(str(r) for r in reasons)
         parts.append(text if name == NON_FIELD_ERRORS else f"{field_label(name, labels or {}, form)}：{text}")
-    return "请修改以下问题：" + "；".join(parts) if parts else ""
+    return _("请修改以下问题：{problems}").format(problems="；".join(parts)) if parts else ""
