@@ -1,12 +1,13 @@
 """Pages of respond-upon-receipt. Each views module contributes its own urlpatterns."""
 
-from civicgrid.requests.views import catalogue, handler, operator, rates, resident
+from civicgrid.requests.views import catalogue, handler, ledger, operator, rates, resident
 
 app_name = "requests"
 
 urlpatterns = [
     *operator.urlpatterns,
     *handler.urlpatterns,
+    *ledger.urlpatterns,
     *rates.urlpatterns,
     *catalogue.urlpatterns,
     *resident.urlpatterns,

@@ -28,6 +28,10 @@ def _in_a_handling_unit(user: Any) -> bool:
     return bool(unit_ids(user))
 
 
+def _sees_requests(user: Any) -> bool:
+    return _in_a_handling_unit(user) or has_capability(user, Capability.REQUEST_VIEW)
+
+
 def _any_of(*capabilities: Capability) -> Callable[[Any], bool]:
     return lambda user: any(has_capability(user, c) for c in capabilities)
 
@@ -39,11 +43,8 @@ REQUESTS_MENU: list[tuple[str, str, Capability | Callable[[Any], bool]]] = [
     ("分拣派单", "requests:triage", Capability.REQUEST_DISPATCH),
     ("回访", "requests:callbacks", Capability.REQUEST_DISPATCH),
     ("待办工单", "requests:inbox", _in_a_handling_unit),
-    (
-        "吹哨报到",
-        "requests:whistles",
-        lambda u: _in_a_handling_unit(u) or has_capability(u, Capability.REQUEST_VIEW),
-    ),
+    ("诉求台账", "requests:ledger", _sees_requests),
+    ("吹哨报到", "requests:whistles", _sees_requests),
     ("派单目录", "requests:catalogue", _any_of(Capability.REQUEST_CONFIGURE, Capability.REQUEST_DISPATCH)),
     ("三率", "requests:rates", Capability.RATES_VIEW),
     ("排名", "requests:ranking", Capability.RATES_VIEW),

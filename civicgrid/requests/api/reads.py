@@ -1,20 +1,15 @@
 """Reads: lists, detail, queues, catalogue and units — each cut to the caller's scope."""
 
-from datetime import datetime, time, timedelta
-from functools import reduce
-from operator import or_
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import EVERYWHERE, require_any, scope_paths
-from civicgrid.core import crypto
-from civicgrid.core.errors import NotFound, ValidationError
-from civicgrid.requests import selectors
+from civicgrid.accounts.selectors import require_any
+from civicgrid.core.errors import NotFound
+from civicgrid.requests import ledger, selectors
 from civicgrid.requests.api.common import NOT_FOUND, category_by_id, router, with_relations
 from civicgrid.requests.api.schemas import (
     ERRORS,
@@ -27,57 +22,37 @@ from civicgrid.requests.api.schemas import (
     SavedAnswerOut,
     UnitOut,
 )
-from civicgrid.requests.constants import Status
+from civicgrid.requests.constants import Channel, RequestType, Status
 from civicgrid.requests.knowledge import knowledge_search
-from civicgrid.requests.models import HandlingUnit, Request, RequestEvent, Whistle, WorkOrder
-from civicgrid.requests.permissions import requester_seen_q, unit_ids
-from civicgrid.territory.selectors import node_get
+from civicgrid.requests.models import Request, RequestEvent, Whistle, WorkOrder
 
 
 def page(qs: QuerySet[Request], limit: int, offset: int) -> dict[str, Any]:
     return {"count": qs.count(), "results": list(with_relations(qs)[offset : offset + limit])}
 
 
-def _choices(raw: str, allowed: frozenset[str] | list[str], field: str, label: str) -> list[str]:
-    values = [v.strip() for v in raw.split(",") if v.strip()]
-    bad = [v for v in values if v not in allowed]
-    if bad:
-        raise ValidationError(f"{label}取值无效：{'、'.join(bad)}", field=field)
-    return values
-
-
-def _day_start(day: Any) -> datetime:
-    return datetime.combine(day, time.min, timezone.get_current_timezone())
-
-
 def filter_requests(actor: Any, f: RequestFilters) -> QuerySet[Request]:
-    qs = selectors.requests_visible(actor)
-    if statuses := _choices(f.status, Status.values, "status", "状态"):
-        qs = qs.filter(status__in=statuses)
-    if lights := _choices(f.light, LIGHTS, "light", "预警灯"):
-        qs = qs.filter(light__in=lights)
-    if f.category.strip():
-        qs = qs.filter(category__code__startswith=f.category.strip())
-    if f.unit is not None:
-        orders = WorkOrder.objects.filter(request=OuterRef("pk"), unit_id=f.unit)
-        qs = qs.filter(Q(lead_unit_id=f.unit) | Q(Exists(orders)))
-    if f.node is not None:
-        qs = qs.filter(node_path__startswith=node_get(actor, f.node).path)
-    if f.received_from and f.received_to and f.received_from > f.received_to:
-        raise ValidationError("受理起始日期不能晚于截止日期", field="received_from")
-    if f.received_from:
-        qs = qs.filter(received_at__gte=_day_start(f.received_from))
-    if f.received_to:
-        qs = qs.filter(received_at__lt=_day_start(f.received_to + timedelta(days=1)))
-    if q := f.q.strip():
-        qs = qs.filter(Q(title__contains=q) | Q(content__contains=q) | Q(number__contains=q))
-    if f.number.strip():
-        qs = qs.filter(number=f.number.strip())
-    if f.phone.strip():
-        qs = qs.filter(requester_phone_hash=crypto.blind_index(f.phone))
-        if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
-            qs = qs.filter(seen)
-    return qs.order_by("-received_at", "-id")
+    """The list's filters as the ledger's (``requests.ledger``), which checks and applies them."""
+    return ledger.filter_requests(
+        actor,
+        ledger.LedgerFilters(
+            status=ledger.choices(f.status, Status.values, "status", "状态"),
+            light=ledger.choices(f.light, LIGHTS, "light", "预警灯"),
+            type=ledger.choices(f.type, RequestType.values, "type", "诉求类型"),
+            channel=ledger.choices(f.channel, Channel.values, "channel", "渠道"),
+            category=f.category,
+            unit=f.unit,
+            node=f.node,
+            received_from=f.received_from,
+            received_to=f.received_to,
+            q=f.q,
+            number=f.number,
+            phone=f.phone,
+            overdue=f.overdue,
+            supervised=f.supervised,
+            reopened=f.reopened,
+        ),
+    )
 
 
 @router.get(
@@ -203,20 +178,6 @@ def knowledge(request: HttpRequest, q: str = "", category_id: int | None = None)
     return [{**{k: getattr(f.answer, k) for k in fields}, "score": f.score} for f in found]
 
 
-def visible_units(actor: Any) -> QuerySet[HandlingUnit]:
-    """Units under the caller's areas, units serving an area above them, and their own units."""
-    paths: set[str] = set()
-    for capability in (Capability.TERRITORY_VIEW, Capability.REQUEST_VIEW, Capability.REQUEST_DISPATCH):
-        paths.update(scope_paths(actor, capability))
-    qs = HandlingUnit.objects.filter(is_active=True)
-    if EVERYWHERE in paths:
-        return qs
-    ancestors = {int(p) for path in paths for p in path.strip("/").split("/") if p}
-    conditions = [Q(node_path__startswith=p) for p in paths]
-    conditions += [Q(node_id__in=ancestors), Q(pk__in=unit_ids(actor))]
-    return qs.filter(reduce(or_, conditions))
-
-
 @router.get(
     "/units",
     response={200: list[UnitOut], **ERRORS},
@@ -224,7 +185,7 @@ def visible_units(actor: Any) -> QuerySet[HandlingUnit]:
     description="调用者辖区内及上级区域的承办单位（派单、改派、吹哨时选用）；kind 与 q 可筛选。",
 )
 def units(request: HttpRequest, kind: str = "", q: str = "") -> Any:
-    qs = visible_units(request.user)
+    qs = ledger.visible_units(request.user)
     if kind:
         qs = qs.filter(kind=kind)
     if q.strip():

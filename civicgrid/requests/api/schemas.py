@@ -300,6 +300,10 @@ class SignBulkIn(Input):
 class RequestFilters(Input):
     status: str = text("状态", "逗号分隔，如 dispatched,signed", default="")
     light: str = text("预警灯", "green / yellow / red，逗号分隔", default="")
+    type: str = text(
+        "诉求类型", "consultation / help / complaint / suggestion / praise / emergency，逗号分隔", default=""
+    )
+    channel: str = text("渠道", "如 hotline,web，逗号分隔", default="")
     category: str = text("分类编码前缀", "如 01 或 010101（跨目录版本稳定）", default="")
     unit: int | None = Field(None, title="承办单位", description="主办或参与办理的单位 ID")
     node: int | None = Field(None, title="区域", description="区域节点 ID：其下的全部诉求")
@@ -310,6 +314,9 @@ class RequestFilters(Input):
     q: str = text("关键词", "标题、内容或编号中包含", default="", max_length=100)
     number: str = text("诉求编号", default="", max_length=20)
     phone: str = text("诉求人电话", "精确匹配（经加密索引）", default="", max_length=20)
+    overdue: bool = Field(False, title="仅超期", description="未办结且已过办理期限")
+    supervised: bool = Field(False, title="仅督办件")
+    reopened: bool = Field(False, title="仅重办过的")
     limit: int = Field(50, title="每页条数", ge=1, le=200)
     offset: int = Field(0, title="偏移", ge=0)
 

@@ -1,0 +1,230 @@
+"""The request ledger (诉求台账): every request the actor may see, filtered, counted and
+exported. One filter serves the ledger page and ``GET /api/v1/requests/``."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
+from civicgrid.core import crypto
+from civicgrid.core.errors import ValidationError
+from civicgrid.requests import selectors
+from civicgrid.requests.constants import OPEN_STATUSES, Channel, Light, RequestType, Status
+from civicgrid.requests.models import HandlingUnit, Request, WorkOrder
+from civicgrid.requests.permissions import requester_seen_q, sees_requester, unit_ids
+from civicgrid.territory.selectors import node_get
+
+EXPORT_MAX = 50_000  # rows in one Excel export; more must be narrowed by the filters
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    """What to show; every field optional. Lists hold choice values (``Status`` etc.)."""
+
+    status: list[str] = field(default_factory=list)
+    light: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    category: str = ""  # catalogue code prefix (stable across catalogue versions)
+    unit: int | None = None  # lead or assisting unit
+    node: int | None = None  # everything under this territory node
+    received_from: date | None = None
+    received_to: date | None = None  # inclusive
+    q: str = ""  # in the title, the content or the number
+    number: str = ""
+    phone: str = ""  # exact, through the blind index
+    overdue: bool = False  # open and past the resolution deadline
+    supervised: bool = False
+    reopened: bool = False
+
+
+def choices(raw: str, allowed: Iterable[str], field: str, label: str) -> list[str]:
+    """Comma-separated choice values, each checked (the API's form of a multi-choice)."""
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    bad = [v for v in values if v not in set(allowed)]
+    if bad:
+        raise ValidationError(
+            _("{label}取值无效：{values}").format(label=label, values="、".join(bad)), field=field
+        )
+    return values
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def _checked(f: LedgerFilters) -> None:
+    for name, values, allowed, label in (
+        ("status", f.status, Status.values, _("状态")),
+        ("light", f.light, Light.values, _("预警灯")),
+        ("type", f.type, RequestType.values, _("诉求类型")),
+        ("channel", f.channel, Channel.values, _("渠道")),
+    ):
+        choices(",".join(values), allowed, name, str(label))
+    if f.received_from and f.received_to and f.received_from > f.received_to:
+        raise ValidationError(_("受理起始日期不能晚于截止日期"), field="received_from")
+
+
+def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
+    """The requests ``actor`` may see that match ``f``, newest first."""
+    _checked(f)
+    qs = selectors.requests_visible(actor)
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.light:
+        qs = qs.filter(light__in=f.light)
+    if f.type:
+        qs = qs.filter(type__in=f.type)
+    if f.channel:
+        qs = qs.filter(channel__in=f.channel)
+    if f.category.strip():
+        qs = qs.filter(category__code__startswith=f.category.strip())
+    if f.unit is not None:
+        orders = WorkOrder.objects.filter(request=OuterRef("pk"), unit_id=f.unit)
+        qs = qs.filter(Q(lead_unit_id=f.unit) | Q(Exists(orders)))
+    if f.node is not None:
+        qs = qs.filter(node_path__startswith=node_get(actor, f.node).path)
+    if f.received_from:
+        qs = qs.filter(received_at__gte=_day_start(f.received_from))
+    if f.received_to:
+        qs = qs.filter(received_at__lt=_day_start(f.received_to + timedelta(days=1)))
+    if q := f.q.strip():
+        qs = qs.filter(Q(title__contains=q) | Q(content__contains=q) | Q(number__contains=q))
+    if f.number.strip():
+        qs = qs.filter(number=f.number.strip())
+    if f.phone.strip():
+        qs = qs.filter(requester_phone_hash=crypto.blind_index(f.phone))
+        if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
+            qs = qs.filter(seen)
+    if f.overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES, due_resolution_at__lt=timezone.now())
+    if f.supervised:
+        qs = qs.filter(supervised=True)
+    if f.reopened:
+        qs = qs.filter(reopen_count__gt=0)
+    return qs.order_by("-received_at", "-id")
+
+
+def visible_units(actor: Any) -> QuerySet[HandlingUnit]:
+    """Units under the caller's areas, units serving an area above them, and their own units."""
+    paths: set[str] = set()
+    for capability in (Capability.TERRITORY_VIEW, Capability.REQUEST_VIEW, Capability.REQUEST_DISPATCH):
+        paths.update(scope_paths(actor, capability))
+    qs = HandlingUnit.objects.filter(is_active=True)
+    if EVERYWHERE in paths:
+        return qs
+    ancestors = {int(p) for path in paths for p in path.strip("/").split("/") if p}
+    conditions = [Q(node_path__startswith=p) for p in paths]
+    conditions += [Q(node_id__in=ancestors), Q(pk__in=unit_ids(actor))]
+    return qs.filter(reduce(or_, conditions))
+
+
+@dataclass(frozen=True)
+class LedgerSummary:
+    total: int
+    open: int
+    replied: int  # replied or verified, waiting for the callback
+    closed: int
+    overdue: int
+    red: int
+    yellow: int
+
+
+def summary(qs: QuerySet[Request]) -> LedgerSummary:
+    """Counts of the filtered requests, in one query."""
+    now = timezone.now()
+    open_q = Q(status__in=OPEN_STATUSES)
+    found = qs.order_by().aggregate(
+        total=Count("id"),
+        open=Count("id", filter=open_q),
+        replied=Count("id", filter=Q(status__in=[Status.REPLIED, Status.VERIFIED, Status.CALLED_BACK])),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
+        overdue=Count("id", filter=open_q & Q(due_resolution_at__lt=now)),
+        red=Count("id", filter=open_q & Q(light=Light.RED)),
+        yellow=Count("id", filter=open_q & Q(light=Light.YELLOW)),
+    )
+    return LedgerSummary(**found)
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value).replace(tzinfo=None) if value is not None else None
+
+
+def export_headers() -> list[str]:
+    return [
+        _("诉求编号"),
+        _("受理时间"),
+        _("渠道"),
+        _("类型"),
+        _("标题"),
+        _("诉求内容"),
+        _("分类"),
+        _("区域"),
+        _("地址"),
+        _("诉求人"),
+        _("联系电话"),
+        _("主办单位"),
+        _("状态"),
+        _("预警灯"),
+        _("办理期限"),
+        _("答复时间"),
+        _("办结时间"),
+        _("督办"),
+        _("重办次数"),
+    ]
+
+
+def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
+    """The ledger's rows for Excel. Requesters are masked, and left out where the actor may
+    not see them (confidential requests outside the actor's handling)."""
+    yes = _("是")
+    for r in qs.select_related("category", "lead_unit", "node").iterator(chunk_size=2000):
+        shown = sees_requester(actor, r)
+        yield (
+            r.number,
+            _local(r.received_at),
+            r.get_channel_display(),
+            r.get_type_display(),
+            r.title,
+            r.content,
+            r.category.full_name if r.category else "",
+            r.node.name if r.node else "",
+            r.address,
+            r.requester_name_masked if shown else "",
+            r.requester_phone_masked if shown else "",
+            r.lead_unit.name if r.lead_unit else "",
+            r.get_status_display(),
+            r.get_light_display(),
+            _local(r.due_resolution_at),
+            _local(r.replied_at),
+            _local(r.closed_at),
+            yes if r.supervised else "",
+            r.reopen_count,
+        )
+
+
+def export(actor: Any, qs: QuerySet[Request]) -> HttpResponse:
+    """The filtered ledger as .xlsx, audited (``exchange.exported``); refused above
+    ``EXPORT_MAX`` rows so that nobody downloads a whole city by mistake."""
+    from civicgrid.exchange.exports import xlsx_response
+
+    count = qs.count()
+    if count > EXPORT_MAX:
+        raise ValidationError(
+            _("共 {count} 件，超过单次导出上限 {limit} 件，请缩小筛选范围").format(
+                count=count, limit=EXPORT_MAX
+            ),
+            field="export",
+        )
+    return xlsx_response(
+        actor=actor, list_name=str(_("诉求台账")), headers=export_headers(), rows=export_rows(actor, qs)
+    )
