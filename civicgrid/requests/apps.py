@@ -5,6 +5,8 @@ class RequestsConfig(AppConfig):
     name = "civicgrid.requests"
     label = "requests"
     verbose_name = "接诉即办"
+    # The home page's figures: each role's queue, the area's month and its three rates.
+    home_figures = "civicgrid.requests.home.home_figures"
 
     def ready(self) -> None:
         from civicgrid.requests.rates import journal

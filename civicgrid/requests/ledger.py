@@ -58,7 +58,8 @@ def choices(raw: str, allowed: Iterable[str], field: str, label: str) -> list[st
     return values
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
+    """Midnight of ``day`` in the local time zone."""
     return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
@@ -94,9 +95,9 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
     if f.node is not None:
         qs = qs.filter(node_path__startswith=node_get(actor, f.node).path)
     if f.received_from:
-        qs = qs.filter(received_at__gte=_day_start(f.received_from))
+        qs = qs.filter(received_at__gte=day_start(f.received_from))
     if f.received_to:
-        qs = qs.filter(received_at__lt=_day_start(f.received_to + timedelta(days=1)))
+        qs = qs.filter(received_at__lt=day_start(f.received_to + timedelta(days=1)))
     if q := f.q.strip():
         qs = qs.filter(Q(title__contains=q) | Q(content__contains=q) | Q(number__contains=q))
     if f.number.strip():
