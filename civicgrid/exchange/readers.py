@@ -1,7 +1,14 @@
-"""Reading uploaded files into numbered rows: .xlsx, .csv (UTF-8 or GBK) and .geojson.
+"""Reading uploaded files into numbered rows: .xlsx, .csv/.txt and .geojson.
 
-Row numbers are those the user sees: the header is row 1 of the sheet, so the first data
-row is row 2; a GeoJSON feature is numbered from 1 in the order of the file.
+Text files may be UTF-8 (with or without BOM), GB18030 (GBK's superset, Excel's Chinese
+default) or UTF-16 with a BOM (Excel's "Unicode text"), separated by commas or tabs
+(``decode_text``, ``sniff_delimiter``).
+
+Row numbers are those the user sees in Excel: the header is the first row that names
+enough known columns among the first few (a title row and blank rows above it are passed
+over: ``cells.find_header``), and each data row keeps its own row number; a GeoJSON
+feature is numbered from 1 in the order of the file. Cells are read by ``cells.cell_text``
+(spaces and invisible characters dropped, numbers as their digits).
 
 A cell the reader cannot pass on as it is becomes a problem of its row (``Row.problems``),
 which the importer reports under that row and column: a NUL character (PostgreSQL cannot
@@ -9,31 +16,37 @@ store one), or, in a CSV file, a quote that never closes and so swallows the lin
 into one cell (at the end of the file, or followed by what reads as further rows).
 """
 
+import codecs
 import csv
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.exchange.cells import Cell, LostDigits, cell_text, clean_text, find_header, lost_digits_reason
 from civicgrid.exchange.columns import Column, normalise_header
 from civicgrid.territory.geometry import declared_crs
 
-Cell = str | date
-TABULAR_EXTENSIONS = (".xlsx", ".csv")
+__all__ = ["Cell", "LostDigits", "cell_text"]  # kept here for the importers that read them from here
+
+TABULAR_EXTENSIONS = (".xlsx", ".csv", ".txt")
 GEOJSON_EXTENSIONS = (".geojson", ".json")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Below this many columns a line of prose can carry a row's commas; such files are checked only
 # for a quote left open at the end (every import template has more columns).
 MIN_WIDTH_FOR_SWALLOWED_ROWS = 4
-_QUOTE_HINT = '请删去多余的引号（内容本身的引号请写成两个：""）'
+
+
+def _quote_hint() -> str:
+    return _('请删去多余的引号（内容本身的引号请写成两个：""）')
 
 
 @dataclass
@@ -54,9 +67,14 @@ class OpenQuote(NamedTuple):
 
     def reason(self) -> str:
         if not self.at_end:
-            return f"引号未闭合：这一格的引号把其后{self.lines}行都并入了这一格；{_QUOTE_HINT}"
-        swallowed = f"，其后{self.lines}行都被并入了这一格" if self.lines else ""
-        return f"引号未闭合：这一格的引号直到文件末尾都没有配对{swallowed}；{_QUOTE_HINT}"
+            return _("引号未闭合：这一格的引号把其后{lines}行都并入了这一格；{hint}").format(
+                lines=self.lines, hint=_quote_hint()
+            )
+        if self.lines:
+            return _(
+                "引号未闭合：这一格的引号直到文件末尾都没有配对，其后{lines}行都被并入了这一格；{hint}"
+            ).format(lines=self.lines, hint=_quote_hint())
+        return _("引号未闭合：这一格的引号直到文件末尾都没有配对；{hint}").format(hint=_quote_hint())
 
 
 # One record of a file: its cells, and the cell whose quote was left open, if any.
@@ -68,47 +86,43 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     # Problems of the file as a whole (missing columns…): (column header, reason).
     problems: list[tuple[str, str]] = field(default_factory=list)
+    header_row: int = 1  # where the header is, as Excel numbers rows (problems are reported there)
 
 
-class LostDigits(str):
-    """Text of a long number Excel stored as a float: digits past the 15th are already lost."""
-
-    __slots__ = ()
-
-
-LOST_ID_DIGITS = "身份证号在 Excel 中被存成了数字，后几位已丢失；请把该列设为文本格式后重新录入"
+def lost_id_digits() -> str:
+    return lost_digits_reason(_("身份证号"))
 
 
 def extension(file_name: str) -> str:
     return PurePath(file_name).suffix.lower()
 
 
-def cell_text(value: Any) -> Cell:
-    """A spreadsheet cell as stripped text, or a date for date cells."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        if value.is_integer():
-            text = str(int(value))
-            return LostDigits(text) if abs(value) >= 1e15 else text
-        return repr(value)
-    return str(value).strip()
-
-
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK, Excel's Chinese default)."""
+def decode_text(data: bytes) -> str:
+    """UTF-16 when the file starts with its BOM (Excel's "Unicode text"); else UTF-8 (with or
+    without BOM) first, then GB18030 (a superset of GBK, Excel's Chinese default)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                _("文件以 UTF-16 标记开头，但内容不是有效的 UTF-16 文本"), field="file"
+            ) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码", field="file")
+    raise ValidationError(_("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码"), field="file")
+
+
+decode_csv = decode_text  # the name other modules know
+
+
+def sniff_delimiter(text: str) -> str:
+    """A tab when the first lines hold more tabs than commas (Excel's "Unicode text" and
+    "text (tab-delimited)" exports), else a comma."""
+    sample = text[:8192]
+    return "\t" if sample.count("\t") > sample.count(",") else ","
 
 
 class _Lines:
@@ -131,36 +145,42 @@ class _Lines:
         return taken
 
 
-def _ends_in_open_quote(lines: list[str]) -> bool:
+def _ends_in_open_quote(lines: list[str], delimiter: str) -> bool:
     """Whether one record's lines end inside a quoted field: a further (empty) line then joins
     that field instead of making a record of its own."""
-    return sum(1 for _ in csv.reader([*lines, ""])) == 1
+    return sum(1 for _record in csv.reader([*lines, ""], delimiter=delimiter)) == 1
 
 
-def _open_quote(record: list[str], lines: list[str], width: int, last: bool) -> OpenQuote | None:
+def _open_quote(
+    record: list[str], lines: list[str], width: int, last: bool, delimiter: str = ","
+) -> OpenQuote | None:
     """The cell of a record whose quote ran to the end of the file, or over lines that carry
     a full row's delimiters (a real line break inside a quoted cell carries no such line)."""
-    if last and record and _ends_in_open_quote(lines):
+    if last and record and _ends_in_open_quote(lines, delimiter):
         return OpenQuote(len(record) - 1, len(lines) - 1, at_end=True)
     if len(lines) < 2 or width < MIN_WIDTH_FOR_SWALLOWED_ROWS:
         return None
-    delimiters = width - 1  # a whole row's worth of commas on one continuation line
+    delimiters = width - 1  # a whole row's worth of delimiters on one continuation line
     for index, cell in enumerate(record):
-        if any(part.count(",") >= delimiters for part in _LINE_BREAK.split(cell)[1:]):
+        if any(part.count(delimiter) >= delimiters for part in _LINE_BREAK.split(cell)[1:]):
             return OpenQuote(index, len(lines) - 1, at_end=False)
     return None
 
 
 def _csv_rows(data: bytes) -> Iterator[Record]:
-    lines = _Lines(decode_csv(data))
-    reader = csv.reader(lines)
+    text = decode_text(data)
+    delimiter = sniff_delimiter(text)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     number, width = 1, 0
     record = _next_record(reader, lines, number)
     while record is not None:
         taken = lines.take()
         following = _next_record(reader, lines, number + 1)
-        width = width or len(record)  # the header's
-        yield record, _open_quote(record, taken, width, following is None)
+        open_quote = _open_quote(record, taken, width or len(record), following is None, delimiter)
+        if open_quote is None:  # the widest well-formed row so far: the header's, past a title row
+            width = max(width, len(record))
+        yield record, open_quote
         record, number = following, number + 1
 
 
@@ -171,10 +191,14 @@ def _next_record(reader: Iterator[list[str]], lines: _Lines, number: int) -> lis
         if sum(map(len, lines.taken)) > csv.field_size_limit():
             swallowed = len(lines.taken) - 1
             raise ValidationError(
-                f"CSV 文件第{number}行：引号未闭合，其后{swallowed}行都被并入了一格；{_QUOTE_HINT}",
+                _("CSV 文件第{row}行：引号未闭合，其后{lines}行都被并入了一格；{hint}").format(
+                    row=number, lines=swallowed, hint=_quote_hint()
+                ),
                 field="file",
             ) from exc
-        raise ValidationError(f"CSV 文件第{number}行格式错误：{exc}", field="file") from exc
+        raise ValidationError(
+            _("CSV 文件第{row}行格式错误：{error}").format(row=number, error=exc), field="file"
+        ) from exc
 
 
 def _xlsx_rows(data: bytes) -> Iterator[Record]:
@@ -182,7 +206,7 @@ def _xlsx_rows(data: bytes) -> Iterator[Record]:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ValidationError(
-            "Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）", field="file"
+            _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）"), field="file"
         ) from exc
     try:
         sheet = book.worksheets[0]
@@ -193,7 +217,22 @@ def _xlsx_rows(data: bytes) -> Iterator[Record]:
         book.close()
 
 
-def _bind(columns: list[Column], header: list[Any], table: Table) -> dict[int, str]:
+def header_matcher(columns: list[Column]) -> Callable[[Sequence[Any]], int]:
+    """How many of ``columns`` a row names (for ``cells.find_header``)."""
+    wanted = {key: column.key for column in columns for key in column.header_keys()}
+
+    def matches(cells: Sequence[Any]) -> int:
+        return len({wanted[k] for c in cells if c is not None and (k := normalise_header(str(c))) in wanted})
+
+    return matches
+
+
+def header_enough(columns: list[Column]) -> int:
+    """How many known columns make a row the header: two (a title row names none)."""
+    return min(2, len(columns))
+
+
+def _bind(columns: list[Column], header: Sequence[Any], table: Table) -> dict[int, str]:
     """Which position holds which column key; missing required columns are problems."""
     wanted = {key: column for column in columns for key in column.header_keys()}
     positions: dict[int, str] = {}
@@ -203,32 +242,35 @@ def _bind(columns: list[Column], header: list[Any], table: Table) -> dict[int, s
         if column is None:
             continue
         if column.key in seen:
-            table.problems.append((column.header, "该列出现了不止一次"))
+            table.problems.append((column.header, _("该列出现了不止一次")))
             continue
         seen.add(column.key)
         positions[index] = column.key
     for column in columns:
         if column.required and column.key not in seen:
-            table.problems.append((column.header, "缺少必填列，请使用下载的模板"))
+            table.problems.append((column.header, _("缺少必填列，请使用下载的模板")))
     return positions
 
 
 def read_tabular(file_name: str, data: bytes, columns: list[Column], max_rows: int) -> Table:
     ext = extension(file_name)
     if ext not in TABULAR_EXTENSIONS:
-        raise ValidationError("只能导入 .xlsx 或 .csv 文件", field="file")
+        raise ValidationError(_("只能导入 .xlsx、.csv 或 .txt（Unicode 文本）文件"), field="file")
     source = _xlsx_rows(data) if ext == ".xlsx" else _csv_rows(data)
     table = Table()
-    first = next(source, None)
+    header_row, first, rest = find_header(
+        source, lambda record: record[0], header_matcher(columns), header_enough(columns)
+    )
     if first is None:
-        raise ValidationError("文件是空的", field="file")
+        raise ValidationError(_("文件是空的"), field="file")
+    table.header_row = header_row
     header = list(first[0])
     positions = _bind(columns, header, table)
     if table.problems:
         return table
     by_key = {c.key: c for c in columns}
     may_hold_nul = ext == ".xlsx" or b"\x00" in data  # UTF-8 and GB18030 encode NUL as that byte only
-    for number, (raw, open_quote) in enumerate(source, start=2):
+    for number, (raw, open_quote) in enumerate(rest, start=header_row + 1):
         row = Row(number, {key: cell_text(raw[i]) if i < len(raw) else "" for i, key in positions.items()})
         if may_hold_nul:
             _refuse_nul(row, by_key)
@@ -237,7 +279,9 @@ def read_tabular(file_name: str, data: bytes, columns: list[Column], max_rows: i
         if not row.problems and not any(v != "" for v in row.values.values()):
             continue
         if len(table.rows) >= max_rows:
-            raise ValidationError(f"文件超过 {max_rows} 行，请拆分后分批导入", field="file")
+            raise ValidationError(
+                _("文件超过 {max_rows} 行，请拆分后分批导入").format(max_rows=max_rows), field="file"
+            )
         table.rows.append(row)
     return table
 
@@ -247,7 +291,7 @@ def _refuse_nul(row: Row, columns: dict[str, Column]) -> None:
     for key, value in row.values.items():
         if isinstance(value, str) and "\x00" in value:
             row.values[key] = value.replace("\x00", "").strip()
-            row.problems.append((key, f"{columns[key].header}不能包含空字符（NUL）"))
+            row.problems.append((key, _("{header}不能包含空字符（NUL）").format(header=columns[key].header)))
 
 
 def _column_at(index: int, header: list[Any], positions: dict[int, str]) -> str:
@@ -255,27 +299,30 @@ def _column_at(index: int, header: list[Any], positions: dict[int, str]) -> str:
     if index in positions:
         return positions[index]
     text = str(header[index] or "").strip() if index < len(header) else ""
-    return text or f"第{index + 1}列"
+    return text or _("第{column}列").format(column=index + 1)
 
 
 def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:
     if extension(file_name) not in GEOJSON_EXTENSIONS:
-        raise ValidationError("网格范围只能导入 .geojson 文件", field="file")
+        raise ValidationError(_("网格范围只能导入 .geojson 文件"), field="file")
     try:
-        doc = json.loads(decode_csv(data))
+        doc = json.loads(decode_text(data))
     except json.JSONDecodeError as exc:
         raise ValidationError(
-            f"GeoJSON 文件不是有效的 JSON：第{exc.lineno}行 {exc.msg}", field="file"
+            _("GeoJSON 文件不是有效的 JSON：第{line}行 {error}").format(line=exc.lineno, error=exc.msg),
+            field="file",
         ) from exc
     if isinstance(doc, dict) and doc.get("type") == "Feature":  # one feature: a collection of one
         doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError("GeoJSON 文件应为 FeatureCollection（或单个 Feature）", field="file")
+        raise ValidationError(_("GeoJSON 文件应为 FeatureCollection（或单个 Feature）"), field="file")
     features = doc.get("features")
     if not isinstance(features, list):
-        raise ValidationError("GeoJSON 文件缺少 features 列表", field="file")
+        raise ValidationError(_("GeoJSON 文件缺少 features 列表"), field="file")
     if len(features) > max_rows:
-        raise ValidationError(f"文件超过 {max_rows} 个要素，请拆分后分批导入", field="file")
+        raise ValidationError(
+            _("文件超过 {max_rows} 个要素，请拆分后分批导入").format(max_rows=max_rows), field="file"
+        )
     table = Table()
     for number, feature in enumerate(features, start=1):
         props = feature.get("properties") if isinstance(feature, dict) else None
@@ -284,5 +331,7 @@ def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         # The coordinate system a feature or the file declares (GCJ-02 is converted on import).
         crs = declared_crs(feature, doc)
-        table.rows.append(Row(number, {"code": str(code or "").strip(), "geometry": geometry, "crs": crs}))
+        table.rows.append(
+            Row(number, {"code": clean_text(str(code or "")), "geometry": geometry, "crs": crs})
+        )
     return table

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_paths
@@ -55,8 +56,17 @@ def _check_file(kind: str, upload: UploadedFile) -> str:
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     allowed = GEOJSON_EXTENSIONS if kind == ImportKind.GEOMETRY else TABULAR_EXTENSIONS
     if extension(name) not in allowed:
-        wanted = "GeoJSON（.geojson）" if kind == ImportKind.GEOMETRY else "Excel（.xlsx）或 CSV（.csv）"
-        raise ValidationError(f"文件类型不支持：{ImportKind(kind).label}只能导入{wanted}文件", field="file")
+        wanted = (
+            "GeoJSON（.geojson）"
+            if kind == ImportKind.GEOMETRY
+            else _("Excel（.xlsx）、CSV（.csv）或 Unicode 文本（.txt）")
+        )
+        raise ValidationError(
+            _("文件类型不支持：{kind}只能导入{wanted}文件").format(
+                kind=ImportKind(kind).label, wanted=wanted
+            ),
+            field="file",
+        )
     if not upload.size:
         raise ValidationError("文件是空的", field="file")
     if upload.size > MAX_UPLOAD_BYTES:
@@ -143,7 +153,9 @@ def _run(job: ImportJob) -> ImportJob:
     except ValidationError as exc:
         return _fail(job, message=exc.message)
     if table.problems:
-        return _fail(job, errors=[RowError(1, column, reason) for column, reason in table.problems])
+        return _fail(
+            job, errors=[RowError(table.header_row, column, reason) for column, reason in table.problems]
+        )
     if not table.rows:
         return _fail(job, message="文件中没有数据行")
     _progress(job, total_rows=len(table.rows), processed_rows=0)

@@ -41,7 +41,7 @@ def example_row(kind: str, actor: Any) -> dict[str, str]:
     if kind == ImportKind.NODES:
         parent = _code(actor, Capability.TERRITORY_EDIT, [NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
         return {
-            "kind": NodeKind.GRID.label,
+            "kind": str(NodeKind.GRID.label),
             "name": "示例网格",
             "parent_code": parent,
             "grid_type": "综合网格",

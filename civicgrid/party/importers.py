@@ -13,15 +13,16 @@ from typing import Any, ClassVar
 
 from django.db.models import TextChoices
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
-from civicgrid.core.validators import id_number_problem, phone_problem
+from civicgrid.core.validators import id_number_problem, normalise_credit_code, normalise_id_number
 from civicgrid.exchange.columns import TAG_SEPARATORS, Column
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
-from civicgrid.exchange.readers import LOST_ID_DIGITS, LostDigits, Row
+from civicgrid.exchange.readers import Row
 from civicgrid.party.constants import (
     ACTIVE_AGREEMENT_STATUSES,
     AgreementKind,
@@ -158,9 +159,13 @@ class PartyImporter(Importer):
         self.nodes: dict[str, Node] = {}
         self.today = timezone.localdate()
 
+    def unit_code(self, row: Row) -> str:
+        """The row's credit code as stored (full-width forms and spaces gone), unchecked."""
+        return normalise_credit_code(self.text(row, "credit_code"))
+
     def load_units(self, rows: list[Row]) -> None:
-        codes = {self.code(r, "credit_code") for r in rows} - {""}
-        names = {self.text(r, "unit_name") for r in rows if not self.code(r, "credit_code")} - {""}
+        codes = {self.unit_code(r) for r in rows} - {""}
+        names = {self.text(r, "unit_name") for r in rows if not self.unit_code(r)} - {""}
         self.units_by_code: dict[str, Organisation] = {}
         for batch in chunked(sorted(codes)):
             for unit in Organisation.objects.filter(credit_code__in=batch):
@@ -173,7 +178,10 @@ class PartyImporter(Importer):
                     self.units_by_name.setdefault(unit.name, []).append(unit)
 
     def unit(self, row: Row) -> Organisation | None:
-        code = self.code(row, "credit_code")
+        reported = len(self.errors)
+        code = self.credit_code(row)
+        if len(self.errors) > reported:  # masked, or mangled by Excel
+            return None
         if code:
             found = self.units_by_code.get(code)
             if found is None:
@@ -199,12 +207,9 @@ class PartyImporter(Importer):
         return raw in YES
 
     def phone_cell(self, row: Row, key: str) -> tuple[str, str, str]:
-        value = self.text(row, key)
+        """(ciphertext, blind index, mask) of the row's phone in its canonical form."""
+        value = self.phone(row, key)
         if not value:
-            return "", "", ""
-        problem = phone_problem(value)
-        if problem:
-            self.error(row, key, problem)
             return "", "", ""
         return crypto.encrypt(value), crypto.blind_index(value), crypto.mask_phone(value)
 
@@ -265,7 +270,9 @@ class MemberImporter(PartyImporter):
 
     def _residents(self, rows: list[Row]) -> dict[str, Resident]:
         digests = {
-            crypto.blind_index(self.text(r, "id_number").upper()) for r in rows if self.text(r, "id_number")
+            crypto.blind_index(normalise_id_number(self.text(r, "id_number")))
+            for r in rows
+            if self.text(r, "id_number")
         }
         found: dict[str, Resident] = {}
         for batch in chunked(sorted(digests)):
@@ -293,11 +300,8 @@ class MemberImporter(PartyImporter):
 
     def _id_number(self, row: Row) -> str:
         """The row's ID number checked as the registry checks it; "" when empty or bad."""
-        raw = self.text(row, "id_number").upper()
+        raw = self.id_number(row)
         if not raw:
-            return ""
-        if isinstance(row.values.get("id_number"), LostDigits):
-            self.error(row, "id_number", LOST_ID_DIGITS)
             return ""
         problem = id_number_problem(raw, today=self.today)
         if problem:
@@ -305,7 +309,7 @@ class MemberImporter(PartyImporter):
             return ""
         first = self.id_rows.setdefault(raw, row.number)
         if first != row.number:
-            self.error(row, "id_number", f"与第{first}行是同一人")
+            self.error(row, "id_number", _("与第{row}行是同一人").format(row=first))
         return raw
 
     def _resident(self, row: Row, id_number: str) -> Resident | None:
@@ -447,7 +451,7 @@ class UnitImporter(PartyImporter):
             self.error(row, "founded_on", "成立日期不能晚于今天")
         if unit is None:
             return
-        key = "credit_code" if self.code(row, "credit_code") else "unit_name"
+        key = "credit_code" if self.unit_code(row) else "unit_name"
         if not self.may_edit(unit.node_path):
             self.error(row, key, f"{unit.name}不在您可导入的管辖范围内")
         if unit.pk in self.taken:
@@ -554,7 +558,7 @@ class AgreementImporter(PartyImporter):
         contact = self.optional_text(row, "contact_name", 50)
         enc, digest, masked = self.phone_cell(row, "contact_phone")
         if unit is not None and node is not None:
-            self._live(unit, node, row, "credit_code" if self.code(row, "credit_code") else "unit_name")
+            self._live(unit, node, row, "credit_code" if self.unit_code(row) else "unit_name")
         if self.is_bad(row) or unit is None or node is None or signed_on is None or starts_on is None:
             return
         self.agreements.append(

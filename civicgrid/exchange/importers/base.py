@@ -5,25 +5,28 @@ An importer first validates every row (``validate``), collecting each problem as
 bad does the service call ``save`` inside one transaction.
 """
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import fold
+from civicgrid.exchange.cells import credit_code_cell, id_number_cell, parse_date, phone_cell
 from civicgrid.exchange.columns import COLUMNS, Column
 from civicgrid.exchange.constants import PROGRESS_EVERY
 from civicgrid.exchange.readers import Row
 from civicgrid.territory.models import Node, NodeKind
 
+__all__ = ["Importer", "Progress", "RowError", "chunked", "parse_date"]
+
 Progress = Callable[[int], None]
 LOOKUP_CHUNK = 500
-_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -45,20 +48,6 @@ def chunked(items: Iterable[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str
             batch = []
     if batch:
         yield batch
-
-
-def parse_date(value: Any) -> date:
-    """A date cell, or text such as 2024-01-31, 2024/1/31, 2024年1月31日, 20240131."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
-    if match is None:
-        raise ValueError(text)
-    year, month, day = (int(part) for part in match.groups())
-    return date(year, month, day)
 
 
 class Importer:
@@ -153,7 +142,7 @@ class Importer:
             self.error(row, key, f"区域编码 {code}（{node.name}）已停用")
             return None
         if kinds is not None and node.kind not in kinds:
-            names = "、".join(NodeKind(k).label for k in sorted(kinds))
+            names = "、".join(str(NodeKind(k).label) for k in sorted(kinds))
             self.error(row, key, f"所属区域应为：{names}（{code} 是{node.get_kind_display()}）")
             return None
         return node
@@ -168,7 +157,31 @@ class Importer:
         return value.isoformat() if isinstance(value, date) else str(value).strip()
 
     def code(self, row: Row, key: str) -> str:
-        return self.text(row, key).upper()
+        """A code cell: full-width letters and digits as ASCII, capitals."""
+        return fold(self.text(row, key)).upper()
+
+    def header(self, key: str) -> str:
+        return self.columns[key].header if key in self.columns else key
+
+    def _identifier(self, row: Row, key: str, read: Callable[[Any, str], tuple[str, str | None]]) -> str:
+        value, problem = read(row.values.get(key, ""), self.header(key))
+        if problem is not None:
+            self.error(row, key, problem)
+        return value
+
+    def id_number(self, row: Row, key: str = "id_number") -> str:
+        """The row's ID number as stored (full-width forms, spaces and invisible characters
+        gone); "" with an error when masked or mangled by Excel. Check digits are the caller's."""
+        return self._identifier(row, key, id_number_cell)
+
+    def credit_code(self, row: Row, key: str = "credit_code") -> str:
+        """Like ``id_number``, for a unified social credit code."""
+        return self._identifier(row, key, credit_code_cell)
+
+    def phone(self, row: Row, key: str = "phone") -> str:
+        """The row's phone in its canonical form (``core.validators.normalise_phone``);
+        "" with an error when it is none."""
+        return self._identifier(row, key, phone_cell)
 
     def required_text(self, row: Row, key: str, max_length: int) -> str:
         value = self.text(row, key)
@@ -198,19 +211,18 @@ class Importer:
         try:
             return parse_date(value)
         except ValueError:
-            self.error(row, key, "日期格式不正确，应如 2024-01-31")
+            self.error(row, key, _("日期格式不正确，应如 2024-01-31"))
             return None
 
     def number(self, row: Row, key: str) -> Decimal | None:
-        raw = self.text(row, key)
+        raw = fold(self.text(row, key))
         if not raw:
             return None
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            self.error(row, key, f"{self.columns[key].header}应为数字")
-            return None
+            value = Decimal("NaN")
         if not value.is_finite():
-            self.error(row, key, f"{self.columns[key].header}应为数字")
+            self.error(row, key, _("{header}应为数字").format(header=self.columns[key].header))
             return None
         return value

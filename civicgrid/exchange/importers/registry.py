@@ -9,14 +9,18 @@ masked) before the rows are written in bulk.
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core import bulk, crypto
+from civicgrid.core.validators import fold
+from civicgrid.exchange.cells import comparable
 from civicgrid.exchange.columns import TAG_SEPARATORS
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
 from civicgrid.exchange.models import ImportKind
-from civicgrid.exchange.readers import LOST_ID_DIGITS, LostDigits, Row
+from civicgrid.exchange.readers import Row
 from civicgrid.registry.models import (
     Dwelling,
     DwellingUse,
@@ -84,8 +88,8 @@ class ResidentImporter(Importer):
         node = self.target_node(row, kinds=RESIDENT_NODE_KINDS)
         data: dict[str, Any] = {
             "name": self.text(row, "name"),
-            "id_number": self.text(row, "id_number"),
-            "phone": self.text(row, "phone"),
+            "id_number": self.id_number(row),
+            "phone": self.phone(row),
             "gender": self.choice(row, "gender"),
             "birth_date": self.date(row, "birth_date"),
             "residence_type": self.choice(row, "residence_type") or ResidenceType.REGISTERED,
@@ -93,15 +97,13 @@ class ResidentImporter(Importer):
             "note": "",
         }
         errors = resident_validate(data)
-        if isinstance(row.values.get("id_number"), LostDigits):
-            errors["id_number"] = [LOST_ID_DIGITS]
         self.field_errors(row, errors, RESIDENT_FIELDS)
-        id_number = str(data["id_number"]).strip().upper()
+        id_number = str(data["id_number"])
         if id_number and "id_number" not in errors:
             digest = crypto.blind_index(id_number)
             first = self.id_rows.setdefault(digest, row.number)
             if first != row.number:
-                self.error(row, "id_number", f"与第{first}行的身份证号重复")
+                self.error(row, "id_number", _("与第{row}行的身份证号重复").format(row=first))
         tags = self._tags(row)
         household_code = self._household(row, node, data["name"], data["relation_to_head"])
         if self.is_bad(row) or node is None:
@@ -152,7 +154,7 @@ class ResidentImporter(Importer):
     def save(self) -> dict[str, int]:
         bulk.insert(Household, list(self.new_households.values()), batch_size=BATCH_SIZE)
         residents = []
-        for resident, household_code, _ in self.residents:
+        for resident, household_code, _tags in self.residents:
             if household_code:
                 resident.household = (
                     self.new_households.get(household_code) or self.households[household_code]
@@ -180,6 +182,7 @@ class DwellingImporter(Importer):
             if code := self.code(row, "code"):
                 self.first_row.setdefault(code, row.number)
         self.dwellings: list[tuple[Row, Dwelling]] = []
+        self.room_rows: dict[tuple[int, str], int] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
         self._check_codes_taken()
@@ -187,7 +190,7 @@ class DwellingImporter(Importer):
         return self.sorted_errors()
 
     def _area(self, row: Row) -> Decimal | None:
-        raw = self.text(row, "area")
+        raw = fold(self.text(row, "area"))
         if not raw:
             return None
         try:
@@ -195,27 +198,34 @@ class DwellingImporter(Importer):
         except InvalidOperation:
             area = Decimal("NaN")
         if not area.is_finite() or area <= 0 or area > 100000:
-            self.error(row, "area", "面积应为大于0的数字")
+            self.error(row, "area", _("面积应为大于0的数字"))
             return None
         return area.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def _validate_row(self, row: Row) -> None:
         node = self.target_node(row, kinds=DWELLING_NODE_KINDS)
-        room = self.text(row, "room")
+        room = fold(self.text(row, "room"))
         if not room:
-            self.error(row, "room", "房号不能为空")
+            self.error(row, "room", _("房号不能为空"))
         elif len(room) > 50:
-            self.error(row, "room", "房号最长50个字")
+            self.error(row, "room", _("房号最长50个字"))
+        elif node is not None:
+            # One building's (or entrance's) room is one dwelling: a second row is the same one.
+            first = self.room_rows.setdefault((node.pk, comparable(room)), row.number)
+            if first != row.number:
+                self.error(row, "room", _("与第{row}行重复（同一楼栋或单元的同一房号）").format(row=first))
         use = self.choice(row, "use")
         if use not in DwellingUse.values:
-            self.error(row, "use", "使用情况只能是自住、出租或空置")
+            self.error(row, "use", _("使用情况只能是自住、出租或空置"))
         area = self._area(row)
         owner_name = self.optional_text(row, "owner_name", 50)
         code = self.code(row, "code")
         if len(code) > 40:
-            self.error(row, "code", "房屋编码最长40位")
+            self.error(row, "code", _("房屋编码最长40位"))
         elif code and self.first_row[code] != row.number:
-            self.error(row, "code", f"房屋编码 {code} 与第{self.first_row[code]}行重复")
+            self.error(
+                row, "code", _("房屋编码 {code} 与第{row}行重复").format(code=code, row=self.first_row[code])
+            )
         if self.is_bad(row) or node is None:
             return
         dwelling = Dwelling(
@@ -231,7 +241,7 @@ class DwellingImporter(Importer):
     def _generate_codes(self) -> None:
         """Like ``registry.services.next_code(f"{node.code}F", Dwelling)``, counting this file too."""
         counters: dict[str, int] = {}
-        for _, dwelling in self.dwellings:
+        for _row, dwelling in self.dwellings:
             if dwelling.code:
                 continue
             prefix = f"{dwelling.node.code}F"
@@ -267,6 +277,7 @@ class OrganisationImporter(Importer):
         self.load_nodes(self.code(row, "node_code") for row in rows)
         self.organisations: list[Organisation] = []
         self.credit_rows: dict[str, int] = {}
+        self.name_rows: dict[tuple[int, str, str], int] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
         for batch in chunked(self.credit_rows):
@@ -281,19 +292,30 @@ class OrganisationImporter(Importer):
         data = {
             "name": self.optional_text(row, "name", 200),
             "kind": self.choice(row, "kind"),
-            "credit_code": self.text(row, "credit_code"),
-            "contact_phone": self.text(row, "contact_phone"),
-            "employees": self.text(row, "employees"),
+            "credit_code": self.credit_code(row),
+            "contact_phone": self.phone(row, "contact_phone"),
+            "employees": fold(self.text(row, "employees")),
         }
         errors = organisation_validate(data)
         self.field_errors(row, errors, ORGANISATION_FIELDS)
-        credit_code = data["credit_code"].strip().upper()
+        credit_code = data["credit_code"]
         if credit_code and "credit_code" not in errors:
             first = self.credit_rows.setdefault(credit_code, row.number)
             if first != row.number:
-                self.error(row, "credit_code", f"与第{first}行的统一社会信用代码重复")
+                self.error(row, "credit_code", _("与第{row}行的统一社会信用代码重复").format(row=first))
         address = self.optional_text(row, "address", 255)
         contact_name = self.optional_text(row, "contact_name", 50)
+        if node is not None and not credit_code and data["name"].strip():
+            # Without a credit code, one name at one address in one area is one organisation
+            # (a chain's branches differ by address).
+            key = (node.pk, comparable(data["name"]), comparable(address))
+            first = self.name_rows.setdefault(key, row.number)
+            if first != row.number:
+                self.error(
+                    row,
+                    "name",
+                    _("与第{row}行重复（同一区域、同名同地址，且都未填统一社会信用代码）").format(row=first),
+                )
         if self.is_bad(row) or node is None:
             return
         phone = data["contact_phone"].strip()

@@ -10,12 +10,13 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.core import bulk, crypto
 from civicgrid.core.errors import ValidationError
-from civicgrid.core.validators import phone_problem
+from civicgrid.exchange.cells import comparable
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError
 from civicgrid.exchange.models import ImportKind
@@ -72,6 +73,7 @@ class NodeImporter(Importer):
         self.load_nodes(set(self.first_row) | parents)
         self.planned: list[PlannedNode] = []
         self.by_code: dict[str, PlannedNode] = {}
+        self.name_rows: dict[tuple[str, str], int] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
         self._generate_codes()
@@ -184,6 +186,12 @@ class NodeImporter(Importer):
                     self.validation_error(row, exc, NODE_FIELDS)
         grid_type = self._grid_type(row, kind)
         code = self._code(row, kind, has_parent=bool(self.code(row, "parent_code")))
+        if name:
+            # Two areas of one name under one parent cannot be told apart on any page.
+            key = (self.code(row, "parent_code"), comparable(name))
+            first = self.name_rows.setdefault(key, row.number)
+            if first != row.number:
+                self.error(row, "name", _("与第{row}行重复（同一上级下的同名区域）").format(row=first))
         lon, lat = self._lon_lat(row)
         address = self.optional_text(row, "address", 255)
         if self.is_bad(row):
@@ -268,9 +276,26 @@ class PositionImporter(Importer):
     def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
         self.load_nodes(self.code(row, "node_code") for row in rows)
         self.positions: list[Position] = []
+        self.terms: dict[tuple[int, str, str], list[tuple[int, date, date | None]]] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
         return self.sorted_errors()
+
+    def _check_twice(
+        self, row: Row, node: Node, post: str, holder_name: str, start: date, end: date | None
+    ) -> None:
+        """One person in one post of one area twice over overlapping terms is the same
+        position typed twice (the same person may hold two posts, or one post again later)."""
+        terms = self.terms.setdefault((node.pk, post, comparable(holder_name)), [])
+        for first, other_start, other_end in terms:
+            if start <= (other_end or date.max) and other_start <= (end or date.max):
+                self.error(
+                    row,
+                    "holder_name",
+                    _("与第{row}行重复（同一区域、同一岗位、同一人，任职时间重叠）").format(row=first),
+                )
+                return
+        terms.append((row.number, start, end))
 
     def _validate_row(self, row: Row) -> None:
         node = self.target_node(row)
@@ -286,10 +311,10 @@ class PositionImporter(Importer):
         end_date = self.date(row, "end_date")
         if start_date and end_date and end_date < start_date:
             self.error(row, "end_date", "任职结束日期不能早于开始日期")
-        phone = self.text(row, "phone")
-        if phone and (problem := phone_problem(phone)):
-            self.error(row, "phone", problem)
+        phone = self.phone(row)
         organisation_name = self.optional_text(row, "organisation_name", 100)
+        if node is not None and start_date is not None and post and holder_name:
+            self._check_twice(row, node, post, holder_name, start_date, end_date)
         if self.is_bad(row) or node is None or start_date is None:
             return
         self.positions.append(

@@ -97,7 +97,7 @@ def test_node_problems_are_reported_and_nothing_is_created(city: Any, run_import
     assert (10, "上级编码", "单元的上级只能是：楼栋") in got
     assert (11, "上级编码", "上级编码 NOPE 不存在") in got
     assert (12, "经度", "经度应在 -180 到 180 之间") in got
-    assert (13, "层级", "层级取值无效，可选：" + "、".join(k.label for k in NodeKind)) in got
+    assert (13, "层级", "层级取值无效，可选：" + "、".join(str(k.label) for k in NodeKind)) in got
     assert (13, "名称", "名称不能为空") in got
     assert (14, "上级编码", "上级编码不能是本行自己的编码") in got
     assert Node.objects.count() == before

@@ -102,8 +102,12 @@ def test_alice_without_import_capability_gets_no_page(client: Client, city: Any)
 @pytest.mark.parametrize(
     ("kind", "name", "message"),
     [
-        ("residents", "居民.xls", "文件类型不支持：实有人口只能导入Excel（.xlsx）或 CSV（.csv）文件"),
-        ("residents", "居民.txt", "文件类型不支持"),
+        (
+            "residents",
+            "居民.xls",
+            "文件类型不支持：实有人口只能导入Excel（.xlsx）、CSV（.csv）或 Unicode 文本（.txt）文件",
+        ),
+        ("residents", "居民.docx", "文件类型不支持"),
         ("geometry", "grids.xlsx", "网格范围（GeoJSON）只能导入GeoJSON（.geojson）文件"),
         ("", "居民.csv", "请选择要导入的数据类型"),
     ],

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_paths
@@ -51,7 +52,9 @@ def _file_name(kind: str, upload: UploadedFile) -> str:
         raise ValidationError("请选择要导入的数据类型", field="kind")
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     if extension(name) not in TABULAR_EXTENSIONS:
-        raise ValidationError("只能导入 Excel（.xlsx）或 CSV（.csv）文件", field="file")
+        raise ValidationError(
+            _("只能导入 Excel（.xlsx）、CSV（.csv）或 Unicode 文本（.txt）文件"), field="file"
+        )
     if not upload.size:
         raise ValidationError("文件是空的", field="file")
     if upload.size > MAX_BYTES:
@@ -70,7 +73,7 @@ def party_import(*, actor: Any, kind: str, upload: UploadedFile) -> ImportOutcom
     outcome = ImportOutcome(kind=kind, file_name=name)
     table = read_tabular(name, upload.read(), COLUMNS[kind], MAX_ROWS)
     if table.problems:
-        outcome.errors = [RowError(1, column, reason) for column, reason in table.problems]
+        outcome.errors = [RowError(table.header_row, column, reason) for column, reason in table.problems]
         return outcome
     if not table.rows:
         outcome.message = "文件中没有数据行"
