@@ -22,6 +22,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     # accounts
     "accounts.user_created": gettext_lazy("新建账号"),
     "accounts.user_changed": gettext_lazy("修改账号"),
+    "accounts.password_changed": gettext_lazy("本人修改密码"),
     "accounts.role_granted": gettext_lazy("授予角色"),
     "accounts.role_revoked": gettext_lazy("收回角色"),
     "accounts.admin_role_set": gettext_lazy("设置管理员角色"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicgrid.web import views
+from civicgrid.web import account, views
 
 app_name = "web"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", account.password_change, name="password_change"),
     path("audit/", views.audit_list, name="audit"),
     path("locate/", views.locate_partial, name="locate"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -1,0 +1,107 @@
+"""The first accounts of a new installation: the three administrators (系统管理员,
+安全管理员, 审计管理员), each a separate person, none holding a business role.
+
+    civicgrid admins create [--system NAME] [--security NAME] [--audit NAME]
+    civicgrid admins list
+
+``create`` makes each administrator that does not exist yet, with a generated password
+printed once (to be changed at first sign-in under 修改密码 or by the security
+administrator); an account that already exists is left as it is. Run it once after
+``civicgrid migrate``; the security administrator then creates the staff accounts.
+"""
+
+import secrets
+import string
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext
+
+from civicgrid.accounts.models import AdminRole, User
+from civicgrid.accounts.services import user_create
+from civicgrid.core.errors import ValidationError
+
+ACTOR = "命令行"  # i18n: data (the actor's name kept in the audit log)
+# Letters and digits without the look-alikes (0/O, 1/l/I), so that a printed password
+# can be typed without mistakes.
+ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+PASSWORD_LENGTH = 16
+
+
+def generated_password() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+def administrators() -> list[tuple[str, str, str]]:
+    """(admin role, option, default user name) of the three administrators."""
+    return [
+        (AdminRole.SYSTEM, "system", "sysadmin"),
+        (AdminRole.SECURITY, "security", "secadmin"),
+        (AdminRole.AUDIT, "audit", "auditor"),
+    ]
+
+
+class Command(BaseCommand):
+    help = gettext("创建三员（系统管理员、安全管理员、审计管理员）账号，或列出已有的管理员")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["create", "list"])
+        for role, option, default in administrators():
+            parser.add_argument(
+                f"--{option}",
+                default=default,
+                help=gettext("{role}的用户名（默认 {default}）").format(
+                    role=AdminRole(role).label, default=default
+                ),
+            )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "list":
+            found = User.objects.exclude(admin_role="").order_by("admin_role", "username")
+            for user in found:
+                state = gettext("启用") if user.is_active else gettext("停用")
+                kind = str(AdminRole(user.admin_role).label)
+                self.stdout.write(f"{user.username}\t{kind}\t{state}\t{user.last_login or ''}")
+            if not found:
+                self.stdout.write(gettext("尚无管理员，请运行 civicgrid admins create"))
+            return
+        names = [opts[option].strip() for _role, option, _default in administrators()]
+        if len(set(names)) != len(names):
+            raise CommandError(gettext("三员须是三个不同的账号"))
+        created: list[tuple[str, str, str]] = []
+        with transaction.atomic():
+            for (role, _option, _default), name in zip(administrators(), names, strict=True):
+                existing = User.objects.filter(username=name).first()
+                label = str(AdminRole(role).label)
+                if existing is not None:
+                    if existing.admin_role != role:
+                        raise CommandError(
+                            gettext("账号 {name} 已存在，但不是{role}；请换一个用户名").format(
+                                name=name, role=label
+                            )
+                        )
+                    self.stdout.write(gettext("{role} {name} 已存在，未改动").format(role=label, name=name))
+                    continue
+                password = generated_password()
+                try:
+                    user_create(
+                        actor=ACTOR,
+                        system=True,
+                        username=name,
+                        password=password,
+                        full_name=label,
+                        admin_role=role,
+                    )
+                except ValidationError as exc:
+                    reasons = "；".join(r for rs in exc.errors.values() for r in rs) or exc.message
+                    raise CommandError(f"{name}: {reasons}") from exc
+                created.append((label, name, password))
+        for label, name, password in created:
+            self.stdout.write(
+                gettext("{role}\t用户名 {name}\t初始密码 {password}").format(
+                    role=label, name=name, password=password
+                )
+            )
+        if created:
+            self.stdout.write(gettext("请妥善保管初始密码，首次登录后立即修改。"))
