@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.api import api
 from civicgrid.core.views import healthz
 from civicgrid.requests.views import resident
 
-admin.site.site_header = "civicgrid 系统管理"
+admin.site.site_header = _("civicgrid 系统管理")
 admin.site.site_title = "civicgrid"
-admin.site.index_title = "系统配置"
+admin.site.index_title = _("系统配置")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -9,6 +9,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.constants import ADMIN_GROUPS
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
@@ -21,7 +23,7 @@ class RoleAssignmentFormSet(forms.BaseInlineFormSet):
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if kept and self.instance.admin_role:
-            raise forms.ValidationError("管理员账号不能同时担任业务角色（三员分立）")
+            raise forms.ValidationError(_("管理员账号不能同时担任业务角色（三员分立）"))
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -39,9 +41,9 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("基本信息", {"fields": ("full_name", "title")}),
-        ("管理员角色（三员分立，每个账号最多一个）", {"fields": ("admin_role", "is_active")}),
-        ("时间", {"fields": ("last_login", "date_joined")}),
+        (gettext_lazy("基本信息"), {"fields": ("full_name", "title")}),
+        (gettext_lazy("管理员角色（三员分立，每个账号最多一个）"), {"fields": ("admin_role", "is_active")}),
+        (gettext_lazy("时间"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -103,7 +105,7 @@ class ApiTokenAdmin(AuditedModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are created with `civicgrid apitoken create` so the secret is shown once
 
-    @admin.action(description="吊销所选令牌")
+    @admin.action(description=gettext_lazy("吊销所选令牌"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoked_at = timezone.now()

@@ -7,4 +7,5 @@ class Verb:
     TOKEN_REVOKED = "accounts.token_revoked"  # noqa: S105 - an event name
 
 
+# i18n: data (names of the auth groups in the database, created by a migration)
 ADMIN_GROUPS = {"system": "系统管理员", "security": "安全管理员"}

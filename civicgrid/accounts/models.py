@@ -11,33 +11,34 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    OPERATOR = "operator", "话务员"
-    HANDLER = "handler", "承办人"
-    COMMUNITY_WORKER = "community_worker", "社区工作者"
-    GRID_WORKER = "grid_worker", "网格员"
-    LEADER = "leader", "领导"
+    OPERATOR = "operator", _("话务员")
+    HANDLER = "handler", _("承办人")
+    COMMUNITY_WORKER = "community_worker", _("社区工作者")
+    GRID_WORKER = "grid_worker", _("网格员")
+    LEADER = "leader", _("领导")
 
 
 class AdminRole(models.TextChoices):
-    NONE = "", "无"
-    SYSTEM = "system", "系统管理员"
-    SECURITY = "security", "安全管理员"
-    AUDIT = "audit", "审计管理员"
+    NONE = "", _("无")
+    SYSTEM = "system", _("系统管理员")
+    SECURITY = "security", _("安全管理员")
+    AUDIT = "audit", _("审计管理员")
 
 
 class User(AbstractUser):
-    full_name = models.CharField("姓名", max_length=50, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     admin_role = models.CharField(
-        "管理员角色", max_length=16, choices=AdminRole.choices, blank=True, default=""
+        _("管理员角色"), max_length=16, choices=AdminRole.choices, blank=True, default=""
     )
-    title = models.CharField("职务", max_length=100, blank=True)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = "账号"
-        verbose_name_plural = "账号"
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -49,15 +50,18 @@ class User(AbstractUser):
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     node = models.ForeignKey(
-        "territory.Node", on_delete=models.PROTECT, related_name="role_assignments", verbose_name="管辖范围"
+        "territory.Node",
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("管辖范围"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "角色授权"
-        verbose_name_plural = "角色授权"
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "node"], name="role_assignment_unique")
         ]
@@ -74,7 +78,7 @@ class ApiToken(models.Model):
     """A bearer token for another system; only its hash is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("用途", max_length=100)
+    name = models.CharField(_("用途"), max_length=100)
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,8 +86,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "接口令牌"
-        verbose_name_plural = "接口令牌"
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

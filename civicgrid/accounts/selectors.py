@@ -9,6 +9,7 @@ from operator import or_
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import RoleAssignment, User
 from civicgrid.accounts.permissions import ADMIN_CAPABILITIES, ROLE_CAPABILITIES, Capability
@@ -67,12 +68,12 @@ def can(actor: Any, capability: Capability, path: str) -> bool:
 
 def require(actor: Any, capability: Capability, path: str) -> None:
     if not can(actor, capability, path):
-        raise PermissionDenied("您无权在该区域执行此操作")
+        raise PermissionDenied(_("您无权在该区域执行此操作"))
 
 
 def require_any(actor: Any, capability: Capability) -> None:
     if not has_capability(actor, capability):
-        raise PermissionDenied("您无权执行此操作")
+        raise PermissionDenied(_("您无权执行此操作"))
 
 
 def scope_q(actor: Any, capability: Capability, field: str = "node_path") -> Q | None:

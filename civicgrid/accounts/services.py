@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import AdminRole, ApiToken, Role, RoleAssignment, User, hash_token
@@ -35,13 +36,13 @@ def user_create(
     username = username.strip()
     errors: dict[str, list[str]] = {}
     if not username:
-        errors["username"] = ["用户名不能为空"]
+        errors["username"] = [_("用户名不能为空")]
     elif User.objects.filter(username=username).exists():
-        errors["username"] = ["用户名已存在"]
+        errors["username"] = [_("用户名已存在")]
     if len(password) < 8:
-        errors["password"] = ["密码至少8位"]
+        errors["password"] = [_("密码至少8位")]
     if admin_role not in AdminRole.values:
-        errors["admin_role"] = ["管理员角色取值无效"]
+        errors["admin_role"] = [_("管理员角色取值无效")]
     if errors:
         raise ValidationError(errors=errors)
     user = User(username=username, full_name=full_name.strip(), title=title, admin_role=admin_role)
@@ -64,10 +65,10 @@ def role_grant(*, actor: Any, user: User, role: str, node: Node, system: bool = 
     """Bind a business role to a node. Administrators hold no business roles."""
     _check_actor(actor, system)
     if role not in Role.values:
-        raise ValidationError("角色取值无效", field="role")
+        raise ValidationError(_("角色取值无效"), field="role")
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.admin_role:
-        raise ValidationError("管理员账号不能同时担任业务角色（三员分立）", field="role")
+        raise ValidationError(_("管理员账号不能同时担任业务角色（三员分立）"), field="role")
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, node=node)
     if created:
         audit_write(
@@ -95,12 +96,12 @@ def admin_role_set(*, actor: Any, user: User, admin_role: str, system: bool = Fa
     """Make an account one of the three administrators (or none). One role per account."""
     _check_actor(actor, system)
     if admin_role not in AdminRole.values:
-        raise ValidationError("管理员角色取值无效", field="admin_role")
+        raise ValidationError(_("管理员角色取值无效"), field="admin_role")
     user = User.objects.select_for_update().get(pk=user.pk)
     if actor is not None and getattr(actor, "pk", None) == user.pk:
-        raise ValidationError("不能修改自己的管理员角色", field="admin_role")
+        raise ValidationError(_("不能修改自己的管理员角色"), field="admin_role")
     if admin_role and user.role_assignments.exists():
-        raise ValidationError("该账号已担任业务角色，不能再设为管理员（三员分立）", field="admin_role")
+        raise ValidationError(_("该账号已担任业务角色，不能再设为管理员（三员分立）"), field="admin_role")
     before = user.admin_role
     user.admin_role = admin_role
     user.is_staff = admin_role in ADMIN_GROUPS
@@ -123,7 +124,7 @@ def api_token_create(*, actor: Any, user: User, name: str, system: bool = False)
     """Create a token; the clear token is returned once and never stored."""
     _check_actor(actor, system)
     if not name.strip():
-        raise ValidationError("请填写令牌用途", field="name")
+        raise ValidationError(_("请填写令牌用途"), field="name")
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=user, name=name.strip(), prefix=raw[3:9], key_hash=hash_token(raw))
     audit_write(

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from civicgrid.core.errors import NotFound
@@ -80,7 +81,7 @@ def resident_create(request: HttpRequest, payload: ResidentIn) -> Any:
     if payload.household_id:
         household = selectors.households_visible(request.user).filter(pk=payload.household_id).first()
         if household is None:
-            raise NotFound("户不存在或您无权查看")
+            raise NotFound(_("户不存在或您无权查看"))
     resident = services.resident_create(
         actor=request.user,
         node=node,

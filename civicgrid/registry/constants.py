@@ -12,6 +12,7 @@ class Verb:
 
 
 # Tags every installation starts with (editable in the admin).
+# i18n: data (rows written to the database by migration 0003; their names are then edited there)
 DEFAULT_TAGS = [
     ("elderly_alone", "独居老人", True),
     ("empty_nest", "空巢老人", True),

@@ -7,48 +7,49 @@ ID numbers and phones are never stored in clear: ``*_enc`` holds AES-GCM ciphert
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.territory.models import ScopedModel
 
 
 class Gender(models.TextChoices):
-    MALE = "male", "男"
-    FEMALE = "female", "女"
-    UNKNOWN = "unknown", "未知"
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+    UNKNOWN = "unknown", _("未知")
 
 
 class ResidenceType(models.TextChoices):
-    REGISTERED = "registered", "户籍人口"
-    FLOATING = "floating", "流动人口"
+    REGISTERED = "registered", _("户籍人口")
+    FLOATING = "floating", _("流动人口")
 
 
 class DwellingUse(models.TextChoices):
-    OWNER_OCCUPIED = "owner_occupied", "自住"
-    RENTED = "rented", "出租"
-    VACANT = "vacant", "空置"
+    OWNER_OCCUPIED = "owner_occupied", _("自住")
+    RENTED = "rented", _("出租")
+    VACANT = "vacant", _("空置")
 
 
 class OrganisationKind(models.TextChoices):
-    ORGAN = "organ", "机关"
-    ENTERPRISE = "enterprise", "企业"
-    PUBLIC_INSTITUTION = "public_institution", "事业单位"
-    SOCIAL = "social", "社会组织"
-    TWO_NEW = "two_new", "两新组织"
-    SHOP = "shop", "个体商户"
-    PROPERTY_COMPANY = "property_company", "物业服务企业"
-    OTHER = "other", "其他"
+    ORGAN = "organ", _("机关")
+    ENTERPRISE = "enterprise", _("企业")
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    SOCIAL = "social", _("社会组织")
+    TWO_NEW = "two_new", _("两新组织")
+    SHOP = "shop", _("个体商户")
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    OTHER = "other", _("其他")
 
 
 class ResidentTag(models.Model):
     """A care or status tag (独居老人, 残疾人, 低保, 困难党员…); editable list."""
 
-    code = models.CharField("标签编码", max_length=32, unique=True)
-    name = models.CharField("标签名称", max_length=50)
-    is_special_group = models.BooleanField("重点关爱人群", default=False)
+    code = models.CharField(_("标签编码"), max_length=32, unique=True)
+    name = models.CharField(_("标签名称"), max_length=50)
+    is_special_group = models.BooleanField(_("重点关爱人群"), default=False)
 
     class Meta:
-        verbose_name = "人员标签"
-        verbose_name_plural = "人员标签"
+        verbose_name = _("人员标签")
+        verbose_name_plural = _("人员标签")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -58,17 +59,17 @@ class ResidentTag(models.Model):
 class Dwelling(ScopedModel):
     """A dwelling (房屋). ``node`` is its building or entrance."""
 
-    code = models.CharField("房屋编码", max_length=40, unique=True)
-    room = models.CharField("房号", max_length=50)
-    use = models.CharField("使用情况", max_length=20, choices=DwellingUse.choices)
-    area = models.DecimalField("面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
-    owner_name = models.CharField("产权人", max_length=50, blank=True)
+    code = models.CharField(_("房屋编码"), max_length=40, unique=True)
+    room = models.CharField(_("房号"), max_length=50)
+    use = models.CharField(_("使用情况"), max_length=20, choices=DwellingUse.choices)
+    area = models.DecimalField(_("面积（㎡）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    owner_name = models.CharField(_("产权人"), max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "房屋"
-        verbose_name_plural = "房屋"
+        verbose_name = _("房屋")
+        verbose_name_plural = _("房屋")
         ordering = ["node_path", "room"]
 
     def __str__(self) -> str:
@@ -78,29 +79,29 @@ class Dwelling(ScopedModel):
 class Household(ScopedModel):
     """A household (户). ``node`` mirrors its dwelling's node (or a grid for those without)."""
 
-    code = models.CharField("户编码", max_length=40, unique=True)
+    code = models.CharField(_("户编码"), max_length=40, unique=True)
     dwelling = models.ForeignKey(
         Dwelling,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="households",
-        verbose_name="房屋",
+        verbose_name=_("房屋"),
     )
-    head_name = models.CharField("户主姓名", max_length=50, blank=True)
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
     household_group = models.ForeignKey(
         "territory.Node",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="member_households",
-        verbose_name="十联户",
+        verbose_name=_("十联户"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "户"
-        verbose_name_plural = "户"
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
         ordering = ["node_path", "code"]
 
     def __str__(self) -> str:
@@ -108,31 +109,36 @@ class Household(ScopedModel):
 
 
 class Resident(ScopedModel):
-    name = models.CharField("姓名", max_length=50, db_index=True)
-    gender = models.CharField("性别", max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
-    birth_date = models.DateField("出生日期", null=True, blank=True)
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number_enc = models.TextField(blank=True, default="", editable=False)
     id_number_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
-    id_number_masked = models.CharField("身份证号", max_length=32, blank=True, default="", editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=32, blank=True, default="", editable=False)
     phone_enc = models.TextField(blank=True, default="", editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
-    phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="", editable=False)
+    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, default="", editable=False)
     residence_type = models.CharField(
-        "人口类型", max_length=20, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
+        _("人口类型"), max_length=20, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
     )
     household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name="户"
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("户"),
     )
-    relation_to_head = models.CharField("与户主关系", max_length=20, blank=True)
-    tags = models.ManyToManyField(ResidentTag, blank=True, related_name="residents", verbose_name="标签")
-    note = models.CharField("备注", max_length=255, blank=True)
-    is_active = models.BooleanField("在册", default=True)
+    relation_to_head = models.CharField(_("与户主关系"), max_length=20, blank=True)
+    tags = models.ManyToManyField(ResidentTag, blank=True, related_name="residents", verbose_name=_("标签"))
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("在册"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "居民"
-        verbose_name_plural = "实有人口"
+        verbose_name = _("居民")
+        verbose_name_plural = _("实有人口")
         ordering = ["node_path", "id"]
         indexes = [
             # Counting the registered people under a node reads only this index (bench/resident_count.py).
@@ -157,23 +163,25 @@ class Resident(ScopedModel):
 
 
 class Organisation(ScopedModel):
-    name = models.CharField("单位名称", max_length=200, db_index=True)
-    kind = models.CharField("单位类型", max_length=32, choices=OrganisationKind.choices)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, default="")
-    address = models.CharField("地址", max_length=255, blank=True)
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    name = models.CharField(_("单位名称"), max_length=200, db_index=True)
+    kind = models.CharField(_("单位类型"), max_length=32, choices=OrganisationKind.choices)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone_enc = models.TextField(blank=True, default="", editable=False)
     contact_phone_hash = models.CharField(
         max_length=64, blank=True, default="", db_index=True, editable=False
     )
-    contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="", editable=False)
-    employees = models.PositiveIntegerField("从业人数", null=True, blank=True)
+    contact_phone_masked = models.CharField(
+        _("联系电话"), max_length=20, blank=True, default="", editable=False
+    )
+    employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "单位"
-        verbose_name_plural = "实有单位"
+        verbose_name = _("单位")
+        verbose_name_plural = _("实有单位")
         ordering = ["node_path", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -200,8 +208,8 @@ class ResidentAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "居民账号"
-        verbose_name_plural = "居民账号"
+        verbose_name = _("居民账号")
+        verbose_name_plural = _("居民账号")
 
     def __str__(self) -> str:
         return f"{self.user} → {self.resident}"

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
@@ -57,7 +58,7 @@ def resident_search(
 def resident_get(actor: Any, pk: int) -> Resident:
     found = residents_visible(actor).select_related("node", "household").filter(pk=pk).first()
     if found is None:
-        raise NotFound("居民不存在或您无权查看")
+        raise NotFound(_("居民不存在或您无权查看"))
     return found
 
 

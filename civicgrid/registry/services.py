@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
@@ -62,10 +63,10 @@ def pii_fields(value: str) -> tuple[str, str]:
 def _check_node(node: Node | None, allowed: set[NodeKind], field: str = "node") -> Node:
     """The node, re-read and locked (see ``node_for_update``), if rows may hang on it."""
     if node is None:
-        raise ValidationError("必须选择所属区域", field=field)
+        raise ValidationError(_("必须选择所属区域"), field=field)
     if node.kind not in allowed:
-        names = "、".join(NodeKind(k).label for k in sorted(allowed))
-        raise ValidationError(f"所属区域应为：{names}", field=field)
+        names = "、".join(str(NodeKind(k).label) for k in sorted(allowed))
+        raise ValidationError(_("所属区域应为：{names}").format(names=names), field=field)
     return node_for_update(node)
 
 
@@ -74,9 +75,9 @@ def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     name = (data.get("name") or "").strip()
     if not name:
-        errors["name"] = ["姓名不能为空"]
+        errors["name"] = [_("姓名不能为空")]
     elif len(name) > 50:
-        errors["name"] = ["姓名最长50个字"]
+        errors["name"] = [_("姓名最长50个字")]
     id_number = (data.get("id_number") or "").strip().upper()
     if id_number and (problem := id_number_problem(id_number)):
         errors["id_number"] = [problem]
@@ -84,12 +85,12 @@ def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     if phone and (problem := phone_problem(phone)):
         errors["phone"] = [problem]
     if data.get("gender") and data["gender"] not in Gender.values:
-        errors["gender"] = ["性别只能是男、女或未知"]
+        errors["gender"] = [_("性别只能是男、女或未知")]
     if data.get("residence_type") and data["residence_type"] not in ResidenceType.values:
-        errors["residence_type"] = ["人口类型只能是户籍人口或流动人口"]
+        errors["residence_type"] = [_("人口类型只能是户籍人口或流动人口")]
     birth = data.get("birth_date")
     if birth and isinstance(birth, date) and birth > date.today():
-        errors["birth_date"] = ["出生日期不能晚于今天"]
+        errors["birth_date"] = [_("出生日期不能晚于今天")]
     return errors
 
 
@@ -155,14 +156,14 @@ def resident_create(
     }
     errors = resident_validate(data)
     if not errors.get("id_number") and _id_taken(id_number.strip().upper()):
-        errors["id_number"] = ["该身份证号已登记"]
+        errors["id_number"] = [_("该身份证号已登记")]
     tag_objs = _tags(tags or [], errors)
     if (
         household is not None
         and not household.node_path.startswith(node.path)
         and not node.path.startswith(household.node_path)
     ):
-        errors["household"] = ["户与居民不在同一区域"]
+        errors["household"] = [_("户与居民不在同一区域")]
     if errors:
         raise ValidationError(errors=errors)
     resident = Resident(node=node, node_path=node.path, household=household)
@@ -171,7 +172,7 @@ def resident_create(
         with transaction.atomic():
             resident.save()
     except IntegrityError as exc:
-        raise ValidationError("该身份证号已登记", field="id_number") from exc
+        raise ValidationError(_("该身份证号已登记"), field="id_number") from exc
     if tag_objs:
         resident.tags.set(tag_objs)
     audit_write(
@@ -191,7 +192,7 @@ def _tags(codes: list[str], errors: dict[str, list[str]]) -> list[ResidentTag]:
     found.update({t.name: t for t in ResidentTag.objects.filter(name__in=codes)})
     missing = [c for c in codes if c not in found]
     if missing:
-        errors["tags"] = [f"未知的标签：{'、'.join(missing)}"]
+        errors["tags"] = [_("未知的标签：{missing}").format(missing="、".join(missing))]
     return [found[c] for c in codes if c in found]
 
 
@@ -214,12 +215,12 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     }
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+        raise ValidationError(_("不能修改这些字段：{unknown}").format(unknown="、".join(sorted(unknown))))
     data = {"name": resident.name} | changes
     errors = resident_validate(data)
     new_id = (changes.get("id_number") or "").strip().upper()
     if "id_number" in changes and not errors.get("id_number") and _id_taken(new_id, resident.pk):
-        errors["id_number"] = ["该身份证号已登记"]
+        errors["id_number"] = [_("该身份证号已登记")]
     tag_objs = _tags(changes["tags"], errors) if "tags" in changes else None
     new_node = changes.get("node")
     if new_node is not None:
@@ -281,14 +282,14 @@ def dwelling_create(
     require(actor, Capability.REGISTRY_EDIT, node.path)
     errors: dict[str, list[str]] = {}
     if not room.strip():
-        errors["room"] = ["房号不能为空"]
+        errors["room"] = [_("房号不能为空")]
     if use not in DwellingUse.values:
-        errors["use"] = ["使用情况只能是自住、出租或空置"]
+        errors["use"] = [_("使用情况只能是自住、出租或空置")]
     if area not in (None, "") and (not _is_number(area) or float(area) <= 0 or float(area) > 100000):
-        errors["area"] = ["面积应为大于0的数字"]
+        errors["area"] = [_("面积应为大于0的数字")]
     code = code.strip().upper() or next_code(f"{node.code}F", Dwelling)
     if Dwelling.objects.filter(code=code).exists():
-        errors["code"] = [f"房屋编码 {code} 已存在"]
+        errors["code"] = [_("房屋编码 {code} 已存在").format(code=code)]
     if errors:
         raise ValidationError(errors=errors)
     dwelling = Dwelling.objects.create(
@@ -319,11 +320,11 @@ def dwelling_update(
     before = snapshot(dwelling, ["room", "use"])
     if use is not None:
         if use not in DwellingUse.values:
-            raise ValidationError("使用情况只能是自住、出租或空置", field="use")
+            raise ValidationError(_("使用情况只能是自住、出租或空置"), field="use")
         dwelling.use = use
     if room is not None:
         if not room.strip():
-            raise ValidationError("房号不能为空", field="room")
+            raise ValidationError(_("房号不能为空"), field="room")
         dwelling.room = room.strip()
     dwelling.save(update_fields=["use", "room", "updated_at"])
     audit_write(
@@ -360,10 +361,10 @@ def household_create(
     node = _check_node(node, RESIDENT_NODE_KINDS)
     require(actor, Capability.REGISTRY_EDIT, node.path)
     if household_group is not None and household_group.kind != NodeKind.HOUSEHOLD_GROUP:
-        raise ValidationError("十联户必须选择十联户节点", field="household_group")
+        raise ValidationError(_("十联户必须选择十联户节点"), field="household_group")
     code = code.strip().upper() or next_code(f"{node.code}H", Household)
     if Household.objects.filter(code=code).exists():
-        raise ValidationError(f"户编码 {code} 已存在", field="code")
+        raise ValidationError(_("户编码 {code} 已存在").format(code=code), field="code")
     household = Household.objects.create(
         node=node,
         node_path=node.path,
@@ -388,9 +389,9 @@ def household_create(
 def organisation_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not (data.get("name") or "").strip():
-        errors["name"] = ["单位名称不能为空"]
+        errors["name"] = [_("单位名称不能为空")]
     if data.get("kind") not in OrganisationKind.values:
-        errors["kind"] = ["单位类型取值无效"]
+        errors["kind"] = [_("单位类型取值无效")]
     credit_code = (data.get("credit_code") or "").strip().upper()
     if credit_code and (problem := credit_code_problem(credit_code)):
         errors["credit_code"] = [problem]
@@ -399,7 +400,7 @@ def organisation_validate(data: dict[str, Any]) -> dict[str, list[str]]:
         errors["contact_phone"] = [problem]
     employees = data.get("employees")
     if employees not in (None, "") and (not str(employees).isdigit()):
-        errors["employees"] = ["从业人数应为非负整数"]
+        errors["employees"] = [_("从业人数应为非负整数")]
     return errors
 
 
@@ -417,7 +418,7 @@ def organisation_create(
     employees: int | None = None,
 ) -> Organisation:
     if node is None:
-        raise ValidationError("必须选择所属区域", field="node")
+        raise ValidationError(_("必须选择所属区域"), field="node")
     node = node_for_update(node)
     require(actor, Capability.REGISTRY_EDIT, node.path)
     data = {
@@ -434,7 +435,7 @@ def organisation_create(
         and not errors.get("credit_code")
         and Organisation.objects.filter(credit_code=credit_code).exists()
     ):
-        errors["credit_code"] = ["该统一社会信用代码已登记"]
+        errors["credit_code"] = [_("该统一社会信用代码已登记")]
     if errors:
         raise ValidationError(errors=errors)
     phone = contact_phone.strip()
@@ -456,7 +457,7 @@ def organisation_create(
         with transaction.atomic():
             org.save()
     except IntegrityError as exc:
-        raise ValidationError("该统一社会信用代码已登记", field="credit_code") from exc
+        raise ValidationError(_("该统一社会信用代码已登记"), field="credit_code") from exc
     audit_write(
         actor=actor,
         verb=Verb.ORGANISATION_CREATED,
@@ -487,7 +488,7 @@ def resident_account_open(*, actor: Any, resident: Resident, username: str, pass
 
     require(actor, Capability.REGISTRY_EDIT, resident.node_path)
     if ResidentAccount.objects.filter(resident=resident).exists():
-        raise ValidationError(field="resident", message="该居民已有账号")
+        raise ValidationError(field="resident", message=_("该居民已有账号"))
     with transaction.atomic():
         user = user_create(
             actor=None, username=username, password=password, full_name=resident.name, system=True

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -136,6 +137,6 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organisations_visible(request.user).filter(pk=pk).first()
     if org is None:
-        raise NotFound("单位不存在或您无权查看")
+        raise NotFound(_("单位不存在或您无权查看"))
     clear = services.organisation_reveal_pii(actor=request.user, organisation=org)
     return render(request, "registry/_revealed.html", {"clear": clear})

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.core.admin_audit import AuditedModelAdmin
 from civicgrid.core.errors import ValidationError
@@ -16,10 +18,10 @@ from civicgrid.territory.models import GridMatter, Node, Position
 
 class NodeForm(forms.ModelForm):
     code = forms.CharField(
-        label="编码",
+        label=gettext_lazy("编码"),
         max_length=32,
         required=False,
-        help_text="街道及以上填12位统计用区划代码；网格及以下留空自动生成",
+        help_text=gettext_lazy("街道及以上填12位统计用区划代码；网格及以下留空自动生成"),
     )
 
     class Meta:
@@ -66,7 +68,7 @@ class NodeForm(forms.ModelForm):
                 {k: v for k, v in exc.errors.items() if k in self.fields} or exc.message
             ) from exc
         if self.instance.pk and data.get("parent") and data["parent"].path.startswith(self.instance.path):
-            self.add_error("parent", "不能移动到自身或其下级之下")
+            self.add_error("parent", _("不能移动到自身或其下级之下"))
         return data
 
 

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from civicgrid.accounts.permissions import Capability
@@ -54,10 +55,10 @@ def locate(
     require_any(request.user, Capability.TERRITORY_VIEW)
     check_lon_lat(lon, lat)
     if max_distance_m is not None and not 0 <= max_distance_m <= 5000:
-        raise ValidationError("最大距离应在 0 到 5000 米之间", field="max_distance_m")
+        raise ValidationError(_("最大距离应在 0 到 5000 米之间"), field="max_distance_m")
     found = locator.locate(lon, lat, crs=crs, max_metres=max_distance_m)
     if found is None:
-        raise NotFound("该位置不在辖区范围内（附近也没有网格）", code="outside_territory")
+        raise NotFound(_("该位置不在辖区范围内（附近也没有网格）"), code="outside_territory")
     return found.as_dict()
 
 
@@ -156,7 +157,7 @@ def node_create(request: HttpRequest, payload: NodeIn) -> Any:
     if payload.responsible_unit_id:
         unit = Organisation.objects.filter(pk=payload.responsible_unit_id).first()
         if unit is None:
-            raise ValidationError("包保单位不存在", field="responsible_unit_id")
+            raise ValidationError(_("包保单位不存在"), field="responsible_unit_id")
     node = services.node_create(
         actor=request.user,
         kind=payload.kind,
@@ -227,7 +228,7 @@ def position_create(request: HttpRequest, node_id: int, payload: PositionIn) -> 
     node = selectors.node_get(request.user, node_id)
     user = User.objects.filter(pk=payload.user_id).first() if payload.user_id else None
     if payload.user_id and user is None:
-        raise ValidationError("账号不存在", field="user_id")
+        raise ValidationError(_("账号不存在"), field="user_id")
     position = services.position_create(
         actor=request.user,
         node=node,

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
@@ -100,7 +101,7 @@ def to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
         return lon, lat
     if crs == CRS_GCJ02:
         return gcj02_to_wgs84(lon, lat)
-    raise ValidationError("坐标系只能是 wgs84 或 gcj02", field="crs")
+    raise ValidationError(gettext("坐标系只能是 wgs84 或 gcj02"), field="crs")
 
 
 # --- declared coordinate systems (GeoJSON files from map services) ---------------------
@@ -114,7 +115,7 @@ CRS_PROPERTY_KEYS = (
     "coord_sys",
     "crs",
     "srs",
-    "坐标系",
+    "坐标系",  # i18n: data (a property name in map services' files)
 )
 # Earliest match wins: "GCJ-02 (not WGS84)" is GCJ-02.
 _CRS_PATTERNS = (
@@ -172,20 +173,22 @@ def crs_problem(text: str) -> str:
     if kind in (CRS_WGS84, CRS_GCJ02):
         return ""
     if kind == CRS_BD09:
-        return f"不支持百度坐标（{text}），请转换为 WGS-84 或 GCJ-02 后再导入"
+        return gettext("不支持百度坐标（{text}），请转换为 WGS-84 或 GCJ-02 后再导入").format(text=text)
     if kind == CRS_PROJECTED:
-        return f"坐标系 {text} 是以米为单位的投影坐标，请使用 WGS-84 经纬度"
-    return f"无法识别声明的坐标系“{text}”：请使用 WGS-84 经纬度，GCJ-02 坐标请声明为 GCJ-02"
+        return gettext("坐标系 {text} 是以米为单位的投影坐标，请使用 WGS-84 经纬度").format(text=text)
+    return gettext("无法识别声明的坐标系“{text}”：请使用 WGS-84 经纬度，GCJ-02 坐标请声明为 GCJ-02").format(
+        text=text
+    )
 
 
 def check_lon_lat(lon: float | None, lat: float | None) -> None:
     errors: dict[str, list[str]] = {}
     if lon is not None and not -180 <= lon <= 180:
-        errors["lon"] = ["经度应在 -180 到 180 之间"]
+        errors["lon"] = [gettext("经度应在 -180 到 180 之间")]
     if lat is not None and not -90 <= lat <= 90:
-        errors["lat"] = ["纬度应在 -90 到 90 之间"]
+        errors["lat"] = [gettext("纬度应在 -90 到 90 之间")]
     if (lon is None) != (lat is None):
-        errors["lon" if lon is None else "lat"] = ["经度和纬度需同时填写"]
+        errors["lon" if lon is None else "lat"] = [gettext("经度和纬度需同时填写")]
     if errors:
         raise ValidationError(errors=errors)
 
@@ -193,11 +196,11 @@ def check_lon_lat(lon: float | None, lat: float | None) -> None:
 def _polygon_shape(geojson: Any, field: str) -> BaseGeometry:
     """The shapely shape of a GeoJSON Polygon or MultiPolygon (may be empty), else ValidationError."""
     if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon", field=field)
+        raise ValidationError(gettext("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon"), field=field)
     try:
         return shape(geojson)
     except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise ValidationError(f"范围坐标无法解析：{exc}", field=field) from exc
+        raise ValidationError(gettext("范围坐标无法解析：{exc}").format(exc=exc), field=field) from exc
 
 
 def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
@@ -206,13 +209,15 @@ def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
         geojson = geojson.get("geometry")
     geom = _polygon_shape(geojson, field)
     if geom.is_empty:
-        raise ValidationError("范围不能为空", field=field)
+        raise ValidationError(gettext("范围不能为空"), field=field)
     minx, miny, maxx, maxy = geom.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise ValidationError("范围坐标超出经纬度范围（应为经度、纬度顺序）", field=field)
+        raise ValidationError(gettext("范围坐标超出经纬度范围（应为经度、纬度顺序）"), field=field)
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
-        raise ValidationError(f"范围多边形无效（{reason}），请检查是否自相交", field=field)
+        raise ValidationError(
+            gettext("范围多边形无效（{reason}），请检查是否自相交").format(reason=reason), field=field
+        )
     return geom
 
 
@@ -241,15 +246,27 @@ def stored_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
     a Polygon or MultiPolygon, not empty, valid, at least ``MIN_AREA_M2``."""
     geom = _polygon_shape(geojson, field)
     if geom.is_empty:
-        raise ValidationError(f"范围过小或无效（按 {STORED_DECIMALS} 位小数取整后为空）", field=field)
+        raise ValidationError(
+            gettext("范围过小或无效（按 {stored_decimals} 位小数取整后为空）").format(
+                stored_decimals=STORED_DECIMALS
+            ),
+            field=field,
+        )
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
-        raise ValidationError(f"范围按 {STORED_DECIMALS} 位小数取整后无效（{reason}）", field=field)
+        raise ValidationError(
+            gettext("范围按 {stored_decimals} 位小数取整后无效（{reason}）").format(
+                stored_decimals=STORED_DECIMALS, reason=reason
+            ),
+            field=field,
+        )
     area = area_m2(geom)
     if area < MIN_AREA_M2:
         raise ValidationError(
-            f"范围过小或无效（按 {STORED_DECIMALS} 位小数取整后面积约 {area:.2g} 平方米，"
-            f"不足 {MIN_AREA_M2:g} 平方米）",
+            gettext(
+                "范围过小或无效（按 {stored_decimals} 位小数取整后面积约 {area:.2g} "
+                "平方米，不足 {min_area_m2:g} 平方米）"
+            ).format(stored_decimals=STORED_DECIMALS, area=area, min_area_m2=MIN_AREA_M2),
             field=field,
         )
     return geom

@@ -10,8 +10,12 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
+# i18n: pending (exchange/sheets.py writes NodeKind.GRID.label into an Excel cell and
+# exchange/importers/base.py joins these labels: both are edited in another change; wrap the
+# labels when their owners make those uses str(...))
 class NodeKind(models.TextChoices):
     CITY = "city", "市"
     DISTRICT = "district", "区（县）"
@@ -57,46 +61,48 @@ STATISTICAL_KINDS = {
 
 
 class GridType(models.TextChoices):
-    COMPREHENSIVE = "comprehensive", "综合网格"
-    DEDICATED = "dedicated", "专属网格"
+    COMPREHENSIVE = "comprehensive", _("综合网格")
+    DEDICATED = "dedicated", _("专属网格")
 
 
 class Node(models.Model):
-    kind = models.CharField("层级", max_length=32, choices=NodeKind.choices, db_index=True)
-    code = models.CharField("编码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=100)
+    kind = models.CharField(_("层级"), max_length=32, choices=NodeKind.choices, db_index=True)
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name="上级",
+        verbose_name=_("上级"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    grid_type = models.CharField("网格类型", max_length=16, choices=GridType.choices, blank=True, default="")
+    grid_type = models.CharField(
+        _("网格类型"), max_length=16, choices=GridType.choices, blank=True, default=""
+    )
     # GeoJSON geometry (Polygon or MultiPolygon), WGS-84 longitude/latitude.
-    geometry = models.JSONField("范围", null=True, blank=True)
-    lon = models.FloatField("经度", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
+    geometry = models.JSONField(_("范围"), null=True, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
     responsible_unit = models.ForeignKey(
         "registry.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="responsibility_areas",
-        verbose_name="包保单位",
+        verbose_name=_("包保单位"),
     )
-    address = models.CharField("地址", max_length=255, blank=True)
-    sort_order = models.IntegerField("排序", default=0)
-    is_active = models.BooleanField("启用", default=True)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    sort_order = models.IntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "区域节点"
-        verbose_name_plural = "区域节点"
+        verbose_name = _("区域节点")
+        verbose_name_plural = _("区域节点")
         ordering = ["path"]
         indexes = [
             models.Index(fields=["parent", "sort_order", "name"]),
@@ -130,7 +136,7 @@ class ScopedModel(models.Model):
     ``*_drop_duplicate_path_indexes`` removed those that duplicated the ``_like`` one).
     """
 
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name="所属区域")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区域"))
     node_path = models.CharField(max_length=255, db_index=True, editable=False)
 
     class Meta:
@@ -143,44 +149,44 @@ class GeometryVersion(models.Model):
     version = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "几何版本"
+        verbose_name = _("几何版本")
 
     def __str__(self) -> str:
         return f"v{self.version}"
 
 
 class MatterDomain(models.TextChoices):
-    PARTY_BUILDING = "party_building", "党建"
-    PUBLIC_ORDER = "public_order", "政法综治"
-    CIVIL_AFFAIRS = "civil_affairs", "民政"
-    URBAN_MANAGEMENT = "urban_management", "城管"
-    EMERGENCY = "emergency", "应急消防"
-    MARKET = "market", "市场监管"
-    HEALTH = "health", "卫生健康"
-    OTHER = "other", "其他"
+    PARTY_BUILDING = "party_building", _("党建")
+    PUBLIC_ORDER = "public_order", _("政法综治")
+    CIVIL_AFFAIRS = "civil_affairs", _("民政")
+    URBAN_MANAGEMENT = "urban_management", _("城管")
+    EMERGENCY = "emergency", _("应急消防")
+    MARKET = "market", _("市场监管")
+    HEALTH = "health", _("卫生健康")
+    OTHER = "other", _("其他")
 
 
 class GridMatter(models.Model):
     """One duty of the grid matters list (网格服务管理事项清单): what enters which grids."""
 
-    code = models.CharField("事项编码", max_length=32, unique=True)
-    name = models.CharField("事项名称", max_length=200)
-    domain = models.CharField("条线", max_length=32, choices=MatterDomain.choices)
-    department = models.CharField("责任部门", max_length=100)
-    description = models.TextField("工作要求", blank=True)
-    frequency = models.CharField("频次", max_length=50, blank=True)
+    code = models.CharField(_("事项编码"), max_length=32, unique=True)
+    name = models.CharField(_("事项名称"), max_length=200)
+    domain = models.CharField(_("条线"), max_length=32, choices=MatterDomain.choices)
+    department = models.CharField(_("责任部门"), max_length=100)
+    description = models.TextField(_("工作要求"), blank=True)
+    frequency = models.CharField(_("频次"), max_length=50, blank=True)
     applies_to = models.ManyToManyField(
         Node,
         related_name="grid_matters",
-        verbose_name="适用范围",
-        help_text="事项进入这些区域下的全部网格",
+        verbose_name=_("适用范围"),
+        help_text=_("事项进入这些区域下的全部网格"),
     )
-    is_active = models.BooleanField("启用", default=True)
+    is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "网格事项"
-        verbose_name_plural = "网格服务管理事项清单"
+        verbose_name = _("网格事项")
+        verbose_name_plural = _("网格服务管理事项清单")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -188,35 +194,35 @@ class GridMatter(models.Model):
 
 
 class Post(models.TextChoices):
-    GRID_INSTRUCTOR = "grid_instructor", "网格指导员"
-    CHIEF_GRID_LEADER = "chief_grid_leader", "总网格长"
-    GRID_LEADER = "grid_leader", "网格长"
-    GRID_WORKER_FULLTIME = "grid_worker_fulltime", "专职网格员"
-    GRID_WORKER_PARTTIME = "grid_worker_parttime", "兼职网格员"
-    BUILDING_LEADER = "building_leader", "楼栋长"
-    ENTRANCE_LEADER = "entrance_leader", "单元长"
-    HOUSEHOLD_GROUP_LEADER = "household_group_leader", "联户长"
-    HUB_HOUSEHOLD = "hub_household", "党员中心户"
-    LEGAL_JUDGE = "legal_judge", "法官（三官一律）"
-    LEGAL_PROSECUTOR = "legal_prosecutor", "检察官（三官一律）"
-    LEGAL_POLICE = "legal_police", "警官（三官一律）"
-    LEGAL_LAWYER = "legal_lawyer", "律师（三官一律）"
-    COMMUNITY_POLICE = "community_police", "社区民警"
-    COMMUNITY_SECRETARY = "community_secretary", "社区书记"
+    GRID_INSTRUCTOR = "grid_instructor", _("网格指导员")
+    CHIEF_GRID_LEADER = "chief_grid_leader", _("总网格长")
+    GRID_LEADER = "grid_leader", _("网格长")
+    GRID_WORKER_FULLTIME = "grid_worker_fulltime", _("专职网格员")
+    GRID_WORKER_PARTTIME = "grid_worker_parttime", _("兼职网格员")
+    BUILDING_LEADER = "building_leader", _("楼栋长")
+    ENTRANCE_LEADER = "entrance_leader", _("单元长")
+    HOUSEHOLD_GROUP_LEADER = "household_group_leader", _("联户长")
+    HUB_HOUSEHOLD = "hub_household", _("党员中心户")
+    LEGAL_JUDGE = "legal_judge", _("法官（三官一律）")
+    LEGAL_PROSECUTOR = "legal_prosecutor", _("检察官（三官一律）")
+    LEGAL_POLICE = "legal_police", _("警官（三官一律）")
+    LEGAL_LAWYER = "legal_lawyer", _("律师（三官一律）")
+    COMMUNITY_POLICE = "community_police", _("社区民警")
+    COMMUNITY_SECRETARY = "community_secretary", _("社区书记")
 
 
 class Position(ScopedModel):
     """A person holding a post on a node from ``start_date`` until ``end_date`` (inclusive)."""
 
-    post = models.CharField("岗位", max_length=32, choices=Post.choices)
-    holder_name = models.CharField("姓名", max_length=50)
+    post = models.CharField(_("岗位"), max_length=32, choices=Post.choices)
+    holder_name = models.CharField(_("姓名"), max_length=50)
     user = models.ForeignKey(
         "accounts.User",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="positions",
-        verbose_name="系统账号",
+        verbose_name=_("系统账号"),
     )
     resident = models.ForeignKey(
         "registry.Resident",
@@ -224,19 +230,19 @@ class Position(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="positions",
-        verbose_name="居民档案",
+        verbose_name=_("居民档案"),
     )
     phone_enc = models.TextField(blank=True, default="", editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
-    organisation_name = models.CharField("工作单位", max_length=100, blank=True)
-    start_date = models.DateField("任职开始")
-    end_date = models.DateField("任职结束", null=True, blank=True)
-    note = models.CharField("备注", max_length=255, blank=True)
+    organisation_name = models.CharField(_("工作单位"), max_length=100, blank=True)
+    start_date = models.DateField(_("任职开始"))
+    end_date = models.DateField(_("任职结束"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "岗位任职"
-        verbose_name_plural = "岗位任职"
+        verbose_name = _("岗位任职")
+        verbose_name_plural = _("岗位任职")
         ordering = ["node_path", "post", "start_date"]
         indexes = [
             models.Index(fields=["node", "end_date"]),

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter, scope_paths
@@ -19,7 +20,7 @@ def nodes_visible(actor: Any) -> QuerySet[Node]:
 def node_get(actor: Any, pk: int) -> Node:
     node = nodes_visible(actor).select_related("parent", "responsible_unit").filter(pk=pk).first()
     if node is None:
-        raise NotFound("区域不存在或您无权查看")
+        raise NotFound(_("区域不存在或您无权查看"))
     return node
 
 

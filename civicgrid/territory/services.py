@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
@@ -67,11 +68,13 @@ def node_for_update(node: Node) -> Node:
 def node_parent_check(kind: str, parent: Node | None) -> None:
     allowed = ALLOWED_PARENTS.get(kind)
     if allowed is None:
-        raise ValidationError("未知的层级", field="kind")
+        raise ValidationError(_("未知的层级"), field="kind")
     parent_kind = parent.kind if parent else None
     if parent_kind not in allowed:
-        names = "、".join(NodeKind(k).label for k in allowed if k) or "无（顶级）"
-        raise ValidationError(f"{NodeKind(kind).label}的上级只能是：{names}", field="parent")
+        names = "、".join(str(NodeKind(k).label) for k in allowed if k) or _("无（顶级）")
+        raise ValidationError(
+            _("{label}的上级只能是：{names}").format(label=NodeKind(kind).label, names=names), field="parent"
+        )
 
 
 def next_generated_code(parent: Node, kind: str) -> str:
@@ -86,9 +89,9 @@ def next_generated_code(parent: Node, kind: str) -> str:
 def node_code_check(kind: str, code: str) -> None:
     if kind in STATISTICAL_KINDS:
         if not STATISTICAL_CODE_RE.match(code):
-            raise ValidationError("该层级的编码应为12位统计用区划代码", field="code")
+            raise ValidationError(_("该层级的编码应为12位统计用区划代码"), field="code")
     elif not GENERATED_CODE_RE.match(code):
-        raise ValidationError("编码只能由数字和大写字母组成，最长32位", field="code")
+        raise ValidationError(_("编码只能由数字和大写字母组成，最长32位"), field="code")
 
 
 def node_geometry_clean(kind: str, geometry: Any) -> dict[str, Any] | None:
@@ -146,22 +149,22 @@ def node_create(
     require(actor, Capability.TERRITORY_EDIT, parent.path if parent else "")
     name = (name or "").strip()
     if not name:
-        raise ValidationError("名称不能为空", field="name")
+        raise ValidationError(_("名称不能为空"), field="name")
     if len(name) > 100:
-        raise ValidationError("名称最长100个字", field="name")
+        raise ValidationError(_("名称最长100个字"), field="name")
     node_parent_check(kind, parent)
     if kind == NodeKind.GRID:
         grid_type = grid_type or GridType.COMPREHENSIVE
         if grid_type not in GridType.values:
-            raise ValidationError("网格类型只能是综合网格或专属网格", field="grid_type")
+            raise ValidationError(_("网格类型只能是综合网格或专属网格"), field="grid_type")
     elif grid_type:
-        raise ValidationError("只有网格才有网格类型", field="grid_type")
+        raise ValidationError(_("只有网格才有网格类型"), field="grid_type")
     if kind == NodeKind.RESPONSIBILITY_AREA and responsible_unit is None:
-        raise ValidationError("责任区域必须指定包保单位", field="responsible_unit")
+        raise ValidationError(_("责任区域必须指定包保单位"), field="responsible_unit")
     code = (code or "").strip().upper()
     if not code:
         if kind in STATISTICAL_KINDS or parent is None:
-            raise ValidationError("该层级必须填写12位统计用区划代码", field="code")
+            raise ValidationError(_("该层级必须填写12位统计用区划代码"), field="code")
         code = next_generated_code(parent, kind)
     node_code_check(kind, code)
     check_lon_lat(lon, lat)
@@ -178,7 +181,7 @@ def node_create(
             clean=clean,
         )
     if Node.objects.filter(code=code).exists():
-        raise ValidationError(f"编码 {code} 已被使用", field="code")
+        raise ValidationError(_("编码 {code} 已被使用").format(code=code), field="code")
     node = Node(
         kind=kind,
         code=code,
@@ -198,7 +201,7 @@ def node_create(
         with transaction.atomic():
             node.save()
     except IntegrityError as exc:
-        raise ValidationError(f"编码 {code} 已被使用", field="code") from exc
+        raise ValidationError(_("编码 {code} 已被使用").format(code=code), field="code") from exc
     node.path = path_for(node.pk, parent.path if parent else None)
     node.save(update_fields=["path"])
     if clean and kind == NodeKind.GRID:
@@ -230,7 +233,7 @@ NODE_EDITABLE = {
 def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
     unknown = set(changes) - NODE_EDITABLE
     if unknown:
-        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}")
+        raise ValidationError(_("不能修改这些字段：{unknown}").format(unknown="、".join(sorted(unknown))))
     node = Node.objects.select_for_update().get(pk=node.pk)
     require(actor, Capability.TERRITORY_EDIT, node.path)
     before = snapshot(node, NODE_AUDIT_FIELDS)
@@ -238,17 +241,17 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
     if "name" in changes:
         name = (changes["name"] or "").strip()
         if not name or len(name) > 100:
-            raise ValidationError("名称不能为空，最长100个字", field="name")
+            raise ValidationError(_("名称不能为空，最长100个字"), field="name")
         node.name = name
     if "code" in changes:
         code = (changes["code"] or "").strip().upper()
         node_code_check(node.kind, code)
         if Node.objects.filter(code=code).exclude(pk=node.pk).exists():
-            raise ValidationError(f"编码 {code} 已被使用", field="code")
+            raise ValidationError(_("编码 {code} 已被使用").format(code=code), field="code")
         node.code = code
     if "grid_type" in changes:
         if node.kind != NodeKind.GRID or changes["grid_type"] not in GridType.values:
-            raise ValidationError("网格类型只能是综合网格或专属网格，且只适用于网格", field="grid_type")
+            raise ValidationError(_("网格类型只能是综合网格或专属网格，且只适用于网格"), field="grid_type")
         node.grid_type = changes["grid_type"]
     if "geometry" in changes:
         node.geometry = node_geometry_clean(node.kind, changes["geometry"])
@@ -293,7 +296,7 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
     require(actor, Capability.TERRITORY_EDIT, node.path)
     require(actor, Capability.TERRITORY_EDIT, new_parent.path)
     if new_parent.path.startswith(node.path):
-        raise ValidationError("不能移动到自身或其下级之下", field="parent")
+        raise ValidationError(_("不能移动到自身或其下级之下"), field="parent")
     node_parent_check(node.kind, new_parent)
     # Where it lands, it must fit as if created there (its own polygon or point; the subtree
     # below keeps its place relative to it).
@@ -342,7 +345,7 @@ def node_deactivate(*, actor: Any, node: Node) -> Node:
     node = Node.objects.select_for_update().get(pk=node.pk)
     require(actor, Capability.TERRITORY_EDIT, node.path)
     if node.parent_id is None:
-        raise ValidationError("不能停用顶级区域", field="node")
+        raise ValidationError(_("不能停用顶级区域"), field="node")
     Node.objects.filter(path__startswith=node.path).update(is_active=False)
     geometry_version_bump()
     nodes_changed.send(sender=Node)
@@ -375,19 +378,19 @@ def grid_matter_create(
 ) -> GridMatter:
     errors: dict[str, list[str]] = {}
     if not code.strip():
-        errors["code"] = ["事项编码不能为空"]
+        errors["code"] = [_("事项编码不能为空")]
     elif GridMatter.objects.filter(code=code.strip()).exists():
-        errors["code"] = [f"事项编码 {code} 已存在"]
+        errors["code"] = [_("事项编码 {code} 已存在").format(code=code)]
     if not name.strip():
-        errors["name"] = ["事项名称不能为空"]
+        errors["name"] = [_("事项名称不能为空")]
     if not department.strip():
-        errors["department"] = ["责任部门不能为空"]
+        errors["department"] = [_("责任部门不能为空")]
     from civicgrid.territory.models import MatterDomain
 
     if domain not in MatterDomain.values:
-        errors["domain"] = ["条线取值无效"]
+        errors["domain"] = [_("条线取值无效")]
     if not applies_to:
-        errors["applies_to"] = ["至少选择一个适用区域"]
+        errors["applies_to"] = [_("至少选择一个适用区域")]
     if errors:
         raise ValidationError(errors=errors)
     for node in applies_to:
@@ -434,11 +437,11 @@ def position_create(
     require(actor, Capability.POSITION_EDIT, node.path)
     errors: dict[str, list[str]] = {}
     if post not in Post.values:
-        errors["post"] = ["岗位取值无效"]
+        errors["post"] = [_("岗位取值无效")]
     if not holder_name.strip():
-        errors["holder_name"] = ["姓名不能为空"]
+        errors["holder_name"] = [_("姓名不能为空")]
     if end_date and end_date < start_date:
-        errors["end_date"] = ["任职结束日期不能早于开始日期"]
+        errors["end_date"] = [_("任职结束日期不能早于开始日期")]
     phone = phone.strip()
     if phone and (problem := phone_problem(phone)):
         errors["phone"] = [problem]
@@ -473,7 +476,7 @@ def position_end(*, actor: Any, position: Position, end_date: date) -> Position:
     position = Position.objects.select_for_update().get(pk=position.pk)
     require(actor, Capability.POSITION_EDIT, position.node_path)
     if end_date < position.start_date:
-        raise ValidationError("任职结束日期不能早于开始日期", field="end_date")
+        raise ValidationError(_("任职结束日期不能早于开始日期"), field="end_date")
     before = {"end_date": position.end_date}
     position.end_date = end_date
     position.save(update_fields=["end_date"])

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import shapely
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -141,11 +142,19 @@ def planned_areas(changes: Mapping[int, tuple[Any, BaseGeometry]]) -> list[Area]
 
 
 def _metres(metres: float) -> str:
-    return f"{metres:.0f} 米" if metres < 1000 else f"{metres / 1000:.1f} 公里"
+    return (
+        gettext("{metres:.0f} 米").format(metres=metres)
+        if metres < 1000
+        else gettext("{km:.1f} 公里").format(km=metres / 1000)
+    )
 
 
 def _square_metres(m2: float) -> str:
-    return f"{m2:.0f} 平方米" if m2 < 1_000_000 else f"{m2 / 1_000_000:.2f} 平方公里"
+    return (
+        gettext("{m2:.0f} 平方米").format(m2=m2)
+        if m2 < 1_000_000
+        else gettext("{km2:.2f} 平方公里").format(km2=m2 / 1_000_000)
+    )
 
 
 def _share(share: float) -> str:
@@ -175,15 +184,23 @@ def outside_problem(child: BaseGeometry, parent: BaseGeometry, where: str) -> st
     if parent.covers(child):
         return ""
     if not parent.intersects(child):
-        return f"不在{where}内（相距约 {_metres(metres_apart(child, parent))}）"
+        return gettext("不在{where}内（相距约 {metres}）").format(
+            where=where, metres=_metres(metres_apart(child, parent))
+        )
     outside = child.difference(parent)
     outside_m2, child_m2 = area_m2(outside), area_m2(child)
     if outside_m2 <= OUTSIDE_SHARE * child_m2 or _near_enough(outside, parent):
         return ""
     share = outside_m2 / child_m2 if child_m2 else 1.0
-    return (
-        f"约 {_share(share)}（{_square_metres(outside_m2)}）超出{where}"
-        f"（允许边界外 {BOUNDARY_TOLERANCE_M:.0f} 米以内或不超过 {OUTSIDE_SHARE:.0%}）"
+    return gettext(
+        "约 {share}（{square_metres}）超出{where}（允许边界外 {boundary_tolerance_m:.0f} "
+        "米以内或不超过 {outside_share:.0%}）"
+    ).format(
+        share=_share(share),
+        square_metres=_square_metres(outside_m2),
+        where=where,
+        boundary_tolerance_m=BOUNDARY_TOLERANCE_M,
+        outside_share=OUTSIDE_SHARE,
     )
 
 
@@ -211,8 +228,10 @@ def polygons_check(placed: Sequence[Area]) -> list[Problem]:
         above = parents.get(grid.parent_id) if grid.parent_id is not None else None
         if above is None:
             continue
-        if reason := outside_problem(grid.geom, above.geom, f"上级区域 {above.label}的范围"):
-            problems.append(Problem(grid.key, f"网格{reason}"))
+        if reason := outside_problem(
+            grid.geom, above.geom, gettext("上级区域 {label}的范围").format(label=above.label)
+        ):
+            problems.append(Problem(grid.key, gettext("网格{reason}").format(reason=reason)))
     problems += _children_outside(placed, kept)
     problems += _overlaps(grids, kept)
     return problems
@@ -228,8 +247,12 @@ def _children_outside(placed: Sequence[Area], kept: list[Area]) -> list[Problem]
         if area.kind == NodeKind.GRID or area.id is None:
             continue
         for child in children.get(area.id, []):
-            if reason := outside_problem(child.geom, area.geom, "新范围"):
-                problems.append(Problem(area.key, f"下级网格 {child.label}{reason}"))
+            if reason := outside_problem(child.geom, area.geom, gettext("新范围")):
+                problems.append(
+                    Problem(
+                        area.key, gettext("下级网格 {label}{reason}").format(label=child.label, reason=reason)
+                    )
+                )
     return problems
 
 
@@ -263,13 +286,15 @@ def _overlaps(grids: list[Area], kept: list[Area]) -> list[Problem]:
         if overlap <= OVERLAP_SHARE * smaller:
             continue
         one, other = items[i], items[j]
-        label = GridType(one.grid_type).label if one.grid_type in GridType.values else "网格"
+        label = GridType(one.grid_type).label if one.grid_type in GridType.values else gettext("网格")
         share = _share(overlap / smaller if smaller else 1.0)
         problems.append(
             Problem(
                 one.key,
-                f"与{label} {other.label}重叠约 {_square_metres(overlap)}（占较小者的 {share}）："
-                f"同一上级区域下的{label}不能重叠",
+                gettext(
+                    "与{kind} {other}重叠约 {square_metres}（占较小者的 {share}）："
+                    "同一上级区域下的{kind}不能重叠"
+                ).format(kind=label, other=other.label, square_metres=_square_metres(overlap), share=share),
                 other=other.key if j < len(grids) else None,
             )
         )
@@ -293,8 +318,8 @@ def point_problem(lon: float, lat: float, path_ids: Sequence[int], areas: Mappin
         distance = metres_apart(shapely.Point(lon, lat), area.geom)
         if distance <= POINT_TOLERANCE_M:
             return ""
-        return (
-            f"坐标（{lon:.10g}, {lat:.10g}）不在上级区域 {area.label}的范围内（相距约 {_metres(distance)}），"
-            "请检查经纬度是否填反、是否为 WGS-84 坐标"
-        )
+        return gettext(
+            "坐标（{lon:.10g}, {lat:.10g}）不在上级区域 {label}的范围内（相距约 "
+            "{metres}），请检查经纬度是否填反、是否为 WGS-84 坐标"
+        ).format(lon=lon, lat=lat, label=area.label, metres=_metres(distance))
     return ""
