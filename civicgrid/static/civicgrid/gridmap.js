@@ -5,7 +5,8 @@
    map has a view waits for it, but a circle marker creates the shared canvas renderer at once
    and queues it behind the waiting outlines; when the view came, the outlines were drawn
    against a renderer not yet on the map and Leaflet threw in _clipPoints (blank map).
-   Labels are data and go in as text: Leaflet puts a string tooltip or popup in innerHTML. */
+   Labels are data and go in as text: Leaflet puts a string tooltip or popup in innerHTML. The
+   page's own wording (no base map, nothing to show) comes translated in the map's data-*. */
 (function () {
   "use strict";
   var el = document.getElementById("gw-office-map");
@@ -18,7 +19,7 @@
 
   var map = L.map(el, { preferCanvas: true });
   if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  else map.attributionControl.addAttribution("未配置底图，仅显示网格范围和轨迹");
+  else map.attributionControl.addAttribution(el.dataset.noTiles || "");
 
   var layers = [];
   (data.grids || []).forEach(function (g) {
@@ -37,7 +38,7 @@
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 });
   else {
     map.setView([31.57, 120.3], 13);
-    var p = document.createElement("p"); p.className = "muted map-note"; p.textContent = "没有可显示位置的记录"; el.appendChild(p);
+    var p = document.createElement("p"); p.className = "muted map-note"; p.textContent = el.dataset.empty || ""; el.appendChild(p);
   }
   layers.forEach(function (layer) { layer.addTo(map); });
 })();

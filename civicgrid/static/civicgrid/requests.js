@@ -116,7 +116,7 @@
     var map = L.map(el, { preferCanvas: true });
     var tiles = window.CIVICGRID_TILES || {};
     if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
-    else map.attributionControl.addAttribution("未配置底图，仅显示网格范围");
+    else map.attributionControl.addAttribution(tiles.missing || "");
     return map;
   }
 
