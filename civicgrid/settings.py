@@ -133,6 +133,11 @@ if TESTING:
     # Tests create many accounts; PBKDF2's deliberate slowness would dominate the suite.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_AGE = envint("CIVICGRID_SESSION_SECONDS", 8 * 3600)
+# Sign-in failures (web/login.py): this many failures of one user name since its last
+# success, or from one address, within the window lock it for the rest of the window.
+LOGIN_MAX_FAILURES = envint("CIVICGRID_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = envint("CIVICGRID_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCK_MINUTES = envint("CIVICGRID_LOGIN_LOCK_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
