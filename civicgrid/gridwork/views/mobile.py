@@ -447,7 +447,7 @@ def offline_pages() -> list[str]:
 
 
 def worker_assets() -> list[str]:
-    files = ["civicgrid/h5.css", "gridwork/gridwork.css", "gridwork/gridwork.js"]
+    files = ["civicgrid/h5.css", "gridwork/gridwork.css", "gridwork/gridwork.js", "civicgrid/maplabels.js"]
     files += ["vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js"]
     return [static(f) for f in files]
 

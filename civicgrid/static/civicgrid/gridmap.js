@@ -15,7 +15,7 @@
   var data = JSON.parse(source.textContent);
   var colours = { fixed: "#15803d", reported: "#c8102e", recorded: "#b45309", care: "#7c3aed" };
 
-  function text(s) { var span = document.createElement("span"); span.textContent = s == null ? "" : String(s); return span; }
+  var text = window.civicgridMapLabels.text;  // maplabels.js
 
   var map = L.map(el, { preferCanvas: true });
   if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);

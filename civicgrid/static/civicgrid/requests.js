@@ -122,9 +122,7 @@
 
   function asText(value) {
     // A tooltip as a text node: a request's title or a place's name is never read as HTML.
-    var span = document.createElement("span");
-    span.textContent = value == null ? "" : String(value);
-    return span;
+    return window.civicgridMapLabels.text(value);
   }
 
   function loadGrids(map, url, style, done) {

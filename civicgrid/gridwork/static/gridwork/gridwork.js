@@ -483,10 +483,9 @@
   }
 
   function asText(value) {
-    // A label as a text node: a name or description is never read as HTML.
-    var span = document.createElement("span");
-    span.textContent = value == null ? "" : String(value);
-    return span;
+    // A label as a text node: a name or description is never read as HTML (maplabels.js,
+    // loaded by the map page and kept offline with the other assets).
+    return window.civicgridMapLabels.text(value);
   }
 
   function initMap() {
