@@ -25,6 +25,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "accounts.password_changed": gettext_lazy("本人修改密码"),
     "accounts.logged_in": gettext_lazy("登录"),
     "accounts.login_failed": gettext_lazy("登录失败"),
+    "accounts.login_unlocked": gettext_lazy("解除登录锁定"),
     "accounts.role_granted": gettext_lazy("授予角色"),
     "accounts.role_revoked": gettext_lazy("收回角色"),
     "accounts.admin_role_set": gettext_lazy("设置管理员角色"),

@@ -10,15 +10,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
+from civicgrid.web.login import guarded
 
 PASSWORD_CHANGED = "accounts.password_changed"  # noqa: S105 - an event name
+
+
+class GuardedPasswordChangeForm(PasswordChangeForm):
+    """The old password is checked under the sign-in lock (``web.login``): a wrong one
+    counts as a failed sign-in, and a locked name cannot try again until the lock ends."""
+
+    def clean_old_password(self) -> str:
+        check = super().clean_old_password
+        return guarded(self.user.get_username(), check)
 
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     """The old password, then the new one twice (Django's validators: length, not too
     common, not all digits, not like the user's name). Audited; the session stays."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = GuardedPasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()

@@ -9,4 +9,4 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from civicgrid.web import login
 
-        login.connect()  # sign-ins and failures into the audit log; repeated failures lock
+        login.connect()  # the admin's sign-in form gets the lock of the sign-in page
