@@ -16,6 +16,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -129,11 +131,11 @@ class BodyParser(Parser):
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError, RawPostDataException):
             # RawPostDataException: a form body sent here; RecursionError: nesting beyond reason
-            raise ValidationError("不是有效的 JSON", field="请求体") from None
+            raise ValidationError(_("不是有效的 JSON"), field=_("请求体")) from None
         found = json_problem(data, raw)
         if found is not None:
             field, reason = found
-            raise ValidationError(reason, field=field or "请求体")
+            raise ValidationError(reason, field=field or _("请求体"))
         return cast(dict[str, Any], data)
 
 
@@ -147,7 +149,11 @@ api = NinjaAPI(
     parser=BodyParser(),
 )
 
-FIELD_NAMES = {"body": "请求体", "query": "查询参数", "path": "路径参数"}
+FIELD_NAMES = {
+    "body": gettext_lazy("请求体"),
+    "query": gettext_lazy("查询参数"),
+    "path": gettext_lazy("路径参数"),
+}
 
 
 def _loc_name(loc: list[Any]) -> str:
@@ -160,45 +166,45 @@ def _loc_name(loc: list[Any]) -> str:
             name += f"[{part}]"
         else:
             name += f".{part}" if name else str(part)
-    return name or (FIELD_NAMES.get(str(loc[0]), "请求") if loc else "请求")
+    return name or (str(FIELD_NAMES.get(str(loc[0]), _("请求"))) if loc else _("请求"))
 
 
 # pydantic's error types in Chinese; ``{…}`` takes the error's context (limits, choices).
 PYDANTIC_REASONS = {
-    "missing": "必填",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "float_parsing": "应为数字",
-    "float_type": "应为数字",
-    "bool_parsing": "应为布尔值（true 或 false）",
-    "bool_type": "应为布尔值（true 或 false）",
-    "string_type": "应为文本",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "datetime_parsing": "应为日期时间（如 2026-11-22T09:30:00+08:00）",
-    "datetime_from_date_parsing": "应为日期时间（如 2026-11-22T09:30:00+08:00）",
-    "datetime_type": "应为日期时间（如 2026-11-22T09:30:00+08:00）",
-    "string_too_long": "最多{max_length}个字",
-    "string_too_short": "至少{min_length}个字",
-    "too_long": "最多{max_length}项",
-    "too_short": "至少{min_length}项",
-    "greater_than": "应大于{gt}",
-    "greater_than_equal": "应不小于{ge}",
-    "less_than": "应小于{lt}",
-    "less_than_equal": "应不大于{le}",
-    "literal_error": "取值应为：{expected}",
-    "enum": "取值应为：{expected}",
-    "string_pattern_mismatch": "格式不正确",
-    "uuid_parsing": "应为 UUID",
-    "json_invalid": "不是有效的 JSON",
-    "json_type": "不是有效的 JSON",
-    "extra_forbidden": "不是可接受的字段",
+    "missing": gettext_lazy("必填"),
+    "int_parsing": gettext_lazy("应为整数"),
+    "int_type": gettext_lazy("应为整数"),
+    "int_from_float": gettext_lazy("应为整数"),
+    "float_parsing": gettext_lazy("应为数字"),
+    "float_type": gettext_lazy("应为数字"),
+    "bool_parsing": gettext_lazy("应为布尔值（true 或 false）"),
+    "bool_type": gettext_lazy("应为布尔值（true 或 false）"),
+    "string_type": gettext_lazy("应为文本"),
+    "list_type": gettext_lazy("应为列表"),
+    "dict_type": gettext_lazy("应为对象"),
+    "model_type": gettext_lazy("应为对象"),
+    "model_attributes_type": gettext_lazy("应为对象"),
+    "date_from_datetime_parsing": gettext_lazy("应为日期（YYYY-MM-DD）"),
+    "date_parsing": gettext_lazy("应为日期（YYYY-MM-DD）"),
+    "date_type": gettext_lazy("应为日期（YYYY-MM-DD）"),
+    "datetime_parsing": gettext_lazy("应为日期时间（如 2026-11-22T09:30:00+08:00）"),
+    "datetime_from_date_parsing": gettext_lazy("应为日期时间（如 2026-11-22T09:30:00+08:00）"),
+    "datetime_type": gettext_lazy("应为日期时间（如 2026-11-22T09:30:00+08:00）"),
+    "string_too_long": gettext_lazy("最多{max_length}个字"),
+    "string_too_short": gettext_lazy("至少{min_length}个字"),
+    "too_long": gettext_lazy("最多{max_length}项"),
+    "too_short": gettext_lazy("至少{min_length}项"),
+    "greater_than": gettext_lazy("应大于{gt}"),
+    "greater_than_equal": gettext_lazy("应不小于{ge}"),
+    "less_than": gettext_lazy("应小于{lt}"),
+    "less_than_equal": gettext_lazy("应不大于{le}"),
+    "literal_error": gettext_lazy("取值应为：{expected}"),
+    "enum": gettext_lazy("取值应为：{expected}"),
+    "string_pattern_mismatch": gettext_lazy("格式不正确"),
+    "uuid_parsing": gettext_lazy("应为 UUID"),
+    "json_invalid": gettext_lazy("不是有效的 JSON"),
+    "json_type": gettext_lazy("不是有效的 JSON"),
+    "extra_forbidden": gettext_lazy("不是可接受的字段"),
 }
 
 
@@ -209,9 +215,9 @@ def _reason(error: dict[str, Any]) -> str:
         try:
             return template.format(**{k: str(v) for k, v in (error.get("ctx") or {}).items()})
         except (KeyError, IndexError):
-            return template.split("{")[0] or "取值无效"
+            return template.split("{")[0] or _("取值无效")
     message = str(error.get("msg") or "").removeprefix("Value error, ")
-    return message if any("\u4e00" <= c <= "\u9fff" for c in message) else "取值无效"
+    return message if any("\u4e00" <= c <= "\u9fff" for c in message) else _("取值无效")
 
 
 @api.exception_handler(NinjaValidationError)
@@ -222,7 +228,7 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         detail.setdefault(name, []).append(_reason(error))
     message = "；".join(f"{k}：{'，'.join(v)}" for k, v in detail.items())
     return api.create_response(
-        request, {"code": "invalid", "message": message or "请求参数无效", "detail": detail}, status=422
+        request, {"code": "invalid", "message": message or _("请求参数无效"), "detail": detail}, status=422
     )
 
 
@@ -232,7 +238,7 @@ def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
     cannot hold (year 9999 plus a day): bad input, not a server error; logged to find the
     field that needs a check of its own."""
     logger.warning("input out of range on %s", request.path, exc_info=exc)
-    return _civic_error(request, ValidationError("日期或数值超出范围"))
+    return _civic_error(request, ValidationError(_("日期或数值超出范围")))
 
 
 @api.exception_handler(CivicError)
@@ -243,7 +249,7 @@ def _civic_error(request: HttpRequest, exc: CivicError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"code": "unauthorized", "message": "未登录或令牌无效", "detail": None}, status=401
+        request, {"code": "unauthorized", "message": _("未登录或令牌无效"), "detail": None}, status=401
     )
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from civicgrid.core.context import current_request_meta
 from civicgrid.core.models import AuditLog
@@ -49,7 +50,7 @@ def audit_row(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditLog(
         actor=actor if is_user else None,
-        actor_name=(actor.get_username() if is_user else str(actor or "系统"))[:150],
+        actor_name=(actor.get_username() if is_user else str(actor or _("系统")))[:150],
         verb=verb,
         target_type=target_type,
         target_id=target_id,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.requests import services
@@ -53,6 +54,7 @@ from civicgrid.requests.constants import Action
 from civicgrid.requests.models import Request, Whistle, WhistleSummons
 from civicgrid.requests.selectors import requests_visible
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 ACTION_NOTE = "可传 expected_version（读取时的 version）：版本不符返回 409 且不做任何修改。"
 
 
@@ -74,7 +76,12 @@ def aware(moment: datetime) -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-@action("dispatch", "派单", "热线派单：按规则，或指定主办、协办、抄送单位（记录为人工指定）。")
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
+@action(
+    "dispatch",
+    "派单",
+    "热线派单：按规则，或指定主办、协办、抄送单位（记录为人工指定）。",
+)
 def dispatch(request: HttpRequest, request_id: int, payload: DispatchIn) -> Any:
     def call(r: Request) -> object:
         lead = unit_by_id(payload.lead_unit_id, "lead_unit_id") if payload.lead_unit_id else None
@@ -92,6 +99,7 @@ def dispatch(request: HttpRequest, request_id: int, payload: DispatchIn) -> Any:
     return act(request, request_id, Action.DISPATCH, call)
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("sign", "签收", "主办单位签收，响应计时停止。")
 def sign(request: HttpRequest, request_id: int, payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
@@ -105,6 +113,7 @@ def sign(request: HttpRequest, request_id: int, payload: VersionIn | None = None
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("start", "开始办理", "主办单位开始办理。")
 def start(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
@@ -118,7 +127,12 @@ def start(request: HttpRequest, request_id: int, payload: NoteIn | None = None) 
     )
 
 
-@action("reply", "答复", "主办单位答复办理情况；需要核查的分类转网格员现场核查，否则发评价短信。")
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
+@action(
+    "reply",
+    "答复",
+    "主办单位答复办理情况；需要核查的分类转网格员现场核查，否则发评价短信。",
+)
 def reply(request: HttpRequest, request_id: int, payload: ReplyIn) -> Any:
     return act(
         request,
@@ -130,7 +144,12 @@ def reply(request: HttpRequest, request_id: int, payload: ReplyIn) -> Any:
     )
 
 
-@action("verify", "现场核查", "网格员现场核查答复是否属实；不属实退回承办单位继续办理。")
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
+@action(
+    "verify",
+    "现场核查",
+    "网格员现场核查答复是否属实；不属实退回承办单位继续办理。",
+)
 def verify(request: HttpRequest, request_id: int, payload: VerifyIn) -> Any:
     return act(
         request,
@@ -146,6 +165,7 @@ def verify(request: HttpRequest, request_id: int, payload: VerifyIn) -> Any:
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("callback", "回访", "话务员回访并记录评价，随后办结；不满意时可选择重办。")
 def callback(request: HttpRequest, request_id: int, payload: CallbackIn) -> Any:
     return act(
@@ -165,7 +185,12 @@ def callback(request: HttpRequest, request_id: int, payload: CallbackIn) -> Any:
     )
 
 
-@action("close", "办结", "不经回访办结（无需回访的分类，或联系不上诉求人时须说明原因）。")
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
+@action(
+    "close",
+    "办结",
+    "不经回访办结（无需回访的分类，或联系不上诉求人时须说明原因）。",
+)
 def close(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
     return act(
@@ -178,6 +203,7 @@ def close(request: HttpRequest, request_id: int, payload: NoteIn | None = None) 
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("direct-close", "直接办结", "咨询类诉求当场答复并办结（可用知识库答复）。")
 def direct_close(request: HttpRequest, request_id: int, payload: DirectCloseIn) -> Any:
     return act(
@@ -194,6 +220,7 @@ def direct_close(request: HttpRequest, request_id: int, payload: DirectCloseIn) 
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("return", "退单", "主办单位申请退单（或声明非本单位职责），等待热线审批。")
 def return_request(request: HttpRequest, request_id: int, payload: ReturnIn) -> Any:
     name = Action.NOT_OURS if payload.not_ours else Action.RETURN_REQUEST
@@ -211,7 +238,12 @@ def return_request(request: HttpRequest, request_id: int, payload: ReturnIn) -> 
     )
 
 
-@action("return-decision", "退单审批", "热线同意退单（回到分拣队列）或驳回（回到承办单位，须说明理由）。")
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
+@action(
+    "return-decision",
+    "退单审批",
+    "热线同意退单（回到分拣队列）或驳回（回到承办单位，须说明理由）。",
+)
 def return_decision(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
     name = Action.RETURN_APPROVE if payload.approve else Action.RETURN_REJECT
     return act(
@@ -228,6 +260,7 @@ def return_decision(request: HttpRequest, request_id: int, payload: DecisionIn) 
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("reassign", "改派", "热线把诉求改派给另一主办单位，期限重新计算。")
 def reassign(request: HttpRequest, request_id: int, payload: ReassignIn) -> Any:
     def call(r: Request) -> object:
@@ -243,6 +276,7 @@ def reassign(request: HttpRequest, request_id: int, payload: ReassignIn) -> Any:
     return act(request, request_id, Action.REASSIGN, call)
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("extend", "申请延期", "主办单位申请延长办理期限，等待审批。")
 def extend(request: HttpRequest, request_id: int, payload: ExtendIn) -> Any:
     return act(
@@ -259,6 +293,7 @@ def extend(request: HttpRequest, request_id: int, payload: ExtendIn) -> Any:
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("extend-decision", "延期审批", "同意（办理期限顺延）或驳回延期申请。")
 def extend_decision(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
     name = Action.EXTEND_APPROVE if payload.approve else Action.EXTEND_REJECT
@@ -276,6 +311,7 @@ def extend_decision(request: HttpRequest, request_id: int, payload: DecisionIn) 
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("suspend", "挂起", "暂停计时（如等待诉求人补充材料）。")
 def suspend(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
     return act(
@@ -288,6 +324,7 @@ def suspend(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("resume", "恢复办理", "恢复计时，期限顺延挂起期间。")
 def resume(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
@@ -301,7 +338,12 @@ def resume(request: HttpRequest, request_id: int, payload: NoteIn | None = None)
     )
 
 
-@action("long-running", "挂账", "限期内无法解决的事项按计划办理，办理期限改为计划完成日期。")
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
+@action(
+    "long-running",
+    "挂账",
+    "限期内无法解决的事项按计划办理，办理期限改为计划完成日期。",
+)
 def long_running(request: HttpRequest, request_id: int, payload: LongRunningIn) -> Any:
     return act(
         request,
@@ -317,6 +359,7 @@ def long_running(request: HttpRequest, request_id: int, payload: LongRunningIn) 
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("supervise", "督办", "上级督办：标记督办件并通知主办单位。")
 def supervise(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any:
     return act(
@@ -336,12 +379,13 @@ def _merge_target(actor: Any, payload: MergeIn) -> Request:
     elif payload.into_number.strip():
         found = qs.filter(number=payload.into_number.strip()).first()
     else:
-        raise ValidationError("请指定要合并到的诉求（into_id 或 into_number）", field="into_id")
+        raise ValidationError(_("请指定要合并到的诉求（into_id 或 into_number）"), field="into_id")
     if found is None:
-        raise ValidationError("要合并到的诉求不存在或您无权查看", field="into_id")
+        raise ValidationError(_("要合并到的诉求不存在或您无权查看"), field="into_id")
     return found
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("merge", "合并重复件", "把重复诉求合并到主件，之后随主件办理。")
 def merge(request: HttpRequest, request_id: int, payload: MergeIn) -> Any:
     def call(r: Request) -> object:
@@ -355,6 +399,7 @@ def merge(request: HttpRequest, request_id: int, payload: MergeIn) -> Any:
     return act(request, request_id, Action.MERGE, call)
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("reopen", "重办", "不满意的诉求由原主办单位重新办理，期限重新计算。")
 def reopen(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
     return act(
@@ -367,6 +412,7 @@ def reopen(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("whistle", "吹哨", "承办的街道（社区）召集部门限期报到，联合处置。")
 def whistle(request: HttpRequest, request_id: int, payload: WhistleIn) -> Any:
     def call(r: Request) -> object:
@@ -391,7 +437,7 @@ def whistle(request: HttpRequest, request_id: int, payload: WhistleIn) -> Any:
 def report_in(request: HttpRequest, summons_id: int, payload: ReportInIn) -> Any:
     summons = WhistleSummons.objects.select_related("whistle").filter(pk=summons_id).first()
     if summons is None:
-        raise NotFound("报到通知不存在")
+        raise NotFound(_("报到通知不存在"))
     on = fresh(summons.whistle.request_id)
     guard(request.user, on, Action.REPORT_IN)
     services.whistle_report_in(
@@ -409,7 +455,7 @@ def report_in(request: HttpRequest, summons_id: int, payload: ReportInIn) -> Any
 def whistle_close(request: HttpRequest, whistle_id: int, payload: WhistleCloseIn) -> Any:
     found = Whistle.objects.filter(pk=whistle_id).first()
     if found is None:
-        raise NotFound("吹哨记录不存在")
+        raise NotFound(_("吹哨记录不存在"))
     on = fresh(found.request_id)
     guard(request.user, on, Action.NOTE)
     services.whistle_close(
@@ -418,6 +464,7 @@ def whistle_close(request: HttpRequest, whistle_id: int, payload: WhistleCloseIn
     return fresh(found.request_id)
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("escalate", "上报上级", "分级办理：小区→社区→街道→区，上报给上一级承办单位。")
 def escalate(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
     return act(
@@ -430,6 +477,7 @@ def escalate(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("council", "三方议事", "记录小区党支部、业委会、物业公司三方议事的结果。")
 def council(request: HttpRequest, request_id: int, payload: CouncilIn) -> Any:
     return act(
@@ -451,6 +499,7 @@ def council(request: HttpRequest, request_id: int, payload: CouncilIn) -> Any:
     )
 
 
+# i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("notes", "备注", "在办理时间轴上记一笔（不改变状态）。")
 def notes(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any:
     return act(
@@ -477,8 +526,14 @@ def sign_bulk(request: HttpRequest, payload: SignBulkIn) -> Any:
     )
     results: dict[int, dict[str, Any]] = {}
     for r in done:
-        results[r.pk] = {"id": r.pk, "ok": True, "number": r.number, "status": r.status, "message": "已签收"}
+        results[r.pk] = {
+            "id": r.pk,
+            "ok": True,
+            "number": r.number,
+            "status": r.status,
+            "message": _("已签收"),
+        }
     for r, message in failed:
         results[r.pk] = {"id": r.pk, "ok": False, "number": "", "status": "", "message": message}
-    missing = {"ok": False, "number": "", "status": "", "message": "诉求不存在"}
+    missing = {"ok": False, "number": "", "status": "", "message": _("诉求不存在")}
     return [results.get(pk) or {"id": pk, **missing} for pk in ids]

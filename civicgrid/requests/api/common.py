@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router
 
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import actor_kinds
 from civicgrid.requests.transitions import TRANSITIONS
 
-NOT_FOUND = "诉求不存在或您无权查看"
+NOT_FOUND = gettext_lazy("诉求不存在或您无权查看")
 
 # One router for every module of the package (a path served by two routers would
 # answer only the methods of the first).
@@ -38,7 +40,7 @@ def target(actor: Any, request_id: int, action: str) -> Request:
 
 def guard(actor: Any, request: Request, action: str) -> None:
     if not actor_kinds(actor, request) & TRANSITIONS[action].actors:
-        raise PermissionDenied(f"您无权对该诉求执行「{Action(action).label}」")
+        raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=Action(action).label))
 
 
 def fresh(request_id: int) -> Request:
@@ -61,7 +63,9 @@ def units_by_id(ids: list[int], field: str) -> list[HandlingUnit]:
     found = {u.pk: u for u in HandlingUnit.objects.filter(pk__in=wanted, is_active=True)}
     missing = [str(i) for i in wanted if i not in found]
     if missing:
-        raise ValidationError(f"承办单位不存在或已停用：{'、'.join(missing)}", field=field)
+        raise ValidationError(
+            _("承办单位不存在或已停用：{missing}").format(missing="、".join(missing)), field=field
+        )
     return [found[i] for i in wanted]
 
 
@@ -72,5 +76,5 @@ def unit_by_id(pk: int, field: str) -> HandlingUnit:
 def category_by_id(pk: int, field: str = "category_id") -> Category:
     category = catalogue_cache.category(pk)
     if category is None:
-        raise ValidationError("分类不存在", field=field)
+        raise ValidationError(_("分类不存在"), field=field)
     return category

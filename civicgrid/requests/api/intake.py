@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Status, UploadedFile
 
 from civicgrid.core.errors import ValidationError
@@ -27,7 +28,7 @@ def _lookups(payload: RequestIn) -> tuple[Category | None, Node | None, dict[str
     if payload.building_id is not None:
         building = Node.objects.filter(pk=payload.building_id, is_active=True).first()
         if building is None:
-            errors["building_id"] = ["楼栋不存在"]
+            errors["building_id"] = [_("楼栋不存在")]
     return category, building, errors
 
 
@@ -87,10 +88,10 @@ def attachments_upload(
     uploads: list[DjangoUploadedFile] = list(files or [])
     errors = validate_attachments(uploads)
     if not uploads:
-        errors["files"] = ["请选择要上传的附件"]
+        errors["files"] = [_("请选择要上传的附件")]
     if errors:
         raise ValidationError(errors=errors)
-    text = note.strip() or f"上传附件{len(uploads)}个"
+    text = note.strip() or _("上传附件{count}个").format(count=len(uploads))
     services.request_note(actor=request.user, request=fresh(request_id), note=text, attachments=uploads)
     event = RequestEvent.objects.filter(request_id=request_id, action=Action.NOTE).latest("id")
     return Status(201, list(Attachment.objects.filter(event=event).order_by("id")))

@@ -7,6 +7,7 @@ cannot prove to be theirs: a wrong number and a wrong phone give the same 404.
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query
 from ninja.throttling import AnonRateThrottle
 
@@ -71,7 +72,7 @@ class Throttle(AnonRateThrottle):
 
     def allow_request(self, request: HttpRequest) -> bool:
         if not super().allow_request(request):
-            raise TooManyRequests("请求过于频繁，请稍后再试")
+            raise TooManyRequests(_("请求过于频繁，请稍后再试"))
         return True
 
 
@@ -101,7 +102,7 @@ def public_timeline(request: Request) -> list[dict[str, Any]]:
 def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
     misses = limit("REQUESTS_H5_TRACK_LIMIT", 20)  # shared with the H5 track page
     if limit_reached("track", request, misses):
-        raise TooManyRequests("查询次数过多，请一小时后再试")
+        raise TooManyRequests(_("查询次数过多，请一小时后再试"))
     phone_hash = crypto.blind_index(params.phone.strip())
     found = (
         Request.objects.select_related("category", "lead_unit")
@@ -111,7 +112,7 @@ def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
     )
     if found is None:
         limit_count("track", request)
-        raise NotFound("未找到该诉求，请核对诉求编号和手机号")
+        raise NotFound(_("未找到该诉求，请核对诉求编号和手机号"))
     return {
         "number": found.number,
         "type_label": found.get_type_display(),

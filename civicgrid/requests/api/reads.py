@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query
 
 from civicgrid.accounts.permissions import Capability
@@ -36,10 +37,10 @@ def filter_requests(actor: Any, f: RequestFilters) -> QuerySet[Request]:
     return ledger.filter_requests(
         actor,
         ledger.LedgerFilters(
-            status=ledger.choices(f.status, Status.values, "status", "状态"),
-            light=ledger.choices(f.light, LIGHTS, "light", "预警灯"),
-            type=ledger.choices(f.type, RequestType.values, "type", "诉求类型"),
-            channel=ledger.choices(f.channel, Channel.values, "channel", "渠道"),
+            status=ledger.choices(f.status, Status.values, "status", _("状态")),
+            light=ledger.choices(f.light, LIGHTS, "light", _("预警灯")),
+            type=ledger.choices(f.type, RequestType.values, "type", _("诉求类型")),
+            channel=ledger.choices(f.channel, Channel.values, "channel", _("渠道")),
             category=f.category,
             unit=f.unit,
             node=f.node,

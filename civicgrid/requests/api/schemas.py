@@ -9,10 +9,13 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests.constants import (
     AssignmentRole,
     Channel,
@@ -41,49 +44,49 @@ from civicgrid.requests.permissions import sees_requester
 
 # ---------------------------------------------------------------- errors in Chinese
 
-_REASONS: dict[str, str] = {
-    "missing": "请填写{t}",
-    "int_parsing": "{t}应为整数",
-    "int_type": "{t}应为整数",
-    "int_from_float": "{t}应为整数",
-    "float_parsing": "{t}应为数字",
-    "float_type": "{t}应为数字",
-    "finite_number": "{t}应为有限的数字",
-    "bool_parsing": "{t}应为 true 或 false",
-    "bool_type": "{t}应为 true 或 false",
-    "string_type": "{t}应为文本",
-    "string_too_long": "{t}最长{max_length}个字",
-    "string_too_short": "{t}至少{min_length}个字",
-    "list_type": "{t}应为列表",
-    "too_long": "{t}最多{max_length}项",
-    "too_short": "{t}至少{min_length}项",
-    "date_parsing": "{t}应为日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "{t}应为日期（YYYY-MM-DD）",
-    "date_type": "{t}应为日期（YYYY-MM-DD）",
-    "datetime_parsing": "{t}应为时间（如 2026-01-31T08:00:00+08:00）",
-    "datetime_from_date_parsing": "{t}应为时间（如 2026-01-31T08:00:00+08:00）",
-    "datetime_type": "{t}应为时间（如 2026-01-31T08:00:00+08:00）",
-    "greater_than": "{t}应大于{gt}",
-    "greater_than_equal": "{t}应不小于{ge}",
-    "less_than": "{t}应小于{lt}",
-    "less_than_equal": "{t}应不大于{le}",
-    "model_type": "{t}格式无效",
-    "dict_type": "{t}格式无效",
+_REASONS: dict[str, StrOrPromise] = {
+    "missing": gettext_lazy("请填写{t}"),
+    "int_parsing": gettext_lazy("{t}应为整数"),
+    "int_type": gettext_lazy("{t}应为整数"),
+    "int_from_float": gettext_lazy("{t}应为整数"),
+    "float_parsing": gettext_lazy("{t}应为数字"),
+    "float_type": gettext_lazy("{t}应为数字"),
+    "finite_number": gettext_lazy("{t}应为有限的数字"),
+    "bool_parsing": gettext_lazy("{t}应为 true 或 false"),
+    "bool_type": gettext_lazy("{t}应为 true 或 false"),
+    "string_type": gettext_lazy("{t}应为文本"),
+    "string_too_long": gettext_lazy("{t}最长{max_length}个字"),
+    "string_too_short": gettext_lazy("{t}至少{min_length}个字"),
+    "list_type": gettext_lazy("{t}应为列表"),
+    "too_long": gettext_lazy("{t}最多{max_length}项"),
+    "too_short": gettext_lazy("{t}至少{min_length}项"),
+    "date_parsing": gettext_lazy("{t}应为日期（YYYY-MM-DD）"),
+    "date_from_datetime_parsing": gettext_lazy("{t}应为日期（YYYY-MM-DD）"),
+    "date_type": gettext_lazy("{t}应为日期（YYYY-MM-DD）"),
+    "datetime_parsing": gettext_lazy("{t}应为时间（如 2026-01-31T08:00:00+08:00）"),
+    "datetime_from_date_parsing": gettext_lazy("{t}应为时间（如 2026-01-31T08:00:00+08:00）"),
+    "datetime_type": gettext_lazy("{t}应为时间（如 2026-01-31T08:00:00+08:00）"),
+    "greater_than": gettext_lazy("{t}应大于{gt}"),
+    "greater_than_equal": gettext_lazy("{t}应不小于{ge}"),
+    "less_than": gettext_lazy("{t}应小于{lt}"),
+    "less_than_equal": gettext_lazy("{t}应不大于{le}"),
+    "model_type": gettext_lazy("{t}格式无效"),
+    "dict_type": gettext_lazy("{t}格式无效"),
 }
 
 
 def chinese_reason(title: str, error: Any) -> str:
-    template = _REASONS.get(error["type"], "{t}取值无效")
+    template = str(_REASONS.get(error["type"], _("{t}取值无效")))
     try:
         return template.format(t=title, **(error.get("ctx") or {}))
     except (KeyError, IndexError):
-        return f"{title}取值无效"
+        return _("{title}取值无效").format(title=title)
 
 
 def _not_bool(value: Any) -> Any:
     """JSON true is not the number 1 (pydantic's lax mode would take it as 1.0)."""
     if isinstance(value, bool):
-        raise PydanticCustomError("float_type", "应为数字")
+        raise PydanticCustomError("float_type", _("应为数字"))
     return value
 
 
@@ -106,7 +109,8 @@ class Input(Schema):
             for error in exc.errors():
                 name = str(error["loc"][0]) if error["loc"] else ""
                 field = cls.model_fields.get(name)
-                title = (field.title if field is not None else None) or name or "请求"
+                # Titles are marked with gettext_noop (pydantic needs a str); translated here.
+                title = _(field.title) if field is not None and field.title else name or _("请求")
                 reason = PydanticCustomError("invalid", "{reason}", {"reason": chinese_reason(title, error)})
                 details.append(InitErrorDetails(type=reason, loc=error["loc"], input=error.get("input")))
             raise ValidationError.from_exception_data(cls.__name__, details) from None
@@ -118,7 +122,7 @@ def text(title: str, description: str = "", *, default: Any = ..., max_length: i
 
 VERSION = Field(
     None,
-    title="期望版本号",
+    title=gettext_noop("期望版本号"),
     description="可选。填写读取时的 version；若诉求已被他人处理（版本不符），返回 409 且不做任何修改。",
 )
 
@@ -135,24 +139,36 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 
 
 class RequestIn(Input):
-    channel: str = text("渠道", "、".join(f"{c.value}（{c.label}）" for c in Channel), default=Channel.API)
-    type: str = text("诉求类型", "、".join(f"{c.value}（{c.label}）" for c in RequestType))
-    title: str = text("标题", "诉求标题，最长200字")
-    content: str = text("诉求内容", "诉求的详细内容，最长5000字")
-    address: str = text("地址", default="", max_length=255)
-    lon: Number | None = Field(None, title="经度", description="经度；与 lat 一起用于定位网格")
-    lat: Number | None = Field(None, title="纬度", description="纬度")
-    crs: str = text("坐标系", "wgs84（GPS、天地图）或 gcj02（高德、腾讯、微信）", default="wgs84")
-    building_id: int | None = Field(None, title="楼栋", description="数字门牌对应的楼栋节点 ID")
-    requester_name: str = text("诉求人姓名", "加密存储，只显示脱敏值", default="")
-    requester_phone: str = text("联系电话", "加密存储，只显示脱敏值；可按号码精确查询", default="")
-    anonymous: bool = Field(False, title="匿名", description="匿名诉求不回访、不发评价短信")
-    confidential: bool = Field(False, title="要求保密", description="保密诉求的内容不对外公开")
-    category_id: int | None = Field(
-        None, title="分类", description="当前派单目录中的三级分类 ID；有分类即自动派单"
+    channel: str = text(
+        gettext_noop("渠道"), "、".join(f"{c.value}（{c.label}）" for c in Channel), default=Channel.API
     )
-    urgency: str = text("紧急程度", "、".join(f"{c.value}（{c.label}）" for c in Urgency), default="normal")
-    external_id: str = text("外部编号", "来源系统中的编号，便于对账", default="", max_length=64)
+    type: str = text(gettext_noop("诉求类型"), "、".join(f"{c.value}（{c.label}）" for c in RequestType))
+    title: str = text(gettext_noop("标题"), gettext_noop("诉求标题，最长200字"))
+    content: str = text(gettext_noop("诉求内容"), gettext_noop("诉求的详细内容，最长5000字"))
+    address: str = text(gettext_noop("地址"), default="", max_length=255)
+    lon: Number | None = Field(None, title=gettext_noop("经度"), description="经度；与 lat 一起用于定位网格")
+    lat: Number | None = Field(None, title=gettext_noop("纬度"), description="纬度")
+    crs: str = text(
+        gettext_noop("坐标系"),
+        gettext_noop("wgs84（GPS、天地图）或 gcj02（高德、腾讯、微信）"),
+        default="wgs84",
+    )
+    building_id: int | None = Field(None, title=gettext_noop("楼栋"), description="数字门牌对应的楼栋节点 ID")
+    requester_name: str = text(gettext_noop("诉求人姓名"), gettext_noop("加密存储，只显示脱敏值"), default="")
+    requester_phone: str = text(
+        gettext_noop("联系电话"), gettext_noop("加密存储，只显示脱敏值；可按号码精确查询"), default=""
+    )
+    anonymous: bool = Field(False, title=gettext_noop("匿名"), description="匿名诉求不回访、不发评价短信")
+    confidential: bool = Field(False, title=gettext_noop("要求保密"), description="保密诉求的内容不对外公开")
+    category_id: int | None = Field(
+        None, title=gettext_noop("分类"), description="当前派单目录中的三级分类 ID；有分类即自动派单"
+    )
+    urgency: str = text(
+        gettext_noop("紧急程度"), "、".join(f"{c.value}（{c.label}）" for c in Urgency), default="normal"
+    )
+    external_id: str = text(
+        gettext_noop("外部编号"), gettext_noop("来源系统中的编号，便于对账"), default="", max_length=64
+    )
 
 
 class VersionIn(Input):
@@ -160,126 +176,138 @@ class VersionIn(Input):
 
 
 class NoteIn(Input):
-    note: str = text("说明", default="")
+    note: str = text(gettext_noop("说明"), default="")
     expected_version: int | None = VERSION
 
 
 class RequiredNoteIn(Input):
-    note: str = text("意见", "必填")
+    note: str = text(gettext_noop("意见"), gettext_noop("必填"))
     expected_version: int | None = VERSION
 
 
 class ReasonIn(Input):
-    reason: str = text("理由", "必填")
+    reason: str = text(gettext_noop("理由"), gettext_noop("必填"))
     expected_version: int | None = VERSION
 
 
 class DispatchIn(Input):
-    category_id: int | None = Field(None, title="分类", description="不填则沿用诉求已有的分类")
-    lead_unit_id: int | None = Field(None, title="主办单位", description="不填则按派单规则派单")
-    assisting_unit_ids: list[int] = Field([], title="协办单位", description="协办单位 ID 列表")
-    copy_unit_ids: list[int] = Field([], title="抄送单位", description="抄送单位 ID 列表")
-    note: str = text("说明", default="")
+    category_id: int | None = Field(None, title=gettext_noop("分类"), description="不填则沿用诉求已有的分类")
+    lead_unit_id: int | None = Field(None, title=gettext_noop("主办单位"), description="不填则按派单规则派单")
+    assisting_unit_ids: list[int] = Field([], title=gettext_noop("协办单位"), description="协办单位 ID 列表")
+    copy_unit_ids: list[int] = Field([], title=gettext_noop("抄送单位"), description="抄送单位 ID 列表")
+    note: str = text(gettext_noop("说明"), default="")
     expected_version: int | None = VERSION
 
 
 class ReplyIn(Input):
-    reply: str = text("办理情况", "答复内容：做了什么、结果如何；附件另行上传")
+    reply: str = text(gettext_noop("办理情况"), gettext_noop("答复内容：做了什么、结果如何；附件另行上传"))
     expected_version: int | None = VERSION
 
 
 class VerifyIn(Input):
-    confirmed: bool = Field(title="核查属实", description="true：现场与答复相符；false：退回承办单位继续办理")
-    note: str = text("核查情况")
+    confirmed: bool = Field(
+        title=gettext_noop("核查属实"), description="true：现场与答复相符；false：退回承办单位继续办理"
+    )
+    note: str = text(gettext_noop("核查情况"))
     expected_version: int | None = VERSION
 
 
 class RatingFields(Input):
-    contacted: bool = Field(title="是否联系", description="承办单位是否与诉求人联系过（响应）")
-    resolution: str = text("解决情况", "、".join(f"{c.value}（{c.label}）" for c in Resolution))
-    satisfaction: str = text("满意度", "、".join(f"{c.value}（{c.label}）" for c in Satisfaction))
-    comment: str = text("意见", default="", max_length=2000)
+    contacted: bool = Field(title=gettext_noop("是否联系"), description="承办单位是否与诉求人联系过（响应）")
+    resolution: str = text(gettext_noop("解决情况"), "、".join(f"{c.value}（{c.label}）" for c in Resolution))
+    satisfaction: str = text(
+        gettext_noop("满意度"), "、".join(f"{c.value}（{c.label}）" for c in Satisfaction)
+    )
+    comment: str = text(gettext_noop("意见"), default="", max_length=2000)
 
 
 class CallbackIn(RatingFields):
-    reopen: bool = Field(False, title="重办", description="不满意时是否重办（退回主办单位重新办理）")
+    reopen: bool = Field(
+        False, title=gettext_noop("重办"), description="不满意时是否重办（退回主办单位重新办理）"
+    )
     expected_version: int | None = VERSION
 
 
 class RateIn(RatingFields):
-    token: str = text("评价令牌", "评价短信链接中的令牌", max_length=64)
+    token: str = text(gettext_noop("评价令牌"), gettext_noop("评价短信链接中的令牌"), max_length=64)
 
 
 class ReturnIn(Input):
-    reason: str = text("退单理由")
-    not_ours: bool = Field(False, title="非本单位职责", description="true：非本单位职责；false：一般退单")
+    reason: str = text(gettext_noop("退单理由"))
+    not_ours: bool = Field(
+        False, title=gettext_noop("非本单位职责"), description="true：非本单位职责；false：一般退单"
+    )
     expected_version: int | None = VERSION
 
 
 class DecisionIn(Input):
-    approve: bool = Field(title="是否同意")
-    note: str = text("审批意见", "驳回时必填", default="")
+    approve: bool = Field(title=gettext_noop("是否同意"))
+    note: str = text(gettext_noop("审批意见"), gettext_noop("驳回时必填"), default="")
     expected_version: int | None = VERSION
 
 
 class ReassignIn(Input):
-    lead_unit_id: int = Field(title="新主办单位")
-    assisting_unit_ids: list[int] = Field([], title="协办单位")
-    reason: str = text("改派理由")
+    lead_unit_id: int = Field(title=gettext_noop("新主办单位"))
+    assisting_unit_ids: list[int] = Field([], title=gettext_noop("协办单位"))
+    reason: str = text(gettext_noop("改派理由"))
     expected_version: int | None = VERSION
 
 
 class ExtendIn(Input):
-    amount: Number = Field(title="延长时长", description="按该诉求的办理时限单位计（如 5 个工作日）")
-    reason: str = text("延期理由")
+    amount: Number = Field(
+        title=gettext_noop("延长时长"), description="按该诉求的办理时限单位计（如 5 个工作日）"
+    )
+    reason: str = text(gettext_noop("延期理由"))
     expected_version: int | None = VERSION
 
 
 class LongRunningIn(Input):
-    plan: str = text("办理计划")
-    plan_until: date = Field(title="计划完成日期")
+    plan: str = text(gettext_noop("办理计划"))
+    plan_until: date = Field(title=gettext_noop("计划完成日期"))
     expected_version: int | None = VERSION
 
 
 class MergeIn(Input):
     into_id: int | None = Field(
-        None, title="合并至诉求", description="主件的诉求 ID（与 into_number 二选一）"
+        None, title=gettext_noop("合并至诉求"), description="主件的诉求 ID（与 into_number 二选一）"
     )
-    into_number: str = text("合并至诉求编号", default="")
+    into_number: str = text(gettext_noop("合并至诉求编号"), default="")
     expected_version: int | None = VERSION
 
 
 class WhistleIn(Input):
-    unit_ids: list[int] = Field(title="被召集单位", description="被召集报到的部门 ID 列表")
-    reason: str = text("吹哨事由")
-    deadline: datetime = Field(title="报到期限")
+    unit_ids: list[int] = Field(title=gettext_noop("被召集单位"), description="被召集报到的部门 ID 列表")
+    reason: str = text(gettext_noop("吹哨事由"))
+    deadline: datetime = Field(title=gettext_noop("报到期限"))
     expected_version: int | None = VERSION
 
 
 class ReportInIn(Input):
-    part: str = text("承担工作")
+    part: str = text(gettext_noop("承担工作"))
     expected_version: int | None = VERSION
 
 
 class WhistleCloseIn(Input):
-    outcome: str = text("处置结果")
+    outcome: str = text(gettext_noop("处置结果"))
     expected_version: int | None = VERSION
 
 
 class CouncilIn(Input):
-    held_on: date = Field(title="议事日期")
-    party_branch: str = text("党支部代表")
-    owners_committee: str = text("业委会代表")
-    property_company: str = text("物业公司代表")
-    outcome: str = text("议定事项")
-    agreed: bool = Field(True, title="达成一致")
-    others: str = text("其他参加人", default="")
+    held_on: date = Field(title=gettext_noop("议事日期"))
+    party_branch: str = text(gettext_noop("党支部代表"))
+    owners_committee: str = text(gettext_noop("业委会代表"))
+    property_company: str = text(gettext_noop("物业公司代表"))
+    outcome: str = text(gettext_noop("议定事项"))
+    agreed: bool = Field(True, title=gettext_noop("达成一致"))
+    others: str = text(gettext_noop("其他参加人"), default="")
     expected_version: int | None = VERSION
 
 
 class DirectCloseIn(Input):
-    answer: str = text("答复内容", "咨询类诉求当场答复的内容（可来自知识库）")
-    saved_answer_id: int | None = Field(None, title="所用知识库答复", description="计入该答复的使用次数")
+    answer: str = text(gettext_noop("答复内容"), gettext_noop("咨询类诉求当场答复的内容（可来自知识库）"))
+    saved_answer_id: int | None = Field(
+        None, title=gettext_noop("所用知识库答复"), description="计入该答复的使用次数"
+    )
     expected_version: int | None = VERSION
 
 
@@ -294,41 +322,47 @@ class SavedAnswerOut(Schema):
 
 
 class SignBulkIn(Input):
-    ids: list[int] = Field(title="诉求 ID 列表", min_length=1, max_length=200)
+    ids: list[int] = Field(title=gettext_noop("诉求 ID 列表"), min_length=1, max_length=200)
 
 
 class RequestFilters(Input):
-    status: str = text("状态", "逗号分隔，如 dispatched,signed", default="")
-    light: str = text("预警灯", "green / yellow / red，逗号分隔", default="")
+    status: str = text(gettext_noop("状态"), gettext_noop("逗号分隔，如 dispatched,signed"), default="")
+    light: str = text(gettext_noop("预警灯"), gettext_noop("green / yellow / red，逗号分隔"), default="")
     type: str = text(
-        "诉求类型", "consultation / help / complaint / suggestion / praise / emergency，逗号分隔", default=""
+        gettext_noop("诉求类型"),
+        gettext_noop("consultation / help / complaint / suggestion / praise / emergency，逗号分隔"),
+        default="",
     )
-    channel: str = text("渠道", "如 hotline,web，逗号分隔", default="")
-    category: str = text("分类编码前缀", "如 01 或 010101（跨目录版本稳定）", default="")
-    unit: int | None = Field(None, title="承办单位", description="主办或参与办理的单位 ID")
-    node: int | None = Field(None, title="区域", description="区域节点 ID：其下的全部诉求")
-    received_from: date | None = Field(None, title="受理起始日期", ge=FIRST_DAY, le=LAST_DAY)
+    channel: str = text(gettext_noop("渠道"), gettext_noop("如 hotline,web，逗号分隔"), default="")
+    category: str = text(
+        gettext_noop("分类编码前缀"), gettext_noop("如 01 或 010101（跨目录版本稳定）"), default=""
+    )
+    unit: int | None = Field(None, title=gettext_noop("承办单位"), description="主办或参与办理的单位 ID")
+    node: int | None = Field(None, title=gettext_noop("区域"), description="区域节点 ID：其下的全部诉求")
+    received_from: date | None = Field(None, title=gettext_noop("受理起始日期"), ge=FIRST_DAY, le=LAST_DAY)
     received_to: date | None = Field(
-        None, title="受理截止日期", description="含当天", ge=FIRST_DAY, le=LAST_DAY
+        None, title=gettext_noop("受理截止日期"), description="含当天", ge=FIRST_DAY, le=LAST_DAY
     )
-    q: str = text("关键词", "标题、内容或编号中包含", default="", max_length=100)
-    number: str = text("诉求编号", default="", max_length=20)
-    phone: str = text("诉求人电话", "精确匹配（经加密索引）", default="", max_length=20)
-    overdue: bool = Field(False, title="仅超期", description="未办结且已过办理期限")
-    supervised: bool = Field(False, title="仅督办件")
-    reopened: bool = Field(False, title="仅重办过的")
-    limit: int = Field(50, title="每页条数", ge=1, le=200)
-    offset: int = Field(0, title="偏移", ge=0)
+    q: str = text(gettext_noop("关键词"), gettext_noop("标题、内容或编号中包含"), default="", max_length=100)
+    number: str = text(gettext_noop("诉求编号"), default="", max_length=20)
+    phone: str = text(
+        gettext_noop("诉求人电话"), gettext_noop("精确匹配（经加密索引）"), default="", max_length=20
+    )
+    overdue: bool = Field(False, title=gettext_noop("仅超期"), description="未办结且已过办理期限")
+    supervised: bool = Field(False, title=gettext_noop("仅督办件"))
+    reopened: bool = Field(False, title=gettext_noop("仅重办过的"))
+    limit: int = Field(50, title=gettext_noop("每页条数"), ge=1, le=200)
+    offset: int = Field(0, title=gettext_noop("偏移"), ge=0)
 
 
 class PageIn(Input):
-    limit: int = Field(50, title="每页条数", ge=1, le=200)
-    offset: int = Field(0, title="偏移", ge=0)
+    limit: int = Field(50, title=gettext_noop("每页条数"), ge=1, le=200)
+    offset: int = Field(0, title=gettext_noop("偏移"), ge=0)
 
 
 class TrackIn(Input):
-    number: str = text("诉求编号", max_length=20)
-    phone: str = text("手机号", "受理时登记的联系电话", max_length=20)
+    number: str = text(gettext_noop("诉求编号"), max_length=20)
+    phone: str = text(gettext_noop("手机号"), gettext_noop("受理时登记的联系电话"), max_length=20)
 
 
 # ---------------------------------------------------------------- outputs

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, scope_paths
@@ -172,19 +173,19 @@ def _sequence_next(day: date) -> int:
 def validate(data: NewRequest) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.channel not in Channel.values:
-        errors["channel"] = ["渠道取值无效"]
+        errors["channel"] = [gettext("渠道取值无效")]
     if data.type not in RequestType.values:
-        errors["type"] = ["诉求类型取值无效"]
+        errors["type"] = [gettext("诉求类型取值无效")]
     if data.urgency not in Urgency.values:
-        errors["urgency"] = ["紧急程度取值无效"]
+        errors["urgency"] = [gettext("紧急程度取值无效")]
     if not data.title.strip():
-        errors["title"] = ["标题不能为空"]
+        errors["title"] = [gettext("标题不能为空")]
     elif len(data.title) > TITLE_MAX:
-        errors["title"] = [f"标题最长{TITLE_MAX}个字"]
+        errors["title"] = [gettext("标题最长{title_max}个字").format(title_max=TITLE_MAX)]
     if not data.content.strip():
-        errors["content"] = ["诉求内容不能为空"]
+        errors["content"] = [gettext("诉求内容不能为空")]
     elif len(data.content) > CONTENT_MAX:
-        errors["content"] = [f"诉求内容最长{CONTENT_MAX}个字"]
+        errors["content"] = [gettext("诉求内容最长{content_max}个字").format(content_max=CONTENT_MAX)]
     if data.requester_phone.strip() and (problem := phone_problem(data.requester_phone)):
         errors["requester_phone"] = [problem]
     if (
@@ -192,32 +193,34 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
         and not data.requester_phone.strip()
         and data.channel in (Channel.HOTLINE, Channel.WEB)
     ):
-        errors["requester_phone"] = ["请填写联系电话（匿名诉求请勾选匿名）"]
+        errors["requester_phone"] = [gettext("请填写联系电话（匿名诉求请勾选匿名）")]
     if len(data.requester_name) > 50:
-        errors["requester_name"] = ["姓名最长50个字"]
+        errors["requester_name"] = [gettext("姓名最长50个字")]
     if data.crs not in ("wgs84", "gcj02"):
-        errors["crs"] = ["坐标系只能是 wgs84 或 gcj02"]
+        errors["crs"] = [gettext("坐标系只能是 wgs84 或 gcj02")]
     try:
         check_lon_lat(data.lon, data.lat)
     except ValidationError as exc:
         errors.update(exc.errors)
     if data.category is not None and not catalogue_cache.is_current_leaf(data.category):
-        errors["category"] = ["请选择当前派单目录中的三级分类"]
+        errors["category"] = [gettext("请选择当前派单目录中的三级分类")]
     if data.building is not None and data.building.kind != NodeKind.BUILDING:
-        errors["building"] = ["门牌必须对应楼栋"]
+        errors["building"] = [gettext("门牌必须对应楼栋")]
     return errors
 
 
 def validate_attachments(files: list[UploadedFile]) -> dict[str, list[str]]:
     problems = []
     if len(files) > ATTACHMENTS_MAX:
-        problems.append(f"一次最多上传{ATTACHMENTS_MAX}个附件")
+        problems.append(
+            gettext("一次最多上传{attachments_max}个附件").format(attachments_max=ATTACHMENTS_MAX)
+        )
     for f in files:
         if f.size is None or f.size > settings.REQUESTS_ATTACHMENT_MAX_BYTES:
             limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-            problems.append(f"{f.name}：文件超过{limit}MB")
+            problems.append(gettext("{name}：文件超过{limit}MB").format(name=f.name, limit=limit))
         elif (f.content_type or "") not in settings.REQUESTS_ATTACHMENT_TYPES or not _magic_ok(f):
-            problems.append(f"{f.name}：只接受 JPG、PNG、WEBP 图片或 PDF")
+            problems.append(gettext("{name}：只接受 JPG、PNG、WEBP 图片或 PDF").format(name=f.name))
     return {"attachments": problems} if problems else {}
 
 
@@ -244,7 +247,7 @@ def save_attachments(
             request=request,
             event=event,
             file=f,
-            name=(f.name or "附件")[:200],
+            name=(f.name or gettext("附件"))[:200],
             content_type=f.content_type or "",
             size=f.size or 0,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -262,7 +265,9 @@ def _locate(actor: Any, data: NewRequest) -> tuple[Node, float | None, float | N
     if lon is not None and lat is not None:
         found = locator.locate(lon, lat, crs=data.crs)
         if found is None and _far_from_every_grid(lon, lat, data.crs):
-            far = f"位置不在本辖区内（离最近的网格超过{FAR_METRES // 1000}公里），请核对经纬度"
+            far = gettext("位置不在本辖区内（离最近的网格超过{value}公里），请核对经纬度").format(
+                value=FAR_METRES // 1000
+            )
             raise ValidationError(errors={"lon": [far], "lat": [far]})
         if data.crs == "gcj02":
             from civicgrid.territory.geometry import gcj02_to_wgs84
@@ -302,7 +307,7 @@ def _fallback_node(actor: Any) -> Node:
         return Node.objects.get(path=paths[0])
     root = Node.objects.filter(parent__isnull=True, is_active=True).order_by("id").first()
     if root is None:
-        raise ValidationError("尚未建立区域，无法受理诉求", field="address")
+        raise ValidationError(gettext("尚未建立区域，无法受理诉求"), field="address")
     return root
 
 
@@ -350,7 +355,7 @@ def _check_intake_actor(actor: Any) -> None:
     if actor is SYSTEM:
         return
     if not has_capability(actor, Capability.REQUEST_INTAKE):
-        raise PermissionDenied("您无权受理诉求")
+        raise PermissionDenied(gettext("您无权受理诉求"))
 
 
 @transaction.atomic
@@ -474,7 +479,7 @@ def _classify(request: Request) -> str:
     if category is None:
         return ""
     request.category = category
-    return f"智能分类，置信度{choice.confidence:.0%}"
+    return gettext("智能分类，置信度{confidence:.0%}").format(confidence=choice.confidence)
 
 
 def _intake_events(
@@ -489,7 +494,7 @@ def _intake_events(
             to_status=Status.RECEIVED,
             actor=request.created_by,
             actor_name=engine.actor_name(actor),
-            note=f"{Channel(channel).label}受理",
+            note=gettext("{label}受理").format(label=Channel(channel).label),
             data={"channel": channel},
             created_at=now,
         )
@@ -519,18 +524,18 @@ def request_follow_up(*, request: Request, text: str, phone: str, channel: str =
     from civicgrid.requests.permissions import REQUESTER
 
     errors: dict[str, list[str]] = {}
-    problem = phone_problem(phone.strip()) if phone.strip() else "请填写联系电话，以便告知您办理结果"
+    problem = phone_problem(phone.strip()) if phone.strip() else gettext("请填写联系电话，以便告知您办理结果")
     if problem:
         errors["requester_phone"] = [problem]
     if len(text) > CONTENT_MAX:
-        errors["content"] = [f"诉求内容最长{CONTENT_MAX}个字"]
+        errors["content"] = [gettext("诉求内容最长{content_max}个字").format(content_max=CONTENT_MAX)]
     if errors:
         raise ValidationError(errors=errors)
     locked = engine.begin(REQUESTER, request, Action.NOTE)
     if locked.status not in OPEN_STATUSES:
-        raise Conflict("该诉求已办结，请提交新的诉求", detail={"status": locked.status})
+        raise Conflict(gettext("该诉求已办结，请提交新的诉求"), detail={"status": locked.status})
     who = f"{Channel(channel).label}，{crypto.mask_phone(phone.strip())}"
-    note = f"居民再次反映（{who}）：{text.strip() or '催办'}"
+    note = gettext("居民再次反映（{who}）：{value}").format(who=who, value=text.strip() or gettext("催办"))
     data = {"follow_up": True, "channel": channel, "phone_hash": crypto.blind_index(phone.strip())}
     engine.finish(REQUESTER, locked, Action.NOTE, note=note, data=data)
     return locked
@@ -548,7 +553,7 @@ def request_direct_close(
     """A consultation answered on the spot (直接办结), e.g. from a saved answer (its use counted)."""
     locked = engine.begin(actor, request, Action.DIRECT_CLOSE, expected_version=expected_version)
     if not answer.strip():
-        raise ValidationError("请填写答复内容", field="answer")
+        raise ValidationError(gettext("请填写答复内容"), field="answer")
     now = timezone.now()
     locked.direct_answer = answer.strip()
     locked.closed_at = now
