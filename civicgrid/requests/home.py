@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import has_capability, scope_filter
+from civicgrid.accounts.selectors import has_capability
 from civicgrid.requests import selectors
 from civicgrid.requests.constants import OPEN_STATUSES, Light, Status
-from civicgrid.requests.ledger import day_start
+from civicgrid.requests.ledger import day_start, overdue_q
 from civicgrid.requests.models import Request
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.rates.access import scope_target, target_rates
@@ -45,7 +45,7 @@ def _inbox_figures(user: Any) -> list[Figure]:
 
 def _operator_figures(user: Any) -> list[Figure]:
     today = timezone.localdate()
-    received = scope_filter(Request.objects.all(), user, Capability.REQUEST_DISPATCH)
+    received = selectors.requests_visible(user)  # what the linked ledger lists
     return [
         Figure(
             _("今日受理"),
@@ -66,7 +66,7 @@ def _area_figures(user: Any) -> list[Figure]:
     found = visible.aggregate(
         month=Count("id", filter=Q(received_at__gte=day_start(first))),
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_resolution_at__lt=now)),
+        overdue=Count("id", filter=overdue_q(now)),
     )
     figures = [
         Figure(_("本月受理"), found["month"], _link("requests:ledger", received_from=first.isoformat())),

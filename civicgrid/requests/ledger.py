@@ -8,7 +8,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
 from civicgrid.core import crypto
-from civicgrid.core.errors import ValidationError
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.validators import normalise_phone
 from civicgrid.requests import selectors
-from civicgrid.requests.constants import OPEN_STATUSES, Channel, Light, RequestType, Status
+from civicgrid.requests.constants import CLOCK_RUNNING, OPEN_STATUSES, Channel, Light, RequestType, Status
 from civicgrid.requests.models import HandlingUnit, Request, WorkOrder
-from civicgrid.requests.permissions import requester_seen_q, sees_requester, unit_ids
+from civicgrid.requests.permissions import requester_seen_q, unit_ids
 from civicgrid.territory.selectors import node_get
 
 EXPORT_MAX = 50_000  # rows in one Excel export; more must be narrowed by the filters
@@ -90,10 +91,16 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
     if f.category.strip():
         qs = qs.filter(category__code__startswith=f.category.strip())
     if f.unit is not None:
+        if not visible_units(actor).filter(pk=f.unit).exists():
+            raise ValidationError(_("承办单位不存在或您无权查看"), field="unit")
         orders = WorkOrder.objects.filter(request=OuterRef("pk"), unit_id=f.unit)
         qs = qs.filter(Q(lead_unit_id=f.unit) | Q(Exists(orders)))
     if f.node is not None:
-        qs = qs.filter(node_path__startswith=node_get(actor, f.node).path)
+        try:
+            node = node_get(actor, f.node)
+        except NotFound as exc:
+            raise ValidationError(exc.message, field="node") from None
+        qs = qs.filter(node_path__startswith=node.path)
     if f.received_from:
         qs = qs.filter(received_at__gte=day_start(f.received_from))
     if f.received_to:
@@ -103,11 +110,14 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
     if f.number.strip():
         qs = qs.filter(number=f.number.strip())
     if f.phone.strip():
-        qs = qs.filter(requester_phone_hash=crypto.blind_index(f.phone))
+        phone = normalise_phone(f.phone.strip())
+        if phone is None:
+            raise ValidationError(_("电话号码格式不正确"), field="phone")
+        qs = qs.filter(requester_phone_hash=crypto.blind_index(phone))
         if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
             qs = qs.filter(seen)
     if f.overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, due_resolution_at__lt=timezone.now())
+        qs = qs.filter(overdue_q(timezone.now()))
     if f.supervised:
         qs = qs.filter(supervised=True)
     if f.reopened:
@@ -127,6 +137,13 @@ def visible_units(actor: Any) -> QuerySet[HandlingUnit]:
     conditions = [Q(node_path__startswith=p) for p in paths]
     conditions += [Q(node_id__in=ancestors), Q(pk__in=unit_ids(actor))]
     return qs.filter(reduce(or_, conditions))
+
+
+def overdue_q(now: datetime) -> Q:
+    """Open and past the resolution deadline while its clock runs: not a suspended request
+    (its deadline moves on when it resumes) nor a long-running one with its plan — the
+    weekly report's count (``CLOCK_RUNNING``)."""
+    return Q(status__in=CLOCK_RUNNING, due_resolution_at__lt=now)
 
 
 @dataclass(frozen=True)
@@ -149,7 +166,7 @@ def summary(qs: QuerySet[Request]) -> LedgerSummary:
         open=Count("id", filter=open_q),
         replied=Count("id", filter=Q(status__in=[Status.REPLIED, Status.VERIFIED, Status.CALLED_BACK])),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
-        overdue=Count("id", filter=open_q & Q(due_resolution_at__lt=now)),
+        overdue=Count("id", filter=overdue_q(now)),
         red=Count("id", filter=open_q & Q(light=Light.RED)),
         yellow=Count("id", filter=open_q & Q(light=Light.YELLOW)),
     )
@@ -186,10 +203,13 @@ def export_headers() -> list[str]:
 
 def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
     """The ledger's rows for Excel. Requesters are masked, and left out where the actor may
-    not see them (confidential requests outside the actor's handling)."""
+    not see them (``permissions.sees_requester``: confidential requests outside the actor's
+    handling), decided in the query for all rows at once."""
     yes = _("是")
+    if (seen := requester_seen_q(actor)) is not None:  # sees_requester, for all rows in one query
+        qs = qs.annotate(requester_shown=ExpressionWrapper(seen, output_field=BooleanField()))
     for r in qs.select_related("category", "lead_unit", "node").iterator(chunk_size=2000):
-        shown = sees_requester(actor, r)
+        shown = getattr(r, "requester_shown", True)
         yield (
             r.number,
             _local(r.received_at),

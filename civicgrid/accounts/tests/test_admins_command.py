@@ -59,3 +59,16 @@ def test_a_staff_account_of_that_name_is_refused_and_nothing_is_created() -> Non
     with pytest.raises(CommandError, match="secadmin"):
         run("create")
     assert not User.objects.filter(username__in=["sysadmin", "auditor"]).exists()  # all or nothing
+
+
+def test_a_second_run_with_other_names_makes_no_second_set() -> None:
+    run("create", "--system", "xitong", "--security", "anquan", "--audit", "shenji")
+    printed = run("create")  # the default names, as a deployment script might
+    assert "初始密码" not in printed and printed.count("未新建") == 3
+    assert User.objects.exclude(admin_role="").count() == 3
+
+
+def test_an_overlong_name_is_refused_by_name() -> None:
+    with pytest.raises(CommandError, match="最长"):
+        run("create", "--system", "x" * 200)
+    assert not User.objects.exists()

@@ -5,7 +5,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -168,3 +170,58 @@ def test_a_confidential_requester_is_left_out_of_a_unit_members_export(
     header = list(rows[0])
     assert rows[1][header.index("联系电话")] in ("", None)
     assert rows[1][header.index("诉求人")] in ("", None)
+
+
+def test_a_suspended_request_is_not_overdue(hotline: Any, book: dict[str, Request]) -> None:
+    """Its clock is stopped (the deadline moves on when it resumes), as the weekly report counts."""
+    Request.objects.filter(pk=book["vending"].pk).update(status=Status.SUSPENDED)
+    client = logged_in(hotline.city.dave)
+    assert numbers(client, overdue="on") == set()
+    assert client.get(LEDGER).context["summary"].overdue == 0
+
+
+def test_the_phone_is_found_however_it_is_typed(hotline: Any, book: dict[str, Request]) -> None:
+    client = logged_in(hotline.city.dave)
+    for typed in ("+86 138 1234 5678", "138-1234-5678", "8613812345678", "１３８１２３４５６７８"):
+        found = numbers(client, phone=typed)
+        assert found == {book["lift"].number, book["water"].number, book["vending"].number}, typed
+    response = client.get(LEDGER, {"phone": "12ab"})
+    assert response.status_code == 422 and "phone" in response.context["form"].errors
+
+
+def test_the_api_names_an_unknown_area_or_unit(hotline: Any, book: dict[str, Request]) -> None:
+    client = logged_in(hotline.city.dave)
+    for field in ("node", "unit"):
+        response = client.get("/api/v1/requests/", {field: 999999})
+        assert response.status_code == 422 and field in response.json()["detail"], response.content
+
+
+def test_a_refused_export_keeps_the_list_and_says_why(
+    hotline: Any, book: dict[str, Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("civicgrid.requests.ledger.EXPORT_MAX", 2)
+    response = logged_in(hotline.city.dave).get(LEDGER, {"export": "xlsx"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "超过单次导出上限 2 件" in page and len(response.context["rows"]) == 4
+    assert "export=xlsx&amp;export" not in page and response.context["query"] == ""
+
+
+def test_the_export_reads_a_fixed_number_of_queries(hotline: Any, book: dict[str, Request]) -> None:
+    """Who sees a confidential requester is decided in the query, not row by row."""
+    client = logged_in(hotline.hank)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LEDGER, {"export": "xlsx"}).status_code == 200
+        return len(captured)
+
+    first = queries()
+    for i in range(3):
+        services.request_create(
+            actor=hotline.city.olivia,
+            data=hotline.new(
+                title=f"保密件{i}", category=hotline.noise, requester_phone="13900001111", confidential=True
+            ),
+        )
+    assert queries() == first

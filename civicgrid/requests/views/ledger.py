@@ -3,7 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -13,8 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
-from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
-from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.requests import ledger
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import OPEN_STATUSES, Channel, Light, RequestType, Status
@@ -129,19 +131,25 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             qs = ledger.filter_requests(request.user, form.filters())
-        except NotFound as exc:
-            form.add_error("node", str(exc))
         except CivicError as exc:
             add_service_errors(form, exc)
-    exporting = request.GET.get("export") == "xlsx"
-    if qs is not None and exporting:
+    status = 200 if qs is not None else 422
+    if qs is not None and request.GET.get("export") == "xlsx":
         try:
             return ledger.export(request.user, qs)
         except CivicError as exc:
-            add_service_errors(form, exc)
-            qs = None
+            messages.error(request, exc.message)  # the list stays, with why there is no file
+            status = 422
+    summary = ledger.summary(qs) if qs is not None else None
+    page = None
+    if qs is not None and summary is not None:
+        paginator = Paginator(qs.select_related("category", "lead_unit", "node"), settings.PAGE_SIZE)
+        paginator.count = summary.total  # counted with the summary: one pass over the set, not two
+        page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    for name in ("page", "export"):
+        params.pop(name, None)
     now = timezone.now()
-    page = paginate(request, qs.select_related("category", "lead_unit", "node")) if qs is not None else None
     return render(
         request,
         "requests/ledger.html",
@@ -149,11 +157,11 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": [(r, web.clock_view(r, now)) for r in page] if page is not None else [],
-            "summary": ledger.summary(qs) if qs is not None else None,
-            "query": query_without_page(request),
+            "summary": summary,
+            "query": params.urlencode(),
             "may_export": has_capability(request.user, Capability.EXPORT),
         },
-        status=200 if qs is not None else 422,
+        status=status,
     )
 
 

@@ -15,7 +15,8 @@ import string
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicgrid.accounts.models import AdminRole, User
@@ -27,6 +28,7 @@ ACTOR = "命令行"  # i18n: data (the actor's name kept in the audit log)
 # can be typed without mistakes.
 ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
 PASSWORD_LENGTH = 16
+USERNAME_MAX = User._meta.get_field("username").max_length or 150
 
 
 def generated_password() -> str:
@@ -62,7 +64,10 @@ class Command(BaseCommand):
             for user in found:
                 state = gettext("启用") if user.is_active else gettext("停用")
                 kind = str(AdminRole(user.admin_role).label)
-                self.stdout.write(f"{user.username}\t{kind}\t{state}\t{user.last_login or ''}")
+                last = (
+                    timezone.localtime(user.last_login).strftime("%Y-%m-%d %H:%M") if user.last_login else ""
+                )
+                self.stdout.write(f"{user.username}\t{kind}\t{state}\t{last}")
             if not found:
                 self.stdout.write(gettext("尚无管理员，请运行 civicgrid admins create"))
             return
@@ -74,6 +79,18 @@ class Command(BaseCommand):
             for (role, _option, _default), name in zip(administrators(), names, strict=True):
                 existing = User.objects.filter(username=name).first()
                 label = str(AdminRole(role).label)
+                holder = User.objects.filter(admin_role=role).exclude(username=name).first()
+                if existing is None and holder is not None:
+                    self.stdout.write(
+                        gettext("已有{role} {holder}，未新建 {name}").format(
+                            role=label, holder=holder.username, name=name
+                        )
+                    )
+                    continue
+                if len(name) > USERNAME_MAX:
+                    raise CommandError(
+                        gettext("用户名最长 {n} 个字符：{name}").format(n=USERNAME_MAX, name=name[:20])
+                    )
                 if existing is not None:
                     if existing.admin_role != role:
                         raise CommandError(
@@ -96,6 +113,10 @@ class Command(BaseCommand):
                 except ValidationError as exc:
                     reasons = "；".join(r for rs in exc.errors.values() for r in rs) or exc.message
                     raise CommandError(f"{name}: {reasons}") from exc
+                except IntegrityError as exc:  # created meanwhile by another run
+                    raise CommandError(
+                        gettext("账号 {name} 刚被另一进程创建，请重新运行").format(name=name)
+                    ) from exc
                 created.append((label, name, password))
         for label, name, password in created:
             self.stdout.write(
