@@ -50,11 +50,12 @@ class CsvSpec:
 
 
 def read_csv(spec: CsvSpec) -> tuple[list[str], list[str]]:
-    """(texts, labels) of a .csv (UTF-8 or GBK) or .xlsx file; labels are empty strings
-    without a label column."""
+    """(texts, labels) of a .csv/.txt (UTF-8, GBK or UTF-16) or .xlsx file, a title row above
+    the header passed over; labels are empty strings without a label column."""
     if not spec.path.is_file():
         raise ValidationError(f"文件不存在：{spec.path}", field="csv")
-    columns, records = table_records(spec.path.name, spec.path.read_bytes())
+    known = [c for c in (spec.text_column, spec.label_column) if c]
+    columns, records = table_records(spec.path.name, spec.path.read_bytes(), known=known)
     for column in filter(None, (spec.text_column, spec.label_column)):
         if column not in columns:
             raise ValidationError(

@@ -76,7 +76,9 @@ def normalise_phone(value: str) -> str | None:
     accepting what ``LANDLINE_RE`` accepts. The area code is where the number was split
     (hyphen, brackets or spaces), else 3 digits for 010 and 02x and 4 for the others.
     """
-    if len(value) == 11 and _ASCII_MOBILE.fullmatch(value):  # the common case, unchanged
+    if len(value) == 11 and _ASCII_MOBILE.fullmatch(value):  # the common cases, unchanged
+        return value
+    if _LANDLINE_PARTS.fullmatch(value):
         return value
     text = fold(value)
     without_country = _COUNTRY.sub("", text, count=1)

@@ -73,7 +73,7 @@ class LostDigits(FromNumber):
 
 def clean_text(value: str) -> str:
     """Stripped, invisible characters dropped, a no-break space inside made a plain one."""
-    if value.isascii():
+    if value.isascii() or value.isprintable():  # neither holds an invisible or no-break character
         return value.strip()
     if _INVISIBLE_RE.search(value) is not None:
         value = _INVISIBLE_RE.sub("", value)
@@ -120,8 +120,7 @@ def serial_datetime(number: float) -> datetime | None:
     """The moment an Excel serial number stands for (None outside 1900-9999)."""
     if not 1 <= number <= SERIAL_MAX:
         return None
-    moment = EXCEL_EPOCH + timedelta(days=number)
-    return moment.replace(microsecond=0)
+    return EXCEL_EPOCH + timedelta(seconds=round(number * 86400))  # Excel keeps times to the second
 
 
 def parse_date(value: Any) -> date:

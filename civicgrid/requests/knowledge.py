@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
+from civicgrid.exchange.cells import parse_date
 from civicgrid.requests.history_import.reader import table_records
 from civicgrid.requests.models import Category, SavedAnswer
 
@@ -95,10 +96,11 @@ HEADER_ALIASES = {
 
 
 def rows_from_replies(path: Path) -> Iterator[KnowledgeRow]:
-    """Rows of a .csv (UTF-8 or GBK) or .xlsx with the columns ``id, subject, reply,
-    reply_time`` (as ``replies.csv``, or their Chinese names ``HEADER_ALIASES``); an id seen
-    before in the file is left out."""
-    header, records = table_records(path.name, path.read_bytes())
+    """Rows of a .csv/.txt (UTF-8, GBK or UTF-16) or .xlsx with the columns ``id, subject,
+    reply, reply_time`` (as ``replies.csv``, or their Chinese names ``HEADER_ALIASES``), a
+    title row above the header passed over; an id seen before in the file is left out."""
+    known = [*HEADER_ALIASES, *HEADER_ALIASES.values()]
+    header, records = table_records(path.name, path.read_bytes(), known=known)
     header = [HEADER_ALIASES.get(h, h) for h in header]
     records = ((n, {HEADER_ALIASES.get(k, k): v for k, v in row.items()}) for n, row in records)
     missing = [c for c in ("subject", "reply") if c not in header]
@@ -122,12 +124,14 @@ def rows_from_replies(path: Path) -> Iterator[KnowledgeRow]:
 
 
 def _date(raw: str) -> date | None:
-    for fmt in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(raw.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
+    """The day of a reply time as every import reads dates (``exchange.cells.parse_date``:
+    2019/3/5 10:11, 2019年3月5日, 2019.03.05, an Excel serial number…); None when it is none."""
+    if not raw.strip():
+        return None
+    try:
+        return parse_date(raw)
+    except ValueError:
+        return None
 
 
 def knowledge_import(*, actor: Any, rows: Iterable[KnowledgeRow]) -> int:

@@ -1,10 +1,20 @@
-"""Excel (.xlsx) export, template and import of the catalogue (Chinese column headers)."""
+"""Excel (.xlsx) export, template and import of the catalogue (Chinese column headers).
+
+The import reads cells as every import does (``exchange.cells``): the header is found among
+the first rows (a title row above it is passed over) and rows keep the numbers Excel shows;
+text loses invisible characters and outer spaces, and codes and limits their full-width
+forms (``０１０１０１`` is ``010101``).
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from io import BytesIO
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import fold
+from civicgrid.exchange.cells import clean_text, find_header
 from civicgrid.requests.catalogue.publish import catalogue_publish
 from civicgrid.requests.catalogue.read import catalogue_rows
 from civicgrid.requests.catalogue.rows import (
@@ -72,7 +82,7 @@ def _validations(ws: Any, rows: int) -> None:
         "needs_callback": BOOL_SHORT.values(),
         "needs_verification": BOOL_SHORT.values(),
     }
-    for index, (key, _) in enumerate(COLUMNS, start=1):
+    for index, (key, _header) in enumerate(COLUMNS, start=1):
         if key in choices:
             dv = DataValidation(type="list", formula1='"' + ",".join(choices[key]) + '"', allow_blank=True)
             letter = get_column_letter(index)
@@ -132,6 +142,8 @@ _TEMPLATE_EXAMPLE: dict[str, Any] = {
 
 XLSX_MAX_BYTES = 5 * 1024 * 1024
 XLSX_MAX_ROWS = 20000
+# Columns of codes and numbers, where a full-width form means the ASCII one.
+FOLDED = frozenset({"code", "responsible_unit", "response_limit", "resolution_limit"})
 
 
 def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
@@ -145,28 +157,48 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
         raise ValidationError("文件不是有效的 Excel（.xlsx）文件", field="file") from exc
     ws = wb["派单目录"] if "派单目录" in wb.sheetnames else wb.worksheets[0]
-    lines = ws.iter_rows(values_only=True)
-    header = [text(h) for h in next(lines, ())]
     by_header = {h: key for key, h in COLUMNS}
-    index = {by_header[h]: i for i, h in enumerate(header) if h in by_header}
-    missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in index]
-    if missing:
-        raise ValidationError(f"缺少列：{'、'.join(missing)}（第1行应为列名）", field="file")
+
+    def matches(cells: Sequence[Any]) -> int:
+        return len({text(c) for c in cells} & by_header.keys())
+
     try:
-        return _read_rows(lines, index)
+        header_row, first, lines = find_header(ws.iter_rows(values_only=True), _values, matches, 2)
+        header = [text(h) for h in first or ()]
+        index = {by_header[h]: i for i, h in enumerate(header) if h in by_header}
+        missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in index]
+        if missing:
+            raise ValidationError(
+                _("缺少列：{columns}（表头应为前几行中的一行）").format(columns="、".join(missing)),
+                field="file",
+            )
+        return _read_rows(lines, index, header_row + 1)
     finally:
         wb.close()
 
 
-def _read_rows(lines: Iterable[Sequence[Any]], index: Mapping[str, int]) -> list[dict[str, Any]]:
+def _values(row: Sequence[Any]) -> Sequence[Any]:
+    return row
+
+
+def _cell(key: str, value: Any) -> Any:
+    """A cell as the row checks expect it: text cleaned (codes and limits folded to ASCII)."""
+    if not isinstance(value, str):
+        return value
+    return fold(value) if key in FOLDED else clean_text(value)
+
+
+def _read_rows(
+    lines: Iterable[Sequence[Any]], index: Mapping[str, int], start: int = 2
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for number, values in enumerate(lines, start=2):
+    for number, values in enumerate(lines, start=start):
         if all(text(v) == "" for v in values):
             continue
         if len(rows) >= XLSX_MAX_ROWS:
-            raise ValidationError(f"最多{XLSX_MAX_ROWS}行", field="file")
+            raise ValidationError(_("最多{rows}行").format(rows=XLSX_MAX_ROWS), field="file")
         row = {
-            key: values[i] if i < len(values) else None
+            key: _cell(key, values[i]) if i < len(values) else None
             for key, i in index.items()
             if key not in INFORMATIONAL
         }

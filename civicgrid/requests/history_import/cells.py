@@ -5,6 +5,10 @@ time keeps two forms: the naive local ``datetime`` used for every comparison and
 and the text sent to the database — the cell itself when it is already ISO
 (``2025-03-01 08:15``), else its ISO form — followed by the UTC offset in force then.
 Building that text costs a dictionary lookup, not a ``datetime`` formatting per cell.
+
+A cell that reads as neither is tried once more, off the common path: with full-width
+digits and signs as ASCII (``core.validators.fold``), and as an Excel serial number
+(``45717.34375`` is 2025-03-01 08:15, a CSV saved from a date column in General format).
 """
 
 import re
@@ -14,8 +18,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from civicgrid.core.validators import fold
+from civicgrid.exchange.cells import serial_datetime
 from civicgrid.exchange.columns import Column
 
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _LOOSE_TIME = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
     r"(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})(?:\.\d+)?秒?)?)?$"
@@ -53,7 +60,7 @@ class Clock:
         except ValueError:
             match = _LOOSE_TIME.match(text)
             if match is None:
-                return None
+                return self._parse_odd(text)
             year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
             try:
                 moment = datetime(year, month, day, hour, minute, second)
@@ -66,6 +73,16 @@ class Clock:
         if len(text) < 16 or text[10] not in " T" or "," in text:
             text = moment.isoformat(" ")
         return moment, text + self._offset(moment, text[:13])
+
+    def _parse_odd(self, text: str) -> tuple[datetime, str] | None:
+        """A cell in full-width forms, or an Excel serial number; None when neither."""
+        if not text.isascii():
+            folded = fold(text)
+            return self.parse(folded) if folded != text and folded.isascii() else None
+        if _SERIAL.match(text) is not None and (moment := serial_datetime(float(text))) is not None:
+            iso = moment.isoformat(" ")
+            return moment, iso + self._offset(moment, iso[:13])
+        return None
 
     def now(self) -> datetime:
         return datetime.now(self.zone).replace(tzinfo=None)
@@ -92,5 +109,7 @@ def parse_float(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        return None
+        if text.isascii():
+            return None
+        return parse_float(fold(text)) if fold(text).isascii() else None
     return value if value == value and value not in (float("inf"), float("-inf")) else None

@@ -1,26 +1,39 @@
-"""Reading a historical-requests file: .csv (UTF-8 or GBK) or .xlsx, header bound to column keys.
+"""Reading a historical-requests file: .csv/.txt or .xlsx, header bound to column keys.
 
-Rows are yielded lazily as ``(row number, cells)`` — the header is row 1, so the first
-data row is row 2, as the user sees it in Excel — and wholly blank rows are skipped.
-Cells are text: an .xlsx date-time becomes ``2025-03-01 08:15:00``, an integral number
-``120`` and a boolean 是/否, so that every cell is checked by the same text rules.
+Text files are read as the exchange module reads them (``exchange.readers.decode_text``,
+``sniff_delimiter``): UTF-8, GB18030 or UTF-16 with a BOM, commas or tabs; invisible
+characters (zero-width spaces, BOM, direction marks) are dropped from the whole text at
+once, and from each .xlsx text cell (``exchange.cells.clean_text``).
+
+The header is the first of the first few rows naming enough known columns, so a title row
+and blank rows above it are passed over (``exchange.cells.find_header``). Rows are yielded
+lazily as ``(row number, cells)``, numbered as the user sees them in Excel (header on row
+1: the first data row is row 2), and wholly blank rows are skipped. Cells are text: an
+.xlsx date-time becomes ``2025-03-01 08:15:00``, an integral number ``120`` and a boolean
+是/否, so that every cell is checked by the same text rules.
 """
 
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import INVISIBLE
+from civicgrid.exchange.cells import clean_text, find_header
 from civicgrid.exchange.columns import normalise_header
-from civicgrid.exchange.readers import decode_csv
+from civicgrid.exchange.readers import decode_text, header_enough, header_matcher, sniff_delimiter
 from civicgrid.requests.history_import.columns import COLUMNS
 
-EXTENSIONS = (".csv", ".xlsx")
+EXTENSIONS = (".csv", ".xlsx", ".txt")
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
 
 @dataclass
@@ -31,6 +44,7 @@ class Sheet:
     blank: int = 0  # index of a cell that is always empty (for the columns the file lacks)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column header, reason)
     rows: Iterator[tuple[int, list[str]]] = field(default_factory=lambda: iter(()))
+    header_row: int = 1  # where the header is, as Excel numbers rows (problems are reported there)
 
 
 def extension(file_name: str) -> str:
@@ -41,7 +55,7 @@ def xlsx_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return clean_text(value)
     if isinstance(value, datetime):
         return value.isoformat(" ", timespec="seconds")
     if isinstance(value, date):
@@ -56,11 +70,13 @@ def xlsx_cell(value: Any) -> str:
 
 
 def _csv_lines(data: bytes) -> Iterator[list[str]]:
-    text = decode_csv(data)
+    text = decode_text(data)
+    if any(char in text for char in INVISIBLE):  # over the whole text, not per cell (0.5 µs a row)
+        text = _INVISIBLE_RE.sub("", text)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""))
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     except csv.Error as exc:
-        raise ValidationError(f"CSV 文件格式错误：{exc}", field="file") from exc
+        raise ValidationError(_("CSV 文件格式错误：{error}").format(error=exc), field="file") from exc
 
 
 def _xlsx_lines(data: bytes) -> Iterator[list[str]]:
@@ -70,7 +86,7 @@ def _xlsx_lines(data: bytes) -> Iterator[list[str]]:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ValidationError(
-            "Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）", field="file"
+            _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）"), field="file"
         ) from exc
     try:
         sheet = book.worksheets[0]
@@ -81,7 +97,7 @@ def _xlsx_lines(data: bytes) -> Iterator[list[str]]:
         book.close()
 
 
-def _bind(header: list[str], sheet: Sheet) -> None:
+def _bind(header: Sequence[str], sheet: Sheet) -> None:
     wanted = {key: column for column in COLUMNS for key in column.header_keys()}
     seen: set[str] = set()
     for index, raw in enumerate(header):
@@ -89,18 +105,19 @@ def _bind(header: list[str], sheet: Sheet) -> None:
         if column is None:
             continue
         if column.key in seen:
-            sheet.problems.append((column.header, "该列出现了不止一次"))
+            sheet.problems.append((column.header, _("该列出现了不止一次")))
             continue
         seen.add(column.key)
         sheet.positions[column.key] = index
     for column in COLUMNS:
         if column.required and column.key not in seen:
-            sheet.problems.append((column.header, "缺少必填列，请使用导入模板"))
+            sheet.problems.append((column.header, _("缺少必填列，请使用导入模板")))
 
 
-def _data_rows(lines: Iterator[list[str]], width: int) -> Iterator[tuple[int, list[str]]]:
-    """Rows cut or padded to the header's width, plus one empty cell (``Sheet.blank``) at the end."""
-    for number, cells in enumerate(lines, start=2):
+def _data_rows(lines: Iterator[list[str]], width: int, start: int = 2) -> Iterator[tuple[int, list[str]]]:
+    """Rows cut or padded to the header's width, plus one empty cell (``Sheet.blank``) at the
+    end; ``start`` is the row number of the first."""
+    for number, cells in enumerate(lines, start=start):
         if len(cells) != width:
             cells = (cells + [""] * width)[:width]
         if any(cells):
@@ -109,25 +126,42 @@ def _data_rows(lines: Iterator[list[str]], width: int) -> Iterator[tuple[int, li
 
 
 def table_lines(file_name: str, data: bytes) -> Iterator[list[str]]:
-    """Every line of a .csv (UTF-8, GBK…: ``decode_csv``) or of an .xlsx's first sheet, as
-    text cells, read as iterated; also for the knowledge base and the classifier's files."""
+    """Every line of a .csv/.txt (UTF-8, GBK, UTF-16…: ``decode_text``) or of an .xlsx's
+    first sheet, as text cells, read as iterated; also for the knowledge base and the
+    classifier's files."""
     ext = extension(file_name)
     if ext not in EXTENSIONS:
-        raise ValidationError("只能导入 .csv 或 .xlsx 文件", field="file")
+        raise ValidationError(_("只能导入 .csv、.xlsx 或 .txt（Unicode 文本）文件"), field="file")
     if not data:
-        raise ValidationError("文件是空的", field="file")
+        raise ValidationError(_("文件是空的"), field="file")
     return _xlsx_lines(data) if ext == ".xlsx" else _csv_lines(data)
 
 
-def table_records(file_name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The header (stripped) and the non-blank rows as ``(row number, {header: cell})``."""
-    lines = table_lines(file_name, data)
-    header = [h.strip() for h in next(lines, None) or []]
+def _cells(line: list[str]) -> list[str]:
+    return line
+
+
+def table_records(
+    file_name: str, data: bytes, known: Iterable[str] = ()
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header (stripped) and the non-blank rows as ``(row number, {header: cell})``.
+
+    The header is the first row, among the first few, naming two of the ``known`` column
+    names (the one, when only one is known): a title row above it is passed over. Without
+    ``known`` names, or when no row names enough of them, the first non-blank row."""
+    wanted = {name.strip() for name in known}
+    enough = min(2, len(wanted)) if wanted else 1
+
+    def matches(cells: Sequence[str]) -> int:
+        return len({c.strip() for c in cells} & wanted)
+
+    header_row, first, lines = find_header(table_lines(file_name, data), _cells, matches, enough)
+    header = [h.strip() for h in first or []]
     if not any(header):
-        raise ValidationError("文件是空的", field="file")
+        raise ValidationError(_("文件是空的"), field="file")
     rows = (
         (number, dict(zip(header, cells, strict=False)))
-        for number, cells in enumerate(lines, start=2)
+        for number, cells in enumerate(lines, start=header_row + 1)
         if any(c.strip() for c in cells)
     )
     return header, rows
@@ -135,13 +169,14 @@ def table_records(file_name: str, data: bytes) -> tuple[list[str], Iterator[tupl
 
 def read_sheet(file_name: str, data: bytes) -> Sheet:
     """Bind the header; the rows are read as they are iterated (``Sheet.rows``)."""
-    lines = table_lines(file_name, data)
-    header = next(lines, None)
+    header_row, header, lines = find_header(
+        table_lines(file_name, data), _cells, header_matcher(COLUMNS), header_enough(COLUMNS)
+    )
     if header is None:
-        raise ValidationError("文件是空的", field="file")
-    sheet = Sheet()
+        raise ValidationError(_("文件是空的"), field="file")
+    sheet = Sheet(header_row=header_row)
     _bind(header, sheet)
     if not sheet.problems:
         sheet.blank = len(header)
-        sheet.rows = _data_rows(lines, len(header))
+        sheet.rows = _data_rows(lines, len(header), header_row + 1)
     return sheet

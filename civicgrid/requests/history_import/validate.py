@@ -16,10 +16,12 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_paths
-from civicgrid.core.validators import phone_problem
+from civicgrid.core.validators import fold, normalise_phone
+from civicgrid.exchange.cells import masked_reason, phone_cell
 from civicgrid.exchange.importers.base import RowError
 from civicgrid.requests.constants import HandlingLevel, RequestType, Status, UnitKind
 from civicgrid.requests.history_import.cells import Choices, Clock, parse_float
@@ -224,7 +226,9 @@ class Validator:
         database (``check_taken``)."""
         batch = self.batch
         if sheet.problems:
-            batch.errors.extend(RowError(1, column, reason) for column, reason in sheet.problems)
+            batch.errors.extend(
+                RowError(sheet.header_row, column, reason) for column, reason in sheet.problems
+            )
             return
         self.pick = itemgetter(*[sheet.positions.get(c.key, sheet.blank) for c in COLUMNS])
         size = size or CHUNK_ROWS
@@ -241,7 +245,7 @@ class Validator:
                     yield self._chunk(items)
                     items = []
         if not batch.rows and not batch.errors:
-            batch.errors.append(RowError(2, "", "文件中没有数据行"))
+            batch.errors.append(RowError(sheet.header_row + 1, "", _("文件中没有数据行")))
         if items or self.numbers:
             yield self._chunk(items)
 
@@ -310,6 +314,8 @@ class Validator:
         bad = problems.append
 
         # Number: present, well formed, once in the file (the database is asked at the end).
+        if not number.isascii():  # full-width digits and letters, a stray invisible character
+            number = fold(number)
         if not number:
             bad(("number", "诉求编号不能为空"))
         elif len(number) > NUMBER_MAX or not NUMBER_RE.match(number):
@@ -344,8 +350,14 @@ class Validator:
         # Who asked (protected as intake protects it, in the writer).
         if len(name) > 50:
             bad(("requester_name", "诉求人姓名最长50个字"))
-        if phone and (problem := phone_problem(phone)):
-            bad(("requester_phone", problem))
+        elif "*" in name:  # 张*丰, from a list that masked it
+            bad(("requester_name", masked_reason(HEADERS["requester_name"])))
+        if phone:  # stored in its canonical form, as the exchange imports store phones
+            canonical = normalise_phone(phone)
+            if canonical is None:
+                bad(("requester_phone", phone_cell(phone, HEADERS["requester_phone"])[1] or ""))
+            else:
+                phone = canonical
         anonymous = self._choice(problems, "anonymous", anonymous_raw, "0") == "1"
         confidential = self._choice(problems, "confidential", confidential_raw, "0") == "1"
 
@@ -375,6 +387,8 @@ class Validator:
             bad(("status", "只能导入已办结的诉求"))
 
         # Who handled it, and in which catalogue.
+        if unit_code and not unit_code.isascii():
+            unit_code = fold(unit_code)
         unit = self.refs.units.get(unit_code) if unit_code else None
         if unit_code and unit is None:
             bad(("unit_code", f"承办单位编码 {unit_code} 不存在"))
@@ -424,6 +438,8 @@ class Validator:
             if version_raw:
                 problems.append(("catalogue_version", "填写了目录版本，但没有分类编码"))
             return None
+        if not code.isascii() or not version_raw.isascii():
+            code, version_raw = fold(code), fold(version_raw)
         refs = self.refs
         if version_raw:
             version_id = refs.version_by_number.get(int(version_raw)) if version_raw.isdigit() else None
@@ -473,6 +489,8 @@ class Validator:
                 if crs == Crs.GCJ02:
                     lon, lat = gcj02_to_wgs84(lon, lat)
         elif area_code:
+            if not area_code.isascii():
+                area_code = fold(area_code)
             area = self.refs.area(area_code)
             if area is None:
                 problems.append(("area_code", f"区域编码 {area_code} 不存在"))
