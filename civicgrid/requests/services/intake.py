@@ -17,7 +17,7 @@ from civicgrid.core import bulk, crypto
 from civicgrid.core.audit import audit_row
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
-from civicgrid.core.validators import phone_problem
+from civicgrid.core.validators import normalise_phone, phone_problem
 from civicgrid.notify.models import Notification
 from civicgrid.notify.services import drain_after_commit
 from civicgrid.requests.catalogue.cache import catalogue_cache
@@ -186,7 +186,7 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
         errors["content"] = [gettext("诉求内容不能为空")]
     elif len(data.content) > CONTENT_MAX:
         errors["content"] = [gettext("诉求内容最长{content_max}个字").format(content_max=CONTENT_MAX)]
-    if data.requester_phone.strip() and (problem := phone_problem(data.requester_phone)):
+    if data.requester_phone.strip() and (problem := _phone_problem(data.requester_phone.strip())):
         errors["requester_phone"] = [problem]
     if (
         not data.anonymous
@@ -252,6 +252,14 @@ def save_attachments(
             size=f.size or 0,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+
+
+def _phone_problem(phone: str) -> str | None:
+    """None when ``phone`` is a phone number in any common form (+86, dashes, brackets,
+    full-width digits: ``core.validators.normalise_phone``), else why not."""
+    if normalise_phone(phone) is not None:
+        return None
+    return phone_problem(phone) or gettext("电话号码格式不正确（手机号11位，固定电话如0510-12345678）")
 
 
 def _locate(actor: Any, data: NewRequest) -> tuple[Node, float | None, float | None]:
@@ -323,6 +331,7 @@ def request_row(
 ) -> Request:
     """The unsaved request row of a validated intake (also used by the demo's history replay)."""
     name, phone = data.requester_name.strip(), data.requester_phone.strip()
+    phone = normalise_phone(phone) or phone  # one form for every channel: the blind index finds it
     return Request(
         number=number,
         channel=data.channel,
@@ -524,9 +533,11 @@ def request_follow_up(*, request: Request, text: str, phone: str, channel: str =
     from civicgrid.requests.permissions import REQUESTER
 
     errors: dict[str, list[str]] = {}
-    problem = phone_problem(phone.strip()) if phone.strip() else gettext("请填写联系电话，以便告知您办理结果")
+    phone = phone.strip()
+    problem = _phone_problem(phone) if phone else gettext("请填写联系电话，以便告知您办理结果")
     if problem:
         errors["requester_phone"] = [problem]
+    phone = normalise_phone(phone) or phone
     if len(text) > CONTENT_MAX:
         errors["content"] = [gettext("诉求内容最长{content_max}个字").format(content_max=CONTENT_MAX)]
     if errors:
@@ -534,9 +545,9 @@ def request_follow_up(*, request: Request, text: str, phone: str, channel: str =
     locked = engine.begin(REQUESTER, request, Action.NOTE)
     if locked.status not in OPEN_STATUSES:
         raise Conflict(gettext("该诉求已办结，请提交新的诉求"), detail={"status": locked.status})
-    who = f"{Channel(channel).label}，{crypto.mask_phone(phone.strip())}"
+    who = f"{Channel(channel).label}，{crypto.mask_phone(phone)}"
     note = gettext("居民再次反映（{who}）：{value}").format(who=who, value=text.strip() or gettext("催办"))
-    data = {"follow_up": True, "channel": channel, "phone_hash": crypto.blind_index(phone.strip())}
+    data = {"follow_up": True, "channel": channel, "phone_hash": crypto.blind_index(phone)}
     engine.finish(REQUESTER, locked, Action.NOTE, note=note, data=data)
     return locked
 
