@@ -14,6 +14,7 @@ from ninja.throttling import AnonRateThrottle
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, NotFound
 from civicgrid.core.middleware import client_ip
+from civicgrid.core.validators import normalise_phone
 from civicgrid.requests import services
 from civicgrid.requests.api.common import router
 from civicgrid.requests.api.schemas import ERRORS, RatedOut, RateIn, TrackIn, TrackOut
@@ -103,7 +104,8 @@ def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
     misses = limit("REQUESTS_H5_TRACK_LIMIT", 20)  # shared with the H5 track page
     if limit_reached("track", request, misses):
         raise TooManyRequests(_("查询次数过多，请一小时后再试"))
-    phone_hash = crypto.blind_index(params.phone.strip())
+    phone = params.phone.strip()
+    phone_hash = crypto.blind_index(normalise_phone(phone) or phone)  # as intake keeps it
     found = (
         Request.objects.select_related("category", "lead_unit")
         .filter(number=params.number.strip(), requester_phone_hash=phone_hash)

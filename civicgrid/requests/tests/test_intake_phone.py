@@ -39,3 +39,13 @@ def test_a_number_that_is_no_phone_is_refused_by_name(hotline: Any) -> None:
     with pytest.raises(ValidationError) as refused:
         services.request_create(actor=hotline.city.olivia, data=hotline.new(requester_phone="138-12ab"))
     assert "requester_phone" in refused.value.errors
+
+
+def test_the_api_track_finds_it_however_the_phone_is_typed(hotline: Any) -> None:
+    from django.test import Client
+
+    created = services.request_create(
+        actor=hotline.city.olivia, data=hotline.new(requester_phone="13812345678")
+    )
+    found = Client().get("/api/v1/requests/track", {"number": created.number, "phone": "+86 138-1234-5678"})
+    assert found.status_code == 200 and found.json()["number"] == created.number
