@@ -26,6 +26,7 @@ from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import HandlingUnit, Request
 from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.figures import Period, add_months, parse_day, parse_month, parse_range
+from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node
 
 # Fields of the topic form that show their own errors (others are listed above the form).
@@ -144,6 +145,10 @@ def hot_issue_page(request: HttpRequest, pk: int) -> HttpResponse:
         "topics": issue.topics.all(),
         "geojson_url": _outline(request.user, services.place_of(issue.node)),
         "can_manage": can(request.user, M, issue.node_path),
+        # A handler sees the hot issue, not each request in it: link only those they may open.
+        "openable": set(
+            requests_visible(request.user).filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True)
+        ),
     }
     return render(request, "governance/hot_issue.html", context)
 

@@ -96,6 +96,12 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     return act(request, create, "党组织已建立", back)
 
 
+def _shown(actor: Any, pks: list[int | None]) -> set[int]:
+    """Those of the party organisations ``pks`` the actor may open."""
+    visible = selectors.orgs_visible(actor).filter(pk__in=[p for p in pks if p])
+    return set(visible.values_list("pk", flat=True))
+
+
 @login_required
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.org_get(request.user, pk)
@@ -106,9 +112,12 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("home_node")
         .order_by("role", "name")
     )
+    children = org.children.filter(is_active=True).select_related("node").order_by("kind", "name")
     context = {
         "org": org,
-        "children": org.children.filter(is_active=True).select_related("node").order_by("kind", "name"),
+        "children": children,
+        # The organisations this page names that the user may open (a link to another is a 404).
+        "orgs_shown": _shown(request.user, [org.parent_id, *(c.pk for c in children)]),
         "members": members,
         "hub_links": HubLink.objects.filter(hub=org).select_related("member")
         if org.kind == OrgKind.HUB_HOUSEHOLD
@@ -244,12 +253,14 @@ def member_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def member(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.member_get(request.user, pk)
+    hub = HubLink.objects.filter(member=found).select_related("hub").first()
     context = {
         "member": found,
         "reports": found.reports.select_related("node", "grid").order_by("-submitted_at"),
         "visits": found.visits.order_by("-visited_on")[:50],
         "contacts": ContactLink.objects.filter(member=found).select_related("resident__node"),
-        "hub": HubLink.objects.filter(member=found).select_related("hub").first(),
+        "hub": hub,
+        "orgs_shown": _shown(request.user, [found.organisation_id, hub.hub_id if hub else None]),
         "can_edit": can_edit(request, found.node_path),
         "can_visit": can_visit(request.user, found),
         "may_report": found.category in (MemberCategory.IN_SERVICE, MemberCategory.NEW_EMPLOYMENT),
