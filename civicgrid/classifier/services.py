@@ -14,6 +14,7 @@ from typing import Any
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -45,7 +46,9 @@ class CsvSpec:
         wanted = 3 if with_label else 2
         if len(parts) != wanted or not all(p.strip() for p in parts):
             shape = "PATH:TEXT_COLUMN:LABEL_COLUMN" if with_label else "PATH:TEXT_COLUMN"
-            raise ValidationError(f"--csv 的格式应为 {shape}：{spec}", field="csv")
+            raise ValidationError(
+                gettext("--csv 的格式应为 {shape}：{spec}").format(shape=shape, spec=spec), field="csv"
+            )
         return cls(Path(parts[0]), *(p.strip() for p in parts[1:]))
 
 
@@ -53,13 +56,16 @@ def read_csv(spec: CsvSpec) -> tuple[list[str], list[str]]:
     """(texts, labels) of a .csv/.txt (UTF-8, GBK or UTF-16) or .xlsx file, a title row above
     the header passed over; labels are empty strings without a label column."""
     if not spec.path.is_file():
-        raise ValidationError(f"文件不存在：{spec.path}", field="csv")
+        raise ValidationError(gettext("文件不存在：{path}").format(path=spec.path), field="csv")
     known = [c for c in (spec.text_column, spec.label_column) if c]
     columns, records = table_records(spec.path.name, spec.path.read_bytes(), known=known)
     for column in filter(None, (spec.text_column, spec.label_column)):
         if column not in columns:
             raise ValidationError(
-                f"{spec.path.name} 没有「{column}」列（有：{'、'.join(columns)}）", field="csv"
+                gettext("{name} 没有「{column}」列（有：{columns}）").format(
+                    name=spec.path.name, column=column, columns="、".join(columns)
+                ),
+                field="csv",
             )
     texts, labels = [], []
     for _, row in records:
@@ -104,10 +110,13 @@ def classifier_train_csv(
         texts.extend(t for t, _ in kept)
         labels.extend(label for _, label in kept)
     if len(set(labels)) < 2:
-        raise ValidationError("训练数据至少需要两个不同的标签", field="csv")
+        raise ValidationError(gettext("训练数据至少需要两个不同的标签"), field="csv")
     if len(texts) < MIN_LABELLED_ROWS:  # a model of a handful of rows only guesses
         raise ValidationError(
-            f"有标签的数据太少（{len(texts)} 条），至少需要 {MIN_LABELLED_ROWS} 条", field="csv"
+            gettext("有标签的数据太少（{count} 条），至少需要 {min_labelled_rows} 条").format(
+                count=len(texts), min_labelled_rows=MIN_LABELLED_ROWS
+            ),
+            field="csv",
         )
     docs = batch.words_many(texts)
     groups = [" ".join(d) for d in docs]  # exact duplicates after normalisation stay together
@@ -125,7 +134,9 @@ def classifier_train_history(
     rows = history.history_rows(limit=limit)
     if len(rows.texts) < MIN_HISTORY_ROWS or len(set(rows.categories)) < 2:
         raise ValidationError(
-            f"已分类的诉求太少（{len(rows.texts)} 条），至少需要 {MIN_HISTORY_ROWS} 条、两个分类",
+            gettext("已分类的诉求太少（{count} 条），至少需要 {min_history_rows} 条、两个分类").format(
+                count=len(rows.texts), min_history_rows=MIN_HISTORY_ROWS
+            ),
             field="history",
         )
     targets: dict[str, list[str]] = {"category": rows.categories}
@@ -135,7 +146,11 @@ def classifier_train_history(
     bundle = engine.train_bundle(docs, targets, rows.groups, spec=engine.FeatureSpec.compact())
     bundle.meta["unit_prior"] = rows.unit_prior()
     return _finish(
-        actor, bundle, name, ModelKind.CATALOGUE, f"诉求历史（最近 {len(rows.texts)} 条已分类诉求）"
+        actor,
+        bundle,
+        name,
+        ModelKind.CATALOGUE,
+        gettext("诉求历史（最近 {count} 条已分类诉求）").format(count=len(rows.texts)),
     )
 
 
@@ -143,7 +158,7 @@ def _finish(actor: Any, bundle: engine.Bundle, name: str, kind: str, source: str
     bundle.meta.update(kind=kind, name=name, source=source, trained_at=datetime.now(UTC).isoformat())
     relative, size = store.save(bundle, name)
     if not database_ready():
-        warning = "数据库尚未迁移（civicgrid migrate），模型文件已保存，但未登记为模型版本"
+        warning = gettext("数据库尚未迁移（civicgrid migrate），模型文件已保存，但未登记为模型版本")
         return TrainResult(relative, size, bundle, None, warning)
     version = _register(actor, bundle, name, kind, relative, size)
     return TrainResult(relative, size, bundle, version)
@@ -191,7 +206,7 @@ def _locked_active() -> ClassifierVersion | None:
 
 def _switch(current: ClassifierVersion | None, target: ClassifierVersion) -> None:
     if not store.absolute(target.file).is_file():
-        raise ValidationError(f"模型文件不存在：{target.file}", field="file")
+        raise ValidationError(gettext("模型文件不存在：{file}").format(file=target.file), field="file")
     if current is not None:
         current.is_active = False
         current.save(update_fields=["is_active"])
@@ -207,9 +222,9 @@ def version_activate(*, actor: Any, version_id: int, system: bool = False) -> Cl
         current = _locked_active()
         version = ClassifierVersion.objects.select_for_update().filter(pk=version_id).first()
         if version is None:
-            raise NotFound("模型版本不存在")
+            raise NotFound(gettext("模型版本不存在"))
         if current is not None and current.pk == version.pk:
-            raise Conflict("该版本已经是启用版本")
+            raise Conflict(gettext("该版本已经是启用版本"))
         version.replaced = current
         _switch(current, version)
         audit_write(
@@ -228,9 +243,9 @@ def version_rollback(*, actor: Any) -> ClassifierVersion:
     with transaction.atomic():
         current = _locked_active()
         if current is None:
-            raise Conflict("当前没有启用的模型版本")
+            raise Conflict(gettext("当前没有启用的模型版本"))
         if current.replaced_id is None:
-            raise Conflict("没有可以回退的上一个版本")
+            raise Conflict(gettext("没有可以回退的上一个版本"))
         previous = ClassifierVersion.objects.select_for_update().get(pk=current.replaced_id)
         _switch(current, previous)
         audit_write(

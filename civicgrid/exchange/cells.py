@@ -107,7 +107,8 @@ def cell_text(value: Any) -> Cell:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        return "是" if value else "否"  # data, compared with the yes/no spellings
+        # i18n: data (compared with the yes/no spellings)
+        return "是" if value else "否"
     if isinstance(value, int | float):
         return number_text(value)
     return clean_text(str(value))

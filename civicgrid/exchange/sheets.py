@@ -9,6 +9,8 @@ import io
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -24,10 +26,12 @@ PLACEHOLDER_COMMUNITY = "320213001001"
 NUMERIC_KEYS = {"lon", "lat", "area", "employees"}
 VALIDATION_ROWS = 5000
 GENERAL_NOTES = [
-    "第1行是表头，请勿修改；第2行是示例，导入前请改为实际数据或删除。",
-    "带 * 的列必须填写；选择类的列可填中文名称（如 自住、男、户籍人口），也可以填代码。",
-    "导入时先校验全部行：只要有一行有错误，整个文件都不会导入，页面会列出每个错误所在的行、列和原因。",
-    "也可以保存为 CSV（UTF-8 或 GBK 编码）后导入；列的顺序可以调整，但列名需与模板一致。",
+    gettext_lazy("第1行是表头，请勿修改；第2行是示例，导入前请改为实际数据或删除。"),
+    gettext_lazy("带 * 的列必须填写；选择类的列可填中文名称（如 自住、男、户籍人口），也可以填代码。"),
+    gettext_lazy(
+        "导入时先校验全部行：只要有一行有错误，整个文件都不会导入，页面会列出每个错误所在的行、列和原因。"
+    ),
+    gettext_lazy("也可以保存为 CSV（UTF-8 或 GBK 编码）后导入；列的顺序可以调整，但列名需与模板一致。"),
 ]
 
 
@@ -36,6 +40,7 @@ def _code(actor: Any, capability: Capability, kinds: list[str], fallback: str) -
     return node.code if node else fallback
 
 
+# i18n: data (the example row must import as it is: choice labels, tag names)
 def example_row(kind: str, actor: Any) -> dict[str, str]:
     """Values of the example row, keyed by column key."""
     if kind == ImportKind.NODES:
@@ -136,7 +141,7 @@ def _data_sheet(book: Workbook, kind: str, actor: Any) -> None:
             sheet.cell(row=2, column=index).number_format = "@"
         if column.choices is not None and (formula := _choices_formula(column)):
             validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-            validation.error = f"请从下拉列表中选择{column.header}"
+            validation.error = _("请从下拉列表中选择{header}").format(header=column.header)
             validation.prompt = column.help
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
@@ -144,17 +149,17 @@ def _data_sheet(book: Workbook, kind: str, actor: Any) -> None:
 
 
 def _notes_sheet(book: Workbook, kind: str) -> None:
-    sheet = book.create_sheet("说明")
-    sheet.append(["列名", "是否必填", "说明", "可选值"])
+    sheet = book.create_sheet(_("说明"))
+    sheet.append([_("列名"), _("是否必填"), _("说明"), _("可选值")])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in COLUMNS[kind]:
         sheet.append(
-            [column.header, "是" if column.required else "否", column.help, "、".join(column.labels)]
+            [column.header, _("是") if column.required else _("否"), column.help, "、".join(column.labels)]
         )
     sheet.append([])
     for note in GENERAL_NOTES:
-        sheet.append([note])
+        sheet.append([str(note)])
     for letter, width in (("A", 18), ("B", 10), ("C", 70), ("D", 60)):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -185,7 +190,7 @@ def template_geojson(actor: Any) -> bytes:
         "features": [
             {
                 "type": "Feature",
-                "properties": {"code": code, "name": grid.name if grid else "示例网格"},
+                "properties": {"code": code, "name": grid.name if grid else _("示例网格")},
                 "geometry": geometry,
             }
         ],

@@ -40,17 +40,20 @@ from civicgrid.registry.models import Organisation, Resident
 from civicgrid.territory.models import Node, NodeKind
 
 
+# i18n: pending (party/exports.py sets the label as an Excel sheet title, which needs a str)
 class PartyImportKind(TextChoices):
     MEMBERS = "party_members", "党员"
     UNITS = "party_units", "单位党组织"
     AGREEMENTS = "party_agreements", "共建协议"
 
 
+# i18n: data (part of the column tables below)
 DATE_HELP = "日期，如 2024-01-31（也可写 2024/1/31 或 20240131）"
 YES = {"是", "yes", "y", "true", "1", "困难党员"}
 NO = {"", "否", "no", "n", "false", "0"}
 HOME_KINDS = {NodeKind.COMMUNITY, NodeKind.GRID, NodeKind.COMPOUND, NodeKind.BUILDING, NodeKind.ENTRANCE}
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 _UNIT_COLUMNS = [
     Column(
         "credit_code",
@@ -61,6 +64,7 @@ _UNIT_COLUMNS = [
     Column("unit_name", "单位名称", help="实有单位中登记的名称（须在您的辖区内）"),
 ]
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 MEMBER_COLUMNS = [
     Column("name", "姓名", True, "最长50个字"),
     Column(
@@ -110,6 +114,7 @@ MEMBER_COLUMNS = [
     Column("needy", "困难党员", help="是 或 否，留空为否"),
 ]
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 UNIT_COLUMNS = [
     *_UNIT_COLUMNS,
     Column("org_name", "党组织名称", True, "如 XX局机关党支部，最长100个字"),
@@ -117,6 +122,7 @@ UNIT_COLUMNS = [
     Column("founded_on", "成立日期", help=DATE_HELP, is_date=True),
 ]
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 AGREEMENT_COLUMNS = [
     *_UNIT_COLUMNS,
     Column(
@@ -185,25 +191,31 @@ class PartyImporter(Importer):
         if code:
             found = self.units_by_code.get(code)
             if found is None:
-                self.error(row, "credit_code", f"统一社会信用代码 {code} 未在实有单位中登记")
+                self.error(
+                    row, "credit_code", _("统一社会信用代码 {code} 未在实有单位中登记").format(code=code)
+                )
             return found
         name = self.text(row, "unit_name")
         if not name:
-            self.error(row, "unit_name", "请填写统一社会信用代码或单位名称")
+            self.error(row, "unit_name", _("请填写统一社会信用代码或单位名称"))
             return None
         matches = self.units_by_name.get(name, [])
         if not matches:
-            self.error(row, "unit_name", f"辖区内没有名为“{name}”的单位")
+            self.error(row, "unit_name", _("辖区内没有名为“{name}”的单位").format(name=name))
         elif len(matches) > 1:
             self.error(
-                row, "unit_name", f"辖区内有{len(matches)}个名为“{name}”的单位，请改填统一社会信用代码"
+                row,
+                "unit_name",
+                _("辖区内有{count}个名为“{name}”的单位，请改填统一社会信用代码").format(
+                    count=len(matches), name=name
+                ),
             )
         return matches[0] if len(matches) == 1 else None
 
     def bool_cell(self, row: Row, key: str) -> bool:
         raw = self.text(row, key).lower()
         if raw not in YES | NO:
-            self.error(row, key, f"{self.columns[key].header}只能填 是 或 否")
+            self.error(row, key, _("{header}只能填 是 或 否").format(header=self.columns[key].header))
         return raw in YES
 
     def phone_cell(self, row: Row, key: str) -> tuple[str, str, str]:
@@ -219,9 +231,11 @@ class PartyImporter(Importer):
         column = self.columns[key]
         allowed = "、".join(column.labels)
         if not value and column.required:
-            self.error(row, key, f"{column.header}不能为空，应为：{allowed}")
+            self.error(
+                row, key, _("{header}不能为空，应为：{allowed}").format(header=column.header, allowed=allowed)
+            )
         elif value and column.choices is not None and value not in column.choices.values:
-            self.error(row, key, f"{column.header}应为：{allowed}")
+            self.error(row, key, _("{header}应为：{allowed}").format(header=column.header, allowed=allowed))
         return value
 
     def may_edit(self, path: str) -> bool:
@@ -292,9 +306,13 @@ class MemberImporter(PartyImporter):
             return None
         org = self.orgs.get(code)
         if org is None:
-            self.error(row, "org_code", f"党组织编码 {code} 不存在")
+            self.error(row, "org_code", _("党组织编码 {code} 不存在").format(code=code))
         elif not self.may_edit(org.node_path):
-            self.error(row, "org_code", f"党组织 {code}（{org.name}）不在您可导入的管辖范围内")
+            self.error(
+                row,
+                "org_code",
+                _("党组织 {code}（{name}）不在您可导入的管辖范围内").format(code=code, name=org.name),
+            )
             return None
         return org
 
@@ -319,10 +337,10 @@ class MemberImporter(PartyImporter):
         if resident is None:
             return None  # not in the registry (e.g. lives in another district): no link
         if not can(self.actor, Capability.REGISTRY_VIEW, resident.node_path):
-            self.error(row, "id_number", "该身份证号对应的居民档案不在您的管辖范围内")
+            self.error(row, "id_number", _("该身份证号对应的居民档案不在您的管辖范围内"))
             return None
         if resident.pk in self.taken_residents:
-            self.error(row, "id_number", "该居民已登记为党员")
+            self.error(row, "id_number", _("该居民已登记为党员"))
         return resident
 
     def _check_new(
@@ -331,21 +349,27 @@ class MemberImporter(PartyImporter):
         """A member not linked to the registry is refused when an active one of the same name
         is there already (ID numbers of people the registry lacks are not kept to compare)."""
         key = (name, org.pk if org is not None else None, node.pk)
-        where = f"党组织“{org.name}”" if org is not None else node.name
+        where = _("党组织“{name}”").format(name=org.name) if org is not None else node.name
         unlinked_only = self.existing.get(key)
         if unlinked_only or (unlinked_only is not None and not id_number):
             self.error(
                 row,
                 "name",
-                f"{where}已有党员“{name}”，请勿重复导入；"
-                "如是同名的另一人，请填写其身份证号（须已在实有人口中登记）",
+                _(
+                    "{where}已有党员“{name}”，请勿重复导入；如是同名的另一人，请填写其身份证号（须已在实有人口"
+                    "中登记）"
+                ).format(where=where, name=name),
             )
         if id_number:
             return
         first = self.name_rows.setdefault(key, row.number)
         if first != row.number:
-            same = "同一党组织" if org is not None else "同一居住区域"
-            self.error(row, "name", f"与第{first}行重复（同名、{same}，且都未填身份证号）")
+            same = _("同一党组织") if org is not None else _("同一居住区域")
+            self.error(
+                row,
+                "name",
+                _("与第{row}行重复（同名、{same}，且都未填身份证号）").format(row=first, same=same),
+            )
 
     def _home(self, row: Row) -> Node | None:
         code = self.code(row, "home_code")
@@ -353,10 +377,10 @@ class MemberImporter(PartyImporter):
             return None
         node = self.nodes.get(code)
         if node is None or not node.is_active:
-            self.error(row, "home_code", f"区域编码 {code} 不存在或已停用")
+            self.error(row, "home_code", _("区域编码 {code} 不存在或已停用").format(code=code))
             return None
         if node.kind not in HOME_KINDS:
-            self.error(row, "home_code", "居住区域应为社区、网格、小区、楼栋或单元")
+            self.error(row, "home_code", _("居住区域应为社区、网格、小区、楼栋或单元"))
             return None
         return node
 
@@ -385,15 +409,15 @@ class MemberImporter(PartyImporter):
             )
         join_date = self.date(row, "join_date")
         if join_date is not None and join_date > self.today:
-            self.error(row, "join_date", "入党日期不能晚于今天")
+            self.error(row, "join_date", _("入党日期不能晚于今天"))
         enc, digest, masked = self.phone_cell(row, "phone")
         employer_name = self.optional_text(row, "employer_name", 100)
         needy = self.bool_cell(row, "needy")
         node = org.node if org is not None else home
         if node is None and not self.is_bad(row):
-            self.error(row, "home_code", "未填党组织编码的，请填写居住区域编码")
+            self.error(row, "home_code", _("未填党组织编码的，请填写居住区域编码"))
         elif node is not None and org is None and not self.may_edit(node.path):
-            self.error(row, "home_code", "居住区域不在您可导入的管辖范围内")
+            self.error(row, "home_code", _("居住区域不在您可导入的管辖范围内"))
         id_given = bool(self.text(row, "id_number"))
         if node is not None and resident is None and name and (id_number or not id_given):
             self._check_new(row, name, org, node, id_number)
@@ -448,17 +472,17 @@ class UnitImporter(PartyImporter):
         secretary = self.optional_text(row, "secretary_name", 50)
         founded_on = self.date(row, "founded_on")
         if founded_on is not None and founded_on > self.today:
-            self.error(row, "founded_on", "成立日期不能晚于今天")
+            self.error(row, "founded_on", _("成立日期不能晚于今天"))
         if unit is None:
             return
         key = "credit_code" if self.unit_code(row) else "unit_name"
         if not self.may_edit(unit.node_path):
-            self.error(row, key, f"{unit.name}不在您可导入的管辖范围内")
+            self.error(row, key, _("{name}不在您可导入的管辖范围内").format(name=unit.name))
         if unit.pk in self.taken:
-            self.error(row, key, f"{unit.name}已登记党组织")
+            self.error(row, key, _("{name}已登记党组织").format(name=unit.name))
         first = self.unit_rows.setdefault(unit.pk, row.number)
         if first != row.number:
-            self.error(row, key, f"与第{first}行是同一单位")
+            self.error(row, key, _("与第{row}行是同一单位").format(row=first))
         if self.is_bad(row):
             return
         self.orgs.append(
@@ -520,7 +544,9 @@ class AgreementImporter(PartyImporter):
         values = [by_label.get(n, n) for n in names]
         unknown = [n for n, v in zip(names, values, strict=True) if v not in ServiceType.values]
         if unknown:
-            self.error(row, "service_types", f"未知的服务类型：{'、'.join(unknown)}")
+            self.error(
+                row, "service_types", _("未知的服务类型：{unknown}").format(unknown="、".join(unknown))
+            )
         return list(dict.fromkeys(values))
 
     def _live(self, unit: Organisation, node: Node, row: Row, key: str) -> None:
@@ -529,28 +555,32 @@ class AgreementImporter(PartyImporter):
             if ends_on is not None and ends_on < self.today:
                 self.expired.append(pk)  # ended when the new one is saved
             else:
-                self.error(row, key, f"{unit.name}与{node.name}已有生效的共建协议")
+                self.error(
+                    row,
+                    key,
+                    _("{unit}与{community}已有生效的共建协议").format(unit=unit.name, community=node.name),
+                )
         first = self.pair_rows.setdefault((unit.pk, node.pk), row.number)
         if first != row.number:
-            self.error(row, key, f"与第{first}行重复（同一单位与同一社区）")
+            self.error(row, key, _("与第{row}行重复（同一单位与同一社区）").format(row=first))
 
     def _dates(self, row: Row) -> tuple[date | None, date | None, date | None]:
         signed_on = self.date(row, "signed_on")
         if signed_on is None and not self.text(row, "signed_on"):
-            self.error(row, "signed_on", "签订日期不能为空")
+            self.error(row, "signed_on", _("签订日期不能为空"))
         elif signed_on is not None and signed_on > self.today:
-            self.error(row, "signed_on", "签订日期不能晚于今天")
+            self.error(row, "signed_on", _("签订日期不能晚于今天"))
         starts_on = self.date(row, "starts_on") or signed_on
         ends_on = self.date(row, "ends_on")
         if starts_on is not None and ends_on is not None and ends_on < starts_on:
-            self.error(row, "ends_on", "结束日期不能早于开始日期")
+            self.error(row, "ends_on", _("结束日期不能早于开始日期"))
         return signed_on, starts_on, ends_on
 
     def _row(self, row: Row) -> None:
         unit = self.unit(row)
         node = self.target_node(row, "community_code", kinds={NodeKind.COMMUNITY})
         if node is not None and not self.may_edit(node.path):
-            self.error(row, "community_code", "该社区不在您可导入的管辖范围内")
+            self.error(row, "community_code", _("该社区不在您可导入的管辖范围内"))
         signed_on, starts_on, ends_on = self._dates(row)
         title = self.optional_text(row, "title", 200)
         pledges = self.optional_text(row, "pledges", 2000)
@@ -568,7 +598,7 @@ class AgreementImporter(PartyImporter):
                 party_organisation_id=self.unit_orgs.get(unit.pk),
                 node=node,
                 node_path=node.path,
-                title=title or f"{unit.name}与{node.name}共建协议",
+                title=title or _("{unit}与{community}共建协议").format(unit=unit.name, community=node.name),
                 pledges=pledges,
                 service_types=types,
                 contact_name=contact,
@@ -584,7 +614,7 @@ class AgreementImporter(PartyImporter):
 
     def save(self) -> dict[str, int]:
         ended = Agreement.objects.filter(pk__in=self.expired, status=AgreementStatus.ACTIVE).update(
-            status=AgreementStatus.ENDED, ended_at=timezone.now(), end_reason="协议到期"
+            status=AgreementStatus.ENDED, ended_at=timezone.now(), end_reason=_("协议到期")
         )
         Agreement.objects.bulk_create(self.agreements, batch_size=1000)
         return {"agreements": len(self.agreements), "expired": ended}
@@ -599,7 +629,7 @@ IMPORTERS: dict[str, type[PartyImporter]] = {
 
 def importer_for(kind: str, actor: Any) -> PartyImporter:
     if kind not in IMPORTERS:
-        raise ValidationError("请选择要导入的数据类型", field="kind")
+        raise ValidationError(_("请选择要导入的数据类型"), field="kind")
     return IMPORTERS[kind](actor)
 
 

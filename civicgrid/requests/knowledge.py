@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
@@ -59,6 +60,7 @@ def office_of(reply: str, default: str = "") -> str:
     first named anywhere ("我镇", "我局" say nothing and are skipped)."""
     tail = reply[-120:]
     for text in (tail, reply):
+        # i18n: data (characters of pronouns, not text)
         names = [m for m in OFFICE.findall(text) if not any(c in m for c in "我您贵该经对")]
         if names:
             return names[-1 if text is tail else 0][:100]
@@ -106,7 +108,10 @@ def rows_from_replies(path: Path) -> Iterator[KnowledgeRow]:
     missing = [c for c in ("subject", "reply") if c not in header]
     if missing:
         present = "、".join(filter(None, header))
-        raise ValidationError(f"缺少列：{'、'.join(missing)}（有：{present}）", field="file")
+        raise ValidationError(
+            gettext("缺少列：{missing}（有：{present}）").format(missing="、".join(missing), present=present),
+            field="file",
+        )
     seen: set[str] = set()
     for line, row in records:
         content = answer_text(row.get("reply") or "")
@@ -118,6 +123,7 @@ def rows_from_replies(path: Path) -> Iterator[KnowledgeRow]:
             source_ref=source_ref,
             title=_clean(row["subject"])[:200],
             content=content,
+            # i18n: data (stored as the answer's office)
             office=office_of(row["reply"], default="市政务服务平台"),
             issued_on=_date(row.get("reply_time") or ""),
         )
@@ -165,7 +171,10 @@ def knowledge_import(*, actor: Any, rows: Iterable[KnowledgeRow]) -> int:
             )
         SavedAnswer.objects.bulk_create(new, batch_size=500)
         audit_write(
-            actor=actor, verb="requests.knowledge_imported", target_label="知识库", after={"added": len(new)}
+            actor=actor,
+            verb="requests.knowledge_imported",
+            target_label=gettext("知识库"),
+            after={"added": len(new)},
         )
     return len(new)
 

@@ -49,17 +49,18 @@ class ImportOutcome:
 
 def _file_name(kind: str, upload: UploadedFile) -> str:
     if kind not in PartyImportKind.values:
-        raise ValidationError("请选择要导入的数据类型", field="kind")
+        raise ValidationError(_("请选择要导入的数据类型"), field="kind")
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     if extension(name) not in TABULAR_EXTENSIONS:
         raise ValidationError(
             _("只能导入 Excel（.xlsx）、CSV（.csv）或 Unicode 文本（.txt）文件"), field="file"
         )
     if not upload.size:
-        raise ValidationError("文件是空的", field="file")
+        raise ValidationError(_("文件是空的"), field="file")
     if upload.size > MAX_BYTES:
         raise ValidationError(
-            f"文件太大：最大 {MAX_BYTES // (1024 * 1024)} MB，请拆分后分批导入", field="file"
+            _("文件太大：最大 {megabytes} MB，请拆分后分批导入").format(megabytes=MAX_BYTES // (1024 * 1024)),
+            field="file",
         )
     return name
 
@@ -76,13 +77,15 @@ def party_import(*, actor: Any, kind: str, upload: UploadedFile) -> ImportOutcom
         outcome.errors = [RowError(table.header_row, column, reason) for column, reason in table.problems]
         return outcome
     if not table.rows:
-        outcome.message = "文件中没有数据行"
+        outcome.message = _("文件中没有数据行")
         return outcome
     outcome.rows = len(table.rows)
     importer = importer_for(kind, actor)
     outcome.errors = importer.validate(table.rows, lambda done: None)
     if outcome.errors:
-        outcome.message = f"共 {len(outcome.errors)} 处错误，未导入任何数据，请修改后重新上传"
+        outcome.message = _("共 {count} 处错误，未导入任何数据，请修改后重新上传").format(
+            count=len(outcome.errors)
+        )
         return outcome
     path = common_path(scope_paths(actor, Capability.IMPORT))
     try:
@@ -98,5 +101,7 @@ def party_import(*, actor: Any, kind: str, upload: UploadedFile) -> ImportOutcom
             )
     except IntegrityError:
         outcome.counts = {}
-        outcome.message = "导入时发现数据已被他人修改（如同一党员或协议已登记），未导入任何数据，请重新上传"
+        outcome.message = _(
+            "导入时发现数据已被他人修改（如同一党员或协议已登记），未导入任何数据，请重新上传"
+        )
     return outcome

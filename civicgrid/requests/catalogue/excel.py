@@ -50,19 +50,19 @@ def _display(key: str, value: Any) -> Any:
 
 
 def _sheet_help(wb: Any, title: str) -> None:
-    ws = wb.create_sheet("填写说明")
+    ws = wb.create_sheet(_("填写说明"))
     lines = [
         (title, ""),
-        ("一级分类、二级分类、三级分类", "必填；每行一个三级分类，名称中不能有“/”"),
-        ("分类编码", "可空；6位数字（每级两位）。留空时沿用当前版本同名分类的编码，新分类自动编号"),
-        ("责任主体", "、".join(KIND_SHORT.values()) + "；留空为属地（按位置派给街道）"),
-        ("责任单位编码", "职能部门或公共服务企业的单位编码；属地类留空"),
-        ("责任单位名称", "仅供阅读，导入时忽略"),
-        ("响应级别", "、".join(f"{TIER_SHORT[t]}={t.label}" for t in ResponseTier)),
-        ("响应时限、办理时限", "大于0的数字；留空按响应级别的标准时限"),
-        ("时限单位", "、".join(UNIT_SHORT.values())),
-        ("需要回访、需要网格员核查", "是 或 否"),
-        ("关键词", "空格分隔，用于话务员检索"),
+        (_("一级分类、二级分类、三级分类"), _("必填；每行一个三级分类，名称中不能有“/”")),
+        (_("分类编码"), _("可空；6位数字（每级两位）。留空时沿用当前版本同名分类的编码，新分类自动编号")),
+        (_("责任主体"), "、".join(KIND_SHORT.values()) + _("；留空为属地（按位置派给街道）")),
+        (_("责任单位编码"), _("职能部门或公共服务企业的单位编码；属地类留空")),
+        (_("责任单位名称"), _("仅供阅读，导入时忽略")),
+        (_("响应级别"), "、".join(f"{TIER_SHORT[t]}={t.label}" for t in ResponseTier)),
+        (_("响应时限、办理时限"), _("大于0的数字；留空按响应级别的标准时限")),
+        (_("时限单位"), "、".join(UNIT_SHORT.values())),
+        (_("需要回访、需要网格员核查"), _("是 或 否")),
+        (_("关键词"), _("空格分隔，用于话务员检索")),
     ]
     for line in lines:
         ws.append(line)
@@ -99,6 +99,7 @@ def catalogue_xlsx(version: CatalogueVersion | None, *, template: bool = False) 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
+    # i18n: data (the import finds the sheet by this name)
     ws.title = "派单目录"
     ws.append([header for _, header in COLUMNS])
     for cell in ws[1]:
@@ -117,13 +118,20 @@ def catalogue_xlsx(version: CatalogueVersion | None, *, template: bool = False) 
         )
     ws.freeze_panes = "A2"
     _validations(ws, len(rows))
-    title = "派单目录导入模板" if template else f"派单目录第{version.number}版" if version else "派单目录"
+    title = (
+        _("派单目录导入模板")
+        if template
+        else _("派单目录第{number}版").format(number=version.number)
+        if version
+        else _("派单目录")
+    )
     _sheet_help(wb, title)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
+# i18n: data (the template's example row must import as it is)
 _TEMPLATE_EXAMPLE: dict[str, Any] = {
     "level1": "城乡建设",
     "level2": "街面秩序",
@@ -151,11 +159,13 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
     from openpyxl import load_workbook
 
     if len(data) > XLSX_MAX_BYTES:
-        raise ValidationError(f"文件超过{XLSX_MAX_BYTES // (1024 * 1024)}MB", field="file")
+        raise ValidationError(
+            _("文件超过{megabytes}MB").format(megabytes=XLSX_MAX_BYTES // (1024 * 1024)), field="file"
+        )
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise ValidationError("文件不是有效的 Excel（.xlsx）文件", field="file") from exc
+        raise ValidationError(_("文件不是有效的 Excel（.xlsx）文件"), field="file") from exc
     ws = wb["派单目录"] if "派单目录" in wb.sheetnames else wb.worksheets[0]
     by_header = {h: key for key, h in COLUMNS}
 
@@ -210,4 +220,4 @@ def catalogue_import(*, actor: Any, data: bytes, note: str = "", system: bool = 
     """Publish a new version from an uploaded .xlsx (the export's or the template's layout)."""
     check_configure(actor, system)
     rows = rows_from_xlsx(data)
-    return catalogue_publish(actor=actor, rows=rows, note=note or "Excel导入", system=system)
+    return catalogue_publish(actor=actor, rows=rows, note=note or _("Excel导入"), system=system)

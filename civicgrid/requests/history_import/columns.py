@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
 
 from civicgrid.exchange.columns import Column
 from civicgrid.requests.constants import (
@@ -24,19 +25,23 @@ from civicgrid.requests.constants import (
 )
 from civicgrid.requests.models import Rating
 
+# i18n: data (part of the column table below)
 TIME_HELP = "北京时间，如 2025-03-01 08:15（也可写 2025/3/1 8:15 或 2025年3月1日 8:15，或带时区偏移）"
 
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 class Crs(TextChoices):
     WGS84 = "wgs84", "WGS84"
     GCJ02 = "gcj02", "GCJ02"
 
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 class YesNo(TextChoices):
     YES = "1", "是"
     NO = "0", "否"
 
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 YES_NO_ALIASES = (
     ("y", "1"),
     ("yes", "1"),
@@ -52,6 +57,7 @@ YES_NO_ALIASES = (
     ("未联系", "0"),
 )
 
+# i18n: data (headers, aliases and choice spellings are matched against the cells of uploaded files)
 COLUMNS: list[Column] = [
     Column(
         "number",
@@ -175,6 +181,7 @@ COLUMNS: list[Column] = [
 
 HEADERS: dict[str, str] = {c.key: c.header for c in COLUMNS}
 
+# i18n: data (the template's example row must import as it is: choice labels, names)
 TEMPLATE_EXAMPLE: dict[str, str] = {
     "number": "20250301-000123",
     "external_id": "WX12345-2025-0301-0123",
@@ -232,15 +239,15 @@ def template_xlsx() -> bytes:
 
     book = Workbook()
     sheet: Any = book.active
-    sheet.title = "历史诉求"
+    sheet.title = _("历史诉求")
     sheet.append(header_row())
     sheet.append([TEMPLATE_EXAMPLE.get(c.key, "") for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    notes: Any = book.create_sheet("填写说明")
-    notes.append(["列名", "必填", "说明"])
+    notes: Any = book.create_sheet(_("填写说明"))
+    notes.append([_("列名"), _("必填"), _("说明")])
     for c in COLUMNS:
-        notes.append([c.header, "是" if c.required else "", c.help])
+        notes.append([c.header, _("是") if c.required else "", c.help])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -63,6 +63,7 @@ def xlsx_cell(value: Any) -> str:
     if isinstance(value, time):
         return value.isoformat(timespec="seconds")
     if isinstance(value, bool):
+        # i18n: data (compared with the yes/no spellings)
         return "是" if value else "否"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)

@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
@@ -159,7 +160,7 @@ class _Import:
             verb=VERB,
             target_type="requests.request",
             target_id=result.key,
-            target_label=f"历史诉求导入：{result.file_name}"[:255],
+            target_label=_("历史诉求导入：{file_name}").format(file_name=result.file_name)[:255],
             node=_common_node(batch.paths),
             after={
                 "file_name": result.file_name,
@@ -190,7 +191,7 @@ def requests_history_import(
     ``skip_existing``, which leaves those rows out and imports the rest.
     """
     if not Scope(actor).anywhere:
-        raise PermissionDenied("您无权导入历史诉求")
+        raise PermissionDenied(_("您无权导入历史诉求"))
     result = HistoryImportResult(file_name=file_name, dry_run=dry_run, key=uuid.uuid4().hex)
     started, cpu = time.perf_counter(), time.process_time()
     validator = Validator(actor, skip_existing=skip_existing)
@@ -221,7 +222,7 @@ def requests_history_import(
         if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", "") != "40P01":
             raise
         raise Conflict(
-            "导入时发现数据已被他人修改（如诉求编号刚被占用），未导入任何数据，请重新导入"
+            _("导入时发现数据已被他人修改（如诉求编号刚被占用），未导入任何数据，请重新导入")
         ) from exc
     batch = validator.batch
     result.rows, result.errors, result.skipped = batch.rows, batch.errors, batch.skipped

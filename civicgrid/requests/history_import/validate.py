@@ -236,7 +236,11 @@ class Validator:
         for number, cells in sheet.rows:
             batch.rows += 1
             if batch.rows > MAX_ROWS:
-                batch.errors.append(RowError(number, "", f"文件超过 {MAX_ROWS} 行，请拆分后分批导入"))
+                batch.errors.append(
+                    RowError(
+                        number, "", _("文件超过 {max_rows} 行，请拆分后分批导入").format(max_rows=MAX_ROWS)
+                    )
+                )
                 break
             item = self.row(number, cells)
             if item is not None:
@@ -267,7 +271,10 @@ class Validator:
             batch.skipped.extend((self.first_row[n], n) for n in taken)
         else:
             batch.errors.extend(
-                RowError(self.first_row[n], header, f"诉求编号 {n} 已存在（已导入过）") for n in taken
+                RowError(
+                    self.first_row[n], header, _("诉求编号 {number} 已存在（已导入过）").format(number=n)
+                )
+                for n in taken
             )
         return [item for item in items if item.number not in taken]
 
@@ -287,11 +294,11 @@ class Validator:
     ) -> tuple[datetime, str] | None:
         if not raw:
             if required:
-                problems.append((key, f"{HEADERS[key]}不能为空"))
+                problems.append((key, _("{column}不能为空").format(column=HEADERS[key])))
             return None
         parsed = self.clock.parse(raw)
         if parsed is None:
-            problems.append((key, f"{HEADERS[key]}格式不正确，应如 2025-03-01 08:15"))
+            problems.append((key, _("{column}格式不正确，应如 2025-03-01 08:15").format(column=HEADERS[key])))
         return parsed
 
     def _choice(self, problems: list[tuple[str, str]], key: str, raw: str, default: str = "") -> str:
@@ -300,7 +307,14 @@ class Validator:
         choices = self.choices[key]
         value = choices.seen.get(raw) or choices(raw)
         if value is None:
-            problems.append((key, f"{HEADERS[key]}取值无效，应为：{self.choices[key].labels}"))
+            problems.append(
+                (
+                    key,
+                    _("{column}取值无效，应为：{labels}").format(
+                        column=HEADERS[key], labels=self.choices[key].labels
+                    ),
+                )
+            )
             return default
         return value
 
@@ -317,39 +331,44 @@ class Validator:
         if not number.isascii():  # full-width digits and letters, a stray invisible character
             number = fold(number)
         if not number:
-            bad(("number", "诉求编号不能为空"))
+            bad(("number", _("诉求编号不能为空")))
         elif len(number) > NUMBER_MAX or not NUMBER_RE.match(number):
-            bad(("number", f"诉求编号最长{NUMBER_MAX}个字符，只能含字母、数字、-、_"))
+            bad(
+                (
+                    "number",
+                    _("诉求编号最长{number_max}个字符，只能含字母、数字、-、_").format(number_max=NUMBER_MAX),
+                )
+            )
         elif number in self.first_row:
-            bad(("number", f"与第{self.first_row[number]}行的诉求编号重复"))
+            bad(("number", _("与第{row}行的诉求编号重复").format(row=self.first_row[number])))
         else:
             self.first_row[number] = n
             self.numbers.append(number)
         if len(external_id) > 64:
-            bad(("external_id", "原系统编号最长64个字符"))
+            bad(("external_id", _("原系统编号最长64个字符")))
 
         # What was asked.
         channel = self._choice(problems, "channel", channel_raw)
         kind = self._choice(problems, "type", type_raw)
         if not channel_raw:
-            bad(("channel", "渠道不能为空"))
+            bad(("channel", _("渠道不能为空")))
         if not type_raw:
-            bad(("type", "诉求类型不能为空"))
+            bad(("type", _("诉求类型不能为空")))
         urgency = self._choice(problems, "urgency", urgency_raw, "normal")
         if not title:
-            bad(("title", "标题不能为空"))
+            bad(("title", _("标题不能为空")))
         elif len(title) > TITLE_MAX:
-            bad(("title", f"标题最长{TITLE_MAX}个字"))
+            bad(("title", _("标题最长{title_max}个字").format(title_max=TITLE_MAX)))
         if not content:
-            bad(("content", "诉求内容不能为空"))
+            bad(("content", _("诉求内容不能为空")))
         elif len(content) > CONTENT_MAX:
-            bad(("content", f"诉求内容最长{CONTENT_MAX}个字"))
+            bad(("content", _("诉求内容最长{content_max}个字").format(content_max=CONTENT_MAX)))
         if len(address) > 255:
-            bad(("address", "地址最长255个字"))
+            bad(("address", _("地址最长255个字")))
 
         # Who asked (protected as intake protects it, in the writer).
         if len(name) > 50:
-            bad(("requester_name", "诉求人姓名最长50个字"))
+            bad(("requester_name", _("诉求人姓名最长50个字")))
         elif "*" in name:  # 张*丰, from a list that masked it
             bad(("requester_name", masked_reason(HEADERS["requester_name"])))
         if phone:  # stored in its canonical form, as the exchange imports store phones
@@ -378,29 +397,36 @@ class Validator:
             if moment is None:
                 continue
             if previous is not None and moment[0] < previous[1]:
-                bad((key, f"{HEADERS[key]}不能早于{HEADERS[previous[0]]}"))
+                bad(
+                    (
+                        key,
+                        _("{column}不能早于{earlier}").format(
+                            column=HEADERS[key], earlier=HEADERS[previous[0]]
+                        ),
+                    )
+                )
             previous = (key, moment[0])
         if closed is not None and closed[0] > self.now:
-            bad(("closed_at", "办结时间不能晚于现在"))
+            bad(("closed_at", _("办结时间不能晚于现在")))
         status = self._choice(problems, "status", status_raw)
         if status and status != Status.CLOSED:
-            bad(("status", "只能导入已办结的诉求"))
+            bad(("status", _("只能导入已办结的诉求")))
 
         # Who handled it, and in which catalogue.
         if unit_code and not unit_code.isascii():
             unit_code = fold(unit_code)
         unit = self.refs.units.get(unit_code) if unit_code else None
         if unit_code and unit is None:
-            bad(("unit_code", f"承办单位编码 {unit_code} 不存在"))
+            bad(("unit_code", _("承办单位编码 {unit_code} 不存在").format(unit_code=unit_code)))
         elif not unit_code and kind and kind != RequestType.CONSULTATION:
-            bad(("unit_code", "请填写承办单位编码（仅咨询类直接答复办结的可不填）"))
+            bad(("unit_code", _("请填写承办单位编码（仅咨询类直接答复办结的可不填）")))
         level = self._choice(problems, "level", level_raw)
         if not level:
             level = (
                 LEVEL_OF_UNIT.get(unit.kind, HandlingLevel.SUBDISTRICT) if unit else HandlingLevel.SUBDISTRICT
             )
         if len(reply) > CONTENT_MAX:
-            bad(("reply", f"办理结果最长{CONTENT_MAX}个字"))
+            bad(("reply", _("办理结果最长{content_max}个字").format(content_max=CONTENT_MAX)))
         category_id = self._category(problems, category_code, version_raw, received)
 
         # Where: the grid at the point, else the named area, else the unit's area.
@@ -436,7 +462,7 @@ class Validator:
     ) -> int | None:
         if not code:
             if version_raw:
-                problems.append(("catalogue_version", "填写了目录版本，但没有分类编码"))
+                problems.append(("catalogue_version", _("填写了目录版本，但没有分类编码")))
             return None
         if not code.isascii() or not version_raw.isascii():
             code, version_raw = fold(code), fold(version_raw)
@@ -444,22 +470,29 @@ class Validator:
         if version_raw:
             version_id = refs.version_by_number.get(int(version_raw)) if version_raw.isdigit() else None
             if version_id is None:
-                problems.append(("catalogue_version", f"目录版本 {version_raw} 不存在"))
+                problems.append(
+                    ("catalogue_version", _("目录版本 {version_raw} 不存在").format(version_raw=version_raw))
+                )
                 return None
         elif received is not None:
             version_id = refs.version_at(received[0])
         else:
             return None
         if version_id is None:
-            problems.append(("category_code", "系统中还没有派单目录，请先导入目录或留空分类编码"))
+            problems.append(("category_code", _("系统中还没有派单目录，请先导入目录或留空分类编码")))
             return None
         found = refs.leaves.get((version_id, code))
         if found is None:
             number = refs.version_numbers[version_id]
-            problems.append(("category_code", f"分类编码 {code} 不在第{number}版派单目录中"))
+            problems.append(
+                (
+                    "category_code",
+                    _("分类编码 {code} 不在第{number}版派单目录中").format(code=code, number=number),
+                )
+            )
             return None
         if found[1] != 3:
-            problems.append(("category_code", f"分类编码 {code} 不是三级分类"))
+            problems.append(("category_code", _("分类编码 {code} 不是三级分类").format(code=code)))
             return None
         return found[0]
 
@@ -482,7 +515,7 @@ class Validator:
             key = "lon"
             found = locator.locate(lon, lat, crs=crs)
             if found is None:
-                problems.append(("lon", "坐标不在任何网格内，也不在网格附近"))
+                problems.append(("lon", _("坐标不在任何网格内，也不在网格附近")))
             else:
                 node_id = found.grid.id
                 path = self.refs.grid_path(node_id)
@@ -493,17 +526,17 @@ class Validator:
                 area_code = fold(area_code)
             area = self.refs.area(area_code)
             if area is None:
-                problems.append(("area_code", f"区域编码 {area_code} 不存在"))
+                problems.append(("area_code", _("区域编码 {area_code} 不存在").format(area_code=area_code)))
             elif not area[2]:
-                problems.append(("area_code", f"区域编码 {area_code} 已停用"))
+                problems.append(("area_code", _("区域编码 {area_code} 已停用").format(area_code=area_code)))
             else:
                 node_id, path = area[0], area[1]
         elif unit is not None:
             node_id, path, key = unit.node_id, unit.node_path, "unit_code"
         elif not unit_named:  # (an unknown unit code is reported as such)
-            problems.append(("area_code", "请填写经纬度或所属区域编码"))
+            problems.append(("area_code", _("请填写经纬度或所属区域编码")))
         if path and not self.scope.allows(path):
-            problems.append((key, "该诉求所在区域不在您可导入的管辖范围内"))
+            problems.append((key, _("该诉求所在区域不在您可导入的管辖范围内")))
         return lon, lat, node_id, path
 
     @staticmethod
@@ -513,17 +546,17 @@ class Validator:
         lon = parse_float(lon_raw) if lon_raw else None
         lat = parse_float(lat_raw) if lat_raw else None
         if lon_raw and lon is None:
-            problems.append(("lon", "经度应为数字"))
+            problems.append(("lon", _("经度应为数字")))
         elif lon is not None and not -180 <= lon <= 180:
-            problems.append(("lon", "经度应在 -180 到 180 之间"))
+            problems.append(("lon", _("经度应在 -180 到 180 之间")))
             lon = None
         if lat_raw and lat is None:
-            problems.append(("lat", "纬度应为数字"))
+            problems.append(("lat", _("纬度应为数字")))
         elif lat is not None and not -90 <= lat <= 90:
-            problems.append(("lat", "纬度应在 -90 到 90 之间"))
+            problems.append(("lat", _("纬度应在 -90 到 90 之间")))
             lat = None
         if not lon_raw or not lat_raw:
-            problems.append(("lon" if not lon_raw else "lat", "经度和纬度需同时填写"))
+            problems.append(("lon" if not lon_raw else "lat", _("经度和纬度需同时填写")))
             return None, None
         return lon, lat
 
@@ -538,24 +571,26 @@ class Validator:
         answers = (contacted_raw, resolution_raw, satisfaction_raw)
         if not any(answers):
             if rated_raw or comment or via_raw:
-                problems.append(("contacted", "填写了评价时间、意见或方式，但没有填写三项评价"))
+                problems.append(("contacted", _("填写了评价时间、意见或方式，但没有填写三项评价")))
             return None
         for key, value in zip(("contacted", "resolution", "satisfaction"), answers, strict=True):
             if not value:
-                problems.append((key, "三项评价（是否联系、解决情况、满意度）须同时填写"))
+                problems.append((key, _("三项评价（是否联系、解决情况、满意度）须同时填写")))
         contacted = self._choice(problems, "contacted", contacted_raw)
         resolution = self._choice(problems, "resolution", resolution_raw)
         satisfaction = self._choice(problems, "satisfaction", satisfaction_raw)
         via = self._choice(problems, "rating_via", via_raw, Rating.Via.CALLBACK)
         if len(comment) > COMMENT_MAX:
-            problems.append(("rating_comment", f"评价意见最长{COMMENT_MAX}个字"))
+            problems.append(
+                ("rating_comment", _("评价意见最长{comment_max}个字").format(comment_max=COMMENT_MAX))
+            )
         rated = self._time(problems, "rated_at", rated_raw) if rated_raw else closed
         if rated is None:
             return None
         if received is not None and rated[0] < received[0]:
-            problems.append(("rated_at", "评价时间不能早于受理时间"))
+            problems.append(("rated_at", _("评价时间不能早于受理时间")))
         if rated[0] > self.now:
-            problems.append(("rated_at", "评价时间不能晚于现在"))
+            problems.append(("rated_at", _("评价时间不能晚于现在")))
         month = f"{rated[0].year:04d}-{rated[0].month:02d}-01"
         return RatingCells(contacted == "1", resolution, satisfaction, rated[1], month, comment, via)
 

@@ -38,6 +38,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
+from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import Conflict
@@ -54,6 +55,7 @@ from civicgrid.requests.models import (
 from civicgrid.requests.services.intake import numbers_record
 from civicgrid.territory.models import Node
 
+# i18n: data (stored with every imported work order and history row)
 RULE_LABEL = "历史数据导入"
 
 REQUEST_COLUMNS = (
@@ -147,6 +149,7 @@ class Rows:
 
     def events(self) -> Iterator[Row]:
         close, direct_close, closed = Action.CLOSE.value, Action.DIRECT_CLOSE.value, Status.CLOSED.value
+        # i18n: data (stored with every imported history row)
         note, key, actor_name = "历史数据导入", self.key, self.actor_name
         for item, pk in zip(self.items, self.ids, strict=True):
             action = direct_close if item.unit_id is None else close
@@ -340,7 +343,7 @@ def _references_locked(items: Sequence[Item], locked: tuple[set[int], set[int], 
             (found,) = cursor.fetchone()
             if found != len(ids):
                 raise Conflict(
-                    "导入期间，文件引用的网格、分类或承办单位有的已被删除，请核对后重新导入",
+                    _("导入期间，文件引用的网格、分类或承办单位有的已被删除，请核对后重新导入"),
                     code="reference_gone",
                 )
             done.update(ids)
