@@ -150,7 +150,7 @@ NINJA_NUM_PROXIES = TRUSTED_PROXIES
 
 LANGUAGE_CODE = "zh-hans"
 FORMAT_MODULE_PATH = ["civicgrid.formats"]  # ISO dates first, for <input type="date">
-LANGUAGES = [("zh-hans", "简体中文")]
+LANGUAGES = [("zh-hans", "简体中文")]  # i18n: data (a language is named in its own words)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

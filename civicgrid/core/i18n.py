@@ -7,7 +7,7 @@ import (models, forms, admin, apps, module-level tables of labels). A lazy strin
 pass ``str(label)``. Tables of lazy labels are typed ``dict[str, StrOrPromise]``.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
@@ -16,4 +16,9 @@ if TYPE_CHECKING:
 else:
     StrOrPromise = str | Promise
 
-__all__ = ["StrOrPromise"]
+__all__ = ["StrOrPromise", "plain"]
+
+
+def plain(value: Any) -> Any:
+    """``value`` with a lazy string rendered to ``str`` (for Excel cells, JSON, pydantic)."""
+    return str(value) if isinstance(value, Promise) else value

@@ -66,7 +66,9 @@ logger = logging.getLogger(__name__)
 
 def body_too_large() -> PayloadTooLarge:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
-    return PayloadTooLarge(_("请求内容过大（不含文件最多 {value} MB）").format(value=limit // (1024 * 1024)))
+    return PayloadTooLarge(
+        _("请求内容过大（不含文件最多 {megabytes} MB）").format(megabytes=limit // (1024 * 1024))
+    )
 
 
 def body_over_limit(request: HttpRequest) -> bool:

@@ -15,17 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.i18n import StrOrPromise
 
 UNKNOWN_FIELD = gettext_lazy("输入")
 
 
-def field_label(name: str, labels: Mapping[str, str], form: forms.Form | None = None) -> str:
+def field_label(name: str, labels: Mapping[str, StrOrPromise], form: forms.Form | None = None) -> str:
     if form is not None and name in form.fields and form.fields[name].label:
         return str(form.fields[name].label)
     return str(labels.get(name, UNKNOWN_FIELD))
 
 
-def labelled(exc: CivicError, labels: Mapping[str, str], form: forms.Form | None = None) -> str:
+def labelled(exc: CivicError, labels: Mapping[str, StrOrPromise], form: forms.Form | None = None) -> str:
     """The refusal as one message: "截止日期：截止日期不能早于开始日期；备注：…"."""
     errors = exc.errors if isinstance(exc, ValidationError) else {}
     if not errors:
@@ -33,7 +34,7 @@ def labelled(exc: CivicError, labels: Mapping[str, str], form: forms.Form | None
     return "；".join(f"{field_label(k, labels, form)}：{'，'.join(v)}" for k, v in errors.items())
 
 
-def error_summary(form: forms.Form, labels: Mapping[str, str] | None = None) -> str:
+def error_summary(form: forms.Form, labels: Mapping[str, StrOrPromise] | None = None) -> str:
     """Every error of a bound form in one line, each named by its field's label."""
     parts = []
     for name, reasons in form.errors.items():

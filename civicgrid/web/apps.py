@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "civicgrid.web"
     label = "web"
-    verbose_name = "页面"
+    verbose_name = _("页面")
 
     def ready(self) -> None:
         from civicgrid.web import login

@@ -13,6 +13,8 @@ from typing import Any
 from django.apps import apps
 from django.utils.module_loading import import_string
 
+from civicgrid.core.i18n import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -24,8 +26,8 @@ class Figure:
     hint: str = ""
 
 
-def app_menus() -> list[tuple[str, str, Any]]:
-    entries: list[tuple[str, str, Any]] = []
+def app_menus() -> list[tuple[StrOrPromise, str, Any]]:
+    entries: list[tuple[StrOrPromise, str, Any]] = []
     for config in apps.get_app_configs():
         entries.extend(getattr(config, "menu", None) or [])
     return entries

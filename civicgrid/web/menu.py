@@ -4,21 +4,24 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.web.contrib import app_menus
 
 # (label, url name, capability needed)
-MENU: list[tuple[str, str, Capability | None]] = [
-    ("首页", "web:home", None),
-    ("区域网格", "territory:tree", Capability.TERRITORY_VIEW),
-    ("网格事项清单", "territory:matters", Capability.TERRITORY_VIEW),
-    ("实有人口", "registry:residents", Capability.REGISTRY_VIEW),
-    ("实有房屋", "registry:dwellings", Capability.REGISTRY_VIEW),
-    ("实有单位", "registry:organisations", Capability.REGISTRY_VIEW),
-    ("数据导入", "exchange:imports", Capability.IMPORT),
-    ("审计日志", "web:audit", Capability.AUDIT_VIEW),
+MENU: list[tuple[StrOrPromise, str, Capability | None]] = [
+    (gettext_lazy("首页"), "web:home", None),
+    (gettext_lazy("区域网格"), "territory:tree", Capability.TERRITORY_VIEW),
+    (gettext_lazy("网格事项清单"), "territory:matters", Capability.TERRITORY_VIEW),
+    (gettext_lazy("实有人口"), "registry:residents", Capability.REGISTRY_VIEW),
+    (gettext_lazy("实有房屋"), "registry:dwellings", Capability.REGISTRY_VIEW),
+    (gettext_lazy("实有单位"), "registry:organisations", Capability.REGISTRY_VIEW),
+    (gettext_lazy("数据导入"), "exchange:imports", Capability.IMPORT),
+    (gettext_lazy("审计日志"), "web:audit", Capability.AUDIT_VIEW),
 ]
 
 
@@ -38,17 +41,21 @@ def _any_of(*capabilities: Capability) -> Callable[[Any], bool]:
 
 # Pages of respond-upon-receipt (接诉即办); the test is a capability or a predicate on the user.
 # Entries whose URL name is not (yet) defined are skipped.
-REQUESTS_MENU: list[tuple[str, str, Capability | Callable[[Any], bool]]] = [
-    ("话务台", "requests:console", Capability.REQUEST_INTAKE),
-    ("分拣派单", "requests:triage", Capability.REQUEST_DISPATCH),
-    ("回访", "requests:callbacks", Capability.REQUEST_DISPATCH),
-    ("待办工单", "requests:inbox", _in_a_handling_unit),
-    ("诉求台账", "requests:ledger", _sees_requests),
-    ("吹哨报到", "requests:whistles", _sees_requests),
-    ("派单目录", "requests:catalogue", _any_of(Capability.REQUEST_CONFIGURE, Capability.REQUEST_DISPATCH)),
-    ("三率", "requests:rates", Capability.RATES_VIEW),
-    ("排名", "requests:ranking", Capability.RATES_VIEW),
-    ("周报", "requests:weekly_report", Capability.RATES_VIEW),
+REQUESTS_MENU: list[tuple[StrOrPromise, str, Capability | Callable[[Any], bool]]] = [
+    (gettext_lazy("话务台"), "requests:console", Capability.REQUEST_INTAKE),
+    (gettext_lazy("分拣派单"), "requests:triage", Capability.REQUEST_DISPATCH),
+    (gettext_lazy("回访"), "requests:callbacks", Capability.REQUEST_DISPATCH),
+    (gettext_lazy("待办工单"), "requests:inbox", _in_a_handling_unit),
+    (gettext_lazy("诉求台账"), "requests:ledger", _sees_requests),
+    (gettext_lazy("吹哨报到"), "requests:whistles", _sees_requests),
+    (
+        gettext_lazy("派单目录"),
+        "requests:catalogue",
+        _any_of(Capability.REQUEST_CONFIGURE, Capability.REQUEST_DISPATCH),
+    ),
+    (gettext_lazy("三率"), "requests:rates", Capability.RATES_VIEW),
+    (gettext_lazy("排名"), "requests:ranking", Capability.RATES_VIEW),
+    (gettext_lazy("周报"), "requests:weekly_report", Capability.RATES_VIEW),
 ]
 
 
@@ -67,12 +74,12 @@ def _url(name: str) -> str | None:
         return None
 
 
-def menu_for(user: Any) -> list[dict[str, str]]:
+def menu_for(user: Any) -> list[dict[str, StrOrPromise]]:
     items = [
         {"label": label, "url": url}
         for label, name, test in [*MENU, *REQUESTS_MENU, *app_menus()]
         if _allowed(user, test) and (url := _url(name)) is not None
     ]
     if getattr(user, "admin_role", "") in ("system", "security"):
-        items.append({"label": "系统管理", "url": reverse("admin:index")})
+        items.append({"label": _("系统管理"), "url": reverse("admin:index")})
     return items

@@ -7,12 +7,14 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import actor_roles, require_any
 from civicgrid.core.errors import CivicError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_audit import change_items, verb_choices, verb_label
@@ -24,15 +26,15 @@ from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import node_roots, node_team
 from civicgrid.web.contrib import home_figures
 
-HOME_HINTS: dict[str, str] = {
-    Role.OPERATOR: "受理来电与来访，登记诉求，查询来电人历史，按位置确定所属网格。",
-    Role.HANDLER: "签收、办理、答复本单位承办的诉求。",
-    Role.COMMUNITY_WORKER: "管理本社区的网格、人员、房屋、单位和岗位。",
-    Role.GRID_WORKER: "巡查走访本网格，关注重点人群，维护本网格的人房信息。",
-    Role.LEADER: "查看辖区概况、排名与预警。",
-    AdminRole.SYSTEM: "维护区域网格、事项清单和系统配置。",
-    AdminRole.SECURITY: "管理账号、角色和数据范围。",
-    AdminRole.AUDIT: "检索和查看审计日志。",
+HOME_HINTS: dict[str, StrOrPromise] = {
+    Role.OPERATOR: gettext_lazy("受理来电与来访，登记诉求，查询来电人历史，按位置确定所属网格。"),
+    Role.HANDLER: gettext_lazy("签收、办理、答复本单位承办的诉求。"),
+    Role.COMMUNITY_WORKER: gettext_lazy("管理本社区的网格、人员、房屋、单位和岗位。"),
+    Role.GRID_WORKER: gettext_lazy("巡查走访本网格，关注重点人群，维护本网格的人房信息。"),
+    Role.LEADER: gettext_lazy("查看辖区概况、排名与预警。"),
+    AdminRole.SYSTEM: gettext_lazy("维护区域网格、事项清单和系统配置。"),
+    AdminRole.SECURITY: gettext_lazy("管理账号、角色和数据范围。"),
+    AdminRole.AUDIT: gettext_lazy("检索和查看审计日志。"),
 }
 MAX_CHILD_ROWS = 60
 
@@ -168,7 +170,7 @@ def locate_partial(request: HttpRequest) -> HttpResponse:
     try:
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
     except ValueError:
-        context["error"] = "请填写数字形式的经度和纬度"
+        context["error"] = gettext("请填写数字形式的经度和纬度")
         return render(request, "web/_locate.html", context)
     try:
         check_lon_lat(lon, lat)
@@ -177,7 +179,7 @@ def locate_partial(request: HttpRequest) -> HttpResponse:
         context["error"] = exc.message
         return render(request, "web/_locate.html", context)
     if found is None:
-        context["error"] = "该位置不在辖区范围内（附近也没有网格）"
+        context["error"] = gettext("该位置不在辖区范围内（附近也没有网格）")
     else:
         context["location"] = found
         context["rows"] = [(NodeKind(level).label, found.levels.get(level)) for level in LEVELS]
