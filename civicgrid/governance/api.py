@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from civicgrid.accounts.models import User
@@ -207,7 +208,7 @@ def _unit(pk: int | None, field: str) -> HandlingUnit | None:
         return None
     unit = HandlingUnit.objects.filter(pk=pk).first()
     if unit is None:
-        raise ValidationError("单位不存在", field=field)
+        raise ValidationError(_("单位不存在"), field=field)
     return unit
 
 

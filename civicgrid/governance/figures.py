@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
@@ -20,23 +21,23 @@ def home_figures(user: Any) -> list[Figure]:
     tasks = selectors.tasks_visible(user).filter(status=TaskStatus.OPEN)
     return [
         Figure(
-            "进行中的突发预警",
+            _("进行中的突发预警"),
             selectors.alerts_visible(user).filter(~Q(status=AlertStatus.ENDED)).count(),
             reverse("governance:alerts"),
         ),
         Figure(
-            "推进中的每月一题",
+            _("推进中的每月一题"),
             selectors.topics_visible(user).filter(status=TopicStatus.ACTIVE).count(),
             reverse("governance:topics"),
         ),
         Figure(
-            "超期的治理任务",
+            _("超期的治理任务"),
             tasks.filter(deadline__lt=today).count(),
             reverse("governance:planned"),
-            hint=f"共 {tasks.count()} 项进行中",
+            hint=_("共 {count} 项进行中").format(count=tasks.count()),
         ),
         Figure(
-            "待决定的未诉先办建议",
+            _("待决定的未诉先办建议"),
             selectors.proposals_visible(user).filter(status=ProposalStatus.PROPOSED).count(),
             reverse("governance:planned"),
         ),

@@ -21,6 +21,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
@@ -410,7 +411,7 @@ def _issue(run: HotIssueRun, rank_no: int, d: Draft, loaded: Loaded, texts: dict
         rank=rank_no,
         node=node,
         node_path=node.path,
-        title=(titles[0] or "（无标题）")[:200],
+        title=(titles[0] or gettext("（无标题）"))[:200],
         keywords=keywords,
         category_id=cats.most_common(1)[0][0] if cats else None,
         category_prefix=loaded.group_codes[d.cluster.group] if loaded.group_codes else "",
@@ -461,7 +462,7 @@ def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool =
     if period.end < period.start:
         from civicgrid.core.errors import ValidationError
 
-        raise ValidationError("结束日期不能早于开始日期", field="end")
+        raise ValidationError(gettext("结束日期不能早于开始日期"), field="end")
     started = time.perf_counter()
     p = params()
     loaded, drafts, stats = compute(node, period, p)

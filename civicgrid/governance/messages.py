@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from civicgrid.governance import engine, text
 
@@ -50,7 +51,7 @@ def _time(raw: str) -> datetime:
             return datetime.strptime(raw.strip(), fmt)
         except ValueError:
             continue
-    raise ValueError(f"无法识别的时间：{raw}")
+    raise ValueError(_("无法识别的时间：{raw}").format(raw=raw))
 
 
 def _int(raw: str) -> int:

@@ -26,10 +26,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
 from civicgrid.core.audit import audit_write
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.governance.hot import GROUP_CODE_LENGTH, _areas, _bounds
 from civicgrid.governance.models import Season, SeasonalProposal
 from civicgrid.registry.selectors import residents_count_under
@@ -48,11 +50,11 @@ SEASONS: dict[str, tuple[int, int]] = {  # Season values are str
     Season.SUMMER: (6, 3),
     Season.AUTUMN: (9, 2),
 }
-SEASON_WORDS: dict[str, str] = {
-    Season.WINTER: "入冬前",
-    Season.SPRING: "开春前",
-    Season.SUMMER: "汛期前",
-    Season.AUTUMN: "入秋前",
+SEASON_WORDS: dict[str, StrOrPromise] = {
+    Season.WINTER: gettext_lazy("入冬前"),
+    Season.SPRING: gettext_lazy("开春前"),
+    Season.SUMMER: gettext_lazy("汛期前"),
+    Season.AUTUMN: gettext_lazy("入秋前"),
 }
 
 
@@ -174,7 +176,9 @@ def _propose(c: Candidate, rule: ProposalRule) -> SeasonalProposal | None:
                 season_start=c.start,
                 evidence={str(y): n for y, n in sorted(c.by_year.items())},
                 expected=round(sum(counts) / rule.years, 1),
-                title=f"{SEASON_WORDS[c.season]}排查整治{node.name}“{label}”问题"[:200],
+                title=gettext("{season}排查整治{name}“{label}”问题").format(
+                    season=SEASON_WORDS[c.season], name=node.name, label=label
+                )[:200],
             )
     except IntegrityError:
         return None  # proposed already
@@ -221,7 +225,7 @@ class PriorityRow:
 
     @property
     def rank_class_label(self) -> str:
-        return RankClass(self.rank_class).label if self.rank_class else ""
+        return str(RankClass(self.rank_class).label) if self.rank_class else ""
 
 
 @dataclass
@@ -278,11 +282,11 @@ def priority_subdistricts(actor: Any, month: date) -> Priority:
             and r.rates.composite < overall.composite
         )
         if high:
-            r.reasons.append("每万人诉求量高")
+            r.reasons.append(gettext("每万人诉求量高"))
         if poor:
-            r.reasons.append("综合得分低于辖区")
+            r.reasons.append(gettext("综合得分低于辖区"))
         if r.rank_class == RankClass.GOVERNANCE:
-            r.reasons.append("月度排名治理类")
+            r.reasons.append(gettext("月度排名治理类"))
         r.flagged = (high and poor) or r.rank_class == RankClass.GOVERNANCE
     rows.sort(key=lambda r: (not r.flagged, -(r.per_10k or 0), r.node.path))
     return Priority(month, rows, per_10k, overall, LOAD_RATIO)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import EVERYWHERE, require_any, scope_filter, scope_paths
@@ -42,14 +43,14 @@ def node_for(actor: Any, pk: int | None) -> Node:
     if pk is not None:
         node = nodes_visible(actor).filter(pk=pk).first()
         if node is None:
-            raise NotFound("区域不存在或您无权查看")
+            raise NotFound(gettext("区域不存在或您无权查看"))
         return node
     paths = [p for p in scope_paths(actor, V) if p != EVERYWHERE]
     if paths:
         return Node.objects.get(path=paths[0])
     root = Node.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
     if root is None:
-        raise NotFound("尚未建立区域")
+        raise NotFound(gettext("尚未建立区域"))
     return root
 
 
@@ -68,7 +69,7 @@ def hot_issues_visible(actor: Any) -> QuerySet[HotIssue]:
 def hot_issue_get(actor: Any, pk: int) -> HotIssue:
     found = hot_issues_visible(actor).select_related("run", "node", "category").filter(pk=pk).first()
     if found is None:
-        raise NotFound("热点不存在或您无权查看")
+        raise NotFound(gettext("热点不存在或您无权查看"))
     return found
 
 
@@ -93,7 +94,7 @@ def topics_visible(actor: Any) -> QuerySet[Topic]:
 def topic_get(actor: Any, pk: int) -> Topic:
     found = topics_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound("题目不存在或您无权查看")
+        raise NotFound(gettext("题目不存在或您无权查看"))
     return found
 
 
@@ -104,7 +105,7 @@ def tasks_visible(actor: Any) -> QuerySet[GovernanceTask]:
 def task_get(actor: Any, pk: int) -> GovernanceTask:
     found = tasks_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound("任务不存在或您无权查看")
+        raise NotFound(gettext("任务不存在或您无权查看"))
     return found
 
 
@@ -115,7 +116,7 @@ def proposals_visible(actor: Any) -> QuerySet[SeasonalProposal]:
 def proposal_get(actor: Any, pk: int) -> SeasonalProposal:
     found = proposals_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound("建议不存在或您无权查看")
+        raise NotFound(gettext("建议不存在或您无权查看"))
     return found
 
 
@@ -126,7 +127,7 @@ def alerts_visible(actor: Any) -> QuerySet[SpikeAlert]:
 def alert_get(actor: Any, pk: int) -> SpikeAlert:
     found = alerts_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound("预警不存在或您无权查看")
+        raise NotFound(gettext("预警不存在或您无权查看"))
     return found
 
 

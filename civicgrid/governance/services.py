@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
@@ -57,22 +58,22 @@ class TopicData:
 def _check_topic(data: TopicData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
-        errors["title"] = ["请填写题目"]
+        errors["title"] = [_("请填写题目")]
     elif len(data.title) > 200:
-        errors["title"] = ["题目最长200个字"]
+        errors["title"] = [_("题目最长200个字")]
     if data.node is None:
-        errors["node"] = ["请选择问题所在区域"]
+        errors["node"] = [_("请选择问题所在区域")]
     if data.lead_unit is None or not data.lead_unit.is_active:
-        errors["lead_unit"] = ["请选择启用的牵头单位"]
+        errors["lead_unit"] = [_("请选择启用的牵头单位")]
     official = data.leading_official
     if official is None or not getattr(official, "is_active", False):
-        errors["leading_official"] = ["请选择牵头领导"]
+        errors["leading_official"] = [_("请选择牵头领导")]
     elif data.node is not None and not can(official, Capability.TOPIC_MANAGE, data.node.path):
-        errors["leading_official"] = ["牵头领导须是该区域的领导"]
+        errors["leading_official"] = [_("牵头领导须是该区域的领导")]
     if data.lead_unit is not None and any(u.pk == data.lead_unit.pk for u in data.assisting_units):
-        errors["assisting_units"] = ["协办单位不能与牵头单位相同"]
+        errors["assisting_units"] = [_("协办单位不能与牵头单位相同")]
     if any(not u.is_active for u in data.assisting_units):
-        errors["assisting_units"] = ["协办单位须为启用的单位"]
+        errors["assisting_units"] = [_("协办单位须为启用的单位")]
     if problems := prefix_errors(data.category_prefix.strip()):
         errors["category_prefix"] = problems
     return errors
@@ -85,12 +86,12 @@ def prefix_errors(prefix: str) -> list[str]:
     if not prefix:
         return []
     if not PREFIX_RE.fullmatch(prefix):
-        return ["分类编码前缀应为2、4或6位数字，如 01、0103"]
+        return [_("分类编码前缀应为2、4或6位数字，如 01、0103")]
     current = current_catalogue()
     if current is None:
-        return ["当前没有生效的派单目录，请不填分类编码前缀"]
+        return [_("当前没有生效的派单目录，请不填分类编码前缀")]
     if not Category.objects.filter(version=current, code__startswith=prefix).exists():
-        return [f"当前派单目录中没有编码以 {prefix} 开头的分类"]
+        return [_("当前派单目录中没有编码以 {prefix} 开头的分类").format(prefix=prefix)]
     return []
 
 
@@ -128,8 +129,18 @@ def topic_from_hot_issue(issue: HotIssue) -> dict[str, Any]:
         "month": month_start(timezone.localdate()),
         "node": place_of(issue.node),
         "description": (
-            f"{issue.run.period_start}至{issue.run.period_end}，{issue.node.name}同类诉求{issue.count}件"
-            f"（{issue.requesters}人），热度{issue.heat:.1f}。关键词：{'、'.join(issue.keywords)}"
+            _(
+                "{period_start}至{period_end}，{name}同类诉求{count}件（{requesters}人）"
+                "，热度{heat:.1f}。关键词：{keywords}"
+            ).format(
+                period_start=issue.run.period_start,
+                period_end=issue.run.period_end,
+                name=issue.node.name,
+                count=issue.count,
+                requesters=issue.requesters,
+                heat=issue.heat,
+                keywords="、".join(issue.keywords),
+            )
         ),
         "category_prefix": issue.category_prefix,
         "keywords": list(issue.keywords),
@@ -142,9 +153,9 @@ def topic_create(*, actor: Any, data: TopicData) -> Topic:
     if data.node is not None:
         require(actor, Capability.TOPIC_MANAGE, data.node.path)
     else:
-        raise ValidationError("请选择问题所在区域", field="node")
+        raise ValidationError(_("请选择问题所在区域"), field="node")
     if data.hot_issue is not None and not data.hot_issue.node_path.startswith(data.node.path):
-        raise ValidationError("热点不在所选区域内", field="hot_issue")
+        raise ValidationError(_("热点不在所选区域内"), field="hot_issue")
     errors = _check_topic(data)
     if errors:
         raise ValidationError(errors=errors)
@@ -157,8 +168,13 @@ def topic_create(*, actor: Any, data: TopicData) -> Topic:
         same_hot = data.hot_issue is not None and twin.hot_issue_id == data.hot_issue.pk
         month = month_start(data.month)
         raise ValidationError(
-            f"{data.node.name}{month.year}年{month.month}月已就{'该热点' if same_hot else '同名题目'}"
-            f"立项（《{twin.title}》），请勿重复立项",
+            _("{name}{year}年{month}月已就{what}立项（《{title}》），请勿重复立项").format(
+                name=data.node.name,
+                year=month.year,
+                month=month.month,
+                what=_("该热点") if same_hot else _("同名题目"),
+                title=twin.title,
+            ),
             field="title",
             code="duplicate",
         )
@@ -193,7 +209,7 @@ def _locked_topic(actor: Any, topic: Topic, expected_version: int | None) -> Top
     require(actor, Capability.TOPIC_MANAGE, topic.node_path)
     locked = Topic.objects.select_for_update().get(pk=topic.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise Conflict("该题目已被他人修改，请刷新后再试")
+        raise Conflict(_("该题目已被他人修改，请刷新后再试"))
     return locked
 
 
@@ -209,7 +225,7 @@ def topic_update(
     locked = _locked_topic(actor, topic, expected_version)
     before = snapshot(locked, TOPIC_FIELDS)
     if status is not None and status not in TopicStatus.values:
-        raise ValidationError("状态取值无效", field="status")
+        raise ValidationError(_("状态取值无效"), field="status")
     if plan is not None:
         locked.plan = plan.strip()
     if status is not None:
@@ -230,11 +246,11 @@ def topic_update(
 def _check_task(title: str, deadline: date | None) -> None:
     errors: dict[str, list[str]] = {}
     if not title.strip():
-        errors["title"] = ["请填写任务内容"]
+        errors["title"] = [_("请填写任务内容")]
     elif len(title) > 200:
-        errors["title"] = ["任务最长200个字"]
+        errors["title"] = [_("任务最长200个字")]
     if deadline is None:
-        errors["deadline"] = ["请填写完成时限"]
+        errors["deadline"] = [_("请填写完成时限")]
     if errors:
         raise ValidationError(errors=errors)
 
@@ -253,7 +269,7 @@ def task_add(
     _check_task(title, deadline)
     assert deadline is not None
     if unit is not None and not unit.is_active:
-        raise ValidationError("责任单位须为启用的单位", field="unit")
+        raise ValidationError(_("责任单位须为启用的单位"), field="unit")
     task = GovernanceTask.objects.create(
         topic=locked,
         node=locked.node,
@@ -286,9 +302,9 @@ def may_report(actor: Any, task: GovernanceTask) -> bool:
 @transaction.atomic
 def task_progress(*, actor: Any, task: GovernanceTask, progress: int, note: str = "") -> GovernanceTask:
     if not may_report(actor, task):
-        raise PermissionDenied("您无权更新该任务的进度")
+        raise PermissionDenied(_("您无权更新该任务的进度"))
     if not 0 <= progress <= 100:
-        raise ValidationError("进度应在0到100之间", field="progress")
+        raise ValidationError(_("进度应在0到100之间"), field="progress")
     locked = GovernanceTask.objects.select_for_update().get(pk=task.pk)
     before = snapshot(locked, TASK_FIELDS)
     locked.progress = progress
@@ -317,7 +333,7 @@ def _locked_proposal(actor: Any, proposal: SeasonalProposal) -> SeasonalProposal
     require(actor, Capability.TOPIC_MANAGE, proposal.node_path)
     locked = SeasonalProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ProposalStatus.PROPOSED:
-        raise Conflict("该建议已处理")
+        raise Conflict(_("该建议已处理"))
     return locked
 
 
@@ -333,7 +349,7 @@ def proposal_accept(
     """A leader turns a proposal into a planned task (default deadline: a week before the season)."""
     locked = _locked_proposal(actor, proposal)
     if unit is None or not unit.is_active:
-        raise ValidationError("请选择启用的责任单位", field="unit")
+        raise ValidationError(_("请选择启用的责任单位"), field="unit")
     deadline = deadline or locked.season_start - timedelta(days=7)
     title = title.strip() or locked.title
     _check_task(title, deadline)
@@ -341,7 +357,9 @@ def proposal_accept(
         node=locked.node,
         node_path=locked.node_path,
         title=title,
-        description=f"未诉先办：往年同期诉求 {locked.evidence}，预计{locked.expected:.0f}件。",
+        description=_("未诉先办：往年同期诉求 {evidence}，预计{expected:.0f}件。").format(
+            evidence=locked.evidence, expected=locked.expected
+        ),
         unit=unit,
         deadline=deadline,
         created_by=actor,
@@ -380,7 +398,7 @@ def alert_acknowledge(*, actor: Any, alert: SpikeAlert, note: str = "") -> Spike
     require(actor, Capability.GOVERNANCE_VIEW, alert.node_path)
     locked = SpikeAlert.objects.select_for_update().get(pk=alert.pk)
     if locked.status != AlertStatus.ACTIVE:
-        raise Conflict("该预警已知悉或已结束")
+        raise Conflict(_("该预警已知悉或已结束"))
     locked.status = AlertStatus.ACKNOWLEDGED
     locked.acknowledged_by = actor
     locked.acknowledged_at = timezone.now()

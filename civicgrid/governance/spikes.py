@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.core.audit import audit_write
 from civicgrid.governance.hot import GROUP_CODE_LENGTH, _areas
@@ -193,16 +194,22 @@ def _raise(finding: Finding, now: datetime, rule: Rule) -> SpikeAlert | None:
             )
     except IntegrityError:
         return None  # another tick raised it a moment ago
-    body = (
-        f"【突发预警】{area.name}「{label}」近{rule.window_minutes}分钟收到{finding.observed}件诉求，"
-        f"往常同期约{finding.expected:.1f}件，请立即核查处置。"
+    body = gettext(
+        "【突发预警】{name}「{label}」近{window_minutes}分钟收到{observed}件诉求，"
+        "往常同期约{expected:.1f}件，请立即核查处置。"
+    ).format(
+        name=area.name,
+        label=label,
+        window_minutes=rule.window_minutes,
+        observed=finding.observed,
+        expected=finding.expected,
     )
     for unit in _recipients(area, finding.prefix):
         notify(
             dedupe_key=f"spike:{alert.pk}:{unit.pk}",
             channel=NotifyChannel.SMS,
             recipient_label=unit.name,
-            subject=f"突发预警 {area.name} {label}"[:200],
+            subject=gettext("突发预警 {name} {label}").format(name=area.name, label=label)[:200],
             body=body,
             target=alert,
         )

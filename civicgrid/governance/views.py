@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.models import Role, RoleAssignment, User
@@ -41,7 +42,7 @@ def _int(raw: str | None, field: str, label: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise ValidationError(f"{label}参数无效", field=field)
+        raise ValidationError(_("{label}参数无效").format(label=label), field=field)
     return int(raw)
 
 
@@ -59,7 +60,9 @@ def _map_points(issues: list[Any]) -> list[dict[str, Any]]:
             "lon": i.lon,
             "lat": i.lat,
             "count": i.count,
-            "label": f"#{i.rank} {i.node.name} {i.title}（{i.count}件）",
+            "label": _("#{rank} {name} {title}（{count}件）").format(
+                rank=i.rank, name=i.node.name, title=i.title, count=i.count
+            ),
             "url": reverse("governance:hot_issue", args=[i.pk]),
         }
         for i in issues
@@ -86,7 +89,7 @@ def _in_scope_count(node: Node, period: Period) -> int:
 @login_required
 def hot_page(request: HttpRequest) -> HttpResponse:
     user = request.user
-    node = selectors.node_for(user, _int(request.GET.get("node"), "node", "区域"))
+    node = selectors.node_for(user, _int(request.GET.get("node"), "node", _("区域")))
     period = _period(request)
     run = selectors.latest_run(node, period)
     pending = False
@@ -119,13 +122,13 @@ def hot_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def hot_recompute(request: HttpRequest) -> HttpResponse:
-    node = selectors.node_for(request.user, _int(request.POST.get("node"), "node", "区域"))
+    node = selectors.node_for(request.user, _int(request.POST.get("node"), "node", _("区域")))
     start, end = request.POST.get("start", ""), request.POST.get("end", "")
     period = Period(parse_day(start, field="start"), parse_day(end, field="end"))
     if period.end < period.start:
-        raise ValidationError("结束日期不能早于开始日期", field="end")
+        raise ValidationError(_("结束日期不能早于开始日期"), field="end")
     hot_issues_compute(actor=request.user, node=node, period=period)
-    messages.success(request, "已重新计算热点")
+    messages.success(request, _("已重新计算热点"))
     return redirect(f"{reverse('governance:hot')}?node={node.pk}&start={period.start}&end={period.end}")
 
 
@@ -176,8 +179,8 @@ def _units() -> list[HandlingUnit]:
 
 def _topic_data(request: HttpRequest, node: Node, hot: Any) -> services.TopicData:
     post = request.POST
-    lead_id = _int(post.get("lead_unit"), "lead_unit", "牵头单位")
-    official_id = _int(post.get("leading_official"), "leading_official", "牵头领导")
+    lead_id = _int(post.get("lead_unit"), "lead_unit", _("牵头单位"))
+    official_id = _int(post.get("leading_official"), "leading_official", _("牵头领导"))
     assisting_ids = [int(x) for x in post.getlist("assisting_units") if x.isdigit()]
     raw_month = post.get("month", "").strip()
     return services.TopicData(
@@ -199,14 +202,14 @@ def _topic_data(request: HttpRequest, node: Node, hot: Any) -> services.TopicDat
 def topic_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_any(user, M)
-    hot_id = _int(request.GET.get("hot") or request.POST.get("hot"), "hot", "热点")
+    hot_id = _int(request.GET.get("hot") or request.POST.get("hot"), "hot", _("热点"))
     hot = selectors.hot_issue_get(user, hot_id) if hot_id else None
     if hot is not None:
         initial = services.topic_from_hot_issue(hot)
         node = hot.node
     else:
         node = selectors.node_for(
-            user, _int(request.GET.get("node") or request.POST.get("node"), "node", "区域")
+            user, _int(request.GET.get("node") or request.POST.get("node"), "node", _("区域"))
         )
         initial = {"title": "", "month": current_month(), "node": node, "keywords": [], "category_prefix": ""}
     errors: dict[str, list[str]] = {}
@@ -220,7 +223,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
             initial = {**initial, **request.POST.dict(), "keywords": [k for k in keywords if k.strip()]}
             assisting = [int(x) for x in request.POST.getlist("assisting_units") if x.isdigit()]
         else:
-            messages.success(request, "已立项为每月一题")
+            messages.success(request, _("已立项为每月一题"))
             return redirect("governance:topic", pk=topic.pk)
     context = {
         "hot": hot,
@@ -293,9 +296,9 @@ def topic_update(request: HttpRequest, pk: int) -> HttpResponse:
         topic=topic,
         plan=request.POST.get("plan"),
         status=request.POST.get("status") or None,
-        expected_version=_int(request.POST.get("version"), "version", "版本"),
+        expected_version=_int(request.POST.get("version"), "version", _("版本")),
     )
-    messages.success(request, "已保存")
+    messages.success(request, _("已保存"))
     return redirect("governance:topic", pk=pk)
 
 
@@ -316,7 +319,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
             if data["unit"] is not None:
                 unit = HandlingUnit.objects.filter(pk=data["unit"]).first()
                 if unit is None:
-                    raise ValidationError("责任单位不存在", field="unit")
+                    raise ValidationError(_("责任单位不存在"), field="unit")
             services.task_add(
                 actor=request.user,
                 topic=topic,
@@ -328,7 +331,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "已添加任务")
+            messages.success(request, _("已添加任务"))
             return redirect("governance:topic", pk=pk)
     return _topic_page(request, topic, form, status=422)
 
@@ -337,7 +340,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(request.user, pk)
-    progress = _int(request.POST.get("progress"), "progress", "进度")
+    progress = _int(request.POST.get("progress"), "progress", _("进度"))
     try:
         services.task_progress(
             actor=request.user,
@@ -348,7 +351,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, labelled(exc, FIELD_LABELS))
     else:
-        messages.success(request, "已更新进度")
+        messages.success(request, _("已更新进度"))
     fallback = (
         reverse("governance:topic", args=[task.topic_id]) if task.topic_id else reverse("governance:planned")
     )
@@ -384,9 +387,9 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("decision") == "dismiss":
             services.proposal_dismiss(actor=request.user, proposal=proposal)
-            messages.success(request, "已不采纳")
+            messages.success(request, _("已不采纳"))
         else:
-            unit_id = _int(request.POST.get("unit"), "unit", "责任单位")
+            unit_id = _int(request.POST.get("unit"), "unit", _("责任单位"))
             services.proposal_accept(
                 actor=request.user,
                 proposal=proposal,
@@ -394,7 +397,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 deadline=_date(request.POST.get("deadline", ""), "deadline"),
                 title=request.POST.get("title", ""),
             )
-            messages.success(request, "已转为任务")
+            messages.success(request, _("已转为任务"))
     except ValidationError as exc:
         messages.error(request, labelled(exc, FIELD_LABELS))
     return redirect("governance:planned")
@@ -432,7 +435,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     except CivicError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已知悉")
+        messages.success(request, _("已知悉"))
     return redirect("governance:alerts")
 
 
