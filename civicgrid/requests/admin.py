@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.core.admin_audit import AuditedModelAdmin
 from civicgrid.core.audit import audit_write
@@ -31,7 +33,7 @@ class HandlingUnitForm(forms.ModelForm):
         if self.instance.pk and data.get("code") == self.instance.code:
             errors.pop("code", None)  # its own code
         if self.instance.pk and data.get("parent") and data["parent"].pk == self.instance.pk:
-            errors["parent"] = ["上级单位不能是自身"]
+            errors["parent"] = [_("上级单位不能是自身")]
         for field, reasons in errors.items():
             self.add_error(field if field in self.fields else None, reasons)
         return data
@@ -41,8 +43,8 @@ class MembershipInline(admin.TabularInline):
     model = UnitMembership
     extra = 1
     raw_id_fields = ["user"]
-    verbose_name = "单位人员"
-    verbose_name_plural = "单位人员（承办人）"
+    verbose_name = gettext_lazy("单位人员")
+    verbose_name_plural = gettext_lazy("单位人员（承办人）")
 
 
 @admin.register(HandlingUnit)
@@ -81,7 +83,7 @@ class HandlingUnitAdmin(AuditedModelAdmin):
     @staticmethod
     def _members(unit: HandlingUnit) -> list[str]:
         rows = UnitMembership.objects.filter(unit=unit).select_related("user").order_by("user__username")
-        return [f"{m.user.username}{'（审批）' if m.is_approver else ''}" for m in rows]
+        return [f"{m.user.username}{_('（审批）') if m.is_approver else ''}" for m in rows]
 
 
 class DispatchRuleForm(forms.ModelForm):

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RequestsConfig(AppConfig):
     name = "civicgrid.requests"
     label = "requests"
-    verbose_name = "接诉即办"
+    verbose_name = _("接诉即办")
     # The home page's figures: each role's queue, the area's month and its three rates.
     home_figures = "civicgrid.requests.home.home_figures"
 

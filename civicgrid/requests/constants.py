@@ -1,21 +1,24 @@
 """Named constants of respond-upon-receipt (接诉即办)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
-    HOTLINE = "hotline", "12345热线"
-    WALK_IN = "walk_in", "民声总台（来访）"
-    WEB = "web", "网站/H5"
-    MINI_PROGRAM = "mini_program", "微信小程序"
-    API = "api", "其他系统"
-    GRID_WORKER = "grid_worker", "网格员上报"
-    DOORPLATE = "doorplate", "数字门牌"
-    MESSAGE_BOARD = "message_board", "领导留言板"
-    ENTERPRISE_HOTLINE = "enterprise_hotline", "企业服务热线"
+    HOTLINE = "hotline", _("12345热线")
+    WALK_IN = "walk_in", _("民声总台（来访）")
+    WEB = "web", _("网站/H5")
+    MINI_PROGRAM = "mini_program", _("微信小程序")
+    API = "api", _("其他系统")
+    GRID_WORKER = "grid_worker", _("网格员上报")
+    DOORPLATE = "doorplate", _("数字门牌")
+    MESSAGE_BOARD = "message_board", _("领导留言板")
+    ENTERPRISE_HOTLINE = "enterprise_hotline", _("企业服务热线")
     OPEN311 = "open311", "Open311"
 
 
+# i18n: pending (requests/api/public.py, edited in another change, puts these labels in
+# pydantic str fields: wrap them when that file passes str(label))
 class RequestType(models.TextChoices):
     CONSULTATION = "consultation", "咨询"
     HELP = "help", "求助"
@@ -26,11 +29,13 @@ class RequestType(models.TextChoices):
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", "一般"
-    URGENT = "urgent", "紧急"
-    CRITICAL = "critical", "特急"
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
 
 
+# i18n: pending (requests/api/public.py, edited in another change, puts these labels in
+# pydantic str fields: wrap them when that file passes str(label))
 class Status(models.TextChoices):
     RECEIVED = "received", "已受理"
     DISPATCHED = "dispatched", "已派单"
@@ -61,6 +66,8 @@ OPEN_STATUSES = frozenset(
 CLOCK_RUNNING = frozenset({Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.RETURN_PENDING})
 
 
+# i18n: pending (requests/api/public.py, edited in another change, puts these labels in
+# pydantic str fields: wrap them when that file passes str(label))
 class Action(models.TextChoices):
     RECEIVE = "receive", "受理"
     DIRECT_CLOSE = "direct_close", "直接办结"
@@ -95,68 +102,68 @@ class Action(models.TextChoices):
 
 
 class UnitKind(models.TextChoices):
-    DISTRICT = "district", "区级"
-    SUBDISTRICT = "subdistrict", "街道（乡镇）"
-    COMMUNITY = "community", "社区"
-    DEPARTMENT = "department", "职能部门"
-    ENTERPRISE = "enterprise", "公共服务企业"
-    HOTLINE = "hotline", "热线中心"
+    DISTRICT = "district", _("区级")
+    SUBDISTRICT = "subdistrict", _("街道（乡镇）")
+    COMMUNITY = "community", _("社区")
+    DEPARTMENT = "department", _("职能部门")
+    ENTERPRISE = "enterprise", _("公共服务企业")
+    HOTLINE = "hotline", _("热线中心")
 
 
 class AssignmentRole(models.TextChoices):
-    LEAD = "lead", "主办"
-    ASSIST = "assist", "协办"
-    COPY = "copy", "抄送"
+    LEAD = "lead", _("主办")
+    ASSIST = "assist", _("协办")
+    COPY = "copy", _("抄送")
 
 
 class ResponsibleKind(models.TextChoices):
-    LOCATION = "location", "属地（按位置派给街道）"
-    DEPARTMENT = "department", "职能部门"
-    ENTERPRISE = "enterprise", "公共服务企业"
+    LOCATION = "location", _("属地（按位置派给街道）")
+    DEPARTMENT = "department", _("职能部门")
+    ENTERPRISE = "enterprise", _("公共服务企业")
 
 
 class ResponseTier(models.TextChoices):
     """四级响应: the usual figures; each catalogue leaf may set its own limits."""
 
-    TIER_1 = "tier1", "一级（2小时）"
-    TIER_2 = "tier2", "二级（24小时）"
-    TIER_3 = "tier3", "三级（7个工作日）"
-    TIER_4 = "tier4", "四级（15个工作日）"
+    TIER_1 = "tier1", _("一级（2小时）")
+    TIER_2 = "tier2", _("二级（24小时）")
+    TIER_3 = "tier3", _("三级（7个工作日）")
+    TIER_4 = "tier4", _("四级（15个工作日）")
 
 
 class HandlingLevel(models.TextChoices):
     """Fenggang's tiered handling: small matters in the compound, big ones up the tree."""
 
-    COMPOUND = "compound", "小区"
-    COMMUNITY = "community", "社区"
-    SUBDISTRICT = "subdistrict", "街道（乡镇）"
-    DISTRICT = "district", "区（县）"
+    COMPOUND = "compound", _("小区")
+    COMMUNITY = "community", _("社区")
+    SUBDISTRICT = "subdistrict", _("街道（乡镇）")
+    DISTRICT = "district", _("区（县）")
 
 
 class Resolution(models.TextChoices):
-    SOLVED = "solved", "已解决"
-    PARTLY = "partly", "部分解决"
-    UNSOLVED = "unsolved", "未解决"
+    SOLVED = "solved", _("已解决")
+    PARTLY = "partly", _("部分解决")
+    UNSOLVED = "unsolved", _("未解决")
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    BASIC = "basic", "基本满意"
-    UNSATISFIED = "unsatisfied", "不满意"
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
 
 
 class Light(models.TextChoices):
-    GREEN = "green", "绿灯（正常）"
-    YELLOW = "yellow", "黄灯（临期）"
-    RED = "red", "红灯（超期）"
+    GREEN = "green", _("绿灯（正常）")
+    YELLOW = "yellow", _("黄灯（临期）")
+    RED = "red", _("红灯（超期）")
 
 
 class ApprovalKind(models.TextChoices):
-    RETURN = "return", "退单"
-    EXTENSION = "extension", "延期"
+    RETURN = "return", _("退单")
+    EXTENSION = "extension", _("延期")
 
 
 class ApprovalState(models.TextChoices):
-    PENDING = "pending", "待审批"
-    APPROVED = "approved", "已同意"
-    REJECTED = "rejected", "已驳回"
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("已驳回")

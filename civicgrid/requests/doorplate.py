@@ -18,6 +18,7 @@ from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound
 from civicgrid.territory.models import Node, NodeKind
@@ -49,14 +50,14 @@ def building_for_token(token: str) -> Node:
     try:
         raw = _signer().unsign(token)
     except signing.BadSignature:
-        raise NotFound("门牌二维码无效，请确认扫描的是本小区张贴的门牌") from None
+        raise NotFound(_("门牌二维码无效，请确认扫描的是本小区张贴的门牌")) from None
     building = (
         Node.objects.filter(pk=int(raw), kind=NodeKind.BUILDING, is_active=True).first()
         if raw.isdigit()
         else None
     )
     if building is None:
-        raise NotFound("该门牌已停用或楼栋不存在")
+        raise NotFound(_("该门牌已停用或楼栋不存在"))
     return building
 
 
@@ -78,7 +79,7 @@ def doorplate_url(building: Node, request: HttpRequest | None = None) -> str:
 _SIZE_ATTRS = re.compile(r'\s(width|height)="[^"]*"')
 
 
-def qr_svg(data: str, *, label: str = "二维码") -> str:
+def qr_svg(data: str, *, label: str = "") -> str:
     """Inline SVG markup of a QR code for ``data``; sized by CSS (no fixed width/height).
 
     Error correction Q (25 %) so a plate that is scratched or dirty still scans.
@@ -93,7 +94,7 @@ def qr_svg(data: str, *, label: str = "二维码") -> str:
     markup = qr.make_image().to_string(encoding="unicode")
     head, sep, rest = markup.partition(">")
     head = _SIZE_ATTRS.sub("", head)
-    return f'{head} class="qr" role="img" aria-label="{escape(label)}"{sep}{rest}'
+    return f'{head} class="qr" role="img" aria-label="{escape(label or _("二维码"))}"{sep}{rest}'
 
 
 def place_names(building: Node) -> list[Node]:

@@ -10,8 +10,10 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests import selectors
 from civicgrid.requests.constants import (
     Action,
@@ -27,13 +29,13 @@ from civicgrid.requests.web_helpers import open_summonses
 from civicgrid.territory.models import Node, NodeKind
 
 FIELD_LABELS = {
-    "attachments": "附件",
-    "channel": "渠道",
-    "type": "诉求类型",
-    "crs": "坐标系",
-    "approval": "审批",
-    "into": "合并至",
-    "units": "被召集部门",
+    "attachments": _("附件"),
+    "channel": _("渠道"),
+    "type": _("诉求类型"),
+    "crs": _("坐标系"),
+    "approval": _("审批"),
+    "into": _("合并至"),
+    "units": _("被召集部门"),
 }
 
 CONSOLE_CHANNELS = [
@@ -60,7 +62,9 @@ def add_service_errors(form: forms.Form, exc: CivicError) -> None:
                 form.add_error(None, f"{label}：{reason}")
 
 
-def _text(label: str, *, rows: int = 3, required: str = "", placeholder: str = "") -> forms.CharField:
+def _text(
+    label: StrOrPromise, *, rows: int = 3, required: StrOrPromise = "", placeholder: StrOrPromise = ""
+) -> forms.CharField:
     attrs: dict[str, Any] = {"rows": rows}
     if placeholder:
         attrs["placeholder"] = placeholder
@@ -82,39 +86,39 @@ def _units(**filters: Any) -> Any:
 class ConsoleForm(forms.Form):
     """One call or visit. Title, content and phone are checked by ``request_create``."""
 
-    requester_phone = forms.CharField(label="来电号码", required=False, max_length=30)
-    requester_name = forms.CharField(label="姓名", required=False, max_length=50)
-    anonymous = forms.BooleanField(label="匿名", required=False)
-    confidential = forms.BooleanField(label="要求保密", required=False)
-    channel = forms.ChoiceField(label="渠道", choices=CONSOLE_CHANNELS, initial=Channel.HOTLINE)
+    requester_phone = forms.CharField(label=_("来电号码"), required=False, max_length=30)
+    requester_name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    anonymous = forms.BooleanField(label=_("匿名"), required=False)
+    confidential = forms.BooleanField(label=_("要求保密"), required=False)
+    channel = forms.ChoiceField(label=_("渠道"), choices=CONSOLE_CHANNELS, initial=Channel.HOTLINE)
     type = forms.ChoiceField(
-        label="诉求类型",
+        label=_("诉求类型"),
         choices=RequestType.choices,
         initial=RequestType.COMPLAINT,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择诉求类型", "invalid_choice": "诉求类型取值无效"},
+        error_messages={"required": _("请选择诉求类型"), "invalid_choice": _("诉求类型取值无效")},
     )
-    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
-    title = forms.CharField(label="标题", required=False, max_length=200)
-    content = _text("诉求内容", rows=5)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    title = forms.CharField(label=_("标题"), required=False, max_length=200)
+    content = _text(_("诉求内容"), rows=5)
     category = forms.ModelChoiceField(
-        label="诉求分类",
+        label=_("诉求分类"),
         queryset=Category.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "请选择当前派单目录中的三级分类"},
+        error_messages={"invalid_choice": _("请选择当前派单目录中的三级分类")},
     )
-    address = forms.CharField(label="地址", required=False, max_length=255)
-    lon = forms.FloatField(label="经度", required=False, error_messages={"invalid": "经度必须是数字"})
-    lat = forms.FloatField(label="纬度", required=False, error_messages={"invalid": "纬度必须是数字"})
+    address = forms.CharField(label=_("地址"), required=False, max_length=255)
+    lon = forms.FloatField(label=_("经度"), required=False, error_messages={"invalid": _("经度必须是数字")})
+    lat = forms.FloatField(label=_("纬度"), required=False, error_messages={"invalid": _("纬度必须是数字")})
     building = forms.ModelChoiceField(
-        label="楼栋",
+        label=_("楼栋"),
         queryset=Node.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "楼栋不存在或不在您的辖区"},
+        error_messages={"invalid_choice": _("楼栋不存在或不在您的辖区")},
     )
-    answer = _text("答复内容（直接办结）", rows=4)
+    answer = _text(_("答复内容（直接办结）"), rows=4)
 
     def __init__(self, *args: Any, buildings: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,8 +138,8 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         error_messages={
-            "required": "页面缺少版本号，请刷新页面后重试",
-            "invalid": "页面版本号无效，请刷新页面后重试",
+            "required": _("页面缺少版本号，请刷新页面后重试"),
+            "invalid": _("页面版本号无效，请刷新页面后重试"),
         },
     )
     attachments = False  # whether the template adds a file input
@@ -157,7 +161,9 @@ class ActionForm(forms.Form):
         return data
 
 
-def text_form(field: str, label: str, *, required: str = "", with_files: bool = False) -> type[ActionForm]:
+def text_form(
+    field: str, label: StrOrPromise, *, required: StrOrPromise = "", with_files: bool = False
+) -> type[ActionForm]:
     """A form of one text box named like the service's argument (``reason``, ``note``…)."""
     attrs: dict[str, Any] = {field: _text(label, required=required), "attachments": with_files}
     return cast(type[ActionForm], type(f"{field.title()}ActionForm", (ActionForm,), attrs))
@@ -165,22 +171,25 @@ def text_form(field: str, label: str, *, required: str = "", with_files: bool = 
 
 class DispatchForm(ActionForm):
     category = forms.ModelChoiceField(
-        label="诉求分类",
+        label=_("诉求分类"),
         queryset=Category.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "请选择当前派单目录中的三级分类"},
+        error_messages={"invalid_choice": _("请选择当前派单目录中的三级分类")},
     )
     lead_unit = forms.ModelChoiceField(
-        label="主办单位", queryset=HandlingUnit.objects.none(), required=False, empty_label="按派单规则确定"
+        label=_("主办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        empty_label=_("按派单规则确定"),
     )
     assisting = forms.ModelMultipleChoiceField(
-        label="协办单位", queryset=HandlingUnit.objects.none(), required=False
+        label=_("协办单位"), queryset=HandlingUnit.objects.none(), required=False
     )
     copy = forms.ModelMultipleChoiceField(
-        label="抄送单位", queryset=HandlingUnit.objects.none(), required=False
+        label=_("抄送单位"), queryset=HandlingUnit.objects.none(), required=False
     )
-    note = _text("派单说明", rows=2)
+    note = _text(_("派单说明"), rows=2)
 
     def setup(self) -> None:
         self.fields["category"].queryset = selectors.leaf_categories()  # type: ignore[attr-defined]
@@ -192,14 +201,14 @@ class DispatchForm(ActionForm):
 
 class ReassignForm(ActionForm):
     lead_unit = forms.ModelChoiceField(
-        label="新的主办单位",
+        label=_("新的主办单位"),
         queryset=HandlingUnit.objects.none(),
-        error_messages={"required": "请选择新的主办单位"},
+        error_messages={"required": _("请选择新的主办单位")},
     )
     assisting = forms.ModelMultipleChoiceField(
-        label="协办单位", queryset=HandlingUnit.objects.none(), required=False
+        label=_("协办单位"), queryset=HandlingUnit.objects.none(), required=False
     )
-    reason = _text("改派理由")
+    reason = _text(_("改派理由"))
 
     def setup(self) -> None:
         self.fields["lead_unit"].queryset = _units().exclude(pk=self.target.lead_unit_id)  # type: ignore[attr-defined]
@@ -209,61 +218,61 @@ class ReassignForm(ActionForm):
 
 class CallbackForm(ActionForm):
     contacted = forms.ChoiceField(
-        label="承办单位是否联系过诉求人",
-        choices=[("yes", "已联系"), ("no", "未联系")],
+        label=_("承办单位是否联系过诉求人"),
+        choices=[("yes", _("已联系")), ("no", _("未联系"))],
         required=False,
         widget=forms.RadioSelect,
     )
     resolution = forms.ChoiceField(
-        label="解决情况", choices=Resolution.choices, required=False, widget=forms.RadioSelect
+        label=_("解决情况"), choices=Resolution.choices, required=False, widget=forms.RadioSelect
     )
     satisfaction = forms.ChoiceField(
-        label="满意度", choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
+        label=_("满意度"), choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
     )
-    comment = _text("回访记录", rows=2)
-    reopen = forms.BooleanField(label="不满意，转重办", required=False)
+    comment = _text(_("回访记录"), rows=2)
+    reopen = forms.BooleanField(label=_("不满意，转重办"), required=False)
 
 
 class VerifyForm(ActionForm):
     confirmed = forms.ChoiceField(
-        label="核查结论",
-        choices=[("yes", "属实，办理到位"), ("no", "不属实，退回重新办理")],
+        label=_("核查结论"),
+        choices=[("yes", _("属实，办理到位")), ("no", _("不属实，退回重新办理"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择核查结论"},
+        error_messages={"required": _("请选择核查结论")},
     )
-    note = _text("核查情况")
+    note = _text(_("核查情况"))
     attachments = True
 
 
 class ExtendForm(ActionForm):
     amount = forms.FloatField(
-        label="延长时长",
-        error_messages={"required": "请填写延长时长", "invalid": "延长时长必须是数字"},
+        label=_("延长时长"),
+        error_messages={"required": _("请填写延长时长"), "invalid": _("延长时长必须是数字")},
     )
-    reason = _text("延期理由")
+    reason = _text(_("延期理由"))
 
 
 class LongRunningForm(ActionForm):
-    plan = _text("办理计划")
+    plan = _text(_("办理计划"))
     plan_until = forms.DateField(
-        label="计划完成日期",
+        label=_("计划完成日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "请填写计划完成日期", "invalid": "日期格式应为 年-月-日"},
+        error_messages={"required": _("请填写计划完成日期"), "invalid": _("日期格式应为 年-月-日")},
     )
 
 
 class WhistleForm(ActionForm):
     units = forms.ModelMultipleChoiceField(
-        label="召集部门",
+        label=_("召集部门"),
         queryset=HandlingUnit.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    reason = _text("吹哨事由")
+    reason = _text(_("吹哨事由"))
     deadline = forms.DateTimeField(
-        label="报到期限",
+        label=_("报到期限"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"required": "请填写报到期限", "invalid": "报到期限格式不正确"},
+        error_messages={"required": _("请填写报到期限"), "invalid": _("报到期限格式不正确")},
     )
 
     def setup(self) -> None:
@@ -276,16 +285,16 @@ class WhistleForm(ActionForm):
 
 class CouncilForm(ActionForm):
     held_on = forms.DateField(
-        label="议事日期",
+        label=_("议事日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "请填写议事日期", "invalid": "日期格式应为 年-月-日"},
+        error_messages={"required": _("请填写议事日期"), "invalid": _("日期格式应为 年-月-日")},
     )
-    party_branch = forms.CharField(label="党支部代表", required=False, max_length=100)
-    owners_committee = forms.CharField(label="业委会代表", required=False, max_length=100)
-    property_company = forms.CharField(label="物业公司代表", required=False, max_length=100)
-    others = forms.CharField(label="其他参加人", required=False, max_length=255)
-    outcome = _text("议定事项")
-    agreed = forms.BooleanField(label="达成一致", required=False, initial=True)
+    party_branch = forms.CharField(label=_("党支部代表"), required=False, max_length=100)
+    owners_committee = forms.CharField(label=_("业委会代表"), required=False, max_length=100)
+    property_company = forms.CharField(label=_("物业公司代表"), required=False, max_length=100)
+    others = forms.CharField(label=_("其他参加人"), required=False, max_length=255)
+    outcome = _text(_("议定事项"))
+    agreed = forms.BooleanField(label=_("达成一致"), required=False, initial=True)
 
     def setup(self) -> None:
         self.fields["held_on"].initial = timezone.localdate()
@@ -293,21 +302,21 @@ class CouncilForm(ActionForm):
 
 class MergeForm(ActionForm):
     into = forms.CharField(
-        label="合并至诉求编号",
+        label=_("合并至诉求编号"),
         max_length=20,
-        error_messages={"required": "请填写要合并到的诉求编号"},
-        widget=forms.TextInput(attrs={"placeholder": "如 20261122-000123"}),
+        error_messages={"required": _("请填写要合并到的诉求编号")},
+        widget=forms.TextInput(attrs={"placeholder": _("如 20261122-000123")}),
     )
 
 
 class ReportInForm(ActionForm):
     summons = forms.ModelChoiceField(
-        label="报到单位",
+        label=_("报到单位"),
         queryset=WhistleSummons.objects.none(),
         empty_label=None,
-        error_messages={"required": "请选择报到单位", "invalid_choice": "该召集不存在或已报到"},
+        error_messages={"required": _("请选择报到单位"), "invalid_choice": _("该召集不存在或已报到")},
     )
-    part = _text("承担的工作")
+    part = _text(_("承担的工作"))
 
     def setup(self) -> None:
         self.fields["summons"].queryset = open_summonses(self.actor, self.target)  # type: ignore[attr-defined]
@@ -317,39 +326,39 @@ class ReportInForm(ActionForm):
 class ReportInPageForm(forms.Form):
     """The whistle page's report-in (one summons per row)."""
 
-    part = _text("承担的工作", rows=2)
+    part = _text(_("承担的工作"), rows=2)
 
 
 class WhistleCloseForm(forms.Form):
-    outcome = _text("处置结果", rows=2)
+    outcome = _text(_("处置结果"), rows=2)
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
-    Action.DIRECT_CLOSE: text_form("answer", "答复内容", required="请填写答复内容"),
+    Action.DIRECT_CLOSE: text_form("answer", _("答复内容"), required=_("请填写答复内容")),
     Action.DISPATCH: DispatchForm,
     Action.SIGN: ActionForm,
-    Action.START: text_form("note", "说明（可不填）"),
-    Action.REPLY: text_form("reply", "办理情况（答复内容）", with_files=True),
+    Action.START: text_form("note", _("说明（可不填）")),
+    Action.REPLY: text_form("reply", _("办理情况（答复内容）"), with_files=True),
     Action.VERIFY: VerifyForm,
     Action.CALLBACK: CallbackForm,
-    Action.CLOSE: text_form("note", "办结说明（未回访办结须说明原因）"),
-    Action.RETURN_REQUEST: text_form("reason", "退单理由"),
-    Action.NOT_OURS: text_form("reason", "不属于本单位职责的理由"),
-    Action.RETURN_APPROVE: text_form("note", "审批意见（可不填）"),
-    Action.RETURN_REJECT: text_form("note", "驳回理由"),
+    Action.CLOSE: text_form("note", _("办结说明（未回访办结须说明原因）")),
+    Action.RETURN_REQUEST: text_form("reason", _("退单理由")),
+    Action.NOT_OURS: text_form("reason", _("不属于本单位职责的理由")),
+    Action.RETURN_APPROVE: text_form("note", _("审批意见（可不填）")),
+    Action.RETURN_REJECT: text_form("note", _("驳回理由")),
     Action.REASSIGN: ReassignForm,
     Action.EXTEND_REQUEST: ExtendForm,
-    Action.EXTEND_APPROVE: text_form("note", "审批意见（可不填）"),
-    Action.EXTEND_REJECT: text_form("note", "驳回理由"),
-    Action.SUSPEND: text_form("reason", "挂起理由"),
-    Action.RESUME: text_form("note", "说明（可不填）"),
+    Action.EXTEND_APPROVE: text_form("note", _("审批意见（可不填）")),
+    Action.EXTEND_REJECT: text_form("note", _("驳回理由")),
+    Action.SUSPEND: text_form("reason", _("挂起理由")),
+    Action.RESUME: text_form("note", _("说明（可不填）")),
     Action.LONG_RUNNING: LongRunningForm,
-    Action.SUPERVISE: text_form("note", "督办意见"),
+    Action.SUPERVISE: text_form("note", _("督办意见")),
     Action.MERGE: MergeForm,
-    Action.REOPEN: text_form("reason", "重办理由"),
+    Action.REOPEN: text_form("reason", _("重办理由")),
     Action.WHISTLE: WhistleForm,
     Action.REPORT_IN: ReportInForm,
-    Action.ESCALATE: text_form("reason", "上报理由"),
+    Action.ESCALATE: text_form("reason", _("上报理由")),
     Action.COUNCIL: CouncilForm,
-    Action.NOTE: text_form("note", "备注内容", with_files=True),
+    Action.NOTE: text_form("note", _("备注内容"), with_files=True),
 }

@@ -9,6 +9,8 @@ dispatch and are counted on the working calendar (``civicgrid.workcal``).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.requests.constants import (
     ApprovalKind,
@@ -48,23 +50,23 @@ class HandlingUnit(ScopedModel):
     ``node`` is the territory it serves: a subdistrict's own node, a department's district.
     """
 
-    code = models.CharField("单位编码", max_length=32, unique=True)
-    name = models.CharField("单位名称", max_length=100)
-    kind = models.CharField("单位类型", max_length=20, choices=UnitKind.choices)
+    code = models.CharField(gettext_lazy("单位编码"), max_length=32, unique=True)
+    name = models.CharField(gettext_lazy("单位名称"), max_length=100)
+    kind = models.CharField(gettext_lazy("单位类型"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name="上级单位",
+        verbose_name=gettext_lazy("上级单位"),
     )
-    phone = models.CharField("值班电话", max_length=30, blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    phone = models.CharField(gettext_lazy("值班电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
-        verbose_name = "承办单位"
-        verbose_name_plural = "承办单位"
+        verbose_name = gettext_lazy("承办单位")
+        verbose_name_plural = gettext_lazy("承办单位")
         ordering = ["kind", "code"]
 
     def __str__(self) -> str:
@@ -74,11 +76,11 @@ class HandlingUnit(ScopedModel):
 class UnitMembership(models.Model):
     unit = models.ForeignKey(HandlingUnit, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="unit_memberships")
-    is_approver = models.BooleanField("可审批（退单、延期）", default=False)
+    is_approver = models.BooleanField(gettext_lazy("可审批（退单、延期）"), default=False)
 
     class Meta:
-        verbose_name = "单位人员"
-        verbose_name_plural = "单位人员"
+        verbose_name = gettext_lazy("单位人员")
+        verbose_name_plural = gettext_lazy("单位人员")
         constraints = [models.UniqueConstraint(fields=["unit", "user"], name="unit_membership_unique")]
 
     def __str__(self) -> str:
@@ -86,15 +88,15 @@ class UnitMembership(models.Model):
 
 
 class CatalogueVersion(models.Model):
-    number = models.PositiveIntegerField("版本号", unique=True)
-    note = models.CharField("说明", max_length=255, blank=True)
-    is_current = models.BooleanField("当前版本", default=False)
+    number = models.PositiveIntegerField(gettext_lazy("版本号"), unique=True)
+    note = models.CharField(gettext_lazy("说明"), max_length=255, blank=True)
+    is_current = models.BooleanField(gettext_lazy("当前版本"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "派单目录版本"
-        verbose_name_plural = "派单目录版本"
+        verbose_name = gettext_lazy("派单目录版本")
+        verbose_name_plural = gettext_lazy("派单目录版本")
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(
@@ -103,24 +105,27 @@ class CatalogueVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"第{self.number}版"
+        return _("第{number}版").format(number=self.number)
 
 
 class Category(models.Model):
     """A node of the three-level catalogue. Rows of a published version never change."""
 
     version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="categories")
-    code = models.CharField("分类编码", max_length=20)
-    name = models.CharField("分类名称", max_length=100)
-    level = models.PositiveSmallIntegerField("级别")
+    code = models.CharField(gettext_lazy("分类编码"), max_length=20)
+    name = models.CharField(gettext_lazy("分类名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(gettext_lazy("级别"))
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    full_name = models.CharField("完整名称", max_length=255)
-    initials = models.CharField("拼音首字母", max_length=100, blank=True, db_index=True)
-    keywords = models.CharField("关键词", max_length=255, blank=True)
+    full_name = models.CharField(gettext_lazy("完整名称"), max_length=255)
+    initials = models.CharField(gettext_lazy("拼音首字母"), max_length=100, blank=True, db_index=True)
+    keywords = models.CharField(gettext_lazy("关键词"), max_length=255, blank=True)
     responsible_kind = models.CharField(
-        "责任主体", max_length=20, choices=ResponsibleKind.choices, default=ResponsibleKind.LOCATION
+        gettext_lazy("责任主体"),
+        max_length=20,
+        choices=ResponsibleKind.choices,
+        default=ResponsibleKind.LOCATION,
     )
     responsible_unit = models.ForeignKey(
         HandlingUnit,
@@ -128,25 +133,25 @@ class Category(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="categories",
-        verbose_name="责任单位",
+        verbose_name=gettext_lazy("责任单位"),
     )
     response_tier = models.CharField(
-        "响应级别", max_length=10, choices=ResponseTier.choices, default=ResponseTier.TIER_3
+        gettext_lazy("响应级别"), max_length=10, choices=ResponseTier.choices, default=ResponseTier.TIER_3
     )
-    response_limit = models.FloatField("响应时限", default=24)
+    response_limit = models.FloatField(gettext_lazy("响应时限"), default=24)
     response_unit = models.CharField(
-        "响应时限单位", max_length=20, choices=LimitUnit.choices, default=LimitUnit.HOURS
+        gettext_lazy("响应时限单位"), max_length=20, choices=LimitUnit.choices, default=LimitUnit.HOURS
     )
-    resolution_limit = models.FloatField("办理时限", default=7)
+    resolution_limit = models.FloatField(gettext_lazy("办理时限"), default=7)
     resolution_unit = models.CharField(
-        "办理时限单位", max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+        gettext_lazy("办理时限单位"), max_length=20, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
     )
-    needs_callback = models.BooleanField("需要回访", default=True)
-    needs_verification = models.BooleanField("需要网格员现场核查", default=False)
+    needs_callback = models.BooleanField(gettext_lazy("需要回访"), default=True)
+    needs_verification = models.BooleanField(gettext_lazy("需要网格员现场核查"), default=False)
 
     class Meta:
-        verbose_name = "诉求分类"
-        verbose_name_plural = "诉求分类"
+        verbose_name = gettext_lazy("诉求分类")
+        verbose_name_plural = gettext_lazy("诉求分类")
         ordering = ["version", "code"]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="category_code_unique_in_version")
@@ -163,46 +168,53 @@ class Category(models.Model):
 class Request(ScopedModel):
     """A resident's request (诉求). ``node`` is where it happened (the grid when located)."""
 
-    number = models.CharField("诉求编号", max_length=20, unique=True)
+    number = models.CharField(gettext_lazy("诉求编号"), max_length=20, unique=True)
     # Read by prefix (LIKE 'path%') and equality: the pattern-ops index below serves both, so
     # the plain index (and its _like twin) that ScopedModel would add are left out.
     node_path = models.CharField(max_length=255, editable=False)
-    channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
-    type = models.CharField("诉求类型", max_length=20, choices=RequestType.choices)
-    urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
-    title = models.CharField("标题", max_length=200)
-    content = models.TextField("诉求内容")
-    address = models.CharField("地址", max_length=255, blank=True)
-    lon = models.FloatField("经度", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
+    channel = models.CharField(gettext_lazy("渠道"), max_length=20, choices=Channel.choices)
+    type = models.CharField(gettext_lazy("诉求类型"), max_length=20, choices=RequestType.choices)
+    urgency = models.CharField(
+        gettext_lazy("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    title = models.CharField(gettext_lazy("标题"), max_length=200)
+    content = models.TextField(gettext_lazy("诉求内容"))
+    address = models.CharField(gettext_lazy("地址"), max_length=255, blank=True)
+    lon = models.FloatField(gettext_lazy("经度"), null=True, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"), null=True, blank=True)
     building = models.ForeignKey(
         "territory.Node",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="楼栋",
+        verbose_name=gettext_lazy("楼栋"),
         db_index=False,  # a partial index below
     )
     requester_name_enc = models.TextField(blank=True, default="", editable=False)
-    requester_name_masked = models.CharField("诉求人", max_length=50, blank=True, default="")
+    requester_name_masked = models.CharField(gettext_lazy("诉求人"), max_length=50, blank=True, default="")
     requester_phone_enc = models.TextField(blank=True, default="", editable=False)
     requester_phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
-    requester_phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="")
-    anonymous = models.BooleanField("匿名", default=False)
-    confidential = models.BooleanField("要求保密", default=False)
+    requester_phone_masked = models.CharField(gettext_lazy("联系电话"), max_length=20, blank=True, default="")
+    anonymous = models.BooleanField(gettext_lazy("匿名"), default=False)
+    confidential = models.BooleanField(gettext_lazy("要求保密"), default=False)
     category = models.ForeignKey(
         Category,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="requests",
-        verbose_name="分类",
+        verbose_name=gettext_lazy("分类"),
     )
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    status = models.CharField(
+        gettext_lazy("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
     status_before = models.CharField(max_length=20, blank=True, default="", editable=False)
     level = models.CharField(
-        "办理层级", max_length=20, choices=HandlingLevel.choices, default=HandlingLevel.SUBDISTRICT
+        gettext_lazy("办理层级"),
+        max_length=20,
+        choices=HandlingLevel.choices,
+        default=HandlingLevel.SUBDISTRICT,
     )
     lead_unit = models.ForeignKey(
         HandlingUnit,
@@ -210,37 +222,39 @@ class Request(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="lead_requests",
-        verbose_name="主办单位",
+        verbose_name=gettext_lazy("主办单位"),
         db_index=False,  # the (lead_unit, status) index serves it
     )
-    received_at = models.DateTimeField("受理时间", db_index=True)
-    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
-    responded_at = models.DateTimeField("响应（签收）时间", null=True, blank=True)
-    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True, db_index=True)
-    due_response_at = models.DateTimeField("响应期限", null=True, blank=True)
-    due_resolution_at = models.DateTimeField("办理期限", null=True, blank=True)
+    received_at = models.DateTimeField(gettext_lazy("受理时间"), db_index=True)
+    dispatched_at = models.DateTimeField(gettext_lazy("派单时间"), null=True, blank=True)
+    responded_at = models.DateTimeField(gettext_lazy("响应（签收）时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(gettext_lazy("答复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(gettext_lazy("办结时间"), null=True, blank=True, db_index=True)
+    due_response_at = models.DateTimeField(gettext_lazy("响应期限"), null=True, blank=True)
+    due_resolution_at = models.DateTimeField(gettext_lazy("办理期限"), null=True, blank=True)
     clock_unit = models.CharField(
         max_length=20, choices=LimitUnit.choices, blank=True, default="", editable=False
     )
     suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
-    calendar_warning = models.CharField("期限提示", max_length=255, blank=True, default="")
-    light = models.CharField("预警灯", max_length=10, choices=Light.choices, default=Light.GREEN)
+    calendar_warning = models.CharField(gettext_lazy("期限提示"), max_length=255, blank=True, default="")
+    light = models.CharField(
+        gettext_lazy("预警灯"), max_length=10, choices=Light.choices, default=Light.GREEN
+    )
     next_check_at = models.DateTimeField(null=True, blank=True, editable=False)  # a partial index below
-    supervised = models.BooleanField("督办件", default=False)
-    reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    supervised = models.BooleanField(gettext_lazy("督办件"), default=False)
+    reopen_count = models.PositiveSmallIntegerField(gettext_lazy("重办次数"), default=0)
     merged_into = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
-        verbose_name="合并至",
+        verbose_name=gettext_lazy("合并至"),
         db_index=False,  # a partial index below
     )
-    direct_answer = models.TextField("直接答复", blank=True)
+    direct_answer = models.TextField(gettext_lazy("直接答复"), blank=True)
     rating_token = models.CharField(max_length=40, blank=True, default="", editable=False)
-    external_id = models.CharField("外部编号", max_length=64, blank=True, default="")
+    external_id = models.CharField(gettext_lazy("外部编号"), max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )  # a partial index below
@@ -249,8 +263,8 @@ class Request(ScopedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "诉求"
-        verbose_name_plural = "诉求"
+        verbose_name = gettext_lazy("诉求")
+        verbose_name_plural = gettext_lazy("诉求")
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(
@@ -284,23 +298,23 @@ class WorkOrder(models.Model):
         related_name="work_orders",
         db_index=False,  # the (unit, is_active) index serves it
     )
-    role = models.CharField("角色", max_length=10, choices=AssignmentRole.choices)
-    is_active = models.BooleanField("有效", default=True)
+    role = models.CharField(gettext_lazy("角色"), max_length=10, choices=AssignmentRole.choices)
+    is_active = models.BooleanField(gettext_lazy("有效"), default=True)
     rule = models.ForeignKey(
         "DispatchRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    rule_label = models.CharField("派单依据", max_length=200, blank=True)
+    rule_label = models.CharField(gettext_lazy("派单依据"), max_length=200, blank=True)
     dispatched_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     dispatched_at = models.DateTimeField()
     signed_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
-    reply = models.TextField("办理情况", blank=True)
+    reply = models.TextField(gettext_lazy("办理情况"), blank=True)
 
     class Meta:
-        verbose_name = "工单"
-        verbose_name_plural = "工单"
+        verbose_name = gettext_lazy("工单")
+        verbose_name_plural = gettext_lazy("工单")
         ordering = ["request", "role", "id"]
         indexes = [
             models.Index(fields=["unit", "is_active"]),
@@ -315,7 +329,7 @@ class RequestEvent(models.Model):
     """One row per action on a request: the timeline, and the source of every clock."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=20)
+    action = models.CharField(gettext_lazy("动作"), max_length=20)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     actor = models.ForeignKey(
@@ -325,13 +339,13 @@ class RequestEvent(models.Model):
     unit = models.ForeignKey(
         HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    note = models.TextField("说明", blank=True)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = "办理记录"
-        verbose_name_plural = "办理记录"
+        verbose_name = gettext_lazy("办理记录")
+        verbose_name_plural = gettext_lazy("办理记录")
         ordering = ["request", "created_at", "id"]
         # Imported history rows and system events name no actor nor unit.
         indexes = not_null_indexes("requests_ev", "actor", "unit")
@@ -357,8 +371,8 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "附件"
-        verbose_name_plural = "附件"
+        verbose_name = gettext_lazy("附件")
+        verbose_name_plural = gettext_lazy("附件")
 
     def __str__(self) -> str:
         return self.name
@@ -368,15 +382,15 @@ class DispatchRule(models.Model):
     """Who gets a request: by category (code prefix, stable across catalogue versions) and place."""
 
     class Target(models.TextChoices):
-        LOCATION_SUBDISTRICT = "location_subdistrict", "属地街道（按位置）"
-        LOCATION_COMMUNITY = "location_community", "属地社区（按位置）"
-        CATEGORY_UNIT = "category_unit", "目录中的责任单位"
-        UNIT = "unit", "指定单位"
+        LOCATION_SUBDISTRICT = "location_subdistrict", gettext_lazy("属地街道（按位置）")
+        LOCATION_COMMUNITY = "location_community", gettext_lazy("属地社区（按位置）")
+        CATEGORY_UNIT = "category_unit", gettext_lazy("目录中的责任单位")
+        UNIT = "unit", gettext_lazy("指定单位")
 
-    name = models.CharField("规则名称", max_length=100)
-    priority = models.IntegerField("优先级（小者优先）", default=100)
+    name = models.CharField(gettext_lazy("规则名称"), max_length=100)
+    priority = models.IntegerField(gettext_lazy("优先级（小者优先）"), default=100)
     category_prefix = models.CharField(
-        "分类编码前缀", max_length=20, blank=True, help_text="留空表示所有分类"
+        gettext_lazy("分类编码前缀"), max_length=20, blank=True, help_text=gettext_lazy("留空表示所有分类")
     )
     area = models.ForeignKey(
         "territory.Node",
@@ -384,32 +398,34 @@ class DispatchRule(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="适用区域",
-        help_text="留空表示全辖区",
+        verbose_name=gettext_lazy("适用区域"),
+        help_text=gettext_lazy("留空表示全辖区"),
     )
-    target = models.CharField("派往", max_length=30, choices=Target.choices)
+    target = models.CharField(gettext_lazy("派往"), max_length=30, choices=Target.choices)
     unit = models.ForeignKey(
         HandlingUnit,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="指定单位",
+        verbose_name=gettext_lazy("指定单位"),
     )
-    assisting = models.ManyToManyField(HandlingUnit, blank=True, related_name="+", verbose_name="协办单位")
+    assisting = models.ManyToManyField(
+        HandlingUnit, blank=True, related_name="+", verbose_name=gettext_lazy("协办单位")
+    )
     copy_to = models.ForeignKey(
         HandlingUnit,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="抄送单位",
+        verbose_name=gettext_lazy("抄送单位"),
     )
-    is_active = models.BooleanField("启用", default=True)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
-        verbose_name = "派单规则"
-        verbose_name_plural = "派单规则"
+        verbose_name = gettext_lazy("派单规则")
+        verbose_name_plural = gettext_lazy("派单规则")
         ordering = ["priority", "id"]
 
     def __str__(self) -> str:
@@ -424,16 +440,16 @@ class Approval(models.Model):
     state = models.CharField(max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING)
     unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField("理由")
-    extend_amount = models.FloatField("延长时长", null=True, blank=True)
+    reason = models.TextField(gettext_lazy("理由"))
+    extend_amount = models.FloatField(gettext_lazy("延长时长"), null=True, blank=True)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "审批"
-        verbose_name_plural = "审批"
+        verbose_name = gettext_lazy("审批")
+        verbose_name_plural = gettext_lazy("审批")
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "kind"], condition=Q(state="pending"), name="one_pending_approval_per_kind"
@@ -450,66 +466,66 @@ class Whistle(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="whistles")
     summoning_unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField("吹哨事由")
-    deadline = models.DateTimeField("报到期限")
+    reason = models.TextField(gettext_lazy("吹哨事由"))
+    deadline = models.DateTimeField(gettext_lazy("报到期限"))
     created_at = models.DateTimeField(auto_now_add=True)
-    outcome = models.TextField("处置结果", blank=True)
+    outcome = models.TextField(gettext_lazy("处置结果"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "吹哨"
-        verbose_name_plural = "吹哨报到"
+        verbose_name = gettext_lazy("吹哨")
+        verbose_name_plural = gettext_lazy("吹哨报到")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.request_id} 吹哨"
+        return _("{request_id} 吹哨").format(request_id=self.request_id)
 
 
 class WhistleSummons(models.Model):
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summonses")
     unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="summonses")
-    reported_at = models.DateTimeField("报到时间", null=True, blank=True)
+    reported_at = models.DateTimeField(gettext_lazy("报到时间"), null=True, blank=True)
     reported_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    part = models.TextField("承担工作", blank=True)
+    part = models.TextField(gettext_lazy("承担工作"), blank=True)
 
     class Meta:
-        verbose_name = "报到"
-        verbose_name_plural = "报到"
+        verbose_name = gettext_lazy("报到")
+        verbose_name_plural = gettext_lazy("报到")
         constraints = [models.UniqueConstraint(fields=["whistle", "unit"], name="one_summons_per_unit")]
 
     def __str__(self) -> str:
-        return f"{self.unit} 报到"
+        return _("{unit} 报到").format(unit=self.unit)
 
 
 class CouncilOutcome(models.Model):
     """The three-party council (小区党支部、业委会、物业公司) on a compound matter."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="councils")
-    held_on = models.DateField("议事日期")
-    party_branch = models.CharField("党支部代表", max_length=100)
-    owners_committee = models.CharField("业委会代表", max_length=100)
-    property_company = models.CharField("物业公司代表", max_length=100)
-    others = models.CharField("其他参加人", max_length=255, blank=True)
-    outcome = models.TextField("议定事项")
-    agreed = models.BooleanField("达成一致", default=True)
+    held_on = models.DateField(gettext_lazy("议事日期"))
+    party_branch = models.CharField(gettext_lazy("党支部代表"), max_length=100)
+    owners_committee = models.CharField(gettext_lazy("业委会代表"), max_length=100)
+    property_company = models.CharField(gettext_lazy("物业公司代表"), max_length=100)
+    others = models.CharField(gettext_lazy("其他参加人"), max_length=255, blank=True)
+    outcome = models.TextField(gettext_lazy("议定事项"))
+    agreed = models.BooleanField(gettext_lazy("达成一致"), default=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "三方议事"
-        verbose_name_plural = "三方议事"
+        verbose_name = gettext_lazy("三方议事")
+        verbose_name_plural = gettext_lazy("三方议事")
 
     def __str__(self) -> str:
-        return f"{self.request_id} 三方议事 {self.held_on}"
+        return _("{request_id} 三方议事 {held_on}").format(request_id=self.request_id, held_on=self.held_on)
 
 
 class Rating(models.Model):
     """The requester's rating of one round of handling (callback or rating link)."""
 
     class Via(models.TextChoices):
-        CALLBACK = "callback", "电话回访"
-        LINK = "link", "短信链接"
-        H5 = "h5", "居民端"
+        CALLBACK = "callback", gettext_lazy("电话回访")
+        LINK = "link", gettext_lazy("短信链接")
+        H5 = "h5", gettext_lazy("居民端")
 
     request = models.ForeignKey(
         Request,
@@ -517,26 +533,26 @@ class Rating(models.Model):
         related_name="ratings",
         db_index=False,  # the (request, round) unique constraint serves it
     )
-    round = models.PositiveSmallIntegerField("轮次", default=1)
+    round = models.PositiveSmallIntegerField(gettext_lazy("轮次"), default=1)
     unit = models.ForeignKey(
         HandlingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
     )
     unit_path = models.CharField(max_length=255, blank=True, default="")  # not written yet
     node_path = models.CharField(max_length=255)
-    month = models.DateField("考核月份")
-    contacted = models.BooleanField("是否联系")
-    resolution = models.CharField("解决情况", max_length=10, choices=Resolution.choices)
-    satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices)
-    comment = models.TextField("意见", blank=True)
-    via = models.CharField("方式", max_length=10, choices=Via.choices)
+    month = models.DateField(gettext_lazy("考核月份"))
+    contacted = models.BooleanField(gettext_lazy("是否联系"))
+    resolution = models.CharField(gettext_lazy("解决情况"), max_length=10, choices=Resolution.choices)
+    satisfaction = models.CharField(gettext_lazy("满意度"), max_length=12, choices=Satisfaction.choices)
+    comment = models.TextField(gettext_lazy("意见"), blank=True)
+    via = models.CharField(gettext_lazy("方式"), max_length=10, choices=Via.choices)
     rated_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "评价"
-        verbose_name_plural = "评价"
+        verbose_name = gettext_lazy("评价")
+        verbose_name_plural = gettext_lazy("评价")
         constraints = [models.UniqueConstraint(fields=["request", "round"], name="one_rating_per_round")]
         indexes = [
             models.Index(fields=["month", "unit"]),  # also serves month alone
@@ -547,7 +563,7 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.request_id} 第{self.round}轮评价"
+        return _("{request_id} 第{round}轮评价").format(request_id=self.request_id, round=self.round)
 
 
 class DeadlineWarning(models.Model):
@@ -560,8 +576,8 @@ class DeadlineWarning(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "预警"
-        verbose_name_plural = "预警"
+        verbose_name = gettext_lazy("预警")
+        verbose_name_plural = gettext_lazy("预警")
         constraints = [
             models.UniqueConstraint(fields=["request", "clock", "light", "due_at"], name="warning_once")
         ]
@@ -574,22 +590,25 @@ class SavedAnswer(models.Model):
     """Answers an operator can give at once to a consultation (知识库): a policy answer, the
     office that issued it and when. Answers used often float up in the console's search."""
 
-    title = models.CharField("标题", max_length=200)
-    content = models.TextField("答复内容")
-    keywords = models.CharField("关键词", max_length=255, blank=True)
-    category_prefix = models.CharField("分类编码前缀", max_length=20, blank=True)
-    office = models.CharField("发文（答复）单位", max_length=100, blank=True)
-    issued_on = models.DateField("发文日期", null=True, blank=True)
+    title = models.CharField(gettext_lazy("标题"), max_length=200)
+    content = models.TextField(gettext_lazy("答复内容"))
+    keywords = models.CharField(gettext_lazy("关键词"), max_length=255, blank=True)
+    category_prefix = models.CharField(gettext_lazy("分类编码前缀"), max_length=20, blank=True)
+    office = models.CharField(gettext_lazy("发文（答复）单位"), max_length=100, blank=True)
+    issued_on = models.DateField(gettext_lazy("发文日期"), null=True, blank=True)
     source_ref = models.CharField(
-        "来源编号", max_length=64, blank=True, help_text="导入来源中的编号（重复导入时据此跳过）"
+        gettext_lazy("来源编号"),
+        max_length=64,
+        blank=True,
+        help_text=gettext_lazy("导入来源中的编号（重复导入时据此跳过）"),
     )
-    use_count = models.PositiveIntegerField("使用次数", default=0, editable=False)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True, editable=False)
-    is_active = models.BooleanField("启用", default=True)
+    use_count = models.PositiveIntegerField(gettext_lazy("使用次数"), default=0, editable=False)
+    last_used_at = models.DateTimeField(gettext_lazy("最近使用"), null=True, blank=True, editable=False)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
-        verbose_name = "知识库答复"
-        verbose_name_plural = "知识库"
+        verbose_name = gettext_lazy("知识库答复")
+        verbose_name_plural = gettext_lazy("知识库")
         constraints = [
             models.UniqueConstraint(
                 fields=["source_ref"], condition=~models.Q(source_ref=""), name="saved_answer_source_unique"
@@ -607,7 +626,7 @@ class RequestCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "编号计数"
+        verbose_name = gettext_lazy("编号计数")
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"

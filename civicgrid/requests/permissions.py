@@ -5,6 +5,7 @@ from operator import or_
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, scope_q
@@ -19,7 +20,7 @@ class SystemActor:
     pk = None
 
     def __str__(self) -> str:
-        return "系统"
+        return _("系统")
 
 
 SYSTEM = SystemActor()
@@ -32,7 +33,7 @@ class RequesterActor:
     pk = None
 
     def __str__(self) -> str:
-        return "诉求人"
+        return _("诉求人")
 
 
 REQUESTER = RequesterActor()

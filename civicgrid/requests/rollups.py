@@ -15,6 +15,8 @@ is exact (see ``docs/formulas.md``, "Respond upon receipt").
 """
 
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 __all__ = ["RateDelta", "RateRollup", "RateRollupMonth"]
 
@@ -22,18 +24,18 @@ __all__ = ["RateDelta", "RateRollup", "RateRollupMonth"]
 class RateRollupMonth(models.Model):
     """A built month (its row is also the lock of its rollup). ``rated`` and ``cells``: as built."""
 
-    month = models.DateField("考核月份", unique=True)
-    built_at = models.DateTimeField("生成时间")
-    rated = models.PositiveIntegerField("评价件次", default=0)
-    cells = models.PositiveIntegerField("汇总行数", default=0)
+    month = models.DateField(gettext_lazy("考核月份"), unique=True)
+    built_at = models.DateTimeField(gettext_lazy("生成时间"))
+    rated = models.PositiveIntegerField(gettext_lazy("评价件次"), default=0)
+    cells = models.PositiveIntegerField(gettext_lazy("汇总行数"), default=0)
 
     class Meta:
-        verbose_name = "三率月度汇总"
-        verbose_name_plural = "三率月度汇总"
+        verbose_name = gettext_lazy("三率月度汇总")
+        verbose_name_plural = gettext_lazy("三率月度汇总")
         ordering = ["-month"]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} 汇总"
+        return _("{month:%Y-%m} 汇总").format(month=self.month)
 
 
 class RateCounts(models.Model):
@@ -56,20 +58,20 @@ class RateCounts(models.Model):
 
 
 class RateRollup(RateCounts):
-    month = models.DateField("考核月份")
+    month = models.DateField(gettext_lazy("考核月份"))
     unit = models.ForeignKey(
         "requests.HandlingUnit",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="承办单位",
+        verbose_name=gettext_lazy("承办单位"),
     )
-    area_path = models.CharField("所属街道路径", max_length=255)
+    area_path = models.CharField(gettext_lazy("所属街道路径"), max_length=255)
 
     class Meta:
-        verbose_name = "三率汇总行"
-        verbose_name_plural = "三率汇总行"
+        verbose_name = gettext_lazy("三率汇总行")
+        verbose_name_plural = gettext_lazy("三率汇总行")
         indexes = [models.Index(fields=["month", "unit"], name="requests_rollup_month_unit")]
 
     def __str__(self) -> str:
@@ -84,7 +86,7 @@ class RateDelta(RateCounts):
     row and updates one index only.
     """
 
-    month = models.DateField("考核月份")
+    month = models.DateField(gettext_lazy("考核月份"))
     unit = models.ForeignKey(
         "requests.HandlingUnit",
         null=True,
@@ -93,13 +95,13 @@ class RateDelta(RateCounts):
         db_constraint=False,
         db_index=False,
         related_name="+",
-        verbose_name="承办单位",
+        verbose_name=gettext_lazy("承办单位"),
     )
-    place = models.CharField("地点路径", max_length=255)
+    place = models.CharField(gettext_lazy("地点路径"), max_length=255)
 
     class Meta:
-        verbose_name = "三率变动"
-        verbose_name_plural = "三率变动"
+        verbose_name = gettext_lazy("三率变动")
+        verbose_name_plural = gettext_lazy("三率变动")
         indexes = [models.Index(fields=["month"], name="requests_ratedelta_month")]
 
     def __str__(self) -> str:

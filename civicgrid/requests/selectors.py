@@ -7,6 +7,7 @@ and to members of any unit with a work order or a whistle summons on it.
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_q
@@ -33,14 +34,14 @@ def requests_visible(actor: Any) -> QuerySet[Request]:
 def request_get(actor: Any, pk: int) -> Request:
     found = requests_visible(actor).select_related("category", "lead_unit", "node").filter(pk=pk).first()
     if found is None:
-        raise NotFound("诉求不存在或您无权查看")
+        raise NotFound(_("诉求不存在或您无权查看"))
     return found
 
 
 def request_by_number(actor: Any, number: str) -> Request:
     found = requests_visible(actor).filter(number=number.strip()).first()
     if found is None:
-        raise NotFound("诉求不存在或您无权查看")
+        raise NotFound(_("诉求不存在或您无权查看"))
     return found
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import User
 from civicgrid.accounts.permissions import Capability
@@ -47,12 +48,12 @@ NODE_KIND_FOR: dict[str, str] = {
     UnitKind.SUBDISTRICT: NodeKind.SUBDISTRICT,
     UnitKind.COMMUNITY: NodeKind.COMMUNITY,
 }
-CATEGORY_RULE_NAME = "目录指定责任单位"
+CATEGORY_RULE_NAME = "目录指定责任单位"  # i18n: data (a rule's name in the database, matched by name)
 
 
 def _check(actor: Any, system: bool) -> None:
     if not system and not has_capability(actor, Capability.REQUEST_CONFIGURE):
-        raise PermissionDenied("只有系统管理员可以维护承办单位和派单规则")
+        raise PermissionDenied(_("只有系统管理员可以维护承办单位和派单规则"))
 
 
 # ---------------------------------------------------------------- units
@@ -61,19 +62,23 @@ def _check(actor: Any, system: bool) -> None:
 def unit_errors(code: str, name: str, kind: str, node: Node | None, parent: HandlingUnit | None) -> dict:
     errors: dict[str, list[str]] = {}
     if not UNIT_CODE_RE.match(code):
-        errors["code"] = ["单位编码只能由字母、数字、“-”和“_”组成，最长32位"]
+        errors["code"] = [_("单位编码只能由字母、数字、“-”和“_”组成，最长32位")]
     elif HandlingUnit.objects.filter(code=code).exists():
-        errors["code"] = [f"单位编码 {code} 已被使用"]
+        errors["code"] = [_("单位编码 {code} 已被使用").format(code=code)]
     if not name or len(name) > 100:
-        errors["name"] = ["单位名称不能为空，最长100个字"]
+        errors["name"] = [_("单位名称不能为空，最长100个字")]
     if kind not in UnitKind.values:
-        errors["kind"] = ["单位类型取值无效"]
+        errors["kind"] = [_("单位类型取值无效")]
     if node is None or not node.is_active:
-        errors["node"] = ["请选择单位服务的区域（启用中的区域节点）"]
+        errors["node"] = [_("请选择单位服务的区域（启用中的区域节点）")]
     elif kind in NODE_KIND_FOR and node.kind != NODE_KIND_FOR[kind]:
-        errors["node"] = [f"{UnitKind(kind).label}单位的区域必须是{NodeKind(NODE_KIND_FOR[kind]).label}"]
+        errors["node"] = [
+            _("{unit_kind}单位的区域必须是{node_kind}").format(
+                unit_kind=UnitKind(kind).label, node_kind=NodeKind(NODE_KIND_FOR[kind]).label
+            )
+        ]
     if parent is not None and not parent.is_active:
-        errors["parent"] = ["上级单位已停用"]
+        errors["parent"] = [_("上级单位已停用")]
     return errors
 
 
@@ -102,7 +107,7 @@ def unit_create(
     code, name, phone = (code or "").strip(), (name or "").strip(), (phone or "").strip()
     errors = unit_errors(code, name, kind, node, parent)
     if len(phone) > 30:
-        errors["phone"] = ["值班电话最长30位"]
+        errors["phone"] = [_("值班电话最长30位")]
     if errors:
         raise ValidationError(errors=errors)
     assert node is not None
@@ -123,9 +128,9 @@ def unit_member_add(
     """Put a person on a unit's staff (or change whether they approve returns and extensions)."""
     _check(actor, system)
     if not user.is_active:
-        raise ValidationError("该账号已停用", field="user")
+        raise ValidationError(_("该账号已停用"), field="user")
     if not unit.is_active:
-        raise ValidationError("该单位已停用", field="unit")
+        raise ValidationError(_("该单位已停用"), field="unit")
     membership = UnitMembership.objects.select_for_update().filter(unit=unit, user=user).first()
     if membership is not None and membership.is_approver == is_approver:
         return membership
@@ -147,6 +152,7 @@ def unit_member_add(
     return membership
 
 
+# i18n: data (the names of the units this creates: database rows, edited there)
 def _territorial_name(node: Node) -> str:
     if node.kind == NodeKind.DISTRICT:
         return f"{node.name}人民政府"
@@ -164,7 +170,7 @@ class UnitsResult:
 def districts_for(district: Node | None) -> list[Node]:
     if district is not None:
         if district.kind != NodeKind.DISTRICT:
-            raise ValidationError("请选择区（县）", field="district")
+            raise ValidationError(_("请选择区（县）"), field="district")
         return [district]
     return list(Node.objects.filter(kind=NodeKind.DISTRICT, is_active=True).order_by("path"))
 
@@ -227,7 +233,7 @@ def departments_install_default(*, actor: Any, district: Node, system: bool = Fa
     Codes already taken are left alone (one set per installation)."""
     _check(actor, system)
     if district.kind != NodeKind.DISTRICT:
-        raise ValidationError("请选择区（县）", field="district")
+        raise ValidationError(_("请选择区（县）"), field="district")
     result = UnitsResult()
     existing = set(HandlingUnit.objects.values_list("code", flat=True))
     government = HandlingUnit.objects.filter(kind=UnitKind.DISTRICT, node=district, is_active=True).first()
@@ -256,10 +262,10 @@ def _prefix_errors(prefix: str) -> list[str]:
     if not prefix:
         return []
     if not PREFIX_RE.match(prefix):
-        return ["分类编码前缀应为2、4或6位数字，如 01、0103"]
+        return [_("分类编码前缀应为2、4或6位数字，如 01、0103")]
     current = current_catalogue()
     if current and not Category.objects.filter(version=current, code__startswith=prefix).exists():
-        return [f"当前派单目录中没有编码以 {prefix} 开头的分类"]
+        return [_("当前派单目录中没有编码以 {prefix} 开头的分类").format(prefix=prefix)]
     return []
 
 
@@ -273,19 +279,19 @@ def rule_errors(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
-        errors["name"] = ["规则名称不能为空，最长100个字"]
+        errors["name"] = [_("规则名称不能为空，最长100个字")]
     if target not in DispatchRule.Target.values:
-        errors["target"] = ["派往取值无效"]
+        errors["target"] = [_("派往取值无效")]
     elif target == DispatchRule.Target.UNIT and (unit is None or not unit.is_active):
-        errors["unit"] = ["派往“指定单位”时须选择一个启用中的单位"]
+        errors["unit"] = [_("派往“指定单位”时须选择一个启用中的单位")]
     elif target != DispatchRule.Target.UNIT and unit is not None:
-        errors["unit"] = ["只有派往“指定单位”的规则才填写指定单位"]
+        errors["unit"] = [_("只有派往“指定单位”的规则才填写指定单位")]
     if problems := _prefix_errors(prefix):
         errors["category_prefix"] = problems
     if area is not None and not area.is_active:
-        errors["area"] = ["适用区域已停用"]
+        errors["area"] = [_("适用区域已停用")]
     if copy_to is not None and (not copy_to.is_active or copy_to == unit):
-        errors["copy_to"] = ["抄送单位须启用，且不能与指定单位相同"]
+        errors["copy_to"] = [_("抄送单位须启用，且不能与指定单位相同")]
     return errors
 
 
@@ -310,9 +316,9 @@ def dispatch_rule_create(
     helpers = list(assisting)
     errors = rule_errors(name, target, unit, prefix, area, copy_to)
     if not isinstance(priority, int) or not -10000 <= priority <= 10000:
-        errors["priority"] = ["优先级应为 -10000 到 10000 之间的整数"]
+        errors["priority"] = [_("优先级应为 -10000 到 10000 之间的整数")]
     if any(not u.is_active for u in helpers):
-        errors["assisting"] = ["协办单位须为启用中的单位"]
+        errors["assisting"] = [_("协办单位须为启用中的单位")]
     if errors:
         raise ValidationError(errors=errors)
     rule = DispatchRule.objects.create(
@@ -351,7 +357,7 @@ def default_rules_install(*, actor: Any, system: bool = False) -> list[DispatchR
         )
     districts = HandlingUnit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).select_related("node")
     for government in districts.order_by("code"):
-        name = f"属地街道（{government.node.name}）"
+        name = f"属地街道（{government.node.name}）"  # i18n: data (a rule's name, matched by name)
         if name in names:
             continue
         rule = dispatch_rule_create(

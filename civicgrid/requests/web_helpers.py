@@ -23,12 +23,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests import selectors, services, transitions
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
 from civicgrid.requests.deadlines import light_now, running_clocks
@@ -55,9 +58,9 @@ def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
     """The clear name and phone of the requester, for roles allowed to see them; always audited."""
     require(actor, Capability.REQUESTER_PII_VIEW, request.node_path)
     if request.anonymous:
-        raise PermissionDenied("匿名诉求不显示诉求人信息")
+        raise PermissionDenied(_("匿名诉求不显示诉求人信息"))
     if not sees_requester(actor, request):
-        raise PermissionDenied("诉求人要求保密，不向承办单位显示")
+        raise PermissionDenied(_("诉求人要求保密，不向承办单位显示"))
     audit_write(
         actor=actor,
         verb=REQUESTER_PII_VIEWED,
@@ -227,10 +230,10 @@ def duration_text(delta: timedelta) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return f"{days}天{hours}小时"
+        return _("{days}天{hours}小时").format(days=days, hours=hours)
     if hours:
-        return f"{hours}小时{minutes}分"
-    return f"{minutes}分钟"
+        return _("{hours}小时{minutes}分").format(hours=hours, minutes=minutes)
+    return _("{minutes}分钟").format(minutes=minutes)
 
 
 @dataclass(frozen=True)
@@ -250,12 +253,18 @@ def clock_view(request: Request, now: datetime | None = None) -> ClockView:
         return ClockView(Light.GREEN, "", None, "", False)
     first = clocks[0]
     overdue = first.due <= now
-    left = ("超期 " if overdue else "剩余 ") + duration_text(first.due - now)
-    label = "签收" if first.name == "response" else "办理"
+    duration = duration_text(first.due - now)
+    left = _("超期 {duration}") if overdue else _("剩余 {duration}")
+    left = left.format(duration=duration)
+    label = _("签收") if first.name == "response" else _("办理")
     return ClockView(light_now(request, now), label, first.due, left, overdue)
 
 
-LIGHT_LABEL = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
+LIGHT_LABEL = {
+    Light.GREEN: gettext_lazy("绿"),
+    Light.YELLOW: gettext_lazy("黄"),
+    Light.RED: gettext_lazy("红"),
+}
 
 
 # --- which buttons to show ----------------------------------------------------------------
@@ -319,16 +328,16 @@ def _dispatch(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFil
         note=d.get("note", ""),
         expected_version=v,
     )
-    return f"已派单至{done.lead_unit}"
+    return _("已派单至{lead_unit}").format(lead_unit=done.lead_unit)
 
 
 def _merge(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
     try:
         into = selectors.request_by_number(actor, d["into"])
     except NotFound as exc:
-        raise ValidationError("找不到该编号的诉求（或您无权查看）", field="into") from exc
+        raise ValidationError(_("找不到该编号的诉求（或您无权查看）"), field="into") from exc
     services.request_merge(actor=actor, request=r, into=into, expected_version=v)
-    return f"已合并至 {into.number}"
+    return _("已合并至 {number}").format(number=into.number)
 
 
 def _callback(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
@@ -342,7 +351,7 @@ def _callback(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFil
         reopen=bool(d.get("reopen")),
         expected_version=v,
     )
-    return "回访已记录，已转重办" if d.get("reopen") else "回访已记录，诉求已办结"
+    return _("回访已记录，已转重办") if d.get("reopen") else _("回访已记录，诉求已办结")
 
 
 def _verify(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
@@ -350,7 +359,7 @@ def _verify(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile]
     services.request_verify(
         actor=actor, request=r, confirmed=confirmed, note=d["note"], attachments=files, expected_version=v
     )
-    return "核查已记录" if confirmed else "核查不属实，已退回承办单位重新办理"
+    return _("核查已记录") if confirmed else _("核查不属实，已退回承办单位重新办理")
 
 
 def _whistle(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
@@ -358,7 +367,7 @@ def _whistle(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile
     services.request_whistle(
         actor=actor, request=r, units=units, reason=d["reason"], deadline=d["deadline"], expected_version=v
     )
-    return f"已吹哨召集：{_unit_names(units)}"
+    return _("已吹哨召集：{units}").format(units=_unit_names(units))
 
 
 def _council(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
@@ -372,24 +381,26 @@ def _council(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile
         "others",
     )
     services.request_council(actor=actor, request=r, expected_version=v, **{k: d[k] for k in fields})
-    return "三方议事结果已记录"
+    return _("三方议事结果已记录")
 
 
-def _simple(service: Callable[..., Any], message: str, *names: str, **fixed: Any) -> Runner:
+def _simple(service: Callable[..., Any], message: StrOrPromise, *names: str, **fixed: Any) -> Runner:
     """A runner that passes the named form fields (and fixed arguments) to ``service``."""
 
     def run(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
         service(actor=actor, request=r, expected_version=v, **{n: d.get(n, "") for n in names}, **fixed)
-        return message
+        return str(message)
 
     return run
 
 
-def _with_files(service: Callable[..., Any], message: str, name: str, *, version: bool = True) -> Runner:
+def _with_files(
+    service: Callable[..., Any], message: StrOrPromise, name: str, *, version: bool = True
+) -> Runner:
     def run(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
         extra = {"expected_version": v} if version else {}
         service(actor=actor, request=r, attachments=files, **{name: d.get(name, "")}, **extra)
-        return message
+        return str(message)
 
     return run
 
@@ -397,45 +408,59 @@ def _with_files(service: Callable[..., Any], message: str, name: str, *, version
 def _report_in(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
     summons = d["summons"]
     services.whistle_report_in(actor=actor, summons=summons, part=d["part"], expected_version=v)
-    return f"{summons.unit}已报到"
+    return _("{unit}已报到").format(unit=summons.unit)
 
 
 def _direct_close(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile], v: int | None) -> str:
     services.request_direct_close(actor=actor, request=r, answer=d["answer"], expected_version=v)
-    return "已直接办结"
+    return _("已直接办结")
 
 
 A = Action
 ACTION_RUNNERS: dict[str, Runner] = {
     A.DIRECT_CLOSE: _direct_close,
     A.DISPATCH: _dispatch,
-    A.SIGN: _simple(services.request_sign, "已签收"),
-    A.START: _simple(services.request_start, "已开始办理", "note"),
-    A.REPLY: _with_files(services.request_reply, "已答复", "reply"),
+    A.SIGN: _simple(services.request_sign, gettext_lazy("已签收")),
+    A.START: _simple(services.request_start, gettext_lazy("已开始办理"), "note"),
+    A.REPLY: _with_files(services.request_reply, gettext_lazy("已答复"), "reply"),
     A.VERIFY: _verify,
     A.CALLBACK: _callback,
-    A.CLOSE: _simple(services.request_close, "诉求已办结", "note"),
-    A.RETURN_REQUEST: _simple(services.request_return, "已申请退单，等待审核", "reason"),
-    A.NOT_OURS: _simple(services.request_return, "已提交非本单位职责，等待审核", "reason", not_ours=True),
-    A.RETURN_APPROVE: _simple(
-        services.request_return_decide, "已同意退单，诉求回到待派单", "note", approve=True
+    A.CLOSE: _simple(services.request_close, gettext_lazy("诉求已办结"), "note"),
+    A.RETURN_REQUEST: _simple(services.request_return, gettext_lazy("已申请退单，等待审核"), "reason"),
+    A.NOT_OURS: _simple(
+        services.request_return, gettext_lazy("已提交非本单位职责，等待审核"), "reason", not_ours=True
     ),
-    A.RETURN_REJECT: _simple(services.request_return_decide, "已驳回退单", "note", approve=False),
-    A.REASSIGN: _simple(services.request_reassign, "已改派", "lead_unit", "reason", "assisting"),
-    A.EXTEND_REQUEST: _simple(services.request_extend, "已申请延期，等待审批", "amount", "reason"),
-    A.EXTEND_APPROVE: _simple(services.request_extend_decide, "已同意延期", "note", approve=True),
-    A.EXTEND_REJECT: _simple(services.request_extend_decide, "已驳回延期", "note", approve=False),
-    A.SUSPEND: _simple(services.request_suspend, "已挂起，期限暂停计算", "reason"),
-    A.RESUME: _simple(services.request_resume, "已恢复办理", "note"),
-    A.LONG_RUNNING: _simple(services.request_long_running, "已转为挂账办理", "plan", "plan_until"),
-    A.SUPERVISE: _simple(services.request_supervise, "已督办", "note"),
+    A.RETURN_APPROVE: _simple(
+        services.request_return_decide, gettext_lazy("已同意退单，诉求回到待派单"), "note", approve=True
+    ),
+    A.RETURN_REJECT: _simple(
+        services.request_return_decide, gettext_lazy("已驳回退单"), "note", approve=False
+    ),
+    A.REASSIGN: _simple(
+        services.request_reassign, gettext_lazy("已改派"), "lead_unit", "reason", "assisting"
+    ),
+    A.EXTEND_REQUEST: _simple(
+        services.request_extend, gettext_lazy("已申请延期，等待审批"), "amount", "reason"
+    ),
+    A.EXTEND_APPROVE: _simple(
+        services.request_extend_decide, gettext_lazy("已同意延期"), "note", approve=True
+    ),
+    A.EXTEND_REJECT: _simple(
+        services.request_extend_decide, gettext_lazy("已驳回延期"), "note", approve=False
+    ),
+    A.SUSPEND: _simple(services.request_suspend, gettext_lazy("已挂起，期限暂停计算"), "reason"),
+    A.RESUME: _simple(services.request_resume, gettext_lazy("已恢复办理"), "note"),
+    A.LONG_RUNNING: _simple(
+        services.request_long_running, gettext_lazy("已转为挂账办理"), "plan", "plan_until"
+    ),
+    A.SUPERVISE: _simple(services.request_supervise, gettext_lazy("已督办"), "note"),
     A.MERGE: _merge,
-    A.REOPEN: _simple(services.request_reopen, "已重办", "reason"),
+    A.REOPEN: _simple(services.request_reopen, gettext_lazy("已重办"), "reason"),
     A.WHISTLE: _whistle,
     A.REPORT_IN: _report_in,
-    A.ESCALATE: _simple(services.request_escalate, "已上报上一级", "reason"),
+    A.ESCALATE: _simple(services.request_escalate, gettext_lazy("已上报上一级"), "reason"),
     A.COUNCIL: _council,
-    A.NOTE: _with_files(services.request_note, "备注已添加", "note", version=False),
+    A.NOTE: _with_files(services.request_note, gettext_lazy("备注已添加"), "note", version=False),
 }
 
 

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from civicgrid.workcal.constants import LimitUnit
 
@@ -73,7 +74,7 @@ class Deadline:
         if not self.unknown_years:
             return ""
         years = "、".join(str(y) for y in sorted(self.unknown_years))
-        return f"{years}年的节假日安排尚未录入，期限暂按周末双休计算"
+        return gettext("{years}年的节假日安排尚未录入，期限暂按周末双休计算").format(years=years)
 
 
 def amount_seconds(amount: float, unit: str) -> float:
@@ -106,7 +107,7 @@ def advance(cal: Calendar, start: datetime, amount: float, unit: str) -> Deadlin
                 return Deadline(begin + timedelta(seconds=remaining), frozenset(unknown))
             remaining -= span
         day += DAY
-    raise ValueError("期限超出可计算范围（十年）")
+    raise ValueError(gettext("期限超出可计算范围（十年）"))
 
 
 def elapsed(cal: Calendar, start: datetime, end: datetime, unit: str) -> float:

@@ -1,6 +1,8 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # English holiday names from chinese-calendar, shown in Chinese.
+# i18n: data (the names given to the calendar rows seeded into the database, edited there)
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",
@@ -14,10 +16,10 @@ HOLIDAY_NAMES = {
 
 
 class LimitUnit(models.TextChoices):
-    HOURS = "hours", "小时（自然时）"
-    WORKING_HOURS = "working_hours", "工作小时"
-    WORKING_DAYS = "working_days", "工作日"
-    DAYS = "days", "自然日"
+    HOURS = "hours", _("小时（自然时）")
+    WORKING_HOURS = "working_hours", _("工作小时")
+    WORKING_DAYS = "working_days", _("工作日")
+    DAYS = "days", _("自然日")
 
 
 class Verb:

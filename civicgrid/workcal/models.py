@@ -7,17 +7,19 @@ the calendar falls back to plain weekends and the deadline carries a warning.
 """
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class CalendarYear(models.Model):
-    year = models.PositiveSmallIntegerField("年份", unique=True)
-    source = models.CharField("来源", max_length=100, blank=True)
-    note = models.CharField("备注", max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "已录入节假日安排的年份"
-        verbose_name_plural = "已录入节假日安排的年份"
+        verbose_name = _("已录入节假日安排的年份")
+        verbose_name_plural = _("已录入节假日安排的年份")
         ordering = ["-year"]
 
     def __str__(self) -> str:
@@ -25,14 +27,15 @@ class CalendarYear(models.Model):
 
 
 class CalendarDay(models.Model):
-    date = models.DateField("日期", unique=True)
-    is_workday = models.BooleanField("是否上班", help_text="勾选：调休上班日；不勾选：放假")
-    name = models.CharField("名称", max_length=50, blank=True)
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否上班"), help_text=_("勾选：调休上班日；不勾选：放假"))
+    name = models.CharField(_("名称"), max_length=50, blank=True)
 
     class Meta:
-        verbose_name = "节假日与调休"
-        verbose_name_plural = "节假日与调休"
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'上班' if self.is_workday else '放假'} {self.name}"
+        text = gettext("{date} 上班 {name}") if self.is_workday else gettext("{date} 放假 {name}")
+        return text.format(date=self.date, name=self.name)

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -33,7 +34,7 @@ def known_schedule(year: int) -> dict[date, tuple[bool, str]] | None:
             days[day] = (False, HOLIDAY_NAMES.get(name, name or ""))
     for day, name in chinese_calendar.workdays.items():
         if day.year == year and day.weekday() >= 5:
-            days[day] = (True, f"{HOLIDAY_NAMES.get(name, name or '')}调休")
+            days[day] = (True, f"{HOLIDAY_NAMES.get(name, name or '')}调休")  # i18n: data (seeded rows)
     return days
 
 
@@ -54,7 +55,7 @@ def calendar_seed_year(*, actor: Any, year: int, system: bool = False) -> int:
         verb=Verb.YEAR_SEEDED,
         target_type="workcal.calendaryear",
         target_id=str(year),
-        target_label=f"{year}年节假日",
+        target_label=gettext("{year}年节假日").format(year=year),
         after={"days": len(schedule)},
     )
     transaction.on_commit(clock.forget)
@@ -68,7 +69,7 @@ def calendar_day_set(
     """Mark a date as a holiday or a make-up working day (e.g. from the State Council notice)."""
     _require(actor, system)
     if day.year < 2000 or day.year > 2100:
-        raise ValidationError("日期超出范围", field="date")
+        raise ValidationError(gettext("日期超出范围"), field="date")
     existing = CalendarDay.objects.filter(date=day).first()
     before = {"is_workday": existing.is_workday, "name": existing.name} if existing else None
     row, _ = CalendarDay.objects.update_or_create(
@@ -105,7 +106,9 @@ def calendar_day_clear(*, actor: Any, day: date, system: bool = False) -> None:
 def calendar_year_confirm(*, actor: Any, year: int, note: str = "", system: bool = False) -> CalendarYear:
     """Declare a year's schedule complete (after entering it by hand): no more fallback warning."""
     _require(actor, system)
-    row, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": "手工录入", "note": note})
+    row, _ = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": gettext("手工录入"), "note": note}
+    )
     audit_write(actor=actor, verb=Verb.YEAR_CONFIRMED, target=row, after={"year": year})
     transaction.on_commit(clock.forget)
     return row

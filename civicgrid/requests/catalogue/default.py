@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.requests.catalogue.publish import catalogue_publish
 from civicgrid.requests.catalogue.read import catalogue_rows
 from civicgrid.requests.catalogue.rows import check_configure
@@ -35,7 +37,7 @@ def catalogue_load_default(
     if not force and CatalogueVersion.objects.exists():
         return None, 0
     rows, unlinked = _default_rows_linked()
-    version = catalogue_publish(actor=actor, rows=rows, note="默认派单目录", system=system)
+    version = catalogue_publish(actor=actor, rows=rows, note=_("默认派单目录"), system=system)
     return version, unlinked
 
 
@@ -61,4 +63,6 @@ def catalogue_link_default_units(*, actor: Any, system: bool = False) -> Catalog
             filled += 1
     if not filled:
         return None
-    return catalogue_publish(actor=actor, rows=rows, note=f"补全{filled}个分类的责任单位", system=system)
+    return catalogue_publish(
+        actor=actor, rows=rows, note=_("补全{filled}个分类的责任单位").format(filled=filled), system=system
+    )

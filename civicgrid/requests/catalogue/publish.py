@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, ValidationError
@@ -54,14 +55,18 @@ class _Codes:
             path, code = row.names[:level], row.code[: 2 * level]
             label = LEVEL_LABELS[level - 1]
             if path in self.codes and self.codes[path] != code:
-                reason = (
-                    f"{label}「{'/'.join(path)}」的编码与第{self.line[path]}行不一致（{self.codes[path]}）"
+                reason = gettext("{level}「{path}」的编码与第{line}行不一致（{code}）").format(
+                    level=label, path="/".join(path), line=self.line[path], code=self.codes[path]
                 )
-                errors[f"第{row.line}行"].append(f"「分类编码」{reason}")
+                errors[gettext("第{line}行").format(line=row.line)].append(
+                    gettext("「分类编码」{reason}").format(reason=reason)
+                )
             elif code in self.owner and self.owner[code] != path:
                 other = "/".join(self.owner[code])
-                errors[f"第{row.line}行"].append(
-                    f"「分类编码」{code} 已用于第{self.line[self.owner[code]]}行的「{other}」"
+                errors[gettext("第{line}行").format(line=row.line)].append(
+                    gettext("「分类编码」{code} 已用于第{line}行的「{other}」").format(
+                        code=code, line=self.line[self.owner[code]], other=other
+                    )
                 )
             else:
                 self._take(path, code, row.line)
@@ -83,7 +88,9 @@ class _Codes:
         old = self.current.get(path)
         code = old if old and old[:-2] == parent and old not in self.owner else self._next_free(parent)
         if code is None:
-            errors[f"第{row.line}行"].append(f"「{LEVEL_LABELS[level - 1]}」同一上级下的分类超过99个")
+            errors[gettext("第{line}行").format(line=row.line)].append(
+                gettext("「{level}」同一上级下的分类超过99个").format(level=LEVEL_LABELS[level - 1])
+            )
             return
         self._take(path, code, row.line)
 
@@ -194,9 +201,9 @@ def catalogue_publish(
     check_configure(actor, system)
     note = (note or "").strip()
     if len(note) > 255:
-        raise ValidationError("说明最长255个字", field="note")
+        raise ValidationError(gettext("说明最长255个字"), field="note")
     clean = clean_rows(rows)
     try:
         return _publish(actor, clean, note)
     except IntegrityError as exc:
-        raise Conflict("其他管理员正在发布派单目录，请稍后重试") from exc
+        raise Conflict(gettext("其他管理员正在发布派单目录，请稍后重试")) from exc

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
 from civicgrid.core.errors import PermissionDenied, ValidationError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests.constants import ResponseTier, ResponsibleKind, UnitKind
 from civicgrid.requests.defaults.builder import TIER_LIMITS
 from civicgrid.requests.models import HandlingUnit
@@ -21,10 +23,12 @@ NAME_MAX = 100
 KEYWORDS_MAX = 255
 LIMIT_MAX = 10000
 MAX_ERRORS = 200
-LEVEL_LABELS = ("一级分类", "二级分类", "三级分类")
+LEVEL_LABELS = ("一级分类", "二级分类", "三级分类")  # i18n: data (headers, as below)
 LEAF_CODE_RE = re.compile(r"^(0[1-9]|[1-9]\d){3}$")
 
 # (row key, Chinese column header); the order of the Excel sheet.
+# i18n: data (the catalogue file's headers and cell values, here and below: imports match them
+# and the exported sheet must import again, whatever the language of the pages)
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("level1", "一级分类"),
     ("level2", "二级分类"),
@@ -46,24 +50,24 @@ HEADERS = dict(COLUMNS)
 REQUIRED_COLUMNS = ("level1", "level2", "level3")
 INFORMATIONAL = frozenset({"responsible_unit_name"})  # exported, ignored on import
 
-KIND_SHORT = {
+KIND_SHORT = {  # i18n: data
     ResponsibleKind.LOCATION: "属地",
     ResponsibleKind.DEPARTMENT: "职能部门",
     ResponsibleKind.ENTERPRISE: "公共服务企业",
 }
-TIER_SHORT = {
+TIER_SHORT = {  # i18n: data
     ResponseTier.TIER_1: "一级",
     ResponseTier.TIER_2: "二级",
     ResponseTier.TIER_3: "三级",
     ResponseTier.TIER_4: "四级",
 }
-UNIT_SHORT = {
+UNIT_SHORT = {  # i18n: data
     LimitUnit.HOURS: "小时",
     LimitUnit.WORKING_HOURS: "工作小时",
     LimitUnit.WORKING_DAYS: "工作日",
     LimitUnit.DAYS: "自然日",
 }
-BOOL_SHORT = {True: "是", False: "否"}
+BOOL_SHORT = {True: "是", False: "否"}  # i18n: data
 UNIT_KIND_FOR = {
     ResponsibleKind.DEPARTMENT: UnitKind.DEPARTMENT,
     ResponsibleKind.ENTERPRISE: UnitKind.ENTERPRISE,
@@ -71,7 +75,7 @@ UNIT_KIND_FOR = {
 
 
 def _spellings(
-    short: Mapping[Any, str], labels: Mapping[Any, str], extra: Mapping[str, Any]
+    short: Mapping[Any, str], labels: Mapping[Any, StrOrPromise], extra: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Every accepted spelling (value, label, short label, extras), lower-cased, → value."""
     accepted: dict[str, Any] = {str(k).lower(): extra[k] for k in extra}
@@ -93,7 +97,7 @@ TIER_SPELLINGS = _spellings(
     {str(n): v for n, v in zip("1234", ResponseTier.values, strict=True)},
 )
 UNIT_SPELLINGS = _spellings(UNIT_SHORT, dict(LimitUnit.choices), {"h": LimitUnit.HOURS, "天": LimitUnit.DAYS})
-BOOL_SPELLINGS = _spellings(
+BOOL_SPELLINGS = _spellings(  # i18n: data
     BOOL_SHORT, {}, {"true": True, "false": False, "1": True, "0": False, "需要": True, "不需要": False}
 )
 
@@ -163,11 +167,11 @@ def _names(raw: Mapping[str, Any], problems: _Problems) -> tuple[str, str, str]:
     names = tuple(text(raw.get(key)) for key in REQUIRED_COLUMNS)
     for key, name in zip(REQUIRED_COLUMNS, names, strict=True):
         if not name:
-            problems.add(key, "不能为空")
+            problems.add(key, _("不能为空"))
         elif len(name) > NAME_MAX:
-            problems.add(key, f"最长{NAME_MAX}个字")
+            problems.add(key, _("最长{name_max}个字").format(name_max=NAME_MAX))
         elif "/" in name:
-            problems.add(key, "不能包含“/”")
+            problems.add(key, _("不能包含“/”"))
     return names[0], names[1], names[2]
 
 
@@ -177,11 +181,11 @@ def _unit(raw: Mapping[str, Any], kind: Any, units: Mapping[str, HandlingUnit], 
         return None
     unit = units.get(code)
     if unit is None:
-        p.add("responsible_unit", f"单位编码 {code} 不存在或已停用")
+        p.add("responsible_unit", _("单位编码 {code} 不存在或已停用").format(code=code))
     elif kind == ResponsibleKind.LOCATION:
-        p.add("responsible_unit", "属地类分类按位置派给街道，不应填写责任单位")
+        p.add("responsible_unit", _("属地类分类按位置派给街道，不应填写责任单位"))
     elif kind in UNIT_KIND_FOR and unit.kind != UNIT_KIND_FOR[kind]:
-        p.add("responsible_unit", f"{unit.name}不是{KIND_SHORT[kind]}")
+        p.add("responsible_unit", _("{name}不是{kind}").format(name=unit.name, kind=KIND_SHORT[kind]))
     return unit
 
 
@@ -194,20 +198,20 @@ def _limits(raw: Mapping[str, Any], tier: str, p: _Problems) -> tuple[float, str
     ):
         limit = _number(raw.get(limit_key), default_limit)
         if limit is None:
-            p.add(limit_key, f"应为大于0且不超过{LIMIT_MAX}的数字")
+            p.add(limit_key, _("应为大于0且不超过{limit_max}的数字").format(limit_max=LIMIT_MAX))
         unit = _choice(raw.get(unit_key), UNIT_SPELLINGS, default_unit)
         if unit is None:
-            p.add(unit_key, f"只能是：{'、'.join(UNIT_SHORT.values())}")
+            p.add(unit_key, _("只能是：{values}").format(values="、".join(UNIT_SHORT.values())))
         out += [limit or default_limit, unit or default_unit]
     if out[1] == out[3] and out[0] > out[2]:
-        p.add("response_limit", "不能长于办理时限")
+        p.add("response_limit", _("不能长于办理时限"))
     return out[0], out[1], out[2], out[3]
 
 
 def _flag(raw: Mapping[str, Any], key: str, default: bool, p: _Problems) -> bool:
     value = _choice(raw.get(key), BOOL_SPELLINGS, default)
     if value is None:
-        p.add(key, "只能填“是”或“否”")
+        p.add(key, _("只能填“是”或“否”"))
         return default
     return bool(value)
 
@@ -220,18 +224,18 @@ def clean_row(
     names = _names(raw, p)
     code = _code(raw.get("code"))
     if code and not LEAF_CODE_RE.match(code):
-        p.add("code", "应为6位数字，每级两位（01–99），如 010203")
+        p.add("code", _("应为6位数字，每级两位（01–99），如 010203"))
     kind = _choice(raw.get("responsible_kind"), KIND_SPELLINGS, ResponsibleKind.LOCATION)
     if kind is None:
-        p.add("responsible_kind", f"只能是：{'、'.join(KIND_SHORT.values())}")
+        p.add("responsible_kind", _("只能是：{values}").format(values="、".join(KIND_SHORT.values())))
     unit = _unit(raw, kind, units, p)
     tier = _choice(raw.get("response_tier"), TIER_SPELLINGS, ResponseTier.TIER_3)
     if tier is None:
-        p.add("response_tier", f"只能是：{'、'.join(TIER_SHORT.values())}")
+        p.add("response_tier", _("只能是：{values}").format(values="、".join(TIER_SHORT.values())))
     response, response_unit, resolution, resolution_unit = _limits(raw, tier, p)
     keywords = text(raw.get("keywords")).replace("，", " ").replace("、", " ").replace(",", " ")
     if len(keywords) > KEYWORDS_MAX:
-        p.add("keywords", f"最长{KEYWORDS_MAX}个字")
+        p.add("keywords", _("最长{keywords_max}个字").format(keywords_max=KEYWORDS_MAX))
     row = CleanRow(
         line=line,
         names=names,
@@ -263,20 +267,24 @@ def raise_if(errors: Mapping[str, list[str]]) -> None:
     flat = [f"{where}{reason}" for where, reasons in errors.items() for reason in reasons]
     more = ""
     if len(flat) > 10:
-        more = f"等共{len(flat)}处错误" if len(flat) < MAX_ERRORS else f"等{MAX_ERRORS}处以上错误"
-    message = "派单目录有误，未发布：" + "；".join(flat[:10]) + more
+        more = (
+            _("等共{count}处错误").format(count=len(flat))
+            if len(flat) < MAX_ERRORS
+            else _("等{max_errors}处以上错误").format(max_errors=MAX_ERRORS)
+        )
+    message = _("派单目录有误，未发布：{errors}{more}").format(errors="；".join(flat[:10]), more=more)
     raise ValidationError(message, errors=dict(errors))
 
 
 def check_configure(actor: Any, system: bool) -> None:
     if not system and not has_capability(actor, Capability.REQUEST_CONFIGURE):
-        raise PermissionDenied("只有系统管理员可以维护派单目录")
+        raise PermissionDenied(_("只有系统管理员可以维护派单目录"))
 
 
 def clean_rows(rows: Sequence[Mapping[str, Any]]) -> list[CleanRow]:
     """Every row checked; raises one ValidationError listing all problems (row → reasons)."""
     if not rows:
-        raise ValidationError("派单目录至少需要一个三级分类", field="rows")
+        raise ValidationError(_("派单目录至少需要一个三级分类"), field="rows")
     units = {u.code: u for u in HandlingUnit.objects.filter(is_active=True)}
     errors: dict[str, list[str]] = defaultdict(list)
     seen: dict[tuple[str, str, str], int] = {}
@@ -285,8 +293,8 @@ def clean_rows(rows: Sequence[Mapping[str, Any]]) -> list[CleanRow]:
         line = int(raw.get("_line") or index)
         row, problems = clean_row(raw, line, units)
         if not problems and row.names in seen:
-            problems.append(f"与第{seen[row.names]}行的分类重复")
-        errors[f"第{line}行"] += problems
+            problems.append(_("与第{line}行的分类重复").format(line=seen[row.names]))
+        errors[_("第{line}行").format(line=line)] += problems
         seen.setdefault(row.names, line)
         clean.append(row)
         count += len(problems)

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter, scope_paths
@@ -40,7 +41,7 @@ class Target:
 def rate_paths(actor: Any) -> list[str]:
     paths = scope_paths(actor, Capability.RATES_VIEW)
     if not paths:
-        raise PermissionDenied("您无权查看三率统计")
+        raise PermissionDenied(gettext("您无权查看三率统计"))
     return paths
 
 
@@ -61,14 +62,14 @@ def nodes_visible(actor: Any) -> QuerySet[Node]:
 def unit_target(actor: Any, pk: int) -> Target:
     unit = units_visible(actor).filter(pk=pk).first()
     if unit is None:
-        raise NotFound("承办单位不存在或您无权查看")
+        raise NotFound(gettext("承办单位不存在或您无权查看"))
     return Target(UNIT, unit.name, unit_id=unit.pk, pk=unit.pk)
 
 
 def node_target(actor: Any, pk: int) -> Target:
     node = nodes_visible(actor).filter(pk=pk).first()
     if node is None:
-        raise NotFound("区域不存在或您无权查看")
+        raise NotFound(gettext("区域不存在或您无权查看"))
     return Target(AREA, node.name, paths=(node.path,), pk=node.pk)
 
 
@@ -76,11 +77,11 @@ def scope_target(actor: Any) -> Target:
     """Everything the actor may see (their own area)."""
     paths = tuple(rate_paths(actor))
     if paths == ("",):
-        return Target(AREA, "全部辖区", paths=paths)
+        return Target(AREA, gettext("全部辖区"), paths=paths)
     nodes = list(Node.objects.filter(path__in=paths).order_by("path"))
     if len(nodes) == 1:
         return Target(AREA, nodes[0].name, paths=paths, pk=nodes[0].pk)
-    return Target(AREA, "、".join(n.name for n in nodes) or "我的辖区", paths=paths)
+    return Target(AREA, "、".join(n.name for n in nodes) or gettext("我的辖区"), paths=paths)
 
 
 def target_rates(

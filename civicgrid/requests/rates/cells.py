@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests.constants import Action, Resolution, Satisfaction
@@ -270,7 +271,7 @@ def cells(
         if found is not None:
             return found, ROLLUP
     if source == ROLLUP:
-        raise ValidationError("该月尚未生成汇总，或所选区域低于街道一级", field="month")
+        raise ValidationError(gettext("该月尚未生成汇总，或所选区域低于街道一级"), field="month")
     return raw_cells(period, where, by=by), RAW
 
 
@@ -394,7 +395,7 @@ def rollup_build(month: date) -> RateRollupMonth:
     """
     month = month_start(month)
     if month > current_month():
-        raise ValidationError("不能汇总尚未开始的月份", field="month")
+        raise ValidationError(gettext("不能汇总尚未开始的月份"), field="month")
     with transaction.atomic():
         marker = _lock_month(month)
         found, _ = _raw_cells_dropping_deltas(month)

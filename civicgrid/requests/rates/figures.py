@@ -13,6 +13,7 @@ from operator import add, neg
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
 
@@ -247,8 +248,8 @@ class Period:
     @property
     def label(self) -> str:
         if self.whole_month:
-            return f"{self.start.year}年{self.start.month}月"
-        return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
+            return _("{year}年{month}月").format(year=self.start.year, month=self.start.month)
+        return _("{start:%Y-%m-%d} 至 {end:%Y-%m-%d}").format(start=self.start, end=self.end)
 
     def months(self) -> list[date]:
         """The calendar months the period touches."""
@@ -264,14 +265,14 @@ def parse_month(raw: str, *, field: str = "month") -> date:
         year, month = (int(part) for part in raw.strip().split("-"))
         return date(year, month, 1)
     except (ValueError, TypeError) as exc:
-        raise ValidationError("月份格式应为 YYYY-MM，例如 2026-10", field=field) from exc
+        raise ValidationError(_("月份格式应为 YYYY-MM，例如 2026-10"), field=field) from exc
 
 
 def parse_day(raw: str, *, field: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError as exc:
-        raise ValidationError("日期格式应为 YYYY-MM-DD，例如 2026-10-08", field=field) from exc
+        raise ValidationError(_("日期格式应为 YYYY-MM-DD，例如 2026-10-08"), field=field) from exc
 
 
 MAX_RANGE_DAYS = 366 * 3
@@ -280,7 +281,7 @@ MAX_RANGE_DAYS = 366 * 3
 def parse_range(start: str, end: str) -> Period:
     first, last = parse_day(start, field="start"), parse_day(end, field="end")
     if last < first:
-        raise ValidationError("结束日期不能早于开始日期", field="end")
+        raise ValidationError(_("结束日期不能早于开始日期"), field="end")
     if (last - first).days > MAX_RANGE_DAYS:
-        raise ValidationError("统计区间最长三年", field="end")
+        raise ValidationError(_("统计区间最长三年"), field="end")
     return Period(first, last)

@@ -12,6 +12,7 @@ from math import floor
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.models import HandlingUnit
@@ -31,10 +32,10 @@ DEFAULTS: dict[str, float | int] = {
 
 
 class RankClass(models.TextChoices):
-    ADVANCED = "advanced", "先进类"
-    IMPROVING = "improving", "进步类"
-    RECTIFICATION = "rectification", "整改类"
-    GOVERNANCE = "governance", "治理类"
+    ADVANCED = "advanced", gettext_lazy("先进类")
+    IMPROVING = "improving", gettext_lazy("进步类")
+    RECTIFICATION = "rectification", gettext_lazy("整改类")
+    GOVERNANCE = "governance", gettext_lazy("治理类")
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,11 @@ class RankRow:
         rise = self.rise
         if rise is None:
             return "—"
-        return f"↑{rise}" if rise > 0 else (f"↓{-rise}" if rise < 0 else "持平")
+        return f"↑{rise}" if rise > 0 else (f"↓{-rise}" if rise < 0 else gettext("持平"))
 
     @property
     def klass_label(self) -> str:
-        return RankClass(self.klass).label if self.klass else ""
+        return str(RankClass(self.klass).label) if self.klass else ""
 
     def signature(self) -> tuple[object, ...]:
         r = self.rates
@@ -131,7 +132,7 @@ class Ranking:
 
     @property
     def kind_label(self) -> str:
-        return UnitKind(self.kind).label
+        return str(UnitKind(self.kind).label)
 
     @property
     def bottom(self) -> list[RankRow]:
@@ -248,6 +249,8 @@ def ranking_recompute_check(month: date) -> RecomputeCheck:
         for unit_id in sorted(served_rows.keys() | raw_rows.keys()):
             if served_rows.get(unit_id) != raw_rows.get(unit_id):
                 check.differences.append(
-                    f"{kind} 单位#{unit_id}: 排名 {served_rows.get(unit_id)} ≠ 原始 {raw_rows.get(unit_id)}"
+                    gettext("{kind} 单位#{unit_id}: 排名 {served} ≠ 原始 {raw}").format(
+                        kind=kind, unit_id=unit_id, served=served_rows.get(unit_id), raw=raw_rows.get(unit_id)
+                    )
                 )
     return check

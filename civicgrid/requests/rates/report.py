@@ -4,6 +4,7 @@ Everything is cut to the actor's RATES_VIEW scope; the same data feeds the print
 and the Excel download.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -11,11 +12,14 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
+from civicgrid.core.i18n import StrOrPromise, plain
 from civicgrid.requests.constants import CLOCK_RUNNING, Channel, RequestType, UnitKind
 from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.rates.access import Target, scope_target, visible_unit_ids
@@ -42,7 +46,7 @@ from civicgrid.territory.models import Node, NodeKind
 
 TOP_CATEGORIES = 10
 EXCERPT = 5
-UNCATEGORISED = "未分类"
+UNCATEGORISED = gettext_lazy("未分类")
 
 
 @dataclass
@@ -78,14 +82,14 @@ def _in_scope(actor: Any) -> QuerySet[Request]:
     return scope_filter(Request.objects.all(), actor, Capability.RATES_VIEW)
 
 
-def _labelled(rows: QuerySet[Any], key: str, labels: dict[str, str]) -> list[tuple[str, int]]:
-    return [(labels.get(r[key], r[key] or UNCATEGORISED), r["n"]) for r in rows]
+def _labelled(rows: QuerySet[Any], key: str, labels: Mapping[str, StrOrPromise]) -> list[tuple[str, int]]:
+    return [(str(labels.get(r[key], r[key] or UNCATEGORISED)), r["n"]) for r in rows]
 
 
 def _top_level(row: dict[str, Any]) -> str:
     level = row["category__level"]
     if level is None:
-        return UNCATEGORISED
+        return str(UNCATEGORISED)
     names = {1: row["category__name"], 2: row["category__parent__name"]}
     return str(names.get(level, row["category__parent__parent__name"]))
 
@@ -161,7 +165,14 @@ def weekly_report(actor: Any, day: date) -> WeeklyReport:
 
 # Excel -------------------------------------------------------------------------------------
 
-RATE_HEADERS = ["评价件次", "响应率(%)", "解决率(%)", "满意率(%)", "综合得分", "重办率(%)"]
+RATE_HEADERS = [
+    gettext_lazy("评价件次"),
+    gettext_lazy("响应率(%)"),
+    gettext_lazy("解决率(%)"),
+    gettext_lazy("满意率(%)"),
+    gettext_lazy("综合得分"),
+    gettext_lazy("重办率(%)"),
+]
 
 
 def _rate_cells(rates: Rates) -> list[Any]:
@@ -178,13 +189,13 @@ def _rate_cells(rates: Rates) -> list[Any]:
     ]
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+def _sheet(wb: Workbook, title: str, header: list[StrOrPromise], rows: list[list[Any]]) -> None:
     ws = wb.create_sheet(title)
-    ws.append(header)
+    ws.append([str(name) for name in header])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append([plain(value) for value in row])
     for column in ws.columns:
         letter = column[0].column_letter
         ws.column_dimensions[letter].width = max(10, *(len(str(c.value or "")) * 2 for c in column))
@@ -194,22 +205,22 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
     r, c = report.rates, report.rates.counts
     shown = r.display()
     return [
-        ["统计周期", report.period.label],
-        ["统计范围", report.scope.label],
-        ["受理诉求（件）", report.intake],
-        ["办结诉求（件）", report.closed],
-        ["超期未办结（件）", report.overdue],
-        ["评价件次", c.rated],
-        ["响应率", shown["response"]],
-        ["解决率", shown["resolution"]],
-        ["满意率", shown["satisfaction"]],
-        ["综合得分", shown["composite"]],
-        ["重办率", shown["rework"]],
+        [_("统计周期"), report.period.label],
+        [_("统计范围"), report.scope.label],
+        [_("受理诉求（件）"), report.intake],
+        [_("办结诉求（件）"), report.closed],
+        [_("超期未办结（件）"), report.overdue],
+        [_("评价件次"), c.rated],
+        [_("响应率"), shown["response"]],
+        [_("解决率"), shown["resolution"]],
+        [_("满意率"), shown["satisfaction"]],
+        [_("综合得分"), shown["composite"]],
+        [_("重办率"), shown["rework"]],
         [
-            "已联系 / 已解决 / 部分解决 / 满意 / 基本满意",
+            _("已联系 / 已解决 / 部分解决 / 满意 / 基本满意"),
             f"{c.contacted} / {c.solved} / {c.partly} / {c.satisfied} / {c.basic}",
         ],
-        ["生成时间", timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")],
+        [_("生成时间"), timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")],
     ]
 
 
@@ -218,21 +229,21 @@ def weekly_report_xlsx(report: WeeklyReport) -> bytes:
     default = wb.active
     if default is not None:
         wb.remove(default)
-    _sheet(wb, "概况", ["指标", "数值"], _summary_rows(report))
-    _sheet(wb, "渠道", ["渠道", "件数"], [list(row) for row in report.by_channel])
-    _sheet(wb, "类型", ["诉求类型", "件数"], [list(row) for row in report.by_type])
-    _sheet(wb, "一级分类", ["一级分类", "件数"], [list(row) for row in report.by_category])
-    _sheet(wb, "热点分类", ["分类", "件数"], [list(row) for row in report.top_categories])
+    _sheet(wb, _("概况"), [_("指标"), _("数值")], _summary_rows(report))
+    _sheet(wb, _("渠道"), [_("渠道"), _("件数")], [list(row) for row in report.by_channel])
+    _sheet(wb, _("类型"), [_("诉求类型"), _("件数")], [list(row) for row in report.by_type])
+    _sheet(wb, _("一级分类"), [_("一级分类"), _("件数")], [list(row) for row in report.by_category])
+    _sheet(wb, _("热点分类"), [_("分类"), _("件数")], [list(row) for row in report.top_categories])
     _sheet(
         wb,
-        "街道热点",
-        ["区域", "受理件数", "办结件次", *RATE_HEADERS],
+        _("街道热点"),
+        [_("区域"), _("受理件数"), _("办结件次"), *RATE_HEADERS],
         [[s.name, s.received, s.rates.counts.closed, *_rate_cells(s.rates)] for s in report.hot_spots],
     )
     _sheet(
         wb,
-        "排名摘要",
-        ["名次", "街道", *RATE_HEADERS, "类别"],
+        _("排名摘要"),
+        [_("名次"), _("街道"), *RATE_HEADERS, _("类别")],
         [[r.rank, r.name, *_rate_cells(r.rates), r.klass_label] for r in report.excerpt],
     )
     out = BytesIO()

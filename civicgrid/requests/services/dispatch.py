@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
@@ -82,7 +83,7 @@ def match_rule(request: Request) -> Assignment | None:
             assisting=[u for u in helpers if u is not None],
             copy=[copy_to] if copy_to is not None and copy_to.pk != lead.pk else [],
             rule=copy.copy(rule),
-            label=f"规则：{rule.name}",
+            label=_("规则：{name}").format(name=rule.name),
         )
     return None
 
@@ -139,8 +140,10 @@ def assignment_rows(
         dedupe_key=f"dispatch:{request.pk}:{version}:{assignment.lead.pk}",
         channel=NotifyChannel.SMS,
         recipient_label=assignment.lead.name,
-        subject=f"新工单 {request.number}",
-        body=f"【接诉即办】{assignment.lead.name}：新工单 {request.number}「{request.title}」请及时签收。",
+        subject=_("新工单 {number}").format(number=request.number),
+        body=_("【接诉即办】{name}：新工单 {number}「{title}」请及时签收。").format(
+            name=assignment.lead.name, number=request.number, title=request.title
+        ),
         target=request,
     )
     return work_orders, message
@@ -181,14 +184,14 @@ def _manual(
     actor: Any, lead: HandlingUnit, assisting: list[HandlingUnit], copy: list[HandlingUnit]
 ) -> Assignment:
     if not lead.is_active:
-        raise ValidationError("主办单位已停用", field="lead_unit")
+        raise ValidationError(_("主办单位已停用"), field="lead_unit")
     name = engine.actor_name(actor)
     return Assignment(
         lead=lead,
         assisting=[u for u in assisting if u.pk != lead.pk],
         copy=[u for u in copy if u.pk != lead.pk],
         rule=None,
-        label=f"人工指定（{name}）",
+        label=_("人工指定（{name}）").format(name=name),
     )
 
 
@@ -208,16 +211,16 @@ def request_dispatch(
     locked = engine.begin(actor, request, Action.DISPATCH, expected_version=expected_version)
     if category is not None:
         if category.level != 3 or not category.version.is_current:
-            raise ValidationError("请选择当前派单目录中的三级分类", field="category")
+            raise ValidationError(_("请选择当前派单目录中的三级分类"), field="category")
         locked.category = category
     if locked.category is None:
-        raise ValidationError("请先选择诉求分类", field="category")
+        raise ValidationError(_("请先选择诉求分类"), field="category")
     if lead_unit is not None:
         assignment = _manual(actor, lead_unit, assisting or [], copy or [])
     else:
         found = match_rule(locked)
         if found is None:
-            raise ValidationError("没有匹配的派单规则，请指定主办单位", field="lead_unit")
+            raise ValidationError(_("没有匹配的派单规则，请指定主办单位"), field="lead_unit")
         assignment = found
     now = timezone.now()
     assignment_replace(actor, locked, assignment, now)
@@ -246,9 +249,9 @@ def request_reassign(
     """改派: the dispatcher moves the request to another lead unit; clocks restart."""
     locked = engine.begin(actor, request, Action.REASSIGN, expected_version=expected_version)
     if not reason.strip():
-        raise ValidationError("请填写改派理由", field="reason")
+        raise ValidationError(_("请填写改派理由"), field="reason")
     if lead_unit.pk == locked.lead_unit_id:
-        raise ValidationError("新的主办单位与原单位相同", field="lead_unit")
+        raise ValidationError(_("新的主办单位与原单位相同"), field="lead_unit")
     assignment = _manual(actor, lead_unit, assisting or [], [])
     now = timezone.now()
     assignment_replace(actor, locked, assignment, now)
@@ -272,7 +275,7 @@ def request_return(
     action = Action.NOT_OURS if not_ours else Action.RETURN_REQUEST
     locked = engine.begin(actor, request, action, expected_version=expected_version)
     if not reason.strip():
-        raise ValidationError("请填写退单理由", field="reason")
+        raise ValidationError(_("请填写退单理由"), field="reason")
     assert locked.lead_unit is not None
     approval = Approval.objects.create(
         request=locked,
@@ -295,7 +298,7 @@ def request_return_decide(
     action = Action.RETURN_APPROVE if approve else Action.RETURN_REJECT
     locked = engine.begin(actor, request, action, expected_version=expected_version)
     if not approve and not note.strip():
-        raise ValidationError("驳回退单须说明理由", field="note")
+        raise ValidationError(_("驳回退单须说明理由"), field="note")
     approval = engine.approval_decide(actor, locked, ApprovalKind.RETURN, approve=approve, note=note)
     unit = locked.lead_unit
     if approve:

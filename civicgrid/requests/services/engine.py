@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied
@@ -34,15 +35,19 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
     kinds = actor_kinds(actor, locked)
     label = Action(action).label
     if not kinds & rule.actors:
-        raise PermissionDenied(f"您无权对该诉求执行「{label}」")
+        raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=label))
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
-            f"该诉求已被他人处理（当前状态：{Status(locked.status).label}），请刷新后再试",
+            _("该诉求已被他人处理（当前状态：{label}），请刷新后再试").format(
+                label=Status(locked.status).label
+            ),
             detail={"status": locked.status, "version": locked.version},
         )
     if locked.status not in rule.sources:
         raise Conflict(
-            f"该诉求当前状态为「{Status(locked.status).label}」，不能{label}",
+            _("该诉求当前状态为「{status}」，不能{action}").format(
+                status=Status(locked.status).label, action=label
+            ),
             detail={"status": locked.status, "version": locked.version},
         )
     return locked
@@ -112,7 +117,9 @@ def approval_decide(actor: Any, request: Request, kind: str, *, approve: bool, n
         .first()
     )
     if approval is None:
-        raise Conflict(f"没有待审批的{ApprovalKind(kind).label}申请（可能已由他人审批）")
+        raise Conflict(
+            _("没有待审批的{label}申请（可能已由他人审批）").format(label=ApprovalKind(kind).label)
+        )
     approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
     approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
     approval.save()

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
@@ -42,7 +43,7 @@ def _text_and_files(
     if not text.strip():
         errors[field] = [missing]
     elif len(text.strip()) > NOTE_MAX:
-        errors[field] = [f"最长{NOTE_MAX}个字"]
+        errors[field] = [_("最长{note_max}个字").format(note_max=NOTE_MAX)]
     if errors:
         raise ValidationError(errors=errors)
     return files
@@ -94,7 +95,7 @@ def request_reply(
 ) -> Request:
     """答复: what was done. Goes to on-site verification when the category asks for it."""
     locked = engine.begin(actor, request, Action.REPLY, expected_version=expected_version)
-    files = _text_and_files("reply", reply, "请填写办理情况", attachments)
+    files = _text_and_files("reply", reply, _("请填写办理情况"), attachments)
     now = timezone.now()
     locked.replied_at = now
     if locked.responded_at is None:
@@ -123,9 +124,11 @@ def _ask_for_rating(request: Request, *, verified: bool = False) -> None:
         dedupe_key=f"rate:{request.pk}:{request.reopen_count}",
         channel=NotifyChannel.SMS,
         address=phone,
-        recipient_label=request.requester_name_masked or "诉求人",
-        subject=f"请评价诉求 {request.number}",
-        body=f"您反映的「{request.title}」已办理答复，请评价：{public_base_url()}/r/{request.rating_token}",
+        recipient_label=request.requester_name_masked or _("诉求人"),
+        subject=_("请评价诉求 {number}").format(number=request.number),
+        body=_("您反映的「{title}」已办理答复，请评价：{public_base_url}/r/{rating_token}").format(
+            title=request.title, public_base_url=public_base_url(), rating_token=request.rating_token
+        ),
         target=request,
     )
 
@@ -142,7 +145,7 @@ def request_verify(
 ) -> Request:
     """现场核查 by the grid worker: does what the unit replied stand on the ground?"""
     locked = engine.begin(actor, request, Action.VERIFY, expected_version=expected_version)
-    files = _text_and_files("note", note, "请填写核查情况", attachments)
+    files = _text_and_files("note", note, _("请填写核查情况"), attachments)
     if confirmed:
         event = engine.finish(actor, locked, Action.VERIFY, note=note.strip(), data={"confirmed": True})
         save_attachments(locked, files, actor, event)
@@ -172,14 +175,14 @@ def request_extend(
     locked = engine.begin(actor, request, Action.EXTEND_REQUEST, expected_version=expected_version)
     errors: dict[str, list[str]] = {}
     if not reason.strip():
-        errors["reason"] = ["请填写延期理由"]
+        errors["reason"] = [_("请填写延期理由")]
     if not 0 < amount <= 90:
-        errors["amount"] = ["延长时长应大于0且不超过90"]
+        errors["amount"] = [_("延长时长应大于0且不超过90")]
     if errors:
         raise ValidationError(errors=errors)
     pending = Approval.objects.filter(request=locked, kind=ApprovalKind.EXTENSION)
     if pending.filter(state=ApprovalState.PENDING).exists():
-        raise Conflict("已有待审批的延期申请")
+        raise Conflict(_("已有待审批的延期申请"))
     assert locked.lead_unit is not None
     approval = Approval.objects.create(
         request=locked,
@@ -231,7 +234,7 @@ def request_suspend(
     """挂起: the clocks stop (e.g. waiting for the requester, court, weather)."""
     locked = engine.begin(actor, request, Action.SUSPEND, expected_version=expected_version)
     if not reason.strip():
-        raise ValidationError("请填写挂起理由", field="reason")
+        raise ValidationError(_("请填写挂起理由"), field="reason")
     now = timezone.now()
     locked.suspended_at = now
     engine.finish(actor, locked, Action.SUSPEND, note=reason.strip(), now=now)
@@ -261,14 +264,16 @@ def request_long_running(
     locked = engine.begin(actor, request, Action.LONG_RUNNING, expected_version=expected_version)
     errors: dict[str, list[str]] = {}
     if not plan.strip():
-        errors["plan"] = ["请填写办理计划"]
+        errors["plan"] = [_("请填写办理计划")]
     elif len(plan.strip()) > NOTE_MAX:
-        errors["plan"] = [f"最长{NOTE_MAX}个字"]
+        errors["plan"] = [_("最长{note_max}个字").format(note_max=NOTE_MAX)]
     today = timezone.localdate()
     if plan_until <= today:
-        errors["plan_until"] = ["计划完成日期应晚于今天"]
+        errors["plan_until"] = [_("计划完成日期应晚于今天")]
     elif (plan_until - today).days > LONG_RUNNING_MAX_DAYS:
-        errors["plan_until"] = [f"计划完成日期不能晚于{LONG_RUNNING_MAX_DAYS // 365}年后"]
+        errors["plan_until"] = [
+            _("计划完成日期不能晚于{years}年后").format(years=LONG_RUNNING_MAX_DAYS // 365)
+        ]
     if errors:
         raise ValidationError(errors=errors)
     locked.due_resolution_at = datetime.combine(plan_until, time(23, 59, 59), timezone.get_current_timezone())
@@ -285,7 +290,7 @@ def request_supervise(
     """督办 by a higher level: flagged, and the lead unit is told."""
     locked = engine.begin(actor, request, Action.SUPERVISE, expected_version=expected_version)
     if not note.strip():
-        raise ValidationError("请填写督办意见", field="note")
+        raise ValidationError(_("请填写督办意见"), field="note")
     locked.supervised = True
     event = engine.finish(actor, locked, Action.SUPERVISE, note=note.strip())
     if locked.lead_unit is not None:
@@ -293,8 +298,10 @@ def request_supervise(
             dedupe_key=f"supervise:{event.pk}",
             channel=NotifyChannel.SMS,
             recipient_label=locked.lead_unit.name,
-            subject=f"督办 {locked.number}",
-            body=f"【督办】{locked.number}「{locked.title}」：{note.strip()}",
+            subject=_("督办 {number}").format(number=locked.number),
+            body=_("【督办】{number}「{title}」：{note}").format(
+                number=locked.number, title=locked.title, note=note.strip()
+            ),
             target=locked,
         )
     return locked
@@ -306,15 +313,21 @@ def request_merge(
 ) -> Request:
     """合并重复件: this request follows ``into`` from now on."""
     if into.pk == request.pk:
-        raise ValidationError("不能与自身合并", field="into")
+        raise ValidationError(_("不能与自身合并"), field="into")
     target = engine.lock(into)
     if target.status in (Status.MERGED, Status.CLOSED):
-        raise ValidationError("只能合并到未办结的诉求", field="into")
+        raise ValidationError(_("只能合并到未办结的诉求"), field="into")
     locked = engine.begin(actor, request, Action.MERGE, expected_version=expected_version)
     locked.merged_into = target
     locked.closed_at = timezone.now()
     WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)
-    engine.finish(actor, locked, Action.MERGE, note=f"合并至 {target.number}", data={"into": target.pk})
+    engine.finish(
+        actor,
+        locked,
+        Action.MERGE,
+        note=_("合并至 {number}").format(number=target.number),
+        data={"into": target.pk},
+    )
     return locked
 
 
@@ -325,16 +338,20 @@ def request_reopen(
     """重办: after an unsatisfied rating the same lead unit handles it again, with new clocks."""
     locked = engine.begin(actor, request, Action.REOPEN, expected_version=expected_version)
     if not reason.strip():
-        raise ValidationError("请填写重办理由", field="reason")
+        raise ValidationError(_("请填写重办理由"), field="reason")
     if locked.lead_unit is None:
-        raise ValidationError("该诉求没有主办单位，不能重办", field="reason")
+        raise ValidationError(_("该诉求没有主办单位，不能重办"), field="reason")
     locked.reopen_count += 1
     locked.closed_at = None
     lead = locked.lead_unit
     assisting = [
         wo.unit for wo in WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.ASSIST)
     ]
-    assignment = Assignment(lead=lead, assisting=assisting, label=f"重办（第{locked.reopen_count}次）")
+    assignment = Assignment(
+        lead=lead,
+        assisting=assisting,
+        label=_("重办（第{reopen_count}次）").format(reopen_count=locked.reopen_count),
+    )
     now = timezone.now()
     assignment_replace(actor, locked, assignment, now)
     engine.finish(
@@ -363,17 +380,20 @@ def request_escalate(
     """上报: small matters stay in the compound, hard ones go to the community, big ones up."""
     locked = engine.begin(actor, request, Action.ESCALATE, expected_version=expected_version)
     if not reason.strip():
-        raise ValidationError("请填写上报理由", field="reason")
+        raise ValidationError(_("请填写上报理由"), field="reason")
     step = LEVEL_UP.get(HandlingLevel(locked.level))
     if step is None:
-        raise ValidationError("已在区（县）级办理，不能再上报", field="reason")
+        raise ValidationError(_("已在区（县）级办理，不能再上报"), field="reason")
     new_level, kind = step
     unit = unit_for_place(locked.node_path, kind)
     if unit is None:
-        raise ValidationError(f"找不到上一级（{HandlingLevel(new_level).label}）的承办单位", field="reason")
+        raise ValidationError(
+            _("找不到上一级（{label}）的承办单位").format(label=HandlingLevel(new_level).label),
+            field="reason",
+        )
     before = locked.level
     locked.level = new_level
-    assignment = Assignment(lead=unit, label=f"上报至{HandlingLevel(new_level).label}")
+    assignment = Assignment(lead=unit, label=_("上报至{label}").format(label=HandlingLevel(new_level).label))
     now = timezone.now()
     assignment_replace(actor, locked, assignment, now)
     engine.finish(
@@ -406,20 +426,20 @@ def request_council(
     locked = engine.begin(actor, request, Action.COUNCIL, expected_version=expected_version)
     errors: dict[str, list[str]] = {}
     for name, value, label, limit in (
-        ("party_branch", party_branch, "党支部代表", 100),
-        ("owners_committee", owners_committee, "业委会代表", 100),
-        ("property_company", property_company, "物业公司代表", 100),
+        ("party_branch", party_branch, _("党支部代表"), 100),
+        ("owners_committee", owners_committee, _("业委会代表"), 100),
+        ("property_company", property_company, _("物业公司代表"), 100),
         ("others", others, "", 255),
-        ("outcome", outcome, "议定事项", NOTE_MAX),
+        ("outcome", outcome, _("议定事项"), NOTE_MAX),
     ):
         if label and not value.strip():
-            errors[name] = [f"请填写{label}"]
+            errors[name] = [_("请填写{label}").format(label=label)]
         elif len(value.strip()) > limit:
-            errors[name] = [f"最长{limit}个字"]
+            errors[name] = [_("最长{limit}个字").format(limit=limit)]
     if held_on > timezone.localdate():
-        errors["held_on"] = ["议事日期不能晚于今天"]
+        errors["held_on"] = [_("议事日期不能晚于今天")]
     elif held_on < timezone.localdate(locked.received_at):
-        errors["held_on"] = ["议事日期不能早于诉求受理日期"]
+        errors["held_on"] = [_("议事日期不能早于诉求受理日期")]
     if errors:
         raise ValidationError(errors=errors)
     council = CouncilOutcome.objects.create(
@@ -449,7 +469,7 @@ def request_note(
     expected_version: int | None = None,
 ) -> Request:
     locked = engine.begin(actor, request, Action.NOTE, expected_version=expected_version)
-    files = _text_and_files("note", note, "请填写内容", attachments)
+    files = _text_and_files("note", note, _("请填写内容"), attachments)
     event = engine.finish(actor, locked, Action.NOTE, note=note.strip())
     save_attachments(locked, files, actor, event)
     return locked

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.requests.constants import Action, Resolution, Satisfaction, Status
@@ -15,11 +16,11 @@ from civicgrid.requests.services import engine
 def _validate(contacted: Any, resolution: str, satisfaction: str) -> None:
     errors: dict[str, list[str]] = {}
     if not isinstance(contacted, bool):
-        errors["contacted"] = ["请选择是否联系过您"]
+        errors["contacted"] = [_("请选择是否联系过您")]
     if resolution not in Resolution.values:
-        errors["resolution"] = ["请选择解决情况"]
+        errors["resolution"] = [_("请选择解决情况")]
     if satisfaction not in Satisfaction.values:
-        errors["satisfaction"] = ["请选择满意度"]
+        errors["satisfaction"] = [_("请选择满意度")]
     if errors:
         raise ValidationError(errors=errors)
 
@@ -83,10 +84,10 @@ def request_callback(
     engine.finish(actor, locked, Action.CALLBACK, note=comment, data=_rating_data(rating))
     if reopen:
         if satisfaction != Satisfaction.UNSATISFIED:
-            raise ValidationError("只有不满意的评价才能重办", field="reopen")
+            raise ValidationError(_("只有不满意的评价才能重办"), field="reopen")
         from civicgrid.requests.services.handling import request_reopen
 
-        request_reopen(actor=actor, request=locked, reason=comment or "回访不满意，重办")
+        request_reopen(actor=actor, request=locked, reason=comment or _("回访不满意，重办"))
     else:
         _close(actor, locked)
     return rating
@@ -105,7 +106,7 @@ def _rating_data(rating: Rating) -> dict[str, Any]:
 def request_for_token(token: str) -> Request:
     found = Request.objects.filter(rating_token=token).first() if token else None
     if found is None:
-        raise NotFound("评价链接无效或已过期")
+        raise NotFound(_("评价链接无效或已过期"))
     return found
 
 
@@ -123,7 +124,7 @@ def request_rate_by_link(
     from tracking it on the resident H5 pages (``via="h5"``). Satisfied: closed.
     Unsatisfied: reopened (重办)."""
     if via not in (Rating.Via.LINK, Rating.Via.H5):
-        raise ValidationError("评价渠道取值无效", field="via")
+        raise ValidationError(_("评价渠道取值无效"), field="via")
     request = request_for_token(token)
     locked = engine.begin(REQUESTER, request, Action.RATE)
     _validate(contacted, resolution, satisfaction)
@@ -140,9 +141,13 @@ def request_rate_by_link(
     if satisfaction == Satisfaction.UNSATISFIED and resolution != Resolution.SOLVED:
         from civicgrid.requests.services.handling import request_reopen
 
-        request_reopen(actor=SYSTEM, request=locked, reason=f"诉求人评价不满意：{comment or '未说明'}")
+        request_reopen(
+            actor=SYSTEM,
+            request=locked,
+            reason=_("诉求人评价不满意：{comment}").format(comment=comment or _("未说明")),
+        )
     else:
-        _close(SYSTEM, locked, note="诉求人已评价")
+        _close(SYSTEM, locked, note=_("诉求人已评价"))
     return rating
 
 
@@ -154,6 +159,6 @@ def request_close(
     locked = engine.begin(actor, request, Action.CLOSE, expected_version=expected_version)
     needs_callback = locked.category is not None and locked.category.needs_callback
     if locked.status != Status.CALLED_BACK and needs_callback and not note.strip():
-        raise ValidationError("该类诉求需要回访；未回访办结须说明原因（如联系不上）", field="note")
+        raise ValidationError(_("该类诉求需要回访；未回访办结须说明原因（如联系不上）"), field="note")
     _close(actor, locked, note=note.strip())
     return locked

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
@@ -22,7 +24,7 @@ from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN
 
-CLOCK_LABELS = {"response": "响应（签收）", "resolution": "办理"}
+CLOCK_LABELS = {"response": gettext_lazy("响应（签收）"), "resolution": gettext_lazy("办理")}
 BATCH = 500
 
 
@@ -38,14 +40,20 @@ def _notify_unit(request: Request, warning: DeadlineWarning) -> None:
     label = CLOCK_LABELS[warning.clock]
     due = f"{timezone.localtime(warning.due_at):%m-%d %H:%M}"
     if warning.light == Light.RED:
-        text = f"【超期】{request.number}「{request.title}」{label}已超期（期限{due}）"
+        text = _("【超期】{number}「{title}」{label}已超期（期限{due}）").format(
+            number=request.number, title=request.title, label=label, due=due
+        )
     else:
-        text = f"【临期】{request.number}「{request.title}」{label}即将到期（{due}）"
+        text = _("【临期】{number}「{title}」{label}即将到期（{due}）").format(
+            number=request.number, title=request.title, label=label, due=due
+        )
     notify(
         dedupe_key=f"warning:{warning.pk}",
         channel=NotifyChannel.SMS,
-        recipient_label=request.lead_unit.name if request.lead_unit else "热线中心",
-        subject=f"{'超期' if warning.light == Light.RED else '临期'}提醒 {request.number}",
+        recipient_label=request.lead_unit.name if request.lead_unit else _("热线中心"),
+        subject=_("{light}提醒 {number}").format(
+            light=_("超期") if warning.light == Light.RED else _("临期"), number=request.number
+        ),
         body=text,
         target=request,
     )
@@ -74,7 +82,7 @@ def scan_one(request_id: int, now: datetime) -> int:
                     SYSTEM,
                     request,
                     Action.WARN,
-                    note=f"{CLOCK_LABELS[clock.name]}超期，自动督办",
+                    note=_("{clock}超期，自动督办").format(clock=CLOCK_LABELS[clock.name]),
                     data=data,
                     now=now,
                     target=None,

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
@@ -34,22 +35,22 @@ def request_whistle(
     lead = locked.lead_unit
     errors: dict[str, list[str]] = {}
     if lead is None or lead.kind not in WHISTLING_KINDS:
-        errors["units"] = ["只有街道（乡镇）或社区承办时才能吹哨"]
+        errors["units"] = [_("只有街道（乡镇）或社区承办时才能吹哨")]
     summoned = [u for u in units if lead is None or u.pk != lead.pk]
     if not summoned:
-        errors["units"] = ["请选择被召集的部门"]
+        errors["units"] = [_("请选择被召集的部门")]
     if not reason.strip():
-        errors["reason"] = ["请填写吹哨事由"]
+        errors["reason"] = [_("请填写吹哨事由")]
     elif len(reason.strip()) > NOTE_MAX:
-        errors["reason"] = [f"最长{NOTE_MAX}个字"]
+        errors["reason"] = [_("最长{note_max}个字").format(note_max=NOTE_MAX)]
     try:
         now = timezone.now()
         if deadline <= now:
-            errors["deadline"] = ["报到期限应晚于现在"]
+            errors["deadline"] = [_("报到期限应晚于现在")]
         elif deadline > now + WHISTLE_DEADLINE_MAX:
-            errors["deadline"] = [f"报到期限不能晚于{WHISTLE_DEADLINE_MAX.days}天后"]
+            errors["deadline"] = [_("报到期限不能晚于{days}天后").format(days=WHISTLE_DEADLINE_MAX.days)]
     except OverflowError:  # year 9999 in a time zone west of UTC
-        errors["deadline"] = ["报到期限超出范围"]
+        errors["deadline"] = [_("报到期限超出范围")]
     if errors:
         raise ValidationError(errors=errors)
     assert lead is not None
@@ -64,15 +65,25 @@ def request_whistle(
             unit=unit,
             role=AssignmentRole.ASSIST,
             is_active=True,
-            defaults={"dispatched_at": now, "rule_label": f"吹哨召集（{lead.name}）", "dispatched_by": actor},
+            defaults={
+                "dispatched_at": now,
+                "rule_label": _("吹哨召集（{name}）").format(name=lead.name),
+                "dispatched_by": actor,
+            },
         )
         notify(
             dedupe_key=f"whistle:{whistle.pk}:{unit.pk}",
             channel=NotifyChannel.SMS,
             recipient_label=unit.name,
-            subject=f"吹哨召集 {locked.number}",
-            body=f"【吹哨报到】{lead.name}召集贵单位于{timezone.localtime(deadline):%m月%d日%H:%M}前报到："
-            f"{locked.title}。事由：{reason.strip()}",
+            subject=_("吹哨召集 {number}").format(number=locked.number),
+            body=_(
+                "【吹哨报到】{name}召集贵单位于{deadline:%m月%d日%H:%M}前报到：{title}。事由：{reason}"
+            ).format(
+                name=lead.name,
+                deadline=timezone.localtime(deadline),
+                title=locked.title,
+                reason=reason.strip(),
+            ),
             target=locked,
         )
     engine.finish(
@@ -98,13 +109,13 @@ def whistle_report_in(
     if summons.unit_id not in unit_ids(actor):
         from civicgrid.core.errors import PermissionDenied
 
-        raise PermissionDenied("只有被召集单位的人员才能报到")
+        raise PermissionDenied(_("只有被召集单位的人员才能报到"))
     if summons.reported_at is not None:
         from civicgrid.core.errors import Conflict
 
-        raise Conflict("该单位已经报到")
+        raise Conflict(_("该单位已经报到"))
     if not part.strip():
-        raise ValidationError("请填写承担的工作", field="part")
+        raise ValidationError(_("请填写承担的工作"), field="part")
     summons.reported_at = timezone.now()
     summons.reported_by = actor
     summons.part = part.strip()
@@ -130,17 +141,21 @@ def whistle_close(
     if locked.lead_unit_id not in unit_ids(actor):
         from civicgrid.core.errors import PermissionDenied
 
-        raise PermissionDenied("只有吹哨单位才能记录处置结果")
+        raise PermissionDenied(_("只有吹哨单位才能记录处置结果"))
     if whistle.closed_at is not None:
-        raise Conflict("该次吹哨已记录处置结果")
+        raise Conflict(_("该次吹哨已记录处置结果"))
     if not outcome.strip():
-        raise ValidationError("请填写处置结果", field="outcome")
+        raise ValidationError(_("请填写处置结果"), field="outcome")
     if len(outcome.strip()) > NOTE_MAX:
-        raise ValidationError(f"最长{NOTE_MAX}个字", field="outcome")
+        raise ValidationError(_("最长{note_max}个字").format(note_max=NOTE_MAX), field="outcome")
     whistle.outcome = outcome.strip()
     whistle.closed_at = timezone.now()
     whistle.save()
     engine.finish(
-        actor, locked, Action.NOTE, note=f"吹哨处置结果：{outcome.strip()}", data={"whistle": whistle.pk}
+        actor,
+        locked,
+        Action.NOTE,
+        note=_("吹哨处置结果：{outcome}").format(outcome=outcome.strip()),
+        data={"whistle": whistle.pk},
     )
     return whistle

@@ -186,7 +186,7 @@ def test_track_with_a_wrong_phone_or_number_says_the_same_and_shows_nothing(
     for response in (wrong_phone, wrong_number):
         page = response.content.decode()
         assert response.status_code == 404
-        assert NOT_FOUND in page
+        assert str(NOT_FOUND) in page
         assert request.title not in page and "已责令" not in page
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -30,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _require_view(user: Any) -> None:
     """Staff who take, dispatch, handle, supervise or configure requests may read the catalogue."""
     if not (any(has_capability(user, c) for c in VIEW_CAPABILITIES) or unit_ids(user)):
-        raise PermissionDenied("您无权查看派单目录")
+        raise PermissionDenied(_("您无权查看派单目录"))
 
 
 def _can_configure(user: Any) -> bool:
@@ -39,7 +40,7 @@ def _can_configure(user: Any) -> bool:
 
 def _require_configure(user: Any) -> None:
     if not _can_configure(user):
-        raise PermissionDenied("只有系统管理员可以导入导出派单目录")
+        raise PermissionDenied(_("只有系统管理员可以导入导出派单目录"))
 
 
 def _version(request: HttpRequest) -> CatalogueVersion | None:
@@ -47,10 +48,10 @@ def _version(request: HttpRequest) -> CatalogueVersion | None:
     if not raw:
         return catalogue.catalogue_version_get(None)
     if not raw.isdigit():
-        raise NotFound("没有这个版本的派单目录")
+        raise NotFound(_("没有这个版本的派单目录"))
     version = catalogue.catalogue_version_get(int(raw))
     if version is None:
-        raise NotFound("没有这个版本的派单目录")
+        raise NotFound(_("没有这个版本的派单目录"))
     return version
 
 
@@ -91,7 +92,7 @@ def catalogue_export(request: HttpRequest) -> HttpResponse:
     _require_configure(request.user)
     version = _version(request)
     if version is None:
-        raise NotFound("还没有发布派单目录")
+        raise NotFound(_("还没有发布派单目录"))
     response = HttpResponse(catalogue.catalogue_xlsx(version), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="catalogue-v{version.number}.xlsx"'
     return response
@@ -114,15 +115,18 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
     note = request.POST.get("note", "")
     try:
         if upload is None:
-            raise ValidationError("请选择要导入的 Excel 文件", field="file")
+            raise ValidationError(_("请选择要导入的 Excel 文件"), field="file")
         if (upload.size or 0) > catalogue.XLSX_MAX_BYTES:
-            raise ValidationError("文件超过5MB", field="file")
+            raise ValidationError(_("文件超过5MB"), field="file")
         version = catalogue.catalogue_import(actor=request.user, data=upload.read(), note=note)
     except ValidationError as exc:
         messages.error(request, exc.message)
         return _page(request, import_errors=exc.errors, status=422)
     leaves = version.categories.filter(level=3).count()
-    messages.success(request, f"已发布派单目录第{version.number}版，共 {leaves} 个三级分类")
+    messages.success(
+        request,
+        _("已发布派单目录第{number}版，共 {leaves} 个三级分类").format(number=version.number, leaves=leaves),
+    )
     return redirect("requests:catalogue")
 
 

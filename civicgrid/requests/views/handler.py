@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -41,7 +42,7 @@ INBOX_STATUSES += [Status.SUSPENDED, Status.LONG_RUNNING]
 def _require_units(actor: Any) -> set[int]:
     units = unit_ids(actor)
     if not units:
-        raise PermissionDenied("您不属于任何承办单位，没有待办工单")
+        raise PermissionDenied(_("您不属于任何承办单位，没有待办工单"))
     return units
 
 
@@ -68,17 +69,22 @@ def _bulk_sign(request: HttpRequest) -> list[SignResult]:
     """Sign each ticked request; what cannot be signed is reported row by row."""
     ids = list(dict.fromkeys(int(x) for x in request.POST.getlist("ids") if x.isdigit()))
     if not ids:
-        messages.error(request, "请先勾选要签收的工单")
+        messages.error(request, _("请先勾选要签收的工单"))
         return []
     found = {r.pk: r for r in selectors.inbox(request.user).filter(pk__in=ids)}
     done, failed = services.requests_sign_bulk(
         actor=request.user, requests=[found[i] for i in ids if i in found]
     )
-    results = [SignResult(r.number, r.pk, True, "已签收") for r in done]
+    results = [SignResult(r.number, r.pk, True, _("已签收")) for r in done]
     results += [SignResult(r.number, r.pk, False, message) for r, message in failed]
-    results += [SignResult(f"#{i}", None, False, "不在您的待办工单中") for i in ids if i not in found]
+    results += [SignResult(f"#{i}", None, False, _("不在您的待办工单中")) for i in ids if i not in found]
     signed = len(done)
-    messages.success(request, f"签收完成：成功 {signed} 件，未签收 {len(results) - signed} 件")
+    messages.success(
+        request,
+        _("签收完成：成功 {signed} 件，未签收 {unsigned} 件").format(
+            signed=signed, unsigned=len(results) - signed
+        ),
+    )
     return results
 
 
@@ -196,7 +202,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     found = selectors.request_get(user, pk)
     if action not in ACTION_FORMS:
-        raise NotFound("没有这个操作")
+        raise NotFound(_("没有这个操作"))
     form_class, status = ACTION_FORMS[action], 200
     next_url = web.safe_next(request, reverse("requests:detail", args=[pk]))
     if request.method == "POST":
@@ -215,7 +221,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 return web.go(request, next_url)
     else:
         if action not in web.available_actions(user, found):
-            refusal = f"您当前不能对该诉求执行「{Action(action).label}」（状态可能已变化，请刷新页面）"
+            refusal = _("您当前不能对该诉求执行「{label}」（状态可能已变化，请刷新页面）").format(
+                label=Action(action).label
+            )
             return _refused(request, found, refusal)
         form = form_class(actor=user, target=found, auto_id=f"a{pk}_%s")
     context = {
@@ -235,7 +243,7 @@ def _refused(request: HttpRequest, found: Request, message: str) -> HttpResponse
     if web.is_htmx(request):
         return render(request, "requests/_inline_error.html", {"message": message})
     messages.error(request, message)
-    return render(request, "requests/action.html", {"r": found, "form": None, "label": "操作"}, status=409)
+    return render(request, "requests/action.html", {"r": found, "form": None, "label": _("操作")}, status=409)
 
 
 @login_required
@@ -251,7 +259,7 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRespons
     found = selectors.request_get(request.user, pk)
     item = Attachment.objects.filter(request=found, pk=attachment_id).first()
     if item is None:
-        raise NotFound("附件不存在")
+        raise NotFound(_("附件不存在"))
     inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
     return FileResponse(
         item.file.open("rb"), content_type=item.content_type, filename=item.name, as_attachment=not inline
@@ -299,7 +307,7 @@ def _whistle_context(request: HttpRequest, units: set[int]) -> dict[str, Any]:
 def _whistle_actor(actor: Any) -> set[int]:
     units = unit_ids(actor)
     if not units and not has_capability(actor, Capability.REQUEST_VIEW):
-        raise PermissionDenied("您无权查看吹哨报到")
+        raise PermissionDenied(_("您无权查看吹哨报到"))
     return units
 
 
@@ -323,7 +331,7 @@ def whistle_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A summoned unit reports in (报到) and records its part."""
     summons = WhistleSummons.objects.filter(pk=pk, unit_id__in=unit_ids(request.user)).first()
     if summons is None:
-        raise NotFound("召集不存在，或不是召集您的单位")
+        raise NotFound(_("召集不存在，或不是召集您的单位"))
     form = ReportInPageForm(request.POST)
     form.is_valid()
     try:
@@ -332,7 +340,7 @@ def whistle_report(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except CivicError as exc:
         return _whistle_error(request, exc)
-    messages.success(request, f"{summons.unit}已报到")
+    messages.success(request, _("{unit}已报到").format(unit=summons.unit))
     return web.go(request, reverse("requests:whistles"))
 
 
@@ -342,7 +350,7 @@ def whistle_close(request: HttpRequest, pk: int) -> HttpResponse:
     """The summoning unit records the outcome of the joint handling."""
     found = Whistle.objects.filter(pk=pk, summoning_unit_id__in=unit_ids(request.user)).first()
     if found is None:
-        raise NotFound("吹哨记录不存在，或不是您的单位吹的哨")
+        raise NotFound(_("吹哨记录不存在，或不是您的单位吹的哨"))
     form = WhistleCloseForm(request.POST)
     form.is_valid()
     try:
@@ -351,7 +359,7 @@ def whistle_close(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except CivicError as exc:
         return _whistle_error(request, exc)
-    messages.success(request, "吹哨处置结果已记录")
+    messages.success(request, _("吹哨处置结果已记录"))
     return web.go(request, web.safe_next(request, reverse("requests:whistles")))
 
 

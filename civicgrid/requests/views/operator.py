@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_filter
@@ -79,9 +80,11 @@ def _follow_note(d: dict[str, Any]) -> str:
         part for part in (crypto.mask_name(name) if name else "", crypto.mask_phone(phone) if phone else "")
     )
     if d["anonymous"] or not caller:
-        caller = "匿名来电"
+        caller = _("匿名来电")
     text = "\n".join(part for part in (d["title"].strip(), d["content"].strip()) if part)
-    return f"再次来电（{Channel(d['channel']).label}，{caller}）：{text or '催办'}"
+    return _("再次来电（{channel}，{caller}）：{text}").format(
+        channel=Channel(d["channel"]).label, caller=caller, text=text or _("催办")
+    )
 
 
 def _create_and_close(
@@ -89,9 +92,9 @@ def _create_and_close(
 ) -> Request:
     """直接办结: record the consultation and answer it at once, all or nothing."""
     if data.type != RequestType.CONSULTATION:
-        raise ValidationError("只有咨询类诉求可以直接办结", field="type")
+        raise ValidationError(_("只有咨询类诉求可以直接办结"), field="type")
     if not answer.strip():
-        raise ValidationError("请填写答复内容（可从知识库选用）", field="answer")
+        raise ValidationError(_("请填写答复内容（可从知识库选用）"), field="answer")
     with transaction.atomic():
         created = services.request_create(actor=actor, data=data, attachments=files, dispatch=False)
         return services.request_direct_close(
@@ -110,7 +113,9 @@ def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
     if follow.isdigit():
         target = selectors.request_get(user, int(follow))
         services.request_note(actor=user, request=target, note=_follow_note(d), attachments=files)
-        messages.success(request, f"已作为再次来电记入诉求 {target.number}，未新建诉求")
+        messages.success(
+            request, _("已作为再次来电记入诉求 {number}，未新建诉求").format(number=target.number)
+        )
         return redirect(f"{console_url}?followed={target.pk}")
     data = _new_request(d)
     if "direct_close" in request.POST:

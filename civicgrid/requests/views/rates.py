@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests.rates.access import (
@@ -46,7 +47,7 @@ def _int_value(raw: str, name: str, label: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise ValidationError(f"{label}参数无效", field=name)
+        raise ValidationError(gettext("{label}参数无效").format(label=label), field=name)
     return int(raw)
 
 
@@ -57,17 +58,17 @@ def _target_params(request: HttpRequest) -> dict[str, str]:
     if combined:
         kind, _, pk = combined.partition(":")
         if kind not in params or not pk:
-            raise ValidationError("统计对象参数无效", field="target")
+            raise ValidationError(gettext("统计对象参数无效"), field="target")
         params[kind] = pk
     return params
 
 
 def _target(request: HttpRequest) -> Target:
     params = _target_params(request)
-    unit = _int_value(params["unit"], "unit", "承办单位")
-    node = _int_value(params["node"], "node", "区域")
+    unit = _int_value(params["unit"], "unit", gettext("承办单位"))
+    node = _int_value(params["node"], "node", gettext("区域"))
     if unit is not None and node is not None:
-        raise ValidationError("承办单位和区域只能选择一个", field="unit")
+        raise ValidationError(gettext("承办单位和区域只能选择一个"), field="unit")
     if unit is not None:
         return unit_target(request.user, unit)
     if node is not None:

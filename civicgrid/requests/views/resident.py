@@ -25,10 +25,13 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import phone_problem
 from civicgrid.requests import services
 from civicgrid.requests import web_helpers as web
@@ -57,7 +60,7 @@ RATABLE = (Status.REPLIED, Status.VERIFIED)
 RATED = (Status.CALLED_BACK, Status.CLOSED)
 PLATES_PER_PAGE = 120
 PLATES_PER_SHEET = 6  # one A4 page: 2 columns × 3 rows
-NOT_FOUND = "未找到该诉求，请核对诉求编号和手机号"
+NOT_FOUND = gettext_lazy("未找到该诉求，请核对诉求编号和手机号")
 
 
 # ---------------------------------------------------------------- per-IP limits
@@ -101,30 +104,35 @@ def category_choices(leaves: list[Category]) -> list[Any]:
     for leaf in leaves:
         head = " · ".join(leaf.full_name.split("/")[:2])
         groups.setdefault(head, []).append((str(leaf.pk), leaf.name))
-    return [("", "不确定（由工作人员分类）"), *groups.items()]
+    return [("", _("不确定（由工作人员分类）")), *groups.items()]
 
 
 class ReportForm(forms.Form):
     """What a resident tells us; ``located`` adds the browser's point (H5, not the doorplate)."""
 
     type = forms.ChoiceField(
-        label="诉求类型", choices=PUBLIC_TYPES, initial=RequestType.COMPLAINT, widget=forms.RadioSelect
+        label=gettext_lazy("诉求类型"),
+        choices=PUBLIC_TYPES,
+        initial=RequestType.COMPLAINT,
+        widget=forms.RadioSelect,
     )
-    category = forms.ChoiceField(label="问题分类（选填）", required=False)
-    title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题"})
+    category = forms.ChoiceField(label=gettext_lazy("问题分类（选填）"), required=False)
+    title = forms.CharField(
+        label=gettext_lazy("标题"), max_length=200, error_messages={"required": gettext_lazy("请填写标题")}
+    )
     content = forms.CharField(
-        label="具体内容",
+        label=gettext_lazy("具体内容"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "请填写具体内容"},
+        error_messages={"required": gettext_lazy("请填写具体内容")},
     )
-    address = forms.CharField(label="地址", max_length=200, required=False)
+    address = forms.CharField(label=gettext_lazy("地址"), max_length=200, required=False)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
-    phone = forms.CharField(label="联系电话（匿名可不填）", max_length=20, required=False)
-    name = forms.CharField(label="姓名（选填）", max_length=50, required=False)
-    anonymous = forms.BooleanField(label="匿名反映（不留姓名）", required=False)
-    confidential = forms.BooleanField(label="要求为我保密", required=False)
+    phone = forms.CharField(label=gettext_lazy("联系电话（匿名可不填）"), max_length=20, required=False)
+    name = forms.CharField(label=gettext_lazy("姓名（选填）"), max_length=50, required=False)
+    anonymous = forms.BooleanField(label=gettext_lazy("匿名反映（不留姓名）"), required=False)
+    confidential = forms.BooleanField(label=gettext_lazy("要求为我保密"), required=False)
 
     def __init__(self, *args: Any, located: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,14 +143,14 @@ class ReportForm(forms.Form):
         field.choices = category_choices(list(self.leaves.values()))
         if not located:
             del self.fields["lon"], self.fields["lat"]
-            self.fields["address"].label = "具体位置（选填，如3单元2楼楼道）"
-        self.fields["title"].widget.attrs["placeholder"] = "一句话说明问题，如：小区路灯不亮"
+            self.fields["address"].label = _("具体位置（选填，如3单元2楼楼道）")
+        self.fields["title"].widget.attrs["placeholder"] = _("一句话说明问题，如：小区路灯不亮")
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
     def clean_category(self) -> Category | None:
         value = self.cleaned_data.get("category") or ""
         if value and value not in self.leaves:
-            raise forms.ValidationError("请从列表中选择分类")
+            raise forms.ValidationError(_("请从列表中选择分类"))
         return self.leaves.get(value)
 
     def clean(self) -> dict[str, Any]:
@@ -151,17 +159,23 @@ class ReportForm(forms.Form):
         if phone and (problem := phone_problem(phone)):
             self.add_error("phone", problem)
         elif not phone and not data.get("anonymous"):
-            self.add_error("phone", "请填写联系电话，以便告知办理结果（不愿留名请勾选匿名）")
+            self.add_error("phone", _("请填写联系电话，以便告知办理结果（不愿留名请勾选匿名）"))
         lon, lat = data.get("lon"), data.get("lat")
         if (lon is None) != (lat is None):
-            self.add_error(None, "定位不完整，请重新获取位置或不使用定位")
+            self.add_error(None, _("定位不完整，请重新获取位置或不使用定位"))
         return data
 
 
 class TrackForm(forms.Form):
-    number = forms.CharField(label="诉求编号", max_length=20, error_messages={"required": "请填写诉求编号"})
+    number = forms.CharField(
+        label=gettext_lazy("诉求编号"),
+        max_length=20,
+        error_messages={"required": gettext_lazy("请填写诉求编号")},
+    )
     phone = forms.CharField(
-        label="提交时填写的手机号", max_length=20, error_messages={"required": "请填写手机号"}
+        label=gettext_lazy("提交时填写的手机号"),
+        max_length=20,
+        error_messages={"required": gettext_lazy("请填写手机号")},
     )
 
     def clean_phone(self) -> str:
@@ -171,37 +185,51 @@ class TrackForm(forms.Form):
         return phone
 
 
-YES_NO = [("yes", "联系过"), ("no", "没有联系")]
+YES_NO = [("yes", gettext_lazy("联系过")), ("no", gettext_lazy("没有联系"))]
 
 
 class RateForm(forms.Form):
     contacted = forms.ChoiceField(
-        error_messages={"required": "请选择是否联系过您"},
-        label="承办单位是否联系过您？",
+        error_messages={"required": gettext_lazy("请选择是否联系过您")},
+        label=gettext_lazy("承办单位是否联系过您？"),
         choices=YES_NO,
         widget=forms.RadioSelect,
     )
     resolution = forms.ChoiceField(
-        error_messages={"required": "请选择解决情况"},
-        label="问题解决了吗？",
-        choices=[("solved", "已解决"), ("partly", "部分解决"), ("unsolved", "未解决")],
+        error_messages={"required": gettext_lazy("请选择解决情况")},
+        label=gettext_lazy("问题解决了吗？"),
+        choices=[
+            ("solved", gettext_lazy("已解决")),
+            ("partly", gettext_lazy("部分解决")),
+            ("unsolved", gettext_lazy("未解决")),
+        ],
         widget=forms.RadioSelect,
     )
     satisfaction = forms.ChoiceField(
-        error_messages={"required": "请选择满意度"},
-        label="您对办理结果满意吗？",
-        choices=[("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意")],
+        error_messages={"required": gettext_lazy("请选择满意度")},
+        label=gettext_lazy("您对办理结果满意吗？"),
+        choices=[
+            ("satisfied", gettext_lazy("满意")),
+            ("basic", gettext_lazy("基本满意")),
+            ("unsatisfied", gettext_lazy("不满意")),
+        ],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label="意见建议（选填）", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("意见建议（选填）"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class AlarmForm(forms.Form):
-    phone = forms.CharField(label="您的电话（选填，便于回拨）", max_length=20, required=False)
+    phone = forms.CharField(label=gettext_lazy("您的电话（选填，便于回拨）"), max_length=20, required=False)
     note = forms.CharField(
-        label="情况说明（选填）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("情况说明（选填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_phone(self) -> str:
@@ -226,7 +254,7 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
         for reason in reasons:
             form.add_error(field if field in form.fields else None, reason)
     if point:  # the point comes from the phone, in hidden fields: say so, and let it go
-        form.add_error(None, f"{point[0]}。已清除定位，请填写地址后再提交")
+        form.add_error(None, _("{problem}。已清除定位，请填写地址后再提交").format(problem=point[0]))
         form.data = {**dict(form.data.items()), "lon": "", "lat": ""}
 
 
@@ -234,8 +262,12 @@ def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
     files = [f for f in request.FILES.getlist("photos") if f.size]
     problems = []
     if len(files) > MAX_PHOTOS:
-        problems.append(f"照片最多{MAX_PHOTOS}张")
-    problems += [f"{f.name}：只能上传照片" for f in files if not (f.content_type or "").startswith("image/")]
+        problems.append(_("照片最多{max_photos}张").format(max_photos=MAX_PHOTOS))
+    problems += [
+        _("{name}：只能上传照片").format(name=f.name)
+        for f in files
+        if not (f.content_type or "").startswith("image/")
+    ]
     return files, problems
 
 
@@ -265,9 +297,9 @@ def _new_request(form: ReportForm, channel: str, building: Node | None) -> servi
 def _refused(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse | None:
     """Honeypot filled or too many submissions from this address: refuse, create nothing."""
     if request.POST.get(HONEYPOT):
-        return _message(request, "提交失败", "提交内容异常，请刷新页面后重新填写。", status=400)
+        return _message(request, _("提交失败"), _("提交内容异常，请刷新页面后重新填写。"), status=400)
     if _submit_blocked(request):
-        context["error"] = "提交过于频繁，请稍后再试；紧急情况请直接拨打 110 / 119 / 120。"
+        context["error"] = _("提交过于频繁，请稍后再试；紧急情况请直接拨打 110 / 119 / 120。")
         return render(request, T + template, context, status=429)
     return None
 
@@ -300,44 +332,44 @@ def _message(request: HttpRequest, title: str, text: str, *, status: int = 200) 
     return render(request, T + "message.html", {"title": title, "text": text}, status=status)
 
 
-PUBLIC_STATUS: dict[str, str] = {
-    Status.RECEIVED: "已受理，等待分派",
-    Status.DISPATCHED: "已派单，等待承办单位签收",
-    Status.SIGNED: "承办单位已签收",
-    Status.IN_PROGRESS: "办理中",
-    Status.RETURN_PENDING: "办理中",
-    Status.REPLIED: "已答复，请您评价",
-    Status.VERIFIED: "已答复并现场核查，请您评价",
-    Status.CALLED_BACK: "已评价",
-    Status.CLOSED: "已办结",
-    Status.SUSPENDED: "暂缓办理",
-    Status.LONG_RUNNING: "长期办理中（已制定计划）",
-    Status.MERGED: "已与相同诉求合并办理",
+PUBLIC_STATUS: dict[str, StrOrPromise] = {
+    Status.RECEIVED: gettext_lazy("已受理，等待分派"),
+    Status.DISPATCHED: gettext_lazy("已派单，等待承办单位签收"),
+    Status.SIGNED: gettext_lazy("承办单位已签收"),
+    Status.IN_PROGRESS: gettext_lazy("办理中"),
+    Status.RETURN_PENDING: gettext_lazy("办理中"),
+    Status.REPLIED: gettext_lazy("已答复，请您评价"),
+    Status.VERIFIED: gettext_lazy("已答复并现场核查，请您评价"),
+    Status.CALLED_BACK: gettext_lazy("已评价"),
+    Status.CLOSED: gettext_lazy("已办结"),
+    Status.SUSPENDED: gettext_lazy("暂缓办理"),
+    Status.LONG_RUNNING: gettext_lazy("长期办理中（已制定计划）"),
+    Status.MERGED: gettext_lazy("已与相同诉求合并办理"),
 }
 
 # What a resident may see of the history; notes only where they are the answer to them.
-PUBLIC_ACTIONS: dict[str, str] = {
-    Action.RECEIVE: "诉求已受理",
-    Action.DIRECT_CLOSE: "已直接答复并办结",
-    Action.DISPATCH: "已派单",
-    Action.REASSIGN: "已转派",
-    Action.RETURN_APPROVE: "重新分派中",
-    Action.SIGN: "承办单位已签收",
-    Action.START: "开始办理",
-    Action.REPLY: "承办单位已答复",
-    Action.VERIFY: "网格员已现场核查",
-    Action.CALLBACK: "已电话回访",
-    Action.RATE: "您已评价",
-    Action.CLOSE: "已办结",
-    Action.EXTEND_APPROVE: "办理期限已延长",
-    Action.SUSPEND: "暂缓办理",
-    Action.RESUME: "恢复办理",
-    Action.LONG_RUNNING: "列入长期办理计划",
-    Action.SUPERVISE: "已列为督办件",
-    Action.MERGE: "与相同诉求合并办理",
-    Action.REOPEN: "重新办理",
-    Action.WHISTLE: "街道“吹哨”，相关部门联合处置",
-    Action.ESCALATE: "提交上级办理",
+PUBLIC_ACTIONS: dict[str, StrOrPromise] = {
+    Action.RECEIVE: gettext_lazy("诉求已受理"),
+    Action.DIRECT_CLOSE: gettext_lazy("已直接答复并办结"),
+    Action.DISPATCH: gettext_lazy("已派单"),
+    Action.REASSIGN: gettext_lazy("已转派"),
+    Action.RETURN_APPROVE: gettext_lazy("重新分派中"),
+    Action.SIGN: gettext_lazy("承办单位已签收"),
+    Action.START: gettext_lazy("开始办理"),
+    Action.REPLY: gettext_lazy("承办单位已答复"),
+    Action.VERIFY: gettext_lazy("网格员已现场核查"),
+    Action.CALLBACK: gettext_lazy("已电话回访"),
+    Action.RATE: gettext_lazy("您已评价"),
+    Action.CLOSE: gettext_lazy("已办结"),
+    Action.EXTEND_APPROVE: gettext_lazy("办理期限已延长"),
+    Action.SUSPEND: gettext_lazy("暂缓办理"),
+    Action.RESUME: gettext_lazy("恢复办理"),
+    Action.LONG_RUNNING: gettext_lazy("列入长期办理计划"),
+    Action.SUPERVISE: gettext_lazy("已列为督办件"),
+    Action.MERGE: gettext_lazy("与相同诉求合并办理"),
+    Action.REOPEN: gettext_lazy("重新办理"),
+    Action.WHISTLE: gettext_lazy("街道“吹哨”，相关部门联合处置"),
+    Action.ESCALATE: gettext_lazy("提交上级办理"),
 }
 PUBLIC_NOTES: frozenset[str] = frozenset({Action.REPLY, Action.DIRECT_CLOSE})
 
@@ -417,7 +449,7 @@ def _follow_up(request: HttpRequest, form: ReportForm, channel: str) -> Request 
         return None
     target = Request.objects.filter(pk=int(follow), status__in=list(OPEN)).first()
     if target is None:
-        form.add_error(None, "该诉求已办结或不存在，请提交新的诉求")
+        form.add_error(None, _("该诉求已办结或不存在，请提交新的诉求"))
         return None
     text = f"{request.POST.get('title', '')}\n{request.POST.get('content', '')}".strip()
     try:
@@ -461,7 +493,7 @@ def h5_done(request: HttpRequest) -> HttpResponse:
     try:
         data = signing.loads(request.GET.get("t", ""), salt=DONE_SALT, max_age=7 * 24 * 3600)
     except signing.BadSignature:
-        return _message(request, "链接已失效", "请通过“查询进度”输入诉求编号和手机号查询。", status=404)
+        return _message(request, _("链接已失效"), _("请通过“查询进度”输入诉求编号和手机号查询。"), status=404)
     context = {"number": data["n"], "alarm": data.get("k") == "alarm", "followed": data.get("k") == "follow"}
     return render(request, T + "done.html", context)
 
@@ -475,7 +507,7 @@ def h5_track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST)
     if limit_reached("track", request, limit("REQUESTS_H5_TRACK_LIMIT", 20)):
         return render(
-            request, T + "track.html", {"form": form, "error": "查询次数过多，请一小时后再试"}, status=429
+            request, T + "track.html", {"form": form, "error": _("查询次数过多，请一小时后再试")}, status=429
         )
     if not form.is_valid():
         return render(request, T + "track.html", {"form": form}, status=422)
@@ -489,17 +521,19 @@ def h5_track(request: HttpRequest) -> HttpResponse:
 
 def _rate_refusal(req: Request) -> str:
     if req.status in RATED:
-        return "您已评价过该诉求，不能重复评价。感谢您的反馈！"
+        return _("您已评价过该诉求，不能重复评价。感谢您的反馈！")
     if req.status == Status.MERGED:
-        return "该诉求已与相同诉求合并办理，无需单独评价。"
-    return "该诉求尚未办理答复，答复后即可评价。"
+        return _("该诉求已与相同诉求合并办理，无需单独评价。")
+    return _("该诉求尚未办理答复，答复后即可评价。")
 
 
 @require_http_methods(["GET", "POST"])
 def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
     req = Request.objects.filter(rating_token=token).first() if token else None
     if req is None:
-        return _message(request, "评价链接无效", "评价链接无效或已过期，请核对短信中的链接。", status=404)
+        return _message(
+            request, _("评价链接无效"), _("评价链接无效或已过期，请核对短信中的链接。"), status=404
+        )
     form = RateForm(_posted(request))
     context: dict[str, Any] = {"req": req, "form": form, "timeline": public_timeline(req)}
     if req.status not in RATABLE:
@@ -553,7 +587,7 @@ def _building_or_404(request: HttpRequest, token: str) -> Node | HttpResponse:
     try:
         return building_for_token(token)
     except NotFound as exc:
-        return _message(request, "门牌无效", exc.message, status=404)
+        return _message(request, _("门牌无效"), exc.message, status=404)
 
 
 @require_http_methods(["GET", "POST"])
@@ -583,14 +617,14 @@ def _file_alarm(building: Node, phone: str, note: str) -> Request:
     code = str(getattr(settings, "REQUESTS_ALARM_CATEGORY", "") or "")
     category = leaf_categories().filter(code=code).first() if code else None
     address = building_address(building)
-    content = f"居民通过数字门牌一键报警，请立即联系核实并处置。地点：{address}。"
+    content = _("居民通过数字门牌一键报警，请立即联系核实并处置。地点：{address}。").format(address=address)
     if note:
-        content += f"\n情况说明：{note}"
+        content += _("\n情况说明：{note}").format(note=note)
     data = services.NewRequest(
         channel=Channel.DOORPLATE,
         type=RequestType.EMERGENCY,
         urgency=Urgency.CRITICAL,
-        title=f"一键报警：{building.name}",
+        title=_("一键报警：{name}").format(name=building.name),
         content=content,
         address=address,
         building=building,
@@ -618,7 +652,7 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
             return refused
         if form.is_valid():
             if request.POST.get("confirm") != "1":
-                context["error"] = "请点击“确认报警”按钮提交"
+                context["error"] = _("请点击“确认报警”按钮提交")
                 return render(request, T + "alarm.html", context, status=422)
             try:
                 created = _file_alarm(building, form.cleaned_data["phone"], form.cleaned_data["note"])
@@ -636,7 +670,7 @@ def _plate(request: HttpRequest, building: Node, address: str) -> dict[str, Any]
         "building": building,
         "address": address,
         "url": url,
-        "qr": mark_safe(qr_svg(url, label=f"{building.name}数字门牌")),  # noqa: S308 (our own SVG, label escaped)
+        "qr": mark_safe(qr_svg(url, label=_("{name}数字门牌").format(name=building.name))),  # noqa: S308 (our own SVG, label escaped)
     }
 
 
@@ -645,7 +679,7 @@ def _plate(request: HttpRequest, building: Node, address: str) -> dict[str, Any]
 def doorplate_print(request: HttpRequest, pk: int) -> HttpResponse:
     node = territory.node_get(request.user, pk)  # NotFound outside the staff member's scope
     if node.kind != NodeKind.BUILDING:
-        raise NotFound("只有楼栋才有门牌；请使用批量打印")
+        raise NotFound(_("只有楼栋才有门牌；请使用批量打印"))
     plate = _plate(request, node, building_address(node))
     return render(request, T + "print_one.html", {"plate": plate, "node": node})
 

@@ -5,17 +5,18 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from civicgrid.core.errors import CivicError
 from civicgrid.requests import catalogue, units
 from civicgrid.requests.models import CatalogueVersion
 from civicgrid.territory.models import Node, NodeKind
 
-ACTOR = "命令行"
+ACTOR = "命令行"  # i18n: data (the actor's name kept in the audit log)
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext(
         "派单目录与承办单位。load-default：发布默认目录（已有版本时不做任何事，--force 强制）；"
         "export FILE.xlsx：导出目录；import FILE.xlsx：导入并发布新版本；"
         "setup：为已有区划建立承办单位、默认职能部门、默认目录和派单规则。"
@@ -23,16 +24,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("load-default", help="发布默认派单目录")
-        load.add_argument("--force", action="store_true", help="已有版本时也发布一个新版本")
-        export = sub.add_parser("export", help="导出派单目录为 Excel")
+        load = sub.add_parser("load-default", help=gettext("发布默认派单目录"))
+        load.add_argument("--force", action="store_true", help=gettext("已有版本时也发布一个新版本"))
+        export = sub.add_parser("export", help=gettext("导出派单目录为 Excel"))
         export.add_argument("file")
-        export.add_argument("--version", type=int, dest="number", help="版本号（默认当前版本）")
-        imp = sub.add_parser("import", help="从 Excel 导入并发布新版本")
+        export.add_argument("--version", type=int, dest="number", help=gettext("版本号（默认当前版本）"))
+        imp = sub.add_parser("import", help=gettext("从 Excel 导入并发布新版本"))
         imp.add_argument("file")
-        imp.add_argument("--note", default="", help="版本说明")
-        setup = sub.add_parser("setup", help="建立承办单位、默认职能部门、默认目录和派单规则")
-        setup.add_argument("--district", help="区（县）编码（默认全部）")
+        imp.add_argument("--note", default="", help=gettext("版本说明"))
+        setup = sub.add_parser("setup", help=gettext("建立承办单位、默认职能部门、默认目录和派单规则"))
+        setup.add_argument("--district", help=gettext("区（县）编码（默认全部）"))
 
     def handle(self, *args: object, **opts: Any) -> None:
         handlers = {
@@ -50,30 +51,38 @@ class Command(BaseCommand):
         started = time.perf_counter()
         version, unlinked = catalogue.catalogue_load_default(actor=ACTOR, force=opts["force"], system=True)
         if version is None:
-            self.stdout.write("已有派单目录版本，未做改动（如需重新发布请加 --force）")
+            self.stdout.write(gettext("已有派单目录版本，未做改动（如需重新发布请加 --force）"))
             return
         self._published(version, time.perf_counter() - started)
         if unlinked:
             self.stdout.write(
-                f"提示：{unlinked} 个分类的责任单位尚未建立，暂按属地派单；"
-                "运行 civicgrid catalogue setup 建立默认职能部门后会自动补全"
+                gettext(
+                    "提示：{unlinked} 个分类的责任单位尚未建立，暂按属地派单；运行 civicgrid "
+                    "catalogue setup 建立默认职能部门后会自动补全"
+                ).format(unlinked=unlinked)
             )
 
     def _published(self, version: CatalogueVersion, seconds: float) -> None:
         leaves = version.categories.filter(level=3).count()
-        self.stdout.write(f"已发布派单目录第{version.number}版：{leaves} 个三级分类，用时 {seconds:.2f} 秒")
+        self.stdout.write(
+            gettext("已发布派单目录第{number}版：{leaves} 个三级分类，用时 {seconds:.2f} 秒").format(
+                number=version.number, leaves=leaves, seconds=seconds
+            )
+        )
 
     def export(self, opts: dict[str, Any]) -> None:
         version = catalogue.catalogue_version_get(opts["number"])
         if version is None:
-            raise CommandError("没有这个版本的派单目录")
+            raise CommandError(gettext("没有这个版本的派单目录"))
         Path(opts["file"]).write_bytes(catalogue.catalogue_xlsx(version))
-        self.stdout.write(f"已导出第{version.number}版到 {opts['file']}")
+        self.stdout.write(
+            gettext("已导出第{number}版到 {file}").format(number=version.number, file=opts["file"])
+        )
 
     def import_(self, opts: dict[str, Any]) -> None:
         path = Path(opts["file"])
         if not path.is_file():
-            raise CommandError(f"文件不存在：{path}")
+            raise CommandError(gettext("文件不存在：{path}").format(path=path))
         started = time.perf_counter()
         try:
             version = catalogue.catalogue_import(
@@ -91,21 +100,29 @@ class Command(BaseCommand):
             return None
         node = Node.objects.filter(code=code, kind=NodeKind.DISTRICT).first()
         if node is None:
-            raise CommandError(f"没有编码为 {code} 的区（县）")
+            raise CommandError(gettext("没有编码为 {code} 的区（县）").format(code=code))
         return node
 
     def setup(self, opts: dict[str, Any]) -> None:
         district = self._district(opts["district"])
         made = units.units_from_territory(actor=ACTOR, district=district, system=True)
-        self.stdout.write(f"区、街道、社区承办单位：新建 {len(made.created)} 个，已有 {made.existing} 个")
+        self.stdout.write(
+            gettext("区、街道、社区承办单位：新建 {count} 个，已有 {existing} 个").format(
+                count=len(made.created), existing=made.existing
+            )
+        )
         districts = [district] if district else units.districts_for(None)
         for node in districts:
             depts = units.departments_install_default(actor=ACTOR, district=node, system=True)
-            counts = f"新建 {len(depts.created)} 个，已有 {depts.existing} 个"
-            self.stdout.write(f"{node.name}默认职能部门和企业：{counts}")
+            counts = gettext("新建 {count} 个，已有 {existing} 个").format(
+                count=len(depts.created), existing=depts.existing
+            )
+            self.stdout.write(
+                gettext("{name}默认职能部门和企业：{counts}").format(name=node.name, counts=counts)
+            )
         version, _ = catalogue.catalogue_load_default(actor=ACTOR, system=True)
         version = version or catalogue.catalogue_link_default_units(actor=ACTOR, system=True)
         if version is not None:
-            self.stdout.write(f"派单目录已发布第{version.number}版")
+            self.stdout.write(gettext("派单目录已发布第{number}版").format(number=version.number))
         rules = units.default_rules_install(actor=ACTOR, system=True)
-        self.stdout.write(f"默认派单规则：新建 {len(rules)} 条")
+        self.stdout.write(gettext("默认派单规则：新建 {count} 条").format(count=len(rules)))

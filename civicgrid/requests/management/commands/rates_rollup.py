@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests.rates.cells import (
@@ -14,18 +15,20 @@ from civicgrid.requests.rates.figures import add_months, parse_month
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "三率汇总：由原始评价和办理记录精确重算月度汇总，或合并增量。"
         "定时任务（建议每分钟）运行 --tick：生成本月汇总并合并增量；"
         "批量导入历史数据（绕过业务服务写入）后，对相关月份运行 --month 或 --since。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--month", action="append", default=[], help="重算该月份 YYYY-MM，可重复")
-        parser.add_argument("--since", default="", help="从该月份（YYYY-MM）到本月逐月重算")
-        parser.add_argument("--all", action="store_true", help="重算所有已生成汇总的月份")
-        parser.add_argument("--tick", action="store_true", help="定时任务：生成本月汇总（如尚无）并合并增量")
-        parser.add_argument("--compact", action="store_true", help="只合并增量")
+        parser.add_argument("--month", action="append", default=[], help=_("重算该月份 YYYY-MM，可重复"))
+        parser.add_argument("--since", default="", help=_("从该月份（YYYY-MM）到本月逐月重算"))
+        parser.add_argument("--all", action="store_true", help=_("重算所有已生成汇总的月份"))
+        parser.add_argument(
+            "--tick", action="store_true", help=_("定时任务：生成本月汇总（如尚无）并合并增量")
+        )
+        parser.add_argument("--compact", action="store_true", help=_("只合并增量"))
 
     def _months(self, options: dict[str, object]) -> list[date]:
         given = options["month"]
@@ -41,11 +44,15 @@ class Command(BaseCommand):
         try:
             if options["tick"]:
                 result = rollup_tick()
-                built = "、".join(result["built"]) or "无"
-                self.stdout.write(f"新生成汇总：{built}；合并增量 {result['folded']} 条")
+                built = "、".join(result["built"]) or _("无")
+                self.stdout.write(
+                    _("新生成汇总：{built}；合并增量 {folded} 条").format(
+                        built=built, folded=result["folded"]
+                    )
+                )
                 return
             if options["compact"]:
-                self.stdout.write(f"合并增量 {rollup_compact()} 条")
+                self.stdout.write(_("合并增量 {rollup_compact} 条").format(rollup_compact=rollup_compact()))
                 return
             months = self._months(options)
             if options["all"]:
@@ -55,6 +62,10 @@ class Command(BaseCommand):
             else:
                 markers = [rollup_build(add_months(current_month(), -1))]
             for marker in markers:
-                self.stdout.write(f"{marker.month:%Y-%m}：评价 {marker.rated} 件次，汇总 {marker.cells} 行")
+                self.stdout.write(
+                    _("{month:%Y-%m}：评价 {rated} 件次，汇总 {cells} 行").format(
+                        month=marker.month, rated=marker.rated, cells=marker.cells
+                    )
+                )
         except ValidationError as exc:
             raise CommandError(exc.message) from exc

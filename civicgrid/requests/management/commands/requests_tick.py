@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from civicgrid.notify.services import outbox_drain
 from civicgrid.requests.rates.cells import rollup_tick
@@ -6,14 +7,18 @@ from civicgrid.requests.services.warnings import deadline_scan
 
 
 class Command(BaseCommand):
-    help = "定时任务（建议每分钟一次）：扫描诉求期限、发出临期/超期预警，并发送待发通知。"
+    help = _("定时任务（建议每分钟一次）：扫描诉求期限、发出临期/超期预警，并发送待发通知。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--no-send", action="store_true", help="只扫描，不发送通知")
+        parser.add_argument("--no-send", action="store_true", help=_("只扫描，不发送通知"))
 
     def handle(self, *args: object, **options: object) -> None:
         result = deadline_scan()
         sent = 0 if options["no_send"] else outbox_drain()
-        self.stdout.write(f"检查 {result['checked']} 件，新预警 {result['warnings']} 条，发送通知 {sent} 条")
+        self.stdout.write(
+            _("检查 {checked} 件，新预警 {warnings} 条，发送通知 {sent} 条").format(
+                checked=result["checked"], warnings=result["warnings"], sent=sent
+            )
+        )
         rates = rollup_tick()  # the rates rollup: this month built once, deltas folded in
-        self.stdout.write(f"三率汇总：合并增量 {rates['folded']} 条")
+        self.stdout.write(_("三率汇总：合并增量 {folded} 条").format(folded=rates["folded"]))
