@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 from pydantic import StrictInt
 
@@ -92,7 +93,7 @@ class GoodsIn(Schema):
     stock: int = 0
     donor_id: int | None = None
     description: str = ""
-    unit_label: str = "件"
+    unit_label: str = "件"  # i18n: data (the default unit stored with the goods)
     per_person_limit: int = 0
 
 
@@ -226,7 +227,7 @@ class MovementPage(Schema):
 def _me(request: HttpRequest) -> Resident:
     resident = resident_for_user(request.user)
     if resident is None:
-        raise PermissionDenied("请使用居民账号登录")
+        raise PermissionDenied(gettext("请使用居民账号登录"))
     return resident
 
 
@@ -240,7 +241,7 @@ def _movement_rows(qs: Any, account: Account | None, limit: int, offset: int) ->
 
 def _one_holder(resident_id: int | None, organisation_id: int | None, field: str) -> None:
     if bool(resident_id) == bool(organisation_id):
-        raise ValidationError("请指定一位居民或一个单位", field=field)
+        raise ValidationError(gettext("请指定一位居民或一个单位"), field=field)
 
 
 def _holder(request: HttpRequest, resident_id: int | None, organisation_id: int | None) -> Holder:
@@ -251,7 +252,7 @@ def _holder(request: HttpRequest, resident_id: int | None, organisation_id: int 
     else:
         found = organisations_visible(request.user).filter(pk=organisation_id or 0).first()
     if found is None:
-        raise NotFound("居民或单位不存在，或您无权查看")
+        raise NotFound(gettext("居民或单位不存在，或您无权查看"))
     return found
 
 
@@ -265,7 +266,7 @@ def _redemption(request: HttpRequest, redemption_id: int) -> Redemption:
         return selectors.redemption_of_resident(own, redemption_id)
     found = selectors.redemptions_visible(request.user).filter(pk=redemption_id).first()
     if found is None:
-        raise NotFound("兑换记录不存在或您无权查看")
+        raise NotFound(gettext("兑换记录不存在或您无权查看"))
     return found
 
 
@@ -321,7 +322,7 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> Any:
         holder = _holder(request, payload.resident_id, payload.organisation_id)
         goods = selectors.goods_visible(request.user).filter(pk=payload.goods_id).first()
     if goods is None:
-        raise NotFound("商品不存在或已下架")
+        raise NotFound(gettext("商品不存在或已下架"))
     redemption = services.points_redeem(
         actor=request.user, holder=holder, goods=goods, quantity=payload.quantity
     )
@@ -334,7 +335,7 @@ def redemption_list(request: HttpRequest, status: str = "", limit: int = 50, off
     qs = selectors.redemptions_visible(request.user).order_by("-created_at", "-id")
     if status:
         if status not in RedemptionStatus.values:
-            raise ValidationError("未知的兑换状态", field="status")
+            raise ValidationError(gettext("未知的兑换状态"), field="status")
         qs = qs.filter(status=status)
     limit, offset = max(1, min(limit, 200)), max(0, offset)
     return list(qs[offset : offset + limit])
@@ -375,7 +376,7 @@ def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
     if payload.donor_id:
         donor = organisations_visible(request.user).filter(pk=payload.donor_id).first()
         if donor is None:
-            raise NotFound("捐赠单位不存在或您无权查看")
+            raise NotFound(gettext("捐赠单位不存在或您无权查看"))
     goods = services.goods_create(
         actor=request.user,
         node=node,
@@ -453,9 +454,11 @@ def earn_batch(request: HttpRequest, payload: EarnBatchIn) -> Any:
     Lines whose ``source_ref`` was credited before are skipped, so a retried batch is harmless.
     """
     if not payload.lines:
-        raise ValidationError("至少需要一行", field="lines")
+        raise ValidationError(gettext("至少需要一行"), field="lines")
     if len(payload.lines) > EARN_BATCH_MAX:
-        raise ValidationError(f"一次最多 {EARN_BATCH_MAX} 行", field="lines")
+        raise ValidationError(
+            gettext("一次最多 {earn_batch_max} 行").format(earn_batch_max=EARN_BATCH_MAX), field="lines"
+        )
     node = node_get(request.user, payload.node_id)
     residents = residents_visible(request.user).in_bulk(
         [line.resident_id for line in payload.lines if line.resident_id]
@@ -470,7 +473,7 @@ def earn_batch(request: HttpRequest, payload: EarnBatchIn) -> Any:
             residents.get(line.resident_id or 0) if line.resident_id else units.get(line.organisation_id or 0)
         )
         if holder is None:
-            raise ValidationError("居民或单位不存在，或您无权查看", field=f"lines[{i}]")
+            raise ValidationError(gettext("居民或单位不存在，或您无权查看"), field=f"lines[{i}]")
         entries.append(
             services.EarnEntry(
                 holder=holder, amount=line.amount, source_ref=line.source_ref, note=line.note, team=line.team
@@ -507,7 +510,7 @@ def _adjustment(request: HttpRequest, adjustment_id: int) -> Adjustment:
         Adjustment.objects.filter(view_q(request.user), pk=adjustment_id).select_related("account").first()
     )
     if found is None:
-        raise NotFound("调整申请不存在或您无权查看")
+        raise NotFound(gettext("调整申请不存在或您无权查看"))
     return found
 
 
@@ -540,17 +543,17 @@ def leaderboard(
 ) -> Any:
     """Staff: any node of their scope. A resident: their own community (names masked)."""
     if period not in selectors.PERIODS:
-        raise ValidationError("时段应为 week、month、quarter、year 或 all", field="period")
+        raise ValidationError(gettext("时段应为 week、month、quarter、year 或 all"), field="period")
     own = resident_for_user(request.user)
     if own is not None:
         rows = selectors.leaderboard(ledger.community_of(own.node), period, team or None, limit=30)
         return [{**row.__dict__, "name": row.masked_name} for row in rows]
     paths = view_paths(request.user)
     if not paths:
-        raise PermissionDenied("您无权查看积分")
+        raise PermissionDenied(gettext("您无权查看积分"))
     if node_id is None:
-        raise ValidationError("请指定区域", field="node_id")
+        raise ValidationError(gettext("请指定区域"), field="node_id")
     node = node_get(request.user, node_id)
     if not any(node.path.startswith(p) for p in paths):
-        raise PermissionDenied("您无权查看该区域的积分")
+        raise PermissionDenied(gettext("您无权查看该区域的积分"))
     return selectors.leaderboard(node, period, team or None, kind=kind or None, limit=100)

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.points import rules
@@ -22,9 +23,9 @@ def check_ref(source: str, source_ref: str) -> tuple[str, str]:
     source, source_ref = str(source or "").strip(), str(source_ref or "").strip()
     errors: dict[str, list[str]] = {}
     if not source or len(source) > 48:
-        errors["source"] = ["请注明积分来源（不超过48个字符）"]
+        errors["source"] = [_("请注明积分来源（不超过48个字符）")]
     if not source_ref or len(source_ref) > 96:
-        errors["source_ref"] = ["请注明来源编号（不超过96个字符）"]
+        errors["source_ref"] = [_("请注明来源编号（不超过96个字符）")]
     if errors:
         raise ValidationError(errors=errors)
     return source, source_ref
@@ -32,15 +33,15 @@ def check_ref(source: str, source_ref: str) -> tuple[str, str]:
 
 def check_amount(amount: Any, field: str = "amount", *, allow_negative: bool = False) -> int:
     if isinstance(amount, bool) or not isinstance(amount, (int, str, Decimal)):
-        raise ValidationError("积分必须是整数", field=field)
+        raise ValidationError(_("积分必须是整数"), field=field)
     try:
         value = int(str(amount).strip())
     except ValueError:
-        raise ValidationError("积分必须是整数", field=field) from None
+        raise ValidationError(_("积分必须是整数"), field=field) from None
     if value == 0 or (value < 0 and not allow_negative):
-        raise ValidationError("积分必须大于0" if not allow_negative else "调整积分不能为0", field=field)
+        raise ValidationError(_("积分必须大于0") if not allow_negative else _("调整积分不能为0"), field=field)
     if abs(value) > MAX_AMOUNT:
-        raise ValidationError(f"单次积分不能超过{MAX_AMOUNT}", field=field)
+        raise ValidationError(_("单次积分不能超过{max_amount}").format(max_amount=MAX_AMOUNT), field=field)
     return value
 
 
@@ -48,25 +49,25 @@ def check_hours(hours: Any) -> Decimal:
     try:
         value = Decimal(str(hours))
     except (InvalidOperation, ValueError):
-        raise ValidationError("服务时长必须是数字", field="hours") from None
+        raise ValidationError(_("服务时长必须是数字"), field="hours") from None
     if not value.is_finite() or value < 0:
-        raise ValidationError("服务时长不能为负数", field="hours")
+        raise ValidationError(_("服务时长不能为负数"), field="hours")
     if value > rules.MAX_HOURS:
-        raise ValidationError("单次服务时长不能超过24小时", field="hours")
+        raise ValidationError(_("单次服务时长不能超过24小时"), field="hours")
     return value.quantize(Decimal("0.01"))
 
 
 def check_difficulty(difficulty: Any) -> int:
     if isinstance(difficulty, bool) or not isinstance(difficulty, int):
-        raise ValidationError("难度必须是1到5的整数", field="difficulty")
+        raise ValidationError(_("难度必须是1到5的整数"), field="difficulty")
     if not rules.DIFFICULTY_MIN <= difficulty <= rules.DIFFICULTY_MAX:
-        raise ValidationError("难度必须是1到5的整数", field="difficulty")
+        raise ValidationError(_("难度必须是1到5的整数"), field="difficulty")
     return difficulty
 
 
 def check_node(node: Any) -> Node:
     if not isinstance(node, Node) or node.pk is None:
-        raise ValidationError("请指定发生区域", field="node")
+        raise ValidationError(_("请指定发生区域"), field="node")
     return node
 
 

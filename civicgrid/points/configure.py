@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
@@ -24,7 +25,7 @@ def _decimal(
     except (InvalidOperation, ValueError):
         value = None
     if value is None or not value.is_finite():
-        errors[field] = [f"{label}必须是数字"]
+        errors[field] = [gettext("{label}必须是数字").format(label=label)]
         return None
     return value
 
@@ -35,12 +36,12 @@ def _whole(raw: Any, field: str, label: str, errors: dict[str, list[str]]) -> in
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        errors[field] = [f"{label}必须是整数"]
+        errors[field] = [gettext("{label}必须是整数").format(label=label)]
         return None
     if value < 0:
-        errors[field] = [f"{label}不能为负数"]
+        errors[field] = [gettext("{label}不能为负数").format(label=label)]
     elif value > MAX_AMOUNT:
-        errors[field] = [f"{label}不能超过{MAX_AMOUNT}"]
+        errors[field] = [gettext("{label}不能超过{max_amount}").format(label=label, max_amount=MAX_AMOUNT)]
     return value
 
 
@@ -61,19 +62,23 @@ def rule_save(
     name = str(name or "").strip()
     errors: dict[str, list[str]] = {}
     if activity_type and activity_type not in ActivityType.values:
-        errors["activity_type"] = ["未知的服务类型"]
+        errors["activity_type"] = [gettext("未知的服务类型")]
     if not name:
-        errors["name"] = ["请填写规则名称"]
+        errors["name"] = [gettext("请填写规则名称")]
     elif len(name) > RULE_NAME_MAX:
-        errors["name"] = [f"规则名称最长{RULE_NAME_MAX}个字（现有{len(name)}个）"]
-    per_hour = _decimal(points_per_hour, "points_per_hour", "每小时积分", errors)
-    step = _decimal(difficulty_step, "difficulty_step", "难度系数步长", errors)
+        errors["name"] = [
+            gettext("规则名称最长{rule_name_max}个字（现有{count}个）").format(
+                rule_name_max=RULE_NAME_MAX, count=len(name)
+            )
+        ]
+    per_hour = _decimal(points_per_hour, "points_per_hour", gettext("每小时积分"), errors)
+    step = _decimal(difficulty_step, "difficulty_step", gettext("难度系数步长"), errors)
     if per_hour is not None and not 0 <= per_hour <= 1000:
-        errors["points_per_hour"] = ["每小时积分应在0到1000之间"]
+        errors["points_per_hour"] = [gettext("每小时积分应在0到1000之间")]
     if step is not None and not 0 <= step <= 2:
-        errors["difficulty_step"] = ["难度系数步长应在0到2之间"]
-    base = _whole(base_points, "base_points", "基础积分", errors)
-    cap = _whole(max_points, "max_points", "单次上限", errors)
+        errors["difficulty_step"] = [gettext("难度系数步长应在0到2之间")]
+    base = _whole(base_points, "base_points", gettext("基础积分"), errors)
+    cap = _whole(max_points, "max_points", gettext("单次上限"), errors)
     if errors:
         raise ValidationError(errors=errors)
     assert per_hour is not None and step is not None and base is not None and cap is not None
@@ -116,9 +121,9 @@ def policy_set(*, actor: Any, node: Node, expiry_days: int, pickup_days: int = 7
     require_manage(actor, node.path)
     errors: dict[str, list[str]] = {}
     if not isinstance(expiry_days, int) or not 0 <= expiry_days <= 3650:
-        errors["expiry_days"] = ["有效期应在0到3650天之间（0表示永不过期）"]
+        errors["expiry_days"] = [gettext("有效期应在0到3650天之间（0表示永不过期）")]
     if not isinstance(pickup_days, int) or not 1 <= pickup_days <= 90:
-        errors["pickup_days"] = ["取货码有效期应在1到90天之间"]
+        errors["pickup_days"] = [gettext("取货码有效期应在1到90天之间")]
     if errors:
         raise ValidationError(errors=errors)
     with transaction.atomic():

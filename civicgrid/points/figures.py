@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
@@ -34,8 +35,8 @@ def home_figures(user: Any) -> list[Figure]:
     resident = resident_for_user(user)
     if resident is not None:
         return [
-            Figure("我的积分", selectors.balance(resident), reverse("points:h5_my")),
-            Figure("时间银行（小时）", str(selectors.time_bank_hours(resident)), reverse("points:h5_my")),
+            Figure(_("我的积分"), selectors.balance(resident), reverse("points:h5_my")),
+            Figure(_("时间银行（小时）"), str(selectors.time_bank_hours(resident)), reverse("points:h5_my")),
         ]
     if not sees_points(user):
         return []
@@ -47,14 +48,16 @@ def home_figures(user: Any) -> list[Figure]:
         )["s"]
         or 0
     )
-    figures = [Figure("本月发放积分", int(issued), reverse("points:index"))]
+    figures = [Figure(_("本月发放积分"), int(issued), reverse("points:index"))]
     if has_capability(user, Capability.POINTS_MANAGE):
         open_count = Redemption.objects.filter(scope, status=RedemptionStatus.RESERVED).count()
-        figures.append(Figure("待领取兑换", open_count, reverse("points:redemptions") + "?status=reserved"))
+        figures.append(
+            Figure(_("待领取兑换"), open_count, reverse("points:redemptions") + "?status=reserved")
+        )
     if has_capability(user, Capability.POINTS_APPROVE):
         pending = selectors.adjustments_pending_for(user).count()
-        figures.append(Figure("待审批积分调整", pending, reverse("points:adjustments")))
+        figures.append(Figure(_("待审批积分调整"), pending, reverse("points:adjustments")))
     else:
         pending = Adjustment.objects.filter(scope, status=AdjustmentStatus.PENDING).count()
-        figures.append(Figure("积分调整待审批", pending, reverse("points:adjustments")))
+        figures.append(Figure(_("积分调整待审批"), pending, reverse("points:adjustments")))
     return figures

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.points.models import (
@@ -46,7 +47,7 @@ def holder_label(holder: Holder) -> str:
 
 def check_holder(holder: Any, field: str = "holder") -> Holder:
     if not isinstance(holder, (Resident, Organisation)) or holder.pk is None:
-        raise ValidationError("积分只能记给居民或单位", field=field)
+        raise ValidationError(_("积分只能记给居民或单位"), field=field)
     return holder
 
 
@@ -345,7 +346,7 @@ def post(p: Posting) -> Movement:
     checked the balance; the conditional update below is the last guard (and the CHECK).
     """
     if p.amount <= 0:
-        raise ValidationError("积分必须为正整数", field="amount")
+        raise ValidationError(_("积分必须为正整数"), field="amount")
     movement = Movement.objects.create(
         kind=p.kind,
         from_account=p.from_account,
@@ -375,7 +376,7 @@ def _debit(account: Account, movement: Movement) -> None:
         balance=F("balance") - movement.amount
     )
     if not changed:
-        raise Conflict("积分不足", code="insufficient_points")
+        raise Conflict(_("积分不足"), code="insufficient_points")
     consume_lots(account, movement)
 
 
@@ -407,7 +408,7 @@ def consume_lots(account: Account, movement: Movement) -> None:
         if left == 0:
             break
     if left:
-        raise Conflict("积分批次与余额不一致，请联系管理员核对账目", code="lots_mismatch")
+        raise Conflict(_("积分批次与余额不一致，请联系管理员核对账目"), code="lots_mismatch")
     LotUse.objects.bulk_create(uses)
 
 
@@ -417,7 +418,7 @@ def take_lots(account: Account, movement: Movement, lots: list[Lot]) -> None:
         balance=F("balance") - movement.amount
     )
     if not changed:
-        raise Conflict("积分批次与余额不一致，请联系管理员核对账目", code="lots_mismatch")
+        raise Conflict(_("积分批次与余额不一致，请联系管理员核对账目"), code="lots_mismatch")
     Lot.objects.filter(pk__in=[lot.pk for lot in lots]).update(remaining=0)
     LotUse.objects.bulk_create([LotUse(lot=lot, movement=movement, amount=lot.remaining) for lot in lots])
 

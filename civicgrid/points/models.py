@@ -23,6 +23,8 @@ The shop
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.territory.models import ScopedModel
 
@@ -30,27 +32,27 @@ from civicgrid.territory.models import ScopedModel
 class ActivityType(models.TextChoices):
     """Kinds of service a rule is written for (``points_award(activity_type=...)``)."""
 
-    MUTUAL_AID = "mutual_aid", "邻里互助"
-    ELDERLY_CARE = "elderly_care", "助老助残"
-    ENVIRONMENT = "environment", "环境整治"
-    SAFETY = "safety", "平安巡防"
-    LAW = "law", "法律服务"
-    CULTURE = "culture", "文化活动"
-    EPIDEMIC = "epidemic", "疫情防控"
-    MEDIATION = "mediation", "矛盾调解"
-    SERVICE_ORDER = "service_order", "点单服务"
-    OTHER = "other", "其他"
+    MUTUAL_AID = "mutual_aid", gettext_lazy("邻里互助")
+    ELDERLY_CARE = "elderly_care", gettext_lazy("助老助残")
+    ENVIRONMENT = "environment", gettext_lazy("环境整治")
+    SAFETY = "safety", gettext_lazy("平安巡防")
+    LAW = "law", gettext_lazy("法律服务")
+    CULTURE = "culture", gettext_lazy("文化活动")
+    EPIDEMIC = "epidemic", gettext_lazy("疫情防控")
+    MEDIATION = "mediation", gettext_lazy("矛盾调解")
+    SERVICE_ORDER = "service_order", gettext_lazy("点单服务")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class AccountKind(models.TextChoices):
-    PERSON = "person", "个人"
-    UNIT = "unit", "单位"
+    PERSON = "person", gettext_lazy("个人")
+    UNIT = "unit", gettext_lazy("单位")
     # System accounts, one per community (or higher node), balances derived.
-    ISSUANCE = "issuance", "积分发放"
-    EXPIRY = "expiry", "积分过期"
-    RESERVED = "reserved", "兑换冻结"
-    SHOP = "shop", "积分超市"
-    ADJUSTMENT = "adjustment", "积分调整"
+    ISSUANCE = "issuance", gettext_lazy("积分发放")
+    EXPIRY = "expiry", gettext_lazy("积分过期")
+    RESERVED = "reserved", gettext_lazy("兑换冻结")
+    SHOP = "shop", gettext_lazy("积分超市")
+    ADJUSTMENT = "adjustment", gettext_lazy("积分调整")
 
 
 HOLDER_KINDS = (AccountKind.PERSON, AccountKind.UNIT)
@@ -64,13 +66,13 @@ SYSTEM_KINDS = (
 
 
 class MovementKind(models.TextChoices):
-    EARN = "earn", "获得"
-    REDEEM = "redeem", "兑换冻结"
-    HAND_OVER = "hand_over", "兑换完成"
-    REFUND = "refund", "兑换退回"
-    EXPIRE = "expire", "过期"
-    ADJUST_IN = "adjust_in", "调增"
-    ADJUST_OUT = "adjust_out", "调减"
+    EARN = "earn", gettext_lazy("获得")
+    REDEEM = "redeem", gettext_lazy("兑换冻结")
+    HAND_OVER = "hand_over", gettext_lazy("兑换完成")
+    REFUND = "refund", gettext_lazy("兑换退回")
+    EXPIRE = "expire", gettext_lazy("过期")
+    ADJUST_IN = "adjust_in", gettext_lazy("调增")
+    ADJUST_OUT = "adjust_out", gettext_lazy("调减")
 
 
 class Account(ScopedModel):
@@ -79,14 +81,14 @@ class Account(ScopedModel):
     ``node`` is where the holder is registered (for scope) or the community of a system account.
     """
 
-    kind = models.CharField("账户类型", max_length=16, choices=AccountKind.choices)
+    kind = models.CharField(gettext_lazy("账户类型"), max_length=16, choices=AccountKind.choices)
     resident = models.OneToOneField(
         "registry.Resident",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="points_account",
-        verbose_name="居民",
+        verbose_name=gettext_lazy("居民"),
     )
     organisation = models.OneToOneField(
         "registry.Organisation",
@@ -94,17 +96,17 @@ class Account(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="points_account",
-        verbose_name="单位",
+        verbose_name=gettext_lazy("单位"),
     )
     # Kept for holder accounts only (F() in the movement's transaction); 0 for system accounts.
-    balance = models.BigIntegerField("积分余额", default=0)
+    balance = models.BigIntegerField(gettext_lazy("积分余额"), default=0)
     # Time-bank hours (时间银行): banked service time, apart from spendable points.
-    hours = models.DecimalField("时间银行（小时）", max_digits=10, decimal_places=2, default=0)
+    hours = models.DecimalField(gettext_lazy("时间银行（小时）"), max_digits=10, decimal_places=2, default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "积分账户"
-        verbose_name_plural = "积分账户"
+        verbose_name = gettext_lazy("积分账户")
+        verbose_name_plural = gettext_lazy("积分账户")
         ordering = ["node_path", "id"]
         constraints = [
             models.CheckConstraint(
@@ -139,41 +141,41 @@ class Account(ScopedModel):
 class Movement(models.Model):
     """One posting: ``amount`` points from ``from_account`` to ``to_account``. Append-only."""
 
-    kind = models.CharField("类型", max_length=16, choices=MovementKind.choices)
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=MovementKind.choices)
     from_account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="movements_out", verbose_name="转出账户"
+        Account, on_delete=models.PROTECT, related_name="movements_out", verbose_name=gettext_lazy("转出账户")
     )
     to_account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="movements_in", verbose_name="转入账户"
+        Account, on_delete=models.PROTECT, related_name="movements_in", verbose_name=gettext_lazy("转入账户")
     )
-    amount = models.BigIntegerField("积分")
+    amount = models.BigIntegerField(gettext_lazy("积分"))
     # What caused it, unique: a second call with the same pair is the same movement.
-    source = models.CharField("来源", max_length=48)
-    source_ref = models.CharField("来源编号", max_length=96)
+    source = models.CharField(gettext_lazy("来源"), max_length=48)
+    source_ref = models.CharField(gettext_lazy("来源编号"), max_length=96)
     # Where it happened (leaderboards per community) and for which team (team leaderboards).
     node = models.ForeignKey(
-        "territory.Node", on_delete=models.PROTECT, related_name="+", verbose_name="发生区域"
+        "territory.Node", on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("发生区域")
     )
     node_path = models.CharField(max_length=255, editable=False)
-    team = models.CharField("服务队", max_length=64, blank=True, default="")
-    activity_type = models.CharField("服务类型", max_length=32, blank=True, default="")
-    hours = models.DecimalField("服务时长（小时）", max_digits=8, decimal_places=2, default=0)
+    team = models.CharField(gettext_lazy("服务队"), max_length=64, blank=True, default="")
+    activity_type = models.CharField(gettext_lazy("服务类型"), max_length=32, blank=True, default="")
+    hours = models.DecimalField(gettext_lazy("服务时长（小时）"), max_digits=8, decimal_places=2, default=0)
     # How the points were computed (rule, formula inputs), for the holder to see.
-    detail = models.JSONField("计算依据", default=dict, blank=True)
-    note = models.CharField("说明", max_length=255, blank=True, default="")
+    detail = models.JSONField(gettext_lazy("计算依据"), default=dict, blank=True)
+    note = models.CharField(gettext_lazy("说明"), max_length=255, blank=True, default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
     )
-    created_at = models.DateTimeField("时间", db_index=True)
+    created_at = models.DateTimeField(gettext_lazy("时间"), db_index=True)
 
     class Meta:
-        verbose_name = "积分流水"
-        verbose_name_plural = "积分流水"
+        verbose_name = gettext_lazy("积分流水")
+        verbose_name_plural = gettext_lazy("积分流水")
         ordering = ["-created_at", "-id"]
         indexes = [
             # Derived balances read only these (index-only scans on PostgreSQL).
@@ -204,14 +206,14 @@ class Lot(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots")
     movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="lot")
-    amount = models.BigIntegerField("积分")
-    remaining = models.BigIntegerField("剩余")
-    earned_at = models.DateTimeField("获得时间")
-    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    amount = models.BigIntegerField(gettext_lazy("积分"))
+    remaining = models.BigIntegerField(gettext_lazy("剩余"))
+    earned_at = models.DateTimeField(gettext_lazy("获得时间"))
+    expires_at = models.DateTimeField(gettext_lazy("到期时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "积分批次"
-        verbose_name_plural = "积分批次"
+        verbose_name = gettext_lazy("积分批次")
+        verbose_name_plural = gettext_lazy("积分批次")
         ordering = ["expires_at", "id"]
         indexes = [
             models.Index(
@@ -238,8 +240,8 @@ class LotUse(models.Model):
     amount = models.BigIntegerField()
 
     class Meta:
-        verbose_name = "积分批次使用"
-        verbose_name_plural = "积分批次使用"
+        verbose_name = gettext_lazy("积分批次使用")
+        verbose_name_plural = gettext_lazy("积分批次使用")
 
     def __str__(self) -> str:
         return f"{self.lot_id}: {self.amount}"
@@ -249,16 +251,16 @@ class TimeBankEntry(models.Model):
     """Hours banked for a holder (时间银行). Append-only; idempotent like movements."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="time_bank")
-    hours = models.DecimalField("小时", max_digits=8, decimal_places=2)
-    source = models.CharField("来源", max_length=48)
-    source_ref = models.CharField("来源编号", max_length=96)
+    hours = models.DecimalField(gettext_lazy("小时"), max_digits=8, decimal_places=2)
+    source = models.CharField(gettext_lazy("来源"), max_length=48)
+    source_ref = models.CharField(gettext_lazy("来源编号"), max_length=96)
     node = models.ForeignKey("territory.Node", on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=255, blank=True, default="")
-    created_at = models.DateTimeField("时间")
+    note = models.CharField(gettext_lazy("说明"), max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(gettext_lazy("时间"))
 
     class Meta:
-        verbose_name = "时间银行记录"
-        verbose_name_plural = "时间银行记录"
+        verbose_name = gettext_lazy("时间银行记录")
+        verbose_name_plural = gettext_lazy("时间银行记录")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0), name="points_timebank_hours_positive"),
@@ -266,7 +268,7 @@ class TimeBankEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.hours} 小时"
+        return _("{hours} 小时").format(hours=self.hours)
 
 
 class PointsRule(ScopedModel):
@@ -276,13 +278,17 @@ class PointsRule(ScopedModel):
     capped at ``max_points`` when it is above 0. ``activity_type`` "" is the default of the node.
     """
 
-    activity_type = models.CharField("服务类型", max_length=32, blank=True, default="")
-    name = models.CharField("规则名称", max_length=100)
-    base_points = models.PositiveIntegerField("基础积分", default=0)
-    points_per_hour = models.DecimalField("每小时积分", max_digits=8, decimal_places=2, default=10)
-    difficulty_step = models.DecimalField("难度系数步长", max_digits=4, decimal_places=2, default="0.25")
-    max_points = models.PositiveIntegerField("单次上限", default=0)
-    is_active = models.BooleanField("启用", default=True)
+    activity_type = models.CharField(gettext_lazy("服务类型"), max_length=32, blank=True, default="")
+    name = models.CharField(gettext_lazy("规则名称"), max_length=100)
+    base_points = models.PositiveIntegerField(gettext_lazy("基础积分"), default=0)
+    points_per_hour = models.DecimalField(
+        gettext_lazy("每小时积分"), max_digits=8, decimal_places=2, default=10
+    )
+    difficulty_step = models.DecimalField(
+        gettext_lazy("难度系数步长"), max_digits=4, decimal_places=2, default="0.25"
+    )
+    max_points = models.PositiveIntegerField(gettext_lazy("单次上限"), default=0)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -290,8 +296,8 @@ class PointsRule(ScopedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "积分规则"
-        verbose_name_plural = "积分规则"
+        verbose_name = gettext_lazy("积分规则")
+        verbose_name_plural = gettext_lazy("积分规则")
         ordering = ["node_path", "activity_type"]
         constraints = [
             models.UniqueConstraint(
@@ -306,59 +312,67 @@ class PointsRule(ScopedModel):
     def activity_type_label(self) -> str:
         """The activity type in Chinese ("默认规则" for the node's default, the code if unknown)."""
         if not self.activity_type:
-            return "默认规则"
+            return _("默认规则")
         return str(dict(ActivityType.choices).get(self.activity_type, self.activity_type))
 
 
 class PointsPolicy(ScopedModel):
     """Per community (or higher): how long points live. The nearest policy wins."""
 
-    expiry_days = models.PositiveIntegerField("有效期（天）", default=730, help_text="0 表示永不过期")
-    pickup_days = models.PositiveIntegerField("取货码有效期（天）", default=7)
+    expiry_days = models.PositiveIntegerField(
+        gettext_lazy("有效期（天）"), default=730, help_text=gettext_lazy("0 表示永不过期")
+    )
+    pickup_days = models.PositiveIntegerField(gettext_lazy("取货码有效期（天）"), default=7)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "积分有效期"
-        verbose_name_plural = "积分有效期"
+        verbose_name = gettext_lazy("积分有效期")
+        verbose_name_plural = gettext_lazy("积分有效期")
         constraints = [models.UniqueConstraint(fields=["node"], name="points_policy_one_per_node")]
 
 
 class AdjustmentStatus(models.TextChoices):
-    PENDING = "pending", "待审批"
-    APPROVED = "approved", "已批准"
-    REJECTED = "rejected", "已驳回"
+    PENDING = "pending", gettext_lazy("待审批")
+    APPROVED = "approved", gettext_lazy("已批准")
+    REJECTED = "rejected", gettext_lazy("已驳回")
 
 
 class Adjustment(ScopedModel):
     """A manual correction (调整): requested with a reason, posted only once a leader approves."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="adjustments")
-    amount = models.BigIntegerField("调整积分", help_text="正数调增，负数调减")
-    reason = models.CharField("理由", max_length=255)
+    amount = models.BigIntegerField(gettext_lazy("调整积分"), help_text=gettext_lazy("正数调增，负数调减"))
+    reason = models.CharField(gettext_lazy("理由"), max_length=255)
     status = models.CharField(
-        "状态", max_length=16, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PENDING
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=AdjustmentStatus.choices,
+        default=AdjustmentStatus.PENDING,
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("申请人"),
     )
-    requested_at = models.DateTimeField("申请时间")
+    requested_at = models.DateTimeField(gettext_lazy("申请时间"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="审批人",
+        verbose_name=gettext_lazy("审批人"),
     )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.CharField("审批意见", max_length=255, blank=True, default="")
+    decided_at = models.DateTimeField(gettext_lazy("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(gettext_lazy("审批意见"), max_length=255, blank=True, default="")
     movement = models.OneToOneField(
         Movement, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustment"
     )
 
     class Meta:
-        verbose_name = "积分调整"
-        verbose_name_plural = "积分调整"
+        verbose_name = gettext_lazy("积分调整")
+        verbose_name_plural = gettext_lazy("积分调整")
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="points_adjustment_not_zero"),
@@ -371,21 +385,23 @@ class Adjustment(ScopedModel):
 class Goods(ScopedModel):
     """An item of the points shop of a community (``node``), often donated by a partner unit."""
 
-    name = models.CharField("商品名称", max_length=100)
-    description = models.CharField("说明", max_length=255, blank=True, default="")
-    price = models.PositiveIntegerField("所需积分")
-    stock = models.IntegerField("库存", default=0)
-    unit_label = models.CharField("单位", max_length=10, default="件")
+    name = models.CharField(gettext_lazy("商品名称"), max_length=100)
+    description = models.CharField(gettext_lazy("说明"), max_length=255, blank=True, default="")
+    price = models.PositiveIntegerField(gettext_lazy("所需积分"))
+    stock = models.IntegerField(gettext_lazy("库存"), default=0)
+    unit_label = models.CharField(gettext_lazy("单位"), max_length=10, default=gettext_lazy("件"))
     donor = models.ForeignKey(
         "registry.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="donated_goods",
-        verbose_name="捐赠单位",
+        verbose_name=gettext_lazy("捐赠单位"),
     )
-    per_person_limit = models.PositiveIntegerField("每人限兑", default=0, help_text="0 表示不限")
-    is_active = models.BooleanField("上架", default=True)
+    per_person_limit = models.PositiveIntegerField(
+        gettext_lazy("每人限兑"), default=0, help_text=gettext_lazy("0 表示不限")
+    )
+    is_active = models.BooleanField(gettext_lazy("上架"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -393,8 +409,8 @@ class Goods(ScopedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "商品"
-        verbose_name_plural = "积分超市商品"
+        verbose_name = gettext_lazy("商品")
+        verbose_name_plural = gettext_lazy("积分超市商品")
         ordering = ["node_path", "price", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="points_goods_stock_not_negative"),
@@ -409,23 +425,23 @@ class StockEntry(models.Model):
     """One change of a goods' stock (restock, redemption, return). Append-only."""
 
     class Reason(models.TextChoices):
-        RESTOCK = "restock", "入库"
-        REDEEM = "redeem", "兑换"
-        RETURN = "return", "退回"
-        CORRECT = "correct", "盘点调整"
+        RESTOCK = "restock", gettext_lazy("入库")
+        REDEEM = "redeem", gettext_lazy("兑换")
+        RETURN = "return", gettext_lazy("退回")
+        CORRECT = "correct", gettext_lazy("盘点调整")
 
     goods = models.ForeignKey(Goods, on_delete=models.PROTECT, related_name="stock_entries")
-    delta = models.IntegerField("数量变化")
-    reason = models.CharField("原因", max_length=16, choices=Reason.choices)
-    ref = models.CharField("关联", max_length=64, blank=True, default="")
+    delta = models.IntegerField(gettext_lazy("数量变化"))
+    reason = models.CharField(gettext_lazy("原因"), max_length=16, choices=Reason.choices)
+    ref = models.CharField(gettext_lazy("关联"), max_length=64, blank=True, default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("时间")
+    created_at = models.DateTimeField(gettext_lazy("时间"))
 
     class Meta:
-        verbose_name = "库存记录"
-        verbose_name_plural = "库存记录"
+        verbose_name = gettext_lazy("库存记录")
+        verbose_name_plural = gettext_lazy("库存记录")
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=~Q(delta=0), name="points_stock_entry_not_zero")]
 
@@ -434,10 +450,10 @@ class StockEntry(models.Model):
 
 
 class RedemptionStatus(models.TextChoices):
-    RESERVED = "reserved", "待领取"
-    HANDED_OVER = "handed_over", "已领取"
-    CANCELLED = "cancelled", "已取消"
-    EXPIRED = "expired", "已过期"
+    RESERVED = "reserved", gettext_lazy("待领取")
+    HANDED_OVER = "handed_over", gettext_lazy("已领取")
+    CANCELLED = "cancelled", gettext_lazy("已取消")
+    EXPIRED = "expired", gettext_lazy("已过期")
 
 
 class Redemption(ScopedModel):
@@ -445,26 +461,29 @@ class Redemption(ScopedModel):
 
     goods = models.ForeignKey(Goods, on_delete=models.PROTECT, related_name="redemptions")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="redemptions")
-    quantity = models.PositiveIntegerField("数量", default=1)
-    points = models.BigIntegerField("积分")
+    quantity = models.PositiveIntegerField(gettext_lazy("数量"), default=1)
+    points = models.BigIntegerField(gettext_lazy("积分"))
     status = models.CharField(
-        "状态", max_length=16, choices=RedemptionStatus.choices, default=RedemptionStatus.RESERVED
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=RedemptionStatus.choices,
+        default=RedemptionStatus.RESERVED,
     )
-    code = models.CharField("取货码", max_length=16, unique=True)
-    code_expires_at = models.DateTimeField("取货截止")
+    code = models.CharField(gettext_lazy("取货码"), max_length=16, unique=True)
+    code_expires_at = models.DateTimeField(gettext_lazy("取货截止"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("兑换时间")
+    created_at = models.DateTimeField(gettext_lazy("兑换时间"))
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    close_note = models.CharField("说明", max_length=255, blank=True, default="")
+    closed_at = models.DateTimeField(gettext_lazy("办结时间"), null=True, blank=True)
+    close_note = models.CharField(gettext_lazy("说明"), max_length=255, blank=True, default="")
 
     class Meta:
-        verbose_name = "兑换"
-        verbose_name_plural = "兑换记录"
+        verbose_name = gettext_lazy("兑换")
+        verbose_name_plural = gettext_lazy("兑换记录")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(

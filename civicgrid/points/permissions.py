@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can
 from civicgrid.core.errors import PermissionDenied
@@ -19,7 +21,7 @@ def can_manage(actor: Any, path: str) -> bool:
 
 def require_manage(actor: Any, path: str) -> None:
     if not can_manage(actor, path):
-        raise PermissionDenied("您无权管理该社区的积分")
+        raise PermissionDenied(_("您无权管理该社区的积分"))
 
 
 def require_award(actor: Any, path: str) -> None:
@@ -29,9 +31,9 @@ def require_award(actor: Any, path: str) -> None:
         return
     if can(actor, Capability.POINTS_MANAGE, path) or can(actor, Capability.VOLUNTEER_MANAGE, path):
         return
-    raise PermissionDenied("您无权在该区域发放积分")
+    raise PermissionDenied(_("您无权在该区域发放积分"))
 
 
 def require_approve(actor: Any, path: str) -> None:
     if not can(actor, Capability.POINTS_APPROVE, path):
-        raise PermissionDenied("您无权审批该区域的积分调整")
+        raise PermissionDenied(_("您无权审批该区域的积分调整"))

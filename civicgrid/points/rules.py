@@ -13,7 +13,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from civicgrid.core.env import envint
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.points.models import PointsPolicy, PointsRule
 from civicgrid.territory.models import Node
 
@@ -25,7 +28,7 @@ MAX_HOURS = Decimal("24")
 @dataclass(frozen=True)
 class RuleTerms:
     rule_id: int | None
-    name: str
+    name: StrOrPromise
     base_points: int
     points_per_hour: Decimal
     difficulty_step: Decimal
@@ -42,7 +45,7 @@ class RuleTerms:
     def explain(self, hours: Decimal, difficulty: int) -> dict[str, Any]:
         return {
             "rule": self.rule_id,
-            "rule_name": self.name,
+            "rule_name": str(self.name),
             "base_points": self.base_points,
             "points_per_hour": str(self.points_per_hour),
             "hours": str(hours),
@@ -54,7 +57,7 @@ class RuleTerms:
 
 BUILT_IN = RuleTerms(
     rule_id=None,
-    name="默认规则",
+    name=gettext_lazy("默认规则"),
     base_points=0,
     points_per_hour=Decimal(10),
     difficulty_step=Decimal("0.25"),

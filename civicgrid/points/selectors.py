@@ -15,6 +15,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
@@ -117,7 +119,13 @@ def _holder_filter(holder: Holder) -> QuerySet[Account]:
 # Leaderboards
 
 
-PERIODS = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "本年", "all": "累计"}
+PERIODS = {
+    "week": gettext_lazy("本周"),
+    "month": gettext_lazy("本月"),
+    "quarter": gettext_lazy("本季度"),
+    "year": gettext_lazy("本年"),
+    "all": gettext_lazy("累计"),
+}
 
 
 def period_start(period: str, now: datetime | None = None) -> datetime | None:
@@ -218,7 +226,7 @@ def accounts_visible(actor: Any) -> QuerySet[Account]:
 def account_get(actor: Any, pk: int) -> Account:
     found = accounts_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound("积分账户不存在或您无权查看")
+        raise NotFound(_("积分账户不存在或您无权查看"))
     return found
 
 
@@ -229,7 +237,7 @@ def goods_visible(actor: Any) -> QuerySet[Goods]:
 def goods_get(actor: Any, pk: int) -> Goods:
     found = goods_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound("商品不存在或您无权查看")
+        raise NotFound(_("商品不存在或您无权查看"))
     return found
 
 
@@ -258,7 +266,7 @@ def redemptions_of(holder: Holder) -> QuerySet[Redemption]:
 def redemption_of_resident(resident: Resident, pk: int) -> Redemption:
     found = redemptions_of(resident).filter(pk=pk).first()
     if found is None:
-        raise NotFound("兑换记录不存在")
+        raise NotFound(_("兑换记录不存在"))
     return found
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
@@ -100,7 +101,7 @@ def _existing(source: str, source_ref: str, holder: Holder | None = None) -> Mov
         if (key[0] == "r" and account.resident_id != key[1]) or (
             key[0] == "o" and account.organisation_id != key[1]
         ):
-            raise Conflict("该来源编号已用于其他人的积分，请勿重复使用", code="source_ref_taken")
+            raise Conflict(gettext("该来源编号已用于其他人的积分，请勿重复使用"), code="source_ref_taken")
     return found
 
 
@@ -186,7 +187,7 @@ def _idempotent(source: str, source_ref: str, holder: Holder, write: Any) -> Any
 
 
 def _type_label(activity_type: str) -> str:
-    return ActivityType(activity_type).label if activity_type in ActivityType.values else ""
+    return str(ActivityType(activity_type).label) if activity_type in ActivityType.values else ""
 
 
 def points_award(
@@ -218,7 +219,7 @@ def points_award(
     level = check_difficulty(difficulty)
     check_type = str(activity_type or "").strip()
     if len(check_type) > 32:
-        raise ValidationError("服务类型过长", field="activity_type")
+        raise ValidationError(gettext("服务类型过长"), field="activity_type")
     holder = ledger.check_holder(holder)
     node = check_node(node)
     source, source_ref = check_ref(source, source_ref)
@@ -301,7 +302,7 @@ def points_earn(
         # account above.
         existing = _existing(source, source_ref, holder)
         if existing is None:  # pragma: no cover - the insert skipped a ref nobody holds
-            raise Conflict("积分记账冲突，请重试", code="retry")
+            raise Conflict(gettext("积分记账冲突，请重试"), code="retry")
     return existing
 
 
@@ -339,7 +340,10 @@ def points_earn_many(
     seen: dict[str, int] = {}
     for i, (_, _, (_, ref), _) in enumerate(lines):
         if ref in seen:
-            raise ValidationError(f"与第{seen[ref] + 1}行的来源编号重复", field=f"lines[{i}].source_ref")
+            raise ValidationError(
+                gettext("与第{line}行的来源编号重复").format(line=seen[ref] + 1),
+                field=f"lines[{i}].source_ref",
+            )
         seen[ref] = i
     when = now_or(at)
     with transaction.atomic():
@@ -387,7 +391,9 @@ def _refuse_refs_of_others(
     for ref, account_id in earlier:
         if account_id != skipped[ref]:
             raise Conflict(
-                f"第{line_of[ref] + 1}行：该来源编号已用于其他人的积分，请勿重复使用",
+                gettext("第{line}行：该来源编号已用于其他人的积分，请勿重复使用").format(
+                    line=line_of[ref] + 1
+                ),
                 code="source_ref_taken",
             )
 
@@ -404,13 +410,15 @@ def points_adjust(
     holder = ledger.check_holder(holder)
     reason = str(reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError("请填写调整理由", field="reason")
+        raise ValidationError(gettext("请填写调整理由"), field="reason")
     where = node or holder.node
     require_manage(actor, where.path)
     with transaction.atomic():
         account = ledger.holder_account(holder)
         if value < 0 and account.balance < -value:
-            raise ValidationError(f"调减积分超过当前余额（{account.balance}）", field="amount")
+            raise ValidationError(
+                gettext("调减积分超过当前余额（{balance}）").format(balance=account.balance), field="amount"
+            )
         adjustment = Adjustment.objects.create(
             node=where,
             node_path=where.path,
@@ -433,7 +441,7 @@ def points_adjust(
 def _check_decider(actor: Any, adjustment: Adjustment) -> None:
     require_approve(actor, adjustment.node_path)
     if adjustment.requested_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("不能审批自己提出的调整")
+        raise PermissionDenied(gettext("不能审批自己提出的调整"))
 
 
 def _decide(actor: Any, adjustment: Adjustment, status: str, note: str) -> Adjustment:
@@ -442,7 +450,7 @@ def _decide(actor: Any, adjustment: Adjustment, status: str, note: str) -> Adjus
         status=status, decided_by=actor, decided_at=timezone.now(), decision_note=note[:255]
     )
     if not changed:
-        raise Conflict("该调整已审批过")
+        raise Conflict(gettext("该调整已审批过"))
     adjustment.refresh_from_db()
     return adjustment
 
@@ -454,7 +462,9 @@ def adjustment_approve(*, actor: Any, adjustment: Adjustment, note: str = "") ->
         account = ledger.lock_holder(adjustment.account)
         decided = _decide(actor, adjustment, AdjustmentStatus.APPROVED, str(note or "").strip())
         if decided.amount < 0 and account.balance < -decided.amount:
-            raise Conflict(f"调减积分超过当前余额（{account.balance}），无法批准")
+            raise Conflict(
+                gettext("调减积分超过当前余额（{balance}），无法批准").format(balance=account.balance)
+            )
         system = ledger.system_account(AccountKind.ADJUSTMENT, decided.node)
         incoming = decided.amount > 0
         movement = ledger.post(
@@ -489,7 +499,7 @@ def adjustment_approve(*, actor: Any, adjustment: Adjustment, note: str = "") ->
 def adjustment_reject(*, actor: Any, adjustment: Adjustment, note: str) -> Adjustment:
     note = str(note or "").strip()
     if not note:
-        raise ValidationError("请填写驳回理由", field="note")
+        raise ValidationError(gettext("请填写驳回理由"), field="note")
     with transaction.atomic():
         decided = _decide(actor, adjustment, AdjustmentStatus.REJECTED, note)
         audit_write(
@@ -544,7 +554,7 @@ def _expire_account(account_id: int, now: datetime) -> int:
             node=account.node,
             node_path=account.node_path,
             detail={"lots": [lot.pk for lot in lots]},
-            note=f"{len(lots)}批积分到期",
+            note=gettext("{count}批积分到期").format(count=len(lots)),
             created_at=now,
         )
         ledger.take_lots(account, movement, lots)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -46,11 +47,11 @@ from civicgrid.territory.models import Node
 def _check_goods_fields(name: Any, price: Any, per_person_limit: Any) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not str(name or "").strip():
-        errors["name"] = ["请填写商品名称"]
+        errors["name"] = [gettext("请填写商品名称")]
     if isinstance(price, bool) or not isinstance(price, int) or not 0 < price <= MAX_AMOUNT:
-        errors["price"] = [f"所需积分应为1到{MAX_AMOUNT}之间的整数"]
+        errors["price"] = [gettext("所需积分应为1到{max_amount}之间的整数").format(max_amount=MAX_AMOUNT)]
     if isinstance(per_person_limit, bool) or not isinstance(per_person_limit, int) or per_person_limit < 0:
-        errors["per_person_limit"] = ["每人限兑应为不小于0的整数"]
+        errors["per_person_limit"] = [gettext("每人限兑应为不小于0的整数")]
     return errors
 
 
@@ -63,7 +64,7 @@ def goods_create(
     stock: int = 0,
     donor: Organisation | None = None,
     description: str = "",
-    unit_label: str = "件",
+    unit_label: str = "件",  # i18n: data (the default unit stored with the goods)
     per_person_limit: int = 0,
 ) -> Goods:
     """Put an item in the community's shop; ``stock`` is its first restock."""
@@ -71,9 +72,9 @@ def goods_create(
     require_manage(actor, node.path)
     errors = _check_goods_fields(name, price, per_person_limit)
     if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 100_000:
-        errors["stock"] = ["库存应为0到100000之间的整数"]
+        errors["stock"] = [gettext("库存应为0到100000之间的整数")]
     if donor is not None and not isinstance(donor, Organisation):
-        errors["donor"] = ["捐赠单位无效"]
+        errors["donor"] = [gettext("捐赠单位无效")]
     if errors:
         raise ValidationError(errors=errors)
     with transaction.atomic():
@@ -84,7 +85,7 @@ def goods_create(
             description=str(description or "").strip()[:255],
             price=price,
             stock=stock,
-            unit_label=(str(unit_label or "").strip() or "件")[:10],
+            unit_label=(str(unit_label or "").strip() or gettext("件"))[:10],
             donor=donor,
             per_person_limit=per_person_limit,
             created_by=actor,
@@ -115,7 +116,9 @@ def goods_update(*, actor: Any, goods: Goods, **changes: Any) -> Goods:
     require_manage(actor, goods.node_path)
     unknown = set(changes) - set(GOODS_EDITABLE)
     if unknown:
-        raise ValidationError(f"不能修改：{', '.join(sorted(unknown))}", field="fields")
+        raise ValidationError(
+            gettext("不能修改：{unknown}").format(unknown=", ".join(sorted(unknown))), field="fields"
+        )
     with transaction.atomic():
         locked = Goods.objects.select_for_update().get(pk=goods.pk)
         before = {name: getattr(locked, name) for name in changes}
@@ -145,13 +148,13 @@ def goods_restock(*, actor: Any, goods: Goods, quantity: int, note: str = "") ->
         or quantity == 0
         or abs(quantity) > 100_000
     ):
-        raise ValidationError("数量应为非零整数", field="quantity")
+        raise ValidationError(gettext("数量应为非零整数"), field="quantity")
     with transaction.atomic():
         changed = Goods.objects.filter(pk=goods.pk, stock__gte=max(0, -quantity)).update(
             stock=F("stock") + quantity
         )
         if not changed:
-            raise Conflict("库存不足，无法减少")
+            raise Conflict(gettext("库存不足，无法减少"))
         StockEntry.objects.create(
             goods=goods,
             delta=quantity,
@@ -197,7 +200,7 @@ def _require_redeem(actor: Any, holder: Holder, goods: Goods) -> None:
     own = _resident_of(actor)
     if own is not None and isinstance(holder, Resident) and own.pk == holder.pk:
         return
-    raise PermissionDenied("您无权为他人兑换")
+    raise PermissionDenied(gettext("您无权为他人兑换"))
 
 
 def _event(redemption: Redemption, from_status: str, to_status: str, actor: Any, note: str = "") -> None:
@@ -221,15 +224,18 @@ def points_redeem(*, actor: Any, holder: Holder, goods: Goods | int, quantity: i
     if isinstance(goods, int) and not isinstance(goods, bool):
         found = Goods.objects.filter(pk=goods).first()
         if found is None:
-            raise NotFound("商品不存在")
+            raise NotFound(gettext("商品不存在"))
         goods = found
     if not isinstance(goods, Goods):
-        raise NotFound("商品不存在")
+        raise NotFound(gettext("商品不存在"))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationError(f"兑换数量应为1到{MAX_QUANTITY}之间的整数", field="quantity")
+        raise ValidationError(
+            gettext("兑换数量应为1到{max_quantity}之间的整数").format(max_quantity=MAX_QUANTITY),
+            field="quantity",
+        )
     _require_redeem(actor, holder, goods)
     if not holder.node_path.startswith(ledger.community_of(goods.node).path):
-        raise ValidationError("本积分超市仅面向本社区居民和共建单位", field="holder")
+        raise ValidationError(gettext("本积分超市仅面向本社区居民和共建单位"), field="holder")
     with transaction.atomic():
         return _reserve(actor, holder, goods, quantity)
 
@@ -239,16 +245,21 @@ def _reserve(actor: Any, holder: Holder, goods: Goods, quantity: int) -> Redempt
     account = ledger.lock_holder(account)  # holder first, then the goods (see ledger)
     current = Goods.objects.filter(pk=goods.pk).values("price", "is_active", "per_person_limit").first()
     if current is None or not current["is_active"]:
-        raise ValidationError("该商品已下架", field="goods")
+        raise ValidationError(gettext("该商品已下架"), field="goods")
     points = current["price"] * quantity
     if account.balance < points:
-        raise Conflict(f"积分不足：需要{points}分，当前{account.balance}分", code="insufficient_points")
+        raise Conflict(
+            gettext("积分不足：需要{points}分，当前{balance}分").format(
+                points=points, balance=account.balance
+            ),
+            code="insufficient_points",
+        )
     _check_limit(account, goods, quantity, current["per_person_limit"])
     taken = Goods.objects.filter(pk=goods.pk, stock__gte=quantity, is_active=True).update(
         stock=F("stock") - quantity
     )
     if not taken:
-        raise Conflict("库存不足，兑换失败", code="out_of_stock")
+        raise Conflict(gettext("库存不足，兑换失败"), code="out_of_stock")
     now = timezone.now()
     _, pickup_days = rules.policy_for(goods.node)
     redemption = _create_redemption(
@@ -265,7 +276,7 @@ def _reserve(actor: Any, holder: Holder, goods: Goods, quantity: int) -> Redempt
             node=goods.node,
             actor=actor,
             at=now,
-            note=f"兑换 {goods.name} × {quantity}",
+            note=gettext("兑换 {name} × {quantity}").format(name=goods.name, quantity=quantity),
             detail={"redemption": redemption.pk, "goods": goods.pk, "quantity": quantity},
         )
     )
@@ -300,7 +311,10 @@ def _check_limit(account: Account, goods: Goods, quantity: int, limit: int) -> N
         or 0
     )
     if had + quantity > limit:
-        raise ValidationError(f"该商品每人限兑{limit}{goods.unit_label}", field="quantity")
+        raise ValidationError(
+            gettext("该商品每人限兑{limit}{unit_label}").format(limit=limit, unit_label=goods.unit_label),
+            field="quantity",
+        )
 
 
 def _create_redemption(
@@ -323,27 +337,30 @@ def _create_redemption(
                 )
         except IntegrityError:
             continue
-    raise Conflict("生成取货码失败，请重试")
+    raise Conflict(gettext("生成取货码失败，请重试"))
 
 
 def redemption_hand_over(*, actor: Any, code: str) -> Redemption:
     """The shopkeeper scans or types the pickup code and hands the goods over (once only)."""
     normalised = normalise_code(code)
     if not normalised:
-        raise ValidationError("请输入取货码", field="code")
+        raise ValidationError(gettext("请输入取货码"), field="code")
     require_any(actor, Capability.POINTS_MANAGE)
     found = Redemption.objects.filter(code=normalised).first()
     if found is None or not can_manage(actor, found.node_path):
         # Someone else's community's code is as good as unknown.
-        raise NotFound("取货码无效，请核对后重试")
+        raise NotFound(gettext("取货码无效，请核对后重试"))
     with transaction.atomic():
         redemption = Redemption.objects.select_for_update().get(pk=found.pk)
         if redemption.status == RedemptionStatus.HANDED_OVER:
-            raise Conflict("该取货码已使用，商品已领取", code="already_handed_over")
+            raise Conflict(gettext("该取货码已使用，商品已领取"), code="already_handed_over")
         if redemption.status != RedemptionStatus.RESERVED:
-            raise Conflict(f"该兑换{redemption.get_status_display()}，不能领取", code="not_reserved")
+            raise Conflict(
+                gettext("该兑换{status}，不能领取").format(status=redemption.get_status_display()),
+                code="not_reserved",
+            )
         if redemption.code_expires_at <= timezone.now():
-            raise ValidationError("取货码已过期，请重新兑换", field="code", code="code_expired")
+            raise ValidationError(gettext("取货码已过期，请重新兑换"), field="code", code="code_expired")
         _close(redemption, RedemptionStatus.HANDED_OVER, actor, "")
         ledger.post(
             Posting(
@@ -356,7 +373,9 @@ def redemption_hand_over(*, actor: Any, code: str) -> Redemption:
                 node=redemption.node,
                 actor=actor,
                 at=redemption.closed_at,
-                note=f"领取 {redemption.goods.name} × {redemption.quantity}",
+                note=gettext("领取 {name} × {quantity}").format(
+                    name=redemption.goods.name, quantity=redemption.quantity
+                ),
                 detail={"redemption": redemption.pk},
             )
         )
@@ -377,7 +396,7 @@ def _close(redemption: Redemption, status: str, actor: Any, note: str) -> None:
         status=status, closed_by=user_or_none(actor), closed_at=now, close_note=note[:255]
     )
     if not changed:
-        raise Conflict("该兑换已办结")
+        raise Conflict(gettext("该兑换已办结"))
     _event(redemption, RedemptionStatus.RESERVED, status, actor, note)
     redemption.status, redemption.closed_at, redemption.close_note = status, now, note[:255]
 
@@ -387,8 +406,10 @@ def redemption_cancel(*, actor: Any, redemption: Redemption, reason: str = "") -
     own = _resident_of(actor)
     is_owner = own is not None and redemption.account.resident_id == own.pk
     if not is_owner and not can_manage(actor, redemption.node_path):
-        raise PermissionDenied("您无权取消该兑换")
-    return _release(actor, redemption, RedemptionStatus.CANCELLED, str(reason or "").strip() or "主动取消")
+        raise PermissionDenied(gettext("您无权取消该兑换"))
+    return _release(
+        actor, redemption, RedemptionStatus.CANCELLED, str(reason or "").strip() or gettext("主动取消")
+    )
 
 
 def _release(actor: Any, redemption: Redemption, status: str, note: str) -> Redemption:
@@ -396,7 +417,10 @@ def _release(actor: Any, redemption: Redemption, status: str, note: str) -> Rede
         ledger.lock_holder(redemption.account)
         locked = Redemption.objects.select_for_update().select_related("goods", "node").get(pk=redemption.pk)
         if locked.status != RedemptionStatus.RESERVED:
-            raise Conflict(f"该兑换{locked.get_status_display()}，不能取消", code="not_reserved")
+            raise Conflict(
+                gettext("该兑换{status}，不能取消").format(status=locked.get_status_display()),
+                code="not_reserved",
+            )
         _close(locked, status, actor, note)
         reserve = Movement.objects.get(source=Source.REDEMPTION, source_ref=f"{locked.pk}:reserve")
         ledger.refund(
@@ -446,7 +470,7 @@ def redemptions_expire_due(now: datetime | None = None) -> int:
     released = 0
     for redemption in due:
         try:
-            _release(None, redemption, RedemptionStatus.EXPIRED, "取货码过期，自动退回")
+            _release(None, redemption, RedemptionStatus.EXPIRED, gettext("取货码过期，自动退回"))
             released += 1
         except Conflict:
             continue  # handed over or cancelled meanwhile

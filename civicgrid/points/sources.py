@@ -10,26 +10,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_lazy
 
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.points.constants import Source
 from civicgrid.points.models import Movement, Redemption, StockEntry
 
-SOURCE_LABELS: dict[str, str] = {
-    Source.MANUAL: "线下活动发放",
-    Source.ADJUSTMENT: "积分调整",
-    Source.EXPIRY: "积分到期",
-    Source.REDEMPTION: "积分兑换",
-    Source.DEMO: "演示数据",
-    "volunteers.activity": "志愿活动",
-    "volunteers.order": "点单服务",
-    "party.project_contribution": "党建项目",
+SOURCE_LABELS: dict[str, StrOrPromise] = {
+    Source.MANUAL: gettext_lazy("线下活动发放"),
+    Source.ADJUSTMENT: gettext_lazy("积分调整"),
+    Source.EXPIRY: gettext_lazy("积分到期"),
+    Source.REDEMPTION: gettext_lazy("积分兑换"),
+    Source.DEMO: gettext_lazy("演示数据"),
+    "volunteers.activity": gettext_lazy("志愿活动"),
+    "volunteers.order": gettext_lazy("点单服务"),
+    "party.project_contribution": gettext_lazy("党建项目"),
 }
-OTHER_SOURCE = "其他来源"
+OTHER_SOURCE = gettext_lazy("其他来源")
 
 
 @dataclass(frozen=True)
 class Described:
-    label: str
+    label: StrOrPromise
     url: str = ""
     code: str = ""  # the stored code, for a title attribute (auditors, support)
 
@@ -69,11 +71,15 @@ def _describe(m: Movement, codes: dict[int, str]) -> Described:
     parts = m.source_ref.split(":")
     if m.source == Source.REDEMPTION and (found := codes.get(_redemption_id(m) or 0)):
         return Described(
-            f"{label}（取货码 {found}）", _url("points:redemptions", query=f"?code={found}"), code
+            gettext("{label}（取货码 {found}）").format(label=label, found=found),
+            _url("points:redemptions", query=f"?code={found}"),
+            code,
         )
     if m.source == Source.ADJUSTMENT and _number(m.source_ref) is not None:
         return Described(
-            f"{label}（申请 {m.source_ref} 号）", _url("points:adjustments", query="?status=all"), code
+            gettext("{label}（申请 {source_ref} 号）").format(label=label, source_ref=m.source_ref),
+            _url("points:adjustments", query="?status=all"),
+            code,
         )
     if m.source == "volunteers.order" and len(parts) == 2 and (pk := _number(parts[1])) is not None:
         return Described(label, _url("volunteers:order", pk), code)
@@ -98,8 +104,10 @@ def describe_stock_entries(entries: Iterable[StockEntry]) -> dict[int, Described
             out[e.pk] = Described(e.ref)
         elif pk in codes:
             out[e.pk] = Described(
-                f"兑换单（取货码 {codes[pk]}）", _url("points:redemptions", query=f"?code={codes[pk]}"), e.ref
+                gettext("兑换单（取货码 {code}）").format(code=codes[pk]),
+                _url("points:redemptions", query=f"?code={codes[pk]}"),
+                e.ref,
             )
         else:
-            out[e.pk] = Described("兑换单（已删除）", "", e.ref)
+            out[e.pk] = Described(gettext("兑换单（已删除）"), "", e.ref)
     return out

@@ -9,6 +9,7 @@ the actor may do.
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_q
@@ -42,7 +43,7 @@ def activity_for(actor: Any, pk: int) -> Activity:
     qs = Activity.objects.select_related("community", "team", "node").filter(pk=pk)
     found = (qs if q is None else qs.filter(q)).distinct().first()
     if found is None:
-        raise NotFound("活动不存在或您无权查看")
+        raise NotFound(_("活动不存在或您无权查看"))
     return found
 
 
@@ -69,7 +70,7 @@ def order_for(actor: Any, pk: int) -> ServiceOrder:
     ).filter(pk=pk)
     found = (qs if q is None else qs.filter(q)).first()
     if found is None:
-        raise NotFound("服务单不存在或您无权查看")
+        raise NotFound(_("服务单不存在或您无权查看"))
     return found
 
 
@@ -78,7 +79,7 @@ def volunteer_for_activity(actor: Any, activity: Activity, volunteer_id: int | N
     if volunteer_id is None:
         return None
     if not is_organiser(actor, activity):
-        raise PermissionDenied("您无权为其他志愿者报名或签到")
+        raise PermissionDenied(_("您无权为其他志愿者报名或签到"))
     found = (
         Volunteer.objects.select_related("resident")
         .filter(pk=volunteer_id)
@@ -87,7 +88,7 @@ def volunteer_for_activity(actor: Any, activity: Activity, volunteer_id: int | N
         .first()
     )
     if found is None:
-        raise ValidationError("志愿者不存在或不属于本社区", field="volunteer_id")
+        raise ValidationError(_("志愿者不存在或不属于本社区"), field="volunteer_id")
     return found
 
 
@@ -96,7 +97,7 @@ def staff_volunteer(actor: Any, volunteer_id: int, field: str = "volunteer_id") 
     qs = Volunteer.objects.select_related("resident", "community").filter(pk=volunteer_id)
     found = (qs if q is None else qs.filter(q)).first()
     if found is None:
-        raise ValidationError("志愿者不存在或不在您的管理范围", field=field)
+        raise ValidationError(_("志愿者不存在或不在您的管理范围"), field=field)
     return found
 
 
@@ -105,7 +106,7 @@ def staff_team(actor: Any, team_id: int) -> Team:
     qs = Team.objects.select_related("node").filter(pk=team_id)
     found = (qs if q is None else qs.filter(q)).first()
     if found is None:
-        raise NotFound("志愿服务队不存在或您无权查看")
+        raise NotFound(_("志愿服务队不存在或您无权查看"))
     return found
 
 
@@ -121,24 +122,24 @@ def taker_from(
     the registry) or a unit (any registered organisation: partner units may sit elsewhere)."""
     if kind == TakerKind.VOLUNTEER:
         if volunteer_id is None:
-            raise ValidationError("请选择志愿者", field="volunteer_id")
+            raise ValidationError(_("请选择志愿者"), field="volunteer_id")
         return Taker.of_volunteer(staff_volunteer(actor, volunteer_id))
     if kind == TakerKind.PARTY_MEMBER:
         resident = residents_visible(actor).filter(pk=resident_id).first() if resident_id else None
         if resident is None:
-            raise ValidationError("请选择党员（本辖区在册居民）", field="resident_id")
+            raise ValidationError(_("请选择党员（本辖区在册居民）"), field="resident_id")
         return Taker.of_party_member(resident)
     if kind == TakerKind.UNIT:
         organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
         if organisation is None:
-            raise ValidationError("请选择共建单位", field="organisation_id")
+            raise ValidationError(_("请选择共建单位"), field="organisation_id")
         return Taker.of_unit(organisation)
-    raise ValidationError("接单方类别应为 volunteer、party_member 或 unit", field="taker_kind")
+    raise ValidationError(_("接单方类别应为 volunteer、party_member 或 unit"), field="taker_kind")
 
 
 def own_volunteer(actor: Any) -> Volunteer:
     """The actor's own volunteer record (any status), for the H5 pages and /me."""
     volunteer = acting_volunteer(actor)
     if volunteer is None:
-        raise NotFound("您还不是志愿者，请先注册")
+        raise NotFound(_("您还不是志愿者，请先注册"))
     return volunteer

@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.i18n import StrOrPromise
 
 
 def _manages(user: Any) -> bool:
@@ -25,14 +28,14 @@ def _resident(user: Any) -> bool:
 class VolunteersConfig(AppConfig):
     name = "civicgrid.volunteers"
     label = "volunteers"
-    verbose_name = "志愿服务"
+    verbose_name = _("志愿服务")
     # What this app contributes to shared screens (see civicgrid.web.contrib):
     # menu entries (label, url name, capability or predicate on the user) and a dotted
     # path to ``home_figures(user) -> list[Figure]`` for the home page.
-    menu: list[tuple[str, str, Any]] = [
-        ("志愿服务", "volunteers:index", _manages),
-        ("志愿服务统计", "volunteers:report", _leader),
-        ("志愿服务（居民）", "volunteers:h5_home", _resident),
+    menu: list[tuple[StrOrPromise, str, Any]] = [
+        (_("志愿服务"), "volunteers:index", _manages),
+        (_("志愿服务统计"), "volunteers:report", _leader),
+        (_("志愿服务（居民）"), "volunteers:h5_home", _resident),
     ]
     home_figures: str | None = "civicgrid.volunteers.home.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.

@@ -4,7 +4,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.registry.models import Organisation
 from civicgrid.territory.models import Node
 from civicgrid.volunteers.constants import (
@@ -22,7 +25,10 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
-def skill_field(required: bool = False, label: str = "技能") -> forms.ModelMultipleChoiceField:
+SKILLS = gettext_lazy("技能")
+
+
+def skill_field(required: bool = False, label: StrOrPromise = SKILLS) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         Skill.objects.all(),
         to_field_name="code",
@@ -42,21 +48,32 @@ class RegisterForm(forms.Form):
     resident (H5)."""
 
     kind = forms.ChoiceField(
-        label="志愿者类别", choices=VolunteerKind.choices, initial=VolunteerKind.RESIDENT
+        label=gettext_lazy("志愿者类别"), choices=VolunteerKind.choices, initial=VolunteerKind.RESIDENT
     )
     organisation = forms.ModelChoiceField(
-        Organisation.objects.none(), required=False, label="工作单位（共建单位职工必填）"
+        Organisation.objects.none(), required=False, label=gettext_lazy("工作单位（共建单位职工必填）")
     )
-    service_area = NodeChoice(Node.objects.none(), required=False, label="服务区域", empty_label="整个社区")
+    service_area = NodeChoice(
+        Node.objects.none(),
+        required=False,
+        label=gettext_lazy("服务区域"),
+        empty_label=gettext_lazy("整个社区"),
+    )
     skills = skill_field()
     availability = forms.MultipleChoiceField(
-        choices=Availability.choices, required=False, label="可服务时间", widget=forms.CheckboxSelectMultiple
+        choices=Availability.choices,
+        required=False,
+        label=gettext_lazy("可服务时间"),
+        widget=forms.CheckboxSelectMultiple,
     )
     teams = forms.ModelMultipleChoiceField(
-        Team.objects.none(), required=False, label="加入服务队", widget=forms.CheckboxSelectMultiple
+        Team.objects.none(),
+        required=False,
+        label=gettext_lazy("加入服务队"),
+        widget=forms.CheckboxSelectMultiple,
     )
     intro = forms.CharField(
-        label="个人简介", required=False, max_length=200, widget=forms.Textarea({"rows": 2})
+        label=gettext_lazy("个人简介"), required=False, max_length=200, widget=forms.Textarea({"rows": 2})
     )
 
     def __init__(
@@ -74,19 +91,30 @@ class RegisterForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    node = NodeChoice(Node.objects.none(), label="活动区域")
-    team = forms.ModelChoiceField(Team.objects.none(), required=False, label="服务队", empty_label="社区组织")
-    title = forms.CharField(label="活动名称", max_length=100)
-    place = forms.CharField(label="活动地点", max_length=200)
-    starts_at = forms.DateTimeField(label="开始时间", widget=DATETIME, input_formats=DATETIME_FORMATS)
-    ends_at = forms.DateTimeField(label="结束时间", widget=DATETIME, input_formats=DATETIME_FORMATS)
-    quota = forms.IntegerField(label="招募人数", min_value=1, max_value=1000, initial=10)
-    service_type = forms.ChoiceField(label="服务类别", choices=ServiceType.choices)
-    difficulty = forms.TypedChoiceField(
-        label="难度", choices=Difficulty.choices, coerce=int, initial=Difficulty.NORMAL
+    node = NodeChoice(Node.objects.none(), label=gettext_lazy("活动区域"))
+    team = forms.ModelChoiceField(
+        Team.objects.none(),
+        required=False,
+        label=gettext_lazy("服务队"),
+        empty_label=gettext_lazy("社区组织"),
     )
-    skills = skill_field(label="所需技能")
-    description = forms.CharField(label="活动内容", required=False, widget=forms.Textarea({"rows": 4}))
+    title = forms.CharField(label=gettext_lazy("活动名称"), max_length=100)
+    place = forms.CharField(label=gettext_lazy("活动地点"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("开始时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("结束时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    quota = forms.IntegerField(label=gettext_lazy("招募人数"), min_value=1, max_value=1000, initial=10)
+    service_type = forms.ChoiceField(label=gettext_lazy("服务类别"), choices=ServiceType.choices)
+    difficulty = forms.TypedChoiceField(
+        label=gettext_lazy("难度"), choices=Difficulty.choices, coerce=int, initial=Difficulty.NORMAL
+    )
+    skills = skill_field(label=gettext_lazy("所需技能"))
+    description = forms.CharField(
+        label=gettext_lazy("活动内容"), required=False, widget=forms.Textarea({"rows": 4})
+    )
 
     def __init__(self, *args: Any, nodes: QuerySet[Node], teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,10 +123,12 @@ class ActivityForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    community = NodeChoice(Node.objects.none(), label="社区")
-    name = forms.CharField(label="队伍名称", max_length=60)
-    colour = forms.ChoiceField(label="类别", choices=TeamColour.choices, initial=TeamColour.OTHER)
-    duties = forms.CharField(label="服务内容", max_length=200, required=False)
+    community = NodeChoice(Node.objects.none(), label=gettext_lazy("社区"))
+    name = forms.CharField(label=gettext_lazy("队伍名称"), max_length=60)
+    colour = forms.ChoiceField(
+        label=gettext_lazy("类别"), choices=TeamColour.choices, initial=TeamColour.OTHER
+    )
+    duties = forms.CharField(label=gettext_lazy("服务内容"), max_length=200, required=False)
 
     def __init__(self, *args: Any, communities: QuerySet[Node], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,37 +138,42 @@ class TeamForm(forms.Form):
 class OrderForm(forms.Form):
     """Staff ordering for a resident who phoned, a council, a unit or a need they found."""
 
-    node = NodeChoice(Node.objects.none(), label="服务地点区域")
-    orderer_kind = forms.ChoiceField(label="点单方", choices=OrdererKind.choices, initial=OrdererKind.STAFF)
-    orderer_label = forms.CharField(label="点单方名称", max_length=100, required=False)
+    node = NodeChoice(Node.objects.none(), label=gettext_lazy("服务地点区域"))
+    orderer_kind = forms.ChoiceField(
+        label=gettext_lazy("点单方"), choices=OrdererKind.choices, initial=OrdererKind.STAFF
+    )
+    orderer_label = forms.CharField(label=gettext_lazy("点单方名称"), max_length=100, required=False)
     beneficiary = forms.CharField(
-        label="服务对象（居民）", max_length=50, required=False, help_text="姓名、完整手机号或身份证号"
+        label=gettext_lazy("服务对象（居民）"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("姓名、完整手机号或身份证号"),
     )
     orderer_organisation = forms.ModelChoiceField(
-        Organisation.objects.none(), required=False, label="点单单位"
+        Organisation.objects.none(), required=False, label=gettext_lazy("点单单位")
     )
-    title = forms.CharField(label="服务内容", max_length=100)
-    content = forms.CharField(label="需求描述", widget=forms.Textarea({"rows": 3}))
-    service_type = forms.ChoiceField(label="服务类别", choices=ServiceType.choices)
+    title = forms.CharField(label=gettext_lazy("服务内容"), max_length=100)
+    content = forms.CharField(label=gettext_lazy("需求描述"), widget=forms.Textarea({"rows": 3}))
+    service_type = forms.ChoiceField(label=gettext_lazy("服务类别"), choices=ServiceType.choices)
     difficulty = forms.TypedChoiceField(
-        label="难度", choices=Difficulty.choices, coerce=int, initial=Difficulty.NORMAL
+        label=gettext_lazy("难度"), choices=Difficulty.choices, coerce=int, initial=Difficulty.NORMAL
     )
-    address = forms.CharField(label="服务地点", max_length=200, required=False)
+    address = forms.CharField(label=gettext_lazy("服务地点"), max_length=200, required=False)
     wanted_from = forms.DateTimeField(
-        label="期望开始", required=False, widget=DATETIME, input_formats=DATETIME_FORMATS
+        label=gettext_lazy("期望开始"), required=False, widget=DATETIME, input_formats=DATETIME_FORMATS
     )
     wanted_until = forms.DateTimeField(
-        label="期望完成", required=False, widget=DATETIME, input_formats=DATETIME_FORMATS
+        label=gettext_lazy("期望完成"), required=False, widget=DATETIME, input_formats=DATETIME_FORMATS
     )
-    skills = skill_field(label="所需技能")
+    skills = skill_field(label=gettext_lazy("所需技能"))
     origin = forms.CharField(
-        label="关联诉求编号",
+        label=gettext_lazy("关联诉求编号"),
         max_length=20,
         required=False,
-        help_text="由诉求转来的需求填写诉求编号，如 20240408-000001；可不填",
-        widget=forms.TextInput(attrs={"placeholder": "如 20240408-000001"}),
+        help_text=gettext_lazy("由诉求转来的需求填写诉求编号，如 20240408-000001；可不填"),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如 20240408-000001")}),
     )
-    publish = forms.BooleanField(label="直接发布，等待志愿者接单", required=False)
+    publish = forms.BooleanField(label=gettext_lazy("直接发布，等待志愿者接单"), required=False)
 
     def __init__(
         self, *args: Any, nodes: QuerySet[Node], organisations: QuerySet[Organisation], **kwargs: Any
@@ -151,19 +186,29 @@ class OrderForm(forms.Form):
 class VolunteerChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         skills = "、".join(s.name for s in obj.skills.all())
-        return f"{obj.resident.name}（{skills or '无特长'}，服务{obj.hours_total}小时）"
+        return _("{name}（{skills}，服务{hours_total}小时）").format(
+            name=obj.resident.name, skills=skills or _("无特长"), hours_total=obj.hours_total
+        )
 
 
 class DispatchForm(forms.Form):
     taker_kind = forms.ChoiceField(
-        label="派给", choices=TakerKind.choices, initial=TakerKind.VOLUNTEER, widget=forms.RadioSelect
+        label=gettext_lazy("派给"),
+        choices=TakerKind.choices,
+        initial=TakerKind.VOLUNTEER,
+        widget=forms.RadioSelect,
     )
-    volunteer = VolunteerChoice(Volunteer.objects.none(), required=False, label="志愿者")
+    volunteer = VolunteerChoice(Volunteer.objects.none(), required=False, label=gettext_lazy("志愿者"))
     party_member = forms.CharField(
-        label="党员", max_length=50, required=False, help_text="姓名、完整手机号或身份证号（本辖区在册）"
+        label=gettext_lazy("党员"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("姓名、完整手机号或身份证号（本辖区在册）"),
     )
-    organisation = forms.ModelChoiceField(Organisation.objects.none(), required=False, label="共建单位")
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.none(), required=False, label=gettext_lazy("共建单位")
+    )
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
 
     def __init__(
         self,
@@ -178,44 +223,46 @@ class DispatchForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    note = forms.CharField(label="服务情况", max_length=1000, widget=forms.Textarea({"rows": 3}))
+    note = forms.CharField(
+        label=gettext_lazy("服务情况"), max_length=1000, widget=forms.Textarea({"rows": 3})
+    )
     hours = forms.DecimalField(
-        label="服务时长（小时）", min_value=0, max_value=24, decimal_places=1, initial=1
+        label=gettext_lazy("服务时长（小时）"), min_value=0, max_value=24, decimal_places=1, initial=1
     )
 
 
 class ConfirmForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="评价",
+        label=gettext_lazy("评价"),
         coerce=int,
         choices=[
-            (5, "★★★★★ 非常满意"),
-            (4, "★★★★ 满意"),
-            (3, "★★★ 一般"),
-            (2, "★★ 不满意"),
-            (1, "★ 很不满意"),
+            (5, gettext_lazy("★★★★★ 非常满意")),
+            (4, gettext_lazy("★★★★ 满意")),
+            (3, gettext_lazy("★★★ 一般")),
+            (2, gettext_lazy("★★ 不满意")),
+            (1, gettext_lazy("★ 很不满意")),
         ],
         initial=5,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label="评价内容", max_length=300, required=False, widget=forms.Textarea({"rows": 2})
+        label=gettext_lazy("评价内容"), max_length=300, required=False, widget=forms.Textarea({"rows": 2})
     )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=200)
+    reason = forms.CharField(label=gettext_lazy("原因"), max_length=200)
 
 
 class ResidentOrderForm(forms.Form):
     """A resident ordering for themself (H5)."""
 
-    title = forms.CharField(label="需要什么服务", max_length=100)
-    content = forms.CharField(label="具体说明", widget=forms.Textarea({"rows": 4}))
+    title = forms.CharField(label=gettext_lazy("需要什么服务"), max_length=100)
+    content = forms.CharField(label=gettext_lazy("具体说明"), widget=forms.Textarea({"rows": 4}))
     service_type = forms.ChoiceField(
-        label="服务类别", choices=ServiceType.choices, initial=ServiceType.MUTUAL_AID
+        label=gettext_lazy("服务类别"), choices=ServiceType.choices, initial=ServiceType.MUTUAL_AID
     )
-    address = forms.CharField(label="服务地点", max_length=200, required=False)
+    address = forms.CharField(label=gettext_lazy("服务地点"), max_length=200, required=False)
     wanted_from = forms.DateTimeField(
-        label="希望何时", required=False, widget=DATETIME, input_formats=DATETIME_FORMATS
+        label=gettext_lazy("希望何时"), required=False, widget=DATETIME, input_formats=DATETIME_FORMATS
     )

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.permissions import Capability
@@ -30,8 +31,13 @@ def home_figures(user: Any) -> list[Figure]:
     report = reverse("volunteers:report")
     satisfaction = f"{found.satisfaction:.0%}" if found.satisfaction is not None else "—"
     return [
-        Figure("注册志愿者", found.volunteers, reverse("volunteers:people") if manage else report),
-        Figure("志愿服务小时", f"{found.hours:.0f}", report),
-        Figure("完成服务单", found.orders_done, reverse("volunteers:orders") if manage else report),
-        Figure("服务满意率", satisfaction, report, hint=f"{found.rated} 次评价中 4–5 星的比例"),
+        Figure(gettext("注册志愿者"), found.volunteers, reverse("volunteers:people") if manage else report),
+        Figure(gettext("志愿服务小时"), f"{found.hours:.0f}", report),
+        Figure(gettext("完成服务单"), found.orders_done, reverse("volunteers:orders") if manage else report),
+        Figure(
+            gettext("服务满意率"),
+            satisfaction,
+            report,
+            hint=gettext("{rated} 次评价中 4–5 星的比例").format(rated=found.rated),
+        ),
     ]

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.territory.models import ScopedModel
 from civicgrid.volunteers.constants import (
@@ -46,13 +48,13 @@ def new_check_code() -> str:
 
 
 class Skill(models.Model):
-    code = models.CharField("技能编码", max_length=32, unique=True)
-    name = models.CharField("技能名称", max_length=50)
-    sort_order = models.IntegerField("排序", default=0)
+    code = models.CharField(gettext_lazy("技能编码"), max_length=32, unique=True)
+    name = models.CharField(gettext_lazy("技能名称"), max_length=50)
+    sort_order = models.IntegerField(gettext_lazy("排序"), default=0)
 
     class Meta:
-        verbose_name = "志愿技能"
-        verbose_name_plural = "志愿技能"
+        verbose_name = gettext_lazy("志愿技能")
+        verbose_name_plural = gettext_lazy("志愿技能")
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
@@ -63,48 +65,55 @@ class Volunteer(ScopedModel):
     """A registered volunteer. ``node`` is the service area: the community or one of its grids."""
 
     resident = models.OneToOneField(
-        "registry.Resident", on_delete=models.PROTECT, related_name="volunteer", verbose_name="居民"
+        "registry.Resident",
+        on_delete=models.PROTECT,
+        related_name="volunteer",
+        verbose_name=gettext_lazy("居民"),
     )
-    kind = models.CharField("志愿者类别", max_length=20, choices=VolunteerKind.choices)
+    kind = models.CharField(gettext_lazy("志愿者类别"), max_length=20, choices=VolunteerKind.choices)
     organisation = models.ForeignKey(
         "registry.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="volunteers",
-        verbose_name="工作单位",
+        verbose_name=gettext_lazy("工作单位"),
     )
     community = models.ForeignKey(
-        "territory.Node", on_delete=models.PROTECT, related_name="+", verbose_name="服务社区"
+        "territory.Node", on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("服务社区")
     )
-    skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers", verbose_name="技能")
-    availability = models.JSONField("可服务时间", default=list, blank=True)
-    intro = models.CharField("个人简介", max_length=200, blank=True)
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="volunteers", verbose_name=gettext_lazy("技能")
+    )
+    availability = models.JSONField(gettext_lazy("可服务时间"), default=list, blank=True)
+    intro = models.CharField(gettext_lazy("个人简介"), max_length=200, blank=True)
     status = models.CharField(
-        "状态", max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
+        gettext_lazy("状态"), max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
     )
-    hours_total = models.DecimalField("累计服务时长（小时）", max_digits=10, decimal_places=1, default=0)
-    activities_done = models.PositiveIntegerField("参加活动", default=0)
-    orders_done = models.PositiveIntegerField("完成服务单", default=0)
-    no_shows = models.PositiveIntegerField("缺席次数", default=0)
-    applied_at = models.DateTimeField("申请时间", default=timezone.now)
+    hours_total = models.DecimalField(
+        gettext_lazy("累计服务时长（小时）"), max_digits=10, decimal_places=1, default=0
+    )
+    activities_done = models.PositiveIntegerField(gettext_lazy("参加活动"), default=0)
+    orders_done = models.PositiveIntegerField(gettext_lazy("完成服务单"), default=0)
+    no_shows = models.PositiveIntegerField(gettext_lazy("缺席次数"), default=0)
+    applied_at = models.DateTimeField(gettext_lazy("申请时间"), default=timezone.now)
     registered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decision_note = models.CharField("审核意见", max_length=200, blank=True)
+    decision_note = models.CharField(gettext_lazy("审核意见"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "志愿者"
-        verbose_name_plural = "志愿者"
+        verbose_name = gettext_lazy("志愿者")
+        verbose_name_plural = gettext_lazy("志愿者")
         ordering = ["node_path", "id"]
         indexes = [
             models.Index(fields=["community", "status"]),
         ]
 
     def __str__(self) -> str:
-        return self.resident.name if self.resident_id else f"志愿者{self.pk}"
+        return self.resident.name if self.resident_id else _("志愿者{pk}").format(pk=self.pk)
 
     @property
     def number(self) -> str:
@@ -121,15 +130,17 @@ class Volunteer(ScopedModel):
 class Team(ScopedModel):
     """A volunteer team (志愿服务队) of a community; ``node`` is the community."""
 
-    name = models.CharField("队伍名称", max_length=60)
-    colour = models.CharField("类别", max_length=10, choices=TeamColour.choices, default=TeamColour.OTHER)
-    duties = models.CharField("服务内容", max_length=200, blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    name = models.CharField(gettext_lazy("队伍名称"), max_length=60)
+    colour = models.CharField(
+        gettext_lazy("类别"), max_length=10, choices=TeamColour.choices, default=TeamColour.OTHER
+    )
+    duties = models.CharField(gettext_lazy("服务内容"), max_length=200, blank=True)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "志愿服务队"
-        verbose_name_plural = "志愿服务队"
+        verbose_name = gettext_lazy("志愿服务队")
+        verbose_name_plural = gettext_lazy("志愿服务队")
         ordering = ["node_path", "colour", "name"]
         constraints = [
             models.UniqueConstraint(fields=["node", "name"], name="team_name_unique_in_community"),
@@ -145,12 +156,12 @@ class Team(ScopedModel):
 class TeamMember(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="memberships")
-    is_leader = models.BooleanField("队长", default=False)
+    is_leader = models.BooleanField(gettext_lazy("队长"), default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "队员"
-        verbose_name_plural = "队员"
+        verbose_name = gettext_lazy("队员")
+        verbose_name_plural = gettext_lazy("队员")
         constraints = [models.UniqueConstraint(fields=["team", "volunteer"], name="team_member_unique")]
 
     def __str__(self) -> str:
@@ -167,32 +178,36 @@ class Activity(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="activities",
-        verbose_name="服务队",
+        verbose_name=gettext_lazy("服务队"),
     )
-    title = models.CharField("活动名称", max_length=100)
-    description = models.TextField("活动内容", blank=True)
-    place = models.CharField("活动地点", max_length=200)
-    starts_at = models.DateTimeField("开始时间")
-    ends_at = models.DateTimeField("结束时间")
-    quota = models.PositiveIntegerField("招募人数")
-    service_type = models.CharField("服务类别", max_length=20, choices=ServiceType.choices)
+    title = models.CharField(gettext_lazy("活动名称"), max_length=100)
+    description = models.TextField(gettext_lazy("活动内容"), blank=True)
+    place = models.CharField(gettext_lazy("活动地点"), max_length=200)
+    starts_at = models.DateTimeField(gettext_lazy("开始时间"))
+    ends_at = models.DateTimeField(gettext_lazy("结束时间"))
+    quota = models.PositiveIntegerField(gettext_lazy("招募人数"))
+    service_type = models.CharField(gettext_lazy("服务类别"), max_length=20, choices=ServiceType.choices)
     difficulty = models.PositiveSmallIntegerField(
-        "难度", choices=Difficulty.choices, default=Difficulty.LIGHT
+        gettext_lazy("难度"), choices=Difficulty.choices, default=Difficulty.LIGHT
     )
-    points = models.PositiveIntegerField("积分（参考）", default=0, help_text="按时长和难度计算的预计积分")
-    skills = models.ManyToManyField(Skill, blank=True, related_name="activities", verbose_name="所需技能")
+    points = models.PositiveIntegerField(
+        gettext_lazy("积分（参考）"), default=0, help_text=gettext_lazy("按时长和难度计算的预计积分")
+    )
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="activities", verbose_name=gettext_lazy("所需技能")
+    )
     status = models.CharField(
-        "状态", max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PUBLISHED
+        gettext_lazy("状态"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PUBLISHED
     )
     check_code = models.CharField(max_length=32, default=new_check_code, editable=False)
     published_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
-    closed_at = models.DateTimeField("结束登记时间", null=True, blank=True)
+    cancel_reason = models.CharField(gettext_lazy("取消原因"), max_length=200, blank=True)
+    closed_at = models.DateTimeField(gettext_lazy("结束登记时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "志愿活动"
-        verbose_name_plural = "志愿活动"
+        verbose_name = gettext_lazy("志愿活动")
+        verbose_name_plural = gettext_lazy("志愿活动")
         ordering = ["-starts_at", "-id"]
         indexes = [
             models.Index(fields=["community", "status", "starts_at"]),
@@ -213,20 +228,20 @@ class Signup(models.Model):
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="signups")
-    status = models.CharField("状态", max_length=20, choices=SignupStatus.choices)
-    queued_at = models.DateTimeField("报名时间", default=timezone.now)
-    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=SignupStatus.choices)
+    queued_at = models.DateTimeField(gettext_lazy("报名时间"), default=timezone.now)
+    checked_in_at = models.DateTimeField(gettext_lazy("签到时间"), null=True, blank=True)
     check_in_via = models.CharField(max_length=12, choices=CheckVia.choices, blank=True)
-    checked_out_at = models.DateTimeField("签退时间", null=True, blank=True)
+    checked_out_at = models.DateTimeField(gettext_lazy("签退时间"), null=True, blank=True)
     check_out_via = models.CharField(max_length=12, choices=CheckVia.choices, blank=True)
-    hours = models.DecimalField("服务时长（小时）", max_digits=5, decimal_places=1, default=0)
-    points = models.PositiveIntegerField("获得积分", null=True, blank=True)
+    hours = models.DecimalField(gettext_lazy("服务时长（小时）"), max_digits=5, decimal_places=1, default=0)
+    points = models.PositiveIntegerField(gettext_lazy("获得积分"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "活动报名"
-        verbose_name_plural = "活动报名"
+        verbose_name = gettext_lazy("活动报名")
+        verbose_name_plural = gettext_lazy("活动报名")
         ordering = ["queued_at", "id"]
         indexes = [models.Index(fields=["activity", "status", "queued_at"])]
         constraints = [
@@ -253,20 +268,22 @@ class ServiceOrder(ScopedModel):
     """
 
     community = models.ForeignKey("territory.Node", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField("服务内容", max_length=100)
-    content = models.TextField("需求描述")
-    service_type = models.CharField("服务类别", max_length=20, choices=ServiceType.choices)
+    title = models.CharField(gettext_lazy("服务内容"), max_length=100)
+    content = models.TextField(gettext_lazy("需求描述"))
+    service_type = models.CharField(gettext_lazy("服务类别"), max_length=20, choices=ServiceType.choices)
     difficulty = models.PositiveSmallIntegerField(
-        "难度", choices=Difficulty.choices, default=Difficulty.LIGHT
+        gettext_lazy("难度"), choices=Difficulty.choices, default=Difficulty.LIGHT
     )
-    skills = models.ManyToManyField(Skill, blank=True, related_name="orders", verbose_name="所需技能")
-    address = models.CharField("服务地点", max_length=200, blank=True)
-    wanted_from = models.DateTimeField("期望开始", null=True, blank=True)
-    wanted_until = models.DateTimeField("期望完成", null=True, blank=True)
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="orders", verbose_name=gettext_lazy("所需技能")
+    )
+    address = models.CharField(gettext_lazy("服务地点"), max_length=200, blank=True)
+    wanted_from = models.DateTimeField(gettext_lazy("期望开始"), null=True, blank=True)
+    wanted_until = models.DateTimeField(gettext_lazy("期望完成"), null=True, blank=True)
     # who ordered
-    orderer_kind = models.CharField("点单方", max_length=20, choices=OrdererKind.choices)
-    origin = models.CharField("来源", max_length=100, blank=True, db_index=True)
-    orderer_label = models.CharField("点单方名称", max_length=100, blank=True)
+    orderer_kind = models.CharField(gettext_lazy("点单方"), max_length=20, choices=OrdererKind.choices)
+    origin = models.CharField(gettext_lazy("来源"), max_length=100, blank=True, db_index=True)
+    orderer_label = models.CharField(gettext_lazy("点单方名称"), max_length=100, blank=True)
     orderer_resident = models.ForeignKey(
         "registry.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -279,17 +296,25 @@ class ServiceOrder(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="服务对象",
+        verbose_name=gettext_lazy("服务对象"),
     )
     ordered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # where it stands
     status = models.CharField(
-        "状态", max_length=20, choices=OrderStatus.choices, default=OrderStatus.ORDERED, db_index=True
+        gettext_lazy("状态"),
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.ORDERED,
+        db_index=True,
     )
     version = models.PositiveIntegerField(default=1)
     # who took it
-    assignment = models.CharField("接单方式", max_length=12, choices=AssignmentMode.choices, blank=True)
-    taker_kind = models.CharField("接单方", max_length=20, choices=TakerKind.choices, blank=True)
+    assignment = models.CharField(
+        gettext_lazy("接单方式"), max_length=12, choices=AssignmentMode.choices, blank=True
+    )
+    taker_kind = models.CharField(
+        gettext_lazy("接单方"), max_length=20, choices=TakerKind.choices, blank=True
+    )
     taker_volunteer = models.ForeignKey(
         Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
@@ -300,25 +325,25 @@ class ServiceOrder(ScopedModel):
         "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     taker_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    taker_label = models.CharField("接单方名称", max_length=100, blank=True)
-    assigned_at = models.DateTimeField("接单时间", null=True, blank=True)
+    taker_label = models.CharField(gettext_lazy("接单方名称"), max_length=100, blank=True)
+    assigned_at = models.DateTimeField(gettext_lazy("接单时间"), null=True, blank=True)
     # done, confirmed, shown
-    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
-    completion_note = models.TextField("服务情况", blank=True)
-    hours = models.DecimalField("服务时长（小时）", max_digits=5, decimal_places=1, default=0)
-    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    completed_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
+    completion_note = models.TextField(gettext_lazy("服务情况"), blank=True)
+    hours = models.DecimalField(gettext_lazy("服务时长（小时）"), max_digits=5, decimal_places=1, default=0)
+    confirmed_at = models.DateTimeField(gettext_lazy("确认时间"), null=True, blank=True)
     confirmed_via = models.CharField(max_length=10, choices=ConfirmVia.choices, blank=True)
-    rating = models.PositiveSmallIntegerField("评价（星）", null=True, blank=True)
-    rating_comment = models.CharField("评价内容", max_length=300, blank=True)
-    points = models.PositiveIntegerField("获得积分", null=True, blank=True)
-    on_board = models.BooleanField("晒单公开", default=True)
-    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    rating = models.PositiveSmallIntegerField(gettext_lazy("评价（星）"), null=True, blank=True)
+    rating_comment = models.CharField(gettext_lazy("评价内容"), max_length=300, blank=True)
+    points = models.PositiveIntegerField(gettext_lazy("获得积分"), null=True, blank=True)
+    on_board = models.BooleanField(gettext_lazy("晒单公开"), default=True)
+    cancel_reason = models.CharField(gettext_lazy("取消原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "服务单"
-        verbose_name_plural = "服务单（点单·派单·接单·晒单）"
+        verbose_name = gettext_lazy("服务单")
+        verbose_name_plural = gettext_lazy("服务单（点单·派单·接单·晒单）")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["community", "status", "completed_at"]),
@@ -381,8 +406,8 @@ class OrderEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "服务单记录"
-        verbose_name_plural = "服务单记录"
+        verbose_name = gettext_lazy("服务单记录")
+        verbose_name_plural = gettext_lazy("服务单记录")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -403,8 +428,8 @@ class OrderPhoto(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "服务照片"
-        verbose_name_plural = "服务照片"
+        verbose_name = gettext_lazy("服务照片")
+        verbose_name_plural = gettext_lazy("服务照片")
         ordering = ["id"]
 
     def __str__(self) -> str:

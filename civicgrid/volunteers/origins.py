@@ -4,22 +4,24 @@ with a link to the record where it has a page. Other apps are named by URL name 
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_lazy
 
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests.models import Request
 
 REQUEST_ORIGIN = "requests.request"
 # kind → (label, URL name of the record's page or "")
-ORIGIN_KINDS: dict[str, tuple[str, str]] = {
-    "party.need": ("党建需求", "party:need"),
-    "party.council": ("党群议事会", ""),
-    REQUEST_ORIGIN: ("诉求", "requests:detail"),
+ORIGIN_KINDS: dict[str, tuple[StrOrPromise, str]] = {
+    "party.need": (gettext_lazy("党建需求"), "party:need"),
+    "party.council": (gettext_lazy("党群议事会"), ""),
+    REQUEST_ORIGIN: (gettext_lazy("诉求"), "requests:detail"),
 }
-OTHER_ORIGIN = "其他来源"
+OTHER_ORIGIN = gettext_lazy("其他来源")
 
 
 @dataclass(frozen=True)
 class Origin:
-    label: str
+    label: StrOrPromise
     url: str = ""
     code: str = ""  # the stored reference, for a title attribute
 
@@ -40,9 +42,9 @@ def describe_origin(origin: str) -> Origin | None:
     pk = int(ref)
     if kind == REQUEST_ORIGIN:
         number = Request.objects.filter(pk=pk).values_list("number", flat=True).first()
-        text = f"{label} {number}" if number else f"{label}（已不存在）"
+        text = f"{label} {number}" if number else gettext("{label}（已不存在）").format(label=label)
     else:
-        text = f"{label}（第{pk}号）"
+        text = gettext("{label}（第{pk}号）").format(label=label, pk=pk)
     url = ""
     if url_name:
         try:

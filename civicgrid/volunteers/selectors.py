@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter, scope_paths
@@ -73,7 +74,7 @@ def volunteer_get(actor: Any, pk: int) -> Volunteer:
         .first()
     )
     if found is None:
-        raise NotFound("志愿者不存在或您无权查看")
+        raise NotFound(_("志愿者不存在或您无权查看"))
     return found
 
 
@@ -84,7 +85,7 @@ def teams_visible(actor: Any) -> QuerySet[Team]:
 def team_get(actor: Any, pk: int) -> Team:
     found = teams_visible(actor).select_related("node").filter(pk=pk).first()
     if found is None:
-        raise NotFound("志愿服务队不存在或您无权查看")
+        raise NotFound(_("志愿服务队不存在或您无权查看"))
     return found
 
 
@@ -133,7 +134,7 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 def activity_get(actor: Any, pk: int) -> Activity:
     found = activities_visible(actor).select_related("community", "team", "node").filter(pk=pk).first()
     if found is None:
-        raise NotFound("活动不存在或您无权查看")
+        raise NotFound(_("活动不存在或您无权查看"))
     return found
 
 
@@ -164,7 +165,7 @@ def order_get(actor: Any, pk: int) -> ServiceOrder:
         .first()
     )
     if found is None:
-        raise NotFound("服务单不存在或您无权查看")
+        raise NotFound(_("服务单不存在或您无权查看"))
     return found
 
 
@@ -228,7 +229,7 @@ def board_orders(community: Node) -> QuerySet[ServiceOrder]:
 def board_community(pk: int) -> Node:
     found = Node.objects.filter(pk=pk, kind=NodeKind.COMMUNITY, is_active=True).first()
     if found is None:
-        raise NotFound("社区不存在")
+        raise NotFound(_("社区不存在"))
     return found
 
 

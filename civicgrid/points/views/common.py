@@ -1,14 +1,17 @@
 """Helpers shared by the points pages: reading form input, the scope of what a user may see."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
 from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.views_forms import labelled
 from civicgrid.points.forms import FIELD_LABELS
 from civicgrid.territory.models import Node, NodeKind
@@ -24,7 +27,7 @@ def view_paths(actor: Any) -> list[str]:
 def require_view(actor: Any) -> list[str]:
     paths = view_paths(actor)
     if not paths:
-        raise PermissionDenied("您无权查看积分")
+        raise PermissionDenied(_("您无权查看积分"))
     return paths
 
 
@@ -55,14 +58,16 @@ def int_field(request: HttpRequest, name: str, label: str, *, required: bool = T
     raw = (request.POST.get(name) or "").strip()
     if not raw:
         if required:
-            raise ValidationError(f"请填写{label}", field=name)
+            raise ValidationError(_("请填写{label}").format(label=label), field=name)
         return None
     try:
         return int(raw)
     except ValueError:
-        raise ValidationError(f"{label}必须是整数", field=name) from None
+        raise ValidationError(_("{label}必须是整数").format(label=label), field=name) from None
 
 
-def flash_error(request: HttpRequest, exc: CivicError, labels: dict[str, str] | None = None) -> None:
+def flash_error(
+    request: HttpRequest, exc: CivicError, labels: Mapping[str, StrOrPromise] | None = None
+) -> None:
     """A refusal as a message on the next page, each field named by its Chinese label."""
-    messages.error(request, labelled(exc, FIELD_LABELS | (labels or {})))
+    messages.error(request, labelled(exc, {**FIELD_LABELS, **(labels or {})}))

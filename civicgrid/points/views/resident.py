@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
@@ -24,7 +25,7 @@ T = "points/h5/"
 def _me(request: HttpRequest) -> Resident:
     resident = resident_for_user(request.user)
     if resident is None:
-        raise PermissionDenied("请使用居民账号登录")
+        raise PermissionDenied(_("请使用居民账号登录"))
     return resident
 
 
@@ -64,12 +65,12 @@ def shop(request: HttpRequest) -> HttpResponse:
         try:
             goods = selectors.goods_for_resident(me).filter(pk=goods_id).first()
             if goods is None:
-                raise NotFound("商品不存在或已下架")
+                raise NotFound(_("商品不存在或已下架"))
             redemption = services.points_redeem(actor=request.user, holder=me, goods=goods, quantity=quantity)
         except CivicError as exc:
             flash_error(request, exc)
             return redirect("points:h5_shop")
-        messages.success(request, "兑换成功，请凭取货码到社区积分超市领取")
+        messages.success(request, _("兑换成功，请凭取货码到社区积分超市领取"))
         return redirect("points:h5_redemption", redemption.pk)
     context = {
         "me": me,
@@ -96,7 +97,9 @@ def my_redemption(request: HttpRequest, pk: int) -> HttpResponse:
         "me": me,
         "r": redemption,
         "show_code": show_code,
-        "qr": qr_svg(redemption.code, label=f"取货码 {redemption.code}") if show_code else "",
+        "qr": qr_svg(redemption.code, label=_("取货码 {code}").format(code=redemption.code))
+        if show_code
+        else "",
         "pretty_code": f"{redemption.code[:4]} {redemption.code[4:]}",
     }
     return render(request, T + "redemption.html", context)
@@ -108,8 +111,8 @@ def my_redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     me = _me(request)
     redemption = selectors.redemption_of_resident(me, pk)
     try:
-        services.redemption_cancel(actor=request.user, redemption=redemption, reason="居民取消")
-        messages.success(request, "已取消，积分已退回")
+        services.redemption_cancel(actor=request.user, redemption=redemption, reason=_("居民取消"))
+        messages.success(request, _("已取消，积分已退回"))
     except CivicError as exc:
         flash_error(request, exc)
     return redirect("points:h5_redemption", redemption.pk)

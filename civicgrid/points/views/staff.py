@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -54,7 +55,7 @@ def _community(request: HttpRequest, communities: list[Node]) -> Node | None:
         for node in communities:
             if node.pk == int(raw):
                 return node
-        raise NotFound("社区不存在或您无权查看")
+        raise NotFound(_("社区不存在或您无权查看"))
     return communities[0] if len(communities) == 1 else None
 
 
@@ -127,24 +128,24 @@ def _goods_create(request: HttpRequest, communities: list[Node]) -> HttpResponse
     try:
         node = _community(request, communities)
         if node is None:
-            raise ValidationError("请选择社区", field="community")
-        donor_id = int_field(request, "donor", "捐赠单位", required=False)
+            raise ValidationError(_("请选择社区"), field="community")
+        donor_id = int_field(request, "donor", _("捐赠单位"), required=False)
         donor = organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None
         goods = services.goods_create(
             actor=request.user,
             node=node,
             name=request.POST.get("name", ""),
-            price=int_field(request, "price", "所需积分") or 0,
-            stock=int_field(request, "stock", "库存", required=False) or 0,
+            price=int_field(request, "price", _("所需积分")) or 0,
+            stock=int_field(request, "stock", _("库存"), required=False) or 0,
             donor=donor,
             description=request.POST.get("description", ""),
-            unit_label=request.POST.get("unit_label", "件"),
-            per_person_limit=int_field(request, "per_person_limit", "每人限兑", required=False) or 0,
+            unit_label=request.POST.get("unit_label", _("件")),
+            per_person_limit=int_field(request, "per_person_limit", _("每人限兑"), required=False) or 0,
         )
     except CivicError as exc:
-        flash_error(request, exc, {"name": "商品名称"})
+        flash_error(request, exc, {"name": _("商品名称")})
         return redirect("points:goods")
-    messages.success(request, f"已上架：{goods.name}")
+    messages.success(request, _("已上架：{name}").format(name=goods.name))
     return redirect("points:goods_detail", goods.pk)
 
 
@@ -168,27 +169,32 @@ def goods_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
     try:
         if request.POST.get("action") == "restock":
-            quantity = int_field(request, "quantity", "数量") or 0
+            quantity = int_field(request, "quantity", _("数量")) or 0
             services.goods_restock(
                 actor=request.user, goods=goods, quantity=quantity, note=request.POST.get("note", "")
             )
-            messages.success(request, f"库存已{'增加' if quantity > 0 else '减少'} {abs(quantity)}")
+            messages.success(
+                request,
+                (_("库存已增加 {quantity}") if quantity > 0 else _("库存已减少 {quantity}")).format(
+                    quantity=abs(quantity)
+                ),
+            )
         else:
-            donor_id = int_field(request, "donor", "捐赠单位", required=False)
+            donor_id = int_field(request, "donor", _("捐赠单位"), required=False)
             services.goods_update(
                 actor=request.user,
                 goods=goods,
                 name=request.POST.get("name", goods.name),
                 description=request.POST.get("description", ""),
-                price=int_field(request, "price", "所需积分") or 0,
-                unit_label=request.POST.get("unit_label", goods.unit_label) or "件",
-                per_person_limit=int_field(request, "per_person_limit", "每人限兑", required=False) or 0,
+                price=int_field(request, "price", _("所需积分")) or 0,
+                unit_label=request.POST.get("unit_label", goods.unit_label) or _("件"),
+                per_person_limit=int_field(request, "per_person_limit", _("每人限兑"), required=False) or 0,
                 is_active=request.POST.get("is_active") == "1",
                 donor=organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None,
             )
-            messages.success(request, "商品信息已保存")
+            messages.success(request, _("商品信息已保存"))
     except CivicError as exc:
-        flash_error(request, exc, {"name": "商品名称"})
+        flash_error(request, exc, {"name": _("商品名称")})
     return redirect("points:goods_detail", goods.pk)
 
 
@@ -225,12 +231,12 @@ def redemption_list(request: HttpRequest) -> HttpResponse:
 def redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     redemption = selectors.redemptions_visible(request.user).filter(pk=pk).first()
     if redemption is None:
-        raise NotFound("兑换记录不存在或您无权查看")
+        raise NotFound(_("兑换记录不存在或您无权查看"))
     try:
         services.redemption_cancel(
             actor=request.user, redemption=redemption, reason=request.POST.get("reason", "")
         )
-        messages.success(request, f"已取消兑换 {redemption.code}，积分和库存已退回")
+        messages.success(request, _("已取消兑换 {code}，积分和库存已退回").format(code=redemption.code))
     except CivicError as exc:
         flash_error(request, exc)
     return _back(request, reverse("points:redemptions"))
@@ -244,7 +250,12 @@ def hand_over(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             done = services.redemption_hand_over(actor=request.user, code=request.POST.get("code", ""))
-            messages.success(request, f"已核销：{done.goods.name} × {done.quantity}，请将商品交给兑换人")
+            messages.success(
+                request,
+                _("已核销：{name} × {quantity}，请将商品交给兑换人").format(
+                    name=done.goods.name, quantity=done.quantity
+                ),
+            )
         except CivicError as exc:
             flash_error(request, exc)
     code = normalise_code(request.GET.get("code", ""))
@@ -324,13 +335,13 @@ def account_earn(request: HttpRequest, pk: int) -> HttpResponse:
         services.points_earn(
             actor=request.user,
             holder=holder,
-            amount=int_field(request, "amount", "积分") or 0,
+            amount=int_field(request, "amount", _("积分")) or 0,
             source=Source.MANUAL,
             source_ref=(request.POST.get("token") or uuid.uuid4().hex)[:96],
             node=node,
-            note=request.POST.get("note", "").strip()[:255] or "线下活动积分",
+            note=request.POST.get("note", "").strip()[:255] or _("线下活动积分"),
         )
-        messages.success(request, "积分已发放")
+        messages.success(request, _("积分已发放"))
     except CivicError as exc:
         flash_error(request, exc)
     return redirect("points:account", account.pk)
@@ -346,10 +357,10 @@ def account_adjust(request: HttpRequest, pk: int) -> HttpResponse:
         services.points_adjust(
             actor=request.user,
             holder=holder,
-            amount=int_field(request, "amount", "调整积分") or 0,
+            amount=int_field(request, "amount", _("调整积分")) or 0,
             reason=request.POST.get("reason", ""),
         )
-        messages.success(request, "调整申请已提交，待领导审批后生效")
+        messages.success(request, _("调整申请已提交，待领导审批后生效"))
     except CivicError as exc:
         flash_error(request, exc)
     return redirect("points:account", account.pk)
@@ -392,18 +403,18 @@ def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
         Adjustment.objects.filter(view_q(request.user), pk=pk).select_related("account", "node").first()
     )
     if adjustment is None:
-        raise NotFound("调整申请不存在或您无权查看")
+        raise NotFound(_("调整申请不存在或您无权查看"))
     try:
         if request.POST.get("decision") == "approve":
             services.adjustment_approve(
                 actor=request.user, adjustment=adjustment, note=request.POST.get("note", "")
             )
-            messages.success(request, "已批准，积分已调整")
+            messages.success(request, _("已批准，积分已调整"))
         else:
             services.adjustment_reject(
                 actor=request.user, adjustment=adjustment, note=request.POST.get("note", "")
             )
-            messages.success(request, "已驳回")
+            messages.success(request, _("已驳回"))
     except CivicError as exc:
         flash_error(request, exc)
     return _back(request, reverse("points:adjustments"))
@@ -503,7 +514,7 @@ def _rules_save(request: HttpRequest, communities: list[Node], form: RuleForm | 
     data = form.cleaned_data
     node = next((c for c in communities if c.pk == data["community"]), None)
     if node is None:
-        form.add_error("community", "社区不存在或您无权查看")
+        form.add_error("community", _("社区不存在或您无权查看"))
         return None
     try:
         if isinstance(form, PolicyForm):
@@ -514,7 +525,7 @@ def _rules_save(request: HttpRequest, communities: list[Node], form: RuleForm | 
                 expiry_days=data["expiry_days"],
                 pickup_days=7 if pickup is None else pickup,
             )
-            return "有效期已保存（对此后获得的积分生效）"
+            return _("有效期已保存（对此后获得的积分生效）")
         services.rule_save(
             actor=request.user,
             node=node,
@@ -528,4 +539,4 @@ def _rules_save(request: HttpRequest, communities: list[Node], form: RuleForm | 
     except CivicError as exc:
         add_service_errors(form, exc)
         return None
-    return "积分规则已保存"
+    return _("积分规则已保存")

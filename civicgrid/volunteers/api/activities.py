@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Status
 
 from civicgrid.core.errors import PermissionDenied
@@ -65,7 +66,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Any:
 def activity_signups(request: HttpRequest, activity_id: int) -> Any:
     activity = activity_for(request.user, activity_id)
     if not is_organiser(request.user, activity):
-        raise PermissionDenied("只有活动组织者可以查看报名名单")
+        raise PermissionDenied(_("只有活动组织者可以查看报名名单"))
     return services.activities.signups_of(activity)
 
 

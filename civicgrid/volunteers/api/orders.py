@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Status, UploadedFile
 
 from civicgrid.core.errors import NotFound
@@ -62,7 +63,7 @@ def order_list(
 def my_orders(request: HttpRequest) -> Any:
     resident = acting_resident(request.user)
     if resident is None:
-        raise NotFound("仅居民账号可用")
+        raise NotFound(_("仅居民账号可用"))
     return list(selectors.orders_of_resident(resident).prefetch_related("photos")[:100])
 
 
@@ -70,7 +71,7 @@ def my_orders(request: HttpRequest) -> Any:
 def my_taken(request: HttpRequest) -> Any:
     resident = acting_resident(request.user)
     if resident is None:
-        raise NotFound("仅居民账号可用")
+        raise NotFound(_("仅居民账号可用"))
     return list(selectors.orders_taken_by(resident).prefetch_related("photos")[:100])
 
 
@@ -92,7 +93,7 @@ def _resident(actor: Any, pk: int | None, field: str) -> Resident | None:
         return mine
     found = residents_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"{field}不存在或您无权查看")
+        raise NotFound(_("{field}不存在或您无权查看").format(field=field))
     return found
 
 
@@ -105,14 +106,14 @@ def _resident(actor: Any, pk: int | None, field: str) -> Resident | None:
 )
 def order_create(request: HttpRequest, payload: OrderIn) -> Any:
     actor = request.user
-    orderer = _resident(actor, payload.orderer_resident_id, "点单居民")
+    orderer = _resident(actor, payload.orderer_resident_id, _("点单居民"))
     if orderer is None and payload.orderer_kind == "resident":
         orderer = acting_resident(actor)
     organisation = None
     if payload.orderer_organisation_id is not None:
         organisation = Organisation.objects.filter(pk=payload.orderer_organisation_id).first()
         if organisation is None:
-            raise NotFound("单位不存在")
+            raise NotFound(_("单位不存在"))
     order = services.service_order_create(
         actor=actor,
         data=services.NewOrder(
@@ -126,7 +127,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Any:
             orderer_organisation=organisation,
             orderer_label=payload.orderer_label,
             origin=payload.origin,
-            beneficiary=_resident(actor, payload.beneficiary_id, "服务对象"),
+            beneficiary=_resident(actor, payload.beneficiary_id, _("服务对象")),
             address=payload.address,
             wanted_from=payload.wanted_from,
             wanted_until=payload.wanted_until,

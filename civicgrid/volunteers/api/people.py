@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Status
 
 from civicgrid.core.errors import NotFound
@@ -68,18 +69,18 @@ def volunteer_register(request: HttpRequest, payload: RegisterIn) -> Any:
     if payload.resident_id is None:
         resident = acting_resident(actor)
         if resident is None:
-            raise NotFound("请指明居民")
+            raise NotFound(_("请指明居民"))
     else:
         mine = acting_resident(actor)
         resident = mine if mine is not None and mine.pk == payload.resident_id else None
         resident = resident or residents_visible(actor).filter(pk=payload.resident_id).first()
         if resident is None:
-            raise NotFound("居民不存在或您无权查看")
+            raise NotFound(_("居民不存在或您无权查看"))
     organisation = None
     if payload.organisation_id is not None:
         organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
         if organisation is None:
-            raise NotFound("单位不存在")
+            raise NotFound(_("单位不存在"))
     volunteer = services.volunteer_register(
         actor=actor,
         resident=resident,
@@ -215,7 +216,7 @@ def my_card(request: HttpRequest) -> Any:
 def figures(request: HttpRequest) -> Any:
     found = selectors.figures_for(request.user)
     if found is None:
-        raise NotFound("您无权查看志愿服务概况")
+        raise NotFound(_("您无权查看志愿服务概况"))
     return {**found.__dict__, "satisfaction": found.satisfaction}
 
 

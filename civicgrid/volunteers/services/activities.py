@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -123,31 +124,31 @@ def _check_publisher(actor: Any, node: Node, team: Team | None) -> None:
         ).exists()
     )
     if not leads:
-        raise PermissionDenied("您无权在该区域发布志愿活动")
+        raise PermissionDenied(_("您无权在该区域发布志愿活动"))
 
 
 def activity_validate(data: NewActivity) -> tuple[dict[str, list[str]], list[Skill]]:
     """Every problem of a new activity at once, and its skills."""
     errors: dict[str, list[str]] = {}
-    text(data.title, "title", "活动名称", errors, limit=100)
-    text(data.place, "place", "活动地点", errors, limit=200)
-    text(data.description, "description", "活动内容", errors, limit=2000, required=False)
-    choice(data.service_type, ServiceType, "service_type", "服务类别", errors)
+    text(data.title, "title", _("活动名称"), errors, limit=100)
+    text(data.place, "place", _("活动地点"), errors, limit=200)
+    text(data.description, "description", _("活动内容"), errors, limit=2000, required=False)
+    choice(data.service_type, ServiceType, "service_type", _("服务类别"), errors)
     difficulty_value(data.difficulty, errors)
     if not isinstance(data.quota, int) or not 1 <= data.quota <= MAX_QUOTA:
-        errors.setdefault("quota", []).append(f"招募人数应为1到{MAX_QUOTA}")
+        errors.setdefault("quota", []).append(_("招募人数应为1到{max_quota}").format(max_quota=MAX_QUOTA))
     if data.starts_at is None or data.ends_at is None:
-        errors.setdefault("starts_at", []).append("请填写开始和结束时间")
+        errors.setdefault("starts_at", []).append(_("请填写开始和结束时间"))
     elif data.ends_at <= data.starts_at:
-        errors.setdefault("ends_at", []).append("结束时间应晚于开始时间")
+        errors.setdefault("ends_at", []).append(_("结束时间应晚于开始时间"))
     elif data.ends_at - data.starts_at > MAX_DURATION:
-        errors.setdefault("ends_at", []).append("一次活动不能超过24小时")
+        errors.setdefault("ends_at", []).append(_("一次活动不能超过24小时"))
     elif data.starts_at <= timezone.now():
-        errors.setdefault("starts_at", []).append("开始时间应晚于现在")
+        errors.setdefault("starts_at", []).append(_("开始时间应晚于现在"))
     codes = list(dict.fromkeys(data.skills))
     skills = list(Skill.objects.filter(code__in=codes))
     if len(skills) != len(codes):
-        errors.setdefault("skills", []).append("所需技能中有未知技能")
+        errors.setdefault("skills", []).append(_("所需技能中有未知技能"))
     return errors, skills
 
 
@@ -162,7 +163,7 @@ def activity_publish(*, actor: Any, data: NewActivity) -> Activity:
     community = community_of(data.node)
     assert data.node is not None
     if data.team is not None and data.team.node_id != community.pk:
-        raise ValidationError("服务队不属于该社区", field="team")
+        raise ValidationError(_("服务队不属于该社区"), field="team")
     _check_publisher(actor, data.node, data.team)
     errors, skills = activity_validate(data)
     raise_if(errors)
@@ -214,15 +215,15 @@ def _lock_activity(activity: Activity) -> Activity:
 def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
     """Call an activity off before anyone checked in; everyone signed up is told."""
     if not is_organiser(actor, activity):
-        raise PermissionDenied("您无权取消该活动")
+        raise PermissionDenied(_("您无权取消该活动"))
     reason = (reason or "").strip()
     if not reason or len(reason) > 200:
-        raise ValidationError("请填写取消原因（最长200个字）", field="reason")
+        raise ValidationError(_("请填写取消原因（最长200个字）"), field="reason")
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED:
-        raise Conflict(f"活动已{ActivityStatus(locked.status).label}，不能取消")
+        raise Conflict(_("活动已{label}，不能取消").format(label=ActivityStatus(locked.status).label))
     if locked.signups.filter(status__in=[SignupStatus.CHECKED_IN, SignupStatus.COMPLETED]).exists():
-        raise Conflict("已有志愿者签到，不能取消活动，请结束活动")
+        raise Conflict(_("已有志愿者签到，不能取消活动，请结束活动"))
     told = list(
         locked.signups.filter(status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]).select_related(
             "volunteer__resident"
@@ -236,8 +237,10 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
         notify_resident(
             signup.volunteer.resident,
             key=f"activity:{locked.pk}:cancelled:{signup.pk}",
-            subject="志愿活动取消",
-            body=f"【志愿服务】您报名的活动「{locked.title}」已取消：{reason}",
+            subject=_("志愿活动取消"),
+            body=_("【志愿服务】您报名的活动「{title}」已取消：{reason}").format(
+                title=locked.title, reason=reason
+            ),
             target=locked,
         )
     audit_write(
@@ -259,22 +262,24 @@ def _volunteer_of(actor: Any, volunteer: Volunteer | None) -> Volunteer:
         return volunteer
     mine = acting_volunteer(actor)
     if mine is None:
-        raise PermissionDenied("请先注册成为志愿者")
+        raise PermissionDenied(_("请先注册成为志愿者"))
     return mine
 
 
 def _check_signup(activity: Activity, volunteer: Volunteer, now: datetime) -> None:
     if volunteer.status != VolunteerStatus.APPROVED:
-        raise ValidationError("志愿者审核通过后才能报名", field="volunteer")
+        raise ValidationError(_("志愿者审核通过后才能报名"), field="volunteer")
     if activity.status != ActivityStatus.PUBLISHED:
-        raise ValidationError(f"活动{ActivityStatus(activity.status).label}，不能报名", field="activity")
+        raise ValidationError(
+            _("活动{label}，不能报名").format(label=ActivityStatus(activity.status).label), field="activity"
+        )
     if now >= activity.starts_at:
-        raise ValidationError("活动已开始，报名已截止", field="activity")
+        raise ValidationError(_("活动已开始，报名已截止"), field="activity")
     needed = set(activity.skills.values_list("code", flat=True))
     missing = needed - set(volunteer.skills.values_list("code", flat=True))
     if missing:
         names = "、".join(Skill.objects.filter(code__in=missing).values_list("name", flat=True))
-        raise ValidationError(f"该活动需要技能：{names}", field="skills")
+        raise ValidationError(_("该活动需要技能：{names}").format(names=names), field="skills")
 
 
 @transaction.atomic
@@ -286,7 +291,7 @@ def activity_signup(*, actor: Any, activity: Activity, volunteer: Volunteer | No
     """
     volunteer = _volunteer_of(actor, volunteer)
     if not (is_self(actor, volunteer.resident) or is_organiser(actor, activity)):
-        raise PermissionDenied("您无权为该志愿者报名")
+        raise PermissionDenied(_("您无权为该志愿者报名"))
     now = timezone.now()
     locked = _lock_activity(activity)
     _check_signup(locked, volunteer, now)
@@ -295,7 +300,8 @@ def activity_signup(*, actor: Any, activity: Activity, volunteer: Volunteer | No
     signup = Signup.objects.filter(activity=locked, volunteer=volunteer).first()
     if signup is not None and signup.status != SignupStatus.CANCELLED:
         raise ValidationError(
-            f"已报名（{SignupStatus(signup.status).label}），无需重复报名", field="activity"
+            _("已报名（{label}），无需重复报名").format(label=SignupStatus(signup.status).label),
+            field="activity",
         )
     if signup is None:
         signup = Signup.objects.create(activity=locked, volunteer=volunteer, status=status, queued_at=now)
@@ -328,8 +334,10 @@ def _promote_next(actor: Any, activity: Activity) -> Signup | None:
     notify_resident(
         resident,
         key=f"activity:{activity.pk}:promoted:{nxt.pk}:{nxt.updated_at.isoformat()}",
-        subject="候补转正",
-        body=f"【志愿服务】{resident.name}：您候补的活动「{activity.title}」有空位，已为您转为正式报名。",
+        subject=_("候补转正"),
+        body=_("【志愿服务】{name}：您候补的活动「{title}」有空位，已为您转为正式报名。").format(
+            name=resident.name, title=activity.title
+        ),
         target=activity,
     )
     audit_write(
@@ -347,13 +355,13 @@ def activity_signup_cancel(*, actor: Any, activity: Activity, volunteer: Volunte
     """Withdraw a sign-up before the start; a freed place goes to the first in line."""
     volunteer = _volunteer_of(actor, volunteer)
     if not (is_self(actor, volunteer.resident) or is_organiser(actor, activity)):
-        raise PermissionDenied("您无权取消该报名")
+        raise PermissionDenied(_("您无权取消该报名"))
     locked = _lock_activity(activity)
     signup = locked.signups.select_for_update(of=("self",)).filter(volunteer=volunteer).first()
     if signup is None or signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
-        raise ValidationError("没有可以取消的报名", field="activity")
+        raise ValidationError(_("没有可以取消的报名"), field="activity")
     if timezone.now() >= locked.starts_at:
-        raise ValidationError("活动已开始，不能取消报名", field="activity")
+        raise ValidationError(_("活动已开始，不能取消报名"), field="activity")
     held_place = signup.status == SignupStatus.CONFIRMED
     signup.status = SignupStatus.CANCELLED
     signup.save(update_fields=["status", "updated_at"])
@@ -380,14 +388,14 @@ def _moment(
     if is_organiser(actor, activity):
         moment = at or now
         if moment > now + timedelta(minutes=1):
-            raise ValidationError("时间不能晚于现在", field="at")
+            raise ValidationError(_("时间不能晚于现在"), field="at")
         if not activity.starts_at - QR_OPENS_BEFORE <= moment <= activity.ends_at + ORGANISER_LATEST_AFTER:
-            raise ValidationError("时间应在活动开始前1小时至结束后12小时之间", field="at")
+            raise ValidationError(_("时间应在活动开始前1小时至结束后12小时之间"), field="at")
         return moment, CheckVia.ORGANISER
     if not is_self(actor, volunteer.resident):
-        raise PermissionDenied("您无权为该志愿者签到签退")
+        raise PermissionDenied(_("您无权为该志愿者签到签退"))
     if not code or not secrets.compare_digest(code, activity.check_code):
-        raise ValidationError("签到码无效，请扫描活动现场的二维码", field="code")
+        raise ValidationError(_("签到码无效，请扫描活动现场的二维码"), field="code")
     return now, CheckVia.QR
 
 
@@ -416,25 +424,27 @@ def activity_check_in(
     moment, via = _moment(actor, activity, volunteer, code, at)
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED:
-        raise ValidationError(f"活动{ActivityStatus(locked.status).label}，不能签到", field="activity")
+        raise ValidationError(
+            _("活动{label}，不能签到").format(label=ActivityStatus(locked.status).label), field="activity"
+        )
     if via == CheckVia.QR and not locked.starts_at - QR_OPENS_BEFORE <= moment <= locked.ends_at:
-        raise ValidationError("不在签到时间内（活动开始前1小时至活动结束）", field="code")
+        raise ValidationError(_("不在签到时间内（活动开始前1小时至活动结束）"), field="code")
     signup = _lock_signup(locked, volunteer)
     if signup is not None and signup.status in (SignupStatus.CHECKED_IN, SignupStatus.COMPLETED):
         when = timezone.localtime(signup.checked_in_at).strftime("%H:%M") if signup.checked_in_at else ""
-        raise Conflict(f"{volunteer}已于{when}签到，不能重复签到")
+        raise Conflict(_("{volunteer}已于{when}签到，不能重复签到").format(volunteer=volunteer, when=when))
     if via == CheckVia.QR and (signup is None or signup.status != SignupStatus.CONFIRMED):
-        raise ValidationError("您没有该活动的正式报名，请联系活动组织者", field="activity")
+        raise ValidationError(_("您没有该活动的正式报名，请联系活动组织者"), field="activity")
     if signup is None:
         if volunteer.status != VolunteerStatus.APPROVED:
-            raise ValidationError("志愿者审核通过后才能参加活动", field="volunteer")
+            raise ValidationError(_("志愿者审核通过后才能参加活动"), field="volunteer")
         try:
             with transaction.atomic():
                 signup = Signup.objects.create(
                     activity=locked, volunteer=volunteer, status=SignupStatus.CONFIRMED, queued_at=moment
                 )
         except IntegrityError as exc:  # pragma: no cover - the activity lock serialises this
-            raise Conflict("该志愿者的报名刚刚发生变化，请刷新后再试") from exc
+            raise Conflict(_("该志愿者的报名刚刚发生变化，请刷新后再试")) from exc
     signup.status = SignupStatus.CHECKED_IN
     signup.checked_in_at, signup.check_in_via = moment, via
     signup.save(update_fields=["status", "checked_in_at", "check_in_via", "updated_at"])
@@ -465,7 +475,7 @@ def _finish(actor: Any, activity: Activity, signup: Signup, moment: datetime, vi
             source=POINTS_SOURCE_ACTIVITY,
             source_ref=f"signup:{signup.pk}",
             node=activity.node,
-            note=f"志愿活动：{activity.title}",
+            note=_("志愿活动：{title}").format(title=activity.title),
             team=points_link.team_key(activity),
             at=moment,
         )
@@ -503,7 +513,7 @@ def activity_check_out(
     moment, via = _moment(actor, activity, volunteer, code, at)
     locked = _lock_activity(activity)
     if via == CheckVia.QR and moment > locked.ends_at + QR_CHECK_OUT_AFTER:
-        raise ValidationError("已超过签退时间，请联系活动组织者", field="code")
+        raise ValidationError(_("已超过签退时间，请联系活动组织者"), field="code")
     signup = (
         Signup.objects.select_for_update(of=("self",))
         .select_related("volunteer__resident")
@@ -512,11 +522,11 @@ def activity_check_out(
     )
     if signup is None or signup.status != SignupStatus.CHECKED_IN:
         if signup is not None and signup.status == SignupStatus.COMPLETED:
-            raise Conflict(f"{volunteer}已签退，不能重复签退")
-        raise ValidationError("尚未签到，不能签退", field="activity")
+            raise Conflict(_("{volunteer}已签退，不能重复签退").format(volunteer=volunteer))
+        raise ValidationError(_("尚未签到，不能签退"), field="activity")
     assert signup.checked_in_at is not None
     if moment < signup.checked_in_at:
-        raise ValidationError("签退时间不能早于签到时间", field="at")
+        raise ValidationError(_("签退时间不能早于签到时间"), field="at")
     return _finish(actor, locked, signup, moment, via)
 
 
@@ -532,13 +542,13 @@ def activity_close(*, actor: Any, activity: Activity) -> Closing:
     """End an activity once it has started: confirmed volunteers who never checked in are
     recorded as no-shows; those still checked in are checked out at the end time."""
     if not is_organiser(actor, activity):
-        raise PermissionDenied("您无权结束该活动")
+        raise PermissionDenied(_("您无权结束该活动"))
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED:
-        raise Conflict(f"活动已{ActivityStatus(locked.status).label}")
+        raise Conflict(_("活动已{label}").format(label=ActivityStatus(locked.status).label))
     now = timezone.now()
     if now < locked.starts_at:
-        raise ValidationError("活动尚未开始，不能结束（可以取消活动）", field="activity")
+        raise ValidationError(_("活动尚未开始，不能结束（可以取消活动）"), field="activity")
     absent = list(locked.signups.select_for_update(of=("self",)).filter(status=SignupStatus.CONFIRMED))
     Signup.objects.filter(pk__in=[s.pk for s in absent]).update(status=SignupStatus.NO_SHOW)
     for signup in absent:
@@ -570,7 +580,7 @@ def activity_by_code(activity_id: int, code: str) -> Activity:
     """The activity a venue QR code points at (the code must match)."""
     activity = Activity.objects.select_related("community", "team").filter(pk=activity_id).first()
     if activity is None or not code or not secrets.compare_digest(code, activity.check_code):
-        raise NotFound("签到码无效或活动不存在")
+        raise NotFound(_("签到码无效或活动不存在"))
     return activity
 
 

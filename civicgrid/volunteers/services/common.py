@@ -3,8 +3,11 @@
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.notify.models import Channel
 from civicgrid.notify.services import notify
 from civicgrid.territory.models import Node, NodeKind
@@ -26,19 +29,19 @@ COMMUNITY_OR_BELOW = {
 def community_of(node: Node | None, field: str = "node") -> Node:
     """The community at or above ``node``; a clear error when there is none."""
     if node is None:
-        raise ValidationError("请选择所在社区或网格", field=field)
+        raise ValidationError(_("请选择所在社区或网格"), field=field)
     if node.kind == NodeKind.COMMUNITY:
         return node
     if node.kind in COMMUNITY_OR_BELOW:
         found = Node.objects.filter(pk__in=node.ancestor_ids, kind=NodeKind.COMMUNITY).first()
         if found is not None:
             return found
-    raise ValidationError("所选区域应为社区或社区以下的网格、小区、楼栋", field=field)
+    raise ValidationError(_("所选区域应为社区或社区以下的网格、小区、楼栋"), field=field)
 
 
 def actor_name(actor: Any) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return str(actor or "系统")
+        return str(actor or _("系统"))
     return str(getattr(actor, "display_name", "") or actor.get_username())
 
 
@@ -47,14 +50,20 @@ def user_or_none(actor: Any) -> Any:
 
 
 def text(
-    value: Any, field: str, label: str, errors: dict[str, list[str]], *, limit: int, required: bool = True
+    value: Any,
+    field: str,
+    label: StrOrPromise,
+    errors: dict[str, list[str]],
+    *,
+    limit: int,
+    required: bool = True,
 ) -> str:
     """The stripped text, or a reason added to ``errors``."""
     cleaned = str(value or "").strip()
     if required and not cleaned:
-        errors.setdefault(field, []).append(f"{label}不能为空")
+        errors.setdefault(field, []).append(_("{label}不能为空").format(label=label))
     elif len(cleaned) > limit:
-        errors.setdefault(field, []).append(f"{label}最长{limit}个字")
+        errors.setdefault(field, []).append(_("{label}最长{limit}个字").format(label=label, limit=limit))
     return cleaned
 
 
@@ -63,10 +72,10 @@ def hours_value(value: Any, field: str, errors: dict[str, list[str]], *, maximum
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append("服务时长应为数字（小时）")
+        errors.setdefault(field, []).append(_("服务时长应为数字（小时）"))
         return Decimal(0)
     if hours < Decimal("0.5") or hours > maximum:
-        errors.setdefault(field, []).append(f"服务时长应在0.5到{maximum}小时之间")
+        errors.setdefault(field, []).append(_("服务时长应在0.5到{maximum}小时之间").format(maximum=maximum))
     return hours
 
 
@@ -76,13 +85,13 @@ def difficulty_value(value: Any, errors: dict[str, list[str]]) -> int:
     except (TypeError, ValueError):
         difficulty = 0
     if not 1 <= difficulty <= 5:
-        errors.setdefault("difficulty", []).append("难度应为1到5")
+        errors.setdefault("difficulty", []).append(_("难度应为1到5"))
     return difficulty
 
 
 def choice(value: Any, choices: Any, field: str, label: str, errors: dict[str, list[str]]) -> str:
     if value not in choices.values:
-        errors.setdefault(field, []).append(f"{label}无效")
+        errors.setdefault(field, []).append(_("{label}无效").format(label=label))
     return str(value)
 
 

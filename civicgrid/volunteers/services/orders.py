@@ -43,9 +43,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.territory.models import Node
@@ -191,7 +193,9 @@ def guard(actor: Any, order: ServiceOrder, action: str) -> set[str]:
     """The actor's kinds that the step allows; ``PermissionDenied`` when there are none."""
     kinds = actor_kinds(actor, order) & t.ORDER_TRANSITIONS[action].actors
     if not kinds:
-        raise PermissionDenied(f"您无权对该服务单执行「{OrderAction(action).label}」")
+        raise PermissionDenied(
+            gettext("您无权对该服务单执行「{label}」").format(label=OrderAction(action).label)
+        )
     return kinds
 
 
@@ -202,12 +206,16 @@ def _begin(actor: Any, order: ServiceOrder, action: str, expected_version: int |
     locked = _lock(order)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
-            f"该服务单已被他人处理（当前状态：{OrderStatus(locked.status).label}），请刷新后再试",
+            gettext("该服务单已被他人处理（当前状态：{label}），请刷新后再试").format(
+                label=OrderStatus(locked.status).label
+            ),
             detail={"status": locked.status, "version": locked.version},
         )
     if locked.status not in rule.sources:
         raise Conflict(
-            f"服务单当前状态为「{OrderStatus(locked.status).label}」，不能{OrderAction(action).label}",
+            gettext("服务单当前状态为「{status}」，不能{action}").format(
+                status=OrderStatus(locked.status).label, action=OrderAction(action).label
+            ),
             detail={"status": locked.status, "version": locked.version},
         )
     return locked
@@ -250,7 +258,10 @@ def _save(order: ServiceOrder, fields: list[str]) -> None:
     order.refresh_from_db(fields=["version"])
 
 
-def _reason(value: str, field: str = "reason", label: str = "原因", limit: int = 200) -> str:
+REASON = gettext_lazy("原因")
+
+
+def _reason(value: str, field: str = "reason", label: StrOrPromise = REASON, limit: int = 200) -> str:
     errors: dict[str, list[str]] = {}
     cleaned = text(value, field, label, errors, limit=limit)
     raise_if(errors)
@@ -288,26 +299,26 @@ class NewOrder:
 def order_validate(data: NewOrder) -> tuple[dict[str, list[str]], list[Skill]]:
     """Every problem of a new order at once, and its skills."""
     errors: dict[str, list[str]] = {}
-    text(data.title, "title", "服务内容", errors, limit=100)
-    text(data.content, "content", "需求描述", errors, limit=2000)
-    text(data.address, "address", "服务地点", errors, limit=200, required=False)
-    text(data.orderer_label, "orderer_label", "点单方名称", errors, limit=100, required=False)
-    text(data.origin, "origin", "来源", errors, limit=100, required=False)
-    choice(data.service_type, ServiceType, "service_type", "服务类别", errors)
-    choice(data.orderer_kind, OrdererKind, "orderer_kind", "点单方", errors)
+    text(data.title, "title", gettext("服务内容"), errors, limit=100)
+    text(data.content, "content", gettext("需求描述"), errors, limit=2000)
+    text(data.address, "address", gettext("服务地点"), errors, limit=200, required=False)
+    text(data.orderer_label, "orderer_label", gettext("点单方名称"), errors, limit=100, required=False)
+    text(data.origin, "origin", gettext("来源"), errors, limit=100, required=False)
+    choice(data.service_type, ServiceType, "service_type", gettext("服务类别"), errors)
+    choice(data.orderer_kind, OrdererKind, "orderer_kind", gettext("点单方"), errors)
     difficulty_value(data.difficulty, errors)
     if data.orderer_kind == OrdererKind.RESIDENT and data.orderer_resident is None:
-        errors.setdefault("orderer_resident", []).append("居民点单须指明点单居民")
+        errors.setdefault("orderer_resident", []).append(gettext("居民点单须指明点单居民"))
     if data.orderer_kind == OrdererKind.UNIT and data.orderer_organisation is None:
-        errors.setdefault("orderer_organisation", []).append("单位点单须指明点单单位")
+        errors.setdefault("orderer_organisation", []).append(gettext("单位点单须指明点单单位"))
     if data.orderer_kind == OrdererKind.COUNCIL and not (data.orderer_label.strip() or data.origin.strip()):
-        errors.setdefault("orderer_label", []).append("议事会点单须填写议事会名称或来源")
+        errors.setdefault("orderer_label", []).append(gettext("议事会点单须填写议事会名称或来源"))
     if data.wanted_from and data.wanted_until and data.wanted_until <= data.wanted_from:
-        errors.setdefault("wanted_until", []).append("期望完成时间应晚于期望开始时间")
+        errors.setdefault("wanted_until", []).append(gettext("期望完成时间应晚于期望开始时间"))
     codes = list(dict.fromkeys(data.skills))
     skills = list(Skill.objects.filter(code__in=codes))
     if len(skills) != len(codes):
-        errors.setdefault("skills", []).append("所需技能中有未知技能")
+        errors.setdefault("skills", []).append(gettext("所需技能中有未知技能"))
     return errors, skills
 
 
@@ -317,7 +328,7 @@ def _order_place(actor: Any, data: NewOrder) -> Node:
     node = data.node or (resident.node if resident is not None else None)
     if node is None:
         errors, _ = order_validate(data)
-        errors.setdefault("node", []).append("请选择服务地点所在的社区或网格")
+        errors.setdefault("node", []).append(gettext("请选择服务地点所在的社区或网格"))
         raise_if(errors)
     assert node is not None
     community_of(node)
@@ -325,9 +336,9 @@ def _order_place(actor: Any, data: NewOrder) -> Node:
         return node
     own = data.orderer_kind == OrdererKind.RESIDENT and is_self(actor, resident)
     if not own or (data.beneficiary is not None and data.beneficiary.pk != resident.pk):  # type: ignore[union-attr]
-        raise PermissionDenied("您无权在该区域点单")
+        raise PermissionDenied(gettext("您无权在该区域点单"))
     if resident is not None and not node.path.startswith(community_of(resident.node).path):
-        raise ValidationError("只能为本人所在社区点单", field="node")
+        raise ValidationError(gettext("只能为本人所在社区点单"), field="node")
     return node
 
 
@@ -378,7 +389,7 @@ def _orderer_label(data: NewOrder) -> str:
         return data.orderer_organisation.name
     if data.orderer_resident is not None:
         return data.orderer_resident.name
-    return OrdererKind(data.orderer_kind).label
+    return str(OrdererKind(data.orderer_kind).label)
 
 
 # --- publish, dispatch, take, release -------------------------------------------------------------
@@ -401,32 +412,32 @@ def service_order_publish(
 def _check_taker(actor: Any, order: ServiceOrder, taker: Taker, *, staff_assigns: bool) -> None:
     """The taker fits the order; when someone takes for themself, it is really them."""
     if taker.kind not in TakerKind.values:
-        raise ValidationError("接单方类别无效", field="taker")
+        raise ValidationError(gettext("接单方类别无效"), field="taker")
     if taker.resident is not None and taker.resident.pk in (order.orderer_resident_id, order.beneficiary_id):
-        raise ValidationError("不能为自己点的服务单接单", field="taker")
+        raise ValidationError(gettext("不能为自己点的服务单接单"), field="taker")
     if taker.kind == TakerKind.VOLUNTEER:
         volunteer = taker.volunteer
         if volunteer is None:
-            raise ValidationError("请选择志愿者", field="taker")
+            raise ValidationError(gettext("请选择志愿者"), field="taker")
         if volunteer.status != VolunteerStatus.APPROVED:
-            raise ValidationError("该志愿者尚未通过审核或已暂停服务", field="taker")
+            raise ValidationError(gettext("该志愿者尚未通过审核或已暂停服务"), field="taker")
         if volunteer.community_id != order.community_id and not staff_assigns:
-            raise ValidationError("只能接本人服务社区的服务单", field="taker")
+            raise ValidationError(gettext("只能接本人服务社区的服务单"), field="taker")
         needed = set(order.skills.values_list("code", flat=True))
         missing = needed - set(volunteer.skills.values_list("code", flat=True))
         if missing:
             names = "、".join(Skill.objects.filter(code__in=missing).values_list("name", flat=True))
-            raise ValidationError(f"该服务需要技能：{names}", field="taker")
+            raise ValidationError(gettext("该服务需要技能：{names}").format(names=names), field="taker")
     elif taker.kind == TakerKind.PARTY_MEMBER:
         if taker.resident is None or not taker.resident.is_active:
-            raise ValidationError("请选择在册的党员", field="taker")
+            raise ValidationError(gettext("请选择在册的党员"), field="taker")
     elif taker.organisation is None:
-        raise ValidationError("请选择共建单位", field="taker")
+        raise ValidationError(gettext("请选择共建单位"), field="taker")
     if staff_assigns or is_system(actor):
         return
     # Taking for oneself: a volunteer or party member takes as themself; units through staff.
     if taker.kind == TakerKind.UNIT or not is_self(actor, taker.resident):
-        raise PermissionDenied("只能以本人身份接单")
+        raise PermissionDenied(gettext("只能以本人身份接单"))
 
 
 def _assign(actor: Any, order: ServiceOrder, taker: Taker, mode: str, taker_user: Any) -> None:
@@ -475,7 +486,7 @@ def service_order_dispatch(
     before = locked.status
     _assign(actor, locked, taker, AssignmentMode.DISPATCHED, None)
     _record(actor, locked, OrderAction.DISPATCH, before, note=note.strip(), data=_taker_data(taker))
-    _tell_taker(locked, taker, "派单")
+    _tell_taker(locked, taker, gettext("派单"))
     return locked
 
 
@@ -496,16 +507,18 @@ def service_order_take(
 
         volunteer = acting_volunteer(actor)
         if volunteer is None:
-            raise PermissionDenied("请先注册成为志愿者")
+            raise PermissionDenied(gettext("请先注册成为志愿者"))
         taker = Taker.of_volunteer(volunteer)
     kinds = guard(actor, order, OrderAction.TAKE)
     locked = _lock(order)
     if expected_version is not None and locked.version != expected_version:
-        raise Conflict("该服务单已被他人处理，请刷新后再试", detail={"status": locked.status})
+        raise Conflict(gettext("该服务单已被他人处理，请刷新后再试"), detail={"status": locked.status})
     if locked.status != OrderStatus.PUBLISHED:
         if locked.status == OrderStatus.ASSIGNED:
-            raise Conflict("该服务单已被他人接单", detail={"status": locked.status})
-        raise Conflict(f"服务单当前状态为「{OrderStatus(locked.status).label}」，不能接单")
+            raise Conflict(gettext("该服务单已被他人接单"), detail={"status": locked.status})
+        raise Conflict(
+            gettext("服务单当前状态为「{label}」，不能接单").format(label=OrderStatus(locked.status).label)
+        )
     _check_taker(actor, locked, taker, staff_assigns=t.STAFF in kinds and not is_self(actor, taker.resident))
     _assign(actor, locked, taker, AssignmentMode.TAKEN, user_or_none(actor))
     _record(actor, locked, OrderAction.TAKE, OrderStatus.PUBLISHED, data=_taker_data(taker))
@@ -518,10 +531,11 @@ def _tell_taker(order: ServiceOrder, taker: Taker, what: str) -> None:
     notify_resident(
         taker.resident,
         key=f"order:{order.pk}:v{order.version}:taker",
-        subject=f"服务单{what}",
+        subject=gettext("服务单{what}").format(what=what),
         body=(
-            f"【志愿服务】{taker.resident.name}：社区向您{what}服务单 {order.number}「{order.title}」，"
-            "请及时联系服务对象。"
+            gettext(
+                "【志愿服务】{name}：社区向您{what}服务单 {number}「{title}」，请及时联系服务对象。"
+            ).format(name=taker.resident.name, what=what, number=order.number, title=order.title)
         ),
         target=order,
     )
@@ -571,15 +585,17 @@ def photos_validate(photos: list[UploadedFile]) -> dict[str, list[str]]:
     """JPG, PNG or WEBP images (checked by their first bytes), at most nine, each within the limit."""
     problems = []
     if len(photos) > MAX_PHOTOS:
-        problems.append(f"最多上传{MAX_PHOTOS}张照片")
+        problems.append(gettext("最多上传{max_photos}张照片").format(max_photos=MAX_PHOTOS))
     limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES
     for f in photos:
         head = f.read(12)
         f.seek(0)
         if f.size is None or f.size > limit:
-            problems.append(f"{f.name}：文件超过{limit // (1024 * 1024)}MB")
+            problems.append(
+                gettext("{name}：文件超过{megabytes}MB").format(name=f.name, megabytes=limit // (1024 * 1024))
+            )
         elif not any(head.startswith(m) for m in PHOTO_TYPES.get(f.content_type or "", ())):
-            problems.append(f"{f.name}：只接受 JPG、PNG、WEBP 图片")
+            problems.append(gettext("{name}：只接受 JPG、PNG、WEBP 图片").format(name=f.name))
     return {"photos": problems} if problems else {}
 
 
@@ -598,10 +614,10 @@ def service_order_complete(
     asked to confirm and rate."""
     guard(actor, order, OrderAction.COMPLETE)
     errors: dict[str, list[str]] = {}
-    note = text(note, "note", "服务情况", errors, limit=1000)
+    note = text(note, "note", gettext("服务情况"), errors, limit=1000)
     spent = hours_value(hours, "hours", errors)
     if not photos:
-        errors.setdefault("photos", []).append("请至少上传一张服务照片")
+        errors.setdefault("photos", []).append(gettext("请至少上传一张服务照片"))
     errors.update(photos_validate(photos))
     raise_if(errors)
     locked = _begin(actor, order, OrderAction.COMPLETE, expected_version)
@@ -615,7 +631,7 @@ def service_order_complete(
         OrderPhoto.objects.create(
             order=locked,
             file=f,
-            name=(f.name or "照片")[:200],
+            name=(f.name or gettext("照片"))[:200],
             content_type=f.content_type or "",
             size=f.size or 0,
             uploaded_by=user_or_none(actor),
@@ -632,8 +648,10 @@ def service_order_complete(
         notify_resident(
             Resident.objects.get(pk=locked.beneficiary_id),
             key=f"order:{locked.pk}:v{locked.version}:done",
-            subject="服务已完成",
-            body=f"【志愿服务】您的服务单 {locked.number}「{locked.title}」已完成，请确认并评价。",
+            subject=gettext("服务已完成"),
+            body=gettext("【志愿服务】您的服务单 {number}「{title}」已完成，请确认并评价。").format(
+                number=locked.number, title=locked.title
+            ),
             target=locked,
         )
     return locked
@@ -649,8 +667,8 @@ def service_order_confirm(
     guard(actor, order, OrderAction.CONFIRM)
     errors: dict[str, list[str]] = {}
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
-        errors.setdefault("rating", []).append("评价应为1到5星")
-    comment = text(comment, "comment", "评价内容", errors, limit=300, required=False)
+        errors.setdefault("rating", []).append(gettext("评价应为1到5星"))
+    comment = text(comment, "comment", gettext("评价内容"), errors, limit=300, required=False)
     raise_if(errors)
     kinds = actor_kinds(actor, order)
     locked = _begin(actor, order, OrderAction.CONFIRM, expected_version)
@@ -671,7 +689,7 @@ def service_order_confirm(
             source=POINTS_SOURCE_ORDER,
             source_ref=f"order:{locked.pk}",
             node=locked.node,
-            note=f"服务单 {locked.number}：{locked.title}",
+            note=gettext("服务单 {number}：{title}").format(number=locked.number, title=locked.title),
         )
     _save(locked, ["status", "confirmed_at", "confirmed_via", "rating", "rating_comment", "points"])
     if locked.taker_volunteer_id is not None:
@@ -704,7 +722,7 @@ def service_order_reopen(
     _record(actor, locked, OrderAction.REOPEN, before, note=reason)
     taker = taker_of(locked)
     if taker is not None:
-        _tell_taker(locked, taker, "退回重办")
+        _tell_taker(locked, taker, gettext("退回重办"))
     return locked
 
 
@@ -720,7 +738,7 @@ def service_order_cancel(
     if kinds & t.ORDER_TRANSITIONS[OrderAction.CANCEL].actors == {t.ORDERER} and (
         locked.status not in t.ORDERER_MAY_CANCEL
     ):
-        raise Conflict("服务已有人接单，请联系社区取消")
+        raise Conflict(gettext("服务已有人接单，请联系社区取消"))
     before = locked.status
     locked.status = OrderStatus.CANCELLED
     locked.cancel_reason = reason
@@ -736,7 +754,7 @@ def service_order_board_set(
     """Show or hide a completed order on the community's public board (晒单)."""
     locked = _begin(actor, order, OrderAction.BOARD, expected_version)
     if locked.status not in ON_BOARD:  # pragma: no cover - the table says the same
-        raise Conflict("只有已完成的服务单可以晒单")
+        raise Conflict(gettext("只有已完成的服务单可以晒单"))
     locked.on_board = bool(on_board)
     _save(locked, ["on_board"])
     _record(actor, locked, OrderAction.BOARD, locked.status, data={"on_board": locked.on_board})

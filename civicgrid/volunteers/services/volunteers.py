@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can
@@ -40,7 +41,9 @@ def _skills(codes: Iterable[str], errors: dict[str, list[str]]) -> list[Skill]:
     found = {s.code: s for s in Skill.objects.filter(code__in=wanted)}
     missing = [c for c in wanted if c not in found]
     if missing:
-        errors.setdefault("skills", []).append(f"未知技能：{'、'.join(missing)}")
+        errors.setdefault("skills", []).append(
+            gettext("未知技能：{missing}").format(missing="、".join(missing))
+        )
     return [found[c] for c in wanted if c in found]
 
 
@@ -48,7 +51,9 @@ def _availability(values: Iterable[str], errors: dict[str, list[str]]) -> list[s
     wanted = list(dict.fromkeys(v for v in values if v))
     bad = [v for v in wanted if v not in Availability.values]
     if bad:
-        errors.setdefault("availability", []).append(f"可服务时间无效：{'、'.join(bad)}")
+        errors.setdefault("availability", []).append(
+            gettext("可服务时间无效：{bad}").format(bad="、".join(bad))
+        )
     return [v for v in wanted if v in Availability.values]
 
 
@@ -56,7 +61,7 @@ def _service_area(area: Node | None, community: Node, errors: dict[str, list[str
     if area is None:
         return community
     if area.kind not in COMMUNITY_OR_BELOW or not area.path.startswith(community.path):
-        errors.setdefault("service_area", []).append("服务区域应为服务社区或其下的网格、小区")
+        errors.setdefault("service_area", []).append(gettext("服务区域应为服务社区或其下的网格、小区"))
         return community
     return area
 
@@ -76,12 +81,12 @@ def _check_register(
     if is_staff(actor, community.path) and can(actor, Capability.REGISTRY_VIEW, resident.node_path):
         return True
     if not is_self(actor, resident):
-        raise PermissionDenied("您无权为该居民登记志愿者")
+        raise PermissionDenied(gettext("您无权为该居民登记志愿者"))
     allowed = {community_of(resident.node, field="resident").pk}
     if kind == VolunteerKind.UNIT_STAFF and organisation is not None:
         allowed.add(community_of(organisation.node, field="organisation").pk)
     if community.pk not in allowed:
-        raise ValidationError("只能在居住地社区或所在共建单位的社区注册", field="community")
+        raise ValidationError(gettext("只能在居住地社区或所在共建单位的社区注册"), field="community")
     return False
 
 
@@ -109,11 +114,11 @@ def volunteer_register(
     """
     errors: dict[str, list[str]] = {}
     if kind not in VolunteerKind.values:
-        raise ValidationError("志愿者类别无效", field="kind")
+        raise ValidationError(gettext("志愿者类别无效"), field="kind")
     if kind == VolunteerKind.UNIT_STAFF and organisation is None:
-        raise ValidationError("共建单位职工须填写所在单位", field="organisation")
+        raise ValidationError(gettext("共建单位职工须填写所在单位"), field="organisation")
     if not resident.is_active:
-        raise ValidationError("该居民已不在册", field="resident")
+        raise ValidationError(gettext("该居民已不在册"), field="resident")
     community = (
         community_of(community, "community")
         if community
@@ -123,10 +128,10 @@ def volunteer_register(
     area = _service_area(service_area, community, errors)
     skill_rows = _skills(skills, errors)
     slots = _availability(availability, errors)
-    intro = text(intro, "intro", "个人简介", errors, limit=200, required=False)
+    intro = text(intro, "intro", gettext("个人简介"), errors, limit=200, required=False)
     team_rows = list(teams)
     if any(t.node_id != community.pk for t in team_rows):
-        errors.setdefault("teams", []).append("只能加入服务社区的志愿服务队")
+        errors.setdefault("teams", []).append(gettext("只能加入服务社区的志愿服务队"))
     raise_if(errors)
     now = timezone.now()
     values = {
@@ -142,7 +147,7 @@ def volunteer_register(
         "registered_by": user_or_none(actor),
         "decided_at": now if by_staff else None,
         "decided_by": user_or_none(actor) if by_staff else None,
-        "decision_note": "社区登记" if by_staff else "",
+        "decision_note": gettext("社区登记") if by_staff else "",
     }
     volunteer = _create_or_reapply(resident, values)
     volunteer.skills.set(skill_rows)
@@ -162,7 +167,7 @@ def _create_or_reapply(resident: Resident, values: dict[str, Any]) -> Volunteer:
     existing = Volunteer.objects.select_for_update(of=("self",)).filter(resident=resident).first()
     if existing is not None:
         if existing.status != VolunteerStatus.REJECTED:
-            raise ValidationError("该居民已注册为志愿者", field="resident")
+            raise ValidationError(gettext("该居民已注册为志愿者"), field="resident")
         for name, value in values.items():
             setattr(existing, name, value)
         existing.save()
@@ -171,7 +176,7 @@ def _create_or_reapply(resident: Resident, values: dict[str, Any]) -> Volunteer:
         with transaction.atomic():
             return Volunteer.objects.create(resident=resident, **values)
     except IntegrityError as exc:  # registered at the same moment by someone else
-        raise ValidationError("该居民已注册为志愿者", field="resident") from exc
+        raise ValidationError(gettext("该居民已注册为志愿者"), field="resident") from exc
 
 
 def _locked(volunteer: Volunteer) -> Volunteer:
@@ -183,16 +188,20 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
     """The community approves or rejects an application (a suspended volunteer may be
     approved again). Rejecting needs a reason; the resident is told by SMS."""
     if not is_staff(actor, volunteer.node_path):
-        raise PermissionDenied("您无权审核该社区的志愿者")
+        raise PermissionDenied(gettext("您无权审核该社区的志愿者"))
     note = (note or "").strip()
     if not approve and not note:
-        raise ValidationError("请填写不通过的原因", field="note")
+        raise ValidationError(gettext("请填写不通过的原因"), field="note")
     if len(note) > 200:
-        raise ValidationError("审核意见最长200个字", field="note")
+        raise ValidationError(gettext("审核意见最长200个字"), field="note")
     locked = _locked(volunteer)
     allowed = {VolunteerStatus.PENDING, VolunteerStatus.SUSPENDED} if approve else {VolunteerStatus.PENDING}
     if locked.status not in allowed:
-        raise Conflict(f"该志愿者当前状态为「{VolunteerStatus(locked.status).label}」，无法审核")
+        raise Conflict(
+            gettext("该志愿者当前状态为「{label}」，无法审核").format(
+                label=VolunteerStatus(locked.status).label
+            )
+        )
     before = snapshot(locked, AUDIT_FIELDS)
     locked.status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
     locked.decided_at = timezone.now()
@@ -207,12 +216,18 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
         before=before,
         after={**snapshot(locked, AUDIT_FIELDS), "note": note},
     )
-    result = "已通过审核，欢迎加入志愿服务！" if approve else f"未通过审核：{note}"
+    result = (
+        gettext("已通过审核，欢迎加入志愿服务！")
+        if approve
+        else gettext("未通过审核：{note}").format(note=note)
+    )
     notify_resident(
         locked.resident,
         key=f"volunteer:{locked.pk}:decided:{locked.decided_at.isoformat()}",
-        subject="志愿者注册审核结果",
-        body=f"【志愿服务】{locked.resident.name}：您的志愿者注册申请{result}",
+        subject=gettext("志愿者注册审核结果"),
+        body=gettext("【志愿服务】{name}：您的志愿者注册申请{result}").format(
+            name=locked.resident.name, result=result
+        ),
         target=locked,
     )
     return locked
@@ -222,13 +237,13 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
 def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunteer:
     """Pause a volunteer (no sign-ups, no orders) with a reason."""
     if not is_staff(actor, volunteer.node_path):
-        raise PermissionDenied("您无权管理该社区的志愿者")
+        raise PermissionDenied(gettext("您无权管理该社区的志愿者"))
     note = (note or "").strip()
     if not note or len(note) > 200:
-        raise ValidationError("请填写暂停原因（最长200个字）", field="note")
+        raise ValidationError(gettext("请填写暂停原因（最长200个字）"), field="note")
     locked = _locked(volunteer)
     if locked.status != VolunteerStatus.APPROVED:
-        raise Conflict("只有已通过审核的志愿者可以暂停")
+        raise Conflict(gettext("只有已通过审核的志愿者可以暂停"))
     before = snapshot(locked, AUDIT_FIELDS)
     locked.status = VolunteerStatus.SUSPENDED
     locked.decision_note = note
@@ -257,7 +272,7 @@ def volunteer_update(
     """Change skills, availability, service area (within the community) or introduction;
     the volunteer themself or the community."""
     if not (is_self(actor, volunteer.resident) or is_staff(actor, volunteer.node_path)):
-        raise PermissionDenied("您无权修改该志愿者的信息")
+        raise PermissionDenied(gettext("您无权修改该志愿者的信息"))
     errors: dict[str, list[str]] = {}
     locked = _locked(volunteer)
     before = snapshot(locked, AUDIT_FIELDS)
@@ -268,7 +283,7 @@ def volunteer_update(
         area = _service_area(service_area, locked.community, errors)
         locked.node, locked.node_path = area, area.path
     if intro is not None:
-        locked.intro = text(intro, "intro", "个人简介", errors, limit=200, required=False)
+        locked.intro = text(intro, "intro", gettext("个人简介"), errors, limit=200, required=False)
     raise_if(errors)
     locked.save()
     if skill_rows is not None:
@@ -289,9 +304,9 @@ def volunteer_update(
 
 def _community_for_team(actor: Any, community: Node) -> Node:
     if community.kind != NodeKind.COMMUNITY:
-        raise ValidationError("志愿服务队应建在社区", field="community")
+        raise ValidationError(gettext("志愿服务队应建在社区"), field="community")
     if not is_staff(actor, community.path):
-        raise PermissionDenied("您无权管理该社区的志愿服务队")
+        raise PermissionDenied(gettext("您无权管理该社区的志愿服务队"))
     return community
 
 
@@ -302,22 +317,24 @@ def team_create(
     """A volunteer team of a community; at most one team of each of the five colours."""
     _community_for_team(actor, community)
     errors: dict[str, list[str]] = {}
-    name = text(name, "name", "队伍名称", errors, limit=60)
-    duties = text(duties, "duties", "服务内容", errors, limit=200, required=False)
+    name = text(name, "name", gettext("队伍名称"), errors, limit=60)
+    duties = text(duties, "duties", gettext("服务内容"), errors, limit=200, required=False)
     if colour not in TeamColour.values:
-        errors.setdefault("colour", []).append("队伍类别无效")
+        errors.setdefault("colour", []).append(gettext("队伍类别无效"))
     raise_if(errors)
     if Team.objects.filter(node=community, name=name).exists():
-        raise ValidationError("本社区已有同名的志愿服务队", field="name")
+        raise ValidationError(gettext("本社区已有同名的志愿服务队"), field="name")
     if colour != TeamColour.OTHER and Team.objects.filter(node=community, colour=colour).exists():
-        raise ValidationError(f"本社区已有{TeamColour(colour).label}志愿服务队", field="colour")
+        raise ValidationError(
+            gettext("本社区已有{label}志愿服务队").format(label=TeamColour(colour).label), field="colour"
+        )
     try:
         with transaction.atomic():
             team = Team.objects.create(
                 node=community, node_path=community.path, name=name, colour=colour, duties=duties
             )
     except IntegrityError as exc:
-        raise ValidationError("本社区已有同名或同类别的志愿服务队", field="name") from exc
+        raise ValidationError(gettext("本社区已有同名或同类别的志愿服务队"), field="name") from exc
     audit_write(
         actor=actor,
         verb=Verb.TEAM_CREATED,
@@ -353,11 +370,11 @@ def teams_create_colours(*, actor: Any, community: Node) -> list[Team]:
 def team_member_add(*, actor: Any, team: Team, volunteer: Volunteer, is_leader: bool = False) -> TeamMember:
     """Put an approved volunteer of the team's community in the team (or make them its leader)."""
     if not is_staff(actor, team.node_path):
-        raise PermissionDenied("您无权管理该志愿服务队")
+        raise PermissionDenied(gettext("您无权管理该志愿服务队"))
     if volunteer.community_id != team.node_id:
-        raise ValidationError("只能加入本社区的志愿者", field="volunteer")
+        raise ValidationError(gettext("只能加入本社区的志愿者"), field="volunteer")
     if volunteer.status != VolunteerStatus.APPROVED:
-        raise ValidationError("只有已通过审核的志愿者可以入队", field="volunteer")
+        raise ValidationError(gettext("只有已通过审核的志愿者可以入队"), field="volunteer")
     member, _ = TeamMember.objects.get_or_create(team=team, volunteer=volunteer)
     if member.is_leader != is_leader:
         member.is_leader = is_leader
@@ -375,10 +392,10 @@ def team_member_add(*, actor: Any, team: Team, volunteer: Volunteer, is_leader: 
 @transaction.atomic
 def team_member_remove(*, actor: Any, team: Team, volunteer: Volunteer) -> None:
     if not is_staff(actor, team.node_path):
-        raise PermissionDenied("您无权管理该志愿服务队")
+        raise PermissionDenied(gettext("您无权管理该志愿服务队"))
     deleted, _ = TeamMember.objects.filter(team=team, volunteer=volunteer).delete()
     if not deleted:
-        raise ValidationError("该志愿者不在此队伍中", field="volunteer")
+        raise ValidationError(gettext("该志愿者不在此队伍中"), field="volunteer")
     audit_write(
         actor=actor,
         verb=Verb.TEAM_MEMBER_REMOVED,

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
 from civicgrid.territory.models import Node
@@ -18,7 +19,7 @@ BOARD_SIZE = 30
 def taker_public(order: ServiceOrder) -> str:
     """The taker as the board shows them: units by name, people masked (志愿者 张*强)."""
     if order.taker_kind == TakerKind.UNIT:
-        return f"共建单位 {order.taker_label}"
+        return _("共建单位 {taker_label}").format(taker_label=order.taker_label)
     who = TakerKind(order.taker_kind).label if order.taker_kind else ""
     return f"{who} {crypto.mask_name(order.taker_label)}".strip()
 
@@ -31,7 +32,7 @@ def board_items(community: Node, limit: int = BOARD_SIZE) -> list[dict[str, Any]
                 "id": order.pk,
                 "number": order.number,
                 "title": order.title,
-                "service_type": ServiceType(order.service_type).label,
+                "service_type": str(ServiceType(order.service_type).label),
                 "place": order.node.name,
                 "taker": taker_public(order),
                 "completed_at": order.completed_at,

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.volunteers.access import order_for
@@ -38,7 +39,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     may see the order."""
     found = OrderPhoto.objects.select_related("order").filter(pk=pk).first()
     if found is None:
-        raise NotFound("照片不存在")
+        raise NotFound(_("照片不存在"))
     order = found.order
     if not (order.on_board and order.status in ON_BOARD):
         order_for(request.user, order.pk)

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry.models import Resident
@@ -115,7 +116,7 @@ def register(request: HttpRequest, resident: Resident) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, "已提交注册申请，请等待社区审核")
+            messages.success(request, _("已提交注册申请，请等待社区审核"))
             return redirect("volunteers:h5_home")
     return render(
         request,
@@ -130,7 +131,7 @@ def register(request: HttpRequest, resident: Resident) -> HttpResponse:
 def _approved(request: HttpRequest) -> Volunteer:
     volunteer = acting_volunteer(request.user)
     if volunteer is None or volunteer.status != VolunteerStatus.APPROVED:
-        raise NotFound("您还不是已审核的志愿者")
+        raise NotFound(_("您还不是已审核的志愿者"))
     return volunteer
 
 
@@ -160,10 +161,10 @@ def activity(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
             return act(
                 request,
                 lambda: services.activity_signup_cancel(actor=request.user, activity=found),
-                "已取消报名",
+                _("已取消报名"),
                 back,
             )
-        return act(request, lambda: _signup(request, found), "报名成功", back)
+        return act(request, lambda: _signup(request, found), _("报名成功"), back)
     signup = found.signups.filter(volunteer=volunteer).first() if volunteer else None
     counted = selectors.with_counts(Activity.objects.filter(pk=found.pk)).get()
     return render(
@@ -176,7 +177,7 @@ def activity(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
 def _signup(request: HttpRequest, found: Activity) -> None:
     signup = services.activity_signup(actor=request.user, activity=found)
     if signup.status == SignupStatus.WAITLISTED:
-        messages.info(request, "名额已满，您已进入候补，有人取消时自动递补")
+        messages.info(request, _("名额已满，您已进入候补，有人取消时自动递补"))
 
 
 @resident_only
@@ -192,13 +193,13 @@ def scan(request: HttpRequest, resident: Resident, pk: int, code: str) -> HttpRe
             return act(
                 request,
                 lambda: services.activity_check_out(actor=request.user, activity=found, code=code),
-                "签退成功，服务时长和积分已记录",
+                _("签退成功，服务时长和积分已记录"),
                 back,
             )
         return act(
             request,
             lambda: services.activity_check_in(actor=request.user, activity=found, code=code),
-            "签到成功",
+            _("签到成功"),
             back,
         )
     signup = found.signups.filter(volunteer=volunteer).first()
@@ -251,7 +252,9 @@ def order_new(request: HttpRequest, resident: Resident) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"已提交服务需求 {created.number}，社区会尽快安排")
+            messages.success(
+                request, _("已提交服务需求 {number}，社区会尽快安排").format(number=created.number)
+            )
             return redirect("volunteers:h5_order", created.pk)
     return render(request, "volunteers/h5/order_new.html", {"form": form})
 
@@ -284,10 +287,10 @@ def _order_act(request: HttpRequest, found: Any) -> HttpResponse:
     reason = post.get("reason", "")
     what = post.get("action", "")
     calls: dict[str, tuple[Callable[[], Any], str]] = {
-        OrderAction.TAKE: (lambda: services.service_order_take(actor=actor, order=found), "接单成功"),
+        OrderAction.TAKE: (lambda: services.service_order_take(actor=actor, order=found), _("接单成功")),
         OrderAction.RELEASE: (
             lambda: services.service_order_release(actor=actor, order=found, reason=reason),
-            "已退回服务单",
+            _("已退回服务单"),
         ),
         OrderAction.COMPLETE: (
             lambda: services.service_order_complete(
@@ -297,7 +300,7 @@ def _order_act(request: HttpRequest, found: Any) -> HttpResponse:
                 hours=post.get("hours", "") or "0",
                 photos=request.FILES.getlist("photos"),
             ),
-            "已提交完成情况，等待居民确认",
+            _("已提交完成情况，等待居民确认"),
         ),
         OrderAction.CONFIRM: (
             lambda: services.service_order_confirm(
@@ -306,19 +309,19 @@ def _order_act(request: HttpRequest, found: Any) -> HttpResponse:
                 rating=int(post["rating"]) if post.get("rating", "").isdigit() else 0,
                 comment=post.get("comment", ""),
             ),
-            "感谢您的评价",
+            _("感谢您的评价"),
         ),
         OrderAction.REOPEN: (
             lambda: services.service_order_reopen(actor=actor, order=found, reason=reason),
-            "已退回，请志愿者继续服务",
+            _("已退回，请志愿者继续服务"),
         ),
         OrderAction.CANCEL: (
             lambda: services.service_order_cancel(actor=actor, order=found, reason=reason),
-            "已取消",
+            _("已取消"),
         ),
     }
     if what not in calls:
-        messages.error(request, "未知的操作")
+        messages.error(request, _("未知的操作"))
         return HttpResponseRedirect(back)
     call, done = calls[what]
     return act(request, call, done, back)

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -164,7 +165,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"已登记志愿者 {resident.name}")
+            messages.success(request, _("已登记志愿者 {name}").format(name=resident.name))
             return redirect("volunteers:person", volunteer.pk)
     return render(request, "volunteers/register.html", {"form": form, "resident": resident, "home": home})
 
@@ -180,7 +181,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return act(
             request,
             lambda: services.volunteer_suspend(actor=request.user, volunteer=volunteer, note=note),
-            f"已暂停 {volunteer}",
+            _("已暂停 {volunteer}").format(volunteer=volunteer),
             back,
         )
     approve = what == "approve"
@@ -189,7 +190,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.volunteer_decide(
             actor=request.user, volunteer=volunteer, approve=approve, note=note
         ),
-        f"{volunteer}：{'已通过' if approve else '未通过'}",
+        (_("{volunteer}：已通过") if approve else _("{volunteer}：未通过")).format(volunteer=volunteer),
         back,
     )
 
@@ -215,7 +216,7 @@ def teams(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"已建立 {team.name}")
+            messages.success(request, _("已建立 {name}").format(name=team.name))
             return redirect("volunteers:team", team.pk)
     rows = list(selectors.teams_with_counts(request.user)[:300])
     with_colours = {t.node_id for t in rows if t.colour != TeamColour.OTHER}
@@ -236,11 +237,11 @@ def team_colours(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("community", "")
     community = node_get(request.user, int(raw)) if raw.isdigit() else None
     if community is None:
-        raise NotFound("请选择社区")
+        raise NotFound(_("请选择社区"))
     return act(
         request,
         lambda: services.teams_create_colours(actor=request.user, community=community),
-        f"已为{community.name}建立五色志愿服务队",
+        _("已为{name}建立五色志愿服务队").format(name=community.name),
         "/volunteers/teams/",
     )
 
@@ -252,14 +253,14 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         raw = request.POST.get("volunteer", "")
         if not raw.isdigit():
-            messages.error(request, "请选择志愿者")
+            messages.error(request, _("请选择志愿者"))
             return redirect("volunteers:team", pk)
         volunteer = staff_volunteer(request.user, int(raw))
         if request.POST.get("remove"):
             return act(
                 request,
                 lambda: services.team_member_remove(actor=request.user, team=found, volunteer=volunteer),
-                f"已将{volunteer}移出",
+                _("已将{volunteer}移出").format(volunteer=volunteer),
                 back,
             )
         leader = bool(request.POST.get("is_leader"))
@@ -268,7 +269,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.team_member_add(
                 actor=request.user, team=found, volunteer=volunteer, is_leader=leader
             ),
-            f"已将{volunteer}加入{found.name}",
+            _("已将{volunteer}加入{name}").format(volunteer=volunteer, name=found.name),
             back,
         )
     members = found.members.select_related("volunteer__resident").order_by("-is_leader", "joined_at")
@@ -336,7 +337,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"已发布活动「{activity.title}」")
+            messages.success(request, _("已发布活动「{title}」").format(title=activity.title))
             return redirect("volunteers:activity", activity.pk)
     return render(request, "volunteers/activity_new.html", {"form": form})
 
@@ -371,7 +372,7 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
             "waiting": by_status.get(SignupStatus.WAITLISTED, []),
             "cancelled": by_status.get(SignupStatus.CANCELLED, []),
             "walk_ins": walk_ins,
-            "qr": qr_svg(scan_url(request, found), label="扫码签到签退"),
+            "qr": qr_svg(scan_url(request, found), label=_("扫码签到签退")),
             "scan_url": scan_url(request, found),
             "skills": found.skills.all(),
             "now": timezone.now(),
@@ -386,7 +387,7 @@ def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "volunteers/activity_qr.html",
-        {"activity": found, "qr": qr_svg(scan_url(request, found), label="扫码签到签退")},
+        {"activity": found, "qr": qr_svg(scan_url(request, found), label=_("扫码签到签退"))},
     )
 
 
@@ -407,36 +408,36 @@ def activity_act(request: HttpRequest, pk: int) -> HttpResponse:
             .first()
         )
         if volunteer is None:
-            messages.error(request, "志愿者不存在或不属于本社区")
+            messages.error(request, _("志愿者不存在或不属于本社区"))
             return redirect("volunteers:activity", pk)
     actor = request.user
     calls = {
         "check_in": (
             lambda: services.activity_check_in(actor=actor, activity=found, volunteer=volunteer),
-            f"{volunteer} 已签到",
+            _("{volunteer} 已签到").format(volunteer=volunteer),
         ),
         "check_out": (
             lambda: services.activity_check_out(actor=actor, activity=found, volunteer=volunteer),
-            f"{volunteer} 已签退",
+            _("{volunteer} 已签退").format(volunteer=volunteer),
         ),
         "signup": (
             lambda: services.activity_signup(actor=actor, activity=found, volunteer=volunteer),
-            f"已为{volunteer}报名",
+            _("已为{volunteer}报名").format(volunteer=volunteer),
         ),
         "cancel_signup": (
             lambda: services.activity_signup_cancel(actor=actor, activity=found, volunteer=volunteer),
-            f"已取消{volunteer}的报名",
+            _("已取消{volunteer}的报名").format(volunteer=volunteer),
         ),
-        "close": (lambda: services.activity_close(actor=actor, activity=found), "活动已结束，缺席已记录"),
+        "close": (lambda: services.activity_close(actor=actor, activity=found), _("活动已结束，缺席已记录")),
         "cancel": (
             lambda: services.activity_cancel(
                 actor=actor, activity=found, reason=request.POST.get("reason", "")
             ),
-            "活动已取消，已通知报名的志愿者",
+            _("活动已取消，已通知报名的志愿者"),
         ),
     }
     if what not in calls or (what not in ("close", "cancel") and volunteer is None):
-        messages.error(request, "请选择操作和志愿者")
+        messages.error(request, _("请选择操作和志愿者"))
         return redirect("volunteers:activity", pk)
     call, done = calls[what]
     return act(request, call, done, back)
@@ -472,5 +473,5 @@ def _top(actor: Any) -> Node:
 
     root = node_roots(actor).first()
     if root is None:
-        raise NotFound("没有可统计的区域")
+        raise NotFound(_("没有可统计的区域"))
     return root

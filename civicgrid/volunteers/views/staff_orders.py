@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.selectors import has_capability, scope_filter
@@ -30,7 +31,7 @@ from civicgrid.volunteers.views.staff import AREA_KINDS
 
 def require_order_staff(actor: Any) -> None:
     if not any(has_capability(actor, c) for c in ORDER_STAFF_CAPABILITIES):
-        raise PermissionDenied("您无权管理服务单")
+        raise PermissionDenied(_("您无权管理服务单"))
 
 
 def order_areas(actor: Any) -> QuerySet[Node]:
@@ -43,13 +44,15 @@ def find_resident(actor: Any, query: str, field: str, *, tag: str = "") -> Resid
     """One resident the actor sees, by name, full phone or ID number; a clear error otherwise."""
     query = query.strip()
     if not query:
-        raise ValidationError("请填写居民姓名、手机号或身份证号", field=field)
+        raise ValidationError(_("请填写居民姓名、手机号或身份证号"), field=field)
     found = list(resident_search(actor, q=query, tag=tag)[:3])
     if not found:
-        raise ValidationError(f"辖区内未找到居民「{query}」", field=field)
+        raise ValidationError(_("辖区内未找到居民「{query}」").format(query=query), field=field)
     exact = [r for r in found if r.name == query]
     if len(found) > 1 and len(exact) != 1:
-        raise ValidationError(f"找到多名居民「{query}」，请输入完整手机号或身份证号", field=field)
+        raise ValidationError(
+            _("找到多名居民「{query}」，请输入完整手机号或身份证号").format(query=query), field=field
+        )
     return exact[0] if len(found) > 1 else found[0]
 
 
@@ -84,7 +87,7 @@ def _request_origin(actor: Any, number: str) -> str:
         return ""
     found = requests_visible(actor).filter(number=number).first()
     if found is None:
-        raise ValidationError("未找到该诉求编号，或您无权查看该诉求", field="origin")
+        raise ValidationError(_("未找到该诉求编号，或您无权查看该诉求"), field="origin")
     return request_origin(found)
 
 
@@ -130,7 +133,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"已点单 {order.number}")
+            messages.success(request, _("已点单 {number}").format(number=order.number))
             return redirect("volunteers:order", order.pk)
     return render(request, "volunteers/order_new.html", {"form": form})
 
@@ -182,13 +185,13 @@ def _taker(request: HttpRequest, order: ServiceOrder) -> Taker:
     kind = data["taker_kind"]
     if kind == TakerKind.VOLUNTEER:
         if data["volunteer"] is None:
-            raise ValidationError("请选择志愿者", field="volunteer")
+            raise ValidationError(_("请选择志愿者"), field="volunteer")
         return Taker.of_volunteer(data["volunteer"])
     if kind == TakerKind.PARTY_MEMBER:
         return Taker.of_party_member(find_resident(request.user, data["party_member"], "party_member"))
     organisation: Organisation | None = data["organisation"]
     if organisation is None:
-        raise ValidationError("请选择共建单位", field="organisation")
+        raise ValidationError(_("请选择共建单位"), field="organisation")
     return Taker.of_unit(organisation)
 
 
@@ -211,32 +214,32 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.service_order_dispatch(
                 actor=actor, order=found, taker=taker, note=post.get("note", ""), expected_version=version
             ),
-            f"已派单给{taker.label}",
+            _("已派单给{label}").format(label=taker.label),
             back,
         )
     reason = post.get("reason", "")
     calls: dict[str, tuple[Any, str]] = {
         OrderAction.PUBLISH: (
             lambda: services.service_order_publish(actor=actor, order=found, expected_version=version),
-            "已发布，等待志愿者接单",
+            _("已发布，等待志愿者接单"),
         ),
         OrderAction.CANCEL: (
             lambda: services.service_order_cancel(
                 actor=actor, order=found, reason=reason, expected_version=version
             ),
-            "服务单已取消",
+            _("服务单已取消"),
         ),
         OrderAction.RELEASE: (
             lambda: services.service_order_release(
                 actor=actor, order=found, reason=reason, expected_version=version
             ),
-            "已收回服务单",
+            _("已收回服务单"),
         ),
         OrderAction.REOPEN: (
             lambda: services.service_order_reopen(
                 actor=actor, order=found, reason=reason, expected_version=version
             ),
-            "已退回重办",
+            _("已退回重办"),
         ),
         OrderAction.COMPLETE: (
             lambda: services.service_order_complete(
@@ -247,7 +250,7 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
                 photos=request.FILES.getlist("photos"),
                 expected_version=version,
             ),
-            "已登记服务完成",
+            _("已登记服务完成"),
         ),
         OrderAction.CONFIRM: (
             lambda: services.service_order_confirm(
@@ -257,17 +260,17 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=post.get("comment", ""),
                 expected_version=version,
             ),
-            "已回访确认，积分已发放",
+            _("已回访确认，积分已发放"),
         ),
         OrderAction.BOARD: (
             lambda: services.service_order_board_set(
                 actor=actor, order=found, on_board=post.get("on_board") == "1", expected_version=version
             ),
-            "晒单设置已更新",
+            _("晒单设置已更新"),
         ),
     }
     if what not in calls:
-        messages.error(request, "未知的操作")
+        messages.error(request, _("未知的操作"))
         return redirect("volunteers:order", pk)
     call, done = calls[what]
     return act(request, call, done, back)
