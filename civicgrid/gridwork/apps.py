@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.i18n import StrOrPromise
 
 
 def _patrols(user: Any) -> bool:
@@ -20,13 +23,13 @@ def _views_gridwork(user: Any) -> bool:
 class GridworkConfig(AppConfig):
     name = "civicgrid.gridwork"
     label = "gridwork"
-    verbose_name = "网格工作"
+    verbose_name = _("网格工作")
     # What this app contributes to shared screens (see civicgrid.web.contrib):
     # menu entries (label, url name, capability or predicate on the user) and a dotted
     # path to ``home_figures(user) -> list[Figure]`` for the home page.
-    menu: list[tuple[str, str, Any]] = [
-        ("网格员工作台", "gridwork:m_today", _patrols),
-        ("网格工作", "gridwork:coverage", _views_gridwork),
+    menu: list[tuple[StrOrPromise, str, Any]] = [
+        (_("网格员工作台"), "gridwork:m_today", _patrols),
+        (_("网格工作"), "gridwork:coverage", _views_gridwork),
     ]
     home_figures: str | None = "civicgrid.gridwork.logbook.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.

@@ -1,6 +1,7 @@
 """Named constants of grid work (网格工作): verbs, choices, defaults."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Verb:
@@ -26,86 +27,86 @@ class Verb:
 
 
 class FindingCategory(models.TextChoices):
-    ENVIRONMENT = "environment", "环境卫生"
-    FACILITIES = "facilities", "公共设施"
-    SAFETY = "safety", "安全隐患"
-    FIRE = "fire", "消防安全"
-    DISPUTE = "dispute", "矛盾纠纷"
-    ORDER = "order", "治安秩序"
-    CITY_MANAGEMENT = "city_management", "市容秩序"
-    LIVELIHOOD = "livelihood", "民生诉求"
-    OTHER = "other", "其他"
+    ENVIRONMENT = "environment", _("环境卫生")
+    FACILITIES = "facilities", _("公共设施")
+    SAFETY = "safety", _("安全隐患")
+    FIRE = "fire", _("消防安全")
+    DISPUTE = "dispute", _("矛盾纠纷")
+    ORDER = "order", _("治安秩序")
+    CITY_MANAGEMENT = "city_management", _("市容秩序")
+    LIVELIHOOD = "livelihood", _("民生诉求")
+    OTHER = "other", _("其他")
 
 
 class Outcome(models.TextChoices):
     """What the grid worker did with what they saw."""
 
-    RECORDED = "recorded", "仅记录"
-    FIXED = "fixed", "现场解决"
-    REPORTED = "reported", "上报诉求"
+    RECORDED = "recorded", _("仅记录")
+    FIXED = "fixed", _("现场解决")
+    REPORTED = "reported", _("上报诉求")
 
 
 class VisitKind(models.TextChoices):
-    HOME = "home", "入户走访"
-    DOORSTEP = "doorstep", "门口/楼下交谈"
-    PHONE = "phone", "电话问候"
+    HOME = "home", _("入户走访")
+    DOORSTEP = "doorstep", _("门口/楼下交谈")
+    PHONE = "phone", _("电话问候")
 
 
 class Wellbeing(models.TextChoices):
-    GOOD = "good", "情况良好"
-    ATTENTION = "attention", "需要关注"
-    URGENT = "urgent", "需紧急帮扶"
+    GOOD = "good", _("情况良好")
+    ATTENTION = "attention", _("需要关注")
+    URGENT = "urgent", _("需紧急帮扶")
 
 
 class Light(models.TextChoices):
-    GREEN = "green", "绿灯（正常）"
-    YELLOW = "yellow", "黄灯（临期）"
-    RED = "red", "红灯（超期）"
+    GREEN = "green", _("绿灯（正常）")
+    YELLOW = "yellow", _("黄灯（临期）")
+    RED = "red", _("红灯（超期）")
 
 
 class CampaignKind(models.TextChoices):
-    EPIDEMIC = "epidemic", "疫情排查"
-    ANTI_FRAUD = "anti_fraud", "反诈APP入户核查"
-    FIRE_SAFETY = "fire_safety", "消防安全检查"
-    CENSUS = "census", "人口信息核查"
-    OTHER = "other", "其他专项"
+    EPIDEMIC = "epidemic", _("疫情排查")
+    ANTI_FRAUD = "anti_fraud", _("反诈APP入户核查")
+    FIRE_SAFETY = "fire_safety", _("消防安全检查")
+    CENSUS = "census", _("人口信息核查")
+    OTHER = "other", _("其他专项")
 
 
 class CampaignTarget(models.TextChoices):
-    HOUSEHOLD = "household", "每户"
-    BUILDING = "building", "每栋楼"
+    HOUSEHOLD = "household", _("每户")
+    BUILDING = "building", _("每栋楼")
 
 
 class CampaignState(models.TextChoices):
-    ACTIVE = "active", "进行中"
-    CLOSED = "closed", "已结束"
+    ACTIVE = "active", _("进行中")
+    CLOSED = "closed", _("已结束")
 
 
 class ItemState(models.TextChoices):
-    PENDING = "pending", "待完成"
-    DONE = "done", "已完成"
-    UNREACHABLE = "unreachable", "无人在家"
-    REFUSED = "refused", "拒绝配合"
+    PENDING = "pending", _("待完成")
+    DONE = "done", _("已完成")
+    UNREACHABLE = "unreachable", _("无人在家")
+    REFUSED = "refused", _("拒绝配合")
 
 
 class QuestionKind(models.TextChoices):
-    YESNO = "yesno", "是/否"
-    NUMBER = "number", "数字"
-    TEXT = "text", "文字"
+    YESNO = "yesno", _("是/否")
+    NUMBER = "number", _("数字")
+    TEXT = "text", _("文字")
 
 
 class ProposalKind(models.TextChoices):
-    MOVED_OUT = "moved_out", "人员迁出"
-    NEW_RESIDENT = "new_resident", "新住户/新租户"
-    ADD_TAG = "add_tag", "新增标签"
-    REMOVE_TAG = "remove_tag", "去除标签"
-    DWELLING_USE = "dwelling_use", "房屋使用情况变化"
+    MOVED_OUT = "moved_out", _("人员迁出")
+    NEW_RESIDENT = "new_resident", _("新住户/新租户")
+    ADD_TAG = "add_tag", _("新增标签")
+    REMOVE_TAG = "remove_tag", _("去除标签")
+    DWELLING_USE = "dwelling_use", _("房屋使用情况变化")
 
 
 class ProposalState(models.TextChoices):
-    PENDING = "pending", "待审核"
-    APPROVED = "approved", "已同意"
-    REJECTED = "rejected", "已驳回"
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("已驳回")
 
 
 # How often (days) a resident of each care group is visited unless the plan says otherwise
@@ -133,6 +134,7 @@ MAX_CLOCK_SKEW_MINUTES = 10  # a phone's clock may run this far ahead of the ser
 PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "image/webp": b"RIFF"}
 
 # Default checklists of the campaign kinds (label, kind, required).
+# i18n: data (copied into the campaign launch form as editable text, then stored with the campaign)
 DEFAULT_CHECKLISTS: dict[str, list[tuple[str, str, bool]]] = {
     CampaignKind.EPIDEMIC: [
         ("家庭常住人数", QuestionKind.NUMBER, True),

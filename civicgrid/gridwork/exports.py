@@ -5,6 +5,8 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
@@ -14,14 +16,23 @@ from civicgrid.gridwork.constants import QuestionKind
 from civicgrid.gridwork.models import Campaign, CampaignItem
 from civicgrid.gridwork.selectors import campaign_items_visible
 
-FIXED_HEADERS = ["社区", "网格", "对象", "户编码", "户主", "状态", "负责网格员", "完成时间"]
+FIXED_HEADERS = [
+    gettext_lazy("社区"),
+    gettext_lazy("网格"),
+    gettext_lazy("对象"),
+    gettext_lazy("户编码"),
+    gettext_lazy("户主"),
+    gettext_lazy("状态"),
+    gettext_lazy("负责网格员"),
+    gettext_lazy("完成时间"),
+]
 
 
 def _answer(kind: str, value: Any) -> Any:
     if value is None:
         return ""
     if kind == QuestionKind.YESNO:
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     return value
 
 
@@ -40,10 +51,10 @@ def campaign_xlsx(actor: Any, campaign: Campaign) -> HttpResponse:
         for item in items.iterator(chunk_size=CHUNK):
             yield _row(item, questions)
 
-    headers = [*FIXED_HEADERS, *(q["label"] for q in questions), "备注"]
+    headers = [*FIXED_HEADERS, *(q["label"] for q in questions), _("备注")]
     return xlsx_response(
         actor=actor,
-        list_name=f"专项任务_{campaign.name}"[:31],
+        list_name=_("专项任务_{name}").format(name=campaign.name)[:31],
         headers=headers,
         rows=rows(),
         node=campaign.node,

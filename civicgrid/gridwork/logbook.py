@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import User
 from civicgrid.accounts.permissions import Capability
@@ -127,7 +128,9 @@ def _routes(patrols: list[Patrol]) -> list[dict[str, Any]]:
     return [
         {
             "type": "Feature",
-            "properties": {"label": f"{timezone.localtime(p.started_at):%H:%M} 开始"},
+            "properties": {
+                "label": _("{started_at:%H:%M} 开始").format(started_at=timezone.localtime(p.started_at))
+            },
             "geometry": {"type": "LineString", "coordinates": by_patrol[p.pk]},
         }
         for p in patrols
@@ -276,17 +279,17 @@ def campaign_progress(actor: Any, campaign: Campaign) -> tuple[list[Progress], l
         assignees[grid_id].add(full_name or username)
     grids: list[Progress] = []
     communities: dict[int | None, Progress] = {}
-    total = Progress("合计", None, 0, 0, 0, 0)
+    total = Progress(_("合计"), None, 0, 0, 0, 0)
     for r in rows:
         counts = (r["total"], r["done"], r["unreachable"], r["refused"])
         grids.append(
             Progress(
-                r["grid__name"] or "（未划入网格）", r["grid_id"], *counts, sorted(assignees[r["grid_id"]])
+                r["grid__name"] or _("（未划入网格）"), r["grid_id"], *counts, sorted(assignees[r["grid_id"]])
             )
         )
         key = r["grid__parent_id"]
         c = communities.setdefault(
-            key, Progress(r["grid__parent__name"] or "（未划入网格）", key, 0, 0, 0, 0)
+            key, Progress(r["grid__parent__name"] or _("（未划入网格）"), key, 0, 0, 0, 0)
         )
         for target in (c, total):
             target.total += counts[0]
@@ -326,21 +329,30 @@ def home_figures(user: Any) -> list[Figure]:
     coverage_url = reverse("gridwork:coverage")
     return [
         Figure(
-            "今日巡查覆盖",
+            _("今日巡查覆盖"),
             f"{today_grids}/{grids}",
             coverage_url,
-            f"今日有巡查的网格占比 {_pct(today_grids, grids)}",
+            _("今日有巡查的网格占比 {pct}").format(pct=_pct(today_grids, grids)),
         ),
-        Figure("本周巡查覆盖", _pct(week_grids, grids), coverage_url, f"本周有巡查的网格 {week_grids} 个"),
-        Figure("本月发现问题", found["n"], reverse("gridwork:findings"), "网格员巡查记录的民情"),
-        Figure("现场解决", found["fixed"], reverse("gridwork:findings") + "?outcome=fixed", "有照片佐证"),
-        Figure("上报诉求", found["reported"], reverse("gridwork:findings") + "?outcome=reported"),
-        Figure("本月走访", visits, reverse("gridwork:care")),
-        Figure("走访超期", overdue, reverse("gridwork:care") + "?light=red", "关爱对象超过走访周期未走访"),
         Figure(
-            "专项任务进度",
+            _("本周巡查覆盖"),
+            _pct(week_grids, grids),
+            coverage_url,
+            _("本周有巡查的网格 {week_grids} 个").format(week_grids=week_grids),
+        ),
+        Figure(_("本月发现问题"), found["n"], reverse("gridwork:findings"), _("网格员巡查记录的民情")),
+        Figure(
+            _("现场解决"), found["fixed"], reverse("gridwork:findings") + "?outcome=fixed", _("有照片佐证")
+        ),
+        Figure(_("上报诉求"), found["reported"], reverse("gridwork:findings") + "?outcome=reported"),
+        Figure(_("本月走访"), visits, reverse("gridwork:care")),
+        Figure(
+            _("走访超期"), overdue, reverse("gridwork:care") + "?light=red", _("关爱对象超过走访周期未走访")
+        ),
+        Figure(
+            _("专项任务进度"),
             _pct(items["done"], items["n"]),
             reverse("gridwork:campaigns"),
-            f"进行中的任务已完成 {items['done']}/{items['n']}",
+            _("进行中的任务已完成 {done}/{n}").format(done=items["done"], n=items["n"]),
         ),
     ]

@@ -6,6 +6,8 @@ problem is reported against its field, in Chinese, before any service runs.
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.accounts.models import User
 from civicgrid.core.errors import ValidationError
 from civicgrid.gridwork.models import CarePlan
@@ -31,7 +33,9 @@ class Lookup:
             return None
         node = nodes_visible(self.actor).filter(pk=pk, is_active=True).first()
         if node is None or (kind is not None and node.kind != kind):
-            self._miss(field, "网格不存在或您无权查看" if kind == NodeKind.GRID else "区域不存在或您无权查看")
+            self._miss(
+                field, _("网格不存在或您无权查看") if kind == NodeKind.GRID else _("区域不存在或您无权查看")
+            )
             return None
         return node
 
@@ -43,7 +47,7 @@ class Lookup:
             return None
         found = residents_visible(self.actor).select_related("node", "household").filter(pk=pk).first()
         if found is None:
-            self._miss(field, "居民不存在或您无权查看")
+            self._miss(field, _("居民不存在或您无权查看"))
         return found
 
     def household(self, pk: int | None, field: str = "household_id") -> Household | None:
@@ -51,7 +55,7 @@ class Lookup:
             return None
         found = households_visible(self.actor).select_related("node", "dwelling").filter(pk=pk).first()
         if found is None:
-            self._miss(field, "户不存在或您无权查看")
+            self._miss(field, _("户不存在或您无权查看"))
         return found
 
     def dwelling(self, pk: int | None, field: str = "dwelling_id") -> Dwelling | None:
@@ -59,7 +63,7 @@ class Lookup:
             return None
         found = dwellings_visible(self.actor).select_related("node").filter(pk=pk).first()
         if found is None:
-            self._miss(field, "房屋不存在或您无权查看")
+            self._miss(field, _("房屋不存在或您无权查看"))
         return found
 
     def care_plan(self, pk: int | None, field: str = "care_plan_id") -> CarePlan | None:
@@ -69,7 +73,7 @@ class Lookup:
             care_plans_visible(self.actor).select_related("resident", "grid", "node").filter(pk=pk).first()
         )
         if found is None:
-            self._miss(field, "关爱计划不存在或您无权查看")
+            self._miss(field, _("关爱计划不存在或您无权查看"))
         return found
 
     def tag(self, code: str, field: str = "tag") -> ResidentTag | None:
@@ -78,7 +82,7 @@ class Lookup:
             return None
         found = ResidentTag.objects.filter(code=code).first() or ResidentTag.objects.filter(name=code).first()
         if found is None:
-            self._miss(field, f"未知的标签：{code}")
+            self._miss(field, _("未知的标签：{code}").format(code=code))
         return found
 
     def user(self, pk: int | None, field: str = "worker_id") -> User | None:
@@ -86,7 +90,7 @@ class Lookup:
             return None
         found = User.objects.filter(pk=pk, is_active=True).first()
         if found is None:
-            self._miss(field, "账号不存在")
+            self._miss(field, _("账号不存在"))
         return found
 
     def done(self) -> None:

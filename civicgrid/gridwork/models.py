@@ -13,6 +13,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.gridwork.constants import (
     CampaignKind,
@@ -35,21 +37,23 @@ USER = settings.AUTH_USER_MODEL
 class Patrol(ScopedModel):
     """One round of a grid worker through their grid (``node`` is the grid)."""
 
-    worker = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="patrols", verbose_name="网格员")
+    worker = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="patrols", verbose_name=gettext_lazy("网格员")
+    )
     client_key = models.CharField(max_length=64, unique=True, editable=False)
-    day = models.DateField("日期", db_index=True)
-    started_at = models.DateTimeField("开始时间")
-    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    distance_m = models.FloatField("里程（米）", default=0)
-    point_count = models.PositiveIntegerField("轨迹点数", default=0)
-    places = models.CharField("途经地点", max_length=500, blank=True)
-    people_met = models.PositiveIntegerField("接触群众（人次）", default=0)
-    note = models.TextField("巡查小结", blank=True)
+    day = models.DateField(gettext_lazy("日期"), db_index=True)
+    started_at = models.DateTimeField(gettext_lazy("开始时间"))
+    ended_at = models.DateTimeField(gettext_lazy("结束时间"), null=True, blank=True)
+    distance_m = models.FloatField(gettext_lazy("里程（米）"), default=0)
+    point_count = models.PositiveIntegerField(gettext_lazy("轨迹点数"), default=0)
+    places = models.CharField(gettext_lazy("途经地点"), max_length=500, blank=True)
+    people_met = models.PositiveIntegerField(gettext_lazy("接触群众（人次）"), default=0)
+    note = models.TextField(gettext_lazy("巡查小结"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "巡查"
-        verbose_name_plural = "巡查"
+        verbose_name = gettext_lazy("巡查")
+        verbose_name_plural = gettext_lazy("巡查")
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["worker", "day"])]
         constraints = [
@@ -59,7 +63,7 @@ class Patrol(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.worker} {self.day} 巡查"
+        return _("{worker} {day} 巡查").format(worker=self.worker, day=self.day)
 
     @property
     def minutes(self) -> int:
@@ -78,8 +82,8 @@ class PatrolPoint(models.Model):
     accuracy_m = models.FloatField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "轨迹点"
-        verbose_name_plural = "轨迹点"
+        verbose_name = gettext_lazy("轨迹点")
+        verbose_name_plural = gettext_lazy("轨迹点")
         ordering = ["patrol", "recorded_at"]
         constraints = [models.UniqueConstraint(fields=["patrol", "recorded_at"], name="gridwork_point_once")]
 
@@ -90,33 +94,40 @@ class PatrolPoint(models.Model):
 class Finding(ScopedModel):
     """What the worker saw (民情): recorded, fixed on the spot, or reported as a request."""
 
-    worker = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="findings", verbose_name="网格员")
+    worker = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="findings", verbose_name=gettext_lazy("网格员")
+    )
     patrol = models.ForeignKey(
-        Patrol, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings", verbose_name="巡查"
+        Patrol,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+        verbose_name=gettext_lazy("巡查"),
     )
     client_key = models.CharField(max_length=64, unique=True, editable=False)
-    observed_at = models.DateTimeField("发现时间", db_index=True)
-    day = models.DateField("日期")
-    category = models.CharField("类别", max_length=20, choices=FindingCategory.choices)
-    description = models.TextField("情况描述")
-    address = models.CharField("地点", max_length=255, blank=True)
-    lon = models.FloatField("经度", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
-    outcome = models.CharField("处理方式", max_length=10, choices=Outcome.choices)
-    handled_note = models.TextField("处理情况", blank=True)
+    observed_at = models.DateTimeField(gettext_lazy("发现时间"), db_index=True)
+    day = models.DateField(gettext_lazy("日期"))
+    category = models.CharField(gettext_lazy("类别"), max_length=20, choices=FindingCategory.choices)
+    description = models.TextField(gettext_lazy("情况描述"))
+    address = models.CharField(gettext_lazy("地点"), max_length=255, blank=True)
+    lon = models.FloatField(gettext_lazy("经度"), null=True, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"), null=True, blank=True)
+    outcome = models.CharField(gettext_lazy("处理方式"), max_length=10, choices=Outcome.choices)
+    handled_note = models.TextField(gettext_lazy("处理情况"), blank=True)
     request = models.ForeignKey(
         "requests.Request",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="上报的诉求",
+        verbose_name=gettext_lazy("上报的诉求"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "民情记录"
-        verbose_name_plural = "民情记录"
+        verbose_name = gettext_lazy("民情记录")
+        verbose_name_plural = gettext_lazy("民情记录")
         ordering = ["-observed_at", "-id"]
         indexes = [models.Index(fields=["worker", "day"])]
 
@@ -128,7 +139,10 @@ class CarePlan(ScopedModel):
     """Who in a special group is visited, by whom and how often (``node``: where they live)."""
 
     resident = models.ForeignKey(
-        "registry.Resident", on_delete=models.PROTECT, related_name="care_plans", verbose_name="关爱对象"
+        "registry.Resident",
+        on_delete=models.PROTECT,
+        related_name="care_plans",
+        verbose_name=gettext_lazy("关爱对象"),
     )
     grid = models.ForeignKey(
         "territory.Node",
@@ -136,33 +150,33 @@ class CarePlan(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="所属网格",
+        verbose_name=gettext_lazy("所属网格"),
     )
-    groups = models.CharField("关爱类别", max_length=200, blank=True)
-    interval_days = models.PositiveSmallIntegerField("走访周期（天）")
+    groups = models.CharField(gettext_lazy("关爱类别"), max_length=200, blank=True)
+    interval_days = models.PositiveSmallIntegerField(gettext_lazy("走访周期（天）"))
     assignee = models.ForeignKey(
         USER,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="care_plans",
-        verbose_name="走访人",
+        verbose_name=gettext_lazy("走访人"),
     )
-    started_on = models.DateField("开始日期")
-    is_active = models.BooleanField("有效", default=True)
-    ended_on = models.DateField("结束日期", null=True, blank=True)
-    last_visit_at = models.DateTimeField("上次走访", null=True, blank=True)
-    visit_count = models.PositiveIntegerField("走访次数", default=0)
-    next_due_on = models.DateField("下次应走访", db_index=True)
+    started_on = models.DateField(gettext_lazy("开始日期"))
+    is_active = models.BooleanField(gettext_lazy("有效"), default=True)
+    ended_on = models.DateField(gettext_lazy("结束日期"), null=True, blank=True)
+    last_visit_at = models.DateTimeField(gettext_lazy("上次走访"), null=True, blank=True)
+    visit_count = models.PositiveIntegerField(gettext_lazy("走访次数"), default=0)
+    next_due_on = models.DateField(gettext_lazy("下次应走访"), db_index=True)
     light = models.CharField(
-        "预警灯", max_length=10, choices=Light.choices, default=Light.GREEN, db_index=True
+        gettext_lazy("预警灯"), max_length=10, choices=Light.choices, default=Light.GREEN, db_index=True
     )
-    note = models.CharField("备注", max_length=255, blank=True)
+    note = models.CharField(gettext_lazy("备注"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "关爱计划"
-        verbose_name_plural = "关爱计划"
+        verbose_name = gettext_lazy("关爱计划")
+        verbose_name_plural = gettext_lazy("关爱计划")
         ordering = ["next_due_on", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -171,7 +185,7 @@ class CarePlan(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resident} 关爱计划"
+        return _("{resident} 关爱计划").format(resident=self.resident)
 
 
 class CareWarning(models.Model):
@@ -181,11 +195,11 @@ class CareWarning(models.Model):
     due_on = models.DateField()
     light = models.CharField(max_length=10, choices=Light.choices)
     raised_at = models.DateTimeField()
-    notified = models.PositiveSmallIntegerField("通知人数", default=0)
+    notified = models.PositiveSmallIntegerField(gettext_lazy("通知人数"), default=0)
 
     class Meta:
-        verbose_name = "走访预警"
-        verbose_name_plural = "走访预警"
+        verbose_name = gettext_lazy("走访预警")
+        verbose_name_plural = gettext_lazy("走访预警")
         ordering = ["-raised_at"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "due_on", "light"], name="gridwork_care_warning_once")
@@ -198,21 +212,25 @@ class CareWarning(models.Model):
 class Visit(ScopedModel):
     """A household visit (走访): whom, how, what was found."""
 
-    worker = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="visits", verbose_name="走访人")
+    worker = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="visits", verbose_name=gettext_lazy("走访人")
+    )
     patrol = models.ForeignKey(
         Patrol, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
     client_key = models.CharField(max_length=64, unique=True, editable=False)
-    visited_at = models.DateTimeField("走访时间", db_index=True)
-    day = models.DateField("日期")
-    kind = models.CharField("方式", max_length=10, choices=VisitKind.choices, default=VisitKind.HOME)
+    visited_at = models.DateTimeField(gettext_lazy("走访时间"), db_index=True)
+    day = models.DateField(gettext_lazy("日期"))
+    kind = models.CharField(
+        gettext_lazy("方式"), max_length=10, choices=VisitKind.choices, default=VisitKind.HOME
+    )
     resident = models.ForeignKey(
         "registry.Resident",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="走访对象",
+        verbose_name=gettext_lazy("走访对象"),
     )
     household = models.ForeignKey(
         "registry.Household",
@@ -220,7 +238,7 @@ class Visit(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="户",
+        verbose_name=gettext_lazy("户"),
     )
     care_plan = models.ForeignKey(
         CarePlan,
@@ -228,18 +246,20 @@ class Visit(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="visits",
-        verbose_name="关爱计划",
+        verbose_name=gettext_lazy("关爱计划"),
     )
-    wellbeing = models.CharField("情况", max_length=10, choices=Wellbeing.choices, default=Wellbeing.GOOD)
-    found = models.TextField("走访情况")
-    needs = models.TextField("困难与诉求", blank=True)
+    wellbeing = models.CharField(
+        gettext_lazy("情况"), max_length=10, choices=Wellbeing.choices, default=Wellbeing.GOOD
+    )
+    found = models.TextField(gettext_lazy("走访情况"))
+    needs = models.TextField(gettext_lazy("困难与诉求"), blank=True)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "走访"
-        verbose_name_plural = "走访"
+        verbose_name = gettext_lazy("走访")
+        verbose_name_plural = gettext_lazy("走访")
         ordering = ["-visited_at", "-id"]
         indexes = [models.Index(fields=["worker", "day"])]
 
@@ -266,8 +286,8 @@ class Photo(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "现场照片"
-        verbose_name_plural = "现场照片"
+        verbose_name = gettext_lazy("现场照片")
+        verbose_name_plural = gettext_lazy("现场照片")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(finding__isnull=False) & Q(visit__isnull=True))
@@ -283,24 +303,30 @@ class Photo(models.Model):
 class Campaign(ScopedModel):
     """A task set on every household (or building) of an area, with a checklist."""
 
-    name = models.CharField("任务名称", max_length=100)
-    kind = models.CharField("类型", max_length=20, choices=CampaignKind.choices)
-    target = models.CharField("对象", max_length=10, choices=CampaignTarget.choices)
-    checklist = models.JSONField("检查清单", default=list)
-    description = models.TextField("工作要求", blank=True)
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("截止日期")
+    name = models.CharField(gettext_lazy("任务名称"), max_length=100)
+    kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=CampaignKind.choices)
+    target = models.CharField(gettext_lazy("对象"), max_length=10, choices=CampaignTarget.choices)
+    checklist = models.JSONField(gettext_lazy("检查清单"), default=list)
+    description = models.TextField(gettext_lazy("工作要求"), blank=True)
+    starts_on = models.DateField(gettext_lazy("开始日期"))
+    ends_on = models.DateField(gettext_lazy("截止日期"))
     state = models.CharField(
-        "状态", max_length=10, choices=CampaignState.choices, default=CampaignState.ACTIVE, db_index=True
+        gettext_lazy("状态"),
+        max_length=10,
+        choices=CampaignState.choices,
+        default=CampaignState.ACTIVE,
+        db_index=True,
     )
-    item_count = models.PositiveIntegerField("任务数", default=0)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="发起人")
+    item_count = models.PositiveIntegerField(gettext_lazy("任务数"), default=0)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("发起人")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "专项任务"
-        verbose_name_plural = "专项任务"
+        verbose_name = gettext_lazy("专项任务")
+        verbose_name_plural = gettext_lazy("专项任务")
         ordering = ["-starts_on", "-id"]
 
     def __str__(self) -> str:
@@ -317,7 +343,7 @@ class CampaignItem(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="户",
+        verbose_name=gettext_lazy("户"),
     )
     building = models.ForeignKey(
         "territory.Node",
@@ -325,7 +351,7 @@ class CampaignItem(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="楼栋",
+        verbose_name=gettext_lazy("楼栋"),
     )
     grid = models.ForeignKey(
         "territory.Node",
@@ -333,21 +359,28 @@ class CampaignItem(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="网格",
+        verbose_name=gettext_lazy("网格"),
     )
-    label = models.CharField("对象", max_length=200)
+    label = models.CharField(gettext_lazy("对象"), max_length=200)
     assignee = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="负责网格员"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("负责网格员"),
     )
-    state = models.CharField("状态", max_length=12, choices=ItemState.choices, default=ItemState.PENDING)
-    answers = models.JSONField("检查结果", default=dict, blank=True)
-    note = models.CharField("备注", max_length=500, blank=True)
-    checked_at = models.DateTimeField("完成时间", null=True, blank=True)
+    state = models.CharField(
+        gettext_lazy("状态"), max_length=12, choices=ItemState.choices, default=ItemState.PENDING
+    )
+    answers = models.JSONField(gettext_lazy("检查结果"), default=dict, blank=True)
+    note = models.CharField(gettext_lazy("备注"), max_length=500, blank=True)
+    checked_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
     checked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "专项任务对象"
-        verbose_name_plural = "专项任务对象"
+        verbose_name = gettext_lazy("专项任务对象")
+        verbose_name_plural = gettext_lazy("专项任务对象")
         ordering = ["campaign", "node_path", "label", "id"]
         indexes = [
             models.Index(fields=["campaign", "grid", "state"]),
@@ -382,8 +415,8 @@ class CampaignCheck(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "专项任务记录"
-        verbose_name_plural = "专项任务记录"
+        verbose_name = gettext_lazy("专项任务记录")
+        verbose_name_plural = gettext_lazy("专项任务记录")
         ordering = ["item", "checked_at", "id"]
 
     def __str__(self) -> str:
@@ -393,11 +426,17 @@ class CampaignCheck(models.Model):
 class Proposal(ScopedModel):
     """A change to the registry seen in the field, waiting for the community to approve it."""
 
-    kind = models.CharField("变更类型", max_length=20, choices=ProposalKind.choices)
+    kind = models.CharField(gettext_lazy("变更类型"), max_length=20, choices=ProposalKind.choices)
     state = models.CharField(
-        "状态", max_length=10, choices=ProposalState.choices, default=ProposalState.PENDING, db_index=True
+        gettext_lazy("状态"),
+        max_length=10,
+        choices=ProposalState.choices,
+        default=ProposalState.PENDING,
+        db_index=True,
     )
-    proposer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="提出人")
+    proposer = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("提出人")
+    )
     client_key = models.CharField(max_length=64, unique=True, editable=False)
     resident = models.ForeignKey(
         "registry.Resident",
@@ -405,7 +444,7 @@ class Proposal(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="居民",
+        verbose_name=gettext_lazy("居民"),
     )
     household = models.ForeignKey(
         "registry.Household",
@@ -413,7 +452,7 @@ class Proposal(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="户",
+        verbose_name=gettext_lazy("户"),
     )
     dwelling = models.ForeignKey(
         "registry.Dwelling",
@@ -421,7 +460,7 @@ class Proposal(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="房屋",
+        verbose_name=gettext_lazy("房屋"),
     )
     tag = models.ForeignKey(
         "registry.ResidentTag",
@@ -429,22 +468,22 @@ class Proposal(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="标签",
+        verbose_name=gettext_lazy("标签"),
     )
     # New resident: name, gender, residence_type, relation_to_head, id/phone (encrypted + masked);
     # dwelling use: use.
     payload = models.JSONField(default=dict, blank=True)
-    summary = models.CharField("变更内容", max_length=300)
-    reason = models.TextField("情况说明", blank=True)
+    summary = models.CharField(gettext_lazy("变更内容"), max_length=300)
+    reason = models.TextField(gettext_lazy("情况说明"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.CharField("审核意见", max_length=300, blank=True)
+    decision_note = models.CharField(gettext_lazy("审核意见"), max_length=300, blank=True)
     result = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = "信息变更申请"
-        verbose_name_plural = "信息变更申请"
+        verbose_name = gettext_lazy("信息变更申请")
+        verbose_name_plural = gettext_lazy("信息变更申请")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
@@ -84,7 +85,7 @@ def campaigns_visible(actor: Any) -> QuerySet[Campaign]:
 def campaign_get(actor: Any, pk: int) -> Campaign:
     found = campaigns_visible(actor).select_related("node", "created_by").filter(pk=pk).first()
     if found is None:
-        raise NotFound("专项任务不存在或您无权查看")
+        raise NotFound(_("专项任务不存在或您无权查看"))
     return found
 
 
@@ -97,7 +98,7 @@ def finding_get(actor: Any, pk: int) -> Finding:
         findings_visible(actor).select_related("node", "worker", "request", "patrol").filter(pk=pk).first()
     )
     if found is None:
-        raise NotFound("民情记录不存在或您无权查看")
+        raise NotFound(_("民情记录不存在或您无权查看"))
     return found
 
 
@@ -106,7 +107,7 @@ def care_plan_get(actor: Any, pk: int) -> CarePlan:
         care_plans_visible(actor).select_related("resident", "grid", "assignee", "node").filter(pk=pk).first()
     )
     if found is None:
-        raise NotFound("关爱计划不存在或您无权查看")
+        raise NotFound(_("关爱计划不存在或您无权查看"))
     return found
 
 
@@ -114,18 +115,18 @@ def proposal_get(actor: Any, pk: int) -> Proposal:
     found = proposals_visible(actor).select_related("proposer", "resident", "household", "dwelling", "tag")
     proposal = found.filter(pk=pk).first()
     if proposal is None:
-        raise NotFound("变更申请不存在或您无权查看")
+        raise NotFound(_("变更申请不存在或您无权查看"))
     return proposal
 
 
 def photo_get(actor: Any, pk: int) -> Photo:
     photo = Photo.objects.select_related("finding", "visit").filter(pk=pk).first()
     if photo is None:
-        raise NotFound("照片不存在或您无权查看")
+        raise NotFound(_("照片不存在或您无权查看"))
     if photo.finding_id and not findings_visible(actor).filter(pk=photo.finding_id).exists():
-        raise NotFound("照片不存在或您无权查看")
+        raise NotFound(_("照片不存在或您无权查看"))
     if photo.visit_id and not visits_visible(actor).filter(pk=photo.visit_id).exists():
-        raise NotFound("照片不存在或您无权查看")
+        raise NotFound(_("照片不存在或您无权查看"))
     return photo
 
 
@@ -208,7 +209,7 @@ def workers_visible(actor: Any) -> QuerySet[User]:
 def worker_get(actor: Any, pk: int) -> User:
     found = workers_visible(actor).filter(pk=pk).first()
     if found is None:
-        raise NotFound("网格员不存在或您无权查看")
+        raise NotFound(_("网格员不存在或您无权查看"))
     return found
 
 

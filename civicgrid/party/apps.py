@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.i18n import StrOrPromise
 
 
 def _views(user: Any) -> bool:
@@ -19,13 +22,13 @@ def _is_member(user: Any) -> bool:
 class PartyConfig(AppConfig):
     name = "civicgrid.party"
     label = "party"
-    verbose_name = "党建引领"
+    verbose_name = _("党建引领")
     # What this app contributes to shared screens (see civicgrid.web.contrib):
     # menu entries (label, url name, capability or predicate on the user) and a dotted
     # path to ``home_figures(user) -> list[Figure]`` for the home page.
-    menu: list[tuple[str, str, Any]] = [
-        ("党建引领", "party:overview", _views),
-        ("党员报到", "party:h5_home", _is_member),
+    menu: list[tuple[StrOrPromise, str, Any]] = [
+        (_("党建引领"), "party:overview", _views),
+        (_("党员报到"), "party:h5_home", _is_member),
     ]
     home_figures: str | None = "civicgrid.party.home.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.

@@ -1,18 +1,19 @@
 """Named constants of party building: kinds, statuses, audit verbs, limits and defaults."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.territory.models import NodeKind
 
 
 class OrgKind(models.TextChoices):
-    SUBDISTRICT_COMMITTEE = "subdistrict_committee", "街道大工委"
-    COMMUNITY_COMMITTEE = "community_committee", "社区大党委"
-    GRID_BRANCH = "grid_branch", "网格党支部"
-    DEDICATED_BRANCH = "dedicated_branch", "专属党支部"
-    BUILDING_GROUP = "building_group", "楼栋党小组"
-    HUB_HOUSEHOLD = "hub_household", "党员中心户"
-    UNIT = "unit", "单位党组织"
+    SUBDISTRICT_COMMITTEE = "subdistrict_committee", _("街道大工委")
+    COMMUNITY_COMMITTEE = "community_committee", _("社区大党委")
+    GRID_BRANCH = "grid_branch", _("网格党支部")
+    DEDICATED_BRANCH = "dedicated_branch", _("专属党支部")
+    BUILDING_GROUP = "building_group", _("楼栋党小组")
+    HUB_HOUSEHOLD = "hub_household", _("党员中心户")
+    UNIT = "unit", _("单位党组织")
 
 
 COMMITTEE_KINDS = frozenset({OrgKind.SUBDISTRICT_COMMITTEE, OrgKind.COMMUNITY_COMMITTEE})
@@ -44,14 +45,16 @@ NODE_KINDS: dict[str, frozenset[str]] = {
 class Sector(models.TextChoices):
     """What a dedicated branch covers (专属网格党支部)."""
 
-    PARK = "park", "园区"
-    OFFICE_BUILDING = "office_building", "商务楼宇"
-    BUSINESS_DISTRICT = "business_district", "商圈市场"
-    PROPERTY_COMPANY = "property_company", "物业服务企业"
-    OWNERS_COMMITTEE = "owners_committee", "业委会（物管会）"
-    NEW_EMPLOYMENT = "new_employment", "新业态新就业群体"
+    PARK = "park", _("园区")
+    OFFICE_BUILDING = "office_building", _("商务楼宇")
+    BUSINESS_DISTRICT = "business_district", _("商圈市场")
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    OWNERS_COMMITTEE = "owners_committee", _("业委会（物管会）")
+    NEW_EMPLOYMENT = "new_employment", _("新业态新就业群体")
 
 
+# i18n: pending (party/tests/test_imports.py, owned by the import change, tests
+# `label in text`: wrap these when it compares str(label))
 class MemberCategory(models.TextChoices):
     COMMUNITY = "community", "社区党员"
     IN_SERVICE = "in_service", "在职党员"
@@ -63,34 +66,36 @@ REPORTING_CATEGORIES = (MemberCategory.IN_SERVICE, MemberCategory.NEW_EMPLOYMENT
 
 
 class PoliticalStatus(models.TextChoices):
-    FULL = "full", "中共党员"
-    PROBATIONARY = "probationary", "预备党员"
-    ACTIVIST = "activist", "入党积极分子"
-    MASSES = "masses", "群众"
+    FULL = "full", _("中共党员")
+    PROBATIONARY = "probationary", _("预备党员")
+    ACTIVIST = "activist", _("入党积极分子")
+    MASSES = "masses", _("群众")
 
 
 PARTY_STATUSES = (PoliticalStatus.FULL, PoliticalStatus.PROBATIONARY)
 
 
 class MemberRole(models.TextChoices):
-    SECRETARY = "secretary", "书记"
-    DEPUTY_SECRETARY = "deputy_secretary", "副书记"
-    COMMITTEE_MEMBER = "committee_member", "委员"
-    GROUP_LEADER = "group_leader", "党小组长"
-    HUB_HOLDER = "hub_holder", "中心户户主"
-    MEMBER = "member", "党员"
+    SECRETARY = "secretary", _("书记")
+    DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
+    COMMITTEE_MEMBER = "committee_member", _("委员")
+    GROUP_LEADER = "group_leader", _("党小组长")
+    HUB_HOLDER = "hub_holder", _("中心户户主")
+    MEMBER = "member", _("党员")
 
 
 class Trade(models.TextChoices):
     """New-employment trades (新就业群体)."""
 
-    COURIER = "courier", "快递员"
-    RIDER = "rider", "外卖骑手"
-    DRIVER = "driver", "网约车司机"
-    TRUCKER = "trucker", "货车司机"
-    OTHER = "other", "其他新业态"
+    COURIER = "courier", _("快递员")
+    RIDER = "rider", _("外卖骑手")
+    DRIVER = "driver", _("网约车司机")
+    TRUCKER = "trucker", _("货车司机")
+    OTHER = "other", _("其他新业态")
 
 
+# i18n: pending (party/importers.py, edited in another change, joins ServiceType.labels at
+# import: wrap these when it passes str(label))
 class ServiceType(models.TextChoices):
     """What a reporting member or unit offers to serve (认领的服务类型)."""
 
@@ -107,10 +112,10 @@ class ServiceType(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending", "待社区确认"
-    CONFIRMED = "confirmed", "已报到"
-    REJECTED = "rejected", "已退回"
-    ENDED = "ended", "已结束"
+    PENDING = "pending", _("待社区确认")
+    CONFIRMED = "confirmed", _("已报到")
+    REJECTED = "rejected", _("已退回")
+    ENDED = "ended", _("已结束")
 
 
 # A member has at most one report in these states (partial unique index).
@@ -118,19 +123,19 @@ ACTIVE_REPORT_STATUSES = (ReportStatus.PENDING, ReportStatus.CONFIRMED)
 
 
 class LocatedBy(models.TextChoices):
-    RESIDENT = "resident", "实有人口档案"
-    BUILDING = "building", "所选楼栋"
-    LOCATOR = "locator", "坐标定位"
+    RESIDENT = "resident", _("实有人口档案")
+    BUILDING = "building", _("所选楼栋")
+    LOCATOR = "locator", _("坐标定位")
 
 
 class AgreementKind(models.TextChoices):
-    DUAL_REPORTING = "dual_reporting", "双报到共建协议"
-    ALLIANCE = "alliance", "联盟共建协议"
+    DUAL_REPORTING = "dual_reporting", _("双报到共建协议")
+    ALLIANCE = "alliance", _("联盟共建协议")
 
 
 class AgreementStatus(models.TextChoices):
-    ACTIVE = "active", "生效"
-    ENDED = "ended", "已终止"
+    ACTIVE = "active", _("生效")
+    ENDED = "ended", _("已终止")
 
 
 # A unit has at most one agreement in these states with one place (partial unique index).
@@ -140,31 +145,31 @@ ACTIVE_AGREEMENT_STATUSES = (AgreementStatus.ACTIVE,)
 class CommitteeSource(models.TextChoices):
     """Where a part-time member comes from (三必配三优先)."""
 
-    COMMUNITY_POLICE = "community_police", "社区民警"
-    CITY_MANAGEMENT = "city_management", "城管队员"
-    PARTNER_UNIT = "partner_unit", "共驻共建单位"
-    PROPERTY_COMPANY = "property_company", "物业服务企业"
-    OWNERS_COMMITTEE = "owners_committee", "业委会（物管会）"
-    RESIDENT_MEMBER = "resident_member", "居民党员"
+    COMMUNITY_POLICE = "community_police", _("社区民警")
+    CITY_MANAGEMENT = "city_management", _("城管队员")
+    PARTNER_UNIT = "partner_unit", _("共驻共建单位")
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    OWNERS_COMMITTEE = "owners_committee", _("业委会（物管会）")
+    RESIDENT_MEMBER = "resident_member", _("居民党员")
 
 
 class MeetingKind(models.TextChoices):
-    JOINT_MEETING = "joint_meeting", "联席会议"
-    DELIBERATION = "deliberation", "协商议事"
-    HEARING = "hearing", "评议听证"
-    OPINION = "opinion", "民意收集"
-    ACTIVITY = "activity", "共建活动"
+    JOINT_MEETING = "joint_meeting", _("联席会议")
+    DELIBERATION = "deliberation", _("协商议事")
+    HEARING = "hearing", _("评议听证")
+    OPINION = "opinion", _("民意收集")
+    ACTIVITY = "activity", _("共建活动")
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", "办理中"
-    DONE = "done", "已完成"
+    OPEN = "open", _("办理中")
+    DONE = "done", _("已完成")
 
 
 class AllianceLevel(models.TextChoices):
-    DISTRICT = "district", "区级"
-    SUBDISTRICT = "subdistrict", "街道级"
-    COMMUNITY = "community", "社区级"
+    DISTRICT = "district", _("区级")
+    SUBDISTRICT = "subdistrict", _("街道级")
+    COMMUNITY = "community", _("社区级")
 
 
 ALLIANCE_NODE_LEVEL: dict[str, str] = {
@@ -175,46 +180,46 @@ ALLIANCE_NODE_LEVEL: dict[str, str] = {
 
 
 class AllianceRole(models.TextChoices):
-    LEAD = "lead", "牵头单位"
-    MEMBER = "member", "成员单位"
+    LEAD = "lead", _("牵头单位")
+    MEMBER = "member", _("成员单位")
 
 
 class NeedCategory(models.TextChoices):
-    ELDERLY = "elderly", "养老助老"
-    CHILDREN = "children", "托育助学"
-    ENVIRONMENT = "environment", "环境卫生"
-    FACILITIES = "facilities", "设施改造"
-    SAFETY = "safety", "平安建设"
-    CULTURE = "culture", "文体活动"
-    HEALTH = "health", "医疗健康"
-    EMPLOYMENT = "employment", "就业创业"
-    LEGAL = "legal", "法律服务"
-    OTHER = "other", "其他"
+    ELDERLY = "elderly", _("养老助老")
+    CHILDREN = "children", _("托育助学")
+    ENVIRONMENT = "environment", _("环境卫生")
+    FACILITIES = "facilities", _("设施改造")
+    SAFETY = "safety", _("平安建设")
+    CULTURE = "culture", _("文体活动")
+    HEALTH = "health", _("医疗健康")
+    EMPLOYMENT = "employment", _("就业创业")
+    LEGAL = "legal", _("法律服务")
+    OTHER = "other", _("其他")
 
 
 class NeedSource(models.TextChoices):
-    RESIDENT = "resident", "居民提出"
-    COUNCIL = "council", "党群议事会"
-    REQUEST = "request", "诉求转入"
-    GRID = "grid", "网格走访"
-    UNIT = "unit", "单位提出"
+    RESIDENT = "resident", _("居民提出")
+    COUNCIL = "council", _("党群议事会")
+    REQUEST = "request", _("诉求转入")
+    GRID = "grid", _("网格走访")
+    UNIT = "unit", _("单位提出")
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", "待认领"
-    MATCHED = "matched", "已立项"
-    ORDERED = "ordered", "已派单"
-    DONE = "done", "已完成"
-    CLOSED = "closed", "已关闭"
+    OPEN = "open", _("待认领")
+    MATCHED = "matched", _("已立项")
+    ORDERED = "ordered", _("已派单")
+    DONE = "done", _("已完成")
+    CLOSED = "closed", _("已关闭")
 
 
 class ResourceKind(models.TextChoices):
-    VENUE = "venue", "场地阵地"
-    FUNDS = "funds", "资金"
-    SKILL = "skill", "专业技能"
-    VOLUNTEERS = "volunteers", "志愿者"
-    GOODS = "goods", "物资"
-    EQUIPMENT = "equipment", "设备"
+    VENUE = "venue", _("场地阵地")
+    FUNDS = "funds", _("资金")
+    SKILL = "skill", _("专业技能")
+    VOLUNTEERS = "volunteers", _("志愿者")
+    GOODS = "goods", _("物资")
+    EQUIPMENT = "equipment", _("设备")
 
 
 # Which resources a need usually calls for, when the need names none itself.
@@ -233,10 +238,10 @@ NEED_RESOURCE_HINTS: dict[str, tuple[str, ...]] = {
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", "已立项"
-    IN_PROGRESS = "in_progress", "实施中"
-    DONE = "done", "已完成"
-    CANCELLED = "cancelled", "已取消"
+    PLANNED = "planned", _("已立项")
+    IN_PROGRESS = "in_progress", _("实施中")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
 
 
 PROJECT_TRANSITIONS: dict[str, frozenset[str]] = {

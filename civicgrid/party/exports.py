@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet, TextChoices
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -64,11 +65,11 @@ def members_xlsx(actor: Any, qs: QuerySet[PartyMember]) -> HttpResponse:
                 m.get_trade_display() if m.trade else "",
                 m.employer_name,
                 m.home_node.code if m.home_node else "",
-                "是" if m.is_needy else "否",
+                "是" if m.is_needy else "否",  # i18n: data (the file imports again)
             )
 
     return xlsx_response(
-        actor=actor, list_name="党员", headers=list(headers(PartyImportKind.MEMBERS)), rows=rows()
+        actor=actor, list_name=_("党员"), headers=list(headers(PartyImportKind.MEMBERS)), rows=rows()
     )
 
 
@@ -86,7 +87,7 @@ def units_xlsx(actor: Any, qs: QuerySet[PartyOrganisation]) -> HttpResponse:
             )
 
     return xlsx_response(
-        actor=actor, list_name="单位党组织", headers=list(headers(PartyImportKind.UNITS)), rows=rows()
+        actor=actor, list_name=_("单位党组织"), headers=list(headers(PartyImportKind.UNITS)), rows=rows()
     )
 
 
@@ -113,12 +114,13 @@ def agreements_xlsx(actor: Any, qs: QuerySet[Agreement]) -> HttpResponse:
 
     return xlsx_response(
         actor=actor,
-        list_name="共建协议",
-        headers=[*headers(PartyImportKind.AGREEMENTS), "状态"],
+        list_name=_("共建协议"),
+        headers=[*headers(PartyImportKind.AGREEMENTS), _("状态")],
         rows=rows(),
     )
 
 
+# i18n: data (the templates' example rows: they must import as they are)
 EXAMPLES: dict[str, dict[str, str]] = {
     PartyImportKind.MEMBERS: {
         "name": "张三",
@@ -157,7 +159,7 @@ def template_xlsx(kind: str) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = PartyImportKind(kind).label
+    sheet.title = str(PartyImportKind(kind).label)
     sheet.append(list(headers(kind)))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -165,18 +167,24 @@ def template_xlsx(kind: str) -> HttpResponse:
     sheet.append([example.get(c.key, "") for c in COLUMNS[kind]])
     for index in range(1, len(COLUMNS[kind]) + 1):
         sheet.cell(row=2, column=index).number_format = "@"
-    notes = book.create_sheet("说明")
-    notes.append(["列名", "是否必填", "说明", "可选值"])
+    notes = book.create_sheet(_("说明"))
+    notes.append([_("列名"), _("是否必填"), _("说明"), _("可选值")])
     for column in COLUMNS[kind]:
         notes.append(
-            [column.header, "是" if column.required else "否", column.help, "、".join(column.labels)]
+            [column.header, _("是") if column.required else _("否"), column.help, "、".join(column.labels)]
         )
     notes.append([])
     notes.append(
-        ["导入时先校验全部行：只要有一行有错误，整个文件都不会导入，页面会列出每个错误所在的行、列和原因。"]
+        [
+            _(
+                "导入时先校验全部行：只要有一行有错误，整个文件都不会导入，页面会列出每个错误所在的行、列和原因。"
+            )
+        ]
     )
     out = io.BytesIO()
     book.save(out)
     return attachment(
-        out.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=f"{PartyImportKind(kind).label}导入模板.xlsx"
+        out.getvalue(),
+        content_type=XLSX_CONTENT_TYPE,
+        filename=_("{label}导入模板.xlsx").format(label=PartyImportKind(kind).label),
     )

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
@@ -19,20 +20,20 @@ def home_figures(user: Any) -> list[Figure]:
     counts = figures.project_counts(user)
     return [
         Figure(
-            "在职党员报到率",
+            _("在职党员报到率"),
             in_service.shown,
             reverse("party:reporting"),
             f"{in_service.reported}/{in_service.total}",
         ),
         Figure(
-            "单位党组织报到率", units.shown, reverse("party:reporting"), f"{units.reported}/{units.total}"
+            _("单位党组织报到率"), units.shown, reverse("party:reporting"), f"{units.reported}/{units.total}"
         ),
-        Figure("待确认的报到", figures.reports_pending(user), reverse("party:reports")),
+        Figure(_("待确认的报到"), figures.reports_pending(user), reverse("party:reports")),
         Figure(
-            "已完成项目",
+            _("已完成项目"),
             counts["done"],
             reverse("party:projects") + "?status=done",
-            f"微实事 {counts['micro_done']}",
+            _("微实事 {micro_done}").format(micro_done=counts["micro_done"]),
         ),
-        Figure("大党委活动预警", warnings_visible(user).count(), reverse("party:committees")),
+        Figure(_("大党委活动预警"), warnings_visible(user).count(), reverse("party:committees")),
     ]

@@ -9,6 +9,8 @@ resident account (H5).
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can
 from civicgrid.core.errors import PermissionDenied
@@ -33,12 +35,12 @@ def can_see_member(actor: Any, member: PartyMember) -> bool:
 
 def require_member_edit(actor: Any, member: PartyMember) -> None:
     if not can(actor, Capability.PARTY_EDIT, member.node_path):
-        raise PermissionDenied("您无权修改该党员的信息")
+        raise PermissionDenied(_("您无权修改该党员的信息"))
 
 
 def require_member_visible(actor: Any, member: PartyMember) -> None:
     if not can_see_member(actor, member):
-        raise PermissionDenied("该党员不在您的管辖范围内")
+        raise PermissionDenied(_("该党员不在您的管辖范围内"))
 
 
 def is_member_self(actor: Any, member: PartyMember) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from civicgrid.accounts.permissions import Capability
@@ -63,7 +64,7 @@ def orgs_visible(actor: Any) -> QuerySet[PartyOrganisation]:
 def org_get(actor: Any, pk: int) -> PartyOrganisation:
     found = orgs_visible(actor).select_related("node", "parent", "unit", "hub_resident").filter(pk=pk).first()
     if found is None:
-        raise NotFound("党组织不存在或您无权查看")
+        raise NotFound(_("党组织不存在或您无权查看"))
     return found
 
 
@@ -112,7 +113,7 @@ def member_get(actor: Any, pk: int) -> PartyMember:
         own = member_for_user(actor)
         if own is not None and own.pk == pk:
             return own
-        raise NotFound("党员不存在或您无权查看")
+        raise NotFound(_("党员不存在或您无权查看"))
     return found
 
 
@@ -164,7 +165,7 @@ def reports_visible(actor: Any) -> QuerySet[MemberReport]:
 def report_get(actor: Any, pk: int) -> MemberReport:
     found = reports_visible(actor).select_related("member", "node", "grid").filter(pk=pk).first()
     if found is None:
-        raise NotFound("报到记录不存在或您无权查看")
+        raise NotFound(_("报到记录不存在或您无权查看"))
     return found
 
 
@@ -176,7 +177,7 @@ def agreement_get(actor: Any, pk: int) -> Agreement:
     found = agreements_visible(actor).select_related("unit", "node", "alliance", "party_organisation")
     agreement = found.filter(pk=pk).first()
     if agreement is None:
-        raise NotFound("共建协议不存在或您无权查看")
+        raise NotFound(_("共建协议不存在或您无权查看"))
     return agreement
 
 
@@ -200,7 +201,7 @@ def unit_lookup(actor: Any, *, pk: int | None = None, credit_code: str = "") -> 
     else:
         found = units_visible(actor).filter(pk=pk).first() if pk else None
     if found is None:
-        raise NotFound("单位不存在或不在您的管辖范围内（辖区外单位请按统一社会信用代码查找）")
+        raise NotFound(_("单位不存在或不在您的管辖范围内（辖区外单位请按统一社会信用代码查找）"))
     return found
 
 
@@ -214,7 +215,7 @@ def committees_visible(actor: Any) -> QuerySet[PartyOrganisation]:
 def committee_get(actor: Any, pk: int) -> PartyOrganisation:
     found = committees_visible(actor).select_related("node").filter(pk=pk).first()
     if found is None:
-        raise NotFound("大党委不存在或您无权查看")
+        raise NotFound(_("大党委不存在或您无权查看"))
     return found
 
 
@@ -225,7 +226,7 @@ def meetings_visible(actor: Any) -> QuerySet[Meeting]:
 def meeting_get(actor: Any, pk: int) -> Meeting:
     found = meetings_visible(actor).select_related("committee", "node").filter(pk=pk).first()
     if found is None:
-        raise NotFound("会议活动不存在或您无权查看")
+        raise NotFound(_("会议活动不存在或您无权查看"))
     return found
 
 
@@ -248,7 +249,7 @@ def alliances_visible(actor: Any) -> QuerySet[Alliance]:
 def alliance_get(actor: Any, pk: int) -> Alliance:
     found = alliances_visible(actor).select_related("node").filter(pk=pk).first()
     if found is None:
-        raise NotFound("党建联盟不存在或您无权查看")
+        raise NotFound(_("党建联盟不存在或您无权查看"))
     return found
 
 
@@ -259,7 +260,7 @@ def needs_visible(actor: Any) -> QuerySet[Need]:
 def need_get(actor: Any, pk: int) -> Need:
     found = needs_visible(actor).select_related("node", "request").filter(pk=pk).first()
     if found is None:
-        raise NotFound("需求不存在或您无权查看")
+        raise NotFound(_("需求不存在或您无权查看"))
     return found
 
 
@@ -270,7 +271,7 @@ def resources_visible(actor: Any) -> QuerySet[Resource]:
 def resource_get(actor: Any, pk: int) -> Resource:
     found = resources_visible(actor).select_related("unit", "member", "node").filter(pk=pk).first()
     if found is None:
-        raise NotFound("资源不存在或您无权查看")
+        raise NotFound(_("资源不存在或您无权查看"))
     return found
 
 
@@ -282,7 +283,7 @@ def project_get(actor: Any, pk: int) -> Project:
     qs = projects_visible(actor).select_related("need", "alliance", "owner_unit", "node")
     found = qs.filter(pk=pk).first()
     if found is None:
-        raise NotFound("项目不存在或您无权查看")
+        raise NotFound(_("项目不存在或您无权查看"))
     return found
 
 

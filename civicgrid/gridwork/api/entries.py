@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Status, UploadedFile
 
 from civicgrid.core.errors import NotFound
@@ -163,7 +164,7 @@ def visit_record(
 def campaign_check(request: HttpRequest, item_id: int, payload: CheckIn) -> Any:
     item = CampaignItem.objects.filter(pk=item_id, campaign__in=campaigns_visible(request.user)).first()
     if item is None:
-        raise NotFound("任务对象不存在或您无权查看")
+        raise NotFound(_("任务对象不存在或您无权查看"))
     return _status(
         services.campaign_check(
             actor=request.user,

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Schema
 
 from civicgrid.accounts.permissions import Capability
@@ -45,7 +46,9 @@ class ListIn(Schema):
 
 def _window(qs: QuerySet[Any], f: ListIn, day_field: str = "day") -> list[Any]:
     if not 1 <= f.limit <= MAX_LIMIT or f.offset < 0:
-        raise ValidationError(f"limit 应在1到{MAX_LIMIT}之间，offset 不能为负", field="limit")
+        raise ValidationError(
+            _("limit 应在1到{max_limit}之间，offset 不能为负").format(max_limit=MAX_LIMIT), field="limit"
+        )
     if f.date_from:
         qs = qs.filter(**{f"{day_field}__gte": f.date_from})
     if f.date_to:
@@ -100,7 +103,7 @@ def findings(request: HttpRequest, f: Query[ListIn], outcome: str = "") -> Any:
     qs = selectors.findings_visible(request.user).select_related("request").order_by("-observed_at")
     if outcome:
         if outcome not in Outcome.values:
-            raise ValidationError("处理方式取值无效", field="outcome")
+            raise ValidationError(_("处理方式取值无效"), field="outcome")
         qs = qs.filter(outcome=outcome)
     return _window(qs, f)
 
@@ -118,7 +121,7 @@ def care_plans(request: HttpRequest, f: Query[ListIn], light: str = "") -> Any:
     qs = selectors.care_plans_visible(request.user).filter(is_active=True).select_related("resident")
     if light:
         if light not in ("green", "yellow", "red"):
-            raise ValidationError("预警灯取值无效（green、yellow、red）", field="light")
+            raise ValidationError(_("预警灯取值无效（green、yellow、red）"), field="light")
         qs = selectors.with_light(qs, light)
     return _window(qs.order_by("next_due_on", "id"), f, "next_due_on")
 
@@ -145,7 +148,7 @@ def campaign_items(
     qs = selectors.campaign_items_visible(request.user, campaign).order_by("node_path", "label")
     if state:
         if state not in ItemState.values:
-            raise ValidationError("状态取值无效", field="state")
+            raise ValidationError(_("状态取值无效"), field="state")
         qs = qs.filter(state=state)
     if mine:
         qs = qs.filter(assignee_id=request.user.pk)
@@ -158,7 +161,7 @@ def proposals(request: HttpRequest, f: Query[ListIn], state: str = "") -> Any:
     qs = selectors.proposals_visible(request.user).order_by("-created_at")
     if state:
         if state not in ProposalState.values:
-            raise ValidationError("状态取值无效", field="state")
+            raise ValidationError(_("状态取值无效"), field="state")
         qs = qs.filter(state=state)
     f.worker_id = None
     return _window(qs, f, "created_at__date")
@@ -212,6 +215,6 @@ def worker_day(request: HttpRequest, worker_id: int, day: date) -> Any:
 )
 def worker_month(request: HttpRequest, worker_id: int, year: int, month: int) -> Any:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise ValidationError("年月取值无效", field="month")
+        raise ValidationError(_("年月取值无效"), field="month")
     worker = selectors.worker_get(request.user, worker_id)
     return logbook.worker_month(request.user, worker, year, month)

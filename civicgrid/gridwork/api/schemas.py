@@ -26,7 +26,9 @@ class ErrorOut(Schema):
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-KEY = "条目编号（幂等键）：手机在记录时生成的 8-64 位字母数字，同一条目重发多次只保存一次"
+KEY = (  # i18n: data (API documentation: the description of the key field)
+    "条目编号（幂等键）：手机在记录时生成的 8-64 位字母数字，同一条目重发多次只保存一次"
+)
 
 # ---------------------------------------------------------------- inputs
 
@@ -213,11 +215,11 @@ class FindingOut(Schema):
 
     @staticmethod
     def resolve_category_label(obj: Finding) -> str:
-        return obj.get_category_display()
+        return str(obj.get_category_display())
 
     @staticmethod
     def resolve_outcome_label(obj: Finding) -> str:
-        return obj.get_outcome_display()
+        return str(obj.get_outcome_display())
 
     @staticmethod
     def resolve_request_number(obj: Finding) -> str | None:

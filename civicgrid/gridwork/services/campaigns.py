@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role, RoleAssignment
 from civicgrid.accounts.permissions import Capability
@@ -45,19 +46,19 @@ def default_checklist(kind: str) -> list[dict[str, Any]]:
 
 def _clean_checklist(raw: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     if not raw:
-        errors["checklist"] = ["检查清单至少要有一项"]
+        errors["checklist"] = [_("检查清单至少要有一项")]
         return []
     if len(raw) > MAX_QUESTIONS:
-        errors["checklist"] = [f"检查清单最多{MAX_QUESTIONS}项"]
+        errors["checklist"] = [_("检查清单最多{max_questions}项").format(max_questions=MAX_QUESTIONS)]
         return []
     clean: list[dict[str, Any]] = []
     for n, q in enumerate(raw, start=1):
         label = str(q.get("label") or "").strip()
         qkind = q.get("kind") or QuestionKind.YESNO
         if not label or len(label) > 100:
-            errors.setdefault("checklist", []).append(f"第{n}项：名称不能为空且不超过100个字")
+            errors.setdefault("checklist", []).append(_("第{n}项：名称不能为空且不超过100个字").format(n=n))
         if qkind not in QuestionKind.values:
-            errors.setdefault("checklist", []).append(f"第{n}项：类型只能是是/否、数字或文字")
+            errors.setdefault("checklist", []).append(_("第{n}项：类型只能是是/否、数字或文字").format(n=n))
         clean.append({"key": f"q{n}", "label": label, "kind": qkind, "required": bool(q.get("required"))})
     return clean
 
@@ -200,17 +201,17 @@ def campaign_launch(
     require(actor, Capability.GRIDWORK_MANAGE, area.path)
     errors: dict[str, list[str]] = {}
     if area.kind not in AREA_KINDS:
-        errors["area"] = ["任务范围应为区、街道、社区、网格或小区"]
+        errors["area"] = [_("任务范围应为区、街道、社区、网格或小区")]
     if not name.strip() or len(name.strip()) > 100:
-        errors["name"] = ["任务名称不能为空且不超过100个字"]
+        errors["name"] = [_("任务名称不能为空且不超过100个字")]
     if kind not in CampaignKind.values:
-        errors["kind"] = ["任务类型取值无效"]
+        errors["kind"] = [_("任务类型取值无效")]
     if target not in CampaignTarget.values:
-        errors["target"] = ["任务对象只能是每户或每栋楼"]
+        errors["target"] = [_("任务对象只能是每户或每栋楼")]
     if ends_on < starts_on:
-        errors["ends_on"] = ["截止日期不能早于开始日期"]
+        errors["ends_on"] = [_("截止日期不能早于开始日期")]
     if len(description) > 2000:
-        errors["description"] = ["工作要求最长2000个字"]
+        errors["description"] = [_("工作要求最长2000个字")]
     questions = _clean_checklist(checklist if checklist is not None else default_checklist(kind), errors)
     if errors:
         raise ValidationError(errors=errors)
@@ -232,7 +233,9 @@ def campaign_launch(
         count = _write_items(campaign, area)
     if not count:
         raise ValidationError(
-            f"该区域下没有{'楼栋' if target == CampaignTarget.BUILDING else '登记的户'}，无法发起任务",
+            _("该区域下没有楼栋，无法发起任务")
+            if target == CampaignTarget.BUILDING
+            else _("该区域下没有登记的户，无法发起任务"),
             field="area",
         )
     campaign.item_count = count
@@ -250,7 +253,7 @@ def campaign_launch(
 def _locked_campaign(actor: Any, campaign: Campaign) -> Campaign:
     locked = Campaign.objects.select_for_update().select_related("node").filter(pk=campaign.pk).first()
     if locked is None:
-        raise NotFound("专项任务不存在")
+        raise NotFound(_("专项任务不存在"))
     return locked
 
 
@@ -260,11 +263,11 @@ def campaign_assign(*, actor: Any, campaign: Campaign, grid: Node, worker: Any) 
     locked = _locked_campaign(actor, campaign)
     require(actor, Capability.GRIDWORK_MANAGE, grid.path)
     if locked.state != CampaignState.ACTIVE:
-        raise ValidationError("该专项任务已结束")
+        raise ValidationError(_("该专项任务已结束"))
     if grid.kind != NodeKind.GRID:
-        raise ValidationError("请选择网格", field="grid")
+        raise ValidationError(_("请选择网格"), field="grid")
     if worker is None or not can(worker, Capability.PATROL, grid.path):
-        raise ValidationError("请选择该网格的网格员", field="worker")
+        raise ValidationError(_("请选择该网格的网格员"), field="worker")
     moved = (
         CampaignItem.objects.filter(campaign=locked, grid=grid)
         .exclude(state=ItemState.DONE)
@@ -298,7 +301,7 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
 def _answer(q: dict[str, Any], value: Any) -> tuple[Any, str | None]:
     """(clean value, problem) of one answer."""
     if value in (None, ""):
-        return None, "必填" if q["required"] else None
+        return None, _("必填") if q["required"] else None
     if q["kind"] == QuestionKind.YESNO:
         if isinstance(value, bool):
             return value, None
@@ -307,15 +310,15 @@ def _answer(q: dict[str, Any], value: Any) -> tuple[Any, str | None]:
             return True, None
         if text in ("0", "false", "no", "否", "n", "off"):
             return False, None
-        return None, "应为是或否"
+        return None, _("应为是或否")
     if q["kind"] == QuestionKind.NUMBER:
         try:
             number = int(str(value).strip())
         except ValueError:
-            return None, "应为整数"
-        return (number, None) if 0 <= number <= 9999 else (None, "应在0到9999之间")
+            return None, _("应为整数")
+        return (number, None) if 0 <= number <= 9999 else (None, _("应在0到9999之间"))
     text = str(value).strip()
-    return (text, None) if len(text) <= 500 else (None, "最长500个字")
+    return (text, None) if len(text) <= 500 else (None, _("最长500个字"))
 
 
 def clean_answers(checklist: list[dict[str, Any]], raw: dict[str, Any], *, complete: bool) -> dict[str, Any]:
@@ -323,7 +326,9 @@ def clean_answers(checklist: list[dict[str, Any]], raw: dict[str, Any], *, compl
     keys = {q["key"] for q in checklist}
     unknown = sorted(set(raw) - keys)
     if unknown:
-        raise ValidationError(f"未知的检查项：{'、'.join(unknown)}", field="answers")
+        raise ValidationError(
+            _("未知的检查项：{unknown}").format(unknown="、".join(unknown)), field="answers"
+        )
     clean: dict[str, Any] = {}
     problems: list[str] = []
     for q in checklist:
@@ -355,16 +360,16 @@ def campaign_check(
         return Saved(found, False)
     target = CampaignItem.objects.select_related("campaign").filter(pk=item.pk).first()
     if target is None:
-        raise NotFound("任务对象不存在")
+        raise NotFound(_("任务对象不存在"))
     if not can(actor, Capability.PATROL, target.node_path):
-        raise PermissionDenied("只能填报自己负责网格内的任务")
+        raise PermissionDenied(_("只能填报自己负责网格内的任务"))
     if target.campaign.state != CampaignState.ACTIVE:
-        raise ValidationError("该专项任务已结束，不能再填报")
+        raise ValidationError(_("该专项任务已结束，不能再填报"))
     errors: dict[str, list[str]] = {}
     if state not in (ItemState.DONE, ItemState.UNREACHABLE, ItemState.REFUSED):
-        errors["state"] = ["结果只能是已完成、无人在家或拒绝配合"]
+        errors["state"] = [_("结果只能是已完成、无人在家或拒绝配合")]
     if len(note) > 500:
-        errors["note"] = ["备注最长500个字"]
+        errors["note"] = [_("备注最长500个字")]
     clean: dict[str, Any] = {}
     try:
         clean = clean_answers(target.campaign.checklist, answers or {}, complete=state == ItemState.DONE)

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.accounts.models import Role, RoleAssignment
 from civicgrid.accounts.permissions import Capability
@@ -76,12 +77,12 @@ def grid_of(node: Node) -> Node | None:
 
 def _check_interval(errors: dict[str, list[str]], days: int | None) -> None:
     if days is not None and not 1 <= days <= 365:
-        errors["interval_days"] = ["走访周期应在1到365天之间"]
+        errors["interval_days"] = [gettext("走访周期应在1到365天之间")]
 
 
 def _check_assignee(errors: dict[str, list[str]], assignee: Any, path: str) -> None:
     if assignee is not None and not can(assignee, Capability.PATROL, path):
-        errors["assignee"] = ["走访人应为该居民所在网格的网格员"]
+        errors["assignee"] = [gettext("走访人应为该居民所在网格的网格员")]
 
 
 def _grid_worker_of(grid: Node | None) -> Any:
@@ -107,13 +108,13 @@ def care_plan_create(
     errors: dict[str, list[str]] = {}
     tags = _special_tags(resident)
     if not tags:
-        errors["resident"] = ["该居民没有重点关爱人群标签，请先在实有人口中添加"]
+        errors["resident"] = [gettext("该居民没有重点关爱人群标签，请先在实有人口中添加")]
     if not resident.is_active:
-        errors["resident"] = ["该居民已不在册"]
+        errors["resident"] = [gettext("该居民已不在册")]
     _check_interval(errors, interval_days)
     _check_assignee(errors, assignee, resident.node_path)
     if len(note) > 255:
-        errors["note"] = ["备注最长255个字"]
+        errors["note"] = [gettext("备注最长255个字")]
     if errors:
         raise ValidationError(errors=errors)
     grid = grid_of(resident.node)
@@ -136,7 +137,7 @@ def care_plan_create(
         with transaction.atomic():
             plan.save()
     except IntegrityError as exc:
-        raise ValidationError("该居民已有关爱计划", field="resident") from exc
+        raise ValidationError(gettext("该居民已有关爱计划"), field="resident") from exc
     audit_write(
         actor=actor,
         verb=Verb.CARE_PLAN_CREATED,
@@ -206,7 +207,7 @@ def _grid_root(node: Node) -> Node:
 def _locked_plan(actor: Any, plan: CarePlan) -> CarePlan:
     locked = CarePlan.objects.select_for_update().select_related("node").filter(pk=plan.pk).first()
     if locked is None:
-        raise NotFound("关爱计划不存在")
+        raise NotFound(gettext("关爱计划不存在"))
     require(actor, Capability.GRIDWORK_MANAGE, locked.node_path)
     return locked
 
@@ -228,12 +229,12 @@ def care_plan_update(
 ) -> CarePlan:
     locked = _locked_plan(actor, plan)
     if not locked.is_active:
-        raise ValidationError("关爱计划已结束")
+        raise ValidationError(gettext("关爱计划已结束"))
     errors: dict[str, list[str]] = {}
     _check_interval(errors, interval_days)
     _check_assignee(errors, assignee, locked.node_path)
     if note is not None and len(note) > 255:
-        errors["note"] = ["备注最长255个字"]
+        errors["note"] = [gettext("备注最长255个字")]
     if errors:
         raise ValidationError(errors=errors)
     before = snapshot(locked, PLAN_AUDIT_FIELDS)
@@ -262,7 +263,7 @@ def care_plan_end(*, actor: Any, plan: CarePlan, reason: str) -> CarePlan:
     if not locked.is_active:
         return locked
     if not reason.strip():
-        raise ValidationError("请填写结束原因", field="reason")
+        raise ValidationError(gettext("请填写结束原因"), field="reason")
     locked.is_active = False
     locked.ended_on = timezone.localdate()
     locked.note = reason.strip()[:255]
@@ -307,22 +308,22 @@ def _visit_target(data: VisitIn) -> tuple[Node, Resident | None, Household | Non
         return resident.node, resident, household, plan
     if household is not None:
         return household.node, None, household, None
-    raise ValidationError("请选择走访对象（居民或户）", field="resident")
+    raise ValidationError(gettext("请选择走访对象（居民或户）"), field="resident")
 
 
 def _may_visit(actor: Any, path: str) -> None:
     if not (can(actor, Capability.PATROL, path) or can(actor, Capability.GRIDWORK_MANAGE, path)):
-        raise PermissionDenied("只能走访自己负责网格内的居民")
+        raise PermissionDenied(gettext("只能走访自己负责网格内的居民"))
 
 
 def _visit_errors(data: VisitIn, now: datetime) -> tuple[dict[str, list[str]], datetime]:
     errors: dict[str, list[str]] = {}
-    check_text(errors, "found", data.found, "走访情况", required=True)
-    check_text(errors, "needs", data.needs, "困难与诉求", required=False)
+    check_text(errors, "found", data.found, gettext("走访情况"), required=True)
+    check_text(errors, "needs", data.needs, gettext("困难与诉求"), required=False)
     if data.kind not in VisitKind.values:
-        errors["kind"] = ["走访方式取值无效"]
+        errors["kind"] = [gettext("走访方式取值无效")]
     if data.wellbeing not in Wellbeing.values:
-        errors["wellbeing"] = ["情况取值无效"]
+        errors["wellbeing"] = [gettext("情况取值无效")]
     check_point(errors, data.lon, data.lat)
     errors.update(check_photos(data.photos))
     visited = now
@@ -354,7 +355,7 @@ def _alert_leaders(visit: Visit, grid: Node | None) -> None:
             recipient_user=position.user,
             recipient_label=position.holder_name,
             address=crypto.decrypt(position.phone_enc),
-            subject=f"走访发现需紧急帮扶：{crypto.mask_name(who)}",
+            subject=gettext("走访发现需紧急帮扶：{who}").format(who=crypto.mask_name(who)),
             body=f"{grid.name} {crypto.mask_name(who)}：{visit.found[:60]}",
             target=visit,
         )
@@ -438,7 +439,11 @@ def _warn(plan: CarePlan, light: str, now: datetime) -> bool:
         return False
     who = crypto.mask_name(plan.resident.name)
     late = (timezone.localdate(now) - plan.next_due_on).days
-    text = f"已超期{late}天" if light == Light.RED else f"应于{plan.next_due_on:%m-%d}前走访"
+    text = (
+        gettext("已超期{late}天").format(late=late)
+        if light == Light.RED
+        else gettext("应于{next_due_on:%m-%d}前走访").format(next_due_on=plan.next_due_on)
+    )
     grid = plan.grid
     leaders = grid_leaders(grid) if grid is not None else []
     for position in leaders:
@@ -448,7 +453,9 @@ def _warn(plan: CarePlan, light: str, now: datetime) -> bool:
             recipient_user=position.user,
             recipient_label=position.holder_name,
             address=crypto.decrypt(position.phone_enc),
-            subject=f"{'【走访超期】' if light == Light.RED else '【走访临期】'}{who}",
+            subject=(
+                gettext("【走访超期】{who}") if light == Light.RED else gettext("【走访临期】{who}")
+            ).format(who=who),
             body=f"{grid.name if grid else ''} {plan.groups} {who}：{text}",
             target=plan,
         )

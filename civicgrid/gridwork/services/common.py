@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, scope_paths
@@ -39,7 +40,7 @@ class Saved(Generic[M]):
 def check_key(value: str) -> str:
     key = (value or "").strip()
     if not KEY_RE.match(key):
-        raise ValidationError("条目编号无效（应为8到64位字母、数字、- 或 _）", field="client_key")
+        raise ValidationError(_("条目编号无效（应为8到64位字母、数字、- 或 _）"), field="client_key")
     return key
 
 
@@ -55,7 +56,7 @@ def replay(model: type[M], key: str, actor: Any) -> M | None:
     """The entry already stored under this key (sent before), or None."""
     found = model._default_manager.filter(client_key=key).first()
     if found is not None and owner_of(found) != actor.pk:
-        raise Conflict("该条目编号已被他人使用，请重新填写", code="key_taken")
+        raise Conflict(_("该条目编号已被他人使用，请重新填写"), code="key_taken")
     return found
 
 
@@ -83,18 +84,21 @@ def check_moment(value: datetime | None, field: str, *, now: datetime) -> dateti
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > now + timedelta(minutes=MAX_CLOCK_SKEW_MINUTES):
-        raise ValidationError("时间晚于当前时间，请检查手机时间设置", field=field)
+        raise ValidationError(_("时间晚于当前时间，请检查手机时间设置"), field=field)
     if value < now - timedelta(days=MAX_BACKDATE_DAYS):
-        raise ValidationError(f"记录时间早于{MAX_BACKDATE_DAYS}天前，无法补传", field=field)
+        raise ValidationError(
+            _("记录时间早于{max_backdate_days}天前，无法补传").format(max_backdate_days=MAX_BACKDATE_DAYS),
+            field=field,
+        )
     return value
 
 
 def check_text(errors: dict[str, list[str]], field: str, value: str, label: str, *, required: bool) -> str:
     text = (value or "").strip()
     if required and not text:
-        errors[field] = [f"请填写{label}"]
+        errors[field] = [_("请填写{label}").format(label=label)]
     elif len(text) > TEXT_MAX:
-        errors[field] = [f"{label}最长{TEXT_MAX}个字"]
+        errors[field] = [_("{label}最长{text_max}个字").format(label=label, text_max=TEXT_MAX)]
     return text
 
 
@@ -108,7 +112,7 @@ def check_point(errors: dict[str, list[str]], lon: float | None, lat: float | No
 def require_worker(actor: Any) -> list[str]:
     paths = scope_paths(actor, Capability.PATROL)
     if not paths:
-        raise PermissionDenied("只有网格员可以记录巡查和民情")
+        raise PermissionDenied(_("只有网格员可以记录巡查和民情"))
     return paths
 
 
@@ -131,9 +135,9 @@ def grid_for(
     require_worker(actor)
     if grid is not None:
         if grid.kind != NodeKind.GRID or not grid.is_active:
-            raise ValidationError("请选择一个网格", field="grid")
+            raise ValidationError(_("请选择一个网格"), field="grid")
         if not can(actor, Capability.PATROL, grid.path):
-            raise PermissionDenied("只能在自己负责的网格内记录")
+            raise PermissionDenied(_("只能在自己负责的网格内记录"))
         return grid
     if lon is not None and lat is not None:
         found = locator.locate(lon, lat)
@@ -146,7 +150,7 @@ def grid_for(
     grids = my_grids(actor)
     if len(grids) == 1:
         return grids[0]
-    raise ValidationError("无法确定所在网格，请选择网格", field="grid")
+    raise ValidationError(_("无法确定所在网格，请选择网格"), field="grid")
 
 
 def own_patrol(actor: Any, key: str, field: str = "patrol_key") -> Patrol | None:
@@ -154,7 +158,7 @@ def own_patrol(actor: Any, key: str, field: str = "patrol_key") -> Patrol | None
         return None
     patrol = Patrol.objects.filter(client_key=key.strip(), worker=actor).select_related("node").first()
     if patrol is None:
-        raise ValidationError("关联的巡查记录不存在", field=field)
+        raise ValidationError(_("关联的巡查记录不存在"), field=field)
     return patrol
 
 
@@ -173,13 +177,15 @@ def _sniffed_type(f: UploadedFile) -> str | None:
 def check_photos(files: list[UploadedFile]) -> dict[str, list[str]]:
     problems: list[str] = []
     if len(files) > MAX_PHOTOS:
-        problems.append(f"照片最多{MAX_PHOTOS}张")
+        problems.append(_("照片最多{max_photos}张").format(max_photos=MAX_PHOTOS))
     limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES
     for f in files:
         if f.size is None or f.size > limit:
-            problems.append(f"{f.name}：照片超过{limit // (1024 * 1024)}MB")
+            problems.append(
+                _("{name}：照片超过{megabytes}MB").format(name=f.name, megabytes=limit // (1024 * 1024))
+            )
         elif _sniffed_type(f) is None:
-            problems.append(f"{f.name}：只接受 JPG、PNG 或 WEBP 照片")
+            problems.append(_("{name}：只接受 JPG、PNG 或 WEBP 照片").format(name=f.name))
     return {"photos": problems} if problems else {}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
@@ -58,21 +59,21 @@ class FindingIn:
 def _validate(data: FindingIn, now: datetime) -> tuple[dict[str, list[str]], datetime]:
     errors: dict[str, list[str]] = {}
     if data.category not in FindingCategory.values:
-        errors["category"] = ["请选择问题类别"]
+        errors["category"] = [_("请选择问题类别")]
     if data.outcome not in Outcome.values:
-        errors["outcome"] = ["请选择处理方式"]
-    check_text(errors, "description", data.description, "情况描述", required=True)
+        errors["outcome"] = [_("请选择处理方式")]
+    check_text(errors, "description", data.description, _("情况描述"), required=True)
     fixed = data.outcome == Outcome.FIXED
-    check_text(errors, "handled_note", data.handled_note, "现场处理情况", required=fixed)
+    check_text(errors, "handled_note", data.handled_note, _("现场处理情况"), required=fixed)
     if fixed and not data.photos:
-        errors.setdefault("photos", []).append("现场解决须上传至少一张照片作为佐证")
+        errors.setdefault("photos", []).append(_("现场解决须上传至少一张照片作为佐证"))
     if data.outcome == Outcome.REPORTED:
         if data.request_type not in REPORT_TYPES:
-            errors["request_type"] = ["诉求类型只能是投诉举报、求助、建议或紧急"]
+            errors["request_type"] = [_("诉求类型只能是投诉举报、求助、建议或紧急")]
         if data.urgency not in Urgency.values:
-            errors["urgency"] = ["紧急程度取值无效"]
+            errors["urgency"] = [_("紧急程度取值无效")]
     if len(data.address) > 255:
-        errors["address"] = ["地点最长255个字"]
+        errors["address"] = [_("地点最长255个字")]
     check_point(errors, data.lon, data.lat)
     for name, reasons in check_photos(data.photos).items():
         errors.setdefault(name, []).extend(reasons)
@@ -94,8 +95,8 @@ def _report(actor: Any, finding: Finding, data: FindingIn) -> None:
         data=NewRequest(
             channel=Channel.GRID_WORKER,
             type=data.request_type,
-            title=f"【网格员上报】{label}：{text[:40]}",
-            content=f"{text}\n（网格员巡查发现，发现时间：{seen}）",
+            title=_("【网格员上报】{label}：{text}").format(label=label, text=text[:40]),
+            content=_("{text}\n（网格员巡查发现，发现时间：{seen}）").format(text=text, seen=seen),
             address=finding.address or finding.node.name,
             lon=finding.lon,
             lat=finding.lat,

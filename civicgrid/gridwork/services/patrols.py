@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, ValidationError
@@ -76,7 +77,7 @@ def _locked_own(actor: Any, key: str) -> Patrol:
         .first()
     )
     if patrol is None:
-        raise NotFound("巡查记录不存在")
+        raise NotFound(_("巡查记录不存在"))
     return patrol
 
 
@@ -96,7 +97,7 @@ def _auto_end(actor: Any, patrol: Patrol, before: datetime) -> None:
         verb=Verb.PATROL_AUTO_ENDED,
         target=patrol,
         node=patrol.node,
-        after={"ended_at": patrol.ended_at, "reason": "开始新的巡查时自动结束"},
+        after={"ended_at": patrol.ended_at, "reason": _("开始新的巡查时自动结束")},
     )
 
 
@@ -148,22 +149,25 @@ def patrol_start(
 
 def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> None:
     if not points:
-        raise ValidationError("没有轨迹点", field="points")
+        raise ValidationError(_("没有轨迹点"), field="points")
     if len(points) > MAX_POINTS_PER_BATCH:
-        raise ValidationError(f"一次最多上传{MAX_POINTS_PER_BATCH}个轨迹点", field="points")
+        raise ValidationError(
+            _("一次最多上传{max_points_per_batch}个轨迹点").format(max_points_per_batch=MAX_POINTS_PER_BATCH),
+            field="points",
+        )
     earliest = patrol.started_at - timedelta(minutes=1)
     latest = (patrol.ended_at or now) + timedelta(minutes=MAX_CLOCK_SKEW_MINUTES)
     for n, point in enumerate(points, start=1):
         errors: dict[str, list[str]] = {}
         check_point(errors, point.lon, point.lat)
         if point.accuracy is not None and not 0 <= point.accuracy <= 100_000:
-            errors["accuracy"] = ["定位精度取值无效"]
+            errors["accuracy"] = [_("定位精度取值无效")]
         at = point.at if timezone.is_aware(point.at) else timezone.make_aware(point.at)
         if not earliest <= at <= latest:
-            errors["at"] = ["时间不在本次巡查的起止时间内"]
+            errors["at"] = [_("时间不在本次巡查的起止时间内")]
         if errors:
             reasons = "；".join("，".join(r) for r in errors.values())
-            raise ValidationError(f"第{n}个轨迹点：{reasons}", field="points")
+            raise ValidationError(_("第{n}个轨迹点：{reasons}").format(n=n, reasons=reasons), field="points")
 
 
 @transaction.atomic
@@ -211,17 +215,17 @@ def patrol_end(
     errors: dict[str, list[str]] = {}
     places = (places or "").strip()
     if len(places) > 500:
-        errors["places"] = ["途经地点最长500个字"]
+        errors["places"] = [_("途经地点最长500个字")]
     if not 0 <= int(people_met or 0) <= 10_000:
-        errors["people_met"] = ["接触群众人次应在0到10000之间"]
-    note = check_text(errors, "note", note, "巡查小结", required=False)
+        errors["people_met"] = [_("接触群众人次应在0到10000之间")]
+    note = check_text(errors, "note", note, _("巡查小结"), required=False)
     end = now
     try:
         end = check_moment(ended_at, "ended_at", now=now)
     except ValidationError as exc:
         errors.update(exc.errors)
     if end < patrol.started_at:
-        errors["ended_at"] = ["结束时间不能早于开始时间"]
+        errors["ended_at"] = [_("结束时间不能早于开始时间")]
     if errors:
         raise ValidationError(errors=errors)
     patrol.ended_at = end

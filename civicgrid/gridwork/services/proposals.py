@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
@@ -62,7 +63,7 @@ def _require(errors: dict[str, list[str]], value: Any, field: str, message: str)
 
 def _new_resident(data: ProposalIn, errors: dict[str, list[str]]) -> dict[str, Any]:
     if data.household is None and data.dwelling is None:
-        errors["household"] = ["请选择新住户入住的户或房屋"]
+        errors["household"] = [_("请选择新住户入住的户或房屋")]
     problems = registry.resident_validate(
         {
             "name": data.name,
@@ -74,7 +75,7 @@ def _new_resident(data: ProposalIn, errors: dict[str, list[str]]) -> dict[str, A
     )
     errors.update(problems)
     if len(data.relation_to_head) > 20:
-        errors["relation_to_head"] = ["与户主关系最长20个字"]
+        errors["relation_to_head"] = [_("与户主关系最长20个字")]
     id_number, phone = data.id_number.strip().upper(), data.phone.strip()
     return {
         "name": data.name.strip(),
@@ -94,21 +95,21 @@ def _check(data: ProposalIn) -> tuple[Node, dict[str, Any], str]:
     payload: dict[str, Any] = {}
     kind = data.kind
     if kind not in ProposalKind.values:
-        raise ValidationError("变更类型取值无效", field="kind")
+        raise ValidationError(_("变更类型取值无效"), field="kind")
     if len(data.reason) > REASON_MAX:
-        errors["reason"] = [f"情况说明最长{REASON_MAX}个字"]
+        errors["reason"] = [_("情况说明最长{reason_max}个字").format(reason_max=REASON_MAX)]
     if kind in (ProposalKind.MOVED_OUT, ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
-        _require(errors, data.resident, "resident", "请选择居民")
+        _require(errors, data.resident, "resident", _("请选择居民"))
     if kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
-        _require(errors, data.tag, "tag", "请选择标签")
+        _require(errors, data.tag, "tag", _("请选择标签"))
     if kind == ProposalKind.MOVED_OUT and data.resident is not None and not data.resident.is_active:
-        errors["resident"] = ["该居民已不在册"]
+        errors["resident"] = [_("该居民已不在册")]
     if kind == ProposalKind.NEW_RESIDENT:
         payload = _new_resident(data, errors)
     if kind == ProposalKind.DWELLING_USE:
-        _require(errors, data.dwelling, "dwelling", "请选择房屋")
+        _require(errors, data.dwelling, "dwelling", _("请选择房屋"))
         if data.use not in DwellingUse.values:
-            errors["use"] = ["使用情况只能是自住、出租或空置"]
+            errors["use"] = [_("使用情况只能是自住、出租或空置")]
         payload = {"use": data.use}
     if errors:
         raise ValidationError(errors=errors)
@@ -119,16 +120,20 @@ def _where(data: ProposalIn) -> Node:
     for target in (data.resident, data.household, data.dwelling):
         if target is not None:
             return target.node
-    raise ValidationError("请选择变更对象", field="resident")
+    raise ValidationError(_("请选择变更对象"), field="resident")
 
 
 def _summary(data: ProposalIn) -> str:
     kind = ProposalKind(data.kind)
     if kind == ProposalKind.NEW_RESIDENT:
         place = data.household or data.dwelling
-        return f"{kind.label}：{crypto.mask_name(data.name.strip())} 入住 {place}"
+        return _("{label}：{mask_name} 入住 {place}").format(
+            label=kind.label, mask_name=crypto.mask_name(data.name.strip()), place=place
+        )
     if kind == ProposalKind.DWELLING_USE:
-        return f"{kind.label}：{data.dwelling} 改为{DwellingUse(data.use).label}"
+        return _("{label}：{dwelling} 改为{use}").format(
+            label=kind.label, dwelling=data.dwelling, use=DwellingUse(data.use).label
+        )
     who = crypto.mask_name(data.resident.name) if data.resident else ""
     if kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
         return f"{kind.label}：{who} {data.tag}"
@@ -144,7 +149,7 @@ def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[P
         return Saved(found, False)
     node = _where(data)
     if not can(actor, Capability.PATROL, node.path):
-        raise PermissionDenied("只能提出自己负责网格内的信息变更")
+        raise PermissionDenied(_("只能提出自己负责网格内的信息变更"))
     node, payload, summary = _check(data)
 
     def create() -> Proposal:
@@ -177,10 +182,12 @@ def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[P
 def _locked_pending(actor: Any, proposal: Proposal) -> Proposal:
     locked = Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
     if locked is None:
-        raise NotFound("变更申请不存在")
+        raise NotFound(_("变更申请不存在"))
     require(actor, Capability.GRIDWORK_MANAGE, locked.node_path)
     if locked.state != ProposalState.PENDING:
-        raise ValidationError(f"该申请已{ProposalState(locked.state).label}，不能重复审核")
+        raise ValidationError(
+            _("该申请已{label}，不能重复审核").format(label=ProposalState(locked.state).label)
+        )
     return locked
 
 
@@ -194,7 +201,7 @@ def _apply_new_resident(actor: Any, p: Proposal) -> dict[str, Any]:
         household = registry.household_create(
             actor=actor, node=dwelling.node, dwelling=dwelling, head_name=d["name"]
         )
-        relation = relation or "户主"
+        relation = relation or _("户主")
     resident = registry.resident_create(
         actor=actor,
         node=household.node,
@@ -238,7 +245,7 @@ def proposal_approve(*, actor: Any, proposal: Proposal, note: str = "") -> Propo
     """Approve and apply through the registry's services; if the registry refuses, nothing changes."""
     locked = _locked_pending(actor, proposal)
     if len(note) > 300:
-        raise ValidationError("审核意见最长300个字", field="note")
+        raise ValidationError(_("审核意见最长300个字"), field="note")
     locked.result = _apply(actor, locked)
     locked.state = ProposalState.APPROVED
     locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note.strip()
@@ -258,9 +265,9 @@ def proposal_approve(*, actor: Any, proposal: Proposal, note: str = "") -> Propo
 def proposal_reject(*, actor: Any, proposal: Proposal, note: str) -> Proposal:
     locked = _locked_pending(actor, proposal)
     if not note.strip():
-        raise ValidationError("请填写驳回理由", field="note")
+        raise ValidationError(_("请填写驳回理由"), field="note")
     if len(note) > 300:
-        raise ValidationError("审核意见最长300个字", field="note")
+        raise ValidationError(_("审核意见最长300个字"), field="note")
     locked.state = ProposalState.REJECTED
     locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note.strip()
     locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])

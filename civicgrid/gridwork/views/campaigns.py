@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -28,6 +29,7 @@ from civicgrid.gridwork.views.office import tabs
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import nodes_visible
 
+# i18n: data (the words of the checklist script people type: "label|是否|必填", here and below)
 KIND_CODES = {"是否": QuestionKind.YESNO, "数字": QuestionKind.NUMBER, "文字": QuestionKind.TEXT}
 
 
@@ -41,7 +43,7 @@ def parse_checklist(text: str) -> list[dict[str, Any]] | None:
         parts = [p.strip() for p in line.replace("｜", "|").split("|")]
         kind = KIND_CODES.get(parts[1], "") if len(parts) > 1 else QuestionKind.YESNO
         if not kind:
-            raise ValidationError(f"第{n}行：类型只能是 是否、数字 或 文字", field="checklist")
+            raise ValidationError(_("第{n}行：类型只能是 是否、数字 或 文字").format(n=n), field="checklist")
         questions.append({"label": parts[0], "kind": kind, "required": len(parts) > 2 and parts[2] == "必填"})
     return questions
 
@@ -49,7 +51,9 @@ def parse_checklist(text: str) -> list[dict[str, Any]] | None:
 def checklist_text(kind: str) -> str:
     names = {v: k for k, v in KIND_CODES.items()}
     rows = services.default_checklist(kind)
-    return "\n".join(f"{q['label']}|{names[q['kind']]}{'|必填' if q['required'] else ''}" for q in rows)
+    return "\n".join(  # i18n: data (the script's words, as above)
+        f"{q['label']}|{names[q['kind']]}{'|必填' if q['required'] else ''}" for q in rows
+    )
 
 
 def _areas(user: Any) -> list[Node]:
@@ -125,7 +129,7 @@ def campaign_launch(request: HttpRequest) -> HttpResponse:
         look.done()
         if valid:
             if area is None:
-                raise ValidationError("请选择任务范围", field="area")
+                raise ValidationError(_("请选择任务范围"), field="area")
             services.campaign_launch(
                 actor=user,
                 area=area,
@@ -137,7 +141,7 @@ def campaign_launch(request: HttpRequest) -> HttpResponse:
                 checklist=checklist,
                 description=data["description"],
             )
-            messages.success(request, "专项任务已发起，已按网格分配给网格员")
+            messages.success(request, _("专项任务已发起，已按网格分配给网格员"))
             return redirect("gridwork:campaigns")
     except ValidationError as exc:
         refused(request, form, exc)
@@ -161,7 +165,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     state = posted.text("state")
     if state and state not in ItemState.values:
-        posted.errors["state"] = ["状态取值无效"]
+        posted.errors["state"] = [_("状态取值无效")]
     elif state:
         items = items.filter(state=state)
     if (grid := posted.integer("grid")) is not None:
@@ -204,7 +208,7 @@ def campaign_assign(request: HttpRequest, pk: int) -> HttpResponse:
         assert grid is not None
         services.campaign_assign(actor=user, campaign=campaign, grid=grid, worker=worker)
 
-    return acted(request, reverse("gridwork:campaign", args=[pk]), "已重新分配", act)
+    return acted(request, reverse("gridwork:campaign", args=[pk]), _("已重新分配"), act)
 
 
 @login_required
@@ -214,7 +218,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(user, pk)
     back = reverse("gridwork:campaign", args=[pk])
     return acted(
-        request, back, "专项任务已结束", lambda: services.campaign_close(actor=user, campaign=campaign)
+        request, back, _("专项任务已结束"), lambda: services.campaign_close(actor=user, campaign=campaign)
     )
 
 

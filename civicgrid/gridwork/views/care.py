@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -43,7 +44,7 @@ def _care_page(request: HttpRequest, create_form: CarePlanCreateForm, status: in
     qs = qs.select_related("resident", "node__parent", "grid", "assignee")
     light = posted.text("light")
     if light and light not in Light.values:
-        posted.errors["light"] = ["预警灯取值无效"]
+        posted.errors["light"] = [_("预警灯取值无效")]
     qs = selectors.with_light(qs, light)
     under = look.node(posted.integer("under"), "under")
     if under is not None:
@@ -105,9 +106,9 @@ def care_generate(request: HttpRequest) -> HttpResponse:
         look.done()
         assert node is not None
         made = services.care_plans_generate(actor=user, node=node)
-        messages.info(request, f"新建关爱计划 {made} 个")
+        messages.info(request, _("新建关爱计划 {made} 个").format(made=made))
 
-    return acted(request, "gridwork:care", "已为重点人群生成关爱计划", act)
+    return acted(request, "gridwork:care", _("已为重点人群生成关爱计划"), act)
 
 
 @login_required
@@ -124,7 +125,7 @@ def care_create(request: HttpRequest) -> HttpResponse:
             services.care_plan_create(
                 actor=user, resident=resident, interval_days=form.cleaned_data["interval_days"]
             )
-            messages.success(request, "关爱计划已建立")
+            messages.success(request, _("关爱计划已建立"))
             return redirect("gridwork:care")
     except ValidationError as exc:
         refused(request, form, exc)
@@ -188,7 +189,7 @@ def care_plan_update(request: HttpRequest, pk: int) -> HttpResponse:
                 assignee=assignee,
                 note=form.cleaned_data["note"],
             )
-            messages.success(request, "关爱计划已更新")
+            messages.success(request, _("关爱计划已更新"))
             return redirect("gridwork:care_plan", pk=plan.pk)
     except ValidationError as exc:
         refused(request, form, exc)
@@ -206,7 +207,10 @@ def care_plan_end(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     back = request.path.removesuffix("end/")
     return acted(
-        request, back, "关爱计划已结束", lambda: services.care_plan_end(actor=user, plan=plan, reason=reason)
+        request,
+        back,
+        _("关爱计划已结束"),
+        lambda: services.care_plan_end(actor=user, plan=plan, reason=reason),
     )
 
 

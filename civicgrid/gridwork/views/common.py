@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.gridwork.forms import attach_errors, error_summary, labelled
@@ -40,7 +41,7 @@ class Posted:
         try:
             return float(raw)
         except ValueError:
-            self._bad(name, "应为数字")
+            self._bad(name, _("应为数字"))
             return None
 
     def integer(self, name: str) -> int | None:
@@ -50,7 +51,7 @@ class Posted:
         try:
             return int(raw)
         except ValueError:
-            self._bad(name, "应为整数")
+            self._bad(name, _("应为整数"))
             return None
 
     def day(self, name: str) -> date | None:
@@ -62,7 +63,7 @@ class Posted:
         except ValueError:
             found = None
         if found is None:
-            self._bad(name, "应为日期（YYYY-MM-DD）")
+            self._bad(name, _("应为日期（YYYY-MM-DD）"))
         return found
 
     def moment(self, name: str) -> datetime | None:
@@ -74,7 +75,7 @@ class Posted:
         except ValueError:
             found = None
         if found is None:
-            self._bad(name, "时间格式无效")
+            self._bad(name, _("时间格式无效"))
         return found
 
     def check(self) -> None:

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -102,7 +103,7 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
         posted.check()
         look.done()
         services.patrol_start(actor=user, client_key=posted.text("client_key") or new_key(), grid=grid)
-        messages.success(request, "巡查已开始")
+        messages.success(request, _("巡查已开始"))
     except ValidationError as exc:
         messages.error(request, labelled(exc))
     return redirect("gridwork:m_today")
@@ -114,7 +115,7 @@ def patrol_end(request: HttpRequest) -> HttpResponse:
     user = _worker(request)
     open_patrol = selectors.open_patrol(user)
     if open_patrol is None:
-        messages.error(request, "没有进行中的巡查")
+        messages.error(request, _("没有进行中的巡查"))
         return redirect("gridwork:m_today")
     posted = Posted(request.POST)
     people = posted.integer("people_met") or 0
@@ -127,7 +128,7 @@ def patrol_end(request: HttpRequest) -> HttpResponse:
             people_met=people,
             note=posted.text("note"),
         )
-        messages.success(request, "巡查已结束，已记入民情日志")
+        messages.success(request, _("巡查已结束，已记入民情日志"))
     except ValidationError as exc:
         messages.error(request, labelled(exc))
     return redirect("gridwork:m_today")
@@ -178,7 +179,9 @@ def finding(request: HttpRequest) -> HttpResponse:
         context = _finding_context(user, page_values(request.POST), merged(exc, posted.errors, look.errors))
         return render(request, "gridwork/m/finding.html", context, status=422)
     number = saved.entry.request.number if saved.entry.request else ""
-    messages.success(request, f"已记录{'，并上报诉求 ' + number if number else ''}")
+    messages.success(
+        request, _("已记录，并上报诉求 {number}").format(number=number) if number else _("已记录")
+    )
     return redirect("gridwork:m_today")
 
 
@@ -242,7 +245,7 @@ def visit(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         context = _visit_context(user, page_values(request.POST), merged(exc, posted.errors, look.errors))
         return render(request, "gridwork/m/visit.html", context, status=422)
-    messages.success(request, "走访已记录")
+    messages.success(request, _("走访已记录"))
     return redirect("gridwork:m_today")
 
 
@@ -293,7 +296,7 @@ def campaign_check(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     found = selectors.campaign_get(user, pk)
     item = CampaignItem.objects.filter(pk=item_id, campaign=found).first()
     if item is None:
-        raise NotFound("任务对象不存在")
+        raise NotFound(_("任务对象不存在"))
     answers = {k.removeprefix("answers."): v for k, v in request.POST.items() if k.startswith("answers.")}
     try:
         services.campaign_check(
@@ -304,7 +307,7 @@ def campaign_check(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             answers=answers,
             note=request.POST.get("note", ""),
         )
-        messages.success(request, f"{item.label}：已提交")
+        messages.success(request, _("{label}：已提交").format(label=item.label))
     except ValidationError as exc:
         messages.error(request, f"{item.label}：{labelled(exc)}")
     return redirect("gridwork:m_campaign", pk=pk)
@@ -373,7 +376,7 @@ def proposal(request: HttpRequest) -> HttpResponse:
         values.pop("id_number", None)
         context = _proposal_context(user, values, merged(exc, posted.errors, look.errors))
         return render(request, "gridwork/m/proposal.html", context, status=422)
-    messages.success(request, "已提交社区审核")
+    messages.success(request, _("已提交社区审核"))
     return redirect("gridwork:m_today")
 
 
@@ -414,7 +417,9 @@ def _markers(findings: list[Finding], plans: list[CarePlan]) -> list[dict[str, A
     for plan in plans:
         node: Node = plan.node
         if node.lon is not None and node.lat is not None:
-            label = f"待走访：{crypto.mask_name(plan.resident.name)}（{plan.groups}）"
+            label = _("待走访：{name}（{groups}）").format(
+                name=crypto.mask_name(plan.resident.name), groups=plan.groups
+            )
             markers.append({"lon": node.lon, "lat": node.lat, "kind": "care", "label": label})
     return markers
 

@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any
@@ -32,15 +33,15 @@ def _viewer(request: HttpRequest) -> Any:
 def tabs(user: Any) -> list[tuple[str, str]]:
     """The tab bar of the community's pages."""
     items = [
-        ("巡查覆盖", "gridwork:coverage"),
-        ("网格员", "gridwork:team"),
-        ("民情记录", "gridwork:findings"),
-        ("关爱走访", "gridwork:care"),
-        ("专项任务", "gridwork:campaigns"),
-        ("信息变更", "gridwork:proposals"),
+        (_("巡查覆盖"), "gridwork:coverage"),
+        (_("网格员"), "gridwork:team"),
+        (_("民情记录"), "gridwork:findings"),
+        (_("关爱走访"), "gridwork:care"),
+        (_("专项任务"), "gridwork:campaigns"),
+        (_("信息变更"), "gridwork:proposals"),
     ]
     if has_capability(user, Capability.PATROL):
-        items.append(("网格员工作台（手机）", "gridwork:m_today"))
+        items.append((_("网格员工作台（手机）"), "gridwork:m_today"))
     return items
 
 
@@ -132,7 +133,7 @@ def _month(raw: str) -> date:
         year, month = (int(p) for p in raw.split("-"))
         return date(year, month, 1)
     except ValueError as exc:
-        raise ValidationError("月份格式应为 YYYY-MM", field="month") from exc
+        raise ValidationError(_("月份格式应为 YYYY-MM"), field="month") from exc
 
 
 @login_required
@@ -172,7 +173,7 @@ def worker_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     try:
         on = date.fromisoformat(day)
     except ValueError as exc:
-        raise ValidationError("日期格式应为 YYYY-MM-DD", field="day") from exc
+        raise ValidationError(_("日期格式应为 YYYY-MM-DD"), field="day") from exc
     log = logbook.day_log(user, worker, on)
     grids = list(selectors.worker_grids(worker))
     markers = [
@@ -196,11 +197,11 @@ def _filtered_findings(user: Any, posted: Posted, look: Lookup) -> QuerySet[Find
     qs = selectors.findings_visible(user).select_related("worker", "node", "request")
     outcome, category = posted.text("outcome"), posted.text("category")
     if outcome and outcome not in Outcome.values:
-        posted.errors["outcome"] = ["处理方式取值无效"]
+        posted.errors["outcome"] = [_("处理方式取值无效")]
     elif outcome:
         qs = qs.filter(outcome=outcome)
     if category and category not in FindingCategory.values:
-        posted.errors["category"] = ["类别取值无效"]
+        posted.errors["category"] = [_("类别取值无效")]
     elif category:
         qs = qs.filter(category=category)
     under = look.node(posted.integer("under"), "under")

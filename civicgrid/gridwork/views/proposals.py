@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -22,7 +23,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     require_any(user, Capability.GRIDWORK_VIEW)
     state = request.GET.get("state", ProposalState.PENDING)
     if state and state not in ProposalState.values:
-        raise ValidationError("状态取值无效", field="state")
+        raise ValidationError(_("状态取值无效"), field="state")
     qs = selectors.proposals_visible(user).select_related("proposer", "decided_by", "node__parent", "tag")
     if state:
         qs = qs.filter(state=state)
@@ -48,7 +49,7 @@ def proposal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return acted(
         request,
         "gridwork:proposals",
-        f"已同意并更新：{found.summary}",
+        _("已同意并更新：{summary}").format(summary=found.summary),
         lambda: services.proposal_approve(actor=user, proposal=found, note=note),
     )
 
@@ -62,7 +63,7 @@ def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return acted(
         request,
         "gridwork:proposals",
-        f"已驳回：{found.summary}",
+        _("已驳回：{summary}").format(summary=found.summary),
         lambda: services.proposal_reject(actor=user, proposal=found, note=note),
     )
 

@@ -47,7 +47,7 @@ class SeatIn(Schema):
     source: str
     term_start: date
     term_end: date | None = None
-    title: str = "兼职委员"
+    title: str = "兼职委员"  # i18n: data (the default title stored with the seat)
     unit_name: str = ""
 
 

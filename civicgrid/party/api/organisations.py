@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Schema, Status
 
 from civicgrid.core.errors import NotFound
@@ -226,5 +227,5 @@ def hub_link(request: HttpRequest, hub_id: int, payload: HubLinkIn) -> Any:
 def hub_links(request: HttpRequest, hub_id: int) -> Any:
     hub = selectors.org_get(request.user, hub_id)
     if hub.kind != "hub_household":
-        raise NotFound("党员中心户不存在")
+        raise NotFound(_("党员中心户不存在"))
     return list(HubLink.objects.filter(hub=hub).order_by("id"))

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Schema, Status
 
 from civicgrid.core.errors import NotFound, PermissionDenied
@@ -276,7 +277,7 @@ class MyReportIn(Schema):
 def _me(request: HttpRequest) -> Any:
     member = member_for_user(request.user)
     if member is None:
-        raise PermissionDenied("您的账号尚未登记为党员")
+        raise PermissionDenied(_("您的账号尚未登记为党员"))
     return member
 
 
@@ -325,5 +326,5 @@ def my_take(request: HttpRequest, order_id: int) -> Any:
     _me(request)
     order = ServiceOrder.objects.filter(pk=order_id).first()
     if order is None:
-        raise NotFound("服务单不存在")
+        raise NotFound(_("服务单不存在"))
     return services.member_order_take(actor=request.user, order=order)

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.party.constants import (
     AllianceLevel,
@@ -22,16 +24,16 @@ USER = settings.AUTH_USER_MODEL
 class Alliance(ScopedModel):
     """A party-building alliance at the district, subdistrict or community (``node``)."""
 
-    name = models.CharField("联盟名称", max_length=100)
-    level = models.CharField("层级", max_length=20, choices=AllianceLevel.choices)
-    description = models.TextField("简介", blank=True)
-    founded_on = models.DateField("成立日期", null=True, blank=True)
-    is_active = models.BooleanField("有效", default=True)
+    name = models.CharField(gettext_lazy("联盟名称"), max_length=100)
+    level = models.CharField(gettext_lazy("层级"), max_length=20, choices=AllianceLevel.choices)
+    description = models.TextField(gettext_lazy("简介"), blank=True)
+    founded_on = models.DateField(gettext_lazy("成立日期"), null=True, blank=True)
+    is_active = models.BooleanField(gettext_lazy("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "党建联盟"
-        verbose_name_plural = "党建联盟"
+        verbose_name = gettext_lazy("党建联盟")
+        verbose_name_plural = gettext_lazy("党建联盟")
         ordering = ["node_path", "name"]
 
     def __str__(self) -> str:
@@ -46,15 +48,17 @@ class AllianceMember(ScopedModel):
         "registry.Organisation",
         on_delete=models.PROTECT,
         related_name="alliance_memberships",
-        verbose_name="单位",
+        verbose_name=gettext_lazy("单位"),
     )
-    role = models.CharField("角色", max_length=10, choices=AllianceRole.choices, default=AllianceRole.MEMBER)
-    joined_on = models.DateField("加入日期")
-    left_on = models.DateField("退出日期", null=True, blank=True)
+    role = models.CharField(
+        gettext_lazy("角色"), max_length=10, choices=AllianceRole.choices, default=AllianceRole.MEMBER
+    )
+    joined_on = models.DateField(gettext_lazy("加入日期"))
+    left_on = models.DateField(gettext_lazy("退出日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "联盟成员单位"
-        verbose_name_plural = "联盟成员单位"
+        verbose_name = gettext_lazy("联盟成员单位")
+        verbose_name_plural = gettext_lazy("联盟成员单位")
         ordering = ["alliance", "role", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -71,32 +75,34 @@ class AllianceMember(ScopedModel):
 class Need(ScopedModel):
     """An entry of the needs list (需求清单). ``node`` is where it is (grid or community)."""
 
-    title = models.CharField("需求", max_length=200)
-    description = models.TextField("具体情况", blank=True)
-    category = models.CharField("类别", max_length=20, choices=NeedCategory.choices)
-    source = models.CharField("来源", max_length=20, choices=NeedSource.choices)
-    source_ref = models.CharField("来源说明", max_length=100, blank=True)
+    title = models.CharField(gettext_lazy("需求"), max_length=200)
+    description = models.TextField(gettext_lazy("具体情况"), blank=True)
+    category = models.CharField(gettext_lazy("类别"), max_length=20, choices=NeedCategory.choices)
+    source = models.CharField(gettext_lazy("来源"), max_length=20, choices=NeedSource.choices)
+    source_ref = models.CharField(gettext_lazy("来源说明"), max_length=100, blank=True)
     request = models.ForeignKey(
         "requests.Request",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="诉求",
+        verbose_name=gettext_lazy("诉求"),
     )
-    wanted_kinds = models.JSONField("所需资源", default=list, blank=True)
-    address = models.CharField("地点", max_length=255, blank=True)
-    lon = models.FloatField("经度", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
-    beneficiaries = models.PositiveIntegerField("受益人数", null=True, blank=True)
-    is_micro = models.BooleanField("微实事", default=False)
-    status = models.CharField("状态", max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    wanted_kinds = models.JSONField(gettext_lazy("所需资源"), default=list, blank=True)
+    address = models.CharField(gettext_lazy("地点"), max_length=255, blank=True)
+    lon = models.FloatField(gettext_lazy("经度"), null=True, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"), null=True, blank=True)
+    beneficiaries = models.PositiveIntegerField(gettext_lazy("受益人数"), null=True, blank=True)
+    is_micro = models.BooleanField(gettext_lazy("微实事"), default=False)
+    status = models.CharField(
+        gettext_lazy("状态"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN
+    )
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "需求"
-        verbose_name_plural = "需求清单"
+        verbose_name = gettext_lazy("需求")
+        verbose_name_plural = gettext_lazy("需求清单")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -112,7 +118,7 @@ class Resource(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="party_resources",
-        verbose_name="提供单位",
+        verbose_name=gettext_lazy("提供单位"),
     )
     member = models.ForeignKey(
         PartyMember,
@@ -120,24 +126,28 @@ class Resource(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="resources",
-        verbose_name="提供党员",
+        verbose_name=gettext_lazy("提供党员"),
     )
-    kind = models.CharField("资源类型", max_length=20, choices=ResourceKind.choices, db_index=True)
-    title = models.CharField("资源", max_length=200)
-    description = models.TextField("说明", blank=True)
-    quantity = models.DecimalField("数量", max_digits=12, decimal_places=2, null=True, blank=True)
-    quantity_unit = models.CharField("计量单位", max_length=20, blank=True)
-    address = models.CharField("地点", max_length=255, blank=True)
-    lon = models.FloatField("经度", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
-    available_until = models.DateField("有效期至", null=True, blank=True)
-    is_active = models.BooleanField("可用", default=True)
+    kind = models.CharField(
+        gettext_lazy("资源类型"), max_length=20, choices=ResourceKind.choices, db_index=True
+    )
+    title = models.CharField(gettext_lazy("资源"), max_length=200)
+    description = models.TextField(gettext_lazy("说明"), blank=True)
+    quantity = models.DecimalField(
+        gettext_lazy("数量"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    quantity_unit = models.CharField(gettext_lazy("计量单位"), max_length=20, blank=True)
+    address = models.CharField(gettext_lazy("地点"), max_length=255, blank=True)
+    lon = models.FloatField(gettext_lazy("经度"), null=True, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"), null=True, blank=True)
+    available_until = models.DateField(gettext_lazy("有效期至"), null=True, blank=True)
+    is_active = models.BooleanField(gettext_lazy("可用"), default=True)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "资源"
-        verbose_name_plural = "资源清单"
+        verbose_name = gettext_lazy("资源")
+        verbose_name_plural = gettext_lazy("资源清单")
         ordering = ["node_path", "kind", "id"]
 
     def __str__(self) -> str:
@@ -147,9 +157,14 @@ class Resource(ScopedModel):
 class Project(ScopedModel):
     """An entry of the projects list (项目清单): a need matched with resources."""
 
-    title = models.CharField("项目名称", max_length=200)
+    title = models.CharField(gettext_lazy("项目名称"), max_length=200)
     need = models.ForeignKey(
-        Need, null=True, blank=True, on_delete=models.PROTECT, related_name="projects", verbose_name="需求"
+        Need,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=gettext_lazy("需求"),
     )
     alliance = models.ForeignKey(
         Alliance,
@@ -157,33 +172,37 @@ class Project(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="projects",
-        verbose_name="党建联盟",
+        verbose_name=gettext_lazy("党建联盟"),
     )
-    owner_name = models.CharField("负责人", max_length=50)
+    owner_name = models.CharField(gettext_lazy("负责人"), max_length=50)
     owner_unit = models.ForeignKey(
         "registry.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="牵头单位",
+        verbose_name=gettext_lazy("牵头单位"),
     )
-    budget = models.DecimalField("预算（元）", max_digits=12, decimal_places=2, default=0)
-    starts_on = models.DateField("计划开始")
-    ends_on = models.DateField("计划完成")
+    budget = models.DecimalField(gettext_lazy("预算（元）"), max_digits=12, decimal_places=2, default=0)
+    starts_on = models.DateField(gettext_lazy("计划开始"))
+    ends_on = models.DateField(gettext_lazy("计划完成"))
     status = models.CharField(
-        "状态", max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED, db_index=True
+        gettext_lazy("状态"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.PLANNED,
+        db_index=True,
     )
-    is_micro = models.BooleanField("微实事", default=False)
-    results = models.TextField("实施成效", blank=True)
-    done_on = models.DateField("完成日期", null=True, blank=True)
+    is_micro = models.BooleanField(gettext_lazy("微实事"), default=False)
+    results = models.TextField(gettext_lazy("实施成效"), blank=True)
+    done_on = models.DateField(gettext_lazy("完成日期"), null=True, blank=True)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "项目"
-        verbose_name_plural = "项目清单"
+        verbose_name = gettext_lazy("项目")
+        verbose_name_plural = gettext_lazy("项目清单")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -203,12 +222,12 @@ class ProjectStatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=ProjectStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ProjectStatus.choices)
     actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=255, blank=True)
+    note = models.CharField(gettext_lazy("说明"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "项目状态变更"
-        verbose_name_plural = "项目状态变更"
+        verbose_name = gettext_lazy("项目状态变更")
+        verbose_name_plural = gettext_lazy("项目状态变更")
         ordering = ["project", "id"]
 
     def __str__(self) -> str:
@@ -228,20 +247,27 @@ class ProjectContribution(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="party_contributions",
-        verbose_name="单位",
+        verbose_name=gettext_lazy("单位"),
     )
     member = models.ForeignKey(
-        PartyMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="党员"
+        PartyMember,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("党员"),
     )
-    description = models.CharField("投入内容", max_length=255)
-    amount = models.DecimalField("折合金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
-    points = models.PositiveIntegerField("盟友力积分", default=0)
-    points_awarded_at = models.DateTimeField("积分入账时间", null=True, blank=True)
+    description = models.CharField(gettext_lazy("投入内容"), max_length=255)
+    amount = models.DecimalField(
+        gettext_lazy("折合金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    points = models.PositiveIntegerField(gettext_lazy("盟友力积分"), default=0)
+    points_awarded_at = models.DateTimeField(gettext_lazy("积分入账时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "项目投入"
-        verbose_name_plural = "项目投入"
+        verbose_name = gettext_lazy("项目投入")
+        verbose_name_plural = gettext_lazy("项目投入")
         ordering = ["project", "id"]
 
     def __str__(self) -> str:
@@ -257,16 +283,16 @@ class ProjectPhoto(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to=project_photo_path, max_length=255)
-    caption = models.CharField("说明", max_length=200, blank=True)
+    caption = models.CharField(gettext_lazy("说明"), max_length=200, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "成效照片"
-        verbose_name_plural = "成效照片"
+        verbose_name = gettext_lazy("成效照片")
+        verbose_name_plural = gettext_lazy("成效照片")
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.caption or f"照片{self.pk}"
+        return self.caption or _("照片{pk}").format(pk=self.pk)

@@ -6,6 +6,7 @@ A joint committee is a ``PartyOrganisation`` of a committee kind; these rows han
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.party.constants import CommitteeSource, MeetingKind, TaskStatus
 from civicgrid.party.models.organisations import PartyMember, PartyOrganisation
@@ -18,30 +19,33 @@ class CommitteeMember(ScopedModel):
     """A part-time member (兼职委员) of a joint committee for a term."""
 
     committee = models.ForeignKey(
-        PartyOrganisation, on_delete=models.PROTECT, related_name="part_time_members", verbose_name="大党委"
+        PartyOrganisation,
+        on_delete=models.PROTECT,
+        related_name="part_time_members",
+        verbose_name=_("大党委"),
     )
-    name = models.CharField("姓名", max_length=50)
-    title = models.CharField("职务", max_length=50, default="兼职委员")
-    source = models.CharField("来源", max_length=32, choices=CommitteeSource.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=50, default=_("兼职委员"))
+    source = models.CharField(_("来源"), max_length=32, choices=CommitteeSource.choices)
     unit = models.ForeignKey(
         "registry.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="所在单位",
+        verbose_name=_("所在单位"),
     )
-    unit_name = models.CharField("单位名称", max_length=100, blank=True)
+    unit_name = models.CharField(_("单位名称"), max_length=100, blank=True)
     member = models.ForeignKey(
-        PartyMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="党员"
+        PartyMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("党员")
     )
-    term_start = models.DateField("任期开始")
-    term_end = models.DateField("任期结束", null=True, blank=True)
+    term_start = models.DateField(_("任期开始"))
+    term_end = models.DateField(_("任期结束"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "兼职委员"
-        verbose_name_plural = "兼职委员"
+        verbose_name = _("兼职委员")
+        verbose_name_plural = _("兼职委员")
         ordering = ["committee", "term_start", "id"]
         constraints = [
             models.CheckConstraint(
@@ -58,20 +62,20 @@ class Meeting(ScopedModel):
     """A meeting or activity of a joint committee, with agenda and minutes."""
 
     committee = models.ForeignKey(
-        PartyOrganisation, on_delete=models.PROTECT, related_name="meetings", verbose_name="大党委"
+        PartyOrganisation, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("大党委")
     )
-    kind = models.CharField("类型", max_length=20, choices=MeetingKind.choices)
-    title = models.CharField("主题", max_length=200)
-    held_at = models.DateTimeField("时间")
-    place = models.CharField("地点", max_length=100, blank=True)
-    agenda = models.TextField("议程")
-    minutes = models.TextField("会议纪要", blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("主题"), max_length=200)
+    held_at = models.DateTimeField(_("时间"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    agenda = models.TextField(_("议程"))
+    minutes = models.TextField(_("会议纪要"), blank=True)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "大党委会议活动"
-        verbose_name_plural = "大党委会议活动"
+        verbose_name = _("大党委会议活动")
+        verbose_name_plural = _("大党委会议活动")
         ordering = ["-held_at", "-id"]
         indexes = [models.Index(fields=["committee", "held_at"])]
 
@@ -82,12 +86,12 @@ class Meeting(ScopedModel):
 class MeetingAttendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     committee_member = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT, related_name="+")
-    present = models.BooleanField("出席", default=True)
-    note = models.CharField("请假事由", max_length=100, blank=True)
+    present = models.BooleanField(_("出席"), default=True)
+    note = models.CharField(_("请假事由"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = "出席情况"
-        verbose_name_plural = "出席情况"
+        verbose_name = _("出席情况")
+        verbose_name_plural = _("出席情况")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "committee_member"], name="party_one_attendance_row")
         ]
@@ -98,12 +102,12 @@ class MeetingAttendance(models.Model):
 
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    text = models.CharField("决定事项", max_length=500)
+    text = models.CharField(_("决定事项"), max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "会议决定"
-        verbose_name_plural = "会议决定"
+        verbose_name = _("会议决定")
+        verbose_name_plural = _("会议决定")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -117,17 +121,17 @@ class FollowUpTask(ScopedModel):
     decision = models.ForeignKey(
         Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
-    title = models.CharField("任务", max_length=200)
-    owner_name = models.CharField("责任人（单位）", max_length=100)
-    due_on = models.DateField("完成期限", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    result = models.TextField("办理结果", blank=True)
-    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    title = models.CharField(_("任务"), max_length=200)
+    owner_name = models.CharField(_("责任人（单位）"), max_length=100)
+    due_on = models.DateField(_("完成期限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    result = models.TextField(_("办理结果"), blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "跟进任务"
-        verbose_name_plural = "跟进任务"
+        verbose_name = _("跟进任务")
+        verbose_name_plural = _("跟进任务")
         ordering = ["status", "due_on", "id"]
 
     def __str__(self) -> str:
@@ -138,13 +142,13 @@ class CommitteeWarning(ScopedModel):
     """A committee held no meeting or activity in a quarter (每季度至少开展1次活动)."""
 
     committee = models.ForeignKey(PartyOrganisation, on_delete=models.PROTECT, related_name="warnings")
-    year = models.PositiveSmallIntegerField("年")
-    quarter = models.PositiveSmallIntegerField("季度")
+    year = models.PositiveSmallIntegerField(_("年"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "大党委活动预警"
-        verbose_name_plural = "大党委活动预警"
+        verbose_name = _("大党委活动预警")
+        verbose_name_plural = _("大党委活动预警")
         ordering = ["-year", "-quarter", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
@@ -99,11 +100,11 @@ def alliance_create(
     errors: Errors = {}
     level = ALLIANCE_NODE_LEVEL.get(node.kind)
     if level is None:
-        add(errors, "node", "党建联盟建在区、街道或社区")
-    name = text(errors, "name", name, "联盟名称", 100, required=True)
-    description = text(errors, "description", description, "简介", 2000, required=False)
+        add(errors, "node", _("党建联盟建在区、街道或社区"))
+    name = text(errors, "name", name, _("联盟名称"), 100, required=True)
+    description = text(errors, "description", description, _("简介"), 2000, required=False)
     if founded_on is not None and founded_on > timezone.localdate():
-        add(errors, "founded_on", "成立日期不能晚于今天")
+        add(errors, "founded_on", _("成立日期不能晚于今天"))
     raise_if(errors)
     assert level is not None
     alliance = Alliance.objects.create(
@@ -127,12 +128,12 @@ def alliance_unit_join(
     require(actor, Capability.PARTY_EDIT, alliance.node_path)
     errors: Errors = {}
     if not alliance.is_active:
-        add(errors, "alliance", "该联盟已撤销")
-    choice(errors, "role", role, AllianceRole, "成员角色")
+        add(errors, "alliance", _("该联盟已撤销"))
+    choice(errors, "role", role, AllianceRole, _("成员角色"))
     if joined_on > timezone.localdate():
-        add(errors, "joined_on", "加入日期不能晚于今天")
+        add(errors, "joined_on", _("加入日期不能晚于今天"))
     if AllianceMember.objects.filter(alliance=alliance, unit=unit, left_on__isnull=True).exists():
-        add(errors, "unit", f"{unit.name}已是该联盟成员单位")
+        add(errors, "unit", _("{name}已是该联盟成员单位").format(name=unit.name))
     raise_if(errors)
     try:
         with transaction.atomic():
@@ -145,7 +146,7 @@ def alliance_unit_join(
                 node_path=alliance.node_path,
             )
     except IntegrityError as exc:
-        raise ValidationError(f"{unit.name}已是该联盟成员单位", field="unit") from exc
+        raise ValidationError(_("{name}已是该联盟成员单位").format(name=unit.name), field="unit") from exc
     audit_write(
         actor=actor,
         verb=Verb.ALLIANCE_UNIT_JOINED,
@@ -161,9 +162,9 @@ def alliance_unit_leave(*, actor: Any, membership: AllianceMember, left_on: date
     row = AllianceMember.objects.select_for_update().get(pk=membership.pk)
     require(actor, Capability.PARTY_EDIT, row.node_path)
     if row.left_on is not None:
-        raise Conflict("该单位已退出联盟")
+        raise Conflict(_("该单位已退出联盟"))
     if left_on < row.joined_on:
-        raise ValidationError("退出日期不能早于加入日期", field="left_on")
+        raise ValidationError(_("退出日期不能早于加入日期"), field="left_on")
     row.left_on = left_on
     row.save(update_fields=["left_on"])
     audit_write(
@@ -196,17 +197,17 @@ class NeedIn:
 
 def _check_need(errors: Errors, node: Node, data: NeedIn) -> list[str]:
     if node.kind not in LIST_NODE_KINDS:
-        add(errors, "node", "需求所在区域应为街道、社区、网格、小区或楼栋")
-    data.title = text(errors, "title", data.title, "需求", 200, required=True)
-    data.description = text(errors, "description", data.description, "具体情况", 5000, required=False)
-    choice(errors, "category", data.category, NeedCategory, "需求类别")
-    choice(errors, "source", data.source, NeedSource, "需求来源")
-    data.source_ref = text(errors, "source_ref", data.source_ref, "来源说明", 100, required=False)
-    data.address = text(errors, "address", data.address, "地点", 255, required=False)
+        add(errors, "node", _("需求所在区域应为街道、社区、网格、小区或楼栋"))
+    data.title = text(errors, "title", data.title, _("需求"), 200, required=True)
+    data.description = text(errors, "description", data.description, _("具体情况"), 5000, required=False)
+    choice(errors, "category", data.category, NeedCategory, _("需求类别"))
+    choice(errors, "source", data.source, NeedSource, _("需求来源"))
+    data.source_ref = text(errors, "source_ref", data.source_ref, _("来源说明"), 100, required=False)
+    data.address = text(errors, "address", data.address, _("地点"), 255, required=False)
     if data.beneficiaries is not None and data.beneficiaries < 0:
-        add(errors, "beneficiaries", "受益人数不能为负数")
+        add(errors, "beneficiaries", _("受益人数不能为负数"))
     _point(errors, data.lon, data.lat)
-    return choice_list(errors, "wanted_kinds", data.wanted_kinds or [], ResourceKind, "资源类型")
+    return choice_list(errors, "wanted_kinds", data.wanted_kinds or [], ResourceKind, _("资源类型"))
 
 
 @transaction.atomic
@@ -243,7 +244,7 @@ def need_from_request(*, actor: Any, request: Any, category: str, is_micro: bool
     """Put a resident's request (诉求) on the needs list, where it happened."""
     require(actor, Capability.PARTY_EDIT, request.node_path)
     if Need.objects.filter(request=request).exclude(status=NeedStatus.CLOSED).exists():
-        raise ValidationError("该诉求已在需求清单中", field="request")
+        raise ValidationError(_("该诉求已在需求清单中"), field="request")
     data = NeedIn(
         title=request.title[:200],
         category=category,
@@ -263,9 +264,9 @@ def need_close(*, actor: Any, need: Need, reason: str) -> Need:
     need = Need.objects.select_for_update().get(pk=need.pk)
     require(actor, Capability.PARTY_EDIT, need.node_path)
     if need.status in (NeedStatus.DONE, NeedStatus.CLOSED):
-        raise Conflict(f"该需求已是「{need.get_status_display()}」")
+        raise Conflict(_("该需求已是「{status}」").format(status=need.get_status_display()))
     errors: Errors = {}
-    reason = text(errors, "reason", reason, "关闭原因", 255, required=True)
+    reason = text(errors, "reason", reason, _("关闭原因"), 255, required=True)
     raise_if(errors)
     before = need.status
     need.status = NeedStatus.CLOSED
@@ -309,15 +310,15 @@ def resource_create(
     """An entry of the resources list: a venue, funds, skills, volunteers... a unit or member offers."""
     require(actor, Capability.PARTY_EDIT, node.path)
     errors: Errors = {}
-    choice(errors, "kind", data.kind, ResourceKind, "资源类型")
+    choice(errors, "kind", data.kind, ResourceKind, _("资源类型"))
     if unit is None and member is None:
-        add(errors, "unit", "请选择提供资源的单位或党员")
-    data.title = text(errors, "title", data.title, "资源", 200, required=True)
-    data.description = text(errors, "description", data.description, "说明", 2000, required=False)
-    data.quantity_unit = text(errors, "quantity_unit", data.quantity_unit, "计量单位", 20, required=False)
-    data.address = text(errors, "address", data.address, "地点", 255, required=False)
+        add(errors, "unit", _("请选择提供资源的单位或党员"))
+    data.title = text(errors, "title", data.title, _("资源"), 200, required=True)
+    data.description = text(errors, "description", data.description, _("说明"), 2000, required=False)
+    data.quantity_unit = text(errors, "quantity_unit", data.quantity_unit, _("计量单位"), 20, required=False)
+    data.address = text(errors, "address", data.address, _("地点"), 255, required=False)
     if data.quantity is not None and data.quantity < 0:
-        add(errors, "quantity", "数量不能为负数")
+        add(errors, "quantity", _("数量不能为负数"))
     _point(errors, data.lon, data.lat)
     raise_if(errors)
     resource = Resource.objects.create(
@@ -351,7 +352,7 @@ def resource_withdraw(*, actor: Any, resource: Resource) -> Resource:
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     require(actor, Capability.PARTY_EDIT, resource.node_path)
     if not resource.is_active:
-        raise Conflict("该资源已下架")
+        raise Conflict(_("该资源已下架"))
     resource.is_active = False
     resource.save(update_fields=["is_active"])
     audit_write(
@@ -379,16 +380,22 @@ class ProjectIn:
 
 
 def _check_project(errors: Errors, data: ProjectIn) -> None:
-    data.title = text(errors, "title", data.title, "项目名称", 200, required=True)
-    data.owner_name = text(errors, "owner_name", data.owner_name, "负责人", 50, required=True)
+    data.title = text(errors, "title", data.title, _("项目名称"), 200, required=True)
+    data.owner_name = text(errors, "owner_name", data.owner_name, _("负责人"), 50, required=True)
     if data.starts_on is None or data.ends_on is None:
-        add(errors, "starts_on", "请填写计划开始和完成日期")
+        add(errors, "starts_on", _("请填写计划开始和完成日期"))
     elif data.ends_on < data.starts_on:
-        add(errors, "ends_on", "计划完成日期不能早于开始日期")
+        add(errors, "ends_on", _("计划完成日期不能早于开始日期"))
     if data.budget is None or data.budget < 0:
-        add(errors, "budget", "预算不能为负数")
+        add(errors, "budget", _("预算不能为负数"))
     elif data.is_micro and data.budget > MICRO_PROJECT_MAX_BUDGET:
-        add(errors, "budget", f"微实事项目预算不超过{MICRO_PROJECT_MAX_BUDGET}元")
+        add(
+            errors,
+            "budget",
+            _("微实事项目预算不超过{micro_project_max_budget}元").format(
+                micro_project_max_budget=MICRO_PROJECT_MAX_BUDGET
+            ),
+        )
 
 
 @transaction.atomic
@@ -406,14 +413,18 @@ def project_create(
         need = Need.objects.select_for_update().get(pk=need.pk)
         node = need.node
     if node is None:
-        raise ValidationError("请选择需求或项目所在区域", field="node")
+        raise ValidationError(_("请选择需求或项目所在区域"), field="node")
     require(actor, Capability.PARTY_EDIT, node.path)
     errors: Errors = {}
     if need is not None and need.status in (NeedStatus.DONE, NeedStatus.CLOSED):
-        add(errors, "need", f"该需求已是「{need.get_status_display()}」")
+        add(
+            errors,
+            "need",
+            _("该需求已是「{status}」").format(status=need.get_status_display()),
+        )
     data.is_micro = data.is_micro or bool(need and need.is_micro)
     if alliance is not None and not can(actor, Capability.PARTY_VIEW, alliance.node_path):
-        add(errors, "alliance", "所选联盟不在您的管辖范围内")
+        add(errors, "alliance", _("所选联盟不在您的管辖范围内"))
     _check_project(errors, data)
     raise_if(errors)
     project = Project.objects.create(
@@ -431,7 +442,7 @@ def project_create(
         created_by=_by(actor),
     )
     ProjectStatusChange.objects.create(
-        project=project, to_status=project.status, actor=_by(actor), note="立项"
+        project=project, to_status=project.status, actor=_by(actor), note=_("立项")
     )
     if need is not None and need.status in (NeedStatus.OPEN, NeedStatus.ORDERED):
         need.status = NeedStatus.MATCHED
@@ -461,14 +472,18 @@ def project_status_change(
     require(actor, Capability.PARTY_EDIT, project.node_path)
     if to_status not in PROJECT_TRANSITIONS.get(project.status, frozenset()):
         label = ProjectStatus(to_status).label if to_status in ProjectStatus.values else to_status
-        raise Conflict(f"项目当前是「{project.get_status_display()}」，不能改为「{label}」")
+        raise Conflict(
+            _("项目当前是「{status}」，不能改为「{label}」").format(
+                status=project.get_status_display(), label=label
+            )
+        )
     errors: Errors = {}
-    note = text(errors, "note", note, "说明", 255, required=to_status == ProjectStatus.CANCELLED)
+    note = text(errors, "note", note, _("说明"), 255, required=to_status == ProjectStatus.CANCELLED)
     if to_status == ProjectStatus.DONE:
-        results = text(errors, "results", results, "实施成效", 5000, required=True)
+        results = text(errors, "results", results, _("实施成效"), 5000, required=True)
         done_on = done_on or timezone.localdate()
         if done_on > timezone.localdate():
-            add(errors, "done_on", "完成日期不能晚于今天")
+            add(errors, "done_on", _("完成日期不能晚于今天"))
     raise_if(errors)
     before = project.status
     project.status = to_status
@@ -523,20 +538,26 @@ def project_contribution_add(
     require(actor, Capability.PARTY_EDIT, project.node_path)
     errors: Errors = {}
     if project.status == ProjectStatus.CANCELLED:
-        add(errors, "project", "项目已取消")
+        add(errors, "project", _("项目已取消"))
     if resource is not None:
         unit = resource.unit or unit
         if not resource.is_active:
-            add(errors, "resource", "该资源已下架")
+            add(errors, "resource", _("该资源已下架"))
     if unit is None and (resource is None or resource.member_id is None):
-        add(errors, "unit", "请选择投入资源的单位")
-    description = text(errors, "description", description, "投入内容", 255, required=True)
+        add(errors, "unit", _("请选择投入资源的单位"))
+    description = text(errors, "description", description, _("投入内容"), 255, required=True)
     if amount is not None and amount < 0:
-        add(errors, "amount", "折合金额不能为负数")
+        add(errors, "amount", _("折合金额不能为负数"))
     if points is None:
         points = DEFAULT_CONTRIBUTION_POINTS.get(resource.kind, 10) if resource else 10
     if not 0 <= points <= MAX_CONTRIBUTION_POINTS:
-        add(errors, "points", f"盟友力积分应在0到{MAX_CONTRIBUTION_POINTS}之间")
+        add(
+            errors,
+            "points",
+            _("盟友力积分应在0到{max_contribution_points}之间").format(
+                max_contribution_points=MAX_CONTRIBUTION_POINTS
+            ),
+        )
     raise_if(errors)
     row = ProjectContribution.objects.create(
         project=project,
@@ -595,7 +616,9 @@ def project_points_award(*, actor: Any, project: Project) -> int:
                 source=POINTS_SOURCE,
                 source_ref=f"project:{project.pk}:contribution:{row.pk}",
                 node=project.node,
-                note=f"盟友力积分：{project.title}（{row.description}）"[:200],
+                note=_("盟友力积分：{title}（{description}）").format(
+                    title=project.title, description=row.description
+                )[:200],
             )
             row.points_awarded_at = timezone.now()
             row.save(update_fields=["points_awarded_at"])
@@ -611,8 +634,8 @@ def project_photo_add(
     project = Project.objects.select_for_update().get(pk=project.pk)
     require(actor, Capability.PARTY_EDIT, project.node_path)
     errors: Errors = {}
-    check_upload(errors, "file", upload, PHOTO_TYPES, "JPG、PNG 或 WEBP 图片")
-    caption = text(errors, "caption", caption, "说明", 200, required=False)
+    check_upload(errors, "file", upload, PHOTO_TYPES, _("JPG、PNG 或 WEBP 图片"))
+    caption = text(errors, "caption", caption, _("说明"), 200, required=False)
     raise_if(errors)
     photo = ProjectPhoto.objects.create(
         project=project,

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
@@ -31,9 +32,9 @@ MEETING_AUDIT_FIELDS = ["committee", "kind", "title", "held_at", "place"]
 
 def _committee(organisation: PartyOrganisation, errors: Errors) -> None:
     if organisation.kind not in COMMITTEE_KINDS:
-        add(errors, "committee", "只有街道大工委、社区大党委有兼职委员和联席会议")
+        add(errors, "committee", _("只有街道大工委、社区大党委有兼职委员和联席会议"))
     elif not organisation.is_active:
-        add(errors, "committee", "该大党委已撤销")
+        add(errors, "committee", _("该大党委已撤销"))
 
 
 def current_part_time_members(committee: PartyOrganisation, on: date) -> Any:
@@ -51,7 +52,7 @@ def committee_member_add(
     source: str,
     term_start: date,
     term_end: date | None = None,
-    title: str = "兼职委员",
+    title: str = "兼职委员",  # i18n: data (the default title stored with the seat)
     unit: Organisation | None = None,
     unit_name: str = "",
     member: PartyMember | None = None,
@@ -61,16 +62,16 @@ def committee_member_add(
     require(actor, Capability.PARTY_EDIT, committee.node_path)
     errors: Errors = {}
     _committee(committee, errors)
-    name = text(errors, "name", name, "姓名", 50, required=True)
-    title = text(errors, "title", title, "职务", 50, required=True)
-    choice(errors, "source", source, CommitteeSource, "委员来源")
+    name = text(errors, "name", name, _("姓名"), 50, required=True)
+    title = text(errors, "title", title, _("职务"), 50, required=True)
+    choice(errors, "source", source, CommitteeSource, _("委员来源"))
     unit_name = text(
-        errors, "unit_name", unit_name or (unit.name if unit else ""), "单位名称", 100, required=False
+        errors, "unit_name", unit_name or (unit.name if unit else ""), _("单位名称"), 100, required=False
     )
     if term_start is None:
-        add(errors, "term_start", "请填写任期开始日期")
+        add(errors, "term_start", _("请填写任期开始日期"))
     elif term_end is not None and term_end < term_start:
-        add(errors, "term_end", "任期结束不能早于开始")
+        add(errors, "term_end", _("任期结束不能早于开始"))
     raise_if(errors)
     row = CommitteeMember.objects.create(
         committee=committee,
@@ -102,9 +103,9 @@ def committee_member_leave(*, actor: Any, committee_member: CommitteeMember, on:
     row = CommitteeMember.objects.select_for_update().get(pk=committee_member.pk)
     require(actor, Capability.PARTY_EDIT, row.node_path)
     if row.term_end is not None and row.term_end < on:
-        raise Conflict("该委员的任期已结束")
+        raise Conflict(_("该委员的任期已结束"))
     if on < row.term_start:
-        raise ValidationError("任期结束不能早于开始", field="term_end")
+        raise ValidationError(_("任期结束不能早于开始"), field="term_end")
     before = {"term_end": row.term_end.isoformat() if row.term_end else None}
     row.term_end = on
     row.save(update_fields=["term_end"])
@@ -154,34 +155,34 @@ def _check_attendance(
     current = {m.pk: m for m in current_part_time_members(committee, on)}
     ids = [a.committee_member_id for a in data.attendance]
     if len(ids) != len(set(ids)):
-        add(errors, "attendance", "出席名单中有重复的委员")
+        add(errors, "attendance", _("出席名单中有重复的委员"))
     unknown = [str(i) for i in ids if i not in current]
     if unknown:
-        add(errors, "attendance", "出席名单中有不是本届兼职委员的人")
+        add(errors, "attendance", _("出席名单中有不是本届兼职委员的人"))
     for row in data.attendance:
         if len(row.note) > 100:
-            add(errors, "attendance", "请假事由最长100个字")
+            add(errors, "attendance", _("请假事由最长100个字"))
     return current
 
 
 def _check_meeting(errors: Errors, data: MeetingIn) -> None:
-    choice(errors, "kind", data.kind, MeetingKind, "会议活动类型")
-    data.title = text(errors, "title", data.title, "主题", 200, required=True)
-    data.agenda = text(errors, "agenda", data.agenda, "议程", 5000, required=True)
-    data.place = text(errors, "place", data.place, "地点", 100, required=False)
-    data.minutes = text(errors, "minutes", data.minutes, "会议纪要", 20000, required=False)
+    choice(errors, "kind", data.kind, MeetingKind, _("会议活动类型"))
+    data.title = text(errors, "title", data.title, _("主题"), 200, required=True)
+    data.agenda = text(errors, "agenda", data.agenda, _("议程"), 5000, required=True)
+    data.place = text(errors, "place", data.place, _("地点"), 100, required=False)
+    data.minutes = text(errors, "minutes", data.minutes, _("会议纪要"), 20000, required=False)
     if data.held_at is None:
-        add(errors, "held_at", "请填写时间")
+        add(errors, "held_at", _("请填写时间"))
     elif data.held_at > timezone.now() + timedelta(minutes=5):
-        add(errors, "held_at", "请在会议活动结束后记录（时间不能晚于现在）")
+        add(errors, "held_at", _("请在会议活动结束后记录（时间不能晚于现在）"))
     data.decisions = [d.strip() for d in data.decisions if d and d.strip()]
     if any(len(d) > 500 for d in data.decisions):
-        add(errors, "decisions", "每条决定事项最长500个字")
+        add(errors, "decisions", _("每条决定事项最长500个字"))
     for task in data.tasks:
-        task.title = text(errors, "tasks", task.title, "任务", 200, required=True)
-        task.owner_name = text(errors, "tasks", task.owner_name, "任务责任人", 100, required=True)
+        task.title = text(errors, "tasks", task.title, _("任务"), 200, required=True)
+        task.owner_name = text(errors, "tasks", task.owner_name, _("任务责任人"), 100, required=True)
         if task.decision is not None and not 0 <= task.decision < len(data.decisions):
-            add(errors, "tasks", "任务对应的决定事项不存在")
+            add(errors, "tasks", _("任务对应的决定事项不存在"))
 
 
 @transaction.atomic
@@ -243,9 +244,9 @@ def task_complete(*, actor: Any, task: FollowUpTask, result: str) -> FollowUpTas
     task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
     require(actor, Capability.PARTY_EDIT, task.node_path)
     if task.status == TaskStatus.DONE:
-        raise Conflict("该任务已完成")
+        raise Conflict(_("该任务已完成"))
     errors: Errors = {}
-    result = text(errors, "result", result, "办理结果", 2000, required=True)
+    result = text(errors, "result", result, _("办理结果"), 2000, required=True)
     raise_if(errors)
     task.status, task.result, task.done_at = TaskStatus.DONE, result, timezone.now()
     task.save(update_fields=["status", "result", "done_at"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
@@ -31,15 +32,15 @@ def text(
     """The stripped text, with a reason added when it is missing or too long."""
     cleaned = (value or "").strip()
     if required and not cleaned:
-        add(errors, field, f"请填写{label}")
+        add(errors, field, _("请填写{label}").format(label=label))
     elif len(cleaned) > max_length:
-        add(errors, field, f"{label}最长{max_length}个字")
+        add(errors, field, _("{label}最长{max_length}个字").format(label=label, max_length=max_length))
     return cleaned
 
 
 def choice(errors: Errors, field: str, value: str, choices: type[TextChoices], label: str) -> str:
     if value not in choices.values:
-        add(errors, field, f"请选择有效的{label}")
+        add(errors, field, _("请选择有效的{label}").format(label=label))
     return value
 
 
@@ -49,20 +50,24 @@ def choice_list(
     cleaned = list(dict.fromkeys(v for v in values if v))
     unknown = [v for v in cleaned if v not in choices.values]
     if unknown:
-        add(errors, field, f"未知的{label}：{'、'.join(unknown)}")
+        add(errors, field, _("未知的{label}：{unknown}").format(label=label, unknown="、".join(unknown)))
     return cleaned
 
 
 def service_types(errors: Errors, values: Iterable[str], field: str = "service_types") -> list[str]:
-    return choice_list(errors, field, values, ServiceType, "服务类型")
+    return choice_list(errors, field, values, ServiceType, _("服务类型"))
 
 
 def pledges(errors: Errors, values: Iterable[str], field: str = "pledges") -> list[str]:
     cleaned = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
     if len(cleaned) > MAX_PLEDGES:
-        add(errors, field, f"承诺事项最多{MAX_PLEDGES}条")
+        add(errors, field, _("承诺事项最多{max_pledges}条").format(max_pledges=MAX_PLEDGES))
     if any(len(p) > PLEDGE_MAX_LENGTH for p in cleaned):
-        add(errors, field, f"每条承诺事项最长{PLEDGE_MAX_LENGTH}个字")
+        add(
+            errors,
+            field,
+            _("每条承诺事项最长{pledge_max_length}个字").format(pledge_max_length=PLEDGE_MAX_LENGTH),
+        )
     return cleaned
 
 
@@ -70,9 +75,9 @@ def date_range(
     errors: Errors, start: date | None, end: date | None, *, start_field: str, end_field: str
 ) -> None:
     if start is None:
-        add(errors, start_field, "请填写开始日期")
+        add(errors, start_field, _("请填写开始日期"))
     elif end is not None and end < start:
-        add(errors, end_field, "结束日期不能早于开始日期")
+        add(errors, end_field, _("结束日期不能早于开始日期"))
 
 
 def phone(errors: Errors, field: str, value: str) -> tuple[str, str, str]:
@@ -110,19 +115,25 @@ def check_upload(
 ) -> None:
     """Size and type of an uploaded file; the declared type must match its first bytes."""
     if upload is None:
-        add(errors, field, "请选择文件")
+        add(errors, field, _("请选择文件"))
         return
     if not upload.size or upload.size > FILE_MAX_BYTES:
-        add(errors, field, f"{upload.name}：文件为空或超过{FILE_MAX_BYTES // (1024 * 1024)}MB")
+        add(
+            errors,
+            field,
+            _("{name}：文件为空或超过{megabytes}MB").format(
+                name=upload.name, megabytes=FILE_MAX_BYTES // (1024 * 1024)
+            ),
+        )
         return
     content_type = upload.content_type or ""
     head = upload.read(12)
     upload.seek(0)
     if content_type not in allowed or not any(head.startswith(m) for m in _MAGIC.get(content_type, ())):
-        add(errors, field, f"{upload.name}：只接受{what}")
+        add(errors, field, _("{name}：只接受{what}").format(name=upload.name, what=what))
 
 
 def actor_name(actor: Any) -> str:
     if getattr(actor, "is_authenticated", False):
         return str(getattr(actor, "display_name", "") or actor.get_username())
-    return str(actor or "系统")
+    return str(actor or _("系统"))

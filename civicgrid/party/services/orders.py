@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
@@ -55,13 +56,13 @@ def origin_of(need: Need) -> str:
 
 def _taker(errors: Errors, unit: Organisation | None, member: PartyMember | None) -> Taker | None:
     if unit is not None and member is not None:
-        add(errors, "taker", "请只选择一个接单方：共建单位或党员")
+        add(errors, "taker", _("请只选择一个接单方：共建单位或党员"))
         return None
     if unit is not None:
         return Taker.of_unit(unit)
     if member is not None:
         if member.resident is None:
-            add(errors, "taker", "该党员未关联实有人口档案，不能派单（请先关联档案）")
+            add(errors, "taker", _("该党员未关联实有人口档案，不能派单（请先关联档案）"))
             return None
         return Taker.of_party_member(member.resident)
     return None
@@ -85,12 +86,16 @@ def need_order(
     require(actor, Capability.PARTY_EDIT, need.node_path)
     errors: Errors = {}
     if need.status in (NeedStatus.DONE, NeedStatus.CLOSED):
-        add(errors, "need", f"该需求已是「{need.get_status_display()}」")
+        add(
+            errors,
+            "need",
+            _("该需求已是「{status}」").format(status=need.get_status_display()),
+        )
     taker = _taker(errors, unit, member)
     if taker is not None and publish:
-        add(errors, "publish", "派单给指定接单方时无需发布")
+        add(errors, "publish", _("派单给指定接单方时无需发布"))
     content = text(
-        errors, "content", content or need.description or need.title, "需求描述", 2000, required=True
+        errors, "content", content or need.description or need.title, _("需求描述"), 2000, required=True
     )
     raise_if(errors)
     data = NewOrder(
@@ -98,7 +103,7 @@ def need_order(
         content=content,
         service_type=service_type or SERVICE_OF_CATEGORY.get(need.category, ServiceType.OTHER),
         orderer_kind=OrdererKind.STAFF,
-        orderer_label=f"需求清单：{need.title}"[:100],
+        orderer_label=_("需求清单：{title}").format(title=need.title)[:100],
         node=need.node,
         difficulty=difficulty,
         origin=origin_of(need),
@@ -106,7 +111,7 @@ def need_order(
     )
     order = service_order_create(actor=actor, data=data, publish=publish)
     if taker is not None:
-        order = service_order_dispatch(actor=actor, order=order, taker=taker, note="需求清单派单")
+        order = service_order_dispatch(actor=actor, order=order, taker=taker, note=_("需求清单派单"))
     before = need.status
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.ORDERED
@@ -142,7 +147,7 @@ def member_order_take(*, actor: Any, order: ServiceOrder) -> ServiceOrder:
     reported to (双报到党员接单). First come, first served (the order's own lock)."""
     member = member_for_user(actor)
     if member is None or member.resident is None:
-        raise PermissionDenied("只有登记在册并关联档案的党员才能以党员身份接单")
+        raise PermissionDenied(_("只有登记在册并关联档案的党员才能以党员身份接单"))
     if order.community_id not in reported_community_ids(member):
-        raise ValidationError("只能接本人报到社区的服务单", field="order")
+        raise ValidationError(_("只能接本人报到社区的服务单"), field="order")
     return service_order_take(actor=actor, order=order, taker=Taker.of_party_member(member.resident))

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
@@ -64,18 +65,26 @@ def _next_org_code(node: Node) -> str:
 def _check_place(errors: Errors, kind: str, node: Node | None, parent: PartyOrganisation | None) -> None:
     allowed_parents = PARENT_KINDS[kind]
     if (parent.kind if parent else None) not in allowed_parents:
-        names = "、".join(OrgKind(k).label for k in allowed_parents if k) or "无（顶级）"
-        add(errors, "parent", f"{OrgKind(kind).label}的上级只能是：{names}")
+        names = "、".join(str(OrgKind(k).label) for k in allowed_parents if k) or _("无（顶级）")
+        add(
+            errors, "parent", _("{label}的上级只能是：{names}").format(label=OrgKind(kind).label, names=names)
+        )
     elif parent is not None and not parent.is_active:
-        add(errors, "parent", "上级党组织已撤销")
+        add(errors, "parent", _("上级党组织已撤销"))
     if node is None:
-        add(errors, "node", "请选择所在区域")
+        add(errors, "node", _("请选择所在区域"))
         return
     if node.kind not in NODE_KINDS[kind]:
-        names = "、".join(NodeKind(k).label for k in sorted(NODE_KINDS[kind]))
-        add(errors, "node", f"{OrgKind(kind).label}应建在：{names}（所选是{node.get_kind_display()}）")
+        names = "、".join(str(NodeKind(k).label) for k in sorted(NODE_KINDS[kind]))
+        add(
+            errors,
+            "node",
+            _("{label}应建在：{names}（所选是{kind}）").format(
+                label=OrgKind(kind).label, names=names, kind=node.get_kind_display()
+            ),
+        )
     elif parent is not None and not node.path.startswith(parent.node_path):
-        add(errors, "node", "所在区域应在上级党组织的区域内")
+        add(errors, "node", _("所在区域应在上级党组织的区域内"))
 
 
 def _check_kind_details(
@@ -87,20 +96,20 @@ def _check_kind_details(
     node: Node | None,
 ) -> None:
     if kind == OrgKind.DEDICATED_BRANCH:
-        choice(errors, "sector", sector, Sector, "专属领域")
+        choice(errors, "sector", sector, Sector, _("专属领域"))
     elif sector:
-        add(errors, "sector", "只有专属党支部填写专属领域")
+        add(errors, "sector", _("只有专属党支部填写专属领域"))
     if kind == OrgKind.UNIT and unit is None:
-        add(errors, "unit", "请选择单位")
+        add(errors, "unit", _("请选择单位"))
     if kind == OrgKind.HUB_HOUSEHOLD:
         if hub_resident is None:
-            add(errors, "hub_resident", "请选择中心户户主（居民档案）")
+            add(errors, "hub_resident", _("请选择中心户户主（居民档案）"))
         elif node is not None:
             community = community_of(node)
             if community is None or not hub_resident.node_path.startswith(community.path):
-                add(errors, "hub_resident", "中心户户主应是本社区的居民")
+                add(errors, "hub_resident", _("中心户户主应是本社区的居民"))
     elif hub_resident is not None:
-        add(errors, "hub_resident", "只有党员中心户填写户主")
+        add(errors, "hub_resident", _("只有党员中心户填写户主"))
 
 
 @transaction.atomic
@@ -119,7 +128,7 @@ def party_org_create(
 ) -> PartyOrganisation:
     """A party organisation on the territory. A unit's own organisation sits where the unit is."""
     if kind not in OrgKind.values:
-        raise ValidationError("请选择党组织类型", field="kind")
+        raise ValidationError(_("请选择党组织类型"), field="kind")
     if kind == OrgKind.UNIT and unit is not None:
         node = unit.node
     if node is not None:
@@ -129,22 +138,22 @@ def party_org_create(
     if kind != OrgKind.UNIT:
         _check_place(errors, kind, node, parent)
     elif parent is not None:
-        add(errors, "parent", "单位党组织不挂在社区组织体系下，请通过报到和共建协议联系社区")
+        add(errors, "parent", _("单位党组织不挂在社区组织体系下，请通过报到和共建协议联系社区"))
     _check_kind_details(errors, kind, sector, unit, hub_resident, node)
     if hub_resident is not None and not name.strip():
-        name = f"{hub_resident.name}党员中心户"
+        name = _("{name}党员中心户").format(name=hub_resident.name)
     if unit is not None and kind == OrgKind.UNIT and not name.strip():
-        name = f"{unit.name}党组织"
-    name = text(errors, "name", name, "名称", 100, required=True)
-    secretary_name = text(errors, "secretary_name", secretary_name, "书记（负责人）", 50, required=False)
+        name = _("{name}党组织").format(name=unit.name)
+    name = text(errors, "name", name, _("名称"), 100, required=True)
+    secretary_name = text(errors, "secretary_name", secretary_name, _("书记（负责人）"), 50, required=False)
     if founded_on is not None and founded_on > timezone.localdate():
-        add(errors, "founded_on", "成立日期不能晚于今天")
+        add(errors, "founded_on", _("成立日期不能晚于今天"))
     if (
         kind == OrgKind.UNIT
         and unit is not None
         and PartyOrganisation.objects.filter(kind=kind, unit=unit).exists()
     ):
-        add(errors, "unit", "该单位已登记党组织")
+        add(errors, "unit", _("该单位已登记党组织"))
     raise_if(errors)
     assert node is not None
     org = PartyOrganisation(
@@ -164,7 +173,7 @@ def party_org_create(
         with transaction.atomic():
             org.save()
     except IntegrityError as exc:
-        raise ValidationError("该单位已登记党组织，或该居民已是党员中心户户主", field="unit") from exc
+        raise ValidationError(_("该单位已登记党组织，或该居民已是党员中心户户主"), field="unit") from exc
     audit_write(
         actor=actor, verb=Verb.ORG_CREATED, target=org, node=node, after=snapshot(org, ORG_AUDIT_FIELDS)
     )
@@ -185,16 +194,16 @@ def party_org_update(
     before = snapshot(org, [*ORG_AUDIT_FIELDS, "secretary_name"])
     errors: Errors = {}
     if name is not None:
-        org.name = text(errors, "name", name, "名称", 100, required=True)
+        org.name = text(errors, "name", name, _("名称"), 100, required=True)
     if secretary_name is not None:
         org.secretary_name = text(
-            errors, "secretary_name", secretary_name, "书记（负责人）", 50, required=False
+            errors, "secretary_name", secretary_name, _("书记（负责人）"), 50, required=False
         )
     if is_active is False and org.is_active:
         if org.children.filter(is_active=True).exists():
-            add(errors, "is_active", "请先撤销其下级党组织")
+            add(errors, "is_active", _("请先撤销其下级党组织"))
         if org.members.filter(is_active=True).exists():
-            add(errors, "is_active", "请先将党员转出")
+            add(errors, "is_active", _("请先将党员转出"))
     raise_if(errors)
     if is_active is not None:
         org.is_active = is_active
@@ -216,24 +225,24 @@ def party_org_update(
 def member_category_check(
     errors: Errors, category: str, status: str, organisation: PartyOrganisation | None, trade: str
 ) -> None:
-    choice(errors, "category", category, MemberCategory, "党员类别")
-    choice(errors, "political_status", status, PoliticalStatus, "政治面貌")
+    choice(errors, "category", category, MemberCategory, _("党员类别"))
+    choice(errors, "political_status", status, PoliticalStatus, _("政治面貌"))
     if status not in PARTY_STATUSES and category != MemberCategory.NEW_EMPLOYMENT:
-        add(errors, "political_status", "只有新就业群体可登记非党员（入党积极分子、群众）")
+        add(errors, "political_status", _("只有新就业群体可登记非党员（入党积极分子、群众）"))
     if organisation is not None and not organisation.is_active:
-        add(errors, "organisation", "所选党组织已撤销")
+        add(errors, "organisation", _("所选党组织已撤销"))
     if category == MemberCategory.IN_SERVICE:
         if organisation is None or organisation.kind != OrgKind.UNIT:
-            add(errors, "organisation", "在职党员应登记在工作单位的党组织")
+            add(errors, "organisation", _("在职党员应登记在工作单位的党组织"))
     elif category == MemberCategory.COMMUNITY:
         if organisation is None:
-            add(errors, "organisation", "请选择所在党组织")
+            add(errors, "organisation", _("请选择所在党组织"))
         elif organisation.kind == OrgKind.UNIT:
-            add(errors, "organisation", "社区党员应登记在社区的党组织（网格党支部、楼栋党小组等）")
+            add(errors, "organisation", _("社区党员应登记在社区的党组织（网格党支部、楼栋党小组等）"))
     elif category == MemberCategory.NEW_EMPLOYMENT:
-        choice(errors, "trade", trade, Trade, "从业类型")
+        choice(errors, "trade", trade, Trade, _("从业类型"))
     if category != MemberCategory.NEW_EMPLOYMENT and trade:
-        add(errors, "trade", "只有新就业群体填写从业类型")
+        add(errors, "trade", _("只有新就业群体填写从业类型"))
 
 
 def _member_place(
@@ -246,11 +255,11 @@ def _member_place(
     """(the node the member hangs on, where they live)."""
     if resident is not None:
         if not can(actor, Capability.REGISTRY_VIEW, resident.node_path):
-            add(errors, "resident", "该居民档案不在您的管辖范围内")
+            add(errors, "resident", _("该居民档案不在您的管辖范围内"))
         home = home or resident.node
     node = organisation.node if organisation is not None else home
     if node is None:
-        add(errors, "home_node", "未登记党组织的，请填写居住地")
+        add(errors, "home_node", _("未登记党组织的，请填写居住地"))
     return node, home
 
 
@@ -278,25 +287,25 @@ def member_create(
     if node is not None:
         node = node_for_update(node)
         require(actor, Capability.PARTY_EDIT, node.path)
-    name = text(errors, "name", name or (resident.name if resident else ""), "姓名", 50, required=True)
+    name = text(errors, "name", name or (resident.name if resident else ""), _("姓名"), 50, required=True)
     member_category_check(errors, category, political_status, organisation, trade)
-    choice(errors, "role", role, MemberRole, "党内职务")
+    choice(errors, "role", role, MemberRole, _("党内职务"))
     if join_date is not None and join_date > timezone.localdate():
-        add(errors, "join_date", "入党日期不能晚于今天")
+        add(errors, "join_date", _("入党日期不能晚于今天"))
     if employer is None and organisation is not None and organisation.kind == OrgKind.UNIT:
         employer = organisation.unit
     employer_name = text(
         errors,
         "employer_name",
         employer_name or (employer.name if employer else ""),
-        "工作单位",
+        _("工作单位"),
         100,
         required=False,
     )
     enc, digest, masked = phone(errors, "phone", phone_number)
-    home_address = text(errors, "home_address", home_address, "居住地址", 255, required=False)
+    home_address = text(errors, "home_address", home_address, _("居住地址"), 255, required=False)
     if resident is not None and PartyMember.objects.filter(resident=resident, is_active=True).exists():
-        add(errors, "resident", "该居民已登记为党员")
+        add(errors, "resident", _("该居民已登记为党员"))
     raise_if(errors)
     assert node is not None
     member = PartyMember(
@@ -323,7 +332,7 @@ def member_create(
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        raise ValidationError("该居民已登记为党员", field="resident") from exc
+        raise ValidationError(_("该居民已登记为党员"), field="resident") from exc
     audit_write(
         actor=actor,
         verb=Verb.MEMBER_CREATED,
@@ -355,13 +364,13 @@ def member_update(
     before = snapshot(locked, MEMBER_AUDIT_FIELDS)
     errors: Errors = {}
     if role is not None:
-        locked.role = choice(errors, "role", role, MemberRole, "党内职务")
+        locked.role = choice(errors, "role", role, MemberRole, _("党内职务"))
     if phone_number is not None:
         locked.phone_enc, locked.phone_hash, locked.phone_masked = phone(errors, "phone", phone_number)
     if home_address is not None:
-        locked.home_address = text(errors, "home_address", home_address, "居住地址", 255, required=False)
+        locked.home_address = text(errors, "home_address", home_address, _("居住地址"), 255, required=False)
     if is_active is False and locked.reports.filter(status__in=("pending", "confirmed")).exists():
-        add(errors, "is_active", "该党员仍在报到中，请先结束报到")
+        add(errors, "is_active", _("该党员仍在报到中，请先结束报到"))
     raise_if(errors)
     if home_node is not None:
         locked.home_node = home_node
@@ -393,19 +402,25 @@ def hub_link(*, actor: Any, hub: PartyOrganisation, member: PartyMember) -> HubL
     require_member_visible(actor, member)
     errors: Errors = {}
     if hub.kind != OrgKind.HUB_HOUSEHOLD or not hub.is_active:
-        add(errors, "hub", "请选择有效的党员中心户")
+        add(errors, "hub", _("请选择有效的党员中心户"))
     if not member.is_active or member.political_status not in PARTY_STATUSES:
-        add(errors, "member", "只能联系在册党员")
+        add(errors, "member", _("只能联系在册党员"))
     if HubLink.objects.filter(member=member).exists():
-        add(errors, "member", "该党员已由其他中心户联系")
+        add(errors, "member", _("该党员已由其他中心户联系"))
     if HubLink.objects.filter(hub=hub).count() >= HUB_MAX_MEMBERS:
-        add(errors, "hub", f"每个中心户联系党员不超过{HUB_MAX_MEMBERS}名（一般10名左右）")
+        add(
+            errors,
+            "hub",
+            _("每个中心户联系党员不超过{hub_max_members}名（一般10名左右）").format(
+                hub_max_members=HUB_MAX_MEMBERS
+            ),
+        )
     raise_if(errors)
     try:
         with transaction.atomic():
             link = HubLink.objects.create(hub=hub, member=member, node=hub.node, node_path=hub.node_path)
     except IntegrityError as exc:
-        raise ValidationError("该党员已由其他中心户联系", field="member") from exc
+        raise ValidationError(_("该党员已由其他中心户联系"), field="member") from exc
     audit_write(
         actor=actor,
         verb=Verb.HUB_LINKED,
@@ -438,13 +453,19 @@ def contact_link(*, actor: Any, member: PartyMember, resident: Resident) -> Cont
     require(actor, Capability.PARTY_EDIT, resident.node_path)
     errors: Errors = {}
     if not member.is_active:
-        add(errors, "member", "该党员已不在册")
+        add(errors, "member", _("该党员已不在册"))
     if not resident.is_active:
-        add(errors, "resident", "该居民已不在册")
+        add(errors, "resident", _("该居民已不在册"))
     if ContactLink.objects.filter(member=member, resident=resident).exists():
-        add(errors, "resident", "已在联系名单中")
+        add(errors, "resident", _("已在联系名单中"))
     elif ContactLink.objects.filter(member=member).count() >= MEMBER_MAX_CONTACTS:
-        add(errors, "resident", f"每名党员联系居民不超过{MEMBER_MAX_CONTACTS}人")
+        add(
+            errors,
+            "resident",
+            _("每名党员联系居民不超过{member_max_contacts}人").format(
+                member_max_contacts=MEMBER_MAX_CONTACTS
+            ),
+        )
     raise_if(errors)
     link = ContactLink.objects.create(
         member=member, resident=resident, node=resident.node, node_path=resident.node_path
@@ -488,19 +509,19 @@ def needy_visit_record(
 ) -> NeedyVisit:
     member = PartyMember.objects.select_related("home_node", "node").get(pk=member.pk)
     if not can_visit(actor, member):
-        raise PermissionDenied("您无权走访该党员")
+        raise PermissionDenied(_("您无权走访该党员"))
     errors: Errors = {}
     if not member.is_needy:
-        add(errors, "member", "该党员未登记为困难党员")
+        add(errors, "member", _("该党员未登记为困难党员"))
     if visited_on > timezone.localdate():
-        add(errors, "visited_on", "走访日期不能晚于今天")
-    content = text(errors, "content", content, "走访情况", 2000, required=True)
-    help_given = text(errors, "help_given", help_given, "帮扶措施", 255, required=False)
+        add(errors, "visited_on", _("走访日期不能晚于今天"))
+    content = text(errors, "content", content, _("走访情况"), 2000, required=True)
+    help_given = text(errors, "help_given", help_given, _("帮扶措施"), 255, required=False)
     visitor = text(
         errors,
         "visitor_name",
         visitor_name or getattr(actor, "display_name", ""),
-        "走访人",
+        _("走访人"),
         50,
         required=True,
     )

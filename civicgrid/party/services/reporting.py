@@ -13,6 +13,8 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
@@ -74,7 +76,7 @@ AGREEMENT_AUDIT_FIELDS = [
     "ends_on",
     "status",
 ]
-TWO_COMMUNITIES = "该党员已向{place}报到（{status}），不能同时向两个社区报到；请先结束原报到"
+TWO_COMMUNITIES = gettext_lazy("该党员已向{place}报到（{status}），不能同时向两个社区报到；请先结束原报到")
 
 
 # --- where a member lives ----------------------------------------------------------------
@@ -115,17 +117,17 @@ def member_place(
     or the member's registry entry, in that order."""
     if building is not None:
         if building.kind not in (NodeKind.BUILDING, NodeKind.ENTRANCE):
-            raise ValidationError("请选择楼栋或单元", field="building")
+            raise ValidationError(_("请选择楼栋或单元"), field="building")
         found = _place_of_node(building, LocatedBy.BUILDING, building.lon, building.lat)
         if found is None:
-            raise ValidationError("所选楼栋不属于任何社区", field="building")
+            raise ValidationError(_("所选楼栋不属于任何社区"), field="building")
         return found
     if lon is not None or lat is not None:
         check_lon_lat(lon, lat)
         assert lon is not None and lat is not None
         location = locator.locate(lon, lat, crs=crs)
         if location is None or NodeKind.COMMUNITY not in location.levels:
-            raise ValidationError("该位置不在辖区内（附近也没有网格），请核对居住地", field="lon")
+            raise ValidationError(_("该位置不在辖区内（附近也没有网格），请核对居住地"), field="lon")
         wgs_lon, wgs_lat = to_wgs84(lon, lat, crs)
         community = Node.objects.get(pk=location.levels[NodeKind.COMMUNITY].id)
         grid = Node.objects.get(pk=location.grid.id)
@@ -138,7 +140,7 @@ def member_place(
         found = _place_of_node(member.home_node, LocatedBy.RESIDENT)  # type: ignore[arg-type]
         if found is not None:
             return found
-    raise ValidationError("请提供居住地：选择楼栋，或提供居住地坐标", field="lon")
+    raise ValidationError(_("请提供居住地：选择楼栋，或提供居住地坐标"), field="lon")
 
 
 # --- members' reports --------------------------------------------------------------------
@@ -153,8 +155,8 @@ def _active_report(member: PartyMember) -> MemberReport | None:
 
 
 def _two_communities(existing: MemberReport | None) -> ValidationError:
-    place = existing.node.name if existing else "其他社区"
-    status = existing.get_status_display() if existing else "报到中"
+    place = existing.node.name if existing else _("其他社区")
+    status = existing.get_status_display() if existing else _("报到中")
     return ValidationError(TWO_COMMUNITIES.format(place=place, status=status), field="member")
 
 
@@ -176,12 +178,12 @@ def member_report_submit(
     member = PartyMember.objects.select_related("resident__node", "home_node", "node").get(pk=member.pk)
     himself = is_member_self(actor, member)
     if not himself and not can_see_member(actor, member):
-        raise PermissionDenied("该党员不在您的管辖范围内")
+        raise PermissionDenied(_("该党员不在您的管辖范围内"))
     errors: Errors = {}
     if not member.is_active:
-        add(errors, "member", "该党员已不在册")
+        add(errors, "member", _("该党员已不在册"))
     elif member.category not in REPORTING_CATEGORIES:
-        add(errors, "member", "社区党员已编入社区党组织，无需报到；在职党员和新就业群体到居住地社区报到")
+        add(errors, "member", _("社区党员已编入社区党组织，无需报到；在职党员和新就业群体到居住地社区报到"))
     raise_if(errors)
     place = member_place(member, lon=lon, lat=lat, crs=crs, building=building)
     if not himself:
@@ -189,8 +191,8 @@ def member_report_submit(
     chosen_pledges = pledges(errors, pledge_list)
     chosen_types = service_types(errors, service_type_list)
     if not chosen_pledges and not chosen_types:
-        add(errors, "pledges", "请至少填写一条承诺或选择一项服务类型")
-    address = text(errors, "address", address, "居住地址", 255, required=False)
+        add(errors, "pledges", _("请至少填写一条承诺或选择一项服务类型"))
+    address = text(errors, "address", address, _("居住地址"), 255, required=False)
     raise_if(errors)
     existing = _active_report(member)
     if existing is not None:
@@ -255,15 +257,19 @@ def member_report_confirm(*, actor: Any, report: MemberReport, note: str = "") -
     report = _locked_report(report)
     require(actor, Capability.PARTY_EDIT, report.node_path)
     if report.status != ReportStatus.PENDING:
-        raise Conflict(f"该报到已是「{report.get_status_display()}」，无需确认")
+        raise Conflict(_("该报到已是「{status}」，无需确认").format(status=report.get_status_display()))
     errors: Errors = {}
-    note = text(errors, "note", note, "说明", 255, required=False)
+    note = text(errors, "note", note, _("说明"), 255, required=False)
     raise_if(errors)
     before = {"status": report.status}
     report.status = ReportStatus.CONFIRMED
     report.decided_at, report.decided_by, report.decision_note = timezone.now(), actor, note
     report.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-    _tell_member(report, "报到已确认", f"【双报到】您已成功向{report.node.name}报到，感谢您为社区服务。")
+    _tell_member(
+        report,
+        _("报到已确认"),
+        _("【双报到】您已成功向{name}报到，感谢您为社区服务。").format(name=report.node.name),
+    )
     audit_write(
         actor=actor,
         verb=Verb.REPORT_CONFIRMED,
@@ -280,14 +286,18 @@ def member_report_reject(*, actor: Any, report: MemberReport, reason: str) -> Me
     report = _locked_report(report)
     require(actor, Capability.PARTY_EDIT, report.node_path)
     if report.status != ReportStatus.PENDING:
-        raise Conflict(f"该报到已是「{report.get_status_display()}」，不能退回")
+        raise Conflict(_("该报到已是「{status}」，不能退回").format(status=report.get_status_display()))
     errors: Errors = {}
-    reason = text(errors, "reason", reason, "退回原因", 255, required=True)
+    reason = text(errors, "reason", reason, _("退回原因"), 255, required=True)
     raise_if(errors)
     report.status = ReportStatus.REJECTED
     report.decided_at, report.decided_by, report.decision_note = timezone.now(), actor, reason
     report.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-    _tell_member(report, "报到被退回", f"【双报到】您向{report.node.name}的报到被退回：{reason}")
+    _tell_member(
+        report,
+        _("报到被退回"),
+        _("【双报到】您向{name}的报到被退回：{reason}").format(name=report.node.name, reason=reason),
+    )
     audit_write(
         actor=actor,
         verb=Verb.REPORT_REJECTED,
@@ -310,11 +320,11 @@ def member_report_end(*, actor: Any, report: MemberReport, reason: str = "") -> 
         or can(actor, Capability.PARTY_EDIT, member.node_path)
     )
     if not allowed:
-        raise PermissionDenied("您无权结束该报到")
+        raise PermissionDenied(_("您无权结束该报到"))
     if report.status not in ACTIVE_REPORT_STATUSES:
-        raise Conflict(f"该报到已是「{report.get_status_display()}」")
+        raise Conflict(_("该报到已是「{status}」").format(status=report.get_status_display()))
     errors: Errors = {}
-    reason = text(errors, "reason", reason, "原因", 255, required=False)
+    reason = text(errors, "reason", reason, _("原因"), 255, required=False)
     raise_if(errors)
     before = {"status": report.status}
     report.status, report.ended_at = ReportStatus.ENDED, timezone.now()
@@ -348,7 +358,7 @@ def _end_expired(unit: Organisation, node: Node, today: date) -> None:
         agreement.status, agreement.ended_at, agreement.end_reason = (
             AgreementStatus.ENDED,
             timezone.now(),
-            "协议到期",
+            _("协议到期"),
         )
         agreement.save(update_fields=["status", "ended_at", "end_reason"])
 
@@ -358,21 +368,24 @@ def _agreement_place(
 ) -> Node | None:
     if kind == AgreementKind.DUAL_REPORTING:
         if node is None or node.kind != NodeKind.COMMUNITY:
-            add(errors, "node", "双报到共建协议应与社区签订，请选择社区")
+            add(errors, "node", _("双报到共建协议应与社区签订，请选择社区"))
         return node
     if kind == AgreementKind.ALLIANCE:
         if alliance is None or not alliance.is_active:
-            add(errors, "alliance", "请选择有效的党建联盟")
+            add(errors, "alliance", _("请选择有效的党建联盟"))
             return None
         if not AllianceMember.objects.filter(alliance=alliance, unit=unit, left_on__isnull=True).exists():
-            add(errors, "unit", "该单位不是此联盟的成员单位")
+            add(errors, "unit", _("该单位不是此联盟的成员单位"))
         return alliance.node
-    add(errors, "kind", "请选择协议类型")
+    add(errors, "kind", _("请选择协议类型"))
     return None
 
 
 def _duplicate(unit: Organisation, node: Node) -> ValidationError:
-    return ValidationError(f"{unit.name}与{node.name}已有生效的共建协议，不能重复签订", field="unit")
+    return ValidationError(
+        _("{unit}与{place}已有生效的共建协议，不能重复签订").format(unit=unit.name, place=node.name),
+        field="unit",
+    )
 
 
 @transaction.atomic
@@ -399,15 +412,17 @@ def agreement_sign(
         require(actor, Capability.PARTY_EDIT, place.path)
     starts_on = starts_on or signed_on
     if signed_on is None:
-        add(errors, "signed_on", "请填写签订日期")
+        add(errors, "signed_on", _("请填写签订日期"))
     elif signed_on > timezone.localdate():
-        add(errors, "signed_on", "签订日期不能晚于今天")
+        add(errors, "signed_on", _("签订日期不能晚于今天"))
     date_range(errors, starts_on, ends_on, start_field="starts_on", end_field="ends_on")
-    default_title = f"{unit.name}与{place.name}共建协议" if place is not None else ""
-    title = text(errors, "title", title or default_title, "协议名称", 200, required=True)
-    pledges_text = text(errors, "pledges", pledges_text, "共建内容与承诺", 2000, required=False)
+    default_title = (
+        _("{unit}与{place}共建协议").format(unit=unit.name, place=place.name) if place is not None else ""
+    )
+    title = text(errors, "title", title or default_title, _("协议名称"), 200, required=True)
+    pledges_text = text(errors, "pledges", pledges_text, _("共建内容与承诺"), 2000, required=False)
     types = service_types(errors, service_type_list or [])
-    contact_name = text(errors, "contact_name", contact_name, "联系人", 50, required=False)
+    contact_name = text(errors, "contact_name", contact_name, _("联系人"), 50, required=False)
     enc, digest, masked = phone(errors, "contact_phone", contact_phone)
     raise_if(errors)
     assert place is not None
@@ -453,9 +468,9 @@ def agreement_end(*, actor: Any, agreement: Agreement, reason: str) -> Agreement
     agreement = Agreement.objects.select_for_update(of=("self",)).select_related("node").get(pk=agreement.pk)
     require(actor, Capability.PARTY_EDIT, agreement.node_path)
     if agreement.status != AgreementStatus.ACTIVE:
-        raise Conflict("该协议已终止")
+        raise Conflict(_("该协议已终止"))
     errors: Errors = {}
-    reason = text(errors, "reason", reason, "终止原因", 255, required=True)
+    reason = text(errors, "reason", reason, _("终止原因"), 255, required=True)
     raise_if(errors)
     agreement.status, agreement.ended_at, agreement.end_reason = AgreementStatus.ENDED, timezone.now(), reason
     agreement.save(update_fields=["status", "ended_at", "end_reason"])
@@ -475,12 +490,12 @@ def agreement_file_add(*, actor: Any, agreement: Agreement, upload: UploadedFile
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     require(actor, Capability.PARTY_EDIT, agreement.node_path)
     errors: Errors = {}
-    check_upload(errors, "file", upload, FILE_TYPES, "PDF 或 JPG、PNG、WEBP 图片")
+    check_upload(errors, "file", upload, FILE_TYPES, _("PDF 或 JPG、PNG、WEBP 图片"))
     raise_if(errors)
     row = AgreementFile.objects.create(
         agreement=agreement,
         file=upload,
-        name=(upload.name or "协议文件")[:200],
+        name=(upload.name or _("协议文件"))[:200],
         content_type=upload.content_type or "",
         size=upload.size or 0,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import NotFound
@@ -73,10 +74,10 @@ def alliance_new(request: HttpRequest) -> HttpResponse:
             node=node_choice(request.user, value(request, "node")),
             name=value(request, "name"),
             description=value(request, "description"),
-            founded_on=date_or_none(value(request, "founded_on"), "founded_on", "成立日期"),
+            founded_on=date_or_none(value(request, "founded_on"), "founded_on", _("成立日期")),
         )
 
-    return act(request, create, "党建联盟已成立", reverse("party:alliances"))
+    return act(request, create, _("党建联盟已成立"), reverse("party:alliances"))
 
 
 @login_required
@@ -108,23 +109,23 @@ def alliance_act(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 alliance=found,
                 unit=find_unit(request.user, value(request, "unit_code") or value(request, "unit")),
-                joined_on=required_date(value(request, "joined_on"), "joined_on", "加入日期"),
+                joined_on=required_date(value(request, "joined_on"), "joined_on", _("加入日期")),
                 role=value(request, "role") or AllianceRole.MEMBER,
             ),
-            "成员单位已加入",
+            _("成员单位已加入"),
             back,
         )
     if action == "leave":
         row = found.memberships.filter(pk=int(value(request, "row") or 0)).first()
         if row is None:
-            raise NotFound("成员单位不存在")
+            raise NotFound(_("成员单位不存在"))
         return act(
             request,
             lambda: services.alliance_unit_leave(actor=request.user, membership=row, left_on=date.today()),
-            "已退出联盟",
+            _("已退出联盟"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -166,16 +167,16 @@ def need_new(request: HttpRequest) -> HttpResponse:
             source_ref=value(request, "source_ref"),
             wanted_kinds=values(request, "wanted_kinds"),
             address=value(request, "address"),
-            lon=float_or_none(value(request, "lon"), "lon", "经度"),
-            lat=float_or_none(value(request, "lat"), "lat", "纬度"),
-            beneficiaries=int_or_none(value(request, "beneficiaries"), "beneficiaries", "受益人数"),
+            lon=float_or_none(value(request, "lon"), "lon", _("经度")),
+            lat=float_or_none(value(request, "lat"), "lat", _("纬度")),
+            beneficiaries=int_or_none(value(request, "beneficiaries"), "beneficiaries", _("受益人数")),
             is_micro=value(request, "is_micro") == "1",
         )
         return services.need_create(
             actor=request.user, node=node_choice(request.user, value(request, "node")), data=data
         )
 
-    return act(request, create, "需求已列入清单", reverse("party:needs"))
+    return act(request, create, _("需求已列入清单"), reverse("party:needs"))
 
 
 @login_required
@@ -221,13 +222,13 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                 data=services.ProjectIn(
                     title=value(request, "title") or found.title,
                     owner_name=value(request, "owner_name"),
-                    starts_on=required_date(value(request, "starts_on"), "starts_on", "计划开始"),
-                    ends_on=required_date(value(request, "ends_on"), "ends_on", "计划完成"),
-                    budget=decimal_or_none(value(request, "budget"), "budget", "预算") or Decimal("0"),
+                    starts_on=required_date(value(request, "starts_on"), "starts_on", _("计划开始")),
+                    ends_on=required_date(value(request, "ends_on"), "ends_on", _("计划完成")),
+                    budget=decimal_or_none(value(request, "budget"), "budget", _("预算")) or Decimal("0"),
                     is_micro=value(request, "is_micro") == "1",
                 ),
             ),
-            "项目已立项",
+            _("项目已立项"),
             back,
         )
     if action == "order":
@@ -244,17 +245,17 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                 member=selectors.member_get(actor, int(member)) if member.isdigit() else None,
                 publish=value(request, "publish") == "1",
             ),
-            "服务单已生成",
+            _("服务单已生成"),
             back,
         )
     if action == "close":
         return act(
             request,
             lambda: services.need_close(actor=actor, need=found, reason=value(request, "reason")),
-            "需求已关闭",
+            _("需求已关闭"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -273,7 +274,7 @@ def need_from_request(request: HttpRequest) -> HttpResponse:
             is_micro=value(request, "is_micro") == "1",
         )
 
-    return act(request, create, "诉求已转入需求清单", reverse("party:needs"))
+    return act(request, create, _("诉求已转入需求清单"), reverse("party:needs"))
 
 
 # --- resources --------------------------------------------------------------------------------
@@ -308,12 +309,12 @@ def resource_new(request: HttpRequest) -> HttpResponse:
             kind=value(request, "kind"),
             title=value(request, "title"),
             description=value(request, "description"),
-            quantity=decimal_or_none(value(request, "quantity"), "quantity", "数量"),
+            quantity=decimal_or_none(value(request, "quantity"), "quantity", _("数量")),
             quantity_unit=value(request, "quantity_unit"),
             address=value(request, "address"),
-            lon=float_or_none(value(request, "lon"), "lon", "经度"),
-            lat=float_or_none(value(request, "lat"), "lat", "纬度"),
-            available_until=date_or_none(value(request, "available_until"), "available_until", "有效期"),
+            lon=float_or_none(value(request, "lon"), "lon", _("经度")),
+            lat=float_or_none(value(request, "lat"), "lat", _("纬度")),
+            available_until=date_or_none(value(request, "available_until"), "available_until", _("有效期")),
         )
         return services.resource_create(
             actor=request.user,
@@ -322,7 +323,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
             data=data,
         )
 
-    return act(request, create, "资源已列入清单", reverse("party:resources"))
+    return act(request, create, _("资源已列入清单"), reverse("party:resources"))
 
 
 @login_required
@@ -332,7 +333,7 @@ def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return act(
         request,
         lambda: services.resource_withdraw(actor=request.user, resource=found),
-        "资源已下架",
+        _("资源已下架"),
         reverse("party:resources"),
     )
 
@@ -393,9 +394,9 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
                 to_status=value(request, "to_status"),
                 note=value(request, "note"),
                 results=value(request, "results"),
-                done_on=date_or_none(value(request, "done_on"), "done_on", "完成日期"),
+                done_on=date_or_none(value(request, "done_on"), "done_on", _("完成日期")),
             ),
-            "项目状态已更新",
+            _("项目状态已更新"),
             back,
         )
     if action == "contribution":
@@ -409,10 +410,10 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
                 resource=selectors.resource_get(actor, int(resource_id)) if resource_id.isdigit() else None,
                 unit=find_unit(actor, unit) if unit else None,
                 description=value(request, "description"),
-                amount=decimal_or_none(value(request, "amount"), "amount", "折合金额"),
-                points=int_or_none(value(request, "points"), "points", "盟友力积分"),
+                amount=decimal_or_none(value(request, "amount"), "amount", _("折合金额")),
+                points=int_or_none(value(request, "points"), "points", _("盟友力积分")),
             ),
-            "投入已记录",
+            _("投入已记录"),
             back,
         )
     if action == "photo":
@@ -424,10 +425,10 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
                 upload=request.FILES.get("file"),  # type: ignore[arg-type]
                 caption=value(request, "caption"),
             ),
-            "照片已上传",
+            _("照片已上传"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -435,7 +436,7 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
 def project_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     row = ProjectPhoto.objects.filter(pk=pk).first()
     if row is None:
-        raise NotFound("照片不存在")
+        raise NotFound(_("照片不存在"))
     selectors.project_get(request.user, row.project_id)
     response = FileResponse(row.file.open("rb"), content_type=row.content_type)
     response["Cache-Control"] = "private, max-age=3600"

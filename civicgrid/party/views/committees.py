@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
@@ -66,7 +67,7 @@ def committees(request: HttpRequest) -> HttpResponse:
         .select_related("meeting")[:100],
         "min": COMMITTEE_MIN_MEMBERS,
         "max": COMMITTEE_MAX_MEMBERS,
-        "last_quarter": f"{year}年第{quarter}季度",
+        "last_quarter": _("{year}年第{quarter}季度").format(year=year, quarter=quarter),
     }
     return render(request, "party/committees.html", context)
 
@@ -94,9 +95,13 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _size_note(n: int) -> str:
     if n < COMMITTEE_MIN_MEMBERS:
-        return f"现有兼职委员{n}人，少于一般配备的{COMMITTEE_MIN_MEMBERS}人"
+        return _("现有兼职委员{n}人，少于一般配备的{committee_min_members}人").format(
+            n=n, committee_min_members=COMMITTEE_MIN_MEMBERS
+        )
     if n > COMMITTEE_MAX_MEMBERS:
-        return f"现有兼职委员{n}人，多于一般配备的{COMMITTEE_MAX_MEMBERS}人"
+        return _("现有兼职委员{n}人，多于一般配备的{committee_max_members}人").format(
+            n=n, committee_max_members=COMMITTEE_MAX_MEMBERS
+        )
     return ""
 
 
@@ -114,27 +119,27 @@ def committee_act(request: HttpRequest, pk: int) -> HttpResponse:
                 committee=org,
                 name=value(request, "name"),
                 source=value(request, "source"),
-                title=value(request, "title") or "兼职委员",
+                title=value(request, "title") or _("兼职委员"),
                 unit_name=value(request, "unit_name"),
-                term_start=required_date(value(request, "term_start"), "term_start", "任期开始"),
-                term_end=date_or_none(value(request, "term_end"), "term_end", "任期结束"),
+                term_start=required_date(value(request, "term_start"), "term_start", _("任期开始")),
+                term_end=date_or_none(value(request, "term_end"), "term_end", _("任期结束")),
             ),
-            "兼职委员已增补",
+            _("兼职委员已增补"),
             back,
         )
     if action == "leave":
         row = org.part_time_members.filter(pk=int(value(request, "row") or 0)).first()
         if row is None:
-            raise NotFound("委员不存在")
+            raise NotFound(_("委员不存在"))
         return act(
             request,
             lambda: services.committee_member_leave(
                 actor=request.user, committee_member=row, on=date.today()
             ),
-            "任期已结束",
+            _("任期已结束"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -155,7 +160,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         data = services.MeetingIn(
             kind=value(request, "kind"),
             title=value(request, "title"),
-            held_at=datetime_value(value(request, "held_at"), "held_at", "时间"),
+            held_at=datetime_value(value(request, "held_at"), "held_at", _("时间")),
             agenda=value(request, "agenda"),
             place=value(request, "place"),
             minutes=value(request, "minutes"),
@@ -173,12 +178,12 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "party/meeting_new.html", context | {"error": message_of(exc)}, status=exc.http_status
         )
-    messages.success(request, "会议活动已记录")
+    messages.success(request, _("会议活动已记录"))
     return redirect("party:meeting", meeting.pk)
 
 
 def _due(parts: list[str]) -> date | None:
-    return date_or_none(parts[2].strip(), "tasks", "完成期限") if len(parts) > 2 else None
+    return date_or_none(parts[2].strip(), "tasks", _("完成期限")) if len(parts) > 2 else None
 
 
 @login_required
@@ -199,11 +204,11 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.tasks_visible(request.user).filter(pk=pk).first()
     if task is None:
-        raise NotFound("任务不存在或您无权查看")
+        raise NotFound(_("任务不存在或您无权查看"))
     back = reverse("party:meeting", args=[task.meeting_id])
     return act(
         request,
         lambda: services.task_complete(actor=request.user, task=task, result=value(request, "result")),
-        "任务已办结",
+        _("任务已办结"),
         back,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any, scope_filter
@@ -68,7 +69,7 @@ def int_or_none(raw: str, field: str, label: str) -> int | None:
     try:
         return int(raw)
     except ValueError as exc:
-        raise ValidationError(f"{label}应为整数", field=field) from exc
+        raise ValidationError(_("{label}应为整数").format(label=label), field=field) from exc
 
 
 def date_or_none(raw: str, field: str, label: str) -> date | None:
@@ -77,13 +78,13 @@ def date_or_none(raw: str, field: str, label: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationError(f"{label}应为日期（如 2024-01-31）", field=field) from exc
+        raise ValidationError(_("{label}应为日期（如 2024-01-31）").format(label=label), field=field) from exc
 
 
 def required_date(raw: str, field: str, label: str) -> date:
     found = date_or_none(raw, field, label)
     if found is None:
-        raise ValidationError(f"请填写{label}", field=field)
+        raise ValidationError(_("请填写{label}").format(label=label), field=field)
     return found
 
 
@@ -91,7 +92,9 @@ def datetime_value(raw: str, field: str, label: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationError(f"请填写{label}（如 2024-01-31 14:30）", field=field) from exc
+        raise ValidationError(
+            _("请填写{label}（如 2024-01-31 14:30）").format(label=label), field=field
+        ) from exc
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -101,9 +104,9 @@ def decimal_or_none(raw: str, field: str, label: str) -> Decimal | None:
     try:
         number = Decimal(raw)
     except InvalidOperation as exc:
-        raise ValidationError(f"{label}应为数字", field=field) from exc
+        raise ValidationError(_("{label}应为数字").format(label=label), field=field) from exc
     if not number.is_finite():
-        raise ValidationError(f"{label}应为数字", field=field)
+        raise ValidationError(_("{label}应为数字").format(label=label), field=field)
     return number
 
 
@@ -118,10 +121,10 @@ def float_or_none(raw: str, field: str, label: str) -> float | None:
 def node_by_code(actor: Any, code: str, field: str = "node") -> Node:
     code = code.strip().upper()
     if not code:
-        raise ValidationError("请填写区域编码", field=field)
+        raise ValidationError(_("请填写区域编码"), field=field)
     found = Node.objects.filter(code=code).only("id").first()
     if found is None:
-        raise ValidationError(f"区域编码 {code} 不存在", field=field)
+        raise ValidationError(_("区域编码 {code} 不存在").format(code=code), field=field)
     return node_get(actor, found.pk)
 
 
@@ -144,13 +147,15 @@ def find_resident(actor: Any, query: str, field: str) -> Resident:
     """One resident the actor sees, by name, full phone or ID number; a clear error otherwise."""
     query = query.strip()
     if not query:
-        raise ValidationError("请填写居民姓名、手机号或身份证号", field=field)
+        raise ValidationError(_("请填写居民姓名、手机号或身份证号"), field=field)
     found = list(resident_search(actor, q=query)[:3])
     if not found:
-        raise ValidationError(f"辖区内未找到居民「{query}」", field=field)
+        raise ValidationError(_("辖区内未找到居民「{query}」").format(query=query), field=field)
     exact = [r for r in found if r.name == query]
     if len(found) > 1 and len(exact) != 1:
-        raise ValidationError(f"找到多名居民「{query}」，请输入完整手机号或身份证号", field=field)
+        raise ValidationError(
+            _("找到多名居民「{query}」，请输入完整手机号或身份证号").format(query=query), field=field
+        )
     return exact[0] if len(found) > 1 else found[0]
 
 
@@ -160,14 +165,16 @@ def find_unit(actor: Any, raw: str, field: str = "unit") -> Organisation:
 
     raw = raw.strip()
     if not raw:
-        raise ValidationError("请选择单位", field=field)
+        raise ValidationError(_("请选择单位"), field=field)
     if raw.isdigit():
         return unit_lookup(actor, pk=int(raw))
     if len(raw) == 18:
         return unit_lookup(actor, credit_code=raw)
     found = list(units_visible(actor).filter(name=raw)[:2])
     if len(found) != 1:
-        raise ValidationError(f"辖区内未找到唯一的单位「{raw}」，请填写统一社会信用代码", field=field)
+        raise ValidationError(
+            _("辖区内未找到唯一的单位「{raw}」，请填写统一社会信用代码").format(raw=raw), field=field
+        )
     return found[0]
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
@@ -20,7 +21,7 @@ from civicgrid.volunteers.models import ServiceOrder
 def _me(request: HttpRequest) -> PartyMember:
     member = member_for_user(request.user)
     if member is None:
-        raise PermissionDenied("您的账号尚未登记为党员，请联系社区")
+        raise PermissionDenied(_("您的账号尚未登记为党员，请联系社区"))
     return member
 
 
@@ -43,14 +44,14 @@ def home(request: HttpRequest) -> HttpResponse:
                 member=member,
                 pledge_list=[line for line in value(request, "pledges").splitlines() if line.strip()],
                 service_type_list=values(request, "service_types"),
-                lon=float_or_none(value(request, "lon"), "lon", "经度"),
-                lat=float_or_none(value(request, "lat"), "lat", "纬度"),
+                lon=float_or_none(value(request, "lon"), "lon", _("经度")),
+                lat=float_or_none(value(request, "lat"), "lat", _("纬度")),
                 address=value(request, "address"),
             )
         except CivicError as exc:
             context["error"] = message_of(exc)
             return render(request, "party/h5/home.html", context, status=exc.http_status)
-        messages.success(request, "报到已提交，待社区确认")
+        messages.success(request, _("报到已提交，待社区确认"))
         return redirect("party:h5_home")
     return render(request, "party/h5/home.html", context)
 
@@ -61,11 +62,11 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
     _me(request)
     order = ServiceOrder.objects.filter(pk=pk).first()
     if order is None:
-        raise NotFound("服务单不存在")
+        raise NotFound(_("服务单不存在"))
     try:
         services.member_order_take(actor=request.user, order=order)
     except CivicError as exc:
         messages.error(request, message_of(exc))
     else:
-        messages.success(request, f"已接单：{order.title}")
+        messages.success(request, _("已接单：{title}").format(title=order.title))
     return redirect("party:h5_home")

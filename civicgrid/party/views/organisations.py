@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
@@ -90,10 +91,10 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
             unit=unit,
             hub_resident=resident,
             secretary_name=value(request, "secretary_name"),
-            founded_on=date_or_none(value(request, "founded_on"), "founded_on", "成立日期"),
+            founded_on=date_or_none(value(request, "founded_on"), "founded_on", _("成立日期")),
         )
 
-    return act(request, create, "党组织已建立", back)
+    return act(request, create, _("党组织已建立"), back)
 
 
 def _shown(actor: Any, pks: list[int | None]) -> set[int]:
@@ -147,14 +148,14 @@ def organisation_act(request: HttpRequest, pk: int) -> HttpResponse:
         return act(
             request,
             lambda: services.hub_link(actor=request.user, hub=org, member=member),
-            "已联系该党员",
+            _("已联系该党员"),
             back,
         )
     if action == "hub_unlink":
         link = HubLink.objects.filter(pk=int(value(request, "link") or 0), hub=org).first()
         if link is None:
-            raise NotFound("联系记录不存在")
-        return act(request, lambda: services.hub_unlink(actor=request.user, link=link), "已解除联系", back)
+            raise NotFound(_("联系记录不存在"))
+        return act(request, lambda: services.hub_unlink(actor=request.user, link=link), _("已解除联系"), back)
     if action == "update":
         return act(
             request,
@@ -164,17 +165,17 @@ def organisation_act(request: HttpRequest, pk: int) -> HttpResponse:
                 name=value(request, "name"),
                 secretary_name=value(request, "secretary_name"),
             ),
-            "已保存",
+            _("已保存"),
             back,
         )
     if action == "dissolve":
         return act(
             request,
             lambda: services.party_org_update(actor=request.user, organisation=org, is_active=False),
-            "已撤销",
+            _("已撤销"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -235,7 +236,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
             resident=find_resident(request.user, resident_q, "resident") if resident_q else None,
             political_status=value(request, "political_status") or PoliticalStatus.FULL,
             role=value(request, "role") or MemberRole.MEMBER,
-            join_date=date_or_none(value(request, "join_date"), "join_date", "入党日期"),
+            join_date=date_or_none(value(request, "join_date"), "join_date", _("入党日期")),
             employer_name=value(request, "employer_name"),
             trade=value(request, "trade"),
             phone_number=value(request, "phone"),
@@ -246,7 +247,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
     except CivicError as exc:
         context = _member_form_context(request) | {"error": message_of(exc)}
         return render(request, "party/member_new.html", context, status=exc.http_status)
-    messages.success(request, "党员已登记")
+    messages.success(request, _("党员已登记"))
     return redirect("party:member", member.pk)
 
 
@@ -284,12 +285,12 @@ def member_act(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.needy_visit_record(
                 actor=actor,
                 member=found,
-                visited_on=date_or_none(value(request, "visited_on"), "visited_on", "走访日期")
+                visited_on=date_or_none(value(request, "visited_on"), "visited_on", _("走访日期"))
                 or date.today(),
                 content=value(request, "content"),
                 help_given=value(request, "help_given"),
             ),
-            "走访已记录",
+            _("走访已记录"),
             back,
         )
     if action == "contact":
@@ -300,26 +301,28 @@ def member_act(request: HttpRequest, pk: int) -> HttpResponse:
                 member=found,
                 resident=find_resident(actor, value(request, "resident"), "resident"),
             ),
-            "已加入联系名单",
+            _("已加入联系名单"),
             back,
         )
     if action == "uncontact":
         link = ContactLink.objects.filter(pk=int(value(request, "link") or 0), member=found).first()
         if link is None:
-            raise NotFound("联系记录不存在")
-        return act(request, lambda: services.contact_unlink(actor=actor, link=link), "已移出联系名单", back)
+            raise NotFound(_("联系记录不存在"))
+        return act(
+            request, lambda: services.contact_unlink(actor=actor, link=link), _("已移出联系名单"), back
+        )
     if action == "report":
-        return act(request, lambda: _report(request, found), "报到已登记，待社区确认", back)
+        return act(request, lambda: _report(request, found), _("报到已登记，待社区确认"), back)
     if action == "needy":
         return act(
             request,
             lambda: services.member_update(
                 actor=actor, member=found, is_needy=value(request, "is_needy") == "1"
             ),
-            "已保存",
+            _("已保存"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -330,8 +333,8 @@ def _report(request: HttpRequest, found: PartyMember) -> Any:
         member=found,
         pledge_list=[line for line in value(request, "pledges").splitlines() if line.strip()],
         service_type_list=values(request, "service_types"),
-        lon=float_or_none(value(request, "lon"), "lon", "经度"),
-        lat=float_or_none(value(request, "lat"), "lat", "纬度"),
+        lon=float_or_none(value(request, "lon"), "lon", _("经度")),
+        lat=float_or_none(value(request, "lat"), "lat", _("纬度")),
         building=node_choice(request.user, building, "building") if building else None,
         address=value(request, "address"),
     )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
@@ -99,23 +100,23 @@ def report_act(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     if action == "confirm":
         return act(
-            request, lambda: services.member_report_confirm(actor=actor, report=row), "已确认报到", back
+            request, lambda: services.member_report_confirm(actor=actor, report=row), _("已确认报到"), back
         )
     if action == "reject":
         return act(
             request,
             lambda: services.member_report_reject(actor=actor, report=row, reason=value(request, "reason")),
-            "已退回",
+            _("已退回"),
             back,
         )
     if action == "end":
         return act(
             request,
             lambda: services.member_report_end(actor=actor, report=row, reason=value(request, "reason")),
-            "报到已结束",
+            _("报到已结束"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -181,14 +182,14 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
             service_type_list=values(request, "service_types"),
             contact_name=value(request, "contact_name"),
             contact_phone=value(request, "contact_phone"),
-            signed_on=required_date(value(request, "signed_on"), "signed_on", "签订日期"),
-            starts_on=date_or_none(value(request, "starts_on"), "starts_on", "开始日期"),
-            ends_on=date_or_none(value(request, "ends_on"), "ends_on", "结束日期"),
+            signed_on=required_date(value(request, "signed_on"), "signed_on", _("签订日期")),
+            starts_on=date_or_none(value(request, "starts_on"), "starts_on", _("开始日期")),
+            ends_on=date_or_none(value(request, "ends_on"), "ends_on", _("结束日期")),
         )
     except CivicError as exc:
         context = _agreement_form(request) | {"error": message_of(exc)}
         return render(request, "party/agreement_new.html", context, status=exc.http_status)
-    messages.success(request, "共建协议已登记")
+    messages.success(request, _("共建协议已登记"))
     return redirect("party:agreement", agreement.pk)
 
 
@@ -217,7 +218,7 @@ def agreement_act(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.agreement_end(
                 actor=request.user, agreement=found, reason=value(request, "reason")
             ),
-            "协议已终止",
+            _("协议已终止"),
             back,
         )
     if action == "file":
@@ -225,10 +226,10 @@ def agreement_act(request: HttpRequest, pk: int) -> HttpResponse:
         return act(
             request,
             lambda: services.agreement_file_add(actor=request.user, agreement=found, upload=upload),  # type: ignore[arg-type]
-            "文件已上传",
+            _("文件已上传"),
             back,
         )
-    messages.error(request, "未知的操作")
+    messages.error(request, _("未知的操作"))
     return redirect(back)
 
 
@@ -236,7 +237,7 @@ def agreement_act(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     row = AgreementFile.objects.select_related("agreement").filter(pk=pk).first()
     if row is None:
-        raise NotFound("文件不存在")
+        raise NotFound(_("文件不存在"))
     selectors.agreement_get(request.user, row.agreement_id)
     response = FileResponse(row.file.open("rb"), content_type=row.content_type, filename=row.name)
     response["Cache-Control"] = "private, max-age=600"

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -29,7 +30,7 @@ def data(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise ValidationError("请选择要导入的文件", field="file")
+                raise ValidationError(_("请选择要导入的文件"), field="file")
             outcome = party_import(actor=request.user, kind=request.POST.get("kind", ""), upload=upload)
         except CivicError as exc:
             context["error"] = message_of(exc)
@@ -44,5 +45,5 @@ def data(request: HttpRequest) -> HttpResponse:
 def template(request: HttpRequest, kind: str) -> HttpResponse:
     require_any(request.user, Capability.PARTY_EDIT)
     if kind not in PartyImportKind.values:
-        raise ValidationError("未知的导入类型", field="kind")
+        raise ValidationError(_("未知的导入类型"), field="kind")
     return template_xlsx(kind)
