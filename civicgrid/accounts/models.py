@@ -77,13 +77,15 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for another system; only its hash is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("账号")
+    )
     name = models.CharField(_("用途"), max_length=100)
-    prefix = models.CharField(max_length=8, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8, db_index=True)
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接口令牌")

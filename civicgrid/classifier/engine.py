@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext
 from scipy import sparse
 from scipy.optimize import minimize_scalar
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
@@ -269,7 +270,7 @@ def fit_head(
     target = np.asarray([str(v) for v in y])
     labels = sorted(set(target.tolist()))
     if len(labels) < 2:
-        raise ValueError("至少需要两个类别")
+        raise ValueError(gettext("至少需要两个类别"))
     index = {label: i for i, label in enumerate(labels)}
     truth = np.array([index[v] for v in target])
     temperature, evaluation = 1.0, None

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -171,5 +172,5 @@ def versions_visible(actor: Any) -> QuerySet[ClassifierVersion]:
 def version_get(actor: Any, version_id: int) -> ClassifierVersion:
     version = versions_visible(actor).filter(pk=version_id).first()
     if version is None:
-        raise NotFound("模型版本不存在")
+        raise NotFound(gettext("模型版本不存在"))
     return version

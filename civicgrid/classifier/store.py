@@ -11,6 +11,7 @@ from pathlib import Path
 
 import joblib
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from civicgrid.classifier.engine import Bundle
 from civicgrid.core.errors import NotFound, ValidationError
@@ -25,7 +26,9 @@ def root() -> Path:
 
 def check_name(name: str) -> str:
     if not _NAME.match(name or ""):
-        raise ValidationError("模型名称只能包含字母、数字、点、下划线和连字符，最长 50 个字符", field="model")
+        raise ValidationError(
+            _("模型名称只能包含字母、数字、点、下划线和连字符，最长 50 个字符"), field="model"
+        )
     return name
 
 
@@ -46,21 +49,23 @@ def latest(name: str) -> str:
     """The relative path of the newest file of model ``name``."""
     pointer = root() / check_name(name) / "latest"
     if not pointer.is_file():
-        raise NotFound(f"还没有训练过名为「{name}」的模型（先运行 civicgrid classifier train）")
+        raise NotFound(
+            _("还没有训练过名为「{name}」的模型（先运行 civicgrid classifier train）").format(name=name)
+        )
     return f"{name}/{pointer.read_text(encoding='utf-8').strip()}"
 
 
 def absolute(relative: str) -> Path:
     path = (root() / relative).resolve()
     if root().resolve() not in path.parents:
-        raise NotFound("模型文件不在模型目录中")
+        raise NotFound(_("模型文件不在模型目录中"))
     return path
 
 
 def load(relative: str) -> Bundle:
     path = absolute(relative)
     if not path.is_file():
-        raise NotFound(f"模型文件不存在：{relative}")
+        raise NotFound(_("模型文件不存在：{relative}").format(relative=relative))
     # The file was written by ``save`` into the deployment's own data directory.
     bundle: Bundle = joblib.load(path)
     return bundle

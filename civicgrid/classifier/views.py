@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -73,7 +74,7 @@ def _readable(head: str, evaluation: dict[str, Any]) -> dict[str, Any]:
         names = [catalogue[c].path[-1] + f"（{c}）" if c in catalogue else c for c in labels]
     elif head == "unit":
         units = history.unit_names({int(u) for u in labels if u.isdigit()})
-        names = [units.get(int(u), u) if u.isdigit() else "（未派单）" for u in labels]
+        names = [units.get(int(u), u) if u.isdigit() else _("（未派单）") for u in labels]
     else:
         return evaluation
     return {**evaluation, "labels": names}
@@ -91,7 +92,9 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "name": head,
                 "chart_id": f"heatmap-{n}",
                 "data_id": f"heatmap-data-{n}",
-                "title": {"label": "标签", "category": "派单目录分类", "unit": "承办单位"}.get(head, head),
+                "title": {"label": _("标签"), "category": _("派单目录分类"), "unit": _("承办单位")}.get(
+                    head, head
+                ),
                 "evaluation": evaluation,
                 "per_class": _per_class(evaluation),
                 "heatmap": _heatmap(evaluation),
@@ -105,7 +108,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def version_activate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = services.version_activate(actor=request.user, version_id=pk)
-        messages.success(request, f"已启用 {version}")
+        messages.success(request, _("已启用 {version}").format(version=version))
     except CivicError as exc:
         if exc.http_status == 403:
             raise
@@ -118,7 +121,7 @@ def version_activate(request: HttpRequest, pk: int) -> HttpResponse:
 def rollback(request: HttpRequest) -> HttpResponse:
     try:
         version = services.version_rollback(actor=request.user)
-        messages.success(request, f"已回退到 {version}")
+        messages.success(request, _("已回退到 {version}").format(version=version))
     except CivicError as exc:
         if exc.http_status == 403:
             raise
@@ -130,7 +133,7 @@ def rollback(request: HttpRequest) -> HttpResponse:
 @require_POST
 def train(request: HttpRequest) -> HttpResponse:
     services.classifier_train_enqueue(actor=request.user)
-    messages.success(request, "已开始用诉求历史训练新版本，完成后出现在下表中（训练不会自动启用新版本）")
+    messages.success(request, _("已开始用诉求历史训练新版本，完成后出现在下表中（训练不会自动启用新版本）"))
     return redirect("classifier:versions")
 
 

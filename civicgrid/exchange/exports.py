@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -25,6 +27,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_filter, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write
+from civicgrid.core.i18n import StrOrPromise, plain
 from civicgrid.exchange.columns import NODE_COLUMNS
 from civicgrid.exchange.constants import Verb
 from civicgrid.registry.models import Dwelling, Organisation, Resident
@@ -35,7 +38,9 @@ CHUNK = 2000
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """A value openpyxl can write; text that looks like a formula stays text."""
+    """A value openpyxl can write; text that looks like a formula stays text, a lazy label
+    (a choice's ``get_…_display()``) is rendered."""
+    value = plain(value)
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, str) and value.startswith("="):
@@ -62,13 +67,14 @@ def _scope_node(actor: Any) -> Node | None:
 def xlsx_response(
     *,
     actor: Any,
-    list_name: str,
-    headers: Sequence[str],
+    list_name: StrOrPromise,
+    headers: Sequence[StrOrPromise],
     rows: Iterable[Sequence[Any]],
     node: Node | None = None,
 ) -> HttpResponse:
     """An .xlsx attachment of ``rows`` under ``headers``, audited as "exchange.exported"."""
     require_any(actor, Capability.EXPORT)
+    list_name, headers = str(list_name), [str(text) for text in headers]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=list_name[:31])
     header_cells = []
@@ -101,18 +107,18 @@ def _day(value: date | None) -> str:
 
 
 RESIDENT_HEADERS = [
-    "区域编码",
-    "所属区域",
-    "姓名",
-    "身份证号",
-    "联系电话",
-    "性别",
-    "出生日期",
-    "人口类型",
-    "户编码",
-    "与户主关系",
-    "标签",
-    "在册",
+    gettext_lazy("区域编码"),
+    gettext_lazy("所属区域"),
+    gettext_lazy("姓名"),
+    gettext_lazy("身份证号"),
+    gettext_lazy("联系电话"),
+    gettext_lazy("性别"),
+    gettext_lazy("出生日期"),
+    gettext_lazy("人口类型"),
+    gettext_lazy("户编码"),
+    gettext_lazy("与户主关系"),
+    gettext_lazy("标签"),
+    gettext_lazy("在册"),
 ]
 
 
@@ -134,34 +140,42 @@ def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
                 r.household.code if r.household else "",
                 r.relation_to_head,
                 "、".join(t.name for t in r.tags.all()),
-                "是" if r.is_active else "否",
+                _("是") if r.is_active else _("否"),
             )
 
-    return xlsx_response(actor=actor, list_name="实有人口", headers=RESIDENT_HEADERS, rows=rows())
+    return xlsx_response(actor=actor, list_name=_("实有人口"), headers=RESIDENT_HEADERS, rows=rows())
 
 
 def dwellings_xlsx(actor: Any, qs: QuerySet[Dwelling]) -> HttpResponse:
     qs = scope_filter(qs, actor, Capability.EXPORT).select_related("node")
-    headers = ["区域编码", "所属区域", "房屋编码", "房号", "使用情况", "面积（㎡）", "产权人"]
+    headers = [
+        _("区域编码"),
+        _("所属区域"),
+        _("房屋编码"),
+        _("房号"),
+        _("使用情况"),
+        _("面积（㎡）"),
+        _("产权人"),
+    ]
     rows = (
         (d.node.code, d.node.name, d.code, d.room, d.get_use_display(), d.area, d.owner_name)
         for d in qs.iterator(chunk_size=CHUNK)
     )
-    return xlsx_response(actor=actor, list_name="实有房屋", headers=headers, rows=rows)
+    return xlsx_response(actor=actor, list_name=_("实有房屋"), headers=headers, rows=rows)
 
 
 def organisations_xlsx(actor: Any, qs: QuerySet[Organisation]) -> HttpResponse:
     qs = scope_filter(qs, actor, Capability.EXPORT).select_related("node")
     headers = [
-        "区域编码",
-        "所属区域",
-        "单位名称",
-        "单位类型",
-        "统一社会信用代码",
-        "地址",
-        "联系人",
-        "联系电话",
-        "从业人数",
+        _("区域编码"),
+        _("所属区域"),
+        _("单位名称"),
+        _("单位类型"),
+        _("统一社会信用代码"),
+        _("地址"),
+        _("联系人"),
+        _("联系电话"),
+        _("从业人数"),
     ]
     rows = (
         (
@@ -177,7 +191,7 @@ def organisations_xlsx(actor: Any, qs: QuerySet[Organisation]) -> HttpResponse:
         )
         for o in qs.iterator(chunk_size=CHUNK)
     )
-    return xlsx_response(actor=actor, list_name="实有单位", headers=headers, rows=rows)
+    return xlsx_response(actor=actor, list_name=_("实有单位"), headers=headers, rows=rows)
 
 
 def nodes_xlsx(actor: Any, node: Node) -> HttpResponse:
@@ -198,12 +212,23 @@ def nodes_xlsx(actor: Any, node: Node) -> HttpResponse:
         for n in qs.select_related("parent").only(*fields).order_by("path").iterator(chunk_size=CHUNK)
     )
     headers = [c.header for c in NODE_COLUMNS]
-    return xlsx_response(actor=actor, list_name=f"区域_{node.name}", headers=headers, rows=rows, node=node)
+    return xlsx_response(
+        actor=actor, list_name=_("区域_{name}").format(name=node.name), headers=headers, rows=rows, node=node
+    )
 
 
 def positions_xlsx(actor: Any, node: Node, qs: QuerySet[Position]) -> HttpResponse:
     qs = scope_filter(qs, actor, Capability.EXPORT).filter(node_path__startswith=node.path)
-    headers = ["区域编码", "所属区域", "岗位", "姓名", "联系电话", "工作单位", "任职开始", "任职结束"]
+    headers = [
+        _("区域编码"),
+        _("所属区域"),
+        _("岗位"),
+        _("姓名"),
+        _("联系电话"),
+        _("工作单位"),
+        _("任职开始"),
+        _("任职结束"),
+    ]
     rows = (
         (
             p.node.code,
@@ -217,4 +242,6 @@ def positions_xlsx(actor: Any, node: Node, qs: QuerySet[Position]) -> HttpRespon
         )
         for p in qs.select_related("node").order_by("node_path", "post").iterator(chunk_size=CHUNK)
     )
-    return xlsx_response(actor=actor, list_name=f"岗位_{node.name}", headers=headers, rows=rows, node=node)
+    return xlsx_response(
+        actor=actor, list_name=_("岗位_{name}").format(name=node.name), headers=headers, rows=rows, node=node
+    )

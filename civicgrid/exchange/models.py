@@ -6,37 +6,38 @@ highest node of the actor's import scope so colleagues with the same scope see t
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.territory.models import Node, ScopedModel
 
 
 class ImportKind(models.TextChoices):
-    NODES = "nodes", "区域节点"
-    POSITIONS = "positions", "岗位任职"
-    RESIDENTS = "residents", "实有人口"
-    DWELLINGS = "dwellings", "实有房屋"
-    ORGANISATIONS = "organisations", "实有单位"
-    GEOMETRY = "geometry", "网格范围（GeoJSON）"
+    NODES = "nodes", _("区域节点")
+    POSITIONS = "positions", _("岗位任职")
+    RESIDENTS = "residents", _("实有人口")
+    DWELLINGS = "dwellings", _("实有房屋")
+    ORGANISATIONS = "organisations", _("实有单位")
+    GEOMETRY = "geometry", _("网格范围（GeoJSON）")
 
 
 class ImportStatus(models.TextChoices):
-    PENDING = "pending", "排队中"
-    VALIDATING = "validating", "校验中"
-    FAILED = "failed", "未导入"
-    IMPORTING = "importing", "导入中"
-    DONE = "done", "已完成"
+    PENDING = "pending", _("排队中")
+    VALIDATING = "validating", _("校验中")
+    FAILED = "failed", _("未导入")
+    IMPORTING = "importing", _("导入中")
+    DONE = "done", _("已完成")
 
 
 COUNT_LABELS = {
-    "nodes": "区域",
-    "positions": "岗位任职",
-    "residents": "居民",
-    "households": "新建户",
-    "tags": "标签",
-    "dwellings": "房屋",
-    "organisations": "单位",
-    "geometries": "区域范围",
-    "geometries_from_gcj02": "其中由 GCJ-02 转换为 WGS-84",
+    "nodes": _("区域"),
+    "positions": _("岗位任职"),
+    "residents": _("居民"),
+    "households": _("新建户"),
+    "tags": _("标签"),
+    "dwellings": _("房屋"),
+    "organisations": _("单位"),
+    "geometries": _("区域范围"),
+    "geometries_from_gcj02": _("其中由 GCJ-02 转换为 WGS-84"),
 }
 
 RUNNING_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
@@ -45,30 +46,33 @@ RUNNING_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.
 class ImportJob(ScopedModel):
     # Administrators act on the whole tree, so their jobs hang on no node.
     node = models.ForeignKey(  # type: ignore[assignment]
-        Node, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="所属区域"
+        Node, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区域")
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs", verbose_name="导入人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+        verbose_name=_("导入人"),
     )
-    kind = models.CharField("数据类型", max_length=20, choices=ImportKind.choices)
-    file_name = models.CharField("文件名", max_length=255)
+    kind = models.CharField(_("数据类型"), max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(_("文件名"), max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True, max_length=255)
     status = models.CharField(
-        "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
     )
-    total_rows = models.PositiveIntegerField("总行数", default=0)
-    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
-    errors = models.JSONField("错误", default=list, blank=True)
-    error_count = models.PositiveIntegerField("错误数", default=0)
-    message = models.CharField("说明", max_length=500, blank=True)
-    counts = models.JSONField("导入数量", default=dict, blank=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    counts = models.JSONField(_("导入数量"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "导入任务"
-        verbose_name_plural = "导入任务"
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["actor", "-created_at"]),

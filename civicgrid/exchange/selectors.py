@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, scope_q
@@ -23,7 +24,7 @@ def import_jobs_visible(actor: Any) -> QuerySet[ImportJob]:
 def import_job_get(actor: Any, pk: int) -> ImportJob:
     job = import_jobs_visible(actor).filter(pk=pk).first()
     if job is None:
-        raise NotFound("导入任务不存在或您无权查看")
+        raise NotFound(_("导入任务不存在或您无权查看"))
     return job
 
 

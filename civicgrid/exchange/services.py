@@ -68,10 +68,12 @@ def _check_file(kind: str, upload: UploadedFile) -> str:
             field="file",
         )
     if not upload.size:
-        raise ValidationError("文件是空的", field="file")
+        raise ValidationError(_("文件是空的"), field="file")
     if upload.size > MAX_UPLOAD_BYTES:
         limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise ValidationError(f"文件太大：最大 {limit} MB，请拆分后分批导入", field="file")
+        raise ValidationError(
+            _("文件太大：最大 {limit} MB，请拆分后分批导入").format(limit=limit), field="file"
+        )
     return name
 
 
@@ -79,7 +81,7 @@ def import_job_create(*, actor: Any, kind: str, upload: UploadedFile) -> ImportJ
     """Accept an upload and queue its import (validation and import run in the task)."""
     require_any(actor, Capability.IMPORT)
     if kind not in ImportKind.values:
-        raise ValidationError("请选择要导入的数据类型", field="kind")
+        raise ValidationError(_("请选择要导入的数据类型"), field="kind")
     require_any(actor, EDIT_CAPABILITY[kind])
     name = _check_file(kind, upload)
     path = common_path(scope_paths(actor, Capability.IMPORT))
@@ -141,7 +143,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         return _run(job)
     except Exception:
         logger.exception("import job %s failed", job.pk)
-        _fail(job, message="导入时发生内部错误，未导入任何数据，请联系系统管理员")
+        _fail(job, message=_("导入时发生内部错误，未导入任何数据，请联系系统管理员"))
         raise
     finally:
         _delete_file(job)
@@ -157,19 +159,23 @@ def _run(job: ImportJob) -> ImportJob:
             job, errors=[RowError(table.header_row, column, reason) for column, reason in table.problems]
         )
     if not table.rows:
-        return _fail(job, message="文件中没有数据行")
+        return _fail(job, message=_("文件中没有数据行"))
     _progress(job, total_rows=len(table.rows), processed_rows=0)
     importer = IMPORTERS[job.kind](job.actor)
     errors = importer.validate(table.rows, lambda done: _progress(job, processed_rows=done))
     if errors:
-        return _fail(job, errors=errors, message=f"共 {len(errors)} 处错误，未导入任何数据，请修改后重新上传")
+        return _fail(
+            job,
+            errors=errors,
+            message=_("共 {count} 处错误，未导入任何数据，请修改后重新上传").format(count=len(errors)),
+        )
     _progress(job, status=ImportStatus.IMPORTING)
     try:
         _save(job, importer)
     except IntegrityError:
         logger.warning("import job %s collided with a concurrent change", job.pk, exc_info=True)
         return _fail(
-            job, message="导入时发现数据已被他人修改（如身份证号或编码已登记），未导入任何数据，请重新上传"
+            job, message=_("导入时发现数据已被他人修改（如身份证号或编码已登记），未导入任何数据，请重新上传")
         )
     return job
 
@@ -178,7 +184,7 @@ def _run(job: ImportJob) -> ImportJob:
 def _save(job: ImportJob, importer: Importer) -> None:
     counts = importer.save()
     job.status, job.counts, job.finished_at = ImportStatus.DONE, counts, timezone.now()
-    job.message = "导入完成"
+    job.message = _("导入完成")
     job.save(update_fields=["status", "counts", "finished_at", "message"])
     audit_write(
         actor=job.actor,

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -59,12 +60,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ValidationError("请选择要上传的文件", field="file")
+            raise ValidationError(_("请选择要上传的文件"), field="file")
         job = services.import_job_create(actor=request.user, kind=request.POST.get("kind", ""), upload=upload)
     except ValidationError as exc:
         messages.error(request, exc.message)
         return _list_page(request, status=422)
-    messages.success(request, f"已上传 {job.file_name}，正在校验……")
+    messages.success(request, _("已上传 {file_name}，正在校验……").format(file_name=job.file_name))
     return redirect("exchange:import", pk=job.pk)
 
 
@@ -97,7 +98,7 @@ def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse
         body, content_type = sheets.template_csv(kind, request.user), "text/csv; charset=utf-8"
     else:
         raise Http404
-    filename = f"导入模板_{label}.{fmt}".replace("（", "_").replace("）", "")
+    filename = _("导入模板_{label}.{fmt}").format(label=label, fmt=fmt).replace("（", "_").replace("）", "")
     return exports.attachment(body, content_type=content_type, filename=filename)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.requests.api.public import ANSWERS
 from civicgrid.requests.constants import Action, Status
@@ -47,7 +48,7 @@ def service_definition(category: Category) -> dict[str, Any]:
 def status_notes(request: Request) -> str:
     label = Status(request.status).label
     if request.status == Status.MERGED and request.merged_into is not None:
-        return f"{label}（合并至 {request.merged_into.number}）"
+        return _("{label}（合并至 {number}）").format(label=label, number=request.merged_into.number)
     if request.lead_unit is not None and request.status not in CLOSED_STATUSES:
         return f"{label}（{request.lead_unit.name}）"
     return str(label)

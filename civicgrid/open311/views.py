@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -94,9 +95,16 @@ def parse_moment(params: Any, name: str) -> datetime | None:
     if moment is None and (day := _date_or_none(raw)) is not None:
         moment = datetime.combine(day, time.min)
     if moment is None:
-        raise ValidationError(f"{name} 应为 ISO 8601 时间，如 2026-01-31T08:00:00+08:00", field=name)
+        raise ValidationError(
+            _("{name} 应为 ISO 8601 时间，如 2026-01-31T08:00:00+08:00").format(name=name), field=name
+        )
     if not MIN_YEAR <= moment.year <= MAX_YEAR:  # the window's arithmetic would overflow
-        raise ValidationError(f"{name} 应在 {MIN_YEAR} 至 {MAX_YEAR} 年之间", field=name)
+        raise ValidationError(
+            _("{name} 应在 {min_year} 至 {max_year} 年之间").format(
+                name=name, min_year=MIN_YEAR, max_year=MAX_YEAR
+            ),
+            field=name,
+        )
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -112,21 +120,21 @@ def window(params: Any, default: timedelta) -> tuple[datetime, datetime]:
     end = end or timezone.now()
     start = start or end - default
     if start > end:
-        raise ValidationError("start_date 不能晚于 end_date", field="start_date")
+        raise ValidationError(_("start_date 不能晚于 end_date"), field="start_date")
     return start, end
 
 
 def comma_list(params: Any, name: str, limit: int = MAX_IDS) -> list[str]:
     values = [v.strip() for v in (params.get(name) or "").split(",") if v.strip()]
     if len(values) > limit:
-        raise ValidationError(f"{name} 最多{limit}个", field=name)
+        raise ValidationError(_("{name} 最多{limit}个").format(name=name, limit=limit), field=name)
     return values
 
 
 def current_leaf(code: str) -> Category:
     category = leaf_categories().select_related("parent__parent").filter(code=code).first()
     if category is None:
-        raise NotFound(f"服务类型不存在：{code}")
+        raise NotFound(_("服务类型不存在：{code}").format(code=code))
     return category
 
 
@@ -181,7 +189,9 @@ def filtered_requests(params: Any) -> QuerySet[Request]:
         qs = qs.filter(category__code__in=codes)
     statuses = comma_list(params, "status", 2)
     if bad := [s for s in statuses if s not in ("open", "closed")]:
-        raise ValidationError(f"status 只能是 open 或 closed：{'、'.join(bad)}", field="status")
+        raise ValidationError(
+            _("status 只能是 open 或 closed：{bad}").format(bad="、".join(bad)), field="status"
+        )
     if statuses == ["open"]:
         qs = qs.exclude(status__in=present.CLOSED_STATUSES)
     elif statuses == ["closed"]:
@@ -201,9 +211,9 @@ def post_params(request: HttpRequest) -> dict[str, str]:
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError):
-            raise ValidationError("请求体不是有效的 JSON", field="body") from None
+            raise ValidationError(_("请求体不是有效的 JSON"), field="body") from None
         if not isinstance(body, dict):
-            raise ValidationError("请求体应为 JSON 对象", field="body")
+            raise ValidationError(_("请求体应为 JSON 对象"), field="body")
         found = json_problem(body, raw)
         if found is not None:
             raise ValidationError(found[1], field=found[0])
@@ -215,7 +225,7 @@ def caller(request: HttpRequest, params: dict[str, str]) -> Any:
     key = params.get("api_key", "").strip() or request.GET.get("api_key", "").strip()
     user = user_for_token(key) if key else None
     if user is None:
-        raise PermissionDenied("api_key 缺失或无效")
+        raise PermissionDenied(_("api_key 缺失或无效"))
     return user
 
 
@@ -226,7 +236,7 @@ def _float(params: dict[str, str], name: str, errors: dict[str, list[str]]) -> f
     try:
         return float(raw)
     except ValueError:
-        errors[name] = [f"{name} 应为数字"]
+        errors[name] = [_("{name} 应为数字").format(name=name)]
         return None
 
 
@@ -235,14 +245,16 @@ def new_request(params: dict[str, str]) -> services.NewRequest:
     code = params.get("service_code", "").strip()
     category = leaf_categories().filter(code=code).select_related("version").first() if code else None
     if category is None:
-        errors["service_code"] = ["请填写有效的服务类型（见 services.json）" if code else "请填写服务类型"]
+        errors["service_code"] = [
+            _("请填写有效的服务类型（见 services.json）") if code else _("请填写服务类型")
+        ]
     lat, lon = _float(params, "lat", errors), _float(params, "long", errors)
     address = params.get("address_string", "").strip()
     if (lat is None or lon is None) and not address and "lat" not in errors and "long" not in errors:
-        errors["lat"] = ["请提供位置：lat 和 long，或 address_string"]
+        errors["lat"] = [_("请提供位置：lat 和 long，或 address_string")]
     description = params.get("description", "").strip()
     if not description:
-        errors["description"] = ["请填写问题描述"]
+        errors["description"] = [_("请填写问题描述")]
     if errors:
         raise ValidationError(errors=errors)
     name = (params.get("last_name", "").strip() + params.get("first_name", "").strip())[:50]
@@ -268,9 +280,12 @@ def request_create(request: HttpRequest) -> tuple[Any, int]:
     actor = caller(request, params)
     created = services.request_create(actor=actor, data=new_request(params))
     created = _requests().get(pk=created.pk)
-    notice = f"已受理，诉求编号 {created.number}"
     if created.lead_unit is not None:
-        notice += f"，由{created.lead_unit.name}办理"
+        notice = _("已受理，诉求编号 {number}，由{unit}办理").format(
+            number=created.number, unit=created.lead_unit.name
+        )
+    else:
+        notice = _("已受理，诉求编号 {number}").format(number=created.number)
     return [{"service_request_id": created.number, "service_notice": notice, "account_id": None}], 201
 
 
@@ -301,7 +316,7 @@ def updates_of(request: Request) -> list[dict[str, Any]]:
 def request_detail(request: HttpRequest, number: str) -> tuple[Any, int]:
     found = _requests().filter(number=number).first()
     if found is None:
-        raise NotFound(f"诉求不存在：{number}")
+        raise NotFound(_("诉求不存在：{number}").format(number=number))
     row = present.service_request(found)
     if wants_extensions(request):
         row["updates"] = updates_of(found)
@@ -322,4 +337,4 @@ def request_updates(request: HttpRequest) -> tuple[Any, int]:
 
 @open311
 def xml_not_supported(request: HttpRequest, rest: str) -> tuple[Any, int]:
-    raise ValidationError("本服务只提供 JSON 格式，请把 .xml 换成 .json", field="format")
+    raise ValidationError(_("本服务只提供 JSON 格式，请把 .xml 换成 .json"), field="format")

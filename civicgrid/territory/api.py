@@ -79,7 +79,7 @@ class NodeOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj: Node) -> str:
-        return obj.get_kind_display()
+        return str(obj.get_kind_display())
 
 
 class NodeDetailOut(NodeOut):
@@ -201,7 +201,7 @@ class PositionOut(Schema):
 
     @staticmethod
     def resolve_post_label(obj: Position) -> str:
-        return obj.get_post_display()
+        return str(obj.get_post_display())
 
 
 class PositionIn(Schema):

@@ -13,21 +13,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-# i18n: pending (exchange/sheets.py writes NodeKind.GRID.label into an Excel cell and
-# exchange/importers/base.py joins these labels: both are edited in another change; wrap the
-# labels when their owners make those uses str(...))
 class NodeKind(models.TextChoices):
-    CITY = "city", "市"
-    DISTRICT = "district", "区（县）"
-    SUBDISTRICT = "subdistrict", "街道（乡镇）"
-    COMMUNITY = "community", "社区（村）"
-    RESIDENTS_GROUP = "residents_group", "居民小组"
-    GRID = "grid", "网格"
-    COMPOUND = "compound", "小区"
-    BUILDING = "building", "楼栋"
-    ENTRANCE = "entrance", "单元"
-    HOUSEHOLD_GROUP = "household_group", "十联户"
-    RESPONSIBILITY_AREA = "responsibility_area", "责任区域"
+    CITY = "city", _("市")
+    DISTRICT = "district", _("区（县）")
+    SUBDISTRICT = "subdistrict", _("街道（乡镇）")
+    COMMUNITY = "community", _("社区（村）")
+    RESIDENTS_GROUP = "residents_group", _("居民小组")
+    GRID = "grid", _("网格")
+    COMPOUND = "compound", _("小区")
+    BUILDING = "building", _("楼栋")
+    ENTRANCE = "entrance", _("单元")
+    HOUSEHOLD_GROUP = "household_group", _("十联户")
+    RESPONSIBILITY_AREA = "responsibility_area", _("责任区域")
 
 
 # Which kinds may stand under which. The tree is strict so that "the grid of this

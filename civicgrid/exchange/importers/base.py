@@ -129,21 +129,27 @@ class Importer:
         """The existing node a row names, checked for existence, kind, activity and scope."""
         code = self.code(row, key)
         if not code:
-            self.error(row, key, "区域编码不能为空")
+            self.error(row, key, _("区域编码不能为空"))
             return None
         node = self.nodes.get(code)
         if node is None:
-            self.error(row, key, f"区域编码 {code} 不存在")
+            self.error(row, key, _("区域编码 {code} 不存在").format(code=code))
             return None
         if not self.may_write(node.path):
-            self.error(row, key, f"区域编码 {code} 不在您可导入的管辖范围内")
+            self.error(row, key, _("区域编码 {code} 不在您可导入的管辖范围内").format(code=code))
             return None
         if not node.is_active:
-            self.error(row, key, f"区域编码 {code}（{node.name}）已停用")
+            self.error(row, key, _("区域编码 {code}（{name}）已停用").format(code=code, name=node.name))
             return None
         if kinds is not None and node.kind not in kinds:
             names = "、".join(str(NodeKind(k).label) for k in sorted(kinds))
-            self.error(row, key, f"所属区域应为：{names}（{code} 是{node.get_kind_display()}）")
+            self.error(
+                row,
+                key,
+                _("所属区域应为：{names}（{code} 是{kind}）").format(
+                    names=names, code=code, kind=node.get_kind_display()
+                ),
+            )
             return None
         return node
 
@@ -186,15 +192,27 @@ class Importer:
     def required_text(self, row: Row, key: str, max_length: int) -> str:
         value = self.text(row, key)
         if not value:
-            self.error(row, key, f"{self.columns[key].header}不能为空")
+            self.error(row, key, _("{header}不能为空").format(header=self.columns[key].header))
         elif len(value) > max_length:
-            self.error(row, key, f"{self.columns[key].header}最长{max_length}个字")
+            self.error(
+                row,
+                key,
+                _("{header}最长{max_length}个字").format(
+                    header=self.columns[key].header, max_length=max_length
+                ),
+            )
         return value
 
     def optional_text(self, row: Row, key: str, max_length: int) -> str:
         value = self.text(row, key)
         if len(value) > max_length:
-            self.error(row, key, f"{self.columns[key].header}最长{max_length}个字")
+            self.error(
+                row,
+                key,
+                _("{header}最长{max_length}个字").format(
+                    header=self.columns[key].header, max_length=max_length
+                ),
+            )
         return value
 
     def choice(self, row: Row, key: str) -> str:

@@ -116,7 +116,7 @@ class ResidentImporter(Importer):
         names = [t for t in TAG_SEPARATORS.split(self.text(row, "tags")) if t]
         missing = [t for t in names if t not in self.tags]
         if missing:
-            self.error(row, "tags", f"未知的标签：{'、'.join(missing)}")
+            self.error(row, "tags", _("未知的标签：{missing}").format(missing="、".join(missing)))
         return list({self.tags[t].pk: self.tags[t] for t in names if t in self.tags}.values())
 
     def _household(self, row: Row, node: Node | None, name: str, relation: str) -> str:
@@ -124,14 +124,16 @@ class ResidentImporter(Importer):
         if not code:
             return ""
         if len(code) > 40:
-            self.error(row, "household_code", "户编码最长40位")
+            self.error(row, "household_code", _("户编码最长40位"))
             return ""
         existing = self.households.get(code)
         if existing is not None:
             if not any(existing.node_path.startswith(p) for p in self._view_paths):
-                self.error(row, "household_code", f"户编码 {code} 不存在或不在您的管辖范围内")
+                self.error(
+                    row, "household_code", _("户编码 {code} 不存在或不在您的管辖范围内").format(code=code)
+                )
             elif node is not None and not _same_area(existing.node_path, node.path):
-                self.error(row, "household_code", "户与居民不在同一区域")
+                self.error(row, "household_code", _("户与居民不在同一区域"))
             return code
         if node is None:
             return code
@@ -140,7 +142,7 @@ class ResidentImporter(Importer):
             household = Household(node=node, node_path=node.path, code=code, head_name="")
             self.new_households[code] = household
         elif not _same_area(household.node_path, node.path):
-            self.error(row, "household_code", "户与居民不在同一区域")
+            self.error(row, "household_code", _("户与居民不在同一区域"))
         if relation in HEAD_RELATIONS and not household.head_name:
             household.head_name = name.strip()
         return code
@@ -149,7 +151,7 @@ class ResidentImporter(Importer):
         for batch in chunked(self.id_rows):
             taken = Resident.objects.filter(id_number_hash__in=batch).values_list("id_number_hash", flat=True)
             for digest in taken:
-                self.error(self.id_rows[digest], "id_number", "该身份证号已登记")
+                self.error(self.id_rows[digest], "id_number", _("该身份证号已登记"))
 
     def save(self) -> dict[str, int]:
         bulk.insert(Household, list(self.new_households.values()), batch_size=BATCH_SIZE)
@@ -236,7 +238,7 @@ class DwellingImporter(Importer):
     def _check_codes_taken(self) -> None:
         for batch in chunked(self.first_row):
             for code in Dwelling.objects.filter(code__in=batch).values_list("code", flat=True):
-                self.error(self.first_row[code], "code", f"房屋编码 {code} 已存在")
+                self.error(self.first_row[code], "code", _("房屋编码 {code} 已存在").format(code=code))
 
     def _generate_codes(self) -> None:
         """Like ``registry.services.next_code(f"{node.code}F", Dwelling)``, counting this file too."""
@@ -284,7 +286,7 @@ class OrganisationImporter(Importer):
             for code in Organisation.objects.filter(credit_code__in=batch).values_list(
                 "credit_code", flat=True
             ):
-                self.error(self.credit_rows[code], "credit_code", "该统一社会信用代码已登记")
+                self.error(self.credit_rows[code], "credit_code", _("该统一社会信用代码已登记"))
         return self.sorted_errors()
 
     def _validate_row(self, row: Row) -> None:

@@ -91,13 +91,21 @@ class NodeImporter(Importer):
             return True, None, self.by_code[code]
         first = self.first_row.get(code)
         if first == row.number:
-            self.error(row, "parent_code", "上级编码不能是本行自己的编码")
+            self.error(row, "parent_code", _("上级编码不能是本行自己的编码"))
         elif first is not None and first > row.number:
-            self.error(row, "parent_code", f"上级编码 {code} 在本文件第{first}行，请把上级放在下级前面")
+            self.error(
+                row,
+                "parent_code",
+                _("上级编码 {code} 在本文件第{first}行，请把上级放在下级前面").format(code=code, first=first),
+            )
         elif first is not None:
-            self.error(row, "parent_code", f"上级编码 {code} 所在的第{first}行有错误")
+            self.error(
+                row,
+                "parent_code",
+                _("上级编码 {code} 所在的第{first}行有错误").format(code=code, first=first),
+            )
         else:
-            self.error(row, "parent_code", f"上级编码 {code} 不存在")
+            self.error(row, "parent_code", _("上级编码 {code} 不存在").format(code=code))
         return False, None, None
 
     def _check_scope(self, row: Row, parent_db: Node | None, parent_planned: PlannedNode | None) -> None:
@@ -109,11 +117,13 @@ class NodeImporter(Importer):
             anchor, label = "", ""
         if not self.may_write(anchor):
             if label:
-                self.error(row, "parent_code", f"上级区域 {label} 不在您可导入的管辖范围内")
+                self.error(
+                    row, "parent_code", _("上级区域 {label} 不在您可导入的管辖范围内").format(label=label)
+                )
             else:
-                self.error(row, "parent_code", "只有系统管理员可以导入顶级区域，请填写上级编码")
+                self.error(row, "parent_code", _("只有系统管理员可以导入顶级区域，请填写上级编码"))
         elif parent_db is not None and not parent_db.is_active:
-            self.error(row, "parent_code", f"上级区域 {label} 已停用")
+            self.error(row, "parent_code", _("上级区域 {label} 已停用").format(label=label))
 
     @staticmethod
     def _anchor(planned: PlannedNode) -> str:
@@ -125,12 +135,16 @@ class NodeImporter(Importer):
     def _kind(self, row: Row) -> str:
         kind = self.choice(row, "kind")
         if not kind:
-            self.error(row, "kind", "层级不能为空")
+            self.error(row, "kind", _("层级不能为空"))
         elif kind not in NodeKind.values:
-            self.error(row, "kind", f"层级取值无效，可选：{'、'.join(self.columns['kind'].labels)}")
+            self.error(
+                row,
+                "kind",
+                _("层级取值无效，可选：{labels}").format(labels="、".join(self.columns["kind"].labels)),
+            )
             return ""
         elif kind == NodeKind.RESPONSIBILITY_AREA:
-            self.error(row, "kind", "责任区域必须指定包保单位，请在区域页面逐个添加")
+            self.error(row, "kind", _("责任区域必须指定包保单位，请在区域页面逐个添加"))
         return kind
 
     def _grid_type(self, row: Row, kind: str) -> str:
@@ -138,16 +152,16 @@ class NodeImporter(Importer):
         if kind == NodeKind.GRID:
             grid_type = grid_type or GridType.COMPREHENSIVE
             if grid_type not in GridType.values:
-                self.error(row, "grid_type", "网格类型只能是综合网格或专属网格")
+                self.error(row, "grid_type", _("网格类型只能是综合网格或专属网格"))
         elif grid_type:
-            self.error(row, "grid_type", "只有网格才有网格类型")
+            self.error(row, "grid_type", _("只有网格才有网格类型"))
         return grid_type
 
     def _code(self, row: Row, kind: str, has_parent: bool) -> str:
         code = self.code(row, "code")
         if not code:
             if kind and (kind in STATISTICAL_KINDS or not has_parent):
-                self.error(row, "code", "该层级必须填写12位统计用区划代码")
+                self.error(row, "code", _("该层级必须填写12位统计用区划代码"))
             return ""
         if kind:
             try:
@@ -155,9 +169,11 @@ class NodeImporter(Importer):
             except ValidationError as exc:
                 self.validation_error(row, exc, NODE_FIELDS)
         if self.first_row.get(code, row.number) != row.number:
-            self.error(row, "code", f"编码 {code} 与第{self.first_row[code]}行重复")
+            self.error(
+                row, "code", _("编码 {code} 与第{row}行重复").format(code=code, row=self.first_row[code])
+            )
         elif code in self.nodes:
-            self.error(row, "code", f"编码 {code} 已被使用")
+            self.error(row, "code", _("编码 {code} 已被使用").format(code=code))
         return code
 
     def _lon_lat(self, row: Row) -> tuple[float | None, float | None]:
@@ -301,16 +317,16 @@ class PositionImporter(Importer):
         node = self.target_node(row)
         post = self.choice(row, "post")
         if not post:
-            self.error(row, "post", "岗位不能为空")
+            self.error(row, "post", _("岗位不能为空"))
         elif post not in Post.values:
-            self.error(row, "post", "岗位取值无效")
+            self.error(row, "post", _("岗位取值无效"))
         holder_name = self.required_text(row, "holder_name", 50)
         start_date = self.date(row, "start_date")
         if start_date is None and not self.text(row, "start_date"):
-            self.error(row, "start_date", "任职开始日期不能为空")
+            self.error(row, "start_date", _("任职开始日期不能为空"))
         end_date = self.date(row, "end_date")
         if start_date and end_date and end_date < start_date:
-            self.error(row, "end_date", "任职结束日期不能早于开始日期")
+            self.error(row, "end_date", _("任职结束日期不能早于开始日期"))
         phone = self.phone(row)
         organisation_name = self.optional_text(row, "organisation_name", 100)
         if node is not None and start_date is not None and post and holder_name:
@@ -370,7 +386,11 @@ class GeometryImporter(Importer):
             node = self.target_node(row, key="code")
             code = self.code(row, "code")
             if node is not None and first_row.setdefault(code, row.number) != row.number:
-                self.error(row, "code", f"编码 {code} 与第{first_row[code]}个要素重复")
+                self.error(
+                    row,
+                    "code",
+                    _("编码 {code} 与第{feature}个要素重复").format(code=code, feature=first_row[code]),
+                )
             crs = self._crs(row)
             if crs is None:
                 continue
@@ -399,7 +419,9 @@ class GeometryImporter(Importer):
     def _check_placement(self, placed: dict[int, tuple[int, BaseGeometry]]) -> None:
         """Grids within their parents, same-type siblings apart: the file and the database together."""
         for problem in topology.polygons_check(topology.planned_areas(placed)):
-            where = f"（见第{problem.other}个要素）" if problem.other is not None else ""
+            where = (
+                _("（见第{other}个要素）").format(other=problem.other) if problem.other is not None else ""
+            )
             self.error(problem.key, "geometry", problem.reason + where)
 
     def save(self) -> dict[str, int]:

@@ -13,29 +13,32 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from civicgrid.classifier import batch, services, store
 from civicgrid.core.errors import CivicError
 
-ACTOR = "命令行"
+ACTOR = "命令行"  # i18n: data (the actor's name kept in the audit log)
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext(
         "智能分类：train 用 CSV 训练模型；predict 批量预测并写出 CSV；"
         "train-history 用诉求历史训练派单目录模型。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        train = sub.add_parser("train", help="用带标签的 CSV 训练模型")
+        train = sub.add_parser("train", help=gettext("用带标签的 CSV 训练模型"))
         train.add_argument("--csv", action="append", required=True, metavar="PATH:TEXT_COLUMN:LABEL_COLUMN")
         train.add_argument("--model", default=store.DEFAULT_NAME, metavar="NAME")
-        predict = sub.add_parser("predict", help="批量预测，写出 row,label,confidence")
+        predict = sub.add_parser("predict", help=gettext("批量预测，写出 row,label,confidence"))
         predict.add_argument("--csv", required=True, metavar="PATH:TEXT_COLUMN")
         predict.add_argument("--output", required=True, metavar="OUT.csv")
         predict.add_argument("--model", default=store.DEFAULT_NAME, metavar="NAME")
-        history = sub.add_parser("train-history", help="用诉求历史（含人工改正后的分类）训练派单目录模型")
+        history = sub.add_parser(
+            "train-history", help=gettext("用诉求历史（含人工改正后的分类）训练派单目录模型")
+        )
         history.add_argument("--model", default=services.HISTORY_MODEL, metavar="NAME")
 
     def handle(self, *args: object, **opts: Any) -> None:
@@ -57,18 +60,36 @@ class Command(BaseCommand):
     def _report(self, result: services.TrainResult) -> None:
         meta = result.bundle.meta
         self.stdout.write(
-            f"已训练模型 {meta['name']}：{meta['rows']} 条，用时 {meta['seconds']:.1f} 秒，"
-            f"文件 {store.root() / result.file}（{result.size_bytes / 1e6:.1f} MB）"
+            gettext(
+                "已训练模型 {name}：{rows} 条，用时 {seconds:.1f} 秒，文件 {file}（{megabytes:.1f} MB）"
+            ).format(
+                name=meta["name"],
+                rows=meta["rows"],
+                seconds=meta["seconds"],
+                file=store.root() / result.file,
+                megabytes=result.size_bytes / 1e6,
+            )
         )
         for head, evaluation in result.bundle.evaluations.items():
             self.stdout.write(
-                f"  {head}：{len(evaluation['labels'])} 类，{evaluation['folds']} 折交叉验证 "
-                f"macro-F1 {evaluation['macro_f1']:.4f}，准确率 {evaluation['accuracy']:.4f}"
+                gettext(
+                    "  {head}：{count} 类，{folds} 折交叉验证 macro-F1 {macro_f1:.4f}，准确率 {accuracy:.4f}"
+                ).format(
+                    head=head,
+                    count=len(evaluation["labels"]),
+                    folds=evaluation["folds"],
+                    macro_f1=evaluation["macro_f1"],
+                    accuracy=evaluation["accuracy"],
+                )
             )
         if result.version is not None:
-            self.stdout.write(f"已登记为模型版本：{result.version}（在「智能分类」页面启用）")
+            self.stdout.write(
+                gettext("已登记为模型版本：{version}（在「智能分类」页面启用）").format(
+                    version=result.version
+                )
+            )
         if result.warning:
-            self.stderr.write(f"警告：{result.warning}")
+            self.stderr.write(gettext("警告：{warning}").format(warning=result.warning))
 
     def predict(self, opts: dict[str, Any]) -> None:
         spec = services.CsvSpec.parse(opts["csv"], with_label=False)
@@ -85,4 +106,8 @@ class Command(BaseCommand):
             for n, (label, confidence) in enumerate(results):
                 writer.writerow([n, label, f"{confidence:.4f}"])
         seconds = time.perf_counter() - started
-        self.stdout.write(f"已预测 {len(texts)} 条，用时 {seconds:.1f} 秒，结果写入 {output}")
+        self.stdout.write(
+            gettext("已预测 {count} 条，用时 {seconds:.1f} 秒，结果写入 {output}").format(
+                count=len(texts), seconds=seconds, output=output
+            )
+        )
