@@ -115,7 +115,7 @@ def test_the_old_password_on_the_password_page_counts_as_a_sign_in(city: City) -
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_attempts_sent_at_once_cannot_pass_the_count(city: City, settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # a real, slow check
     bob = User.objects.get(username="bob")
