@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -41,6 +42,8 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     """A value openpyxl can write; text that looks like a formula stays text, a lazy label
     (a choice's ``get_…_display()``) is rendered."""
     value = plain(value)
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters pasted into a text
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, str) and value.startswith("="):
@@ -71,6 +74,7 @@ def xlsx_response(
     headers: Sequence[StrOrPromise],
     rows: Iterable[Sequence[Any]],
     node: Node | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """An .xlsx attachment of ``rows`` under ``headers``, audited as "exchange.exported"."""
     require_any(actor, Capability.EXPORT)
@@ -96,7 +100,12 @@ def xlsx_response(
             target_type="exchange.export",
             target_label=list_name,
             node=node if node is not None else _scope_node(actor),
-            after={"list": list_name, "rows": count, "columns": list(headers)},
+            after={
+                "list": list_name,
+                "rows": count,
+                "columns": list(headers),
+                **({"filters": filters} if filters else {}),
+            },
         )
     filename = f"{list_name}_{timezone.localdate():%Y%m%d}.xlsx"
     return attachment(out.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)

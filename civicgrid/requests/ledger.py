@@ -233,9 +233,10 @@ def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
         )
 
 
-def export(actor: Any, qs: QuerySet[Request]) -> HttpResponse:
+def export(actor: Any, qs: QuerySet[Request], *, filters: dict[str, Any] | None = None) -> HttpResponse:
     """The filtered ledger as .xlsx, audited (``exchange.exported``); refused above
-    ``EXPORT_MAX`` rows so that nobody downloads a whole city by mistake."""
+    ``EXPORT_MAX`` rows so that nobody downloads a whole city by mistake. ``filters`` (what
+    was asked for, a phone masked) go into the audit row."""
     from civicgrid.exchange.exports import xlsx_response
 
     count = qs.count()
@@ -247,5 +248,9 @@ def export(actor: Any, qs: QuerySet[Request]) -> HttpResponse:
             field="export",
         )
     return xlsx_response(
-        actor=actor, list_name=str(_("诉求台账")), headers=export_headers(), rows=export_rows(actor, qs)
+        actor=actor,
+        list_name=str(_("诉求台账")),
+        headers=export_headers(),
+        rows=export_rows(actor, qs),
+        filters=filters,
     )

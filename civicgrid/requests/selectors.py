@@ -97,7 +97,12 @@ def caller_history(actor: Any, phone: str) -> QuerySet[Request]:
 
     if not phone.strip():
         return Request.objects.none()
-    found = requests_visible(actor).filter(requester_phone_hash=crypto.blind_index(phone))
+    from civicgrid.core.validators import normalise_phone
+
+    phone = phone.strip()
+    found = requests_visible(actor).filter(
+        requester_phone_hash=crypto.blind_index(normalise_phone(phone) or phone)
+    )
     if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
         found = found.filter(seen)
     return found.order_by("-received_at")

@@ -49,3 +49,14 @@ def test_the_api_track_finds_it_however_the_phone_is_typed(hotline: Any) -> None
     )
     found = Client().get("/api/v1/requests/track", {"number": created.number, "phone": "+86 138-1234-5678"})
     assert found.status_code == 200 and found.json()["number"] == created.number
+
+
+def test_the_caller_history_and_the_h5_track_find_it_however_the_phone_is_typed(hotline: Any) -> None:
+    from django.test import Client
+
+    created = services.request_create(
+        actor=hotline.city.olivia, data=hotline.new(requester_phone="13812345678")
+    )
+    assert list(selectors.caller_history(hotline.city.olivia, "+86 138 1234 5678")) == [created]
+    page = Client().post("/requests/h5/track/", {"number": created.number, "phone": "138-1234-5678"})
+    assert page.status_code == 200 and created.number in page.content.decode()

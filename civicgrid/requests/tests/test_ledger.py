@@ -225,3 +225,23 @@ def test_the_export_reads_a_fixed_number_of_queries(hotline: Any, book: dict[str
             ),
         )
     assert queries() == first
+
+
+def test_control_characters_in_a_request_do_not_break_the_export(
+    hotline: Any, book: dict[str, Request]
+) -> None:
+    Request.objects.filter(pk=book["lift"].pk).update(content="电梯\x0b停运\x1f两天")
+    response = logged_in(hotline.city.dave).get(LEDGER, {"q": "电梯", "export": "xlsx"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][5] == "电梯停运两天"
+
+
+def test_the_export_audit_row_keeps_the_filters_with_the_phone_masked(
+    hotline: Any, book: dict[str, Request]
+) -> None:
+    logged_in(hotline.city.dave).get(LEDGER, {"phone": "13812345678", "type": "complaint", "export": "xlsx"})
+    audit = AuditLog.objects.filter(verb="exchange.exported").latest("id")
+    assert audit.after is not None
+    assert audit.after["filters"] == {"phone": "138****5678", "type": "complaint"}
+    assert "13812345678" not in str(audit.after)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
+from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.requests import ledger
 from civicgrid.requests import web_helpers as web
@@ -91,6 +92,13 @@ class LedgerForm(forms.Form):
             self.add_error("received_from", _("受理起始日期不能晚于截止日期"))
         return data
 
+    def audit_filters(self) -> dict[str, Any]:
+        """The filters as the export's audit row keeps them (a phone only masked)."""
+        kept = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+        if kept.get("phone"):
+            kept["phone"] = crypto.mask_phone(str(kept["phone"]))
+        return kept
+
     def filters(self) -> ledger.LedgerFilters:
         d = self.cleaned_data
         status = d.get("status") or ""
@@ -136,7 +144,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     status = 200 if qs is not None else 422
     if qs is not None and request.GET.get("export") == "xlsx":
         try:
-            return ledger.export(request.user, qs)
+            return ledger.export(request.user, qs, filters=form.audit_filters())
         except CivicError as exc:
             messages.error(request, exc.message)  # the list stays, with why there is no file
             status = 422

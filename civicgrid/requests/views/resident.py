@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.core.i18n import StrOrPromise
-from civicgrid.core.validators import phone_problem
+from civicgrid.core.validators import normalise_phone, phone_problem
 from civicgrid.requests import services
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import Action, Channel, RequestType, Status, UnitKind, Urgency
@@ -180,7 +180,7 @@ class TrackForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
-        if problem := phone_problem(phone):
+        if normalise_phone(phone) is None and (problem := phone_problem(phone)):
             raise forms.ValidationError(problem)
         return phone
 
@@ -512,6 +512,7 @@ def h5_track(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, T + "track.html", {"form": form}, status=422)
     number, phone = form.cleaned_data["number"].strip(), form.cleaned_data["phone"]
+    phone = normalise_phone(phone.strip()) or phone  # as intake keeps it: +86, dashes, spaces
     found = Request.objects.filter(number=number, requester_phone_hash=crypto.blind_index(phone)).first()
     if found is None:
         limit_count("track", request)
