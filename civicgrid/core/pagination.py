@@ -12,7 +12,9 @@ def paginate(request: HttpRequest, qs: QuerySet[Any], per_page: int | None = Non
     return paginator.get_page(request.GET.get("page"))
 
 
-def query_without_page(request: HttpRequest) -> str:
+def query_without_page(request: HttpRequest, *also: str) -> str:
+    """The query string for the pager's links: without ``page`` (and the ``also`` names)."""
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", *also):
+        params.pop(name, None)
     return params.urlencode()

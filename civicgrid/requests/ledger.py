@@ -48,15 +48,9 @@ class LedgerFilters:
     reopened: bool = False
 
 
-def choices(raw: str, allowed: Iterable[str], field: str, label: str) -> list[str]:
-    """Comma-separated choice values, each checked (the API's form of a multi-choice)."""
-    values = [v.strip() for v in raw.split(",") if v.strip()]
-    bad = [v for v in values if v not in set(allowed)]
-    if bad:
-        raise ValidationError(
-            _("{label}取值无效：{values}").format(label=label, values="、".join(bad)), field=field
-        )
-    return values
+def split(raw: str) -> list[str]:
+    """Comma-separated values (the API's form of a multi-choice); ``filter_requests`` checks them."""
+    return [v.strip() for v in raw.split(",") if v.strip()]
 
 
 def day_start(day: date) -> datetime:
@@ -71,7 +65,10 @@ def _checked(f: LedgerFilters) -> None:
         ("type", f.type, RequestType.values, _("诉求类型")),
         ("channel", f.channel, Channel.values, _("渠道")),
     ):
-        choices(",".join(values), allowed, name, str(label))
+        if bad := [v for v in values if v not in allowed]:
+            raise ValidationError(
+                _("{label}取值无效：{values}").format(label=label, values="、".join(bad)), field=name
+            )
     if f.received_from and f.received_to and f.received_from > f.received_to:
         raise ValidationError(_("受理起始日期不能晚于截止日期"), field="received_from")
 
@@ -173,10 +170,6 @@ def summary(qs: QuerySet[Request]) -> LedgerSummary:
     return LedgerSummary(**found)
 
 
-def _local(value: datetime | None) -> datetime | None:
-    return timezone.localtime(value).replace(tzinfo=None) if value is not None else None
-
-
 def export_headers() -> list[str]:
     return [
         _("诉求编号"),
@@ -212,7 +205,7 @@ def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
         shown = getattr(r, "requester_shown", True)
         yield (
             r.number,
-            _local(r.received_at),
+            r.received_at,
             r.get_channel_display(),
             r.get_type_display(),
             r.title,
@@ -225,9 +218,9 @@ def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
             r.lead_unit.name if r.lead_unit else "",
             r.get_status_display(),
             r.get_light_display(),
-            _local(r.due_resolution_at),
-            _local(r.replied_at),
-            _local(r.closed_at),
+            r.due_resolution_at,
+            r.replied_at,
+            r.closed_at,
             yes if r.supervised else "",
             r.reopen_count,
         )

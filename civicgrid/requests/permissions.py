@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, scope_q
+from civicgrid.accounts.selectors import can, has_capability, scope_q
 from civicgrid.requests import transitions as t
 from civicgrid.requests.models import HandlingUnit, Request, UnitMembership, WhistleSummons, WorkOrder
 
@@ -56,6 +56,12 @@ def unit_ids(actor: Any) -> set[int]:
 # requests by phone): the dispatchers and supervisors of the place, and the unit above the
 # lead unit (the supervisor actor kind) — not the handling units, community or grid workers.
 REQUESTER_READERS = (Capability.REQUEST_DISPATCH, Capability.REQUEST_SUPERVISE)
+
+
+def sees_requests(actor: Any) -> bool:
+    """Whether ``actor`` sees any requests: by territory (REQUEST_VIEW) or as a member of a
+    handling unit (its own). Opens the ledger; shows its and the whistle page's menu entries."""
+    return has_capability(actor, Capability.REQUEST_VIEW) or bool(unit_ids(actor))
 
 
 def sees_requester(actor: Any, request: Request) -> bool:

@@ -114,7 +114,7 @@ def guarded(name: str, check: Callable[[], T]) -> T:
     raise failed
 
 
-class LockCheck(AuthenticationForm):
+class GuardedAuthenticationForm(AuthenticationForm):
     """Django's sign-in form under the lock; every sign-in and failure audited."""
 
     locked_message = ""  # shown instead of the usual "wrong name or password"
@@ -140,11 +140,7 @@ class LockCheck(AuthenticationForm):
         return data
 
 
-class GuardedAuthenticationForm(LockCheck):
-    """The sign-in page's form."""
-
-
-class GuardedAdminAuthenticationForm(LockCheck, AdminAuthenticationForm):
+class GuardedAdminAuthenticationForm(GuardedAuthenticationForm, AdminAuthenticationForm):
     """The admin's sign-in form: the same lock, so /admin/login/ is no way around it."""
 
 

@@ -32,7 +32,9 @@ def _in_a_handling_unit(user: Any) -> bool:
 
 
 def _sees_requests(user: Any) -> bool:
-    return _in_a_handling_unit(user) or has_capability(user, Capability.REQUEST_VIEW)
+    from civicgrid.requests.permissions import sees_requests
+
+    return sees_requests(user)
 
 
 def _any_of(*capabilities: Capability) -> Callable[[Any], bool]:

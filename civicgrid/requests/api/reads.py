@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query
 
 from civicgrid.accounts.permissions import Capability
@@ -14,7 +13,6 @@ from civicgrid.requests import ledger, selectors
 from civicgrid.requests.api.common import NOT_FOUND, category_by_id, router, with_relations
 from civicgrid.requests.api.schemas import (
     ERRORS,
-    LIGHTS,
     CategoryOut,
     Page,
     PageIn,
@@ -23,7 +21,6 @@ from civicgrid.requests.api.schemas import (
     SavedAnswerOut,
     UnitOut,
 )
-from civicgrid.requests.constants import Channel, RequestType, Status
 from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import Request, RequestEvent, Whistle, WorkOrder
 
@@ -37,10 +34,10 @@ def filter_requests(actor: Any, f: RequestFilters) -> QuerySet[Request]:
     return ledger.filter_requests(
         actor,
         ledger.LedgerFilters(
-            status=ledger.choices(f.status, Status.values, "status", _("状态")),
-            light=ledger.choices(f.light, LIGHTS, "light", _("预警灯")),
-            type=ledger.choices(f.type, RequestType.values, "type", _("诉求类型")),
-            channel=ledger.choices(f.channel, Channel.values, "channel", _("渠道")),
+            status=ledger.split(f.status),
+            light=ledger.split(f.light),
+            type=ledger.split(f.type),
+            channel=ledger.split(f.channel),
             category=f.category,
             unit=f.unit,
             node=f.node,

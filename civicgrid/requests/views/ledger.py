@@ -18,12 +18,13 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, PermissionDenied
+from civicgrid.core.pagination import query_without_page
 from civicgrid.requests import ledger
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import OPEN_STATUSES, Channel, Light, RequestType, Status
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import Category
-from civicgrid.requests.permissions import unit_ids
+from civicgrid.requests.permissions import sees_requests
 from civicgrid.requests.selectors import current_catalogue
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import nodes_visible
@@ -125,14 +126,9 @@ def _indented(node: Node) -> str:
     return ("\u3000" * depth) + node.name
 
 
-def may_open(actor: Any) -> bool:
-    """Staff who see requests by territory, and members of handling units (their own)."""
-    return has_capability(actor, Capability.REQUEST_VIEW) or bool(unit_ids(actor))
-
-
 @login_required
 def ledger_page(request: HttpRequest) -> HttpResponse:
-    if not may_open(request.user):
+    if not sees_requests(request.user):
         raise PermissionDenied(_("您无权查看诉求台账"))
     form = LedgerForm(request.GET, actor=request.user)
     qs = None
@@ -154,9 +150,6 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(qs.select_related("category", "lead_unit", "node"), settings.PAGE_SIZE)
         paginator.count = summary.total  # counted with the summary: one pass over the set, not two
         page = paginator.get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    for name in ("page", "export"):
-        params.pop(name, None)
     now = timezone.now()
     return render(
         request,
@@ -166,7 +159,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(r, web.clock_view(r, now)) for r in page] if page is not None else [],
             "summary": summary,
-            "query": params.urlencode(),
+            "query": query_without_page(request, "export"),
             "may_export": has_capability(request.user, Capability.EXPORT),
         },
         status=status,
