@@ -136,8 +136,13 @@ class Ranking:
 
     @property
     def bottom(self) -> list[RankRow]:
-        """The bottom list: the last ``RATES_BOTTOM_LIST`` ranked units, best of them first."""
-        return self.ranked[-self.thresholds.bottom_list :] if self.thresholds.bottom_list else []
+        """The bottom list (后十名): the last ``RATES_BOTTOM_LIST`` ranked units, the last
+        first. Empty when no more units are ranked than the list holds: it would only
+        repeat the whole table."""
+        size = self.thresholds.bottom_list
+        if size <= 0 or len(self.ranked) <= size:
+            return []
+        return self.ranked[::-1][:size]
 
     def of_class(self, klass: str) -> list[RankRow]:
         return [row for row in self.ranked if row.klass == klass]

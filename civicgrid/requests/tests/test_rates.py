@@ -302,6 +302,15 @@ def board(hotline: Any) -> Board:
     return Board(month, units, thin)
 
 
+def test_the_bottom_list_is_left_out_where_it_would_repeat_the_table(board: Board, settings: Any) -> None:
+    settings.RATES_BOTTOM_LIST = 20  # as many as are ranked
+    assert ranking(board.month, UnitKind.SUBDISTRICT).bottom == []
+    settings.RATES_BOTTOM_LIST = 19
+    bottom = ranking(board.month, UnitKind.SUBDISTRICT).bottom
+    assert [r.code for r in bottom] == [f"S{29 - i}" for i in range(19)]
+    assert [r.rank for r in bottom] == list(range(20, 1, -1))
+
+
 def test_ranking_classes_on_a_constructed_month(board: Board, hotline: Any) -> None:
     result = ranking(board.month, UnitKind.SUBDISTRICT)
     ranks = {r.unit_id: r.rank for r in result.ranked}
@@ -312,7 +321,7 @@ def test_ranking_classes_on_a_constructed_month(board: Board, hotline: Any) -> N
     assert {code for code, k in classes.items() if k == RankClass.RECTIFICATION} == {"S29"}
     # S20 rose from 14th to 11th (3 places); S15 rose 2; S10 rose 9 but is advanced.
     assert {code for code, k in classes.items() if k == RankClass.IMPROVING} == {"S20"}
-    assert [r.code for r in result.bottom] == [f"S{20 + i}" for i in range(10)]
+    assert [r.code for r in result.bottom] == [f"S{29 - i}" for i in range(10)]  # the last first
     unranked = {r.code for r in result.unranked}
     assert unranked == {"S99", hotline.sub_a_unit.code, hotline.sub_b_unit.code}
     thin = next(r for r in result.unranked if r.code == "S99")
@@ -474,6 +483,21 @@ def test_pages_render_for_a_handler(hotline: Any, spread: date) -> None:
     assert "100.00%" in page.content.decode()  # all of sub A's ratings were contacted
     for name in PAGES:
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_weekly_report_opens_on_the_last_complete_week(hotline: Any) -> None:
+    client = Client()
+    client.force_login(hotline.city.dave)
+    today = timezone.localdate()
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    page = client.get(reverse("requests:weekly_report"))
+    assert page.context["report"].period.start == last_monday
+    assert page.context["has_next"] and not page.context["is_live"]
+    assert "本周至今" in page.content.decode()
+    current = client.get(reverse("requests:weekly_report"), {"week": f"{today:%Y-%m-%d}"})
+    assert current.context["report"].period.start == last_monday + timedelta(days=7)
+    assert current.context["is_live"] and not current.context["has_next"]  # no link to a week not begun
+    assert "本周尚未结束" in current.content.decode()
 
 
 @pytest.mark.parametrize("who", ["alice", "sysadmin"])

@@ -160,7 +160,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 def weekly_report_page(request: HttpRequest) -> HttpResponse:
     rate_paths(request.user)
     raw = request.GET.get("week", "").strip()
-    day = parse_day(raw, field="week") if raw else timezone.localdate()
+    today = timezone.localdate()
+    # Without a week asked for: the last complete week, the one a weekly report is about.
+    day = parse_day(raw, field="week") if raw else today - timedelta(days=7)
     report = weekly_report(request.user, day)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(weekly_report_xlsx(report), content_type=XLSX)
@@ -172,6 +174,9 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
         "week_value": f"{report.period.start:%Y-%m-%d}",
         "previous_week": f"{report.period.start - timedelta(days=7):%Y-%m-%d}",
         "next_week": f"{report.period.start + timedelta(days=7):%Y-%m-%d}",
+        "has_next": report.period.end < today,  # a week that has not begun shows nothing
+        "is_live": report.period.end >= today,
+        "this_week": f"{today:%Y-%m-%d}",
     }
     return render(request, "requests/rates/weekly.html", context)
 
