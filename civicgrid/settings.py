@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civicgrid.web.idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicgrid.core.middleware.ErrorMiddleware",
 ]
@@ -133,6 +134,9 @@ if TESTING:
     # Tests create many accounts; PBKDF2's deliberate slowness would dominate the suite.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_AGE = envint("CIVICGRID_SESSION_SECONDS", 8 * 3600)
+# A session without any request for this long is signed out on its next one (web/idle.py);
+# 0 turns it off.
+SESSION_IDLE_MINUTES = envint("CIVICGRID_SESSION_IDLE_MINUTES", 30)
 # Sign-in failures (web/login.py): this many failures of one user name since its last
 # success, or from one address, within the window lock it for the rest of the window.
 LOGIN_MAX_FAILURES = envint("CIVICGRID_LOGIN_MAX_FAILURES", 5)

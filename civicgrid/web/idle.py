@@ -1,0 +1,71 @@
+"""Signing out after a while without activity (登录超时自动退出).
+
+A signed-in session that has made no request for ``SESSION_IDLE_MINUTES`` is ended on its
+next request, which then goes on as anonymous: a page sends the user to the sign-in page
+(with a message saying why, and back to the page afterwards); the JSON API answers 401, which
+the grid workers' offline queue treats as "keep the reports, sign in again". The ending is an
+audit row (``accounts.session_expired``). The absolute limit stays ``SESSION_COOKIE_AGE``.
+
+The time of the last request is kept in the session and written at most once a minute
+(``TOUCH_SECONDS``), so an active user does not cost a session write per request.
+"""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from civicgrid.core.audit import audit_write
+from civicgrid.web.login import LOGIN_TARGET
+
+LAST_SEEN = "civicgrid_last_seen"  # the session key: seconds since the epoch
+TOUCH_SECONDS = 60
+SESSION_EXPIRED = "accounts.session_expired"
+
+
+def idle_expired(last_seen: object, now: float) -> bool:
+    """Whether a session last seen at ``last_seen`` has been idle too long at ``now``."""
+    limit = settings.SESSION_IDLE_MINUTES * 60
+    return limit > 0 and isinstance(last_seen, int | float) and now - last_seen > limit
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and settings.SESSION_IDLE_MINUTES > 0:
+            self.check(request, user)
+        return self.get_response(request)
+
+    @staticmethod
+    def check(request: HttpRequest, user: object) -> None:
+        now = time.time()
+        last_seen = request.session.get(LAST_SEEN)
+        if idle_expired(last_seen, now):
+            name = str(getattr(user, "username", ""))
+            with transaction.atomic():
+                audit_write(
+                    actor=user,
+                    verb=SESSION_EXPIRED,
+                    target_type=LOGIN_TARGET,
+                    target_id=name,
+                    target_label=name,
+                    after={"idle_minutes": int((now - float(last_seen)) // 60)},  # type: ignore[arg-type]
+                )
+            logout(request)  # a new, empty session; request.user is now anonymous
+            messages.warning(
+                request,
+                _("您已{minutes}分钟未操作，为保护数据已自动退出，请重新登录。").format(
+                    minutes=settings.SESSION_IDLE_MINUTES
+                ),
+            )
+            return
+        if not isinstance(last_seen, int | float) or now - last_seen >= TOUCH_SECONDS:
+            request.session[LAST_SEEN] = int(now)
