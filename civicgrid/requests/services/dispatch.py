@@ -1,6 +1,5 @@
 """Dispatch (派单): rules by category and place, operator override, returns and reassignment."""
 
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,7 @@ from civicgrid.requests.deadlines import set_deadlines
 from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, WorkOrder
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
-from civicgrid.requests.services.rulebook import RuleBook, rulebook
+from civicgrid.requests.services.rulebook import RuleBook, private_copy, rulebook
 
 
 @dataclass
@@ -82,7 +81,7 @@ def match_rule(request: Request) -> Assignment | None:
             lead=lead,
             assisting=[u for u in helpers if u is not None],
             copy=[copy_to] if copy_to is not None and copy_to.pk != lead.pk else [],
-            rule=copy.copy(rule),
+            rule=private_copy(rule),
             label=_("规则：{name}").format(name=rule.name),
         )
     return None

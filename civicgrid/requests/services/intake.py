@@ -170,13 +170,17 @@ def _sequence_next(day: date) -> int:
     return int(last)
 
 
+# The choices' values, built once (``Choices.values`` builds a new list on every use).
+CHANNELS, REQUEST_TYPES, URGENCIES = (frozenset(c.values) for c in (Channel, RequestType, Urgency))
+
+
 def validate(data: NewRequest) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if data.channel not in Channel.values:
+    if data.channel not in CHANNELS:
         errors["channel"] = [gettext("渠道取值无效")]
-    if data.type not in RequestType.values:
+    if data.type not in REQUEST_TYPES:
         errors["type"] = [gettext("诉求类型取值无效")]
-    if data.urgency not in Urgency.values:
+    if data.urgency not in URGENCIES:
         errors["urgency"] = [gettext("紧急程度取值无效")]
     if not data.title.strip():
         errors["title"] = [gettext("标题不能为空")]

@@ -23,15 +23,17 @@ here until the next read, failing the intake's commit.
 Units and rules are handed out as copies: callers may load relations on them.
 """
 
-import copy
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+import django
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.utils import DJANGO_VERSION_PICKLE_KEY
 
 from civicgrid.requests.models import DispatchRule, HandlingUnit
 from civicgrid.territory.models import Node
@@ -63,6 +65,20 @@ class BookRule:
         )
 
 
+M = TypeVar("M", bound=Model)
+
+
+def private_copy(obj: M) -> M:
+    """A copy of a kept instance for one caller to change freely: what ``copy.copy`` makes
+    of a model instance (Django's own state copy), without the pickling protocol's detour
+    through the app registry (about 2 % of the function calls of an intake)."""
+    state = obj.__getstate__()
+    state[DJANGO_VERSION_PICKLE_KEY] = django.__version__  # as ``Model.__reduce__`` adds it
+    clone = obj.__class__.__new__(obj.__class__)
+    clone.__setstate__(state)  # type: ignore[attr-defined]
+    return clone
+
+
 @dataclass
 class RuleBook:
     rules: list[BookRule]  # active rules, lowest priority number first
@@ -71,14 +87,14 @@ class RuleBook:
 
     def unit(self, pk: int | None) -> HandlingUnit | None:
         found = self.units.get(pk) if pk is not None else None
-        return copy.copy(found) if found is not None else None
+        return private_copy(found) if found is not None else None
 
     def unit_at(self, kind: str, node_ids: list[int]) -> HandlingUnit | None:
         """The active unit of ``kind`` serving the nearest of ``node_ids`` (the last first)."""
         for node_id in reversed(node_ids):
             found = self.by_place.get((kind, node_id))
             if found is not None:
-                return copy.copy(found)
+                return private_copy(found)
         return None
 
 
