@@ -13,12 +13,16 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from civicgrid.core.validators import fold, normalise_phone
+
 _PREFIX = "v1:"
+_SEPARATORS = re.compile(r"[\s\-()]+")
 
 
 def _key_bytes(raw: str) -> bytes:
@@ -88,13 +92,32 @@ def mask_id_number(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+# An extension after a landline: 0510-12345678-801, 0510-12345678转801, …ext.801, …#801.
+_EXTENSION = re.compile(r"^(.*?\d)\s*(?:-|转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
+
+
 def mask_phone(value: str) -> str:
-    """13812345678 -> 138****5678; 0510-12345678 -> 0510****5678."""
-    digits = value.replace("-", "").replace(" ", "")
-    if len(digits) <= 7:
-        return "*" * len(digits)
-    head = 4 if digits.startswith("0") else 3
-    return digits[:head] + "*" * (len(digits) - head - 4) + digits[-4:]
+    """A phone as staff see it: the last 4 digits and what says where it rings.
+
+    A mobile keeps its first 3 (``13812345678`` and ``+86 138-1234-5678`` -> ``138****5678``);
+    a landline its area code, 3 digits for 010 and 02x, else 4 (``010-88888888`` ->
+    ``010****8888``, ``0510-82345678`` -> ``0510****5678``), and an extension shows after a
+    ``-`` (``0510****5678-801``). Anything else keeps its first 3 digits; 7 or fewer: all hidden.
+    """
+    canonical = normalise_phone(value)
+    extension = ""
+    if canonical is None and (parts := _EXTENSION.match(fold(value))) is not None:
+        landline = normalise_phone(parts[1])
+        if landline is not None and "-" in landline:
+            canonical, extension = landline, f"-{parts[2]}"
+    if canonical is None:
+        text = _SEPARATORS.sub("", fold(value))
+        return "*" * len(text) if len(text) <= 7 else text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if "-" in canonical:
+        head, number = canonical.split("-")
+    else:
+        head, number = canonical[:3], canonical[3:]
+    return head + "*" * (len(number) - 4) + number[-4:] + extension
 
 
 def mask_name(value: str) -> str:

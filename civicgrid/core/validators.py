@@ -159,3 +159,12 @@ def phone_problem(value: str) -> str | None:
     if MOBILE_RE.match(value) or LANDLINE_RE.match(value):
         return None
     return _("电话号码格式不正确（手机号11位，固定电话如0510-12345678）")
+
+
+def phone_input_problem(value: str) -> str | None:
+    """Why a typed phone is refused, or None when ``normalise_phone`` reads it (``+86``,
+    dashes, brackets, full-width digits): what a form or service accepts before storing
+    ``normalise_phone(value)``."""
+    if normalise_phone(value) is not None:
+        return None
+    return phone_problem(value) or _("电话号码格式不正确（手机号11位，固定电话如0510-12345678）")

@@ -10,6 +10,7 @@ from civicgrid.core.validators import (
     normalise_credit_code,
     normalise_id_number,
     normalise_phone,
+    phone_input_problem,
     phone_problem,
 )
 
@@ -63,3 +64,15 @@ def test_id_numbers_and_credit_codes_fold_to_ascii_capitals() -> None:
 def test_masked_values_are_recognised() -> None:
     assert is_masked("110***********1234") and is_masked("138＊＊＊＊5678")
     assert not is_masked("11010519491231002X")
+
+
+@pytest.mark.parametrize(
+    "typed", ["+86 138 0013 8000", "138-0013-8000", "１３８００１３８０００", "(0851)8888888"]
+)
+def test_a_phone_typed_any_common_way_is_accepted(typed: str) -> None:
+    assert phone_input_problem(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["1234", "138****5678", "0510-12345678-801", "电话"])
+def test_what_is_no_phone_is_refused_in_chinese_naming_the_phone(typed: str) -> None:
+    assert (phone_input_problem(typed) or "").startswith("电话号码格式不正确")

@@ -118,7 +118,7 @@ def test_a_full_width_credit_code_is_stored_as_ascii(city: Any, run_import: RunI
         ("（0851）8888888", "0851-8888888", "0851***8888"),
         ("0851 88888888", "0851-88888888", "0851****8888"),
         ("08518888888", "0851-8888888", "0851***8888"),
-        ("01088888888", "010-88888888", "0108***8888"),
+        ("01088888888", "010-88888888", "010****8888"),  # Beijing: a 3-digit area code
     ],
 )
 def test_phones_typed_every_way_are_stored_in_one_form_and_found_by_it(
