@@ -9,6 +9,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
 from civicgrid.core import crypto
 from civicgrid.core.errors import NotFound
+from civicgrid.core.validators import normalise_id_number, normalise_phone
 from civicgrid.registry.models import Dwelling, Household, Organisation, Resident
 from civicgrid.territory.models import Node
 
@@ -38,14 +39,15 @@ def resident_search(
     residence_type: str = "",
     gender: str = "",
 ) -> QuerySet[Resident]:
-    """Search by name (contains), or by exact ID number / phone through their blind index."""
+    """Search by name (contains), or by exact ID number / phone through their blind index,
+    however the number is typed (``search_digests``)."""
     qs = residents_visible(actor).filter(is_active=True)
     if under is not None:
         qs = qs.filter(node_path__startswith=under.path)
     q = q.strip()
     if q:
-        digest = crypto.blind_index(q)
-        qs = qs.filter(Q(name__contains=q) | Q(id_number_hash=digest) | Q(phone_hash=digest))
+        digests = search_digests(q)
+        qs = qs.filter(Q(name__contains=q) | Q(id_number_hash__in=digests) | Q(phone_hash__in=digests))
     if tag:
         qs = qs.filter(tags__code=tag)
     if residence_type:
@@ -53,6 +55,14 @@ def resident_search(
     if gender:
         qs = qs.filter(gender=gender)
     return qs.select_related("node", "household").prefetch_related("tags").order_by("node_path", "id")
+
+
+def search_digests(q: str) -> list[str]:
+    """Blind indexes a typed ID number or phone may be stored under: as the registry stores
+    them (``normalise_id_number``, ``normalise_phone``: full-width characters, ``+86``,
+    dashes, a small ``x``), and as typed (values stored before they were normalised)."""
+    forms = {q, normalise_id_number(q), normalise_phone(q) or ""}
+    return sorted(crypto.blind_index(form) for form in forms if form)
 
 
 def resident_get(actor: Any, pk: int) -> Resident:

@@ -1,4 +1,10 @@
-"""Writes to the registry. PII is validated, encrypted, hashed and masked here, only here."""
+"""Writes to the registry. PII is validated, encrypted, hashed and masked here, only here.
+
+What people type is normalised here too, before it is checked (``core.validators``):
+full-width digits and letters as ASCII, an ID number's or credit code's spaces dropped and
+letters in capitals, a phone in its one canonical form (``+86 138-0013-8000`` is stored as
+``13800138000``), so the page, the API and the imports store, and find, the same value.
+"""
 
 from datetime import date
 from typing import Any
@@ -13,10 +19,14 @@ from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import (
     credit_code_problem,
+    fold,
     id_number_birth_date,
     id_number_gender,
     id_number_problem,
-    phone_problem,
+    normalise_credit_code,
+    normalise_id_number,
+    normalise_phone,
+    phone_input_problem,
 )
 from civicgrid.registry.constants import Verb
 from civicgrid.registry.models import (
@@ -60,6 +70,13 @@ def pii_fields(value: str) -> tuple[str, str]:
     return crypto.encrypt(value), crypto.blind_index(value)
 
 
+def stored_phone(value: str | None) -> str:
+    """A typed phone as stored: its canonical form (``normalise_phone``) once it is checked
+    (``phone_input_problem``); "" for none."""
+    text = (value or "").strip()
+    return (normalise_phone(text) or text) if text else ""
+
+
 def _check_node(node: Node | None, allowed: set[NodeKind], field: str = "node") -> Node:
     """The node, re-read and locked (see ``node_for_update``), if rows may hang on it."""
     if node is None:
@@ -78,11 +95,11 @@ def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
         errors["name"] = [_("姓名不能为空")]
     elif len(name) > 50:
         errors["name"] = [_("姓名最长50个字")]
-    id_number = (data.get("id_number") or "").strip().upper()
+    id_number = normalise_id_number(data.get("id_number") or "")
     if id_number and (problem := id_number_problem(id_number)):
         errors["id_number"] = [problem]
     phone = (data.get("phone") or "").strip()
-    if phone and (problem := phone_problem(phone)):
+    if phone and (problem := phone_input_problem(phone)):
         errors["phone"] = [problem]
     if data.get("gender") and data["gender"] not in Gender.values:
         errors["gender"] = [_("性别只能是男、女或未知")]
@@ -98,14 +115,14 @@ def _resident_apply(resident: Resident, data: dict[str, Any]) -> None:
     if "name" in data:
         resident.name = data["name"].strip()
     if "id_number" in data:
-        id_number = (data["id_number"] or "").strip().upper()
+        id_number = normalise_id_number(data["id_number"] or "")
         resident.id_number_enc, resident.id_number_hash = pii_fields(id_number)
         resident.id_number_masked = crypto.mask_id_number(id_number) if id_number else ""
         if id_number:
             resident.birth_date = id_number_birth_date(id_number)
             resident.gender = id_number_gender(id_number)
     if "phone" in data:
-        phone = (data["phone"] or "").strip()
+        phone = stored_phone(data["phone"])
         resident.phone_enc, resident.phone_hash = pii_fields(phone)
         resident.phone_masked = crypto.mask_phone(phone) if phone else ""
     for field in ("residence_type", "relation_to_head", "note"):
@@ -155,7 +172,7 @@ def resident_create(
         "note": note,
     }
     errors = resident_validate(data)
-    if not errors.get("id_number") and _id_taken(id_number.strip().upper()):
+    if not errors.get("id_number") and _id_taken(normalise_id_number(id_number)):
         errors["id_number"] = [_("该身份证号已登记")]
     tag_objs = _tags(tags or [], errors)
     if (
@@ -218,7 +235,7 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
         raise ValidationError(_("不能修改这些字段：{unknown}").format(unknown="、".join(sorted(unknown))))
     data = {"name": resident.name} | changes
     errors = resident_validate(data)
-    new_id = (changes.get("id_number") or "").strip().upper()
+    new_id = normalise_id_number(changes.get("id_number") or "")
     if "id_number" in changes and not errors.get("id_number") and _id_taken(new_id, resident.pk):
         errors["id_number"] = [_("该身份证号已登记")]
     tag_objs = _tags(changes["tags"], errors) if "tags" in changes else None
@@ -281,13 +298,14 @@ def dwelling_create(
     node = _check_node(node, DWELLING_NODE_KINDS)
     require(actor, Capability.REGISTRY_EDIT, node.path)
     errors: dict[str, list[str]] = {}
-    if not room.strip():
+    room = fold(room)  # as the imports keep it: "１单元301" is "1单元301"
+    if not room:
         errors["room"] = [_("房号不能为空")]
     if use not in DwellingUse.values:
         errors["use"] = [_("使用情况只能是自住、出租或空置")]
     if area not in (None, "") and (not _is_number(area) or float(area) <= 0 or float(area) > 100000):
         errors["area"] = [_("面积应为大于0的数字")]
-    code = code.strip().upper() or next_code(f"{node.code}F", Dwelling)
+    code = fold(code).upper() or next_code(f"{node.code}F", Dwelling)
     if Dwelling.objects.filter(code=code).exists():
         errors["code"] = [_("房屋编码 {code} 已存在").format(code=code)]
     if errors:
@@ -296,7 +314,7 @@ def dwelling_create(
         node=node,
         node_path=node.path,
         code=code,
-        room=room.strip(),
+        room=room,
         use=use,
         area=area or None,
         owner_name=owner_name.strip(),
@@ -323,9 +341,9 @@ def dwelling_update(
             raise ValidationError(_("使用情况只能是自住、出租或空置"), field="use")
         dwelling.use = use
     if room is not None:
-        if not room.strip():
+        if not (room := fold(room)):
             raise ValidationError(_("房号不能为空"), field="room")
-        dwelling.room = room.strip()
+        dwelling.room = room
     dwelling.save(update_fields=["use", "room", "updated_at"])
     audit_write(
         actor=actor,
@@ -362,7 +380,7 @@ def household_create(
     require(actor, Capability.REGISTRY_EDIT, node.path)
     if household_group is not None and household_group.kind != NodeKind.HOUSEHOLD_GROUP:
         raise ValidationError(_("十联户必须选择十联户节点"), field="household_group")
-    code = code.strip().upper() or next_code(f"{node.code}H", Household)
+    code = fold(code).upper() or next_code(f"{node.code}H", Household)
     if Household.objects.filter(code=code).exists():
         raise ValidationError(_("户编码 {code} 已存在").format(code=code), field="code")
     household = Household.objects.create(
@@ -392,11 +410,11 @@ def organisation_validate(data: dict[str, Any]) -> dict[str, list[str]]:
         errors["name"] = [_("单位名称不能为空")]
     if data.get("kind") not in OrganisationKind.values:
         errors["kind"] = [_("单位类型取值无效")]
-    credit_code = (data.get("credit_code") or "").strip().upper()
+    credit_code = normalise_credit_code(data.get("credit_code") or "")
     if credit_code and (problem := credit_code_problem(credit_code)):
         errors["credit_code"] = [problem]
     phone = (data.get("contact_phone") or "").strip()
-    if phone and (problem := phone_problem(phone)):
+    if phone and (problem := phone_input_problem(phone)):
         errors["contact_phone"] = [problem]
     employees = data.get("employees")
     if employees not in (None, "") and (not str(employees).isdigit()):
@@ -429,7 +447,7 @@ def organisation_create(
         "employees": employees,
     }
     errors = organisation_validate(data)
-    credit_code = credit_code.strip().upper()
+    credit_code = normalise_credit_code(credit_code)
     if (
         credit_code
         and not errors.get("credit_code")
@@ -438,7 +456,7 @@ def organisation_create(
         errors["credit_code"] = [_("该统一社会信用代码已登记")]
     if errors:
         raise ValidationError(errors=errors)
-    phone = contact_phone.strip()
+    phone = stored_phone(contact_phone)
     enc, digest = pii_fields(phone)
     org = Organisation(
         node=node,

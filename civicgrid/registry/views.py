@@ -10,6 +10,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any
 from civicgrid.core.errors import NotFound
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.validators import fold, normalise_credit_code
 from civicgrid.registry import selectors, services
 from civicgrid.registry.models import DwellingUse, Gender, OrganisationKind, ResidenceType, ResidentTag
 from civicgrid.territory.models import Node
@@ -83,7 +84,7 @@ def dwelling_list(request: HttpRequest) -> HttpResponse:
     if use := request.GET.get("use", ""):
         qs = qs.filter(use=use)
     if q := request.GET.get("q", "").strip():
-        qs = qs.filter(room__contains=q) | qs.filter(code__contains=q.upper())
+        qs = qs.filter(room__contains=fold(q)) | qs.filter(code__contains=fold(q).upper())
     qs = qs.order_by("node_path", "room")
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import dwellings_xlsx
@@ -112,7 +113,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     if kind := request.GET.get("kind", ""):
         qs = qs.filter(kind=kind)
     if q := request.GET.get("q", "").strip():
-        qs = qs.filter(name__contains=q) | qs.filter(credit_code=q.upper())
+        qs = qs.filter(name__contains=q) | qs.filter(credit_code=normalise_credit_code(q))
     qs = qs.order_by("node_path", "name")
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import organisations_xlsx
