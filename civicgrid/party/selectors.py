@@ -14,6 +14,7 @@ from shapely.geometry import shape
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter, scope_q
 from civicgrid.core.errors import NotFound
+from civicgrid.core.validators import normalise_credit_code
 from civicgrid.party.constants import (
     ACTIVE_AGREEMENT_STATUSES,
     COMMITTEE_KINDS,
@@ -196,8 +197,8 @@ def units_visible(actor: Any) -> QuerySet[Organisation]:
 
 def unit_lookup(actor: Any, *, pk: int | None = None, credit_code: str = "") -> Organisation:
     """A unit by id (in scope) or by its unified social credit code (public; any unit)."""
-    if credit_code.strip():
-        found = Organisation.objects.filter(credit_code=credit_code.strip().upper()).first()
+    if credit_code := normalise_credit_code(credit_code):
+        found = Organisation.objects.filter(credit_code=credit_code).first()
     else:
         found = units_visible(actor).filter(pk=pk).first() if pk else None
     if found is None:

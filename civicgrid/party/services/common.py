@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
-from civicgrid.core.validators import phone_problem
+from civicgrid.core.validators import normalise_phone, phone_input_problem
 from civicgrid.party.constants import FILE_MAX_BYTES, MAX_PLEDGES, PLEDGE_MAX_LENGTH, ServiceType
 from civicgrid.territory.models import Node, NodeKind
 
@@ -81,14 +81,16 @@ def date_range(
 
 
 def phone(errors: Errors, field: str, value: str) -> tuple[str, str, str]:
-    """(ciphertext, blind index, masked) of a phone, empty for none."""
+    """(ciphertext, blind index, masked) of a phone in its canonical form (``+86``, dashes
+    and full-width digits as the registry and intake keep them), empty for none."""
     cleaned = (value or "").strip()
     if not cleaned:
         return "", "", ""
-    problem = phone_problem(cleaned)
+    problem = phone_input_problem(cleaned)
     if problem:
         add(errors, field, problem)
         return "", "", ""
+    cleaned = normalise_phone(cleaned) or cleaned
     return crypto.encrypt(cleaned), crypto.blind_index(cleaned), crypto.mask_phone(cleaned)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any, scope_filter
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.validators import fold, normalise_credit_code
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_search
 from civicgrid.territory.models import Node, NodeKind
@@ -119,7 +120,7 @@ def float_or_none(raw: str, field: str, label: str) -> float | None:
 
 
 def node_by_code(actor: Any, code: str, field: str = "node") -> Node:
-    code = code.strip().upper()
+    code = fold(code).upper()
     if not code:
         raise ValidationError(_("请填写区域编码"), field=field)
     found = Node.objects.filter(code=code).only("id").first()
@@ -166,10 +167,10 @@ def find_unit(actor: Any, raw: str, field: str = "unit") -> Organisation:
     raw = raw.strip()
     if not raw:
         raise ValidationError(_("请选择单位"), field=field)
-    if raw.isdigit():
+    if len(credit_code := normalise_credit_code(raw)) == 18 and credit_code.isascii():
+        return unit_lookup(actor, credit_code=credit_code)  # before ids: a code may be all digits
+    if raw.isascii() and raw.isdigit():
         return unit_lookup(actor, pk=int(raw))
-    if len(raw) == 18:
-        return unit_lookup(actor, credit_code=raw)
     found = list(units_visible(actor).filter(name=raw)[:2])
     if len(found) != 1:
         raise ValidationError(
