@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.core.i18n import StrOrPromise
-from civicgrid.core.validators import normalise_phone, phone_problem
+from civicgrid.core.validators import normalise_phone, phone_input_problem
 from civicgrid.requests import services
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import Action, Channel, RequestType, Status, UnitKind, Urgency
@@ -156,7 +156,7 @@ class ReportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         phone = (data.get("phone") or "").strip()
-        if phone and (problem := phone_problem(phone)):
+        if phone and (problem := phone_input_problem(phone)):  # +86, dashes: intake normalises them
             self.add_error("phone", problem)
         elif not phone and not data.get("anonymous"):
             self.add_error("phone", _("请填写联系电话，以便告知办理结果（不愿留名请勾选匿名）"))
@@ -180,7 +180,7 @@ class TrackForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
-        if normalise_phone(phone) is None and (problem := phone_problem(phone)):
+        if problem := phone_input_problem(phone):
             raise forms.ValidationError(problem)
         return phone
 
@@ -234,7 +234,7 @@ class AlarmForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
-        if phone and (problem := phone_problem(phone)):
+        if phone and (problem := phone_input_problem(phone)):
             raise forms.ValidationError(problem)
         return phone
 
