@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from civicgrid.accounts.selectors import remember_assignments
@@ -120,6 +121,20 @@ class HeaderTokenAuth(APIKeyHeader):
         return user
 
 
+class SignedInSession(SessionAuth):
+    """The signed-in session of the pages' own calls, CSRF-checked. Without a signed-in
+    session there is nothing a forged request could ride on, so the caller gets the 401 of
+    no authentication (ninja's own checked CSRF first: a program whose token was wrong or
+    revoked got "CSRF check Failed")."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise HttpError(403, _("请求校验失败（CSRF），请刷新页面后重试"))
+        return request.user
+
+
 class BodyParser(Parser):
     """JSON bodies with Chinese errors; text holding NUL (which PostgreSQL cannot store) or a
     lone surrogate, and whole numbers beyond 64 bits, are refused with the field named before
@@ -145,7 +160,7 @@ api = NinjaAPI(
     description="党建引领网格化基层治理平台接口。认证：Authorization: Bearer <令牌>，或已登录的会话。",
     docs_url="/docs",
     urls_namespace="api",
-    auth=[BearerAuth(), HeaderTokenAuth(), SessionAuth()],
+    auth=[BearerAuth(), HeaderTokenAuth(), SignedInSession()],
     parser=BodyParser(),
 )
 

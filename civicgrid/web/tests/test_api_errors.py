@@ -38,3 +38,25 @@ def test_a_bad_body_names_the_field_in_chinese(client: Client, city: Any) -> Non
     text = body["message"] + str(body["detail"])
     assert not any(word in text for word in ("Input should", "Field required", "String should"))
     assert "lon" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer nope"}, {"X-API-Token": "revoked-or-wrong"}]
+)
+def test_a_write_without_valid_authentication_is_401_not_a_csrf_refusal(
+    city: Any, headers: dict[str, str]
+) -> None:
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/requests/", {"title": "x"}, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 401
+    assert "CSRF" not in response.json()["message"]
+
+
+def test_a_signed_in_session_still_needs_the_csrf_token_to_write(city: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(city.olivia)
+    response = client.post("/api/v1/requests/", {"title": "x"}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["message"] == "请求校验失败（CSRF），请刷新页面后重试"
+    assert client.get("/api/v1/requests/inbox").status_code == 200  # reading needs no token
