@@ -145,6 +145,7 @@ LOGIN_LOCK_MINUTES = envint("CIVICGRID_LOGIN_LOCK_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "civicgrid.core.views.csrf_failure"  # Chinese, and keeps what was typed
 # Reverse proxies in front of the application (nginx: 1). Each appends the address it saw to
 # X-Forwarded-For; the client's address is then the N-th from the right, and REMOTE_ADDR is
 # the proxy's. 0: REMOTE_ADDR is the client and X-Forwarded-For, which anyone can send, is

@@ -29,3 +29,9 @@ urlpatterns = [
     path("gridwork/", include("civicgrid.gridwork.urls")),
     path("", include("civicgrid.web.urls")),
 ]
+
+# Error pages in Chinese (JSON for the API and Open311) when DEBUG is off: civicgrid/core/views.py.
+handler400 = "civicgrid.core.views.bad_request"
+handler403 = "civicgrid.core.views.permission_denied"
+handler404 = "civicgrid.core.views.page_not_found"
+handler500 = "civicgrid.core.views.server_error"

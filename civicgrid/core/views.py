@@ -1,6 +1,12 @@
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
+from civicgrid.core.middleware import ErrorMiddleware, machine_facing
 
 
 @require_GET
@@ -16,3 +22,51 @@ def healthz(request: HttpRequest) -> JsonResponse:
             status=503,
         )
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+# Error pages with DEBUG off (civicgrid/urls.py handler404/403/400/500, CSRF_FAILURE_VIEW):
+# Chinese, JSON for programs (the API and Open311), the site's layout for people.
+
+SECRET_FIELDS = ("password", "token", "csrf")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return ErrorMiddleware.error_response(request, NotFound(_("页面不存在，请检查地址")))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if isinstance(exception, CivicError) else _("您无权访问此页面")
+    return ErrorMiddleware.error_response(request, PermissionDenied(message))
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return ErrorMiddleware.error_response(request, ValidationError(_("请求无效，请检查后重试")))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A page that needs nothing that may have failed: no database, no menu, no session."""
+    message = _("系统内部错误，已记录，请稍后再试；如仍出现请联系系统管理员。")
+    if machine_facing(request):
+        return JsonResponse({"code": "error", "message": message, "detail": None}, status=500)
+    return HttpResponse(
+        loader.get_template("core/server_error.html").render({"message": message}), status=500
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page that is no longer valid (signed in again in another tab, or
+    left open past the session): say so in Chinese, and show what was typed so that it is
+    not lost (as text to copy; nothing is sent again without the user)."""
+    message = _(
+        "页面已过期（可能已在其他窗口重新登录或登录已超时），本次提交未生效。请返回上一页、刷新后重新提交。"
+    )
+    if machine_facing(request) or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"code": "forbidden", "message": message, "detail": None}, status=403)
+    typed = [
+        (name, value)
+        for name, value in request.POST.items()
+        if isinstance(value, str)
+        and value.strip()
+        and not any(word in name.lower() for word in SECRET_FIELDS)
+    ]
+    return render(request, "core/csrf_failure.html", {"message": message, "typed": typed}, status=403)
