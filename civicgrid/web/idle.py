@@ -6,16 +6,19 @@ next request, which then goes on as anonymous: a page sends the user to the sign
 the grid workers' offline queue treats as "keep the reports, sign in again". The ending is an
 audit row (``accounts.session_expired``). The absolute limit stays ``SESSION_COOKIE_AGE``.
 
-The time of the last request is kept in the session and written at most once a minute
-(``TOUCH_SECONDS``), so an active user does not cost a session write per request.
+The time of the last request is kept in the session, set at sign-in (with the session's own
+write) and rewritten at most once a minute (``TOUCH_SECONDS``), so an active user does not
+cost a session write per request.
 """
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -26,6 +29,15 @@ from civicgrid.web.login import LOGIN_TARGET
 LAST_SEEN = "civicgrid_last_seen"  # the session key: seconds since the epoch
 TOUCH_SECONDS = 60
 SESSION_EXPIRED = "accounts.session_expired"
+
+
+def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if getattr(request, "session", None) is not None:
+        request.session[LAST_SEEN] = int(time.time())
+
+
+def connect() -> None:
+    user_logged_in.connect(_signed_in, dispatch_uid="civicgrid.web.idle")
 
 
 def idle_expired(last_seen: object, now: float) -> bool:
