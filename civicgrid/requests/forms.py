@@ -314,7 +314,10 @@ class ReportInForm(ActionForm):
         label=_("报到单位"),
         queryset=WhistleSummons.objects.none(),
         empty_label=None,
-        error_messages={"required": _("请选择报到单位"), "invalid_choice": _("该召集不存在或已报到")},
+        error_messages={
+            "required": _("请选择报到单位"),
+            "invalid_choice": _("该召集不存在、已报到或吹哨已结束"),
+        },
     )
     part = _text(_("承担的工作"))
 

@@ -480,6 +480,11 @@ class Whistle(models.Model):
     def __str__(self) -> str:
         return _("{request_id} 吹哨").format(request_id=self.request_id)
 
+    def outstanding(self) -> list["WhistleSummons"]:
+        """The summonses not reported in (read from the prefetched summonses when there are):
+        still awaited while the whistle is open, 未报到 once it is closed."""
+        return [s for s in self.summonses.all() if s.reported_at is None]
+
 
 class WhistleSummons(models.Model):
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summonses")

@@ -282,8 +282,12 @@ def pending_approval(request: Request, kind: str) -> Approval | None:
 
 
 def open_summonses(actor: Any, request: Request) -> QuerySet[WhistleSummons]:
+    """The actor's summonses on ``request`` that may still report in (not reported, whistle open)."""
     return WhistleSummons.objects.filter(
-        whistle__request=request, unit_id__in=unit_ids(actor), reported_at__isnull=True
+        whistle__request=request,
+        whistle__closed_at__isnull=True,
+        unit_id__in=unit_ids(actor),
+        reported_at__isnull=True,
     ).select_related("unit", "whistle")
 
 

@@ -522,10 +522,17 @@ class SummonsOut(Schema):
     unit_name: str
     reported_at: datetime | None
     part: str
+    state: str = Field(description="reported 已报到；pending 待报到；not_reported 吹哨已结束而未报到")
 
     @staticmethod
     def resolve_unit_name(obj: WhistleSummons) -> str:
         return obj.unit.name
+
+    @staticmethod
+    def resolve_state(obj: WhistleSummons) -> str:
+        if obj.reported_at is not None:
+            return "reported"
+        return "not_reported" if obj.whistle.closed_at is not None else "pending"
 
 
 class WhistleOut(Schema):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
 from civicgrid.requests.constants import Action, AssignmentRole, UnitKind
@@ -101,33 +101,35 @@ def request_whistle(
 def whistle_report_in(
     *, actor: Any, summons: WhistleSummons, part: str, expected_version: int | None = None
 ) -> WhistleSummons:
-    """A summoned department reports in and records its part of the work."""
-    summons = WhistleSummons.objects.select_for_update().select_related("whistle").get(pk=summons.pk)
-    locked = engine.begin(
-        actor, summons.whistle.request_id, Action.REPORT_IN, expected_version=expected_version
-    )
+    """A summoned department reports in and records its part of the work, while the whistle is open."""
+    # The whistle first, as whistle_close does: a close and a report-in are serialised on it.
+    whistle = Whistle.objects.select_for_update().get(pk=summons.whistle_id)
+    summons = WhistleSummons.objects.select_for_update().get(pk=summons.pk)
+    summons.whistle = whistle
+    locked = engine.begin(actor, whistle.request_id, Action.REPORT_IN, expected_version=expected_version)
     if summons.unit_id not in unit_ids(actor):
-        from civicgrid.core.errors import PermissionDenied
-
         raise PermissionDenied(_("只有被召集单位的人员才能报到"))
+    if whistle.closed_at is not None:
+        raise Conflict(
+            _("该次吹哨已记录处置结果，不能再报到（本单位已记为未报到）"),
+            detail={"whistle": whistle.pk, "closed_at": whistle.closed_at.isoformat()},
+        )
     if summons.reported_at is not None:
-        from civicgrid.core.errors import Conflict
-
         raise Conflict(_("该单位已经报到"))
     if not part.strip():
         raise ValidationError(_("请填写承担的工作"), field="part")
     summons.reported_at = timezone.now()
     summons.reported_by = actor
     summons.part = part.strip()
-    summons.save()
-    late = summons.reported_at > summons.whistle.deadline
+    summons.save(update_fields=["reported_at", "reported_by", "part"])
+    late = summons.reported_at > whistle.deadline
     engine.finish(
         actor,
         locked,
         Action.REPORT_IN,
         note=part.strip(),
         unit=summons.unit,
-        data={"whistle": summons.whistle_id, "late": late},
+        data={"whistle": whistle.pk, "late": late},
     )
     return summons
 
@@ -136,11 +138,15 @@ def whistle_report_in(
 def whistle_close(
     *, actor: Any, whistle: Whistle, outcome: str, expected_version: int | None = None
 ) -> Whistle:
+    """The summoning unit records the outcome; departments not reported in by now stay 未报到.
+
+    Closing is not held up by a department that did not turn up: its summons keeps no report-in
+    time, the history row and the audit row name it (``not_reported``), and from now on it can
+    no longer report in (``whistle_report_in`` refuses a closed whistle).
+    """
     whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
     locked = engine.begin(actor, whistle.request_id, Action.NOTE, expected_version=expected_version)
     if locked.lead_unit_id not in unit_ids(actor):
-        from civicgrid.core.errors import PermissionDenied
-
         raise PermissionDenied(_("只有吹哨单位才能记录处置结果"))
     if whistle.closed_at is not None:
         raise Conflict(_("该次吹哨已记录处置结果"))
@@ -148,14 +154,23 @@ def whistle_close(
         raise ValidationError(_("请填写处置结果"), field="outcome")
     if len(outcome.strip()) > NOTE_MAX:
         raise ValidationError(_("最长{note_max}个字").format(note_max=NOTE_MAX), field="outcome")
+    absent = list(
+        HandlingUnit.objects.filter(summonses__whistle=whistle, summonses__reported_at__isnull=True).order_by(
+            "summonses__id"
+        )
+    )
     whistle.outcome = outcome.strip()
     whistle.closed_at = timezone.now()
-    whistle.save()
+    whistle.save(update_fields=["outcome", "closed_at"])
+    note = _("吹哨处置结果：{outcome}").format(outcome=outcome.strip())
+    if absent:
+        names = _("、").join(u.name for u in absent)
+        note += _("（未报到：{names}）").format(names=names)
     engine.finish(
         actor,
         locked,
         Action.NOTE,
-        note=_("吹哨处置结果：{outcome}").format(outcome=outcome.strip()),
-        data={"whistle": whistle.pk},
+        note=note,
+        data={"whistle": whistle.pk, "not_reported": [u.pk for u in absent]},
     )
     return whistle

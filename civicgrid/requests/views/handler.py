@@ -184,6 +184,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "created_at"
         ),
         "whistles": _whistles(found),
+        "now": timezone.now(),
         "councils": found.councils.select_related("recorded_by").order_by("held_on"),
         "ratings": found.ratings.select_related("unit").order_by("round"),
         "loose_attachments": found.attachments.filter(event__isnull=True),
@@ -294,7 +295,10 @@ def _whistle_context(request: HttpRequest, units: set[int]) -> dict[str, Any]:
     elif state == "closed":
         blown = blown.filter(closed_at__isnull=False)
     return {
-        "to_report": summons.filter(reported_at__isnull=True).order_by("whistle__deadline"),
+        # a closed whistle takes no more report-ins: its outstanding summonses are 未报到
+        "to_report": summons.filter(reported_at__isnull=True, whistle__closed_at__isnull=True).order_by(
+            "whistle__deadline"
+        ),
         "reported": summons.filter(reported_at__isnull=False).order_by("-reported_at")[:20],
         "page": paginate(request, blown),
         "query": query_without_page(request),
