@@ -164,6 +164,9 @@ def test_caller_history_shows_earlier_requests_masked(client: Client, hotline: A
     assert earlier.number not in page(
         client.get("/requests/console/history/", {"requester_phone": "13900000000"})
     )
+    for typed in ("+86 138 1234 5678", "138-1234-5678", "１３８１２３４５６７８"):  # as numbers get typed
+        found = page(client.get("/requests/console/history/", {"requester_phone": typed}))
+        assert earlier.number in found, typed
 
 
 def test_category_search_by_pinyin_initials_and_name(client: Client, hotline: Any) -> None:

@@ -17,7 +17,7 @@ from civicgrid.accounts.selectors import require_any, scope_filter
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.validators import phone_problem
+from civicgrid.core.validators import normalise_phone
 from civicgrid.requests import selectors, services
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import (
@@ -184,7 +184,7 @@ def console_history(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REQUEST_INTAKE)
     phone = request.GET.get("requester_phone", "").strip()
     rows: list[Request] = []
-    if phone and phone_problem(phone) is None:
+    if phone and normalise_phone(phone) is not None:  # +86, dashes, full width: as intake keeps it
         rows = list(selectors.caller_history(request.user, phone).select_related("lead_unit")[:10])
     return render(request, "requests/_caller_history.html", {"rows": rows, "phone": phone})
 
