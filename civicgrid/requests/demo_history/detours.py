@@ -181,8 +181,12 @@ class Detours(Engine):
         whistle = life.whistles[-1]
         self._begin(life, Action.NOTE)
         whistle.outcome, whistle.closed_at = outcome.strip(), now
-        data = {"whistle": Ref(whistle)}
-        self._finish(life, actor, Action.NOTE, now, note=f"吹哨处置结果：{outcome.strip()}", data=data)
+        absent = [s.unit for s in life.summonses if s.whistle is whistle and s.reported_at is None]
+        note = f"吹哨处置结果：{outcome.strip()}"
+        if absent:
+            note += "（未报到：{}）".format("、".join(u.name for u in absent))
+        data = {"whistle": Ref(whistle), "not_reported": [u.pk for u in absent]}
+        self._finish(life, actor, Action.NOTE, now, note=note, data=data)
 
     def council(
         self, life: Life, now: datetime, *, actor: Any, held_on: date, outcome: str, **names: str
