@@ -1,7 +1,8 @@
 """Reads of requests, cut to what the actor may see.
 
 A request is visible to staff whose territory scope (``REQUEST_VIEW``) covers its place,
-and to members of any unit with a work order or a whistle summons on it.
+to members of any unit with a work order or a whistle summons on it, and to the account
+that entered it (``created_by``: a grid worker follows what they reported, wherever it lies).
 """
 
 from typing import Any
@@ -22,6 +23,8 @@ def requests_visible(actor: Any) -> QuerySet[Request]:
     territory = scope_q(actor, Capability.REQUEST_VIEW)
     if territory is None:
         return qs
+    if getattr(actor, "is_authenticated", False):
+        territory |= Q(created_by=actor.pk)
     units = unit_ids(actor)
     if not units:
         return qs.filter(territory)
