@@ -1,6 +1,7 @@
 """What every write of grid work shares: idempotency keys, phone clocks, the grid of an
 entry, field photos."""
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,15 +14,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from shapely.geometry import Point, shape
+from shapely.ops import nearest_points
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, scope_paths
+from civicgrid.accounts.selectors import EVERYWHERE, can, scope_paths
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.gridwork.constants import MAX_BACKDATE_DAYS, MAX_CLOCK_SKEW_MINUTES, MAX_PHOTOS, PHOTO_TYPES
 from civicgrid.gridwork.models import Finding, Patrol, Photo, Visit
 from civicgrid.gridwork.permissions import paths_q
-from civicgrid.territory.geometry import check_lon_lat
-from civicgrid.territory.locator import locator
+from civicgrid.territory.geometry import check_lon_lat, metres_between
+from civicgrid.territory.locator import Location, locator
 from civicgrid.territory.models import Node, NodeKind
 
 M = TypeVar("M", bound=Model)
@@ -127,27 +130,110 @@ def my_grids(actor: Any) -> list[Node]:
     return list(grids.order_by("path"))
 
 
+def _border_metres(grid: Node, lon: float, lat: float) -> float | None:
+    """How far the point lies outside the grid's boundary (0 inside); None: no boundary."""
+    geom = shape(grid.geometry) if grid.geometry else None
+    if geom is None or geom.is_empty:
+        return None
+    point = Point(lon, lat)
+    if geom.covers(point):
+        return 0.0
+    near = nearest_points(geom, point)[0]
+    return metres_between(lon, lat, near.x, near.y)
+
+
+def _nearest_own(grids: list[Node], lon: float, lat: float) -> tuple[Node | None, float]:
+    """Of ``grids``, the one nearest the point and its distance (0 inside); (None, inf) when
+    none has a boundary."""
+    best: tuple[Node | None, float] = (None, math.inf)
+    for grid in grids:
+        metres = _border_metres(grid, lon, lat)
+        if metres is not None and metres < best[1]:
+            best = (grid, metres)
+    return best
+
+
+def _own_located(actor: Any, lon: float, lat: float) -> Node | None:
+    """The grid the locator finds at the point, when it is one of the actor's."""
+    found = locator.locate(lon, lat)
+    if found is None:
+        return None
+    node = Node.objects.filter(pk=found.grid.id).first()
+    return node if node is not None and can(actor, Capability.PATROL, node.path) else None
+
+
+def _place_name(found: Location | None) -> str:
+    if found is None:
+        return _("本辖区各网格以外")
+    kinds = (NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID)
+    return "".join(found.levels[k].name for k in kinds if k in found.levels)
+
+
+def _distance_text(metres: float) -> str:
+    if metres < 1000:
+        return _("{metres}米").format(metres=round(metres))
+    return _("{kilometres}公里").format(kilometres=f"{metres / 1000:.1f}")
+
+
+def check_place(actor: Any, lon: float | None, lat: float | None) -> None:
+    """The point of an entry lies in one of the worker's grids, or no farther outside one
+    than ``LOCATOR_NEAREST_METRES`` (phone GPS near a boundary); else ValidationError on
+    ``lon``. Not checked: no point, a worker of the whole tree, or a worker with a grid that
+    has no boundary (the point may lie in it)."""
+    if lon is None or lat is None or EVERYWHERE in require_worker(actor):
+        return
+    if _own_located(actor, lon, lat) is not None:
+        return
+    outside = [(g, _border_metres(g, lon, lat)) for g in my_grids(actor)]
+    if not outside or any(metres is None for _g, metres in outside):
+        return
+    nearest, metres = min(outside, key=lambda pair: pair[1] or 0.0)
+    tolerance = settings.LOCATOR_NEAREST_METRES
+    if metres is None or metres <= tolerance:
+        return
+    message = _(
+        "位置不在您负责的网格内：该点位于{place}，距{grid}边界约{distance}"
+        "（边界外{tolerance}米以内可以记录）。请在现场重新定位；"
+        "不属于您网格的问题，请告知所在地的网格员或社区。"
+    ).format(
+        place=_place_name(locator.locate(lon, lat)),
+        grid=nearest.name,
+        distance=_distance_text(metres),
+        tolerance=round(tolerance),
+    )
+    raise ValidationError(message, field="lon", code="outside_grid")
+
+
+def require_own_grid(actor: Any, grid: Node) -> Node:
+    """A grid the worker chose: an active grid of theirs."""
+    if grid.kind != NodeKind.GRID or not grid.is_active:
+        raise ValidationError(_("请选择一个网格"), field="grid")
+    if not can(actor, Capability.PATROL, grid.path):
+        raise PermissionDenied(_("只能在自己负责的网格内记录"))
+    return grid
+
+
 def grid_for(
     actor: Any, *, grid: Node | None, lon: float | None, lat: float | None, patrol: Patrol | None
 ) -> Node:
     """The grid an entry belongs to: the one chosen, else the one at the point (when it is
-    the worker's), else the patrol's, else the worker's only grid."""
+    the worker's), else the worker's grid nearest the point (within
+    ``LOCATOR_NEAREST_METRES``), else the patrol's, else the worker's only grid."""
     require_worker(actor)
     if grid is not None:
-        if grid.kind != NodeKind.GRID or not grid.is_active:
-            raise ValidationError(_("请选择一个网格"), field="grid")
-        if not can(actor, Capability.PATROL, grid.path):
-            raise PermissionDenied(_("只能在自己负责的网格内记录"))
-        return grid
+        return require_own_grid(actor, grid)
+    grids: list[Node] | None = None
     if lon is not None and lat is not None:
-        found = locator.locate(lon, lat)
-        if found is not None:
-            node = Node.objects.filter(pk=found.grid.id).first()
-            if node is not None and can(actor, Capability.PATROL, node.path):
-                return node
+        located = _own_located(actor, lon, lat)
+        if located is not None:
+            return located
+        grids = my_grids(actor)
+        nearest, metres = _nearest_own(grids, lon, lat)
+        if nearest is not None and metres <= settings.LOCATOR_NEAREST_METRES:
+            return nearest
     if patrol is not None:
         return patrol.node
-    grids = my_grids(actor)
+    grids = my_grids(actor) if grids is None else grids
     if len(grids) == 1:
         return grids[0]
     raise ValidationError(_("无法确定所在网格，请选择网格"), field="grid")

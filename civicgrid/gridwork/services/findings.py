@@ -3,6 +3,9 @@
 A report goes through respond-upon-receipt's own intake (``request_create``, channel
 "grid-worker report"), in the same transaction as the finding: both are stored or neither.
 A fix on the spot still counts as an issue found and handled, and needs photo evidence.
+A finding's point lies in the worker's own grids, or near one's boundary (``check_place``):
+a problem in another grid is that grid's to report, and a report filed from afar would
+put a request where its reporter could not follow it.
 """
 
 from dataclasses import dataclass, field
@@ -23,12 +26,14 @@ from civicgrid.gridwork.services.common import (
     check_key,
     check_moment,
     check_photos,
+    check_place,
     check_point,
     check_text,
     claim,
     grid_for,
     own_patrol,
     replay,
+    require_own_grid,
     require_worker,
     save_photos,
 )
@@ -126,6 +131,9 @@ def finding_record(*, actor: Any, client_key: str, data: FindingIn) -> Saved[Fin
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors=errors)
+    if data.grid is not None:
+        require_own_grid(actor, data.grid)  # whose grid it is, before where the point lies
+    check_place(actor, data.lon, data.lat)
     node = grid_for(actor, grid=data.grid, lon=data.lon, lat=data.lat, patrol=patrol)
 
     def create() -> Finding:

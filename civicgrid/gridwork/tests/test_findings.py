@@ -112,13 +112,6 @@ def test_a_worker_records_only_in_their_own_grids(field: Field) -> None:
     assert not Finding.objects.exists() and audit_count() == before
 
 
-def test_a_point_outside_the_worker_grid_falls_back_to_their_grid(field: Field) -> None:
-    saved = services.finding_record(
-        actor=field.alice, client_key="outside-01", data=seen(lon=120.33, lat=31.58)
-    )
-    assert saved.entry.node == field.city.grid_a1_1
-
-
 def test_who_sees_a_finding(field: Field) -> None:
     f = services.finding_record(actor=field.alice, client_key="finding-vis", data=seen()).entry
     city = field.city
