@@ -1,5 +1,6 @@
 """A resident follows an open request like theirs instead of filing the same problem again."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from civicgrid.requests import services
 from civicgrid.requests.constants import Status
 from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request, RequestEvent
+from civicgrid.requests.views.resident import follow_token
 
 pytestmark = pytest.mark.django_db
 PHONE = "13912345678"
@@ -22,6 +24,13 @@ def fresh_cache() -> Iterator[None]:
     cache.clear()  # the per-address submission limits
     yield
     cache.clear()
+
+
+def offered(shown: str) -> str:
+    """The value of the first "跟进这件" button of a similar-requests list."""
+    found = re.search(r'name="follow" value="([^"]+)"', shown)
+    assert found is not None
+    return found.group(1)
 
 
 def report(**kw: Any) -> dict[str, Any]:
@@ -41,9 +50,9 @@ def report(**kw: Any) -> dict[str, Any]:
 def test_similar_open_requests_are_shown_and_followed(client: Client, hotline: Any) -> None:
     open_one = services.request_create(actor=hotline.city.olivia, data=hotline.new())
     shown = client.get(reverse("requests:h5_similar"), report()).content.decode()
-    assert open_one.title in shown and f'value="{open_one.pk}"' in shown
+    assert open_one.title in shown and f'value="{follow_token(open_one.pk)}"' in shown
     assert "13812345678" not in shown and "张三" not in shown  # nobody's details on the public page
-    response = client.post(reverse("requests:h5_submit"), report(follow=open_one.pk), follow=True)
+    response = client.post(reverse("requests:h5_submit"), report(follow=offered(shown)), follow=True)
     assert "已记入正在办理的诉求" in response.content.decode()
     assert Request.objects.count() == 1
     note = RequestEvent.objects.filter(request=open_one, action="note").get()
@@ -59,7 +68,7 @@ def test_the_doorplate_finds_and_follows_by_the_building(client: Client, hotline
     token = doorplate_token(building)
     shown = client.get(reverse("requests:h5_similar"), {"title": "电梯停运", "plate": token}).content.decode()
     assert open_one.title in shown
-    data = report(follow=open_one.pk, lon="", lat="")
+    data = report(follow=offered(shown), lon="", lat="")
     client.post(reverse("requests:doorplate", args=[token]), data)
     assert RequestEvent.objects.filter(request=open_one, action="note").count() == 1
     assert Request.objects.count() == 1
@@ -67,10 +76,22 @@ def test_the_doorplate_finds_and_follows_by_the_building(client: Client, hotline
 
 def test_a_closed_request_or_a_bad_phone_is_refused_and_changes_nothing(client: Client, hotline: Any) -> None:
     target = services.request_create(actor=hotline.city.olivia, data=hotline.new())
-    bad_phone = client.post(reverse("requests:h5_submit"), report(follow=target.pk, phone="123"))
+    token = follow_token(target.pk)
+    bad_phone = client.post(reverse("requests:h5_submit"), report(follow=token, phone="123"))
     assert bad_phone.status_code == 422
     Request.objects.filter(pk=target.pk).update(status=Status.CLOSED)
-    closed = client.post(reverse("requests:h5_submit"), report(follow=target.pk))
+    closed = client.post(reverse("requests:h5_submit"), report(follow=token))
     assert closed.status_code == 422 and "已办结" in closed.content.decode()
     assert not RequestEvent.objects.filter(request=target, action="note").exists()
+    assert Request.objects.count() == 1
+
+
+def test_only_a_request_the_list_offered_can_be_followed(client: Client, hotline: Any) -> None:
+    """A guessed id (requests are numbered in sequence) or an altered token is refused: nobody
+    can write onto any open request of the city by counting."""
+    elsewhere = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    for guess in (str(elsewhere.pk), follow_token(elsewhere.pk)[:-2] + "xx"):
+        response = client.post(reverse("requests:h5_submit"), report(follow=guess))
+        assert response.status_code == 422 and "跟进链接已失效" in response.content.decode()
+    assert not RequestEvent.objects.filter(request=elsewhere, action="note").exists()
     assert Request.objects.count() == 1

@@ -442,12 +442,34 @@ def h5_submit(request: HttpRequest) -> HttpResponse:
     return render(request, T + "submit.html", context, status=422 if form.errors else 200)
 
 
+FOLLOW_SALT = "civicgrid.requests.follow"
+FOLLOW_MAX_AGE = 2 * 3600  # a form left open this long shows its similar requests again
+
+
+def follow_token(pk: int) -> str:
+    """What the "跟进这件" button sends: the request it was shown, signed. A resident can
+    follow only a request the similar-requests list offered them, not any id they guess."""
+    return signing.dumps(pk, salt=FOLLOW_SALT, compress=False)
+
+
+def follow_target(token: str) -> int | None:
+    try:
+        pk = signing.loads(token, salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
+    except signing.BadSignature:  # also expired, or a bare id
+        return None
+    return pk if isinstance(pk, int) else None
+
+
 def _follow_up(request: HttpRequest, form: ReportForm, channel: str) -> Request | None:
     """ "跟进这件": the resident adds to an open request shown as similar instead of filing again."""
-    follow = request.POST.get("follow", "")
-    if not follow.isdigit():
+    follow = request.POST.get("follow", "").strip()
+    if not follow:
         return None
-    target = Request.objects.filter(pk=int(follow), status__in=list(OPEN)).first()
+    pk = follow_target(follow)
+    if pk is None:
+        form.add_error(None, _("跟进链接已失效，请重新填写后从列出的相似诉求中选择，或直接提交"))
+        return None
+    target = Request.objects.filter(pk=pk, status__in=list(OPEN)).first()
     if target is None:
         form.add_error(None, _("该诉求已办结或不存在，请提交新的诉求"))
         return None
@@ -485,7 +507,8 @@ def h5_similar(request: HttpRequest) -> HttpResponse:
     rows = []
     if lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90:
         rows = web.similar_nearby(None, lon=lon, lat=lat, text=text, among=Request.objects.all(), limit=3)
-    return render(request, T + "_similar.html", {"rows": rows})
+    offered = [(row, follow_token(row.request.pk)) for row in rows]
+    return render(request, T + "_similar.html", {"rows": offered})
 
 
 @require_GET
