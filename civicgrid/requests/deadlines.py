@@ -109,7 +109,7 @@ def shift_for_pause(
 def extend(request: Request, amount: float, cal: Calendar | None = None) -> None:
     """Approved extension: the resolution deadline moves by ``amount`` of its own clock."""
     cal = cal or clock.current_calendar()
-    unit = request.clock_unit or "working_days"
+    unit = request.extension_unit
     if request.due_resolution_at is not None:
         deadline = clock.advance(cal, request.due_resolution_at, amount, unit)
         request.due_resolution_at = deadline.due_at

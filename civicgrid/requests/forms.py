@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.errors import CivicError, ValidationError
@@ -25,8 +26,10 @@ from civicgrid.requests.constants import (
     Urgency,
 )
 from civicgrid.requests.models import Category, HandlingUnit, Request, WhistleSummons
+from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN
 from civicgrid.requests.web_helpers import open_summonses
 from civicgrid.territory.models import Node, NodeKind
+from civicgrid.workcal.constants import LimitUnit
 
 FIELD_LABELS = {
     "attachments": _("附件"),
@@ -250,6 +253,13 @@ class ExtendForm(ActionForm):
         error_messages={"required": _("请填写延长时长"), "invalid": _("延长时长必须是数字")},
     )
     reason = _text(_("延期理由"))
+
+    def setup(self) -> None:
+        """The unit beside the amount: the request's clock unit, in which the service counts it."""
+        unit = LimitUnit(self.target.extension_unit).label
+        field = self.fields["amount"]
+        field.label = format_lazy(_("延长时长（{unit}）"), unit=unit)
+        field.widget.attrs.update({"min": EXTEND_MIN, "max": EXTEND_MAX, "step": "any"})
 
 
 class LongRunningForm(ActionForm):

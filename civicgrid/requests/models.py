@@ -44,6 +44,15 @@ def not_null_indexes(prefix: str, *fields: str) -> list[models.Index]:
     ]
 
 
+def amount_with_unit(amount: float, unit: str) -> str:
+    """An amount of a clock unit as the pages show it: '2 工作日', '1.5 小时（自然时）'."""
+    try:
+        label = str(LimitUnit(unit).label)
+    except ValueError:
+        label = unit
+    return f"{amount:g} {label}"
+
+
 class HandlingUnit(ScopedModel):
     """A department, subdistrict, community or public-service enterprise that handles requests.
 
@@ -287,6 +296,11 @@ class Request(ScopedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @property
+    def extension_unit(self) -> str:
+        """The unit an extension counts in: the resolution clock's (工作日 for a row without one)."""
+        return self.clock_unit or LimitUnit.WORKING_DAYS
+
 
 class WorkOrder(models.Model):
     """One unit's part in a request (一单到底: the lead keeps it until it is closed)."""
@@ -458,6 +472,12 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.get_kind_display()} {self.get_state_display()}"
+
+    def extend_label(self) -> str:
+        """The extension asked for with its unit ('2 工作日'); reads the request (select it along)."""
+        if self.extend_amount is None:
+            return ""
+        return amount_with_unit(self.extend_amount, self.request.extension_unit)
 
 
 class Whistle(models.Model):

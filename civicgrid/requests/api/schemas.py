@@ -255,7 +255,8 @@ class ReassignIn(Input):
 
 class ExtendIn(Input):
     amount: Number = Field(
-        title=gettext_noop("延长时长"), description="按该诉求的办理时限单位计（如 5 个工作日）"
+        title=gettext_noop("延长时长"),
+        description="按该诉求的办理时限单位计（如 5 个工作日），至少 1、至多 90 个单位",
     )
     reason: str = text(gettext_noop("延期理由"))
     expected_version: int | None = VERSION

@@ -70,7 +70,7 @@ class Detours(Engine):
         )
         approval.created_at = now
         life.approvals.append(approval)
-        data = {"approval": Ref(approval), "amount": amount}
+        data = {"approval": Ref(approval), "amount": amount, "unit": req.extension_unit}
         self._finish(
             life, actor, Action.EXTEND_REQUEST, now, note=reason.strip(), unit=req.lead_unit, data=data
         )

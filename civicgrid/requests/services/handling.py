@@ -30,8 +30,11 @@ from civicgrid.requests.services.dispatch import (
     unit_for_place,
 )
 from civicgrid.requests.services.intake import NOTE_MAX, save_attachments, validate_attachments
+from civicgrid.workcal.constants import LimitUnit
 
 LONG_RUNNING_MAX_DAYS = 5 * 365  # 挂账: a plan of years is possible, of centuries not
+# 延期 counts in the request's clock unit: at least one of it (an hour, a working day), at most 90.
+EXTEND_MIN, EXTEND_MAX = 1, 90
 
 
 def _text_and_files(
@@ -171,13 +174,18 @@ def request_verify(
 def request_extend(
     *, actor: Any, request: Request, amount: float, reason: str, expected_version: int | None = None
 ) -> Approval:
-    """申请延期: asks for ``amount`` more of the resolution clock (e.g. 5 working days)."""
+    """申请延期: asks for ``amount`` more of the resolution clock, in its unit (e.g. 5 working days)."""
     locked = engine.begin(actor, request, Action.EXTEND_REQUEST, expected_version=expected_version)
+    unit = locked.extension_unit
     errors: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("请填写延期理由")]
-    if not 0 < amount <= 90:
-        errors["amount"] = [_("延长时长应大于0且不超过90")]
+    if not EXTEND_MIN <= amount <= EXTEND_MAX:  # NaN fails too
+        errors["amount"] = [
+            _("延长时长应为{low}至{high}{unit}").format(
+                low=EXTEND_MIN, high=EXTEND_MAX, unit=LimitUnit(unit).label
+            )
+        ]
     if errors:
         raise ValidationError(errors=errors)
     pending = Approval.objects.filter(request=locked, kind=ApprovalKind.EXTENSION)
@@ -198,7 +206,7 @@ def request_extend(
         Action.EXTEND_REQUEST,
         note=reason.strip(),
         unit=locked.lead_unit,
-        data={"approval": approval.pk, "amount": amount},
+        data={"approval": approval.pk, "amount": amount, "unit": unit},
     )
     return approval
 

@@ -29,6 +29,7 @@ from civicgrid.requests.models import (
     Whistle,
     WhistleSummons,
     WorkOrder,
+    amount_with_unit,
 )
 from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
 from civicgrid.territory.models import Node, NodeKind
@@ -120,6 +121,7 @@ class TimelineRow:
     label: str
     from_label: str
     to_label: str
+    detail: str = ""  # what the note does not say (the extension asked for, with its unit)
 
 
 def _label(choices: Any, value: str) -> str:
@@ -139,9 +141,18 @@ def _timeline(request: Request) -> list[TimelineRow]:
             _label(Action, e.action),
             _label(Status, e.from_status) if e.from_status else "",
             _label(Status, e.to_status) if e.to_status and e.to_status != e.from_status else "",
+            _detail(request, e),
         )
         for e in events
     ]
+
+
+def _detail(request: Request, event: RequestEvent) -> str:
+    amount = event.data.get("amount") if event.action == Action.EXTEND_REQUEST else None
+    if not isinstance(amount, int | float) or isinstance(amount, bool):
+        return ""
+    unit = event.data.get("unit") or request.extension_unit  # older rows did not record it
+    return _("延长 {amount}").format(amount=amount_with_unit(amount, unit))
 
 
 ROLE_ORDER: dict[str, int] = {AssignmentRole.LEAD: 0, AssignmentRole.ASSIST: 1, AssignmentRole.COPY: 2}
