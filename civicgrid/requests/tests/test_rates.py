@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests import services
-from civicgrid.requests.constants import Action, UnitKind
+from civicgrid.requests.constants import Action, Status, UnitKind
 from civicgrid.requests.models import HandlingUnit, Rating, Request, RequestEvent
 from civicgrid.requests.rates import (
     Counts,
@@ -458,6 +458,47 @@ def test_weekly_report_is_cut_to_the_actor_scope(hotline: Any) -> None:
     assert weekly_report(c.carol, monday).intake == 1
     assert weekly_report(c.carol, monday).rates.counts.rated == 1
     assert weekly_report(c.dave, monday).intake == 2
+
+
+def test_weekly_report_counts_overdue_as_of_the_end_of_a_past_week(hotline: Any) -> None:
+    """A past week's overdue figure is what was overdue when it ended, not today's count."""
+    c = hotline.city
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 14)
+    sunday_night = at(monday + timedelta(days=7), 0)
+
+    def overdue_one(**times: Any) -> Request:
+        request = make_request(c.grid_a1_1, hotline.sub_a_unit, at(monday))
+        fields = {"status": Status.IN_PROGRESS, "dispatched_at": at(monday), **times}
+        Request.objects.filter(pk=request.pk).update(**fields)
+        return request
+
+    overdue_one(due_resolution_at=at(monday + timedelta(days=2)))  # still open: counted
+    for _ in range(2):  # replied late, in the following week: overdue at the week's end
+        overdue_one(
+            due_resolution_at=at(monday + timedelta(days=3)),
+            replied_at=sunday_night + timedelta(days=2),
+            status=Status.REPLIED,
+        )
+    overdue_one(  # replied in time
+        due_resolution_at=at(monday + timedelta(days=4)),
+        replied_at=at(monday + timedelta(days=3)),
+        status=Status.REPLIED,
+    )
+    overdue_one(due_resolution_at=sunday_night + timedelta(days=1))  # due only after the week
+    overdue_one(due_resolution_at=at(monday + timedelta(days=1)), status=Status.SUSPENDED)  # clock stopped
+    report = weekly_report(c.dave, monday)
+    assert report.overdue == 3 and not report.is_live  # today's count would be 2
+    # The next week: the open one and the one due in it; the late ones were replied in it.
+    assert weekly_report(c.dave, monday + timedelta(days=7)).overdue == 2
+    assert weekly_report(c.dave, timezone.localdate()).is_live
+
+
+def test_a_week_not_yet_begun_is_refused(hotline: Any) -> None:
+    client = Client()
+    client.force_login(hotline.city.dave)
+    next_week = timezone.localdate() + timedelta(days=7)
+    response = client.get(reverse("requests:weekly_report"), {"week": f"{next_week:%Y-%m-%d}"})
+    assert response.status_code == 422 and "尚未开始" in response.content.decode()
 
 
 # Pages ---------------------------------------------------------------------------------------

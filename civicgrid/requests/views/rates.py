@@ -174,8 +174,8 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
         "week_value": f"{report.period.start:%Y-%m-%d}",
         "previous_week": f"{report.period.start - timedelta(days=7):%Y-%m-%d}",
         "next_week": f"{report.period.start + timedelta(days=7):%Y-%m-%d}",
-        "has_next": report.period.end < today,  # a week that has not begun shows nothing
-        "is_live": report.period.end >= today,
+        "has_next": report.period.end < today,  # a week that has not begun is refused
+        "is_live": report.is_live,
         "this_week": f"{today:%Y-%m-%d}",
     }
     return render(request, "requests/rates/weekly.html", context)
