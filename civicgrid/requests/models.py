@@ -455,6 +455,8 @@ class Approval(models.Model):
     unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(gettext_lazy("理由"))
+    # a return the unit asked for as 非本单位职责 (not its business), not an ordinary 退单
+    not_ours = models.BooleanField(gettext_lazy("非本单位职责"), default=False)
     extend_amount = models.FloatField(gettext_lazy("延长时长"), null=True, blank=True)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

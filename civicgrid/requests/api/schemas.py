@@ -576,6 +576,7 @@ class ApprovalOut(Schema):
     state: str
     unit_name: str
     reason: str
+    not_ours: bool = Field(description="退单时：是否以“非本单位职责”申请")
     extend_amount: float | None
     decided_at: datetime | None
     decision_note: str

@@ -31,6 +31,7 @@ class Detours(Engine):
             unit=req.lead_unit,
             requested_by=actor,
             reason=reason.strip(),
+            not_ours=not_ours,
         )
         approval.created_at = now
         life.approvals.append(approval)

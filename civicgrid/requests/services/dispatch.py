@@ -274,7 +274,8 @@ def request_return(
     action = Action.NOT_OURS if not_ours else Action.RETURN_REQUEST
     locked = engine.begin(actor, request, action, expected_version=expected_version)
     if not reason.strip():
-        raise ValidationError(_("请填写退单理由"), field="reason")
+        missing = _("请填写不属于本单位职责的理由") if not_ours else _("请填写退单理由")
+        raise ValidationError(missing, field="reason")
     assert locked.lead_unit is not None
     approval = Approval.objects.create(
         request=locked,
@@ -282,6 +283,7 @@ def request_return(
         unit=locked.lead_unit,
         requested_by=actor,
         reason=reason.strip(),
+        not_ours=not_ours,
     )
     engine.finish(
         actor, locked, action, note=reason.strip(), unit=locked.lead_unit, data={"approval": approval.pk}
