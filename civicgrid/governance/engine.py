@@ -105,17 +105,41 @@ class Result:
 # TF-IDF -----------------------------------------------------------------------------------
 
 
-HASH_BITS = 22  # columns: term id mod 2²² (4 million; collisions among a month's words are rare)
+HASH_BITS = 22  # term id mod 2²² (4 million; collisions among a month's words are rare)
+HASH_MASK = np.uint32((1 << HASH_BITS) - 1)
+SORT_BELOW = 1 << 20  # terms; more are numbered through a table of the 2²² hashed columns
+
+
+def hashed_columns(*term_ids: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The column of each term: its hashed column (term id mod 2²²) numbered among the hashed
+    columns that occur in ``term_ids``, in the same order; and each such hashed column.
+
+    A matrix as wide as the hashed columns that occur, not 2²²: one community's month has a
+    few thousand words, and arrays and products 4 million wide cost ~0.4 s whatever the size
+    of the corpus. The order of the columns is kept, so every result is the same as with
+    the 2²² columns themselves.
+    """
+    hashed = [(ids & HASH_MASK).astype(np.int64) for ids in term_ids]
+    if sum(len(h) for h in hashed) < SORT_BELOW:
+        occurring = np.unique(np.concatenate(hashed))
+        return [np.searchsorted(occurring, h).astype(np.int32) for h in hashed], occurring
+    present = np.zeros(1 << HASH_BITS, dtype=bool)  # a city's month: no sort of 60 million ids
+    for h in hashed:
+        present[h] = True
+    number = np.cumsum(present, dtype=np.int32) - 1
+    return [number[h] for h in hashed], np.flatnonzero(present)
 
 
 def tfidf(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Rows: items; columns: hashed term ids. Sub-linear tf, smoothed idf, L2-normalised rows.
 
-    Returns the matrix and, for each column, a term id that falls in it (to name keywords).
+    Returns the matrix and, for each column, a term id that falls in it (to name keywords;
+    its hashed column is ``term id & HASH_MASK``). Only the hashed columns that occur are
+    columns (``hashed_columns``).
     """
     n = corpus.n
-    width = 1 << HASH_BITS
-    columns = (corpus.term_ids & np.uint32(width - 1)).astype(np.int32)
+    (columns,), hashed = hashed_columns(corpus.term_ids)
+    width = len(hashed)
     vocabulary = np.zeros(width, dtype=np.uint32)
     vocabulary[columns] = corpus.term_ids
     counts = np.ones(len(columns), dtype=np.float32)
@@ -126,8 +150,10 @@ def tfidf(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
     idf = (np.log((n + IDF_PRIOR_DOCS) / (df + 1)) + 1.0).astype(np.float32)
     matrix.data *= idf[matrix.indices]
     if corpus.damped is not None and len(corpus.damped):
-        damped = (corpus.damped & np.uint32(width - 1)).astype(np.int32)
-        matrix.data[np.isin(matrix.indices, damped)] *= DAMPING
+        damped = (corpus.damped & HASH_MASK).astype(np.int64)
+        occurring = np.searchsorted(hashed, damped)
+        occurring = occurring[(occurring < width) & (hashed[np.minimum(occurring, width - 1)] == damped)]
+        matrix.data[np.isin(matrix.indices, occurring)] *= DAMPING
     squares = np.bincount(
         np.repeat(np.arange(n), np.diff(matrix.indptr)),
         weights=matrix.data.astype(np.float64) ** 2,
@@ -142,12 +168,15 @@ def tfidf(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
 # Candidates -------------------------------------------------------------------------------
 
 
-def minhashes(matrix: sparse.csr_matrix, hashes: int, seed: int) -> np.ndarray:
-    """``hashes`` min-hashes of each row's set of columns (rows without terms: all P31)."""
+def minhashes(matrix: sparse.csr_matrix, hashes: int, seed: int, vocabulary: np.ndarray) -> np.ndarray:
+    """``hashes`` min-hashes of each row's set of hashed columns (rows without terms: all P31).
+
+    ``vocabulary``: a term id of each column (``tfidf``), whose hashed column is hashed here.
+    """
     rng = np.random.default_rng(seed)
     a = rng.integers(1, P31, size=hashes, dtype=np.int64)
     b = rng.integers(0, P31, size=hashes, dtype=np.int64)
-    cols = matrix.indices.astype(np.int64)
+    cols = (vocabulary[matrix.indices] & HASH_MASK).astype(np.int64)
     starts = matrix.indptr[:-1]
     empty = np.diff(matrix.indptr) == 0
     result = np.full((matrix.shape[0], hashes), P31, dtype=np.int64)
@@ -277,25 +306,27 @@ def _exact_pairs(
 
 
 def _lsh_pairs(
-    corpus: Corpus, matrix: sparse.csr_matrix, rows: np.ndarray, params: Params
+    corpus: Corpus, matrix: sparse.csr_matrix, vocabulary: np.ndarray, rows: np.ndarray, params: Params
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs of the large blocks by MinHash/LSH, verified by their cosine."""
     if not len(rows):
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-    signatures = minhashes(matrix[rows], params.hashes, params.seed)
+    signatures = minhashes(matrix[rows], params.hashes, params.seed, vocabulary)
     codes = candidate_pairs(corpus.block[rows], signatures, params.rows_per_band)
     m = len(rows)
     i, j = rows[codes // m], rows[codes % m]
     return i, j, pair_cosines(matrix, i, j)
 
 
-def _links(corpus: Corpus, matrix: sparse.csr_matrix, params: Params) -> tuple[np.ndarray, np.ndarray]:
+def _links(
+    corpus: Corpus, matrix: sparse.csr_matrix, vocabulary: np.ndarray, params: Params
+) -> tuple[np.ndarray, np.ndarray]:
     sizes = np.bincount(corpus.block) if len(corpus.block) else np.zeros(0, np.int64)
     block_size = sizes[corpus.block] if len(corpus.block) else np.zeros(0, np.int64)
     small = np.flatnonzero((block_size >= 2) & (block_size <= params.exact_block))
     large = np.flatnonzero(block_size > params.exact_block)
     i1, j1, c1 = _exact_pairs(matrix, corpus.block, small, params)
-    i2, j2, c2 = _lsh_pairs(corpus, matrix, large, params)
+    i2, j2, c2 = _lsh_pairs(corpus, matrix, vocabulary, large, params)
     i, j, cos = np.concatenate([i1, i2]), np.concatenate([j1, j2]), np.concatenate([c1, c2])
     ok = cos >= params.similarity
     if params.window_days is not None:
@@ -404,7 +435,7 @@ def cluster(corpus: Corpus, params: Params | None = None) -> Result:
     """Clusters of at least ``min_size`` items, each with its members most central first."""
     params = params or Params()
     matrix, vocabulary = tfidf(corpus)
-    i, j = _links(corpus, matrix, params)
+    i, j = _links(corpus, matrix, vocabulary, params)
     labels = _components(corpus.n, i, j)
     labels = _refine(matrix, labels, params)
     labels = _merge_near(corpus, matrix, labels, params)
@@ -472,19 +503,16 @@ def count_previous(
     contain at least ``previous_words`` of its five central words."""
     if not clusters or not len(block):
         return [0] * len(clusters)
-    width = 1 << HASH_BITS
     n = len(block)
-    cols = (term_ids & np.uint32(width - 1)).astype(np.int32)
+    top_ids = [np.array(c.top_terms[:5], dtype=np.uint32) for c in clusters]
+    (cols, top_cols), hashed = hashed_columns(term_ids, np.concatenate(top_ids))
+    width = len(hashed)
     items = sparse.csr_matrix((np.ones(len(cols), np.float32), cols, term_ptr), shape=(n, width))
     items.sum_duplicates()
     items.data[:] = 1.0
-    top = [[t & (width - 1) for t in c.top_terms[:5]] for c in clusters]
+    top = [len(t) for t in top_ids]
     tops = sparse.csr_matrix(
-        (
-            np.ones(sum(len(t) for t in top), np.float32),
-            np.fromiter((t for row in top for t in row), dtype=np.int64),
-            np.concatenate([[0], np.cumsum([len(t) for t in top])]),
-        ),
+        (np.ones(len(top_cols), np.float32), top_cols, np.concatenate([[0], np.cumsum(top)])),
         shape=(len(clusters), width),
     )
     tops.sum_duplicates()
@@ -497,7 +525,7 @@ def count_previous(
     rows = np.repeat(np.arange(n), per)
     which = by[np.repeat(lo, per) + (np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per))]
     shared = _rowwise(items, rows, tops, which)
-    need = np.array([min(params.previous_words, len(t)) for t in top])[which]
+    need = np.array([min(params.previous_words, t) for t in top])[which]
     return np.bincount(which[shared >= need], minlength=len(clusters)).astype(int).tolist()
 
 
