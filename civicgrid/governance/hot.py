@@ -393,18 +393,31 @@ def rank(loaded: Loaded, result: engine.Result, p: engine.Params) -> list[Draft]
     return drafts[:KEEP]
 
 
-def _issue(run: HotIssueRun, rank_no: int, d: Draft, loaded: Loaded, texts: dict[int, str]) -> HotIssue:
+def _issue_path(run: HotIssueRun, d: Draft, loaded: Loaded) -> str:
+    """The smallest node holding all the draft's requests."""
+    nodes = loaded.current.node[d.cluster.members]
+    return common_path([loaded.paths.get(int(i), run.node_path) for i in nodes]) or run.node_path
+
+
+def _issues(run: HotIssueRun, drafts: list[Draft], loaded: Loaded, texts: dict[int, str]) -> list[HotIssue]:
+    paths = [_issue_path(run, d, loaded) for d in drafts]
+    nodes = {n.path: n for n in Node.objects.filter(path__in=set(paths))}  # one query, not one per issue
+    return [
+        _issue(run, rank_no, d, nodes.get(path, run.node), loaded, texts)
+        for rank_no, (d, path) in enumerate(zip(drafts, paths, strict=True), start=1)
+    ]
+
+
+def _issue(
+    run: HotIssueRun, rank_no: int, d: Draft, node: Node, loaded: Loaded, texts: dict[int, str]
+) -> HotIssue:
     members = d.cluster.members
     cur = loaded.current
-    node_path = (
-        common_path([loaded.paths.get(int(i), run.node_path) for i in cur.node[members]]) or run.node_path
-    )
-    node = Node.objects.filter(path=node_path).first() or run.node
     cats = Counter(int(c) for c in cur.category[members] if c)
     lon, lat, at = cur.lon[members], cur.lat[members], cur.at[members]
     located = ~np.isnan(lon)
     titles = [texts.get(r, "") for r in d.request_ids[:50]]
-    keywords = engine.term_words(d.cluster.top_terms[:5], titles, text.words)
+    keywords = engine.term_words(d.cluster.top_terms[:5], titles, text.candidate_words)
     tz = timezone.get_current_timezone()
     return HotIssue(
         run=run,
@@ -479,9 +492,7 @@ def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool =
             seconds=round(time.perf_counter() - started, 3),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        issues = HotIssue.objects.bulk_create(
-            [_issue(run, i, d, loaded, texts) for i, d in enumerate(drafts, start=1)]
-        )
+        issues = HotIssue.objects.bulk_create(_issues(run, drafts, loaded, texts))
         HotIssueMember.objects.bulk_create(
             [
                 HotIssueMember(issue=issue, request_id=rid, position=pos)

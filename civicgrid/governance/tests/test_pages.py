@@ -5,12 +5,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from civicgrid.core.models import AuditLog
+from civicgrid.governance import text
 from civicgrid.governance.models import GovernanceTask, HotIssue, HotIssueRun, SpikeAlert, Topic
 from civicgrid.governance.spikes import spike_scan
+from civicgrid.governance.terms import terms_index
 from civicgrid.governance.tests.test_hot_issues import LIFT, VENDING, month_at
 from civicgrid.requests.models import Request
 from civicgrid.requests.rates.cells import current_month
@@ -49,6 +52,27 @@ def test_hot_page_computes_and_shows_the_map(hotline: Hotline, lifts: str) -> No
     issue = HotIssue.objects.get(rank=1)
     detail = client_for(city.dave).get(f"/governance/hot/{issue.pk}/")
     assert detail.status_code == 200 and "转为每月一题" in detail.content.decode()
+
+
+def test_first_view_computes_the_run_without_jieba_in_few_queries(
+    hotline: Hotline, lifts: str, monkeypatch: pytest.MonkeyPatch, django_assert_max_num_queries: Any
+) -> None:
+    """No run yet, every word cut (the tick ran): the page computes the run without loading
+    jieba's dictionary (a second in a fresh process) and in queries that do not grow with
+    the number of hot issues."""
+    terms_index(limit=None)
+
+    def no_jieba() -> object:
+        raise AssertionError("the hot-issue page loaded jieba")
+
+    monkeypatch.setattr(text, "_jieba", no_jieba)
+    dave = client_for(hotline.city.dave)
+    # PostgreSQL: 4 more (a savepoint and SET LOCAL work_mem around each of the two reads).
+    with django_assert_max_num_queries(29 if connection.vendor == "postgresql" else 25):
+        page = dave.get("/governance/", {"node": str(hotline.city.district.pk), "month": lifts})
+    assert page.status_code == 200
+    issues = HotIssue.objects.order_by("rank")
+    assert [(i.count, "电梯" in i.keywords or "摆摊" in i.keywords) for i in issues] == [(5, True), (3, True)]
 
 
 def test_outsider_pages(hotline: Hotline, lifts: str) -> None:
