@@ -56,17 +56,26 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent from a page that is no longer valid (signed in again in another tab, or
     left open past the session): say so in Chinese, and show what was typed so that it is
-    not lost (as text to copy; nothing is sent again without the user)."""
+    not lost. Not when the request came from another site (its Origin or Referer failed):
+    such a page must not get to put its text on ours."""
     message = _(
         "页面已过期（可能已在其他窗口重新登录或登录已超时），本次提交未生效。请返回上一页、刷新后重新提交。"
     )
+    from_elsewhere = reason.startswith(("Origin checking failed", "Referer checking failed"))
+    return stale_form_page(request, message, status=403, echo=not from_elsewhere)
+
+
+def stale_form_page(request: HttpRequest, message: str, *, status: int, echo: bool = True) -> HttpResponse:
+    """The page for a form that could not be taken (CSRF failure, idle sign-out): the reason,
+    and what was typed listed as text to copy, nothing sent again (JSON for programs)."""
     if machine_facing(request) or "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"code": "forbidden", "message": message, "detail": None}, status=403)
+        return JsonResponse({"code": "forbidden", "message": message, "detail": None}, status=status)
     typed = [
-        (name, value)
-        for name, value in request.POST.items()
-        if isinstance(value, str)
-        and value.strip()
-        and not any(word in name.lower() for word in SECRET_FIELDS)
+        value
+        for name, values in request.POST.lists()
+        if not any(word in name.lower() for word in SECRET_FIELDS)
+        for value in values
+        if isinstance(value, str) and value.strip() and not value.strip().isdigit()  # ids of choices
     ]
-    return render(request, "core/csrf_failure.html", {"message": message, "typed": typed}, status=403)
+    context = {"message": message, "typed": typed if echo else []}
+    return render(request, "core/csrf_failure.html", context, status=status)

@@ -48,3 +48,15 @@ def test_a_server_error_page_needs_no_database_and_speaks_chinese() -> None:
     assert page.status_code == 500 and "系统内部错误" in page.content.decode()
     api = server_error(RequestFactory().get("/api/v1/requests/"))
     assert api.status_code == 500 and api["Content-Type"] == "application/json"
+
+
+def test_a_post_from_another_site_is_refused_without_showing_its_text(city: Any, settings: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(city.olivia)
+    response = client.post(
+        "/requests/console/",
+        {"title": "请拨打 400-000-0000 办理"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403 and "页面已过期" in response.content.decode()
+    assert "400-000-0000" not in response.content.decode()

@@ -4,10 +4,13 @@ import time
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from civicgrid.conftest import City
 from civicgrid.core.models import AuditLog
+from civicgrid.requests.models import Request
 from civicgrid.web.idle import LAST_SEEN, SESSION_EXPIRED
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +69,38 @@ def test_zero_turns_it_off(city: City, settings: Any) -> None:
     last_seen_ago(client, 5 * 3600)
     assert client.get("/").status_code == 200
     assert not AuditLog.objects.filter(verb=SESSION_EXPIRED).exists()
+
+
+def test_activity_does_not_move_the_absolute_end_of_a_session(city: City) -> None:
+    client = signed_in(city.bob)
+    end = client.session.get_expiry_date()
+    assert abs((end - timezone.now()).total_seconds() - settings.SESSION_COOKIE_AGE) < 60
+    last_seen_ago(client, 5 * 60)  # the next request rewrites the stamp
+    assert client.get("/").status_code == 200
+    assert client.session[LAST_SEEN] > int(time.time()) - 5
+    assert client.session.get_expiry_date() == end
+
+
+def test_an_htmx_call_of_an_idle_session_sends_the_whole_page_to_sign_in(city: City) -> None:
+    client = signed_in(city.bob)
+    last_seen_ago(client, 31 * 60)
+    response = client.get(
+        "/requests/ledger/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/requests/inbox/"},
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/login/?next=%2Frequests%2Finbox%2F"
+    assert AuditLog.objects.filter(verb=SESSION_EXPIRED).count() == 1
+
+
+def test_a_form_sent_by_an_idle_session_gives_back_what_was_typed(city: City) -> None:
+    client = signed_in(city.olivia)
+    last_seen_ago(client, 40 * 60)
+    response = client.post(
+        "/requests/console/", {"title": "楼道灯不亮", "content": "三单元灯坏了", "category": "17"}
+    )
+    assert response.status_code == 401
+    page = response.content.decode()
+    assert "30分钟未操作" in page and "楼道灯不亮" in page and "三单元灯坏了" in page
+    assert ">17<" not in page  # a choice's id is no text of the user's
+    assert not Request.objects.exists()
