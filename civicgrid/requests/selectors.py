@@ -1,8 +1,10 @@
 """Reads of requests, cut to what the actor may see.
 
 A request is visible to staff whose territory scope (``REQUEST_VIEW``) covers its place,
-to members of any unit with a work order or a whistle summons on it, and to the account
-that entered it (``created_by``: a grid worker follows what they reported, wherever it lies).
+and to members of any unit with a work order or a whistle summons on it. The account that
+entered it may also read it on its own (``requests_readable``: its page, its attachments, the
+API's detail): a grid worker follows what they reported, wherever it lies. That does not put
+it in their lists, counts or exports, nor make it a target of their actions (merge, links).
 """
 
 from typing import Any
@@ -23,8 +25,6 @@ def requests_visible(actor: Any) -> QuerySet[Request]:
     territory = scope_q(actor, Capability.REQUEST_VIEW)
     if territory is None:
         return qs
-    if getattr(actor, "is_authenticated", False):
-        territory |= Q(created_by=actor.pk)
     units = unit_ids(actor)
     if not units:
         return qs.filter(territory)
@@ -32,6 +32,22 @@ def requests_visible(actor: Any) -> QuerySet[Request]:
         WhistleSummons.objects.filter(whistle__request=OuterRef("pk"), unit_id__in=units)
     )
     return qs.filter(territory | Q(by_unit))
+
+
+def requests_readable(actor: Any) -> QuerySet[Request]:
+    """``requests_visible``, and the requests the actor entered: for reading one request."""
+    visible = requests_visible(actor)
+    if not getattr(actor, "is_authenticated", False) or scope_q(actor, Capability.REQUEST_VIEW) is None:
+        return visible
+    return visible | Request.objects.filter(created_by=actor.pk)
+
+
+def request_read(actor: Any, pk: int) -> Request:
+    """One request to read (its page, its attachments): visible, or entered by the actor."""
+    found = requests_readable(actor).select_related("category", "lead_unit", "node").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("诉求不存在或您无权查看"))
+    return found
 
 
 def request_get(actor: Any, pk: int) -> Request:

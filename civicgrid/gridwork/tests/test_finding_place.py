@@ -102,13 +102,16 @@ def test_a_report_over_the_boundary_is_hers_and_she_follows_its_request(field: F
     assert request is not None
     # The finding is in her grid; the request where it happened, for that grid to handle.
     assert finding.node == field.city.grid_a1_1 and request.node == field.city.grid_a1_2
-    assert request_selectors.request_get(field.alice, request.pk) == request
-    assert request_selectors.requests_visible(field.alice).filter(pk=request.pk).exists()
+    assert request_selectors.request_read(field.alice, request.pk) == request
+    # She reads it; it does not join her lists, counts or the targets of her actions.
+    assert not request_selectors.requests_visible(field.alice).filter(pk=request.pk).exists()
+    with pytest.raises(NotFound):
+        request_selectors.request_get(field.alice, request.pk)
     assert request_selectors.request_get(field.pete, request.pk) == request  # A1-2's worker
     with pytest.raises(NotFound):
-        request_selectors.request_get(field.ivan, request.pk)  # alice's colleague: not his
+        request_selectors.request_read(field.ivan, request.pk)  # alice's colleague: not his
     with pytest.raises(NotFound):
-        request_selectors.request_get(field.city.carol, request.pk)  # another community
+        request_selectors.request_read(field.city.carol, request.pk)  # another community
     page = Client()
     page.force_login(field.alice)
     assert page.get(f"/requests/{request.pk}/").status_code == 200

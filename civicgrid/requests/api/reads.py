@@ -66,7 +66,7 @@ def request_list(request: HttpRequest, filters: Query[RequestFilters]) -> Any:
 
 def _detail_queryset(actor: Any) -> QuerySet[Request]:
     return (
-        selectors.requests_visible(actor)
+        selectors.requests_readable(actor)
         .select_related("category", "lead_unit", "merged_into")
         .prefetch_related(
             Prefetch("work_orders", WorkOrder.objects.select_related("unit").order_by("role", "id")),

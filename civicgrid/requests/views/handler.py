@@ -180,7 +180,7 @@ def _whistles(request: Request) -> QuerySet[Whistle]:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    found = selectors.request_get(user, pk)
+    found = selectors.request_read(user, pk)
     kinds = actor_kinds(user, found)
     actions = web.available_actions(user, found, kinds)
     context = {
@@ -268,7 +268,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
-    found = selectors.request_get(request.user, pk)
+    found = selectors.request_read(request.user, pk)
     item = Attachment.objects.filter(request=found, pk=attachment_id).first()
     if item is None:
         raise NotFound(_("附件不存在"))
