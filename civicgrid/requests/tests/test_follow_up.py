@@ -95,3 +95,15 @@ def test_only_a_request_the_list_offered_can_be_followed(client: Client, hotline
         assert response.status_code == 422 and "跟进链接已失效" in response.content.decode()
     assert not RequestEvent.objects.filter(request=elsewhere, action="note").exists()
     assert Request.objects.count() == 1
+
+
+def test_confidential_requests_are_never_offered_and_sweeping_is_limited(
+    client: Client, hotline: Any, settings: Any
+) -> None:
+    confidential = services.request_create(actor=hotline.city.olivia, data=hotline.new(confidential=True))
+    assert confidential.title not in client.get(reverse("requests:h5_similar"), report()).content.decode()
+    shown = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    settings.REQUESTS_H5_SIMILAR_LIMIT = 3
+    pages = [client.get(reverse("requests:h5_similar"), report()).content.decode() for _ in range(3)]
+    assert shown.title in pages[0] and shown.title in pages[1]  # the first one counted too
+    assert shown.title not in pages[2]  # the budget of this address is spent

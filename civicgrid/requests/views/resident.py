@@ -505,8 +505,14 @@ def h5_similar(request: HttpRequest) -> HttpResponse:
         if building is not None and building.lon is not None:
             lon, lat = building.lon, building.lat
     rows = []
-    if lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90:
-        rows = web.similar_nearby(None, lon=lon, lat=lat, text=text, among=Request.objects.all(), limit=3)
+    # A budget per address (a resident typing asks a few dozen times), so nobody sweeps the map
+    # for open requests; confidential ones are never offered.
+    budget = limit("REQUESTS_H5_SIMILAR_LIMIT", 300)
+    located = lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90
+    if located and not limit_reached("similar", request, budget):
+        limit_count("similar", request)
+        among = Request.objects.filter(confidential=False)
+        rows = web.similar_nearby(None, lon=lon, lat=lat, text=text, among=among, limit=3)
     offered = [(row, follow_token(row.request.pk)) for row in rows]
     return render(request, T + "_similar.html", {"rows": offered})
 
