@@ -153,11 +153,12 @@ def _excerpt(actor: Any, report: WeeklyReport) -> None:
 
 def overdue_at(moment: datetime) -> Q:
     """Requests past their resolution deadline and not yet replied or closed at ``moment``
-    (the weekly report's "overdue", as of the end of a past week or now in the current one).
-    From the stored times: dispatched, deadline passed, reply and closure (if any) later.
-    Requests suspended, long-running or merged now are left out, as their clock does not run
-    (a past week's figure therefore does not count one suspended since). At the present
-    moment this is the ledger's ``overdue_q``: a request of a running-clock status has no reply."""
+    (the weekly report's "overdue", as of the end of a past week or now in the current one),
+    read from the times stored on the request now: dispatched, deadline passed, reply and
+    closure (if any) later; those suspended, long-running or merged now left out. Later
+    events rewrite those times (a new dispatch, an approved return, an extension, a refused
+    verification, a resumption), so a past week's figure can still move with them; an exact
+    one would replay each request's history rows."""
     unreplied = Q(replied_at__isnull=True) | Q(replied_at__gt=moment)
     open_then = Q(closed_at__isnull=True) | Q(closed_at__gt=moment)
     passed = Q(dispatched_at__lte=moment, due_resolution_at__lt=moment)
