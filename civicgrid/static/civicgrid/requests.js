@@ -32,7 +32,12 @@
   function fetchOptions(base, q) {
     var url = base + (base.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
     return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
-      .then(function (r) { return r.ok ? r.text() : ""; });
+      .then(function (r) {
+        // Signed out while idle: the server names the sign-in page, as it does for htmx.
+        var away = r.headers.get("HX-Redirect");
+        if (away) { window.location.assign(away); return ""; }
+        return r.ok ? r.text() : "";
+      });
   }
 
   function search(picker, q) {
