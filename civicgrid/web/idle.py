@@ -79,7 +79,8 @@ class IdleTimeoutMiddleware:
             minutes=settings.SESSION_IDLE_MINUTES
         )
         if request.headers.get("HX-Request") == "true":
-            current = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
+            page = request.headers.get("HX-Current-URL") or request.headers.get("Referer", "")
+            current = urlsplit(page).path or "/"  # back to the page, after signing in
             response = HttpResponse(status=204)
             response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': current})}"
             messages.warning(request, message)
