@@ -93,6 +93,11 @@ class Lookup:
             self._miss(field, _("账号不存在"))
         return found
 
+    def need(self, found: object, field: str, message: str) -> None:
+        """A required choice left empty: say so (an unknown id has said why already)."""
+        if found is None and field not in self.errors:
+            self._miss(field, message)
+
     def done(self) -> None:
         if self.errors:
             raise ValidationError(errors=self.errors)

@@ -1,5 +1,6 @@
 """Home page per role, the audit log page and /favicon.ico."""
 
+from datetime import date
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_safe
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import actor_roles, require_any
-from civicgrid.core.errors import CivicError
+from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
@@ -130,6 +131,16 @@ def home(request: HttpRequest) -> HttpResponse:
 AUDIT_FILTERS = ("actor", "verb", "target", "date_from", "date_to", "request_id")
 
 
+def _audit_day(raw: str, field: str, label: str) -> date:
+    """A date filter as typed into the address bar too: a real day, or a refusal naming it."""
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(
+            gettext("{label}应为有效日期，格式 YYYY-MM-DD，例如 2026-10-08").format(label=label), field=field
+        ) from None
+
+
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.AUDIT_VIEW)
@@ -144,9 +155,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if filters["request_id"]:
         qs = qs.filter(request_id=filters["request_id"])
     if filters["date_from"]:
-        qs = qs.filter(created_at__date__gte=filters["date_from"])
+        qs = qs.filter(
+            created_at__date__gte=_audit_day(filters["date_from"], "date_from", gettext("开始日期"))
+        )
     if filters["date_to"]:
-        qs = qs.filter(created_at__date__lte=filters["date_to"])
+        qs = qs.filter(created_at__date__lte=_audit_day(filters["date_to"], "date_to", gettext("结束日期")))
     verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
     page = paginate(request, qs)
     for row in page:

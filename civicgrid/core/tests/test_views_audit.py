@@ -123,3 +123,15 @@ def test_the_audit_page_shows_labels_and_readable_changes(city: Any) -> None:
     assert "{&#x27;" not in html and "True" not in html and "None" not in html
     only = client.get("/audit/", {"verb": "exchange.exported"}).content.decode()
     assert "共 1 条" in only and "修改账号" not in only.split("</select>", 2)[-1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "value"), [("date_from", "2026-02-30"), ("date_to", "abc"), ("date_from", "99999-01-01")]
+)
+def test_a_bad_date_filter_is_named_not_a_server_error(city: Any, name: str, value: str) -> None:
+    client = Client()
+    client.force_login(city.auditor)
+    response = client.get("/audit/", {name: value})
+    assert response.status_code == 422
+    assert "应为有效日期" in response.content.decode()

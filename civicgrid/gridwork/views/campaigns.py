@@ -200,6 +200,7 @@ def campaign_assign(request: HttpRequest, pk: int) -> HttpResponse:
     posted = Posted(request.POST)
     look = Lookup(user)
     grid = look.grid(posted.integer("grid"), "grid")
+    look.need(grid, "grid", _("请选择网格"))
     worker = look.user(posted.integer("worker"), "worker")
 
     def act() -> None:

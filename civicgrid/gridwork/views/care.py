@@ -101,6 +101,7 @@ def care_generate(request: HttpRequest) -> HttpResponse:
     user = request.user
     look = Lookup(user)
     node = look.node(Posted(request.POST).integer("node"), "node")
+    look.need(node, "node", _("请选择区域"))
 
     def act() -> None:
         look.done()

@@ -225,5 +225,7 @@ def test_list_pages_do_not_query_per_row(people: People) -> None:
 def test_leader_reads_the_report_but_not_the_lists(people: People) -> None:
     dave = login(people.city.dave)
     assert dave.get("/volunteers/report/").status_code == 200
+    for period in ("x", ""):  # an unknown period in the address: 累计, not a server error
+        assert dave.get("/volunteers/report/", {"period": period}).status_code == 200
     assert dave.get("/volunteers/people/").status_code == 403
     assert "志愿服务统计" in text(dave.get("/"))

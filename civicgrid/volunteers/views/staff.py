@@ -452,6 +452,8 @@ def report(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("under", "")
     under = node_get(request.user, int(raw)) if raw.isdigit() else None
     period = request.GET.get("period", "all")
+    if period not in ("all", "month", "quarter", "year"):
+        period = "all"  # an unknown period in the address: 累计, as the points leaderboard does
     since = {"month": 30, "quarter": 91, "year": 365}.get(period)
     rows = selectors.report_rows(
         request.user, under=under, since=timezone.now() - timedelta(days=since) if since else None
