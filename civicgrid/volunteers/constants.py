@@ -104,6 +104,7 @@ class SignupStatus(models.TextChoices):
     CHECKED_IN = "checked_in", _("已签到")
     COMPLETED = "completed", _("已签退")
     NO_SHOW = "no_show", _("缺席")
+    NOT_SELECTED = "not_selected", _("未入选")  # still waitlisted when the activity ended
 
 
 # Sign-ups that hold a place of the quota.

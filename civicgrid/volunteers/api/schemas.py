@@ -222,6 +222,7 @@ class ClosingOut(Schema):
     no_shows: int
     auto_checked_out: int
     completed: int
+    not_selected: int
 
 
 # --- service orders ------------------------------------------------------------------------------

@@ -535,12 +535,14 @@ class Closing:
     no_shows: int
     auto_checked_out: int
     completed: int
+    not_selected: int = 0
 
 
 @transaction.atomic
 def activity_close(*, actor: Any, activity: Activity) -> Closing:
     """End an activity once it has started: confirmed volunteers who never checked in are
-    recorded as no-shows; those still checked in are checked out at the end time."""
+    recorded as no-shows; those still checked in are checked out at the end time; those
+    still on the waiting list were not selected (未入选)."""
     if not is_organiser(actor, activity):
         raise PermissionDenied(_("您无权结束该活动"))
     locked = _lock_activity(activity)
@@ -560,11 +562,18 @@ def activity_close(*, actor: Any, activity: Activity) -> Closing:
     )
     for signup in still_in:
         _finish(actor, locked, signup, min(now, locked.ends_at), CheckVia.AUTO)
+    # The waiting list is over: those on it were not selected (they kept 候补中 for ever, with a
+    # cancel button that could only fail).
+    not_selected = locked.signups.filter(status=SignupStatus.WAITLISTED).update(
+        status=SignupStatus.NOT_SELECTED
+    )
     locked.status = ActivityStatus.CLOSED
     locked.closed_at = now
     locked.save(update_fields=["status", "closed_at"])
     done = locked.signups.filter(status=SignupStatus.COMPLETED).count()
-    result = Closing(no_shows=len(absent), auto_checked_out=len(still_in), completed=done)
+    result = Closing(
+        no_shows=len(absent), auto_checked_out=len(still_in), completed=done, not_selected=not_selected
+    )
     audit_write(
         actor=actor,
         verb=Verb.ACTIVITY_CLOSED,

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
@@ -176,6 +177,26 @@ def test_close_records_no_shows_and_checks_out_the_rest(people: People) -> None:
     assert a.status == ActivityStatus.CLOSED
     with pytest.raises(Conflict):
         services.activity_close(actor=c.bob, activity=a)
+
+
+def test_close_ends_the_waiting_list_and_its_page_offers_no_cancel(people: People) -> None:
+    """Found by exploratory testing: after the activity ended, the waiting list stayed 候补中
+    for ever, with a 取消报名 button that could only fail."""
+    c = people.city
+    a = people.activity(quota=1)
+    services.activity_signup(actor=people.zhang, activity=a)
+    services.activity_signup(actor=people.li, activity=a)  # waitlisted
+    a = shift(a, started_ago=timedelta(hours=5))
+    result = services.activity_close(actor=c.bob, activity=a)
+    assert result.not_selected == 1
+    li = Signup.objects.get(activity=a, volunteer=people.v_li)
+    assert li.status == SignupStatus.NOT_SELECTED and li.get_status_display() == "未入选"
+    row = AuditLog.objects.get(verb="volunteers.activity_closed")
+    assert row.after is not None and row.after["not_selected"] == 1
+    page = Client()
+    page.force_login(people.li)
+    html = page.get(f"/volunteers/h5/activities/{a.pk}/").content.decode()
+    assert "未入选" in html and "取消报名" not in html
 
 
 def test_cancel_tells_everyone(people: People) -> None:

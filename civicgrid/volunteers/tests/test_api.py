@@ -157,7 +157,7 @@ def test_activity_through_the_api(people: People) -> None:
     names = [s["volunteer"] for s in bob.get(f"/activities/{aid}/signups").json()]
     assert "李秀英" in names
     closing = bob.post(f"/activities/{aid}/close").json()
-    assert closing == {"no_shows": 0, "auto_checked_out": 1, "completed": 1}
+    assert closing == {"no_shows": 0, "auto_checked_out": 1, "completed": 1, "not_selected": 0}
 
 
 def test_registration_and_figures(people: People) -> None:
