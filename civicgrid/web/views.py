@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -131,6 +131,26 @@ def home(request: HttpRequest) -> HttpResponse:
 AUDIT_FILTERS = ("actor", "verb", "target", "date_from", "date_to", "request_id")
 
 
+def _target_q(typed: str) -> Q:
+    """The 对象 filter: a name, or the ``type#id`` the page shows beside it."""
+    kind, _, key = typed.rpartition("#")
+    if kind and key:
+        return Q(target_type=kind.strip(), target_id=key.strip()) | Q(target_label__contains=typed)
+    return Q(target_label__contains=typed)
+
+
+def _place_labels(paths: list[str]) -> dict[str, str]:
+    """Each audit row's place as its last two names (胜利门社区 · 第一网格), in one query,
+    instead of the raw path of ids."""
+    tails = {
+        path: [int(i) for i in path.strip("/").split("/")[-2:] if i.isdigit()] for path in set(paths) if path
+    }
+    names = dict(
+        Node.objects.filter(pk__in={i for ids in tails.values() for i in ids}).values_list("pk", "name")
+    )
+    return {path: " · ".join(names[i] for i in ids if i in names) or path for path, ids in tails.items()}
+
+
 def _audit_day(raw: str, field: str, label: str) -> date:
     """A date filter as typed into the address bar too: a real day, or a refusal naming it."""
     try:
@@ -151,7 +171,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if filters["verb"]:
         qs = qs.filter(verb__startswith=filters["verb"])
     if filters["target"]:
-        qs = qs.filter(target_label__contains=filters["target"])
+        qs = qs.filter(_target_q(filters["target"]))
     if filters["request_id"]:
         qs = qs.filter(request_id=filters["request_id"])
     if filters["date_from"]:
@@ -162,7 +182,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(created_at__date__lte=_audit_day(filters["date_to"], "date_to", gettext("结束日期")))
     verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
     page = paginate(request, qs)
+    places = _place_labels([row.node_path for row in page])
     for row in page:
+        row.node_label = places.get(row.node_path, row.node_path)
         row.verb_label = verb_label(row.verb)
         row.before_items = change_items(row.before, row.target_type)
         row.after_items = change_items(row.after, row.target_type)

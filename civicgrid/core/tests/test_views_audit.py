@@ -12,6 +12,7 @@ from django.test import Client
 
 from civicgrid.accounts.models import User
 from civicgrid.core.audit import audit_write
+from civicgrid.core.models import AuditLog
 from civicgrid.core.views_audit import change_items, value_text, verb_choices, verb_label
 from civicgrid.requests.constants import Action
 
@@ -135,3 +136,18 @@ def test_a_bad_date_filter_is_named_not_a_server_error(city: Any, name: str, val
     response = client.get("/audit/", {name: value})
     assert response.status_code == 422
     assert "应为有效日期" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_audit_page_names_places_and_finds_a_target_as_shown(city: Any) -> None:
+    with transaction.atomic():
+        audit_write(actor=city.sysadmin, verb="accounts.user_changed", target=city.bob, node=city.grid_a1_1)
+    client = Client()
+    client.force_login(city.auditor)
+    html = client.get("/audit/").content.decode()
+    assert f"{city.comm_a1.name} · {city.grid_a1_1.name}" in html  # not the path of ids
+    shown = f"accounts.user#{city.bob.pk}"
+    about_bob = AuditLog.objects.filter(target_type="accounts.user", target_id=str(city.bob.pk)).count()
+    assert about_bob >= 1
+    assert f"共 {about_bob} 条" in client.get("/audit/", {"target": shown}).content.decode()
+    assert "共 0 条" in client.get("/audit/", {"target": "accounts.user#999999"}).content.decode()
