@@ -4,8 +4,11 @@ The uploaded file is kept only until the job has run. ``node`` / ``node_path`` h
 highest node of the actor's import scope so colleagues with the same scope see the job.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.territory.models import Node, ScopedModel
@@ -84,6 +87,13 @@ class ImportJob(ScopedModel):
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING_STATUSES
+
+    @property
+    def waiting_long(self) -> bool:
+        """Still queued half a minute after the upload: the task worker is likely not running."""
+        return self.status == ImportStatus.PENDING and timezone.now() - self.created_at > timedelta(
+            seconds=30
+        )
 
     @property
     def percent(self) -> int:

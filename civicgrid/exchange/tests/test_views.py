@@ -1,10 +1,12 @@
 """The import pages: list, upload, progress polling, errors; who may see what."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from civicgrid.exchange import services
 from civicgrid.exchange.models import ImportJob, ImportKind, ImportStatus
@@ -50,6 +52,17 @@ def test_a_running_job_polls_its_progress(client: Client, city: Any) -> None:
     for html in (page, partial):
         assert 'hx-trigger="every 1s"' in html and f"/exchange/imports/{job.pk}/progress/" in html
         assert "已校验 4 / 10 行" in html
+
+
+def test_a_job_queued_long_says_the_worker_may_not_be_running(client: Client, city: Any) -> None:
+    client.force_login(city.bob)
+    job = services.import_job_create(
+        actor=city.bob, kind="residents", upload=SimpleUploadedFile("r.csv", resident_csv("X"))
+    )
+    assert "db_worker" not in client.get(f"/exchange/imports/{job.pk}/progress/").content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    partial = client.get(f"/exchange/imports/{job.pk}/progress/").content.decode()
+    assert "后台任务进程可能没有运行" in partial and "db_worker" in partial
 
 
 def test_a_failed_job_shows_its_error_table(client: Client, city: Any, run_import: RunImport) -> None:
