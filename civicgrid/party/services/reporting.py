@@ -77,6 +77,7 @@ AGREEMENT_AUDIT_FIELDS = [
     "status",
 ]
 TWO_COMMUNITIES = gettext_lazy("该党员已向{place}报到（{status}），不能同时向两个社区报到；请先结束原报到")
+SAME_COMMUNITY = gettext_lazy("该党员已向{place}报到（{status}），无需重复报到")
 
 
 # --- where a member lives ----------------------------------------------------------------
@@ -154,10 +155,13 @@ def _active_report(member: PartyMember) -> MemberReport | None:
     )
 
 
-def _two_communities(existing: MemberReport | None) -> ValidationError:
+def _two_communities(existing: MemberReport | None, community: Node | None = None) -> ValidationError:
+    """A second active report: to another community (refused), or again to the same one."""
     place = existing.node.name if existing else _("其他社区")
     status = existing.get_status_display() if existing else _("报到中")
-    return ValidationError(TWO_COMMUNITIES.format(place=place, status=status), field="member")
+    again = existing is not None and community is not None and existing.node_id == community.pk
+    message = SAME_COMMUNITY if again else TWO_COMMUNITIES
+    return ValidationError(message.format(place=place, status=status), field="member")
 
 
 @transaction.atomic
@@ -196,7 +200,7 @@ def member_report_submit(
     raise_if(errors)
     existing = _active_report(member)
     if existing is not None:
-        raise _two_communities(existing)
+        raise _two_communities(existing, place.community)
     report = MemberReport(
         member=member,
         node=place.community,
@@ -215,7 +219,7 @@ def member_report_submit(
         with transaction.atomic():
             report.save()
     except IntegrityError as exc:
-        raise _two_communities(_active_report(member)) from exc
+        raise _two_communities(_active_report(member), place.community) from exc
     if member.home_node_id is None:
         member.home_node = place.grid or place.community
         member.save(update_fields=["home_node", "updated_at"])

@@ -81,6 +81,9 @@ def test_a_member_cannot_report_to_two_communities(pw: PartyWorld) -> None:
     with pytest.raises(ValidationError) as caught:
         report(pw, pw.zhang_user, lon=120.31, lat=31.585)  # A2
     assert "不能同时向两个社区报到" in caught.value.message and "胜利门社区" in caught.value.message
+    with pytest.raises(ValidationError) as caught:
+        report(pw, pw.zhang_user)  # to the same community again: said so, not "two communities"
+    assert "无需重复报到" in caught.value.message and "两个社区" not in caught.value.message
     assert counts() == before
     services.member_report_end(actor=pw.zhang_user, report=first, reason="搬家")
     again = report(pw, pw.zhang_user, lon=120.31, lat=31.585)
