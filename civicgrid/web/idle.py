@@ -85,7 +85,8 @@ class IdleTimeoutMiddleware:
             response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': current})}"
             messages.warning(request, message)
             return response
-        if request.method == "POST" and not machine_facing(request):
+        signing_in = request.path in (resolve_url(settings.LOGIN_URL), "/admin/login/")
+        if request.method == "POST" and not machine_facing(request) and not signing_in:
             return stale_form_page(request, message + _("本次提交未生效。"), status=401)
         messages.warning(request, message)
         return None

@@ -104,3 +104,11 @@ def test_a_form_sent_by_an_idle_session_gives_back_what_was_typed(city: City) ->
     assert "30分钟未操作" in page and "楼道灯不亮" in page and "三单元灯坏了" in page
     assert ">17<" not in page  # a choice's id is no text of the user's
     assert not Request.objects.exists()
+
+
+def test_signing_in_on_a_page_left_open_while_signed_in_still_signs_in(city: City) -> None:
+    client = signed_in(city.bob)
+    last_seen_ago(client, 45 * 60)
+    response = client.post("/login/", {"username": "bob", "password": "civicgrid-test-pw"})
+    assert response.status_code == 302  # signed in anew, not the "form not taken" page
+    assert client.get("/").status_code == 200
