@@ -572,6 +572,24 @@ def test_bad_parameters_name_the_field(hotline: Any) -> None:
     assert response.status_code == 422 and "week" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("name", "params", "field"),
+    [
+        ("requests:rates", {"month": "2026-13"}, 'name="month"'),
+        ("requests:ranking", {"month": "abc"}, 'name="month"'),
+        ("requests:weekly_report", {"week": "0001-99-01"}, 'name="week"'),
+    ],
+)
+def test_a_bad_filter_keeps_the_page_and_its_form(
+    hotline: Any, name: str, params: dict[str, str], field: str
+) -> None:
+    """Found by exploratory testing: a bad filter replaced the whole page with a generic error."""
+    client = Client()
+    client.force_login(hotline.city.dave)
+    page = client.get(reverse(name), params).content.decode()
+    assert "筛选条件有误" in page and field in page and "无法完成操作" not in page
+
+
 def test_rates_page_ranks_a_date_range_and_a_node(hotline: Any, spread: date) -> None:
     client = Client()
     client.force_login(hotline.city.dave)

@@ -94,10 +94,22 @@ def _trend_chart(trend: list[tuple[date, Any]]) -> dict[str, Any]:
     }
 
 
+def _refused(exc: ValidationError) -> str:
+    """A bad filter, said above the page: the page then shows its default figures, with the
+    form to put the filter right (not an error page that loses the form)."""
+    reasons = [reason for reasons in exc.errors.values() for reason in reasons]
+    return "；".join(reasons) or str(exc.message)
+
+
 @login_required
 def rates_page(request: HttpRequest) -> HttpResponse:
     rate_paths(request.user)
-    target, period = _target(request), _period(request)
+    refused = ""
+    try:
+        target, period = _target(request), _period(request)
+    except ValidationError as exc:
+        refused = _refused(exc)
+        target, period = scope_target(request.user), Period.month(current_month())
     rates, source = target_rates(target, period)
     trend = target_trend(target, period.months()[-1])
     context = {
@@ -113,8 +125,9 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "month_value": f"{period.start:%Y-%m}" if period.whole_month else "",
         "is_live": period.end >= timezone.localdate(),
+        "refused": refused,
     }
-    return render(request, "requests/rates/rates.html", context)
+    return render(request, "requests/rates/rates.html", context, status=422 if refused else 200)
 
 
 def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
@@ -138,7 +151,11 @@ def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
 def ranking_page(request: HttpRequest) -> HttpResponse:
     rate_paths(request.user)
     raw = request.GET.get("month", "").strip()
-    month = parse_month(raw) if raw else add_months(current_month(), -1)
+    refused = ""
+    try:
+        month = parse_month(raw) if raw else add_months(current_month(), -1)
+    except ValidationError as exc:
+        refused, month = _refused(exc), add_months(current_month(), -1)
     visible = visible_unit_ids(request.user)
     boards = [_board(b, visible) for b in rankings(month).values()]
     thresholds = Thresholds.from_settings()
@@ -152,8 +169,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         "from_rollup": rollup_ready(month),
         "check": ranking_recompute_check(month) if request.GET.get("check") == "1" else None,
         "raw": RAW,
+        "refused": refused,
     }
-    return render(request, "requests/rates/ranking.html", context)
+    return render(request, "requests/rates/ranking.html", context, status=422 if refused else 200)
 
 
 @login_required
@@ -162,9 +180,14 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("week", "").strip()
     today = timezone.localdate()
     # Without a week asked for: the last complete week, the one a weekly report is about.
-    day = parse_day(raw, field="week") if raw else today - timedelta(days=7)
-    report = weekly_report(request.user, day)
-    if request.GET.get("format") == "xlsx":
+    refused = ""
+    try:
+        report = weekly_report(
+            request.user, parse_day(raw, field="week") if raw else today - timedelta(days=7)
+        )
+    except ValidationError as exc:
+        refused, report = _refused(exc), weekly_report(request.user, today - timedelta(days=7))
+    if request.GET.get("format") == "xlsx" and not refused:
         response = HttpResponse(weekly_report_xlsx(report), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="weekly-report-{report.period.start}.xlsx"'
         return response
@@ -177,8 +200,9 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
         "has_next": report.period.end < today,  # a week that has not begun is refused
         "is_live": report.is_live,
         "this_week": f"{today:%Y-%m-%d}",
+        "refused": refused,
     }
-    return render(request, "requests/rates/weekly.html", context)
+    return render(request, "requests/rates/weekly.html", context, status=422 if refused else 200)
 
 
 urlpatterns: list[URLPattern] = [
