@@ -106,10 +106,11 @@ def shift_for_pause(
         request.due_resolution_at = clock.advance(cal, request.due_resolution_at, paused, unit).due_at
 
 
-def extend(request: Request, amount: float, cal: Calendar | None = None) -> None:
-    """Approved extension: the resolution deadline moves by ``amount`` of its own clock."""
+def extend(request: Request, amount: float, cal: Calendar | None = None, *, unit: str | None = None) -> None:
+    """Approved extension: the resolution deadline moves by ``amount`` of ``unit`` (the unit
+    it was asked in), else of its own clock."""
     cal = cal or clock.current_calendar()
-    unit = request.extension_unit
+    unit = unit or request.extension_unit
     if request.due_resolution_at is not None:
         deadline = clock.advance(cal, request.due_resolution_at, amount, unit)
         request.due_resolution_at = deadline.due_at

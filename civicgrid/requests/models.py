@@ -458,6 +458,11 @@ class Approval(models.Model):
     # a return the unit asked for as 非本单位职责 (not its business), not an ordinary 退单
     not_ours = models.BooleanField(gettext_lazy("非本单位职责"), default=False)
     extend_amount = models.FloatField(gettext_lazy("延长时长"), null=True, blank=True)
+    # the unit the amount was asked in (the request's clock then); empty on older rows: the
+    # request's clock now
+    extend_unit = models.CharField(
+        gettext_lazy("延长时长单位"), max_length=20, choices=LimitUnit.choices, blank=True, default=""
+    )
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
@@ -479,7 +484,7 @@ class Approval(models.Model):
         """The extension asked for with its unit ('2 工作日'); reads the request (select it along)."""
         if self.extend_amount is None:
             return ""
-        return amount_with_unit(self.extend_amount, self.request.extension_unit)
+        return amount_with_unit(self.extend_amount, self.extend_unit or self.request.extension_unit)
 
 
 class Whistle(models.Model):

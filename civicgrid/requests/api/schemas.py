@@ -578,6 +578,9 @@ class ApprovalOut(Schema):
     reason: str
     not_ours: bool = Field(description="退单时：是否以“非本单位职责”申请")
     extend_amount: float | None
+    extend_unit: str = Field(
+        description="延期时：时长的单位（hours 自然时、working_hours 工作时、working_days 工作日…）"
+    )
     decided_at: datetime | None
     decision_note: str
     created_at: datetime
@@ -585,6 +588,12 @@ class ApprovalOut(Schema):
     @staticmethod
     def resolve_unit_name(obj: Approval) -> str:
         return obj.unit.name
+
+    @staticmethod
+    def resolve_extend_unit(obj: Approval) -> str:
+        if obj.extend_amount is None:
+            return ""
+        return obj.extend_unit or obj.request.extension_unit
 
 
 class CouncilOut(Schema):

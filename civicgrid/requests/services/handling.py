@@ -199,6 +199,7 @@ def request_extend(
         requested_by=actor,
         reason=reason.strip(),
         extend_amount=amount,
+        extend_unit=unit,
     )
     engine.finish(
         actor,
@@ -220,7 +221,8 @@ def request_extend_decide(
     approval = engine.approval_decide(actor, locked, ApprovalKind.EXTENSION, approve=approve, note=note)
     before = locked.due_resolution_at
     if approve and approval.extend_amount:
-        deadlines.extend(locked, approval.extend_amount)
+        # In the unit it was asked in, though the category (and its clock) changed since.
+        deadlines.extend(locked, approval.extend_amount, unit=approval.extend_unit or None)
     engine.finish(
         actor,
         locked,

@@ -5,6 +5,7 @@ The amount counts in the unit of the request's resolution clock (the category's 
 by that much (deadlines.extend). 0.0001 of it is no extension.
 """
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -98,3 +99,17 @@ def test_a_request_without_a_clock_unit_extends_in_working_days_and_says_so(
     client.force_login(hotline.city.olivia)
     assert "3 工作日" in client.get("/requests/triage/").content.decode()
     assert "延期（3 工作日）" in client.get(f"/requests/{request.pk}/").content.decode()
+
+
+def test_an_approved_extension_counts_in_the_unit_it_was_asked_in(hotline: Any) -> None:
+    """Reviewer's finding: the category (and so the clock's unit) may change between asking
+    and approving; 24 asked in hours must not become 24 working days."""
+    request = signed(hotline, category=hotline.street_vending)  # 小时（自然时）
+    approval = services.request_extend(actor=hotline.dora, request=request, amount=24, reason="需要协调")
+    assert approval.extend_unit == "hours"
+    due = Request.objects.get(pk=request.pk).due_resolution_at
+    Request.objects.filter(pk=request.pk).update(clock_unit="working_days")  # reclassified meanwhile
+    request.refresh_from_db()
+    assert approval.extend_label() == "24 小时（自然时）"
+    decided = services.request_extend_decide(actor=hotline.city.olivia, request=request, approve=True)
+    assert due is not None and decided.due_resolution_at == due + timedelta(hours=24)
