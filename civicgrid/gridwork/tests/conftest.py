@@ -92,3 +92,26 @@ def field(city: City) -> Field:
     li = registry.resident_create(actor=bob, node=city.building_a1, name="李小明", household=h2)
     zhao = registry.resident_create(actor=city.carol, node=city.building_b1, name="赵大海", tags=["disabled"])
     return Field(city, city.alice, ivan, gina, pete, d1, d2, h1, h2, zhang, li, zhao)
+
+
+def phone_page(browser: Any, base: str, *, latitude: float, longitude: float) -> tuple[Any, Any]:
+    """alice signed in on a phone-sized Chromium page standing at (latitude, longitude):
+    the browser context (to go offline) and the page."""
+    from civicgrid.core.tests.browser import PASSWORD
+
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        permissions=["geolocation"],
+        geolocation={"latitude": latitude, "longitude": longitude},
+    )
+    page = context.new_page()
+    page.set_default_timeout(30000)
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return context, page

@@ -16,11 +16,10 @@ import pytest
 from django.db import connections
 
 from civicgrid.gridwork.models import Finding, Patrol, Photo
-from civicgrid.gridwork.tests.conftest import PNG, Field
+from civicgrid.gridwork.tests.conftest import PNG, Field, phone_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-PASSWORD = "civicgrid-test-pw"  # the fixtures' password (civicgrid.conftest.make_user)
 SHOTS = "/tmp/e2e-gw-{}.png"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright 未安装（pip install playwright）")
@@ -41,22 +40,7 @@ def browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def _phone(browser: Any, base: str) -> tuple[Any, Any]:
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        permissions=["geolocation"],
-        geolocation={"latitude": 31.575, "longitude": 120.305},
-    )
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return context, page
+    return phone_page(browser, base, latitude=31.575, longitude=120.305)
 
 
 def test_entries_made_offline_are_sent_once_when_the_signal_returns(

@@ -8,9 +8,9 @@ Skipped when Playwright or Chromium is missing (``core.tests.browser.MARKS``).
 
 from typing import Any
 
-from civicgrid.core.tests.browser import MARKS, PASSWORD
+from civicgrid.core.tests.browser import MARKS
 from civicgrid.gridwork.models import Finding
-from civicgrid.gridwork.tests.conftest import Field
+from civicgrid.gridwork.tests.conftest import Field, phone_page
 from civicgrid.requests.models import Request
 
 pytestmark = MARKS
@@ -22,20 +22,7 @@ def test_the_worker_reads_why_a_finding_in_another_street_was_refused(
     field: Field, browser: Any, live_server: Any
 ) -> None:
     base = live_server.url
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        permissions=["geolocation"],
-        geolocation={"latitude": 31.585, "longitude": 120.33},  # 通江一网格
-    )
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
+    context, page = phone_page(browser, base, latitude=31.585, longitude=120.33)  # 通江一网格
 
     page.goto(f"{base}/gridwork/m/finding/")
     page.click(".gw-locate-btn")
