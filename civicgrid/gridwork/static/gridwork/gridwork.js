@@ -49,6 +49,21 @@
     try { if (value === null) localStorage.removeItem(key); else localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full */ }
   }
 
+  /* The texts this script shows, in the page's language: the page carries them (a JSON
+     block written by {% gridwork_js_text %}, from gridwork/jstext.py), so they are on the
+     phone whenever the page is. i18n("queue_waiting", {n: 3}) fills %(n)s; an unknown name
+     shows as itself. */
+  var TEXT = (function () {
+    var el = document.getElementById("gw-text");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function i18n(key, values) {
+    var text = Object.prototype.hasOwnProperty.call(TEXT, key) ? String(TEXT[key]) : key;
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    });
+  }
+
   function toast(text, kind) {
     var el = $("#gw-toast");
     if (!el) { el = document.createElement("div"); el.id = "gw-toast"; body().appendChild(el); }
@@ -140,7 +155,7 @@
 
   function message(res) {
     var d = res.data || {};
-    var text = d.message || ("服务器返回 " + res.status);
+    var text = d.message || i18n("server_status", { status: res.status });
     return text;
   }
 
@@ -182,7 +197,7 @@
       return Promise.all(rows.map(function (r) {
         if (r.state !== "waiting") return null;
         if (r.kind === "patrol_points" || r.kind === "patrol_end") {
-          if (r.fields.patrol_key === key) { r.state = "failed"; r.error = "所属巡查未能开始：" + e.error; return store.put(r); }
+          if (r.fields.patrol_key === key) { r.state = "failed"; r.error = i18n("patrol_not_started", { reason: e.error }); return store.put(r); }
         } else if (r.fields.patrol_key === key) { r.fields.patrol_key = ""; return store.put(r); }
         return null;
       }));
@@ -197,10 +212,10 @@
       $all(".gw-outbox").forEach(function (el) {
         el.hidden = rows.length === 0 && !blocked;
         var parts = [];
-        if (waiting) parts.push("待发送 " + waiting + " 条");
-        if (failed) parts.push("未通过 " + failed + " 条");
-        if (blocked === "auth") parts.push("登录已过期，请重新登录后自动发送");
-        else if (waiting && navigator.onLine === false) parts.push("当前无网络");
+        if (waiting) parts.push(i18n("queue_waiting", { n: waiting }));
+        if (failed) parts.push(i18n("queue_failed", { n: failed }));
+        if (blocked === "auth") parts.push(i18n("signed_out"));
+        else if (waiting && navigator.onLine === false) parts.push(i18n("offline"));
         el.textContent = parts.join(" · ");
         el.classList.toggle("warn", failed > 0 || blocked === "auth");
       });
@@ -234,11 +249,11 @@
 
   function locate() {
     return new Promise(function (resolve, reject) {
-      if (!navigator.geolocation) { reject(new Error("您的手机浏览器不支持定位")); return; }
+      if (!navigator.geolocation) { reject(new Error(i18n("no_geolocation"))); return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         var fix = { lon: +pos.coords.longitude.toFixed(6), lat: +pos.coords.latitude.toFixed(6), acc: Math.round(pos.coords.accuracy), t: Date.now() };
         writeJSON(LAST_FIX, fix); resolve(fix);
-      }, function () { reject(new Error("未能获取位置（可能未授权定位）")); }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+      }, function () { reject(new Error(i18n("no_fix"))); }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
     });
   }
 
@@ -264,7 +279,7 @@
       drawLocal();
       var patrol = currentPatrol();
       if (patrol && (track.length >= POINTS_BATCH || Date.now() - (patrol.flushedAt || patrol.t) > POINTS_EVERY_MS)) queuePoints();
-    }, function () { setPatrolStatus("未获得定位授权，本次巡查不记录轨迹"); }, { enableHighAccuracy: true, maximumAge: 15000, timeout: 30000 });
+    }, function () { setPatrolStatus(i18n("no_track")); }, { enableHighAccuracy: true, maximumAge: 15000, timeout: 30000 });
   }
 
   function stopWatch() { if (watchId !== null) navigator.geolocation.clearWatch(watchId); watchId = null; }
@@ -275,7 +290,7 @@
     if (!patrol || !track.length) return Promise.resolve();
     writeJSON(TRACK_KEY, []);
     patrol.flushedAt = Date.now(); writeJSON(PATROL_KEY, patrol);
-    var e = entry("patrol_points", "巡查轨迹 " + track.length + " 个点", api("/patrols/" + patrol.key + "/points"), "json",
+    var e = entry("patrol_points", i18n("track_points", { n: track.length }), api("/patrols/" + patrol.key + "/points"), "json",
                   { patrol_key: patrol.key, __json: { points: track } });
     e.key = newKey();
     return store.put(e).then(function () { refreshCount(); return flush(); });
@@ -293,7 +308,8 @@
     if (on) {
       var since = new Date(patrol.startedAt);
       var mins = Math.max(0, Math.round((Date.now() - since.getTime()) / 60000));
-      setPatrolStatus("巡查中：" + since.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" }) + " 开始，已 " + mins + " 分钟");
+      var time = since.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+      setPatrolStatus(i18n("patrolling", { time: time, minutes: mins }));
     } else {
       setPatrolStatus("");
     }
@@ -309,9 +325,9 @@
     writeJSON(PATROL_KEY, { key: key, user: me(), startedAt: fields.started_at, t: Date.now() });
     writeJSON(TRACK_KEY, []);
     renderPatrol(); startWatch();
-    return submit(entry("patrol_start", "开始巡查", api("/patrols"), "json", fields)).then(function (res) {
+    return submit(entry("patrol_start", i18n("patrol_start"), api("/patrols"), "json", fields)).then(function (res) {
       if (res.invalid) { writeJSON(PATROL_KEY, null); stopWatch(); renderPatrol(); toast(res.invalid, "err"); return; }
-      toast(res.sent ? "巡查已开始" : "巡查已开始（离线，已保存在手机）");
+      toast(res.sent ? i18n("patrol_started") : i18n("patrol_started_offline"));
     });
   }
 
@@ -324,12 +340,12 @@
     return queuePoints().then(function () {
       stopWatch();
       writeJSON(PATROL_KEY, null);
-      var e = entry("patrol_end", "结束巡查", api("/patrols/" + patrol.key + "/end"), "json", fields);
+      var e = entry("patrol_end", i18n("patrol_end"), api("/patrols/" + patrol.key + "/end"), "json", fields);
       e.key = newKey();
       return submit(e);
     }).then(function (res) {
       form.reset(); renderPatrol();
-      toast(res && res.invalid ? res.invalid : (res && res.sent ? "巡查已结束，已记入民情日志" : "巡查已结束（离线，已保存在手机）"), res && res.invalid ? "err" : "");
+      toast(res && res.invalid ? res.invalid : (res && res.sent ? i18n("patrol_ended") : i18n("patrol_ended_offline")), res && res.invalid ? "err" : "");
     });
   }
 
@@ -372,7 +388,7 @@
       var fld = input && (input.closest ? input.closest(".fld") : null);
       if (!fld) return;
       fld.classList.add("has-err");
-      var p = document.createElement("p"); p.className = "err gw-err"; p.textContent = [].concat(detail[name]).join("，");
+      var p = document.createElement("p"); p.className = "err gw-err"; p.textContent = [].concat(detail[name]).join(i18n("error_separator"));
       fld.appendChild(p);
     });
     if (box) box.scrollIntoView({ block: "center" });
@@ -399,9 +415,9 @@
       var field = form.elements[rule[0]];
       return field && rule[1].split(",").indexOf(field.value) >= 0 && !(input.files && input.files.length);
     });
-    if (missing.length) { showErrors(form, missing[0].dataset.gwRequiredMessage || "请上传照片", {}); return; }
+    if (missing.length) { showErrors(form, missing[0].dataset.gwRequiredMessage || i18n("photo_required"), {}); return; }
     var button = $("button[type=submit]", form);
-    if (button) { button.disabled = true; button._text = button.textContent; button.textContent = "正在保存…"; }
+    if (button) { button.disabled = true; button._text = button.textContent; button.textContent = i18n("saving"); }
     var fields = formFields(form);
     fields.client_key = newKey();
     var stamp = form.dataset.gwStamp;
@@ -423,23 +439,23 @@
       });
     });
     Promise.all(shrinking).then(function (files) {
-      var e = entry(form.dataset.gwEntry, form.dataset.gwLabel || "记录", form.dataset.gwUrl, enc, fields, files);
+      var e = entry(form.dataset.gwEntry, form.dataset.gwLabel || i18n("entry"), form.dataset.gwUrl, enc, fields, files);
       return submit(e);
     }).then(function (res) {
       if (button) { button.disabled = false; button.textContent = button._text; }
       if (res.invalid) { showErrors(form, res.invalid, res.detail); return; }
-      var done = res.sent ? (form.dataset.gwDone || "已提交") : "已保存在手机，有网络时自动发送";
+      var done = res.sent ? (form.dataset.gwDone || i18n("submitted")) : i18n("kept_on_phone");
       toast(done, res.sent ? "ok" : "");
       form.reset();
       var box = $(".gw-form-error", form); if (box) box.hidden = true;
       $all(".gw-err", form).forEach(function (el) { el.remove(); });
       var target = form.closest(".gw-item");
-      if (target && res) { target.classList.add("done"); var st = $(".gw-item-state", target); if (st) st.textContent = res.sent ? "已提交" : "待发送"; }
+      if (target && res) { target.classList.add("done"); var st = $(".gw-item-state", target); if (st) st.textContent = res.sent ? i18n("submitted") : i18n("waiting"); }
       // Back to the day's page once sent; offline, stay here (the next page may not be on the phone).
       if (form.dataset.gwNext && res.sent) setTimeout(function () { window.location.href = form.dataset.gwNext; }, 900);
     }).catch(function (err) {
       if (button) { button.disabled = false; button.textContent = button._text; }
-      toast("保存失败：" + (err && err.message ? err.message : err), "err");
+      toast(i18n("save_failed", { reason: err && err.message ? err.message : err }), "err");
     });
   }
 
@@ -447,21 +463,24 @@
 
   function renderQueue(rows) {
     var box = $("#gw-queue");
-    if (!rows.length) { box.innerHTML = '<p class="muted center">手机上没有待发送的记录</p>'; return; }
+    if (!rows.length) {
+      var none = document.createElement("p"); none.className = "muted center"; none.textContent = i18n("queue_empty");
+      box.innerHTML = ""; box.appendChild(none); return;
+    }
     box.innerHTML = "";
     rows.forEach(function (r) {
       var div = document.createElement("div");
       div.className = "card gw-q " + r.state;
       var when = new Date(r.createdAt).toLocaleString("zh-CN", { hour12: false });
       var head = document.createElement("div"); head.className = "gw-q-head";
-      head.textContent = r.label + " · " + when + (r.files && r.files.length ? " · " + r.files.length + " 张照片" : "");
+      head.textContent = r.label + " · " + when + (r.files && r.files.length ? " · " + i18n("photo_count", { n: r.files.length }) : "");
       var state = document.createElement("div"); state.className = "gw-q-state";
-      state.textContent = r.state === "failed" ? "未通过：" + r.error : "等待发送";
+      state.textContent = r.state === "failed" ? i18n("refused", { reason: r.error }) : i18n("to_send");
       div.appendChild(head); div.appendChild(state);
       if (r.state === "failed") {
-        var del = document.createElement("button"); del.className = "btn ghost"; del.textContent = "删除此条";
-        del.addEventListener("click", function () { if (confirm("删除后无法恢复，确定删除？")) store.remove(r.key).then(refreshCount); });
-        var again = document.createElement("button"); again.className = "btn ghost"; again.textContent = "重新发送";
+        var del = document.createElement("button"); del.className = "btn ghost"; del.textContent = i18n("delete");
+        del.addEventListener("click", function () { if (confirm(i18n("delete_confirm"))) store.remove(r.key).then(refreshCount); });
+        var again = document.createElement("button"); again.className = "btn ghost"; again.textContent = i18n("send_again");
         again.addEventListener("click", function () { r.state = "waiting"; r.error = ""; store.put(r).then(flush); });
         div.appendChild(again); div.appendChild(del);
       }
@@ -496,7 +515,7 @@
     theMap = map;
     var tiles = window.CIVICGRID_TILES || {};
     if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
-    else map.attributionControl.addAttribution("未配置底图，仅显示网格范围和轨迹");
+    else map.attributionControl.addAttribution(i18n("no_tiles"));
     // Layers are built first and added after the view is set: on a canvas map, a marker added
     // before the view queued the shared renderer behind the grids, which then drew against a
     // renderer not yet on the map (TypeError in _clipPoints, a blank map). Labels are text.
@@ -526,7 +545,7 @@
     if (btn) btn.addEventListener("click", function () {
       locate().then(function (fix) {
         if (me) map.removeLayer(me);
-        me = L.circleMarker([fix.lat, fix.lon], { radius: 9, color: "#0b57d0", weight: 3, fillOpacity: 0.4 }).bindTooltip(asText("我的位置")).addTo(map);
+        me = L.circleMarker([fix.lat, fix.lon], { radius: 9, color: "#0b57d0", weight: 3, fillOpacity: 0.4 }).bindTooltip(asText(i18n("my_position"))).addTo(map);
         map.setView([fix.lat, fix.lon], 17);
       }, function (err) { toast(err.message, "err"); });
     });
@@ -546,11 +565,11 @@
       ev.preventDefault();
       var form = t.closest("form");
       var status = $(".gw-locate-status", form);
-      if (status) status.textContent = "正在获取位置…";
+      if (status) status.textContent = i18n("locating");
       locate().then(function (fix) {
         if (form.elements.lon) { form.elements.lon.value = fix.lon; form.elements.lat.value = fix.lat; }
-        if (status) status.textContent = "已定位（精度约" + fix.acc + "米）";
-      }, function (err) { if (status) status.textContent = err.message + "，请填写地点"; });
+        if (status) status.textContent = i18n("located", { metres: fix.acc });
+      }, function (err) { if (status) status.textContent = i18n("type_the_place", { reason: err.message }); });
     }
     if (t.id === "gw-flush") { ev.preventDefault(); blocked = ""; flush(); }
   });
@@ -576,7 +595,7 @@
   $all("input[type=file][data-max]").forEach(function (input) {
     input.addEventListener("change", function () {
       var max = parseInt(input.dataset.max, 10);
-      if (input.files.length > max) { input.value = ""; toast("照片最多" + max + "张，请重新选择", "err"); }
+      if (input.files.length > max) { input.value = ""; toast(i18n("too_many_photos", { max: max }), "err"); }
     });
   });
 

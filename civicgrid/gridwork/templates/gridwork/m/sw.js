@@ -1,9 +1,10 @@
-/* civicgrid gridwork service worker {{ version }}: the grid worker's pages and their assets
+{% load i18n %}/* civicgrid gridwork service worker {{ version }}: the grid worker's pages and their assets
    stay on the phone, so entries can be made without a signal (they wait in the outbox). */
 var CACHE = "gridwork-{{ version }}";
 var ASSETS = [{% for a in assets %}"{{ a|escapejs }}",{% endfor %}];
 var PAGES = [{% for p in pages %}"{{ p|escapejs }}",{% endfor %}];
 var SCOPE = "{{ scope|escapejs }}";
+var NOT_KEPT = "{% translate "当前没有网络，此页面尚未缓存。请返回工作台继续记录。" as not_kept %}{{ not_kept|force_escape|escapejs }}";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -39,7 +40,7 @@ self.addEventListener("fetch", function (event) {
       return r;
     }).catch(function () {
       return caches.match(url.pathname).then(function (hit) {
-        return hit || caches.match(SCOPE) || new Response("<meta charset=utf-8><p style='font:16px sans-serif;padding:20px'>当前没有网络，此页面尚未缓存。请返回工作台继续记录。</p>", { headers: { "Content-Type": "text/html; charset=utf-8" } });
+        return hit || caches.match(SCOPE) || new Response("<meta charset=utf-8><p style='font:16px sans-serif;padding:20px'>" + NOT_KEPT + "</p>", { headers: { "Content-Type": "text/html; charset=utf-8" } });
       });
     }));
   }
