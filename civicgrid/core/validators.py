@@ -9,6 +9,9 @@ invisible characters (zero-width spaces, BOM, direction marks) and spaces droppe
 phone in one canonical form (``normalise_phone``). Imports call them before checking a
 cell; forms should call them before ``*_problem`` too, so that a value typed with a
 full-width digit or as ``+86 138 0013 8000`` is stored, and found, as any other.
+
+``typed_day`` reads a day typed into a form or a page's address bar, or refuses it naming
+the field: the one parser behind the date filters of pages (rates, audit, party, governance).
 """
 
 import re
@@ -16,6 +19,9 @@ import unicodedata
 from datetime import date
 
 from django.utils.translation import gettext as _
+
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.i18n import StrOrPromise
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -168,3 +174,13 @@ def phone_input_problem(value: str) -> str | None:
     if normalise_phone(value) is not None:
         return None
     return phone_problem(value) or _("电话号码格式不正确（手机号11位，固定电话如0510-12345678）")
+
+
+def typed_day(raw: str, *, field: str, label: StrOrPromise) -> date:
+    """A day as ``YYYY-MM-DD`` (spaces around it allowed), or a refusal naming ``label``."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationError(
+            _("{label}应为有效日期，格式 YYYY-MM-DD，例如 2026-10-08").format(label=label), field=field
+        ) from None

@@ -17,6 +17,8 @@ from civicgrid.accounts.models import Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.validators import typed_day
 from civicgrid.core.views_forms import labelled
 from civicgrid.governance import selectors, services
 from civicgrid.governance.forms import FIELD_LABELS, TaskForm
@@ -26,7 +28,7 @@ from civicgrid.governance.seasonal import priority_subdistricts
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import HandlingUnit, Request
 from civicgrid.requests.rates.cells import current_month
-from civicgrid.requests.rates.figures import Period, add_months, parse_day, parse_month, parse_range
+from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
 from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node
 
@@ -124,7 +126,9 @@ def hot_page(request: HttpRequest) -> HttpResponse:
 def hot_recompute(request: HttpRequest) -> HttpResponse:
     node = selectors.node_for(request.user, _int(request.POST.get("node"), "node", _("区域")))
     start, end = request.POST.get("start", ""), request.POST.get("end", "")
-    period = Period(parse_day(start, field="start"), parse_day(end, field="end"))
+    period = Period(
+        typed_day(start, field="start", label=_("开始日期")), typed_day(end, field="end", label=_("结束日期"))
+    )
     if period.end < period.start:
         raise ValidationError(_("结束日期不能早于开始日期"), field="end")
     hot_issues_compute(actor=request.user, node=node, period=period)
@@ -302,8 +306,8 @@ def topic_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("governance:topic", pk=pk)
 
 
-def _date(raw: str, field: str) -> date | None:
-    return parse_day(raw, field=field) if raw.strip() else None
+def _date(raw: str, field: str, label: StrOrPromise) -> date | None:
+    return typed_day(raw, field=field, label=label) if raw.strip() else None
 
 
 @login_required
@@ -394,7 +398,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 proposal=proposal,
                 unit=HandlingUnit.objects.filter(pk=unit_id).first() if unit_id else None,
-                deadline=_date(request.POST.get("deadline", ""), "deadline"),
+                deadline=_date(request.POST.get("deadline", ""), "deadline", _("完成时限")),
                 title=request.POST.get("title", ""),
             )
             messages.success(request, _("已转为任务"))

@@ -1,6 +1,5 @@
 """Home page per role, the audit log page and /favicon.ico."""
 
-from datetime import date
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
@@ -14,10 +13,11 @@ from django.views.decorators.http import require_safe
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import actor_roles, require_any
-from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.errors import CivicError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.validators import typed_day
 from civicgrid.core.views_audit import change_items, verb_choices, verb_label
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_for_user
@@ -151,16 +151,6 @@ def _place_labels(paths: list[str]) -> dict[str, str]:
     return {path: " · ".join(names[i] for i in ids if i in names) or path for path, ids in tails.items()}
 
 
-def _audit_day(raw: str, field: str, label: str) -> date:
-    """A date filter as typed into the address bar too: a real day, or a refusal naming it."""
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(
-            gettext("{label}应为有效日期，格式 YYYY-MM-DD，例如 2026-10-08").format(label=label), field=field
-        ) from None
-
-
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.AUDIT_VIEW)
@@ -175,11 +165,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if filters["request_id"]:
         qs = qs.filter(request_id=filters["request_id"])
     if filters["date_from"]:
-        qs = qs.filter(
-            created_at__date__gte=_audit_day(filters["date_from"], "date_from", gettext("开始日期"))
-        )
+        first = typed_day(filters["date_from"], field="date_from", label=gettext("开始日期"))
+        qs = qs.filter(created_at__date__gte=first)
     if filters["date_to"]:
-        qs = qs.filter(created_at__date__lte=_audit_day(filters["date_to"], "date_to", gettext("结束日期")))
+        last = typed_day(filters["date_to"], field="date_to", label=gettext("结束日期"))
+        qs = qs.filter(created_at__date__lte=last)
     verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
     page = paginate(request, qs)
     places = _place_labels([row.node_path for row in page])

@@ -2,11 +2,13 @@ from datetime import date
 
 import pytest
 
+from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import (
     credit_code_problem,
     id_check_digit,
     id_number_problem,
     phone_problem,
+    typed_day,
     uscc_check_char,
 )
 
@@ -61,3 +63,14 @@ def test_good_phones(value: str) -> None:
 @pytest.mark.parametrize("value", ["1381234567", "23812345678", "12345", "abc", "138-1234-5678x"])
 def test_bad_phones(value: str) -> None:
     assert phone_problem(value) is not None
+
+
+def test_typed_day_reads_a_day_with_spaces_around_it() -> None:
+    assert typed_day(" 2026-10-08 ", field="start", label="开始日期") == date(2026, 10, 8)
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "2026-13-01", "2026-1-8", "明天", ""])
+def test_typed_day_refuses_naming_the_field(value: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        typed_day(value, field="start", label="开始日期")
+    assert caught.value.errors == {"start": ["开始日期应为有效日期，格式 YYYY-MM-DD，例如 2026-10-08"]}

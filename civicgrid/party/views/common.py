@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any, scope_filter
 from civicgrid.core.errors import CivicError, ValidationError
-from civicgrid.core.validators import fold, normalise_credit_code
+from civicgrid.core.validators import fold, normalise_credit_code, typed_day
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_search
 from civicgrid.territory.models import Node, NodeKind
@@ -76,10 +76,7 @@ def int_or_none(raw: str, field: str, label: str) -> int | None:
 def date_or_none(raw: str, field: str, label: str) -> date | None:
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError(_("{label}应为日期（如 2024-01-31）").format(label=label), field=field) from exc
+    return typed_day(raw, field=field, label=label)
 
 
 def required_date(raw: str, field: str, label: str) -> date:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import typed_day
 
 COUNT_FIELDS = (
     "rated",
@@ -268,18 +269,12 @@ def parse_month(raw: str, *, field: str = "month") -> date:
         raise ValidationError(_("月份格式应为 YYYY-MM，例如 2026-10"), field=field) from exc
 
 
-def parse_day(raw: str, *, field: str) -> date:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError as exc:
-        raise ValidationError(_("日期格式应为 YYYY-MM-DD，例如 2026-10-08"), field=field) from exc
-
-
 MAX_RANGE_DAYS = 366 * 3
 
 
 def parse_range(start: str, end: str) -> Period:
-    first, last = parse_day(start, field="start"), parse_day(end, field="end")
+    first = typed_day(start, field="start", label=_("开始日期"))
+    last = typed_day(end, field="end", label=_("结束日期"))
     if last < first:
         raise ValidationError(_("结束日期不能早于开始日期"), field="end")
     if (last - first).days > MAX_RANGE_DAYS:

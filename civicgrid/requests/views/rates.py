@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import typed_day
 from civicgrid.requests.rates.access import (
     Target,
     node_target,
@@ -28,7 +29,7 @@ from civicgrid.requests.rates.access import (
     visible_unit_ids,
 )
 from civicgrid.requests.rates.cells import RAW, current_month, rollup_ready
-from civicgrid.requests.rates.figures import Period, add_months, parse_day, parse_month, parse_range
+from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
 from civicgrid.requests.rates.ranking import (
     RankClass,
     Ranking,
@@ -182,9 +183,8 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
     # Without a week asked for: the last complete week, the one a weekly report is about.
     refused = ""
     try:
-        report = weekly_report(
-            request.user, parse_day(raw, field="week") if raw else today - timedelta(days=7)
-        )
+        week = typed_day(raw, field="week", label=gettext("统计周")) if raw else today - timedelta(days=7)
+        report = weekly_report(request.user, week)
     except ValidationError as exc:
         refused, report = _refused(exc), weekly_report(request.user, today - timedelta(days=7))
     if request.GET.get("format") == "xlsx" and not refused:
