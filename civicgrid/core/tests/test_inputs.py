@@ -17,6 +17,9 @@ def test_text_and_numbers() -> None:
     assert inputs.number_problem(str(inputs.INT_MAX + 1)) == inputs.TOO_LARGE
     assert inputs.number_problem("-99999999999999999999") == inputs.TOO_LARGE
     assert inputs.number_problem("99999999999999999999元") is None  # text, not a number
+    # More digits than int() reads (4,300): refused by their count, not read.
+    assert inputs.number_problem("9" * 5000) == inputs.TOO_LARGE
+    assert inputs.number_problem("0" * 5000 + "7") is None
 
 
 def test_json_bodies_name_the_field() -> None:
@@ -35,6 +38,8 @@ def test_paths() -> None:
     assert not inputs.path_problem("/requests/123/")
     assert not inputs.path_problem(f"/requests/{inputs.INT_MAX}/")
     assert inputs.path_problem(f"/requests/{inputs.INT_MAX + 1}/")
+    assert inputs.path_problem("/requests/" + "9" * 4301 + "/")
+    assert not inputs.path_problem("/requests/" + "0" * 30 + "12/")
     assert inputs.path_problem("/api/v1/requests/by-number/a\x00b")
     assert not inputs.path_problem("/requests/" + "²" * 19 + "/")  # a digit to isdigit(), not to int()
 
@@ -71,6 +76,12 @@ def test_pages_refuse_bad_paths_and_query_fields_before_any_view(city: object) -
     response = client.get("/api/v1/requests/", {"offset": "99999999999999999999"})
     assert response.status_code == 422
     assert response.json()["detail"] == {"offset": [inputs.TOO_LARGE]}
+    huge = "9" * 4301  # beyond what int() reads: was a server error on every address
+    assert client.get(f"/requests/{huge}/").status_code == 404
+    assert client.get(f"/api/v1/requests/{huge}").status_code == 404
+    response = client.get("/open311/v2/services.json", {"x": huge})
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": f"x：{inputs.TOO_LARGE}"}]
     response = client.get("/open311/v2/requests.json", {"service_code": "1\x00"})
     assert response.status_code == 400
     assert response.json() == [{"code": 400, "description": f"service_code：{inputs.NUL}"}]
