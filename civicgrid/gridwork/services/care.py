@@ -3,6 +3,10 @@
 A plan's ``next_due_on`` moves with each visit (last visit + interval). The light is green
 until ``CARE_YELLOW_DAYS`` before the due day, yellow until the due day has passed, then red;
 ``care_scan`` raises each yellow and red once to the grid leaders.
+
+A visit made on the spot (入户, 门口/楼下) by a grid worker lies in their own grids, or near
+one's boundary (``check_place``), like a finding; a 电话问候 is made from anywhere and is not
+judged by place, nor is a visit made by community staff (not a worker of the visited grid).
 """
 
 from dataclasses import dataclass, field
@@ -33,10 +37,12 @@ from civicgrid.gridwork.constants import (
 from civicgrid.gridwork.models import CarePlan, CareWarning, Patrol, Visit
 from civicgrid.gridwork.permissions import grid_leaders
 from civicgrid.gridwork.services.common import (
+    PlaceOf,
     Saved,
     check_key,
     check_moment,
     check_photos,
+    check_place,
     check_point,
     check_text,
     claim,
@@ -334,6 +340,13 @@ def _visit_errors(data: VisitIn, now: datetime) -> tuple[dict[str, list[str]], d
     return errors, visited
 
 
+def _check_visit_place(actor: Any, data: VisitIn, node: Node) -> None:
+    """Where a visit on the spot was recorded, when a worker of that grid made it."""
+    if data.kind == VisitKind.PHONE or not can(actor, Capability.PATROL, node.path):
+        return
+    check_place(actor, data.lon, data.lat, of=PlaceOf.VISIT)
+
+
 def _count_visit(plan: CarePlan, visited: datetime) -> None:
     locked = CarePlan.objects.select_for_update().get(pk=plan.pk)
     CarePlan.objects.filter(pk=plan.pk).update(visit_count=F("visit_count") + 1)
@@ -379,6 +392,7 @@ def visit_record(*, actor: Any, client_key: str, data: VisitIn) -> Saved[Visit]:
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors=errors)
+    _check_visit_place(actor, data, node)
 
     def create() -> Visit:
         visit = Visit.objects.create(

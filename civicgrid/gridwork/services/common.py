@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
@@ -175,11 +177,38 @@ def _distance_text(metres: float) -> str:
     return _("{kilometres}公里").format(kilometres=f"{metres / 1000:.1f}")
 
 
-def check_place(actor: Any, lon: float | None, lat: float | None) -> None:
-    """The point of an entry lies in one of the worker's grids, or no farther outside one
-    than ``LOCATOR_NEAREST_METRES`` (phone GPS near a boundary); else ValidationError on
-    ``lon``. Not checked: no point, a worker of the whole tree, or a worker with a grid that
-    has no boundary (the point may lie in it)."""
+class PlaceOf(StrEnum):
+    """Which point of which entry ``check_place`` judges: the refusal names it."""
+
+    FINDING = "finding"
+    PATROL_START = "patrol_start"
+    VISIT = "visit"
+
+
+OUTSIDE_GRID = {
+    PlaceOf.FINDING: gettext_lazy(
+        "位置不在您负责的网格内：该点位于{place}，距{grid}边界约{distance}"
+        "（边界外{tolerance}米以内可以记录）。请在现场重新定位；"
+        "不属于您网格的问题，请告知所在地的网格员或社区。"
+    ),
+    PlaceOf.PATROL_START: gettext_lazy(
+        "巡查起点不在您负责的网格内：该点位于{place}，距{grid}边界约{distance}"
+        "（边界外{tolerance}米以内可以开始巡查）。请到您的网格内重新开始巡查。"
+    ),
+    PlaceOf.VISIT: gettext_lazy(
+        "走访位置不在您负责的网格内：该点位于{place}，距{grid}边界约{distance}"
+        "（边界外{tolerance}米以内可以记录）。请在走访对象住处重新定位后保存；"
+        "电话问候请选择走访方式“电话问候”。"
+    ),
+}
+
+
+def check_place(actor: Any, lon: float | None, lat: float | None, *, of: PlaceOf = PlaceOf.FINDING) -> None:
+    """The point of an entry (``of``: a finding's, a patrol's start, a visit's) lies in one
+    of the worker's grids, or no farther outside one than ``LOCATOR_NEAREST_METRES`` (phone
+    GPS near a boundary); else ValidationError on ``lon`` naming the point. Not checked: no
+    point, a worker of the whole tree, or a worker with a grid that has no boundary (the
+    point may lie in it)."""
     if lon is None or lat is None or EVERYWHERE in require_worker(actor):
         return
     if _own_located(actor, lon, lat) is not None:
@@ -191,11 +220,7 @@ def check_place(actor: Any, lon: float | None, lat: float | None) -> None:
     tolerance = settings.LOCATOR_NEAREST_METRES
     if metres is None or metres <= tolerance:
         return
-    message = _(
-        "位置不在您负责的网格内：该点位于{place}，距{grid}边界约{distance}"
-        "（边界外{tolerance}米以内可以记录）。请在现场重新定位；"
-        "不属于您网格的问题，请告知所在地的网格员或社区。"
-    ).format(
+    message = OUTSIDE_GRID[of].format(
         place=_place_name(locator.locate(lon, lat)),
         grid=nearest.name,
         distance=_distance_text(metres),

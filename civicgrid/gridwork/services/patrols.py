@@ -2,6 +2,13 @@
 
 The phone names a patrol by the key it made when the worker pressed 开始巡查, so points
 and the end can be sent later, offline-first, without ever knowing the server's id.
+
+A patrol starts in the worker's own grids: a start point sent with it lies in one of them or
+near one's boundary (``check_place``), else the start is refused and nothing changes (a
+patrol left open stays open). The track is not judged by place: a worker walking the
+boundary street, or crossing it to reach the next lane of their grid, steps outside, and
+refusing a batch would lose the whole batch of a walk that was real. The track is kept as
+walked; the patrol stays its grid's.
 """
 
 import itertools
@@ -20,14 +27,17 @@ from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.gridwork.constants import MAX_CLOCK_SKEW_MINUTES, MAX_POINTS_PER_BATCH, Verb
 from civicgrid.gridwork.models import Patrol, PatrolPoint
 from civicgrid.gridwork.services.common import (
+    PlaceOf,
     Saved,
     check_key,
     check_moment,
+    check_place,
     check_point,
     check_text,
     claim,
     grid_for,
     replay,
+    require_own_grid,
     require_worker,
 )
 from civicgrid.territory.models import Node
@@ -111,7 +121,8 @@ def patrol_start(
     lon: float | None = None,
     lat: float | None = None,
 ) -> Saved[Patrol]:
-    """开始巡查. A patrol still open is ended first (at its last point)."""
+    """开始巡查. A patrol still open is ended first (at its last point). The start point,
+    when the phone has one, lies in the worker's grids (``check_place``)."""
     key = check_key(client_key)
     found = replay(Patrol, key, actor)
     if found is not None:
@@ -122,6 +133,9 @@ def patrol_start(
         raise ValidationError(errors=errors)
     now = timezone.now()
     started = check_moment(started_at, "started_at", now=now)
+    if grid is not None:
+        require_own_grid(actor, grid)  # whose grid it is, before where the point lies
+    check_place(actor, lon, lat, of=PlaceOf.PATROL_START)
     node = grid_for(actor, grid=grid, lon=lon, lat=lat, patrol=None)
 
     def create() -> Patrol:
@@ -148,6 +162,8 @@ def patrol_start(
 
 
 def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> None:
+    """A batch of track points: valid coordinates within the patrol's time. Not where they
+    lie: a walk along the boundary steps outside the grid (see the module's note)."""
     if not points:
         raise ValidationError(_("没有轨迹点"), field="points")
     if len(points) > MAX_POINTS_PER_BATCH:

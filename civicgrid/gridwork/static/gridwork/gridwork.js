@@ -189,10 +189,17 @@
     if (e.kind === "patrol_end") writeJSON(PATROL_KEY + ".done." + e.fields.patrol_key, null);
   }
 
-  /* A patrol that could not start: entries that name it keep going without the link. */
+  /* A patrol that could not start (say, started outside the worker's grids): the phone stops
+     recording it and says why, so the worker can start again; its track and end are refused
+     with it, entries that name it keep going without the link. */
   function onFailed(e) {
     if (e.kind !== "patrol_start") return Promise.resolve();
     var key = e.fields.client_key;
+    var patrol = currentPatrol();
+    if (patrol && patrol.key === key) {
+      stopWatch(); writeJSON(PATROL_KEY, null); writeJSON(TRACK_KEY, []); renderPatrol();
+      toast(i18n("patrol_not_started", { reason: e.error }), "err");
+    }
     return store.all().then(function (rows) {
       return Promise.all(rows.map(function (r) {
         if (r.state !== "waiting") return null;
