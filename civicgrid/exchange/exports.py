@@ -32,6 +32,7 @@ from civicgrid.core.i18n import StrOrPromise, plain
 from civicgrid.exchange.columns import NODE_COLUMNS
 from civicgrid.exchange.constants import Verb
 from civicgrid.registry.models import Dwelling, Organisation, Resident
+from civicgrid.registry.pii import reduce_birth
 from civicgrid.territory.models import Node, Position
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,6 +138,7 @@ def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
 
     def rows() -> Iterable[tuple[Any, ...]]:
         for r in qs.iterator(chunk_size=CHUNK):
+            r = reduce_birth(actor, r)  # the year only where the actor may not reveal PII
             yield (
                 r.node.code,
                 r.node.name,
@@ -144,7 +146,7 @@ def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
                 r.id_number_masked,
                 r.phone_masked,
                 r.get_gender_display(),
-                _day(r.birth_date),
+                r.birth_shown,  # type: ignore[attr-defined]
                 r.get_residence_type_display(),
                 r.household.code if r.household else "",
                 r.relation_to_head,

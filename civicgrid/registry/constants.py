@@ -2,6 +2,8 @@ class Verb:
     RESIDENT_CREATED = "registry.resident_created"
     RESIDENT_UPDATED = "registry.resident_updated"
     RESIDENT_PII_VIEWED = "registry.resident_pii_viewed"
+    # A search by a full ID number or phone (blind index): kind and hits, never the value.
+    RESIDENT_PII_SEARCHED = "registry.resident_pii_searched"
     HOUSEHOLD_CREATED = "registry.household_created"
     DWELLING_CREATED = "registry.dwelling_created"
     DWELLING_UPDATED = "registry.dwelling_updated"
@@ -9,6 +11,13 @@ class Verb:
     ORGANISATION_UPDATED = "registry.organisation_updated"
     ORGANISATION_PII_VIEWED = "registry.organisation_pii_viewed"
     RESIDENT_ACCOUNT_OPENED = "registry.resident_account_opened"
+
+
+class PiiKind:
+    """Which identifier a search was by (the audit row of ``RESIDENT_PII_SEARCHED``)."""
+
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
 
 
 # Tags every installation starts with (editable in the admin).

@@ -11,6 +11,7 @@ from civicgrid.core import crypto
 from civicgrid.core.errors import NotFound
 from civicgrid.core.validators import normalise_id_number, normalise_phone
 from civicgrid.registry.models import Dwelling, Household, Organisation, Resident
+from civicgrid.registry.pii import pii_kind, pii_search_checked, with_reduced_birth
 from civicgrid.territory.models import Node
 
 
@@ -40,21 +41,31 @@ def resident_search(
     gender: str = "",
 ) -> QuerySet[Resident]:
     """Search by name (contains), or by exact ID number / phone through their blind index,
-    however the number is typed (``search_digests``)."""
+    however the number is typed (``search_digests``).
+
+    A search by ID number or phone is audited and counted against the actor's budget
+    (``pii.pii_search_checked``; ``pii.PiiSearchLimited`` past it). Residents come out with
+    the birth date reduced to the year where the actor may not reveal PII (``pii``)."""
     qs = residents_visible(actor).filter(is_active=True)
     if under is not None:
         qs = qs.filter(node_path__startswith=under.path)
     q = q.strip()
-    if q:
+    kind = pii_kind(q) if q else ""
+    if kind:
         digests = search_digests(q)
-        qs = qs.filter(Q(name__contains=q) | Q(id_number_hash__in=digests) | Q(phone_hash__in=digests))
+        qs = qs.filter(Q(id_number_hash__in=digests) | Q(phone_hash__in=digests))
+    elif q:
+        qs = qs.filter(name__contains=q)
     if tag:
         qs = qs.filter(tags__code=tag)
     if residence_type:
         qs = qs.filter(residence_type=residence_type)
     if gender:
         qs = qs.filter(gender=gender)
-    return qs.select_related("node", "household").prefetch_related("tags").order_by("node_path", "id")
+    if kind:
+        pii_search_checked(actor=actor, kind=kind, qs=qs)
+    qs = qs.select_related("node", "household").prefetch_related("tags").order_by("node_path", "id")
+    return with_reduced_birth(qs, actor)
 
 
 def search_digests(q: str) -> list[str]:
@@ -66,7 +77,9 @@ def search_digests(q: str) -> list[str]:
 
 
 def resident_get(actor: Any, pk: int) -> Resident:
-    found = residents_visible(actor).select_related("node", "household").filter(pk=pk).first()
+    """One resident the actor may see, its birth date reduced as ``resident_search``'s."""
+    qs = residents_visible(actor).select_related("node", "household").filter(pk=pk)
+    found = with_reduced_birth(qs, actor).first()
     if found is None:
         raise NotFound(_("居民不存在或您无权查看"))
     return found

@@ -1,5 +1,7 @@
 """Registry pages: searchable, filterable, paginated lists; masked PII with audited reveal."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +14,15 @@ from civicgrid.core.errors import NotFound
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import fold, normalise_credit_code
 from civicgrid.registry import selectors, services
-from civicgrid.registry.models import DwellingUse, Gender, OrganisationKind, ResidenceType, ResidentTag
+from civicgrid.registry.models import (
+    DwellingUse,
+    Gender,
+    OrganisationKind,
+    ResidenceType,
+    Resident,
+    ResidentTag,
+)
+from civicgrid.registry.pii import PiiSearchLimited
 from civicgrid.territory.models import Node
 from civicgrid.territory.selectors import node_get
 
@@ -26,31 +36,31 @@ def _under(request: HttpRequest) -> Node | None:
 def resident_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REGISTRY_VIEW)
     under = _under(request)
-    qs = selectors.resident_search(
-        request.user,
-        q=request.GET.get("q", ""),
-        under=under,
-        tag=request.GET.get("tag", ""),
-        residence_type=request.GET.get("residence_type", ""),
-        gender=request.GET.get("gender", ""),
-    )
+    context: dict[str, Any] = {
+        "under": under,
+        "query": query_without_page(request),
+        "tags": ResidentTag.objects.all(),
+        "residence_types": ResidenceType.choices,
+        "genders": Gender.choices,
+        "params": request.GET,
+    }
+    try:
+        qs = selectors.resident_search(
+            request.user,
+            q=request.GET.get("q", ""),
+            under=under,
+            tag=request.GET.get("tag", ""),
+            residence_type=request.GET.get("residence_type", ""),
+            gender=request.GET.get("gender", ""),
+        )
+    except PiiSearchLimited as exc:  # the form stays, with the reason above an empty list
+        context |= {"page": paginate(request, Resident.objects.none()), "error": exc.message}
+        return render(request, "registry/residents.html", context, status=exc.http_status)
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import residents_xlsx
 
         return residents_xlsx(request.user, qs)
-    return render(
-        request,
-        "registry/residents.html",
-        {
-            "page": paginate(request, qs),
-            "under": under,
-            "query": query_without_page(request),
-            "tags": ResidentTag.objects.all(),
-            "residence_types": ResidenceType.choices,
-            "genders": Gender.choices,
-            "params": request.GET,
-        },
-    )
+    return render(request, "registry/residents.html", context | {"page": paginate(request, qs)})
 
 
 @login_required
@@ -119,16 +129,18 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         from civicgrid.exchange.exports import organisations_xlsx
 
         return organisations_xlsx(request.user, qs)
+    page = paginate(request, qs)
+    for org in page:
+        org.can_reveal = can(request.user, Capability.PII_VIEW, org.node_path)
     return render(
         request,
         "registry/organisations.html",
         {
-            "page": paginate(request, qs),
+            "page": page,
             "under": under,
             "kinds": OrganisationKind.choices,
             "query": query_without_page(request),
             "params": request.GET,
-            "can_reveal": can(request.user, Capability.PII_VIEW, under.path if under else "\0"),
         },
     )
 
