@@ -7,13 +7,16 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.accounts.constants import ADMIN_GROUPS
+from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
+from civicgrid.accounts.services import role_node_problem
 from civicgrid.core.admin_audit import AuditedModelAdmin
 from civicgrid.core.audit import audit_write
 
@@ -24,6 +27,14 @@ class RoleAssignmentFormSet(forms.BaseInlineFormSet):
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if kept and self.instance.admin_role:
             raise forms.ValidationError(_("管理员账号不能同时担任业务角色（三员分立）"))
+        for form in kept:
+            role, node = form.cleaned_data.get("role"), form.cleaned_data.get("node")
+            if role and node and (problem := role_node_problem(role, node)) is not None:
+                form.add_error("node", problem)
+
+
+def _own(request: HttpRequest, obj: Any) -> bool:
+    return obj is not None and obj.pk == request.user.pk
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -31,6 +42,17 @@ class RoleAssignmentInline(admin.TabularInline):
     formset = RoleAssignmentFormSet
     extra = 0
     raw_id_fields = ["node"]
+
+    # Nobody grants or revokes their own roles: a security administrator could otherwise
+    # make their own account a business user with one save (三员分立).
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _own(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _own(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _own(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(User)
@@ -57,6 +79,26 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     actions = ["unlock_sign_in"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """One's own administrator role and active flag are set by another administrator."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "admin_role", "is_active"] if _own(request, obj) else fields
+
+    @transaction.atomic
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Setting (or disabling) another account's password is audited with the change: whoever
+        sets it could sign in as that account."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            audit_write(
+                actor=request.user,
+                verb=Verb.PASSWORD_SET,
+                target=user,
+                after={"usable_password": user.has_usable_password()},
+            )
+        return response
+
     @admin.action(description=gettext_lazy("解除所选账号的登录锁定"))
     def unlock_sign_in(self, request: HttpRequest, queryset: Any) -> None:
         """After repeated failed sign-ins a name is locked for a while (``web.login``); the
@@ -69,6 +111,8 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(request, _("已解除 {count} 个账号的登录锁定").format(count=len(users)))
 
     def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        if change and _own(request, obj) and {"admin_role", "is_active"} & set(form.changed_data):
+            raise PermissionDenied(_("不能修改自己的管理员角色或启用状态"))
         before = None
         if change:
             old = User.objects.get(pk=obj.pk)
@@ -86,6 +130,8 @@ class UserAdmin(BaseUserAdmin):
         )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if _own(request, form.instance) and formset.has_changed():
+            raise PermissionDenied(_("不能给自己授予或撤销角色"))
         instances = formset.save(commit=False)
         for deleted in formset.deleted_objects:
             audit_write(

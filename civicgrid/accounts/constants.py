@@ -3,6 +3,7 @@ class Verb:
     ROLE_GRANTED = "accounts.role_granted"
     ROLE_REVOKED = "accounts.role_revoked"
     ADMIN_ROLE_SET = "accounts.admin_role_set"
+    PASSWORD_SET = "accounts.password_set"  # noqa: S105 - an event name
     TOKEN_CREATED = "accounts.token_created"  # noqa: S105 - an event name
     TOKEN_REVOKED = "accounts.token_revoked"  # noqa: S105 - an event name
 

@@ -13,7 +13,28 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import forget_scope, require_any
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
-from civicgrid.territory.models import Node
+from civicgrid.territory.models import Node, NodeKind
+
+# The levels each business role may be bound to: a role's scope is the node and all beneath
+# it, so a grid worker bound to a district would see, and patrol, the whole district.
+ROLE_LEVELS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset({NodeKind.GRID}),
+    Role.COMMUNITY_WORKER: frozenset({NodeKind.COMMUNITY, NodeKind.RESIDENTS_GROUP, NodeKind.GRID}),
+    Role.HANDLER: frozenset({NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY}),
+    Role.OPERATOR: frozenset({NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT}),
+    Role.LEADER: frozenset({NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY}),
+}
+
+
+def role_node_problem(role: str, node: Node) -> str | None:
+    """Why ``role`` cannot be bound to ``node`` (its level), or None."""
+    levels = ROLE_LEVELS.get(role)
+    if levels is None or node.kind in levels:
+        return None
+    names = "、".join(str(label) for value, label in NodeKind.choices if value in levels)
+    return _("{role}只能绑定到{levels}一级，不能绑定到{kind}").format(
+        role=Role(role).label, levels=names, kind=node.get_kind_display()
+    )
 
 
 def _check_actor(actor: Any, system: bool) -> None:
@@ -66,6 +87,8 @@ def role_grant(*, actor: Any, user: User, role: str, node: Node, system: bool = 
     _check_actor(actor, system)
     if role not in Role.values:
         raise ValidationError(_("角色取值无效"), field="role")
+    if (problem := role_node_problem(role, node)) is not None:
+        raise ValidationError(problem, field="node")
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.admin_role:
         raise ValidationError(_("管理员账号不能同时担任业务角色（三员分立）"), field="role")

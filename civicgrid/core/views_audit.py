@@ -29,6 +29,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "accounts.role_granted": gettext_lazy("授予角色"),
     "accounts.role_revoked": gettext_lazy("收回角色"),
     "accounts.admin_role_set": gettext_lazy("设置管理员角色"),
+    "accounts.password_set": gettext_lazy("管理员重设密码"),
     "accounts.token_created": gettext_lazy("创建接口令牌"),
     "accounts.token_revoked": gettext_lazy("吊销接口令牌"),
     # admin (besides admin.<model>_<created|changed|deleted>)
