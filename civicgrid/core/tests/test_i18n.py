@@ -289,3 +289,44 @@ def test_the_guard_sees_a_bare_literal_and_excuses_wrapped_and_marked_ones() -> 
     assert sorted(_Literals(source).offending()) == [(6, "'未翻译'"), (6, "f'第{x}行'")]
     assert all(path.rstrip("/") and reason for path, reason in ALLOWED.items())
     assert all((ROOT / "civicgrid" / key).exists() for key in ALLOWED), "an allowed path is gone"
+
+
+_JS_COMMENTS = re.compile(r"/\*.*?\*/|(?<![:\\])//[^\n]*", re.DOTALL)
+_TEMPLATE_TAGS = re.compile(r"{%.*?%}", re.DOTALL)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def js_chinese_outside_comments(source: str, *, template: bool) -> list[str]:
+    """Lines of a script holding Chinese outside comments (and, in a script served as a
+    template, outside its ``{% translate %}`` tags): text the page cannot translate."""
+    if template:
+        source = _TEMPLATE_TAGS.sub(lambda m: "\n" * m.group().count("\n"), source)
+    code = _JS_COMMENTS.sub(lambda m: "\n" * m.group().count("\n"), source)
+    return [line.strip()[:60] for line in code.splitlines() if _HAN.search(line)]
+
+
+def test_scripts_hold_no_chinese_text_outside_comments() -> None:
+    """Scripts take their texts from the page (gettext on the server: gridwork's json_script
+    block, data- attributes, a template's {% translate %}), never as literals."""
+    package = ROOT / "civicgrid"
+    scripts = [p for p in sorted(package.rglob("*.js")) if "/vendor/" not in p.as_posix()]
+    assert len(scripts) >= 5, scripts  # the walk found them
+    problems = [
+        f"{path.relative_to(package).as_posix()}: {line}"
+        for path in scripts
+        for line in js_chinese_outside_comments(
+            path.read_text(encoding="utf-8"), template="/templates/" in path.as_posix()
+        )
+    ]
+    assert not problems, "Chinese text in a script:\n" + "\n".join(problems)
+
+
+def test_the_script_guard_sees_a_literal_and_excuses_comments_and_tags() -> None:
+    source = (
+        "/* 网格员工作台：\n   离线记录 */\n"
+        'var url = "https://example.org/a"; // 注释\n'
+        'toast("已保存");\n'
+        'var t = "{% translate "当前没有网络" %}";\n'
+    )
+    assert js_chinese_outside_comments(source, template=True) == ['toast("已保存");']
+    assert len(js_chinese_outside_comments(source, template=False)) == 2
