@@ -72,7 +72,11 @@ def check_node(node: Any) -> Node:
 
 
 def now_or(at: datetime | None) -> datetime:
-    return at or timezone.now()
+    """``at`` (the moment a service was done), refused when it is still to come; else now."""
+    now = timezone.now()
+    if at is not None and at > now:
+        raise ValidationError(_("积分记账时间不能晚于当前时间"), field="at")
+    return at or now
 
 
 def user_or_none(actor: Any) -> Any:

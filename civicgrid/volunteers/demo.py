@@ -306,7 +306,7 @@ def _volunteer(w: World, community: Node, resident: Resident, units: list[Organi
         availability=rng.sample(Availability.values, rng.randint(1, 3)),
         status=status,
         applied_at=applied,
-        decided_at=applied + timedelta(days=rng.randint(1, 5)) if decided else None,
+        decided_at=min(applied + timedelta(days=rng.randint(1, 5)), w.now) if decided else None,
         decision_note=notes.get(status, ""),
     )
 
@@ -372,7 +372,8 @@ def _activities(w: World, community: Node, teams: dict[str, Team], people: list[
             status=ActivityStatus.CLOSED if phase == "past" else ActivityStatus.PUBLISHED,
             closed_at=start + timedelta(hours=hours + 1) if phase == "past" else None,
         )
-        Activity.objects.filter(pk=activity.pk).update(created_at=start - timedelta(days=rng.randint(3, 10)))
+        created = min(start - timedelta(days=rng.randint(3, 10)), w.now)
+        Activity.objects.filter(pk=activity.pk).update(created_at=created)
         w.bump("activities")
         _signups(w, activity, approved, phase)
 
@@ -383,6 +384,7 @@ def _signups(w: World, activity: Activity, approved: list[Volunteer], phase: str
     chosen = rng.sample(approved, max(1, round(wanted * rng.uniform(0.6, 1.0))))
     for i, volunteer in enumerate(chosen):
         queued = activity.starts_at - timedelta(days=rng.randint(1, 5), minutes=rng.randint(0, 600))
+        queued = min(queued, w.now - timedelta(minutes=len(chosen) - i))  # signed up before now
         status = SignupStatus.CONFIRMED if i < activity.quota else SignupStatus.WAITLISTED
         signup = Signup(activity=activity, volunteer=volunteer, status=status, queued_at=queued)
         if phase == "past" and status == SignupStatus.CONFIRMED:
@@ -513,7 +515,10 @@ def _play(
     members: list[Resident],
     units: list[Organisation],
 ) -> None:
-    """Walk the order to its fate, writing its history; award points when confirmed."""
+    """Walk the order to its fate, writing its history; award points when confirmed.
+
+    A step whose moment would come after now is not taken: the order stays where it is
+    (an order dispatched an hour ago is not yet completed)."""
     rng = w.rng
     draw = rng.random()
     fate = next((s for share, s in ORDER_FATES if draw < share), OrderStatus.CONFIRMED)
@@ -524,18 +529,26 @@ def _play(
     status = OrderStatus.ORDERED
     if fate == OrderStatus.CANCELLED:
         order.cancel_reason = rng.choice(["居民已自行解决", "老人住院，暂不需要", "重复点单"])
-        events.append((OrderAction.CANCEL, status, OrderStatus.CANCELLED, moment + timedelta(hours=5), ""))
+        events.append(
+            (OrderAction.CANCEL, status, OrderStatus.CANCELLED, min(moment + timedelta(hours=5), w.now), "")
+        )
         _finish_order(order, OrderStatus.CANCELLED, events, created)
         return
     taken = rng.random() < 0.55
     if taken or fate == OrderStatus.PUBLISHED:
         moment += timedelta(hours=rng.randint(1, 8))
+        if moment > w.now:
+            _finish_order(order, status, events, created)
+            return
         events.append((OrderAction.PUBLISH, status, OrderStatus.PUBLISHED, moment, ""))
         status = OrderStatus.PUBLISHED
     if fate in (OrderStatus.ORDERED, OrderStatus.PUBLISHED):
         _finish_order(order, status, events, created)
         return
     moment += timedelta(hours=rng.randint(1, 20))
+    if moment > w.now:
+        _finish_order(order, status, events, created)
+        return
     _give(w, order, approved, members, units, taken=taken and status == OrderStatus.PUBLISHED, at=moment)
     action = OrderAction.TAKE if order.assignment == AssignmentMode.TAKEN else OrderAction.DISPATCH
     events.append((action, status, OrderStatus.ASSIGNED, moment, ""))
@@ -544,14 +557,17 @@ def _play(
         _finish_order(order, status, events, created)
         return
     moment += timedelta(hours=rng.randint(4, 48))
+    if moment > w.now:
+        _finish_order(order, status, events, created)
+        return
     order.completed_at = moment
     order.completion_note = rng.choice(COMPLETION_NOTES)
     order.hours = Decimal(rng.choice(["1", "1.5", "2", "2", "3"]))
     events.append((OrderAction.COMPLETE, status, OrderStatus.COMPLETED, moment, order.completion_note))
     status = OrderStatus.COMPLETED
-    if fate == OrderStatus.CONFIRMED:
-        moment += timedelta(hours=rng.randint(2, 30))
-        order.confirmed_at = moment
+    confirmed = moment + timedelta(hours=rng.randint(2, 30)) if fate == OrderStatus.CONFIRMED else None
+    if confirmed is not None and confirmed <= w.now:
+        moment = order.confirmed_at = confirmed
         order.rating = rng.choices([5, 4, 3, 2], [70, 20, 7, 3])[0]
         order.rating_comment = rng.choice(COMMENTS)
         order.confirmed_via = ConfirmVia.SELF if rng.random() < 0.5 else ConfirmVia.STAFF

@@ -171,6 +171,39 @@ def test_bad_award_inputs_are_refused(pw: PointsWorld, hours: object, difficulty
     assert counts() == before
 
 
+def test_a_moment_still_to_come_is_refused(pw: PointsWorld) -> None:
+    """Points dated tomorrow would count in this month's figures before they were earned."""
+    before = counts()
+    tomorrow = timezone.now() + timedelta(days=1)
+    bob, erin, grid = pw.city.bob, pw.erin, pw.city.grid_a1_1
+    with pytest.raises(ValidationError) as exc:
+        services.points_award(
+            actor=bob,
+            holder=erin,
+            activity_type="culture",
+            hours=Decimal(2),
+            difficulty=1,
+            source="t",
+            source_ref="a",
+            node=grid,
+            at=tomorrow,
+        )
+    assert "at" in exc.value.errors
+    with pytest.raises(ValidationError):
+        services.points_earn(
+            actor=bob, holder=erin, amount=10, source="t", source_ref="b", node=grid, at=tomorrow
+        )
+    with pytest.raises(ValidationError):
+        services.points_earn_many(
+            actor=pw.city.bob,
+            entries=[services.EarnEntry(pw.erin, 10, "c")],
+            source="t",
+            node=pw.city.grid_a1_1,
+            at=tomorrow,
+        )
+    assert counts() == before and not Account.objects.filter(resident=pw.erin).exists()
+
+
 def test_an_outsider_cannot_award_in_another_community(pw: PointsWorld) -> None:
     before = counts()
     with pytest.raises(PermissionDenied):
