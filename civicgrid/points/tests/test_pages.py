@@ -130,6 +130,15 @@ def test_adjustment_approved_by_the_leader_on_the_page(busy: PointsWorld, client
     assert selectors.balance(busy.frank) == 45
 
 
+def test_the_leader_counts_the_accounts_behind_the_totals(busy: PointsWorld, client: Client) -> None:
+    """The district leader reads the totals of the district: the accounts count is theirs too."""
+    as_(client, busy.city.dave)
+    page = text(client.get("/points/"))
+    assert '<div class="n">2</div><div class="l">积分账户</div>' in page
+    as_(client, busy.city.carol)  # the other community's worker: none of A1's accounts
+    assert '<div class="n">0</div><div class="l">积分账户</div>' in text(client.get("/points/"))
+
+
 def test_manual_earn_is_idempotent_by_form_token(busy: PointsWorld, client: Client) -> None:
     as_(client, busy.city.bob)
     account = selectors.account_for(busy.frank)

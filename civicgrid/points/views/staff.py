@@ -23,6 +23,8 @@ from civicgrid.points import selectors, services
 from civicgrid.points.constants import Source
 from civicgrid.points.forms import PolicyForm, RuleForm
 from civicgrid.points.models import (
+    HOLDER_KINDS,
+    Account,
     AccountKind,
     ActivityType,
     Adjustment,
@@ -83,7 +85,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "issued": sums.get(MovementKind.EARN, 0) or 0,
         "redeemed": sums.get(MovementKind.HAND_OVER, 0) or 0,
         "expired": sums.get(MovementKind.EXPIRE, 0) or 0,
-        "holders": selectors.accounts_visible(request.user).count(),
+        # In the same scope as the totals beside it (a leader reads, POINTS_MANAGE is not theirs).
+        "holders": Account.objects.filter(scope, kind__in=HOLDER_KINDS).count(),
         "open_redemptions": Redemption.objects.filter(scope, status=RedemptionStatus.RESERVED).count(),
         "pending": Adjustment.objects.filter(scope, status=AdjustmentStatus.PENDING).count(),
         "board": selectors.leaderboard(board_node, "month", limit=10) if board_node else [],
