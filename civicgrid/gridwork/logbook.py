@@ -303,7 +303,8 @@ def campaign_progress(actor: Any, campaign: Campaign) -> tuple[list[Progress], l
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "—"
+    """One decimal, as the campaign page writes it (``Progress.percent``): 3/80 is 3.8%, not 4%."""
+    return f"{round(100 * part / whole, 1)}%" if whole else "—"
 
 
 def home_figures(user: Any) -> list[Figure]:

@@ -29,14 +29,13 @@ def home_figures(user: Any) -> list[Figure]:
         return []
     manage = has_capability(user, Capability.VOLUNTEER_MANAGE)
     report = reverse("volunteers:report")
-    satisfaction = f"{found.satisfaction:.0%}" if found.satisfaction is not None else "—"
     return [
         Figure(gettext("注册志愿者"), found.volunteers, reverse("volunteers:people") if manage else report),
-        Figure(gettext("志愿服务小时"), f"{found.hours:.0f}", report),
+        Figure(gettext("志愿服务小时"), found.hours_text, report),
         Figure(gettext("完成服务单"), found.orders_done, reverse("volunteers:orders") if manage else report),
         Figure(
             gettext("服务满意率"),
-            satisfaction,
+            found.satisfaction_text,
             report,
             hint=gettext("{rated} 次评价中 4–5 星的比例").format(rated=found.rated),
         ),

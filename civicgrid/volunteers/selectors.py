@@ -30,6 +30,7 @@ from civicgrid.volunteers.constants import (
     VolunteerStatus,
 )
 from civicgrid.volunteers.models import Activity, OrderEvent, ServiceOrder, Signup, Team, Volunteer
+from civicgrid.volunteers.numbers import hours_text, percent_text
 from civicgrid.volunteers.permissions import order_staff_q
 
 MANAGE = Capability.VOLUNTEER_MANAGE
@@ -253,6 +254,14 @@ class Figures:
         """Share of rated orders with 4 or 5 stars."""
         return self.satisfied / self.rated if self.rated else None
 
+    @property
+    def hours_text(self) -> str:
+        return hours_text(self.hours)
+
+    @property
+    def satisfaction_text(self) -> str:
+        return percent_text(self.satisfied, self.rated)
+
 
 def figures_under(paths: list[str]) -> Figures:
     """Volunteers, hours, activities and orders under the given path prefixes ([""]: all)."""
@@ -268,7 +277,7 @@ def figures_under(paths: list[str]) -> Figures:
     vols = Volunteer.objects.filter(under("community__path")).aggregate(
         n=Count("id", filter=Q(status=VolunteerStatus.APPROVED)),
         pending=Count("id", filter=Q(status=VolunteerStatus.PENDING)),
-        hours=Sum("hours_total", filter=Q(status=VolunteerStatus.APPROVED)),
+        hours=Sum("hours_total"),  # hours served stay served (as the report's rows count them)
     )
     orders = ServiceOrder.objects.filter(under()).aggregate(
         open=Count("id", filter=Q(status__in=list(OPEN_ORDER))),
@@ -319,6 +328,18 @@ class CommunityRow:
     @property
     def satisfaction(self) -> float | None:
         return self.satisfied / self.rated if self.rated else None
+
+    @property
+    def hours_text(self) -> str:
+        return hours_text(self.hours)
+
+    @property
+    def attendance_text(self) -> str:
+        return percent_text(self.attended, self.attended + self.no_shows)
+
+    @property
+    def satisfaction_text(self) -> str:
+        return percent_text(self.satisfied, self.rated)
 
 
 def report_rows(actor: Any, under: Node | None = None, since: datetime | None = None) -> list[CommunityRow]:

@@ -216,8 +216,8 @@ def test_home_figures(busy: Field) -> None:
     from civicgrid.gridwork.logbook import home_figures
 
     figures = {f.label: f.value for f in home_figures(busy.city.bob)}
-    assert figures["今日巡查覆盖"] == "1/2" and figures["本周巡查覆盖"] == "50%"
+    assert figures["今日巡查覆盖"] == "1/2" and figures["本周巡查覆盖"] == "50.0%"
     assert figures["本月发现问题"] == 2 and figures["现场解决"] == 1 and figures["本月走访"] == 1
-    assert figures["走访超期"] == 0 and figures["专项任务进度"] == "0%"
+    assert figures["走访超期"] == 0 and figures["专项任务进度"] == "0.0%"
     assert home_figures(busy.city.olivia) == []
     assert browser(busy.city.bob).get("/").status_code == 200

@@ -229,3 +229,28 @@ def test_leader_reads_the_report_but_not_the_lists(people: People) -> None:
         assert dave.get("/volunteers/report/", {"period": period}).status_code == 200
     assert dave.get("/volunteers/people/").status_code == 403
     assert "志愿服务统计" in text(dave.get("/"))
+
+
+def test_hours_and_shares_read_the_same_on_home_and_report(people: People) -> None:
+    """54.5 hours were shown as 54 on the home page (half-to-even) and 54.5 in the report; the
+    hours of a suspended volunteer were left out of the home figure but not of the report."""
+    from civicgrid.volunteers.home import home_figures
+
+    Volunteer.objects.filter(pk=people.v_zhang.pk).update(status=VolunteerStatus.APPROVED, hours_total="53.5")
+    Volunteer.objects.filter(pk=people.v_li.pk).update(status=VolunteerStatus.SUSPENDED, hours_total="1.0")
+    c = people.city
+    home = {str(f.label): f.value for f in home_figures(c.bob)}
+    assert home["志愿服务小时"] == "54.5" and home["服务满意率"] == "—"
+    report = text(login(c.bob).get("/volunteers/report/"))
+    assert '<div class="n">54.5</div>' in report and "<td>54.5</td>" in report
+    assert '<div class="n">54.5</div>' in text(login(c.bob).get("/volunteers/"))
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [(5, 6, "83.3%"), (1, 16, "6.3%"), (1, 8, "12.5%"), (0, 3, "0.0%"), (3, 3, "100.0%"), (0, 0, "—")],
+)
+def test_shares_are_one_decimal_half_up(part: int, whole: int, shown: str) -> None:
+    from civicgrid.volunteers.numbers import percent_text
+
+    assert percent_text(part, whole) == shown
