@@ -13,7 +13,7 @@ from civicgrid.classifier.models import ClassifierVersion
 router = Router(tags=["智能分类"])
 
 
-class SuggestionOut(Schema):
+class ClassifierSuggestionOut(Schema):
     category_id: int
     category_code: str
     path: list[str]
@@ -39,12 +39,12 @@ class VersionOut(Schema):
     activated_at: datetime | None
 
 
-class TaskOut(Schema):
+class ClassifierTaskOut(Schema):
     task_id: str
 
 
-def _suggestion(s: selectors.Suggestion) -> SuggestionOut:
-    return SuggestionOut(
+def _suggestion(s: selectors.Suggestion) -> ClassifierSuggestionOut:
+    return ClassifierSuggestionOut(
         category_id=s.category_id,
         category_code=s.category_code,
         path=list(s.path),
@@ -55,8 +55,8 @@ def _suggestion(s: selectors.Suggestion) -> SuggestionOut:
     )
 
 
-@router.get("/suggest", response=list[SuggestionOut], summary="按诉求内容推荐分类与承办单位")
-def suggest(request: HttpRequest, text: str, top: int = 3) -> list[SuggestionOut]:
+@router.get("/suggest", response=list[ClassifierSuggestionOut], summary="按诉求内容推荐分类与承办单位")
+def suggest(request: HttpRequest, text: str, top: int = 3) -> list[ClassifierSuggestionOut]:
     require_any(request.user, Capability.REQUEST_INTAKE)
     return [_suggestion(s) for s in selectors.suggest(text[:2000], top=max(1, min(top, 10)))]
 
@@ -76,6 +76,6 @@ def rollback(request: HttpRequest) -> ClassifierVersion:
     return services.version_rollback(actor=request.user)
 
 
-@router.post("/train", response={202: TaskOut}, summary="用诉求历史训练新版本（后台任务）")
-def train(request: HttpRequest) -> tuple[int, TaskOut]:
-    return 202, TaskOut(task_id=services.classifier_train_enqueue(actor=request.user))
+@router.post("/train", response={202: ClassifierTaskOut}, summary="用诉求历史训练新版本（后台任务）")
+def train(request: HttpRequest) -> tuple[int, ClassifierTaskOut]:
+    return 202, ClassifierTaskOut(task_id=services.classifier_train_enqueue(actor=request.user))

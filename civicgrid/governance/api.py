@@ -132,7 +132,7 @@ def hot_issue(request: HttpRequest, pk: int) -> Any:
 # Monthly topics ------------------------------------------------------------------------------
 
 
-class TaskOut(Schema):
+class GovernanceTaskOut(Schema):
     id: int
     topic_id: int | None
     node_id: int
@@ -172,7 +172,7 @@ class MonthCountOut(Schema):
 
 
 class TopicDetailOut(TopicOut):
-    tasks: list[TaskOut]
+    tasks: list[GovernanceTaskOut]
     trend: list[MonthCountOut]
 
     @staticmethod
@@ -257,15 +257,15 @@ def topic_patch(request: HttpRequest, pk: int, payload: TopicPatch) -> Any:
     )
 
 
-class TaskIn(Schema):
+class GovernanceTaskIn(Schema):
     title: str
     deadline: date
     unit: int | None = None
     description: str = ""
 
 
-@router.post("/topics/{pk}/tasks", response={201: TaskOut}, summary="添加任务")
-def task_add(request: HttpRequest, pk: int, payload: TaskIn) -> Any:
+@router.post("/topics/{pk}/tasks", response={201: GovernanceTaskOut}, summary="添加任务")
+def task_add(request: HttpRequest, pk: int, payload: GovernanceTaskIn) -> Any:
     found = selectors.topic_get(request.user, pk)
     task = services.task_add(
         actor=request.user,
@@ -283,7 +283,7 @@ class ProgressIn(Schema):
     note: str = ""
 
 
-@router.post("/tasks/{pk}/progress", response=TaskOut, summary="更新任务进度")
+@router.post("/tasks/{pk}/progress", response=GovernanceTaskOut, summary="更新任务进度")
 def task_progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
     task = selectors.task_get(request.user, pk)
     return services.task_progress(actor=request.user, task=task, progress=payload.progress, note=payload.note)
@@ -292,7 +292,7 @@ def task_progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
 # Solve before asked ------------------------------------------------------------------------
 
 
-class ProposalOut(Schema):
+class GovernanceProposalOut(Schema):
     id: int
     node_id: int
     category_id: int
@@ -312,12 +312,12 @@ class AcceptIn(Schema):
     title: str = ""
 
 
-@router.get("/proposals", response=list[ProposalOut], summary="未诉先办建议")
+@router.get("/proposals", response=list[GovernanceProposalOut], summary="未诉先办建议")
 def proposals(request: HttpRequest) -> Any:
     return list(selectors.proposals_visible(request.user))
 
 
-@router.post("/proposals/{pk}/accept", response={201: TaskOut}, summary="采纳建议，转为任务")
+@router.post("/proposals/{pk}/accept", response={201: GovernanceTaskOut}, summary="采纳建议，转为任务")
 def proposal_accept(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
     proposal = selectors.proposal_get(request.user, pk)
     task = services.proposal_accept(
@@ -330,7 +330,7 @@ def proposal_accept(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
     return Status(201, task)
 
 
-@router.post("/proposals/{pk}/dismiss", response=ProposalOut, summary="不采纳建议")
+@router.post("/proposals/{pk}/dismiss", response=GovernanceProposalOut, summary="不采纳建议")
 def proposal_dismiss(request: HttpRequest, pk: int) -> Any:
     return services.proposal_dismiss(actor=request.user, proposal=selectors.proposal_get(request.user, pk))
 

@@ -53,7 +53,7 @@ class AccountOut(Schema):
         return str(obj)
 
 
-class MovementOut(Schema):
+class PointsMovementOut(Schema):
     id: int
     kind: str
     amount: int
@@ -145,7 +145,7 @@ class CodeIn(Schema):
     code: str
 
 
-class ReasonIn(Schema):
+class PointsReasonIn(Schema):
     reason: str = ""
 
 
@@ -218,7 +218,7 @@ class LeaderOut(Schema):
 
 class MovementPage(Schema):
     count: int
-    results: list[MovementOut]
+    results: list[PointsMovementOut]
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -349,7 +349,7 @@ def hand_over(request: HttpRequest, payload: CodeIn) -> Any:
 
 
 @router.post("/redemptions/{redemption_id}/cancel", response=RedemptionOut)
-def cancel(request: HttpRequest, redemption_id: int, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, redemption_id: int, payload: PointsReasonIn) -> Any:
     redemption = _redemption(request, redemption_id)
     services.redemption_cancel(actor=request.user, redemption=redemption, reason=payload.reason)
     return _fresh_redemption(redemption.pk)
@@ -428,7 +428,7 @@ def account_movements(request: HttpRequest, account_id: int, limit: int = 50, of
     return _movement_rows(qs, account, limit, offset)
 
 
-@router.post("/earn", response={201: MovementOut})
+@router.post("/earn", response={201: PointsMovementOut})
 def earn(request: HttpRequest, payload: EarnIn) -> Any:
     """Credit points by hand; ``source_ref`` (the caller's own key) makes a retry harmless."""
     holder = _holder(request, payload.resident_id, payload.organisation_id)

@@ -46,12 +46,12 @@ class ResidentIn(Schema):
     note: str = ""
 
 
-class Page(Schema):
+class ResidentPage(Schema):
     count: int
     results: list[ResidentOut]
 
 
-@router.get("/residents", response=Page)
+@router.get("/residents", response=ResidentPage)
 def resident_list(
     request: HttpRequest,
     q: str = "",

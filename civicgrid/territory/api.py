@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
+from civicgrid.api_errors import ErrorOut
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.territory import selectors, services
 from civicgrid.territory.geometry import check_lon_lat
@@ -32,12 +33,6 @@ class LocateOut(Schema):
     city: PlaceOut | None
     match: str = Field(description="inside：点在网格内；nearest：点在网格外，取最近的网格")
     distance_m: float
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    detail: Any = None
 
 
 @router.get("/locate", response={200: LocateOut, 404: ErrorOut, 422: ErrorOut})

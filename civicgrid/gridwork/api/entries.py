@@ -14,19 +14,19 @@ from civicgrid.gridwork import services
 from civicgrid.gridwork.api.common import router
 from civicgrid.gridwork.api.schemas import (
     ERRORS,
-    CheckIn,
     CheckOut,
     FindingForm,
     FindingOut,
+    GridworkCheckIn,
+    GridworkProposalOut,
+    GridworkVisitOut,
     PatrolEndIn,
     PatrolOut,
     PatrolStartIn,
     PointsIn,
     PointsOut,
     ProposalIn,
-    ProposalOut,
     VisitForm,
-    VisitOut,
 )
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem, Patrol
@@ -126,7 +126,7 @@ def finding_record(
 
 @router.post(
     "/visits",
-    response={200: VisitOut, 201: VisitOut, **ERRORS},
+    response={200: GridworkVisitOut, 201: GridworkVisitOut, **ERRORS},
     summary="记录走访",
     description="multipart/form-data：入户走访（关爱计划、居民或户之一）及照片；关爱计划的下次走访日期随之顺延。",
 )
@@ -161,7 +161,7 @@ def visit_record(
     description="一户（或一栋楼）的检查结果：done 须答完必填项；"
     "unreachable 无人在家、refused 拒绝配合可只填备注。",
 )
-def campaign_check(request: HttpRequest, item_id: int, payload: CheckIn) -> Any:
+def campaign_check(request: HttpRequest, item_id: int, payload: GridworkCheckIn) -> Any:
     item = CampaignItem.objects.filter(pk=item_id, campaign__in=campaigns_visible(request.user)).first()
     if item is None:
         raise NotFound(_("任务对象不存在或您无权查看"))
@@ -180,7 +180,7 @@ def campaign_check(request: HttpRequest, item_id: int, payload: CheckIn) -> Any:
 
 @router.post(
     "/proposals",
-    response={200: ProposalOut, 201: ProposalOut, **ERRORS},
+    response={200: GridworkProposalOut, 201: GridworkProposalOut, **ERRORS},
     summary="提出信息变更",
     description="网格员发现人员迁出、新住户、标签或房屋使用情况变化，提交社区审核；身份证号、电话加密保存。",
 )

@@ -15,10 +15,10 @@ from civicgrid.gridwork.api.schemas import (
     CarePlanIn,
     CarePlanOut,
     CarePlanPatch,
-    DecisionIn,
     EndIn,
     GenerateIn,
-    ProposalOut,
+    GridworkDecisionIn,
+    GridworkProposalOut,
 )
 from civicgrid.gridwork.exports import campaign_xlsx
 from civicgrid.gridwork.lookups import Lookup
@@ -135,16 +135,20 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @router.post(
-    "/proposals/{int:proposal_id}/approve", response={200: ProposalOut, **ERRORS}, summary="同意信息变更"
+    "/proposals/{int:proposal_id}/approve",
+    response={200: GridworkProposalOut, **ERRORS},
+    summary="同意信息变更",
 )
-def proposal_approve(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> Any:
+def proposal_approve(request: HttpRequest, proposal_id: int, payload: GridworkDecisionIn) -> Any:
     proposal = proposal_get(request.user, proposal_id)
     return services.proposal_approve(actor=request.user, proposal=proposal, note=payload.note)
 
 
 @router.post(
-    "/proposals/{int:proposal_id}/reject", response={200: ProposalOut, **ERRORS}, summary="驳回信息变更"
+    "/proposals/{int:proposal_id}/reject",
+    response={200: GridworkProposalOut, **ERRORS},
+    summary="驳回信息变更",
 )
-def proposal_reject(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> Any:
+def proposal_reject(request: HttpRequest, proposal_id: int, payload: GridworkDecisionIn) -> Any:
     proposal = proposal_get(request.user, proposal_id)
     return services.proposal_reject(actor=request.user, proposal=proposal, note=payload.note)

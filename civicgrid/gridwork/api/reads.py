@@ -18,15 +18,15 @@ from civicgrid.gridwork.api.schemas import (
     CampaignOut,
     CampaignProgressOut,
     CarePlanOut,
-    CoverageOut,
     DayLogOut,
     FindingOut,
+    GridworkCoverageOut,
+    GridworkProposalOut,
+    GridworkTaskOut,
+    GridworkVisitOut,
     ItemOut,
     MonthDayOut,
     PatrolOut,
-    ProposalOut,
-    TaskOut,
-    VisitOut,
 )
 from civicgrid.gridwork.constants import ItemState, Outcome, ProposalState
 from civicgrid.gridwork.lookups import Lookup
@@ -61,7 +61,7 @@ def _window(qs: QuerySet[Any], f: ListIn, day_field: str = "day") -> list[Any]:
     return list(qs[f.offset : f.offset + f.limit])
 
 
-@router.get("/today", response={200: TaskOut, **ERRORS}, summary="今日任务（网格员）")
+@router.get("/today", response={200: GridworkTaskOut, **ERRORS}, summary="今日任务（网格员）")
 def today(request: HttpRequest) -> Any:
     user = request.user
     require_any(user, Capability.PATROL)
@@ -108,7 +108,7 @@ def findings(request: HttpRequest, f: Query[ListIn], outcome: str = "") -> Any:
     return _window(qs, f)
 
 
-@router.get("/visits", response={200: list[VisitOut], **ERRORS}, summary="走访记录")
+@router.get("/visits", response={200: list[GridworkVisitOut], **ERRORS}, summary="走访记录")
 def visits(request: HttpRequest, f: Query[ListIn], care_plan_id: int | None = None) -> Any:
     qs = selectors.visits_visible(request.user).select_related("resident").order_by("-visited_at")
     if care_plan_id is not None:
@@ -156,7 +156,7 @@ def campaign_items(
     return _window(qs, f, "checked_at__date")
 
 
-@router.get("/proposals", response={200: list[ProposalOut], **ERRORS}, summary="信息变更申请")
+@router.get("/proposals", response={200: list[GridworkProposalOut], **ERRORS}, summary="信息变更申请")
 def proposals(request: HttpRequest, f: Query[ListIn], state: str = "") -> Any:
     qs = selectors.proposals_visible(request.user).order_by("-created_at")
     if state:
@@ -167,7 +167,9 @@ def proposals(request: HttpRequest, f: Query[ListIn], state: str = "") -> Any:
     return _window(qs, f, "created_at__date")
 
 
-@router.get("/coverage", response={200: list[CoverageOut], **ERRORS}, summary="巡查覆盖（今日、本周）")
+@router.get(
+    "/coverage", response={200: list[GridworkCoverageOut], **ERRORS}, summary="巡查覆盖（今日、本周）"
+)
 def coverage(request: HttpRequest, node_id: int | None = None) -> Any:
     require_any(request.user, Capability.GRIDWORK_VIEW)
     look = Lookup(request.user)

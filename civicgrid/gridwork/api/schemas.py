@@ -5,6 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
 from civicgrid.core import crypto
 from civicgrid.gridwork.constants import Outcome, VisitKind, Wellbeing
 from civicgrid.gridwork.models import (
@@ -18,14 +19,6 @@ from civicgrid.gridwork.models import (
     Visit,
 )
 
-
-class ErrorOut(Schema):
-    code: str = Field(description="错误代码：invalid / forbidden / not_found / conflict / unauthorized")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(None, description="invalid 时为 {字段: [原因]}")
-
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 KEY = (  # i18n: data (API documentation: the description of the key field)
     "条目编号（幂等键）：手机在记录时生成的 8-64 位字母数字，同一条目重发多次只保存一次"
 )
@@ -94,7 +87,7 @@ class VisitForm(Schema):
     patrol_key: str = ""
 
 
-class CheckIn(Schema):
+class GridworkCheckIn(Schema):
     client_key: str = Field(description=KEY)
     state: str = Field(description="done 已完成 / unreachable 无人在家 / refused 拒绝配合")
     answers: dict[str, Any] = Field(default_factory=dict, description="检查项编号 → 结果（q1: true）")
@@ -119,7 +112,7 @@ class ProposalIn(Schema):
     use: str = Field("", description="房屋使用情况：owner_occupied、rented、vacant")
 
 
-class DecisionIn(Schema):
+class GridworkDecisionIn(Schema):
     note: str = ""
 
 
@@ -230,7 +223,7 @@ class FindingOut(Schema):
         return obj.photos.count()
 
 
-class VisitOut(Schema):
+class GridworkVisitOut(Schema):
     id: int
     client_key: str
     worker_id: int
@@ -342,7 +335,7 @@ class CampaignProgressOut(Schema):
     grids: list[ProgressOut]
 
 
-class ProposalOut(Schema):
+class GridworkProposalOut(Schema):
     id: int
     client_key: str
     kind: str
@@ -360,7 +353,7 @@ class ProposalOut(Schema):
         return dict(obj.result)
 
 
-class CoverageOut(Schema):
+class GridworkCoverageOut(Schema):
     grid_id: int
     grid: str
     community: str
@@ -370,7 +363,7 @@ class CoverageOut(Schema):
     last_day: date | None
 
 
-class TaskOut(Schema):
+class GridworkTaskOut(Schema):
     care_due: list[CarePlanOut]
     campaigns: list[dict[str, Any]]
     to_verify: list[dict[str, Any]]
@@ -398,5 +391,5 @@ class DayLogOut(Schema):
     places: list[str]
     patrols: list[PatrolOut]
     findings: list[FindingOut]
-    visits: list[VisitOut]
+    visits: list[GridworkVisitOut]
     routes: list[dict[str, Any]]

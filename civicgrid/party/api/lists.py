@@ -83,7 +83,7 @@ class AttendanceIn(Schema):
     note: str = ""
 
 
-class TaskIn(Schema):
+class PartyTaskIn(Schema):
     title: str
     owner_name: str
     due_on: date | None = None
@@ -99,7 +99,7 @@ class MeetingIn(Schema):
     minutes: str = ""
     attendance: list[AttendanceIn] = []
     decisions: list[str] = []
-    tasks: list[TaskIn] = []
+    tasks: list[PartyTaskIn] = []
 
 
 class MeetingOut(Schema):
@@ -279,7 +279,7 @@ def need_from_request(request: HttpRequest, payload: FromRequestIn) -> Any:
     return Status(201, need)
 
 
-class SuggestionOut(Schema):
+class PartySuggestionOut(Schema):
     resource_id: int
     title: str
     kind: str
@@ -287,7 +287,7 @@ class SuggestionOut(Schema):
     metres: float | None
 
 
-@router.get("/needs/{need_id}/suggestions", response=list[SuggestionOut])
+@router.get("/needs/{need_id}/suggestions", response=list[PartySuggestionOut])
 def need_suggestions(request: HttpRequest, need_id: int) -> Any:
     """Resources for a need: of the kinds it asks for, nearest first, within 5 km."""
     need = selectors.need_get(request.user, need_id)
@@ -303,7 +303,7 @@ def need_suggestions(request: HttpRequest, need_id: int) -> Any:
     ]
 
 
-class OrderIn(Schema):
+class PartyOrderIn(Schema):
     service_type: str = ""
     content: str = ""
     unit_id: int | None = None
@@ -312,7 +312,7 @@ class OrderIn(Schema):
     publish: bool = False
 
 
-class OrderOut(Schema):
+class PartyOrderOut(Schema):
     id: int
     number: str
     status: str
@@ -321,8 +321,8 @@ class OrderOut(Schema):
     taker_label: str
 
 
-@router.post("/needs/{need_id}/orders", response={201: OrderOut})
-def need_order(request: HttpRequest, need_id: int, payload: OrderIn) -> Any:
+@router.post("/needs/{need_id}/orders", response={201: PartyOrderOut})
+def need_order(request: HttpRequest, need_id: int, payload: PartyOrderIn) -> Any:
     """Order a need to a partner unit or a party member (派单), or publish it (接单)."""
     actor = request.user
     need = selectors.need_get(actor, need_id)
@@ -520,7 +520,7 @@ def project_contribution(request: HttpRequest, project_id: int, payload: Contrib
 # --- figures ----------------------------------------------------------------------------------------
 
 
-class CoverageOut(Schema):
+class PartyCoverageOut(Schema):
     grid_id: int
     grid_name: str
     branches: int
@@ -529,17 +529,17 @@ class CoverageOut(Schema):
     members: int
 
 
-class FiguresOut(Schema):
+class PartyFiguresOut(Schema):
     coverage_percent: float | None
     in_service_percent: float | None
     units_percent: float | None
     members: int
     organisations: int
     projects: dict[str, int]
-    grids: list[CoverageOut]
+    grids: list[PartyCoverageOut]
 
 
-@router.get("/figures", response=FiguresOut)
+@router.get("/figures", response=PartyFiguresOut)
 def party_figures(request: HttpRequest, under: int | None = None) -> Any:
     """Party coverage per grid, reporting rates, projects by status (formulas: docs/modules/party.md)."""
     actor = request.user

@@ -106,7 +106,7 @@ class MemberPage(Schema):
     results: list[MemberOut]
 
 
-class MemberIn(Schema):
+class PartyMemberIn(Schema):
     name: str = ""
     category: str
     organisation_id: int | None = None
@@ -147,7 +147,7 @@ def member_detail(request: HttpRequest, member_id: int) -> Any:
 
 
 @router.post("/members", response={201: MemberOut})
-def member_create(request: HttpRequest, payload: MemberIn) -> Any:
+def member_create(request: HttpRequest, payload: PartyMemberIn) -> Any:
     actor = request.user
     member = services.member_create(
         actor=actor,
@@ -174,7 +174,7 @@ class VisitIn(Schema):
     help_given: str = ""
 
 
-class VisitOut(Schema):
+class PartyVisitOut(Schema):
     id: int
     member_id: int
     visited_on: date
@@ -183,7 +183,7 @@ class VisitOut(Schema):
     help_given: str
 
 
-@router.post("/members/{member_id}/visits", response={201: VisitOut})
+@router.post("/members/{member_id}/visits", response={201: PartyVisitOut})
 def visit_record(request: HttpRequest, member_id: int, payload: VisitIn) -> Any:
     member = selectors.member_get(request.user, member_id)
     visit = services.needy_visit_record(

@@ -60,7 +60,7 @@ class ReportIn(Schema):
     address: str = ""
 
 
-class ReasonIn(Schema):
+class PartyReasonIn(Schema):
     reason: str = ""
 
 
@@ -100,13 +100,13 @@ def report_confirm(request: HttpRequest, report_id: int) -> Any:
 
 
 @router.post("/reports/{report_id}/reject", response=ReportOut)
-def report_reject(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
+def report_reject(request: HttpRequest, report_id: int, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_reject(actor=request.user, report=report, reason=payload.reason)
 
 
 @router.post("/reports/{report_id}/end", response=ReportOut)
-def report_end(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
+def report_end(request: HttpRequest, report_id: int, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_end(actor=request.user, report=report, reason=payload.reason)
 
@@ -250,7 +250,7 @@ def agreement_sign(request: HttpRequest, payload: AgreementIn) -> Any:
 
 
 @router.post("/agreements/{agreement_id}/end", response=AgreementOut)
-def agreement_end(request: HttpRequest, agreement_id: int, payload: ReasonIn) -> Any:
+def agreement_end(request: HttpRequest, agreement_id: int, payload: PartyReasonIn) -> Any:
     agreement = selectors.agreement_get(request.user, agreement_id)
     return services.agreement_end(actor=request.user, agreement=agreement, reason=payload.reason)
 
@@ -304,7 +304,7 @@ def my_report(request: HttpRequest, payload: MyReportIn) -> Any:
     return Status(201, report)
 
 
-class OrderOut(Schema):
+class PartyMyOrderOut(Schema):
     id: int
     number: str
     title: str
@@ -315,13 +315,13 @@ class OrderOut(Schema):
     taker_label: str
 
 
-@router.get("/me/orders", response=list[OrderOut])
+@router.get("/me/orders", response=list[PartyMyOrderOut])
 def my_orders(request: HttpRequest) -> Any:
     """Published orders of the community the member reported to (接单大厅)."""
     return list(services.orders_open_to_member(_me(request))[:100])
 
 
-@router.post("/me/orders/{order_id}/take", response=OrderOut)
+@router.post("/me/orders/{order_id}/take", response=PartyMyOrderOut)
 def my_take(request: HttpRequest, order_id: int) -> Any:
     _me(request)
     order = ServiceOrder.objects.filter(pk=order_id).first()

@@ -29,24 +29,24 @@ from civicgrid.requests.api.schemas import (
     ERRORS,
     CallbackIn,
     CouncilIn,
-    DecisionIn,
     DirectCloseIn,
     DispatchIn,
     ExtendIn,
     LongRunningIn,
     MergeIn,
-    NoteIn,
-    ReasonIn,
     ReassignIn,
     ReplyIn,
     ReportInIn,
+    RequestDecisionIn,
+    RequestNoteIn,
     RequestOut,
+    RequestReasonIn,
+    RequestVersionIn,
     RequiredNoteIn,
     ReturnIn,
     SignBulkIn,
     SignResult,
     VerifyIn,
-    VersionIn,
     WhistleCloseIn,
     WhistleIn,
 )
@@ -101,8 +101,8 @@ def dispatch(request: HttpRequest, request_id: int, payload: DispatchIn) -> Any:
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("sign", "签收", "主办单位签收，响应计时停止。")
-def sign(request: HttpRequest, request_id: int, payload: VersionIn | None = None) -> Any:
-    body = payload or VersionIn()
+def sign(request: HttpRequest, request_id: int, payload: RequestVersionIn | None = None) -> Any:
+    body = payload or RequestVersionIn()
     return act(
         request,
         request_id,
@@ -115,8 +115,8 @@ def sign(request: HttpRequest, request_id: int, payload: VersionIn | None = None
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("start", "开始办理", "主办单位开始办理。")
-def start(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
-    body = payload or NoteIn()
+def start(request: HttpRequest, request_id: int, payload: RequestNoteIn | None = None) -> Any:
+    body = payload or RequestNoteIn()
     return act(
         request,
         request_id,
@@ -191,8 +191,8 @@ def callback(request: HttpRequest, request_id: int, payload: CallbackIn) -> Any:
     "办结",
     "不经回访办结（无需回访的分类，或联系不上诉求人时须说明原因）。",
 )
-def close(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
-    body = payload or NoteIn()
+def close(request: HttpRequest, request_id: int, payload: RequestNoteIn | None = None) -> Any:
+    body = payload or RequestNoteIn()
     return act(
         request,
         request_id,
@@ -244,7 +244,7 @@ def return_request(request: HttpRequest, request_id: int, payload: ReturnIn) -> 
     "退单审批",
     "热线同意退单（回到分拣队列）或驳回（回到承办单位，须说明理由）。",
 )
-def return_decision(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+def return_decision(request: HttpRequest, request_id: int, payload: RequestDecisionIn) -> Any:
     name = Action.RETURN_APPROVE if payload.approve else Action.RETURN_REJECT
     return act(
         request,
@@ -295,7 +295,7 @@ def extend(request: HttpRequest, request_id: int, payload: ExtendIn) -> Any:
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("extend-decision", "延期审批", "同意（办理期限顺延）或驳回延期申请。")
-def extend_decision(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+def extend_decision(request: HttpRequest, request_id: int, payload: RequestDecisionIn) -> Any:
     name = Action.EXTEND_APPROVE if payload.approve else Action.EXTEND_REJECT
     return act(
         request,
@@ -313,7 +313,7 @@ def extend_decision(request: HttpRequest, request_id: int, payload: DecisionIn) 
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("suspend", "挂起", "暂停计时（如等待诉求人补充材料）。")
-def suspend(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
+def suspend(request: HttpRequest, request_id: int, payload: RequestReasonIn) -> Any:
     return act(
         request,
         request_id,
@@ -326,8 +326,8 @@ def suspend(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("resume", "恢复办理", "恢复计时，期限顺延挂起期间。")
-def resume(request: HttpRequest, request_id: int, payload: NoteIn | None = None) -> Any:
-    body = payload or NoteIn()
+def resume(request: HttpRequest, request_id: int, payload: RequestNoteIn | None = None) -> Any:
+    body = payload or RequestNoteIn()
     return act(
         request,
         request_id,
@@ -401,7 +401,7 @@ def merge(request: HttpRequest, request_id: int, payload: MergeIn) -> Any:
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("reopen", "重办", "不满意的诉求由原主办单位重新办理，期限重新计算。")
-def reopen(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
+def reopen(request: HttpRequest, request_id: int, payload: RequestReasonIn) -> Any:
     return act(
         request,
         request_id,
@@ -466,7 +466,7 @@ def whistle_close(request: HttpRequest, whistle_id: int, payload: WhistleCloseIn
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 @action("escalate", "上报上级", "分级办理：小区→社区→街道→区，上报给上一级承办单位。")
-def escalate(request: HttpRequest, request_id: int, payload: ReasonIn) -> Any:
+def escalate(request: HttpRequest, request_id: int, payload: RequestReasonIn) -> Any:
     return act(
         request,
         request_id,

@@ -14,10 +14,10 @@ from civicgrid.requests.api.common import NOT_FOUND, category_by_id, router, wit
 from civicgrid.requests.api.schemas import (
     ERRORS,
     CategoryOut,
-    Page,
     PageIn,
     RequestDetailOut,
     RequestFilters,
+    RequestPage,
     SavedAnswerOut,
     UnitOut,
 )
@@ -55,7 +55,7 @@ def filter_requests(actor: Any, f: RequestFilters) -> QuerySet[Request]:
 
 @router.get(
     "/",
-    response={200: Page, **ERRORS},
+    response={200: RequestPage, **ERRORS},
     summary="诉求列表",
     description="按状态、预警灯、分类、承办单位、区域、受理日期、关键词、编号、电话筛选；"
     "只返回调用者有权查看的诉求（辖区内，或本单位参与办理的）。",
@@ -112,7 +112,7 @@ def request_by_number(request: HttpRequest, number: str) -> Any:
 
 @router.get(
     "/inbox",
-    response={200: Page, **ERRORS},
+    response={200: RequestPage, **ERRORS},
     summary="承办单位待办",
     description="调用者所在承办单位主办或参与的未办结诉求，按办理期限排序（最急的在前）。",
 )
@@ -123,7 +123,7 @@ def inbox(request: HttpRequest, paging: Query[PageIn]) -> Any:
 
 @router.get(
     "/triage",
-    response={200: Page, **ERRORS},
+    response={200: RequestPage, **ERRORS},
     summary="待派单（分拣队列）",
     description="没有派单规则匹配、或退单获批后回到热线的诉求；只含调用者派单范围内的。",
 )
@@ -134,7 +134,7 @@ def triage(request: HttpRequest, paging: Query[PageIn]) -> Any:
 
 @router.get(
     "/callback-queue",
-    response={200: Page, **ERRORS},
+    response={200: RequestPage, **ERRORS},
     summary="待回访",
     description="已答复（或已核查）、所属分类需要回访的诉求，按答复时间排序。",
 )

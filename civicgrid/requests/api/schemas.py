@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests.constants import (
     AssignmentRole,
@@ -127,14 +128,6 @@ VERSION = Field(
 )
 
 
-class ErrorOut(Schema):
-    code: str = Field(description="错误代码：invalid / forbidden / not_found / conflict / unauthorized")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(None, description="invalid 时为 {字段: [原因]}")
-
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
 # ---------------------------------------------------------------- inputs
 
 
@@ -171,11 +164,11 @@ class RequestIn(Input):
     )
 
 
-class VersionIn(Input):
+class RequestVersionIn(Input):
     expected_version: int | None = VERSION
 
 
-class NoteIn(Input):
+class RequestNoteIn(Input):
     note: str = text(gettext_noop("说明"), default="")
     expected_version: int | None = VERSION
 
@@ -185,7 +178,7 @@ class RequiredNoteIn(Input):
     expected_version: int | None = VERSION
 
 
-class ReasonIn(Input):
+class RequestReasonIn(Input):
     reason: str = text(gettext_noop("理由"), gettext_noop("必填"))
     expected_version: int | None = VERSION
 
@@ -240,7 +233,7 @@ class ReturnIn(Input):
     expected_version: int | None = VERSION
 
 
-class DecisionIn(Input):
+class RequestDecisionIn(Input):
     approve: bool = Field(title=gettext_noop("是否同意"))
     note: str = text(gettext_noop("审批意见"), gettext_noop("驳回时必填"), default="")
     expected_version: int | None = VERSION
@@ -454,7 +447,7 @@ def _shows_requester(obj: Request, context: Any) -> bool:
     return not obj.anonymous and sees_requester(getattr(request, "user", None), obj)
 
 
-class Page(Schema):
+class RequestPage(Schema):
     count: int = Field(description="符合条件的总数")
     results: list[RequestOut]
 

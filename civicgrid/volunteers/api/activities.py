@@ -16,10 +16,10 @@ from civicgrid.volunteers.api.schemas import (
     ActivityIn,
     ActivityOut,
     ActivityPage,
-    CheckIn,
     ClosingOut,
-    ReasonIn,
     SignupOut,
+    VolunteerCheckIn,
+    VolunteerReasonIn,
     VolunteerRefIn,
 )
 from civicgrid.volunteers.models import Activity, Signup
@@ -101,7 +101,7 @@ def activity_publish(request: HttpRequest, payload: ActivityIn) -> Any:
 @router.post(
     "/activities/{int:activity_id}/cancel", response={200: ActivityOut, **ERRORS}, summary="取消活动"
 )
-def activity_cancel(request: HttpRequest, activity_id: int, payload: ReasonIn) -> Any:
+def activity_cancel(request: HttpRequest, activity_id: int, payload: VolunteerReasonIn) -> Any:
     activity = activity_for(request.user, activity_id)
     services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason)
     return _out(activity_id)
@@ -139,7 +139,7 @@ def _signup(activity: Activity, signup: Signup) -> Signup:
     description="志愿者扫描现场二维码（code），或组织者登记（volunteer_id，可补登时间 at）。"
     "重复签到返回 409。",
 )
-def activity_check_in(request: HttpRequest, activity_id: int, payload: CheckIn) -> Any:
+def activity_check_in(request: HttpRequest, activity_id: int, payload: VolunteerCheckIn) -> Any:
     activity = activity_for(request.user, activity_id)
     volunteer = volunteer_for_activity(request.user, activity, payload.volunteer_id)
     signup = services.activity_check_in(
@@ -154,7 +154,7 @@ def activity_check_in(request: HttpRequest, activity_id: int, payload: CheckIn) 
     summary="签退",
     description="计算服务时长（签到签退时间与活动时间的交集，按整半小时），并按积分规则发放积分。",
 )
-def activity_check_out(request: HttpRequest, activity_id: int, payload: CheckIn) -> Any:
+def activity_check_out(request: HttpRequest, activity_id: int, payload: VolunteerCheckIn) -> Any:
     activity = activity_for(request.user, activity_id)
     volunteer = volunteer_for_activity(request.user, activity, payload.volunteer_id)
     signup = services.activity_check_out(

@@ -20,19 +20,19 @@ from civicgrid.volunteers.api.schemas import (
     BoardIn,
     BoardItemOut,
     ConfirmIn,
-    OrderIn,
-    OrderOut,
     OrderPage,
     OrderReasonIn,
     TakeIn,
     TakerIn,
-    VersionIn,
+    VolunteerOrderIn,
+    VolunteerOrderOut,
+    VolunteerVersionIn,
 )
 from civicgrid.volunteers.models import ServiceOrder
 from civicgrid.volunteers.permissions import acting_resident
 from civicgrid.volunteers.views.board import board_items
 
-OK = {200: OrderOut, **ERRORS}
+OK = {200: VolunteerOrderOut, **ERRORS}
 
 
 def _fresh(order_id: int) -> ServiceOrder:
@@ -59,7 +59,7 @@ def order_list(
     return page(qs, limit, offset)
 
 
-@router.get("/me/orders", response={200: list[OrderOut], **ERRORS}, summary="我点的服务单（居民）")
+@router.get("/me/orders", response={200: list[VolunteerOrderOut], **ERRORS}, summary="我点的服务单（居民）")
 def my_orders(request: HttpRequest) -> Any:
     resident = acting_resident(request.user)
     if resident is None:
@@ -67,7 +67,7 @@ def my_orders(request: HttpRequest) -> Any:
     return list(selectors.orders_of_resident(resident).prefetch_related("photos")[:100])
 
 
-@router.get("/me/taken", response={200: list[OrderOut], **ERRORS}, summary="我接的服务单")
+@router.get("/me/taken", response={200: list[VolunteerOrderOut], **ERRORS}, summary="我接的服务单")
 def my_taken(request: HttpRequest) -> Any:
     resident = acting_resident(request.user)
     if resident is None:
@@ -75,7 +75,7 @@ def my_taken(request: HttpRequest) -> Any:
     return list(selectors.orders_taken_by(resident).prefetch_related("photos")[:100])
 
 
-@router.get("/me/hall", response={200: list[OrderOut], **ERRORS}, summary="接单大厅（本社区待接单）")
+@router.get("/me/hall", response={200: list[VolunteerOrderOut], **ERRORS}, summary="接单大厅（本社区待接单）")
 def order_hall(request: HttpRequest) -> Any:
     return list(selectors.orders_open_to(own_volunteer(request.user)).prefetch_related("photos"))
 
@@ -99,12 +99,12 @@ def _resident(actor: Any, pk: int | None, field: str) -> Resident | None:
 
 @router.post(
     "/orders",
-    response={201: OrderOut, **ERRORS},
+    response={201: VolunteerOrderOut, **ERRORS},
     summary="点单",
     description="居民本人点单（orderer_kind=resident，不填 orderer_resident_id），或社区工作者代居民、"
     "议事会、单位点单；origin 记录来源（如 party.council:12）。publish=true 时直接发布接单。",
 )
-def order_create(request: HttpRequest, payload: OrderIn) -> Any:
+def order_create(request: HttpRequest, payload: VolunteerOrderIn) -> Any:
     actor = request.user
     orderer = _resident(actor, payload.orderer_resident_id, _("点单居民"))
     if orderer is None and payload.orderer_kind == "resident":
@@ -139,7 +139,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Any:
 
 
 @router.post("/orders/{int:order_id}/publish", response=OK, summary="发布接单")
-def order_publish(request: HttpRequest, order_id: int, payload: VersionIn) -> Any:
+def order_publish(request: HttpRequest, order_id: int, payload: VolunteerVersionIn) -> Any:
     return _act(
         request,
         order_id,

@@ -17,15 +17,15 @@ from civicgrid.volunteers.api.schemas import (
     ERRORS,
     CardOut,
     CommunityIn,
-    FiguresOut,
-    MemberIn,
-    NoteIn,
     RegisterIn,
     ReportRowOut,
     SkillOut,
     TeamIn,
+    TeamMemberIn,
     TeamOut,
     UpdateIn,
+    VolunteerFiguresOut,
+    VolunteerNoteIn,
     VolunteerOut,
     VolunteerPage,
 )
@@ -121,7 +121,7 @@ def _decide(request: HttpRequest, volunteer_id: int, approve: bool, note: str) -
 @router.post(
     "/volunteers/{int:volunteer_id}/approve", response={200: VolunteerOut, **ERRORS}, summary="审核通过"
 )
-def volunteer_approve(request: HttpRequest, volunteer_id: int, payload: NoteIn) -> Any:
+def volunteer_approve(request: HttpRequest, volunteer_id: int, payload: VolunteerNoteIn) -> Any:
     return _decide(request, volunteer_id, True, payload.note)
 
 
@@ -130,14 +130,14 @@ def volunteer_approve(request: HttpRequest, volunteer_id: int, payload: NoteIn) 
     response={200: VolunteerOut, **ERRORS},
     summary="审核不通过（须写原因）",
 )
-def volunteer_reject(request: HttpRequest, volunteer_id: int, payload: NoteIn) -> Any:
+def volunteer_reject(request: HttpRequest, volunteer_id: int, payload: VolunteerNoteIn) -> Any:
     return _decide(request, volunteer_id, False, payload.note)
 
 
 @router.post(
     "/volunteers/{int:volunteer_id}/suspend", response={200: VolunteerOut, **ERRORS}, summary="暂停服务"
 )
-def volunteer_suspend(request: HttpRequest, volunteer_id: int, payload: NoteIn) -> Any:
+def volunteer_suspend(request: HttpRequest, volunteer_id: int, payload: VolunteerNoteIn) -> Any:
     volunteer = selectors.volunteer_get(request.user, volunteer_id)
     return services.volunteer_suspend(actor=request.user, volunteer=volunteer, note=payload.note)
 
@@ -173,7 +173,7 @@ def team_colours(request: HttpRequest, payload: CommunityIn) -> Any:
 
 
 @router.post("/teams/{int:team_id}/members", response={200: TeamOut, **ERRORS}, summary="加入队员")
-def team_member_add(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
+def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberIn) -> Any:
     team = staff_team(request.user, team_id)
     volunteer = staff_volunteer(request.user, payload.volunteer_id)
     services.team_member_add(actor=request.user, team=team, volunteer=volunteer, is_leader=payload.is_leader)
@@ -212,7 +212,7 @@ def my_card(request: HttpRequest) -> Any:
     }
 
 
-@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="志愿服务概况（首页数字）")
+@router.get("/figures", response={200: VolunteerFiguresOut, **ERRORS}, summary="志愿服务概况（首页数字）")
 def figures(request: HttpRequest) -> Any:
     found = selectors.figures_for(request.user)
     if found is None:

@@ -89,11 +89,11 @@ class UpdateIn(Input):
     intro: str | None = text("个人简介", default=None, max_length=200)
 
 
-class NoteIn(Input):
+class VolunteerNoteIn(Input):
     note: str = text("意见", default="", max_length=200)
 
 
-class ReasonIn(Input):
+class VolunteerReasonIn(Input):
     reason: str = text("原因", max_length=200)
 
 
@@ -130,7 +130,7 @@ class CommunityIn(Input):
     community_id: int = Field(..., title="社区")
 
 
-class MemberIn(Input):
+class TeamMemberIn(Input):
     volunteer_id: int = Field(..., title="志愿者")
     is_leader: bool = Field(False, title="队长")
 
@@ -193,7 +193,7 @@ class VolunteerRefIn(Input):
     volunteer_id: int | None = Field(None, title="志愿者", description="组织者代为操作时填写；本人操作不填")
 
 
-class CheckIn(Input):
+class VolunteerCheckIn(Input):
     volunteer_id: int | None = Field(None, title="志愿者", description="组织者登记时填写；扫码时不填")
     code: str = text("签到码", "活动现场二维码中的签到码（扫码时必填）", default="", max_length=64)
     at: datetime | None = Field(None, title="时间", description="组织者补登的时间；默认现在")
@@ -240,7 +240,7 @@ class PhotoOut(Schema):
         return reverse("volunteers:photo", args=[obj.pk])
 
 
-class OrderOut(Schema):
+class VolunteerOrderOut(Schema):
     id: int
     number: str
     title: str
@@ -282,10 +282,10 @@ class OrderOut(Schema):
 
 class OrderPage(Schema):
     count: int
-    results: list[OrderOut]
+    results: list[VolunteerOrderOut]
 
 
-class OrderIn(Input):
+class VolunteerOrderIn(Input):
     title: str = text("服务内容", max_length=100)
     content: str = text("需求描述", max_length=2000)
     service_type: str = text("服务类别", options(ServiceType), default=ServiceType.MUTUAL_AID)
@@ -309,7 +309,7 @@ class OrderIn(Input):
 VERSION = Field(None, title="期望版本号", description="可选；版本不符返回 409 且不做任何修改")
 
 
-class VersionIn(Input):
+class VolunteerVersionIn(Input):
     expected_version: int | None = VERSION
 
 
@@ -345,7 +345,7 @@ class BoardIn(Input):
 # --- me, board, figures --------------------------------------------------------------------------
 
 
-class MovementOut(Schema):
+class VolunteerMovementOut(Schema):
     at: datetime
     amount: int
     kind: str
@@ -356,9 +356,9 @@ class CardOut(Schema):
     volunteer: VolunteerOut
     points: int
     time_bank_hours: Decimal
-    movements: list[MovementOut]
+    movements: list[VolunteerMovementOut]
     signups: list[SignupOut]
-    orders_taken: list[OrderOut]
+    orders_taken: list[VolunteerOrderOut]
 
 
 class BoardItemOut(Schema):
@@ -375,7 +375,7 @@ class BoardItemOut(Schema):
     photos: list[str]
 
 
-class FiguresOut(Schema):
+class VolunteerFiguresOut(Schema):
     volunteers: int
     pending: int
     hours: Decimal
