@@ -22,6 +22,7 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.columns import COLUMNS
 from civicgrid.exchange.constants import MAX_ROWS, MAX_STORED_ERRORS, MAX_UPLOAD_BYTES, Verb
+from civicgrid.exchange.examples import example_rows
 from civicgrid.exchange.importers import IMPORTERS, Importer, RowError
 from civicgrid.exchange.models import ImportJob, ImportKind, ImportStatus
 from civicgrid.exchange.readers import (
@@ -160,18 +161,23 @@ def _run(job: ImportJob) -> ImportJob:
         )
     if not table.rows:
         return _fail(job, message=_("文件中没有数据行"))
+    skipped = example_rows(job.kind, table.rows)
+    note = ""
+    if skipped:
+        table.rows = [row for row in table.rows if row.number not in set(skipped)]
+        note = _("第{rows}行与模板中的示例相同，已跳过，未导入").format(rows="、".join(map(str, skipped)))
+        if not table.rows:
+            nothing = _("{note}；文件中没有其他数据行，请填写实际数据后重新上传").format(note=note)
+            return _fail(job, message=nothing)
     _progress(job, total_rows=len(table.rows), processed_rows=0)
     importer = IMPORTERS[job.kind](job.actor)
     errors = importer.validate(table.rows, lambda done: _progress(job, processed_rows=done))
     if errors:
-        return _fail(
-            job,
-            errors=errors,
-            message=_("共 {count} 处错误，未导入任何数据，请修改后重新上传").format(count=len(errors)),
-        )
+        message = _("共 {count} 处错误，未导入任何数据，请修改后重新上传").format(count=len(errors))
+        return _fail(job, errors=errors, message=f"{message}；{note}" if note else message)
     _progress(job, status=ImportStatus.IMPORTING)
     try:
-        _save(job, importer)
+        _save(job, importer, note=note, skipped=skipped)
     except IntegrityError:
         logger.warning("import job %s collided with a concurrent change", job.pk, exc_info=True)
         return _fail(
@@ -181,17 +187,23 @@ def _run(job: ImportJob) -> ImportJob:
 
 
 @transaction.atomic
-def _save(job: ImportJob, importer: Importer) -> None:
+def _save(job: ImportJob, importer: Importer, *, note: str = "", skipped: list[int] | None = None) -> None:
     counts = importer.save()
     job.status, job.counts, job.finished_at = ImportStatus.DONE, counts, timezone.now()
-    job.message = _("导入完成")
+    job.message = (_("导入完成；{note}").format(note=note) if note else _("导入完成"))[:500]
     job.save(update_fields=["status", "counts", "finished_at", "message"])
     audit_write(
         actor=job.actor,
         verb=Verb.IMPORT_COMPLETED,
         target=job,
         node=job.node,
-        after={"kind": job.kind, "file_name": job.file_name, "rows": job.total_rows, "counts": counts},
+        after={
+            "kind": job.kind,
+            "file_name": job.file_name,
+            "rows": job.total_rows,
+            "counts": counts,
+            "skipped_example_rows": skipped or [],
+        },
     )
 
 

@@ -1,7 +1,9 @@
 """Downloadable import templates: .xlsx (header, example row, drop-downs, a 说明 sheet), .csv, .geojson.
 
-The example row names a node where the downloading actor may import, so the template can
-be uploaded as it is to see how an import goes.
+The example row shows what a filled row looks like; it names a node where the downloading
+actor may import. It is never imported: a row whose other cells are the example's
+(``EXAMPLE_VALUES``, whatever its node or household code) is skipped by the import, which
+says so (``exchange.examples``).
 """
 
 import csv
@@ -26,7 +28,9 @@ PLACEHOLDER_COMMUNITY = "320213001001"
 NUMERIC_KEYS = {"lon", "lat", "area", "employees"}
 VALIDATION_ROWS = 5000
 GENERAL_NOTES = [
-    gettext_lazy("第1行是表头，请勿修改；第2行是示例，导入前请改为实际数据或删除。"),
+    gettext_lazy(
+        "第1行是表头，请勿修改；第2行是示例，导入时会被跳过（不会导入），可保留或删除，请从第3行起填写实际数据。"
+    ),
     gettext_lazy("带 * 的列必须填写；选择类的列可填中文名称（如 自住、男、户籍人口），也可以填代码。"),
     gettext_lazy(
         "导入时先校验全部行：只要有一行有错误，整个文件都不会导入，页面会列出每个错误所在的行、列和原因。"
@@ -40,64 +44,68 @@ def _code(actor: Any, capability: Capability, kinds: list[str], fallback: str) -
     return node.code if node else fallback
 
 
-# i18n: data (the example row must import as it is: choice labels, tag names)
+# i18n: data (the example row's values: choice labels and tag names as an import reads them)
+EXAMPLE_VALUES: dict[str, dict[str, str]] = {
+    ImportKind.NODES: {
+        "kind": str(NodeKind.GRID.label),
+        "name": "示例网格",
+        "grid_type": "综合网格",
+        "lon": "120.305",
+        "lat": "31.575",
+        "address": "示例路1号",
+    },
+    ImportKind.POSITIONS: {
+        "post": "专职网格员",
+        "holder_name": "张三",
+        "phone": "13800138000",
+        "organisation_name": "示例社区居委会",
+        "start_date": "2024-01-01",
+    },
+    ImportKind.RESIDENTS: {
+        "name": "张三",
+        "id_number": "320213199003071233",
+        "phone": "13800138000",
+        "gender": "男",
+        "birth_date": "1990-03-07",
+        "residence_type": "户籍人口",
+        "relation_to_head": "户主",
+        "tags": "党员、志愿者",
+    },
+    ImportKind.DWELLINGS: {
+        "room": "1单元301",
+        "use": "自住",
+        "area": "89.5",
+        "owner_name": "张三",
+    },
+    ImportKind.ORGANISATIONS: {
+        "name": "示例科技有限公司",
+        "kind": "企业",
+        "credit_code": "91320213MA1P2Q3R4X",
+        "address": "示例路2号",
+        "contact_name": "李四",
+        "contact_phone": "0510-12345678",
+        "employees": "12",
+    },
+}
+
+
 def example_row(kind: str, actor: Any) -> dict[str, str]:
-    """Values of the example row, keyed by column key."""
+    """Values of the example row, keyed by column key: ``EXAMPLE_VALUES`` and a node where
+    the downloading actor may import (its code differs from one actor to another)."""
     if kind == ImportKind.NODES:
         parent = _code(actor, Capability.TERRITORY_EDIT, [NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
-        return {
-            "kind": str(NodeKind.GRID.label),
-            "name": "示例网格",
-            "parent_code": parent,
-            "grid_type": "综合网格",
-            "lon": "120.305",
-            "lat": "31.575",
-            "address": "示例路1号",
-        }
+        return EXAMPLE_VALUES[kind] | {"parent_code": parent}
     grid = _code(actor, Capability.REGISTRY_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
     if kind == ImportKind.POSITIONS:
         grid = _code(actor, Capability.POSITION_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], grid)
-        return {
-            "node_code": grid,
-            "post": "专职网格员",
-            "holder_name": "张三",
-            "phone": "13800138000",
-            "organisation_name": "示例社区居委会",
-            "start_date": "2024-01-01",
-        }
+        return EXAMPLE_VALUES[kind] | {"node_code": grid}
     if kind == ImportKind.RESIDENTS:
-        return {
-            "node_code": grid,
-            "name": "张三",
-            "id_number": "320213199003071233",
-            "phone": "13800138000",
-            "gender": "男",
-            "birth_date": "1990-03-07",
-            "residence_type": "户籍人口",
-            "household_code": f"{grid}H9001",
-            "relation_to_head": "户主",
-            "tags": "党员、志愿者",
-        }
+        return EXAMPLE_VALUES[kind] | {"node_code": grid, "household_code": f"{grid}H9001"}
     if kind == ImportKind.DWELLINGS:
         building = _code(actor, Capability.REGISTRY_EDIT, [NodeKind.BUILDING, NodeKind.ENTRANCE], "")
-        return {
-            "node_code": building or f"{grid}B001",
-            "room": "1单元301",
-            "use": "自住",
-            "area": "89.5",
-            "owner_name": "张三",
-        }
+        return EXAMPLE_VALUES[kind] | {"node_code": building or f"{grid}B001"}
     if kind == ImportKind.ORGANISATIONS:
-        return {
-            "node_code": grid,
-            "name": "示例科技有限公司",
-            "kind": "企业",
-            "credit_code": "91320213MA1P2Q3R4X",
-            "address": "示例路2号",
-            "contact_name": "李四",
-            "contact_phone": "0510-12345678",
-            "employees": "12",
-        }
+        return EXAMPLE_VALUES[kind] | {"node_code": grid}
     raise ValueError(kind)
 
 

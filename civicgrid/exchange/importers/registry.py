@@ -4,8 +4,15 @@ Each row is checked with the registry's own validators (``resident_validate``,
 ``organisation_validate``) and the ID-number / credit-code rules of ``core.validators``;
 PII is prepared exactly as ``registry.services`` prepares it (encrypted, blind-indexed,
 masked) before the rows are written in bulk.
+
+A resident is one row of a file and one entry of the registry: by ID number, or, for those
+without one, by name and phone, or by name, birth date and household (or node, without a
+household): a second such row is refused naming the first, and so is a row matching an
+active resident of the same community (``NoIdKey``).
 """
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -38,7 +45,7 @@ from civicgrid.registry.services import (
     pii_fields,
     resident_validate,
 )
-from civicgrid.territory.models import Node
+from civicgrid.territory.models import Node, NodeKind
 
 RESIDENT_FIELDS = {
     "name": "name",
@@ -57,6 +64,80 @@ def _same_area(path_a: str, path_b: str) -> bool:
     return path_a.startswith(path_b) or path_b.startswith(path_a)
 
 
+@dataclass(frozen=True)
+class NoIdKey:
+    """What tells a resident without an ID number from others: the name with the phone's blind
+    index, or the name with the birth date and the household code ("" without one)."""
+
+    name: str
+    phone_hash: str = ""
+    birth_date: date | None = None
+    household_code: str = ""
+    node_path: str = ""  # the row's node, when it names no household
+
+    def why(self) -> str:
+        if self.phone_hash:
+            return _("姓名和联系电话相同")
+        if self.household_code:
+            return _("姓名、出生日期和户编码相同")
+        return _("姓名、出生日期和所属区域相同")
+
+    def lookup(self) -> tuple[str, str, date | None]:
+        return (self.name, self.phone_hash, None if self.phone_hash else self.birth_date)
+
+    def matches(self, other: "NoIdKey", path: str, other_path: str, community: str) -> bool:
+        """Whether a registered resident (``other``, at ``other_path``) is this row's person."""
+        if self.phone_hash:
+            return bool(community) and other_path.startswith(community)
+        if self.household_code:
+            return other.household_code == self.household_code
+        return other_path == path
+
+
+def no_id_key(resident: Resident, household_code: str) -> NoIdKey | None:
+    name = comparable(resident.name)
+    if resident.phone_hash:
+        return NoIdKey(name, phone_hash=resident.phone_hash)
+    if resident.birth_date is not None:
+        path = "" if household_code else resident.node_path
+        return NoIdKey(name, birth_date=resident.birth_date, household_code=household_code, node_path=path)
+    return None
+
+
+def _communities(paths: set[str]) -> set[str]:
+    """The paths of the communities on the way to these paths."""
+    ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    found: set[str] = set()
+    for batch in chunked(sorted(map(str, ids))):
+        rows = Node.objects.filter(pk__in=[int(i) for i in batch], kind=NodeKind.COMMUNITY)
+        found.update(rows.values_list("path", flat=True))
+    return found
+
+
+def _community_of(path: str, communities: set[str]) -> str:
+    return next((c for c in communities if path.startswith(c)), "")
+
+
+def _registered_like(keys: list[NoIdKey]) -> dict[tuple[str, str, date | None], list[tuple[NoIdKey, str]]]:
+    """Active residents sharing a phone, or a birth date, with the keys; by ``NoIdKey.lookup``."""
+    found: dict[tuple[str, str, date | None], list[tuple[NoIdKey, str]]] = {}
+    fields = ("name", "phone_hash", "birth_date", "node_path", "household__code")
+    phones = sorted({k.phone_hash for k in keys if k.phone_hash})
+    births = sorted({k.birth_date.isoformat() for k in keys if not k.phone_hash and k.birth_date})
+    queries = [("phone_hash__in", batch) for batch in chunked(phones)]
+    queries += [("birth_date__in", batch) for batch in chunked(births)]
+    for lookup, batch in queries:
+        for name, phone_hash, born, path, household in Resident.objects.filter(
+            is_active=True, **{lookup: batch}
+        ).values_list(*fields):
+            if lookup == "phone_hash__in":
+                other = NoIdKey(comparable(name), phone_hash=phone_hash)
+            else:
+                other = NoIdKey(comparable(name), birth_date=born, household_code=household or "")
+            found.setdefault(other.lookup(), []).append((other, path))
+    return found
+
+
 class ResidentImporter(Importer):
     kind = ImportKind.RESIDENTS
     edit_capability = Capability.REGISTRY_EDIT
@@ -72,9 +153,12 @@ class ResidentImporter(Importer):
         self.new_households: dict[str, Household] = {}
         self.residents: list[tuple[Resident, str, list[ResidentTag]]] = []
         self.id_rows: dict[str, int] = {}
+        self.no_id_rows: dict[NoIdKey, int] = {}
+        self.no_id_checks: list[tuple[int, NoIdKey, str]] = []  # (row, key, node path)
         for row in self.each(rows, progress):
             self._validate_row(row)
         self._check_ids_taken()
+        self._check_no_id_registered()
         return self.sorted_errors()
 
     def _existing_households(self, codes: set[str]) -> dict[str, Household]:
@@ -110,7 +194,46 @@ class ResidentImporter(Importer):
             return
         resident = Resident(node=node, node_path=node.path)
         _resident_apply(resident, data)
+        if not id_number and self._repeated_without_id(row, resident, household_code):
+            return
         self.residents.append((resident, household_code, tags))
+
+    # --- residents without an ID number ---------------------------------------------------
+
+    def _repeated_without_id(self, row: Row, resident: Resident, household_code: str) -> bool:
+        """A row without an ID number that repeats an earlier row: the same name and phone, or
+        the same name, birth date and household (or, without one, the same node)."""
+        key = no_id_key(resident, household_code)
+        if key is None:
+            return False
+        first = self.no_id_rows.setdefault(key, row.number)
+        if first != row.number:
+            self.error(
+                row, "name", _("与第{row}行重复（{why}，且都未填身份证号）").format(row=first, why=key.why())
+            )
+            return True
+        self.no_id_checks.append((row.number, key, resident.node_path))
+        return False
+
+    def _check_no_id_registered(self) -> None:
+        """Rows without an ID number that an active resident of the same community already is
+        (``NoIdKey``): refused, as a registered ID number is."""
+        if not self.no_id_checks:
+            return
+        communities = _communities({path for _n, _k, path in self.no_id_checks})
+        existing = _registered_like([key for _n, key, _p in self.no_id_checks])
+        for number, key, path in self.no_id_checks:
+            community = _community_of(path, communities)
+            for other_key, other_path in existing.get(key.lookup(), []):
+                if key.matches(other_key, path, other_path, community):
+                    self.error(
+                        number,
+                        "name",
+                        _("与已登记的居民重复（{why}）；如确为不同的人，请填写身份证号").format(
+                            why=key.why()
+                        ),
+                    )
+                    break
 
     def _tags(self, row: Row) -> list[ResidentTag]:
         names = [t for t in TAG_SEPARATORS.split(self.text(row, "tags")) if t]

@@ -1,4 +1,4 @@
-"""Templates: downloadable from the page, and their example row imports as it is."""
+"""Templates: downloadable from the page; their example row is never imported."""
 
 import io
 from collections.abc import Callable
@@ -8,11 +8,12 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from civicgrid.core.models import AuditLog
 from civicgrid.exchange.columns import COLUMNS
 from civicgrid.exchange.models import ImportKind, ImportStatus
 from civicgrid.exchange.tests.conftest import RunImport
 from civicgrid.exchange.tests.files import read_xlsx
-from civicgrid.registry.models import Dwelling, Organisation, Resident
+from civicgrid.registry.models import Dwelling, Household, Organisation, Resident
 from civicgrid.territory.models import GeometryVersion, Node, Position
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def download(client: Client, kind: str, fmt: str) -> bytes:
 
 @pytest.mark.parametrize("kind", list(CREATED))
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_the_example_row_of_each_template_imports(
+def test_a_template_uploaded_unchanged_imports_nothing_and_says_why(
     client: Client, city: Any, run_import: RunImport, kind: str, fmt: str
 ) -> None:
     client.force_login(city.bob)
@@ -43,9 +44,53 @@ def test_the_example_row_of_each_template_imports(
 
     job = run_import(city.bob, kind, f"模板.{fmt}", data)
 
+    assert job.status == ImportStatus.FAILED
+    assert "第2行与模板中的示例相同" in job.message and "没有其他数据行" in job.message
+    assert CREATED[kind]() == 0
+    assert not Household.objects.exists()
+
+
+def _with_rows(data: bytes, fmt: str, rows: list[list[Any]]) -> bytes:
+    if fmt == "csv":
+        text = data.decode("utf-8-sig")
+        return (text + "".join(",".join(r) + "\r\n" for r in rows)).encode("utf-8-sig")
+    book = load_workbook(io.BytesIO(data))
+    for row in rows:
+        book.worksheets[0].append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_rows_below_the_example_import_and_the_example_is_skipped(
+    client: Client, city: Any, run_import: RunImport, fmt: str
+) -> None:
+    client.force_login(city.bob)
+    data = _with_rows(download(client, ImportKind.RESIDENTS, fmt), fmt, [[city.grid_a1_1.code, "李四"]])
+
+    job = run_import(city.bob, ImportKind.RESIDENTS, f"居民.{fmt}", data)
+
     assert job.status == ImportStatus.DONE, (job.message, job.errors)
-    assert job.total_rows == 1
-    assert CREATED[kind]() == 1
+    assert "第2行与模板中的示例相同，已跳过" in job.message
+    assert list(Resident.objects.values_list("name", flat=True)) == ["李四"]
+    assert not Household.objects.exists()
+    audit = AuditLog.objects.get(verb="exchange.import_completed")
+    assert audit.after is not None and audit.after["skipped_example_rows"] == [2]
+
+
+def test_the_example_changed_into_real_data_imports(client: Client, city: Any, run_import: RunImport) -> None:
+    client.force_login(city.bob)
+    book = load_workbook(io.BytesIO(download(client, ImportKind.DWELLINGS, "xlsx")))
+    book.worksheets[0]["E2"] = "王五"  # the owner
+    out = io.BytesIO()
+    book.save(out)
+
+    job = run_import(city.bob, ImportKind.DWELLINGS, "房屋.xlsx", out.getvalue())
+
+    assert job.status == ImportStatus.DONE, (job.message, job.errors)
+    assert "跳过" not in job.message
+    assert Dwelling.objects.get().owner_name == "王五"
 
 
 def test_the_xlsx_template_has_headers_an_example_notes_and_drop_downs(client: Client, city: Any) -> None:
