@@ -280,11 +280,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from civicgrid.registry.api import router as registry_router
     from civicgrid.requests.api import router as requests_router
+    from civicgrid.requests.api.rates import router as rates_router
     from civicgrid.territory.api import router as territory_router
 
     # Requests first: Django tries the API's paths in this order, and intake is the call
     # made most often (the docs list the routers in this order too).
     api.add_router("/v1/requests/", requests_router)
+    api.add_router("/v1/rates/", rates_router)
     api.add_router("/v1/territory/", territory_router)
     api.add_router("/v1/registry/", registry_router)
     # The apps of issues 4-7 each own one router.
