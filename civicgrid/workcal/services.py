@@ -1,23 +1,60 @@
-"""Editing the holiday table (system administrator), and seeding it from chinese-calendar."""
+"""Editing the holiday table (system administrator), and seeding it from chinese-calendar.
 
+Every write checks first (capability, then the values: ``rules``), then locks the year(s) it
+touches, compares the year's version with the one the editor saw (``expected_version``,
+optional; a page always sends it) and only then changes, in one transaction with its audit
+rows. Two administrators editing one year at once: the first wins, the second gets
+``Conflict`` and nothing of theirs is written over the other's work.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
-from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import ValidationError
-from civicgrid.workcal import clock
+from civicgrid.core.audit import audit_row, audit_write, audit_write_many
+from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.workcal import bulk, clock, rules
 from civicgrid.workcal.constants import HOLIDAY_NAMES, Verb
 from civicgrid.workcal.models import CalendarDay, CalendarYear
+from civicgrid.workcal.selectors import year_version
 
 
 def _require(actor: Any, system: bool) -> None:
     if not system:
         require_any(actor, Capability.CALENDAR_EDIT)
+
+
+def _check_year(year: int) -> None:
+    reasons = rules.year_errors(year)
+    if reasons:
+        raise ValidationError(errors={"year": reasons})
+
+
+def _lock_years(years: Iterable[int]) -> None:
+    """One editor of a year at a time (PostgreSQL: transaction-level advisory locks, taken in
+    order). SQLite runs one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for year in sorted(set(years)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"civicgrid.workcal:{year}"])
+
+
+def _check_version(year: int, expected: str | None) -> None:
+    if expected is not None and expected != year_version(year):
+        raise Conflict(
+            gettext("{year}年的安排刚被他人修改，本次未保存；请查看最新安排后重新提交").format(year=year)
+        )
+
+
+def _day_state(row: CalendarDay | None) -> dict[str, Any] | None:
+    return {"is_workday": row.is_workday, "name": row.name} if row else None
 
 
 def known_schedule(year: int) -> dict[date, tuple[bool, str]] | None:
@@ -39,13 +76,21 @@ def known_schedule(year: int) -> dict[date, tuple[bool, str]] | None:
 
 
 @transaction.atomic
-def calendar_seed_year(*, actor: Any, year: int, system: bool = False) -> int:
-    """Load a year from chinese-calendar. Returns the number of days written, 0 if unknown."""
+def calendar_seed_year(
+    *, actor: Any, year: int, expected_version: str | None = None, system: bool = False
+) -> int:
+    """Load a year from chinese-calendar, replacing what was entered for it.
+
+    Returns the number of days written, 0 if the installed library does not know the year.
+    """
     _require(actor, system)
+    _check_year(year)
     schedule = known_schedule(year)
     if schedule is None:
         return 0
-    CalendarDay.objects.filter(date__year=year).delete()
+    _lock_years([year])
+    _check_version(year, expected_version)
+    replaced = CalendarDay.objects.filter(date__year=year).delete()[0]
     CalendarDay.objects.bulk_create(
         [CalendarDay(date=d, is_workday=w, name=n) for d, (w, n) in sorted(schedule.items())]
     )
@@ -56,6 +101,7 @@ def calendar_seed_year(*, actor: Any, year: int, system: bool = False) -> int:
         target_type="workcal.calendaryear",
         target_id=str(year),
         target_label=gettext("{year}年节假日").format(year=year),
+        before={"days": replaced},
         after={"days": len(schedule)},
     )
     transaction.on_commit(clock.forget)
@@ -64,51 +110,153 @@ def calendar_seed_year(*, actor: Any, year: int, system: bool = False) -> int:
 
 @transaction.atomic
 def calendar_day_set(
-    *, actor: Any, day: date, is_workday: bool, name: str = "", system: bool = False
+    *,
+    actor: Any,
+    day: date,
+    is_workday: bool,
+    name: str = "",
+    expected_version: str | None = None,
+    system: bool = False,
 ) -> CalendarDay:
-    """Mark a date as a holiday or a make-up working day (e.g. from the State Council notice)."""
+    """Mark a date as a holiday (a weekday) or a make-up working day (a Saturday or Sunday)."""
     _require(actor, system)
-    if day.year < 2000 or day.year > 2100:
-        raise ValidationError(gettext("日期超出范围"), field="date")
+    name = name.strip()
+    errors = rules.day_errors(day, is_workday, name)
+    if errors:
+        raise ValidationError(errors=errors)
+    _lock_years([day.year])
+    _check_version(day.year, expected_version)
     existing = CalendarDay.objects.filter(date=day).first()
-    before = {"is_workday": existing.is_workday, "name": existing.name} if existing else None
-    row, _ = CalendarDay.objects.update_or_create(
-        date=day, defaults={"is_workday": is_workday, "name": name.strip()}
-    )
+    row, _ = CalendarDay.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "name": name})
     audit_write(
         actor=actor,
         verb=Verb.DAY_SET,
         target=row,
-        before=before,
-        after={"is_workday": is_workday, "name": name},
+        before=_day_state(existing),
+        after=_day_state(row),
     )
     transaction.on_commit(clock.forget)
     return row
 
 
 @transaction.atomic
-def calendar_day_clear(*, actor: Any, day: date, system: bool = False) -> None:
+def calendar_day_clear(
+    *, actor: Any, day: date, expected_version: str | None = None, system: bool = False
+) -> bool:
+    """Take a date back to the Monday–Friday rule. False if it had no entry."""
     _require(actor, system)
+    _check_year(day.year)
+    _lock_years([day.year])
+    _check_version(day.year, expected_version)
     row = CalendarDay.objects.filter(date=day).first()
     if row is None:
-        return
-    audit_write(
-        actor=actor,
-        verb=Verb.DAY_CLEARED,
-        target=row,
-        before={"is_workday": row.is_workday, "name": row.name},
-    )
+        return False
+    audit_write(actor=actor, verb=Verb.DAY_CLEARED, target=row, before=_day_state(row))
     row.delete()
     transaction.on_commit(clock.forget)
+    return True
 
 
-@transaction.atomic
-def calendar_year_confirm(*, actor: Any, year: int, note: str = "", system: bool = False) -> CalendarYear:
-    """Declare a year's schedule complete (after entering it by hand): no more fallback warning."""
-    _require(actor, system)
+def _confirm(actor: Any, year: int, note: str) -> CalendarYear:
+    existing = CalendarYear.objects.filter(year=year).first()
+    before = {"source": existing.source, "note": existing.note} if existing else None
     row, _ = CalendarYear.objects.update_or_create(
         year=year, defaults={"source": gettext("手工录入"), "note": note}
     )
-    audit_write(actor=actor, verb=Verb.YEAR_CONFIRMED, target=row, after={"year": year})
+    audit_write(
+        actor=actor,
+        verb=Verb.YEAR_CONFIRMED,
+        target_type="workcal.calendaryear",
+        target_id=str(year),
+        target_label=gettext("{year}年节假日").format(year=year),
+        before=before,
+        after={"year": year, "source": row.source, "note": note},
+    )
+    return row
+
+
+@transaction.atomic
+def calendar_year_confirm(
+    *, actor: Any, year: int, note: str = "", expected_version: str | None = None, system: bool = False
+) -> CalendarYear:
+    """Declare a year's schedule complete (after entering it by hand): no more fallback warning."""
+    _require(actor, system)
+    _check_year(year)
+    note = note.strip()
+    if len(note) > rules.NOTE_MAX:
+        raise ValidationError(errors={"note": [gettext("备注最多 {n} 个字").format(n=rules.NOTE_MAX)]})
+    _lock_years([year])
+    _check_version(year, expected_version)
+    row = _confirm(actor, year, note)
     transaction.on_commit(clock.forget)
     return row
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    set: int
+    cleared: int
+    unchanged: int
+    confirmed: bool
+
+
+def _apply(actor: Any, entries: list[bulk.Entry]) -> tuple[int, int, int]:
+    existing = {row.date: row for row in CalendarDay.objects.filter(date__in=[e.day for e in entries])}
+    audits = []
+    set_count = cleared = unchanged = 0
+    for entry in entries:
+        row = existing.get(entry.day)
+        if entry.action == bulk.Action.CLEAR:
+            if row is None:
+                unchanged += 1
+                continue
+            audits.append(audit_row(actor=actor, verb=Verb.DAY_CLEARED, target=row, before=_day_state(row)))
+            row.delete()
+            cleared += 1
+            continue
+        wanted = {"is_workday": entry.action == bulk.Action.WORK, "name": entry.name.strip()}
+        if row is not None and _day_state(row) == wanted:
+            unchanged += 1
+            continue
+        before = _day_state(row)
+        row, _ = CalendarDay.objects.update_or_create(date=entry.day, defaults=wanted)
+        audits.append(audit_row(actor=actor, verb=Verb.DAY_SET, target=row, before=before, after=wanted))
+        set_count += 1
+    audit_write_many(audits)
+    return set_count, cleared, unchanged
+
+
+@transaction.atomic
+def calendar_days_import(
+    *,
+    actor: Any,
+    text: str,
+    year: int | None = None,
+    confirm: bool = False,
+    note: str = "",
+    expected_version: str | None = None,
+    system: bool = False,
+) -> ImportResult:
+    """Enter many days at once in the line format of ``workcal.bulk``: all or nothing.
+
+    ``year`` keeps every line inside that year (the year's page); ``confirm`` then also
+    declares the year complete. Every changed day writes its own audit row.
+    """
+    _require(actor, system)
+    if year is not None:
+        _check_year(year)
+    if confirm and year is None:
+        raise ValidationError(errors={"year": [gettext("确认全年安排时须指定年份")]})
+    note = note.strip()
+    if len(note) > rules.NOTE_MAX:
+        raise ValidationError(errors={"note": [gettext("备注最多 {n} 个字").format(n=rules.NOTE_MAX)]})
+    entries = bulk.parse_lines(text, year=year)
+    years = {e.day.year for e in entries} | ({year} if year is not None else set())
+    _lock_years(years)
+    if year is not None:
+        _check_version(year, expected_version)
+    set_count, cleared, unchanged = _apply(actor, entries)
+    if confirm and year is not None:
+        _confirm(actor, year, note)
+    transaction.on_commit(clock.forget)
+    return ImportResult(set_count, cleared, unchanged, confirm)
