@@ -30,13 +30,19 @@ def request_whistle(
     deadline: datetime,
     expected_version: int | None = None,
 ) -> Whistle:
-    """The lead subdistrict summons departments to report in by ``deadline``."""
+    """The lead subdistrict summons departments to report in by ``deadline``.
+
+    A unit still summoned on the request (by a whistle not yet closed) is not summoned
+    again: the whole whistle is refused (``Conflict`` naming it). The request's row lock
+    (``engine.begin``) serialises two whistles sent at once, so the second sees the first.
+    """
     locked = engine.begin(actor, request, Action.WHISTLE, expected_version=expected_version)
     lead = locked.lead_unit
     errors: dict[str, list[str]] = {}
     if lead is None or lead.kind not in WHISTLING_KINDS:
         errors["units"] = [_("只有街道（乡镇）或社区承办时才能吹哨")]
-    summoned = [u for u in units if lead is None or u.pk != lead.pk]
+    # Each unit once (a list naming one twice summons it once), the lead never.
+    summoned = list({u.pk: u for u in units if lead is None or u.pk != lead.pk}.values())
     if not summoned:
         errors["units"] = [_("请选择被召集的部门")]
     if not reason.strip():
@@ -54,6 +60,7 @@ def request_whistle(
     if errors:
         raise ValidationError(errors=errors)
     assert lead is not None
+    _refuse_summoned_again(locked, summoned)
     whistle = Whistle.objects.create(
         request=locked, summoning_unit=lead, created_by=actor, reason=reason.strip(), deadline=deadline
     )
@@ -95,6 +102,28 @@ def request_whistle(
         data={"whistle": whistle.pk, "units": [u.pk for u in summoned], "deadline": deadline.isoformat()},
     )
     return whistle
+
+
+def _refuse_summoned_again(request: Request, units: list[HandlingUnit]) -> None:
+    """Conflict when one of ``units`` is summoned on ``request`` by a whistle still open."""
+    open_summonses = (
+        WhistleSummons.objects.filter(
+            whistle__request=request, whistle__closed_at__isnull=True, unit__in=units
+        )
+        .select_related("unit")
+        .order_by("id")
+    )
+    already = list({s.unit_id: s for s in open_summonses}.values())
+    if not already:
+        return
+    names = _("、").join(s.unit.name for s in already)
+    raise Conflict(
+        _("{names}已被召集，该次吹哨尚未记录处置结果，不能重复召集").format(names=names),
+        detail={
+            "units": [s.unit_id for s in already],
+            "whistles": sorted({s.whistle_id for s in already}),
+        },
+    )
 
 
 @transaction.atomic
