@@ -292,6 +292,17 @@ class Request(ScopedModel):
             # table, have none, and a lookup by value (``= %s``, never NULL) still uses them.
             *not_null_indexes("requests_req", "building", "created_by", "merged_into", "next_check_at"),
         ]
+        constraints = [
+            # One request per caller and external id: a retried intake finds the first one
+            # (``services.intake.request_create``). Rows without a creator (the system,
+            # residents, imported history) never clash, their NULLs being distinct; Open311
+            # fills the id with the submitting device's, shared by all its requests.
+            models.UniqueConstraint(
+                fields=["created_by", "external_id"],
+                condition=~Q(external_id="") & ~Q(channel=Channel.OPEN311),
+                name="requests_req_one_per_external_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -358,7 +358,7 @@ def request_row(
         confidential=data.confidential,
         category=data.category,
         received_at=received_at,
-        external_id=data.external_id[:64],
+        external_id=data.external_id.strip()[:64],
         created_by=created_by,
         rating_token=secrets.token_urlsafe(24),
     )
@@ -371,11 +371,86 @@ def _check_intake_actor(actor: Any) -> None:
         raise PermissionDenied(gettext("您无权受理诉求"))
 
 
-@transaction.atomic
 def request_create(
     *, actor: Any, data: NewRequest, attachments: list[UploadedFile] | None = None, dispatch: bool = True
 ) -> Request:
     """Record a request from any channel; dispatch it by the rules when a category is known.
+
+    Idempotent on the caller's external id: a caller (a signed-in user or an API token's
+    user) who sends again an ``external_id`` it already filed a request under, e.g. a
+    mini-program retrying after a timeout, gets that request back and nothing is written;
+    the same id with another request's words is refused (``Conflict``). The normal path
+    pays nothing for it: no lookup before the insert, the table's unique constraint
+    (``requests_req_one_per_external_id``) refuses the second row and the winner is read
+    then. Open311's external id is the submitting device's id, shared by all its requests:
+    not a key. A refused insert draws (and leaves unused) a number on PostgreSQL.
+    """
+    try:
+        return _request_create(actor=actor, data=data, attachments=attachments, dispatch=dispatch)
+    except IntegrityError:
+        # ``_request_create``'s atomic block is rolled back (a savepoint when the caller holds
+        # a transaction, else the whole one), so the connection can read the winner.
+        replayed = _replayed(actor, data)
+        if replayed is None:
+            raise
+        return replayed
+
+
+def _replay_key(actor: Any, data: NewRequest) -> str:
+    """The external id that makes a repeated intake of ``actor`` a replay, or "" when none
+    does: no id, no signed-in caller (the system, a resident: their ``created_by`` is empty),
+    or Open311 (a device id). Mirrors the condition of the model's constraint."""
+    if data.channel == Channel.OPEN311 or not getattr(actor, "is_authenticated", False):
+        return ""
+    return data.external_id.strip()[:64]
+
+
+def _replayed(actor: Any, data: NewRequest) -> Request | None:
+    """The request ``actor`` already filed under ``data``'s external id (None if there is
+    none: the insert failed for another reason). Refuses the id reused for other words."""
+    external_id = _replay_key(actor, data)
+    if not external_id:
+        return None
+    found = (
+        Request.objects.select_related("category", "lead_unit")
+        .filter(created_by=actor, external_id=external_id)
+        .exclude(channel=Channel.OPEN311)
+        .first()
+    )
+    if found is None:
+        return None
+    differ = _differences(found, data)
+    if differ:
+        raise Conflict(
+            gettext("外部编号「{external_id}」已用于另一件诉求（{number}），请换一个编号").format(
+                external_id=external_id, number=found.number
+            ),
+            detail={"external_id": external_id, "number": found.number, "id": found.pk, "fields": differ},
+        )
+    return found
+
+
+def _differences(found: Request, data: NewRequest) -> list[str]:
+    """The fields in which a replayed intake is not the request first filed under its id:
+    what the request is (channel, type, title, content) and whose (the phone). The rest
+    (address, point, category…) may be sent again refined; the first request stands."""
+    phone = data.requester_phone.strip()
+    phone = normalise_phone(phone) or phone
+    fields = [
+        ("channel", found.channel == data.channel),
+        ("type", found.type == data.type),
+        ("title", found.title == data.title.strip()),
+        ("content", found.content == data.content.strip()),
+        ("requester_phone", found.requester_phone_hash == crypto.blind_index(phone)),
+    ]
+    return [name for name, same in fields if not same]
+
+
+@transaction.atomic
+def _request_create(
+    *, actor: Any, data: NewRequest, attachments: list[UploadedFile] | None, dispatch: bool
+) -> Request:
+    """``request_create`` without the replay: writes a new request or raises.
 
     A new request that a rule dispatches is inserted already dispatched, with its two
     history rows (received, dispatched), its work orders, the lead unit's message and two
