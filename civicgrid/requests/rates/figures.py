@@ -261,20 +261,34 @@ class Period:
         return result
 
 
+# Months and weeks a page may be asked for: far enough from the calendar's ends that a month
+# before or after (the ranking's last month, a trend, a week's Sunday) is still a date.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def check_year(day: date, *, field: str) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            _("日期应在 {first} 年至 {last} 年之间").format(first=FIRST_YEAR, last=LAST_YEAR), field=field
+        )
+    return day
+
+
 def parse_month(raw: str, *, field: str = "month") -> date:
     try:
         year, month = (int(part) for part in raw.strip().split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except (ValueError, TypeError) as exc:
         raise ValidationError(_("月份格式应为 YYYY-MM，例如 2026-10"), field=field) from exc
+    return check_year(first, field=field)
 
 
 MAX_RANGE_DAYS = 366 * 3
 
 
 def parse_range(start: str, end: str) -> Period:
-    first = typed_day(start, field="start", label=_("开始日期"))
-    last = typed_day(end, field="end", label=_("结束日期"))
+    first = check_year(typed_day(start, field="start", label=_("开始日期")), field="start")
+    last = check_year(typed_day(end, field="end", label=_("结束日期")), field="end")
     if last < first:
         raise ValidationError(_("结束日期不能早于开始日期"), field="end")
     if (last - first).days > MAX_RANGE_DAYS:

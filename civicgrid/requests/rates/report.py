@@ -7,6 +7,7 @@ and the Excel download.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from fractions import Fraction
 from io import BytesIO
 from typing import Any
 
@@ -38,9 +39,11 @@ from civicgrid.requests.rates.figures import (
     Rates,
     Weights,
     add_months,
+    check_year,
     month_start,
     percent,
     rates_of,
+    rounded,
 )
 from civicgrid.requests.rates.ranking import RankRow, ranking
 from civicgrid.territory.models import Node, NodeKind
@@ -79,6 +82,11 @@ class WeeklyReport:
     ranking_month: date | None = None
     ranking_size: int = 0
     excerpt: list[RankRow] = field(default_factory=list)
+
+    @property
+    def top_tied(self) -> bool:
+        """More than ten hot categories: some are tied at the tenth place."""
+        return len(self.top_categories) > TOP_CATEGORIES
 
     @property
     def is_live(self) -> bool:
@@ -122,8 +130,20 @@ def _intake_figures(report: WeeklyReport, intake: QuerySet[Request]) -> None:
     report.by_channel = _labelled(_counts_by(intake, "channel"), "channel", dict(Channel.choices))
     report.by_type = _labelled(_counts_by(intake, "type"), "type", dict(RequestType.choices))
     report.by_category = _by_category(intake)
-    top = _counts_by(intake.exclude(category=None), "category__full_name")[:TOP_CATEGORIES]
-    report.top_categories = [(r["category__full_name"], r["n"]) for r in top]
+    report.top_categories = _top_categories(intake)
+
+
+def _top_categories(intake: QuerySet[Request]) -> list[tuple[str, int]]:
+    """The ten leaf categories with the most requests, and every one tied with the tenth (a
+    cut inside a tie would pick among equals by name)."""
+    rows = [
+        (r["category__full_name"], r["n"])
+        for r in _counts_by(intake.exclude(category=None), "category__full_name")
+    ]
+    if len(rows) <= TOP_CATEGORIES:
+        return rows
+    tenth = rows[TOP_CATEGORIES - 1][1]
+    return [row for row in rows if row[1] >= tenth]
 
 
 def _hot_spots(actor: Any, report: WeeklyReport, weights: Weights) -> list[HotSpot]:
@@ -166,7 +186,7 @@ def overdue_at(moment: datetime) -> Q:
 
 
 def weekly_report(actor: Any, day: date) -> WeeklyReport:
-    period = Period.week(day)
+    period = Period.week(check_year(day, field="week"))
     if period.start > timezone.localdate():
         raise ValidationError(_("所选的周尚未开始，请选择本周或以前的周"), field="week")
     report = WeeklyReport(period=period, scope=scope_target(actor), generated_at=timezone.now())
@@ -189,25 +209,43 @@ def weekly_report(actor: Any, day: date) -> WeeklyReport:
 
 RATE_HEADERS = [
     gettext_lazy("评价件次"),
-    gettext_lazy("响应率(%)"),
-    gettext_lazy("解决率(%)"),
-    gettext_lazy("满意率(%)"),
+    gettext_lazy("响应率"),
+    gettext_lazy("解决率"),
+    gettext_lazy("满意率"),
     gettext_lazy("综合得分"),
-    gettext_lazy("重办率(%)"),
+    gettext_lazy("重办率"),
 ]
+PERCENT_FORMAT = "0.00%"
+SCORE_FORMAT = "0.00"
+
+
+@dataclass(frozen=True)
+class Number:
+    """A cell written as a number with its Excel number format (empty when undefined)."""
+
+    value: float | None
+    number_format: str
+
+
+def _rate(value: Fraction | None) -> Number:
+    """The rate as a fraction (0.9825 shown as 98.25%), rounded as the page rounds it."""
+    shown = percent(value)
+    return Number(None if shown is None else float(shown / 100), PERCENT_FORMAT)
+
+
+def _score(value: Fraction | None) -> Number:
+    shown = rounded(value)
+    return Number(None if shown is None else float(shown), SCORE_FORMAT)
 
 
 def _rate_cells(rates: Rates) -> list[Any]:
-    def num(value: Any) -> float | None:
-        return None if value is None else float(value)
-
     return [
         rates.counts.rated,
-        num(percent(rates.response)),
-        num(percent(rates.resolution)),
-        num(percent(rates.satisfaction)),
-        num(rates.display()["composite"]) if rates.composite is not None else None,
-        num(percent(rates.rework)),
+        _rate(rates.response),
+        _rate(rates.resolution),
+        _rate(rates.satisfaction),
+        _score(rates.composite),
+        _rate(rates.rework),
     ]
 
 
@@ -217,7 +255,10 @@ def _sheet(wb: Workbook, title: str, header: list[StrOrPromise], rows: list[list
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([plain(value) for value in row])
+        ws.append([value.value if isinstance(value, Number) else plain(value) for value in row])
+        for cell, value in zip(ws[ws.max_row], row, strict=False):
+            if isinstance(value, Number):
+                cell.number_format = value.number_format
     for column in ws.columns:
         letter = column[0].column_letter
         ws.column_dimensions[letter].width = max(10, *(len(str(c.value or "")) * 2 for c in column))
@@ -225,7 +266,6 @@ def _sheet(wb: Workbook, title: str, header: list[StrOrPromise], rows: list[list
 
 def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
     r, c = report.rates, report.rates.counts
-    shown = r.display()
     overdue = _("超期未办结（件，截至生成时）") if report.is_live else _("超期未办结（件，截至周末）")
     return [
         [_("统计周期"), report.period.label],
@@ -234,11 +274,11 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
         [_("办结诉求（件）"), report.closed],
         [overdue, report.overdue],
         [_("评价件次"), c.rated],
-        [_("响应率"), shown["response"]],
-        [_("解决率"), shown["resolution"]],
-        [_("满意率"), shown["satisfaction"]],
-        [_("综合得分"), shown["composite"]],
-        [_("重办率"), shown["rework"]],
+        [_("响应率"), _rate(r.response)],
+        [_("解决率"), _rate(r.resolution)],
+        [_("满意率"), _rate(r.satisfaction)],
+        [_("综合得分"), _score(r.composite)],
+        [_("重办率"), _rate(r.rework)],
         [
             _("已联系 / 已解决 / 部分解决 / 满意 / 基本满意"),
             f"{c.contacted} / {c.solved} / {c.partly} / {c.satisfied} / {c.basic}",

@@ -493,6 +493,29 @@ def test_weekly_report_counts_overdue_as_of_the_end_of_a_past_week(hotline: Any)
     assert weekly_report(c.dave, timezone.localdate()).is_live
 
 
+def test_the_top_ten_categories_keep_every_one_tied_at_the_tenth(hotline: Any) -> None:
+    """Nine categories with two requests and three with one: the three tied tenths all show
+    (a cut at ten picked one of them by name)."""
+    from civicgrid.requests.models import CatalogueVersion
+    from civicgrid.requests.tests.conftest import leaf
+
+    c = hotline.city
+    version = CatalogueVersion.objects.get(is_current=True)
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 7)
+    for i in range(12):
+        category = leaf(version, f"09{i:02d}01", ("测试", f"小类{i:02d}", f"事项{i:02d}"))
+        for _ in range(2 if i < 9 else 1):
+            Request.objects.filter(pk=make_request(c.grid_a1_1, None, at(monday, 10)).pk).update(
+                category=category
+            )
+    report = weekly_report(c.dave, monday)
+    assert [n for _, n in report.top_categories] == [2] * 9 + [1] * 3 and report.top_tied
+    client = Client()
+    client.force_login(c.dave)
+    page = client.get(reverse("requests:weekly_report"), {"week": f"{monday:%Y-%m-%d}"}).content.decode()
+    assert "测试/小类11/事项11" in page and "第十名有并列" in page
+
+
 def test_a_week_not_yet_begun_is_refused(hotline: Any) -> None:
     client = Client()
     client.force_login(hotline.city.dave)
@@ -607,6 +630,51 @@ def test_rates_page_ranks_a_date_range_and_a_node(hotline: Any, spread: date) ->
     assert "100.00%" in body  # response rate: all contacted
 
 
+def test_ranking_header_counts_only_what_the_reader_sees(board: Board, hotline: Any) -> None:
+    """Found by exploratory testing: a handler saw 参与排名 20 个，先进类 2 … above 本月没有可排名的单位."""
+    client = Client()
+    client.force_login(hotline.city.dave)
+    page = client.get(reverse("requests:ranking"), {"month": f"{board.month:%Y-%m}"}).content.decode()
+    assert "（参与排名 20 个，先进类 2，进步类 1，整改类 1，治理类 1）" in page
+    client.force_login(hotline.city.bob)  # a community worker of A1: no ranked unit in A1
+    page = client.get(reverse("requests:ranking"), {"month": f"{board.month:%Y-%m}"}).content.decode()
+    assert "本月没有可排名的单位" in page and "（参与排名" not in page and "先进类 2" not in page
+    assert "测试街道00" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "reason"),
+    [
+        ("requests:ranking", {"month": "2030-01"}, "所选月份尚未开始"),
+        ("requests:ranking", {"month": "9999-12"}, "日期应在"),
+        ("requests:ranking", {"month": "0001-01"}, "日期应在"),
+        ("requests:rates", {"month": "9999-12"}, "日期应在"),
+        ("requests:rates", {"start": "0001-01-01", "end": "2026-01-01"}, "日期应在"),
+        ("requests:weekly_report", {"week": "0001-01-01"}, "日期应在"),
+        ("requests:weekly_report", {"week": "9999-12-31"}, "日期应在"),
+    ],
+)
+def test_a_month_not_begun_or_off_the_calendar_keeps_the_page(
+    hotline: Any, name: str, params: dict[str, str], reason: str
+) -> None:
+    """Found by exploratory testing: 2030-01 answered 200 with a live preview of zeros; 9999-12,
+    0001-01 and week 0001-01-01 gave the generic error page without the form."""
+    client = Client()
+    client.force_login(hotline.city.dave)
+    response = client.get(reverse(name), params)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "筛选条件有误" in page and reason in page and "<form" in page and "无法完成操作" not in page
+    assert "实时预览" not in page or name != "requests:ranking"
+
+
+def test_the_current_month_is_still_a_live_preview(hotline: Any) -> None:
+    client = Client()
+    client.force_login(hotline.city.dave)
+    response = client.get(reverse("requests:ranking"), {"month": f"{timezone.localdate():%Y-%m}"})
+    assert response.status_code == 200 and "实时预览" in response.content.decode()
+
+
 def test_ranking_page_shows_the_check(board: Board, hotline: Any) -> None:
     client = Client()
     client.force_login(hotline.city.dave)
@@ -630,15 +698,22 @@ def test_weekly_report_excel_opens_and_contains_the_figures(hotline: Any) -> Non
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(BytesIO(response.content))
     assert {"概况", "渠道", "类型", "一级分类", "热点分类", "街道热点", "排名摘要"} <= set(wb.sheetnames)
-    summary = {row[0]: row[1] for row in wb["概况"].iter_rows(min_row=2, values_only=True)}
-    assert summary["受理诉求（件）"] == 2
-    assert summary["办结诉求（件）"] == 2
-    assert summary["响应率"] == "100.00%"
-    assert summary["解决率"] == "75.00%"  # (1 + 0.5) / 2
-    assert summary["满意率"] == "90.00%"  # (1 + 0.8) / 2
-    assert summary["综合得分"] == "84.25"  # 100·(0.1·1 + 0.45·0.75 + 0.45·0.9)
-    hot = list(wb["街道热点"].iter_rows(min_row=2, values_only=True))
-    assert hot[0][0] == "崇安寺街道" and hot[0][1] == 2
+    summary = {row[0].value: row[1] for row in wb["概况"].iter_rows(min_row=2)}
+    assert summary["受理诉求（件）"].value == 2
+    assert summary["办结诉求（件）"].value == 2
+    # Numbers a leader can compute with, shown as the page shows them.
+    for name, value in [("响应率", 1.0), ("解决率", 0.75), ("满意率", 0.9)]:  # (1 + 0.5) / 2, (1 + 0.8) / 2
+        assert summary[name].data_type == "n" and summary[name].value == value
+        assert summary[name].number_format == "0.00%"
+    composite = summary["综合得分"]  # 100·(0.1·1 + 0.45·0.75 + 0.45·0.9)
+    assert composite.value == 84.25 and composite.data_type == "n" and composite.number_format == "0.00"
+    assert summary["重办率"].value == 0 and summary["重办率"].number_format == "0.00%"
+    sheet = wb["街道热点"]
+    assert [c.value for c in sheet[1]][4:6] == ["响应率", "解决率"]
+    hot = list(sheet.iter_rows(min_row=2))
+    assert hot[0][0].value == "崇安寺街道" and hot[0][1].value == 2
+    assert hot[0][4].value == 1.0 and hot[0][4].number_format == "0.00%"
+    assert hot[0][7].value == 84.25 and hot[0][7].number_format == "0.00"
     page = client.get(reverse("requests:weekly_report"), {"week": f"{monday:%Y-%m-%d}"})
     assert page.status_code == 200 and "@media print" in page.content.decode()
 

@@ -132,13 +132,15 @@ def rates_page(request: HttpRequest) -> HttpResponse:
 
 
 def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
+    """One kind's table, cut to the units the reader may see; the header counts those only
+    (a handler saw every class's count of the whole ranking above an empty table)."""
     ranked = [r for r in board.ranked if r.unit_id in visible]
     return {
         "ranking": board,
         "ranked": ranked,
         "unranked": [r for r in board.unranked if r.unit_id in visible],
         "bottom": [r for r in board.bottom if r.unit_id in visible],
-        "classes": [(c.label, len(board.of_class(c.value))) for c in RankClass],
+        "classes": [(c.label, sum(1 for r in ranked if r.klass == c.value)) for c in RankClass],
         "chart_id": f"rank-data-{board.kind}",
         "chart_height": max(120, 26 * len(ranked) + 40),
         "chart": {
@@ -148,13 +150,24 @@ def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
     }
 
 
+def _ranking_month(raw: str) -> date:
+    """The month asked for (last month by default); one not yet begun has no ranking, not
+    even a preview of zeros (as the weekly report refuses a week not begun)."""
+    if not raw:
+        return add_months(current_month(), -1)
+    month = parse_month(raw)
+    if month > current_month():
+        raise ValidationError(gettext("所选月份尚未开始，请选择本月或以前的月份"), field="month")
+    return month
+
+
 @login_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
     rate_paths(request.user)
     raw = request.GET.get("month", "").strip()
     refused = ""
     try:
-        month = parse_month(raw) if raw else add_months(current_month(), -1)
+        month = _ranking_month(raw)
     except ValidationError as exc:
         refused, month = _refused(exc), add_months(current_month(), -1)
     visible = visible_unit_ids(request.user)
