@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
 from civicgrid.accounts.services import role_node_problem
-from civicgrid.core.admin_audit import AuditedModelAdmin
+from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
 from civicgrid.core.audit import audit_write
 
 
@@ -56,7 +56,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StaleEditGuard, BaseUserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "full_name", "title", "admin_role", "is_active", "last_login"]
     list_filter = ["admin_role", "is_active", "role_assignments__role"]

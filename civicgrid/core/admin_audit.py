@@ -1,24 +1,82 @@
-"""Django admin that writes the same audit rows as the services.
+"""Django admin that writes the same audit rows as the services, and refuses stale edits.
 
 The admin's change view runs in a transaction, so the audit row is written with the
 change or not at all.
+
+``StaleEditGuard``: Django's admin saves a change form over whatever changed since it was
+opened, so of two administrators editing one record, the second silently puts back the
+first one's fields (two tabs on one grid: the address typed in one was lost by saving the
+other). The change form carries a fingerprint of the record as it was shown; saving
+compares it with the record locked for update, and a difference is a form error that
+changes nothing.
 """
 
+import hashlib
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
+
+FINGERPRINT = "edit_fingerprint"
+
+
+def record_fingerprint(obj: Model) -> str:
+    """A digest of every stored field of ``obj`` (as read from the database)."""
+    values = [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
+
+
+class FingerprintForm(forms.Form):
+    edit_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk is not None:
+            self.fields[FINGERPRINT].initial = record_fingerprint(instance)
+
+    def clean(self) -> Any:
+        data = super().clean()
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return data
+        current = type(instance)._base_manager.select_for_update().filter(pk=instance.pk).first()
+        if current is None or self.data.get(self.add_prefix(FINGERPRINT)) != record_fingerprint(current):
+            raise forms.ValidationError(
+                _("该记录在您打开之后已被他人修改，本次修改未保存。请重新打开该页面，在最新内容上修改。"),
+                code="stale",
+            )
+        return data
+
+
+class StaleEditGuard(admin.ModelAdmin):
+    """A change form saved over a change made since it was opened is refused (see above)."""
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is not None:
+            base = kwargs.get("form") or self.form
+            kwargs["form"] = type(f"Guarded{base.__name__}", (FingerprintForm, base), {})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or FINGERPRINT in flatten_fieldsets(fieldsets):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": [FINGERPRINT]})]
 
 
 def _fields(obj: Model) -> dict[str, Any]:
     return {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.name.endswith("_enc")}
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(StaleEditGuard):
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         before = _fields(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.core.admin_audit import AuditedModelAdmin
+from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
 from civicgrid.core.errors import ValidationError
 from civicgrid.territory import services
 from civicgrid.territory.models import GridMatter, Node, Position
@@ -73,7 +73,7 @@ class NodeForm(forms.ModelForm):
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(StaleEditGuard):
     form = NodeForm
     list_display = ["name", "kind", "code", "parent", "grid_type", "is_active"]
     list_filter = ["kind", "grid_type", "is_active"]

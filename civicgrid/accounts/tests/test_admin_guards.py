@@ -9,6 +9,7 @@ from civicgrid.accounts import services as accounts
 from civicgrid.accounts.constants import Verb
 from civicgrid.accounts.models import Role, User
 from civicgrid.conftest import City
+from civicgrid.core.admin_audit import record_fingerprint
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.models import AuditLog
 
@@ -26,6 +27,7 @@ def _change_form(user: User, **fields: Any) -> dict[str, Any]:
         "role_assignments-INITIAL_FORMS": "0",
         "role_assignments-MIN_NUM_FORMS": "0",
         "role_assignments-MAX_NUM_FORMS": "1000",
+        "edit_fingerprint": record_fingerprint(User.objects.get(pk=user.pk)),  # as the form shows it
     }
     form.update(fields)
     return form

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from civicgrid.conftest import square
+from civicgrid.core.admin_audit import record_fingerprint
 from civicgrid.core.models import AuditLog
 from civicgrid.territory.models import Node
 
@@ -76,6 +77,7 @@ def test_admin_moves_a_node_with_its_subtree(client: Any, city: Any) -> None:
             "address": "",
             "responsible_unit": "",
             "sort_order": "0",
+            "edit_fingerprint": record_fingerprint(Node.objects.get(pk=grid.pk)),
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -118,6 +120,7 @@ def test_admin_refuses_business_role_for_an_administrator(client: Any, city: Any
             "role_assignments-0-role": "leader",
             "role_assignments-0-node": city.district.pk,
             "role_assignments-0-user": user.pk,
+            "edit_fingerprint": record_fingerprint(type(user).objects.get(pk=user.pk)),
         },
     )
     assert response.status_code == 200
@@ -147,3 +150,61 @@ def test_a_grid_outside_its_community_is_a_form_error_in_the_admin(client: Any, 
     assert response.status_code == 200  # the form again, with the reason
     assert "errornote" in response.content.decode() or "errorlist" in response.content.decode()
     assert Node.objects.count() == before
+
+
+def _shown_fingerprint(page: str) -> str:
+    import re
+
+    found = re.search(r'name="edit_fingerprint" value="([0-9a-f]+)"', page)
+    assert found, "the change form carries the record's fingerprint"
+    return found.group(1)
+
+
+@pytest.mark.django_db
+def test_a_change_form_opened_before_someone_elses_save_is_refused(client: Any, city: Any) -> None:
+    """Two tabs on one grid: the second save used to put back the fields the first had changed."""
+    client.force_login(city.sysadmin)
+    grid = city.grid_a1_1
+    url = f"/admin/territory/node/{grid.pk}/change/"
+    shown_to_b = _shown_fingerprint(client.get(url).content.decode())
+    form = {
+        "code": grid.code,
+        "name": grid.name,
+        "parent": grid.parent_id,
+        "grid_type": grid.grid_type,
+        "geometry": json.dumps(grid.geometry),
+        "lon": "",
+        "lat": "",
+        "address": "",
+        "responsible_unit": "",
+        "sort_order": "0",
+    }
+    saved_by_a = client.post(
+        url,
+        {
+            **form,
+            "address": "胜利门社区服务站",
+            "edit_fingerprint": _shown_fingerprint(client.get(url).content.decode()),
+        },
+    )
+    assert saved_by_a.status_code == 302
+    audit_rows = AuditLog.objects.count()
+    refused = client.post(url, {**form, "sort_order": "-5", "edit_fingerprint": shown_to_b})
+    assert refused.status_code == 200
+    assert "已被他人修改" in refused.content.decode()
+    grid.refresh_from_db()
+    assert (grid.address, grid.sort_order) == ("胜利门社区服务站", 0)
+    assert AuditLog.objects.count() == audit_rows
+    # Opened again, the form carries the new state and saves.
+    again = client.post(
+        url,
+        {
+            **form,
+            "address": grid.address,
+            "sort_order": "-5",
+            "edit_fingerprint": _shown_fingerprint(client.get(url).content.decode()),
+        },
+    )
+    assert again.status_code == 302
+    grid.refresh_from_db()
+    assert (grid.address, grid.sort_order) == ("胜利门社区服务站", -5)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from civicgrid.core.admin_audit import record_fingerprint
 from civicgrid.core.models import AuditLog
 from civicgrid.requests.models import DispatchRule, HandlingUnit, UnitMembership
 
@@ -75,6 +76,7 @@ def test_a_rule_change_is_checked_and_audited(client: Client, hotline: Any) -> N
         "unit": rule.unit_id or "",
         "copy_to": "",
         "is_active": "on",
+        "edit_fingerprint": record_fingerprint(rule),  # as the change form shows it
     }
     refused = client.post(f"/admin/requests/dispatchrule/{rule.pk}/change/", data)
     assert refused.status_code == 200 and "没有编码以 99 开头的分类" in refused.content.decode()
