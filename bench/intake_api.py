@@ -226,7 +226,8 @@ def bodies(hotline: Hotline, n: int, seed: int = 12345) -> list[bytes]:
             "requester_phone": "" if anonymous else f"139{rnd.randrange(10**8):08d}",
             "anonymous": anonymous,
             "category_id": category,
-            "external_id": f"mp-{i}",
+            # Unique per body: a repeated external id is an idempotent replay (no new request).
+            "external_id": f"mp-{seed}-{i}",
         }
         out.append(json.dumps(body, ensure_ascii=False).encode())
     return out
@@ -541,7 +542,8 @@ def main() -> None:
             f"server: gunicorn, {args.workers} worker(s) × {args.threads} thread(s); "
             f"client: {args.concurrency} threads; {os.cpu_count()} CPU(s)"
         )
-        payloads = bodies(hotline, 5000)
+        # Never sent twice (a repeat would be answered as a replay): room for 800 req/s.
+        payloads = bodies(hotline, int((args.warmup + args.seconds) * 800) + 1000)
         auth = {"Authorization": f"Bearer {hotline.token}", "Content-Type": "application/json"}
         plain = {"Content-Type": "application/json"}
         warm = drive(port, "/api/v1/requests/", payloads, auth, args.warmup, args.concurrency)
