@@ -1,7 +1,11 @@
 """How requests, categories and history look in Open311 GeoReport v2 (JSON).
 
-Nothing personal ever leaves here: no names, phones or e-mail addresses; the
-description, address and point of a confidential request are left out.
+Nothing personal ever leaves here: no names, phones or e-mail addresses. A request comes
+in one of two views (``audience`` decides which): the full view (description, address,
+exact point, the text of replies) or the public view, which keeps only what says nothing
+about a person: category, status, responsible unit, times, and a coarse place (the point
+rounded to about 100 m and the community's name, or nothing for anonymous and
+confidential requests).
 """
 
 from datetime import datetime
@@ -10,11 +14,16 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.open311.audience import place_hidden
 from civicgrid.requests.api.public import ANSWERS
 from civicgrid.requests.constants import Action, Status
 from civicgrid.requests.models import Category, Request, RequestEvent
+from civicgrid.territory.models import Node, NodeKind
 
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.MERGED})
+COARSE_DIGITS = 3  # decimals of a public point: 0.001° is about 100 m
+# The levels a public place names ("梁溪区崇安寺街道胜利门社区"): never a grid or a building.
+PLACE_KINDS = (NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY)
 
 
 def w3c(moment: datetime | None) -> str | None:
@@ -54,40 +63,67 @@ def status_notes(request: Request) -> str:
     return str(label)
 
 
-def service_request(request: Request) -> dict[str, Any]:
-    public = not request.confidential
+def places(requests: list[Request]) -> dict[str, str]:
+    """The public place of each request's node path: its district, subdistrict and
+    community names (one query for the lot)."""
+    paths = {r.node_path for r in requests if r.node_path}
+    ids = {int(part) for path in paths for part in path.split("/") if part}
+    names = dict(Node.objects.filter(pk__in=ids, kind__in=PLACE_KINDS).order_by().values_list("pk", "name"))
+    return {path: "".join(names.get(int(part), "") for part in path.split("/") if part) for path in paths}
+
+
+def coarse(value: float | None) -> float | None:
+    return None if value is None else round(value, COARSE_DIGITS)
+
+
+def location(request: Request, full: bool, public_places: dict[str, str]) -> dict[str, Any]:
+    if full:
+        return {"address": request.address, "lat": request.lat, "long": request.lon}
+    if place_hidden(request):
+        return {"address": "", "lat": None, "long": None}
+    return {
+        "address": public_places.get(request.node_path, ""),
+        "lat": coarse(request.lat),
+        "long": coarse(request.lon),
+    }
+
+
+def service_request(request: Request, full: bool, public_places: dict[str, str]) -> dict[str, Any]:
+    """A request in the full or the public view (``public_places``: from ``places``)."""
     category = request.category
+    place = location(request, full, public_places)
     return {
         "service_request_id": request.number,
         "status": open_or_closed(request.status),
         "status_notes": status_notes(request),
         "service_name": category.name if category else "",
         "service_code": category.code if category else "",
-        "description": request.content if public else "",
+        "description": request.content if full else "",
         "agency_responsible": request.lead_unit.name if request.lead_unit else "",
         "service_notice": "",
         "requested_datetime": w3c(request.received_at),
         "updated_datetime": w3c(request.updated_at),
         "expected_datetime": w3c(request.due_resolution_at),
-        "address": request.address if public else "",
+        "address": place["address"],
         "address_id": "",
         "zipcode": "",
-        "lat": request.lat if public else None,
-        "long": request.lon if public else None,
+        "lat": place["lat"],
+        "long": place["long"],
         "media_url": "",
     }
 
 
-def update_description(event: RequestEvent, confidential: bool) -> str:
+def update_description(event: RequestEvent, full: bool) -> str:
+    """The action and its unit; in the full view also the answer given (a reply's text)."""
     text = str(Action(event.action).label)
     if event.unit is not None:
         text += f"：{event.unit.name}"
-    if event.action in ANSWERS and event.note and not confidential:
+    if event.action in ANSWERS and event.note and full:
         text += f"。{event.note}"
     return text
 
 
-def update(event: RequestEvent) -> dict[str, Any]:
+def update(event: RequestEvent, full: bool) -> dict[str, Any]:
     request = event.request
     return {
         "update_id": str(event.pk),
@@ -95,6 +131,6 @@ def update(event: RequestEvent) -> dict[str, Any]:
         "status": open_or_closed(event.to_status),
         "external_status_code": event.to_status,
         "updated_datetime": w3c(event.created_at),
-        "description": update_description(event, request.confidential),
+        "description": update_description(event, full),
         "media_url": "",
     }

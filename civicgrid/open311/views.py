@@ -1,12 +1,14 @@
 """Open311 GeoReport v2 at /open311/v2/ (JSON), with FixMyStreet's update history.
 
-Reads are public and carry no personal data. Filing a request needs ``api_key``: an API
-token (``civicgrid apitoken create --user NAME``) whose account may take in requests; the
-request is created by the same service as every other channel (channel ``open311``).
-Errors come back as Open311 wants them: ``[{"code": 400, "description": "…"}]``.
+Reads need no key and carry no personal data: without ``api_key`` a caller gets the public
+view of the requests about public places; with one, also the requests its account may read,
+in full (``audience``). Filing a request needs ``api_key``: an API token (``civicgrid
+apitoken create --user NAME``) whose account may take in requests; the request is created
+by the same service as every other channel (channel ``open311``). Every answer, errors
+included, is Open311's: ``[{"code": 400, "description": "…"}]``; nothing here relies on a
+session, so there is no CSRF check.
 """
 
-import json
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from functools import wraps
@@ -18,15 +20,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
-from civicgrid.api import user_for_token
-from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
-from civicgrid.core.inputs import json_problem
-from civicgrid.open311 import present
+from civicgrid.core.errors import CivicError, NotFound, ValidationError
+from civicgrid.open311 import audience, filing, present
 from civicgrid.requests import services
 from civicgrid.requests.api.public import PUBLIC_ACTIONS
-from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Category, Request, RequestEvent
 from civicgrid.requests.selectors import leaf_categories
 
@@ -67,18 +65,35 @@ def errors_body(exc: CivicError) -> tuple[list[dict[str, Any]], int]:
     return [{"code": status, "description": exc.message}], status
 
 
-def open311(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
-    """JSON out, CivicError → Open311 error list with 400/403/404."""
+def open311(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
+    """JSON out for ``methods`` (HEAD too where GET is), any other method 405, CivicError →
+    Open311's error list with 400/403/404/413; exempt from CSRF (no session is used)."""
+    allowed = {*methods, *(("HEAD",) if "GET" in methods else ())}
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return respond(*view(request, *args, **kwargs))
-        except CivicError as exc:
-            body, status = errors_body(exc)
-            return respond(body, status)
+    def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                return not_allowed(request, methods, allowed)
+            try:
+                return respond(*view(request, *args, **kwargs))
+            except CivicError as exc:
+                body, status = errors_body(exc)
+                return respond(body, status)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def not_allowed(request: HttpRequest, methods: tuple[str, ...], allowed: set[str]) -> HttpResponse:
+    message = _("此地址不支持 {method} 请求，请用 {allowed}").format(
+        method=request.method, allowed="、".join(methods)
+    )
+    response = respond([{"code": 405, "description": message}], 405)
+    response["Allow"] = ", ".join(sorted(allowed))
+    return response
 
 
 # ---------------------------------------------------------------- input checks
@@ -141,8 +156,7 @@ def current_leaf(code: str) -> Category:
 # ---------------------------------------------------------------- services
 
 
-@require_GET
-@open311
+@open311("GET")
 def discovery(request: HttpRequest) -> tuple[Any, int]:
     base = request.build_absolute_uri("/open311/v2/")
     endpoint = {
@@ -160,15 +174,13 @@ def discovery(request: HttpRequest) -> tuple[Any, int]:
     }, 200
 
 
-@require_GET
-@open311
+@open311("GET")
 def service_list(request: HttpRequest) -> tuple[Any, int]:
     leaves = leaf_categories().select_related("parent__parent")
     return [present.service(c) for c in leaves], 200
 
 
-@require_GET
-@open311
+@open311("GET")
 def service_definition(request: HttpRequest, code: str) -> tuple[Any, int]:
     return present.service_definition(current_leaf(code)), 200
 
@@ -201,84 +213,17 @@ def filtered_requests(params: Any) -> QuerySet[Request]:
 
 
 def request_list(request: HttpRequest) -> tuple[Any, int]:
-    qs = filtered_requests(request.GET).order_by("-received_at", "-id")[:MAX_RESULTS]
-    return [present.service_request(r) for r in qs], 200
-
-
-def post_params(request: HttpRequest) -> dict[str, str]:
-    if request.content_type == "application/json":
-        raw = request.body or b"{}"  # its size was checked by ErrorMiddleware
-        try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError):
-            raise ValidationError(_("请求体不是有效的 JSON"), field="body") from None
-        if not isinstance(body, dict):
-            raise ValidationError(_("请求体应为 JSON 对象"), field="body")
-        found = json_problem(body, raw)
-        if found is not None:
-            raise ValidationError(found[1], field=found[0])
-        return {str(k): "" if v is None else str(v) for k, v in body.items()}
-    return {k: request.POST.get(k, "") for k in request.POST}
-
-
-def caller(request: HttpRequest, params: dict[str, str]) -> Any:
-    key = params.get("api_key", "").strip() or request.GET.get("api_key", "").strip()
-    user = user_for_token(key) if key else None
-    if user is None:
-        raise PermissionDenied(_("api_key 缺失或无效"))
-    return user
-
-
-def _float(params: dict[str, str], name: str, errors: dict[str, list[str]]) -> float | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        errors[name] = [_("{name} 应为数字").format(name=name)]
-        return None
-
-
-def new_request(params: dict[str, str]) -> services.NewRequest:
-    errors: dict[str, list[str]] = {}
-    code = params.get("service_code", "").strip()
-    category = leaf_categories().filter(code=code).select_related("version").first() if code else None
-    if category is None:
-        errors["service_code"] = [
-            _("请填写有效的服务类型（见 services.json）") if code else _("请填写服务类型")
-        ]
-    lat, lon = _float(params, "lat", errors), _float(params, "long", errors)
-    address = params.get("address_string", "").strip()
-    if (lat is None or lon is None) and not address and "lat" not in errors and "long" not in errors:
-        errors["lat"] = [_("请提供位置：lat 和 long，或 address_string")]
-    description = params.get("description", "").strip()
-    if not description:
-        errors["description"] = [_("请填写问题描述")]
-    if errors:
-        raise ValidationError(errors=errors)
-    name = (params.get("last_name", "").strip() + params.get("first_name", "").strip())[:50]
-    phone = params.get("phone", "").strip()
-    return services.NewRequest(
-        channel=Channel.OPEN311,
-        type=RequestType.COMPLAINT,
-        title=(description.splitlines()[0][:40] or (category.name if category else "")).strip(),
-        content=description,
-        address=address[:255],
-        lon=lon if lat is not None else None,
-        lat=lat if lon is not None else None,
-        requester_name=name,
-        requester_phone=phone,
-        anonymous=not (name or phone),
-        category=category,
-        external_id=params.get("device_id", "").strip()[:64],
-    )
+    user = audience.reader(request)
+    qs = audience.requests_for(filtered_requests(request.GET), user)
+    found = list(qs.order_by("-received_at", "-id")[:MAX_RESULTS])
+    places = present.places([r for r in found if not audience.full(r)])
+    return [present.service_request(r, audience.full(r), places) for r in found], 200
 
 
 def request_create(request: HttpRequest) -> tuple[Any, int]:
-    params = post_params(request)
-    actor = caller(request, params)
-    created = services.request_create(actor=actor, data=new_request(params))
+    params = filing.post_params(request)
+    actor = filing.caller(request, params)
+    created = services.request_create(actor=actor, data=filing.new_request(params))
     created = _requests().get(pk=created.pk)
     if created.lead_unit is not None:
         notice = _("已受理，诉求编号 {number}，由{unit}办理").format(
@@ -289,9 +234,7 @@ def request_create(request: HttpRequest) -> tuple[Any, int]:
     return [{"service_request_id": created.number, "service_notice": notice, "account_id": None}], 201
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@open311
+@open311("GET", "POST")
 def requests_collection(request: HttpRequest) -> tuple[Any, int]:
     if request.method == "POST":
         return request_create(request)
@@ -302,39 +245,39 @@ def wants_extensions(request: HttpRequest) -> bool:
     return request.GET.get("extensions", "").strip().lower() in ("true", "1", "yes")
 
 
-def updates_of(request: Request) -> list[dict[str, Any]]:
+def updates_of(request: Request, full: bool) -> list[dict[str, Any]]:
     events = RequestEvent.objects.filter(request=request, action__in=PUBLIC_ACTIONS)
     rows = []
     for event in events.select_related("unit").order_by("created_at", "id"):
         event.request = request
-        rows.append(present.update(event))
+        rows.append(present.update(event, full))
     return rows
 
 
-@require_GET
-@open311
+@open311("GET")
 def request_detail(request: HttpRequest, number: str) -> tuple[Any, int]:
-    found = _requests().filter(number=number).first()
-    if found is None:
+    user = audience.reader(request)
+    found = audience.requests_for(_requests().filter(number=number), user, one=True).first()
+    if found is None:  # the same answer for a request that exists but is not for this caller
         raise NotFound(_("诉求不存在：{number}").format(number=number))
-    row = present.service_request(found)
+    full = audience.full(found)
+    row = present.service_request(found, full, present.places([] if full else [found]))
     if wants_extensions(request):
-        row["updates"] = updates_of(found)
+        row["updates"] = updates_of(found, full)
     return [row], 200
 
 
-@require_GET
-@open311
+@open311("GET")
 def request_updates(request: HttpRequest) -> tuple[Any, int]:
+    user = audience.reader(request)
     start, end = window(request.GET, timedelta(hours=DEFAULT_UPDATE_HOURS))
-    events = (
-        RequestEvent.objects.filter(action__in=PUBLIC_ACTIONS, created_at__gte=start, created_at__lte=end)
-        .select_related("request", "unit")
-        .order_by("created_at", "id")[:MAX_RESULTS]
-    )
-    return [present.update(e) for e in events], 200
+    events = RequestEvent.objects.filter(
+        action__in=PUBLIC_ACTIONS, created_at__gte=start, created_at__lte=end
+    ).select_related("request", "unit")
+    found = audience.events_for(events, user).order_by("created_at", "id")[:MAX_RESULTS]
+    return [present.update(e, audience.full(e)) for e in found], 200
 
 
-@open311
+@open311("GET", "POST")
 def xml_not_supported(request: HttpRequest, rest: str) -> tuple[Any, int]:
     raise ValidationError(_("本服务只提供 JSON 格式，请把 .xml 换成 .json"), field="format")

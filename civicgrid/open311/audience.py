@@ -1,0 +1,82 @@
+"""Who reads Open311, and which requests they get in full.
+
+Requests of a 12345 hotline are not public by default. Open311 answers two audiences:
+
+* **the public** (no ``api_key``): only requests about a public place, in the *public view*
+  (``present.service_request(full=False)``): category, status, responsible unit, times and a
+  coarse place, never the description, the address, the exact point or the text of a reply.
+  Left out entirely: consultations and requests for help (about a person, not a place:
+  "can I apply for 低保?") and grid workers' reports (the product's own field work, often
+  about a vulnerable resident at home). Anonymous and confidential requests are listed
+  without any place at all.
+* **a registered system** (``api_key``: an API token, as for the JSON API): besides the
+  public rows, in full the requests its account may read through the JSON API — those of
+  ``requests.selectors.requests_visible`` in lists and feeds, ``requests_readable`` (which
+  adds the requests the account entered: a client follows what it filed) for one request.
+  Nothing personal (names, phones) in either view.
+"""
+
+from typing import Any
+
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from civicgrid.api import user_for_token
+from civicgrid.core.errors import PermissionDenied
+from civicgrid.requests.constants import Channel, RequestType
+from civicgrid.requests.models import Request, RequestEvent
+from civicgrid.requests.selectors import requests_readable, requests_visible
+
+# About a person rather than a place: never in the public view.
+PERSONAL_TYPES = (RequestType.CONSULTATION, RequestType.HELP)
+# Not residents' requests: the grid workers' own reports from the field.
+INTERNAL_CHANNELS = (Channel.GRID_WORKER,)
+
+
+def listed_q(prefix: str = "") -> Q:
+    """The requests anyone may see (in the public view); ``prefix`` ``"request__"`` for events."""
+    return ~Q(**{f"{prefix}type__in": PERSONAL_TYPES}) & ~Q(**{f"{prefix}channel__in": INTERNAL_CHANNELS})
+
+
+def place_hidden(request: Request) -> bool:
+    """Whether the public view shows no place at all: the requester hid their name or asked
+    for confidentiality, and even a coarse place could point at them."""
+    return request.anonymous or request.confidential
+
+
+def reader(request: HttpRequest, key: str = "") -> Any:
+    """The account of the ``api_key`` sent (None for the public). A key that is no valid
+    token is refused rather than read as none: the client learns it was revoked."""
+    key = key or request.GET.get("api_key", "").strip()
+    if not key:
+        return None
+    user = user_for_token(key)
+    if user is None:
+        raise PermissionDenied(_("api_key 无效"))
+    return user
+
+
+def _mine(user: Any, one: bool) -> QuerySet[Request]:
+    return requests_readable(user) if one else requests_visible(user)
+
+
+def requests_for(qs: QuerySet[Request], user: Any, *, one: bool = False) -> QuerySet[Request]:
+    """``qs`` cut to what ``user`` (None: the public) gets, each row annotated ``full``."""
+    if user is None:
+        return qs.filter(listed_q()).annotate(full=Value(False, output_field=BooleanField()))
+    full = Exists(_mine(user, one).filter(pk=OuterRef("pk")))
+    return qs.annotate(full=full).filter(Q(full=True) | listed_q())
+
+
+def full(row: Request | RequestEvent) -> bool:
+    """Whether a row of ``requests_for`` or ``events_for`` is shown in full."""
+    return bool(getattr(row, "full", False))
+
+
+def events_for(qs: QuerySet[RequestEvent], user: Any) -> QuerySet[RequestEvent]:
+    """History rows of the requests ``user`` gets (as in lists), each annotated ``full``."""
+    if user is None:
+        return qs.filter(listed_q("request__")).annotate(full=Value(False, output_field=BooleanField()))
+    full = Exists(requests_visible(user).filter(pk=OuterRef("request_id")))
+    return qs.annotate(full=full).filter(Q(full=True) | listed_q("request__"))

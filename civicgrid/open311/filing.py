@@ -1,0 +1,120 @@
+"""A request filed through Open311 (``POST requests.json``): its fields, read and checked.
+
+Every field is checked against the column it goes into (``requests.models.Request``) and
+refused, never cut: a name, address or device id too long is a 400 naming the field, as
+the JSON API's 422 does. Coordinates are plain decimals of a sane length (no ``inf``,
+``nan``, ``1e400`` or thousands of digits).
+"""
+
+import json
+import math
+import re
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from civicgrid.api import user_for_token
+from civicgrid.core.errors import PermissionDenied, ValidationError
+from civicgrid.core.inputs import json_problem
+from civicgrid.requests import services
+from civicgrid.requests.constants import Channel, RequestType
+from civicgrid.requests.models import Request
+from civicgrid.requests.selectors import leaf_categories
+
+ADDRESS_MAX = Request._meta.get_field("address").max_length or 255
+NAME_MAX = 50  # requester_name: what intake accepts (its masked copy's column)
+DEVICE_ID_MAX = Request._meta.get_field("external_id").max_length or 64
+NUMBER_MAX = 32  # characters of a lat or long: more is no coordinate
+TITLE_LENGTH = 40  # the title is the description's first line, shortened (it is derived, not sent)
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def post_params(request: HttpRequest) -> dict[str, str]:
+    """The fields of a form or a JSON object, as text (a list or an object is refused)."""
+    if request.content_type != "application/json":
+        return {k: request.POST.get(k, "") for k in request.POST}
+    raw = request.body or b"{}"  # its size was checked by ErrorMiddleware
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ValidationError(_("请求体不是有效的 JSON"), field="body") from None
+    if not isinstance(body, dict):
+        raise ValidationError(_("请求体应为 JSON 对象"), field="body")
+    found = json_problem(body, raw)
+    if found is not None:
+        raise ValidationError(found[1], field=found[0])
+    if nested := [str(k) for k, v in body.items() if isinstance(v, dict | list)]:
+        raise ValidationError(errors={k: [_("应为文本或数字")] for k in nested})
+    return {str(k): "" if v is None else str(v) for k, v in body.items()}
+
+
+def caller(request: HttpRequest, params: dict[str, str]) -> Any:
+    key = params.get("api_key", "").strip() or request.GET.get("api_key", "").strip()
+    user = user_for_token(key) if key else None
+    if user is None:
+        raise PermissionDenied(_("api_key 缺失或无效"))
+    return user
+
+
+def coordinate(params: dict[str, str], name: str, errors: dict[str, list[str]]) -> float | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    value = float(raw) if len(raw) <= NUMBER_MAX and _DECIMAL.fullmatch(raw) else math.nan
+    if not math.isfinite(value):  # also 1e400, which reads as infinity
+        errors[name] = [_("{name} 应为数字").format(name=name)]
+        return None
+    return value
+
+
+def too_long(params: dict[str, str], name: str, limit: int, errors: dict[str, list[str]]) -> str:
+    value = params.get(name, "").strip()
+    if len(value) > limit:
+        errors[name] = [_("{name} 最长{limit}个字").format(name=name, limit=limit)]
+    return value
+
+
+def requester_name(params: dict[str, str], errors: dict[str, list[str]]) -> str:
+    """Family name then given name, as Chinese writes them; together at most ``NAME_MAX``."""
+    last, first = params.get("last_name", "").strip(), params.get("first_name", "").strip()
+    if len(last) + len(first) > NAME_MAX:
+        field = "last_name" if len(last) > NAME_MAX else "first_name"
+        errors[field] = [_("last_name 与 first_name 合计最长{limit}个字").format(limit=NAME_MAX)]
+    return last + first
+
+
+def new_request(params: dict[str, str]) -> services.NewRequest:
+    errors: dict[str, list[str]] = {}
+    code = params.get("service_code", "").strip()
+    category = leaf_categories().filter(code=code).select_related("version").first() if code else None
+    if category is None:
+        errors["service_code"] = [
+            _("请填写有效的服务类型（见 services.json）") if code else _("请填写服务类型")
+        ]
+    lat, lon = coordinate(params, "lat", errors), coordinate(params, "long", errors)
+    address = too_long(params, "address_string", ADDRESS_MAX, errors)
+    if (lat is None or lon is None) and not address and "lat" not in errors and "long" not in errors:
+        errors["lat"] = [_("请提供位置：lat 和 long，或 address_string")]
+    description = params.get("description", "").strip()
+    if not description:
+        errors["description"] = [_("请填写问题描述")]
+    name = requester_name(params, errors)
+    device_id = too_long(params, "device_id", DEVICE_ID_MAX, errors)
+    if errors:
+        raise ValidationError(errors=errors)
+    phone = params.get("phone", "").strip()
+    return services.NewRequest(
+        channel=Channel.OPEN311,
+        type=RequestType.COMPLAINT,
+        title=(description.splitlines()[0][:TITLE_LENGTH] or (category.name if category else "")).strip(),
+        content=description,
+        address=address,
+        lon=lon if lat is not None else None,
+        lat=lat if lon is not None else None,
+        requester_name=name,
+        requester_phone=phone,
+        anonymous=not (name or phone),
+        category=category,
+        external_id=device_id,
+    )
