@@ -4,6 +4,10 @@ Text files may be UTF-8 (with or without BOM), GB18030 (GBK's superset, Excel's 
 default) or UTF-16 with a BOM (Excel's "Unicode text"), separated by commas or tabs
 (``decode_text``, ``sniff_delimiter``).
 
+A workbook's data sheet is the first whose first rows name enough known columns, so a cover or
+notes sheet before it is passed over (``_data_sheet``); when none does, the first sheet is
+read and the problems say which sheet that was (``Table.sheet_note``).
+
 Row numbers are those the user sees in Excel: the header is the first row that names
 enough known columns among the first few (a title row and blank rows above it are passed
 over: ``cells.find_header``), and each data row keeps its own row number; a GeoJSON
@@ -31,7 +35,15 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from civicgrid.core.errors import ValidationError
-from civicgrid.exchange.cells import Cell, LostDigits, cell_text, clean_text, find_header, lost_digits_reason
+from civicgrid.exchange.cells import (
+    HEADER_SEARCH_ROWS,
+    Cell,
+    LostDigits,
+    cell_text,
+    clean_text,
+    find_header,
+    lost_digits_reason,
+)
 from civicgrid.exchange.columns import Column, normalise_header
 from civicgrid.territory.geometry import declared_crs
 
@@ -87,6 +99,16 @@ class Table:
     # Problems of the file as a whole (missing columns…): (column header, reason).
     problems: list[tuple[str, str]] = field(default_factory=list)
     header_row: int = 1  # where the header is, as Excel numbers rows (problems are reported there)
+    sheet: tuple[int, str, int] | None = None  # a workbook's: (position from 1, title, sheets in all)
+
+    def sheet_note(self) -> str:
+        """Which sheet of a workbook of several was read ("" for one sheet or a text file)."""
+        if self.sheet is None or self.sheet[2] < 2:
+            return ""
+        position, title, count = self.sheet
+        return _("（共{count}个工作表，读取的是第{position}个“{title}”）").format(
+            count=count, position=position, title=title
+        )
 
 
 def lost_id_digits() -> str:
@@ -201,15 +223,33 @@ def _next_record(reader: Iterator[list[str]], lines: _Lines, number: int) -> lis
         ) from exc
 
 
-def _xlsx_rows(data: bytes) -> Iterator[Record]:
+def _open_workbook(data: bytes) -> Any:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ValidationError(
             _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）"), field="file"
         ) from exc
+
+
+def _data_sheet(book: Any, matches: Callable[[Sequence[Any]], int], enough: int) -> tuple[int, Any]:
+    """(position, sheet) of the data: the first sheet naming enough known columns in one of its
+    first ``HEADER_SEARCH_ROWS`` rows (a cover or notes sheet before it is passed over), else
+    the first sheet."""
+    for index, sheet in enumerate(book.worksheets):
+        for cells in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
+            if matches(cells) >= enough:
+                return index, sheet
+    return 0, book.worksheets[0]
+
+
+def _xlsx_rows(
+    data: bytes, table: "Table", matches: Callable[[Sequence[Any]], int], enough: int
+) -> Iterator[Record]:
+    book = _open_workbook(data)
     try:
-        sheet = book.worksheets[0]
+        index, sheet = _data_sheet(book, matches, enough)
+        table.sheet = (index + 1, sheet.title, len(book.worksheets))
         sheet.reset_dimensions()  # some writers store a wrong size; read every row there is
         for cells in sheet.iter_rows(values_only=True):
             yield cells, None
@@ -256,17 +296,18 @@ def read_tabular(file_name: str, data: bytes, columns: list[Column], max_rows: i
     ext = extension(file_name)
     if ext not in TABULAR_EXTENSIONS:
         raise ValidationError(_("只能导入 .xlsx、.csv 或 .txt（Unicode 文本）文件"), field="file")
-    source = _xlsx_rows(data) if ext == ".xlsx" else _csv_rows(data)
     table = Table()
-    header_row, first, rest = find_header(
-        source, lambda record: record[0], header_matcher(columns), header_enough(columns)
-    )
+    matches, enough = header_matcher(columns), header_enough(columns)
+    source = _xlsx_rows(data, table, matches, enough) if ext == ".xlsx" else _csv_rows(data)
+    header_row, first, rest = find_header(source, lambda record: record[0], matches, enough)
     if first is None:
-        raise ValidationError(_("文件是空的"), field="file")
+        raise ValidationError(_("文件是空的") + table.sheet_note(), field="file")
     table.header_row = header_row
     header = list(first[0])
     positions = _bind(columns, header, table)
     if table.problems:
+        if note := table.sheet_note():
+            table.problems = [(column, reason + note) for column, reason in table.problems]
         return table
     by_key = {c.key: c for c in columns}
     may_hold_nul = ext == ".xlsx" or b"\x00" in data  # UTF-8 and GB18030 encode NUL as that byte only

@@ -76,7 +76,7 @@ def test_organisations_import_with_masked_phones(city: Any, run_import: RunImpor
         ORG_HEADER,
         [
             city.grid_a1_1.code,
-            "示例科技有限公司",
+            "胜利门科技有限公司",
             "企业",
             CREDIT_CODE.lower(),
             "示例路2号",
