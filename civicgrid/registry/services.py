@@ -238,6 +238,9 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     new_id = normalise_id_number(changes.get("id_number") or "")
     if "id_number" in changes and not errors.get("id_number") and _id_taken(new_id, resident.pk):
         errors["id_number"] = [_("该身份证号已登记")]
+    if "is_active" in changes and not changes["is_active"] and not resident.is_active:
+        # Moving out one who has already moved out (a second 迁出 approved after the first).
+        raise ValidationError(_("该居民已迁出（不在册），不能再次办理迁出"), field="is_active")
     tag_objs = _tags(changes["tags"], errors) if "tags" in changes else None
     new_node = changes.get("node")
     if new_node is not None:
