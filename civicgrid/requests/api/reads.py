@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query
 
 from civicgrid.accounts.permissions import Capability
@@ -22,7 +23,7 @@ from civicgrid.requests.api.schemas import (
     UnitOut,
 )
 from civicgrid.requests.knowledge import knowledge_search
-from civicgrid.requests.models import Request, RequestEvent, Whistle, WorkOrder
+from civicgrid.requests.models import Attachment, Request, RequestEvent, Whistle, WorkOrder
 
 
 def page(qs: QuerySet[Request], limit: int, offset: int) -> dict[str, Any]:
@@ -95,6 +96,29 @@ def request_detail(request: HttpRequest, request_id: int) -> Any:
     if found is None:
         raise NotFound(NOT_FOUND)
     return found
+
+
+@router.get(
+    "/{int:request_id}/attachments/{int:attachment_id}",
+    response={200: None, **ERRORS},
+    url_name="request_attachment",
+    summary="下载附件",
+    description="附件文件本身（图片与 PDF 以 inline 方式返回，其余为下载）。与诉求页面的附件链接相同的"
+    "权限：能查看该诉求（辖区内、本单位参与办理，或由您受理）；否则或附件不属于该诉求时返回 404。",
+    openapi_extra={
+        "responses": {200: {"description": "文件内容", "content": {"application/octet-stream": {}}}}
+    },
+)
+def attachment_download(request: HttpRequest, request_id: int, attachment_id: int) -> FileResponse:
+    """The page's download (``views.handler.attachment``): the same read check, the same answer."""
+    found = selectors.request_read(request.user, request_id)
+    item = Attachment.objects.filter(request=found, pk=attachment_id).first()
+    if item is None:
+        raise NotFound(_("附件不存在"))
+    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
+    return FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.name, as_attachment=not inline
+    )
 
 
 @router.get(

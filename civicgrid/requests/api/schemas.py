@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from ninja import Field, Schema
@@ -481,10 +482,17 @@ class AttachmentOut(Schema):
     size: int
     event_id: int | None
     created_at: datetime
+    url: str = Field(description="下载地址（GET，需同样的认证）")
 
     @staticmethod
     def resolve_event_id(obj: Attachment) -> int | None:
         return obj.event_id
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return reverse(
+            "api:request_attachment", kwargs={"request_id": obj.request_id, "attachment_id": obj.pk}
+        )
 
 
 class EventOut(Schema):
