@@ -114,6 +114,14 @@ class Cell:
     name: str = ""
     is_today: bool = False
 
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def number(self) -> str:
+        return str(self.day.day)  # as text: the template's number formatting is slow on 365 cells
+
 
 @dataclass
 class Month:
