@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.models import Role
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, require
+from civicgrid.accounts.selectors import actor_roles, can, require
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.governance import text
@@ -30,6 +31,7 @@ from civicgrid.governance.models import (
     Topic,
     TopicStatus,
 )
+from civicgrid.governance.spikes import alert_units
 from civicgrid.requests.models import Category, HandlingUnit, UnitMembership
 from civicgrid.requests.rates.figures import month_start
 from civicgrid.requests.selectors import current_catalogue
@@ -304,7 +306,7 @@ def task_progress(*, actor: Any, task: GovernanceTask, progress: int, note: str 
     if not may_report(actor, task):
         raise PermissionDenied(_("您无权更新该任务的进度"))
     if not 0 <= progress <= 100:
-        raise ValidationError(_("进度应在0到100之间"), field="progress")
+        raise ValidationError(_("进度应为0到100之间的整数"), field="progress")
     locked = GovernanceTask.objects.select_for_update().get(pk=task.pk)
     before = snapshot(locked, TASK_FIELDS)
     locked.progress = progress
@@ -393,9 +395,28 @@ def proposal_dismiss(*, actor: Any, proposal: SeasonalProposal) -> SeasonalPropo
 # Spikes ------------------------------------------------------------------------------------
 
 
+def may_acknowledge(actor: Any, alert: SpikeAlert) -> bool:
+    """Those who act on a spike where it happens say they know of it (知悉): the leaders over
+    the place (TOPIC_MANAGE), the community workers of the place, and members of the units
+    the alert was sent to (the subdistrict's unit, the category's responsible unit). Others
+    who see alerts (the hotline's operators, other handlers) only read them."""
+    if not can(actor, Capability.GOVERNANCE_VIEW, alert.node_path):
+        return False
+    if can(actor, Capability.TOPIC_MANAGE, alert.node_path):
+        return True
+    if any(
+        role == Role.COMMUNITY_WORKER and alert.node_path.startswith(path)
+        for role, path in actor_roles(actor)
+    ):
+        return True
+    units = [unit.pk for unit in alert_units(alert)]
+    return UnitMembership.objects.filter(user=actor, unit_id__in=units, unit__is_active=True).exists()
+
+
 @transaction.atomic
 def alert_acknowledge(*, actor: Any, alert: SpikeAlert, note: str = "") -> SpikeAlert:
-    require(actor, Capability.GOVERNANCE_VIEW, alert.node_path)
+    if not may_acknowledge(actor, alert):
+        raise PermissionDenied(_("只有该地的领导、社区工作人员和预警通知的责任单位可以知悉预警"))
     locked = SpikeAlert.objects.select_for_update().get(pk=alert.pk)
     if locked.status != AlertStatus.ACTIVE:
         raise Conflict(_("该预警已知悉或已结束"))

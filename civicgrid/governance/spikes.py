@@ -151,6 +151,12 @@ def _label(prefix: str) -> str:
     return cat.full_name if cat else prefix
 
 
+def alert_units(alert: SpikeAlert) -> list[HandlingUnit]:
+    """The units an alert is sent to: the subdistrict unit of its place and the category's
+    responsible unit (they, with the place's leaders and community, act on it)."""
+    return _recipients(alert.node, alert.category_prefix)
+
+
 def _recipients(area: Node, prefix: str) -> list[HandlingUnit]:
     ancestors = [p for p in _prefixes(area.path)]
     units = list(

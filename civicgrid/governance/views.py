@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.models import Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
-from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import typed_day
 from civicgrid.core.views_forms import labelled
@@ -344,13 +344,13 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(request.user, pk)
-    progress = _int(request.POST.get("progress"), "progress", _("进度"))
+    raw = (request.POST.get("progress") or "").strip()
+    # "-1", "50.5", "abc" and "" alike go to the service as out of range: it checks who asks
+    # first, then says what a progress is.
+    progress = int(raw) if raw.isascii() and raw.isdigit() else -1
     try:
         services.task_progress(
-            actor=request.user,
-            task=task,
-            progress=progress if progress is not None else -1,
-            note=request.POST.get("note", ""),
+            actor=request.user, task=task, progress=progress, note=request.POST.get("note", "")
         )
     except ValidationError as exc:
         messages.error(request, labelled(exc, FIELD_LABELS))
@@ -423,8 +423,12 @@ def priority_page(request: HttpRequest) -> HttpResponse:
 def alerts_page(request: HttpRequest) -> HttpResponse:
     require_any(request.user, V)
     alerts = selectors.alerts_visible(request.user)
+    live = list(alerts.exclude(status=AlertStatus.ENDED))
     context = {
-        "open": alerts.exclude(status=AlertStatus.ENDED),
+        "open": live,
+        "may_acknowledge": {
+            a.pk for a in live if a.status == AlertStatus.ACTIVE and services.may_acknowledge(request.user, a)
+        },
         "ended": alerts.filter(status=AlertStatus.ENDED)[:100],
     }
     return render(request, "governance/alerts.html", context)
@@ -436,8 +440,8 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = selectors.alert_get(request.user, pk)
     try:
         services.alert_acknowledge(actor=request.user, alert=alert, note=request.POST.get("note", ""))
-    except CivicError as exc:
-        messages.error(request, exc.message)
+    except (Conflict, ValidationError) as exc:  # a refusal (PermissionDenied) is the 403 page
+        messages.error(request, labelled(exc, FIELD_LABELS))
     else:
         messages.success(request, _("已知悉"))
     return redirect("governance:alerts")
