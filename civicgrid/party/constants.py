@@ -1,5 +1,7 @@
 """Named constants of party building: kinds, statuses, audit verbs, limits and defaults."""
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -262,6 +264,12 @@ DEFAULT_CONTRIBUTION_POINTS: dict[str, int] = {
     ResourceKind.EQUIPMENT: 10,
 }
 MAX_CONTRIBUTION_POINTS = 500
+# No date of party life (joining, a party organisation founded, a meeting) is before the
+# Party's founding: 1900-01-01 is a slip of the date picker, not a record.
+PARTY_FOUNDED = date(1921, 7, 1)
+# The people a need serves: a community has thousands, a subdistrict at most a few hundred
+# thousand; anything above this is a typing slip (and 2³¹ would not fit the column).
+MAX_BENEFICIARIES = 1_000_000
 POINTS_SOURCE = "party.project_contribution"
 
 # 1+10+N: a hub household links about ten members; more than this is refused.

@@ -35,7 +35,9 @@ from civicgrid.party.constants import (
     Trade,
 )
 from civicgrid.party.models import Agreement, PartyMember, PartyOrganisation
+from civicgrid.party.services.common import party_day
 from civicgrid.party.services.organisations import member_category_check
+from civicgrid.party.services.reporting import AGREEMENT_EMPTY
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.territory.models import Node, NodeKind
 
@@ -408,8 +410,9 @@ class MemberImporter(PartyImporter):
                 },
             )
         join_date = self.date(row, "join_date")
-        if join_date is not None and join_date > self.today:
-            self.error(row, "join_date", _("入党日期不能晚于今天"))
+        day_errors: dict[str, list[str]] = {}
+        party_day(day_errors, "join_date", join_date, _("入党日期"), today=self.today)
+        self.field_errors(row, day_errors, {"join_date": "join_date"})
         enc, digest, masked = self.phone_cell(row, "phone")
         employer_name = self.optional_text(row, "employer_name", 100)
         needy = self.bool_cell(row, "needy")
@@ -585,6 +588,8 @@ class AgreementImporter(PartyImporter):
         title = self.optional_text(row, "title", 200)
         pledges = self.optional_text(row, "pledges", 2000)
         types = self._service_types(row)
+        if not pledges and not types:
+            self.error(row, "pledges", str(AGREEMENT_EMPTY))
         contact = self.optional_text(row, "contact_name", 50)
         enc, digest, masked = self.phone_cell(row, "contact_phone")
         if unit is not None and node is not None:

@@ -18,6 +18,7 @@ from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.party.constants import (
     ALLIANCE_NODE_LEVEL,
     DEFAULT_CONTRIBUTION_POINTS,
+    MAX_BENEFICIARIES,
     MAX_CONTRIBUTION_POINTS,
     MICRO_PROJECT_MAX_BUDGET,
     PHOTO_TYPES,
@@ -42,7 +43,18 @@ from civicgrid.party.models import (
     ProjectStatusChange,
     Resource,
 )
-from civicgrid.party.services.common import Errors, add, check_upload, choice, choice_list, raise_if, text
+from civicgrid.party.services.common import (
+    Errors,
+    add,
+    check_upload,
+    choice,
+    choice_list,
+    decimal_fits,
+    party_day,
+    raise_if,
+    text,
+    whole_number,
+)
 from civicgrid.registry.models import Organisation
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.models import Node, NodeKind
@@ -103,8 +115,7 @@ def alliance_create(
         add(errors, "node", _("党建联盟建在区、街道或社区"))
     name = text(errors, "name", name, _("联盟名称"), 100, required=True)
     description = text(errors, "description", description, _("简介"), 2000, required=False)
-    if founded_on is not None and founded_on > timezone.localdate():
-        add(errors, "founded_on", _("成立日期不能晚于今天"))
+    party_day(errors, "founded_on", founded_on, _("成立日期"), today=timezone.localdate())
     raise_if(errors)
     assert level is not None
     alliance = Alliance.objects.create(
@@ -204,8 +215,7 @@ def _check_need(errors: Errors, node: Node, data: NeedIn) -> list[str]:
     choice(errors, "source", data.source, NeedSource, _("需求来源"))
     data.source_ref = text(errors, "source_ref", data.source_ref, _("来源说明"), 100, required=False)
     data.address = text(errors, "address", data.address, _("地点"), 255, required=False)
-    if data.beneficiaries is not None and data.beneficiaries < 0:
-        add(errors, "beneficiaries", _("受益人数不能为负数"))
+    whole_number(errors, "beneficiaries", data.beneficiaries, _("受益人数"), MAX_BENEFICIARIES)
     _point(errors, data.lon, data.lat)
     return choice_list(errors, "wanted_kinds", data.wanted_kinds or [], ResourceKind, _("资源类型"))
 
@@ -317,8 +327,7 @@ def resource_create(
     data.description = text(errors, "description", data.description, _("说明"), 2000, required=False)
     data.quantity_unit = text(errors, "quantity_unit", data.quantity_unit, _("计量单位"), 20, required=False)
     data.address = text(errors, "address", data.address, _("地点"), 255, required=False)
-    if data.quantity is not None and data.quantity < 0:
-        add(errors, "quantity", _("数量不能为负数"))
+    decimal_fits(errors, "quantity", data.quantity, Resource._meta.get_field("quantity"), _("数量"))
     _point(errors, data.lon, data.lat)
     raise_if(errors)
     resource = Resource.objects.create(
@@ -386,9 +395,10 @@ def _check_project(errors: Errors, data: ProjectIn) -> None:
         add(errors, "starts_on", _("请填写计划开始和完成日期"))
     elif data.ends_on < data.starts_on:
         add(errors, "ends_on", _("计划完成日期不能早于开始日期"))
-    if data.budget is None or data.budget < 0:
-        add(errors, "budget", _("预算不能为负数"))
-    elif data.is_micro and data.budget > MICRO_PROJECT_MAX_BUDGET:
+    decimal_fits(errors, "budget", data.budget, Project._meta.get_field("budget"), _("预算"))
+    if data.budget is None:
+        add(errors, "budget", _("请填写预算"))
+    elif "budget" not in errors and data.is_micro and data.budget > MICRO_PROJECT_MAX_BUDGET:
         add(
             errors,
             "budget",
@@ -546,8 +556,7 @@ def project_contribution_add(
     if unit is None and (resource is None or resource.member_id is None):
         add(errors, "unit", _("请选择投入资源的单位"))
     description = text(errors, "description", description, _("投入内容"), 255, required=True)
-    if amount is not None and amount < 0:
-        add(errors, "amount", _("折合金额不能为负数"))
+    decimal_fits(errors, "amount", amount, ProjectContribution._meta.get_field("amount"), _("折合金额"))
     if points is None:
         points = DEFAULT_CONTRIBUTION_POINTS.get(resource.kind, 10) if resource else 10
     if not 0 <= points <= MAX_CONTRIBUTION_POINTS:

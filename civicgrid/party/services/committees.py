@@ -24,7 +24,7 @@ from civicgrid.party.models import (
     PartyMember,
     PartyOrganisation,
 )
-from civicgrid.party.services.common import Errors, add, choice, raise_if, text
+from civicgrid.party.services.common import Errors, add, choice, party_day, raise_if, text
 from civicgrid.registry.models import Organisation
 
 MEETING_AUDIT_FIELDS = ["committee", "kind", "title", "held_at", "place"]
@@ -156,13 +156,52 @@ def _check_attendance(
     ids = [a.committee_member_id for a in data.attendance]
     if len(ids) != len(set(ids)):
         add(errors, "attendance", _("出席名单中有重复的委员"))
-    unknown = [str(i) for i in ids if i not in current]
-    if unknown:
-        add(errors, "attendance", _("出席名单中有不是本届兼职委员的人"))
+    seats = {m.pk: m for m in committee.part_time_members.filter(pk__in=ids)}
+    if any(i not in seats for i in ids):
+        add(errors, "attendance", _("出席名单中有不是本委员会兼职委员的人"))
+    off_term = [seats[i] for i in ids if i in seats and i not in current]
+    if off_term:
+        add(
+            errors,
+            "attendance",
+            _("会议日期（{day}）时{names}不在兼职委员任期内，请核对会议日期").format(
+                day=on.isoformat(), names="、".join(f"{m.name}（{_term(m)}）" for m in off_term)
+            ),
+        )
     for row in data.attendance:
         if len(row.note) > 100:
             add(errors, "attendance", _("请假事由最长100个字"))
     return current
+
+
+def _term(seat: CommitteeMember) -> str:
+    if seat.term_end is None:
+        return _("任期{start}起").format(start=seat.term_start.isoformat())
+    return _("任期{start}至{end}").format(start=seat.term_start.isoformat(), end=seat.term_end.isoformat())
+
+
+def _check_meeting_day(errors: Errors, committee: PartyOrganisation, data: MeetingIn) -> None:
+    """The day held: a date of party life, not before the committee was founded; tasks are
+    due on or after it (a task due before the meeting that set it is a slip)."""
+    on = timezone.localtime(data.held_at).date()
+    party_day(errors, "held_at", on, _("会议时间"), today=None)  # the future: _check_meeting
+    if committee.founded_on is not None and on < committee.founded_on:
+        add(
+            errors,
+            "held_at",
+            _("会议时间不能早于{name}的成立日期（{day}）").format(
+                name=committee.name, day=committee.founded_on.isoformat()
+            ),
+        )
+    for task in data.tasks:
+        if task.due_on is not None and task.due_on < on:
+            add(
+                errors,
+                "tasks",
+                _("任务「{title}」的完成期限（{due}）不能早于会议日期（{day}）").format(
+                    title=task.title, due=task.due_on.isoformat(), day=on.isoformat()
+                ),
+            )
 
 
 def _check_meeting(errors: Errors, data: MeetingIn) -> None:
@@ -193,6 +232,8 @@ def meeting_record(*, actor: Any, committee: PartyOrganisation, data: MeetingIn)
     errors: Errors = {}
     _committee(committee, errors)
     _check_meeting(errors, data)
+    if data.held_at is not None:
+        _check_meeting_day(errors, committee, data)
     current = _check_attendance(errors, committee, data) if data.held_at else {}
     raise_if(errors)
     meeting = Meeting.objects.create(

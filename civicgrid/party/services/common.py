@@ -2,16 +2,24 @@
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import TextChoices
+from django.db.models import DecimalField, TextChoices
 from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import normalise_phone, phone_input_problem
-from civicgrid.party.constants import FILE_MAX_BYTES, MAX_PLEDGES, PLEDGE_MAX_LENGTH, ServiceType
+from civicgrid.party.constants import (
+    FILE_MAX_BYTES,
+    MAX_PLEDGES,
+    PARTY_FOUNDED,
+    PLEDGE_MAX_LENGTH,
+    ServiceType,
+)
+from civicgrid.party.services.files import is_whole
 from civicgrid.territory.models import Node, NodeKind
 
 Errors = dict[str, list[str]]
@@ -71,6 +79,59 @@ def pledges(errors: Errors, values: Iterable[str], field: str = "pledges") -> li
     return cleaned
 
 
+def decimal_fits(
+    errors: Errors,
+    field: str,
+    value: Decimal | None,
+    column: DecimalField[Any, Any],
+    label: str,
+    *,
+    allow_negative: bool = False,
+) -> None:
+    """A number that its column can hold (``max_digits`` / ``decimal_places``), not negative
+    unless allowed. A number beyond the column was stored by SQLite as it came and then
+    could not be read back (every page showing it failed); PostgreSQL refused the insert."""
+    if value is None:
+        return
+    whole = column.max_digits - column.decimal_places
+    places = column.decimal_places
+    if not value.is_finite():
+        add(errors, field, _("{label}应为数字").format(label=label))
+    elif value < 0 and not allow_negative:
+        add(errors, field, _("{label}不能为负数").format(label=label))
+    elif abs(value) >= Decimal(10) ** whole or value != value.quantize(Decimal(1).scaleb(-places)):
+        add(
+            errors,
+            field,
+            _("{label}最多{whole}位整数、{places}位小数").format(label=label, whole=whole, places=places),
+        )
+
+
+def whole_number(errors: Errors, field: str, value: int | None, label: str, maximum: int) -> None:
+    """A count between 0 and ``maximum`` (a plausible bound, well inside the column)."""
+    if value is not None and not 0 <= value <= maximum:
+        add(
+            errors,
+            field,
+            _("{label}应为0到{maximum}之间的整数").format(label=label, maximum=maximum),
+        )
+
+
+def party_day(errors: Errors, field: str, day: date | None, label: str, *, today: date | None) -> None:
+    """A date of party life: not before the Party's founding (1921-07-01), not after
+    ``today`` (None: the caller checks the upper bound itself)."""
+    if day is None:
+        return
+    if day < PARTY_FOUNDED:
+        add(
+            errors,
+            field,
+            _("{label}不能早于{day:%Y}年{day.month}月{day.day}日").format(label=label, day=PARTY_FOUNDED),
+        )
+    elif today is not None and day > today:
+        add(errors, field, _("{label}不能晚于今天").format(label=label))
+
+
 def date_range(
     errors: Errors, start: date | None, end: date | None, *, start_field: str, end_field: str
 ) -> None:
@@ -104,18 +165,11 @@ def community_of(node: Node) -> Node | None:
     return ancestor_of_kind(node, NodeKind.COMMUNITY)
 
 
-_MAGIC = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-    "application/pdf": (b"%PDF",),
-}
-
-
 def check_upload(
     errors: Errors, field: str, upload: UploadedFile | None, allowed: Iterable[str], what: str
 ) -> None:
-    """Size and type of an uploaded file; the declared type must match its first bytes."""
+    """Size and type of an uploaded file; it must be a whole file of its declared type
+    (``files.is_whole``: a decodable image, not only an image's first bytes)."""
     if upload is None:
         add(errors, field, _("请选择文件"))
         return
@@ -129,9 +183,9 @@ def check_upload(
         )
         return
     content_type = upload.content_type or ""
-    head = upload.read(12)
+    data = upload.read()  # at most FILE_MAX_BYTES
     upload.seek(0)
-    if content_type not in allowed or not any(head.startswith(m) for m in _MAGIC.get(content_type, ())):
+    if content_type not in allowed or not is_whole(content_type, data):
         add(errors, field, _("{name}：只接受{what}").format(name=upload.name, what=what))
 
 

@@ -27,7 +27,16 @@ from civicgrid.party.constants import (
 )
 from civicgrid.party.models import ContactLink, HubLink, NeedyVisit, PartyMember, PartyOrganisation
 from civicgrid.party.permissions import can_visit, require_member_edit, require_member_visible
-from civicgrid.party.services.common import Errors, add, choice, community_of, phone, raise_if, text
+from civicgrid.party.services.common import (
+    Errors,
+    add,
+    choice,
+    community_of,
+    party_day,
+    phone,
+    raise_if,
+    text,
+)
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.services import node_for_update
@@ -146,8 +155,7 @@ def party_org_create(
         name = _("{name}党组织").format(name=unit.name)
     name = text(errors, "name", name, _("名称"), 100, required=True)
     secretary_name = text(errors, "secretary_name", secretary_name, _("书记（负责人）"), 50, required=False)
-    if founded_on is not None and founded_on > timezone.localdate():
-        add(errors, "founded_on", _("成立日期不能晚于今天"))
+    party_day(errors, "founded_on", founded_on, _("成立日期"), today=timezone.localdate())
     if (
         kind == OrgKind.UNIT
         and unit is not None
@@ -290,8 +298,7 @@ def member_create(
     name = text(errors, "name", name or (resident.name if resident else ""), _("姓名"), 50, required=True)
     member_category_check(errors, category, political_status, organisation, trade)
     choice(errors, "role", role, MemberRole, _("党内职务"))
-    if join_date is not None and join_date > timezone.localdate():
-        add(errors, "join_date", _("入党日期不能晚于今天"))
+    party_day(errors, "join_date", join_date, _("入党日期"), today=timezone.localdate())
     if employer is None and organisation is not None and organisation.kind == OrgKind.UNIT:
         employer = organisation.unit
     employer_name = text(

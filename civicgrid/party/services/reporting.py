@@ -385,6 +385,9 @@ def _agreement_place(
     return None
 
 
+AGREEMENT_EMPTY = gettext_lazy("请填写共建内容与承诺，或至少选择一项服务类型")
+
+
 def _duplicate(unit: Organisation, node: Node) -> ValidationError:
     return ValidationError(
         _("{unit}与{place}已有生效的共建协议，不能重复签订").format(unit=unit.name, place=node.name),
@@ -426,6 +429,8 @@ def agreement_sign(
     title = text(errors, "title", title or default_title, _("协议名称"), 200, required=True)
     pledges_text = text(errors, "pledges", pledges_text, _("共建内容与承诺"), 2000, required=False)
     types = service_types(errors, service_type_list or [])
+    if not pledges_text and not types:  # an agreement says what the unit undertakes
+        add(errors, "pledges", str(AGREEMENT_EMPTY))
     contact_name = text(errors, "contact_name", contact_name, _("联系人"), 50, required=False)
     enc, digest, masked = phone(errors, "contact_phone", contact_phone)
     raise_if(errors)

@@ -19,6 +19,7 @@ from civicgrid.party.constants import (
     ProjectStatus,
     ResourceKind,
 )
+from civicgrid.party.demo import demo_png
 from civicgrid.party.models import Alliance, Need, Resource
 from civicgrid.party.tests.conftest import PartyWorld, counts
 from civicgrid.points.models import Movement
@@ -26,7 +27,7 @@ from civicgrid.requests.tests.conftest import Hotline
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = demo_png((200, 16, 46))  # a whole image: the first bytes alone are refused
 
 
 def alliance(pw: PartyWorld) -> Alliance:
@@ -65,11 +66,17 @@ def test_alliances_take_units_and_sign_agreements(pw: PartyWorld) -> None:
     with pytest.raises(ValidationError):
         services.alliance_unit_join(actor=pw.city.bob, alliance=row, unit=pw.tax, joined_on=date.today())
     agreement = services.agreement_sign(
-        actor=pw.city.bob, unit=pw.tax, alliance=row, kind=AgreementKind.ALLIANCE, signed_on=date.today()
+        pledges_text="每季度开展一次共建活动",
+        actor=pw.city.bob,
+        unit=pw.tax,
+        alliance=row,
+        kind=AgreementKind.ALLIANCE,
+        signed_on=date.today(),
     )
     assert agreement.node == pw.city.comm_a1 and agreement.alliance == row
     with pytest.raises(ValidationError):  # not a member unit
         services.agreement_sign(
+            pledges_text="每季度开展一次共建活动",
             actor=pw.city.bob,
             unit=pw.shop_b,
             alliance=row,

@@ -48,7 +48,11 @@ def test_the_same_agreement_signed_twice_at_once_is_kept_once(city: City, monkey
 
     def sign() -> Any:
         return reporting.agreement_sign(
-            actor=city.bob, unit=pw.tax, node=city.comm_a1, signed_on=date.today()
+            pledges_text="每季度开展一次共建活动",
+            actor=city.bob,
+            unit=pw.tax,
+            node=city.comm_a1,
+            signed_on=date.today(),
         )
 
     results = run_at_once(sign, sign)
@@ -65,10 +69,18 @@ def test_agreements_with_two_communities_at_once_both_stand(city: City, monkeypa
     slow_audit(monkeypatch, reporting)
     results = run_at_once(
         lambda: reporting.agreement_sign(
-            actor=city.bob, unit=pw.tax, node=city.comm_a1, signed_on=date.today()
+            pledges_text="每季度开展一次共建活动",
+            actor=city.bob,
+            unit=pw.tax,
+            node=city.comm_a1,
+            signed_on=date.today(),
         ),
         lambda: reporting.agreement_sign(
-            actor=city.carol, unit=pw.tax, node=city.comm_b1, signed_on=date.today()
+            pledges_text="每季度开展一次共建活动",
+            actor=city.carol,
+            unit=pw.tax,
+            node=city.comm_b1,
+            signed_on=date.today(),
         ),
     )
     assert all(isinstance(r, Agreement) for r in results), results

@@ -139,7 +139,7 @@ def test_units_and_agreements_import(pw: PartyWorld) -> None:
     agreements = xlsx(
         header,
         [school.credit_code, "", c.comm_a1.code, "助老扶弱、关爱少年儿童", "2024-03-01", "", ""],
-        [school.credit_code, "", c.comm_a1.code, "", "2024-03-01", "", ""],
+        [school.credit_code, "", c.comm_a1.code, "助老扶弱", "2024-03-01", "", ""],
         ["", "梁溪区税务局", c.comm_b1.code, "跳舞", "2024-03-01", "2024-03-01", "2023-01-01"],
     )
     outcome = party_import(actor=c.bob, kind=PartyImportKind.AGREEMENTS, upload=agreements)
@@ -157,7 +157,13 @@ def test_units_and_agreements_import(pw: PartyWorld) -> None:
 
 def test_exports_use_the_import_columns(pw: PartyWorld) -> None:
     c = pw.city
-    services.agreement_sign(actor=c.bob, unit=pw.tax, node=c.comm_a1, signed_on=date(2024, 1, 2))
+    services.agreement_sign(
+        pledges_text="每季度开展一次共建活动",
+        actor=c.bob,
+        unit=pw.tax,
+        node=c.comm_a1,
+        signed_on=date(2024, 1, 2),
+    )
     response = exports.members_xlsx(c.bob, PartyMember.objects.all())
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None

@@ -37,7 +37,13 @@ def filled(pw: PartyWorld) -> PartyWorld:
     services.member_report_submit(
         actor=pw.zhang_user, member=pw.zhang, pledge_list=["助老"], service_type_list=[ServiceType.ELDERLY]
     )
-    services.agreement_sign(actor=c.bob, unit=pw.tax, node=c.comm_a1, signed_on=date.today())
+    services.agreement_sign(
+        pledges_text="每季度开展一次共建活动",
+        actor=c.bob,
+        unit=pw.tax,
+        node=c.comm_a1,
+        signed_on=date.today(),
+    )
     seat = services.committee_member_add(
         actor=c.bob,
         committee=pw.committee,
@@ -208,7 +214,12 @@ def test_bad_input_shows_a_chinese_reason_and_changes_nothing(filled: PartyWorld
     assert "请填写姓名" in body and "工作单位的党组织" in body
     response = bob.post(
         reverse("party:agreement_new"),
-        {"unit": filled.tax.pk, "community": filled.city.comm_a1.pk, "signed_on": date.today().isoformat()},
+        {
+            "unit": filled.tax.pk,
+            "community": filled.city.comm_a1.pk,
+            "signed_on": date.today().isoformat(),
+            "pledges": "每季度开展一次共建活动",
+        },
     )
     assert response.status_code == 422 and "不能重复签订" in response.content.decode()
     response = bob.post(

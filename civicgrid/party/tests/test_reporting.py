@@ -171,11 +171,23 @@ def test_a_unit_signs_one_live_agreement_per_community(pw: PartyWorld) -> None:
     assert agreement.title == "梁溪区税务局与胜利门社区共建协议"
     before = counts()
     with pytest.raises(ValidationError) as caught:
-        services.agreement_sign(actor=c.bob, unit=pw.tax, node=c.comm_a1, signed_on=date.today())
+        services.agreement_sign(
+            pledges_text="每季度开展一次共建活动",
+            actor=c.bob,
+            unit=pw.tax,
+            node=c.comm_a1,
+            signed_on=date.today(),
+        )
     assert "不能重复签订" in caught.value.message
     assert counts() == before
     with pytest.raises(PermissionDenied):  # the outsider signs for A1
-        services.agreement_sign(actor=c.carol, unit=pw.tax, node=c.comm_a1, signed_on=date.today())
+        services.agreement_sign(
+            pledges_text="每季度开展一次共建活动",
+            actor=c.carol,
+            unit=pw.tax,
+            node=c.comm_a1,
+            signed_on=date.today(),
+        )
     assert counts() == before
     assert figures.unit_rate(c.bob).shown == "100.0%"
     services.agreement_end(actor=c.bob, agreement=agreement, reason="单位撤并")
@@ -186,13 +198,20 @@ def test_a_unit_signs_one_live_agreement_per_community(pw: PartyWorld) -> None:
 def test_an_expired_agreement_gives_way_to_its_renewal(pw: PartyWorld) -> None:
     c = pw.city
     old = services.agreement_sign(
+        pledges_text="每季度开展一次共建活动",
         actor=c.bob,
         unit=pw.tax,
         node=c.comm_a1,
         signed_on=date.today() - timedelta(days=800),
         ends_on=date.today() - timedelta(days=70),
     )
-    new = services.agreement_sign(actor=c.bob, unit=pw.tax, node=c.comm_a1, signed_on=date.today())
+    new = services.agreement_sign(
+        pledges_text="每季度开展一次共建活动",
+        actor=c.bob,
+        unit=pw.tax,
+        node=c.comm_a1,
+        signed_on=date.today(),
+    )
     old.refresh_from_db()
     assert old.status == AgreementStatus.ENDED and old.end_reason == "协议到期"
     assert new.status == AgreementStatus.ACTIVE
@@ -203,6 +222,7 @@ def test_agreement_dates_and_files_are_checked(pw: PartyWorld) -> None:
     before = counts()
     with pytest.raises(ValidationError) as caught:
         services.agreement_sign(
+            pledges_text="每季度开展一次共建活动",
             actor=c.bob,
             unit=pw.tax,
             node=c.comm_a1,
@@ -211,14 +231,33 @@ def test_agreement_dates_and_files_are_checked(pw: PartyWorld) -> None:
         )
     assert "ends_on" in caught.value.errors
     with pytest.raises(ValidationError):
-        services.agreement_sign(actor=c.bob, unit=pw.tax, node=c.grid_a1_1, signed_on=date.today())
+        services.agreement_sign(
+            pledges_text="每季度开展一次共建活动",
+            actor=c.bob,
+            unit=pw.tax,
+            node=c.grid_a1_1,
+            signed_on=date.today(),
+        )
     with pytest.raises(ValidationError):
         services.agreement_sign(
-            actor=c.bob, unit=pw.tax, node=c.comm_a1, signed_on=date.today(), kind=AgreementKind.ALLIANCE
+            pledges_text="每季度开展一次共建活动",
+            actor=c.bob,
+            unit=pw.tax,
+            node=c.comm_a1,
+            signed_on=date.today(),
+            kind=AgreementKind.ALLIANCE,
         )
     assert counts() == before
-    agreement = services.agreement_sign(actor=c.bob, unit=pw.tax, node=c.comm_a1, signed_on=date.today())
-    pdf = SimpleUploadedFile("协议.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    agreement = services.agreement_sign(
+        pledges_text="每季度开展一次共建活动",
+        actor=c.bob,
+        unit=pw.tax,
+        node=c.comm_a1,
+        signed_on=date.today(),
+    )
+    pdf = SimpleUploadedFile(
+        "协议.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", content_type="application/pdf"
+    )
     row = services.agreement_file_add(actor=c.bob, agreement=agreement, upload=pdf)
     assert row.name == "协议.pdf" and agreement.files.count() == 1
     fake = SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00", content_type="application/pdf")
@@ -229,7 +268,13 @@ def test_agreement_dates_and_files_are_checked(pw: PartyWorld) -> None:
 def test_the_outsider_sees_no_report_and_no_agreement(pw: PartyWorld) -> None:
     c = pw.city
     row = report(pw, c.bob)
-    services.agreement_sign(actor=c.bob, unit=pw.tax, node=c.comm_a1, signed_on=date.today())
+    services.agreement_sign(
+        pledges_text="每季度开展一次共建活动",
+        actor=c.bob,
+        unit=pw.tax,
+        node=c.comm_a1,
+        signed_on=date.today(),
+    )
     assert not selectors.reports_visible(c.carol).exists()
     assert not selectors.agreements_visible(c.carol).exists()
     with pytest.raises(NotFound):
