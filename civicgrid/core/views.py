@@ -46,6 +46,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def server_error(request: HttpRequest) -> HttpResponse:
     """A page that needs nothing that may have failed: no database, no menu, no session."""
     message = _("系统内部错误，已记录，请稍后再试；如仍出现请联系系统管理员。")
+    if request.path.startswith("/open311/"):  # GeoReport v2's error list
+        return JsonResponse(
+            [{"code": 500, "description": message}],
+            safe=False,
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
     if machine_facing(request):
         return JsonResponse({"code": "error", "message": message, "detail": None}, status=500)
     return HttpResponse(

@@ -1,6 +1,7 @@
 """Error pages with DEBUG off: Chinese for people, JSON for programs, and a stale form's
 content kept (core/views.py, the handlers in civicgrid/urls.py, CSRF_FAILURE_VIEW)."""
 
+import json
 from typing import Any
 
 import pytest
@@ -48,6 +49,9 @@ def test_a_server_error_page_needs_no_database_and_speaks_chinese() -> None:
     assert page.status_code == 500 and "系统内部错误" in page.content.decode()
     api = server_error(RequestFactory().get("/api/v1/requests/"))
     assert api.status_code == 500 and api["Content-Type"] == "application/json"
+    open311 = server_error(RequestFactory().get("/open311/v2/requests.json"))
+    assert open311.status_code == 500
+    assert json.loads(open311.content)[0]["code"] == 500  # GeoReport v2's error list
 
 
 def test_a_post_from_another_site_is_refused_without_showing_its_text(city: Any, settings: Any) -> None:
