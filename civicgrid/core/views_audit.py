@@ -132,6 +132,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "registry.resident_created": gettext_lazy("登记居民"),
     "registry.resident_updated": gettext_lazy("修改居民信息"),
     "registry.resident_pii_viewed": gettext_lazy("查看居民敏感信息"),
+    "registry.resident_pii_searched": gettext_lazy("按身份证号/手机号查询居民"),
     "registry.household_created": gettext_lazy("登记户"),
     "registry.dwelling_created": gettext_lazy("登记房屋"),
     "registry.dwelling_updated": gettext_lazy("修改房屋信息"),

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can
 from civicgrid.core.audit import audit_write
-from civicgrid.core.env import envint
 from civicgrid.core.errors import CivicError
 from civicgrid.core.models import AuditLog
 from civicgrid.core.validators import normalise_id_number, normalise_phone
@@ -49,12 +48,11 @@ class PiiSearchLimited(CivicError):
 
 
 def search_limit() -> int:
-    return int(getattr(settings, "REGISTRY_PII_SEARCH_LIMIT", envint("CIVICGRID_PII_SEARCH_LIMIT", 30)))
+    return int(settings.REGISTRY_PII_SEARCH_LIMIT)
 
 
 def search_window_minutes() -> int:
-    default = envint("CIVICGRID_PII_SEARCH_WINDOW_MINUTES", 10)
-    return int(getattr(settings, "REGISTRY_PII_SEARCH_WINDOW_MINUTES", default))
+    return int(settings.REGISTRY_PII_SEARCH_WINDOW_MINUTES)
 
 
 def pii_kind(q: str) -> str:
