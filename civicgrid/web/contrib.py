@@ -1,9 +1,10 @@
 """What each domain app contributes to the shared screens, read from its AppConfig.
 
 An app's config may declare ``menu`` (a list of ``(label, url name, test)``, the test a
-Capability or a predicate on the user) and ``home_figures`` (the dotted path of a
-function ``home_figures(user) -> list[Figure]``). The menu and the home page read them
-here, so neither imports the apps' models.
+Capability or a predicate on the user), ``home_figures`` (the dotted path of a function
+``home_figures(user) -> list[Figure]``) and ``home_notices`` (the dotted path of a function
+``home_notices(user) -> list[Notice]``: what needs doing, shown above everything). The menu
+and the home page read them here, so neither imports the apps' models.
 """
 
 from collections.abc import Callable
@@ -26,6 +27,14 @@ class Figure:
     hint: str = ""
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A line at the top of the home page: something the user must do, and where."""
+
+    text: str
+    url: str = ""
+
+
 def app_menus() -> list[tuple[StrOrPromise, str, Any]]:
     entries: list[tuple[StrOrPromise, str, Any]] = []
     for config in apps.get_app_configs():
@@ -45,6 +54,15 @@ def home_figures(user: Any) -> list[tuple[str, list[Figure]]]:
         if figures:
             sections.append((str(config.verbose_name), figures))
     return sections
+
+
+def home_notices(user: Any) -> list[Notice]:
+    return [
+        notice
+        for config in apps.get_app_configs()
+        if (path := getattr(config, "home_notices", None))
+        for notice in import_string(path)(user)
+    ]
 
 
 def demo_seeders() -> list[tuple[str, Callable[..., None]]]:

@@ -25,7 +25,7 @@ from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import LEVELS, locator
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import node_roots, node_team
-from civicgrid.web.contrib import home_figures
+from civicgrid.web.contrib import home_figures, home_notices
 
 HOME_HINTS: dict[str, StrOrPromise] = {
     Role.OPERATOR: gettext_lazy("受理来电与来访，登记诉求，查询来电人历史，按位置确定所属网格。"),
@@ -124,7 +124,12 @@ def home(request: HttpRequest) -> HttpResponse:
     for role, path in assignments:
         panels.append(_role_panel(role, nodes.get(path)))
     summaries = [_scope_summary(n) for n in node_roots(user)[:6]] if not user.admin_role else []
-    context = {"panels": panels, "summaries": summaries, "sections": home_figures(user)}
+    context = {
+        "panels": panels,
+        "summaries": summaries,
+        "sections": home_figures(user),
+        "notices": home_notices(user),
+    }
     return render(request, "web/home.html", context)
 
 

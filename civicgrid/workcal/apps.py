@@ -21,3 +21,4 @@ class WorkcalConfig(AppConfig):
     # of the system administrator and the calendar's state on their home page.
     menu: list[tuple[StrOrPromise, str, Any]] = [(_("工作日历"), "workcal:index", _edits_calendar)]
     home_figures: str | None = "civicgrid.workcal.figures.home_figures"
+    home_notices: str | None = "civicgrid.workcal.figures.home_notices"

@@ -1,5 +1,6 @@
 """The working calendar on the system administrator's home page: whether this year's and, from
-October, next year's holidays are entered (the figure's hint says what to do)."""
+October, next year's holidays are entered (the figure), and a notice above everything for each
+year still to enter."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
-from civicgrid.web.contrib import Figure
+from civicgrid.web.contrib import Figure, Notice
 from civicgrid.workcal import selectors
 
 
@@ -28,3 +29,10 @@ def home_figures(user: Any) -> list[Figure]:
         )
         for year, warning in pending
     ]
+
+
+def home_notices(user: Any) -> list[Notice]:
+    if not has_capability(user, Capability.CALENDAR_EDIT):
+        return []
+    pending = selectors.pending_warnings()
+    return [Notice(warning, reverse("workcal:year", args=[year])) for year, warning in pending]

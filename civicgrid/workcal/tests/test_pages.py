@@ -65,6 +65,7 @@ def test_only_the_system_administrator_may_see_or_edit_the_calendar(city: Any, w
     assert state() == before
     home = client.get(reverse("web:home")).content.decode()
     assert reverse("workcal:index") not in home
+    assert "节假日安排尚未录入" not in home
 
 
 @pytest.mark.django_db
@@ -85,6 +86,8 @@ def test_the_years_page_warns_that_2027_is_not_entered(city: Any) -> None:
     home = client.get(reverse("web:home")).content.decode()
     assert reverse("workcal:index") in home  # the menu entry
     assert "2027 年节假日安排" in home and "未录入" in home  # the home page's figure
+    notice = f'<li class="warning"><a href="{reverse("workcal:year", args=[2027])}">2027 年节假日安排尚未录入'
+    assert notice in home  # and the notice above everything
 
 
 @pytest.mark.django_db
