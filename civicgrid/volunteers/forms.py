@@ -75,6 +75,12 @@ class RegisterForm(forms.Form):
     intro = forms.CharField(
         label=gettext_lazy("个人简介"), required=False, max_length=200, widget=forms.Textarea({"rows": 2})
     )
+    guardian_consent = forms.CharField(
+        label=gettext_lazy("监护人同意情况（未满18周岁必填）"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("监护人姓名、关系、联系方式，以及同意的方式"),
+    )
 
     def __init__(
         self,

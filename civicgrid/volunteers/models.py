@@ -87,6 +87,9 @@ class Volunteer(ScopedModel):
     )
     availability = models.JSONField(gettext_lazy("可服务时间"), default=list, blank=True)
     intro = models.CharField(gettext_lazy("个人简介"), max_length=200, blank=True)
+    # A minor (under 18 on the day of registration) serves with a guardian's consent: who
+    # the guardian is and how they agreed (监护人姓名、关系、联系方式、同意方式).
+    guardian_consent = models.CharField(gettext_lazy("监护人同意情况"), max_length=200, blank=True)
     status = models.CharField(
         gettext_lazy("状态"), max_length=20, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
     )

@@ -47,6 +47,8 @@ from civicgrid.volunteers.services.common import (
     raise_if,
     text,
     user_or_none,
+    whole_value,
+    within_horizon,
 )
 
 HALF_HOUR = timedelta(minutes=30)
@@ -135,16 +137,20 @@ def activity_validate(data: NewActivity) -> tuple[dict[str, list[str]], list[Ski
     text(data.description, "description", _("活动内容"), errors, limit=2000, required=False)
     choice(data.service_type, ServiceType, "service_type", _("服务类别"), errors)
     difficulty_value(data.difficulty, errors)
-    if not isinstance(data.quota, int) or not 1 <= data.quota <= MAX_QUOTA:
+    quota = whole_value(data.quota)
+    if quota is None or not 1 <= quota <= MAX_QUOTA:
         errors.setdefault("quota", []).append(_("招募人数应为1到{max_quota}").format(max_quota=MAX_QUOTA))
+    now = timezone.now()
     if data.starts_at is None or data.ends_at is None:
         errors.setdefault("starts_at", []).append(_("请填写开始和结束时间"))
     elif data.ends_at <= data.starts_at:
         errors.setdefault("ends_at", []).append(_("结束时间应晚于开始时间"))
     elif data.ends_at - data.starts_at > MAX_DURATION:
         errors.setdefault("ends_at", []).append(_("一次活动不能超过24小时"))
-    elif data.starts_at <= timezone.now():
+    elif data.starts_at <= now:
         errors.setdefault("starts_at", []).append(_("开始时间应晚于现在"))
+    else:
+        within_horizon(data.starts_at, "starts_at", _("开始时间"), errors, now=now)
     codes = list(dict.fromkeys(data.skills))
     skills = list(Skill.objects.filter(code__in=codes))
     if len(skills) != len(codes):
@@ -178,14 +184,14 @@ def activity_publish(*, actor: Any, data: NewActivity) -> Activity:
         place=data.place.strip(),
         starts_at=data.starts_at,
         ends_at=data.ends_at,
-        quota=data.quota,
+        quota=whole_value(data.quota) or 0,  # checked above
         service_type=data.service_type,
-        difficulty=int(data.difficulty),
+        difficulty=difficulty_value(data.difficulty, errors),
         points=points_link.estimate(
             node=data.node,
             activity_type=data.service_type,
             hours=planned_hours(data.starts_at, data.ends_at),
-            difficulty=int(data.difficulty),
+            difficulty=difficulty_value(data.difficulty, errors),
         ),
         published_by=user_or_none(actor),
     )
@@ -221,7 +227,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
         raise ValidationError(_("请填写取消原因（最长200个字）"), field="reason")
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED:
-        raise Conflict(_("活动已{label}，不能取消").format(label=ActivityStatus(locked.status).label))
+        raise Conflict(_("活动{label}，不能取消").format(label=ActivityStatus(locked.status).label))
     if locked.signups.filter(status__in=[SignupStatus.CHECKED_IN, SignupStatus.COMPLETED]).exists():
         raise Conflict(_("已有志愿者签到，不能取消活动，请结束活动"))
     told = list(
@@ -547,7 +553,7 @@ def activity_close(*, actor: Any, activity: Activity) -> Closing:
         raise PermissionDenied(_("您无权结束该活动"))
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED:
-        raise Conflict(_("活动已{label}").format(label=ActivityStatus(locked.status).label))
+        raise Conflict(_("活动{label}").format(label=ActivityStatus(locked.status).label))
     now = timezone.now()
     if now < locked.starts_at:
         raise ValidationError(_("活动尚未开始，不能结束（可以取消活动）"), field="activity")

@@ -1,8 +1,10 @@
 """Helpers shared by the services of this app: places, names, checks, notifications."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
@@ -24,6 +26,25 @@ COMMUNITY_OR_BELOW = {
     NodeKind.HOUSEHOLD_GROUP,
     NodeKind.RESPONSIBILITY_AREA,
 }
+
+
+# How far ahead an activity or a wanted service may be planned: a date beyond this is a
+# typing mistake (an activity in the year 9999 was shown as "12月31日 23:00").
+HORIZON = timedelta(days=730)
+
+
+def within_horizon(
+    value: datetime | None, field: str, label: StrOrPromise, errors: dict[str, list[str]], *, now: datetime
+) -> None:
+    """A reason naming ``label`` when ``value`` lies more than two years ahead of ``now``."""
+    if value is None or value <= now + HORIZON:
+        return
+    limit = timezone.localtime(now + HORIZON)
+    errors.setdefault(field, []).append(
+        _("{label}不能晚于{year}年{month}月{day}日（最多提前两年安排）").format(
+            label=label, year=limit.year, month=limit.month, day=limit.day
+        )
+    )
 
 
 def community_of(node: Node | None, field: str = "node") -> Node:
@@ -67,25 +88,55 @@ def text(
     return cleaned
 
 
+def _hours_places() -> int:
+    from civicgrid.volunteers.models import ServiceOrder
+
+    return int(ServiceOrder._meta.get_field("hours").decimal_places)
+
+
 def hours_value(value: Any, field: str, errors: dict[str, list[str]], *, maximum: int = 24) -> Decimal:
-    """Hours as a Decimal with one decimal place, between 0.5 and ``maximum``."""
+    """Hours between 0.5 and ``maximum`` with no more decimals than the column keeps (one).
+
+    Never rounded and never an exception: "NaN", "Infinity", "1e30", "-1" or "1.55" add a
+    reason naming 服务时长 to ``errors`` (and give 0), so the caller writes nothing."""
     try:
-        hours = Decimal(str(value)).quantize(Decimal("0.1"))
+        hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
+        hours = Decimal("NaN")
+    if not hours.is_finite():
         errors.setdefault(field, []).append(_("服务时长应为数字（小时）"))
         return Decimal(0)
     if hours < Decimal("0.5") or hours > maximum:
         errors.setdefault(field, []).append(_("服务时长应在0.5到{maximum}小时之间").format(maximum=maximum))
-    return hours
+        return Decimal(0)
+    step = Decimal(1).scaleb(-_hours_places())
+    if hours != hours.quantize(step):
+        errors.setdefault(field, []).append(_("服务时长最多保留一位小数"))
+        return Decimal(0)
+    return hours.quantize(step)
+
+
+def whole_value(value: Any) -> int | None:
+    """``value`` as a whole number, or None: "2.5", 2.5, NaN, Infinity and booleans are no
+    whole numbers (``int()`` would cut 2.5 to 2 and fail on an infinite float)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number != number.to_integral_value() or abs(number) > 10**9:
+        return None
+    return int(number)
 
 
 def difficulty_value(value: Any, errors: dict[str, list[str]]) -> int:
-    try:
-        difficulty = int(value)
-    except (TypeError, ValueError):
-        difficulty = 0
-    if not 1 <= difficulty <= 5:
+    difficulty = whole_value(value)
+    if difficulty is None or not 1 <= difficulty <= 5:
         errors.setdefault("difficulty", []).append(_("难度应为1到5"))
+        return 0
     return difficulty
 
 

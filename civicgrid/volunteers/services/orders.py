@@ -78,6 +78,7 @@ from civicgrid.volunteers.services.common import (
     raise_if,
     text,
     user_or_none,
+    within_horizon,
 )
 
 MAX_PHOTOS = 9
@@ -313,13 +314,30 @@ def order_validate(data: NewOrder) -> tuple[dict[str, list[str]], list[Skill]]:
         errors.setdefault("orderer_organisation", []).append(gettext("单位点单须指明点单单位"))
     if data.orderer_kind == OrdererKind.COUNCIL and not (data.orderer_label.strip() or data.origin.strip()):
         errors.setdefault("orderer_label", []).append(gettext("议事会点单须填写议事会名称或来源"))
-    if data.wanted_from and data.wanted_until and data.wanted_until <= data.wanted_from:
-        errors.setdefault("wanted_until", []).append(gettext("期望完成时间应晚于期望开始时间"))
+    _check_wanted(data, errors)
     codes = list(dict.fromkeys(data.skills))
     skills = list(Skill.objects.filter(code__in=codes))
     if len(skills) != len(codes):
         errors.setdefault("skills", []).append(gettext("所需技能中有未知技能"))
     return errors, skills
+
+
+def _check_wanted(data: NewOrder, errors: dict[str, list[str]]) -> None:
+    """When the service is wanted: not on a day already past (the same day is fine: "as soon
+    as possible" typed at 10:30 for 10:00), the end after the start and after now, neither
+    more than two years ahead."""
+    now = timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if data.wanted_from is not None:
+        if data.wanted_from < today:
+            errors.setdefault("wanted_from", []).append(gettext("期望开始时间不能早于今天"))
+        within_horizon(data.wanted_from, "wanted_from", gettext("期望开始时间"), errors, now=now)
+    if data.wanted_until is not None:
+        if data.wanted_from is not None and data.wanted_until <= data.wanted_from:
+            errors.setdefault("wanted_until", []).append(gettext("期望完成时间应晚于期望开始时间"))
+        elif data.wanted_until <= now:
+            errors.setdefault("wanted_until", []).append(gettext("期望完成时间应晚于现在"))
+        within_horizon(data.wanted_until, "wanted_until", gettext("期望完成时间"), errors, now=now)
 
 
 def _order_place(actor: Any, data: NewOrder) -> Node:
@@ -364,7 +382,7 @@ def service_order_create(*, actor: Any, data: NewOrder, publish: bool = False) -
         title=data.title.strip(),
         content=data.content.strip(),
         service_type=data.service_type,
-        difficulty=int(data.difficulty),
+        difficulty=difficulty_value(data.difficulty, {}),
         address=data.address.strip(),
         wanted_from=data.wanted_from,
         wanted_until=data.wanted_until,

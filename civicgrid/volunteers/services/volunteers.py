@@ -1,6 +1,7 @@
 """Volunteers: registration (by the resident or by the community), approval, profile; teams."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,7 +34,16 @@ from civicgrid.volunteers.services.common import (
     user_or_none,
 )
 
-AUDIT_FIELDS = ["status", "kind", "community", "node", "organisation", "availability", "intro"]
+AUDIT_FIELDS = [
+    "status",
+    "kind",
+    "community",
+    "node",
+    "organisation",
+    "availability",
+    "intro",
+    "guardian_consent",
+]
 
 
 def _skills(codes: Iterable[str], errors: dict[str, list[str]]) -> list[Skill]:
@@ -73,6 +83,40 @@ def _default_community(resident: Resident, kind: str, organisation: Organisation
     return community_of(resident.node, field="resident")
 
 
+ADULT_AGE = 18
+
+
+def age_on(resident: Resident, day: date) -> int | None:
+    """Whole years of age on ``day``; None when the registry has no birth date."""
+    born = resident.birth_date
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def is_minor(resident: Resident) -> bool:
+    """Under 18 today by the registry's birth date (unknown: not known to be a minor)."""
+    age = age_on(resident, timezone.localdate())
+    return age is not None and age < ADULT_AGE
+
+
+def _guardian_consent(resident: Resident, value: str, errors: dict[str, list[str]]) -> str:
+    """A minor serves with a guardian's consent (志愿服务条例; 未成年人保护法): who agreed and how
+    must be written down. Adults need none (what was typed is dropped)."""
+    consent = text(value, "guardian_consent", gettext("监护人同意情况"), errors, limit=200, required=False)
+    age = age_on(resident, timezone.localdate())
+    if age is None or age >= ADULT_AGE:
+        return ""
+    if not consent:
+        errors.setdefault("guardian_consent", []).append(
+            gettext(
+                "该居民未满18周岁（{age}岁），须经监护人同意才能登记为志愿者："
+                "请填写监护人同意情况（监护人姓名、关系、联系方式）"
+            ).format(age=age)
+        )
+    return consent
+
+
 def _check_register(
     actor: Any, resident: Resident, kind: str, community: Node, organisation: Organisation | None
 ) -> bool:
@@ -103,6 +147,7 @@ def volunteer_register(
     availability: Iterable[str] = (),
     intro: str = "",
     teams: Iterable[Team] = (),
+    guardian_consent: str = "",
 ) -> Volunteer:
     """Register a resident as a volunteer of a community.
 
@@ -110,7 +155,8 @@ def volunteer_register(
     approves), or a community worker registers them (approved at once). ``kind``: a resident,
     an in-service party member (serves where they live) or the staff of a partner unit
     (``organisation`` required; serves the unit's community by default). A resident whose
-    earlier application was rejected may apply again; anyone else registers once.
+    earlier application was rejected may apply again; anyone else registers once. A minor
+    (under 18 by the registry's birth date) needs ``guardian_consent``: who agreed and how.
     """
     errors: dict[str, list[str]] = {}
     if kind not in VolunteerKind.values:
@@ -129,6 +175,7 @@ def volunteer_register(
     skill_rows = _skills(skills, errors)
     slots = _availability(availability, errors)
     intro = text(intro, "intro", gettext("个人简介"), errors, limit=200, required=False)
+    consent = _guardian_consent(resident, guardian_consent, errors)
     team_rows = list(teams)
     if any(t.node_id != community.pk for t in team_rows):
         errors.setdefault("teams", []).append(gettext("只能加入服务社区的志愿服务队"))
@@ -142,6 +189,7 @@ def volunteer_register(
         "node_path": area.path,
         "availability": slots,
         "intro": intro,
+        "guardian_consent": consent,
         "status": VolunteerStatus.APPROVED if by_staff else VolunteerStatus.PENDING,
         "applied_at": now,
         "registered_by": user_or_none(actor),

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from civicgrid.core.models import AuditLog
 from civicgrid.volunteers import services
@@ -114,14 +115,15 @@ def test_publish_an_activity_and_record_attendance(people: People) -> None:
     bob = login(c.bob)
     bad = bob.post("/volunteers/activities/new/", {"node": c.comm_a1.pk, "title": "", "quota": 0})
     assert bad.status_code == 200 and "errorlist" in text(bad)
+    day = (timezone.localdate() + timedelta(days=30)).isoformat()
     ok = bob.post(
         "/volunteers/activities/new/",
         {
             "node": c.grid_a1_1.pk,
             "title": "楼道清洁大扫除",
             "place": "胜利门1号楼",
-            "starts_at": "2099-05-01T09:00",
-            "ends_at": "2099-05-01T11:30",
+            "starts_at": f"{day}T09:00",
+            "ends_at": f"{day}T11:30",
             "quota": 5,
             "service_type": "environment",
             "difficulty": 2,

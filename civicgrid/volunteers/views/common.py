@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
@@ -23,15 +24,37 @@ def form_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, reason)
 
 
-def act(request: HttpRequest, call: Callable[[], Any], done: str, back: str) -> HttpResponse:
-    """Run a service from a button: a message, then back to the page (errors shown there too)."""
+def act(
+    request: HttpRequest,
+    call: Callable[[], Any],
+    done: str | Callable[[Any], str],
+    back: str,
+    *,
+    gone: Callable[[], str | None] | None = None,
+) -> HttpResponse:
+    """Run a service from a button: a message, then back to the page (errors shown there too).
+
+    ``done`` is the message, or makes it from what the service returned (a sign-up that went
+    onto the waiting list says so). ``gone``, after a refusal, names another page when
+    ``back`` can no longer be shown to this user (an order someone else took first)."""
     try:
-        call()
+        result = call()
     except CivicError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+        elsewhere = gone() if gone is not None else None
+        return HttpResponseRedirect(elsewhere or back)
+    messages.success(request, done(result) if callable(done) else done)
     return HttpResponseRedirect(back)
+
+
+def safe_back(request: HttpRequest, target: str | None, default: str) -> str:
+    """``target`` (a form's ``back``/``next``) when it is a page of this site, else ``default``:
+    never an address elsewhere (``https://evil.example/``, ``//evil.example/``, ``/\\evil``)."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:

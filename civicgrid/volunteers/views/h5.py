@@ -23,10 +23,11 @@ from civicgrid.volunteers import points_link, selectors, services
 from civicgrid.volunteers.access import activity_for, order_for
 from civicgrid.volunteers.constants import OrderAction, SignupStatus, VolunteerStatus
 from civicgrid.volunteers.forms import CompleteForm, ConfirmForm, ReasonForm, RegisterForm, ResidentOrderForm
-from civicgrid.volunteers.models import Activity, Team, Volunteer
+from civicgrid.volunteers.models import Activity, Signup, Team, Volunteer
 from civicgrid.volunteers.permissions import acting_resident, acting_volunteer
 from civicgrid.volunteers.services.common import community_of
 from civicgrid.volunteers.services.orders import may
+from civicgrid.volunteers.services.volunteers import is_minor
 from civicgrid.volunteers.views.common import act, form_errors
 from civicgrid.volunteers.views.staff import card_context
 
@@ -112,6 +113,7 @@ def register(request: HttpRequest, resident: Resident) -> HttpResponse:
                 availability=data["availability"],
                 intro=data["intro"],
                 teams=list(data["teams"]),
+                guardian_consent=data["guardian_consent"],
             )
         except ValidationError as exc:
             form_errors(form, exc)
@@ -121,7 +123,13 @@ def register(request: HttpRequest, resident: Resident) -> HttpResponse:
     return render(
         request,
         "volunteers/h5/register.html",
-        {"form": form, "resident": resident, "community": home_community, "rejected": existing},
+        {
+            "form": form,
+            "resident": resident,
+            "community": home_community,
+            "rejected": existing,
+            "minor": is_minor(resident),
+        },
     )
 
 
@@ -164,7 +172,12 @@ def activity(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
                 _("已取消报名"),
                 back,
             )
-        return act(request, lambda: _signup(request, found), _("报名成功"), back)
+        return act(
+            request,
+            lambda: services.activity_signup(actor=request.user, activity=found),
+            signup_message,
+            back,
+        )
     signup = found.signups.filter(volunteer=volunteer).first() if volunteer else None
     counted = selectors.with_counts(Activity.objects.filter(pk=found.pk)).get()
     return render(
@@ -174,10 +187,11 @@ def activity(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
     )
 
 
-def _signup(request: HttpRequest, found: Activity) -> None:
-    signup = services.activity_signup(actor=request.user, activity=found)
+def signup_message(signup: Signup) -> str:
+    """One message for a sign-up: a place, or a place in the waiting line (not both)."""
     if signup.status == SignupStatus.WAITLISTED:
-        messages.info(request, _("名额已满，您已进入候补，有人取消时自动递补"))
+        return _("名额已满，您已进入候补，有人取消时自动递补")
+    return _("报名成功")
 
 
 @resident_only
@@ -261,8 +275,15 @@ def order_new(request: HttpRequest, resident: Resident) -> HttpResponse:
 
 @resident_only
 def order(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
-    found = order_for(request.user, pk)
     actor = request.user
+    try:
+        found = order_for(actor, pk)
+    except NotFound:
+        if request.method == "POST" and request.POST.get("action") == OrderAction.TAKE:
+            # Taken by someone else since the hall was shown: say so, back to the hall.
+            messages.error(request, _("该服务单已被他人接单或已不再开放"))
+            return redirect("volunteers:h5_orders")
+        raise
     if request.method == "POST":
         return _order_act(request, found)
     return render(
@@ -324,7 +345,21 @@ def _order_act(request: HttpRequest, found: Any) -> HttpResponse:
         messages.error(request, _("未知的操作"))
         return HttpResponseRedirect(back)
     call, done = calls[what]
-    return act(request, call, done, back)
+    return act(request, call, done, back, gone=_order_gone(actor, found.pk))
+
+
+def _order_gone(actor: Any, pk: int) -> Callable[[], str | None]:
+    """Where to go when the order is no longer ours to see (another volunteer took it first):
+    the order hall, not a 404."""
+
+    def where() -> str | None:
+        try:
+            order_for(actor, pk)
+        except NotFound:
+            return reverse("volunteers:h5_orders")
+        return None
+
+    return where
 
 
 # --- points --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Staff pages: overview, volunteers (register, approve), teams, activities, report."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +34,8 @@ from civicgrid.volunteers.constants import (
 from civicgrid.volunteers.forms import ActivityForm, RegisterForm, TeamForm
 from civicgrid.volunteers.models import Activity, Skill, Team, Volunteer
 from civicgrid.volunteers.services.activities import signups_of
-from civicgrid.volunteers.views.common import act, form_errors
+from civicgrid.volunteers.services.volunteers import age_on, is_minor
+from civicgrid.volunteers.views.common import act, form_errors, safe_back
 
 MANAGE = Capability.VOLUNTEER_MANAGE
 # Places to pick for a service area, an activity or an order (form choices: no slicing,
@@ -128,6 +131,8 @@ def card_context(volunteer: Volunteer) -> dict[str, Any]:
         "movements": points_link.movements(resident, limit=15),
         "signups": selectors.my_signups(volunteer)[:20],
         "orders": selectors.orders_taken_by(resident).select_related("community")[:20],
+        "age": age_on(resident, timezone.localdate()),
+        "minor": is_minor(resident),
     }
 
 
@@ -161,6 +166,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 availability=data["availability"],
                 intro=data["intro"],
                 teams=list(data["teams"]),
+                guardian_consent=data["guardian_consent"],
             )
         except ValidationError as exc:
             form_errors(form, exc)
@@ -176,7 +182,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(request.user, pk)
     what = request.POST.get("decision", "")
     note = request.POST.get("note", "")
-    back = request.POST.get("back") or request.META.get("HTTP_REFERER") or f"/volunteers/people/{pk}/"
+    back = safe_back(
+        request,
+        request.POST.get("back") or request.META.get("HTTP_REFERER"),
+        reverse("volunteers:person", args=[pk]),
+    )
     if what == "suspend":
         return act(
             request,
@@ -411,7 +421,7 @@ def activity_act(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("志愿者不存在或不属于本社区"))
             return redirect("volunteers:activity", pk)
     actor = request.user
-    calls = {
+    calls: dict[str, tuple[Callable[[], Any], str | Callable[[Any], str]]] = {
         "check_in": (
             lambda: services.activity_check_in(actor=actor, activity=found, volunteer=volunteer),
             _("{volunteer} 已签到").format(volunteer=volunteer),
@@ -422,7 +432,11 @@ def activity_act(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "signup": (
             lambda: services.activity_signup(actor=actor, activity=found, volunteer=volunteer),
-            _("已为{volunteer}报名").format(volunteer=volunteer),
+            lambda signup: (
+                _("名额已满，{volunteer}已进入候补，有人取消时自动递补")
+                if signup.status == SignupStatus.WAITLISTED
+                else _("已为{volunteer}报名")
+            ).format(volunteer=volunteer),
         ),
         "cancel_signup": (
             lambda: services.activity_signup_cancel(actor=actor, activity=found, volunteer=volunteer),
