@@ -13,6 +13,7 @@ from civicgrid.territory.models import Node
 
 MAX_AMOUNT = 100_000  # one movement; bigger numbers are typing mistakes
 MAX_QUANTITY = 99
+HOURS_STEP = Decimal("0.01")  # Movement.hours and TimeBankEntry.hours keep two decimals
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,15 +47,21 @@ def check_amount(amount: Any, field: str = "amount", *, allow_negative: bool = F
 
 
 def check_hours(hours: Any) -> Decimal:
+    """Hours from 0 to 24 with at most two decimals (what ``Movement.hours`` and the time
+    bank keep): NaN and Infinity are no number, and 1.555 is refused rather than rounded."""
     try:
-        value = Decimal(str(hours))
+        value = Decimal(str(hours).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError(_("服务时长必须是数字"), field="hours") from None
-    if not value.is_finite() or value < 0:
+    if not value.is_finite():
+        raise ValidationError(_("服务时长必须是数字"), field="hours")
+    if value < 0:
         raise ValidationError(_("服务时长不能为负数"), field="hours")
     if value > rules.MAX_HOURS:
         raise ValidationError(_("单次服务时长不能超过24小时"), field="hours")
-    return value.quantize(Decimal("0.01"))
+    if value != value.quantize(HOURS_STEP):
+        raise ValidationError(_("服务时长最多保留两位小数"), field="hours")
+    return value.quantize(HOURS_STEP)
 
 
 def check_difficulty(difficulty: Any) -> int:

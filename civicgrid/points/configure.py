@@ -20,6 +20,8 @@ RULE_NAME_MAX = PointsRule._meta.get_field("name").max_length or 100
 def _decimal(
     raw: Decimal | str | int, field: str, label: str, errors: dict[str, list[str]]
 ) -> Decimal | None:
+    """A finite number with no more decimals than its column keeps (the field of
+    ``PointsRule`` named ``field``): 12.345 points an hour is refused, not rounded."""
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
@@ -27,22 +29,35 @@ def _decimal(
     if value is None or not value.is_finite():
         errors[field] = [gettext("{label}必须是数字").format(label=label)]
         return None
+    places = int(PointsRule._meta.get_field(field).decimal_places)  # type: ignore[union-attr]
+    try:
+        exact = value == value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # far too big to quantize: the caller's range check refuses it
+        exact = True
+    if not exact:
+        errors[field] = [gettext("{label}最多保留{places}位小数").format(label=label, places=places)]
+        return None
     return value
 
 
 def _whole(raw: Any, field: str, label: str, errors: dict[str, list[str]]) -> int | None:
     """A whole number of points from 0 to ``MAX_AMOUNT`` (the service's own check, so the API
-    and the page refuse alike and a huge number never reaches the database)."""
+    and the page refuse alike and a huge number never reaches the database). 2.5 is no whole
+    number (``int()`` cut it to 2), nor is an infinite float (``int()`` raised)."""
     try:
-        value = int(raw)
-    except (TypeError, ValueError):
+        number = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if isinstance(raw, bool) or not number.is_finite() or number != number.to_integral_value():
         errors[field] = [gettext("{label}必须是整数").format(label=label)]
         return None
-    if value < 0:
+    if number < 0:
         errors[field] = [gettext("{label}不能为负数").format(label=label)]
-    elif value > MAX_AMOUNT:
+        return None
+    if number > MAX_AMOUNT:
         errors[field] = [gettext("{label}不能超过{max_amount}").format(label=label, max_amount=MAX_AMOUNT)]
-    return value
+        return None
+    return int(number)
 
 
 def rule_save(
@@ -120,9 +135,9 @@ def policy_set(*, actor: Any, node: Node, expiry_days: int, pickup_days: int = 7
     """How long points (and pickup codes) live under ``node``; applies to later earnings."""
     require_manage(actor, node.path)
     errors: dict[str, list[str]] = {}
-    if not isinstance(expiry_days, int) or not 0 <= expiry_days <= 3650:
+    if isinstance(expiry_days, bool) or not isinstance(expiry_days, int) or not 0 <= expiry_days <= 3650:
         errors["expiry_days"] = [gettext("有效期应在0到3650天之间（0表示永不过期）")]
-    if not isinstance(pickup_days, int) or not 1 <= pickup_days <= 90:
+    if isinstance(pickup_days, bool) or not isinstance(pickup_days, int) or not 1 <= pickup_days <= 90:
         errors["pickup_days"] = [gettext("取货码有效期应在1到90天之间")]
     if errors:
         raise ValidationError(errors=errors)

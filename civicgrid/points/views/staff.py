@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,8 +63,12 @@ def _community(request: HttpRequest, communities: list[Node]) -> Node | None:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or default
-    if not target.startswith("/") or target.startswith("//"):
+    """Back to the form's ``next`` when it is a page of this site (``/\\evil.example`` passed a
+    plain "starts with one slash" test and browsers read it as ``//evil.example``)."""
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = default
     return redirect(target)
 
@@ -442,11 +447,17 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         if node
         else []
     )
+    # Every team that earned here, once each: the model's ordering (-created_at) would make
+    # DISTINCT keep one row per movement, so order by the name itself. No cap: a community
+    # has a handful of teams, and a capped list silently left some out.
     teams = (
-        Movement.objects.filter(kind=MovementKind.EARN, node_path__startswith=node.path)
-        .exclude(team="")
-        .values_list("team", flat=True)
-        .distinct()[:30]
+        list(
+            Movement.objects.filter(kind=MovementKind.EARN, node_path__startswith=node.path)
+            .exclude(team="")
+            .order_by("team")
+            .values_list("team", flat=True)
+            .distinct()
+        )
         if node
         else []
     )
@@ -456,7 +467,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "period": period,
         "periods": selectors.PERIODS.items(),
         "team": team,
-        "teams": sorted(teams),
+        "teams": teams,
         "kind": kind,
         "rows": rows,
     }
