@@ -124,9 +124,11 @@ def _where(data: ProposalIn) -> Node:
 
 
 def _summary(data: ProposalIn) -> str:
+    """What the proposal changes, with every name masked: a household is named by its code
+    (``str(household)`` is "code head_name" and put the head's full name in the summary)."""
     kind = ProposalKind(data.kind)
     if kind == ProposalKind.NEW_RESIDENT:
-        place = data.household or data.dwelling
+        place = data.household.code if data.household is not None else data.dwelling
         return _("{label}：{mask_name} 入住 {place}").format(
             label=kind.label, mask_name=crypto.mask_name(data.name.strip()), place=place
         )
@@ -151,6 +153,7 @@ def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[P
     if not can(actor, Capability.PATROL, node.path):
         raise PermissionDenied(_("只能提出自己负责网格内的信息变更"))
     node, payload, summary = _check(data)
+    _refuse_a_second_pending(data)
 
     def create() -> Proposal:
         proposal = Proposal.objects.create(
@@ -177,6 +180,29 @@ def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[P
         return proposal
 
     return claim(Proposal, key, actor, create)
+
+
+def _refuse_a_second_pending(data: ProposalIn) -> None:
+    """One pending proposal of a kind per resident (per resident and tag for tags, per
+    dwelling for its use), so the community does not approve the same change twice. The
+    resident's (or dwelling's) row is locked first: of two workers proposing at once, the
+    second waits, then sees the first one's proposal and is told so."""
+    twins = Proposal.objects.filter(state=ProposalState.PENDING, kind=data.kind)
+    if data.kind == ProposalKind.DWELLING_USE and data.dwelling is not None:
+        list(Dwelling.objects.select_for_update().filter(pk=data.dwelling.pk).values_list("pk"))
+        twins, field = twins.filter(dwelling=data.dwelling), "dwelling"
+        message = _("该房屋已有一条待审核的使用情况变更（{summary}），请等社区审核后再提交")
+    elif data.kind != ProposalKind.NEW_RESIDENT and data.resident is not None:
+        list(Resident.objects.select_for_update().filter(pk=data.resident.pk).values_list("pk"))
+        twins, field = twins.filter(resident=data.resident), "resident"
+        if data.kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
+            twins = twins.filter(tag=data.tag)
+        message = _("该居民已有一条待审核的同类变更申请（{summary}），请等社区审核后再提交")
+    else:
+        return
+    first = twins.order_by("id").first()
+    if first is not None:
+        raise ValidationError(message.format(summary=first.summary), field=field)
 
 
 def _locked_pending(actor: Any, proposal: Proposal) -> Proposal:
@@ -218,23 +244,44 @@ def _apply_new_resident(actor: Any, p: Proposal) -> dict[str, Any]:
     return {"resident": resident.pk, "household": household.pk}
 
 
+def _nothing_to_change(message: str, field: str) -> ValidationError:
+    """The registry already is as proposed (changed since the proposal, or proposed twice):
+    approving would write nothing, so it is refused and the proposal stays, to be rejected.
+    (Moving out a resident no longer on the register is refused by the registry itself.)"""
+    return ValidationError(message, field=field)
+
+
 def _apply(actor: Any, p: Proposal) -> dict[str, Any]:
     if p.kind == ProposalKind.NEW_RESIDENT:
         return _apply_new_resident(actor, p)
     if p.kind == ProposalKind.DWELLING_USE:
         assert p.dwelling is not None
-        registry.dwelling_update(actor=actor, dwelling=p.dwelling, use=p.payload["use"])
+        use = p.payload["use"]
+        if p.dwelling.use == use:
+            raise _nothing_to_change(
+                _("该房屋使用情况已是「{use}」，无需变更，请驳回该申请").format(use=DwellingUse(use).label),
+                "dwelling",
+            )
+        registry.dwelling_update(actor=actor, dwelling=p.dwelling, use=use)
         return {"dwelling": p.dwelling.pk}
     resident = p.resident
     assert resident is not None
-    if p.kind == ProposalKind.MOVED_OUT:
+    if p.kind == ProposalKind.MOVED_OUT:  # the registry refuses a resident already moved out
         registry.resident_update(actor=actor, resident=resident, is_active=False)
         return {"resident": resident.pk}
     codes = list(resident.tags.values_list("code", flat=True))
     assert p.tag is not None
-    if p.kind == ProposalKind.ADD_TAG and p.tag.code not in codes:
+    if p.kind == ProposalKind.ADD_TAG:
+        if p.tag.code in codes:
+            raise _nothing_to_change(
+                _("该居民已有「{tag}」标签，无需变更，请驳回该申请").format(tag=p.tag), "tag"
+            )
         codes.append(p.tag.code)
     elif p.kind == ProposalKind.REMOVE_TAG:
+        if p.tag.code not in codes:
+            raise _nothing_to_change(
+                _("该居民没有「{tag}」标签，无需变更，请驳回该申请").format(tag=p.tag), "tag"
+            )
         codes = [c for c in codes if c != p.tag.code]
     registry.resident_update(actor=actor, resident=resident, tags=codes)
     return {"resident": resident.pk, "tags": codes}

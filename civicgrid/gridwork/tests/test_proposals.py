@@ -7,9 +7,11 @@ from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.gridwork import services
 from civicgrid.gridwork.models import Proposal
+from civicgrid.gridwork.services import proposals as proposals_module
 from civicgrid.gridwork.tests.conftest import Field, audit_count
 from civicgrid.registry import services as registry
 from civicgrid.registry.models import Household, Resident, ResidentTag
+from civicgrid.territory.tests.threads import postgres_only, run_at_once, slow_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,93 @@ def test_the_same_proposal_sent_three_times_is_one(field: Field) -> None:
     for _ in range(3):
         propose(field, "prop-thrice", kind="moved_out", resident=field.xiao_li)
     assert Proposal.objects.count() == 1
+
+
+# --- findings of the registry tester ---------------------------------------------------------------
+
+
+def test_a_second_pending_proposal_of_the_same_kind_for_the_same_resident_is_refused(field: Field) -> None:
+    first = propose(field, "prop-twice-1", kind="moved_out", resident=field.xiao_li, reason="已搬走")
+    before = audit_count()
+    with pytest.raises(ValidationError) as exc:
+        services.proposal_submit(
+            actor=field.ivan,
+            client_key="prop-twice-2",
+            data=services.ProposalIn(kind="moved_out", resident=field.xiao_li, reason="搬走了"),
+        )
+    assert exc.value.errors["resident"] == [
+        "该居民已有一条待审核的同类变更申请（人员迁出：李*明），请等社区审核后再提交"
+    ]
+    assert list(Proposal.objects.values_list("pk", flat=True)) == [first.pk] and audit_count() == before
+    # once decided, a new one may be sent; other kinds, tags and residents are not affected
+    services.proposal_reject(actor=field.city.bob, proposal=first, note="本人仍在居住")
+    propose(field, "prop-twice-3", kind="moved_out", resident=field.xiao_li)
+    low_income, disabled = (
+        ResidentTag.objects.get(code="low_income"),
+        ResidentTag.objects.get(code="disabled"),
+    )
+    propose(field, "prop-tag-a", kind="add_tag", resident=field.xiao_li, tag=low_income)
+    propose(field, "prop-tag-b", kind="add_tag", resident=field.xiao_li, tag=disabled)
+    with pytest.raises(ValidationError) as exc:
+        propose(field, "prop-tag-c", kind="add_tag", resident=field.xiao_li, tag=low_income)
+    assert "resident" in exc.value.errors
+    propose(field, "prop-use-a", kind="dwelling_use", dwelling=field.dwelling_2, use="rented")
+    with pytest.raises(ValidationError) as exc:
+        propose(field, "prop-use-b", kind="dwelling_use", dwelling=field.dwelling_2, use="owner_occupied")
+    assert "该房屋已有一条待审核的使用情况变更" in exc.value.errors["dwelling"][0]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_proposing_the_same_move_at_once_make_one_proposal(
+    field: Field, monkeypatch: Any
+) -> None:
+    slow_audit(monkeypatch, proposals_module)
+
+    def send(user: Any, key: str) -> Any:
+        data = services.ProposalIn(kind="moved_out", resident=field.xiao_li)
+        return services.proposal_submit(actor=user, client_key=key, data=data)
+
+    results = run_at_once(lambda: send(field.alice, "prop-race-a"), lambda: send(field.ivan, "prop-race-b"))
+    assert sum(isinstance(r, services.Saved) for r in results) == 1, results
+    assert sum(isinstance(r, ValidationError) for r in results) == 1, results
+    assert Proposal.objects.filter(kind="moved_out", resident=field.xiao_li).count() == 1
+
+
+def test_the_summary_names_a_household_by_its_code_not_the_heads_name(field: Field) -> None:
+    p = propose(field, "prop-summary", kind="new_resident", household=field.household_1, name="周晓燕")
+    assert "张建国" not in p.summary and field.household_1.code in p.summary
+    assert p.summary == f"新住户/新租户：周*燕 入住 {field.household_1.code}"
+    submitted = AuditLog.objects.get(verb="gridwork.proposal_submitted", target_id=str(p.pk))
+    assert "张建国" not in str(submitted.after)
+
+
+def test_an_approval_that_would_change_nothing_is_refused(field: Field) -> None:
+    party = ResidentTag.objects.get(code="party_member")
+    low_income = ResidentTag.objects.get(code="low_income")
+    has_it = propose(field, "prop-noop-1", kind="add_tag", resident=field.lao_zhang, tag=party)
+    lacks_it = propose(field, "prop-noop-2", kind="remove_tag", resident=field.lao_zhang, tag=low_income)
+    same_use = propose(
+        field, "prop-noop-3", kind="dwelling_use", dwelling=field.dwelling_1, use="owner_occupied"
+    )
+    gone = propose(field, "prop-noop-4", kind="moved_out", resident=field.xiao_li)
+    registry.resident_update(actor=field.city.bob, resident=field.xiao_li, is_active=False)
+    before = audit_count()
+    expected = {
+        has_it.pk: ("tag", "该居民已有「党员」标签，无需变更，请驳回该申请"),
+        lacks_it.pk: ("tag", "该居民没有「低保户」标签，无需变更，请驳回该申请"),
+        same_use.pk: ("dwelling", "该房屋使用情况已是「自住」，无需变更，请驳回该申请"),
+    }
+    for p in (has_it, lacks_it, same_use):
+        with pytest.raises(ValidationError) as exc:
+            services.proposal_approve(actor=field.city.bob, proposal=p)
+        where, message = expected[p.pk]
+        assert exc.value.errors[where] == [message]
+        assert Proposal.objects.get(pk=p.pk).state == "pending"
+    with pytest.raises(ValidationError) as exc:  # the registry's own refusal
+        services.proposal_approve(actor=field.city.bob, proposal=gone)
+    assert exc.value.message == "该居民已迁出（不在册），不能再次办理迁出"
+    for p in (has_it, lacks_it, same_use, gone):
+        assert Proposal.objects.get(pk=p.pk).state == "pending"
+    assert audit_count() == before
+    assert set(field.lao_zhang.tags.values_list("code", flat=True)) == {"elderly_alone", "party_member"}
