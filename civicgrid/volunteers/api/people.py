@@ -92,6 +92,7 @@ def volunteer_register(request: HttpRequest, payload: RegisterIn) -> Any:
         availability=payload.availability,
         intro=payload.intro,
         teams=list(Team.objects.filter(pk__in=payload.team_ids)),
+        guardian_consent=payload.guardian_consent,
     )
     return Status(201, volunteer)
 

@@ -80,6 +80,9 @@ class RegisterIn(Input):
     availability: list[str] = Field([], title="可服务时间", description=options(Availability))
     intro: str = text("个人简介", default="", max_length=200)
     team_ids: list[int] = Field([], title="志愿服务队", description="加入服务社区的哪些队伍")
+    guardian_consent: str = text(
+        "监护人同意情况", "未满18周岁必填：监护人姓名及同意方式", default="", max_length=200
+    )
 
 
 class UpdateIn(Input):

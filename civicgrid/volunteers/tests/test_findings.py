@@ -284,8 +284,8 @@ def test_the_resident_order_page_refuses_a_past_date_next_to_the_field(people: P
 
 
 def born_years_ago(years: int) -> date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - timedelta(days=1)
+    today = timezone.localdate()  # day 28 at most: 29 February has no twin in most years
+    return date(today.year - years, today.month, min(today.day, 28)) - timedelta(days=1)
 
 
 def test_a_child_is_registered_only_with_a_guardians_consent(people: People) -> None:
@@ -327,3 +327,17 @@ def test_the_staff_register_page_asks_for_the_consent_of_a_child(people: People)
         {"resident": child.pk, "kind": "resident", "guardian_consent": "父亲王强同意"},
     )
     assert ok.status_code == 302 and Volunteer.objects.get(resident=child).guardian_consent == "父亲王强同意"
+
+
+def test_the_api_registers_a_child_with_the_consent_only(people: People) -> None:
+    from civicgrid.volunteers.tests.test_api import Caller
+
+    c = people.city
+    child = make_resident(c, "王小宝", c.building_a1, "13800000061", birth_date=born_years_ago(9))
+    bob = Caller(c.bob)
+    refused = bob.post("/volunteers", {"resident_id": child.pk})
+    assert refused.status_code == 422 and "guardian_consent" in refused.json()["detail"]
+    assert not Volunteer.objects.filter(resident=child).exists()
+    done = bob.post("/volunteers", {"resident_id": child.pk, "guardian_consent": "父亲王强同意"})
+    assert done.status_code == 201
+    assert Volunteer.objects.get(resident=child).guardian_consent == "父亲王强同意"
