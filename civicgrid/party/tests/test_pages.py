@@ -256,3 +256,11 @@ def test_import_page_and_template(filled: PartyWorld) -> None:
     assert client_for(filled.city.dave).get(reverse("party:data")).status_code == 403
     response = bob.get(reverse("party:members") + "?export=xlsx")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd")
+
+
+@pytest.mark.parametrize("elsewhere", ["//evil.example/x", "/\\evil.example", "https://evil.example/"])
+def test_a_report_decision_never_leads_to_another_site(filled: PartyWorld, elsewhere: str) -> None:
+    bob = client_for(filled.city.bob)
+    url = reverse("party:report_act", args=[MemberReport.objects.get().pk])
+    response = bob.post(url, {"action": "confirm", "next": elsewhere})
+    assert response.status_code == 302 and response["Location"] == reverse("party:reports")

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -93,9 +94,9 @@ def reports(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_act(request: HttpRequest, pk: int) -> HttpResponse:
     row = selectors.report_get(request.user, pk)
-    back = request.POST.get("next") or reverse("party:reports")
-    if not str(back).startswith("/"):
-        back = reverse("party:reports")
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("party:reports")  # only a page of this site ('//elsewhere' is not)
     action = value(request, "action")
     actor = request.user
     if action == "confirm":

@@ -31,8 +31,8 @@ from civicgrid.requests.rates.access import (
     visible_unit_ids,
 )
 from civicgrid.requests.rates.cells import current_month, rollup_ready
-from civicgrid.requests.rates.figures import Period, Rates, add_months, parse_month, parse_range
-from civicgrid.requests.rates.ranking import RankClass, Ranking, RankRow, Thresholds, rankings
+from civicgrid.requests.rates.figures import Period, Rates, parse_month, parse_range
+from civicgrid.requests.rates.ranking import RankClass, Ranking, RankRow, Thresholds, ranking_month, rankings
 from civicgrid.requests.rates.report import WeeklyReport, weekly_report
 
 router = Router(tags=["rates 三率统计"])
@@ -246,17 +246,18 @@ def _row(row: RankRow) -> dict[str, Any]:
 
 def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
     """One kind's board as the ranking page shows it: the rows of units in the caller's
-    scope, the class counts of the whole board."""
+    scope, and the class counts of those rows only (as the page's header)."""
+    ranked = [r for r in board.ranked if r.unit_id in visible]
     return {
         "kind": board.kind,
         "kind_label": board.kind_label,
         "source": board.source,
-        "ranked_count": len(board.ranked),
+        "ranked_count": len(ranked),
         "classes": [
-            {"rank_class": c.value, "label": str(c.label), "count": len(board.of_class(c.value))}
+            {"rank_class": c.value, "label": str(c.label), "count": sum(r.klass == c.value for r in ranked)}
             for c in RankClass
         ],
-        "ranked": [_row(r) for r in board.ranked if r.unit_id in visible],
+        "ranked": [_row(r) for r in ranked],
         "bottom": [_row(r) for r in board.bottom if r.unit_id in visible],
         "unranked": [_row(r) for r in board.unranked if r.unit_id in visible],
     }
@@ -342,8 +343,7 @@ def figures(request: HttpRequest, f: Query[RatesFiguresIn]) -> Any:
 )
 def ranking(request: HttpRequest, month: str = "") -> Any:
     rate_paths(request.user)
-    raw = month.strip()
-    first = parse_month(raw) if raw else add_months(current_month(), -1)
+    first = ranking_month(month)
     visible = visible_unit_ids(request.user)
     t = Thresholds.from_settings()
     shares = t.shown()

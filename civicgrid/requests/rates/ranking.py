@@ -14,10 +14,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
+from civicgrid.core.errors import ValidationError
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.models import HandlingUnit
-from civicgrid.requests.rates.cells import AUTO, BY_UNIT, RAW, Slice, by_unit, cells
-from civicgrid.requests.rates.figures import ZERO, Counts, Period, Rates, Weights, add_months, rates_of
+from civicgrid.requests.rates.cells import AUTO, BY_UNIT, RAW, Slice, by_unit, cells, current_month
+from civicgrid.requests.rates.figures import (
+    ZERO,
+    Counts,
+    Period,
+    Rates,
+    Weights,
+    add_months,
+    parse_month,
+    rates_of,
+)
 
 RANKED_KINDS = (UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT, UnitKind.ENTERPRISE)
 
@@ -259,3 +269,16 @@ def ranking_recompute_check(month: date) -> RecomputeCheck:
                     )
                 )
     return check
+
+
+def ranking_month(raw: str) -> date:
+    """The month a ranking is asked for (last month by default), for the page and the API; one
+    not yet begun has no ranking, not even a preview of zeros (as the weekly report refuses a
+    week not begun)."""
+    raw = raw.strip()
+    if not raw:
+        return add_months(current_month(), -1)
+    month = parse_month(raw)
+    if month > current_month():
+        raise ValidationError(gettext("所选月份尚未开始，请选择本月或以前的月份"), field="month")
+    return month

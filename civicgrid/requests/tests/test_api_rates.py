@@ -226,6 +226,8 @@ def test_a_handler_reads_only_their_own_subdistrict(hotline: Any, month: date) -
     ranked = client.get(f"{BASE}/ranking", {"month": m}, headers=headers).json()
     names = [r["name"] for b in ranked["boards"] for r in b["ranked"] + b["unranked"]]
     assert "崇安寺街道办事处" in names and "通江街道办事处" not in names
+    for board in ranked["boards"]:  # the counts are of the rows shown, as on the page
+        assert sum(c["count"] for c in board["classes"]) == board["ranked_count"] == len(board["ranked"])
     week = client.get(f"{BASE}/weekly", {"week": f"{month:%Y-%m-%d}"}, headers=headers).json()
     assert (
         0 < week["intake"] == weekly_report(hotline.hank, month).intake < weekly_report(c.dave, month).intake
@@ -272,4 +274,10 @@ def test_a_bad_filter_is_a_422_naming_the_field(
 def test_a_week_not_yet_begun_is_refused(hotline: Any) -> None:
     next_week = timezone.localdate() + timedelta(days=7)
     response = signed_in(hotline.city.dave).get(f"{BASE}/weekly", {"week": f"{next_week:%Y-%m-%d}"})
+    assert response.status_code == 422 and "尚未开始" in response.json()["message"]
+
+
+def test_a_month_not_yet_begun_has_no_ranking(hotline: Any) -> None:
+    next_month = add_months(current_month(), 1)
+    response = signed_in(hotline.city.dave).get(f"{BASE}/ranking", {"month": f"{next_month:%Y-%m}"})
     assert response.status_code == 422 and "尚未开始" in response.json()["message"]

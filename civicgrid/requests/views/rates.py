@@ -34,6 +34,7 @@ from civicgrid.requests.rates.ranking import (
     RankClass,
     Ranking,
     Thresholds,
+    ranking_month,
     ranking_recompute_check,
     rankings,
 )
@@ -150,24 +151,13 @@ def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
     }
 
 
-def _ranking_month(raw: str) -> date:
-    """The month asked for (last month by default); one not yet begun has no ranking, not
-    even a preview of zeros (as the weekly report refuses a week not begun)."""
-    if not raw:
-        return add_months(current_month(), -1)
-    month = parse_month(raw)
-    if month > current_month():
-        raise ValidationError(gettext("所选月份尚未开始，请选择本月或以前的月份"), field="month")
-    return month
-
-
 @login_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
     rate_paths(request.user)
     raw = request.GET.get("month", "").strip()
     refused = ""
     try:
-        month = _ranking_month(raw)
+        month = ranking_month(raw)
     except ValidationError as exc:
         refused, month = _refused(exc), add_months(current_month(), -1)
     visible = visible_unit_ids(request.user)

@@ -483,7 +483,7 @@ def _finish(actor: Any, activity: Activity, signup: Signup, moment: datetime, vi
             node=activity.node,
             note=_("志愿活动：{title}").format(title=activity.title),
             team=points_link.team_key(activity),
-            at=moment,
+            at=min(moment, timezone.now()),  # a phone's clock may run a little ahead (allowed above)
         )
     signup.save(update_fields=["status", "checked_out_at", "check_out_via", "hours", "points", "updated_at"])
     Volunteer.objects.filter(pk=volunteer.pk).update(

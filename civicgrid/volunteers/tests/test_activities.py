@@ -239,3 +239,17 @@ def test_team_leader_publishes_for_the_team(people: People) -> None:
     assert list(earned.values_list("team", flat=True)) == ["红色互助志愿服务队"]
     board = points.leaderboard(c.comm_a1, "all", team="红色互助志愿服务队")
     assert [row.name for row in board] == [people.r_zhang.name]
+
+
+def test_a_check_out_a_few_seconds_ahead_is_credited_now(people: People) -> None:
+    """The organiser's phone may run up to a minute fast (allowed); the points, which refuse
+    a moment still to come, are booked at the check-out's moment or now, whichever is first."""
+    c = people.city
+    a = people.activity(quota=2, difficulty=1)
+    services.activity_signup(actor=people.zhang, activity=a)
+    a = shift(a, started_ago=timedelta(hours=2))
+    services.activity_check_in(actor=c.bob, activity=a, volunteer=people.v_zhang, at=at(a, 0))
+    ahead = timezone.now() + timedelta(seconds=30)
+    s = services.activity_check_out(actor=c.bob, activity=a, volunteer=people.v_zhang, at=ahead)
+    assert s.check_out_via == CheckVia.ORGANISER and (s.points or 0) > 0
+    assert points.balance(people.r_zhang) == s.points
