@@ -28,6 +28,8 @@ class RoleAssignmentFormSet(forms.BaseInlineFormSet):
         if kept and self.instance.admin_role:
             raise forms.ValidationError(_("管理员账号不能同时担任业务角色（三员分立）"))
         for form in kept:
+            if not form.has_changed():  # a row bound before the rule stays until someone edits it
+                continue
             role, node = form.cleaned_data.get("role"), form.cleaned_data.get("node")
             if role and node and (problem := role_node_problem(role, node)) is not None:
                 form.add_error("node", problem)

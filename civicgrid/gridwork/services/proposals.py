@@ -153,7 +153,7 @@ def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[P
     if not can(actor, Capability.PATROL, node.path):
         raise PermissionDenied(_("只能提出自己负责网格内的信息变更"))
     node, payload, summary = _check(data)
-    _refuse_a_second_pending(data)
+    _refuse_a_second_pending(data, key, actor)
 
     def create() -> Proposal:
         proposal = Proposal.objects.create(
@@ -182,12 +182,15 @@ def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[P
     return claim(Proposal, key, actor, create)
 
 
-def _refuse_a_second_pending(data: ProposalIn) -> None:
+def _refuse_a_second_pending(data: ProposalIn, key: str, actor: Any) -> None:
     """One pending proposal of a kind per resident (per resident and tag for tags, per
     dwelling for its use), so the community does not approve the same change twice. The
     resident's (or dwelling's) row is locked first: of two workers proposing at once, the
-    second waits, then sees the first one's proposal and is told so."""
-    twins = Proposal.objects.filter(state=ProposalState.PENDING, kind=data.kind)
+    second waits, then sees the first one's proposal and is told so. The phone's own retry
+    of the same entry (same key) is no second proposal: ``claim`` answers it with the first."""
+    twins = Proposal.objects.filter(state=ProposalState.PENDING, kind=data.kind).exclude(
+        client_key=key, proposer=actor
+    )
     if data.kind == ProposalKind.DWELLING_USE and data.dwelling is not None:
         list(Dwelling.objects.select_for_update().filter(pk=data.dwelling.pk).values_list("pk"))
         twins, field = twins.filter(dwelling=data.dwelling), "dwelling"

@@ -207,6 +207,22 @@ def test_two_workers_proposing_the_same_move_at_once_make_one_proposal(
     assert Proposal.objects.filter(kind="moved_out", resident=field.xiao_li).count() == 1
 
 
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_phone_retrying_its_proposal_at_once_gets_the_first_back(field: Field, monkeypatch: Any) -> None:
+    """The same entry sent twice at once (a retry on a weak signal): the second waits on the
+    resident's lock, then must answer with the first proposal, not refuse it as a twin."""
+    slow_audit(monkeypatch, proposals_module)
+
+    def send() -> Any:
+        data = services.ProposalIn(kind="moved_out", resident=field.xiao_li)
+        return services.proposal_submit(actor=field.alice, client_key="prop-retry", data=data)
+
+    results = run_at_once(send, send)
+    assert all(isinstance(r, services.Saved) for r in results), results
+    assert {r.entry.pk for r in results} == {Proposal.objects.get(client_key="prop-retry").pk}
+
+
 def test_the_summary_names_a_household_by_its_code_not_the_heads_name(field: Field) -> None:
     p = propose(field, "prop-summary", kind="new_resident", household=field.household_1, name="周晓燕")
     assert "张建国" not in p.summary and field.household_1.code in p.summary
