@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,7 +35,7 @@ from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests import selectors, services, transitions
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
 from civicgrid.requests.deadlines import light_now, running_clocks
-from civicgrid.requests.models import Approval, Category, Request, WhistleSummons
+from civicgrid.requests.models import Approval, Attachment, Category, Request, WhistleSummons
 from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
 from civicgrid.requests.services.handling import LEVEL_UP
 from civicgrid.requests.services.whistle import WHISTLING_KINDS
@@ -493,3 +493,16 @@ def safe_next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+def attachment_response(actor: Any, request_id: int, attachment_id: int) -> FileResponse:
+    """One attachment of a request the actor may read (``selectors.request_read``), for the
+    page's link and the API alike: images and PDF inline, the rest as a download."""
+    found = selectors.request_read(actor, request_id)
+    item = Attachment.objects.filter(request=found, pk=attachment_id).first()
+    if item is None:
+        raise NotFound(_("附件不存在"))
+    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
+    return FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.name, as_attachment=not inline
+    )

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query
 
 from civicgrid.accounts.permissions import Capability
@@ -23,7 +22,8 @@ from civicgrid.requests.api.schemas import (
     UnitOut,
 )
 from civicgrid.requests.knowledge import knowledge_search
-from civicgrid.requests.models import Attachment, Request, RequestEvent, Whistle, WorkOrder
+from civicgrid.requests.models import Request, RequestEvent, Whistle, WorkOrder
+from civicgrid.requests.web_helpers import attachment_response
 
 
 def page(qs: QuerySet[Request], limit: int, offset: int) -> dict[str, Any]:
@@ -111,14 +111,7 @@ def request_detail(request: HttpRequest, request_id: int) -> Any:
 )
 def attachment_download(request: HttpRequest, request_id: int, attachment_id: int) -> FileResponse:
     """The page's download (``views.handler.attachment``): the same read check, the same answer."""
-    found = selectors.request_read(request.user, request_id)
-    item = Attachment.objects.filter(request=found, pk=attachment_id).first()
-    if item is None:
-        raise NotFound(_("附件不存在"))
-    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
-    return FileResponse(
-        item.file.open("rb"), content_type=item.content_type, filename=item.name, as_attachment=not inline
-    )
+    return attachment_response(request.user, request_id, attachment_id)
 
 
 @router.get(

@@ -22,7 +22,6 @@ from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import Action, AssignmentRole, Light, Status
 from civicgrid.requests.forms import ACTION_FORMS, ReportInPageForm, WhistleCloseForm, add_service_errors
 from civicgrid.requests.models import (
-    Attachment,
     Category,
     Request,
     RequestEvent,
@@ -268,14 +267,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
-    found = selectors.request_read(request.user, pk)
-    item = Attachment.objects.filter(request=found, pk=attachment_id).first()
-    if item is None:
-        raise NotFound(_("附件不存在"))
-    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
-    return FileResponse(
-        item.file.open("rb"), content_type=item.content_type, filename=item.name, as_attachment=not inline
-    )
+    return web.attachment_response(request.user, pk, attachment_id)
 
 
 # --- whistles -----------------------------------------------------------------------------------
