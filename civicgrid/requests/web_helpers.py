@@ -22,7 +22,6 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +31,7 @@ from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.redirects import within_site
 from civicgrid.requests import selectors, services, transitions
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
 from civicgrid.requests.deadlines import light_now, running_clocks
@@ -489,10 +489,7 @@ def go(request: HttpRequest, url: str) -> HttpResponse:
 
 def safe_next(request: HttpRequest, default: str) -> str:
     """The ``next`` parameter when it points into this site, else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return within_site(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def attachment_response(actor: Any, request_id: int, attachment_id: int) -> FileResponse:

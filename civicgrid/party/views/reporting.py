@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.redirects import within_site
 from civicgrid.party import figures, selectors, services
 from civicgrid.party.constants import (
     AgreementKind,
@@ -94,9 +94,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_act(request: HttpRequest, pk: int) -> HttpResponse:
     row = selectors.report_get(request.user, pk)
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("party:reports")  # only a page of this site ('//elsewhere' is not)
+    back = within_site(request, request.POST.get("next"), reverse("party:reports"))
     action = value(request, "action")
     actor = request.user
     if action == "confirm":

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +19,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.redirects import within_site
 from civicgrid.points import selectors, services
 from civicgrid.points.constants import Source
 from civicgrid.points.forms import PolicyForm, RuleForm
@@ -65,12 +65,7 @@ def _community(request: HttpRequest, communities: list[Node]) -> Node | None:
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     """Back to the form's ``next`` when it is a page of this site (``/\\evil.example`` passed a
     plain "starts with one slash" test and browsers read it as ``//evil.example``)."""
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = default
-    return redirect(target)
+    return redirect(within_site(request, request.POST.get("next"), default))
 
 
 # ---------------------------------------------------------------------------------- overview

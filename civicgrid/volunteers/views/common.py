@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
@@ -45,16 +44,6 @@ def act(
         return HttpResponseRedirect(elsewhere or back)
     messages.success(request, done(result) if callable(done) else done)
     return HttpResponseRedirect(back)
-
-
-def safe_back(request: HttpRequest, target: str | None, default: str) -> str:
-    """``target`` (a form's ``back``/``next``) when it is a page of this site, else ``default``:
-    never an address elsewhere (``https://evil.example/``, ``//evil.example/``, ``/\\evil``)."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:

@@ -18,6 +18,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_filter
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.redirects import within_site
 from civicgrid.registry.selectors import organisations_visible, resident_get, resident_search
 from civicgrid.requests.doorplate import public_base_url, qr_svg
 from civicgrid.territory.models import Node, NodeKind
@@ -35,7 +36,7 @@ from civicgrid.volunteers.forms import ActivityForm, RegisterForm, TeamForm
 from civicgrid.volunteers.models import Activity, Skill, Team, Volunteer
 from civicgrid.volunteers.services.activities import signups_of
 from civicgrid.volunteers.services.volunteers import age_on, is_minor
-from civicgrid.volunteers.views.common import act, form_errors, safe_back
+from civicgrid.volunteers.views.common import act, form_errors
 
 MANAGE = Capability.VOLUNTEER_MANAGE
 # Places to pick for a service area, an activity or an order (form choices: no slicing,
@@ -182,7 +183,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(request.user, pk)
     what = request.POST.get("decision", "")
     note = request.POST.get("note", "")
-    back = safe_back(
+    back = within_site(
         request,
         request.POST.get("back") or request.META.get("HTTP_REFERER"),
         reverse("volunteers:person", args=[pk]),
