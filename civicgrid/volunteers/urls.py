@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/new/", staff.register, name="register"),
     path("people/<int:pk>/", staff.person, name="person"),
     path("people/<int:pk>/decide/", staff.decide, name="decide"),
+    path("people/<int:pk>/consent/", staff.consent, name="consent"),
     path("teams/", staff.teams, name="teams"),
     path("teams/colours/", staff.team_colours, name="team_colours"),
     path("teams/<int:pk>/", staff.team, name="team"),

@@ -111,6 +111,7 @@ def volunteer_update(request: HttpRequest, volunteer_id: int, payload: UpdateIn)
         availability=payload.availability,
         service_area=node_or_none(request.user, payload.service_area_id),
         intro=payload.intro,
+        guardian_consent=payload.guardian_consent,
     )
 
 

@@ -90,6 +90,9 @@ class UpdateIn(Input):
     availability: list[str] | None = Field(None, title="可服务时间")
     service_area_id: int | None = Field(None, title="服务区域")
     intro: str | None = text("个人简介", default=None, max_length=200)
+    guardian_consent: str | None = text(
+        "监护人同意情况（未成年志愿者；仅社区工作人员可登记）", default=None, max_length=200
+    )
 
 
 class VolunteerNoteIn(Input):

@@ -316,14 +316,27 @@ def volunteer_update(
     availability: Iterable[str] | None = None,
     service_area: Node | None = None,
     intro: str | None = None,
+    guardian_consent: str | None = None,
 ) -> Volunteer:
     """Change skills, availability, service area (within the community) or introduction;
-    the volunteer themself or the community."""
-    if not (is_self(actor, volunteer.resident) or is_staff(actor, volunteer.node_path)):
+    the volunteer themself or the community. ``guardian_consent`` (a minor's guardian's
+    consent, e.g. for one registered before consent was asked for, or a renewed one) is
+    recorded by the community only, and only for a volunteer who is a minor today."""
+    staff = is_staff(actor, volunteer.node_path)
+    if not (is_self(actor, volunteer.resident) or staff):
         raise PermissionDenied(gettext("您无权修改该志愿者的信息"))
+    if guardian_consent is not None and not staff:
+        raise PermissionDenied(gettext("监护人同意情况由社区工作人员登记"))
     errors: dict[str, list[str]] = {}
     locked = _locked(volunteer)
     before = snapshot(locked, AUDIT_FIELDS)
+    if guardian_consent is not None:
+        if is_minor(locked.resident):
+            locked.guardian_consent = _guardian_consent(locked.resident, guardian_consent, errors)
+        else:
+            errors.setdefault("guardian_consent", []).append(
+                gettext("该志愿者已年满18周岁（或档案中没有出生日期），无需登记监护人同意")
+            )
     skill_rows = _skills(skills, errors) if skills is not None else None
     if availability is not None:
         locked.availability = _availability(availability, errors)

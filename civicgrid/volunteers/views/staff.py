@@ -206,6 +206,23 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The community records a minor volunteer's guardian's consent (who agreed and how)."""
+    volunteer = selectors.volunteer_get(request.user, pk)
+    return act(
+        request,
+        lambda: services.volunteer_update(
+            actor=request.user,
+            volunteer=volunteer,
+            guardian_consent=request.POST.get("guardian_consent", ""),
+        ),
+        _("{volunteer}：已登记监护人同意").format(volunteer=volunteer),
+        reverse("volunteers:person", args=[pk]),
+    )
+
+
 # --- teams ----------------------------------------------------------------------------------------
 
 
