@@ -17,6 +17,7 @@ Dates of years nobody has entered fall back to Monday–Friday and are reported 
 
 import threading
 import time as monotonic_time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -73,8 +74,13 @@ class Deadline:
     def warning(self) -> str:
         if not self.unknown_years:
             return ""
-        years = "、".join(str(y) for y in sorted(self.unknown_years))
-        return gettext("{years}年的节假日安排尚未录入，期限暂按周末双休计算").format(years=years)
+        return fallback_warning(self.unknown_years)
+
+
+def fallback_warning(years: Iterable[int]) -> str:
+    """The one wording, on a deadline and on the calendar pages, for years nobody has entered."""
+    listed = "、".join(str(y) for y in sorted(years))
+    return gettext("{year} 年节假日安排尚未录入，期限按周一至周五计算").format(year=listed)
 
 
 def amount_seconds(amount: float, unit: str) -> float:

@@ -14,6 +14,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.workcal.clock import fallback_warning
 from civicgrid.workcal.models import CalendarDay, CalendarYear
 
 # From this month on, next year's schedule not yet entered is a warning (the State Council
@@ -46,7 +47,7 @@ def library_knows(year: int) -> bool:
 
 
 def missing_warning(year: int) -> str:
-    return _("{year} 年节假日安排尚未录入，期限按周一至周五计算").format(year=year)
+    return fallback_warning([year])
 
 
 def pending_warnings(on: date | None = None) -> list[tuple[int, str]]:

@@ -67,7 +67,7 @@ def test_unknown_year_falls_back_to_weekends_with_a_warning(cal: Calendar) -> No
     deadline = advance(cal, at(2026, 12, 30, 10), 5, LimitUnit.WORKING_DAYS)
     assert deadline.due_at == at(2027, 1, 6, 10)  # Thu 12-31, Fri 1-1, Mon, Tue, Wed
     assert deadline.unknown_years == frozenset({2027})
-    assert "2027年的节假日安排尚未录入" in deadline.warning
+    assert "2027 年节假日安排尚未录入，期限按周一至周五计算" in deadline.warning
 
 
 @pytest.mark.django_db

@@ -191,7 +191,7 @@ def test_a_deadline_after_entering_2027_runs_on_the_new_holidays(
     before = Request()
     set_deadlines(before, category, start)  # this process now holds the calendar without 2027
     assert before.due_resolution_at == datetime(2027, 2, 12, 10, tzinfo=SH)
-    assert "2027年的节假日安排尚未录入" in before.calendar_warning
+    assert "2027 年节假日安排尚未录入，期限按周一至周五计算" in before.calendar_warning
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(city.sysadmin).post(
