@@ -137,9 +137,12 @@ SESSION_COOKIE_AGE = envint("CIVICGRID_SESSION_SECONDS", 8 * 3600)
 # A session without any request for this long is signed out on its next one (web/idle.py);
 # 0 turns it off.
 SESSION_IDLE_MINUTES = envint("CIVICGRID_SESSION_IDLE_MINUTES", 30)
-# Sign-in failures (web/login.py): this many failures of one user name since its last
-# success, or from one address, within the window lock it for the rest of the window.
+# Sign-in failures (web/login.py), each within the window and locking for the rest of it:
+# failures of one user name from one address since its last success there lock the name
+# from that address; failures of one name from any addresses lock it everywhere (much
+# higher: a distributed guess); failures on different names from one address lock the address.
 LOGIN_MAX_FAILURES = envint("CIVICGRID_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS = envint("CIVICGRID_LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS", 50)
 LOGIN_MAX_FAILURES_PER_ADDRESS = envint("CIVICGRID_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCK_MINUTES = envint("CIVICGRID_LOGIN_LOCK_MINUTES", 15)
 # Residents looked up by a whole ID number or phone (registry/pii.py): audited, and this many

@@ -1,15 +1,27 @@
 """Signing in: every success and failure is an audit row, and repeated failures lock the
-account name (and the address they come from) for a while (登录失败处理).
+account name from the address they come from for a while (登录失败处理).
 
 The failures are counted from the audit log itself, in the database, so every worker
-process sees the same count: ``LOGIN_MAX_FAILURES`` failures of one user name since its
-last success (or the security administrator's unlocking) within ``LOGIN_LOCK_MINUTES``
-lock that name; failures on ``LOGIN_MAX_FAILURES_PER_ADDRESS`` different names from one
-address within the same window lock that address (guessing across names). A locked
-attempt is refused before the password is checked, so it neither tells whether the
-password was right nor adds to the log. Attempts on one name or from one address run one
-at a time (``_serialise``), so attempts sent at once cannot slip past the count. The
-sign-in page, the admin's sign-in and the own-password page (its old password) share it.
+process sees the same count. Three locks, each for the rest of the ``LOGIN_LOCK_MINUTES``
+window:
+
+- ``LOGIN_MAX_FAILURES`` failures of one user name from one address, since that name's
+  last success from that address (or the security administrator's unlocking), lock that
+  name from that address only. Someone who knows a hotline operator's user name cannot
+  lock them out from their own desk by failing from elsewhere (OWASP; django-axes'
+  "user and address" lockout).
+- ``LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS`` (much higher) failures of one name from any
+  addresses, since the last unlocking, lock the name everywhere: a guess spread over many
+  addresses is still slowed. A success does not clear this count (it would give such a
+  guess a fresh allowance each time the operator signs in); the unlocking does.
+- failures on ``LOGIN_MAX_FAILURES_PER_ADDRESS`` different names from one address lock
+  that address (guessing across names).
+
+A locked attempt is refused before the password is checked, so it neither tells whether
+the password was right nor adds to the log. Attempts on one name (which covers the name
+from one address) or from one address run one at a time (``_serialise``), so attempts sent
+at once cannot slip past any count. The sign-in page, the admin's sign-in and the
+own-password page (its old password) share it.
 """
 
 from collections.abc import Callable
@@ -23,6 +35,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,15 +59,30 @@ def _window_start() -> Any:
     return timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
 
 
+def _rows(name: str) -> Any:
+    """This user name's sign-in rows in the window."""
+    return AuditLog.objects.filter(target_type=LOGIN_TARGET, target_id=name, created_at__gte=_window_start())
+
+
+def _last_id(rows: Any) -> int:
+    return rows.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def pair_failures(username: str, ip: str | None) -> int:
+    """Failures of this user name from this address in the window, after its last successful
+    sign-in from this address or the security administrator's unlocking. Attempts whose
+    address is unknown count as one address."""
+    rows = _rows(_name(username))
+    since = _last_id(rows.filter(Q(verb=LOGIN_UNLOCKED) | Q(verb=LOGGED_IN, ip=ip)))
+    return rows.filter(verb=LOGIN_FAILED, ip=ip, id__gt=since).count()
+
+
 def name_failures(username: str) -> int:
-    """Failures of this user name in the window, after its last successful sign-in or the
-    security administrator's unlocking."""
-    start = _window_start()
-    rows = AuditLog.objects.filter(target_type=LOGIN_TARGET, target_id=_name(username), created_at__gte=start)
-    since = (
-        rows.filter(verb__in=(LOGGED_IN, LOGIN_UNLOCKED)).order_by("-id").values_list("id", flat=True).first()
-    )
-    return rows.filter(verb=LOGIN_FAILED, id__gt=since or 0).count()
+    """Failures of this user name from any address in the window, after the security
+    administrator's last unlocking (a success does not clear them: see the module)."""
+    rows = _rows(_name(username))
+    since = _last_id(rows.filter(verb=LOGIN_UNLOCKED))
+    return rows.filter(verb=LOGIN_FAILED, id__gt=since).count()
 
 
 def address_failures(ip: str | None) -> int:
@@ -68,8 +96,11 @@ def address_failures(ip: str | None) -> int:
 
 def _serialise(name: str, ip: str | None) -> None:
     """One attempt at a time per user name and per address (PostgreSQL: transaction-level
-    advisory locks), so that attempts sent at once cannot all pass the count before any
-    failure is written. SQLite runs one writer at a time anyway."""
+    advisory locks), so that attempts sent at once cannot all pass a count before any
+    failure is written. The name's lock covers both counts of the name (from this address
+    and from any); the address's lock covers the count across names. Always the name's
+    first, then the address's, so two attempts never wait for each other in a circle.
+    SQLite runs one writer at a time anyway."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -81,9 +112,13 @@ def _serialise(name: str, ip: str | None) -> None:
 def locked_message(name: str, ip: str | None) -> str:
     """Why sign-in is refused now, or ""."""
     minutes = settings.LOGIN_LOCK_MINUTES
-    if name and name_failures(name) >= settings.LOGIN_MAX_FAILURES:
+    if name and name_failures(name) >= settings.LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS:
         return _(
             "登录失败次数过多，该账号已暂时锁定，请 {minutes} 分钟后再试，或联系安全管理员解锁。"
+        ).format(minutes=minutes)
+    if name and pair_failures(name, ip) >= settings.LOGIN_MAX_FAILURES:
+        return _(
+            "该账号在本机登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试，或联系安全管理员解锁。"
         ).format(minutes=minutes)
     if address_failures(ip) >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS:
         return _("本机登录失败次数过多，请 {minutes} 分钟后再试。").format(minutes=minutes)
@@ -150,7 +185,8 @@ class LoginView(auth_views.LoginView):
 
 
 def unlock(*, actor: Any, username: str) -> None:
-    """The security administrator lifts a lock: the failures before it no longer count."""
+    """The security administrator lifts a name's locks: its failures before this, from
+    every address, no longer count (an address's lock across names stays)."""
     name = _name(username)
     with transaction.atomic():
         audit_write(
