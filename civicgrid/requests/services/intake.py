@@ -17,6 +17,7 @@ from civicgrid.core import bulk, crypto
 from civicgrid.core.audit import audit_row
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
+from civicgrid.core.uploads import upload_is_whole
 from civicgrid.core.validators import normalise_phone, phone_problem
 from civicgrid.notify.models import Notification
 from civicgrid.notify.services import drain_after_commit
@@ -214,33 +215,23 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
 
 
 def validate_attachments(files: list[UploadedFile]) -> dict[str, list[str]]:
+    """At most ``ATTACHMENTS_MAX`` files, each within the size limit and a whole file of an
+    accepted type (``core.uploads``: a whole image or PDF, not only its first bytes)."""
     problems = []
     if len(files) > ATTACHMENTS_MAX:
         problems.append(
             gettext("一次最多上传{attachments_max}个附件").format(attachments_max=ATTACHMENTS_MAX)
         )
+    limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES
     for f in files:
-        if f.size is None or f.size > settings.REQUESTS_ATTACHMENT_MAX_BYTES:
-            limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-            problems.append(gettext("{name}：文件超过{limit}MB").format(name=f.name, limit=limit))
-        elif (f.content_type or "") not in settings.REQUESTS_ATTACHMENT_TYPES or not _magic_ok(f):
+        if f.size is None or f.size > limit:
+            megabytes = limit // (1024 * 1024)
+            problems.append(gettext("{name}：文件超过{limit}MB").format(name=f.name, limit=megabytes))
+        elif (f.content_type or "") not in settings.REQUESTS_ATTACHMENT_TYPES or not upload_is_whole(
+            f, max_bytes=limit
+        ):
             problems.append(gettext("{name}：只接受 JPG、PNG、WEBP 图片或 PDF").format(name=f.name))
     return {"attachments": problems} if problems else {}
-
-
-_MAGIC = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-    "application/pdf": (b"%PDF",),
-}
-
-
-def _magic_ok(f: UploadedFile) -> bool:
-    """The declared type must match the file's first bytes (a renamed .exe is refused)."""
-    head = f.read(12)
-    f.seek(0)
-    return any(head.startswith(m) for m in _MAGIC.get(f.content_type or "", ()))
 
 
 def save_attachments(

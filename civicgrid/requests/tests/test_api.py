@@ -13,6 +13,7 @@ from django.utils import timezone
 from civicgrid.accounts.services import api_token_create
 from civicgrid.conftest import make_user
 from civicgrid.core.models import AuditLog
+from civicgrid.core.tests import images
 from civicgrid.requests import services
 from civicgrid.requests.constants import Action, Status
 from civicgrid.requests.models import Attachment, Rating, Request, RequestEvent
@@ -21,7 +22,7 @@ from civicgrid.territory.tests.threads import postgres_only, run_at_once, slow_a
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/requests"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG  # a whole image: the upload check refuses a bare signature
 
 
 class Caller:

@@ -10,13 +10,14 @@ from django.urls import reverse
 
 from civicgrid.accounts.services import api_token_create
 from civicgrid.core.models import AuditLog
+from civicgrid.core.tests import images
 from civicgrid.requests import services
 from civicgrid.requests.models import Attachment, Request
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/requests"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG  # a whole image: the upload check refuses a bare signature
 
 
 def bearer(user: Any) -> dict[str, str]:

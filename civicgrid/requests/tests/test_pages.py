@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from civicgrid.core.models import AuditLog
+from civicgrid.core.tests import images
 from civicgrid.requests import services
 from civicgrid.requests.constants import Action, Status
 from civicgrid.requests.models import Attachment, Rating, Request, RequestEvent, SavedAnswer, WhistleSummons
@@ -20,7 +21,7 @@ from civicgrid.territory.locator import locator
 pytestmark = pytest.mark.django_db
 
 CONSOLE = "/requests/console/"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG  # a whole image: the upload check refuses a bare signature
 
 
 @pytest.fixture(autouse=True)
