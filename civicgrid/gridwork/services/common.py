@@ -22,6 +22,7 @@ from shapely.ops import nearest_points
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import EVERYWHERE, can, scope_paths
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.core.uploads import upload_is_whole
 from civicgrid.gridwork.constants import MAX_BACKDATE_DAYS, MAX_CLOCK_SKEW_MINUTES, MAX_PHOTOS, PHOTO_TYPES
 from civicgrid.gridwork.models import Finding, Patrol, Photo, Visit
 from civicgrid.gridwork.permissions import paths_q
@@ -273,19 +274,9 @@ def own_patrol(actor: Any, key: str, field: str = "patrol_key") -> Patrol | None
     return patrol
 
 
-def _sniffed_type(f: UploadedFile) -> str | None:
-    head = f.read(12)
-    f.seek(0)
-    declared = f.content_type or ""
-    magic = PHOTO_TYPES.get(declared)
-    if magic is None or not head.startswith(magic):
-        return None
-    if declared == "image/webp" and head[8:12] != b"WEBP":
-        return None
-    return declared
-
-
 def check_photos(files: list[UploadedFile]) -> dict[str, list[str]]:
+    """At most ``MAX_PHOTOS``, each within the size limit and a whole JPG, PNG or WEBP image
+    (``core.uploads``, not only an image's first bytes)."""
     problems: list[str] = []
     if len(files) > MAX_PHOTOS:
         problems.append(_("照片最多{max_photos}张").format(max_photos=MAX_PHOTOS))
@@ -295,7 +286,7 @@ def check_photos(files: list[UploadedFile]) -> dict[str, list[str]]:
             problems.append(
                 _("{name}：照片超过{megabytes}MB").format(name=f.name, megabytes=limit // (1024 * 1024))
             )
-        elif _sniffed_type(f) is None:
+        elif (f.content_type or "") not in PHOTO_TYPES or not upload_is_whole(f, max_bytes=limit):
             problems.append(_("{name}：只接受 JPG、PNG 或 WEBP 照片").format(name=f.name))
     return {"photos": problems} if problems else {}
 

@@ -20,17 +20,18 @@ from civicgrid.accounts import services as accounts
 from civicgrid.accounts.models import Role, User
 from civicgrid.conftest import City, make_user
 from civicgrid.core.models import AuditLog
+from civicgrid.core.tests import images
 from civicgrid.registry import services as registry
 from civicgrid.registry.models import Dwelling, Household, Resident
 from civicgrid.requests.tests.conftest import hotline  # noqa: F401 - the hotline fixture, for verification
 from civicgrid.territory import services as territory
 from civicgrid.territory.models import Post
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG  # a whole image: the upload check refuses a bare signature
 
 
 def png(name: str = "现场.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PNG, content_type="image/png")
+    return images.png_upload(name)
 
 
 def earlier_today(before: timedelta) -> datetime:
