@@ -48,6 +48,7 @@ from django.utils.translation import gettext, gettext_lazy
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.uploads import upload_is_whole
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.territory.models import Node
@@ -82,11 +83,7 @@ from civicgrid.volunteers.services.common import (
 )
 
 MAX_PHOTOS = 9
-PHOTO_TYPES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-}
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")  # each checked whole (core.uploads)
 VERBS: dict[str, str] = {
     OrderAction.CREATE: Verb.ORDER_CREATED,
     OrderAction.PUBLISH: Verb.ORDER_PUBLISHED,
@@ -600,19 +597,18 @@ def service_order_release(
 
 
 def photos_validate(photos: list[UploadedFile]) -> dict[str, list[str]]:
-    """JPG, PNG or WEBP images (checked by their first bytes), at most nine, each within the limit."""
+    """Whole JPG, PNG or WEBP images (``core.uploads``, not only an image's first bytes), at
+    most nine, each within the limit."""
     problems = []
     if len(photos) > MAX_PHOTOS:
         problems.append(gettext("最多上传{max_photos}张照片").format(max_photos=MAX_PHOTOS))
     limit = settings.REQUESTS_ATTACHMENT_MAX_BYTES
     for f in photos:
-        head = f.read(12)
-        f.seek(0)
         if f.size is None or f.size > limit:
             problems.append(
                 gettext("{name}：文件超过{megabytes}MB").format(name=f.name, megabytes=limit // (1024 * 1024))
             )
-        elif not any(head.startswith(m) for m in PHOTO_TYPES.get(f.content_type or "", ())):
+        elif (f.content_type or "") not in PHOTO_TYPES or not upload_is_whole(f, max_bytes=limit):
             problems.append(gettext("{name}：只接受 JPG、PNG、WEBP 图片").format(name=f.name))
     return {"photos": problems} if problems else {}
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import User
 from civicgrid.conftest import City
+from civicgrid.core.tests import images
 from civicgrid.registry import services as registry
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.tests.factories import make_credit_code
@@ -23,12 +24,12 @@ from civicgrid.territory.models import Node
 from civicgrid.volunteers import services
 from civicgrid.volunteers.models import Activity, ServiceOrder, Volunteer
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG  # a whole image: the upload check refuses a bare signature
 PASSWORD = "civicgrid-test-pw"
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PNG, content_type="image/png")
+    return images.png_upload(name)
 
 
 def make_resident(city: City, name: str, node: Node, phone: str, username: str = "", **kw: Any) -> Resident:
