@@ -8,7 +8,8 @@ Requests of a 12345 hotline are not public by default. Open311 answers two audie
   Left out entirely: consultations and requests for help (about a person, not a place:
   "can I apply for 低保?") and grid workers' reports (the product's own field work, often
   about a vulnerable resident at home). Anonymous and confidential requests are listed
-  without any place at all.
+  without any place at all: nor the units handling them (a community's office names its
+  community), nor the request one was merged into.
 * **a registered system** (``api_key``: an API token, as for the JSON API): besides the
   public rows, in full the requests its account may read through the JSON API — those of
   ``requests.selectors.requests_visible`` in lists and feeds, ``requests_readable`` (which
@@ -40,8 +41,9 @@ def listed_q(prefix: str = "") -> Q:
 
 
 def place_hidden(request: Request) -> bool:
-    """Whether the public view shows no place at all: the requester hid their name or asked
-    for confidentiality, and even a coarse place could point at them."""
+    """Whether the public view shows no place at all (nor the handling units' names): the
+    requester hid their name or asked for confidentiality, and even a coarse place could
+    point at them."""
     return request.anonymous or request.confidential
 
 

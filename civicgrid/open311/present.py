@@ -4,8 +4,17 @@ Nothing personal ever leaves here: no names, phones or e-mail addresses. A reque
 in one of two views (``audience`` decides which): the full view (description, address,
 exact point, the text of replies) or the public view, which keeps only what says nothing
 about a person: category, status, responsible unit, times, and a coarse place (the point
-rounded to about 100 m and the community's name, or nothing for anonymous and
-confidential requests).
+rounded to about 100 m and the community's name).
+
+Anonymous and confidential requests get no place at all in the public view, and that
+includes the names of the units handling them (``agency_responsible``, the unit in
+``status_notes`` and in the history's descriptions) and the link of a merge (a duplicate
+is about the same place: a hidden request's row does not name the request it joined, nor
+does a placed row name the hidden request it joined). A community's or a subdistrict's
+office names the place as surely as the address did. They are left out rather than cut to
+the district because the place already is: a district's name in one field would give back
+what the view drops everywhere else, and a unit's name is free text, not a level of the
+territory.
 """
 
 from datetime import datetime
@@ -54,10 +63,20 @@ def service_definition(category: Category) -> dict[str, Any]:
     return {"service_code": category.code, "attributes": []}
 
 
-def status_notes(request: Request) -> str:
+def places_shown(request: Request, full: bool) -> bool:
+    """Whether a row may name where the request is: its place, its units, what it joined."""
+    return full or not place_hidden(request)
+
+
+def status_notes(request: Request, full: bool) -> str:
     label = Status(request.status).label
-    if request.status == Status.MERGED and request.merged_into is not None:
-        return _("{label}（合并至 {number}）").format(label=label, number=request.merged_into.number)
+    if not places_shown(request, full):
+        return str(label)
+    target = request.merged_into
+    if request.status == Status.MERGED and target is not None:
+        if not places_shown(target, full):  # a duplicate's place would be the target's
+            return str(label)
+        return _("{label}（合并至 {number}）").format(label=label, number=target.number)
     if request.lead_unit is not None and request.status not in CLOSED_STATUSES:
         return f"{label}（{request.lead_unit.name}）"
     return str(label)
@@ -79,7 +98,7 @@ def coarse(value: float | None) -> float | None:
 def location(request: Request, full: bool, public_places: dict[str, str]) -> dict[str, Any]:
     if full:
         return {"address": request.address, "lat": request.lat, "long": request.lon}
-    if place_hidden(request):
+    if not places_shown(request, full):
         return {"address": "", "lat": None, "long": None}
     return {
         "address": public_places.get(request.node_path, ""),
@@ -95,11 +114,11 @@ def service_request(request: Request, full: bool, public_places: dict[str, str])
     return {
         "service_request_id": request.number,
         "status": open_or_closed(request.status),
-        "status_notes": status_notes(request),
+        "status_notes": status_notes(request, full),
         "service_name": category.name if category else "",
         "service_code": category.code if category else "",
         "description": request.content if full else "",
-        "agency_responsible": request.lead_unit.name if request.lead_unit else "",
+        "agency_responsible": agency(request, full),
         "service_notice": "",
         "requested_datetime": w3c(request.received_at),
         "updated_datetime": w3c(request.updated_at),
@@ -113,10 +132,16 @@ def service_request(request: Request, full: bool, public_places: dict[str, str])
     }
 
 
+def agency(request: Request, full: bool) -> str:
+    unit = request.lead_unit
+    return unit.name if unit is not None and places_shown(request, full) else ""
+
+
 def update_description(event: RequestEvent, full: bool) -> str:
-    """The action and its unit; in the full view also the answer given (a reply's text)."""
+    """The action and its unit (not for a request whose place is hidden: see the module); in
+    the full view also the answer given (a reply's text)."""
     text = str(Action(event.action).label)
-    if event.unit is not None:
+    if event.unit is not None and places_shown(event.request, full):
         text += f"：{event.unit.name}"
     if event.action in ANSWERS and event.note and full:
         text += f"。{event.note}"

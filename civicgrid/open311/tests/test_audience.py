@@ -1,5 +1,6 @@
 """Who sees what through Open311: the public view, a keyed system's scope, the filer's own."""
 
+import json
 from typing import Any
 
 import pytest
@@ -156,3 +157,59 @@ def test_the_public_list_costs_the_same_queries_for_more_rows(
         "梁溪区崇安寺街道五爱社区",
         "梁溪区通江街道通江社区",
     }
+
+
+def everything_about(number: str, **params: str) -> str:
+    """All a caller gets about one request: its list row, its detail with the history, its
+    rows of the updates feed."""
+    [row] = [
+        r for r in Client().get(f"{BASE}/requests.json", params).json() if r["service_request_id"] == number
+    ]
+    feed = Client().get(f"{BASE}/servicerequestupdates.json", params).json()
+    updates = [u for u in feed if u["service_request_id"] == number]
+    return json.dumps([row, one(number, extensions="true", **params).json(), updates], ensure_ascii=False)
+
+
+def test_a_confidential_request_does_not_name_the_units_handling_it(hotline: Any) -> None:
+    """A community's office is where the requester lives: not in the public view (保密)."""
+    olivia = hotline.city.olivia
+    confidential = filed(hotline, confidential=True)
+    services.request_reassign(
+        actor=olivia, request=confidential, lead_unit=hotline.comm_a1_unit, reason="属地"
+    )
+    anonymous = filed(hotline, anonymous=True, requester_name="", requester_phone="")
+    placed = filed(hotline)
+
+    public = listed()
+    for hidden in (confidential, anonymous):
+        [detail] = one(hidden.number, extensions="true").json()
+        for row in (public[hidden.number], detail):
+            assert row["agency_responsible"] == "" and row["address"] == "" and row["lat"] is None
+            assert "（" not in row["status_notes"]  # the label alone, no unit
+        assert detail["updates"] and all("：" not in u["description"] for u in detail["updates"])
+    about = everything_about(confidential.number)
+    assert '"updates": [{' in about and "派单" in about
+    for place in ("胜利门", "崇安寺", "梁溪", "社区", "街道"):
+        assert place not in about
+    # A system that may read it (bob: 胜利门社区) and an elsewhere one (carol) as the public.
+    assert public[placed.number]["agency_responsible"] == "崇安寺街道办事处"  # placed: as before
+    [full] = one(confidential.number, api_key=key_of(hotline.city.bob), extensions="true").json()
+    assert full["agency_responsible"] == "胜利门社区居委会" and "胜利门社区居委会" in full["status_notes"]
+    assert any(u["description"].endswith("：胜利门社区居委会") for u in full["updates"])
+    [elsewhere] = one(confidential.number, api_key=key_of(hotline.city.carol)).json()
+    assert elsewhere == one(confidential.number).json()[0]
+
+
+def test_a_merge_does_not_link_a_confidential_request_to_a_placed_one(hotline: Any) -> None:
+    olivia = hotline.city.olivia
+    confidential, placed, placed_target = filed(hotline, confidential=True), filed(hotline), filed(hotline)
+    duplicate_of_hidden = filed(hotline)
+    services.request_merge(actor=olivia, request=confidential, into=placed_target)
+    services.request_merge(actor=olivia, request=duplicate_of_hidden, into=filed(hotline, confidential=True))
+    services.request_merge(actor=olivia, request=placed, into=placed_target)
+    public = listed()
+    assert public[confidential.number]["status_notes"] == "已合并"  # not the placed target's number
+    assert public[duplicate_of_hidden.number]["status_notes"] == "已合并"  # nor a hidden target's
+    assert public[placed.number]["status_notes"] == f"已合并（合并至 {placed_target.number}）"  # as before
+    bob = key_of(hotline.city.bob)
+    assert f"合并至 {placed_target.number}" in listed({"api_key": bob})[confidential.number]["status_notes"]
