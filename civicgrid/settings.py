@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "civicgrid.volunteers",
     "civicgrid.party",
     "civicgrid.gridwork",
+    "civicgrid.property",
     "civicgrid.exchange",
     "civicgrid.demo",
     "civicgrid.web",
@@ -271,6 +272,9 @@ RATES_BOTTOM_SHARE = envfloat("CIVICGRID_RATES_BOTTOM_SHARE", 0.10)
 RATES_BUSY_SHARE = envfloat("CIVICGRID_RATES_BUSY_SHARE", 0.20)
 RATES_IMPROVING_PLACES = envint("CIVICGRID_RATES_IMPROVING_PLACES", 3)
 RATES_BOTTOM_LIST = envint("CIVICGRID_RATES_BOTTOM_LIST", 10)
+# Red property: the red and black board of property companies by credit score (docs/formulas.md).
+PROPERTY_RED_MIN = envint("CIVICGRID_PROPERTY_RED_MIN", 95)
+PROPERTY_BLACK_BELOW = envint("CIVICGRID_PROPERTY_BLACK_BELOW", 80)
 
 # Resident H5 and doorplates: per-IP limits, the public address, the alarm's category.
 REQUESTS_H5_SUBMIT_LIMIT = envint("CIVICGRID_H5_SUBMIT_LIMIT", 10)

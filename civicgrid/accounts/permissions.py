@@ -42,6 +42,9 @@ class Capability(StrEnum):
     PATROL = "gridwork.patrol"
     GRIDWORK_VIEW = "gridwork.view"
     GRIDWORK_MANAGE = "gridwork.manage"
+    # Red property: contracts, inspections, credit, owners' committees of compounds.
+    PROPERTY_VIEW = "property.view"
+    PROPERTY_MANAGE = "property.manage"
 
 
 C = Capability
@@ -60,7 +63,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.GOVERNANCE_VIEW,
         }
     ),
-    Role.HANDLER: frozenset({C.TERRITORY_VIEW, C.REGISTRY_VIEW, C.EXPORT, C.RATES_VIEW, C.GOVERNANCE_VIEW}),
+    Role.HANDLER: frozenset(
+        {
+            C.TERRITORY_VIEW,
+            C.REGISTRY_VIEW,
+            C.EXPORT,
+            C.RATES_VIEW,
+            C.GOVERNANCE_VIEW,
+            C.PROPERTY_VIEW,
+            C.PROPERTY_MANAGE,
+        }
+    ),
     Role.COMMUNITY_WORKER: frozenset(
         {
             C.TERRITORY_VIEW,
@@ -82,6 +95,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.PARTY_EDIT,
             C.GRIDWORK_VIEW,
             C.GRIDWORK_MANAGE,
+            C.PROPERTY_VIEW,
+            C.PROPERTY_MANAGE,
         }
     ),
     Role.GRID_WORKER: frozenset(
@@ -97,6 +112,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.PARTY_VIEW,
             C.PATROL,
             C.GRIDWORK_VIEW,
+            C.PROPERTY_VIEW,
         }
     ),
     Role.LEADER: frozenset(
@@ -112,6 +128,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.POINTS_APPROVE,
             C.PARTY_VIEW,
             C.GRIDWORK_VIEW,
+            C.PROPERTY_VIEW,
+            C.PROPERTY_MANAGE,
         }
     ),
 }

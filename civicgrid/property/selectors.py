@@ -1,0 +1,235 @@
+"""Reads of red property, cut to the actor's scope (``PROPERTY_VIEW`` on the compound's path).
+
+A company is seen by whoever sees its registered place or a compound it serves or served.
+Its credit score for a year is the company's, whole (every ledger row counts, wherever the
+compound lies): ``score = 100 + sum of that year's points`` (docs/formulas.md).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.selectors import scope_filter, scope_q
+from civicgrid.core.errors import NotFound
+from civicgrid.property.constants import (
+    BASE_SCORE,
+    DEFAULT_BLACK_BELOW,
+    DEFAULT_RED_MIN,
+    BoardList,
+    CreditSource,
+)
+from civicgrid.property.models import (
+    CommitteeMember,
+    CreditEntry,
+    Inspection,
+    OwnersCommittee,
+    ServiceContract,
+)
+from civicgrid.property.permissions import VIEW
+from civicgrid.registry.models import Organisation, OrganisationKind
+from civicgrid.territory.models import Node, NodeKind
+
+
+def red_min() -> int:
+    return int(getattr(settings, "PROPERTY_RED_MIN", DEFAULT_RED_MIN))
+
+
+def black_below() -> int:
+    return int(getattr(settings, "PROPERTY_BLACK_BELOW", DEFAULT_BLACK_BELOW))
+
+
+# --- compounds --------------------------------------------------------------------------------
+
+
+def compounds_visible(actor: Any) -> QuerySet[Node]:
+    qs = Node.objects.filter(kind=NodeKind.COMPOUND, is_active=True)
+    return scope_filter(qs, actor, VIEW, field="path")
+
+
+def compound_get(actor: Any, pk: int) -> Node:
+    found = compounds_visible(actor).select_related("parent").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("小区不存在或您无权查看"))
+    return found
+
+
+# --- contracts --------------------------------------------------------------------------------
+
+
+def contracts_visible(actor: Any) -> QuerySet[ServiceContract]:
+    return scope_filter(ServiceContract.objects.select_related("node", "company"), actor, VIEW)
+
+
+def contract_get(actor: Any, pk: int) -> ServiceContract:
+    found = contracts_visible(actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("物业服务合同不存在或您无权查看"))
+    return found
+
+
+def open_contract(compound: Node) -> ServiceContract | None:
+    return (
+        ServiceContract.objects.select_related("company").filter(node=compound, ends_on__isnull=True).first()
+    )
+
+
+# --- companies --------------------------------------------------------------------------------
+
+
+def companies_visible(actor: Any) -> QuerySet[Organisation]:
+    """Property companies registered in the actor's scope or serving (having served) a
+    compound there."""
+    qs = Organisation.objects.filter(kind=OrganisationKind.PROPERTY_COMPANY)
+    own = scope_q(actor, VIEW)
+    if own is None:
+        return qs
+    served = scope_q(actor, VIEW, "node_path")
+    contracts = ServiceContract.objects.filter(company=OuterRef("pk"))
+    contracts = contracts.filter(served) if served is not None else contracts
+    return qs.filter(own | Q(Exists(contracts)))
+
+
+def company_get(actor: Any, pk: int) -> Organisation:
+    found = companies_visible(actor).select_related("node").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("物业服务企业不存在或您无权查看"))
+    return found
+
+
+def score(company: Organisation, year: int) -> int:
+    """The credit score of ``company`` for ``year``: 100 + the year's ledger points."""
+    total = CreditEntry.objects.filter(company=company, year=year).aggregate(s=Sum("points"))["s"]
+    return BASE_SCORE + (total or 0)
+
+
+def board_list(value: int) -> str:
+    if value >= red_min():
+        return BoardList.RED
+    if value < black_below():
+        return BoardList.BLACK
+    return BoardList.NONE
+
+
+def ledger(company: Organisation, year: int) -> QuerySet[CreditEntry]:
+    """Every ledger row of the company for the year (the score is made of all of them)."""
+    return CreditEntry.objects.filter(company=company, year=year).select_related("node", "actor")
+
+
+@dataclass
+class BoardRow:
+    rank: int
+    company: Organisation
+    score: int
+    entries: int
+    inspections: int
+    deducted: int
+    compounds: int
+    list: str
+
+
+@dataclass
+class Board:
+    year: int
+    red_min: int
+    black_below: int
+    rows: list[BoardRow] = field(default_factory=list)
+
+    @property
+    def red(self) -> list[BoardRow]:
+        return [r for r in self.rows if r.list == BoardList.RED]
+
+    @property
+    def black(self) -> list[BoardRow]:
+        return [r for r in self.rows if r.list == BoardList.BLACK]
+
+
+def board(actor: Any, year: int) -> Board:
+    """The companies that served a compound in the actor's scope in ``year``, ranked by
+    score (highest first, then by name), with the red and black lists (three queries)."""
+    served = (
+        contracts_visible(actor)
+        .filter(starts_on__lte=date(year, 12, 31))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
+    )
+    compounds: dict[int, set[int]] = {}
+    for company_id, node_id in served.values_list("company_id", "node_id"):
+        compounds.setdefault(company_id, set()).add(node_id)
+    companies = Organisation.objects.filter(pk__in=compounds).order_by("name")
+    totals: dict[int, dict[str, int]] = {}
+    for row in CreditEntry.objects.filter(company_id__in=compounds, year=year).values(
+        "company_id", "source", "points"
+    ):
+        t = totals.setdefault(row["company_id"], {"points": 0, "entries": 0, "inspections": 0, "deducted": 0})
+        t["points"] += row["points"]
+        t["entries"] += 1
+        if row["source"] == CreditSource.INSPECTION:
+            t["inspections"] += 1
+            t["deducted"] += -row["points"]
+    scored = []
+    for company in companies:
+        t = totals.get(company.pk, {"points": 0, "entries": 0, "inspections": 0, "deducted": 0})
+        scored.append((BASE_SCORE + t["points"], company, t))
+    scored.sort(key=lambda s: (-s[0], s[1].name))
+    result = Board(year=year, red_min=red_min(), black_below=black_below())
+    for rank, (value, company, t) in enumerate(scored, start=1):
+        result.rows.append(
+            BoardRow(
+                rank=rank,
+                company=company,
+                score=value,
+                entries=t["entries"],
+                inspections=t["inspections"],
+                deducted=t["deducted"],
+                compounds=len(compounds[company.pk]),
+                list=board_list(value),
+            )
+        )
+    return result
+
+
+# --- inspections ------------------------------------------------------------------------------
+
+
+def inspections_visible(actor: Any) -> QuerySet[Inspection]:
+    qs = Inspection.objects.select_related("node", "company", "inspector")
+    return scope_filter(qs, actor, VIEW)
+
+
+def inspection_get(actor: Any, pk: int) -> Inspection:
+    found = inspections_visible(actor).prefetch_related("items").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("检查记录不存在或您无权查看"))
+    return found
+
+
+# --- owners' committees -----------------------------------------------------------------------
+
+
+def committees_visible(actor: Any) -> QuerySet[OwnersCommittee]:
+    return scope_filter(OwnersCommittee.objects.select_related("node"), actor, VIEW)
+
+
+def committee_get(actor: Any, pk: int) -> OwnersCommittee:
+    found = committees_visible(actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("业委会不存在或您无权查看"))
+    return found
+
+
+def members_of(committee: OwnersCommittee) -> list[CommitteeMember]:
+    """Chair first, then vice-chairs, then members, each in the order they joined."""
+    order = {"chair": 0, "vice_chair": 1, "member": 2}
+    rows = list(committee.members.select_related("resident"))
+    return sorted(rows, key=lambda m: (order.get(m.post, 3), m.pk))
+
+
+def current_committee(compound: Node, today: date) -> OwnersCommittee | None:
+    return (
+        OwnersCommittee.objects.filter(node=compound, term_starts_on__lte=today, term_ends_on__gte=today)
+        .order_by("-term_starts_on")
+        .first()
+    )

@@ -1,0 +1,243 @@
+"""Inspections of compounds (物业检查) and the credit ledger of companies (信用分).
+
+Every inspection writes one ledger row for the company that served the compound on the
+inspection day (its points: minus the total deduction). Districts and subdistricts add
+awards and manual deductions (``credit_adjust``). The ledger is append-only: nothing here
+changes or removes a row; a mistake is put right by another row.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.selectors import require
+from civicgrid.core.audit import audit_write, snapshot
+from civicgrid.core.errors import PermissionDenied
+from civicgrid.property.constants import (
+    ADJUST_MAX,
+    CHECK_ITEM_MAX,
+    INSPECTION_MAX_AGE_DAYS,
+    RECTIFY_DAYS,
+    RECTIFY_MAX_DAYS,
+    CheckItem,
+    CreditSource,
+    Verb,
+)
+from civicgrid.property.models import CreditEntry, Inspection, InspectionItem, ServiceContract
+from civicgrid.property.permissions import ADJUSTING_KINDS, MANAGE, may_adjust
+from civicgrid.property.services.common import (
+    Errors,
+    add,
+    by,
+    check_company,
+    check_compound,
+    day,
+    lock_compound,
+    raise_if,
+    text,
+    whole,
+)
+from civicgrid.registry.models import Organisation
+from civicgrid.territory.models import Node
+
+INSPECTION_AUDIT_FIELDS = [
+    "node",
+    "company",
+    "contract",
+    "inspected_on",
+    "total_deduction",
+    "rectify_by",
+    "note",
+]
+ENTRY_AUDIT_FIELDS = ["company", "year", "points", "reason", "source", "source_id", "node"]
+
+
+@dataclass(frozen=True)
+class ItemIn:
+    """One line of the checklist as typed: the deduction (0 to the item's most) and a note."""
+
+    deduction: Any = 0
+    note: str = ""
+
+
+def serving_contract(compound: Node, on: date) -> ServiceContract | None:
+    """The contract of the company that served ``compound`` on ``on``, if any."""
+    return (
+        ServiceContract.objects.select_related("company")
+        .filter(node=compound, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .first()
+    )
+
+
+def _items(errors: Errors, items: Mapping[str, ItemIn]) -> list[InspectionItem]:
+    unknown = [key for key in items if key not in CheckItem.values]
+    if unknown:
+        add(errors, "items", _("未知的检查项目：{keys}").format(keys="、".join(map(str, unknown))))
+    rows = []
+    for item in CheckItem:
+        given = items.get(item.value, ItemIn())
+        field = f"items.{item.value}"
+        label = _("{item}扣分").format(item=item.label)
+        points = whole(errors, field, given.deduction, label, minimum=0, maximum=CHECK_ITEM_MAX[item])
+        note = text(
+            errors,
+            f"{field}.note",
+            given.note,
+            _("{item}问题说明").format(item=item.label),
+            200,
+            required=False,
+        )
+        rows.append(InspectionItem(item=item.value, deduction=points, note=note))
+    return rows
+
+
+def _rectify_by(errors: Errors, total: int, inspected_on: date, rectify_by: date | None) -> date | None:
+    if total == 0:
+        if rectify_by is not None:
+            add(errors, "rectify_by", _("本次检查未扣分，无需填写整改期限"))
+        return None
+    if rectify_by is None:
+        return inspected_on + timedelta(days=RECTIFY_DAYS)
+    if rectify_by < inspected_on:
+        add(errors, "rectify_by", _("整改期限不能早于检查日期"))
+    elif rectify_by > inspected_on + timedelta(days=RECTIFY_MAX_DAYS):
+        add(errors, "rectify_by", _("整改期限最长为检查后{days}天").format(days=RECTIFY_MAX_DAYS))
+    return rectify_by
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    actor: Any,
+    compound: Node,
+    inspected_on: date | None,
+    items: Mapping[str, ItemIn],
+    note: str = "",
+    rectify_by: date | None = None,
+) -> Inspection:
+    """An inspection of ``compound`` by the actor, of the company serving it that day, with
+    its credit ledger row. A deduction sets a rectification deadline (default 15 days)."""
+    errors: Errors = {}
+    check_compound(errors, compound)
+    raise_if(errors)
+    require(actor, MANAGE, compound.path)
+    if by(actor) is None:
+        raise PermissionDenied(_("检查须由工作人员本人记录"))
+    today = timezone.localdate()
+    day(errors, "inspected_on", inspected_on, _("检查日期"), today=today)
+    if inspected_on is not None and inspected_on < today - timedelta(days=INSPECTION_MAX_AGE_DAYS):
+        add(errors, "inspected_on", _("检查日期不能早于一年前"))
+    rows = _items(errors, items)
+    note = text(errors, "note", note, _("检查说明"), 500, required=False)
+    raise_if(errors)
+    assert inspected_on is not None
+    total = sum(r.deduction for r in rows)
+    deadline = _rectify_by(errors, total, inspected_on, rectify_by)
+    lock_compound(compound)
+    contract = serving_contract(compound, inspected_on)
+    if contract is None:
+        add(errors, "inspected_on", _("该小区在{day:%Y-%m-%d}没有在管物业企业").format(day=inspected_on))
+    raise_if(errors)
+    assert contract is not None
+    inspection = Inspection.objects.create(
+        node=compound,
+        node_path=compound.path,
+        contract=contract,
+        company=contract.company,
+        inspected_on=inspected_on,
+        inspector=actor,
+        total_deduction=total,
+        rectify_by=deadline,
+        note=note,
+    )
+    for row in rows:
+        row.inspection = inspection
+    InspectionItem.objects.bulk_create(rows)
+    entry = CreditEntry.objects.create(
+        node=compound,
+        node_path=compound.path,
+        company=contract.company,
+        year=inspected_on.year,
+        points=-total,
+        reason=_("{day:%Y-%m-%d} {compound}物业检查").format(day=inspected_on, compound=compound.name),
+        source=CreditSource.INSPECTION,
+        source_id=inspection.pk,
+        actor=actor,
+    )
+    after = snapshot(inspection, INSPECTION_AUDIT_FIELDS)
+    after["items"] = {r.item: r.deduction for r in rows if r.deduction}
+    after["credit_entry"] = entry.pk
+    audit_write(
+        actor=actor,
+        verb=Verb.INSPECTION_RECORDED,
+        target=inspection,
+        target_label=f"{compound.name} {inspected_on:%Y-%m-%d}",
+        node=compound,
+        after=after,
+    )
+    return inspection
+
+
+def served_under(company: Organisation, node: Node, year: int) -> bool:
+    """The company served a compound under ``node`` at some time in ``year``."""
+    return (
+        ServiceContract.objects.filter(company=company, node_path__startswith=node.path)
+        .filter(starts_on__lte=date(year, 12, 31))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
+        .exists()
+    )
+
+
+@transaction.atomic
+def credit_adjust(
+    *, actor: Any, company: Organisation, node: Node, year: Any, points: Any, reason: str
+) -> CreditEntry:
+    """An award (points > 0) or a manual deduction (points < 0) of credit, made by the
+    district or subdistrict ``node`` for a company that served a compound there in ``year``."""
+    errors: Errors = {}
+    check_company(errors, company)
+    if node is None or node.kind not in ADJUSTING_KINDS:
+        add(errors, "node", _("加分或扣分须以区或街道的名义作出"))
+    raise_if(errors)
+    if not may_adjust(actor, node):
+        raise PermissionDenied(_("只有区、街道的工作人员可以给物业企业加分或扣分"))
+    this_year = timezone.localdate().year
+    year = whole(errors, "year", year, _("年度"), minimum=this_year - 1, maximum=this_year)
+    points = whole(errors, "points", points, _("分值"), minimum=-ADJUST_MAX, maximum=ADJUST_MAX)
+    if "points" not in errors and points == 0:
+        add(errors, "points", _("分值不能为0"))
+    reason = text(errors, "reason", reason, _("事由"), 255, required=True)
+    raise_if(errors)
+    if not served_under(company, node, year):
+        add(
+            errors,
+            "company",
+            _("该企业{year}年在{node}没有服务过小区").format(year=year, node=node.name),
+        )
+        raise_if(errors)
+    entry = CreditEntry.objects.create(
+        node=node,
+        node_path=node.path,
+        company=company,
+        year=year,
+        points=points,
+        reason=reason,
+        source=CreditSource.AWARD if points > 0 else CreditSource.DEDUCTION,
+        actor=by(actor),
+    )
+    audit_write(
+        actor=actor,
+        verb=Verb.CREDIT_AWARDED if points > 0 else Verb.CREDIT_DEDUCTED,
+        target=entry,
+        target_label=f"{company.name} {year} {points:+d}",
+        node=node,
+        after=snapshot(entry, ENTRY_AUDIT_FIELDS),
+    )
+    return entry

@@ -1,0 +1,54 @@
+"""Two people at once on PostgreSQL: one company serves a compound, the other gets a clear error."""
+
+import pytest
+
+from civicgrid.core.errors import Conflict
+from civicgrid.core.models import AuditLog
+from civicgrid.property import services
+from civicgrid.property.constants import Verb
+from civicgrid.property.models import ServiceContract
+from civicgrid.property.services import contracts as contract_services
+from civicgrid.property.tests.conftest import World, today
+from civicgrid.territory.tests.threads import postgres_only, run_at_once, slow_audit
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_two_companies_entering_one_compound_at_once_one_wins(world: World, monkeypatch) -> None:
+    c = world.city
+    slow_audit(monkeypatch, contract_services)
+    results = run_at_once(
+        lambda: services.contract_start(
+            actor=c.bob, compound=world.shengli, company=world.lvcheng, starts_on=today()
+        ),
+        lambda: services.contract_start(
+            actor=c.dave, compound=world.shengli, company=world.anju, starts_on=today()
+        ),
+    )
+    won = [r for r in results if isinstance(r, ServiceContract)]
+    lost = [r for r in results if isinstance(r, Conflict)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert won[0].company.name in lost[0].message and "已有在管物业企业" in lost[0].message
+    assert ServiceContract.objects.filter(node=world.shengli, ends_on__isnull=True).count() == 1
+    assert AuditLog.objects.filter(verb=Verb.CONTRACT_STARTED).count() == 1
+
+
+def test_the_unique_index_holds_when_the_lock_is_skipped(world: World, monkeypatch) -> None:
+    """Without the compound's row lock both writers pass the check; the partial unique index
+    still lets only one in and the other gets the same clear error."""
+    c = world.city
+
+    monkeypatch.setattr(contract_services, "lock_compound", lambda node: None)
+    slow_audit(monkeypatch, contract_services)
+    results = run_at_once(
+        lambda: services.contract_start(
+            actor=c.bob, compound=world.shengli, company=world.lvcheng, starts_on=today()
+        ),
+        lambda: services.contract_start(
+            actor=c.dave, compound=world.shengli, company=world.anju, starts_on=today()
+        ),
+        stagger=0.0,
+    )
+    assert sum(isinstance(r, ServiceContract) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert ServiceContract.objects.filter(node=world.shengli).count() == 1
