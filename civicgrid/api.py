@@ -290,7 +290,7 @@ def _register_routers() -> None:
     api.add_router("/v1/territory/", territory_router)
     api.add_router("/v1/registry/", registry_router)
     # The apps of issues 4-7 each own one router.
-    for label in ("classifier", "governance", "points", "volunteers", "party", "gridwork"):
+    for label in ("classifier", "governance", "points", "volunteers", "party", "gridwork", "property"):
         module = importlib.import_module(f"civicgrid.{label}.api")
         api.add_router(f"/v1/{label}/", module.router)
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("party/", include("civicgrid.party.urls")),
     path("gridwork/", include("civicgrid.gridwork.urls")),
+    path("property/", include("civicgrid.property.urls")),
     path("workcal/", include("civicgrid.workcal.urls")),
     path("", include("civicgrid.web.urls")),
 ]

@@ -93,6 +93,12 @@ def companies_visible(actor: Any) -> QuerySet[Organisation]:
     return qs.filter(own | Q(Exists(contracts)))
 
 
+def companies_to_choose() -> QuerySet[Organisation]:
+    """Every property company of the registry, for staff recording one entering a compound
+    (companies are registered at the district, outside a community's scope)."""
+    return Organisation.objects.filter(kind=OrganisationKind.PROPERTY_COMPANY).order_by("name")
+
+
 def company_get(actor: Any, pk: int) -> Organisation:
     found = companies_visible(actor).select_related("node").filter(pk=pk).first()
     if found is None:

@@ -1,0 +1,347 @@
+"""Contracts, companies and the board, inspections, credit and owners' committees.
+
+Every list is cut to the caller's scope (``PROPERTY_VIEW``); every write goes through the
+same service as the pages, so the checks, refusals and audit rows are the same.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.property import selectors, services
+from civicgrid.property.api.schemas import (
+    ERRORS,
+    BoardOut,
+    ChoiceOut,
+    CommitteeIn,
+    CommitteeOut,
+    CommitteePage,
+    CompanyOut,
+    CompanyPage,
+    ContractEndIn,
+    ContractIn,
+    ContractOut,
+    ContractPage,
+    CreditIn,
+    CreditPage,
+    InspectionIn,
+    InspectionOut,
+    InspectionPage,
+    MemberIn,
+    MemberOut,
+    ProfileIn,
+)
+from civicgrid.property.constants import CHECK_ITEM_MAX, CheckItem, NegativeItem
+from civicgrid.property.models import CompanyProfile
+from civicgrid.registry.models import Organisation
+from civicgrid.registry.selectors import residents_visible
+from civicgrid.territory.models import Node
+
+router = Router(tags=["红色物业 进驻退出·检查·信用分·业委会"])
+
+MAX_LIMIT = 200
+
+
+def _page(qs: Any, limit: int, offset: int) -> dict[str, Any]:
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    return {"count": qs.count(), "results": list(qs[offset : offset + limit])}
+
+
+def _year(year: int | None) -> int:
+    this_year = timezone.localdate().year
+    if year is None:
+        return this_year
+    if not 2000 <= year <= this_year:
+        raise ValidationError(_("年度应为2000到{year}之间的整数").format(year=this_year), field="year")
+    return year
+
+
+def _company_for_write(pk: int) -> Organisation:
+    found = Organisation.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError(_("物业服务企业不存在"), field="company_id")
+    return found
+
+
+# --- lists of the standard checklist and the negative list --------------------------------------
+
+
+@router.get("/checklist", response=list[ChoiceOut], summary="物业检查标准项目及最高扣分")
+def checklist(request: HttpRequest) -> Any:
+    return [{"value": i.value, "label": str(i.label), "max_deduction": CHECK_ITEM_MAX[i]} for i in CheckItem]
+
+
+@router.get("/negative-list", response=list[ChoiceOut], summary="业委会候选人负面清单")
+def negative_list(request: HttpRequest) -> Any:
+    return [{"value": i.value, "label": str(i.label)} for i in NegativeItem]
+
+
+# --- contracts ----------------------------------------------------------------------------------
+
+
+@router.get("/contracts", response={200: ContractPage, **ERRORS}, summary="物业服务合同（进驻与退出）列表")
+def contract_list(
+    request: HttpRequest,
+    compound: int | None = None,
+    company: int | None = None,
+    open: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Any:
+    qs = selectors.contracts_visible(request.user).order_by("node_path", "-starts_on", "-id")
+    if compound is not None:
+        qs = qs.filter(node_id=compound)
+    if company is not None:
+        qs = qs.filter(company_id=company)
+    if open is not None:
+        qs = qs.filter(ends_on__isnull=open)
+    return _page(qs, limit, offset)
+
+
+@router.get("/contracts/{int:contract_id}", response={200: ContractOut, **ERRORS}, summary="物业服务合同详情")
+def contract_detail(request: HttpRequest, contract_id: int) -> Any:
+    return selectors.contract_get(request.user, contract_id)
+
+
+@router.post("/contracts", response={201: ContractOut, **ERRORS}, summary="登记物业企业进驻小区")
+def contract_create(request: HttpRequest, payload: ContractIn) -> Any:
+    contract = services.contract_start(
+        actor=request.user,
+        compound=selectors.compound_get(request.user, payload.compound_id),
+        company=_company_for_write(payload.company_id),
+        starts_on=payload.starts_on,
+        note=payload.note,
+    )
+    return Status(201, selectors.contract_get(request.user, contract.pk))
+
+
+@router.post(
+    "/contracts/{int:contract_id}/end", response={200: ContractOut, **ERRORS}, summary="登记物业企业退出"
+)
+def contract_end(request: HttpRequest, contract_id: int, payload: ContractEndIn) -> Any:
+    services.contract_end(
+        actor=request.user,
+        contract=selectors.contract_get(request.user, contract_id),
+        ends_on=payload.ends_on,
+        reason=payload.reason,
+        note=payload.note,
+        expected_version=payload.expected_version,
+    )
+    return selectors.contract_get(request.user, contract_id)
+
+
+# --- companies and the board -------------------------------------------------------------------
+
+
+def _company_out(actor: Any, company: Organisation, year: int) -> dict[str, Any]:
+    profile = CompanyProfile.objects.filter(company=company).first()
+    score = selectors.score(company, year)
+    contracts = selectors.contracts_visible(actor).filter(company=company).order_by("ends_on", "-starts_on")
+    return {
+        "id": company.pk,
+        "name": company.name,
+        "credit_code": company.credit_code,
+        "year": year,
+        "score": score,
+        "board_list": selectors.board_list(score),
+        "party_instructor": profile.party_instructor if profile else "",
+        "has_party_branch": profile.has_party_branch if profile else False,
+        "profile_version": profile.version if profile else 0,
+        "compounds_served": list(contracts),
+    }
+
+
+@router.get("/companies", response={200: CompanyPage, **ERRORS}, summary="物业服务企业列表")
+def company_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> Any:
+    qs = selectors.companies_visible(request.user).order_by("name", "id")
+    if q.strip():
+        qs = qs.filter(name__contains=q.strip()[:50])
+    return _page(qs, limit, offset)
+
+
+@router.get(
+    "/companies/{int:company_id}",
+    response={200: CompanyOut, **ERRORS},
+    summary="物业服务企业详情（含信用分）",
+)
+def company_detail(request: HttpRequest, company_id: int, year: int | None = None) -> Any:
+    return _company_out(request.user, selectors.company_get(request.user, company_id), _year(year))
+
+
+@router.put(
+    "/companies/{int:company_id}/profile",
+    response={200: CompanyOut, **ERRORS},
+    summary="设置物业企业党建信息（党建指导员、党组织）",
+)
+def company_profile(request: HttpRequest, company_id: int, payload: ProfileIn) -> Any:
+    company = selectors.company_get(request.user, company_id)
+    services.company_profile_set(
+        actor=request.user,
+        company=company,
+        party_instructor=payload.party_instructor,
+        has_party_branch=payload.has_party_branch,
+        expected_version=payload.expected_version,
+    )
+    return _company_out(request.user, company, _year(None))
+
+
+@router.get("/board", response={200: BoardOut, **ERRORS}, summary="物业企业信用红黑榜")
+def board(request: HttpRequest, year: int | None = None) -> Any:
+    found = selectors.board(request.user, _year(year))
+    return {
+        "year": found.year,
+        "red_min": found.red_min,
+        "black_below": found.black_below,
+        "rows": [
+            {
+                "rank": r.rank,
+                "company_id": r.company.pk,
+                "company": r.company.name,
+                "score": r.score,
+                "compounds": r.compounds,
+                "inspections": r.inspections,
+                "deducted": r.deducted,
+                "board_list": r.list,
+            }
+            for r in found.rows
+        ],
+    }
+
+
+# --- inspections and credit --------------------------------------------------------------------
+
+
+@router.get("/inspections", response={200: InspectionPage, **ERRORS}, summary="物业检查列表")
+def inspection_list(
+    request: HttpRequest,
+    compound: int | None = None,
+    company: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Any:
+    qs = selectors.inspections_visible(request.user).prefetch_related("items")
+    if compound is not None:
+        qs = qs.filter(node_id=compound)
+    if company is not None:
+        qs = qs.filter(company_id=company)
+    return _page(qs, limit, offset)
+
+
+@router.get(
+    "/inspections/{int:inspection_id}", response={200: InspectionOut, **ERRORS}, summary="物业检查详情"
+)
+def inspection_detail(request: HttpRequest, inspection_id: int) -> Any:
+    return selectors.inspection_get(request.user, inspection_id)
+
+
+@router.post(
+    "/inspections", response={201: InspectionOut, **ERRORS}, summary="记录物业检查（自动计入信用分）"
+)
+def inspection_create(request: HttpRequest, payload: InspectionIn) -> Any:
+    inspection = services.inspection_record(
+        actor=request.user,
+        compound=selectors.compound_get(request.user, payload.compound_id),
+        inspected_on=payload.inspected_on,
+        items={k: services.ItemIn(deduction=v.deduction, note=v.note) for k, v in payload.items.items()},
+        note=payload.note,
+        rectify_by=payload.rectify_by,
+    )
+    return Status(201, selectors.inspection_get(request.user, inspection.pk))
+
+
+@router.get("/credit", response={200: CreditPage, **ERRORS}, summary="物业企业信用记录（某年度）")
+def credit_list(
+    request: HttpRequest, company: int, year: int | None = None, limit: int = 50, offset: int = 0
+) -> Any:
+    found = selectors.company_get(request.user, company)
+    year = _year(year)
+    page = _page(selectors.ledger(found, year), limit, offset)
+    return {"company_id": found.pk, "year": year, "score": selectors.score(found, year), **page}
+
+
+@router.post("/credit", response={201: CreditPage, **ERRORS}, summary="区、街道给物业企业加分或扣分")
+def credit_create(request: HttpRequest, payload: CreditIn) -> Any:
+    company = selectors.company_get(request.user, payload.company_id)
+    node = Node.objects.filter(pk=payload.node_id).first()
+    if node is None:
+        raise ValidationError(_("请选择加减分的区或街道"), field="node_id")
+    entry = services.credit_adjust(
+        actor=request.user,
+        company=company,
+        node=node,
+        year=payload.year,
+        points=payload.points,
+        reason=payload.reason,
+    )
+    rows = selectors.ledger(company, entry.year).filter(pk=entry.pk)
+    return Status(
+        201,
+        {
+            "company_id": company.pk,
+            "year": entry.year,
+            "score": selectors.score(company, entry.year),
+            "count": 1,
+            "results": list(rows),
+        },
+    )
+
+
+# --- owners' committees ------------------------------------------------------------------------
+
+
+@router.get("/committees", response={200: CommitteePage, **ERRORS}, summary="业主委员会列表")
+def committee_list(
+    request: HttpRequest, compound: int | None = None, limit: int = 50, offset: int = 0
+) -> Any:
+    qs = selectors.committees_visible(request.user).order_by("node_path", "-term_starts_on")
+    if compound is not None:
+        qs = qs.filter(node_id=compound)
+    return _page(qs, limit, offset)
+
+
+@router.get(
+    "/committees/{int:committee_id}", response={200: CommitteeOut, **ERRORS}, summary="业主委员会详情"
+)
+def committee_detail(request: HttpRequest, committee_id: int) -> Any:
+    return selectors.committee_get(request.user, committee_id)
+
+
+@router.post("/committees", response={201: CommitteeOut, **ERRORS}, summary="登记一届业主委员会")
+def committee_create(request: HttpRequest, payload: CommitteeIn) -> Any:
+    committee = services.committee_create(
+        actor=request.user,
+        compound=selectors.compound_get(request.user, payload.compound_id),
+        term_starts_on=payload.term_starts_on,
+        term_ends_on=payload.term_ends_on,
+        note=payload.note,
+    )
+    return Status(201, selectors.committee_get(request.user, committee.pk))
+
+
+@router.post(
+    "/committees/{int:committee_id}/members",
+    response={201: MemberOut, **ERRORS},
+    summary="审查候选人（负面清单）并增补业委会成员",
+)
+def member_create(request: HttpRequest, committee_id: int, payload: MemberIn) -> Any:
+    committee = selectors.committee_get(request.user, committee_id)
+    resident = None
+    if payload.resident_id is not None:
+        resident = residents_visible(request.user).filter(pk=payload.resident_id).first()
+        if resident is None:
+            raise NotFound(_("居民不存在或您无权查看"))
+    member = services.committee_member_add(
+        actor=request.user,
+        committee=committee,
+        name=payload.name or (resident.name if resident else ""),
+        post=payload.post,
+        resident=resident,
+        is_party_member=payload.is_party_member,
+        negative_items=payload.negative_items,
+    )
+    return Status(201, member)

@@ -1,0 +1,287 @@
+"""Bodies and answers of the red property API (Chinese field titles and validation messages)."""
+
+from datetime import date, datetime
+
+from django.utils.translation import gettext_noop
+from ninja import Field, Schema
+from pydantic import StrictInt
+
+from civicgrid.property.models import (
+    CommitteeMember,
+    CreditEntry,
+    Inspection,
+    OwnersCommittee,
+    ServiceContract,
+)
+from civicgrid.requests.api.schemas import ERRORS, Input
+
+__all__ = ["ERRORS"]
+
+
+# --- contracts and companies -------------------------------------------------------------------
+
+
+class ContractIn(Input):
+    compound_id: int = Field(..., title=gettext_noop("小区"), description="小区（区域节点 id，层级为小区）")
+    company_id: int = Field(..., title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）")
+    starts_on: date = Field(..., title=gettext_noop("进驻日期"), description="进驻日期，不能晚于今天")
+    note: str = Field("", title=gettext_noop("备注"))
+
+
+class ContractEndIn(Input):
+    ends_on: date = Field(..., title=gettext_noop("退出日期"), description="退出日期，不能晚于今天")
+    reason: str = Field(
+        ..., title=gettext_noop("退出原因"), description="expired、dismissed、withdrew、cleared 或 other"
+    )
+    note: str = Field("", title=gettext_noop("退出说明"), description="原因为 other 时必填")
+    expected_version: int | None = Field(
+        None, title=gettext_noop("期望版本号"), description="可选。读取时的 version；不符则 409，不做修改"
+    )
+
+
+class ContractOut(Schema):
+    id: int
+    compound_id: int = Field(alias="node_id")
+    compound: str
+    company_id: int
+    company: str
+    starts_on: date
+    ends_on: date | None
+    exit_reason: str
+    exit_note: str
+    note: str
+    version: int
+
+    @staticmethod
+    def resolve_compound(obj: ServiceContract) -> str:
+        return obj.node.name
+
+    @staticmethod
+    def resolve_company(obj: ServiceContract) -> str:
+        return obj.company.name
+
+
+class ProfileIn(Input):
+    party_instructor: str = Field("", title=gettext_noop("党建指导员"))
+    has_party_branch: bool = Field(..., title=gettext_noop("是否建立党组织"))
+    expected_version: int | None = Field(None, title=gettext_noop("期望版本号"))
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    year: int
+    score: int
+    board_list: str = Field(description="red（红榜）、black（黑榜）或空")
+    party_instructor: str
+    has_party_branch: bool
+    profile_version: int
+    compounds_served: list[ContractOut]
+
+
+class BoardRowOut(Schema):
+    rank: int
+    company_id: int
+    company: str
+    score: int
+    compounds: int
+    inspections: int
+    deducted: int
+    board_list: str = Field(description="red（红榜）、black（黑榜）或空")
+
+
+class BoardOut(Schema):
+    year: int
+    red_min: int
+    black_below: int
+    rows: list[BoardRowOut]
+
+
+# --- inspections and credit --------------------------------------------------------------------
+
+
+class ItemBody(Input):
+    deduction: StrictInt = Field(0, title=gettext_noop("扣分"))
+    note: str = Field("", title=gettext_noop("问题说明"))
+
+
+class InspectionIn(Input):
+    compound_id: int = Field(..., title=gettext_noop("小区"))
+    inspected_on: date = Field(..., title=gettext_noop("检查日期"), description="检查日期，不能晚于今天")
+    items: dict[str, ItemBody] = Field(
+        {},
+        title=gettext_noop("检查项目"),
+        description="按检查项目填写扣分：environment、greenery、facilities、safety、order、fees、"
+        "complaints、party；未填为 0",
+    )
+    note: str = Field("", title=gettext_noop("检查说明"))
+    rectify_by: date | None = Field(
+        None, title=gettext_noop("整改期限"), description="有扣分时可填；留空为检查后 15 天"
+    )
+
+
+class ItemOut(Schema):
+    item: str
+    label: str
+    deduction: int
+    note: str
+
+
+class InspectionOut(Schema):
+    id: int
+    compound_id: int = Field(alias="node_id")
+    compound: str
+    company_id: int
+    company: str
+    contract_id: int
+    inspected_on: date
+    inspector: str
+    total_deduction: int
+    rectify_by: date | None
+    note: str
+    items: list[ItemOut]
+
+    @staticmethod
+    def resolve_compound(obj: Inspection) -> str:
+        return obj.node.name
+
+    @staticmethod
+    def resolve_company(obj: Inspection) -> str:
+        return obj.company.name
+
+    @staticmethod
+    def resolve_inspector(obj: Inspection) -> str:
+        return str(obj.inspector.display_name)
+
+    @staticmethod
+    def resolve_items(obj: Inspection) -> list[dict[str, object]]:
+        return [
+            {"item": i.item, "label": i.get_item_display(), "deduction": i.deduction, "note": i.note}
+            for i in obj.items.all()
+        ]
+
+
+class CreditIn(Input):
+    company_id: int = Field(..., title=gettext_noop("物业服务企业"))
+    node_id: int = Field(
+        ..., title=gettext_noop("加减分单位"), description="作出加分或扣分的区或街道（区域节点 id）"
+    )
+    year: StrictInt = Field(..., title=gettext_noop("年度"), description="本年度或上一年度")
+    points: StrictInt = Field(
+        ..., title=gettext_noop("分值"), description="加分为正，扣分为负，-20 到 20，不能为 0"
+    )
+    reason: str = Field(..., title=gettext_noop("事由"))
+
+
+class CreditOut(Schema):
+    id: int
+    company_id: int
+    year: int
+    points: int
+    reason: str
+    source: str
+    source_id: int | None
+    node_id: int
+    node: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_node(obj: CreditEntry) -> str:
+        return obj.node.name
+
+
+class CreditPage(Schema):
+    company_id: int
+    year: int
+    score: int
+    count: int
+    results: list[CreditOut]
+
+
+# --- owners' committees ------------------------------------------------------------------------
+
+
+class CommitteeIn(Input):
+    compound_id: int = Field(..., title=gettext_noop("小区"))
+    term_starts_on: date = Field(..., title=gettext_noop("任期开始"))
+    term_ends_on: date = Field(..., title=gettext_noop("任期结束"))
+    note: str = Field("", title=gettext_noop("备注"))
+
+
+class MemberIn(Input):
+    name: str = Field("", title=gettext_noop("姓名"), description="姓名；指明居民档案时可留空")
+    post: str = Field(
+        ..., title=gettext_noop("职务"), description="chair（主任）、vice_chair（副主任）或 member（委员）"
+    )
+    resident_id: int | None = Field(None, title=gettext_noop("居民档案"))
+    is_party_member: bool = Field(False, title=gettext_noop("是否党员"))
+    negative_items: list[str] = Field(
+        ...,
+        title=gettext_noop("负面清单"),
+        description="候选人符合的负面清单情形：arrears、illegal_building、criminal、dishonest、conflict；有任一项即不能加入",
+    )
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    post: str
+    resident_id: int | None
+    is_party_member: bool
+
+    @staticmethod
+    def resolve_post(obj: CommitteeMember) -> str:
+        return obj.post
+
+
+class CommitteeOut(Schema):
+    id: int
+    compound_id: int = Field(alias="node_id")
+    compound: str
+    term_starts_on: date
+    term_ends_on: date
+    note: str
+    members: list[MemberOut]
+
+    @staticmethod
+    def resolve_compound(obj: OwnersCommittee) -> str:
+        return obj.node.name
+
+    @staticmethod
+    def resolve_members(obj: OwnersCommittee) -> list[CommitteeMember]:
+        from civicgrid.property.selectors import members_of
+
+        return members_of(obj)
+
+
+class ContractPage(Schema):
+    count: int
+    results: list[ContractOut]
+
+
+class CompanyBrief(Schema):
+    id: int
+    name: str
+    credit_code: str
+
+
+class CompanyPage(Schema):
+    count: int
+    results: list[CompanyBrief]
+
+
+class InspectionPage(Schema):
+    count: int
+    results: list[InspectionOut]
+
+
+class CommitteePage(Schema):
+    count: int
+    results: list[CommitteeOut]
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
+    max_deduction: int | None = None

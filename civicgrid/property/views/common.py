@@ -1,0 +1,91 @@
+"""Helpers of the red property pages: reading form values, running a service from a form."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicgrid.accounts.selectors import require_any
+from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.validators import typed_day
+from civicgrid.core.views_forms import labelled
+from civicgrid.property.constants import CheckItem
+from civicgrid.property.permissions import VIEW
+
+# The forms' fields by their labels, to name them in a refusal.
+LABELS = {
+    "compound": gettext_lazy("小区"),
+    "company": gettext_lazy("物业服务企业"),
+    "starts_on": gettext_lazy("进驻日期"),
+    "ends_on": gettext_lazy("退出日期"),
+    "reason": gettext_lazy("退出原因"),
+    "note": gettext_lazy("说明"),
+    "party_instructor": gettext_lazy("党建指导员"),
+    "has_party_branch": gettext_lazy("已建立党组织"),
+    "inspected_on": gettext_lazy("检查日期"),
+    "rectify_by": gettext_lazy("整改期限"),
+    "items": gettext_lazy("检查项目"),
+    "node": gettext_lazy("加减分单位"),
+    "year": gettext_lazy("年度"),
+    "points": gettext_lazy("分值"),
+    "term_starts_on": gettext_lazy("任期开始"),
+    "term_ends_on": gettext_lazy("任期结束"),
+    "name": gettext_lazy("姓名"),
+    "post": gettext_lazy("职务"),
+    "resident": gettext_lazy("居民档案"),
+    "negative_items": gettext_lazy("负面清单"),
+    "version": gettext_lazy("版本"),
+}
+for _item in CheckItem:
+    LABELS[f"items.{_item.value}"] = _item.label
+    LABELS[f"items.{_item.value}.note"] = _item.label
+
+
+def act(request: HttpRequest, call: Callable[[], Any], done: str, back: str) -> HttpResponse:
+    """Run a service from a form: a message, then back to the page; nothing changed on error."""
+    try:
+        call()
+    except CivicError as exc:
+        messages.error(request, labelled(exc, LABELS))
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(back)
+
+
+def require_view(request: HttpRequest) -> None:
+    require_any(request.user, VIEW)
+
+
+def value(request: HttpRequest, name: str) -> str:
+    return str(request.POST.get(name, "")).strip()
+
+
+def date_or_none(request: HttpRequest, name: str, label: str) -> date | None:
+    raw = value(request, name)
+    return typed_day(raw, field=name, label=label) if raw else None
+
+
+def int_or_none(raw: str, field: str, label: str) -> int | None:
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise ValidationError(_("{label}应为整数").format(label=label), field=field)
+    return int(raw)
+
+
+def version(request: HttpRequest) -> int | None:
+    return int_or_none(value(request, "version"), "version", _("版本"))
+
+
+def year_param(request: HttpRequest) -> int:
+    """The year asked for in ``?year=`` (this year when absent or not a year from 2000 on)."""
+    this_year = timezone.localdate().year
+    raw = request.GET.get("year", "")
+    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= this_year:
+        return int(raw)
+    return this_year

@@ -1,0 +1,135 @@
+"""Pages of red property under /property/: the board, companies, compounds, inspections."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from civicgrid.accounts.selectors import scope_filter
+from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.property import selectors
+from civicgrid.property.constants import (
+    CHECK_ITEM_MAX,
+    RECTIFY_DAYS,
+    CheckItem,
+    CommitteePost,
+    ExitReason,
+    NegativeItem,
+)
+from civicgrid.property.models import CompanyProfile, ServiceContract
+from civicgrid.property.permissions import ADJUSTING_KINDS, MANAGE, may_manage
+from civicgrid.property.services.contracts import may_manage_company
+from civicgrid.property.views.common import require_view, year_param
+from civicgrid.territory.models import Node
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    year = year_param(request)
+    this_year = timezone.localdate().year
+    context = {
+        "board": selectors.board(request.user, year),
+        "year": year,
+        "years": list(range(this_year, this_year - 5, -1)),
+    }
+    return render(request, "property/board.html", context)
+
+
+@login_required
+def compounds(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    q = request.GET.get("q", "").strip()[:50]
+    qs = selectors.compounds_visible(request.user).select_related("parent")
+    if q:
+        qs = qs.filter(name__contains=q)
+    page = paginate(request, qs.order_by("path"))
+    serving = {
+        c.node_id: c
+        for c in ServiceContract.objects.filter(
+            node__in=list(page.object_list), ends_on__isnull=True
+        ).select_related("company")
+    }
+    rows = [(node, serving.get(node.pk)) for node in page.object_list]
+    context = {"page": page, "rows": rows, "q": q, "query": query_without_page(request)}
+    return render(request, "property/compounds.html", context)
+
+
+@login_required
+def compound(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.compound_get(request.user, pk)
+    today = timezone.localdate()
+    committees = list(
+        selectors.committees_visible(request.user).filter(node=found).order_by("-term_starts_on")
+    )
+    context = {
+        "compound": found,
+        "open": selectors.open_contract(found),
+        "contracts": found_contracts(found),
+        "committees": [(c, selectors.members_of(c), c.term_ends_on >= today) for c in committees],
+        "inspections": selectors.inspections_visible(request.user).filter(node=found)[:50],
+        "can_manage": may_manage(request.user, found.path),
+        "companies": selectors.companies_to_choose()[:500] if may_manage(request.user, found.path) else [],
+        "exit_reasons": ExitReason.choices,
+        "check_items": [(item, CHECK_ITEM_MAX[item]) for item in CheckItem],
+        "posts": CommitteePost.choices,
+        "negative_items": NegativeItem.choices,
+        "residents": found_residents(request, found),
+        "today": today.isoformat(),
+        "rectify_default": (today + timedelta(days=RECTIFY_DAYS)).isoformat(),
+    }
+    return render(request, "property/compound.html", context)
+
+
+def found_contracts(compound: Node) -> list[ServiceContract]:
+    return list(
+        ServiceContract.objects.filter(node=compound).select_related("company").order_by("-starts_on")
+    )
+
+
+def found_residents(request: HttpRequest, compound: Node) -> list[object]:
+    from civicgrid.registry.selectors import residents_visible
+
+    qs = residents_visible(request.user).filter(node_path__startswith=compound.path, is_active=True)
+    return list(qs.order_by("name")[:300])
+
+
+@login_required
+def company(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.company_get(request.user, pk)
+    year = year_param(request)
+    this_year = timezone.localdate().year
+    score = selectors.score(found, year)
+    adjusting = scope_filter(
+        Node.objects.filter(kind__in=ADJUSTING_KINDS, is_active=True), request.user, MANAGE, "path"
+    )
+    contracts = (
+        selectors.contracts_visible(request.user).filter(company=found).order_by("ends_on", "-starts_on")
+    )
+    ledger = Paginator(selectors.ledger(found, year), 100).get_page(request.GET.get("page"))
+    context = {
+        "company": found,
+        "profile": CompanyProfile.objects.filter(company=found).first(),
+        "year": year,
+        "years": list(range(this_year, this_year - 5, -1)),
+        "score": score,
+        "list": selectors.board_list(score),
+        "contracts": contracts,
+        "ledger": ledger,
+        "inspections": selectors.inspections_visible(request.user).filter(company=found)[:50],
+        "can_manage": may_manage_company(request.user, found),
+        "adjusting": list(adjusting.order_by("path")[:100]),
+        "this_year": this_year,
+    }
+    return render(request, "property/company.html", context)
+
+
+@login_required
+def inspection(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.inspection_get(request.user, pk)
+    order = {item.value: i for i, item in enumerate(CheckItem)}
+    items = sorted(found.items.all(), key=lambda row: order.get(row.item, 99))
+    return render(request, "property/inspection.html", {"inspection": found, "items": items})
