@@ -12,12 +12,22 @@ full-width digit or as ``+86 138 0013 8000`` is stored, and found, as any other.
 
 ``typed_day`` reads a day typed into a form or a page's address bar, or refuses it naming
 the field: the one parser behind the date filters of pages (rates, audit, party, governance).
+
+``decimal_value`` and ``whole_value`` read a number typed into a form, sent to the API or
+passed by code, and add a reason naming the field's label to an ``errors`` dict (field name →
+reasons) instead of raising, so a service collects every problem of its input at once. They
+refuse what ``Decimal()`` or ``int()`` would let through or choke on: NaN, Infinity, booleans,
+"1e30", a digit string thousands long, a number its column cannot hold, a decimal that would
+be rounded away, 2.5 as a count.
 """
 
 import re
 import unicodedata
 from datetime import date
+from decimal import Context, Decimal, InvalidOperation
+from typing import Any
 
+from django.db.models import DecimalField
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
@@ -184,3 +194,160 @@ def typed_day(raw: str, *, field: str, label: StrOrPromise) -> date:
         raise ValidationError(
             _("{label}应为有效日期，格式 YYYY-MM-DD，例如 2026-10-08").format(label=label), field=field
         ) from None
+
+
+Errors = dict[str, list[str]]
+
+
+def _add(errors: Errors, field: str, reason: str) -> None:
+    errors.setdefault(field, []).append(reason)
+
+
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not fold(raw))
+
+
+def _number(raw: object) -> Decimal | None:
+    """``raw`` as an exact Decimal, or None when it is no finite number (NaN, Infinity, text,
+    a boolean). Text is folded first (full-width digits, invisible characters)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal):
+        number = raw
+    elif isinstance(raw, int):
+        number = Decimal(raw)
+    else:
+        try:
+            number = Decimal(fold(str(raw)))  # str(): 0.1 as typed, not its binary expansion
+        except (InvalidOperation, ValueError):
+            return None
+    return number if number.is_finite() else None
+
+
+def _places(number: Decimal) -> int:
+    """How many decimals ``number`` needs, trailing zeros not counted (1.50 needs one).
+    Read from its digits, so no context rounds or overflows on a digit string of any length."""
+    _sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    significant = bytes(digits).rstrip(b"\0")
+    if exponent >= 0 or not significant:
+        return 0
+    return max(0, -exponent - (len(digits) - len(significant)))
+
+
+def _shown(bound: Decimal | int) -> str:
+    return format(bound, "f") if isinstance(bound, Decimal) else str(bound)
+
+
+def _range_reason(
+    label: StrOrPromise, minimum: Decimal | int | None, maximum: Decimal | int | None, unit: StrOrPromise
+) -> str:
+    if minimum is not None and maximum is not None:
+        return _("{label}应在{minimum}到{maximum}{unit}之间").format(
+            label=label, minimum=_shown(minimum), maximum=_shown(maximum), unit=unit
+        )
+    if maximum is not None:
+        return _("{label}不能超过{maximum}{unit}").format(label=label, maximum=_shown(maximum), unit=unit)
+    if minimum == 0:
+        return _("{label}不能为负数").format(label=label)
+    assert minimum is not None
+    return _("{label}不能小于{minimum}{unit}").format(label=label, minimum=_shown(minimum), unit=unit)
+
+
+def decimal_value(
+    raw: object,
+    *,
+    errors: Errors,
+    field: str,
+    label: StrOrPromise,
+    column: DecimalField[Any, Any] | None = None,
+    max_digits: int | None = None,
+    decimal_places: int | None = None,
+    minimum: Decimal | int | None = 0,
+    maximum: Decimal | int | None = None,
+    unit: StrOrPromise = "",
+    required: bool = True,
+) -> Decimal | None:
+    """``raw`` (a Decimal, int, float or typed text) as its column stores it, or None with a
+    reason naming ``label`` added to ``errors[field]``.
+
+    The column is a model's ``DecimalField`` or ``max_digits`` and ``decimal_places``: a
+    number beyond it is refused (SQLite stored it and then could not read it back, PostgreSQL
+    refused the insert), and so is one with more decimals than it keeps (never rounded).
+    ``minimum`` (0: no negative numbers; None: any) and ``maximum`` (None: the column's) bound
+    it; ``unit`` (小时) follows the bounds in the reason. None or blank text is refused as
+    missing when ``required``, else None is returned with no reason. The value returned has
+    exactly the column's decimals (1.50 in a one-decimal column is 1.5).
+    """
+    if column is not None:
+        max_digits, decimal_places = column.max_digits, column.decimal_places
+    if max_digits is None or decimal_places is None:
+        raise TypeError("decimal_value needs a column or max_digits and decimal_places")
+    if _blank(raw):
+        if required:
+            _add(errors, field, _("请填写{label}").format(label=label))
+        return None
+    number = _number(raw)
+    if number is None:
+        if unit:
+            _add(errors, field, _("{label}应为数字（{unit}）").format(label=label, unit=unit))
+        else:
+            _add(errors, field, _("{label}应为数字").format(label=label))
+        return None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        _add(errors, field, _range_reason(label, minimum, maximum, unit))
+        return None
+    whole = max_digits - decimal_places
+    if not number.is_zero() and number.adjusted() >= whole:
+        if decimal_places:
+            reason = _("{label}最多{whole}位整数、{places}位小数")
+        else:
+            reason = _("{label}最多{whole}位整数")
+        _add(errors, field, reason.format(label=label, whole=whole, places=decimal_places))
+        return None
+    if _places(number) > decimal_places:
+        if decimal_places:
+            reason = _("{label}最多保留{places}位小数").format(label=label, places=decimal_places)
+        else:
+            reason = _("{label}应为整数").format(label=label)
+        _add(errors, field, reason)
+        return None
+    if number.is_zero():
+        number = number.copy_abs()  # -0 stored as 0
+    # Exact: the number fits max_digits, so a context of that precision rounds nothing.
+    return number.quantize(Decimal(1).scaleb(-decimal_places), context=Context(prec=max_digits + 1))
+
+
+def whole_value(
+    raw: object,
+    *,
+    errors: Errors,
+    field: str,
+    label: StrOrPromise,
+    minimum: int = 0,
+    maximum: int,
+    required: bool = True,
+) -> int | None:
+    """``raw`` as a whole number from ``minimum`` to ``maximum``, or None with the reason
+    "{label}应为{minimum}到{maximum}之间的整数" added to ``errors[field]``.
+
+    3, "3", "3.0" and Decimal("3") are 3; 2.5, "2.5", True, NaN, Infinity and text are no
+    whole numbers (``int()`` cut 2.5 to 2, read True as 1 and raised on Infinity); "1e400"
+    and a digit string thousands long are out of range. None or blank text is refused as
+    missing when ``required``, else None is returned with no reason.
+    """
+    if _blank(raw):
+        if required:
+            _add(errors, field, _("请填写{label}").format(label=label))
+        return None
+    number = _number(raw)
+    if number is None or _places(number) or not minimum <= number <= maximum:
+        _add(
+            errors,
+            field,
+            _("{label}应为{minimum}到{maximum}之间的整数").format(
+                label=label, minimum=minimum, maximum=maximum
+            ),
+        )
+        return None
+    return int(number)
