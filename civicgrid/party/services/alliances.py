@@ -15,6 +15,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.core.validators import decimal_value, whole_value
 from civicgrid.party.constants import (
     ALLIANCE_NODE_LEVEL,
     DEFAULT_CONTRIBUTION_POINTS,
@@ -49,11 +50,9 @@ from civicgrid.party.services.common import (
     check_upload,
     choice,
     choice_list,
-    decimal_fits,
     party_day,
     raise_if,
     text,
-    whole_number,
 )
 from civicgrid.registry.models import Organisation
 from civicgrid.territory.geometry import check_lon_lat
@@ -215,7 +214,14 @@ def _check_need(errors: Errors, node: Node, data: NeedIn) -> list[str]:
     choice(errors, "source", data.source, NeedSource, _("需求来源"))
     data.source_ref = text(errors, "source_ref", data.source_ref, _("来源说明"), 100, required=False)
     data.address = text(errors, "address", data.address, _("地点"), 255, required=False)
-    whole_number(errors, "beneficiaries", data.beneficiaries, _("受益人数"), MAX_BENEFICIARIES)
+    data.beneficiaries = whole_value(
+        data.beneficiaries,
+        errors=errors,
+        field="beneficiaries",
+        label=_("受益人数"),
+        maximum=MAX_BENEFICIARIES,
+        required=False,
+    )
     _point(errors, data.lon, data.lat)
     return choice_list(errors, "wanted_kinds", data.wanted_kinds or [], ResourceKind, _("资源类型"))
 
@@ -327,7 +333,14 @@ def resource_create(
     data.description = text(errors, "description", data.description, _("说明"), 2000, required=False)
     data.quantity_unit = text(errors, "quantity_unit", data.quantity_unit, _("计量单位"), 20, required=False)
     data.address = text(errors, "address", data.address, _("地点"), 255, required=False)
-    decimal_fits(errors, "quantity", data.quantity, Resource._meta.get_field("quantity"), _("数量"))
+    data.quantity = decimal_value(
+        data.quantity,
+        errors=errors,
+        field="quantity",
+        label=_("数量"),
+        column=Resource._meta.get_field("quantity"),
+        required=False,
+    )
     _point(errors, data.lon, data.lat)
     raise_if(errors)
     resource = Resource.objects.create(
@@ -395,10 +408,13 @@ def _check_project(errors: Errors, data: ProjectIn) -> None:
         add(errors, "starts_on", _("请填写计划开始和完成日期"))
     elif data.ends_on < data.starts_on:
         add(errors, "ends_on", _("计划完成日期不能早于开始日期"))
-    decimal_fits(errors, "budget", data.budget, Project._meta.get_field("budget"), _("预算"))
-    if data.budget is None:
-        add(errors, "budget", _("请填写预算"))
-    elif "budget" not in errors and data.is_micro and data.budget > MICRO_PROJECT_MAX_BUDGET:
+    budget = decimal_value(
+        data.budget, errors=errors, field="budget", label=_("预算"), column=Project._meta.get_field("budget")
+    )
+    if budget is None:
+        return
+    data.budget = budget
+    if data.is_micro and budget > MICRO_PROJECT_MAX_BUDGET:
         add(
             errors,
             "budget",
@@ -556,7 +572,14 @@ def project_contribution_add(
     if unit is None and (resource is None or resource.member_id is None):
         add(errors, "unit", _("请选择投入资源的单位"))
     description = text(errors, "description", description, _("投入内容"), 255, required=True)
-    decimal_fits(errors, "amount", amount, ProjectContribution._meta.get_field("amount"), _("折合金额"))
+    amount = decimal_value(
+        amount,
+        errors=errors,
+        field="amount",
+        label=_("折合金额"),
+        column=ProjectContribution._meta.get_field("amount"),
+        required=False,
+    )
     if points is None:
         points = DEFAULT_CONTRIBUTION_POINTS.get(resource.kind, 10) if resource else 10
     if not 0 <= points <= MAX_CONTRIBUTION_POINTS:

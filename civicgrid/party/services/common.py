@@ -2,11 +2,10 @@
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import DecimalField, TextChoices
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
@@ -77,44 +76,6 @@ def pledges(errors: Errors, values: Iterable[str], field: str = "pledges") -> li
             _("每条承诺事项最长{pledge_max_length}个字").format(pledge_max_length=PLEDGE_MAX_LENGTH),
         )
     return cleaned
-
-
-def decimal_fits(
-    errors: Errors,
-    field: str,
-    value: Decimal | None,
-    column: DecimalField[Any, Any],
-    label: str,
-    *,
-    allow_negative: bool = False,
-) -> None:
-    """A number that its column can hold (``max_digits`` / ``decimal_places``), not negative
-    unless allowed. A number beyond the column was stored by SQLite as it came and then
-    could not be read back (every page showing it failed); PostgreSQL refused the insert."""
-    if value is None:
-        return
-    whole = column.max_digits - column.decimal_places
-    places = column.decimal_places
-    if not value.is_finite():
-        add(errors, field, _("{label}应为数字").format(label=label))
-    elif value < 0 and not allow_negative:
-        add(errors, field, _("{label}不能为负数").format(label=label))
-    elif abs(value) >= Decimal(10) ** whole or value != value.quantize(Decimal(1).scaleb(-places)):
-        add(
-            errors,
-            field,
-            _("{label}最多{whole}位整数、{places}位小数").format(label=label, whole=whole, places=places),
-        )
-
-
-def whole_number(errors: Errors, field: str, value: int | None, label: str, maximum: int) -> None:
-    """A count between 0 and ``maximum`` (a plausible bound, well inside the column)."""
-    if value is not None and not 0 <= value <= maximum:
-        add(
-            errors,
-            field,
-            _("{label}应为0到{maximum}之间的整数").format(label=label, maximum=maximum),
-        )
 
 
 def party_day(errors: Errors, field: str, day: date | None, label: str, *, today: date | None) -> None:
