@@ -1,19 +1,20 @@
 """Checks of input shared by the points services (Chinese messages, field names)."""
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import decimal_value
 from civicgrid.points import rules
+from civicgrid.points.models import Movement
 from civicgrid.territory.models import Node
 
 MAX_AMOUNT = 100_000  # one movement; bigger numbers are typing mistakes
 MAX_QUANTITY = 99
-HOURS_STEP = Decimal("0.01")  # Movement.hours and TimeBankEntry.hours keep two decimals
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,19 +50,19 @@ def check_amount(amount: Any, field: str = "amount", *, allow_negative: bool = F
 def check_hours(hours: Any) -> Decimal:
     """Hours from 0 to 24 with at most two decimals (what ``Movement.hours`` and the time
     bank keep): NaN and Infinity are no number, and 1.555 is refused rather than rounded."""
-    try:
-        value = Decimal(str(hours).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("服务时长必须是数字"), field="hours") from None
-    if not value.is_finite():
-        raise ValidationError(_("服务时长必须是数字"), field="hours")
-    if value < 0:
-        raise ValidationError(_("服务时长不能为负数"), field="hours")
-    if value > rules.MAX_HOURS:
-        raise ValidationError(_("单次服务时长不能超过24小时"), field="hours")
-    if value != value.quantize(HOURS_STEP):
-        raise ValidationError(_("服务时长最多保留两位小数"), field="hours")
-    return value.quantize(HOURS_STEP)
+    errors: dict[str, list[str]] = {}
+    value = decimal_value(
+        hours,
+        errors=errors,
+        field="hours",
+        label=_("服务时长"),
+        column=Movement._meta.get_field("hours"),
+        maximum=rules.MAX_HOURS,
+        unit=_("小时"),
+    )
+    if value is None:
+        raise ValidationError(errors=errors)
+    return value
 
 
 def check_difficulty(difficulty: Any) -> int:

@@ -1,6 +1,6 @@
 """Configuring points: the rules per activity type and the expiry policy per community."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import decimal_value, whole_value
 from civicgrid.points.checks import MAX_AMOUNT
 from civicgrid.points.constants import Verb
 from civicgrid.points.models import ActivityType, PointsPolicy, PointsRule
@@ -15,49 +16,6 @@ from civicgrid.points.permissions import require_manage
 from civicgrid.territory.models import Node
 
 RULE_NAME_MAX = PointsRule._meta.get_field("name").max_length or 100
-
-
-def _decimal(
-    raw: Decimal | str | int, field: str, label: str, errors: dict[str, list[str]]
-) -> Decimal | None:
-    """A finite number with no more decimals than its column keeps (the field of
-    ``PointsRule`` named ``field``): 12.345 points an hour is refused, not rounded."""
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        value = None
-    if value is None or not value.is_finite():
-        errors[field] = [gettext("{label}必须是数字").format(label=label)]
-        return None
-    places = int(PointsRule._meta.get_field(field).decimal_places)  # type: ignore[union-attr]
-    try:
-        exact = value == value.quantize(Decimal(1).scaleb(-places))
-    except InvalidOperation:  # far too big to quantize: the caller's range check refuses it
-        exact = True
-    if not exact:
-        errors[field] = [gettext("{label}最多保留{places}位小数").format(label=label, places=places)]
-        return None
-    return value
-
-
-def _whole(raw: Any, field: str, label: str, errors: dict[str, list[str]]) -> int | None:
-    """A whole number of points from 0 to ``MAX_AMOUNT`` (the service's own check, so the API
-    and the page refuse alike and a huge number never reaches the database). 2.5 is no whole
-    number (``int()`` cut it to 2), nor is an infinite float (``int()`` raised)."""
-    try:
-        number = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        number = Decimal("NaN")
-    if isinstance(raw, bool) or not number.is_finite() or number != number.to_integral_value():
-        errors[field] = [gettext("{label}必须是整数").format(label=label)]
-        return None
-    if number < 0:
-        errors[field] = [gettext("{label}不能为负数").format(label=label)]
-        return None
-    if number > MAX_AMOUNT:
-        errors[field] = [gettext("{label}不能超过{max_amount}").format(label=label, max_amount=MAX_AMOUNT)]
-        return None
-    return int(number)
 
 
 def rule_save(
@@ -86,14 +44,30 @@ def rule_save(
                 rule_name_max=RULE_NAME_MAX, count=len(name)
             )
         ]
-    per_hour = _decimal(points_per_hour, "points_per_hour", gettext("每小时积分"), errors)
-    step = _decimal(difficulty_step, "difficulty_step", gettext("难度系数步长"), errors)
-    if per_hour is not None and not 0 <= per_hour <= 1000:
-        errors["points_per_hour"] = [gettext("每小时积分应在0到1000之间")]
-    if step is not None and not 0 <= step <= 2:
-        errors["difficulty_step"] = [gettext("难度系数步长应在0到2之间")]
-    base = _whole(base_points, "base_points", gettext("基础积分"), errors)
-    cap = _whole(max_points, "max_points", gettext("单次上限"), errors)
+    # Checked here, not only by the form, so the API and the page refuse alike: 12.345 points
+    # an hour is refused, not rounded; 2.5 is no whole number; a huge one never reaches the database.
+    per_hour = decimal_value(
+        points_per_hour,
+        errors=errors,
+        field="points_per_hour",
+        label=gettext("每小时积分"),
+        column=PointsRule._meta.get_field("points_per_hour"),
+        maximum=1000,
+    )
+    step = decimal_value(
+        difficulty_step,
+        errors=errors,
+        field="difficulty_step",
+        label=gettext("难度系数步长"),
+        column=PointsRule._meta.get_field("difficulty_step"),
+        maximum=2,
+    )
+    base = whole_value(
+        base_points, errors=errors, field="base_points", label=gettext("基础积分"), maximum=MAX_AMOUNT
+    )
+    cap = whole_value(
+        max_points, errors=errors, field="max_points", label=gettext("单次上限"), maximum=MAX_AMOUNT
+    )
     if errors:
         raise ValidationError(errors=errors)
     assert per_hour is not None and step is not None and base is not None and cap is not None

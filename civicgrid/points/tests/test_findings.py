@@ -59,10 +59,12 @@ def test_the_team_filter_lists_every_team_once(pw: PointsWorld) -> None:
 @pytest.mark.parametrize(
     ("hours", "reason"),
     [
-        ("NaN", "服务时长必须是数字"),
-        ("Infinity", "服务时长必须是数字"),
-        ("-1", "服务时长不能为负数"),
-        ("1.555", "服务时长最多保留两位小数"),
+        ("NaN", "服务时长应为数字（小时）"),
+        ("Infinity", "服务时长应为数字（小时）"),
+        ("-1", "服务时长应在0到24小时之间"),
+        ("24.01", "服务时长应在0到24小时之间"),
+        ("1.555", "服务时长最多保留2位小数"),
+        ("", "请填写服务时长"),
     ],
 )
 def test_award_hours_that_are_no_number_or_too_precise_are_refused(
@@ -87,14 +89,14 @@ def test_award_hours_that_are_no_number_or_too_precise_are_refused(
 @pytest.mark.parametrize(
     ("field", "value", "reason"),
     [
-        ("base_points", 2.5, "基础积分必须是整数"),
-        ("base_points", "2.5", "基础积分必须是整数"),
-        ("max_points", float("inf"), "单次上限必须是整数"),
-        ("max_points", True, "单次上限必须是整数"),
-        ("base_points", "1e400", "基础积分不能超过100000"),
+        ("base_points", 2.5, "基础积分应为0到100000之间的整数"),
+        ("base_points", "2.5", "基础积分应为0到100000之间的整数"),
+        ("max_points", float("inf"), "单次上限应为0到100000之间的整数"),
+        ("max_points", True, "单次上限应为0到100000之间的整数"),
+        ("base_points", "1e400", "基础积分应为0到100000之间的整数"),
         ("points_per_hour", "12.345", "每小时积分最多保留2位小数"),
         ("difficulty_step", "0.255", "难度系数步长最多保留2位小数"),
-        ("points_per_hour", "Infinity", "每小时积分必须是数字"),
+        ("points_per_hour", "Infinity", "每小时积分应为数字"),
     ],
 )
 def test_rule_numbers_are_refused_not_cut_or_rounded(

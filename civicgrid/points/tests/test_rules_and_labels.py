@@ -62,14 +62,14 @@ def test_a_negative_cap_is_refused_on_its_own_field(pw: PointsWorld, client: Cli
     answer = as_(client, pw.city.bob).post("/points/rules/", rule(pw, max_points="-1"))
     assert answer.status_code == 422
     errors = answer.context["rule_form"].errors
-    assert errors["max_points"] == ["单次上限不能为负数"] and "base_points" not in errors
+    assert errors["max_points"] == ["单次上限应为0到100000之间的整数"] and "base_points" not in errors
     assert not PointsRule.objects.exists()
 
 
 def test_the_service_names_the_field_it_refuses(pw: PointsWorld) -> None:
     with pytest.raises(ValidationError) as caught:
         services.rule_save(actor=pw.city.bob, node=pw.city.comm_a1, activity_type="", name="x", max_points=-1)
-    assert caught.value.errors == {"max_points": ["单次上限不能为负数"]}
+    assert caught.value.errors == {"max_points": ["单次上限应为0到100000之间的整数"]}
     with pytest.raises(ValidationError) as caught:
         services.rule_save(
             actor=pw.city.bob, node=pw.city.comm_a1, activity_type="", name="长" * 101, base_points=10**12
@@ -79,7 +79,7 @@ def test_the_service_names_the_field_it_refuses(pw: PointsWorld) -> None:
         services.rule_save(
             actor=pw.city.bob, node=pw.city.comm_a1, activity_type="", name="x", points_per_hour="NaN"
         )
-    assert caught.value.errors == {"points_per_hour": ["每小时积分必须是数字"]}
+    assert caught.value.errors == {"points_per_hour": ["每小时积分应为数字"]}
     assert not PointsRule.objects.exists()
 
 
