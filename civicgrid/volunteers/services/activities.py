@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.core.validators import whole_value
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.territory.models import Node
 from civicgrid.volunteers import points_link
@@ -47,7 +48,6 @@ from civicgrid.volunteers.services.common import (
     raise_if,
     text,
     user_or_none,
-    whole_value,
     within_horizon,
 )
 
@@ -129,6 +129,14 @@ def _check_publisher(actor: Any, node: Node, team: Team | None) -> None:
         raise PermissionDenied(_("您无权在该区域发布志愿活动"))
 
 
+def _quota(value: object, errors: dict[str, list[str]]) -> int:
+    """How many volunteers an activity takes (1 to ``MAX_QUOTA``), or 0 with a reason."""
+    quota = whole_value(
+        value, errors=errors, field="quota", label=_("招募人数"), minimum=1, maximum=MAX_QUOTA
+    )
+    return 0 if quota is None else quota
+
+
 def activity_validate(data: NewActivity) -> tuple[dict[str, list[str]], list[Skill]]:
     """Every problem of a new activity at once, and its skills."""
     errors: dict[str, list[str]] = {}
@@ -137,9 +145,7 @@ def activity_validate(data: NewActivity) -> tuple[dict[str, list[str]], list[Ski
     text(data.description, "description", _("活动内容"), errors, limit=2000, required=False)
     choice(data.service_type, ServiceType, "service_type", _("服务类别"), errors)
     difficulty_value(data.difficulty, errors)
-    quota = whole_value(data.quota)
-    if quota is None or not 1 <= quota <= MAX_QUOTA:
-        errors.setdefault("quota", []).append(_("招募人数应为1到{max_quota}").format(max_quota=MAX_QUOTA))
+    _quota(data.quota, errors)
     now = timezone.now()
     if data.starts_at is None or data.ends_at is None:
         errors.setdefault("starts_at", []).append(_("请填写开始和结束时间"))
@@ -184,7 +190,7 @@ def activity_publish(*, actor: Any, data: NewActivity) -> Activity:
         place=data.place.strip(),
         starts_at=data.starts_at,
         ends_at=data.ends_at,
-        quota=whole_value(data.quota) or 0,  # checked above
+        quota=_quota(data.quota, {}),  # checked above
         service_type=data.service_type,
         difficulty=difficulty_value(data.difficulty, errors),
         points=points_link.estimate(

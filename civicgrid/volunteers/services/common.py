@@ -1,7 +1,7 @@
 """Helpers shared by the services of this app: places, names, checks, notifications."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.validators import decimal_value, whole_value
 from civicgrid.notify.models import Channel
 from civicgrid.notify.services import notify
 from civicgrid.territory.models import Node, NodeKind
@@ -88,56 +89,30 @@ def text(
     return cleaned
 
 
-def _hours_places() -> int:
-    from civicgrid.volunteers.models import ServiceOrder
-
-    return int(ServiceOrder._meta.get_field("hours").decimal_places)
-
-
 def hours_value(value: Any, field: str, errors: dict[str, list[str]], *, maximum: int = 24) -> Decimal:
     """Hours between 0.5 and ``maximum`` with no more decimals than the column keeps (one).
 
     Never rounded and never an exception: "NaN", "Infinity", "1e30", "-1" or "1.55" add a
     reason naming 服务时长 to ``errors`` (and give 0), so the caller writes nothing."""
-    try:
-        hours = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        hours = Decimal("NaN")
-    if not hours.is_finite():
-        errors.setdefault(field, []).append(_("服务时长应为数字（小时）"))
-        return Decimal(0)
-    if hours < Decimal("0.5") or hours > maximum:
-        errors.setdefault(field, []).append(_("服务时长应在0.5到{maximum}小时之间").format(maximum=maximum))
-        return Decimal(0)
-    step = Decimal(1).scaleb(-_hours_places())
-    if hours != hours.quantize(step):
-        errors.setdefault(field, []).append(_("服务时长最多保留一位小数"))
-        return Decimal(0)
-    return hours.quantize(step)
+    from civicgrid.volunteers.models import ServiceOrder
 
-
-def whole_value(value: Any) -> int | None:
-    """``value`` as a whole number, or None: "2.5", 2.5, NaN, Infinity and booleans are no
-    whole numbers (``int()`` would cut 2.5 to 2 and fail on an infinite float)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not number.is_finite() or number != number.to_integral_value() or abs(number) > 10**9:
-        return None
-    return int(number)
+    hours = decimal_value(
+        value,
+        errors=errors,
+        field=field,
+        label=_("服务时长"),
+        column=ServiceOrder._meta.get_field("hours"),
+        minimum=Decimal("0.5"),
+        maximum=maximum,
+        unit=_("小时"),
+    )
+    return Decimal(0) if hours is None else hours
 
 
 def difficulty_value(value: Any, errors: dict[str, list[str]]) -> int:
-    difficulty = whole_value(value)
-    if difficulty is None or not 1 <= difficulty <= 5:
-        errors.setdefault("difficulty", []).append(_("难度应为1到5"))
-        return 0
-    return difficulty
+    """A difficulty from 1 to 5, or 0 with a reason naming 难度 added to ``errors``."""
+    difficulty = whole_value(value, errors=errors, field="difficulty", label=_("难度"), minimum=1, maximum=5)
+    return 0 if difficulty is None else difficulty
 
 
 def choice(value: Any, choices: Any, field: str, label: str, errors: dict[str, list[str]]) -> str:

@@ -50,8 +50,9 @@ def taken_by_zhang(people: People) -> ServiceOrder:
         ("99999.9", "服务时长应在0.5到24小时之间"),
         ("-1", "服务时长应在0.5到24小时之间"),
         ("0.4", "服务时长应在0.5到24小时之间"),
-        ("1.55", "服务时长最多保留一位小数"),
-        ("2.25", "服务时长最多保留一位小数"),
+        ("1.55", "服务时长最多保留1位小数"),
+        ("2.25", "服务时长最多保留1位小数"),
+        ("", "请填写服务时长"),
         ("两小时", "服务时长应为数字（小时）"),
     ],
 )
@@ -100,7 +101,7 @@ def test_nan_hours_on_the_phone_page_and_the_api_are_refused_not_a_server_error(
 def test_a_difficulty_that_is_no_whole_number_is_refused(people: People, difficulty: Any) -> None:
     with pytest.raises(ValidationError) as exc:
         people.order(difficulty=difficulty)
-    assert exc.value.errors["difficulty"] == ["难度应为1到5"]
+    assert exc.value.errors["difficulty"] == ["难度应为1到5之间的整数"]
     assert not ServiceOrder.objects.exists()
 
 
@@ -108,7 +109,7 @@ def test_a_difficulty_that_is_no_whole_number_is_refused(people: People, difficu
 def test_a_quota_that_is_no_whole_number_is_refused(people: People, quota: Any) -> None:
     with pytest.raises(ValidationError) as exc:
         people.activity(quota=quota)
-    assert "quota" in exc.value.errors
+    assert exc.value.errors["quota"] == ["招募人数应为1到1000之间的整数"]
 
 
 # --- 2. open redirect ------------------------------------------------------------------------------
