@@ -23,4 +23,4 @@ class PropertyConfig(AppConfig):
         (_("红色物业"), "property:board", _views_property),
     ]
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
-    demo: str | None = None
+    demo: str | None = "civicgrid.property.demo.seed_demo"
