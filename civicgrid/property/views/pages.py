@@ -23,6 +23,8 @@ from civicgrid.property.models import CompanyProfile, ServiceContract
 from civicgrid.property.permissions import ADJUSTING_KINDS, MANAGE, may_manage
 from civicgrid.property.services.contracts import may_manage_company
 from civicgrid.property.views.common import require_view, year_param
+from civicgrid.registry.models import Resident
+from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
 
 
@@ -85,14 +87,14 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def found_contracts(compound: Node) -> list[ServiceContract]:
+    """Every contract of the compound, the newest first (the compound is in scope)."""
     return list(
         ServiceContract.objects.filter(node=compound).select_related("company").order_by("-starts_on")
     )
 
 
-def found_residents(request: HttpRequest, compound: Node) -> list[object]:
-    from civicgrid.registry.selectors import residents_visible
-
+def found_residents(request: HttpRequest, compound: Node) -> list[Resident]:
+    """Residents of the compound the actor sees, to link a committee member to."""
     qs = residents_visible(request.user).filter(node_path__startswith=compound.path, is_active=True)
     return list(qs.order_by("name")[:300])
 
