@@ -96,6 +96,9 @@ def _pdf(data: bytes) -> bool:
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
 
 
+# The photo types every app accepts (each checked whole below).
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+
 CHECKS: dict[str, Callable[[bytes], bool]] = {
     "image/png": _png,
     "image/jpeg": _jpeg,

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.uploads import IMAGE_TYPES
+
 
 class Verb:
     PATROL_STARTED = "gridwork.patrol_started"
@@ -131,7 +133,7 @@ MAX_PHOTOS = 6
 MAX_POINTS_PER_BATCH = 500
 MAX_BACKDATE_DAYS = 30  # entries kept offline longer than this are refused
 MAX_CLOCK_SKEW_MINUTES = 10  # a phone's clock may run this far ahead of the server
-PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "image/webp": b"RIFF"}
+PHOTO_TYPES = IMAGE_TYPES  # each checked whole (core.uploads)
 
 # Default checklists of the campaign kinds (label, kind, required).
 # i18n: data (copied into the campaign launch form as editable text, then stored with the campaign)

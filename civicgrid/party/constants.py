@@ -5,6 +5,7 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.uploads import IMAGE_TYPES
 from civicgrid.territory.models import NodeKind
 
 
@@ -289,7 +290,7 @@ SUGGESTION_MAX_METRES = 5_000.0
 
 FILE_MAX_BYTES = 10 * 1024 * 1024
 FILE_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+PHOTO_TYPES = IMAGE_TYPES  # each checked whole (core.uploads)
 
 
 class Verb:

@@ -18,7 +18,7 @@ from civicgrid.property.api.schemas import (
     BoardOut,
     ChoiceOut,
     CommitteeIn,
-    CommitteeOut,
+    CommitteeMemberOut,
     CommitteePage,
     CompanyOut,
     CompanyPage,
@@ -32,7 +32,7 @@ from civicgrid.property.api.schemas import (
     InspectionOut,
     InspectionPage,
     MemberIn,
-    MemberOut,
+    OwnersCommitteeOut,
     ProfileIn,
 )
 from civicgrid.property.constants import CHECK_ITEM_MAX, CheckItem, NegativeItem
@@ -305,13 +305,13 @@ def committee_list(
 
 
 @router.get(
-    "/committees/{int:committee_id}", response={200: CommitteeOut, **ERRORS}, summary="业主委员会详情"
+    "/committees/{int:committee_id}", response={200: OwnersCommitteeOut, **ERRORS}, summary="业主委员会详情"
 )
 def committee_detail(request: HttpRequest, committee_id: int) -> Any:
     return selectors.committee_get(request.user, committee_id)
 
 
-@router.post("/committees", response={201: CommitteeOut, **ERRORS}, summary="登记一届业主委员会")
+@router.post("/committees", response={201: OwnersCommitteeOut, **ERRORS}, summary="登记一届业主委员会")
 def committee_create(request: HttpRequest, payload: CommitteeIn) -> Any:
     committee = services.committee_create(
         actor=request.user,
@@ -325,7 +325,7 @@ def committee_create(request: HttpRequest, payload: CommitteeIn) -> Any:
 
 @router.post(
     "/committees/{int:committee_id}/members",
-    response={201: MemberOut, **ERRORS},
+    response={201: CommitteeMemberOut, **ERRORS},
     summary="审查候选人（负面清单）并增补业委会成员",
 )
 def member_create(request: HttpRequest, committee_id: int, payload: MemberIn) -> Any:

@@ -121,7 +121,7 @@ class InspectionIn(Input):
     )
 
 
-class ItemOut(Schema):
+class InspectionItemOut(Schema):
     item: str
     label: str
     deduction: int
@@ -140,7 +140,7 @@ class InspectionOut(Schema):
     total_deduction: int
     rectify_by: date | None
     note: str
-    items: list[ItemOut]
+    items: list[InspectionItemOut]
 
     @staticmethod
     def resolve_compound(obj: Inspection) -> str:
@@ -223,7 +223,7 @@ class MemberIn(Input):
     )
 
 
-class MemberOut(Schema):
+class CommitteeMemberOut(Schema):
     id: int
     name: str
     post: str
@@ -235,14 +235,14 @@ class MemberOut(Schema):
         return obj.post
 
 
-class CommitteeOut(Schema):
+class OwnersCommitteeOut(Schema):
     id: int
     compound_id: int = Field(alias="node_id")
     compound: str
     term_starts_on: date
     term_ends_on: date
     note: str
-    members: list[MemberOut]
+    members: list[CommitteeMemberOut]
 
     @staticmethod
     def resolve_compound(obj: OwnersCommittee) -> str:
@@ -278,7 +278,7 @@ class InspectionPage(Schema):
 
 class CommitteePage(Schema):
     count: int
-    results: list[CommitteeOut]
+    results: list[OwnersCommitteeOut]
 
 
 class ChoiceOut(Schema):

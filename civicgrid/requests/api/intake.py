@@ -76,7 +76,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Any:
     response={201: list[AttachmentOut], **ERRORS},
     summary="上传附件",
     description="multipart/form-data：files 为一个或多个文件（JPG、PNG、WEBP 图片或 PDF，"
-    "类型按文件头核对，大小有上限），note 为说明（可空）。记入办理时间轴。",
+    "须是完整的图片或 PDF 文件，大小有上限），note 为说明（可空）。记入办理时间轴。",
 )
 def attachments_upload(
     request: HttpRequest,

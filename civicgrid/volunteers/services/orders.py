@@ -48,7 +48,7 @@ from django.utils.translation import gettext, gettext_lazy
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.i18n import StrOrPromise
-from civicgrid.core.uploads import upload_is_whole
+from civicgrid.core.uploads import IMAGE_TYPES, upload_is_whole
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.territory.models import Node
@@ -83,7 +83,7 @@ from civicgrid.volunteers.services.common import (
 )
 
 MAX_PHOTOS = 9
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")  # each checked whole (core.uploads)
+PHOTO_TYPES = IMAGE_TYPES  # each checked whole (core.uploads)
 VERBS: dict[str, str] = {
     OrderAction.CREATE: Verb.ORDER_CREATED,
     OrderAction.PUBLISH: Verb.ORDER_PUBLISHED,
