@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.models import User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
+from civicgrid.core.figures import share_percent, share_text
 from civicgrid.gridwork.constants import CampaignState, ItemState, Outcome
 from civicgrid.gridwork.models import Campaign, CampaignCheck, CampaignItem, CarePlan, Finding, Patrol, Visit
 from civicgrid.gridwork.permissions import view_q
@@ -254,7 +255,7 @@ class Progress:
 
     @property
     def percent(self) -> float:
-        return round(100 * self.done / self.total, 1) if self.total else 0.0
+        return float(share_percent(self.done, self.total) or 0)
 
 
 def campaign_progress(actor: Any, campaign: Campaign) -> tuple[list[Progress], list[Progress], Progress]:
@@ -304,7 +305,7 @@ def campaign_progress(actor: Any, campaign: Campaign) -> tuple[list[Progress], l
 
 def _pct(part: int, whole: int) -> str:
     """One decimal, as the campaign page writes it (``Progress.percent``): 3/80 is 3.8%, not 4%."""
-    return f"{round(100 * part / whole, 1)}%" if whole else "—"
+    return share_text(part, whole)
 
 
 def home_figures(user: Any) -> list[Figure]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
+from civicgrid.core.figures import share_percent
 from civicgrid.party.constants import (
     ACTIVE_AGREEMENT_STATUSES,
     AgreementKind,
@@ -51,7 +52,8 @@ class Rate:
 
     @property
     def percent(self) -> float | None:
-        return round(self.reported * 100 / self.total, 1) if self.total else None
+        share = share_percent(self.reported, self.total)
+        return None if share is None else float(share)
 
     @property
     def shown(self) -> str:

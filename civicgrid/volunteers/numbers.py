@@ -6,6 +6,8 @@ a percent with one decimal, rounded half up from the exact counts (docs/formulas
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from civicgrid.core.figures import share_text
+
 TENTH = Decimal("0.1")
 
 
@@ -16,7 +18,4 @@ def hours_text(hours: Decimal) -> str:
 
 def percent_text(part: int, whole: int) -> str:
     """part / whole as a percent with one decimal, half up ("—" without a whole)."""
-    if not whole:
-        return "—"
-    share = (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
-    return f"{share}%"
+    return share_text(part, whole)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.figures import share_percent
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.gridwork import logbook, selectors, services
 from civicgrid.gridwork.constants import CampaignKind, CampaignState, CampaignTarget, ItemState, QuestionKind
@@ -93,7 +94,7 @@ def _campaigns_page(request: HttpRequest, launch_form: CampaignLaunchForm, statu
     for c in found:
         row = counts.get(c.pk, {"total": 0, "done": 0})
         c.total, c.done = row["total"], row["done"]  # type: ignore[attr-defined]
-        c.percent = round(100 * row["done"] / row["total"], 1) if row["total"] else 0  # type: ignore[attr-defined]
+        c.percent = float(share_percent(row["done"], row["total"]) or 0)  # type: ignore[attr-defined]
     manage = has_capability(user, Capability.GRIDWORK_MANAGE)
     today = timezone.localdate()
     context = {
