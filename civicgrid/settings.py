@@ -1,6 +1,10 @@
 """Django settings for civicgrid, read from the environment.
 
-Every setting a deployment may change is listed in ``docs/configuration.md``.
+Every setting a deployment may change is listed in ``docs/configuration.md``: the
+environment variables read here (``NAME_FILE`` only for the four read with ``envsecret``),
+``CIVICGRID_POINTS_EXPIRY_DAYS`` read by ``points/rules.py``, and the proactive-governance
+tuning (``GOVERNANCE_SPIKE_*``, ``GOVERNANCE_HOT_PARAMS``) that ``civicgrid/governance``
+reads with ``getattr`` and that only a settings module of the deployment's own can set.
 """
 
 import base64
