@@ -12,9 +12,13 @@ catalogue, saved answers, the classifier's files), so a cell means the same ever
 * identifiers (ID numbers, phones, credit codes): full-width forms as ASCII, masked
   copies from our own exports (``110***********1234``) and Excel's scientific notation
   (``3.20213E+17``) refused with a reason (``id_number_cell``, ``phone_cell``…);
-* dates: date cells, Excel serial numbers (45292 is 2024-01-01), ``2024-01-31``,
+* identifiers behind an apostrophe or in ``="…"`` (other systems' way of keeping Excel off
+  the digits) read without it (``unquoted``);
+* dates: date cells, Excel serial numbers of five digits (45292 is 2024-01-01), ``2024-01-31``,
   ``2024/1/31``, ``2024.01.31``, ``2024年1月31日``, ``20240131``, with or without a time
-  of day, in full-width digits too (``parse_date``).
+  of day, in full-width digits too (``parse_date``); any other plain number (a year, an age)
+  and a date cell before 1900-03-01 are refused (``BareNumber``, ``date_reason``);
+* person names: spaces between Chinese characters dropped (``person_name``).
 
 Messages are built when used (``gettext``), never at import time.
 """
@@ -42,15 +46,23 @@ T = TypeVar("T")
 
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _SPACES_RE = re.compile(r"\s+")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# A space between two Chinese characters, or beside a middle dot (after _SPACES_RE).
+_NAME_GAP_RE = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])| (?=·)|(?<=·) ")
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug makes day 60 1900-02-29).
 EXCEL_EPOCH = datetime(1899, 12, 30)
 SERIAL_MAX = 2_958_465  # 9999-12-31
+# A plain number is read as a serial only with five digits (``parse_date``).
+SERIAL_MIN, SERIAL_END = 10_000, 100_000
+# Where Excel's calendar becomes right (serial 61); a date cell before it held a small number.
+SERIAL_CALENDAR_START = date(1900, 3, 1)
 _DATE_RE = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
     r"(?:[ T]+\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{1,2}(?:\.\d+)?秒?)?)?$"
 )
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")  # 10000 (1927) to 99999: never a year or a compact date
+_FORMULA_TEXT_RE = re.compile(r'^=\s*"([^"]*)"$')  # ="0510-8888888"
 _SCIENTIFIC_RE = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
 # How many rows above the header a sheet may hold (a title, a date, a blank row…).
 HEADER_SEARCH_ROWS = 10
@@ -60,6 +72,10 @@ class FromNumber(str):
     """Text of a cell Excel stored as a number (a phone's leading 0 is gone, for one)."""
 
     __slots__ = ()
+
+
+class BareNumber(ValueError):
+    """A number (or a date-formatted small number) in a date column: a year, an age, a count."""
 
 
 class LostDigits(FromNumber):
@@ -78,6 +94,15 @@ def clean_text(value: str) -> str:
     if _INVISIBLE_RE.search(value) is not None:
         value = _INVISIBLE_RE.sub("", value)
     return value.replace("\xa0", " ").strip()
+
+
+def person_name(text: str) -> str:
+    """A person's name as typed into a sheet, as stored: ``clean_text``, runs of spaces
+    (ideographic ones too) as one, none between two Chinese characters ("王　伟" and
+    "王 伟" are 王伟, the padding of aligned two-character names) nor around "·"
+    ("阿依古丽 · 买买提"); a space between Latin letters stays ("Anna Li")."""
+    text = _SPACES_RE.sub(" ", clean_text(text).replace("\u3000", " "))
+    return _NAME_GAP_RE.sub("", text)
 
 
 def comparable(text: str) -> str:
@@ -124,29 +149,53 @@ def serial_datetime(number: float) -> datetime | None:
     return EXCEL_EPOCH + timedelta(seconds=round(number * 86400))  # Excel keeps times to the second
 
 
+def _serial_date(number: float) -> date:
+    """The day of a plain number read as an Excel serial: only five digits (10000 is
+    1927-05-18, 99999 is 2173-10-13), so a year (1958), an age (65) or a count (1) typed
+    into a date column is refused instead of becoming a day in 1900-1905."""
+    moment = serial_datetime(number) if SERIAL_MIN <= number < SERIAL_END else None
+    if moment is None:
+        raise BareNumber(number)
+    return moment.date()
+
+
 def parse_date(value: Any) -> date:
-    """A date cell, an Excel serial number, or text such as 2024-01-31, 2024/1/31, 2024.1.31,
-    2024年1月31日, 20240131 (a time of day after it is ignored). ValueError otherwise."""
-    if isinstance(value, datetime):
-        return value.date()
+    """A date cell, an Excel serial number of five digits, or text such as 2024-01-31,
+    2024/1/31, 2024.1.31, 2024年1月31日, 20240131 (a time of day after it is ignored).
+    ValueError otherwise (``BareNumber`` for a number that is no date: ``date_reason``).
+
+    A date cell before 1900-03-01 is refused too: it is a small number in a date-formatted
+    cell (1 shows as 1900-01-01), and Excel's own calendar is wrong there (1900-02-29)."""
     if isinstance(value, date):
-        return value
+        cell_day = value.date() if isinstance(value, datetime) else value
+        if cell_day < SERIAL_CALENDAR_START:
+            raise BareNumber(cell_day)
+        return cell_day
     if isinstance(value, int | float) and not isinstance(value, bool):
-        moment = serial_datetime(value)
-        if moment is None:
-            raise ValueError(value)
-        return moment.date()
+        return _serial_date(value)
     text = fold(str(value))
     match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if match is not None:
         year, month, day = (int(part) for part in match.groups())
         return date(year, month, day)
-    # A number cell (any size) or a 5-digit text (a CSV saved from a date column in General format).
+    # A number cell or a 5-digit text (a CSV saved from a date column in General format).
     if (isinstance(value, FromNumber) and text.replace(".", "", 1).isdigit()) or _SERIAL_RE.match(text):
-        moment = serial_datetime(float(text))
-        if moment is not None:
-            return moment.date()
+        return _serial_date(float(text))
     raise ValueError(text)
+
+
+def date_reason(header: str, value: Any) -> str:
+    """Why ``value`` (refused by ``parse_date``) is not a date, naming the column."""
+    if isinstance(value, date):
+        return _("{header}应为日期，如 1990-03-05；该格是设成日期格式的数字（显示为 {shown}）").format(
+            header=header, shown=value.isoformat()[:10]
+        )
+    text = fold(str(value)).strip()
+    if isinstance(value, int | float) or text.replace(".", "", 1).isdigit():
+        return _("{header}应为日期，如 1990-03-05；单独的数字 {number} 不是日期").format(
+            header=header, number=text
+        )
+    return _("{header}应为日期，如 1990-03-05").format(header=header)
 
 
 # --- identifiers ---------------------------------------------------------------------------
@@ -164,10 +213,20 @@ def masked_reason(header: str) -> str:
     )
 
 
+def unquoted(text: str) -> str:
+    """An identifier as other systems export it to keep Excel off its digits: a leading
+    apostrophe (``'3202…``) or a formula giving text (``="3202…"``) taken off."""
+    text = fold(text)
+    if text.startswith("'"):
+        return text[1:].strip()
+    found = _FORMULA_TEXT_RE.match(text)
+    return found.group(1).strip() if found is not None else text
+
+
 def _identifier(value: Any, header: str, normalise: Callable[[str], str]) -> tuple[str, str | None]:
     if isinstance(value, LostDigits):
         return "", lost_digits_reason(header)
-    text = normalise(str(value))
+    text = normalise(unquoted(str(value)))
     if not text:
         return "", None
     if is_masked(text):

@@ -7,7 +7,8 @@ ID numbers and phones are only ever written masked.
 """
 
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,9 @@ from civicgrid.territory.models import Node, Position
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
+SHEET_TITLE_MAX = 31  # Excel's limit
+_SHEET_FORBIDDEN_RE = re.compile(r"[/\\?*\[\]:]")  # Excel refuses these in a sheet's name
+_FILENAME_FORBIDDEN_RE = re.compile(r'[/\\?*:"<>|\x00-\x1f\x7f]')  # not in a file name on Windows
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
@@ -54,10 +58,37 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     return value
 
 
+def sheet_title(text: object, taken: Collection[str] = ()) -> str:
+    """A sheet name Excel accepts, made from any text (a grid's or a campaign's name):
+    ``/ \\ ? * [ ] :`` and control characters become "_", no apostrophe at either end,
+    at most 31 characters, never empty, and not one of ``taken`` (compared as Excel does,
+    ignoring case: "名单 (2)" then)."""
+    title = _SHEET_FORBIDDEN_RE.sub("_", ILLEGAL_CHARACTERS_RE.sub("_", str(plain(text))))
+    title = title[:SHEET_TITLE_MAX].strip().strip("'").strip() or _("工作表")
+    if title.casefold() == "history":  # reserved by Excel
+        title = f"{title}_"
+    used = {t.casefold() for t in taken}
+    base, number = title, 1
+    while title.casefold() in used:
+        number += 1
+        suffix = f" ({number})"
+        title = base[: SHEET_TITLE_MAX - len(suffix)].rstrip().rstrip("'") + suffix
+    return title
+
+
+def download_name(text: str) -> str:
+    """``text`` as a file name every system can save: characters Windows refuses
+    (``/ \\ : * ? " < > |``) and control characters become "_"."""
+    return _FILENAME_FORBIDDEN_RE.sub("_", text).strip() or "download"
+
+
 def attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    """A download response; ``filename`` may be Chinese (RFC 6266 ``filename*``)."""
+    """A download response; ``filename`` may be Chinese (RFC 6266 ``filename*``, through
+    ``download_name``: a grid named "第1/2网格" is saved as 第1_2网格…)."""
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["Content-Disposition"] = (
+        content_disposition_header(True, download_name(filename)) or "attachment"
+    )
     return response
 
 
@@ -81,7 +112,7 @@ def xlsx_response(
     require_any(actor, Capability.EXPORT)
     list_name, headers = str(list_name), [str(text) for text in headers]
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=list_name[:31])
+    sheet = book.create_sheet(title=sheet_title(list_name))
     header_cells = []
     for text in headers:
         cell = WriteOnlyCell(sheet, text)

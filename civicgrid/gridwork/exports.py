@@ -54,7 +54,7 @@ def campaign_xlsx(actor: Any, campaign: Campaign) -> HttpResponse:
     headers = [*FIXED_HEADERS, *(q["label"] for q in questions), _("备注")]
     return xlsx_response(
         actor=actor,
-        list_name=_("专项任务_{name}").format(name=campaign.name)[:31],
+        list_name=_("专项任务_{name}").format(name=campaign.name),  # the sheet: exports.sheet_title
         headers=headers,
         rows=rows(),
         node=campaign.node,

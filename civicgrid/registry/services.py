@@ -87,6 +87,9 @@ def _check_node(node: Node | None, allowed: set[NodeKind], field: str = "node") 
     return node_for_update(node)
 
 
+BIRTH_EARLIEST = date(1900, 1, 1)  # no one living was born earlier
+
+
 def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     """Every problem of a resident's fields at once (used by forms, API and imports)."""
     errors: dict[str, list[str]] = {}
@@ -108,6 +111,12 @@ def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     birth = data.get("birth_date")
     if birth and isinstance(birth, date) and birth > date.today():
         errors["birth_date"] = [_("出生日期不能晚于今天")]
+    elif birth and isinstance(birth, date) and birth < BIRTH_EARLIEST:
+        errors["birth_date"] = [
+            _("出生日期不能早于 {day}（是否把年份或数字填进了日期列？）").format(
+                day=BIRTH_EARLIEST.isoformat()
+            )
+        ]
     return errors
 
 

@@ -7,7 +7,9 @@ One day or range a line, the action word anywhere after the dates, the rest is t
     2027-02-14 班 春节调休
     2027-02-20 清除
 
-* dates as ``YYYY-MM-DD`` (also ``2027/2/14``, ``2027年2月14日``); a range with 至, 到, ~ or -;
+* dates as ``YYYY-MM-DD`` (also ``2027/2/14``, ``2027年2月14日``); a range with 至, 到, ~ or -
+  (also the en dash –, em dash —, minus sign − and ～ 〜 a word processor puts in); a name
+  starting with a dash or a date is refused (a range not read as one);
 * ``休`` (放假) marks holidays: in a range, Saturdays and Sundays are rest days anyway and are
   skipped; ``班`` (上班) marks a make-up working day, a Saturday or Sunday; ``清除`` takes a
   day (or range) back to the Monday–Friday rule;
@@ -50,7 +52,14 @@ ACTION_WORDS = {
 
 # i18n: data (the date and range forms typed in the format)
 _DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-_LINE = re.compile(rf"^{_DATE}(?:\s*(?:至|到|~|～|—|－|-)\s*{_DATE})?(?:\s+(.*))?$")  # i18n: data (as above)
+# A range's separator: also the dashes and tildes Word/WPS put in for "-" or "~" (en dash,
+# em dash, minus sign, full-width and wave tildes).
+_RANGE = "至|到|~|～|〜|—|–|−|―|－|-"  # i18n: data (as above)
+_LINE = re.compile(rf"^{_DATE}(?:\s*(?:{_RANGE})\s*{_DATE})?(?:\s+(.*))?$")  # i18n: data (as above)
+# A name starting like this is a range the line did not read as one (a separator not known).
+_NOT_A_NAME = re.compile(
+    rf"^(?:{_RANGE}|‐|‑|‒|⁓|\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月])"
+)  # i18n: data (as above)
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,12 @@ def parse_line(text: str, line: int, year: int | None) -> tuple[list[Entry], lis
         reason = _("应写明一个 休、班 或 清除") if not actions else _("只能写一个 休、班 或 清除")
         return [], [reason]
     action = actions[0]
+    if _NOT_A_NAME.match(name):
+        return [], [
+            _("名称不能以日期或连接号开头（“{name}”）；日期范围请写成 2027-10-01 至 2027-10-07").format(
+                name=name
+            )
+        ]
     if last < first:
         return [], [_("结束日期早于开始日期")]
     if (last - first).days >= MAX_RANGE_DAYS:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -12,6 +13,18 @@ from civicgrid.party.exports import template_xlsx
 from civicgrid.party.importers import COLUMNS, PartyImportKind
 from civicgrid.party.services.imports import party_import
 from civicgrid.party.views.common import message_of
+
+# What an import's counts (``PartyImporter.save``) are shown as.
+COUNT_LABELS = {
+    "members": gettext_lazy("党员"),
+    "organisations": gettext_lazy("单位党组织"),
+    "agreements": gettext_lazy("共建协议"),
+    "expired": gettext_lazy("到期结束的原协议"),
+}
+
+
+def _counts_display(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return [(str(COUNT_LABELS.get(name, name)), n) for name, n in counts.items()]
 
 
 def _kinds() -> list[dict[str, str]]:
@@ -36,6 +49,7 @@ def data(request: HttpRequest) -> HttpResponse:
             context["error"] = message_of(exc)
             return render(request, "party/data.html", context, status=exc.http_status)
         context["outcome"] = outcome
+        context["counts"] = _counts_display(outcome.counts)
         status = 200 if outcome.ok else 422
         return render(request, "party/data.html", context, status=status)
     return render(request, "party/data.html", context)
