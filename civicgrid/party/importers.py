@@ -387,7 +387,7 @@ class MemberImporter(PartyImporter):
         return node
 
     def _row(self, row: Row) -> None:
-        name = self.required_text(row, "name", 50)
+        name = self.required_text(row, "name", 50, name=True)
         category = self.choice_cell(row, "category")
         status = self.choice_cell(row, "political_status", PoliticalStatus.FULL)
         role = self.choice_cell(row, "role", MemberRole.MEMBER)

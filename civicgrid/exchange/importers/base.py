@@ -17,7 +17,14 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import fold
-from civicgrid.exchange.cells import credit_code_cell, id_number_cell, parse_date, phone_cell
+from civicgrid.exchange.cells import (
+    credit_code_cell,
+    date_reason,
+    id_number_cell,
+    parse_date,
+    person_name,
+    phone_cell,
+)
 from civicgrid.exchange.columns import COLUMNS, Column
 from civicgrid.exchange.constants import PROGRESS_EVERY
 from civicgrid.exchange.readers import Row
@@ -189,8 +196,13 @@ class Importer:
         "" with an error when it is none."""
         return self._identifier(row, key, phone_cell)
 
-    def required_text(self, row: Row, key: str, max_length: int) -> str:
-        value = self.text(row, key)
+    def name_text(self, row: Row, key: str) -> str:
+        """A person's name cell as stored (``cells.person_name``): "王　伟" is 王伟."""
+        return person_name(self.text(row, key))
+
+    def required_text(self, row: Row, key: str, max_length: int, *, name: bool = False) -> str:
+        """A required text cell; ``name``: a person's name (``name_text``)."""
+        value = self.name_text(row, key) if name else self.text(row, key)
         if not value:
             self.error(row, key, _("{header}不能为空").format(header=self.columns[key].header))
         elif len(value) > max_length:
@@ -229,7 +241,7 @@ class Importer:
         try:
             return parse_date(value)
         except ValueError:
-            self.error(row, key, _("日期格式不正确，应如 2024-01-31"))
+            self.error(row, key, date_reason(self.header(key), value))
             return None
 
     def number(self, row: Row, key: str) -> Decimal | None:

@@ -171,7 +171,7 @@ class ResidentImporter(Importer):
     def _validate_row(self, row: Row) -> None:
         node = self.target_node(row, kinds=RESIDENT_NODE_KINDS)
         data: dict[str, Any] = {
-            "name": self.text(row, "name"),
+            "name": self.name_text(row, "name"),
             "id_number": self.id_number(row),
             "phone": self.phone(row),
             "gender": self.choice(row, "gender"),

@@ -320,7 +320,7 @@ class PositionImporter(Importer):
             self.error(row, "post", _("岗位不能为空"))
         elif post not in Post.values:
             self.error(row, "post", _("岗位取值无效"))
-        holder_name = self.required_text(row, "holder_name", 50)
+        holder_name = self.required_text(row, "holder_name", 50, name=True)
         start_date = self.date(row, "start_date")
         if start_date is None and not self.text(row, "start_date"):
             self.error(row, "start_date", _("任职开始日期不能为空"))

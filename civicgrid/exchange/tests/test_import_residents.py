@@ -119,7 +119,7 @@ def test_choice_tag_and_node_kind_problems_are_reported(city: Any, run_import: R
 
     reasons = {(e["row"], e["column"]): e["reason"] for e in job.errors}
     assert reasons[(2, "性别")] == "性别只能是男、女或未知"
-    assert reasons[(2, "出生日期")] == "日期格式不正确，应如 2024-01-31"
+    assert reasons[(2, "出生日期")] == "出生日期应为日期，如 1990-03-05"
     assert reasons[(2, "人口类型")] == "人口类型只能是户籍人口或流动人口"
     assert reasons[(2, "标签")] == "未知的标签：不存在的标签"
     assert len(job.errors) == 4

@@ -198,7 +198,32 @@ def test_a_year_alone_is_not_taken_for_a_serial_number(city: Any, run_import: Ru
 
     job = run_import(city.bob, ImportKind.RESIDENTS, "居民.csv", csv_bytes(rows))
 
-    assert job.errors == [{"row": 2, "column": "出生日期", "reason": "日期格式不正确，应如 2024-01-31"}]
+    assert job.errors == [
+        {
+            "row": 2,
+            "column": "出生日期",
+            "reason": "出生日期应为日期，如 1990-03-05；单独的数字 1990 不是日期",
+        }
+    ]
+
+
+def test_a_name_padded_with_an_ideographic_space_is_stored_as_written_without_it(
+    city: Any, run_import: RunImport
+) -> None:
+    rows = [
+        RESIDENT_HEADER,
+        resident(city.grid_a1_1.code, "王　伟", "", "", "1990-01-02"),
+        resident(city.grid_a1_1.code, " 阿依古丽 · 买买提 ", "", "", "1991-01-02"),
+        resident(city.grid_a1_1.code, "Anna  Li", "", "", "1992-01-02"),
+    ]
+
+    job = run_import(city.bob, ImportKind.RESIDENTS, "居民.csv", csv_bytes(rows))
+
+    assert job.status == ImportStatus.DONE, job.errors
+    names = set(
+        Resident.objects.filter(birth_date__year__in=[1990, 1991, 1992]).values_list("name", flat=True)
+    )
+    assert names == {"王伟", "阿依古丽·买买提", "Anna Li"}
 
 
 # --- 4. a title row above the header -------------------------------------------------------
