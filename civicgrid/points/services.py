@@ -207,7 +207,7 @@ def points_award(
 ) -> Movement | None:
     """Credit ``holder`` the points the rules give for a service, and bank its hours.
 
-    points = round((base + per_hour × hours) × (1 + (difficulty − 1) × step)), capped; see
+    points = round_half_up((base + per_hour × hours) × (1 + (difficulty − 1) × step)), capped; see
     ``civicgrid.points.rules``. ``node`` is where the service took place (its rule, its
     community's issuance account, its leaderboard); ``team`` (optional, the volunteer team's
     name, e.g. 红色互助志愿服务队) feeds team leaderboards; ``at`` defaults to now (pass the
