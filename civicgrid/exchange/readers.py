@@ -4,9 +4,12 @@ Text files may be UTF-8 (with or without BOM), GB18030 (GBK's superset, Excel's 
 default) or UTF-16 with a BOM (Excel's "Unicode text"), separated by commas or tabs
 (``decode_text``, ``sniff_delimiter``).
 
-A workbook's data sheet is the first whose first rows name enough known columns, so a cover or
-notes sheet before it is passed over (``_data_sheet``); when none does, the first sheet is
-read and the problems say which sheet that was (``Table.sheet_note``).
+A workbook's data sheet is chosen by ``exchange.workbook``: hidden sheets are never read; the
+visible sheet whose first rows name enough known columns is read, so a cover or notes sheet
+before it is passed over; a file with several such sheets holding data is refused, naming
+them; when none does, the first visible sheet is read and the problems say which sheet that
+was (``Table.sheet_note``). Merged cells below the header read as their top-left cell, and a
+formula cell without a saved result is a problem of its cell (``exchange.workbook``).
 
 Row numbers are those the user sees in Excel: the header is the first row that names
 enough known columns among the first few (a title row and blank rows above it are passed
@@ -25,18 +28,15 @@ import csv
 import io
 import json
 import re
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.cells import (
-    HEADER_SEARCH_ROWS,
     Cell,
     LostDigits,
     cell_text,
@@ -45,6 +45,7 @@ from civicgrid.exchange.cells import (
     lost_digits_reason,
 )
 from civicgrid.exchange.columns import Column, normalise_header
+from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_reason, sheet_rows
 from civicgrid.territory.geometry import declared_crs
 
 __all__ = ["Cell", "LostDigits", "cell_text"]  # kept here for the importers that read them from here
@@ -100,12 +101,17 @@ class Table:
     problems: list[tuple[str, str]] = field(default_factory=list)
     header_row: int = 1  # where the header is, as Excel numbers rows (problems are reported there)
     sheet: tuple[int, str, int] | None = None  # a workbook's: (position from 1, title, sheets in all)
+    hidden_sheets: int = 0  # a workbook's hidden sheets, never read
 
     def sheet_note(self) -> str:
         """Which sheet of a workbook of several was read ("" for one sheet or a text file)."""
         if self.sheet is None or self.sheet[2] < 2:
             return ""
         position, title, count = self.sheet
+        if self.hidden_sheets:
+            return _("（共{count}个工作表，读取的是第{position}个“{title}”；隐藏的工作表不读取）").format(
+                count=count, position=position, title=title
+            )
         return _("（共{count}个工作表，读取的是第{position}个“{title}”）").format(
             count=count, position=position, title=title
         )
@@ -223,38 +229,16 @@ def _next_record(reader: Iterator[list[str]], lines: _Lines, number: int) -> lis
         ) from exc
 
 
-def _open_workbook(data: bytes) -> Any:
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationError(
-            _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）"), field="file"
-        ) from exc
-
-
-def _data_sheet(book: Any, matches: Callable[[Sequence[Any]], int], enough: int) -> tuple[int, Any]:
-    """(position, sheet) of the data: the first sheet naming enough known columns in one of its
-    first ``HEADER_SEARCH_ROWS`` rows (a cover or notes sheet before it is passed over), else
-    the first sheet."""
-    for index, sheet in enumerate(book.worksheets):
-        for cells in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
-            if matches(cells) >= enough:
-                return index, sheet
-    return 0, book.worksheets[0]
-
-
 def _xlsx_rows(
     data: bytes, table: "Table", matches: Callable[[Sequence[Any]], int], enough: int
 ) -> Iterator[Record]:
-    book = _open_workbook(data)
-    try:
-        index, sheet = _data_sheet(book, matches, enough)
-        table.sheet = (index + 1, sheet.title, len(book.worksheets))
-        sheet.reset_dimensions()  # some writers store a wrong size; read every row there is
-        for cells in sheet.iter_rows(values_only=True):
-            yield cells, None
-    finally:
-        book.close()
+    choice = SheetChoice()
+    rows = sheet_rows(data, choice, matches, enough)
+    for number, cells in enumerate(rows, 1):
+        if number == 1:
+            table.sheet = (choice.position, choice.title, choice.count)
+            table.hidden_sheets = choice.hidden
+        yield cells, None
 
 
 def header_matcher(columns: list[Column]) -> Callable[[Sequence[Any]], int]:
@@ -313,6 +297,8 @@ def read_tabular(file_name: str, data: bytes, columns: list[Column], max_rows: i
     may_hold_nul = ext == ".xlsx" or b"\x00" in data  # UTF-8 and GB18030 encode NUL as that byte only
     for number, (raw, open_quote) in enumerate(rest, start=header_row + 1):
         row = Row(number, {key: cell_text(raw[i]) if i < len(raw) else "" for i, key in positions.items()})
+        if ext == ".xlsx":
+            _refuse_no_result(row, raw, positions, by_key)
         if may_hold_nul:
             _refuse_nul(row, by_key)
         if open_quote is not None:
@@ -325,6 +311,15 @@ def read_tabular(file_name: str, data: bytes, columns: list[Column], max_rows: i
             )
         table.rows.append(row)
     return table
+
+
+def _refuse_no_result(
+    row: Row, raw: Sequence[Any], positions: dict[int, str], columns: dict[str, Column]
+) -> None:
+    """A formula cell without a saved result is a problem of its cell, not an empty cell."""
+    for index, key in positions.items():
+        if index < len(raw) and raw[index] is NO_RESULT:
+            row.problems.append((key, no_result_reason(columns[key].header)))
 
 
 def _refuse_nul(row: Row, columns: dict[str, Column]) -> None:

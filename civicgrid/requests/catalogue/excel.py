@@ -1,6 +1,9 @@
 """Excel (.xlsx) export, template and import of the catalogue (Chinese column headers).
 
-The import reads cells as every import does (``exchange.cells``): the header is found among
+The import reads the workbook's data sheet as every import does (``exchange.workbook``:
+hidden sheets never, merged cells filled from their top-left cell, a formula without a saved
+result refused naming its row and column) and cells as every import does
+(``exchange.cells``): the header is found among
 the first rows (a title row above it is passed over) and rows keep the numbers Excel shows;
 text loses invisible characters and outer spaces, and codes and limits their full-width
 forms (``０１０１０１`` is ``010101``).
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import fold
 from civicgrid.exchange.cells import clean_text, find_header
+from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_message, sheet_rows
 from civicgrid.requests.catalogue.publish import catalogue_publish
 from civicgrid.requests.catalogue.read import catalogue_rows
 from civicgrid.requests.catalogue.rows import (
@@ -155,25 +159,20 @@ FOLDED = frozenset({"code", "responsible_unit", "response_limit", "resolution_li
 
 
 def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
-    """Rows of the first sheet, keyed by column (headers matched by their Chinese names)."""
-    from openpyxl import load_workbook
-
+    """Rows of the data sheet (``exchange.workbook``: the visible sheet whose header names the
+    columns; hidden sheets never), keyed by column (headers matched by their Chinese names)."""
     if len(data) > XLSX_MAX_BYTES:
         raise ValidationError(
             _("文件超过{megabytes}MB").format(megabytes=XLSX_MAX_BYTES // (1024 * 1024)), field="file"
         )
-    try:
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise ValidationError(_("文件不是有效的 Excel（.xlsx）文件"), field="file") from exc
-    ws = wb["派单目录"] if "派单目录" in wb.sheetnames else wb.worksheets[0]
     by_header = {h: key for key, h in COLUMNS}
 
     def matches(cells: Sequence[Any]) -> int:
         return len({text(c) for c in cells} & by_header.keys())
 
+    lines = sheet_rows(data, SheetChoice(), matches, 2, unreadable=_("文件不是有效的 Excel（.xlsx）文件"))
     try:
-        header_row, first, lines = find_header(ws.iter_rows(values_only=True), _values, matches, 2)
+        header_row, first, rest = find_header(lines, _values, matches, 2)
         header = [text(h) for h in first or ()]
         index = {by_header[h]: i for i, h in enumerate(header) if h in by_header}
         missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in index]
@@ -182,9 +181,9 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
                 _("缺少列：{columns}（表头应为前几行中的一行）").format(columns="、".join(missing)),
                 field="file",
             )
-        return _read_rows(lines, index, header_row + 1)
+        return _read_rows(rest, index, header_row + 1)
     finally:
-        wb.close()
+        lines.close()
 
 
 def _values(row: Sequence[Any]) -> Sequence[Any]:
@@ -203,6 +202,9 @@ def _read_rows(
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for number, values in enumerate(lines, start=start):
+        for key, i in index.items():
+            if i < len(values) and values[i] is NO_RESULT:
+                raise ValidationError(no_result_message(number, HEADERS[key]), field="file")
         if all(text(v) == "" for v in values):
             continue
         if len(rows) >= XLSX_MAX_ROWS:

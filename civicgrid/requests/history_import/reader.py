@@ -5,6 +5,11 @@ Text files are read as the exchange module reads them (``exchange.readers.decode
 characters (zero-width spaces, BOM, direction marks) are dropped from the whole text at
 once, and from each .xlsx text cell (``exchange.cells.clean_text``).
 
+An .xlsx's data sheet is chosen as every import chooses it (``exchange.workbook``): hidden
+sheets are never read, a cover sheet (封面) is passed over, several sheets holding data refuse
+the file; merged cells below the header read as their top-left cell, and a formula cell
+without a saved result refuses the file, naming its row and column.
+
 The header is the first of the first few rows naming enough known columns, so a title row
 and blank rows above it are passed over (``exchange.cells.find_header``). Rows are yielded
 lazily as ``(row number, cells)``, numbered as the user sees them in Excel (header on row
@@ -16,7 +21,6 @@ lazily as ``(row number, cells)``, numbered as the user sees them in Excel (head
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -30,6 +34,7 @@ from civicgrid.core.validators import INVISIBLE
 from civicgrid.exchange.cells import clean_text, find_header
 from civicgrid.exchange.columns import normalise_header
 from civicgrid.exchange.readers import decode_text, header_enough, header_matcher, sniff_delimiter
+from civicgrid.exchange.workbook import NO_RESULT, Matcher, SheetChoice, no_result_message, sheet_rows
 from civicgrid.requests.history_import.columns import COLUMNS
 
 EXTENSIONS = (".csv", ".xlsx", ".txt")
@@ -80,22 +85,26 @@ def _csv_lines(data: bytes) -> Iterator[list[str]]:
         raise ValidationError(_("CSV 文件格式错误：{error}").format(error=exc), field="file") from exc
 
 
-def _xlsx_lines(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+def _xlsx_lines(data: bytes, matches: Matcher | None, enough: int) -> Iterator[list[str]]:
+    """The data sheet's lines (``exchange.workbook``: hidden sheets never, a cover sheet passed
+    over, merged cells filled); a formula cell without a result stays ``NO_RESULT``."""
+    for values in sheet_rows(data, SheetChoice(), matches, enough):
+        yield [v if v is NO_RESULT else xlsx_cell(v) for v in values]
 
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationError(
-            _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）"), field="file"
-        ) from exc
-    try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()
-        for values in sheet.iter_rows(values_only=True):
-            yield [xlsx_cell(v) for v in values]
-    finally:
-        book.close()
+
+def _refuse_no_result(
+    number: int, cells: Sequence[str], header: Sequence[str], indexes: Iterable[int]
+) -> None:
+    for index in indexes:
+        if index < len(cells) and cells[index] is NO_RESULT:
+            column = header[index] if index < len(header) else ""
+            raise ValidationError(no_result_message(number, column or _column_letter(index)), field="file")
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _bind(header: Sequence[str], sheet: Sheet) -> None:
@@ -115,10 +124,19 @@ def _bind(header: Sequence[str], sheet: Sheet) -> None:
             sheet.problems.append((column.header, _("缺少必填列，请使用导入模板")))
 
 
-def _data_rows(lines: Iterator[list[str]], width: int, start: int = 2) -> Iterator[tuple[int, list[str]]]:
+def _data_rows(
+    lines: Iterator[list[str]],
+    width: int,
+    start: int = 2,
+    header: Sequence[str] = (),
+    bound: Iterable[int] = (),
+) -> Iterator[tuple[int, list[str]]]:
     """Rows cut or padded to the header's width, plus one empty cell (``Sheet.blank``) at the
-    end; ``start`` is the row number of the first."""
+    end; ``start`` is the row number of the first. A formula without a result in a ``bound``
+    column refuses the file, naming its row and column."""
+    bound = sorted(bound)
     for number, cells in enumerate(lines, start=start):
+        _refuse_no_result(number, cells, header, bound)
         if len(cells) != width:
             cells = (cells + [""] * width)[:width]
         if any(cells):
@@ -126,16 +144,19 @@ def _data_rows(lines: Iterator[list[str]], width: int, start: int = 2) -> Iterat
             yield number, cells
 
 
-def table_lines(file_name: str, data: bytes) -> Iterator[list[str]]:
-    """Every line of a .csv/.txt (UTF-8, GBK, UTF-16…: ``decode_text``) or of an .xlsx's
-    first sheet, as text cells, read as iterated; also for the knowledge base and the
-    classifier's files."""
+def table_lines(
+    file_name: str, data: bytes, matches: Matcher | None = None, enough: int = 1
+) -> Iterator[list[str]]:
+    """Every line of a .csv/.txt (UTF-8, GBK, UTF-16…: ``decode_text``) or of an .xlsx's data
+    sheet (the visible sheet whose header ``matches`` enough known columns, else the first
+    visible sheet: ``exchange.workbook.choose_sheet``), as text cells, read as iterated; also
+    for the knowledge base and the classifier's files."""
     ext = extension(file_name)
     if ext not in EXTENSIONS:
         raise ValidationError(_("只能导入 .csv、.xlsx 或 .txt（Unicode 文本）文件"), field="file")
     if not data:
         raise ValidationError(_("文件是空的"), field="file")
-    return _xlsx_lines(data) if ext == ".xlsx" else _csv_lines(data)
+    return _xlsx_lines(data, matches, enough) if ext == ".xlsx" else _csv_lines(data)
 
 
 def _cells(line: list[str]) -> list[str]:
@@ -156,22 +177,30 @@ def table_records(
     def matches(cells: Sequence[str]) -> int:
         return len({c.strip() for c in cells} & wanted)
 
-    header_row, first, lines = find_header(table_lines(file_name, data), _cells, matches, enough)
+    lines_read = table_lines(file_name, data, matches if wanted else None, enough)
+    header_row, first, lines = find_header(lines_read, _cells, matches, enough)
     header = [h.strip() for h in first or []]
     if not any(header):
         raise ValidationError(_("文件是空的"), field="file")
-    rows = (
-        (number, dict(zip(header, cells, strict=False)))
-        for number, cells in enumerate(lines, start=header_row + 1)
-        if any(c.strip() for c in cells)
-    )
+    rows = _records(lines, header, header_row + 1)
     return header, rows
+
+
+def _records(
+    lines: Iterator[list[str]], header: list[str], start: int
+) -> Iterator[tuple[int, dict[str, str]]]:
+    named = [i for i, h in enumerate(header) if h]
+    for number, cells in enumerate(lines, start=start):
+        _refuse_no_result(number, cells, header, named)
+        if any(c.strip() for c in cells):
+            yield number, dict(zip(header, cells, strict=False))
 
 
 def read_sheet(file_name: str, data: bytes) -> Sheet:
     """Bind the header; the rows are read as they are iterated (``Sheet.rows``)."""
+    matches, enough = header_matcher(COLUMNS), header_enough(COLUMNS)
     header_row, header, lines = find_header(
-        table_lines(file_name, data), _cells, header_matcher(COLUMNS), header_enough(COLUMNS)
+        table_lines(file_name, data, matches, enough), _cells, matches, enough
     )
     if header is None:
         raise ValidationError(_("文件是空的"), field="file")
@@ -179,5 +208,5 @@ def read_sheet(file_name: str, data: bytes) -> Sheet:
     _bind(header, sheet)
     if not sheet.problems:
         sheet.blank = len(header)
-        sheet.rows = _data_rows(lines, len(header), header_row + 1)
+        sheet.rows = _data_rows(lines, len(header), header_row + 1, header, sheet.positions.values())
     return sheet

@@ -466,6 +466,10 @@ class Validator:
             return None
         if not code.isascii() or not version_raw.isascii():
             code, version_raw = fold(code), fold(version_raw)
+        if len(code) % 2 and len(code) < 6 and code.isdigit():
+            # A number cell lost the leading zero (010101 read as 10101; as catalogue.rows):
+            # the catalogue's codes are two digits a level, so an odd length lost one.
+            code = code.zfill(len(code) + 1)
         refs = self.refs
         if version_raw:
             version_id = refs.version_by_number.get(int(version_raw)) if version_raw.isdigit() else None
