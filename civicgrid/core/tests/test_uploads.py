@@ -111,3 +111,35 @@ def test_the_demo_photos_are_whole_images() -> None:
     assert is_whole("image/png", gridwork_png(random.Random(7)))
     assert is_whole("image/png", party_png((200, 16, 46)))
     assert all(is_whole("image/png", volunteers_png((90, 120, 200), stripes=n)) for n in (2, 6))
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def test_a_png_of_countless_tiny_chunks_is_refused_without_walking_them_all() -> None:
+    """A crafted PNG of empty chunks (valid checksums) cost a second of CPU per 10 MB."""
+    from civicgrid.core.uploads import PNG_MAX_CHUNKS
+
+    header_end = images.PNG.index(b"IDAT") - 4
+    body = images.PNG[:header_end]
+    crafted = body + _chunk(b"tEXt", b"") * (PNG_MAX_CHUNKS + 10) + images.PNG[header_end:]
+    assert not is_whole("image/png", crafted)
+    # The same image with a few such chunks is still whole: the bound is far above real files.
+    assert is_whole("image/png", body + _chunk(b"tEXt", b"") * 20 + images.PNG[header_end:])
+
+
+def test_a_jpeg_of_countless_segments_is_refused_and_fill_bytes_are_skipped_at_once() -> None:
+    from civicgrid.core.uploads import JPEG_MAX_SEGMENTS
+
+    app = b"\xff\xe1\x00\x02"  # an empty APP1 segment
+    crafted = images.JPEG[:2] + app * (JPEG_MAX_SEGMENTS + 10) + images.JPEG[2:]
+    assert not is_whole("image/jpeg", crafted)
+    assert is_whole("image/jpeg", images.JPEG[:2] + app * 10 + images.JPEG[2:])
+    # Fill bytes before a marker are allowed by the standard, any number of them.
+    filled = images.JPEG[:2] + b"\xff" * 100_000 + images.JPEG[2:]
+    assert is_whole("image/jpeg", filled)
+    assert not is_whole("image/jpeg", images.JPEG[:2] + b"\xff" * 100_000)
