@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.uploads import upload_is_whole
 from civicgrid.core.validators import normalise_phone, phone_input_problem
 from civicgrid.party.constants import (
     FILE_MAX_BYTES,
@@ -18,7 +19,6 @@ from civicgrid.party.constants import (
     PLEDGE_MAX_LENGTH,
     ServiceType,
 )
-from civicgrid.party.services.files import is_whole
 from civicgrid.territory.models import Node, NodeKind
 
 Errors = dict[str, list[str]]
@@ -130,7 +130,7 @@ def check_upload(
     errors: Errors, field: str, upload: UploadedFile | None, allowed: Iterable[str], what: str
 ) -> None:
     """Size and type of an uploaded file; it must be a whole file of its declared type
-    (``files.is_whole``: a decodable image, not only an image's first bytes)."""
+    (``core.uploads.upload_is_whole``: a decodable image, not only an image's first bytes)."""
     if upload is None:
         add(errors, field, _("请选择文件"))
         return
@@ -144,9 +144,7 @@ def check_upload(
         )
         return
     content_type = upload.content_type or ""
-    data = upload.read()  # at most FILE_MAX_BYTES
-    upload.seek(0)
-    if content_type not in allowed or not is_whole(content_type, data):
+    if content_type not in allowed or not upload_is_whole(upload, max_bytes=FILE_MAX_BYTES):
         add(errors, field, _("{name}：只接受{what}").format(name=upload.name, what=what))
 
 
