@@ -148,6 +148,9 @@ SESSION_IDLE_MINUTES = envint("CIVICGRID_SESSION_IDLE_MINUTES", 30)
 # higher: a distributed guess); failures on different names from one address lock the address.
 LOGIN_MAX_FAILURES = envint("CIVICGRID_LOGIN_MAX_FAILURES", 5)
 LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS = envint("CIVICGRID_LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS", 50)
+# An address from which a name signed in within these days is its known desk: the name-wide
+# lock does not keep it out there (the lock of the name from that address still does).
+LOGIN_KNOWN_ADDRESS_DAYS = envint("CIVICGRID_LOGIN_KNOWN_ADDRESS_DAYS", 30)
 LOGIN_MAX_FAILURES_PER_ADDRESS = envint("CIVICGRID_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCK_MINUTES = envint("CIVICGRID_LOGIN_LOCK_MINUTES", 15)
 # Residents looked up by a whole ID number or phone (registry/pii.py): audited, and this many

@@ -85,6 +85,18 @@ def name_failures(username: str) -> int:
     return rows.filter(verb=LOGIN_FAILED, id__gt=since).count()
 
 
+def known_address(username: str, ip: str | None) -> bool:
+    """Whether this name signed in successfully from this address within
+    ``LOGIN_KNOWN_ADDRESS_DAYS``: its own desk, which the name-wide lock leaves open (an
+    attacker spread over many addresses has no success from any of them)."""
+    days = settings.LOGIN_KNOWN_ADDRESS_DAYS
+    if not ip or days <= 0:
+        return False
+    since = timezone.now() - timedelta(days=days)
+    rows = AuditLog.objects.filter(target_type=LOGIN_TARGET, target_id=_name(username), created_at__gte=since)
+    return rows.filter(verb=LOGGED_IN, ip=ip).exists()
+
+
 def address_failures(ip: str | None) -> int:
     """How many different user names failed from this address in the window: guessing
     across names, not one office's typos behind a shared address."""
@@ -112,7 +124,11 @@ def _serialise(name: str, ip: str | None) -> None:
 def locked_message(name: str, ip: str | None) -> str:
     """Why sign-in is refused now, or ""."""
     minutes = settings.LOGIN_LOCK_MINUTES
-    if name and name_failures(name) >= settings.LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS:
+    if (
+        name
+        and name_failures(name) >= settings.LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS
+        and not known_address(name, ip)
+    ):
         return _(
             "登录失败次数过多，该账号已暂时锁定，请 {minutes} 分钟后再试，或联系安全管理员解锁。"
         ).format(minutes=minutes)

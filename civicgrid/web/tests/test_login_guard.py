@@ -3,6 +3,7 @@ address, a name from any addresses at a much higher count, an address across nam
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django import forms
@@ -13,7 +14,7 @@ from civicgrid.accounts.models import User
 from civicgrid.conftest import City
 from civicgrid.core.models import AuditLog
 from civicgrid.territory.tests.threads import postgres_only, run_at_once
-from civicgrid.web.login import LOGGED_IN, LOGIN_FAILED, LOGIN_UNLOCKED, guarded
+from civicgrid.web.login import LOGGED_IN, LOGIN_FAILED, LOGIN_UNLOCKED, guarded, known_address, unlock
 
 pytestmark = pytest.mark.django_db
 
@@ -168,9 +169,9 @@ def test_many_failures_from_many_addresses_lock_the_name_everywhere(city: City) 
         sign_in("bob", "wrong-password", address="10.3.0.10")  # 49
     assert sign_in("bob", PASSWORD, address="10.0.0.1")[0] == 302  # not yet; a success...
     sign_in("bob", "wrong-password", address="10.3.0.11")  # ...does not clear the 50th
-    status, page = sign_in("bob", PASSWORD, address="10.0.0.1")
+    status, page = sign_in("bob", PASSWORD, address="10.0.0.99")
     assert status == 200 and NAME_LOCKED in page and PAIR_LOCKED not in page
-    assert NAME_LOCKED in sign_in("bob", "wrong-password", address="10.0.0.99")[1]
+    assert NAME_LOCKED in sign_in("bob", "wrong-password", address="10.0.0.98")[1]
     assert AuditLog.objects.filter(verb=LOGIN_FAILED, target_id="bob").count() == 50
     assert sign_in("carol", PASSWORD, address="10.3.0.1")[0] == 302  # other names are not locked
 
@@ -217,3 +218,28 @@ def test_attempts_sent_at_once_from_many_addresses_cannot_pass_the_name_count(
     assert all(not isinstance(r, Exception) for r in results), results
     assert AuditLog.objects.filter(verb=LOGIN_FAILED, target_id="bob").count() == 4
     assert sum(NAME_LOCKED in page for _status, page in results) == 6
+
+
+def test_the_name_wide_lock_leaves_the_names_own_desk_open(city: City, settings: Any) -> None:
+    """50 failures spread over many addresses lock the name everywhere except at an address
+    it signed in from lately (LOGIN_KNOWN_ADDRESS_DAYS); that desk still has its own count."""
+    assert sign_in("bob", PASSWORD, address="10.0.0.1")[0] == 302  # the operator's desk
+    fail_from_addresses("bob", addresses=10)  # 50 from elsewhere
+    assert NAME_LOCKED in sign_in("bob", PASSWORD, address="10.0.0.2")[1]  # a new address: locked
+    assert sign_in("bob", PASSWORD, address="10.0.0.1")[0] == 302  # the desk: open
+    for _ in range(5):
+        sign_in("bob", "wrong-password", address="10.0.0.1")
+    assert PAIR_LOCKED in sign_in("bob", PASSWORD, address="10.0.0.1")[1]  # but not for guessing
+    settings.LOGIN_KNOWN_ADDRESS_DAYS = 0  # turned off: the desk is locked like the rest
+    unlock(actor=city.secadmin, username="bob")
+    fail_from_addresses("bob", addresses=10)
+    assert NAME_LOCKED in sign_in("bob", PASSWORD, address="10.0.0.1")[1]
+
+
+def test_a_success_long_ago_does_not_make_a_known_desk(city: City) -> None:
+    assert sign_in("bob", PASSWORD, address="10.0.0.1")[0] == 302
+    later = timezone.now()
+    with mock.patch.object(timezone, "now", return_value=later + timedelta(days=29)):
+        assert known_address("bob", "10.0.0.1") and not known_address("bob", "10.0.0.2")
+    with mock.patch.object(timezone, "now", return_value=later + timedelta(days=31)):
+        assert not known_address("bob", "10.0.0.1")
