@@ -2,7 +2,8 @@
 
 A company is seen by whoever sees its registered place or a compound it serves or served.
 Its credit score for a year is the company's, whole (every ledger row counts, wherever the
-compound lies): ``score = 100 + sum of that year's points`` (docs/formulas.md).
+compound lies): ``score = 100 + sum of that year's points`` (docs/formulas.md). The ledger's
+rows are listed only within the actor's scope; the rest is shown as one count and sum.
 """
 
 from dataclasses import dataclass, field
@@ -10,10 +11,10 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.selectors import scope_filter, scope_q
+from civicgrid.accounts.selectors import scope_filter, scope_paths, scope_q
 from civicgrid.core.errors import NotFound
 from civicgrid.property.constants import (
     BASE_SCORE,
@@ -120,9 +121,31 @@ def board_list(value: int) -> str:
     return BoardList.NONE
 
 
-def ledger(company: Organisation, year: int) -> QuerySet[CreditEntry]:
-    """Every ledger row of the company for the year (the score is made of all of them)."""
-    return CreditEntry.objects.filter(company=company, year=year).select_related("node", "actor")
+def ledger(actor: Any, company: Organisation, year: int) -> QuerySet[CreditEntry]:
+    """The company's ledger rows for the year that lie in the actor's scope (the row's
+    ``node_path``): a community sees its own inspections, not other communities' results."""
+    qs = CreditEntry.objects.filter(company=company, year=year).select_related("node", "actor")
+    return scope_filter(qs, actor, VIEW)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """The ledger rows outside the actor's scope, as one summary: how many and their sum."""
+
+    count: int
+    points: int
+
+
+def ledger_elsewhere(actor: Any, company: Organisation, year: int) -> Elsewhere:
+    """Count and sum of the rows ``ledger`` leaves out (the score counts them all)."""
+    inside = scope_q(actor, VIEW)
+    if inside is None:
+        return Elsewhere(count=0, points=0)
+    rows = CreditEntry.objects.filter(company=company, year=year)
+    if scope_paths(actor, VIEW):
+        rows = rows.exclude(inside)
+    found = rows.aggregate(n=Count("pk"), s=Sum("points"))
+    return Elsewhere(count=found["n"], points=found["s"] or 0)
 
 
 @dataclass
@@ -216,7 +239,11 @@ def inspection_get(actor: Any, pk: int) -> Inspection:
 
 
 def committees_visible(actor: Any) -> QuerySet[OwnersCommittee]:
-    return scope_filter(OwnersCommittee.objects.select_related("node"), actor, VIEW)
+    """Committees in the actor's scope, their members (with the resident) fetched in one
+    more query for the whole list, not one per committee."""
+    members = Prefetch("members", queryset=CommitteeMember.objects.select_related("resident"))
+    qs = OwnersCommittee.objects.select_related("node").prefetch_related(members)
+    return scope_filter(qs, actor, VIEW)
 
 
 def committee_get(actor: Any, pk: int) -> OwnersCommittee:
@@ -227,10 +254,10 @@ def committee_get(actor: Any, pk: int) -> OwnersCommittee:
 
 
 def members_of(committee: OwnersCommittee) -> list[CommitteeMember]:
-    """Chair first, then vice-chairs, then members, each in the order they joined."""
+    """Chair first, then vice-chairs, then members, each in the order they joined; sorted
+    here so that the members prefetched by ``committees_visible`` are used as they are."""
     order = {"chair": 0, "vice_chair": 1, "member": 2}
-    rows = list(committee.members.select_related("resident"))
-    return sorted(rows, key=lambda m: (order.get(m.post, 3), m.pk))
+    return sorted(committee.members.all(), key=lambda m: (order.get(m.post, 3), m.pk))
 
 
 def current_committee(compound: Node, today: date) -> OwnersCommittee | None:

@@ -260,8 +260,19 @@ def credit_list(
 ) -> Any:
     found = selectors.company_get(request.user, company)
     year = _year(year)
-    page = _page(selectors.ledger(found, year), limit, offset)
-    return {"company_id": found.pk, "year": year, "score": selectors.score(found, year), **page}
+    page = _page(selectors.ledger(request.user, found, year), limit, offset)
+    return {
+        "company_id": found.pk,
+        "year": year,
+        "score": selectors.score(found, year),
+        **_elsewhere(request.user, found, year),
+        **page,
+    }
+
+
+def _elsewhere(actor: Any, company: Organisation, year: int) -> dict[str, int]:
+    found = selectors.ledger_elsewhere(actor, company, year)
+    return {"elsewhere_count": found.count, "elsewhere_points": found.points}
 
 
 @router.post("/credit", response={201: CreditPage, **ERRORS}, summary="区、街道给物业企业加分或扣分")
@@ -278,15 +289,16 @@ def credit_create(request: HttpRequest, payload: CreditIn) -> Any:
         points=payload.points,
         reason=payload.reason,
     )
-    rows = selectors.ledger(company, entry.year).filter(pk=entry.pk)
+    rows = list(selectors.ledger(request.user, company, entry.year).filter(pk=entry.pk))
     return Status(
         201,
         {
             "company_id": company.pk,
             "year": entry.year,
             "score": selectors.score(company, entry.year),
-            "count": 1,
-            "results": list(rows),
+            **_elsewhere(request.user, company, entry.year),
+            "count": len(rows),
+            "results": rows,
         },
     )
 

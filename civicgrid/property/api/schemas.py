@@ -192,9 +192,14 @@ class CreditOut(Schema):
 
 
 class CreditPage(Schema):
+    """The year's ledger rows in the caller's scope (``count``, ``results``); the score counts
+    every row, and the rows elsewhere are given only as a count and a sum."""
+
     company_id: int
     year: int
     score: int
+    elsewhere_count: int = Field(0, description="其他辖区的记录条数（计入信用分，不列明细）")
+    elsewhere_points: int = Field(0, description="其他辖区记录的分值合计")
     count: int
     results: list[CreditOut]
 

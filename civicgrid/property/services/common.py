@@ -1,5 +1,6 @@
 """Checks shared by the services of red property: texts, whole numbers, days, places."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.validators import whole_value
 from civicgrid.property.constants import FIRST_DAY_YEAR
 from civicgrid.registry.models import Organisation, OrganisationKind
 from civicgrid.territory.models import Node, NodeKind
@@ -40,15 +42,16 @@ def text(errors: Errors, field: str, value: Any, label: StrOrPromise, limit: int
     return cleaned
 
 
+# A typed whole number: an optional sign and digits, half- or full-width (as an IME types
+# them). Superscripts ("²"), exponents ("1e3") and decimals are no whole numbers here;
+# whole_value alone would fold "²" into 2.
+WHOLE_TEXT = re.compile(r"\s*[-+－＋]?[0-9０-９]{1,9}\s*")
+
+
 def whole(errors: Errors, field: str, value: Any, label: StrOrPromise, *, minimum: int, maximum: int) -> int:
-    """A whole number from ``minimum`` to ``maximum`` (3, "3"; not 2.5, True, "abc"), or 0
-    with a reason naming ``label``."""
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) < 8:
-        number = int(value.strip())
-    if number is None or not minimum <= number <= maximum:
+    """A whole number from ``minimum`` to ``maximum`` (3, "3", "３"; not 2.5, True, "abc",
+    "--1", "²", "1e3"), or 0 with a reason naming ``label``; blank text is refused as missing."""
+    if isinstance(value, str) and value.strip() and not WHOLE_TEXT.fullmatch(value):
         add(
             errors,
             field,
@@ -57,7 +60,8 @@ def whole(errors: Errors, field: str, value: Any, label: StrOrPromise, *, minimu
             ),
         )
         return 0
-    return number
+    number = whole_value(value, errors=errors, field=field, label=label, minimum=minimum, maximum=maximum)
+    return 0 if number is None else number
 
 
 def day(

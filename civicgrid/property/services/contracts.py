@@ -119,6 +119,9 @@ def contract_end(
     note = text(errors, "note", note, _("退出说明"), 255, required=reason == ExitReason.OTHER)
     raise_if(errors)
     assert ends_on is not None
+    # The compound first, then the contract, as inspection_record takes them: an inspection
+    # of the compound still being written is committed before the latest-inspection check.
+    lock_compound(contract.node)
     locked = ServiceContract.objects.select_for_update().select_related("node", "company").get(pk=contract.pk)
     if locked.ends_on is not None:
         raise Conflict(

@@ -1,13 +1,16 @@
 """Two people at once on PostgreSQL: one company serves a compound, the other gets a clear error."""
 
+from datetime import timedelta
+
 import pytest
 
-from civicgrid.core.errors import Conflict
+from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.property import services
 from civicgrid.property.constants import Verb
-from civicgrid.property.models import ServiceContract
+from civicgrid.property.models import Inspection, ServiceContract
 from civicgrid.property.services import contracts as contract_services
+from civicgrid.property.services import credit as credit_services
 from civicgrid.property.tests.conftest import World, today
 from civicgrid.territory.tests.threads import postgres_only, run_at_once, slow_audit
 
@@ -52,3 +55,27 @@ def test_the_unique_index_holds_when_the_lock_is_skipped(world: World, monkeypat
     assert sum(isinstance(r, ServiceContract) for r in results) == 1, results
     assert sum(isinstance(r, Conflict) for r in results) == 1, results
     assert ServiceContract.objects.filter(node=world.shengli).count() == 1
+
+
+def test_an_exit_waits_for_an_inspection_being_written(world: World, monkeypatch) -> None:
+    """The inspection holds the compound's lock and is not yet committed; the exit dated
+    before it takes the same lock first, so it sees the inspection and is refused."""
+    c = world.city
+    contract = world.start()
+    slow_audit(monkeypatch, credit_services)
+    results = run_at_once(
+        lambda: services.inspection_record(
+            actor=c.bob,
+            compound=world.shengli,
+            inspected_on=today(),
+            items={"environment": services.ItemIn(deduction=1)},
+        ),
+        lambda: services.contract_end(
+            actor=c.dave, contract=contract, ends_on=today() - timedelta(days=1), reason="expired"
+        ),
+    )
+    assert isinstance(results[0], Inspection), results
+    assert isinstance(results[1], ValidationError), results
+    assert "最近一次检查" in str(results[1].detail), results[1].detail
+    assert ServiceContract.objects.get().ends_on is None
+    assert AuditLog.objects.filter(verb=Verb.CONTRACT_ENDED).count() == 0

@@ -111,7 +111,7 @@ def company(request: HttpRequest, pk: int) -> HttpResponse:
     contracts = (
         selectors.contracts_visible(request.user).filter(company=found).order_by("ends_on", "-starts_on")
     )
-    ledger = Paginator(selectors.ledger(found, year), 100).get_page(request.GET.get("page"))
+    ledger = Paginator(selectors.ledger(request.user, found, year), 100).get_page(request.GET.get("page"))
     context = {
         "company": found,
         "profile": CompanyProfile.objects.filter(company=found).first(),
@@ -121,6 +121,7 @@ def company(request: HttpRequest, pk: int) -> HttpResponse:
         "list": selectors.board_list(score),
         "contracts": contracts,
         "ledger": ledger,
+        "elsewhere": selectors.ledger_elsewhere(request.user, found, year),
         "inspections": selectors.inspections_visible(request.user).filter(company=found)[:50],
         "can_manage": may_manage_company(request.user, found),
         "adjusting": list(adjusting.order_by("path")[:100]),
