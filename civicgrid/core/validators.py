@@ -217,8 +217,11 @@ def _number(raw: object) -> Decimal | None:
     elif isinstance(raw, int):
         number = Decimal(raw)
     else:
+        text = str(raw)  # str(): 0.1 as typed, not its binary expansion
+        if any(c.isdigit() and not c.isdecimal() for c in text):
+            return None  # "²", "①": NFKC would read them as 2 and 1
         try:
-            number = Decimal(fold(str(raw)))  # str(): 0.1 as typed, not its binary expansion
+            number = Decimal(fold(text))
         except (InvalidOperation, ValueError):
             return None
     return number if number.is_finite() else None

@@ -157,3 +157,17 @@ def test_a_whole_number_in_range_is_kept(raw: Any, kept: int) -> None:
 )
 def test_what_is_no_whole_number_in_range_is_refused_naming_the_bounds(raw: Any) -> None:
     assert count(raw) == (None, {"quota": ["招募人数应为1到1000之间的整数"]})
+
+
+def test_superscript_and_circled_digits_are_no_numbers() -> None:
+    """NFKC folds "²" to 2 and "①" to 1; full-width digits stay welcome."""
+    for raw in ("²", "1²", "①"):
+        errors: dict[str, list[str]] = {}
+        assert whole_value(raw, errors=errors, field="n", label="数量", maximum=10) is None
+        assert errors["n"]
+        errors = {}
+        assert (
+            decimal_value(raw, errors=errors, field="n", label="数量", max_digits=5, decimal_places=1) is None
+        )
+        assert errors["n"]
+    assert whole_value("３", errors={}, field="n", label="数量", maximum=10) == 3
