@@ -188,6 +188,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "volunteers.order_cancelled": gettext_lazy("取消服务单"),
     "volunteers.order_board_set": gettext_lazy("设置晒单"),
     "volunteers.demo_built": gettext_lazy("生成志愿服务演示数据"),
+    "property.demo_built": gettext_lazy("生成红色物业演示数据"),
     # workcal
     "workcal.day_set": gettext_lazy("设置工作日/节假日"),
     "workcal.day_cleared": gettext_lazy("恢复默认工作日"),
