@@ -1,7 +1,7 @@
 """Django settings for civicgrid, read from the environment.
 
 Every setting a deployment may change is listed in ``docs/configuration.md``: the
-environment variables read here (``NAME_FILE`` only for the four read with ``envsecret``),
+environment variables read here (``NAME_FILE`` only for the five read with ``envsecret``),
 ``CIVICGRID_POINTS_EXPIRY_DAYS`` read by ``points/rules.py``, and the proactive-governance
 tuning (``GOVERNANCE_SPIKE_*``, ``GOVERNANCE_HOT_PARAMS``) that ``civicgrid/governance``
 reads with ``getattr`` and that only a settings module of the deployment's own can set.
@@ -259,6 +259,20 @@ NOTIFY_BACKENDS = {
     "wechat": envstr("CIVICGRID_NOTIFY_WECHAT", "civicgrid.notify.backends.ConsoleBackend"),
     "email": envstr("CIVICGRID_NOTIFY_EMAIL", "civicgrid.notify.backends.ConsoleBackend"),
 }
+# The mail server of the e-mail backend (civicgrid.notify.backends.EmailBackend).
+EMAIL_HOST = envstr("CIVICGRID_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("CIVICGRID_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("CIVICGRID_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("CIVICGRID_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("CIVICGRID_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("CIVICGRID_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise RuntimeError(
+        "CIVICGRID_EMAIL_USE_TLS and CIVICGRID_EMAIL_USE_SSL cannot both be on (STARTTLS or TLS)"
+    )
+EMAIL_TIMEOUT = envint("CIVICGRID_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = envstr("CIVICGRID_EMAIL_FROM", "civicgrid@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Attachments on requests: largest file and accepted types.
 REQUESTS_ATTACHMENT_MAX_BYTES = envint("CIVICGRID_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 REQUESTS_ATTACHMENT_TYPES = envlist(
