@@ -120,7 +120,7 @@ def test_a_resource_quantity_beyond_its_column_is_refused_on_the_page(pw: PartyW
     assert bob.get(reverse("party:resources")).status_code == 200
 
 
-@pytest.mark.parametrize("raw", ["10000001", "99999999999999999999", "-3"])
+@pytest.mark.parametrize("raw", ["10000001", "99999999999999999999", "-3", "abc", "2.5", "²"])
 def test_beneficiaries_beyond_a_plausible_count_are_refused(pw: PartyWorld, raw: str) -> None:
     before = counts()
     response = _bob(pw).post(
@@ -135,4 +135,20 @@ def test_beneficiaries_beyond_a_plausible_count_are_refused(pw: PartyWorld, raw:
         follow=True,
     )
     assert "受益人数应为0到1000000之间的整数" in response.content.decode()
+    assert counts() == before
+
+
+@pytest.mark.parametrize("raw", ["-5", "501", "abc", "2.5"])
+def test_contribution_points_are_refused_as_whole_value_words_it(
+    pw: PartyWorld, project: Project, raw: str
+) -> None:
+    """The page reads typed whole numbers with core.validators.whole_value: one wording for
+    "abc", "2.5" and "-5" (they were "…应为整数" and "…应在0到500之间")."""
+    before = counts()
+    response = _bob(pw).post(
+        reverse("party:project_act", args=[project.pk]),
+        {"action": "contribution", "unit_code": pw.tax.credit_code, "description": "资金", "points": raw},
+        follow=True,
+    )
+    assert "盟友力积分应为0到500之间的整数" in response.content.decode()
     assert counts() == before

@@ -14,8 +14,11 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import NotFound
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_forms import act, date_or_none, decimal_or_none, int_or_none, value
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
+    MAX_BENEFICIARIES,
+    MAX_CONTRIBUTION_POINTS,
     PROJECT_TRANSITIONS,
     AllianceRole,
     NeedCategory,
@@ -24,22 +27,17 @@ from civicgrid.party.constants import (
     ProjectStatus,
     ResourceKind,
 )
-from civicgrid.party.models import ProjectPhoto
+from civicgrid.party.models import Project, ProjectContribution, ProjectPhoto, Resource
 from civicgrid.party.services.orders import SERVICE_OF_CATEGORY, origin_of
 from civicgrid.party.views.common import (
     AREA_KINDS,
-    act,
     areas,
     can_edit,
-    date_or_none,
-    decimal_or_none,
     find_unit,
     float_or_none,
-    int_or_none,
     node_choice,
     require_view,
     required_date,
-    value,
     values,
 )
 from civicgrid.territory.models import NodeKind
@@ -47,6 +45,10 @@ from civicgrid.volunteers.constants import ServiceType as OrderServiceType
 from civicgrid.volunteers.models import ServiceOrder
 
 LIST_AREAS = (NodeKind.COMMUNITY, NodeKind.GRID)
+# The columns typed numbers go into: a number beyond one is refused as the service refuses it.
+BUDGET = Project._meta.get_field("budget")
+QUANTITY = Resource._meta.get_field("quantity")
+AMOUNT = ProjectContribution._meta.get_field("amount")
 
 
 @login_required
@@ -169,7 +171,9 @@ def need_new(request: HttpRequest) -> HttpResponse:
             address=value(request, "address"),
             lon=float_or_none(value(request, "lon"), "lon", _("经度")),
             lat=float_or_none(value(request, "lat"), "lat", _("纬度")),
-            beneficiaries=int_or_none(value(request, "beneficiaries"), "beneficiaries", _("受益人数")),
+            beneficiaries=int_or_none(
+                value(request, "beneficiaries"), "beneficiaries", _("受益人数"), maximum=MAX_BENEFICIARIES
+            ),
             is_micro=value(request, "is_micro") == "1",
         )
         return services.need_create(
@@ -224,7 +228,8 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                     owner_name=value(request, "owner_name"),
                     starts_on=required_date(value(request, "starts_on"), "starts_on", _("计划开始")),
                     ends_on=required_date(value(request, "ends_on"), "ends_on", _("计划完成")),
-                    budget=decimal_or_none(value(request, "budget"), "budget", _("预算")) or Decimal("0"),
+                    budget=decimal_or_none(value(request, "budget"), "budget", _("预算"), column=BUDGET)
+                    or Decimal("0"),
                     is_micro=value(request, "is_micro") == "1",
                 ),
             ),
@@ -309,7 +314,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
             kind=value(request, "kind"),
             title=value(request, "title"),
             description=value(request, "description"),
-            quantity=decimal_or_none(value(request, "quantity"), "quantity", _("数量")),
+            quantity=decimal_or_none(value(request, "quantity"), "quantity", _("数量"), column=QUANTITY),
             quantity_unit=value(request, "quantity_unit"),
             address=value(request, "address"),
             lon=float_or_none(value(request, "lon"), "lon", _("经度")),
@@ -410,8 +415,10 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
                 resource=selectors.resource_get(actor, int(resource_id)) if resource_id.isdigit() else None,
                 unit=find_unit(actor, unit) if unit else None,
                 description=value(request, "description"),
-                amount=decimal_or_none(value(request, "amount"), "amount", _("折合金额")),
-                points=int_or_none(value(request, "points"), "points", _("盟友力积分")),
+                amount=decimal_or_none(value(request, "amount"), "amount", _("折合金额"), column=AMOUNT),
+                points=int_or_none(
+                    value(request, "points"), "points", _("盟友力积分"), maximum=MAX_CONTRIBUTION_POINTS
+                ),
             ),
             _("投入已记录"),
             back,

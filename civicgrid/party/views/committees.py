@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
+from civicgrid.core.views_forms import act, date_or_none, unlabelled, value
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
     COMMITTEE_MAX_MEMBERS,
@@ -22,18 +23,7 @@ from civicgrid.party.constants import (
     TaskStatus,
 )
 from civicgrid.party.services.committees import current_part_time_members, previous_quarter
-from civicgrid.party.views.common import (
-    act,
-    can_edit,
-    date_or_none,
-    datetime_value,
-    lines,
-    message_of,
-    require_view,
-    required_date,
-    value,
-    values,
-)
+from civicgrid.party.views.common import can_edit, datetime_value, lines, require_view, required_date, values
 
 
 @login_required
@@ -176,7 +166,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         meeting = services.meeting_record(actor=request.user, committee=org, data=data)
     except CivicError as exc:
         return render(
-            request, "party/meeting_new.html", context | {"error": message_of(exc)}, status=exc.http_status
+            request, "party/meeting_new.html", context | {"error": unlabelled(exc)}, status=exc.http_status
         )
     messages.success(request, _("会议活动已记录"))
     return redirect("party:meeting", meeting.pk)

@@ -1,19 +1,17 @@
-"""Helpers of the party pages: reading form values, running a service from a form, lookups."""
+"""Helpers of the party pages: reading form values (beyond ``core.views_forms``), lookups."""
 
-from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any, scope_filter
-from civicgrid.core.errors import CivicError, ValidationError
-from civicgrid.core.validators import fold, normalise_credit_code, typed_day
+from civicgrid.core.errors import ValidationError
+from civicgrid.core.validators import fold, normalise_credit_code
+from civicgrid.core.views_forms import date_or_none, decimal_or_none, value
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_search
 from civicgrid.territory.models import Node, NodeKind
@@ -21,24 +19,6 @@ from civicgrid.territory.selectors import node_get
 
 VIEW = Capability.PARTY_VIEW
 EDIT = Capability.PARTY_EDIT
-
-
-def message_of(exc: CivicError) -> str:
-    """The reasons of an error without the field names (they are in English)."""
-    if isinstance(exc, ValidationError) and exc.errors:
-        return "；".join(reason for reasons in exc.errors.values() for reason in reasons)
-    return exc.message
-
-
-def act(request: HttpRequest, call: Callable[[], Any], done: str, back: str) -> HttpResponse:
-    """Run a service from a form: a message, then back to the page; nothing changed on error."""
-    try:
-        call()
-    except CivicError as exc:
-        messages.error(request, message_of(exc))
-    else:
-        messages.success(request, done)
-    return HttpResponseRedirect(back)
 
 
 def can_edit(request: HttpRequest, path: str) -> bool:
@@ -52,31 +32,12 @@ def require_view(request: HttpRequest) -> None:
 # --- form values --------------------------------------------------------------------------
 
 
-def value(request: HttpRequest, name: str) -> str:
-    return str(request.POST.get(name, "")).strip()
-
-
 def values(request: HttpRequest, name: str) -> list[str]:
     return [v.strip() for v in request.POST.getlist(name) if v.strip()]
 
 
 def lines(request: HttpRequest, name: str) -> list[str]:
     return [line.strip() for line in value(request, name).splitlines() if line.strip()]
-
-
-def int_or_none(raw: str, field: str, label: str) -> int | None:
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError(_("{label}应为整数").format(label=label), field=field) from exc
-
-
-def date_or_none(raw: str, field: str, label: str) -> date | None:
-    if not raw:
-        return None
-    return typed_day(raw, field=field, label=label)
 
 
 def required_date(raw: str, field: str, label: str) -> date:
@@ -96,20 +57,9 @@ def datetime_value(raw: str, field: str, label: str) -> datetime:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def decimal_or_none(raw: str, field: str, label: str) -> Decimal | None:
-    if not raw:
-        return None
-    try:
-        number = Decimal(raw)
-    except InvalidOperation as exc:
-        raise ValidationError(_("{label}应为数字").format(label=label), field=field) from exc
-    if not number.is_finite():
-        raise ValidationError(_("{label}应为数字").format(label=label), field=field)
-    return number
-
-
 def float_or_none(raw: str, field: str, label: str) -> float | None:
-    number = decimal_or_none(raw, field, label)
+    """A longitude or latitude as typed or sent by the phone (its range is the service's)."""
+    number = decimal_or_none(raw, field, label, max_digits=40, decimal_places=20, minimum=None)
     return float(number) if number is not None else None
 
 

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
+from civicgrid.core.views_forms import unlabelled, value
 from civicgrid.party import services
 from civicgrid.party.constants import ACTIVE_REPORT_STATUSES, REPORTING_CATEGORIES, ServiceType
 from civicgrid.party.models import PartyMember
 from civicgrid.party.permissions import member_for_user
-from civicgrid.party.views.common import float_or_none, message_of, value, values
+from civicgrid.party.views.common import float_or_none, values
 from civicgrid.volunteers.models import ServiceOrder
 
 
@@ -49,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 address=value(request, "address"),
             )
         except CivicError as exc:
-            context["error"] = message_of(exc)
+            context["error"] = unlabelled(exc)
             return render(request, "party/h5/home.html", context, status=exc.http_status)
         messages.success(request, _("报到已提交，待社区确认"))
         return redirect("party:h5_home")
@@ -66,7 +67,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.member_order_take(actor=request.user, order=order)
     except CivicError as exc:
-        messages.error(request, message_of(exc))
+        messages.error(request, unlabelled(exc))
     else:
         messages.success(request, _("已接单：{title}").format(title=order.title))
     return redirect("party:h5_home")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_forms import act, date_or_none, unlabelled, value
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
     COMMITTEE_KINDS,
@@ -28,17 +29,13 @@ from civicgrid.party.exports import members_xlsx, units_xlsx
 from civicgrid.party.models import ContactLink, HubLink, PartyMember
 from civicgrid.party.permissions import can_visit
 from civicgrid.party.views.common import (
-    act,
     can_edit,
-    date_or_none,
     find_resident,
     find_unit,
     float_or_none,
-    message_of,
     node_choice,
     require_view,
     under_param,
-    value,
     values,
 )
 from civicgrid.territory.models import NodeKind
@@ -245,7 +242,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
             is_needy=value(request, "is_needy") == "1",
         )
     except CivicError as exc:
-        context = _member_form_context(request) | {"error": message_of(exc)}
+        context = _member_form_context(request) | {"error": unlabelled(exc)}
         return render(request, "party/member_new.html", context, status=exc.http_status)
     messages.success(request, _("党员已登记"))
     return redirect("party:member", member.pk)

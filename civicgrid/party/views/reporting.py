@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.core.errors import CivicError, NotFound
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
+from civicgrid.core.views_forms import act, date_or_none, unlabelled, value
 from civicgrid.party import figures, selectors, services
 from civicgrid.party.constants import (
     AgreementKind,
@@ -24,17 +25,13 @@ from civicgrid.party.constants import (
 from civicgrid.party.exports import agreements_xlsx
 from civicgrid.party.models import AgreementFile
 from civicgrid.party.views.common import (
-    act,
     areas,
     can_edit,
-    date_or_none,
     find_unit,
-    message_of,
     node_choice,
     require_view,
     required_date,
     under_param,
-    value,
     values,
 )
 from civicgrid.territory.models import NodeKind
@@ -186,7 +183,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
             ends_on=date_or_none(value(request, "ends_on"), "ends_on", _("结束日期")),
         )
     except CivicError as exc:
-        context = _agreement_form(request) | {"error": message_of(exc)}
+        context = _agreement_form(request) | {"error": unlabelled(exc)}
         return render(request, "party/agreement_new.html", context, status=exc.http_status)
     messages.success(request, _("共建协议已登记"))
     return redirect("party:agreement", agreement.pk)

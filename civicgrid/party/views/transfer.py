@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.core.views_forms import unlabelled
 from civicgrid.party.exports import template_xlsx
 from civicgrid.party.importers import COLUMNS, PartyImportKind
 from civicgrid.party.services.imports import party_import
-from civicgrid.party.views.common import message_of
 
 # What an import's counts (``PartyImporter.save``) are shown as.
 COUNT_LABELS = {
@@ -46,7 +46,7 @@ def data(request: HttpRequest) -> HttpResponse:
                 raise ValidationError(_("请选择要导入的文件"), field="file")
             outcome = party_import(actor=request.user, kind=request.POST.get("kind", ""), upload=upload)
         except CivicError as exc:
-            context["error"] = message_of(exc)
+            context["error"] = unlabelled(exc)
             return render(request, "party/data.html", context, status=exc.http_status)
         context["outcome"] = outcome
         context["counts"] = _counts_display(outcome.counts)

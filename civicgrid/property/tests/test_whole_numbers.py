@@ -5,7 +5,13 @@ import pytest
 from django.urls import reverse
 
 from civicgrid.core.models import AuditLog
-from civicgrid.property.models import CreditEntry, Inspection
+from civicgrid.property.models import (
+    CommitteeMember,
+    CreditEntry,
+    Inspection,
+    OwnersCommittee,
+    ServiceContract,
+)
 from civicgrid.property.tests.conftest import World, today
 from civicgrid.property.tests.test_pages import client_for, messages_of
 
@@ -44,3 +50,32 @@ def test_a_year_or_points_that_is_no_whole_number_is_refused(world: World, field
     assert message.startswith(f"{label}：") and expected in message, message
     assert not CreditEntry.objects.exists()
     assert AuditLog.objects.count() == before
+
+
+@pytest.mark.parametrize("raw", ["abc", "²", "0", "99999999999999999999"])
+def test_a_forged_pick_is_refused_as_nothing_picked(world: World, raw: str) -> None:
+    """A company or resident id that is no id reads as nothing picked (it was refused as
+    "…应为整数", and "99999999999999999999" was looked up)."""
+    bob = client_for(world.city.bob)
+    before = AuditLog.objects.count()
+    back = bob.post(
+        reverse("property:contract_new", args=[world.shengli.pk]),
+        {"company": raw, "starts_on": today().isoformat()},
+        follow=True,
+    )
+    assert messages_of(back) == ["物业服务企业：请选择物业服务企业"]
+    made = bob.post(
+        reverse("property:committee_new", args=[world.shengli.pk]),
+        {"term_starts_on": today().isoformat(), "term_ends_on": "2030-01-01"},
+        follow=True,
+    )
+    assert messages_of(made) == ["业委会已登记"]
+    after_committee = AuditLog.objects.count()
+    back = bob.post(
+        reverse("property:member_new", args=[OwnersCommittee.objects.get().pk]),
+        {"resident": raw, "post": "member"},
+        follow=True,
+    )
+    assert messages_of(back) == ["居民档案：居民不存在或您无权查看"]
+    assert not CommitteeMember.objects.exists() and not ServiceContract.objects.exists()
+    assert AuditLog.objects.count() == after_committee == before + 1

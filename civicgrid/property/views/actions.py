@@ -7,20 +7,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.views_forms import act, date_or_none, pk_or_none, value
 from civicgrid.property import selectors, services
 from civicgrid.property.constants import CheckItem
 from civicgrid.property.models import Inspection
-from civicgrid.property.views.common import act, date_or_none, int_or_none, value, version
+from civicgrid.property.views.common import LABELS, version
 from civicgrid.registry.models import Organisation
 from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
 
 
 def _company(request: HttpRequest, field: str = "company") -> Organisation:
-    raw = int_or_none(value(request, field), field, _("物业服务企业"))
+    picked = pk_or_none(value(request, field))
     # Any registered unit: a company about to enter is registered elsewhere (at the district);
     # the service refuses a unit that is no property company.
-    found = Organisation.objects.filter(pk=raw).first() if raw is not None else None
+    found = Organisation.objects.filter(pk=picked).first() if picked is not None else None
     if found is None:
         raise ValidationError(_("请选择物业服务企业"), field=field)
     return found
@@ -36,11 +37,12 @@ def contract_new(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             compound=found,
             company=_company(request),
-            starts_on=date_or_none(request, "starts_on", _("进驻日期")),
+            starts_on=date_or_none(value(request, "starts_on"), "starts_on", _("进驻日期")),
             note=value(request, "note"),
         ),
         _("已登记物业企业进驻"),
         reverse("property:compound", args=[pk]),
+        labels=LABELS,
     )
 
 
@@ -53,13 +55,14 @@ def contract_end(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.contract_end(
             actor=request.user,
             contract=found,
-            ends_on=date_or_none(request, "ends_on", _("退出日期")),
+            ends_on=date_or_none(value(request, "ends_on"), "ends_on", _("退出日期")),
             reason=value(request, "reason"),
             note=value(request, "note"),
             expected_version=version(request),
         ),
         _("已登记物业企业退出"),
         reverse("property:compound", args=[found.node_id]),
+        labels=LABELS,
     )
 
 
@@ -79,13 +82,13 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
         return services.inspection_record(
             actor=request.user,
             compound=found,
-            inspected_on=date_or_none(request, "inspected_on", _("检查日期")),
+            inspected_on=date_or_none(value(request, "inspected_on"), "inspected_on", _("检查日期")),
             items=items,
             note=value(request, "note"),
-            rectify_by=date_or_none(request, "rectify_by", _("整改期限")),
+            rectify_by=date_or_none(value(request, "rectify_by"), "rectify_by", _("整改期限")),
         )
 
-    return act(request, record, _("检查已记录"), reverse("property:compound", args=[pk]))
+    return act(request, record, _("检查已记录"), reverse("property:compound", args=[pk]), labels=LABELS)
 
 
 @login_required
@@ -103,6 +106,7 @@ def profile_set(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("党建信息已保存"),
         reverse("property:company", args=[pk]),
+        labels=LABELS,
     )
 
 
@@ -112,7 +116,7 @@ def credit_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.company_get(request.user, pk)
 
     def adjust() -> object:
-        node_id = int_or_none(value(request, "node"), "node", _("加减分单位"))
+        node_id = pk_or_none(value(request, "node"))
         node = Node.objects.filter(pk=node_id).first() if node_id is not None else None
         if node is None:
             raise ValidationError(_("请选择加减分的区或街道"), field="node")
@@ -125,7 +129,7 @@ def credit_new(request: HttpRequest, pk: int) -> HttpResponse:
             reason=value(request, "reason"),
         )
 
-    return act(request, adjust, _("信用分已记录"), reverse("property:company", args=[pk]))
+    return act(request, adjust, _("信用分已记录"), reverse("property:company", args=[pk]), labels=LABELS)
 
 
 @login_required
@@ -137,12 +141,13 @@ def committee_new(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.committee_create(
             actor=request.user,
             compound=found,
-            term_starts_on=date_or_none(request, "term_starts_on", _("任期开始")),
-            term_ends_on=date_or_none(request, "term_ends_on", _("任期结束")),
+            term_starts_on=date_or_none(value(request, "term_starts_on"), "term_starts_on", _("任期开始")),
+            term_ends_on=date_or_none(value(request, "term_ends_on"), "term_ends_on", _("任期结束")),
             note=value(request, "note"),
         ),
         _("业委会已登记"),
         reverse("property:compound", args=[pk]),
+        labels=LABELS,
     )
 
 
@@ -152,10 +157,11 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.committee_get(request.user, pk)
 
     def add() -> object:
-        resident_id = int_or_none(value(request, "resident"), "resident", _("居民档案"))
+        picked = value(request, "resident")
         resident = None
-        if resident_id is not None:
-            resident = residents_visible(request.user).filter(pk=resident_id).first()
+        if picked:
+            resident_id = pk_or_none(picked)
+            resident = residents_visible(request.user).filter(pk=resident_id).first() if resident_id else None
             if resident is None:
                 raise ValidationError(_("居民不存在或您无权查看"), field="resident")
         return services.committee_member_add(
@@ -169,5 +175,9 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return act(
-        request, add, _("候选人审查通过，已加入业委会"), reverse("property:compound", args=[found.node_id])
+        request,
+        add,
+        _("候选人审查通过，已加入业委会"),
+        reverse("property:compound", args=[found.node_id]),
+        labels=LABELS,
     )

@@ -1,19 +1,12 @@
-"""Helpers of the red property pages: reading form values, running a service from a form."""
+"""Helpers of the red property pages: the forms' labels, the version and year asked for."""
 
-from collections.abc import Callable
-from datetime import date
-from typing import Any
-
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.selectors import require_any
-from civicgrid.core.errors import CivicError, ValidationError
-from civicgrid.core.validators import typed_day
-from civicgrid.core.views_forms import labelled
+from civicgrid.core.views_forms import int_or_none, value
 from civicgrid.property.constants import CheckItem
 from civicgrid.property.permissions import VIEW
 
@@ -46,36 +39,8 @@ for _item in CheckItem:
     LABELS[f"items.{_item.value}.note"] = _item.label
 
 
-def act(request: HttpRequest, call: Callable[[], Any], done: str, back: str) -> HttpResponse:
-    """Run a service from a form: a message, then back to the page; nothing changed on error."""
-    try:
-        call()
-    except CivicError as exc:
-        messages.error(request, labelled(exc, LABELS))
-    else:
-        messages.success(request, done)
-    return HttpResponseRedirect(back)
-
-
 def require_view(request: HttpRequest) -> None:
     require_any(request.user, VIEW)
-
-
-def value(request: HttpRequest, name: str) -> str:
-    return str(request.POST.get(name, "")).strip()
-
-
-def date_or_none(request: HttpRequest, name: str, label: str) -> date | None:
-    raw = value(request, name)
-    return typed_day(raw, field=name, label=label) if raw else None
-
-
-def int_or_none(raw: str, field: str, label: str) -> int | None:
-    if not raw:
-        return None
-    if not raw.isascii() or not raw.isdigit():
-        raise ValidationError(_("{label}应为整数").format(label=label), field=field)
-    return int(raw)
 
 
 def version(request: HttpRequest) -> int | None:

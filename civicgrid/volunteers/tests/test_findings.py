@@ -97,6 +97,23 @@ def test_nan_hours_on_the_phone_page_and_the_api_are_refused_not_a_server_error(
     assert order.status == OrderStatus.ASSIGNED and not OrderPhoto.objects.filter(order=order).exists()
 
 
+def test_a_refusal_on_the_order_pages_names_no_field_code(people: People) -> None:
+    """The message says the reasons alone: it was "hours：服务时长应为数字（小时）"."""
+    order = taken_by_zhang(people)
+    phone = login(people.zhang).post(
+        f"/volunteers/h5/orders/{order.pk}/",
+        {"action": "complete", "note": "买好了", "hours": "两小时", "photos": [png()]},
+    )
+    assert said(phone) == ["服务时长应为数字（小时）"]
+    office = login(people.city.bob).post(
+        f"/volunteers/orders/{order.pk}/act/",
+        {"action": "complete", "note": "买好了", "hours": "两小时", "photos": [png()]},
+    )
+    assert said(office) == ["服务时长应为数字（小时）"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ASSIGNED
+
+
 @pytest.mark.parametrize("difficulty", [2.5, "2.5", float("inf"), float("nan"), "1e400", True])
 def test_a_difficulty_that_is_no_whole_number_is_refused(people: People, difficulty: Any) -> None:
     with pytest.raises(ValidationError) as exc:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.views_forms import act
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import NodeKind
 from civicgrid.volunteers import points_link, selectors, services
@@ -28,7 +29,7 @@ from civicgrid.volunteers.permissions import acting_resident, acting_volunteer
 from civicgrid.volunteers.services.common import community_of
 from civicgrid.volunteers.services.orders import may
 from civicgrid.volunteers.services.volunteers import is_minor
-from civicgrid.volunteers.views.common import act, form_errors
+from civicgrid.volunteers.views.common import form_errors
 from civicgrid.volunteers.views.staff import card_context
 
 View = Callable[..., HttpResponse]

@@ -19,6 +19,7 @@ from civicgrid.accounts.selectors import require_any, scope_filter
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
+from civicgrid.core.views_forms import act
 from civicgrid.registry.selectors import organisations_visible, resident_get, resident_search
 from civicgrid.requests.doorplate import public_base_url, qr_svg
 from civicgrid.territory.models import Node, NodeKind
@@ -36,7 +37,7 @@ from civicgrid.volunteers.forms import ActivityForm, RegisterForm, TeamForm
 from civicgrid.volunteers.models import Activity, Skill, Team, Volunteer
 from civicgrid.volunteers.services.activities import signups_of
 from civicgrid.volunteers.services.volunteers import age_on, is_minor
-from civicgrid.volunteers.views.common import act, form_errors
+from civicgrid.volunteers.views.common import form_errors
 
 MANAGE = Capability.VOLUNTEER_MANAGE
 # Places to pick for a service area, an activity or an order (form choices: no slicing,

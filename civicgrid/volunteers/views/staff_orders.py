@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.selectors import has_capability, scope_filter
 from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_forms import act
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import organisations_visible, resident_search
 from civicgrid.requests.selectors import requests_visible
@@ -25,7 +26,7 @@ from civicgrid.volunteers.origins import describe_origin, request_origin
 from civicgrid.volunteers.permissions import ORDER_STAFF_CAPABILITIES
 from civicgrid.volunteers.services import Taker
 from civicgrid.volunteers.services.orders import may
-from civicgrid.volunteers.views.common import act, form_errors
+from civicgrid.volunteers.views.common import form_errors
 from civicgrid.volunteers.views.staff import AREA_KINDS
 
 
