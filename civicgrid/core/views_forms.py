@@ -113,13 +113,19 @@ def date_or_none(raw: str, field: str, label: StrOrPromise) -> date | None:
 
 
 def int_or_none(
-    raw: str, field: str, label: StrOrPromise, *, minimum: int = 0, maximum: int = INT_MAX
+    raw: str,
+    field: str,
+    label: StrOrPromise,
+    *,
+    minimum: int = 0,
+    maximum: int = INT_MAX,
+    required: bool = False,
 ) -> int | None:
-    """A whole number from ``minimum`` to ``maximum``, None when blank, else ``whole_value``'s
-    refusal ("{label}应为{minimum}到{maximum}之间的整数")."""
+    """A whole number from ``minimum`` to ``maximum``, None when blank (refused as "请填写{label}"
+    when ``required``), else ``whole_value``'s refusal ("{label}应为{minimum}到{maximum}之间的整数")."""
     errors: Errors = {}
     number = whole_value(
-        raw, errors=errors, field=field, label=label, minimum=minimum, maximum=maximum, required=False
+        raw, errors=errors, field=field, label=label, minimum=minimum, maximum=maximum, required=required
     )
     _refuse_if(errors, field)
     return number

@@ -8,13 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
-from civicgrid.core.validators import decimal_value
+from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.validators import decimal_value, whole_value
 from civicgrid.points import rules
 from civicgrid.points.models import Movement
 from civicgrid.territory.models import Node
 
 MAX_AMOUNT = 100_000  # one movement; bigger numbers are typing mistakes
-MAX_QUANTITY = 99
+MAX_QUANTITY = 99  # one redemption
+MAX_STOCK = 100_000  # of one item in a shop, and a restock or a per-person limit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -33,17 +35,23 @@ def check_ref(source: str, source_ref: str) -> tuple[str, str]:
     return source, source_ref
 
 
+def whole(raw: Any, *, field: str, label: StrOrPromise, minimum: int, maximum: int) -> int:
+    """``raw`` as a whole number from ``minimum`` to ``maximum``, else a refusal naming ``label``
+    in ``whole_value``'s wording ("积分应为1到100000之间的整数", "请填写积分")."""
+    errors: dict[str, list[str]] = {}
+    number = whole_value(raw, errors=errors, field=field, label=label, minimum=minimum, maximum=maximum)
+    if number is None:
+        raise ValidationError("，".join(errors[field]), field=field)
+    return number
+
+
 def check_amount(amount: Any, field: str = "amount", *, allow_negative: bool = False) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, (int, str, Decimal)):
-        raise ValidationError(_("积分必须是整数"), field=field)
-    try:
-        value = int(str(amount).strip())
-    except ValueError:
-        raise ValidationError(_("积分必须是整数"), field=field) from None
-    if value == 0 or (value < 0 and not allow_negative):
-        raise ValidationError(_("积分必须大于0") if not allow_negative else _("调整积分不能为0"), field=field)
-    if abs(value) > MAX_AMOUNT:
-        raise ValidationError(_("单次积分不能超过{max_amount}").format(max_amount=MAX_AMOUNT), field=field)
+    """Points of one movement (1 to ``MAX_AMOUNT``), or of an adjustment (either sign, not 0)."""
+    if not allow_negative:
+        return whole(amount, field=field, label=_("积分"), minimum=1, maximum=MAX_AMOUNT)
+    value = whole(amount, field=field, label=_("调整积分"), minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT)
+    if value == 0:
+        raise ValidationError(_("调整积分不能为0"), field=field)
     return value
 
 

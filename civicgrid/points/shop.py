@@ -20,8 +20,9 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.core.validators import Errors, whole_value
 from civicgrid.points import ledger, rules
-from civicgrid.points.checks import MAX_AMOUNT, MAX_QUANTITY, check_node, user_or_none
+from civicgrid.points.checks import MAX_AMOUNT, MAX_QUANTITY, MAX_STOCK, check_node, user_or_none, whole
 from civicgrid.points.constants import Source, Verb
 from civicgrid.points.ledger import Holder, Posting
 from civicgrid.points.models import (
@@ -44,14 +45,18 @@ from civicgrid.territory.models import Node
 # Goods
 
 
-def _check_goods_fields(name: Any, price: Any, per_person_limit: Any) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _check_goods_fields(name: Any, price: Any, per_person_limit: Any) -> Errors:
+    errors: Errors = {}
     if not str(name or "").strip():
         errors["name"] = [gettext("请填写商品名称")]
-    if isinstance(price, bool) or not isinstance(price, int) or not 0 < price <= MAX_AMOUNT:
-        errors["price"] = [gettext("所需积分应为1到{max_amount}之间的整数").format(max_amount=MAX_AMOUNT)]
-    if isinstance(per_person_limit, bool) or not isinstance(per_person_limit, int) or per_person_limit < 0:
-        errors["per_person_limit"] = [gettext("每人限兑应为不小于0的整数")]
+    whole_value(price, errors=errors, field="price", label=gettext("所需积分"), minimum=1, maximum=MAX_AMOUNT)
+    whole_value(
+        per_person_limit,
+        errors=errors,
+        field="per_person_limit",
+        label=gettext("每人限兑"),
+        maximum=MAX_STOCK,
+    )
     return errors
 
 
@@ -71,8 +76,7 @@ def goods_create(
     node = check_node(node)
     require_manage(actor, node.path)
     errors = _check_goods_fields(name, price, per_person_limit)
-    if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 100_000:
-        errors["stock"] = [gettext("库存应为0到100000之间的整数")]
+    whole_value(stock, errors=errors, field="stock", label=gettext("库存"), maximum=MAX_STOCK)
     if donor is not None and not isinstance(donor, Organisation):
         errors["donor"] = [gettext("捐赠单位无效")]
     if errors:
@@ -142,12 +146,8 @@ def goods_update(*, actor: Any, goods: Goods, **changes: Any) -> Goods:
 def goods_restock(*, actor: Any, goods: Goods, quantity: int, note: str = "") -> Goods:
     """Add (or, with a negative quantity, write off) stock; never below zero."""
     require_manage(actor, goods.node_path)
-    if (
-        isinstance(quantity, bool)
-        or not isinstance(quantity, int)
-        or quantity == 0
-        or abs(quantity) > 100_000
-    ):
+    quantity = whole(quantity, field="quantity", label=gettext("数量"), minimum=-MAX_STOCK, maximum=MAX_STOCK)
+    if quantity == 0:
         raise ValidationError(gettext("数量应为非零整数"), field="quantity")
     with transaction.atomic():
         changed = Goods.objects.filter(pk=goods.pk, stock__gte=max(0, -quantity)).update(
@@ -228,11 +228,7 @@ def points_redeem(*, actor: Any, holder: Holder, goods: Goods | int, quantity: i
         goods = found
     if not isinstance(goods, Goods):
         raise NotFound(gettext("商品不存在"))
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationError(
-            gettext("兑换数量应为1到{max_quantity}之间的整数").format(max_quantity=MAX_QUANTITY),
-            field="quantity",
-        )
+    quantity = whole(quantity, field="quantity", label=gettext("兑换数量"), minimum=1, maximum=MAX_QUANTITY)
     _require_redeem(actor, holder, goods)
     if not holder.node_path.startswith(ledger.community_of(goods.node).path):
         raise ValidationError(gettext("本积分超市仅面向本社区居民和共建单位"), field="holder")

@@ -62,8 +62,8 @@ def test_bad_input_gets_a_clear_chinese_error_and_changes_nothing(pw: PointsWorl
         "/earn",
         {"resident_id": pw.erin.pk, "amount": -5, "node_id": pw.city.grid_a1_1.pk, "source_ref": "x"},
     )
-    assert bad.status_code == 422 and bad.json()["message"] == "积分必须大于0"
-    assert bad.json()["detail"] == {"amount": ["积分必须大于0"]}
+    assert bad.status_code == 422 and bad.json()["message"] == "积分应为1到100000之间的整数"
+    assert bad.json()["detail"] == {"amount": ["积分应为1到100000之间的整数"]}
     unknown = post(client, "/redemptions", {"goods_id": 999999, "resident_id": pw.erin.pk})
     assert unknown.status_code == 404 and unknown.json()["message"] == "商品不存在或已下架"
     wrong = post(client, "/redemptions/hand-over", {"code": "ABCD2345"})
@@ -157,7 +157,9 @@ def test_batch_earn_credits_all_lines_once_and_names_a_bad_line(pw: PointsWorld,
             ],
         },
     )
-    assert bad.status_code == 422 and bad.json()["detail"] == {"lines[1].amount": ["积分必须大于0"]}
+    assert bad.status_code == 422 and bad.json()["detail"] == {
+        "lines[1].amount": ["积分应为1到100000之间的整数"]
+    }
     neither = post(client, "/earn/batch", {"node_id": grid, "lines": [{"amount": 5, "source_ref": "r6"}]})
     assert neither.status_code == 422 and "lines[0]" in neither.json()["detail"]
     empty = post(client, "/earn/batch", {"node_id": grid, "lines": []})

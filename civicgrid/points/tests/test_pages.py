@@ -105,6 +105,38 @@ def test_goods_created_and_restocked_from_the_page(pw: PointsWorld, client: Clie
     assert "所需积分应为1到100000之间的整数" in text(client.get("/points/goods/"))
 
 
+@pytest.mark.parametrize(("field", "raw"), [("price", "abc"), ("price", "2.5"), ("per_person_limit", "1e12")])
+def test_typed_goods_numbers_are_refused_as_the_service_words_them(
+    pw: PointsWorld, client: Client, field: str, raw: str
+) -> None:
+    """The page reads whole numbers with core.validators.whole_value: "abc" was "所需积分必须是整数",
+    and a limit of 1e12 ("每人限兑" was never bounded) reached the database."""
+    as_(client, pw.city.bob)
+    before = counts()
+    form = {"community": pw.city.comm_a1.pk, "name": "食用油", "price": "5", field: raw}
+    client.post("/points/goods/", form)
+    label, bound = {"price": ("所需积分", "1到100000"), "per_person_limit": ("每人限兑", "0到100000")}[field]
+    assert f"{label}应为{bound}之间的整数" in text(client.get("/points/goods/"))
+    assert counts() == before
+
+
+def test_a_typed_amount_that_is_no_whole_number_is_refused_on_the_page(
+    busy: PointsWorld, client: Client
+) -> None:
+    as_(client, busy.city.bob)
+    account = selectors.account_for(busy.frank)
+    assert account is not None
+    before = counts()
+    data = {"amount": "2.5", "token": "tok-2", "community": busy.city.comm_a1.pk}
+    body = text(client.post(f"/points/accounts/{account.pk}/earn/", data, follow=True))
+    assert "积分应为1到100000之间的整数" in body
+    body = text(
+        client.post(f"/points/accounts/{account.pk}/adjust/", {"amount": "0", "reason": "补记"}, follow=True)
+    )
+    assert "调整积分不能为0" in body
+    assert counts() == before
+
+
 def test_hand_over_page(busy: PointsWorld, client: Client) -> None:
     as_(client, busy.city.bob)
     r = Redemption.objects.get()

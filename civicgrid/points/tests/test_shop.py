@@ -113,6 +113,22 @@ def test_per_person_limit_and_goods_off_sale(pw: PointsWorld) -> None:
         services.points_redeem(actor=pw.city.bob, holder=pw.frank, goods=pw.soap)
 
 
+def test_a_per_person_limit_beyond_any_stock_is_refused(pw: PointsWorld) -> None:
+    """It was checked only for "not negative": 10**10 was stored by SQLite and refused by
+    PostgreSQL's integer column with a server error."""
+    before = counts()
+    with pytest.raises(ValidationError) as created:
+        services.goods_create(
+            actor=pw.city.bob, node=pw.city.comm_a1, name="食用油", price=5, per_person_limit=10**10
+        )
+    assert created.value.errors == {"per_person_limit": ["每人限兑应为0到100000之间的整数"]}
+    with pytest.raises(ValidationError) as updated:
+        services.goods_update(actor=pw.city.bob, goods=pw.soap, per_person_limit=10**10)
+    assert updated.value.errors == {"per_person_limit": ["每人限兑应为0到100000之间的整数"]}
+    pw.soap.refresh_from_db()
+    assert pw.soap.per_person_limit == 0 and counts() == before
+
+
 def test_a_unit_redeems_with_its_alliance_points(pw: PointsWorld) -> None:
     earn(pw, pw.unit, 100, "u")
     r = services.points_redeem(actor=pw.city.bob, holder=pw.unit, goods=pw.soap, quantity=3)

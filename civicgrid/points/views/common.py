@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
-from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
+from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.views_forms import labelled
 from civicgrid.points.forms import FIELD_LABELS
@@ -52,18 +52,6 @@ def communities_visible(actor: Any) -> list[Node]:
         # A community worker's own community is itself in scope; a leader's lies under theirs.
         q &= under
     return list(Node.objects.filter(q).order_by("path")[:500])
-
-
-def int_field(request: HttpRequest, name: str, label: str, *, required: bool = True) -> int | None:
-    raw = (request.POST.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise ValidationError(_("请填写{label}").format(label=label), field=name)
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError(_("{label}必须是整数").format(label=label), field=name) from None
 
 
 def flash_error(

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
+from civicgrid.core.views_forms import int_or_none, pk_or_none, value
 from civicgrid.points import ledger, selectors, services
+from civicgrid.points.checks import MAX_QUANTITY
 from civicgrid.points.models import RedemptionStatus
 from civicgrid.points.views.common import flash_error
 from civicgrid.registry.models import Resident
@@ -55,18 +57,16 @@ def shop(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     if request.method == "POST":
         try:
-            quantity = int(request.POST.get("quantity") or 1)
-        except ValueError:
-            quantity = 0
-        try:
-            goods_id = int(request.POST.get("goods") or 0)
-        except ValueError:
-            goods_id = 0
-        try:
-            goods = selectors.goods_for_resident(me).filter(pk=goods_id).first()
+            quantity = int_or_none(
+                value(request, "quantity"), "quantity", _("兑换数量"), minimum=1, maximum=MAX_QUANTITY
+            )
+            goods_id = pk_or_none(value(request, "goods"))
+            goods = selectors.goods_for_resident(me).filter(pk=goods_id).first() if goods_id else None
             if goods is None:
                 raise NotFound(_("商品不存在或已下架"))
-            redemption = services.points_redeem(actor=request.user, holder=me, goods=goods, quantity=quantity)
+            redemption = services.points_redeem(
+                actor=request.user, holder=me, goods=goods, quantity=quantity or 1
+            )
         except CivicError as exc:
             flash_error(request, exc)
             return redirect("points:h5_shop")

@@ -20,7 +20,9 @@ from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
+from civicgrid.core.views_forms import int_or_none, pk_or_none, value
 from civicgrid.points import selectors, services
+from civicgrid.points.checks import MAX_AMOUNT, MAX_STOCK
 from civicgrid.points.constants import Source
 from civicgrid.points.forms import PolicyForm, RuleForm
 from civicgrid.points.models import (
@@ -39,7 +41,7 @@ from civicgrid.points.models import (
 from civicgrid.points.rules import BUILT_IN, DIFFICULTY_MAX, DIFFICULTY_MIN, policy_for
 from civicgrid.points.shop import normalise_code
 from civicgrid.points.sources import describe_movements, describe_stock_entries
-from civicgrid.points.views.common import communities_visible, flash_error, int_field, view_q
+from civicgrid.points.views.common import communities_visible, flash_error, view_q
 from civicgrid.registry.selectors import organisations_visible
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.territory.models import Node
@@ -127,23 +129,42 @@ def goods_list(request: HttpRequest) -> HttpResponse:
     return render(request, T + "goods_list.html", context)
 
 
+def _whole(request: HttpRequest, name: str, label: str, *, minimum: int, maximum: int) -> int:
+    """A required whole number, bounded as the service bounds it: a blank or bad one is
+    refused here ("请填写积分", "积分应为1到100000之间的整数")."""
+    number = int_or_none(value(request, name), name, label, minimum=minimum, maximum=maximum, required=True)
+    assert number is not None  # required
+    return number
+
+
+def _price(request: HttpRequest) -> int:
+    return _whole(request, "price", _("所需积分"), minimum=1, maximum=MAX_AMOUNT)
+
+
+def _limit(request: HttpRequest) -> int:
+    return (
+        int_or_none(value(request, "per_person_limit"), "per_person_limit", _("每人限兑"), maximum=MAX_STOCK)
+        or 0
+    )
+
+
 def _goods_create(request: HttpRequest, communities: list[Node]) -> HttpResponse:
     try:
         node = _community(request, communities)
         if node is None:
             raise ValidationError(_("请选择社区"), field="community")
-        donor_id = int_field(request, "donor", _("捐赠单位"), required=False)
+        donor_id = pk_or_none(value(request, "donor"))
         donor = organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None
         goods = services.goods_create(
             actor=request.user,
             node=node,
             name=request.POST.get("name", ""),
-            price=int_field(request, "price", _("所需积分")) or 0,
-            stock=int_field(request, "stock", _("库存"), required=False) or 0,
+            price=_price(request),
+            stock=int_or_none(value(request, "stock"), "stock", _("库存"), maximum=MAX_STOCK) or 0,
             donor=donor,
             description=request.POST.get("description", ""),
             unit_label=request.POST.get("unit_label", _("件")),
-            per_person_limit=int_field(request, "per_person_limit", _("每人限兑"), required=False) or 0,
+            per_person_limit=_limit(request),
         )
     except CivicError as exc:
         flash_error(request, exc, {"name": _("商品名称")})
@@ -172,7 +193,7 @@ def goods_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
     try:
         if request.POST.get("action") == "restock":
-            quantity = int_field(request, "quantity", _("数量")) or 0
+            quantity = _whole(request, "quantity", _("数量"), minimum=-MAX_STOCK, maximum=MAX_STOCK)
             services.goods_restock(
                 actor=request.user, goods=goods, quantity=quantity, note=request.POST.get("note", "")
             )
@@ -183,15 +204,15 @@ def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
                 ),
             )
         else:
-            donor_id = int_field(request, "donor", _("捐赠单位"), required=False)
+            donor_id = pk_or_none(value(request, "donor"))
             services.goods_update(
                 actor=request.user,
                 goods=goods,
                 name=request.POST.get("name", goods.name),
                 description=request.POST.get("description", ""),
-                price=int_field(request, "price", _("所需积分")) or 0,
+                price=_price(request),
                 unit_label=request.POST.get("unit_label", goods.unit_label) or _("件"),
-                per_person_limit=int_field(request, "per_person_limit", _("每人限兑"), required=False) or 0,
+                per_person_limit=_limit(request),
                 is_active=request.POST.get("is_active") == "1",
                 donor=organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None,
             )
@@ -338,7 +359,7 @@ def account_earn(request: HttpRequest, pk: int) -> HttpResponse:
         services.points_earn(
             actor=request.user,
             holder=holder,
-            amount=int_field(request, "amount", _("积分")) or 0,
+            amount=_whole(request, "amount", _("积分"), minimum=1, maximum=MAX_AMOUNT),
             source=Source.MANUAL,
             source_ref=(request.POST.get("token") or uuid.uuid4().hex)[:96],
             node=node,
@@ -360,7 +381,7 @@ def account_adjust(request: HttpRequest, pk: int) -> HttpResponse:
         services.points_adjust(
             actor=request.user,
             holder=holder,
-            amount=int_field(request, "amount", _("调整积分")) or 0,
+            amount=_whole(request, "amount", _("调整积分"), minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT),
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("调整申请已提交，待领导审批后生效"))
