@@ -21,7 +21,7 @@ from civicgrid.requests.catalogue.excel import (
     catalogue_xlsx,
     rows_from_xlsx,
 )
-from civicgrid.requests.catalogue.publish import Verb, catalogue_publish
+from civicgrid.requests.catalogue.publish import CatalogueUnchanged, Verb, catalogue_publish
 from civicgrid.requests.catalogue.read import (
     catalogue_categories,
     catalogue_rows,
@@ -35,6 +35,7 @@ from civicgrid.requests.catalogue.rows import COLUMNS, CleanRow, clean_rows, ini
 __all__ = [
     "COLUMNS",
     "XLSX_MAX_BYTES",
+    "CatalogueUnchanged",
     "CleanRow",
     "Verb",
     "catalogue_categories",

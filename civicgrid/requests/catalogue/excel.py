@@ -219,7 +219,12 @@ def _read_rows(
 
 
 def catalogue_import(*, actor: Any, data: bytes, note: str = "", system: bool = False) -> CatalogueVersion:
-    """Publish a new version from an uploaded .xlsx (the export's or the template's layout)."""
+    """Publish a new version from an uploaded .xlsx (the export's or the template's layout).
+
+    A workbook that says what the current version says (its own export, unedited) publishes
+    nothing: ``CatalogueUnchanged``."""
     check_configure(actor, system)
     rows = rows_from_xlsx(data)
-    return catalogue_publish(actor=actor, rows=rows, note=note or _("Excel导入"), system=system)
+    return catalogue_publish(
+        actor=actor, rows=rows, note=note or _("Excel导入"), system=system, if_changed=True
+    )

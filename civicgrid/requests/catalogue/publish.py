@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext
 
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.core.errors import CivicError, Conflict, ValidationError
 from civicgrid.requests.catalogue.cache import catalogue_cache
 from civicgrid.requests.catalogue.rows import (
     LEVEL_LABELS,
@@ -24,6 +24,20 @@ from civicgrid.requests.models import CatalogueVersion, Category
 
 class Verb:
     CATALOGUE_PUBLISHED = "requests.catalogue_published"
+
+
+class CatalogueUnchanged(CivicError):
+    """The rows are the current version's, leaf for leaf: nothing to publish (an Excel export
+    imported back unedited). ``version`` is the current version."""
+
+    code = "unchanged"
+    http_status = 409
+
+    def __init__(self, version: CatalogueVersion) -> None:
+        super().__init__(
+            gettext("导入的目录与当前第{number}版完全相同，未发布新版本").format(number=version.number)
+        )
+        self.version = version
 
 
 class _Codes:
@@ -134,7 +148,7 @@ def _category(version: CatalogueVersion, path: tuple[str, ...], code: str, paren
     )
 
 
-def _leaf(version: CatalogueVersion, row: CleanRow, code: str, parent: Category) -> Category:
+def _leaf(version: CatalogueVersion, row: CleanRow, code: str, parent: Category | None) -> Category:
     leaf = _category(version, row.names, code, parent)
     leaf.keywords = row.keywords
     leaf.responsible_kind = row.responsible_kind
@@ -159,10 +173,42 @@ def _create_tree(
     Category.objects.bulk_create([_leaf(version, r, codes[r.names], made[r.names[:2]]) for r in leaves])
 
 
+_LEAF_FIELDS = (
+    "keywords", "responsible_kind", "responsible_unit_id", "response_tier", "response_limit",
+    "response_unit", "resolution_limit", "resolution_unit", "needs_callback", "needs_verification",
+)  # fmt: skip
+
+
+def _leaf_key(leaf: Category) -> tuple[Any, ...]:
+    return (leaf.code, leaf.full_name, *(getattr(leaf, f) for f in _LEAF_FIELDS))
+
+
+def _same_as(
+    version: CatalogueVersion, rows: Sequence[CleanRow], codes: Mapping[tuple[str, ...], str]
+) -> bool:
+    """Whether publishing ``rows`` would make a copy of ``version``: the same paths under the
+    same codes, every leaf with the same responsibility, tier, limits and keywords."""
+    published = {
+        (c.code, c.full_name): c
+        for c in Category.objects.filter(version=version).only("code", "full_name", "level", *_LEAF_FIELDS)
+    }
+    paths = {p for row in rows for p in (row.names[:1], row.names[:2], row.names)}
+    if {(codes[p], "/".join(p)) for p in paths} != set(published):
+        return False
+    for row in rows:  # each leaf as the new version would store it
+        leaf = _leaf(version, row, codes[row.names], parent=None)
+        old = published[(leaf.code, leaf.full_name)]
+        if old.level != 3 or _leaf_key(old) != _leaf_key(leaf):
+            return False
+    return True
+
+
 @transaction.atomic
-def _publish(actor: Any, rows: Sequence[CleanRow], note: str) -> CatalogueVersion:
+def _publish(actor: Any, rows: Sequence[CleanRow], note: str, if_changed: bool) -> CatalogueVersion:
     previous = CatalogueVersion.objects.select_for_update().filter(is_current=True).first()
     codes = _assign_codes(rows, previous)
+    if if_changed and previous is not None and _same_as(previous, rows, codes):
+        raise CatalogueUnchanged(previous)
     old = _current_paths(previous)
     number = (CatalogueVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -187,7 +233,12 @@ def _publish(actor: Any, rows: Sequence[CleanRow], note: str) -> CatalogueVersio
 
 
 def catalogue_publish(
-    *, actor: Any, rows: Sequence[Mapping[str, Any]], note: str, system: bool = False
+    *,
+    actor: Any,
+    rows: Sequence[Mapping[str, Any]],
+    note: str,
+    system: bool = False,
+    if_changed: bool = False,
 ) -> CatalogueVersion:
     """Publish ``rows`` (one per leaf) as the new current version. All or nothing.
 
@@ -196,7 +247,8 @@ def catalogue_publish(
     resolution_limit, resolution_unit, needs_callback, needs_verification, keywords;
     values may be the stored values or the Chinese labels of the Excel sheet. Blank
     limits take the tier's standard figures. ``_line`` (optional) numbers the row in
-    error messages.
+    error messages. With ``if_changed``, rows that would publish a copy of the current
+    version raise ``CatalogueUnchanged`` and nothing is written.
     """
     check_configure(actor, system)
     note = (note or "").strip()
@@ -204,6 +256,6 @@ def catalogue_publish(
         raise ValidationError(gettext("说明最长255个字"), field="note")
     clean = clean_rows(rows)
     try:
-        return _publish(actor, clean, note)
+        return _publish(actor, clean, note, if_changed)
     except IntegrityError as exc:
         raise Conflict(gettext("其他管理员正在发布派单目录，请稍后重试")) from exc

@@ -222,9 +222,41 @@ def test_excel_export_import_round_trip_keeps_everything(city: Any) -> None:
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["一级分类", "二级分类", "三级分类", "分类编码"]
     assert sheet["D2"].value == "010101" and sheet["E2"].value == "属地" and sheet["H2"].value == "二级"
-    v2 = catalogue.catalogue_import(actor=city.sysadmin, data=data, note="原样导回")
-    assert v2.number == 2 and v2.note == "原样导回"
-    assert catalogue.catalogue_rows(v2) == catalogue.catalogue_rows(v1)
+    published = AuditLog.objects.filter(verb=PUBLISHED).count()
+    with pytest.raises(catalogue.CatalogueUnchanged, match="与当前第1版完全相同"):
+        catalogue.catalogue_import(actor=city.sysadmin, data=data, note="原样导回")
+    assert (
+        CatalogueVersion.objects.count() == 1 and AuditLog.objects.filter(verb=PUBLISHED).count() == published
+    )
+    v2 = catalogue.catalogue_import(
+        actor=city.sysadmin, data=_edited(data, "O2", "电梯困人 停运 关人"), note="改关键词"
+    )
+    assert v2.number == 2 and v2.note == "改关键词" and v2.is_current
+    old_rows, new_rows = catalogue.catalogue_rows(v1), catalogue.catalogue_rows(v2)
+    assert new_rows[0]["keywords"] == "电梯困人 停运 关人"
+    assert [{**r, "keywords": ""} for r in new_rows] == [{**r, "keywords": ""} for r in old_rows]
+
+
+def _edited(data: bytes, cell: str, value: Any) -> bytes:
+    book = load_workbook(BytesIO(data))
+    book["派单目录"][cell] = value
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_change_of_only_a_limit_or_a_unit_is_a_change(city: Any) -> None:
+    v1 = publish(city.sysadmin, BASE)
+    with pytest.raises(catalogue.CatalogueUnchanged):
+        catalogue.catalogue_publish(actor=city.sysadmin, rows=BASE, note="", if_changed=True)
+    longer = [*BASE[:3], {**BASE[3], "resolution_limit": 5}]
+    v2 = catalogue.catalogue_publish(actor=city.sysadmin, rows=longer, note="", if_changed=True)
+    assert v2.number == v1.number + 1
+    fewer = BASE[:3]
+    v3 = catalogue.catalogue_publish(actor=city.sysadmin, rows=fewer, note="", if_changed=True)
+    assert v3.number == v2.number + 1 and leaf(v3, "电梯故障").code == leaf(v1, "电梯故障").code
+    # Without if_changed (the default catalogue's forced reload) a copy is still published.
+    assert publish(city.sysadmin, fewer).number == v3.number + 1
 
 
 def test_excel_import_minimal_columns_numeric_codes_and_errors_by_excel_row(city: Any) -> None:
@@ -343,7 +375,13 @@ def test_import_page_publishes_for_the_admin_and_refuses_others(client: Any, cit
     assert client.get(reverse("requests:catalogue_export")).status_code == 403
     assert CatalogueVersion.objects.count() == 1
     client.force_login(city.sysadmin)
-    page = client.post(reverse("requests:catalogue_import"), {"file": _upload(data), "note": "导入"})
+    page = client.post(
+        reverse("requests:catalogue_import"), {"file": _upload(data), "note": "原样导入"}, follow=True
+    )
+    assert "与当前第1版完全相同，未发布新版本" in page.content.decode()
+    assert CatalogueVersion.objects.count() == 1
+    edited = _edited(data, "O3", "服务差")
+    page = client.post(reverse("requests:catalogue_import"), {"file": _upload(edited), "note": "导入"})
     assert page.status_code == 302 and CatalogueVersion.objects.get(is_current=True).number == 2
     bad = _xlsx([["一级分类", "二级分类", "三级分类"], ["甲", "", "丙"]])
     page = client.post(reverse("requests:catalogue_import"), {"file": _upload(bad)})

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from civicgrid.conftest import make_user
 from civicgrid.core.errors import PermissionDenied, ValidationError
@@ -168,9 +169,18 @@ def test_export_and_import_commands(city: Any, tmp_path: Path) -> None:
     call_command("catalogue", "export", str(target), stdout=StringIO())
     out = StringIO()
     call_command("catalogue", "import", str(target), "--note", "原样导回", stdout=out)
+    assert "与当前第1版完全相同，未发布新版本" in out.getvalue()
+    assert CatalogueVersion.objects.count() == 1
+    book = load_workbook(target)
+    book["派单目录"]["O2"] = "新关键词"
+    book.save(target)
+    out = StringIO()
+    call_command("catalogue", "import", str(target), "--note", "改了一处", stdout=out)
     assert "已发布派单目录第2版" in out.getvalue()
     v1, v2 = CatalogueVersion.objects.order_by("number")
-    assert catalogue.catalogue_rows(v1) == catalogue.catalogue_rows(v2)
+    assert [r["level3"] for r in catalogue.catalogue_rows(v1)] == [
+        r["level3"] for r in catalogue.catalogue_rows(v2)
+    ]
 
 
 def test_unit_create_validates_and_audits(city: Any) -> None:

@@ -119,6 +119,9 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
         if (upload.size or 0) > catalogue.XLSX_MAX_BYTES:
             raise ValidationError(_("文件超过5MB"), field="file")
         version = catalogue.catalogue_import(actor=request.user, data=upload.read(), note=note)
+    except catalogue.CatalogueUnchanged as exc:
+        messages.info(request, exc.message)
+        return redirect("requests:catalogue")
     except ValidationError as exc:
         messages.error(request, exc.message)
         return _page(request, import_errors=exc.errors, status=422)

@@ -88,6 +88,9 @@ class Command(BaseCommand):
             version = catalogue.catalogue_import(
                 actor=ACTOR, data=path.read_bytes(), note=opts["note"], system=True
             )
+        except catalogue.CatalogueUnchanged as exc:
+            self.stdout.write(exc.message)
+            return
         except CivicError as exc:
             detail = getattr(exc, "errors", {}) or {}
             for where, reasons in list(detail.items())[:50]:
