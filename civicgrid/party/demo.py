@@ -133,7 +133,10 @@ class World:
         return f"{node.code}D{self.codes[node.pk]:02d}"
 
     def at(self, days_ago: int, hour: int = 15) -> datetime:
-        return timezone.make_aware(datetime.combine(self.today - timedelta(days=days_ago), time(hour)))
+        """That day at that hour, but never later than a minute ago (today's 15:00 is still
+        to come after midnight, and the services refuse a time in the future)."""
+        when = timezone.make_aware(datetime.combine(self.today - timedelta(days=days_ago), time(hour)))
+        return min(when, timezone.now() - timedelta(minutes=1))
 
     def bump(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n

@@ -71,3 +71,20 @@ def test_the_demo_seeds_the_city_once(city: City) -> None:
     assert "党组织" in lines[-1]
     seed_demo(seed=1, out=lines.append)
     assert lines[-1].strip() == "党建演示数据已存在，跳过"
+
+
+def test_demo_times_are_never_in_the_future() -> None:
+    """Today's 15:00 is still to come just after midnight: the demo's times stop a minute ago
+    (the seed failed between 00:00 and 15:00 local time)."""
+    import random
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from civicgrid.party.demo import World
+
+    world = World(rng=random.Random(1), today=timezone.localdate(), nodes={})
+    now = timezone.now()
+    assert world.at(0, hour=23) <= now - timedelta(seconds=59)
+    yesterday = world.today - timedelta(days=1)
+    assert world.at(1, hour=10) == timezone.make_aware(datetime.combine(yesterday, time(10)))
