@@ -27,6 +27,7 @@ PLANNED = {
     ("requests", "request", "due_response_at"),
     ("requests", "request", "due_resolution_at"),
     ("requests", "request", "next_check_at"),
+    ("requests", "deadlinewarning", "due_at"),  # the deadline a yellow warning warns of
     ("volunteers", "activity", "starts_at"),  # activities to come
     ("volunteers", "activity", "ends_at"),
     ("volunteers", "serviceorder", "wanted_from"),  # when the resident wants the service
