@@ -47,3 +47,20 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.verb} {self.target_label}"
+
+
+class FormToken(models.Model):
+    """A one-time form token that has been used (``civicgrid.core.once``).
+
+    The token is the primary key: a second POST carrying the same token cannot insert its
+    row, so the form's write runs once even when two POSTs arrive at the same moment."""
+
+    token = models.CharField(_("令牌"), max_length=32, primary_key=True)
+    used_at = models.DateTimeField(_("使用时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("表单令牌")
+        verbose_name_plural = _("表单令牌")
+
+    def __str__(self) -> str:
+        return self.token

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicgrid.core import once
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
 from civicgrid.core.views_forms import int_or_none, pk_or_none, value
 from civicgrid.points import ledger, selectors, services
@@ -64,9 +65,12 @@ def shop(request: HttpRequest) -> HttpResponse:
             goods = selectors.goods_for_resident(me).filter(pk=goods_id).first() if goods_id else None
             if goods is None:
                 raise NotFound(_("商品不存在或已下架"))
-            redemption = services.points_redeem(
-                actor=request.user, holder=me, goods=goods, quantity=quantity or 1
-            )
+            with once.guard(request):
+                redemption = services.points_redeem(
+                    actor=request.user, holder=me, goods=goods, quantity=quantity or 1
+                )
+        except once.Repeated:
+            return once.repeated(request, "points:h5_redemptions")
         except CivicError as exc:
             flash_error(request, exc)
             return redirect("points:h5_shop")

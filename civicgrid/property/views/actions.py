@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.once import act_once
 from civicgrid.core.views_forms import act, date_or_none, pk_or_none, value
 from civicgrid.property import selectors, services
 from civicgrid.property.constants import CheckItem
@@ -88,7 +89,7 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
             rectify_by=date_or_none(value(request, "rectify_by"), "rectify_by", _("整改期限")),
         )
 
-    return act(request, record, _("检查已记录"), reverse("property:compound", args=[pk]), labels=LABELS)
+    return act_once(request, record, _("检查已记录"), reverse("property:compound", args=[pk]), labels=LABELS)
 
 
 @login_required
@@ -129,7 +130,7 @@ def credit_new(request: HttpRequest, pk: int) -> HttpResponse:
             reason=value(request, "reason"),
         )
 
-    return act(request, adjust, _("信用分已记录"), reverse("property:company", args=[pk]), labels=LABELS)
+    return act_once(request, adjust, _("信用分已记录"), reverse("property:company", args=[pk]), labels=LABELS)
 
 
 @login_required

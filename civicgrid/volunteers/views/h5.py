@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core import once
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.core.views_forms import act
 from civicgrid.registry.models import Resident
@@ -253,17 +254,20 @@ def order_new(request: HttpRequest, resident: Resident) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = services.service_order_create(
-                actor=request.user,
-                data=services.NewOrder(
-                    title=data["title"],
-                    content=data["content"],
-                    service_type=data["service_type"],
-                    orderer_resident=resident,
-                    address=data["address"],
-                    wanted_from=data["wanted_from"],
-                ),
-            )
+            with once.guard(request):
+                created = services.service_order_create(
+                    actor=request.user,
+                    data=services.NewOrder(
+                        title=data["title"],
+                        content=data["content"],
+                        service_type=data["service_type"],
+                        orderer_resident=resident,
+                        address=data["address"],
+                        wanted_from=data["wanted_from"],
+                    ),
+                )
+        except once.Repeated:
+            return once.repeated(request, "volunteers:h5_my_orders")
         except ValidationError as exc:
             form_errors(form, exc)
         else:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_filter
+from civicgrid.core import once
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
@@ -347,22 +348,25 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            activity = services.activity_publish(
-                actor=request.user,
-                data=services.NewActivity(
-                    node=data["node"],
-                    title=data["title"],
-                    place=data["place"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    quota=data["quota"],
-                    service_type=data["service_type"],
-                    difficulty=data["difficulty"],
-                    description=data["description"],
-                    skills=tuple(s.code for s in data["skills"]),
-                    team=data["team"],
-                ),
-            )
+            with once.guard(request):
+                activity = services.activity_publish(
+                    actor=request.user,
+                    data=services.NewActivity(
+                        node=data["node"],
+                        title=data["title"],
+                        place=data["place"],
+                        starts_at=data["starts_at"],
+                        ends_at=data["ends_at"],
+                        quota=data["quota"],
+                        service_type=data["service_type"],
+                        difficulty=data["difficulty"],
+                        description=data["description"],
+                        skills=tuple(s.code for s in data["skills"]),
+                        team=data["team"],
+                    ),
+                )
+        except once.Repeated:
+            return once.repeated(request, "volunteers:activities")
         except ValidationError as exc:
             form_errors(form, exc)
         else:
