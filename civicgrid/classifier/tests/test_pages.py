@@ -34,6 +34,11 @@ def test_versions_page_and_detail_for_the_administrator(active: ClassifierVersio
     assert page.status_code == 200 and str(active) in page.content.decode()
     detail = client.get(reverse("classifier:version", args=[active.pk])).content.decode()
     assert "混淆矩阵" in detail and "精确率" in detail and "电梯故障" in detail
+    # The matrix's tooltip is HTML made by our formatter: category and unit names (which an
+    # imported catalogue or a unit's admin page set) must go through ECharts' encoder.
+    formatter = detail.split("tooltip: {formatter:", 1)[1].split("}},", 1)[0]
+    assert "esc(d.labels[p.value[1]])" in formatter and "esc(d.labels[p.value[0]])" in formatter
+    assert "var esc = echarts.format.encodeHTML;" in formatter
 
 
 @pytest.mark.parametrize("who", ["carol", "olivia"])
