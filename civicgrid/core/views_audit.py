@@ -189,6 +189,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "volunteers.order_board_set": gettext_lazy("设置晒单"),
     "volunteers.demo_built": gettext_lazy("生成志愿服务演示数据"),
     "property.demo_built": gettext_lazy("生成红色物业演示数据"),
+    "property.member_ended": gettext_lazy("业委会成员离任"),
     # workcal
     "workcal.day_set": gettext_lazy("设置工作日/节假日"),
     "workcal.day_cleared": gettext_lazy("恢复默认工作日"),

@@ -13,6 +13,7 @@ class Verb:
     CREDIT_DEDUCTED = "property.credit_deducted"
     COMMITTEE_CREATED = "property.committee_created"
     MEMBER_ADDED = "property.member_added"
+    MEMBER_ENDED = "property.member_ended"
 
 
 class ExitReason(models.TextChoices):
@@ -95,6 +96,21 @@ class NegativeItem(models.TextChoices):
     CONFLICT = "conflict", _("在本小区物业公司任职或有利害关系")
 
 
+class MemberEndReason(models.TextChoices):
+    """Why a member left an owners' committee (业委会成员离任); the row is kept as history."""
+
+    RESIGNED = "resigned", _("本人辞职")
+    TERM_ENDED = "term_ended", _("任期届满")
+    NEGATIVE_LIST = "negative_list", _("出现负面清单情形被终止")
+    REMOVED = "removed", _("业主大会罢免")
+    OTHER = "other", _("其他")
+
+
+# End reasons that need a note saying what happened (which negative-list item, what else).
+MEMBER_END_NOTE_REQUIRED = (MemberEndReason.NEGATIVE_LIST, MemberEndReason.OTHER)
+
 # A committee's term: at most five years (the model regulation), members at most this many.
 TERM_MAX_YEARS = 5
 COMMITTEE_MAX_MEMBERS = 15
+# A member must be of full age (完全民事行为能力) on the day they join.
+MEMBER_MIN_AGE = 18

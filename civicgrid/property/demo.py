@@ -46,6 +46,7 @@ from civicgrid.property.models import (
     OwnersCommittee,
     ServiceContract,
 )
+from civicgrid.property.services.committees import age_cutoff
 from civicgrid.registry.models import Organisation, OrganisationKind, Resident
 from civicgrid.territory.models import Node, NodeKind
 
@@ -351,11 +352,15 @@ def _committees(
     today = timezone.localdate()
     now = timezone.now()
     chosen = [c for c in compounds if rng.random() < COMMITTEE_SHARE]
+    # Members are of full age (the service refuses a minor); a resident without a birth date
+    # is taken as the service takes them.
+    adult_born_by = age_cutoff(today)
     members: list[CommitteeMember] = []
     for compound in chosen:
         checker = _staff_for(compound.path, staff)
         residents = list(
             Resident.objects.filter(node_path__startswith=compound.path, is_active=True)
+            .exclude(birth_date__gt=adult_born_by)
             .prefetch_related("tags")
             .order_by("id")[:200]
         )

@@ -12,7 +12,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.property.constants import CheckItem, CommitteePost, CreditSource, ExitReason
+from civicgrid.property.constants import (
+    CheckItem,
+    CommitteePost,
+    CreditSource,
+    ExitReason,
+    MemberEndReason,
+)
 from civicgrid.territory.models import ScopedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -217,6 +223,15 @@ class CommitteeMember(models.Model):
     is_party_member = models.BooleanField(_("党员"), default=False)
     checked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("审查人"))
     created_at = models.DateTimeField(default=timezone.now)
+    # Leaving the committee (离任) ends the membership; the row stays as history.
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("离任原因"), max_length=16, choices=MemberEndReason.choices, blank=True, default=""
+    )
+    end_note = models.CharField(_("离任说明"), max_length=255, blank=True, default="")
+    ended_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("离任登记人")
+    )
 
     class Meta:
         verbose_name = _("业委会成员")
@@ -224,14 +239,25 @@ class CommitteeMember(models.Model):
         ordering = ["committee", "post", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["committee"], condition=Q(post=CommitteePost.CHAIR), name="property_one_chair"
+                fields=["committee"],
+                condition=Q(post=CommitteePost.CHAIR, ended_on__isnull=True),
+                name="property_one_chair",
             ),
             models.UniqueConstraint(
                 fields=["committee", "resident"],
-                condition=Q(resident__isnull=False),
+                condition=Q(resident__isnull=False, ended_on__isnull=True),
                 name="property_member_resident_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, end_reason="")
+                | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="property_member_end_reason",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None

@@ -253,11 +253,26 @@ def committee_get(actor: Any, pk: int) -> OwnersCommittee:
     return found
 
 
+def member_get(actor: Any, pk: int) -> CommitteeMember:
+    """A member of a committee in the actor's scope (``NotFound`` otherwise)."""
+    found = (
+        scope_filter(
+            CommitteeMember.objects.select_related("committee__node"), actor, VIEW, "committee__node_path"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("业委会成员不存在或您无权查看"))
+    return found
+
+
 def members_of(committee: OwnersCommittee) -> list[CommitteeMember]:
-    """Chair first, then vice-chairs, then members, each in the order they joined; sorted
-    here so that the members prefetched by ``committees_visible`` are used as they are."""
+    """Serving members first (chair, vice-chairs, members, each in the order they joined),
+    then those who left; sorted here so that the members prefetched by ``committees_visible``
+    are used as they are."""
     order = {"chair": 0, "vice_chair": 1, "member": 2}
-    return sorted(committee.members.all(), key=lambda m: (order.get(m.post, 3), m.pk))
+    return sorted(committee.members.all(), key=lambda m: (m.ended_on is not None, order.get(m.post, 3), m.pk))
 
 
 def current_committee(compound: Node, today: date) -> OwnersCommittee | None:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("companies/<int:pk>/credit/new/", actions.credit_new, name="credit_new"),
     path("inspections/<int:pk>/", pages.inspection, name="inspection"),
     path("committees/<int:pk>/members/new/", actions.member_new, name="member_new"),
+    path("members/<int:pk>/end/", actions.member_end, name="member_end"),
 ]

@@ -18,6 +18,7 @@ from civicgrid.property.api.schemas import (
     BoardOut,
     ChoiceOut,
     CommitteeIn,
+    CommitteeMemberEndIn,
     CommitteeMemberOut,
     CommitteePage,
     CompanyOut,
@@ -357,3 +358,22 @@ def member_create(request: HttpRequest, committee_id: int, payload: MemberIn) ->
         negative_items=payload.negative_items,
     )
     return Status(201, member)
+
+
+@router.post(
+    "/committees/{int:committee_id}/members/{int:member_id}/end",
+    response={200: CommitteeMemberOut, **ERRORS},
+    summary="登记业委会成员离任（保留记录）",
+)
+def member_end(request: HttpRequest, committee_id: int, member_id: int, payload: CommitteeMemberEndIn) -> Any:
+    committee = selectors.committee_get(request.user, committee_id)
+    member = selectors.member_get(request.user, member_id)
+    if member.committee_id != committee.pk:
+        raise NotFound(_("业委会成员不存在或您无权查看"))
+    return services.committee_member_end(
+        actor=request.user,
+        member=member,
+        ended_on=payload.ended_on,
+        reason=payload.reason,
+        note=payload.note,
+    )

@@ -228,12 +228,30 @@ class MemberIn(Input):
     )
 
 
+class CommitteeMemberEndIn(Input):
+    ended_on: date = Field(
+        ...,
+        title=gettext_noop("离任日期"),
+        description="离任日期：不晚于今天，在任期之内，不早于登记加入之日",
+    )
+    reason: str = Field(
+        ...,
+        title=gettext_noop("离任原因"),
+        description="resigned（本人辞职）、term_ended（任期届满）、negative_list（出现负面清单情形被终止）、"
+        "removed（业主大会罢免）或 other（其他）",
+    )
+    note: str = Field("", title=gettext_noop("离任说明"), description="原因为 negative_list 或 other 时必填")
+
+
 class CommitteeMemberOut(Schema):
     id: int
     name: str
     post: str
     resident_id: int | None
     is_party_member: bool
+    ended_on: date | None = Field(None, description="离任日期；在任为 null")
+    end_reason: str = Field("", description="离任原因；在任为空")
+    end_note: str = ""
 
     @staticmethod
     def resolve_post(obj: CommitteeMember) -> str:

@@ -5,10 +5,14 @@
 * ``credit``: ``inspection_record`` (物业检查, with its ledger row), ``credit_adjust``
   (awards and manual deductions by a district or subdistrict); ``ItemIn``.
 * ``committees``: ``committee_create`` (业委会 term), ``committee_member_add`` (with the
-  negative-list check of the candidate).
+  negative-list check of the candidate), ``committee_member_end`` (a member leaves).
 """
 
-from civicgrid.property.services.committees import committee_create, committee_member_add
+from civicgrid.property.services.committees import (
+    committee_create,
+    committee_member_add,
+    committee_member_end,
+)
 from civicgrid.property.services.contracts import company_profile_set, contract_end, contract_start
 from civicgrid.property.services.credit import ItemIn, credit_adjust, inspection_record, serving_contract
 
@@ -16,6 +20,7 @@ __all__ = [
     "ItemIn",
     "committee_create",
     "committee_member_add",
+    "committee_member_end",
     "company_profile_set",
     "contract_end",
     "contract_start",

@@ -18,8 +18,11 @@ from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, PermissionDenied
 from civicgrid.property.constants import (
     COMMITTEE_MAX_MEMBERS,
+    MEMBER_END_NOTE_REQUIRED,
+    MEMBER_MIN_AGE,
     TERM_MAX_YEARS,
     CommitteePost,
+    MemberEndReason,
     NegativeItem,
     Verb,
 )
@@ -41,6 +44,7 @@ from civicgrid.territory.models import Node
 
 COMMITTEE_AUDIT_FIELDS = ["node", "term_starts_on", "term_ends_on", "note"]
 MEMBER_AUDIT_FIELDS = ["committee", "name", "post", "resident", "is_party_member"]
+MEMBER_END_AUDIT_FIELDS = ["ended_on", "end_reason", "end_note"]
 
 
 def _years_later(start: date, years: int) -> date:
@@ -106,6 +110,42 @@ def committee_create(
     return committee
 
 
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on ``day`` (someone born on 29 February turns a year older on 1 March)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def age_cutoff(day: date) -> date:
+    """The latest birth date of someone who is ``MEMBER_MIN_AGE`` on ``day``."""
+    return _years_later(day, -MEMBER_MIN_AGE)
+
+
+def check_resident(errors: Errors, committee: OwnersCommittee, resident: Resident, name: str) -> str:
+    """The resident lives in the compound and is of full age; a typed name must be theirs.
+
+    Returns the member's name: the resident record's (a blank typed name takes it)."""
+    if not resident.node_path.startswith(committee.node_path):
+        add(errors, "resident", _("业委会成员应为本小区的居民"))
+    birth = resident.birth_date
+    if birth is not None and age_on(birth, timezone.localdate()) < MEMBER_MIN_AGE:
+        add(
+            errors,
+            "resident",
+            _("业委会成员应年满{age}周岁（该居民出生日期为{birth:%Y-%m-%d}）").format(
+                age=MEMBER_MIN_AGE, birth=birth
+            ),
+        )
+    if name and name != resident.name:
+        add(
+            errors,
+            "name",
+            _("填写的姓名「{typed}」与所选居民档案的姓名「{recorded}」不一致（可留空，以档案为准）").format(
+                typed=name, recorded=resident.name
+            ),
+        )
+    return resident.name
+
+
 def negative_reasons(errors: Errors, ticked: Iterable[str]) -> list[str]:
     """The labels of the negative-list items ticked for a candidate (unknown ones refused)."""
     chosen = list(dict.fromkeys(str(t) for t in ticked if t))
@@ -129,18 +169,21 @@ def committee_member_add(
 ) -> CommitteeMember:
     """A candidate, checked by the community against the negative list, joins the committee.
 
-    ``negative_items``: the items of ``NegativeItem`` that apply to the candidate; any one
-    refuses the candidate (``ValidationError`` on ``negative_items`` naming them)."""
+    With a ``resident`` record, the member is that resident: of full age (``MEMBER_MIN_AGE``
+    on their recorded birth date), living in the compound, named as the record names them
+    (a blank ``name`` takes the record's, another name is refused). ``negative_items``: the
+    items of ``NegativeItem`` that apply to the candidate; any one refuses the candidate
+    (``ValidationError`` on ``negative_items`` naming them)."""
     require(actor, MANAGE, committee.node_path)
     if by(actor) is None:
         raise PermissionDenied(_("候选人审查须由社区工作人员本人记录"))
     errors: Errors = {}
-    name = text(errors, "name", name, _("姓名"), 50, required=True)
+    name = text(errors, "name", name, _("姓名"), 50, required=resident is None)
+    if resident is not None:
+        name = check_resident(errors, committee, resident, name)
     post = choice(errors, "post", post, CommitteePost, _("职务"))
     if not isinstance(is_party_member, bool):
         add(errors, "is_party_member", _("是否党员应为是或否"))
-    if resident is not None and not resident.node_path.startswith(committee.node_path):
-        add(errors, "resident", _("业委会成员应为本小区的居民"))
     reasons = negative_reasons(errors, negative_items)
     if reasons:
         add(
@@ -152,7 +195,7 @@ def committee_member_add(
     locked = OwnersCommittee.objects.select_for_update().get(pk=committee.pk)
     if locked.term_ends_on < timezone.localdate():
         raise Conflict(_("该届业委会任期已结束，不能再增补成员"))
-    members = locked.members.all()
+    members = locked.members.filter(ended_on__isnull=True)
     if members.count() >= COMMITTEE_MAX_MEMBERS:
         add(errors, "name", _("业委会成员最多{count}人").format(count=COMMITTEE_MAX_MEMBERS))
     if post == CommitteePost.CHAIR and members.filter(post=CommitteePost.CHAIR).exists():
@@ -184,3 +227,68 @@ def committee_member_add(
         after=after,
     )
     return member
+
+
+@transaction.atomic
+def committee_member_end(
+    *,
+    actor: Any,
+    member: CommitteeMember,
+    ended_on: date | None,
+    reason: str,
+    note: str = "",
+) -> CommitteeMember:
+    """A member leaves the committee (离任: resigned, term ended, a negative-list item found,
+    removed by the owners' assembly, other). The row is kept with the day and the reason;
+    the post and the resident's seat are free again for a new member.
+
+    ``ended_on`` not in the future, within the term and not before the member was recorded;
+    a ``note`` is required for a negative-list item or 其他; a member who already left is a
+    ``Conflict``."""
+    committee = member.committee
+    require(actor, MANAGE, committee.node_path)
+    errors: Errors = {}
+    today = timezone.localdate()
+    day(errors, "ended_on", ended_on, _("离任日期"), today=today)
+    reason = choice(errors, "reason", reason, MemberEndReason, _("离任原因"))
+    note = text(errors, "note", note, _("离任说明"), 255, required=reason in MEMBER_END_NOTE_REQUIRED)
+    if "ended_on" not in errors and ended_on is not None:
+        joined = timezone.localdate(member.created_at)
+        if ended_on < committee.term_starts_on:
+            add(
+                errors,
+                "ended_on",
+                _("离任日期不能早于任期开始（{day:%Y-%m-%d}）").format(day=committee.term_starts_on),
+            )
+        elif ended_on > committee.term_ends_on:
+            add(
+                errors,
+                "ended_on",
+                _("离任日期不能晚于任期结束（{day:%Y-%m-%d}）").format(day=committee.term_ends_on),
+            )
+        elif ended_on < joined:
+            add(
+                errors,
+                "ended_on",
+                _("离任日期不能早于该成员登记加入的日期（{day:%Y-%m-%d}）").format(day=joined),
+            )
+    raise_if(errors)
+    locked = CommitteeMember.objects.select_for_update().get(pk=member.pk)
+    if locked.ended_on is not None:
+        raise Conflict(_("该成员已于{day:%Y-%m-%d}离任").format(day=locked.ended_on))
+    before = snapshot(locked, MEMBER_END_AUDIT_FIELDS)
+    locked.ended_on = ended_on
+    locked.end_reason = reason
+    locked.end_note = note
+    locked.ended_by = by(actor)
+    locked.save(update_fields=["ended_on", "end_reason", "end_note", "ended_by"])
+    audit_write(
+        actor=actor,
+        verb=Verb.MEMBER_ENDED,
+        target=locked,
+        target_label=locked.name,
+        node=committee.node,
+        before=before,
+        after=snapshot(locked, MEMBER_END_AUDIT_FIELDS),
+    )
+    return locked

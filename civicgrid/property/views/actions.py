@@ -12,7 +12,13 @@ from civicgrid.core.views_forms import act, date_or_none, pk_or_none, value
 from civicgrid.property import selectors, services
 from civicgrid.property.constants import CheckItem
 from civicgrid.property.models import Inspection
-from civicgrid.property.views.common import LABELS, version
+from civicgrid.property.views.common import (
+    CONTRACT_END_LABELS,
+    CREDIT_LABELS,
+    LABELS,
+    MEMBER_END_LABELS,
+    version,
+)
 from civicgrid.registry.models import Organisation
 from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
@@ -63,7 +69,7 @@ def contract_end(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("已登记物业企业退出"),
         reverse("property:compound", args=[found.node_id]),
-        labels=LABELS,
+        labels=CONTRACT_END_LABELS,
     )
 
 
@@ -130,7 +136,9 @@ def credit_new(request: HttpRequest, pk: int) -> HttpResponse:
             reason=value(request, "reason"),
         )
 
-    return act_once(request, adjust, _("信用分已记录"), reverse("property:company", args=[pk]), labels=LABELS)
+    return act_once(
+        request, adjust, _("信用分已记录"), reverse("property:company", args=[pk]), labels=CREDIT_LABELS
+    )
 
 
 @login_required
@@ -181,4 +189,23 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
         _("候选人审查通过，已加入业委会"),
         reverse("property:compound", args=[found.node_id]),
         labels=LABELS,
+    )
+
+
+@login_required
+@require_POST
+def member_end(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.member_get(request.user, pk)
+    return act(
+        request,
+        lambda: services.committee_member_end(
+            actor=request.user,
+            member=found,
+            ended_on=date_or_none(value(request, "ended_on"), "ended_on", _("离任日期")),
+            reason=value(request, "reason"),
+            note=value(request, "note"),
+        ),
+        _("已登记业委会成员离任"),
+        reverse("property:compound", args=[found.committee.node_id]),
+        labels=MEMBER_END_LABELS,
     )

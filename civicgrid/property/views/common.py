@@ -10,13 +10,13 @@ from civicgrid.core.views_forms import int_or_none, value
 from civicgrid.property.constants import CheckItem
 from civicgrid.property.permissions import VIEW
 
-# The forms' fields by their labels, to name them in a refusal.
+# The forms' fields by their labels, to name them in a refusal. A field that means one thing
+# on one form and another elsewhere (``reason``, ``note``) is labelled per form below.
 LABELS = {
     "compound": gettext_lazy("小区"),
     "company": gettext_lazy("物业服务企业"),
     "starts_on": gettext_lazy("进驻日期"),
     "ends_on": gettext_lazy("退出日期"),
-    "reason": gettext_lazy("退出原因"),
     "note": gettext_lazy("说明"),
     "party_instructor": gettext_lazy("党建指导员"),
     "has_party_branch": gettext_lazy("已建立党组织"),
@@ -33,10 +33,16 @@ LABELS = {
     "resident": gettext_lazy("居民档案"),
     "negative_items": gettext_lazy("负面清单"),
     "version": gettext_lazy("版本"),
+    "ended_on": gettext_lazy("离任日期"),
 }
 for _item in CheckItem:
     LABELS[f"items.{_item.value}"] = _item.label
     LABELS[f"items.{_item.value}.note"] = _item.label
+
+# The contract exit form (物业退出), the credit form (加减分: 事由) and a member's leaving (离任).
+CONTRACT_END_LABELS = {**LABELS, "reason": gettext_lazy("退出原因")}
+CREDIT_LABELS = {**LABELS, "reason": gettext_lazy("事由")}
+MEMBER_END_LABELS = {**LABELS, "reason": gettext_lazy("离任原因"), "note": gettext_lazy("离任说明")}
 
 
 def require_view(request: HttpRequest) -> None:

@@ -17,6 +17,7 @@ from civicgrid.property.constants import (
     CheckItem,
     CommitteePost,
     ExitReason,
+    MemberEndReason,
     NegativeItem,
 )
 from civicgrid.property.models import CompanyProfile, ServiceContract
@@ -79,6 +80,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
         "check_items": [(item, CHECK_ITEM_MAX[item]) for item in CheckItem],
         "posts": CommitteePost.choices,
         "negative_items": NegativeItem.choices,
+        "member_end_reasons": MemberEndReason.choices,
         "residents": found_residents(request, found),
         "today": today.isoformat(),
         "rectify_default": (today + timedelta(days=RECTIFY_DAYS)).isoformat(),
