@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -27,6 +27,7 @@ from ninja.utils import check_csrf
 
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from civicgrid.accounts.selectors import remember_assignments
+from civicgrid.api_errors import FIELD_LABELS
 from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.inputs import json_problem
 from civicgrid.territory.models import Node
@@ -154,7 +155,45 @@ class BodyParser(Parser):
         return cast(dict[str, Any], data)
 
 
-api = NinjaAPI(
+def _field_title(model: Any, loc: tuple[Any, ...]) -> str:
+    """The Chinese title (``Field(title=…)``) of the schema field at pydantic's ``loc``
+    inside Ninja's parameter model, or "" (an unknown part, a field without a title)."""
+    title = ""
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: the list's own title still names it
+        fields = getattr(model, "model_fields", None)
+        info = fields.get(part) if isinstance(fields, dict) else None
+        if info is None:
+            return ""
+        title = _(info.title) if info.title else ""
+        model = info.annotation
+        for arg in getattr(model, "__args__", ()):  # Optional[Schema], list[Schema]
+            if hasattr(arg, "model_fields"):
+                model = arg
+    return title
+
+
+class CivicNinjaAPI(NinjaAPI):
+    """Keeps, next to each of pydantic's errors, the Chinese title of the field it is about,
+    so that the message names the field as a person knows it (``_validation_error``)."""
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> NinjaValidationError:
+        titles = [
+            _field_title(context.model, tuple(error["loc"]))
+            for context in error_contexts
+            for error in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        if len(titles) == len(exc.errors):
+            for error, title in zip(exc.errors, titles, strict=True):
+                error["title"] = title
+        return exc
+
+
+api = CivicNinjaAPI(
     title="civicgrid API",
     version="1",
     description="党建引领网格化基层治理平台接口。认证：Authorization: Bearer <令牌>，或已登录的会话。",
@@ -171,11 +210,15 @@ FIELD_NAMES = {
 }
 
 
+PARAM_SOURCES = ("body", "query", "path", "form", "file", "header", "cookie")
+
+
 def _loc_name(loc: list[Any]) -> str:
-    """pydantic's location as the services name fields: ``lines[0].amount``."""
+    """pydantic's location as the services name fields: ``lines[0].amount`` (not
+    ``form.lon``: where the parameter came from is not part of its name)."""
     name = ""
-    for part in loc:
-        if part in ("body", "query", "path", "payload", "data"):
+    for index, part in enumerate(loc):
+        if part in ("body", "query", "path", "payload", "data") or (index == 0 and part in PARAM_SOURCES):
             continue
         if isinstance(part, int):
             name += f"[{part}]"
@@ -235,13 +278,40 @@ def _reason(error: dict[str, Any]) -> str:
     return message if any("\u4e00" <= c <= "\u9fff" for c in message) else _("取值无效")
 
 
+def _label(name: str, title: str) -> str:
+    """A field as a person knows it: its schema title, else the API's table of labels (by the
+    whole name, then its last part: ``lines[0].amount`` as ``amount``), else "" — never the code."""
+    if title:
+        return title
+    last = name.rsplit(".", 1)[-1].split("[", 1)[0]
+    label = FIELD_LABELS.get(name) or FIELD_LABELS.get(last)
+    return str(label) if label else ""
+
+
+def worded(reasons_by_label: list[tuple[str, list[str]]]) -> str:
+    """ "经度：应为数字；标题：必填" — a reason that names its field already ("分类应为整数"),
+    or whose field has no known label, stands alone."""
+    parts = []
+    for label, reasons in reasons_by_label:
+        bare = [r for r in reasons if not label or label not in r]
+        named = [r for r in reasons if label and label in r]
+        parts += named
+        if bare:
+            parts.append(f"{label}：{'，'.join(bare)}" if label else "，".join(bare))
+    return "；".join(parts)
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """422 with the field codes in ``detail`` (programs need them) and a message that names
+    each field by its Chinese label, or gives the reason alone."""
     detail: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
     for error in exc.errors:
         name = _loc_name(list(error.get("loc", [])))
         detail.setdefault(name, []).append(_reason(error))
-    message = "；".join(f"{k}：{'，'.join(v)}" for k, v in detail.items())
+        labels.setdefault(name, _label(name, str(error.get("title") or "")))
+    message = worded([(labels[k], v) for k, v in detail.items()])
     return api.create_response(
         request, {"code": "invalid", "message": message or _("请求参数无效"), "detail": detail}, status=422
     )

@@ -5,13 +5,48 @@ the copies overwrote one another (harmless only while they stayed identical)."""
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
+
+from civicgrid.core.i18n import StrOrPromise
 
 
 class ErrorOut(Schema):
     code: str = Field(description="错误代码：invalid / forbidden / not_found / conflict / unauthorized")
     message: str = Field(description="中文说明")
-    detail: Any = Field(None, description="invalid 时为 {字段: [原因]}")
+    detail: Any = Field(None, description="invalid 时为 {字段: [原因]}（字段为请求中的字段名）")
+
+
+# Field codes in Chinese, for a refusal about a field whose schema has no title: the
+# message names the field by this label, or gives the reason alone — never the code.
+FIELD_LABELS: dict[str, StrOrPromise] = {
+    "address": _("地址"),
+    "answer": _("答复内容"),
+    "building_id": _("楼栋"),
+    "category_id": _("分类"),
+    "channel": _("渠道"),
+    "content": _("内容"),
+    "description": _("情况描述"),
+    "ends_on": _("截止日期"),
+    "file": _("文件"),
+    "files": _("附件"),
+    "hours": _("服务时长"),
+    "lat": _("纬度"),
+    "limit": _("条数"),
+    "lon": _("经度"),
+    "name": _("名称"),
+    "note": _("备注"),
+    "offset": _("起始位置"),
+    "page": _("页码"),
+    "phone": _("电话"),
+    "reason": _("原因"),
+    "requester_name": _("姓名"),
+    "requester_phone": _("联系电话"),
+    "starts_on": _("开始日期"),
+    "title": _("标题"),
+    "type": _("类型"),
+    "urgency": _("紧急程度"),
+}
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -30,7 +30,12 @@ class CivicError(Exception):
 
 
 class ValidationError(CivicError):
-    """Bad input. ``detail`` maps field names to lists of reasons."""
+    """Bad input. ``detail`` maps field names to lists of reasons.
+
+    Without a ``message`` the message is the reasons alone ("请填写情况描述；经度应为数字"):
+    the field codes are for programs (``errors``, ``detail``), never glued in front of a
+    reason a person reads. A page or the API that wants the fields named words it with
+    their Chinese labels (``core.views_forms.labelled``, ``civicgrid.api``)."""
 
     code = "invalid"
     http_status = 422
@@ -49,7 +54,7 @@ class ValidationError(CivicError):
         if field and message:
             reasons_by_field.setdefault(field, []).append(str(message))
         if message is None:
-            message = "；".join(f"{name}：{'，'.join(reasons)}" for name, reasons in reasons_by_field.items())
+            message = "；".join(reason for reasons in reasons_by_field.values() for reason in reasons)
         super().__init__(message, code=code, detail=reasons_by_field)
         self.errors = reasons_by_field
 

@@ -123,8 +123,17 @@ class ErrorMiddleware:
     def error_response(request: HttpRequest, exception: CivicError) -> HttpResponse:
         if request.path.startswith("/open311/"):  # GeoReport v2's error list
             status = exception.http_status if exception.http_status in (403, 404, 413) else 400
+            # GeoReport's rows have no field of their own: each names its parameter, as
+            # ``open311.views.errors_body`` does (the reasons alone are ``message``).
+            rows = [{"code": status, "description": exception.message}]
+            if isinstance(exception, ValidationError) and exception.errors:
+                rows = [
+                    {"code": status, "description": f"{field}：{reason}"}
+                    for field, reasons in exception.errors.items()
+                    for reason in reasons
+                ]
             return JsonResponse(
-                [{"code": status, "description": exception.message}],
+                rows,
                 safe=False,
                 status=status,
                 json_dumps_params={"ensure_ascii": False},

@@ -16,6 +16,17 @@ from civicgrid.requests.models import Attachment, Category, RequestEvent
 from civicgrid.requests.services.intake import validate, validate_attachments
 from civicgrid.territory.models import Node
 
+# The service names the objects it was given; the API's caller sent their ids.
+REQUEST_FIELDS = {"category": "category_id", "building": "building_id"}
+
+
+def as_request_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The service's refusal keyed by the request's own field names (``category_id``)."""
+    renamed: dict[str, list[str]] = {}
+    for name, reasons in errors.items():
+        renamed.setdefault(REQUEST_FIELDS.get(name, name), []).extend(reasons)
+    return renamed
+
 
 def _lookups(payload: RequestIn) -> tuple[Category | None, Node | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
@@ -54,7 +65,7 @@ def new_request(payload: RequestIn) -> services.NewRequest:
         external_id=payload.external_id,
     )
     if errors:
-        raise ValidationError(errors=validate(data) | errors)
+        raise ValidationError(errors=as_request_fields(validate(data)) | errors)
     return data
 
 
@@ -67,7 +78,13 @@ def new_request(payload: RequestIn) -> services.NewRequest:
     "调用者须有受理诉求的权限。附件另用 POST /{id}/attachments 上传。",
 )
 def request_create(request: HttpRequest, payload: RequestIn) -> Any:
-    created = services.request_create(actor=request.user, data=new_request(payload))
+    data = new_request(payload)
+    try:
+        created = services.request_create(actor=request.user, data=data)
+    except ValidationError as exc:
+        if not any(name in exc.errors for name in REQUEST_FIELDS):
+            raise
+        raise ValidationError(errors=as_request_fields(exc.errors), code=exc.code) from exc
     return Status(201, summary_ready(created))
 
 
