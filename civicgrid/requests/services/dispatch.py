@@ -12,9 +12,15 @@ from civicgrid.core.errors import ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.models import Notification
 from civicgrid.notify.services import message_row, queue
-from civicgrid.requests.constants import Action, ApprovalKind, AssignmentRole, UnitKind
+from civicgrid.requests.constants import (
+    Action,
+    ApprovalKind,
+    ApprovalState,
+    AssignmentRole,
+    UnitKind,
+)
 from civicgrid.requests.deadlines import set_deadlines
-from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, WorkOrder
+from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, RequestEvent, WorkOrder
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.rulebook import RuleBook, private_copy, rulebook
@@ -88,10 +94,42 @@ def match_rule(request: Request) -> Assignment | None:
 
 
 def assignment_replace(actor: Any, request: Request, assignment: Assignment, now: datetime) -> None:
-    """Dispatch an existing request anew: the old work orders lapse, the new ones start."""
+    """Dispatch an existing request anew: the old work orders lapse, the new ones start, and
+    what the old assignment still waited for (a return, an extension) is withdrawn."""
     WorkOrder.objects.filter(request=request, is_active=True).update(is_active=False)
+    approvals_withdraw(actor, request, now, why=_("主办单位已变更"))
     assignment_apply(request, assignment, now)
     assignment_record(actor, request, assignment, now, version=request.version + 1)
+
+
+def approvals_withdraw(actor: Any, request: Request, now: datetime, *, why: str) -> list[int]:
+    """Withdraw the request's pending approvals (the unit that asked no longer has it, or the
+    request is done): each is closed with the reason, and the timeline says so. Without a
+    state of its own, a withdrawn approval is stored as rejected, its note starting 已撤回."""
+    pending = list(
+        Approval.objects.select_for_update()
+        .filter(request=request, state=ApprovalState.PENDING)
+        .select_related("unit")
+        .order_by("id")
+    )
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    for approval in pending:
+        label = ApprovalKind(approval.kind).label
+        approval.state = ApprovalState.REJECTED
+        approval.decided_by, approval.decided_at = by, now
+        approval.decision_note = _("已撤回：{why}").format(why=why)
+        approval.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        RequestEvent.objects.create(
+            request=request,
+            action=Action.NOTE,
+            actor=by,
+            actor_name=engine.actor_name(actor),
+            unit=approval.unit,
+            note=_("{unit}的{label}申请已撤回：{why}").format(unit=approval.unit.name, label=label, why=why),
+            data={"approval": approval.pk, "withdrawn": True},
+            created_at=now,
+        )
+    return [a.pk for a in pending]
 
 
 def assignment_apply(request: Request, assignment: Assignment, now: datetime) -> None:
@@ -304,6 +342,7 @@ def request_return_decide(
     unit = locked.lead_unit
     if approve:
         WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)
+        approvals_withdraw(actor, locked, timezone.now(), why=_("已同意退单"))
         locked.lead_unit = None
         locked.dispatched_at = None
         locked.responded_at = None

@@ -25,6 +25,7 @@ from civicgrid.requests.models import Approval, CouncilOutcome, Request, WorkOrd
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.dispatch import (
     Assignment,
+    approvals_withdraw,
     assignment_data,
     assignment_replace,
     unit_for_place,
@@ -331,6 +332,9 @@ def request_merge(
     locked.merged_into = target
     locked.closed_at = timezone.now()
     WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)
+    approvals_withdraw(
+        actor, locked, locked.closed_at, why=_("诉求已合并至 {number}").format(number=target.number)
+    )
     engine.finish(
         actor,
         locked,

@@ -53,7 +53,10 @@ def _record(
 
 
 def _close(actor: Any, request: Request, note: str = "") -> None:
+    from civicgrid.requests.services.dispatch import approvals_withdraw
+
     request.closed_at = timezone.now()
+    approvals_withdraw(actor, request, request.closed_at, why=_("诉求已办结"))
     engine.finish(actor, request, Action.CLOSE, note=note)
 
 

@@ -1,0 +1,102 @@
+"""A unit's pending approvals (extension, return) are withdrawn when the request leaves it:
+reassigned, escalated, returned, merged or closed."""
+
+from typing import Any
+
+import pytest
+
+from civicgrid.accounts import services as accounts
+from civicgrid.accounts.models import Role, User
+from civicgrid.conftest import make_user
+from civicgrid.requests import services
+from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState
+from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent, UnitMembership
+
+pytestmark = pytest.mark.django_db
+
+
+def _member(username: str, name: str, unit: HandlingUnit) -> User:
+    user = make_user(username, name)
+    UnitMembership.objects.create(user=user, unit=unit, is_approver=True)
+    accounts.role_grant(actor=None, system=True, user=user, role=Role.HANDLER, node=unit.node)
+    return user
+
+
+def _signed_at_sub_a(hotline: Any) -> Request:
+    request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    assert request.lead_unit == hotline.sub_a_unit
+    return services.request_sign(actor=hotline.hank, request=request)
+
+
+# --- 2. pending approvals -------------------------------------------------------------------
+
+
+def _pending(request: Request) -> list[Approval]:
+    return list(Approval.objects.filter(request=request, state=ApprovalState.PENDING))
+
+
+def _assert_withdrawn(approval: Approval) -> None:
+    approval.refresh_from_db()
+    assert approval.state != ApprovalState.PENDING
+    assert approval.decision_note.startswith("已撤回")
+    assert RequestEvent.objects.filter(
+        request_id=approval.request_id, action=Action.NOTE, data__approval=approval.pk
+    ).exists()
+
+
+def test_reassign_withdraws_the_old_units_extension_and_the_new_unit_may_ask(hotline: Any) -> None:
+    c = hotline.city
+    request = _signed_at_sub_a(hotline)
+    old = services.request_extend(actor=hotline.hank, request=request, amount=3, reason="等配件")
+    request = services.request_reassign(
+        actor=c.olivia, request=request, lead_unit=hotline.zhujian, reason="属住建局职责"
+    )
+    _assert_withdrawn(old)
+    queue = Approval.objects.filter(state=ApprovalState.PENDING, kind=ApprovalKind.EXTENSION)
+    assert not queue.exists()  # the dispatcher's 延期待审 list is empty
+    zoe = _member("zoe", "朱颖", hotline.zhujian)
+    services.request_sign(actor=zoe, request=request)
+    new = services.request_extend(actor=zoe, request=request, amount=2, reason="需现场勘查")
+    assert new.unit == hotline.zhujian and _pending(request) == [new]
+
+
+def test_escalate_withdraws_the_pending_extension(hotline: Any) -> None:
+    request = _signed_at_sub_a(hotline)
+    old = services.request_extend(actor=hotline.hank, request=request, amount=3, reason="等配件")
+    services.request_escalate(actor=hotline.hank, request=request, reason="需区里协调")
+    _assert_withdrawn(old)
+    assert _pending(request) == []
+
+
+def test_approved_return_withdraws_the_pending_extension(hotline: Any) -> None:
+    c = hotline.city
+    request = _signed_at_sub_a(hotline)
+    old = services.request_extend(actor=hotline.hank, request=request, amount=3, reason="等配件")
+    services.request_return(actor=hotline.hank, request=request, reason="不属本街道")
+    request = services.request_return_decide(actor=c.olivia, request=request, approve=True, note="同意")
+    _assert_withdrawn(old)
+    assert _pending(request) == []
+    request = services.request_dispatch(actor=c.olivia, request=request, lead_unit=hotline.zhujian)
+    zoe = _member("zoe", "朱颖", hotline.zhujian)
+    services.request_sign(actor=zoe, request=request)
+    services.request_extend(actor=zoe, request=request, amount=2, reason="需现场勘查")
+
+
+def test_merge_withdraws_the_pending_extension(hotline: Any) -> None:
+    c = hotline.city
+    first = services.request_create(actor=c.olivia, data=hotline.new())
+    request = _signed_at_sub_a(hotline)
+    old = services.request_extend(actor=hotline.hank, request=request, amount=3, reason="等配件")
+    services.request_merge(actor=c.olivia, request=request, into=first)
+    _assert_withdrawn(old)
+    assert _pending(request) == []
+
+
+def test_a_rejected_return_keeps_the_units_extension(hotline: Any) -> None:
+    c = hotline.city
+    request = _signed_at_sub_a(hotline)
+    old = services.request_extend(actor=hotline.hank, request=request, amount=3, reason="等配件")
+    services.request_return(actor=hotline.hank, request=request, reason="不属本街道")
+    request = services.request_return_decide(actor=c.olivia, request=request, approve=False, note="属本街道")
+    assert _pending(request) == [old]
+    services.request_extend_decide(actor=c.olivia, request=request, approve=True)
