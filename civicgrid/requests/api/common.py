@@ -12,6 +12,7 @@ from civicgrid.requests.catalogue.cache import catalogue_cache
 from civicgrid.requests.constants import Action
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import actor_kinds
+from civicgrid.requests.selectors import requests_readable
 from civicgrid.requests.transitions import TRANSITIONS
 
 NOT_FOUND = gettext_lazy("诉求不存在或您无权查看")
@@ -34,7 +35,14 @@ def target(actor: Any, request_id: int, action: str) -> Request:
     request = with_relations(Request.objects.all()).filter(pk=request_id).first()
     if request is None:
         raise NotFound(NOT_FOUND)
-    guard(actor, request, action)
+    try:
+        guard(actor, request, action)
+    except PermissionDenied:
+        # A request the actor may not even read answers as one that does not exist (as its
+        # GET and the pages do): a 403 would tell an outsider that the number is taken.
+        if not requests_readable(actor).filter(pk=request.pk).exists():
+            raise NotFound(NOT_FOUND) from None
+        raise
     return request
 
 
