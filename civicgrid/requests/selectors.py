@@ -9,7 +9,8 @@ it in their lists, counts or exports, nor make it a target of their actions (mer
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
@@ -64,8 +65,26 @@ def request_by_number(actor: Any, number: str) -> Request:
     return found
 
 
+def active_deadline() -> Case:
+    """The deadline a request is bound by first: until it is signed for, the earlier of its
+    response and resolution deadlines (the response one, but either may be missing); after,
+    the resolution deadline. NULL when it has none."""
+    return Case(
+        When(
+            responded_at__isnull=True,
+            then=Least(
+                Coalesce("due_response_at", "due_resolution_at"),
+                Coalesce("due_resolution_at", "due_response_at"),
+            ),
+        ),
+        default=F("due_resolution_at"),
+        output_field=DateTimeField(),
+    )
+
+
 def inbox(actor: Any) -> QuerySet[Request]:
-    """The handler's inbox: open requests led by (or assisted by) the actor's units, by deadline."""
+    """The handler's inbox: open requests led by (or assisted by) the actor's units, the one
+    whose running clock ends first on top (``active_deadline``), those without one last."""
     units = unit_ids(actor)
     open_statuses = [
         Status.DISPATCHED,
@@ -80,7 +99,8 @@ def inbox(actor: Any) -> QuerySet[Request]:
         .filter(Q(lead_unit_id__in=units) | Q(work_orders__unit_id__in=units, work_orders__is_active=True))
         .distinct()
         .select_related("category", "lead_unit")
-        .order_by("due_resolution_at", "id")
+        .alias(active_due=active_deadline())
+        .order_by(F("active_due").asc(nulls_last=True), "id")
     )
 
 

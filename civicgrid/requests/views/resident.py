@@ -48,6 +48,7 @@ from civicgrid.requests.models import Category, Rating, Request, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.selectors import current_catalogue, leaf_categories
 from civicgrid.requests.services.dispatch import unit_for_place
+from civicgrid.requests.services.intake import emergency_clocks_start
 from civicgrid.requests.transitions import OPEN
 from civicgrid.territory import selectors as territory
 from civicgrid.territory.models import Node, NodeKind
@@ -490,8 +491,10 @@ def _follow_up(request: HttpRequest, form: ReportForm, channel: str) -> Request 
 
 @require_GET
 def h5_similar(request: HttpRequest) -> HttpResponse:
-    """Open requests like the one being typed, near its point: follow one instead (public view:
-    title, status and date only)."""
+    """Open requests like the one being typed, near its point: follow one instead. The public
+    view (anyone sending a point): what kind of matter (the category's name), its status, date
+    and distance; never the words a resident wrote, not even the title (the viewer is nobody
+    known, so no request is theirs)."""
     text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}"
     try:
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
@@ -513,8 +516,15 @@ def h5_similar(request: HttpRequest) -> HttpResponse:
         limit_count("similar", request)
         among = Request.objects.filter(confidential=False)
         rows = web.similar_nearby(None, lon=lon, lat=lat, text=text, among=among, limit=3)
-    offered = [(row, follow_token(row.request.pk)) for row in rows]
+    offered = [(row, follow_token(row.request.pk), _public_label(row.request)) for row in rows]
     return render(request, T + "_similar.html", {"rows": offered})
+
+
+def _public_label(r: Request) -> str:
+    """What a stranger may read of a request: its category's name, else its type."""
+    if r.category is not None:
+        return r.category.name
+    return str(RequestType(r.type).label) if r.type in RequestType.values else _("诉求")
 
 
 @require_GET
@@ -642,7 +652,8 @@ def _file_alarm(building: Node, phone: str, note: str) -> Request:
     """一键报警: an emergency request at the building, dispatched by the rules when one matches.
 
     ``REQUESTS_ALARM_CATEGORY`` (a leaf code) gives it the catalogue's limits; without it the
-    rules still route it by place (a rule without a category prefix), else it waits in triage.
+    rules still route it by place (a rule without a category prefix), else it waits in triage,
+    and once dispatched it runs on the first response tier's standard limits.
     """
     code = str(getattr(settings, "REQUESTS_ALARM_CATEGORY", "") or "")
     category = leaf_categories().filter(code=code).first() if code else None
@@ -666,7 +677,7 @@ def _file_alarm(building: Node, phone: str, note: str) -> Request:
     if created.status == Status.RECEIVED and category is None:
         services.auto_dispatch(created)
         created.refresh_from_db()
-    return created
+    return emergency_clocks_start(created)
 
 
 @require_http_methods(["GET", "POST"])
