@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from civicgrid.core import once
 from civicgrid.notify.services import outbox_drain
 from civicgrid.requests.rates.cells import rollup_tick
 from civicgrid.requests.services.warnings import deadline_scan
@@ -22,3 +23,4 @@ class Command(BaseCommand):
         )
         rates = rollup_tick()  # the rates rollup: this month built once, deltas folded in
         self.stdout.write(_("三率汇总：合并增量 {folded} 条").format(folded=rates["folded"]))
+        once.purge()  # used one-time form tokens older than once.KEEP (indexed by time)
