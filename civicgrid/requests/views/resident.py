@@ -552,7 +552,14 @@ def h5_track(request: HttpRequest) -> HttpResponse:
         return render(request, T + "track.html", {"form": form}, status=422)
     number, phone = form.cleaned_data["number"].strip(), form.cleaned_data["phone"]
     phone = normalise_phone(phone.strip()) or phone  # as intake keeps it: +86, dashes, spaces
-    found = Request.objects.filter(number=number, requester_phone_hash=crypto.blind_index(phone)).first()
+    phone_hash = crypto.blind_index(phone)
+    found = Request.objects.filter(number=number, requester_phone_hash=phone_hash).first()
+    if found is None:  # a resident who followed this request (跟进这件) tracks it with their own phone
+        numbered = Request.objects.filter(number=number).first()
+        follows = RequestEvent.objects.filter(
+            request=numbered, data__follow_up=True, data__phone_hash=phone_hash
+        )
+        found = numbered if numbered is not None and follows.exists() else None
     if found is None:
         limit_count("track", request)
         return render(request, T + "track.html", {"form": form, "error": NOT_FOUND}, status=404)
