@@ -1,5 +1,6 @@
 """A resident who follows an open request (跟进这件) can track it, and Enter never follows."""
 
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -8,8 +9,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from civicgrid.core.tests.browser import CHROMIUM
 from civicgrid.requests import services
 from civicgrid.requests.doorplate import doorplate_token
+from civicgrid.requests.models import Request
 from civicgrid.requests.tests.test_follow_up import PHONE, offered, report
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +57,28 @@ def test_enter_submits_the_report_not_a_follow(client: Client, hotline: Any) -> 
     first = _first_submit_button(plate)
     assert 'class="implicit-submit"' in first and "name=" not in first
     assert plate.index("implicit-submit") < plate.index('id="similar"')
+
+
+@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="没有 /usr/bin/chromium")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_in_chromium_enter_in_the_address_files_a_new_request(
+    browser: Any, live_server: Any, hotline: Any
+) -> None:
+    pytest.importorskip("playwright.sync_api")
+    page = browser.new_page()
+    page.goto(live_server.url + reverse("requests:h5_submit"))
+    page.fill("[name=title]", "路灯不亮")
+    page.fill("[name=content]", "小区门口路灯坏了三天")
+    page.fill("[name=phone]", PHONE)
+    page.wait_for_timeout(800)  # past the similar look-up's typing pause
+    # As the look-up shows it: a list with "跟进这件" buttons above the real 提交 button.
+    page.evaluate(
+        """document.getElementById("similar").innerHTML =
+        '<button type="submit" name="follow" value="offered-token">跟进这件</button>'"""
+    )
+    page.fill("[name=address]", "胜利门小区南门")
+    with page.expect_navigation():
+        page.press("[name=address]", "Enter")
+    assert "您的诉求已受理" in page.content()
+    assert Request.objects.filter(title="路灯不亮").count() == 1
+    page.close()
