@@ -100,7 +100,8 @@ class Stories:
             return None
         data = NewRequest(
             channel=self.rng.choice((Channel.HOTLINE, Channel.HOTLINE, Channel.MINI_PROGRAM, Channel.WEB)),
-            type=kind,
+            # Closed at once means answered on the phone: only a consultation may be (直接办结).
+            type=RequestType.CONSULTATION if close else kind,
             title=title,
             content=f"{building.name}{content}",
             building=building,
