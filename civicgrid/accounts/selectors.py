@@ -97,6 +97,16 @@ def scope_filter(
     return qs.filter(q)
 
 
+def holder_paths(capability: Capability) -> list[str]:
+    """Where some active user's role grants ``capability`` (minimal node paths): e.g. the
+    grids and communities a grid worker can verify in. Administrators' roles do not count."""
+    roles = [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
+    paths = RoleAssignment.objects.filter(
+        role__in=roles, user__is_active=True, node__is_active=True
+    ).values_list("node__path", flat=True)
+    return _minimal(set(paths))
+
+
 def actor_roles(actor: User) -> list[tuple[str, str]]:
     """(role, node path) pairs of the actor, for menus and the home page."""
     return list(_assignments(actor))

@@ -140,6 +140,23 @@ class HandlingLevel(models.TextChoices):
     DISTRICT = "district", _("区（县）")
 
 
+# The level a request is handled at follows its lead unit: a community's request is at the
+# community level, a department's or enterprise's at the district's.
+LEVEL_OF_UNIT: dict[str, str] = {
+    UnitKind.COMMUNITY: HandlingLevel.COMMUNITY,
+    UnitKind.SUBDISTRICT: HandlingLevel.SUBDISTRICT,
+    UnitKind.DISTRICT: HandlingLevel.DISTRICT,
+    UnitKind.DEPARTMENT: HandlingLevel.DISTRICT,
+    UnitKind.ENTERPRISE: HandlingLevel.DISTRICT,
+    UnitKind.HOTLINE: HandlingLevel.DISTRICT,
+}
+
+
+def unit_level(kind: str) -> str:
+    """The handling level of a unit kind (subdistrict for a kind this table does not know)."""
+    return LEVEL_OF_UNIT.get(kind, HandlingLevel.SUBDISTRICT)
+
+
 class Resolution(models.TextChoices):
     SOLVED = "solved", _("已解决")
     PARTLY = "partly", _("部分解决")

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import scope_q
+from civicgrid.accounts.selectors import holder_paths, scope_q
 from civicgrid.core.errors import NotFound
 from civicgrid.requests.constants import Status
 from civicgrid.requests.models import CatalogueVersion, Category, Request, WhistleSummons, WorkOrder
@@ -113,9 +113,33 @@ def triage_queue(actor: Any) -> QuerySet[Request]:
     return qs.select_related("category").order_by("received_at")
 
 
+def awaiting_verification_q() -> Q:
+    """Replied requests whose category needs an on-site check (核查) that a grid worker covering
+    the place can still make: no callback, rating or close before it. Where no grid worker
+    covers the place, nobody could verify, so the request is not held for it."""
+    paths = holder_paths(Capability.REQUEST_VERIFY)
+    if not paths:
+        return Q(pk__in=[])
+    covered = Q(node_path__startswith=paths[0])
+    for path in paths[1:]:
+        covered |= Q(node_path__startswith=path)
+    return Q(status=Status.REPLIED, category__needs_verification=True) & covered
+
+
+def awaiting_verification(request: Request) -> bool:
+    """``awaiting_verification_q`` for one request (in memory, one query for the paths)."""
+    category = request.category
+    if request.status != Status.REPLIED or category is None or not category.needs_verification:
+        return False
+    return any(request.node_path.startswith(path) for path in holder_paths(Capability.REQUEST_VERIFY))
+
+
 def callback_queue(actor: Any) -> QuerySet[Request]:
+    """Replied (and, where the category asks, verified) requests waiting for the operator's call."""
     territory = scope_q(actor, Capability.REQUEST_DISPATCH)
-    qs = Request.objects.filter(status__in=[Status.REPLIED, Status.VERIFIED], category__needs_callback=True)
+    qs = Request.objects.filter(
+        status__in=[Status.REPLIED, Status.VERIFIED], category__needs_callback=True
+    ).exclude(awaiting_verification_q())
     if territory is not None:
         qs = qs.filter(territory)
     return qs.select_related("category", "lead_unit").order_by("replied_at")

@@ -37,7 +37,7 @@ from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Li
 from civicgrid.requests.deadlines import light_now, running_clocks
 from civicgrid.requests.models import Approval, Attachment, Category, Request, WhistleSummons
 from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
-from civicgrid.requests.services.handling import LEVEL_UP
+from civicgrid.requests.services.handling import LEVEL_UP, level_now
 from civicgrid.requests.services.whistle import WHISTLING_KINDS
 from civicgrid.territory.geometry import metres_between
 from civicgrid.territory.models import Node, NodeKind
@@ -295,6 +295,7 @@ def available_actions(actor: Any, request: Request, kinds: set[str] | None = Non
     """The actions ``actor`` may take on ``request`` now: the transition table, then the context."""
     kinds = actor_kinds(actor, request) if kinds is None else kinds
     actions = [a for a in transitions.allowed_actions(request.status, kinds) if a not in NOT_BUTTONS]
+    awaiting = request.status == Status.REPLIED and selectors.awaiting_verification(request)
     context_checks: dict[str, Callable[[], bool]] = {
         Action.DIRECT_CLOSE: lambda: request.type == "consultation",
         Action.EXTEND_REQUEST: lambda: pending_approval(request, ApprovalKind.EXTENSION) is None,
@@ -302,8 +303,10 @@ def available_actions(actor: Any, request: Request, kinds: set[str] | None = Non
         Action.EXTEND_REJECT: lambda: pending_approval(request, ApprovalKind.EXTENSION) is not None,
         Action.WHISTLE: lambda: request.lead_unit is not None and request.lead_unit.kind in WHISTLING_KINDS,
         Action.REPORT_IN: lambda: open_summonses(actor, request).exists(),
-        Action.ESCALATE: lambda: request.level in LEVEL_UP,
+        Action.ESCALATE: lambda: level_now(request) in LEVEL_UP,
         Action.REASSIGN: lambda: request.status != Status.RECEIVED,
+        Action.CALLBACK: lambda: not awaiting,
+        Action.CLOSE: lambda: not awaiting,
     }
     return [a for a in actions if a not in context_checks or context_checks[a]()]
 

@@ -656,11 +656,12 @@ class RequestDetailOut(RequestOut):
 
     @staticmethod
     def resolve_allowed_actions(obj: Request, context: dict[str, Any]) -> list[str]:
-        from civicgrid.requests.permissions import actor_kinds
-        from civicgrid.requests.transitions import allowed_actions
+        from civicgrid.requests.web_helpers import available_actions
 
+        # The transition table, then the context (a pending approval to decide, a level to
+        # escalate to, a reply still waiting for its 核查…): what the request page offers.
         http: HttpRequest = context["request"]
-        return allowed_actions(obj.status, actor_kinds(http.user, obj))
+        return available_actions(http.user, obj)
 
 
 class SignResult(Schema):

@@ -12,7 +12,7 @@ from typing import Any
 
 from civicgrid.requests import deadlines
 from civicgrid.requests import transitions as t
-from civicgrid.requests.constants import Action, AssignmentRole, Status, UnitKind
+from civicgrid.requests.constants import Action, AssignmentRole, Status, UnitKind, unit_level
 from civicgrid.requests.demo_history.world import World
 from civicgrid.requests.models import (
     Approval,
@@ -232,6 +232,7 @@ class Engine:
             )
         req = life.req
         req.lead_unit = a.lead
+        req.level = unit_level(a.lead.kind)
         req.dispatched_at = now
         req.responded_at = None
         req.replied_at = None

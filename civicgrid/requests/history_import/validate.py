@@ -23,7 +23,7 @@ from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core.validators import fold, normalise_phone
 from civicgrid.exchange.cells import masked_reason, phone_cell
 from civicgrid.exchange.importers.base import RowError
-from civicgrid.requests.constants import HandlingLevel, RequestType, Status, UnitKind
+from civicgrid.requests.constants import HandlingLevel, RequestType, Status, unit_level
 from civicgrid.requests.history_import.cells import Choices, Clock, parse_float
 from civicgrid.requests.history_import.columns import COLUMNS, HEADERS, Crs
 from civicgrid.requests.history_import.reader import Sheet
@@ -39,15 +39,6 @@ NUMBER_RE = re.compile(r"^[0-9A-Za-z_-]+$")
 COMMENT_MAX = 1000
 SQLITE_CHUNK = 500  # numbers per IN (...) query elsewhere than PostgreSQL
 CHUNK_ROWS = 100_000  # valid rows checked against the database and written together
-
-LEVEL_OF_UNIT: dict[str, str] = {
-    UnitKind.COMMUNITY: HandlingLevel.COMMUNITY,
-    UnitKind.SUBDISTRICT: HandlingLevel.SUBDISTRICT,
-    UnitKind.DISTRICT: HandlingLevel.DISTRICT,
-    UnitKind.DEPARTMENT: HandlingLevel.DISTRICT,
-    UnitKind.ENTERPRISE: HandlingLevel.DISTRICT,
-    UnitKind.HOTLINE: HandlingLevel.DISTRICT,
-}
 
 
 @dataclass(slots=True)
@@ -422,9 +413,7 @@ class Validator:
             bad(("unit_code", _("请填写承办单位编码（仅咨询类直接答复办结的可不填）")))
         level = self._choice(problems, "level", level_raw)
         if not level:
-            level = (
-                LEVEL_OF_UNIT.get(unit.kind, HandlingLevel.SUBDISTRICT) if unit else HandlingLevel.SUBDISTRICT
-            )
+            level = unit_level(unit.kind) if unit else HandlingLevel.SUBDISTRICT
         if len(reply) > CONTENT_MAX:
             bad(("reply", _("办理结果最长{content_max}个字").format(content_max=CONTENT_MAX)))
         category_id = self._category(problems, category_code, version_raw, received)

@@ -17,10 +17,22 @@ from civicgrid.requests.constants import (
     ApprovalKind,
     ApprovalState,
     AssignmentRole,
+    RequestType,
+    ResponseTier,
     UnitKind,
+    unit_level,
 )
 from civicgrid.requests.deadlines import set_deadlines
-from civicgrid.requests.models import Approval, DispatchRule, HandlingUnit, Request, RequestEvent, WorkOrder
+from civicgrid.requests.defaults.builder import TIER_LIMITS
+from civicgrid.requests.models import (
+    Approval,
+    Category,
+    DispatchRule,
+    HandlingUnit,
+    Request,
+    RequestEvent,
+    WorkOrder,
+)
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.rulebook import RuleBook, private_copy, rulebook
@@ -133,13 +145,34 @@ def approvals_withdraw(actor: Any, request: Request, now: datetime, *, why: str)
 
 
 def assignment_apply(request: Request, assignment: Assignment, now: datetime) -> None:
-    """The request's side of a dispatch: lead unit, dispatch time, fresh clocks (object only)."""
+    """The request's side of a dispatch: lead unit and the level it handles at, dispatch time,
+    fresh clocks (object only)."""
     request.lead_unit = assignment.lead
+    request.level = unit_level(assignment.lead.kind)
     request.dispatched_at = now
     request.responded_at = None
     request.replied_at = None
-    if request.category is not None:
-        set_deadlines(request, request.category, now)
+    limits = request.category
+    if limits is None and request.type == RequestType.EMERGENCY:
+        limits = emergency_limits()
+    if limits is not None:
+        set_deadlines(request, limits, now)
+
+
+def emergency_limits() -> Category:
+    """The first response tier's standard figures (0.5 h to sign for, 2 h to resolve) as an
+    unsaved leaf: what a catalogue row with blank limits takes, here for an emergency that
+    has no category (a doorplate alarm without ``REQUESTS_ALARM_CATEGORY``, or a call the
+    operator dispatches from triage before classifying it). Its light turns yellow and red
+    and ``requests_tick`` looks at it like any other."""
+    response, response_unit, resolution, resolution_unit = TIER_LIMITS[ResponseTier.TIER_1]
+    return Category(
+        response_tier=ResponseTier.TIER_1,
+        response_limit=response,
+        response_unit=response_unit,
+        resolution_limit=resolution,
+        resolution_unit=resolution_unit,
+    )
 
 
 def assignment_record(
@@ -250,7 +283,9 @@ def request_dispatch(
         if category.level != 3 or not category.version.is_current:
             raise ValidationError(_("请选择当前派单目录中的三级分类"), field="category")
         locked.category = category
-    if locked.category is None:
+    if locked.category is None and locked.type != RequestType.EMERGENCY:
+        # An emergency goes out at once and is classified later; its clocks then run on the
+        # first response tier (``emergency_limits``).
         raise ValidationError(_("请先选择诉求分类"), field="category")
     if lead_unit is not None:
         assignment = _manual(actor, lead_unit, assisting or [], copy or [])

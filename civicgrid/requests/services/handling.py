@@ -20,6 +20,7 @@ from civicgrid.requests.constants import (
     HandlingLevel,
     Status,
     UnitKind,
+    unit_level,
 )
 from civicgrid.requests.models import Approval, CouncilOutcome, Request, WorkOrder
 from civicgrid.requests.services import engine
@@ -117,12 +118,10 @@ def _ask_for_rating(request: Request, *, verified: bool = False) -> None:
     """Send the requester the rating link, once the reply (and any verification) is in."""
     from civicgrid.core import crypto
     from civicgrid.requests.doorplate import public_base_url
+    from civicgrid.requests.selectors import awaiting_verification
 
     phone = crypto.decrypt(request.requester_phone_enc)
-    awaiting_verification = (
-        not verified and request.category is not None and request.category.needs_verification
-    )
-    if request.anonymous or not phone or awaiting_verification:
+    if request.anonymous or not phone or (not verified and awaiting_verification(request)):
         return
     notify(
         dedupe_key=f"rate:{request.pk}:{request.reopen_count}",
@@ -387,6 +386,15 @@ LEVEL_UP = {
 }
 
 
+def level_now(request: Request) -> HandlingLevel:
+    """The level a request is handled at: its lead unit's (a request dispatched before the
+    level followed the lead unit may say otherwise), unless it is held in the compound."""
+    lead = request.lead_unit
+    if request.level == HandlingLevel.COMPOUND or lead is None:
+        return HandlingLevel(request.level)
+    return HandlingLevel(unit_level(lead.kind))
+
+
 @transaction.atomic
 def request_escalate(
     *, actor: Any, request: Request, reason: str, expected_version: int | None = None
@@ -395,7 +403,8 @@ def request_escalate(
     locked = engine.begin(actor, request, Action.ESCALATE, expected_version=expected_version)
     if not reason.strip():
         raise ValidationError(_("请填写上报理由"), field="reason")
-    step = LEVEL_UP.get(HandlingLevel(locked.level))
+    before = level_now(locked)
+    step = LEVEL_UP.get(before)
     if step is None:
         raise ValidationError(_("已在区（县）级办理，不能再上报"), field="reason")
     new_level, kind = step
@@ -405,7 +414,6 @@ def request_escalate(
             _("找不到上一级（{label}）的承办单位").format(label=HandlingLevel(new_level).label),
             field="reason",
         )
-    before = locked.level
     locked.level = new_level
     assignment = Assignment(lead=unit, label=_("上报至{label}").format(label=HandlingLevel(new_level).label))
     now = timezone.now()
@@ -417,7 +425,7 @@ def request_escalate(
         note=reason.strip(),
         now=now,
         unit=unit,
-        data=assignment_data(assignment) | {"level_from": before, "level_to": new_level},
+        data=assignment_data(assignment) | {"level_from": str(before), "level_to": str(new_level)},
     )
     return locked
 

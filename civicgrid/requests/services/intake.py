@@ -22,9 +22,8 @@ from civicgrid.core.validators import normalise_phone, phone_problem
 from civicgrid.notify.models import Notification
 from civicgrid.notify.services import drain_after_commit
 from civicgrid.requests.catalogue.cache import catalogue_cache
-from civicgrid.requests.constants import Action, Channel, RequestType, ResponseTier, Status, Urgency
-from civicgrid.requests.deadlines import refresh_light, set_deadlines
-from civicgrid.requests.defaults.builder import TIER_LIMITS
+from civicgrid.requests.constants import Action, Channel, RequestType, Status, Urgency
+from civicgrid.requests.deadlines import refresh_light
 from civicgrid.requests.models import (
     Attachment,
     Category,
@@ -533,49 +532,6 @@ def _request_create(
         drain_after_commit()
     save_attachments(request, files, actor, events[0])
     return request
-
-
-def emergency_limits() -> Category:
-    """The first response tier's standard figures (0.5 h to sign for, 2 h to resolve) as an
-    unsaved leaf: what a catalogue row with blank limits takes, here for an emergency that
-    has no category (a doorplate alarm without ``REQUESTS_ALARM_CATEGORY``)."""
-    response, response_unit, resolution, resolution_unit = TIER_LIMITS[ResponseTier.TIER_1]
-    return Category(
-        response_tier=ResponseTier.TIER_1,
-        response_limit=response,
-        response_unit=response_unit,
-        resolution_limit=resolution,
-        resolution_unit=resolution_unit,
-    )
-
-
-CLOCK_FIELDS = [
-    "due_response_at",
-    "due_resolution_at",
-    "clock_unit",
-    "calendar_warning",
-    "light",
-    "next_check_at",
-]
-
-
-def emergency_clocks_start(request: Request) -> Request:
-    """Give a dispatched emergency without a category the first tier's clocks, so that its
-    light turns yellow and red and ``requests_tick`` looks at it (a dispatch takes its limits
-    from the category: without one, no clock ran). Anything else is returned unchanged."""
-    if request.type != RequestType.EMERGENCY or request.category_id is not None:
-        return request
-    locked = Request.objects.select_for_update().get(pk=request.pk)
-    if (
-        locked.dispatched_at is None
-        or locked.due_response_at is not None
-        or locked.due_resolution_at is not None
-    ):
-        return locked
-    set_deadlines(locked, emergency_limits(), locked.dispatched_at)
-    refresh_light(locked, timezone.now())
-    locked.save(update_fields=[*CLOCK_FIELDS, "updated_at"])
-    return locked
 
 
 def _number(request: Request, day: date) -> None:

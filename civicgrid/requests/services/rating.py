@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, ValidationError
 from civicgrid.requests.constants import Action, Resolution, Satisfaction, Status
 from civicgrid.requests.models import Rating, Request
 from civicgrid.requests.permissions import REQUESTER, SYSTEM
@@ -52,6 +52,18 @@ def _record(
     )
 
 
+def verified_first(request: Request, action: str) -> None:
+    """A reply the category wants checked on site (核查) is checked before anyone calls back,
+    rates or closes it: otherwise the close would leave the grid worker's check nowhere."""
+    from civicgrid.requests.selectors import awaiting_verification
+
+    if awaiting_verification(request):
+        raise Conflict(
+            _("该诉求须经网格员现场核查后才能{action}").format(action=Action(action).label),
+            detail={"status": request.status, "version": request.version},
+        )
+
+
 def _close(actor: Any, request: Request, note: str = "") -> None:
     from civicgrid.requests.services.dispatch import approvals_withdraw
 
@@ -74,6 +86,7 @@ def request_callback(
 ) -> Rating:
     """The operator's callback: record the rating, then close — or reopen when unsatisfied."""
     locked = engine.begin(actor, request, Action.CALLBACK, expected_version=expected_version)
+    verified_first(locked, Action.CALLBACK)
     _validate(contacted, resolution, satisfaction)
     rating = _record(
         actor,
@@ -130,6 +143,7 @@ def request_rate_by_link(
         raise ValidationError(_("评价渠道取值无效"), field="via")
     request = request_for_token(token)
     locked = engine.begin(REQUESTER, request, Action.RATE)
+    verified_first(locked, Action.RATE)
     _validate(contacted, resolution, satisfaction)
     rating = _record(
         REQUESTER,
@@ -160,6 +174,7 @@ def request_close(
 ) -> Request:
     """办结 without a rating: categories that need no callback, or the requester cannot be reached."""
     locked = engine.begin(actor, request, Action.CLOSE, expected_version=expected_version)
+    verified_first(locked, Action.CLOSE)
     needs_callback = locked.category is not None and locked.category.needs_callback
     if locked.status != Status.CALLED_BACK and needs_callback and not note.strip():
         raise ValidationError(_("该类诉求需要回访；未回访办结须说明原因（如联系不上）"), field="note")

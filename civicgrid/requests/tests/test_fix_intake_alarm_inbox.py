@@ -122,6 +122,29 @@ def test_the_alarm_without_a_category_runs_the_first_tiers_clocks(
     assert alarm.light == Light.RED
 
 
+def test_an_emergency_call_dispatched_by_hand_from_triage_runs_the_first_tiers_clocks(
+    hotline: Any,
+) -> None:
+    """An operator takes a 紧急 call, leaves the category for later and dispatches it from
+    triage: its clocks run on the first tier, as the alarm's do (before: no deadline at all,
+    never yellow, never red, never seen by the periodic scan)."""
+    olivia = hotline.city.olivia
+    call = services.request_create(
+        actor=olivia, data=hotline.new(category=None, type=RequestType.EMERGENCY, title="燃气泄漏")
+    )
+    assert call.status == Status.RECEIVED and call.due_response_at is None  # waits in triage
+    call = services.request_dispatch(actor=olivia, request=call, lead_unit=hotline.sub_a_unit)
+    call.refresh_from_db()
+    start = call.dispatched_at
+    assert start is not None and call.category is None
+    assert call.due_response_at == start + timedelta(minutes=30)
+    assert call.due_resolution_at == start + timedelta(hours=2)
+    assert call.next_check_at is not None
+    deadline_scan(now=start + timedelta(hours=3))
+    call.refresh_from_db()
+    assert call.light == Light.RED
+
+
 # --- 3. the inbox's order -------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""A unit's pending approvals (extension, return) are withdrawn when the request leaves it:
-reassigned, escalated, returned, merged or closed."""
+"""A request's handling level follows its lead unit, so 上报 goes one level up from where it
+is handled; and a unit's pending approvals (extension, return) are withdrawn when the request
+leaves it: reassigned, escalated, returned, merged or closed."""
 
 from typing import Any
 
@@ -8,8 +9,9 @@ import pytest
 from civicgrid.accounts import services as accounts
 from civicgrid.accounts.models import Role, User
 from civicgrid.conftest import make_user
+from civicgrid.core.errors import ValidationError
 from civicgrid.requests import services
-from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState
+from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, HandlingLevel
 from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent, UnitMembership
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,65 @@ def _signed_at_sub_a(hotline: Any) -> Request:
     request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
     assert request.lead_unit == hotline.sub_a_unit
     return services.request_sign(actor=hotline.hank, request=request)
+
+
+# --- 1. the handling level --------------------------------------------------------------------
+
+
+def test_a_community_led_request_escalates_to_the_subdistrict_then_the_district(hotline: Any) -> None:
+    c = hotline.city
+    request = services.request_create(actor=c.olivia, data=hotline.new())
+    assert request.level == HandlingLevel.SUBDISTRICT  # the locator's rule chose 崇安寺街道
+    request = services.request_reassign(
+        actor=c.olivia, request=request, lead_unit=hotline.comm_a1_unit, reason="小区内部事务"
+    )
+    request.refresh_from_db()
+    assert request.level == HandlingLevel.COMMUNITY
+    cora = _member("cora", "陈蓉", hotline.comm_a1_unit)
+    services.request_sign(actor=cora, request=request)
+    request = services.request_escalate(actor=cora, request=request, reason="社区协调不了")
+    request.refresh_from_db()
+    assert (request.level, request.lead_unit) == (HandlingLevel.SUBDISTRICT, hotline.sub_a_unit)
+    event = request.events.get(action=Action.ESCALATE)
+    assert (event.data["level_from"], event.data["level_to"]) == ("community", "subdistrict")
+    services.request_sign(actor=hotline.hank, request=request)
+    request = services.request_escalate(actor=hotline.hank, request=request, reason="需区里协调")
+    request.refresh_from_db()
+    assert (request.level, request.lead_unit) == (HandlingLevel.DISTRICT, hotline.district_unit)
+
+
+def test_a_department_handles_at_the_district_level_and_cannot_escalate(hotline: Any) -> None:
+    request = services.request_create(
+        actor=hotline.city.olivia, data=hotline.new(category=hotline.street_vending)
+    )
+    request.refresh_from_db()
+    assert (request.lead_unit, request.level) == (hotline.chengguan, HandlingLevel.DISTRICT)
+    request = services.request_sign(actor=hotline.dora, request=request)
+    with pytest.raises(ValidationError) as refused:
+        services.request_escalate(actor=hotline.dora, request=request, reason="需区里协调")
+    assert "已在区（县）级办理" in str(refused.value.errors)
+    request.refresh_from_db()
+    assert request.lead_unit == hotline.chengguan
+    assert not request.events.filter(action=Action.ESCALATE).exists()
+
+
+def test_a_request_dispatched_before_the_level_followed_the_unit_escalates_from_its_unit(
+    hotline: Any,
+) -> None:
+    """Rows written before this fix say 街道 with a community in the lead: the community's
+    上报 goes to the subdistrict, not straight past it to the district."""
+    c = hotline.city
+    request = services.request_create(actor=c.olivia, data=hotline.new())
+    request = services.request_reassign(
+        actor=c.olivia, request=request, lead_unit=hotline.comm_a1_unit, reason="小区内部事务"
+    )
+    Request.objects.filter(pk=request.pk).update(level=HandlingLevel.SUBDISTRICT)
+    request.refresh_from_db()
+    cora = _member("cora", "陈蓉", hotline.comm_a1_unit)
+    services.request_sign(actor=cora, request=request)
+    request = services.request_escalate(actor=cora, request=request, reason="社区协调不了")
+    request.refresh_from_db()
+    assert (request.level, request.lead_unit) == (HandlingLevel.SUBDISTRICT, hotline.sub_a_unit)
 
 
 # --- 2. pending approvals -------------------------------------------------------------------

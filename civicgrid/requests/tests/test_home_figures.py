@@ -39,9 +39,10 @@ def day(hotline: Any) -> dict[str, Request]:
         light=Light.RED, due_resolution_at=timezone.now() - timedelta(hours=1)
     )
     triage = services.request_create(actor=olivia, data=hotline.new(category=None, title="问一下办事流程"))
+    # 电梯 needs 核查: verified on site, it waits for the callback
     replied = services.request_create(actor=olivia, data=hotline.new(title="楼道灯不亮"))
     week_ago = timezone.now() - timedelta(days=7)
-    Request.objects.filter(pk=replied.pk).update(status=Status.REPLIED, replied_at=week_ago)
+    Request.objects.filter(pk=replied.pk).update(status=Status.VERIFIED, replied_at=week_ago)
     now = timezone.now()
     Rating.objects.create(
         request=replied,

@@ -41,6 +41,7 @@ from civicgrid.requests.rates import (
 from civicgrid.requests.rates.cells import AUTO, ROLLUP, current_month, rollup_ready
 from civicgrid.requests.rates.figures import ZERO, add_months
 from civicgrid.requests.rollups import RateDelta, RateRollup, RateRollupMonth
+from civicgrid.requests.selectors import awaiting_verification
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.tests.threads import postgres_only, run_at_once, slow_audit
 
@@ -73,7 +74,18 @@ def units_everywhere(hotline: Any) -> Any:
     for unit in HandlingUnit.objects.all():
         UnitMembership.objects.create(user=uma, unit=unit, is_approver=True)
         accounts.role_grant(actor=None, system=True, user=uma, role=Role.HANDLER, node=unit.node)
+    # …and checks replies on site anywhere (核查 comes before the callback where asked)
+    for grid in Node.objects.filter(kind=NodeKind.GRID):
+        accounts.role_grant(actor=None, system=True, user=uma, role=Role.GRID_WORKER, node=grid)
     return uma
+
+
+def replied_and_verified(hotline: Any, uma: Any) -> Request:
+    """A lift request (its category needs 核查) replied by the unit and checked on site."""
+    r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    services.request_sign(actor=uma, request=r)
+    services.request_reply(actor=uma, request=r, reply="已修复")
+    return services.request_verify(actor=uma, request=r, confirmed=True, note="现场核查属实")
 
 
 def nonzero(found: dict[Any, Counts]) -> dict[Any, Counts]:
@@ -188,6 +200,12 @@ class World:
                 self.act("sign", lambda: services.request_sign(actor=uma, request=r))
             else:
                 self.act("reply", lambda: services.request_reply(actor=uma, request=r, reply="已处理"))
+        elif r.status == Status.REPLIED and awaiting_verification(r) and rng.random() < 0.8:
+            confirmed = rng.random() < 0.85
+            self.act(
+                "verify",
+                lambda: services.request_verify(actor=uma, request=r, confirmed=confirmed, note="现场核查"),
+            )
         elif r.status in (Status.REPLIED, Status.VERIFIED):
             roll, given = rng.random(), self.rating()
             if roll < 0.5:
@@ -275,9 +293,7 @@ def test_a_rating_of_a_request_from_an_earlier_month_counts_in_the_month_it_is_g
     uma = units_everywhere(hotline)
     received_in = current_month()
     rollup_build(received_in)
-    r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
-    services.request_sign(actor=uma, request=r)
-    r = services.request_reply(actor=uma, request=r, reply="已修复")
+    r = replied_and_verified(hotline, uma)
     clock.advance(24 * 35)
     rated_in = current_month()
     assert rated_in == add_months(received_in, 1)
@@ -319,9 +335,7 @@ def test_a_close_without_a_unit_follows_the_lead_unit_after_a_reopen_and_an_esca
     Clock(monkeypatch, timezone.now())
     uma = units_everywhere(hotline)
     rollup_build(current_month())
-    r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
-    services.request_sign(actor=uma, request=r)
-    r = services.request_reply(actor=uma, request=r, reply="已修复")
+    r = replied_and_verified(hotline, uma)
     services.request_callback(
         actor=hotline.city.olivia, request=r, contacted=True, resolution="solved", satisfaction="satisfied"
     )
@@ -336,9 +350,7 @@ def test_a_close_without_a_unit_follows_the_lead_unit_after_a_reopen_and_an_esca
 def test_deleting_a_request_takes_its_counts_away(hotline: Any) -> None:
     uma = units_everywhere(hotline)
     rollup_build(current_month())
-    r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
-    services.request_sign(actor=uma, request=r)
-    r = services.request_reply(actor=uma, request=r, reply="已修复")
+    r = replied_and_verified(hotline, uma)
     services.request_rate_by_link(
         token=r.rating_token, contacted=True, resolution="unsolved", satisfaction="unsatisfied"
     )
@@ -467,12 +479,8 @@ def assert_exact_or_not(month: date) -> bool:
 
 
 def replied_requests(hotline: Any, uma: Any, n: int) -> list[Request]:
-    found = []
-    for _ in range(n):
-        r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
-        services.request_sign(actor=uma, request=r)
-        found.append(services.request_reply(actor=uma, request=r, reply="已修复"))
-    return found
+    """``n`` lift requests replied and checked on site: ready to be rated."""
+    return [replied_and_verified(hotline, uma) for _ in range(n)]
 
 
 @postgres_only

@@ -46,9 +46,8 @@ from civicgrid.requests.doorplate import (
 from civicgrid.requests.limits import limit, limit_count, limit_reached
 from civicgrid.requests.models import Category, Rating, Request, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
-from civicgrid.requests.selectors import current_catalogue, leaf_categories
+from civicgrid.requests.selectors import awaiting_verification, current_catalogue, leaf_categories
 from civicgrid.requests.services.dispatch import unit_for_place
-from civicgrid.requests.services.intake import emergency_clocks_start
 from civicgrid.requests.transitions import OPEN
 from civicgrid.territory import selectors as territory
 from civicgrid.territory.models import Node, NodeKind
@@ -389,12 +388,18 @@ def public_timeline(req: Request) -> list[dict[str, Any]]:
     ]
 
 
+AWAITING_VERIFICATION = gettext_lazy("已答复，网格员现场核查后即可评价")
+
+
 def _track_context(req: Request) -> dict[str, Any]:
+    awaiting = awaiting_verification(req)
     return {
         "req": req,
-        "status_label": PUBLIC_STATUS.get(req.status, req.get_status_display()),
+        "status_label": AWAITING_VERIFICATION
+        if awaiting
+        else PUBLIC_STATUS.get(req.status, req.get_status_display()),
         "timeline": public_timeline(req),
-        "ratable": req.status in RATABLE,
+        "ratable": req.status in RATABLE and not awaiting,
         "rate_form": RateForm(),
     }
 
@@ -571,6 +576,8 @@ def _rate_refusal(req: Request) -> str:
         return _("您已评价过该诉求，不能重复评价。感谢您的反馈！")
     if req.status == Status.MERGED:
         return _("该诉求已与相同诉求合并办理，无需单独评价。")
+    if awaiting_verification(req):
+        return _("该诉求已答复，正等待网格员现场核查，核查后即可评价。")
     return _("该诉求尚未办理答复，答复后即可评价。")
 
 
@@ -583,7 +590,7 @@ def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
         )
     form = RateForm(_posted(request))
     context: dict[str, Any] = {"req": req, "form": form, "timeline": public_timeline(req)}
-    if req.status not in RATABLE:
+    if req.status not in RATABLE or awaiting_verification(req):
         context["refusal"] = _rate_refusal(req)
         return render(request, T + "rate.html", context, status=409 if request.method == "POST" else 200)
     if request.method == "POST" and form.is_valid():
@@ -684,7 +691,7 @@ def _file_alarm(building: Node, phone: str, note: str) -> Request:
     if created.status == Status.RECEIVED and category is None:
         services.auto_dispatch(created)
         created.refresh_from_db()
-    return emergency_clocks_start(created)
+    return created
 
 
 @require_http_methods(["GET", "POST"])
