@@ -1,15 +1,17 @@
 """Registry endpoints under /api/v1/registry/. ID numbers and phones come back masked."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
-from civicgrid.core.errors import NotFound
+from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry import selectors, services
-from civicgrid.registry.models import Resident
+from civicgrid.registry.models import Household, Resident
 from civicgrid.territory.selectors import node_get
 
 router = Router(tags=["registry 实有人口房屋单位"])
@@ -25,7 +27,16 @@ class ResidentOut(Schema):
     residence_type: str
     node_id: int
     household_id: int | None
+    relation_to_head: str
+    note: str
+    is_active: bool
+    version: str
     tags: list[str]
+
+    @staticmethod
+    def resolve_version(obj: Resident) -> str:
+        """The row's ``updated_at`` to the microsecond: what a PATCH sends back as ``version``."""
+        return obj.updated_at.isoformat()
 
     @staticmethod
     def resolve_tags(obj: Resident) -> list[str]:
@@ -44,6 +55,25 @@ class ResidentIn(Schema):
     relation_to_head: str = ""
     tags: list[str] = []
     note: str = ""
+
+
+class ResidentPatch(Schema):
+    """The fields to change (absent ones stay); ``version`` as read (409 when it moved on).
+    ``id_number`` and ``phone`` take the full new value ("" clears it), never a masked one."""
+
+    version: str
+    name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    residence_type: str | None = None
+    node_id: int | None = None
+    household_id: int | None = None
+    relation_to_head: str | None = None
+    tags: list[str] | None = None
+    note: str | None = None
+    is_active: bool | None = None
 
 
 class ResidentPage(Schema):
@@ -74,14 +104,19 @@ def resident_detail(request: HttpRequest, resident_id: int) -> Any:
     return selectors.resident_get(request.user, resident_id)
 
 
+def _household(request: HttpRequest, household_id: int | None) -> Household | None:
+    if not household_id:
+        return None
+    household = selectors.households_visible(request.user).filter(pk=household_id).first()
+    if household is None:
+        raise NotFound(_("户不存在或您无权查看"))
+    return household
+
+
 @router.post("/residents", response={201: ResidentOut})
 def resident_create(request: HttpRequest, payload: ResidentIn) -> Any:
     node = node_get(request.user, payload.node_id)
-    household = None
-    if payload.household_id:
-        household = selectors.households_visible(request.user).filter(pk=payload.household_id).first()
-        if household is None:
-            raise NotFound(_("户不存在或您无权查看"))
+    household = _household(request, payload.household_id)
     resident = services.resident_create(
         actor=request.user,
         node=node,
@@ -97,6 +132,45 @@ def resident_create(request: HttpRequest, payload: ResidentIn) -> Any:
         note=payload.note,
     )
     return Status(201, resident)
+
+
+def _version(raw: str) -> datetime:
+    stamp = parse_datetime(raw.strip())
+    if stamp is None or stamp.tzinfo is None:
+        raise ValidationError(_("版本无效：请先读取该居民，再提交其 version"), field="version")
+    return stamp
+
+
+# Fields a PATCH may not send as null, with the reason (others: null clears them).
+NOT_NULL = {
+    "name": gettext_lazy("姓名不能为空"),
+    "tags": gettext_lazy("标签应为列表（可为空列表）"),
+    "residence_type": gettext_lazy("人口类型只能是户籍人口或流动人口"),
+    "is_active": gettext_lazy("在册应为 true 或 false"),
+}
+
+
+@router.patch("/residents/{resident_id}", response=ResidentOut)
+def resident_update(request: HttpRequest, resident_id: int, payload: ResidentPatch) -> Any:
+    """Correct a resident: only the fields sent change; one audit row with masked PII.
+    422 names each bad field; 409 when the resident changed after ``updated_at``."""
+    resident = selectors.resident_get(request.user, resident_id)
+    sent = payload.model_dump(exclude_unset=True)
+    expected = _version(sent.pop("version"))
+    changes: dict[str, Any] = {}
+    for field, value in sent.items():
+        if field == "node_id":
+            if value is None:
+                raise ValidationError(_("所属区域不能为空"), field="node_id")
+            changes["node"] = node_get(request.user, value)
+        elif field == "household_id":
+            changes["household"] = _household(request, value)
+        elif value is None and field in NOT_NULL:
+            raise ValidationError(NOT_NULL[field], field=field)
+        else:
+            changes[field] = "" if value is None and field != "birth_date" else value
+    services.resident_update(actor=request.user, resident=resident, expected_updated_at=expected, **changes)
+    return selectors.resident_get(request.user, resident_id)
 
 
 class PiiOut(Schema):

@@ -6,7 +6,7 @@ letters in capitals, a phone in its one canonical form (``+86 138-0013-8000`` is
 ``13800138000``), so the page, the API and the imports store, and find, the same value.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,7 +16,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write, snapshot
-from civicgrid.core.errors import ValidationError
+from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.validators import (
     credit_code_problem,
     fold,
@@ -184,12 +184,7 @@ def resident_create(
     if not errors.get("id_number") and _id_taken(normalise_id_number(id_number)):
         errors["id_number"] = [_("该身份证号已登记")]
     tag_objs = _tags(tags or [], errors)
-    if (
-        household is not None
-        and not household.node_path.startswith(node.path)
-        and not node.path.startswith(household.node_path)
-    ):
-        errors["household"] = [_("户与居民不在同一区域")]
+    _check_household(household, node, errors)
     if errors:
         raise ValidationError(errors=errors)
     resident = Resident(node=node, node_path=node.path, household=household)
@@ -222,31 +217,83 @@ def _tags(codes: list[str], errors: dict[str, list[str]]) -> list[ResidentTag]:
     return [found[c] for c in codes if c in found]
 
 
+RESIDENT_CHANGEABLE = {
+    "name",
+    "id_number",
+    "phone",
+    "gender",
+    "birth_date",
+    "residence_type",
+    "household",
+    "relation_to_head",
+    "note",
+    "tags",
+    "node",
+    "is_active",
+}
+
+
+def _check_unchanged(resident: Resident, expected_updated_at: datetime | None) -> None:
+    """``Conflict`` when someone changed the (locked) row since the editor read it."""
+    if expected_updated_at is not None and resident.updated_at != expected_updated_at:
+        raise Conflict(_("该居民信息已被他人修改，请刷新页面后重新填写"))
+
+
+def _born_as_the_id_says(resident: Resident, changes: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """With an ID number (stored, or typed now) birth date and gender are its own: a birth
+    date or gender edited to disagree with it is refused, never stored next to it. (At
+    registration, as in the imports, the ID number's facts simply win.)"""
+    if errors.get("id_number"):
+        return
+    if "id_number" in changes:
+        id_number = normalise_id_number(changes["id_number"] or "")
+    else:
+        id_number = crypto.decrypt(resident.id_number_enc) if resident.id_number_enc else ""
+    if not id_number:
+        return
+    born = changes.get("birth_date")
+    if isinstance(born, date) and born != id_number_birth_date(id_number):
+        errors.setdefault("birth_date", []).append(_("出生日期与身份证号不一致（以身份证号为准）"))
+    gender = changes.get("gender")
+    if gender in (Gender.MALE, Gender.FEMALE) and gender != id_number_gender(id_number):
+        errors.setdefault("gender", []).append(_("性别与身份证号不一致（以身份证号为准）"))
+
+
+def _check_household(household: Household | None, node: Node, errors: dict[str, list[str]]) -> None:
+    if household is None:
+        return
+    if not _same_area(household.node_path, node.path):
+        errors["household"] = [_("户与居民不在同一区域")]
+
+
+def _same_area(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def _resident_audit(resident: Resident) -> dict[str, Any]:
+    """What an update's audit row keeps: the masked PII only, never the clear values."""
+    tags = sorted(resident.tags.values_list("code", flat=True))
+    return snapshot(resident, [*RESIDENT_AUDIT_FIELDS, "relation_to_head", "note"]) | {"tags": tags}
+
+
 @transaction.atomic
-def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Resident:
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    require(actor, Capability.REGISTRY_EDIT, resident.node_path)
-    allowed = {
-        "name",
-        "id_number",
-        "phone",
-        "gender",
-        "birth_date",
-        "residence_type",
-        "relation_to_head",
-        "note",
-        "tags",
-        "node",
-        "is_active",
-    }
-    unknown = set(changes) - allowed
+def resident_update(
+    *, actor: Any, resident: Resident, expected_updated_at: datetime | None = None, **changes: Any
+) -> Resident:
+    """Change the named fields (absent ones stay). ``expected_updated_at``: the row's
+    ``updated_at`` when the editor read it; another change since then is a ``Conflict``."""
+    unknown = set(changes) - RESIDENT_CHANGEABLE
     if unknown:
         raise ValidationError(_("不能修改这些字段：{unknown}").format(unknown="、".join(sorted(unknown))))
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    require(actor, Capability.REGISTRY_EDIT, resident.node_path)
+    _check_unchanged(resident, expected_updated_at)
     data = {"name": resident.name} | changes
     errors = resident_validate(data)
     new_id = normalise_id_number(changes.get("id_number") or "")
     if "id_number" in changes and not errors.get("id_number") and _id_taken(new_id, resident.pk):
         errors["id_number"] = [_("该身份证号已登记")]
+    _born_as_the_id_says(resident, changes, errors)
     if "is_active" in changes and not changes["is_active"] and not resident.is_active:
         # Moving out one who has already moved out (a second 迁出 approved after the first).
         raise ValidationError(_("该居民已迁出（不在册），不能再次办理迁出"), field="is_active")
@@ -255,15 +302,28 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
     if new_node is not None:
         new_node = _check_node(new_node, RESIDENT_NODE_KINDS)
         require(actor, Capability.REGISTRY_EDIT, new_node.path)
+    if "household" in changes:
+        household = changes["household"]
+        if household is not None:
+            require(actor, Capability.REGISTRY_EDIT, household.node_path)
+        _check_household(household, new_node or resident.node, errors)
+    elif new_node is not None:
+        _check_household(resident.household, new_node, errors)
     if errors:
         raise ValidationError(errors=errors)
-    before = snapshot(resident, RESIDENT_AUDIT_FIELDS)
+    before = _resident_audit(resident)
     _resident_apply(resident, changes)
     if new_node is not None:
         resident.node, resident.node_path = new_node, new_node.path
+    if "household" in changes:
+        resident.household = changes["household"]
     if "is_active" in changes:
         resident.is_active = bool(changes["is_active"])
-    resident.save()
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:  # a concurrent registration of the same number won
+        raise ValidationError(_("该身份证号已登记"), field="id_number") from exc
     if tag_objs is not None:
         resident.tags.set(tag_objs)
     audit_write(
@@ -272,7 +332,7 @@ def resident_update(*, actor: Any, resident: Resident, **changes: Any) -> Reside
         target=resident,
         node=resident.node,
         before=before,
-        after=snapshot(resident, RESIDENT_AUDIT_FIELDS),
+        after=_resident_audit(resident),
     )
     return resident
 

@@ -6,7 +6,10 @@ app_name = "registry"
 
 urlpatterns = [
     path("residents/", views.resident_list, name="residents"),
+    path("residents/new/", views.resident_new, name="resident_new"),
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
     path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("dwellings/", views.dwelling_list, name="dwellings"),
     path("organisations/", views.organisation_list, name="organisations"),

@@ -1,22 +1,30 @@
 """Registry pages: searchable, filterable, paginated lists; masked PII with audited reveal."""
 
+from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, require_any
-from civicgrid.core.errors import NotFound
+from civicgrid.accounts.selectors import can, has_capability, require, require_any, scope_filter
+from civicgrid.core import once
+from civicgrid.core.errors import CivicError, NotFound
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import fold, normalise_credit_code
+from civicgrid.core.views_forms import act, error_summary
 from civicgrid.registry import selectors, services
+from civicgrid.registry.forms import ResidentForm, attach_errors
 from civicgrid.registry.models import (
     DwellingUse,
     Gender,
+    Household,
     OrganisationKind,
     ResidenceType,
     Resident,
@@ -43,6 +51,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "residence_types": ResidenceType.choices,
         "genders": Gender.choices,
         "params": request.GET,
+        "can_add": has_capability(request.user, Capability.REGISTRY_EDIT),
     }
     try:
         qs = selectors.resident_search(
@@ -72,6 +81,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "resident": resident,
             "can_reveal": can(request.user, Capability.PII_VIEW, resident.node_path),
+            "can_edit": can(request.user, Capability.REGISTRY_EDIT, resident.node_path),
         },
     )
 
@@ -153,3 +163,180 @@ def organisation_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound(_("单位不存在或您无权查看"))
     clear = services.organisation_reveal_pii(actor=request.user, organisation=org)
     return render(request, "registry/_revealed.html", {"clear": clear})
+
+
+# --- registering and correcting residents -------------------------------------------------
+
+
+def _edit_nodes(user: Any) -> list[Node]:
+    """Where the user may register residents (grids, compounds, buildings, …), by path."""
+    qs = Node.objects.filter(kind__in=services.RESIDENT_NODE_KINDS, is_active=True)
+    return list(scope_filter(qs, user, Capability.REGISTRY_EDIT, field="path").order_by("path")[:2000])
+
+
+def _form_page(
+    request: HttpRequest, form: ResidentForm, resident: Resident | None = None, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "resident": resident, "nodes": _edit_nodes(request.user)}
+    return render(request, "registry/resident_form.html", context, status=status)
+
+
+def _refused(request: HttpRequest, form: ResidentForm, exc: CivicError | None = None) -> None:
+    if exc is not None:
+        attach_errors(form, exc)
+    messages.error(request, error_summary(form))
+
+
+def _looked_up(request: HttpRequest, form: ResidentForm) -> tuple[Node | None, Household | None]:
+    """The node and household the form names, within what the user may see; a reason at the
+    field for one that names nothing the user may see."""
+    data = form.cleaned_data
+    node = None
+    if data.get("node"):
+        try:
+            node = node_get(request.user, data["node"])
+        except NotFound:
+            form.add_error("node", _("所属区域不存在或不在您的管辖范围内"))
+    household = None
+    if code := fold(data.get("household_code") or "").upper():
+        household = selectors.households_visible(request.user).filter(code=code).first()
+        if household is None:
+            form.add_error("household_code", _("户编码 {code} 不存在或不在您的管辖范围内").format(code=code))
+    return node, household
+
+
+@login_required
+def resident_new(request: HttpRequest) -> HttpResponse:
+    """新增居民: a resident who moved in, registered in a node of the user's scope."""
+    require_any(request.user, Capability.REGISTRY_EDIT)
+    if request.method != "POST":
+        raw = request.GET.get("node", "")
+        initial = {"residence_type": ResidenceType.REGISTERED, "node": int(raw) if raw.isdigit() else None}
+        return _form_page(request, ResidentForm(initial=initial))
+    form = ResidentForm(request.POST)
+    valid = form.is_valid()
+    node, household = _looked_up(request, form) if valid else (None, None)
+    if valid and not form.errors:
+        data = form.cleaned_data
+        try:
+            with once.guard(request):
+                resident = services.resident_create(
+                    actor=request.user,
+                    node=node,  # type: ignore[arg-type]  # the form requires it
+                    name=data["name"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    gender=data["gender"],
+                    birth_date=data["birth_date"],
+                    residence_type=data["residence_type"],
+                    household=household,
+                    relation_to_head=data["relation_to_head"],
+                    tags=data["tags"],
+                    note=data["note"],
+                )
+        except once.Repeated:
+            return once.repeated(request, "registry:residents")
+        except CivicError as exc:
+            _refused(request, form, exc)
+            return _form_page(request, form, status=exc.http_status)
+        messages.success(request, _("已登记居民 {name}").format(name=resident.name))
+        return redirect("registry:resident", resident.pk)
+    _refused(request, form)
+    return _form_page(request, form, status=422)
+
+
+def _edit_initial(resident: Resident) -> dict[str, Any]:
+    """What the edit form starts with: everything but the ID number and phone."""
+    return {
+        "node": resident.node_id,
+        "name": resident.name,
+        "gender": resident.gender,
+        "birth_date": resident.birth_date,
+        "residence_type": resident.residence_type,
+        "household_code": resident.household.code if resident.household else "",
+        "relation_to_head": resident.relation_to_head,
+        "tags": [t.code for t in resident.tags.all()],
+        "note": resident.note,
+        "updated_at": resident.updated_at.isoformat(),
+    }
+
+
+def _changes(
+    resident: Resident, data: dict[str, Any], node: Node | None, household: Household | None
+) -> dict[str, Any]:
+    """What the edit form changes. An empty ID number or phone keeps the stored one; gender
+    and birth date only when edited (with an ID number they follow it)."""
+    changes: dict[str, Any] = {
+        "name": data["name"],
+        "residence_type": data["residence_type"],
+        "relation_to_head": data["relation_to_head"],
+        "note": data["note"],
+        "tags": data["tags"],
+    }
+    for field in ("id_number", "phone"):
+        if data[field]:
+            changes[field] = data[field]
+    if data["gender"] and data["gender"] != resident.gender:
+        changes["gender"] = data["gender"]
+    if data["birth_date"] and data["birth_date"] != resident.birth_date:
+        changes["birth_date"] = data["birth_date"]
+    if node is not None and node.pk != resident.node_id:
+        changes["node"] = node
+    if (household.pk if household else None) != resident.household_id:
+        changes["household"] = household
+    return changes
+
+
+def _expected(raw: str) -> datetime | None:
+    return parse_datetime(raw.strip()) if raw.strip() else None
+
+
+@login_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑居民: correct what was registered wrongly. The typed ID number or phone replaces the
+    stored one; left empty, the stored one stays."""
+    resident = Resident.objects.select_related("node", "household").get(
+        pk=selectors.resident_get(request.user, pk).pk
+    )
+    require(request.user, Capability.REGISTRY_EDIT, resident.node_path)
+    if request.method != "POST":
+        return _form_page(request, ResidentForm(initial=_edit_initial(resident)), resident)
+    form = ResidentForm(request.POST)
+    valid = form.is_valid()
+    node, household = _looked_up(request, form) if valid else (None, None)
+    if valid and not form.errors:
+        data = form.cleaned_data
+        try:
+            services.resident_update(
+                actor=request.user,
+                resident=resident,
+                expected_updated_at=_expected(data["updated_at"]),
+                **_changes(resident, data, node, household),
+            )
+        except CivicError as exc:
+            _refused(request, form, exc)
+            return _form_page(request, form, resident, status=exc.http_status)
+        messages.success(request, _("已保存 {name} 的信息").format(name=data["name"].strip()))
+        return redirect("registry:resident", resident.pk)
+    _refused(request, form)
+    return _form_page(request, form, resident, status=422)
+
+
+@login_required
+@require_POST
+def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """办理迁出 (``active=0``) or 恢复在册 (``active=1``) from the resident's page."""
+    resident = selectors.resident_get(request.user, pk)
+    active = request.POST.get("active") == "1"
+    back = reverse("registry:resident", args=[pk])
+    return act(
+        request,
+        lambda: services.resident_update(
+            actor=request.user,
+            resident=resident,
+            expected_updated_at=_expected(request.POST.get("updated_at", "")),
+            is_active=active,
+        ),
+        _("已恢复在册") if active else _("已办理迁出"),
+        back,
+    )

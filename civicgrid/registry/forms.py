@@ -1,0 +1,60 @@
+"""The resident form (新增居民 / 编辑居民). It only parses what was typed; ``services``
+validate and decide. On a refusal the page is shown again with what was typed and each reason
+next to its field.
+
+An ID number or phone is never put back into the form from the registry: the fields start
+empty, show the masked value as a hint, and a typed value replaces the stored one.
+"""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.registry.models import Gender, ResidenceType, ResidentTag
+
+DAY = {"invalid": _("出生日期应为有效日期，格式 YYYY-MM-DD")}
+
+# A service's field code -> the form field its reason sits next to.
+SERVICE_FIELDS = {"household": "household_code", "node_id": "node", "household_id": "household_code"}
+
+
+class ResidentForm(forms.Form):
+    node = forms.IntegerField(
+        label=_("所属区域"),
+        error_messages={"required": _("请选择所属区域"), "invalid": _("请选择所属区域")},
+    )
+    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), required=False, max_length=40)
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=40)
+    gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", ""), *Gender.choices])
+    birth_date = forms.DateField(label=_("出生日期"), required=False, error_messages=DAY)
+    residence_type = forms.ChoiceField(label=_("人口类型"), choices=ResidenceType.choices)
+    household_code = forms.CharField(label=_("户编码"), required=False, max_length=40)
+    relation_to_head = forms.CharField(label=_("与户主关系"), required=False, max_length=20)
+    tags = forms.MultipleChoiceField(label=_("标签"), required=False)
+    note = forms.CharField(label=_("备注"), required=False, max_length=255)
+    updated_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tags = self.fields["tags"]
+        assert isinstance(tags, forms.MultipleChoiceField)
+        tags.choices = [(t.code, t.name) for t in ResidentTag.objects.all()]
+        for name, field in self.fields.items():
+            field.error_messages.setdefault("max_length", _("最多 %(limit_value)d 个字"))
+            if name != "node":
+                field.error_messages["invalid_choice"] = _("取值无效")
+
+
+def attach_errors(form: forms.Form, exc: CivicError) -> None:
+    """A service's refusal onto the form: each reason next to its field, else above the form."""
+    errors = exc.errors if isinstance(exc, ValidationError) else {}
+    if not errors:
+        form.add_error(None, exc.message)
+        return
+    for name, reasons in errors.items():
+        target = SERVICE_FIELDS.get(name, name)
+        for reason in reasons:
+            form.add_error(target if target in form.fields and target != "updated_at" else None, reason)
