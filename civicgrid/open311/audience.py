@@ -10,7 +10,8 @@ Requests of a 12345 hotline are not public by default. Open311 answers two audie
   about a vulnerable resident at home). Anonymous and confidential requests are listed
   without any place at all: nor the units handling them (a community's office names its
   community), nor the request one was merged into.
-* **a registered system** (``api_key``: an API token, as for the JSON API): besides the
+* **a registered system** (``api_key``: an API token, as for the JSON API, sent in an
+  ``Authorization: Bearer`` header, never in the query string — ``sent_key``): besides the
   public rows, in full the requests its account may read through the JSON API — those of
   ``requests.selectors.requests_visible`` in lists and feeds, ``requests_readable`` (which
   adds the requests the account entered: a client follows what it filed) for one request.
@@ -24,7 +25,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from civicgrid.api import user_for_token
-from civicgrid.core.errors import PermissionDenied
+from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.selectors import requests_readable, requests_visible
@@ -47,10 +48,33 @@ def place_hidden(request: Request) -> bool:
     return request.anonymous or request.confidential
 
 
-def reader(request: HttpRequest, key: str = "") -> Any:
+def sent_key(request: HttpRequest, params: dict[str, str] | None = None) -> str:
+    """The ``api_key`` of a call: from the POST body (``params``: form or JSON, as GeoReport
+    v2 passes it) or an ``Authorization: Bearer <key>`` header (the only way for a GET).
+    One in the query string is refused and never read: a URL ends up in access logs,
+    proxies and browser history, and the key is an API token of a staff account."""
+    if "api_key" in request.GET:
+        raise ValidationError(
+            _(
+                "不能放在网址中（会留在访问日志和浏览器历史里），"
+                "请放在 POST 请求体中，或用请求头 Authorization: Bearer <api_key>"
+            ),
+            field="api_key",
+        )
+    body = (params or {}).get("api_key", "").strip()
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return body
+    scheme, _space, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise ValidationError(_("请求头应为 Bearer <api_key>"), field="Authorization")
+    return body or value.strip()
+
+
+def reader(request: HttpRequest) -> Any:
     """The account of the ``api_key`` sent (None for the public). A key that is no valid
     token is refused rather than read as none: the client learns it was revoked."""
-    key = key or request.GET.get("api_key", "").strip()
+    key = sent_key(request)
     if not key:
         return None
     user = user_for_token(key)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from civicgrid.api import user_for_token
 from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.core.inputs import json_problem
+from civicgrid.open311 import audience
 from civicgrid.requests import services
 from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request
@@ -50,7 +51,9 @@ def post_params(request: HttpRequest) -> dict[str, str]:
 
 
 def caller(request: HttpRequest, params: dict[str, str]) -> Any:
-    key = params.get("api_key", "").strip() or request.GET.get("api_key", "").strip()
+    """The account of the ``api_key`` in the body or the Authorization header (one in the
+    query string is refused: ``audience.sent_key``)."""
+    key = audience.sent_key(request, params)
     user = user_for_token(key) if key else None
     if user is None:
         raise PermissionDenied(_("api_key 缺失或无效"))

@@ -1,9 +1,11 @@
 """Open311 GeoReport v2 at /open311/v2/ (JSON), with FixMyStreet's update history.
 
 Reads need no key and carry no personal data: without ``api_key`` a caller gets the public
-view of the requests about public places; with one, also the requests its account may read,
-in full (``audience``). Filing a request needs ``api_key``: an API token (``civicgrid
-apitoken create --user NAME``) whose account may take in requests; the request is created
+view of the requests about public places; with one (an ``Authorization: Bearer`` header),
+also the requests its account may read, in full (``audience``). Filing a request needs
+``api_key`` in the POST body (or that header): an API token (``civicgrid apitoken create
+--user NAME``) whose account may take in requests; an ``api_key`` in the query string is
+refused (400) and never read; the request is created
 by the same service as every other channel (channel ``open311``). Every answer, errors
 included, is Open311's: ``[{"code": 400, "description": "…"}]``; nothing here relies on a
 session, so there is no CSRF check.

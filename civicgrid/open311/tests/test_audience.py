@@ -29,14 +29,19 @@ def filed(hotline: Any, **kw: Any) -> Request:
     return services.request_create(actor=hotline.city.olivia, data=data)
 
 
-def listed(params: dict[str, str] | None = None) -> dict[str, Any]:
-    response = Client().get(f"{BASE}/requests.json", params or {})
+def bearer(key: str) -> dict[str, str]:
+    """How a keyed system reads: the key in the Authorization header, never in the URL."""
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+def listed(key: str = "") -> dict[str, Any]:
+    response = Client().get(f"{BASE}/requests.json", headers=bearer(key))
     assert response.status_code == 200, response.content
     return {r["service_request_id"]: r for r in response.json()}
 
 
-def one(number: str, **params: str) -> Any:
-    return Client().get(f"{BASE}/requests/{number}.json", params)
+def one(number: str, key: str = "", **params: str) -> Any:
+    return Client().get(f"{BASE}/requests/{number}.json", params, headers=bearer(key))
 
 
 def test_the_public_view_has_no_description_address_or_precise_point(hotline: Any) -> None:
@@ -80,20 +85,20 @@ def test_a_keyed_system_sees_its_scope_in_full_and_the_rest_as_anyone(hotline: A
     bob_key = key_of(hotline.city.bob)  # community worker of 胜利门社区: in scope
     carol_key = key_of(hotline.city.carol)  # community worker of 通江社区: elsewhere
 
-    inside = listed({"api_key": bob_key})
-    [detail] = one(request.number, api_key=bob_key).json()
+    inside = listed(bob_key)
+    [detail] = one(request.number, key=bob_key).json()
     for shown in (inside[request.number], detail):
         assert shown["description"] == CONTENT and shown["address"] == ADDRESS
         assert (shown["lat"], shown["long"]) == (LAT, LON)
     assert inside[consultation.number]["description"] == CONTENT
-    assert one(consultation.number, api_key=bob_key).status_code == 200
+    assert one(consultation.number, key=bob_key).status_code == 200
 
-    outside = listed({"api_key": carol_key})
+    outside = listed(carol_key)
     assert outside[request.number] == listed()[request.number]  # the public view
     assert consultation.number not in outside
-    [elsewhere] = one(request.number, api_key=carol_key).json()
+    [elsewhere] = one(request.number, key=carol_key).json()
     assert elsewhere["description"] == "" and elsewhere["lat"] == 31.575
-    assert one(consultation.number, api_key=carol_key).status_code == 404
+    assert one(consultation.number, key=carol_key).status_code == 404
 
 
 def test_updates_carry_reply_text_only_for_a_keyed_system_in_scope(hotline: Any) -> None:
@@ -101,16 +106,16 @@ def test_updates_carry_reply_text_only_for_a_keyed_system_in_scope(hotline: Any)
     services.request_sign(actor=hotline.hank, request=request)
     services.request_reply(actor=hotline.hank, request=request, reply="已联系物业清理楼道堆物")
 
-    def replies(**params: str) -> list[str]:
-        feed = Client().get(f"{BASE}/servicerequestupdates.json", params).json()
-        [row] = one(request.number, extensions="true", **params).json()
+    def replies(key: str = "") -> list[str]:
+        feed = Client().get(f"{BASE}/servicerequestupdates.json", headers=bearer(key)).json()
+        [row] = one(request.number, key, extensions="true").json()
         texts = [u["description"] for u in feed if u["external_status_code"] == "replied"]
         return texts + [u["description"] for u in row["updates"] if u["external_status_code"] == "replied"]
 
     public = replies()
     assert public == ["答复：崇安寺街道办事处"] * 2
-    assert replies(api_key=key_of(hotline.city.carol)) == public
-    assert replies(api_key=key_of(hotline.city.bob)) == ["答复：崇安寺街道办事处。已联系物业清理楼道堆物"] * 2
+    assert replies(key=key_of(hotline.city.carol)) == public
+    assert replies(key=key_of(hotline.city.bob)) == ["答复：崇安寺街道办事处。已联系物业清理楼道堆物"] * 2
 
 
 def test_the_system_that_filed_a_request_follows_it_in_full(hotline: Any) -> None:
@@ -128,7 +133,7 @@ def test_the_system_that_filed_a_request_follows_it_in_full(hotline: Any) -> Non
     )
     assert response.status_code == 201, response.content
     number = response.json()[0]["service_request_id"]
-    [mine] = one(number, api_key=carol_key).json()
+    [mine] = one(number, key=carol_key).json()
     assert mine["description"] == CONTENT and mine["lat"] == LAT
     [anyone] = one(number).json()  # filed without a name or phone: anonymous, so no place
     assert anyone["status"] == "open" and anyone["description"] == "" and anyone["lat"] is None
@@ -137,7 +142,7 @@ def test_the_system_that_filed_a_request_follows_it_in_full(hotline: Any) -> Non
 def test_an_invalid_key_is_refused_rather_than_read_as_none(hotline: Any) -> None:
     request = filed(hotline)
     for path in ("requests.json", f"requests/{request.number}.json", "servicerequestupdates.json"):
-        response = Client().get(f"{BASE}/{path}", {"api_key": "cg_not_a_token"})
+        response = Client().get(f"{BASE}/{path}", headers=bearer("cg_not_a_token"))
         assert response.status_code == 403, path
         assert response.json() == [{"code": 403, "description": "api_key 无效"}]
 
@@ -193,10 +198,10 @@ def test_a_confidential_request_does_not_name_the_units_handling_it(hotline: Any
         assert place not in about
     # A system that may read it (bob: 胜利门社区) and an elsewhere one (carol) as the public.
     assert public[placed.number]["agency_responsible"] == "崇安寺街道办事处"  # placed: as before
-    [full] = one(confidential.number, api_key=key_of(hotline.city.bob), extensions="true").json()
+    [full] = one(confidential.number, key=key_of(hotline.city.bob), extensions="true").json()
     assert full["agency_responsible"] == "胜利门社区居委会" and "胜利门社区居委会" in full["status_notes"]
     assert any(u["description"].endswith("：胜利门社区居委会") for u in full["updates"])
-    [elsewhere] = one(confidential.number, api_key=key_of(hotline.city.carol)).json()
+    [elsewhere] = one(confidential.number, key=key_of(hotline.city.carol)).json()
     assert elsewhere == one(confidential.number).json()[0]
 
 
@@ -212,4 +217,4 @@ def test_a_merge_does_not_link_a_confidential_request_to_a_placed_one(hotline: A
     assert public[duplicate_of_hidden.number]["status_notes"] == "已合并"  # nor a hidden target's
     assert public[placed.number]["status_notes"] == f"已合并（合并至 {placed_target.number}）"  # as before
     bob = key_of(hotline.city.bob)
-    assert f"合并至 {placed_target.number}" in listed({"api_key": bob})[confidential.number]["status_notes"]
+    assert f"合并至 {placed_target.number}" in listed(bob)[confidential.number]["status_notes"]

@@ -96,7 +96,9 @@ def test_post_creates_a_request_that_is_then_listed_open(hotline: Any, api_key: 
     assert request.channel == Channel.OPEN311 and request.status == Status.DISPATCHED
     assert request.requester_name_masked == "张*" and request.node == hotline.city.grid_a1_1
 
-    listed = client.get(f"{BASE}/requests.json", {"api_key": api_key}).json()  # the filer, in full
+    listed = client.get(
+        f"{BASE}/requests.json", headers={"Authorization": f"Bearer {api_key}"}
+    ).json()  # the filer, in full
     assert [r["service_request_id"] for r in listed] == [number]
     row = listed[0]
     assert row["status"] == "open" and row["service_code"] == "030101"
@@ -106,7 +108,9 @@ def test_post_creates_a_request_that_is_then_listed_open(hotline: Any, api_key: 
     assert row["lat"] == 31.575 and row["long"] == 120.305
     [public] = client.get(f"{BASE}/requests.json").json()
     assert public["service_request_id"] == number and public["description"] == ""
-    text = client.get(f"{BASE}/requests.json", {"api_key": api_key}).content.decode("utf-8")
+    text = client.get(f"{BASE}/requests.json", headers={"Authorization": f"Bearer {api_key}"}).content.decode(
+        "utf-8"
+    )
     for secret in ("13812345678", "138****5678", "张", "zhang@example.com"):
         assert secret not in text
     assert client.get(f"{BASE}/requests.json", {"status": "closed"}).json() == []
@@ -167,7 +171,9 @@ def test_updates_follow_the_history(hotline: Any, api_key: str) -> None:
     services.request_note(actor=hotline.hank, request=request, note="内部备注：施工方负责人电话")
     services.request_close(actor=hotline.city.olivia, request=request)
     client = Client()
-    updates = client.get(f"{BASE}/servicerequestupdates.json", {"api_key": api_key}).json()
+    updates = client.get(
+        f"{BASE}/servicerequestupdates.json", headers={"Authorization": f"Bearer {api_key}"}
+    ).json()
     mine = [u for u in updates if u["service_request_id"] == request.number]
     assert [u["external_status_code"] for u in mine] == [
         "received",
@@ -181,7 +187,9 @@ def test_updates_follow_the_history(hotline: Any, api_key: str) -> None:
     assert all("内部备注" not in u["description"] for u in updates)
     assert mine[0]["update_id"].isdigit() and mine[0]["updated_datetime"].endswith("+08:00")
     [row] = client.get(
-        f"{BASE}/requests/{request.number}.json", {"extensions": "true", "api_key": api_key}
+        f"{BASE}/requests/{request.number}.json",
+        {"extensions": "true"},
+        headers={"Authorization": f"Bearer {api_key}"},
     ).json()
     assert row["status"] == "closed" and [u["update_id"] for u in row["updates"]] == [
         u["update_id"] for u in mine
