@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from civicgrid.accounts.models import User
 from civicgrid.core.errors import ValidationError
 from civicgrid.governance import selectors, services
-from civicgrid.governance.hot import hot_issues_compute
+from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview
 from civicgrid.governance.models import HotIssue, HotIssueRun, Topic
 from civicgrid.governance.seasonal import priority_subdistricts
 from civicgrid.requests.models import HandlingUnit
@@ -21,7 +21,7 @@ router = Router(tags=["主动治理"])
 
 
 class HotIssueOut(Schema):
-    id: int
+    id: int | None  # null in a preview (nothing stored)
     rank: int
     title: str
     keywords: list[str]
@@ -52,13 +52,14 @@ class HotIssueOut(Schema):
 
 
 class RunOut(Schema):
-    id: int
+    id: int | None  # null in a preview
+    stored: bool
     node_id: int
     period_start: date
     period_end: date
     stats: dict[str, Any]
     seconds: float
-    created_at: datetime
+    created_at: datetime | None
     issues: list[HotIssueOut]
 
 
@@ -75,30 +76,33 @@ def _period(q: HotQuery) -> Period:
     return Period.month(parse_month(q.month) if q.month else current_month())
 
 
-def _run_out(actor: Any, run: HotIssueRun) -> dict[str, Any]:
+def _run_out(actor: Any, run: HotIssueRun, preview: list[HotIssue] | None = None) -> dict[str, Any]:
     return {
         "id": run.pk,
+        "stored": preview is None,
         "node_id": run.node_id,
         "period_start": run.period_start,
         "period_end": run.period_end,
         "stats": run.stats,
         "seconds": run.seconds,
         "created_at": run.created_at,
-        "issues": list(selectors.run_issues(actor, run)),
+        "issues": list(selectors.run_issues(actor, run)) if preview is None else preview,
     }
 
 
-@router.get("/hot-issues", response=RunOut, summary="热点问题（无计算结果时当场计算）")
+@router.get("/hot-issues", response=RunOut, summary="热点问题（无保存的结果时即时计算、不保存）")
 def hot_issues(request: HttpRequest, q: Query[HotQuery]) -> dict[str, Any]:
+    """Read-only: the latest stored run, or else a preview (``stored: false``, ids null)."""
     node = selectors.node_for(request.user, q.node)
     period = _period(q)
-    run = selectors.latest_run(node, period) or hot_issues_compute(
-        actor=request.user, node=node, period=period
-    )
-    return _run_out(request.user, run)
+    run = selectors.latest_run(node, period)
+    if run is not None:
+        return _run_out(request.user, run)
+    preview_run, issues = hot_issues_preview(actor=request.user, node=node, period=period)
+    return _run_out(request.user, preview_run, issues)
 
 
-@router.post("/hot-issues/compute", response=RunOut, summary="重新计算热点问题")
+@router.post("/hot-issues/compute", response=RunOut, summary="计算并保存热点问题")
 def hot_issues_recompute(request: HttpRequest, q: Query[HotQuery]) -> dict[str, Any]:
     node = selectors.node_for(request.user, q.node)
     run = hot_issues_compute(actor=request.user, node=node, period=_period(q))
@@ -220,7 +224,7 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Any:
     base = services.topic_from_hot_issue(hot) if hot is not None else {}
     data = services.TopicData(
         title=payload.title or base.get("title", ""),
-        month=parse_month(payload.month) if payload.month else current_month(),
+        month=parse_month(payload.month, field="month") if payload.month else current_month(),
         leading_official=User.objects.filter(pk=payload.leading_official).first(),
         lead_unit=_unit(payload.lead_unit, "lead_unit"),
         node=node,

@@ -20,6 +20,7 @@ import numpy as np
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -468,8 +469,10 @@ def compute(
     return loaded, drafts, timings
 
 
-def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool = False) -> HotIssueRun:
-    """Compute and store the hot issues of ``node`` for ``period`` (GOVERNANCE_VIEW there)."""
+def _prepare(
+    *, actor: Any, node: Node, period: Period, system: bool
+) -> tuple[HotIssueRun, list[HotIssue], list[Draft]]:
+    """The run and its issues, computed but not saved (GOVERNANCE_VIEW at ``node``)."""
     if not system:
         require(actor, Capability.GOVERNANCE_VIEW, node.path)
     if period.end < period.start:
@@ -481,18 +484,36 @@ def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool =
     loaded, drafts, stats = compute(node, period, p)
     wanted = [rid for d in drafts for rid in d.request_ids[:50]]
     texts = dict(Request.objects.filter(pk__in=wanted).values_list("pk", "title"))
+    run = HotIssueRun(
+        node=node,
+        node_path=node.path,
+        period_start=period.start,
+        period_end=period.end,
+        params=asdict(p),
+        stats=stats,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    issues = _issues(run, drafts, loaded, texts)
+    run.seconds = round(time.perf_counter() - started, 3)
+    return run, issues, drafts
+
+
+def hot_issues_preview(*, actor: Any, node: Node, period: Period) -> tuple[HotIssueRun, list[HotIssue]]:
+    """The hot issues of ``node`` for ``period`` as a computation would store them, stored
+    nowhere and audited nowhere (what a page shows on GET when no run is stored). The run
+    and the issues have no primary key; only the words of requests the tick has not cut
+    yet are indexed on the way (``terms_index``, the tick's own derived table)."""
+    run, issues, _drafts = _prepare(actor=actor, node=node, period=period, system=False)
+    prefetch_related_objects(issues, "category")
+    return run, issues
+
+
+def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool = False) -> HotIssueRun:
+    """Compute and store the hot issues of ``node`` for ``period`` (GOVERNANCE_VIEW there)."""
+    run, unsaved, drafts = _prepare(actor=actor, node=node, period=period, system=system)
     with transaction.atomic():
-        run = HotIssueRun.objects.create(
-            node=node,
-            node_path=node.path,
-            period_start=period.start,
-            period_end=period.end,
-            params=asdict(p),
-            stats=stats,
-            seconds=round(time.perf_counter() - started, 3),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        issues = HotIssue.objects.bulk_create(_issues(run, drafts, loaded, texts))
+        run.save()
+        issues = HotIssue.objects.bulk_create(unsaved)
         HotIssueMember.objects.bulk_create(
             [
                 HotIssueMember(issue=issue, request_id=rid, position=pos)
@@ -506,7 +527,7 @@ def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool =
             verb="governance.hot_computed",
             target=run,
             node=node,
-            after={"period": [str(period.start), str(period.end)], "issues": len(issues), **stats},
+            after={"period": [str(period.start), str(period.end)], "issues": len(issues), **run.stats},
         )
     return run
 

@@ -57,8 +57,57 @@ class TopicData:
     hot_issue: HotIssue | None = None
 
 
+# A topic's month lies from January two years back (topics of this and last year's review
+# typed in afterwards) to December of next year (next year's plan, drawn up in the autumn).
+TOPIC_YEARS_BACK = 2
+TOPIC_YEARS_AHEAD = 1
+# A task is due no earlier than the day it is set and within three years of it.
+TASK_YEARS_AHEAD = 3
+
+
+def topic_month_window(today: date | None = None) -> tuple[date, date]:
+    """The first and the last month a topic may belong to."""
+    year = (today or timezone.localdate()).year
+    return date(year - TOPIC_YEARS_BACK, 1, 1), date(year + TOPIC_YEARS_AHEAD, 12, 1)
+
+
+def month_errors(month: date) -> list[str]:
+    first, last = topic_month_window()
+    if first <= month_start(month) <= last:
+        return []
+    return [
+        _("所属月份应在{first}年{first_month}月至{last}年{last_month}月之间").format(
+            first=first.year, first_month=first.month, last=last.year, last_month=last.month
+        )
+    ]
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def deadline_errors(deadline: date) -> list[str]:
+    """A deadline before the day the task is set, or years ahead, is a typing mistake."""
+    today = timezone.localdate()
+    if deadline < today:
+        return [_("完成时限不能早于今天（{today}）").format(today=today.isoformat())]
+    latest = _years_after(today, TASK_YEARS_AHEAD)
+    if deadline > latest:
+        return [
+            _("完成时限不能晚于{latest}（{years}年内）").format(
+                latest=latest.isoformat(), years=TASK_YEARS_AHEAD
+            )
+        ]
+    return []
+
+
 def _check_topic(data: TopicData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if problems := month_errors(data.month):
+        errors["month"] = problems
     if not data.title.strip():
         errors["title"] = [_("请填写题目")]
     elif len(data.title) > 200:
@@ -253,6 +302,8 @@ def _check_task(title: str, deadline: date | None) -> None:
         errors["title"] = [_("任务最长200个字")]
     if deadline is None:
         errors["deadline"] = [_("请填写完成时限")]
+    elif problems := deadline_errors(deadline):
+        errors["deadline"] = problems
     if errors:
         raise ValidationError(errors=errors)
 
@@ -352,7 +403,9 @@ def proposal_accept(
     locked = _locked_proposal(actor, proposal)
     if unit is None or not unit.is_active:
         raise ValidationError(_("请选择启用的责任单位"), field="unit")
-    deadline = deadline or locked.season_start - timedelta(days=7)
+    # The default is a week before the season, but never before today (a season that starts
+    # within the week, or a proposal decided late).
+    deadline = deadline or max(locked.season_start - timedelta(days=7), timezone.localdate())
     title = title.strip() or locked.title
     _check_task(title, deadline)
     task = GovernanceTask.objects.create(

@@ -22,7 +22,7 @@ from civicgrid.core.validators import typed_day
 from civicgrid.core.views_forms import labelled
 from civicgrid.governance import selectors, services
 from civicgrid.governance.forms import FIELD_LABELS, TaskForm
-from civicgrid.governance.hot import hot_issues_compute, previous_period
+from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview, previous_period
 from civicgrid.governance.models import AlertStatus, ProposalStatus, Topic, TopicStatus
 from civicgrid.governance.seasonal import priority_subdistricts
 from civicgrid.requests.forms import add_service_errors
@@ -65,7 +65,7 @@ def _map_points(issues: list[Any]) -> list[dict[str, Any]]:
             "label": _("#{rank} {name} {title}（{count}件）").format(
                 rank=i.rank, name=i.node.name, title=i.title, count=i.count
             ),
-            "url": reverse("governance:hot_issue", args=[i.pk]),
+            "url": reverse("governance:hot_issue", args=[i.pk]) if i.pk else "",
         }
         for i in issues
         if i.lon is not None and i.lat is not None
@@ -90,28 +90,31 @@ def _in_scope_count(node: Node, period: Period) -> int:
 
 @login_required
 def hot_page(request: HttpRequest) -> HttpResponse:
+    """Read-only: the latest stored run of the node and period, or else a preview computed
+    on the spot and stored nowhere (a crawler, a prefetch or a refresh writes nothing).
+    Saving a run for the record is the POST of ``hot_recompute``."""
     user = request.user
     node = selectors.node_for(user, _int(request.GET.get("node"), "node", _("区域")))
     period = _period(request)
     run = selectors.latest_run(node, period)
-    pending = False
-    if run is None:
-        if _in_scope_count(node, period) <= LIVE_LIMIT:
-            run = hot_issues_compute(actor=user, node=node, period=period)
-        else:
-            from civicgrid.governance.tasks import hot_issues
-
-            hot_issues.enqueue(node.pk, str(period.start), str(period.end))
-            pending = True
-    issues = list(selectors.run_issues(user, run)) if run else []
+    too_large = preview = False
+    issues: list[Any] = []
+    if run is not None:
+        issues = list(selectors.run_issues(user, run))
+    elif _in_scope_count(node, period) <= LIVE_LIMIT:
+        run, issues = hot_issues_preview(actor=user, node=node, period=period)
+        preview = True
+    else:
+        too_large = True
     context = {
         "node": node,
         "period": period,
         "previous": previous_period(period),
         "run": run,
+        "preview": preview,
         "issues": issues,
         "points": _map_points(issues),
-        "pending": pending,
+        "too_large": too_large,
         "nodes": selectors.nodes_visible(user)[:2000],
         "month_value": f"{period.start:%Y-%m}" if period.whole_month else "",
         "params": request.GET,
@@ -124,6 +127,8 @@ def hot_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def hot_recompute(request: HttpRequest) -> HttpResponse:
+    """Compute and store a run (audited); an area above ``LIVE_LIMIT`` requests in the period
+    is computed by the ``hot_issues`` task instead."""
     node = selectors.node_for(request.user, _int(request.POST.get("node"), "node", _("区域")))
     start, end = request.POST.get("start", ""), request.POST.get("end", "")
     period = Period(
@@ -131,8 +136,14 @@ def hot_recompute(request: HttpRequest) -> HttpResponse:
     )
     if period.end < period.start:
         raise ValidationError(_("结束日期不能早于开始日期"), field="end")
-    hot_issues_compute(actor=request.user, node=node, period=period)
-    messages.success(request, _("已重新计算热点"))
+    if _in_scope_count(node, period) > LIVE_LIMIT:
+        from civicgrid.governance.tasks import hot_issues
+
+        hot_issues.enqueue(node.pk, str(period.start), str(period.end))
+        messages.success(request, _("该区域本期诉求量大，热点已转入后台计算，请稍后刷新本页。"))
+    else:
+        hot_issues_compute(actor=request.user, node=node, period=period)
+        messages.success(request, _("已计算并保存热点"))
     return redirect(f"{reverse('governance:hot')}?node={node.pk}&start={period.start}&end={period.end}")
 
 

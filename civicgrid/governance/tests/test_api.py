@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from civicgrid.accounts.services import api_token_create
-from civicgrid.governance.models import Topic
+from civicgrid.core.models import AuditLog
+from civicgrid.governance.models import HotIssueRun, Topic
 from civicgrid.governance.spikes import spike_scan
 from civicgrid.governance.tests.test_hot_issues import LIFT, month_at
 from civicgrid.requests.models import Request
@@ -44,7 +45,14 @@ def test_hot_issues_topics_and_tasks(hotline: Hotline, make: Callable[..., Reque
     assert got.status_code == 200, got.content
     body = got.json()
     assert body["stats"]["requests"] == 5 and len(body["issues"]) == 1
-    issue = body["issues"][0]
+    # A GET stores nothing: a preview, without ids; the POST stores the run.
+    assert body["stored"] is False and body["id"] is None and body["issues"][0]["id"] is None
+    assert not HotIssueRun.objects.exists() and not AuditLog.objects.filter(verb="governance.hot_computed")
+    saved = dave.post(f"/hot-issues/compute?node={city.district.pk}&month={month}")
+    assert saved.status_code == 200 and saved.json()["stored"] is True
+    stored = dave.get("/hot-issues", node=city.district.pk, month=month).json()
+    assert stored["id"] == saved.json()["id"] == HotIssueRun.objects.get().pk
+    issue = stored["issues"][0]
     assert issue["count"] == 5 and "电梯" in issue["keywords"] and issue["heat"] > 0
     detail = dave.get(f"/hot-issues/{issue['id']}")
     assert len(detail.json()["requests"]) == 5

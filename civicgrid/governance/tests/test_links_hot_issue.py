@@ -10,7 +10,7 @@ from civicgrid.governance.models import HotIssue
 from civicgrid.governance.tests.test_hot_issues import LIFT, month_at
 from civicgrid.requests.models import Request
 from civicgrid.requests.rates.cells import current_month
-from civicgrid.requests.rates.figures import add_months
+from civicgrid.requests.rates.figures import Period, add_months
 from civicgrid.requests.tests.conftest import Hotline
 from civicgrid.web.tests.test_links_roles import refused_links, signed_in
 
@@ -23,8 +23,11 @@ def test_a_hot_issue_links_only_the_requests_the_user_may_open(
     city = hotline.city
     requests = [make(title, content, at=month_at(-1, 3 + i)) for i, (title, content) in enumerate(LIFT)]
     leader = signed_in(city.dave)
-    month = f"{add_months(current_month(), -1):%Y-%m}"
-    assert leader.get("/governance/", {"node": str(city.district.pk), "month": month}).status_code == 200
+    period = Period.month(add_months(current_month(), -1))
+    saved = leader.post(
+        "/governance/hot/recompute/", {"node": city.district.pk, "start": period.start, "end": period.end}
+    )
+    assert saved.status_code == 302
     path = f"/governance/hot/{HotIssue.objects.get(rank=1).pk}/"
 
     handler = signed_in(hotline.dora)  # 区城管局: none of these lift requests is hers

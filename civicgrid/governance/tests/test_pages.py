@@ -17,7 +17,7 @@ from civicgrid.governance.terms import terms_index
 from civicgrid.governance.tests.test_hot_issues import LIFT, VENDING, month_at
 from civicgrid.requests.models import Request
 from civicgrid.requests.rates.cells import current_month
-from civicgrid.requests.rates.figures import add_months
+from civicgrid.requests.rates.figures import Period, add_months, parse_month
 from civicgrid.requests.tests.conftest import Hotline
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,15 @@ def client_for(user: Any) -> Client:
     return client
 
 
+def save_run(client: Client, node: Any, month: str) -> None:
+    """The explicit act of storing a run (计算并保存): a POST of the month's first and last day."""
+    period = Period.month(parse_month(month))
+    answer = client.post(
+        "/governance/hot/recompute/", {"node": node.pk, "start": period.start, "end": period.end}
+    )
+    assert answer.status_code == 302, answer.content
+
+
 @pytest.fixture
 def lifts(hotline: Hotline, make: Callable[..., Request]) -> str:
     for i, (title, content) in enumerate(LIFT):
@@ -38,26 +47,31 @@ def lifts(hotline: Hotline, make: Callable[..., Request]) -> str:
     return f"{add_months(current_month(), -1):%Y-%m}"
 
 
-def test_hot_page_computes_and_shows_the_map(hotline: Hotline, lifts: str) -> None:
+def test_hot_page_shows_a_preview_then_the_saved_run_and_the_map(hotline: Hotline, lifts: str) -> None:
     city = hotline.city
-    page = client_for(city.dave).get("/governance/", {"node": str(city.district.pk), "month": lifts})
+    dave = client_for(city.dave)
+    page = dave.get("/governance/", {"node": str(city.district.pk), "month": lifts})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "热点问题" in html and "电梯" in html and "占道" in html
+    assert "热点问题" in html and "电梯" in html and "占道" in html and "尚未保存" in html
     assert "leaflet.js" in html and 'id="hot-map"' in html and "hot-points" in html
+    assert "/governance/hot/recompute/" in html and "计算并保存" in html
+    assert not HotIssueRun.objects.exists()
+    save_run(dave, city.district, lifts)
     assert HotIssueRun.objects.count() == 1
-    # The second visit reads the stored run.
-    client_for(city.dave).get("/governance/", {"node": str(city.district.pk), "month": lifts})
-    assert HotIssueRun.objects.count() == 1
+    # Later visits read the stored run.
     issue = HotIssue.objects.get(rank=1)
-    detail = client_for(city.dave).get(f"/governance/hot/{issue.pk}/")
+    html = dave.get("/governance/", {"node": str(city.district.pk), "month": lifts}).content.decode()
+    assert f"/governance/hot/{issue.pk}/" in html and "重新计算" in html and "尚未保存" not in html
+    assert HotIssueRun.objects.count() == 1
+    detail = dave.get(f"/governance/hot/{issue.pk}/")
     assert detail.status_code == 200 and "转为每月一题" in detail.content.decode()
 
 
-def test_first_view_computes_the_run_without_jieba_in_few_queries(
+def test_first_view_previews_the_run_without_jieba_in_few_queries(
     hotline: Hotline, lifts: str, monkeypatch: pytest.MonkeyPatch, django_assert_max_num_queries: Any
 ) -> None:
-    """No run yet, every word cut (the tick ran): the page computes the run without loading
+    """No run yet, every word cut (the tick ran): the page computes a preview without loading
     jieba's dictionary (a second in a fresh process) and in queries that do not grow with
     the number of hot issues."""
     terms_index(limit=None)
@@ -71,13 +85,14 @@ def test_first_view_computes_the_run_without_jieba_in_few_queries(
     with django_assert_max_num_queries(29 if connection.vendor == "postgresql" else 25):
         page = dave.get("/governance/", {"node": str(hotline.city.district.pk), "month": lifts})
     assert page.status_code == 200
-    issues = HotIssue.objects.order_by("rank")
+    issues = page.context["issues"]
     assert [(i.count, "电梯" in i.keywords or "摆摊" in i.keywords) for i in issues] == [(5, True), (3, True)]
+    assert not HotIssue.objects.exists()
 
 
 def test_outsider_pages(hotline: Hotline, lifts: str) -> None:
     city = hotline.city
-    client_for(city.dave).get("/governance/", {"node": str(city.district.pk), "month": lifts})
+    save_run(client_for(city.dave), city.district, lifts)
     a1_issue = HotIssue.objects.filter(node_path__startswith=city.comm_a1.path).get()
     carol = client_for(city.carol)
     assert carol.get("/governance/", {"node": str(city.comm_a1.pk), "month": lifts}).status_code == 404
@@ -99,7 +114,7 @@ def test_bad_input_on_pages(hotline: Hotline) -> None:
 def test_topic_from_hot_issue_through_the_pages(hotline: Hotline, lifts: str) -> None:
     city = hotline.city
     dave = client_for(city.dave)
-    dave.get("/governance/", {"node": str(city.district.pk), "month": lifts})
+    save_run(dave, city.district, lifts)
     issue = HotIssue.objects.get(rank=1)
     form = dave.get("/governance/topics/new/", {"hot": str(issue.pk)})
     assert form.status_code == 200 and "牵头领导" in form.content.decode()

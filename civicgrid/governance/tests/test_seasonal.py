@@ -61,7 +61,10 @@ def test_recurring_seasonal_problem_is_proposed_once(hotline: Hotline, winters: 
     assert proposals_generate(today=date(2026, 7, 1), rule=ProposalRule(lead_days=60)) == []
 
 
-def test_leader_accepts_a_proposal_as_a_task(hotline: Hotline, winters: None) -> None:
+def test_leader_accepts_a_proposal_as_a_task(
+    hotline: Hotline, winters: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: at(TODAY))  # decided the day it was proposed
     city = hotline.city
     (p,) = proposals_generate(today=TODAY, rule=ProposalRule(lead_days=60))
     with pytest.raises(PermissionDenied):
