@@ -25,7 +25,7 @@ class ResidentForm(forms.Form):
         label=_("所属区域"),
         error_messages={"required": _("请选择所属区域"), "invalid": _("请选择所属区域")},
     )
-    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("姓名不能为空")})
     id_number = forms.CharField(label=_("身份证号"), required=False, max_length=40)
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=40)
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", ""), *Gender.choices])

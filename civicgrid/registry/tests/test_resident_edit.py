@@ -190,6 +190,20 @@ def test_bad_input_on_the_new_page_keeps_the_form_and_creates_nothing(world: Wor
     assert db_state() == before
 
 
+def test_a_form_that_does_not_parse_says_every_reason_at_once(world: World, client: Client) -> None:
+    client.force_login(world.city.bob)
+    before = db_state()
+    response = client.post(
+        "/registry/residents/new/",
+        {"node": "", "name": " ", "residence_type": "tourist", "birth_date": "2020-13-01", "note": "留着"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422 and 'value="留着"' in html
+    for reason in ("请选择所属区域", "姓名不能为空", "出生日期应为有效日期"):
+        assert reason in html
+    assert db_state() == before
+
+
 def test_the_edit_page_never_shows_the_full_id_number_or_phone(world: World, client: Client) -> None:
     client.force_login(world.city.bob)
     html = client.get(f"/registry/residents/{world.resident_a.pk}/edit/").content.decode()
