@@ -19,7 +19,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
 from civicgrid.core import bulk
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.gridwork.constants import (
     DEFAULT_CHECKLISTS,
     CampaignKind,
@@ -353,16 +353,17 @@ def campaign_check(
     note: str = "",
     checked_at: datetime | None = None,
 ) -> Saved[CampaignCheck]:
-    """A worker's result for one household or building: done, nobody home, or refused."""
+    """A worker's result for one household or building: done, nobody home, or refused.
+
+    The scope comes first: an item outside the worker's grids is answered as not found,
+    before any other check, so no refusal names (or confirms) another grid's household."""
+    target = CampaignItem.objects.select_related("campaign").filter(pk=item.pk).first()
+    if target is None or not can(actor, Capability.PATROL, target.node_path):
+        raise NotFound(_("任务对象不存在或不在您负责的网格内"))
     key = check_key(client_key)
     found = replay(CampaignCheck, key, actor)
     if found is not None:
         return Saved(found, False)
-    target = CampaignItem.objects.select_related("campaign").filter(pk=item.pk).first()
-    if target is None:
-        raise NotFound(_("任务对象不存在"))
-    if not can(actor, Capability.PATROL, target.node_path):
-        raise PermissionDenied(_("只能填报自己负责网格内的任务"))
     if target.campaign.state != CampaignState.ACTIVE:
         raise ValidationError(_("该专项任务已结束，不能再填报"))
     errors: dict[str, list[str]] = {}

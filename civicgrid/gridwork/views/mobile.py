@@ -294,9 +294,10 @@ def campaign_check(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Without JavaScript: one item's result."""
     user = _worker(request)
     found = selectors.campaign_get(user, pk)
-    item = CampaignItem.objects.filter(pk=item_id, campaign=found).first()
+    # Only an item of the worker's own grids: another grid's is not found, never named.
+    item = CampaignItem.objects.filter(selectors.patrol_scope(user), pk=item_id, campaign=found).first()
     if item is None:
-        raise NotFound(_("任务对象不存在"))
+        raise NotFound(_("任务对象不存在或不在您负责的网格内"))
     answers = {k.removeprefix("answers."): v for k, v in request.POST.items() if k.startswith("answers.")}
     try:
         services.campaign_check(
