@@ -18,14 +18,15 @@ from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.figures import share_percent
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_forms import act
 from civicgrid.gridwork import logbook, selectors, services
 from civicgrid.gridwork.constants import CampaignKind, CampaignState, CampaignTarget, ItemState, QuestionKind
 from civicgrid.gridwork.exports import campaign_xlsx
-from civicgrid.gridwork.forms import CampaignLaunchForm
+from civicgrid.gridwork.forms import FIELD_LABELS, CampaignLaunchForm
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem
 from civicgrid.gridwork.permissions import view_q
-from civicgrid.gridwork.views.common import Posted, acted, refused
+from civicgrid.gridwork.views.common import Posted, refused
 from civicgrid.gridwork.views.office import tabs
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import nodes_visible
@@ -204,13 +205,13 @@ def campaign_assign(request: HttpRequest, pk: int) -> HttpResponse:
     look.need(grid, "grid", _("请选择网格"))
     worker = look.user(posted.integer("worker"), "worker")
 
-    def act() -> None:
+    def call() -> None:
         posted.check()
         look.done()
         assert grid is not None
         services.campaign_assign(actor=user, campaign=campaign, grid=grid, worker=worker)
 
-    return acted(request, reverse("gridwork:campaign", args=[pk]), _("已重新分配"), act)
+    return act(request, call, _("已重新分配"), reverse("gridwork:campaign", args=[pk]), labels=FIELD_LABELS)
 
 
 @login_required
@@ -219,8 +220,12 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     campaign = selectors.campaign_get(user, pk)
     back = reverse("gridwork:campaign", args=[pk])
-    return acted(
-        request, back, _("专项任务已结束"), lambda: services.campaign_close(actor=user, campaign=campaign)
+    return act(
+        request,
+        lambda: services.campaign_close(actor=user, campaign=campaign),
+        _("专项任务已结束"),
+        back,
+        labels=FIELD_LABELS,
     )
 
 

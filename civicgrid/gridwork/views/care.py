@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,13 +15,14 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_forms import act
 from civicgrid.gridwork import selectors, services
 from civicgrid.gridwork.constants import Light
-from civicgrid.gridwork.forms import CarePlanCreateForm, CarePlanUpdateForm
+from civicgrid.gridwork.forms import FIELD_LABELS, CarePlanCreateForm, CarePlanUpdateForm
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CareWarning
 from civicgrid.gridwork.permissions import view_q
-from civicgrid.gridwork.views.common import Posted, acted, refused
+from civicgrid.gridwork.views.common import Posted, refused
 from civicgrid.gridwork.views.office import communities, tabs
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import NodeKind
@@ -103,13 +104,13 @@ def care_generate(request: HttpRequest) -> HttpResponse:
     node = look.node(Posted(request.POST).integer("node"), "node")
     look.need(node, "node", _("请选择区域"))
 
-    def act() -> None:
+    def call() -> None:
         look.done()
         assert node is not None
         made = services.care_plans_generate(actor=user, node=node)
         messages.info(request, _("新建关爱计划 {made} 个").format(made=made))
 
-    return acted(request, "gridwork:care", _("已为重点人群生成关爱计划"), act)
+    return act(request, call, _("已为重点人群生成关爱计划"), reverse("gridwork:care"), labels=FIELD_LABELS)
 
 
 @login_required
@@ -207,11 +208,12 @@ def care_plan_end(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.care_plan_get(user, pk)
     reason = request.POST.get("reason", "")
     back = request.path.removesuffix("end/")
-    return acted(
+    return act(
         request,
-        back,
-        _("关爱计划已结束"),
         lambda: services.care_plan_end(actor=user, plan=plan, reason=reason),
+        _("关爱计划已结束"),
+        back,
+        labels=FIELD_LABELS,
     )
 
 

@@ -1,19 +1,17 @@
 """Small helpers shared by the pages: reading posted values, errors back onto the form."""
 
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect
+from django.http import HttpRequest, QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import CivicError, ValidationError
-from civicgrid.gridwork.forms import attach_errors, error_summary, labelled
+from civicgrid.gridwork.forms import attach_errors, error_summary
 
 
 def new_key() -> str:
@@ -95,17 +93,6 @@ def merged(*errors: ValidationError | dict[str, list[str]]) -> dict[str, list[st
 def page_values(data: QueryDict) -> dict[str, Any]:
     """What the worker typed, to show again after an error."""
     return {k: data.get(k) for k in data if k != "csrfmiddlewaretoken"}
-
-
-def acted(request: HttpRequest, back: str, message: str, act: Callable[[], Any]) -> HttpResponse:
-    """Run a service from a button; say what happened (or why not, naming fields by their
-    Chinese labels) on the page it came from. Forms with typed input use ``refused`` instead."""
-    try:
-        act()
-        messages.success(request, message)
-    except CivicError as exc:
-        messages.error(request, labelled(exc))
-    return redirect(back)
 
 
 def refused(request: HttpRequest, form: forms.Form, exc: CivicError | None = None) -> None:

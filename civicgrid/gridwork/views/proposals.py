@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,9 +11,10 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_forms import act
 from civicgrid.gridwork import selectors, services
 from civicgrid.gridwork.constants import ProposalState
-from civicgrid.gridwork.views.common import acted
+from civicgrid.gridwork.forms import FIELD_LABELS
 from civicgrid.gridwork.views.office import tabs
 
 
@@ -46,11 +47,12 @@ def proposal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     found = selectors.proposal_get(user, pk)
     note = request.POST.get("note", "")
-    return acted(
+    return act(
         request,
-        "gridwork:proposals",
-        _("已同意并更新：{summary}").format(summary=found.summary),
         lambda: services.proposal_approve(actor=user, proposal=found, note=note),
+        _("已同意并更新：{summary}").format(summary=found.summary),
+        reverse("gridwork:proposals"),
+        labels=FIELD_LABELS,
     )
 
 
@@ -60,11 +62,12 @@ def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     found = selectors.proposal_get(user, pk)
     note = request.POST.get("note", "")
-    return acted(
+    return act(
         request,
-        "gridwork:proposals",
-        _("已驳回：{summary}").format(summary=found.summary),
         lambda: services.proposal_reject(actor=user, proposal=found, note=note),
+        _("已驳回：{summary}").format(summary=found.summary),
+        reverse("gridwork:proposals"),
+        labels=FIELD_LABELS,
     )
 
 
