@@ -3,11 +3,14 @@
 Rules per kind of service and a one-year expiry policy; a shop of ten goods donated by the
 community's units; a year of earnings by its volunteers (colour teams), alliance points of
 partner units, older lots that have expired, redemptions in every state, and adjustments
-waiting for and past approval. A little earning in the neighbouring communities fills the
-district leaderboard. Everything goes through the services (audit rows are real); every
-choice comes from ``random.Random(seed)`` and times are counted back from now, so one seed
-on one day gives the same data. A resident login ``jumin`` (password ``demo12345``) opens
-the H5 pages (my points, the shop, my redemptions).
+waiting for and past approval (each with the sign its reason gives: a deduction only from
+someone who holds enough, else left out). These earnings bank no hours: the time bank
+(时间银行) holds only hours a volunteer activity backs (the volunteers demo's check-outs).
+A little earning in the neighbouring communities fills the district leaderboard. Everything
+goes through the services (audit rows are real); every choice comes from
+``random.Random(seed)`` and times are counted back from now, so one seed on one day gives
+the same data. A resident login ``jumin`` (password ``demo12345``) opens the H5 pages (my
+points, the shop, my redemptions).
 """
 
 import random
@@ -180,6 +183,7 @@ def _earnings(rng: random.Random, actor: User, community: Node, seed: int) -> li
                 note=rng.choice(titles),
                 team=team,
                 at=now - timedelta(days=rng.randint(0, DAYS), hours=rng.randint(0, 10)),
+                bank_hours=False,  # no volunteer activity backs these hours (see the module)
             )
     return people
 
@@ -224,6 +228,7 @@ def _neighbours(rng: random.Random, community: Node, seed: int) -> None:
                     note=rng.choice(titles),
                     team=team,
                     at=now - timedelta(days=rng.randint(0, 300)),
+                    bank_hours=False,
                 )
 
 
@@ -246,18 +251,30 @@ def _redemptions(rng: random.Random, actor: User, people: list[Resident], goods:
     return count
 
 
+# (points, reason): a positive amount makes up points a resident earned but missed, the
+# negative one takes back points credited twice. The sign is the reason's: never flipped.
+ADJUSTMENTS: list[tuple[int, str]] = [
+    (20, "3月15日助老活动签到漏记，补记 2 小时"),
+    (10, "社区“公益集市”志愿服务补录"),
+    (-10, "同一活动重复记分，予以扣回"),
+    (15, "疫情防控值守补记"),
+]
+
+
+def _adjustee(rng: random.Random, people: list[Resident], taken: set[int], amount: int) -> Resident | None:
+    """Someone not adjusted yet; for a deduction, someone whose balance covers it."""
+    fits = [p for p in people if p.pk not in taken and (amount > 0 or balance(p) >= -amount)]
+    return rng.choice(fits) if fits else None
+
+
 def _adjustments(rng: random.Random, actor: User, leader: User, people: list[Resident]) -> None:
-    reasons = [
-        (20, "3月15日助老活动签到漏记，补记 2 小时"),
-        (10, "社区“公益集市”志愿服务补录"),
-        (-10, "同一活动重复记分，予以扣回"),
-        (15, "疫情防控值守补记"),
-    ]
-    picks = rng.sample(people, min(len(people), len(reasons)))
     made = []
-    for person, (amount, reason) in zip(picks, reasons, strict=False):
-        if amount < 0 and balance(person) < -amount:
-            amount = -amount
+    taken: set[int] = set()
+    for amount, reason in ADJUSTMENTS:
+        person = _adjustee(rng, people, taken, amount)
+        if person is None:  # nobody holds enough to take back from: leave this one out
+            continue
+        taken.add(person.pk)
         made.append(services.points_adjust(actor=actor, holder=person, amount=amount, reason=reason))
     if made:
         services.adjustment_approve(actor=leader, adjustment=made[0], note="情况属实，同意")
