@@ -80,6 +80,7 @@ class GoodsOut(Schema):
     donor_name: str
     per_person_limit: int
     is_active: bool
+    version: int
 
     @staticmethod
     def resolve_donor_name(obj: Goods) -> str:
@@ -104,6 +105,7 @@ class GoodsPatch(Schema):
     unit_label: str | None = None
     per_person_limit: int | None = None
     is_active: bool | None = None
+    expected_version: int | None = None
 
 
 class RestockIn(Schema):
@@ -393,11 +395,16 @@ def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
 
 @router.patch("/goods/{goods_id}", response=GoodsOut)
 def goods_update(request: HttpRequest, goods_id: int, payload: GoodsPatch) -> Any:
+    """Change the listing. With ``expected_version`` (the ``version`` read): 409 and nothing
+    changed when someone else saved it since."""
     goods = _goods(request, goods_id)
-    changes = {k: v for k, v in payload.dict().items() if v is not None}
+    expected_version = payload.expected_version
+    changes = {k: v for k, v in payload.dict().items() if v is not None and k != "expected_version"}
     if not changes:
         return goods
-    return services.goods_update(actor=request.user, goods=goods, **changes)
+    return services.goods_update(
+        actor=request.user, goods=goods, expected_version=expected_version, **changes
+    )
 
 
 @router.post("/goods/{goods_id}/restock", response=GoodsOut)

@@ -402,6 +402,9 @@ class Goods(ScopedModel):
         gettext_lazy("每人限兑"), default=0, help_text=gettext_lazy("0 表示不限")
     )
     is_active = models.BooleanField(gettext_lazy("上架"), default=True)
+    # The listing's version: each edit (goods_update) adds one; an edit made from an older
+    # version is refused (optimistic concurrency). Stock changes do not count.
+    version = models.PositiveIntegerField(gettext_lazy("版本"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

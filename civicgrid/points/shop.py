@@ -20,6 +20,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.core.inputs import INT_MAX
 from civicgrid.core.validators import Errors, whole_value
 from civicgrid.points import ledger, rules
 from civicgrid.points.checks import MAX_AMOUNT, MAX_QUANTITY, MAX_STOCK, check_node, user_or_none, whole
@@ -115,30 +116,46 @@ def goods_create(
 GOODS_EDITABLE = ("name", "description", "price", "unit_label", "per_person_limit", "is_active", "donor")
 
 
-def goods_update(*, actor: Any, goods: Goods, **changes: Any) -> Goods:
-    """Change the listing (name, description, price, unit, limit, on sale, donor); not the stock."""
+def goods_update(*, actor: Any, goods: Goods, expected_version: int | None = None, **changes: Any) -> Goods:
+    """Change the listing (name, description, price, unit, limit, on sale, donor); not the stock.
+
+    ``expected_version`` is the ``version`` the editor read (the form's hidden field, the
+    API's ``expected_version``): when someone else saved the listing since, the edit is
+    refused with 409 and changes nothing, instead of silently undoing theirs. Each edit adds
+    one to the version; stock changes (restock, redemptions) leave it alone."""
     require_manage(actor, goods.node_path)
     unknown = set(changes) - set(GOODS_EDITABLE)
     if unknown:
         raise ValidationError(
             gettext("不能修改：{unknown}").format(unknown=", ".join(sorted(unknown))), field="fields"
         )
+    if expected_version is not None:
+        expected_version = whole(
+            expected_version, field="version", label=gettext("版本"), minimum=1, maximum=INT_MAX
+        )
     with transaction.atomic():
         locked = Goods.objects.select_for_update().get(pk=goods.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise Conflict(
+                gettext("该商品已被他人修改，请刷新后再试"),
+                code="stale_version",
+                detail={"version": locked.version},
+            )
         before = {name: getattr(locked, name) for name in changes}
         for name, value in changes.items():
             setattr(locked, name, value)
         errors = _check_goods_fields(locked.name, locked.price, locked.per_person_limit)
         if errors:
             raise ValidationError(errors=errors)
-        locked.save(update_fields=[*changes, "updated_at"])
+        locked.version += 1  # the row is locked: no one else adds meanwhile
+        locked.save(update_fields=[*changes, "version", "updated_at"])
         audit_write(
             actor=actor,
             verb=Verb.GOODS_UPDATED,
             target=locked,
             node=locked.node,
-            before={k: getattr(v, "pk", v) for k, v in before.items()},
-            after={k: getattr(v, "pk", v) for k, v in changes.items()},
+            before={**{k: getattr(v, "pk", v) for k, v in before.items()}, "version": locked.version - 1},
+            after={**{k: getattr(v, "pk", v) for k, v in changes.items()}, "version": locked.version},
         )
     return locked
 

@@ -208,6 +208,7 @@ def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
             services.goods_update(
                 actor=request.user,
                 goods=goods,
+                expected_version=int_or_none(value(request, "version"), "version", _("版本"), minimum=1),
                 name=request.POST.get("name", goods.name),
                 description=request.POST.get("description", ""),
                 price=_price(request),
