@@ -268,6 +268,8 @@ MAX_CONTRIBUTION_POINTS = 500
 # No date of party life (joining, a party organisation founded, a meeting) is before the
 # Party's founding: 1900-01-01 is a slip of the date picker, not a record.
 PARTY_FOUNDED = date(1921, 7, 1)
+# 党章第一条: one may apply to join the Party from the age of eighteen (年满十八岁).
+PARTY_MIN_AGE = 18
 # The people a need serves: a community has thousands, a subdistrict at most a few hundred
 # thousand; anything above this is a typing slip (and 2³¹ would not fit the column).
 MAX_BENEFICIARIES = 1_000_000

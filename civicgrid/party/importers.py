@@ -19,7 +19,12 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
-from civicgrid.core.validators import id_number_problem, normalise_credit_code, normalise_id_number
+from civicgrid.core.validators import (
+    id_number_birth_date,
+    id_number_problem,
+    normalise_credit_code,
+    normalise_id_number,
+)
 from civicgrid.exchange.columns import TAG_SEPARATORS, Column
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
 from civicgrid.exchange.readers import Row
@@ -35,7 +40,7 @@ from civicgrid.party.constants import (
     Trade,
 )
 from civicgrid.party.models import Agreement, PartyMember, PartyOrganisation
-from civicgrid.party.services.common import party_day
+from civicgrid.party.services.common import join_age, party_day
 from civicgrid.party.services.organisations import member_category_check
 from civicgrid.party.services.reporting import AGREEMENT_EMPTY
 from civicgrid.registry.models import Organisation, Resident
@@ -412,6 +417,8 @@ class MemberImporter(PartyImporter):
         join_date = self.date(row, "join_date")
         day_errors: dict[str, list[str]] = {}
         party_day(day_errors, "join_date", join_date, _("入党日期"), today=self.today)
+        if not day_errors:  # born: the ID number's date, else the registry's (the same person)
+            join_age(day_errors, join_date, id_number_birth_date(id_number) if id_number else None)
         self.field_errors(row, day_errors, {"join_date": "join_date"})
         enc, digest, masked = self.phone_cell(row, "phone")
         employer_name = self.optional_text(row, "employer_name", 100)
@@ -514,9 +521,8 @@ class UnitImporter(PartyImporter):
                 taken = PartyOrganisation.objects.filter(code__startswith=prefix).values_list(
                     "code", flat=True
                 )
-                counters[prefix] = max(
-                    (int(c[len(prefix) :]) for c in taken if c[len(prefix) :].isdigit()), default=0
-                )
+                tails = [c[len(prefix) :] for c in taken]
+                counters[prefix] = max((int(t) for t in tails if t.isascii() and t.isdigit()), default=0)
             counters[prefix] += 1
             org.code = f"{prefix}{counters[prefix]:02d}"
 

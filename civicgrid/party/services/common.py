@@ -16,6 +16,7 @@ from civicgrid.party.constants import (
     FILE_MAX_BYTES,
     MAX_PLEDGES,
     PARTY_FOUNDED,
+    PARTY_MIN_AGE,
     PLEDGE_MAX_LENGTH,
     ServiceType,
 )
@@ -91,6 +92,24 @@ def party_day(errors: Errors, field: str, day: date | None, label: str, *, today
         )
     elif today is not None and day > today:
         add(errors, field, _("{label}不能晚于今天").format(label=label))
+
+
+def join_age(errors: Errors, join_date: date | None, born: date | None, *, field: str = "join_date") -> None:
+    """A member joins after birth and at 18 or older (党章：年满十八岁); nothing to check when
+    either day is unknown. ``born`` comes from the registry or the ID number."""
+    if join_date is None or born is None:
+        return
+    age = join_date.year - born.year - ((join_date.month, join_date.day) < (born.month, born.day))
+    if join_date < born:
+        add(errors, field, _("入党日期不能早于出生日期（{born}）").format(born=born.isoformat()))
+    elif age < PARTY_MIN_AGE:
+        add(
+            errors,
+            field,
+            _("入党日期时未满{minimum}周岁（出生日期{born}）：党章规定年满十八岁方可入党").format(
+                minimum=PARTY_MIN_AGE, born=born.isoformat()
+            ),
+        )
 
 
 def date_range(

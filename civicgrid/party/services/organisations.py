@@ -32,6 +32,7 @@ from civicgrid.party.services.common import (
     add,
     choice,
     community_of,
+    join_age,
     party_day,
     phone,
     raise_if,
@@ -67,7 +68,8 @@ def _next_org_code(node: Node) -> str:
     """The node's code, "D" and the next number; the caller holds the node's lock."""
     prefix = f"{node.code}D"
     taken = PartyOrganisation.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    numbers = [int(c[len(prefix) :]) for c in taken if c[len(prefix) :].isdigit()]
+    tails = [c[len(prefix) :] for c in taken]
+    numbers = [int(t) for t in tails if t.isascii() and t.isdigit()]  # not "²"
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
@@ -299,6 +301,9 @@ def member_create(
     member_category_check(errors, category, political_status, organisation, trade)
     choice(errors, "role", role, MemberRole, _("党内职务"))
     party_day(errors, "join_date", join_date, _("入党日期"), today=timezone.localdate())
+    if resident is not None:  # the registry's row afresh: a page's copy may show the year only
+        born = Resident.objects.filter(pk=resident.pk).values_list("birth_date", flat=True).first()
+        join_age(errors, join_date, born)
     if employer is None and organisation is not None and organisation.kind == OrgKind.UNIT:
         employer = organisation.unit
     employer_name = text(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import NotFound
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.views_forms import act, date_or_none, decimal_or_none, int_or_none, value
+from civicgrid.core.views_forms import act, date_or_none, decimal_or_none, int_or_none, pk_or_none, value
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
     MAX_BENEFICIARIES,
@@ -36,6 +36,7 @@ from civicgrid.party.views.common import (
     find_unit,
     float_or_none,
     node_choice,
+    picked,
     require_view,
     required_date,
     values,
@@ -118,7 +119,7 @@ def alliance_act(request: HttpRequest, pk: int) -> HttpResponse:
             back,
         )
     if action == "leave":
-        row = found.memberships.filter(pk=int(value(request, "row") or 0)).first()
+        row = found.memberships.filter(pk=pk_or_none(value(request, "row")) or 0).first()
         if row is None:
             raise NotFound(_("成员单位不存在"))
         return act(
@@ -221,7 +222,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.project_create(
                 actor=actor,
                 need=found,
-                alliance=selectors.alliance_get(actor, int(alliance_id)) if alliance_id.isdigit() else None,
+                alliance=picked(actor, alliance_id, selectors.alliance_get),
                 owner_unit=find_unit(actor, unit, "owner_unit") if unit else None,
                 data=services.ProjectIn(
                     title=value(request, "title") or found.title,
@@ -247,7 +248,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                 service_type=value(request, "service_type"),
                 content=value(request, "content"),
                 unit=find_unit(actor, unit) if unit else None,
-                member=selectors.member_get(actor, int(member)) if member.isdigit() else None,
+                member=picked(actor, member, selectors.member_get),
                 publish=value(request, "publish") == "1",
             ),
             _("服务单已生成"),
@@ -412,7 +413,7 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.project_contribution_add(
                 actor=actor,
                 project=found,
-                resource=selectors.resource_get(actor, int(resource_id)) if resource_id.isdigit() else None,
+                resource=picked(actor, resource_id, selectors.resource_get),
                 unit=find_unit(actor, unit) if unit else None,
                 description=value(request, "description"),
                 amount=decimal_or_none(value(request, "amount"), "amount", _("折合金额"), column=AMOUNT),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
-from civicgrid.core.views_forms import act, date_or_none, unlabelled, value
+from civicgrid.core.views_forms import act, date_or_none, pk_or_none, unlabelled, value
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
     COMMITTEE_MAX_MEMBERS,
@@ -118,7 +118,7 @@ def committee_act(request: HttpRequest, pk: int) -> HttpResponse:
             back,
         )
     if action == "leave":
-        row = org.part_time_members.filter(pk=int(value(request, "row") or 0)).first()
+        row = org.part_time_members.filter(pk=pk_or_none(value(request, "row")) or 0).first()
         if row is None:
             raise NotFound(_("委员不存在"))
         return act(
@@ -140,7 +140,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"committee": org, "seated": seated, "kinds": MeetingKind.choices, "form": request.POST}
     if request.method != "POST":
         return render(request, "party/meeting_new.html", context)
-    present = {int(v) for v in values(request, "present") if v.isdigit()}
+    present = {seat for v in values(request, "present") if (seat := pk_or_none(v)) is not None}
     try:
         decisions = lines(request, "decisions")
         tasks = [

@@ -1,7 +1,8 @@
 """Helpers of the party pages: reading form values (beyond ``core.views_forms``), lookups."""
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any, scope_filter
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import fold, normalise_credit_code
-from civicgrid.core.views_forms import date_or_none, decimal_or_none, value
+from civicgrid.core.views_forms import date_or_none, decimal_or_none, pk_or_none, value
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_search
 from civicgrid.territory.models import Node, NodeKind
@@ -77,9 +78,22 @@ def node_by_code(actor: Any, code: str, field: str = "node") -> Node:
 
 
 def node_choice(actor: Any, raw: str, field: str = "node") -> Node:
-    if raw.isdigit():
-        return node_get(actor, int(raw))
+    """A node by its id (ASCII digits) or else its code; "²" is no id (``pk_or_none``) and is
+    refused as a code that does not exist."""
+    pk = pk_or_none(raw)
+    if pk is not None:
+        return node_get(actor, pk)
     return node_by_code(actor, raw, field)
+
+
+T = TypeVar("T")
+
+
+def picked(actor: Any, raw: str, get: Callable[[Any, int], T]) -> T | None:
+    """The row a picker or filter names by id, None when blank or no id at all ("abc", "²",
+    "0"): each caller treats that as "none chosen", as it did for any other non-number."""
+    pk = pk_or_none(raw)
+    return get(actor, pk) if pk is not None else None
 
 
 def areas(actor: Any, kinds: tuple[str, ...], limit: int = 400) -> list[Node]:
@@ -128,4 +142,4 @@ def find_unit(actor: Any, raw: str, field: str = "unit") -> Organisation:
 
 def under_param(request: HttpRequest) -> Node | None:
     raw = request.GET.get("under", "")
-    return node_get(request.user, int(raw)) if raw.isdigit() else None
+    return picked(request.user, raw, node_get)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import CivicError, NotFound
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.views_forms import act, date_or_none, unlabelled, value
+from civicgrid.core.views_forms import act, date_or_none, pk_or_none, unlabelled, value
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
     COMMITTEE_KINDS,
@@ -34,6 +34,7 @@ from civicgrid.party.views.common import (
     find_unit,
     float_or_none,
     node_choice,
+    picked,
     require_view,
     under_param,
     values,
@@ -70,7 +71,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     def create() -> Any:
         kind = value(request, "kind")
         parent_id = value(request, "parent")
-        parent = selectors.org_get(request.user, int(parent_id)) if parent_id.isdigit() else None
+        parent = picked(request.user, parent_id, selectors.org_get)
         unit = find_unit(request.user, value(request, "unit")) if kind == OrgKind.UNIT else None
         node = node_choice(request.user, value(request, "node")) if kind != OrgKind.UNIT else None
         resident = (
@@ -141,7 +142,7 @@ def organisation_act(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("party:organisation", args=[pk])
     action = value(request, "action")
     if action == "hub_link":
-        member = selectors.member_get(request.user, int(value(request, "member") or 0))
+        member = selectors.member_get(request.user, pk_or_none(value(request, "member")) or 0)
         return act(
             request,
             lambda: services.hub_link(actor=request.user, hub=org, member=member),
@@ -149,7 +150,7 @@ def organisation_act(request: HttpRequest, pk: int) -> HttpResponse:
             back,
         )
     if action == "hub_unlink":
-        link = HubLink.objects.filter(pk=int(value(request, "link") or 0), hub=org).first()
+        link = HubLink.objects.filter(pk=pk_or_none(value(request, "link")) or 0, hub=org).first()
         if link is None:
             raise NotFound(_("联系记录不存在"))
         return act(request, lambda: services.hub_unlink(actor=request.user, link=link), _("已解除联系"), back)
@@ -188,7 +189,7 @@ def members(request: HttpRequest) -> HttpResponse:
         request.user,
         q=params.get("q", ""),
         category=params.get("category", ""),
-        organisation=int(org) if org.isdigit() else None,
+        organisation=pk_or_none(org),
         needy=params.get("needy") == "1",
         reported=params.get("reported", ""),
         under=under_param(request),
@@ -229,7 +230,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             name=value(request, "name"),
             category=value(request, "category"),
-            organisation=selectors.org_get(request.user, int(org_id)) if org_id.isdigit() else None,
+            organisation=picked(request.user, org_id, selectors.org_get),
             resident=find_resident(request.user, resident_q, "resident") if resident_q else None,
             political_status=value(request, "political_status") or PoliticalStatus.FULL,
             role=value(request, "role") or MemberRole.MEMBER,
@@ -302,7 +303,7 @@ def member_act(request: HttpRequest, pk: int) -> HttpResponse:
             back,
         )
     if action == "uncontact":
-        link = ContactLink.objects.filter(pk=int(value(request, "link") or 0), member=found).first()
+        link = ContactLink.objects.filter(pk=pk_or_none(value(request, "link")) or 0, member=found).first()
         if link is None:
             raise NotFound(_("联系记录不存在"))
         return act(

@@ -29,12 +29,14 @@ from civicgrid.party.views.common import (
     can_edit,
     find_unit,
     node_choice,
+    picked,
     require_view,
     required_date,
     under_param,
     values,
 )
 from civicgrid.territory.models import NodeKind
+from civicgrid.territory.selectors import node_get
 
 
 @login_required
@@ -45,8 +47,8 @@ def reporting(request: HttpRequest) -> HttpResponse:
     actor = request.user
     community_id = request.GET.get("community", "")
     unit_id = request.GET.get("unit", "")
-    community = node_choice(actor, community_id) if community_id.isdigit() else None
-    unit = selectors.org_get(actor, int(unit_id)) if unit_id.isdigit() else None
+    community = picked(actor, community_id, node_get)
+    unit = picked(actor, unit_id, selectors.org_get)
     not_reported = figures.members_not_reported(actor, community=community, organisation=unit)
     context = {
         "under": under,
@@ -170,8 +172,8 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
             node=node_choice(actor, community, "node")
             if community and kind == AgreementKind.DUAL_REPORTING
             else None,
-            alliance=selectors.alliance_get(actor, int(alliance_id))
-            if alliance_id.isdigit() and kind == AgreementKind.ALLIANCE
+            alliance=picked(actor, alliance_id, selectors.alliance_get)
+            if kind == AgreementKind.ALLIANCE
             else None,
             title=value(request, "title"),
             pledges_text=value(request, "pledges"),
