@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/", staff.person, name="person"),
     path("people/<int:pk>/decide/", staff.decide, name="decide"),
     path("people/<int:pk>/consent/", staff.consent, name="consent"),
+    path("people/<int:pk>/consent/reveal/", staff.consent_reveal, name="consent_reveal"),
     path("teams/", staff.teams, name="teams"),
     path("teams/colours/", staff.team_colours, name="team_colours"),
     path("teams/<int:pk>/", staff.team, name="team"),

@@ -1,8 +1,8 @@
 """Writes of volunteer service. Every function checks, then acts in one transaction with an audit row.
 
 * ``volunteers``: ``volunteer_register``, ``volunteer_decide``, ``volunteer_suspend``,
-  ``volunteer_update``; teams ``team_create``, ``teams_create_colours``, ``team_member_add``,
-  ``team_member_remove``.
+  ``volunteer_update``, ``volunteer_consent_reveal``; teams ``team_create``,
+  ``teams_create_colours``, ``team_member_add``, ``team_member_remove``.
 * ``activities``: ``activity_publish``, ``activity_cancel``, ``activity_signup``,
   ``activity_signup_cancel``, ``activity_check_in``, ``activity_check_out``, ``activity_close``.
 * ``orders`` (点单·派单·接单·晒单, also used by ``civicgrid.party``): ``service_order_create``,
@@ -44,6 +44,7 @@ from civicgrid.volunteers.services.volunteers import (
     team_member_add,
     team_member_remove,
     teams_create_colours,
+    volunteer_consent_reveal,
     volunteer_decide,
     volunteer_register,
     volunteer_suspend,
@@ -78,6 +79,7 @@ __all__ = [
     "team_member_add",
     "team_member_remove",
     "teams_create_colours",
+    "volunteer_consent_reveal",
     "volunteer_decide",
     "volunteer_register",
     "volunteer_suspend",

@@ -1,5 +1,6 @@
 """Volunteers: registration (by the resident or by the community), approval, profile; teams."""
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -10,9 +11,12 @@ from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can
+from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.registry.constants import Verb as RegistryVerb
 from civicgrid.registry.models import Organisation, Resident
+from civicgrid.registry.pii import may_reveal
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.volunteers.constants import (
     COLOUR_TEAM_DUTIES,
@@ -84,6 +88,11 @@ def _default_community(resident: Resident, kind: str, organisation: Organisation
 
 
 ADULT_AGE = 18
+# The youngest who may register. The Civil Code (art. 19-20) makes a child under 8 a person
+# without civil capacity, who cannot take part in a legal act such as this registration even
+# with a guardian's consent; from 8 to 17 a minor serves with that consent (志愿服务条例 art. 15).
+# An age under 8 in the registry is far likelier a mistyped birth year than a volunteer.
+MIN_AGE = 8
 
 
 def age_on(resident: Resident, day: date) -> int | None:
@@ -98,6 +107,65 @@ def is_minor(resident: Resident) -> bool:
     """Under 18 today by the registry's birth date (unknown: not known to be a minor)."""
     age = age_on(resident, timezone.localdate())
     return age is not None and age < ADULT_AGE
+
+
+def _age_allowed(resident: Resident, errors: dict[str, list[str]]) -> bool:
+    """A birth date in the future or an age under ``MIN_AGE`` is refused (under "birth_date",
+    naming the registry's 出生日期); an unknown birth date is allowed, as before."""
+    today = timezone.localdate()
+    age = age_on(resident, today)
+    if age is None:
+        return True
+    if resident.birth_date is not None and resident.birth_date > today:
+        errors.setdefault("birth_date", []).append(
+            gettext("出生日期（{born}）晚于今天，请先在居民档案中更正").format(
+                born=resident.birth_date.isoformat()
+            )
+        )
+    elif age < MIN_AGE:
+        errors.setdefault("birth_date", []).append(
+            gettext("出生日期：该居民未满{minimum}周岁（{age}岁），不能登记为志愿者").format(
+                minimum=MIN_AGE, age=age
+            )
+        )
+    else:
+        return True
+    return False
+
+
+# A phone inside free text: a mobile (optionally +86, with spaces or dashes) or a landline.
+_PHONE_IN_TEXT = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}|0\d{2,3}[\s-]?\d{7,8}(?:-\d{1,6})?")
+
+
+def consent_masked(consent: str) -> str:
+    """The guardian's consent as pages, the API and audit rows show it: every phone in it
+    masked (``13812345678`` -> ``138****5678``); the full text only through
+    ``volunteer_consent_reveal``."""
+    return _PHONE_IN_TEXT.sub(lambda found: crypto.mask_phone(found.group(0)), consent or "")
+
+
+def _audit(volunteer: Volunteer) -> dict[str, Any]:
+    """What an audit row keeps: the guardian's phone masked, as the registry keeps PII."""
+    row = snapshot(volunteer, AUDIT_FIELDS)
+    row["guardian_consent"] = consent_masked(volunteer.guardian_consent)
+    return row
+
+
+@transaction.atomic
+def volunteer_consent_reveal(*, actor: Any, volunteer: Volunteer) -> str:
+    """The full consent (the guardian's phone unmasked) for staff of the volunteer's community
+    who may see the resident's PII; audited as the registry's reveal is."""
+    resident = volunteer.resident
+    if not (is_staff(actor, volunteer.node_path) and may_reveal(actor, resident)):
+        raise PermissionDenied(gettext("您无权查看监护人的完整联系方式"))
+    audit_write(
+        actor=actor,
+        verb=RegistryVerb.RESIDENT_PII_VIEWED,
+        target=resident,
+        node=resident.node,
+        after={"fields": ["guardian_consent"], "volunteer": volunteer.pk},
+    )
+    return volunteer.guardian_consent
 
 
 def _guardian_consent(resident: Resident, value: str, errors: dict[str, list[str]]) -> str:
@@ -159,6 +227,8 @@ def volunteer_register(
     (under 18 by the registry's birth date) needs ``guardian_consent``: who agreed and how.
     """
     errors: dict[str, list[str]] = {}
+    # the row afresh: a page's copy may have its birth date reduced to the year (registry.pii)
+    resident = Resident.objects.select_related("node").get(pk=resident.pk)
     if kind not in VolunteerKind.values:
         raise ValidationError(gettext("志愿者类别无效"), field="kind")
     if kind == VolunteerKind.UNIT_STAFF and organisation is None:
@@ -175,7 +245,7 @@ def volunteer_register(
     skill_rows = _skills(skills, errors)
     slots = _availability(availability, errors)
     intro = text(intro, "intro", gettext("个人简介"), errors, limit=200, required=False)
-    consent = _guardian_consent(resident, guardian_consent, errors)
+    consent = _guardian_consent(resident, guardian_consent, errors) if _age_allowed(resident, errors) else ""
     team_rows = list(teams)
     if any(t.node_id != community.pk for t in team_rows):
         errors.setdefault("teams", []).append(gettext("只能加入服务社区的志愿服务队"))
@@ -206,7 +276,7 @@ def volunteer_register(
         verb=Verb.VOLUNTEER_REGISTERED,
         target=volunteer,
         node=area,
-        after={**snapshot(volunteer, AUDIT_FIELDS), "skills": [s.code for s in skill_rows]},
+        after={**_audit(volunteer), "skills": [s.code for s in skill_rows]},
     )
     return volunteer
 
@@ -250,7 +320,7 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
                 label=VolunteerStatus(locked.status).label
             )
         )
-    before = snapshot(locked, AUDIT_FIELDS)
+    before = _audit(locked)
     locked.status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
     locked.decided_at = timezone.now()
     locked.decided_by = user_or_none(actor)
@@ -262,7 +332,7 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
         target=locked,
         node=locked.node,
         before=before,
-        after={**snapshot(locked, AUDIT_FIELDS), "note": note},
+        after={**_audit(locked), "note": note},
     )
     result = (
         gettext("已通过审核，欢迎加入志愿服务！")
@@ -292,7 +362,7 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
     locked = _locked(volunteer)
     if locked.status != VolunteerStatus.APPROVED:
         raise Conflict(gettext("只有已通过审核的志愿者可以暂停"))
-    before = snapshot(locked, AUDIT_FIELDS)
+    before = _audit(locked)
     locked.status = VolunteerStatus.SUSPENDED
     locked.decision_note = note
     locked.save(update_fields=["status", "decision_note", "updated_at"])
@@ -302,7 +372,7 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
         target=locked,
         node=locked.node,
         before=before,
-        after=snapshot(locked, AUDIT_FIELDS),
+        after=_audit(locked),
     )
     return locked
 
@@ -329,7 +399,7 @@ def volunteer_update(
         raise PermissionDenied(gettext("监护人同意情况由社区工作人员登记"))
     errors: dict[str, list[str]] = {}
     locked = _locked(volunteer)
-    before = snapshot(locked, AUDIT_FIELDS)
+    before = _audit(locked)
     if guardian_consent is not None:
         if is_minor(locked.resident):
             locked.guardian_consent = _guardian_consent(locked.resident, guardian_consent, errors)
@@ -355,7 +425,7 @@ def volunteer_update(
         target=locked,
         node=locked.node,
         before=before,
-        after=snapshot(locked, AUDIT_FIELDS),
+        after=_audit(locked),
     )
     return locked
 

@@ -1,10 +1,13 @@
 """Helpers of the pages: errors on forms, the served photos."""
 
+from typing import Any
+
 from django import forms
 from django.http import FileResponse, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.views_forms import pk_or_none
 from civicgrid.volunteers.access import order_for
 from civicgrid.volunteers.constants import ON_BOARD
 from civicgrid.volunteers.models import OrderPhoto
@@ -17,6 +20,12 @@ def form_errors(form: forms.Form, exc: ValidationError) -> None:
     for field, reasons in exc.errors.items():
         for reason in reasons:
             form.add_error(field if field in form.fields else None, reason)
+
+
+def posted_rating(post: Any) -> int:
+    """The stars a confirming form posted; anything that is no number ("", "abc", "²", which
+    ``str.isdigit`` takes for a digit) reads as 0, which the service refuses as "评价应为1到5星"."""
+    return pk_or_none(str(post.get("rating", "")).strip()) or 0
 
 
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:

@@ -30,7 +30,7 @@ from civicgrid.volunteers.permissions import acting_resident, acting_volunteer
 from civicgrid.volunteers.services.common import community_of
 from civicgrid.volunteers.services.orders import may
 from civicgrid.volunteers.services.volunteers import is_minor
-from civicgrid.volunteers.views.common import form_errors
+from civicgrid.volunteers.views.common import form_errors, posted_rating
 from civicgrid.volunteers.views.staff import card_context
 
 View = Callable[..., HttpResponse]
@@ -332,7 +332,7 @@ def _order_act(request: HttpRequest, found: Any) -> HttpResponse:
             lambda: services.service_order_confirm(
                 actor=actor,
                 order=found,
-                rating=int(post["rating"]) if post.get("rating", "").isdigit() else 0,
+                rating=posted_rating(post),
                 comment=post.get("comment", ""),
             ),
             _("感谢您的评价"),

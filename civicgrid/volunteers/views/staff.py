@@ -20,7 +20,8 @@ from civicgrid.core import once
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
-from civicgrid.core.views_forms import act
+from civicgrid.core.views_forms import act, pk_or_none
+from civicgrid.registry.pii import may_reveal
 from civicgrid.registry.selectors import organisations_visible, resident_get, resident_search
 from civicgrid.requests.doorplate import public_base_url, qr_svg
 from civicgrid.territory.models import Node, NodeKind
@@ -37,7 +38,7 @@ from civicgrid.volunteers.constants import (
 from civicgrid.volunteers.forms import ActivityForm, RegisterForm, TeamForm
 from civicgrid.volunteers.models import Activity, Skill, Team, Volunteer
 from civicgrid.volunteers.services.activities import signups_of
-from civicgrid.volunteers.services.volunteers import age_on, is_minor
+from civicgrid.volunteers.services.volunteers import age_on, consent_masked, is_minor
 from civicgrid.volunteers.views.common import form_errors
 
 MANAGE = Capability.VOLUNTEER_MANAGE
@@ -98,7 +99,7 @@ def people(request: HttpRequest) -> HttpResponse:
         q=params.get("q", ""),
         status=params.get("status", ""),
         kind=params.get("kind", ""),
-        team=int(team) if team.isdigit() else None,
+        team=pk_or_none(team),
         skill=params.get("skill", ""),
     )
     return render(
@@ -119,7 +120,8 @@ def people(request: HttpRequest) -> HttpResponse:
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(request.user, pk)
-    return render(request, "volunteers/person.html", card_context(volunteer))
+    context = card_context(volunteer) | {"can_reveal": may_reveal(request.user, volunteer.resident)}
+    return render(request, "volunteers/person.html", context)
 
 
 def card_context(volunteer: Volunteer) -> dict[str, Any]:
@@ -136,6 +138,7 @@ def card_context(volunteer: Volunteer) -> dict[str, Any]:
         "orders": selectors.orders_taken_by(resident).select_related("community")[:20],
         "age": age_on(resident, timezone.localdate()),
         "minor": is_minor(resident),
+        "consent": consent_masked(volunteer.guardian_consent),
     }
 
 
@@ -144,11 +147,12 @@ def register(request: HttpRequest) -> HttpResponse:
     """Find the resident in the registry, then fill in the volunteer's details."""
     require_any(request.user, MANAGE)
     resident_id = request.GET.get("resident") or request.POST.get("resident")
-    if not resident_id or not str(resident_id).isdigit():
+    resident_pk = pk_or_none(str(resident_id or ""))
+    if resident_pk is None:
         q = request.GET.get("q", "").strip()
         found = resident_search(request.user, q=q).filter(volunteer__isnull=True)[:30] if q else []
         return render(request, "volunteers/register_search.html", {"q": q, "found": found})
-    resident = resident_get(request.user, int(resident_id))
+    resident = resident_get(request.user, resident_pk)
     home = services.volunteers.community_of(resident.node, "resident")
     form = RegisterForm(
         request.POST or None,
@@ -225,6 +229,15 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def consent_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full consent with the guardian's phone, for staff who may see PII; audited."""
+    volunteer = selectors.volunteer_get(request.user, pk)
+    clear = services.volunteer_consent_reveal(actor=request.user, volunteer=volunteer)
+    return render(request, "registry/_revealed.html", {"clear": {"guardian_consent": clear}})
+
+
 # --- teams ----------------------------------------------------------------------------------------
 
 
@@ -265,7 +278,8 @@ def teams(request: HttpRequest) -> HttpResponse:
 @require_POST
 def team_colours(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("community", "")
-    community = node_get(request.user, int(raw)) if raw.isdigit() else None
+    community_pk = pk_or_none(raw)
+    community = node_get(request.user, community_pk) if community_pk is not None else None
     if community is None:
         raise NotFound(_("请选择社区"))
     return act(
@@ -282,10 +296,11 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     back = f"/volunteers/teams/{pk}/"
     if request.method == "POST":
         raw = request.POST.get("volunteer", "")
-        if not raw.isdigit():
+        volunteer_pk = pk_or_none(raw)
+        if volunteer_pk is None:
             messages.error(request, _("请选择志愿者"))
             return redirect("volunteers:team", pk)
-        volunteer = staff_volunteer(request.user, int(raw))
+        volunteer = staff_volunteer(request.user, volunteer_pk)
         if request.POST.get("remove"):
             return act(
                 request,
@@ -432,10 +447,11 @@ def activity_act(request: HttpRequest, pk: int) -> HttpResponse:
     back = f"/volunteers/activities/{pk}/"
     raw = request.POST.get("volunteer", "")
     volunteer = None
-    if raw.isdigit():
+    volunteer_pk = pk_or_none(raw)
+    if volunteer_pk is not None:
         volunteer = (
             Volunteer.objects.select_related("resident")
-            .filter(pk=int(raw))
+            .filter(pk=volunteer_pk)
             .filter(Q(signups__activity=found) | Q(community=found.community))
             .distinct()
             .first()
@@ -487,7 +503,8 @@ def activity_act(request: HttpRequest, pk: int) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.TERRITORY_VIEW)
     raw = request.GET.get("under", "")
-    under = node_get(request.user, int(raw)) if raw.isdigit() else None
+    under_pk = pk_or_none(raw)
+    under = node_get(request.user, under_pk) if under_pk is not None else None
     period = request.GET.get("period", "all")
     if period not in ("all", "month", "quarter", "year"):
         period = "all"  # an unknown period in the address: 累计, as the points leaderboard does

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.selectors import has_capability, scope_filter
 from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.views_forms import act
+from civicgrid.core.views_forms import act, int_or_none
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import organisations_visible, resident_search
 from civicgrid.requests.selectors import requests_visible
@@ -26,7 +26,7 @@ from civicgrid.volunteers.origins import describe_origin, request_origin
 from civicgrid.volunteers.permissions import ORDER_STAFF_CAPABILITIES
 from civicgrid.volunteers.services import Taker
 from civicgrid.volunteers.services.orders import may
-from civicgrid.volunteers.views.common import form_errors
+from civicgrid.volunteers.views.common import form_errors, posted_rating
 from civicgrid.volunteers.views.staff import AREA_KINDS
 
 
@@ -203,7 +203,8 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
     actor, post = request.user, request.POST
     back = f"/volunteers/orders/{pk}/"
     what = post.get("action", "")
-    version = int(post["version"]) if post.get("version", "").isdigit() else None
+    # "²" passes isdigit() but is no number: refused as a bad version, not a server error.
+    version = int_or_none(post.get("version", "").strip(), "version", _("版本号"))
     if what == OrderAction.DISPATCH:
         try:
             taker = _taker(request, found)
@@ -257,7 +258,7 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.service_order_confirm(
                 actor=actor,
                 order=found,
-                rating=int(post["rating"]) if post.get("rating", "").isdigit() else 0,
+                rating=posted_rating(post),
                 comment=post.get("comment", ""),
                 expected_version=version,
             ),
