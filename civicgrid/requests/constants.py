@@ -184,3 +184,4 @@ class ApprovalState(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已同意")
     REJECTED = "rejected", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")  # the request left the unit that asked, or closed

@@ -116,8 +116,7 @@ def assignment_replace(actor: Any, request: Request, assignment: Assignment, now
 
 def approvals_withdraw(actor: Any, request: Request, now: datetime, *, why: str) -> list[int]:
     """Withdraw the request's pending approvals (the unit that asked no longer has it, or the
-    request is done): each is closed with the reason, and the timeline says so. Without a
-    state of its own, a withdrawn approval is stored as rejected, its note starting 已撤回."""
+    request is done): each is closed as 已撤回 with the reason, and the timeline says so."""
     pending = list(
         Approval.objects.select_for_update()
         .filter(request=request, state=ApprovalState.PENDING)
@@ -127,7 +126,7 @@ def approvals_withdraw(actor: Any, request: Request, now: datetime, *, why: str)
     by = actor if getattr(actor, "is_authenticated", False) else None
     for approval in pending:
         label = ApprovalKind(approval.kind).label
-        approval.state = ApprovalState.REJECTED
+        approval.state = ApprovalState.WITHDRAWN
         approval.decided_by, approval.decided_at = by, now
         approval.decision_note = _("已撤回：{why}").format(why=why)
         approval.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])

@@ -98,7 +98,7 @@ def _pending(request: Request) -> list[Approval]:
 
 def _assert_withdrawn(approval: Approval) -> None:
     approval.refresh_from_db()
-    assert approval.state != ApprovalState.PENDING
+    assert approval.state == ApprovalState.WITHDRAWN and approval.get_state_display() == "已撤回"
     assert approval.decision_note.startswith("已撤回")
     assert RequestEvent.objects.filter(
         request_id=approval.request_id, action=Action.NOTE, data__approval=approval.pk
@@ -161,3 +161,22 @@ def test_a_rejected_return_keeps_the_units_extension(hotline: Any) -> None:
     request = services.request_return_decide(actor=c.olivia, request=request, approve=False, note="属本街道")
     assert _pending(request) == [old]
     services.request_extend_decide(actor=c.olivia, request=request, approve=True)
+
+
+def test_the_migration_gives_approvals_withdrawn_before_it_their_own_state(hotline: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("civicgrid.requests.migrations.0012_approval_withdrawn")
+    request = _signed_at_sub_a(hotline)
+    withdrawn = services.request_extend(actor=hotline.hank, request=request, amount=3, reason="等配件")
+    Approval.objects.filter(pk=withdrawn.pk).update(state="rejected", decision_note="已撤回：主办单位已变更")
+    services.request_return(actor=hotline.hank, request=request, reason="不属本街道")
+    refused = Approval.objects.get(request=request, kind=ApprovalKind.RETURN)
+    Approval.objects.filter(pk=refused.pk).update(state="rejected", decision_note="属本街道职责")
+    migration.withdrawn_apart(apps, None)
+    assert Approval.objects.get(pk=withdrawn.pk).state == ApprovalState.WITHDRAWN
+    assert Approval.objects.get(pk=refused.pk).state == ApprovalState.REJECTED
+    migration.withdrawn_back(apps, None)
+    assert Approval.objects.get(pk=withdrawn.pk).state == ApprovalState.REJECTED
