@@ -31,7 +31,7 @@ from civicgrid.governance.tests.test_hot_issues import LIFT, month_at
 from civicgrid.gridwork import services as gridwork
 from civicgrid.requests.models import Request
 from civicgrid.requests.rates.cells import current_month
-from civicgrid.requests.rates.figures import add_months
+from civicgrid.requests.rates.figures import Period, add_months
 from civicgrid.requests.tests.conftest import Hotline, hotline  # noqa: F401  (the fixture)
 from civicgrid.territory.models import Node
 
@@ -210,8 +210,11 @@ def test_every_map_shows_a_hostile_name_as_text(
     requests = [make(title, content, at=month_at(-1, 3 + i)) for i, (title, content) in enumerate(LIFT)]
     leader = Client()
     leader.force_login(city.dave)
-    month = f"{add_months(current_month(), -1):%Y-%m}"
-    assert leader.get("/governance/", {"node": str(city.district.pk), "month": month}).status_code == 200
+    period = Period.month(add_months(current_month(), -1))
+    saved = leader.post(
+        "/governance/hot/recompute/", {"node": city.district.pk, "start": period.start, "end": period.end}
+    )
+    assert saved.status_code == 302  # a GET of the page stores nothing; the POST saves the run
     issue = HotIssue.objects.get(rank=1)
     Request.objects.filter(pk=requests[0].pk).update(title=HOSTILE)  # after clustering by its words
     finding = gridwork.finding_record(
