@@ -31,10 +31,13 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
     "file": _("文件"),
     "files": _("附件"),
     "hours": _("服务时长"),
+    "household_id": _("户"),
+    "id_number": _("身份证号"),
     "lat": _("纬度"),
     "limit": _("条数"),
     "lon": _("经度"),
     "name": _("名称"),
+    "node_id": _("区域"),
     "note": _("备注"),
     "offset": _("起始位置"),
     "page": _("页码"),
@@ -46,6 +49,7 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
     "title": _("标题"),
     "type": _("类型"),
     "urgency": _("紧急程度"),
+    "version": _("版本"),
 }
 
 

@@ -63,15 +63,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.GOVERNANCE_VIEW,
         }
     ),
+    # A handler works the requests of their unit (membership, not this role, gives the
+    # requests). The role sits on the unit's node, which for a department or a public-service
+    # enterprise is the whole district: so it grants nothing of the population registry
+    # (最小必要) and no property management (credit, contracts) in the government's name.
     Role.HANDLER: frozenset(
         {
             C.TERRITORY_VIEW,
-            C.REGISTRY_VIEW,
             C.EXPORT,
             C.RATES_VIEW,
             C.GOVERNANCE_VIEW,
             C.PROPERTY_VIEW,
-            C.PROPERTY_MANAGE,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(

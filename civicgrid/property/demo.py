@@ -101,7 +101,7 @@ def _staff_for(path: str, staff: list[tuple[str, Any]]) -> Any:
 
 def _staff() -> list[tuple[str, Any]]:
     rows = RoleAssignment.objects.filter(
-        role__in=(Role.COMMUNITY_WORKER, Role.HANDLER, Role.LEADER),
+        role__in=(Role.COMMUNITY_WORKER, Role.LEADER),  # those who may manage property
         user__is_active=True,
         node__is_active=True,
     ).select_related("user", "node")

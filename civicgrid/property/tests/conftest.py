@@ -4,7 +4,8 @@
   grid A2-1: same subdistrict, not bob's) and ``tongjiang`` (通江苑, grid B1-1, carol's).
 * Property companies registered at the district: ``lvcheng`` (梁溪绿城物业) and
   ``anju`` (安居物业); ``shop`` is an ordinary shop, not a property company.
-* ``hank``: handler of 崇安寺街道 (subdistrict A), who may award and deduct credit there;
+* ``hank``: a leader of 崇安寺街道 (subdistrict A), who may award and deduct credit there (a
+  request handler may not: handlers hold no property management);
   ``dave`` (district leader) may do so for the whole district; bob and carol may not.
 * ``zhou``: a resident of 胜利门花园, candidate for its owners' committee.
 """
@@ -65,7 +66,7 @@ def world(city: City) -> World:
         return territory.node_create(actor=c.sysadmin, kind=NodeKind.COMPOUND, name=name, parent=grid)
 
     hank = make_user("hank", "韩街道")
-    accounts.role_grant(actor=None, system=True, user=hank, role=Role.HANDLER, node=c.sub_a)
+    accounts.role_grant(actor=None, system=True, user=hank, role=Role.LEADER, node=c.sub_a)
     shengli = compound("胜利门花园", c.grid_a1_1)
     zhou = registry.resident_create(actor=c.bob, node=shengli, name="周业主")
     return World(
