@@ -73,8 +73,8 @@ def _readable(head: str, evaluation: dict[str, Any]) -> dict[str, Any]:
         catalogue = history.current_catalogue()
         names = [catalogue[c].path[-1] + f"（{c}）" if c in catalogue else c for c in labels]
     elif head == "unit":
-        units = history.unit_names({int(u) for u in labels if u.isdigit()})
-        names = [units.get(int(u), u) if u.isdigit() else _("（未派单）") for u in labels]
+        units = history.unit_names({int(u) for u in labels if u.isdecimal()})
+        names = [units.get(int(u), u) if u.isdecimal() else _("（未派单）") for u in labels]
     else:
         return evaluation
     return {**evaluation, "labels": names}

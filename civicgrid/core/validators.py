@@ -22,7 +22,6 @@ be rounded away, 2.5 as a count.
 """
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
@@ -50,6 +49,10 @@ INVISIBLE = (
     "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 )
 _DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+# Full-width ASCII forms (Ｕ+FF01…FF5E) and the ideographic and no-break spaces as ASCII: what
+# a Chinese input method types. Nothing else is folded: NFKC also turned ² and ① into 2 and
+# 1, so 139²0004444 became a real number the caller never gave.
+_FOLD = _DROP_INVISIBLE | {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
 _SPACES = re.compile(r"\s+")
 _ASCII_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 # +86 / 0086 in front of a number (86 alone is taken off only before an 11-digit mobile).
@@ -60,11 +63,12 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 
 def fold(value: str) -> str:
-    """Full-width digits, letters and signs as ASCII (NFKC), invisible characters dropped,
-    stripped. For codes and numbers; free text keeps its own forms."""
+    """Full-width digits, letters and signs as ASCII, invisible characters dropped, stripped.
+    For codes and numbers; free text keeps its own forms. Superscripts, circled digits and
+    other look-alikes stay what they are, so a check for ASCII digits refuses them."""
     if value.isascii():
         return value.strip()
-    return unicodedata.normalize("NFKC", value.translate(_DROP_INVISIBLE)).strip()
+    return value.translate(_FOLD).strip()
 
 
 def is_masked(value: str) -> bool:
@@ -102,7 +106,7 @@ def normalise_phone(value: str) -> str | None:
     text = without_country.replace("(", " ").replace(")", " ")
     text = _PHONE_SEPARATORS.sub("-", text).strip("-")
     digits = text.replace("-", "")
-    if not digits.isascii() or not digits.isdigit():
+    if not digits.isascii() or not digits.isdecimal():
         return None
     if _ASCII_MOBILE.fullmatch(digits):
         return digits
@@ -218,7 +222,7 @@ def _number(raw: object) -> Decimal | None:
         number = Decimal(raw)
     else:
         text = str(raw)  # str(): 0.1 as typed, not its binary expansion
-        if any(c.isdigit() and not c.isdecimal() for c in text):
+        if any(c.isdecimal() and not c.isdecimal() for c in text):
             return None  # "²", "①": NFKC would read them as 2 and 1
         try:
             number = Decimal(fold(text))

@@ -82,7 +82,7 @@ def stale_form_page(request: HttpRequest, message: str, *, status: int, echo: bo
         for name, values in request.POST.lists()
         if not any(word in name.lower() for word in SECRET_FIELDS)
         for value in values
-        if isinstance(value, str) and value.strip() and not value.strip().isdigit()  # ids of choices
+        if isinstance(value, str) and value.strip() and not value.strip().isdecimal()  # ids of choices
     ]
     context = {"message": message, "typed": typed if echo else []}
     return render(request, "core/csrf_failure.html", context, status=status)

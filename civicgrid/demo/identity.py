@@ -63,7 +63,9 @@ class IdNumbers:
 
 def _org_code_check(body: str) -> str:
     """The check character of an 8-character organisation code (GB 11714)."""
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
+    total = sum(
+        (int(c) if c.isdecimal() else ord(c) - 55) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True)
+    )
     value = 11 - total % 11
     return "X" if value == 10 else "0" if value == 11 else str(value)
 

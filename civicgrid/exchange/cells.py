@@ -179,7 +179,7 @@ def parse_date(value: Any) -> date:
         year, month, day = (int(part) for part in match.groups())
         return date(year, month, day)
     # A number cell or a 5-digit text (a CSV saved from a date column in General format).
-    if (isinstance(value, FromNumber) and text.replace(".", "", 1).isdigit()) or _SERIAL_RE.match(text):
+    if (isinstance(value, FromNumber) and text.replace(".", "", 1).isdecimal()) or _SERIAL_RE.match(text):
         return _serial_date(float(text))
     raise ValueError(text)
 
@@ -191,7 +191,7 @@ def date_reason(header: str, value: Any) -> str:
             header=header, shown=value.isoformat()[:10]
         )
     text = fold(str(value)).strip()
-    if isinstance(value, int | float) or text.replace(".", "", 1).isdigit():
+    if isinstance(value, int | float) or text.replace(".", "", 1).isdecimal():
         return _("{header}应为日期，如 1990-03-05；单独的数字 {number} 不是日期").format(
             header=header, number=text
         )
@@ -255,7 +255,7 @@ def phone_cell(value: Any, header: str) -> tuple[str, str | None]:
     if problem is not None or not text:
         return text, problem
     canonical = normalise_phone(text)
-    if canonical is None and isinstance(value, FromNumber) and text.isdigit() and text[0] != "0":
+    if canonical is None and isinstance(value, FromNumber) and text.isdecimal() and text[0] != "0":
         canonical = normalise_phone("0" + text)
     if canonical is None:
         return "", phone_problem(text) or _("电话号码格式不正确（手机号11位，固定电话如0510-12345678）")

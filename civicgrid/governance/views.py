@@ -43,7 +43,7 @@ def _int(raw: str | None, field: str, label: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise ValidationError(_("{label}参数无效").format(label=label), field=field)
     return int(raw)
 
@@ -196,7 +196,7 @@ def _topic_data(request: HttpRequest, node: Node, hot: Any) -> services.TopicDat
     post = request.POST
     lead_id = _int(post.get("lead_unit"), "lead_unit", _("牵头单位"))
     official_id = _int(post.get("leading_official"), "leading_official", _("牵头领导"))
-    assisting_ids = [int(x) for x in post.getlist("assisting_units") if x.isdigit()]
+    assisting_ids = [int(x) for x in post.getlist("assisting_units") if x.isdecimal()]
     raw_month = post.get("month", "").strip()
     return services.TopicData(
         title=post.get("title", ""),
@@ -236,7 +236,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
             errors = exc.errors or {"": [exc.message]}
             keywords = request.POST.get("keywords", "").replace("，", ",").split(",")
             initial = {**initial, **request.POST.dict(), "keywords": [k for k in keywords if k.strip()]}
-            assisting = [int(x) for x in request.POST.getlist("assisting_units") if x.isdigit()]
+            assisting = [int(x) for x in request.POST.getlist("assisting_units") if x.isdecimal()]
         else:
             messages.success(request, _("已立项为每月一题"))
             return redirect("governance:topic", pk=topic.pk)
@@ -358,7 +358,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     raw = (request.POST.get("progress") or "").strip()
     # "-1", "50.5", "abc" and "" alike go to the service as out of range: it checks who asks
     # first, then says what a progress is.
-    progress = int(raw) if raw.isascii() and raw.isdigit() else -1
+    progress = int(raw) if raw.isascii() and raw.isdecimal() else -1
     try:
         services.task_progress(
             actor=request.user, task=task, progress=progress, note=request.POST.get("note", "")

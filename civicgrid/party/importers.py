@@ -522,7 +522,7 @@ class UnitImporter(PartyImporter):
                     "code", flat=True
                 )
                 tails = [c[len(prefix) :] for c in taken]
-                counters[prefix] = max((int(t) for t in tails if t.isascii() and t.isdigit()), default=0)
+                counters[prefix] = max((int(t) for t in tails if t.isascii() and t.isdecimal()), default=0)
             counters[prefix] += 1
             org.code = f"{prefix}{counters[prefix]:02d}"
 

@@ -44,7 +44,7 @@ def _url(name: str, *args: object, query: str = "") -> str:
 
 
 def _number(part: str) -> int | None:
-    return int(part) if part.isdigit() else None
+    return int(part) if part.isdecimal() else None
 
 
 def _redemption_codes(ids: Iterable[int | None]) -> dict[int, str]:

@@ -359,7 +359,7 @@ def resident_reveal_pii(*, actor: Any, resident: Resident) -> dict[str, str]:
 
 def next_code(prefix: str, model: type[Dwelling] | type[Household], width: int = 4) -> str:
     existing = model.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdecimal()]
     return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
 
 
@@ -489,7 +489,7 @@ def organisation_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     if phone and (problem := phone_input_problem(phone)):
         errors["contact_phone"] = [problem]
     employees = data.get("employees")
-    if employees not in (None, "") and (not str(employees).isdigit()):
+    if employees not in (None, "") and (not str(employees).isdecimal()):
         errors["employees"] = [_("从业人数应为非负整数")]
     return errors
 

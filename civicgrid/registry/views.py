@@ -37,7 +37,7 @@ from civicgrid.territory.selectors import node_get
 
 def _under(request: HttpRequest) -> Node | None:
     raw = request.GET.get("under", "")
-    return node_get(request.user, int(raw)) if raw.isdigit() else None
+    return node_get(request.user, int(raw)) if raw.isdecimal() else None
 
 
 @login_required
@@ -211,7 +211,7 @@ def resident_new(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REGISTRY_EDIT)
     if request.method != "POST":
         raw = request.GET.get("node", "")
-        initial = {"residence_type": ResidenceType.REGISTERED, "node": int(raw) if raw.isdigit() else None}
+        initial = {"residence_type": ResidenceType.REGISTERED, "node": int(raw) if raw.isdecimal() else None}
         return _form_page(request, ResidentForm(initial=initial))
     form = ResidentForm(request.POST)
     valid = form.is_valid()

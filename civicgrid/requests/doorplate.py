@@ -53,7 +53,7 @@ def building_for_token(token: str) -> Node:
         raise NotFound(_("门牌二维码无效，请确认扫描的是本小区张贴的门牌")) from None
     building = (
         Node.objects.filter(pk=int(raw), kind=NodeKind.BUILDING, is_active=True).first()
-        if raw.isdigit()
+        if raw.isdecimal()
         else None
     )
     if building is None:

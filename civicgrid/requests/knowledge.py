@@ -193,7 +193,7 @@ def keywords_of(text: str, top: int = 6) -> tuple[str, ...]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # its own handler prints the dictionary's loading at DEBUG
-    words = {w for w in jieba.lcut(text) if len(w) >= 2 and not w.isdigit()}
+    words = {w for w in jieba.lcut(text) if len(w) >= 2 and not w.isdecimal()}
     return tuple(sorted(words, key=lambda w: (-len(w), w))[:top])
 
 

@@ -197,7 +197,7 @@ def category_matches(q: str, limit: int = SEARCH_LIMIT) -> list[Category]:
     leaves = selectors.leaf_categories().only("id", "code", "name", "full_name", "initials", "keywords")
     if not q.isascii():
         return list(leaves.filter(Q(full_name__icontains=q) | Q(keywords__icontains=q))[:limit])
-    if q.isdigit():
+    if q.isdecimal():
         return list(leaves.filter(code__startswith=q)[:limit])
     found = []
     for c in leaves:

@@ -81,7 +81,7 @@ def next_generated_code(parent: Node, kind: str) -> str:
     letter = CODE_LETTERS[kind]
     prefix = f"{parent.code}{letter}"
     existing = Node.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdecimal()]
     width = 3 if kind != NodeKind.ENTRANCE else 2
     return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
 

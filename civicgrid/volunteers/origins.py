@@ -36,7 +36,7 @@ def describe_origin(origin: str) -> Origin | None:
     if not origin:
         return None
     kind, _, ref = origin.partition(":")
-    if kind not in ORIGIN_KINDS or not (ref.isascii() and ref.isdigit()):
+    if kind not in ORIGIN_KINDS or not (ref.isascii() and ref.isdecimal()):
         return Origin(OTHER_ORIGIN, "", origin)
     label, url_name = ORIGIN_KINDS[kind]
     pk = int(ref)

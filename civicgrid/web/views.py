@@ -148,7 +148,9 @@ def _place_labels(paths: list[str]) -> dict[str, str]:
     """Each audit row's place as its last two names (胜利门社区 · 第一网格), in one query,
     instead of the raw path of ids."""
     tails = {
-        path: [int(i) for i in path.strip("/").split("/")[-2:] if i.isdigit()] for path in set(paths) if path
+        path: [int(i) for i in path.strip("/").split("/")[-2:] if i.isdecimal()]
+        for path in set(paths)
+        if path
     }
     names = dict(
         Node.objects.filter(pk__in={i for ids in tails.values() for i in ids}).values_list("pk", "name")

@@ -79,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
     _editor(request)
     wanted = request.GET.get("year", "").strip()
     if wanted:
-        if wanted.isdigit() and not rules.year_errors(int(wanted)):
+        if wanted.isdecimal() and not rules.year_errors(int(wanted)):
             return redirect("workcal:year", year=int(wanted))
         messages.error(
             request, _("年份应在 {first} 至 {last} 之间").format(first=rules.FIRST_YEAR, last=rules.LAST_YEAR)

@@ -61,6 +61,15 @@ def test_id_numbers_and_credit_codes_fold_to_ascii_capitals() -> None:
     assert fold("胜利门社区") == "胜利门社区"
 
 
+def test_look_alike_digits_are_not_folded_into_a_real_number() -> None:
+    """An outside tester typed 139²0004444: it was stored as 13920004444, a number the caller
+    never gave. Only full-width forms fold; superscripts and circled digits are refused."""
+    assert normalise_phone("１３９００００４４４４") == "13900004444"
+    for typed in ("139²0004444", "139①0004444", "13⁹00004444"):
+        assert normalise_phone(typed) is None, typed
+    assert fold("²") == "²" and fold("\u3000ＡＢ\u3000") == "AB"
+
+
 def test_masked_values_are_recognised() -> None:
     assert is_masked("110***********1234") and is_masked("138＊＊＊＊5678")
     assert not is_masked("11010519491231002X")

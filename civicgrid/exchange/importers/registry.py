@@ -375,7 +375,7 @@ class DwellingImporter(Importer):
                     Dwelling.objects.filter(code__startswith=prefix).values_list("code", flat=True)
                 )
                 existing += [c for c in self.first_row if c.startswith(prefix)]
-                numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+                numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdecimal()]
                 counters[prefix] = max(numbers, default=0)
             counters[prefix] += 1
             dwelling.code = f"{prefix}{counters[prefix]:04d}"

@@ -254,7 +254,7 @@ class NodeImporter(Importer):
     def _highest_number(self, prefix: str) -> int:
         existing = list(Node.objects.filter(code__startswith=prefix).values_list("code", flat=True))
         existing += [c for c in self.first_row if c.startswith(prefix)]
-        numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+        numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdecimal()]
         return max(numbers, default=0)
 
     def save(self) -> dict[str, int]:

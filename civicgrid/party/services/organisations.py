@@ -69,7 +69,7 @@ def _next_org_code(node: Node) -> str:
     prefix = f"{node.code}D"
     taken = PartyOrganisation.objects.filter(code__startswith=prefix).values_list("code", flat=True)
     tails = [c[len(prefix) :] for c in taken]
-    numbers = [int(t) for t in tails if t.isascii() and t.isdigit()]  # not "²"
+    numbers = [int(t) for t in tails if t.isascii() and t.isdecimal()]  # not "²"
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 

@@ -130,7 +130,7 @@ def find_unit(actor: Any, raw: str, field: str = "unit") -> Organisation:
         raise ValidationError(_("请选择单位"), field=field)
     if len(credit_code := normalise_credit_code(raw)) == 18 and credit_code.isascii():
         return unit_lookup(actor, credit_code=credit_code)  # before ids: a code may be all digits
-    if raw.isascii() and raw.isdigit():
+    if raw.isascii() and raw.isdecimal():
         return unit_lookup(actor, pk=int(raw))
     found = list(units_visible(actor).filter(name=raw)[:2])
     if len(found) != 1:

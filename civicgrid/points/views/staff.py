@@ -56,7 +56,7 @@ MOVEMENT_PARTIES = [
 
 def _community(request: HttpRequest, communities: list[Node]) -> Node | None:
     raw = request.GET.get("community") or request.POST.get("community") or ""
-    if raw.isdigit():
+    if raw.isdecimal():
         for node in communities:
             if node.pk == int(raw):
                 return node

@@ -57,6 +57,6 @@ def year_param(request: HttpRequest) -> int:
     """The year asked for in ``?year=`` (this year when absent or not a year from 2000 on)."""
     this_year = timezone.localdate().year
     raw = request.GET.get("year", "")
-    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= this_year:
+    if raw.isascii() and raw.isdecimal() and 2000 <= int(raw) <= this_year:
         return int(raw)
     return this_year

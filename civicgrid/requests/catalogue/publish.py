@@ -54,7 +54,7 @@ class _Codes:
             self._note(code)
 
     def _note(self, code: str) -> None:
-        if not (code.isdigit() and len(code) in (2, 4, 6)):
+        if not (code.isdecimal() and len(code) in (2, 4, 6)):
             return  # not a code of this scheme (made by hand elsewhere)
         prefix, number = code[:-2], int(code[-2:])
         self.high[prefix] = max(self.high[prefix], number)

@@ -455,13 +455,13 @@ class Validator:
             return None
         if not code.isascii() or not version_raw.isascii():
             code, version_raw = fold(code), fold(version_raw)
-        if len(code) % 2 and len(code) < 6 and code.isdigit():
+        if len(code) % 2 and len(code) < 6 and code.isdecimal():
             # A number cell lost the leading zero (010101 read as 10101; as catalogue.rows):
             # the catalogue's codes are two digits a level, so an odd length lost one.
             code = code.zfill(len(code) + 1)
         refs = self.refs
         if version_raw:
-            version_id = refs.version_by_number.get(int(version_raw)) if version_raw.isdigit() else None
+            version_id = refs.version_by_number.get(int(version_raw)) if version_raw.isdecimal() else None
             if version_id is None:
                 problems.append(
                     ("catalogue_version", _("目录版本 {version_raw} 不存在").format(version_raw=version_raw))
@@ -592,7 +592,7 @@ class Validator:
     ) -> None:
         """What a valid row adds to the write: counter days, months whose rates change, places."""
         batch = self.batch
-        if len(number) == 15 and number[8] == "-" and number[9:].isdigit():  # intake's YYYYMMDD-NNNNNN
+        if len(number) == 15 and number[8] == "-" and number[9:].isdecimal():  # intake's YYYYMMDD-NNNNNN
             prefix, sequence = number[:8], int(number[9:])
             day = self.days.get(prefix, MISSING_DAY)
             if day is MISSING_DAY:
@@ -612,7 +612,7 @@ MISSING_DAY = date.min
 
 def _day(prefix: str) -> date | None:
     """The day of a number's ``YYYYMMDD`` (None when it is no date: intake never made such a number)."""
-    if not prefix.isdigit():
+    if not prefix.isdecimal():
         return None
     try:
         return date(int(prefix[:4]), int(prefix[4:6]), int(prefix[6:8]))

@@ -157,6 +157,20 @@ def test_console_refuses_bad_input_and_creates_nothing(client: Client, hotline: 
     assert not Request.objects.exists() and AuditLog.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    "field, typed", [("category", "²"), ("building", "²"), ("requester_phone", "139²0004444")]
+)
+def test_console_refuses_look_alike_digits_and_creates_nothing(
+    client: Client, hotline: Any, field: str, typed: str
+) -> None:
+    """'²' passes str.isdigit(): the console answered 500 for a picked category or building,
+    and stored 139²0004444 as 13920004444, a number the caller never gave."""
+    login(client, hotline.city.olivia)
+    response = client.post(CONSOLE, console_post(hotline, **{field: typed}))
+    assert response.status_code == 422
+    assert not Request.objects.exists()
+
+
 def test_caller_history_shows_earlier_requests_masked(client: Client, hotline: Any) -> None:
     earlier = services.request_create(actor=hotline.city.olivia, data=hotline.new())
     login(client, hotline.city.olivia)

@@ -47,7 +47,7 @@ def _version(request: HttpRequest) -> CatalogueVersion | None:
     raw = request.GET.get("version", "").strip()
     if not raw:
         return catalogue.catalogue_version_get(None)
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise NotFound(_("没有这个版本的派单目录"))
     version = catalogue.catalogue_version_get(int(raw))
     if version is None:

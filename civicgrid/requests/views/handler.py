@@ -52,7 +52,7 @@ def _filtered(request: HttpRequest, qs: QuerySet[Request]) -> QuerySet[Request]:
         qs = qs.filter(status=status)
     if light in Light.values:
         qs = qs.filter(light=light)
-    if category.isdigit():
+    if category.isdecimal():
         qs = qs.filter(category_id=int(category))
     return qs
 
@@ -67,7 +67,7 @@ class SignResult:
 
 def _bulk_sign(request: HttpRequest) -> list[SignResult]:
     """Sign each ticked request; what cannot be signed is reported row by row."""
-    ids = list(dict.fromkeys(int(x) for x in request.POST.getlist("ids") if x.isdigit()))
+    ids = list(dict.fromkeys(int(x) for x in request.POST.getlist("ids") if x.isdecimal()))
     if not ids:
         messages.error(request, _("请先勾选要签收的工单"))
         return []

@@ -101,7 +101,7 @@ def _create_and_close(
             actor=actor,
             request=created,
             answer=answer,
-            saved_answer_id=int(saved_answer) if saved_answer.isdigit() else None,
+            saved_answer_id=int(saved_answer) if saved_answer.isdecimal() else None,
         )
 
 
@@ -110,7 +110,7 @@ def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
     files = request.FILES.getlist("attachments")
     console_url = reverse("requests:console")
     follow = request.POST.get("follow", "")
-    if follow.isdigit():
+    if follow.isdecimal():
         target = selectors.request_get(user, int(follow))
         services.request_note(actor=user, request=target, note=_follow_note(d), attachments=files)
         messages.success(
@@ -127,7 +127,7 @@ def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
 
 def _result(actor: Any, raw: str) -> dict[str, Any] | None:
     """The panel shown after a submit: the number, and where it went."""
-    if not raw.isdigit():
+    if not raw.isdecimal():
         return None
     try:
         found = selectors.request_get(actor, int(raw))
@@ -144,7 +144,7 @@ def _result(actor: Any, raw: str) -> dict[str, Any] | None:
 def _chosen(form: ConsoleForm, name: str, qs: QuerySet[Any]) -> Any:
     """The category or building picked before a refused submit, to show it again."""
     raw = str(form[name].value() or "") if form.is_bound else ""
-    return qs.filter(pk=int(raw)).first() if raw.isdigit() else None
+    return qs.filter(pk=int(raw)).first() if raw.isascii() and raw.isdecimal() else None  # not '²'
 
 
 @login_required
@@ -206,7 +206,7 @@ def console_buildings(request: HttpRequest) -> HttpResponse:
 
 def _point(request: HttpRequest) -> tuple[float, float] | None:
     building = request.GET.get("building", "")
-    if building.isdigit():
+    if building.isdecimal():
         node = _buildings(request.user).filter(pk=int(building)).first()
         if node is not None and node.lon is not None and node.lat is not None:
             return node.lon, node.lat
@@ -240,7 +240,7 @@ def console_similar(request: HttpRequest) -> HttpResponse:
 def console_answers(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REQUEST_INTAKE)
     raw = request.GET.get("category", "")
-    category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    category = Category.objects.filter(pk=int(raw)).first() if raw.isdecimal() else None
     answers = knowledge_search(request.GET.get("answer_q", ""), category)
     return render(request, "requests/_answers.html", {"answers": answers})
 

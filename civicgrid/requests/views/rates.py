@@ -48,7 +48,7 @@ def _int_value(raw: str, name: str, label: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise ValidationError(gettext("{label}参数无效").format(label=label), field=name)
     return int(raw)
 
