@@ -140,6 +140,8 @@ class HandlingLevel(models.TextChoices):
     DISTRICT = "district", _("区（县）")
 
 
+NOTE_MAX = 5000  # a reply, reason, note or outcome written on a request
+
 # The level a request is handled at follows its lead unit: a community's request is at the
 # community level, a department's or enterprise's at the district's.
 LEVEL_OF_UNIT: dict[str, str] = {

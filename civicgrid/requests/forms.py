@@ -17,6 +17,7 @@ from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests import selectors
 from civicgrid.requests.constants import (
+    NOTE_MAX,
     Action,
     Channel,
     RequestType,
@@ -74,6 +75,7 @@ def _text(
     return forms.CharField(
         label=label,
         required=bool(required),
+        max_length=NOTE_MAX,
         error_messages={"required": required} if required else {},
         widget=forms.Textarea(attrs=attrs),
     )

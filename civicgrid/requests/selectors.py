@@ -9,14 +9,14 @@ it in their lists, counts or exports, nor make it a target of their actions (mer
 
 from typing import Any
 
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import holder_paths, scope_q
 from civicgrid.core.errors import NotFound
-from civicgrid.requests.constants import Status
+from civicgrid.requests.constants import RequestType, Status, Urgency
 from civicgrid.requests.models import CatalogueVersion, Category, Request, WhistleSummons, WorkOrder
 from civicgrid.requests.permissions import requester_seen_q, unit_ids
 
@@ -105,12 +105,19 @@ def inbox(actor: Any) -> QuerySet[Request]:
 
 
 def triage_queue(actor: Any) -> QuerySet[Request]:
-    """Requests no rule could dispatch, waiting for an operator (and returned ones)."""
+    """Requests no rule could dispatch, waiting for an operator (and returned ones): the most
+    pressing first (an emergency, then 特急, then 紧急), each group oldest first."""
     territory = scope_q(actor, Capability.REQUEST_DISPATCH)
     qs = Request.objects.filter(status=Status.RECEIVED)
     if territory is not None:
         qs = qs.filter(territory)
-    return qs.select_related("category").order_by("received_at")
+    pressing = Case(
+        When(type=RequestType.EMERGENCY, then=Value(0)),
+        When(urgency=Urgency.CRITICAL, then=Value(1)),
+        When(urgency=Urgency.URGENT, then=Value(2)),
+        default=Value(3),
+    )
+    return qs.select_related("category").order_by(pressing, "received_at", "id")
 
 
 def awaiting_verification_q() -> Q:

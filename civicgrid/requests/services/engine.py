@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import Conflict, PermissionDenied
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.requests import transitions as t
-from civicgrid.requests.constants import Action, Status
+from civicgrid.requests.constants import NOTE_MAX, Action, Status
 from civicgrid.requests.deadlines import refresh_light
 from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent
 from civicgrid.requests.permissions import actor_kinds
@@ -70,7 +70,16 @@ def finish(
     now: datetime | None = None,
     target: str | None = "",
 ) -> RequestEvent:
-    """Apply the action's target status and record it. ``target=""`` means: from the table."""
+    """Apply the action's target status and record it. ``target=""`` means: from the table.
+
+    The text written on the timeline (a reason, reply, note or outcome) is at most
+    ``NOTE_MAX`` characters, whichever action writes it: a longer one is refused here, inside
+    the action's transaction, so nothing of the action stays."""
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            _("说明最长{note_max}个字（现有{length}个字）").format(note_max=NOTE_MAX, length=len(note)),
+            field="note",
+        )
     now = now or timezone.now()
     rule = t.TRANSITIONS[action]
     from_status = request.status

@@ -13,6 +13,7 @@ from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
 from civicgrid.requests import deadlines
 from civicgrid.requests.constants import (
+    NOTE_MAX,
     Action,
     ApprovalKind,
     ApprovalState,
@@ -31,7 +32,7 @@ from civicgrid.requests.services.dispatch import (
     assignment_replace,
     unit_for_place,
 )
-from civicgrid.requests.services.intake import NOTE_MAX, save_attachments, validate_attachments
+from civicgrid.requests.services.intake import save_attachments, validate_attachments
 from civicgrid.workcal.constants import LimitUnit
 
 LONG_RUNNING_MAX_DAYS = 5 * 365  # 挂账: a plan of years is possible, of centuries not

@@ -51,7 +51,6 @@ NODE_READ = [
 NODE_FIELDS = [f.attname for f in NODE_READ]
 TITLE_MAX = 200
 CONTENT_MAX = 5000
-NOTE_MAX = 5000  # a reply, reason, note or outcome written on a request
 ATTACHMENTS_MAX = 9  # files in one intake or action (a phone's photo picker offers nine)
 
 

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
-from civicgrid.requests.constants import Action, AssignmentRole, UnitKind
+from civicgrid.requests.constants import NOTE_MAX, Action, AssignmentRole, UnitKind
 from civicgrid.requests.models import HandlingUnit, Request, Whistle, WhistleSummons, WorkOrder
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.services import engine
-from civicgrid.requests.services.intake import NOTE_MAX
 
 WHISTLING_KINDS = {UnitKind.SUBDISTRICT, UnitKind.COMMUNITY}
 WHISTLE_DEADLINE_MAX = timedelta(days=90)  # departments report in within days, not years

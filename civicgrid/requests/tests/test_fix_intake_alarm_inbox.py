@@ -145,6 +145,23 @@ def test_an_emergency_call_dispatched_by_hand_from_triage_runs_the_first_tiers_c
     assert call.light == Light.RED
 
 
+def test_triage_puts_an_emergency_and_then_critical_calls_first(hotline: Any, client: Client) -> None:
+    """An outside tester's 燃气泄漏 (紧急, 特急) sat at the bottom of 26 ordinary reports."""
+    olivia = hotline.city.olivia
+    old = services.request_create(actor=olivia, data=hotline.new(category=None, title="路灯不亮"))
+    urgent = services.request_create(
+        actor=olivia, data=hotline.new(category=None, title="井盖缺失", urgency="critical")
+    )
+    gas = services.request_create(
+        actor=olivia, data=hotline.new(category=None, type=RequestType.EMERGENCY, title="燃气泄漏")
+    )
+    assert list(selectors.triage_queue(olivia)) == [gas, urgent, old]
+    client.force_login(olivia)
+    html = client.get("/requests/triage/").content.decode()
+    assert html.index(gas.number) < html.index(urgent.number) < html.index(old.number)
+    assert html.count('class="pressing"') == 2
+
+
 # --- 3. the inbox's order -------------------------------------------------------------------------
 
 

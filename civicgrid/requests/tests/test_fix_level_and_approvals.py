@@ -5,13 +5,14 @@ leaves it: reassigned, escalated, returned, merged or closed."""
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from civicgrid.accounts import services as accounts
 from civicgrid.accounts.models import Role, User
 from civicgrid.conftest import make_user
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests import services
-from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, HandlingLevel
+from civicgrid.requests.constants import NOTE_MAX, Action, ApprovalKind, ApprovalState, HandlingLevel
 from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent, UnitMembership
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,25 @@ def test_the_migration_gives_approvals_withdrawn_before_it_their_own_state(hotli
     assert Approval.objects.get(pk=refused.pk).state == ApprovalState.REJECTED
     migration.withdrawn_back(apps, None)
     assert Approval.objects.get(pk=withdrawn.pk).state == ApprovalState.REJECTED
+
+
+def test_a_reason_beyond_the_note_limit_is_refused_whatever_action_writes_it(
+    hotline: Any, client: Client
+) -> None:
+    """An outside tester escalated with a 20,000-character reason: it was stored. Every
+    action's text now stops at NOTE_MAX, in the service (API) and in the page's form."""
+    request = _signed_at_sub_a(hotline)
+    version = Request.objects.get(pk=request.pk).version
+    with pytest.raises(ValidationError) as refused:
+        services.request_escalate(actor=hotline.hank, request=request, reason="很" * (NOTE_MAX + 1))
+    assert "最长5000个字" in refused.value.message
+    request.refresh_from_db()
+    assert request.version == version and request.lead_unit == hotline.sub_a_unit
+    assert not request.events.filter(action=Action.ESCALATE).exists()
+    client.force_login(hotline.hank)
+    page = client.post(
+        f"/requests/{request.pk}/act/suspend/", {"version": version, "reason": "很" * (NOTE_MAX + 1)}
+    )
+    assert page.status_code == 422
+    request.refresh_from_db()
+    assert request.version == version and request.status == "signed"

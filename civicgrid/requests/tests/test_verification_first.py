@@ -102,18 +102,18 @@ def test_the_api_lists_no_callback_before_the_check_and_refuses_one(hotline: Any
 
     r = _replied_lift(hotline)
     _, token = api_token_create(actor=None, system=True, user=hotline.city.olivia, name="测试")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    detail = client.get(f"/api/v1/requests/{r.pk}", **auth).json()
+    auth = {"Authorization": f"Bearer {token}"}
+    detail = client.get(f"/api/v1/requests/{r.pk}", headers=auth).json()
     assert "callback" not in detail["allowed_actions"] and "close" not in detail["allowed_actions"]
-    assert r.number not in str(client.get("/api/v1/requests/callback-queue", **auth).json())
+    assert r.number not in str(client.get("/api/v1/requests/callback-queue", headers=auth).json())
     refused = client.post(
         f"/api/v1/requests/{r.pk}/callback",
         {"contacted": True, "resolution": "solved", "satisfaction": "satisfied"},
         content_type="application/json",
-        **auth,
+        headers=auth,
     )
     assert refused.status_code == 409 and "须经网格员现场核查" in refused.json()["message"]
     assert _state(r) == (Status.REPLIED, r.version, 0)
     services.request_verify(actor=hotline.city.alice, request=r, confirmed=True, note="已恢复运行")
-    detail = client.get(f"/api/v1/requests/{r.pk}", **auth).json()
+    detail = client.get(f"/api/v1/requests/{r.pk}", headers=auth).json()
     assert "callback" in detail["allowed_actions"]
