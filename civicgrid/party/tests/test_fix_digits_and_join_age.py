@@ -67,8 +67,8 @@ def test_a_unicode_digit_as_the_agreements_community_is_refused_naming_the_field
         },
     )
     assert response.status_code == 422
-    # the code is read as typed codes are (NFKC: "²" is "2"), and no community has that code
-    assert "区域编码 2 不存在" in response.content.decode()
+    # the code is read as typed codes are (full-width forms fold, "²" stays "²"): no such area
+    assert "区域编码 ² 不存在" in response.content.decode()
     assert Agreement.objects.count() == before
 
 

@@ -696,6 +696,9 @@ def test_weekly_report_excel_opens_and_contains_the_figures(hotline: Any) -> Non
     response = client.get(reverse("requests:weekly_report"), {"week": f"{monday:%Y-%m-%d}", "format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sunday = monday + timedelta(days=6)
+    assert f"{monday:%Y-%m-%d}%E8%87%B3{sunday:%Y-%m-%d}.xlsx" in response["Content-Disposition"]  # 至
+    assert "%E6%8E%A5%E8%AF%89%E5%8D%B3%E5%8A%9E" in response["Content-Disposition"]  # 接诉即办
     wb = load_workbook(BytesIO(response.content))
     assert {"概况", "渠道", "类型", "一级分类", "热点分类", "街道热点", "排名摘要"} <= set(wb.sheetnames)
     summary = {row[0].value: row[1] for row in wb["概况"].iter_rows(min_row=2)}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import typed_day
+from civicgrid.exchange.exports import attachment
 from civicgrid.requests.rates.access import (
     Target,
     node_target,
@@ -191,9 +192,9 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         refused, report = _refused(exc), weekly_report(request.user, today - timedelta(days=7))
     if request.GET.get("format") == "xlsx" and not refused:
-        response = HttpResponse(weekly_report_xlsx(report), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="weekly-report-{report.period.start}.xlsx"'
-        return response
+        period = report.period  # both ends included
+        name = gettext("接诉即办周报_{start}至{end}.xlsx").format(start=period.start, end=period.end)
+        return attachment(weekly_report_xlsx(report), content_type=XLSX, filename=name)
     context = {
         "report": report,
         "shown": report.rates.display(),
