@@ -88,6 +88,13 @@ def machine_facing(request: HttpRequest) -> bool:
     return request.path.startswith(("/api/", "/open311/"))
 
 
+def reasons_beyond(exception: CivicError) -> list[str]:
+    """The reasons of a refusal's ``detail`` (field → reasons) its message does not contain."""
+    detail = exception.detail if isinstance(exception.detail, dict) else {}
+    reasons = [str(r) for value in detail.values() if isinstance(value, list) for r in value]
+    return [r for r in dict.fromkeys(reasons) if r not in exception.message]
+
+
 class ErrorMiddleware:
     """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON), and
     refuses input no view should see (``core.inputs``: NUL, lone surrogates, numbers beyond
@@ -140,10 +147,12 @@ class ErrorMiddleware:
             )
         if machine_facing(request) or "application/json" in request.headers.get("Accept", ""):
             return JsonResponse(exception.as_dict(), status=exception.http_status)
-        # The error page shows the message itself (adding it to ``messages`` too showed it twice).
+        # The error page shows the message itself (adding it to ``messages`` too showed it twice),
+        # and any field's reason the message does not already say — never the field codes,
+        # which are for programs (a resident saw "note：不能包含空字符").
         return render(
             request,
             "core/error.html",
-            {"error": exception},
+            {"error": exception, "more": reasons_beyond(exception)},
             status=exception.http_status,
         )

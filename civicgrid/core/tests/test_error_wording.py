@@ -70,3 +70,19 @@ def test_api_intake_names_the_category_as_the_request_does(hotline: Any, olivia:
     assert "category_id" in unknown["detail"] and "title" in unknown["detail"]
     assert not CODE_THEN_REASON.search(unknown["message"]), unknown["message"]
     assert not Request.objects.exists()
+
+
+def test_the_error_page_names_no_field_code(client: Any, hotline: Any) -> None:
+    """A NUL in the doorplate alarm's note is refused before any view runs; the resident saw
+    "note：不能包含空字符（\\u0000）" on the error page. The page says the reason alone."""
+    from django.urls import reverse
+
+    from civicgrid.requests.doorplate import doorplate_token
+
+    cache.clear()
+    url = reverse("requests:doorplate_alarm", args=[doorplate_token(hotline.city.building_a1)])
+    response = client.post(url, {"phone": "13912345678", "note": "x\x00y", "confirm": "1"})
+    html = response.content.decode()
+    assert response.status_code == 422 and "不能包含空字符" in html
+    assert not CODE_THEN_REASON.search(html.split("<main", 1)[-1]), html
+    assert not Request.objects.exists()
