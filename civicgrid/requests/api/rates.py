@@ -22,6 +22,7 @@ from civicgrid.core.validators import typed_day
 from civicgrid.requests.api.schemas import Input
 from civicgrid.requests.rates.access import (
     Target,
+    asked_period,
     node_target,
     rate_paths,
     scope_target,
@@ -31,7 +32,7 @@ from civicgrid.requests.rates.access import (
     visible_unit_ids,
 )
 from civicgrid.requests.rates.cells import current_month, rollup_ready
-from civicgrid.requests.rates.figures import Period, Rates, parse_month, parse_range
+from civicgrid.requests.rates.figures import Period, Rates
 from civicgrid.requests.rates.ranking import RankClass, Ranking, RankRow, Thresholds, ranking_month, rankings
 from civicgrid.requests.rates.report import WeeklyReport, weekly_report
 
@@ -274,11 +275,7 @@ def _figures_target(actor: Any, f: RatesFiguresIn) -> Target:
 
 
 def _figures_period(f: RatesFiguresIn) -> Period:
-    start, end = f.start.strip(), f.end.strip()
-    if start or end:
-        return parse_range(start, end)
-    month = f.month.strip()
-    return Period.month(parse_month(month) if month else current_month())
+    return asked_period(f.month, f.start, f.end)
 
 
 def _tally(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:

@@ -5,19 +5,48 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter, scope_paths
-from civicgrid.core.errors import NotFound, PermissionDenied
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.requests.models import HandlingUnit
-from civicgrid.requests.rates.cells import AUTO, BY_AREA, BY_UNIT, Slice, cells, grand_total
-from civicgrid.requests.rates.figures import Period, Rates, Weights, add_months, rates_of
+from civicgrid.requests.rates.cells import AUTO, BY_AREA, BY_UNIT, Slice, cells, current_month, grand_total
+from civicgrid.requests.rates.figures import (
+    Period,
+    Rates,
+    Weights,
+    add_months,
+    parse_month,
+    parse_range,
+    rates_of,
+)
 from civicgrid.territory.models import Node, NodeKind
 
 AREA_KINDS = (NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID)
 UNIT = "unit"
 AREA = "area"
+
+
+def asked_period(month: str, start: str, end: str) -> Period:
+    """The period a rates page or API call asks for: a month (this one by default) or a range
+    of days. One not yet begun has no figures, not even zeros that read as a bad month (as the
+    ranking refuses a month not begun); a range may end after today (it is counted so far)."""
+    start, end, month = start.strip(), end.strip(), month.strip()
+    if start or end:
+        period = parse_range(start, end)
+        if period.start > timezone.localdate():
+            raise ValidationError(
+                gettext("开始日期晚于今天，尚无数据，请选择今天或以前的日期"), field="start"
+            )
+        return period
+    if not month:
+        return Period.month(current_month())
+    first = parse_month(month)
+    if first > current_month():
+        raise ValidationError(gettext("所选月份尚未开始，请选择本月或以前的月份"), field="month")
+    return Period.month(first)
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,8 @@ def test_roles_without_rates_view_are_refused_as_by_the_pages(hotline: Any, path
     [
         ("/figures", {"month": "2026-13"}, "month"),
         ("/figures", {"month": "上个月"}, "month"),
+        ("/figures", {"month": "2099-12"}, "month"),  # not begun: no figures, not zeros
+        ("/figures", {"start": "2099-01-01", "end": "2099-01-31"}, "start"),
         ("/figures", {"start": "2026-02-30", "end": "2026-03-01"}, "start"),
         ("/figures", {"start": "2026-03-01"}, "end"),
         ("/figures", {"start": "2026-03-02", "end": "2026-03-01"}, "end"),

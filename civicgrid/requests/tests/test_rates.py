@@ -649,6 +649,8 @@ def test_ranking_header_counts_only_what_the_reader_sees(board: Board, hotline: 
         ("requests:ranking", {"month": "9999-12"}, "日期应在"),
         ("requests:ranking", {"month": "0001-01"}, "日期应在"),
         ("requests:rates", {"month": "9999-12"}, "日期应在"),
+        ("requests:rates", {"month": "2099-12"}, "所选月份尚未开始"),
+        ("requests:rates", {"start": "2099-01-01", "end": "2099-02-01"}, "开始日期晚于今天"),
         ("requests:rates", {"start": "0001-01-01", "end": "2026-01-01"}, "日期应在"),
         ("requests:weekly_report", {"week": "0001-01-01"}, "日期应在"),
         ("requests:weekly_report", {"week": "9999-12-31"}, "日期应在"),

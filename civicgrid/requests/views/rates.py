@@ -19,6 +19,7 @@ from civicgrid.core.validators import typed_day
 from civicgrid.exchange.exports import attachment
 from civicgrid.requests.rates.access import (
     Target,
+    asked_period,
     node_target,
     nodes_visible,
     rate_paths,
@@ -30,7 +31,7 @@ from civicgrid.requests.rates.access import (
     visible_unit_ids,
 )
 from civicgrid.requests.rates.cells import RAW, current_month, rollup_ready
-from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
+from civicgrid.requests.rates.figures import Period, add_months
 from civicgrid.requests.rates.ranking import (
     RankClass,
     Ranking,
@@ -80,11 +81,9 @@ def _target(request: HttpRequest) -> Target:
 
 
 def _period(request: HttpRequest) -> Period:
-    start, end = request.GET.get("start", "").strip(), request.GET.get("end", "").strip()
-    if start or end:
-        return parse_range(start, end)
-    raw = request.GET.get("month", "").strip()
-    return Period.month(parse_month(raw) if raw else current_month())
+    return asked_period(
+        request.GET.get("month", ""), request.GET.get("start", ""), request.GET.get("end", "")
+    )
 
 
 def _trend_chart(trend: list[tuple[date, Any]]) -> dict[str, Any]:
