@@ -14,6 +14,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any
 from civicgrid.classifier import history, selectors, services
 from civicgrid.core.errors import CivicError
+from civicgrid.requests.web_helpers import console_place, routes_preview
 
 # The heatmap stays readable up to this many classes (the largest by support are shown).
 HEATMAP_CLASSES = 25
@@ -144,7 +145,15 @@ def console_suggest(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REQUEST_INTAKE)
     text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}".strip()[:SUGGEST_TEXT_LIMIT]
     suggestions = selectors.suggest(text, top=3) if text else []
-    context = {"suggestions": suggestions, "has_text": bool(text)}
+    # Beside each category: where the dispatch rules would send it at this place (not the
+    # model's guess of a unit, which is one unit for the text whatever the category).
+    if suggestions:
+        place = console_place(request.user, request.GET)
+        routes = routes_preview(place, [s.category_id for s in suggestions])
+    else:
+        place, routes = None, {}
+    rows = [(s, routes.get(s.category_id, "")) for s in suggestions]
+    context = {"suggestions": rows, "has_text": bool(text), "place": place}
     return render(request, "classifier/_suggestions.html", context)
 
 

@@ -37,7 +37,9 @@ from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Li
 from civicgrid.requests.deadlines import light_now, running_clocks
 from civicgrid.requests.models import Approval, Attachment, Category, Request, WhistleSummons
 from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
+from civicgrid.requests.services.dispatch import rule_preview
 from civicgrid.requests.services.handling import LEVEL_UP, level_now
+from civicgrid.requests.services.intake import place_preview
 from civicgrid.requests.services.whistle import WHISTLING_KINDS
 from civicgrid.territory.geometry import metres_between
 from civicgrid.territory.models import Node, NodeKind
@@ -179,6 +181,38 @@ def possible_duplicates(actor: Any, request: Request) -> list[Nearby]:
 
 
 # --- searches of the console --------------------------------------------------------------
+
+
+def console_place(actor: Any, params: Any) -> Node | None:
+    """Where the call being typed would be filed, from the console's building or point (as
+    intake locates it; the operator's own area when neither is given yet)."""
+    building = None
+    raw = str(params.get("building", "")).strip()
+    if raw.isdecimal():
+        building = nodes_visible(actor).filter(kind=NodeKind.BUILDING, is_active=True, pk=int(raw)).first()
+    lon: float | None
+    lat: float | None
+    try:
+        lon, lat = float(params.get("lon", "")), float(params.get("lat", ""))
+    except ValueError:
+        lon = lat = None
+    if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        lon = lat = None
+    return place_preview(actor, building=building, lon=lon, lat=lat)
+
+
+def routes_preview(place: Node | None, category_ids: list[int]) -> dict[int, str]:
+    """For each category, where the dispatch rules would send a request of it at ``place``:
+    the lead unit and the rule, or that no rule fits and it would wait in triage."""
+    categories = Category.objects.in_bulk(category_ids)
+    routes = {}
+    for pk, category in categories.items():
+        assignment = rule_preview(category, place.path if place is not None else "")
+        if assignment is None:
+            routes[pk] = _("无匹配的派单规则，提交后进入待分派")
+        else:
+            routes[pk] = _("派至{unit}（{rule}）").format(unit=assignment.lead.name, rule=assignment.label)
+    return routes
 
 
 @lru_cache(maxsize=8192)

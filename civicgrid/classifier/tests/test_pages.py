@@ -12,6 +12,7 @@ from civicgrid.classifier.models import ClassifierVersion
 from civicgrid.classifier.tests.history_data import make_history
 from civicgrid.core.models import AuditLog
 from civicgrid.requests.tests.conftest import Hotline
+from civicgrid.territory.models import Node
 
 
 def client_for(user: Any) -> Client:
@@ -67,6 +68,34 @@ def test_console_shows_suggestions_as_the_operator_types(active: ClassifierVersi
     html = fragment.content.decode()
     assert html.count('class="link classifier-pick"') == 3
     assert f'data-id="{hotline.lift.pk}"' in html
+
+
+def test_console_suggestions_show_where_the_rules_would_send_each_category(
+    active: ClassifierVersion, hotline: Hotline
+) -> None:
+    """Found by an outside tester: the unit beside each suggested category was the model's one
+    guess for the text, the same bureau for all three. It is now the dispatch rules' lead unit
+    for that category at the place typed so far, and the place it was worked out for."""
+    client, c = client_for(hotline.city.olivia), hotline.city
+    text: dict[str, Any] = {"title": "电梯困人", "content": "3号楼电梯坏了"}
+
+    def route(building: Node) -> str:
+        html = client.get(reverse("classifier:suggest"), {**text, "building": building.pk}).content.decode()
+        assert f"按“{building.name}”预览派单" in html
+        items = html.split("<li>")[1:]
+        lift = next(i for i in items if f'data-id="{hotline.lift.pk}"' in i)
+        return lift.split('<span class="muted">', 1)[1].split("</span>", 1)[0]
+
+    assert "派至崇安寺街道办事处（规则：属地街道）" in route(c.building_a1)
+    assert "派至通江街道办事处（规则：属地街道）" in route(c.building_b1)
+    # No place yet: the operator's own area (the district), where no subdistrict rule can fit.
+    html = client.get(reverse("classifier:suggest"), text).content.decode()
+    assert "无匹配的派单规则，提交后进入待分派" in html and "派至崇安寺" not in html
+    # A building outside the reporter's reach is not used (nor named): a grid worker of A1-1
+    # naming B's building gets the preview for her own area.
+    response = client_for(c.alice).get(reverse("classifier:suggest"), {**text, "building": c.building_b1.pk})
+    page = response.content.decode()
+    assert "派至崇安寺街道办事处" in page and "通江" not in page and c.building_b1.name not in page
 
 
 def test_suggest_api(active: ClassifierVersion, hotline: Hotline) -> None:

@@ -105,6 +105,12 @@ def match_rule(request: Request) -> Assignment | None:
     return None
 
 
+def rule_preview(category: Category, node_path: str) -> Assignment | None:
+    """The assignment the rules would make for a request of ``category`` at ``node_path`` (the
+    operator console shows it beside each suggested category): no query, as ``match_rule``."""
+    return match_rule(Request(category=category, node_path=node_path))
+
+
 def assignment_replace(actor: Any, request: Request, assignment: Assignment, now: datetime) -> None:
     """Dispatch an existing request anew: the old work orders lapse, the new ones start, and
     what the old assignment still waited for (a return, an extension) is withdrawn."""

@@ -289,6 +289,22 @@ def _locate(actor: Any, data: NewRequest) -> tuple[Node, float | None, float | N
     return _fallback_node(actor), lon, lat
 
 
+def place_preview(actor: Any, *, building: Node | None, lon: float | None, lat: float | None) -> Node | None:
+    """Where a request with these place fields would be filed (as ``_locate``, WGS-84), for the
+    console's previews before it is submitted: None when there is nowhere yet (no territory)."""
+    if building is not None:
+        return building
+    if lon is not None and lat is not None:
+        found = locator.locate(lon, lat)
+        grid = _grid_node(found.grid.id) if found is not None else None
+        if grid is not None:
+            return grid
+    try:
+        return _fallback_node(actor)
+    except ValidationError:
+        return None
+
+
 FAR_METRES = 20_000  # a point this far from every grid is a mistake (swapped, wrong system…)
 
 
