@@ -27,7 +27,7 @@ from civicgrid.requests.constants import (
     Urgency,
 )
 from civicgrid.requests.models import Category, HandlingUnit, Request, WhistleSummons
-from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN
+from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN, supervisions
 from civicgrid.requests.web_helpers import open_summonses
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.workcal.constants import LimitUnit
@@ -319,6 +319,28 @@ class MergeForm(ActionForm):
         error_messages={"required": _("请填写要合并到的诉求编号")},
         widget=forms.TextInput(attrs={"placeholder": _("如 20261122-000123")}),
     )
+    paused_ok = forms.BooleanField(label=_("目标已暂停仍合并"), required=False)
+
+
+class SuperviseForm(ActionForm):
+    """督办; the form says how often it has been done already (it may be repeated)."""
+
+    note = _text(_("督办意见"))
+
+    def setup(self) -> None:
+        done = supervisions(self.target).select_related("actor")
+        count = done.count()
+        self.notice: StrOrPromise = ""
+        if count:
+            last = done[0]
+            self.notice = format_lazy(
+                _("该诉求已督办 {count} 次，最近一次 {time}（{actor}）：{note}。本次为第 {next} 次督办。"),
+                count=count,
+                time=f"{timezone.localtime(last.created_at):%Y-%m-%d %H:%M}",
+                actor=last.actor_name or (last.actor.get_full_name() if last.actor else ""),
+                note=last.note[:100],
+                next=count + 1,
+            )
 
 
 class ReportInForm(ActionForm):
@@ -368,7 +390,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.SUSPEND: text_form("reason", _("挂起理由")),
     Action.RESUME: text_form("note", _("说明（可不填）")),
     Action.LONG_RUNNING: LongRunningForm,
-    Action.SUPERVISE: text_form("note", _("督办意见")),
+    Action.SUPERVISE: SuperviseForm,
     Action.MERGE: MergeForm,
     Action.REOPEN: text_form("reason", _("重办理由")),
     Action.WHISTLE: WhistleForm,

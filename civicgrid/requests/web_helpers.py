@@ -377,7 +377,9 @@ def _merge(actor: Any, r: Request, d: dict[str, Any], files: list[UploadedFile],
         into = selectors.request_by_number(actor, d["into"])
     except NotFound as exc:
         raise ValidationError(_("找不到该编号的诉求（或您无权查看）"), field="into") from exc
-    services.request_merge(actor=actor, request=r, into=into, expected_version=v)
+    services.request_merge(
+        actor=actor, request=r, into=into, expected_version=v, paused_ok=bool(d.get("paused_ok"))
+    )
     return _("已合并至 {number}").format(number=into.number)
 
 

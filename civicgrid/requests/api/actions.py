@@ -394,6 +394,7 @@ def merge(request: HttpRequest, request_id: int, payload: MergeIn) -> Any:
             request=r,
             into=_merge_target(request.user, payload),
             expected_version=payload.expected_version,
+            paused_ok=payload.paused_ok,
         )
 
     return act(request, request_id, Action.MERGE, call)

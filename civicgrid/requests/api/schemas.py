@@ -267,6 +267,11 @@ class MergeIn(Input):
         None, title=gettext_noop("合并至诉求"), description="主件的诉求 ID（与 into_number 二选一）"
     )
     into_number: str = text(gettext_noop("合并至诉求编号"), default="")
+    paused_ok: bool = Field(
+        False,
+        title=gettext_noop("目标已暂停仍合并"),
+        description="主件已挂起或挂账办理时须为 true，否则 422（into_paused）",
+    )
     expected_version: int | None = VERSION
 
 

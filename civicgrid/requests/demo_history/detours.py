@@ -117,10 +117,13 @@ class Detours(Engine):
     def supervise(self, life: Life, now: datetime, *, actor: Any, note: str) -> None:
         req = self._begin(life, Action.SUPERVISE)
         req.supervised = True
-        self._finish(life, actor, Action.SUPERVISE, now, note=note.strip())
+        life.supervisions += 1
+        data = {"round": life.supervisions}
+        self._finish(life, actor, Action.SUPERVISE, now, note=note.strip(), data=data)
 
-    def merge(self, life: Life, now: datetime, *, actor: Any, into: Life) -> bool:
-        """Merged only when both are still open at that moment (else nothing happens)."""
+    def merge(self, life: Life, now: datetime, *, actor: Any, into: Life, paused_ok: bool = False) -> bool:
+        """Merged only when both are still open at that moment (else nothing happens); the
+        operator of the demo confirms a merge into a paused one (``paused_ok``), as a page would ask."""
         target = into.req
         if target.status in (Status.MERGED, Status.CLOSED):
             return False

@@ -98,6 +98,7 @@ class Life:
     councils: list[CouncilOutcome] = field(default_factory=list)
     warnings: list[WarningRow] = field(default_factory=list)
     merged_into: "Life | None" = None
+    supervisions: int = 0  # 督办 so far (each history row is numbered, as the service does)
 
     def active_orders(self, role: str | None = None) -> list[WorkOrder]:
         return [o for o in self.orders if o.is_active and (role is None or o.role == role)]

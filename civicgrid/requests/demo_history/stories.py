@@ -228,7 +228,13 @@ class Stories:
             yield step
         if birth.duplicate_of is not None:
             at += minutes(rng, 10, 120)
-            if (yield Step(at, "merge", {"actor": operator, "into": self.lives[birth.duplicate_of]})):
+            if (
+                yield Step(
+                    at,
+                    "merge",
+                    {"actor": operator, "into": self.lives[birth.duplicate_of], "paused_ok": True},
+                )
+            ):
                 return
         fate = self.fate(life, birth)
         while True:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from civicgrid.requests.constants import (
     UnitKind,
     unit_level,
 )
-from civicgrid.requests.models import Approval, CouncilOutcome, Request, WorkOrder
+from civicgrid.requests.models import Approval, CouncilOutcome, Request, RequestEvent, WorkOrder
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.dispatch import (
     Assignment,
@@ -298,36 +299,66 @@ def request_long_running(
 def request_supervise(
     *, actor: Any, request: Request, note: str, expected_version: int | None = None
 ) -> Request:
-    """督办 by a higher level: flagged, and the lead unit is told."""
+    """督办 by a higher level: flagged, and the lead unit is told. It may be repeated (二次督办
+    and on, as pressure rises): each is numbered in its history row's ``data["round"]`` and in
+    the message, so the unit sees it is not the first."""
     locked = engine.begin(actor, request, Action.SUPERVISE, expected_version=expected_version)
     if not note.strip():
         raise ValidationError(_("请填写督办意见"), field="note")
     locked.supervised = True
-    event = engine.finish(actor, locked, Action.SUPERVISE, note=note.strip())
+    round_ = supervisions(locked).count() + 1
+    event = engine.finish(actor, locked, Action.SUPERVISE, note=note.strip(), data={"round": round_})
     if locked.lead_unit is not None:
+        if round_ == 1:
+            subject = _("督办 {number}").format(number=locked.number)
+            tag = _("【督办】")
+        else:
+            subject = _("第{round}次督办 {number}").format(round=round_, number=locked.number)
+            tag = _("【第{round}次督办】").format(round=round_)
         notify(
             dedupe_key=f"supervise:{event.pk}",
             channel=NotifyChannel.SMS,
             recipient_label=locked.lead_unit.name,
-            subject=_("督办 {number}").format(number=locked.number),
-            body=_("【督办】{number}「{title}」：{note}").format(
-                number=locked.number, title=locked.title, note=note.strip()
+            subject=subject,
+            body=_("{tag}{number}「{title}」：{note}").format(
+                tag=tag, number=locked.number, title=locked.title, note=note.strip()
             ),
             target=locked,
         )
     return locked
 
 
+def supervisions(request: Request) -> QuerySet[RequestEvent]:
+    """The 督办 of a request so far, latest first."""
+    found = RequestEvent.objects.filter(request=request, action=Action.SUPERVISE)
+    return found.order_by("-created_at", "-pk")
+
+
 @transaction.atomic
 def request_merge(
-    *, actor: Any, request: Request, into: Request, expected_version: int | None = None
+    *,
+    actor: Any,
+    request: Request,
+    into: Request,
+    expected_version: int | None = None,
+    paused_ok: bool = False,
 ) -> Request:
-    """合并重复件: this request follows ``into`` from now on."""
+    """合并重复件: this request follows ``into`` from now on. Into one that is paused
+    (suspended, or long-running on a plan) only when the actor says so (``paused_ok``): the
+    caller's request would then wait with it."""
     if into.pk == request.pk:
         raise ValidationError(_("不能与自身合并"), field="into")
     target = engine.lock(into)
     if target.status in (Status.MERGED, Status.CLOSED):
         raise ValidationError(_("只能合并到未办结的诉求"), field="into")
+    if target.status in (Status.SUSPENDED, Status.LONG_RUNNING) and not paused_ok:
+        raise ValidationError(
+            _("诉求 {number} {status}，合并后本诉求将随其暂停办理；确需合并请勾选“目标已暂停仍合并”").format(
+                number=target.number, status=target.get_status_display()
+            ),
+            field="into",
+            code="into_paused",
+        )
     locked = engine.begin(actor, request, Action.MERGE, expected_version=expected_version)
     locked.merged_into = target
     locked.closed_at = timezone.now()
