@@ -170,6 +170,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "volunteers.team_member_added": gettext_lazy("加入服务队"),
     "volunteers.team_member_removed": gettext_lazy("移出服务队"),
     "volunteers.activity_published": gettext_lazy("发布志愿活动"),
+    "volunteers.activity_updated": gettext_lazy("修改志愿活动"),
     "volunteers.activity_cancelled": gettext_lazy("取消志愿活动"),
     "volunteers.activity_closed": gettext_lazy("志愿活动结项"),
     "volunteers.signed_up": gettext_lazy("报名志愿活动"),

@@ -185,6 +185,7 @@ class Verb:
     TEAM_MEMBER_ADDED = "volunteers.team_member_added"
     TEAM_MEMBER_REMOVED = "volunteers.team_member_removed"
     ACTIVITY_PUBLISHED = "volunteers.activity_published"
+    ACTIVITY_UPDATED = "volunteers.activity_updated"
     ACTIVITY_CANCELLED = "volunteers.activity_cancelled"
     ACTIVITY_CLOSED = "volunteers.activity_closed"
     SIGNED_UP = "volunteers.signed_up"

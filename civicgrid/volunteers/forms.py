@@ -128,6 +128,44 @@ class ActivityForm(forms.Form):
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
 
 
+class ActivityEditForm(forms.Form):
+    """Correcting a published activity (its area and team stay); the version it was read at
+    travels in a hidden input of the template, not in this form."""
+
+    title = forms.CharField(label=gettext_lazy("活动名称"), max_length=100)
+    place = forms.CharField(label=gettext_lazy("活动地点"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("开始时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("结束时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    quota = forms.IntegerField(label=gettext_lazy("招募人数"), min_value=1, max_value=1000)
+    service_type = forms.ChoiceField(label=gettext_lazy("服务类别"), choices=ServiceType.choices)
+    difficulty = forms.TypedChoiceField(label=gettext_lazy("难度"), choices=Difficulty.choices, coerce=int)
+    skills = skill_field(label=gettext_lazy("所需技能"))
+    description = forms.CharField(
+        label=gettext_lazy("活动内容"), required=False, widget=forms.Textarea({"rows": 4})
+    )
+
+    @classmethod
+    def initial_of(cls, activity: Any) -> dict[str, Any]:
+        """The form's values for an activity as it is now."""
+        from django.utils import timezone
+
+        return {
+            "title": activity.title,
+            "place": activity.place,
+            "starts_at": timezone.localtime(activity.starts_at),
+            "ends_at": timezone.localtime(activity.ends_at),
+            "quota": activity.quota,
+            "service_type": activity.service_type,
+            "difficulty": activity.difficulty,
+            "skills": list(activity.skills.values_list("code", flat=True)),
+            "description": activity.description,
+        }
+
+
 class TeamForm(forms.Form):
     community = NodeChoice(Node.objects.none(), label=gettext_lazy("社区"))
     name = forms.CharField(label=gettext_lazy("队伍名称"), max_length=60)

@@ -203,6 +203,9 @@ class Activity(ScopedModel):
         gettext_lazy("状态"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PUBLISHED
     )
     check_code = models.CharField(max_length=32, default=new_check_code, editable=False)
+    # One more at every edit after publishing (``activity_update``): a form or an API call
+    # that read an older version is refused with 409 and changes nothing.
+    version = models.PositiveIntegerField(gettext_lazy("版本号"), default=1)
     published_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     cancel_reason = models.CharField(gettext_lazy("取消原因"), max_length=200, blank=True)
     closed_at = models.DateTimeField(gettext_lazy("结束登记时间"), null=True, blank=True)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("activities/", staff.activities, name="activities"),
     path("activities/new/", staff.activity_new, name="activity_new"),
     path("activities/<int:pk>/", staff.activity, name="activity"),
+    path("activities/<int:pk>/edit/", staff.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/qr/", staff.activity_qr, name="activity_qr"),
     path("activities/<int:pk>/act/", staff.activity_act, name="activity_act"),
     path("orders/", staff_orders.orders, name="orders"),

@@ -1,4 +1,4 @@
-"""Activities: list, publish, cancel, sign up, check in and out (QR code or organiser), close."""
+"""Activities: list, publish, edit, cancel, sign up, check in and out (QR code or organiser), close."""
 
 from typing import Any
 
@@ -16,6 +16,7 @@ from civicgrid.volunteers.api.schemas import (
     ActivityIn,
     ActivityOut,
     ActivityPage,
+    ActivityPatchIn,
     ClosingOut,
     SignupOut,
     VolunteerCheckIn,
@@ -96,6 +97,22 @@ def activity_publish(request: HttpRequest, payload: ActivityIn) -> Any:
         ),
     )
     return Status(201, _out(activity.pk))
+
+
+@router.patch(
+    "/activities/{int:activity_id}",
+    response={200: ActivityOut, **ERRORS},
+    summary="修改活动",
+    description="活动组织者修改报名中的活动：只传要改的字段和读取时的 version（必填）。"
+    "版本不符返回 409 且不做任何修改；已结束或已取消的活动不能修改（409）；"
+    "时间或地点有变时短信通知已报名和候补的志愿者。",
+)
+def activity_update(request: HttpRequest, activity_id: int, payload: ActivityPatchIn) -> Any:
+    activity = activity_for(request.user, activity_id)
+    changes = payload.model_dump(exclude_unset=True)
+    version = changes.pop("version")
+    services.activity_update(actor=request.user, activity_id=activity.pk, version=version, **changes)
+    return _out(activity_id)
 
 
 @router.post(

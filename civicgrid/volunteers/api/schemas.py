@@ -156,6 +156,7 @@ class ActivityOut(Schema):
     difficulty: int
     points: int
     status: str
+    version: int
     community_id: int
     node_id: int
     team_id: int | None
@@ -193,6 +194,23 @@ class ActivityIn(Input):
     service_type: str = text("服务类别", options(ServiceType))
     difficulty: int = Field(2, title="难度", description="1（轻松）到5（艰巨）")
     skills: list[str] = Field([], title="所需技能")
+
+
+class ActivityPatchIn(Input):
+    """A correction of a published activity: ``version`` and only the fields that change."""
+
+    version: int = Field(
+        ..., title="版本号", description="读取活动时的 version；版本不符返回 409 且不做任何修改"
+    )
+    title: str | None = text("活动名称", default=None, max_length=100)
+    description: str | None = text("活动内容", default=None, max_length=2000)
+    place: str | None = text("活动地点", default=None, max_length=200)
+    starts_at: datetime | None = Field(None, title="开始时间")
+    ends_at: datetime | None = Field(None, title="结束时间")
+    quota: int | None = Field(None, title="招募人数", description="不能少于已报名人数")
+    service_type: str | None = text("服务类别", options(ServiceType), default=None)
+    difficulty: int | None = Field(None, title="难度", description="1（轻松）到5（艰巨）")
+    skills: list[str] | None = Field(None, title="所需技能")
 
 
 class VolunteerRefIn(Input):

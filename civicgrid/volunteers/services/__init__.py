@@ -3,7 +3,7 @@
 * ``volunteers``: ``volunteer_register``, ``volunteer_decide``, ``volunteer_suspend``,
   ``volunteer_update``, ``volunteer_consent_reveal``; teams ``team_create``,
   ``teams_create_colours``, ``team_member_add``, ``team_member_remove``.
-* ``activities``: ``activity_publish``, ``activity_cancel``, ``activity_signup``,
+* ``activities``: ``activity_publish``, ``activity_update``, ``activity_cancel``, ``activity_signup``,
   ``activity_signup_cancel``, ``activity_check_in``, ``activity_check_out``, ``activity_close``.
 * ``orders`` (点单·派单·接单·晒单, also used by ``civicgrid.party``): ``service_order_create``,
   ``service_order_publish``, ``service_order_dispatch``, ``service_order_take``,
@@ -22,6 +22,7 @@ from civicgrid.volunteers.services.activities import (
     activity_publish,
     activity_signup,
     activity_signup_cancel,
+    activity_update,
     hours_served,
 )
 from civicgrid.volunteers.services.orders import (
@@ -63,6 +64,7 @@ __all__ = [
     "activity_publish",
     "activity_signup",
     "activity_signup_cancel",
+    "activity_update",
     "hours_served",
     "service_order_board_set",
     "service_order_cancel",

@@ -1,4 +1,4 @@
-"""Activities: publish, sign up (with a waiting list), cancel, check in and out, close.
+"""Activities: publish, edit, sign up (with a waiting list), cancel, check in and out, close.
 
 Hours of one attendance (``hours_served``)::
 
@@ -264,6 +264,235 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
         after={"status": locked.status, "reason": reason, "signups_cancelled": len(told)},
     )
     return locked
+
+
+# --- edit after publishing -----------------------------------------------------------------------
+
+# What an organiser may correct once an activity is published (its place in the tree, its
+# community and its team stay: they decide who sees it and who may sign up).
+EDITABLE = (
+    "title",
+    "description",
+    "place",
+    "starts_at",
+    "ends_at",
+    "quota",
+    "service_type",
+    "difficulty",
+    "skills",
+)
+# A change of these is told to every volunteer who signed up (or waits in line).
+TOLD_OF = ("starts_at", "ends_at", "place")
+# Fields whose change alters the points estimate.
+ESTIMATE_INPUTS = ("starts_at", "ends_at", "service_type", "difficulty")
+MAX_VERSION = 2**31 - 1
+
+
+def _text_change(
+    value: Any, field: str, label: str, errors: dict[str, list[str]], *, limit: int, required: bool = True
+) -> str:
+    """The stripped text, or a reason naming ``label`` (also for a NUL character, which
+    PostgreSQL cannot store: a caller that bypassed the middleware still gets a clear answer)."""
+    if value is not None and not isinstance(value, str):
+        errors.setdefault(field, []).append(_("{label}应为文本").format(label=label))
+        return ""
+    if value and "\x00" in value:
+        errors.setdefault(field, []).append(_("{label}不能包含空字符（\\u0000）").format(label=label))
+        return ""
+    return text(value, field, label, errors, limit=limit, required=required)
+
+
+def _moment_value(value: Any, field: str, label: str, errors: dict[str, list[str]]) -> datetime | None:
+    if value is None or value == "":
+        errors.setdefault(field, []).append(_("请填写{label}").format(label=label))
+        return None
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        errors.setdefault(field, []).append(_("{label}格式不正确").format(label=label))
+        return None
+    return value
+
+
+def _check_new_times(
+    locked: Activity,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    errors: dict[str, list[str]],
+    now: datetime,
+) -> None:
+    """The rules of publishing, for the times that change: the end after the start, at most
+    24 hours, a new start after now (and only while the activity has not begun), a new end
+    after now, at most two years ahead."""
+    if starts_at is None or ends_at is None:
+        return
+    start_moved = starts_at != locked.starts_at
+    end_moved = ends_at != locked.ends_at
+    if not (start_moved or end_moved):
+        return
+    if ends_at <= starts_at:
+        errors.setdefault("ends_at", []).append(_("结束时间应晚于开始时间"))
+    elif ends_at - starts_at > MAX_DURATION:
+        errors.setdefault("ends_at", []).append(_("一次活动不能超过24小时"))
+    if start_moved:
+        if locked.starts_at <= now:
+            errors.setdefault("starts_at", []).append(_("活动已开始，不能修改开始时间"))
+        elif starts_at <= now:
+            errors.setdefault("starts_at", []).append(_("开始时间应晚于现在"))
+        else:
+            within_horizon(starts_at, "starts_at", _("开始时间"), errors, now=now)
+    if end_moved and ends_at <= now and "ends_at" not in errors:
+        errors.setdefault("ends_at", []).append(_("结束时间应晚于现在"))
+
+
+def _audit_value(field: str, value: Any) -> Any:
+    if field == "skills":
+        return sorted(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    return value
+
+
+def _when(starts_at: datetime, ends_at: datetime) -> str:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    until = end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%Y-%m-%d %H:%M")
+    return _("{start}至{end}").format(start=start.strftime("%Y-%m-%d %H:%M"), end=until)
+
+
+@transaction.atomic
+def activity_update(*, actor: Any, activity_id: int, version: Any, **changes: Any) -> Activity:
+    """Correct a published activity: its title, description, place, times, quota, service
+    type, difficulty or skills (``EDITABLE``; the fields not given stay as they are).
+
+    Who: the organiser, as for cancelling (staff of the place, or the leader of the team
+    that runs it). ``version`` is the one the caller read: another version is a
+    ``Conflict`` (409) and nothing changes. The row is locked while it is checked and
+    changed. Checked like publishing, for what changes: the end after the start, at most
+    24 hours, a new start after now and not once the activity has begun, a quota not below
+    the places already taken (a larger quota gives the new places to the first in line,
+    who are told). A cancelled or finished activity cannot be edited. Only the fields that
+    change are written and audited (before / after). When the time or the place changes,
+    every volunteer signed up or in line gets an SMS, through the outbox: written in this
+    transaction, sent after commit, never if it rolls back. Nothing changes: no new version,
+    no audit row.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationError(_("不能修改的项目：{names}").format(names="、".join(unknown)), field=unknown[0])
+    errors: dict[str, list[str]] = {}
+    expected = whole_value(
+        version, errors=errors, field="version", label=_("版本号"), minimum=1, maximum=MAX_VERSION
+    )
+    raise_if(errors)
+    found = Activity.objects.filter(pk=activity_id).first() if isinstance(activity_id, int) else None
+    if found is None:
+        raise NotFound(_("活动不存在或您无权查看"))
+    if not is_organiser(actor, found):
+        raise PermissionDenied(_("您无权修改该活动"))
+    locked = Activity.objects.select_for_update(of=("self",)).select_related("node").get(pk=found.pk)
+    if locked.version != expected:
+        raise Conflict(
+            _("该活动已被他人修改（当前版本{version}），请刷新后再试").format(version=locked.version),
+            detail={"version": locked.version, "status": locked.status},
+        )
+    if locked.status != ActivityStatus.PUBLISHED:
+        raise Conflict(
+            _("活动{label}，不能修改").format(label=ActivityStatus(locked.status).label),
+            detail={"version": locked.version, "status": locked.status},
+        )
+    now = timezone.now()
+    current: dict[str, Any] = {name: getattr(locked, name) for name in EDITABLE if name != "skills"}
+    current["skills"] = set(locked.skills.values_list("code", flat=True))
+    wanted = dict(current)
+    if "title" in changes:
+        wanted["title"] = _text_change(changes["title"], "title", _("活动名称"), errors, limit=100)
+    if "place" in changes:
+        wanted["place"] = _text_change(changes["place"], "place", _("活动地点"), errors, limit=200)
+    if "description" in changes:
+        wanted["description"] = _text_change(
+            changes["description"], "description", _("活动内容"), errors, limit=2000, required=False
+        )
+    if "service_type" in changes:
+        wanted["service_type"] = choice(
+            changes["service_type"], ServiceType, "service_type", _("服务类别"), errors
+        )
+    if "difficulty" in changes:
+        wanted["difficulty"] = difficulty_value(changes["difficulty"], errors)
+    taken = locked.signups.filter(status__in=HOLDING_PLACE).count()
+    if "quota" in changes:
+        quota = _quota(changes["quota"], errors)
+        if quota and quota < taken:
+            errors.setdefault("quota", []).append(
+                _("招募人数不能少于已报名人数（{taken}人）").format(taken=taken)
+            )
+        wanted["quota"] = quota
+    for name, label in (("starts_at", _("开始时间")), ("ends_at", _("结束时间"))):
+        if name in changes:
+            wanted[name] = _moment_value(changes[name], name, label, errors)
+    _check_new_times(locked, wanted["starts_at"], wanted["ends_at"], errors, now)
+    skill_rows: list[Skill] = []
+    if "skills" in changes:
+        raw = changes["skills"]
+        if isinstance(raw, str) or not all(isinstance(code, str) for code in raw or ()):
+            errors.setdefault("skills", []).append(_("所需技能中有未知技能"))
+        else:
+            codes = list(dict.fromkeys(raw or ()))
+            skill_rows = list(Skill.objects.filter(code__in=codes))
+            if len(skill_rows) != len(codes):
+                errors.setdefault("skills", []).append(_("所需技能中有未知技能"))
+            wanted["skills"] = set(codes)
+    raise_if(errors)
+    changed = [name for name in EDITABLE if wanted[name] != current[name]]
+    if not changed:
+        return locked
+    before = {name: _audit_value(name, current[name]) for name in changed}
+    after = {name: _audit_value(name, wanted[name]) for name in changed}
+    fields = [name for name in changed if name != "skills"]
+    for name in fields:
+        setattr(locked, name, wanted[name])
+    if set(changed) & set(ESTIMATE_INPUTS):
+        points = points_link.estimate(
+            node=locked.node,
+            activity_type=locked.service_type,
+            hours=planned_hours(locked.starts_at, locked.ends_at),
+            difficulty=locked.difficulty,
+        )
+        if points != locked.points:
+            before["points"], after["points"] = locked.points, points
+            locked.points = points
+            fields.append("points")
+    before["version"], after["version"] = locked.version, locked.version + 1
+    locked.version += 1
+    locked.save(update_fields=[*fields, "version"])
+    if "skills" in changed:
+        locked.skills.set(skill_rows)
+    audit_write(
+        actor=actor, verb=Verb.ACTIVITY_UPDATED, target=locked, node=locked.node, before=before, after=after
+    )
+    if set(changed) & set(TOLD_OF):
+        _tell_of_change(locked)
+    if "quota" in changed:
+        for _place in range(max(0, locked.quota - taken)):
+            if _promote_next(actor, locked) is None:
+                break
+    return locked
+
+
+def _tell_of_change(activity: Activity) -> None:
+    """An SMS to everyone signed up or in line: the new time and place (after commit)."""
+    told = activity.signups.filter(
+        status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]
+    ).select_related("volunteer__resident")
+    for signup in told:
+        notify_resident(
+            signup.volunteer.resident,
+            key=f"activity:{activity.pk}:v{activity.version}:changed:{signup.pk}",
+            subject=_("志愿活动变更"),
+            body=_(
+                "【志愿服务】您报名的活动「{title}」时间地点有变：{when}，{place}。如不能参加，请取消报名。"
+            ).format(
+                title=activity.title, when=_when(activity.starts_at, activity.ends_at), place=activity.place
+            ),
+            target=activity,
+        )
 
 
 # --- sign up and cancel -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_filter
 from civicgrid.core import once
-from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
 from civicgrid.core.views_forms import act, pk_or_none
@@ -35,9 +35,9 @@ from civicgrid.volunteers.constants import (
     VolunteerKind,
     VolunteerStatus,
 )
-from civicgrid.volunteers.forms import ActivityForm, RegisterForm, TeamForm
+from civicgrid.volunteers.forms import ActivityEditForm, ActivityForm, RegisterForm, TeamForm
 from civicgrid.volunteers.models import Activity, Skill, Team, Volunteer
-from civicgrid.volunteers.services.activities import signups_of
+from civicgrid.volunteers.services.activities import is_organiser, signups_of
 from civicgrid.volunteers.services.volunteers import age_on, consent_masked, is_minor
 from civicgrid.volunteers.views.common import form_errors
 
@@ -390,6 +390,70 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/activity_new.html", {"form": form})
 
 
+def _minute_or_stored(posted: Any, stored: Any) -> Any:
+    """The form keeps minutes only: a time posted as it was shown is the stored one (with its
+    seconds), not a change that would tell every volunteer of a new time."""
+    if posted is not None and posted == stored.replace(second=0, microsecond=0):
+        return stored
+    return posted
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑 a published activity (the organiser): the form carries the version it was read
+    at, so a change made meanwhile by someone else is refused (409) instead of overwritten."""
+    require_any(request.user, MANAGE)
+    found = selectors.activity_get(request.user, pk)
+    if not is_organiser(request.user, found):
+        raise PermissionDenied(_("您无权修改该活动"))
+    if found.status != ActivityStatus.PUBLISHED:
+        messages.error(request, _("活动{label}，不能修改").format(label=ActivityStatus(found.status).label))
+        return redirect("volunteers:activity", pk)
+    version = found.version
+    form = ActivityEditForm(request.POST or None, initial=ActivityEditForm.initial_of(found))
+    status = 200
+    if request.method == "POST":
+        posted = pk_or_none(request.POST.get("version", "").strip())
+        version = posted or found.version
+        if posted is None:
+            form.add_error(None, _("版本号无效，请刷新页面后再试"))
+            status = 422
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.activity_update(
+                    actor=request.user,
+                    activity_id=found.pk,
+                    version=posted,
+                    title=data["title"],
+                    place=data["place"],
+                    starts_at=_minute_or_stored(data["starts_at"], found.starts_at),
+                    ends_at=_minute_or_stored(data["ends_at"], found.ends_at),
+                    quota=data["quota"],
+                    service_type=data["service_type"],
+                    difficulty=data["difficulty"],
+                    skills=[s.code for s in data["skills"]],
+                    description=data["description"],
+                )
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            except ValidationError as exc:
+                form_errors(form, exc)
+                status = 422
+            else:
+                messages.success(request, _("已保存活动「{title}」的修改").format(title=data["title"]))
+                return redirect("volunteers:activity", pk)
+        else:
+            status = 422
+    return render(
+        request,
+        "volunteers/activity_edit.html",
+        {"activity": found, "form": form, "version": version},
+        status=status,
+    )
+
+
 def scan_url(request: HttpRequest, activity: Activity) -> str:
     from django.urls import reverse
 
@@ -424,6 +488,11 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
             "scan_url": scan_url(request, found),
             "skills": found.skills.all(),
             "now": timezone.now(),
+            "edit_form": (
+                ActivityEditForm(initial=ActivityEditForm.initial_of(found))
+                if found.status == ActivityStatus.PUBLISHED and is_organiser(request.user, found)
+                else None
+            ),
         },
     )
 
