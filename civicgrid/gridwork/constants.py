@@ -132,6 +132,9 @@ CARE_YELLOW_DAYS = 2
 MAX_PHOTOS = 6
 MAX_POINTS_PER_BATCH = 500
 MAX_BACKDATE_DAYS = 30  # entries kept offline longer than this are refused
+# A campaign starts within a year of today (either side), ends today or later and lasts at
+# most a year: 0001-01-01 or 9999-12-31 is a slip of the keyboard, not a campaign.
+CAMPAIGN_WINDOW_DAYS = 366
 MAX_CLOCK_SKEW_MINUTES = 10  # a phone's clock may run this far ahead of the server
 PHOTO_TYPES = IMAGE_TYPES  # each checked whole (core.uploads)
 

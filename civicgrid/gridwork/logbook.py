@@ -329,6 +329,8 @@ def home_figures(user: Any) -> list[Figure]:
         n=Count("id"), done=Count("id", filter=Q(state=ItemState.DONE))
     )
     coverage_url = reverse("gridwork:coverage")
+    # The cards count this month: their lists open filtered the same way, to show the same number.
+    findings_url, this_month = reverse("gridwork:findings"), f"date_from={month.isoformat()}"
     return [
         Figure(
             _("今日巡查覆盖"),
@@ -342,12 +344,11 @@ def home_figures(user: Any) -> list[Figure]:
             coverage_url,
             _("本周有巡查的网格 {week_grids} 个").format(week_grids=week_grids),
         ),
-        Figure(_("本月发现问题"), found["n"], reverse("gridwork:findings"), _("网格员巡查记录的民情")),
-        Figure(
-            _("现场解决"), found["fixed"], reverse("gridwork:findings") + "?outcome=fixed", _("有照片佐证")
-        ),
-        Figure(_("上报诉求"), found["reported"], reverse("gridwork:findings") + "?outcome=reported"),
-        Figure(_("本月走访"), visits, reverse("gridwork:care")),
+        Figure(_("本月发现问题"), found["n"], f"{findings_url}?{this_month}", _("网格员巡查记录的民情")),
+        Figure(_("现场解决"), found["fixed"], f"{findings_url}?outcome=fixed&{this_month}", _("有照片佐证")),
+        Figure(_("上报诉求"), found["reported"], f"{findings_url}?outcome=reported&{this_month}"),
+        # No page lists the visits of a month (the care list shows plans): the card is no link.
+        Figure(_("本月走访"), visits, "", _("本月网格员记录的走访次数")),
         Figure(
             _("走访超期"), overdue, reverse("gridwork:care") + "?light=red", _("关爱对象超过走访周期未走访")
         ),

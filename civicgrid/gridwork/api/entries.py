@@ -31,6 +31,7 @@ from civicgrid.gridwork.api.schemas import (
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem, Patrol
 from civicgrid.gridwork.selectors import campaigns_visible
+from civicgrid.gridwork.services.patrols import MAX_SPEED_KMH
 
 
 def _status(saved: services.Saved[Any]) -> Status:
@@ -63,13 +64,30 @@ def patrol_start(request: HttpRequest, payload: PatrolStartIn) -> Any:
     "/patrols/{key}/points",
     response={200: PointsOut, **ERRORS},
     summary="上传轨迹点",
-    description="批量上传巡查轨迹点（每批最多500个）；同一时间的点重复上传只保存一次。",
+    description=(
+        "批量上传巡查轨迹点（每批最多500个）；同一时间的点重复上传只保存一次；"
+        "明显有误的定位点（位于(0,0)，或与上一个有效点相比速度超过每小时150公里）不保存，计入 skipped。"
+    ),
 )
 def patrol_points(request: HttpRequest, key: str, payload: PointsIn) -> Any:
     points = [services.PointIn(p.at, p.lon, p.lat, p.accuracy) for p in payload.points]
-    added = services.patrol_points_add(actor=request.user, patrol_key=key, points=points)
+    saved = services.patrol_points_add(actor=request.user, patrol_key=key, points=points)
     patrol = Patrol.objects.get(client_key=key)
-    return {"added": added, "point_count": patrol.point_count, "distance_m": patrol.distance_m}
+    return {
+        "added": saved.added,
+        "skipped": saved.skipped,
+        "skipped_note": _skipped_note(saved.skipped),
+        "point_count": patrol.point_count,
+        "distance_m": patrol.distance_m,
+    }
+
+
+def _skipped_note(skipped: int) -> str:
+    if not skipped:
+        return ""
+    return _(
+        "{count}个定位点明显有误（位于(0,0)或与上一个点相比移动速度超过每小时{speed}公里），未计入轨迹"
+    ).format(count=skipped, speed=round(MAX_SPEED_KMH))
 
 
 @router.post(

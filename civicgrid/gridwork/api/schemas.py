@@ -184,6 +184,8 @@ class PatrolOut(Schema):
 
 class PointsOut(Schema):
     added: int
+    skipped: int = 0
+    skipped_note: str = ""
     point_count: int
     distance_m: float
 

@@ -7,7 +7,7 @@ latest result by the time it was taken on the phone.
 """
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -21,6 +21,7 @@ from civicgrid.core import bulk
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.gridwork.constants import (
+    CAMPAIGN_WINDOW_DAYS,
     DEFAULT_CHECKLISTS,
     CampaignKind,
     CampaignState,
@@ -184,6 +185,30 @@ def _write_household_items(campaign: Campaign, area: Node) -> int:
         return int(cursor.rowcount)
 
 
+def _check_dates(starts_on: date, ends_on: date) -> dict[str, list[str]]:
+    """A campaign's dates: it starts within ``CAMPAIGN_WINDOW_DAYS`` of today, ends no
+    earlier than today nor than its start, and lasts at most ``CAMPAIGN_WINDOW_DAYS``."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    window = timedelta(days=CAMPAIGN_WINDOW_DAYS)
+    earliest, latest = today - window, today + window
+    if not earliest <= starts_on <= latest:
+        errors["starts_on"] = [
+            _("开始日期应在{earliest}至{latest}之间").format(
+                earliest=earliest.isoformat(), latest=latest.isoformat()
+            )
+        ]
+    if ends_on < today:
+        errors["ends_on"] = [_("截止日期不能早于今天（{today}）").format(today=today.isoformat())]
+    elif ends_on < starts_on:
+        errors["ends_on"] = [_("截止日期不能早于开始日期")]
+    elif ends_on - starts_on > window:
+        errors["ends_on"] = [
+            _("专项任务最长{days}天：截止日期应不晚于开始日期后{days}天").format(days=CAMPAIGN_WINDOW_DAYS)
+        ]
+    return errors
+
+
 @transaction.atomic
 def campaign_launch(
     *,
@@ -208,8 +233,7 @@ def campaign_launch(
         errors["kind"] = [_("任务类型取值无效")]
     if target not in CampaignTarget.values:
         errors["target"] = [_("任务对象只能是每户或每栋楼")]
-    if ends_on < starts_on:
-        errors["ends_on"] = [_("截止日期不能早于开始日期")]
+    errors.update(_check_dates(starts_on, ends_on))
     if len(description) > 2000:
         errors["description"] = [_("工作要求最长2000个字")]
     questions = _clean_checklist(checklist if checklist is not None else default_checklist(kind), errors)

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, ValidationError
 from civicgrid.gridwork.constants import MAX_CLOCK_SKEW_MINUTES, MAX_POINTS_PER_BATCH, Verb
 from civicgrid.gridwork.models import Patrol, PatrolPoint
 from civicgrid.gridwork.services.common import (
@@ -44,6 +44,9 @@ from civicgrid.territory.models import Node
 
 # Points less accurate than this (metres) are kept on the map but not counted in the distance.
 DISTANCE_MAX_ACCURACY_M = 100.0
+# A fix farther from the last good one than this speed allows is a GPS glitch: not stored.
+MAX_SPEED_KMH = 150.0
+JUMP_SLACK_M = 50.0
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -68,14 +71,45 @@ def track_length_m(points: Sequence[tuple[float, float, float | None]]) -> float
     return sum(haversine_m(*a, *b) for a, b in itertools.pairwise(good))
 
 
+def is_null_island(lon: float, lat: float) -> bool:
+    """A fix at exactly (0, 0): what a phone reports when it has no position at all."""
+    return lon == 0 and lat == 0
+
+
+def plausible(points: Sequence[PointIn]) -> list[PointIn]:
+    """The points of a track (any order) that a person on foot or on a scooter could have
+    walked, in time order: none at exactly (0, 0), and none that lies farther from the last
+    point kept than ``MAX_SPEED_KMH`` for the time between them allows (plus
+    ``JUMP_SLACK_M`` of GPS jitter). A fix that jumps to the other side of the world is a
+    glitch, not a walk; the points after it are judged from the last good one."""
+    kept: list[PointIn] = []
+    metres_per_second = MAX_SPEED_KMH * 1000 / 3600
+    for point in sorted(points, key=lambda p: p.at):
+        if is_null_island(point.lon, point.lat):
+            continue
+        if kept:
+            last = kept[-1]
+            seconds = abs((point.at - last.at).total_seconds())
+            if (
+                haversine_m(last.lon, last.lat, point.lon, point.lat)
+                > metres_per_second * seconds + JUMP_SLACK_M
+            ):
+                continue
+        kept.append(point)
+    return kept
+
+
+def _stored(patrol: Patrol) -> list[PointIn]:
+    rows = PatrolPoint.objects.filter(patrol=patrol).values_list("recorded_at", "lon", "lat", "accuracy_m")
+    return [PointIn(at, lon, lat, acc) for at, lon, lat, acc in rows]
+
+
 def _refresh_track(patrol: Patrol) -> None:
-    rows = list(
-        PatrolPoint.objects.filter(patrol=patrol)
-        .order_by("recorded_at")
-        .values_list("lon", "lat", "accuracy_m")
-    )
+    """Point count and distance: the distance counts only the plausible points (a glitch
+    stored before the rule existed is not counted either)."""
+    rows = _stored(patrol)
     patrol.point_count = len(rows)
-    patrol.distance_m = round(track_length_m(rows), 1)
+    patrol.distance_m = round(track_length_m([(p.lon, p.lat, p.accuracy) for p in plausible(rows)]), 1)
 
 
 def _locked_own(actor: Any, key: str) -> Patrol:
@@ -158,7 +192,21 @@ def patrol_start(
         )
         return patrol
 
-    return claim(Patrol, key, actor, create)
+    try:
+        return claim(Patrol, key, actor, create)
+    except IntegrityError:
+        # Another start under another key (a second tab, a second phone) won the one open
+        # patrol a worker may have (``gridwork_one_open_patrol``) while this one was inserting.
+        won = Patrol.objects.filter(worker=actor, ended_at__isnull=True).first()
+        if won is None:
+            raise
+        raise Conflict(
+            _("您已有一次进行中的巡查（{time}在另一页面或另一部手机上开始），请刷新后继续").format(
+                time=timezone.localtime(won.started_at).strftime("%H:%M")
+            ),
+            code="patrol_open",
+            detail={"client_key": won.client_key},
+        ) from None
 
 
 def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> None:
@@ -186,31 +234,55 @@ def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> None:
             raise ValidationError(_("第{n}个轨迹点：{reasons}").format(n=n, reasons=reasons), field="points")
 
 
+@dataclass(frozen=True)
+class PointsAdded:
+    """What a batch of track points did: ``added`` new points stored, ``skipped`` impossible
+    fixes left out (at exactly (0, 0), or too far from the last good point: ``plausible``)."""
+
+    added: int
+    skipped: int
+
+
 @transaction.atomic
-def patrol_points_add(*, actor: Any, patrol_key: str, points: list[PointIn]) -> int:
-    """Add track points; a point sent again (same time) is ignored. Returns how many were new."""
+def patrol_points_add(*, actor: Any, patrol_key: str, points: list[PointIn]) -> PointsAdded:
+    """Add track points; a point sent again (same time) is ignored, an impossible fix
+    (``plausible``) is skipped and counted, the rest of its batch is kept."""
     patrol = _locked_own(actor, patrol_key)
     _check_points(patrol, points, timezone.now())
-    before = PatrolPoint.objects.filter(patrol=patrol).count()
+    stored = _stored(patrol)
+    sent = [
+        p if timezone.is_aware(p.at) else PointIn(timezone.make_aware(p.at), p.lon, p.lat, p.accuracy)
+        for p in points
+    ]
+    kept_ids = {id(p) for p in plausible(stored + sent)}
+    good = [p for p in sent if id(p) in kept_ids]
+    skipped = len(sent) - len(good)
+    before = len(stored)
     PatrolPoint.objects.bulk_create(
         [
             PatrolPoint(patrol=patrol, recorded_at=p.at, lon=p.lon, lat=p.lat, accuracy_m=p.accuracy)
-            for p in points
+            for p in good
         ],
         ignore_conflicts=True,
     )
     _refresh_track(patrol)
     added = patrol.point_count - before
-    if added:
+    if added or skipped:
         patrol.save(update_fields=["point_count", "distance_m"])
+    if added:
         audit_write(
             actor=actor,
             verb=Verb.PATROL_POINTS_ADDED,
             target=patrol,
             node=patrol.node,
-            after={"added": added, "points": patrol.point_count, "distance_m": patrol.distance_m},
+            after={
+                "added": added,
+                "skipped": skipped,
+                "points": patrol.point_count,
+                "distance_m": patrol.distance_m,
+            },
         )
-    return added
+    return PointsAdded(added, skipped)
 
 
 @transaction.atomic

@@ -1,6 +1,9 @@
 """Template helpers of grid work."""
 
+from datetime import date
+
 from django import template
+from django.utils import timezone
 from django.utils.html import json_script
 
 from civicgrid.gridwork.jstext import js_text
@@ -14,6 +17,21 @@ register = template.Library()
 def place(node: Node | None) -> str:
     """Where someone lives, said the way a grid worker says it: "3号楼 2单元"."""
     return place_name(node) if node is not None else ""
+
+
+@register.filter
+def deadline(day: date | None) -> str:
+    """A deadline, short: "12-31" in this year, "2027-01-15" in another (a campaign that
+    ends next year, or one long past, must not read as this year's)."""
+    if day is None:
+        return ""
+    return day.strftime("%m-%d") if day.year == timezone.localdate().year else day.isoformat()
+
+
+@register.filter
+def overdue(day: date | None) -> bool:
+    """The day has passed (before today)."""
+    return day is not None and day < timezone.localdate()
 
 
 @register.simple_tag

@@ -41,14 +41,21 @@ def field_error(reason: str) -> str:
     return f'<span class="error field-error">{reason}</span>'
 
 
+# Dates ahead of today (a campaign may not end before today): in 17 and 27 days, and one
+# between today and the start for the end that comes before it.
+START = (date.today() + timedelta(days=17)).isoformat()
+END = (date.today() + timedelta(days=27)).isoformat()
+END_BEFORE_START = (date.today() + timedelta(days=8)).isoformat()
+
+
 def launch_data(field: Field, **kw: str) -> dict[str, Any]:
     data = {
         "name": "国家反诈中心APP入户核查",
         "kind": "anti_fraud",
         "area": str(field.city.comm_a1.pk),
         "target": "household",
-        "starts_on": "2026-12-10",
-        "ends_on": "2026-12-20",
+        "starts_on": START,
+        "ends_on": END,
         "checklist": "已安装APP|是否|必填",
         "description": "逐户核查",
     }
@@ -59,7 +66,7 @@ def launch_data(field: Field, **kw: str) -> dict[str, Any]:
 def test_a_campaign_ending_before_it_starts_comes_back_with_what_was_typed(field: Field) -> None:
     before = audit_count()
     answer = browser(field.city.bob).post(
-        "/gridwork/campaigns/launch/", launch_data(field, ends_on="2026-12-01", description="第一批核查")
+        "/gridwork/campaigns/launch/", launch_data(field, ends_on=END_BEFORE_START, description="第一批核查")
     )
     assert answer.status_code == 422
     form = answer.context["launch_form"]
@@ -70,9 +77,9 @@ def test_a_campaign_ending_before_it_starts_comes_back_with_what_was_typed(field
     assert 'value="国家反诈中心APP入户核查"' in label_of(text, "name")
     assert ">\n第一批核查</textarea>" in label_of(text, "description")
     ends = label_of(text, "ends_on")
-    assert ends.startswith("<label>截止") and 'value="2026-12-01"' in ends
+    assert ends.startswith("<label>截止") and f'value="{END_BEFORE_START}"' in ends
     assert field_error("截止日期不能早于开始日期") in ends and 'aria-invalid="true"' in ends
-    assert 'value="2026-12-10"' in label_of(text, "starts_on") and "field-error" not in label_of(
+    assert f'value="{START}"' in label_of(text, "starts_on") and "field-error" not in label_of(
         text, "starts_on"
     )
     assert f'value="{field.city.comm_a1.pk}" selected' in label_of(text, "area")

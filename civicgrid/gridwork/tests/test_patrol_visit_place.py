@@ -91,9 +91,11 @@ def test_the_track_may_step_outside_the_grid(field: Field) -> None:
     services.patrol_start(actor=field.alice, client_key="boundary-01", started_at=started, **INSIDE)
     walk = [(120.305, 31.5702), (120.305, 31.5695), (120.305, 31.5650), (120.33, 31.585)]
     points = [
-        services.PointIn(started + timedelta(minutes=i), lon, lat, 10.0) for i, (lon, lat) in enumerate(walk)
+        # Five minutes apart: the last step (3 km) is a ride, not a GPS jump (patrol_points_add).
+        services.PointIn(started + timedelta(minutes=5 * i), lon, lat, 10.0)
+        for i, (lon, lat) in enumerate(walk)
     ]
-    assert services.patrol_points_add(actor=field.alice, patrol_key="boundary-01", points=points) == 4
+    assert services.patrol_points_add(actor=field.alice, patrol_key="boundary-01", points=points).added == 4
     assert PatrolPoint.objects.count() == 4
     assert Patrol.objects.get().node == field.city.grid_a1_1
 

@@ -27,10 +27,14 @@ def test_a_patrol_from_start_to_end_with_its_track(field: Field) -> None:
         actor=alice, client_key="patrol-0001", started_at=started, lon=120.305, lat=31.575
     )
     assert saved.created and saved.entry.node == field.city.grid_a1_1
-    assert services.patrol_points_add(actor=alice, patrol_key="patrol-0001", points=_points(started)) == 5
+    assert (
+        services.patrol_points_add(actor=alice, patrol_key="patrol-0001", points=_points(started)).added == 5
+    )
     # The same batch again (a retry after a lost answer) adds nothing and writes no audit row.
     before = audit_count()
-    assert services.patrol_points_add(actor=alice, patrol_key="patrol-0001", points=_points(started)) == 0
+    assert (
+        services.patrol_points_add(actor=alice, patrol_key="patrol-0001", points=_points(started)).added == 0
+    )
     assert audit_count() == before
     ended = services.patrol_end(actor=alice, patrol_key="patrol-0001", places="3号楼、菜市场", people_met=12)
     patrol = ended.entry

@@ -1,5 +1,6 @@
 """Small helpers shared by the pages: reading posted values, errors back onto the form."""
 
+import math
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -32,15 +33,20 @@ class Posted:
     def _bad(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
-    def number(self, name: str) -> float | None:
+    def number(self, name: str, label: str = "") -> float | None:
+        """A decimal number; ``label`` names the field in the error ("纬度应为数字"): the
+        field may sit under a shared heading (地点) or be hidden (the phone's fix)."""
         raw = self.text(name)
         if not raw:
             return None
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
-            self._bad(name, _("应为数字"))
+            value = None
+        if value is None or not math.isfinite(value):
+            self._bad(name, _("{label}应为数字").format(label=label) if label else _("应为数字"))
             return None
+        return value
 
     def integer(self, name: str) -> int | None:
         raw = self.text(name)
@@ -82,11 +88,14 @@ class Posted:
 
 
 def merged(*errors: ValidationError | dict[str, list[str]]) -> dict[str, list[str]]:
+    """The reasons of several sources by field, each reason once: ``posted.check()`` and
+    ``look.done()`` raise their own dict, which the caller passes again beside the error."""
     out: dict[str, list[str]] = {}
     for e in errors:
         items = e.errors if isinstance(e, ValidationError) else e
         for name, reasons in items.items():
-            out.setdefault(name, []).extend(reasons)
+            kept = out.setdefault(name, [])
+            kept.extend(r for r in reasons if r not in kept)
     return out
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.core import crypto
-from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, ValidationError
 from civicgrid.gridwork import logbook, selectors, services
 from civicgrid.gridwork.constants import (
     CampaignState,
@@ -106,6 +106,8 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("巡查已开始"))
     except ValidationError as exc:
         messages.error(request, labelled(exc))
+    except Conflict as exc:  # another tab started one meanwhile: it is the open patrol shown
+        messages.warning(request, exc.message)
     return redirect("gridwork:m_today")
 
 
@@ -164,8 +166,8 @@ def finding(request: HttpRequest) -> HttpResponse:
         outcome=posted.text("outcome") or Outcome.RECORDED,
         handled_note=posted.text("handled_note"),
         address=posted.text("address"),
-        lon=posted.number("lon"),
-        lat=posted.number("lat"),
+        lon=posted.number("lon", _("经度")),
+        lat=posted.number("lat", _("纬度")),
         grid=look.grid(posted.integer("grid_id")),
         request_type=posted.text("request_type") or RequestType.COMPLAINT,
         urgency=posted.text("urgency") or Urgency.NORMAL,
@@ -234,8 +236,8 @@ def visit(request: HttpRequest) -> HttpResponse:
         kind=posted.text("kind") or VisitKind.HOME,
         wellbeing=posted.text("wellbeing") or Wellbeing.GOOD,
         needs=posted.text("needs"),
-        lon=posted.number("lon"),
-        lat=posted.number("lat"),
+        lon=posted.number("lon", _("经度")),
+        lat=posted.number("lat", _("纬度")),
         photos=request.FILES.getlist("photos"),
     )
     try:
