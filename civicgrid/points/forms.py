@@ -5,6 +5,7 @@ reason next to its field, with what was typed kept."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.i18n import StrOrPromise
 from civicgrid.points.models import ActivityType
 
 INTEGER = {"invalid": _("请填写整数")}
@@ -72,3 +73,43 @@ class PolicyForm(forms.Form):
         label=_("积分有效期"), error_messages={"required": _("请填写积分有效期"), **INTEGER}
     )
     pickup_days = forms.IntegerField(label=_("取货码有效期"), required=False, error_messages=INTEGER)
+
+
+def _text(label: StrOrPromise, *, hidden: bool = False) -> forms.CharField:
+    """Typed text kept as typed: ``goods_create`` / ``goods_update`` read and check it (numbers
+    too), so a refusal is worded as the API words it and shown beside its field."""
+    return forms.CharField(label=label, required=False, widget=forms.HiddenInput if hidden else None)
+
+
+class GoodsForm(forms.Form):
+    """上架新商品. Every field is checked by ``goods_create``; a refused form comes back with
+    what was typed and each reason beside its field."""
+
+    community = _text(_("社区"))
+    name = _text(_("商品名称"))
+    price = _text(_("所需积分"))
+    stock = _text(_("初始库存"))
+    unit_label = _text(_("单位"))
+    per_person_limit = _text(_("每人限兑"))
+    donor = _text(_("捐赠单位"))
+    description = _text(_("说明"))
+
+
+class GoodsEditForm(forms.Form):
+    """商品信息 of one item. ``version`` is the one read (409 when someone saved since)."""
+
+    version = _text(_("版本"), hidden=True)
+    name = _text(_("商品名称"))
+    description = _text(_("说明"))
+    price = _text(_("所需积分"))
+    unit_label = _text(_("单位"))
+    per_person_limit = _text(_("每人限兑"))
+    donor = _text(_("捐赠单位"))
+    is_active = forms.BooleanField(label=_("上架"), required=False)
+
+
+class RestockForm(forms.Form):
+    """入库 / 盘点: a quantity (negative for a write-off) and a note, checked by ``goods_restock``."""
+
+    quantity = _text(_("数量"))
+    note = _text(_("备注"))

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import CharField, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -46,19 +46,49 @@ from civicgrid.territory.models import Node
 # Goods
 
 
-def _check_goods_fields(name: Any, price: Any, per_person_limit: Any) -> Errors:
-    errors: Errors = {}
-    if not str(name or "").strip():
-        errors["name"] = [gettext("请填写商品名称")]
-    whole_value(price, errors=errors, field="price", label=gettext("所需积分"), minimum=1, maximum=MAX_AMOUNT)
-    whole_value(
-        per_person_limit,
-        errors=errors,
-        field="per_person_limit",
-        label=gettext("每人限兑"),
-        maximum=MAX_STOCK,
-    )
-    return errors
+GOODS_TEXT = ("name", "description", "unit_label")
+
+
+def _goods_text(field: str, raw: Any, errors: Errors) -> str:
+    """A text field of the listing, spaces around it dropped, or a refusal naming the field and
+    its column's limit ("商品名称最多100个字（现为300个字）"): nothing is cut to fit, and
+    PostgreSQL's varchar no longer answers a long name with a 500."""
+    column = Goods._meta.get_field(field)
+    assert isinstance(column, CharField)
+    text = str(raw if raw is not None else "").strip()
+    label = str(column.verbose_name)
+    if field == "name" and not text:
+        errors.setdefault(field, []).append(gettext("请填写商品名称"))
+    elif field == "unit_label" and not text:
+        text = gettext("件")
+    limit = column.max_length
+    if limit is not None and len(text) > limit:
+        errors.setdefault(field, []).append(
+            gettext("{label}最多{limit}个字（现为{length}个字）").format(
+                label=label, limit=limit, length=len(text)
+            )
+        )
+    return text
+
+
+def _check_goods_fields(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    """The listing's fields in ``values`` (any of name, description, unit_label, price,
+    per_person_limit, stock) as stored, each bad one's reason added to ``errors``."""
+    cleaned = dict(values)
+    for field in GOODS_TEXT:
+        if field in values:
+            cleaned[field] = _goods_text(field, values[field], errors)
+    numbers = {
+        "price": (gettext("所需积分"), 1, MAX_AMOUNT),
+        "per_person_limit": (gettext("每人限兑"), 0, MAX_STOCK),
+        "stock": (gettext("库存"), 0, MAX_STOCK),
+    }
+    for field, (label, minimum, maximum) in numbers.items():
+        if field in values:
+            cleaned[field] = whole_value(
+                values[field], errors=errors, field=field, label=label, minimum=minimum, maximum=maximum
+            )
+    return cleaned
 
 
 def goods_create(
@@ -66,33 +96,48 @@ def goods_create(
     actor: Any,
     node: Node,
     name: str,
-    price: int,
-    stock: int = 0,
+    price: int | str,
+    stock: int | str = 0,
     donor: Organisation | None = None,
     description: str = "",
     unit_label: str = "件",  # i18n: data (the default unit stored with the goods)
-    per_person_limit: int = 0,
+    per_person_limit: int | str = 0,
 ) -> Goods:
-    """Put an item in the community's shop; ``stock`` is its first restock."""
+    """Put an item in the community's shop; ``stock`` is its first restock.
+
+    Every field is checked before anything is written, each refusal naming its field: a name,
+    description or unit longer than its column is refused, never cut to fit. Numbers may come
+    as typed text ("10"); they are stored as whole numbers."""
     node = check_node(node)
     require_manage(actor, node.path)
-    errors = _check_goods_fields(name, price, per_person_limit)
-    whole_value(stock, errors=errors, field="stock", label=gettext("库存"), maximum=MAX_STOCK)
+    errors: Errors = {}
+    fields = _check_goods_fields(
+        {
+            "name": name,
+            "description": description,
+            "unit_label": unit_label,
+            "price": price,
+            "stock": stock,
+            "per_person_limit": per_person_limit,
+        },
+        errors,
+    )
     if donor is not None and not isinstance(donor, Organisation):
         errors["donor"] = [gettext("捐赠单位无效")]
     if errors:
         raise ValidationError(errors=errors)
     with transaction.atomic():
+        stock = fields["stock"]
         goods = Goods.objects.create(
             node=node,
             node_path=node.path,
-            name=str(name).strip()[:100],
-            description=str(description or "").strip()[:255],
-            price=price,
+            name=fields["name"],
+            description=fields["description"],
+            price=fields["price"],
             stock=stock,
-            unit_label=(str(unit_label or "").strip() or gettext("件"))[:10],
+            unit_label=fields["unit_label"],
             donor=donor,
-            per_person_limit=per_person_limit,
+            per_person_limit=fields["per_person_limit"],
             created_by=actor,
         )
         if stock:
@@ -108,7 +153,7 @@ def goods_create(
             verb=Verb.GOODS_CREATED,
             target=goods,
             node=node,
-            after={"price": price, "stock": stock, "donor": getattr(donor, "pk", None)},
+            after={"price": fields["price"], "stock": stock, "donor": getattr(donor, "pk", None)},
         )
     return goods
 
@@ -141,12 +186,16 @@ def goods_update(*, actor: Any, goods: Goods, expected_version: int | None = Non
                 code="stale_version",
                 detail={"version": locked.version},
             )
+        errors: Errors = {}
+        changes = _check_goods_fields(changes, errors)
+        donor = changes.get("donor")
+        if donor is not None and not isinstance(donor, Organisation):
+            errors["donor"] = [gettext("捐赠单位无效")]
+        if errors:
+            raise ValidationError(errors=errors)
         before = {name: getattr(locked, name) for name in changes}
         for name, value in changes.items():
             setattr(locked, name, value)
-        errors = _check_goods_fields(locked.name, locked.price, locked.per_person_limit)
-        if errors:
-            raise ValidationError(errors=errors)
         locked.version += 1  # the row is locked: no one else adds meanwhile
         locked.save(update_fields=[*changes, "version", "updated_at"])
         audit_write(
@@ -166,6 +215,16 @@ def goods_restock(*, actor: Any, goods: Goods, quantity: int, note: str = "") ->
     quantity = whole(quantity, field="quantity", label=gettext("数量"), minimum=-MAX_STOCK, maximum=MAX_STOCK)
     if quantity == 0:
         raise ValidationError(gettext("数量应为非零整数"), field="quantity")
+    note = str(note or "").strip()
+    ref = StockEntry._meta.get_field("ref")
+    limit = ref.max_length if isinstance(ref, CharField) and ref.max_length else 64
+    if len(note) > limit:
+        raise ValidationError(
+            gettext("{label}最多{limit}个字（现为{length}个字）").format(
+                label=gettext("备注"), limit=limit, length=len(note)
+            ),
+            field="note",
+        )
     with transaction.atomic():
         changed = Goods.objects.filter(pk=goods.pk, stock__gte=max(0, -quantity)).update(
             stock=F("stock") + quantity
@@ -176,7 +235,7 @@ def goods_restock(*, actor: Any, goods: Goods, quantity: int, note: str = "") ->
             goods=goods,
             delta=quantity,
             reason=StockEntry.Reason.RESTOCK if quantity > 0 else StockEntry.Reason.CORRECT,
-            ref=str(note or "")[:64],
+            ref=note,
             actor=actor,
             created_at=timezone.now(),
         )

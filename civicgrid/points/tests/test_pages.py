@@ -102,7 +102,7 @@ def test_goods_created_and_restocked_from_the_page(pw: PointsWorld, client: Clie
     before = counts()
     response = client.post("/points/goods/", {"community": pw.city.comm_a1.pk, "name": "坏", "price": "-3"})
     assert counts() == before
-    assert "所需积分应为1到100000之间的整数" in text(client.get("/points/goods/"))
+    assert response.status_code == 422 and "所需积分应为1到100000之间的整数" in text(response)
 
 
 @pytest.mark.parametrize(("field", "raw"), [("price", "abc"), ("price", "2.5"), ("per_person_limit", "1e12")])
@@ -114,9 +114,9 @@ def test_typed_goods_numbers_are_refused_as_the_service_words_them(
     as_(client, pw.city.bob)
     before = counts()
     form = {"community": pw.city.comm_a1.pk, "name": "食用油", "price": "5", field: raw}
-    client.post("/points/goods/", form)
+    response = client.post("/points/goods/", form)
     label, bound = {"price": ("所需积分", "1到100000"), "per_person_limit": ("每人限兑", "0到100000")}[field]
-    assert f"{label}应为{bound}之间的整数" in text(client.get("/points/goods/"))
+    assert response.status_code == 422 and f"{label}应为{bound}之间的整数" in text(response)
     assert counts() == before
 
 

@@ -22,9 +22,9 @@ from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
 from civicgrid.core.views_forms import int_or_none, pk_or_none, value
 from civicgrid.points import selectors, services
-from civicgrid.points.checks import MAX_AMOUNT, MAX_STOCK
+from civicgrid.points.checks import MAX_AMOUNT
 from civicgrid.points.constants import Source
-from civicgrid.points.forms import PolicyForm, RuleForm
+from civicgrid.points.forms import GoodsEditForm, GoodsForm, PolicyForm, RestockForm, RuleForm
 from civicgrid.points.models import (
     HOLDER_KINDS,
     Account,
@@ -42,6 +42,7 @@ from civicgrid.points.rules import BUILT_IN, DIFFICULTY_MAX, DIFFICULTY_MIN, pol
 from civicgrid.points.shop import normalise_code
 from civicgrid.points.sources import describe_movements, describe_stock_entries
 from civicgrid.points.views.common import communities_visible, flash_error, view_q
+from civicgrid.registry.models import Organisation
 from civicgrid.registry.selectors import organisations_visible
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.territory.models import Node
@@ -55,7 +56,11 @@ MOVEMENT_PARTIES = [
 
 
 def _community(request: HttpRequest, communities: list[Node]) -> Node | None:
-    raw = request.GET.get("community") or request.POST.get("community") or ""
+    return _community_of(request.GET.get("community") or request.POST.get("community") or "", communities)
+
+
+def _community_of(raw: str, communities: list[Node]) -> Node | None:
+    """The community ``raw`` names among ``communities`` (NotFound for another), else the only one."""
     if raw.isdecimal():
         for node in communities:
             if node.pk == int(raw):
@@ -109,6 +114,12 @@ def goods_list(request: HttpRequest) -> HttpResponse:
     communities = communities_visible(request.user)
     if request.method == "POST":
         return _goods_create(request, communities)
+    return _goods_list_page(request, communities)
+
+
+def _goods_list_page(
+    request: HttpRequest, communities: list[Node], form: GoodsForm | None = None, status: int = 200
+) -> HttpResponse:
     qs = selectors.goods_visible(request.user).annotate(
         open_count=Count("redemptions", filter=Q(redemptions__status=RedemptionStatus.RESERVED))
     )
@@ -119,14 +130,18 @@ def goods_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(name__contains=request.GET["q"].strip())
     if request.GET.get("on_sale") == "1":
         qs = qs.filter(is_active=True)
+    if form is None:
+        initial = {"stock": "0", "unit_label": _("件"), "per_person_limit": "0"}
+        form = GoodsForm(initial=initial)
     context = {
         "page": paginate(request, qs.order_by("node_path", "-is_active", "price", "id")),
         "query": query_without_page(request),
         "params": request.GET,
         "communities": communities,
         "donors": organisations_visible(request.user).order_by("name")[:300],
+        "form": form,
     }
-    return render(request, T + "goods_list.html", context)
+    return render(request, T + "goods_list.html", context, status=status)
 
 
 def _whole(request: HttpRequest, name: str, label: str, *, minimum: int, maximum: int) -> int:
@@ -137,40 +152,54 @@ def _whole(request: HttpRequest, name: str, label: str, *, minimum: int, maximum
     return number
 
 
-def _price(request: HttpRequest) -> int:
-    return _whole(request, "price", _("所需积分"), minimum=1, maximum=MAX_AMOUNT)
-
-
-def _limit(request: HttpRequest) -> int:
-    return (
-        int_or_none(value(request, "per_person_limit"), "per_person_limit", _("每人限兑"), maximum=MAX_STOCK)
-        or 0
-    )
+def _picked_donor(request: HttpRequest, form: GoodsForm | GoodsEditForm) -> Organisation | None:
+    """The donor the form picked among the units the user sees; a reason beside the picker
+    for one that names none of them (it was silently dropped)."""
+    raw = form.cleaned_data.get("donor") or ""
+    if not raw:
+        return None
+    donor_id = pk_or_none(raw)
+    donor = organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None
+    if donor is None:
+        form.add_error("donor", _("捐赠单位不存在或您无权查看"))
+    return donor
 
 
 def _goods_create(request: HttpRequest, communities: list[Node]) -> HttpResponse:
+    """上架新商品. A refusal shows the form again (422) with what was typed and each reason
+    beside its field; before, it redirected and everything typed was gone."""
+    form = GoodsForm(request.POST)
+    form.is_valid()  # text only: the service checks every field
+    data = form.cleaned_data
+    node = None
     try:
-        node = _community(request, communities)
-        if node is None:
-            raise ValidationError(_("请选择社区"), field="community")
-        donor_id = pk_or_none(value(request, "donor"))
-        donor = organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None
-        goods = services.goods_create(
-            actor=request.user,
-            node=node,
-            name=request.POST.get("name", ""),
-            price=_price(request),
-            stock=int_or_none(value(request, "stock"), "stock", _("库存"), maximum=MAX_STOCK) or 0,
-            donor=donor,
-            description=request.POST.get("description", ""),
-            unit_label=request.POST.get("unit_label", _("件")),
-            per_person_limit=_limit(request),
-        )
-    except CivicError as exc:
-        flash_error(request, exc, {"name": _("商品名称")})
-        return redirect("points:goods")
-    messages.success(request, _("已上架：{name}").format(name=goods.name))
-    return redirect("points:goods_detail", goods.pk)
+        node = _community_of(data.get("community") or "", communities)
+    except NotFound as exc:
+        form.add_error("community", exc.message)
+    if node is None and "community" not in form.errors:
+        form.add_error("community", _("请选择社区"))
+    donor = _picked_donor(request, form)
+    status = 422
+    if not form.errors and node is not None:
+        try:
+            goods = services.goods_create(
+                actor=request.user,
+                node=node,
+                name=data["name"],
+                price=data["price"],
+                stock=data["stock"] or 0,
+                donor=donor,
+                description=data["description"],
+                unit_label=data["unit_label"],
+                per_person_limit=data["per_person_limit"] or 0,
+            )
+        except CivicError as exc:
+            add_service_errors(form, exc)
+            status = exc.http_status
+        else:
+            messages.success(request, _("已上架：{name}").format(name=goods.name))
+            return redirect("points:goods_detail", goods.pk)
+    return _goods_list_page(request, communities, form, status)
 
 
 @login_required
@@ -178,49 +207,99 @@ def goods_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goods = selectors.goods_get(request.user, pk)
     if request.method == "POST":
         return _goods_change(request, goods)
+    return _goods_detail_page(request, goods)
+
+
+def _goods_detail_page(
+    request: HttpRequest,
+    goods: Goods,
+    form: GoodsEditForm | None = None,
+    restock_form: RestockForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     entries = list(goods.stock_entries.order_by("-created_at", "-id")[:30])
     refs = describe_stock_entries(entries)
+    if form is None:
+        form = GoodsEditForm(
+            initial={
+                "version": goods.version,
+                "name": goods.name,
+                "description": goods.description,
+                "price": goods.price,
+                "unit_label": goods.unit_label,
+                "per_person_limit": goods.per_person_limit,
+                "donor": goods.donor_id or "",
+                "is_active": goods.is_active,
+            }
+        )
     context = {
         "goods": goods,
         "entries": [(e, refs[e.pk]) for e in entries],
         "redemptions": goods.redemptions.select_related("account__resident", "account__organisation")[:30],
         "donors": organisations_visible(request.user).order_by("name")[:300],
         "can_manage": can(request.user, Capability.POINTS_MANAGE, goods.node_path),
+        "form": form,
+        "restock_form": restock_form or RestockForm(),
     }
-    return render(request, T + "goods_detail.html", context)
+    return render(request, T + "goods_detail.html", context, status=status)
 
 
 def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
-    try:
-        if request.POST.get("action") == "restock":
-            quantity = _whole(request, "quantity", _("数量"), minimum=-MAX_STOCK, maximum=MAX_STOCK)
+    """Save the listing or register a restock. Bad input shows the form again (422) with what
+    was typed and each reason beside its field; a stale save (409) or a refused write-off goes
+    back to the page with the message, as the page must show what was saved meanwhile."""
+    if request.POST.get("action") == "restock":
+        restock = RestockForm(request.POST)
+        restock.is_valid()
+        before = goods.stock
+        try:
             services.goods_restock(
-                actor=request.user, goods=goods, quantity=quantity, note=request.POST.get("note", "")
+                actor=request.user,
+                goods=goods,
+                quantity=restock.cleaned_data["quantity"],
+                note=restock.cleaned_data["note"],
             )
-            messages.success(
-                request,
-                (_("库存已增加 {quantity}") if quantity > 0 else _("库存已减少 {quantity}")).format(
-                    quantity=abs(quantity)
-                ),
-            )
-        else:
-            donor_id = pk_or_none(value(request, "donor"))
+        except ValidationError as exc:
+            add_service_errors(restock, exc)
+            return _goods_detail_page(request, goods, restock_form=restock, status=exc.http_status)
+        except CivicError as exc:
+            flash_error(request, exc)
+            return redirect("points:goods_detail", goods.pk)
+        quantity = goods.stock - before  # goods_restock read the stock back
+        messages.success(
+            request,
+            (_("库存已增加 {quantity}") if quantity > 0 else _("库存已减少 {quantity}")).format(
+                quantity=abs(quantity)
+            ),
+        )
+        return redirect("points:goods_detail", goods.pk)
+    form = GoodsEditForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    donor = _picked_donor(request, form)
+    if not form.errors:
+        try:
             services.goods_update(
                 actor=request.user,
                 goods=goods,
-                expected_version=int_or_none(value(request, "version"), "version", _("版本"), minimum=1),
-                name=request.POST.get("name", goods.name),
-                description=request.POST.get("description", ""),
-                price=_price(request),
-                unit_label=request.POST.get("unit_label", goods.unit_label) or _("件"),
-                per_person_limit=_limit(request),
-                is_active=request.POST.get("is_active") == "1",
-                donor=organisations_visible(request.user).filter(pk=donor_id).first() if donor_id else None,
+                expected_version=data["version"] or None,
+                name=data["name"],
+                description=data["description"],
+                price=data["price"],
+                unit_label=data["unit_label"],
+                per_person_limit=data["per_person_limit"] or 0,
+                is_active=data["is_active"],
+                donor=donor,
             )
-            messages.success(request, _("商品信息已保存"))
-    except CivicError as exc:
-        flash_error(request, exc, {"name": _("商品名称")})
-    return redirect("points:goods_detail", goods.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return _goods_detail_page(request, goods, form=form, status=exc.http_status)
+        except CivicError as exc:
+            flash_error(request, exc, {"name": _("商品名称")})
+            return redirect("points:goods_detail", goods.pk)
+        messages.success(request, _("商品信息已保存"))
+        return redirect("points:goods_detail", goods.pk)
+    return _goods_detail_page(request, goods, form=form, status=422)
 
 
 # ---------------------------------------------------------------------------------- redemptions
