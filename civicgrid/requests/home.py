@@ -82,7 +82,7 @@ def _area_figures(user: Any) -> list[Figure]:
             Figure(_("本月响应率"), pct(rates.response), url, hint),
             Figure(_("本月解决率"), pct(rates.resolution), url, hint),
             Figure(_("本月满意率"), pct(rates.satisfaction), url, hint),
-            Figure(_("本月综合得分"), score(rates.composite), reverse("requests:ranking"), hint),
+            Figure(_("本月综合得分"), score(rates.composite), url, hint),
         ]
     return figures
 

@@ -287,6 +287,9 @@ MAX_RANGE_DAYS = 366 * 3
 
 
 def parse_range(start: str, end: str) -> Period:
+    for raw, field, missing in ((start, "start", _("请填写开始日期")), (end, "end", _("请填写结束日期"))):
+        if not raw.strip():  # one end left blank: say so, not "should be a valid date"
+            raise ValidationError(missing, field=field)
     first = check_year(typed_day(start, field="start", label=_("开始日期")), field="start")
     last = check_year(typed_day(end, field="end", label=_("结束日期")), field="end")
     if last < first:

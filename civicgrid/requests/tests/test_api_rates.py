@@ -273,6 +273,31 @@ def test_a_bad_filter_is_a_422_naming_the_field(
     assert body["code"] == "invalid" and field in body["detail"], body
 
 
+@pytest.mark.parametrize(
+    ("params", "field", "reason"),
+    [
+        ({"start": "2026-03-01"}, "end", "请填写结束日期"),
+        ({"end": "2026-03-01"}, "start", "请填写开始日期"),
+    ],
+)
+def test_one_end_of_a_range_left_blank_is_named_as_missing(
+    hotline: Any, params: dict[str, str], field: str, reason: str
+) -> None:
+    """An outside tester got 结束日期应为有效日期 for an end date simply left blank."""
+    response = signed_in(hotline.city.dave).get(f"{BASE}/figures", params)
+    assert response.status_code == 422 and response.json()["detail"][field] == [reason]
+    page = signed_in(hotline.city.dave).get(reverse("requests:rates"), params)
+    assert page.status_code == 422 and reason in page.content.decode()
+
+
+@pytest.mark.parametrize("unit", ["٣", "99999999999999999999"])
+def test_the_page_reads_a_unit_id_as_the_api_does(hotline: Any, unit: str) -> None:
+    """'٣' (Arabic-Indic 3) opened a unit on the page while the API refused it."""
+    assert signed_in(hotline.city.dave).get(f"{BASE}/figures", {"unit": unit}).status_code == 422
+    page = signed_in(hotline.city.dave).get(reverse("requests:rates"), {"unit": unit})
+    assert page.status_code == 422 and "承办单位参数无效" in page.content.decode()
+
+
 def test_a_week_not_yet_begun_is_refused(hotline: Any) -> None:
     next_week = timezone.localdate() + timedelta(days=7)
     response = signed_in(hotline.city.dave).get(f"{BASE}/weekly", {"week": f"{next_week:%Y-%m-%d}"})

@@ -78,6 +78,9 @@ def test_an_operator_sees_the_queues_and_the_month(hotline: Any, day: dict[str, 
     assert shown["在办诉求"].value == 3 and shown["在办超期"].value == 1
     assert shown["本月响应率"].value == "100.00%"
     assert shown["本月满意率"].hint == "本月已评价 1 件"
+    # This month's score links to this month's figures, not to last month's ranking (an
+    # outside tester found no unit there with the card's number).
+    assert shown["本月综合得分"].url == shown["本月响应率"].url == "/requests/rates/"
 
 
 def test_the_figures_follow_what_happens(hotline: Any, day: dict[str, Request]) -> None:

@@ -50,7 +50,9 @@ def _int_value(raw: str, name: str, label: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdecimal():
+    # ASCII digits within an id's range, as the API reads them ('٣' or a 20-digit number is
+    # refused alike on both, not opened on one and refused on the other).
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 18:
         raise ValidationError(gettext("{label}参数无效").format(label=label), field=name)
     return int(raw)
 
@@ -139,6 +141,7 @@ def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
     return {
         "ranking": board,
         "ranked": ranked,
+        "hidden": len(board.ranked) - len(ranked),  # ranked units beyond the reader's scope
         "unranked": [r for r in board.unranked if r.unit_id in visible],
         "bottom": [r for r in board.bottom if r.unit_id in visible],
         "classes": [(c.label, sum(1 for r in ranked if r.klass == c.value)) for c in RankClass],
@@ -161,7 +164,11 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         refused, month = _refused(exc), add_months(current_month(), -1)
     visible = visible_unit_ids(request.user)
-    boards = [_board(b, visible) for b in rankings(month).values()]
+    ranked = rankings(month).values()
+    boards = [_board(b, visible) for b in ranked]
+    # The recount compares every unit of the ranking: only for readers who see all of them (a
+    # leader of the district), not a GET any handler could send for the whole district.
+    can_check = all(r.unit_id in visible for b in ranked for r in (*b.ranked, *b.unranked))
     thresholds = Thresholds.from_settings()
     context = {
         "thresholds": thresholds,
@@ -171,7 +178,8 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         "boards": boards,
         "is_live": month >= current_month(),
         "from_rollup": rollup_ready(month),
-        "check": ranking_recompute_check(month) if request.GET.get("check") == "1" else None,
+        "can_check": can_check,
+        "check": ranking_recompute_check(month) if can_check and request.GET.get("check") == "1" else None,
         "raw": RAW,
         "refused": refused,
     }
