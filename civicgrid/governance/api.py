@@ -12,10 +12,11 @@ from civicgrid.core.errors import ValidationError
 from civicgrid.governance import selectors, services
 from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview
 from civicgrid.governance.models import HotIssue, HotIssueRun, Topic
-from civicgrid.governance.seasonal import priority_subdistricts
+from civicgrid.governance.seasonal import priority_month, priority_subdistricts
 from civicgrid.requests.models import HandlingUnit
+from civicgrid.requests.rates.access import asked_period
 from civicgrid.requests.rates.cells import current_month
-from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
+from civicgrid.requests.rates.figures import Period, parse_month
 
 router = Router(tags=["主动治理"])
 
@@ -71,9 +72,9 @@ class HotQuery(Schema):
 
 
 def _period(q: HotQuery) -> Period:
-    if q.start or q.end:
-        return parse_range(q.start, q.end)
-    return Period.month(parse_month(q.month) if q.month else current_month())
+    """As on the page: a month (this one by default) or a range of at most three years, begun
+    by today (``asked_period``)."""
+    return asked_period(q.month, q.start, q.end)
 
 
 def _run_out(actor: Any, run: HotIssueRun, preview: list[HotIssue] | None = None) -> dict[str, Any]:
@@ -358,8 +359,7 @@ class PriorityQuery(Schema):
 
 @router.get("/priority", response=list[PriorityRowOut], summary="治理类街道（每万人诉求量与三率）")
 def priority(request: HttpRequest, q: Query[PriorityQuery]) -> Any:
-    month = parse_month(q.month) if q.month else add_months(current_month(), -1)
-    report = priority_subdistricts(request.user, month)
+    report = priority_subdistricts(request.user, priority_month(q.month))
     return [
         {
             "node_id": r.node.pk,

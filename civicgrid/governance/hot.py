@@ -27,12 +27,13 @@ from django.utils.translation import gettext
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
 from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import ValidationError
 from civicgrid.governance import engine, text
 from civicgrid.governance.models import HotIssue, HotIssueMember, HotIssueRun
 from civicgrid.governance.terms import terms_index
 from civicgrid.requests.constants import Satisfaction
 from civicgrid.requests.models import Category, Rating, Request
-from civicgrid.requests.rates.figures import Period
+from civicgrid.requests.rates.figures import MAX_RANGE_DAYS, Period
 from civicgrid.territory.models import Node, NodeKind
 
 KEEP = 100  # hot issues stored per run
@@ -469,16 +470,25 @@ def compute(
     return loaded, drafts, timings
 
 
+def check_period(period: Period) -> None:
+    """The periods hot issues are computed for, as the pages, API and command ask them
+    (``rates.access.asked_period``): at most three years (``MAX_RANGE_DAYS``), begun by
+    today. Refused before anything is read or stored (the background task included)."""
+    if period.end < period.start:
+        raise ValidationError(gettext("结束日期不能早于开始日期"), field="end")
+    if (period.end - period.start).days > MAX_RANGE_DAYS:
+        raise ValidationError(gettext("统计区间最长三年"), field="end")
+    if period.start > timezone.localdate():
+        raise ValidationError(gettext("开始日期晚于今天，尚无数据，请选择今天或以前的日期"), field="start")
+
+
 def _prepare(
     *, actor: Any, node: Node, period: Period, system: bool
 ) -> tuple[HotIssueRun, list[HotIssue], list[Draft]]:
     """The run and its issues, computed but not saved (GOVERNANCE_VIEW at ``node``)."""
     if not system:
         require(actor, Capability.GOVERNANCE_VIEW, node.path)
-    if period.end < period.start:
-        from civicgrid.core.errors import ValidationError
-
-        raise ValidationError(gettext("结束日期不能早于开始日期"), field="end")
+    check_period(period)
     started = time.perf_counter()
     p = params()
     loaded, drafts, stats = compute(node, period, p)

@@ -13,8 +13,8 @@ be accepted by a leader as a planned task due a week before the season.
 **Governance-priority subdistricts (治理类).** For a month, each subdistrict in scope gets
 requests received per 10,000 registered residents and its three rates
 (``civicgrid.requests.rates``). It is flagged when its requests per 10,000 are at least
-``load_ratio`` (1.2×) those of all subdistricts in scope together, and its composite score
-is below theirs.
+``load_ratio`` (1.2×) those of all subdistricts in scope together (never when the area or
+the subdistrict received none), and its composite score is below theirs.
 """
 
 from collections import Counter, defaultdict
@@ -39,7 +39,9 @@ from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.rates import Counts, Period, Rates, rates_of
-from civicgrid.requests.rates.cells import BY_AREA, Slice, by_paths, cells
+from civicgrid.requests.rates.access import asked_period
+from civicgrid.requests.rates.cells import BY_AREA, Slice, by_paths, cells, current_month
+from civicgrid.requests.rates.figures import add_months
 from civicgrid.requests.rates.ranking import RankClass, ranking
 from civicgrid.territory.models import Node, NodeKind
 
@@ -248,6 +250,12 @@ def _per_10k(received: int, residents: int) -> Fraction | None:
     return Fraction(received * 10_000, residents) if residents else None
 
 
+def priority_month(raw: str) -> date:
+    """The month asked of the priority list (page and API): last month by default; a month
+    not yet begun has no figures and is refused, as the rates pages refuse it."""
+    return asked_period(raw, "", "").start if raw.strip() else add_months(current_month(), -1)
+
+
 def priority_subdistricts(actor: Any, month: date) -> Priority:
     subs = list(
         scope_filter(
@@ -275,7 +283,15 @@ def priority_subdistricts(actor: Any, month: date) -> Priority:
     overall = rates_of(total_counts)
     per_10k = _per_10k(total_counts.received, total_residents)
     for r in rows:
-        high = per_10k is not None and r.per_10k is not None and r.per_10k >= LOAD_RATIO * per_10k
+        # No load is high where nothing was asked: with no requests in the area (rate 0) every
+        # subdistrict's 0 would be "at least 1.2× of 0"; a subdistrict without requests is never high.
+        high = (
+            per_10k is not None
+            and per_10k > 0
+            and r.per_10k is not None
+            and r.counts.received > 0
+            and r.per_10k >= LOAD_RATIO * per_10k
+        )
         poor = (
             overall.composite is not None
             and r.rates.composite is not None

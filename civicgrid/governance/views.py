@@ -19,14 +19,15 @@ from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import typed_day
-from civicgrid.core.views_forms import labelled
+from civicgrid.core.views_forms import labelled, unlabelled
 from civicgrid.governance import selectors, services
 from civicgrid.governance.forms import FIELD_LABELS, TaskForm
 from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview, previous_period
 from civicgrid.governance.models import AlertStatus, ProposalStatus, Topic, TopicStatus
-from civicgrid.governance.seasonal import priority_subdistricts
+from civicgrid.governance.seasonal import priority_month, priority_subdistricts
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import HandlingUnit, Request
+from civicgrid.requests.rates.access import asked_period
 from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
 from civicgrid.requests.selectors import requests_visible
@@ -49,11 +50,19 @@ def _int(raw: str | None, field: str, label: str) -> int | None:
 
 
 def _period(request: HttpRequest) -> Period:
-    start, end = request.GET.get("start", "").strip(), request.GET.get("end", "").strip()
-    if start or end:
-        return parse_range(start, end)
-    raw = request.GET.get("month", "").strip()
-    return Period.month(parse_month(raw) if raw else current_month())
+    """The month (this one by default) or range of days asked for, as on the rates pages:
+    a range of at most three years, a month or range begun by today (``asked_period``)."""
+    return asked_period(
+        request.GET.get("month", ""), request.GET.get("start", ""), request.GET.get("end", "")
+    )
+
+
+def _recompute_period(request: HttpRequest) -> Period:
+    """The range the 计算并保存 button posts: both days required, checked as on the page."""
+    start, end = request.POST.get("start", "").strip(), request.POST.get("end", "").strip()
+    if not (start and end):
+        parse_range(start, end)  # names the missing day
+    return asked_period("", start, end)
 
 
 def _map_points(issues: list[Any]) -> list[dict[str, Any]]:
@@ -92,10 +101,27 @@ def _in_scope_count(node: Node, period: Period) -> int:
 def hot_page(request: HttpRequest) -> HttpResponse:
     """Read-only: the latest stored run of the node and period, or else a preview computed
     on the spot and stored nowhere (a crawler, a prefetch or a refresh writes nothing).
-    Saving a run for the record is the POST of ``hot_recompute``."""
+    Saving a run for the record is the POST of ``hot_recompute``. A bad filter is said above
+    the form (422) and the page shows the default node or month instead, as the rates page
+    does; a node the reader may not see is a 404."""
     user = request.user
-    node = selectors.node_for(user, _int(request.GET.get("node"), "node", _("区域")))
-    period = _period(request)
+    refused: list[str] = []
+    try:
+        node_pk = _int(request.GET.get("node"), "node", _("区域"))
+    except ValidationError as exc:
+        refused.append(unlabelled(exc))
+        node_pk = None
+    node = selectors.node_for(user, node_pk)
+    try:
+        period = _period(request)
+    except ValidationError as exc:
+        refused.append(unlabelled(exc))
+        period = Period.month(current_month())
+    return _hot_page(request, node, period, "；".join(refused))
+
+
+def _hot_page(request: HttpRequest, node: Node, period: Period, refused: str = "") -> HttpResponse:
+    user = request.user
     run = selectors.latest_run(node, period)
     too_large = preview = False
     issues: list[Any] = []
@@ -106,6 +132,8 @@ def hot_page(request: HttpRequest) -> HttpResponse:
         preview = True
     else:
         too_large = True
+    params = request.GET if request.method == "GET" else request.POST
+    raw_month = params.get("month", "").strip()
     context = {
         "node": node,
         "period": period,
@@ -116,26 +144,30 @@ def hot_page(request: HttpRequest) -> HttpResponse:
         "points": _map_points(issues),
         "too_large": too_large,
         "nodes": selectors.nodes_visible(user)[:2000],
-        "month_value": f"{period.start:%Y-%m}" if period.whole_month else "",
-        "params": request.GET,
+        # What was typed stays in the form when it was refused, to be put right.
+        "month_value": raw_month
+        if refused and raw_month
+        else (f"{period.start:%Y-%m}" if period.whole_month else ""),
+        "params": params,
         "can_manage": can(user, M, node.path),
         "geojson_url": _outline(user, node),
+        "refused": refused,
     }
-    return render(request, "governance/hot.html", context)
+    return render(request, "governance/hot.html", context, status=422 if refused else 200)
 
 
 @login_required
 @require_POST
 def hot_recompute(request: HttpRequest) -> HttpResponse:
     """Compute and store a run (audited); an area above ``LIVE_LIMIT`` requests in the period
-    is computed by the ``hot_issues`` task instead."""
+    is computed by the ``hot_issues`` task instead. A range the page would refuse (over three
+    years, not begun, end before start) is refused before anything is computed or stored:
+    the hot page of the node comes back with the reason above its form (422)."""
     node = selectors.node_for(request.user, _int(request.POST.get("node"), "node", _("区域")))
-    start, end = request.POST.get("start", ""), request.POST.get("end", "")
-    period = Period(
-        typed_day(start, field="start", label=_("开始日期")), typed_day(end, field="end", label=_("结束日期"))
-    )
-    if period.end < period.start:
-        raise ValidationError(_("结束日期不能早于开始日期"), field="end")
+    try:
+        period = _recompute_period(request)
+    except ValidationError as exc:
+        return _hot_page(request, node, Period.month(current_month()), unlabelled(exc))
     if _in_scope_count(node, period) > LIVE_LIMIT:
         from civicgrid.governance.tasks import hot_issues
 
@@ -422,9 +454,18 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def priority_page(request: HttpRequest) -> HttpResponse:
     require_any(request.user, V)
     raw = request.GET.get("month", "").strip()
-    month = parse_month(raw) if raw else add_months(current_month(), -1)
+    refused = ""
+    try:
+        month = priority_month(raw)
+    except ValidationError as exc:
+        refused, month = unlabelled(exc), add_months(current_month(), -1)
     report = priority_subdistricts(request.user, month)
-    return render(request, "governance/priority.html", {"report": report, "month_value": f"{month:%Y-%m}"})
+    context = {
+        "report": report,
+        "month_value": raw if refused and raw else f"{month:%Y-%m}",
+        "refused": refused,
+    }
+    return render(request, "governance/priority.html", context, status=422 if refused else 200)
 
 
 # Spikes -------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import CivicError
 from civicgrid.governance.hot import hot_issues_compute
 from civicgrid.requests.permissions import SYSTEM
-from civicgrid.requests.rates.figures import Period, parse_month, parse_range
+from civicgrid.requests.rates.access import asked_period
+from civicgrid.requests.rates.figures import parse_range
 from civicgrid.territory.models import Node
 
 
@@ -22,10 +23,14 @@ class Command(BaseCommand):
         if node is None:
             raise CommandError(_("没有这个区域编码"))
         try:
-            if options["month"]:
-                period = Period.month(parse_month(str(options["month"])))
+            # As the page and the API: at most three years, begun by today (asked_period).
+            month, start, end = str(options["month"]), str(options["start"]), str(options["end"])
+            if month:
+                period = asked_period(month, "", "")
+            elif start.strip() or end.strip():
+                period = asked_period("", start, end)
             else:
-                period = parse_range(str(options["start"]), str(options["end"]))
+                period = parse_range(start, end)  # names the missing day
             run = hot_issues_compute(actor=SYSTEM, node=node, period=period, system=True)
         except CivicError as exc:
             raise CommandError(exc.message) from exc
