@@ -338,6 +338,50 @@ def _column_at(index: int, header: list[Any], positions: dict[int, str]) -> str:
     return text or _("第{column}列").format(column=index + 1)
 
 
+# Nesting a GeoJSON file needs: FeatureCollection → features → Feature → geometry →
+# coordinates of a MultiPolygon (4 levels) is 8; properties may nest a little more.
+GEOJSON_MAX_DEPTH = 64
+
+
+def _too_deep() -> str:
+    return _("GeoJSON 文件嵌套层数过多（超过{depth}层），不是有效的 GeoJSON").format(depth=GEOJSON_MAX_DEPTH)
+
+
+def _json_reason(message: str) -> str:
+    """The Python json module's English reason, said in Chinese."""
+    reasons = (
+        ("Expecting value", _("此处应为一个值（可能缺少内容或多了逗号）")),
+        ("Expecting ',' delimiter", _("此处应为逗号")),
+        ("Expecting ':' delimiter", _("此处应为冒号")),
+        ("Expecting property name", _("此处应为用双引号括起的属性名（可能多了逗号）")),
+        ("Unterminated string", _("字符串缺少结尾的双引号")),
+        ("Invalid control character", _("字符串中有无效的控制字符")),
+        ("Invalid \\uXXXX escape", _("无效的 \\u 转义")),
+        ("Invalid \\escape", _("无效的转义字符")),
+        ("Extra data", _("JSON 内容结束后还有多余的内容")),
+        ("Illegal trailing comma", _("多了结尾的逗号")),
+    )
+    for english, chinese in reasons:
+        if message.startswith(english):
+            return chinese
+    return _("格式错误")
+
+
+def _depth_over(doc: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (without recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((item, depth + 1) for item in value if isinstance(item, (list, dict)))
+    return False
+
+
 def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:
     if extension(file_name) not in GEOJSON_EXTENSIONS:
         raise ValidationError(_("网格范围只能导入 .geojson 文件"), field="file")
@@ -345,9 +389,15 @@ def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:
         doc = json.loads(decode_text(data))
     except json.JSONDecodeError as exc:
         raise ValidationError(
-            _("GeoJSON 文件不是有效的 JSON：第{line}行 {error}").format(line=exc.lineno, error=exc.msg),
+            _("GeoJSON 文件不是有效的 JSON：第{line}行第{column}列，{reason}").format(
+                line=exc.lineno, column=exc.colno, reason=_json_reason(exc.msg)
+            ),
             field="file",
         ) from exc
+    except RecursionError as exc:
+        raise ValidationError(_too_deep(), field="file") from exc
+    if _depth_over(doc, GEOJSON_MAX_DEPTH):
+        raise ValidationError(_too_deep(), field="file")
     if isinstance(doc, dict) and doc.get("type") == "Feature":  # one feature: a collection of one
         doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":

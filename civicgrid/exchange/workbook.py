@@ -13,6 +13,13 @@ the classifier's files).
   reads as ``NO_RESULT``, which the importers report naming its row and column, instead of
   as an empty cell. The formulas are read (a second, streamed pass) only for a sheet that
   holds formulas, and from the first empty cell on.
+* A zip bomb is refused before openpyxl reads anything (``check_unpacked_size``): an .xlsx
+  is a zip archive, and a small upload may unpack to gigabytes (a sheet padded with 900 MB
+  of spaces compresses to under 1 MB). The archive's directory is read first: when its
+  members unpack to more than ``MAX_UNPACKED_BYTES`` in all, or a member larger than
+  ``RATIO_MIN_BYTES`` unpacks to more than ``MAX_RATIO`` times its packed size, the file is
+  refused naming the limit. (Reading never goes past a member's declared size: zipfile
+  stops there and fails the CRC check, so the declared sizes bound the work.)
 """
 
 import io
@@ -36,6 +43,12 @@ Matcher = Callable[[Sequence[str]], int]
 _FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _MERGE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
 _CHUNK = 1 << 20
+# Zip bombs: 200 MB unpacked in all (ten times the largest upload, 20 MB; a real 200,000-row
+# registry export unpacks to about 100 MB), and at most 100:1 for a member over 10 MB (real
+# sheets pack about 5–20:1; the padded bomb was 1000:1).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_MIN_BYTES = 10 * 1024 * 1024
 _OVERLAP = 256
 
 
@@ -62,10 +75,33 @@ def no_result_message(row: int, column: str) -> str:
     ).format(row=row, column=column)
 
 
+def _too_big() -> ValidationError:
+    return ValidationError(
+        _(
+            "文件解压后过大（超过{megabytes}MB）或压缩比异常，请确认是正常保存的 Excel 文件，或拆分后分批导入"
+        ).format(megabytes=MAX_UNPACKED_BYTES // (1024 * 1024)),
+        field="file",
+    )
+
+
+def check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive that would unpack to too much (see the module's notes)."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if total > MAX_UNPACKED_BYTES:
+            raise _too_big()
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_big()
+
+
 def open_workbook(data: bytes, *, data_only: bool = True, unreadable: str = "") -> Any:
     """The workbook, streamed (``read_only``); a file that is none is refused with
-    ``unreadable`` (a default message when empty)."""
+    ``unreadable`` (a default message when empty), one that would unpack to too much
+    (``check_unpacked_size``) before openpyxl reads it."""
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_unpacked_size(archive)
         return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         message = unreadable or _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）")

@@ -7,9 +7,24 @@ result refused naming its row and column) and cells as every import does
 the first rows (a title row above it is passed over) and rows keep the numbers Excel shows;
 text loses invisible characters and outer spaces, and codes and limits their full-width
 forms (``０１０１０１`` is ``010101``).
+
+The header is checked before any row: a column the catalogue does not know (关键词 renamed
+关键字) is refused ("未知列：关键字"), as is a known column missing from a file the export
+or the template wrote (its 填写说明 sheet says so): 关键词 deleted or renamed there would
+otherwise wipe every keyword, 责任主体 deleted would turn every department into 属地. A
+hand-made file (no such sheet) needs only the three names, as before (the other columns
+take their defaults), but 责任单位编码 without 责任主体 is refused too.
+
+An export says its version in the 填写说明 sheet ("派单目录第4版"). Imported when another
+version is current, it would silently undo what was published since (another
+administrator's edit): ``catalogue_import`` refuses it with ``Conflict`` (409) unless
+``force`` (the page's "基于旧版本导入（覆盖他人修改）"). A file without the version (the
+template, a hand-made file) imports as before.
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -18,8 +33,8 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import fold
 from civicgrid.exchange.cells import clean_text, find_header
-from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_message, sheet_rows
-from civicgrid.requests.catalogue.publish import catalogue_publish
+from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_message, open_workbook, sheet_rows
+from civicgrid.requests.catalogue.publish import catalogue_publish, stale_conflict
 from civicgrid.requests.catalogue.read import catalogue_rows
 from civicgrid.requests.catalogue.rows import (
     BOOL_SHORT,
@@ -51,6 +66,11 @@ def _display(key: str, value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# i18n: data (the sheet and the title the import reads back; the translated forms too)
+HELP_SHEET = "填写说明"
+TITLE_RE = re.compile(r"^\s*派单目录(?:第(\d+)版|导入模板)?\s*$")
 
 
 def _sheet_help(wb: Any, title: str) -> None:
@@ -158,13 +178,83 @@ XLSX_MAX_ROWS = 20000
 FOLDED = frozenset({"code", "responsible_unit", "response_limit", "resolution_limit"})
 
 
-def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
-    """Rows of the data sheet (``exchange.workbook``: the visible sheet whose header names the
-    columns; hidden sheets never), keyed by column (headers matched by their Chinese names)."""
+@dataclass(frozen=True)
+class ExportMark:
+    """What the 填写说明 sheet of our export or template says (``ours``: there is one)."""
+
+    ours: bool = False
+    version: int | None = None  # the version exported ("派单目录第N版"); None for the template
+
+
+def _title_patterns() -> list[re.Pattern[str]]:
+    patterns = [TITLE_RE]
+    numbered = _("派单目录第{number}版")
+    if "{number}" in numbered:
+        before, after = (re.escape(part) for part in numbered.split("{number}", 1))
+        template = re.escape(_("派单目录导入模板"))
+        patterns.append(re.compile(rf"^\s*(?:{before}(\d+){after}|{template})\s*$"))
+    return patterns
+
+
+def export_mark(data: bytes) -> ExportMark:
+    """The export's own mark: the title in A1 of its 填写说明 sheet."""
+    book = open_workbook(data, unreadable=_("文件不是有效的 Excel（.xlsx）文件"))
+    try:
+        for sheet in book.worksheets:
+            if sheet.title not in (HELP_SHEET, _("填写说明")):
+                continue
+            first = next(sheet.iter_rows(max_row=1, max_col=1, values_only=True), (None,))
+            title = first[0] if first else None
+            if not isinstance(title, str):
+                continue
+            for pattern in _title_patterns():
+                if found := pattern.match(title):
+                    number = found.group(1)
+                    return ExportMark(True, int(number) if number else None)
+    finally:
+        book.close()
+    return ExportMark()
+
+
+def _check_header(header: Sequence[str], index: Mapping[str, int], mark: ExportMark) -> None:
+    """Unknown columns, and missing ones (see the module's notes): one error, nothing read."""
+    known = set(HEADERS.values())
+    unknown = list(dict.fromkeys(h for h in header if h and h not in known))
+    needed = list(REQUIRED_COLUMNS)
+    if mark.ours:
+        needed = [key for key, _h in COLUMNS if key not in INFORMATIONAL]
+    elif "responsible_unit" in index:
+        needed.append("responsible_kind")
+    missing = [HEADERS[k] for k in needed if k not in index]
+    problems = []
+    if unknown:
+        problems.append(_("未知列：{columns}").format(columns="、".join(unknown)))
+    if missing:
+        problems.append(_("缺少列：{columns}").format(columns="、".join(missing)))
+    if problems:
+        raise ValidationError(
+            _(
+                "{problems}（表头应为前几行中的一行，列名须与导出的文件一致：{expected}）；未导入任何内容"
+            ).format(problems="；".join(problems), expected="、".join(h for _k, h in COLUMNS)),
+            field="file",
+        )
+
+
+def _check_size(data: bytes) -> None:
     if len(data) > XLSX_MAX_BYTES:
         raise ValidationError(
             _("文件超过{megabytes}MB").format(megabytes=XLSX_MAX_BYTES // (1024 * 1024)), field="file"
         )
+
+
+def rows_from_xlsx(data: bytes, mark: ExportMark | None = None) -> list[dict[str, Any]]:
+    """Rows of the data sheet (``exchange.workbook``: the visible sheet whose header names the
+    columns; hidden sheets never), keyed by column (headers matched by their Chinese names).
+    The header is checked first (``_check_header``); ``mark`` is the file's ``export_mark``
+    (read when not given)."""
+    _check_size(data)
+    if mark is None:
+        mark = export_mark(data)
     by_header = {h: key for key, h in COLUMNS}
 
     def matches(cells: Sequence[Any]) -> int:
@@ -174,13 +264,13 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
     try:
         header_row, first, rest = find_header(lines, _values, matches, 2)
         header = [text(h) for h in first or ()]
-        index = {by_header[h]: i for i, h in enumerate(header) if h in by_header}
-        missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in index]
-        if missing:
-            raise ValidationError(
-                _("缺少列：{columns}（表头应为前几行中的一行）").format(columns="、".join(missing)),
-                field="file",
-            )
+        index: dict[str, int] = {}
+        for i, h in enumerate(header):
+            if h in by_header:
+                if by_header[h] in index:
+                    raise ValidationError(_("列“{column}”出现了两次").format(column=h), field="file")
+                index[by_header[h]] = i
+        _check_header(header, index, mark)
         return _read_rows(rest, index, header_row + 1)
     finally:
         lines.close()
@@ -218,13 +308,23 @@ def _read_rows(
     return rows
 
 
-def catalogue_import(*, actor: Any, data: bytes, note: str = "", system: bool = False) -> CatalogueVersion:
+def catalogue_import(
+    *, actor: Any, data: bytes, note: str = "", system: bool = False, force: bool = False
+) -> CatalogueVersion:
     """Publish a new version from an uploaded .xlsx (the export's or the template's layout).
 
     A workbook that says what the current version says (its own export, unedited) publishes
-    nothing: ``CatalogueUnchanged``."""
+    nothing: ``CatalogueUnchanged``. An export of another version than the current one is
+    refused with ``Conflict`` (409) unless ``force``; see the module's notes."""
     check_configure(actor, system)
-    rows = rows_from_xlsx(data)
+    _check_size(data)
+    mark = export_mark(data)
+    based_on = None if force else mark.version
+    if based_on is not None:
+        current = CatalogueVersion.objects.filter(is_current=True).values_list("number", flat=True).first()
+        if current != based_on:  # said at once; checked again under the lock when publishing
+            raise stale_conflict(based_on, current)
+    rows = rows_from_xlsx(data, mark)
     return catalogue_publish(
-        actor=actor, rows=rows, note=note or _("Excel导入"), system=system, if_changed=True
+        actor=actor, rows=rows, note=note or _("Excel导入"), system=system, if_changed=True, based_on=based_on
     )

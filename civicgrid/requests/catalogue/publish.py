@@ -40,6 +40,21 @@ class CatalogueUnchanged(CivicError):
         self.version = version
 
 
+def stale_conflict(based_on: int, current: int | None) -> Conflict:
+    """A file exported from version ``based_on`` when ``current`` is the current one: its
+    import would silently undo what was published in between (another administrator's
+    edit)."""
+    return Conflict(
+        gettext(
+            "该文件导出自派单目录第{based_on}版，当前已是第{current}版（其间有人发布了新版本）。"
+            "请重新导出当前版本，在其中重新修改后再导入；如确要以此文件覆盖他人的修改，"
+            "请勾选“基于旧版本导入（覆盖他人修改）”"
+        ).format(based_on=based_on, current=current or 0),
+        code="stale_catalogue",
+        detail={"based_on": based_on, "current": current},
+    )
+
+
 class _Codes:
     """Assigns a code to every path (names of levels 1..n) of the new version."""
 
@@ -204,8 +219,12 @@ def _same_as(
 
 
 @transaction.atomic
-def _publish(actor: Any, rows: Sequence[CleanRow], note: str, if_changed: bool) -> CatalogueVersion:
+def _publish(
+    actor: Any, rows: Sequence[CleanRow], note: str, if_changed: bool, based_on: int | None
+) -> CatalogueVersion:
     previous = CatalogueVersion.objects.select_for_update().filter(is_current=True).first()
+    if based_on is not None and (previous is None or previous.number != based_on):
+        raise stale_conflict(based_on, previous.number if previous else None)
     codes = _assign_codes(rows, previous)
     if if_changed and previous is not None and _same_as(previous, rows, codes):
         raise CatalogueUnchanged(previous)
@@ -239,6 +258,7 @@ def catalogue_publish(
     note: str,
     system: bool = False,
     if_changed: bool = False,
+    based_on: int | None = None,
 ) -> CatalogueVersion:
     """Publish ``rows`` (one per leaf) as the new current version. All or nothing.
 
@@ -248,7 +268,9 @@ def catalogue_publish(
     values may be the stored values or the Chinese labels of the Excel sheet. Blank
     limits take the tier's standard figures. ``_line`` (optional) numbers the row in
     error messages. With ``if_changed``, rows that would publish a copy of the current
-    version raise ``CatalogueUnchanged`` and nothing is written.
+    version raise ``CatalogueUnchanged`` and nothing is written. With ``based_on`` (the
+    version an edited export came from), a current version other than that one raises
+    ``Conflict`` (checked under the lock of the current version) and nothing is written.
     """
     check_configure(actor, system)
     note = (note or "").strip()
@@ -256,6 +278,6 @@ def catalogue_publish(
         raise ValidationError(gettext("说明最长255个字"), field="note")
     clean = clean_rows(rows)
     try:
-        return _publish(actor, clean, note, if_changed)
+        return _publish(actor, clean, note, if_changed, based_on)
     except IntegrityError as exc:
         raise Conflict(gettext("其他管理员正在发布派单目录，请稍后重试")) from exc
