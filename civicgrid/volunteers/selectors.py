@@ -145,9 +145,14 @@ def orders_visible(actor: Any) -> QuerySet[ServiceOrder]:
     return qs if q is None else qs.filter(q)
 
 
+ORDERS_DONE = "done"  # a filter of the order list: every order counted as done (``ON_BOARD``)
+
+
 def order_list(actor: Any, *, status: str = "", q: str = "", taker_kind: str = "") -> QuerySet[ServiceOrder]:
     qs = orders_visible(actor)
-    if status:
+    if status == ORDERS_DONE:  # the home card's 完成服务单: done, whether confirmed yet or not
+        qs = qs.filter(status__in=list(ON_BOARD))
+    elif status:
         qs = qs.filter(status=status)
     if taker_kind:
         qs = qs.filter(taker_kind=taker_kind)

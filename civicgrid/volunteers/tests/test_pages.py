@@ -256,3 +256,25 @@ def test_shares_are_one_decimal_half_up(part: int, whole: int, shown: str) -> No
     from civicgrid.volunteers.numbers import percent_text
 
     assert percent_text(part, whole) == shown
+
+
+def test_the_home_cards_link_to_lists_of_what_they_count(people: People) -> None:
+    """An outside tester found 17 people behind 注册志愿者 14 (pending and suspended ones too),
+    and every order whatever its status behind 完成服务单."""
+    from civicgrid.volunteers.home import home_figures
+    from civicgrid.volunteers.selectors import ORDERS_DONE, order_list
+
+    bob = people.city.bob
+    Volunteer.objects.filter(pk=people.v_li.pk).update(status=VolunteerStatus.PENDING)
+    done, waiting, open_ = people.order(), people.order(), people.order()
+    ServiceOrder.objects.filter(pk=done.pk).update(status=OrderStatus.CONFIRMED)
+    ServiceOrder.objects.filter(pk=waiting.pk).update(status=OrderStatus.COMPLETED)
+    cards = {f.label: f for f in home_figures(bob)}
+    volunteers, orders = cards["注册志愿者"], cards["完成服务单"]
+    assert volunteers.url == f"/volunteers/people/?status={VolunteerStatus.APPROVED}"
+    assert orders.url == f"/volunteers/orders/?status={ORDERS_DONE}" and orders.value == 2
+    assert {o.pk for o in order_list(bob, status=ORDERS_DONE)} == {done.pk, waiting.pk}
+    assert open_.pk not in {o.pk for o in order_list(bob, status=ORDERS_DONE)}
+    listed = text(login(bob).get(orders.url))
+    assert "已完成（待确认和已评价）" in listed and listed.count(f"/volunteers/orders/{open_.pk}/") == 0
+    assert f"/volunteers/orders/{done.pk}/" in listed and f"/volunteers/orders/{waiting.pk}/" in listed

@@ -74,7 +74,7 @@ def orders(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, qs),
             "params": params,
             "query": query_without_page(request),
-            "statuses": OrderStatus.choices,
+            "statuses": [(selectors.ORDERS_DONE, _("已完成（待确认和已评价）")), *OrderStatus.choices],
             "taker_kinds": TakerKind.choices,
             "pending": selectors.pending_counts(request.user),
         },
