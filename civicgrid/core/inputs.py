@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 INT_MAX = 2**63 - 1
 MAX_DEPTH = 64  # levels of nesting in a JSON body (ours need a handful)
-NUL = gettext_lazy("不能包含空字符（\\u0000）")
+NUL = gettext_lazy("不能包含空字符（一种看不见的字符，多由复制粘贴带入），请删除后重新输入")
 SURROGATE = gettext_lazy("包含无效字符（不成对的 Unicode 代理项）")
 TOO_LARGE = format_lazy(gettext_lazy("数值超出范围（绝对值不能超过 {int_max}）"), int_max=INT_MAX)
 

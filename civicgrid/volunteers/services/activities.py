@@ -297,7 +297,11 @@ def _text_change(
         errors.setdefault(field, []).append(_("{label}应为文本").format(label=label))
         return ""
     if value and "\x00" in value:
-        errors.setdefault(field, []).append(_("{label}不能包含空字符（\\u0000）").format(label=label))
+        errors.setdefault(field, []).append(
+            _("{label}不能包含空字符（一种看不见的字符，多由复制粘贴带入），请删除后重新输入").format(
+                label=label
+            )
+        )
         return ""
     return text(value, field, label, errors, limit=limit, required=required)
 
