@@ -13,10 +13,38 @@ from django.utils.translation import gettext_lazy
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
 from civicgrid.core.errors import ValidationError
 from civicgrid.territory import services
+from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.models import GridMatter, Node, Position
 
 
+class GeometryJSONField(forms.JSONField):
+    """The 范围 field: text that is not JSON (or nested beyond reason) is a field error.
+
+    Django's field lets a RecursionError ('[' * 5000) or a ValueError other than a
+    JSONDecodeError escape as a 500.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except (RecursionError, ValueError) as exc:
+            raise DjangoValidationError(
+                _("范围不是有效的 GeoJSON（应为 Polygon 或 MultiPolygon 的 JSON 文本）"), code="invalid"
+            ) from exc
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except (RecursionError, ValueError):
+            return forms.fields.InvalidJSONInput(data)
+
+
 class NodeForm(forms.ModelForm):
+    clear_geometry = forms.BooleanField(
+        label=gettext_lazy("清除范围"),
+        required=False,
+        help_text=gettext_lazy("勾选并将范围留空，才会删除该节点原有的范围"),
+    )
     code = forms.CharField(
         label=gettext_lazy("编码"),
         max_length=32,
@@ -26,6 +54,7 @@ class NodeForm(forms.ModelForm):
 
     class Meta:
         model = Node
+        field_classes = {"geometry": GeometryJSONField}
         fields = [
             "kind",
             "code",
@@ -42,6 +71,21 @@ class NodeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        lon, lat = data.get("lon"), data.get("lat")
+        try:  # here, so that only 经度 (or only 纬度) is an error on the field, not the error page
+            check_lon_lat(lon, lat)
+        except ValidationError as exc:
+            for field, reasons in exc.errors.items():
+                self.add_error(field, reasons)
+            lon = lat = None
+        had_polygon = bool(self.instance.pk) and self.instance.geometry is not None
+        clear = bool(data.get("clear_geometry"))
+        if had_polygon and not clear and "geometry" in data and services.geometry_is_empty(data["geometry"]):
+            self.add_error(
+                "geometry",
+                _("范围为空：留空会删除该节点原有的范围。如确要清除，请同时勾选“清除范围”；否则请填回范围"),
+            )
+            return data
         try:
             kind = data.get("kind") or (self.instance.kind if self.instance.pk else "")
             if kind:
@@ -49,8 +93,10 @@ class NodeForm(forms.ModelForm):
                 if data.get("code"):
                     services.node_code_check(kind, data["code"].strip().upper())
             parent = data.get("parent")
-            if data.get("geometry"):
-                clean = services.node_geometry_clean(kind, data["geometry"])
+            if "geometry" in data or clear:
+                clean = services.node_geometry_clean(
+                    kind, data.get("geometry"), had_polygon=had_polygon, clear=clear
+                )
                 if kind and clean is not None:  # where it will stand: under the parent chosen here
                     services.node_placement_check(
                         node_id=self.instance.pk,
@@ -61,8 +107,8 @@ class NodeForm(forms.ModelForm):
                         name=data.get("name") or "",
                         clean=clean,
                     )
-            if parent is not None and data.get("lon") is not None and data.get("lat") is not None:
-                services.node_point_check([*parent.path_ids], data["lon"], data["lat"])
+            if parent is not None and lon is not None and lat is not None:
+                services.node_point_check([*parent.path_ids], lon, lat)
         except ValidationError as exc:
             raise DjangoValidationError(
                 {k: v for k, v in exc.errors.items() if k in self.fields} or exc.message
@@ -111,8 +157,11 @@ class NodeAdmin(StaleEditGuard):
         }
         if "grid_type" in form.changed_data:
             changes["grid_type"] = data.get("grid_type")
+        clear = bool(data.get("clear_geometry"))
+        if clear:
+            changes["geometry"] = None
         if changes:
-            services.node_update(actor=request.user, node=original, **changes)
+            services.node_update(actor=request.user, node=original, clear_geometry=clear, **changes)
         if "parent" in form.changed_data and data.get("parent"):
             services.node_move(actor=request.user, node=original, new_parent=data["parent"])
 

@@ -97,7 +97,10 @@ class NodeIn(Schema):
 class NodePatch(Schema):
     name: str | None = None
     code: str | None = None
+    # A polygon; null or {} does not remove one (refused for a node that has one): send
+    # "clear_geometry": true (and no geometry) to remove it.
     geometry: dict[str, Any] | None = None
+    clear_geometry: bool = False
     lon: float | None = None
     lat: float | None = None
     address: str | None = None

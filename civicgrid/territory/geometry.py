@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import shapely
 from django.utils.translation import gettext
+from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
@@ -193,14 +194,55 @@ def check_lon_lat(lon: float | None, lat: float | None) -> None:
         raise ValidationError(errors=errors)
 
 
+def _position_problem(position: Any) -> str:
+    """Why one GeoJSON position is not [经度, 纬度] (or [经度, 纬度, 高程]) of finite numbers."""
+    if not isinstance(position, (list, tuple)) or not 2 <= len(position) <= 3:
+        return gettext("每个坐标应为 [经度, 纬度] 数组")
+    if any(isinstance(v, (list, tuple, dict)) for v in position):
+        return gettext("每个坐标应为 [经度, 纬度] 数组，不能再嵌套数组")
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in position):
+        return gettext("坐标应为数字（经度、纬度），不能是文字或其他值")
+    if not all(math.isfinite(v) for v in position):
+        return gettext("坐标应为有限的数字，不能是 NaN 或无穷大")
+    return ""
+
+
+def _coordinates_problem(kind: str, coordinates: Any) -> str:
+    """Why the ``coordinates`` of a Polygon or MultiPolygon are not usable ("" when they are).
+
+    Checked level by level (no recursion, whatever the nesting), so the message says in
+    Chinese what is wrong instead of the parser's internals.
+    """
+    polygons = coordinates if kind == "MultiPolygon" else [coordinates]
+    if not isinstance(polygons, (list, tuple)):
+        return gettext("MultiPolygon 的坐标应为多边形的数组")
+    for polygon in polygons:
+        if not isinstance(polygon, (list, tuple)):
+            return gettext("多边形的坐标应为环的数组，每个环是 [经度, 纬度] 坐标的数组")
+        for ring in polygon:
+            if not isinstance(ring, (list, tuple)) or not all(isinstance(p, (list, tuple)) for p in ring):
+                return gettext("多边形的每个环应为 [经度, 纬度] 坐标的数组")
+            for position in ring:
+                if problem := _position_problem(position):
+                    return problem
+    return ""
+
+
 def _polygon_shape(geojson: Any, field: str) -> BaseGeometry:
     """The shapely shape of a GeoJSON Polygon or MultiPolygon (may be empty), else ValidationError."""
     if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValidationError(gettext("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon"), field=field)
+    if "coordinates" not in geojson:
+        raise ValidationError(gettext("范围缺少坐标（coordinates）"), field=field)
+    if problem := _coordinates_problem(geojson["type"], geojson["coordinates"]):
+        raise ValidationError(gettext("范围坐标有误：{problem}").format(problem=problem), field=field)
     try:
         return shape(geojson)
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise ValidationError(gettext("范围坐标无法解析：{exc}").format(exc=exc), field=field) from exc
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError, GEOSException) as exc:
+        # What is left: a ring of too few points, or one that does not close.
+        raise ValidationError(
+            gettext("范围坐标无法组成多边形：每个环至少4个坐标，且首尾坐标相同"), field=field
+        ) from exc
 
 
 def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
@@ -211,10 +253,14 @@ def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
     if geom.is_empty:
         raise ValidationError(gettext("范围不能为空"), field=field)
     minx, miny, maxx, maxy = geom.bounds
-    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+    if not -180 <= minx <= maxx <= 180 or not -90 <= miny <= maxy <= 90:  # NaN fails too
         raise ValidationError(gettext("范围坐标超出经纬度范围（应为经度、纬度顺序）"), field=field)
-    if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
+    try:
+        valid = geom.is_valid
+        reason = "" if valid else shapely.is_valid_reason(geom)
+    except GEOSException as exc:
+        raise ValidationError(gettext("范围多边形无效，请检查坐标"), field=field) from exc
+    if not valid:
         raise ValidationError(
             gettext("范围多边形无效（{reason}），请检查是否自相交").format(reason=reason), field=field
         )

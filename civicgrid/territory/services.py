@@ -94,9 +94,34 @@ def node_code_check(kind: str, code: str) -> None:
         raise ValidationError(_("编码只能由数字和大写字母组成，最长32位"), field="code")
 
 
-def node_geometry_clean(kind: str, geometry: Any) -> dict[str, Any] | None:
-    """The GeoJSON to store (rounded to 7 decimals), checked as stored: never an empty polygon."""
-    if geometry in (None, "", {}):
+def geometry_is_empty(geometry: Any) -> bool:
+    """``null``, ``""`` or ``{}``: no polygon given."""
+    return geometry is None or geometry == "" or geometry == {}
+
+
+def node_geometry_clean(
+    kind: str, geometry: Any, *, had_polygon: bool = False, clear: bool = False
+) -> dict[str, Any] | None:
+    """The GeoJSON to store (rounded to 7 decimals), checked as stored: never an empty polygon.
+
+    An empty value (``null``, ``""``, ``{}``) stores no polygon. For a node that has one
+    (``had_polygon``) that deletes it, so it is refused unless ``clear`` says so: an emptied
+    field or a stray ``null`` used to delete a grid's boundary without a word. ``clear``
+    with a polygon given is refused too (which one was meant?).
+    """
+    if clear:
+        if not geometry_is_empty(geometry):
+            raise ValidationError(_("要清除范围时，范围应留空；要改范围时，不要选清除范围"), field="geometry")
+        return None
+    if geometry_is_empty(geometry):
+        if had_polygon:
+            raise ValidationError(
+                _(
+                    "范围为空：该节点原有范围，留空会删除它。如确要清除范围，请勾选“清除范围”"
+                    '（接口请传 "clear_geometry": true，不要传 null）'
+                ),
+                field="geometry",
+            )
         return None
     return clean_polygon(geometry)[1]
 
@@ -230,7 +255,13 @@ NODE_EDITABLE = {
 
 
 @transaction.atomic
-def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
+def node_update(*, actor: Any, node: Node, clear_geometry: bool = False, **changes: Any) -> Node:
+    """Change the fields given in ``changes`` (``NODE_EDITABLE``).
+
+    A polygon is removed only with ``clear_geometry=True`` (an empty ``geometry`` for a node
+    that has one is refused). When the polygon changes, the audit row keeps the old one in
+    ``before["geometry"]`` and the new one in ``after["geometry"]``, so it can be restored.
+    """
     unknown = set(changes) - NODE_EDITABLE
     if unknown:
         raise ValidationError(_("不能修改这些字段：{unknown}").format(unknown="、".join(sorted(unknown))))
@@ -253,9 +284,12 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
         if node.kind != NodeKind.GRID or changes["grid_type"] not in GridType.values:
             raise ValidationError(_("网格类型只能是综合网格或专属网格，且只适用于网格"), field="grid_type")
         node.grid_type = changes["grid_type"]
-    if "geometry" in changes:
-        node.geometry = node_geometry_clean(node.kind, changes["geometry"])
-        geometry_changed = True
+    old_geometry = node.geometry
+    if "geometry" in changes or clear_geometry:
+        node.geometry = node_geometry_clean(
+            node.kind, changes.get("geometry"), had_polygon=old_geometry is not None, clear=clear_geometry
+        )
+        geometry_changed = not (node.geometry is None and old_geometry is None)
     if "lon" in changes or "lat" in changes:
         lon, lat = changes.get("lon", node.lon), changes.get("lat", node.lat)
         check_lon_lat(lon, lat)
@@ -277,13 +311,16 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
     node.save()
     if geometry_changed and node.kind == NodeKind.GRID:
         geometry_version_bump()
+    after = snapshot(node, NODE_AUDIT_FIELDS) | {"geometry_changed": geometry_changed}
+    if geometry_changed:  # the old polygon, so that it can be put back (not personal data)
+        before["geometry"], after["geometry"] = old_geometry, node.geometry
     audit_write(
         actor=actor,
         verb=Verb.NODE_UPDATED,
         target=node,
         node=node,
         before=before,
-        after=snapshot(node, NODE_AUDIT_FIELDS) | {"geometry_changed": geometry_changed},
+        after=after,
     )
     return node
 
