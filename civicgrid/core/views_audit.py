@@ -280,24 +280,62 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+Fields = dict[str, tuple[StrOrPromise, dict[str, StrOrPromise], Any]]
+
+
 @cache
-def _fields(target_type: str) -> dict[str, tuple[StrOrPromise, dict[str, StrOrPromise]]]:
-    """Key → (the field's Chinese name, its choices' labels) for the target's model."""
+def _fields(target_type: str) -> Fields:
+    """Key → (the field's Chinese name, its choices' labels, the model a key refers to) for
+    the target's model."""
     try:
         model = apps.get_model(target_type)
     except (LookupError, ValueError):
         return {}
-    found: dict[str, tuple[StrOrPromise, dict[str, StrOrPromise]]] = {}
+    found: Fields = {}
     for field in model._meta.get_fields():
         label = getattr(field, "verbose_name", None)
         if label is None:
             continue
         choices = {str(v): lbl for v, lbl in getattr(field, "flatchoices", None) or []}
-        found[field.name] = (label, choices)
+        related = field.related_model if getattr(field, "many_to_one", False) else None
+        found[field.name] = (label, choices, related)
         attname = getattr(field, "attname", None)
         if attname and attname != field.name:
-            found[attname] = (label, choices)
+            found[attname] = (label, choices, related)
     return found
+
+
+@cache
+def _common_keys() -> Fields:
+    """Keys several services store beside their target's own fields (a role granted at a
+    node, a catalogue published): read as words, not codes (an outside tester saw
+    ``role：grid_worker node：65`` and ``leaves：577``)."""
+    from civicgrid.accounts.models import Role
+    from civicgrid.territory.models import Node
+
+    roles = {str(v): lbl for v, lbl in Role.choices}
+    return {
+        "role": (gettext_lazy("角色"), roles, None),
+        "node": (gettext_lazy("区域"), {}, Node),
+        "current": (gettext_lazy("原版本"), {}, None),
+        "number": (gettext_lazy("版本号"), {}, None),
+        "note": (gettext_lazy("说明"), {}, None),
+        "leaves": (gettext_lazy("三级分类数"), {}, None),
+        "kept_codes": (gettext_lazy("沿用编码数"), {}, None),
+    }
+
+
+# The rows whose names an id is read as: places and units, never people (a resident's
+# name in the log would be personal data unmasked).
+NAMED_MODELS = frozenset({"territory.node", "requests.handlingunit", "requests.category"})
+
+
+def _named(model: Any, value: Any) -> str:
+    """``name（id）`` of the row a stored id refers to, or the id alone when it is gone or
+    its model is not one of ``NAMED_MODELS``."""
+    named = model._meta.label_lower in NAMED_MODELS and isinstance(value, int)
+    found = model._base_manager.filter(pk=value).first() if named else None
+    return f"{found}（{value}）" if found is not None else value_text(value)
 
 
 def change_items(snapshot: Any, target_type: str = "") -> list[Item]:
@@ -308,9 +346,16 @@ def change_items(snapshot: Any, target_type: str = "") -> list[Item]:
     if not isinstance(snapshot, Mapping):
         return [Item("", "", value_text(snapshot))]
     fields = _fields(target_type) if target_type else {}
+    common = _common_keys()
     items = []
     for key, value in snapshot.items():
-        label, choices = fields.get(str(key), (str(key), {}))
+        label, choices, related = fields.get(str(key)) or common.get(str(key)) or (str(key), {}, None)
         shown = choices.get(str(value)) if isinstance(value, str) else None
-        items.append(Item(str(label), str(key), str(shown) if shown else value_text(value)))
+        if shown:
+            text = str(shown)
+        elif related is not None and isinstance(value, int) and not isinstance(value, bool):
+            text = _named(related, value)
+        else:
+            text = value_text(value)
+        items.append(Item(str(label), str(key), text))
     return items

@@ -98,6 +98,26 @@ def test_snapshot_keys_read_as_the_fields_names() -> None:
 
 
 @pytest.mark.django_db
+def test_keys_beside_the_targets_fields_and_ids_of_places_read_as_words(city: Any) -> None:
+    """An outside tester read ``role：grid_worker node：65`` on a role granted to a user,
+    ``current：2 leaves：577`` on a catalogue published and ``上级：12`` on a node moved."""
+    grant = change_items({"role": "grid_worker", "node": city.grid_a1_1.pk}, "accounts.user")
+    assert [(i.label, i.value) for i in grant] == [
+        ("角色", "网格员"),
+        ("区域", f"{city.grid_a1_1}（{city.grid_a1_1.pk}）"),
+    ]
+    moved = change_items({"parent": city.sub_a.pk}, "territory.node")
+    assert moved[0].value == f"{city.sub_a}（{city.sub_a.pk}）"
+    published = change_items({"current": 2, "leaves": 577, "kept_codes": 577}, "requests.catalogueversion")
+    assert [i.label for i in published] == ["原版本", "三级分类数", "沿用编码数"]
+    gone = change_items({"node": 999999}, "accounts.user")
+    assert gone[0].value == "999999"
+    # A person is never read into the log by id: only places, units and categories are named.
+    person = change_items({"created_by": city.alice.pk}, "requests.request")
+    assert person[0].value == str(city.alice.pk)
+
+
+@pytest.mark.django_db
 def test_the_audit_page_shows_labels_and_readable_changes(city: Any) -> None:
     with transaction.atomic():
         audit_write(
