@@ -22,6 +22,10 @@ from civicgrid.core.audit import audit_write
 
 
 class RoleAssignmentFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check: Any) -> str:
+        # Django's says "请修改role 和 node的重复数据": the field codes, not a reason.
+        return _("同一账号不能重复授予同一区域的同一角色")
+
     def clean(self) -> None:
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
@@ -66,7 +70,10 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (gettext_lazy("基本信息"), {"fields": ("full_name", "title")}),
-        (gettext_lazy("管理员角色（三员分立，每个账号最多一个）"), {"fields": ("admin_role", "is_active")}),
+        (
+            gettext_lazy("管理员角色（三员分立，每个账号最多一个）"),
+            {"fields": ("admin_role", "is_active", "must_change_password")},
+        ),
         (gettext_lazy("时间"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -78,7 +85,9 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             },
         ),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    # Set by an administrator's password, cleared only by the user's own change: a security
+    # administrator who could clear it could sign in with the password they chose.
+    readonly_fields = ["last_login", "date_joined", "must_change_password"]
     actions = ["unlock_sign_in"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -89,15 +98,22 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     @transaction.atomic
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         """Setting (or disabling) another account's password is audited with the change: whoever
-        sets it could sign in as that account."""
+        sets it could sign in as that account, so the account must change it at its next
+        sign-in before anything else (``web.account.password_change_required``)."""
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
-            user = User.objects.get(pk=id)
+            user = User.objects.select_for_update().get(pk=id)
+            if user.pk != request.user.pk and user.has_usable_password():
+                user.must_change_password = True
+                user.save(update_fields=["must_change_password"])
             audit_write(
                 actor=request.user,
                 verb=Verb.PASSWORD_SET,
                 target=user,
-                after={"usable_password": user.has_usable_password()},
+                after={
+                    "usable_password": user.has_usable_password(),
+                    "must_change_password": user.must_change_password,
+                },
             )
         return response
 
@@ -121,6 +137,8 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             before = {"admin_role": old.admin_role, "is_active": old.is_active}
         obj.is_staff = obj.admin_role in ADMIN_GROUPS
         obj.is_superuser = False
+        if not change and obj.has_usable_password():
+            obj.must_change_password = True  # the creator knows it: the user sets their own first
         super().save_model(request, obj, form, change)
         obj.groups.set(Group.objects.filter(name=ADMIN_GROUPS.get(obj.admin_role, "")))
         audit_write(
@@ -128,7 +146,11 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             verb="accounts.user_changed" if change else "accounts.user_created",
             target=obj,
             before=before,
-            after={"admin_role": obj.admin_role, "is_active": obj.is_active},
+            after={
+                "admin_role": obj.admin_role,
+                "is_active": obj.is_active,
+                "must_change_password": obj.must_change_password,
+            },
         )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

@@ -35,6 +35,11 @@ class User(AbstractUser):
         _("管理员角色"), max_length=16, choices=AdminRole.choices, blank=True, default=""
     )
     title = models.CharField(_("职务"), max_length=100, blank=True)
+    # A password an administrator set (the account created with one, or reset in the admin)
+    # is known to that administrator: until the user sets their own, a signed-in session can
+    # only change it (``web.idle``, 三员分立: the security administrator cannot become the
+    # account). Accounts made by commands and the demo are not marked.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("账号")

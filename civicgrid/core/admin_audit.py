@@ -6,9 +6,11 @@ change or not at all.
 ``StaleEditGuard``: Django's admin saves a change form over whatever changed since it was
 opened, so of two administrators editing one record, the second silently puts back the
 first one's fields (two tabs on one grid: the address typed in one was lost by saving the
-other). The change form carries a fingerprint of the record as it was shown; saving
-compares it with the record locked for update, and a difference is a form error that
-changes nothing.
+other). The change form carries a fingerprint of the record as it was shown, with the rows
+of its inlines (an account's role rows: two sessions adding roles were silently merged, and
+a row edited after another session removed it failed with no visible error); saving
+compares it with the record locked for update, and a difference is a form error at the top
+of the form that changes nothing.
 """
 
 import hashlib
@@ -19,6 +21,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Model
 from django.forms import ModelForm
+from django.forms.models import _get_foreign_key
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -27,9 +30,21 @@ from civicgrid.core.audit import audit_write
 FINGERPRINT = "edit_fingerprint"
 
 
+# model → (inline model, its foreign key's name) of each inline of its guarded admin
+_INLINE_ROWS: dict[type[Model], list[tuple[type[Model], str]]] = {}
+
+
+def _row(obj: Model) -> list[tuple[str, Any]]:
+    return [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]
+
+
 def record_fingerprint(obj: Model) -> str:
-    """A digest of every stored field of ``obj`` (as read from the database)."""
-    values = [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]
+    """A digest of every stored field of ``obj`` and of the rows its admin's inlines show
+    (as read from the database)."""
+    values: list[Any] = _row(obj)
+    for model, fk in _INLINE_ROWS.get(type(obj), []):
+        rows = model._base_manager.filter(**{fk: obj.pk}).order_by("pk")
+        values.append((model._meta.label, [_row(r) for r in rows]))
     return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
 
 
@@ -58,6 +73,16 @@ class FingerprintForm(forms.Form):
 
 class StaleEditGuard(admin.ModelAdmin):
     """A change form saved over a change made since it was opened is refused (see above)."""
+
+    def __init__(self, model: Any, admin_site: Any) -> None:
+        super().__init__(model, admin_site)
+        rows = []
+        for inline in self.inlines:
+            fk = _get_foreign_key(model, inline.model, fk_name=inline.fk_name)
+            if fk is not None:
+                rows.append((inline.model, fk.name))
+        if rows:
+            _INLINE_ROWS[model] = rows
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is not None:

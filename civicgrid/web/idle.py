@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core.audit import audit_write
 from civicgrid.core.middleware import machine_facing
 from civicgrid.core.views import stale_form_page
+from civicgrid.web.account import password_change_required
 from civicgrid.web.login import LOGIN_TARGET
 
 LAST_SEEN = "civicgrid_last_seen"  # the session key: seconds since the epoch
@@ -67,6 +68,9 @@ class IdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         watched = user is not None and user.is_authenticated and settings.SESSION_IDLE_MINUTES > 0
         if watched and self.check(request, user) and (answer := self.signed_out(request)) is not None:
+            return answer
+        # A password an administrator set: nothing but changing it until the user has.
+        if (answer := password_change_required(request)) is not None:
             return answer
         return self.get_response(request)
 
