@@ -90,8 +90,13 @@ def test_the_import_page_answers_409_for_an_old_export(client: Any, city: Any) -
     client.force_login(city.sysadmin)
     page = client.post(reverse("requests:catalogue_import"), {"file": SimpleUploadedFile("c.xlsx", old)})
     assert page.status_code == 409
-    assert "当前已是第2版" in page.content.decode()
+    body = page.content.decode()
+    assert "当前已是第2版" in body and 'name="force"' in body and "基于旧版本导入（覆盖他人修改）" in body
     assert CatalogueVersion.objects.count() == 2
+    forced = client.post(
+        reverse("requests:catalogue_import"), {"file": SimpleUploadedFile("c.xlsx", old), "force": "1"}
+    )
+    assert forced.status_code == 302 and CatalogueVersion.objects.count() == 3
 
 
 def _renamed(data: bytes, old: str, new: str | None) -> bytes:

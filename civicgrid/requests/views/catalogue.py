@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
-from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from civicgrid.requests import catalogue
 from civicgrid.requests.models import CatalogueVersion
 from civicgrid.requests.permissions import unit_ids
@@ -55,7 +55,12 @@ def _version(request: HttpRequest) -> CatalogueVersion | None:
     return version
 
 
-def _page(request: HttpRequest, import_errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
+def _page(
+    request: HttpRequest,
+    import_errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    stale_import: bool = False,
+) -> Any:
     version = _version(request)
     tree = catalogue.catalogue_tree(version) if version else []
     context = {
@@ -65,6 +70,7 @@ def _page(request: HttpRequest, import_errors: dict[str, list[str]] | None = Non
         "versions": list(catalogue.catalogue_versions()),
         "can_configure": _can_configure(request.user),
         "import_errors": import_errors or {},
+        "stale_import": stale_import,
     }
     return render(request, "requests/catalogue/index.html", context, status=status)
 
@@ -118,10 +124,14 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
             raise ValidationError(_("请选择要导入的 Excel 文件"), field="file")
         if (upload.size or 0) > catalogue.XLSX_MAX_BYTES:
             raise ValidationError(_("文件超过5MB"), field="file")
-        version = catalogue.catalogue_import(actor=request.user, data=upload.read(), note=note)
+        force = request.POST.get("force") == "1"  # 基于旧版本导入: overwrite what was published since
+        version = catalogue.catalogue_import(actor=request.user, data=upload.read(), note=note, force=force)
     except catalogue.CatalogueUnchanged as exc:
         messages.info(request, exc.message)
         return redirect("requests:catalogue")
+    except Conflict as exc:  # exported from an older version: the page, with the way to override
+        messages.error(request, exc.message)
+        return _page(request, status=409, stale_import=True)
     except ValidationError as exc:
         messages.error(request, exc.message)
         return _page(request, import_errors=exc.errors, status=422)

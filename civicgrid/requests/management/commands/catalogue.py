@@ -32,6 +32,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help=gettext("从 Excel 导入并发布新版本"))
         imp.add_argument("file")
         imp.add_argument("--note", default="", help=gettext("版本说明"))
+        imp.add_argument(
+            "--force", action="store_true", help=gettext("文件导出自旧版本时仍导入（覆盖其间发布的修改）")
+        )
         setup = sub.add_parser("setup", help=gettext("建立承办单位、默认职能部门、默认目录和派单规则"))
         setup.add_argument("--district", help=gettext("区（县）编码（默认全部）"))
 
@@ -86,7 +89,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             version = catalogue.catalogue_import(
-                actor=ACTOR, data=path.read_bytes(), note=opts["note"], system=True
+                actor=ACTOR, data=path.read_bytes(), note=opts["note"], system=True, force=opts["force"]
             )
         except catalogue.CatalogueUnchanged as exc:
             self.stdout.write(exc.message)
