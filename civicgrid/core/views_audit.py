@@ -313,7 +313,7 @@ def _common_keys() -> Fields:
     from civicgrid.accounts.models import Role
     from civicgrid.territory.models import Node
 
-    roles = {str(v): lbl for v, lbl in Role.choices}
+    roles: dict[str, StrOrPromise] = {str(v): lbl for v, lbl in Role.choices}
     return {
         "role": (gettext_lazy("角色"), roles, None),
         "node": (gettext_lazy("区域"), {}, Node),
