@@ -287,6 +287,16 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
     ]
 
 
+def _ranking_note(report: WeeklyReport) -> list[list[Any]]:
+    """Which month's ranking the excerpt is, as the page's heading says."""
+    if report.ranking_month is None:
+        return []
+    note = _("{month:%Y}年{month.month}月街道排名，共 {n} 个街道参与排名（摘要）").format(
+        month=report.ranking_month, n=report.ranking_size
+    )
+    return [["", note]]
+
+
 def weekly_report_xlsx(report: WeeklyReport) -> bytes:
     wb = Workbook()
     default = wb.active
@@ -296,7 +306,12 @@ def weekly_report_xlsx(report: WeeklyReport) -> bytes:
     _sheet(wb, _("渠道"), [_("渠道"), _("件数")], [list(row) for row in report.by_channel])
     _sheet(wb, _("类型"), [_("诉求类型"), _("件数")], [list(row) for row in report.by_type])
     _sheet(wb, _("一级分类"), [_("一级分类"), _("件数")], [list(row) for row in report.by_category])
-    _sheet(wb, _("热点分类"), [_("分类"), _("件数")], [list(row) for row in report.top_categories])
+    # The notes the page shows beside these two tables (an outside tester missed them in the file).
+    top = [list(row) for row in report.top_categories]
+    if report.top_tied:
+        tied = _("第十名有并列，并列的分类一并列出（共 {n} 项）。").format(n=len(report.top_categories))
+        top.append([tied, ""])
+    _sheet(wb, _("热点分类"), [_("分类"), _("件数")], top)
     _sheet(
         wb,
         _("街道热点"),
@@ -307,7 +322,8 @@ def weekly_report_xlsx(report: WeeklyReport) -> bytes:
         wb,
         _("排名摘要"),
         [_("名次"), _("街道"), *RATE_HEADERS, _("类别")],
-        [[r.rank, r.name, *_rate_cells(r.rates), r.klass_label] for r in report.excerpt],
+        [[r.rank, r.name, *_rate_cells(r.rates), r.klass_label] for r in report.excerpt]
+        + _ranking_note(report),
     )
     out = BytesIO()
     wb.save(out)

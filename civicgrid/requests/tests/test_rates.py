@@ -727,6 +727,12 @@ def test_weekly_report_excel_opens_and_contains_the_figures(hotline: Any) -> Non
     assert hot[0][0].value == "崇安寺街道" and hot[0][1].value == 2
     assert hot[0][4].value == 1.0 and hot[0][4].number_format == "0.00%"
     assert hot[0][7].value == 84.25 and hot[0][7].number_format == "0.00"
+    # The sheet says which month's ranking it is, as the page's heading does (outside tester).
+    report = weekly_report(c.dave, monday)
+    assert report.ranking_month is not None
+    notes = [row[1].value for row in wb["排名摘要"].iter_rows(min_row=2) if row[0].value in ("", None)]
+    month = report.ranking_month
+    assert notes == [f"{month:%Y}年{month.month}月街道排名，共 {report.ranking_size} 个街道参与排名（摘要）"]
     page = client.get(reverse("requests:weekly_report"), {"week": f"{monday:%Y-%m-%d}"})
     assert page.status_code == 200 and "@media print" in page.content.decode()
 
