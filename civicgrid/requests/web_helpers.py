@@ -183,22 +183,33 @@ def possible_duplicates(actor: Any, request: Request) -> list[Nearby]:
 # --- searches of the console --------------------------------------------------------------
 
 
-def console_place(actor: Any, params: Any) -> Node | None:
-    """Where the call being typed would be filed, from the console's building or point (as
-    intake locates it; the operator's own area when neither is given yet)."""
-    building = None
+def buildings_visible(actor: Any) -> QuerySet[Node]:
+    """The active buildings the actor may see: the console's building picker and place."""
+    return nodes_visible(actor).filter(kind=NodeKind.BUILDING, is_active=True)
+
+
+def building_param(actor: Any, params: Any) -> Node | None:
+    """The building a console parameter names, if the actor may see it."""
     raw = str(params.get("building", "")).strip()
-    if raw.isdecimal():
-        building = nodes_visible(actor).filter(kind=NodeKind.BUILDING, is_active=True, pk=int(raw)).first()
-    lon: float | None
-    lat: float | None
+    return buildings_visible(actor).filter(pk=int(raw)).first() if raw.isdecimal() else None
+
+
+def point_param(params: Any) -> tuple[float, float] | None:
+    """``lon``/``lat`` parameters as a point on the globe, or None (missing, not numbers,
+    out of range — NaN fails the range too)."""
     try:
         lon, lat = float(params.get("lon", "")), float(params.get("lat", ""))
     except ValueError:
-        lon = lat = None
-    if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        lon = lat = None
-    return place_preview(actor, building=building, lon=lon, lat=lat)
+        return None
+    return (lon, lat) if -180 <= lon <= 180 and -90 <= lat <= 90 else None
+
+
+def console_place(actor: Any, params: Any) -> Node | None:
+    """Where the call being typed would be filed, from the console's building or point (as
+    intake locates it; the operator's own area when neither is given yet)."""
+    point = point_param(params)
+    lon, lat = point if point is not None else (None, None)
+    return place_preview(actor, building=building_param(actor, params), lon=lon, lat=lat)
 
 
 def routes_preview(place: Node | None, category_ids: list[int]) -> dict[int, str]:
@@ -248,8 +259,7 @@ def building_matches(actor: Any, q: str, limit: int = SEARCH_LIMIT) -> QuerySet[
     if not q:
         return Node.objects.none()
     return (
-        nodes_visible(actor)
-        .filter(kind=NodeKind.BUILDING, is_active=True)
+        buildings_visible(actor)
         .filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__istartswith=q))
         .order_by("code")[:limit]
     )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -96,14 +97,9 @@ class RegisterForm(forms.Form):
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
-class ActivityForm(forms.Form):
-    node = NodeChoice(Node.objects.none(), label=gettext_lazy("活动区域"))
-    team = forms.ModelChoiceField(
-        Team.objects.none(),
-        required=False,
-        label=gettext_lazy("服务队"),
-        empty_label=gettext_lazy("社区组织"),
-    )
+class ActivityFields(forms.Form):
+    """What an organiser says of an activity, at publishing and when correcting it."""
+
     title = forms.CharField(label=gettext_lazy("活动名称"), max_length=100)
     place = forms.CharField(label=gettext_lazy("活动地点"), max_length=200)
     starts_at = forms.DateTimeField(
@@ -122,37 +118,30 @@ class ActivityForm(forms.Form):
         label=gettext_lazy("活动内容"), required=False, widget=forms.Textarea({"rows": 4})
     )
 
+
+class ActivityForm(ActivityFields):
+    node = NodeChoice(Node.objects.none(), label=gettext_lazy("活动区域"))
+    team = forms.ModelChoiceField(
+        Team.objects.none(),
+        required=False,
+        label=gettext_lazy("服务队"),
+        empty_label=gettext_lazy("社区组织"),
+    )
+    field_order = ["node", "team"]  # then the activity's own fields, as declared
+
     def __init__(self, *args: Any, nodes: QuerySet[Node], teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["node"].queryset = nodes  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
 
 
-class ActivityEditForm(forms.Form):
+class ActivityEditForm(ActivityFields):
     """Correcting a published activity (its area and team stay); the version it was read at
     travels in a hidden input of the template, not in this form."""
-
-    title = forms.CharField(label=gettext_lazy("活动名称"), max_length=100)
-    place = forms.CharField(label=gettext_lazy("活动地点"), max_length=200)
-    starts_at = forms.DateTimeField(
-        label=gettext_lazy("开始时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
-    )
-    ends_at = forms.DateTimeField(
-        label=gettext_lazy("结束时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
-    )
-    quota = forms.IntegerField(label=gettext_lazy("招募人数"), min_value=1, max_value=1000)
-    service_type = forms.ChoiceField(label=gettext_lazy("服务类别"), choices=ServiceType.choices)
-    difficulty = forms.TypedChoiceField(label=gettext_lazy("难度"), choices=Difficulty.choices, coerce=int)
-    skills = skill_field(label=gettext_lazy("所需技能"))
-    description = forms.CharField(
-        label=gettext_lazy("活动内容"), required=False, widget=forms.Textarea({"rows": 4})
-    )
 
     @classmethod
     def initial_of(cls, activity: Any) -> dict[str, Any]:
         """The form's values for an activity as it is now."""
-        from django.utils import timezone
-
         return {
             "title": activity.title,
             "place": activity.place,

@@ -34,14 +34,9 @@ from civicgrid.requests.forms import TYPE_KEYS, ConsoleForm, add_service_errors
 from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import Approval, Category, Request, WorkOrder
 from civicgrid.requests.services import intake
-from civicgrid.territory.models import Node, NodeKind
-from civicgrid.territory.selectors import node_roots, nodes_visible
+from civicgrid.territory.selectors import node_roots
 
 # --- the console --------------------------------------------------------------------------
-
-
-def _buildings(actor: Any) -> QuerySet[Node]:
-    return nodes_visible(actor).filter(kind=NodeKind.BUILDING, is_active=True)
 
 
 def _new_request(d: dict[str, Any]) -> services.NewRequest:
@@ -153,7 +148,7 @@ def console(request: HttpRequest) -> HttpResponse:
     require_any(user, Capability.REQUEST_INTAKE)
     status = 200
     if request.method == "POST":
-        form = ConsoleForm(request.POST, buildings=_buildings(user))
+        form = ConsoleForm(request.POST, buildings=web.buildings_visible(user))
         if form.is_valid():
             try:
                 return _console_submit(request, form)
@@ -163,7 +158,7 @@ def console(request: HttpRequest) -> HttpResponse:
             _add_intake_errors(form)
         status = 422
     else:
-        form = ConsoleForm(buildings=_buildings(user))
+        form = ConsoleForm(buildings=web.buildings_visible(user))
     root = node_roots(user).first()
     context = {
         "form": form,
@@ -173,7 +168,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "category_search_url": web.category_search_url(),
         "map_root": root,
         "chosen_category": _chosen(form, "category", selectors.leaf_categories()),
-        "chosen_building": _chosen(form, "building", _buildings(user)),
+        "chosen_building": _chosen(form, "building", web.buildings_visible(user)),
     }
     return render(request, "requests/console.html", context, status=status)
 
@@ -205,16 +200,10 @@ def console_buildings(request: HttpRequest) -> HttpResponse:
 
 
 def _point(request: HttpRequest) -> tuple[float, float] | None:
-    building = request.GET.get("building", "")
-    if building.isdecimal():
-        node = _buildings(request.user).filter(pk=int(building)).first()
-        if node is not None and node.lon is not None and node.lat is not None:
-            return node.lon, node.lat
-    try:
-        lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
-    except ValueError:
-        return None
-    return (lon, lat) if -180 <= lon <= 180 and -90 <= lat <= 90 else None
+    node = web.building_param(request.user, request.GET)
+    if node is not None and node.lon is not None and node.lat is not None:
+        return node.lon, node.lat
+    return web.point_param(request.GET)
 
 
 @login_required
