@@ -2,8 +2,8 @@
 
 A template's second row shows what a filled row looks like (``sheets.EXAMPLE_VALUES``); a
 template uploaded as it was downloaded would otherwise create 张三 and a household. A row
-whose cells are the example's, whatever its node or household code (these differ from one
-downloading actor to another), is the example: the import skips it and says which rows it
+whose cells are the example's, whatever its node or household code and its point (these
+differ from one downloading actor to another), is the example: the import skips it and says which rows it
 skipped (``import_job_run``).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from civicgrid.exchange.cells import comparable
 from civicgrid.exchange.readers import Row
-from civicgrid.exchange.sheets import EXAMPLE_VALUES
+from civicgrid.exchange.sheets import EXAMPLE_VALUES, PER_ACTOR_KEYS
 
 # Fewer of the example's columns than this in a file, and a row cannot be told from real data.
 MIN_SHARED_COLUMNS = 3
@@ -29,7 +29,7 @@ def is_example(kind: str, row: Row) -> bool:
     example = EXAMPLE_VALUES.get(kind)
     if not example:
         return False
-    shared = [key for key in example if key in row.values]
+    shared = [key for key in example if key in row.values and key not in PER_ACTOR_KEYS]
     if len(shared) < min(MIN_SHARED_COLUMNS, len(example)):
         return False
     return all(comparable(_text(row.values[key])) == comparable(example[key]) for key in shared)

@@ -17,12 +17,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from shapely.errors import GEOSException
+from shapely.geometry import shape
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.exchange.columns import COLUMNS, Column
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.selectors import example_node
-from civicgrid.territory.models import NodeKind
+from civicgrid.territory.models import Node, NodeKind
 
 PLACEHOLDER_COMMUNITY = "320213001001"
 NUMERIC_KEYS = {"lon", "lat", "area", "employees"}
@@ -43,6 +45,27 @@ def _code(actor: Any, capability: Capability, kinds: list[str], fallback: str) -
     node = example_node(actor, capability, kinds)
     return node.code if node else fallback
 
+
+def _point_inside(node: Node | None) -> dict[str, str]:
+    """lon/lat of a point inside the nearest area with a polygon at or above ``node`` (the one
+    the import checks a new grid's point against), so that the example passes that check;
+    nothing when none has a polygon (the example's own point stands)."""
+    if node is None:
+        return {}
+    areas = Node.objects.filter(id__in=node.path_ids, geometry__isnull=False).only("geometry", "path")
+    for area in sorted(areas, key=lambda a: len(a.path), reverse=True):
+        try:
+            point = shape(area.geometry).representative_point()
+        except (GEOSException, ValueError, TypeError, AttributeError, KeyError):
+            continue
+        if not point.is_empty:
+            return {"lon": f"{point.x:.6f}", "lat": f"{point.y:.6f}"}
+    return {}
+
+
+# Example values replaced by ones that fit the downloading actor's area (``example_row``): the
+# import's example check (``exchange.examples``) does not compare them.
+PER_ACTOR_KEYS = frozenset({"lon", "lat"})
 
 # i18n: data (the example row's values: choice labels and tag names as an import reads them)
 EXAMPLE_VALUES: dict[str, dict[str, str]] = {
@@ -93,8 +116,9 @@ def example_row(kind: str, actor: Any) -> dict[str, str]:
     """Values of the example row, keyed by column key: ``EXAMPLE_VALUES`` and a node where
     the downloading actor may import (its code differs from one actor to another)."""
     if kind == ImportKind.NODES:
-        parent = _code(actor, Capability.TERRITORY_EDIT, [NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
-        return EXAMPLE_VALUES[kind] | {"parent_code": parent}
+        parent = example_node(actor, Capability.TERRITORY_EDIT, [NodeKind.COMMUNITY])
+        code = parent.code if parent else PLACEHOLDER_COMMUNITY
+        return EXAMPLE_VALUES[kind] | {"parent_code": code} | _point_inside(parent)
     grid = _code(actor, Capability.REGISTRY_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
     if kind == ImportKind.POSITIONS:
         grid = _code(actor, Capability.POSITION_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], grid)

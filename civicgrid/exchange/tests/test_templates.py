@@ -5,8 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import shapely
 from django.test import Client
 from openpyxl import load_workbook
+from shapely.geometry import shape
 
 from civicgrid.core.models import AuditLog
 from civicgrid.exchange.columns import COLUMNS
@@ -134,3 +136,32 @@ def test_unknown_template_formats_are_not_found(client: Client, city: Any) -> No
     assert client.get("/exchange/templates/nothing.xlsx").status_code == 404
     client.force_login(city.alice)
     assert client.get("/exchange/templates/residents.xlsx").status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_nodes_example_renamed_imports_its_point_lies_in_the_community(
+    client: Client, city: Any, run_import: RunImport, fmt: str
+) -> None:
+    far = [[120.50, 31.70], [120.52, 31.70], [120.52, 31.72], [120.50, 31.72], [120.50, 31.70]]
+    Node.objects.filter(kind="community").update(geometry={"type": "Polygon", "coordinates": [far]})
+    client.force_login(city.bob)
+    data = download(client, ImportKind.NODES, fmt)
+    if fmt == "csv":
+        data = data.decode("utf-8-sig").replace("示例网格", "新建网格").encode("utf-8-sig")
+    else:
+        book = load_workbook(io.BytesIO(data))
+        sheet = book.worksheets[0]
+        for cell in sheet[2]:
+            if cell.value == "示例网格":
+                cell.value = "新建网格"
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+
+    job = run_import(city.bob, ImportKind.NODES, f"网格.{fmt}", data)
+
+    assert job.status == ImportStatus.DONE, (job.message, job.errors)
+    grid = Node.objects.get(name="新建网格")
+    assert grid.parent is not None and grid.parent.geometry is not None
+    assert grid.lon is not None and grid.lat is not None
+    assert shapely.intersects_xy(shape(grid.parent.geometry), grid.lon, grid.lat)
