@@ -30,6 +30,7 @@ from civicgrid.workcal import rules
 
 MAX_LINES = 500
 MAX_RANGE_DAYS = 31
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 class Action:
@@ -142,7 +143,9 @@ def parse_lines(text: str, *, year: int | None = None) -> list[Entry]:
     problems: list[str] = []
     seen: dict[date, int] = {}
     for number, raw in enumerate(lines, start=1):
-        stripped = raw.strip()
+        # Also the byte-order mark and zero-width spaces that text pasted from Notepad or a web
+        # page carries: invisible, they would make the date unreadable.
+        stripped = raw.strip().strip(INVISIBLE).strip()
         if not stripped or stripped.startswith("#"):
             continue
         found, reasons = parse_line(stripped, number, year)

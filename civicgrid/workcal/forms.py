@@ -54,6 +54,7 @@ class ConfirmForm(VersionedForm):
         max_length=rules.NOTE_MAX,
         error_messages={"max_length": _("备注最多 255 个字")},
     )
+    few_ok = forms.BooleanField(label=_("录入不全仍确认"), required=False)
 
 
 class SeedForm(VersionedForm):
@@ -71,3 +72,4 @@ class ImportForm(VersionedForm):
         error_messages={"required": _("请填写要录入的安排，每行一条")},
     )
     confirm = forms.BooleanField(label=_("录入后确认全年安排已录入"), required=False)
+    few_ok = forms.BooleanField(label=_("录入不全仍确认"), required=False)

@@ -9,6 +9,10 @@ FIRST_YEAR = 2000
 LAST_YEAR = 2100
 NAME_MAX = 50
 NOTE_MAX = 255
+# The fewest weekday holidays a real year has: the statutory holidays (11 days until 2024,
+# 13 from 2025), moved to weekdays when they fall on a weekend. Confirming a year with fewer
+# asks first (``few_ok``): most likely the schedule was entered only in part.
+MIN_HOLIDAYS = 11
 
 WEEKDAYS = (
     gettext_lazy("星期一"),

@@ -157,6 +157,25 @@ def calendar_day_clear(
     return True
 
 
+def _check_complete(year: int, few_ok: bool) -> None:
+    """Refuse to confirm a year with fewer weekday holidays than any real year has, unless
+    ``few_ok``: most likely only part of the schedule was entered."""
+    if few_ok:
+        return
+    entered = CalendarDay.objects.filter(date__year=year, is_workday=False).count()
+    if entered < rules.MIN_HOLIDAYS:
+        raise ValidationError(
+            errors={
+                "few_ok": [
+                    gettext(
+                        "{year} 年只录入了 {n} 天工作日放假，每年法定节假日至少 {min} 天，可能尚未录全；"
+                        "请核对后再确认，确需确认请勾选“录入不全仍确认”"
+                    ).format(year=year, n=entered, min=rules.MIN_HOLIDAYS)
+                ]
+            }
+        )
+
+
 def _confirm(actor: Any, year: int, note: str) -> CalendarYear:
     existing = CalendarYear.objects.filter(year=year).first()
     before = {"source": existing.source, "note": existing.note} if existing else None
@@ -177,9 +196,17 @@ def _confirm(actor: Any, year: int, note: str) -> CalendarYear:
 
 @transaction.atomic
 def calendar_year_confirm(
-    *, actor: Any, year: int, note: str = "", expected_version: str | None = None, system: bool = False
+    *,
+    actor: Any,
+    year: int,
+    note: str = "",
+    expected_version: str | None = None,
+    few_ok: bool = False,
+    system: bool = False,
 ) -> CalendarYear:
-    """Declare a year's schedule complete (after entering it by hand): no more fallback warning."""
+    """Declare a year's schedule complete (after entering it by hand): no more fallback warning.
+
+    A year with fewer weekday holidays than ``rules.MIN_HOLIDAYS`` needs ``few_ok``."""
     _require(actor, system)
     _check_year(year)
     note = note.strip()
@@ -187,6 +214,7 @@ def calendar_year_confirm(
         raise ValidationError(errors={"note": [gettext("备注最多 {n} 个字").format(n=rules.NOTE_MAX)]})
     _lock_years([year])
     _check_version(year, expected_version)
+    _check_complete(year, few_ok)
     row = _confirm(actor, year, note)
     transaction.on_commit(clock.forget)
     return row
@@ -235,12 +263,14 @@ def calendar_days_import(
     confirm: bool = False,
     note: str = "",
     expected_version: str | None = None,
+    few_ok: bool = False,
     system: bool = False,
 ) -> ImportResult:
     """Enter many days at once in the line format of ``workcal.bulk``: all or nothing.
 
     ``year`` keeps every line inside that year (the year's page); ``confirm`` then also
-    declares the year complete. Every changed day writes its own audit row.
+    declares the year complete (``few_ok`` as for ``calendar_year_confirm``). Every changed
+    day writes its own audit row.
     """
     _require(actor, system)
     if year is not None:
@@ -257,6 +287,7 @@ def calendar_days_import(
         _check_version(year, expected_version)
     set_count, cleared, unchanged = _apply(actor, entries)
     if confirm and year is not None:
+        _check_complete(year, few_ok)  # on the days just entered; refusing rolls them back too
         _confirm(actor, year, note)
     transaction.on_commit(clock.forget)
     return ImportResult(set_count, cleared, unchanged, confirm)

@@ -223,7 +223,11 @@ def year_confirm(request: HttpRequest, year: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.calendar_year_confirm(
-                actor=actor, year=year, note=form.cleaned_data["note"], expected_version=_version(form)
+                actor=actor,
+                year=year,
+                note=form.cleaned_data["note"],
+                expected_version=_version(form),
+                few_ok=form.cleaned_data["few_ok"],
             )
         except (ValidationError, Conflict) as exc:
             status = _refuse(form, exc)
@@ -277,6 +281,7 @@ def days_import(request: HttpRequest, year: int) -> HttpResponse:
                 year=year,
                 confirm=form.cleaned_data["confirm"],
                 expected_version=_version(form),
+                few_ok=form.cleaned_data["few_ok"],
             )
         except (ValidationError, Conflict) as exc:
             status = _refuse(form, exc)

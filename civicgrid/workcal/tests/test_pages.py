@@ -131,9 +131,14 @@ def test_set_clear_and_confirm_a_day_of_2027_each_audited(city: Any) -> None:
         reverse("workcal:day_clear", args=[2027]), {"date": "2027-01-01", "version": version(2027)}
     )
     assert response.status_code == 302 and not CalendarDay.objects.filter(date=date(2027, 1, 1)).exists()
-    response = client.post(
-        reverse("workcal:confirm", args=[2027]), {"note": "国办发明电", "version": version(2027)}
-    )
+    url = reverse("workcal:confirm", args=[2027])
+    response = client.post(url, {"note": "国办发明电", "version": version(2027)})
+    text = response.content.decode()
+    assert response.status_code == 422  # nothing entered: asks first
+    assert "2027 年只录入了 0 天工作日放假，每年法定节假日至少 11 天" in text
+    assert 'name="few_ok"' in text and "国办发明电" in text
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    response = client.post(url, {"note": "国办发明电", "few_ok": "1", "version": version(2027)})
     assert response.status_code == 302 and CalendarYear.objects.filter(year=2027, note="国办发明电").exists()
     verbs = list(
         AuditLog.objects.filter(verb__startswith="workcal.").order_by("id").values_list("verb", flat=True)
@@ -181,6 +186,61 @@ def test_bulk_entry_with_one_bad_line_changes_nothing(city: Any) -> None:
     assert state() == before
 
 
+# The 2026 schedule (国办发明电〔2025〕7号) as an administrator would type it: 13 weekday holidays.
+WHOLE_YEAR_2026 = """2026-01-01 至 2026-01-03 休 元旦
+2026-01-04 班 元旦调休
+2026-02-15 至 2026-02-23 休 春节
+2026-02-14 班 春节调休
+2026-02-28 班 春节调休
+2026-04-04 至 2026-04-06 休 清明节
+2026-05-01 至 2026-05-05 休 劳动节
+2026-05-09 班 劳动节调休
+2026-06-19 至 2026-06-21 休 端午节
+2026-09-25 至 2026-09-27 休 中秋节
+2026-10-01 至 2026-10-07 休 国庆节
+2026-09-20 班 国庆节调休
+2026-10-10 班 国庆节调休
+"""
+
+
+@pytest.mark.django_db
+def test_confirming_with_a_bulk_entry_in_part_asks_first_and_enters_nothing(city: Any) -> None:
+    before = state()
+    client = client_for(city.sysadmin)
+    data = {"lines": "2027-01-01 休 元旦\n", "confirm": "1", "version": version(2027)}
+    response = client.post(reverse("workcal:import", args=[2027]), data)
+    text = response.content.decode()
+    assert response.status_code == 422
+    assert "2027 年只录入了 1 天工作日放假" in text and 'name="few_ok"' in text
+    assert "2027-01-01 休 元旦" in text  # what was typed comes back
+    assert state() == before  # the day is not entered either
+
+
+@pytest.mark.django_db
+def test_pasted_lines_with_a_byte_order_mark_or_zero_width_spaces_are_read(city: Any) -> None:
+    lines = "\ufeff2027-01-01 休 元旦\n\u200b2027-02-20 班 春节调休\u200b\n"
+    response = client_for(city.sysadmin).post(
+        reverse("workcal:import", args=[2027]), {"lines": lines, "version": version(2027)}
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert list(CalendarDay.objects.filter(date__year=2027).order_by("date").values_list("date", "name")) == [
+        (date(2027, 1, 1), "元旦"),
+        (date(2027, 2, 20), "春节调休"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_whole_year_is_confirmed_without_asking(city: Any) -> None:
+    CalendarDay.objects.filter(date__year=2026).delete()
+    response = client_for(city.sysadmin).post(
+        reverse("workcal:import", args=[2026]),
+        {"lines": WHOLE_YEAR_2026, "confirm": "1", "version": version(2026)},
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert CalendarDay.objects.filter(date__year=2026, is_workday=False).count() >= 11
+    assert CalendarYear.objects.filter(year=2026).exists()
+
+
 @pytest.mark.django_db
 def test_a_deadline_after_entering_2027_runs_on_the_new_holidays(
     city: Any, django_capture_on_commit_callbacks: Any
@@ -199,6 +259,7 @@ def test_a_deadline_after_entering_2027_runs_on_the_new_holidays(
             {
                 "lines": "2027-01-01 休 元旦\n" + SPRING_FESTIVAL_2027,
                 "confirm": "1",
+                "few_ok": "1",
                 "version": version(2027),
             },
         )

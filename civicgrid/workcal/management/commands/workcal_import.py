@@ -26,6 +26,11 @@ class Command(BaseCommand):
             "--confirm", action="store_true", help=_("导入后确认该年全年安排已录入（须同时给出 --year）")
         )
         parser.add_argument("--note", default="", help=_("确认时的备注，如公布的文号"))
+        parser.add_argument(
+            "--few-ok",
+            action="store_true",
+            help=_("该年工作日放假少于法定节假日天数（可能未录全）时仍确认"),
+        )
         parser.add_argument("--user", default="", help=_("以该用户身份录入（默认：第一个系统管理员）"))
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -33,7 +38,12 @@ class Command(BaseCommand):
         actor = self._actor(opts["user"])
         try:
             result = services.calendar_days_import(
-                actor=actor, text=text, year=opts["year"], confirm=opts["confirm"], note=opts["note"]
+                actor=actor,
+                text=text,
+                year=opts["year"],
+                confirm=opts["confirm"],
+                note=opts["note"],
+                few_ok=opts["few_ok"],
             )
         except ValidationError as exc:
             for reasons in exc.errors.values():
