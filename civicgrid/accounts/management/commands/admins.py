@@ -5,9 +5,10 @@
     civicgrid admins list
 
 ``create`` makes each administrator that does not exist yet, with a generated password
-printed once (to be changed at first sign-in under 修改密码 or by the security
-administrator); an account that already exists is left as it is. Run it once after
-``civicgrid migrate``; the security administrator then creates the staff accounts.
+printed once, which its holder must change at first sign-in (the account is marked
+``must_change_password``: every page leads to 修改密码 until they do); an account that
+already exists is left as it is. Run it once after ``civicgrid migrate``; the security
+administrator then creates the staff accounts.
 """
 
 import secrets
@@ -102,7 +103,7 @@ class Command(BaseCommand):
                     continue
                 password = generated_password()
                 try:
-                    user_create(
+                    user = user_create(
                         actor=ACTOR,
                         system=True,
                         username=name,
@@ -117,6 +118,10 @@ class Command(BaseCommand):
                     raise CommandError(
                         gettext("账号 {name} 刚被另一进程创建，请重新运行").format(name=name)
                     ) from exc
+                # The password went through a terminal (and maybe a log): its holder must set
+                # their own at first sign-in (web/account.py sends them to 修改密码).
+                user.must_change_password = True
+                user.save(update_fields=["must_change_password"])
                 created.append((label, name, password))
         for label, name, password in created:
             self.stdout.write(
