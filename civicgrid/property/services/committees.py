@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.selectors import require
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, PermissionDenied
 from civicgrid.property.constants import (
@@ -27,7 +26,7 @@ from civicgrid.property.constants import (
     Verb,
 )
 from civicgrid.property.models import CommitteeMember, OwnersCommittee
-from civicgrid.property.permissions import MANAGE
+from civicgrid.property.permissions import require_manage
 from civicgrid.property.services.common import (
     Errors,
     add,
@@ -67,7 +66,7 @@ def committee_create(
     errors: Errors = {}
     check_compound(errors, compound)
     raise_if(errors)
-    require(actor, MANAGE, compound.path)
+    require_manage(actor, compound.path)
     day(errors, "term_starts_on", term_starts_on, _("任期开始"), today=timezone.localdate())
     day(errors, "term_ends_on", term_ends_on, _("任期结束"), today=None)
     note = text(errors, "note", note, _("备注"), 255, required=False)
@@ -174,7 +173,7 @@ def committee_member_add(
     (a blank ``name`` takes the record's, another name is refused). ``negative_items``: the
     items of ``NegativeItem`` that apply to the candidate; any one refuses the candidate
     (``ValidationError`` on ``negative_items`` naming them)."""
-    require(actor, MANAGE, committee.node_path)
+    require_manage(actor, committee.node_path)
     if by(actor) is None:
         raise PermissionDenied(_("候选人审查须由社区工作人员本人记录"))
     errors: Errors = {}
@@ -246,7 +245,7 @@ def committee_member_end(
     a ``note`` is required for a negative-list item or 其他; a member who already left is a
     ``Conflict``."""
     committee = member.committee
-    require(actor, MANAGE, committee.node_path)
+    require_manage(actor, committee.node_path)
     errors: Errors = {}
     today = timezone.localdate()
     day(errors, "ended_on", ended_on, _("离任日期"), today=today)

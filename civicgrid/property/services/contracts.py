@@ -13,12 +13,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.selectors import require
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, PermissionDenied
 from civicgrid.property.constants import ExitReason, Verb
 from civicgrid.property.models import CompanyProfile, ServiceContract
-from civicgrid.property.permissions import MANAGE, may_manage
+from civicgrid.property.permissions import may_manage, require_manage
 from civicgrid.property.services.common import (
     Errors,
     add,
@@ -55,7 +54,7 @@ def contract_start(
     errors: Errors = {}
     check_compound(errors, compound)
     raise_if(errors)
-    require(actor, MANAGE, compound.path)
+    require_manage(actor, compound.path)
     check_company(errors, company)
     day(errors, "starts_on", starts_on, _("进驻日期"), today=timezone.localdate())
     note = text(errors, "note", note, _("备注"), 255, required=False)
@@ -112,7 +111,7 @@ def contract_end(
     expected_version: int | None = None,
 ) -> ServiceContract:
     """The company leaves the compound on ``ends_on`` (not in the future) for ``reason``."""
-    require(actor, MANAGE, contract.node_path)
+    require_manage(actor, contract.node_path)
     errors: Errors = {}
     day(errors, "ends_on", ends_on, _("退出日期"), today=timezone.localdate())
     reason = choice(errors, "reason", reason, ExitReason, _("退出原因"))

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.selectors import require
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import PermissionDenied
 from civicgrid.property.constants import (
@@ -30,7 +29,7 @@ from civicgrid.property.constants import (
     Verb,
 )
 from civicgrid.property.models import CreditEntry, Inspection, InspectionItem, ServiceContract
-from civicgrid.property.permissions import ADJUSTING_KINDS, MANAGE, may_adjust
+from civicgrid.property.permissions import ADJUSTING_KINDS, may_adjust, require_manage
 from civicgrid.property.services.common import (
     Errors,
     add,
@@ -127,7 +126,7 @@ def inspection_record(
     errors: Errors = {}
     check_compound(errors, compound)
     raise_if(errors)
-    require(actor, MANAGE, compound.path)
+    require_manage(actor, compound.path)
     if by(actor) is None:
         raise PermissionDenied(_("检查须由工作人员本人记录"))
     today = timezone.localdate()

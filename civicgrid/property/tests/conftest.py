@@ -4,8 +4,8 @@
   grid A2-1: same subdistrict, not bob's) and ``tongjiang`` (通江苑, grid B1-1, carol's).
 * Property companies registered at the district: ``lvcheng`` (梁溪绿城物业) and
   ``anju`` (安居物业); ``shop`` is an ordinary shop, not a property company.
-* ``hank``: a leader of 崇安寺街道 (subdistrict A), who may award and deduct credit there (a
-  request handler may not: handlers hold no property management);
+* ``hank``: a leader of 崇安寺街道 (subdistrict A), who may award and deduct credit there (as may
+  a handler of the subdistrict office; a department's handler on the district may not);
   ``dave`` (district leader) may do so for the whole district; bob and carol may not.
 * ``zhou``: a resident of 胜利门花园, candidate for its owners' committee.
 """

@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from civicgrid.accounts.selectors import scope_filter
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.property import selectors
 from civicgrid.property.constants import (
@@ -21,7 +20,7 @@ from civicgrid.property.constants import (
     NegativeItem,
 )
 from civicgrid.property.models import CompanyProfile, ServiceContract
-from civicgrid.property.permissions import ADJUSTING_KINDS, MANAGE, may_manage
+from civicgrid.property.permissions import ADJUSTING_KINDS, manage_filter, may_manage
 from civicgrid.property.services.contracts import may_manage_company
 from civicgrid.property.views.common import require_view, year_param
 from civicgrid.registry.models import Resident
@@ -107,8 +106,8 @@ def company(request: HttpRequest, pk: int) -> HttpResponse:
     year = year_param(request)
     this_year = timezone.localdate().year
     score = selectors.score(found, year)
-    adjusting = scope_filter(
-        Node.objects.filter(kind__in=ADJUSTING_KINDS, is_active=True), request.user, MANAGE, "path"
+    adjusting = manage_filter(
+        Node.objects.filter(kind__in=ADJUSTING_KINDS, is_active=True), request.user, "path"
     )
     contracts = (
         selectors.contracts_visible(request.user).filter(company=found).order_by("ends_on", "-starts_on")
