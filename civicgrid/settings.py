@@ -11,6 +11,7 @@ import base64
 import hashlib
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -27,7 +28,18 @@ if not SECRET_KEY:
     raise RuntimeError("CIVICGRID_SECRET_KEY (or CIVICGRID_SECRET_KEY_FILE) must be set")
 
 ALLOWED_HOSTS = envlist("CIVICGRID_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# The address residents and staff use, e.g. https://grid.example.gov.cn (QR doorplates, SMS
+# rating links, Open311 discovery). Required in production (system check civicgrid.W001).
+PUBLIC_BASE_URL = envstr("CIVICGRID_PUBLIC_URL", "")
+_public = urlsplit(PUBLIC_BASE_URL)
+if PUBLIC_BASE_URL and (_public.scheme not in ("http", "https") or not _public.hostname):
+    raise RuntimeError(
+        f"CIVICGRID_PUBLIC_URL must be an address like https://grid.example.gov.cn, not {PUBLIC_BASE_URL!r}"
+    )
 CSRF_TRUSTED_ORIGINS = envlist("CIVICGRID_CSRF_TRUSTED_ORIGINS", [])
+# Forms posted from the public address are trusted (its origin need not be repeated above).
+if PUBLIC_BASE_URL and (_origin := f"{_public.scheme}://{_public.netloc}") not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(_origin)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -167,6 +179,18 @@ CSRF_FAILURE_VIEW = "civicgrid.core.views.csrf_failure"  # Chinese, and keeps wh
 # ignored. Used for the audit log's address and the public endpoints' per-address limits.
 TRUSTED_PROXIES = envint("CIVICGRID_TRUSTED_PROXIES", 0)
 NINJA_NUM_PROXIES = TRUSTED_PROXIES
+if TRUSTED_PROXIES > 0:
+    # Behind the proxy, which ends TLS, a request is HTTPS when the proxy says so (nginx:
+    # proxy_set_header X-Forwarded-Proto $scheme, replacing whatever the client sent).
+    # Without it request.is_secure() is false: the CSRF check refuses the https:// Origin of
+    # every form (403), and absolute links are built as http://.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only: plain http:// is redirected (but /healthz, for local health checks), and the
+# browser told to use HTTPS for this many seconds (HSTS; start small, e.g. 3600, then 31536000).
+SECURE_SSL_REDIRECT = envbool("CIVICGRID_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("CIVICGRID_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("CIVICGRID_HSTS_INCLUDE_SUBDOMAINS", False)
 
 LANGUAGE_CODE = "zh-hans"
 FORMAT_MODULE_PATH = ["civicgrid.formats"]  # ISO dates first, for <input type="date">
@@ -302,7 +326,7 @@ REQUESTS_H5_SUBMIT_LIMIT = envint("CIVICGRID_H5_SUBMIT_LIMIT", 10)
 REQUESTS_H5_TRACK_LIMIT = envint("CIVICGRID_H5_TRACK_LIMIT", 20)
 REQUESTS_H5_SIMILAR_LIMIT = envint("CIVICGRID_H5_SIMILAR_LIMIT", 300)
 REQUESTS_H5_WINDOW_SECONDS = envint("CIVICGRID_H5_WINDOW_SECONDS", 3600)
-PUBLIC_BASE_URL = envstr("CIVICGRID_PUBLIC_URL", "")
+# (PUBLIC_BASE_URL, the public address, is read above with CSRF_TRUSTED_ORIGINS.)
 REQUESTS_ALARM_CATEGORY = envstr("CIVICGRID_ALARM_CATEGORY", "")
 # Classifier: a suggested catalogue leaf at or above this confidence is dispatched without a
 # human (above 1 turns automatic dispatch off); below it the request goes to triage.

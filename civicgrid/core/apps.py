@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self) -> None:
+        from civicgrid.core import checks  # noqa: F401  (registers the deployment checks)
         from civicgrid.core.db import widen_statement_cache
 
         widen_statement_cache()
