@@ -8,7 +8,7 @@ deleted>`` (changes made in the Django admin). The page keeps the code visible f
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -330,32 +330,59 @@ def _common_keys() -> Fields:
 NAMED_MODELS = frozenset({"territory.node", "requests.handlingunit", "requests.category"})
 
 
-def _named(model: Any, value: Any) -> str:
-    """``name（id）`` of the row a stored id refers to, or the id alone when it is gone or
-    its model is not one of ``NAMED_MODELS``."""
-    named = model._meta.label_lower in NAMED_MODELS and isinstance(value, int)
-    found = model._base_manager.filter(pk=value).first() if named else None
-    return f"{found}（{value}）" if found is not None else value_text(value)
+Names = dict[tuple[str, int], str]
 
 
-def change_items(snapshot: Any, target_type: str = "") -> list[Item]:
+def _related(snapshot: Any, target_type: str) -> Iterator[tuple[str, Any, Any, Any]]:
+    """(key, value, the key's field entry, the named model an id value refers to or None)."""
+    fields = _fields(target_type) if target_type else {}
+    common = _common_keys()
+    for key, value in snapshot.items():
+        entry = fields.get(str(key)) or common.get(str(key)) or (str(key), {}, None)
+        related = entry[2]
+        is_id = isinstance(value, int) and not isinstance(value, bool)
+        is_named = related is not None and related._meta.label_lower in NAMED_MODELS
+        named = related if is_id and is_named else None
+        yield str(key), value, entry, named
+
+
+def names_of(snapshots: Iterable[tuple[Any, str]]) -> Names:
+    """The names of the places, units and categories the (snapshot, target type) pairs
+    refer to by id: one query per model for a whole page of audit rows."""
+    wanted: dict[Any, set[int]] = {}
+    for snapshot, target_type in snapshots:
+        if isinstance(snapshot, Mapping):
+            for _key, value, _entry, named in _related(snapshot, target_type):
+                if named is not None:
+                    wanted.setdefault(named, set()).add(value)
+    names: Names = {}
+    for model, ids in wanted.items():
+        label = model._meta.label_lower
+        for row in model._base_manager.filter(pk__in=sorted(ids)):
+            names[(label, row.pk)] = str(row)
+    return names
+
+
+def change_items(snapshot: Any, target_type: str = "", names: Names | None = None) -> list[Item]:
     """A before/after snapshot as rows of key: value (empty when there is none). Keys of the
-    target's model read as its fields' names, and a choice as its label (状态：进行中)."""
+    target's model read as its fields' names, a choice as its label (状态：进行中), and the id
+    of a place, unit or category as ``name（id）`` (``names`` from ``names_of``; without it
+    they are looked up here)."""
     if snapshot is None:
         return []
     if not isinstance(snapshot, Mapping):
         return [Item("", "", value_text(snapshot))]
-    fields = _fields(target_type) if target_type else {}
-    common = _common_keys()
+    if names is None:
+        names = names_of([(snapshot, target_type)])
     items = []
-    for key, value in snapshot.items():
-        label, choices, related = fields.get(str(key)) or common.get(str(key)) or (str(key), {}, None)
+    for key, value, (label, choices, _related_model), named in _related(snapshot, target_type):
         shown = choices.get(str(value)) if isinstance(value, str) else None
+        found = names.get((named._meta.label_lower, value)) if named is not None else None
         if shown:
             text = str(shown)
-        elif related is not None and isinstance(value, int) and not isinstance(value, bool):
-            text = _named(related, value)
+        elif found is not None:
+            text = f"{found}（{value}）"
         else:
             text = value_text(value)
-        items.append(Item(str(label), str(key), text))
+        items.append(Item(str(label), key, text))
     return items

@@ -18,7 +18,7 @@ from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import typed_day
-from civicgrid.core.views_audit import change_items, verb_choices, verb_label
+from civicgrid.core.views_audit import change_items, names_of, verb_choices, verb_label
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_for_user
 from civicgrid.territory.geometry import check_lon_lat
@@ -180,11 +180,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
     page = paginate(request, qs)
     places = _place_labels([row.node_path for row in page])
+    names = names_of(
+        pair for row in page for pair in ((row.before, row.target_type), (row.after, row.target_type))
+    )
     for row in page:
         row.node_label = places.get(row.node_path, row.node_path)
         row.verb_label = verb_label(row.verb)
-        row.before_items = change_items(row.before, row.target_type)
-        row.after_items = change_items(row.after, row.target_type)
+        row.before_items = change_items(row.before, row.target_type, names)
+        row.after_items = change_items(row.after, row.target_type, names)
     context = {
         "page": page,
         "filters": filters,

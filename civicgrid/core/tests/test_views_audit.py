@@ -165,3 +165,26 @@ def test_the_audit_page_names_places_and_finds_a_target_as_shown(city: Any) -> N
     assert about_bob >= 1
     assert f"共 {about_bob} 条" in client.get("/audit/", {"target": shown}).content.decode()
     assert "共 0 条" in client.get("/audit/", {"target": "accounts.user#999999"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_audit_page_names_ids_with_one_query_per_model_not_per_row(
+    city: Any, django_assert_max_num_queries: Any
+) -> None:
+    grids = [city.grid_a1_1, city.grid_a1_2, city.comm_a1, city.sub_a]
+    with transaction.atomic():
+        for n in range(20):
+            node = grids[n % len(grids)]
+            audit_write(
+                actor=city.secadmin,
+                verb="accounts.role_granted",
+                target=city.bob,
+                before={"node": grids[(n + 1) % len(grids)].pk},
+                after={"role": "grid_worker", "node": node.pk},
+            )
+    client = Client()
+    client.force_login(city.auditor)
+    client.get("/audit/")  # the session, the caches
+    with django_assert_max_num_queries(14):
+        html = client.get("/audit/").content.decode()
+    assert f"{city.grid_a1_2}（{city.grid_a1_2.pk}）" in html
