@@ -58,6 +58,9 @@ DEFAULT_RED_MIN = 95
 DEFAULT_BLACK_BELOW = 80
 # An award or manual deduction moves the score by at most this many points at once.
 ADJUST_MAX = 20
+# The awards of one company in one year add up to at most this many points (so a score is
+# at most BASE_SCORE + AWARD_YEAR_MAX); deductions have no such cap.
+AWARD_YEAR_MAX = 20
 # The default rectification time after an inspection that deducted points.
 RECTIFY_DAYS = 15
 # The latest rectification deadline after the inspection day.

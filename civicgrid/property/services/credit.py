@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import PermissionDenied
 from civicgrid.property.constants import (
     ADJUST_MAX,
+    AWARD_YEAR_MAX,
     CHECK_ITEM_MAX,
     INSPECTION_MAX_AGE_DAYS,
     RECTIFY_DAYS,
@@ -140,6 +141,13 @@ def inspection_record(
     total = sum(r.deduction for r in rows)
     deadline = _rectify_by(errors, total, inspected_on, rectify_by)
     lock_compound(compound)
+    if Inspection.objects.filter(node=compound, inspected_on=inspected_on).exists():
+        add(
+            errors,
+            "inspected_on",
+            _("该小区{day:%Y-%m-%d}已有检查记录，同一小区每天只记一次检查").format(day=inspected_on),
+        )
+        raise_if(errors)
     contract = serving_contract(compound, inspected_on)
     if contract is None:
         add(errors, "inspected_on", _("该小区在{day:%Y-%m-%d}没有在管物业企业").format(day=inspected_on))
@@ -194,12 +202,31 @@ def served_under(company: Organisation, node: Node, year: int) -> bool:
     )
 
 
+def _check_award_cap(errors: Errors, company: Organisation, year: int, points: int) -> None:
+    """Refuse an award that takes the company's awards of ``year`` above ``AWARD_YEAR_MAX``.
+
+    The company's row is locked first, so two awards at once are summed one after the other."""
+    Organisation.objects.select_for_update().filter(pk=company.pk).first()
+    rows = CreditEntry.objects.filter(company=company, year=year, source=CreditSource.AWARD)
+    given = rows.aggregate(total=Sum("points"))["total"] or 0
+    if given + points > AWARD_YEAR_MAX:
+        add(
+            errors,
+            "points",
+            _("该企业{year}年已获加分{given}分，每年加分合计不超过{most}分，本次最多可加{left}分").format(
+                year=year, given=given, most=AWARD_YEAR_MAX, left=max(AWARD_YEAR_MAX - given, 0)
+            ),
+        )
+        raise_if(errors)
+
+
 @transaction.atomic
 def credit_adjust(
     *, actor: Any, company: Organisation, node: Node, year: Any, points: Any, reason: str
 ) -> CreditEntry:
     """An award (points > 0) or a manual deduction (points < 0) of credit, made by the
-    district or subdistrict ``node`` for a company that served a compound there in ``year``."""
+    district or subdistrict ``node`` for a company that served a compound there in ``year``. A
+    company's awards of one year add up to at most ``AWARD_YEAR_MAX`` (20) points."""
     errors: Errors = {}
     check_company(errors, company)
     if node is None or node.kind not in ADJUSTING_KINDS:
@@ -221,6 +248,8 @@ def credit_adjust(
             _("该企业{year}年在{node}没有服务过小区").format(year=year, node=node.name),
         )
         raise_if(errors)
+    if points > 0:
+        _check_award_cap(errors, company, year, points)
     entry = CreditEntry.objects.create(
         node=node,
         node_path=node.path,
