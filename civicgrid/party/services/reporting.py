@@ -315,16 +315,16 @@ def member_report_reject(*, actor: Any, report: MemberReport, reason: str) -> Me
 
 @transaction.atomic
 def member_report_end(*, actor: Any, report: MemberReport, reason: str = "") -> MemberReport:
-    """End a live report (moved house, left the unit); then the member may report elsewhere."""
+    """End a live report (moved house, left the unit); then the member may report elsewhere.
+
+    Who may: the member themselves, and staff of the community reported to (and above it).
+    Staff where the member's unit is see the report but do not end it: it is the receiving
+    community's roll. The member is told when staff end it."""
     report = _locked_report(report)
-    member = PartyMember.objects.select_related("home_node").get(pk=report.member_id)
-    allowed = (
-        is_member_self(actor, member)
-        or can(actor, Capability.PARTY_EDIT, report.node_path)
-        or can(actor, Capability.PARTY_EDIT, member.node_path)
-    )
-    if not allowed:
-        raise PermissionDenied(_("您无权结束该报到"))
+    member = report.member
+    himself = is_member_self(actor, member)
+    if not himself and not can(actor, Capability.PARTY_EDIT, report.node_path):
+        raise PermissionDenied(_("只有报到社区的工作人员或党员本人可以结束该报到"))
     if report.status not in ACTIVE_REPORT_STATUSES:
         raise Conflict(_("该报到已是「{status}」").format(status=report.get_status_display()))
     errors: Errors = {}
@@ -335,6 +335,11 @@ def member_report_end(*, actor: Any, report: MemberReport, reason: str = "") -> 
     if reason:
         report.decision_note = reason
     report.save(update_fields=["status", "ended_at", "decision_note"])
+    if not himself:
+        body = _("【双报到】您向{name}的报到已结束。").format(name=report.node.name)
+        if reason:
+            body += _("原因：{reason}").format(reason=reason)
+        _tell_member(report, _("报到已结束"), body)
     audit_write(
         actor=actor,
         verb=Verb.REPORT_ENDED,

@@ -1,0 +1,96 @@
+"""Who may end a member's report: the community reported to (and above it), and the member.
+
+zhang's unit (the tax office) is in 胜利门社区 A1 (bob's), but he lives in and reports to
+通江社区 B1 (carol's, and a second worker's there). bob sees the report (his unit's member)
+but it is not his roll: the page, the API and the service all refuse him alike.
+"""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from civicgrid.accounts import services as accounts
+from civicgrid.accounts.models import User
+from civicgrid.accounts.permissions import Role
+from civicgrid.conftest import make_user
+from civicgrid.core.errors import PermissionDenied
+from civicgrid.core.models import AuditLog
+from civicgrid.notify.models import Notification
+from civicgrid.party import selectors, services
+from civicgrid.party.constants import ReportStatus, ServiceType, Verb
+from civicgrid.party.models import MemberReport
+from civicgrid.party.tests.conftest import PartyWorld, counts
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def confirmed_in_b1(pw: PartyWorld) -> MemberReport:
+    row = services.member_report_submit(
+        actor=pw.zhang_user,
+        member=pw.zhang,
+        pledge_list=["助老"],
+        service_type_list=[ServiceType.ELDERLY],
+        lon=120.33,
+        lat=31.58,
+    )
+    assert row.node == pw.city.comm_b1
+    return services.member_report_confirm(actor=pw.city.carol, report=row)
+
+
+def test_the_units_community_sees_but_may_not_end_anothers_report(pw: PartyWorld) -> None:
+    c = pw.city
+    row = confirmed_in_b1(pw)
+    assert selectors.report_get(c.bob, row.pk) == row  # bob sees it: his unit's member
+    before = counts()
+    with pytest.raises(PermissionDenied):
+        services.member_report_end(actor=c.bob, report=row, reason="单位调整")
+    response = client_for(c.bob).post(
+        reverse("party:report_act", args=[row.pk]), {"action": "end", "reason": "单位调整"}, follow=True
+    )
+    assert "只有报到社区的工作人员或党员本人可以结束该报到" in response.content.decode()
+    api = client_for(c.bob).post(
+        f"/api/v1/party/reports/{row.pk}/end",
+        data=json.dumps({"reason": "x"}),
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert counts() == before
+    row.refresh_from_db()
+    assert row.status == ReportStatus.CONFIRMED
+    # and bob's page offers no button for it
+    page = client_for(c.bob).get(reverse("party:reports") + "?status=confirmed").content.decode()
+    assert f'action="{reverse("party:report_act", args=[row.pk])}"' not in page
+
+
+def test_a_second_worker_of_the_receiving_community_ends_it_and_the_member_is_told(pw: PartyWorld) -> None:
+    c = pw.city
+    row = confirmed_in_b1(pw)
+    zhou = make_user("zhou", "周通江")
+    accounts.role_grant(actor=None, system=True, user=zhou, role=Role.COMMUNITY_WORKER, node=c.comm_b1)
+    page = client_for(zhou).get(reverse("party:reports") + "?status=confirmed").content.decode()
+    assert f'action="{reverse("party:report_act", args=[row.pk])}"' in page
+    response = client_for(zhou).post(
+        reverse("party:report_act", args=[row.pk]), {"action": "end", "reason": "已搬离"}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == ReportStatus.ENDED and row.decision_note == "已搬离"
+    assert AuditLog.objects.filter(verb=Verb.REPORT_ENDED, actor=zhou).count() == 1
+    sms = Notification.objects.filter(target_id=str(row.pk), subject="报到已结束").get()
+    assert "通江社区" in sms.body and "已搬离" in sms.body
+
+
+def test_the_member_ends_his_own_report(pw: PartyWorld) -> None:
+    row = confirmed_in_b1(pw)
+    services.member_report_end(actor=pw.zhang_user, report=row, reason="搬家")
+    row.refresh_from_db()
+    assert row.status == ReportStatus.ENDED
+    assert not Notification.objects.filter(target_id=str(row.pk), subject="报到已结束").exists()
