@@ -11,9 +11,10 @@ from civicgrid.property.constants import AWARD_YEAR_MAX, BASE_SCORE
 from civicgrid.property.models import CreditEntry, Inspection
 from civicgrid.property.services import ItemIn
 from civicgrid.property.tests.conftest import World, audit_count, today
+from civicgrid.territory.models import Node
 
 
-def award(world: World, points: int, node: object = None) -> CreditEntry:
+def award(world: World, points: int, node: Node | None = None) -> CreditEntry:
     c = world.city
     return services.credit_adjust(
         actor=c.dave,
