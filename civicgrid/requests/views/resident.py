@@ -372,17 +372,26 @@ PUBLIC_ACTIONS: dict[str, StrOrPromise] = {
     Action.ESCALATE: gettext_lazy("提交上级办理"),
 }
 PUBLIC_NOTES: frozenset[str] = frozenset({Action.REPLY, Action.DIRECT_CLOSE})
+# A follower reads the same steps; what speaks to the requester is put in the third person.
+FOLLOWER_ACTIONS: dict[str, StrOrPromise] = {Action.RATE: gettext_lazy("诉求人已评价")}
+FOLLOWER_STATUS: dict[str, StrOrPromise] = {
+    Status.REPLIED: gettext_lazy("承办单位已答复"),
+    Status.VERIFIED: gettext_lazy("承办单位已答复，网格员已现场核查"),
+}
 
 
-def public_timeline(req: Request) -> list[dict[str, Any]]:
-    """Actions, times, unit names and replies; never staff names or internal notes."""
+def public_timeline(req: Request, *, follower: bool = False) -> list[dict[str, Any]]:
+    """Actions, times, unit names and replies; never staff names or internal notes. A
+    follower (a resident who followed someone else's request) gets the steps alone: the reply
+    answers the requester, and may name them or their home."""
     events = RequestEvent.objects.filter(request=req, action__in=list(PUBLIC_ACTIONS)).select_related("unit")
+    labels = {**PUBLIC_ACTIONS, **FOLLOWER_ACTIONS} if follower else PUBLIC_ACTIONS
     return [
         {
             "at": e.created_at,
-            "label": PUBLIC_ACTIONS[e.action],
+            "label": labels[e.action],
             "unit": e.unit.name if e.unit else "",
-            "text": e.note if e.action in PUBLIC_NOTES else "",
+            "text": e.note if e.action in PUBLIC_NOTES and not follower else "",
         }
         for e in events.order_by("created_at", "id")
     ]
@@ -401,6 +410,21 @@ def _track_context(req: Request) -> dict[str, Any]:
         "timeline": public_timeline(req),
         "ratable": req.status in RATABLE and not awaiting,
         "rate_form": RateForm(),
+    }
+
+
+def _follower_context(req: Request) -> dict[str, Any]:
+    """What a resident who followed this request (跟进这件) sees of it: what the similar list
+    showed them (the kind of matter, status, date) and the steps taken, never the requester's
+    words or address, the reply's text, or the rating form (its link is the requester's)."""
+    status = FOLLOWER_STATUS.get(req.status) or PUBLIC_STATUS.get(req.status, req.get_status_display())
+    return {
+        "number": req.number,
+        "label": _public_label(req),
+        "received_at": req.received_at,
+        "status": req.status,
+        "status_label": status,
+        "timeline": public_timeline(req, follower=True),
     }
 
 
@@ -559,16 +583,16 @@ def h5_track(request: HttpRequest) -> HttpResponse:
     phone = normalise_phone(phone.strip()) or phone  # as intake keeps it: +86, dashes, spaces
     phone_hash = crypto.blind_index(phone)
     found = Request.objects.filter(number=number, requester_phone_hash=phone_hash).first()
-    if found is None:  # a resident who followed this request (跟进这件) tracks it with their own phone
-        numbered = Request.objects.filter(number=number).first()
-        follows = RequestEvent.objects.filter(
-            request=numbered, data__follow_up=True, data__phone_hash=phone_hash
-        )
-        found = numbered if numbered is not None and follows.exists() else None
-    if found is None:
-        limit_count("track", request)
-        return render(request, T + "track.html", {"form": form, "error": NOT_FOUND}, status=404)
-    return render(request, T + "track_result.html", _track_context(found))
+    if found is not None:
+        return render(request, T + "track_result.html", _track_context(found))
+    # A resident who followed this request (跟进这件) tracks it with their own phone: the
+    # public view only, since it is someone else's request.
+    numbered = Request.objects.filter(number=number).select_related("category").first()
+    follows = RequestEvent.objects.filter(request=numbered, data__follow_up=True, data__phone_hash=phone_hash)
+    if numbered is not None and follows.exists():
+        return render(request, T + "track_follower.html", _follower_context(numbered))
+    limit_count("track", request)
+    return render(request, T + "track.html", {"form": form, "error": NOT_FOUND}, status=404)
 
 
 def _rate_refusal(req: Request) -> str:
