@@ -35,6 +35,7 @@ from civicgrid.requests.rates.cells import (
     raw_cells,
 )
 from civicgrid.requests.rates.figures import (
+    FIRST_YEAR,
     Period,
     Rates,
     Weights,
@@ -164,6 +165,8 @@ def _hot_spots(actor: Any, report: WeeklyReport, weights: Weights) -> list[HotSp
 
 def _excerpt(actor: Any, report: WeeklyReport) -> None:
     month = add_months(month_start(report.period.end), -1)
+    if month.year < FIRST_YEAR:  # a week of the first year: no month before it to rank
+        return
     board = ranking(month, UnitKind.SUBDISTRICT)
     visible = visible_unit_ids(actor)
     rows = [r for r in board.ranked if r.unit_id in visible]

@@ -37,7 +37,7 @@ from civicgrid.requests.rates.access import scope_target, units_visible
 from civicgrid.requests.rates.cells import AUTO, RAW, ROLLUP, Slice, current_month
 from civicgrid.requests.rates.figures import add_months, rounded
 from civicgrid.requests.rates.ranking import RankClass, share_count
-from civicgrid.requests.rates.report import weekly_report
+from civicgrid.requests.rates.report import weekly_report, weekly_report_xlsx
 from civicgrid.requests.rollups import RateRollup, RateRollupMonth
 from civicgrid.territory.models import Node
 
@@ -754,3 +754,32 @@ def test_a_rating_through_the_services_shows_on_the_rates(hotline: Any) -> None:
     r = rates_of(by_unit(found)[hotline.sub_a_unit.pk])
     assert (r.counts.rated, r.counts.received, r.counts.closed) == (1, 1, 1)
     assert r.display()["resolution"] == "50.00%" and r.display()["satisfaction"] == "80.00%"
+
+
+def test_a_week_of_the_first_year_has_no_ranking_month_or_week_before_to_link(hotline: Any) -> None:
+    """A week in January 1900 linked to the ranking of 1899-12 and to the week before, both refused."""
+    client = Client()
+    client.force_login(hotline.city.dave)
+    page = client.get(reverse("requests:weekly_report"), {"week": "1900-01-03"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["report"].period.start == date(1900, 1, 1)
+    assert "month=1899-12" not in body and "四、街道排名摘要" not in body
+    assert "week=1899-12-25" not in body and "上一周" not in body
+    second = client.get(reverse("requests:weekly_report"), {"week": "1900-02-05"}).content.decode()
+    assert "month=1900-01" in second and "上一周" in second
+
+
+def test_weekly_report_excel_notes_a_tie_at_the_tenth_hot_category(hotline: Any) -> None:
+    report = weekly_report(hotline.city.dave, timezone.localdate() - timedelta(days=7))
+    report.top_categories = [(f"分类{n}", 12 - n if n < 9 else 3) for n in range(12)]  # tenth to twelfth: 3
+    wb = load_workbook(BytesIO(weekly_report_xlsx(report)))
+    rows = [[c.value for c in row] for row in wb["热点分类"].iter_rows(min_row=2)]
+    assert len(rows) == 13
+    assert rows[-1][0] == "第十名有并列，并列的分类一并列出（共 12 项）。"
+    report.top_categories = report.top_categories[:10]
+    rows = [
+        [c.value for c in row]
+        for row in load_workbook(BytesIO(weekly_report_xlsx(report)))["热点分类"].iter_rows(min_row=2)
+    ]
+    assert len(rows) == 10 and not any("并列" in str(r[0]) for r in rows)

@@ -31,7 +31,7 @@ from civicgrid.requests.rates.access import (
     visible_unit_ids,
 )
 from civicgrid.requests.rates.cells import RAW, current_month, rollup_ready
-from civicgrid.requests.rates.figures import Period, add_months
+from civicgrid.requests.rates.figures import FIRST_YEAR, Period, add_months
 from civicgrid.requests.rates.ranking import (
     RankClass,
     Ranking,
@@ -186,6 +186,12 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     return render(request, "requests/rates/ranking.html", context, status=422 if refused else 200)
 
 
+def _week_before(monday: date) -> str:
+    """The link to the week before, unless it falls before the first year the pages take."""
+    before = monday - timedelta(days=7)
+    return f"{before:%Y-%m-%d}" if before.year >= FIRST_YEAR else ""
+
+
 @login_required
 def weekly_report_page(request: HttpRequest) -> HttpResponse:
     rate_paths(request.user)
@@ -206,7 +212,7 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
         "report": report,
         "shown": report.rates.display(),
         "week_value": f"{report.period.start:%Y-%m-%d}",
-        "previous_week": f"{report.period.start - timedelta(days=7):%Y-%m-%d}",
+        "previous_week": _week_before(report.period.start),
         "next_week": f"{report.period.start + timedelta(days=7):%Y-%m-%d}",
         "has_next": report.period.end < today,  # a week that has not begun is refused
         "is_live": report.is_live,
