@@ -1,15 +1,23 @@
 """Who reads Open311, and which requests they get in full.
 
-Requests of a 12345 hotline are not public by default. Open311 answers two audiences:
+Requests of a 12345 hotline are not public by default: the public view is off unless the
+deployment turns it on (``CIVICGRID_OPEN311_PUBLIC=1``, ``public_view_on``); while it is off
+a call without ``api_key`` that reads requests or updates is refused (403) and a keyed system
+gets only its own requests. Open311 answers two audiences:
 
-* **the public** (no ``api_key``): only requests about a public place, in the *public view*
-  (``present.service_request(full=False)``): category, status, responsible unit, times and a
-  coarse place, never the description, the address, the exact point or the text of a reply.
-  Left out entirely: consultations and requests for help (about a person, not a place:
-  "can I apply for 低保?") and grid workers' reports (the product's own field work, often
-  about a vulnerable resident at home). Anonymous and confidential requests are listed
-  without any place at all: nor the units handling them (a community's office names its
-  community), nor the request one was merged into.
+* **the public** (no ``api_key``, the public view on): only requests about a public place, in
+  the *public view* (``present.service_request(full=False)``): category, status, responsible
+  unit, times and a coarse place, never the description, the address, the exact point or the
+  text of a reply. A request is about a public place when its category is one of physical
+  things a grid worker can go and look at — the catalogue's 需要网格员现场核查
+  (``needs_verification``: roads, lamps, rubbish, manholes, facilities, illegal structures…);
+  every other category (wages, neighbour disputes, 群租房, emergency calls, policies) is about
+  a person and left out. Left out too whatever their category: consultations, requests for
+  help and emergencies (一键报警 of a resident living alone) — about a person, not a place —
+  and grid workers' reports (the product's own field work, often about a vulnerable resident
+  at home). Anonymous and confidential requests are listed without any place at all: nor the
+  units handling them (a community's office names its community), nor the request one was
+  merged into.
 * **a registered system** (``api_key``: an API token, as for the JSON API, sent in an
   ``Authorization: Bearer`` header, never in the query string — ``sent_key``): besides the
   public rows, in full the requests its account may read through the JSON API — those of
@@ -20,25 +28,52 @@ Requests of a 12345 hotline are not public by default. Open311 answers two audie
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from civicgrid.api import user_for_token
+from civicgrid.core.env import envbool
 from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.selectors import requests_readable, requests_visible
 
-# About a person rather than a place: never in the public view.
-PERSONAL_TYPES = (RequestType.CONSULTATION, RequestType.HELP)
+# About a person rather than a place: never in the public view, whatever the category.
+PERSONAL_TYPES = (RequestType.CONSULTATION, RequestType.HELP, RequestType.EMERGENCY)
 # Not residents' requests: the grid workers' own reports from the field.
 INTERNAL_CHANNELS = (Channel.GRID_WORKER,)
 
 
+def public_view_on() -> bool:
+    """Whether callers without ``api_key`` may read requests (the public view). Off unless
+    ``CIVICGRID_OPEN311_PUBLIC`` is true (or the ``OPEN311_PUBLIC_VIEW`` setting)."""
+    configured = getattr(settings, "OPEN311_PUBLIC_VIEW", None)
+    if configured is None:
+        return envbool("CIVICGRID_OPEN311_PUBLIC", False)
+    return bool(configured)
+
+
 def listed_q(prefix: str = "") -> Q:
-    """The requests anyone may see (in the public view); ``prefix`` ``"request__"`` for events."""
-    return ~Q(**{f"{prefix}type__in": PERSONAL_TYPES}) & ~Q(**{f"{prefix}channel__in": INTERNAL_CHANNELS})
+    """The requests anyone may see (in the public view); ``prefix`` ``"request__"`` for events.
+    A place is something one can go and look at: the category's ``needs_verification``."""
+    return (
+        Q(**{f"{prefix}category__needs_verification": True})
+        & ~Q(**{f"{prefix}type__in": PERSONAL_TYPES})
+        & ~Q(**{f"{prefix}channel__in": INTERNAL_CHANNELS})
+    )
+
+
+def shared_q(prefix: str = "") -> Q:
+    """``listed_q`` while the public view is on, else nothing at all."""
+    return listed_q(prefix) if public_view_on() else Q(pk__in=[])
+
+
+def public_reader() -> None:
+    """A call without ``api_key``: refused while the public view is off."""
+    if not public_view_on():
+        raise PermissionDenied(_("本平台未开放公开查询诉求，请用请求头 Authorization: Bearer <api_key>"))
 
 
 def place_hidden(request: Request) -> bool:
@@ -90,9 +125,10 @@ def _mine(user: Any, one: bool) -> QuerySet[Request]:
 def requests_for(qs: QuerySet[Request], user: Any, *, one: bool = False) -> QuerySet[Request]:
     """``qs`` cut to what ``user`` (None: the public) gets, each row annotated ``full``."""
     if user is None:
+        public_reader()
         return qs.filter(listed_q()).annotate(full=Value(False, output_field=BooleanField()))
     full = Exists(_mine(user, one).filter(pk=OuterRef("pk")))
-    return qs.annotate(full=full).filter(Q(full=True) | listed_q())
+    return qs.annotate(full=full).filter(Q(full=True) | shared_q())
 
 
 def full(row: Request | RequestEvent) -> bool:
@@ -103,6 +139,7 @@ def full(row: Request | RequestEvent) -> bool:
 def events_for(qs: QuerySet[RequestEvent], user: Any) -> QuerySet[RequestEvent]:
     """History rows of the requests ``user`` gets (as in lists), each annotated ``full``."""
     if user is None:
+        public_reader()
         return qs.filter(listed_q("request__")).annotate(full=Value(False, output_field=BooleanField()))
     full = Exists(requests_visible(user).filter(pk=OuterRef("request_id")))
-    return qs.annotate(full=full).filter(Q(full=True) | listed_q("request__"))
+    return qs.annotate(full=full).filter(Q(full=True) | shared_q("request__"))

@@ -1,8 +1,9 @@
 """Open311 GeoReport v2 at /open311/v2/ (JSON), with FixMyStreet's update history.
 
-Reads need no key and carry no personal data: without ``api_key`` a caller gets the public
-view of the requests about public places; with one (an ``Authorization: Bearer`` header),
-also the requests its account may read, in full (``audience``). Filing a request needs
+Reads carry no personal data: without ``api_key`` a caller gets the public view of the
+requests about public places, if the deployment turned it on (else 403); with one (an
+``Authorization: Bearer`` header), also the requests its account may read, in full
+(``audience``). Filing a request needs
 ``api_key`` in the POST body (or that header): an API token (``civicgrid apitoken create
 --user NAME``) whose account may take in requests; an ``api_key`` in the query string is
 refused (400) and never read; the request is created

@@ -1,5 +1,21 @@
 """Open311 tests run on the hotline of the request tests (units, catalogue, rules, people)."""
 
+from typing import Any
+
+import pytest
+
 from civicgrid.requests.tests.conftest import Hotline, hotline
 
-__all__ = ["Hotline", "hotline"]
+__all__ = ["Hotline", "hotline", "on_site"]
+
+
+@pytest.fixture(autouse=True)
+def public_view(settings: Any) -> None:
+    """Most tests here read the public view, which a deployment turns on
+    (``CIVICGRID_OPEN311_PUBLIC``); the tests of it being off set it back."""
+    settings.OPEN311_PUBLIC_VIEW = True
+
+
+def on_site(category: Any) -> None:
+    """Mark ``category`` as a physical thing checked on site: the public view lists it."""
+    type(category).objects.filter(pk=category.pk).update(needs_verification=True)

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.accounts.services import api_token_create
+from civicgrid.open311.tests.conftest import on_site
 from civicgrid.requests import services
 from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request
@@ -102,7 +103,7 @@ def test_a_keyed_system_sees_its_scope_in_full_and_the_rest_as_anyone(hotline: A
 
 
 def test_updates_carry_reply_text_only_for_a_keyed_system_in_scope(hotline: Any) -> None:
-    request = filed(hotline, category=hotline.noise)
+    request = filed(hotline)
     services.request_sign(actor=hotline.hank, request=request)
     services.request_reply(actor=hotline.hank, request=request, reply="已联系物业清理楼道堆物")
 
@@ -120,6 +121,7 @@ def test_updates_carry_reply_text_only_for_a_keyed_system_in_scope(hotline: Any)
 
 def test_the_system_that_filed_a_request_follows_it_in_full(hotline: Any) -> None:
     carol_key = key_of(hotline.city.carol)  # may take in requests; 胜利门 is outside her scope
+    on_site(hotline.water_outage)  # a place: public
     response = Client().post(
         f"{BASE}/requests.json",
         {

@@ -9,6 +9,7 @@ from django.test import Client
 from civicgrid.accounts.services import api_token_create
 from civicgrid.conftest import make_user
 from civicgrid.core.models import AuditLog
+from civicgrid.open311.tests.conftest import on_site
 from civicgrid.requests import services
 from civicgrid.requests.constants import Channel, Status
 from civicgrid.requests.models import Request
@@ -86,6 +87,7 @@ def test_post_needs_an_api_key_and_creates_nothing_without_one(hotline: Any, api
 
 def test_post_creates_a_request_that_is_then_listed_open(hotline: Any, api_key: str) -> None:
     client = Client()
+    on_site(hotline.water_outage)  # a place: public
     response = file(client, **good_fields(api_key))
     assert response.status_code == 201, response.content
     [created] = response.json()
