@@ -3,7 +3,8 @@ validate and decide. On a refusal the page is shown again with what was typed an
 next to its field.
 
 An ID number or phone is never put back into the form from the registry: the fields start
-empty, show the masked value as a hint, and a typed value replaces the stored one.
+empty, show the masked value as a hint, and a typed value replaces the stored one; a 清除
+box takes the stored one off.
 """
 
 from typing import Any
@@ -28,6 +29,9 @@ class ResidentForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("姓名不能为空")})
     id_number = forms.CharField(label=_("身份证号"), required=False, max_length=40)
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=40)
+    # On the edit form: take a stored number off (the empty field means "keep it").
+    clear_id_number = forms.BooleanField(label=_("清除身份证号"), required=False)
+    clear_phone = forms.BooleanField(label=_("清除联系电话"), required=False)
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", ""), *Gender.choices])
     birth_date = forms.DateField(label=_("出生日期"), required=False, error_messages=DAY)
     residence_type = forms.ChoiceField(label=_("人口类型"), choices=ResidenceType.choices)
@@ -46,6 +50,16 @@ class ResidentForm(forms.Form):
             field.error_messages.setdefault("max_length", _("最多 %(limit_value)d 个字"))
             if name != "node":
                 field.error_messages["invalid_choice"] = _("取值无效")
+
+
+CLEARING = (("id_number", "clear_id_number"), ("phone", "clear_phone"))
+
+
+def clear_conflicts(form: forms.Form) -> None:
+    """A number typed while its 清除 box is ticked: which of the two was meant is unclear."""
+    for field, box in CLEARING:
+        if form.cleaned_data.get(box) and form.cleaned_data.get(field):
+            form.add_error(field, _("已勾选“清除”，请不要同时填写新号码"))
 
 
 def attach_errors(form: forms.Form, exc: CivicError) -> None:

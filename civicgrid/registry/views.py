@@ -20,7 +20,7 @@ from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import fold, normalise_credit_code
 from civicgrid.core.views_forms import act, error_summary
 from civicgrid.registry import selectors, services
-from civicgrid.registry.forms import ResidentForm, attach_errors
+from civicgrid.registry.forms import CLEARING, ResidentForm, attach_errors, clear_conflicts
 from civicgrid.registry.models import (
     DwellingUse,
     Gender,
@@ -264,7 +264,8 @@ def _edit_initial(resident: Resident) -> dict[str, Any]:
 def _changes(
     resident: Resident, data: dict[str, Any], node: Node | None, household: Household | None
 ) -> dict[str, Any]:
-    """What the edit form changes. An empty ID number or phone keeps the stored one; gender
+    """What the edit form changes. An empty ID number or phone keeps the stored one unless its
+    清除 box is ticked; gender
     and birth date only when edited (with an ID number they follow it)."""
     changes: dict[str, Any] = {
         "name": data["name"],
@@ -273,9 +274,9 @@ def _changes(
         "note": data["note"],
         "tags": data["tags"],
     }
-    for field in ("id_number", "phone"):
-        if data[field]:
-            changes[field] = data[field]
+    for field, box in CLEARING:
+        if data[field] or data[box]:
+            changes[field] = data[field]  # empty with the box ticked: taken off
     if data["gender"] and data["gender"] != resident.gender:
         changes["gender"] = data["gender"]
     if data["birth_date"] and data["birth_date"] != resident.birth_date:
@@ -303,6 +304,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _form_page(request, ResidentForm(initial=_edit_initial(resident)), resident)
     form = ResidentForm(request.POST)
     valid = form.is_valid()
+    if valid:
+        clear_conflicts(form)
     node, household = _looked_up(request, form) if valid else (None, None)
     if valid and not form.errors:
         data = form.cleaned_data

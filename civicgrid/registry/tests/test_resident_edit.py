@@ -340,3 +340,33 @@ def test_patch_moves_out_and_back(world: World, client: Client) -> None:
     assert out.status_code == 200 and out.json()["is_active"] is False
     again = patch(client, world.resident_a, {"version": out.json()["version"], "is_active": False})
     assert again.status_code == 422 and "已迁出" in again.json()["message"]
+
+
+def test_a_phone_or_id_number_is_taken_off_with_its_clear_box(world: World, client: Client) -> None:
+    """An outside tester could not remove a wrongly registered number: the empty field keeps it."""
+    client.force_login(world.city.bob)
+    url = f"/registry/residents/{world.resident_a.pk}/edit/"
+    assert 'name="clear_phone"' in client.get(url).content.decode()
+    response = client.post(url, form_of(world.resident_a, clear_phone="1"))
+    assert response.status_code == 302
+    r = fresh(world.resident_a)
+    assert r.phone_enc == "" and r.phone_hash == "" and r.phone_masked == ""
+    assert crypto.decrypt(r.id_number_enc) == ID_A  # its box not ticked: kept
+    row = updated_rows()[-1]
+    assert row.before is not None and row.after is not None
+    assert row.before["phone_masked"] == world.resident_a.phone_masked and row.after["phone_masked"] == ""
+    assert 'name="clear_phone"' not in client.get(url).content.decode()  # nothing left to clear
+    response = client.post(url, form_of(fresh(world.resident_a), clear_id_number="1"))
+    assert response.status_code == 302 and fresh(world.resident_a).id_number_enc == ""
+
+
+def test_a_number_typed_with_its_clear_box_ticked_is_refused(world: World, client: Client) -> None:
+    client.force_login(world.city.bob)
+    before = db_state()
+    response = client.post(
+        f"/registry/residents/{world.resident_a.pk}/edit/",
+        form_of(world.resident_a, phone="13600001111", clear_phone="1"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 422 and "已勾选“清除”，请不要同时填写新号码" in html
+    assert db_state() == before
