@@ -27,8 +27,9 @@ def test_a_deduction_that_is_no_whole_number_is_refused(world: World, raw: str) 
         {"inspected_on": today().isoformat(), "deduction_safety": raw},
         follow=True,
     )
-    assert back.status_code == 200
+    assert back.status_code == 422  # the form again, with what was typed
     assert messages_of(back) == ["安全管理：安全管理扣分应为0到3之间的整数"]
+    assert f'name="deduction_safety" min="0" max="3" step="1" value="{raw}"' in back.content.decode()
     assert not Inspection.objects.exists() and not CreditEntry.objects.exists()
     assert AuditLog.objects.count() == before
 
@@ -43,7 +44,7 @@ def test_a_year_or_points_that_is_no_whole_number_is_refused(world: World, field
     back = client_for(world.hank).post(
         reverse("property:credit_new", args=[world.lvcheng.pk]), form, follow=True
     )
-    assert back.status_code == 200
+    assert back.status_code == 422
     [message] = messages_of(back)
     label = {"year": "年度", "points": "分值"}[field]
     expected = f"请填写{label}" if raw == "" else f"{label}应为"

@@ -1,27 +1,79 @@
-"""The forms of red property: each runs one service and goes back to the page it came from."""
+"""The forms of red property: each runs one service and goes back to the page it came from.
 
+A refusal of bad input (``ValidationError``) or of a stale or clashing write (``Conflict``)
+shows the page again with status 422 (409), the reason above it and what was typed still in
+the form (``Kept``); other refusals (no permission) say so and go back, as before."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.errors import ValidationError
-from civicgrid.core.once import act_once
-from civicgrid.core.views_forms import act, date_or_none, pk_or_none, value
+from civicgrid.core.errors import CivicError, Conflict, ValidationError
+from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.once import Repeated, guard, repeated
+from civicgrid.core.views_forms import date_or_none, labelled, pk_or_none, value
 from civicgrid.property import selectors, services
 from civicgrid.property.constants import CheckItem
 from civicgrid.property.models import Inspection
 from civicgrid.property.views.common import (
     CONTRACT_END_LABELS,
     CREDIT_LABELS,
+    INSPECTION_LABELS,
     LABELS,
     MEMBER_END_LABELS,
+    Kept,
+    kept_from,
     version,
 )
+from civicgrid.property.views.pages import company_page, compound_page
 from civicgrid.registry.models import Organisation
 from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
+
+
+def _run(
+    request: HttpRequest,
+    call: Callable[[], Any],
+    done: str,
+    back: str,
+    *,
+    labels: Mapping[str, StrOrPromise],
+    again: Callable[[Kept, int], HttpResponse],
+    kept: Kept,
+    once: bool = False,
+) -> HttpResponse:
+    """Run a form's service: on success a message and back; a refusal of the input shows the
+    page again (``again``) keeping what was typed; ``once`` guards it by the form's token."""
+    try:
+        if once:
+            with guard(request):
+                call()
+        else:
+            call()
+    except Repeated:
+        return repeated(request, back)
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, labelled(exc, labels))
+        return again(kept, 422 if isinstance(exc, ValidationError) else exc.http_status)
+    except CivicError as exc:
+        messages.error(request, labelled(exc, labels))
+        return HttpResponseRedirect(back)
+    messages.success(request, done)
+    return HttpResponseRedirect(back)
+
+
+def _on_compound(request: HttpRequest, compound: Node) -> Callable[[Kept, int], HttpResponse]:
+    return lambda kept, status: compound_page(request, compound, kept, status)
+
+
+def _on_company(request: HttpRequest, company: Organisation) -> Callable[[Kept, int], HttpResponse]:
+    return lambda kept, status: company_page(request, company, kept, status)
 
 
 def _company(request: HttpRequest, field: str = "company") -> Organisation:
@@ -38,7 +90,7 @@ def _company(request: HttpRequest, field: str = "company") -> Organisation:
 @require_POST
 def contract_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.compound_get(request.user, pk)
-    return act(
+    return _run(
         request,
         lambda: services.contract_start(
             actor=request.user,
@@ -50,6 +102,8 @@ def contract_new(request: HttpRequest, pk: int) -> HttpResponse:
         _("已登记物业企业进驻"),
         reverse("property:compound", args=[pk]),
         labels=LABELS,
+        again=_on_compound(request, found),
+        kept=kept_from(request, "contract_new"),
     )
 
 
@@ -57,7 +111,7 @@ def contract_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contract_end(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.contract_get(request.user, pk)
-    return act(
+    return _run(
         request,
         lambda: services.contract_end(
             actor=request.user,
@@ -70,6 +124,8 @@ def contract_end(request: HttpRequest, pk: int) -> HttpResponse:
         _("已登记物业企业退出"),
         reverse("property:compound", args=[found.node_id]),
         labels=CONTRACT_END_LABELS,
+        again=_on_compound(request, found.node),
+        kept=kept_from(request, "contract_end"),
     )
 
 
@@ -95,14 +151,23 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
             rectify_by=date_or_none(value(request, "rectify_by"), "rectify_by", _("整改期限")),
         )
 
-    return act_once(request, record, _("检查已记录"), reverse("property:compound", args=[pk]), labels=LABELS)
+    return _run(
+        request,
+        record,
+        _("检查已记录"),
+        reverse("property:compound", args=[pk]),
+        labels=INSPECTION_LABELS,
+        again=_on_compound(request, found),
+        kept=kept_from(request, "inspection"),
+        once=True,
+    )
 
 
 @login_required
 @require_POST
 def profile_set(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.company_get(request.user, pk)
-    return act(
+    return _run(
         request,
         lambda: services.company_profile_set(
             actor=request.user,
@@ -114,6 +179,8 @@ def profile_set(request: HttpRequest, pk: int) -> HttpResponse:
         _("党建信息已保存"),
         reverse("property:company", args=[pk]),
         labels=LABELS,
+        again=_on_company(request, found),
+        kept=kept_from(request, "profile"),
     )
 
 
@@ -136,8 +203,15 @@ def credit_new(request: HttpRequest, pk: int) -> HttpResponse:
             reason=value(request, "reason"),
         )
 
-    return act_once(
-        request, adjust, _("信用分已记录"), reverse("property:company", args=[pk]), labels=CREDIT_LABELS
+    return _run(
+        request,
+        adjust,
+        _("信用分已记录"),
+        reverse("property:company", args=[pk]),
+        labels=CREDIT_LABELS,
+        again=_on_company(request, found),
+        kept=kept_from(request, "credit"),
+        once=True,
     )
 
 
@@ -145,7 +219,7 @@ def credit_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def committee_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.compound_get(request.user, pk)
-    return act(
+    return _run(
         request,
         lambda: services.committee_create(
             actor=request.user,
@@ -157,6 +231,8 @@ def committee_new(request: HttpRequest, pk: int) -> HttpResponse:
         _("业委会已登记"),
         reverse("property:compound", args=[pk]),
         labels=LABELS,
+        again=_on_compound(request, found),
+        kept=kept_from(request, "committee"),
     )
 
 
@@ -183,12 +259,14 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
             negative_items=[v for v in request.POST.getlist("negative_items") if v],
         )
 
-    return act(
+    return _run(
         request,
         add,
         _("候选人审查通过，已加入业委会"),
         reverse("property:compound", args=[found.node_id]),
         labels=LABELS,
+        again=_on_compound(request, found.node),
+        kept=kept_from(request, "member_new", found.pk),
     )
 
 
@@ -196,7 +274,7 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_end(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.member_get(request.user, pk)
-    return act(
+    return _run(
         request,
         lambda: services.committee_member_end(
             actor=request.user,
@@ -208,4 +286,6 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
         _("已登记业委会成员离任"),
         reverse("property:compound", args=[found.committee.node_id]),
         labels=MEMBER_END_LABELS,
+        again=_on_compound(request, found.committee.node),
+        kept=kept_from(request, "member_end", found.pk),
     )

@@ -1,4 +1,7 @@
-"""Helpers of the red property pages: the forms' labels, the version and year asked for."""
+"""Helpers of the red property pages: the forms' labels, the version and year asked for, and
+a refused form's input (``Kept``) to show it again."""
+
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,7 +20,7 @@ LABELS = {
     "company": gettext_lazy("物业服务企业"),
     "starts_on": gettext_lazy("进驻日期"),
     "ends_on": gettext_lazy("退出日期"),
-    "note": gettext_lazy("说明"),
+    "note": gettext_lazy("备注"),
     "party_instructor": gettext_lazy("党建指导员"),
     "has_party_branch": gettext_lazy("已建立党组织"),
     "inspected_on": gettext_lazy("检查日期"),
@@ -39,10 +42,30 @@ for _item in CheckItem:
     LABELS[f"items.{_item.value}"] = _item.label
     LABELS[f"items.{_item.value}.note"] = _item.label
 
-# The contract exit form (物业退出), the credit form (加减分: 事由) and a member's leaving (离任).
-CONTRACT_END_LABELS = {**LABELS, "reason": gettext_lazy("退出原因")}
+# The contract exit form (物业退出), the inspection (检查说明), the credit form (加减分: 事由)
+# and a member's leaving (离任). ``note`` is 备注 on the entry and the committee forms.
+CONTRACT_END_LABELS = {**LABELS, "reason": gettext_lazy("退出原因"), "note": gettext_lazy("退出说明")}
+INSPECTION_LABELS = {**LABELS, "note": gettext_lazy("检查说明")}
 CREDIT_LABELS = {**LABELS, "reason": gettext_lazy("事由")}
 MEMBER_END_LABELS = {**LABELS, "reason": gettext_lazy("离任原因"), "note": gettext_lazy("离任说明")}
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What was typed into a refused form: ``form`` names it (``contract_end``), ``key`` the row
+    it belongs to when the page has one per row (a member's ``pk``), ``values`` the fields."""
+
+    form: str
+    key: int | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+
+def kept_from(request: HttpRequest, form: str, key: int | None = None) -> Kept:
+    """The posted fields of ``form`` as typed (spaces around them dropped)."""
+    values = {name: str(request.POST.get(name, "")).strip() for name in request.POST}
+    lists = {name: request.POST.getlist(name) for name in request.POST}
+    return Kept(form=form, key=key, values=values, lists=lists)
 
 
 def require_view(request: HttpRequest) -> None:

@@ -22,8 +22,8 @@ from civicgrid.property.constants import (
 from civicgrid.property.models import CompanyProfile, ServiceContract
 from civicgrid.property.permissions import ADJUSTING_KINDS, manage_filter, may_manage
 from civicgrid.property.services.contracts import may_manage_company
-from civicgrid.property.views.common import require_view, year_param
-from civicgrid.registry.models import Resident
+from civicgrid.property.views.common import Kept, require_view, year_param
+from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
 
@@ -62,29 +62,46 @@ def compounds(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def compound(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.compound_get(request.user, pk)
+    return compound_page(request, selectors.compound_get(request.user, pk))
+
+
+def compound_page(
+    request: HttpRequest, found: Node, kept: Kept | None = None, status: int = 200
+) -> HttpResponse:
+    """The compound's page; ``kept`` is a refused form's input, shown again in that form."""
     today = timezone.localdate()
     committees = list(
         selectors.committees_visible(request.user).filter(node=found).order_by("-term_starts_on")
     )
+    manages = may_manage(request.user, found.path)
+    inspection_kept = kept.values if kept is not None and kept.form == "inspection" else {}
     context = {
         "compound": found,
         "open": selectors.open_contract(found),
         "contracts": found_contracts(found),
         "committees": [(c, selectors.members_of(c), c.term_ends_on >= today) for c in committees],
         "inspections": selectors.inspections_visible(request.user).filter(node=found)[:50],
-        "can_manage": may_manage(request.user, found.path),
-        "companies": selectors.companies_to_choose()[:500] if may_manage(request.user, found.path) else [],
+        "can_manage": manages,
+        "companies": selectors.companies_to_choose()[:500] if manages else [],
         "exit_reasons": ExitReason.choices,
-        "check_items": [(item, CHECK_ITEM_MAX[item]) for item in CheckItem],
+        "check_items": [
+            (
+                item,
+                CHECK_ITEM_MAX[item],
+                inspection_kept.get(f"deduction_{item.value}", "0"),
+                inspection_kept.get(f"note_{item.value}", ""),
+            )
+            for item in CheckItem
+        ],
         "posts": CommitteePost.choices,
         "negative_items": NegativeItem.choices,
         "member_end_reasons": MemberEndReason.choices,
         "residents": found_residents(request, found),
         "today": today.isoformat(),
         "rectify_default": (today + timedelta(days=RECTIFY_DAYS)).isoformat(),
+        "kept": kept,
     }
-    return render(request, "property/compound.html", context)
+    return render(request, "property/compound.html", context, status=status)
 
 
 def found_contracts(compound: Node) -> list[ServiceContract]:
@@ -102,7 +119,13 @@ def found_residents(request: HttpRequest, compound: Node) -> list[Resident]:
 
 @login_required
 def company(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.company_get(request.user, pk)
+    return company_page(request, selectors.company_get(request.user, pk))
+
+
+def company_page(
+    request: HttpRequest, found: Organisation, kept: Kept | None = None, status: int = 200
+) -> HttpResponse:
+    """The company's page; ``kept`` is a refused form's input, shown again in that form."""
     year = year_param(request)
     this_year = timezone.localdate().year
     score = selectors.score(found, year)
@@ -127,8 +150,9 @@ def company(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": may_manage_company(request.user, found),
         "adjusting": list(adjusting.order_by("path")[:100]),
         "this_year": this_year,
+        "kept": kept,
     }
-    return render(request, "property/company.html", context)
+    return render(request, "property/company.html", context, status=status)
 
 
 @login_required
