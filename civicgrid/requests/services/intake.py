@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import has_capability, scope_paths
+from civicgrid.accounts.selectors import has_capability, holder_paths, scope_paths
 from civicgrid.core import bulk, crypto
 from civicgrid.core.audit import audit_row
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
@@ -327,13 +327,50 @@ def _grid_node(pk: int) -> Node | None:
 
 
 def _fallback_node(actor: Any) -> Node:
-    """Unlocated requests belong to the intake actor's area, or to the top of the tree."""
+    """Unlocated requests belong to the intake actor's area, or (the system's intake: a
+    resident's H5 without location, an administrator) to where the hotline triages."""
     paths = [p for p in scope_paths(actor, Capability.REQUEST_INTAKE) if p]
     if paths:
         return Node.objects.get(path=paths[0])
+    return triage_node()
+
+
+def _common_path(paths: list[str]) -> str:
+    """The deepest node path that every one of ``paths`` lies under ("" when none)."""
+    parts = [p.strip("/").split("/") for p in paths]
+    common: list[str] = []
+    for segment in zip(*parts, strict=False):
+        if len(set(segment)) != 1:
+            break
+        common.append(segment[0])
+    return "".join(f"{part}/" for part in common)
+
+
+def triage_node() -> Node:
+    """Where a request with no place and no intake area waits for an operator.
+
+    A request is in a dispatcher's triage queue (and visible to the leaders and units of an
+    area) only when its node lies in their area: filed on a city root above the district, it
+    was nobody's. So: the deepest node whose area holds every dispatcher (operator role) when
+    a dispatcher sits there (one district with its hotline there: the district; operators at
+    the city too: the city); dispatchers in several districts and none above them: the first
+    of their areas (its operators triage it and can dispatch it to any unit). No dispatcher
+    yet: the top of the tree, or its one district when the city has a single one.
+    """
+    dispatchers = holder_paths(Capability.REQUEST_DISPATCH)
+    if dispatchers:
+        common = _common_path(dispatchers)
+        path = common if common in dispatchers else dispatchers[0]
+        node = Node.objects.filter(path=path, is_active=True).first()
+        if node is not None:
+            return node
     root = Node.objects.filter(parent__isnull=True, is_active=True).order_by("id").first()
     if root is None:
         raise ValidationError(gettext("尚未建立区域，无法受理诉求"), field="address")
+    if root.kind == NodeKind.CITY:
+        districts = list(Node.objects.filter(parent=root, is_active=True, kind=NodeKind.DISTRICT)[:2])
+        if len(districts) == 1:
+            return districts[0]
     return root
 
 
