@@ -1,5 +1,12 @@
 """The request ledger (诉求台账): every request the actor may see, filtered, counted and
-exported. One filter serves the ledger page and ``GET /api/v1/requests/``."""
+exported. One filter serves the ledger page and ``GET /api/v1/requests/``.
+
+A search by phone (the blind-index lookup, ``phone_search_checked``) says whether a number
+filed anything, so it is treated like the registry's search by phone (``registry.pii``):
+every one is an audit row (``requests.phone_searched``: the masked phone and the number of
+hits), and a user gets the registry's budget of them (``CIVICGRID_PII_SEARCH_LIMIT`` within
+``CIVICGRID_PII_SEARCH_WINDOW_MINUTES``, counted separately from the registry's searches);
+past it the search is refused (429) before anything is looked up or written."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -8,6 +15,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
@@ -16,8 +24,11 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
 from civicgrid.core import crypto
+from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.models import AuditLog
 from civicgrid.core.validators import normalise_phone
+from civicgrid.registry import pii
 from civicgrid.requests import selectors
 from civicgrid.requests.constants import CLOCK_RUNNING, OPEN_STATUSES, Channel, Light, RequestType, Status
 from civicgrid.requests.models import HandlingUnit, Request, WorkOrder
@@ -25,6 +36,7 @@ from civicgrid.requests.permissions import requester_seen_q, unit_ids
 from civicgrid.territory.selectors import node_get
 
 EXPORT_MAX = 50_000  # rows in one Excel export; more must be narrowed by the filters
+PHONE_SEARCHED = "requests.phone_searched"  # audit verb: masked phone and hits, per search
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
         qs = qs.filter(requester_phone_hash=crypto.blind_index(phone))
         if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
             qs = qs.filter(seen)
+        phone_search_checked(actor=actor, phone=phone, qs=qs)
     if f.overdue:
         qs = qs.filter(overdue_q(timezone.now()))
     if f.supervised:
@@ -120,6 +133,40 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
     if f.reopened:
         qs = qs.filter(reopen_count__gt=0)
     return qs.order_by("-received_at", "-id")
+
+
+def phone_searches_in_window(actor: Any) -> int:
+    start = timezone.now() - timedelta(minutes=pii.search_window_minutes())
+    rows = AuditLog.objects.filter(verb=PHONE_SEARCHED, created_at__gte=start)
+    return rows.filter(actor_id=getattr(actor, "pk", None)).count()
+
+
+def _serialise(actor: Any) -> None:
+    """One phone search at a time per user (PostgreSQL advisory lock), so that searches sent
+    at once cannot all pass the count before any is written."""
+    if connection.vendor != "postgresql":
+        return
+    key = f"civicgrid.request-phone-search:{getattr(actor, 'pk', '') or ''}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def phone_search_checked(*, actor: Any, phone: str, qs: QuerySet[Request]) -> int:
+    """Refuse when the actor's budget of phone searches is spent (``pii.PiiSearchLimited``,
+    429); else count the hits (``qs``: already cut to the actor's scope and filters) and
+    audit the search with the masked phone. Returns the number of hits."""
+    with transaction.atomic():
+        _serialise(actor)
+        if phone_searches_in_window(actor) >= pii.search_limit():
+            raise pii.PiiSearchLimited(pii.limited_message())
+        hits = qs.count()
+        audit_write(
+            actor=actor,
+            verb=PHONE_SEARCHED,
+            target_type="requests.request",
+            after={"phone": crypto.mask_phone(phone), "hits": hits},
+        )
+    return hits
 
 
 def visible_units(actor: Any) -> QuerySet[HandlingUnit]:
