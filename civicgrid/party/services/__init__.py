@@ -35,7 +35,12 @@ from civicgrid.party.services.committees import (
     meeting_record,
     task_complete,
 )
-from civicgrid.party.services.orders import member_order_take, need_order, orders_open_to_member
+from civicgrid.party.services.orders import (
+    member_order_take,
+    need_order,
+    need_order_cancel,
+    orders_open_to_member,
+)
 from civicgrid.party.services.organisations import (
     contact_link,
     contact_unlink,
@@ -91,6 +96,7 @@ __all__ = [
     "need_create",
     "need_from_request",
     "need_order",
+    "need_order_cancel",
     "needy_visit_record",
     "orders_open_to_member",
     "party_org_create",

@@ -54,6 +54,7 @@ from civicgrid.party.services.common import (
     raise_if,
     text,
 )
+from civicgrid.party.services.orders import need_orders_withdraw
 from civicgrid.registry.models import Organisation
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.models import Node, NodeKind
@@ -276,7 +277,10 @@ def need_from_request(*, actor: Any, request: Any, category: str, is_micro: bool
 
 
 @transaction.atomic
-def need_close(*, actor: Any, need: Need, reason: str) -> Need:
+def need_close(*, actor: Any, need: Need, reason: str, cancel_taken: bool = False) -> Need:
+    """Close a need; its orders nobody took are cancelled with the reason (no longer offered
+    in the halls). One already being served stops the closing unless ``cancel_taken``
+    (then it is cancelled too and its taker told): see ``orders.need_orders_withdraw``."""
     need = Need.objects.select_for_update().get(pk=need.pk)
     require(actor, Capability.PARTY_EDIT, need.node_path)
     if need.status in (NeedStatus.DONE, NeedStatus.CLOSED):
@@ -284,6 +288,7 @@ def need_close(*, actor: Any, need: Need, reason: str) -> Need:
     errors: Errors = {}
     reason = text(errors, "reason", reason, _("关闭原因"), 255, required=True)
     raise_if(errors)
+    cancelled = need_orders_withdraw(actor=actor, need=need, reason=reason, taken_too=cancel_taken)
     before = need.status
     need.status = NeedStatus.CLOSED
     need.save(update_fields=["status"])
@@ -293,7 +298,7 @@ def need_close(*, actor: Any, need: Need, reason: str) -> Need:
         target=need,
         node=need.node,
         before={"status": before},
-        after={"status": need.status, "reason": reason},
+        after={"status": need.status, "reason": reason, "orders_cancelled": [o.pk for o in cancelled]},
     )
     return need
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import PermissionDenied, ValidationError
+from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.party.constants import NeedCategory, NeedStatus, ReportStatus, Verb
 from civicgrid.party.models import MemberReport, Need, PartyMember
 from civicgrid.party.permissions import member_for_user
@@ -29,6 +29,7 @@ from civicgrid.volunteers.models import ServiceOrder
 from civicgrid.volunteers.services import (
     NewOrder,
     Taker,
+    service_order_cancel,
     service_order_create,
     service_order_dispatch,
     service_order_take,
@@ -125,6 +126,44 @@ def need_order(
         after={"status": need.status, "order": order.pk, "taker": taker.label if taker else ""},
     )
     return order
+
+
+# Orders nobody holds yet, and those someone is serving (cancelling them tells the taker).
+UNTAKEN = (OrderStatus.ORDERED, OrderStatus.PUBLISHED)
+LIVE = (*UNTAKEN, OrderStatus.ASSIGNED)
+
+
+def need_orders(need: Need) -> QuerySet[ServiceOrder]:
+    return ServiceOrder.objects.filter(origin=origin_of(need))
+
+
+def need_orders_withdraw(*, actor: Any, need: Need, reason: str, taken_too: bool) -> list[ServiceOrder]:
+    """The live orders of a need being closed are cancelled with its reason (within the
+    caller's transaction). One that somebody is already serving is cancelled only when the
+    community says so (``taken_too``: it has spoken with the taker, who also gets an SMS);
+    otherwise the closing is refused, naming the orders. Completed orders stay as they are."""
+    live = list(need_orders(need).filter(status__in=LIVE).order_by("id"))
+    held = [order for order in live if order.status == OrderStatus.ASSIGNED]
+    if held and not taken_too:
+        names = _("、").join(f"{order.number}（{order.taker_label}）" for order in held)
+        raise ValidationError(
+            _(
+                "服务单{orders}已有人接单、正在服务；请先与接单方沟通，"
+                "再勾选「同时取消服务中的服务单并通知接单方」关闭需求"
+            ).format(orders=names),
+            field="cancel_taken",
+        )
+    note = _("需求已关闭：{reason}").format(reason=reason)[:200]
+    return [service_order_cancel(actor=actor, order=order, reason=note) for order in live]
+
+
+@transaction.atomic
+def need_order_cancel(*, actor: Any, need: Need, order: ServiceOrder, reason: str) -> ServiceOrder:
+    """Cancel one order of a need from the need's page (the volunteers service does it)."""
+    require(actor, Capability.PARTY_EDIT, need.node_path)
+    if order.origin != origin_of(need):
+        raise NotFound(_("该服务单不属于此需求"))
+    return service_order_cancel(actor=actor, order=order, reason=reason)
 
 
 def reported_community_ids(member: PartyMember) -> list[int]:

@@ -28,7 +28,7 @@ from civicgrid.party.constants import (
     ResourceKind,
 )
 from civicgrid.party.models import Project, ProjectContribution, ProjectPhoto, Resource
-from civicgrid.party.services.orders import SERVICE_OF_CATEGORY, origin_of
+from civicgrid.party.services.orders import LIVE, SERVICE_OF_CATEGORY, origin_of
 from civicgrid.party.views.common import (
     AREA_KINDS,
     areas,
@@ -194,6 +194,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": found.projects.order_by("-created_at"),
         # The need is in the actor's scope, so are the orders made for it (their pages check again).
         "orders": ServiceOrder.objects.filter(origin=origin_of(found)).order_by("-created_at", "-id"),
+        "live_orders": LIVE,
         "can_edit": editable,
         "alliances": selectors.alliances_visible(request.user).filter(is_active=True).order_by("name")[:100],
         "units": selectors.units_visible(request.user).order_by("name")[:500],
@@ -257,8 +258,26 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "close":
         return act(
             request,
-            lambda: services.need_close(actor=actor, need=found, reason=value(request, "reason")),
+            lambda: services.need_close(
+                actor=actor,
+                need=found,
+                reason=value(request, "reason"),
+                cancel_taken=value(request, "cancel_taken") == "1",
+            ),
             _("需求已关闭"),
+            back,
+        )
+    if action == "order_cancel":
+        order_id = pk_or_none(value(request, "order"))
+        order = ServiceOrder.objects.filter(origin=origin_of(found), pk=order_id or 0).first()
+        if order is None:
+            raise NotFound(_("该服务单不属于此需求"))
+        return act(
+            request,
+            lambda: services.need_order_cancel(
+                actor=actor, need=found, order=order, reason=value(request, "reason")
+            ),
+            _("服务单已取消"),
             back,
         )
     messages.error(request, _("未知的操作"))

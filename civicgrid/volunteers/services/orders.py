@@ -754,11 +754,30 @@ def service_order_cancel(
     ):
         raise Conflict(gettext("服务已有人接单，请联系社区取消"))
     before = locked.status
+    held_by = taker_of(locked) if before == OrderStatus.ASSIGNED else None
     locked.status = OrderStatus.CANCELLED
     locked.cancel_reason = reason
     _save(locked, ["status", "cancel_reason"])
     _record(actor, locked, OrderAction.CANCEL, before, note=reason)
+    if held_by is not None and t.TAKER not in kinds:
+        _tell_cancelled(locked, held_by, reason)
     return locked
+
+
+def _tell_cancelled(order: ServiceOrder, taker: Taker, reason: str) -> None:
+    """The person serving an order hears that it was withdrawn (as ``_tell_taker``, a unit
+    has no phone here: the community that dispatched to it tells it)."""
+    if taker.resident is None:
+        return
+    notify_resident(
+        taker.resident,
+        key=f"order:{order.pk}:v{order.version}:cancelled",
+        subject=gettext("服务单已取消"),
+        body=gettext("【志愿服务】服务单 {number}「{title}」已取消，无需再服务。原因：{reason}").format(
+            number=order.number, title=order.title, reason=reason
+        ),
+        target=order,
+    )
 
 
 @transaction.atomic
