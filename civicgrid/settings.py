@@ -257,6 +257,34 @@ if not PII_KEY or not PII_HASH_KEY:
 # Older keys still able to decrypt (comma separated), for key rotation.
 PII_OLD_KEYS = envlist("CIVICGRID_PII_OLD_KEYS", [])
 
+
+def _pii_key_problem(name: str, raw: str) -> str | None:
+    """Why ``raw`` is no PII key (urlsafe base64 of 32 bytes, as docs/configuration.md
+    says), or None. A mistyped key would otherwise be hashed into some other key and
+    everything stored be unreadable (core/crypto.py)."""
+    try:
+        if len(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4))) == 32:
+            return None
+    except ValueError:
+        pass
+    return (
+        f"{name} must be urlsafe base64 of 32 bytes (44 characters), e.g. the output of "
+        'python3 -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())". '
+        "If an older civicgrid ran with a passphrase there, keep reading its data with the key it "
+        'was turned into: python3 -c "import base64,hashlib,sys;'
+        'print(base64.urlsafe_b64encode(hashlib.sha256(sys.argv[1].encode()).digest()).decode())" '
+        "'THE PASSPHRASE'"
+    )
+
+
+for _name, _raw in [
+    ("CIVICGRID_PII_KEY", PII_KEY),
+    ("CIVICGRID_PII_HASH_KEY", PII_HASH_KEY),
+    *(("CIVICGRID_PII_OLD_KEYS", old) for old in PII_OLD_KEYS),
+]:
+    if (_problem := _pii_key_problem(_name, _raw)) is not None:
+        raise RuntimeError(_problem)
+
 # Map: tile URL template for Leaflet; empty means no base map (polygons on a blank canvas).
 MAP_TILE_URL = envstr("CIVICGRID_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = envstr("CIVICGRID_MAP_TILE_ATTRIBUTION", "")

@@ -2,7 +2,11 @@
 
 * ``encrypt``/``decrypt``: AES-256-GCM with a random 96-bit nonce; the stored text is
   ``v1:<base64(nonce + ciphertext)>``. Old keys listed in ``PII_OLD_KEYS`` still decrypt,
-  so keys can be rotated (re-encrypt with ``civicgrid pii_rotate``).
+  so keys can be rotated (the procedure is in ``docs/configuration.md``). A value no
+  configured key decrypts raises ``UndecryptableError``: a clear Chinese error for the
+  page or the API (never a 500), and the system check ``civicgrid.E001``
+  (``core/checks.py``) refuses to start with keys that cannot read the stored values.
+  Keys are urlsafe base64 of 32 bytes; ``settings.py`` refuses anything else at start.
 * ``blind_index``: HMAC-SHA256 of the normalised value under a separate key, stored
   beside the ciphertext so exact lookups ("find the resident with this ID number")
   are one indexed equality without decrypting anything.
@@ -18,15 +22,27 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.utils.translation import gettext
 
+from civicgrid.core.errors import CivicError
 from civicgrid.core.validators import fold, normalise_phone
 
 _PREFIX = "v1:"
 _SEPARATORS = re.compile(r"[\s\-()]+")
 
 
+class UndecryptableError(CivicError, ValueError):
+    """A stored value that none of the configured PII keys decrypts: the key was changed
+    (or mistyped) after the value was written. Still a ``ValueError`` for callers that
+    catch that."""
+
+    code = "pii_key"
+    http_status = 503
+
+
 def _key_bytes(raw: str) -> bytes:
-    """Accept a urlsafe-base64 32-byte key, or hash any other string to 32 bytes."""
+    """A urlsafe-base64 32-byte key; any other string (never from the environment, which
+    ``settings.py`` checks, only from a test's ``override_settings``) is hashed to 32 bytes."""
     try:
         key = base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4))
         if len(key) == 32:
@@ -71,7 +87,24 @@ def decrypt(token: str) -> str:
             return cipher.decrypt(nonce, sealed, None).decode()
         except Exception as exc:
             last_error = exc
-    raise ValueError("cannot decrypt with any configured key") from last_error
+    raise UndecryptableError(
+        gettext(
+            "个人信息无法解密：当前配置的密钥与加密时所用的不一致。请联系系统管理员"
+            "检查 CIVICGRID_PII_KEY（及 CIVICGRID_PII_OLD_KEYS）"
+        )
+    ) from last_error
+
+
+def under_current_key(token: str) -> bool:
+    """Whether ``token`` is already encrypted under ``PII_KEY`` itself (not an old key)."""
+    if not token.startswith(_PREFIX):
+        return False
+    raw = base64.b64decode(token[len(_PREFIX) :])
+    try:
+        _current_ciphers()[0].decrypt(raw[:12], raw[12:], None)
+    except Exception:
+        return False
+    return True
 
 
 def normalise(value: str) -> str:
