@@ -358,12 +358,28 @@ def test_alarm_with_no_matching_rule_waits_in_triage(hotline: Any, client: Clien
     assert request.type == RequestType.EMERGENCY
 
 
-def test_alarm_is_rate_limited_with_submissions(hotline: Any, client: Client, settings: Any) -> None:
-    settings.REQUESTS_H5_SUBMIT_LIMIT = 1
+def test_alarm_has_its_own_budget_apart_from_submissions(hotline: Any, client: Client, settings: Any) -> None:
+    """Residents behind one address (shared Wi-Fi, carrier NAT) who used up the submissions
+    still raise an alarm; alarms are bounded on their own (outside tester: refused 429)."""
+    settings.REQUESTS_H5_SUBMIT_LIMIT = 2
+    settings.REQUESTS_H5_ALARM_LIMIT = 2
     url = reverse("requests:doorplate_alarm", args=[doorplate_token(hotline.city.building_a1)])
-    client.post(url, {"confirm": "1"})
-    assert client.post(url, {"confirm": "1"}).status_code == 429
-    assert Request.objects.count() == 1
+    assert submit(client).status_code == 302 and submit(client).status_code == 302
+    assert submit(client).status_code == 429
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    refused = client.post(url, {"confirm": "1"})
+    assert refused.status_code == 429 and "报警次数过多" in refused.content.decode()
+    assert "110" in refused.content.decode()
+    assert Request.objects.filter(type=RequestType.EMERGENCY).count() == 2
+    assert Request.objects.count() == 4
+
+
+def test_the_alarm_budget_is_generous_by_default(hotline: Any, client: Client) -> None:
+    url = reverse("requests:doorplate_alarm", args=[doorplate_token(hotline.city.building_a1)])
+    for _ in range(10):
+        assert submit(client).status_code == 302
+    assert client.post(url, {"confirm": "1"}).status_code == 302
 
 
 # ---------------------------------------------------------------- printing

@@ -4,8 +4,9 @@ Residents submit, track (number + phone) and rate; a doorplate scanned on a buil
 reports with the place filled in or raises a one-click alarm. Every write goes through
 ``civicgrid.requests.services`` as the ``SYSTEM`` actor (intake) or through the rating
 link (the requester). Abuse guards: CSRF, a honeypot field, and per-IP limits kept in the
-default cache (``REQUESTS_H5_SUBMIT_LIMIT`` per ``REQUESTS_H5_WINDOW_SECONDS``; failed
-lookups ``REQUESTS_H5_TRACK_LIMIT``). Staff print plates (login, territory scope).
+default cache (``REQUESTS_H5_SUBMIT_LIMIT`` per ``REQUESTS_H5_WINDOW_SECONDS``; alarms their
+own ``REQUESTS_H5_ALARM_LIMIT``; failed lookups ``REQUESTS_H5_TRACK_LIMIT``). Staff print
+plates (login, territory scope).
 """
 
 from datetime import timedelta
@@ -66,8 +67,14 @@ NOT_FOUND = gettext_lazy("未找到该诉求，请核对诉求编号和手机号
 # ---------------------------------------------------------------- per-IP limits
 
 
-def _submit_blocked(request: HttpRequest) -> bool:
-    return limit_reached("submit", request, limit("REQUESTS_H5_SUBMIT_LIMIT", 10))
+# Alarms have a budget of their own: residents behind one address (a building's shared Wi-Fi,
+# a carrier's NAT) who used up the submissions can still raise an alarm, a bounded number.
+BUDGETS = {"submit": ("REQUESTS_H5_SUBMIT_LIMIT", 10), "alarm": ("REQUESTS_H5_ALARM_LIMIT", 30)}
+
+
+def _blocked(request: HttpRequest, kind: str) -> bool:
+    name, default = BUDGETS[kind]
+    return limit_reached(kind, request, limit(name, default))
 
 
 # ---------------------------------------------------------------- forms
@@ -294,12 +301,17 @@ def _new_request(form: ReportForm, channel: str, building: Node | None) -> servi
     )
 
 
-def _refused(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse | None:
-    """Honeypot filled or too many submissions from this address: refuse, create nothing."""
+def _refused(
+    request: HttpRequest, template: str, context: dict[str, Any], kind: str = "submit"
+) -> HttpResponse | None:
+    """Honeypot filled or this address's budget (``kind``) used up: refuse, create nothing."""
     if request.POST.get(HONEYPOT):
         return _message(request, _("提交失败"), _("提交内容异常，请刷新页面后重新填写。"), status=400)
-    if _submit_blocked(request):
-        context["error"] = _("提交过于频繁，请稍后再试；紧急情况请直接拨打 110 / 119 / 120。")
+    if _blocked(request, kind):
+        if kind == "alarm":
+            context["error"] = _("报警次数过多，请稍后再试；紧急情况请直接拨打 110 / 119 / 120。")
+        else:
+            context["error"] = _("提交过于频繁，请稍后再试；紧急情况请直接拨打 110 / 119 / 120。")
         return render(request, T + template, context, status=429)
     return None
 
@@ -727,7 +739,7 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
     form = AlarmForm(_posted(request))
     context = {"building": building, "form": form, "token": token, "address": building_address(building)}
     if request.method == "POST":
-        if refused := _refused(request, "alarm.html", context):
+        if refused := _refused(request, "alarm.html", context, kind="alarm"):
             return refused
         if form.is_valid():
             if request.POST.get("confirm") != "1":
@@ -738,7 +750,7 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
             except CivicError as exc:
                 context["error"] = exc.message
             else:
-                limit_count("submit", request)
+                limit_count("alarm", request)
                 return _done(created.number, "alarm")
     return render(request, T + "alarm.html", context, status=422 if form.errors else 200)
 
