@@ -141,8 +141,13 @@ def alliance_unit_join(
     if not alliance.is_active:
         add(errors, "alliance", _("该联盟已撤销"))
     choice(errors, "role", role, AllianceRole, _("成员角色"))
-    if joined_on > timezone.localdate():
-        add(errors, "joined_on", _("加入日期不能晚于今天"))
+    party_day(errors, "joined_on", joined_on, _("加入日期"), today=timezone.localdate())
+    if alliance.founded_on is not None and joined_on is not None and joined_on < alliance.founded_on:
+        add(
+            errors,
+            "joined_on",
+            _("加入日期不能早于联盟成立日期（{day}）").format(day=alliance.founded_on.isoformat()),
+        )
     if AllianceMember.objects.filter(alliance=alliance, unit=unit, left_on__isnull=True).exists():
         add(errors, "unit", _("{name}已是该联盟成员单位").format(name=unit.name))
     raise_if(errors)
@@ -347,6 +352,8 @@ def resource_create(
         required=False,
     )
     _point(errors, data.lon, data.lat)
+    if data.available_until is not None and data.available_until < timezone.localdate():
+        add(errors, "available_until", _("有效期至不能早于今天（已过期的资源无需登记）"))
     raise_if(errors)
     resource = Resource.objects.create(
         node=node,
@@ -513,8 +520,15 @@ def project_status_change(
     if to_status == ProjectStatus.DONE:
         results = text(errors, "results", results, _("实施成效"), 5000, required=True)
         done_on = done_on or timezone.localdate()
+        started = _started_on(project)
         if done_on > timezone.localdate():
             add(errors, "done_on", _("完成日期不能晚于今天"))
+        elif done_on < started:
+            add(
+                errors,
+                "done_on",
+                _("完成日期不能早于项目开始日期（{day}）").format(day=started.isoformat()),
+            )
     raise_if(errors)
     before = project.status
     project.status = to_status
@@ -538,6 +552,20 @@ def project_status_change(
     if to_status == ProjectStatus.DONE:
         project_points_award(actor=actor, project=project)
     return project
+
+
+def _started_on(project: Project) -> date:
+    """When a project began: its planned start, or the day it went in progress if earlier
+    (work may begin ahead of the plan)."""
+    moved = (
+        project.status_changes.filter(to_status=ProjectStatus.IN_PROGRESS)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if moved is None:
+        return project.starts_on
+    return min(project.starts_on, timezone.localdate(moved))
 
 
 def _need_follows(project: Project) -> None:

@@ -51,6 +51,7 @@ from civicgrid.party.services.common import (
     check_upload,
     community_of,
     date_range,
+    party_day,
     phone,
     pledges,
     raise_if,
@@ -425,8 +426,8 @@ def agreement_sign(
     starts_on = starts_on or signed_on
     if signed_on is None:
         add(errors, "signed_on", _("请填写签订日期"))
-    elif signed_on > timezone.localdate():
-        add(errors, "signed_on", _("签订日期不能晚于今天"))
+    party_day(errors, "signed_on", signed_on, _("签订日期"), today=timezone.localdate())
+    party_day(errors, "starts_on", starts_on, _("开始日期"), today=None)
     date_range(errors, starts_on, ends_on, start_field="starts_on", end_field="ends_on")
     default_title = (
         _("{unit}与{place}共建协议").format(unit=unit.name, place=place.name) if place is not None else ""

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -321,6 +322,7 @@ def resources(request: HttpRequest) -> HttpResponse:
         "kinds": ResourceKind.choices,
         "areas": areas(request.user, AREA_KINDS),
         "units": selectors.units_visible(request.user).order_by("name")[:500],
+        "today": timezone.localdate(),
     }
     return render(request, "party/resources.html", context)
 
