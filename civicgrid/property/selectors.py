@@ -178,7 +178,10 @@ class Board:
 
 def board(actor: Any, year: int) -> Board:
     """The companies that served a compound in the actor's scope in ``year``, ranked by
-    score (highest first, then by name), with the red and black lists (three queries)."""
+    score (highest first, then by name), with the red and black lists (three queries).
+
+    The score counts every ledger row of the company; the compounds served, the inspections
+    and the points they deducted count only those in the actor's scope."""
     served = (
         contracts_visible(actor)
         .filter(starts_on__lte=date(year, 12, 31))
@@ -189,13 +192,17 @@ def board(actor: Any, year: int) -> Board:
         compounds.setdefault(company_id, set()).add(node_id)
     companies = Organisation.objects.filter(pk__in=compounds).order_by("name")
     totals: dict[int, dict[str, int]] = {}
+    inside = scope_paths(actor, VIEW)
     for row in CreditEntry.objects.filter(company_id__in=compounds, year=year).values(
-        "company_id", "source", "points"
+        "company_id", "source", "points", "node_path"
     ):
         t = totals.setdefault(row["company_id"], {"points": 0, "entries": 0, "inspections": 0, "deducted": 0})
         t["points"] += row["points"]
         t["entries"] += 1
-        if row["source"] == CreditSource.INSPECTION:
+        # The score is the company's whole; its inspections are counted where the reader sees
+        # them, as the compounds served are (the company page lists the same inspections).
+        in_scope = any(row["node_path"].startswith(prefix) for prefix in inside)
+        if row["source"] == CreditSource.INSPECTION and in_scope:
             t["inspections"] += 1
             t["deducted"] += -row["points"]
     scored = []

@@ -84,10 +84,10 @@ class BoardRowOut(Schema):
     rank: int
     company_id: int
     company: str
-    score: int
-    compounds: int
-    inspections: int
-    deducted: int
+    score: int = Field(description="信用分，按企业全部记录计算")
+    compounds: int = Field(description="读者辖区内服务的小区数")
+    inspections: int = Field(description="读者辖区内的检查次数")
+    deducted: int = Field(description="读者辖区内检查的扣分合计")
     board_list: str = Field(description="red（红榜）、black（黑榜）或空")
 
 
