@@ -155,6 +155,13 @@ def negative_reasons(errors: Errors, ticked: Iterable[str]) -> list[str]:
     return [str(NegativeItem(t).label) for t in chosen]
 
 
+def _same_name_serving(members: Any, name: str, resident: Resident | None) -> bool:
+    """A serving member has this name and one of the two is not linked to a resident record
+    (two records of the same name are two people; a typed name alone cannot tell them apart)."""
+    same = members.filter(name=name)
+    return bool(same.exists() if resident is None else same.filter(resident__isnull=True).exists())
+
+
 @transaction.atomic
 def committee_member_add(
     *,
@@ -201,6 +208,12 @@ def committee_member_add(
         add(errors, "post", _("该届业委会已有主任"))
     if resident is not None and members.filter(resident=resident).exists():
         add(errors, "resident", _("该居民已是本届业委会成员"))
+    elif _same_name_serving(members, name, resident):
+        add(
+            errors,
+            "name",
+            _("本届业委会已有在任成员「{name}」；如是另一位同名居民，请选择其居民档案").format(name=name),
+        )
     raise_if(errors)
     member = CommitteeMember(
         committee=locked,
