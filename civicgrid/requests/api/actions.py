@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.requests import services
 from civicgrid.requests.api.common import (
+    NOT_FOUND,
     category_by_id,
     fresh,
     guard,
@@ -52,7 +53,7 @@ from civicgrid.requests.api.schemas import (
 )
 from civicgrid.requests.constants import Action
 from civicgrid.requests.models import Request, Whistle, WhistleSummons
-from civicgrid.requests.selectors import requests_visible
+from civicgrid.requests.selectors import requests_readable, requests_visible
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
 ACTION_NOTE = "可传 expected_version（读取时的 version）：版本不符返回 409 且不做任何修改。"
@@ -521,7 +522,9 @@ def notes(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any
 )
 def sign_bulk(request: HttpRequest, payload: SignBulkIn) -> Any:
     ids = list(dict.fromkeys(payload.ids))
-    found = {r.pk: r for r in Request.objects.filter(pk__in=ids)}
+    # Only what the caller may read: one it may not answers as a missing one (as a single
+    # action's 404 does), else the two messages would tell an outsider which ids exist.
+    found = {r.pk: r for r in requests_readable(request.user).filter(pk__in=ids)}
     done, failed = services.requests_sign_bulk(
         actor=request.user, requests=[found[i] for i in ids if i in found]
     )
@@ -534,7 +537,7 @@ def sign_bulk(request: HttpRequest, payload: SignBulkIn) -> Any:
             "status": r.status,
             "message": _("已签收"),
         }
-    for r, message in failed:
-        results[r.pk] = {"id": r.pk, "ok": False, "number": "", "status": "", "message": message}
-    missing = {"ok": False, "number": "", "status": "", "message": _("诉求不存在")}
+    for r, message in failed:  # readable, so its number and status may be shown
+        results[r.pk] = {"id": r.pk, "ok": False, "number": r.number, "status": r.status, "message": message}
+    missing = {"ok": False, "number": "", "status": "", "message": str(NOT_FOUND)}
     return [results.get(pk) or {"id": pk, **missing} for pk in ids]
