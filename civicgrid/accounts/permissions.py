@@ -66,7 +66,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # A handler works the requests of their unit (membership, not this role, gives the
     # requests). The role sits on the unit's node, which for a department or a public-service
     # enterprise is the whole district: so it grants nothing of the population registry
-    # (最小必要) and no property management (credit, contracts) in the government's name.
+    # (最小必要) and no property management (credit, contracts) in the government's name —
+    # except the subdistrict office's own staff: property/permissions.py lets a handler whose
+    # role sits on a subdistrict node manage that subdistrict's property oversight.
     Role.HANDLER: frozenset(
         {
             C.TERRITORY_VIEW,
