@@ -5,7 +5,8 @@ show, and a truncated or corrupted upload be stored. Without an image library in
 project's dependencies, each format's structure is walked instead: PNG chunks with their
 checksums (IHDR first, image data, IEND last, the image data a valid zlib stream), JPEG
 segments up to a frame header and the scan with the end-of-image marker after it, WEBP's
-RIFF container with a VP8/VP8L/VP8X chunk, a PDF's header and end-of-file marker.
+RIFF container with a VP8/VP8L/VP8X chunk, a PDF's header and end-of-file marker. An image
+whose header declares more than ``MAX_PIXELS`` is refused too (a decompression bomb).
 
 Every uploaded image or PDF is checked here (``upload_is_whole``): request attachments,
 grid-work field photos, volunteer service-order photos, the party's agreement files and
@@ -28,6 +29,10 @@ ZLIB_PROBE = 1 << 16  # inflate this much of the image data: enough to see it is
 # have a few chunks plus image data in chunks of 8 KB or more (a 20 MB image: ~2,500); real
 # JPEGs a few dozen segments before the scan.
 PNG_MAX_CHUNKS = 8192
+# An image's pixels, as its header declares them: a 20000×20000 PNG of one colour is 1.2 MB
+# on disk and 1.2 GB once decoded (a decompression bomb for whoever opens or thumbnails it).
+# Phone cameras take 12–50 megapixels (108 in their full-resolution mode); 120 is the cap.
+MAX_PIXELS = 120_000_000
 JPEG_MAX_SEGMENTS = 512
 _FILL = re.compile(rb"\xff+")
 
@@ -120,10 +125,63 @@ CHECKS: dict[str, Callable[[bytes], bool]] = {
 }
 
 
+def image_pixels(content_type: str, data: bytes) -> int | None:
+    """Width × height as a PNG, JPEG or WEBP header declares them (None when not found)."""
+    try:
+        if content_type == "image/png" and data.startswith(PNG_SIGNATURE):
+            width, height = struct.unpack(">II", data[16:24])
+            return int(width) * int(height)
+        if content_type == "image/jpeg":
+            return _jpeg_pixels(data)
+        if content_type == "image/webp" and len(data) >= 30:
+            chunk = data[12:16]
+            if chunk == b"VP8 ":
+                w, h = struct.unpack("<HH", data[26:30])
+                return (w & 0x3FFF) * (h & 0x3FFF)
+            if chunk == b"VP8L":
+                (bits,) = struct.unpack("<I", data[21:25])
+                return ((bits & 0x3FFF) + 1) * (((bits >> 14) & 0x3FFF) + 1)
+            if chunk == b"VP8X":
+                w = int.from_bytes(data[24:27], "little") + 1
+                h = int.from_bytes(data[27:30], "little") + 1
+                return w * h
+    except struct.error:
+        return None
+    return None
+
+
+def _jpeg_pixels(data: bytes) -> int | None:
+    at, segments = 2, 0
+    while at + 4 <= len(data) and segments <= JPEG_MAX_SEGMENTS:
+        segments += 1
+        fill = _FILL.match(data, at)
+        if fill is None:
+            return None
+        at = fill.end() - 1
+        if at + 9 > len(data):
+            return None
+        marker = data[at + 1]
+        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+        if marker in JPEG_FRAMES:
+            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+            return int(width) * int(height)
+        if marker == 0xDA or length < 2:
+            return None
+        at += 2 + length
+    return None
+
+
+def too_many_pixels(content_type: str, data: bytes) -> bool:
+    """Whether the image declares more than ``MAX_PIXELS`` (a decompression bomb)."""
+    pixels = image_pixels(content_type, data)
+    return pixels is not None and pixels > MAX_PIXELS
+
+
 def is_whole(content_type: str, data: bytes) -> bool:
-    """Whether ``data`` is a whole file of ``content_type`` (False for a type not known here)."""
+    """Whether ``data`` is a whole file of ``content_type`` (False for a type not known here),
+    and, for an image, of at most ``MAX_PIXELS``."""
     check = CHECKS.get(content_type)
-    return check is not None and check(data)
+    return check is not None and check(data) and not too_many_pixels(content_type, data)
 
 
 def upload_is_whole(upload: UploadedFile, *, max_bytes: int) -> bool:

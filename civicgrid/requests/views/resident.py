@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.uploads import IMAGE_TYPES, MAX_PIXELS, too_many_pixels, upload_is_whole
 from civicgrid.core.validators import normalise_phone, phone_input_problem
 from civicgrid.requests import services
 from civicgrid.requests import web_helpers as web
@@ -266,16 +267,29 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
+    """The photos and what is wrong with them, in the H5's words: it takes JPG, PNG and WEBP
+    photos (not the PDFs intake also accepts), whole, of a sane pixel count."""
     files = [f for f in request.FILES.getlist("photos") if f.size]
     problems = []
     if len(files) > MAX_PHOTOS:
         problems.append(_("照片最多{max_photos}张").format(max_photos=MAX_PHOTOS))
-    problems += [
-        _("{name}：只能上传照片").format(name=f.name)
-        for f in files
-        if not (f.content_type or "").startswith("image/")
-    ]
-    return files, problems
+    max_bytes = settings.REQUESTS_ATTACHMENT_MAX_BYTES
+    for f in files:
+        if (f.content_type or "") not in IMAGE_TYPES:
+            problems.append(_("{name}：只接受 JPG、PNG 或 WEBP 照片").format(name=f.name))
+        elif f.size is not None and f.size <= max_bytes and not upload_is_whole(f, max_bytes=max_bytes):
+            f.seek(0)
+            head = f.read(max_bytes)
+            f.seek(0)
+            if too_many_pixels(f.content_type or "", head):
+                problems.append(
+                    _("{name}：照片像素过大（超过{megapixels}百万像素），请压缩后再上传").format(
+                        name=f.name, megapixels=MAX_PIXELS // 1_000_000
+                    )
+                )
+            else:
+                problems.append(_("{name}：只接受 JPG、PNG 或 WEBP 照片").format(name=f.name))
+    return files, problems  # too large in bytes: the service says so
 
 
 def _new_request(form: ReportForm, channel: str, building: Node | None) -> services.NewRequest:
@@ -335,8 +349,9 @@ def _submit_report(
     return created
 
 
-def _done(number: str, kind: str = "report") -> HttpResponseRedirect:
-    token = signing.dumps({"n": number, "k": kind}, salt=DONE_SALT)
+def _done(number: str, kind: str = "report", *, phone: bool = True) -> HttpResponseRedirect:
+    """The done page; ``phone``: whether a phone was left (without one, nobody can track it)."""
+    token = signing.dumps({"n": number, "k": kind, "p": phone}, salt=DONE_SALT)
     return redirect(reverse("requests:h5_done") + "?t=" + token)
 
 
@@ -480,7 +495,7 @@ def h5_submit(request: HttpRequest) -> HttpResponse:
         if followed := _follow_up(request, form, Channel.WEB):
             return _done(followed.number, kind="follow")
         if created := _submit_report(request, form, Channel.WEB, None):
-            return _done(created.number)
+            return _done(created.number, phone=bool(created.requester_phone_hash))
     return render(request, T + "submit.html", context, status=422 if form.errors else 200)
 
 
@@ -574,7 +589,12 @@ def h5_done(request: HttpRequest) -> HttpResponse:
         data = signing.loads(request.GET.get("t", ""), salt=DONE_SALT, max_age=7 * 24 * 3600)
     except signing.BadSignature:
         return _message(request, _("链接已失效"), _("请通过“查询进度”输入诉求编号和手机号查询。"), status=404)
-    context = {"number": data["n"], "alarm": data.get("k") == "alarm", "followed": data.get("k") == "follow"}
+    context = {
+        "number": data["n"],
+        "alarm": data.get("k") == "alarm",
+        "followed": data.get("k") == "follow",
+        "phone": data.get("p", True),
+    }
     return render(request, T + "done.html", context)
 
 
@@ -693,7 +713,7 @@ def doorplate(request: HttpRequest, token: str) -> HttpResponse:
         if followed := _follow_up(request, form, Channel.DOORPLATE):
             return _done(followed.number, kind="follow")
         if created := _submit_report(request, form, Channel.DOORPLATE, building):
-            return _done(created.number)
+            return _done(created.number, phone=bool(created.requester_phone_hash))
     return render(request, T + "doorplate.html", context, status=422 if form.errors else 200)
 
 
@@ -751,7 +771,7 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
                 context["error"] = exc.message
             else:
                 limit_count("alarm", request)
-                return _done(created.number, "alarm")
+                return _done(created.number, "alarm", phone=bool(form.cleaned_data["phone"]))
     return render(request, T + "alarm.html", context, status=422 if form.errors else 200)
 
 
