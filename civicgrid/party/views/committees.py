@@ -1,5 +1,7 @@
 """Pages of joint committees: part-time members, meetings with attendance, decisions and tasks."""
 
+import re
+import unicodedata
 from datetime import date
 
 from django.contrib import messages
@@ -145,7 +147,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         decisions = lines(request, "decisions")
         tasks = [
             services.TaskIn(title=parts[0], owner_name=parts[1] if len(parts) > 1 else "", due_on=_due(parts))
-            for parts in (line.split("|") for line in lines(request, "tasks"))
+            for parts in (_task_parts(line) for line in lines(request, "tasks"))
         ]
         data = services.MeetingIn(
             kind=value(request, "kind"),
@@ -172,8 +174,26 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("party:meeting", meeting.pk)
 
 
+def _task_parts(line: str) -> list[str]:
+    """A task line as typed: 任务|责任人|期限, with the full-width ｜ of a Chinese keyboard
+    (and full-width digits) read as the half-width ones (NFKC)."""
+    return [part.strip() for part in unicodedata.normalize("NFKC", line).split("|")]
+
+
+DAY_TYPED = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
 def _due(parts: list[str]) -> date | None:
-    return date_or_none(parts[2].strip(), "tasks", _("完成期限")) if len(parts) > 2 else None
+    """The due day: 2026-12-30, also 2026/12/30, 2026.12.30 or 2026年12月30日."""
+    raw = parts[2] if len(parts) > 2 else ""
+    found = DAY_TYPED.match(raw)
+    if found:
+        year, month, day = (int(group) for group in found.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass
+    return date_or_none(raw, "tasks", _("完成期限"))
 
 
 @login_required
