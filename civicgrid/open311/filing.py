@@ -10,6 +10,7 @@ import json
 import math
 import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -31,8 +32,27 @@ TITLE_LENGTH = 40  # the title is the description's first line, shortened (it is
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
+def undecodable_field(raw: bytes) -> str | None:
+    """The first field of a URL-encoded form whose name or value is no UTF-8 text (a GBK
+    form sent as is: Django would read it with U+FFFD in place of every character), or
+    None; ``"body"`` when the name itself is unreadable."""
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
+        try:
+            field = name.encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return "body"
+        try:
+            value.encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return field
+    return None
+
+
 def post_params(request: HttpRequest) -> dict[str, str]:
     """The fields of a form or a JSON object, as text (a list or an object is refused)."""
+    form = request.content_type == "application/x-www-form-urlencoded"
+    if form and (field := undecodable_field(request.body)) is not None:
+        raise ValidationError(_("不是有效的 UTF-8 文本（表单须用 UTF-8 编码，GBK 等请先转换）"), field=field)
     if request.content_type != "application/json":
         return {k: request.POST.get(k, "") for k in request.POST}
     raw = request.body or b"{}"  # its size was checked by ErrorMiddleware

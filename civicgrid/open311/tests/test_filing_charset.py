@@ -1,0 +1,35 @@
+"""A form that is no UTF-8 (GBK sent as is) is refused naming the field, nothing stored."""
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+
+from civicgrid.accounts.services import api_token_create
+from civicgrid.requests.models import Request
+
+pytestmark = pytest.mark.django_db
+
+URL = "/open311/v2/requests.json"
+FORM = "application/x-www-form-urlencoded"
+
+
+def body(hotline: Any, description: bytes) -> str:
+    _, key = api_token_create(actor=None, system=True, user=hotline.city.olivia, name="Open311")
+    code = hotline.water_outage.code
+    return f"api_key={key}&service_code={code}&lat=31.575&long=120.305&description={quote(description)}"
+
+
+def test_a_gbk_description_is_refused_by_name(hotline: Any) -> None:
+    response = Client().post(URL, body(hotline, "全楼停水一天了".encode("gbk")), content_type=FORM)
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["description"].startswith("description：") and "UTF-8" in error["description"]
+    assert not Request.objects.exists()
+
+
+def test_a_utf8_form_is_filed_as_typed(hotline: Any) -> None:
+    response = Client().post(URL, body(hotline, "全楼停水一天了".encode()), content_type=FORM)
+    assert response.status_code == 201, response.content
+    assert Request.objects.get().content == "全楼停水一天了"
