@@ -55,8 +55,9 @@ BENCH_DB = "civicgrid_bench_intake"
 BENCH_ENV = {
     "CIVICGRID_DEBUG": "0",
     "CIVICGRID_SECRET_KEY": "bench-intake-secret-key-not-for-production",
-    "CIVICGRID_PII_KEY": "bench-intake-pii-key",
-    "CIVICGRID_PII_HASH_KEY": "bench-intake-pii-hash-key",
+    # Keys as production takes them: urlsafe base64 of 32 bytes (fixed, for this benchmark only).
+    "CIVICGRID_PII_KEY": "YmVuY2gtaW50YWtlLXBpaS1rZXktMzItYnl0ZXMhISE=",
+    "CIVICGRID_PII_HASH_KEY": "YmVuY2gtaW50YWtlLWhhc2gta2V5LTMyLWJ5dGVzISE=",
     "CIVICGRID_LOG_LEVEL": "ERROR",
 }
 X0, Y0, STEP = 120.20, 31.50, 0.01  # grids are STEP° squares laid out from (X0, Y0)
