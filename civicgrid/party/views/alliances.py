@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.errors import NotFound
+from civicgrid.core.errors import CivicError, NotFound
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.views_forms import act, date_or_none, decimal_or_none, int_or_none, pk_or_none, value
+from civicgrid.core.views_forms import (
+    act,
+    date_or_none,
+    decimal_or_none,
+    int_or_none,
+    pk_or_none,
+    unlabelled,
+    value,
+)
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
     MAX_BENEFICIARIES,
@@ -188,8 +197,12 @@ def need_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def need(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.need_get(request.user, pk)
+    return render(request, "party/need.html", _need_context(request, found))
+
+
+def _need_context(request: HttpRequest, found: Any) -> dict[str, Any]:
     editable = can_edit(request, found.node_path)
-    context = {
+    return {
         "need": found,
         "suggestions": selectors.resources_suggest(request.user, found),
         "projects": found.projects.order_by("-created_at"),
@@ -205,8 +218,8 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
         "order_types": OrderServiceType.choices,
         "default_type": SERVICE_OF_CATEGORY.get(found.category, ""),
         "today": date.today().isoformat(),
+        "form": {},
     }
-    return render(request, "party/need.html", context)
 
 
 @login_required
@@ -219,9 +232,8 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "project":
         alliance_id = value(request, "alliance")
         unit = value(request, "owner_unit")
-        return act(
-            request,
-            lambda: services.project_create(
+        try:
+            services.project_create(
                 actor=actor,
                 need=found,
                 alliance=picked(actor, alliance_id, selectors.alliance_get),
@@ -235,10 +247,12 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                     or Decimal("0"),
                     is_micro=value(request, "is_micro") == "1",
                 ),
-            ),
-            _("项目已立项"),
-            back,
-        )
+            )
+        except CivicError as exc:  # the form keeps what was typed
+            context = _need_context(request, found) | {"form": request.POST, "error": unlabelled(exc)}
+            return render(request, "party/need.html", context, status=exc.http_status)
+        messages.success(request, _("项目已立项"))
+        return redirect(back)
     if action == "order":
         unit = value(request, "unit")
         member = value(request, "member")
