@@ -19,11 +19,14 @@ from django.utils.translation import gettext, gettext_lazy
 from civicgrid.core.i18n import StrOrPromise
 
 VERB_LABELS: dict[str, StrOrPromise] = {
+    # core
+    "core.pii_rotated": gettext_lazy("更换个人信息密钥（重新加密）"),
     # accounts
     "accounts.user_created": gettext_lazy("新建账号"),
     "accounts.user_changed": gettext_lazy("修改账号"),
     "accounts.password_changed": gettext_lazy("本人修改密码"),
     "accounts.logged_in": gettext_lazy("登录"),
+    "accounts.session_expired": gettext_lazy("闲置超时退出登录"),
     "accounts.login_failed": gettext_lazy("登录失败"),
     "accounts.login_unlocked": gettext_lazy("解除登录锁定"),
     "accounts.role_granted": gettext_lazy("授予角色"),
@@ -145,6 +148,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "requests.catalogue_published": gettext_lazy("发布派单目录"),
     "requests.demo_history_built": gettext_lazy("生成历史演示诉求"),
     "requests.history_imported": gettext_lazy("导入历史诉求"),
+    "requests.phone_searched": gettext_lazy("按手机号查询诉求"),
     "requests.knowledge_imported": gettext_lazy("导入知识库"),
     "requests.requester_pii_viewed": gettext_lazy("查看诉求人信息"),
     "requests.unit_created": gettext_lazy("新建承办单位"),

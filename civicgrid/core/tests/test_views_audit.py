@@ -29,6 +29,9 @@ VERB_CONSTANTS = [
     ("civicgrid.requests.web_helpers", ("REQUESTER_PII_VIEWED",)),
     ("civicgrid.requests.history_import.service", ("VERB",)),
     ("civicgrid.requests.demo_history.build", ("VERB",)),
+    ("civicgrid.requests.ledger", ("PHONE_SEARCHED",)),
+    ("civicgrid.core.management.commands.pii_rotate", ("VERB",)),
+    ("civicgrid.web.idle", ("SESSION_EXPIRED",)),
 ]
 LITERAL = re.compile(r"""verb=["']([a-z_]+\.[a-z_]+)["']""")
 
