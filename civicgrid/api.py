@@ -338,13 +338,17 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     )
 
 
+# The codes of CivicError (core.errors) for the statuses an HttpError carries.
+HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, CivicError):  # raised by BodyParser, wrapped by ninja
         return _civic_error(request, exc.__cause__)
-    return api.create_response(
-        request, {"code": "error", "message": str(exc), "detail": None}, status=exc.status_code
-    )
+    code = HTTP_ERROR_CODES.get(exc.status_code, "error")  # a CSRF refusal is "forbidden"
+    body = {"code": code, "message": str(exc), "detail": None}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 def _register_routers() -> None:

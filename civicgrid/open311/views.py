@@ -202,7 +202,7 @@ def filtered_requests(params: Any) -> QuerySet[Request]:
     qs = _requests()
     if codes := comma_list(params, "service_code"):
         qs = qs.filter(category__code__in=codes)
-    statuses = comma_list(params, "status", 2)
+    statuses = [s.lower() for s in comma_list(params, "status", 2)]  # OPEN as open
     if bad := [s for s in statuses if s not in ("open", "closed")]:
         raise ValidationError(
             _("status 只能是 open 或 closed：{bad}").format(bad="、".join(bad)), field="status"

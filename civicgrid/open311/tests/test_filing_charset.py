@@ -33,3 +33,8 @@ def test_a_utf8_form_is_filed_as_typed(hotline: Any) -> None:
     response = Client().post(URL, body(hotline, "全楼停水一天了".encode()), content_type=FORM)
     assert response.status_code == 201, response.content
     assert Request.objects.get().content == "全楼停水一天了"
+
+
+def test_status_is_read_whatever_its_case(hotline: Any) -> None:
+    response = Client().get("/open311/v2/requests.json", {"status": "OPEN,Closed"})
+    assert response.status_code == 200, response.content
