@@ -357,6 +357,9 @@ REQUESTS_H5_SIMILAR_LIMIT = envint("CIVICGRID_H5_SIMILAR_LIMIT", 300)
 REQUESTS_H5_WINDOW_SECONDS = envint("CIVICGRID_H5_WINDOW_SECONDS", 3600)
 # (PUBLIC_BASE_URL, the public address, is read above with CSRF_TRUSTED_ORIGINS.)
 REQUESTS_ALARM_CATEGORY = envstr("CIVICGRID_ALARM_CATEGORY", "")
+# Open311: whether callers without an API key may read requests (a public view of those about
+# public places); off unless switched on.
+OPEN311_PUBLIC_VIEW = envbool("CIVICGRID_OPEN311_PUBLIC", False)
 # Classifier: a suggested catalogue leaf at or above this confidence is dispatched without a
 # human (above 1 turns automatic dispatch off); below it the request goes to triage.
 CLASSIFIER_AUTO_DISPATCH_CONFIDENCE = envfloat("CIVICGRID_CLASSIFIER_AUTO_DISPATCH", 0.9)

@@ -34,7 +34,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from civicgrid.api import user_for_token
-from civicgrid.core.env import envbool
 from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request, RequestEvent
@@ -47,12 +46,9 @@ INTERNAL_CHANNELS = (Channel.GRID_WORKER,)
 
 
 def public_view_on() -> bool:
-    """Whether callers without ``api_key`` may read requests (the public view). Off unless
-    ``CIVICGRID_OPEN311_PUBLIC`` is true (or the ``OPEN311_PUBLIC_VIEW`` setting)."""
-    configured = getattr(settings, "OPEN311_PUBLIC_VIEW", None)
-    if configured is None:
-        return envbool("CIVICGRID_OPEN311_PUBLIC", False)
-    return bool(configured)
+    """Whether callers without ``api_key`` may read requests (the public view): the
+    ``OPEN311_PUBLIC_VIEW`` setting (``CIVICGRID_OPEN311_PUBLIC``), off by default."""
+    return bool(getattr(settings, "OPEN311_PUBLIC_VIEW", False))
 
 
 def listed_q(prefix: str = "") -> Q:

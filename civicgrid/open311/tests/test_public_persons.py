@@ -1,10 +1,12 @@
 """The public view leaves out requests about a person, and can be off altogether (the default)."""
 
+import os
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from civicgrid import settings as project_settings
 from civicgrid.accounts.services import api_token_create
 from civicgrid.open311 import audience
 from civicgrid.requests import services
@@ -66,11 +68,12 @@ def test_a_keyed_system_in_scope_still_reads_them_in_full(hotline: Any) -> None:
     assert response.status_code == 200 and response.json()[0]["lat"] == LAT
 
 
-def test_the_public_view_is_off_by_default(hotline: Any, settings: Any, monkeypatch: Any) -> None:
+def test_the_public_view_is_off_by_default(hotline: Any, settings: Any) -> None:
+    assert "CIVICGRID_OPEN311_PUBLIC" not in os.environ
+    assert project_settings.OPEN311_PUBLIC_VIEW is False  # as civicgrid/settings.py reads it
     del settings.OPEN311_PUBLIC_VIEW
-    monkeypatch.delenv("CIVICGRID_OPEN311_PUBLIC", raising=False)
     assert not audience.public_view_on()
-    monkeypatch.setenv("CIVICGRID_OPEN311_PUBLIC", "1")
+    settings.OPEN311_PUBLIC_VIEW = True
     assert audience.public_view_on()
 
 
