@@ -33,24 +33,11 @@ from civicgrid.exchange.readers import (
     read_geojson,
     read_tabular,
 )
-from civicgrid.territory.models import Node
+from civicgrid.territory.models import Node, common_path
 
 logger = logging.getLogger(__name__)
 
 EDIT_CAPABILITY = {kind: importer.edit_capability for kind, importer in IMPORTERS.items()}
-
-
-def common_path(paths: list[str]) -> str:
-    """The deepest path lying above every given path ("" when they share no node)."""
-    if not paths or "" in paths:
-        return ""
-    parts = [p.strip("/").split("/") for p in paths]
-    shared: list[str] = []
-    for segments in zip(*parts, strict=False):
-        if len(set(segments)) != 1:
-            break
-        shared.append(segments[0])
-    return "".join(f"{s}/" for s in shared)
 
 
 def _check_file(kind: str, upload: UploadedFile) -> str:

@@ -34,7 +34,7 @@ from civicgrid.governance.terms import terms_index
 from civicgrid.requests.constants import Satisfaction
 from civicgrid.requests.models import Category, Rating, Request
 from civicgrid.requests.rates.figures import MAX_RANGE_DAYS, Period
-from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.models import Node, NodeKind, common_path
 
 KEEP = 100  # hot issues stored per run
 KEEP_MEMBERS = 500  # requests stored per hot issue (the most central)
@@ -304,16 +304,6 @@ def previous_counts(loaded: Loaded, clusters: list[engine.Cluster], p: engine.Pa
     loaded.previous_read += previous.n
     block, _ = loaded.blocks(previous)
     return engine.count_previous(block, previous.term_ptr, previous.term_ids, clusters, p)
-
-
-def common_path(paths: list[str]) -> str:
-    parts = [p.strip("/").split("/") for p in paths]
-    shared: list[str] = []
-    for column in zip(*parts, strict=False):
-        if len(set(column)) != 1:
-            break
-        shared.append(column[0])
-    return "/".join(shared) + "/" if shared else ""
 
 
 @dataclass

@@ -124,6 +124,20 @@ def path_for(node_id: int, parent_path: str | None) -> str:
     return f"{parent_path or ''}{node_id}/"
 
 
+def common_path(paths: list[str]) -> str:
+    """The deepest path lying above every given path ("" when they share no node, or one of
+    them is the whole tree)."""
+    if not paths or "" in paths:
+        return ""
+    parts = [p.strip("/").split("/") for p in paths]
+    shared: list[str] = []
+    for segments in zip(*parts, strict=False):
+        if len(set(segments)) != 1:
+            break
+        shared.append(segments[0])
+    return "".join(f"{s}/" for s in shared)
+
+
 class ScopedModel(models.Model):
     """A row that lives somewhere in the tree. ``node_path`` mirrors ``node.path``.
 

@@ -13,10 +13,9 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.importers.base import RowError
 from civicgrid.exchange.readers import TABULAR_EXTENSIONS, extension, read_tabular
-from civicgrid.exchange.services import common_path
 from civicgrid.party.constants import Verb
 from civicgrid.party.importers import COLUMNS, PartyImportKind, importer_for
-from civicgrid.territory.models import Node
+from civicgrid.territory.models import Node, common_path
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000

@@ -32,14 +32,13 @@ from django.utils.translation import gettext as _
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.exchange.importers.base import RowError
-from civicgrid.exchange.services import common_path
 from civicgrid.requests.history_import.reader import read_sheet
 from civicgrid.requests.history_import.validate import Chunk, Scope, Validator
 from civicgrid.requests.history_import.writer import Writer
 from civicgrid.requests.rates.cells import current_month, rollup_build
 from civicgrid.requests.rollups import RateRollup, RateRollupMonth
 from civicgrid.requests.services.engine import actor_name
-from civicgrid.territory.models import Node
+from civicgrid.territory.models import Node, common_path
 
 logger = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN as OPEN_STATUSES
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import locator
-from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.models import Node, NodeKind, common_path
 
 # What intake reads of the located grid (its polygon stays in the database; plain columns,
 # read without Django's converters), in the model's order as ``Model.from_db`` wants them.
@@ -335,17 +335,6 @@ def _fallback_node(actor: Any) -> Node:
     return triage_node()
 
 
-def _common_path(paths: list[str]) -> str:
-    """The deepest node path that every one of ``paths`` lies under ("" when none)."""
-    parts = [p.strip("/").split("/") for p in paths]
-    common: list[str] = []
-    for segment in zip(*parts, strict=False):
-        if len(set(segment)) != 1:
-            break
-        common.append(segment[0])
-    return "".join(f"{part}/" for part in common)
-
-
 def triage_node() -> Node:
     """Where a request with no place and no intake area waits for an operator.
 
@@ -359,7 +348,7 @@ def triage_node() -> Node:
     """
     dispatchers = holder_paths(Capability.REQUEST_DISPATCH)
     if dispatchers:
-        common = _common_path(dispatchers)
+        common = common_path(dispatchers)
         path = common if common in dispatchers else dispatchers[0]
         node = Node.objects.filter(path=path, is_active=True).first()
         if node is not None:
