@@ -65,7 +65,7 @@ def test_the_ledger_page_counts_against_the_same_budget(hotline: Any, water: Any
     client.force_login(hotline.city.dave)
     assert client.get(LEDGER, {"phone": PHONE}).status_code == 200
     [row] = searches()
-    assert row.actor_id == hotline.city.dave.pk and row.after["hits"] == 1
+    assert row.actor_id == hotline.city.dave.pk and row.after is not None and row.after["hits"] == 1
     _, headers = api_client(hotline.city.dave)
     assert Client().get(API, {"phone": PHONE}, headers=headers).status_code == 200
     refused = client.get(LEDGER, {"phone": PHONE})
