@@ -95,6 +95,20 @@ def reasons_beyond(exception: CivicError) -> list[str]:
     return [r for r in dict.fromkeys(reasons) if r not in exception.message]
 
 
+def method_not_allowed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The JSON API's 405 in its own error shape, in Chinese, keeping ``Allow`` (Django Ninja
+    answers a plain-text "Method not allowed")."""
+    if "application/json" in response.get("Content-Type", ""):
+        return response
+    allowed = response.get("Allow", "")
+    message = _("不支持 {method} 请求，可用：{allowed}").format(method=request.method, allowed=allowed or "—")
+    body = CivicError(message, code="method_not_allowed").as_dict()
+    answer = JsonResponse(body, status=405, json_dumps_params={"ensure_ascii": False})
+    if allowed:
+        answer["Allow"] = allowed
+    return answer
+
+
 class ErrorMiddleware:
     """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON), and
     refuses input no view should see (``core.inputs``: NUL, lone surrogates, numbers beyond
@@ -116,7 +130,10 @@ class ErrorMiddleware:
         if found is not None:
             field, reason = found
             return self.error_response(request, ValidationError(errors={field: [reason]}))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/"):
+            return method_not_allowed(request, response)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OverflowError):  # a date or number beyond range in a page's input
