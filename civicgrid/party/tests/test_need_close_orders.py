@@ -11,9 +11,10 @@ from civicgrid.accounts.models import User
 from civicgrid.core.errors import ValidationError
 from civicgrid.notify.models import Notification
 from civicgrid.party import services
-from civicgrid.party.constants import NeedCategory, NeedSource, NeedStatus, ServiceType
+from civicgrid.party.constants import NeedStatus
 from civicgrid.party.models import Need
 from civicgrid.party.tests.conftest import PartyWorld, counts
+from civicgrid.party.tests.test_orders import confirmed_zhang, need
 from civicgrid.volunteers.constants import OrderStatus
 from civicgrid.volunteers.models import ServiceOrder
 
@@ -24,21 +25,6 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def need(pw: PartyWorld) -> Need:
-    return services.need_create(
-        actor=pw.city.bob,
-        node=pw.city.grid_a1_1,
-        data=services.NeedIn(title="独居老人每周代购", category=NeedCategory.ELDERLY, source=NeedSource.GRID),
-    )
-
-
-def confirmed_zhang(pw: PartyWorld) -> None:
-    row = services.member_report_submit(
-        actor=pw.zhang_user, member=pw.zhang, pledge_list=["助老"], service_type_list=[ServiceType.ELDERLY]
-    )
-    services.member_report_confirm(actor=pw.city.bob, report=row)
 
 
 def test_closing_cancels_the_published_order_and_takes_it_off_the_halls(pw: PartyWorld) -> None:
