@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.errors import CivicError, NotFound
+from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_forms import (
     act,
@@ -148,6 +148,10 @@ def alliance_act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def needs(request: HttpRequest) -> HttpResponse:
     require_view(request)
+    return render(request, "party/needs.html", _needs_context(request))
+
+
+def _needs_context(request: HttpRequest) -> dict[str, Any]:
     params = request.GET
     qs = selectors.needs_visible(request.user).select_related("node")
     for name in ("status", "category", "source"):
@@ -155,7 +159,7 @@ def needs(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(**{name: params[name]})
     if params.get("micro") == "1":
         qs = qs.filter(is_micro=True)
-    context = {
+    return {
         "page": paginate(request, qs.order_by("-created_at", "-id")),
         "query": query_without_page(request),
         "params": params,
@@ -164,8 +168,14 @@ def needs(request: HttpRequest) -> HttpResponse:
         "sources": NeedSource.choices,
         "kinds": ResourceKind.choices,
         "areas": areas(request.user, LIST_AREAS),
+        "form": {},
     }
-    return render(request, "party/needs.html", context)
+
+
+def _refused(request: HttpRequest, template: str, context: dict[str, Any], exc: CivicError) -> HttpResponse:
+    """A refused 登记 form shown again open, with the reason and what was typed."""
+    kept = context | {"form": request.POST, "form_kinds": request.POST.getlist("wanted_kinds")}
+    return render(request, template, kept | {"error": unlabelled(exc)}, status=exc.http_status)
 
 
 @login_required
@@ -191,7 +201,15 @@ def need_new(request: HttpRequest) -> HttpResponse:
             actor=request.user, node=node_choice(request.user, value(request, "node")), data=data
         )
 
-    return act(request, create, _("需求已列入清单"), reverse("party:needs"))
+    try:
+        create()
+    except ValidationError as exc:
+        return _refused(request, "party/needs.html", _needs_context(request), exc)
+    except CivicError as exc:
+        messages.error(request, unlabelled(exc))
+        return redirect("party:needs")
+    messages.success(request, _("需求已列入清单"))
+    return redirect("party:needs")
 
 
 @login_required
@@ -323,13 +341,17 @@ def need_from_request(request: HttpRequest) -> HttpResponse:
 @login_required
 def resources(request: HttpRequest) -> HttpResponse:
     require_view(request)
+    return render(request, "party/resources.html", _resources_context(request))
+
+
+def _resources_context(request: HttpRequest) -> dict[str, Any]:
     params = request.GET
     qs = selectors.resources_visible(request.user).select_related("unit", "member", "node")
     if params.get("kind"):
         qs = qs.filter(kind=params["kind"])
     if params.get("active", "1") == "1":
         qs = qs.filter(is_active=True)
-    context = {
+    return {
         "page": paginate(request, qs.order_by("node_path", "kind", "id")),
         "query": query_without_page(request),
         "params": params,
@@ -337,8 +359,8 @@ def resources(request: HttpRequest) -> HttpResponse:
         "areas": areas(request.user, AREA_KINDS),
         "units": selectors.units_visible(request.user).order_by("name")[:500],
         "today": timezone.localdate(),
+        "form": {},
     }
-    return render(request, "party/resources.html", context)
 
 
 @login_required
@@ -364,7 +386,15 @@ def resource_new(request: HttpRequest) -> HttpResponse:
             data=data,
         )
 
-    return act(request, create, _("资源已列入清单"), reverse("party:resources"))
+    try:
+        create()
+    except ValidationError as exc:
+        return _refused(request, "party/resources.html", _resources_context(request), exc)
+    except CivicError as exc:
+        messages.error(request, unlabelled(exc))
+        return redirect("party:resources")
+    messages.success(request, _("资源已列入清单"))
+    return redirect("party:resources")
 
 
 @login_required
