@@ -106,6 +106,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "party.need_created": gettext_lazy("登记需求"),
     "party.need_closed": gettext_lazy("关闭需求"),
     "party.need_ordered": gettext_lazy("需求转点单"),
+    "party.need_unordered": gettext_lazy("需求的服务单均已取消"),
     "party.resource_created": gettext_lazy("登记资源"),
     "party.resource_updated": gettext_lazy("修改资源"),
     "party.project_created": gettext_lazy("新建共建项目"),

@@ -33,3 +33,9 @@ class PartyConfig(AppConfig):
     home_figures: str | None = "civicgrid.party.home.home_figures"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
     demo: str | None = "civicgrid.party.demo.seed_demo"
+
+    def ready(self) -> None:
+        from civicgrid.party.services.orders import need_orders_all_cancelled
+        from civicgrid.volunteers.signals import order_cancelled
+
+        order_cancelled.connect(need_orders_all_cancelled, dispatch_uid="party.need_orders_all_cancelled")

@@ -293,10 +293,10 @@ def need_close(*, actor: Any, need: Need, reason: str, cancel_taken: bool = Fals
     errors: Errors = {}
     reason = text(errors, "reason", reason, _("关闭原因"), 255, required=True)
     raise_if(errors)
-    cancelled = need_orders_withdraw(actor=actor, need=need, reason=reason, taken_too=cancel_taken)
     before = need.status
-    need.status = NeedStatus.CLOSED
+    need.status = NeedStatus.CLOSED  # saved first: the orders' cancelling then leaves it alone
     need.save(update_fields=["status"])
+    cancelled = need_orders_withdraw(actor=actor, need=need, reason=reason, taken_too=cancel_taken)
     audit_write(
         actor=actor,
         verb=Verb.NEED_CLOSED,

@@ -166,6 +166,30 @@ def need_order_cancel(*, actor: Any, need: Need, order: ServiceOrder, reason: st
     return service_order_cancel(actor=actor, order=order, reason=reason)
 
 
+def need_orders_all_cancelled(*, order: ServiceOrder, actor: Any, **_: Any) -> None:
+    """Receiver of ``volunteers.signals.order_cancelled``: a need said 已派单 whose every order
+    is now cancelled goes back to 已立项 (it has a project) or 待认领, wherever the order was
+    cancelled (the need's page, the order's page, the need being closed)."""
+    kind, _sep, ref = order.origin.partition(":")
+    if kind != ORIGIN.partition(":")[0] or not (ref.isascii() and ref.isdecimal()):
+        return
+    need = Need.objects.select_for_update(of=("self",)).filter(pk=int(ref)).first()
+    if need is None or need.status != NeedStatus.ORDERED:
+        return
+    if need_orders(need).exclude(status=OrderStatus.CANCELLED).exists():
+        return
+    need.status = NeedStatus.MATCHED if need.projects.exists() else NeedStatus.OPEN
+    need.save(update_fields=["status"])
+    audit_write(
+        actor=actor,
+        verb=Verb.NEED_UNORDERED,
+        target=need,
+        node=need.node,
+        before={"status": NeedStatus.ORDERED},
+        after={"status": need.status, "order": order.pk},
+    )
+
+
 def reported_community_ids(member: PartyMember) -> list[int]:
     return list(
         MemberReport.objects.filter(member=member, status=ReportStatus.CONFIRMED).values_list(

@@ -9,14 +9,16 @@ from django.urls import reverse
 
 from civicgrid.accounts.models import User
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.models import AuditLog
 from civicgrid.notify.models import Notification
 from civicgrid.party import services
-from civicgrid.party.constants import NeedStatus
+from civicgrid.party.constants import NeedStatus, Verb
 from civicgrid.party.models import Need
 from civicgrid.party.tests.conftest import PartyWorld, counts
 from civicgrid.party.tests.test_orders import confirmed_zhang, need
 from civicgrid.volunteers.constants import OrderStatus
 from civicgrid.volunteers.models import ServiceOrder
+from civicgrid.volunteers.services import service_order_cancel
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +102,32 @@ def test_an_order_is_cancelled_from_the_need_page(pw: PartyWorld) -> None:
     )
     assert response.status_code == 404
     assert ServiceOrder.objects.get(pk=other.pk).status == OrderStatus.PUBLISHED
+
+
+def test_a_need_whose_orders_are_all_cancelled_is_open_again(pw: PartyWorld) -> None:
+    item = need(pw)
+    first = services.need_order(actor=pw.city.bob, need=item, publish=True)
+    second = services.need_order(actor=pw.city.bob, need=item, member=pw.zhang)
+    services.need_order_cancel(actor=pw.city.bob, need=item, order=first, reason="重复派单")
+    assert Need.objects.get(pk=item.pk).status == NeedStatus.ORDERED  # one order is still live
+    # the last one withdrawn from the order's own page (the volunteers service), not the need's
+    service_order_cancel(actor=pw.city.bob, order=second, reason="党员生病")
+    assert Need.objects.get(pk=item.pk).status == NeedStatus.OPEN
+    row = AuditLog.objects.get(verb=Verb.NEED_UNORDERED)
+    assert row.before == {"status": NeedStatus.ORDERED}
+    assert row.after is not None and row.after["status"] == NeedStatus.OPEN
+    page = client_for(pw.city.bob).get(reverse("party:need", args=[item.pk])).content.decode()
+    assert "待认领" in page and "已派单" not in page
+    # ordered again, it says so again
+    services.need_order(actor=pw.city.bob, need=item, publish=True)
+    assert Need.objects.get(pk=item.pk).status == NeedStatus.ORDERED
+
+
+def test_closing_a_need_is_not_also_an_unordering(pw: PartyWorld) -> None:
+    item = need(pw)
+    services.need_order(actor=pw.city.bob, need=item, publish=True)
+    services.need_close(actor=pw.city.bob, need=item, reason="已由物业解决")
+    assert Need.objects.get(pk=item.pk).status == NeedStatus.CLOSED
+    assert not AuditLog.objects.filter(verb=Verb.NEED_UNORDERED).exists()
+    closed = AuditLog.objects.get(verb=Verb.NEED_CLOSED)
+    assert closed.before == {"status": NeedStatus.ORDERED}

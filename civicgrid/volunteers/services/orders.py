@@ -81,6 +81,7 @@ from civicgrid.volunteers.services.common import (
     user_or_none,
     within_horizon,
 )
+from civicgrid.volunteers.signals import order_cancelled
 
 MAX_PHOTOS = 9
 PHOTO_TYPES = IMAGE_TYPES  # each checked whole (core.uploads)
@@ -761,6 +762,7 @@ def service_order_cancel(
     _record(actor, locked, OrderAction.CANCEL, before, note=reason)
     if held_by is not None and t.TAKER not in kinds:
         _tell_cancelled(locked, held_by, reason)
+    order_cancelled.send(sender=ServiceOrder, order=locked, actor=actor)
     return locked
 
 
