@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +29,7 @@ from civicgrid.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from civicgrid.accounts.selectors import remember_assignments
 from civicgrid.api_errors import FIELD_LABELS
 from civicgrid.core.errors import CivicError, ValidationError
-from civicgrid.core.inputs import json_problem
+from civicgrid.core.inputs import json_body_text, json_problem
 from civicgrid.territory.models import Node
 
 logger = logging.getLogger(__name__)
@@ -144,15 +144,17 @@ class BodyParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         raw = request.body  # its size was checked by ErrorMiddleware
         try:
-            data = json.loads(raw)
+            data = json.loads(json_body_text(request, raw))
         except (ValueError, UnicodeDecodeError, RecursionError, RawPostDataException):
             # RawPostDataException: a form body sent here; RecursionError: nesting beyond reason
             raise ValidationError(_("不是有效的 JSON"), field=_("请求体")) from None
+        if not isinstance(data, dict):  # every body of this API is an object; no schema runs
+            raise ValidationError(_("请求体应为 JSON 对象"), field=_("请求体"))
         found = json_problem(data, raw)
         if found is not None:
             field, reason = found
             raise ValidationError(reason, field=field or _("请求体"))
-        return cast(dict[str, Any], data)
+        return data
 
 
 def _field_title(model: Any, loc: tuple[Any, ...]) -> str:
@@ -328,7 +330,10 @@ def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
 
 @api.exception_handler(CivicError)
 def _civic_error(request: HttpRequest, exc: CivicError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.http_status)
+    response = api.create_response(request, exc.as_dict(), status=exc.http_status)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -17,13 +17,24 @@ class CivicError(Exception):
 
     code = "error"
     http_status = 400
+    # Seconds after which trying again may succeed (a 429's ``Retry-After`` header).
+    retry_after: int | None = None
 
-    def __init__(self, message: StrOrPromise, *, code: str | None = None, detail: Any = None) -> None:
+    def __init__(
+        self,
+        message: StrOrPromise,
+        *,
+        code: str | None = None,
+        detail: Any = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = str(message)
         if code:
             self.code = code
         self.detail = detail
+        if retry_after is not None:
+            self.retry_after = max(1, int(retry_after))
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "detail": self.detail}

@@ -12,6 +12,7 @@ request (whole numbers only under the API and Open311); the API's ``BodyParser``
 Open311's JSON bodies apply ``json_problem``. Each returns ``(field, reason)`` or None.
 """
 
+import codecs
 import re
 from typing import Any
 
@@ -31,6 +32,23 @@ _LONG_NUMBER = re.compile(r"[0-9]{19,}")
 # What must be in a raw JSON body for ``json_problem`` to find anything: most bodies are
 # never walked.
 _JSON_SUSPECT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\d{19}")
+
+
+def declared_charset(request: HttpRequest) -> str:
+    """The text encoding a request's ``Content-Type`` declares (``charset=GBK``), by its codec
+    name; "utf-8" when it declares none, or one Python does not know (as Django reads forms)."""
+    try:
+        return codecs.lookup(request.content_params.get("charset", "utf-8")).name
+    except LookupError:
+        return "utf-8"
+
+
+def json_body_text(request: HttpRequest, raw: bytes) -> str | bytes:
+    """A JSON body as ``json.loads`` should read it: decoded by the charset its sender declared
+    when that is not UTF-8 (a GBK client), else the bytes (UTF-8, or UTF-16/32 by their byte
+    order mark). ``UnicodeDecodeError`` when the body is not in its declared charset."""
+    charset = declared_charset(request)
+    return raw if charset == "utf-8" else raw.decode(charset)
 
 
 def text_problem(value: str) -> str | None:

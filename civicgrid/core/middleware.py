@@ -62,6 +62,7 @@ class RequestContextMiddleware:
 
 
 logger = logging.getLogger(__name__)
+FORM = "application/x-www-form-urlencoded"
 
 
 def body_too_large() -> PayloadTooLarge:
@@ -123,6 +124,10 @@ class ErrorMiddleware:
         if body_over_limit(request):
             return self.error_response(request, body_too_large())
         machine = machine_facing(request)
+        if request.content_type == FORM and (charset := inputs.declared_charset(request)) != "utf-8":
+            # Django refuses to read such a form (a bare 400); say why, naming the header
+            reason = _("表单须用 UTF-8 编码，不能是 {charset}").format(charset=charset.upper())
+            return self.error_response(request, ValidationError(errors={"Content-Type": [reason]}))
         try:
             found = inputs.query_problem(request, machine) or inputs.form_problem(request, machine)
         except RequestDataTooBig:
@@ -143,8 +148,15 @@ class ErrorMiddleware:
             return None
         return self.error_response(request, exception)
 
+    @classmethod
+    def error_response(cls, request: HttpRequest, exception: CivicError) -> HttpResponse:
+        response = cls._error_body(request, exception)
+        if exception.retry_after is not None:
+            response["Retry-After"] = str(exception.retry_after)
+        return response
+
     @staticmethod
-    def error_response(request: HttpRequest, exception: CivicError) -> HttpResponse:
+    def _error_body(request: HttpRequest, exception: CivicError) -> HttpResponse:
         if request.path.startswith("/open311/"):  # GeoReport v2's error list
             status = exception.http_status if exception.http_status in (403, 404, 413) else 400
             # GeoReport's rows have no field of their own: each names its parameter, as

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.api import user_for_token
 from civicgrid.core.errors import PermissionDenied, ValidationError
-from civicgrid.core.inputs import json_problem
+from civicgrid.core.inputs import json_body_text, json_problem
 from civicgrid.open311 import audience
 from civicgrid.requests import services
 from civicgrid.requests.constants import Channel, RequestType
@@ -57,7 +57,7 @@ def post_params(request: HttpRequest) -> dict[str, str]:
         return {k: request.POST.get(k, "") for k in request.POST}
     raw = request.body or b"{}"  # its size was checked by ErrorMiddleware
     try:
-        body = json.loads(raw)
+        body = json.loads(json_body_text(request, raw))
     except (ValueError, RecursionError):
         raise ValidationError(_("请求体不是有效的 JSON"), field="body") from None
     if not isinstance(body, dict):

@@ -97,7 +97,7 @@ def pii_search_checked(*, actor: Any, kind: str, qs: QuerySet[Resident]) -> int:
     with transaction.atomic():
         _serialise(actor)
         if searches_in_window(actor) >= search_limit():
-            raise PiiSearchLimited(limited_message())
+            raise PiiSearchLimited(limited_message(), retry_after=search_window_minutes() * 60)
         hits = qs.count()
         audit_write(
             actor=actor,

@@ -158,7 +158,7 @@ def phone_search_checked(*, actor: Any, phone: str, qs: QuerySet[Request]) -> in
     with transaction.atomic():
         _serialise(actor)
         if phone_searches_in_window(actor) >= pii.search_limit():
-            raise pii.PiiSearchLimited(pii.limited_message())
+            raise pii.PiiSearchLimited(pii.limited_message(), retry_after=pii.search_window_minutes() * 60)
         hits = qs.count()
         audit_write(
             actor=actor,

@@ -22,10 +22,15 @@ def limit_reached(kind: str, request: HttpRequest, allowed: int) -> bool:
     return int(cache.get(_limit_key(kind, request), 0)) >= allowed
 
 
+def limit_window() -> int:
+    """Seconds a window of counted hits lasts (from its first hit)."""
+    return limit("REQUESTS_H5_WINDOW_SECONDS", 3600)
+
+
 def limit_count(kind: str, request: HttpRequest) -> None:
     """One more hit in the current window (the window starts at the first hit)."""
     key = _limit_key(kind, request)
-    window = limit("REQUESTS_H5_WINDOW_SECONDS", 3600)
+    window = limit_window()
     if not cache.add(key, 1, window):
         try:
             cache.incr(key)

@@ -66,6 +66,7 @@ def test_past_the_limit_the_search_is_refused_and_nothing_else_happens(
     assert refused.status_code == 429
     body = refused.json()
     assert body["code"] == "rate_limited" and "过于频繁" in body["message"]
+    assert refused["Retry-After"] == str(settings.REGISTRY_PII_SEARCH_WINDOW_MINUTES * 60)
     assert ID_B not in str(body)
     page = client.get("/registry/residents/", {"q": PHONE_A})
     assert page.status_code == 429

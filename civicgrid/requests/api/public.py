@@ -4,6 +4,7 @@ Both are rate-limited per client address and say nothing about requests the call
 cannot prove to be theirs: a wrong number and a wrong phone give the same 404.
 """
 
+import math
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,7 +20,7 @@ from civicgrid.requests import services
 from civicgrid.requests.api.common import router
 from civicgrid.requests.api.schemas import ERRORS, RatedOut, RateIn, TrackIn, TrackOut
 from civicgrid.requests.constants import Action, Status
-from civicgrid.requests.limits import limit, limit_count, limit_reached
+from civicgrid.requests.limits import limit, limit_count, limit_reached, limit_window
 from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.transitions import OPEN
 
@@ -73,7 +74,8 @@ class Throttle(AnonRateThrottle):
 
     def allow_request(self, request: HttpRequest) -> bool:
         if not super().allow_request(request):
-            raise TooManyRequests(_("请求过于频繁，请稍后再试"))
+            wait = self.wait()  # seconds until the oldest counted call leaves the window
+            raise TooManyRequests(_("请求过于频繁，请稍后再试"), retry_after=math.ceil(wait or 1))
         return True
 
 
@@ -103,7 +105,7 @@ def public_timeline(request: Request) -> list[dict[str, Any]]:
 def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
     misses = limit("REQUESTS_H5_TRACK_LIMIT", 20)  # shared with the H5 track page
     if limit_reached("track", request, misses):
-        raise TooManyRequests(_("查询次数过多，请一小时后再试"))
+        raise TooManyRequests(_("查询次数过多，请一小时后再试"), retry_after=limit_window())
     phone = params.phone.strip()
     phone_hash = crypto.blind_index(normalise_phone(phone) or phone)  # as intake keeps it
     found = (

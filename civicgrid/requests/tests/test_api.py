@@ -542,6 +542,7 @@ def test_track_is_rate_limited(hotline: Any, settings: Any) -> None:
     assert codes[30] == 429
     limited = client.get(f"{BASE}/track", {"number": "x", "phone": "1"})
     assert limited.json()["message"] == "请求过于频繁，请稍后再试"
+    assert 1 <= int(limited["Retry-After"]) <= 60  # the per-minute window
     # A forged X-Forwarded-For is no way around it (no trusted proxy is configured) ...
     forged = client.get(
         f"{BASE}/track", {"number": "x", "phone": "1"}, headers={"X-Forwarded-For": "10.9.8.7"}
@@ -557,6 +558,8 @@ def test_failed_look_ups_share_one_budget_with_the_h5_track_page(hotline: Any, s
     client = Client()
     codes = [client.get(f"{BASE}/track", {"number": "x", "phone": "1"}).status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
+    again = client.get(f"{BASE}/track", {"number": "x", "phone": "1"})
+    assert again["Retry-After"] == "3600"
     h5 = client.post("/requests/h5/track/", {"number": "x", "phone": "13812345678"})
     assert h5.status_code == 429  # no second allowance through the page
 

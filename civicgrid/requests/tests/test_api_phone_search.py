@@ -53,6 +53,7 @@ def test_past_the_budget_a_phone_search_is_refused_and_writes_nothing(
     response = client.get(API, {"phone": PHONE}, headers=headers)
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited" and "3次" in response.json()["message"]
+    assert int(response["Retry-After"]) > 0
     assert len(searches()) == 3
     assert client.get(API, {"q": "停水"}, headers=headers).status_code == 200  # other filters still work
     other, other_headers = api_client(hotline.city.dave)  # a budget per user
