@@ -38,7 +38,7 @@ def declared_charset(request: HttpRequest) -> str:
     """The text encoding a request's ``Content-Type`` declares (``charset=GBK``), by its codec
     name; "utf-8" when it declares none, or one Python does not know (as Django reads forms)."""
     try:
-        return codecs.lookup(request.content_params.get("charset", "utf-8")).name
+        return codecs.lookup((request.content_params or {}).get("charset", "utf-8")).name
     except LookupError:
         return "utf-8"
 
