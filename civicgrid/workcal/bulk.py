@@ -7,7 +7,8 @@ One day or range a line, the action word anywhere after the dates, the rest is t
     2027-02-14 班 春节调休
     2027-02-20 清除
 
-* dates as ``YYYY-MM-DD`` (also ``2027/2/14``, ``2027年2月14日``); a range with 至, 到, ~ or -
+* dates as ``YYYY-MM-DD`` (also ``2027/2/14``, ``2027年2月14日``, and in full-width digits and
+  separators, ``２０２７－０２－１４``); a range with 至, 到, ~ or -
   (also the en dash –, em dash —, minus sign − and ～ 〜 a word processor puts in); a name
   starting with a dash or a date is refused (a range not read as one);
 * ``休`` (放假) marks holidays: in a range, Saturdays and Sundays are rest days anyway and are
@@ -31,6 +32,9 @@ from civicgrid.workcal import rules
 MAX_LINES = 500
 MAX_RANGE_DAYS = 31
 INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+# Full-width ASCII (２０２７－０１－０１, ／, ．, ～ as WPS and Chinese input methods type them)
+# read as half-width, character for character, so that a match's positions still fit the line.
+_NARROW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 class Action:
@@ -96,7 +100,7 @@ def _days_of(first: date, last: date, action: str) -> list[date]:
 
 def parse_line(text: str, line: int, year: int | None) -> tuple[list[Entry], list[str]]:
     """The entries of one line and the reasons it is refused (without the line number)."""
-    found = _LINE.match(text)
+    found = _LINE.match(text.translate(_NARROW))
     if found is None:
         return [], [_("无法识别日期，应以 YYYY-MM-DD 开头，例如 2027-02-14 班 春节调休")]
     groups = found.groups()
@@ -104,12 +108,13 @@ def parse_line(text: str, line: int, year: int | None) -> tuple[list[Entry], lis
     last = _day(groups[3:6]) if groups[3] else first
     if first is None or last is None:
         return [], [_("日期无效（没有这一天）")]
-    actions, name = _action_and_name(groups[6] or "")
+    # The name as typed (full-width brackets kept); the dates and words were read narrowed.
+    actions, name = _action_and_name(text[found.start(7) : found.end(7)] if groups[6] else "")
     if len(actions) != 1:
         reason = _("应写明一个 休、班 或 清除") if not actions else _("只能写一个 休、班 或 清除")
         return [], [reason]
     action = actions[0]
-    if _NOT_A_NAME.match(name):
+    if _NOT_A_NAME.match(name.translate(_NARROW)):
         return [], [
             _("名称不能以日期或连接号开头（“{name}”）；日期范围请写成 2027-10-01 至 2027-10-07").format(
                 name=name

@@ -62,3 +62,27 @@ def test_empty_text_and_a_long_name_are_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         parse_lines("2027-01-01 休 " + "长" * 51, year=2027)
     assert "第1行：名称最多 50 个字" in caught.value.errors["lines"]
+
+
+def test_full_width_digits_and_separators_are_read_and_the_name_is_kept_as_typed() -> None:
+    """As WPS and Chinese input methods type them: ２０２７－０１－０１, ／, ．, ～, the ideographic space."""
+    text = (
+        "２０２７－０１－０１ 休 元旦\n"
+        "２０２７／２／１５　至　２０２７．２．１９　休　春节（假期）\n"
+        "２０２７－１０－０１～２０２７－１０－０７ 休 国庆\n"
+        "２０２７－０２－２０ 班 春节调休"
+    )
+    entries = parse_lines(text, year=2027)
+    first = [(e.day, e.action, e.name) for e in entries if e.line == 1]
+    assert first == [(date(2027, 1, 1), Action.REST, "元旦")]
+    spring = [e for e in entries if e.line == 2]
+    assert [e.day for e in spring] == [date(2027, 2, d) for d in (15, 16, 17, 18, 19)]
+    assert {e.name for e in spring} == {"春节（假期）"}
+    assert {e.day for e in entries if e.line == 3} == {date(2027, 10, d) for d in (1, 4, 5, 6, 7)}
+    assert [(e.day, e.action) for e in entries if e.line == 4] == [(date(2027, 2, 20), Action.WORK)]
+
+
+def test_a_name_starting_with_a_full_width_dash_is_still_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_lines("2027-10-01 休 －2027-10-07 国庆", year=2027)
+    assert "第1行" in caught.value.message
