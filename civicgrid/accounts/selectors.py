@@ -35,6 +35,11 @@ def remember_assignments(actor: User, assignments: list[tuple[str, str]]) -> Non
     actor.__dict__["_civicgrid_assignments"] = assignments
 
 
+def role_paths(actor: User, role: str) -> list[str]:
+    """The paths of the active nodes where ``actor`` holds ``role`` (sorted)."""
+    return sorted(path for held, path in _assignments(actor) if held == role)
+
+
 def forget_scope(actor: User) -> None:
     actor.__dict__.pop("_civicgrid_assignments", None)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import _assignments, can, scope_paths
+from civicgrid.accounts.selectors import can, role_paths, scope_paths
 from civicgrid.core.errors import PermissionDenied
 from civicgrid.territory.models import Node, NodeKind
 
@@ -50,7 +50,7 @@ def _subdistrict_paths(actor: Any) -> list[str]:
     if actor.admin_role:
         return []
     role, kind = SUBDISTRICT_STAFF
-    handler_paths = tuple(sorted(path for held, path in _assignments(actor) if held == role))
+    handler_paths = tuple(role_paths(actor, role))
     if not handler_paths:
         return []
     cached = actor.__dict__.get(_CACHE)
