@@ -39,6 +39,7 @@ JS_TEXT: dict[str, Promise] = {
     # entry forms
     "error_separator": _("，"),
     "photo_required": _("请上传照片"),
+    "choose_one": _("请至少选择一项"),
     "saving": _("正在保存…"),
     "entry": _("记录"),
     "submitted": _("已提交"),

@@ -447,11 +447,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "gridwork/m/queue.html", {"tab": "queue"})
 
 
+# The pages the service worker fetches when it is installed (the tabs and the entry forms).
+# Any other page of the H5 the worker opens online (a campaign's list, a day of the diary)
+# is kept as it is opened, up to OFFLINE_MAX_PAGES of them (templates/gridwork/m/sw.js).
+OFFLINE_PAGES = ("m_today", "m_finding", "m_visit", "m_proposal", "m_queue", "m_map", "m_log")
+OFFLINE_MAX_PAGES = 60
+# Bumped when sw.js changes how it keeps pages: a new cache name drops the old cache.
+SW_REVISION = "2"
+
+
 def offline_pages() -> list[str]:
-    return [
-        reverse(f"gridwork:{n}")
-        for n in ("m_today", "m_finding", "m_visit", "m_proposal", "m_queue", "m_map")
-    ]
+    return [reverse(f"gridwork:{n}") for n in OFFLINE_PAGES]
 
 
 def worker_assets() -> list[str]:
@@ -463,8 +469,16 @@ def worker_assets() -> list[str]:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker that keeps the H5 pages and their assets for use without a signal."""
     assets, pages = worker_assets(), offline_pages()
-    version = hashlib.sha256("|".join(assets + pages).encode()).hexdigest()[:10]
-    context = {"assets": assets, "pages": pages, "version": version, "scope": reverse("gridwork:m_today")}
+    parts = [*assets, *pages, SW_REVISION, str(OFFLINE_MAX_PAGES)]
+    version = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
+    context = {
+        "assets": assets,
+        "pages": pages,
+        "version": version,
+        "scope": reverse("gridwork:m_today"),
+        "self": reverse("gridwork:m_sw"),
+        "max_pages": OFFLINE_MAX_PAGES,
+    }
     response = render(
         request, "gridwork/m/sw.js", context, content_type="application/javascript; charset=utf-8"
     )

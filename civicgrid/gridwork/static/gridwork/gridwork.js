@@ -423,6 +423,8 @@
       return field && rule[1].split(",").indexOf(field.value) >= 0 && !(input.files && input.files.length);
     });
     if (missing.length) { showErrors(form, missing[0].dataset.gwRequiredMessage || i18n("photo_required"), {}); return; }
+    var none = noneChosen(form);
+    if (none) { showErrors(form, none.message, none.detail); return; }
     var button = $("button[type=submit]", form);
     if (button) { button.disabled = true; button._text = button.textContent; button.textContent = i18n("saving"); }
     var fields = formFields(form);
@@ -431,8 +433,49 @@
     if (stamp) fields[stamp] = new Date().toISOString();
     var patrol = currentPatrol();
     if (patrol && form.elements.patrol_key !== undefined) fields.patrol_key = patrol.key;
+    placeFor(form, fields).then(function () { saveEntry(form, fields, button); });
+  }
+
+  /* A rule "one of these fields is required": data-gw-one-of="care_plan_id,resident_id" on
+     the form (or an element in it), with data-gw-one-of-message. Checked before the entry
+     is kept, so a visit with no one chosen is not queued to be refused later. */
+  function noneChosen(form) {
+    var rules = [form].concat($all("[data-gw-one-of]", form)).filter(function (el) { return el.dataset && el.dataset.gwOneOf; });
+    for (var i = 0; i < rules.length; i++) {
+      var names = rules[i].dataset.gwOneOf.split(",");
+      var chosen = names.some(function (name) {
+        var input = form.elements[name];
+        return input && !input.disabled && String(input.value || "").trim() !== "";
+      });
+      if (!chosen) {
+        var text = rules[i].dataset.gwOneOfMessage || i18n("choose_one");
+        var detail = {}; detail[names[0]] = [text];
+        return { message: text, detail: detail };
+      }
+    }
+    return null;
+  }
+
+  /* Where the entry was made, for a form with lon/lat: the place the worker located (定位),
+     else a fix from the last 2 minutes (a patrol keeps one), else, on a form marked
+     data-gw-locate-on-submit, a fresh fix when the phone already allows location (no
+     prompt while saving). Never holds the entry back: without a fix it is saved without. */
+  var LOCATE_ON_SUBMIT_MS = 8000;
+  function placeFor(form, fields) {
+    if (!form.elements.lon || fields.lon) return Promise.resolve();
     var fix = lastFix();
-    if (fix && form.elements.lon && !fields.lon) { fields.lon = fix.lon; fields.lat = fix.lat; }
+    if (fix) { fields.lon = fix.lon; fields.lat = fix.lat; return Promise.resolve(); }
+    if (form.dataset.gwLocateOnSubmit === undefined || !navigator.geolocation || !navigator.permissions) return Promise.resolve();
+    var timer = null;
+    var late = new Promise(function (resolve) { timer = setTimeout(resolve, LOCATE_ON_SUBMIT_MS); });
+    var fresh = navigator.permissions.query({ name: "geolocation" }).then(function (status) {
+      if (status.state !== "granted") return;
+      return locate().then(function (got) { fields.lon = got.lon; fields.lat = got.lat; });
+    });
+    return Promise.race([fresh, late]).catch(function () { /* no fix: saved without */ }).then(function () { clearTimeout(timer); });
+  }
+
+  function saveEntry(form, fields, button) {
     var enc = form.dataset.gwEnc || "json";
     if (enc === "json") {
       Object.keys(fields).forEach(function (k) { if (fields[k] === "") delete fields[k]; });
@@ -454,6 +497,9 @@
       var done = res.sent ? (form.dataset.gwDone || i18n("submitted")) : i18n("kept_on_phone");
       toast(done, res.sent ? "ok" : "");
       form.reset();
+      // A hidden field keeps what the script set through a reset: the next entry is located anew.
+      if (form.elements.lon && form.elements.lon.type === "hidden") { form.elements.lon.value = ""; form.elements.lat.value = ""; }
+      var located = $(".gw-locate-status", form); if (located) located.textContent = "";
       var box = $(".gw-form-error", form); if (box) box.hidden = true;
       $all(".gw-err", form).forEach(function (el) { el.remove(); });
       var target = form.closest(".gw-item");
