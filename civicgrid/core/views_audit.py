@@ -167,6 +167,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "territory.position_ended": gettext_lazy("结束网格岗位"),
     # volunteers
     "volunteers.registered": gettext_lazy("志愿者注册"),
+    "volunteers.certificate_issued": gettext_lazy("出具志愿服务记录证明"),
     "volunteers.updated": gettext_lazy("修改志愿者信息"),
     "volunteers.approved": gettext_lazy("志愿者审核通过"),
     "volunteers.rejected": gettext_lazy("志愿者审核驳回"),

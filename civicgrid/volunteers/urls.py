@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicgrid.volunteers.views import board, common, h5, staff, staff_orders
+from civicgrid.volunteers.views import board, certificate, common, h5, staff, staff_orders
 
 app_name = "volunteers"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/", staff.people, name="people"),
     path("people/new/", staff.register, name="register"),
     path("people/<int:pk>/", staff.person, name="person"),
+    path("people/<int:pk>/certificate/", certificate.staff_certificate, name="certificate"),
     path("people/<int:pk>/decide/", staff.decide, name="decide"),
     path("people/<int:pk>/consent/", staff.consent, name="consent"),
     path("people/<int:pk>/consent/reveal/", staff.consent_reveal, name="consent_reveal"),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("h5/", h5.home, name="h5_home"),
     path("h5/register/", h5.register, name="h5_register"),
     path("h5/card/", h5.card, name="h5_card"),
+    path("h5/certificate/", certificate.h5_certificate, name="h5_certificate"),
     path("h5/activities/", h5.activities, name="h5_activities"),
     path("h5/activities/<int:pk>/", h5.activity, name="h5_activity"),
     path("h5/scan/<int:pk>/<str:code>/", h5.scan, name="h5_scan"),

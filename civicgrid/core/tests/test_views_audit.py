@@ -32,6 +32,7 @@ VERB_CONSTANTS = [
     ("civicgrid.requests.ledger", ("PHONE_SEARCHED",)),
     ("civicgrid.core.management.commands.pii_rotate", ("VERB",)),
     ("civicgrid.web.idle", ("SESSION_EXPIRED",)),
+    ("civicgrid.volunteers.certificate", ("CERTIFICATE_ISSUED",)),
 ]
 LITERAL = re.compile(r"""verb=["']([a-z_]+\.[a-z_]+)["']""")
 
