@@ -49,5 +49,6 @@ urlpatterns = [
     path("data/", transfer.data, name="data"),
     path("data/template/<str:kind>/", transfer.template, name="template"),
     path("h5/", h5.home, name="h5_home"),
+    path("h5/end/", h5.end, name="h5_end"),
     path("h5/orders/<int:pk>/take/", h5.take, name="h5_take"),
 ]

@@ -94,3 +94,38 @@ def test_the_member_ends_his_own_report(pw: PartyWorld) -> None:
     row.refresh_from_db()
     assert row.status == ReportStatus.ENDED
     assert not Notification.objects.filter(target_id=str(row.pk), subject="报到已结束").exists()
+
+
+def test_the_member_withdraws_a_pending_report_on_the_h5_page_and_reports_again(pw: PartyWorld) -> None:
+    services.member_report_submit(
+        actor=pw.zhang_user, member=pw.zhang, pledge_list=["助老"], service_type_list=[ServiceType.ELDERLY]
+    )
+    zhang = client_for(pw.zhang_user)
+    page = zhang.get(reverse("party:h5_home")).content.decode()
+    assert "撤回报到" in page and reverse("party:h5_end") in page
+    response = zhang.post(reverse("party:h5_end"), {"reason": "填错了地址"}, follow=True)
+    assert "报到已撤回" in response.content.decode()
+    row = MemberReport.objects.get(member=pw.zhang)
+    assert row.status == ReportStatus.ENDED and row.decision_note == "填错了地址"
+    assert not Notification.objects.filter(subject="报到已结束").exists()  # it was the member's own act
+    # nothing live: the form to report is back, and a second report goes in
+    assert "向居住地社区报到" in zhang.get(reverse("party:h5_home")).content.decode()
+    services.member_report_submit(
+        actor=pw.zhang_user, member=pw.zhang, pledge_list=["助老"], service_type_list=[ServiceType.ELDERLY]
+    )
+    assert MemberReport.objects.filter(member=pw.zhang, status=ReportStatus.PENDING).count() == 1
+
+
+def test_the_member_ends_a_confirmed_report_on_the_h5_page(pw: PartyWorld) -> None:
+    confirmed_in_b1(pw)
+    zhang = client_for(pw.zhang_user)
+    assert "结束报到（如已搬家）" in zhang.get(reverse("party:h5_home")).content.decode()
+    response = zhang.post(reverse("party:h5_end"), {"reason": "已搬家"}, follow=True)
+    assert "报到已结束" in response.content.decode()
+    assert MemberReport.objects.get(member=pw.zhang).status == ReportStatus.ENDED
+    entry = AuditLog.objects.get(verb=Verb.REPORT_ENDED)
+    assert entry.actor_id == pw.zhang_user.pk
+    # with nothing live, a second post says so and changes nothing
+    again = zhang.post(reverse("party:h5_end"), follow=True)
+    assert "您没有进行中的报到" in again.content.decode()
+    assert AuditLog.objects.filter(verb=Verb.REPORT_ENDED).count() == 1

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
 from civicgrid.core.views_forms import unlabelled, value
 from civicgrid.party import services
-from civicgrid.party.constants import ACTIVE_REPORT_STATUSES, REPORTING_CATEGORIES, ServiceType
+from civicgrid.party.constants import ACTIVE_REPORT_STATUSES, REPORTING_CATEGORIES, ReportStatus, ServiceType
 from civicgrid.party.models import PartyMember
 from civicgrid.party.permissions import member_for_user
 from civicgrid.party.views.common import float_or_none, values
@@ -55,6 +55,26 @@ def home(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("报到已提交，待社区确认"))
         return redirect("party:h5_home")
     return render(request, "party/h5/home.html", context)
+
+
+@login_required
+@require_POST
+def end(request: HttpRequest) -> HttpResponse:
+    """The member withdraws a report the community has not confirmed yet, or ends a confirmed
+    one (moved house); then they may report elsewhere."""
+    member = _me(request)
+    live = member.reports.filter(status__in=ACTIVE_REPORT_STATUSES).first()
+    if live is None:
+        messages.error(request, _("您没有进行中的报到"))
+        return redirect("party:h5_home")
+    pending = live.status == ReportStatus.PENDING
+    try:
+        services.member_report_end(actor=request.user, report=live, reason=value(request, "reason"))
+    except CivicError as exc:
+        messages.error(request, unlabelled(exc))
+    else:
+        messages.success(request, _("报到已撤回") if pending else _("报到已结束，可向新的居住地社区报到"))
+    return redirect("party:h5_home")
 
 
 @login_required
