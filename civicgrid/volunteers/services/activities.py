@@ -225,7 +225,9 @@ def _lock_activity(activity: Activity) -> Activity:
 
 @transaction.atomic
 def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
-    """Call an activity off before anyone checked in; everyone signed up is told."""
+    """Call an activity off: before its start at any time (those already checked in at the
+    venue get no hours and are told so), after the start only while no one has checked in
+    (then it is ended with ``activity_close``). Everyone signed up or in line is told."""
     if not is_organiser(actor, activity):
         raise PermissionDenied(_("您无权取消该活动"))
     reason = (reason or "").strip()
@@ -234,25 +236,44 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED:
         raise Conflict(_("活动{label}，不能取消").format(label=ActivityStatus(locked.status).label))
-    if locked.signups.filter(status__in=[SignupStatus.CHECKED_IN, SignupStatus.COMPLETED]).exists():
-        raise Conflict(_("已有志愿者签到，不能取消活动，请结束活动"))
+    started = timezone.now() >= locked.starts_at
+    # A check-out before the start is refused; one recorded before that rule (0 hours) is
+    # withdrawn with the rest, as a check-in before the start is. Hours served are never.
+    served = locked.signups.filter(status=SignupStatus.COMPLETED, hours__gt=0).exists()
+    attended = locked.signups.filter(status__in=[SignupStatus.CHECKED_IN, SignupStatus.COMPLETED])
+    if served or (started and attended.exists()):
+        raise Conflict(_("活动已开始且已有志愿者签到，不能取消活动，请结束活动"))
+    withdrawn = [SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]
+    if not started:
+        withdrawn += [SignupStatus.CHECKED_IN, SignupStatus.COMPLETED]
     told = list(
-        locked.signups.filter(status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]).select_related(
-            "volunteer__resident"
-        )
+        locked.signups.select_for_update(of=("self",))
+        .filter(status__in=withdrawn)
+        .select_related("volunteer__resident")
     )
-    locked.signups.filter(pk__in=[s.pk for s in told]).update(status=SignupStatus.CANCELLED)
+    checked_in = [s for s in told if s.status in (SignupStatus.CHECKED_IN, SignupStatus.COMPLETED)]
+    undone = [s for s in checked_in if s.status == SignupStatus.COMPLETED]
+    for signup in undone:  # counted as a service by the old check-out before the start
+        Volunteer.objects.filter(pk=signup.volunteer_id, activities_done__gt=0).update(
+            activities_done=F("activities_done") - 1
+        )
+    locked.signups.filter(pk__in=[s.pk for s in told]).update(
+        status=SignupStatus.CANCELLED, hours=Decimal("0.0")
+    )
     locked.status = ActivityStatus.CANCELLED
     locked.cancel_reason = reason
     locked.save(update_fields=["status", "cancel_reason"])
     for signup in told:
+        body = _("【志愿服务】您报名的活动「{title}」已取消：{reason}").format(
+            title=locked.title, reason=reason
+        )
+        if signup in checked_in:
+            body += _("您的签到已作废，不计服务时长。")
         notify_resident(
             signup.volunteer.resident,
             key=f"activity:{locked.pk}:cancelled:{signup.pk}",
             subject=_("志愿活动取消"),
-            body=_("【志愿服务】您报名的活动「{title}」已取消：{reason}").format(
-                title=locked.title, reason=reason
-            ),
+            body=body,
             target=locked,
         )
     audit_write(
@@ -261,7 +282,12 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
         target=locked,
         node=locked.node,
         before={"status": ActivityStatus.PUBLISHED},
-        after={"status": locked.status, "reason": reason, "signups_cancelled": len(told)},
+        after={
+            "status": locked.status,
+            "reason": reason,
+            "signups_cancelled": len(told),
+            "check_ins_voided": len(checked_in),
+        },
     )
     return locked
 
@@ -512,6 +538,8 @@ def _volunteer_of(actor: Any, volunteer: Volunteer | None) -> Volunteer:
 
 
 def _check_signup(activity: Activity, volunteer: Volunteer, now: datetime) -> None:
+    if volunteer.status == VolunteerStatus.SUSPENDED:
+        raise ValidationError(_("志愿者已暂停服务，不能报名"), field="volunteer")
     if volunteer.status != VolunteerStatus.APPROVED:
         raise ValidationError(_("志愿者审核通过后才能报名"), field="volunteer")
     if activity.status != ActivityStatus.PUBLISHED:
@@ -525,6 +553,17 @@ def _check_signup(activity: Activity, volunteer: Volunteer, now: datetime) -> No
     if missing:
         names = "、".join(Skill.objects.filter(code__in=missing).values_list("name", flat=True))
         raise ValidationError(_("该活动需要技能：{names}").format(names=names), field="skills")
+
+
+def _already_signed_up(signup: Signup) -> str:
+    """Why a second sign-up is not needed, in words that do not repeat themselves."""
+    if signup.status == SignupStatus.CONFIRMED:
+        return _("已报名该活动，无需重复报名")
+    if signup.status == SignupStatus.WAITLISTED:
+        return _("已在该活动的候补名单中，无需重复报名")
+    return _("已报名该活动（当前状态：{label}），无需重复报名").format(
+        label=SignupStatus(signup.status).label
+    )
 
 
 @transaction.atomic
@@ -544,10 +583,7 @@ def activity_signup(*, actor: Any, activity: Activity, volunteer: Volunteer | No
     status = SignupStatus.CONFIRMED if taken < locked.quota else SignupStatus.WAITLISTED
     signup = Signup.objects.filter(activity=locked, volunteer=volunteer).first()
     if signup is not None and signup.status != SignupStatus.CANCELLED:
-        raise ValidationError(
-            _("已报名（{label}），无需重复报名").format(label=SignupStatus(signup.status).label),
-            field="activity",
-        )
+        raise ValidationError(_already_signed_up(signup), field="activity")
     if signup is None:
         signup = Signup.objects.create(activity=locked, volunteer=volunteer, status=status, queued_at=now)
     else:
@@ -622,6 +658,49 @@ def activity_signup_cancel(*, actor: Any, activity: Activity, volunteer: Volunte
     return signup
 
 
+def signups_withdraw_suspended(actor: Any, volunteer: Volunteer) -> list[Activity]:
+    """Withdraw a suspended volunteer's sign-ups (confirmed or in line) to activities not yet
+    started, as a cancellation does: a freed place goes to the first in line, who is told.
+    The caller holds the volunteer's lock inside a transaction; the activities are locked
+    in id order. Returns the activities withdrawn from (the volunteer is told by the caller)."""
+    now = timezone.now()
+    ids = sorted(
+        set(
+            Signup.objects.filter(
+                volunteer=volunteer,
+                status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED],
+                activity__status=ActivityStatus.PUBLISHED,
+                activity__starts_at__gt=now,
+            ).values_list("activity_id", flat=True)
+        )
+    )
+    withdrawn = []
+    for activity_id in ids:
+        locked = Activity.objects.select_for_update(of=("self",)).select_related("node").get(pk=activity_id)
+        signup = _lock_signup(locked, volunteer)
+        if (
+            signup is None
+            or signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+            or locked.status != ActivityStatus.PUBLISHED
+            or locked.starts_at <= now
+        ):
+            continue
+        held_place = signup.status == SignupStatus.CONFIRMED
+        signup.status = SignupStatus.CANCELLED
+        signup.save(update_fields=["status", "updated_at"])
+        audit_write(
+            actor=actor,
+            verb=Verb.SIGNUP_CANCELLED,
+            target=locked,
+            node=locked.node,
+            after={"volunteer": volunteer.pk, "held_place": held_place, "reason": "suspended"},
+        )
+        if held_place:
+            _promote_next(actor, locked)
+        withdrawn.append(locked)
+    return withdrawn
+
+
 # --- check in and out ---------------------------------------------------------------------------
 
 
@@ -668,6 +747,12 @@ def activity_check_in(
     volunteer = _volunteer_of(actor, volunteer)
     moment, via = _moment(actor, activity, volunteer, code, at)
     locked = _lock_activity(activity)
+    # the row afresh: a suspension may have come after the caller read it
+    status = Volunteer.objects.filter(pk=volunteer.pk).values_list("status", flat=True).first()
+    if status == VolunteerStatus.SUSPENDED:
+        raise ValidationError(_("志愿者已暂停服务，不能签到"), field="volunteer")
+    if status != VolunteerStatus.APPROVED:
+        raise ValidationError(_("志愿者审核通过后才能参加活动"), field="volunteer")
     if locked.status != ActivityStatus.PUBLISHED:
         raise ValidationError(
             _("活动{label}，不能签到").format(label=ActivityStatus(locked.status).label), field="activity"
@@ -681,8 +766,6 @@ def activity_check_in(
     if via == CheckVia.QR and (signup is None or signup.status != SignupStatus.CONFIRMED):
         raise ValidationError(_("您没有该活动的正式报名，请联系活动组织者"), field="activity")
     if signup is None:
-        if volunteer.status != VolunteerStatus.APPROVED:
-            raise ValidationError(_("志愿者审核通过后才能参加活动"), field="volunteer")
         try:
             with transaction.atomic():
                 signup = Signup.objects.create(
@@ -725,9 +808,10 @@ def _finish(actor: Any, activity: Activity, signup: Signup, moment: datetime, vi
             at=min(moment, timezone.now()),  # a phone's clock may run a little ahead (allowed above)
         )
     signup.save(update_fields=["status", "checked_out_at", "check_out_via", "hours", "points", "updated_at"])
-    Volunteer.objects.filter(pk=volunteer.pk).update(
-        hours_total=F("hours_total") + signup.hours, activities_done=F("activities_done") + 1
-    )
+    if signup.hours > 0:  # a check-out with no whole half hour served is no service
+        Volunteer.objects.filter(pk=volunteer.pk).update(
+            hours_total=F("hours_total") + signup.hours, activities_done=F("activities_done") + 1
+        )
     audit_write(
         actor=actor,
         verb=Verb.CHECKED_OUT,
@@ -759,6 +843,13 @@ def activity_check_out(
     locked = _lock_activity(activity)
     if via == CheckVia.QR and moment > locked.ends_at + QR_CHECK_OUT_AFTER:
         raise ValidationError(_("已超过签退时间，请联系活动组织者"), field="code")
+    if moment < locked.starts_at:
+        raise ValidationError(
+            _("活动尚未开始（{start}开始），开始后才能签退").format(
+                start=timezone.localtime(locked.starts_at).strftime("%m-%d %H:%M")
+            ),
+            field="at" if via == CheckVia.ORGANISER else "code",
+        )
     signup = (
         Signup.objects.select_for_update(of=("self",))
         .select_related("volunteer__resident")

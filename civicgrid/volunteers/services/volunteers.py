@@ -29,6 +29,7 @@ from civicgrid.volunteers.constants import (
 )
 from civicgrid.volunteers.models import Skill, Team, TeamMember, Volunteer
 from civicgrid.volunteers.permissions import is_self, is_staff
+from civicgrid.volunteers.services.activities import signups_withdraw_suspended
 from civicgrid.volunteers.services.common import (
     COMMUNITY_OR_BELOW,
     community_of,
@@ -321,6 +322,7 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
             )
         )
     before = _audit(locked)
+    reinstated = approve and locked.status == VolunteerStatus.SUSPENDED
     locked.status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
     locked.decided_at = timezone.now()
     locked.decided_by = user_or_none(actor)
@@ -334,6 +336,20 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
         before=before,
         after={**_audit(locked), "note": note},
     )
+    if reinstated:
+        body = gettext("【志愿服务】{name}：您的志愿者资格已恢复，可以继续报名活动、接单服务。").format(
+            name=locked.resident.name
+        )
+        if note:
+            body += gettext("说明：{note}").format(note=note)
+        notify_resident(
+            locked.resident,
+            key=f"volunteer:{locked.pk}:reinstated:{locked.decided_at.isoformat()}",
+            subject=gettext("志愿者恢复服务"),
+            body=body,
+            target=locked,
+        )
+        return locked
     result = (
         gettext("已通过审核，欢迎加入志愿服务！")
         if approve
@@ -353,7 +369,9 @@ def volunteer_decide(*, actor: Any, volunteer: Volunteer, approve: bool, note: s
 
 @transaction.atomic
 def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunteer:
-    """Pause a volunteer (no sign-ups, no orders) with a reason."""
+    """Pause a volunteer (no sign-ups, no check-ins, no orders) with a reason. Their sign-ups
+    to activities not yet started are withdrawn (a freed place goes to the first in line,
+    who is told); the volunteer is told by SMS, with the reason and what was withdrawn."""
     if not is_staff(actor, volunteer.node_path):
         raise PermissionDenied(gettext("您无权管理该社区的志愿者"))
     note = (note or "").strip()
@@ -366,13 +384,28 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
     locked.status = VolunteerStatus.SUSPENDED
     locked.decision_note = note
     locked.save(update_fields=["status", "decision_note", "updated_at"])
+    withdrawn = signups_withdraw_suspended(actor, locked)
     audit_write(
         actor=actor,
         verb=Verb.VOLUNTEER_SUSPENDED,
         target=locked,
         node=locked.node,
         before=before,
-        after=_audit(locked),
+        after={**_audit(locked), "signups_withdrawn": [a.pk for a in withdrawn]},
+    )
+    body = gettext(
+        "【志愿服务】{name}：您的志愿者资格已暂停，暂停期间不能报名活动、签到和接单。原因：{note}。"
+    ).format(name=locked.resident.name, note=note.rstrip("。."))
+    if withdrawn:
+        body += gettext("已取消您报名的活动：{titles}。").format(
+            titles="、".join(f"「{a.title}」" for a in withdrawn)
+        )
+    notify_resident(
+        locked.resident,
+        key=f"volunteer:{locked.pk}:suspended:{locked.updated_at.isoformat()}",
+        subject=gettext("志愿者暂停服务"),
+        body=body,
+        target=locked,
     )
     return locked
 
