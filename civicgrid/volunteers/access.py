@@ -8,7 +8,7 @@ the actor may do.
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
@@ -16,6 +16,8 @@ from civicgrid.accounts.selectors import scope_q
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.registry.models import Organisation
 from civicgrid.registry.selectors import residents_visible
+from civicgrid.territory.models import Node
+from civicgrid.territory.selectors import node_get
 from civicgrid.volunteers.constants import ActivityStatus, OrderStatus, TakerKind, VolunteerStatus
 from civicgrid.volunteers.models import Activity, ServiceOrder, Team, Volunteer
 from civicgrid.volunteers.permissions import acting_resident, acting_volunteer, order_staff_q
@@ -108,6 +110,44 @@ def staff_team(actor: Any, team_id: int) -> Team:
     if found is None:
         raise NotFound(_("志愿服务队不存在或您无权查看"))
     return found
+
+
+def led_teams(actor: Any) -> QuerySet[Team]:
+    """The active teams the actor leads as an approved volunteer (none for staff accounts
+    without a resident)."""
+    resident = acting_resident(actor)
+    if resident is None:
+        return Team.objects.none()
+    return Team.objects.filter(
+        is_active=True,
+        members__volunteer__resident=resident,
+        members__volunteer__status=VolunteerStatus.APPROVED,
+        members__is_leader=True,
+    ).distinct()
+
+
+def leader_areas(actor: Any) -> QuerySet[Node]:
+    """Communities and grids of the teams the actor leads (where they may publish for them)."""
+    paths = list(led_teams(actor).values_list("node_path", flat=True))
+    if not paths:
+        return Node.objects.none()
+    under = Q(pk__in=[])
+    for p in paths:
+        under |= Q(path__startswith=p)
+    return Node.objects.filter(under, is_active=True)
+
+
+def publish_target(actor: Any, node_id: int, team_id: int | None) -> tuple[Node, Team | None]:
+    """The area and team of a new activity: a team the actor leads, in that team's area (its
+    community or below), or else, as for staff, an area and a team of their scope."""
+    if team_id is not None:
+        team = led_teams(actor).select_related("node").filter(pk=team_id).first()
+        if team is not None:
+            node = Node.objects.filter(pk=node_id, is_active=True, path__startswith=team.node_path).first()
+            if node is not None:
+                return node, team
+    node = node_get(actor, node_id)
+    return node, (staff_team(actor, team_id) if team_id is not None else None)
 
 
 def taker_from(

@@ -89,8 +89,11 @@ def movements(holder: Holder, limit: int = 20) -> list[tuple[Any, int]]:
     return [(m, signed_amount(m, account)) for m in points_movements(holder)[:limit]]
 
 
-def leaderboard(node: Any, period: str = "all", team: str | None = None, limit: int = 10) -> list[Any]:
-    """Holders ranked by points earned under ``node`` (persons only)."""
+def leaderboard(
+    node: Any, period: str | tuple[datetime, datetime] = "all", team: str | None = None, limit: int = 10
+) -> list[Any]:
+    """Holders ranked by points earned under ``node`` (persons only) in ``period``: a name
+    of the points app ("month" is the calendar month) or a (start, end) pair."""
     from civicgrid.points.models import AccountKind
     from civicgrid.points.selectors import leaderboard as points_leaderboard
 

@@ -31,7 +31,7 @@ from civicgrid.volunteers.constants import (
 )
 from civicgrid.volunteers.models import Activity, OrderEvent, ServiceOrder, Signup, Team, Volunteer
 from civicgrid.volunteers.numbers import hours_text, percent_text
-from civicgrid.volunteers.permissions import order_staff_q
+from civicgrid.volunteers.permissions import acting_resident, order_staff_q
 
 MANAGE = Capability.VOLUNTEER_MANAGE
 # Figures and the report show numbers only; whoever sees the territory sees them.
@@ -132,8 +132,24 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
+def activities_led(actor: Any) -> QuerySet[Activity]:
+    """Activities of the teams the actor leads as an approved volunteer (they organise them)."""
+    resident = acting_resident(actor)
+    if resident is None:
+        return Activity.objects.none()
+    return Activity.objects.filter(
+        team__members__volunteer__resident=resident,
+        team__members__volunteer__status=VolunteerStatus.APPROVED,
+        team__members__is_leader=True,
+    )
+
+
 def activity_get(actor: Any, pk: int) -> Activity:
-    found = activities_visible(actor).select_related("community", "team", "node").filter(pk=pk).first()
+    """An activity of the actor's scope, or one of a team the actor leads."""
+    qs = Activity.objects.select_related("community", "team", "node").filter(pk=pk)
+    found = (
+        qs.filter(pk__in=activities_visible(actor)).first() or qs.filter(pk__in=activities_led(actor)).first()
+    )
     if found is None:
         raise NotFound(_("活动不存在或您无权查看"))
     return found
@@ -268,8 +284,45 @@ class Figures:
         return percent_text(self.satisfied, self.rated)
 
 
-def figures_under(paths: list[str]) -> Figures:
-    """Volunteers, hours, activities and orders under the given path prefixes ([""]: all)."""
+def hours_since(since: datetime, volunteers: Q) -> dict[int, Decimal]:
+    """Hours served since ``since`` per community of the volunteers ``volunteers`` selects:
+    activity check-outs (``Signup.hours``) and confirmed orders a volunteer took
+    (``ServiceOrder.hours``), the two things ``Volunteer.hours_total`` adds up, each counted
+    at its moment (check-out, confirmation)."""
+    out: dict[int, Decimal] = {}
+    signups = (
+        Signup.objects.filter(
+            status=SignupStatus.COMPLETED,
+            checked_out_at__gte=since,
+            volunteer__in=Volunteer.objects.filter(volunteers),
+        )
+        .values("volunteer__community_id")
+        .annotate(h=Sum("hours"))
+    )
+    for r in signups:
+        key = r["volunteer__community_id"]
+        out[key] = out.get(key, Decimal(0)) + Decimal(r["h"] or 0)
+    orders = (
+        ServiceOrder.objects.filter(
+            status=OrderStatus.CONFIRMED,
+            confirmed_at__gte=since,
+            taker_volunteer__in=Volunteer.objects.filter(volunteers),
+        )
+        .values("taker_volunteer__community_id")
+        .annotate(h=Sum("hours"))
+    )
+    for r in orders:
+        key = r["taker_volunteer__community_id"]
+        out[key] = out.get(key, Decimal(0)) + Decimal(r["h"] or 0)
+    return out
+
+
+def figures_under(paths: list[str], since: datetime | None = None) -> Figures:
+    """Volunteers, hours, activities and orders under the given path prefixes ([""]: all).
+
+    With ``since`` every figure is of the period, as the report's rows: volunteers who
+    applied since then (approved / waiting), hours served since then (``hours_since``),
+    activities that started since then, orders placed since then."""
 
     def under(field: str = "node_path") -> Q:
         if "" in paths:
@@ -279,23 +332,34 @@ def figures_under(paths: list[str]) -> Figures:
             q |= Q(**{f"{field}__startswith": p})
         return q
 
-    vols = Volunteer.objects.filter(under("community__path")).aggregate(
+    volunteers = Volunteer.objects.filter(under("community__path"))
+    activities_qs = Activity.objects.filter(under()).exclude(status=ActivityStatus.CANCELLED)
+    orders_qs = ServiceOrder.objects.filter(under())
+    if since is not None:
+        volunteers = volunteers.filter(applied_at__gte=since)
+        activities_qs = activities_qs.filter(starts_at__gte=since)
+        orders_qs = orders_qs.filter(created_at__gte=since)
+    vols = volunteers.aggregate(
         n=Count("id", filter=Q(status=VolunteerStatus.APPROVED)),
         pending=Count("id", filter=Q(status=VolunteerStatus.PENDING)),
         hours=Sum("hours_total"),  # hours served stay served (as the report's rows count them)
     )
-    orders = ServiceOrder.objects.filter(under()).aggregate(
+    if since is not None:
+        hours = sum(hours_since(since, under("community__path")).values(), Decimal(0))
+    else:
+        hours = Decimal(vols["hours"] or 0)
+    orders = orders_qs.aggregate(
         open=Count("id", filter=Q(status__in=list(OPEN_ORDER))),
         done=Count("id", filter=Q(status__in=list(ON_BOARD))),
         rated=Count("id", filter=Q(rating__isnull=False)),
         satisfied=Count("id", filter=Q(rating__gte=4)),
         avg=Avg("rating"),
     )
-    activities = Activity.objects.filter(under()).exclude(status=ActivityStatus.CANCELLED).count()
+    activities = activities_qs.count()
     return Figures(
         volunteers=vols["n"] or 0,
         pending=vols["pending"] or 0,
-        hours=Decimal(vols["hours"] or 0),
+        hours=hours,
         activities=activities,
         orders_open=orders["open"] or 0,
         orders_done=orders["done"] or 0,
@@ -305,9 +369,13 @@ def figures_under(paths: list[str]) -> Figures:
     )
 
 
-def figures_for(actor: Any) -> Figures | None:
+def figures_for(actor: Any, under: Node | None = None, since: datetime | None = None) -> Figures | None:
+    """The figures of the actor's scope (or of ``under``, a node they see), of the period
+    from ``since`` when given."""
     paths = scope_paths(actor, REPORT)
-    return figures_under(paths) if paths else None
+    if not paths:
+        return None
+    return figures_under([under.path] if under is not None else paths, since=since)
 
 
 @dataclass
@@ -349,7 +417,8 @@ class CommunityRow:
 
 def report_rows(actor: Any, under: Node | None = None, since: datetime | None = None) -> list[CommunityRow]:
     """One row per community in the actor's scope (or under ``under``): a handful of grouped
-    queries whatever the number of communities."""
+    queries whatever the number of communities. With ``since`` every figure is of the
+    period (see ``figures_under``); teams are those active now."""
     communities = scope_filter(
         Node.objects.filter(kind=NodeKind.COMMUNITY, is_active=True), actor, REPORT, field="path"
     )
@@ -359,17 +428,20 @@ def report_rows(actor: Any, under: Node | None = None, since: datetime | None = 
     if not rows:
         return []
     ids = list(rows)
-    for r in (
-        Volunteer.objects.filter(community_id__in=ids)
-        .values("community_id")
-        .annotate(
-            n=Count("id", filter=Q(status=VolunteerStatus.APPROVED)),
-            pending=Count("id", filter=Q(status=VolunteerStatus.PENDING)),
-            hours=Sum("hours_total"),
-        )
+    volunteers = Volunteer.objects.filter(community_id__in=ids)
+    if since is not None:  # who applied in the period; the hours served in it (below)
+        volunteers = volunteers.filter(applied_at__gte=since)
+    for r in volunteers.values("community_id").annotate(
+        n=Count("id", filter=Q(status=VolunteerStatus.APPROVED)),
+        pending=Count("id", filter=Q(status=VolunteerStatus.PENDING)),
+        hours=Sum("hours_total"),
     ):
         row = rows[r["community_id"]]
         row.volunteers, row.pending, row.hours = r["n"], r["pending"], Decimal(r["hours"] or 0)
+    if since is not None:
+        served = hours_since(since, Q(community_id__in=ids))
+        for pk, row in rows.items():
+            row.hours = served.get(pk, Decimal(0))
     for r in Team.objects.filter(node_id__in=ids, is_active=True).values("node_id").annotate(n=Count("id")):
         rows[r["node_id"]].teams = r["n"]
     activities = Activity.objects.filter(community_id__in=ids).exclude(status=ActivityStatus.CANCELLED)

@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 from ninja import Status
 
 from civicgrid.core.errors import PermissionDenied
-from civicgrid.territory.selectors import node_get
 from civicgrid.volunteers import selectors, services
-from civicgrid.volunteers.access import activity_for, own_volunteer, staff_team, volunteer_for_activity
+from civicgrid.volunteers.access import activity_for, own_volunteer, publish_target, volunteer_for_activity
 from civicgrid.volunteers.api.common import page, router
 from civicgrid.volunteers.api.schemas import (
     ERRORS,
@@ -75,11 +74,11 @@ def activity_signups(request: HttpRequest, activity_id: int) -> Any:
     "/activities",
     response={201: ActivityOut, **ERRORS},
     summary="发布活动",
-    description="社区工作者，或服务队队长（为本队）发布。积分为按规则估算的整场积分。",
+    description="社区工作者，或服务队队长（为本队，活动区域为本队所在社区或其下的网格、小区）发布。"
+    "积分为按规则估算的整场积分。",
 )
 def activity_publish(request: HttpRequest, payload: ActivityIn) -> Any:
-    node = node_get(request.user, payload.node_id)
-    team = staff_team(request.user, payload.team_id) if payload.team_id else None
+    node, team = publish_target(request.user, payload.node_id, payload.team_id or None)
     activity = services.activity_publish(
         actor=request.user,
         data=services.NewActivity(

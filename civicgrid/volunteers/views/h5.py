@@ -22,8 +22,8 @@ from civicgrid.core.views_forms import act
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import NodeKind
 from civicgrid.volunteers import points_link, selectors, services
-from civicgrid.volunteers.access import activity_for, order_for
-from civicgrid.volunteers.constants import OrderAction, SignupStatus, VolunteerStatus
+from civicgrid.volunteers.access import activity_for, led_teams, order_for
+from civicgrid.volunteers.constants import ActivityStatus, OrderAction, SignupStatus, VolunteerStatus
 from civicgrid.volunteers.forms import CompleteForm, ConfirmForm, ReasonForm, RegisterForm, ResidentOrderForm
 from civicgrid.volunteers.models import Activity, Signup, Team, Volunteer
 from civicgrid.volunteers.permissions import acting_resident, acting_volunteer
@@ -72,6 +72,11 @@ def home(request: HttpRequest, resident: Resident) -> HttpResponse:
             open_activities=selectors.activities_open_to(volunteer)[:3],
             hall=selectors.orders_open_to(volunteer)[:3],
             points=points_link.balance(resident),
+            led_teams=list(led_teams(request.user)),
+            led_activities=selectors.activities_led(request.user)
+            .filter(status=ActivityStatus.PUBLISHED)
+            .distinct()
+            .order_by("starts_at", "id")[:5],
         )
     context["my_orders"] = selectors.orders_of_resident(resident)[:3]
     return render(request, "volunteers/h5/home.html", context)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import require_any, scope_filter
+from civicgrid.accounts.selectors import has_capability, require_any, scope_filter
 from civicgrid.core import once
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
@@ -27,7 +27,7 @@ from civicgrid.requests.doorplate import public_base_url, qr_svg
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import node_get
 from civicgrid.volunteers import points_link, selectors, services
-from civicgrid.volunteers.access import staff_team, staff_volunteer
+from civicgrid.volunteers.access import leader_areas, led_teams, staff_team, staff_volunteer
 from civicgrid.volunteers.constants import (
     ActivityStatus,
     SignupStatus,
@@ -58,6 +58,10 @@ def areas(actor: Any, under: Node | None = None) -> QuerySet[Node]:
     if under is not None:
         qs = qs.filter(path__startswith=under.path)
     return qs.order_by("path")
+
+
+def is_staff_somewhere(actor: Any) -> bool:
+    return has_capability(actor, MANAGE)
 
 
 # --- overview ------------------------------------------------------------------------------------
@@ -352,13 +356,29 @@ def activities(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_new(request: HttpRequest) -> HttpResponse:
-    require_any(request.user, MANAGE)
+    """Publish an activity: staff for their places, a team leader for their team (in the
+    team's community or below); the service checks again who may publish what."""
+    led = led_teams(request.user)
+    if not led.exists():
+        require_any(request.user, MANAGE)
     start = (timezone.localtime() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    nodes = Node.objects.filter(
+        Q(pk__in=areas(request.user).values("pk"))
+        | Q(pk__in=leader_areas(request.user).filter(kind__in=AREA_KINDS).values("pk"))
+    )
+    teams = Team.objects.filter(
+        Q(pk__in=selectors.teams_visible(request.user).filter(is_active=True).values("pk"))
+        | Q(pk__in=led.values("pk"))
+    )
     form = ActivityForm(
         request.POST or None,
-        nodes=areas(request.user),
-        teams=selectors.teams_visible(request.user).filter(is_active=True).order_by("node_path", "colour"),
-        initial={"starts_at": start, "ends_at": start + timedelta(hours=3)},
+        nodes=nodes.order_by("path"),
+        teams=teams.select_related("node").order_by("node_path", "colour"),
+        initial={
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=3),
+            **({"team": led.first()} if not is_staff_somewhere(request.user) else {}),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -402,8 +422,7 @@ def _minute_or_stored(posted: Any, stored: Any) -> Any:
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """编辑 a published activity (the organiser): the form carries the version it was read
     at, so a change made meanwhile by someone else is refused (409) instead of overwritten."""
-    require_any(request.user, MANAGE)
-    found = selectors.activity_get(request.user, pk)
+    found = selectors.activity_get(request.user, pk)  # staff of the place or the team's leader
     if not is_organiser(request.user, found):
         raise PermissionDenied(_("您无权修改该活动"))
     if found.status != ActivityStatus.PUBLISHED:
@@ -577,19 +596,29 @@ def report(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "all")
     if period not in ("all", "month", "quarter", "year"):
         period = "all"  # an unknown period in the address: 累计, as the points leaderboard does
-    since = {"month": 30, "quarter": 91, "year": 365}.get(period)
-    rows = selectors.report_rows(
-        request.user, under=under, since=timezone.now() - timedelta(days=since) if since else None
-    )
-    total = selectors.figures_for(request.user)
+    days = {"month": 30, "quarter": 91, "year": 365}.get(period)
+    now = timezone.now()
+    # one period for every figure of the page: the rolling days chosen (not a calendar month)
+    since = now - timedelta(days=days) if days else None
+    rows = selectors.report_rows(request.user, under=under, since=since)
+    total = selectors.figures_for(request.user, under=under, since=since)
     board_node = under or (rows[0].community if len(rows) == 1 else None)
     leaders = points_link.leaderboard(
-        board_node or _top(request.user), period if period != "quarter" else "quarter"
+        board_node or _top(request.user), (since, now + timedelta(minutes=1)) if since else "all"
     )
+    labels = {"all": _("累计"), "month": _("近30天"), "quarter": _("近一季度"), "year": _("近一年")}
     return render(
         request,
         "volunteers/report.html",
-        {"rows": rows, "under": under, "period": period, "total": total, "leaders": leaders},
+        {
+            "rows": rows,
+            "under": under,
+            "period": period,
+            "period_label": labels[period],
+            "since": timezone.localtime(since) if since else None,
+            "total": total,
+            "leaders": leaders,
+        },
     )
 
 
