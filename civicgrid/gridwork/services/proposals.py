@@ -94,8 +94,7 @@ def _check(data: ProposalIn) -> tuple[Node, dict[str, Any], str]:
     errors: dict[str, list[str]] = {}
     payload: dict[str, Any] = {}
     kind = data.kind
-    if kind not in ProposalKind.values:
-        raise ValidationError(_("变更类型取值无效"), field="kind")
+    _check_kind(kind)
     if len(data.reason) > REASON_MAX:
         errors["reason"] = [_("情况说明最长{reason_max}个字").format(reason_max=REASON_MAX)]
     if kind in (ProposalKind.MOVED_OUT, ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
@@ -114,6 +113,11 @@ def _check(data: ProposalIn) -> tuple[Node, dict[str, Any], str]:
     if errors:
         raise ValidationError(errors=errors)
     return _where(data), payload, _summary(data)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ProposalKind.values:
+        raise ValidationError(_("变更类型无效"), field="kind")
 
 
 def _where(data: ProposalIn) -> Node:
@@ -149,10 +153,17 @@ def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[P
     found = replay(Proposal, key, actor)
     if found is not None:
         return Saved(found, False)
+    _check_kind(data.kind)
+    if data.resident is None and data.household is None and data.dwelling is None:
+        _check(data)  # no target at all: refused naming the field this kind needs
     node = _where(data)
     if not can(actor, Capability.PATROL, node.path):
         raise PermissionDenied(_("只能提出自己负责网格内的信息变更"))
     node, payload, summary = _check(data)
+    unchanged = _unchanged(data.kind, data.resident, data.tag, data.dwelling, data.use)
+    if unchanged is not None:
+        field, reason = unchanged
+        raise ValidationError(reason, field=field)
     _refuse_a_second_pending(data, key, actor)
 
     def create() -> Proposal:
@@ -247,25 +258,35 @@ def _apply_new_resident(actor: Any, p: Proposal) -> dict[str, Any]:
     return {"resident": resident.pk, "household": household.pk}
 
 
-def _nothing_to_change(message: str, field: str) -> ValidationError:
-    """The registry already is as proposed (changed since the proposal, or proposed twice):
-    approving would write nothing, so it is refused and the proposal stays, to be rejected.
-    (Moving out a resident no longer on the register is refused by the registry itself.)"""
-    return ValidationError(message, field=field)
+def _unchanged(
+    kind: str, resident: Resident | None, tag: ResidentTag | None, dwelling: Dwelling | None, use: str
+) -> tuple[str, str] | None:
+    """(field, reason) when the registry already is as proposed, else None: adding a tag the
+    resident has, removing one they lack, setting a dwelling to the use it has. Checked when
+    the proposal is made (422, nothing stored) and again at approval (the registry may have
+    changed since, or the same change been proposed twice). Moving out a resident no longer
+    on the register is refused by ``_check`` and by the registry itself."""
+    if kind == ProposalKind.DWELLING_USE and dwelling is not None and dwelling.use == use:
+        return "dwelling", _("该房屋使用情况已是「{use}」，无需变更").format(use=DwellingUse(use).label)
+    if kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG) and resident is not None and tag is not None:
+        has_it = resident.tags.filter(pk=tag.pk).exists()
+        if kind == ProposalKind.ADD_TAG and has_it:
+            return "tag", _("该居民已有「{tag}」标签，无需变更").format(tag=tag)
+        if kind == ProposalKind.REMOVE_TAG and not has_it:
+            return "tag", _("该居民没有「{tag}」标签，无需变更").format(tag=tag)
+    return None
 
 
 def _apply(actor: Any, p: Proposal) -> dict[str, Any]:
     if p.kind == ProposalKind.NEW_RESIDENT:
         return _apply_new_resident(actor, p)
+    unchanged = _unchanged(p.kind, p.resident, p.tag, p.dwelling, p.payload.get("use", ""))
+    if unchanged is not None:  # approving would write nothing: refused, the proposal stays, to be rejected
+        field, reason = unchanged
+        raise ValidationError(_("{reason}，请驳回该申请").format(reason=reason), field=field)
     if p.kind == ProposalKind.DWELLING_USE:
         assert p.dwelling is not None
-        use = p.payload["use"]
-        if p.dwelling.use == use:
-            raise _nothing_to_change(
-                _("该房屋使用情况已是「{use}」，无需变更，请驳回该申请").format(use=DwellingUse(use).label),
-                "dwelling",
-            )
-        registry.dwelling_update(actor=actor, dwelling=p.dwelling, use=use)
+        registry.dwelling_update(actor=actor, dwelling=p.dwelling, use=p.payload["use"])
         return {"dwelling": p.dwelling.pk}
     resident = p.resident
     assert resident is not None
@@ -275,16 +296,8 @@ def _apply(actor: Any, p: Proposal) -> dict[str, Any]:
     codes = list(resident.tags.values_list("code", flat=True))
     assert p.tag is not None
     if p.kind == ProposalKind.ADD_TAG:
-        if p.tag.code in codes:
-            raise _nothing_to_change(
-                _("该居民已有「{tag}」标签，无需变更，请驳回该申请").format(tag=p.tag), "tag"
-            )
         codes.append(p.tag.code)
     elif p.kind == ProposalKind.REMOVE_TAG:
-        if p.tag.code not in codes:
-            raise _nothing_to_change(
-                _("该居民没有「{tag}」标签，无需变更，请驳回该申请").format(tag=p.tag), "tag"
-            )
         codes = [c for c in codes if c != p.tag.code]
     registry.resident_update(actor=actor, resident=resident, tags=codes)
     return {"resident": resident.pk, "tags": codes}

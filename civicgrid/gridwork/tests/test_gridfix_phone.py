@@ -8,11 +8,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from civicgrid.gridwork.tests.conftest import Field
+from civicgrid.gridwork import services
+from civicgrid.gridwork.models import Proposal
+from civicgrid.gridwork.tests.conftest import Field, audit_count
+from civicgrid.registry import services as registry
+from civicgrid.registry.models import ResidentTag
 
 pytestmark = pytest.mark.django_db
 
-SCRIPT = Path(__file__).resolve().parents[1] / "static" / "gridwork" / "gridwork.js"
+GRIDWORK = Path(__file__).resolve().parents[1]
+SCRIPT = GRIDWORK / "static" / "gridwork" / "gridwork.js"
 
 
 def browser(user: Any) -> Client:
@@ -59,3 +64,130 @@ def test_the_visit_form_has_a_locate_button_and_locates_on_saving(field: Field) 
     assert 'name="lon"' in form and 'name="lat"' in form
     script = SCRIPT.read_text(encoding="utf-8")
     assert 'navigator.permissions.query({ name: "geolocation" })' in script
+
+
+# --- 3. a proposal that would change nothing is refused when made ------------------------------
+
+
+def test_a_proposal_that_would_change_nothing_is_refused_when_made(field: Field) -> None:
+    from civicgrid.gridwork.tests.test_api import Phone
+
+    phone = Phone(field.alice)
+    before = audit_count()
+    cases = [
+        (
+            {"kind": "add_tag", "resident_id": field.lao_zhang.pk, "tag": "party_member"},
+            "tag",
+            "该居民已有「党员」标签，无需变更",
+        ),
+        (
+            {"kind": "remove_tag", "resident_id": field.lao_zhang.pk, "tag": "low_income"},
+            "tag",
+            "该居民没有「低保户」标签，无需变更",
+        ),
+        (
+            {"kind": "dwelling_use", "dwelling_id": field.dwelling_1.pk, "use": "owner_occupied"},
+            "dwelling",
+            "该房屋使用情况已是「自住」，无需变更",
+        ),
+    ]
+    for n, (body, where, message) in enumerate(cases):
+        answer = phone.post("/proposals", {"client_key": f"noop-api-{n}", **body})
+        assert answer.status_code == 422, body
+        assert answer.json()["detail"] == {where: [message]}, body
+    # The H5 form without JavaScript: the reason next to its field.
+    page = browser(field.alice).post(
+        "/gridwork/m/proposal/",
+        {
+            "client_key": "noop-h5-form",
+            "kind": "add_tag",
+            "resident_id": field.lao_zhang.pk,
+            "tag": "party_member",
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 422 and "该居民已有「党员」标签，无需变更" in html
+    assert not Proposal.objects.exists() and audit_count() == before
+    # A real change is still taken.
+    answer = phone.post(
+        "/proposals",
+        {"client_key": "real-tag", "kind": "add_tag", "resident_id": field.lao_zhang.pk, "tag": "low_income"},
+    )
+    assert answer.status_code == 201
+
+
+# --- 4. every field a refusal names has a Chinese label ------------------------------------------
+
+
+def test_the_approval_refusal_names_the_tag_field_in_chinese(field: Field) -> None:
+    low_income = ResidentTag.objects.get(code="low_income")
+    p = services.proposal_submit(
+        actor=field.alice,
+        client_key="label-tag",
+        data=services.ProposalIn(kind="add_tag", resident=field.lao_zhang, tag=low_income),
+    ).entry
+    registry.resident_update(actor=field.city.bob, resident=field.lao_zhang, tags=["low_income"])
+    page = browser(field.city.bob).post(f"/gridwork/proposals/{p.pk}/approve/", {"note": ""}, follow=True)
+    text = page.content.decode()
+    assert "标签：该居民已有「低保户」标签，无需变更，请驳回该申请" in text and "输入：" not in text
+
+
+FIELD_CODE = re.compile(
+    r'field="(\w+)"|errors\["(\w+)"\]|_miss\((\w+)|field: str = "(\w+)"'
+    r'|_require\(errors, [\w.]+, "(\w+)"|return "(\w+)", _\('
+)
+
+
+def test_every_field_a_gridwork_refusal_names_has_a_chinese_label() -> None:
+    from civicgrid.gridwork.forms import FIELD_LABELS
+
+    sources = [
+        *(GRIDWORK / "services").glob("*.py"),
+        GRIDWORK / "lookups.py",
+        GRIDWORK / "views" / "common.py",
+    ]
+    found: set[str] = set()
+    for source in sources:
+        for groups in FIELD_CODE.findall(source.read_text(encoding="utf-8")):
+            found.update(g for g in groups if g and g not in ("field", "self"))
+    assert {"tag", "dwelling", "use", "points"} <= found  # the pattern found them
+    assert sorted(found - set(FIELD_LABELS)) == []
+
+
+# --- 5. the proposal form without JavaScript --------------------------------------------------
+
+
+def test_a_new_resident_proposed_without_javascript_keeps_the_chosen_dwelling(field: Field) -> None:
+    alice = browser(field.alice)
+    form = {
+        "client_key": "nojs-new",
+        "kind": "new_resident",
+        "household_id": "",
+        "dwelling_id": [str(field.dwelling_2.pk), ""],  # its own 房屋, then the use's (empty)
+        "name": "周晓燕",
+        "residence_type": "floating",
+        "resident_id": "",
+        "tag": "",
+        "use": "",
+    }
+    answer = alice.post("/gridwork/m/proposal/", form)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert Proposal.objects.get().dwelling == field.dwelling_2
+    use = {**form, "client_key": "nojs-use", "kind": "dwelling_use", "use": "rented", "name": ""}
+    use["dwelling_id"] = ["", str(field.dwelling_1.pk)]
+    assert alice.post("/gridwork/m/proposal/", use).status_code == 302
+    assert Proposal.objects.get(kind="dwelling_use").dwelling == field.dwelling_1
+
+
+def test_an_unknown_kind_is_said_on_the_kind_field(field: Field) -> None:
+    from civicgrid.gridwork.tests.test_api import Phone
+
+    page = browser(field.alice).post(
+        "/gridwork/m/proposal/", {"client_key": "bad-kind", "kind": "demolished"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 422
+    kind_field = html[html.index('<label for="p-kind">') - 60 : html.index('<label for="p-res">')]
+    assert "has-err" in kind_field and "变更类型无效" in kind_field and "请选择变更对象" not in html
+    answer = Phone(field.alice).post("/proposals", {"client_key": "bad-kind-api", "kind": "demolished"})
+    assert answer.status_code == 422 and answer.json()["detail"] == {"kind": ["变更类型无效"]}

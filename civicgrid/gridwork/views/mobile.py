@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -348,12 +348,32 @@ def _proposal_context(user: Any, values: dict[str, Any], errors: dict[str, list[
     }
 
 
+def _one_dwelling(data: QueryDict) -> QueryDict:
+    """The form has two 房屋 selects named dwelling_id: the new resident's (first) and the
+    dwelling use's (second); with JavaScript only the shown one is sent, without it both
+    are, and the other is empty. Keep the one of the chosen kind (else the one filled in)."""
+    sent = [v.strip() for v in data.getlist("dwelling_id")]
+    if len(sent) < 2:
+        return data
+    kind = str(data.get("kind", "")).strip()
+    if kind == ProposalKind.NEW_RESIDENT:
+        picked = sent[0]
+    elif kind == ProposalKind.DWELLING_USE:
+        picked = sent[-1]
+    else:
+        picked = next((v for v in sent if v), "")
+    one = data.copy()
+    one["dwelling_id"] = picked
+    return one
+
+
 @login_required
 def proposal(request: HttpRequest) -> HttpResponse:
     user = _worker(request)
     if request.method != "POST":
         return render(request, "gridwork/m/proposal.html", _proposal_context(user, {"kind": "moved_out"}, {}))
-    posted = Posted(request.POST)
+    form = _one_dwelling(request.POST)
+    posted = Posted(form)
     look = Lookup(user)
     data = services.ProposalIn(
         kind=posted.text("kind"),
@@ -375,7 +395,7 @@ def proposal(request: HttpRequest) -> HttpResponse:
         look.done()
         services.proposal_submit(actor=user, client_key=posted.text("client_key"), data=data)
     except ValidationError as exc:
-        values = page_values(request.POST)
+        values = page_values(form)
         values.pop("id_number", None)
         context = _proposal_context(user, values, merged(exc, posted.errors, look.errors))
         return render(request, "gridwork/m/proposal.html", context, status=422)

@@ -14,7 +14,7 @@ from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_forms import act
 from civicgrid.gridwork import selectors, services
 from civicgrid.gridwork.constants import ProposalState
-from civicgrid.gridwork.forms import FIELD_LABELS
+from civicgrid.gridwork.forms import PROPOSAL_LABELS
 from civicgrid.gridwork.views.office import tabs
 
 
@@ -52,7 +52,7 @@ def proposal_approve(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.proposal_approve(actor=user, proposal=found, note=note),
         _("已同意并更新：{summary}").format(summary=found.summary),
         reverse("gridwork:proposals"),
-        labels=FIELD_LABELS,
+        labels=PROPOSAL_LABELS,
     )
 
 
@@ -67,7 +67,7 @@ def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.proposal_reject(actor=user, proposal=found, note=note),
         _("已驳回：{summary}").format(summary=found.summary),
         reverse("gridwork:proposals"),
-        labels=FIELD_LABELS,
+        labels=PROPOSAL_LABELS,
     )
 
 
