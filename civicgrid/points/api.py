@@ -503,11 +503,19 @@ def earn_batch(request: HttpRequest, payload: EarnBatchIn) -> Any:
 
 @router.post("/adjustments", response={201: AdjustmentOut})
 def adjust(request: HttpRequest, payload: AdjustIn) -> Any:
+    """Ask for an adjustment. An ``Idempotency-Key`` header (up to 96 characters) makes a
+    retry safe: the same key from the same user returns the first adjustment (201, nothing
+    written), even for two requests at once; the key with another account, amount or reason
+    is refused (409 ``idempotency_key_reused``)."""
     account = selectors.account_get(request.user, payload.account_id)
     holder = account.resident or account.organisation
     assert holder is not None
     adjustment = services.points_adjust(
-        actor=request.user, holder=holder, amount=payload.amount, reason=payload.reason
+        actor=request.user,
+        holder=holder,
+        amount=payload.amount,
+        reason=payload.reason,
+        request_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, adjustment)
 

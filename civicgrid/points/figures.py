@@ -1,5 +1,6 @@
 """What points contributes to the home page (``PointsConfig.home_figures``) and the menu tests."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Sum
@@ -23,6 +24,11 @@ from civicgrid.registry.selectors import resident_for_user
 from civicgrid.web.contrib import Figure
 
 
+def hours_text(hours: Decimal | int | float | str | None) -> str:
+    """Hours as every page shows them: one decimal (8.5, 32.0), rounded half up."""
+    return str(Decimal(str(hours or 0)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def sees_points(user: Any) -> bool:
     return bool(view_paths(user))
 
@@ -36,7 +42,11 @@ def home_figures(user: Any) -> list[Figure]:
     if resident is not None:
         return [
             Figure(_("我的积分"), selectors.balance(resident), reverse("points:h5_my")),
-            Figure(_("时间银行（小时）"), str(selectors.time_bank_hours(resident)), reverse("points:h5_my")),
+            Figure(
+                _("时间银行（小时）"),
+                hours_text(selectors.time_bank_hours(resident)),
+                reverse("points:h5_my"),
+            ),
         ]
     if not sees_points(user):
         return []

@@ -369,6 +369,9 @@ class Adjustment(ScopedModel):
     movement = models.OneToOneField(
         Movement, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustment"
     )
+    # The API caller's Idempotency-Key: the same requester sending it again gets this
+    # adjustment back instead of a second one ("" when none was sent).
+    request_key = models.CharField(gettext_lazy("幂等键"), max_length=96, blank=True, default="")
 
     class Meta:
         verbose_name = gettext_lazy("积分调整")
@@ -376,6 +379,11 @@ class Adjustment(ScopedModel):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="points_adjustment_not_zero"),
+            models.UniqueConstraint(
+                fields=["requested_by", "request_key"],
+                condition=~Q(request_key=""),
+                name="points_adjustment_request_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +36,7 @@ from civicgrid.points.models import (
     PointsRule,
     Redemption,
     RedemptionStatus,
+    TimeBankEntry,
 )
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import Node
@@ -172,30 +173,34 @@ def leaderboard(
     kind: str | None = None,
     limit: int = 20,
 ) -> list[LeaderRow]:
-    """Holders ranked by points earned under ``node`` in ``period``.
+    """Holders ranked by points earned under ``node`` in ``period``, with their hours.
 
     ``period`` is "week", "month", "quarter", "year", "all" or a (start, end) pair; ``team``
     (the team code given to ``points_award``) restricts to that team's earnings; ``kind``
     (``AccountKind.PERSON`` / ``UNIT``) to persons or units. Only earnings count (spending
     does not lower a rank).
+
+    ``hours`` is what the time bank (时间银行) holds for the holder under ``node`` in the
+    period: the one truth of hours, the same as the holder's card and ``Account.hours``.
+    Hours that only fed a rule (``points_award(bank_hours=False)``) are not counted; hours a
+    0-point rule banked are. With ``team``, only hours banked by that team's earnings.
     """
+    start, end = _period_bounds(period)
     qs = Movement.objects.filter(kind=MovementKind.EARN, node_path__startswith=node.path)
-    if isinstance(period, tuple):
-        qs = qs.filter(created_at__gte=period[0], created_at__lt=period[1])
-    else:
-        start = period_start(period)
-        if start is not None:
-            qs = qs.filter(created_at__gte=start)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
     if team:
         qs = qs.filter(team=team)
     if kind:
         qs = qs.filter(to_account__kind=kind)
     rows = list(
-        qs.values("to_account_id")
-        .annotate(points=Sum("amount"), hours=Sum("hours"))
-        .order_by("-points", "to_account_id")[:limit]
+        qs.values("to_account_id").annotate(points=Sum("amount")).order_by("-points", "to_account_id")[:limit]
     )
-    names = _account_names([r["to_account_id"] for r in rows])
+    ids = [r["to_account_id"] for r in rows]
+    hours = _banked_hours(ids, node, start, end, team)
+    names = _account_names(ids)
     return [
         LeaderRow(
             rank=i + 1,
@@ -203,10 +208,40 @@ def leaderboard(
             kind=names[r["to_account_id"]][0],
             name=names[r["to_account_id"]][1],
             points=int(r["points"] or 0),
-            hours=Decimal(r["hours"] or 0),
+            hours=hours.get(r["to_account_id"], Decimal(0)),
         )
         for i, r in enumerate(rows)
     ]
+
+
+def _period_bounds(period: str | tuple[datetime, datetime]) -> tuple[datetime | None, datetime | None]:
+    if isinstance(period, tuple):
+        return period[0], period[1]
+    return period_start(period), None
+
+
+def _banked_hours(
+    account_ids: list[int], node: Node, start: datetime | None, end: datetime | None, team: str | None
+) -> dict[int, Decimal]:
+    """Σ hours of the time bank per account, banked under ``node`` between ``start`` and ``end``
+    (by ``team``'s earnings when given)."""
+    qs = TimeBankEntry.objects.filter(account_id__in=account_ids, node__path__startswith=node.path)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
+    if team:
+        qs = qs.filter(
+            Exists(
+                Movement.objects.filter(
+                    source=OuterRef("source"), source_ref=OuterRef("source_ref"), team=team
+                )
+            )
+        )
+    return {
+        r["account_id"]: Decimal(r["s"] or 0)
+        for r in qs.values("account_id").annotate(s=Sum("hours")).order_by("account_id")
+    }
 
 
 def _account_names(ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -261,6 +296,23 @@ def redemptions_of(holder: Holder) -> QuerySet[Redemption]:
     if account is None:
         return Redemption.objects.none()
     return Redemption.objects.filter(account=account).select_related("goods").order_by("-created_at", "-id")
+
+
+def redeemed_quantities(holder: Holder) -> dict[int, int]:
+    """Quantity per goods the holder holds or took (reserved or handed over): what counts
+    against a per-person limit."""
+    account = account_for(holder)
+    if account is None:
+        return {}
+    rows = (
+        Redemption.objects.filter(
+            account=account, status__in=[RedemptionStatus.RESERVED, RedemptionStatus.HANDED_OVER]
+        )
+        .values("goods_id")
+        .annotate(n=Sum("quantity"))
+        .order_by("goods_id")
+    )
+    return {r["goods_id"]: int(r["n"] or 0) for r in rows}
 
 
 def redemption_of_resident(resident: Resident, pk: int) -> Redemption:

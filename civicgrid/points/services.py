@@ -213,7 +213,8 @@ def points_award(
     name, e.g. 红色互助志愿服务队) feeds team leaderboards; ``at`` defaults to now (pass the
     check-out time). Idempotent by (source, source_ref): a repeated call returns the movement
     of the first one and credits nothing. Returns None when the rules give 0 points (the hours
-    are still banked).
+    are still banked). With ``bank_hours=False`` the hours only feed the rule: nothing is
+    banked and the movement carries 0 hours, since ``Movement.hours`` means hours banked.
     """
     hours_value = check_hours(hours)
     level = check_difficulty(difficulty)
@@ -256,7 +257,9 @@ def points_award(
                 note=note or _type_label(check_type),
                 team=str(team or "")[:64],
                 activity_type=check_type,
-                hours=hours_value,
+                # Hours on a movement are the hours this earning banked: none when the caller
+                # banks none (the leaderboard and the movement rows read the time bank's truth).
+                hours=hours_value if banked else Decimal(0),
                 detail=terms.explain(hours_value, level),
             )
 
@@ -403,16 +406,62 @@ def _refuse_refs_of_others(
 
 
 def points_adjust(
-    *, actor: Any, holder: Holder, amount: int, reason: str, node: Node | None = None
+    *,
+    actor: Any,
+    holder: Holder,
+    amount: int,
+    reason: str,
+    node: Node | None = None,
+    request_key: str = "",
 ) -> Adjustment:
-    """Ask to correct a holder's points by ``amount`` (±) for ``reason``; needs approval to post."""
+    """Ask to correct a holder's points by ``amount`` (±) for ``reason``; needs approval to post.
+
+    ``request_key`` (the API's Idempotency-Key) makes a repeat harmless: the same requester
+    sending the same key gets the first adjustment back and nothing is written, also when both
+    arrive at once; the key with another holder, amount or reason is refused (409
+    ``idempotency_key_reused``)."""
     value = check_amount(amount, allow_negative=True)
     holder = ledger.check_holder(holder)
     reason = str(reason or "").strip()
     if len(reason) < 2:
         raise ValidationError(gettext("请填写调整理由"), field="reason")
+    key = str(request_key or "").strip()
+    if len(key) > 96:
+        raise ValidationError(gettext("幂等键最多96个字符"), field="Idempotency-Key")
     where = node or holder.node
     require_manage(actor, where.path)
+    if key:
+        earlier = _keyed_adjustment(actor, key, holder, value, reason)
+        if earlier is not None:
+            return earlier
+        try:
+            with transaction.atomic():
+                return _adjust(actor, holder, value, reason, where, key)
+        except IntegrityError:  # the same key written at the same moment: theirs stands
+            earlier = _keyed_adjustment(actor, key, holder, value, reason)
+            if earlier is None:
+                raise
+            return earlier
+    return _adjust(actor, holder, value, reason, where, key)
+
+
+def _keyed_adjustment(actor: Any, key: str, holder: Holder, value: int, reason: str) -> Adjustment | None:
+    """The adjustment ``actor`` already asked for with ``key``; refused when it asked for another."""
+    found = Adjustment.objects.select_related("account").filter(requested_by=actor, request_key=key).first()
+    if found is None:
+        return None
+    account, (letter, pk) = found.account, ledger.holder_key(holder)
+    same_holder = account.resident_id == pk if letter == "r" else account.organisation_id == pk
+    if not same_holder or found.amount != value or found.reason != reason[:255]:
+        raise Conflict(
+            gettext("该幂等键已用于另一笔调整申请，请换一个"),
+            code="idempotency_key_reused",
+            detail={"adjustment": found.pk},
+        )
+    return found
+
+
+def _adjust(actor: Any, holder: Holder, value: int, reason: str, where: Node, key: str) -> Adjustment:
     with transaction.atomic():
         account = ledger.holder_account(holder)
         if value < 0 and account.balance < -value:
@@ -427,6 +476,7 @@ def points_adjust(
             reason=reason[:255],
             requested_by=actor,
             requested_at=timezone.now(),
+            request_key=key,
         )
         audit_write(
             actor=actor,

@@ -210,7 +210,8 @@ def goods_update(*, actor: Any, goods: Goods, expected_version: int | None = Non
 
 
 def goods_restock(*, actor: Any, goods: Goods, quantity: int, note: str = "") -> Goods:
-    """Add (or, with a negative quantity, write off) stock; never below zero."""
+    """Add (or, with a negative quantity, write off) stock; never below zero, never above
+    ``MAX_STOCK`` (a restock past it is refused, naming ``quantity``)."""
     require_manage(actor, goods.node_path)
     quantity = whole(quantity, field="quantity", label=gettext("数量"), minimum=-MAX_STOCK, maximum=MAX_STOCK)
     if quantity == 0:
@@ -226,11 +227,21 @@ def goods_restock(*, actor: Any, goods: Goods, quantity: int, note: str = "") ->
             field="note",
         )
     with transaction.atomic():
-        changed = Goods.objects.filter(pk=goods.pk, stock__gte=max(0, -quantity)).update(
-            stock=F("stock") + quantity
-        )
+        # Conditional on both ends: never below zero, never past the cap creating an item
+        # enforces (a restock took one item to 200,000).
+        changed = Goods.objects.filter(
+            pk=goods.pk, stock__gte=max(0, -quantity), stock__lte=MAX_STOCK - max(0, quantity)
+        ).update(stock=F("stock") + quantity)
         if not changed:
-            raise Conflict(gettext("库存不足，无法减少"))
+            if quantity < 0:
+                raise Conflict(gettext("库存不足，无法减少"))
+            current = Goods.objects.filter(pk=goods.pk).values_list("stock", flat=True).first() or 0
+            raise ValidationError(
+                gettext("入库后库存将超过上限{cap}（现有{stock}，最多还能入库{room}）").format(
+                    cap=MAX_STOCK, stock=current, room=max(0, MAX_STOCK - current)
+                ),
+                field="quantity",
+            )
         StockEntry.objects.create(
             goods=goods,
             delta=quantity,

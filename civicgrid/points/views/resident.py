@@ -16,7 +16,8 @@ from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
 from civicgrid.core.views_forms import int_or_none, pk_or_none, value
 from civicgrid.points import ledger, selectors, services
 from civicgrid.points.checks import MAX_QUANTITY
-from civicgrid.points.models import RedemptionStatus
+from civicgrid.points.figures import hours_text
+from civicgrid.points.models import Goods, RedemptionStatus
 from civicgrid.points.views.common import flash_error
 from civicgrid.registry.models import Resident
 from civicgrid.registry.selectors import resident_for_user
@@ -43,7 +44,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
     context = {
         "me": me,
         "balance": account.balance if account else 0,
-        "hours": account.hours if account else 0,
+        "hours": hours_text(account.hours if account else 0),
         "earned": selectors.earned_total(me),
         "expiring": soon,
         "expiring_first": first,
@@ -58,16 +59,24 @@ def shop(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     if request.method == "POST":
         try:
+            # Required: a blank box is refused (请填写数量), never silently read as 1; the
+            # form shows 1 already filled in.
             quantity = int_or_none(
-                value(request, "quantity"), "quantity", _("兑换数量"), minimum=1, maximum=MAX_QUANTITY
+                value(request, "quantity"),
+                "quantity",
+                _("数量"),
+                minimum=1,
+                maximum=MAX_QUANTITY,
+                required=True,
             )
+            assert quantity is not None  # required
             goods_id = pk_or_none(value(request, "goods"))
             goods = selectors.goods_for_resident(me).filter(pk=goods_id).first() if goods_id else None
             if goods is None:
                 raise NotFound(_("商品不存在或已下架"))
             with once.guard(request):
                 redemption = services.points_redeem(
-                    actor=request.user, holder=me, goods=goods, quantity=quantity or 1
+                    actor=request.user, holder=me, goods=goods, quantity=quantity
                 )
         except once.Repeated:
             return once.repeated(request, "points:h5_redemptions")
@@ -79,10 +88,23 @@ def shop(request: HttpRequest) -> HttpResponse:
     context = {
         "me": me,
         "balance": selectors.balance(me),
-        "goods": selectors.goods_for_resident(me),
+        "goods": _with_max_quantity(me, list(selectors.goods_for_resident(me))),
         "community": ledger.community_of(me.node),
     }
     return render(request, T + "shop.html", context)
+
+
+def _with_max_quantity(me: Resident, goods: list[Goods]) -> list[Goods]:
+    """Give each item ``max_quantity``: the most one redemption may take, as the service
+    limits it (1–99, the stock, what is left of the per-person limit); the quantity box's
+    ``max``. At least 1, so a refusal comes from the service with its reason."""
+    had = selectors.redeemed_quantities(me)
+    for g in goods:
+        room = min(g.stock, MAX_QUANTITY)
+        if g.per_person_limit:
+            room = min(room, g.per_person_limit - had.get(g.pk, 0))
+        setattr(g, "max_quantity", max(1, room))  # noqa: B010 - an attribute for the template
+    return goods
 
 
 @login_required

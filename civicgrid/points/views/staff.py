@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require_any
+from civicgrid.core import once
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
@@ -182,17 +183,21 @@ def _goods_create(request: HttpRequest, communities: list[Node]) -> HttpResponse
     status = 422
     if not form.errors and node is not None:
         try:
-            goods = services.goods_create(
-                actor=request.user,
-                node=node,
-                name=data["name"],
-                price=data["price"],
-                stock=data["stock"] or 0,
-                donor=donor,
-                description=data["description"],
-                unit_label=data["unit_label"],
-                per_person_limit=data["per_person_limit"] or 0,
-            )
+            # The form's one-time token: a double click or two tabs create one item.
+            with once.guard(request):
+                goods = services.goods_create(
+                    actor=request.user,
+                    node=node,
+                    name=data["name"],
+                    price=data["price"],
+                    stock=data["stock"] or 0,
+                    donor=donor,
+                    description=data["description"],
+                    unit_label=data["unit_label"],
+                    per_person_limit=data["per_person_limit"] or 0,
+                )
+        except once.Repeated:
+            return once.repeated(request, "points:goods")
         except CivicError as exc:
             add_service_errors(form, exc)
             status = exc.http_status
@@ -253,12 +258,15 @@ def _goods_change(request: HttpRequest, goods: Goods) -> HttpResponse:
         restock.is_valid()
         before = goods.stock
         try:
-            services.goods_restock(
-                actor=request.user,
-                goods=goods,
-                quantity=restock.cleaned_data["quantity"],
-                note=restock.cleaned_data["note"],
-            )
+            with once.guard(request):  # a repeated restock form counts its stock once
+                services.goods_restock(
+                    actor=request.user,
+                    goods=goods,
+                    quantity=restock.cleaned_data["quantity"],
+                    note=restock.cleaned_data["note"],
+                )
+        except once.Repeated:
+            return once.repeated(request, "points:goods_detail", goods.pk)
         except ValidationError as exc:
             add_service_errors(restock, exc)
             return _goods_detail_page(request, goods, restock_form=restock, status=exc.http_status)
@@ -458,13 +466,14 @@ def account_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     holder = account.resident or account.organisation
     assert holder is not None
     try:
-        services.points_adjust(
-            actor=request.user,
-            holder=holder,
-            amount=_whole(request, "amount", _("调整积分"), minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT),
-            reason=request.POST.get("reason", ""),
-        )
+        amount = _whole(request, "amount", _("调整积分"), minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT)
+        with once.guard(request):  # a double submit asks for one adjustment, not two
+            services.points_adjust(
+                actor=request.user, holder=holder, amount=amount, reason=request.POST.get("reason", "")
+            )
         messages.success(request, _("调整申请已提交，待领导审批后生效"))
+    except once.Repeated:
+        return once.repeated(request, "points:account", account.pk)
     except CivicError as exc:
         flash_error(request, exc)
     return redirect("points:account", account.pk)
