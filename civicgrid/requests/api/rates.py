@@ -52,7 +52,9 @@ class RatesFiguresIn(Input):
     )
     end: str = Field("", title=gettext_noop("结束日期"), description="YYYY-MM-DD，含当日；区间最长三年")
     trend: bool = Field(
-        False, title=gettext_noop("趋势"), description="true 时附上截至该期末月的 12 个月趋势"
+        False,
+        title=gettext_noop("趋势"),
+        description="true 时附上截至该期末月（尚未开始时截至本月）的 12 个月趋势",
     )
 
 

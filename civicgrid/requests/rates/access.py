@@ -80,7 +80,11 @@ def units_visible(actor: Any) -> QuerySet[HandlingUnit]:
 
 
 def visible_unit_ids(actor: Any) -> set[int]:
-    return set(units_visible(actor).values_list("pk", flat=True))
+    """The units whose rows of a ranking the actor may see: those in scope, stopped ones too
+    (a month a unit was ranked in keeps it after it is stopped)."""
+    return set(
+        scope_filter(HandlingUnit.objects.all(), actor, Capability.RATES_VIEW).values_list("pk", flat=True)
+    )
 
 
 def nodes_visible(actor: Any) -> QuerySet[Node]:
@@ -122,7 +126,10 @@ def target_rates(
 
 
 def target_trend(target: Target, last_month: date, months: int = 12) -> list[tuple[date, Rates]]:
-    """The target's rates for each of the ``months`` months ending with ``last_month``."""
+    """The target's rates for each of the ``months`` months ending with ``last_month``, or with
+    the current month when ``last_month`` has not begun (a range ending in the future): a
+    month not begun has no figures, not even a row of zeros that pushes real months out."""
+    last_month = min(last_month, current_month())
     weights = Weights.from_settings()
     result = []
     for back in range(months - 1, -1, -1):

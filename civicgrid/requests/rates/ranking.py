@@ -17,7 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.models import HandlingUnit
-from civicgrid.requests.rates.cells import AUTO, BY_UNIT, RAW, Slice, by_unit, cells, current_month
+from civicgrid.requests.rates.cells import AUTO, BY_UNIT, Slice, by_unit, cells, current_month, raw_cells
 from civicgrid.requests.rates.figures import (
     ZERO,
     Counts,
@@ -214,13 +214,30 @@ def _classify(rows: list[RankRow], t: Thresholds) -> None:
             row.klass = RankClass.IMPROVING
 
 
+def _units_of(kind: str) -> list[HandlingUnit]:
+    """Every unit of ``kind``, active or not (a unit is stopped, never deleted)."""
+    return list(
+        HandlingUnit.objects.filter(kind=kind).only("code", "name", "node_path", "is_active").order_by("code")
+    )
+
+
+def _worked(counts: Counts) -> bool:
+    """Any count in the period: a request received, a rating, a closure or a reopening."""
+    return any(counts.as_tuple())
+
+
 def ranking(month: date, kind: str, *, source: str = AUTO, weights: Weights | None = None) -> Ranking:
-    """The month's ranking of the active units of ``kind`` by composite score."""
+    """The month's ranking of the units of ``kind`` by composite score.
+
+    Listed: the units active now, and the units stopped since that worked in the month (any
+    request, rating, closure or reopening of theirs in it). Ranked: every unit of the kind
+    with enough ratings in the month, active now or not, and last month's ranks likewise: so
+    stopping a unit never rewrites a month it was ranked in, nor the ranks next to it.
+    """
     if kind not in RANKED_KINDS:
         raise ValueError(f"not a ranked unit kind: {kind}")
     t, w = Thresholds.from_settings(), weights or Weights.from_settings()
-    active = HandlingUnit.objects.filter(kind=kind, is_active=True)
-    units = list(active.only("code", "name", "node_path").order_by("code"))
+    units = _units_of(kind)
     ids = frozenset(u.pk for u in units)
     current, used = _unit_rates(month, ids, source, w)
     previous, _ = _unit_rates(add_months(month, -1), ids, source, w)
@@ -228,6 +245,8 @@ def ranking(month: date, kind: str, *, source: str = AUTO, weights: Weights | No
     previous_ranks = _ranks(previous, t.min_ratings)
     result = Ranking(month=month, kind=kind, thresholds=t, source=used)
     for u in units:
+        if not u.is_active and u.pk not in ranks and not _worked(current[u.pk].counts):
+            continue
         row = RankRow(u.pk, u.code, u.name, u.node_path, current[u.pk])
         row.rank, row.previous_rank = ranks.get(u.pk), previous_ranks.get(u.pk)
         (result.ranked if row.rank is not None else result.unranked).append(row)
@@ -252,15 +271,40 @@ class RecomputeCheck:
         return not self.differences
 
 
+def _raw_signatures(
+    month: date, kind: str, listed: set[int], found: dict[date, dict[int | None, Counts]], t: Thresholds
+) -> dict[int, tuple[object, ...]]:
+    """The month's ranking of ``kind`` recounted on its own from raw rows: the units come from
+    the raw rows (every unit of the kind that worked in the month), not from the list
+    ``ranking()`` draws up, so a unit that list leaves out shows as a difference."""
+    w = Weights.from_settings()
+    kind_ids = set(HandlingUnit.objects.filter(kind=kind).values_list("pk", flat=True))
+    this = {uid: c for uid, c in found[month].items() if uid in kind_ids}
+    last = {uid: c for uid, c in found[add_months(month, -1)].items() if uid in kind_ids}
+    ranks = _ranks({uid: rates_of(c, w) for uid, c in this.items()}, t.min_ratings)
+    previous_ranks = _ranks({uid: rates_of(c, w) for uid, c in last.items()}, t.min_ratings)
+    rows = []
+    for uid in sorted(listed | {uid for uid, c in this.items() if _worked(c)}):
+        row = RankRow(uid, "", "", "", rates_of(this.get(uid, ZERO), w))
+        row.rank, row.previous_rank = ranks.get(uid), previous_ranks.get(uid)
+        rows.append(row)
+    ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.unit_id))
+    _classify(ranked, t)
+    return {r.unit_id: r.signature() for r in rows}
+
+
 def ranking_recompute_check(month: date) -> RecomputeCheck:
-    """Recompute every ranking of ``month`` from raw rows and compare it with ``ranking()``."""
+    """Recompute every ranking of ``month`` from raw rows and compare it with ``ranking()``:
+    counts, composite, rank, last month's rank and class of every unit either lists."""
     check = RecomputeCheck(month=month)
+    t = Thresholds.from_settings()
+    found = {m: by_unit(raw_cells(Period.month(m), by=BY_UNIT)) for m in (month, add_months(month, -1))}
     for kind in RANKED_KINDS:
-        served, raw = ranking(month, kind), ranking(month, kind, source=RAW)
+        served = ranking(month, kind)
         check.sources[kind] = served.source
         served_rows = {r.unit_id: r.signature() for r in served.rows()}
-        raw_rows = {r.unit_id: r.signature() for r in raw.rows()}
-        check.compared += len(raw_rows)
+        raw_rows = _raw_signatures(month, kind, set(served_rows), found, t)
+        check.compared += len(served_rows.keys() | raw_rows.keys())
         for unit_id in sorted(served_rows.keys() | raw_rows.keys()):
             if served_rows.get(unit_id) != raw_rows.get(unit_id):
                 check.differences.append(
