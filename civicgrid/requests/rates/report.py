@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from civicgrid.accounts.permissions import Capability
@@ -45,6 +46,7 @@ from civicgrid.requests.rates.figures import (
     percent,
     rates_of,
     rounded,
+    total,
 )
 from civicgrid.requests.rates.ranking import RankRow, ranking
 from civicgrid.territory.models import Node, NodeKind
@@ -80,6 +82,7 @@ class WeeklyReport:
     by_category: list[tuple[str, int]] = field(default_factory=list)
     top_categories: list[tuple[str, int]] = field(default_factory=list)
     hot_spots: list[HotSpot] = field(default_factory=list)
+    hot_spot_sheet: str = ""  # what the hot spots list, as the Excel sheet's name: 街道热点, 社区热点…
     ranking_month: date | None = None
     ranking_size: int = 0
     excerpt: list[RankRow] = field(default_factory=list)
@@ -147,20 +150,54 @@ def _top_categories(intake: QuerySet[Request]) -> list[tuple[str, int]]:
     return [row for row in rows if row[1] >= tenth]
 
 
-def _hot_spots(actor: Any, report: WeeklyReport, weights: Weights) -> list[HotSpot]:
-    subdistricts = scope_filter(
-        Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True), actor, Capability.RATES_VIEW, "path"
-    )
-    names = dict(subdistricts.values_list("path", "name"))
-    if not names:  # an area below the subdistricts: its communities instead
-        names = dict(
-            scope_filter(
-                Node.objects.filter(kind=NodeKind.COMMUNITY), actor, Capability.RATES_VIEW, "path"
-            ).values_list("path", "name")
-        )
+# The rows of the hot spots for a reader whose area is a node of this kind: one level below.
+HOT_SPOT_LEVEL: dict[str, str] = {
+    NodeKind.CITY: NodeKind.SUBDISTRICT,
+    NodeKind.DISTRICT: NodeKind.SUBDISTRICT,
+    NodeKind.SUBDISTRICT: NodeKind.COMMUNITY,
+    NodeKind.COMMUNITY: NodeKind.GRID,
+}
+HOT_SPOT_SHEETS: dict[str, StrOrPromise] = {
+    NodeKind.SUBDISTRICT: gettext_lazy("街道热点"),
+    NodeKind.COMMUNITY: gettext_lazy("社区热点"),
+    NodeKind.GRID: gettext_lazy("网格热点"),
+}
+
+
+def _hot_spot_nodes(scope: Target) -> list[Node]:
+    """The nodes one level below the reader's area: subdistricts for a district or city reader
+    (or everything), communities for a subdistrict, grids for a community; a grid (or anything
+    lower) stands for itself, having no level below it to break down."""
+    if "" in scope.paths:
+        return list(Node.objects.filter(kind=NodeKind.SUBDISTRICT))
+    found: dict[str, Node] = {}
+    for top in Node.objects.filter(path__in=scope.paths):
+        level = HOT_SPOT_LEVEL.get(top.kind)
+        below = list(Node.objects.filter(kind=level, path__startswith=top.path)) if level else [top]
+        found.update((n.path, n) for n in below)
+    return list(found.values())
+
+
+def _hot_spots(report: WeeklyReport, weights: Weights) -> list[HotSpot]:
+    """Intake, closures and rates of the week per node one level below the reader's area,
+    every node with any of them (a node with ratings or closures but no new request is
+    listed too), the most requests first; what lies on none of those nodes (a request placed
+    on the reader's node itself) is one more row at the end, so the rows add up to the totals."""
+    nodes = _hot_spot_nodes(report.scope)
+    kinds = {n.kind for n in nodes}
+    sheet = HOT_SPOT_SHEETS.get(kinds.pop()) if len(kinds) == 1 else None
+    report.hot_spot_sheet = str(sheet or _("属地热点"))
+    names = {n.path: n.name for n in nodes}
     found = raw_cells(report.period, Slice(paths=report.scope.paths), by=BY_AREA)
-    spots = [HotSpot(names[p], rates_of(c, weights)) for p, c in by_paths(found, names).items()]
-    return sorted((s for s in spots if s.received), key=lambda s: (-s.received, s.name))
+    totals = by_paths(found, names)  # nodes of one level: no cell counts twice
+    rest = grand_total(found) + -total(list(totals.values()))
+    spots = [HotSpot(names[p], rates_of(c, weights)) for p, c in totals.items() if any(c.as_tuple())]
+    spots.sort(key=lambda s: (-s.received, -s.rates.counts.rated, s.name))
+    if any(rest.as_tuple()):
+        spots.append(
+            HotSpot(_("{name}（本级及未细分）").format(name=report.scope.label), rates_of(rest, weights))
+        )
+    return spots
 
 
 def _excerpt(actor: Any, report: WeeklyReport) -> None:
@@ -203,7 +240,7 @@ def weekly_report(actor: Any, day: date) -> WeeklyReport:
     report.overdue = requests.filter(overdue_at(min(end, report.generated_at))).count()
     weights = Weights.from_settings()
     report.rates = rates_of(grand_total(raw_cells(period, report.scope.slice, by=BY_AREA)), weights)
-    report.hot_spots = _hot_spots(actor, report, weights)
+    report.hot_spots = _hot_spots(report, weights)
     _excerpt(actor, report)
     return report
 
@@ -252,16 +289,27 @@ def _rate_cells(rates: Rates) -> list[Any]:
     ]
 
 
+def _text(value: Any) -> Any:
+    """A value as openpyxl may write it: a lazy label rendered, control characters (pasted into
+    a name) dropped."""
+    value = plain(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def _sheet(wb: Workbook, title: str, header: list[StrOrPromise], rows: list[list[Any]]) -> None:
     ws = wb.create_sheet(title)
     ws.append([str(name) for name in header])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([value.value if isinstance(value, Number) else plain(value) for value in row])
+        ws.append([value.value if isinstance(value, Number) else _text(value) for value in row])
         for cell, value in zip(ws[ws.max_row], row, strict=False):
             if isinstance(value, Number):
                 cell.number_format = value.number_format
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # a name such as "=HYPERLINK(…)" stays text, never a formula
     for column in ws.columns:
         letter = column[0].column_letter
         ws.column_dimensions[letter].width = max(10, *(len(str(c.value or "")) * 2 for c in column))
@@ -270,8 +318,10 @@ def _sheet(wb: Workbook, title: str, header: list[StrOrPromise], rows: list[list
 def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
     r, c = report.rates, report.rates.counts
     overdue = _("超期未办结（件，截至生成时）") if report.is_live else _("超期未办结（件，截至周末）")
+    live = [[_("说明"), _("本周尚未结束，数字为截至生成时")]] if report.is_live else []
     return [
         [_("统计周期"), report.period.label],
+        *live,
         [_("统计范围"), report.scope.label],
         [_("受理诉求（件）"), report.intake],
         [_("办结诉求（件）"), report.closed],
@@ -294,6 +344,9 @@ def _ranking_note(report: WeeklyReport) -> list[list[Any]]:
     """Which month's ranking the excerpt is, as the page's heading says."""
     if report.ranking_month is None:
         return []
+    if not report.excerpt:
+        month = report.ranking_month
+        return [["", _("{month:%Y}年{month.month}月街道排名：暂无排名").format(month=month)]]
     note = _("{month:%Y}年{month.month}月街道排名，共 {n} 个街道参与排名（摘要）").format(
         month=report.ranking_month, n=report.ranking_size
     )
@@ -317,7 +370,7 @@ def weekly_report_xlsx(report: WeeklyReport) -> bytes:
     _sheet(wb, _("热点分类"), [_("分类"), _("件数")], top)
     _sheet(
         wb,
-        _("街道热点"),
+        report.hot_spot_sheet or _("属地热点"),
         [_("区域"), _("受理件数"), _("办结件次"), *RATE_HEADERS],
         [[s.name, s.received, s.rates.counts.closed, *_rate_cells(s.rates)] for s in report.hot_spots],
     )
