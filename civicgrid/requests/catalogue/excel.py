@@ -89,9 +89,18 @@ def _sheet_help(wb: Any, title: str) -> None:
         (_("关键词"), _("空格分隔，用于话务员检索")),
     ]
     for line in lines:
-        ws.append(line)
+        _append(ws, line)
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 90
+
+
+def _append(ws: Any, values: Sequence[Any]) -> None:
+    """One row, every text cell written as text: openpyxl would store a keyword "=报修" as a
+    formula without a result, which our own import then refuses."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _validations(ws: Any, rows: int) -> None:
@@ -125,14 +134,14 @@ def catalogue_xlsx(version: CatalogueVersion | None, *, template: bool = False) 
     assert ws is not None
     # i18n: data (the import finds the sheet by this name)
     ws.title = "派单目录"
-    ws.append([header for _, header in COLUMNS])
+    _append(ws, [header for _, header in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     rows = [] if template or version is None else catalogue_rows(version)
     if template:
         rows = [_TEMPLATE_EXAMPLE]
     for row in rows:
-        ws.append([_display(key, row.get(key, "")) for key, _ in COLUMNS])
+        _append(ws, [_display(key, row.get(key, "")) for key, _ in COLUMNS])
     code_col = [key for key, _ in COLUMNS].index("code") + 1
     for (cell,) in ws.iter_rows(min_row=2, min_col=code_col, max_col=code_col):
         cell.number_format = "@"
@@ -240,11 +249,18 @@ def _check_header(header: Sequence[str], index: Mapping[str, int], mark: ExportM
         )
 
 
+# An Excel 97–2003 workbook (.xls) is an OLE compound file; openpyxl reads only .xlsx.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def _check_size(data: bytes) -> None:
+    """Too large, or an old .xls (said so, rather than "not a valid Excel file")."""
     if len(data) > XLSX_MAX_BYTES:
         raise ValidationError(
             _("文件超过{megabytes}MB").format(megabytes=XLSX_MAX_BYTES // (1024 * 1024)), field="file"
         )
+    if data.startswith(OLE_MAGIC):
+        raise ValidationError(_("不支持旧的 .xls 格式，请另存为 .xlsx"), field="file")
 
 
 def rows_from_xlsx(data: bytes, mark: ExportMark | None = None) -> list[dict[str, Any]]:

@@ -26,6 +26,9 @@ VIEW_CAPABILITIES = (
     Capability.REQUEST_CONFIGURE,
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Field codes of an import's refusal that a person reads without a prefix (the reason says it
+# all: "文件超过5MB"); the others are rows ("第3行") and keep theirs.
+UNNAMED = frozenset({"file", "rows", "__all__"})
 
 
 def _require_view(user: Any) -> None:
@@ -55,6 +58,15 @@ def _version(request: HttpRequest) -> CatalogueVersion | None:
     return version
 
 
+def _problems(errors: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """The import's reasons, each under where it is: a row ("第3行"), 版本说明, or nothing
+    for the file as a whole (never the field code "file")."""
+    named = {"note": _("版本说明")}
+    return [
+        ("" if where in UNNAMED else named.get(where, where), reasons) for where, reasons in errors.items()
+    ]
+
+
 def _page(
     request: HttpRequest,
     import_errors: dict[str, list[str]] | None = None,
@@ -69,7 +81,7 @@ def _page(
         "leaves": sum(root["leaves"] for root in tree),
         "versions": list(catalogue.catalogue_versions()),
         "can_configure": _can_configure(request.user),
-        "import_errors": import_errors or {},
+        "import_errors": _problems(import_errors or {}),
         "stale_import": stale_import,
     }
     return render(request, "requests/catalogue/index.html", context, status=status)
