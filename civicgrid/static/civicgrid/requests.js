@@ -16,10 +16,37 @@
   function hiddenOf(picker) { return document.getElementById(picker.dataset.input); }
   function listOf(picker) { return $(".picker-list", picker); }
   function options(picker) { return $all("li[data-id]", listOf(picker)); }
+  function queryOf(picker) { return $(".picker-q", picker); }
+
+  // A picker whose search box is a combobox (the console's) says whether its list is open
+  // and which option is active (aria-expanded, aria-activedescendant).
+  function setOpen(picker, open) {
+    var list = listOf(picker), q = queryOf(picker);
+    list.hidden = !open;
+    if (q && q.getAttribute("role") === "combobox") {
+      q.setAttribute("aria-expanded", open ? "true" : "false");
+      if (!open) q.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  // Said aloud by the picker's live region (.picker-said), when it has one.
+  function say(picker, key, name) {
+    var said = $(".picker-said", picker);
+    if (said) said.textContent = (said.dataset[key] || "") + (name || "");
+  }
 
   function setActive(picker, index) {
-    var items = options(picker);
-    items.forEach(function (li, i) { li.classList.toggle("active", i === index); li.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    var items = options(picker), list = listOf(picker), q = queryOf(picker);
+    $all("ul", list).forEach(function (ul) { ul.setAttribute("role", "none"); });
+    items.forEach(function (li, i) {
+      if (!li.id && list.id) li.id = list.id + "-" + i;
+      li.setAttribute("role", "option");
+      li.classList.toggle("active", i === index); li.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (q && q.getAttribute("role") === "combobox") {
+      if (items[index] && items[index].id) q.setAttribute("aria-activedescendant", items[index].id);
+      else q.removeAttribute("aria-activedescendant");
+    }
     if (items[index]) items[index].scrollIntoView({ block: "nearest" });
   }
 
@@ -43,8 +70,8 @@
   function search(picker, q) {
     var list = listOf(picker);
     q = q.trim();
-    if (!q) { list.hidden = true; list.innerHTML = ""; return; }
-    var show = function (html) { list.innerHTML = html; list.hidden = false; setActive(picker, 0); };
+    if (!q) { setOpen(picker, false); list.innerHTML = ""; return; }
+    var show = function (html) { list.innerHTML = html; setOpen(picker, true); setActive(picker, 0); };
     fetchOptions(picker.dataset.url, q).then(function (html) {
       // The catalogue's search relies on stored pinyin initials; when it finds nothing,
       // ask the console's own search (which derives them) before saying "no match".
@@ -64,7 +91,8 @@
     $(".picker-chosen", picker).textContent = li.dataset.name || li.textContent;
     $(".picker-clear", picker).hidden = false;
     $(".picker-q", picker).value = "";
-    listOf(picker).hidden = true;
+    setOpen(picker, false);
+    say(picker, "chosen", li.dataset.name || li.textContent);
     if (picker.dataset.kind === "building") placeFromBuilding(li);
     fire(hidden, "change");
   }
@@ -74,6 +102,7 @@
     if (hidden) { hidden.value = ""; fire(hidden, "change"); }
     $(".picker-chosen", picker).textContent = "";
     $(".picker-clear", picker).hidden = true;
+    say(picker, "cleared");
     $(".picker-q", picker).focus();
   }
 
@@ -96,7 +125,7 @@
       if (!list.hidden && n) { e.preventDefault(); choose(picker, options(picker)[Math.max(activeIndex(picker), 0)]); }
       else if (e.target.value.trim()) { e.preventDefault(); search(picker, e.target.value); }
     } else if (e.key === "Escape") {
-      list.hidden = true;
+      setOpen(picker, false);
     }
   });
 
@@ -111,8 +140,8 @@
 
   document.addEventListener("focusout", function (e) {
     if (!e.target.classList || !e.target.classList.contains("picker-q")) return;
-    var list = listOf(pickerOf(e.target));
-    setTimeout(function () { list.hidden = true; }, 150);
+    var picker = pickerOf(e.target);
+    setTimeout(function () { setOpen(picker, false); }, 150);
   });
 
   /* ---- maps ---- */
@@ -241,10 +270,15 @@
 
   /* ---- action forms loaded by htmx ---- */
 
+  // htmx fires afterSwap on the element swapped in (e.target); e.detail.target is the old one,
+  // already out of the page after an outerHTML swap (a refused 确认答复 re-renders its form).
   document.addEventListener("htmx:afterSwap", function (e) {
-    var form = e.detail.target.matches("form") ? e.detail.target : $("form.action-form", e.detail.target);
+    var el = e.target;
+    if (!el || el.nodeType !== 1 || !el.isConnected) return;
+    var form = el.matches("form.action-form") ? el : $("form.action-form", el);
     if (!form) return;
-    var first = $(".fld.has-err input, .fld.has-err textarea, .fld.has-err select", form) ||
+    var first = $("[aria-invalid=true]:not([type=hidden])", form) ||
+      $(".fld.has-err input:not([type=hidden]), .fld.has-err textarea, .fld.has-err select", form) ||
       $("textarea, input:not([type=hidden]), select, button[type=submit]", form);
     if (first) first.focus();
     form.scrollIntoView({ block: "nearest" });
