@@ -48,6 +48,45 @@ def scoped_models() -> list[type[ScopedModel]]:
     return [m for m in apps.get_models() if issubclass(m, ScopedModel)]
 
 
+# Copies of node paths outside the ``ScopedModel`` rows: model label -> the fields that hold
+# a path. ``node_move`` rewrites them exactly like ``node_path``. A rating counts where the
+# request was (``node_path``) for its unit (``unit_path``, the unit's path); the rate rollups
+# keep pending changes by place (``RateDelta.place``) and built months by area
+# (``RateRollup.area_path``: a subdistrict, or a place above the subdistricts).
+PATH_COPIES: dict[str, tuple[str, ...]] = {
+    "requests.Rating": ("node_path", "unit_path"),
+    "requests.RateDelta": ("place",),
+    "requests.RateRollup": ("area_path",),
+}
+# Copies that keep the path of their time: append-only records (the database refuses to
+# change them). The audit log says where an action happened when it happened; the points
+# ledger where points were earned.
+PATH_RECORDS: dict[str, tuple[str, ...]] = {
+    "core.AuditLog": ("node_path",),
+    "points.Movement": ("node_path",),
+}
+
+
+def path_copies() -> list[tuple[type[Model], str]]:
+    """``(model, field)`` of every installed path copy in ``PATH_COPIES``."""
+    found: list[tuple[type[Model], str]] = []
+    for label, fields in PATH_COPIES.items():
+        app_label, name = label.split(".")
+        try:
+            model = apps.get_model(app_label, name)
+        except LookupError:
+            continue
+        found += [(model, field) for field in fields]
+    return found
+
+
+def path_rewrite(model: type[Model], field: str, old_path: str, new_path: str) -> int:
+    """Replace the prefix ``old_path`` by ``new_path`` in ``field`` of every row under it."""
+    return model._default_manager.filter(**{f"{field}__startswith": old_path}).update(
+        **{field: Concat(Value(new_path), Substr(field, len(old_path) + 1))}
+    )
+
+
 def geometry_version_bump() -> None:
     updated = GeometryVersion.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
@@ -349,6 +388,7 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
         )
     node_point_check([*new_parent.path_ids], node.lon, node.lat)
     old_path, old_parent_id = node.path, node.parent_id
+    old_area = enclosing_subdistrict(old_path)
     new_path = path_for(node.pk, new_parent.path)
     depth_delta = (new_parent.depth + 1) - node.depth
     cut = len(old_path) + 1
@@ -358,10 +398,10 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
     )
     Node.objects.filter(pk=node.pk).update(parent=new_parent)
     moved_rows = 0
-    for model in scoped_models():
-        moved_rows += model._default_manager.filter(node_path__startswith=old_path).update(
-            node_path=Concat(Value(new_path), Substr("node_path", cut))
-        )
+    copies: list[tuple[type[Model], str]] = [(model, "node_path") for model in scoped_models()]
+    for model, field in [*copies, *path_copies()]:
+        moved_rows += path_rewrite(model, field, old_path, new_path)
+    rebuilt = rates_follow_move(new_path, old_area)
     if Node.objects.filter(path__startswith=new_path, kind=NodeKind.GRID, geometry__isnull=False).exists():
         geometry_version_bump()
     nodes_changed.send(sender=Node)
@@ -372,9 +412,60 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
         target=node,
         node=node,
         before={"parent": old_parent_id, "path": old_path},
-        after={"parent": new_parent.pk, "path": new_path, "rows_moved": moved_rows},
+        after={"parent": new_parent.pk, "path": new_path, "rows_moved": moved_rows}
+        | ({"rates_rebuilt": [f"{m:%Y-%m}" for m in rebuilt]} if rebuilt else {}),
     )
     return node
+
+
+def enclosing_subdistrict(path: str) -> str | None:
+    """The path of the subdistrict strictly above ``path``, if any (the rate rollups count
+    everything below a subdistrict under the subdistrict's own path)."""
+    above = [path[: i + 1] for i, ch in enumerate(path[:-1]) if ch == "/"]
+    found = Node.objects.filter(path__in=above, kind=NodeKind.SUBDISTRICT).values_list("path", flat=True)
+    return next(iter(found), None)
+
+
+def rates_follow_move(new_path: str, old_area: str | None) -> list[date]:
+    """Keep the built months of the rate rollups exact after a move (``node_move``).
+
+    The paths of ratings, requests and pending deltas have been rewritten by then, and so
+    have the rollup rows of a moved subdistrict (or higher). Below a subdistrict the rollup
+    rows hold sums per subdistrict: when the moved subtree changes subdistrict, every built
+    month in which it has a counted row (a rating, a received request, a close or reopen) or
+    a pending delta is rebuilt from the raw rows, in the move's transaction. Returns those
+    months.
+    """
+    if enclosing_subdistrict(new_path) == old_area:
+        return []  # the same subdistrict, or none above: the rollup rows moved as they are
+    if not apps.is_installed("civicgrid.requests"):
+        return []
+    from civicgrid.requests.rates.cells import CLOSE_ACTIONS, REOPEN_ACTION, rollup_refresh
+    from civicgrid.requests.rates.figures import month_start
+
+    built = set(apps.get_model("requests", "RateRollupMonth").objects.values_list("month", flat=True))
+    if not built:
+        return []
+    rating = apps.get_model("requests", "Rating")
+    request = apps.get_model("requests", "Request")
+    event = apps.get_model("requests", "RequestEvent")
+    delta = apps.get_model("requests", "RateDelta")
+    months: set[date] = set(
+        rating.objects.filter(node_path__startswith=new_path).values_list("month", flat=True).distinct()
+    )
+    months |= set(delta.objects.filter(place__startswith=new_path).values_list("month", flat=True).distinct())
+    moments = [
+        request.objects.filter(node_path__startswith=new_path, received_at__isnull=False).datetimes(
+            "received_at", "month"
+        ),
+        event.objects.filter(
+            request__node_path__startswith=new_path, action__in=[*CLOSE_ACTIONS, REOPEN_ACTION]
+        ).datetimes("created_at", "month"),
+    ]
+    for found in moments:
+        months |= {moment.date() for moment in found}
+    wanted = sorted({month_start(m) for m in months} & built)
+    return [marker.month for marker in rollup_refresh(months=wanted)]
 
 
 @transaction.atomic
