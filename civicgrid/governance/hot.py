@@ -2,10 +2,12 @@
 
 Blocks are (community, category group): the community that contains the request's place
 (its own node above the community level) and the first two levels of its category code
-("0301" 供水). A cluster's previous count is the number of requests of the previous period
-of equal length in its block that contain at least two of its five central words
-(``engine.count_previous``). The previous period, the distinct requesters and the ratings
-are read only for the clusters that can still reach the top ``KEEP`` (``rank``).
+("0301" 供水). A cluster's previous count is the number of requests of the earlier period
+in its block that contain at least two of its five central words (``engine.count_previous``);
+the earlier period is as long as the part of the period that has happened
+(``previous_period``), and the run's stats say both (``elapsed``, ``previous``). The
+previous period, the distinct requesters and the ratings are read only for the clusters
+that can still reach the top ``KEEP`` (``rank``).
 
 On PostgreSQL the period is read with one binary COPY (``PG_COPY``) parsed with numpy.
 """
@@ -46,13 +48,41 @@ def params() -> engine.Params:
     return replace(engine.Params(), **getattr(settings, "GOVERNANCE_HOT_PARAMS", {}))
 
 
+def elapsed_part(period: Period) -> Period:
+    """The part of ``period`` that has happened: up to today, all of it once it has ended."""
+    today = timezone.localdate()
+    if period.end <= today or period.start > today:
+        return period
+    return Period(period.start, today)
+
+
 def previous_period(period: Period) -> Period:
+    """The earlier period a hot issue's growth is measured against: as long as the part of
+    ``period`` that has happened (``elapsed_part``), so a range ending in the future is
+    compared day for day (5 days so far of 20 Nov–31 Dec with the 5 days before 20 Nov,
+    not with 42 days). An ended month compares with the month before; this month so far
+    with the same days of last month (1–24 Nov with 1–24 Oct)."""
+    elapsed = elapsed_part(period)
+    days = elapsed.end - elapsed.start  # the days after the first
     if period.whole_month:
-        last = period.start - timedelta(days=1)
-        return Period.month(last)
-    length = period.end - period.start
+        before = Period.month(period.start - timedelta(days=1))
+        if elapsed == period:
+            return before
+        return Period(before.start, min(before.start + days, before.end))
     end = period.start - timedelta(days=1)
-    return Period(end - length, end)
+    return Period(end - days, end)
+
+
+def compared(run: HotIssueRun | None, period: Period) -> tuple[Period, Period]:
+    """What a run compared (stored in its stats), or would compare today: the part of the
+    period that had happened, and the earlier period of the growth."""
+    stats = run.stats if run is not None else {}
+    try:
+        elapsed = Period(*(date.fromisoformat(d) for d in stats["elapsed"]))
+        previous = Period(*(date.fromisoformat(d) for d in stats["previous"]))
+    except (KeyError, TypeError, ValueError):
+        return elapsed_part(period), previous_period(period)
+    return elapsed, previous
 
 
 def _bounds(period: Period) -> tuple[datetime, datetime]:
@@ -224,7 +254,10 @@ def _read(start: datetime, end: datetime, *, path: str = "", nodes: list[int] | 
     with connection.cursor() as cursor:
         if nodes is not None:
             where, params = f"r.node_id IN ({', '.join(['%s'] * len(nodes))})", list(nodes)
-        cursor.execute(SQL.format(where=where), [start, end, *params])
+        # As the ORM writes them (SQLite keeps naive UTC text): a local bound passed as it is
+        # would be compared as text, 8 hours off.
+        bounds = [connection.ops.adapt_datetimefield_value(at) for at in (start, end)]
+        cursor.execute(SQL.format(where=where), [*bounds, *params])
         rows = cursor.fetchall()
     from django.utils.dateparse import parse_datetime
 
@@ -256,7 +289,7 @@ def load(node: Node, period: Period) -> Loaded:
     """The period's requests under ``node`` and the tables that put them in blocks."""
     before = previous_period(period)
     start, end = _bounds(period)
-    prev_start, _ = _bounds(before)
+    prev_start, prev_end = _bounds(before)
     terms_index(limit=None, received_from=prev_start, received_to=end, path=node.path)
     current = _read(start, end, path=node.path)
     paths = dict(Node.objects.filter(path__startswith=node.path).values_list("id", "path"))
@@ -272,7 +305,7 @@ def load(node: Node, period: Period) -> Loaded:
     )
     loaded = Loaded(
         node=node,
-        previous_period=(prev_start, start),
+        previous_period=(prev_start, prev_end),
         current=current,
         corpus=None,  # type: ignore[arg-type]
         group_codes=group_codes,
@@ -451,9 +484,12 @@ def compute(
     mark = time.perf_counter()
     drafts = rank(loaded, result, p)
     timings["rank_s"] = round(time.perf_counter() - mark, 3)
+    elapsed, before = elapsed_part(period), previous_period(period)
     timings |= {
         "requests": loaded.current.n,
         "previous_requests": loaded.previous_read,
+        "elapsed": [str(elapsed.start), str(elapsed.end)],
+        "previous": [str(before.start), str(before.end)],
         "links": int(result.stats.get("links", 0)),
         "clusters": len(result.clusters),
     }
@@ -473,11 +509,11 @@ def check_period(period: Period) -> None:
 
 
 def _prepare(
-    *, actor: Any, node: Node, period: Period, system: bool
+    *, actor: Any, node: Node, period: Period, system: bool, capability: Capability
 ) -> tuple[HotIssueRun, list[HotIssue], list[Draft]]:
-    """The run and its issues, computed but not saved (GOVERNANCE_VIEW at ``node``)."""
+    """The run and its issues, computed but not saved: ``capability`` at ``node``."""
     if not system:
-        require(actor, Capability.GOVERNANCE_VIEW, node.path)
+        require(actor, capability, node.path)
     check_period(period)
     started = time.perf_counter()
     p = params()
@@ -503,14 +539,21 @@ def hot_issues_preview(*, actor: Any, node: Node, period: Period) -> tuple[HotIs
     nowhere and audited nowhere (what a page shows on GET when no run is stored). The run
     and the issues have no primary key; only the words of requests the tick has not cut
     yet are indexed on the way (``terms_index``, the tick's own derived table)."""
-    run, issues, _drafts = _prepare(actor=actor, node=node, period=period, system=False)
+    run, issues, _drafts = _prepare(
+        actor=actor, node=node, period=period, system=False, capability=Capability.GOVERNANCE_VIEW
+    )
     prefetch_related_objects(issues, "category")
     return run, issues
 
 
 def hot_issues_compute(*, actor: Any, node: Node, period: Period, system: bool = False) -> HotIssueRun:
-    """Compute and store the hot issues of ``node`` for ``period`` (GOVERNANCE_VIEW there)."""
-    run, unsaved, drafts = _prepare(actor=actor, node=node, period=period, system=system)
+    """Compute and store the hot issues of ``node`` for ``period``. Storing a run changes
+    what every reader of the node sees for the period, so it takes ``TOPIC_MANAGE`` there
+    (leaders); ``GOVERNANCE_VIEW`` (a handler's role on the district, an operator) only
+    previews (``hot_issues_preview``)."""
+    run, unsaved, drafts = _prepare(
+        actor=actor, node=node, period=period, system=system, capability=Capability.TOPIC_MANAGE
+    )
     with transaction.atomic():
         run.save()
         issues = HotIssue.objects.bulk_create(unsaved)

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.models import Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, has_capability, require_any
+from civicgrid.accounts.selectors import can, has_capability, require, require_any
 from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import typed_day
 from civicgrid.core.views_forms import labelled, unlabelled
 from civicgrid.governance import selectors, services
 from civicgrid.governance.forms import FIELD_LABELS, TaskForm
-from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview, previous_period
+from civicgrid.governance.hot import compared, hot_issues_compute, hot_issues_preview
 from civicgrid.governance.models import AlertStatus, ProposalStatus, Topic, TopicStatus
 from civicgrid.governance.seasonal import priority_month, priority_subdistricts
 from civicgrid.requests.forms import add_service_errors
@@ -134,10 +134,13 @@ def _hot_page(request: HttpRequest, node: Node, period: Period, refused: str = "
         too_large = True
     params = request.GET if request.method == "GET" else request.POST
     raw_month = params.get("month", "").strip()
+    elapsed, previous = compared(run, period)
     context = {
         "node": node,
         "period": period,
-        "previous": previous_period(period),
+        "elapsed": elapsed,
+        "elapsed_days": (elapsed.end - elapsed.start).days + 1,
+        "previous": previous,
         "run": run,
         "preview": preview,
         "issues": issues,
@@ -162,8 +165,12 @@ def hot_recompute(request: HttpRequest) -> HttpResponse:
     """Compute and store a run (audited); an area above ``LIVE_LIMIT`` requests in the period
     is computed by the ``hot_issues`` task instead. A range the page would refuse (over three
     years, not begun, end before start) is refused before anything is computed or stored:
-    the hot page of the node comes back with the reason above its form (422)."""
+    the hot page of the node comes back with the reason above its form (422). Saving takes
+    ``TOPIC_MANAGE`` at the node (as ``hot_issues_compute``), checked before anything is
+    computed or queued: readers with ``GOVERNANCE_VIEW`` only (a department's or an
+    enterprise's handler on the district) are refused (403)."""
     node = selectors.node_for(request.user, _int(request.POST.get("node"), "node", _("区域")))
+    require(request.user, M, node.path)
     try:
         period = _recompute_period(request)
     except ValidationError as exc:

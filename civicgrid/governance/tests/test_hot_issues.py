@@ -9,7 +9,7 @@ from django.utils import timezone
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.governance import selectors
-from civicgrid.governance.hot import hot_issues_compute
+from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview
 from civicgrid.governance.models import HotIssue, HotIssueRun
 from civicgrid.requests.models import Request
 from civicgrid.requests.rates.cells import current_month
@@ -102,8 +102,12 @@ def test_outsider_sees_no_hot_issue_of_another_community(hotline: Hotline, septe
     with pytest.raises(PermissionDenied):
         hot_issues_compute(actor=city.carol, node=city.comm_a1, period=september)
     assert AuditLog.objects.count() == before
-    own = hot_issues_compute(actor=city.carol, node=city.comm_b1, period=september)
-    assert [i.node_path.startswith(city.comm_b1.path) for i in own.issues.all()] == [True]
+    # Her own community she previews (saving a run takes TOPIC_MANAGE: leaders).
+    _run, own = hot_issues_preview(actor=city.carol, node=city.comm_b1, period=september)
+    assert [i.node_path.startswith(city.comm_b1.path) for i in own] == [True]
+    with pytest.raises(PermissionDenied):
+        hot_issues_compute(actor=city.carol, node=city.comm_b1, period=september)
+    assert AuditLog.objects.count() == before
 
 
 def test_empty_period_and_bad_period(hotline: Hotline) -> None:
