@@ -41,11 +41,14 @@ MAX_CHILD_ROWS = 60
 
 
 def _scope_summary(node: Node) -> dict[str, Any]:
+    """The reader's node at a glance: its active communities and grids below it (not the node
+    itself: a community worker's own community is not one of "its" communities)."""
     under = node.path
+    below = Node.objects.filter(path__startswith=under, is_active=True).exclude(pk=node.pk)
     return {
         "node": node,
-        "grids": Node.objects.filter(path__startswith=under, kind=NodeKind.GRID).count(),
-        "communities": Node.objects.filter(path__startswith=under, kind=NodeKind.COMMUNITY).count(),
+        "grids": below.filter(kind=NodeKind.GRID).count(),
+        "communities": below.filter(kind=NodeKind.COMMUNITY).count(),
         "residents": Resident.objects.filter(node_path__startswith=under, is_active=True).count(),
         "organisations": Organisation.objects.filter(node_path__startswith=under).count(),
     }
