@@ -2,6 +2,7 @@
 registry proposals. Every entry carries its ``client_key``: the first time it answers 201,
 a repeat of the same entry answers 200 with the entry already stored."""
 
+import math
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
@@ -31,7 +32,7 @@ from civicgrid.gridwork.api.schemas import (
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem, Patrol
 from civicgrid.gridwork.selectors import campaigns_visible
-from civicgrid.gridwork.services.patrols import MAX_SPEED_KMH
+from civicgrid.gridwork.services.patrols import MAX_SPEED_KMH, PointsAdded
 
 
 def _status(saved: services.Saved[Any]) -> Status:
@@ -66,28 +67,50 @@ def patrol_start(request: HttpRequest, payload: PatrolStartIn) -> Any:
     summary="上传轨迹点",
     description=(
         "批量上传巡查轨迹点（每批最多500个）；同一时间的点重复上传只保存一次；"
-        "明显有误的定位点（位于(0,0)，或与上一个有效点相比速度超过每小时150公里）不保存，计入 skipped。"
+        "明显有误的定位点（位于(0,0)，或与上一个有效点相比速度超过每小时150公里）、晚于巡查结束时间的点、"
+        "定位精度无效的点不保存，计入 skipped（skipped_note 说明原因）。"
     ),
 )
 def patrol_points(request: HttpRequest, key: str, payload: PointsIn) -> Any:
-    points = [services.PointIn(p.at, p.lon, p.lat, p.accuracy) for p in payload.points]
+    points = [services.PointIn(p.at, p.lon, p.lat, _accuracy(p.accuracy)) for p in payload.points]
     saved = services.patrol_points_add(actor=request.user, patrol_key=key, points=points)
     patrol = Patrol.objects.get(client_key=key)
     return {
         "added": saved.added,
         "skipped": saved.skipped,
-        "skipped_note": _skipped_note(saved.skipped),
+        "skipped_note": _skipped_note(saved),
         "point_count": patrol.point_count,
         "distance_m": patrol.distance_m,
     }
 
 
-def _skipped_note(skipped: int) -> str:
-    if not skipped:
+def _accuracy(value: float | str | None) -> float | None:
+    """The accuracy as sent; one that is no number is an impossible accuracy (NaN): that
+    point is skipped by the service, not the whole batch refused."""
+    if value is None or isinstance(value, float | int):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        return math.nan
+
+
+def _skipped_note(saved: PointsAdded) -> str:
+    if not saved.skipped:
         return ""
-    return _(
-        "{count}个定位点明显有误（位于(0,0)或与上一个点相比移动速度超过每小时{speed}公里），未计入轨迹"
-    ).format(count=skipped, speed=round(MAX_SPEED_KMH))
+    parts = []
+    glitches = saved.skipped - saved.after_end - saved.bad_accuracy
+    if glitches:
+        parts.append(
+            _("{count}个定位点明显有误（位于(0,0)或与上一个点相比移动速度超过每小时{speed}公里）").format(
+                count=glitches, speed=round(MAX_SPEED_KMH)
+            )
+        )
+    if saved.after_end:
+        parts.append(_("{count}个定位点晚于巡查结束时间").format(count=saved.after_end))
+    if saved.bad_accuracy:
+        parts.append(_("{count}个定位点的定位精度取值无效").format(count=saved.bad_accuracy))
+    return _("{total}个定位点未计入轨迹：{reasons}").format(total=saved.skipped, reasons="；".join(parts))
 
 
 @router.post(

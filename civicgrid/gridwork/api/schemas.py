@@ -38,7 +38,9 @@ class PointSchema(Schema):
     at: datetime = Field(description="定位时间")
     lon: float = Field(description="经度（WGS-84）")
     lat: float = Field(description="纬度（WGS-84）")
-    accuracy: float | None = Field(None, description="定位精度（米）")
+    accuracy: float | str | None = Field(
+        None, description="定位精度（米）；取值无效的点不计入轨迹（计入 skipped）"
+    )
 
 
 class PointsIn(Schema):

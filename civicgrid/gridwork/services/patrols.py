@@ -209,9 +209,30 @@ def patrol_start(
         ) from None
 
 
-def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> None:
+def _aware(point: PointIn) -> PointIn:
+    if timezone.is_aware(point.at):
+        return point
+    return PointIn(timezone.make_aware(point.at), point.lon, point.lat, point.accuracy)
+
+
+def _bad_accuracy(accuracy: float | None) -> bool:
+    return accuracy is not None and not (math.isfinite(accuracy) and 0 <= accuracy <= 100_000)
+
+
+@dataclass(frozen=True)
+class Sorted:
+    """A batch's points that may be stored, and how many were left out for each reason."""
+
+    usable: list[PointIn]
+    after_end: int
+    bad_accuracy: int
+
+
+def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> Sorted:
     """A batch of track points: valid coordinates within the patrol's time. Not where they
-    lie: a walk along the boundary steps outside the grid (see the module's note)."""
+    lie: a walk along the boundary steps outside the grid (see the module's note). A point
+    the phone took after the patrol ended (an ended patrol takes no more track) or with an
+    impossible accuracy is left out and counted, like an impossible fix; the rest is kept."""
     if not points:
         raise ValidationError(_("没有轨迹点"), field="points")
     if len(points) > MAX_POINTS_PER_BATCH:
@@ -220,51 +241,61 @@ def _check_points(patrol: Patrol, points: list[PointIn], now: datetime) -> None:
             field="points",
         )
     earliest = patrol.started_at - timedelta(minutes=1)
-    latest = (patrol.ended_at or now) + timedelta(minutes=MAX_CLOCK_SKEW_MINUTES)
+    latest = now + timedelta(minutes=MAX_CLOCK_SKEW_MINUTES)
+    usable: list[PointIn] = []
+    after_end = bad_accuracy = 0
     for n, point in enumerate(points, start=1):
         errors: dict[str, list[str]] = {}
         check_point(errors, point.lon, point.lat)
-        if point.accuracy is not None and not 0 <= point.accuracy <= 100_000:
-            errors["accuracy"] = [_("定位精度取值无效")]
-        at = point.at if timezone.is_aware(point.at) else timezone.make_aware(point.at)
+        at = _aware(point).at
         if not earliest <= at <= latest:
             errors["at"] = [_("时间不在本次巡查的起止时间内")]
         if errors:
             reasons = "；".join("，".join(r) for r in errors.values())
             raise ValidationError(_("第{n}个轨迹点：{reasons}").format(n=n, reasons=reasons), field="points")
+        if patrol.ended_at is not None and at > patrol.ended_at:
+            after_end += 1
+        elif _bad_accuracy(point.accuracy):
+            bad_accuracy += 1
+        else:
+            usable.append(_aware(point))
+    return Sorted(usable, after_end, bad_accuracy)
 
 
 @dataclass(frozen=True)
 class PointsAdded:
-    """What a batch of track points did: ``added`` new points stored, ``skipped`` impossible
-    fixes left out (at exactly (0, 0), or too far from the last good point: ``plausible``)."""
+    """What a batch of track points did: ``added`` new points stored, ``skipped`` points left
+    out, of which ``after_end`` were taken after the patrol ended and ``bad_accuracy`` had an
+    impossible accuracy; the others were impossible fixes (at exactly (0, 0), or too far
+    from the last good point: ``plausible``)."""
 
     added: int
     skipped: int
+    after_end: int = 0
+    bad_accuracy: int = 0
 
 
 @transaction.atomic
 def patrol_points_add(*, actor: Any, patrol_key: str, points: list[PointIn]) -> PointsAdded:
     """Add track points; a point sent again (same time) is ignored, an impossible fix
-    (``plausible``) is skipped and counted, the rest of its batch is kept."""
+    (``plausible``), a point after the patrol's end or with an impossible accuracy is
+    skipped and counted, the rest of its batch is kept."""
     patrol = _locked_own(actor, patrol_key)
-    _check_points(patrol, points, timezone.now())
+    checked = _check_points(patrol, points, timezone.now())
     stored = _stored(patrol)
-    sent = [
-        p if timezone.is_aware(p.at) else PointIn(timezone.make_aware(p.at), p.lon, p.lat, p.accuracy)
-        for p in points
-    ]
+    sent = checked.usable
     kept_ids = {id(p) for p in plausible(stored + sent)}
     good = [p for p in sent if id(p) in kept_ids]
-    skipped = len(sent) - len(good)
+    skipped = len(points) - len(good)
     before = len(stored)
-    PatrolPoint.objects.bulk_create(
-        [
-            PatrolPoint(patrol=patrol, recorded_at=p.at, lon=p.lon, lat=p.lat, accuracy_m=p.accuracy)
-            for p in good
-        ],
-        ignore_conflicts=True,
-    )
+    if good:
+        PatrolPoint.objects.bulk_create(
+            [
+                PatrolPoint(patrol=patrol, recorded_at=p.at, lon=p.lon, lat=p.lat, accuracy_m=p.accuracy)
+                for p in good
+            ],
+            ignore_conflicts=True,
+        )
     _refresh_track(patrol)
     added = patrol.point_count - before
     if added or skipped:
@@ -282,7 +313,7 @@ def patrol_points_add(*, actor: Any, patrol_key: str, points: list[PointIn]) -> 
                 "distance_m": patrol.distance_m,
             },
         )
-    return PointsAdded(added, skipped)
+    return PointsAdded(added, skipped, checked.after_end, checked.bad_accuracy)
 
 
 @transaction.atomic

@@ -1,16 +1,19 @@
 """An outside tester's round on the grid worker's phone pages (gridfix): what the server
 sends the phone (the service worker, the forms' declared rules) and what it refuses."""
 
+import calendar
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from civicgrid.gridwork import services
-from civicgrid.gridwork.models import Proposal
-from civicgrid.gridwork.tests.conftest import Field, audit_count
+from civicgrid.gridwork.models import PatrolPoint, Proposal
+from civicgrid.gridwork.tests.conftest import Field, audit_count, earlier_today
 from civicgrid.registry import services as registry
 from civicgrid.registry.models import ResidentTag
 
@@ -191,3 +194,72 @@ def test_an_unknown_kind_is_said_on_the_kind_field(field: Field) -> None:
     assert "has-err" in kind_field and "变更类型无效" in kind_field and "请选择变更对象" not in html
     answer = Phone(field.alice).post("/proposals", {"client_key": "bad-kind-api", "kind": "demolished"})
     assert answer.status_code == 422 and answer.json()["detail"] == {"kind": ["变更类型无效"]}
+
+
+# --- 7. the diary's days, and track points of an ended patrol -------------------------------------
+
+
+def test_the_diary_refuses_days_to_come_and_shows_the_year_of_another_year(field: Field) -> None:
+    alice = browser(field.alice)
+    today = timezone.localdate()
+    future = alice.get("/gridwork/m/log/", {"day": "2099-01-01"})
+    assert future.status_code == 302 and future["Location"] == "/gridwork/m/log/"
+    last_year = today.replace(year=today.year - 1, day=1)
+    html = alice.get("/gridwork/m/log/", {"day": last_year.isoformat()}).content.decode()
+    assert f"民情日志 · {last_year.year}年{last_year.month}月1日" in html
+    assert f"{last_year.year}年{last_year.month}月一览" in html
+    this_year = alice.get("/gridwork/m/log/").content.decode()
+    assert f"民情日志 · {today.month}月{today.day}日" in this_year and f"{today.year}年" not in this_year
+
+
+def test_the_month_so_far_counts_the_days_so_far(field: Field) -> None:
+    today = timezone.localdate()
+    start = earlier_today(timedelta(hours=1))
+    services.patrol_start(actor=field.alice, client_key="month-patrol", started_at=start)
+    services.patrol_end(actor=field.alice, patrol_key="month-patrol")
+    html = browser(field.alice).get("/gridwork/m/log/").content.decode()
+    assert f"{today.month}月一览 · 巡查 1/{today.day} 天" in html
+    earlier = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month: all its days
+    days = calendar.monthrange(earlier.year, earlier.month)[1]
+    html = browser(field.alice).get("/gridwork/m/log/", {"day": earlier.isoformat()}).content.decode()
+    assert f"巡查 0/{days} 天" in html
+
+
+def test_points_after_the_end_of_a_patrol_and_bad_accuracies_are_skipped_not_refused(field: Field) -> None:
+    from civicgrid.gridwork.tests.test_api import Phone
+
+    phone = Phone(field.alice)
+    start = timezone.now() - timedelta(minutes=30)
+    end = start + timedelta(minutes=20)
+    services.patrol_start(actor=field.alice, client_key="ended-patrol", started_at=start)
+    services.patrol_end(actor=field.alice, patrol_key="ended-patrol", ended_at=end)
+
+    def point(minutes: int, accuracy: Any = 8, lon: float = 120.301) -> dict[str, Any]:
+        return {
+            "at": (start + timedelta(minutes=minutes)).isoformat(),
+            "lon": lon,
+            "lat": 31.571,
+            "accuracy": accuracy,
+        }
+
+    answer = phone.post(
+        "/patrols/ended-patrol/points",
+        {
+            "points": [
+                point(5),
+                point(6, accuracy=-5, lon=120.302),
+                point(7, accuracy="很准", lon=120.303),
+                point(8, accuracy=None, lon=120.3035),
+                point(21, lon=120.304),  # a minute after the end
+                point(25, lon=120.305),
+            ]
+        },
+    )
+    body = answer.json()
+    assert answer.status_code == 200, body
+    assert (body["added"], body["skipped"], body["point_count"]) == (2, 4, 2)
+    assert (
+        body["skipped_note"] == "4个定位点未计入轨迹：2个定位点晚于巡查结束时间；2个定位点的定位精度取值无效"
+    )
+    kept = sorted(PatrolPoint.objects.values_list("lon", flat=True))
+    assert kept == [120.301, 120.3035]

@@ -7,7 +7,7 @@ post here (CSRF) with a key rendered by the server, and call the same services.
 
 import calendar
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -410,17 +410,23 @@ def proposal(request: HttpRequest) -> HttpResponse:
 def log(request: HttpRequest) -> HttpResponse:
     user = _worker(request)
     posted = Posted(request.GET)
-    day = posted.day("day") or timezone.localdate()
+    today = timezone.localdate()
+    day = posted.day("day") or today
     posted.check()
+    if day > today:  # no diary of days to come: today's, under its own address
+        return redirect("gridwork:m_log")
     month = logbook.worker_month(user, user, day.year, day.month)
+    this_month = (day.year, day.month) == (today.year, today.month)
     context = {
         "log": logbook.day_log(user, user, day),
         "day": day,
+        "other_year": day.year != today.year,
         "month": [m for m in month if m.patrols or m.findings or m.visits],
-        "prev": day - timedelta(days=1),
-        "next": day + timedelta(days=1) if day < timezone.localdate() else None,
-        "month_days": calendar.monthrange(day.year, day.month)[1],
-        "patrol_days": sum(1 for m in month if m.patrols),
+        "prev": day - timedelta(days=1) if day > date.min else None,
+        "next": day + timedelta(days=1) if day < today else None,
+        # The month so far: on the 24th, 21 days of patrol out of 24, not out of 30.
+        "month_days": today.day if this_month else calendar.monthrange(day.year, day.month)[1],
+        "patrol_days": sum(1 for m in month if m.patrols and m.day <= today),
         "tab": "log",
     }
     return render(request, "gridwork/m/log.html", context)
