@@ -19,8 +19,9 @@ transactions never wait for each other here, and no lock order can deadlock.
 
 Writes that send no model signals — ``bulk_create``, ``QuerySet.update``, raw SQL,
 ``loaddata`` — are not followed: whoever writes counted rows that way (the demo history,
-bulk historical imports, a territory move) must call ``rates.rollup_refresh(months=...)``
-for the months touched. ``ranking_recompute_check`` reports any month that drifted. Intake
+bulk historical imports) must call ``rates.rollup_refresh(months=...)`` for the months
+touched; a territory move rewrites the stored paths and rebuilds what it touched itself
+(``territory.services.node_move``). ``ranking_recompute_check`` reports any month that drifted. Intake
 writes a new request and its first history rows without signals (one statement on
 PostgreSQL) and books the same deltas itself (``new_request_deltas``).
 
