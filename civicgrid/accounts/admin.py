@@ -4,19 +4,20 @@ here; territory for the system administrator; the audit log for the auditor)."""
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
-from civicgrid.accounts.services import role_node_problem
+from civicgrid.accounts.services import admin_change_problem, role_node_problem
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
 from civicgrid.core.audit import audit_write
 
@@ -90,6 +91,28 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined", "must_change_password"]
     actions = ["unlock_sign_in"]
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The change form refuses what would break the three administrators (三员分立): another
+        administrator's role or active flag, and leaving no active audit administrator."""
+        base = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return base
+        actor = request.user
+
+        class GuardedForm(base):  # type: ignore[misc, valid-type]
+            def clean(self) -> Any:
+                data = super().clean()
+                role = (
+                    data.get("admin_role", obj.admin_role) if "admin_role" in self.fields else obj.admin_role
+                )
+                active = data.get("is_active", obj.is_active) if "is_active" in self.fields else obj.is_active
+                problem = admin_change_problem(actor=actor, user=obj, admin_role=role, is_active=active)
+                if problem:
+                    raise forms.ValidationError(problem)
+                return data
+
+        return GuardedForm
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """One's own administrator role and active flag are set by another administrator."""
         fields = list(super().get_readonly_fields(request, obj))
@@ -99,7 +122,12 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         """Setting (or disabling) another account's password is audited with the change: whoever
         sets it could sign in as that account, so the account must change it at its next
-        sign-in before anything else (``web.account.password_change_required``)."""
+        sign-in before anything else (``web.account.password_change_required``). One's own
+        password is changed on the own-password page, with the old one (locked and audited
+        like a sign-in), never set here."""
+        if str(id) == str(request.user.pk):
+            messages.error(request, _("不能在此设置自己的密码，请在“修改密码”页面输入原密码后修改"))
+            return redirect("web:password_change")
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = User.objects.select_for_update().get(pk=id)
@@ -128,13 +156,31 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             unlock(actor=request.user, username=user.get_username())
         self.message_user(request, _("已解除 {count} 个账号的登录锁定").format(count=len(users)))
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """An administrator's account is never deleted here (it could remove the only audit
+        administrator); it is changed with ``civicgrid admins`` on the server."""
+        if obj is not None and obj.admin_role:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        if queryset.exclude(admin_role="").exists():
+            raise PermissionDenied(_("不能删除管理员账号"))
+        super().delete_queryset(request, queryset)
+
+    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
         if change and _own(request, obj) and {"admin_role", "is_active"} & set(form.changed_data):
             raise PermissionDenied(_("不能修改自己的管理员角色或启用状态"))
         before = None
         if change:
-            old = User.objects.get(pk=obj.pk)
+            old = User.objects.select_for_update().get(pk=obj.pk)
             before = {"admin_role": old.admin_role, "is_active": old.is_active}
+            problem = admin_change_problem(
+                actor=request.user, user=old, admin_role=obj.admin_role, is_active=obj.is_active
+            )
+            if problem:  # checked again under the lock: the form's check may be stale
+                raise PermissionDenied(problem)
         obj.is_staff = obj.admin_role in ADMIN_GROUPS
         obj.is_superuser = False
         if not change and obj.has_usable_password():

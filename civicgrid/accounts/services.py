@@ -3,7 +3,9 @@ on the server, which acts as the system itself: ``actor=None`` with ``system=Tru
 
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -37,6 +39,23 @@ def role_node_problem(role: str, node: Node) -> str | None:
     )
 
 
+def admin_change_problem(*, actor: Any, user: User, admin_role: str, is_active: bool) -> str | None:
+    """Why ``actor`` may not give ``user`` (as stored now) this administrator role and active
+    flag in the admin, or None. One administrator does not change another's role or active
+    flag: that stays with ``civicgrid admins`` on the server (三员分立). And some account
+    must stay the active audit administrator (安全审计员), or nobody reads the log."""
+    if user.admin_role == admin_role and user.is_active == is_active:
+        return None
+    if user.admin_role and getattr(actor, "pk", None) != user.pk:
+        return _("不能修改其他管理员账号的管理员角色或启用状态；请在服务器上运行 civicgrid admins 处理")
+    was_auditor = user.admin_role == AdminRole.AUDIT and user.is_active
+    if was_auditor and not (admin_role == AdminRole.AUDIT and is_active):
+        others = User.objects.filter(admin_role=AdminRole.AUDIT, is_active=True).exclude(pk=user.pk)
+        if not others.exists():
+            return _("系统中须至少保留一个启用的审计管理员（安全审计员），不能停用或改变唯一的审计管理员")
+    return None
+
+
 def _check_actor(actor: Any, system: bool) -> None:
     if not system:
         require_any(actor, Capability.ACCOUNT_MANAGE)
@@ -60,13 +79,21 @@ def user_create(
         errors["username"] = [_("用户名不能为空")]
     elif User.objects.filter(username=username).exists():
         errors["username"] = [_("用户名已存在")]
+    user = User(username=username, full_name=full_name.strip(), title=title, admin_role=admin_role)
     if len(password) < 8:
         errors["password"] = [_("密码至少8位")]
+    elif not system:
+        # The password rules (AUTH_PASSWORD_VALIDATORS: length, not common, not all digits,
+        # not like the name, 3 of 4 character classes). Commands run on the server (the
+        # demo with its published password, generated first passwords) check the length only.
+        try:
+            password_validation.validate_password(password, user)
+        except DjangoValidationError as exc:
+            errors["password"] = [str(m) for m in exc.messages]
     if admin_role not in AdminRole.values:
         errors["admin_role"] = [_("管理员角色取值无效")]
     if errors:
         raise ValidationError(errors=errors)
-    user = User(username=username, full_name=full_name.strip(), title=title, admin_role=admin_role)
     user.set_password(password)
     user.is_staff = admin_role in ADMIN_GROUPS
     user.save()

@@ -39,12 +39,38 @@ class HandlingUnitForm(forms.ModelForm):
         return data
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """Unit staff are business users: membership opens the ledger, complaint texts and the
+    handling actions (``requests.permissions.unit_ids``). An administrator holds no business
+    role (三员分立), so nobody adds themself, nor any account with an administrator role."""
+
+    request_user: Any = None
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            user = data.get("user")
+            if user is None or data.get("DELETE") or not form.has_changed():
+                continue
+            if self.request_user is not None and user.pk == self.request_user.pk:
+                form.add_error("user", _("不能把自己加为承办单位人员"))
+            elif user.admin_role:
+                form.add_error("user", _("管理员账号不能担任承办单位人员（三员分立）"))
+
+
 class MembershipInline(admin.TabularInline):
     model = UnitMembership
+    formset = MembershipFormSet
     extra = 1
     raw_id_fields = ["user"]
     verbose_name = gettext_lazy("单位人员")
     verbose_name_plural = gettext_lazy("单位人员（承办人）")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request_user = request.user  # type: ignore[attr-defined]
+        return formset
 
 
 @admin.register(HandlingUnit)

@@ -40,8 +40,9 @@ REQUESTER = RequesterActor()
 
 
 def unit_ids(actor: Any) -> set[int]:
-    """Handling units the actor belongs to (cached on the user object)."""
-    if not getattr(actor, "is_authenticated", False):
+    """Handling units the actor belongs to (cached on the user object). An administrator's
+    membership counts for nothing: they hold no business role (三员分立)."""
+    if not getattr(actor, "is_authenticated", False) or bool(getattr(actor, "admin_role", None)):
         return set()
     cache = actor.__dict__.get("_civicgrid_units")
     if cache is None:
@@ -86,7 +87,7 @@ def requester_seen_q(actor: Any) -> Q | None:
 
 
 def approver_unit_ids(actor: Any) -> set[int]:
-    if not getattr(actor, "is_authenticated", False):
+    if not getattr(actor, "is_authenticated", False) or bool(getattr(actor, "admin_role", None)):
         return set()
     return set(UnitMembership.objects.filter(user=actor, is_approver=True).values_list("unit_id", flat=True))
 

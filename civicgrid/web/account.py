@@ -30,7 +30,7 @@ def must_change_message() -> str:
 class GuardedPasswordChangeForm(PasswordChangeForm):
     """The old password is checked under the sign-in lock (``web.login``): a wrong one
     counts as a failed sign-in, and a locked name cannot try again until the lock ends.
-    A password an administrator set must be replaced by a different one."""
+    The new password must differ from the old one (and from one an administrator set)."""
 
     def clean_old_password(self) -> str:
         check = super().clean_old_password
@@ -39,10 +39,13 @@ class GuardedPasswordChangeForm(PasswordChangeForm):
     def clean(self) -> Any:
         data = super().clean()
         old, new = self.cleaned_data.get("old_password"), self.cleaned_data.get("new_password1")
-        if getattr(self.user, "must_change_password", False) and old and new and old == new:
-            self.add_error(
-                "new_password1", forms.ValidationError(_("新密码不能与管理员设置的密码相同"), code="same")
+        if old and new and old == new:
+            message = (
+                _("新密码不能与管理员设置的密码相同")
+                if getattr(self.user, "must_change_password", False)
+                else _("新密码不能与原密码相同")
             )
+            self.add_error("new_password1", forms.ValidationError(message, code="same"))
         return data
 
     def save(self, commit: bool = True) -> Any:

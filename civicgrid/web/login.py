@@ -36,6 +36,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection, transaction
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +50,7 @@ T = TypeVar("T")
 LOGIN_FAILED = "accounts.login_failed"
 LOGGED_IN = "accounts.logged_in"
 LOGIN_UNLOCKED = "accounts.login_unlocked"
+LOGGED_OUT = "accounts.logged_out"
 LOGIN_TARGET = "accounts.login"  # the audit rows' target type; the target id is the user name
 
 
@@ -200,6 +203,23 @@ class LoginView(auth_views.LoginView):
     form_class = GuardedAuthenticationForm
 
 
+def record_logout(request: HttpRequest) -> None:
+    """A signed-in user signs out (the page's and the admin's 退出): audited. A session ended
+    for idleness is written by ``web.idle`` as ``accounts.session_expired`` instead."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    name = _name(user.get_username())
+    with transaction.atomic():
+        audit_write(actor=user, verb=LOGGED_OUT, target_type=LOGIN_TARGET, target_id=name, target_label=name)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        record_logout(request)
+        return super().post(request, *args, **kwargs)
+
+
 def unlock(*, actor: Any, username: str) -> None:
     """The security administrator lifts a name's locks: its failures before this, from
     every address, no longer count (an address's lock across names stays)."""
@@ -210,6 +230,22 @@ def unlock(*, actor: Any, username: str) -> None:
         )
 
 
+def admin_password_change(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """/admin/password_change/ is the own-password page (``web.account``): Django's own has
+    neither the sign-in lock on the old password nor an audit row."""
+    return redirect("web:password_change")
+
+
 def connect() -> None:
-    """Called from ``WebConfig.ready``: the admin's sign-in form gets the lock."""
+    """Called from ``WebConfig.ready``: the admin's sign-in form gets the lock, and its
+    "change password" goes to the own-password page (before the admin's URLs are built)."""
     admin.site.login_form = GuardedAdminAuthenticationForm
+    admin.site.password_change = admin_password_change  # type: ignore[method-assign,assignment]
+    admin_logout = admin.site.logout
+
+    def logout(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.method == "POST":
+            record_logout(request)
+        return admin_logout(request, extra_context)
+
+    admin.site.logout = logout  # type: ignore[method-assign,assignment]

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from civicgrid.web import account, login, views
@@ -8,7 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", login.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", login.LogoutView.as_view(), name="logout"),
     path("account/password/", account.password_change, name="password_change"),
     path("audit/", views.audit_list, name="audit"),
     path("locate/", views.locate_partial, name="locate"),
