@@ -21,11 +21,13 @@ from civicgrid.core.i18n import StrOrPromise
 VERB_LABELS: dict[str, StrOrPromise] = {
     # core
     "core.pii_rotated": gettext_lazy("更换个人信息密钥（重新加密）"),
+    "core.audit_searched": gettext_lazy("检索审计日志"),
     # accounts
     "accounts.user_created": gettext_lazy("新建账号"),
     "accounts.user_changed": gettext_lazy("修改账号"),
     "accounts.password_changed": gettext_lazy("本人修改密码"),
     "accounts.logged_in": gettext_lazy("登录"),
+    "accounts.logged_out": gettext_lazy("退出登录"),
     "accounts.session_expired": gettext_lazy("闲置超时退出登录"),
     "accounts.login_failed": gettext_lazy("登录失败"),
     "accounts.login_unlocked": gettext_lazy("解除登录锁定"),

@@ -1,18 +1,23 @@
 """Home page per role, the audit log page and /favicon.ico."""
 
+import io
+import json
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import actor_roles, require_any
+from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import CivicError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.models import AuditLog
@@ -161,9 +166,26 @@ def _place_labels(paths: list[str]) -> dict[str, str]:
     return {path: " · ".join(names[i] for i in ids if i in names) or path for path, ids in tails.items()}
 
 
-@login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
-    require_any(request.user, Capability.AUDIT_VIEW)
+AUDIT_SEARCHED = "core.audit_searched"
+AUDIT_EXPORT_HEADERS = (
+    gettext_lazy("时间"),
+    gettext_lazy("操作人"),
+    gettext_lazy("操作"),
+    gettext_lazy("操作代码"),
+    gettext_lazy("对象"),
+    gettext_lazy("对象类型"),
+    gettext_lazy("对象编号"),
+    gettext_lazy("区域"),
+    gettext_lazy("变更前"),
+    gettext_lazy("变更后"),
+    "IP",
+    gettext_lazy("请求编号"),
+)
+AUDIT_EXPORT_MAX = 50000  # rows in one workbook; narrow the search for more
+
+
+def _audit_rows(request: HttpRequest) -> tuple[Any, dict[str, str]]:
+    """The audit rows the page's filters choose, and the filters as typed."""
     qs = AuditLog.objects.all()
     filters = {k: request.GET.get(k, "").strip() for k in AUDIT_FILTERS}
     if filters["actor"]:
@@ -180,6 +202,85 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if filters["date_to"]:
         last = typed_day(filters["date_to"], field="date_to", label=gettext("结束日期"))
         qs = qs.filter(created_at__date__lte=last)
+    return qs, filters
+
+
+def _json_text(value: Any) -> str:
+    return "" if value in (None, {}, []) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpResponse:
+    """The filtered rows as an Excel file (newest first, at most ``AUDIT_EXPORT_MAX``); the
+    export is itself an audit row ("exchange.exported", 审计日志), written with the file."""
+    from openpyxl import Workbook
+
+    from civicgrid.exchange.constants import Verb as ExchangeVerb
+    from civicgrid.exchange.exports import XLSX_CONTENT_TYPE, attachment, sheet_title
+
+    list_name = gettext("审计日志")
+    rows = list(qs.order_by("-id")[:AUDIT_EXPORT_MAX])
+    places = _place_labels([row.node_path for row in rows])
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=sheet_title(list_name))
+    sheet.append([str(h) for h in AUDIT_EXPORT_HEADERS])
+    for row in rows:
+        sheet.append(
+            [
+                timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                row.actor_name,
+                str(verb_label(row.verb) or ""),
+                row.verb,
+                _cell_text(row.target_label),
+                row.target_type,
+                row.target_id,
+                places.get(row.node_path, row.node_path),
+                _cell_text(_json_text(row.before)),
+                _cell_text(_json_text(row.after)),
+                row.ip or "",
+                row.request_id,
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    used = {k: v for k, v in filters.items() if v}
+    with transaction.atomic():
+        audit_write(
+            actor=request.user,
+            verb=ExchangeVerb.EXPORTED,
+            target_type="core.auditlog",
+            target_label=list_name,
+            after={"list": list_name, "rows": len(rows), **({"filters": used} if used else {})},
+        )
+    filename = f"{list_name}_{timezone.localdate():%Y%m%d}.xlsx"
+    return attachment(out.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)
+
+
+def _cell_text(value: str) -> str:
+    """Text as a cell keeps it: no control characters, never read as a formula."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
+    return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit log, filtered. The auditor's own use of it is audited too: each search with
+    filters (not the pages of it, nor the page without filters) and each Excel export."""
+    require_any(request.user, Capability.AUDIT_VIEW)
+    qs, filters = _audit_rows(request)
+    if request.GET.get("export") == "xlsx":
+        return _audit_xlsx(request, qs, filters)
+    used = {k: v for k, v in filters.items() if v}
+    if used and "page" not in request.GET:
+        with transaction.atomic():
+            audit_write(
+                actor=request.user,
+                verb=AUDIT_SEARCHED,
+                target_type="core.auditlog",
+                target_label=gettext("审计日志"),
+                after={"filters": used},
+            )
     verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
     page = paginate(request, qs)
     places = _place_labels([row.node_path for row in page])
@@ -196,6 +297,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "verbs": verb_choices(sorted(set(verbs))),
         "query": query_without_page(request),
+        "export_query": query_without_page(request, "export"),
     }
     return render(request, "web/audit.html", context)
 
