@@ -74,7 +74,8 @@ def service_record(
     ).select_related("activity__community", "activity__team")
     for signup in signups:
         activity = signup.activity
-        organiser = activity.community.name + (f" · {activity.team.name}" if activity.team is not None else "")
+        team = activity.team
+        organiser = activity.community.name + (f" · {team.name}" if team is not None else "")
         day = timezone.localtime(activity.starts_at).date()
         lines.append(ServiceLine(day, _("志愿活动"), activity.title, organiser, signup.hours))
     orders = ServiceOrder.objects.filter(
