@@ -1,5 +1,6 @@
 """Pages of alliances and the three lists: needs (with suggestions and orders), resources, projects."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -172,10 +173,27 @@ def _needs_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _refused(request: HttpRequest, template: str, context: dict[str, Any], exc: CivicError) -> HttpResponse:
-    """A refused 登记 form shown again open, with the reason and what was typed."""
-    kept = context | {"form": request.POST, "form_kinds": request.POST.getlist("wanted_kinds")}
-    return render(request, template, kept | {"error": unlabelled(exc)}, status=exc.http_status)
+def _listed(
+    request: HttpRequest,
+    create: Callable[[], object],
+    template: str,
+    context: Callable[[HttpRequest], dict[str, Any]],
+    done: str,
+    back: str,
+) -> HttpResponse:
+    """Run a list's 登记 form: back to the list with ``done``; refused input shows the list
+    again with the form open, the reason and what was typed (422); any other refusal goes
+    back to the list with its message."""
+    try:
+        create()
+    except ValidationError as exc:
+        kept = context(request) | {"form": request.POST, "form_kinds": request.POST.getlist("wanted_kinds")}
+        return render(request, template, kept | {"error": unlabelled(exc)}, status=exc.http_status)
+    except CivicError as exc:
+        messages.error(request, unlabelled(exc))
+        return redirect(back)
+    messages.success(request, done)
+    return redirect(back)
 
 
 @login_required
@@ -201,15 +219,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
             actor=request.user, node=node_choice(request.user, value(request, "node")), data=data
         )
 
-    try:
-        create()
-    except ValidationError as exc:
-        return _refused(request, "party/needs.html", _needs_context(request), exc)
-    except CivicError as exc:
-        messages.error(request, unlabelled(exc))
-        return redirect("party:needs")
-    messages.success(request, _("需求已列入清单"))
-    return redirect("party:needs")
+    return _listed(request, create, "party/needs.html", _needs_context, _("需求已列入清单"), "party:needs")
 
 
 @login_required
@@ -386,15 +396,9 @@ def resource_new(request: HttpRequest) -> HttpResponse:
             data=data,
         )
 
-    try:
-        create()
-    except ValidationError as exc:
-        return _refused(request, "party/resources.html", _resources_context(request), exc)
-    except CivicError as exc:
-        messages.error(request, unlabelled(exc))
-        return redirect("party:resources")
-    messages.success(request, _("资源已列入清单"))
-    return redirect("party:resources")
+    return _listed(
+        request, create, "party/resources.html", _resources_context, _("资源已列入清单"), "party:resources"
+    )
 
 
 @login_required

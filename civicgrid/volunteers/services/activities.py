@@ -643,19 +643,21 @@ def activity_signup_cancel(*, actor: Any, activity: Activity, volunteer: Volunte
         raise ValidationError(_("没有可以取消的报名"), field="activity")
     if timezone.now() >= locked.starts_at:
         raise ValidationError(_("活动已开始，不能取消报名"), field="activity")
+    _withdraw(actor, locked, signup, volunteer)
+    return signup
+
+
+def _withdraw(actor: Any, locked: Activity, signup: Signup, volunteer: Volunteer, reason: str = "") -> None:
+    """Cancel a locked sign-up (confirmed or in line); a freed place goes to the first in line."""
     held_place = signup.status == SignupStatus.CONFIRMED
     signup.status = SignupStatus.CANCELLED
     signup.save(update_fields=["status", "updated_at"])
-    audit_write(
-        actor=actor,
-        verb=Verb.SIGNUP_CANCELLED,
-        target=locked,
-        node=locked.node,
-        after={"volunteer": volunteer.pk, "held_place": held_place},
-    )
+    after: dict[str, Any] = {"volunteer": volunteer.pk, "held_place": held_place}
+    if reason:
+        after["reason"] = reason
+    audit_write(actor=actor, verb=Verb.SIGNUP_CANCELLED, target=locked, node=locked.node, after=after)
     if held_place:
         _promote_next(actor, locked)
-    return signup
 
 
 def signups_withdraw_suspended(actor: Any, volunteer: Volunteer) -> list[Activity]:
@@ -685,18 +687,7 @@ def signups_withdraw_suspended(actor: Any, volunteer: Volunteer) -> list[Activit
             or locked.starts_at <= now
         ):
             continue
-        held_place = signup.status == SignupStatus.CONFIRMED
-        signup.status = SignupStatus.CANCELLED
-        signup.save(update_fields=["status", "updated_at"])
-        audit_write(
-            actor=actor,
-            verb=Verb.SIGNUP_CANCELLED,
-            target=locked,
-            node=locked.node,
-            after={"volunteer": volunteer.pk, "held_place": held_place, "reason": "suspended"},
-        )
-        if held_place:
-            _promote_next(actor, locked)
+        _withdraw(actor, locked, signup, volunteer, reason="suspended")
         withdrawn.append(locked)
     return withdrawn
 
