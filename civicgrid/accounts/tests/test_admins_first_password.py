@@ -7,7 +7,9 @@ from typing import Any
 from django.core.management import call_command
 from django.test import Client
 
+from civicgrid.accounts.management.commands.admins import generated_password
 from civicgrid.accounts.models import User
+from civicgrid.accounts.validators import CharacterClassValidator
 
 
 def test_a_created_administrator_must_change_the_printed_password_at_first_sign_in(db: Any) -> None:
@@ -23,3 +25,8 @@ def test_a_created_administrator_must_change_the_printed_password_at_first_sign_
     assert home.status_code == 302 and home["Location"] == "/account/password/"
     page = client.get("/account/password/")
     assert page.status_code == 200
+
+
+def test_a_generated_password_meets_the_password_rule() -> None:
+    for _ in range(200):  # without the retry, about one in ten had no digit
+        CharacterClassValidator().validate(generated_password())

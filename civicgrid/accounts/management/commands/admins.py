@@ -33,7 +33,13 @@ USERNAME_MAX = User._meta.get_field("username").max_length or 150
 
 
 def generated_password() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(PASSWORD_LENGTH))
+    """16 characters with at least one upper-case letter, lower-case letter and digit each
+    (the password rule asks for 3 of the 4 kinds)."""
+    while True:
+        password = "".join(secrets.choice(ALPHABET) for _ in range(PASSWORD_LENGTH))
+        kinds = (str.isupper, str.islower, str.isdigit)
+        if all(any(kind(c) for c in password) for kind in kinds):
+            return password
 
 
 def administrators() -> list[tuple[str, str, str]]:
