@@ -32,7 +32,8 @@ from civicgrid.governance.models import (
     TopicStatus,
 )
 from civicgrid.governance.spikes import alert_units
-from civicgrid.requests.models import Category, HandlingUnit, UnitMembership
+from civicgrid.requests.models import Category, HandlingUnit
+from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.rates.figures import month_start
 from civicgrid.requests.selectors import current_catalogue
 from civicgrid.territory.models import Node, NodeKind
@@ -347,9 +348,7 @@ def may_report(actor: Any, task: GovernanceTask) -> bool:
     """Leaders of the place, and members of the task's unit, report progress."""
     if can(actor, Capability.TOPIC_MANAGE, task.node_path):
         return True
-    if task.unit_id is None or not getattr(actor, "is_authenticated", False):
-        return False
-    return UnitMembership.objects.filter(user=actor, unit_id=task.unit_id, unit__is_active=True).exists()
+    return task.unit_id is not None and task.unit_id in unit_ids(actor)
 
 
 @transaction.atomic
@@ -462,8 +461,7 @@ def may_acknowledge(actor: Any, alert: SpikeAlert) -> bool:
         for role, path in actor_roles(actor)
     ):
         return True
-    units = [unit.pk for unit in alert_units(alert)]
-    return UnitMembership.objects.filter(user=actor, unit_id__in=units, unit__is_active=True).exists()
+    return not unit_ids(actor).isdisjoint(unit.pk for unit in alert_units(alert))
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from civicgrid.governance import selectors, services
 from civicgrid.governance.hot import hot_issues_compute
 from civicgrid.governance.models import GovernanceTask, TaskStatus, Topic
 from civicgrid.governance.tests.test_hot_issues import LIFT, month_at
-from civicgrid.requests.models import Request
+from civicgrid.requests.models import Request, UnitMembership
 from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.figures import Period, add_months
 from civicgrid.requests.tests.conftest import Hotline
@@ -110,3 +110,15 @@ def test_bad_topic_input_changes_nothing(hotline: Hotline, topic: Topic) -> None
 def test_outsider_sees_no_topic(hotline: Hotline, topic: Topic) -> None:
     assert not selectors.topics_visible(hotline.city.carol).exists()
     assert selectors.topics_visible(hotline.city.bob).get() == topic
+
+
+def test_an_administrators_unit_membership_reports_nothing(hotline: Hotline, topic: Topic) -> None:
+    """三员分立: a membership an administrator holds (made before the admin form refused it)
+    gives no right to report a task's progress."""
+    city = hotline.city
+    task = services.task_add(actor=city.dave, topic=topic, title="逐梯排查", deadline=timezone.localdate())
+    UnitMembership.objects.create(user=city.sysadmin, unit=hotline.zhujian)
+    assert not services.may_report(city.sysadmin, task)
+    with pytest.raises(PermissionDenied):
+        services.task_progress(actor=city.sysadmin, task=task, progress=50)
+    assert GovernanceTask.objects.get(pk=task.pk).progress == 0
