@@ -28,6 +28,7 @@ from ninja.utils import check_csrf
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from civicgrid.accounts.selectors import remember_assignments
 from civicgrid.api_errors import FIELD_LABELS
+from civicgrid.core.context import note_via
 from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.inputs import json_body_text, json_problem
 from civicgrid.territory.models import Node
@@ -51,7 +52,8 @@ def user_for_token(raw: str) -> Any:
     width = len(_user_fields())
     first = rows[0]
     user = User.from_db(connection.alias, _user_fields(), _to_python(first[:width]))
-    token_id, token_stale = first[width], first[width + 1]
+    token_id, token_stale, token_name, token_prefix = first[width : width + 4]
+    note_via(_("令牌 {name}（{prefix}…）").format(name=token_name, prefix=token_prefix))
     remember_assignments(user, [(row[-2], row[-1]) for row in rows if row[-2] is not None])
     if token_stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
@@ -89,13 +91,14 @@ def _user_converters(vendor: str) -> list[tuple[int, Any, Any]]:
 @cache
 def _token_sql() -> str:
     """The user's columns, then the token's id, whether it is stale (last use not recorded
-    within ``TOKEN_TOUCH_SECONDS``), and the role and its node's path: a row per role on an
-    active node (one row with none when the user has no role)."""
+    within ``TOKEN_TOUCH_SECONDS``), its name and prefix (for the audit rows of the call), and
+    the role and its node's path: a row per role on an active node (one row with none when
+    the user has no role)."""
     qn = connection.ops.quote_name
     columns = ", ".join(f"u.{qn(f.column)}" for f in User._meta.concrete_fields)
     return (
         f"SELECT {columns}, t.id AS token_id, "  # noqa: S608 (names from the models' metadata)
-        "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale, "
+        "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale, t.name, t.prefix, "
         "r.role AS role_name, r.path AS role_path "
         f"FROM {qn(ApiToken._meta.db_table)} t JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN (SELECT a.user_id, a.role, n.path FROM {qn(RoleAssignment._meta.db_table)} a "

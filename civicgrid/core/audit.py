@@ -61,6 +61,7 @@ def audit_row(
         after=_json_safe(after),
         request_id=meta.request_id,
         ip=meta.ip,
+        via=meta.via or None,
     )
 
 

@@ -6,13 +6,21 @@ explicitly. Outside a request (commands, tasks) the id is generated per call.
 
 import contextvars
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class RequestMeta:
     request_id: str
     ip: str | None = None
+    via: str = ""  # how the caller signed in when not by a page session: an API token's name
+
+
+def note_via(via: str) -> None:
+    """Record for the rest of this request how its caller signed in (an API token)."""
+    meta = _meta.get()
+    if meta is not None:
+        _meta.set(replace(meta, via=via))
 
 
 _meta: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(

@@ -38,6 +38,9 @@ class AuditLog(models.Model):
     after = models.JSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # How the actor signed in when not by a page session: "令牌 <name>（<prefix>…）". Nullable,
+    # so that adding it alters no row of this append-only table (SQLite would rebuild it).
+    via = models.CharField(_("经由"), max_length=140, null=True, blank=True)
 
     class Meta:
         verbose_name = _("审计日志")

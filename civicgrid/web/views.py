@@ -170,6 +170,7 @@ AUDIT_SEARCHED = "core.audit_searched"
 AUDIT_EXPORT_HEADERS = (
     gettext_lazy("时间"),
     gettext_lazy("操作人"),
+    gettext_lazy("经由"),
     gettext_lazy("操作"),
     gettext_lazy("操作代码"),
     gettext_lazy("对象"),
@@ -228,6 +229,7 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
             [
                 timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                 row.actor_name,
+                row.via or "",
                 str(verb_label(row.verb) or ""),
                 row.verb,
                 _cell_text(row.target_label),

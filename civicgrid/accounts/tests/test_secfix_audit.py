@@ -45,7 +45,7 @@ def test_the_filtered_rows_export_to_excel_and_the_export_is_audited(client: Cli
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("时间", "操作人", "操作")
+    assert rows[0][:4] == ("时间", "操作人", "经由", "操作")
     assert [r[1] for r in rows[1:]] == ["bob"]
     export = AuditLog.objects.get(verb="exchange.exported", target_type="core.auditlog")
     assert export.actor_id == city.auditor.pk and export.after is not None
