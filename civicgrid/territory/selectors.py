@@ -50,8 +50,9 @@ def subtree(node: Node, *, kind: str | None = None) -> QuerySet[Node]:
 
 
 def node_kind_counts(node: Node) -> dict[str, int]:
+    """The active nodes below ``node``, by kind (a stopped grid is not counted)."""
     rows = (
-        Node.objects.filter(path__startswith=node.path)
+        Node.objects.filter(path__startswith=node.path, is_active=True)
         .exclude(pk=node.pk)
         .values("kind")
         .annotate(n=Count("id"))

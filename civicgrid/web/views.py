@@ -68,7 +68,9 @@ def _children_breakdown(node: Node) -> list[dict[str, Any]]:
         rows.append(
             {
                 "node": child,
-                "grids": Node.objects.filter(path__startswith=child.path, kind=NodeKind.GRID).count(),
+                "grids": Node.objects.filter(
+                    path__startswith=child.path, kind=NodeKind.GRID, is_active=True
+                ).count(),
                 "residents": Resident.objects.filter(
                     node_path__startswith=child.path, is_active=True
                 ).count(),

@@ -126,3 +126,10 @@ def test_position_phone_is_stored_encrypted(city: City) -> None:
 
     stored = Position.objects.filter(pk=position.pk).values().get()
     assert "13812349999" not in {str(v) for v in stored.values()}
+
+
+def test_kind_counts_leave_out_stopped_nodes(world: World) -> None:
+    c = world.city
+    services.node_deactivate(actor=c.sysadmin, node=c.grid_a1_2)
+    counts = selectors.node_kind_counts(c.sub_a)
+    assert counts["grid"] == 2 and counts["community"] == 2

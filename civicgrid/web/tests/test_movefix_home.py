@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.territory import services as territory
-from civicgrid.web.views import _scope_summary
+from civicgrid.web.views import _children_breakdown, _scope_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +35,9 @@ def test_the_overview_counts_active_communities_and_grids_below_the_node(client:
     assert figures(client, city.dave) == (3, 3)  # the district: A1, A2, B1; A1-1, A2-1, B1-1
     summary = _scope_summary(city.sub_a)
     assert (summary["communities"], summary["grids"]) == (2, 2)
+
+
+def test_the_leaders_breakdown_counts_active_grids_only(client: Client, city: Any) -> None:
+    territory.node_deactivate(actor=city.sysadmin, node=city.grid_a1_2)
+    rows = {row["node"].pk: row["grids"] for row in _children_breakdown(city.sub_a)}
+    assert rows[city.comm_a1.pk] == 1  # A1-1; A1-2 is stopped
