@@ -22,12 +22,13 @@ from civicgrid.volunteers.constants import (
     COLOUR_TEAM_DUTIES,
     COLOUR_TEAM_NAMES,
     Availability,
+    OrderStatus,
     TeamColour,
     Verb,
     VolunteerKind,
     VolunteerStatus,
 )
-from civicgrid.volunteers.models import Skill, Team, TeamMember, Volunteer
+from civicgrid.volunteers.models import ServiceOrder, Skill, Team, TeamMember, Volunteer
 from civicgrid.volunteers.permissions import is_self, is_staff
 from civicgrid.volunteers.services.activities import signups_withdraw_suspended
 from civicgrid.volunteers.services.common import (
@@ -38,6 +39,7 @@ from civicgrid.volunteers.services.common import (
     text,
     user_or_none,
 )
+from civicgrid.volunteers.services.orders import service_order_release
 
 AUDIT_FIELDS = [
     "status",
@@ -385,13 +387,18 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
     locked.decision_note = note
     locked.save(update_fields=["status", "decision_note", "updated_at"])
     withdrawn = signups_withdraw_suspended(actor, locked)
+    released = _orders_released(actor, locked, note)
     audit_write(
         actor=actor,
         verb=Verb.VOLUNTEER_SUSPENDED,
         target=locked,
         node=locked.node,
         before=before,
-        after={**_audit(locked), "signups_withdrawn": [a.pk for a in withdrawn]},
+        after={
+            **_audit(locked),
+            "signups_withdrawn": [a.pk for a in withdrawn],
+            "orders_released": [o.pk for o in released],
+        },
     )
     body = gettext(
         "【志愿服务】{name}：您的志愿者资格已暂停，暂停期间不能报名活动、签到和接单。原因：{note}。"
@@ -399,6 +406,10 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
     if withdrawn:
         body += gettext("已取消您报名的活动：{titles}。").format(
             titles="、".join(f"「{a.title}」" for a in withdrawn)
+        )
+    if released:
+        body += gettext("您正在服务的服务单已退回社区另行安排：{titles}。").format(
+            titles="、".join(f"「{o.title}」" for o in released)
         )
     notify_resident(
         locked.resident,
@@ -408,6 +419,21 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
         target=locked,
     )
     return locked
+
+
+def _orders_released(actor: Any, volunteer: Volunteer, note: str) -> list[ServiceOrder]:
+    """The orders a suspended volunteer was serving go back (taken ones to 待接单, dispatched
+    ones to 待派单) for someone else, each with the reason on its history: those the actor
+    may act on; one elsewhere stays for the staff of its place."""
+    reason = gettext("接单志愿者已暂停服务：{note}").format(note=note)[:200]
+    released = []
+    held = ServiceOrder.objects.filter(taker_volunteer=volunteer, status=OrderStatus.ASSIGNED).order_by("id")
+    for order in held:
+        try:
+            released.append(service_order_release(actor=actor, order=order, reason=reason))
+        except PermissionDenied:
+            continue
+    return released
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.notify.models import Notification
 from civicgrid.volunteers import services
-from civicgrid.volunteers.constants import ActivityStatus, SignupStatus, VolunteerStatus
+from civicgrid.volunteers.constants import ActivityStatus, OrderStatus, SignupStatus, VolunteerStatus
 from civicgrid.volunteers.models import Signup, Volunteer
 from civicgrid.volunteers.tests.conftest import People, at, shift
 
@@ -145,3 +145,19 @@ def test_repeated_sign_up_wording(people: People) -> None:
         services.activity_signup(actor=people.li, activity=a)
     assert "候补" in waiting.value.message and "（已报名）" not in waiting.value.message
     assert timezone.now() < a.starts_at
+
+
+def test_suspension_gives_back_the_orders_the_volunteer_was_serving(people: People) -> None:
+    c = people.city
+    order = people.order(publish=True)
+    order = services.service_order_take(actor=people.zhang, order=order)
+    assert order.status == OrderStatus.ASSIGNED
+    services.volunteer_suspend(actor=c.bob, volunteer=people.v_zhang, note="多次无故缺席")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PUBLISHED and order.taker_volunteer is None and order.taker_label == ""
+    event = order.events.order_by("-id").first()
+    assert event is not None and event.action == "release" and "多次无故缺席" in event.note
+    told = Notification.objects.get(recipient_user=people.zhang, subject="志愿者暂停服务")
+    assert order.title in told.body
+    suspended = AuditLog.objects.get(verb="volunteers.suspended")
+    assert suspended.after is not None and suspended.after["orders_released"] == [order.pk]
