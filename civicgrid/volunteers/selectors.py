@@ -8,7 +8,7 @@ public board (晒单) of a community.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -367,6 +367,16 @@ def figures_under(paths: list[str], since: datetime | None = None) -> Figures:
         satisfied=orders["satisfied"] or 0,
         average_rating=float(orders["avg"]) if orders["avg"] is not None else None,
     )
+
+
+# The report's periods: rolling days back from now (not calendar months); "all" is 累计.
+REPORT_PERIOD_DAYS = {"month": 30, "quarter": 91, "year": 365}
+
+
+def report_since(period: str, now: datetime) -> datetime | None:
+    """Where a report period (``REPORT_PERIOD_DAYS`` or "all") starts; None for 累计."""
+    days = REPORT_PERIOD_DAYS.get(period)
+    return now - timedelta(days=days) if days else None
 
 
 def figures_for(actor: Any, under: Node | None = None, since: datetime | None = None) -> Figures | None:

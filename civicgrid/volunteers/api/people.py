@@ -1,8 +1,9 @@
 """Volunteers, teams, skills, the volunteer's own card, figures and the report."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Status
 
@@ -222,9 +223,18 @@ def figures(request: HttpRequest) -> Any:
     return {**found.__dict__, "satisfaction": found.satisfaction}
 
 
-@router.get("/report", response={200: list[ReportRowOut], **ERRORS}, summary="志愿服务统计（按社区）")
-def report(request: HttpRequest, under: int | None = None) -> Any:
+@router.get(
+    "/report",
+    response={200: list[ReportRowOut], **ERRORS},
+    summary="志愿服务统计（按社区）",
+    description="period：all 累计（默认）、month 近30天、quarter 近一季度（91天）、year 近一年，"
+    "与统计页相同：时长、活动、签退人次等都按所选期间统计。",
+)
+def report(
+    request: HttpRequest, under: int | None = None, period: Literal["all", "month", "quarter", "year"] = "all"
+) -> Any:
     node = node_get(request.user, under) if under else None
+    since = selectors.report_since(period, timezone.now())
     return [
         {
             **{k: v for k, v in row.__dict__.items() if k not in ("community", "rated", "satisfied")},
@@ -233,5 +243,5 @@ def report(request: HttpRequest, under: int | None = None) -> Any:
             "attendance_rate": row.attendance_rate,
             "satisfaction": row.satisfaction,
         }
-        for row in selectors.report_rows(request.user, under=node)
+        for row in selectors.report_rows(request.user, under=node, since=since)
     ]

@@ -65,3 +65,22 @@ def test_volunteers_registered_before_the_period_are_not_new(people: People) -> 
     row = next(r for r in month.context["rows"] if r.community == c.comm_a1)
     assert row.volunteers == 1 and month.context["total"].volunteers == 1  # 张志强 only
     assert bob.get("/volunteers/report/").context["total"].volunteers == 2
+
+
+def test_the_report_api_takes_the_same_period(people: People) -> None:
+    c = people.city
+    _served(people, days_ago=400, hours=3)
+    _served(people, days_ago=25, hours=2)
+    bob = Client()
+    bob.force_login(c.bob)
+
+    def hours(period: str) -> str:
+        rows = bob.get("/api/v1/volunteers/report", {"period": period}).json()
+        return next(r["hours"] for r in rows if r["community_id"] == c.comm_a1.pk)
+
+    assert Decimal(hours("all")) == Decimal("5.0")
+    assert Decimal(hours("month")) == Decimal("2.0")
+    default = bob.get("/api/v1/volunteers/report").json()
+    assert default == bob.get("/api/v1/volunteers/report", {"period": "all"}).json()  # 累计
+    refused = bob.get("/api/v1/volunteers/report", {"period": "week"})
+    assert refused.status_code == 422 and "period" in refused.json()["detail"]

@@ -594,12 +594,11 @@ def report(request: HttpRequest) -> HttpResponse:
     under_pk = pk_or_none(raw)
     under = node_get(request.user, under_pk) if under_pk is not None else None
     period = request.GET.get("period", "all")
-    if period not in ("all", "month", "quarter", "year"):
+    if period not in selectors.REPORT_PERIOD_DAYS:
         period = "all"  # an unknown period in the address: 累计, as the points leaderboard does
-    days = {"month": 30, "quarter": 91, "year": 365}.get(period)
     now = timezone.now()
     # one period for every figure of the page: the rolling days chosen (not a calendar month)
-    since = now - timedelta(days=days) if days else None
+    since = selectors.report_since(period, now)
     rows = selectors.report_rows(request.user, under=under, since=since)
     total = selectors.figures_for(request.user, under=under, since=since)
     board_node = under or (rows[0].community if len(rows) == 1 else None)
