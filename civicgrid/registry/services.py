@@ -571,18 +571,40 @@ def organisation_reveal_pii(*, actor: Any, organisation: Organisation) -> dict[s
     return {"contact_phone": crypto.decrypt(organisation.contact_phone_enc)}
 
 
-def resident_account_open(*, actor: Any, resident: Resident, username: str, password: str) -> Any:
-    """Open a resident's own sign-in (for H5 pages); the community worker of their place does it."""
+def resident_account_open(
+    *, actor: Any, resident: Resident, username: str, password: str, first_password: bool = False
+) -> Any:
+    """Open a resident's own sign-in (for H5 pages); the community worker of their place does it.
+
+    ``first_password``: the worker chose the password on the resident's page, so it must meet
+    the password rules and the resident changes it at the first sign-in. The demo opens its
+    published logins without (length check only)."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from civicgrid.accounts.models import User
     from civicgrid.accounts.services import user_create
     from civicgrid.registry.models import ResidentAccount
 
     require(actor, Capability.REGISTRY_EDIT, resident.node_path)
+    if not resident.is_active:
+        raise ValidationError(field="resident", message=_("该居民已迁出，不能开通账号"))
     if ResidentAccount.objects.filter(resident=resident).exists():
         raise ValidationError(field="resident", message=_("该居民已有账号"))
+    if first_password:
+        try:
+            password_validation.validate_password(
+                password, User(username=username.strip(), full_name=resident.name)
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(errors={"password": [str(m) for m in exc.messages]}) from None
     with transaction.atomic():
         user = user_create(
             actor=None, username=username, password=password, full_name=resident.name, system=True
         )
+        if first_password:
+            user.must_change_password = True
+            user.save(update_fields=["must_change_password"])
         ResidentAccount.objects.create(user=user, resident=resident)
         audit_write(
             actor=actor,

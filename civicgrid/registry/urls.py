@@ -11,6 +11,7 @@ urlpatterns = [
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
     path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("residents/<int:pk>/account/", views.resident_account, name="resident_account"),
     path("dwellings/", views.dwelling_list, name="dwellings"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<int:pk>/reveal/", views.organisation_reveal, name="organisation_reveal"),

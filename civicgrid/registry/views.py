@@ -28,6 +28,7 @@ from civicgrid.registry.models import (
     OrganisationKind,
     ResidenceType,
     Resident,
+    ResidentAccount,
     ResidentTag,
 )
 from civicgrid.registry.pii import PiiSearchLimited
@@ -82,7 +83,30 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resident": resident,
             "can_reveal": can(request.user, Capability.PII_VIEW, resident.node_path),
             "can_edit": can(request.user, Capability.REGISTRY_EDIT, resident.node_path),
+            "account": ResidentAccount.objects.filter(resident=resident).select_related("user").first(),
         },
+    )
+
+
+@login_required
+@require_POST
+def resident_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """开通居民账号: the resident's own sign-in for the H5 pages (volunteers, points, party),
+    with a first password they change at the first sign-in."""
+    resident = selectors.resident_get(request.user, pk)
+    username = request.POST.get("username", "")
+    return act(
+        request,
+        lambda: services.resident_account_open(
+            actor=request.user,
+            resident=resident,
+            username=username,
+            password=request.POST.get("password", ""),
+            first_password=True,
+        ),
+        _("已开通居民账号 {username}，居民首次登录须修改密码").format(username=username.strip()),
+        reverse("registry:resident", args=[pk]),
+        labels={"username": _("登录名"), "password": _("初始密码"), "resident": _("居民")},
     )
 
 
