@@ -276,13 +276,21 @@ def test_the_phone_map_draws_offline_with_the_shared_labels(
     page.wait_for_url(lambda url: "/login/" not in url)
     page.goto(f"{live_server.url}/gridwork/m/")
     # The worker keeps the map page and its assets; the page itself has not fetched them yet.
+    # Installing fetches every asset and tab page (the diary's month too): on a loaded machine
+    # that took over 15 s, and going offline before it ended left nothing to answer the page.
     kept = [static("civicgrid/maplabels.js"), "/gridwork/m/map/"]
-    for _ in range(60):
-        if page.evaluate(
-            "async urls => (await Promise.all(urls.map(u => caches.match(u)))).every(Boolean)", kept
-        ):
-            break
-        page.wait_for_timeout(250)
+    page.wait_for_function(
+        "async urls => (await Promise.all(urls.map(u => caches.match(u)))).every(Boolean)",
+        arg=kept,
+        timeout=60000,
+        polling=250,
+    )
+    # ... and the worker must be active before it answers a navigation (kept is not enough).
+    page.wait_for_function(
+        "() => navigator.serviceWorker.ready.then(r => r.active && r.active.state === 'activated')",
+        timeout=60000,
+        polling=250,
+    )
     context.set_offline(True)
     page.goto(f"{live_server.url}/gridwork/m/map/")
     with contextlib.suppress(sync_api.TimeoutError):
