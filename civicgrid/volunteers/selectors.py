@@ -289,31 +289,17 @@ def hours_since(since: datetime, volunteers: Q) -> dict[int, Decimal]:
     activity check-outs (``Signup.hours``) and confirmed orders a volunteer took
     (``ServiceOrder.hours``), the two things ``Volunteer.hours_total`` adds up, each counted
     at its moment (check-out, confirmation)."""
+    chosen = Volunteer.objects.filter(volunteers)
+    signups = Signup.objects.filter(
+        status=SignupStatus.COMPLETED, checked_out_at__gte=since, volunteer__in=chosen
+    ).values_list("volunteer__community_id")
+    orders = ServiceOrder.objects.filter(
+        status=OrderStatus.CONFIRMED, confirmed_at__gte=since, taker_volunteer__in=chosen
+    ).values_list("taker_volunteer__community_id")
     out: dict[int, Decimal] = {}
-    signups = (
-        Signup.objects.filter(
-            status=SignupStatus.COMPLETED,
-            checked_out_at__gte=since,
-            volunteer__in=Volunteer.objects.filter(volunteers),
-        )
-        .values("volunteer__community_id")
-        .annotate(h=Sum("hours"))
-    )
-    for r in signups:
-        key = r["volunteer__community_id"]
-        out[key] = out.get(key, Decimal(0)) + Decimal(r["h"] or 0)
-    orders = (
-        ServiceOrder.objects.filter(
-            status=OrderStatus.CONFIRMED,
-            confirmed_at__gte=since,
-            taker_volunteer__in=Volunteer.objects.filter(volunteers),
-        )
-        .values("taker_volunteer__community_id")
-        .annotate(h=Sum("hours"))
-    )
-    for r in orders:
-        key = r["taker_volunteer__community_id"]
-        out[key] = out.get(key, Decimal(0)) + Decimal(r["h"] or 0)
+    for rows in (signups, orders):
+        for community_id, hours in rows.annotate(h=Sum("hours")):
+            out[community_id] = out.get(community_id, Decimal(0)) + Decimal(hours or 0)
     return out
 
 
