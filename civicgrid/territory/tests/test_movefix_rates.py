@@ -25,6 +25,7 @@ from civicgrid.requests.rates.cells import BY_AREA, CLOSE_ACTIONS, REOPEN_ACTION
 from civicgrid.requests.rates.figures import ZERO, add_months
 from civicgrid.requests.rates.journal import month_of, rating_counts
 from civicgrid.requests.rollups import RateDelta, RateRollup
+from civicgrid.requests.tests.test_rates import make_request
 from civicgrid.territory import services
 from civicgrid.territory.constants import Verb
 from civicgrid.territory.models import Node, NodeKind, ScopedModel
@@ -64,17 +65,7 @@ class Place:
     ) -> Request:
         self.n += 1
         node.refresh_from_db()
-        r = Request.objects.create(
-            number=f"M{self.n:09d}",
-            channel="hotline",
-            type="complaint",
-            title="测试诉求",
-            content="测试内容",
-            node=node,
-            node_path=node.path,
-            lead_unit=unit,
-            received_at=when,
-        )
+        r = make_request(node, unit, when)
         if closed:
             RequestEvent.objects.create(request=r, action=Action.CLOSE, created_at=when + timedelta(hours=2))
         if rated:
