@@ -20,20 +20,13 @@ from civicgrid.core.errors import PermissionDenied
 from civicgrid.core.models import AuditLog
 from civicgrid.governance.hot import elapsed_part, hot_issues_compute, previous_period
 from civicgrid.governance.models import HotIssueRun
+from civicgrid.governance.tests.test_hot_issues import LIFT
 from civicgrid.requests.models import Request
 from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.figures import Period, add_months
 from civicgrid.requests.tests.conftest import Hotline
 
 pytestmark = pytest.mark.django_db
-
-LIFT = [
-    ("3号楼电梯坏了", "小区3号楼电梯停运三天了，老人上下楼很困难"),
-    ("电梯停运没人修", "3号楼电梯又坏了，物业一直不修"),
-    ("电梯故障困人", "3号楼电梯经常故障，昨天还困了人"),
-    ("电梯坏了三天", "我们楼电梯坏了三天了，物业说在等配件"),
-    ("3号楼电梯又停了", "电梯停运，物业不管，请督促维修电梯"),
-]
 
 
 def at(day: date, hour: int = 1) -> datetime:
