@@ -95,18 +95,20 @@ def field(city: City) -> Field:
     return Field(city, city.alice, ivan, gina, pete, d1, d2, h1, h2, zhang, li, zhao)
 
 
-def phone_page(browser: Any, base: str, *, latitude: float, longitude: float) -> tuple[Any, Any]:
-    """alice signed in on a phone-sized Chromium page standing at (latitude, longitude):
-    the browser context (to go offline) and the page."""
+def phone_page(
+    browser: Any, base: str, *, latitude: float | None = None, longitude: float | None = None
+) -> tuple[Any, Any]:
+    """alice signed in on a phone-sized Chromium page standing at (latitude, longitude), or,
+    without them, a phone that was refused the location: the browser context (to go offline)
+    and the page."""
     from civicgrid.core.tests.browser import PASSWORD
 
+    located: dict[str, Any] = {}
+    if latitude is not None and longitude is not None:
+        where = {"latitude": latitude, "longitude": longitude}
+        located = {"permissions": ["geolocation"], "geolocation": where}
     context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        permissions=["geolocation"],
-        geolocation={"latitude": latitude, "longitude": longitude},
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, **located
     )
     page = context.new_page()
     page.set_default_timeout(30000)

@@ -101,17 +101,8 @@ def test_a_visit_is_located_on_saving_when_the_phone_allows_location(
 def test_a_visit_without_location_permission_is_saved_without_a_place(
     field: Field, browser: Any, live_server: Any
 ) -> None:
-    from civicgrid.core.tests.browser import PASSWORD
-
     base = live_server.url
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
+    context, page = phone_page(browser, base)  # no location permission
     page.goto(f"{base}/gridwork/m/visit/")
     assert page.is_visible(".gw-locate-btn")
     page.select_option("select[name=resident_id]", str(field.xiao_li.pk))
