@@ -2,6 +2,7 @@
 server (the ``browser`` fixture is in ``civicgrid/conftest.py``); skipped where either is missing."""
 
 import shutil
+from typing import Any
 
 import pytest
 
@@ -24,3 +25,18 @@ MARKS = [
     # The live server needs committed rows; restore what migrations wrote (groups, calendar).
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+def signed_in_page(browser: Any, base: str, username: str, *, sign_in_timeout: int, timeout: int) -> Any:
+    """A desktop-sized page of a new context, signed in as ``username`` (the fixtures'
+    password); ``sign_in_timeout`` ms for the sign-in (a session's first page may be slow on
+    a busy machine), ``timeout`` ms for what the test does after it."""
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(sign_in_timeout)
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    page.set_default_timeout(timeout)
+    return page

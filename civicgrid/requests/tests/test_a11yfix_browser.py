@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from civicgrid.core.tests.browser import MARKS, PASSWORD
+from civicgrid.core.tests.browser import MARKS, signed_in_page
 from civicgrid.requests import services
 from civicgrid.requests.tests.conftest import Hotline
 
@@ -16,15 +16,7 @@ pytestmark = MARKS
 
 def _login(browser: Any, base: str, username: str) -> Any:
     """Signed in; the first page of a session may take long (a cold server on a busy machine)."""
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-    page.set_default_timeout(10000)
-    return page
+    return signed_in_page(browser, base, username, sign_in_timeout=30000, timeout=10000)
 
 
 def _focused(page: Any) -> str:

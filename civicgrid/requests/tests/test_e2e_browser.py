@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from civicgrid.core import crypto
-from civicgrid.core.tests.browser import MARKS, PASSWORD
+from civicgrid.core.tests.browser import MARKS, signed_in_page
 from civicgrid.notify.models import Notification
 from civicgrid.requests import services
 from civicgrid.requests.constants import Status
@@ -44,14 +44,7 @@ def _earlier_rating(h: Hotline) -> None:
 
 
 def _login(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(8000)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
+    return signed_in_page(browser, base, username, sign_in_timeout=8000, timeout=8000)
 
 
 def _satisfaction(page: Any) -> tuple[str, str]:
