@@ -1,6 +1,8 @@
 """The JSON API: one NinjaAPI, routers contributed by each domain app.
 
-Auth: a bearer token (``civicgrid apitoken create --user NAME``) for other systems, or
+Auth: a bearer token (``civicgrid apitoken create --user NAME``, or 新增接口令牌 in the
+security administrator's pages) of an active business account for other systems (an
+administrator's token is refused: 三员分立), or
 the signed-in session (with CSRF) for the product's own pages. Every error comes back as
 ``{"code", "message", "detail"}`` with Chinese messages.
 """
@@ -103,7 +105,7 @@ def _token_sql() -> str:
         f"FROM {qn(ApiToken._meta.db_table)} t JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN (SELECT a.user_id, a.role, n.path FROM {qn(RoleAssignment._meta.db_table)} a "
         f"JOIN {qn(Node._meta.db_table)} n ON n.id = a.node_id AND n.is_active) r ON r.user_id = u.id "
-        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active AND u.admin_role = ''"
     )
 
 

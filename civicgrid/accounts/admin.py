@@ -11,15 +11,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
-from civicgrid.accounts.services import admin_change_problem, role_node_problem
+from civicgrid.accounts.services import admin_change_problem, api_token_create, role_node_problem
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
 from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import ValidationError as CivicValidationError
 
 
 class RoleAssignmentFormSet(forms.BaseInlineFormSet):
@@ -224,14 +227,61 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         formset.save_m2m()
 
 
+class ApiTokenCreateForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("账号用户名"),
+        max_length=150,
+        help_text=gettext_lazy("对接系统专用的业务账号；令牌的权限和管辖范围与该账号相同"),
+    )
+    name = forms.CharField(
+        label=gettext_lazy("用途"), max_length=100, help_text=gettext_lazy("如：12345热线对接、小程序")
+    )
+
+    def clean_username(self) -> User:
+        username = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(_("账号不存在：{username}").format(username=username))
+        return user
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
     readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # tokens are created with `civicgrid apitoken create` so the secret is shown once
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> Any:
+        """Create a token through ``api_token_create`` (checked and audited there) and show
+        the clear token once, on a page no cache keeps; only its hash is stored."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ApiTokenCreateForm(request.POST or None, initial={"username": request.GET.get("user", "")})
+        token = raw = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                token, raw = api_token_create(
+                    actor=request.user, user=form.cleaned_data["username"], name=form.cleaned_data["name"]
+                )
+            except CivicValidationError as exc:
+                for field, reasons in (exc.errors or {"": [str(exc.message)]}).items():
+                    name = "username" if field == "user" else field
+                    for reason in reasons:
+                        form.add_error(name if name in form.fields else None, reason)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("新增接口令牌"),
+            "form": form,
+            "token": token,
+            "raw": raw,
+            **(extra_context or {}),
+        }
+        response = TemplateResponse(request, "admin/accounts/apitoken/create.html", context)
+        add_never_cache_headers(response)
+        return response
 
     @admin.action(description=gettext_lazy("吊销所选令牌"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:

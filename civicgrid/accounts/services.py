@@ -175,6 +175,16 @@ def api_token_create(*, actor: Any, user: User, name: str, system: bool = False)
     _check_actor(actor, system)
     if not name.strip():
         raise ValidationError(_("请填写令牌用途"), field="name")
+    if len(name.strip()) > 100:  # ApiToken.name
+        raise ValidationError(_("令牌用途最长100个字"), field="name")
+    if user.admin_role:
+        # An administrator's powers stay behind the sign-in page (lockout, forced password
+        # change, audited sessions): a bearer token would carry them past all of that.
+        raise ValidationError(
+            _("管理员账号不能持有接口令牌（三员分立），请为对接的系统单独开设业务账号"), field="user"
+        )
+    if not user.is_active:
+        raise ValidationError(_("该账号已停用，不能为其创建接口令牌"), field="user")
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=user, name=name.strip(), prefix=raw[3:9], key_hash=hash_token(raw))
     audit_write(

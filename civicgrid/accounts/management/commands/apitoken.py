@@ -7,6 +7,7 @@ from civicgrid.accounts.constants import Verb
 from civicgrid.accounts.models import ApiToken, User
 from civicgrid.accounts.services import api_token_create
 from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import ValidationError
 
 PREFIX = "cg_"  # what every token starts with (ApiToken.generate)
 PREFIX_LENGTH = 6  # characters kept as ApiToken.prefix (services.api_token_create: raw[3:9])
@@ -41,7 +42,10 @@ class Command(BaseCommand):
         user = User.objects.filter(username=opts["user"] or "").first()
         if user is None:
             raise CommandError(gettext("账号不存在：{user}").format(user=opts["user"]))
-        _, raw = api_token_create(actor=ACTOR, user=user, name=opts["name"], system=True)
+        try:
+            _, raw = api_token_create(actor=ACTOR, user=user, name=opts["name"], system=True)
+        except ValidationError as exc:
+            raise CommandError(str(exc.message)) from exc
         self.stdout.write(raw)
 
     def revoke(self, given: str, username: str) -> None:
