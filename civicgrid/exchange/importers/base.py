@@ -57,6 +57,13 @@ def chunked(items: Iterable[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str
         yield batch
 
 
+def date_cell_reason(header: str) -> str:
+    """Why a date cell outside a date column is refused (``Importer.date_problems``)."""
+    return _(
+        "{header}是日期格式（Excel 会把 3-1 这样的内容自动转成日期），请把该列设为文本格式后重新录入"
+    ).format(header=header)
+
+
 class Importer:
     kind: ClassVar[str]
     edit_capability: ClassVar[Capability]
@@ -108,11 +115,13 @@ class Importer:
 
     def each(self, rows: list[Row], progress: Progress) -> Iterator[Row]:
         """The rows to check, in order. A row whose cells the reader refused (a NUL, a quote
-        left open) is reported for those alone: what such a cell holds is no data to check."""
+        left open), or with a date outside a date column (``date_problems``), is reported for
+        those alone: what such a cell holds is no data to check."""
         for index, row in enumerate(rows, start=1):
-            for key, reason in row.problems:
+            problems = [*row.problems, *self.date_problems(row)]
+            for key, reason in problems:
                 self.error(row, key, reason)
-            if not row.problems:
+            if not problems:
                 yield row
             if index % PROGRESS_EVERY == 0:
                 progress(index)
@@ -162,12 +171,30 @@ class Importer:
 
     # --- cells --------------------------------------------------------------------------
 
-    @staticmethod
-    def text(row: Row, key: str) -> str:
+    def takes_dates(self, key: str) -> bool:
+        """Whether a date cell means a date in this column (``Column.is_date``)."""
+        column = self.columns.get(key)
+        return column is None or column.is_date
+
+    def date_problems(self, row: Row) -> list[tuple[str, str]]:
+        """Date cells outside date columns: Excel turns 3-1 or 12-2 typed into a cell not
+        formatted as text into a date (shown 3月1日) and stores only the date, so a room,
+        a household code or a name would become 2026-03-01. Refused, never stored."""
+        return [
+            (key, date_cell_reason(self.header(key)))
+            for key, value in row.values.items()
+            if isinstance(value, date) and not self.takes_dates(key)
+        ]
+
+    def text(self, row: Row, key: str) -> str:
+        """A cell as text; a date cell as its ISO date in a date column, and as "" elsewhere
+        (what was typed there is lost: ``each`` refuses the row, ``date_problems``)."""
         value = row.values.get(key, "")
         if type(value) is str:  # the common case: readers already strip text
             return value
-        return value.isoformat() if isinstance(value, date) else str(value).strip()
+        if isinstance(value, date):
+            return value.isoformat() if self.takes_dates(key) else ""
+        return str(value).strip()
 
     def code(self, row: Row, key: str) -> str:
         """A code cell: full-width letters and digits as ASCII, capitals."""
