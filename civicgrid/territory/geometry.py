@@ -245,6 +245,97 @@ def _polygon_shape(geojson: Any, field: str) -> BaseGeometry:
         ) from exc
 
 
+# GEOS's reason for an invalid geometry: "Self-intersection[120.2956486 31.5835403]".
+_GEOS_REASON = re.compile(r"^\s*(?P<text>[^\[]*?)\s*(?:\[(?P<point>[^\]]*)\])?\s*$")
+# Decimals of the place in a message: 6 is about 10 cm, enough to find the vertex on a map.
+REASON_DECIMALS = 6
+
+
+def _reasons() -> dict[str, tuple[str, str]]:
+    """GEOS's reason (lower case) → (what is wrong, what to do), in Chinese."""
+    return {
+        "self-intersection": (
+            gettext("边界线自相交"),
+            gettext("请调整该处附近的顶点，使边界线互不交叉"),
+        ),
+        "ring self-intersection": (
+            gettext("边界环在一点与自身相接"),
+            gettext("请调整该处的顶点，使边界环不与自身接触；两块只在一点相接的区域请分成两个多边形"),
+        ),
+        "hole lies outside shell": (
+            gettext("内环（洞）位于外边界之外"),
+            gettext("请把该内环移到外边界以内，或删除该内环"),
+        ),
+        "holes are nested": (
+            gettext("一个内环（洞）位于另一个内环之内"),
+            gettext("请删除被套住的内环，或把两个内环合并为一个"),
+        ),
+        "interior is disconnected": (
+            gettext("内环（洞）把多边形内部分隔成互不相连的几块"),
+            gettext("请调整内环，使其不把范围分隔开；确需分开的请改为多个多边形"),
+        ),
+        "nested shells": (
+            gettext("多个多边形中有一个位于另一个之内"),
+            gettext("请合并这两个多边形，或把里面的一个改为外面那个的内环（洞）"),
+        ),
+        "duplicate rings": (
+            gettext("有重复的边界环"),
+            gettext("请删除重复的多边形或环"),
+        ),
+        "too few points in geometry component": (
+            gettext("有的环不同的坐标点少于3个"),
+            gettext("每个环至少需要3个不同的点（首尾坐标相同，共至少4个坐标）"),
+        ),
+        "invalid coordinate": (
+            gettext("坐标不是有效的数值"),
+            gettext("请检查该处的经纬度"),
+        ),
+        "ring is not closed": (
+            gettext("边界环首尾坐标不相同"),
+            gettext("请让每个环的最后一个坐标与第一个坐标相同"),
+        ),
+        "repeated point": (
+            gettext("有重复的坐标点"),
+            gettext("请删除重复的顶点"),
+        ),
+    }
+
+
+def _degrees(value: float) -> str:
+    text = f"{round(value, REASON_DECIMALS):.{REASON_DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def invalid_reason(reason: str | None) -> tuple[str, str, str]:
+    """(what is wrong, where, what to do) in Chinese for GEOS's ``is_valid_reason``.
+
+    ``where`` is "（经度 X，纬度 Y）" or "" when GEOS names no usable point; a reason this
+    does not know reads 多边形无效, never GEOS's English."""
+    match = _GEOS_REASON.match(reason or "")
+    text = match["text"].lower() if match else ""
+    aliases = {
+        "ring not closed": "ring is not closed",
+        "too few points": "too few points in geometry component",
+    }
+    known = _reasons().get(aliases.get(text, text))
+    where = ""
+    if match and match["point"]:
+        try:
+            lon, lat = (float(v) for v in match["point"].split()[:2])
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(lon) and math.isfinite(lat):
+                where = gettext("（经度 {lon}，纬度 {lat}）").format(lon=_degrees(lon), lat=_degrees(lat))
+    if known is None:
+        return (
+            gettext("多边形无效"),
+            where,
+            gettext("请检查该处附近的坐标") if where else gettext("请检查坐标"),
+        )
+    return known[0], where, known[1]
+
+
 def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
     """A valid Polygon or MultiPolygon from a GeoJSON geometry (or Feature), else ValidationError."""
     if isinstance(geojson, dict) and geojson.get("type") == "Feature":
@@ -261,8 +352,10 @@ def parse_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
     except GEOSException as exc:
         raise ValidationError(gettext("范围多边形无效，请检查坐标"), field=field) from exc
     if not valid:
+        what, where, advice = invalid_reason(reason)
         raise ValidationError(
-            gettext("范围多边形无效（{reason}），请检查是否自相交").format(reason=reason), field=field
+            gettext("范围无效：{what}{where}，{advice}").format(what=what, where=where, advice=advice),
+            field=field,
         )
     return geom
 
@@ -299,10 +392,10 @@ def stored_polygon(geojson: Any, field: str = "geometry") -> BaseGeometry:
             field=field,
         )
     if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
+        what, where, advice = invalid_reason(shapely.is_valid_reason(geom))
         raise ValidationError(
-            gettext("范围按 {stored_decimals} 位小数取整后无效（{reason}）").format(
-                stored_decimals=STORED_DECIMALS, reason=reason
+            gettext("范围按 {stored_decimals} 位小数取整后无效：{what}{where}，{advice}").format(
+                stored_decimals=STORED_DECIMALS, what=what, where=where, advice=advice
             ),
             field=field,
         )
