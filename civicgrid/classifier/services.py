@@ -55,6 +55,13 @@ class CsvSpec:
 def read_csv(spec: CsvSpec) -> tuple[list[str], list[str]]:
     """(texts, labels) of a .csv/.txt (UTF-8, GBK or UTF-16) or .xlsx file, a title row above
     the header passed over; labels are empty strings without a label column."""
+    _, texts, labels = read_csv_rows(spec)
+    return texts, labels
+
+
+def read_csv_rows(spec: CsvSpec) -> tuple[list[int], list[str], list[str]]:
+    """``read_csv`` with each row's number as the spreadsheet shows it (from 1, the header
+    and any title or blank row above counted; blank rows are left out)."""
     if not spec.path.is_file():
         raise ValidationError(gettext("文件不存在：{path}").format(path=spec.path), field="csv")
     known = [c for c in (spec.text_column, spec.label_column) if c]
@@ -67,11 +74,12 @@ def read_csv(spec: CsvSpec) -> tuple[list[str], list[str]]:
                 ),
                 field="csv",
             )
-    texts, labels = [], []
-    for _, row in records:
+    numbers, texts, labels = [], [], []
+    for number, row in records:
+        numbers.append(number)
         texts.append(row.get(spec.text_column) or "")
         labels.append((row.get(spec.label_column) or "").strip() if spec.label_column else "")
-    return texts, labels
+    return numbers, texts, labels
 
 
 @dataclass

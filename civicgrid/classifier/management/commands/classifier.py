@@ -2,8 +2,10 @@
 
 ``train --csv PATH:TEXT_COLUMN:LABEL_COLUMN [--csv …] [--model NAME]`` trains a model on
 labelled CSV files; ``predict --csv PATH:TEXT_COLUMN --output OUT.csv [--model NAME]``
-writes ``row,label,confidence`` for every input row, in order. Both work before the
-database is migrated (the model lives in ``DATA_DIR/classifier/NAME/``).
+writes ``row,label,confidence`` (UTF-8 with a BOM, for Excel) for every non-blank input
+row, in order: ``row`` is the row number the spreadsheet shows, and a row whose text is
+empty gets no label and no confidence. Both work before the database is migrated (the
+model lives in ``DATA_DIR/classifier/NAME/``).
 ``train-history`` trains the catalogue model on the deployment's requests.
 """
 
@@ -93,21 +95,29 @@ class Command(BaseCommand):
 
     def predict(self, opts: dict[str, Any]) -> None:
         spec = services.CsvSpec.parse(opts["csv"], with_label=False)
-        texts, _ = services.read_csv(spec)
+        numbers, texts, _ = services.read_csv_rows(spec)
         started = time.perf_counter()
         bundle = store.load(store.latest(store.check_name(opts["model"])))
         head = "label" if "label" in bundle.heads else "category"
-        results = batch.predict(bundle, texts, head=head)
+        # An empty text gets no label: a guess from nothing would read as a prediction.
+        filled = [i for i, text in enumerate(texts) if text.strip()]
+        results = dict(zip(filled, batch.predict(bundle, [texts[i] for i in filled], head=head), strict=True))
         output = Path(opts["output"])
         output.parent.mkdir(parents=True, exist_ok=True)
-        with output.open("w", encoding="utf-8", newline="") as f:
+        # With a BOM, as the product's CSV templates: Excel on Chinese Windows reads it as UTF-8.
+        with output.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["row", "label", "confidence"])
-            for n, (label, confidence) in enumerate(results):
-                writer.writerow([n, label, f"{confidence:.4f}"])
+            for i, number in enumerate(numbers):  # the row as the spreadsheet shows it
+                label, confidence = results.get(i, ("", None))
+                writer.writerow([number, label, "" if confidence is None else f"{confidence:.4f}"])
         seconds = time.perf_counter() - started
         self.stdout.write(
             gettext("已预测 {count} 条，用时 {seconds:.1f} 秒，结果写入 {output}").format(
-                count=len(texts), seconds=seconds, output=output
+                count=len(filled), seconds=seconds, output=output
             )
         )
+        if blank := len(texts) - len(filled):
+            self.stdout.write(
+                gettext("{count} 行的文本为空，未预测（label 和 confidence 留空）").format(count=blank)
+            )
