@@ -218,7 +218,7 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
     from openpyxl import Workbook
 
     from civicgrid.exchange.constants import Verb as ExchangeVerb
-    from civicgrid.exchange.exports import XLSX_CONTENT_TYPE, attachment, sheet_title
+    from civicgrid.exchange.exports import XLSX_CONTENT_TYPE, _cell, attachment, sheet_title
 
     list_name = gettext("审计日志")
     rows = list(qs.order_by("-id")[:AUDIT_EXPORT_MAX])
@@ -227,23 +227,24 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
     sheet = book.create_sheet(title=sheet_title(list_name))
     sheet.append([str(h) for h in AUDIT_EXPORT_HEADERS])
     for row in rows:
-        sheet.append(
-            [
-                timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                row.actor_name,
-                row.via or "",
-                str(verb_label(row.verb) or ""),
-                row.verb,
-                _cell_text(row.target_label),
-                row.target_type,
-                row.target_id,
-                places.get(row.node_path, row.node_path),
-                _cell_text(_json_text(row.before)),
-                _cell_text(_json_text(row.after)),
-                row.ip or "",
-                row.request_id,
-            ]
+        # Every text through the exports' own cell: a name typed at sign-in ("=HYPERLINK(…)",
+        # kept as the failed row's target and label) is text in the file, never a formula.
+        values = (
+            timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            row.actor_name,
+            row.via or "",
+            str(verb_label(row.verb) or ""),
+            row.verb,
+            row.target_label,
+            row.target_type,
+            row.target_id,
+            places.get(row.node_path, row.node_path),
+            _json_text(row.before),
+            _json_text(row.after),
+            row.ip or "",
+            row.request_id,
         )
+        sheet.append([_cell(sheet, value) for value in values])
     out = io.BytesIO()
     book.save(out)
     used = {k: v for k, v in filters.items() if v}
@@ -257,14 +258,6 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
         )
     filename = f"{list_name}_{timezone.localdate():%Y%m%d}.xlsx"
     return attachment(out.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)
-
-
-def _cell_text(value: str) -> str:
-    """Text as a cell keeps it: no control characters, never read as a formula."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-    return "'" + value if value.startswith(("=", "+", "-", "@")) else value
 
 
 @login_required
