@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civicgrid.core.middleware.HealthMiddleware",  # /healthz: before any check of the Host
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "civicgrid.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,9 +112,17 @@ DATABASE_URL = envsecret("DATABASE_URL", "")
 if not DATABASE_URL:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{DATA_DIR / 'civicgrid.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CIVICGRID_DB_CONN_MAX_AGE", 60))
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CIVICGRID_DB_CONN_MAX_AGE", 60))
+    }
+except ValueError as _exc:  # named without the address itself, which holds the password
+    if isinstance(_exc, dj_database_url.UnknownSchemeError):
+        _expected = "postgres://user:password@host/name or sqlite:///path"
+        _reason = f"its scheme {_exc.scheme}:// is unknown ({_expected} is expected)"
+    else:
+        _reason = "it is not a valid URL (are special characters in the password %-encoded?)"
+    raise RuntimeError(f"DATABASE_URL (or DATABASE_URL_FILE) cannot be used: {_reason}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at

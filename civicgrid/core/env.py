@@ -55,10 +55,23 @@ def envlist(name: str, default: list[str] | None = None) -> list[str]:
 
 
 def envsecret(name: str, default: str = "") -> str:
-    """Read a secret from ``NAME`` or, failing that, from the file named by ``NAME_FILE``."""
+    """Read a secret from ``NAME`` or, failing that, from the file named by ``NAME_FILE``.
+    A file that cannot be read, is not UTF-8 text or is empty stops the start with the
+    variable named (not a bare ``FileNotFoundError`` naming only the path, nor a silent
+    default: an empty ``DATABASE_URL_FILE`` would otherwise mean the SQLite file)."""
     if name in os.environ:
         return os.environ[name]
-    path = os.environ.get(f"{name}_FILE")
-    if path:
-        return Path(path).read_text(encoding="utf-8").strip()
-    return default
+    variable = f"{name}_FILE"
+    path = os.environ.get(variable)
+    if not path:
+        return default
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise RuntimeError(f"{variable} names {path}, which cannot be read: {reason}") from None
+    except UnicodeDecodeError:
+        raise RuntimeError(f"{variable} names {path}, which is not UTF-8 text") from None
+    if not value:
+        raise RuntimeError(f"{variable} names {path}, which is empty")
+    return value

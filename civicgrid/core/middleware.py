@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -43,6 +44,41 @@ def _address(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+HEALTH_PATH = "/healthz"
+
+
+def health_response() -> JsonResponse:
+    """200 with JSON when the database answers, 503 otherwise; the failure named by its
+    kind only (its message may hold the database's address or user)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "detail": type(exc).__name__},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+class HealthMiddleware:
+    """``GET /healthz`` answered before anything reads the Host header: a local health check
+    (``curl http://127.0.0.1:8000/healthz``) gets its answer whatever
+    ``CIVICGRID_ALLOWED_HOSTS`` names, rather than the refusal of an unknown host. It runs
+    right after ``SecurityMiddleware``, which leaves /healthz to plain HTTP
+    (``SECURE_REDIRECT_EXEMPT``, so it never asks the host for a redirect) and still adds its
+    headers; nothing of the request goes into the answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == HEALTH_PATH and request.method == "GET":
+            return health_response()
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:
