@@ -21,8 +21,10 @@ from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
 from civicgrid.accounts.services import admin_change_problem, api_token_create, role_node_problem
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
+from civicgrid.core.admin_fields import KeyedChoiceField
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError as CivicValidationError
+from civicgrid.territory.models import Node
 
 
 class RoleAssignmentFormSet(forms.BaseInlineFormSet):
@@ -47,11 +49,26 @@ def _own(request: HttpRequest, obj: Any) -> bool:
     return obj is not None and obj.pk == request.user.pk
 
 
+class RoleAssignmentForm(forms.ModelForm):
+    node = KeyedChoiceField(
+        Node.objects.all(),
+        to_field_name="code",
+        upper=True,
+        label=gettext_lazy("管辖范围（区域编码）"),
+        help_text=gettext_lazy("区域编码见各区域页面，如街道、社区、网格的编码"),
+        error_messages={"invalid_choice": gettext_lazy("没有区域编码为 %(value)s 的区域")},
+    )
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "node"]
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    form = RoleAssignmentForm
     formset = RoleAssignmentFormSet
     extra = 0
-    raw_id_fields = ["node"]
 
     # Nobody grants or revokes their own roles: a security administrator could otherwise
     # make their own account a business user with one save (三员分立).
@@ -285,10 +302,17 @@ class ApiTokenAdmin(AuditedModelAdmin):
 
     @admin.action(description=gettext_lazy("吊销所选令牌"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        for token in queryset.filter(revoked_at__isnull=True):
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit_write(actor=request.user, verb="accounts.token_revoked", target=token)
+        # Admin actions run outside any transaction: the revocations and their audit rows
+        # are written together or not at all (before, each save committed on its own and
+        # the audit row then failed: a 500 for a revocation that had happened, unaudited).
+        count = 0
+        with transaction.atomic():
+            for token in queryset.filter(revoked_at__isnull=True).select_for_update(of=("self",)):
+                token.revoked_at = timezone.now()
+                token.save(update_fields=["revoked_at"])
+                audit_write(actor=request.user, verb="accounts.token_revoked", target=token)
+                count += 1
+        self.message_user(request, _("已吊销 {count} 个令牌").format(count=count))
 
 
 admin.site.unregister(Group)

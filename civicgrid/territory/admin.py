@@ -5,12 +5,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
+from civicgrid.core.admin_fields import KeyedChoiceField
 from civicgrid.core.errors import ValidationError
 from civicgrid.territory import services
 from civicgrid.territory.geometry import check_lon_lat
@@ -177,12 +179,32 @@ class GridMatterAdmin(AuditedModelAdmin):
     filter_horizontal = ["applies_to"]
 
 
+class PositionForm(forms.ModelForm):
+    # The system administrator has no account list (三员分立): the account is typed by its
+    # login name, not picked by id from a lookup they cannot open.
+    user = KeyedChoiceField(
+        get_user_model().objects.all(),
+        to_field_name="username",
+        required=False,
+        label=gettext_lazy("系统账号（用户名）"),
+        error_messages={"invalid_choice": gettext_lazy("没有用户名为 %(value)s 的账号")},
+    )
+
+    class Meta:
+        model = Position
+        fields = [
+            "node", "post", "holder_name", "user", "resident", "organisation_name", "start_date", "end_date",
+            "note",
+        ]  # fmt: skip
+
+
 @admin.register(Position)
 class PositionAdmin(AuditedModelAdmin):
+    form = PositionForm
     list_display = ["holder_name", "post", "node", "start_date", "end_date"]
     list_filter = ["post"]
     search_fields = ["holder_name", "node__name"]
-    raw_id_fields = ["node", "user", "resident"]
+    raw_id_fields = ["node", "resident"]
     exclude = ["phone_enc", "phone_hash"]
 
     def save_model(self, request: HttpRequest, obj: Position, form: forms.ModelForm, change: bool) -> None:

@@ -42,7 +42,7 @@ def test_the_security_admin_cannot_make_their_own_account_a_business_user(client
         **{
             "role_assignments-TOTAL_FORMS": "1",
             "role_assignments-0-role": Role.COMMUNITY_WORKER,
-            "role_assignments-0-node": city.comm_a1.pk,
+            "role_assignments-0-node": city.comm_a1.code,
             "role_assignments-0-user": me.pk,
         },
     )
@@ -108,7 +108,7 @@ def test_the_admin_refuses_a_grid_worker_on_a_district(client: Any, city: City) 
         **{
             "role_assignments-TOTAL_FORMS": "1",
             "role_assignments-0-role": Role.GRID_WORKER,
-            "role_assignments-0-node": city.district.pk,
+            "role_assignments-0-node": city.district.code,
             "role_assignments-0-user": carol.pk,
         },
     )

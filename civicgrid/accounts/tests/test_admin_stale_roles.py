@@ -48,7 +48,7 @@ def _shown(client: Client, user: User) -> dict[str, Any]:
                 f"role_assignments-{i}-id": row.pk,
                 f"role_assignments-{i}-user": user.pk,
                 f"role_assignments-{i}-role": row.role,
-                f"role_assignments-{i}-node": row.node_id,
+                f"role_assignments-{i}-node": row.node.code,
             }
         )
     return form
@@ -61,7 +61,7 @@ def _add(form: dict[str, Any], user: User, role: str, node: Any) -> dict[str, An
         "role_assignments-TOTAL_FORMS": str(i + 1),
         f"role_assignments-{i}-user": user.pk,
         f"role_assignments-{i}-role": role,
-        f"role_assignments-{i}-node": node.pk,
+        f"role_assignments-{i}-node": node.code,
     }
 
 
@@ -95,7 +95,7 @@ def test_editing_a_row_another_session_removed_says_why(city: City) -> None:
     removed = {**form_a, "role_assignments-0-DELETE": "on"}
     assert a.post(f"/admin/accounts/user/{bob.pk}/change/", removed).status_code == 302
     assert _roles(bob) == set()
-    edited = {**form_b, "role_assignments-0-node": city.comm_a2.pk}
+    edited = {**form_b, "role_assignments-0-node": city.comm_a2.code}
     response = b.post(f"/admin/accounts/user/{bob.pk}/change/", edited)
     assert response.status_code == 200
     assert STALE in response.content.decode()

@@ -102,3 +102,21 @@ def test_the_command_refuses_an_administrator_with_a_message(city: City) -> None
     with pytest.raises(CommandError, match="管理员账号不能持有接口令牌"):
         call_command("apitoken", "create", "--user", "secadmin", stdout=StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_revoking_in_the_list_is_one_transaction_with_its_audit_rows(city: City, client: Client) -> None:
+    from civicgrid.accounts import services as accounts
+
+    first, raw = accounts.api_token_create(actor=city.secadmin, user=city.bob, name="甲")
+    second, _ = accounts.api_token_create(actor=city.secadmin, user=city.carol, name="乙")
+    client.force_login(city.secadmin)
+    response = client.post(
+        "/admin/accounts/apitoken/",
+        {"action": "revoke", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "已吊销 2 个令牌" in response.content.decode()
+    assert ApiToken.objects.filter(revoked_at__isnull=False).count() == 2
+    assert AuditLog.objects.filter(verb=Verb.TOKEN_REVOKED).count() == 2
+    assert Client().get(NODES, headers={"Authorization": f"Bearer {raw}"}).status_code == 401

@@ -43,7 +43,7 @@ def _unit_form(unit: HandlingUnit, user: User) -> dict[str, Any]:
         "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0",
         "memberships-MAX_NUM_FORMS": "1000",
-        "memberships-0-user": user.pk,
+        "memberships-0-user": user.username,
         "memberships-0-is_approver": "on",
     }
 

@@ -118,7 +118,7 @@ def test_admin_refuses_business_role_for_an_administrator(client: Any, city: Any
             "role_assignments-MIN_NUM_FORMS": "0",
             "role_assignments-MAX_NUM_FORMS": "1000",
             "role_assignments-0-role": "leader",
-            "role_assignments-0-node": city.district.pk,
+            "role_assignments-0-node": city.district.code,
             "role_assignments-0-user": user.pk,
             "edit_fingerprint": record_fingerprint(type(user).objects.get(pk=user.pk)),
         },

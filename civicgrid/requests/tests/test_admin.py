@@ -38,7 +38,7 @@ def test_a_unit_is_created_with_staff_and_audited(client: Client, hotline: Any) 
     client.force_login(hotline.city.sysadmin)
     member = {
         "memberships-TOTAL_FORMS": "1",
-        "memberships-0-user": hotline.hank.pk,
+        "memberships-0-user": hotline.hank.username,
         "memberships-0-is_approver": "on",
     }
     response = client.post("/admin/requests/handlingunit/add/", {**unit_form(hotline), **member})
