@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,7 @@ def service_record(
     )
 
 
+@transaction.atomic
 def certificate_issue(
     *, actor: Any, volunteer: Volunteer, since: date | None = None, until: date | None = None, form: str
 ) -> ServiceRecord:
