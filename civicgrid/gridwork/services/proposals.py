@@ -231,6 +231,22 @@ def _locked_pending(actor: Any, proposal: Proposal) -> Proposal:
     return locked
 
 
+def _lock_targets(p: Proposal) -> None:
+    """Lock the resident and dwelling the approval changes, and read them afresh, before
+    anything is read from them: an approval, or a registry edit, committed meanwhile is then
+    seen, not overwritten by what was read before it (two tags approved at once both stay)."""
+    if p.resident_id is not None:
+        p.resident = Resident.objects.select_for_update().get(pk=p.resident_id)
+    dwelling_id = p.dwelling_id or (p.household.dwelling_id if p.household is not None else None)
+    if dwelling_id is not None:
+        dwelling = Dwelling.objects.select_for_update().get(pk=dwelling_id)
+        if p.dwelling_id is not None:
+            p.dwelling = dwelling
+        else:
+            assert p.household is not None
+            p.household.dwelling = dwelling
+
+
 def _apply_new_resident(actor: Any, p: Proposal) -> dict[str, Any]:
     d = p.payload
     household = p.household
@@ -278,6 +294,7 @@ def _unchanged(
 
 
 def _apply(actor: Any, p: Proposal) -> dict[str, Any]:
+    _lock_targets(p)
     if p.kind == ProposalKind.NEW_RESIDENT:
         return _apply_new_resident(actor, p)
     unchanged = _unchanged(p.kind, p.resident, p.tag, p.dwelling, p.payload.get("use", ""))
@@ -293,7 +310,7 @@ def _apply(actor: Any, p: Proposal) -> dict[str, Any]:
     if p.kind == ProposalKind.MOVED_OUT:  # the registry refuses a resident already moved out
         registry.resident_update(actor=actor, resident=resident, is_active=False)
         return {"resident": resident.pk}
-    codes = list(resident.tags.values_list("code", flat=True))
+    codes = list(resident.tags.values_list("code", flat=True))  # the resident is locked: current tags
     assert p.tag is not None
     if p.kind == ProposalKind.ADD_TAG:
         codes.append(p.tag.code)
