@@ -42,10 +42,10 @@ def test_train_then_predict_round_trip(
     call_command(
         "classifier", "predict", "--csv", f"{inputs}:text", "--output", str(out), "--model", "contest"
     )
-    with out.open(encoding="utf-8") as f:
+    with out.open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["row", "label", "confidence"]
-    assert [r[0] for r in rows[1:]] == [str(n) for n in range(len(held_out_rows))]
+    assert [r[0] for r in rows[1:]] == [str(n) for n in range(2, len(held_out_rows) + 2)]  # header is row 1
     labels = {r["label"] for r in raw_rows}
     assert all(r[1] in labels and 0.0 < float(r[2]) <= 1.0 for r in rows[1:])
     right = sum(r[1] == h["label"] for r, h in zip(rows[1:], held_out_rows, strict=True))
