@@ -104,6 +104,15 @@ class Need(ScopedModel):
         verbose_name = gettext_lazy("需求")
         verbose_name_plural = gettext_lazy("需求清单")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # A request is on the needs list once while that entry is not closed; closing it
+            # lets the request be put on the list again.
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(request__isnull=False) & ~Q(status=NeedStatus.CLOSED),
+                name="party_one_open_need_per_request",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -265,8 +265,8 @@ def need_create(*, actor: Any, node: Node, data: NeedIn, request: Any = None, re
 def need_from_request(*, actor: Any, request: Any, category: str, is_micro: bool = False) -> Need:
     """Put a resident's request (诉求) on the needs list, where it happened."""
     require(actor, Capability.PARTY_EDIT, request.node_path)
-    if Need.objects.filter(request=request).exclude(status=NeedStatus.CLOSED).exists():
-        raise ValidationError(_("该诉求已在需求清单中"), field="request")
+    if _listed(request):
+        raise _already_listed()
     data = NeedIn(
         title=request.title[:200],
         category=category,
@@ -278,7 +278,24 @@ def need_from_request(*, actor: Any, request: Any, category: str, is_micro: bool
         lat=request.lat,
         is_micro=is_micro,
     )
-    return need_create(actor=actor, node=request.node, data=data, request=request)
+    try:
+        with transaction.atomic():
+            return need_create(actor=actor, node=request.node, data=data, request=request)
+    except IntegrityError as exc:
+        # Two at once both passed the check above: the partial unique index
+        # (party_one_open_need_per_request) kept one, the other is told the same.
+        if _listed(request):
+            raise _already_listed() from exc
+        raise
+
+
+def _listed(request: Any) -> bool:
+    """The request is on the needs list, in an entry not closed."""
+    return Need.objects.filter(request=request).exclude(status=NeedStatus.CLOSED).exists()
+
+
+def _already_listed() -> ValidationError:
+    return ValidationError(_("该诉求已在需求清单中"), field="request")
 
 
 @transaction.atomic
