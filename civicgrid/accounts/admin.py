@@ -21,10 +21,9 @@ from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
 from civicgrid.accounts.services import admin_change_problem, api_token_create, role_node_problem
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
-from civicgrid.core.admin_fields import KeyedChoiceField
+from civicgrid.core.admin_fields import area_code_field
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError as CivicValidationError
-from civicgrid.territory.models import Node
 
 
 class RoleAssignmentFormSet(forms.BaseInlineFormSet):
@@ -50,13 +49,9 @@ def _own(request: HttpRequest, obj: Any) -> bool:
 
 
 class RoleAssignmentForm(forms.ModelForm):
-    node = KeyedChoiceField(
-        Node.objects.all(),
-        to_field_name="code",
-        upper=True,
-        label=gettext_lazy("管辖范围（区域编码）"),
+    node = area_code_field(
+        gettext_lazy("管辖范围（区域编码）"),
         help_text=gettext_lazy("区域编码见各区域页面，如街道、社区、网格的编码"),
-        error_messages={"invalid_choice": gettext_lazy("没有区域编码为 %(value)s 的区域")},
     )
 
     class Meta:

@@ -9,6 +9,8 @@ is a text box for the key people know and see on the pages, checked like a choic
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from civicgrid.core.validators import fold
 
@@ -36,3 +38,28 @@ class KeyedChoiceField(forms.ModelChoiceField):
             rows = queryset.model._base_manager.filter(pk=value)
             return next(iter(rows.values_list(self.to_field_name, flat=True)), value)
         return super().prepare_value(value)
+
+
+def login_name_field(label: Any, **kwargs: Any) -> KeyedChoiceField:
+    """An account typed as its login name."""
+    return KeyedChoiceField(
+        get_user_model().objects.all(),
+        to_field_name="username",
+        label=label,
+        error_messages={"invalid_choice": gettext_lazy("没有用户名为 %(value)s 的账号")},
+        **kwargs,
+    )
+
+
+def area_code_field(label: Any, **kwargs: Any) -> KeyedChoiceField:
+    """A territory node typed as its 区域编码."""
+    from civicgrid.territory.models import Node  # core is below territory
+
+    return KeyedChoiceField(
+        Node.objects.all(),
+        to_field_name="code",
+        upper=True,
+        label=label,
+        error_messages={"invalid_choice": gettext_lazy("没有区域编码为 %(value)s 的区域")},
+        **kwargs,
+    )

@@ -6,13 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.core.admin_audit import AuditedModelAdmin
-from civicgrid.core.admin_fields import KeyedChoiceField
+from civicgrid.core.admin_fields import login_name_field
 from civicgrid.core.audit import audit_write
 from civicgrid.requests import units
 from civicgrid.requests.models import DispatchRule, HandlingUnit, SavedAnswer, UnitMembership
@@ -62,12 +61,8 @@ class MembershipFormSet(forms.BaseInlineFormSet):
 
 
 class MembershipForm(forms.ModelForm):
-    user = KeyedChoiceField(
-        get_user_model().objects.all(),
-        to_field_name="username",
-        label=gettext_lazy("账号用户名"),
-        help_text=gettext_lazy("承办人的登录账号，由安全管理员开设"),
-        error_messages={"invalid_choice": gettext_lazy("没有用户名为 %(value)s 的账号")},
+    user = login_name_field(
+        gettext_lazy("账号用户名"), help_text=gettext_lazy("承办人的登录账号，由安全管理员开设")
     )
 
     class Meta:

@@ -5,14 +5,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
-from civicgrid.core.admin_fields import KeyedChoiceField
+from civicgrid.core.admin_fields import login_name_field
 from civicgrid.core.errors import ValidationError
 from civicgrid.territory import services
 from civicgrid.territory.geometry import check_lon_lat
@@ -182,13 +181,7 @@ class GridMatterAdmin(AuditedModelAdmin):
 class PositionForm(forms.ModelForm):
     # The system administrator has no account list (三员分立): the account is typed by its
     # login name, not picked by id from a lookup they cannot open.
-    user = KeyedChoiceField(
-        get_user_model().objects.all(),
-        to_field_name="username",
-        required=False,
-        label=gettext_lazy("系统账号（用户名）"),
-        error_messages={"invalid_choice": gettext_lazy("没有用户名为 %(value)s 的账号")},
-    )
+    user = login_name_field(gettext_lazy("系统账号（用户名）"), required=False)
 
     class Meta:
         model = Position
