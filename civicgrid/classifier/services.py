@@ -22,7 +22,8 @@ from civicgrid.classifier import batch, engine, history, store
 from civicgrid.classifier.models import ClassifierVersion, ModelKind
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, ValidationError
-from civicgrid.requests.history_import.reader import table_records
+from civicgrid.exchange.importers.base import date_cell_reason
+from civicgrid.requests.history_import.reader import DateText, table_records
 
 TRAINED = "classifier.trained"
 ACTIVATED = "classifier.activated"
@@ -61,7 +62,9 @@ def read_csv(spec: CsvSpec) -> tuple[list[str], list[str]]:
 
 def read_csv_rows(spec: CsvSpec) -> tuple[list[int], list[str], list[str]]:
     """``read_csv`` with each row's number as the spreadsheet shows it (from 1, the header
-    and any title or blank row above counted; blank rows are left out)."""
+    and any title or blank row above counted; blank rows are left out). A date cell of an
+    .xlsx in the text or label column (3-1 that Excel turned into a date) refuses the file,
+    naming its row and column (``date_cell_reason``)."""
     if not spec.path.is_file():
         raise ValidationError(gettext("文件不存在：{path}").format(path=spec.path), field="csv")
     known = [c for c in (spec.text_column, spec.label_column) if c]
@@ -76,6 +79,14 @@ def read_csv_rows(spec: CsvSpec) -> tuple[list[int], list[str], list[str]]:
             )
     numbers, texts, labels = [], [], []
     for number, row in records:
+        for column in filter(None, (spec.text_column, spec.label_column)):
+            if type(row.get(column)) is DateText:
+                raise ValidationError(
+                    gettext("{name} 第{row}行：{reason}").format(
+                        name=spec.path.name, row=number, reason=date_cell_reason(column)
+                    ),
+                    field="csv",
+                )
         numbers.append(number)
         texts.append(row.get(spec.text_column) or "")
         labels.append((row.get(spec.label_column) or "").strip() if spec.label_column else "")

@@ -26,7 +26,8 @@ from django.utils.translation import gettext
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.cells import parse_date
-from civicgrid.requests.history_import.reader import table_records
+from civicgrid.exchange.importers.base import date_cell_reason
+from civicgrid.requests.history_import.reader import DateText, table_records
 from civicgrid.requests.models import Category, SavedAnswer
 
 DEMO_FILE = Path(__file__).parent / "defaults" / "knowledge.json.gz"
@@ -100,9 +101,12 @@ HEADER_ALIASES = {
 def rows_from_replies(path: Path) -> Iterator[KnowledgeRow]:
     """Rows of a .csv/.txt (UTF-8, GBK or UTF-16) or .xlsx with the columns ``id, subject,
     reply, reply_time`` (as ``replies.csv``, or their Chinese names ``HEADER_ALIASES``), a
-    title row above the header passed over; an id seen before in the file is left out."""
+    title row above the header passed over; an id seen before in the file is left out.
+    A date cell of an .xlsx outside the reply time (an id or subject such as 3-1 that Excel
+    turned into a date) refuses the file, naming its row and column (``date_cell_reason``)."""
     known = [*HEADER_ALIASES, *HEADER_ALIASES.values()]
     header, records = table_records(path.name, path.read_bytes(), known=known)
+    typed = {HEADER_ALIASES.get(h, h): h for h in header}  # column -> the header as in the file
     header = [HEADER_ALIASES.get(h, h) for h in header]
     records = ((n, {HEADER_ALIASES.get(k, k): v for k, v in row.items()}) for n, row in records)
     missing = [c for c in ("subject", "reply") if c not in header]
@@ -114,6 +118,12 @@ def rows_from_replies(path: Path) -> Iterator[KnowledgeRow]:
         )
     seen: set[str] = set()
     for line, row in records:
+        for column in ("id", "subject", "reply"):
+            if type(row.get(column)) is DateText:
+                raise ValidationError(
+                    gettext("第{row}行：{reason}").format(row=line, reason=date_cell_reason(typed[column])),
+                    field="file",
+                )
         content = answer_text(row.get("reply") or "")
         source_ref = f"{path.name}:{row.get('id') or line}"[:64]
         if not content or not (row.get("subject") or "").strip() or source_ref in seen:

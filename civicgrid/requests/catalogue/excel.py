@@ -6,7 +6,11 @@ result refused naming its row and column) and cells as every import does
 (``exchange.cells``): the header is found among
 the first rows (a title row above it is passed over) and rows keep the numbers Excel shows;
 text loses invisible characters and outer spaces, and codes and limits their full-width
-forms (``０１０１０１`` is ``010101``).
+forms (``０１０１０１`` is ``010101``). No column of the catalogue is a date: a date cell is
+what Excel and WPS make of ``3-1`` or ``12-2`` typed into a cell not formatted as text (shown
+3月1日; the file keeps only the date), and is refused naming its row and column
+(``date_cell_reason``) before any row is checked, instead of naming a category
+``2026-03-01 00:00:00``.
 
 The header is checked before any row: a column the catalogue does not know (关键词 renamed
 关键字) is refused ("未知列：关键字"), as is a known column missing from a file the export
@@ -23,8 +27,10 @@ template, a hand-made file) imports as before.
 """
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -33,6 +39,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import fold
 from civicgrid.exchange.cells import clean_text, find_header
+from civicgrid.exchange.importers.base import date_cell_reason
 from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_message, open_workbook, sheet_rows
 from civicgrid.requests.catalogue.publish import catalogue_publish, stale_conflict
 from civicgrid.requests.catalogue.read import catalogue_rows
@@ -46,6 +53,7 @@ from civicgrid.requests.catalogue.rows import (
     TIER_SHORT,
     UNIT_SHORT,
     check_configure,
+    raise_if,
     text,
 )
 from civicgrid.requests.constants import ResponseTier, ResponsibleKind
@@ -307,6 +315,7 @@ def _read_rows(
     lines: Iterable[Sequence[Any]], index: Mapping[str, int], start: int = 2
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    dated: dict[str, list[str]] = defaultdict(list)  # "第N行" -> reasons (see the module's notes)
     for number, values in enumerate(lines, start=start):
         for key, i in index.items():
             if i < len(values) and values[i] is NO_RESULT:
@@ -320,7 +329,11 @@ def _read_rows(
             for key, i in index.items()
             if key not in INFORMATIONAL
         }
+        for key, value in row.items():
+            if isinstance(value, date):
+                dated[_("第{line}行").format(line=number)].append(date_cell_reason(f"「{HEADERS[key]}」"))
         rows.append({**row, "_line": number})
+    raise_if(dated)
     return rows
 
 

@@ -16,6 +16,13 @@ lazily as ``(row number, cells)``, numbered as the user sees them in Excel (head
 1: the first data row is row 2), and wholly blank rows are skipped. Cells are text: an
 .xlsx date-time becomes ``2025-03-01 08:15:00``, an integral number ``120`` and a boolean
 是/否, so that every cell is checked by the same text rules.
+
+A date cell is read as ``DateText``: only the time columns (``TIME_KEYS``) mean a date.
+Elsewhere it is what Excel and WPS make of ``3-1`` or ``12-2`` typed into a cell not formatted
+as text (shown 3月1日; the file keeps only the date), and a number, title or address would
+become ``2026-03-01``: the row is refused for that cell (``Sheet.refused``, reported by
+``Validator.chunks`` as the exchange importers report it, ``date_cell_reason``). Only an
+.xlsx is checked so, as only there a cell has a type; a CSV holds the text as typed.
 """
 
 import csv
@@ -33,12 +40,22 @@ from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import INVISIBLE
 from civicgrid.exchange.cells import clean_text, find_header
 from civicgrid.exchange.columns import normalise_header
+from civicgrid.exchange.importers.base import date_cell_reason
 from civicgrid.exchange.readers import decode_text, header_enough, header_matcher, sniff_delimiter
 from civicgrid.exchange.workbook import NO_RESULT, Matcher, SheetChoice, no_result_message, sheet_rows
-from civicgrid.requests.history_import.columns import COLUMNS
+from civicgrid.requests.history_import.columns import COLUMNS, HEADERS
 
 EXTENSIONS = (".csv", ".xlsx", ".txt")
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+# The columns where a date cell means a date (a time of the request or of its rating).
+TIME_KEYS = frozenset({"received_at", "dispatched_at", "responded_at", "replied_at", "closed_at", "rated_at"})
+
+
+class DateText(str):
+    """The text of an .xlsx date cell (``2026-03-01 00:00:00``): a time in a time column, and
+    elsewhere 3-1 or 12-2 that Excel turned into a date (see the module's notes)."""
+
+    __slots__ = ()
 
 
 @dataclass
@@ -50,6 +67,8 @@ class Sheet:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column header, reason)
     rows: Iterator[tuple[int, list[str]]] = field(default_factory=lambda: iter(()))
     header_row: int = 1  # where the header is, as Excel numbers rows (problems are reported there)
+    # Rows refused for a cell, filled as ``rows`` is read: row -> [(column key, reason)].
+    refused: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def extension(file_name: str) -> str:
@@ -62,9 +81,9 @@ def xlsx_cell(value: Any) -> str:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, datetime):
-        return value.isoformat(" ", timespec="seconds")
+        return DateText(value.isoformat(" ", timespec="seconds"))
     if isinstance(value, date):
-        return value.isoformat()
+        return DateText(value.isoformat())
     if isinstance(value, time):
         return value.isoformat(timespec="seconds")
     if isinstance(value, bool):
@@ -130,10 +149,13 @@ def _data_rows(
     start: int = 2,
     header: Sequence[str] = (),
     bound: Iterable[int] = (),
+    undated: Sequence[tuple[str, int]] = (),
+    refused: dict[int, list[tuple[str, str]]] | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
     """Rows cut or padded to the header's width, plus one empty cell (``Sheet.blank``) at the
     end; ``start`` is the row number of the first. A formula without a result in a ``bound``
-    column refuses the file, naming its row and column."""
+    column refuses the file, naming its row and column. A date cell (``DateText``) in an
+    ``undated`` column (key, index) puts the row in ``refused``."""
     bound = sorted(bound)
     for number, cells in enumerate(lines, start=start):
         _refuse_no_result(number, cells, header, bound)
@@ -141,6 +163,10 @@ def _data_rows(
             cells = (cells + [""] * width)[:width]
         if any(cells):
             cells.append("")
+            if undated and refused is not None:
+                dated = [key for key, index in undated if type(cells[index]) is DateText]
+                if dated:
+                    refused[number] = [(key, date_cell_reason(HEADERS[key])) for key in dated]
             yield number, cells
 
 
@@ -208,5 +234,12 @@ def read_sheet(file_name: str, data: bytes) -> Sheet:
     _bind(header, sheet)
     if not sheet.problems:
         sheet.blank = len(header)
-        sheet.rows = _data_rows(lines, len(header), header_row + 1, header, sheet.positions.values())
+        undated = (
+            [(key, index) for key, index in sheet.positions.items() if key not in TIME_KEYS]
+            if extension(file_name) == ".xlsx"
+            else []
+        )
+        sheet.rows = _data_rows(
+            lines, len(header), header_row + 1, header, sheet.positions.values(), undated, sheet.refused
+        )
     return sheet

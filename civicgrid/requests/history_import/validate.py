@@ -214,7 +214,9 @@ class Validator:
     def chunks(self, sheet: Sheet, size: int | None = None) -> Iterator[Chunk]:
         """The valid rows, ``size`` (``CHUNK_ROWS``) at a time, as they are read. Problems go
         to ``batch.errors`` as they are found; the numbers are not yet compared with the
-        database (``check_taken``)."""
+        database (``check_taken``). A row the reader refused for a cell (a date outside the
+        time columns: ``Sheet.refused``) is reported for those cells alone, as the exchange
+        importers report it: what such a cell holds is no data to check."""
         batch = self.batch
         if sheet.problems:
             batch.errors.extend(
@@ -224,6 +226,7 @@ class Validator:
         self.pick = itemgetter(*[sheet.positions.get(c.key, sheet.blank) for c in COLUMNS])
         size = size or CHUNK_ROWS
         items: list[Item] = []
+        refused = sheet.refused  # filled as the rows are read; empty for a CSV
         for number, cells in sheet.rows:
             batch.rows += 1
             if batch.rows > MAX_ROWS:
@@ -233,6 +236,9 @@ class Validator:
                     )
                 )
                 break
+            if refused and (cell_problems := refused.pop(number, None)):
+                batch.errors.extend(RowError(number, HEADERS[key], reason) for key, reason in cell_problems)
+                continue
             item = self.row(number, cells)
             if item is not None:
                 items.append(item)
