@@ -8,16 +8,18 @@ loaded before forking and shared copy-on-write.
 import multiprocessing
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from civicgrid.classifier.engine import Bundle
 from civicgrid.classifier.text import segmenter, words
+
+if TYPE_CHECKING:
+    from civicgrid.classifier.engine import Bundle
 
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_FROM = 1500
 CHUNK = 500
 
-_worker_bundle: Bundle | None = None  # the model the forked workers classify with
+_worker_bundle: "Bundle | None" = None  # the model the forked workers classify with
 
 
 def _processes(count: int, processes: int | None) -> int:
@@ -38,7 +40,7 @@ def words_many(texts: Sequence[str], *, processes: int | None = None) -> list[li
         return pool.map(words, texts, chunksize=max(50, len(texts) // (processes * 8)))
 
 
-def _classify(bundle: Bundle, texts: Sequence[str], head: str) -> list[tuple[str, float]]:
+def _classify(bundle: "Bundle", texts: Sequence[str], head: str) -> list[tuple[str, float]]:
     x = bundle.features([words(t) for t in texts])
     return [best[0] for best in bundle.top(head, x, 1)]
 
@@ -49,7 +51,7 @@ def _classify_in_worker(job: tuple[Sequence[str], str]) -> list[tuple[str, float
 
 
 def predict(
-    bundle: Bundle, texts: Sequence[str], *, head: str = "label", processes: int | None = None
+    bundle: "Bundle", texts: Sequence[str], *, head: str = "label", processes: int | None = None
 ) -> list[tuple[str, float]]:
     """The most likely label of ``head`` and its confidence for each text, in order."""
     global _worker_bundle

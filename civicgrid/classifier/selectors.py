@@ -9,7 +9,7 @@ first-level classes suggests the first-level category of the same name.
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -18,10 +18,13 @@ from django.utils.translation import gettext
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.classifier import history, store
-from civicgrid.classifier.engine import Bundle
 from civicgrid.classifier.models import ClassifierVersion, ModelKind
 from civicgrid.classifier.text import words
 from civicgrid.core.errors import NotFound
+
+if TYPE_CHECKING:
+    # The engine loads numpy, scipy and scikit-learn: loading a model file imports it.
+    from civicgrid.classifier.engine import Bundle
 
 DEFAULT_AUTO_DISPATCH_CONFIDENCE = 0.9
 # A unit the text model finds likely but that never handled the category still counts a little.
@@ -56,7 +59,7 @@ class _ActiveModel:
         self._bundle: Bundle | None = None
         self._kind = ""
 
-    def get(self) -> tuple[Bundle, str] | None:
+    def get(self) -> "tuple[Bundle, str] | None":
         row = ClassifierVersion.objects.filter(is_active=True).values_list("id", "file", "kind").first()
         if row is None:
             return None
@@ -90,7 +93,7 @@ def suggest(text: str, top: int = 3) -> list[Suggestion]:
 
 
 def _catalogue_suggestions(
-    bundle: Bundle, x: Any, catalogue: dict[str, history.CatalogueEntry], top: int
+    bundle: "Bundle", x: Any, catalogue: dict[str, history.CatalogueEntry], top: int
 ) -> list[Suggestion]:
     ranked = bundle.top("category", x, top + 5)[0]
     chosen = [(catalogue[code], p) for code, p in ranked if code in catalogue][:top]
@@ -131,7 +134,7 @@ def _unit_for(
 
 
 def _label_suggestions(
-    bundle: Bundle, x: Any, catalogue: dict[str, history.CatalogueEntry], top: int
+    bundle: "Bundle", x: Any, catalogue: dict[str, history.CatalogueEntry], top: int
 ) -> list[Suggestion]:
     by_name = {e.path[0]: e for e in catalogue.values() if e.level == 1}
     ranked = bundle.top("label", x, len(bundle.heads["label"].labels))[0]

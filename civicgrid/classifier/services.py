@@ -9,7 +9,7 @@ Switching versions is for the system administrator (``CLASSIFIER_MANAGE``) and a
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max
@@ -18,12 +18,15 @@ from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
-from civicgrid.classifier import batch, engine, history, store
+from civicgrid.classifier import batch, history, store
 from civicgrid.classifier.models import ClassifierVersion, ModelKind
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, ValidationError
 from civicgrid.exchange.importers.base import date_cell_reason
 from civicgrid.requests.history_import.reader import DateText, table_records
+
+if TYPE_CHECKING:
+    from civicgrid.classifier import engine
 
 TRAINED = "classifier.trained"
 ACTIVATED = "classifier.activated"
@@ -97,7 +100,7 @@ def read_csv_rows(spec: CsvSpec) -> tuple[list[int], list[str], list[str]]:
 class TrainResult:
     file: str
     size_bytes: int
-    bundle: engine.Bundle
+    bundle: "engine.Bundle"
     version: ClassifierVersion | None
     warning: str = ""
 
@@ -137,6 +140,8 @@ def classifier_train_csv(
             ),
             field="csv",
         )
+    from civicgrid.classifier import engine  # numpy, scipy, scikit-learn: only when training
+
     docs = batch.words_many(texts)
     groups = [" ".join(d) for d in docs]  # exact duplicates after normalisation stay together
     bundle = engine.train_bundle(docs, {"label": labels}, groups)
@@ -161,6 +166,8 @@ def classifier_train_history(
     targets: dict[str, list[str]] = {"category": rows.categories}
     if len(set(rows.units)) >= 2:
         targets["unit"] = rows.units
+    from civicgrid.classifier import engine  # numpy, scipy, scikit-learn: only when training
+
     docs = batch.words_many(rows.texts)
     bundle = engine.train_bundle(docs, targets, rows.groups, spec=engine.FeatureSpec.compact())
     bundle.meta["unit_prior"] = rows.unit_prior()
@@ -173,7 +180,7 @@ def classifier_train_history(
     )
 
 
-def _finish(actor: Any, bundle: engine.Bundle, name: str, kind: str, source: str) -> TrainResult:
+def _finish(actor: Any, bundle: "engine.Bundle", name: str, kind: str, source: str) -> TrainResult:
     bundle.meta.update(kind=kind, name=name, source=source, trained_at=datetime.now(UTC).isoformat())
     relative, size = store.save(bundle, name)
     if not database_ready():
@@ -184,7 +191,7 @@ def _finish(actor: Any, bundle: engine.Bundle, name: str, kind: str, source: str
 
 
 def _register(
-    actor: Any, bundle: engine.Bundle, name: str, kind: str, relative: str, size: int
+    actor: Any, bundle: "engine.Bundle", name: str, kind: str, relative: str, size: int
 ) -> ClassifierVersion:
     main_head = "label" if kind == ModelKind.LABEL else "category"
     evaluation = bundle.evaluations.get(main_head, {})

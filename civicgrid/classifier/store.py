@@ -8,13 +8,15 @@ Versions registered in the database name the same files (``ClassifierVersion.fil
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from civicgrid.classifier.engine import Bundle
 from civicgrid.core.errors import NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from civicgrid.classifier.engine import Bundle
 
 DEFAULT_NAME = "default"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
@@ -32,8 +34,10 @@ def check_name(name: str) -> str:
     return name
 
 
-def save(bundle: Bundle, name: str) -> tuple[str, int]:
+def save(bundle: "Bundle", name: str) -> tuple[str, int]:
     """Write ``bundle`` as the newest file of model ``name``: (path relative to root, bytes)."""
+    import joblib  # only where models are written or read, not at boot
+
     folder = root() / check_name(name)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -62,7 +66,10 @@ def absolute(relative: str) -> Path:
     return path
 
 
-def load(relative: str) -> Bundle:
+def load(relative: str) -> "Bundle":
+    # Unpickling imports civicgrid.classifier.engine (numpy, scipy, scikit-learn): only here.
+    import joblib
+
     path = absolute(relative)
     if not path.is_file():
         raise NotFound(_("模型文件不存在：{relative}").format(relative=relative))

@@ -30,10 +30,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
+
+if TYPE_CHECKING:
+    # scipy (about a second to import) is imported by the functions that compute, not at boot.
+    from scipy import sparse
 
 P31 = (1 << 31) - 1
 EARTH_M = 6_371_000.0
@@ -86,8 +89,8 @@ class Corpus:
 class Cluster:
     members: np.ndarray  # item indexes, most central first
     centroid: (
-        sparse.csr_matrix
-    )  # the centroids of all clusters (L2-normalised rows); this one is row ``index``
+        "sparse.csr_matrix"  # the centroids of all clusters (L2-normalised rows); this one is row ``index``
+    )
     index: int
     block: int
     group: int
@@ -97,7 +100,7 @@ class Cluster:
 @dataclass
 class Result:
     clusters: list[Cluster]
-    matrix: sparse.csr_matrix
+    matrix: "sparse.csr_matrix"
     vocabulary: np.ndarray  # term id of each column
     stats: dict[str, float] = field(default_factory=dict)
 
@@ -130,13 +133,15 @@ def hashed_columns(*term_ids: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]
     return [number[h] for h in hashed], np.flatnonzero(present)
 
 
-def tfidf(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
+def tfidf(corpus: Corpus) -> tuple["sparse.csr_matrix", np.ndarray]:
     """Rows: items; columns: hashed term ids. Sub-linear tf, smoothed idf, L2-normalised rows.
 
     Returns the matrix and, for each column, a term id that falls in it (to name keywords;
     its hashed column is ``term id & HASH_MASK``). Only the hashed columns that occur are
     columns (``hashed_columns``).
     """
+    from scipy import sparse
+
     n = corpus.n
     (columns,), hashed = hashed_columns(corpus.term_ids)
     width = len(hashed)
@@ -168,7 +173,7 @@ def tfidf(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
 # Candidates -------------------------------------------------------------------------------
 
 
-def minhashes(matrix: sparse.csr_matrix, hashes: int, seed: int, vocabulary: np.ndarray) -> np.ndarray:
+def minhashes(matrix: "sparse.csr_matrix", hashes: int, seed: int, vocabulary: np.ndarray) -> np.ndarray:
     """``hashes`` min-hashes of each row's set of hashed columns (rows without terms: all P31).
 
     ``vocabulary``: a term id of each column (``tfidf``), whose hashed column is hashed here.
@@ -231,7 +236,7 @@ def candidate_pairs(block: np.ndarray, signatures: np.ndarray, rows_per_band: in
     return np.unique(np.concatenate(codes))
 
 
-def pair_cosines(matrix: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def pair_cosines(matrix: "sparse.csr_matrix", i: np.ndarray, j: np.ndarray) -> np.ndarray:
     out = np.empty(len(i), dtype=np.float32)
     for s in range(0, len(i), CHUNK):
         a, b = matrix[i[s : s + CHUNK]], matrix[j[s : s + CHUNK]]
@@ -262,7 +267,7 @@ COMMON_MIN_DOCS = 1000  # a word is "common" only when it is in more requests th
 
 
 def _exact_pairs(
-    matrix: sparse.csr_matrix, block: np.ndarray, rows: np.ndarray, params: Params
+    matrix: "sparse.csr_matrix", block: np.ndarray, rows: np.ndarray, params: Params
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of ``rows`` in one block with cosine ≥ ``similarity``, from one block-diagonal product.
 
@@ -273,6 +278,8 @@ def _exact_pairs(
     in full. The cost is the sum over (block, word) of the squared number of requests with
     that word in that block — never the square of a block or of the city.
     """
+    from scipy import sparse
+
     empty = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
     if len(rows) < 2:
         return empty
@@ -306,7 +313,7 @@ def _exact_pairs(
 
 
 def _lsh_pairs(
-    corpus: Corpus, matrix: sparse.csr_matrix, vocabulary: np.ndarray, rows: np.ndarray, params: Params
+    corpus: Corpus, matrix: "sparse.csr_matrix", vocabulary: np.ndarray, rows: np.ndarray, params: Params
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs of the large blocks by MinHash/LSH, verified by their cosine."""
     if not len(rows):
@@ -319,7 +326,7 @@ def _lsh_pairs(
 
 
 def _links(
-    corpus: Corpus, matrix: sparse.csr_matrix, vocabulary: np.ndarray, params: Params
+    corpus: Corpus, matrix: "sparse.csr_matrix", vocabulary: np.ndarray, params: Params
 ) -> tuple[np.ndarray, np.ndarray]:
     sizes = np.bincount(corpus.block) if len(corpus.block) else np.zeros(0, np.int64)
     block_size = sizes[corpus.block] if len(corpus.block) else np.zeros(0, np.int64)
@@ -348,7 +355,9 @@ def _links(
 # Clusters ---------------------------------------------------------------------------------
 
 
-def _centroids(matrix: sparse.csr_matrix, labels: np.ndarray, k: int) -> sparse.csr_matrix:
+def _centroids(matrix: "sparse.csr_matrix", labels: np.ndarray, k: int) -> "sparse.csr_matrix":
+    from scipy import sparse
+
     n = matrix.shape[0]
     member = sparse.csr_matrix((np.ones(n, np.float32), (labels, np.arange(n))), shape=(k, n))
     sums = (member @ matrix).tocsr()
@@ -358,12 +367,15 @@ def _centroids(matrix: sparse.csr_matrix, labels: np.ndarray, k: int) -> sparse.
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
     graph = sparse.coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return labels.astype(np.int64)
 
 
-def _refine(matrix: sparse.csr_matrix, labels: np.ndarray, params: Params) -> np.ndarray:
+def _refine(matrix: "sparse.csr_matrix", labels: np.ndarray, params: Params) -> np.ndarray:
     """Members far from their cluster's centroid leave it (they become clusters of one)."""
     k = int(labels.max()) + 1 if len(labels) else 0
     sizes = np.bincount(labels, minlength=k)
@@ -383,7 +395,9 @@ def _refine(matrix: sparse.csr_matrix, labels: np.ndarray, params: Params) -> np
     return labels.astype(np.int64)
 
 
-def _merge_near(corpus: Corpus, matrix: sparse.csr_matrix, labels: np.ndarray, params: Params) -> np.ndarray:
+def _merge_near(
+    corpus: Corpus, matrix: "sparse.csr_matrix", labels: np.ndarray, params: Params
+) -> np.ndarray:
     """Clusters of one category group in different blocks, centroids near and alike, become one."""
     k = int(labels.max()) + 1 if len(labels) else 0
     sizes = np.bincount(labels, minlength=k)
@@ -446,7 +460,7 @@ def cluster(corpus: Corpus, params: Params | None = None) -> Result:
     return Result(clusters, matrix, vocabulary, stats)
 
 
-def _rowwise(a: sparse.csr_matrix, ia: np.ndarray, b: sparse.csr_matrix, ib: np.ndarray) -> np.ndarray:
+def _rowwise(a: "sparse.csr_matrix", ia: np.ndarray, b: "sparse.csr_matrix", ib: np.ndarray) -> np.ndarray:
     """Dot products of rows ``a[ia[k]]`` and ``b[ib[k]]`` for every k, in chunks."""
     out = np.empty(len(ia), dtype=np.float32)
     for s in range(0, len(ia), CHUNK):
@@ -457,7 +471,7 @@ def _rowwise(a: sparse.csr_matrix, ia: np.ndarray, b: sparse.csr_matrix, ib: np.
 
 
 def _collect(
-    part: Corpus, matrix: sparse.csr_matrix, labels: np.ndarray, sub: np.ndarray, params: Params
+    part: Corpus, matrix: "sparse.csr_matrix", labels: np.ndarray, sub: np.ndarray, params: Params
 ) -> list[Cluster]:
     k = int(labels.max()) + 1 if len(labels) else 0
     sizes = np.bincount(labels, minlength=k)
@@ -501,6 +515,8 @@ def count_previous(
 ) -> list[int]:
     """For each cluster, the items of another period (the previous one) in its block that
     contain at least ``previous_words`` of its five central words."""
+    from scipy import sparse
+
     if not clusters or not len(block):
         return [0] * len(clusters)
     n = len(block)
