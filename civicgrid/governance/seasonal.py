@@ -34,7 +34,7 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.governance.hot import GROUP_CODE_LENGTH, _areas, _bounds
 from civicgrid.governance.models import Season, SeasonalProposal
-from civicgrid.registry.selectors import residents_count_under
+from civicgrid.registry.selectors import residents_count_under_each
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import SYSTEM
@@ -268,11 +268,12 @@ def priority_subdistricts(actor: Any, month: date) -> Priority:
     paths = [s.path for s in subs]
     found, _ = cells(Period.month(month), Slice(paths=tuple(paths)), by=BY_AREA)
     counts = by_paths(found, paths)
+    residents_of = residents_count_under_each(subs)
     classes = _rank_classes(month)
     rows = []
     for sub in subs:
         c = counts.get(sub.path, Counts())
-        residents = residents_count_under(sub)
+        residents = residents_of[sub.path]
         rows.append(
             PriorityRow(
                 sub, residents, c, rates_of(c), _per_10k(c.received, residents), classes.get(sub.pk, "")

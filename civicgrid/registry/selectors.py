@@ -1,8 +1,10 @@
 """Registry reads, always cut to the actor's scope."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Left
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
@@ -12,7 +14,7 @@ from civicgrid.core.errors import NotFound
 from civicgrid.core.validators import normalise_id_number, normalise_phone
 from civicgrid.registry.models import Dwelling, Household, Organisation, Resident
 from civicgrid.registry.pii import pii_kind, pii_search_checked, with_reduced_birth
-from civicgrid.territory.models import Node
+from civicgrid.territory.models import Node, common_path
 
 
 def residents_visible(actor: Any) -> QuerySet[Resident]:
@@ -87,6 +89,35 @@ def resident_get(actor: Any, pk: int) -> Resident:
 
 def residents_count_under(node: Node) -> int:
     return Resident.objects.filter(node_path__startswith=node.path, is_active=True).count()
+
+
+def residents_count_under_each(nodes: Iterable[Node]) -> dict[str, int]:
+    """``residents_count_under`` of every node at once, by node path, in one query whatever
+    the number of nodes (a node without residents counts 0; a resident under two of the
+    nodes, one inside the other, counts for both).
+
+    A resident is under a node when its ``node_path`` starts with the node's path: the
+    residents under the nodes' common ancestor are counted per leading part of their path as
+    long as the longest of the nodes' paths (one scan, one row per subdistrict or so), and
+    each group goes to the nodes its leading part starts with. 300 subdistricts of 2 million
+    residents: one grouped query instead of 300 counts."""
+    counts = dict.fromkeys((node.path for node in nodes), 0)
+    if not counts:
+        return counts
+    lengths = sorted({len(path) for path in counts})
+    rows = (
+        Resident.objects.filter(node_path__startswith=common_path(list(counts)), is_active=True)
+        .annotate(lead=Left("node_path", lengths[-1]))
+        .values("lead")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        # A set: a resident's path shorter than some of the lengths comes out whole for each.
+        for prefix in {row["lead"][:length] for length in lengths}:
+            if prefix in counts:
+                counts[prefix] += row["n"]
+    return counts
 
 
 def resident_for_user(user: Any) -> Resident | None:
