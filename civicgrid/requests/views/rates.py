@@ -1,7 +1,10 @@
 """Pages of the three rates (三率统计), the monthly ranking (月度排名) and the weekly report (周报).
 
 Visible to roles holding ``Capability.RATES_VIEW``; every figure is cut to the actor's scope
-(units and territory nodes under their RATES_VIEW nodes).
+(units and territory nodes under their RATES_VIEW nodes). The "统计对象" list stays small at
+any scope, as the ledger's filters (``views.ledger.area_options`` / ``unit_options``): the
+reader's areas and the levels below, the chosen one with its line and children, the units
+nearest the reader; any other unit is typed by its code (``unit_code``).
 """
 
 from datetime import date, timedelta
@@ -17,7 +20,9 @@ from django.utils.translation import gettext
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import typed_day
 from civicgrid.exchange.exports import attachment
+from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.rates.access import (
+    AREA,
     Target,
     asked_period,
     node_target,
@@ -41,8 +46,8 @@ from civicgrid.requests.rates.ranking import (
     rankings,
 )
 from civicgrid.requests.rates.report import weekly_report, weekly_report_xlsx
+from civicgrid.requests.views.ledger import INDENT, area_options, unit_by_code, unit_options
 
-MAX_NODES = 2000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -58,7 +63,13 @@ def _int_value(raw: str, name: str, label: str) -> int | None:
 
 
 def _target_params(request: HttpRequest) -> dict[str, str]:
-    """``unit=5`` / ``node=3``, or the form's single "统计对象" select: ``target=unit:5``."""
+    """``unit=5`` / ``node=3``, or the form's single "统计对象" select: ``target=unit:5``; a
+    unit's code typed beside the list (``unit_code``) wins over both."""
+    if request.GET.get("unit_code", "").strip():
+        unit = unit_by_code(units_visible(request.user), request.GET["unit_code"])
+        if unit is None:
+            raise ValidationError(gettext("承办单位不存在或您无权查看"), field="unit_code")
+        return {"unit": str(unit.pk), "node": ""}
     params = {"unit": request.GET.get("unit", ""), "node": request.GET.get("node", "")}
     combined = request.GET.get("target", "").strip()
     if combined:
@@ -105,6 +116,15 @@ def _refused(exc: ValidationError) -> str:
     return "；".join(reasons) or str(exc.message)
 
 
+def _choices(actor: Any, target: Target) -> dict[str, Any]:
+    """The "统计对象" list: a few hundred areas and units at most, the target among them."""
+    visible = nodes_visible(actor)
+    chosen = visible.filter(pk=target.pk).first() if target.kind == AREA and target.pk else None
+    areas = area_options(visible, rate_paths(actor), chosen)
+    units = unit_options(units_visible(actor), own=unit_ids(actor), selected=[target.unit_id])
+    return {"nodes": [(n, INDENT * level) for n, level in areas], "units": units}
+
+
 @login_required
 def rates_page(request: HttpRequest) -> HttpResponse:
     rate_paths(request.user)
@@ -124,8 +144,7 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         "source": source,
         "trend": [(m, r, r.display()) for m, r in trend],
         "chart": _trend_chart(trend),
-        "units": units_visible(request.user),
-        "nodes": nodes_visible(request.user)[:MAX_NODES],
+        **_choices(request.user, target),
         "params": request.GET,
         "month_value": f"{period.start:%Y-%m}" if period.whole_month else "",
         "is_live": period.end >= timezone.localdate(),
