@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
@@ -257,6 +256,9 @@ def clean_row(
 @lru_cache(maxsize=8192)
 def initials(name: str) -> str:
     """Lower-case pinyin initials of a name: 电梯故障 → ``dtgz`` (letters and digits only)."""
+    # Imported here: loading pypinyin's dictionaries costs about a second at every process start.
+    from pypinyin import Style, lazy_pinyin
+
     letters = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
     return "".join(ch for ch in letters.lower() if ch.isascii() and ch.isalnum())
 
