@@ -14,11 +14,12 @@ Formulas (also in docs/modules/gridwork.md):
 
 import calendar
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,20 +206,60 @@ def worker_month(actor: Any, worker: User, year: int, month: int) -> list[MonthD
 
 @dataclass
 class GridCoverage:
-    grid: Node
+    grid: Node  # only its name and its parent's name are loaded (``coverage_grids``)
     today: int  # patrols started today
     week_days: int  # days of this week with a patrol
     workers_today: list[str]
     last_day: date | None
 
 
-def coverage(actor: Any, under: Node | None = None, today: date | None = None) -> list[GridCoverage]:
+@dataclass
+class CoverageTotals:
+    grids: int  # active grids in scope
+    today: int  # of them, patrolled today
+    week: int  # of them, patrolled this week
+
+
+def coverage_grids(actor: Any, under: Node | None = None) -> QuerySet[Node]:
+    """The grids the coverage lists, by path, each with only what a row shows: its name and
+    its community's (never the geometry, a large JSON column of each grid and community)."""
+    return grids_visible(actor, under).select_related("parent").only("name", "parent__name")
+
+
+def coverage_totals(actor: Any, under: Node | None = None, today: date | None = None) -> CoverageTotals:
+    """The page's figures over the whole scope, counted in the database (two queries)."""
+    today = today or timezone.localdate()
+    grids = grids_visible(actor, under)
+    found = (
+        Patrol.objects.filter(
+            view_q(actor), node__in=grids.values("pk"), day__range=(week_start(today), today)
+        )
+        .order_by()
+        .aggregate(
+            week=Count("node_id", distinct=True),
+            today=Count("node_id", distinct=True, filter=Q(day=today)),
+        )
+    )
+    return CoverageTotals(grids.count(), found["today"], found["week"])
+
+
+def coverage(
+    actor: Any, under: Node | None = None, today: date | None = None, grids: Iterable[Node] | None = None
+) -> list[GridCoverage]:
+    """One row per grid: ``grids`` (a page of ``coverage_grids``), else every grid in scope.
+    Three queries for the patrols, however many grids."""
     today = today or timezone.localdate()
     monday = week_start(today)
-    grids = list(grids_visible(actor, under).select_related("parent"))
-    patrols = Patrol.objects.filter(view_q(actor), node__in=grids)
+    if grids is None:
+        rows = list(coverage_grids(actor, under))
+        patrols = Patrol.objects.filter(view_q(actor), node__in=grids_visible(actor, under).values("pk"))
+    else:
+        rows = list(grids)
+        patrols = Patrol.objects.filter(view_q(actor), node_id__in=[g.pk for g in rows])
     week: dict[int, set[date]] = defaultdict(set)
-    for node_id, day in patrols.filter(day__range=(monday, today)).values_list("node_id", "day").distinct():
+    for node_id, day in (
+        patrols.filter(day__range=(monday, today)).order_by().values_list("node_id", "day").distinct()
+    ):
         week[node_id].add(day)
     names: dict[int, list[str]] = defaultdict(list)
     count: dict[int, int] = defaultdict(int)
@@ -232,7 +273,7 @@ def coverage(actor: Any, under: Node | None = None, today: date | None = None) -
         r["node_id"]: r["last"]
         for r in patrols.filter(day__lte=today).values("node_id").annotate(last=Max("day")).order_by()
     }
-    return [GridCoverage(g, count[g.pk], len(week[g.pk]), names[g.pk], last.get(g.pk)) for g in grids]
+    return [GridCoverage(g, count[g.pk], len(week[g.pk]), names[g.pk], last.get(g.pk)) for g in rows]
 
 
 # --- campaign progress ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Schema
 
@@ -170,11 +170,25 @@ def proposals(request: HttpRequest, f: Query[ListIn], state: str = "") -> Any:
 @router.get(
     "/coverage", response={200: list[GridworkCoverageOut], **ERRORS}, summary="巡查覆盖（今日、本周）"
 )
-def coverage(request: HttpRequest, node_id: int | None = None) -> Any:
+def coverage(
+    request: HttpRequest,
+    response: HttpResponse,
+    node_id: int | None = None,
+    limit: int = MAX_LIMIT,
+    offset: int = 0,
+) -> Any:
+    """The grids by path, ``limit`` (1 to 500) from ``offset``; the header ``X-Total-Count``
+    gives how many grids the scope has (a city has thousands: page with ``offset``)."""
     require_any(request.user, Capability.GRIDWORK_VIEW)
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise ValidationError(
+            _("limit 应在1到{max_limit}之间，offset 不能为负").format(max_limit=MAX_LIMIT), field="limit"
+        )
     look = Lookup(request.user)
     under = look.node(node_id, "node_id")
     look.done()
+    grids = logbook.coverage_grids(request.user, under)
+    response["X-Total-Count"] = str(grids.count())
     return [
         {
             "grid_id": c.grid.pk,
@@ -185,7 +199,7 @@ def coverage(request: HttpRequest, node_id: int | None = None) -> Any:
             "workers_today": c.workers_today,
             "last_day": c.last_day,
         }
-        for c in logbook.coverage(request.user, under)
+        for c in logbook.coverage(request.user, under, grids=grids[offset : offset + limit])
     ]
 
 

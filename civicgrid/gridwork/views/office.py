@@ -46,7 +46,8 @@ def tabs(user: Any) -> list[tuple[str, str]]:
 
 
 def communities(user: Any) -> QuerySet[Node]:
-    return nodes_visible(user).filter(kind=NodeKind.COMMUNITY, is_active=True).order_by("path")
+    """The communities of the pages' filter: only their names (not their geometry)."""
+    return nodes_visible(user).filter(kind=NodeKind.COMMUNITY, is_active=True).only("name").order_by("path")
 
 
 @login_required
@@ -58,17 +59,22 @@ def coverage(request: HttpRequest) -> HttpResponse:
     posted.check()
     look.done()
     today = timezone.localdate()
-    rows = logbook.coverage(user, under, today)
+    # A page of grids (a city has thousands); the figures above it count the whole scope.
+    page = paginate(request, logbook.coverage_grids(user, under))
+    totals = logbook.coverage_totals(user, under, today)
     context = {
         "tabs": tabs(user),
-        "rows": rows,
+        "rows": logbook.coverage(user, under, today, grids=page.object_list),
+        "page": page,
+        "query": query_without_page(request),
         "under": under,
         "communities": communities(user),
         "today": today,
         "week_start": logbook.week_start(today),
         "week_days": (today - logbook.week_start(today)).days + 1,
-        "patrolled_today": sum(1 for r in rows if r.today),
-        "patrolled_week": sum(1 for r in rows if r.week_days),
+        "grids_total": totals.grids,
+        "patrolled_today": totals.today,
+        "patrolled_week": totals.week,
     }
     return render(request, "gridwork/coverage.html", context)
 
