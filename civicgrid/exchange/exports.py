@@ -4,17 +4,23 @@
 the registry lists, the territory subtree and positions use it below. Querysets come in
 already cut to the actor's view and are cut once more to where the actor may export.
 ID numbers and phones are only ever written masked.
+
+A list longer than ``EXPORT_MAX`` (the request ledger's limit) is refused before any row is
+read, with a message asking to narrow the filters (``limit_export``). The workbook is written
+row by row (openpyxl write-only) into a temporary file that the response streams from, so
+memory holds neither the list nor the file; Excel's shared-string table, one entry per
+distinct text, is what still grows with the rows.
 """
 
-import io
 import re
+import tempfile
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any, cast
 
 from django.db import transaction
-from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -29,11 +35,13 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_filter, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import ValidationError
 from civicgrid.core.i18n import StrOrPromise, plain
 from civicgrid.exchange.columns import NODE_COLUMNS
 from civicgrid.exchange.constants import Verb
-from civicgrid.registry.models import Dwelling, Organisation, Resident
+from civicgrid.registry.models import Dwelling, Organisation, Resident, ResidentTag
 from civicgrid.registry.pii import reduce_birth
+from civicgrid.requests.ledger import EXPORT_MAX
 from civicgrid.territory.models import Node, Position
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,6 +100,36 @@ def attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse
     return response
 
 
+class WorkbookResponse(FileResponse):
+    """A workbook streamed from its temporary file; ``content`` still gives the whole file
+    at once to a caller that wants the bytes (a test, a zip of several exports)."""
+
+    def __init__(self, workbook: IO[bytes], **kwargs: Any) -> None:
+        self.workbook = workbook
+        super().__init__(workbook, **kwargs)
+
+    @property
+    def content(self) -> bytes:  # type: ignore[override]
+        position = self.workbook.tell()
+        self.workbook.seek(0)
+        try:
+            return self.workbook.read()
+        finally:
+            self.workbook.seek(position)
+
+
+def limit_export(qs: QuerySet[Any]) -> None:
+    """Refuse, before any row is read, a list longer than ``EXPORT_MAX`` (one count)."""
+    count = qs.count()
+    if count > EXPORT_MAX:
+        raise ValidationError(
+            _("共 {count} 条，超过单次导出上限 {limit} 条，请缩小筛选范围").format(
+                count=count, limit=EXPORT_MAX
+            ),
+            field="export",
+        )
+
+
 def _scope_node(actor: Any) -> Node | None:
     paths = scope_paths(actor, Capability.EXPORT)
     if len(paths) != 1 or not paths[0]:
@@ -108,7 +146,11 @@ def xlsx_response(
     node: Node | None = None,
     filters: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """An .xlsx attachment of ``rows`` under ``headers``, audited as "exchange.exported"."""
+    """An .xlsx attachment of ``rows`` under ``headers``, audited as "exchange.exported".
+
+    ``rows`` is consumed once, as it comes (pass a generator over ``.iterator()``); the
+    workbook goes to a temporary file, streamed by the response and deleted once closed.
+    The caller bounds the rows (``limit_export``)."""
     require_any(actor, Capability.EXPORT)
     list_name, headers = str(list_name), [str(text) for text in headers]
     book = Workbook(write_only=True)
@@ -123,8 +165,13 @@ def xlsx_response(
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
         count += 1
-    out = io.BytesIO()
-    book.save(out)  # write-only: rows went to a temporary file, zipped here
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response once sent
+    try:
+        book.save(out)  # write-only: rows went to a temporary file, zipped here
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
     with transaction.atomic():
         audit_write(
             actor=actor,
@@ -139,8 +186,11 @@ def xlsx_response(
                 **({"filters": filters} if filters else {}),
             },
         )
-    filename = f"{list_name}_{timezone.localdate():%Y%m%d}.xlsx"
-    return attachment(out.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)
+    filename = download_name(f"{list_name}_{timezone.localdate():%Y%m%d}.xlsx")
+    response = WorkbookResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    # A streamed response, typed as the HttpResponse its callers (ledger, party, gridwork…)
+    # declare; it has ``content`` as theirs has.
+    return cast(HttpResponse, response)
 
 
 def _day(value: date | None) -> str:
@@ -163,9 +213,30 @@ RESIDENT_HEADERS = [
 ]
 
 
+RESIDENT_FIELDS = (
+    "node_path",
+    "node__code",
+    "node__name",
+    "name",
+    "id_number_masked",
+    "phone_masked",
+    "gender",
+    "birth_date",
+    "residence_type",
+    "household__code",
+    "relation_to_head",
+    "is_active",
+)
+
+
 def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
-    qs = scope_filter(qs, actor, Capability.EXPORT).select_related("node", "household")
-    qs = qs.prefetch_related("tags")
+    """Two queries a chunk of ``CHUNK`` residents (the rows with their area and household,
+    then their tags), never one a resident."""
+    qs = scope_filter(qs, actor, Capability.EXPORT)
+    limit_export(qs)
+    qs = qs.select_related("node", "household").only(*RESIDENT_FIELDS)
+    tags = Prefetch("tags", queryset=ResidentTag.objects.only("name"))
+    qs = qs.prefetch_related(None).prefetch_related(tags)
 
     def rows() -> Iterable[tuple[Any, ...]]:
         for r in qs.iterator(chunk_size=CHUNK):
@@ -189,7 +260,10 @@ def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
 
 
 def dwellings_xlsx(actor: Any, qs: QuerySet[Dwelling]) -> HttpResponse:
-    qs = scope_filter(qs, actor, Capability.EXPORT).select_related("node")
+    qs = scope_filter(qs, actor, Capability.EXPORT)
+    limit_export(qs)
+    fields = ("node__code", "node__name", "code", "room", "use", "area", "owner_name")
+    qs = qs.select_related("node").only(*fields)
     headers = [
         _("区域编码"),
         _("所属区域"),
@@ -207,7 +281,10 @@ def dwellings_xlsx(actor: Any, qs: QuerySet[Dwelling]) -> HttpResponse:
 
 
 def organisations_xlsx(actor: Any, qs: QuerySet[Organisation]) -> HttpResponse:
-    qs = scope_filter(qs, actor, Capability.EXPORT).select_related("node")
+    qs = scope_filter(qs, actor, Capability.EXPORT)
+    limit_export(qs)
+    fields = ("node__code", "node__name", "name", "kind", "credit_code", "address", "contact_name")
+    qs = qs.select_related("node").only(*fields, "contact_phone_masked", "employees")
     headers = [
         _("区域编码"),
         _("所属区域"),
@@ -239,6 +316,7 @@ def organisations_xlsx(actor: Any, qs: QuerySet[Organisation]) -> HttpResponse:
 def nodes_xlsx(actor: Any, node: Node) -> HttpResponse:
     """The subtree under ``node`` in the columns of the territory import template."""
     qs = scope_filter(Node.objects.filter(path__startswith=node.path), actor, Capability.EXPORT, field="path")
+    limit_export(qs)
     fields = ("kind", "code", "name", "parent__code", "grid_type", "lon", "lat", "address")
     rows = (
         (
@@ -261,6 +339,7 @@ def nodes_xlsx(actor: Any, node: Node) -> HttpResponse:
 
 def positions_xlsx(actor: Any, node: Node, qs: QuerySet[Position]) -> HttpResponse:
     qs = scope_filter(qs, actor, Capability.EXPORT).filter(node_path__startswith=node.path)
+    limit_export(qs)
     headers = [
         _("区域编码"),
         _("所属区域"),

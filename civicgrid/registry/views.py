@@ -66,11 +66,17 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     except PiiSearchLimited as exc:  # the form stays, with the reason above an empty list
         context |= {"page": paginate(request, Resident.objects.none()), "error": exc.message}
         return render(request, "registry/residents.html", context, status=exc.http_status)
+    status = 200
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import residents_xlsx
 
-        return residents_xlsx(request.user, qs)
-    return render(request, "registry/residents.html", context | {"page": paginate(request, qs)})
+        try:
+            return residents_xlsx(request.user, qs)
+        except CivicError as exc:  # too many to export: the list stays, with why there is no file
+            messages.error(request, exc.message)
+            status = exc.http_status
+    context["page"] = paginate(request, qs)
+    return render(request, "registry/residents.html", context, status=status)
 
 
 @login_required
@@ -130,10 +136,15 @@ def dwelling_list(request: HttpRequest) -> HttpResponse:
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(room__contains=fold(q)) | qs.filter(code__contains=fold(q).upper())
     qs = qs.order_by("node_path", "room")
+    status = 200
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import dwellings_xlsx
 
-        return dwellings_xlsx(request.user, qs)
+        try:
+            return dwellings_xlsx(request.user, qs)
+        except CivicError as exc:  # too many to export: the list stays, with why there is no file
+            messages.error(request, exc.message)
+            status = exc.http_status
     return render(
         request,
         "registry/dwellings.html",
@@ -144,6 +155,7 @@ def dwelling_list(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "params": request.GET,
         },
+        status=status,
     )
 
 
@@ -159,10 +171,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(name__contains=q) | qs.filter(credit_code=normalise_credit_code(q))
     qs = qs.order_by("node_path", "name")
+    status = 200
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import organisations_xlsx
 
-        return organisations_xlsx(request.user, qs)
+        try:
+            return organisations_xlsx(request.user, qs)
+        except CivicError as exc:  # too many to export: the list stays, with why there is no file
+            messages.error(request, exc.message)
+            status = exc.http_status
     page = paginate(request, qs)
     for org in page:
         org.can_reveal = can(request.user, Capability.PII_VIEW, org.node_path)
@@ -176,6 +193,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "params": request.GET,
         },
+        status=status,
     )
 
 
