@@ -61,6 +61,9 @@ from civicgrid.territory.models import Node, NodeKind
 
 logger = logging.getLogger(__name__)
 
+# A project planned (started or finished) further ahead than this is a typing mistake.
+PROJECT_YEARS_AHEAD = 5
+
 NEED_AUDIT_FIELDS = ["title", "category", "source", "source_ref", "request", "node", "is_micro", "status"]
 RESOURCE_AUDIT_FIELDS = ["unit", "member", "kind", "title", "quantity", "quantity_unit", "node", "is_active"]
 PROJECT_AUDIT_FIELDS = [
@@ -87,6 +90,13 @@ LIST_NODE_KINDS = (
 
 def _by(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _point(errors: Errors, lon: float | None, lat: float | None) -> None:
@@ -435,8 +445,23 @@ def _check_project(errors: Errors, data: ProjectIn) -> None:
     data.owner_name = text(errors, "owner_name", data.owner_name, _("负责人"), 50, required=True)
     if data.starts_on is None or data.ends_on is None:
         add(errors, "starts_on", _("请填写计划开始和完成日期"))
-    elif data.ends_on < data.starts_on:
-        add(errors, "ends_on", _("计划完成日期不能早于开始日期"))
+    else:
+        latest = _years_after(timezone.localdate(), PROJECT_YEARS_AHEAD)
+        party_day(errors, "starts_on", data.starts_on, _("计划开始日期"), today=None)
+        for field, day, label in (
+            ("starts_on", data.starts_on, _("计划开始日期")),
+            ("ends_on", data.ends_on, _("计划完成日期")),
+        ):
+            if day > latest:
+                add(
+                    errors,
+                    field,
+                    _("{label}不能晚于{latest}（{years}年内）").format(
+                        label=label, latest=latest.isoformat(), years=PROJECT_YEARS_AHEAD
+                    ),
+                )
+        if data.ends_on < data.starts_on:
+            add(errors, "ends_on", _("计划完成日期不能早于开始日期"))
     budget = decimal_value(
         data.budget, errors=errors, field="budget", label=_("预算"), column=Project._meta.get_field("budget")
     )

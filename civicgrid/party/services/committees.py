@@ -43,6 +43,19 @@ def current_part_time_members(committee: PartyOrganisation, on: date) -> Any:
     )
 
 
+def _same_name_serving(
+    committee: PartyOrganisation, name: str, term_start: date, term_end: date | None
+) -> bool:
+    """A member of this name whose term overlaps [term_start, term_end] (open: no end).
+    The caller holds the committee row locked, so two at once are seen one after the other."""
+    overlapping = committee.part_time_members.filter(name=name).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=term_start)
+    )
+    if term_end is not None:
+        overlapping = overlapping.filter(term_start__lte=term_end)
+    return bool(overlapping.exists())
+
+
 @transaction.atomic
 def committee_member_add(
     *,
@@ -70,8 +83,18 @@ def committee_member_add(
     )
     if term_start is None:
         add(errors, "term_start", _("请填写任期开始日期"))
-    elif term_end is not None and term_end < term_start:
-        add(errors, "term_end", _("任期结束不能早于开始"))
+    else:
+        # Not before the Party's founding, not a term still to come (the page lists the
+        # members serving today, with 离任 beside each: a later one would be nowhere).
+        party_day(errors, "term_start", term_start, _("任期开始"), today=timezone.localdate())
+        if term_end is not None and term_end < term_start:
+            add(errors, "term_end", _("任期结束不能早于开始"))
+        elif name and _same_name_serving(committee, name, term_start, term_end):
+            add(
+                errors,
+                "name",
+                _("本委员会已有任期重叠的兼职委员「{name}」，请勿重复增补").format(name=name),
+            )
     raise_if(errors)
     row = CommitteeMember.objects.create(
         committee=committee,

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_forms import (
@@ -52,7 +54,7 @@ from civicgrid.party.views.common import (
     required_date,
     values,
 )
-from civicgrid.territory.models import NodeKind
+from civicgrid.territory.models import Node, NodeKind
 from civicgrid.volunteers.constants import ServiceType as OrderServiceType
 from civicgrid.volunteers.models import ServiceOrder
 
@@ -196,6 +198,18 @@ def _listed(
     return redirect(back)
 
 
+def _form_node(request: HttpRequest) -> Node:
+    """The area a 登记 form names; one unknown or out of the user's view (a tampered id) is
+    refused as the field's error, the form kept as for any other (422), not a bare redirect."""
+    try:
+        node = node_choice(request.user, value(request, "node"))
+    except NotFound as exc:
+        raise ValidationError(unlabelled(exc), field="node") from exc
+    if not can(request.user, Capability.PARTY_EDIT, node.path):
+        raise ValidationError(_("您无权在该区域登记"), field="node")
+    return node
+
+
 @login_required
 @require_POST
 def need_new(request: HttpRequest) -> HttpResponse:
@@ -215,9 +229,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
             ),
             is_micro=value(request, "is_micro") == "1",
         )
-        return services.need_create(
-            actor=request.user, node=node_choice(request.user, value(request, "node")), data=data
-        )
+        return services.need_create(actor=request.user, node=_form_node(request), data=data)
 
     return _listed(request, create, "party/needs.html", _needs_context, _("需求已列入清单"), "party:needs")
 
@@ -391,7 +403,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
         )
         return services.resource_create(
             actor=request.user,
-            node=node_choice(request.user, value(request, "node")),
+            node=_form_node(request),
             unit=find_unit(request.user, unit) if unit else None,
             data=data,
         )
