@@ -1,16 +1,18 @@
 """Reads of the territory, cut to what the actor may see."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter, scope_paths
 from civicgrid.core.errors import NotFound
-from civicgrid.territory.models import GridMatter, Node, NodeKind, Position
+from civicgrid.territory.models import GridMatter, Node, NodeKind, Position, common_path
 
 
 def nodes_visible(actor: Any) -> QuerySet[Node]:
@@ -58,6 +60,37 @@ def node_kind_counts(node: Node) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {row["kind"]: row["n"] for row in rows}
+
+
+def nodes_count_under_each(nodes: Iterable[Node], kinds: Iterable[str]) -> dict[str, dict[str, int]]:
+    """The active nodes of ``kinds`` whose path starts with each given node's path (the node
+    itself included when it is active and of one of the kinds), by node path and then by
+    kind, in one query whatever the number of nodes (a kind with none counts 0; a node under
+    two of the nodes, one inside the other, counts for both).
+
+    Same approach as ``registry.selectors.residents_count_under_each``: the nodes under the
+    given nodes' common ancestor are counted per kind and per leading part of their path as
+    long as the longest of the given paths, and each group goes to the given nodes its
+    leading part starts with. 300 subdistricts: one grouped query instead of 300 counts."""
+    kinds = list(kinds)
+    paths = {node.path for node in nodes}
+    counts = {path: dict.fromkeys(kinds, 0) for path in paths}
+    if not counts or not kinds:
+        return counts
+    lengths = sorted({len(path) for path in paths})
+    rows = (
+        Node.objects.filter(path__startswith=common_path(list(paths)), is_active=True, kind__in=kinds)
+        .annotate(lead=Left("path", lengths[-1]))
+        .values("lead", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        # A set: a path shorter than some of the lengths comes out whole for each.
+        for prefix in {row["lead"][:length] for length in lengths}:
+            if prefix in counts:
+                counts[prefix][row["kind"]] += row["n"]
+    return counts
 
 
 def current_positions(*, on: date | None = None) -> QuerySet[Position]:

@@ -25,11 +25,11 @@ from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import typed_day
 from civicgrid.core.views_audit import change_items, names_of, verb_choices, verb_label
 from civicgrid.registry.models import Organisation, Resident
-from civicgrid.registry.selectors import resident_for_user
+from civicgrid.registry.selectors import resident_for_user, residents_count_under_each
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import LEVELS, locator
 from civicgrid.territory.models import Node, NodeKind
-from civicgrid.territory.selectors import node_roots, node_team
+from civicgrid.territory.selectors import node_roots, node_team, nodes_count_under_each
 from civicgrid.web.contrib import home_figures, home_notices
 
 HOME_HINTS: dict[str, StrOrPromise] = {
@@ -49,34 +49,30 @@ def _scope_summary(node: Node) -> dict[str, Any]:
     """The reader's node at a glance: its active communities and grids below it (not the node
     itself: a community worker's own community is not one of "its" communities)."""
     under = node.path
-    below = Node.objects.filter(path__startswith=under, is_active=True).exclude(pk=node.pk)
+    below = nodes_count_under_each([node], (NodeKind.GRID, NodeKind.COMMUNITY))[under]
+    if node.is_active and node.kind in below:
+        below[node.kind] -= 1  # the node itself
     return {
         "node": node,
-        "grids": below.filter(kind=NodeKind.GRID).count(),
-        "communities": below.filter(kind=NodeKind.COMMUNITY).count(),
+        "grids": below[NodeKind.GRID],
+        "communities": below[NodeKind.COMMUNITY],
         "residents": Resident.objects.filter(node_path__startswith=under, is_active=True).count(),
         "organisations": Organisation.objects.filter(node_path__startswith=under).count(),
     }
 
 
 def _children_breakdown(node: Node) -> list[dict[str, Any]]:
-    """Residents and grids per child node (for the community worker's and leader's home)."""
-    rows = []
-    for child in Node.objects.filter(parent=node, is_active=True).order_by("sort_order", "code")[
-        :MAX_CHILD_ROWS
-    ]:
-        rows.append(
-            {
-                "node": child,
-                "grids": Node.objects.filter(
-                    path__startswith=child.path, kind=NodeKind.GRID, is_active=True
-                ).count(),
-                "residents": Resident.objects.filter(
-                    node_path__startswith=child.path, is_active=True
-                ).count(),
-            }
-        )
-    return rows
+    """Residents and grids per child node (for the community worker's and leader's home): two
+    grouped queries for all the children, however many (a child grid counts itself)."""
+    children = list(
+        Node.objects.filter(parent=node, is_active=True).order_by("sort_order", "code")[:MAX_CHILD_ROWS]
+    )
+    grids = nodes_count_under_each(children, (NodeKind.GRID,))
+    residents = residents_count_under_each(children)
+    return [
+        {"node": child, "grids": grids[child.path][NodeKind.GRID], "residents": residents[child.path]}
+        for child in children
+    ]
 
 
 def _special_groups(node: Node) -> list[dict[str, Any]]:
