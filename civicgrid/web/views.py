@@ -180,7 +180,6 @@ AUDIT_EXPORT_HEADERS = (
     "IP",
     gettext_lazy("请求编号"),
 )
-AUDIT_EXPORT_MAX = 50000  # rows in one workbook; narrow the search for more
 
 
 def _audit_rows(request: HttpRequest) -> tuple[Any, dict[str, str]]:
@@ -209,15 +208,18 @@ def _json_text(value: Any) -> str:
 
 
 def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpResponse:
-    """The filtered rows as an Excel file (newest first, at most ``AUDIT_EXPORT_MAX``); the
-    export is itself an audit row ("exchange.exported", 审计日志), written with the file."""
+    """The filtered rows as an Excel file (newest first); the export is itself an audit row
+    ("exchange.exported", 审计日志), written with the file. More rows than one export takes
+    (``exchange.exports.limit_export``, the ledger's limit) are refused with the count,
+    before anything is read: an auditor is never handed a silently cut log."""
     from openpyxl import Workbook
 
     from civicgrid.exchange.constants import Verb as ExchangeVerb
-    from civicgrid.exchange.exports import XLSX_CONTENT_TYPE, _cell, attachment, sheet_title
+    from civicgrid.exchange.exports import XLSX_CONTENT_TYPE, _cell, attachment, limit_export, sheet_title
 
     list_name = gettext("审计日志")
-    rows = list(qs.order_by("-id")[:AUDIT_EXPORT_MAX])
+    limit_export(qs)
+    rows = list(qs.order_by("-id"))
     places = _place_labels([row.node_path for row in rows])
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(list_name))
