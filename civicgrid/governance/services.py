@@ -64,6 +64,11 @@ TOPIC_YEARS_BACK = 2
 TOPIC_YEARS_AHEAD = 1
 # A task is due no earlier than the day it is set and within three years of it.
 TASK_YEARS_AHEAD = 3
+# A progress note is a line of the task's log, not a report: longer ones are refused.
+PROGRESS_NOTE_MAX = 500
+# A topic in these states is closed: it takes no new tasks and no progress, and its open
+# tasks are left as they were but counted nowhere as work in progress (figures, lists).
+CLOSED_TOPIC_STATUSES = (TopicStatus.DONE, TopicStatus.CANCELLED)
 
 
 def topic_month_window(today: date | None = None) -> tuple[date, date]:
@@ -265,6 +270,18 @@ def _locked_topic(actor: Any, topic: Topic, expected_version: int | None) -> Top
     return locked
 
 
+def _refuse_closed(topic: Topic) -> None:
+    """A closed topic (完成 or 撤销) takes no more work; called with the topic's row locked,
+    so that work cannot slip in beside the change of its status."""
+    if topic.status in CLOSED_TOPIC_STATUSES:
+        raise ValidationError(
+            _("该题目{status}，不能再添加任务或更新进度；如需继续推进，请先将状态改回“推进中”").format(
+                status=topic.get_status_display()
+            ),
+            code="topic_closed",
+        )
+
+
 @transaction.atomic
 def topic_update(
     *,
@@ -320,6 +337,7 @@ def task_add(
     description: str = "",
 ) -> GovernanceTask:
     locked = _locked_topic(actor, topic, None)
+    _refuse_closed(locked)
     _check_task(title, deadline)
     assert deadline is not None
     if unit is not None and not unit.is_active:
@@ -357,6 +375,17 @@ def task_progress(*, actor: Any, task: GovernanceTask, progress: int, note: str 
         raise PermissionDenied(_("您无权更新该任务的进度"))
     if not 0 <= progress <= 100:
         raise ValidationError(_("进度应为0到100之间的整数"), field="progress")
+    if len(note.strip()) > PROGRESS_NOTE_MAX:
+        raise ValidationError(
+            _("进展说明最长{limit}个字（现为{length}个字）").format(
+                limit=PROGRESS_NOTE_MAX, length=len(note.strip())
+            ),
+            field="note",
+        )
+    if task.topic_id is not None:
+        # The topic's row first (as topic_update takes it), then the task's: a progress and a
+        # cancellation of the topic at once cannot both pass.
+        _refuse_closed(Topic.objects.select_for_update().get(pk=task.topic_id))
     locked = GovernanceTask.objects.select_for_update().get(pk=task.pk)
     before = snapshot(locked, TASK_FIELDS)
     locked.progress = progress

@@ -20,7 +20,7 @@ from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import typed_day
 from civicgrid.core.views_forms import labelled, unlabelled
-from civicgrid.governance import selectors, services
+from civicgrid.governance import figures, selectors, services
 from civicgrid.governance.forms import FIELD_LABELS, TaskForm
 from civicgrid.governance.hot import compared, hot_issues_compute, hot_issues_preview
 from civicgrid.governance.models import AlertStatus, ProposalStatus, Topic, TopicStatus
@@ -36,6 +36,7 @@ from civicgrid.territory.models import Node
 # Fields of the topic form that show their own errors (others are listed above the form).
 TOPIC_FORM_FIELDS = ("title", "month", "leading_official", "lead_unit", "assisting_units", "category_prefix")
 LIVE_LIMIT = 50_000  # above this many requests the page computes in the background
+TASKS_PAGE_LIMIT = 500  # tasks listed on /governance/tasks/ (the soonest due first)
 V = Capability.GOVERNANCE_VIEW
 M = Capability.TOPIC_MANAGE
 
@@ -328,6 +329,7 @@ def _topic_page(request: HttpRequest, topic: Topic, task_form: TaskForm, status:
         "before_avg": sum(before) / len(before) if before else None,
         "after_avg": sum(after) / len(after) if after else None,
         "can_manage": can(request.user, M, topic.node_path),
+        "closed": topic.status in services.CLOSED_TOPIC_STATUSES,
         "units": _units(),
         "statuses": TopicStatus.choices,
         "today": timezone.localdate(),
@@ -410,6 +412,24 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
         reverse("governance:topic", args=[task.topic_id]) if task.topic_id else reverse("governance:planned")
     )
     return _back(request, fallback)
+
+
+@login_required
+def tasks_page(request: HttpRequest) -> HttpResponse:
+    """The tasks in progress the home page counts (超期的治理任务): of topics in progress and
+    planned ahead, overdue first."""
+    user = request.user
+    require_any(user, V)
+    today = timezone.localdate()
+    tasks = figures.open_tasks(user).order_by("deadline", "id")
+    context = {
+        "tasks": [(t, services.may_report(user, t)) for t in tasks[:TASKS_PAGE_LIMIT]],
+        "count": tasks.count(),
+        "overdue": tasks.filter(deadline__lt=today).count(),
+        "limit": TASKS_PAGE_LIMIT,
+        "today": today,
+    }
+    return render(request, "governance/tasks.html", context)
 
 
 # Solve before asked ---------------------------------------------------------------------------
@@ -516,6 +536,7 @@ urlpatterns: list[URLPattern] = [
     path("topics/<int:pk>/update/", topic_update, name="topic_update"),
     path("topics/<int:pk>/tasks/", task_add, name="task_add"),
     path("tasks/<int:pk>/progress/", task_progress, name="task_progress"),
+    path("tasks/", tasks_page, name="tasks"),
     path("planned/", planned_page, name="planned"),
     path("proposals/<int:pk>/decide/", proposal_decide, name="proposal_decide"),
     path("priority/", priority_page, name="priority"),
