@@ -21,7 +21,6 @@ from civicgrid.property.constants import (
     DEFAULT_BLACK_BELOW,
     DEFAULT_RED_MIN,
     BoardList,
-    CreditSource,
 )
 from civicgrid.property.models import (
     CommitteeMember,
@@ -176,50 +175,80 @@ class Board:
         return [r for r in self.rows if r.list == BoardList.BLACK]
 
 
-def board(actor: Any, year: int) -> Board:
-    """The companies that served a compound in the actor's scope in ``year``, ranked by
-    score (highest first, then by name), with the red and black lists (three queries).
-
-    The score counts every ledger row of the company; the compounds served, the inspections
-    and the points they deducted count only those in the actor's scope."""
-    served = (
+def served_in(actor: Any, year: int) -> QuerySet[ServiceContract]:
+    """The contracts in the actor's scope that ran at some time in ``year`` (started by its
+    last day, not ended before its first): the compounds served that year, as the board counts
+    them and the company page lists them."""
+    return (
         contracts_visible(actor)
         .filter(starts_on__lte=date(year, 12, 31))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
     )
+
+
+def inspections_in(actor: Any, year: int) -> QuerySet[Inspection]:
+    """The inspections of ``year`` (by the day inspected, as their ledger rows' year) in the
+    actor's scope, the newest first: those the board counts and the company page lists."""
+    return inspections_visible(actor).filter(
+        inspected_on__gte=date(year, 1, 1), inspected_on__lte=date(year, 12, 31)
+    )
+
+
+@dataclass(frozen=True)
+class InspectionTotals:
+    """How many inspections and the points they deducted."""
+
+    count: int = 0
+    deducted: int = 0
+
+
+def inspection_totals(inspections: QuerySet[Inspection]) -> dict[int, InspectionTotals]:
+    """``InspectionTotals`` of ``inspections`` by company id (one query)."""
+    rows = (
+        inspections.order_by()
+        .values("company_id")
+        .annotate(n=Count("pk"), s=Sum("total_deduction"))
+        .values_list("company_id", "n", "s")
+    )
+    return {company_id: InspectionTotals(count=n, deducted=s or 0) for company_id, n, s in rows}
+
+
+def board(actor: Any, year: int) -> Board:
+    """The companies that served a compound in the actor's scope in ``year``, ranked by
+    score (highest first, then by name), with the red and black lists (four queries).
+
+    The score counts every ledger row of the company; the compounds served, the inspections
+    and the points they deducted count only those in the actor's scope (``served_in``,
+    ``inspections_in``: the company page lists the same)."""
+    served = served_in(actor, year)
     compounds: dict[int, set[int]] = {}
     for company_id, node_id in served.values_list("company_id", "node_id"):
         compounds.setdefault(company_id, set()).add(node_id)
     companies = Organisation.objects.filter(pk__in=compounds).order_by("name")
+    # The score is the company's whole (every ledger row); its inspections are counted where
+    # the reader sees them, as the compounds served are.
     totals: dict[int, dict[str, int]] = {}
-    inside = scope_paths(actor, VIEW)
-    for row in CreditEntry.objects.filter(company_id__in=compounds, year=year).values(
-        "company_id", "source", "points", "node_path"
-    ):
-        t = totals.setdefault(row["company_id"], {"points": 0, "entries": 0, "inspections": 0, "deducted": 0})
+    for row in CreditEntry.objects.filter(company_id__in=compounds, year=year).values("company_id", "points"):
+        t = totals.setdefault(row["company_id"], {"points": 0, "entries": 0})
         t["points"] += row["points"]
         t["entries"] += 1
-        # The score is the company's whole; its inspections are counted where the reader sees
-        # them, as the compounds served are (the company page lists the same inspections).
-        in_scope = any(row["node_path"].startswith(prefix) for prefix in inside)
-        if row["source"] == CreditSource.INSPECTION and in_scope:
-            t["inspections"] += 1
-            t["deducted"] += -row["points"]
+    inspected = inspection_totals(inspections_in(actor, year).filter(company_id__in=compounds))
     scored = []
     for company in companies:
-        t = totals.get(company.pk, {"points": 0, "entries": 0, "inspections": 0, "deducted": 0})
+        t = totals.get(company.pk, {"points": 0, "entries": 0})
         scored.append((BASE_SCORE + t["points"], company, t))
     scored.sort(key=lambda s: (-s[0], s[1].name))
     result = Board(year=year, red_min=red_min(), black_below=black_below())
     for rank, (value, company, t) in enumerate(scored, start=1):
+        found = inspected.get(company.pk, InspectionTotals())
         result.rows.append(
             BoardRow(
                 rank=rank,
                 company=company,
                 score=value,
                 entries=t["entries"],
-                inspections=t["inspections"],
-                deducted=t["deducted"],
+                inspections=found.count,
+                deducted=found.deducted,
                 compounds=len(compounds[company.pk]),
                 list=board_list(value),
             )

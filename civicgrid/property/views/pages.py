@@ -27,6 +27,8 @@ from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
 
+INSPECTIONS_SHOWN = 50  # a company page lists the year's newest inspections, saying so when there are more
+
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
@@ -132,9 +134,12 @@ def company_page(
     adjusting = manage_filter(
         Node.objects.filter(kind__in=ADJUSTING_KINDS, is_active=True), request.user, "path"
     )
-    contracts = (
-        selectors.contracts_visible(request.user).filter(company=found).order_by("ends_on", "-starts_on")
+    # The year's compounds served and inspections in scope, by the rules the board counts them.
+    contracts = list(
+        selectors.served_in(request.user, year).filter(company=found).order_by("ends_on", "-starts_on")
     )
+    inspections = selectors.inspections_in(request.user, year).filter(company=found)
+    inspected = selectors.inspection_totals(inspections).get(found.pk, selectors.InspectionTotals())
     ledger = Paginator(selectors.ledger(request.user, found, year), 100).get_page(request.GET.get("page"))
     context = {
         "company": found,
@@ -144,9 +149,12 @@ def company_page(
         "score": score,
         "list": selectors.board_list(score),
         "contracts": contracts,
+        "compounds_served": len({c.node_id for c in contracts}),
+        "inspected": inspected,
+        "inspections_shown": INSPECTIONS_SHOWN,
         "ledger": ledger,
         "elsewhere": selectors.ledger_elsewhere(request.user, found, year),
-        "inspections": selectors.inspections_visible(request.user).filter(company=found)[:50],
+        "inspections": inspections[:INSPECTIONS_SHOWN],
         "can_manage": may_manage_company(request.user, found),
         "adjusting": list(adjusting.order_by("path")[:100]),
         "this_year": this_year,
