@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import shapely
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,7 +58,9 @@ from civicgrid.party.services.common import (
 )
 from civicgrid.party.services.orders import need_orders_withdraw
 from civicgrid.registry.models import Organisation
-from civicgrid.territory.geometry import check_lon_lat
+from civicgrid.territory import topology
+from civicgrid.territory.geometry import check_lon_lat, metres_apart
+from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node, NodeKind
 
 logger = logging.getLogger(__name__)
@@ -99,7 +103,9 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _point(errors: Errors, lon: float | None, lat: float | None) -> None:
+def _point(errors: Errors, node: Node, lon: float | None, lat: float | None) -> None:
+    """A need's or resource's point: valid WGS-84 and in or near the area chosen for it
+    (a field error on 经度 otherwise)."""
     if lon is None and lat is None:
         return
     try:
@@ -108,6 +114,33 @@ def _point(errors: Errors, lon: float | None, lat: float | None) -> None:
         for name, reasons in exc.errors.items():
             for reason in reasons:
                 add(errors, name, reason)
+        return
+    assert lon is not None and lat is not None
+    if reason := _place_problem(node, lon, lat):
+        add(errors, "lon", reason)
+
+
+def _place_problem(node: Node, lon: float, lat: float) -> str:
+    """Why the point cannot be where ``node`` is; "" when it can. The point is to lie in the
+    polygon of ``node`` or of its nearest ancestor that has one, or near it as "near" is for
+    the members' H5 page and the locator (``LOCATOR_NEAREST_METRES``). With no polygon on
+    the way up, the grids still tell the territory: a point in no grid nor near one (which
+    the H5 page refuses) is outside it."""
+    path_ids = [*node.path_ids]
+    areas = topology.nearest_areas([path_ids])
+    area = next((areas[i] for i in reversed(path_ids) if i in areas), None)
+    if area is None:
+        if locator.index().tree is not None and locator.locate(lon, lat) is None:
+            return _("该位置不在辖区内（附近也没有网格），请核对经纬度")
+        return ""
+    if shapely.intersects_xy(area.geom, lon, lat):
+        return ""
+    metres = metres_apart(shapely.Point(lon, lat), area.geom)
+    if metres <= max(topology.POINT_TOLERANCE_M, settings.LOCATOR_NEAREST_METRES):
+        return ""
+    return _("该位置不在所选区域{label}的范围内（相距约{km:.1f}公里），请核对经纬度或所在区域").format(
+        label=area.label, km=metres / 1000
+    )
 
 
 # --- alliances ------------------------------------------------------------------------------
@@ -238,7 +271,7 @@ def _check_need(errors: Errors, node: Node, data: NeedIn) -> list[str]:
         maximum=MAX_BENEFICIARIES,
         required=False,
     )
-    _point(errors, data.lon, data.lat)
+    _point(errors, node, data.lon, data.lat)
     return choice_list(errors, "wanted_kinds", data.wanted_kinds or [], ResourceKind, _("资源类型"))
 
 
@@ -378,7 +411,7 @@ def resource_create(
         column=Resource._meta.get_field("quantity"),
         required=False,
     )
-    _point(errors, data.lon, data.lat)
+    _point(errors, node, data.lon, data.lat)
     if data.available_until is not None and data.available_until < timezone.localdate():
         add(errors, "available_until", _("有效期至不能早于今天（已过期的资源无需登记）"))
     raise_if(errors)

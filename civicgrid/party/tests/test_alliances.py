@@ -24,6 +24,7 @@ from civicgrid.party.models import Alliance, Need, Resource
 from civicgrid.party.tests.conftest import PartyWorld, counts
 from civicgrid.points.models import Movement
 from civicgrid.requests.tests.conftest import Hotline
+from civicgrid.territory.models import Node
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +49,13 @@ def need(pw: PartyWorld, **kw: object) -> Need:
     return services.need_create(actor=pw.city.bob, node=pw.city.grid_a1_1, data=data)
 
 
-def resource(pw: PartyWorld, kind: str, lon: float, lat: float, title: str = "") -> Resource:
+def resource(
+    pw: PartyWorld, kind: str, lon: float, lat: float, title: str = "", node: Node | None = None
+) -> Resource:
+    """A resource of the tax office, where its point is (grid A1-1 unless told)."""
     return services.resource_create(
         actor=pw.city.bob,
-        node=pw.city.grid_a1_2,
+        node=node or pw.city.grid_a1_1,
         unit=pw.tax,
         data=services.ResourceIn(kind=kind, title=title or kind, lon=lon, lat=lat),
     )
@@ -95,10 +99,19 @@ def test_alliances_take_units_and_sign_agreements(pw: PartyWorld) -> None:
 def test_suggestions_by_type_then_distance(pw: PartyWorld) -> None:
     item = need(pw)
     near_funds = resource(pw, ResourceKind.FUNDS, 120.306, 31.575, "近处资金")
-    far_funds = resource(pw, ResourceKind.FUNDS, 120.33, 31.575, "远处资金")
+    far_funds = resource(pw, ResourceKind.FUNDS, 120.318, 31.575, "远处资金", node=pw.city.grid_a1_2)
     equipment = resource(pw, ResourceKind.EQUIPMENT, 120.305, 31.575, "工具")
     resource(pw, ResourceKind.VENUE, 120.305, 31.575, "场地")  # not asked for
-    resource(pw, ResourceKind.FUNDS, 120.5, 31.575, "太远")  # beyond 5 km
+    # Beyond 5 km (and outside every grid, which resource_create refuses now: kept from before).
+    Resource.objects.create(
+        node=pw.city.grid_a1_1,
+        node_path=pw.city.grid_a1_1.path,
+        unit=pw.tax,
+        kind=ResourceKind.FUNDS,
+        title="太远",
+        lon=120.5,
+        lat=31.575,
+    )
     got = selectors.resources_suggest(pw.city.bob, item)
     assert [s.resource for s in got] == [near_funds, far_funds, equipment]
     assert got[0].metres is not None and got[0].metres < 200

@@ -174,3 +174,70 @@ def test_an_unknown_or_unseen_area_is_the_node_field_s_error(pw: PartyWorld, nod
     assert "区域不存在或您无权查看" in body
     assert 'value="会议室"' in body and 'value="社区服务中心二楼"' in body
     assert not Resource.objects.filter(title="会议室").exists()
+
+
+# --- a need's or resource's point in the area chosen for it ----------------------------------
+
+
+BEIJING = {"lon": "116.4", "lat": "39.9"}
+
+
+def test_a_point_far_from_the_chosen_grid_is_refused_on_the_lon_field(pw: PartyWorld) -> None:
+    data = services.NeedIn(
+        title="楼道灯损坏", category=NeedCategory.FACILITIES, source=NeedSource.RESIDENT, lon=116.4, lat=39.9
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.need_create(actor=pw.city.bob, node=pw.city.grid_a1_1, data=data)
+    assert "该位置不在所选区域" in caught.value.errors["lon"][0]
+    assert "胜利门一网格" in caught.value.errors["lon"][0]
+    with pytest.raises(ValidationError) as caught:
+        services.resource_create(
+            actor=pw.city.bob,
+            node=pw.city.building_a1,  # no polygon: its grid's is the one to be in
+            unit=pw.tax,
+            data=services.ResourceIn(kind=ResourceKind.VENUE, title="会议室", lon=116.4, lat=39.9),
+        )
+    assert "该位置不在所选区域" in caught.value.errors["lon"][0]
+    # In grid A1-2, not A1-1 chosen (about 0.5 km away): refused too.
+    data.lon, data.lat = 120.315, 31.575
+    with pytest.raises(ValidationError):
+        services.need_create(actor=pw.city.bob, node=pw.city.grid_a1_1, data=data)
+    assert not Need.objects.exists() and not Resource.objects.exists()
+    # Inside, or just outside within the locator's "near" (200 m; this is about 100 m), is taken.
+    data.lon, data.lat = 120.305, 31.575
+    services.need_create(actor=pw.city.bob, node=pw.city.grid_a1_1, data=data)
+    data.lon, data.lat = 120.311, 31.575
+    services.need_create(actor=pw.city.bob, node=pw.city.grid_a1_1, data=data)
+    assert Need.objects.count() == 2
+
+
+def test_the_lists_forms_refuse_beijing_with_the_form_kept(pw: PartyWorld) -> None:
+    client = client_for(pw.city.bob)
+    node = {"node": str(pw.city.grid_a1_1.pk)}
+    response = client.post(reverse("party:need_new"), NEED_FORM | node | BEIJING)
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "该位置不在所选区域" in body and 'value="116.4"' in body and 'value="楼道堆物清理"' in body
+    response = client.post(reverse("party:resource_new"), RESOURCE_FORM | node | BEIJING)
+    assert response.status_code == 422
+    assert "该位置不在所选区域" in response.content.decode()
+    assert not Need.objects.exists() and not Resource.objects.exists()
+
+
+def test_the_api_refuses_beijing_on_lon(pw: PartyWorld) -> None:
+    client = client_for(pw.city.bob)
+    response = client.post(
+        "/api/v1/party/needs",
+        {
+            "title": "楼道灯损坏",
+            "category": NeedCategory.FACILITIES,
+            "source": NeedSource.RESIDENT,
+            "node_id": pw.city.grid_a1_1.pk,
+            "lon": 116.4,
+            "lat": 39.9,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "lon" in response.content.decode()
+    assert not Need.objects.exists()
