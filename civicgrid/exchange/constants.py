@@ -16,3 +16,6 @@ MAX_STORED_ERRORS = 1000
 PROGRESS_EVERY = 2000
 # Rows per INSERT when importing.
 BATCH_SIZE = 1000
+# Rows in one Excel export (every list: the request ledger, the registry, the audit log);
+# more must be narrowed by the filters (``exports.limit_export``).
+EXPORT_MAX = 50_000

@@ -5,11 +5,12 @@ the registry lists, the territory subtree and positions use it below. Querysets 
 already cut to the actor's view and are cut once more to where the actor may export.
 ID numbers and phones are only ever written masked.
 
-A list longer than ``EXPORT_MAX`` (the request ledger's limit) is refused before any row is
-read, with a message asking to narrow the filters (``limit_export``). The workbook is written
-row by row (openpyxl write-only) into a temporary file that the response streams from, so
-memory holds neither the list nor the file; Excel's shared-string table, one entry per
-distinct text, is what still grows with the rows.
+A list longer than ``EXPORT_MAX`` (one limit for every export, the request ledger's too)
+is refused before any row is read, with a message asking to narrow the filters
+(``limit_export``). The workbook is written row by row (openpyxl write-only) into a
+temporary file that the response streams from, so memory holds neither the list nor the
+file; Excel's shared-string table, one entry per distinct text, is what still grows with
+the rows.
 """
 
 import re
@@ -38,10 +39,9 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.i18n import StrOrPromise, plain
 from civicgrid.exchange.columns import NODE_COLUMNS
-from civicgrid.exchange.constants import Verb
+from civicgrid.exchange.constants import EXPORT_MAX, Verb
 from civicgrid.registry.models import Dwelling, Organisation, Resident, ResidentTag
 from civicgrid.registry.pii import reduce_birth
-from civicgrid.requests.ledger import EXPORT_MAX
 from civicgrid.territory.models import Node, Position
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -118,16 +118,13 @@ class WorkbookResponse(FileResponse):
             self.workbook.seek(position)
 
 
-def limit_export(qs: QuerySet[Any]) -> None:
-    """Refuse, before any row is read, a list longer than ``EXPORT_MAX`` (one count)."""
+def limit_export(qs: QuerySet[Any], message: StrOrPromise | None = None) -> None:
+    """Refuse, before any row is read, a list longer than ``EXPORT_MAX`` (one count).
+    ``message`` words the refusal for its list ({count}, {limit}; "条" by default)."""
     count = qs.count()
     if count > EXPORT_MAX:
-        raise ValidationError(
-            _("共 {count} 条，超过单次导出上限 {limit} 条，请缩小筛选范围").format(
-                count=count, limit=EXPORT_MAX
-            ),
-            field="export",
-        )
+        template = message or _("共 {count} 条，超过单次导出上限 {limit} 条，请缩小筛选范围")
+        raise ValidationError(str(template).format(count=count, limit=EXPORT_MAX), field="export")
 
 
 def _scope_node(actor: Any) -> Node | None:

@@ -35,7 +35,6 @@ from civicgrid.requests.models import HandlingUnit, Request, WorkOrder
 from civicgrid.requests.permissions import requester_seen_q, unit_ids
 from civicgrid.territory.selectors import node_get
 
-EXPORT_MAX = 50_000  # rows in one Excel export; more must be narrowed by the filters
 PHONE_SEARCHED = "requests.phone_searched"  # audit verb: masked phone and hits, per search
 
 
@@ -275,18 +274,11 @@ def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
 
 def export(actor: Any, qs: QuerySet[Request], *, filters: dict[str, Any] | None = None) -> HttpResponse:
     """The filtered ledger as .xlsx, audited (``exchange.exported``); refused above
-    ``EXPORT_MAX`` rows so that nobody downloads a whole city by mistake. ``filters`` (what
+    ``exchange.constants.EXPORT_MAX`` rows so that nobody downloads a whole city by mistake. ``filters`` (what
     was asked for, a phone masked) go into the audit row."""
-    from civicgrid.exchange.exports import xlsx_response
+    from civicgrid.exchange.exports import limit_export, xlsx_response
 
-    count = qs.count()
-    if count > EXPORT_MAX:
-        raise ValidationError(
-            _("共 {count} 件，超过单次导出上限 {limit} 件，请缩小筛选范围").format(
-                count=count, limit=EXPORT_MAX
-            ),
-            field="export",
-        )
+    limit_export(qs, _("共 {count} 件，超过单次导出上限 {limit} 件，请缩小筛选范围"))
     return xlsx_response(
         actor=actor,
         list_name=str(_("诉求台账")),

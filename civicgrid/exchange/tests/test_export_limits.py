@@ -9,11 +9,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from civicgrid.core.models import AuditLog
-from civicgrid.exchange import exports
+from civicgrid.exchange import constants, exports
 from civicgrid.exchange.tests.files import id_number, read_xlsx
 from civicgrid.registry import services as registry
 from civicgrid.registry.models import Household, Resident, ResidentTag
-from civicgrid.requests import ledger
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +35,8 @@ def make_residents(city: Any, count: int, start: int = 0) -> None:
     )
 
 
-def test_the_limit_is_the_ledgers() -> None:
-    assert exports.EXPORT_MAX == ledger.EXPORT_MAX == 50_000
+def test_one_limit_for_every_export() -> None:
+    assert exports.EXPORT_MAX == constants.EXPORT_MAX == 50_000
 
 
 @pytest.mark.parametrize("path", ["/registry/residents/", "/registry/dwellings/", "/registry/organisations/"])

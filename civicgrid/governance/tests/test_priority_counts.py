@@ -16,23 +16,13 @@ from civicgrid.accounts.models import Role
 from civicgrid.accounts.services import api_token_create
 from civicgrid.conftest import City, make_user
 from civicgrid.governance.seasonal import priority_month, priority_subdistricts
-from civicgrid.registry.models import Resident
 from civicgrid.registry.selectors import residents_count_under, residents_count_under_each
+from civicgrid.registry.tests.factories import residents
 from civicgrid.requests.tests.conftest import Hotline
 from civicgrid.territory import services as territory
 from civicgrid.territory.models import Node, NodeKind
 
 pytestmark = pytest.mark.django_db
-
-
-def residents(node: Node, n: int, *, inactive: int = 0) -> None:
-    Resident.objects.bulk_create(
-        [Resident(node=node, node_path=node.path, name=f"居民{k}") for k in range(n)]
-        + [
-            Resident(node=node, node_path=node.path, name=f"迁出{k}", is_active=False)
-            for k in range(inactive)
-        ]
-    )
 
 
 def add_subdistrict(city: City, k: int) -> Node:

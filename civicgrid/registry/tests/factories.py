@@ -29,6 +29,17 @@ from civicgrid.territory.models import GridMatter, Node, Position
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
+def residents(node: Node, n: int, *, inactive: int = 0) -> None:
+    """``n`` residents living at ``node`` and ``inactive`` moved out, in one insert."""
+    Resident.objects.bulk_create(
+        [Resident(node=node, node_path=node.path, name=f"居民{k}") for k in range(n)]
+        + [
+            Resident(node=node, node_path=node.path, name=f"迁出{k}", is_active=False)
+            for k in range(inactive)
+        ]
+    )
+
+
 def make_id_number(first17: str) -> str:
     """A valid 18-character resident ID number from its first 17 digits."""
     return first17 + id_check_digit(first17)

@@ -199,7 +199,7 @@ def test_the_api_names_an_unknown_area_or_unit(hotline: Any, book: dict[str, Req
 def test_a_refused_export_keeps_the_list_and_says_why(
     hotline: Any, book: dict[str, Request], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("civicgrid.requests.ledger.EXPORT_MAX", 2)
+    monkeypatch.setattr("civicgrid.exchange.exports.EXPORT_MAX", 2)
     response = logged_in(hotline.city.dave).get(LEDGER, {"export": "xlsx"})
     assert response.status_code == 422
     page = response.content.decode()

@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from civicgrid.accounts import services as accounts
 from civicgrid.accounts.models import Role
 from civicgrid.conftest import City, make_user
-from civicgrid.registry.models import Resident
 from civicgrid.registry.selectors import residents_count_under
+from civicgrid.registry.tests.factories import residents
 from civicgrid.territory import services as territory
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import nodes_count_under_each
@@ -28,16 +28,6 @@ from civicgrid.web.views import _children_breakdown, _scope_summary
 pytestmark = pytest.mark.django_db
 
 KINDS = (NodeKind.GRID, NodeKind.COMMUNITY)
-
-
-def residents(node: Node, n: int, *, inactive: int = 0) -> None:
-    Resident.objects.bulk_create(
-        [Resident(node=node, node_path=node.path, name=f"居民{k}") for k in range(n)]
-        + [
-            Resident(node=node, node_path=node.path, name=f"迁出{k}", is_active=False)
-            for k in range(inactive)
-        ]
-    )
 
 
 def add_communities(city: City, start: int, count: int) -> None:
