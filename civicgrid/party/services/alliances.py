@@ -193,6 +193,21 @@ def alliance_unit_join(
         )
     if AllianceMember.objects.filter(alliance=alliance, unit=unit, left_on__isnull=True).exists():
         add(errors, "unit", _("{name}已是该联盟成员单位").format(name=unit.name))
+    if role == AllianceRole.LEAD:
+        # One lead at a time; the alliance's lock above serialises two joins as lead.
+        lead = (
+            AllianceMember.objects.filter(alliance=alliance, role=AllianceRole.LEAD, left_on__isnull=True)
+            .select_related("unit")
+            .first()
+        )
+        if lead is not None:
+            add(
+                errors,
+                "role",
+                _("该联盟已有牵头单位（{name}）；请以成员单位加入，或待其退出后再设牵头单位").format(
+                    name=lead.unit.name
+                ),
+            )
     raise_if(errors)
     try:
         with transaction.atomic():

@@ -69,6 +69,13 @@ def test_alliances_take_units_and_sign_agreements(pw: PartyWorld) -> None:
     )
     with pytest.raises(ValidationError):
         services.alliance_unit_join(actor=pw.city.bob, alliance=row, unit=pw.tax, joined_on=date.today())
+    before = counts()
+    with pytest.raises(ValidationError) as second_lead:
+        services.alliance_unit_join(
+            actor=pw.city.bob, alliance=row, unit=pw.shop_b, joined_on=date.today(), role=AllianceRole.LEAD
+        )
+    assert pw.tax.name in second_lead.value.errors["role"][0]
+    assert counts() == before
     agreement = services.agreement_sign(
         pledges_text="每季度开展一次共建活动",
         actor=pw.city.bob,
