@@ -497,13 +497,21 @@ def may_acknowledge(actor: Any, alert: SpikeAlert) -> bool:
 def alert_acknowledge(*, actor: Any, alert: SpikeAlert, note: str = "") -> SpikeAlert:
     if not may_acknowledge(actor, alert):
         raise PermissionDenied(_("只有该地的领导、社区工作人员和预警通知的责任单位可以知悉预警"))
+    note = note.strip()
+    if len(note) > PROGRESS_NOTE_MAX:
+        raise ValidationError(
+            _("处置说明最长{limit}个字（现为{length}个字）").format(
+                limit=PROGRESS_NOTE_MAX, length=len(note)
+            ),
+            field="note",
+        )
     locked = SpikeAlert.objects.select_for_update().get(pk=alert.pk)
     if locked.status != AlertStatus.ACTIVE:
         raise Conflict(_("该预警已知悉或已结束"))
     locked.status = AlertStatus.ACKNOWLEDGED
     locked.acknowledged_by = actor
     locked.acknowledged_at = timezone.now()
-    locked.note = note.strip()
+    locked.note = note
     locked.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "note"])
     audit_write(
         actor=actor,

@@ -520,7 +520,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.alert_acknowledge(actor=request.user, alert=alert, note=request.POST.get("note", ""))
     except (Conflict, ValidationError) as exc:  # a refusal (PermissionDenied) is the 403 page
-        messages.error(request, labelled(exc, FIELD_LABELS))
+        messages.error(request, unlabelled(exc))  # the reason names 处置说明 itself
     else:
         messages.success(request, _("已知悉"))
     return redirect("governance:alerts")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civicgrid.accounts.models import User
-from civicgrid.core.errors import PermissionDenied
+from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.governance import services
 from civicgrid.governance.models import AlertStatus, SpikeAlert
@@ -81,3 +81,23 @@ def test_those_who_act_on_it_acknowledge_it(hotline: Hotline, alert: SpikeAlert,
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACKNOWLEDGED and alert.acknowledged_by == actor
     assert AuditLog.objects.filter(verb="governance.alert_acknowledged", actor=actor).count() == 1
+
+
+def test_a_note_longer_than_500_characters_is_refused_and_changes_nothing(
+    hotline: Hotline, alert: SpikeAlert
+) -> None:
+    actor = hotline.city.dave
+    audits = AuditLog.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.alert_acknowledge(actor=actor, alert=alert, note="说" * 501)
+    assert refused.value.errors == {"note": ["处置说明最长500个字（现为501个字）"]}
+    response = _client(actor).post(
+        reverse("governance:alert_acknowledge", args=[alert.pk]), {"note": "说" * 501}, follow=True
+    )
+    assert "处置说明最长500个字（现为501个字）" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACTIVE and alert.note == ""
+    assert AuditLog.objects.count() == audits
+    services.alert_acknowledge(actor=actor, alert=alert, note="  " + "说" * 500 + "  ")  # trimmed: fits
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED and len(alert.note) == 500
