@@ -25,7 +25,7 @@ Messages are built when used (``gettext``), never at import time.
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -41,7 +41,7 @@ from civicgrid.core.validators import (
     phone_problem,
 )
 
-Cell = str | date
+Cell = str | date | time
 T = TypeVar("T")
 
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
@@ -130,6 +130,8 @@ def cell_text(value: Any) -> Cell:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
+        return value
+    if isinstance(value, time):  # 3:15 typed into a General cell: refused outside date columns
         return value
     if isinstance(value, bool):
         # i18n: data (compared with the yes/no spellings)

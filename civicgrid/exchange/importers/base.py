@@ -7,7 +7,7 @@ bad does the service call ``save`` inside one transaction.
 
 from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -58,9 +58,10 @@ def chunked(items: Iterable[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str
 
 
 def date_cell_reason(header: str) -> str:
-    """Why a date cell outside a date column is refused (``Importer.date_problems``)."""
+    """Why a date or time cell outside a date column is refused (``Importer.date_problems``)."""
     return _(
-        "{header}是日期格式（Excel 会把 3-1 这样的内容自动转成日期），请把该列设为文本格式后重新录入"
+        "{header}是日期或时间格式（Excel 会把 3-1、3:15 这样的内容自动转成日期或时间），"
+        "请把该列设为文本格式后重新录入"
     ).format(header=header)
 
 
@@ -179,11 +180,12 @@ class Importer:
     def date_problems(self, row: Row) -> list[tuple[str, str]]:
         """Date cells outside date columns: Excel turns 3-1 or 12-2 typed into a cell not
         formatted as text into a date (shown 3月1日) and stores only the date, so a room,
-        a household code or a name would become 2026-03-01. Refused, never stored."""
+        a household code or a name would become 2026-03-01; 3:15 or 1:2 likewise become a
+        time (03:15:00). Refused, never stored."""
         return [
             (key, date_cell_reason(self.header(key)))
             for key, value in row.values.items()
-            if isinstance(value, date) and not self.takes_dates(key)
+            if isinstance(value, (date, time)) and not self.takes_dates(key)
         ]
 
     def text(self, row: Row, key: str) -> str:
@@ -193,6 +195,8 @@ class Importer:
         if type(value) is str:  # the common case: readers already strip text
             return value
         if isinstance(value, date):
+            return value.isoformat() if self.takes_dates(key) else ""
+        if isinstance(value, time):  # never a date: refused in a date column by its parser
             return value.isoformat() if self.takes_dates(key) else ""
         return str(value).strip()
 

@@ -4,7 +4,7 @@ cell outside a date column is refused naming its row and column, and nothing is 
 instead of storing 2026-03-01. Date columns still take date cells."""
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -34,7 +34,10 @@ THREE_ONE, TWELVE_TWO, FIVE_SIX = datetime(2026, 3, 1), datetime(2026, 12, 2), d
 
 
 def reason(header: str) -> str:
-    return f"{header}是日期格式（Excel 会把 3-1 这样的内容自动转成日期），请把该列设为文本格式后重新录入"
+    return (
+        f"{header}是日期或时间格式（Excel 会把 3-1、3:15 这样的内容自动转成日期或时间），"
+        "请把该列设为文本格式后重新录入"
+    )
 
 
 def excel_file(rows: list[list[Any]], number_format: str = "m-d") -> bytes:
@@ -48,6 +51,8 @@ def excel_file(rows: list[list[Any]], number_format: str = "m-d") -> bytes:
         for cell in cells:
             if isinstance(cell.value, date):
                 cell.number_format = number_format
+            elif isinstance(cell.value, time):
+                cell.number_format = "h:mm"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -165,3 +170,19 @@ def test_the_party_imports_refuse_such_a_cell_too_and_take_date_cells_in_date_co
 
     assert party_import(actor=city.bob, kind=PartyImportKind.UNITS, upload=upload("胜利门小学党支部")).ok
     assert PartyOrganisation.objects.get(unit=school).founded_on == date(2001, 9, 1)
+
+
+def test_a_room_number_excel_turned_into_a_time_is_refused(city: Any, run_import: RunImport) -> None:
+    """3:15 or 1:2 typed into a General cell becomes a time (03:15:00): refused the same way."""
+    building = city.building_a1.code
+    rows = [
+        DWELLING_HEADER,
+        [building, "3:16", "自住", "", "", ""],  # typed into a text cell: kept as typed
+        [building, time(3, 15), "自住", "", "", ""],
+    ]
+
+    job = run_import(city.bob, ImportKind.DWELLINGS, "房屋.xlsx", excel_file(rows))
+
+    assert job.status != ImportStatus.DONE
+    assert job.errors == [{"row": 3, "column": "房号", "reason": reason("房号")}]
+    assert not Dwelling.objects.exists()

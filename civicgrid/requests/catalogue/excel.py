@@ -30,7 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from io import BytesIO
 from typing import Any
 
@@ -330,7 +330,7 @@ def _read_rows(
             if key not in INFORMATIONAL
         }
         for key, value in row.items():
-            if isinstance(value, date):
+            if isinstance(value, (date, time)):
                 dated[_("第{line}行").format(line=number)].append(date_cell_reason(f"「{HEADERS[key]}」"))
         rows.append({**row, "_line": number})
     raise_if(dated)

@@ -84,8 +84,8 @@ def xlsx_cell(value: Any) -> str:
         return DateText(value.isoformat(" ", timespec="seconds"))
     if isinstance(value, date):
         return DateText(value.isoformat())
-    if isinstance(value, time):
-        return value.isoformat(timespec="seconds")
+    if isinstance(value, time):  # 3:15 typed into a general cell: no request time either
+        return DateText(value.isoformat(timespec="seconds"))
     if isinstance(value, bool):
         # i18n: data (compared with the yes/no spellings)
         return "是" if value else "否"

@@ -4,7 +4,7 @@ catalogue, saved-answers and classifier imports refuse it, naming its row and co
 of storing 2026-03-01; the time columns still take date cells."""
 
 import io
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,7 @@ def test_history_xlsx_refuses_a_date_in_a_text_column_and_imports_nothing(hotlin
     rows[0]["title"] = MARCH_1  # 标题 "3-1"
     rows[1]["number"] = MARCH_1  # 诉求编号 "3-1": "2026-03-01 00:00:00" would be a valid number
     rows[1]["address"] = datetime(2026, 12, 2)  # 地址 "12-2"
+    rows[2]["content"] = time(3, 15)  # 诉求内容 "3:15", a time cell
 
     result = history_import(hotline.city.sysadmin, history_xlsx(rows))
 
@@ -76,8 +77,9 @@ def test_history_xlsx_refuses_a_date_in_a_text_column_and_imports_nothing(hotlin
         (2, "标题", date_cell_reason("标题")),
         (3, "诉求编号", date_cell_reason("诉求编号")),
         (3, "地址", date_cell_reason("地址")),
+        (4, "诉求内容", date_cell_reason("诉求内容")),
     ]
-    assert result.errors[0].reason.startswith("标题是日期格式（Excel 会把 3-1 这样的内容自动转成日期）")
+    assert result.errors[0].reason.startswith("标题是日期或时间格式（Excel 会把 3-1、3:15 这样的内容")
     assert not Request.objects.exists()
 
 
@@ -124,8 +126,8 @@ def test_catalogue_xlsx_refuses_a_date_cell_naming_row_and_column(city: Any) -> 
 
     message = str(caught.value)
     assert message.startswith("派单目录有误，未发布：")
-    assert "第3行「三级分类」是日期格式（Excel 会把 3-1 这样的内容自动转成日期）" in message
-    assert "第4行「分类编码」是日期格式" in message
+    assert "第3行「三级分类」是日期或时间格式（Excel 会把 3-1、3:15 这样的内容自动转成日期或时间）" in message
+    assert "第4行「分类编码」是日期或时间格式" in message
     assert "2026" not in message
     assert CatalogueVersion.objects.count() == before
 
