@@ -9,13 +9,16 @@ reads with ``getattr`` and that only a settings module of the deployment's own c
 
 import base64
 import hashlib
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import dj_database_url
 
 from civicgrid.core.env import envbool, envfloat, envint, envlist, envsecret, envstr
+from civicgrid.workcal.hours import parse_office_hours
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("CIVICGRID_DATA_DIR", str(BASE_DIR.parent / "var")))
@@ -311,11 +314,29 @@ CATALOGUE_CHECK_SECONDS = envfloat("CIVICGRID_CATALOGUE_CHECK_SECONDS", 2.0)
 # How often (seconds) a process re-reads the dispatch rules and handling units.
 RULES_CHECK_SECONDS = envfloat("CIVICGRID_RULES_CHECK_SECONDS", 2.0)
 
-# Working calendar: office hours of a working day (for limits in working hours).
+
+def _refuse(name: str, value: object, rule: str) -> NoReturn:
+    """Stop the start on a setting that would only fail later (every deadline, every score),
+    naming the variable, its value as written and the rule it breaks."""
+    raise RuntimeError(f"{name}={os.environ.get(name, value)!r} cannot be used: {rule}") from None
+
+
+# Working calendar: office hours of a working day (for limits in working hours): windows
+# HH:MM-HH:MM separated by commas, in any order, none overlapping (workcal/hours.py).
 WORKCAL_OFFICE_HOURS = envstr("CIVICGRID_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+try:
+    parse_office_hours(WORKCAL_OFFICE_HOURS)
+except ValueError as _exc:
+    _refuse("CIVICGRID_OFFICE_HOURS", WORKCAL_OFFICE_HOURS, f"{_exc} (e.g. 09:00-12:00,13:30-17:30)")
 
 # Respond upon receipt: a clock turns yellow when less than this fraction of its limit is left.
 REQUESTS_YELLOW_FRACTION = envfloat("CIVICGRID_YELLOW_FRACTION", 0.2)
+if not 0 < REQUESTS_YELLOW_FRACTION < 1:  # (also NaN)
+    _refuse(
+        "CIVICGRID_YELLOW_FRACTION",
+        REQUESTS_YELLOW_FRACTION,
+        "it must lie strictly between 0 and 1 (the share of a limit left when its clock turns yellow)",
+    )
 # Notification backends by channel (dotted paths); the console backend prints.
 NOTIFY_BACKENDS = {
     "sms": envstr("CIVICGRID_NOTIFY_SMS", "civicgrid.notify.backends.ConsoleBackend"),
@@ -349,6 +370,24 @@ RATES_WEIGHTS = {
 }
 RATES_PARTLY_SOLVED_WEIGHT = envfloat("CIVICGRID_PARTLY_SOLVED_WEIGHT", 0.5)
 RATES_BASIC_SATISFIED_WEIGHT = envfloat("CIVICGRID_BASIC_SATISFIED_WEIGHT", 0.8)
+for _part, _weight in RATES_WEIGHTS.items():
+    if not 0 <= _weight <= 1:  # (also NaN)
+        _refuse(
+            f"CIVICGRID_WEIGHT_{_part.upper()}", _weight, "a weight of the composite score must lie in [0, 1]"
+        )
+if abs(sum(RATES_WEIGHTS.values()) - 1) > 1e-6:
+    _refuse(
+        "CIVICGRID_WEIGHT_RESPONSE/_RESOLUTION/_SATISFACTION",
+        f"{RATES_WEIGHTS['response']}/{RATES_WEIGHTS['resolution']}/{RATES_WEIGHTS['satisfaction']}",
+        f"the three weights of the composite score must add up to 1 (they add up to "
+        f"{sum(RATES_WEIGHTS.values()):g}; otherwise its full mark is not 100)",
+    )
+for _name, _weight in [
+    ("CIVICGRID_PARTLY_SOLVED_WEIGHT", RATES_PARTLY_SOLVED_WEIGHT),
+    ("CIVICGRID_BASIC_SATISFIED_WEIGHT", RATES_BASIC_SATISFIED_WEIGHT),
+]:
+    if not 0 <= _weight <= 1:  # (also NaN)
+        _refuse(_name, _weight, "it must lie in [0, 1] (the share of a full answer such a rating counts)")
 # Ranking classes (see docs/formulas.md).
 RATES_MIN_RATINGS = envint("CIVICGRID_RATES_MIN_RATINGS", 5)
 RATES_ADVANCED_SHARE = envfloat("CIVICGRID_RATES_ADVANCED_SHARE", 0.10)

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from civicgrid.workcal.constants import LimitUnit
+from civicgrid.workcal.hours import parse_office_hours
 
 DAY = timedelta(days=1)
 
@@ -35,11 +36,9 @@ def _tz() -> ZoneInfo:
 
 
 def _parse_office_hours(spec: str) -> tuple[tuple[time, time], ...]:
-    windows = []
-    for part in spec.split(","):
-        begin, end = part.strip().split("-")
-        windows.append((time.fromisoformat(begin), time.fromisoformat(end)))
-    return tuple(windows)
+    """The windows of ``spec``, sorted and never overlapping (``hours.parse_office_hours``,
+    the parser with which settings.py refuses a bad ``CIVICGRID_OFFICE_HOURS`` at start)."""
+    return parse_office_hours(spec)
 
 
 @dataclass(frozen=True)
