@@ -13,18 +13,67 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
+from civicgrid.core.crypto import mask_phone
 from civicgrid.core.env import envstr
+from civicgrid.core.validators import normalise_phone
 
 log = logging.getLogger("civicgrid.notify")
+CONSOLE = "civicgrid.notify.backends.ConsoleBackend"
+
+
+class UndeliverableAddress(ValueError):
+    """The address is not one this channel or backend can deliver to (an SMS to an e-mail
+    address, a mail to a phone, nothing at all): sending again cannot help, so the outbox
+    marks the message failed at once, with this reason."""
+
+
+def masked(address: str) -> str:
+    """An address as a log line or ``last_error`` may show it: never a phone in clear."""
+    return mask_phone(address)
+
+
+def mobile_problem(address: str) -> str | None:
+    """Why an SMS cannot go to ``address`` (a mainland mobile number), or None."""
+    if not address:
+        return gettext("没有手机号，无法发送短信")
+    phone = normalise_phone(address)
+    if phone is None or len(phone) != 11 or not phone.startswith("1"):
+        return gettext("「{address}」不是中国大陆手机号，无法发送短信").format(address=masked(address))
+    return None
+
+
+def email_problem(address: str) -> str | None:
+    """Why a mail cannot go to ``address`` (an e-mail address), or None."""
+    if not address:
+        return gettext("没有电子邮件地址")
+    try:
+        validate_email(address)
+    except ValidationError:
+        return gettext("「{address}」不是有效的电子邮件地址，无法发送邮件").format(address=masked(address))
+    return None
+
+
+def address_problem(channel: str, address: str) -> str | None:
+    """Why a message of ``channel`` cannot go to ``address``, or None."""
+    if channel == "sms":
+        return mobile_problem(address)
+    if channel == "email":
+        return email_problem(address)
+    if not address:
+        return gettext("没有微信接收标识（openid），无法发送模板消息")
+    return None
 
 
 @dataclass(frozen=True)
 class Message:
     channel: str
-    address: str  # phone, openid or e-mail address; may be empty for unit mailboxes
+    address: str  # phone, openid or e-mail address (empty only for a console unit mailbox)
     recipient: str
     subject: str
     body: str
@@ -36,8 +85,14 @@ class Backend(Protocol):
 
 
 class ConsoleBackend:
+    """Prints instead of sending. Refuses an address of the wrong kind for the channel, as a
+    real backend would; a message without an address (a unit mailbox) is printed."""
+
     def send(self, message: Message) -> None:
-        line = f"[通知/{message.channel}] 致 {message.recipient}：{message.subject} — {message.body}"
+        if message.address and (problem := address_problem(message.channel, message.address)):
+            raise UndeliverableAddress(problem)
+        to = f"（{masked(message.address)}）" if message.address else ""
+        line = f"[通知/{message.channel}] 致 {message.recipient}{to}：{message.subject} — {message.body}"
         log.info(line)
         print(line, file=sys.stderr)
 
@@ -52,9 +107,12 @@ class MemoryBackend:
 
 
 class EmailBackend:
+    """Mails ``address``; whatever channel it serves, anything but an e-mail address (a phone
+    number, nothing) is refused, never handed to the mail server."""
+
     def send(self, message: Message) -> None:
-        if not message.address:
-            raise ValueError("没有电子邮件地址")
+        if problem := email_problem(message.address):
+            raise UndeliverableAddress(problem)
         send_mail(message.subject, message.body, None, [message.address])
 
 
@@ -66,6 +124,8 @@ class HttpGatewayBackend:
     """
 
     def send(self, message: Message) -> None:
+        if problem := address_problem(message.channel, message.address):
+            raise UndeliverableAddress(problem)
         url = envstr("CIVICGRID_NOTIFY_GATEWAY_URL")
         if not url:
             raise ValueError("未配置短信/微信网关地址 CIVICGRID_NOTIFY_GATEWAY_URL")
@@ -86,6 +146,15 @@ class HttpGatewayBackend:
 
 
 def backend_for(channel: str) -> Backend:
-    path = settings.NOTIFY_BACKENDS.get(channel, "civicgrid.notify.backends.ConsoleBackend")
+    path = settings.NOTIFY_BACKENDS.get(channel, CONSOLE)
     backend: Backend = import_string(path)()
     return backend
+
+
+def channel_configured(channel: str) -> bool:
+    """Whether messages of ``channel`` are meant to leave the system. SMS always is (the
+    console prints it on a fresh install); e-mail and WeChat only once their backend is set
+    (``CIVICGRID_NOTIFY_EMAIL``…) to something other than the console."""
+    if channel == "sms":
+        return True
+    return settings.NOTIFY_BACKENDS.get(channel, CONSOLE) != CONSOLE

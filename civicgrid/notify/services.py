@@ -1,14 +1,27 @@
 """Queue notifications in the change's transaction; send them after commit."""
 
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from civicgrid.core import crypto
-from civicgrid.notify.backends import Message, backend_for
-from civicgrid.notify.models import Notification, State
+from civicgrid.notify.backends import (
+    Message,
+    UndeliverableAddress,
+    address_problem,
+    backend_for,
+    channel_configured,
+    mobile_problem,
+)
+from civicgrid.notify.models import Channel, Notification, State
+
+log = logging.getLogger("civicgrid.notify")
 
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)
@@ -77,6 +90,104 @@ def message_row(
         target_id=str(target.pk) if target is not None else "",
         created_at=timezone.now(),
     )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person a message can reach: their account, how staff name them, and their
+    addresses in clear (empty when unknown)."""
+
+    user: Any
+    label: str
+    phone: str = ""
+    email: str = ""
+
+
+def staff_contacts(users: Iterable[Any], *, label_prefix: str = "") -> list[Contact]:
+    """How each active staff account can be reached: the phone of a post it holds today
+    (``territory.Position``, decrypted here to be sent; a mobile preferred) and the
+    account's e-mail address. Accounts with neither are kept, with empty addresses."""
+    from civicgrid.territory.models import Position
+
+    active = [user for user in users if user.is_active]
+    today = timezone.localdate()
+    posts = (
+        Position.objects.filter(user__in=active, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .exclude(phone_enc="")
+        .order_by("-start_date", "-pk")
+        .values_list("user_id", "phone_enc")
+    )
+    phones: dict[int, str] = {}
+    for user_id, phone_enc in posts:
+        try:
+            phone = crypto.decrypt(phone_enc)
+        except crypto.UndecryptableError:
+            log.warning("notify: the phone of a post of user %s cannot be decrypted", user_id)
+            continue
+        held = phones.get(user_id)
+        if held is None or (mobile_problem(held) and not mobile_problem(phone)):
+            phones[user_id] = phone
+    prefix = f"{label_prefix} " if label_prefix else ""
+    return [
+        Contact(
+            user=user,
+            label=f"{prefix}{user.display_name}",
+            phone=phones.get(user.pk, ""),
+            email=(user.email or "").strip(),
+        )
+        for user in active
+    ]
+
+
+def notify_each(
+    *,
+    dedupe_key: str,
+    contacts: Iterable[Contact],
+    subject: str,
+    body: str,
+    target: Any = None,
+    nobody_label: str,
+    nobody_reason: str,
+) -> int:
+    """Queue one message per person and channel they can be reached on: SMS to a phone,
+    e-mail to an e-mail address when that channel is configured. Keys are
+    ``{dedupe_key}:{user}:{channel}``, so a retried job sends nobody twice and misses nobody.
+
+    When no one can be reached, a message ``{dedupe_key}:nobody`` to ``nobody_label`` is
+    recorded already failed with ``nobody_reason``: the outbox shows who was not told and
+    why. Returns the messages queued (not counting that one)."""
+    queued = 0
+    reachable = False
+    for contact in contacts:
+        for channel, address in ((Channel.SMS, contact.phone), (Channel.EMAIL, contact.email)):
+            if not address or not channel_configured(channel):
+                continue
+            reachable = True
+            row = notify(
+                dedupe_key=f"{dedupe_key}:{contact.user.pk}:{channel}",
+                channel=channel,
+                subject=subject,
+                body=body,
+                recipient_user=contact.user,
+                recipient_label=contact.label,
+                address=address,
+                target=target,
+            )
+            queued += row is not None
+    if not reachable:
+        row = message_row(
+            dedupe_key=f"{dedupe_key}:nobody",
+            channel=Channel.SMS,
+            subject=subject,
+            body=body,
+            recipient_label=nobody_label,
+            target=target,
+        )
+        row.state, row.last_error = State.FAILED, nobody_reason[:255]
+        if queue(row) is not None:
+            log.warning("notify: %s not sent: %s", row.dedupe_key, nobody_reason)
+    return queued
 
 
 def drain_after_commit() -> None:
@@ -171,16 +282,25 @@ def _send(ids: list[int]) -> int:
     sent = 0
     for pk in ids:
         row = Notification.objects.get(pk=pk)
-        message = Message(
-            channel=row.channel,
-            address=crypto.decrypt(row.address_enc),
-            recipient=row.recipient_label,
-            subject=row.subject,
-            body=row.body,
-            idempotency_key=row.dedupe_key,
-        )
         try:
+            address = crypto.decrypt(row.address_enc)
+            if address and (problem := address_problem(row.channel, address)):
+                raise UndeliverableAddress(problem)
+            message = Message(
+                channel=row.channel,
+                address=address,
+                recipient=row.recipient_label,
+                subject=row.subject,
+                body=row.body,
+                idempotency_key=row.dedupe_key,
+            )
             backend_for(row.channel).send(message)
+        except UndeliverableAddress as exc:  # no retry can fix the address
+            Notification.objects.filter(pk=pk).update(
+                state=State.FAILED, attempts=row.attempts + 1, last_error=str(exc)[:255]
+            )
+            log.warning("notify: message %s not sent: %s", pk, exc)
+            continue
         except Exception as exc:
             Notification.objects.filter(pk=pk).update(
                 state=State.PENDING if row.attempts + 1 < MAX_ATTEMPTS else State.FAILED,

@@ -5,6 +5,11 @@ Run by ``civicgrid requests_tick`` (every minute from cron or a systemd timer) o
 (an indexed column), and each warning is a row with a unique key (request, clock, light,
 deadline): running twice, or again after a crash, raises nothing twice and, because
 the scan is driven by state rather than by time windows, misses nothing.
+
+A warning goes to the lead unit's active staff (``UnitMembership``), one outbox row per
+person and channel they can be reached on (``warning:{warning}:{user}:{channel}``), in the
+warning's own transaction; a unit nobody in which can be reached gets one row recorded as
+failed with the reason (``warning:{warning}:nobody``).
 """
 
 from datetime import datetime
@@ -15,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.notify.backends import channel_configured
 from civicgrid.notify.models import Channel as NotifyChannel
-from civicgrid.notify.services import notify
+from civicgrid.notify.services import Contact, notify_each, staff_contacts
 from civicgrid.requests.constants import Action, Light
 from civicgrid.requests.deadlines import running_clocks
-from civicgrid.requests.models import DeadlineWarning, Request
+from civicgrid.requests.models import DeadlineWarning, HandlingUnit, Request, UnitMembership
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN
@@ -36,7 +42,26 @@ def _raise_warning(request: Request, clock: str, light: str, due: datetime) -> D
         return None
 
 
+def unit_contacts(unit: HandlingUnit) -> list[Contact]:
+    """The unit's active staff (``UnitMembership``) and how each can be reached."""
+    memberships = UnitMembership.objects.filter(unit=unit, user__is_active=True).select_related("user")
+    return staff_contacts([m.user for m in memberships.order_by("user_id")], label_prefix=unit.name)
+
+
+def _nobody_reason(unit: HandlingUnit | None, contacts: list[Contact]) -> str:
+    if unit is None:
+        return _("诉求尚无主办单位，提醒无人接收")
+    if not contacts:
+        return _("承办单位「{name}」没有在岗的单位人员，提醒无人接收").format(name=unit.name)
+    if channel_configured(NotifyChannel.EMAIL):
+        return _("承办单位「{name}」的单位人员均未登记手机号（岗位任职）或电子邮箱，提醒无人接收").format(
+            name=unit.name
+        )
+    return _("承办单位「{name}」的单位人员均未登记手机号（岗位任职），提醒无人接收").format(name=unit.name)
+
+
 def _notify_unit(request: Request, warning: DeadlineWarning) -> None:
+    """Tell the lead unit's staff, each on every channel they can be reached on."""
     label = CLOCK_LABELS[warning.clock]
     due = f"{timezone.localtime(warning.due_at):%m-%d %H:%M}"
     if warning.light == Light.RED:
@@ -47,15 +72,18 @@ def _notify_unit(request: Request, warning: DeadlineWarning) -> None:
         text = _("【临期】{number}「{title}」{label}即将到期（{due}）").format(
             number=request.number, title=request.title, label=label, due=due
         )
-    notify(
+    unit = request.lead_unit
+    contacts = unit_contacts(unit) if unit is not None else []
+    notify_each(
         dedupe_key=f"warning:{warning.pk}",
-        channel=NotifyChannel.SMS,
-        recipient_label=request.lead_unit.name if request.lead_unit else _("热线中心"),
+        contacts=contacts,
         subject=_("{light}提醒 {number}").format(
             light=_("超期") if warning.light == Light.RED else _("临期"), number=request.number
         ),
         body=text,
         target=request,
+        nobody_label=unit.name if unit is not None else _("热线中心"),
+        nobody_reason=_nobody_reason(unit, contacts),
     )
 
 
