@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +45,8 @@ from civicgrid.requests.services.whistle import WHISTLING_KINDS
 from civicgrid.territory.geometry import metres_between
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import nodes_visible
+from civicgrid.workcal import clock
+from civicgrid.workcal.constants import LimitUnit
 
 REQUESTER_PII_VIEWED = "requests.requester_pii_viewed"
 
@@ -285,23 +288,88 @@ class ClockView:
     live: str  # the light computed now
     clock: str  # "签收" or "办理" (the clock that ends first), "" when none runs
     due: datetime | None
-    left: str  # "剩余 3天2小时" / "超期 5小时"
+    left: str  # "剩余 3天2小时" / "超期 5小时" / "剩余 3.5 个工作日" / "已超期 2 个工作小时"
     overdue: bool
 
 
-def clock_view(request: Request, now: datetime | None = None) -> ClockView:
-    """The live light and the time left on the first running clock (no queries)."""
+WORKING_UNITS = (LimitUnit.WORKING_DAYS, LimitUnit.WORKING_HOURS)
+
+
+def clock_unit_of(request: Request, name: str) -> str:
+    """The unit the clock ``name`` counts in: the resolution clock's is stored on the request
+    (``clock_unit``), the response clock's is its category's (the lists load the category)."""
+    if name == "resolution":
+        if request.status == Status.LONG_RUNNING:
+            return LimitUnit.HOURS  # a plan date (挂账) is a calendar date, not a limit
+        return request.clock_unit or LimitUnit.HOURS
+    category = request.category if request.category_id else None
+    return (category.response_unit if category else "") or LimitUnit.HOURS
+
+
+def working_amount_text(amount: float, unit: str) -> str:
+    """``3.5 个工作日`` / ``6 个工作小时``: one decimal, never a bare 0 for time that is left."""
+    rounded = round(amount, 1)
+    if unit == LimitUnit.WORKING_DAYS:
+        if rounded <= 0:
+            return _("不足 0.1 个工作日")
+        return _("{amount} 个工作日").format(amount=f"{rounded:g}")
+    if rounded <= 0:
+        return _("不足 0.1 个工作小时")
+    return _("{amount} 个工作小时").format(amount=f"{rounded:g}")
+
+
+def clock_view(request: Request, now: datetime | None = None, cal: clock.Calendar | None = None) -> ClockView:
+    """The live light and the time left on the first running clock.
+
+    A natural-hour clock shows wall-clock time (``剩余 3天2小时``); a working-day or
+    working-hour clock its own unit counted on the work calendar (``剩余 3.5 个工作日``,
+    ``已超期 2 个工作小时``), the calendar being the process's cached one (no queries
+    while it is fresh)."""
     now = now or timezone.now()
     clocks = sorted(running_clocks(request), key=lambda c: c.due)
     if not clocks:
         return ClockView(Light.GREEN, "", None, "", False)
     first = clocks[0]
     overdue = first.due <= now
-    duration = duration_text(first.due - now)
-    left = _("超期 {duration}") if overdue else _("剩余 {duration}")
-    left = left.format(duration=duration)
+    # The clock's own unit where deadlines.ClockState carries it, else read the same way.
+    unit = getattr(first, "unit", None) or clock_unit_of(request, first.name)
+    if unit in WORKING_UNITS:
+        cal = cal or clock.current_calendar()
+        if overdue:
+            left = _("已超期 {amount}").format(
+                amount=working_amount_text(clock.elapsed(cal, first.due, now, unit), unit)
+            )
+        else:
+            left = _("剩余 {amount}").format(
+                amount=working_amount_text(clock.elapsed(cal, now, first.due, unit), unit)
+            )
+    else:
+        duration = duration_text(first.due - now)
+        left = _("超期 {duration}") if overdue else _("剩余 {duration}")
+        left = left.format(duration=duration)
     label = _("签收") if first.name == "response" else _("办理")
     return ClockView(light_now(request, now), label, first.due, left, overdue)
+
+
+def deadline_change(data: Any) -> tuple[str, str] | None:
+    """The resolution deadline before and after an event that stored them (``due_before``,
+    ``due_after``: an approved extension), in local time as the page shows times; None if
+    the event stored neither."""
+    if not isinstance(data, dict) or not ({"due_before", "due_after"} & data.keys()):
+        return None
+    shown: list[str] = []
+    for key in ("due_before", "due_after"):
+        value = data.get(key)
+        moment = None
+        if isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+        if moment is not None and timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        shown.append(date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else "—")
+    return shown[0], shown[1]
 
 
 LIGHT_LABEL = {
