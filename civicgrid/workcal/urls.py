@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:year>/confirm/", views.year_confirm, name="confirm"),
     path("<int:year>/seed/", views.year_seed, name="seed"),
     path("<int:year>/import/", views.days_import, name="import"),
+    path("<int:year>/export/", views.days_export, name="export"),
 ]

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
-from civicgrid.workcal import rules, selectors, services
+from civicgrid.workcal import exports, rules, selectors, services
 from civicgrid.workcal.forms import (
     FIELD_LABELS,
     KIND_REST,
@@ -146,6 +146,17 @@ def _page(request: HttpRequest, year: int, status: int = 200, **forms_: forms.Fo
 def year_page(request: HttpRequest, year: int) -> HttpResponse:
     _editor(request)
     return _page(request, _year(year))
+
+
+@login_required
+@require_GET
+def days_export(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's days as a text file in the line format of 批量录入 (round-trips)."""
+    _editor(request)
+    year = _year(year)
+    response = HttpResponse(exports.year_text(year), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name(year)}"'
+    return response
 
 
 @login_required
