@@ -29,6 +29,7 @@ from civicgrid.requests.rates.access import Target, scope_target, visible_unit_i
 from civicgrid.requests.rates.cells import (
     BY_AREA,
     CLOSE_ACTIONS,
+    Cells,
     Slice,
     bounds,
     by_paths,
@@ -37,6 +38,8 @@ from civicgrid.requests.rates.cells import (
 )
 from civicgrid.requests.rates.figures import (
     FIRST_YEAR,
+    ZERO,
+    Counts,
     Period,
     Rates,
     Weights,
@@ -62,10 +65,16 @@ UNCATEGORISED = gettext_lazy("未分类")
 class HotSpot:
     name: str
     rates: Rates
+    closed: int = 0  # distinct requests closed in the week (件), as the report's ``closed``
 
     @property
     def received(self) -> int:
         return self.rates.counts.received
+
+    @property
+    def closures(self) -> int:
+        """Closures in the week (件次): a request closed, reopened and closed again counts 2."""
+        return self.rates.counts.closed
 
 
 @dataclass
@@ -74,7 +83,7 @@ class WeeklyReport:
     scope: Target
     generated_at: datetime
     intake: int = 0
-    closed: int = 0
+    closed: int = 0  # distinct requests with a closure in the week (件); ``closures``: 件次
     overdue: int = 0
     rates: Rates = field(default_factory=lambda: rates_of(grand_total({})))
     by_channel: list[tuple[str, int]] = field(default_factory=list)
@@ -91,6 +100,12 @@ class WeeklyReport:
     def top_tied(self) -> bool:
         """More than ten hot categories: some are tied at the tenth place."""
         return len(self.top_categories) > TOP_CATEGORIES
+
+    @property
+    def closures(self) -> int:
+        """Closures in the week (件次), the rework rate's denominator: at least ``closed``, more
+        when a request was closed, reopened and closed again within the week."""
+        return self.rates.counts.closed
 
     @property
     def is_live(self) -> bool:
@@ -178,11 +193,13 @@ def _hot_spot_nodes(scope: Target) -> list[Node]:
     return list(found.values())
 
 
-def _hot_spots(report: WeeklyReport, weights: Weights) -> list[HotSpot]:
+def _hot_spots(report: WeeklyReport, weights: Weights, closed: Cells) -> list[HotSpot]:
     """Intake, closures and rates of the week per node one level below the reader's area,
     every node with any of them (a node with ratings or closures but no new request is
     listed too), the most requests first; what lies on none of those nodes (a request placed
-    on the reader's node itself) is one more row at the end, so the rows add up to the totals."""
+    on the reader's node itself) is one more row at the end, so the rows add up to the totals.
+    ``closed`` holds the distinct requests closed per place (``Counts.closed``): a request has
+    one place, so the rows' 办结（件） add up to the report's as their 办结（件次） do."""
     nodes = _hot_spot_nodes(report.scope)
     kinds = {n.kind for n in nodes}
     sheet = HOT_SPOT_SHEETS.get(kinds.pop()) if len(kinds) == 1 else None
@@ -191,13 +208,28 @@ def _hot_spots(report: WeeklyReport, weights: Weights) -> list[HotSpot]:
     found = raw_cells(report.period, Slice(paths=report.scope.paths), by=BY_AREA)
     totals = by_paths(found, names)  # nodes of one level: no cell counts twice
     rest = grand_total(found) + -total(list(totals.values()))
-    spots = [HotSpot(names[p], rates_of(c, weights)) for p, c in totals.items() if any(c.as_tuple())]
+    requests = by_paths(closed, names)
+    spots = [
+        HotSpot(names[p], rates_of(c, weights), closed=requests[p].closed)
+        for p, c in totals.items()
+        if any(c.as_tuple())
+    ]
     spots.sort(key=lambda s: (-s.received, -s.rates.counts.rated, s.name))
     if any(rest.as_tuple()):
-        spots.append(
-            HotSpot(_("{name}（本级及未细分）").format(name=report.scope.label), rates_of(rest, weights))
-        )
+        left = report.closed - sum(s.closed for s in spots)
+        name = _("{name}（本级及未细分）").format(name=report.scope.label)
+        spots.append(HotSpot(name, rates_of(rest, weights), closed=left))
     return spots
+
+
+def _closed_by_place(closes: QuerySet[RequestEvent]) -> Cells:
+    """Distinct requests with a closure, per place (as ``Counts.closed``, keyed as raw cells)."""
+    rows = closes.values("request__node_path").annotate(n=Count("request_id", distinct=True)).order_by()
+    found: Cells = {}
+    for row in rows:
+        key = (None, row["request__node_path"])
+        found[key] = found.get(key, ZERO) + Counts(closed=row["n"])
+    return found
 
 
 def _excerpt(actor: Any, report: WeeklyReport) -> None:
@@ -240,7 +272,7 @@ def weekly_report(actor: Any, day: date) -> WeeklyReport:
     report.overdue = requests.filter(overdue_at(min(end, report.generated_at))).count()
     weights = Weights.from_settings()
     report.rates = rates_of(grand_total(raw_cells(period, report.scope.slice, by=BY_AREA)), weights)
-    report.hot_spots = _hot_spots(report, weights)
+    report.hot_spots = _hot_spots(report, weights, _closed_by_place(closes))
     _excerpt(actor, report)
     return report
 
@@ -325,6 +357,7 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
         [_("统计范围"), report.scope.label],
         [_("受理诉求（件）"), report.intake],
         [_("办结诉求（件）"), report.closed],
+        [_("办结（件次）"), c.closed],
         [overdue, report.overdue],
         [_("评价件次"), c.rated],
         [_("响应率"), _rate(r.response)],
@@ -332,6 +365,7 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
         [_("满意率"), _rate(r.satisfaction)],
         [_("综合得分"), _score(r.composite)],
         [_("重办率"), _rate(r.rework)],
+        [_("重办（件次）"), c.reopened],
         [
             _("已联系 / 已解决 / 部分解决 / 满意 / 基本满意"),
             f"{c.contacted} / {c.solved} / {c.partly} / {c.satisfied} / {c.basic}",
@@ -371,8 +405,9 @@ def weekly_report_xlsx(report: WeeklyReport) -> bytes:
     _sheet(
         wb,
         report.hot_spot_sheet or _("属地热点"),
-        [_("区域"), _("受理件数"), _("办结件次"), *RATE_HEADERS],
-        [[s.name, s.received, s.rates.counts.closed, *_rate_cells(s.rates)] for s in report.hot_spots],
+        # 办结件数 last: the columns before it keep their places for those who read them by position.
+        [_("区域"), _("受理件数"), _("办结件次"), *RATE_HEADERS, _("办结件数")],
+        [[s.name, s.received, s.closures, *_rate_cells(s.rates), s.closed] for s in report.hot_spots],
     )
     _sheet(
         wb,
