@@ -5,11 +5,17 @@ touches, compares the year's version with the one the editor saw (``expected_ver
 optional; a page always sends it) and only then changes, in one transaction with its audit
 rows. Two administrators editing one year at once: the first wins, the second gets
 ``Conflict`` and nothing of theirs is written over the other's work.
+
+After the commit of any change to a year (``_changed``), the calendar cached by this process
+is dropped and the open requests whose clocks cross that year get their deadlines counted
+anew in the background (``requests.tasks.recompute_deadlines``, see
+``requests/recompute.py``).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -51,6 +57,24 @@ def _check_version(year: int, expected: str | None) -> None:
         raise Conflict(
             gettext("{year}年的安排刚被他人修改，本次未保存；请查看最新安排后重新提交").format(year=year)
         )
+
+
+def _recompute(years: list[int]) -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("civicgrid.requests"):
+        return
+    from civicgrid.requests.tasks import recompute_deadlines
+
+    recompute_deadlines.enqueue(years)
+
+
+def _changed(years: Iterable[int]) -> None:
+    """After this commit: forget the cached calendar, recompute the deadlines crossing ``years``."""
+    transaction.on_commit(clock.forget)
+    listed = sorted(set(years))
+    if listed:
+        transaction.on_commit(partial(_recompute, listed))
 
 
 def _day_state(row: CalendarDay | None) -> dict[str, Any] | None:
@@ -104,7 +128,7 @@ def calendar_seed_year(
         before={"days": replaced},
         after={"days": len(schedule)},
     )
-    transaction.on_commit(clock.forget)
+    _changed([year])
     return len(schedule)
 
 
@@ -135,7 +159,7 @@ def calendar_day_set(
         before=_day_state(existing),
         after=_day_state(row),
     )
-    transaction.on_commit(clock.forget)
+    _changed([day.year])
     return row
 
 
@@ -153,7 +177,7 @@ def calendar_day_clear(
         return False
     audit_write(actor=actor, verb=Verb.DAY_CLEARED, target=row, before=_day_state(row))
     row.delete()
-    transaction.on_commit(clock.forget)
+    _changed([day.year])
     return True
 
 
@@ -216,7 +240,7 @@ def calendar_year_confirm(
     _check_version(year, expected_version)
     _check_complete(year, few_ok)
     row = _confirm(actor, year, note)
-    transaction.on_commit(clock.forget)
+    _changed([year])
     return row
 
 
@@ -289,5 +313,6 @@ def calendar_days_import(
     if confirm and year is not None:
         _check_complete(year, few_ok)  # on the days just entered; refusing rolls them back too
         _confirm(actor, year, note)
-    transaction.on_commit(clock.forget)
+    touched = {e.day.year for e in entries} if set_count or cleared else set()
+    _changed(touched | ({year} if confirm and year is not None else set()))
     return ImportResult(set_count, cleared, unchanged, confirm)
