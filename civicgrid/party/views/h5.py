@@ -12,7 +12,13 @@ from django.views.decorators.http import require_POST
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
 from civicgrid.core.views_forms import unlabelled, value
 from civicgrid.party import services
-from civicgrid.party.constants import ACTIVE_REPORT_STATUSES, REPORTING_CATEGORIES, ReportStatus, ServiceType
+from civicgrid.party.constants import (
+    ACTIVE_REPORT_STATUSES,
+    PLEDGE_MAX_LENGTH,
+    REPORTING_CATEGORIES,
+    ReportStatus,
+    ServiceType,
+)
 from civicgrid.party.models import PartyMember
 from civicgrid.party.permissions import member_for_user
 from civicgrid.party.views.common import float_or_none, values
@@ -36,7 +42,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "may_report": member.category in REPORTING_CATEGORIES,
         "service_types": ServiceType.choices,
         "orders": services.orders_open_to_member(member)[:30],
-        "form": request.POST,
+        "form": request.POST,  # what was typed, shown again when the report is refused
+        "picked_service_types": request.POST.getlist("service_types"),
+        "pledge_max_length": PLEDGE_MAX_LENGTH,
     }
     if request.method == "POST":
         try:

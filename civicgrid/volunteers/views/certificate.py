@@ -26,7 +26,18 @@ def _period(request: HttpRequest) -> tuple[date | None, date | None]:
     return since, until
 
 
-def _page(request: HttpRequest, volunteer: Volunteer, back: str, *, sheet: bool = False) -> HttpResponse:
+STAFF_TEMPLATE = "volunteers/certificate.html"
+H5_TEMPLATE = "volunteers/h5/certificate.html"  # the volunteer's own, in the phone's layout
+
+
+def _page(
+    request: HttpRequest,
+    volunteer: Volunteer,
+    back: str,
+    *,
+    sheet: bool = False,
+    template: str = STAFF_TEMPLATE,
+) -> HttpResponse:
     try:
         since, until = _period(request)
         form = "xlsx" if sheet and request.GET.get("format") == "xlsx" else "page"  # the sheet: staff only
@@ -41,7 +52,7 @@ def _page(request: HttpRequest, volunteer: Volunteer, back: str, *, sheet: bool 
             "back": back,
             "sheet": sheet,
         }
-        return render(request, "volunteers/certificate.html", context, status=exc.http_status)
+        return render(request, template, context, status=exc.http_status)
     if form == "xlsx":
         return _sheet(request, record)
     resident = volunteer.resident
@@ -54,7 +65,7 @@ def _page(request: HttpRequest, volunteer: Volunteer, back: str, *, sheet: bool 
         "back": back,
         "sheet": sheet,
     }
-    return render(request, "volunteers/certificate.html", context)
+    return render(request, template, context)
 
 
 def _sheet(request: HttpRequest, record: ServiceRecord) -> HttpResponse:
@@ -89,4 +100,4 @@ def h5_certificate(request: HttpRequest, resident: Resident) -> HttpResponse:
     )
     if volunteer is None:
         return redirect("volunteers:h5_register")
-    return _page(request, volunteer, back=reverse("volunteers:h5_card"))
+    return _page(request, volunteer, back=reverse("volunteers:h5_card"), template=H5_TEMPLATE)
