@@ -49,7 +49,8 @@ def undecodable_field(raw: bytes) -> str | None:
 
 
 def post_params(request: HttpRequest) -> dict[str, str]:
-    """The fields of a form or a JSON object, as text (a list or an object is refused)."""
+    """The fields of a form or a JSON object, as text (a list, an object, true or false is
+    refused)."""
     form = request.content_type == "application/x-www-form-urlencoded"
     if form and (field := undecodable_field(request.body)) is not None:
         raise ValidationError(_("不是有效的 UTF-8 文本（表单须用 UTF-8 编码，GBK 等请先转换）"), field=field)
@@ -65,9 +66,16 @@ def post_params(request: HttpRequest) -> dict[str, str]:
     found = json_problem(body, raw)
     if found is not None:
         raise ValidationError(found[1], field=found[0])
-    if nested := [str(k) for k, v in body.items() if isinstance(v, dict | list)]:
-        raise ValidationError(errors={k: [_("应为文本或数字")] for k in nested})
+    # Text and numbers only: a list or an object, and true or false (which would be kept as
+    # the text "True"), are refused naming the field. null is an empty field.
+    if wrong := [str(k) for k, v in body.items() if v is not None and not _scalar(v)]:
+        raise ValidationError(errors={k: [_("应为文本或数字")] for k in wrong})
     return {str(k): "" if v is None else str(v) for k, v in body.items()}
+
+
+def _scalar(value: Any) -> bool:
+    """Text or a number, as a form would send it (a bool is no number here)."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def caller(request: HttpRequest, params: dict[str, str]) -> Any:
@@ -86,7 +94,7 @@ def coordinate(params: dict[str, str], name: str, errors: dict[str, list[str]]) 
         return None
     value = float(raw) if len(raw) <= NUMBER_MAX and _DECIMAL.fullmatch(raw) else math.nan
     if not math.isfinite(value):  # also 1e400, which reads as infinity
-        errors[name] = [_("{name} 应为数字").format(name=name)]
+        errors[name] = [_("应为数字")]
         return None
     return value
 
@@ -94,7 +102,7 @@ def coordinate(params: dict[str, str], name: str, errors: dict[str, list[str]]) 
 def too_long(params: dict[str, str], name: str, limit: int, errors: dict[str, list[str]]) -> str:
     value = params.get(name, "").strip()
     if len(value) > limit:
-        errors[name] = [_("{name} 最长{limit}个字").format(name=name, limit=limit)]
+        errors[name] = [_("最长{limit}个字").format(limit=limit)]
     return value
 
 

@@ -113,14 +113,10 @@ def parse_moment(params: Any, name: str) -> datetime | None:
     if moment is None and (day := _date_or_none(raw)) is not None:
         moment = datetime.combine(day, time.min)
     if moment is None:
-        raise ValidationError(
-            _("{name} 应为 ISO 8601 时间，如 2026-01-31T08:00:00+08:00").format(name=name), field=name
-        )
+        raise ValidationError(_("应为 ISO 8601 时间，如 2026-01-31T08:00:00+08:00"), field=name)
     if not MIN_YEAR <= moment.year <= MAX_YEAR:  # the window's arithmetic would overflow
         raise ValidationError(
-            _("{name} 应在 {min_year} 至 {max_year} 年之间").format(
-                name=name, min_year=MIN_YEAR, max_year=MAX_YEAR
-            ),
+            _("应在 {min_year} 至 {max_year} 年之间").format(min_year=MIN_YEAR, max_year=MAX_YEAR),
             field=name,
         )
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
@@ -138,14 +134,14 @@ def window(params: Any, default: timedelta) -> tuple[datetime, datetime]:
     end = end or timezone.now()
     start = start or end - default
     if start > end:
-        raise ValidationError(_("start_date 不能晚于 end_date"), field="start_date")
+        raise ValidationError(_("不能晚于 end_date"), field="start_date")
     return start, end
 
 
 def comma_list(params: Any, name: str, limit: int = MAX_IDS) -> list[str]:
     values = [v.strip() for v in (params.get(name) or "").split(",") if v.strip()]
     if len(values) > limit:
-        raise ValidationError(_("{name} 最多{limit}个").format(name=name, limit=limit), field=name)
+        raise ValidationError(_("最多{limit}个").format(limit=limit), field=name)
     return values
 
 
@@ -205,7 +201,7 @@ def filtered_requests(params: Any) -> QuerySet[Request]:
     statuses = [s.lower() for s in comma_list(params, "status", 2)]  # OPEN as open
     if bad := [s for s in statuses if s not in ("open", "closed")]:
         raise ValidationError(
-            _("status 只能是 open 或 closed：{bad}").format(bad="、".join(bad)), field="status"
+            _("只能是 open 或 closed，不能是 {bad}").format(bad="、".join(bad)), field="status"
         )
     if statuses == ["open"]:
         qs = qs.exclude(status__in=present.CLOSED_STATUSES)

@@ -1,8 +1,10 @@
 """Helpers shared by the endpoints: finding the target, the early permission check, lookups."""
 
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router
@@ -58,11 +60,19 @@ def fresh(request_id: int) -> Request:
 
 def summary_ready(request: Request) -> Request:
     """The service's own instance when it already holds the category and lead unit the
-    summary shows (saves a query on the intake path), else the request read afresh."""
+    summary shows (saves a query on the intake path), else the request read afresh.
+
+    Its datetimes are given in UTC, as a request read from the database has them: the
+    service computes the deadlines in local time, and the answer would otherwise show
+    them with +08:00 where a GET of the same request shows ``Z``."""
     for name in ("category", "lead_unit"):
         field = Request._meta.get_field(name)
         if getattr(request, field.attname) is not None and not field.is_cached(request):  # type: ignore[union-attr]
             return fresh(request.pk)
+    for field in Request._meta.concrete_fields:
+        moment = getattr(request, field.attname)
+        if isinstance(field, DateTimeField) and isinstance(moment, datetime) and timezone.is_aware(moment):
+            setattr(request, field.attname, moment.astimezone(UTC))
     return request
 
 

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from civicgrid.api_errors import ERRORS
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import typed_day
-from civicgrid.requests.api.schemas import Input
+from civicgrid.requests.api.schemas import Input, Integer
 from civicgrid.requests.rates.access import (
     Target,
     asked_period,
@@ -42,10 +42,10 @@ router = Router(tags=["rates 三率统计"])
 
 
 class RatesFiguresIn(Input):
-    unit: int | None = Field(
+    unit: Integer | None = Field(
         None, title=gettext_noop("承办单位"), description="承办单位 ID（与 node 二选一）"
     )
-    node: int | None = Field(None, title=gettext_noop("区域"), description="区域 ID：其下各地点的评价")
+    node: Integer | None = Field(None, title=gettext_noop("区域"), description="区域 ID：其下各地点的评价")
     month: str = Field("", title=gettext_noop("月份"), description="YYYY-MM，默认本月")
     start: str = Field(
         "", title=gettext_noop("开始日期"), description="YYYY-MM-DD；与 end 一起给出时取代 month"

@@ -5,6 +5,7 @@ number, not a date…), the reason comes back in Chinese and names the field by 
 e.g. ``expected_version：期望版本号应为整数``.
 """
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ValidationError, model_validator
+from pydantic import BeforeValidator, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
@@ -74,6 +75,7 @@ _REASONS: dict[str, StrOrPromise] = {
     "less_than_equal": gettext_lazy("{t}应不大于{le}"),
     "model_type": gettext_lazy("{t}格式无效"),
     "dict_type": gettext_lazy("{t}格式无效"),
+    "repeated": gettext_lazy("{t}中有重复的 ID：{repeated}"),
 }
 
 
@@ -93,6 +95,19 @@ def _not_bool(value: Any) -> Any:
 
 
 Number = Annotated[float, BeforeValidator(_not_bool)]
+
+
+def _whole_number(value: Any) -> Any:
+    """An id, version or count is an integer written as one: JSON true is not 1, and 1.0 or
+    1.5 is not an id (pydantic's lax mode would take true and 1.0 as 1). Text stays lax, as
+    a query string only holds text ("12" is 12)."""
+    if isinstance(value, bool | float):
+        raise PydanticCustomError("int_type", _("应为整数"))
+    return value
+
+
+# Every integer field of this API's inputs (ids, versions, paging): see ``_whole_number``.
+Integer = Annotated[int, BeforeValidator(_whole_number)]
 
 # Bounds of a date filter: beyond them the day arithmetic of the filter would overflow.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
@@ -147,14 +162,16 @@ class RequestIn(Input):
         gettext_noop("wgs84（GPS、天地图）或 gcj02（高德、腾讯、微信）"),
         default="wgs84",
     )
-    building_id: int | None = Field(None, title=gettext_noop("楼栋"), description="数字门牌对应的楼栋节点 ID")
+    building_id: Integer | None = Field(
+        None, title=gettext_noop("楼栋"), description="数字门牌对应的楼栋节点 ID"
+    )
     requester_name: str = text(gettext_noop("诉求人姓名"), gettext_noop("加密存储，只显示脱敏值"), default="")
     requester_phone: str = text(
         gettext_noop("联系电话"), gettext_noop("加密存储，只显示脱敏值；可按号码精确查询"), default=""
     )
     anonymous: bool = Field(False, title=gettext_noop("匿名"), description="匿名诉求不回访、不发评价短信")
     confidential: bool = Field(False, title=gettext_noop("要求保密"), description="保密诉求的内容不对外公开")
-    category_id: int | None = Field(
+    category_id: Integer | None = Field(
         None, title=gettext_noop("分类"), description="当前派单目录中的三级分类 ID；有分类即自动派单"
     )
     urgency: str = text(
@@ -166,36 +183,42 @@ class RequestIn(Input):
 
 
 class RequestVersionIn(Input):
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class RequestNoteIn(Input):
     note: str = text(gettext_noop("说明"), default="")
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class RequiredNoteIn(Input):
     note: str = text(gettext_noop("意见"), gettext_noop("必填"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class RequestReasonIn(Input):
     reason: str = text(gettext_noop("理由"), gettext_noop("必填"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class DispatchIn(Input):
-    category_id: int | None = Field(None, title=gettext_noop("分类"), description="不填则沿用诉求已有的分类")
-    lead_unit_id: int | None = Field(None, title=gettext_noop("主办单位"), description="不填则按派单规则派单")
-    assisting_unit_ids: list[int] = Field([], title=gettext_noop("协办单位"), description="协办单位 ID 列表")
-    copy_unit_ids: list[int] = Field([], title=gettext_noop("抄送单位"), description="抄送单位 ID 列表")
+    category_id: Integer | None = Field(
+        None, title=gettext_noop("分类"), description="不填则沿用诉求已有的分类"
+    )
+    lead_unit_id: Integer | None = Field(
+        None, title=gettext_noop("主办单位"), description="不填则按派单规则派单"
+    )
+    assisting_unit_ids: list[Integer] = Field(
+        [], title=gettext_noop("协办单位"), description="协办单位 ID 列表"
+    )
+    copy_unit_ids: list[Integer] = Field([], title=gettext_noop("抄送单位"), description="抄送单位 ID 列表")
     note: str = text(gettext_noop("说明"), default="")
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class ReplyIn(Input):
     reply: str = text(gettext_noop("办理情况"), gettext_noop("答复内容：做了什么、结果如何；附件另行上传"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class VerifyIn(Input):
@@ -203,7 +226,7 @@ class VerifyIn(Input):
         title=gettext_noop("核查属实"), description="true：现场与答复相符；false：退回承办单位继续办理"
     )
     note: str = text(gettext_noop("核查情况"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class RatingFields(Input):
@@ -219,7 +242,7 @@ class CallbackIn(RatingFields):
     reopen: bool = Field(
         False, title=gettext_noop("重办"), description="不满意时是否重办（退回主办单位重新办理）"
     )
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class RateIn(RatingFields):
@@ -231,20 +254,20 @@ class ReturnIn(Input):
     not_ours: bool = Field(
         False, title=gettext_noop("非本单位职责"), description="true：非本单位职责；false：一般退单"
     )
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class RequestDecisionIn(Input):
     approve: bool = Field(title=gettext_noop("是否同意"))
     note: str = text(gettext_noop("审批意见"), gettext_noop("驳回时必填"), default="")
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class ReassignIn(Input):
-    lead_unit_id: int = Field(title=gettext_noop("新主办单位"))
-    assisting_unit_ids: list[int] = Field([], title=gettext_noop("协办单位"))
+    lead_unit_id: Integer = Field(title=gettext_noop("新主办单位"))
+    assisting_unit_ids: list[Integer] = Field([], title=gettext_noop("协办单位"))
     reason: str = text(gettext_noop("改派理由"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class ExtendIn(Input):
@@ -253,17 +276,17 @@ class ExtendIn(Input):
         description="按该诉求的办理时限单位计（如 5 个工作日），至少 1、至多 90 个单位",
     )
     reason: str = text(gettext_noop("延期理由"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class LongRunningIn(Input):
     plan: str = text(gettext_noop("办理计划"))
     plan_until: date = Field(title=gettext_noop("计划完成日期"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class MergeIn(Input):
-    into_id: int | None = Field(
+    into_id: Integer | None = Field(
         None, title=gettext_noop("合并至诉求"), description="主件的诉求 ID（与 into_number 二选一）"
     )
     into_number: str = text(gettext_noop("合并至诉求编号"), default="")
@@ -272,24 +295,24 @@ class MergeIn(Input):
         title=gettext_noop("目标已暂停仍合并"),
         description="主件已挂起或挂账办理时须为 true，否则 422（into_paused）",
     )
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class WhistleIn(Input):
-    unit_ids: list[int] = Field(title=gettext_noop("被召集单位"), description="被召集报到的部门 ID 列表")
+    unit_ids: list[Integer] = Field(title=gettext_noop("被召集单位"), description="被召集报到的部门 ID 列表")
     reason: str = text(gettext_noop("吹哨事由"))
     deadline: datetime = Field(title=gettext_noop("报到期限"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class ReportInIn(Input):
     part: str = text(gettext_noop("承担工作"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class WhistleCloseIn(Input):
     outcome: str = text(gettext_noop("处置结果"))
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class CouncilIn(Input):
@@ -300,15 +323,15 @@ class CouncilIn(Input):
     outcome: str = text(gettext_noop("议定事项"))
     agreed: bool = Field(True, title=gettext_noop("达成一致"))
     others: str = text(gettext_noop("其他参加人"), default="")
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class DirectCloseIn(Input):
     answer: str = text(gettext_noop("答复内容"), gettext_noop("咨询类诉求当场答复的内容（可来自知识库）"))
-    saved_answer_id: int | None = Field(
+    saved_answer_id: Integer | None = Field(
         None, title=gettext_noop("所用知识库答复"), description="计入该答复的使用次数"
     )
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class SavedAnswerOut(Schema):
@@ -322,7 +345,20 @@ class SavedAnswerOut(Schema):
 
 
 class SignBulkIn(Input):
-    ids: list[int] = Field(title=gettext_noop("诉求 ID 列表"), min_length=1, max_length=200)
+    ids: list[Integer] = Field(
+        title=gettext_noop("诉求 ID 列表"),
+        description="每个 ID 只能出现一次（重复的整批 422，什么也不签收）",
+        min_length=1,
+        max_length=200,
+    )
+
+    @field_validator("ids")
+    @classmethod
+    def _once_each(cls, ids: list[int]) -> list[int]:
+        """One result per id sent: an id sent twice is refused rather than silently merged."""
+        if repeated := [str(i) for i, times in Counter(ids).items() if times > 1]:
+            raise PydanticCustomError("repeated", "{repeated}", {"repeated": "、".join(repeated)})
+        return ids
 
 
 class RequestFilters(Input):
@@ -337,8 +373,8 @@ class RequestFilters(Input):
     category: str = text(
         gettext_noop("分类编码前缀"), gettext_noop("如 01 或 010101（跨目录版本稳定）"), default=""
     )
-    unit: int | None = Field(None, title=gettext_noop("承办单位"), description="主办或参与办理的单位 ID")
-    node: int | None = Field(None, title=gettext_noop("区域"), description="区域节点 ID：其下的全部诉求")
+    unit: Integer | None = Field(None, title=gettext_noop("承办单位"), description="主办或参与办理的单位 ID")
+    node: Integer | None = Field(None, title=gettext_noop("区域"), description="区域节点 ID：其下的全部诉求")
     received_from: date | None = Field(None, title=gettext_noop("受理起始日期"), ge=FIRST_DAY, le=LAST_DAY)
     received_to: date | None = Field(
         None, title=gettext_noop("受理截止日期"), description="含当天", ge=FIRST_DAY, le=LAST_DAY
@@ -351,13 +387,13 @@ class RequestFilters(Input):
     overdue: bool = Field(False, title=gettext_noop("仅超期"), description="未办结且已过办理期限")
     supervised: bool = Field(False, title=gettext_noop("仅督办件"))
     reopened: bool = Field(False, title=gettext_noop("仅重办过的"))
-    limit: int = Field(50, title=gettext_noop("每页条数"), ge=1, le=200)
-    offset: int = Field(0, title=gettext_noop("偏移"), ge=0)
+    limit: Integer = Field(50, title=gettext_noop("每页条数"), ge=1, le=200)
+    offset: Integer = Field(0, title=gettext_noop("偏移"), ge=0)
 
 
 class PageIn(Input):
-    limit: int = Field(50, title=gettext_noop("每页条数"), ge=1, le=200)
-    offset: int = Field(0, title=gettext_noop("偏移"), ge=0)
+    limit: Integer = Field(50, title=gettext_noop("每页条数"), ge=1, le=200)
+    offset: Integer = Field(0, title=gettext_noop("偏移"), ge=0)
 
 
 class TrackIn(Input):
