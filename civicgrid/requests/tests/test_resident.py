@@ -349,6 +349,28 @@ def test_alarm_confirms_then_files_an_emergency_dispatched_by_the_rules(hotline:
     assert request.status == Status.DISPATCHED and request.lead_unit == hotline.sub_a_unit
 
 
+def test_a_second_tap_on_the_same_alarm_form_files_no_second_alarm(hotline: Any, client: Client) -> None:
+    url = reverse("requests:doorplate_alarm", args=[doorplate_token(hotline.city.building_a1)])
+    confirm = client.get(url).content.decode()
+    token = confirm.split('name="once_token" value="', 1)[1].split('"', 1)[0]
+    posted = {"confirm": "1", "phone": PHONE, "once_token": token}
+    assert client.post(url, posted).status_code == 302
+    again = client.post(url, posted, follow=True)
+    assert "已提交，请勿重复提交" in again.content.decode()
+    assert Request.objects.count() == 1
+
+
+def test_the_h5_forms_know_the_photo_size_limit(hotline: Any, client: Client, settings: Any) -> None:
+    """The browser checks a photo's size before uploading it (25 MB took 6 s to be refused)."""
+    settings.REQUESTS_ATTACHMENT_MAX_BYTES = 3 * 1024 * 1024
+    for url in (
+        reverse("requests:h5_submit"),
+        reverse("requests:doorplate", args=[doorplate_token(hotline.city.building_a1)]),
+    ):
+        page = client.get(url).content.decode()
+        assert f'data-max-bytes="{3 * 1024 * 1024}"' in page and "每张不超过3MB" in page
+
+
 def test_alarm_with_no_matching_rule_waits_in_triage(hotline: Any, client: Client) -> None:
     DispatchRule.objects.update(is_active=False)
     url = reverse("requests:doorplate_alarm", args=[doorplate_token(hotline.city.building_a1)])

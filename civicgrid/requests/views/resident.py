@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from civicgrid.core import crypto
+from civicgrid.core import crypto, once
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.uploads import IMAGE_TYPES, MAX_PIXELS, too_many_pixels, upload_is_whole
@@ -488,7 +488,11 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 @require_http_methods(["GET", "POST"])
 def h5_submit(request: HttpRequest) -> HttpResponse:
     form = ReportForm(_posted(request))
-    context: dict[str, Any] = {"form": form, "max_photos": MAX_PHOTOS}
+    context: dict[str, Any] = {
+        "form": form,
+        "max_photos": MAX_PHOTOS,
+        "max_photo_bytes": settings.REQUESTS_ATTACHMENT_MAX_BYTES,  # checked in the browser first
+    }
     if request.method == "POST":
         if refused := _refused(request, "submit.html", context):
             return refused
@@ -690,6 +694,7 @@ def _plate_context(building: Node) -> dict[str, Any]:
         "team": _team([n for n in (grid, building) if n is not None]),
         "duty_phone": _community_phone(building),
         "max_photos": MAX_PHOTOS,
+        "max_photo_bytes": settings.REQUESTS_ATTACHMENT_MAX_BYTES,
     }
 
 
@@ -766,7 +771,11 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
                 context["error"] = _("请点击“确认报警”按钮提交")
                 return render(request, T + "alarm.html", context, status=422)
             try:
-                created = _file_alarm(building, form.cleaned_data["phone"], form.cleaned_data["note"])
+                # A panicked second tap (or a resent form) files no second alarm.
+                with once.guard(request):
+                    created = _file_alarm(building, form.cleaned_data["phone"], form.cleaned_data["note"])
+            except once.Repeated:
+                return once.repeated(request, "requests:doorplate", token)
             except CivicError as exc:
                 context["error"] = exc.message
             else:
