@@ -123,12 +123,14 @@ class ResponsibleKind(models.TextChoices):
 
 
 class ResponseTier(models.TextChoices):
-    """四级响应: the usual figures; each catalogue leaf may set its own limits."""
+    """四级响应. The labels name the tier only: its usual limits (``defaults.builder.TIER_LIMITS``)
+    are a default that each catalogue leaf may change (0.5 hours, 4 hours…), so a label
+    with hours would contradict the leaf's own limits and the request's deadline."""
 
-    TIER_1 = "tier1", _("一级（2小时）")
-    TIER_2 = "tier2", _("二级（24小时）")
-    TIER_3 = "tier3", _("三级（7个工作日）")
-    TIER_4 = "tier4", _("四级（15个工作日）")
+    TIER_1 = "tier1", _("一级响应")
+    TIER_2 = "tier2", _("二级响应")
+    TIER_3 = "tier3", _("三级响应")
+    TIER_4 = "tier4", _("四级响应")
 
 
 class HandlingLevel(models.TextChoices):

@@ -322,6 +322,9 @@ class MergeForm(ActionForm):
     paused_ok = forms.BooleanField(label=_("目标已暂停仍合并"), required=False)
 
 
+SENTENCE_ENDS = ("。", "！", "？", "…", "!", "?", ".")  # i18n: data (punctuation)
+
+
 class SuperviseForm(ActionForm):
     """督办; the form says how often it has been done already (it may be repeated)."""
 
@@ -333,12 +336,21 @@ class SuperviseForm(ActionForm):
         self.notice: StrOrPromise = ""
         if count:
             last = done[0]
+            note = last.note[:100].rstrip()
+            if note.endswith(SENTENCE_ENDS):  # its own full stop: not a second one
+                text = _(
+                    "该诉求已督办 {count} 次，最近一次 {time}（{actor}）：{note}本次为第 {next} 次督办。"
+                )
+            else:
+                text = _(
+                    "该诉求已督办 {count} 次，最近一次 {time}（{actor}）：{note}。本次为第 {next} 次督办。"
+                )
             self.notice = format_lazy(
-                _("该诉求已督办 {count} 次，最近一次 {time}（{actor}）：{note}。本次为第 {next} 次督办。"),
+                text,
                 count=count,
                 time=f"{timezone.localtime(last.created_at):%Y-%m-%d %H:%M}",
                 actor=last.actor_name or (last.actor.get_full_name() if last.actor else ""),
-                note=last.note[:100],
+                note=note,
                 next=count + 1,
             )
 
@@ -386,7 +398,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.REASSIGN: ReassignForm,
     Action.EXTEND_REQUEST: ExtendForm,
     Action.EXTEND_APPROVE: text_form("note", _("审批意见（可不填）")),
-    Action.EXTEND_REJECT: text_form("note", _("驳回理由")),
+    Action.EXTEND_REJECT: text_form("note", _("驳回理由"), required=_("驳回延期须说明理由")),
     Action.SUSPEND: text_form("reason", _("挂起理由")),
     Action.RESUME: text_form("note", _("说明（可不填）")),
     Action.LONG_RUNNING: LongRunningForm,

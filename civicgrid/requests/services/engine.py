@@ -21,6 +21,7 @@ from civicgrid.requests.constants import NOTE_MAX, Action, Status
 from civicgrid.requests.deadlines import refresh_light
 from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent
 from civicgrid.requests.permissions import actor_kinds
+from civicgrid.requests.selectors import requests_readable
 
 
 def lock(request: Request | int) -> Request:
@@ -29,20 +30,32 @@ def lock(request: Request | int) -> Request:
 
 
 def begin(actor: Any, request: Request | int, action: str, *, expected_version: int | None = None) -> Request:
-    """Lock and check. Raises PermissionDenied or Conflict; changes nothing."""
+    """Lock and check. Raises PermissionDenied or Conflict; changes nothing.
+
+    A stale ``expected_version`` is a Conflict before the actor's right is checked, for an
+    actor who may read the request; one who may not is refused whatever the version."""
     locked = lock(request)
     rule = t.TRANSITIONS[action]
     kinds = actor_kinds(actor, locked)
     label = Action(action).label
-    if not kinds & rule.actors:
-        raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=label))
-    if expected_version is not None and locked.version != expected_version:
+    allowed = bool(kinds & rule.actors)
+    # A stale page (someone acted since it was loaded) is a conflict even when that action
+    # took the actor's right away (改派 to another unit): they are told to reload, as two
+    # tabs of the same handler are. Only to someone who still reads the request, though: to
+    # anyone else a refusal, which tells nothing about it.
+    if (
+        expected_version is not None
+        and locked.version != expected_version
+        and (allowed or _reads(actor, locked))
+    ):
         raise Conflict(
             _("该诉求已被他人处理（当前状态：{label}），请刷新后再试").format(
                 label=Status(locked.status).label
             ),
             detail={"status": locked.status, "version": locked.version},
         )
+    if not allowed:
+        raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=label))
     if locked.status not in rule.sources:
         raise Conflict(
             _("该诉求当前状态为「{status}」，不能{action}").format(
@@ -51,6 +64,13 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
             detail={"status": locked.status, "version": locked.version},
         )
     return locked
+
+
+def _reads(actor: Any, request: Request) -> bool:
+    """Whether a signed-in actor may read the request (its page: ``requests_readable``)."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return requests_readable(actor).filter(pk=request.pk).exists()
 
 
 def actor_name(actor: Any) -> str:

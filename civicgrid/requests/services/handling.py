@@ -218,8 +218,13 @@ def request_extend(
 def request_extend_decide(
     *, actor: Any, request: Request, approve: bool, note: str = "", expected_version: int | None = None
 ) -> Request:
+    """The dispatcher approves an extension (the resolution deadline moves) or rejects it: a
+    rejection says why, so the unit learns what it must do instead."""
     action = Action.EXTEND_APPROVE if approve else Action.EXTEND_REJECT
     locked = engine.begin(actor, request, action, expected_version=expected_version)
+    if not approve and not note.strip():
+        raise ValidationError(_("驳回延期须说明理由"), field="note")
+    note = note.strip()
     approval = engine.approval_decide(actor, locked, ApprovalKind.EXTENSION, approve=approve, note=note)
     before = locked.due_resolution_at
     if approve and approval.extend_amount:
@@ -521,9 +526,38 @@ def request_note(
     note: str,
     attachments: list[UploadedFile] | None = None,
     expected_version: int | None = None,
+    caller_phone: str = "",
 ) -> Request:
+    """备注. ``caller_phone``: the note records a caller's call about this request (the console's
+    跟进此件); their phone is kept on the history row as its blind index only
+    (``data["caller_phone_hash"]``, not in the audit row), so the caller's history by phone
+    finds the request they followed."""
     locked = engine.begin(actor, request, Action.NOTE, expected_version=expected_version)
     files = _text_and_files("note", note, _("请填写内容"), attachments)
     event = engine.finish(actor, locked, Action.NOTE, note=note.strip())
+    if caller_phone.strip():
+        event.data = {**event.data, FOLLOW_PHONE_KEY: caller_phone_hash(caller_phone)}
+        event.save(update_fields=["data"])
     save_attachments(locked, files, actor, event)
     return locked
+
+
+FOLLOW_PHONE_KEY = "caller_phone_hash"
+
+
+def caller_phone_hash(phone: str) -> str:
+    """The blind index of a phone as the request's ``requester_phone_hash`` keeps it."""
+    from civicgrid.core import crypto
+    from civicgrid.core.validators import normalise_phone
+
+    phone = phone.strip()
+    return crypto.blind_index(normalise_phone(phone) or phone)
+
+
+def followed_by_phone(phone: str) -> QuerySet[RequestEvent]:
+    """The 备注 rows recording a call from ``phone`` about a request it followed."""
+    if not phone.strip():
+        return RequestEvent.objects.none()
+    return RequestEvent.objects.filter(
+        action=Action.NOTE, **{f"data__{FOLLOW_PHONE_KEY}": caller_phone_hash(phone)}
+    )

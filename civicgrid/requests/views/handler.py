@@ -50,8 +50,8 @@ def _filtered(request: HttpRequest, qs: QuerySet[Request]) -> QuerySet[Request]:
     status, light, category = (request.GET.get(k, "") for k in ("status", "light", "category"))
     if status in INBOX_STATUSES:
         qs = qs.filter(status=status)
-    if light in Light.values:
-        qs = qs.filter(light=light)
+    if light in Light.values:  # a suspended request has no light (its clocks stop)
+        qs = qs.filter(light=light).exclude(status=Status.SUSPENDED)
     if category.isdecimal():
         qs = qs.filter(category_id=int(category))
     return qs
@@ -96,7 +96,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = paginate(request, _filtered(request, base))
     now = timezone.now()
     ids = base.order_by().values("pk")
-    lights = dict(Request.objects.filter(pk__in=ids).values_list("light").annotate(n=Count("id")).order_by())
+    lit = Request.objects.filter(pk__in=ids).exclude(status=Status.SUSPENDED)  # paused: no light
+    lights = dict(lit.values_list("light").annotate(n=Count("id")).order_by())
     context = {
         "page": page,
         "rows": [(r, web.clock_view(r, now)) for r in page],

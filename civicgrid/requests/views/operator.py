@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -33,7 +33,8 @@ from civicgrid.requests.constants import (
 from civicgrid.requests.forms import TYPE_KEYS, ConsoleForm, add_service_errors
 from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import Approval, Category, Request, WorkOrder
-from civicgrid.requests.services import intake
+from civicgrid.requests.permissions import requester_seen_q
+from civicgrid.requests.services import handling, intake
 from civicgrid.territory.selectors import node_roots
 
 # --- the console --------------------------------------------------------------------------
@@ -107,7 +108,13 @@ def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
     follow = request.POST.get("follow", "")
     if follow.isdecimal():
         target = selectors.request_get(user, int(follow))
-        services.request_note(actor=user, request=target, note=_follow_note(d), attachments=files)
+        services.request_note(
+            actor=user,
+            request=target,
+            note=_follow_note(d),
+            attachments=files,
+            caller_phone=d["requester_phone"],
+        )
         messages.success(
             request, _("已作为再次来电记入诉求 {number}，未新建诉求").format(number=target.number)
         )
@@ -180,8 +187,25 @@ def console_history(request: HttpRequest) -> HttpResponse:
     phone = request.GET.get("requester_phone", "").strip()
     rows: list[Request] = []
     if phone and normalise_phone(phone) is not None:  # +86, dashes, full width: as intake keeps it
-        rows = list(selectors.caller_history(request.user, phone).select_related("lead_unit")[:10])
+        rows = _caller_rows(request.user, phone)
     return render(request, "requests/_caller_history.html", {"rows": rows, "phone": phone})
+
+
+def _caller_rows(actor: Any, phone: str, limit: int = 10) -> list[Request]:
+    """The caller's own requests and those they called about again (跟进此件), latest first;
+    a followed one is marked ``followed`` (its requester is someone else: not shown)."""
+    own = selectors.caller_history(actor, phone)
+    followed = selectors.requests_visible(actor).filter(
+        Exists(handling.followed_by_phone(phone).filter(request=OuterRef("pk")))
+    )
+    if (seen := requester_seen_q(actor)) is not None:  # as the caller's history: no confidential one
+        followed = followed.filter(seen)
+    found = Request.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=followed.values("pk")))
+    rows = list(found.select_related("lead_unit").order_by("-received_at", "-pk")[:limit])
+    hashed = handling.caller_phone_hash(phone)
+    for row in rows:
+        row.followed = row.requester_phone_hash != hashed  # type: ignore[attr-defined]
+    return rows
 
 
 @login_required

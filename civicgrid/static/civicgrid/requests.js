@@ -296,7 +296,9 @@
 
   document.addEventListener("change", function (e) {
     if (e.target.id !== "check-all") return;
-    $all("input[name=ids]").forEach(function (box) { box.checked = e.target.checked; });
+    // Only what can still be signed: a row already signed (data-signed) would come back as
+    // a failure of the bulk sign.
+    $all("input[name=ids]").forEach(function (box) { box.checked = e.target.checked && !box.dataset.signed; });
   });
 
   function init() { initConsole(); initDetailMap(); }
