@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_paths
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import ValidationError
+from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.exchange.columns import COLUMNS
 from civicgrid.exchange.constants import MAX_ROWS, MAX_STORED_ERRORS, MAX_UPLOAD_BYTES, Verb
 from civicgrid.exchange.examples import example_rows
@@ -165,6 +165,8 @@ def _run(job: ImportJob) -> ImportJob:
     _progress(job, status=ImportStatus.IMPORTING)
     try:
         _save(job, importer, note=note, skipped=skipped)
+    except Conflict as exc:  # a record to update changed after validation (``select_for_update``)
+        return _fail(job, message=exc.message)
     except IntegrityError:
         logger.warning("import job %s collided with a concurrent change", job.pk, exc_info=True)
         return _fail(
@@ -177,7 +179,12 @@ def _run(job: ImportJob) -> ImportJob:
 def _save(job: ImportJob, importer: Importer, *, note: str = "", skipped: list[int] | None = None) -> None:
     counts = importer.save()
     job.status, job.counts, job.finished_at = ImportStatus.DONE, counts, timezone.now()
-    job.message = (_("导入完成；{note}").format(note=note) if note else _("导入完成"))[:500]
+    done = _("导入完成")
+    if "updated" in counts:  # kinds that update by key: 新增 N、更新 M、未变 K
+        done = _("导入完成：新增 {created}、更新 {updated}、未变 {unchanged}").format(
+            created=counts.get(job.kind, 0), updated=counts["updated"], unchanged=counts.get("unchanged", 0)
+        )
+    job.message = (_("{done}；{note}").format(done=done, note=note) if note else done)[:500]
     job.save(update_fields=["status", "counts", "finished_at", "message"])
     audit_write(
         actor=job.actor,

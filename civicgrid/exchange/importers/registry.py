@@ -23,12 +23,14 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core import bulk, crypto
 from civicgrid.core.validators import fold, id_number_birth_date, id_number_gender, normalise_id_number
-from civicgrid.exchange.cells import comparable
+from civicgrid.exchange.cells import comparable, credit_code_cell
 from civicgrid.exchange.columns import TAG_SEPARATORS
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
+from civicgrid.exchange.importers.updates import Update, apply_updates, counted, differences, planned_update
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.readers import Row
+from civicgrid.registry.constants import Verb
 from civicgrid.registry.models import (
     Dwelling,
     DwellingUse,
@@ -317,6 +319,10 @@ class ResidentImporter(Importer):
 
 
 class DwellingImporter(Importer):
+    """Creates dwellings, and updates those whose 房屋编码 the file names (a re-imported
+    export): room, use, area and owner in place; a row moving one to another building is
+    refused (moving is done on the pages)."""
+
     kind = ImportKind.DWELLINGS
     edit_capability = Capability.REGISTRY_EDIT
 
@@ -326,11 +332,16 @@ class DwellingImporter(Importer):
         for row in rows:
             if code := self.code(row, "code"):
                 self.first_row.setdefault(code, row.number)
+        self.existing: dict[str, Dwelling] = {}
+        for batch in chunked(c for c in self.first_row if len(c) <= 40):
+            for dwelling in Dwelling.objects.filter(code__in=batch).select_related("node"):
+                self.existing[dwelling.code] = dwelling
         self.dwellings: list[tuple[Row, Dwelling]] = []
+        self.updates: list[Update] = []
+        self.unchanged = 0
         self.room_rows: dict[tuple[int, str], int] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
-        self._check_codes_taken()
         self._generate_codes()
         return self.sorted_errors()
 
@@ -371,17 +382,45 @@ class DwellingImporter(Importer):
             self.error(
                 row, "code", _("房屋编码 {code} 与第{row}行重复").format(code=code, row=self.first_row[code])
             )
+        existing = self.existing.get(code) if code else None
+        if existing is not None:
+            self._check_existing(row, existing, node)
         if self.is_bad(row) or node is None:
+            return
+        if existing is not None:
+            values = {"room": room, "use": use, "area": area, "owner_name": owner_name}
+            self._plan_update(row, existing, values)
             return
         dwelling = Dwelling(
             node=node, node_path=node.path, code=code, room=room, use=use, area=area, owner_name=owner_name
         )
         self.dwellings.append((row, dwelling))
 
-    def _check_codes_taken(self) -> None:
-        for batch in chunked(self.first_row):
-            for code in Dwelling.objects.filter(code__in=batch).values_list("code", flat=True):
-                self.error(self.first_row[code], "code", _("房屋编码 {code} 已存在").format(code=code))
+    def _check_existing(self, row: Row, existing: Dwelling, node: Node | None) -> None:
+        """A row naming a registered dwelling updates it: only within the actor's edit scope
+        (nothing of one outside it is told), and only where it is."""
+        if not self.may_write(existing.node_path):
+            self.error(
+                row,
+                "code",
+                _("房屋编码 {code} 已被您管辖范围以外的房屋使用，不能导入修改").format(code=existing.code),
+            )
+        elif node is not None and node.pk != existing.node_id:
+            self.error(
+                row,
+                "node_code",
+                _(
+                    "房屋编码 {code} 登记在 {node}（{node_code}），导入不能移动房屋；"
+                    "如需移动，请在房屋页面操作"
+                ).format(code=existing.code, node=existing.node.name, node_code=existing.node.code),
+            )
+
+    def _plan_update(self, row: Row, existing: Dwelling, values: dict[str, Any]) -> None:
+        changes = differences(existing, values)
+        if not changes:
+            self.unchanged += 1
+            return
+        self.updates.append(planned_update(row.number, existing, changes))
 
     def _generate_codes(self) -> None:
         """Like ``registry.services.next_code(f"{node.code}F", Dwelling)``, counting this file too."""
@@ -401,8 +440,9 @@ class DwellingImporter(Importer):
             dwelling.code = f"{prefix}{counters[prefix]:04d}"
 
     def save(self) -> dict[str, int]:
+        apply_updates(self.actor, Dwelling, self.updates, Verb.DWELLING_UPDATED)
         bulk.insert(Dwelling, [d for _, d in self.dwellings], batch_size=BATCH_SIZE)
-        return {"dwellings": len(self.dwellings)}
+        return counted({"dwellings": len(self.dwellings)}, self.updates, self.unchanged)
 
 
 ORGANISATION_FIELDS = {
@@ -414,36 +454,57 @@ ORGANISATION_FIELDS = {
 }
 
 
+PHONE_FIELDS = ("contact_phone_enc", "contact_phone_hash", "contact_phone_masked")
+
+
 class OrganisationImporter(Importer):
+    """Creates organisations, and updates those whose 统一社会信用代码 the file names (the
+    key the export writes: organisations have no code of their own): name, kind, address,
+    contact and employees in place. The export writes the phone masked: a cell still
+    holding the stored mask keeps the stored phone. A row moving one to another area is
+    refused (moving is done on the pages). Rows without a credit code create, as before."""
+
     kind = ImportKind.ORGANISATIONS
     edit_capability = Capability.REGISTRY_EDIT
 
     def validate(self, rows: list[Row], progress: Progress) -> list[RowError]:
         self.load_nodes(self.code(row, "node_code") for row in rows)
+        self.existing: dict[str, Organisation] = {}
+        header = self.header("credit_code")
+        wanted = {credit_code_cell(row.values.get("credit_code", ""), header)[0] for row in rows}
+        for batch in chunked(sorted(c for c in wanted if c)):
+            for org in Organisation.objects.filter(credit_code__in=batch).select_related("node"):
+                self.existing[org.credit_code] = org
         self.organisations: list[Organisation] = []
+        self.updates: list[Update] = []
+        self.unchanged = 0
         self.credit_rows: dict[str, int] = {}
         self.name_rows: dict[tuple[int, str, str], int] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
-        for batch in chunked(self.credit_rows):
-            for code in Organisation.objects.filter(credit_code__in=batch).values_list(
-                "credit_code", flat=True
-            ):
-                self.error(self.credit_rows[code], "credit_code", _("该统一社会信用代码已登记"))
         return self.sorted_errors()
+
+    def _phone(self, row: Row, existing: Organisation | None) -> str | None:
+        """The row's phone; None when it is the stored phone's mask (kept as it is)."""
+        raw = self.text(row, "contact_phone")
+        if existing is not None and raw and raw == existing.contact_phone_masked:
+            return None
+        return self.phone(row, "contact_phone")
 
     def _validate_row(self, row: Row) -> None:
         node = self.target_node(row)
+        credit_code = self.credit_code(row)
+        existing = self.existing.get(credit_code) if credit_code else None
+        phone = self._phone(row, existing)
         data = {
             "name": self.optional_text(row, "name", 200),
             "kind": self.choice(row, "kind"),
-            "credit_code": self.credit_code(row),
-            "contact_phone": self.phone(row, "contact_phone"),
+            "credit_code": credit_code,
+            "contact_phone": phone or "",
             "employees": fold(self.text(row, "employees")),
         }
         errors = organisation_validate(data)
         self.field_errors(row, errors, ORGANISATION_FIELDS)
-        credit_code = data["credit_code"]
         if credit_code and "credit_code" not in errors:
             first = self.credit_rows.setdefault(credit_code, row.number)
             if first != row.number:
@@ -461,27 +522,58 @@ class OrganisationImporter(Importer):
                     "name",
                     _("与第{row}行重复（同一区域、同名同地址，且都未填统一社会信用代码）").format(row=first),
                 )
+        if existing is not None and "credit_code" not in errors:
+            self._check_existing(row, existing, node)
         if self.is_bad(row) or node is None:
             return
-        phone = data["contact_phone"].strip()
-        enc, digest = pii_fields(phone)
         employees = int(data["employees"]) if data["employees"] else None
+        values: dict[str, Any] = {
+            "name": data["name"].strip(),
+            "kind": data["kind"],
+            "address": address.strip(),
+            "contact_name": contact_name.strip(),
+            "employees": employees or None,
+        }
+        if phone is not None:
+            phone = phone.strip()
+            enc, digest = pii_fields(phone)
+            masked = crypto.mask_phone(phone) if phone else ""
+            values |= {"contact_phone_enc": enc, "contact_phone_hash": digest, "contact_phone_masked": masked}
+        if existing is not None:
+            self._plan_update(row, existing, values)
+            return
         self.organisations.append(
-            Organisation(
-                node=node,
-                node_path=node.path,
-                name=data["name"].strip(),
-                kind=data["kind"],
-                credit_code=credit_code,
-                address=address.strip(),
-                contact_name=contact_name.strip(),
-                contact_phone_enc=enc,
-                contact_phone_hash=digest,
-                contact_phone_masked=crypto.mask_phone(phone) if phone else "",
-                employees=employees or None,
-            )
+            Organisation(node=node, node_path=node.path, credit_code=credit_code, **values)
         )
 
+    def _check_existing(self, row: Row, existing: Organisation, node: Node | None) -> None:
+        """As ``DwellingImporter._check_existing``: in the edit scope, where it is."""
+        if not self.may_write(existing.node_path):
+            self.error(row, "credit_code", _("该统一社会信用代码已被您管辖范围以外的单位登记，不能导入修改"))
+        elif node is not None and node.pk != existing.node_id:
+            self.error(
+                row,
+                "node_code",
+                _(
+                    "该统一社会信用代码的单位登记在 {node}（{node_code}），导入不能移动单位；"
+                    "如需移动，请在单位页面操作"
+                ).format(node=existing.node.name, node_code=existing.node.code),
+            )
+
+    def _plan_update(self, row: Row, existing: Organisation, values: dict[str, Any]) -> None:
+        # The phone compares by its blind index (ciphertexts differ at every encryption).
+        if values.get("contact_phone_hash", existing.contact_phone_hash) == existing.contact_phone_hash:
+            for name in PHONE_FIELDS:
+                values.pop(name, None)
+        changes = differences(existing, values)
+        if not changes:
+            self.unchanged += 1
+            return
+        # The audit keeps the masked phone only, never the ciphertext or its index.
+        shown = [n for n in changes if n not in PHONE_FIELDS[:2]]
+        self.updates.append(planned_update(row.number, existing, changes, shown))
+
     def save(self) -> dict[str, int]:
+        apply_updates(self.actor, Organisation, self.updates, Verb.ORGANISATION_UPDATED)
         bulk.insert(Organisation, self.organisations, batch_size=BATCH_SIZE)
-        return {"organisations": len(self.organisations)}
+        return counted({"organisations": len(self.organisations)}, self.updates, self.unchanged)

@@ -18,11 +18,12 @@ from civicgrid.core import bulk, crypto
 from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.cells import comparable
 from civicgrid.exchange.constants import BATCH_SIZE
-from civicgrid.exchange.importers.base import Importer, Progress, RowError
+from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
+from civicgrid.exchange.importers.updates import Update, apply_updates, counted, differences, planned_update
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.readers import Row
 from civicgrid.territory import topology
-from civicgrid.territory.constants import CODE_LETTERS
+from civicgrid.territory.constants import CODE_LETTERS, Verb
 from civicgrid.territory.geometry import (
     CRS_GCJ02,
     CRS_WGS84,
@@ -42,7 +43,13 @@ from civicgrid.territory.models import (
     Post,
     path_for,
 )
-from civicgrid.territory.services import geometry_version_bump, node_code_check, node_parent_check
+from civicgrid.territory.services import (
+    geometry_version_bump,
+    node_code_check,
+    node_parent_check,
+    node_placement_check,
+    node_point_check,
+)
 
 NODE_FIELDS = {"kind": "kind", "parent": "parent_code", "code": "code", "grid_type": "grid_type"}
 
@@ -71,6 +78,12 @@ class NodeImporter(Importer):
                 self.first_row.setdefault(code, row.number)
         parents = {self.code(row, "parent_code") for row in rows}
         self.load_nodes(set(self.first_row) | parents)
+        self.existing: dict[str, Node] = {}
+        for batch in chunked(sorted(c for c in self.first_row if c in self.nodes)):
+            for node in Node.objects.filter(code__in=batch).select_related("parent"):
+                self.existing[node.code] = node
+        self.updates: list[Update] = []
+        self.unchanged = 0
         self.planned: list[PlannedNode] = []
         self.by_code: dict[str, PlannedNode] = {}
         self.name_rows: dict[tuple[str, str], int] = {}
@@ -189,6 +202,11 @@ class NodeImporter(Importer):
         return lon, lat
 
     def _validate_row(self, row: Row) -> None:
+        code = self.code(row, "code")
+        existing = self.existing.get(code) if self.first_row.get(code) == row.number else None
+        if existing is not None:
+            self._validate_update(row, existing)
+            return
         kind = self._kind(row)
         name = self.required_text(row, "name", 100)
         resolved, parent_db, parent_planned = self._parent(row)
@@ -219,6 +237,77 @@ class NodeImporter(Importer):
         self.planned.append(planned)
         if code:
             self.by_code[code] = planned
+
+    # --- rows naming a registered code: updates ------------------------------------------
+
+    def _validate_update(self, row: Row, existing: Node) -> None:
+        """A row whose 编码 is registered updates that node (``territory.services.node_update``'s
+        checks): its name, grid type, point and address; only within the actor's edit scope
+        (nothing of a node outside it is told), and where it is: its 层级 and 上级编码 stay
+        (moving is done on the 区域 pages)."""
+        code = existing.code
+        if not self.may_write(existing.path):
+            self.error(
+                row, "code", _("编码 {code} 已被您管辖范围以外的区域使用，不能导入修改").format(code=code)
+            )
+            return
+        kind = self.choice(row, "kind")
+        if kind != existing.kind:
+            self.error(
+                row,
+                "kind",
+                _("导入不能修改层级（{code} 是{kind}）").format(code=code, kind=existing.get_kind_display()),
+            )
+        name = self.required_text(row, "name", 100)
+        parent_code = self.code(row, "parent_code")
+        current = existing.parent.code if existing.parent else ""
+        if parent_code != current:
+            self.error(
+                row,
+                "parent_code",
+                _("编码 {code} 的上级编码是 {current}，导入不能移动区域；如需移动，请在区域页面操作").format(
+                    code=code, current=current or _("（无，顶级区域）")
+                ),
+            )
+        grid_type = self.choice(row, "grid_type")
+        if existing.kind == NodeKind.GRID:
+            grid_type = grid_type or existing.grid_type
+            if grid_type not in GridType.values:
+                self.error(row, "grid_type", _("网格类型只能是综合网格或专属网格"))
+        elif grid_type:
+            self.error(row, "grid_type", _("只有网格才有网格类型"))
+        if name:
+            key = (parent_code, comparable(name))
+            first = self.name_rows.setdefault(key, row.number)
+            if first != row.number:
+                self.error(row, "name", _("与第{row}行重复（同一上级下的同名区域）").format(row=first))
+        lon, lat = self._lon_lat(row)
+        address = self.optional_text(row, "address", 255)
+        if self.is_bad(row):
+            return
+        changes = differences(
+            existing, {"name": name, "grid_type": grid_type, "lon": lon, "lat": lat, "address": address}
+        )
+        try:
+            if "lon" in changes or "lat" in changes:
+                node_point_check(existing.ancestor_ids, lon, lat)
+            if "grid_type" in changes and existing.geometry is not None:
+                node_placement_check(
+                    node_id=existing.pk,
+                    kind=existing.kind,
+                    grid_type=grid_type,
+                    parent_id=existing.parent_id,
+                    code=existing.code,
+                    name=name,
+                    clean=existing.geometry,
+                )
+        except ValidationError as exc:
+            self.validation_error(row, exc, {"lon": "lon", "grid_type": "grid_type", "geometry": "grid_type"})
+            return
+        if not changes:
+            self.unchanged += 1
+            return
+        self.updates.append(planned_update(row.number, existing, changes))
 
     def _check_points(self) -> None:
         """Each point within the polygon of its nearest ancestor in the database that has one."""
@@ -258,6 +347,7 @@ class NodeImporter(Importer):
         return max(numbers, default=0)
 
     def save(self) -> dict[str, int]:
+        apply_updates(self.actor, Node, self.updates, Verb.NODE_UPDATED, place="path")
         levels: dict[int, list[PlannedNode]] = {}
         for planned in self.planned:
             levels.setdefault(planned.level, []).append(planned)
@@ -274,7 +364,7 @@ class NodeImporter(Importer):
                 parent = planned.parent
                 planned.node.path = path_for(planned.node.pk, parent.path if parent else None)
             Node.objects.bulk_update(nodes, ["path"], batch_size=BATCH_SIZE)
-        return {"nodes": len(self.planned)}
+        return counted({"nodes": len(self.planned)}, self.updates, self.unchanged)
 
 
 POSITION_FIELDS = {
