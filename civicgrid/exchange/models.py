@@ -41,6 +41,8 @@ COUNT_LABELS = {
     "organisations": _("单位"),
     "geometries": _("区域范围"),
     "geometries_from_gcj02": _("其中由 GCJ-02 转换为 WGS-84"),
+    "updated": _("更新"),  # re-import by key (importers/updates.py)
+    "unchanged": _("未变"),
 }
 
 RUNNING_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
