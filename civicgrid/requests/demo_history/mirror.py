@@ -235,6 +235,7 @@ class Mirror(Detours):
             data: dict[str, Any] = {"clock": clock.name, "light": light, "due": clock.due.isoformat()}
             if light == Light.RED and not req.supervised:
                 req.supervised = True
+                life.supervisions += 1  # counted as the service counts it (handling.supervisions)
                 note = f"{CLOCK_LABELS[clock.name]}超期，自动督办"
                 data["supervised"] = True
             else:

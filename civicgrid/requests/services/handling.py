@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -334,8 +334,11 @@ def request_supervise(
 
 
 def supervisions(request: Request) -> QuerySet[RequestEvent]:
-    """The 督办 of a request so far, latest first."""
-    found = RequestEvent.objects.filter(request=request, action=Action.SUPERVISE)
+    """The 督办 of a request so far, latest first: a leader's, and the overdue scan's automatic
+    one (a 预警 row with ``data["supervised"]``, "办理超期，自动督办")."""
+    found = RequestEvent.objects.filter(
+        Q(action=Action.SUPERVISE) | Q(action=Action.WARN, data__supervised=True), request=request
+    )
     return found.order_by("-created_at", "-pk")
 
 
