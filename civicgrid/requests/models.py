@@ -9,6 +9,8 @@ dispatch and are counted on the working calendar (``civicgrid.workcal``).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
+from django.db.models.lookups import IsNull
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -373,7 +375,18 @@ class RequestEvent(models.Model):
         verbose_name_plural = gettext_lazy("办理记录")
         ordering = ["request", "created_at", "id"]
         # Imported history rows and system events name no actor nor unit.
-        indexes = not_null_indexes("requests_ev", "actor", "unit")
+        indexes = [
+            *not_null_indexes("requests_ev", "actor", "unit"),
+            # The console's caller history finds the requests a caller followed (跟进此件: a 备注
+            # row keeping the phone's blind index, services.handling.followed_by_phone). Only
+            # those rows are indexed; "IS NOT NULL" is implied by the lookup's "=", so the
+            # index serves prepared statements too.
+            models.Index(
+                KeyTransform("caller_phone_hash", "data"),
+                condition=Q(IsNull(KeyTransform("caller_phone_hash", "data"), False)),
+                name="requests_ev_caller_phone",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"

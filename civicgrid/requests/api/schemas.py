@@ -558,6 +558,14 @@ class EventOut(Schema):
     def resolve_unit_name(obj: RequestEvent) -> str:
         return obj.unit.name if obj.unit else ""
 
+    @staticmethod
+    def resolve_data(obj: RequestEvent) -> dict[str, Any]:
+        # A follow-up call's phone (its blind index, for the console's caller history) is no
+        # business of an API reader: the index of a guessed number would confirm the caller.
+        from civicgrid.requests.services.handling import FOLLOW_PHONE_KEY
+
+        return {k: v for k, v in (obj.data or {}).items() if k != FOLLOW_PHONE_KEY}
+
 
 class SummonsOut(Schema):
     id: int

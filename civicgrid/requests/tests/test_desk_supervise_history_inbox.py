@@ -77,6 +77,10 @@ def test_a_caller_who_followed_a_request_finds_it_in_their_history(client: Clien
     # The first caller's own history is as before.
     own = client.get(HISTORY, {"requester_phone": "13812345678"}).content.decode()
     assert first.number in own and "曾来电跟进" not in own and "138****5678" in own
+    # The phone's blind index stays inside: the API's history rows leave it out.
+    events = client.get(f"/api/v1/requests/{first.pk}").json()["events"]
+    followed = [e for e in events if e["action"] == Action.NOTE]
+    assert followed and all("caller_phone_hash" not in e["data"] for e in followed)
 
 
 def test_a_suspended_request_has_no_light_in_the_inbox(client: Client, hotline: Any) -> None:
