@@ -116,3 +116,14 @@ def test_tier_labels_claim_no_limit(client: Client, hotline: Any) -> None:
     vending = re.search(r"<td>占道经营</td>(?:(?!</tr>).)*</tr>", html, re.S)
     assert vending is not None  # tier 3 by default, 2 hours to respond: the label says no days
     assert "三级响应" in vending.group(0) and "工作日" not in vending.group(0)
+
+
+def test_the_request_page_gives_the_leaf_s_own_limits_beside_its_tier(client: Client, hotline: Any) -> None:
+    request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    leaf = request.category
+    assert leaf is not None
+    client.force_login(hotline.city.olivia)
+    html = client.get(f"/requests/{request.pk}/").content.decode()
+    response = f"响应时限 {leaf.response_limit:g} {leaf.get_response_unit_display()}"
+    resolution = f"办理时限 {leaf.resolution_limit:g} {leaf.get_resolution_unit_display()}"
+    assert leaf.get_response_tier_display() in html and response in html and resolution in html
