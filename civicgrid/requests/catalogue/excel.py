@@ -57,6 +57,7 @@ from civicgrid.requests.catalogue.rows import (
     text,
 )
 from civicgrid.requests.constants import ResponseTier, ResponsibleKind
+from civicgrid.requests.defaults.builder import TIER_LIMITS
 from civicgrid.requests.models import CatalogueVersion
 from civicgrid.workcal.constants import LimitUnit
 
@@ -81,6 +82,17 @@ HELP_SHEET = "填写说明"
 TITLE_RE = re.compile(r"^\s*派单目录(?:第(\d+)版|导入模板)?\s*$")
 
 
+def _tier_limits(tier: ResponseTier) -> str:
+    """A tier's usual limits for the help sheet: "（响应0.5小时（自然时），办理2小时（自然时））"."""
+    response, response_unit, resolution, resolution_unit = TIER_LIMITS[tier]
+    return _("（响应{response}{response_unit}，办理{resolution}{resolution_unit}）").format(
+        response=f"{response:g}",
+        response_unit=LimitUnit(response_unit).label,
+        resolution=f"{resolution:g}",
+        resolution_unit=LimitUnit(resolution_unit).label,
+    )
+
+
 def _sheet_help(wb: Any, title: str) -> None:
     ws = wb.create_sheet(_("填写说明"))
     lines = [
@@ -90,7 +102,12 @@ def _sheet_help(wb: Any, title: str) -> None:
         (_("责任主体"), "、".join(KIND_SHORT.values()) + _("；留空为属地（按位置派给街道）")),
         (_("责任单位编码"), _("职能部门或公共服务企业的单位编码；属地类留空")),
         (_("责任单位名称"), _("仅供阅读，导入时忽略")),
-        (_("响应级别"), "、".join(f"{TIER_SHORT[t]}={t.label}" for t in ResponseTier)),
+        (
+            _("响应级别"),
+            "、".join(f"{TIER_SHORT[t]}={t.label}" for t in ResponseTier)
+            + _("；时限留空时按级别的通常时限：")
+            + "、".join(f"{TIER_SHORT[t]}{_tier_limits(t)}" for t in ResponseTier),
+        ),
         (_("响应时限、办理时限"), _("大于0的数字；留空按响应级别的标准时限")),
         (_("时限单位"), "、".join(UNIT_SHORT.values())),
         (_("需要回访、需要网格员核查"), _("是 或 否")),

@@ -93,7 +93,14 @@ KIND_SPELLINGS = _spellings(
 TIER_SPELLINGS = _spellings(
     TIER_SHORT,
     dict(ResponseTier.choices),
-    {str(n): v for n, v in zip("1234", ResponseTier.values, strict=True)},
+    {
+        **{str(n): v for n, v in zip("1234", ResponseTier.values, strict=True)},
+        # The labels before they stopped naming hours (files filled in from an older page).
+        "一级（2小时）": ResponseTier.TIER_1,
+        "二级（24小时）": ResponseTier.TIER_2,
+        "三级（7个工作日）": ResponseTier.TIER_3,
+        "四级（15个工作日）": ResponseTier.TIER_4,
+    },
 )
 UNIT_SPELLINGS = _spellings(UNIT_SHORT, dict(LimitUnit.choices), {"h": LimitUnit.HOURS, "天": LimitUnit.DAYS})
 BOOL_SPELLINGS = _spellings(  # i18n: data
