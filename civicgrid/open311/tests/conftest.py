@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from civicgrid.accounts.services import api_token_create
 from civicgrid.requests.tests.conftest import Hotline, hotline
 
 __all__ = ["Hotline", "hotline", "on_site"]
@@ -19,3 +20,10 @@ def public_view(settings: Any) -> None:
 def on_site(category: Any) -> None:
     """Mark ``category`` as a physical thing checked on site: the public view lists it."""
     type(category).objects.filter(pk=category.pk).update(needs_verification=True)
+
+
+@pytest.fixture
+def api_key(hotline: Hotline) -> str:
+    """A system's API key (token) filing as the hotline's operator."""
+    _, raw = api_token_create(actor=None, system=True, user=hotline.city.olivia, name="Open311 客户端")
+    return raw

@@ -11,7 +11,7 @@ from django.test import Client
 
 from civicgrid.core.models import AuditLog
 from civicgrid.open311.tests.test_audience import filed, key_of
-from civicgrid.open311.tests.test_open311 import api_key, good_fields  # noqa: F401 - the fixture
+from civicgrid.open311.tests.test_open311 import good_fields
 from civicgrid.requests.models import Request
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_a_key_in_the_query_string_of_a_read_is_refused_and_reads_nothing(hotlin
 
 def test_a_key_in_the_query_string_of_a_filing_is_refused_and_files_nothing(
     hotline: Any,
-    api_key: str,  # noqa: F811
+    api_key: str,
 ) -> None:
     audits = AuditLog.objects.count()
     body = good_fields("")
@@ -57,7 +57,7 @@ def test_a_key_in_the_query_string_of_a_filing_is_refused_and_files_nothing(
     assert not Request.objects.exists() and AuditLog.objects.count() == audits
 
 
-def test_a_key_in_the_body_or_the_authorization_header_files(hotline: Any, api_key: str) -> None:  # noqa: F811
+def test_a_key_in_the_body_or_the_authorization_header_files(hotline: Any, api_key: str) -> None:
     form = Client().post(f"{BASE}/requests.json", good_fields(api_key))
     assert form.status_code == 201, form.content
     as_json = Client().post(f"{BASE}/requests.json", json.dumps(good_fields(api_key)), "application/json")

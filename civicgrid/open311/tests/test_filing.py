@@ -6,19 +6,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from civicgrid.accounts.services import api_token_create
 from civicgrid.core.models import AuditLog
 from civicgrid.requests.models import Request
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/open311/v2"
-
-
-@pytest.fixture
-def api_key(hotline: Any) -> str:
-    _, raw = api_token_create(actor=None, system=True, user=hotline.city.olivia, name="Open311 客户端")
-    return raw
 
 
 def fields(api_key: str, **kw: str) -> dict[str, str]:

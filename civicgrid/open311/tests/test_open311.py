@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 BASE = "/open311/v2"
 
 
-@pytest.fixture
-def api_key(hotline: Any) -> str:
-    _, raw = api_token_create(actor=None, system=True, user=hotline.city.olivia, name="Open311 客户端")
-    return raw
-
-
 def file(client: Client, **fields: Any) -> Any:
     return client.post(f"{BASE}/requests.json", fields)
 
