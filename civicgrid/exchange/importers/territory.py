@@ -221,11 +221,7 @@ class NodeImporter(Importer):
         grid_type = self._grid_type(row, kind)
         code = self._code(row, kind, has_parent=bool(self.code(row, "parent_code")))
         if name:
-            # Two areas of one name under one parent cannot be told apart on any page.
-            key = (self.code(row, "parent_code"), comparable(name))
-            first = self.name_rows.setdefault(key, row.number)
-            if first != row.number:
-                self.error(row, "name", _("与第{row}行重复（同一上级下的同名区域）").format(row=first))
+            self._same_name(row, self.code(row, "parent_code"), name)
         lon, lat = self._lon_lat(row)
         address = self.optional_text(row, "address", 255)
         if self.is_bad(row):
@@ -237,6 +233,12 @@ class NodeImporter(Importer):
         self.planned.append(planned)
         if code:
             self.by_code[code] = planned
+
+    def _same_name(self, row: Row, parent_code: str, name: str) -> None:
+        """Two areas of one name under one parent cannot be told apart on any page."""
+        first = self.name_rows.setdefault((parent_code, comparable(name)), row.number)
+        if first != row.number:
+            self.error(row, "name", _("与第{row}行重复（同一上级下的同名区域）").format(row=first))
 
     # --- rows naming a registered code: updates ------------------------------------------
 
@@ -277,10 +279,7 @@ class NodeImporter(Importer):
         elif grid_type:
             self.error(row, "grid_type", _("只有网格才有网格类型"))
         if name:
-            key = (parent_code, comparable(name))
-            first = self.name_rows.setdefault(key, row.number)
-            if first != row.number:
-                self.error(row, "name", _("与第{row}行重复（同一上级下的同名区域）").format(row=first))
+            self._same_name(row, parent_code, name)
         lon, lat = self._lon_lat(row)
         address = self.optional_text(row, "address", 255)
         if self.is_bad(row):
