@@ -26,7 +26,7 @@ from civicgrid.core.validators import fold, id_number_birth_date, id_number_gend
 from civicgrid.exchange.cells import comparable, credit_code_cell
 from civicgrid.exchange.columns import TAG_SEPARATORS
 from civicgrid.exchange.constants import BATCH_SIZE
-from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
+from civicgrid.exchange.importers.base import LOOKUP_CHUNK, Importer, Progress, RowError, chunked
 from civicgrid.exchange.importers.updates import Update, apply_updates, counted, differences, planned_update
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.readers import Row
@@ -482,7 +482,29 @@ class OrganisationImporter(Importer):
         self.name_rows: dict[tuple[int, str, str], int] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
+        self._check_registered_without_code()
         return self.sorted_errors()
+
+    def _check_registered_without_code(self) -> None:
+        """Without a credit code, one name at one address in one area is one organisation, in
+        the registry as in the file: re-importing an export would otherwise register again
+        every organisation that has no credit code."""
+        nodes = sorted({node_pk for node_pk, _name, _address in self.name_rows})
+        for start in range(0, len(nodes), LOOKUP_CHUNK):
+            registered = Organisation.objects.filter(
+                node_id__in=nodes[start : start + LOOKUP_CHUNK], credit_code=""
+            ).values_list("node_id", "name", "address")
+            for node_pk, name, address in registered:
+                number = self.name_rows.get((node_pk, comparable(name), comparable(address)))
+                if number is not None:
+                    self.error(
+                        number,
+                        "name",
+                        _(
+                            "该单位已登记（同一区域、同名同地址，未填统一社会信用代码），导入不能修改；"
+                            "请在单位页面修改，或从文件中删去此行"
+                        ),
+                    )
 
     def _phone(self, row: Row, existing: Organisation | None) -> str | None:
         """The row's phone; None when it is the stored phone's mask (kept as it is)."""

@@ -370,3 +370,26 @@ def test_a_point_moved_outside_its_grid_is_refused_like_on_the_page(city: Any, r
     assert job.status == ImportStatus.FAILED
     assert [e["column"] for e in job.errors] == ["经度"], job.errors
     assert Node.objects.get(pk=city.building_a1.pk).lon == 120.305
+
+
+def test_an_organisation_without_credit_code_imported_back_is_not_registered_twice(
+    city: Any, run_import: RunImport
+) -> None:
+    registry.organisation_create(
+        actor=city.bob,
+        node=city.grid_a1_1,
+        name="老街小卖部",
+        kind=OrganisationKind.SHOP,
+        address="中山路8号",
+    )
+    rows = exported(organisations_xlsx(city.bob, Organisation.objects.all()))
+
+    job = run_import(city.bob, ImportKind.ORGANISATIONS, "单位.xlsx", xlsx_bytes(rows))
+
+    _refused(job, "单位名称", "该单位已登记（同一区域、同名同地址，未填统一社会信用代码）")
+    assert Organisation.objects.count() == 1
+    # Another address of the same name is another organisation (a chain's branch).
+    set_cell(rows, "单位名称", "老街小卖部", "地址", "中山路10号")
+    job = run_import(city.bob, ImportKind.ORGANISATIONS, "单位.xlsx", xlsx_bytes(rows))
+    assert job.status == ImportStatus.DONE, job.errors
+    assert Organisation.objects.filter(name="老街小卖部").count() == 2
