@@ -27,7 +27,14 @@ from civicgrid.exchange.cells import comparable, credit_code_cell
 from civicgrid.exchange.columns import TAG_SEPARATORS
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import LOOKUP_CHUNK, Importer, Progress, RowError, chunked
-from civicgrid.exchange.importers.updates import Update, apply_updates, counted, differences, planned_update
+from civicgrid.exchange.importers.updates import (
+    Update,
+    apply_updates,
+    counted,
+    differences,
+    given,
+    planned_update,
+)
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.readers import Row
 from civicgrid.registry.constants import Verb
@@ -389,7 +396,7 @@ class DwellingImporter(Importer):
             return
         if existing is not None:
             values = {"room": room, "use": use, "area": area, "owner_name": owner_name}
-            self._plan_update(row, existing, values)
+            self._plan_update(row, existing, given(row, values))
             return
         dwelling = Dwelling(
             node=node, node_path=node.path, code=code, room=room, use=use, area=area, owner_name=owner_name
@@ -562,7 +569,7 @@ class OrganisationImporter(Importer):
             masked = crypto.mask_phone(phone) if phone else ""
             values |= {"contact_phone_enc": enc, "contact_phone_hash": digest, "contact_phone_masked": masked}
         if existing is not None:
-            self._plan_update(row, existing, values)
+            self._plan_update(row, existing, given(row, values, dict.fromkeys(PHONE_FIELDS, "contact_phone")))
             return
         self.organisations.append(
             Organisation(node=node, node_path=node.path, credit_code=credit_code, **values)

@@ -19,7 +19,14 @@ from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.cells import comparable
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
-from civicgrid.exchange.importers.updates import Update, apply_updates, counted, differences, planned_update
+from civicgrid.exchange.importers.updates import (
+    Update,
+    apply_updates,
+    counted,
+    differences,
+    given,
+    planned_update,
+)
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.readers import Row
 from civicgrid.territory import topology
@@ -284,9 +291,8 @@ class NodeImporter(Importer):
         address = self.optional_text(row, "address", 255)
         if self.is_bad(row):
             return
-        changes = differences(
-            existing, {"name": name, "grid_type": grid_type, "lon": lon, "lat": lat, "address": address}
-        )
+        values = {"name": name, "grid_type": grid_type, "lon": lon, "lat": lat, "address": address}
+        changes = differences(existing, given(row, values))
         try:
             if "lon" in changes or "lat" in changes:
                 node_point_check(existing.ancestor_ids, lon, lat)

@@ -14,6 +14,7 @@ Audit: one row per updated record, with the verb of the single-record edit
 as for every import.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from civicgrid.core.audit import audit_row, audit_write_many
 from civicgrid.core.errors import Conflict
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import LOOKUP_CHUNK
+from civicgrid.exchange.readers import Row
 
 VIA_IMPORT = {"via": "import"}
 
@@ -41,6 +43,20 @@ class Update:
     before: dict[str, Any]
     after: dict[str, Any]
     stamp: datetime
+
+
+def given(row: Row, values: dict[str, Any], column_of: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The fields an update row sets: those whose cell holds something (``column_of`` names a
+    field's column where the two differ). A column the file lacks, or a blank cell, keeps the
+    stored value: a file of a few columns (区域编码, 房屋编码, 使用情况) updates those alone,
+    and a blank cell clears nothing (a field is cleared on the record's page)."""
+    column_of = column_of or {}
+
+    def filled(name: str) -> bool:
+        value = row.values.get(column_of.get(name, name))
+        return value is not None and str(value).strip() != ""
+
+    return {name: value for name, value in values.items() if filled(name)}
 
 
 def differences(record: Any, values: dict[str, Any]) -> dict[str, Any]:

@@ -393,3 +393,40 @@ def test_an_organisation_without_credit_code_imported_back_is_not_registered_twi
     job = run_import(city.bob, ImportKind.ORGANISATIONS, "单位.xlsx", xlsx_bytes(rows))
     assert job.status == ImportStatus.DONE, job.errors
     assert Organisation.objects.filter(name="老街小卖部").count() == 2
+
+
+def test_a_column_left_out_or_a_blank_cell_keeps_the_stored_value(
+    city: Any, dwellings: list[Dwelling], organisations: list[Organisation], run_import: RunImport
+) -> None:
+    """A file of a few columns updated those and wiped the others (面积, 产权人; an
+    organisation's 地址, 联系人, 电话, 从业人数); blank cells of a full export did the same."""
+    Dwelling.objects.filter(code="D2").update(owner_name="李四")
+    rows = [["区域编码", "房屋编码", "房号", "使用情况"], [city.building_a1.code, "D2", "102", "自住"]]
+
+    job = run_import(city.bob, ImportKind.DWELLINGS, "房屋.xlsx", xlsx_bytes(rows))
+
+    assert job.status == ImportStatus.DONE, job.errors
+    d2 = Dwelling.objects.get(code="D2")
+    assert (d2.use, d2.area, d2.owner_name) == (DwellingUse.OWNER_OCCUPIED, Decimal("60.00"), "李四")
+    (audit,) = AuditLog.objects.filter(verb=Verb.DWELLING_UPDATED)
+    assert audit.before == {"use": "rented"}
+
+    full = exported(dwellings_xlsx(city.bob, Dwelling.objects.filter(code="D2")))
+    set_cell(full, "房屋编码", "D2", "面积（㎡）", "")
+    set_cell(full, "房屋编码", "D2", "产权人", None)
+    job = run_import(city.bob, ImportKind.DWELLINGS, "房屋2.xlsx", xlsx_bytes(full))
+    assert job.status == ImportStatus.DONE, job.errors
+    assert job.counts == {"dwellings": 0, "updated": 0, "unchanged": 1}
+    d2.refresh_from_db()
+    assert (d2.area, d2.owner_name) == (Decimal("60.00"), "李四")
+
+    first = organisations[0]
+    rows = [
+        ["区域编码", "单位名称", "单位类型", "统一社会信用代码"],
+        [city.grid_a1_1.code, "甲有限公司", "企业", credit(1)],
+    ]
+    job = run_import(city.bob, ImportKind.ORGANISATIONS, "单位.xlsx", xlsx_bytes(rows))
+    assert job.status == ImportStatus.DONE, job.errors
+    first.refresh_from_db()
+    assert first.name == "甲有限公司" and first.employees == 5
+    assert crypto.decrypt(first.contact_phone_enc) == "13900001111"
