@@ -32,11 +32,10 @@ from django.utils.translation import gettext
 from civicgrid.core.audit import audit_write
 from civicgrid.governance.hot import GROUP_CODE_LENGTH, _areas
 from civicgrid.governance.models import AlertStatus, SpikeAlert
-from civicgrid.notify.models import Channel as NotifyChannel
-from civicgrid.notify.services import notify
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.unit_notify import notify_unit
 from civicgrid.territory.models import Node
 
 
@@ -211,13 +210,14 @@ def _raise(finding: Finding, now: datetime, rule: Rule) -> SpikeAlert | None:
         expected=finding.expected,
     )
     for unit in _recipients(area, finding.prefix):
-        notify(
+        notify_unit(
+            unit,
             dedupe_key=f"spike:{alert.pk}:{unit.pk}",
-            channel=NotifyChannel.SMS,
-            recipient_label=unit.name,
             subject=gettext("突发预警 {name} {label}").format(name=area.name, label=label)[:200],
             body=body,
             target=alert,
+            role=gettext("单位"),
+            what=gettext("突发预警"),
         )
     audit_write(
         actor=SYSTEM,

@@ -100,11 +100,16 @@ class Detours(Engine):
     def resume(self, life: Life, now: datetime, *, actor: Any, note: str = "") -> None:
         req = self._begin(life, Action.RESUME)
         paused_from = req.suspended_at or now
+        before = req.due_resolution_at
         deadlines.shift_for_pause(req, paused_from, now, self.world.cal)
         req.suspended_at = None
-        self._finish(
-            life, actor, Action.RESUME, now, note=note, data={"paused_from": paused_from.isoformat()}
-        )
+        after = req.due_resolution_at
+        data = {
+            "paused_from": paused_from.isoformat(),
+            "due_before": before.isoformat() if before else None,
+            "due_after": after.isoformat() if after else None,
+        }
+        self._finish(life, actor, Action.RESUME, now, note=note, data=data)
 
     def long_running(self, life: Life, now: datetime, *, actor: Any, plan: str, plan_until: date) -> None:
         req = self._begin(life, Action.LONG_RUNNING)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.models import Notification
-from civicgrid.notify.services import message_row, queue
+from civicgrid.notify.services import message_row
 from civicgrid.requests.constants import (
     Action,
     ApprovalKind,
@@ -36,6 +36,7 @@ from civicgrid.requests.models import (
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.rulebook import RuleBook, private_copy, rulebook
+from civicgrid.requests.unit_notify import notify_unit, unit_message_rows
 
 
 @dataclass
@@ -183,19 +184,20 @@ def emergency_limits() -> Category:
 def assignment_record(
     actor: Any, request: Request, assignment: Assignment, now: datetime, *, version: int
 ) -> None:
-    """The work orders of a dispatch (one statement) and the lead unit's message (after commit).
+    """The work orders of a dispatch (one statement) and the lead unit's messages (after commit).
 
-    ``version`` is the request's version once dispatched: one message per dispatch."""
-    work_orders, message = assignment_rows(actor, request, assignment, now, version=version)
-    WorkOrder.objects.bulk_create(work_orders)
-    queue(message)
+    ``version`` is the request's version once dispatched: one message per dispatch and person."""
+    WorkOrder.objects.bulk_create(work_order_rows(actor, request, assignment, now))
+    notify_unit(
+        assignment.lead,
+        dedupe_key=dispatch_key(request, assignment, version),
+        **_dispatch_message(request, assignment),
+    )
 
 
-def assignment_rows(
-    actor: Any, request: Request, assignment: Assignment, now: datetime, *, version: int
-) -> tuple[list[WorkOrder], Notification]:
-    """The unsaved work orders of a dispatch and the lead unit's message."""
-    work_orders = [
+def work_order_rows(actor: Any, request: Request, assignment: Assignment, now: datetime) -> list[WorkOrder]:
+    """The unsaved work orders of a dispatch: the lead's, the assisting and copied units'."""
+    return [
         WorkOrder(
             request=request,
             unit=unit,
@@ -211,17 +213,50 @@ def assignment_rows(
             + [(u, AssignmentRole.COPY) for u in assignment.copy]
         )
     ]
+
+
+def dispatch_key(request: Request, assignment: Assignment, version: int) -> str:
+    """What the lead unit's messages of a dispatch are keyed by (``{key}:{user}:{channel}``)."""
+    return f"dispatch:{request.pk}:{version}:{assignment.lead.pk}"
+
+
+def _dispatch_message(request: Request, assignment: Assignment) -> dict[str, Any]:
+    return {
+        "subject": _("新工单 {number}").format(number=request.number),
+        "body": _("【接诉即办】{name}：新工单 {number}「{title}」请及时签收。").format(
+            name=assignment.lead.name, number=request.number, title=request.title
+        ),
+        "target": request,
+        "role": _("承办单位"),
+        "what": _("新工单通知"),
+    }
+
+
+def assignment_messages(request: Request, assignment: Assignment, *, version: int) -> list[Notification]:
+    """The unsaved messages of a dispatch to the lead unit's reachable staff (or its failed
+    "nobody reachable" row), for a caller that inserts them with the new request's rows."""
+    return unit_message_rows(
+        assignment.lead,
+        dedupe_key=dispatch_key(request, assignment, version),
+        **_dispatch_message(request, assignment),
+    )
+
+
+def assignment_rows(
+    actor: Any, request: Request, assignment: Assignment, now: datetime, *, version: int
+) -> tuple[list[WorkOrder], Notification]:
+    """The unsaved work orders of a dispatch and ONE message to the lead unit's name, without
+    an address (a real SMS gateway refuses it). Kept only for ``intake.py``'s bulk insert until
+    it takes ``work_order_rows`` and ``assignment_messages`` (one row per reachable member)."""
     message = message_row(
-        dedupe_key=f"dispatch:{request.pk}:{version}:{assignment.lead.pk}",
+        dedupe_key=dispatch_key(request, assignment, version),
         channel=NotifyChannel.SMS,
         recipient_label=assignment.lead.name,
         subject=_("新工单 {number}").format(number=request.number),
-        body=_("【接诉即办】{name}：新工单 {number}「{title}」请及时签收。").format(
-            name=assignment.lead.name, number=request.number, title=request.title
-        ),
+        body=_dispatch_message(request, assignment)["body"],
         target=request,
     )
-    return work_orders, message
+    return work_order_rows(actor, request, assignment, now), message
 
 
 def auto_dispatch(request: Request) -> bool:

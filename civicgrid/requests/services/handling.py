@@ -34,6 +34,7 @@ from civicgrid.requests.services.dispatch import (
     unit_for_place,
 )
 from civicgrid.requests.services.intake import save_attachments, validate_attachments
+from civicgrid.requests.unit_notify import notify_unit
 from civicgrid.workcal.constants import LimitUnit
 
 LONG_RUNNING_MAX_DAYS = 5 * 365  # 挂账: a plan of years is possible, of centuries not
@@ -265,11 +266,16 @@ def request_resume(
     locked = engine.begin(actor, request, Action.RESUME, expected_version=expected_version)
     now = timezone.now()
     paused_from = locked.suspended_at or now
+    before = locked.due_resolution_at
     deadlines.shift_for_pause(locked, paused_from, now)
     locked.suspended_at = None
-    engine.finish(
-        actor, locked, Action.RESUME, note=note, now=now, data={"paused_from": paused_from.isoformat()}
-    )
+    after = locked.due_resolution_at
+    data = {
+        "paused_from": paused_from.isoformat(),
+        "due_before": before.isoformat() if before else None,
+        "due_after": after.isoformat() if after else None,
+    }
+    engine.finish(actor, locked, Action.RESUME, note=note, now=now, data=data)
     return locked
 
 
@@ -320,15 +326,16 @@ def request_supervise(
         else:
             subject = _("第{round}次督办 {number}").format(round=round_, number=locked.number)
             tag = _("【第{round}次督办】").format(round=round_)
-        notify(
+        notify_unit(
+            locked.lead_unit,
             dedupe_key=f"supervise:{event.pk}",
-            channel=NotifyChannel.SMS,
-            recipient_label=locked.lead_unit.name,
             subject=subject,
             body=_("{tag}{number}「{title}」：{note}").format(
                 tag=tag, number=locked.number, title=locked.title, note=note.strip()
             ),
             target=locked,
+            role=_("承办单位"),
+            what=_("督办通知"),
         )
     return locked
 

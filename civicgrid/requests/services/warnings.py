@@ -20,15 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.notify.backends import channel_configured
-from civicgrid.notify.models import Channel as NotifyChannel
-from civicgrid.notify.services import Contact, notify_each, staff_contacts
+from civicgrid.notify.services import Contact, notify_each
 from civicgrid.requests.constants import Action, Light
 from civicgrid.requests.deadlines import running_clocks
-from civicgrid.requests.models import DeadlineWarning, HandlingUnit, Request, UnitMembership
+from civicgrid.requests.models import DeadlineWarning, HandlingUnit, Request
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN
+from civicgrid.requests.unit_notify import nobody_reason, unit_contacts
 
 CLOCK_LABELS = {"response": gettext_lazy("响应（签收）"), "resolution": gettext_lazy("办理")}
 BATCH = 500
@@ -42,22 +41,10 @@ def _raise_warning(request: Request, clock: str, light: str, due: datetime) -> D
         return None
 
 
-def unit_contacts(unit: HandlingUnit) -> list[Contact]:
-    """The unit's active staff (``UnitMembership``) and how each can be reached."""
-    memberships = UnitMembership.objects.filter(unit=unit, user__is_active=True).select_related("user")
-    return staff_contacts([m.user for m in memberships.order_by("user_id")], label_prefix=unit.name)
-
-
 def _nobody_reason(unit: HandlingUnit | None, contacts: list[Contact]) -> str:
     if unit is None:
         return _("诉求尚无主办单位，提醒无人接收")
-    if not contacts:
-        return _("承办单位「{name}」没有在岗的单位人员，提醒无人接收").format(name=unit.name)
-    if channel_configured(NotifyChannel.EMAIL):
-        return _("承办单位「{name}」的单位人员均未登记手机号（岗位任职）或电子邮箱，提醒无人接收").format(
-            name=unit.name
-        )
-    return _("承办单位「{name}」的单位人员均未登记手机号（岗位任职），提醒无人接收").format(name=unit.name)
+    return nobody_reason(unit, contacts, role=_("承办单位"), what=_("提醒"))
 
 
 def _notify_unit(request: Request, warning: DeadlineWarning) -> None:

@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
-from civicgrid.notify.models import Channel as NotifyChannel
-from civicgrid.notify.services import notify
 from civicgrid.requests.constants import NOTE_MAX, Action, AssignmentRole, UnitKind
 from civicgrid.requests.models import HandlingUnit, Request, Whistle, WhistleSummons, WorkOrder
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.services import engine
+from civicgrid.requests.unit_notify import notify_unit
 
 WHISTLING_KINDS = {UnitKind.SUBDISTRICT, UnitKind.COMMUNITY}
 WHISTLE_DEADLINE_MAX = timedelta(days=90)  # departments report in within days, not years
@@ -77,10 +76,9 @@ def request_whistle(
                 "dispatched_by": actor,
             },
         )
-        notify(
+        notify_unit(
+            unit,
             dedupe_key=f"whistle:{whistle.pk}:{unit.pk}",
-            channel=NotifyChannel.SMS,
-            recipient_label=unit.name,
             subject=_("吹哨召集 {number}").format(number=locked.number),
             body=_(
                 "【吹哨报到】{name}召集贵单位于{deadline:%m月%d日%H:%M}前报到：{title}。事由：{reason}"
@@ -91,6 +89,8 @@ def request_whistle(
                 reason=reason.strip(),
             ),
             target=locked,
+            role=_("被召集单位"),
+            what=_("吹哨召集"),
         )
     engine.finish(
         actor,
