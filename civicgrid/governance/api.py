@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from civicgrid.accounts.models import User
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import ValidationError
 from civicgrid.governance import selectors, services
 from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview
@@ -65,7 +66,7 @@ class RunOut(Schema):
 
 
 class HotQuery(Schema):
-    node: int | None = None
+    node: Integer | None = None
     month: str = ""
     start: str = ""
     end: str = ""
@@ -130,7 +131,7 @@ class HotIssueDetailOut(HotIssueOut):
 
 
 @router.get("/hot-issues/{pk}", response=HotIssueDetailOut, summary="热点问题及其诉求")
-def hot_issue(request: HttpRequest, pk: int) -> Any:
+def hot_issue(request: HttpRequest, pk: Integer) -> Any:
     return selectors.hot_issue_get(request.user, pk)
 
 
@@ -192,11 +193,11 @@ class TopicDetailOut(TopicOut):
 class TopicIn(Schema):
     title: str
     month: str = ""
-    node: int | None = None
-    hot_issue: int | None = None
-    leading_official: int
-    lead_unit: int
-    assisting_units: list[int] = []
+    node: Integer | None = None
+    hot_issue: Integer | None = None
+    leading_official: Integer
+    lead_unit: Integer
+    assisting_units: list[Integer] = []
     description: str = ""
     plan: str = ""
     category_prefix: str = ""
@@ -240,18 +241,18 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Any:
 
 
 @router.get("/topics/{pk}", response=TopicDetailOut, summary="题目详情、任务与前后同类诉求")
-def topic(request: HttpRequest, pk: int) -> Any:
+def topic(request: HttpRequest, pk: Integer) -> Any:
     return selectors.topic_get(request.user, pk)
 
 
 class TopicPatch(Schema):
     plan: str | None = None
     status: str | None = None
-    version: int | None = None
+    version: Integer | None = None
 
 
 @router.patch("/topics/{pk}", response=TopicOut, summary="修改方案或状态")
-def topic_patch(request: HttpRequest, pk: int, payload: TopicPatch) -> Any:
+def topic_patch(request: HttpRequest, pk: Integer, payload: TopicPatch) -> Any:
     found = selectors.topic_get(request.user, pk)
     return services.topic_update(
         actor=request.user,
@@ -265,12 +266,12 @@ def topic_patch(request: HttpRequest, pk: int, payload: TopicPatch) -> Any:
 class GovernanceTaskIn(Schema):
     title: str
     deadline: date
-    unit: int | None = None
+    unit: Integer | None = None
     description: str = ""
 
 
 @router.post("/topics/{pk}/tasks", response={201: GovernanceTaskOut}, summary="添加任务")
-def task_add(request: HttpRequest, pk: int, payload: GovernanceTaskIn) -> Any:
+def task_add(request: HttpRequest, pk: Integer, payload: GovernanceTaskIn) -> Any:
     found = selectors.topic_get(request.user, pk)
     task = services.task_add(
         actor=request.user,
@@ -284,12 +285,12 @@ def task_add(request: HttpRequest, pk: int, payload: GovernanceTaskIn) -> Any:
 
 
 class ProgressIn(Schema):
-    progress: int
+    progress: Integer
     note: str = ""
 
 
 @router.post("/tasks/{pk}/progress", response=GovernanceTaskOut, summary="更新任务进度")
-def task_progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
+def task_progress(request: HttpRequest, pk: Integer, payload: ProgressIn) -> Any:
     task = selectors.task_get(request.user, pk)
     return services.task_progress(actor=request.user, task=task, progress=payload.progress, note=payload.note)
 
@@ -312,7 +313,7 @@ class GovernanceProposalOut(Schema):
 
 
 class AcceptIn(Schema):
-    unit: int
+    unit: Integer
     deadline: date | None = None
     title: str = ""
 
@@ -323,7 +324,7 @@ def proposals(request: HttpRequest) -> Any:
 
 
 @router.post("/proposals/{pk}/accept", response={201: GovernanceTaskOut}, summary="采纳建议，转为任务")
-def proposal_accept(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
+def proposal_accept(request: HttpRequest, pk: Integer, payload: AcceptIn) -> Any:
     proposal = selectors.proposal_get(request.user, pk)
     task = services.proposal_accept(
         actor=request.user,
@@ -336,7 +337,7 @@ def proposal_accept(request: HttpRequest, pk: int, payload: AcceptIn) -> Any:
 
 
 @router.post("/proposals/{pk}/dismiss", response=GovernanceProposalOut, summary="不采纳建议")
-def proposal_dismiss(request: HttpRequest, pk: int) -> Any:
+def proposal_dismiss(request: HttpRequest, pk: Integer) -> Any:
     return services.proposal_dismiss(actor=request.user, proposal=selectors.proposal_get(request.user, pk))
 
 
@@ -408,6 +409,6 @@ def alerts(request: HttpRequest) -> Any:
 
 
 @router.post("/alerts/{pk}/acknowledge", response=AlertOut, summary="知悉预警")
-def alert_acknowledge(request: HttpRequest, pk: int, payload: AckIn) -> Any:
+def alert_acknowledge(request: HttpRequest, pk: Integer, payload: AckIn) -> Any:
     alert = selectors.alert_get(request.user, pk)
     return services.alert_acknowledge(actor=request.user, alert=alert, note=payload.note)

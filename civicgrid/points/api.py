@@ -16,6 +16,7 @@ from pydantic import StrictInt
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.points import ledger, selectors, services
 from civicgrid.points.constants import Source
@@ -88,28 +89,28 @@ class GoodsOut(Schema):
 
 
 class GoodsIn(Schema):
-    node_id: int
+    node_id: Integer
     name: str
-    price: int
-    stock: int = 0
-    donor_id: int | None = None
+    price: Integer
+    stock: Integer = 0
+    donor_id: Integer | None = None
     description: str = ""
     unit_label: str = "件"  # i18n: data (the default unit stored with the goods)
-    per_person_limit: int = 0
+    per_person_limit: Integer = 0
 
 
 class GoodsPatch(Schema):
     name: str | None = None
     description: str | None = None
-    price: int | None = None
+    price: Integer | None = None
     unit_label: str | None = None
-    per_person_limit: int | None = None
+    per_person_limit: Integer | None = None
     is_active: bool | None = None
-    expected_version: int | None = None
+    expected_version: Integer | None = None
 
 
 class RestockIn(Schema):
-    quantity: int
+    quantity: Integer
     note: str = ""
 
 
@@ -137,10 +138,10 @@ class RedemptionOut(Schema):
 
 
 class RedeemIn(Schema):
-    goods_id: int
-    quantity: int = 1
-    resident_id: int | None = None
-    organisation_id: int | None = None
+    goods_id: Integer
+    quantity: Integer = 1
+    resident_id: Integer | None = None
+    organisation_id: Integer | None = None
 
 
 class CodeIn(Schema):
@@ -153,10 +154,10 @@ class PointsReasonIn(Schema):
 
 class EarnIn(Schema):
     amount: StrictInt  # true/false are not amounts
-    node_id: int
+    node_id: Integer
     source_ref: str
-    resident_id: int | None = None
-    organisation_id: int | None = None
+    resident_id: Integer | None = None
+    organisation_id: Integer | None = None
     note: str = ""
     team: str = ""
 
@@ -164,14 +165,14 @@ class EarnIn(Schema):
 class EarnLineIn(Schema):
     amount: StrictInt
     source_ref: str
-    resident_id: int | None = None
-    organisation_id: int | None = None
+    resident_id: Integer | None = None
+    organisation_id: Integer | None = None
     note: str = ""
     team: str = ""
 
 
 class EarnBatchIn(Schema):
-    node_id: int
+    node_id: Integer
     lines: list[EarnLineIn]
 
 
@@ -186,8 +187,8 @@ EARN_BATCH_MAX = 2000
 
 
 class AdjustIn(Schema):
-    account_id: int
-    amount: int
+    account_id: Integer
+    amount: Integer
     reason: str
 
 
@@ -294,7 +295,7 @@ def my_balance(request: HttpRequest) -> Any:
 
 
 @router.get("/me/movements", response=MovementPage)
-def my_movements(request: HttpRequest, limit: int = 50, offset: int = 0) -> Any:
+def my_movements(request: HttpRequest, limit: Integer = 50, offset: Integer = 0) -> Any:
     me = _me(request)
     return _movement_rows(selectors.movements(me), selectors.account_for(me), limit, offset)
 
@@ -332,7 +333,7 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> Any:
 
 
 @router.get("/redemptions", response=list[RedemptionOut])
-def redemption_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
+def redemption_list(request: HttpRequest, status: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     require_any(request.user, Capability.POINTS_MANAGE)
     qs = selectors.redemptions_visible(request.user).order_by("-created_at", "-id")
     if status:
@@ -351,7 +352,7 @@ def hand_over(request: HttpRequest, payload: CodeIn) -> Any:
 
 
 @router.post("/redemptions/{redemption_id}/cancel", response=RedemptionOut)
-def cancel(request: HttpRequest, redemption_id: int, payload: PointsReasonIn) -> Any:
+def cancel(request: HttpRequest, redemption_id: Integer, payload: PointsReasonIn) -> Any:
     redemption = _redemption(request, redemption_id)
     services.redemption_cancel(actor=request.user, redemption=redemption, reason=payload.reason)
     return _fresh_redemption(redemption.pk)
@@ -361,7 +362,7 @@ def cancel(request: HttpRequest, redemption_id: int, payload: PointsReasonIn) ->
 
 
 @router.get("/goods", response=list[GoodsOut])
-def goods_list(request: HttpRequest, node_id: int | None = None, on_sale: bool = False) -> Any:
+def goods_list(request: HttpRequest, node_id: Integer | None = None, on_sale: bool = False) -> Any:
     require_any(request.user, Capability.POINTS_MANAGE)
     qs = selectors.goods_visible(request.user)
     if node_id:
@@ -394,7 +395,7 @@ def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
 
 
 @router.patch("/goods/{goods_id}", response=GoodsOut)
-def goods_update(request: HttpRequest, goods_id: int, payload: GoodsPatch) -> Any:
+def goods_update(request: HttpRequest, goods_id: Integer, payload: GoodsPatch) -> Any:
     """Change the listing. With ``expected_version`` (the ``version`` read): 409 and nothing
     changed when someone else saved it since."""
     goods = _goods(request, goods_id)
@@ -408,7 +409,7 @@ def goods_update(request: HttpRequest, goods_id: int, payload: GoodsPatch) -> An
 
 
 @router.post("/goods/{goods_id}/restock", response=GoodsOut)
-def goods_restock(request: HttpRequest, goods_id: int, payload: RestockIn) -> Any:
+def goods_restock(request: HttpRequest, goods_id: Integer, payload: RestockIn) -> Any:
     goods = _goods(request, goods_id)
     return services.goods_restock(
         actor=request.user, goods=goods, quantity=payload.quantity, note=payload.note
@@ -419,7 +420,7 @@ def goods_restock(request: HttpRequest, goods_id: int, payload: RestockIn) -> An
 
 
 @router.get("/accounts", response=list[AccountOut])
-def account_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> Any:
+def account_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     require_any(request.user, Capability.POINTS_MANAGE)
     qs = selectors.accounts_visible(request.user).order_by("-balance", "id")
     if q.strip():
@@ -429,7 +430,9 @@ def account_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int
 
 
 @router.get("/accounts/{account_id}/movements", response=MovementPage)
-def account_movements(request: HttpRequest, account_id: int, limit: int = 50, offset: int = 0) -> Any:
+def account_movements(
+    request: HttpRequest, account_id: Integer, limit: Integer = 50, offset: Integer = 0
+) -> Any:
     account = selectors.account_get(request.user, account_id)
     qs = Movement.objects.filter(ledger.movements_of(account)).order_by("-created_at", "-id")
     return _movement_rows(qs, account, limit, offset)
@@ -538,13 +541,13 @@ def adjustment_list(request: HttpRequest, status: str = "pending") -> Any:
 
 
 @router.post("/adjustments/{adjustment_id}/approve", response=AdjustmentOut)
-def adjustment_approve(request: HttpRequest, adjustment_id: int, payload: DecideIn) -> Any:
+def adjustment_approve(request: HttpRequest, adjustment_id: Integer, payload: DecideIn) -> Any:
     adjustment = _adjustment(request, adjustment_id)
     return services.adjustment_approve(actor=request.user, adjustment=adjustment, note=payload.note)
 
 
 @router.post("/adjustments/{adjustment_id}/reject", response=AdjustmentOut)
-def adjustment_reject(request: HttpRequest, adjustment_id: int, payload: DecideIn) -> Any:
+def adjustment_reject(request: HttpRequest, adjustment_id: Integer, payload: DecideIn) -> Any:
     adjustment = _adjustment(request, adjustment_id)
     return services.adjustment_reject(actor=request.user, adjustment=adjustment, note=payload.note)
 
@@ -554,7 +557,11 @@ def adjustment_reject(request: HttpRequest, adjustment_id: int, payload: DecideI
 
 @router.get("/leaderboard", response=list[LeaderOut])
 def leaderboard(
-    request: HttpRequest, node_id: int | None = None, period: str = "month", team: str = "", kind: str = ""
+    request: HttpRequest,
+    node_id: Integer | None = None,
+    period: str = "month",
+    team: str = "",
+    kind: str = "",
 ) -> Any:
     """Staff: any node of their scope. A resident: their own community (names masked)."""
     if period not in selectors.PERIODS:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry import selectors, services
 from civicgrid.registry.models import Household, Resident
@@ -44,14 +45,14 @@ class ResidentOut(Schema):
 
 
 class ResidentIn(Schema):
-    node_id: int
+    node_id: Integer
     name: str
     id_number: str = ""
     phone: str = ""
     gender: str = ""
     birth_date: date | None = None
     residence_type: str = "registered"
-    household_id: int | None = None
+    household_id: Integer | None = None
     relation_to_head: str = ""
     tags: list[str] = []
     note: str = ""
@@ -68,8 +69,8 @@ class ResidentPatch(Schema):
     gender: str | None = None
     birth_date: date | None = None
     residence_type: str | None = None
-    node_id: int | None = None
-    household_id: int | None = None
+    node_id: Integer | None = None
+    household_id: Integer | None = None
     relation_to_head: str | None = None
     tags: list[str] | None = None
     note: str | None = None
@@ -85,11 +86,11 @@ class ResidentPage(Schema):
 def resident_list(
     request: HttpRequest,
     q: str = "",
-    under: int | None = None,
+    under: Integer | None = None,
     tag: str = "",
     residence_type: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Integer = 50,
+    offset: Integer = 0,
 ) -> Any:
     """Search by name, or exactly by ID number or phone (matched through the keyed hash)."""
     node = node_get(request.user, under) if under else None
@@ -100,7 +101,7 @@ def resident_list(
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut)
-def resident_detail(request: HttpRequest, resident_id: int) -> Any:
+def resident_detail(request: HttpRequest, resident_id: Integer) -> Any:
     return selectors.resident_get(request.user, resident_id)
 
 
@@ -151,7 +152,7 @@ NOT_NULL = {
 
 
 @router.patch("/residents/{resident_id}", response=ResidentOut)
-def resident_update(request: HttpRequest, resident_id: int, payload: ResidentPatch) -> Any:
+def resident_update(request: HttpRequest, resident_id: Integer, payload: ResidentPatch) -> Any:
     """Correct a resident: only the fields sent change; one audit row with masked PII.
     422 names each bad field; 409 when the resident changed after ``updated_at``."""
     resident = selectors.resident_get(request.user, resident_id)
@@ -179,7 +180,7 @@ class PiiOut(Schema):
 
 
 @router.post("/residents/{resident_id}/reveal", response=PiiOut)
-def resident_reveal(request: HttpRequest, resident_id: int) -> Any:
+def resident_reveal(request: HttpRequest, resident_id: Integer) -> Any:
     """The clear ID number and phone. Allowed roles only; every call is audited."""
     resident = selectors.resident_get(request.user, resident_id)
     return services.resident_reveal_pii(actor=request.user, resident=resident)
@@ -197,18 +198,18 @@ class OrganisationOut(Schema):
 
 
 class OrganisationIn(Schema):
-    node_id: int
+    node_id: Integer
     name: str
     kind: str
     credit_code: str = ""
     address: str = ""
     contact_name: str = ""
     contact_phone: str = ""
-    employees: int | None = None
+    employees: Integer | None = None
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-def organisation_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> Any:
+def organisation_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     qs = selectors.organisations_visible(request.user)
     if q:
         qs = qs.filter(name__contains=q)

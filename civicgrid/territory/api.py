@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.api_errors import ErrorOut
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.territory import selectors, services
 from civicgrid.territory.geometry import check_lon_lat
@@ -84,14 +85,14 @@ class NodeDetailOut(NodeOut):
 class NodeIn(Schema):
     kind: str
     name: str
-    parent_id: int | None = None
+    parent_id: Integer | None = None
     code: str = ""
     grid_type: str = ""
     geometry: dict[str, Any] | None = None
     lon: float | None = None
     lat: float | None = None
     address: str = ""
-    responsible_unit_id: int | None = None
+    responsible_unit_id: Integer | None = None
 
 
 class NodePatch(Schema):
@@ -107,17 +108,17 @@ class NodePatch(Schema):
 
 
 class MoveIn(Schema):
-    parent_id: int
+    parent_id: Integer
 
 
 @router.get("/nodes", response=list[NodeOut])
 def node_list(
     request: HttpRequest,
-    parent_id: int | None = None,
+    parent_id: Integer | None = None,
     kind: str | None = None,
     q: str = "",
-    limit: int = 200,
-    offset: int = 0,
+    limit: Integer = 200,
+    offset: Integer = 0,
 ) -> Any:
     """Nodes the caller may see; by default the caller's top nodes."""
     if parent_id is None and not q and not kind:
@@ -136,7 +137,7 @@ def node_list(
 
 
 @router.get("/nodes/{node_id}", response=NodeDetailOut)
-def node_detail(request: HttpRequest, node_id: int) -> Any:
+def node_detail(request: HttpRequest, node_id: Integer) -> Any:
     return selectors.node_get(request.user, node_id)
 
 
@@ -173,14 +174,14 @@ def node_create(request: HttpRequest, payload: NodeIn) -> Any:
 
 
 @router.patch("/nodes/{node_id}", response=NodeDetailOut)
-def node_update(request: HttpRequest, node_id: int, payload: NodePatch) -> Any:
+def node_update(request: HttpRequest, node_id: Integer, payload: NodePatch) -> Any:
     node = selectors.node_get(request.user, node_id)
     changes = payload.dict(exclude_unset=True)
     return services.node_update(actor=request.user, node=node, **changes)
 
 
 @router.post("/nodes/{node_id}/move", response=NodeDetailOut)
-def node_move(request: HttpRequest, node_id: int, payload: MoveIn) -> Any:
+def node_move(request: HttpRequest, node_id: Integer, payload: MoveIn) -> Any:
     node = selectors.node_get(request.user, node_id)
     parent = selectors.node_get(request.user, payload.parent_id)
     return services.node_move(actor=request.user, node=node, new_parent=parent)
@@ -209,18 +210,18 @@ class PositionIn(Schema):
     end_date: date | None = None
     phone: str = ""
     organisation_name: str = ""
-    user_id: int | None = None
+    user_id: Integer | None = None
 
 
 @router.get("/nodes/{node_id}/team", response=list[PositionOut])
-def node_team(request: HttpRequest, node_id: int, on: date | None = None) -> Any:
+def node_team(request: HttpRequest, node_id: Integer, on: date | None = None) -> Any:
     """The node's current team: who holds which post today (or on a given date)."""
     node = selectors.node_get(request.user, node_id)
     return list(selectors.node_team(node, on=on))
 
 
 @router.post("/nodes/{node_id}/positions", response={201: PositionOut})
-def position_create(request: HttpRequest, node_id: int, payload: PositionIn) -> Any:
+def position_create(request: HttpRequest, node_id: Integer, payload: PositionIn) -> Any:
     from civicgrid.accounts.models import User
 
     node = selectors.node_get(request.user, node_id)
@@ -252,7 +253,7 @@ class GridMatterOut(Schema):
 
 
 @router.get("/nodes/{node_id}/grid-matters", response=list[GridMatterOut])
-def node_grid_matters(request: HttpRequest, node_id: int) -> Any:
+def node_grid_matters(request: HttpRequest, node_id: Integer) -> Any:
     """The grid matters list that applies to this node (from it and its ancestors)."""
     node = selectors.node_get(request.user, node_id)
     return list(selectors.grid_matters_for(node))

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Status, UploadedFile
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound
 from civicgrid.gridwork import services
 from civicgrid.gridwork.api.common import router
@@ -202,7 +203,7 @@ def visit_record(
     description="一户（或一栋楼）的检查结果：done 须答完必填项；"
     "unreachable 无人在家、refused 拒绝配合可只填备注。",
 )
-def campaign_check(request: HttpRequest, item_id: int, payload: GridworkCheckIn) -> Any:
+def campaign_check(request: HttpRequest, item_id: Integer, payload: GridworkCheckIn) -> Any:
     item = CampaignItem.objects.filter(pk=item_id, campaign__in=campaigns_visible(request.user)).first()
     if item is None:
         raise NotFound(_("任务对象不存在或您无权查看"))

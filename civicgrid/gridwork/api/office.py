@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.gridwork import services
 from civicgrid.gridwork.api.common import router
 from civicgrid.gridwork.api.schemas import (
@@ -57,7 +58,7 @@ def care_plans_generate(request: HttpRequest, payload: GenerateIn) -> Any:
 
 
 @router.patch("/care-plans/{int:plan_id}", response={200: CarePlanOut, **ERRORS}, summary="调整关爱计划")
-def care_plan_update(request: HttpRequest, plan_id: int, payload: CarePlanPatch) -> Any:
+def care_plan_update(request: HttpRequest, plan_id: Integer, payload: CarePlanPatch) -> Any:
     plan = care_plan_get(request.user, plan_id)
     look = Lookup(request.user)
     assignee = look.user(payload.assignee_id, "assignee_id")
@@ -72,7 +73,7 @@ def care_plan_update(request: HttpRequest, plan_id: int, payload: CarePlanPatch)
 
 
 @router.post("/care-plans/{int:plan_id}/end", response={200: CarePlanOut, **ERRORS}, summary="结束关爱计划")
-def care_plan_end(request: HttpRequest, plan_id: int, payload: EndIn) -> Any:
+def care_plan_end(request: HttpRequest, plan_id: Integer, payload: EndIn) -> Any:
     plan = care_plan_get(request.user, plan_id)
     return services.care_plan_end(actor=request.user, plan=plan, reason=payload.reason)
 
@@ -106,7 +107,7 @@ def campaign_launch(request: HttpRequest, payload: CampaignIn) -> Any:
 @router.post(
     "/campaigns/{int:campaign_id}/assign", response={200: dict[str, int], **ERRORS}, summary="按网格分配"
 )
-def campaign_assign(request: HttpRequest, campaign_id: int, payload: AssignIn) -> Any:
+def campaign_assign(request: HttpRequest, campaign_id: Integer, payload: AssignIn) -> Any:
     campaign = campaign_get(request.user, campaign_id)
     look = Lookup(request.user)
     grid = look.grid(payload.grid_id)
@@ -120,7 +121,7 @@ def campaign_assign(request: HttpRequest, campaign_id: int, payload: AssignIn) -
 @router.post(
     "/campaigns/{int:campaign_id}/close", response={200: CampaignOut, **ERRORS}, summary="结束专项任务"
 )
-def campaign_close(request: HttpRequest, campaign_id: int) -> Any:
+def campaign_close(request: HttpRequest, campaign_id: Integer) -> Any:
     return services.campaign_close(actor=request.user, campaign=campaign_get(request.user, campaign_id))
 
 
@@ -130,7 +131,7 @@ def campaign_close(request: HttpRequest, campaign_id: int) -> Any:
     summary="导出专项任务结果（Excel）",
     description="每户一行：所在社区、网格、户、户主（脱敏）、状态、各检查项结果；导出写审计日志。",
 )
-def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_export(request: HttpRequest, campaign_id: Integer) -> HttpResponse:
     return campaign_xlsx(request.user, campaign_get(request.user, campaign_id))
 
 
@@ -139,7 +140,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response={200: GridworkProposalOut, **ERRORS},
     summary="同意信息变更",
 )
-def proposal_approve(request: HttpRequest, proposal_id: int, payload: GridworkDecisionIn) -> Any:
+def proposal_approve(request: HttpRequest, proposal_id: Integer, payload: GridworkDecisionIn) -> Any:
     proposal = proposal_get(request.user, proposal_id)
     return services.proposal_approve(actor=request.user, proposal=proposal, note=payload.note)
 
@@ -149,6 +150,6 @@ def proposal_approve(request: HttpRequest, proposal_id: int, payload: GridworkDe
     response={200: GridworkProposalOut, **ERRORS},
     summary="驳回信息变更",
 )
-def proposal_reject(request: HttpRequest, proposal_id: int, payload: GridworkDecisionIn) -> Any:
+def proposal_reject(request: HttpRequest, proposal_id: Integer, payload: GridworkDecisionIn) -> Any:
     proposal = proposal_get(request.user, proposal_id)
     return services.proposal_reject(actor=request.user, proposal=proposal, note=payload.note)

@@ -10,6 +10,7 @@ from ninja import Query, Schema
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import ValidationError
 from civicgrid.gridwork import logbook, selectors
 from civicgrid.gridwork.api.common import router
@@ -36,12 +37,12 @@ MAX_LIMIT = 500
 
 
 class ListIn(Schema):
-    limit: int = 100
-    offset: int = 0
+    limit: Integer = 100
+    offset: Integer = 0
     date_from: date | None = None
     date_to: date | None = None
-    grid_id: int | None = None
-    worker_id: int | None = None
+    grid_id: Integer | None = None
+    worker_id: Integer | None = None
 
 
 def _window(qs: QuerySet[Any], f: ListIn, day_field: str = "day") -> list[Any]:
@@ -109,7 +110,7 @@ def findings(request: HttpRequest, f: Query[ListIn], outcome: str = "") -> Any:
 
 
 @router.get("/visits", response={200: list[GridworkVisitOut], **ERRORS}, summary="走访记录")
-def visits(request: HttpRequest, f: Query[ListIn], care_plan_id: int | None = None) -> Any:
+def visits(request: HttpRequest, f: Query[ListIn], care_plan_id: Integer | None = None) -> Any:
     qs = selectors.visits_visible(request.user).select_related("resident").order_by("-visited_at")
     if care_plan_id is not None:
         qs = qs.filter(care_plan_id=care_plan_id)
@@ -134,7 +135,7 @@ def campaigns(request: HttpRequest) -> Any:
 @router.get(
     "/campaigns/{int:campaign_id}/progress", response={200: CampaignProgressOut, **ERRORS}, summary="任务进度"
 )
-def campaign_progress(request: HttpRequest, campaign_id: int) -> Any:
+def campaign_progress(request: HttpRequest, campaign_id: Integer) -> Any:
     campaign = selectors.campaign_get(request.user, campaign_id)
     grids, communities, overall = logbook.campaign_progress(request.user, campaign)
     return {"overall": overall, "communities": communities, "grids": grids}
@@ -142,7 +143,7 @@ def campaign_progress(request: HttpRequest, campaign_id: int) -> Any:
 
 @router.get("/campaigns/{int:campaign_id}/items", response={200: list[ItemOut], **ERRORS}, summary="任务对象")
 def campaign_items(
-    request: HttpRequest, campaign_id: int, f: Query[ListIn], state: str = "", mine: bool = False
+    request: HttpRequest, campaign_id: Integer, f: Query[ListIn], state: str = "", mine: bool = False
 ) -> Any:
     campaign = selectors.campaign_get(request.user, campaign_id)
     qs = selectors.campaign_items_visible(request.user, campaign).order_by("node_path", "label")
@@ -173,9 +174,9 @@ def proposals(request: HttpRequest, f: Query[ListIn], state: str = "") -> Any:
 def coverage(
     request: HttpRequest,
     response: HttpResponse,
-    node_id: int | None = None,
-    limit: int = MAX_LIMIT,
-    offset: int = 0,
+    node_id: Integer | None = None,
+    limit: Integer = MAX_LIMIT,
+    offset: Integer = 0,
 ) -> Any:
     """The grids by path, ``limit`` (1 to 500) from ``offset``; the header ``X-Total-Count``
     gives how many grids the scope has (a city has thousands: page with ``offset``)."""
@@ -206,7 +207,7 @@ def coverage(
 @router.get(
     "/workers/{int:worker_id}/days/{day}", response={200: DayLogOut, **ERRORS}, summary="民情日志（某日）"
 )
-def worker_day(request: HttpRequest, worker_id: int, day: date) -> Any:
+def worker_day(request: HttpRequest, worker_id: Integer, day: date) -> Any:
     worker = selectors.worker_get(request.user, worker_id)
     log = logbook.day_log(request.user, worker, day)
     return {
@@ -229,7 +230,7 @@ def worker_day(request: HttpRequest, worker_id: int, day: date) -> Any:
     response={200: list[MonthDayOut], **ERRORS},
     summary="网格员月度一览",
 )
-def worker_month(request: HttpRequest, worker_id: int, year: int, month: int) -> Any:
+def worker_month(request: HttpRequest, worker_id: Integer, year: Integer, month: Integer) -> Any:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise ValidationError(_("年月取值无效"), field="month")
     worker = selectors.worker_get(request.user, worker_id)

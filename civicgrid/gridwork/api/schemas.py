@@ -7,6 +7,7 @@ from ninja import Field, Schema
 
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
 from civicgrid.core import crypto
+from civicgrid.core.api_types import Integer
 from civicgrid.gridwork.constants import Outcome, VisitKind, Wellbeing
 from civicgrid.gridwork.models import (
     Campaign,
@@ -29,7 +30,7 @@ KEY = (  # i18n: data (API documentation: the description of the key field)
 class PatrolStartIn(Schema):
     client_key: str = Field(description=KEY)
     started_at: datetime | None = Field(None, description="开始时间（离线记录时为手机上的时间），默认现在")
-    grid_id: int | None = Field(None, description="网格；不填按位置或本人唯一网格确定")
+    grid_id: Integer | None = Field(None, description="网格；不填按位置或本人唯一网格确定")
     lon: float | None = None
     lat: float | None = None
 
@@ -50,7 +51,7 @@ class PointsIn(Schema):
 class PatrolEndIn(Schema):
     ended_at: datetime | None = None
     places: str = Field("", description="途经地点，用顿号分隔")
-    people_met: int = Field(0, description="接触群众人次")
+    people_met: Integer = Field(0, description="接触群众人次")
     note: str = Field("", description="巡查小结")
 
 
@@ -66,7 +67,7 @@ class FindingForm(Schema):
     lon: float | None = None
     lat: float | None = None
     observed_at: datetime | None = None
-    grid_id: int | None = None
+    grid_id: Integer | None = None
     patrol_key: str = Field("", description="所属巡查的条目编号")
     request_type: str = Field(
         "complaint", description="上报诉求的类型：complaint、help、suggestion、emergency"
@@ -76,9 +77,9 @@ class FindingForm(Schema):
 
 class VisitForm(Schema):
     client_key: str = Field(description=KEY)
-    care_plan_id: int | None = None
-    resident_id: int | None = None
-    household_id: int | None = None
+    care_plan_id: Integer | None = None
+    resident_id: Integer | None = None
+    household_id: Integer | None = None
     kind: str = Field(VisitKind.HOME, description="home 入户 / doorstep 门口交谈 / phone 电话")
     wellbeing: str = Field(Wellbeing.GOOD, description="good 良好 / attention 需关注 / urgent 需紧急帮扶")
     found: str = Field(description="走访情况")
@@ -101,9 +102,9 @@ class ProposalIn(Schema):
     client_key: str = Field(description=KEY)
     kind: str = Field(description="moved_out、new_resident、add_tag、remove_tag、dwelling_use")
     reason: str = ""
-    resident_id: int | None = None
-    household_id: int | None = None
-    dwelling_id: int | None = None
+    resident_id: Integer | None = None
+    household_id: Integer | None = None
+    dwelling_id: Integer | None = None
     tag: str = Field("", description="标签编码（新增/去除标签）")
     name: str = ""
     gender: str = ""
@@ -119,15 +120,15 @@ class GridworkDecisionIn(Schema):
 
 
 class CarePlanIn(Schema):
-    resident_id: int
-    interval_days: int | None = None
-    assignee_id: int | None = None
+    resident_id: Integer
+    interval_days: Integer | None = None
+    assignee_id: Integer | None = None
     note: str = ""
 
 
 class CarePlanPatch(Schema):
-    interval_days: int | None = None
-    assignee_id: int | None = None
+    interval_days: Integer | None = None
+    assignee_id: Integer | None = None
     note: str | None = None
 
 
@@ -136,7 +137,7 @@ class EndIn(Schema):
 
 
 class GenerateIn(Schema):
-    node_id: int
+    node_id: Integer
 
 
 class QuestionIn(Schema):
@@ -146,7 +147,7 @@ class QuestionIn(Schema):
 
 
 class CampaignIn(Schema):
-    area_id: int
+    area_id: Integer
     name: str
     kind: str
     target: str = "household"
@@ -157,8 +158,8 @@ class CampaignIn(Schema):
 
 
 class AssignIn(Schema):
-    grid_id: int
-    worker_id: int
+    grid_id: Integer
+    worker_id: Integer
 
 
 # ---------------------------------------------------------------- outputs

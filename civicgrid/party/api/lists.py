@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Schema, Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.party import figures, selectors, services
 from civicgrid.party.api.common import router, window
 from civicgrid.party.services.committees import current_part_time_members
@@ -62,7 +63,7 @@ class SeatOut(Schema):
 
 
 @router.post("/committees/{committee_id}/members", response={201: SeatOut})
-def committee_seat(request: HttpRequest, committee_id: int, payload: SeatIn) -> Any:
+def committee_seat(request: HttpRequest, committee_id: Integer, payload: SeatIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     row = services.committee_member_add(
         actor=request.user,
@@ -78,7 +79,7 @@ def committee_seat(request: HttpRequest, committee_id: int, payload: SeatIn) -> 
 
 
 class AttendanceIn(Schema):
-    committee_member_id: int
+    committee_member_id: Integer
     present: bool = True
     note: str = ""
 
@@ -87,7 +88,7 @@ class PartyTaskIn(Schema):
     title: str
     owner_name: str
     due_on: date | None = None
-    decision: int | None = None
+    decision: Integer | None = None
 
 
 class MeetingIn(Schema):
@@ -112,7 +113,7 @@ class MeetingOut(Schema):
 
 
 @router.post("/committees/{committee_id}/meetings", response={201: MeetingOut})
-def meeting_record(request: HttpRequest, committee_id: int, payload: MeetingIn) -> Any:
+def meeting_record(request: HttpRequest, committee_id: Integer, payload: MeetingIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     data = services.MeetingIn(
         kind=payload.kind,
@@ -131,7 +132,7 @@ def meeting_record(request: HttpRequest, committee_id: int, payload: MeetingIn) 
 
 
 @router.get("/committees/{committee_id}/meetings", response=list[MeetingOut])
-def meeting_list(request: HttpRequest, committee_id: int) -> Any:
+def meeting_list(request: HttpRequest, committee_id: Integer) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     return list(committee.meetings.order_by("-held_at")[:200])
 
@@ -149,14 +150,14 @@ class AllianceOut(Schema):
 
 
 class AllianceIn(Schema):
-    node_id: int
+    node_id: Integer
     name: str
     description: str = ""
     founded_on: date | None = None
 
 
 class JoinIn(Schema):
-    unit_id: int | None = None
+    unit_id: Integer | None = None
     unit_credit_code: str = ""
     joined_on: date
     role: str = "member"
@@ -189,7 +190,7 @@ def alliance_create(request: HttpRequest, payload: AllianceIn) -> Any:
 
 
 @router.post("/alliances/{alliance_id}/units", response={201: MembershipOut})
-def alliance_join(request: HttpRequest, alliance_id: int, payload: JoinIn) -> Any:
+def alliance_join(request: HttpRequest, alliance_id: Integer, payload: JoinIn) -> Any:
     actor = request.user
     alliance = selectors.alliance_get(actor, alliance_id)
     unit = selectors.unit_lookup(actor, pk=payload.unit_id, credit_code=payload.unit_credit_code)
@@ -215,7 +216,7 @@ class NeedOut(Schema):
 
 
 class NeedIn(Schema):
-    node_id: int
+    node_id: Integer
     title: str
     category: str
     source: str
@@ -225,13 +226,13 @@ class NeedIn(Schema):
     address: str = ""
     lon: float | None = None
     lat: float | None = None
-    beneficiaries: int | None = None
+    beneficiaries: Integer | None = None
     is_micro: bool = False
 
 
 @router.get("/needs", response=list[NeedOut])
 def need_list(
-    request: HttpRequest, status: str = "", micro: bool = False, limit: int = 100, offset: int = 0
+    request: HttpRequest, status: str = "", micro: bool = False, limit: Integer = 100, offset: Integer = 0
 ) -> Any:
     qs = selectors.needs_visible(request.user)
     if status:
@@ -262,7 +263,7 @@ def need_create(request: HttpRequest, payload: NeedIn) -> Any:
 
 
 class FromRequestIn(Schema):
-    request_id: int
+    request_id: Integer
     category: str
     is_micro: bool = False
 
@@ -288,7 +289,7 @@ class PartySuggestionOut(Schema):
 
 
 @router.get("/needs/{need_id}/suggestions", response=list[PartySuggestionOut])
-def need_suggestions(request: HttpRequest, need_id: int) -> Any:
+def need_suggestions(request: HttpRequest, need_id: Integer) -> Any:
     """Resources for a need: of the kinds it asks for, nearest first, within 5 km."""
     need = selectors.need_get(request.user, need_id)
     return [
@@ -306,9 +307,9 @@ def need_suggestions(request: HttpRequest, need_id: int) -> Any:
 class PartyOrderIn(Schema):
     service_type: str = ""
     content: str = ""
-    unit_id: int | None = None
+    unit_id: Integer | None = None
     unit_credit_code: str = ""
-    member_id: int | None = None
+    member_id: Integer | None = None
     publish: bool = False
 
 
@@ -322,7 +323,7 @@ class PartyOrderOut(Schema):
 
 
 @router.post("/needs/{need_id}/orders", response={201: PartyOrderOut})
-def need_order(request: HttpRequest, need_id: int, payload: PartyOrderIn) -> Any:
+def need_order(request: HttpRequest, need_id: Integer, payload: PartyOrderIn) -> Any:
     """Order a need to a partner unit or a party member (派单), or publish it (接单)."""
     actor = request.user
     need = selectors.need_get(actor, need_id)
@@ -354,10 +355,10 @@ class ResourceOut(Schema):
 
 
 class ResourceIn(Schema):
-    node_id: int
+    node_id: Integer
     kind: str
     title: str
-    unit_id: int | None = None
+    unit_id: Integer | None = None
     unit_credit_code: str = ""
     description: str = ""
     quantity: Decimal | None = None
@@ -369,7 +370,7 @@ class ResourceIn(Schema):
 
 
 @router.get("/resources", response=list[ResourceOut])
-def resource_list(request: HttpRequest, kind: str = "", limit: int = 100, offset: int = 0) -> Any:
+def resource_list(request: HttpRequest, kind: str = "", limit: Integer = 100, offset: Integer = 0) -> Any:
     qs = selectors.resources_visible(request.user).filter(is_active=True)
     if kind:
         qs = qs.filter(kind=kind)
@@ -416,9 +417,9 @@ class ProjectOut(Schema):
 
 
 class ProjectIn(Schema):
-    need_id: int | None = None
-    node_id: int | None = None
-    alliance_id: int | None = None
+    need_id: Integer | None = None
+    node_id: Integer | None = None
+    alliance_id: Integer | None = None
     title: str
     owner_name: str
     starts_on: date
@@ -436,11 +437,11 @@ class StatusIn(Schema):
 
 class ContributionIn(Schema):
     description: str
-    resource_id: int | None = None
-    unit_id: int | None = None
+    resource_id: Integer | None = None
+    unit_id: Integer | None = None
     unit_credit_code: str = ""
     amount: Decimal | None = None
-    points: int | None = None
+    points: Integer | None = None
 
 
 class ContributionOut(Schema):
@@ -454,7 +455,7 @@ class ContributionOut(Schema):
 
 @router.get("/projects", response=list[ProjectOut])
 def project_list(
-    request: HttpRequest, status: str = "", micro: bool = False, limit: int = 100, offset: int = 0
+    request: HttpRequest, status: str = "", micro: bool = False, limit: Integer = 100, offset: Integer = 0
 ) -> Any:
     qs = selectors.projects_visible(request.user)
     if status:
@@ -486,7 +487,7 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> Any:
 
 
 @router.post("/projects/{project_id}/status", response=ProjectOut)
-def project_status(request: HttpRequest, project_id: int, payload: StatusIn) -> Any:
+def project_status(request: HttpRequest, project_id: Integer, payload: StatusIn) -> Any:
     project = selectors.project_get(request.user, project_id)
     return services.project_status_change(
         actor=request.user,
@@ -499,7 +500,7 @@ def project_status(request: HttpRequest, project_id: int, payload: StatusIn) -> 
 
 
 @router.post("/projects/{project_id}/contributions", response={201: ContributionOut})
-def project_contribution(request: HttpRequest, project_id: int, payload: ContributionIn) -> Any:
+def project_contribution(request: HttpRequest, project_id: Integer, payload: ContributionIn) -> Any:
     actor = request.user
     project = selectors.project_get(actor, project_id)
     unit = None
@@ -540,7 +541,7 @@ class PartyFiguresOut(Schema):
 
 
 @router.get("/figures", response=PartyFiguresOut)
-def party_figures(request: HttpRequest, under: int | None = None) -> Any:
+def party_figures(request: HttpRequest, under: Integer | None = None) -> Any:
     """Party coverage per grid, reporting rates, projects by status (formulas: docs/modules/party.md)."""
     actor = request.user
     node = node_get(actor, under) if under else None

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema, Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound
 from civicgrid.party import selectors, services
 from civicgrid.party.api.common import router, window
@@ -34,19 +35,23 @@ class OrgOut(Schema):
 class OrgIn(Schema):
     kind: str
     name: str = ""
-    node_id: int | None = None
-    parent_id: int | None = None
+    node_id: Integer | None = None
+    parent_id: Integer | None = None
     sector: str = ""
-    unit_id: int | None = None
+    unit_id: Integer | None = None
     unit_credit_code: str = ""
-    hub_resident_id: int | None = None
+    hub_resident_id: Integer | None = None
     secretary_name: str = ""
     founded_on: date | None = None
 
 
 @router.get("/organisations", response=list[OrgOut])
 def organisation_list(
-    request: HttpRequest, kind: str = "", under: int | None = None, limit: int = 200, offset: int = 0
+    request: HttpRequest,
+    kind: str = "",
+    under: Integer | None = None,
+    limit: Integer = 200,
+    offset: Integer = 0,
 ) -> Any:
     qs = selectors.orgs_visible(request.user).filter(is_active=True)
     if kind:
@@ -58,7 +63,7 @@ def organisation_list(
 
 
 @router.get("/organisations/{org_id}", response=OrgOut)
-def organisation_detail(request: HttpRequest, org_id: int) -> Any:
+def organisation_detail(request: HttpRequest, org_id: Integer) -> Any:
     return selectors.org_get(request.user, org_id)
 
 
@@ -109,15 +114,15 @@ class MemberPage(Schema):
 class PartyMemberIn(Schema):
     name: str = ""
     category: str
-    organisation_id: int | None = None
-    resident_id: int | None = None
+    organisation_id: Integer | None = None
+    resident_id: Integer | None = None
     political_status: str = PoliticalStatus.FULL
     role: str = MemberRole.MEMBER
     join_date: date | None = None
     employer_name: str = ""
     trade: str = ""
     phone: str = ""
-    home_node_id: int | None = None
+    home_node_id: Integer | None = None
     home_address: str = ""
     is_needy: bool = False
 
@@ -127,11 +132,11 @@ def member_list(
     request: HttpRequest,
     q: str = "",
     category: str = "",
-    organisation: int | None = None,
+    organisation: Integer | None = None,
     needy: bool = False,
     reported: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Integer = 50,
+    offset: Integer = 0,
 ) -> Any:
     """Members in scope (where their organisation is, or where they live). ``reported``: yes / no."""
     qs = selectors.member_search(
@@ -142,7 +147,7 @@ def member_list(
 
 
 @router.get("/members/{member_id}", response=MemberOut)
-def member_detail(request: HttpRequest, member_id: int) -> Any:
+def member_detail(request: HttpRequest, member_id: Integer) -> Any:
     return selectors.member_get(request.user, member_id)
 
 
@@ -184,7 +189,7 @@ class PartyVisitOut(Schema):
 
 
 @router.post("/members/{member_id}/visits", response={201: PartyVisitOut})
-def visit_record(request: HttpRequest, member_id: int, payload: VisitIn) -> Any:
+def visit_record(request: HttpRequest, member_id: Integer, payload: VisitIn) -> Any:
     member = selectors.member_get(request.user, member_id)
     visit = services.needy_visit_record(
         actor=request.user,
@@ -197,7 +202,7 @@ def visit_record(request: HttpRequest, member_id: int, payload: VisitIn) -> Any:
 
 
 class ContactIn(Schema):
-    resident_id: int
+    resident_id: Integer
 
 
 class LinkOut(Schema):
@@ -206,25 +211,25 @@ class LinkOut(Schema):
 
 
 @router.post("/members/{member_id}/contacts", response={201: LinkOut})
-def contact_link(request: HttpRequest, member_id: int, payload: ContactIn) -> Any:
+def contact_link(request: HttpRequest, member_id: Integer, payload: ContactIn) -> Any:
     member = selectors.member_get(request.user, member_id)
     resident = resident_get(request.user, payload.resident_id)
     return Status(201, services.contact_link(actor=request.user, member=member, resident=resident))
 
 
 class HubLinkIn(Schema):
-    member_id: int
+    member_id: Integer
 
 
 @router.post("/hubs/{hub_id}/links", response={201: LinkOut})
-def hub_link(request: HttpRequest, hub_id: int, payload: HubLinkIn) -> Any:
+def hub_link(request: HttpRequest, hub_id: Integer, payload: HubLinkIn) -> Any:
     hub = selectors.org_get(request.user, hub_id)
     member = selectors.member_get(request.user, payload.member_id)
     return Status(201, services.hub_link(actor=request.user, hub=hub, member=member))
 
 
 @router.get("/hubs/{hub_id}/links", response=list[LinkOut])
-def hub_links(request: HttpRequest, hub_id: int) -> Any:
+def hub_links(request: HttpRequest, hub_id: Integer) -> Any:
     hub = selectors.org_get(request.user, hub_id)
     if hub.kind != "hub_household":
         raise NotFound(_("党员中心户不存在"))

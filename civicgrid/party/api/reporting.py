@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema, Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, PermissionDenied
 from civicgrid.party import figures, selectors, services
 from civicgrid.party.api.common import router, window
@@ -50,13 +51,13 @@ class ReportPage(Schema):
 
 
 class ReportIn(Schema):
-    member_id: int
+    member_id: Integer
     pledges: list[str] = []
     service_types: list[str] = []
     lon: float | None = None
     lat: float | None = None
     crs: str = "wgs84"
-    building_id: int | None = None
+    building_id: Integer | None = None
     address: str = ""
 
 
@@ -65,7 +66,7 @@ class PartyReasonIn(Schema):
 
 
 @router.get("/reports", response=ReportPage)
-def report_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
+def report_list(request: HttpRequest, status: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     qs = selectors.reports_visible(request.user).select_related("member", "node")
     if status:
         qs = qs.filter(status=status)
@@ -94,19 +95,19 @@ def report_submit(request: HttpRequest, payload: ReportIn) -> Any:
 
 
 @router.post("/reports/{report_id}/confirm", response=ReportOut)
-def report_confirm(request: HttpRequest, report_id: int) -> Any:
+def report_confirm(request: HttpRequest, report_id: Integer) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_confirm(actor=request.user, report=report)
 
 
 @router.post("/reports/{report_id}/reject", response=ReportOut)
-def report_reject(request: HttpRequest, report_id: int, payload: PartyReasonIn) -> Any:
+def report_reject(request: HttpRequest, report_id: Integer, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_reject(actor=request.user, report=report, reason=payload.reason)
 
 
 @router.post("/reports/{report_id}/end", response=ReportOut)
-def report_end(request: HttpRequest, report_id: int, payload: PartyReasonIn) -> Any:
+def report_end(request: HttpRequest, report_id: Integer, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_end(actor=request.user, report=report, reason=payload.reason)
 
@@ -141,7 +142,7 @@ def _rows(rows: list[figures.RateRow]) -> list[dict[str, Any]]:
 
 
 @router.get("/rates", response=RatesOut)
-def rates(request: HttpRequest, under: int | None = None) -> Any:
+def rates(request: HttpRequest, under: Integer | None = None) -> Any:
     """Reporting rates: in-service members and units (where they work), per community
     (where members live) and per unit. Formulas: docs/modules/party.md."""
     actor = request.user
@@ -166,10 +167,10 @@ class NotReportedOut(Schema):
 @router.get("/rates/not-reported", response=list[NotReportedOut])
 def not_reported(
     request: HttpRequest,
-    community: int | None = None,
-    unit: int | None = None,
-    limit: int = 200,
-    offset: int = 0,
+    community: Integer | None = None,
+    unit: Integer | None = None,
+    limit: Integer = 200,
+    offset: Integer = 0,
 ) -> Any:
     actor = request.user
     qs = figures.members_not_reported(
@@ -204,11 +205,11 @@ class AgreementOut(Schema):
 
 
 class AgreementIn(Schema):
-    unit_id: int | None = None
+    unit_id: Integer | None = None
     unit_credit_code: str = ""
     kind: str = AgreementKind.DUAL_REPORTING
-    community_id: int | None = None
-    alliance_id: int | None = None
+    community_id: Integer | None = None
+    alliance_id: Integer | None = None
     title: str = ""
     pledges: str = ""
     service_types: list[str] = []
@@ -220,7 +221,7 @@ class AgreementIn(Schema):
 
 
 @router.get("/agreements", response=list[AgreementOut])
-def agreement_list(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> Any:
+def agreement_list(request: HttpRequest, status: str = "", limit: Integer = 100, offset: Integer = 0) -> Any:
     qs = selectors.agreements_visible(request.user).select_related("unit")
     if status:
         qs = qs.filter(status=status)
@@ -250,7 +251,7 @@ def agreement_sign(request: HttpRequest, payload: AgreementIn) -> Any:
 
 
 @router.post("/agreements/{agreement_id}/end", response=AgreementOut)
-def agreement_end(request: HttpRequest, agreement_id: int, payload: PartyReasonIn) -> Any:
+def agreement_end(request: HttpRequest, agreement_id: Integer, payload: PartyReasonIn) -> Any:
     agreement = selectors.agreement_get(request.user, agreement_id)
     return services.agreement_end(actor=request.user, agreement=agreement, reason=payload.reason)
 
@@ -322,7 +323,7 @@ def my_orders(request: HttpRequest) -> Any:
 
 
 @router.post("/me/orders/{order_id}/take", response=PartyMyOrderOut)
-def my_take(request: HttpRequest, order_id: int) -> Any:
+def my_take(request: HttpRequest, order_id: Integer) -> Any:
     _me(request)
     order = ServiceOrder.objects.filter(pk=order_id).first()
     if order is None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.property import selectors, services
 from civicgrid.property.api.schemas import (
@@ -88,11 +89,11 @@ def negative_list(request: HttpRequest) -> Any:
 @router.get("/contracts", response={200: ContractPage, **ERRORS}, summary="物业服务合同（进驻与退出）列表")
 def contract_list(
     request: HttpRequest,
-    compound: int | None = None,
-    company: int | None = None,
+    compound: Integer | None = None,
+    company: Integer | None = None,
     open: bool | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    limit: Integer = 50,
+    offset: Integer = 0,
 ) -> Any:
     qs = selectors.contracts_visible(request.user).order_by("node_path", "-starts_on", "-id")
     if compound is not None:
@@ -105,7 +106,7 @@ def contract_list(
 
 
 @router.get("/contracts/{int:contract_id}", response={200: ContractOut, **ERRORS}, summary="物业服务合同详情")
-def contract_detail(request: HttpRequest, contract_id: int) -> Any:
+def contract_detail(request: HttpRequest, contract_id: Integer) -> Any:
     return selectors.contract_get(request.user, contract_id)
 
 
@@ -124,7 +125,7 @@ def contract_create(request: HttpRequest, payload: ContractIn) -> Any:
 @router.post(
     "/contracts/{int:contract_id}/end", response={200: ContractOut, **ERRORS}, summary="登记物业企业退出"
 )
-def contract_end(request: HttpRequest, contract_id: int, payload: ContractEndIn) -> Any:
+def contract_end(request: HttpRequest, contract_id: Integer, payload: ContractEndIn) -> Any:
     services.contract_end(
         actor=request.user,
         contract=selectors.contract_get(request.user, contract_id),
@@ -158,7 +159,7 @@ def _company_out(actor: Any, company: Organisation, year: int) -> dict[str, Any]
 
 
 @router.get("/companies", response={200: CompanyPage, **ERRORS}, summary="物业服务企业列表")
-def company_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> Any:
+def company_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     qs = selectors.companies_visible(request.user).order_by("name", "id")
     if q.strip():
         qs = qs.filter(name__contains=q.strip()[:50])
@@ -170,7 +171,7 @@ def company_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int
     response={200: CompanyOut, **ERRORS},
     summary="物业服务企业详情（含信用分）",
 )
-def company_detail(request: HttpRequest, company_id: int, year: int | None = None) -> Any:
+def company_detail(request: HttpRequest, company_id: Integer, year: Integer | None = None) -> Any:
     return _company_out(request.user, selectors.company_get(request.user, company_id), _year(year))
 
 
@@ -179,7 +180,7 @@ def company_detail(request: HttpRequest, company_id: int, year: int | None = Non
     response={200: CompanyOut, **ERRORS},
     summary="设置物业企业党建信息（党建指导员、党组织）",
 )
-def company_profile(request: HttpRequest, company_id: int, payload: ProfileIn) -> Any:
+def company_profile(request: HttpRequest, company_id: Integer, payload: ProfileIn) -> Any:
     company = selectors.company_get(request.user, company_id)
     services.company_profile_set(
         actor=request.user,
@@ -192,7 +193,7 @@ def company_profile(request: HttpRequest, company_id: int, payload: ProfileIn) -
 
 
 @router.get("/board", response={200: BoardOut, **ERRORS}, summary="物业企业信用红黑榜")
-def board(request: HttpRequest, year: int | None = None) -> Any:
+def board(request: HttpRequest, year: Integer | None = None) -> Any:
     found = selectors.board(request.user, _year(year))
     return {
         "year": found.year,
@@ -220,10 +221,10 @@ def board(request: HttpRequest, year: int | None = None) -> Any:
 @router.get("/inspections", response={200: InspectionPage, **ERRORS}, summary="物业检查列表")
 def inspection_list(
     request: HttpRequest,
-    compound: int | None = None,
-    company: int | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    compound: Integer | None = None,
+    company: Integer | None = None,
+    limit: Integer = 50,
+    offset: Integer = 0,
 ) -> Any:
     qs = selectors.inspections_visible(request.user).prefetch_related("items")
     if compound is not None:
@@ -236,7 +237,7 @@ def inspection_list(
 @router.get(
     "/inspections/{int:inspection_id}", response={200: InspectionOut, **ERRORS}, summary="物业检查详情"
 )
-def inspection_detail(request: HttpRequest, inspection_id: int) -> Any:
+def inspection_detail(request: HttpRequest, inspection_id: Integer) -> Any:
     return selectors.inspection_get(request.user, inspection_id)
 
 
@@ -257,7 +258,11 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> Any:
 
 @router.get("/credit", response={200: CreditPage, **ERRORS}, summary="物业企业信用记录（某年度）")
 def credit_list(
-    request: HttpRequest, company: int, year: int | None = None, limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    company: Integer,
+    year: Integer | None = None,
+    limit: Integer = 50,
+    offset: Integer = 0,
 ) -> Any:
     found = selectors.company_get(request.user, company)
     year = _year(year)
@@ -309,7 +314,7 @@ def credit_create(request: HttpRequest, payload: CreditIn) -> Any:
 
 @router.get("/committees", response={200: CommitteePage, **ERRORS}, summary="业主委员会列表")
 def committee_list(
-    request: HttpRequest, compound: int | None = None, limit: int = 50, offset: int = 0
+    request: HttpRequest, compound: Integer | None = None, limit: Integer = 50, offset: Integer = 0
 ) -> Any:
     qs = selectors.committees_visible(request.user).order_by("node_path", "-term_starts_on")
     if compound is not None:
@@ -320,7 +325,7 @@ def committee_list(
 @router.get(
     "/committees/{int:committee_id}", response={200: OwnersCommitteeOut, **ERRORS}, summary="业主委员会详情"
 )
-def committee_detail(request: HttpRequest, committee_id: int) -> Any:
+def committee_detail(request: HttpRequest, committee_id: Integer) -> Any:
     return selectors.committee_get(request.user, committee_id)
 
 
@@ -341,7 +346,7 @@ def committee_create(request: HttpRequest, payload: CommitteeIn) -> Any:
     response={201: CommitteeMemberOut, **ERRORS},
     summary="审查候选人（负面清单）并增补业委会成员",
 )
-def member_create(request: HttpRequest, committee_id: int, payload: MemberIn) -> Any:
+def member_create(request: HttpRequest, committee_id: Integer, payload: MemberIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     resident = None
     if payload.resident_id is not None:
@@ -365,7 +370,9 @@ def member_create(request: HttpRequest, committee_id: int, payload: MemberIn) ->
     response={200: CommitteeMemberOut, **ERRORS},
     summary="登记业委会成员离任（保留记录）",
 )
-def member_end(request: HttpRequest, committee_id: int, member_id: int, payload: CommitteeMemberEndIn) -> Any:
+def member_end(
+    request: HttpRequest, committee_id: Integer, member_id: Integer, payload: CommitteeMemberEndIn
+) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     member = selectors.member_get(request.user, member_id)
     if member.committee_id != committee.pk:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 from pydantic import StrictInt
 
+from civicgrid.core.api_types import Integer
 from civicgrid.property.models import (
     CommitteeMember,
     CreditEntry,
@@ -22,8 +23,12 @@ __all__ = ["ERRORS"]
 
 
 class ContractIn(Input):
-    compound_id: int = Field(..., title=gettext_noop("小区"), description="小区（区域节点 id，层级为小区）")
-    company_id: int = Field(..., title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）")
+    compound_id: Integer = Field(
+        ..., title=gettext_noop("小区"), description="小区（区域节点 id，层级为小区）"
+    )
+    company_id: Integer = Field(
+        ..., title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）"
+    )
     starts_on: date = Field(..., title=gettext_noop("进驻日期"), description="进驻日期，不能晚于今天")
     note: str = Field("", title=gettext_noop("备注"))
 
@@ -34,7 +39,7 @@ class ContractEndIn(Input):
         ..., title=gettext_noop("退出原因"), description="expired、dismissed、withdrew、cleared 或 other"
     )
     note: str = Field("", title=gettext_noop("退出说明"), description="原因为 other 时必填")
-    expected_version: int | None = Field(
+    expected_version: Integer | None = Field(
         None, title=gettext_noop("期望版本号"), description="可选。读取时的 version；不符则 409，不做修改"
     )
 
@@ -64,7 +69,7 @@ class ContractOut(Schema):
 class ProfileIn(Input):
     party_instructor: str = Field("", title=gettext_noop("党建指导员"))
     has_party_branch: bool = Field(..., title=gettext_noop("是否建立党组织"))
-    expected_version: int | None = Field(None, title=gettext_noop("期望版本号"))
+    expected_version: Integer | None = Field(None, title=gettext_noop("期望版本号"))
 
 
 class CompanyOut(Schema):
@@ -107,7 +112,7 @@ class ItemBody(Input):
 
 
 class InspectionIn(Input):
-    compound_id: int = Field(..., title=gettext_noop("小区"))
+    compound_id: Integer = Field(..., title=gettext_noop("小区"))
     inspected_on: date = Field(..., title=gettext_noop("检查日期"), description="检查日期，不能晚于今天")
     items: dict[str, ItemBody] = Field(
         {},
@@ -163,8 +168,8 @@ class InspectionOut(Schema):
 
 
 class CreditIn(Input):
-    company_id: int = Field(..., title=gettext_noop("物业服务企业"))
-    node_id: int = Field(
+    company_id: Integer = Field(..., title=gettext_noop("物业服务企业"))
+    node_id: Integer = Field(
         ..., title=gettext_noop("加减分单位"), description="作出加分或扣分的区或街道（区域节点 id）"
     )
     year: StrictInt = Field(..., title=gettext_noop("年度"), description="本年度或上一年度")
@@ -208,7 +213,7 @@ class CreditPage(Schema):
 
 
 class CommitteeIn(Input):
-    compound_id: int = Field(..., title=gettext_noop("小区"))
+    compound_id: Integer = Field(..., title=gettext_noop("小区"))
     term_starts_on: date = Field(..., title=gettext_noop("任期开始"))
     term_ends_on: date = Field(..., title=gettext_noop("任期结束"))
     note: str = Field("", title=gettext_noop("备注"))
@@ -219,7 +224,7 @@ class MemberIn(Input):
     post: str = Field(
         ..., title=gettext_noop("职务"), description="chair（主任）、vice_chair（副主任）或 member（委员）"
     )
-    resident_id: int | None = Field(None, title=gettext_noop("居民档案"))
+    resident_id: Integer | None = Field(None, title=gettext_noop("居民档案"))
     is_party_member: bool = Field(False, title=gettext_noop("是否党员"))
     negative_items: list[str] = Field(
         ...,

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, ValidationError, field_validator, model_va
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
+from civicgrid.core.api_types import Integer
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests.constants import (
     AssignmentRole,
@@ -96,18 +97,6 @@ def _not_bool(value: Any) -> Any:
 
 Number = Annotated[float, BeforeValidator(_not_bool)]
 
-
-def _whole_number(value: Any) -> Any:
-    """An id, version or count is an integer written as one: JSON true is not 1, and 1.0 or
-    1.5 is not an id (pydantic's lax mode would take true and 1.0 as 1). Text stays lax, as
-    a query string only holds text ("12" is 12)."""
-    if isinstance(value, bool | float):
-        raise PydanticCustomError("int_type", _("应为整数"))
-    return value
-
-
-# Every integer field of this API's inputs (ids, versions, paging): see ``_whole_number``.
-Integer = Annotated[int, BeforeValidator(_whole_number)]
 
 # Bounds of a date filter: beyond them the day arithmetic of the filter would overflow.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)

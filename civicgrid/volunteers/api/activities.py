@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import PermissionDenied
 from civicgrid.volunteers import selectors, services
 from civicgrid.volunteers.access import activity_for, own_volunteer, publish_target, volunteer_for_activity
@@ -32,7 +33,7 @@ def _out(activity_id: int) -> Activity:
 
 @router.get("/activities", response={200: ActivityPage, **ERRORS}, summary="活动列表（社区工作者）")
 def activity_list(
-    request: HttpRequest, status: str = "", when: str = "", limit: int = 50, offset: int = 0
+    request: HttpRequest, status: str = "", when: str = "", limit: Integer = 50, offset: Integer = 0
 ) -> Any:
     qs = selectors.activity_list(request.user, status=status, when=when).prefetch_related("skills")
     return page(qs, limit, offset)
@@ -54,7 +55,7 @@ def my_signups(request: HttpRequest) -> Any:
 
 
 @router.get("/activities/{int:activity_id}", response={200: ActivityOut, **ERRORS}, summary="活动详情")
-def activity_detail(request: HttpRequest, activity_id: int) -> Any:
+def activity_detail(request: HttpRequest, activity_id: Integer) -> Any:
     return _out(activity_for(request.user, activity_id).pk)
 
 
@@ -63,7 +64,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Any:
     response={200: list[SignupOut], **ERRORS},
     summary="报名名单（组织者）",
 )
-def activity_signups(request: HttpRequest, activity_id: int) -> Any:
+def activity_signups(request: HttpRequest, activity_id: Integer) -> Any:
     activity = activity_for(request.user, activity_id)
     if not is_organiser(request.user, activity):
         raise PermissionDenied(_("只有活动组织者可以查看报名名单"))
@@ -106,7 +107,7 @@ def activity_publish(request: HttpRequest, payload: ActivityIn) -> Any:
     "版本不符返回 409 且不做任何修改；已结束或已取消的活动不能修改（409）；"
     "时间或地点有变时短信通知已报名和候补的志愿者。",
 )
-def activity_update(request: HttpRequest, activity_id: int, payload: ActivityPatchIn) -> Any:
+def activity_update(request: HttpRequest, activity_id: Integer, payload: ActivityPatchIn) -> Any:
     activity = activity_for(request.user, activity_id)
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version")
@@ -117,7 +118,7 @@ def activity_update(request: HttpRequest, activity_id: int, payload: ActivityPat
 @router.post(
     "/activities/{int:activity_id}/cancel", response={200: ActivityOut, **ERRORS}, summary="取消活动"
 )
-def activity_cancel(request: HttpRequest, activity_id: int, payload: VolunteerReasonIn) -> Any:
+def activity_cancel(request: HttpRequest, activity_id: Integer, payload: VolunteerReasonIn) -> Any:
     activity = activity_for(request.user, activity_id)
     services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason)
     return _out(activity_id)
@@ -129,7 +130,7 @@ def activity_cancel(request: HttpRequest, activity_id: int, payload: VolunteerRe
     summary="报名",
     description="名额已满时进入候补，有人取消时按报名先后递补。",
 )
-def activity_signup(request: HttpRequest, activity_id: int, payload: VolunteerRefIn) -> Any:
+def activity_signup(request: HttpRequest, activity_id: Integer, payload: VolunteerRefIn) -> Any:
     activity = activity_for(request.user, activity_id)
     volunteer = volunteer_for_activity(request.user, activity, payload.volunteer_id)
     return services.activity_signup(actor=request.user, activity=activity, volunteer=volunteer)
@@ -138,7 +139,7 @@ def activity_signup(request: HttpRequest, activity_id: int, payload: VolunteerRe
 @router.post(
     "/activities/{int:activity_id}/signup/cancel", response={200: SignupOut, **ERRORS}, summary="取消报名"
 )
-def activity_signup_cancel(request: HttpRequest, activity_id: int, payload: VolunteerRefIn) -> Any:
+def activity_signup_cancel(request: HttpRequest, activity_id: Integer, payload: VolunteerRefIn) -> Any:
     activity = activity_for(request.user, activity_id)
     volunteer = volunteer_for_activity(request.user, activity, payload.volunteer_id)
     return services.activity_signup_cancel(actor=request.user, activity=activity, volunteer=volunteer)
@@ -155,7 +156,7 @@ def _signup(activity: Activity, signup: Signup) -> Signup:
     description="志愿者扫描现场二维码（code），或组织者登记（volunteer_id，可补登时间 at）。"
     "重复签到返回 409。",
 )
-def activity_check_in(request: HttpRequest, activity_id: int, payload: VolunteerCheckIn) -> Any:
+def activity_check_in(request: HttpRequest, activity_id: Integer, payload: VolunteerCheckIn) -> Any:
     activity = activity_for(request.user, activity_id)
     volunteer = volunteer_for_activity(request.user, activity, payload.volunteer_id)
     signup = services.activity_check_in(
@@ -170,7 +171,7 @@ def activity_check_in(request: HttpRequest, activity_id: int, payload: Volunteer
     summary="签退",
     description="计算服务时长（签到签退时间与活动时间的交集，按整半小时），并按积分规则发放积分。",
 )
-def activity_check_out(request: HttpRequest, activity_id: int, payload: VolunteerCheckIn) -> Any:
+def activity_check_out(request: HttpRequest, activity_id: Integer, payload: VolunteerCheckIn) -> Any:
     activity = activity_for(request.user, activity_id)
     volunteer = volunteer_for_activity(request.user, activity, payload.volunteer_id)
     signup = services.activity_check_out(
@@ -185,6 +186,6 @@ def activity_check_out(request: HttpRequest, activity_id: int, payload: Voluntee
     summary="结束活动",
     description="未签到的正式报名记为缺席；仍在签到状态的按活动结束时间签退。",
 )
-def activity_close(request: HttpRequest, activity_id: int) -> Any:
+def activity_close(request: HttpRequest, activity_id: Integer) -> Any:
     activity = activity_for(request.user, activity_id)
     return services.activity_close(actor=request.user, activity=activity).__dict__

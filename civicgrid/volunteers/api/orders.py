@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Status, UploadedFile
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import residents_visible
@@ -50,8 +51,8 @@ def order_list(
     status: str = "",
     q: str = "",
     taker_kind: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Integer = 50,
+    offset: Integer = 0,
 ) -> Any:
     qs = selectors.order_list(request.user, status=status, q=q, taker_kind=taker_kind).prefetch_related(
         "photos"
@@ -81,7 +82,7 @@ def order_hall(request: HttpRequest) -> Any:
 
 
 @router.get("/orders/{int:order_id}", response=OK, summary="服务单详情")
-def order_detail(request: HttpRequest, order_id: int) -> Any:
+def order_detail(request: HttpRequest, order_id: Integer) -> Any:
     return _fresh(order_for(request.user, order_id).pk)
 
 
@@ -139,7 +140,7 @@ def order_create(request: HttpRequest, payload: VolunteerOrderIn) -> Any:
 
 
 @router.post("/orders/{int:order_id}/publish", response=OK, summary="发布接单")
-def order_publish(request: HttpRequest, order_id: int, payload: VolunteerVersionIn) -> Any:
+def order_publish(request: HttpRequest, order_id: Integer, payload: VolunteerVersionIn) -> Any:
     return _act(
         request,
         order_id,
@@ -155,7 +156,7 @@ def order_publish(request: HttpRequest, order_id: int, payload: VolunteerVersion
     summary="派单",
     description="派给志愿者（volunteer_id）、党员（resident_id）或共建单位（organisation_id）。",
 )
-def order_dispatch(request: HttpRequest, order_id: int, payload: TakerIn) -> Any:
+def order_dispatch(request: HttpRequest, order_id: Integer, payload: TakerIn) -> Any:
     order = order_for(request.user, order_id)
     services.orders.guard(request.user, order, "dispatch")
     taker = taker_from(
@@ -181,7 +182,7 @@ def order_dispatch(request: HttpRequest, order_id: int, payload: TakerIn) -> Any
     summary="接单（志愿者本人）",
     description="先到先得：同一服务单同时有多人接单时只有一人成功，其余返回 409「该服务单已被他人接单」。",
 )
-def order_take(request: HttpRequest, order_id: int, payload: TakeIn) -> Any:
+def order_take(request: HttpRequest, order_id: Integer, payload: TakeIn) -> Any:
     return _act(
         request,
         order_id,
@@ -192,7 +193,7 @@ def order_take(request: HttpRequest, order_id: int, payload: TakeIn) -> Any:
 
 
 @router.post("/orders/{int:order_id}/release", response=OK, summary="退回服务单")
-def order_release(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> Any:
+def order_release(request: HttpRequest, order_id: Integer, payload: OrderReasonIn) -> Any:
     return _act(
         request,
         order_id,
@@ -211,10 +212,10 @@ def order_release(request: HttpRequest, order_id: int, payload: OrderReasonIn) -
 )
 def order_complete(
     request: HttpRequest,
-    order_id: int,
+    order_id: Integer,
     note: str = Form(""),
     hours: str = Form(""),
-    expected_version: int | None = Form(None),
+    expected_version: Integer | None = Form(None),  # noqa: B008
     photos: list[UploadedFile] = File(None),  # noqa: B008
 ) -> Any:
     uploads: list[DjangoUploadedFile] = list(photos or [])
@@ -238,7 +239,7 @@ def order_complete(
     summary="确认并评价",
     description="居民本人确认，或社区工作者回访后代为确认；确认后按积分规则给接单方发放积分。",
 )
-def order_confirm(request: HttpRequest, order_id: int, payload: ConfirmIn) -> Any:
+def order_confirm(request: HttpRequest, order_id: Integer, payload: ConfirmIn) -> Any:
     return _act(
         request,
         order_id,
@@ -253,7 +254,7 @@ def order_confirm(request: HttpRequest, order_id: int, payload: ConfirmIn) -> An
 
 
 @router.post("/orders/{int:order_id}/reopen", response=OK, summary="退回重办")
-def order_reopen(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> Any:
+def order_reopen(request: HttpRequest, order_id: Integer, payload: OrderReasonIn) -> Any:
     return _act(
         request,
         order_id,
@@ -264,7 +265,7 @@ def order_reopen(request: HttpRequest, order_id: int, payload: OrderReasonIn) ->
 
 
 @router.post("/orders/{int:order_id}/cancel", response=OK, summary="取消服务单")
-def order_cancel(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> Any:
+def order_cancel(request: HttpRequest, order_id: Integer, payload: OrderReasonIn) -> Any:
     return _act(
         request,
         order_id,
@@ -275,7 +276,7 @@ def order_cancel(request: HttpRequest, order_id: int, payload: OrderReasonIn) ->
 
 
 @router.post("/orders/{int:order_id}/board", response=OK, summary="晒单公开或隐藏")
-def order_board(request: HttpRequest, order_id: int, payload: BoardIn) -> Any:
+def order_board(request: HttpRequest, order_id: Integer, payload: BoardIn) -> Any:
     return _act(
         request,
         order_id,
@@ -292,6 +293,6 @@ def order_board(request: HttpRequest, order_id: int, payload: BoardIn) -> Any:
     summary="晒单（公开）",
     description="社区已完成的服务：接单方姓名脱敏，不含服务对象和地址。",
 )
-def board(request: HttpRequest, community_id: int, limit: int = 30) -> Any:
+def board(request: HttpRequest, community_id: Integer, limit: Integer = 30) -> Any:
     community = selectors.board_community(community_id)
     return board_items(community, limit=max(1, min(limit, 100)))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Status
 
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound
 from civicgrid.registry.models import Organisation
 from civicgrid.registry.selectors import residents_visible
@@ -45,17 +46,17 @@ def volunteer_list(
     q: str = "",
     status: str = "",
     kind: str = "",
-    team: int | None = None,
+    team: Integer | None = None,
     skill: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Integer = 50,
+    offset: Integer = 0,
 ) -> Any:
     qs = selectors.volunteer_search(request.user, q=q, status=status, kind=kind, team=team, skill=skill)
     return page(qs, limit, offset)
 
 
 @router.get("/volunteers/{int:volunteer_id}", response={200: VolunteerOut, **ERRORS}, summary="志愿者详情")
-def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Any:
+def volunteer_detail(request: HttpRequest, volunteer_id: Integer) -> Any:
     return selectors.volunteer_get(request.user, volunteer_id)
 
 
@@ -101,7 +102,7 @@ def volunteer_register(request: HttpRequest, payload: RegisterIn) -> Any:
 @router.patch(
     "/volunteers/{int:volunteer_id}", response={200: VolunteerOut, **ERRORS}, summary="修改志愿者信息"
 )
-def volunteer_update(request: HttpRequest, volunteer_id: int, payload: UpdateIn) -> Any:
+def volunteer_update(request: HttpRequest, volunteer_id: Integer, payload: UpdateIn) -> Any:
     mine = own_volunteer(request.user) if acting_resident(request.user) else None
     volunteer = mine if mine is not None and mine.pk == volunteer_id else None
     volunteer = volunteer or selectors.volunteer_get(request.user, volunteer_id)
@@ -124,7 +125,7 @@ def _decide(request: HttpRequest, volunteer_id: int, approve: bool, note: str) -
 @router.post(
     "/volunteers/{int:volunteer_id}/approve", response={200: VolunteerOut, **ERRORS}, summary="审核通过"
 )
-def volunteer_approve(request: HttpRequest, volunteer_id: int, payload: VolunteerNoteIn) -> Any:
+def volunteer_approve(request: HttpRequest, volunteer_id: Integer, payload: VolunteerNoteIn) -> Any:
     return _decide(request, volunteer_id, True, payload.note)
 
 
@@ -133,14 +134,14 @@ def volunteer_approve(request: HttpRequest, volunteer_id: int, payload: Voluntee
     response={200: VolunteerOut, **ERRORS},
     summary="审核不通过（须写原因）",
 )
-def volunteer_reject(request: HttpRequest, volunteer_id: int, payload: VolunteerNoteIn) -> Any:
+def volunteer_reject(request: HttpRequest, volunteer_id: Integer, payload: VolunteerNoteIn) -> Any:
     return _decide(request, volunteer_id, False, payload.note)
 
 
 @router.post(
     "/volunteers/{int:volunteer_id}/suspend", response={200: VolunteerOut, **ERRORS}, summary="暂停服务"
 )
-def volunteer_suspend(request: HttpRequest, volunteer_id: int, payload: VolunteerNoteIn) -> Any:
+def volunteer_suspend(request: HttpRequest, volunteer_id: Integer, payload: VolunteerNoteIn) -> Any:
     volunteer = selectors.volunteer_get(request.user, volunteer_id)
     return services.volunteer_suspend(actor=request.user, volunteer=volunteer, note=payload.note)
 
@@ -176,7 +177,7 @@ def team_colours(request: HttpRequest, payload: CommunityIn) -> Any:
 
 
 @router.post("/teams/{int:team_id}/members", response={200: TeamOut, **ERRORS}, summary="加入队员")
-def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberIn) -> Any:
+def team_member_add(request: HttpRequest, team_id: Integer, payload: TeamMemberIn) -> Any:
     team = staff_team(request.user, team_id)
     volunteer = staff_volunteer(request.user, payload.volunteer_id)
     services.team_member_add(actor=request.user, team=team, volunteer=volunteer, is_leader=payload.is_leader)
@@ -186,7 +187,7 @@ def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberIn) -
 @router.delete(
     "/teams/{int:team_id}/members/{int:volunteer_id}", response={200: TeamOut, **ERRORS}, summary="移出队员"
 )
-def team_member_remove(request: HttpRequest, team_id: int, volunteer_id: int) -> Any:
+def team_member_remove(request: HttpRequest, team_id: Integer, volunteer_id: Integer) -> Any:
     team = staff_team(request.user, team_id)
     volunteer = staff_volunteer(request.user, volunteer_id)
     services.team_member_remove(actor=request.user, team=team, volunteer=volunteer)
@@ -231,7 +232,9 @@ def figures(request: HttpRequest) -> Any:
     "与统计页相同：时长、活动、签退人次等都按所选期间统计。",
 )
 def report(
-    request: HttpRequest, under: int | None = None, period: Literal["all", "month", "quarter", "year"] = "all"
+    request: HttpRequest,
+    under: Integer | None = None,
+    period: Literal["all", "month", "quarter", "year"] = "all",
 ) -> Any:
     node = node_get(request.user, under) if under else None
     since = selectors.report_since(period, timezone.now())

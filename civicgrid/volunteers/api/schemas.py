@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from civicgrid.core.api_types import Integer
 from civicgrid.requests.api.schemas import ERRORS, Input, text
 from civicgrid.volunteers.constants import (
     Availability,
@@ -69,17 +70,17 @@ class VolunteerPage(Schema):
 
 
 class RegisterIn(Input):
-    resident_id: int | None = Field(None, title="居民", description="居民 ID；居民本人注册时可不填")
+    resident_id: Integer | None = Field(None, title="居民", description="居民 ID；居民本人注册时可不填")
     kind: str = text("志愿者类别", options(VolunteerKind), default=VolunteerKind.RESIDENT)
-    community_id: int | None = Field(
+    community_id: Integer | None = Field(
         None, title="服务社区", description="默认：居住地社区（共建单位职工为单位所在社区）"
     )
-    service_area_id: int | None = Field(None, title="服务区域", description="服务社区或其下的网格、小区")
-    organisation_id: int | None = Field(None, title="工作单位", description="共建单位职工必填")
+    service_area_id: Integer | None = Field(None, title="服务区域", description="服务社区或其下的网格、小区")
+    organisation_id: Integer | None = Field(None, title="工作单位", description="共建单位职工必填")
     skills: list[str] = Field([], title="技能", description="技能编码，见 GET /skills")
     availability: list[str] = Field([], title="可服务时间", description=options(Availability))
     intro: str = text("个人简介", default="", max_length=200)
-    team_ids: list[int] = Field([], title="志愿服务队", description="加入服务社区的哪些队伍")
+    team_ids: list[Integer] = Field([], title="志愿服务队", description="加入服务社区的哪些队伍")
     guardian_consent: str = text(
         "监护人同意情况", "未满18周岁必填：监护人姓名及同意方式", default="", max_length=200
     )
@@ -88,7 +89,7 @@ class RegisterIn(Input):
 class UpdateIn(Input):
     skills: list[str] | None = Field(None, title="技能")
     availability: list[str] | None = Field(None, title="可服务时间")
-    service_area_id: int | None = Field(None, title="服务区域")
+    service_area_id: Integer | None = Field(None, title="服务区域")
     intro: str | None = text("个人简介", default=None, max_length=200)
     guardian_consent: str | None = text(
         "监护人同意情况（未成年志愿者；仅社区工作人员可登记）", default=None, max_length=200
@@ -126,18 +127,18 @@ class TeamOut(Schema):
 
 
 class TeamIn(Input):
-    community_id: int = Field(..., title="社区")
+    community_id: Integer = Field(..., title="社区")
     name: str = text("队伍名称", max_length=60)
     colour: str = text("类别", options(TeamColour), default=TeamColour.OTHER)
     duties: str = text("服务内容", default="", max_length=200)
 
 
 class CommunityIn(Input):
-    community_id: int = Field(..., title="社区")
+    community_id: Integer = Field(..., title="社区")
 
 
 class TeamMemberIn(Input):
-    volunteer_id: int = Field(..., title="志愿者")
+    volunteer_id: Integer = Field(..., title="志愿者")
     is_leader: bool = Field(False, title="队长")
 
 
@@ -183,23 +184,23 @@ class ActivityPage(Schema):
 
 
 class ActivityIn(Input):
-    node_id: int = Field(..., title="活动区域", description="社区或其下的网格")
-    team_id: int | None = Field(None, title="服务队")
+    node_id: Integer = Field(..., title="活动区域", description="社区或其下的网格")
+    team_id: Integer | None = Field(None, title="服务队")
     title: str = text("活动名称", max_length=100)
     description: str = text("活动内容", default="", max_length=2000)
     place: str = text("活动地点", max_length=200)
     starts_at: datetime = Field(..., title="开始时间")
     ends_at: datetime = Field(..., title="结束时间")
-    quota: int = Field(..., title="招募人数")
+    quota: Integer = Field(..., title="招募人数")
     service_type: str = text("服务类别", options(ServiceType))
-    difficulty: int = Field(2, title="难度", description="1（轻松）到5（艰巨）")
+    difficulty: Integer = Field(2, title="难度", description="1（轻松）到5（艰巨）")
     skills: list[str] = Field([], title="所需技能")
 
 
 class ActivityPatchIn(Input):
     """A correction of a published activity: ``version`` and only the fields that change."""
 
-    version: int = Field(
+    version: Integer = Field(
         ..., title="版本号", description="读取活动时的 version；版本不符返回 409 且不做任何修改"
     )
     title: str | None = text("活动名称", default=None, max_length=100)
@@ -207,18 +208,20 @@ class ActivityPatchIn(Input):
     place: str | None = text("活动地点", default=None, max_length=200)
     starts_at: datetime | None = Field(None, title="开始时间")
     ends_at: datetime | None = Field(None, title="结束时间")
-    quota: int | None = Field(None, title="招募人数", description="不能少于已报名人数")
+    quota: Integer | None = Field(None, title="招募人数", description="不能少于已报名人数")
     service_type: str | None = text("服务类别", options(ServiceType), default=None)
-    difficulty: int | None = Field(None, title="难度", description="1（轻松）到5（艰巨）")
+    difficulty: Integer | None = Field(None, title="难度", description="1（轻松）到5（艰巨）")
     skills: list[str] | None = Field(None, title="所需技能")
 
 
 class VolunteerRefIn(Input):
-    volunteer_id: int | None = Field(None, title="志愿者", description="组织者代为操作时填写；本人操作不填")
+    volunteer_id: Integer | None = Field(
+        None, title="志愿者", description="组织者代为操作时填写；本人操作不填"
+    )
 
 
 class VolunteerCheckIn(Input):
-    volunteer_id: int | None = Field(None, title="志愿者", description="组织者登记时填写；扫码时不填")
+    volunteer_id: Integer | None = Field(None, title="志愿者", description="组织者登记时填写；扫码时不填")
     code: str = text("签到码", "活动现场二维码中的签到码（扫码时必填）", default="", max_length=64)
     at: datetime | None = Field(None, title="时间", description="组织者补登的时间；默认现在")
 
@@ -313,16 +316,16 @@ class VolunteerOrderIn(Input):
     title: str = text("服务内容", max_length=100)
     content: str = text("需求描述", max_length=2000)
     service_type: str = text("服务类别", options(ServiceType), default=ServiceType.MUTUAL_AID)
-    difficulty: int = Field(2, title="难度", description="1（轻松）到5（艰巨）")
-    node_id: int | None = Field(
+    difficulty: Integer = Field(2, title="难度", description="1（轻松）到5（艰巨）")
+    node_id: Integer | None = Field(
         None, title="服务地点区域", description="楼栋、网格或社区；居民本人点单可不填"
     )
     orderer_kind: str = text("点单方", options(OrdererKind), default=OrdererKind.RESIDENT)
-    orderer_resident_id: int | None = Field(None, title="点单居民", description="居民本人点单可不填")
-    orderer_organisation_id: int | None = Field(None, title="点单单位")
+    orderer_resident_id: Integer | None = Field(None, title="点单居民", description="居民本人点单可不填")
+    orderer_organisation_id: Integer | None = Field(None, title="点单单位")
     orderer_label: str = text("点单方名称", default="", max_length=100)
     origin: str = text("来源", "如 party.council:12、requests.request:345", default="", max_length=100)
-    beneficiary_id: int | None = Field(None, title="服务对象")
+    beneficiary_id: Integer | None = Field(None, title="服务对象")
     address: str = text("服务地点", default="", max_length=200)
     wanted_from: datetime | None = Field(None, title="期望开始")
     wanted_until: datetime | None = Field(None, title="期望完成")
@@ -334,36 +337,36 @@ VERSION = Field(None, title="期望版本号", description="可选；版本不�
 
 
 class VolunteerVersionIn(Input):
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class TakerIn(Input):
     taker_kind: str = text("接单方类别", options(TakerKind), default=TakerKind.VOLUNTEER)
-    volunteer_id: int | None = Field(None, title="志愿者")
-    resident_id: int | None = Field(None, title="党员（居民）")
-    organisation_id: int | None = Field(None, title="共建单位")
+    volunteer_id: Integer | None = Field(None, title="志愿者")
+    resident_id: Integer | None = Field(None, title="党员（居民）")
+    organisation_id: Integer | None = Field(None, title="共建单位")
     note: str = text("说明", default="", max_length=200)
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class TakeIn(Input):
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class OrderReasonIn(Input):
     reason: str = text("原因", max_length=200)
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class ConfirmIn(Input):
-    rating: int = Field(..., title="评价", description="1到5星")
+    rating: Integer = Field(..., title="评价", description="1到5星")
     comment: str = text("评价内容", default="", max_length=300)
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 class BoardIn(Input):
     on_board: bool = Field(..., title="晒单公开")
-    expected_version: int | None = VERSION
+    expected_version: Integer | None = VERSION
 
 
 # --- me, board, figures --------------------------------------------------------------------------

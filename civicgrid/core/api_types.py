@@ -1,0 +1,26 @@
+"""Input types shared by every ``/api/v1/`` schema.
+
+``Integer`` is the type of every integer input (ids, versions, counts, paging): an id is a
+whole number written as one. pydantic's lax mode would read JSON ``true`` as 1 and ``1.0`` as
+1, so an id list ``[5, true]`` would act on record 1 and ``expected_version: true`` would be
+compared with version 1; here both are 422 ``…应为整数`` naming the field. Text stays lax, as a
+query string only holds text (``"12"`` is 12).
+"""
+
+from typing import Annotated, Any
+
+from django.utils.translation import gettext as _
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+
+def _whole_number(value: Any) -> Any:
+    """An id, version or count is an integer written as one: JSON true is not 1, and 1.0 or
+    1.5 is not an id (pydantic's lax mode would take true and 1.0 as 1)."""
+    if isinstance(value, bool | float):
+        raise PydanticCustomError("int_type", _("应为整数"))
+    return value
+
+
+# Every integer field of the API's inputs (ids, versions, paging): see ``_whole_number``.
+Integer = Annotated[int, BeforeValidator(_whole_number)]
