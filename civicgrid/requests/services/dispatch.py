@@ -9,9 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
-from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.models import Notification
-from civicgrid.notify.services import message_row
 from civicgrid.requests.constants import (
     Action,
     ApprovalKind,
@@ -240,23 +238,6 @@ def assignment_messages(request: Request, assignment: Assignment, *, version: in
         dedupe_key=dispatch_key(request, assignment, version),
         **_dispatch_message(request, assignment),
     )
-
-
-def assignment_rows(
-    actor: Any, request: Request, assignment: Assignment, now: datetime, *, version: int
-) -> tuple[list[WorkOrder], Notification]:
-    """The unsaved work orders of a dispatch and ONE message to the lead unit's name, without
-    an address (a real SMS gateway refuses it). Kept only for ``intake.py``'s bulk insert until
-    it takes ``work_order_rows`` and ``assignment_messages`` (one row per reachable member)."""
-    message = message_row(
-        dedupe_key=dispatch_key(request, assignment, version),
-        channel=NotifyChannel.SMS,
-        recipient_label=assignment.lead.name,
-        subject=_("新工单 {number}").format(number=request.number),
-        body=_dispatch_message(request, assignment)["body"],
-        target=request,
-    )
-    return work_order_rows(actor, request, assignment, now), message
 
 
 def auto_dispatch(request: Request) -> bool:

@@ -553,10 +553,9 @@ def _request_create(
                 },
             )
         )
-        work_orders, message = dispatch_services.assignment_rows(
-            SYSTEM, request, assignment, now, version=request.version
-        )
-        messages.append(message)
+        work_orders = dispatch_services.work_order_rows(SYSTEM, request, assignment, now)
+        # One row per reachable member of the lead unit (or its failed "nobody" row).
+        messages = dispatch_services.assignment_messages(request, assignment, version=request.version)
     # The message's key names the new request's id, so no queued message can hold it: it is
     # inserted with the rest (a clash would refuse the whole intake, not skip the message).
     bulk.insert_together(

@@ -40,9 +40,11 @@ def test_a_dispatched_intake_writes_every_row_of_receiving_and_dispatching(hotli
         (hotline.sub_a_unit.pk, "lead"),
         (hotline.district_unit.pk, "copy"),
     ]
-    message = Notification.objects.get(target_type="requests.request", target_id=str(request.pk))
-    assert message.dedupe_key == f"dispatch:{request.pk}:{stored.version}:{hotline.sub_a_unit.pk}"
-    assert request.number in message.body
+    # One message per reachable member of the lead unit (or its failed "nobody reachable" row).
+    messages = Notification.objects.filter(target_type="requests.request", target_id=str(request.pk))
+    key = f"dispatch:{request.pk}:{stored.version}:{hotline.sub_a_unit.pk}:"
+    assert messages.exists() and all(m.dedupe_key.startswith(key) for m in messages)
+    assert all(request.number in m.body for m in messages)
     audits = AuditLog.objects.filter(target_type="requests.request", target_id=str(request.pk))
     assert sorted(audits.values_list("verb", flat=True)) == ["requests.dispatch", "requests.received"]
     # The rate journal counts the request once, for its lead unit at its place, as a
@@ -88,9 +90,17 @@ def test_a_refused_row_refuses_the_whole_statement_and_leaves_nothing(hotline: A
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('requests_request', 'id'), %s, false)", [next_pk]
         )
+    # The keys the dispatch's messages take: those of the previous request's, with its id.
+    services.request_create(actor=hotline.city.olivia, data=hotline.new())
+    taken = Notification.objects.filter(dedupe_key__startswith=f"dispatch:{next_pk}:").first()
+    assert taken is not None
     Notification.objects.create(
-        dedupe_key=f"dispatch:{next_pk}:2:{hotline.sub_a_unit.pk}", channel="sms", subject="占位", body="占位"
+        dedupe_key=taken.dedupe_key.replace(f"dispatch:{next_pk}:", f"dispatch:{next_pk + 1}:", 1),
+        channel="sms",
+        subject="占位",
+        body="占位",
     )
+    next_pk += 1
     before = (Request.objects.count(), RequestEvent.objects.count(), AuditLog.objects.count())
     with CaptureQueriesContext(connection) as queries, pytest.raises(IntegrityError), transaction.atomic():
         services.request_create(actor=hotline.city.olivia, data=hotline.new())
