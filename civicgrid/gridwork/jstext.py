@@ -33,6 +33,7 @@ JS_TEXT: dict[str, Promise] = {
     "patrol_start": _("开始巡查"),
     "patrol_started": _("巡查已开始"),
     "patrol_started_offline": _("巡查已开始（离线，已保存在手机）"),
+    "patrol_already": _("巡查已在进行中"),
     "patrol_end": _("结束巡查"),
     "patrol_ended": _("巡查已结束，已记入民情日志"),
     "patrol_ended_offline": _("巡查已结束（离线，已保存在手机）"),
@@ -47,6 +48,7 @@ JS_TEXT: dict[str, Promise] = {
     "waiting": _("待发送"),
     "save_failed": _("保存失败：%(reason)s"),
     "too_many_photos": _("照片最多%(max)s张，请重新选择"),
+    "photos_kept": _("照片最多%(max)s张，已保留前%(max)s张"),
     # the queue page
     "queue_empty": _("手机上没有待发送的记录"),
     "photo_count": _("%(n)s 张照片"),
@@ -55,6 +57,7 @@ JS_TEXT: dict[str, Promise] = {
     "delete": _("删除此条"),
     "delete_confirm": _("删除后无法恢复，确定删除？"),
     "send_again": _("重新发送"),
+    "edit_entry": _("修改后重新发送"),
     # map
     "no_tiles": _("未配置底图，仅显示网格范围和轨迹"),
 }

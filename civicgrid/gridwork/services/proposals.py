@@ -64,6 +64,19 @@ def _require(errors: dict[str, list[str]], value: Any, field: str, message: str)
 def _new_resident(data: ProposalIn, errors: dict[str, list[str]]) -> dict[str, Any]:
     if data.household is None and data.dwelling is None:
         errors["household"] = [_("请选择新住户入住的户或房屋")]
+    elif (
+        data.household is not None
+        and data.dwelling is not None
+        and data.household.dwelling_id != data.dwelling.pk
+    ):
+        # The approval puts the resident in the household (and would mark this other dwelling
+        # as rented): one place, not two that disagree.
+        errors["dwelling"] = [
+            _(
+                "所选的户（{household}）不住在房屋{dwelling}：请只选择入住的户，"
+                "或只选择房屋（审核通过后在该房屋新建一户）"
+            ).format(household=data.household.code, dwelling=data.dwelling)
+        ]
     problems = registry.resident_validate(
         {
             "name": data.name,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.core import crypto
-from civicgrid.core.errors import Conflict, NotFound, ValidationError
+from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.gridwork import logbook, selectors, services
 from civicgrid.gridwork.constants import (
     CampaignState,
@@ -50,7 +50,11 @@ from civicgrid.registry.models import (
     Resident,
     ResidentTag,
 )
-from civicgrid.requests.constants import RequestType, Urgency
+from civicgrid.requests.constants import AssignmentRole, RequestType, Urgency
+from civicgrid.requests.forms import VerifyForm, add_service_errors
+from civicgrid.requests.models import Request, WorkOrder
+from civicgrid.requests.services.intake import ATTACHMENTS_MAX
+from civicgrid.requests.web_helpers import ACTION_RUNNERS
 from civicgrid.territory.models import Node
 
 MAX_CHOICES = 2000
@@ -403,6 +407,56 @@ def proposal(request: HttpRequest) -> HttpResponse:
     return redirect("gridwork:m_today")
 
 
+# --- on-site verification (现场核查) ------------------------------------------------------------
+
+
+def _to_verify(user: Any, pk: int) -> Request:
+    """A reply waiting for this worker's check in their grids; any other request is not found."""
+    found = selectors.requests_to_verify(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("诉求不存在，或已核查、不在您负责的网格内"))
+    return found
+
+
+def _verify_context(found: Request, form: VerifyForm) -> dict[str, Any]:
+    point = found.lon is not None and found.lat is not None
+    label = f"{found.number} {found.title}"
+    marker = {"lon": found.lon, "lat": found.lat, "kind": "reported", "label": label}
+    lead = WorkOrder.objects.filter(request=found, is_active=True, role=AssignmentRole.LEAD).first()
+    return {
+        "r": found,
+        "reply": lead.reply if lead else "",
+        "form": form,
+        "map_data": {"grids": [], "routes": [], "markers": [marker] if point else []},
+        "photos_max": ATTACHMENTS_MAX,
+        "tab": "today",
+    }
+
+
+@login_required
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """现场核查 on the phone: the desktop action's form (VerifyForm: conclusion, note, photos,
+    the page's version) run by the same runner, then back to 工作台."""
+    user = _worker(request)
+    found = _to_verify(user, pk)
+    if request.method != "POST":
+        form = VerifyForm(actor=user, target=found, auto_id="vf_%s")
+        return render(request, "gridwork/m/verify.html", _verify_context(found, form))
+    form = VerifyForm(request.POST, request.FILES, actor=user, target=found, auto_id="vf_%s")
+    if form.is_valid():
+        run = ACTION_RUNNERS["verify"]
+        files = request.FILES.getlist("attachments")
+        try:
+            done = run(user, found, form.cleaned_data, files, form.cleaned_data.get("version"))
+        except CivicError as exc:  # a stale version, a missing note, a refused photo
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{found.number}：{done}")
+            return redirect("gridwork:m_today")
+    found.refresh_from_db()  # the current version and state, for the next attempt
+    return render(request, "gridwork/m/verify.html", _verify_context(found, form), status=422)
+
+
 # --- log, map, queue ---------------------------------------------------------------------------
 
 
@@ -477,9 +531,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 # Any other page of the H5 the worker opens online (a campaign's list, a day of the diary)
 # is kept as it is opened, up to OFFLINE_MAX_PAGES of them (templates/gridwork/m/sw.js).
 OFFLINE_PAGES = ("m_today", "m_finding", "m_visit", "m_proposal", "m_queue", "m_map", "m_log")
+# Among them the entry forms: opened offline with a preset (?plan=…) they answer as the bare
+# form. Any other page under a query (the diary's ?day=…) is another page, kept or not.
+PRESET_FORMS = ("m_finding", "m_visit", "m_proposal")
 OFFLINE_MAX_PAGES = 60
 # Bumped when sw.js changes how it keeps pages: a new cache name drops the old cache.
-SW_REVISION = "2"
+SW_REVISION = "3"
 
 
 def offline_pages() -> list[str]:
@@ -495,11 +552,13 @@ def worker_assets() -> list[str]:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker that keeps the H5 pages and their assets for use without a signal."""
     assets, pages = worker_assets(), offline_pages()
-    parts = [*assets, *pages, SW_REVISION, str(OFFLINE_MAX_PAGES)]
+    forms = [reverse(f"gridwork:{n}") for n in PRESET_FORMS]
+    parts = [*assets, *pages, *forms, SW_REVISION, str(OFFLINE_MAX_PAGES)]
     version = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
     context = {
         "assets": assets,
         "pages": pages,
+        "forms": forms,
         "version": version,
         "scope": reverse("gridwork:m_today"),
         "self": reverse("gridwork:m_sw"),
@@ -522,6 +581,7 @@ urlpatterns = [
     path("m/campaign/<int:pk>/", campaign, name="m_campaign"),
     path("m/campaign/<int:pk>/item/<int:item_id>/", campaign_check, name="m_campaign_check"),
     path("m/proposal/", proposal, name="m_proposal"),
+    path("m/verify/<int:pk>/", verify, name="m_verify"),
     path("m/log/", log, name="m_log"),
     path("m/map/", grid_map, name="m_map"),
     path("m/queue/", queue, name="m_queue"),

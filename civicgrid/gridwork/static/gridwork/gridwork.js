@@ -323,6 +323,8 @@
   }
 
   function startPatrol() {
+    // One patrol at a time: a second tap (or a tap on a page not yet redrawn) shows the open one.
+    if (currentPatrol()) { renderPatrol(); toast(i18n("patrol_already")); return Promise.resolve(); }
     var key = newKey();
     var fix = lastFix();
     var fields = { client_key: key, started_at: new Date().toISOString() };
@@ -430,7 +432,7 @@
     var fields = formFields(form);
     fields.client_key = newKey();
     var stamp = form.dataset.gwStamp;
-    if (stamp) fields[stamp] = new Date().toISOString();
+    if (stamp) fields[stamp] = form.dataset.gwStampValue || new Date().toISOString();
     var patrol = currentPatrol();
     if (patrol && form.elements.patrol_key !== undefined) fields.patrol_key = patrol.key;
     placeFor(form, fields).then(function () { saveEntry(form, fields, button); });
@@ -490,10 +492,14 @@
     });
     Promise.all(shrinking).then(function (files) {
       var e = entry(form.dataset.gwEntry, form.dataset.gwLabel || i18n("entry"), form.dataset.gwUrl, enc, fields, files);
+      e.page = window.location.pathname + window.location.search;  // where it can be reopened to fix it
       return submit(e);
     }).then(function (res) {
       if (button) { button.disabled = false; button.textContent = button._text; }
       if (res.invalid) { showErrors(form, res.invalid, res.detail); return; }
+      // A refused entry reopened here (修改): the corrected one, sent or kept, replaces it.
+      var replaced = form.dataset.gwReplaces;
+      if (replaced) { delete form.dataset.gwReplaces; delete form.dataset.gwStampValue; store.remove(replaced).then(refreshCount); }
       var done = res.sent ? (form.dataset.gwDone || i18n("submitted")) : i18n("kept_on_phone");
       toast(done, res.sent ? "ok" : "");
       form.reset();
@@ -510,6 +516,25 @@
       if (button) { button.disabled = false; button.textContent = button._text; }
       toast(i18n("save_failed", { reason: err && err.message ? err.message : err }), "err");
     });
+  }
+
+  /* A form posted to the page itself (现场核查: it needs the network), its photos shrunk
+     first like an entry's: the shrunk files replace the chosen ones, then the form is sent. */
+  function onShrinkSubmit(ev) {
+    var form = ev.target;
+    if (!form.matches || !form.matches("form[data-gw-shrink]") || form.dataset.gwShrunk) return;
+    var inputs = $all("input[type=file]", form).filter(function (i) { return i.files && i.files.length; });
+    if (!inputs.length || !window.DataTransfer) return;
+    ev.preventDefault();
+    var button = $("button[type=submit]", form);
+    if (button) { button.disabled = true; button.textContent = i18n("saving"); }
+    Promise.all(inputs.map(function (input) {
+      return Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (shrunk) {
+        var dt = new DataTransfer();
+        shrunk.forEach(function (s) { dt.items.add(new File([s.blob], s.name, { type: s.type })); });
+        input.files = dt.files;
+      });
+    })).catch(function () { /* sent as chosen */ }).then(function () { form.dataset.gwShrunk = "1"; form.submit(); });
   }
 
   /* ---------------------------------------------------------------- the queue page */
@@ -530,6 +555,17 @@
       var state = document.createElement("div"); state.className = "gw-q-state";
       state.textContent = r.state === "failed" ? i18n("refused", { reason: r.error }) : i18n("to_send");
       div.appendChild(head); div.appendChild(state);
+      var typed = typedText(r.fields);
+      if (typed.length) {
+        var what = document.createElement("div"); what.className = "gw-q-typed";
+        typed.forEach(function (t) { var p = document.createElement("p"); p.textContent = t; what.appendChild(p); });
+        div.appendChild(what);
+      }
+      if (r.state === "failed" && r.page) {
+        var edit = document.createElement("a"); edit.className = "btn primary"; edit.textContent = i18n("edit_entry");
+        edit.href = r.page.split("#")[0] + "#gw-edit=" + encodeURIComponent(r.key);
+        div.appendChild(edit);
+      }
       if (r.state === "failed") {
         var del = document.createElement("button"); del.className = "btn ghost"; del.textContent = i18n("delete");
         del.addEventListener("click", function () { if (confirm(i18n("delete_confirm"))) store.remove(r.key).then(refreshCount); });
@@ -538,6 +574,63 @@
         div.appendChild(again); div.appendChild(del);
       }
       box.appendChild(div);
+    });
+  }
+
+  /* What the worker typed in an entry, as text (no keys, times, places or ids), for the queue. */
+  var NOT_TYPED = /^(client_key|patrol_key|lon|lat|.*_at|.*_id|points|kind|category|outcome|urgency|request_type|wellbeing|gender|residence_type|use|state|tag)$/;
+  function typedText(fields) {
+    var out = [];
+    Object.keys(fields || {}).forEach(function (k) {
+      var v = fields[k];
+      if (NOT_TYPED.test(k) || v === null || v === undefined) return;
+      if (typeof v === "object") { Object.keys(v).forEach(function (a) { if (String(v[a]).trim()) out.push(String(v[a])); }); return; }
+      if (String(v).trim()) out.push(String(v));
+    });
+    return out;
+  }
+
+  /* A refused entry reopened in its form (the queue's 修改 links to its page #gw-edit=KEY):
+     the form is filled with what was typed, its photos included, to be fixed and saved
+     again; saving replaces the refused entry. */
+  function setField(form, name, value) {
+    var field = form.elements[name];
+    if (!field) return;
+    var list = field.length !== undefined && !field.options ? Array.prototype.slice.call(field) : [field];
+    list.forEach(function (el) {
+      if (el.type === "radio") el.checked = String(el.value) === String(value);
+      else if (el.type === "checkbox") el.checked = value === true || value === "on" || String(el.value) === String(value);
+      else if (el.type !== "file") el.value = value;
+    });
+  }
+  function reopenEntry() {
+    var m = /#gw-edit=([^&]+)/.exec(window.location.hash || "");
+    if (!m) return;
+    var key = decodeURIComponent(m[1]);
+    store.all().then(function (rows) {
+      var e = rows.filter(function (r) { return r.key === key && r.user === me(); })[0];
+      if (!e) return;
+      var form = $all("form[data-gw-entry]").filter(function (f) { return f.dataset.gwEntry === e.kind && f.dataset.gwUrl === e.url; })[0];
+      if (!form) return;
+      Object.keys(e.fields || {}).forEach(function (k) {
+        if (k === "client_key") return;
+        var v = e.fields[k];
+        if (k === "answers" && v && typeof v === "object") { Object.keys(v).forEach(function (a) { setField(form, "answers." + a, v[a]); }); return; }
+        setField(form, k, v);
+      });
+      if (form.dataset.gwStamp && e.fields[form.dataset.gwStamp]) form.dataset.gwStampValue = e.fields[form.dataset.gwStamp];
+      if ((e.files || []).length && window.DataTransfer) {
+        try {
+          $all("input[type=file]", form).forEach(function (input) {
+            var dt = new DataTransfer();
+            e.files.filter(function (f) { return f.field === input.name && f.blob instanceof Blob; }).forEach(function (f) { dt.items.add(new File([f.blob], f.name, { type: f.type })); });
+            if (dt.files.length) input.files = dt.files;
+          });
+        } catch (err) { /* the photos are chosen again */ }
+      }
+      form.dataset.gwReplaces = e.key;
+      syncWhen(form);
+      showErrors(form, i18n("refused", { reason: e.error }), {});
     });
   }
 
@@ -609,6 +702,7 @@
   document.addEventListener("submit", function (ev) {
     if (ev.target.id === "gw-patrol-end") { ev.preventDefault(); endPatrol(ev.target); return; }
     onEntrySubmit(ev);
+    onShrinkSubmit(ev);
   });
 
   document.addEventListener("click", function (ev) {
@@ -648,7 +742,16 @@
   $all("input[type=file][data-max]").forEach(function (input) {
     input.addEventListener("change", function () {
       var max = parseInt(input.dataset.max, 10);
-      if (input.files.length > max) { input.value = ""; toast(i18n("too_many_photos", { max: max }), "err"); }
+      if (input.files.length <= max) return;
+      // Keep the first ones chosen rather than none: the worker removes or adds from there.
+      try {
+        var kept = new DataTransfer();
+        for (var i = 0; i < max; i++) kept.items.add(input.files[i]);
+        input.files = kept.files;
+        toast(i18n("photos_kept", { max: max }));
+      } catch (err) {  // a browser that cannot set the files: choose again
+        input.value = ""; toast(i18n("too_many_photos", { max: max }), "err");
+      }
     });
   });
 
@@ -659,6 +762,7 @@
 
   adoptServerPatrol();
   renderPatrol();
+  reopenEntry();
   initMap();
   refreshCount();
   flush();

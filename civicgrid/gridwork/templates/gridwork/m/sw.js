@@ -9,6 +9,9 @@
 var CACHE = "gridwork-{{ version }}";
 var ASSETS = [{% for a in assets %}"{{ a|escapejs }}",{% endfor %}];
 var PAGES = [{% for p in pages %}"{{ p|escapejs }}",{% endfor %}];
+/* The entry forms among PAGES: opened with a preset (?plan=…) they are the same form. The
+   other pages (the diary's ?day=…) show another content under a query: never substituted. */
+var FORMS = [{% for p in forms %}"{{ p|escapejs }}",{% endfor %}];
 var SCOPE = "{{ scope|escapejs }}";
 var SELF = "{{ self|escapejs }}";
 var MAX_PAGES = {{ max_pages }};
@@ -80,7 +83,7 @@ self.addEventListener("fetch", function (event) {
     return caches.match(key).then(function (hit) {
       if (hit) return hit;
       // An entry form opened with a preset (?plan=…) is the same form: its page without the query.
-      if (url.search && PAGES.indexOf(url.pathname) >= 0) {
+      if (url.search && FORMS.indexOf(url.pathname) >= 0) {
         return caches.match(url.pathname).then(function (form) { return form || notKept(); });
       }
       return notKept();
