@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.errors import CivicError, ValidationError
-from civicgrid.registry.models import Gender, ResidenceType, ResidentTag
+from civicgrid.registry.models import DwellingUse, Gender, ResidenceType, ResidentTag
 
 DAY = {"invalid": _("出生日期应为有效日期，格式 YYYY-MM-DD")}
 
@@ -72,3 +72,24 @@ def attach_errors(form: forms.Form, exc: CivicError) -> None:
         target = SERVICE_FIELDS.get(name, name)
         for reason in reasons:
             form.add_error(target if target in form.fields and target != "updated_at" else None, reason)
+
+
+class DwellingForm(forms.Form):
+    """编辑房屋: what a dwelling page changes; the area is parsed by the service."""
+
+    node = forms.IntegerField(
+        label=_("楼栋/单元"),
+        error_messages={"required": _("请选择楼栋/单元"), "invalid": _("请选择楼栋/单元")},
+    )
+    room = forms.CharField(label=_("房号"), required=False, max_length=50)  # checked by the service
+    use = forms.ChoiceField(label=_("使用情况"), choices=DwellingUse.choices)
+    area = forms.CharField(label=_("面积（㎡）"), required=False, max_length=20)
+    owner_name = forms.CharField(label=_("产权人"), required=False, max_length=50)
+    updated_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.error_messages.setdefault("max_length", _("最多 %(limit_value)d 个字"))
+            if name != "node":
+                field.error_messages["invalid_choice"] = _("取值无效")

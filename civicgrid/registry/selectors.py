@@ -33,6 +33,19 @@ def organisations_visible(actor: Any) -> QuerySet[Organisation]:
     return scope_filter(Organisation.objects.all(), actor, Capability.REGISTRY_VIEW)
 
 
+STATUS_ACTIVE, STATUS_MOVED_OUT, STATUS_ALL = "active", "moved_out", "all"
+
+
+def moved_out_holder(actor: Any, id_number: str) -> Resident | None:
+    """The moved-out resident holding this ID number, if the actor may see them (the way to
+    恢复在册 when registering them again is refused)."""
+    number = normalise_id_number(id_number)
+    if not number:
+        return None
+    qs = residents_visible(actor).filter(is_active=False, id_number_hash=crypto.blind_index(number))
+    return qs.first()
+
+
 def resident_search(
     actor: Any,
     *,
@@ -41,6 +54,7 @@ def resident_search(
     tag: str = "",
     residence_type: str = "",
     gender: str = "",
+    status: str = "",
 ) -> QuerySet[Resident]:
     """Search by name (contains), or by exact ID number / phone through their blind index,
     however the number is typed (``search_digests``).
@@ -48,7 +62,9 @@ def resident_search(
     A search by ID number or phone is audited and counted against the actor's budget
     (``pii.pii_search_checked``; ``pii.PiiSearchLimited`` past it). Residents come out with
     the birth date reduced to the year where the actor may not reveal PII (``pii``)."""
-    qs = residents_visible(actor).filter(is_active=True)
+    qs = residents_visible(actor)
+    if status != STATUS_ALL:  # 在册 unless 已迁出 or 全部 is asked for
+        qs = qs.filter(is_active=status != STATUS_MOVED_OUT)
     if under is not None:
         qs = qs.filter(node_path__startswith=under.path)
     q = q.strip()

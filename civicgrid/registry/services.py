@@ -7,18 +7,20 @@ letters in capitals, a phone in its one canonical form (``+86 138-0013-8000`` is
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import require
+from civicgrid.accounts.selectors import can, require
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write, snapshot
-from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.validators import (
     credit_code_problem,
+    decimal_value,
     fold,
     id_number_birth_date,
     id_number_gender,
@@ -28,6 +30,7 @@ from civicgrid.core.validators import (
     normalise_phone,
     phone_input_problem,
 )
+from civicgrid.exchange.cells import clean_text, person_name
 from civicgrid.registry.constants import Verb
 from civicgrid.registry.models import (
     Dwelling,
@@ -93,7 +96,7 @@ BIRTH_EARLIEST = date(1900, 1, 1)  # no one living was born earlier
 def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     """Every problem of a resident's fields at once (used by forms, API and imports)."""
     errors: dict[str, list[str]] = {}
-    name = (data.get("name") or "").strip()
+    name = person_name(data.get("name") or "")
     if not name:
         errors["name"] = [_("姓名不能为空")]
     elif len(name) > 50:
@@ -122,7 +125,7 @@ def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
 
 def _resident_apply(resident: Resident, data: dict[str, Any]) -> None:
     if "name" in data:
-        resident.name = data["name"].strip()
+        resident.name = person_name(data["name"])
     if "id_number" in data:
         id_number = normalise_id_number(data["id_number"] or "")
         resident.id_number_enc, resident.id_number_hash = pii_fields(id_number)
@@ -136,20 +139,29 @@ def _resident_apply(resident: Resident, data: dict[str, Any]) -> None:
         resident.phone_masked = crypto.mask_phone(phone) if phone else ""
     for field in ("residence_type", "relation_to_head", "note"):
         if field in data and data[field] is not None:
-            setattr(resident, field, data[field])
+            setattr(resident, field, clean_text(data[field]))
     if data.get("gender") and not data.get("id_number"):
         resident.gender = data["gender"]
     if data.get("birth_date") and not data.get("id_number"):
         resident.birth_date = data["birth_date"]
 
 
-def _id_taken(id_number: str, exclude_pk: int | None = None) -> bool:
+def _id_taken(actor: Any, id_number: str, exclude_pk: int | None = None) -> str | None:
+    """Why the ID number cannot be stored (another resident holds it), or None. One who
+    moved out is named as such, with the way back, only to an actor who may see them."""
     if not id_number:
-        return False
+        return None
     qs = Resident.objects.filter(id_number_hash=crypto.blind_index(id_number))
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
+    holder = qs.only("pk", "name", "node_path", "is_active").first()
+    if holder is None:
+        return None
+    if not holder.is_active and can(actor, Capability.REGISTRY_VIEW, holder.node_path):
+        return _("该身份证号已登记：{name}已迁出（不在册）；如其迁回，请在其居民页面点“恢复在册”").format(
+            name=holder.name
+        )
+    return _("该身份证号已登记")
 
 
 @transaction.atomic
@@ -181,8 +193,8 @@ def resident_create(
         "note": note,
     }
     errors = resident_validate(data)
-    if not errors.get("id_number") and _id_taken(normalise_id_number(id_number)):
-        errors["id_number"] = [_("该身份证号已登记")]
+    if not errors.get("id_number") and (taken := _id_taken(actor, normalise_id_number(id_number))):
+        errors["id_number"] = [taken]
     tag_objs = _tags(tags or [], errors)
     _check_household(household, node, errors)
     if errors:
@@ -201,7 +213,7 @@ def resident_create(
         verb=Verb.RESIDENT_CREATED,
         target=resident,
         node=node,
-        after=snapshot(resident, RESIDENT_AUDIT_FIELDS) | {"tags": tags or []},
+        after=_resident_audit(resident, RESIDENT_AUDIT_FIELDS),
     )
     return resident
 
@@ -270,10 +282,16 @@ def _same_area(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _resident_audit(resident: Resident) -> dict[str, Any]:
-    """What an update's audit row keeps: the masked PII only, never the clear values."""
-    tags = sorted(resident.tags.values_list("code", flat=True))
-    return snapshot(resident, [*RESIDENT_AUDIT_FIELDS, "relation_to_head", "note"]) | {"tags": tags}
+def _resident_audit(resident: Resident, fields: list[str] | None = None) -> dict[str, Any]:
+    """What an audit row of a resident keeps: the masked PII only, never the clear values;
+    tags by their names and the household by its 户编码, as a reader knows them."""
+    tags = sorted(resident.tags.values_list("name", flat=True))
+    household = resident.household.code if resident.household_id and resident.household else None
+    fields = fields or [*RESIDENT_AUDIT_FIELDS, "relation_to_head", "note"]
+    return snapshot(resident, fields) | {
+        "tags": tags,
+        "household": household,
+    }
 
 
 @transaction.atomic
@@ -291,8 +309,9 @@ def resident_update(
     data = {"name": resident.name} | changes
     errors = resident_validate(data)
     new_id = normalise_id_number(changes.get("id_number") or "")
-    if "id_number" in changes and not errors.get("id_number") and _id_taken(new_id, resident.pk):
-        errors["id_number"] = [_("该身份证号已登记")]
+    taken = _id_taken(actor, new_id, resident.pk) if "id_number" in changes else None
+    if taken and not errors.get("id_number"):
+        errors["id_number"] = [taken]
     _born_as_the_id_says(resident, changes, errors)
     if "is_active" in changes and not changes["is_active"] and not resident.is_active:
         # Moving out one who has already moved out (a second 迁出 approved after the first).
@@ -389,7 +408,7 @@ def dwelling_create(
         room=room,
         use=use,
         area=area or None,
-        owner_name=owner_name.strip(),
+        owner_name=person_name(owner_name),
     )
     audit_write(
         actor=actor,
@@ -401,29 +420,92 @@ def dwelling_create(
     return dwelling
 
 
+def dwelling_validate(data: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Every problem of the given fields of a dwelling at once (``use``, ``room``, ``area``,
+    ``owner_name``), and their values as stored (an empty area as None)."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if "use" in data:
+        if data["use"] not in DwellingUse.values:
+            errors["use"] = [_("使用情况只能是自住、出租或空置")]
+        values["use"] = data["use"]
+    if "room" in data:
+        values["room"] = fold(data["room"] or "")
+        if not values["room"]:
+            errors["room"] = [_("房号不能为空")]
+        elif len(values["room"]) > 50:
+            errors["room"] = [_("房号最长50个字")]
+    if "area" in data:
+        values["area"] = decimal_value(
+            data["area"],
+            errors=errors,
+            field="area",
+            label=_("面积（㎡）"),
+            column=Dwelling._meta.get_field("area"),
+            minimum=Decimal("0.01"),
+            required=False,
+        )
+    if "owner_name" in data:
+        values["owner_name"] = person_name(data["owner_name"] or "")
+        if len(values["owner_name"]) > 50:
+            errors["owner_name"] = [_("产权人最长50个字")]
+    return errors, values
+
+
+DWELLING_AUDIT_FIELDS = ["room", "use", "area", "owner_name", "node"]
+_UNSET: Any = object()
+
+
 @transaction.atomic
 def dwelling_update(
-    *, actor: Any, dwelling: Dwelling, use: str | None = None, room: str | None = None
+    *,
+    actor: Any,
+    dwelling: Dwelling,
+    use: str | None = None,
+    room: str | None = None,
+    area: Any = _UNSET,
+    owner_name: str | None = None,
+    node: Node | None = None,
+    expected_updated_at: datetime | None = None,
 ) -> Dwelling:
+    """Change the given fields (None, or for ``area`` absent, keeps one; an empty ``area``
+    takes it off). ``node``: another building or entrance in the actor's scope.
+    ``expected_updated_at``: the row's ``updated_at`` when the editor read it; another change
+    since then is a ``Conflict``. Every bad field is reported at once, nothing is changed."""
     dwelling = Dwelling.objects.select_for_update().get(pk=dwelling.pk)
     require(actor, Capability.REGISTRY_EDIT, dwelling.node_path)
-    before = snapshot(dwelling, ["room", "use"])
-    if use is not None:
-        if use not in DwellingUse.values:
-            raise ValidationError(_("使用情况只能是自住、出租或空置"), field="use")
-        dwelling.use = use
-    if room is not None:
-        if not (room := fold(room)):
-            raise ValidationError(_("房号不能为空"), field="room")
-        dwelling.room = room
-    dwelling.save(update_fields=["use", "room", "updated_at"])
+    if expected_updated_at is not None and dwelling.updated_at != expected_updated_at:
+        raise Conflict(_("该房屋信息已被他人修改，请刷新页面后重新填写"))
+    before = snapshot(dwelling, DWELLING_AUDIT_FIELDS)
+    given = {"use": use, "room": room, "owner_name": owner_name}
+    if area is not _UNSET:
+        given["area"] = area
+    errors, values = dwelling_validate({k: v for k, v in given.items() if v is not None or k == "area"})
+    if node is not None and node.pk != dwelling.node_id:
+        if Household.objects.filter(dwelling=dwelling).exists():
+            # Its households (and their residents) are scoped where the dwelling was.
+            errors["node"] = [_("该房屋已登记户，不能移动；请先调整户和居民")]
+        try:
+            node = _check_node(node, DWELLING_NODE_KINDS)
+            require(actor, Capability.REGISTRY_EDIT, node.path)
+        except (ValidationError, PermissionDenied) as exc:
+            errors.setdefault("node", []).append(exc.message)
+    else:
+        node = None
+    if errors:
+        raise ValidationError(errors=errors)
+    for field, value in values.items():
+        setattr(dwelling, field, value)
+    if node is not None:
+        dwelling.node, dwelling.node_path = node, node.path
+    dwelling.save()
     audit_write(
         actor=actor,
         verb=Verb.DWELLING_UPDATED,
         target=dwelling,
         node=dwelling.node,
         before=before,
-        after=snapshot(dwelling, ["room", "use"]),
+        after=snapshot(dwelling, DWELLING_AUDIT_FIELDS),
     )
     return dwelling
 
@@ -460,7 +542,7 @@ def household_create(
         node_path=node.path,
         dwelling=dwelling,
         code=code,
-        head_name=head_name.strip(),
+        head_name=person_name(head_name),
         household_group=household_group,
     )
     audit_write(
@@ -478,10 +560,13 @@ def household_create(
 
 def organisation_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not (data.get("name") or "").strip():
+    if not clean_text(data.get("name") or ""):
         errors["name"] = [_("单位名称不能为空")]
     if data.get("kind") not in OrganisationKind.values:
-        errors["kind"] = [_("单位类型取值无效")]
+        labels = [str(label) for label in OrganisationKind.labels]
+        errors["kind"] = [
+            _("单位类型只能是{names}或{last}").format(names="、".join(labels[:-1]), last=labels[-1])
+        ]
     credit_code = normalise_credit_code(data.get("credit_code") or "")
     if credit_code and (problem := credit_code_problem(credit_code)):
         errors["credit_code"] = [problem]
@@ -533,11 +618,11 @@ def organisation_create(
     org = Organisation(
         node=node,
         node_path=node.path,
-        name=name.strip(),
+        name=clean_text(name),
         kind=kind,
         credit_code=credit_code,
-        address=address.strip(),
-        contact_name=contact_name.strip(),
+        address=clean_text(address),
+        contact_name=person_name(contact_name),
         contact_phone_enc=enc,
         contact_phone_hash=digest,
         contact_phone_masked=crypto.mask_phone(phone) if phone else "",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("residents/<int:pk>/account/", views.resident_account, name="resident_account"),
     path("dwellings/", views.dwelling_list, name="dwellings"),
+    path("dwellings/<int:pk>/edit/", views.dwelling_edit, name="dwelling_edit"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<int:pk>/reveal/", views.organisation_reveal, name="organisation_reveal"),
 ]

@@ -20,8 +20,9 @@ from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import fold, normalise_credit_code
 from civicgrid.core.views_forms import act, error_summary
 from civicgrid.registry import selectors, services
-from civicgrid.registry.forms import CLEARING, ResidentForm, attach_errors, clear_conflicts
+from civicgrid.registry.forms import CLEARING, DwellingForm, ResidentForm, attach_errors, clear_conflicts
 from civicgrid.registry.models import (
+    Dwelling,
     DwellingUse,
     Gender,
     Household,
@@ -51,6 +52,11 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "tags": ResidentTag.objects.all(),
         "residence_types": ResidenceType.choices,
         "genders": Gender.choices,
+        "statuses": [
+            (selectors.STATUS_ACTIVE, _("在册")),
+            (selectors.STATUS_MOVED_OUT, _("已迁出")),
+            (selectors.STATUS_ALL, _("全部")),
+        ],
         "params": request.GET,
         "can_add": has_capability(request.user, Capability.REGISTRY_EDIT),
     }
@@ -62,6 +68,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
             tag=request.GET.get("tag", ""),
             residence_type=request.GET.get("residence_type", ""),
             gender=request.GET.get("gender", ""),
+            status=request.GET.get("status", ""),
         )
     except PiiSearchLimited as exc:  # the form stays, with the reason above an empty list
         context |= {"page": paginate(request, Resident.objects.none()), "error": exc.message}
@@ -145,11 +152,14 @@ def dwelling_list(request: HttpRequest) -> HttpResponse:
         except CivicError as exc:  # too many to export: the list stays, with why there is no file
             messages.error(request, exc.message)
             status = exc.http_status
+    page = paginate(request, qs)
+    for dwelling in page:
+        dwelling.can_edit = can(request.user, Capability.REGISTRY_EDIT, dwelling.node_path)
     return render(
         request,
         "registry/dwellings.html",
         {
-            "page": paginate(request, qs),
+            "page": page,
             "under": under,
             "uses": DwellingUse.choices,
             "query": query_without_page(request),
@@ -220,13 +230,29 @@ def _form_page(
     request: HttpRequest, form: ResidentForm, resident: Resident | None = None, status: int = 200
 ) -> HttpResponse:
     context = {"form": form, "resident": resident, "nodes": _edit_nodes(request.user)}
+    if form.is_bound and "id_number" in form.errors:  # taken by one who moved out: a way back
+        holder = selectors.moved_out_holder(request.user, str(form.data.get("id_number", "")))
+        context["moved_out"] = holder if holder is not None and holder != resident else None
     return render(request, "registry/resident_form.html", context, status=status)
 
 
 def _refused(request: HttpRequest, form: ResidentForm, exc: CivicError | None = None) -> None:
     if exc is not None:
         attach_errors(form, exc)
+    else:
+        _checked_too(form)
     messages.error(request, error_summary(form))
+
+
+def _checked_too(form: ResidentForm) -> None:
+    """The service's checks of the fields the form let through (an ID number's check digit,
+    a phone…), so a refused form names every bad field at once, not only the form's own."""
+    fields = ("name", "id_number", "phone", "gender", "residence_type", "birth_date")
+    data = {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+    for name, reasons in services.resident_validate(data).items():
+        if name in data and name not in form.errors:
+            for reason in reasons:
+                form.add_error(name, reason)
 
 
 def _looked_up(request: HttpRequest, form: ResidentForm) -> tuple[Node | None, Household | None]:
@@ -385,3 +411,73 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
         _("已恢复在册") if active else _("已办理迁出"),
         back,
     )
+
+
+# --- correcting dwellings -----------------------------------------------------------------
+
+
+def _dwelling_nodes(user: Any) -> list[Node]:
+    """The buildings and entrances a dwelling may be moved to: those the user may edit."""
+    qs = Node.objects.filter(kind__in=services.DWELLING_NODE_KINDS, is_active=True)
+    return list(scope_filter(qs, user, Capability.REGISTRY_EDIT, field="path").order_by("path")[:2000])
+
+
+def _dwelling_page(
+    request: HttpRequest, form: DwellingForm, dwelling: Dwelling, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "dwelling": dwelling, "nodes": _dwelling_nodes(request.user)}
+    return render(request, "registry/dwelling_form.html", context, status=status)
+
+
+@login_required
+def dwelling_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑房屋: use (自住/出租/空置), area, owner, room, and the building or entrance."""
+    dwelling = selectors.dwellings_visible(request.user).select_related("node").filter(pk=pk).first()
+    if dwelling is None:
+        raise NotFound(_("房屋不存在或您无权查看"))
+    require(request.user, Capability.REGISTRY_EDIT, dwelling.node_path)
+    if request.method != "POST":
+        initial = {
+            "node": dwelling.node_id,
+            "room": dwelling.room,
+            "use": dwelling.use,
+            "area": "" if dwelling.area is None else str(dwelling.area),
+            "owner_name": dwelling.owner_name,
+            "updated_at": dwelling.updated_at.isoformat(),
+        }
+        return _dwelling_page(request, DwellingForm(initial=initial), dwelling)
+    form = DwellingForm(request.POST)
+    node = None
+    if form.is_valid():
+        try:
+            node = node_get(request.user, form.cleaned_data["node"])
+        except NotFound:
+            form.add_error("node", _("楼栋/单元不存在或不在您的管辖范围内"))
+    if not form.errors:
+        data = form.cleaned_data
+        try:
+            services.dwelling_update(
+                actor=request.user,
+                dwelling=dwelling,
+                use=data["use"],
+                room=data["room"],
+                area=data["area"],
+                owner_name=data["owner_name"],
+                node=node,
+                expected_updated_at=_expected(data["updated_at"]),
+            )
+        except CivicError as exc:
+            attach_errors(form, exc)
+            messages.error(request, error_summary(form))
+            return _dwelling_page(request, form, dwelling, status=exc.http_status)
+        messages.success(request, _("已保存房屋 {room} 的信息").format(room=fold(data["room"])))
+        return redirect("registry:dwellings")
+    # The service's checks of the fields the form let through: every bad field at once.
+    fields = ("room", "use", "area", "owner_name")
+    data = {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+    for name, reasons in services.dwelling_validate(data)[0].items():
+        if name not in form.errors:
+            for reason in reasons:
+                form.add_error(name, reason)
+    messages.error(request, error_summary(form))
+    return _dwelling_page(request, form, dwelling, status=422)

@@ -107,7 +107,7 @@ def test_the_update_audit_row_keeps_masked_pii_and_tags_only(world: World) -> No
     assert row.before["id_number_masked"] == crypto.mask_id_number(ID_A)
     assert row.after["id_number_masked"] == crypto.mask_id_number(NEW_ID)
     assert row.after["phone_masked"] == "139****5678"
-    assert row.before["tags"] == ["elderly_alone"] and row.after["tags"] == []
+    assert row.before["tags"] == ["独居老人"] and row.after["tags"] == []
 
 
 # --- the pages ------------------------------------------------------------------------------
