@@ -12,6 +12,7 @@ from civicgrid.exchange.tests.files import csv_bytes, xlsx_bytes
 from civicgrid.registry import services as registry
 from civicgrid.registry.models import Dwelling, DwellingUse, Organisation, OrganisationKind
 
+KIND_REASON = "单位类型只能是机关、企业、事业单位、社会组织、两新组织、个体商户、物业服务企业或其他"
 pytestmark = pytest.mark.django_db
 
 DWELLING_HEADER = ["区域编码*", "房号*", "使用情况*", "面积（㎡）", "产权人", "房屋编码"]
@@ -110,7 +111,11 @@ def test_organisation_problems(city: Any, run_import: RunImport) -> None:
     got = {(e["row"], e["column"], e["reason"]) for e in job.errors}
     assert got == {
         (2, "单位名称", "单位名称不能为空"),
-        (2, "单位类型", "单位类型取值无效"),
+        (
+            2,
+            "单位类型",
+            "单位类型只能是机关、企业、事业单位、社会组织、两新组织、个体商户、物业服务企业或其他",
+        ),
         (2, "统一社会信用代码", "统一社会信用代码校验位错误"),
         (2, "从业人数", "从业人数应为非负整数"),
     }

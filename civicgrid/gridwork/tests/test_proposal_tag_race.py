@@ -53,7 +53,7 @@ def test_two_tags_added_at_once_are_both_kept(field: Field, monkeypatch: Any) ->
     first, second = rows.order_by("id")
     assert first.before is not None and second.before is not None and second.after is not None
     assert first.before["tags"] == [] and second.before["tags"] != []  # the second saw the first
-    assert second.after["tags"] == ["elderly_alone", "empty_nest"]
+    assert second.after["tags"] == ["独居老人", "空巢老人"]
 
 
 @postgres_only
