@@ -585,7 +585,7 @@ class OrganisationImporter(Importer):
                 "node_code",
                 _(
                     "该统一社会信用代码的单位登记在 {node}（{node_code}），导入不能移动单位；"
-                    "如需移动，请在单位页面操作"
+                    "请把区域编码改回 {node_code}"
                 ).format(node=existing.node.name, node_code=existing.node.code),
             )
 
