@@ -112,6 +112,13 @@ def test_a_missing_page_under_the_phone_section_keeps_the_phone_layout(field: Fi
     assert response.status_code == 404
     assert '<nav class="gw-tabbar">' in html and "gridwork/gridwork.css" in html
     assert 'href="/gridwork/m/"' in html and "回到首页" in html
+    # An address no page answers, under the phone's section: the phone layout too.
+    response = browser(field.alice).get("/gridwork/m/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404 and '<nav class="gw-tabbar">' in html and "页面不存在" in html
+    # Refused (403): someone who is no grid worker opening the phone's 今日.
+    response = browser(field.city.olivia).get("/gridwork/m/")
+    assert response.status_code == 403 and '<nav class="gw-tabbar">' in response.content.decode()
 
 
 # --- 4. a diary day never kept offline -----------------------------------------------------------
