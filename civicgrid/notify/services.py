@@ -140,6 +140,48 @@ def staff_contacts(users: Iterable[Any], *, label_prefix: str = "") -> list[Cont
     ]
 
 
+def message_rows_each(
+    *,
+    dedupe_key: str,
+    contacts: Iterable[Contact],
+    subject: str,
+    body: str,
+    target: Any = None,
+    nobody_label: str,
+    nobody_reason: str,
+) -> list[Notification]:
+    """The unsaved messages of ``notify_each``, for a caller that inserts them with the other
+    rows of a new record (whose key no message can hold yet) and calls ``drain_after_commit``:
+    one per person and channel they can be reached on, or the failed ``nobody`` row."""
+    rows = [
+        message_row(
+            dedupe_key=f"{dedupe_key}:{contact.user.pk}:{channel}",
+            channel=channel,
+            subject=subject,
+            body=body,
+            recipient_user=contact.user,
+            recipient_label=contact.label,
+            address=address,
+            target=target,
+        )
+        for contact in contacts
+        for channel, address in ((Channel.SMS, contact.phone), (Channel.EMAIL, contact.email))
+        if address and channel_configured(channel)
+    ]
+    if rows:
+        return rows
+    row = message_row(
+        dedupe_key=f"{dedupe_key}:nobody",
+        channel=Channel.SMS,
+        subject=subject,
+        body=body,
+        recipient_label=nobody_label,
+        target=target,
+    )
+    row.state, row.last_error = State.FAILED, nobody_reason[:255]
+    return [row]
+
+
 def notify_each(
     *,
     dedupe_key: str,
@@ -158,35 +200,20 @@ def notify_each(
     recorded already failed with ``nobody_reason``: the outbox shows who was not told and
     why. Returns the messages queued (not counting that one)."""
     queued = 0
-    reachable = False
-    for contact in contacts:
-        for channel, address in ((Channel.SMS, contact.phone), (Channel.EMAIL, contact.email)):
-            if not address or not channel_configured(channel):
-                continue
-            reachable = True
-            row = notify(
-                dedupe_key=f"{dedupe_key}:{contact.user.pk}:{channel}",
-                channel=channel,
-                subject=subject,
-                body=body,
-                recipient_user=contact.user,
-                recipient_label=contact.label,
-                address=address,
-                target=target,
-            )
-            queued += row is not None
-    if not reachable:
-        row = message_row(
-            dedupe_key=f"{dedupe_key}:nobody",
-            channel=Channel.SMS,
-            subject=subject,
-            body=body,
-            recipient_label=nobody_label,
-            target=target,
-        )
-        row.state, row.last_error = State.FAILED, nobody_reason[:255]
-        if queue(row) is not None:
-            log.warning("notify: %s not sent: %s", row.dedupe_key, nobody_reason)
+    for row in message_rows_each(
+        dedupe_key=dedupe_key,
+        contacts=contacts,
+        subject=subject,
+        body=body,
+        target=target,
+        nobody_label=nobody_label,
+        nobody_reason=nobody_reason,
+    ):
+        if row.state == State.FAILED:
+            if queue(row) is not None:
+                log.warning("notify: %s not sent: %s", row.dedupe_key, nobody_reason)
+        else:
+            queued += queue(row) is not None
     return queued
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from civicgrid.notify.backends import channel_configured
-from civicgrid.notify.models import Channel, Notification, State
-from civicgrid.notify.services import Contact, message_row, notify_each, staff_contacts
+from civicgrid.notify.models import Channel, Notification
+from civicgrid.notify.services import Contact, message_rows_each, notify_each, staff_contacts
 from civicgrid.requests.models import HandlingUnit, UnitMembership
 
 
@@ -76,30 +76,12 @@ def unit_message_rows(
     with the other rows of a new record (whose key no message can hold yet) and calls
     ``drain_after_commit`` itself. Same keys, channels, addresses and failed row."""
     contacts = unit_contacts(unit)
-    rows = [
-        message_row(
-            dedupe_key=f"{dedupe_key}:{contact.user.pk}:{channel}",
-            channel=channel,
-            subject=subject,
-            body=body,
-            recipient_user=contact.user,
-            recipient_label=contact.label,
-            address=address,
-            target=target,
-        )
-        for contact in contacts
-        for channel, address in ((Channel.SMS, contact.phone), (Channel.EMAIL, contact.email))
-        if address and channel_configured(channel)
-    ]
-    if rows:
-        return rows
-    row = message_row(
-        dedupe_key=f"{dedupe_key}:nobody",
-        channel=Channel.SMS,
+    return message_rows_each(
+        dedupe_key=dedupe_key,
+        contacts=contacts,
         subject=subject,
         body=body,
-        recipient_label=unit.name,
         target=target,
+        nobody_label=unit.name,
+        nobody_reason=nobody_reason(unit, contacts, role=role, what=what),
     )
-    row.state, row.last_error = State.FAILED, nobody_reason(unit, contacts, role=role, what=what)[:255]
-    return [row]

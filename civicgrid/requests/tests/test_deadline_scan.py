@@ -13,6 +13,7 @@ from civicgrid.requests.constants import Light
 from civicgrid.requests.deadlines import running_clocks
 from civicgrid.requests.models import DeadlineWarning, Request
 from civicgrid.requests.services.warnings import deadline_scan
+from civicgrid.requests.tests.people import unit_member
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,7 @@ def test_a_merged_request_runs_no_clock(hotline: Any) -> None:
 
 
 def test_outbox_sends_each_message_once(hotline: Any) -> None:
+    unit_member(hotline.sub_a_unit, "xu", phone="13800138000")  # reachable: told of new work
     services.request_create(actor=hotline.city.olivia, data=hotline.new())
     pending = Notification.objects.filter(state="pending").count()
     assert pending >= 1

@@ -15,41 +15,20 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from civicgrid.accounts.models import User
-from civicgrid.conftest import make_user
 from civicgrid.core import crypto
 from civicgrid.notify.backends import MemoryBackend
 from civicgrid.notify.models import Notification, State
 from civicgrid.notify.services import outbox_drain
 from civicgrid.requests import services
 from civicgrid.requests.constants import Action
-from civicgrid.requests.models import HandlingUnit, Request, RequestEvent, UnitMembership
+from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.services.dispatch import Assignment, assignment_messages, dispatch_key
+from civicgrid.requests.tests.people import unit_member as member
 from civicgrid.requests.web_helpers import deadline_change
-from civicgrid.territory.models import Position, Post
 
 pytestmark = pytest.mark.django_db
 MEMORY = "civicgrid.notify.backends.MemoryBackend"
 BOTH = {"sms": MEMORY, "email": MEMORY}
-
-
-def member(unit: HandlingUnit, username: str, *, phone: str = "", email: str = "") -> User:
-    user = make_user(username, username.title())
-    User.objects.filter(pk=user.pk).update(email=email)
-    user.refresh_from_db()
-    UnitMembership.objects.create(user=user, unit=unit)
-    if phone:
-        Position.objects.create(
-            post=Post.GRID_WORKER_FULLTIME,
-            holder_name=username,
-            user=user,
-            node=unit.node,
-            node_path=unit.node.path,
-            phone_enc=crypto.encrypt(phone),
-            phone_hash=crypto.blind_index(phone),
-            start_date=timezone.localdate() - timedelta(days=30),
-        )
-    return user
 
 
 def rows(prefix: str) -> dict[str, tuple[str, str]]:

@@ -9,41 +9,19 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from civicgrid.accounts.models import User
-from civicgrid.conftest import make_user
 from civicgrid.core import crypto
 from civicgrid.notify.backends import MemoryBackend
 from civicgrid.notify.models import Notification, State
 from civicgrid.notify.services import outbox_drain
 from civicgrid.requests import services
-from civicgrid.requests.models import DeadlineWarning, HandlingUnit, UnitMembership
+from civicgrid.requests.models import DeadlineWarning, UnitMembership
 from civicgrid.requests.services.warnings import _notify_unit, deadline_scan
-from civicgrid.territory.models import Position, Post
+from civicgrid.requests.tests.people import unit_member as _member
+from civicgrid.territory.models import Position
 
 pytestmark = pytest.mark.django_db
 MEMORY = "civicgrid.notify.backends.MemoryBackend"
 BOTH = {"sms": MEMORY, "email": MEMORY}
-
-
-def _member(
-    unit: HandlingUnit, username: str, *, phone: str = "", email: str = "", active: bool = True
-) -> User:
-    user = make_user(username, username.title())
-    User.objects.filter(pk=user.pk).update(email=email, is_active=active)
-    user.refresh_from_db()
-    UnitMembership.objects.create(user=user, unit=unit)
-    if phone:
-        Position.objects.create(
-            post=Post.GRID_WORKER_FULLTIME,
-            holder_name=username,
-            user=user,
-            node=unit.node,
-            node_path=unit.node.path,
-            phone_enc=crypto.encrypt(phone),
-            phone_hash=crypto.blind_index(phone),
-            start_date=timezone.localdate() - timedelta(days=30),
-        )
-    return user
 
 
 def _yellow(hotline: Any) -> DeadlineWarning:
