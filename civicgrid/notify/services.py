@@ -199,19 +199,27 @@ def notify_each(
     When no one can be reached, a message ``{dedupe_key}:nobody`` to ``nobody_label`` is
     recorded already failed with ``nobody_reason``: the outbox shows who was not told and
     why. Returns the messages queued (not counting that one)."""
+    return queue_each(
+        message_rows_each(
+            dedupe_key=dedupe_key,
+            contacts=contacts,
+            subject=subject,
+            body=body,
+            target=target,
+            nobody_label=nobody_label,
+            nobody_reason=nobody_reason,
+        )
+    )
+
+
+def queue_each(rows: Iterable[Notification]) -> int:
+    """Queue rows of ``message_rows_each``; the failed "nobody reachable" row is recorded (and
+    logged) but not counted. Returns the messages queued."""
     queued = 0
-    for row in message_rows_each(
-        dedupe_key=dedupe_key,
-        contacts=contacts,
-        subject=subject,
-        body=body,
-        target=target,
-        nobody_label=nobody_label,
-        nobody_reason=nobody_reason,
-    ):
+    for row in rows:
         if row.state == State.FAILED:
             if queue(row) is not None:
-                log.warning("notify: %s not sent: %s", row.dedupe_key, nobody_reason)
+                log.warning("notify: %s not sent: %s", row.dedupe_key, row.last_error)
         else:
             queued += queue(row) is not None
     return queued

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.notify.backends import channel_configured
 from civicgrid.notify.models import Channel, Notification
-from civicgrid.notify.services import Contact, message_rows_each, notify_each, staff_contacts
+from civicgrid.notify.services import Contact, message_rows_each, queue_each, staff_contacts
 from civicgrid.requests.models import HandlingUnit, UnitMembership
 
 
@@ -50,15 +50,10 @@ def notify_unit(
 ) -> int:
     """Queue ``body`` to each reachable member of ``unit`` (in the caller's transaction, sent
     after commit), or record the failed ``{dedupe_key}:nobody`` row. Returns the rows queued."""
-    contacts = unit_contacts(unit)
-    return notify_each(
-        dedupe_key=dedupe_key,
-        contacts=contacts,
-        subject=subject,
-        body=body,
-        target=target,
-        nobody_label=unit.name,
-        nobody_reason=nobody_reason(unit, contacts, role=role, what=what),
+    return queue_each(
+        unit_message_rows(
+            unit, dedupe_key=dedupe_key, subject=subject, body=body, target=target, role=role, what=what
+        )
     )
 
 
