@@ -87,6 +87,18 @@ class DwellingForm(forms.Form):
     owner_name = forms.CharField(label=_("产权人"), required=False, max_length=50)
     updated_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    @staticmethod
+    def values_of(dwelling: Any) -> dict[str, Any]:
+        """The form's values for ``dwelling`` as stored (its version in ``updated_at``)."""
+        return {
+            "node": dwelling.node_id,
+            "room": dwelling.room,
+            "use": dwelling.use,
+            "area": "" if dwelling.area is None else str(dwelling.area),
+            "owner_name": dwelling.owner_name,
+            "updated_at": dwelling.updated_at.isoformat(),
+        }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():

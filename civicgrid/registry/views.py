@@ -437,15 +437,7 @@ def dwelling_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound(_("房屋不存在或您无权查看"))
     require(request.user, Capability.REGISTRY_EDIT, dwelling.node_path)
     if request.method != "POST":
-        initial = {
-            "node": dwelling.node_id,
-            "room": dwelling.room,
-            "use": dwelling.use,
-            "area": "" if dwelling.area is None else str(dwelling.area),
-            "owner_name": dwelling.owner_name,
-            "updated_at": dwelling.updated_at.isoformat(),
-        }
-        return _dwelling_page(request, DwellingForm(initial=initial), dwelling)
+        return _dwelling_page(request, DwellingForm(initial=DwellingForm.values_of(dwelling)), dwelling)
     form = DwellingForm(request.POST)
     node = None
     if form.is_valid():

@@ -2,27 +2,17 @@
 phone's error pages, the diary of a day never kept offline, one patrol at a time."""
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from civicgrid.gridwork.tests.conftest import Field, png
+from civicgrid.gridwork.tests.test_gridfix_phone import GRIDWORK, SCRIPT, browser
 from civicgrid.requests import services as rs
 from civicgrid.requests.constants import Status
 from civicgrid.requests.models import Attachment, Request
 
 pytestmark = pytest.mark.django_db
-
-GRIDWORK = Path(__file__).resolve().parents[1]
-SCRIPT = GRIDWORK / "static" / "gridwork" / "gridwork.js"
-
-
-def browser(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def replied(hotline: Any) -> Request:

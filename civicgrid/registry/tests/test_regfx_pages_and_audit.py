@@ -10,6 +10,7 @@ from civicgrid.core.errors import ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.registry import services
 from civicgrid.registry.constants import Verb
+from civicgrid.registry.forms import DwellingForm
 from civicgrid.registry.models import Dwelling
 from civicgrid.registry.tests.factories import World, db_state
 from civicgrid.territory import services as territory
@@ -20,15 +21,7 @@ def edit_url(dwelling: Dwelling) -> str:
 
 
 def posted(dwelling: Dwelling, **changes: Any) -> dict[str, Any]:
-    data = {
-        "node": dwelling.node_id,
-        "room": dwelling.room,
-        "use": dwelling.use,
-        "area": "" if dwelling.area is None else str(dwelling.area),
-        "owner_name": dwelling.owner_name,
-        "updated_at": dwelling.updated_at.isoformat(),
-    }
-    return data | changes
+    return DwellingForm.values_of(dwelling) | changes
 
 
 def test_the_dwelling_list_shows_the_owner_and_links_the_page(world: World, client: Client) -> None:
