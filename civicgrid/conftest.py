@@ -49,6 +49,14 @@ def _fresh_rulebook() -> None:
     rulebook.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_unit_contacts() -> None:
+    """Each test builds its own units and staff: never address another test's people."""
+    from civicgrid.requests.unit_notify import contacts_cache
+
+    contacts_cache.invalidate()
+
+
 @dataclass
 class City:
     city: Node

@@ -313,6 +313,8 @@ LOCATOR_CHECK_SECONDS = envfloat("CIVICGRID_LOCATOR_CHECK_SECONDS", 2.0)
 CATALOGUE_CHECK_SECONDS = envfloat("CIVICGRID_CATALOGUE_CHECK_SECONDS", 2.0)
 # How often (seconds) a process re-reads the dispatch rules and handling units.
 RULES_CHECK_SECONDS = envfloat("CIVICGRID_RULES_CHECK_SECONDS", 2.0)
+# How long a process keeps a handling unit's contacts (requests/unit_notify.py)
+CONTACTS_CHECK_SECONDS = envfloat("CIVICGRID_CONTACTS_CHECK_SECONDS", 2.0)
 
 
 def _refuse(name: str, value: object, rule: str) -> NoReturn:

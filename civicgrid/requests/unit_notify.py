@@ -5,22 +5,98 @@ deadline warning, 督办, a 吹哨 summons, a spike alert) tells each of its act
 (``UnitMembership``) on every channel they can be reached on (``notify.services.notify_each``),
 keyed ``{key}:{user}:{channel}``; a unit nobody in which can be reached gets one row
 ``{key}:nobody`` recorded as failed with the reason, so the outbox shows who was not told.
+
+Each process keeps a unit's contacts (its members, their posts' phones decrypted, their
+e-mail) for ``CONTACTS_CHECK_SECONDS`` (2 s by default), as dispatch keeps its rules: every
+intake addresses the lead unit's people, and reading them was half of an intake's CPU. A
+change through the models (a membership, a post, an account) drops what this process kept,
+at once and again at the commit; until then the changing transaction reads afresh. A change
+elsewhere (another process, a bulk insert, SQL) is seen within that many seconds.
 """
 
+import threading
+import time
 from typing import Any
 
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.notify.backends import channel_configured
 from civicgrid.notify.models import Channel, Notification
 from civicgrid.notify.services import Contact, message_rows_each, queue_each, staff_contacts
 from civicgrid.requests.models import HandlingUnit, UnitMembership
+from civicgrid.territory.models import Position
+
+KEPT_UNITS_MAX = 5_000
+
+
+def _read_contacts(unit: HandlingUnit) -> list[Contact]:
+    memberships = UnitMembership.objects.filter(unit=unit, user__is_active=True).select_related("user")
+    return staff_contacts([m.user for m in memberships.order_by("user_id")], label_prefix=unit.name)
+
+
+class UnitContactsCache:
+    """Each unit's contacts, by unit id, read at most every ``CONTACTS_CHECK_SECONDS`` and
+    never across a change of day (a post's phone counts from its start to its end date)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[float, Any, str, list[Contact]]] = {}
+        self._generation = 0  # moves on at each invalidation
+        self._lock = threading.Lock()
+
+    def contacts(self, unit: HandlingUnit) -> list[Contact]:
+        if self._changing_here():
+            return _read_contacts(unit)  # this transaction's own changes, unseen by other threads
+        now, today = time.monotonic(), timezone.localdate()
+        kept = self._kept.get(unit.pk)
+        if kept is not None:
+            read_at, day, name, contacts = kept
+            if now - read_at < settings.CONTACTS_CHECK_SECONDS and day == today and name == unit.name:
+                return list(contacts)
+        generation = self._generation
+        contacts = _read_contacts(unit)
+        with self._lock:
+            # Kept only if nothing was invalidated while this read was under way.
+            if self._generation == generation and len(self._kept) < KEPT_UNITS_MAX:
+                self._kept[unit.pk] = (now, today, unit.name, contacts)
+        return list(contacts)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._kept = {}
+
+    def changed(self, **_: Any) -> None:
+        """A membership, a post or an account changed (a signal's receiver)."""
+        self.invalidate()
+        if connection.in_atomic_block and not self._changing_here():
+            transaction.on_commit(self.invalidate)
+
+    def _changing_here(self) -> bool:
+        """Whether this thread's open transaction changed what contacts are made of: its
+        commit hook is still pending (Django drops the hooks of a transaction rolled back)."""
+        return any(hook[1] == self.invalidate for hook in connection.run_on_commit)
+
+
+contacts_cache = UnitContactsCache()
+
+
+def connect() -> None:
+    """Drop the kept contacts whenever a membership, a post or an account changes."""
+    from django.contrib.auth import get_user_model
+
+    for model in (UnitMembership, Position, get_user_model()):
+        name = model.__name__
+        post_save.connect(contacts_cache.changed, sender=model, dispatch_uid=f"contacts-save-{name}")
+        post_delete.connect(contacts_cache.changed, sender=model, dispatch_uid=f"contacts-delete-{name}")
 
 
 def unit_contacts(unit: HandlingUnit) -> list[Contact]:
     """The unit's active staff (``UnitMembership``) and how each can be reached."""
-    memberships = UnitMembership.objects.filter(unit=unit, user__is_active=True).select_related("user")
-    return staff_contacts([m.user for m in memberships.order_by("user_id")], label_prefix=unit.name)
+    return contacts_cache.contacts(unit)
 
 
 def nobody_reason(unit: HandlingUnit, contacts: list[Contact], *, role: str, what: str) -> str:
