@@ -66,7 +66,7 @@ def versions(request: HttpRequest) -> list[ClassifierVersion]:
     return list(selectors.versions_visible(request.user))
 
 
-@router.post("/versions/{version_id}/activate", response=VersionOut, summary="启用模型版本")
+@router.post("/versions/{int:version_id}/activate", response=VersionOut, summary="启用模型版本")
 def activate(request: HttpRequest, version_id: int) -> ClassifierVersion:
     return services.version_activate(actor=request.user, version_id=version_id)
 

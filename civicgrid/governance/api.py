@@ -130,7 +130,7 @@ class HotIssueDetailOut(HotIssueOut):
         return list(selectors.issue_requests(obj))
 
 
-@router.get("/hot-issues/{pk}", response=HotIssueDetailOut, summary="热点问题及其诉求")
+@router.get("/hot-issues/{int:pk}", response=HotIssueDetailOut, summary="热点问题及其诉求")
 def hot_issue(request: HttpRequest, pk: Integer) -> Any:
     return selectors.hot_issue_get(request.user, pk)
 
@@ -240,7 +240,7 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Any:
     return Status(201, services.topic_create(actor=actor, data=data))
 
 
-@router.get("/topics/{pk}", response=TopicDetailOut, summary="题目详情、任务与前后同类诉求")
+@router.get("/topics/{int:pk}", response=TopicDetailOut, summary="题目详情、任务与前后同类诉求")
 def topic(request: HttpRequest, pk: Integer) -> Any:
     return selectors.topic_get(request.user, pk)
 
@@ -251,7 +251,7 @@ class TopicPatch(Schema):
     version: Integer | None = None
 
 
-@router.patch("/topics/{pk}", response=TopicOut, summary="修改方案或状态")
+@router.patch("/topics/{int:pk}", response=TopicOut, summary="修改方案或状态")
 def topic_patch(request: HttpRequest, pk: Integer, payload: TopicPatch) -> Any:
     found = selectors.topic_get(request.user, pk)
     return services.topic_update(
@@ -270,7 +270,7 @@ class GovernanceTaskIn(Schema):
     description: str = ""
 
 
-@router.post("/topics/{pk}/tasks", response={201: GovernanceTaskOut}, summary="添加任务")
+@router.post("/topics/{int:pk}/tasks", response={201: GovernanceTaskOut}, summary="添加任务")
 def task_add(request: HttpRequest, pk: Integer, payload: GovernanceTaskIn) -> Any:
     found = selectors.topic_get(request.user, pk)
     task = services.task_add(
@@ -289,7 +289,7 @@ class ProgressIn(Schema):
     note: str = ""
 
 
-@router.post("/tasks/{pk}/progress", response=GovernanceTaskOut, summary="更新任务进度")
+@router.post("/tasks/{int:pk}/progress", response=GovernanceTaskOut, summary="更新任务进度")
 def task_progress(request: HttpRequest, pk: Integer, payload: ProgressIn) -> Any:
     task = selectors.task_get(request.user, pk)
     return services.task_progress(actor=request.user, task=task, progress=payload.progress, note=payload.note)
@@ -323,7 +323,7 @@ def proposals(request: HttpRequest) -> Any:
     return list(selectors.proposals_visible(request.user))
 
 
-@router.post("/proposals/{pk}/accept", response={201: GovernanceTaskOut}, summary="采纳建议，转为任务")
+@router.post("/proposals/{int:pk}/accept", response={201: GovernanceTaskOut}, summary="采纳建议，转为任务")
 def proposal_accept(request: HttpRequest, pk: Integer, payload: AcceptIn) -> Any:
     proposal = selectors.proposal_get(request.user, pk)
     task = services.proposal_accept(
@@ -336,7 +336,7 @@ def proposal_accept(request: HttpRequest, pk: Integer, payload: AcceptIn) -> Any
     return Status(201, task)
 
 
-@router.post("/proposals/{pk}/dismiss", response=GovernanceProposalOut, summary="不采纳建议")
+@router.post("/proposals/{int:pk}/dismiss", response=GovernanceProposalOut, summary="不采纳建议")
 def proposal_dismiss(request: HttpRequest, pk: Integer) -> Any:
     return services.proposal_dismiss(actor=request.user, proposal=selectors.proposal_get(request.user, pk))
 
@@ -408,7 +408,7 @@ def alerts(request: HttpRequest) -> Any:
     return list(selectors.alerts_visible(request.user)[:200])
 
 
-@router.post("/alerts/{pk}/acknowledge", response=AlertOut, summary="知悉预警")
+@router.post("/alerts/{int:pk}/acknowledge", response=AlertOut, summary="知悉预警")
 def alert_acknowledge(request: HttpRequest, pk: Integer, payload: AckIn) -> Any:
     alert = selectors.alert_get(request.user, pk)
     return services.alert_acknowledge(actor=request.user, alert=alert, note=payload.note)

@@ -351,7 +351,7 @@ def hand_over(request: HttpRequest, payload: CodeIn) -> Any:
     return _fresh_redemption(done.pk)
 
 
-@router.post("/redemptions/{redemption_id}/cancel", response=RedemptionOut)
+@router.post("/redemptions/{int:redemption_id}/cancel", response=RedemptionOut)
 def cancel(request: HttpRequest, redemption_id: Integer, payload: PointsReasonIn) -> Any:
     redemption = _redemption(request, redemption_id)
     services.redemption_cancel(actor=request.user, redemption=redemption, reason=payload.reason)
@@ -394,7 +394,7 @@ def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
     return Status(201, goods)
 
 
-@router.patch("/goods/{goods_id}", response=GoodsOut)
+@router.patch("/goods/{int:goods_id}", response=GoodsOut)
 def goods_update(request: HttpRequest, goods_id: Integer, payload: GoodsPatch) -> Any:
     """Change the listing. With ``expected_version`` (the ``version`` read): 409 and nothing
     changed when someone else saved it since."""
@@ -408,7 +408,7 @@ def goods_update(request: HttpRequest, goods_id: Integer, payload: GoodsPatch) -
     )
 
 
-@router.post("/goods/{goods_id}/restock", response=GoodsOut)
+@router.post("/goods/{int:goods_id}/restock", response=GoodsOut)
 def goods_restock(request: HttpRequest, goods_id: Integer, payload: RestockIn) -> Any:
     goods = _goods(request, goods_id)
     return services.goods_restock(
@@ -429,7 +429,7 @@ def account_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset:
     return list(qs[offset : offset + limit])
 
 
-@router.get("/accounts/{account_id}/movements", response=MovementPage)
+@router.get("/accounts/{int:account_id}/movements", response=MovementPage)
 def account_movements(
     request: HttpRequest, account_id: Integer, limit: Integer = 50, offset: Integer = 0
 ) -> Any:
@@ -540,13 +540,13 @@ def adjustment_list(request: HttpRequest, status: str = "pending") -> Any:
     return list(qs[:200])
 
 
-@router.post("/adjustments/{adjustment_id}/approve", response=AdjustmentOut)
+@router.post("/adjustments/{int:adjustment_id}/approve", response=AdjustmentOut)
 def adjustment_approve(request: HttpRequest, adjustment_id: Integer, payload: DecideIn) -> Any:
     adjustment = _adjustment(request, adjustment_id)
     return services.adjustment_approve(actor=request.user, adjustment=adjustment, note=payload.note)
 
 
-@router.post("/adjustments/{adjustment_id}/reject", response=AdjustmentOut)
+@router.post("/adjustments/{int:adjustment_id}/reject", response=AdjustmentOut)
 def adjustment_reject(request: HttpRequest, adjustment_id: Integer, payload: DecideIn) -> Any:
     adjustment = _adjustment(request, adjustment_id)
     return services.adjustment_reject(actor=request.user, adjustment=adjustment, note=payload.note)

@@ -100,7 +100,7 @@ def resident_list(
     return {"count": qs.count(), "results": list(qs[offset : offset + limit])}
 
 
-@router.get("/residents/{resident_id}", response=ResidentOut)
+@router.get("/residents/{int:resident_id}", response=ResidentOut)
 def resident_detail(request: HttpRequest, resident_id: Integer) -> Any:
     return selectors.resident_get(request.user, resident_id)
 
@@ -151,7 +151,7 @@ NOT_NULL = {
 }
 
 
-@router.patch("/residents/{resident_id}", response=ResidentOut)
+@router.patch("/residents/{int:resident_id}", response=ResidentOut)
 def resident_update(request: HttpRequest, resident_id: Integer, payload: ResidentPatch) -> Any:
     """Correct a resident: only the fields sent change; one audit row with masked PII.
     422 names each bad field; 409 when the resident changed after ``updated_at``."""
@@ -179,7 +179,7 @@ class PiiOut(Schema):
     phone: str
 
 
-@router.post("/residents/{resident_id}/reveal", response=PiiOut)
+@router.post("/residents/{int:resident_id}/reveal", response=PiiOut)
 def resident_reveal(request: HttpRequest, resident_id: Integer) -> Any:
     """The clear ID number and phone. Allowed roles only; every call is audited."""
     resident = selectors.resident_get(request.user, resident_id)

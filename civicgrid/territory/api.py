@@ -136,7 +136,7 @@ def node_list(
     return list(qs.order_by("path")[offset : offset + limit])
 
 
-@router.get("/nodes/{node_id}", response=NodeDetailOut)
+@router.get("/nodes/{int:node_id}", response=NodeDetailOut)
 def node_detail(request: HttpRequest, node_id: Integer) -> Any:
     return selectors.node_get(request.user, node_id)
 
@@ -173,14 +173,14 @@ def node_create(request: HttpRequest, payload: NodeIn) -> Any:
     return Status(201, node)
 
 
-@router.patch("/nodes/{node_id}", response=NodeDetailOut)
+@router.patch("/nodes/{int:node_id}", response=NodeDetailOut)
 def node_update(request: HttpRequest, node_id: Integer, payload: NodePatch) -> Any:
     node = selectors.node_get(request.user, node_id)
     changes = payload.dict(exclude_unset=True)
     return services.node_update(actor=request.user, node=node, **changes)
 
 
-@router.post("/nodes/{node_id}/move", response=NodeDetailOut)
+@router.post("/nodes/{int:node_id}/move", response=NodeDetailOut)
 def node_move(request: HttpRequest, node_id: Integer, payload: MoveIn) -> Any:
     node = selectors.node_get(request.user, node_id)
     parent = selectors.node_get(request.user, payload.parent_id)
@@ -213,14 +213,14 @@ class PositionIn(Schema):
     user_id: Integer | None = None
 
 
-@router.get("/nodes/{node_id}/team", response=list[PositionOut])
+@router.get("/nodes/{int:node_id}/team", response=list[PositionOut])
 def node_team(request: HttpRequest, node_id: Integer, on: date | None = None) -> Any:
     """The node's current team: who holds which post today (or on a given date)."""
     node = selectors.node_get(request.user, node_id)
     return list(selectors.node_team(node, on=on))
 
 
-@router.post("/nodes/{node_id}/positions", response={201: PositionOut})
+@router.post("/nodes/{int:node_id}/positions", response={201: PositionOut})
 def position_create(request: HttpRequest, node_id: Integer, payload: PositionIn) -> Any:
     from civicgrid.accounts.models import User
 
@@ -252,7 +252,7 @@ class GridMatterOut(Schema):
     frequency: str
 
 
-@router.get("/nodes/{node_id}/grid-matters", response=list[GridMatterOut])
+@router.get("/nodes/{int:node_id}/grid-matters", response=list[GridMatterOut])
 def node_grid_matters(request: HttpRequest, node_id: Integer) -> Any:
     """The grid matters list that applies to this node (from it and its ancestors)."""
     node = selectors.node_get(request.user, node_id)

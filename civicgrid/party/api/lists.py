@@ -62,7 +62,7 @@ class SeatOut(Schema):
     term_end: date | None
 
 
-@router.post("/committees/{committee_id}/members", response={201: SeatOut})
+@router.post("/committees/{int:committee_id}/members", response={201: SeatOut})
 def committee_seat(request: HttpRequest, committee_id: Integer, payload: SeatIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     row = services.committee_member_add(
@@ -112,7 +112,7 @@ class MeetingOut(Schema):
     place: str
 
 
-@router.post("/committees/{committee_id}/meetings", response={201: MeetingOut})
+@router.post("/committees/{int:committee_id}/meetings", response={201: MeetingOut})
 def meeting_record(request: HttpRequest, committee_id: Integer, payload: MeetingIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     data = services.MeetingIn(
@@ -131,7 +131,7 @@ def meeting_record(request: HttpRequest, committee_id: Integer, payload: Meeting
     return Status(201, services.meeting_record(actor=request.user, committee=committee, data=data))
 
 
-@router.get("/committees/{committee_id}/meetings", response=list[MeetingOut])
+@router.get("/committees/{int:committee_id}/meetings", response=list[MeetingOut])
 def meeting_list(request: HttpRequest, committee_id: Integer) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     return list(committee.meetings.order_by("-held_at")[:200])
@@ -189,7 +189,7 @@ def alliance_create(request: HttpRequest, payload: AllianceIn) -> Any:
     return Status(201, alliance)
 
 
-@router.post("/alliances/{alliance_id}/units", response={201: MembershipOut})
+@router.post("/alliances/{int:alliance_id}/units", response={201: MembershipOut})
 def alliance_join(request: HttpRequest, alliance_id: Integer, payload: JoinIn) -> Any:
     actor = request.user
     alliance = selectors.alliance_get(actor, alliance_id)
@@ -288,7 +288,7 @@ class PartySuggestionOut(Schema):
     metres: float | None
 
 
-@router.get("/needs/{need_id}/suggestions", response=list[PartySuggestionOut])
+@router.get("/needs/{int:need_id}/suggestions", response=list[PartySuggestionOut])
 def need_suggestions(request: HttpRequest, need_id: Integer) -> Any:
     """Resources for a need: of the kinds it asks for, nearest first, within 5 km."""
     need = selectors.need_get(request.user, need_id)
@@ -322,7 +322,7 @@ class PartyOrderOut(Schema):
     taker_label: str
 
 
-@router.post("/needs/{need_id}/orders", response={201: PartyOrderOut})
+@router.post("/needs/{int:need_id}/orders", response={201: PartyOrderOut})
 def need_order(request: HttpRequest, need_id: Integer, payload: PartyOrderIn) -> Any:
     """Order a need to a partner unit or a party member (派单), or publish it (接单)."""
     actor = request.user
@@ -486,7 +486,7 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> Any:
     return Status(201, project)
 
 
-@router.post("/projects/{project_id}/status", response=ProjectOut)
+@router.post("/projects/{int:project_id}/status", response=ProjectOut)
 def project_status(request: HttpRequest, project_id: Integer, payload: StatusIn) -> Any:
     project = selectors.project_get(request.user, project_id)
     return services.project_status_change(
@@ -499,7 +499,7 @@ def project_status(request: HttpRequest, project_id: Integer, payload: StatusIn)
     )
 
 
-@router.post("/projects/{project_id}/contributions", response={201: ContributionOut})
+@router.post("/projects/{int:project_id}/contributions", response={201: ContributionOut})
 def project_contribution(request: HttpRequest, project_id: Integer, payload: ContributionIn) -> Any:
     actor = request.user
     project = selectors.project_get(actor, project_id)

@@ -62,7 +62,7 @@ def organisation_list(
     return list(qs.order_by("node_path", "kind", "name")[start:end])
 
 
-@router.get("/organisations/{org_id}", response=OrgOut)
+@router.get("/organisations/{int:org_id}", response=OrgOut)
 def organisation_detail(request: HttpRequest, org_id: Integer) -> Any:
     return selectors.org_get(request.user, org_id)
 
@@ -146,7 +146,7 @@ def member_list(
     return {"count": qs.count(), "results": list(qs[start:end])}
 
 
-@router.get("/members/{member_id}", response=MemberOut)
+@router.get("/members/{int:member_id}", response=MemberOut)
 def member_detail(request: HttpRequest, member_id: Integer) -> Any:
     return selectors.member_get(request.user, member_id)
 
@@ -188,7 +188,7 @@ class PartyVisitOut(Schema):
     help_given: str
 
 
-@router.post("/members/{member_id}/visits", response={201: PartyVisitOut})
+@router.post("/members/{int:member_id}/visits", response={201: PartyVisitOut})
 def visit_record(request: HttpRequest, member_id: Integer, payload: VisitIn) -> Any:
     member = selectors.member_get(request.user, member_id)
     visit = services.needy_visit_record(
@@ -210,7 +210,7 @@ class LinkOut(Schema):
     member_id: int
 
 
-@router.post("/members/{member_id}/contacts", response={201: LinkOut})
+@router.post("/members/{int:member_id}/contacts", response={201: LinkOut})
 def contact_link(request: HttpRequest, member_id: Integer, payload: ContactIn) -> Any:
     member = selectors.member_get(request.user, member_id)
     resident = resident_get(request.user, payload.resident_id)
@@ -221,14 +221,14 @@ class HubLinkIn(Schema):
     member_id: Integer
 
 
-@router.post("/hubs/{hub_id}/links", response={201: LinkOut})
+@router.post("/hubs/{int:hub_id}/links", response={201: LinkOut})
 def hub_link(request: HttpRequest, hub_id: Integer, payload: HubLinkIn) -> Any:
     hub = selectors.org_get(request.user, hub_id)
     member = selectors.member_get(request.user, payload.member_id)
     return Status(201, services.hub_link(actor=request.user, hub=hub, member=member))
 
 
-@router.get("/hubs/{hub_id}/links", response=list[LinkOut])
+@router.get("/hubs/{int:hub_id}/links", response=list[LinkOut])
 def hub_links(request: HttpRequest, hub_id: Integer) -> Any:
     hub = selectors.org_get(request.user, hub_id)
     if hub.kind != "hub_household":

@@ -94,19 +94,19 @@ def report_submit(request: HttpRequest, payload: ReportIn) -> Any:
     return Status(201, report)
 
 
-@router.post("/reports/{report_id}/confirm", response=ReportOut)
+@router.post("/reports/{int:report_id}/confirm", response=ReportOut)
 def report_confirm(request: HttpRequest, report_id: Integer) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_confirm(actor=request.user, report=report)
 
 
-@router.post("/reports/{report_id}/reject", response=ReportOut)
+@router.post("/reports/{int:report_id}/reject", response=ReportOut)
 def report_reject(request: HttpRequest, report_id: Integer, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_reject(actor=request.user, report=report, reason=payload.reason)
 
 
-@router.post("/reports/{report_id}/end", response=ReportOut)
+@router.post("/reports/{int:report_id}/end", response=ReportOut)
 def report_end(request: HttpRequest, report_id: Integer, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_end(actor=request.user, report=report, reason=payload.reason)
@@ -250,7 +250,7 @@ def agreement_sign(request: HttpRequest, payload: AgreementIn) -> Any:
     return Status(201, agreement)
 
 
-@router.post("/agreements/{agreement_id}/end", response=AgreementOut)
+@router.post("/agreements/{int:agreement_id}/end", response=AgreementOut)
 def agreement_end(request: HttpRequest, agreement_id: Integer, payload: PartyReasonIn) -> Any:
     agreement = selectors.agreement_get(request.user, agreement_id)
     return services.agreement_end(actor=request.user, agreement=agreement, reason=payload.reason)
@@ -322,7 +322,7 @@ def my_orders(request: HttpRequest) -> Any:
     return list(services.orders_open_to_member(_me(request))[:100])
 
 
-@router.post("/me/orders/{order_id}/take", response=PartyMyOrderOut)
+@router.post("/me/orders/{int:order_id}/take", response=PartyMyOrderOut)
 def my_take(request: HttpRequest, order_id: Integer) -> Any:
     _me(request)
     order = ServiceOrder.objects.filter(pk=order_id).first()
