@@ -89,12 +89,20 @@ def resident_list(
     under: Integer | None = None,
     tag: str = "",
     residence_type: str = "",
+    gender: str = "",
+    status: str = selectors.STATUS_ACTIVE,
     limit: Integer = 50,
     offset: Integer = 0,
 ) -> Any:
-    """Search by name, or exactly by ID number or phone (matched through the keyed hash)."""
+    """Search by name, or exactly by ID number or phone (matched through the keyed hash).
+    ``status``: ``active`` (在册, the default), ``moved_out`` (已迁出) or ``all``."""
+    statuses = (selectors.STATUS_ACTIVE, selectors.STATUS_MOVED_OUT, selectors.STATUS_ALL)
+    if status not in statuses:
+        raise ValidationError(_("状态应为 active（在册）、moved_out（已迁出）或 all（全部）"), field="status")
     node = node_get(request.user, under) if under else None
-    qs = selectors.resident_search(request.user, q=q, under=node, tag=tag, residence_type=residence_type)
+    qs = selectors.resident_search(
+        request.user, q=q, under=node, tag=tag, residence_type=residence_type, gender=gender, status=status
+    )
     limit = max(1, min(limit, 500))
     offset = max(0, offset)  # a negative slice would fail with a 500
     return {"count": qs.count(), "results": list(qs[offset : offset + limit])}
