@@ -35,6 +35,16 @@ def check_ref(source: str, source_ref: str) -> tuple[str, str]:
     return source, source_ref
 
 
+def check_text(raw: Any, *, field: str, label: StrOrPromise, limit: int) -> str:
+    """``raw`` without spaces around it, or a refusal naming ``label`` and ``limit``
+    ("理由最多255个字（现为300个字）"): typed text is never cut to fit its column."""
+    text = str(raw if raw is not None else "").strip()
+    if len(text) > limit:
+        message = _("{label}最多{limit}个字（现为{length}个字）")
+        raise ValidationError(message.format(label=label, limit=limit, length=len(text)), field=field)
+    return text
+
+
 def whole(raw: Any, *, field: str, label: StrOrPromise, minimum: int, maximum: int) -> int:
     """``raw`` as a whole number from ``minimum`` to ``maximum``, else a refusal naming ``label``
     in ``whole_value``'s wording ("积分应为1到100000之间的整数", "请填写积分")."""

@@ -40,6 +40,7 @@ from civicgrid.points.checks import (
     check_hours,
     check_node,
     check_ref,
+    check_text,
     now_or,
 )
 from civicgrid.points.configure import policy_set, rule_save
@@ -186,6 +187,18 @@ def _idempotent(source: str, source_ref: str, holder: Holder, write: Any) -> Any
         raise
 
 
+NOTE_MAX = 255  # Movement.note, Adjustment.reason and decision_note, Redemption.close_note
+TEAM_MAX = 64  # Movement.team
+
+
+def _note_and_team(note: Any, team: Any) -> tuple[str, str]:
+    """A movement's 说明 and 服务队 as typed, or a refusal naming the field and its limit."""
+    return (
+        check_text(note, field="note", label=gettext("说明"), limit=NOTE_MAX),
+        check_text(team, field="team", label=gettext("服务队"), limit=TEAM_MAX),
+    )
+
+
 def _type_label(activity_type: str) -> str:
     return str(ActivityType(activity_type).label) if activity_type in ActivityType.values else ""
 
@@ -221,6 +234,7 @@ def points_award(
     check_type = str(activity_type or "").strip()
     if len(check_type) > 32:
         raise ValidationError(gettext("服务类型过长"), field="activity_type")
+    note, team = _note_and_team(note, team)
     holder = ledger.check_holder(holder)
     node = check_node(node)
     source, source_ref = check_ref(source, source_ref)
@@ -255,7 +269,7 @@ def points_award(
                 node=node,
                 at=when,
                 note=note or _type_label(check_type),
-                team=str(team or "")[:64],
+                team=team,
                 activity_type=check_type,
                 # Hours on a movement are the hours this earning banked: none when the caller
                 # banks none (the leaderboard and the movement rows read the time bank's truth).
@@ -282,6 +296,7 @@ def points_earn(
     """Credit ``holder`` a direct ``amount`` (> 0). Idempotent by (source, source_ref): a
     repeated call returns the first movement (refused when it credited someone else)."""
     value = check_amount(amount)
+    note, team = _note_and_team(note, team)
     holder = ledger.check_holder(holder)
     node = check_node(node)
     source, source_ref = check_ref(source, source_ref)
@@ -291,7 +306,7 @@ def points_earn(
         account = ledger.holder_account(holder)
         made = ledger.credit_many(
             issuance=ledger.system_account(AccountKind.ISSUANCE, node),
-            credits=[ledger.Credit(account, value, source_ref, str(team or "")[:64], note)],
+            credits=[ledger.Credit(account, value, source_ref, team, note)],
             source=source,
             node=node,
             actor=actor,
@@ -335,7 +350,9 @@ def points_earn_many(
     for i, e in enumerate(entries):
         try:
             holder, amount = ledger.check_holder(e.holder), check_amount(e.amount)
-            lines.append((holder, amount, check_ref(source, e.source_ref), e))
+            note, team = _note_and_team(e.note, e.team)
+            typed = EarnEntry(holder, amount, e.source_ref, note, team)
+            lines.append((holder, amount, check_ref(source, e.source_ref), typed))
         except ValidationError as error:  # name the line: "lines[3].amount"
             raise ValidationError(
                 errors={f"lines[{i}].{name}": reasons for name, reasons in error.errors.items()}
@@ -352,7 +369,7 @@ def points_earn_many(
     with transaction.atomic():
         accounts = ledger.holder_accounts([holder for holder, *_ in lines])
         credits = [
-            ledger.Credit(accounts[ledger.holder_key(h)], amount, ref, str(e.team or ""), str(e.note or ""))
+            ledger.Credit(accounts[ledger.holder_key(h)], amount, ref, e.team, e.note)
             for h, amount, (_, ref), e in lines
         ]
         created = ledger.credit_many(
@@ -422,7 +439,7 @@ def points_adjust(
     ``idempotency_key_reused``)."""
     value = check_amount(amount, allow_negative=True)
     holder = ledger.check_holder(holder)
-    reason = str(reason or "").strip()
+    reason = check_text(reason, field="reason", label=gettext("理由"), limit=NOTE_MAX)
     if len(reason) < 2:
         raise ValidationError(gettext("请填写调整理由"), field="reason")
     key = str(request_key or "").strip()
@@ -452,7 +469,7 @@ def _keyed_adjustment(actor: Any, key: str, holder: Holder, value: int, reason: 
         return None
     account, (letter, pk) = found.account, ledger.holder_key(holder)
     same_holder = account.resident_id == pk if letter == "r" else account.organisation_id == pk
-    if not same_holder or found.amount != value or found.reason != reason[:255]:
+    if not same_holder or found.amount != value or found.reason != reason:
         raise Conflict(
             gettext("该幂等键已用于另一笔调整申请，请换一个"),
             code="idempotency_key_reused",
@@ -473,7 +490,7 @@ def _adjust(actor: Any, holder: Holder, value: int, reason: str, where: Node, ke
             node_path=where.path,
             account=account,
             amount=value,
-            reason=reason[:255],
+            reason=reason,
             requested_by=actor,
             requested_at=timezone.now(),
             request_key=key,
@@ -494,10 +511,14 @@ def _check_decider(actor: Any, adjustment: Adjustment) -> None:
         raise PermissionDenied(gettext("不能审批自己提出的调整"))
 
 
+def _decision_note(note: Any) -> str:
+    return check_text(note, field="note", label=gettext("审批意见"), limit=NOTE_MAX)
+
+
 def _decide(actor: Any, adjustment: Adjustment, status: str, note: str) -> Adjustment:
     _check_decider(actor, adjustment)
     changed = Adjustment.objects.filter(pk=adjustment.pk, status=AdjustmentStatus.PENDING).update(
-        status=status, decided_by=actor, decided_at=timezone.now(), decision_note=note[:255]
+        status=status, decided_by=actor, decided_at=timezone.now(), decision_note=note
     )
     if not changed:
         raise Conflict(gettext("该调整已审批过"))
@@ -507,10 +528,11 @@ def _decide(actor: Any, adjustment: Adjustment, status: str, note: str) -> Adjus
 
 def adjustment_approve(*, actor: Any, adjustment: Adjustment, note: str = "") -> Adjustment:
     """Approve and post the adjustment (once). A decrease beyond the balance is refused."""
+    note = _decision_note(note)
     _check_decider(actor, adjustment)
     with transaction.atomic():
         account = ledger.lock_holder(adjustment.account)
-        decided = _decide(actor, adjustment, AdjustmentStatus.APPROVED, str(note or "").strip())
+        decided = _decide(actor, adjustment, AdjustmentStatus.APPROVED, note)
         if decided.amount < 0 and account.balance < -decided.amount:
             raise Conflict(
                 gettext("调减积分超过当前余额（{balance}），无法批准").format(balance=account.balance)
@@ -547,7 +569,7 @@ def adjustment_approve(*, actor: Any, adjustment: Adjustment, note: str = "") ->
 
 
 def adjustment_reject(*, actor: Any, adjustment: Adjustment, note: str) -> Adjustment:
-    note = str(note or "").strip()
+    note = _decision_note(note)
     if not note:
         raise ValidationError(gettext("请填写驳回理由"), field="note")
     with transaction.atomic():

@@ -23,7 +23,15 @@ from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from civicgrid.core.inputs import INT_MAX
 from civicgrid.core.validators import Errors, whole_value
 from civicgrid.points import ledger, rules
-from civicgrid.points.checks import MAX_AMOUNT, MAX_QUANTITY, MAX_STOCK, check_node, user_or_none, whole
+from civicgrid.points.checks import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    MAX_STOCK,
+    check_node,
+    check_text,
+    user_or_none,
+    whole,
+)
 from civicgrid.points.constants import Source, Verb
 from civicgrid.points.ledger import Holder, Posting
 from civicgrid.points.models import (
@@ -47,6 +55,7 @@ from civicgrid.territory.models import Node
 
 
 GOODS_TEXT = ("name", "description", "unit_label")
+NOTE_LIMIT = 255  # Redemption.close_note, RedemptionEvent.note
 
 
 def _goods_text(field: str, raw: Any, errors: Errors) -> str:
@@ -490,9 +499,8 @@ def redemption_cancel(*, actor: Any, redemption: Redemption, reason: str = "") -
     is_owner = own is not None and redemption.account.resident_id == own.pk
     if not is_owner and not can_manage(actor, redemption.node_path):
         raise PermissionDenied(gettext("您无权取消该兑换"))
-    return _release(
-        actor, redemption, RedemptionStatus.CANCELLED, str(reason or "").strip() or gettext("主动取消")
-    )
+    reason = check_text(reason, field="reason", label=gettext("取消原因"), limit=NOTE_LIMIT)
+    return _release(actor, redemption, RedemptionStatus.CANCELLED, reason or gettext("主动取消"))
 
 
 def _release(actor: Any, redemption: Redemption, status: str, note: str) -> Redemption:

@@ -409,7 +409,19 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = selectors.account_get(request.user, pk)
+    return _account_page(request, selectors.account_get(request.user, pk))
+
+
+def _account_page(
+    request: HttpRequest,
+    account: Account,
+    *,
+    earn: dict[str, str] | None = None,
+    adjust: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The account's page; after a refusal (422) the forms show what was typed (``earn``,
+    ``adjust``) next to the message naming the field."""
     holder = account.resident or account.organisation
     assert holder is not None
     page = paginate(request, selectors.movements(holder), per_page=30)
@@ -431,14 +443,21 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "token": uuid.uuid4().hex,
         "communities": communities_visible(request.user),
         "can_manage": can(request.user, Capability.POINTS_MANAGE, account.node_path),
+        "earn": earn or {},
+        "adjust": adjust or {},
     }
-    return render(request, T + "account.html", context)
+    return render(request, T + "account.html", context, status=status)
+
+
+def _typed(request: HttpRequest, *names: str) -> dict[str, str]:
+    return {name: request.POST.get(name, "") for name in names}
 
 
 @login_required
 @require_POST
 def account_earn(request: HttpRequest, pk: int) -> HttpResponse:
-    """Credit points by hand (an offline activity); the form's token makes a double submit harmless."""
+    """Credit points by hand (an offline activity); the form's token makes a double submit
+    harmless. A refusal shows the page again (422) with what was typed."""
     account = selectors.account_get(request.user, pk)
     holder = account.resident or account.organisation
     assert holder is not None
@@ -451,11 +470,13 @@ def account_earn(request: HttpRequest, pk: int) -> HttpResponse:
             source=Source.MANUAL,
             source_ref=(request.POST.get("token") or uuid.uuid4().hex)[:96],
             node=node,
-            note=request.POST.get("note", "").strip()[:255] or _("线下活动积分"),
+            note=request.POST.get("note", "").strip() or _("线下活动积分"),
         )
-        messages.success(request, _("积分已发放"))
     except CivicError as exc:
         flash_error(request, exc)
+        typed = _typed(request, "amount", "note", "community")
+        return _account_page(request, account, earn=typed, status=exc.http_status)
+    messages.success(request, _("积分已发放"))
     return redirect("points:account", account.pk)
 
 
@@ -471,11 +492,13 @@ def account_adjust(request: HttpRequest, pk: int) -> HttpResponse:
             services.points_adjust(
                 actor=request.user, holder=holder, amount=amount, reason=request.POST.get("reason", "")
             )
-        messages.success(request, _("调整申请已提交，待领导审批后生效"))
     except once.Repeated:
         return once.repeated(request, "points:account", account.pk)
     except CivicError as exc:
         flash_error(request, exc)
+        typed = _typed(request, "amount", "reason")
+        return _account_page(request, account, adjust=typed, status=exc.http_status)
+    messages.success(request, _("调整申请已提交，待领导审批后生效"))
     return redirect("points:account", account.pk)
 
 

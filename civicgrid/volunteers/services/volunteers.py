@@ -421,11 +421,16 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
     return locked
 
 
+RELEASE_REASON_MAX = 200  # an order's release reason (services.orders._reason)
+
+
 def _orders_released(actor: Any, volunteer: Volunteer, note: str) -> list[ServiceOrder]:
     """The orders a suspended volunteer was serving go back (taken ones to 待接单, dispatched
     ones to 待派单) for someone else, each with the reason on its history: those the actor
     may act on; one elsewhere stays for the staff of its place."""
-    reason = gettext("接单志愿者已暂停服务：{note}").format(note=note)[:200]
+    reason = gettext("接单志愿者已暂停服务：{note}").format(note=note)
+    if len(reason) > RELEASE_REASON_MAX:  # the whole note stays on the volunteer and the audit row
+        reason = reason[: RELEASE_REASON_MAX - 1] + "…"
     released = []
     held = ServiceOrder.objects.filter(taker_volunteer=volunteer, status=OrderStatus.ASSIGNED).order_by("id")
     for order in held:
