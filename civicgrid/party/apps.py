@@ -35,7 +35,9 @@ class PartyConfig(AppConfig):
     demo: str | None = "civicgrid.party.demo.seed_demo"
 
     def ready(self) -> None:
-        from civicgrid.party.services.orders import need_orders_all_cancelled
+        from civicgrid.party.services.orders import need_orders_all_cancelled, need_orders_all_confirmed
+        from civicgrid.volunteers.services.orders import order_confirmed
         from civicgrid.volunteers.signals import order_cancelled
 
         order_cancelled.connect(need_orders_all_cancelled, dispatch_uid="party.need_orders_all_cancelled")
+        order_confirmed.connect(need_orders_all_confirmed, dispatch_uid="party.need_orders_all_confirmed")

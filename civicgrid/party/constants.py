@@ -324,6 +324,7 @@ class Verb:
     NEED_CLOSED = "party.need_closed"
     NEED_ORDERED = "party.need_ordered"
     NEED_UNORDERED = "party.need_unordered"
+    NEED_DONE = "party.need_done"
     RESOURCE_CREATED = "party.resource_created"
     RESOURCE_UPDATED = "party.resource_updated"
     PROJECT_CREATED = "party.project_created"

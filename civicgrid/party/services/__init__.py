@@ -37,6 +37,7 @@ from civicgrid.party.services.committees import (
 )
 from civicgrid.party.services.orders import (
     member_order_take,
+    need_finish,
     need_order,
     need_order_cancel,
     orders_open_to_member,
@@ -94,6 +95,7 @@ __all__ = [
     "member_update",
     "need_close",
     "need_create",
+    "need_finish",
     "need_from_request",
     "need_order",
     "need_order_cancel",

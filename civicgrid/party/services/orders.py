@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from civicgrid.party.constants import NeedCategory, NeedStatus, ReportStatus, Verb
 from civicgrid.party.models import MemberReport, Need, PartyMember
 from civicgrid.party.permissions import member_for_user
@@ -166,17 +166,24 @@ def need_order_cancel(*, actor: Any, need: Need, order: ServiceOrder, reason: st
     return service_order_cancel(actor=actor, order=order, reason=reason)
 
 
+def _need_of_order(order: ServiceOrder) -> Need | None:
+    """The need an order was made for, its row locked (None for an order of anything else)."""
+    kind, _sep, ref = order.origin.partition(":")
+    if kind != ORIGIN.partition(":")[0] or not (ref.isascii() and ref.isdecimal()):
+        return None
+    return Need.objects.select_for_update(of=("self",)).filter(pk=int(ref)).first()
+
+
 def need_orders_all_cancelled(*, order: ServiceOrder, actor: Any, **_: Any) -> None:
     """Receiver of ``volunteers.signals.order_cancelled``: a need said 已派单 whose every order
     is now cancelled goes back to 已立项 (it has a project) or 待认领, wherever the order was
     cancelled (the need's page, the order's page, the need being closed)."""
-    kind, _sep, ref = order.origin.partition(":")
-    if kind != ORIGIN.partition(":")[0] or not (ref.isascii() and ref.isdecimal()):
-        return
-    need = Need.objects.select_for_update(of=("self",)).filter(pk=int(ref)).first()
+    need = _need_of_order(order)
     if need is None or need.status != NeedStatus.ORDERED:
         return
     if need_orders(need).exclude(status=OrderStatus.CANCELLED).exists():
+        # the others may all be confirmed: then the one withdrawn was the last one waited for
+        need_orders_all_confirmed_locked(need=need, order=order, actor=actor)
         return
     need.status = NeedStatus.MATCHED if need.projects.exists() else NeedStatus.OPEN
     need.save(update_fields=["status"])
@@ -188,6 +195,82 @@ def need_orders_all_cancelled(*, order: ServiceOrder, actor: Any, **_: Any) -> N
         before={"status": NeedStatus.ORDERED},
         after={"status": need.status, "order": order.pk},
     )
+
+
+# Orders whose service is over: confirmed (已评价) or withdrawn. A need whose orders are all
+# over, one at least confirmed, is done (已完成).
+OVER = (OrderStatus.CONFIRMED, OrderStatus.CANCELLED)
+# Served and reported done by the taker, whether or not the orderer has confirmed yet.
+SERVED = (OrderStatus.COMPLETED, OrderStatus.CONFIRMED)
+
+
+def _need_done(
+    *, actor: Any, need: Need, via: str, order: ServiceOrder | None = None, note: str = ""
+) -> None:
+    before = need.status
+    need.status = NeedStatus.DONE
+    need.save(update_fields=["status"])
+    after: dict[str, Any] = {"status": need.status, "via": via}
+    if order is not None:
+        after["order"] = order.pk
+    if note:
+        after["note"] = note
+    audit_write(
+        actor=actor, verb=Verb.NEED_DONE, target=need, node=need.node, before={"status": before}, after=after
+    )
+
+
+def need_orders_all_confirmed(*, order: ServiceOrder, actor: Any, **_: Any) -> None:
+    """Receiver of ``volunteers.services.orders.order_confirmed``: a need said 已派单 whose
+    orders are now all confirmed or cancelled (the one just confirmed among them) is done
+    (已完成), once. The need's row is locked first, so of two orders of one need confirmed at
+    the same moment the second sees the first confirmed and marks the need done."""
+    need = _need_of_order(order)
+    if need is not None:
+        need_orders_all_confirmed_locked(need=need, order=order, actor=actor)
+
+
+def need_orders_all_confirmed_locked(*, need: Need, order: ServiceOrder, actor: Any) -> None:
+    """The need (locked by the caller) is done if it is 已派单 and its orders are all over,
+    one at least confirmed."""
+    if need.status != NeedStatus.ORDERED:
+        return
+    orders = need_orders(need)
+    if orders.exclude(status__in=OVER).exists() or not orders.filter(status=OrderStatus.CONFIRMED).exists():
+        return
+    _need_done(actor=actor, need=need, via="orders_confirmed", order=order)
+
+
+def need_may_finish(need: Need) -> bool:
+    """Staff may finish (办结) a need said 已派单 whose orders are all served or withdrawn,
+    one at least served (the resident's confirmation may never come)."""
+    if need.status != NeedStatus.ORDERED:
+        return False
+    statuses = set(need_orders(need).values_list("status", flat=True))
+    return bool(statuses & set(SERVED)) and statuses <= {*SERVED, OrderStatus.CANCELLED}
+
+
+@transaction.atomic
+def need_finish(*, actor: Any, need: Need, note: str = "") -> Need:
+    """Staff finish (办结) a need whose service orders are done: every order is completed,
+    confirmed or cancelled and one at least was served. Refused while an order is still to
+    be taken or being served, or when the need is not 已派单."""
+    need = Need.objects.select_for_update(of=("self",)).select_related("node").get(pk=need.pk)
+    require(actor, Capability.PARTY_EDIT, need.node_path)
+    if need.status != NeedStatus.ORDERED:
+        raise Conflict(
+            _("需求当前是「{status}」，只有「已派单」的需求可以办结").format(status=need.get_status_display())
+        )
+    errors: Errors = {}
+    note = text(errors, "note", note, _("办结说明"), 255, required=False)
+    raise_if(errors)
+    live = [order.number for order in need_orders(need).filter(status__in=LIVE).order_by("id")]
+    if live:
+        raise Conflict(_("服务单{orders}尚未完成服务，不能办结").format(orders=_("、").join(live)))
+    if not need_orders(need).filter(status__in=SERVED).exists():
+        raise Conflict(_("该需求还没有完成服务的服务单，不能办结"))
+    _need_done(actor=actor, need=need, via="staff", note=note)
+    return need
 
 
 def reported_community_ids(member: PartyMember) -> list[int]:

@@ -97,3 +97,33 @@ def test_without_the_early_check_the_index_alone_refuses(city: City, monkeypatch
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1 and "其他社区" in refused[0].message, results
     assert MemberReport.objects.filter(member=pw.zhang).count() == 1
+
+
+def test_two_orders_of_one_need_confirmed_at_once_make_it_done_once(city: City, monkeypatch: Any) -> None:
+    from civicgrid.core.tests.images import png_upload
+    from civicgrid.party import services
+    from civicgrid.party.constants import NeedStatus
+    from civicgrid.party.models import Need
+    from civicgrid.party.tests.test_orders import need
+    from civicgrid.volunteers.services import orders as volunteer_orders
+
+    pw = build_party_world(city)
+    item = need(pw)
+    done = []
+    for kw in ({"member": pw.zhang}, {"unit": pw.tax}):
+        order = services.need_order(actor=city.bob, need=item, **kw)
+        done.append(
+            volunteer_orders.service_order_complete(
+                actor=city.bob, order=order, note="已完成", hours="1", photos=[png_upload()]
+            )
+        )
+    slow_audit(monkeypatch, volunteer_orders)
+    results = run_at_once(
+        *[
+            lambda order=order: volunteer_orders.service_order_confirm(actor=city.bob, order=order, rating=5)
+            for order in done
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Need.objects.get(pk=item.pk).status == NeedStatus.DONE
+    assert AuditLog.objects.filter(verb=Verb.NEED_DONE).count() == 1

@@ -41,7 +41,7 @@ from civicgrid.party.constants import (
     ResourceKind,
 )
 from civicgrid.party.models import Project, ProjectContribution, ProjectPhoto, Resource
-from civicgrid.party.services.orders import LIVE, SERVICE_OF_CATEGORY, origin_of
+from civicgrid.party.services.orders import LIVE, SERVICE_OF_CATEGORY, need_may_finish, origin_of
 from civicgrid.party.views.common import (
     AREA_KINDS,
     areas,
@@ -249,6 +249,7 @@ def _need_context(request: HttpRequest, found: Any) -> dict[str, Any]:
         # The need is in the actor's scope, so are the orders made for it (their pages check again).
         "orders": ServiceOrder.objects.filter(origin=origin_of(found)).order_by("-created_at", "-id"),
         "live_orders": LIVE,
+        "may_finish": editable and need_may_finish(found),
         "can_edit": editable,
         "alliances": selectors.alliances_visible(request.user).filter(is_active=True).order_by("name")[:100],
         "units": selectors.units_visible(request.user).order_by("name")[:500],
@@ -320,6 +321,13 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                 cancel_taken=value(request, "cancel_taken") == "1",
             ),
             _("需求已关闭"),
+            back,
+        )
+    if action == "finish":
+        return act(
+            request,
+            lambda: services.need_finish(actor=actor, need=found, note=value(request, "note")),
+            _("需求已办结"),
             back,
         )
     if action == "order_cancel":

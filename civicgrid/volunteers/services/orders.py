@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -82,6 +83,11 @@ from civicgrid.volunteers.services.common import (
     within_horizon,
 )
 from civicgrid.volunteers.signals import order_cancelled
+
+# Sent inside the confirming transaction, after the order is saved as 已评价, with ``order``
+# and ``actor`` (as ``signals.order_cancelled``). The party app listens to mark a need done
+# whose orders are all confirmed (``civicgrid.party.services.orders``).
+order_confirmed = Signal()
 
 MAX_PHOTOS = 9
 PHOTO_TYPES = IMAGE_TYPES  # each checked whole (core.uploads)
@@ -719,6 +725,7 @@ def service_order_confirm(
         note=comment,
         data={"rating": rating, "via": locked.confirmed_via, "points": locked.points},
     )
+    order_confirmed.send(sender=ServiceOrder, order=locked, actor=actor)
     return locked
 
 
