@@ -41,6 +41,7 @@ from civicgrid.party.services.orders import (
     need_order,
     need_order_cancel,
     orders_open_to_member,
+    orders_taken_by_member,
 )
 from civicgrid.party.services.organisations import (
     contact_link,
@@ -101,6 +102,7 @@ __all__ = [
     "need_order_cancel",
     "needy_visit_record",
     "orders_open_to_member",
+    "orders_taken_by_member",
     "party_org_create",
     "party_org_update",
     "project_contribution_add",

@@ -24,7 +24,7 @@ from civicgrid.party.models import MemberReport, Need, PartyMember
 from civicgrid.party.permissions import member_for_user
 from civicgrid.party.services.common import Errors, add, raise_if, text
 from civicgrid.registry.models import Organisation
-from civicgrid.volunteers.constants import OrdererKind, OrderStatus, ServiceType
+from civicgrid.volunteers.constants import OrdererKind, OrderStatus, ServiceType, TakerKind
 from civicgrid.volunteers.models import ServiceOrder
 from civicgrid.volunteers.services import (
     NewOrder,
@@ -286,6 +286,21 @@ def orders_open_to_member(member: PartyMember) -> QuerySet[ServiceOrder]:
     return ServiceOrder.objects.filter(
         community_id__in=reported_community_ids(member), status=OrderStatus.PUBLISHED
     ).order_by("wanted_from", "created_at", "id")
+
+
+# Orders a taker holds and has not finished: being served, or reported done and awaiting
+# the orderer's confirmation.
+HELD = (OrderStatus.ASSIGNED, OrderStatus.COMPLETED)
+
+
+def orders_taken_by_member(member: PartyMember) -> QuerySet[ServiceOrder]:
+    """The orders the member holds as a party member (taken or dispatched to them) and has
+    not finished (我接的服务单); none for a member without a registry entry."""
+    if member.resident_id is None:
+        return ServiceOrder.objects.none()
+    return ServiceOrder.objects.filter(
+        taker_kind=TakerKind.PARTY_MEMBER, taker_resident_id=member.resident_id, status__in=HELD
+    ).order_by("status", "assigned_at", "id")
 
 
 def member_order_take(*, actor: Any, order: ServiceOrder) -> ServiceOrder:

@@ -21,6 +21,7 @@ from civicgrid.party.constants import (
 )
 from civicgrid.party.models import PartyMember
 from civicgrid.party.permissions import member_for_user
+from civicgrid.party.services import orders_taken_by_member
 from civicgrid.party.views.common import float_or_none, values
 from civicgrid.volunteers.models import ServiceOrder
 
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "may_report": member.category in REPORTING_CATEGORIES,
         "service_types": ServiceType.choices,
         "orders": services.orders_open_to_member(member)[:30],
+        "taken": orders_taken_by_member(member)[:30],
         "form": request.POST,  # what was typed, shown again when the report is refused
         "picked_service_types": request.POST.getlist("service_types"),
         "pledge_max_length": PLEDGE_MAX_LENGTH,
