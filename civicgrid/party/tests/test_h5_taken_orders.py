@@ -28,7 +28,11 @@ def test_a_member_sees_the_order_they_took_until_it_is_confirmed(pw: PartyWorld)
     assert "我接的服务单" in page and link in page and order.number in page
     assert zhang.get(link).status_code == 200
     done = service_order_complete(
-        actor=pw.zhang_user, order=ServiceOrder.objects.get(pk=order.pk), note="已代购", hours="1", photos=[png_upload()]
+        actor=pw.zhang_user,
+        order=ServiceOrder.objects.get(pk=order.pk),
+        note="已代购",
+        hours="1",
+        photos=[png_upload()],
     )
     page = zhang.get(reverse("party:h5_home")).content.decode()
     assert link in page and "待确认" in page
