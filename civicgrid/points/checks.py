@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core.env import envint
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import decimal_value, whole_value
@@ -53,6 +54,26 @@ def whole(raw: Any, *, field: str, label: StrOrPromise, minimum: int, maximum: i
     if number is None:
         raise ValidationError("，".join(errors[field]), field=field)
     return number
+
+
+def direct_credit_max() -> int:
+    """``CIVICGRID_POINTS_DIRECT_CREDIT_MAX`` (default 200): the most points one hand credit
+    (发放积分, ``Source.MANUAL``) may give without approval; more goes through an adjustment
+    that a leader approves. 0: every hand credit needs approval."""
+    return max(0, envint("CIVICGRID_POINTS_DIRECT_CREDIT_MAX", 200))
+
+
+def check_direct_credit(amount: int, field: str = "amount") -> None:
+    """Refuse a hand credit above ``direct_credit_max()`` (code ``direct_credit_cap``)."""
+    cap = direct_credit_max()
+    if amount > cap:
+        raise ValidationError(
+            _("直接发放积分单次最多{cap}分（现为{amount}分），超过的请提交积分调整，经领导审批后生效").format(
+                cap=cap, amount=amount
+            ),
+            field=field,
+            code="direct_credit_cap",
+        )
 
 
 def check_amount(amount: Any, field: str = "amount", *, allow_negative: bool = False) -> int:

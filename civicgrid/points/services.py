@@ -37,6 +37,7 @@ from civicgrid.points import ledger, rules
 from civicgrid.points.checks import (
     check_amount,
     check_difficulty,
+    check_direct_credit,
     check_hours,
     check_node,
     check_ref,
@@ -294,8 +295,12 @@ def points_earn(
     at: datetime | None = None,
 ) -> Movement:
     """Credit ``holder`` a direct ``amount`` (> 0). Idempotent by (source, source_ref): a
-    repeated call returns the first movement (refused when it credited someone else)."""
+    repeated call returns the first movement (refused when it credited someone else). A hand
+    credit (``Source.MANUAL``) above ``CIVICGRID_POINTS_DIRECT_CREDIT_MAX`` is refused
+    (``direct_credit_cap``): that much goes through ``points_adjust`` and a leader."""
     value = check_amount(amount)
+    if source == Source.MANUAL:
+        check_direct_credit(value)
     note, team = _note_and_team(note, team)
     holder = ledger.check_holder(holder)
     node = check_node(node)
@@ -350,6 +355,8 @@ def points_earn_many(
     for i, e in enumerate(entries):
         try:
             holder, amount = ledger.check_holder(e.holder), check_amount(e.amount)
+            if source == Source.MANUAL:
+                check_direct_credit(amount)
             note, team = _note_and_team(e.note, e.team)
             typed = EarnEntry(holder, amount, e.source_ref, note, team)
             lines.append((holder, amount, check_ref(source, e.source_ref), typed))

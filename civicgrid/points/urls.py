@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/<int:pk>/", staff.account_detail, name="account"),
     path("accounts/<int:pk>/earn/", staff.account_earn, name="account_earn"),
     path("accounts/<int:pk>/adjust/", staff.account_adjust, name="account_adjust"),
+    path("movements/export/", staff.movements_export, name="movements_export"),
     path("adjustments/", staff.adjustment_list, name="adjustments"),
     path("adjustments/<int:pk>/decide/", staff.adjustment_decide, name="adjustment_decide"),
     path("leaderboard/", staff.leaderboard, name="leaderboard"),

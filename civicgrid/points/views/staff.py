@@ -3,6 +3,8 @@ adjustments and their approval, leaderboards, rules. Every write calls a service
 service checks the actor again (pages and API behave alike)."""
 
 import uuid
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -21,9 +23,9 @@ from civicgrid.core import once
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
-from civicgrid.core.views_forms import int_or_none, pk_or_none, value
-from civicgrid.points import selectors, services
-from civicgrid.points.checks import MAX_AMOUNT
+from civicgrid.core.views_forms import date_or_none, int_or_none, pk_or_none, value
+from civicgrid.points import exports, selectors, services
+from civicgrid.points.checks import MAX_AMOUNT, direct_credit_max
 from civicgrid.points.constants import Source
 from civicgrid.points.forms import GoodsEditForm, GoodsForm, PolicyForm, RestockForm, RuleForm
 from civicgrid.points.models import (
@@ -68,6 +70,28 @@ def _community_of(raw: str, communities: list[Node]) -> Node | None:
                 return node
         raise NotFound(_("社区不存在或您无权查看"))
     return communities[0] if len(communities) == 1 else None
+
+
+def _period(request: HttpRequest) -> tuple[date | None, date | None]:
+    since = date_or_none(request.GET.get("since", ""), "since", _("起始日期"))
+    until = date_or_none(request.GET.get("until", ""), "until", _("截止日期"))
+    return since, until
+
+
+def _wants_sheet(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "xlsx"
+
+
+def _sheet_or_back(request: HttpRequest, make: Callable[[], HttpResponse]) -> HttpResponse:
+    """The Excel file ``make`` writes; a refusal (a bad date, too many rows, no export right)
+    goes back to the page without ``format`` with the reason."""
+    try:
+        return make()
+    except CivicError as exc:
+        flash_error(request, exc)
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
@@ -328,6 +352,19 @@ def redemption_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(
             Q(account__resident__name__contains=name) | Q(account__organisation__name__contains=name)
         )
+    if _wants_sheet(request):
+        return _sheet_or_back(
+            request, lambda: exports.redemptions_xlsx(request.user, qs, *_period(request), status=status)
+        )
+    try:
+        start, end = exports.period_bounds(*_period(request))
+    except CivicError as exc:
+        flash_error(request, exc)
+        start = end = None
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
     context = {
         "page": paginate(request, qs.order_by("-created_at", "-id")),
         "query": query_without_page(request),
@@ -403,13 +440,35 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, qs.order_by(order, "id")),
         "query": query_without_page(request),
         "params": request.GET,
+        "communities": communities_visible(request.user),
     }
     return render(request, T + "accounts.html", context)
 
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _account_page(request, selectors.account_get(request.user, pk))
+    account = selectors.account_get(request.user, pk)
+    if _wants_sheet(request):
+        return _sheet_or_back(request, lambda: exports.account_movements_xlsx(request.user, account))
+    return _account_page(request, account)
+
+
+@login_required
+def movements_export(request: HttpRequest) -> HttpResponse:
+    """积分流水 of a community (every resident's and unit's movements there) for a period."""
+    require_any(request.user, Capability.POINTS_MANAGE)
+
+    def make() -> HttpResponse:
+        node = _community(request, communities_visible(request.user))
+        if node is None:
+            raise ValidationError(_("请选择社区"), field="community")
+        return exports.area_movements_xlsx(request.user, node, *_period(request))
+
+    try:
+        return make()
+    except CivicError as exc:
+        flash_error(request, exc)
+        return redirect("points:accounts")
 
 
 def _account_page(
@@ -444,6 +503,7 @@ def _account_page(
         "communities": communities_visible(request.user),
         "can_manage": can(request.user, Capability.POINTS_MANAGE, account.node_path),
         "earn": earn or {},
+        "direct_credit_max": direct_credit_max(),
         "adjust": adjust or {},
     }
     return render(request, T + "account.html", context, status=status)
@@ -475,7 +535,10 @@ def account_earn(request: HttpRequest, pk: int) -> HttpResponse:
     except CivicError as exc:
         flash_error(request, exc)
         typed = _typed(request, "amount", "note", "community")
-        return _account_page(request, account, earn=typed, status=exc.http_status)
+        # Over the cap: the adjustment form below is filled in, ready to send for approval.
+        over_cap = exc.code == "direct_credit_cap"
+        adjust = {"amount": typed["amount"], "reason": typed["note"]} if over_cap else None
+        return _account_page(request, account, earn=typed, adjust=adjust, status=exc.http_status)
     messages.success(request, _("积分已发放"))
     return redirect("points:account", account.pk)
 
@@ -589,6 +652,11 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         if node
         else []
     )
+    if _wants_sheet(request) and node is not None:
+        label = str(selectors.PERIODS[period])
+        return _sheet_or_back(
+            request, lambda: exports.leaderboard_xlsx(request.user, node, rows, label, team, kind)
+        )
     context = {
         "communities": communities,
         "node": node,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any, scope_filter
 from civicgrid.core import once
-from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.core.errors import CivicError, Conflict, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
 from civicgrid.core.views_forms import act, pk_or_none
@@ -26,7 +26,7 @@ from civicgrid.registry.selectors import organisations_visible, resident_get, re
 from civicgrid.requests.doorplate import public_base_url, qr_svg
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import node_get
-from civicgrid.volunteers import points_link, selectors, services
+from civicgrid.volunteers import exports, points_link, selectors, services
 from civicgrid.volunteers.access import leader_areas, led_teams, staff_team, staff_volunteer
 from civicgrid.volunteers.constants import (
     ActivityStatus,
@@ -93,6 +93,18 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- volunteers ------------------------------------------------------------------------------------
 
 
+def _sheet_or_back(request: HttpRequest, make: Callable[[], HttpResponse]) -> HttpResponse:
+    """The Excel file ``make`` writes; a refusal (too many rows, no export right) goes back
+    to the page without ``format`` with the reason."""
+    try:
+        return make()
+    except CivicError as exc:
+        messages.error(request, exc.message)
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
     require_any(request.user, MANAGE)
@@ -106,6 +118,9 @@ def people(request: HttpRequest) -> HttpResponse:
         team=pk_or_none(team),
         skill=params.get("skill", ""),
     )
+    if params.get("format") == "xlsx":
+        filters = {k: params.get(k, "") for k in ("q", "status", "kind", "team", "skill")}
+        return _sheet_or_back(request, lambda: exports.volunteers_xlsx(request.user, qs, filters))
     return render(
         request,
         "volunteers/people.html",
@@ -482,6 +497,8 @@ def scan_url(request: HttpRequest, activity: Activity) -> str:
 @login_required
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.activity_get(request.user, pk)
+    if request.GET.get("format") == "xlsx":
+        return _sheet_or_back(request, lambda: exports.signin_sheet_xlsx(request.user, found))
     rows = signups_of(found)
     by_status: dict[str, list[Any]] = {}
     for s in rows:
