@@ -6,7 +6,7 @@ accounts are never locked or updated (their balances are derived).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -423,15 +423,38 @@ def take_lots(account: Account, movement: Movement, lots: list[Lot]) -> None:
     LotUse.objects.bulk_create([LotUse(lot=lot, movement=movement, amount=lot.remaining) for lot in lots])
 
 
-def return_to_lots(original: Movement, movement: Movement) -> None:
-    """Give the points an ``original`` movement took back to the very lots they came from."""
-    for use in LotUse.objects.filter(movement=original).order_by("id"):
+REFUND_RENEW_DAYS = 7  # a lot expired or expiring within this many days is not refilled
+
+
+def return_to_lots(original: Movement, movement: Movement, *, expires_at: datetime | None = None) -> int:
+    """Give the points an ``original`` movement took back to the very lots they came from;
+    the points of a lot that has expired meanwhile, or expires within ``REFUND_RENEW_DAYS``,
+    come back as a new lot of ``movement`` expiring at ``expires_at`` (the scheme's validity
+    from now; None: never), not into a lot the next expiry run would empty. The points
+    that came back as a new lot."""
+    renew_before = movement.created_at + timedelta(days=REFUND_RENEW_DAYS)
+    renewed = 0
+    for use in LotUse.objects.filter(movement=original).select_related("lot").order_by("id"):
+        if use.lot.expires_at is not None and use.lot.expires_at <= renew_before:
+            renewed += use.amount
+            continue
         Lot.objects.filter(pk=use.lot_id).update(remaining=F("remaining") + use.amount)
         LotUse.objects.create(lot_id=use.lot_id, movement=movement, amount=-use.amount)
+    if renewed:
+        Lot.objects.create(
+            account=movement.to_account,
+            movement=movement,
+            amount=renewed,
+            remaining=renewed,
+            earned_at=movement.created_at,
+            expires_at=expires_at,
+        )
+    return renewed
 
 
 def refund(original: Movement, p: Posting) -> Movement:
-    """Move points back to the holder an ``original`` movement took them from (same lots)."""
+    """Move points back to the holder an ``original`` movement took them from (same lots;
+    points of a lot expired or about to, as a new lot expiring at ``p.expires_at``)."""
     movement = Movement.objects.create(
         kind=p.kind,
         from_account=p.from_account,
@@ -446,7 +469,7 @@ def refund(original: Movement, p: Posting) -> Movement:
         created_at=p.at or timezone.now(),
     )
     Account.objects.filter(pk=p.to_account.pk).update(balance=F("balance") + p.amount)
-    return_to_lots(original, movement)
+    return_to_lots(original, movement, expires_at=p.expires_at)
     return movement
 
 

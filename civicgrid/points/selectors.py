@@ -22,6 +22,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
 from civicgrid.core.errors import NotFound
 from civicgrid.points import ledger
+from civicgrid.points.constants import Source
 from civicgrid.points.ledger import Holder
 from civicgrid.points.models import (
     HOLDER_KINDS,
@@ -313,6 +314,14 @@ def redeemed_quantities(holder: Holder) -> dict[int, int]:
         .order_by("goods_id")
     )
     return {r["goods_id"]: int(r["n"] or 0) for r in rows}
+
+
+def refund_renewal(redemption: Redemption) -> Lot | None:
+    """The new lot a cancelled or expired redemption's refund opened for points whose own lot
+    had expired (None: every point went back to a lot still valid)."""
+    return Lot.objects.filter(
+        movement__source=Source.REDEMPTION, movement__source_ref=f"{redemption.pk}:{redemption.status}"
+    ).first()
 
 
 def redemption_of_resident(resident: Resident, pk: int) -> Redemption:

@@ -38,6 +38,7 @@ from civicgrid.points.models import (
     Account,
     AccountKind,
     Goods,
+    Lot,
     Movement,
     MovementKind,
     Redemption,
@@ -514,7 +515,7 @@ def _release(actor: Any, redemption: Redemption, status: str, note: str) -> Rede
             )
         _close(locked, status, actor, note)
         reserve = Movement.objects.get(source=Source.REDEMPTION, source_ref=f"{locked.pk}:reserve")
-        ledger.refund(
+        refunded = ledger.refund(
             reserve,
             Posting(
                 kind=MovementKind.REFUND,
@@ -526,6 +527,8 @@ def _release(actor: Any, redemption: Redemption, status: str, note: str) -> Rede
                 node=locked.node,
                 actor=actor,
                 at=locked.closed_at,
+                # Points whose lot expired while reserved (or is about to) get a fresh validity.
+                expires_at=rules.expiry_for(locked.node, locked.closed_at or timezone.now()),
                 note=f"{RedemptionStatus(status).label}：{locked.goods.name} × {locked.quantity}",
             ),
         )
@@ -545,9 +548,17 @@ def _release(actor: Any, redemption: Redemption, status: str, note: str) -> Rede
             target=locked,
             node=locked.node,
             before={"status": RedemptionStatus.RESERVED},
-            after={"status": status, "note": note},
+            after={"status": status, "note": note, **_renewal(refunded)},
         )
     return locked
+
+
+def _renewal(refund: Movement) -> dict[str, Any]:
+    """The new lot a refund opened for points whose own lot had expired (for the audit row)."""
+    lot = Lot.objects.filter(movement=refund).first()
+    if lot is None:
+        return {}
+    return {"renewed": lot.amount, "renewed_until": lot.expires_at.isoformat() if lot.expires_at else None}
 
 
 def redemptions_expire_due(now: datetime | None = None) -> int:

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
@@ -13,7 +14,9 @@ from civicgrid.accounts.selectors import EVERYWHERE, scope_paths
 from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.views_forms import labelled
+from civicgrid.points import selectors
 from civicgrid.points.forms import FIELD_LABELS
+from civicgrid.points.models import Redemption
 from civicgrid.territory.models import Node, NodeKind
 
 VIEW_CAPABILITIES = (Capability.POINTS_MANAGE, Capability.POINTS_APPROVE)
@@ -52,6 +55,20 @@ def communities_visible(actor: Any) -> list[Node]:
         # A community worker's own community is itself in scope; a leader's lies under theirs.
         q &= under
     return list(Node.objects.filter(q).order_by("path")[:500])
+
+
+def refund_said(redemption: Redemption) -> str:
+    """How the points of a cancelled redemption came back, in words that stay true: those
+    whose lot had expired (or was about to) are valid again until a new date."""
+    lot = selectors.refund_renewal(redemption)
+    if lot is None:
+        return _("积分已退回")
+    if lot.expires_at is None:
+        said = _("积分已退回（其中{points}分原批次已到期或即将到期，重新发放，长期有效）")
+        return said.format(points=lot.amount)
+    return _("积分已退回（其中{points}分原批次已到期或即将到期，重新发放，有效期至{day}）").format(
+        points=lot.amount, day=timezone.localtime(lot.expires_at).strftime("%Y-%m-%d")
+    )
 
 
 def flash_error(

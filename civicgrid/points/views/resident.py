@@ -18,7 +18,7 @@ from civicgrid.points import ledger, selectors, services
 from civicgrid.points.checks import MAX_QUANTITY
 from civicgrid.points.figures import hours_text
 from civicgrid.points.models import Goods, RedemptionStatus
-from civicgrid.points.views.common import flash_error
+from civicgrid.points.views.common import flash_error, refund_said
 from civicgrid.registry.models import Resident
 from civicgrid.registry.selectors import resident_for_user
 from civicgrid.requests.doorplate import qr_svg
@@ -114,6 +114,9 @@ def my_redemptions(request: HttpRequest) -> HttpResponse:
     return render(request, T + "redemptions.html", context)
 
 
+RELEASED = (RedemptionStatus.CANCELLED, RedemptionStatus.EXPIRED)
+
+
 @login_required
 def my_redemption(request: HttpRequest, pk: int) -> HttpResponse:
     me = _me(request)
@@ -127,6 +130,7 @@ def my_redemption(request: HttpRequest, pk: int) -> HttpResponse:
         if show_code
         else "",
         "pretty_code": f"{redemption.code[:4]} {redemption.code[4:]}",
+        "refund": refund_said(redemption) if redemption.status in RELEASED else "",
     }
     return render(request, T + "redemption.html", context)
 
@@ -137,8 +141,10 @@ def my_redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     me = _me(request)
     redemption = selectors.redemption_of_resident(me, pk)
     try:
-        services.redemption_cancel(actor=request.user, redemption=redemption, reason=_("居民取消"))
-        messages.success(request, _("已取消，积分已退回"))
+        cancelled = services.redemption_cancel(
+            actor=request.user, redemption=redemption, reason=_("居民取消")
+        )
+        messages.success(request, _("已取消，{points}").format(points=refund_said(cancelled)))
     except CivicError as exc:
         flash_error(request, exc)
     return redirect("points:h5_redemption", redemption.pk)

@@ -44,7 +44,7 @@ from civicgrid.points.models import (
 from civicgrid.points.rules import BUILT_IN, DIFFICULTY_MAX, DIFFICULTY_MIN, policy_for
 from civicgrid.points.shop import normalise_code
 from civicgrid.points.sources import describe_movements, describe_stock_entries
-from civicgrid.points.views.common import communities_visible, flash_error, view_q
+from civicgrid.points.views.common import communities_visible, flash_error, refund_said, view_q
 from civicgrid.registry.models import Organisation
 from civicgrid.registry.selectors import organisations_visible
 from civicgrid.requests.forms import add_service_errors
@@ -382,10 +382,12 @@ def redemption_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if redemption is None:
         raise NotFound(_("兑换记录不存在或您无权查看"))
     try:
-        services.redemption_cancel(
+        cancelled = services.redemption_cancel(
             actor=request.user, redemption=redemption, reason=request.POST.get("reason", "")
         )
-        messages.success(request, _("已取消兑换 {code}，积分和库存已退回").format(code=redemption.code))
+        said = refund_said(cancelled)
+        done = _("已取消兑换 {code}，库存已退回，{points}")
+        messages.success(request, done.format(code=cancelled.code, points=said))
     except CivicError as exc:
         flash_error(request, exc)
     return _back(request, reverse("points:redemptions"))
