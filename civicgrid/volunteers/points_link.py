@@ -89,6 +89,41 @@ def movements(holder: Holder, limit: int = 20) -> list[tuple[Any, int]]:
     return [(m, signed_amount(m, account)) for m in points_movements(holder)[:limit]]
 
 
+def movement_count(holder: Holder) -> int:
+    from civicgrid.points.selectors import movements as points_movements
+
+    return int(points_movements(holder).count())
+
+
+def movements_all(holder: Holder) -> Any:
+    """Every movement of the holder, newest first (a queryset, to page through)."""
+    from civicgrid.points.selectors import movements as points_movements
+
+    return points_movements(holder)
+
+
+def signed(holder: Holder, page: Any) -> list[tuple[Any, int]]:
+    """The movements of ``page``, each with its signed amount for the holder."""
+    from civicgrid.points.selectors import account_for, signed_amount
+
+    account = account_for(holder)
+    return [(m, signed_amount(m, account)) for m in page] if account is not None else []
+
+
+def account_url(actor: Any, holder: Holder) -> str | None:
+    """The staff page of the holder's points account, when the actor may see it."""
+    from django.urls import reverse
+
+    from civicgrid.accounts.permissions import Capability
+    from civicgrid.accounts.selectors import can
+    from civicgrid.points.selectors import account_for
+
+    account = account_for(holder)
+    if account is None or not can(actor, Capability.POINTS_MANAGE, account.node_path):
+        return None
+    return reverse("points:account", args=[account.pk])
+
+
 def leaderboard(
     node: Any, period: str | tuple[datetime, datetime] = "all", team: str | None = None, limit: int = 10
 ) -> list[Any]:

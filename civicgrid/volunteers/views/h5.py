@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core import once
 from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_forms import act
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import NodeKind
@@ -87,7 +88,8 @@ def card(request: HttpRequest, resident: Resident) -> HttpResponse:
     volunteer = _volunteer_or_register(resident)
     if volunteer is None:
         return redirect("volunteers:h5_register")
-    return render(request, "volunteers/h5/card.html", card_context(volunteer))
+    context = card_context(volunteer) | {"movements_url": reverse("volunteers:h5_points")}
+    return render(request, "volunteers/h5/card.html", context)
 
 
 @resident_only
@@ -377,13 +379,17 @@ def _order_gone(actor: Any, pk: int) -> Callable[[], str | None]:
 
 @resident_only
 def points(request: HttpRequest, resident: Resident) -> HttpResponse:
+    """The balance and every movement, 30 a page (the card shows the latest and links here)."""
+    page = paginate(request, points_link.movements_all(resident), per_page=30)
     return render(
         request,
         "volunteers/h5/points.html",
         {
             "points": points_link.balance(resident),
             "time_bank": points_link.time_bank_hours(resident),
-            "movements": points_link.movements(resident, limit=50),
+            "movements": points_link.signed(resident, page),
+            "page": page,
+            "query": query_without_page(request),
             "volunteer": _volunteer_or_register(resident),
         },
     )

@@ -139,8 +139,14 @@ def people(request: HttpRequest) -> HttpResponse:
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(request.user, pk)
-    context = card_context(volunteer) | {"can_reveal": may_reveal(request.user, volunteer.resident)}
+    context = card_context(volunteer) | {
+        "can_reveal": may_reveal(request.user, volunteer.resident),
+        "movements_url": points_link.account_url(request.user, volunteer.resident),
+    }
     return render(request, "volunteers/person.html", context)
+
+
+CARD_MOVEMENTS = 15  # the card's latest movements; the full list is a link away
 
 
 def card_context(volunteer: Volunteer) -> dict[str, Any]:
@@ -152,7 +158,8 @@ def card_context(volunteer: Volunteer) -> dict[str, Any]:
         "skills": volunteer.skills.all(),
         "points": points_link.balance(resident),
         "time_bank": points_link.time_bank_hours(resident),
-        "movements": points_link.movements(resident, limit=15),
+        "movements": points_link.movements(resident, limit=CARD_MOVEMENTS),
+        "movements_total": points_link.movement_count(resident),
         "signups": selectors.my_signups(volunteer)[:20],
         "orders": selectors.orders_taken_by(resident).select_related("community")[:20],
         "age": age_on(resident, timezone.localdate()),
