@@ -207,6 +207,8 @@ RESIDENT_HEADERS = [
     gettext_lazy("与户主关系"),
     gettext_lazy("标签"),
     gettext_lazy("在册"),
+    gettext_lazy("注销原因"),
+    gettext_lazy("注销日期"),
 ]
 
 
@@ -223,6 +225,8 @@ RESIDENT_FIELDS = (
     "household__code",
     "relation_to_head",
     "is_active",
+    "left_reason",
+    "left_on",
 )
 
 
@@ -251,6 +255,8 @@ def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
                 r.relation_to_head,
                 "、".join(t.name for t in r.tags.all()),
                 _("是") if r.is_active else _("否"),
+                r.get_left_reason_display(),
+                r.left_on,
             )
 
     return xlsx_response(actor=actor, list_name=_("实有人口"), headers=RESIDENT_HEADERS, rows=rows())

@@ -31,6 +31,9 @@ class ResidentOut(Schema):
     relation_to_head: str
     note: str
     is_active: bool
+    left_reason: str
+    left_on: date | None
+    left_note: str
     version: str
     tags: list[str]
 
@@ -75,6 +78,9 @@ class ResidentPatch(Schema):
     tags: list[str] | None = None
     note: str | None = None
     is_active: bool | None = None
+    left_reason: str | None = None  # moved_out 迁出 (default on leaving), deceased 死亡, other 其他
+    left_on: date | None = None  # default today
+    left_note: str | None = None  # needed for other
 
 
 class ResidentPage(Schema):
@@ -177,7 +183,7 @@ def resident_update(request: HttpRequest, resident_id: Integer, payload: Residen
         elif value is None and field in NOT_NULL:
             raise ValidationError(NOT_NULL[field], field=field)
         else:
-            changes[field] = "" if value is None and field != "birth_date" else value
+            changes[field] = "" if value is None and field not in ("birth_date", "left_on") else value
     services.resident_update(actor=request.user, resident=resident, expected_updated_at=expected, **changes)
     return selectors.resident_get(request.user, resident_id)
 

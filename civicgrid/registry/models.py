@@ -23,6 +23,14 @@ class ResidenceType(models.TextChoices):
     FLOATING = "floating", _("流动人口")
 
 
+class LeftReason(models.TextChoices):
+    """Why a resident left the register (不在册)."""
+
+    MOVED_OUT = "moved_out", _("迁出")
+    DECEASED = "deceased", _("死亡")
+    OTHER = "other", _("其他")
+
+
 class DwellingUse(models.TextChoices):
     OWNER_OCCUPIED = "owner_occupied", _("自住")
     RENTED = "rented", _("出租")
@@ -133,8 +141,23 @@ class Resident(ScopedModel):
     tags = models.ManyToManyField(ResidentTag, blank=True, related_name="residents", verbose_name=_("标签"))
     note = models.CharField(_("备注"), max_length=255, blank=True)
     is_active = models.BooleanField(_("在册"), default=True)
+    # Set when the resident leaves the register (is_active False), cleared on 恢复在册.
+    left_reason = models.CharField(_("注销原因"), max_length=20, choices=LeftReason.choices, blank=True)
+    left_on = models.DateField(_("注销日期"), null=True, blank=True)
+    left_note = models.CharField(_("去向或说明"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def status_label(self) -> str:
+        """在册, or why not: 已迁出 / 已故 / 已注销 (left before the reason was recorded: 已迁出)."""
+        if self.is_active:
+            return str(_("在册"))
+        if self.left_reason == LeftReason.DECEASED:
+            return str(_("已故"))
+        if self.left_reason == LeftReason.OTHER:
+            return str(_("已注销"))
+        return str(_("已迁出"))
 
     class Meta:
         verbose_name = _("居民")

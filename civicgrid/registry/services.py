@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
@@ -37,6 +38,7 @@ from civicgrid.registry.models import (
     DwellingUse,
     Gender,
     Household,
+    LeftReason,
     Organisation,
     OrganisationKind,
     ResidenceType,
@@ -56,6 +58,9 @@ RESIDENT_AUDIT_FIELDS = [
     "household",
     "node",
     "is_active",
+    "left_reason",
+    "left_on",
+    "left_note",
 ]
 DWELLING_NODE_KINDS = {NodeKind.BUILDING, NodeKind.ENTRANCE}
 RESIDENT_NODE_KINDS = {
@@ -242,7 +247,11 @@ RESIDENT_CHANGEABLE = {
     "tags",
     "node",
     "is_active",
+    "left_reason",
+    "left_on",
+    "left_note",
 }
+LEAVING_FIELDS = ("left_reason", "left_on", "left_note")
 
 
 def _check_unchanged(resident: Resident, expected_updated_at: datetime | None) -> None:
@@ -294,6 +303,39 @@ def _resident_audit(resident: Resident, fields: list[str] | None = None) -> dict
     }
 
 
+def _leaving(resident: Resident, changes: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The register-leaving fields to store: why (迁出 by default), when (today by default;
+    not in the future, not before birth) and where to or why else (needed for 其他) when the
+    resident leaves; all cleared on 恢复在册; correctable while not in the register."""
+    active = bool(changes.get("is_active", resident.is_active))
+    given = {f: changes[f] for f in LEAVING_FIELDS if f in changes and changes[f] not in (None, "")}
+    if active:
+        if given:
+            errors.setdefault("left_reason", []).append(_("在册居民不能填写注销原因、日期或去向"))
+        return {"left_reason": "", "left_on": None, "left_note": ""} if not resident.is_active else {}
+    if resident.is_active or given:
+        reason = str(given.get("left_reason", resident.left_reason or LeftReason.MOVED_OUT))
+        left_on = given.get("left_on", resident.left_on or timezone.localdate())
+        note = clean_text(str(given.get("left_note", resident.left_note)))
+    else:
+        return {}
+    if reason not in LeftReason.values:
+        errors.setdefault("left_reason", []).append(_("注销原因应为：迁出、死亡或其他"))
+    if not isinstance(left_on, date):
+        errors.setdefault("left_on", []).append(_("注销日期格式应为 YYYY-MM-DD"))
+    elif left_on > timezone.localdate():
+        errors.setdefault("left_on", []).append(_("注销日期不能晚于今天"))
+    elif resident.birth_date and left_on < resident.birth_date:
+        errors.setdefault("left_on", []).append(_("注销日期不能早于出生日期"))
+    if len(note) > 255:
+        errors.setdefault("left_note", []).append(
+            _("去向或说明最多255个字（现为{count}个字）").format(count=len(note))
+        )
+    elif reason == LeftReason.OTHER and not note:
+        errors.setdefault("left_note", []).append(_("注销原因为“其他”时请填写说明"))
+    return {"left_reason": reason, "left_on": left_on, "left_note": note}
+
+
 @transaction.atomic
 def resident_update(
     *, actor: Any, resident: Resident, expected_updated_at: datetime | None = None, **changes: Any
@@ -316,6 +358,7 @@ def resident_update(
     if "is_active" in changes and not changes["is_active"] and not resident.is_active:
         # Moving out one who has already moved out (a second 迁出 approved after the first).
         raise ValidationError(_("该居民已迁出（不在册），不能再次办理迁出"), field="is_active")
+    leaving = _leaving(resident, changes, errors)
     tag_objs = _tags(changes["tags"], errors) if "tags" in changes else None
     new_node = changes.get("node")
     if new_node is not None:
@@ -338,6 +381,8 @@ def resident_update(
         resident.household = changes["household"]
     if "is_active" in changes:
         resident.is_active = bool(changes["is_active"])
+    for field, value in leaving.items():
+        setattr(resident, field, value)
     try:
         with transaction.atomic():
             resident.save()

@@ -1,6 +1,6 @@
 """Registry pages: searchable, filterable, paginated lists; masked PII with audited reveal."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -26,6 +28,7 @@ from civicgrid.registry.models import (
     DwellingUse,
     Gender,
     Household,
+    LeftReason,
     OrganisationKind,
     ResidenceType,
     Resident,
@@ -54,7 +57,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "genders": Gender.choices,
         "statuses": [
             (selectors.STATUS_ACTIVE, _("在册")),
-            (selectors.STATUS_MOVED_OUT, _("已迁出")),
+            (selectors.STATUS_MOVED_OUT, _("不在册（迁出、死亡等）")),
             (selectors.STATUS_ALL, _("全部")),
         ],
         "params": request.GET,
@@ -97,6 +100,8 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reveal": can(request.user, Capability.PII_VIEW, resident.node_path),
             "can_edit": can(request.user, Capability.REGISTRY_EDIT, resident.node_path),
             "account": ResidentAccount.objects.filter(resident=resident).select_related("user").first(),
+            "left_reasons": LeftReason.choices,
+            "today": timezone.localdate(),
         },
     )
 
@@ -393,6 +398,22 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, resident, status=422)
 
 
+def _typed_date(typed: str) -> date | str:
+    """A date typed as YYYY-MM-DD, or the text as typed (the service refuses it by name)."""
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        return typed
+
+
+LEAVING_LABELS = {
+    "left_reason": _lazy("注销原因"),
+    "left_on": _lazy("注销日期"),
+    "left_note": _lazy("去向或说明"),
+    "is_active": _lazy("在册"),
+}
+
+
 @login_required
 @require_POST
 def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
@@ -400,6 +421,14 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     resident = selectors.resident_get(request.user, pk)
     active = request.POST.get("active") == "1"
     back = reverse("registry:resident", args=[pk])
+    leaving: dict[str, Any] = {}
+    if not active:
+        typed = request.POST.get("left_on", "").strip()
+        leaving = {
+            "left_reason": request.POST.get("left_reason", ""),
+            "left_on": _typed_date(typed),
+            "left_note": request.POST.get("left_note", ""),
+        }
     return act(
         request,
         lambda: services.resident_update(
@@ -407,9 +436,11 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
             resident=resident,
             expected_updated_at=_expected(request.POST.get("updated_at", "")),
             is_active=active,
+            **leaving,
         ),
-        _("已恢复在册") if active else _("已办理迁出"),
+        lambda moved: _("已恢复在册") if active else _("已办理：{status}").format(status=moved.status_label),
         back,
+        labels=LEAVING_LABELS,
     )
 
 
