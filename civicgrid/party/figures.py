@@ -6,7 +6,7 @@ whatever the number of communities; the formulas are in docs/modules/party.md.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -329,3 +329,46 @@ def _needy_unvisited(actor: Any, under: Node | None) -> int:
 
 def reports_pending(actor: Any) -> int:
     return reports_visible(actor).filter(status=ReportStatus.PENDING).count()
+
+
+# --- members' service hours -------------------------------------------------------------------
+
+
+@dataclass
+class ServiceRow:
+    member: PartyMember
+    orders: int
+    hours: Decimal
+    points: int
+
+
+def members_by_hours(
+    actor: Any, *, since: date, until: date, under: Node | None = None, limit: int = 20
+) -> list[ServiceRow]:
+    """Members in scope by the hours of their service orders confirmed from ``since`` to
+    ``until`` (local days, both included), most first; only confirmed orders count."""
+    from civicgrid.volunteers.constants import OrderStatus
+    from civicgrid.volunteers.models import ServiceOrder
+
+    members = _under(members_visible(actor), under).filter(resident__isnull=False)
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+    rows = list(
+        ServiceOrder.objects.filter(
+            status=OrderStatus.CONFIRMED,
+            confirmed_at__gte=start,
+            confirmed_at__lt=end,
+            taker_resident_id__in=members.values("resident_id"),
+        )
+        .values("taker_resident_id")
+        .annotate(n=Count("id"), hours=Sum("hours"), points=Sum("points"))
+        .order_by("-hours", "-n", "taker_resident_id")[:limit]
+    )
+    by_resident = {
+        m.resident_id: m for m in members.filter(resident_id__in=[r["taker_resident_id"] for r in rows])
+    }
+    return [
+        ServiceRow(by_resident[r["taker_resident_id"]], r["n"], r["hours"] or Decimal("0"), r["points"] or 0)
+        for r in rows
+        if r["taker_resident_id"] in by_resident
+    ]

@@ -2,11 +2,12 @@
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
@@ -343,3 +344,44 @@ def resources_suggest(actor: Any, need: Need, *, limit: int = SUGGESTION_LIMIT) 
         found.append(Suggestion(resource, rank, metres))
     found.sort(key=lambda s: (s.kind_rank, math.inf if s.metres is None else s.metres, s.resource.pk))
     return found[:limit]
+
+
+# --- service orders of members ---------------------------------------------------------------
+
+
+@dataclass
+class MemberService:
+    """The service orders a member took (as a party member or a volunteer), and the hours and
+    points they earned: only confirmed orders count (``volunteers.service_order_confirm``)."""
+
+    orders: list[Any]
+    held: int = 0
+    confirmed: int = 0
+    hours: Decimal = Decimal("0")
+    points: int = 0
+
+
+def member_service(member: PartyMember, *, limit: int = 50) -> MemberService:
+    """The member's orders (newest first, at most ``limit`` shown; the totals over all) by the
+    registry entry behind them; a member without one has taken none."""
+    from civicgrid.volunteers.constants import OrderStatus
+    from civicgrid.volunteers.models import ServiceOrder
+
+    if member.resident_id is None:
+        return MemberService(orders=[])
+    qs = ServiceOrder.objects.filter(taker_resident_id=member.resident_id)
+    totals = qs.filter(status=OrderStatus.CONFIRMED).aggregate(
+        n=Count("id"), hours=Sum("hours"), points=Sum("points")
+    )
+    held = qs.filter(status__in=(OrderStatus.ASSIGNED, OrderStatus.COMPLETED)).count()
+    return MemberService(
+        orders=list(
+            qs.select_related("community")
+            .defer("community__geometry")
+            .order_by("-assigned_at", "-id")[:limit]
+        ),
+        held=held,
+        confirmed=totals["n"] or 0,
+        hours=totals["hours"] or Decimal("0"),
+        points=totals["points"] or 0,
+    )

@@ -28,6 +28,7 @@ from civicgrid.party.constants import (
 from civicgrid.party.exports import members_xlsx, units_xlsx
 from civicgrid.party.models import ContactLink, HubLink, PartyMember
 from civicgrid.party.permissions import can_visit
+from civicgrid.party.services import phones
 from civicgrid.party.views.common import (
     can_edit,
     find_resident,
@@ -266,8 +267,19 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
         "service_types": ServiceType.choices,
         "today": date.today().isoformat(),
         "grid_kinds": [NodeKind.BUILDING],
+        "service": selectors.member_service(found),
+        "can_reveal_phone": phones.may_reveal_member_phone(request.user, found),
     }
     return render(request, "party/member.html", context)
+
+
+@login_required
+@require_POST
+def member_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's phone in full (查看), for staff who may see personal data; audited."""
+    found = selectors.member_get(request.user, pk)
+    clear = phones.member_phone_reveal(actor=request.user, member=found)
+    return render(request, "registry/_revealed.html", {"clear": {"phone": clear}})
 
 
 @login_required

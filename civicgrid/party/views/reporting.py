@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.errors import CivicError, NotFound
+from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
 from civicgrid.core.views_forms import act, date_or_none, unlabelled, value
@@ -24,6 +25,7 @@ from civicgrid.party.constants import (
 )
 from civicgrid.party.exports import agreements_xlsx
 from civicgrid.party.models import AgreementFile
+from civicgrid.party.services import phones
 from civicgrid.party.views.common import (
     areas,
     can_edit,
@@ -60,10 +62,37 @@ def reporting(request: HttpRequest) -> HttpResponse:
         "units_not_reported": figures.units_not_reported(actor, under=under)[:200],
         "community": community,
         "unit": unit,
-        "not_reported": paginate(request, not_reported),
+        "not_reported": _with_reveal(actor, paginate(request, not_reported)),
         "query": query_without_page(request),
-    }
+    } | _hours_context(request, under)
     return render(request, "party/reporting.html", context)
+
+
+def _with_reveal(actor: Any, page: Any) -> Any:
+    for member in page:
+        member.can_reveal_phone = phones.may_reveal_member_phone(actor, member)
+    return page
+
+
+def _hours_context(request: HttpRequest, under: Any) -> dict[str, Any]:
+    """Members by service hours confirmed in a period (this year by default)."""
+    today = timezone.localdate()
+    try:
+        since = date_or_none(request.GET.get("since", ""), "since", _("起始日期")) or today.replace(
+            month=1, day=1
+        )
+        until = date_or_none(request.GET.get("until", ""), "until", _("截止日期")) or today
+    except ValidationError as exc:
+        messages.error(request, unlabelled(exc))
+        since, until = today.replace(month=1, day=1), today
+    if since > until:
+        messages.error(request, _("起始日期不能晚于截止日期"))
+        since, until = until, since
+    return {
+        "hours_since": since,
+        "hours_until": until,
+        "hours_rows": figures.members_by_hours(request.user, since=since, until=until, under=under),
+    }
 
 
 @login_required
@@ -200,8 +229,18 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "type_labels": [labels.get(t, t) for t in found.service_types],
         "files": found.files.all(),
         "can_edit": can_edit(request, found.node_path),
+        "can_reveal_phone": phones.may_reveal_agreement_phone(request.user, found),
     }
     return render(request, "party/agreement.html", context)
+
+
+@login_required
+@require_POST
+def agreement_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agreement contact's phone in full (查看), for staff who may see personal data; audited."""
+    found = selectors.agreement_get(request.user, pk)
+    clear = phones.agreement_phone_reveal(actor=request.user, agreement=found)
+    return render(request, "registry/_revealed.html", {"clear": {"contact_phone": clear}})
 
 
 @login_required
