@@ -297,9 +297,8 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "order":
         unit = value(request, "unit")
         member = value(request, "member")
-        return act(
-            request,
-            lambda: services.need_order(
+        try:
+            services.need_order(
                 actor=actor,
                 need=found,
                 service_type=value(request, "service_type"),
@@ -307,10 +306,12 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                 unit=find_unit(actor, unit) if unit else None,
                 member=picked(actor, member, selectors.member_get),
                 publish=value(request, "publish") == "1",
-            ),
-            _("服务单已生成"),
-            back,
-        )
+            )
+        except CivicError as exc:  # the form keeps what was typed, as 立项 does
+            context = _need_context(request, found) | {"form": request.POST, "error": unlabelled(exc)}
+            return render(request, "party/need.html", context, status=exc.http_status)
+        messages.success(request, _("服务单已生成"))
+        return redirect(back)
     if action == "close":
         return act(
             request,
