@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
-from civicgrid.accounts.services import admin_change_problem, api_token_create, role_node_problem
+from civicgrid.accounts.services import (
+    ADMIN_ROLE_ONLY_ON_SERVER,
+    admin_account_problem,
+    admin_change_problem,
+    api_token_create,
+    role_node_problem,
+)
 from civicgrid.core.admin_audit import AuditedModelAdmin, StaleEditGuard
 from civicgrid.core.admin_fields import area_code_field
 from civicgrid.core.audit import audit_write
@@ -48,6 +54,24 @@ def _own(request: HttpRequest, obj: Any) -> bool:
     return obj is not None and obj.pk == request.user.pk
 
 
+def _locked(request: HttpRequest, obj: Any) -> bool:
+    """Nobody changes their own account here, nor any administrator's (三员分立)."""
+    return _own(request, obj) or (obj is not None and bool(obj.admin_role))
+
+
+def _add_form(base: Any) -> Any:
+    """The add form has no administrator role; one sent anyway is refused, not dropped."""
+
+    class AddForm(base):
+        def clean(self) -> Any:
+            data = super().clean()
+            if self.data.get("admin_role"):
+                raise forms.ValidationError(str(ADMIN_ROLE_ONLY_ON_SERVER))
+            return data
+
+    return AddForm
+
+
 class RoleAssignmentForm(forms.ModelForm):
     node = area_code_field(
         gettext_lazy("管辖范围（区域编码）"),
@@ -65,16 +89,17 @@ class RoleAssignmentInline(admin.TabularInline):
     formset = RoleAssignmentFormSet
     extra = 0
 
-    # Nobody grants or revokes their own roles: a security administrator could otherwise
-    # make their own account a business user with one save (三员分立).
+    # Nobody grants or revokes their own roles, nor an administrator's: a security
+    # administrator could otherwise make their own account a business user with one save
+    # (三员分立).
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _own(request, obj) and super().has_add_permission(request, obj)
+        return not _locked(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _own(request, obj) and super().has_change_permission(request, obj)
+        return not _locked(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _own(request, obj) and super().has_delete_permission(request, obj)
+        return not _locked(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(User)
@@ -88,7 +113,12 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         (gettext_lazy("基本信息"), {"fields": ("full_name", "title")}),
         (
             gettext_lazy("管理员角色（三员分立，每个账号最多一个）"),
-            {"fields": ("admin_role", "is_active", "must_change_password")},
+            {
+                "fields": ("admin_role", "is_active", "must_change_password"),
+                "description": gettext_lazy(
+                    "管理员角色只能在服务器上用 civicgrid admins 设置；管理员账号（含本人账号）在此只能查看"
+                ),
+            },
         ),
         (gettext_lazy("时间"), {"fields": ("last_login", "date_joined")}),
     )
@@ -97,21 +127,22 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "full_name", "admin_role", "password1", "password2"),
+                "fields": ("username", "full_name", "password1", "password2"),
             },
         ),
     )
     # Set by an administrator's password, cleared only by the user's own change: a security
     # administrator who could clear it could sign in with the password they chose.
-    readonly_fields = ["last_login", "date_joined", "must_change_password"]
+    readonly_fields = ["last_login", "date_joined", "must_change_password", "admin_role"]
     actions = ["unlock_sign_in"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        """The change form refuses what would break the three administrators (三员分立): another
-        administrator's role or active flag, and leaving no active audit administrator."""
+        """The change form refuses what would break the three administrators (三员分立): any
+        change to an administrator's account, or an administrator role given here (the page
+        shows both read-only; a form sent anyway is refused, and ``save_model`` checks again)."""
         base = super().get_form(request, obj, change=change, **kwargs)
         if obj is None:
-            return base
+            return _add_form(base)
         actor = request.user
 
         class GuardedForm(base):  # type: ignore[misc, valid-type]
@@ -128,10 +159,28 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
 
         return GuardedForm
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        """One's own administrator role and active flag are set by another administrator."""
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "admin_role", "is_active"] if _own(request, obj) else fields
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """An administrator's account, and one's own, is shown read-only (三员分立):
+        ``civicgrid admins`` on the server manages the administrators; one's own password
+        is changed at ``/account/password/``."""
+        return not _locked(request, obj) and super().has_change_permission(request, obj)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> Any:
+        if request.method == "POST" and object_id is not None:
+            user = User.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            problem = admin_account_problem(actor=request.user, user=user) if user is not None else None
+            if problem is None and user is not None and _own(request, user):
+                problem = _("不能在此修改自己的账号；修改密码请到“修改密码”页面")
+            if problem is not None:
+                messages.error(request, problem)
+                return redirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @transaction.atomic
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
@@ -143,6 +192,10 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         if str(id) == str(request.user.pk):
             messages.error(request, _("不能在此设置自己的密码，请在“修改密码”页面输入原密码后修改"))
             return redirect("web:password_change")
+        target = User.objects.filter(pk=id).first() if str(id).isdigit() else None
+        if target is not None and (problem := admin_account_problem(actor=request.user, user=target)):
+            messages.error(request, problem)
+            return redirect("admin:accounts_user_change", target.pk)
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = User.objects.select_for_update().get(pk=id)
@@ -185,17 +238,19 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
 
     @transaction.atomic
     def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
-        if change and _own(request, obj) and {"admin_role", "is_active"} & set(form.changed_data):
-            raise PermissionDenied(_("不能修改自己的管理员角色或启用状态"))
+        if change and _own(request, obj):
+            raise PermissionDenied(_("不能在此修改自己的账号；修改密码请到“修改密码”页面"))
         before = None
-        if change:
-            old = User.objects.select_for_update().get(pk=obj.pk)
+        old = User.objects.select_for_update().get(pk=obj.pk) if change else None
+        if old is not None:
             before = {"admin_role": old.admin_role, "is_active": old.is_active}
-            problem = admin_change_problem(
-                actor=request.user, user=old, admin_role=obj.admin_role, is_active=obj.is_active
-            )
-            if problem:  # checked again under the lock: the form's check may be stale
-                raise PermissionDenied(problem)
+        # Checked again under the lock and whatever the form had: no administrator role is
+        # given here, and no administrator's account is changed (三员分立).
+        problem = admin_change_problem(
+            actor=request.user, user=old, admin_role=obj.admin_role, is_active=obj.is_active
+        )
+        if problem:
+            raise PermissionDenied(problem)
         obj.is_staff = obj.admin_role in ADMIN_GROUPS
         obj.is_superuser = False
         if not change and obj.has_usable_password():
@@ -217,6 +272,8 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if _own(request, form.instance) and formset.has_changed():
             raise PermissionDenied(_("不能给自己授予或撤销角色"))
+        if form.instance.admin_role and formset.has_changed():
+            raise PermissionDenied(_("管理员账号不能同时担任业务角色（三员分立）"))
         instances = formset.save(commit=False)
         for deleted in formset.deleted_objects:
             audit_write(

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import AdminRole, ApiToken, Role, RoleAssignment, User, hash_token
@@ -16,6 +17,8 @@ from civicgrid.accounts.selectors import forget_scope, require_any
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
 from civicgrid.territory.models import Node, NodeKind
+
+ADMIN_ROLE_ONLY_ON_SERVER = gettext_lazy("管理员角色只能在服务器上用 civicgrid admins 设置（三员分立）")
 
 # The levels each business role may be bound to: a role's scope is the node and all beneath
 # it, so a grid worker bound to a district would see, and patrol, the whole district.
@@ -39,20 +42,29 @@ def role_node_problem(role: str, node: Node) -> str | None:
     )
 
 
-def admin_change_problem(*, actor: Any, user: User, admin_role: str, is_active: bool) -> str | None:
-    """Why ``actor`` may not give ``user`` (as stored now) this administrator role and active
-    flag in the admin, or None. One administrator does not change another's role or active
-    flag: that stays with ``civicgrid admins`` on the server (三员分立). And some account
-    must stay the active audit administrator (安全审计员), or nobody reads the log."""
-    if user.admin_role == admin_role and user.is_active == is_active:
-        return None
-    if user.admin_role and getattr(actor, "pk", None) != user.pk:
-        return _("不能修改其他管理员账号的管理员角色或启用状态；请在服务器上运行 civicgrid admins 处理")
-    was_auditor = user.admin_role == AdminRole.AUDIT and user.is_active
-    if was_auditor and not (admin_role == AdminRole.AUDIT and is_active):
-        others = User.objects.filter(admin_role=AdminRole.AUDIT, is_active=True).exclude(pk=user.pk)
-        if not others.exists():
-            return _("系统中须至少保留一个启用的审计管理员（安全审计员），不能停用或改变唯一的审计管理员")
+def admin_account_problem(*, actor: Any, user: User) -> str | None:
+    """Why ``actor``, a person (the security administrator in the admin), may not change
+    ``user`` (as stored now) at all, or None. An administrator's account (its details,
+    password, active flag and roles, one's own included) is managed only on the server with
+    ``civicgrid admins`` (三员分立): whoever could set the system administrator's password
+    could sign in as them. One's own password is changed at ``/account/password/``."""
+    if user.admin_role:
+        return _(
+            "管理员账号只能在服务器上用 civicgrid admins 管理：此处不能修改其资料、密码、"
+            "启用状态或角色（三员分立）"
+        )
+    return None
+
+
+def admin_change_problem(*, actor: Any, user: User | None, admin_role: str, is_active: bool) -> str | None:
+    """Why ``actor``, a person, may not save ``user`` (as stored now; None for a new account)
+    with this administrator role and active flag, or None. Administrator roles are given
+    only by ``civicgrid admins`` on the server, and an administrator's account is not
+    changed here (``admin_account_problem``), whatever a form sent."""
+    if user is not None and (problem := admin_account_problem(actor=actor, user=user)):
+        return problem
+    if admin_role != (user.admin_role if user is not None else ""):
+        return str(ADMIN_ROLE_ONLY_ON_SERVER)
     return None
 
 
@@ -92,6 +104,8 @@ def user_create(
             errors["password"] = [str(m) for m in exc.messages]
     if admin_role not in AdminRole.values:
         errors["admin_role"] = [_("管理员角色取值无效")]
+    elif admin_role and not system:
+        errors["admin_role"] = [str(ADMIN_ROLE_ONLY_ON_SERVER)]
     if errors:
         raise ValidationError(errors=errors)
     user.set_password(password)
@@ -143,10 +157,14 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, system: bool = False)
 
 @transaction.atomic
 def admin_role_set(*, actor: Any, user: User, admin_role: str, system: bool = False) -> User:
-    """Make an account one of the three administrators (or none). One role per account."""
+    """Make an account one of the three administrators (or none). One role per account.
+    Only a command run on the server does it (``system=True``): a security administrator
+    who could would make themself, or anyone, a system administrator (三员分立)."""
     _check_actor(actor, system)
     if admin_role not in AdminRole.values:
         raise ValidationError(_("管理员角色取值无效"), field="admin_role")
+    if not system:
+        raise ValidationError(ADMIN_ROLE_ONLY_ON_SERVER, field="admin_role")
     user = User.objects.select_for_update().get(pk=user.pk)
     if actor is not None and getattr(actor, "pk", None) == user.pk:
         raise ValidationError(_("不能修改自己的管理员角色"), field="admin_role")

@@ -69,21 +69,21 @@ def test_another_account_is_still_managed_from_the_same_page(client: Any, city: 
 def test_a_password_set_for_someone_else_is_audited(client: Any, city: City) -> None:
     client.force_login(city.secadmin)
     response = client.post(
-        f"/admin/accounts/user/{city.auditor.pk}/password/",
+        f"/admin/accounts/user/{city.carol.pk}/password/",
         {"password1": "Another-long-pass-42", "password2": "Another-long-pass-42", "usable_password": "true"},
     )
     assert response.status_code == 302
     row = AuditLog.objects.get(verb=Verb.PASSWORD_SET)
     assert row.actor_id == city.secadmin.pk
-    assert row.target_id == str(city.auditor.pk)
-    auditor = User.objects.get(pk=city.auditor.pk)
-    assert auditor.check_password("Another-long-pass-42")
+    assert row.target_id == str(city.carol.pk)
+    carol = User.objects.get(pk=city.carol.pk)
+    assert carol.check_password("Another-long-pass-42")
 
 
 def test_a_refused_password_form_writes_no_audit_row(client: Any, city: City) -> None:
     client.force_login(city.secadmin)
     client.post(
-        f"/admin/accounts/user/{city.auditor.pk}/password/",
+        f"/admin/accounts/user/{city.carol.pk}/password/",
         {"password1": "Another-long-pass-42", "password2": "different-pass-43"},
     )
     assert not AuditLog.objects.filter(verb=Verb.PASSWORD_SET).exists()

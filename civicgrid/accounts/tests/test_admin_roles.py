@@ -48,12 +48,13 @@ def test_no_account_holds_two_admin_roles(city: City, value: str) -> None:
 
 
 def test_changing_the_admin_role_replaces_it_and_its_group(city: City) -> None:
+    # only as the system (a command on the server): a person is refused (test_deploy_admin_lanes)
     user = make_user("rotating", "轮岗管理员", AdminRole.SYSTEM)
-    accounts.admin_role_set(actor=city.secadmin, user=user, admin_role=AdminRole.SECURITY)
+    accounts.admin_role_set(actor=None, system=True, user=user, admin_role=AdminRole.SECURITY)
     user.refresh_from_db()
     assert user.admin_role == AdminRole.SECURITY and user.is_staff
     assert list(user.groups.values_list("name", flat=True)) == ["安全管理员"]
-    accounts.admin_role_set(actor=city.secadmin, user=user, admin_role=AdminRole.AUDIT)
+    accounts.admin_role_set(actor=None, system=True, user=user, admin_role=AdminRole.AUDIT)
     user.refresh_from_db()
     assert user.admin_role == AdminRole.AUDIT and not user.is_staff
     assert not user.groups.exists()
