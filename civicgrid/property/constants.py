@@ -14,6 +14,11 @@ class Verb:
     COMMITTEE_CREATED = "property.committee_created"
     MEMBER_ADDED = "property.member_added"
     MEMBER_ENDED = "property.member_ended"
+    CREDIT_REVERSED = "property.credit_reversed"
+    INSPECTION_VOIDED = "property.inspection_voided"
+    CONTRACT_VOIDED = "property.contract_voided"
+    MEMBER_LINKED = "property.member_linked"
+    COMMITTEE_TERM_CORRECTED = "property.committee_term_corrected"
 
 
 class ExitReason(models.TextChoices):
@@ -65,8 +70,8 @@ AWARD_YEAR_MAX = 20
 RECTIFY_DAYS = 15
 # The latest rectification deadline after the inspection day.
 RECTIFY_MAX_DAYS = 180
-# How far back an inspection may be recorded.
-INSPECTION_MAX_AGE_DAYS = 366
+# How far back an inspection may be recorded: at most this many years (one year to the day).
+INSPECTION_MAX_AGE_YEARS = 1
 # Earliest date of a contract or a committee term (the property regulation of 2003).
 FIRST_DAY_YEAR = 1990
 
@@ -75,6 +80,11 @@ class CreditSource(models.TextChoices):
     INSPECTION = "inspection", _("物业检查")
     AWARD = "award", _("加分奖励")
     DEDUCTION = "deduction", _("诚信扣分")
+    REVERSAL = "reversal", _("冲正")
+
+
+# The ledger rows a person made by hand (an award or a deduction), which a reversal may cancel.
+MANUAL_SOURCES = (CreditSource.AWARD, CreditSource.DEDUCTION)
 
 
 class BoardList(models.TextChoices):

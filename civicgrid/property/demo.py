@@ -390,6 +390,7 @@ def _committees(
                     is_party_member=party,
                     checked_by=checker,
                     created_at=committee.created_at,
+                    joined_on=starts,
                 )
             )
     CommitteeMember.objects.bulk_create(members, batch_size=1000)

@@ -67,6 +67,13 @@ class ServiceContract(ScopedModel):
     version = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Voided (作废 / 撤销录入) when recorded by mistake: the row stays, shown with who and why,
+    # and counts nowhere.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("作废人")
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("物业服务合同")
@@ -75,7 +82,9 @@ class ServiceContract(ScopedModel):
         indexes = [models.Index(fields=["company", "starts_on"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["node"], condition=Q(ends_on__isnull=True), name="property_one_open_contract"
+                fields=["node"],
+                condition=Q(ends_on__isnull=True, voided_at__isnull=True),
+                name="property_one_open_contract",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
@@ -88,7 +97,11 @@ class ServiceContract(ScopedModel):
 
     @property
     def is_open(self) -> bool:
-        return self.ends_on is None
+        return self.ends_on is None and self.voided_at is None
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class Inspection(ScopedModel):
@@ -110,6 +123,13 @@ class Inspection(ScopedModel):
     rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
     note = models.CharField(_("检查说明"), max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    # Voided (作废 / 撤销录入) when recorded by mistake: the row stays, shown with who and why,
+    # and counts nowhere.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("作废人")
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("物业检查")
@@ -126,6 +146,10 @@ class Inspection(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.node_id}:{self.inspected_on}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class InspectionItem(models.Model):
@@ -163,6 +187,15 @@ class CreditEntry(ScopedModel):
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    # A reversal (冲正) names the one row it cancels; a row is reversed at most once (unique).
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name=_("冲正的记录"),
+    )
 
     class Meta:
         verbose_name = _("信用记录")
@@ -174,6 +207,11 @@ class CreditEntry(ScopedModel):
                 fields=["source", "source_id"],
                 condition=Q(source=CreditSource.INSPECTION),
                 name="property_credit_one_per_inspection",
+            ),
+            models.CheckConstraint(
+                condition=Q(source=CreditSource.REVERSAL, reverses__isnull=False)
+                | (~Q(source=CreditSource.REVERSAL) & Q(reverses__isnull=True)),
+                name="property_credit_reversal_names_row",
             ),
         ]
 
@@ -223,6 +261,8 @@ class CommitteeMember(models.Model):
     is_party_member = models.BooleanField(_("党员"), default=False)
     checked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("审查人"))
     created_at = models.DateTimeField(default=timezone.now)
+    # The day the member joined (任职日期): the day recorded unless given, within the term.
+    joined_on = models.DateField(_("加入日期"), default=timezone.localdate)
     # Leaving the committee (离任) ends the membership; the row stays as history.
     ended_on = models.DateField(_("离任日期"), null=True, blank=True)
     end_reason = models.CharField(

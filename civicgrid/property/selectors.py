@@ -29,8 +29,8 @@ from civicgrid.property.models import (
     OwnersCommittee,
     ServiceContract,
 )
-from civicgrid.property.permissions import VIEW
-from civicgrid.registry.models import Organisation, OrganisationKind
+from civicgrid.property.permissions import VIEW, may_manage
+from civicgrid.registry.models import Organisation, OrganisationKind, Resident
 from civicgrid.territory.models import Node, NodeKind
 
 
@@ -61,6 +61,7 @@ def compound_get(actor: Any, pk: int) -> Node:
 
 
 def contracts_visible(actor: Any) -> QuerySet[ServiceContract]:
+    """Contracts in scope, voided ones too (marked); ``served_in`` counts the others only."""
     return scope_filter(ServiceContract.objects.select_related("node", "company"), actor, VIEW)
 
 
@@ -73,7 +74,9 @@ def contract_get(actor: Any, pk: int) -> ServiceContract:
 
 def open_contract(compound: Node) -> ServiceContract | None:
     return (
-        ServiceContract.objects.select_related("company").filter(node=compound, ends_on__isnull=True).first()
+        ServiceContract.objects.select_related("company")
+        .filter(node=compound, ends_on__isnull=True, voided_at__isnull=True)
+        .first()
     )
 
 
@@ -88,7 +91,7 @@ def companies_visible(actor: Any) -> QuerySet[Organisation]:
     if own is None:
         return qs
     served = scope_q(actor, VIEW, "node_path")
-    contracts = ServiceContract.objects.filter(company=OuterRef("pk"))
+    contracts = ServiceContract.objects.filter(company=OuterRef("pk"), voided_at__isnull=True)
     contracts = contracts.filter(served) if served is not None else contracts
     return qs.filter(own | Q(Exists(contracts)))
 
@@ -123,7 +126,9 @@ def board_list(value: int) -> str:
 def ledger(actor: Any, company: Organisation, year: int) -> QuerySet[CreditEntry]:
     """The company's ledger rows for the year that lie in the actor's scope (the row's
     ``node_path``): a community sees its own inspections, not other communities' results."""
-    qs = CreditEntry.objects.filter(company=company, year=year).select_related("node", "actor")
+    qs = CreditEntry.objects.filter(company=company, year=year).select_related(
+        "node", "actor", "reverses", "reversed_by", "reversed_by__actor"
+    )
     return scope_filter(qs, actor, VIEW)
 
 
@@ -178,19 +183,20 @@ class Board:
 def served_in(actor: Any, year: int) -> QuerySet[ServiceContract]:
     """The contracts in the actor's scope that ran at some time in ``year`` (started by its
     last day, not ended before its first): the compounds served that year, as the board counts
-    them and the company page lists them."""
+    them and the company page lists them; a voided one never."""
     return (
         contracts_visible(actor)
-        .filter(starts_on__lte=date(year, 12, 31))
+        .filter(voided_at__isnull=True, starts_on__lte=date(year, 12, 31))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
     )
 
 
 def inspections_in(actor: Any, year: int) -> QuerySet[Inspection]:
     """The inspections of ``year`` (by the day inspected, as their ledger rows' year) in the
-    actor's scope, the newest first: those the board counts and the company page lists."""
+    actor's scope, the newest first: those the board counts and the company page lists (a
+    voided one never)."""
     return inspections_visible(actor).filter(
-        inspected_on__gte=date(year, 1, 1), inspected_on__lte=date(year, 12, 31)
+        inspected_on__gte=date(year, 1, 1), inspected_on__lte=date(year, 12, 31), voided_at__isnull=True
     )
 
 
@@ -260,7 +266,8 @@ def board(actor: Any, year: int) -> Board:
 
 
 def inspections_visible(actor: Any) -> QuerySet[Inspection]:
-    qs = Inspection.objects.select_related("node", "company", "inspector")
+    """Every inspection in scope, voided ones too (shown as 已作废 with who and why)."""
+    qs = Inspection.objects.select_related("node", "company", "inspector", "voided_by")
     return scope_filter(qs, actor, VIEW)
 
 
@@ -300,6 +307,28 @@ def member_get(actor: Any, pk: int) -> CommitteeMember:
     )
     if found is None:
         raise NotFound(_("业委会成员不存在或您无权查看"))
+    return found
+
+
+def member_candidates(actor: Any, compound: Node) -> QuerySet[Resident]:
+    """The residents of ``compound`` a committee member may be linked to, for whoever may
+    manage its committee (a subdistrict handler too, without registry access): only what the
+    picker shows (name, masked ID number); none for anyone else."""
+    if not may_manage(actor, compound.path):
+        return Resident.objects.none()
+    return (
+        Resident.objects.filter(node_path__startswith=compound.path, is_active=True)
+        .only("pk", "name", "id_number_masked", "birth_date", "node_path")
+        .order_by("name", "pk")
+    )
+
+
+def credit_entry_get(actor: Any, pk: int) -> CreditEntry:
+    """A ledger row in the actor's scope (``NotFound`` otherwise)."""
+    qs = CreditEntry.objects.select_related("node", "company")
+    found = scope_filter(qs, actor, VIEW).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("信用记录不存在或您无权查看"))
     return found
 
 

@@ -22,25 +22,28 @@ from civicgrid.property.api.schemas import (
     CommitteeMemberEndIn,
     CommitteeMemberOut,
     CommitteePage,
+    CommitteeTermIn,
     CompanyOut,
     CompanyPage,
     ContractEndIn,
     ContractIn,
     ContractOut,
     ContractPage,
+    ContractVoidIn,
     CreditIn,
     CreditPage,
     InspectionIn,
     InspectionOut,
     InspectionPage,
     MemberIn,
+    MemberLinkIn,
     OwnersCommitteeOut,
     ProfileIn,
+    ReasonIn,
 )
 from civicgrid.property.constants import CHECK_ITEM_MAX, CheckItem, NegativeItem
 from civicgrid.property.models import CompanyProfile
-from civicgrid.registry.models import Organisation
-from civicgrid.registry.selectors import residents_visible
+from civicgrid.registry.models import Organisation, Resident
 from civicgrid.territory.models import Node
 
 router = Router(tags=["红色物业 进驻退出·检查·信用分·业委会"])
@@ -137,13 +140,32 @@ def contract_end(request: HttpRequest, contract_id: Integer, payload: ContractEn
     return selectors.contract_get(request.user, contract_id)
 
 
+@router.post(
+    "/contracts/{int:contract_id}/void",
+    response={200: ContractOut, **ERRORS},
+    summary="撤销误录的物业企业进驻（无有效检查时）",
+)
+def contract_void(request: HttpRequest, contract_id: Integer, payload: ContractVoidIn) -> Any:
+    services.contract_void(
+        actor=request.user,
+        contract=selectors.contract_get(request.user, contract_id),
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
+    return selectors.contract_get(request.user, contract_id)
+
+
 # --- companies and the board -------------------------------------------------------------------
 
 
 def _company_out(actor: Any, company: Organisation, year: int) -> dict[str, Any]:
     profile = CompanyProfile.objects.filter(company=company).first()
     score = selectors.score(company, year)
-    contracts = selectors.contracts_visible(actor).filter(company=company).order_by("ends_on", "-starts_on")
+    contracts = (
+        selectors.contracts_visible(actor)
+        .filter(company=company, voided_at__isnull=True)
+        .order_by("ends_on", "-starts_on")
+    )
     return {
         "id": company.pk,
         "name": company.name,
@@ -256,6 +278,20 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> Any:
     return Status(201, selectors.inspection_get(request.user, inspection.pk))
 
 
+@router.post(
+    "/inspections/{int:inspection_id}/void",
+    response={200: InspectionOut, **ERRORS},
+    summary="作废误录的物业检查（扣分由冲正记录抵消）",
+)
+def inspection_void(request: HttpRequest, inspection_id: Integer, payload: ReasonIn) -> Any:
+    services.inspection_void(
+        actor=request.user,
+        inspection=selectors.inspection_get(request.user, inspection_id),
+        reason=payload.reason,
+    )
+    return selectors.inspection_get(request.user, inspection_id)
+
+
 @router.get("/credit", response={200: CreditPage, **ERRORS}, summary="物业企业信用记录（某年度）")
 def credit_list(
     request: HttpRequest,
@@ -309,6 +345,29 @@ def credit_create(request: HttpRequest, payload: CreditIn) -> Any:
     )
 
 
+@router.post(
+    "/credit/{int:entry_id}/reverse",
+    response={201: CreditPage, **ERRORS},
+    summary="冲正一条手工加分或扣分（须填写原因）",
+)
+def credit_reverse(request: HttpRequest, entry_id: Integer, payload: ReasonIn) -> Any:
+    entry = selectors.credit_entry_get(request.user, entry_id)
+    company = selectors.company_get(request.user, entry.company_id)
+    reversal = services.credit_reverse(actor=request.user, entry=entry, reason=payload.reason)
+    rows = list(selectors.ledger(request.user, company, entry.year).filter(pk__in=[entry.pk, reversal.pk]))
+    return Status(
+        201,
+        {
+            "company_id": company.pk,
+            "year": entry.year,
+            "score": selectors.score(company, entry.year),
+            **_elsewhere(request.user, company, entry.year),
+            "count": len(rows),
+            "results": rows,
+        },
+    )
+
+
 # --- owners' committees ------------------------------------------------------------------------
 
 
@@ -348,11 +407,9 @@ def committee_create(request: HttpRequest, payload: CommitteeIn) -> Any:
 )
 def member_create(request: HttpRequest, committee_id: Integer, payload: MemberIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
-    resident = None
-    if payload.resident_id is not None:
-        resident = residents_visible(request.user).filter(pk=payload.resident_id).first()
-        if resident is None:
-            raise NotFound(_("居民不存在或您无权查看"))
+    resident = (
+        None if payload.resident_id is None else _candidate(request, committee.node, payload.resident_id)
+    )
     member = services.committee_member_add(
         actor=request.user,
         committee=committee,
@@ -361,8 +418,54 @@ def member_create(request: HttpRequest, committee_id: Integer, payload: MemberIn
         resident=resident,
         is_party_member=payload.is_party_member,
         negative_items=payload.negative_items,
+        joined_on=payload.joined_on,
     )
     return Status(201, member)
+
+
+def _candidate(request: HttpRequest, compound: Node, resident_id: int) -> Resident:
+    """A resident of the compound, as offered to whoever manages its committee."""
+    found = selectors.member_candidates(request.user, compound).filter(pk=resident_id).first()
+    if found is None:
+        raise NotFound(_("居民不存在或不是本小区的居民"))
+    return found
+
+
+def _member_of(request: HttpRequest, committee_id: int, member_id: int) -> Any:
+    committee = selectors.committee_get(request.user, committee_id)
+    member = selectors.member_get(request.user, member_id)
+    if member.committee_id != committee.pk:
+        raise NotFound(_("业委会成员不存在或您无权查看"))
+    return member
+
+
+@router.post(
+    "/committees/{int:committee_id}/members/{int:member_id}/resident",
+    response={200: CommitteeMemberOut, **ERRORS},
+    summary="为业委会成员关联居民档案（姓名以档案为准）",
+)
+def member_link(
+    request: HttpRequest, committee_id: Integer, member_id: Integer, payload: MemberLinkIn
+) -> Any:
+    member = _member_of(request, committee_id, member_id)
+    resident = _candidate(request, member.committee.node, payload.resident_id)
+    return services.committee_member_link(actor=request.user, member=member, resident=resident)
+
+
+@router.post(
+    "/committees/{int:committee_id}/term",
+    response={200: OwnersCommitteeOut, **ERRORS},
+    summary="更正业委会任期（须填写原因）",
+)
+def committee_term(request: HttpRequest, committee_id: Integer, payload: CommitteeTermIn) -> Any:
+    services.committee_term_correct(
+        actor=request.user,
+        committee=selectors.committee_get(request.user, committee_id),
+        term_starts_on=payload.term_starts_on,
+        term_ends_on=payload.term_ends_on,
+        reason=payload.reason,
+    )
+    return selectors.committee_get(request.user, committee_id)
 
 
 @router.post(
@@ -373,10 +476,7 @@ def member_create(request: HttpRequest, committee_id: Integer, payload: MemberIn
 def member_end(
     request: HttpRequest, committee_id: Integer, member_id: Integer, payload: CommitteeMemberEndIn
 ) -> Any:
-    committee = selectors.committee_get(request.user, committee_id)
-    member = selectors.member_get(request.user, member_id)
-    if member.committee_id != committee.pk:
-        raise NotFound(_("业委会成员不存在或您无权查看"))
+    member = _member_of(request, committee_id, member_id)
     return services.committee_member_end(
         actor=request.user,
         member=member,

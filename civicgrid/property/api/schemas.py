@@ -56,6 +56,10 @@ class ContractOut(Schema):
     exit_note: str
     note: str
     version: int
+    voided_at: datetime | None = Field(
+        None, description="撤销录入的时间；有效为 null（撤销的记录不计入任何统计）"
+    )
+    void_reason: str = Field("", description="撤销原因")
 
     @staticmethod
     def resolve_compound(obj: ServiceContract) -> str:
@@ -64,6 +68,17 @@ class ContractOut(Schema):
     @staticmethod
     def resolve_company(obj: ServiceContract) -> str:
         return obj.company.name
+
+
+class ContractVoidIn(Input):
+    reason: str = Field(..., title=gettext_noop("撤销原因"), description="撤销录入（误录）的原因，必填")
+    expected_version: Integer | None = Field(
+        None, title=gettext_noop("期望版本号"), description="可选。读取时的 version；不符则 409，不做修改"
+    )
+
+
+class ReasonIn(Input):
+    reason: str = Field(..., title=gettext_noop("原因"), description="必填")
 
 
 class ProfileIn(Input):
@@ -146,6 +161,10 @@ class InspectionOut(Schema):
     rectify_by: date | None
     note: str
     items: list[InspectionItemOut]
+    voided_at: datetime | None = Field(
+        None, description="作废时间；有效为 null（作废的检查不计分、不计入每日一次）"
+    )
+    void_reason: str = Field("", description="作废原因")
 
     @staticmethod
     def resolve_compound(obj: Inspection) -> str:
@@ -187,6 +206,7 @@ class CreditOut(Schema):
     reason: str
     source: str
     source_id: int | None
+    reverses_id: int | None = Field(None, description="冲正记录所冲正的记录 id；其他记录为 null")
     node_id: int
     node: str
     created_at: datetime
@@ -224,8 +244,15 @@ class MemberIn(Input):
     post: str = Field(
         ..., title=gettext_noop("职务"), description="chair（主任）、vice_chair（副主任）或 member（委员）"
     )
-    resident_id: Integer | None = Field(None, title=gettext_noop("居民档案"))
+    resident_id: Integer | None = Field(
+        None,
+        title=gettext_noop("居民档案"),
+        description="本小区居民（管理该业委会者可选，无须居民档案查看权限）",
+    )
     is_party_member: bool = Field(False, title=gettext_noop("是否党员"))
+    joined_on: date | None = Field(
+        None, title=gettext_noop("加入日期"), description="可选，默认今天；在任期之内，不晚于今天"
+    )
     negative_items: list[str] = Field(
         ...,
         title=gettext_noop("负面清单"),
@@ -237,7 +264,7 @@ class CommitteeMemberEndIn(Input):
     ended_on: date = Field(
         ...,
         title=gettext_noop("离任日期"),
-        description="离任日期：不晚于今天，在任期之内，不早于登记加入之日",
+        description="离任日期：不晚于今天，在任期之内，不早于加入日期",
     )
     reason: str = Field(
         ...,
@@ -248,12 +275,23 @@ class CommitteeMemberEndIn(Input):
     note: str = Field("", title=gettext_noop("离任说明"), description="原因为 negative_list 或 other 时必填")
 
 
+class MemberLinkIn(Input):
+    resident_id: Integer = Field(..., title=gettext_noop("居民档案"), description="本小区年满18周岁的居民")
+
+
+class CommitteeTermIn(Input):
+    term_starts_on: date = Field(..., title=gettext_noop("任期开始"))
+    term_ends_on: date = Field(..., title=gettext_noop("任期结束"))
+    reason: str = Field(..., title=gettext_noop("更正原因"))
+
+
 class CommitteeMemberOut(Schema):
     id: int
     name: str
     post: str
     resident_id: int | None
     is_party_member: bool
+    joined_on: date
     ended_on: date | None = Field(None, description="离任日期；在任为 null")
     end_reason: str = Field("", description="离任原因；在任为空")
     end_note: str = ""

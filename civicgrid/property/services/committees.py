@@ -42,7 +42,8 @@ from civicgrid.registry.models import Resident
 from civicgrid.territory.models import Node
 
 COMMITTEE_AUDIT_FIELDS = ["node", "term_starts_on", "term_ends_on", "note"]
-MEMBER_AUDIT_FIELDS = ["committee", "name", "post", "resident", "is_party_member"]
+MEMBER_AUDIT_FIELDS = ["committee", "name", "post", "resident", "is_party_member", "joined_on"]
+MEMBER_LINK_AUDIT_FIELDS = ["name", "resident"]
 MEMBER_END_AUDIT_FIELDS = ["ended_on", "end_reason", "end_note"]
 
 
@@ -67,14 +68,8 @@ def committee_create(
     check_compound(errors, compound)
     raise_if(errors)
     require_manage(actor, compound.path)
-    day(errors, "term_starts_on", term_starts_on, _("任期开始"), today=timezone.localdate())
-    day(errors, "term_ends_on", term_ends_on, _("任期结束"), today=None)
+    _term_errors(errors, term_starts_on, term_ends_on, timezone.localdate())
     note = text(errors, "note", note, _("备注"), 255, required=False)
-    if not errors and term_starts_on is not None and term_ends_on is not None:
-        if term_ends_on <= term_starts_on:
-            add(errors, "term_ends_on", _("任期结束应晚于任期开始"))
-        elif term_ends_on > _years_later(term_starts_on, TERM_MAX_YEARS):
-            add(errors, "term_ends_on", _("业委会任期最长{years}年").format(years=TERM_MAX_YEARS))
     raise_if(errors)
     assert term_starts_on is not None and term_ends_on is not None
     lock_compound(compound)
@@ -119,14 +114,17 @@ def age_cutoff(day: date) -> date:
     return _years_later(day, -MEMBER_MIN_AGE)
 
 
-def check_resident(errors: Errors, committee: OwnersCommittee, resident: Resident, name: str) -> str:
-    """The resident lives in the compound and is of full age; a typed name must be theirs.
+def check_resident(
+    errors: Errors, committee: OwnersCommittee, resident: Resident, name: str, joined_on: date | None = None
+) -> str:
+    """The resident lives in the compound and is of full age on the day they join (today when
+    not given); a typed name must be theirs.
 
     Returns the member's name: the resident record's (a blank typed name takes it)."""
     if not resident.node_path.startswith(committee.node_path):
         add(errors, "resident", _("业委会成员应为本小区的居民"))
     birth = resident.birth_date
-    if birth is not None and age_on(birth, timezone.localdate()) < MEMBER_MIN_AGE:
+    if birth is not None and age_on(birth, joined_on or timezone.localdate()) < MEMBER_MIN_AGE:
         add(
             errors,
             "resident",
@@ -143,6 +141,27 @@ def check_resident(errors: Errors, committee: OwnersCommittee, resident: Residen
             ),
         )
     return resident.name
+
+
+def _check_joined(errors: Errors, committee: OwnersCommittee, joined_on: Any, today: date) -> None:
+    """A joining day within the committee's term and not in the future."""
+    if not isinstance(joined_on, date):
+        add(errors, "joined_on", _("请填写有效的加入日期"))
+        return
+    if joined_on > today:
+        add(errors, "joined_on", _("加入日期不能晚于今天"))
+    elif joined_on < committee.term_starts_on:
+        add(
+            errors,
+            "joined_on",
+            _("加入日期不能早于任期开始（{day:%Y-%m-%d}）").format(day=committee.term_starts_on),
+        )
+    elif joined_on > committee.term_ends_on:
+        add(
+            errors,
+            "joined_on",
+            _("加入日期不能晚于任期结束（{day:%Y-%m-%d}）").format(day=committee.term_ends_on),
+        )
 
 
 def negative_reasons(errors: Errors, ticked: Iterable[str]) -> list[str]:
@@ -172,8 +191,11 @@ def committee_member_add(
     negative_items: Iterable[str],
     resident: Resident | None = None,
     is_party_member: bool = False,
+    joined_on: date | None = None,
 ) -> CommitteeMember:
-    """A candidate, checked by the community against the negative list, joins the committee.
+    """A candidate, checked by the community against the negative list, joins the committee
+    on ``joined_on`` (today when not given; within the term and not in the future, so that
+    a committee elected earlier, even a term already ended, can be entered as it was).
 
     With a ``resident`` record, the member is that resident: of full age (``MEMBER_MIN_AGE``
     on their recorded birth date), living in the compound, named as the record names them
@@ -184,9 +206,14 @@ def committee_member_add(
     if by(actor) is None:
         raise PermissionDenied(_("候选人审查须由社区工作人员本人记录"))
     errors: Errors = {}
+    today = timezone.localdate()
+    joined_on = today if joined_on is None else joined_on
+    _check_joined(errors, committee, joined_on, today)
     name = text(errors, "name", name, _("姓名"), 50, required=resident is None)
     if resident is not None:
-        name = check_resident(errors, committee, resident, name)
+        name = check_resident(
+            errors, committee, resident, name, joined_on if "joined_on" not in errors else None
+        )
     post = choice(errors, "post", post, CommitteePost, _("职务"))
     if not isinstance(is_party_member, bool):
         add(errors, "is_party_member", _("是否党员应为是或否"))
@@ -199,8 +226,8 @@ def committee_member_add(
         )
     raise_if(errors)
     locked = OwnersCommittee.objects.select_for_update().get(pk=committee.pk)
-    if locked.term_ends_on < timezone.localdate():
-        raise Conflict(_("该届业委会任期已结束，不能再增补成员"))
+    if (locked.term_starts_on, locked.term_ends_on) != (committee.term_starts_on, committee.term_ends_on):
+        raise Conflict(_("该届业委会的任期已被他人更正，请刷新后再试"))
     members = locked.members.filter(ended_on__isnull=True)
     if members.count() >= COMMITTEE_MAX_MEMBERS:
         add(errors, "name", _("业委会成员最多{count}人").format(count=COMMITTEE_MAX_MEMBERS))
@@ -222,6 +249,7 @@ def committee_member_add(
         resident=resident,
         is_party_member=bool(is_party_member),
         checked_by=actor,
+        joined_on=joined_on,
     )
     try:
         with transaction.atomic():
@@ -254,7 +282,7 @@ def committee_member_end(
     removed by the owners' assembly, other). The row is kept with the day and the reason;
     the post and the resident's seat are free again for a new member.
 
-    ``ended_on`` not in the future, within the term and not before the member was recorded;
+    ``ended_on`` not in the future, within the term and not before the member joined;
     a ``note`` is required for a negative-list item or 其他; a member who already left is a
     ``Conflict``."""
     committee = member.committee
@@ -265,7 +293,7 @@ def committee_member_end(
     reason = choice(errors, "reason", reason, MemberEndReason, _("离任原因"))
     note = text(errors, "note", note, _("离任说明"), 255, required=reason in MEMBER_END_NOTE_REQUIRED)
     if "ended_on" not in errors and ended_on is not None:
-        joined = timezone.localdate(member.created_at)
+        joined = member.joined_on
         if ended_on < committee.term_starts_on:
             add(
                 errors,
@@ -282,7 +310,7 @@ def committee_member_end(
             add(
                 errors,
                 "ended_on",
-                _("离任日期不能早于该成员登记加入的日期（{day:%Y-%m-%d}）").format(day=joined),
+                _("离任日期不能早于该成员的加入日期（{day:%Y-%m-%d}）").format(day=joined),
             )
     raise_if(errors)
     locked = CommitteeMember.objects.select_for_update().get(pk=member.pk)
@@ -302,5 +330,141 @@ def committee_member_end(
         node=committee.node,
         before=before,
         after=snapshot(locked, MEMBER_END_AUDIT_FIELDS),
+    )
+    return locked
+
+
+@transaction.atomic
+def committee_member_link(*, actor: Any, member: CommitteeMember, resident: Resident) -> CommitteeMember:
+    """Link a member entered by a typed name to their resident record (关联居民档案): the
+    resident lives in the compound and was of full age on the joining day; the member then
+    bears the record's name (the typed one kept in the audit row). A member already linked,
+    or a resident already serving on the committee, is refused."""
+    committee = member.committee
+    require_manage(actor, committee.node_path)
+    errors: Errors = {}
+    locked = CommitteeMember.objects.select_for_update().select_related("committee__node").get(pk=member.pk)
+    if locked.resident_id is not None:
+        raise Conflict(_("该成员已关联居民档案"))
+    check_resident(errors, locked.committee, resident, "", locked.joined_on)
+    raise_if(errors)
+    serving = locked.committee.members.filter(ended_on__isnull=True, resident=resident).exclude(pk=locked.pk)
+    if locked.ended_on is None and serving.exists():
+        add(errors, "resident", _("该居民已是本届业委会成员"))
+        raise_if(errors)
+    before = snapshot(locked, MEMBER_LINK_AUDIT_FIELDS)
+    locked.resident = resident
+    locked.name = resident.name
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["resident", "name"])
+    except IntegrityError:
+        raise Conflict(_("该居民已被他人登记为本届业委会成员，请刷新后再试")) from None
+    audit_write(
+        actor=actor,
+        verb=Verb.MEMBER_LINKED,
+        target=locked,
+        target_label=locked.name,
+        node=locked.committee.node,
+        before=before,
+        after=snapshot(locked, MEMBER_LINK_AUDIT_FIELDS),
+    )
+    return locked
+
+
+def _term_errors(errors: Errors, term_starts_on: date | None, term_ends_on: date | None, today: date) -> None:
+    day(errors, "term_starts_on", term_starts_on, _("任期开始"), today=today)
+    day(errors, "term_ends_on", term_ends_on, _("任期结束"), today=None)
+    if not errors and term_starts_on is not None and term_ends_on is not None:
+        if term_ends_on <= term_starts_on:
+            add(errors, "term_ends_on", _("任期结束应晚于任期开始"))
+        elif term_ends_on > _years_later(term_starts_on, TERM_MAX_YEARS):
+            add(errors, "term_ends_on", _("业委会任期最长{years}年").format(years=TERM_MAX_YEARS))
+
+
+def _term_fits_members(errors: Errors, committee: OwnersCommittee, starts: date, ends: date) -> None:
+    """Every member's joining and leaving days stay within the corrected term."""
+    members = committee.members.all()
+    early = members.filter(joined_on__lt=starts).order_by("joined_on").first()
+    if early is not None:
+        add(
+            errors,
+            "term_starts_on",
+            _("成员「{name}」的加入日期（{day:%Y-%m-%d}）早于更正后的任期开始").format(
+                name=early.name, day=early.joined_on
+            ),
+        )
+    late = members.filter(joined_on__gt=ends).order_by("-joined_on").first()
+    left = members.filter(ended_on__gt=ends).order_by("-ended_on").first()
+    if late is not None:
+        add(
+            errors,
+            "term_ends_on",
+            _("成员「{name}」的加入日期（{day:%Y-%m-%d}）晚于更正后的任期结束").format(
+                name=late.name, day=late.joined_on
+            ),
+        )
+    elif left is not None:
+        add(
+            errors,
+            "term_ends_on",
+            _("成员「{name}」的离任日期（{day:%Y-%m-%d}）晚于更正后的任期结束").format(
+                name=left.name, day=left.ended_on
+            ),
+        )
+
+
+@transaction.atomic
+def committee_term_correct(
+    *,
+    actor: Any,
+    committee: OwnersCommittee,
+    term_starts_on: date | None,
+    term_ends_on: date | None,
+    reason: str,
+) -> OwnersCommittee:
+    """Correct the term of a committee entered with wrong dates (更正任期), with a ``reason``.
+    The same rules as a new term (start not in the future, at most five years, no overlap with
+    another term of the compound), and every member's joining and leaving days must stay
+    within it; the audit row keeps the term before and after."""
+    require_manage(actor, committee.node_path)
+    errors: Errors = {}
+    _term_errors(errors, term_starts_on, term_ends_on, timezone.localdate())
+    reason = text(errors, "reason", reason, _("更正原因"), 255, required=True)
+    raise_if(errors)
+    assert term_starts_on is not None and term_ends_on is not None
+    lock_compound(committee.node)
+    locked = OwnersCommittee.objects.select_for_update().select_related("node").get(pk=committee.pk)
+    overlapping = (
+        OwnersCommittee.objects.filter(
+            node_id=locked.node_id, term_starts_on__lt=term_ends_on, term_ends_on__gt=term_starts_on
+        )
+        .exclude(pk=locked.pk)
+        .first()
+    )
+    if overlapping is not None:
+        add(
+            errors,
+            "term_starts_on",
+            _("任期与该小区已登记的业委会任期（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）重叠").format(
+                start=overlapping.term_starts_on, end=overlapping.term_ends_on
+            ),
+        )
+    _term_fits_members(errors, locked, term_starts_on, term_ends_on)
+    raise_if(errors)
+    before = snapshot(locked, ["term_starts_on", "term_ends_on"])
+    locked.term_starts_on = term_starts_on
+    locked.term_ends_on = term_ends_on
+    locked.save(update_fields=["term_starts_on", "term_ends_on"])
+    after = snapshot(locked, ["term_starts_on", "term_ends_on"])
+    after["reason"] = reason
+    audit_write(
+        actor=actor,
+        verb=Verb.COMMITTEE_TERM_CORRECTED,
+        target=locked,
+        target_label=f"{locked.node.name} {term_starts_on:%Y}",
+        node=locked.node,
+        before=before,
+        after=after,
     )
     return locked

@@ -111,6 +111,14 @@ def by(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def lock_compound(node: Node) -> None:
     """Take the compound's node row lock: one writer of its contracts and committees at a time."""
     Node.objects.select_for_update().filter(pk=node.pk).first()

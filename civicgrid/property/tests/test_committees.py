@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.property import selectors, services
 from civicgrid.property.constants import CommitteePost, Verb
@@ -126,11 +126,13 @@ def test_one_chair_one_seat_per_resident_and_only_staff_of_the_compound(world: W
     assert CommitteeMember.objects.count() == 1
 
 
-def test_no_new_member_after_the_term_ended(world: World) -> None:
+def test_no_member_joins_an_ended_term_after_its_end(world: World) -> None:
+    # Joining today (the default) is after the term: refused on the joining date.
     old = committee(world, starts=date(2015, 1, 1), ends=date(2019, 12, 31))
-    with pytest.raises(Conflict):
+    with pytest.raises(ValidationError) as refused:
         services.committee_member_add(
             actor=world.city.bob, committee=old, name="吴二", post="member", negative_items=[]
         )
+    assert "joined_on" in refused.value.detail
     assert not CommitteeMember.objects.exists()
     assert selectors.current_committee(world.shengli, today()) is None

@@ -8,7 +8,7 @@ from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.models import AuditLog
 from civicgrid.property import services
 from civicgrid.property.constants import Verb
-from civicgrid.property.models import Inspection, ServiceContract
+from civicgrid.property.models import CreditEntry, Inspection, ServiceContract
 from civicgrid.property.services import contracts as contract_services
 from civicgrid.property.services import credit as credit_services
 from civicgrid.property.tests.conftest import World, today
@@ -79,3 +79,38 @@ def test_an_exit_waits_for_an_inspection_being_written(world: World, monkeypatch
     assert "最近一次检查" in str(results[1].detail), results[1].detail
     assert ServiceContract.objects.get().ends_on is None
     assert AuditLog.objects.filter(verb=Verb.CONTRACT_ENDED).count() == 0
+
+
+def test_two_staff_reversing_one_entry_at_once_one_wins(world: World, monkeypatch) -> None:
+    c = world.city
+    world.start()
+    entry = services.credit_adjust(
+        actor=c.dave, company=world.lvcheng, node=c.district, year=today().year, points=10, reason="示范"
+    )
+    slow_audit(monkeypatch, credit_services)
+    results = run_at_once(
+        lambda: services.credit_reverse(actor=c.dave, entry=entry, reason="误录"),
+        lambda: services.credit_reverse(actor=c.dave, entry=entry, reason="误录（另一人）"),
+    )
+    assert sum(isinstance(r, CreditEntry) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert CreditEntry.objects.filter(reverses=entry).count() == 1
+    assert AuditLog.objects.filter(verb=Verb.CREDIT_REVERSED).count() == 1
+
+
+def test_the_reverses_index_holds_when_the_row_lock_is_skipped(world: World, monkeypatch) -> None:
+    """Without the entry's row lock both pass the check; the unique ``reverses`` lets one in."""
+    c = world.city
+    world.start()
+    entry = services.credit_adjust(
+        actor=c.dave, company=world.lvcheng, node=c.district, year=today().year, points=10, reason="示范"
+    )
+    monkeypatch.setattr(credit_services, "_already_reversed", lambda entry: False)
+    slow_audit(monkeypatch, credit_services)
+    results = run_at_once(
+        lambda: services.credit_reverse(actor=c.dave, entry=entry, reason="误录"),
+        lambda: services.credit_reverse(actor=c.dave, entry=entry, reason="误录"),
+        stagger=0.0,
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert CreditEntry.objects.filter(reverses=entry).count() == 1

@@ -87,7 +87,7 @@ def test_exit_closes_the_contract_with_a_reason_then_another_company_may_enter(w
     assert row.before["ends_on"] is None and row.after["exit_reason"] == "dismissed"
     with pytest.raises(ValidationError) as exc:
         services.contract_start(
-            actor=c.bob, compound=world.shengli, company=world.anju, starts_on=today() - timedelta(days=10)
+            actor=c.bob, compound=world.shengli, company=world.anju, starts_on=today() - timedelta(days=11)
         )
     assert "上一家物业企业的退出日期" in exc.value.errors["starts_on"][0]
     second = services.contract_start(

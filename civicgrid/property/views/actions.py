@@ -23,17 +23,20 @@ from civicgrid.property.constants import CheckItem
 from civicgrid.property.models import Inspection
 from civicgrid.property.views.common import (
     CONTRACT_END_LABELS,
+    CONTRACT_VOID_LABELS,
     CREDIT_LABELS,
     INSPECTION_LABELS,
+    INSPECTION_VOID_LABELS,
     LABELS,
     MEMBER_END_LABELS,
+    REVERSE_LABELS,
+    TERM_LABELS,
     Kept,
     kept_from,
     version,
 )
-from civicgrid.property.views.pages import company_page, compound_page
-from civicgrid.registry.models import Organisation
-from civicgrid.registry.selectors import residents_visible
+from civicgrid.property.views.pages import company_page, compound_page, inspection_page
+from civicgrid.registry.models import Organisation, Resident
 from civicgrid.territory.models import Node
 
 
@@ -74,6 +77,18 @@ def _on_compound(request: HttpRequest, compound: Node) -> Callable[[Kept, int], 
 
 def _on_company(request: HttpRequest, company: Organisation) -> Callable[[Kept, int], HttpResponse]:
     return lambda kept, status: company_page(request, company, kept, status)
+
+
+def _candidate(request: HttpRequest, compound: Node) -> Resident:
+    """The resident picked for a committee member, among those of the compound offered to
+    whoever manages its committee (``selectors.member_candidates``)."""
+    resident_id = pk_or_none(value(request, "resident"))
+    found = None
+    if resident_id is not None:
+        found = selectors.member_candidates(request.user, compound).filter(pk=resident_id).first()
+    if found is None:
+        raise ValidationError(_("居民不存在或您无权查看"), field="resident")
+    return found
 
 
 def _company(request: HttpRequest, field: str = "company") -> Organisation:
@@ -242,13 +257,7 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.committee_get(request.user, pk)
 
     def add() -> object:
-        picked = value(request, "resident")
-        resident = None
-        if picked:
-            resident_id = pk_or_none(picked)
-            resident = residents_visible(request.user).filter(pk=resident_id).first() if resident_id else None
-            if resident is None:
-                raise ValidationError(_("居民不存在或您无权查看"), field="resident")
+        resident = _candidate(request, found.node) if value(request, "resident") else None
         return services.committee_member_add(
             actor=request.user,
             committee=found,
@@ -257,6 +266,7 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
             resident=resident,
             is_party_member=value(request, "is_party_member") == "1",
             negative_items=[v for v in request.POST.getlist("negative_items") if v],
+            joined_on=date_or_none(value(request, "joined_on"), "joined_on", _("加入日期")),
         )
 
     return _run(
@@ -288,4 +298,97 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
         labels=MEMBER_END_LABELS,
         again=_on_compound(request, found.committee.node),
         kept=kept_from(request, "member_end", found.pk),
+    )
+
+
+@login_required
+@require_POST
+def contract_void(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.contract_get(request.user, pk)
+    return _run(
+        request,
+        lambda: services.contract_void(
+            actor=request.user,
+            contract=found,
+            reason=value(request, "reason"),
+            expected_version=version(request),
+        ),
+        _("已撤销该条进驻录入"),
+        reverse("property:compound", args=[found.node_id]),
+        labels=CONTRACT_VOID_LABELS,
+        again=_on_compound(request, found.node),
+        kept=kept_from(request, "contract_void", found.pk),
+    )
+
+
+@login_required
+@require_POST
+def inspection_void(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.inspection_get(request.user, pk)
+    return _run(
+        request,
+        lambda: services.inspection_void(
+            actor=request.user, inspection=found, reason=value(request, "reason")
+        ),
+        _("检查记录已作废"),
+        reverse("property:inspection", args=[pk]),
+        labels=INSPECTION_VOID_LABELS,
+        again=lambda kept, status: inspection_page(request, found, kept, status),
+        kept=kept_from(request, "inspection_void"),
+    )
+
+
+@login_required
+@require_POST
+def credit_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.credit_entry_get(request.user, pk)
+    found = selectors.company_get(request.user, entry.company_id)
+    back = reverse("property:company", args=[found.pk]) + f"?year={entry.year}"
+    return _run(
+        request,
+        lambda: services.credit_reverse(actor=request.user, entry=entry, reason=value(request, "reason")),
+        _("已冲正该条信用记录"),
+        back,
+        labels=REVERSE_LABELS,
+        again=_on_company(request, found),
+        kept=kept_from(request, "reverse", entry.pk),
+    )
+
+
+@login_required
+@require_POST
+def member_link(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.member_get(request.user, pk)
+    compound = found.committee.node
+    return _run(
+        request,
+        lambda: services.committee_member_link(
+            actor=request.user, member=found, resident=_candidate(request, compound)
+        ),
+        _("已关联居民档案"),
+        reverse("property:compound", args=[compound.pk]),
+        labels=LABELS,
+        again=_on_compound(request, compound),
+        kept=kept_from(request, "member_link", found.pk),
+    )
+
+
+@login_required
+@require_POST
+def committee_term(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.committee_get(request.user, pk)
+    return _run(
+        request,
+        lambda: services.committee_term_correct(
+            actor=request.user,
+            committee=found,
+            term_starts_on=date_or_none(value(request, "term_starts_on"), "term_starts_on", _("任期开始")),
+            term_ends_on=date_or_none(value(request, "term_ends_on"), "term_ends_on", _("任期结束")),
+            reason=value(request, "reason"),
+        ),
+        _("任期已更正"),
+        reverse("property:compound", args=[found.node_id]),
+        labels=TERM_LABELS,
+        again=_on_compound(request, found.node),
+        kept=kept_from(request, "committee_term", found.pk),
     )

@@ -37,6 +37,9 @@ LABELS = {
     "negative_items": gettext_lazy("负面清单"),
     "version": gettext_lazy("版本"),
     "ended_on": gettext_lazy("离任日期"),
+    "joined_on": gettext_lazy("加入日期"),
+    "entry": gettext_lazy("信用记录"),
+    "contract": gettext_lazy("进驻记录"),
 }
 for _item in CheckItem:
     LABELS[f"items.{_item.value}"] = _item.label
@@ -48,6 +51,11 @@ CONTRACT_END_LABELS = {**LABELS, "reason": gettext_lazy("退出原因"), "note":
 INSPECTION_LABELS = {**LABELS, "note": gettext_lazy("检查说明")}
 CREDIT_LABELS = {**LABELS, "reason": gettext_lazy("事由")}
 MEMBER_END_LABELS = {**LABELS, "reason": gettext_lazy("离任原因"), "note": gettext_lazy("离任说明")}
+# The corrections: a reversal (冲正原因), a void (作废原因, 撤销原因), a term (更正原因).
+REVERSE_LABELS = {**LABELS, "reason": gettext_lazy("冲正原因")}
+INSPECTION_VOID_LABELS = {**LABELS, "reason": gettext_lazy("作废原因")}
+CONTRACT_VOID_LABELS = {**LABELS, "reason": gettext_lazy("撤销原因")}
+TERM_LABELS = {**LABELS, "reason": gettext_lazy("更正原因")}
 
 
 @dataclass(frozen=True)
@@ -76,10 +84,20 @@ def version(request: HttpRequest) -> int | None:
     return int_or_none(value(request, "version"), "version", _("版本"))
 
 
-def year_param(request: HttpRequest) -> int:
-    """The year asked for in ``?year=`` (this year when absent or not a year from 2000 on)."""
+FIRST_BOARD_YEAR = 2000
+
+
+def year_param(request: HttpRequest) -> tuple[int, str | None]:
+    """The year asked for in ``?year=`` (this year when absent), and the refusal of a ``year``
+    that is not a year from 2000 to this year (``abc``, ``99999``): the page then shows this
+    year under that message, as the API refuses the same with 422."""
     this_year = timezone.localdate().year
-    raw = request.GET.get("year", "")
-    if raw.isascii() and raw.isdecimal() and 2000 <= int(raw) <= this_year:
-        return int(raw)
-    return this_year
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return this_year, None
+    if raw.isascii() and raw.isdecimal() and FIRST_BOARD_YEAR <= int(raw) <= this_year:
+        return int(raw), None
+    refusal = _(
+        "年度：年度应为{first}到{last}之间的整数（您填写的是「{raw}」），下面显示的是{last}年"
+    ).format(first=FIRST_BOARD_YEAR, last=this_year, raw=raw[:20])
+    return this_year, refusal

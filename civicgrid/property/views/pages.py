@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.property import selectors
 from civicgrid.property.constants import (
     CHECK_ITEM_MAX,
+    MANUAL_SOURCES,
     RECTIFY_DAYS,
     CheckItem,
     CommitteePost,
@@ -19,12 +21,11 @@ from civicgrid.property.constants import (
     MemberEndReason,
     NegativeItem,
 )
-from civicgrid.property.models import CompanyProfile, ServiceContract
-from civicgrid.property.permissions import ADJUSTING_KINDS, manage_filter, may_manage
+from civicgrid.property.models import CompanyProfile, Inspection, ServiceContract
+from civicgrid.property.permissions import ADJUSTING_KINDS, manage_filter, may_adjust, may_manage
 from civicgrid.property.services.contracts import may_manage_company
 from civicgrid.property.views.common import Kept, require_view, year_param
 from civicgrid.registry.models import Organisation, Resident
-from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
 
 INSPECTIONS_SHOWN = 50  # a company page lists the year's newest inspections, saying so when there are more
@@ -33,14 +34,16 @@ INSPECTIONS_SHOWN = 50  # a company page lists the year's newest inspections, sa
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     require_view(request)
-    year = year_param(request)
+    year, refused = year_param(request)
+    if refused:
+        messages.error(request, refused)
     this_year = timezone.localdate().year
     context = {
         "board": selectors.board(request.user, year),
         "year": year,
         "years": list(range(this_year, this_year - 5, -1)),
     }
-    return render(request, "property/board.html", context)
+    return render(request, "property/board.html", context, status=422 if refused else 200)
 
 
 @login_required
@@ -54,7 +57,7 @@ def compounds(request: HttpRequest) -> HttpResponse:
     serving = {
         c.node_id: c
         for c in ServiceContract.objects.filter(
-            node__in=list(page.object_list), ends_on__isnull=True
+            node__in=list(page.object_list), ends_on__isnull=True, voided_at__isnull=True
         ).select_related("company")
     }
     rows = [(node, serving.get(node.pk)) for node in page.object_list]
@@ -109,14 +112,16 @@ def compound_page(
 def found_contracts(compound: Node) -> list[ServiceContract]:
     """Every contract of the compound, the newest first (the compound is in scope)."""
     return list(
-        ServiceContract.objects.filter(node=compound).select_related("company").order_by("-starts_on")
+        ServiceContract.objects.filter(node=compound)
+        .select_related("company", "voided_by")
+        .order_by("-starts_on", "-id")
     )
 
 
 def found_residents(request: HttpRequest, compound: Node) -> list[Resident]:
-    """Residents of the compound the actor sees, to link a committee member to."""
-    qs = residents_visible(request.user).filter(node_path__startswith=compound.path, is_active=True)
-    return list(qs.order_by("name")[:300])
+    """Residents of the compound to link a committee member to, for whoever manages its
+    committee (name and masked ID number only; no registry access needed)."""
+    return list(selectors.member_candidates(request.user, compound)[:300])
 
 
 @login_required
@@ -128,7 +133,10 @@ def company_page(
     request: HttpRequest, found: Organisation, kept: Kept | None = None, status: int = 200
 ) -> HttpResponse:
     """The company's page; ``kept`` is a refused form's input, shown again in that form."""
-    year = year_param(request)
+    year, refused = year_param(request)
+    if refused:
+        messages.error(request, refused)
+        status = 422 if status == 200 else status
     this_year = timezone.localdate().year
     score = selectors.score(found, year)
     adjusting = manage_filter(
@@ -153,6 +161,13 @@ def company_page(
         "inspected": inspected,
         "inspections_shown": INSPECTIONS_SHOWN,
         "ledger": ledger,
+        "reversible": {
+            e.pk
+            for e in ledger
+            if e.source in MANUAL_SOURCES
+            and not hasattr(e, "reversed_by")
+            and may_adjust(request.user, e.node)
+        },
         "elsewhere": selectors.ledger_elsewhere(request.user, found, year),
         "inspections": inspections[:INSPECTIONS_SHOWN],
         "can_manage": may_manage_company(request.user, found),
@@ -165,7 +180,19 @@ def company_page(
 
 @login_required
 def inspection(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.inspection_get(request.user, pk)
+    return inspection_page(request, selectors.inspection_get(request.user, pk))
+
+
+def inspection_page(
+    request: HttpRequest, found: Inspection, kept: Kept | None = None, status: int = 200
+) -> HttpResponse:
+    """One inspection item by item, voided or with the void form for those who manage it."""
     order = {item.value: i for i, item in enumerate(CheckItem)}
     items = sorted(found.items.all(), key=lambda row: order.get(row.item, 99))
-    return render(request, "property/inspection.html", {"inspection": found, "items": items})
+    context = {
+        "inspection": found,
+        "items": items,
+        "can_manage": may_manage(request.user, found.node_path),
+        "kept": kept,
+    }
+    return render(request, "property/inspection.html", context, status=status)
