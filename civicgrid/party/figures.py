@@ -87,12 +87,31 @@ def _reporting_members(actor: Any, category: str) -> QuerySet[PartyMember]:
     )
 
 
-def area_rate(actor: Any, *, under: Node | None = None, category: str = MemberCategory.IN_SERVICE) -> Rate:
-    """Reporting rate of the members of ``category`` whose organisation is under ``under``
-    (where they work: the district's and subdistrict's basis)."""
-    rows = list(_under(_reporting_members(actor, category), under).values_list("pk", "reported"))
+def _rate_of(members: QuerySet[PartyMember]) -> Rate:
+    rows = list(members.values_list("pk", "reported"))
     pending = _pending_ids({pk for pk, done in rows if not done})
     return Rate(total=len(rows), reported=sum(1 for _, done in rows if done), pending=len(pending))
+
+
+def area_rate(actor: Any, *, under: Node | None = None, category: str = MemberCategory.IN_SERVICE) -> Rate:
+    """Reporting rate of the members of ``category`` whose organisation is in the actor's
+    scope and under ``under`` (where they work: the unit basis of districts and
+    subdistricts). Members the actor sees only because they live in scope are not counted
+    here: ``home_rate`` counts by where members live."""
+    members = scope_filter(_reporting_members(actor, category), actor, Capability.PARTY_VIEW, "node_path")
+    return _rate_of(_under(members, under))
+
+
+def home_rate(actor: Any, *, under: Node | None = None, category: str = MemberCategory.IN_SERVICE) -> Rate:
+    """Reporting rate of the members of ``category`` who live in the actor's scope and under
+    ``under`` (the residence basis, whatever unit they work for)."""
+    members = scope_filter(
+        _reporting_members(actor, category).filter(home_node__isnull=False),
+        actor,
+        Capability.PARTY_VIEW,
+        "home_node__path",
+    )
+    return _rate_of(_under(members, under, "home_node__path"))
 
 
 def _community_of_path(path: str, communities: dict[int, Node]) -> Node | None:

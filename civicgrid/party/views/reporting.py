@@ -55,6 +55,7 @@ def reporting(request: HttpRequest) -> HttpResponse:
     context = {
         "under": under,
         "area": figures.area_rate(actor, under=under),
+        "home": figures.home_rate(actor, under=under),
         "new_employment": figures.area_rate(actor, under=under, category=MemberCategory.NEW_EMPLOYMENT),
         "unit_rate": figures.unit_rate(actor, under=under),
         "communities": figures.rates_by_community(actor, under=under),
