@@ -1,7 +1,7 @@
 """Reads of proactive governance, cut to the actor's GOVERNANCE_VIEW scope."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -129,6 +129,23 @@ def alert_get(actor: Any, pk: int) -> SpikeAlert:
     if found is None:
         raise NotFound(gettext("预警不存在或您无权查看"))
     return found
+
+
+def alert_requests(alert: SpikeAlert) -> QuerySet[Request]:
+    """The requests an alert counted (``observed``): of its category group, in its place,
+    received in the window ending when it was raised, ``(raised_at − W, raised_at]``, as
+    ``spikes._recent`` found them."""
+    since = alert.raised_at - timedelta(minutes=alert.window_minutes)
+    return (
+        Request.objects.filter(
+            node_path__startswith=alert.node_path,
+            category__code__startswith=alert.category_prefix,
+            received_at__gt=since,
+            received_at__lte=alert.raised_at,
+        )
+        .select_related("node", "lead_unit")
+        .order_by("received_at", "id")
+    )
 
 
 # Before and after a monthly topic ------------------------------------------------------------

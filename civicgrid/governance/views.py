@@ -20,15 +20,17 @@ from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import typed_day
 from civicgrid.core.views_forms import labelled, unlabelled
+from civicgrid.exchange.exports import attachment
 from civicgrid.governance import figures, selectors, services
 from civicgrid.governance.forms import FIELD_LABELS, TaskForm
-from civicgrid.governance.hot import compared, hot_issues_compute, hot_issues_preview
+from civicgrid.governance.hot import _bounds, compared, hot_issues_compute, hot_issues_preview
 from civicgrid.governance.models import AlertStatus, ProposalStatus, Topic, TopicStatus
 from civicgrid.governance.seasonal import priority_month, priority_subdistricts
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import HandlingUnit, Request
 from civicgrid.requests.rates.access import asked_period
 from civicgrid.requests.rates.cells import current_month
+from civicgrid.requests.rates.exports import XLSX, priority_xlsx
 from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
 from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node
@@ -90,8 +92,6 @@ def _outline(user: Any, node: Node) -> str:
 
 
 def _in_scope_count(node: Node, period: Period) -> int:
-    from civicgrid.governance.hot import _bounds
-
     start, end = _bounds(period)
     return Request.objects.filter(
         node_path__startswith=node.path, received_at__gte=start, received_at__lt=end
@@ -121,6 +121,15 @@ def hot_page(request: HttpRequest) -> HttpResponse:
     return _hot_page(request, node, period, "；".join(refused))
 
 
+def _received_since(node: Node, period: Period, since: Any) -> int:
+    """Requests under ``node`` received in ``period`` after ``since`` (a stored run's time):
+    what the run has not counted."""
+    start, end = _bounds(period)
+    return Request.objects.filter(
+        node_path__startswith=node.path, received_at__gte=max(start, since), received_at__lt=end
+    ).count()
+
+
 def _hot_page(request: HttpRequest, node: Node, period: Period, refused: str = "") -> HttpResponse:
     user = request.user
     run = selectors.latest_run(node, period)
@@ -144,6 +153,7 @@ def _hot_page(request: HttpRequest, node: Node, period: Period, refused: str = "
         "previous": previous,
         "run": run,
         "preview": preview,
+        "received_since": _received_since(node, period, run.created_at) if run and not preview else 0,
         "issues": issues,
         "points": _map_points(issues),
         "too_large": too_large,
@@ -487,6 +497,9 @@ def priority_page(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         refused, month = unlabelled(exc), add_months(current_month(), -1)
     report = priority_subdistricts(request.user, month)
+    if request.GET.get("format") == "xlsx" and not refused:
+        name = _("治理类街道_{month:%Y-%m}.xlsx").format(month=month)
+        return attachment(priority_xlsx(report), content_type=XLSX, filename=name)
     context = {
         "report": report,
         "month_value": raw if refused and raw else f"{month:%Y-%m}",
@@ -511,6 +524,22 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
         "ended": alerts.filter(status=AlertStatus.ENDED)[:100],
     }
     return render(request, "governance/alerts.html", context)
+
+
+@login_required
+def alert_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requests an alert counted: as many as its figure (``observed``), each linked where
+    the reader may open it, as on a hot issue's page."""
+    alert = selectors.alert_get(request.user, pk)
+    rows = list(selectors.alert_requests(alert))
+    context = {
+        "alert": alert,
+        "requests": rows,
+        "openable": set(
+            requests_visible(request.user).filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True)
+        ),
+    }
+    return render(request, "governance/alert.html", context)
 
 
 @login_required
@@ -541,5 +570,6 @@ urlpatterns: list[URLPattern] = [
     path("proposals/<int:pk>/decide/", proposal_decide, name="proposal_decide"),
     path("priority/", priority_page, name="priority"),
     path("alerts/", alerts_page, name="alerts"),
+    path("alerts/<int:pk>/", alert_page, name="alert"),
     path("alerts/<int:pk>/acknowledge/", alert_acknowledge, name="alert_acknowledge"),
 ]

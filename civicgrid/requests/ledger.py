@@ -33,6 +33,7 @@ from civicgrid.requests import selectors
 from civicgrid.requests.constants import CLOCK_RUNNING, OPEN_STATUSES, Channel, Light, RequestType, Status
 from civicgrid.requests.models import HandlingUnit, Request, WorkOrder
 from civicgrid.requests.permissions import requester_seen_q, unit_ids
+from civicgrid.requests.rates.report import overdue_at
 from civicgrid.territory.selectors import node_get
 
 PHONE_SEARCHED = "requests.phone_searched"  # audit verb: masked phone and hits, per search
@@ -48,6 +49,7 @@ class LedgerFilters:
     channel: list[str] = field(default_factory=list)
     category: str = ""  # catalogue code prefix (stable across catalogue versions)
     unit: int | None = None  # lead or assisting unit
+    lead_unit: int | None = None  # the lead unit only (the rates count a request's receipt by it)
     node: int | None = None  # everything under this territory node
     received_from: date | None = None
     received_to: date | None = None  # inclusive
@@ -55,6 +57,7 @@ class LedgerFilters:
     number: str = ""
     phone: str = ""  # exact, through the blind index
     overdue: bool = False  # open and past the resolution deadline
+    overdue_at: date | None = None  # overdue at the end of this day (or now): the weekly report's
     supervised: bool = False
     reopened: bool = False
 
@@ -103,6 +106,10 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
             raise ValidationError(_("承办单位不存在或您无权查看"), field="unit")
         orders = WorkOrder.objects.filter(request=OuterRef("pk"), unit_id=f.unit)
         qs = qs.filter(Q(lead_unit_id=f.unit) | Q(Exists(orders)))
+    if f.lead_unit is not None:
+        if not visible_units(actor).filter(pk=f.lead_unit).exists():
+            raise ValidationError(_("主办单位不存在或您无权查看"), field="lead_unit")
+        qs = qs.filter(lead_unit_id=f.lead_unit)
     if f.node is not None:
         try:
             node = node_get(actor, f.node)
@@ -127,6 +134,8 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
         phone_search_checked(actor=actor, phone=phone, qs=qs)
     if f.overdue:
         qs = qs.filter(overdue_q(timezone.now()))
+    if f.overdue_at is not None:
+        qs = qs.filter(overdue_at(min(day_start(f.overdue_at + timedelta(days=1)), timezone.now())))
     if f.supervised:
         qs = qs.filter(supervised=True)
     if f.reopened:

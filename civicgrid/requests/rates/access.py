@@ -32,8 +32,15 @@ AREA = "area"
 def asked_period(month: str, start: str, end: str) -> Period:
     """The period a rates page or API call asks for: a month (this one by default) or a range
     of days. One not yet begun has no figures, not even zeros that read as a bad month (as the
-    ranking refuses a month not begun); a range may end after today (it is counted so far)."""
+    ranking refuses a month not begun); a range may end after today (it is counted so far).
+    A month and a range asked for together are refused, naming both fields: neither silently
+    wins (the page's form clears the other fields as one is typed)."""
     start, end, month = start.strip(), end.strip(), month.strip()
+    if month and (start or end):
+        raise ValidationError(
+            gettext("“月份”和“起止日期”只能填写一种：按月统计请清空起止日期，按区间统计请清空月份"),
+            field="month",
+        )
     if start or end:
         period = parse_range(start, end)
         if period.start > timezone.localdate():

@@ -66,6 +66,7 @@ class HotSpot:
     name: str
     rates: Rates
     closed: int = 0  # distinct requests closed in the week (件), as the report's ``closed``
+    node_id: int | None = None  # the row's area; None for the row of the reader's own level
 
     @property
     def received(self) -> int:
@@ -205,12 +206,13 @@ def _hot_spots(report: WeeklyReport, weights: Weights, closed: Cells) -> list[Ho
     sheet = HOT_SPOT_SHEETS.get(kinds.pop()) if len(kinds) == 1 else None
     report.hot_spot_sheet = str(sheet or _("属地热点"))
     names = {n.path: n.name for n in nodes}
+    ids = {n.path: n.pk for n in nodes}
     found = raw_cells(report.period, Slice(paths=report.scope.paths), by=BY_AREA)
     totals = by_paths(found, names)  # nodes of one level: no cell counts twice
     rest = grand_total(found) + -total(list(totals.values()))
     requests = by_paths(closed, names)
     spots = [
-        HotSpot(names[p], rates_of(c, weights), closed=requests[p].closed)
+        HotSpot(names[p], rates_of(c, weights), closed=requests[p].closed, node_id=ids[p])
         for p, c in totals.items()
         if any(c.as_tuple())
     ]

@@ -132,6 +132,9 @@ class LedgerForm(forms.Form):
     unit = forms.TypedChoiceField(
         label=gettext_lazy("承办单位"), required=False, coerce=int, empty_value=None
     )
+    lead_unit = forms.TypedChoiceField(
+        label=gettext_lazy("主办单位"), required=False, coerce=int, empty_value=None
+    )
     # A unit beyond the list (capped at UNIT_OPTIONS_MAX): typed by its code, it becomes the
     # ``unit`` filter (the typed code wins over the list) and shows chosen in the list.
     unit_code = forms.CharField(
@@ -146,6 +149,9 @@ class LedgerForm(forms.Form):
     )
     received_to = forms.DateField(
         label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue_at = forms.DateField(
+        label=gettext_lazy("截至该日超期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     overdue = forms.BooleanField(label=gettext_lazy("仅超期"), required=False)
     supervised = forms.BooleanField(label=gettext_lazy("仅督办件"), required=False)
@@ -168,9 +174,14 @@ class LedgerForm(forms.Form):
         ]
         visible = ledger.visible_units(actor)
         self.coded = unit_by_code(visible, str(self.data.get("unit_code") or ""))
-        chosen = (_asked_id(self.data.get("unit")), self.coded.pk if self.coded else None)
+        chosen = (
+            _asked_id(self.data.get("unit")),
+            _asked_id(self.data.get("lead_unit")),
+            self.coded.pk if self.coded else None,
+        )
         units = unit_options(visible, own=unit_ids(actor), selected=chosen)
         fields["unit"].choices = [*_blank(every), *[(u.pk, u.name) for u in units]]  # type: ignore[attr-defined]
+        fields["lead_unit"].choices = fields["unit"].choices  # type: ignore[attr-defined]
         # Any area in view may be asked for (a link's ``?node=``, a grid too), not only listed ones.
         asked = _asked_id(self.data.get("node"))
         selected = nodes_visible(actor).filter(pk=asked).first() if asked is not None else None
@@ -220,12 +231,14 @@ class LedgerForm(forms.Form):
             channel=[d["channel"]] if d.get("channel") else [],
             category=d.get("category") or "",
             unit=d.get("unit"),
+            lead_unit=d.get("lead_unit"),
             node=d.get("node"),
             received_from=d.get("received_from"),
             received_to=d.get("received_to"),
             q=d.get("q") or "",
             phone=d.get("phone") or "",
             overdue=bool(d.get("overdue")),
+            overdue_at=d.get("overdue_at"),
             supervised=bool(d.get("supervised")),
             reopened=bool(d.get("reopened")),
         )

@@ -9,8 +9,11 @@ nearest the reader; any other unit is typed by its code (``unit_code``).
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
@@ -18,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.pagination import query_without_page
 from civicgrid.core.validators import typed_day
 from civicgrid.exchange.exports import attachment
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.rates.access import (
     AREA,
+    UNIT,
     Target,
     asked_period,
     node_target,
@@ -36,6 +41,8 @@ from civicgrid.requests.rates.access import (
     visible_unit_ids,
 )
 from civicgrid.requests.rates.cells import RAW, current_month, rollup_ready
+from civicgrid.requests.rates.drill import OUTCOMES, outcome_checked, ratings_behind
+from civicgrid.requests.rates.exports import ranking_xlsx, rates_xlsx
 from civicgrid.requests.rates.figures import FIRST_YEAR, Period, add_months
 from civicgrid.requests.rates.ranking import (
     RankClass,
@@ -99,13 +106,57 @@ def _period(request: HttpRequest) -> Period:
     )
 
 
+def period_query(period: Period) -> dict[str, str]:
+    """The period as the pages' parameters: ``month`` for a whole month, else ``start``/``end``."""
+    if period.whole_month:
+        return {"month": f"{period.start:%Y-%m}"}
+    return {"start": f"{period.start:%Y-%m-%d}", "end": f"{period.end:%Y-%m-%d}"}
+
+
+def ratings_query(target: Target, period: Period | None) -> str:
+    """The query of the ratings list (``rates_ratings``) behind ``target``'s figures in ``period``
+    (None: the target alone); add ``outcome``."""
+    asked = period_query(period) if period is not None else {}
+    if target.kind == UNIT:
+        asked["unit"] = str(target.unit_id)
+    elif target.pk is not None:
+        asked["node"] = str(target.pk)
+    return urlencode(asked)
+
+
+def received_query(target: Target, period: Period) -> str | None:
+    """The ledger's query listing the requests a target received in a period (受理: by the lead
+    unit, or by place), or None when no ledger filter says it (a scope of several areas)."""
+    asked = {"received_from": f"{period.start:%Y-%m-%d}", "received_to": f"{period.end:%Y-%m-%d}"}
+    if target.kind == UNIT:
+        asked["lead_unit"] = str(target.unit_id)
+    elif target.pk is not None:
+        asked["node"] = str(target.pk)
+    elif target.paths != ("",):
+        return None
+    return urlencode(asked)
+
+
+AXIS_MARGIN = 5  # points below the lowest value where a chart's value axis starts
+
+
+def axis_floor(values: list[float | None]) -> int:
+    """Where a 0–100 chart's value axis starts: a multiple of 5 at least ``AXIS_MARGIN`` below
+    the lowest value (0 when there is none, or it is that low), so 89 and 100 do not overlap
+    and 94 does not look like 100; the chart says so on the axis."""
+    shown = [v for v in values if v is not None]
+    if not shown:
+        return 0
+    return max(0, int((min(shown) - AXIS_MARGIN) // 5 * 5))
+
+
 def _trend_chart(trend: list[tuple[date, Any]]) -> dict[str, Any]:
+    keys = ("response", "resolution", "satisfaction", "composite")
+    series = {key: [r.chart()[key] for _, r in trend] for key in keys}
     return {
         "months": [f"{m:%Y-%m}" for m, _ in trend],
-        "series": {
-            key: [r.chart()[key] for _, r in trend]
-            for key in ("response", "resolution", "satisfaction", "composite")
-        },
+        "series": series,
+        "axis_min": axis_floor([v for values in series.values() for v in values]),
     }
 
 
@@ -136,6 +187,9 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         target, period = scope_target(request.user), Period.month(current_month())
     rates, source = target_rates(target, period)
     trend = target_trend(target, period.months()[-1])
+    if request.GET.get("format") == "xlsx" and not refused:
+        name = gettext("三率统计_{label}_{period}.xlsx").format(label=target.label, period=period.label)
+        return attachment(rates_xlsx(target, period, rates, trend), content_type=XLSX, filename=name)
     context = {
         "target": target,
         "period": period,
@@ -143,14 +197,47 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         "shown": rates.display(),
         "source": source,
         "trend": [(m, r, r.display()) for m, r in trend],
+        "drill_target": ratings_query(target, None),
+        "drill": ratings_query(target, period),
+        "not_contacted": rates.counts.rated - rates.counts.contacted,
+        "received_query": received_query(target, period),
         "chart": _trend_chart(trend),
         **_choices(request.user, target),
         "params": request.GET,
-        "month_value": f"{period.start:%Y-%m}" if period.whole_month else "",
+        # What was typed stays in the form when it was refused, to be put right.
+        "month_value": request.GET.get("month", "").strip()
+        if refused and request.GET.get("month", "").strip()
+        else (f"{period.start:%Y-%m}" if period.whole_month else ""),
         "is_live": period.end >= timezone.localdate(),
         "refused": refused,
+        "xlsx_query": urlencode({k: v for k, v in request.GET.items() if k != "format"} | {"format": "xlsx"}),
     }
     return render(request, "requests/rates/rates.html", context, status=422 if refused else 200)
+
+
+@login_required
+def ratings_page(request: HttpRequest) -> HttpResponse:
+    """The ratings behind a figure (评价明细): the target, period and outcome of the rates page
+    (``outcome=unsatisfied`` …); as many rows as the figure counts, each linked to its request."""
+    rate_paths(request.user)
+    refused = ""
+    try:
+        target, period = _target(request), _period(request)
+        outcome = outcome_checked(request.GET.get("outcome", ""))
+    except ValidationError as exc:
+        refused = _refused(exc)
+        target, period, outcome = scope_target(request.user), Period.month(current_month()), "all"
+    paginator = Paginator(ratings_behind(target, period, outcome), settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "target": target,
+        "period": period,
+        "outcome_label": OUTCOMES[outcome][0],
+        "page": page,
+        "query": query_without_page(request),
+        "refused": refused,
+    }
+    return render(request, "requests/rates/ratings.html", context, status=422 if refused else 200)
 
 
 def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
@@ -168,7 +255,8 @@ def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
         "chart_height": max(120, 26 * len(ranked) + 40),
         "chart": {
             "names": [r.name for r in ranked],
-            "scores": [r.rates.chart()["composite"] for r in ranked],
+            "scores": (scores := [r.rates.chart()["composite"] for r in ranked]),
+            "axis_min": axis_floor(scores),
         },
     }
 
@@ -188,12 +276,16 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     # The recount compares every unit of the ranking: only for readers who see all of them (a
     # leader of the district), not a GET any handler could send for the whole district.
     can_check = all(r.unit_id in visible for b in ranked for r in (*b.ranked, *b.unranked))
+    if request.GET.get("format") == "xlsx" and not refused:
+        name = gettext("月度排名_{month:%Y-%m}.xlsx").format(month=month)
+        return attachment(ranking_xlsx(boards), content_type=XLSX, filename=name)
     thresholds = Thresholds.from_settings()
     context = {
         "thresholds": thresholds,
         "shares": thresholds.shown(),
         "month": month,
         "month_value": f"{month:%Y-%m}",
+        "month_end": Period.month(month).end,
         "boards": boards,
         "is_live": month >= current_month(),
         "from_rollup": rollup_ready(month),
@@ -227,8 +319,21 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
         period = report.period  # both ends included
         name = gettext("接诉即办周报_{start}至{end}.xlsx").format(start=period.start, end=period.end)
         return attachment(weekly_report_xlsx(report), content_type=XLSX, filename=name)
+    period = report.period
+    days = period_query(period)  # a week: its first and last day
+    scope = {"node": str(report.scope.pk)} if report.scope.pk is not None else {}
     context = {
         "report": report,
+        "received_query": received_query(report.scope, period),
+        "overdue_query": urlencode({**scope, "overdue_at": f"{period.end:%Y-%m-%d}"}),
+        "hot_spots": [
+            (
+                spot,
+                received_query(Target(AREA, spot.name, pk=spot.node_id), period) if spot.node_id else None,
+                urlencode({"node": str(spot.node_id), **days}) if spot.node_id else None,
+            )
+            for spot in report.hot_spots
+        ],
         "shown": report.rates.display(),
         "week_value": f"{report.period.start:%Y-%m-%d}",
         "previous_week": _week_before(report.period.start),
@@ -243,6 +348,7 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("rates/", rates_page, name="rates"),
+    path("rates/ratings/", ratings_page, name="rates_ratings"),
     path("rates/ranking/", ranking_page, name="ranking"),
     path("rates/weekly/", weekly_report_page, name="weekly_report"),
 ]
