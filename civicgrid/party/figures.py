@@ -88,7 +88,7 @@ def _reporting_members(actor: Any, category: str) -> QuerySet[PartyMember]:
 
 
 def _rate_of(members: QuerySet[PartyMember]) -> Rate:
-    rows = list(members.values_list("pk", "reported"))
+    rows: list[tuple[int, bool]] = list(members.values_list("pk", "reported"))  # type: ignore[misc]
     pending = _pending_ids({pk for pk, done in rows if not done})
     return Rate(total=len(rows), reported=sum(1 for _, done in rows if done), pending=len(pending))
 
