@@ -162,7 +162,7 @@ class AttendanceIn:
 class MeetingIn:
     kind: str
     title: str
-    held_at: datetime
+    held_at: datetime | None
     agenda: str
     place: str = ""
     minutes: str = ""
@@ -247,6 +247,20 @@ def _check_meeting(errors: Errors, data: MeetingIn) -> None:
             add(errors, "tasks", _("任务对应的决定事项不存在"))
 
 
+def _check_not_recorded(errors: Errors, committee: PartyOrganisation, held_at: datetime, title: str) -> None:
+    """The same meeting (this committee, time and title) is recorded once; the committee's
+    row is locked, so two sent at once are seen one after the other."""
+    same = Meeting.objects.filter(committee=committee, held_at=held_at, title=title).first()
+    if same is not None:
+        add(
+            errors,
+            "title",
+            _("该会议活动已记录过（{title}，{held_at}），请勿重复记录").format(
+                title=same.title, held_at=timezone.localtime(same.held_at).strftime("%Y-%m-%d %H:%M")
+            ),
+        )
+
+
 @transaction.atomic
 def meeting_record(*, actor: Any, committee: PartyOrganisation, data: MeetingIn) -> Meeting:
     """A meeting or activity held: agenda, attendance, minutes, decisions, follow-up tasks."""
@@ -258,7 +272,10 @@ def meeting_record(*, actor: Any, committee: PartyOrganisation, data: MeetingIn)
     if data.held_at is not None:
         _check_meeting_day(errors, committee, data)
     current = _check_attendance(errors, committee, data) if data.held_at else {}
+    if data.held_at is not None and data.title:
+        _check_not_recorded(errors, committee, data.held_at, data.title)
     raise_if(errors)
+    assert data.held_at is not None  # refused above when missing
     meeting = Meeting.objects.create(
         committee=committee,
         node=committee.node,

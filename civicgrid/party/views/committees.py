@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.errors import CivicError, NotFound
+from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.views_forms import act, date_or_none, pk_or_none, unlabelled, value
 from civicgrid.party import selectors, services
 from civicgrid.party.constants import (
@@ -147,12 +147,13 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         decisions = lines(request, "decisions")
         tasks = [
             services.TaskIn(title=parts[0], owner_name=parts[1] if len(parts) > 1 else "", due_on=_due(parts))
-            for parts in (_task_parts(line) for line in lines(request, "tasks"))
+            for parts in _task_lines(lines(request, "tasks"))
         ]
         data = services.MeetingIn(
             kind=value(request, "kind"),
             title=value(request, "title"),
-            held_at=datetime_value(value(request, "held_at"), "held_at", _("时间")),
+            # left empty, the service names it with every other missing field
+            held_at=datetime_value(raw, "held_at", _("时间")) if (raw := value(request, "held_at")) else None,
             agenda=value(request, "agenda"),
             place=value(request, "place"),
             minutes=value(request, "minutes"),
@@ -178,6 +179,21 @@ def _task_parts(line: str) -> list[str]:
     """A task line as typed: 任务|责任人|期限, with the full-width ｜ of a Chinese keyboard
     (and full-width digits) read as the half-width ones (NFKC)."""
     return [part.strip() for part in unicodedata.normalize("NFKC", line).split("|")]
+
+
+def _task_lines(typed: list[str]) -> list[list[str]]:
+    """Each task line split in at most three parts; a line with more is refused, named (a
+    part silently dropped would be lost)."""
+    rows = [_task_parts(line) for line in typed]
+    for number, (line, parts) in enumerate(zip(typed, rows, strict=True), start=1):
+        if len(parts) > 3:
+            raise ValidationError(
+                _("跟进任务第{number}行「{line}」多了「|」分隔的内容，格式为：任务|责任人|完成期限").format(
+                    number=number, line=line
+                ),
+                field="tasks",
+            )
+    return rows
 
 
 DAY_TYPED = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
