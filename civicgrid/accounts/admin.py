@@ -1,6 +1,7 @@
 """Account administration for the security administrator (三员分立: accounts and scopes
 here; territory for the system administrator; the audit log for the auditor)."""
 
+import copy
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -177,9 +178,10 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             problem = admin_account_problem(actor=request.user, user=user) if user is not None else None
             if problem is None and user is not None and _own(request, user):
                 problem = _("不能在此修改自己的账号；修改密码请到“修改密码”页面")
-            if problem is not None:
+            if problem is not None:  # the read-only page again, with why (nothing saved)
                 messages.error(request, problem)
-                return redirect(request.path)
+                request = copy.copy(request)
+                request.method, request.POST = "GET", QueryDict()
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @transaction.atomic

@@ -5,7 +5,6 @@ and the admin's own password pages skipped the old password's lock and the audit
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import Client
 
 from civicgrid.accounts.models import AdminRole, User
@@ -102,15 +101,15 @@ def test_the_security_admin_cannot_disable_or_demote_the_auditor(client: Client,
     url = f"/admin/accounts/user/{city.auditor.pk}/change/"
     for change in ({"is_active": ""}, {"admin_role": ""}, {"admin_role": AdminRole.SYSTEM}):
         response = client.post(url, _user_form(city.auditor, **change))
-        assert response.status_code == 302, change  # back to the read-only page, with why
-        assert "civicgrid admins" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+        assert response.status_code == 200, change  # the read-only page again, with why
+        assert "civicgrid admins" in response.content.decode()
     auditor = User.objects.get(pk=city.auditor.pk)
     assert auditor.is_active and auditor.admin_role == AdminRole.AUDIT
     # the system administrator likewise; a business account is still managed here
     response = client.post(
         f"/admin/accounts/user/{city.sysadmin.pk}/change/", _user_form(city.sysadmin, is_active="")
     )
-    assert response.status_code == 302 and User.objects.get(pk=city.sysadmin.pk).is_active
+    assert response.status_code == 200 and User.objects.get(pk=city.sysadmin.pk).is_active
     response = client.post(f"/admin/accounts/user/{city.bob.pk}/change/", _user_form(city.bob, is_active=""))
     assert response.status_code == 302 and not User.objects.get(pk=city.bob.pk).is_active
 
