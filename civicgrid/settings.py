@@ -26,9 +26,32 @@ TESTING = "pytest" in sys.modules or envbool("CIVICGRID_TESTING")
 
 DEBUG = envbool("CIVICGRID_DEBUG", False)
 _DEV_SECRET = "civicgrid-development-only-secret-key-do-not-use-in-production"  # noqa: S105
+_KEY_HOWTO = (
+    'e.g. the output of python3 -c "import secrets;print(secrets.token_urlsafe(50))" '
+    "(or set CIVICGRID_SECRET_KEY_FILE to a file that holds it)"
+)
 SECRET_KEY = envsecret("CIVICGRID_SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING) else "")
 if not SECRET_KEY:
-    raise RuntimeError("CIVICGRID_SECRET_KEY (or CIVICGRID_SECRET_KEY_FILE) must be set")
+    raise RuntimeError(
+        f"CIVICGRID_SECRET_KEY is not set: set it to a random key of 50 or more characters, {_KEY_HOWTO}"
+    )
+if not (DEBUG or TESTING):
+    # Django's own rule (check --deploy, security.W009), refused at start: the development
+    # key is published in this file, and a short or repetitive key can be guessed; with it
+    # anyone could sign session cookies and password-reset tokens.
+    if SECRET_KEY == _DEV_SECRET or SECRET_KEY.startswith("django-insecure-"):
+        _weakness = "it is the development key published in civicgrid's source"
+    elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        _weakness = (
+            f"it has {len(SECRET_KEY)} characters, {len(set(SECRET_KEY))} of them different "
+            "(at least 50 and 5 are needed)"
+        )
+    else:
+        _weakness = ""
+    if _weakness:
+        raise RuntimeError(
+            f"CIVICGRID_SECRET_KEY cannot be used: {_weakness}; set a random key, {_KEY_HOWTO}"
+        )
 
 ALLOWED_HOSTS = envlist("CIVICGRID_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 # The address residents and staff use, e.g. https://grid.example.gov.cn (QR doorplates, SMS
@@ -266,8 +289,13 @@ def _derived_key(label: str) -> str:
 # Production must set both keys; development and tests derive them from SECRET_KEY.
 PII_KEY = envsecret("CIVICGRID_PII_KEY", _derived_key("pii") if (DEBUG or TESTING) else "")
 PII_HASH_KEY = envsecret("CIVICGRID_PII_HASH_KEY", _derived_key("pii-hash") if (DEBUG or TESTING) else "")
-if not PII_KEY or not PII_HASH_KEY:
-    raise RuntimeError("CIVICGRID_PII_KEY and CIVICGRID_PII_HASH_KEY must be set in production")
+for _name, _key in (("CIVICGRID_PII_KEY", PII_KEY), ("CIVICGRID_PII_HASH_KEY", PII_HASH_KEY)):
+    if not _key:
+        raise RuntimeError(
+            f"{_name} is not set: production needs it (or {_name}_FILE naming a file that holds it), "
+            'urlsafe base64 of 32 bytes, e.g. the output of python3 -c "import base64,os;'
+            'print(base64.urlsafe_b64encode(os.urandom(32)).decode())" (see docs/configuration.md)'
+        )
 # Older keys still able to decrypt (comma separated), for key rotation.
 PII_OLD_KEYS = envlist("CIVICGRID_PII_OLD_KEYS", [])
 

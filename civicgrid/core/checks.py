@@ -62,15 +62,17 @@ def encrypted_columns() -> list[tuple[type[Model], str, str]]:
 
 def pii_key_problem() -> str | None:
     """Why the configured PII keys cannot read the stored personal information, or None
-    (they can, or nothing is stored yet). Reads the newest few rows of each table with an
-    encrypted column until one value decrypts, and of each with a lookup hash beside it
-    until one hash matches."""
+    (they can, or nothing is stored yet). Reads the newest rows (up to ``SAMPLE_ROWS``) of
+    each table with an encrypted column until one value decrypts, and of every column with
+    a lookup hash beside it: as soon as one row is stored, at least one of the hashes read
+    must match under ``CIVICGRID_PII_HASH_KEY``. A wrong key matches none (HMAC-SHA256), so
+    one row is enough to tell; before, three were needed per table, and a young
+    installation with one or two requests started with a wrong key unnoticed."""
     from civicgrid.core import crypto
 
     decrypted = False
-    hashes_checked = False
     for model, field, hash_field in encrypted_columns():
-        if decrypted and (hashes_checked or not hash_field):
+        if decrypted and not hash_field:
             continue
         columns = [field, hash_field] if hash_field else [field]
         rows = model._default_manager.order_by("-pk").values_list(*columns)[:SAMPLE_ROWS]
@@ -92,14 +94,13 @@ def pii_key_problem() -> str | None:
             if hash_field and row[1] and clear:
                 compared += 1
                 matched += crypto.blind_index(clear) == row[1]
-        if compared >= min(3, SAMPLE_ROWS):
-            if not matched:  # (one match is enough: a wrong key matches none)
-                return (
-                    f"{model._meta.label}.{hash_field}: CIVICGRID_PII_HASH_KEY is not the key the "
-                    "stored lookup hashes were made with: searches by ID number or phone would find "
-                    "nobody. Set the hash key the data was written with."
-                )
-            hashes_checked = True
+        if compared and not matched:
+            return (
+                f"{model._meta.label}.{hash_field}: CIVICGRID_PII_HASH_KEY is not the key the "
+                f"stored lookup hashes were made with (none of the {compared} newest matches): "
+                "searches by ID number or phone would find nobody. Set the hash key the data was "
+                "written with."
+            )
     return None
 
 
