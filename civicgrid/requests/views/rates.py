@@ -53,6 +53,7 @@ from civicgrid.requests.rates.ranking import (
     rankings,
 )
 from civicgrid.requests.rates.report import weekly_report, weekly_report_xlsx
+from civicgrid.requests.selectors import requests_visible
 from civicgrid.requests.views.ledger import INDENT, area_options, unit_by_code, unit_options
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -229,7 +230,10 @@ def ratings_page(request: HttpRequest) -> HttpResponse:
         target, period, outcome = scope_target(request.user), Period.month(current_month()), "all"
     paginator = Paginator(ratings_behind(target, period, outcome), settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    shown = [r.request_id for r in page]
     context = {
+        # The figure is the reader's scope of the rates; a request's page only where they may open it.
+        "openable": set(requests_visible(request.user).filter(pk__in=shown).values_list("pk", flat=True)),
         "target": target,
         "period": period,
         "outcome_label": OUTCOMES[outcome][0],
