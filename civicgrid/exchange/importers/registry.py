@@ -347,10 +347,35 @@ class DwellingImporter(Importer):
         self.updates: list[Update] = []
         self.unchanged = 0
         self.room_rows: dict[tuple[int, str], int] = {}
+        self.update_rows: set[int] = set()
         for row in self.each(rows, progress):
             self._validate_row(row)
+        self._check_registered_rooms()
         self._generate_codes()
         return self.sorted_errors()
+
+    def _check_registered_rooms(self) -> None:
+        """A row creating a dwelling whose room is already registered in that building (or
+        单元) is that dwelling again, as a repeat inside the file is: refused, naming the
+        房屋编码 that updates it (re-uploading a file without codes would otherwise register
+        every room again). The file's buildings are read at once."""
+        wanted = {key: number for key, number in self.room_rows.items() if number not in self.update_rows}
+        nodes = sorted({node_pk for node_pk, _room in wanted})
+        for start in range(0, len(nodes), LOOKUP_CHUNK):
+            registered = Dwelling.objects.filter(node_id__in=nodes[start : start + LOOKUP_CHUNK]).values_list(
+                "node_id", "room", "code"
+            )
+            for node_pk, room, code in registered:
+                number = wanted.get((node_pk, comparable(room)))
+                if number is not None:
+                    self.error(
+                        number,
+                        "room",
+                        _(
+                            "该楼栋或单元的房号 {room} 已登记（房屋编码 {code}）；如要修改这套房屋，"
+                            "请在房屋编码列填写 {code}，否则请从文件中删去此行"
+                        ).format(room=room, code=code),
+                    )
 
     def _area(self, row: Row) -> Decimal | None:
         raw = fold(self.text(row, "area"))
@@ -391,6 +416,7 @@ class DwellingImporter(Importer):
             )
         existing = self.existing.get(code) if code else None
         if existing is not None:
+            self.update_rows.add(row.number)
             self._check_existing(row, existing, node)
         if self.is_bad(row) or node is None:
             return

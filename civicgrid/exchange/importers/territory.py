@@ -18,7 +18,7 @@ from civicgrid.core import bulk, crypto
 from civicgrid.core.errors import ValidationError
 from civicgrid.exchange.cells import comparable
 from civicgrid.exchange.constants import BATCH_SIZE
-from civicgrid.exchange.importers.base import Importer, Progress, RowError, chunked
+from civicgrid.exchange.importers.base import LOOKUP_CHUNK, Importer, Progress, RowError, chunked
 from civicgrid.exchange.importers.updates import (
     Update,
     apply_updates,
@@ -94,8 +94,10 @@ class NodeImporter(Importer):
         self.planned: list[PlannedNode] = []
         self.by_code: dict[str, PlannedNode] = {}
         self.name_rows: dict[tuple[str, str], int] = {}
+        self.update_rows: set[int] = set()
         for row in self.each(rows, progress):
             self._validate_row(row)
+        self._check_registered_names()
         self._generate_codes()
         self._check_points()
         return self.sorted_errors()
@@ -212,6 +214,7 @@ class NodeImporter(Importer):
         code = self.code(row, "code")
         existing = self.existing.get(code) if self.first_row.get(code) == row.number else None
         if existing is not None:
+            self.update_rows.add(row.number)
             self._validate_update(row, existing)
             return
         kind = self._kind(row)
@@ -246,6 +249,34 @@ class NodeImporter(Importer):
         first = self.name_rows.setdefault((parent_code, comparable(name)), row.number)
         if first != row.number:
             self.error(row, "name", _("与第{row}行重复（同一上级下的同名区域）").format(row=first))
+
+    def _check_registered_names(self) -> None:
+        """Nor can a new area and a registered one of the same name under the same parent:
+        a row creating one is refused (a file imported twice would make every area again).
+        A row whose 编码 is that area's updates it (``_validate_update``) and is not new.
+        The parents of the file are read at once."""
+        wanted: dict[tuple[str, str], int] = {
+            key: number
+            for key, number in self.name_rows.items()
+            if number not in self.update_rows and key[0] in self.nodes
+        }
+        parents = {self.nodes[code].pk: code for code, _name in wanted}
+        ids = sorted(parents)
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            registered = Node.objects.filter(
+                parent_id__in=ids[start : start + LOOKUP_CHUNK], is_active=True
+            ).values_list("parent_id", "name", "code")
+            for parent_pk, name, code in registered:
+                number = wanted.get((parents[parent_pk], comparable(name)))
+                if number is not None:
+                    self.error(
+                        number,
+                        "name",
+                        _(
+                            "上级区域下已有同名区域 {name}（编码 {code}）；"
+                            "如要修改它，请在编码列填写 {code}，否则请改名或从文件中删去此行"
+                        ).format(name=name, code=code),
+                    )
 
     # --- rows naming a registered code: updates ------------------------------------------
 
@@ -390,7 +421,35 @@ class PositionImporter(Importer):
         self.terms: dict[tuple[int, str, str], list[tuple[int, date, date | None]]] = {}
         for row in self.each(rows, progress):
             self._validate_row(row)
+        self._check_registered()
         return self.sorted_errors()
+
+    def _check_registered(self) -> None:
+        """A row repeating a registered position (same area, post and person over an
+        overlapping term) is the same position imported again: refused, so a file imported
+        twice does not double everyone's posts. The file's areas are read at once."""
+        nodes = sorted({node_pk for node_pk, _post, _name in self.terms})
+        refused: set[int] = set()
+        for start in range(0, len(nodes), LOOKUP_CHUNK):
+            registered = Position.objects.filter(node_id__in=nodes[start : start + LOOKUP_CHUNK]).values_list(
+                "node_id", "post", "holder_name", "start_date", "end_date"
+            )
+            for node_pk, post, holder_name, other_start, other_end in registered:
+                for number, begins, ends in self.terms.get((node_pk, post, comparable(holder_name)), []):
+                    overlaps = begins <= (other_end or date.max) and other_start <= (ends or date.max)
+                    if overlaps and number not in refused:
+                        refused.add(number)
+                        self._refuse_registered(number, other_start, other_end)
+
+    def _refuse_registered(self, number: int, other_start: date, other_end: date | None) -> None:
+        self.error(
+            number,
+            "holder_name",
+            _(
+                "与已登记的任职重复（同一区域、同一岗位、同一人，任职时间重叠：{start} 至 {end}）；"
+                "请从文件中删去此行，如需修改请在区域页面操作"
+            ).format(start=other_start.isoformat(), end=other_end.isoformat() if other_end else _("今")),
+        )
 
     def _check_twice(
         self, row: Row, node: Node, post: str, holder_name: str, start: date, end: date | None
