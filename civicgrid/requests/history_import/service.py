@@ -44,6 +44,12 @@ logger = logging.getLogger(__name__)
 
 VERB = "requests.history_imported"
 
+# Keys of ``HistoryImportResult.seconds`` that callers read (the command prints them).
+CHECK_SECONDS = "check"
+IMPORT_SECONDS = "import"
+WRITE_SECONDS = "write"
+ROLLUP_SECONDS = "rollup"
+
 
 @dataclass
 class HistoryImportResult:
@@ -58,7 +64,8 @@ class HistoryImportResult:
     dry_run: bool = False
     key: str = ""  # the import's key, in every history row's data and in the audit row
     # Wall seconds: "import" (the whole call before the rollups), "check" (reading and checking
-    # the rows), "write" and "write:<step>", "rollup".
+    # the rows, the numbers taken included), "write" and "write:<step>", "rollup" (the keys
+    # above; "import" + "rollup" is the wall time of the whole call).
     seconds: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)  # this process's CPU seconds ("import")
 
@@ -121,20 +128,25 @@ class _Import:
         self.numbers: list[str] = []  # the lowest and highest number written
 
     def chunks(self, sheet: Any) -> Iterator[Chunk]:
-        """The checked chunks; the time spent reading and checking is ``seconds["check"]``."""
+        """The checked chunks; the time spent reading and checking is ``seconds[CHECK_SECONDS]``."""
         source = self.validator.chunks(sheet)
-        seconds = self.result.seconds
         while True:
             started = time.perf_counter()
             chunk = next(source, None)
-            seconds["check"] = seconds.get("check", 0.0) + time.perf_counter() - started
+            self.checked_since(started)
             if chunk is None:
                 return
             yield chunk
 
+    def checked_since(self, started: float) -> None:
+        seconds = self.result.seconds
+        seconds[CHECK_SECONDS] = seconds.get(CHECK_SECONDS, 0.0) + time.perf_counter() - started
+
     def check(self, chunks: Iterator[Chunk]) -> None:
         for chunk in chunks:
+            started = time.perf_counter()
             self.validator.check_taken(chunk)
+            self.checked_since(started)
         self.validator.finish()
 
     def write(self, chunks: Iterator[Chunk]) -> None:
@@ -142,7 +154,9 @@ class _Import:
         result, batch = self.result, self.validator.batch
         writer = Writer(key=result.key, actor_name=actor_name(self.actor), seconds=result.seconds)
         for chunk in chunks:
+            started = time.perf_counter()
             items = self.validator.check_taken(chunk)
+            self.checked_since(started)
             if batch.errors or not items:  # once anything is wrong, the rest is only checked
                 continue
             writer.write(items, chunk.counters)
@@ -195,7 +209,9 @@ def requests_history_import(
     started, cpu = time.perf_counter(), time.process_time()
     validator = Validator(actor, skip_existing=skip_existing)
     run = _Import(actor, validator, result)
+    reading = time.perf_counter()
     sheet = read_sheet(file_name, data)
+    run.checked_since(reading)
     chunks = run.chunks(sheet)
     write = not dry_run
     try:
@@ -225,11 +241,11 @@ def requests_history_import(
         ) from exc
     batch = validator.batch
     result.rows, result.errors, result.skipped = batch.rows, batch.errors, batch.skipped
-    result.seconds["import"] = time.perf_counter() - started
-    result.seconds["write"] = sum(v for k, v in result.seconds.items() if k.startswith("write:"))
+    result.seconds[IMPORT_SECONDS] = time.perf_counter() - started
+    result.seconds[WRITE_SECONDS] = sum(v for k, v in result.seconds.items() if k.startswith("write:"))
     result.cpu["import"] = time.process_time() - cpu
     if rebuild_rollups and result.months_dropped:
         started = time.perf_counter()
         result.months_rebuilt = _rebuild(result.months_dropped)
-        result.seconds["rollup"] = time.perf_counter() - started
+        result.seconds[ROLLUP_SECONDS] = time.perf_counter() - started
     return result
