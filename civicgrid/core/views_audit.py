@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from civicgrid.core.i18n import StrOrPromise
@@ -302,7 +303,7 @@ def _fields(target_type: str) -> Fields:
     found: Fields = {}
     for field in model._meta.get_fields():
         label = getattr(field, "verbose_name", None)
-        if label is None:
+        if label is None or _unnamed(field, label):
             continue
         choices = {str(v): lbl for v, lbl in getattr(field, "flatchoices", None) or []}
         related = field.related_model if getattr(field, "many_to_one", False) else None
@@ -311,6 +312,30 @@ def _fields(target_type: str) -> Fields:
         if attname and attname != field.name:
             found[attname] = (label, choices, related)
     return found
+
+
+def _unnamed(field: Any, label: Any) -> bool:
+    """Whether ``label`` is only Django's default from the field's name ("members" for
+    ``members``): nothing a person reads, so another key or the raw one is shown instead."""
+    return not isinstance(label, Promise) and str(label) == field.name.replace("_", " ")
+
+
+# Names services list in ``{"fields": [...]}`` (a phone or ID number revealed, a requester's
+# contact changed) that are no field of the target's model: the model keeps them encrypted
+# (``*_enc``), shown under these words.
+FIELD_WORDS: dict[str, StrOrPromise] = {
+    "requester_name": gettext_lazy("诉求人姓名"),
+    "requester_phone": gettext_lazy("诉求人电话"),
+    "id_number": gettext_lazy("身份证号"),
+    "phone": gettext_lazy("联系电话"),
+    "contact_phone": gettext_lazy("联系电话"),
+}
+
+
+def field_word(name: str, target_type: str = "") -> str:
+    """A field name of ``target_type`` as a person reads it, or the name when none is known."""
+    entry = _fields(target_type).get(name) if target_type else None
+    return str(entry[0] if entry else FIELD_WORDS.get(name, name))
 
 
 @cache
@@ -330,6 +355,11 @@ def _common_keys() -> Fields:
         "note": (gettext_lazy("说明"), {}, None),
         "leaves": (gettext_lazy("三级分类数"), {}, None),
         "kept_codes": (gettext_lazy("沿用编码数"), {}, None),
+        "fields": (gettext_lazy("涉及字段"), {}, None),
+        "members": (gettext_lazy("成员"), {}, None),
+        "member": (gettext_lazy("党员"), {}, None),
+        "masked": (gettext_lazy("号码（部分隐藏）"), {}, None),
+        "usable_password": (gettext_lazy("密码可用"), {}, None),
     }
 
 
@@ -386,7 +416,9 @@ def change_items(snapshot: Any, target_type: str = "", names: Names | None = Non
     for key, value, (label, choices, _related_model), named in _related(snapshot, target_type):
         shown = choices.get(str(value)) if isinstance(value, str) else None
         found = names.get((named._meta.label_lower, value)) if named is not None else None
-        if shown:
+        if key == "fields" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            text = value_text([field_word(v, target_type) for v in value])
+        elif shown:
             text = str(shown)
         elif found is not None:
             text = f"{found}（{value}）"
