@@ -7,9 +7,9 @@ One day or range a line, the action word anywhere after the dates, the rest is t
     2027-02-14 班 春节调休
     2027-02-20 清除
 
-* dates as ``YYYY-MM-DD`` (also ``2027/2/14``, ``2027年2月14日``, and in full-width digits and
-  separators, ``２０２７－０２－１４``); a range with 至, 到, ~ or -
-  (also the en dash –, em dash —, minus sign − and ～ 〜 a word processor puts in); a name
+* dates as ``YYYY-MM-DD`` (also ``2027/2/14``, ``2027年2月14日``, ``20270214`` as the other
+  imports read it, and in full-width digits and separators, ``２０２７－０２－１４``); a range
+  with 至, 到, ~ or - (also the en dash –, em dash —, minus sign − and ～ 〜 a word processor puts in); a name
   starting with a dash or a date is refused (a range not read as one);
 * ``休`` (放假) marks holidays: in a range, Saturdays and Sundays are rest days anyway and are
   skipped; ``班`` (上班) marks a make-up working day, a Saturday or Sunday; ``清除`` takes a
@@ -61,6 +61,9 @@ _DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 # em dash, minus sign, full-width and wave tildes).
 _RANGE = "至|到|~|～|〜|—|–|−|―|－|-"  # i18n: data (as above)
 _LINE = re.compile(rf"^{_DATE}(?:\s*(?:{_RANGE})\s*{_DATE})?(?:\s+(.*))?$")  # i18n: data (as above)
+# The dates at a line's head, one of them (or both) possibly written 20270214.
+_SPELT = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"  # i18n: data (as above)
+_HEAD = re.compile(rf"^(?:(\d{{8}})|{_SPELT})(?:\s*(?:{_RANGE})\s*(?:(\d{{8}})|{_SPELT}))?(?!\d)")
 # A name starting like this is a range the line did not read as one (a separator not known).
 _NOT_A_NAME = re.compile(
     rf"^(?:{_RANGE}|‐|‑|‒|⁓|\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月])"
@@ -98,9 +101,24 @@ def _days_of(first: date, last: date, action: str) -> list[date]:
     return days
 
 
+def _dashed(text: str, narrow: str) -> tuple[str, str]:
+    """``text`` and its narrowed form with the head's compact dates (20270214) written
+    2027-02-14 in both, so that positions found in one still fit the other."""
+    head = _HEAD.match(narrow)
+    if head is None:
+        return text, narrow
+    for group in (2, 1):  # the later one first: the earlier one's positions stay
+        if head.group(group) is not None:
+            at = head.start(group)
+            text = f"{text[:at]}{text[at : at + 4]}-{text[at + 4 : at + 6]}-{text[at + 6 :]}"
+            narrow = f"{narrow[:at]}{narrow[at : at + 4]}-{narrow[at + 4 : at + 6]}-{narrow[at + 6 :]}"
+    return text, narrow
+
+
 def parse_line(text: str, line: int, year: int | None) -> tuple[list[Entry], list[str]]:
     """The entries of one line and the reasons it is refused (without the line number)."""
-    found = _LINE.match(text.translate(_NARROW))
+    text, narrow = _dashed(text, text.translate(_NARROW))
+    found = _LINE.match(narrow)
     if found is None:
         return [], [_("无法识别日期，应以 YYYY-MM-DD 开头，例如 2027-02-14 班 春节调休")]
     groups = found.groups()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import User
 from civicgrid.core.errors import CivicError, ValidationError
+from civicgrid.exchange.readers import decode_text
 from civicgrid.workcal import services
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help=_("要导入的文本文件（UTF-8），- 为标准输入"))
+        parser.add_argument("path", help=_("要导入的文本文件（UTF-8 或 GBK），- 为标准输入"))
         parser.add_argument("--year", type=int, default=None, help=_("只允许该年的日期"))
         parser.add_argument(
             "--confirm", action="store_true", help=_("导入后确认该年全年安排已录入（须同时给出 --year）")
@@ -64,15 +65,20 @@ class Command(BaseCommand):
 
     @staticmethod
     def _read(path: str) -> str:
+        """The text as the other imports decode it (``exchange.readers.decode_text``): UTF-8
+        with or without BOM, GB18030/GBK (Notepad's and Excel's Chinese default), UTF-16
+        with its BOM (Excel's "Unicode text")."""
         if path == "-":
-            return sys.stdin.read()
-        file = Path(path)
-        if not file.is_file():
-            raise CommandError(_("文件不存在：{path}").format(path=path))
+            data = sys.stdin.buffer.read()
+        else:
+            file = Path(path)
+            if not file.is_file():
+                raise CommandError(_("文件不存在：{path}").format(path=path))
+            data = file.read_bytes()
         try:
-            return file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CommandError(_("文件应为 UTF-8 编码的文本")) from exc
+            return decode_text(data)
+        except ValidationError as exc:
+            raise CommandError(_("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的文本")) from exc
 
     @staticmethod
     def _actor(username: str) -> User:
