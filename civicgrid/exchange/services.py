@@ -33,9 +33,12 @@ from civicgrid.exchange.readers import (
     read_geojson,
     read_tabular,
 )
+from civicgrid.exchange.workbook import save_as_xlsx
 from civicgrid.territory.models import Node, common_path
 
 logger = logging.getLogger(__name__)
+
+OLD_EXCEL_EXTENSIONS = (".xls", ".et")  # Excel 97–2003; WPS 表格's own format
 
 EDIT_CAPABILITY = {kind: importer.edit_capability for kind, importer in IMPORTERS.items()}
 
@@ -49,12 +52,12 @@ def _check_file(kind: str, upload: UploadedFile) -> str:
             if kind == ImportKind.GEOMETRY
             else _("Excel（.xlsx）、CSV（.csv）或 Unicode 文本（.txt）")
         )
-        raise ValidationError(
-            _("文件类型不支持：{kind}只能导入{wanted}文件").format(
-                kind=ImportKind(kind).label, wanted=wanted
-            ),
-            field="file",
+        message = _("文件类型不支持：{kind}只能导入{wanted}文件").format(
+            kind=ImportKind(kind).label, wanted=wanted
         )
+        if kind != ImportKind.GEOMETRY and extension(name) in OLD_EXCEL_EXTENSIONS:
+            message = f"{message}；{save_as_xlsx()}"
+        raise ValidationError(message, field="file")
     if not upload.size:
         raise ValidationError(_("文件是空的"), field="file")
     if upload.size > MAX_UPLOAD_BYTES:

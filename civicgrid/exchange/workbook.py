@@ -95,6 +95,15 @@ def check_unpacked_size(archive: zipfile.ZipFile) -> None:
             raise _too_big()
 
 
+# The compound-file header of Excel 97–2003 workbooks (and of password-protected .xlsx files).
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def save_as_xlsx() -> str:
+    """What to do with an .xls: every refusal of one says it."""
+    return _("请用 Excel 或 WPS 另存为 .xlsx 后再导入")
+
+
 def open_workbook(data: bytes, *, data_only: bool = True, unreadable: str = "") -> Any:
     """The workbook, streamed (``read_only``); a file that is none is refused with
     ``unreadable`` (a default message when empty), one that would unpack to too much
@@ -104,7 +113,12 @@ def open_workbook(data: bytes, *, data_only: bool = True, unreadable: str = "") 
             check_unpacked_size(archive)
         return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        message = unreadable or _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）")
+        if unreadable:
+            message = unreadable
+        elif data.startswith(OLE2_SIGNATURE):  # an .xls (Excel 97–2003) renamed, or an encrypted workbook
+            message = _("这是旧的 .xls 格式（或设了打开密码的 Excel 文件），无法导入；") + save_as_xlsx()
+        else:
+            message = _("Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）；") + save_as_xlsx()
         raise ValidationError(message, field="file") from exc
 
 

@@ -154,7 +154,9 @@ def test_a_file_that_is_too_large_is_refused(
 def test_a_broken_xlsx_fails_with_a_message(city: Any, run_import: RunImport) -> None:
     job = run_import(city.bob, ImportKind.RESIDENTS, "坏文件.xlsx", b"not a zip file")
     assert job.status == ImportStatus.FAILED
-    assert job.message == "Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）"
+    assert job.message == (
+        "Excel 文件无法打开，请确认是 .xlsx 格式（不支持旧的 .xls）；请用 Excel 或 WPS 另存为 .xlsx 后再导入"
+    )
     assert not job.file
 
 
