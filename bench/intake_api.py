@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 BENCH_DB = "civicgrid_bench_intake"
 BENCH_ENV = {
     "CIVICGRID_DEBUG": "0",
-    "CIVICGRID_SECRET_KEY": "bench-intake-secret-key-not-for-production",
+    "CIVICGRID_SECRET_KEY": "bench-intake-secret-key-not-for-production-" + "k7Qx9mZ2pL4vR8tW",
     # Keys as production takes them: urlsafe base64 of 32 bytes (fixed, for this benchmark only).
     "CIVICGRID_PII_KEY": "YmVuY2gtaW50YWtlLXBpaS1rZXktMzItYnl0ZXMhISE=",
     "CIVICGRID_PII_HASH_KEY": "YmVuY2gtaW50YWtlLWhhc2gta2V5LTMyLWJ5dGVzISE=",

@@ -2,7 +2,8 @@
 
 Every setting a deployment may change is listed in ``docs/configuration.md``: the
 environment variables read here (``NAME_FILE`` only for the five read with ``envsecret``),
-``CIVICGRID_POINTS_EXPIRY_DAYS`` read by ``points/rules.py``, and the proactive-governance
+``CIVICGRID_POINTS_EXPIRY_DAYS`` read by ``points/rules.py``,
+``CIVICGRID_POINTS_DIRECT_CREDIT_MAX`` read by ``points/checks.py``, and the proactive-governance
 tuning (``GOVERNANCE_SPIKE_*``, ``GOVERNANCE_HOT_PARAMS``) that ``civicgrid/governance``
 reads with ``getattr`` and that only a settings module of the deployment's own can set.
 """
