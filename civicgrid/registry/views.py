@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -407,10 +407,10 @@ def _typed_date(typed: str) -> date | str:
 
 
 LEAVING_LABELS = {
-    "left_reason": _lazy("注销原因"),
-    "left_on": _lazy("注销日期"),
-    "left_note": _lazy("去向或说明"),
-    "is_active": _lazy("在册"),
+    "left_reason": gettext_lazy("注销原因"),
+    "left_on": gettext_lazy("注销日期"),
+    "left_note": gettext_lazy("去向或说明"),
+    "is_active": gettext_lazy("在册"),
 }
 
 
