@@ -47,3 +47,8 @@ def test_phone_cards_names_and_chart_axes(browser: Any, live_server: Any, hotlin
     page.wait_for_function("window.echarts && echarts.getInstanceByDom(document.getElementById('trend'))")
     axis = page.evaluate("echarts.getInstanceByDom(document.getElementById('trend')).getOption().yAxis[0]")
     assert 0 < axis["min"] < 90 and "纵轴自" in axis["name"]  # the lowest figure is 90.00
+    form = "form[data-month-or-range]"
+    page.fill(f"{form} [name=start]", f"{month:%Y-%m}-01")
+    assert page.input_value(f"{form} [name=month]") == ""  # a range clears the month
+    page.fill(f"{form} [name=month]", f"{month:%Y-%m}")
+    assert page.input_value(f"{form} [name=start]") == ""  # and a month the range
