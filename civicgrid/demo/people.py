@@ -188,7 +188,7 @@ class Populator:
             (resident_id, node.id, node.path, m.name, Gender.MALE if m.male else Gender.FEMALE, m.born,
              *protect_id_number(id_number), *phone_cols,
              ResidenceType.FLOATING if home.floating else ResidenceType.REGISTERED,
-             household_id, m.relation, "", True, sink.now, sink.now),
+             household_id, m.relation, "", True, "", None, "", sink.now, sink.now),
         )  # fmt: skip
         for code in m.tags:
             sink.writer.add(sink.tags, (resident_id, sink.tag_ids[code]))

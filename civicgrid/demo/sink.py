@@ -70,6 +70,9 @@ RESIDENT_FIELDS = (
     "relation_to_head",
     "note",
     "is_active",
+    "left_reason",
+    "left_on",
+    "left_note",
     "created_at",
     "updated_at",
 )
