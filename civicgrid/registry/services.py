@@ -313,12 +313,11 @@ def _leaving(resident: Resident, changes: dict[str, Any], errors: dict[str, list
         if given:
             errors.setdefault("left_reason", []).append(_("在册居民不能填写注销原因、日期或去向"))
         return {"left_reason": "", "left_on": None, "left_note": ""} if not resident.is_active else {}
-    if resident.is_active or given:
-        reason = str(given.get("left_reason", resident.left_reason or LeftReason.MOVED_OUT))
-        left_on = given.get("left_on", resident.left_on or timezone.localdate())
-        note = clean_text(str(given.get("left_note", resident.left_note)))
-    else:
-        return {}
+    if not resident.is_active and not given:
+        return {}  # out of the register already, and nothing about it is corrected
+    reason = str(given.get("left_reason", resident.left_reason or LeftReason.MOVED_OUT))
+    left_on = given.get("left_on", resident.left_on or timezone.localdate())
+    note = clean_text(str(given.get("left_note", resident.left_note)))
     if reason not in LeftReason.values:
         errors.setdefault("left_reason", []).append(_("注销原因应为：迁出、死亡或其他"))
     if not isinstance(left_on, date):
