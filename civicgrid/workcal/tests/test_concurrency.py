@@ -1,5 +1,5 @@
-"""Two system administrators editing one year at once (PostgreSQL): the first wins, the second
-gets a conflict and nothing of either is lost."""
+"""Two system administrators editing one year at once (PostgreSQL): the first to lock wins,
+the other gets a conflict and nothing of either is lost."""
 
 import time
 from datetime import date
@@ -47,10 +47,17 @@ def test_two_pages_showing_the_same_year_one_wins_the_other_is_told(
             actor=city.sysadmin, day=date(2027, 1, 1), is_workday=False, name="元旦", expected_version=seen
         ),
     )
-    assert isinstance(results[1], Conflict), results
-    assert results[0].set == 6
-    assert CalendarDay.objects.filter(date__year=2027).count() == 6
-    assert not CalendarDay.objects.filter(date=date(2027, 1, 1)).exists()
+    # The import is started a little ahead, but on a busy machine the single day may still
+    # take the year's lock first: whichever got it wins, and only the loser is told.
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    assert len(conflicts) == 1, results
+    if isinstance(results[1], Conflict):
+        assert results[0].set == 6
+        assert CalendarDay.objects.filter(date__year=2027).count() == 6
+        assert not CalendarDay.objects.filter(date=date(2027, 1, 1)).exists()
+    else:
+        assert results[1].date == date(2027, 1, 1)
+        assert list(CalendarDay.objects.filter(date__year=2027).values_list("date", flat=True)) == [date(2027, 1, 1)]
 
 
 @postgres_only
