@@ -261,7 +261,7 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         obj.groups.set(Group.objects.filter(name=ADMIN_GROUPS.get(obj.admin_role, "")))
         audit_write(
             actor=request.user,
-            verb="accounts.user_changed" if change else "accounts.user_created",
+            verb=Verb.USER_CHANGED if change else Verb.USER_CREATED,
             target=obj,
             before=before,
             after={

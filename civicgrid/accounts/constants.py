@@ -1,5 +1,6 @@
 class Verb:
     USER_CREATED = "accounts.user_created"
+    USER_CHANGED = "accounts.user_changed"
     ROLE_GRANTED = "accounts.role_granted"
     ROLE_REVOKED = "accounts.role_revoked"
     ADMIN_ROLE_SET = "accounts.admin_role_set"
