@@ -57,7 +57,9 @@ def test_two_pages_showing_the_same_year_one_wins_the_other_is_told(
         assert not CalendarDay.objects.filter(date=date(2027, 1, 1)).exists()
     else:
         assert results[1].date == date(2027, 1, 1)
-        assert list(CalendarDay.objects.filter(date__year=2027).values_list("date", flat=True)) == [date(2027, 1, 1)]
+        assert list(CalendarDay.objects.filter(date__year=2027).values_list("date", flat=True)) == [
+            date(2027, 1, 1)
+        ]
 
 
 @postgres_only
