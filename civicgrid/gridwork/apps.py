@@ -32,5 +32,8 @@ class GridworkConfig(AppConfig):
         (_("网格工作"), "gridwork:coverage", _views_gridwork),
     ]
     home_figures: str | None = "civicgrid.gridwork.logbook.home_figures"
+    # Dotted path to ``f(*, actor, resident) -> list[str]``, run by the registry when a
+    # resident leaves the register (registry.services._left_consequences).
+    resident_left: str | None = "civicgrid.gridwork.services.care.care_plans_end_for_left_resident"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
     demo: str | None = "civicgrid.gridwork.demo.seed_demo"

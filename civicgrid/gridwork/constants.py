@@ -99,6 +99,7 @@ class QuestionKind(models.TextChoices):
 
 class ProposalKind(models.TextChoices):
     MOVED_OUT = "moved_out", _("人员迁出")
+    DECEASED = "deceased", _("人员死亡")
     NEW_RESIDENT = "new_resident", _("新住户/新租户")
     ADD_TAG = "add_tag", _("新增标签")
     REMOVE_TAG = "remove_tag", _("去除标签")

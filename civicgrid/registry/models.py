@@ -159,6 +159,18 @@ class Resident(ScopedModel):
             return str(_("已注销"))
         return str(_("已迁出"))
 
+    # Not stored: set by ``services.resident_update`` on the instance it returns when that
+    # change took the resident out of the register: what stopped with it, in words.
+    left_consequences: tuple[str, ...] = ()
+
+    @property
+    def left_summary(self) -> str:
+        """已故（2026-11-20）: the register status with the day of leaving, the reason given
+        on the records other apps stop with it (care plans, volunteer record)."""
+        if self.is_active or self.left_on is None:
+            return self.status_label
+        return str(_("{status}（{day}）")).format(status=self.status_label, day=self.left_on.isoformat())
+
     class Meta:
         verbose_name = _("居民")
         verbose_name_plural = _("实有人口")

@@ -347,6 +347,7 @@ def resident_update(
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     require(actor, Capability.REGISTRY_EDIT, resident.node_path)
     _check_unchanged(resident, expected_updated_at)
+    was_active = resident.is_active
     data = {"name": resident.name} | changes
     errors = resident_validate(data)
     new_id = normalise_id_number(changes.get("id_number") or "")
@@ -389,15 +390,56 @@ def resident_update(
         raise ValidationError(_("该身份证号已登记"), field="id_number") from exc
     if tag_objs is not None:
         resident.tags.set(tag_objs)
+    after = _resident_audit(resident)
+    if was_active and not resident.is_active:
+        resident.left_consequences = tuple(_left_consequences(actor, resident))
+        after["left_consequences"] = list(resident.left_consequences)
     audit_write(
         actor=actor,
         verb=Verb.RESIDENT_UPDATED,
         target=resident,
         node=resident.node,
         before=before,
-        after=_resident_audit(resident),
+        after=after,
     )
     return resident
+
+
+def _left_consequences(actor: Any, resident: Resident) -> list[str]:
+    """What stops with a resident who leaves the register, in the same transaction: a dead
+    person's own sign-in (an H5 account of one who moved away stays, to follow their
+    requests), and what each app registered as ``resident_left`` on its AppConfig (a dotted
+    path to ``f(*, actor, resident) -> list[str]``: gridwork ends the care plans, volunteers
+    suspends the volunteer record). Returns what was done, in words, for the audit row and
+    the page's message."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    from civicgrid.accounts.constants import Verb as AccountVerb
+    from civicgrid.accounts.models import User
+
+    done: list[str] = []
+    if resident.left_reason == LeftReason.DECEASED:
+        user = (
+            User.objects.select_for_update()
+            .filter(resident_account__resident=resident, is_active=True)
+            .first()
+        )
+        if user is not None:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            audit_write(
+                actor=actor,
+                verb=AccountVerb.USER_CHANGED,
+                target=user,
+                before={"is_active": True},
+                after={"is_active": False, "reason": resident.left_summary},
+            )
+            done.append(str(_("居民账号已停用")))
+    for config in apps.get_app_configs():
+        if path := getattr(config, "resident_left", None):
+            done.extend(import_string(path)(actor=actor, resident=resident))
+    return done
 
 
 @transaction.atomic

@@ -414,6 +414,12 @@ LEAVING_LABELS = {
 }
 
 
+def _left_message(resident: Resident) -> str:
+    """已办理：已故；居民账号已停用；结束关爱走访计划 1 项: what was done and what stopped with it."""
+    parts = [_("已办理：{status}").format(status=resident.status_label), *resident.left_consequences]
+    return "；".join(parts)
+
+
 @login_required
 @require_POST
 def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
@@ -438,7 +444,7 @@ def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
             is_active=active,
             **leaving,
         ),
-        lambda moved: _("已恢复在册") if active else _("已办理：{status}").format(status=moved.status_label),
+        lambda moved: _("已恢复在册") if active else _left_message(moved),
         back,
         labels=LEAVING_LABELS,
     )

@@ -38,5 +38,8 @@ class VolunteersConfig(AppConfig):
         (_("志愿服务（居民）"), "volunteers:h5_home", _resident),
     ]
     home_figures: str | None = "civicgrid.volunteers.home.home_figures"
+    # Dotted path to ``f(*, actor, resident) -> list[str]``, run by the registry when a
+    # resident leaves the register (registry.services._left_consequences).
+    resident_left: str | None = "civicgrid.volunteers.services.volunteers.volunteer_stop_for_left_resident"
     # Dotted path to ``seed_demo(*, seed, out)``, run by ``civicgrid demo_extras``.
     demo: str | None = "civicgrid.volunteers.demo.seed_demo"

@@ -100,7 +100,7 @@ class GridworkCheckIn(Schema):
 
 class ProposalIn(Schema):
     client_key: str = Field(description=KEY)
-    kind: str = Field(description="moved_out、new_resident、add_tag、remove_tag、dwelling_use")
+    kind: str = Field(description="moved_out、deceased、new_resident、add_tag、remove_tag、dwelling_use")
     reason: str = ""
     resident_id: Integer | None = None
     household_id: Integer | None = None

@@ -284,6 +284,32 @@ def care_plan_end(*, actor: Any, plan: CarePlan, reason: str) -> CarePlan:
     return locked
 
 
+def care_plans_end_for_left_resident(*, actor: Any, resident: Resident) -> list[str]:
+    """Called by the registry, in its transaction, when ``resident`` leaves the register
+    (迁出, 死亡, 其他; ``registry.services.resident_update``, authorised there): their active
+    care plans end on the day they left, so no overdue visit is warned about any more.
+    Returns what it did, for the registry's audit row and message."""
+    plans = list(
+        CarePlan.objects.select_for_update().filter(resident=resident, is_active=True).order_by("id")
+    )
+    reason = gettext("居民{status}").format(status=resident.left_summary)
+    for plan in plans:
+        plan.is_active = False
+        plan.ended_on = resident.left_on or timezone.localdate()
+        plan.note = reason[:255]
+        plan.save(update_fields=["is_active", "ended_on", "note"])
+        audit_write(
+            actor=actor,
+            verb=Verb.CARE_PLAN_ENDED,
+            target=plan,
+            node=plan.node,
+            after={"ended_on": plan.ended_on, "reason": plan.note},
+        )
+    if not plans:
+        return []
+    return [gettext("结束关爱走访计划 {count} 项").format(count=len(plans))]
+
+
 # --- visits ---------------------------------------------------------------------------------
 
 

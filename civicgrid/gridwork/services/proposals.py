@@ -28,6 +28,7 @@ from civicgrid.registry.models import (
     DwellingUse,
     Gender,
     Household,
+    LeftReason,
     ResidenceType,
     Resident,
     ResidentTag,
@@ -35,6 +36,11 @@ from civicgrid.registry.models import (
 from civicgrid.territory.models import Node
 
 REASON_MAX = 1000
+# The kinds that take a resident out of the register, with the register's reason.
+LEAVING_KINDS: dict[ProposalKind, str] = {
+    ProposalKind.MOVED_OUT: LeftReason.MOVED_OUT,
+    ProposalKind.DECEASED: LeftReason.DECEASED,
+}
 
 
 @dataclass
@@ -110,11 +116,11 @@ def _check(data: ProposalIn) -> tuple[Node, dict[str, Any], str]:
     _check_kind(kind)
     if len(data.reason) > REASON_MAX:
         errors["reason"] = [_("情况说明最长{reason_max}个字").format(reason_max=REASON_MAX)]
-    if kind in (ProposalKind.MOVED_OUT, ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
+    if kind in (*LEAVING_KINDS, ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
         _require(errors, data.resident, "resident", _("请选择居民"))
     if kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):
         _require(errors, data.tag, "tag", _("请选择标签"))
-    if kind == ProposalKind.MOVED_OUT and data.resident is not None and not data.resident.is_active:
+    if kind in LEAVING_KINDS and data.resident is not None and not data.resident.is_active:
         errors["resident"] = [_("该居民已不在册")]
     if kind == ProposalKind.NEW_RESIDENT:
         payload = _new_resident(data, errors)
@@ -320,9 +326,17 @@ def _apply(actor: Any, p: Proposal) -> dict[str, Any]:
         return {"dwelling": p.dwelling.pk}
     resident = p.resident
     assert resident is not None
-    if p.kind == ProposalKind.MOVED_OUT:  # the registry refuses a resident already moved out
-        registry.resident_update(actor=actor, resident=resident, is_active=False)
-        return {"resident": resident.pk}
+    if p.kind in LEAVING_KINDS:  # the registry refuses a resident already out of the register
+        # The grid worker's account of it (where to, or how) becomes the register's note;
+        # the day is the day of approval.
+        left = registry.resident_update(
+            actor=actor,
+            resident=resident,
+            is_active=False,
+            left_reason=LEAVING_KINDS[ProposalKind(p.kind)],
+            left_note=p.reason[:255],
+        )
+        return {"resident": resident.pk, "stopped": list(left.left_consequences)}
     codes = list(resident.tags.values_list("code", flat=True))  # the resident is locked: current tags
     assert p.tag is not None
     if p.kind == ProposalKind.ADD_TAG:

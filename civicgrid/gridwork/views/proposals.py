@@ -50,7 +50,9 @@ def proposal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return act(
         request,
         lambda: services.proposal_approve(actor=user, proposal=found, note=note),
-        _("已同意并更新：{summary}").format(summary=found.summary),
+        lambda done: "；".join(
+            [_("已同意并更新：{summary}").format(summary=found.summary), *done.result.get("stopped", [])]
+        ),
         reverse("gridwork:proposals"),
         labels=PROPOSAL_LABELS,
     )

@@ -382,24 +382,7 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
     locked = _locked(volunteer)
     if locked.status != VolunteerStatus.APPROVED:
         raise Conflict(gettext("只有已通过审核的志愿者可以暂停"))
-    before = _audit(locked)
-    locked.status = VolunteerStatus.SUSPENDED
-    locked.decision_note = note
-    locked.save(update_fields=["status", "decision_note", "updated_at"])
-    withdrawn = signups_withdraw_suspended(actor, locked)
-    released = _orders_released(actor, locked, note)
-    audit_write(
-        actor=actor,
-        verb=Verb.VOLUNTEER_SUSPENDED,
-        target=locked,
-        node=locked.node,
-        before=before,
-        after={
-            **_audit(locked),
-            "signups_withdrawn": [a.pk for a in withdrawn],
-            "orders_released": [o.pk for o in released],
-        },
-    )
+    withdrawn, released = _suspend(actor, locked, note)
     body = gettext(
         "【志愿服务】{name}：您的志愿者资格已暂停，暂停期间不能报名活动、签到和接单。原因：{note}。"
     ).format(name=locked.resident.name, note=note.rstrip("。."))
@@ -422,6 +405,53 @@ def volunteer_suspend(*, actor: Any, volunteer: Volunteer, note: str) -> Volunte
 
 
 RELEASE_REASON_MAX = 200  # an order's release reason (services.orders._reason)
+
+
+def _suspend(actor: Any, locked: Volunteer, note: str) -> tuple[list[Any], list[ServiceOrder]]:
+    """Suspend a locked volunteer: their sign-ups to activities not yet started are withdrawn
+    and the orders they serve go back; the audit row. Returns (activities, orders)."""
+    before = _audit(locked)
+    locked.status = VolunteerStatus.SUSPENDED
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decision_note", "updated_at"])
+    withdrawn = signups_withdraw_suspended(actor, locked)
+    released = _orders_released(actor, locked, note)
+    audit_write(
+        actor=actor,
+        verb=Verb.VOLUNTEER_SUSPENDED,
+        target=locked,
+        node=locked.node,
+        before=before,
+        after={
+            **_audit(locked),
+            "signups_withdrawn": [a.pk for a in withdrawn],
+            "orders_released": [o.pk for o in released],
+        },
+    )
+    return withdrawn, released
+
+
+def volunteer_stop_for_left_resident(*, actor: Any, resident: Resident) -> list[str]:
+    """Called by the registry, in its transaction, when ``resident`` leaves the register
+    (迁出, 死亡, 其他; ``registry.services.resident_update``, authorised there): their
+    volunteer record, pending or approved, is suspended with the reason, their sign-ups to
+    activities not yet started are withdrawn and the orders they serve go back. Nobody is
+    sent an SMS: the resident has left (or died). Returns what it did, for the registry's
+    audit row and message."""
+    volunteer = Volunteer.objects.filter(resident=resident).first()
+    if volunteer is None:
+        return []
+    locked = _locked(volunteer)
+    if locked.status not in (VolunteerStatus.APPROVED, VolunteerStatus.PENDING):
+        return []
+    note = gettext("居民{status}").format(status=resident.left_summary)
+    withdrawn, released = _suspend(actor, locked, note)
+    done = gettext("志愿者资格已暂停")
+    if withdrawn:
+        done += gettext("，取消活动报名 {count} 项").format(count=len(withdrawn))
+    if released:
+        done += gettext("，退回服务单 {count} 张").format(count=len(released))
+    return [done]
 
 
 def _orders_released(actor: Any, volunteer: Volunteer, note: str) -> list[ServiceOrder]:
