@@ -8,8 +8,9 @@ Each of these passed on would fail deep down with a server error instead of a cl
   driver raises ``OverflowError``, PostgreSQL an out-of-range error).
 
 ``ErrorMiddleware`` applies ``path_problem``, ``query_problem`` and ``form_problem`` to every
-request (whole numbers only under the API and Open311); the API's ``BodyParser`` and
-Open311's JSON bodies apply ``json_problem``. Each returns ``(field, reason)`` or None.
+request (whole numbers only under the API: Open311's fields are all text, its ids opaque);
+the API's ``BodyParser`` and Open311's JSON bodies (without the number check) apply
+``json_problem``. Each returns ``(field, reason)`` or None.
 """
 
 import codecs
@@ -77,25 +78,25 @@ def number_problem(value: str) -> str | None:
     return None
 
 
-def json_problem(data: Any, raw: bytes) -> tuple[str, str] | None:
-    """The first field (``lines[0].note``) of a parsed JSON body holding bad text or a number
-    too large, with the reason; ``raw`` is the body as sent."""
+def json_problem(data: Any, raw: bytes, *, numbers: bool = True) -> tuple[str, str] | None:
+    """The first field (``lines[0].note``) of a parsed JSON body holding bad text or (with
+    ``numbers``) a number too large, with the reason; ``raw`` is the body as sent."""
     if not _JSON_SUSPECT.search(raw):
         return None
     try:
-        return _walk(data, "")
+        return _walk(data, "", numbers=numbers)
     except RecursionError:  # nested nearly as deep as json.loads allows (no body of ours nests so)
         return (_("请求体"), _("嵌套层数过多"))
 
 
-def _walk(data: Any, path: str, depth: int = 0) -> tuple[str, str] | None:
+def _walk(data: Any, path: str, depth: int = 0, *, numbers: bool = True) -> tuple[str, str] | None:
     if depth > MAX_DEPTH:
         return (path or _("请求体"), _("嵌套层数过多"))
     if isinstance(data, str):
         reason = text_problem(data)
         return (path, reason) if reason else None
     if isinstance(data, int) and not isinstance(data, bool):
-        return (path, str(TOO_LARGE)) if abs(data) > INT_MAX else None
+        return (path, str(TOO_LARGE)) if numbers and abs(data) > INT_MAX else None
     items: Any = ()
     if isinstance(data, dict):
         items = ((f"{path}.{k}" if path else str(k), str(k), v) for k, v in data.items())
@@ -103,7 +104,7 @@ def _walk(data: Any, path: str, depth: int = 0) -> tuple[str, str] | None:
         items = ((f"{path}[{i}]", "", v) for i, v in enumerate(data))
     for name, key, value in items:
         reason = text_problem(key)  # a NUL key is as bad as a NUL value
-        found = (name, reason) if reason else _walk(value, name, depth + 1)
+        found = (name, reason) if reason else _walk(value, name, depth + 1, numbers=numbers)
         if found is not None:
             return found
     return None
@@ -119,14 +120,14 @@ def _fields_problem(data: QueryDict, number_check: bool) -> tuple[str, str] | No
 
 
 def query_problem(request: HttpRequest, number_check: bool) -> tuple[str, str] | None:
-    """Query strings; whole numbers only where the caller asks (the API and Open311: a page's
-    search box may hold a long run of digits)."""
+    """Query strings; whole numbers only where the caller asks (the API: a page's search box
+    may hold a long run of digits, an Open311 id is opaque text)."""
     return _fields_problem(request.GET, number_check)
 
 
 def form_problem(request: HttpRequest, number_check: bool) -> tuple[str, str] | None:
-    """Form bodies (files are not text); whole numbers only where the caller asks (the API and
-    Open311: a page's text box may hold a long run of digits that is not a number)."""
+    """Form bodies (files are not text); whole numbers only where the caller asks (the API: a
+    page's text box or an Open311 field may hold a long run of digits that is not a number)."""
     return _fields_problem(request.POST, number_check)
 
 

@@ -125,6 +125,14 @@ def machine_facing(request: HttpRequest) -> bool:
     return request.path.startswith(("/api/", "/open311/"))
 
 
+def whole_numbers_checked(request: HttpRequest) -> bool:
+    """Whether a query or form field that is a run of digits beyond 64 bits is refused: under
+    the JSON API, whose numbers are ids and counts. Not Open311's, whose fields are all text
+    (``service_request_id``, ``device_id``, ``phone``: opaque ids and numbers of any length,
+    each checked by its own rule), nor a page's, whose text boxes may hold long digits."""
+    return request.path.startswith("/api/")
+
+
 def reasons_beyond(exception: CivicError) -> list[str]:
     """The reasons of a refusal's ``detail`` (field → reasons) its message does not contain."""
     detail = exception.detail if isinstance(exception.detail, dict) else {}
@@ -159,13 +167,13 @@ class ErrorMiddleware:
             return self.error_response(request, NotFound(_("页面不存在")))
         if body_over_limit(request):
             return self.error_response(request, body_too_large())
-        machine = machine_facing(request)
         if request.content_type == FORM and (charset := inputs.declared_charset(request)) != "utf-8":
             # Django refuses to read such a form (a bare 400); say why, naming the header
             reason = _("表单须用 UTF-8 编码，不能是 {charset}").format(charset=charset.upper())
             return self.error_response(request, ValidationError(errors={"Content-Type": [reason]}))
+        numbers = whole_numbers_checked(request)
         try:
-            found = inputs.query_problem(request, machine) or inputs.form_problem(request, machine)
+            found = inputs.query_problem(request, numbers) or inputs.form_problem(request, numbers)
         except RequestDataTooBig:
             return self.error_response(request, body_too_large())
         if found is not None:

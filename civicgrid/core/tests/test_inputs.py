@@ -79,9 +79,8 @@ def test_pages_refuse_bad_paths_and_query_fields_before_any_view(city: object) -
     huge = "9" * 4301  # beyond what int() reads: was a server error on every address
     assert client.get(f"/requests/{huge}/").status_code == 404
     assert client.get(f"/api/v1/requests/{huge}").status_code == 404
-    response = client.get("/open311/v2/services.json", {"x": huge})
-    assert response.status_code == 400
-    assert response.json() == [{"code": 400, "description": f"x：{inputs.TOO_LARGE}"}]
+    # Open311's fields are text (opaque ids): a long run of digits is no number there
+    assert client.get("/open311/v2/services.json", {"x": huge}).status_code == 200
     response = client.get("/open311/v2/requests.json", {"service_code": "1\x00"})
     assert response.status_code == 400
     assert response.json() == [{"code": 400, "description": f"service_code：{inputs.NUL}"}]
