@@ -20,9 +20,9 @@ gets only its own requests. Open311 answers two audiences:
   merged into.
 * **a registered system** (``api_key``: an API token, as for the JSON API, sent in an
   ``Authorization: Bearer`` header, never in the query string — ``sent_key``): besides the
-  public rows, in full the requests its account may read through the JSON API — those of
-  ``requests.selectors.requests_visible`` in lists and feeds, ``requests_readable`` (which
-  adds the requests the account entered: a client follows what it filed) for one request.
+  public rows, in full the requests its account may read through the JSON API and the ones
+  it filed (``requests.selectors.requests_readable``: a client follows what it filed) — the
+  same set in the list, one request and the update feed.
   Nothing personal (names, phones) in either view.
 """
 
@@ -37,7 +37,7 @@ from civicgrid.api import user_for_token
 from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request, RequestEvent
-from civicgrid.requests.selectors import requests_readable, requests_visible
+from civicgrid.requests.selectors import requests_readable
 
 # About a person rather than a place: never in the public view, whatever the category.
 PERSONAL_TYPES = (RequestType.CONSULTATION, RequestType.HELP, RequestType.EMERGENCY)
@@ -83,8 +83,10 @@ def sent_key(request: HttpRequest, params: dict[str, str] | None = None) -> str:
     """The ``api_key`` of a call: from the POST body (``params``: form or JSON, as GeoReport
     v2 passes it) or an ``Authorization: Bearer <key>`` header (the only way for a GET).
     One in the query string is refused and never read: a URL ends up in access logs,
-    proxies and browser history, and the key is an API token of a staff account."""
-    if "api_key" in request.GET:
+    proxies and browser history, and the key is an API token of a staff account. An empty
+    ``api_key=`` there (FixMyStreet's client sends one) is no key and ignored, as is a header
+    of another scheme (``Basic`` added by a proxy): only ``Bearer`` carries a key."""
+    if any(value.strip() for value in request.GET.getlist("api_key")):  # an empty one is no key
         raise ValidationError(
             _(
                 "不能放在网址中（会留在访问日志和浏览器历史里），"
@@ -96,8 +98,10 @@ def sent_key(request: HttpRequest, params: dict[str, str] | None = None) -> str:
     header = request.headers.get("Authorization", "").strip()
     if not header:
         return body
-    scheme, _space, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
+    scheme, space, value = header.partition(" ")
+    if space and scheme.lower() != "bearer":  # another scheme's credentials: not ours
+        return body
+    if (scheme.lower() != "bearer" or not value.strip()) and not body:  # a bare key, or no key
         raise ValidationError(_("请求头应为 Bearer <api_key>"), field="Authorization")
     return body or value.strip()
 
@@ -114,16 +118,14 @@ def reader(request: HttpRequest) -> Any:
     return user
 
 
-def _mine(user: Any, one: bool) -> QuerySet[Request]:
-    return requests_readable(user) if one else requests_visible(user)
-
-
-def requests_for(qs: QuerySet[Request], user: Any, *, one: bool = False) -> QuerySet[Request]:
-    """``qs`` cut to what ``user`` (None: the public) gets, each row annotated ``full``."""
+def requests_for(qs: QuerySet[Request], user: Any) -> QuerySet[Request]:
+    """``qs`` cut to what ``user`` (None: the public) gets, each row annotated ``full``: the
+    requests it may read and those it filed (``requests_readable``), in the list as in one
+    request, so a client batch-polls what it filed."""
     if user is None:
         public_reader()
         return qs.filter(listed_q()).annotate(full=Value(False, output_field=BooleanField()))
-    full = Exists(_mine(user, one).filter(pk=OuterRef("pk")))
+    full = Exists(requests_readable(user).filter(pk=OuterRef("pk")))
     return qs.annotate(full=full).filter(Q(full=True) | shared_q())
 
 
@@ -133,9 +135,9 @@ def full(row: Request | RequestEvent) -> bool:
 
 
 def events_for(qs: QuerySet[RequestEvent], user: Any) -> QuerySet[RequestEvent]:
-    """History rows of the requests ``user`` gets (as in lists), each annotated ``full``."""
+    """History rows of the requests ``user`` gets (as ``requests_for``), each annotated ``full``."""
     if user is None:
         public_reader()
         return qs.filter(listed_q("request__")).annotate(full=Value(False, output_field=BooleanField()))
-    full = Exists(requests_visible(user).filter(pk=OuterRef("request_id")))
+    full = Exists(requests_readable(user).filter(pk=OuterRef("request_id")))
     return qs.annotate(full=full).filter(Q(full=True) | shared_q("request__"))

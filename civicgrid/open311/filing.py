@@ -4,6 +4,13 @@ Every field is checked against the column it goes into (``requests.models.Reques
 refused, never cut: a name, address or device id too long is a 400 naming the field, as
 the JSON API's 422 does. Coordinates are plain decimals of a sane length (no ``inf``,
 ``nan``, ``1e400`` or thousands of digits).
+
+No field is taken and dropped: what GeoReport v2 can send is kept (``media_url`` as a labelled
+link at the end of the content, never fetched; ``device_id`` as the external id) or refused
+with a 400 naming it (``email``: a request has no place to keep one encrypted, as it keeps the
+phone; ``address_id``: no address register to look it up in; ``attribute[code]``: the service
+definitions declare no attributes). ``account_id`` and ``jurisdiction_id`` are documented as
+ignored (docs/api.md).
 """
 
 import json
@@ -12,6 +19,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -23,12 +32,16 @@ from civicgrid.requests import services
 from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request
 from civicgrid.requests.selectors import leaf_categories
+from civicgrid.requests.services.intake import CONTENT_MAX
 
 ADDRESS_MAX = Request._meta.get_field("address").max_length or 255
 NAME_MAX = 50  # requester_name: what intake accepts (its masked copy's column)
 DEVICE_ID_MAX = Request._meta.get_field("external_id").max_length or 64
 NUMBER_MAX = 32  # characters of a lat or long: more is no coordinate
 TITLE_LENGTH = 40  # the title is the description's first line, shortened (it is derived, not sent)
+MEDIA_URL_MAX = 500  # a link to a photo, kept in the content (never fetched)
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uac00-\ud7af]")  # Chinese, Japanese, Korean script
+_ATTRIBUTE = re.compile(r"attribute\[(.*)\]", re.DOTALL)
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -63,7 +76,7 @@ def post_params(request: HttpRequest) -> dict[str, str]:
         raise ValidationError(_("请求体不是有效的 JSON"), field="body") from None
     if not isinstance(body, dict):
         raise ValidationError(_("请求体应为 JSON 对象"), field="body")
-    found = json_problem(body, raw)
+    found = json_problem(body, raw, numbers=False)  # every field is text: a long id is no number
     if found is not None:
         raise ValidationError(found[1], field=found[0])
     # Text and numbers only: a list or an object, and true or false (which would be kept as
@@ -106,13 +119,63 @@ def too_long(params: dict[str, str], name: str, limit: int, errors: dict[str, li
     return value
 
 
+def full_name(first: str, last: str) -> str:
+    """A Chinese name as Chinese writes it, family name first and no space (张三); any other
+    in the usual Latin order, given name first with a space (John Smith)."""
+    if _CJK.search(first + last):
+        return last + first
+    return " ".join(part for part in (first, last) if part)
+
+
 def requester_name(params: dict[str, str], errors: dict[str, list[str]]) -> str:
-    """Family name then given name, as Chinese writes them; together at most ``NAME_MAX``."""
+    """``full_name`` of ``first_name`` and ``last_name``: at most ``NAME_MAX`` characters."""
     last, first = params.get("last_name", "").strip(), params.get("first_name", "").strip()
-    if len(last) + len(first) > NAME_MAX:
+    name = full_name(first, last)
+    if len(name) > NAME_MAX:
         field = "last_name" if len(last) > NAME_MAX else "first_name"
         errors[field] = [_("last_name 与 first_name 合计最长{limit}个字").format(limit=NAME_MAX)]
-    return last + first
+    return name
+
+
+def media_link(params: dict[str, str], errors: dict[str, list[str]]) -> str:
+    """The ``media_url`` sent (a web address of a photo, http or https), or ""."""
+    url = params.get("media_url", "").strip()
+    if not url:
+        return ""
+    if len(url) > MEDIA_URL_MAX:
+        errors["media_url"] = [_("最长{limit}个字").format(limit=MEDIA_URL_MAX)]
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except DjangoValidationError:
+        errors["media_url"] = [_("应为以 http:// 或 https:// 开头的网址")]
+        return ""
+    return url
+
+
+def with_media(description: str, url: str, errors: dict[str, list[str]]) -> str:
+    """The content: the description, then the photo's link on a line of its own."""
+    if not url:
+        return description
+    content = description + "\n\n" + _("图片链接：{url}").format(url=url)
+    if len(content) > CONTENT_MAX and "description" not in errors:
+        errors["description"] = [_("description 与 media_url 合计最长{limit}个字").format(limit=CONTENT_MAX)]
+    return content
+
+
+def unkept_fields(params: dict[str, str], errors: dict[str, list[str]]) -> None:
+    """Refuse, naming them, the fields GeoReport v2 allows that a request cannot keep."""
+    if params.get("email", "").strip():
+        errors["email"] = [_("本平台不保存电子邮箱，请改用 phone 留下联系电话，或不填")]
+    if params.get("address_id", "").strip():
+        errors["address_id"] = [_("不支持地址编号，请用 lat 和 long，或 address_string")]
+    for name in params:
+        if match := _ATTRIBUTE.fullmatch(name):
+            errors[name] = [
+                _("服务类型没有属性 {code}（服务定义 services/代码.json 中没有任何属性）").format(
+                    code=match.group(1)
+                )
+            ]
 
 
 def new_request(params: dict[str, str]) -> services.NewRequest:
@@ -130,8 +193,10 @@ def new_request(params: dict[str, str]) -> services.NewRequest:
     description = params.get("description", "").strip()
     if not description:
         errors["description"] = [_("请填写问题描述")]
+    content = with_media(description, media_link(params, errors), errors)
     name = requester_name(params, errors)
     device_id = too_long(params, "device_id", DEVICE_ID_MAX, errors)
+    unkept_fields(params, errors)
     if errors:
         raise ValidationError(errors=errors)
     phone = params.get("phone", "").strip()
@@ -139,7 +204,7 @@ def new_request(params: dict[str, str]) -> services.NewRequest:
         channel=Channel.OPEN311,
         type=RequestType.COMPLAINT,
         title=(description.splitlines()[0][:TITLE_LENGTH] or (category.name if category else "")).strip(),
-        content=description,
+        content=content,
         address=address,
         lon=lon if lat is not None else None,
         lat=lat if lon is not None else None,

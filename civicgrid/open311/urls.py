@@ -1,17 +1,19 @@
-"""Open311 GeoReport v2 (JSON): services, requests, and FixMyStreet-style update history."""
+"""Open311 GeoReport v2 (JSON or XML: ``fmt``): services, requests, and FixMyStreet-style
+update history."""
 
-from django.urls import path, re_path
+from django.urls import re_path
 
 from civicgrid.open311 import views
 
 app_name = "open311"
 
+FMT = r"\.(?P<fmt>json|xml)$"
+
 urlpatterns = [
-    path("discovery.json", views.discovery, name="discovery"),
-    path("services.json", views.service_list, name="services"),
-    path("services/<str:code>.json", views.service_definition, name="service"),
-    path("requests.json", views.requests_collection, name="requests"),
-    path("requests/<str:number>.json", views.request_detail, name="request"),
-    path("servicerequestupdates.json", views.request_updates, name="updates"),
-    re_path(r"^(?P<rest>.+)\.xml$", views.xml_not_supported, name="xml"),
+    re_path(rf"^discovery{FMT}", views.discovery, name="discovery"),
+    re_path(rf"^services{FMT}", views.service_list, name="services"),
+    re_path(rf"^services/(?P<code>[^/]+){FMT}", views.service_definition, name="service"),
+    re_path(rf"^requests{FMT}", views.requests_collection, name="requests"),
+    re_path(rf"^requests/(?P<number>[^/]+){FMT}", views.request_detail, name="request"),
+    re_path(rf"^servicerequestupdates{FMT}", views.request_updates, name="updates"),
 ]

@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2 at /open311/v2/ (JSON), with FixMyStreet's update history.
+"""Open311 GeoReport v2 at /open311/v2/ (JSON, or XML at the same addresses ending in
+``.xml``), with FixMyStreet's update history.
 
 Reads carry no personal data: without ``api_key`` a caller gets the public view of the
 requests about public places, if the deployment turned it on (else 403); with one (an
@@ -6,9 +7,9 @@ requests about public places, if the deployment turned it on (else 403); with on
 (``audience``). Filing a request needs
 ``api_key`` in the POST body (or that header): an API token (``civicgrid apitoken create
 --user NAME``) whose account may take in requests; an ``api_key`` in the query string is
-refused (400) and never read; the request is created
+refused (400) and never read (an empty one is ignored); the request is created
 by the same service as every other channel (channel ``open311``). Every answer, errors
-included, is Open311's: ``[{"code": 400, "description": "…"}]``; nothing here relies on a
+included, is Open311's: ``[{"code": 400, "description": "…"}]`` (XML: ``<errors>``); nothing here relies on a
 session, so there is no CSRF check.
 """
 
@@ -25,12 +26,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
-from civicgrid.open311 import audience, filing, present
+from civicgrid.open311 import audience, filing, present, xmlformat
 from civicgrid.requests import services
 from civicgrid.requests.api.public import PUBLIC_ACTIONS
 from civicgrid.requests.models import Category, Request, RequestEvent
 from civicgrid.requests.selectors import leaf_categories
+from civicgrid.requests.transitions import TRANSITIONS
 
+# The history rows that are updates: the public actions, and every action that changes the
+# request's status (a return asked for, approved or refused changes what requests.json says;
+# its note stays inside), so the feed and ``?extensions=true`` end on requests.json's status.
+STATUS_ACTIONS = frozenset(action for action, rule in TRANSITIONS.items() if rule.target is not None)
+UPDATE_ACTIONS = PUBLIC_ACTIONS | STATUS_ACTIONS
 MAX_RESULTS = 1000
 DEFAULT_REQUEST_DAYS = 90
 DEFAULT_UPDATE_HOURS = 24
@@ -68,33 +75,45 @@ def errors_body(exc: CivicError) -> tuple[list[dict[str, Any]], int]:
     return [{"code": status, "description": exc.message}], status
 
 
-def open311(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
-    """JSON out for ``methods`` (HEAD too where GET is), any other method 405, CivicError →
-    Open311's error list with 400/403/404/413; exempt from CSRF (no session is used)."""
+def answer(data: Any, status: int, fmt: str, root: str, item: str) -> HttpResponse:
+    """``data`` as JSON, or with ``fmt`` "xml" as GeoReport v2's XML (``root`` of ``item``s)."""
+    if fmt == "xml":
+        return xmlformat.respond(data, root, item, status)
+    return respond(data, status)
+
+
+def open311(
+    *methods: str, root: str, item: str = ""
+) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
+    """JSON or XML out (the address's ``.json`` or ``.xml``: ``fmt``; XML's ``root`` element
+    holds an ``item`` per row) for ``methods`` (HEAD too where GET is), any other method 405,
+    CivicError → Open311's error list with 400/403/404/413 (XML: ``<errors>`` of ``<error>``);
+    exempt from CSRF (no session is used)."""
     allowed = {*methods, *(("HEAD",) if "GET" in methods else ())}
 
     def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, fmt: str = "json", **kwargs: Any) -> HttpResponse:
             if request.method not in allowed:
-                return not_allowed(request, methods, allowed)
+                return not_allowed(request, methods, allowed, fmt)
             try:
-                return respond(*view(request, *args, **kwargs))
+                data, status = view(request, *args, **kwargs)
+                return answer(data, status, fmt, root, item)
             except CivicError as exc:
                 body, status = errors_body(exc)
-                return respond(body, status)
+                return answer(body, status, fmt, "errors", "error")
 
         return wrapper
 
     return decorate
 
 
-def not_allowed(request: HttpRequest, methods: tuple[str, ...], allowed: set[str]) -> HttpResponse:
+def not_allowed(request: HttpRequest, methods: tuple[str, ...], allowed: set[str], fmt: str) -> HttpResponse:
     message = _("此地址不支持 {method} 请求，请用 {allowed}").format(
         method=request.method, allowed="、".join(methods)
     )
-    response = respond([{"code": 405, "description": message}], 405)
+    response = answer([{"code": 405, "description": message}], 405, fmt, "errors", "error")
     response["Allow"] = ", ".join(sorted(allowed))
     return response
 
@@ -102,7 +121,9 @@ def not_allowed(request: HttpRequest, methods: tuple[str, ...], allowed: set[str
 # ---------------------------------------------------------------- input checks
 
 
-def parse_moment(params: Any, name: str) -> datetime | None:
+def parse_moment(params: Any, name: str, *, end_of_day: bool = False) -> datetime | None:
+    """A W3C date-time, or a date: its first moment, or its last with ``end_of_day`` (an
+    ``end_date`` of a day covers the whole of it), in local time (Asia/Shanghai)."""
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
@@ -111,7 +132,7 @@ def parse_moment(params: Any, name: str) -> datetime | None:
     except ValueError:
         moment = None
     if moment is None and (day := _date_or_none(raw)) is not None:
-        moment = datetime.combine(day, time.min)
+        moment = datetime.combine(day, time.max if end_of_day else time.min)
     if moment is None:
         raise ValidationError(_("应为 ISO 8601 时间，如 2026-01-31T08:00:00+08:00"), field=name)
     if not MIN_YEAR <= moment.year <= MAX_YEAR:  # the window's arithmetic would overflow
@@ -130,7 +151,7 @@ def _date_or_none(raw: str) -> Any:
 
 
 def window(params: Any, default: timedelta) -> tuple[datetime, datetime]:
-    start, end = parse_moment(params, "start_date"), parse_moment(params, "end_date")
+    start, end = parse_moment(params, "start_date"), parse_moment(params, "end_date", end_of_day=True)
     end = end or timezone.now()
     start = start or end - default
     if start > end:
@@ -155,7 +176,7 @@ def current_leaf(code: str) -> Category:
 # ---------------------------------------------------------------- services
 
 
-@open311("GET")
+@open311("GET", root="discovery")
 def discovery(request: HttpRequest) -> tuple[Any, int]:
     base = request.build_absolute_uri("/open311/v2/")
     endpoint = {
@@ -163,7 +184,7 @@ def discovery(request: HttpRequest) -> tuple[Any, int]:
         "url": base,
         "changeset": CHANGESET,
         "type": "production",
-        "formats": ["application/json"],
+        "formats": ["application/json", "text/xml"],
     }
     return {
         "changeset": endpoint["changeset"],
@@ -173,13 +194,13 @@ def discovery(request: HttpRequest) -> tuple[Any, int]:
     }, 200
 
 
-@open311("GET")
+@open311("GET", root="services", item="service")
 def service_list(request: HttpRequest) -> tuple[Any, int]:
     leaves = leaf_categories().select_related("parent__parent")
     return [present.service(c) for c in leaves], 200
 
 
-@open311("GET")
+@open311("GET", root="service_definition")
 def service_definition(request: HttpRequest, code: str) -> tuple[Any, int]:
     return present.service_definition(current_leaf(code)), 200
 
@@ -233,7 +254,7 @@ def request_create(request: HttpRequest) -> tuple[Any, int]:
     return [{"service_request_id": created.number, "service_notice": notice, "account_id": None}], 201
 
 
-@open311("GET", "POST")
+@open311("GET", "POST", root="service_requests", item="request")
 def requests_collection(request: HttpRequest) -> tuple[Any, int]:
     if request.method == "POST":
         return request_create(request)
@@ -245,7 +266,7 @@ def wants_extensions(request: HttpRequest) -> bool:
 
 
 def updates_of(request: Request, full: bool) -> list[dict[str, Any]]:
-    events = RequestEvent.objects.filter(request=request, action__in=PUBLIC_ACTIONS)
+    events = RequestEvent.objects.filter(request=request, action__in=UPDATE_ACTIONS)
     rows = []
     for event in events.select_related("unit").order_by("created_at", "id"):
         event.request = request
@@ -253,10 +274,10 @@ def updates_of(request: Request, full: bool) -> list[dict[str, Any]]:
     return rows
 
 
-@open311("GET")
+@open311("GET", root="service_requests", item="request")
 def request_detail(request: HttpRequest, number: str) -> tuple[Any, int]:
     user = audience.reader(request)
-    found = audience.requests_for(_requests().filter(number=number), user, one=True).first()
+    found = audience.requests_for(_requests().filter(number=number), user).first()
     if found is None:  # the same answer for a request that exists but is not for this caller
         raise NotFound(_("诉求不存在：{number}").format(number=number))
     full = audience.full(found)
@@ -266,17 +287,12 @@ def request_detail(request: HttpRequest, number: str) -> tuple[Any, int]:
     return [row], 200
 
 
-@open311("GET")
+@open311("GET", root="service_requests_updates", item="request_update")
 def request_updates(request: HttpRequest) -> tuple[Any, int]:
     user = audience.reader(request)
     start, end = window(request.GET, timedelta(hours=DEFAULT_UPDATE_HOURS))
     events = RequestEvent.objects.filter(
-        action__in=PUBLIC_ACTIONS, created_at__gte=start, created_at__lte=end
+        action__in=UPDATE_ACTIONS, created_at__gte=start, created_at__lte=end
     ).select_related("request", "unit")
     found = audience.events_for(events, user).order_by("created_at", "id")[:MAX_RESULTS]
     return [present.update(e, audience.full(e)) for e in found], 200
-
-
-@open311("GET", "POST")
-def xml_not_supported(request: HttpRequest, rest: str) -> tuple[Any, int]:
-    raise ValidationError(_("本服务只提供 JSON 格式，请把 .xml 换成 .json"), field="format")
