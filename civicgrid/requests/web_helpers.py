@@ -33,6 +33,7 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.redirects import within_site
+from civicgrid.core.validators import fold
 from civicgrid.requests import selectors, services, transitions
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
 from civicgrid.requests.deadlines import light_now, running_clocks
@@ -238,8 +239,9 @@ def initials_of(name: str) -> str:
 
 
 def category_matches(q: str, limit: int = SEARCH_LIMIT) -> list[Category]:
-    """Leaves of the current catalogue by name, keyword or pinyin initials (the fallback search)."""
-    q = q.strip().lower()
+    """Leaves of the current catalogue by name, keyword or pinyin initials (the fallback search);
+    full-width letters and digits as ASCII."""
+    q = fold(q).lower()
     if not q:
         return []
     leaves = selectors.leaf_categories().only("id", "code", "name", "full_name", "initials", "keywords")

@@ -7,7 +7,9 @@ same transaction. Published versions never change, so requests keep the category
 were filed under. Codes are two digits per level (``01`` → ``0101`` → ``010101``) and
 stable: a category whose names match one of the current version keeps its code, so
 dispatch rules keyed by a code prefix keep working; new names get a code never used
-before under their parent.
+before under their parent. A category moved or deleted takes its code with it: the rules
+whose prefix then matches no category of the new version (``unmatched_rules``) are listed
+after publishing, by the page and the command.
 
 Modules: ``rows`` (columns, spellings, checking rows), ``publish`` (codes and the new
 version), ``read`` (selectors and the pinyin search), ``excel`` (.xlsx), ``default``
@@ -21,7 +23,14 @@ from civicgrid.requests.catalogue.excel import (
     catalogue_xlsx,
     rows_from_xlsx,
 )
-from civicgrid.requests.catalogue.publish import CatalogueUnchanged, Verb, catalogue_publish
+from civicgrid.requests.catalogue.publish import (
+    CatalogueUnchanged,
+    Verb,
+    catalogue_publish,
+    stale_cli_message,
+    unmatched_rules,
+    unmatched_rules_text,
+)
 from civicgrid.requests.catalogue.read import (
     catalogue_categories,
     catalogue_rows,
@@ -52,4 +61,7 @@ __all__ = [
     "clean_rows",
     "initials",
     "rows_from_xlsx",
+    "stale_cli_message",
+    "unmatched_rules",
+    "unmatched_rules_text",
 ]

@@ -54,6 +54,7 @@ from civicgrid.requests.catalogue.rows import (
     UNIT_SHORT,
     check_configure,
     raise_if,
+    row_label,
     text,
 )
 from civicgrid.requests.constants import ResponseTier, ResponsibleKind
@@ -301,9 +302,12 @@ def rows_from_xlsx(data: bytes, mark: ExportMark | None = None) -> list[dict[str
     def matches(cells: Sequence[Any]) -> int:
         return len({text(c) for c in cells} & by_header.keys())
 
-    lines = sheet_rows(data, SheetChoice(), matches, 2, unreadable=_("文件不是有效的 Excel（.xlsx）文件"))
+    choice = SheetChoice()
+    lines = sheet_rows(data, choice, matches, 2, unreadable=_("文件不是有效的 Excel（.xlsx）文件"))
     try:
         header_row, first, rest = find_header(lines, _values, matches, 2)
+        # Other sheets besides the data sheet (and our 填写说明): rows say which sheet they are in.
+        sheet = choice.title if choice.count - (1 if mark.ours else 0) > 1 else ""
         header = [text(h) for h in first or ()]
         index: dict[str, int] = {}
         for i, h in enumerate(header):
@@ -312,7 +316,7 @@ def rows_from_xlsx(data: bytes, mark: ExportMark | None = None) -> list[dict[str
                     raise ValidationError(_("列“{column}”出现了两次").format(column=h), field="file")
                 index[by_header[h]] = i
         _check_header(header, index, mark)
-        return _read_rows(rest, index, header_row + 1)
+        return _read_rows(rest, index, header_row + 1, sheet)
     finally:
         lines.close()
 
@@ -329,8 +333,10 @@ def _cell(key: str, value: Any) -> Any:
 
 
 def _read_rows(
-    lines: Iterable[Sequence[Any]], index: Mapping[str, int], start: int = 2
+    lines: Iterable[Sequence[Any]], index: Mapping[str, int], start: int = 2, sheet: str = ""
 ) -> list[dict[str, Any]]:
+    """The rows as dicts with their Excel row numbers (``_line``) and, when the workbook has
+    other sheets, the data sheet's name (``_sheet``) for the reasons."""
     rows: list[dict[str, Any]] = []
     dated: dict[str, list[str]] = defaultdict(list)  # "第N行" -> reasons (see the module's notes)
     for number, values in enumerate(lines, start=start):
@@ -346,10 +352,11 @@ def _read_rows(
             for key, i in index.items()
             if key not in INFORMATIONAL
         }
+        where = {"_line": number, **({"_sheet": sheet} if sheet else {})}
         for key, value in row.items():
             if isinstance(value, (date, time)):
-                dated[_("第{line}行").format(line=number)].append(date_cell_reason(f"「{HEADERS[key]}」"))
-        rows.append({**row, "_line": number})
+                dated[row_label(where, number)].append(date_cell_reason(f"「{HEADERS[key]}」"))
+        rows.append({**row, **where})
     raise_if(dated)
     return rows
 

@@ -15,11 +15,11 @@ from civicgrid.requests.catalogue.rows import (
     LEVEL_LABELS,
     CleanRow,
     check_configure,
-    clean_rows,
+    check_rows,
     initials,
     raise_if,
 )
-from civicgrid.requests.models import CatalogueVersion, Category
+from civicgrid.requests.models import CatalogueVersion, Category, DispatchRule
 
 
 class Verb:
@@ -40,19 +40,53 @@ class CatalogueUnchanged(CivicError):
         self.version = version
 
 
+def _stale_text(based_on: int, current: int | None, how: str) -> str:
+    return gettext(
+        "该文件导出自派单目录第{based_on}版，当前已是第{current}版（其间有人发布了新版本）。"
+        "请重新导出当前版本，在其中重新修改后再导入；如确要以此文件覆盖他人的修改，{how}"
+    ).format(based_on=based_on, current=current or 0, how=how)
+
+
 def stale_conflict(based_on: int, current: int | None) -> Conflict:
     """A file exported from version ``based_on`` when ``current`` is the current one: its
     import would silently undo what was published in between (another administrator's
-    edit)."""
+    edit). The message tells the page's way to override (the command line says its own:
+    ``stale_cli_message``)."""
     return Conflict(
-        gettext(
-            "该文件导出自派单目录第{based_on}版，当前已是第{current}版（其间有人发布了新版本）。"
-            "请重新导出当前版本，在其中重新修改后再导入；如确要以此文件覆盖他人的修改，"
-            "请勾选“基于旧版本导入（覆盖他人修改）”"
-        ).format(based_on=based_on, current=current or 0),
+        _stale_text(based_on, current, gettext("请勾选“基于旧版本导入（覆盖他人修改）”")),
         code="stale_catalogue",
         detail={"based_on": based_on, "current": current},
     )
+
+
+def stale_cli_message(conflict: Conflict) -> str:
+    """``stale_conflict``'s message for ``civicgrid catalogue import``: the way is --force."""
+    detail = conflict.detail or {}
+    return _stale_text(
+        detail.get("based_on", 0), detail.get("current"), gettext("请在命令后加 --force 重新导入")
+    )
+
+
+def unmatched_rules(version: CatalogueVersion) -> list[DispatchRule]:
+    """Active dispatch rules keyed by a code prefix that no category of ``version`` starts
+    with: after a publish that moved or deleted categories they no longer match anything."""
+    rules = [r for r in DispatchRule.objects.filter(is_active=True).exclude(category_prefix="")]
+    if not rules:
+        return []
+    codes = Category.objects.filter(version=version).values_list("code", flat=True)
+    prefixes = {code[:n] for code in codes for n in range(1, len(code) + 1)}
+    return [r for r in rules if r.category_prefix not in prefixes]
+
+
+def unmatched_rules_text(rules: Sequence[DispatchRule]) -> str:
+    """The warning after a publish: each rule by name and prefix."""
+    listed = "、".join(
+        gettext("「{name}」（{prefix}）").format(name=r.name, prefix=r.category_prefix) for r in rules
+    )
+    return gettext(
+        "注意：以下{count}条启用中的派单规则的分类编码前缀在新版本中已没有对应分类，"
+        "不会再匹配任何诉求（分类被移动或删除）：{rules}。请到派单规则中修改其分类编码前缀"
+    ).format(count=len(rules), rules=listed)
 
 
 class _Codes:
@@ -60,6 +94,7 @@ class _Codes:
 
     def __init__(self, current: Mapping[tuple[str, ...], str], historical: Iterable[str]) -> None:
         self.current = current
+        self.current_paths = {code: path for path, code in current.items()}
         self.codes: dict[tuple[str, ...], str] = {}
         self.owner: dict[str, tuple[str, ...]] = {}
         self.line: dict[tuple[str, ...], int] = {}
@@ -79,7 +114,28 @@ class _Codes:
         self.taken.add(code)
         self._note(code)
 
+    def _moved(self, row: CleanRow) -> str | None:
+        """Why ``row`` cannot keep its code: the code is the current version's for a category
+        under another parent, and the row's parent is a category of the current version with
+        another code (the row was moved, keeping the code of its old place)."""
+        old_path = self.current_paths.get(row.code)
+        if old_path is None or old_path[:2] == row.names[:2]:
+            return None
+        for level in (2, 1):
+            known = self.current.get(row.names[:level])
+            if known:
+                if row.code.startswith(known):
+                    return None
+                return gettext(
+                    "「分类编码」{code} 不在上级「{parent}」（{known}…）之下："
+                    "移动分类时请清空编码，系统会重新编号"
+                ).format(code=row.code, parent="/".join(row.names[:2]), known=known)
+        return None
+
     def explicit(self, row: CleanRow, errors: dict[str, list[str]]) -> None:
+        if (moved := self._moved(row)) is not None:
+            errors[row.label].append(moved)
+            return
         for level in (1, 2, 3):
             path, code = row.names[:level], row.code[: 2 * level]
             label = LEVEL_LABELS[level - 1]
@@ -87,12 +143,10 @@ class _Codes:
                 reason = gettext("{level}「{path}」的编码与第{line}行不一致（{code}）").format(
                     level=label, path="/".join(path), line=self.line[path], code=self.codes[path]
                 )
-                errors[gettext("第{line}行").format(line=row.line)].append(
-                    gettext("「分类编码」{reason}").format(reason=reason)
-                )
+                errors[row.label].append(gettext("「分类编码」{reason}").format(reason=reason))
             elif code in self.owner and self.owner[code] != path:
                 other = "/".join(self.owner[code])
-                errors[gettext("第{line}行").format(line=row.line)].append(
+                errors[row.label].append(
                     gettext("「分类编码」{code} 已用于第{line}行的「{other}」").format(
                         code=code, line=self.line[self.owner[code]], other=other
                     )
@@ -117,7 +171,7 @@ class _Codes:
         old = self.current.get(path)
         code = old if old and old[:-2] == parent and old not in self.owner else self._next_free(parent)
         if code is None:
-            errors[gettext("第{line}行").format(line=row.line)].append(
+            errors[row.label].append(
                 gettext("「{level}」同一上级下的分类超过99个").format(level=LEVEL_LABELS[level - 1])
             )
             return
@@ -137,17 +191,29 @@ def _current_paths(version: CatalogueVersion | None) -> dict[tuple[str, ...], st
     return {path(pk): code for pk, (_, _, code) in by_id.items()}
 
 
-def _assign_codes(rows: Sequence[CleanRow], current: CatalogueVersion | None) -> dict[tuple[str, ...], str]:
+def _assign_codes(
+    rows: Sequence[CleanRow],
+    current: CatalogueVersion | None,
+    problems: Mapping[str, list[str]] | None = None,
+) -> dict[tuple[str, ...], str]:
+    """Codes of every path; raises the ``problems`` of the rows' values (row → reasons) and
+    those of the codes together, so one import says them all. Rows with problems of their
+    own take no part in the codes."""
     historical = Category.objects.values_list("code", flat=True).distinct()
     codes = _Codes(_current_paths(current), historical)
+    problems = problems or {}
     errors: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
+    for label, reasons in problems.items():
+        errors[label] += reasons
+    sound = [row for row in rows if row.label not in problems]
+    for row in sound:
         if row.code:
             codes.explicit(row, errors)
     for level in (1, 2, 3):
-        for row in rows:
+        for row in sound:
             codes.by_names(row, level, errors)
-    raise_if(errors)
+    order = {row.label: row.line for row in rows}
+    raise_if(dict(sorted(errors.items(), key=lambda item: order.get(item[0], 0))))
     return codes.codes
 
 
@@ -220,12 +286,17 @@ def _same_as(
 
 @transaction.atomic
 def _publish(
-    actor: Any, rows: Sequence[CleanRow], note: str, if_changed: bool, based_on: int | None
+    actor: Any,
+    rows: Sequence[CleanRow],
+    note: str,
+    if_changed: bool,
+    based_on: int | None,
+    problems: Mapping[str, list[str]],
 ) -> CatalogueVersion:
     previous = CatalogueVersion.objects.select_for_update().filter(is_current=True).first()
     if based_on is not None and (previous is None or previous.number != based_on):
         raise stale_conflict(based_on, previous.number if previous else None)
-    codes = _assign_codes(rows, previous)
+    codes = _assign_codes(rows, previous, problems)
     if if_changed and previous is not None and _same_as(previous, rows, codes):
         raise CatalogueUnchanged(previous)
     old = _current_paths(previous)
@@ -241,12 +312,19 @@ def _publish(
     catalogue_cache.invalidate()
     transaction.on_commit(catalogue_cache.invalidate)
     kept = sum(1 for r in rows if old.get(r.names) == codes[r.names])
+    unmatched = [f"{r.name}（{r.category_prefix}）" for r in unmatched_rules(version)]
     audit_write(
         actor=actor,
         verb=Verb.CATALOGUE_PUBLISHED,
         target=version,
         before={"current": previous.number if previous else None},
-        after={"number": number, "note": note, "leaves": len(rows), "kept_codes": kept},
+        after={
+            "number": number,
+            "note": note,
+            "leaves": len(rows),
+            "kept_codes": kept,
+            **({"unmatched_rules": unmatched} if unmatched else {}),
+        },
     )
     return version
 
@@ -276,8 +354,8 @@ def catalogue_publish(
     note = (note or "").strip()
     if len(note) > 255:
         raise ValidationError(gettext("说明最长255个字"), field="note")
-    clean = clean_rows(rows)
+    clean, problems = check_rows(rows)  # raised with the codes' problems (one round)
     try:
-        return _publish(actor, clean, note, if_changed, based_on)
+        return _publish(actor, clean, note, if_changed, based_on, problems)
     except IntegrityError as exc:
         raise Conflict(gettext("其他管理员正在发布派单目录，请稍后重试")) from exc

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from civicgrid.core.validators import fold
 from civicgrid.requests.models import CatalogueVersion, Category
 from civicgrid.requests.selectors import current_catalogue
 
@@ -96,8 +97,10 @@ def _rank(category: Category, q: str) -> tuple[int, str]:
 
 def catalogue_search(q: str, *, limit: int = 20, version: CatalogueVersion | None = None) -> list[Category]:
     """Leaves of the current version matching every term of ``q``: a name or keyword
-    substring, or the start of the pinyin initials of any level ("dtgz" → 电梯故障)."""
-    terms = [t.lower() if t.isascii() else t for t in q.split()][:5]
+    substring, or the start of the pinyin initials of any level ("dtgz" → 电梯故障). Full-width
+    letters and digits (ＤＴＧＺ, typed with a Chinese input method) are searched as ASCII,
+    as the import folds codes (``fold``)."""
+    terms = [t.lower() if t.isascii() else t for t in fold(q).split()][:5]
     version = version or current_catalogue()
     if not terms or version is None:
         return []

@@ -123,6 +123,19 @@ class CleanRow:
     needs_callback: bool
     needs_verification: bool
     keywords: str
+    where: str = ""  # "第3行", or "「派单目录」表第3行" when the workbook has other sheets
+
+    @property
+    def label(self) -> str:
+        return self.where or _("第{line}行").format(line=self.line)
+
+
+def row_label(raw: Mapping[str, Any], line: int) -> str:
+    """Where a row is, for its reasons: "第3行", or with its sheet ("「派单目录」表第3行") when
+    the import says so (``_sheet``: the workbook has other sheets the numbers could be read in)."""
+    if sheet := raw.get("_sheet"):
+        return _("「{sheet}」表第{line}行").format(sheet=sheet, line=line)
+    return _("第{line}行").format(line=line)
 
 
 def text(value: Any) -> str:
@@ -149,6 +162,10 @@ def _choice(value: Any, spellings: Mapping[str, Any], default: Any) -> Any:
     return spellings.get(said, spellings.get(said.split("（")[0]))
 
 
+# A limit written with its unit ("3个工作日", "24小时", "2 h"): the number and the unit's words.
+_LIMIT_WITH_UNIT = re.compile(r"^(\d+(?:\.\d+)?)\s*个?\s*(\D+)$")
+
+
 def _number(value: Any, default: float) -> float | None:
     if value is None or text(value) == "":
         return default
@@ -157,6 +174,21 @@ def _number(value: Any, default: float) -> float | None:
     except ValueError:
         return None
     return number if 0 < number <= LIMIT_MAX else None
+
+
+def _limit_with_unit(value: Any) -> tuple[float, str] | None:
+    """``(number, unit)`` of a limit written with its unit ("3个工作日" → 3, working days);
+    None when the cell is not such a limit."""
+    if not isinstance(value, str):
+        return None
+    found = _LIMIT_WITH_UNIT.match(text(value))
+    if found is None:
+        return None
+    unit = UNIT_SPELLINGS.get(found.group(2).strip().lower())
+    number = float(found.group(1))
+    if unit is None or not 0 < number <= LIMIT_MAX:
+        return None
+    return number, unit
 
 
 class _Problems:
@@ -195,21 +227,52 @@ def _unit(raw: Mapping[str, Any], kind: Any, units: Mapping[str, HandlingUnit], 
     return unit
 
 
+def _limit(
+    raw: Mapping[str, Any], keys: tuple[str, str], defaults: tuple[float, str], p: _Problems
+) -> tuple[float | None, str | None]:
+    """One limit and its unit. A limit written with its unit ("3个工作日") is taken when the
+    unit column is blank or says the same unit; otherwise the reason names the unit column."""
+    limit_key, unit_key = keys
+    unit_said = text(raw.get(unit_key)) != ""
+    unit = _choice(raw.get(unit_key), UNIT_SPELLINGS, defaults[1])
+    if unit is None:
+        p.add(unit_key, _("只能是：{values}").format(values="、".join(UNIT_SHORT.values())))
+    limit = _number(raw.get(limit_key), defaults[0])
+    if limit is None and (written := _limit_with_unit(raw.get(limit_key))) is not None:
+        if not unit_said or written[1] == unit:
+            return written[0], written[1]
+        if unit is not None:
+            p.add(
+                limit_key,
+                _(
+                    "“{value}”与「{unit_column}」“{unit}”不一致：时限只填数字，单位填在「{unit_column}」列"
+                ).format(
+                    value=text(raw.get(limit_key)), unit_column=HEADERS[unit_key], unit=UNIT_SHORT[unit]
+                ),
+            )
+            return None, unit
+    if limit is None:
+        p.add(
+            limit_key,
+            _("应为大于0且不超过{limit_max}的数字，如 3 或 0.5；单位填在「{unit_column}」列").format(
+                limit_max=LIMIT_MAX, unit_column=HEADERS[unit_key]
+            ),
+        )
+    return limit, unit
+
+
 def _limits(raw: Mapping[str, Any], tier: str, p: _Problems) -> tuple[float, str, float, str]:
     std = TIER_LIMITS.get(tier, TIER_LIMITS[ResponseTier.TIER_3])
     out: list[Any] = []
-    for (limit_key, unit_key), default_limit, default_unit in (
+    understood = True
+    for keys, default_limit, default_unit in (
         (("response_limit", "response_unit"), std[0], std[1]),
         (("resolution_limit", "resolution_unit"), std[2], std[3]),
     ):
-        limit = _number(raw.get(limit_key), default_limit)
-        if limit is None:
-            p.add(limit_key, _("应为大于0且不超过{limit_max}的数字").format(limit_max=LIMIT_MAX))
-        unit = _choice(raw.get(unit_key), UNIT_SPELLINGS, default_unit)
-        if unit is None:
-            p.add(unit_key, _("只能是：{values}").format(values="、".join(UNIT_SHORT.values())))
+        limit, unit = _limit(raw, keys, (default_limit, default_unit), p)
+        understood = understood and limit is not None and unit is not None
         out += [limit or default_limit, unit or default_unit]
-    if out[1] == out[3] and out[0] > out[2]:
+    if understood and out[1] == out[3] and out[0] > out[2]:  # not compared with a default
         p.add("response_limit", _("不能长于办理时限"))
     return out[0], out[1], out[2], out[3]
 
@@ -290,8 +353,9 @@ def check_configure(actor: Any, system: bool) -> None:
         raise PermissionDenied(_("只有系统管理员可以维护派单目录"))
 
 
-def clean_rows(rows: Sequence[Mapping[str, Any]]) -> list[CleanRow]:
-    """Every row checked; raises one ValidationError listing all problems (row → reasons)."""
+def check_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[CleanRow], dict[str, list[str]]]:
+    """Every row checked: the rows (those with problems too, their bad values defaulted) and
+    the problems (row → reasons, rows without problems left out)."""
     if not rows:
         raise ValidationError(_("派单目录至少需要一个三级分类"), field="rows")
     units = {u.code: u for u in HandlingUnit.objects.filter(is_active=True)}
@@ -301,13 +365,20 @@ def clean_rows(rows: Sequence[Mapping[str, Any]]) -> list[CleanRow]:
     for index, raw in enumerate(rows, start=1):
         line = int(raw.get("_line") or index)
         row, problems = clean_row(raw, line, units)
+        row.where = row_label(raw, line)
         if not problems and row.names in seen:
             problems.append(_("与第{line}行的分类重复").format(line=seen[row.names]))
-        errors[_("第{line}行").format(line=line)] += problems
+        errors[row.where] += problems
         seen.setdefault(row.names, line)
         clean.append(row)
         count += len(problems)
         if count >= MAX_ERRORS:
             break
-    raise_if({k: v for k, v in errors.items() if v})
+    return clean, {k: v for k, v in errors.items() if v}
+
+
+def clean_rows(rows: Sequence[Mapping[str, Any]]) -> list[CleanRow]:
+    """Every row checked; raises one ValidationError listing all problems (row → reasons)."""
+    clean, errors = check_rows(rows)
+    raise_if(errors)
     return clean

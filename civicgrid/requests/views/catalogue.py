@@ -73,6 +73,7 @@ def _page(
     status: int = 200,
     stale_import: bool = False,
 ) -> Any:
+    typed = request.POST if request.method == "POST" else {}
     version = _version(request)
     tree = catalogue.catalogue_tree(version) if version else []
     context = {
@@ -83,6 +84,9 @@ def _page(
         "can_configure": _can_configure(request.user),
         "import_errors": _problems(import_errors or {}),
         "stale_import": stale_import,
+        # What a refused import had typed, kept for the next try (the file cannot be).
+        "import_note": typed.get("note", ""),
+        "import_force": typed.get("force") == "1",
     }
     return render(request, "requests/catalogue/index.html", context, status=status)
 
@@ -152,6 +156,8 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
         request,
         _("已发布派单目录第{number}版，共 {leaves} 个三级分类").format(number=version.number, leaves=leaves),
     )
+    if unmatched := catalogue.unmatched_rules(version):
+        messages.warning(request, catalogue.unmatched_rules_text(unmatched))
     return redirect("requests:catalogue")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext
 
-from civicgrid.core.errors import CivicError
+from civicgrid.core.errors import CivicError, Conflict
 from civicgrid.requests import catalogue, units
 from civicgrid.requests.models import CatalogueVersion
 from civicgrid.territory.models import Node, NodeKind
@@ -72,6 +72,8 @@ class Command(BaseCommand):
                 number=version.number, leaves=leaves, seconds=seconds
             )
         )
+        if unmatched := catalogue.unmatched_rules(version):
+            self.stderr.write(self.style.WARNING(catalogue.unmatched_rules_text(unmatched)))
 
     def export(self, opts: dict[str, Any]) -> None:
         version = catalogue.catalogue_version_get(opts["number"])
@@ -94,6 +96,10 @@ class Command(BaseCommand):
         except catalogue.CatalogueUnchanged as exc:
             self.stdout.write(exc.message)
             return
+        except Conflict as exc:
+            if exc.code == "stale_catalogue":  # the page's message says to tick its checkbox
+                raise CommandError(catalogue.stale_cli_message(exc)) from exc
+            raise
         except CivicError as exc:
             detail = getattr(exc, "errors", {}) or {}
             for where, reasons in list(detail.items())[:50]:
