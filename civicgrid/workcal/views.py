@@ -132,6 +132,10 @@ def _page(request: HttpRequest, year: int, status: int = 200, **forms_: forms.Fo
         "day_form": forms_.get("day_form") or day_form,
         "day_has_entry": has_entry,
         "import_form": forms_.get("import_form") or ImportForm(initial={"version": version}),
+        # A refused 批量录入 says so at the top too: its reasons are below the twelve months.
+        "import_error_count": sum(len(e) for e in forms_["import_form"].errors.values())
+        if "import_form" in forms_
+        else 0,
         "confirm_form": forms_.get("confirm_form") or ConfirmForm(initial={"version": version}),
         "seed_form": forms_.get("seed_form") or SeedForm(initial={"version": version}),
         "clear_error": forms_.get("clear_form"),
