@@ -67,11 +67,41 @@
       });
   }
 
+  // A search in flight: its number per picker (a later one wins, an earlier answer arriving
+  // late is dropped), and whether Enter was pressed meanwhile (choose from its answer).
+  var searches = new WeakMap();
+
+  function pending(picker) { return !!(searches.get(picker) || {}).pending; }
+
+  // Typing makes the open list stale: it no longer belongs to the text, so neither Enter nor
+  // the arrows may choose from it until the new answer is in.
+  function markStale(picker) {
+    var state = searches.get(picker) || { seq: 0 };
+    state.seq++;  // an answer still on its way is for older text
+    state.pending = true; state.enter = false;
+    searches.set(picker, state);
+    listOf(picker).setAttribute("aria-busy", "true");
+  }
+
   function search(picker, q) {
     var list = listOf(picker);
+    var state = searches.get(picker) || { seq: 0 };
+    var seq = ++state.seq;
+    state.pending = true;
+    searches.set(picker, state);
     q = q.trim();
-    if (!q) { setOpen(picker, false); list.innerHTML = ""; return; }
-    var show = function (html) { list.innerHTML = html; setOpen(picker, true); setActive(picker, 0); };
+    var done = function () {
+      state.pending = false; list.removeAttribute("aria-busy");
+      var enter = state.enter; state.enter = false;
+      return enter;
+    };
+    if (!q) { done(); setOpen(picker, false); list.innerHTML = ""; return; }
+    var show = function (html) {
+      if (seq !== state.seq) return;  // a later search is under way: its answer counts
+      var enter = done();
+      list.innerHTML = html; setOpen(picker, true); setActive(picker, 0);
+      if (enter && options(picker).length) choose(picker, options(picker)[0]);
+    };
     fetchOptions(picker.dataset.url, q).then(function (html) {
       // The catalogue's search relies on stored pinyin initials; when it finds nothing,
       // ask the console's own search (which derives them) before saying "no match".
@@ -109,6 +139,7 @@
   document.addEventListener("input", function (e) {
     if (!e.target.classList.contains("picker-q")) return;
     var picker = pickerOf(e.target);
+    markStale(picker);
     clearTimeout(timers.get(picker));
     timers.set(picker, setTimeout(function () { search(picker, e.target.value); }, 180));
   });
@@ -117,13 +148,21 @@
     if (!e.target.classList || !e.target.classList.contains("picker-q")) return;
     var picker = pickerOf(e.target), list = listOf(picker), n = options(picker).length;
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      if (list.hidden || !n) return;
+      if (list.hidden || !n || pending(picker)) return;
       e.preventDefault();
       var i = activeIndex(picker) + (e.key === "ArrowDown" ? 1 : -1);
       setActive(picker, (i + n) % n);
     } else if (e.key === "Enter") {
-      if (!list.hidden && n) { e.preventDefault(); choose(picker, options(picker)[Math.max(activeIndex(picker), 0)]); }
-      else if (e.target.value.trim()) { e.preventDefault(); search(picker, e.target.value); }
+      if (e.isComposing) return;  // an input method's Enter confirms its own candidate
+      // Enter in a search box never submits the form (an empty one included).
+      e.preventDefault();
+      if (pending(picker)) {
+        // The list on screen belongs to older text: search now and choose from the answer.
+        clearTimeout(timers.get(picker));
+        if (e.target.value.trim()) { search(picker, e.target.value); searches.get(picker).enter = true; }
+        else search(picker, "");
+      } else if (!list.hidden && n) choose(picker, options(picker)[Math.max(activeIndex(picker), 0)]);
+      else if (e.target.value.trim()) search(picker, e.target.value);
     } else if (e.key === "Escape") {
       setOpen(picker, false);
     }
@@ -237,14 +276,30 @@
   function initConsole() {
     var form = $("#console-form");
     if (!form) return;
+    // An emergency raises the urgency from 一般 to 特急; the type corrected away from it puts
+    // back what was there, unless the operator chose an urgency meanwhile (raisedFrom cleared).
+    var raisedFrom = null;
     function onType() {
       var checked = $("input[name=type]:checked", form);
       var value = checked ? checked.value : "";
       $("#direct-close").hidden = value !== "consultation";
       var urgency = $("#id_urgency");
-      if (value === "emergency" && urgency && urgency.value === "normal") urgency.value = "critical";
+      if (!urgency) return;
+      if (value === "emergency" && urgency.value === "normal") { raisedFrom = urgency.value; urgency.value = "critical"; }
+      else if (value !== "emergency" && raisedFrom !== null) {
+        if (urgency.value === "critical") urgency.value = raisedFrom;
+        raisedFrom = null;
+      }
     }
-    form.addEventListener("change", function (e) { if (e.target.name === "type") onType(); });
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "type") onType();
+      else if (e.target.name === "urgency") raisedFrom = null;
+    });
+    // The side panels htmx fills while the operator types are announced (polite).
+    ["#caller-history", "#similar"].forEach(function (sel) {
+      var panel = $(sel);
+      if (panel) panel.setAttribute("aria-live", "polite");
+    });
     document.addEventListener("keydown", function (e) {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
       var m = /^(?:Digit|Numpad)([1-9])$/.exec(e.code || "");
@@ -284,12 +339,27 @@
     form.scrollIntoView({ block: "nearest" });
   });
 
+  // Which button opened the form in a holder (#action-panel or a row's .slot), so that 取消
+  // gives it the focus back; a refused form re-rendered in place keeps its opener.
+  var openers = new WeakMap();
+  function isHolder(el) { return !!el && el.nodeType === 1 && (el.id === "action-panel" || el.classList.contains("slot")); }
+
+  document.addEventListener("click", function (e) {
+    var elt = e.target.closest && e.target.closest("[hx-get][hx-target]");
+    if (!elt || elt.closest("form.action-form")) return;
+    var target = document.querySelector(elt.getAttribute("hx-target"));
+    if (isHolder(target)) openers.set(target, elt);
+  }, true);
+
   document.addEventListener("click", function (e) {
     if (!e.target.classList.contains("action-cancel")) return;
     var form = e.target.closest("form");
     var holder = form.parentElement;
-    if (holder && (holder.id === "action-panel" || holder.classList.contains("slot"))) holder.innerHTML = "";
-    else history.back();
+    if (isHolder(holder)) {
+      var opener = openers.get(holder);
+      holder.innerHTML = "";
+      if (opener && opener.isConnected) opener.focus();
+    } else history.back();
   });
 
   /* ---- the inbox ---- */
