@@ -23,7 +23,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core import bulk, crypto
 from civicgrid.core.validators import fold, id_number_birth_date, id_number_gender, normalise_id_number
-from civicgrid.exchange.cells import comparable, credit_code_cell
+from civicgrid.exchange.cells import comparable, credit_code_cell, id_number_cell
 from civicgrid.exchange.columns import TAG_SEPARATORS
 from civicgrid.exchange.constants import BATCH_SIZE
 from civicgrid.exchange.importers.base import LOOKUP_CHUNK, Importer, Progress, RowError, chunked
@@ -69,6 +69,7 @@ RESIDENT_FIELDS = {
     "tags": "tags",
 }
 HEAD_RELATIONS = {"户主", "本人"}
+RESIDENT_PHONE_FIELDS = ("phone_enc", "phone_hash", "phone_masked")
 
 
 def _born_as_the_id_says(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
@@ -183,11 +184,33 @@ class ResidentImporter(Importer):
         self.id_rows: dict[str, int] = {}
         self.no_id_rows: dict[NoIdKey, int] = {}
         self.no_id_checks: list[tuple[int, NoIdKey, str]] = []  # (row, key, node path)
+        self.registered = self._registered_by_id(rows)
+        self.updates: list[Update] = []
+        self.update_tags: dict[int, list[ResidentTag]] = {}  # resident pk → the tags a row sets
+        self.update_households: dict[int, str] = {}  # resident pk → the household code a row sets
+        self.unchanged = 0
         for row in self.each(rows, progress):
             self._validate_row(row)
         self._check_ids_taken()
         self._check_no_id_registered()
         return self.sorted_errors()
+
+    def _registered_by_id(self, rows: list[Row]) -> dict[str, Resident]:
+        """The registered residents whose ID numbers the file holds, by blind index: a row
+        naming one updates that resident (a community's own yearly sheet, with full ID
+        numbers; an export writes them masked, which no row can match)."""
+        header = self.header("id_number")
+        digests = set()
+        for row in rows:
+            value, problem = id_number_cell(row.values.get("id_number", ""), header)
+            if value and problem is None:
+                digests.add(crypto.blind_index(value))
+        found: dict[str, Resident] = {}
+        for batch in chunked(sorted(digests)):
+            registered = Resident.objects.filter(id_number_hash__in=batch)
+            for resident in registered.select_related("node", "household").prefetch_related("tags"):
+                found[resident.id_number_hash] = resident
+        return found
 
     def _existing_households(self, codes: set[str]) -> dict[str, Household]:
         found: dict[str, Household] = {}
@@ -198,10 +221,15 @@ class ResidentImporter(Importer):
 
     def _validate_row(self, row: Row) -> None:
         node = self.target_node(row, kinds=RESIDENT_NODE_KINDS)
+        id_number = self.id_number(row)
+        # A row with a registered ID number updates that resident; its phone cell may hold
+        # the stored mask (a sheet filled from the resident's page), which keeps the phone.
+        existing = self.registered.get(crypto.blind_index(id_number)) if id_number else None
+        keep_phone = existing is not None and self.text(row, "phone") == existing.phone_masked != ""
         data: dict[str, Any] = {
             "name": self.name_text(row, "name"),
-            "id_number": self.id_number(row),
-            "phone": self.phone(row),
+            "id_number": id_number,
+            "phone": "" if keep_phone else self.phone(row),
             "gender": self.choice(row, "gender"),
             "birth_date": self.date(row, "birth_date"),
             "residence_type": self.choice(row, "residence_type") or ResidenceType.REGISTERED,
@@ -211,21 +239,96 @@ class ResidentImporter(Importer):
         errors = resident_validate(data)
         _born_as_the_id_says(data, errors)
         self.field_errors(row, errors, RESIDENT_FIELDS)
-        id_number = str(data["id_number"])
         if id_number and "id_number" not in errors:
             digest = crypto.blind_index(id_number)
             first = self.id_rows.setdefault(digest, row.number)
             if first != row.number:
                 self.error(row, "id_number", _("与第{row}行的身份证号重复").format(row=first))
+        if existing is not None:
+            self._check_existing(row, existing, node)
         tags = self._tags(row)
         household_code = self._household(row, node, data["name"], data["relation_to_head"])
         if self.is_bad(row) or node is None:
+            return
+        if existing is not None:
+            self._plan_update(row, existing, data, tags, household_code)
             return
         resident = Resident(node=node, node_path=node.path)
         _resident_apply(resident, data)
         if not id_number and self._repeated_without_id(row, resident, household_code):
             return
         self.residents.append((resident, household_code, tags))
+
+    # --- residents the file updates (by ID number) ------------------------------------------
+
+    def _check_existing(self, row: Row, existing: Resident, node: Node | None) -> None:
+        """A row with a registered ID number updates that resident: only within the actor's
+        edit scope (nothing of one outside it is told), only one still in the register, and
+        only where they are (moving is done on the resident's page)."""
+        if not self.may_write(existing.node_path):
+            self.error(row, "id_number", _("该身份证号已登记（不在您的管辖范围内），不能导入修改"))
+        elif not existing.is_active:
+            self.error(
+                row,
+                "id_number",
+                _("该身份证号的居民{status}，导入不能修改；如已回到本地，请在其页面办理恢复在册").format(
+                    status=existing.status_label
+                ),
+            )
+        elif node is not None and node.pk != existing.node_id:
+            self.error(
+                row,
+                "node_code",
+                _(
+                    "该身份证号的居民登记在 {node}（{node_code}），导入不能移动居民；"
+                    "请把区域编码改回 {node_code}，或在居民页面办理迁移"
+                ).format(node=existing.node.name, node_code=existing.node.code),
+            )
+
+    def _plan_update(
+        self, row: Row, existing: Resident, data: dict[str, Any], tags: list[ResidentTag], household_code: str
+    ) -> None:
+        """The fields the row's filled cells change (a blank cell keeps the stored value):
+        name, phone (a cell holding the stored mask keeps the stored phone), 人口类型,
+        与户主关系, the household (by 户编码) and the tags (the cell's list replaces them).
+        性别 and 出生日期 follow the ID number, which is the row's key."""
+        values: dict[str, Any] = {
+            "name": data["name"],
+            "residence_type": self.choice(row, "residence_type"),
+            "relation_to_head": data["relation_to_head"].strip(),
+        }
+        if data["phone"]:
+            enc, digest = pii_fields(str(data["phone"]))
+            if digest != existing.phone_hash:
+                masked = crypto.mask_phone(str(data["phone"]))
+                values |= {"phone_enc": enc, "phone_hash": digest, "phone_masked": masked}
+        changes = differences(existing, given(row, values, dict.fromkeys(RESIDENT_PHONE_FIELDS, "phone")))
+        # The audit keeps the masked phone only, never the ciphertext or its index.
+        shown = [n for n in changes if n not in RESIDENT_PHONE_FIELDS[:2]]
+        before = {name: getattr(existing, name) for name in shown}
+        after = {name: changes[name] for name in shown}
+        current = existing.household.code if existing.household is not None else ""
+        if household_code and household_code != current:
+            self.update_households[existing.pk] = household_code
+            before["household"], after["household"] = current, household_code
+        stored = sorted(t.name for t in existing.tags.all())
+        wanted = sorted(t.name for t in tags)
+        if self.text(row, "tags") and wanted != stored:
+            self.update_tags[existing.pk] = tags
+            before["tags"], after["tags"] = stored, wanted
+        if not before:
+            self.unchanged += 1
+            return
+        self.updates.append(
+            Update(
+                row=row.number,
+                record=existing,
+                changes=changes,
+                before=before,
+                after=after,
+                stamp=existing.updated_at,
+            )
+        )
 
     # --- residents without an ID number ---------------------------------------------------
 
@@ -300,13 +403,20 @@ class ResidentImporter(Importer):
         return code
 
     def _check_ids_taken(self) -> None:
-        for batch in chunked(self.id_rows):
+        """New rows whose ID number was registered after the file was first read."""
+        for batch in chunked(d for d in self.id_rows if d not in self.registered):
             taken = Resident.objects.filter(id_number_hash__in=batch).values_list("id_number_hash", flat=True)
             for digest in taken:
                 self.error(self.id_rows[digest], "id_number", _("该身份证号已登记"))
 
     def save(self) -> dict[str, int]:
         bulk.insert(Household, list(self.new_households.values()), batch_size=BATCH_SIZE)
+        for update in self.updates:
+            if code := self.update_households.get(update.record.pk):
+                update.changes["household_id"] = (self.new_households.get(code) or self.households[code]).pk
+        apply_updates(self.actor, Resident, self.updates, Verb.RESIDENT_UPDATED)
+        for pk, tags in self.update_tags.items():
+            Resident.objects.get(pk=pk).tags.set(tags)
         residents = []
         for resident, household_code, _tags in self.residents:
             if household_code:
@@ -322,7 +432,11 @@ class ResidentImporter(Importer):
             for tag in tags
         ]
         bulk.insert(through, links, batch_size=BATCH_SIZE)
-        return {"residents": len(residents), "households": len(self.new_households), "tags": len(links)}
+        return counted(
+            {"residents": len(residents), "households": len(self.new_households), "tags": len(links)},
+            self.updates,
+            self.unchanged,
+        )
 
 
 class DwellingImporter(Importer):

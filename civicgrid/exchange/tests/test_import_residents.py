@@ -98,18 +98,6 @@ def test_one_bad_row_of_each_kind_imports_nothing_and_names_each_problem(
     assert not AuditLog.objects.filter(verb__startswith="exchange.").exists()
 
 
-def test_an_id_number_already_registered_is_an_error(city: Any, run_import: RunImport) -> None:
-    first = run_import(city.bob, ImportKind.RESIDENTS, "a.csv", csv_bytes(good_rows(city)))
-    assert first.status == ImportStatus.DONE
-    rows = [RESIDENT_HEADER, [city.grid_a1_1.code, "张伟", id_number(1), "", "", "", "", "", "", ""]]
-
-    again = run_import(city.bob, ImportKind.RESIDENTS, "b.csv", csv_bytes(rows))
-
-    assert again.status == ImportStatus.FAILED
-    assert again.errors == [{"row": 2, "column": "身份证号", "reason": "该身份证号已登记"}]
-    assert Resident.objects.count() == 3
-
-
 def test_choice_tag_and_node_kind_problems_are_reported(city: Any, run_import: RunImport) -> None:
     rows = [
         RESIDENT_HEADER,
