@@ -387,20 +387,44 @@
     }).catch(function () { return { blob: file, name: file.name, type: file.type }; });
   }
 
+  var errSeq = 0;
+
+  // A refusal is said (the box is role=alert), marked on its fields (aria-invalid, with the
+  // reason as their description) and given the focus: the first invalid field, else the box.
   function showErrors(form, text, detail) {
     $all(".gw-err", form).forEach(function (el) { el.remove(); });
     $all(".fld.has-err", form).forEach(function (el) { el.classList.remove("has-err"); });
+    $all("[data-gw-invalid]", form).forEach(function (el) {
+      el.removeAttribute("aria-invalid"); el.removeAttribute("data-gw-invalid");
+      var said = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id.indexOf("gw-err-") !== 0; });
+      if (said.length) el.setAttribute("aria-describedby", said.join(" ")); else el.removeAttribute("aria-describedby");
+    });
     var box = $(".gw-form-error", form);
-    if (box) { box.hidden = false; box.textContent = text; }
+    if (box) {
+      box.setAttribute("role", "alert");
+      if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "-1");
+      box.hidden = false; box.textContent = text;
+    }
+    var first = null;
     Object.keys(detail || {}).forEach(function (name) {
       var input = form.elements[name] || form.elements[name.replace(/_id$/, "")];
+      if (input && !input.closest && input.length) input = input[0];  // a radio group
       var fld = input && (input.closest ? input.closest(".fld") : null);
       if (!fld) return;
       fld.classList.add("has-err");
       var p = document.createElement("p"); p.className = "err gw-err"; p.textContent = [].concat(detail[name]).join(i18n("error_separator"));
+      p.id = "gw-err-" + (++errSeq);
       fld.appendChild(p);
+      $all("input:not([type=hidden]), select, textarea", fld).forEach(function (el) {
+        el.setAttribute("aria-invalid", "true"); el.setAttribute("data-gw-invalid", "1");
+        var said = el.getAttribute("aria-describedby");
+        el.setAttribute("aria-describedby", (said ? said + " " : "") + p.id);
+        if (!first) first = el;
+      });
     });
     if (box) box.scrollIntoView({ block: "center" });
+    if (first) first.focus();
+    else if (box) box.focus();
   }
 
   function formFields(form) {
