@@ -53,7 +53,30 @@ def logins_table() -> list[str]:
     lines = [f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示；正式使用前请删除这些账号）："]
     for row in rows:
         lines.append("  " + "".join(_pad(cell, w) for cell, w in zip(row, widths, strict=False)) + row[-1])
-    return lines
+    return lines + _handler_lines()
+
+
+HANDLER_PREFIX = "handler-"  # the units' demo handlers (civicgrid requests_demo)
+HANDLER_UNITS_SHOWN = 3
+
+
+def _handler_lines() -> list[str]:
+    """One line per unit handler account (handler-*): its user name and the units it acts for."""
+    users = (
+        User.objects.filter(username__startswith=HANDLER_PREFIX, is_active=True)
+        .prefetch_related("unit_memberships__unit")
+        .order_by("username")
+    )
+    rows = []
+    for user in users:
+        names = sorted(m.unit.name for m in user.unit_memberships.all())
+        units = "、".join(names[:HANDLER_UNITS_SHOWN]) + ("等" if len(names) > HANDLER_UNITS_SHOWN else "")
+        rows.append((user.username, units or "—"))
+    if not rows:
+        return []
+    width = max(_width(name) for name, _units in rows) + 2
+    lines = [f"承办单位账号（{len(rows)} 个，密码为生成办件演示时所设，默认 {DEMO_PASSWORD}）："]
+    return lines + ["  " + _pad(name, width) + units for name, units in rows]
 
 
 # --- reset --------------------------------------------------------------------------------
