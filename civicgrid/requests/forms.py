@@ -23,11 +23,11 @@ from civicgrid.requests.constants import (
     RequestType,
     Resolution,
     Satisfaction,
-    UnitKind,
     Urgency,
 )
 from civicgrid.requests.models import Category, HandlingUnit, Request, WhistleSummons
 from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN, supervisions
+from civicgrid.requests.services.whistle import summonable_units
 from civicgrid.requests.web_helpers import open_summonses
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.workcal.constants import LimitUnit
@@ -288,8 +288,7 @@ class WhistleForm(ActionForm):
     )
 
     def setup(self) -> None:
-        kinds = [UnitKind.DEPARTMENT, UnitKind.ENTERPRISE]
-        units = _units(kind__in=kinds).exclude(pk=self.target.lead_unit_id)
+        units = summonable_units(self.target).order_by("kind", "code")
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
         soon = timezone.localtime() + timedelta(days=1)
         self.fields["deadline"].initial = soon.replace(minute=0, second=0, microsecond=0)

@@ -226,6 +226,7 @@ class Request(ScopedModel):
         max_length=20,
         choices=HandlingLevel.choices,
         default=HandlingLevel.SUBDISTRICT,
+        blank=True,  # "" while no unit handles it (a return approved, back to triage)
     )
     lead_unit = models.ForeignKey(
         HandlingUnit,
@@ -338,6 +339,17 @@ class WorkOrder(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     reply = models.TextField(gettext_lazy("办理情况"), blank=True)
+    # A 吹哨召集 assisting order: the whistle that summoned the unit. It ends with the whistle
+    # (its outcome recorded, or ended when the lead changes or the request is done) and a
+    # reopen does not copy it. Null for a dispatch's orders.
+    whistle = models.ForeignKey(
+        "Whistle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_orders",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = gettext_lazy("工单")
@@ -345,7 +357,7 @@ class WorkOrder(models.Model):
         ordering = ["request", "role", "id"]
         indexes = [
             models.Index(fields=["unit", "is_active"]),
-            *not_null_indexes("requests_wo", "rule", "dispatched_by"),
+            *not_null_indexes("requests_wo", "rule", "dispatched_by", "whistle"),
         ]
 
     def __str__(self) -> str:

@@ -114,7 +114,10 @@ def actor_kinds(actor: Any, request: Request) -> set[str]:
         other = WorkOrder.objects.filter(request=request, is_active=True, unit_id__in=units).exclude(
             unit_id=request.lead_unit_id
         )
-        summoned = WhistleSummons.objects.filter(whistle__request=request, unit_id__in=units)
+        # summoned by a whistle still open (a closed one ended the unit's part)
+        summoned = WhistleSummons.objects.filter(
+            whistle__request=request, whistle__closed_at__isnull=True, unit_id__in=units
+        )
         if other.exists() or summoned.exists():
             kinds.add(t.ASSIST)
         if (

@@ -19,7 +19,6 @@ from civicgrid.requests.api.common import (
     NOT_FOUND,
     category_by_id,
     fresh,
-    guard,
     router,
     target,
     unit_by_id,
@@ -418,14 +417,21 @@ def reopen(request: HttpRequest, request_id: int, payload: RequestReasonIn) -> A
 @action("whistle", "吹哨", "承办的街道（社区）召集部门限期报到，联合处置。")
 def whistle(request: HttpRequest, request_id: int, payload: WhistleIn) -> Any:
     def call(r: Request) -> object:
-        return services.request_whistle(
-            actor=request.user,
-            request=r,
-            units=units_by_id(payload.unit_ids, "unit_ids"),
-            reason=payload.reason,
-            deadline=aware(payload.deadline),
-            expected_version=payload.expected_version,
-        )
+        try:
+            return services.request_whistle(
+                actor=request.user,
+                request=r,
+                units=units_by_id(payload.unit_ids, "unit_ids"),
+                reason=payload.reason,
+                deadline=aware(payload.deadline),
+                expected_version=payload.expected_version,
+            )
+        except ValidationError as exc:
+            if "units" not in exc.errors:
+                raise
+            # the service names the units it was given; the caller sent their ids
+            errors = {("unit_ids" if k == "units" else k): v for k, v in exc.errors.items()}
+            raise ValidationError(errors=errors, code=exc.code) from exc
 
     return act(request, request_id, Action.WHISTLE, call)
 
@@ -440,8 +446,7 @@ def report_in(request: HttpRequest, summons_id: int, payload: ReportInIn) -> Any
     summons = WhistleSummons.objects.select_related("whistle").filter(pk=summons_id).first()
     if summons is None:
         raise NotFound(_("报到通知不存在"))
-    on = fresh(summons.whistle.request_id)
-    guard(request.user, on, Action.REPORT_IN)
+    # the service checks: only the summoned unit (403), on a whistle still open (409)
     services.whistle_report_in(
         actor=request.user, summons=summons, part=payload.part, expected_version=payload.expected_version
     )
@@ -458,8 +463,8 @@ def whistle_close(request: HttpRequest, whistle_id: int, payload: WhistleCloseIn
     found = Whistle.objects.filter(pk=whistle_id).first()
     if found is None:
         raise NotFound(_("吹哨记录不存在"))
-    on = fresh(found.request_id)
-    guard(request.user, on, Action.NOTE)
+    # 404 on a request the actor cannot read, as the page; who may close: the service's rule
+    target(request.user, found.request_id, Action.NOTE)
     services.whistle_close(
         actor=request.user, whistle=found, outcome=payload.outcome, expected_version=payload.expected_version
     )

@@ -52,9 +52,11 @@ class Detours(Engine):
         self._decide(approval, actor, approve, note, now)
         unit = req.lead_unit
         if approve:
+            self._whistles_end(life, actor, now, why="已同意退单")
             for order in life.active_orders():
                 order.is_active = False
             req.lead_unit = None
+            req.level = ""
             req.dispatched_at = req.responded_at = None
             req.due_response_at = req.due_resolution_at = None
         self._finish(life, actor, action, now, note=note, unit=unit, data={"approval": Ref(approval)})
@@ -137,6 +139,7 @@ class Detours(Engine):
         req = self._begin(life, Action.MERGE)
         life.merged_into = into
         req.closed_at = now
+        self._whistles_end(life, actor, now, why=f"诉求已合并至 {target.number}")
         for order in life.active_orders():
             order.is_active = False
         data = {"into": Ref(target)}
@@ -170,6 +173,7 @@ class Detours(Engine):
                         request=req,
                         unit=unit,
                         role=AssignmentRole.ASSIST,
+                        whistle=whistle,
                         is_active=True,
                         dispatched_at=now,
                         rule_label=f"吹哨召集（{lead.name}）",
@@ -177,7 +181,10 @@ class Detours(Engine):
                     )
                 )
         data = {"whistle": Ref(whistle), "units": [u.pk for u in summoned], "deadline": deadline.isoformat()}
-        self._finish(life, actor, Action.WHISTLE, now, note=reason.strip(), unit=lead, data=data)
+        names = "、".join(u.name for u in summoned)
+        at = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
+        note = f"{reason.strip()}（召集：{names}；报到期限：{at}）"
+        self._finish(life, actor, Action.WHISTLE, now, note=note, unit=lead, data=data)
 
     def report_in(self, life: Life, now: datetime, *, actor: Any, unit: HandlingUnit, part: str) -> None:
         summons = next(s for s in life.summonses if s.unit.pk == unit.pk and s.reported_at is None)
@@ -188,14 +195,10 @@ class Detours(Engine):
 
     def whistle_close(self, life: Life, now: datetime, *, actor: Any, outcome: str) -> None:
         whistle = life.whistles[-1]
-        self._begin(life, Action.NOTE)
-        whistle.outcome, whistle.closed_at = outcome.strip(), now
-        absent = [s.unit for s in life.summonses if s.whistle is whistle and s.reported_at is None]
-        note = f"吹哨处置结果：{outcome.strip()}"
-        if absent:
-            note += "（未报到：{}）".format("、".join(u.name for u in absent))
+        req = self._begin(life, Action.NOTE)
+        note, absent = self._whistle_end(life, whistle, outcome.strip(), now)
         data = {"whistle": Ref(whistle), "not_reported": [u.pk for u in absent]}
-        self._finish(life, actor, Action.NOTE, now, note=note, data=data)
+        self._finish(life, actor, Action.NOTE, now, note=note, unit=req.lead_unit, data=data)
 
     def council(
         self, life: Life, now: datetime, *, actor: Any, held_on: date, outcome: str, **names: str
@@ -209,4 +212,4 @@ class Detours(Engine):
         council.created_at = now
         life.councils.append(council)
         data = {"council": Ref(council), "agreed": True}
-        self._finish(life, actor, Action.COUNCIL, now, note=outcome.strip(), data=data)
+        self._finish(life, actor, Action.COUNCIL, now, note=outcome.strip(), unit=req.lead_unit, data=data)

@@ -120,7 +120,8 @@ def _request(r: Request, names: _Names, rows: dict[str, list[Any]]) -> dict[str,
     ]  # fmt: skip
     fields["orders"] = [
         (u(o.unit_id), o.role, o.is_active, names.rules.get(o.rule_id or 0), o.rule_label,
-         p(o.dispatched_by_id), _plain(o.dispatched_at), _plain(o.signed_at), _plain(o.replied_at), o.reply)
+         p(o.dispatched_by_id), _plain(o.dispatched_at), _plain(o.signed_at), _plain(o.replied_at), o.reply,
+         refs["whistle"].get(o.whistle_id or 0))
         for o in rows["orders"]
     ]  # fmt: skip
     fields["ratings"] = [

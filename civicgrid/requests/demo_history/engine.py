@@ -210,9 +210,41 @@ class Engine:
             return req.category.responsible_unit if req.category else None
         return rule.unit
 
-    def _assign(self, life: Life, actor: Any, a: Assignment, now: datetime) -> None:
+    def _whistle_end(
+        self, life: Life, whistle: Whistle, outcome: str, now: datetime
+    ) -> tuple[str, list[HandlingUnit]]:
+        """As ``whistle._whistle_end``: closed, its 吹哨召集 orders end; the note and the absent."""
+        whistle.outcome, whistle.closed_at = outcome, now
         for order in life.active_orders():
-            order.is_active = False
+            if order.whistle is whistle:
+                order.is_active = False
+        absent = [s.unit for s in life.summonses if s.whistle is whistle and s.reported_at is None]
+        note = f"吹哨处置结果：{outcome}"
+        if absent:
+            note += "（未报到：{}）".format("、".join(u.name for u in absent))
+        return note, absent
+
+    def _whistles_end(
+        self, life: Life, actor: Any, now: datetime, *, why: str, keep_lead: HandlingUnit | None = None
+    ) -> None:
+        """As ``whistle.whistles_end``: the open whistles (but ``keep_lead``'s) end, each on the timeline."""
+        for whistle in life.whistles:
+            if whistle.closed_at is not None or (
+                keep_lead is not None and whistle.summoning_unit is keep_lead
+            ):
+                continue
+            note, absent = self._whistle_end(life, whistle, f"{why}，吹哨结束", now)
+            data = {"whistle": Ref(whistle), "ended": True, "not_reported": [u.pk for u in absent]}
+            row = event_row(
+                actor, Action.NOTE, "", "", now, unit=whistle.summoning_unit, note=note, data=data
+            )
+            life.events.append(row)
+
+    def _assign(self, life: Life, actor: Any, a: Assignment, now: datetime) -> None:
+        self._whistles_end(life, actor, now, why="牵头单位变更", keep_lead=a.lead)
+        for order in life.active_orders():
+            if order.whistle is None or order.whistle.closed_at is not None:
+                order.is_active = False
         roles = (
             [(a.lead, AssignmentRole.LEAD)]
             + [(u, AssignmentRole.ASSIST) for u in a.assisting]

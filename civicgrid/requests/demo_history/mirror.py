@@ -172,6 +172,7 @@ class Mirror(Detours):
 
     def _close(self, life: Life, actor: Any, now: datetime, note: str = "") -> None:
         life.req.closed_at = now
+        self._whistles_end(life, actor, now, why="诉求已办结")
         self._finish(life, actor, Action.CLOSE, now, note=note)
 
     def rate(self, life: Life, now: datetime, **answers: Any) -> None:
@@ -208,7 +209,7 @@ class Mirror(Detours):
         req.reopen_count += 1
         req.closed_at = None
         assert req.lead_unit is not None
-        assisting = [o.unit for o in life.active_orders(AssignmentRole.ASSIST)]
+        assisting = [o.unit for o in life.active_orders(AssignmentRole.ASSIST) if o.whistle is None]
         found = Assignment(lead=req.lead_unit, assisting=assisting, label=f"重办（第{req.reopen_count}次）")
         self._assign(life, actor, found, now)
         data = assignment_data(found) | {"reopen_count": req.reopen_count}

@@ -112,9 +112,9 @@ def history_write(lives: list[Life]) -> dict[str, int]:
     lives = [life for life in lives if life.req is not None]
     _create(Request, [life.req for life in lives], ("created_at", "updated_at"))
     _merged(lives)
+    _create(Whistle, _all(lives, "whistles"), ("created_at",))  # before the orders that name them
     _create(WorkOrder, _all(lives, "orders"))
     _create(Approval, _all(lives, "approvals"), ("created_at",))
-    _create(Whistle, _all(lives, "whistles"), ("created_at",))
     _create(WhistleSummons, _all(lives, "summonses"))
     _create(CouncilOutcome, _all(lives, "councils"), ("created_at",))
     _create(Rating, _all(lives, "ratings"))

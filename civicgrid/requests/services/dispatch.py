@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from civicgrid.requests.models import (
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.rulebook import RuleBook, private_copy, rulebook
+from civicgrid.requests.services.whistle import whistles_end
 from civicgrid.requests.unit_notify import notify_unit, unit_message_rows
 
 
@@ -112,22 +114,27 @@ def rule_preview(category: Category, node_path: str) -> Assignment | None:
 
 def assignment_replace(actor: Any, request: Request, assignment: Assignment, now: datetime) -> None:
     """Dispatch an existing request anew: the old work orders lapse, the new ones start, and
-    what the old assignment still waited for (a return, an extension) is withdrawn."""
-    WorkOrder.objects.filter(request=request, is_active=True).update(is_active=False)
+    what the old assignment still waited for (a return, an extension) is withdrawn. The old
+    lead's open whistles end (牵头单位变更) with their summonses' work orders; a whistle of a
+    lead that stays (重办) keeps its summoned units' orders."""
+    whistles_end(actor, request, now, why=_("牵头单位变更"), keep_lead=assignment.lead)
+    still_summoned = Q(whistle__isnull=False, whistle__closed_at__isnull=True)
+    WorkOrder.objects.filter(request=request, is_active=True).exclude(still_summoned).update(is_active=False)
     approvals_withdraw(actor, request, now, why=_("主办单位已变更"))
     assignment_apply(request, assignment, now)
     assignment_record(actor, request, assignment, now, version=request.version + 1)
 
 
-def approvals_withdraw(actor: Any, request: Request, now: datetime, *, why: str) -> list[int]:
+def approvals_withdraw(
+    actor: Any, request: Request, now: datetime, *, why: str, kinds: list[str] | None = None
+) -> list[int]:
     """Withdraw the request's pending approvals (the unit that asked no longer has it, or the
-    request is done): each is closed as 已撤回 with the reason, and the timeline says so."""
-    pending = list(
-        Approval.objects.select_for_update()
-        .filter(request=request, state=ApprovalState.PENDING)
-        .select_related("unit")
-        .order_by("id")
-    )
+    request is done), or those of ``kinds``: each is closed as 已撤回 with the reason, and the
+    timeline says so."""
+    found = Approval.objects.select_for_update().filter(request=request, state=ApprovalState.PENDING)
+    if kinds is not None:
+        found = found.filter(kind__in=kinds)
+    pending = list(found.select_related("unit").order_by("id"))
     by = actor if getattr(actor, "is_authenticated", False) else None
     for approval in pending:
         label = ApprovalKind(approval.kind).label
@@ -397,9 +404,12 @@ def request_return_decide(
     approval = engine.approval_decide(actor, locked, ApprovalKind.RETURN, approve=approve, note=note)
     unit = locked.lead_unit
     if approve:
+        now = timezone.now()
+        whistles_end(actor, locked, now, why=_("已同意退单"))
         WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)
-        approvals_withdraw(actor, locked, timezone.now(), why=_("已同意退单"))
+        approvals_withdraw(actor, locked, now, why=_("已同意退单"))
         locked.lead_unit = None
+        locked.level = ""  # no unit handles it: no level until the next dispatch sets one
         locked.dispatched_at = None
         locked.responded_at = None
         locked.due_response_at = None

@@ -34,6 +34,7 @@ from civicgrid.requests.services.dispatch import (
     unit_for_place,
 )
 from civicgrid.requests.services.intake import save_attachments, validate_attachments
+from civicgrid.requests.services.whistle import whistles_end
 from civicgrid.requests.unit_notify import notify_unit
 from civicgrid.workcal.constants import LimitUnit
 
@@ -300,8 +301,16 @@ def request_long_running(
     if errors:
         raise ValidationError(errors=errors)
     locked.due_resolution_at = datetime.combine(plan_until, time(23, 59, 59), timezone.get_current_timezone())
+    # The plan date replaces the resolution clock: an extension still pending would move it.
+    approvals_withdraw(
+        actor, locked, timezone.now(), why=_("已挂账，按办理计划办理"), kinds=[ApprovalKind.EXTENSION]
+    )
     engine.finish(
-        actor, locked, Action.LONG_RUNNING, note=plan.strip(), data={"plan_until": plan_until.isoformat()}
+        actor,
+        locked,
+        Action.LONG_RUNNING,
+        note=plan.strip(),
+        data={"plan_until": plan_until.isoformat()},
     )
     return locked
 
@@ -377,10 +386,10 @@ def request_merge(
     locked = engine.begin(actor, request, Action.MERGE, expected_version=expected_version)
     locked.merged_into = target
     locked.closed_at = timezone.now()
+    why = _("诉求已合并至 {number}").format(number=target.number)
+    whistles_end(actor, locked, locked.closed_at, why=why)
     WorkOrder.objects.filter(request=locked, is_active=True).update(is_active=False)
-    approvals_withdraw(
-        actor, locked, locked.closed_at, why=_("诉求已合并至 {number}").format(number=target.number)
-    )
+    approvals_withdraw(actor, locked, locked.closed_at, why=why)
     engine.finish(
         actor,
         locked,
@@ -405,8 +414,11 @@ def request_reopen(
     locked.closed_at = None
     lead = locked.lead_unit
     assisting = [
-        wo.unit for wo in WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.ASSIST)
-    ]
+        wo.unit
+        for wo in WorkOrder.objects.filter(
+            request=locked, is_active=True, role=AssignmentRole.ASSIST, whistle__isnull=True
+        )
+    ]  # a whistle's summons (吹哨召集) ended with the whistle: the department is no co-handler
     assignment = Assignment(
         lead=lead,
         assisting=assisting,
@@ -433,12 +445,13 @@ LEVEL_UP = {
 }
 
 
-def level_now(request: Request) -> HandlingLevel:
+def level_now(request: Request) -> HandlingLevel | None:
     """The level a request is handled at: its lead unit's (a request dispatched before the
-    level followed the lead unit may say otherwise), unless it is held in the compound."""
+    level followed the lead unit may say otherwise), unless it is held in the compound.
+    None while no unit handles it (a return approved clears the level)."""
     lead = request.lead_unit
     if request.level == HandlingLevel.COMPOUND or lead is None:
-        return HandlingLevel(request.level)
+        return HandlingLevel(request.level) if request.level else None
     return HandlingLevel(unit_level(lead.kind))
 
 
@@ -451,7 +464,7 @@ def request_escalate(
     if not reason.strip():
         raise ValidationError(_("请填写上报理由"), field="reason")
     before = level_now(locked)
-    step = LEVEL_UP.get(before)
+    step = LEVEL_UP.get(before) if before is not None else None
     if step is None:
         raise ValidationError(_("已在区（县）级办理，不能再上报"), field="reason")
     new_level, kind = step
@@ -523,7 +536,12 @@ def request_council(
         recorded_by=actor,
     )
     engine.finish(
-        actor, locked, Action.COUNCIL, note=outcome.strip(), data={"council": council.pk, "agreed": agreed}
+        actor,
+        locked,
+        Action.COUNCIL,
+        note=outcome.strip(),
+        unit=locked.lead_unit,
+        data={"council": council.pk, "agreed": agreed},
     )
     return council
 

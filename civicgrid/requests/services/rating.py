@@ -66,8 +66,10 @@ def verified_first(request: Request, action: str) -> None:
 
 def _close(actor: Any, request: Request, note: str = "") -> None:
     from civicgrid.requests.services.dispatch import approvals_withdraw
+    from civicgrid.requests.services.whistle import whistles_end
 
     request.closed_at = timezone.now()
+    whistles_end(actor, request, request.closed_at, why=_("诉求已办结"))
     approvals_withdraw(actor, request, request.closed_at, why=_("诉求已办结"))
     engine.finish(actor, request, Action.CLOSE, note=note)
 

@@ -4,17 +4,41 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.requests.constants import NOTE_MAX, Action, AssignmentRole, UnitKind
-from civicgrid.requests.models import HandlingUnit, Request, Whistle, WhistleSummons, WorkOrder
+from civicgrid.requests.models import HandlingUnit, Request, RequestEvent, Whistle, WhistleSummons, WorkOrder
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.services import engine
 from civicgrid.requests.unit_notify import notify_unit
 
 WHISTLING_KINDS = {UnitKind.SUBDISTRICT, UnitKind.COMMUNITY}
+# Who may be summoned (部门报到): the functional departments and public-service enterprises,
+# never the district government, a subdistrict or a community (the whistle goes up and across
+# to the departments, not to the lead's peers or superiors).
+SUMMONABLE_KINDS = (UnitKind.DEPARTMENT, UnitKind.ENTERPRISE)
+
+
+def summonable_units(request: Request) -> QuerySet[HandlingUnit]:
+    """The units the lead of ``request`` may summon: active departments and enterprises."""
+    found = HandlingUnit.objects.filter(is_active=True, kind__in=SUMMONABLE_KINDS)
+    return found.exclude(pk=request.lead_unit_id) if request.lead_unit_id else found
+
+
+def _not_summonable(units: list[HandlingUnit]) -> list[str]:
+    """The refusal for units that may not be summoned (named, with their kind), or none."""
+    wrong = [u for u in units if u.kind not in SUMMONABLE_KINDS or not u.is_active]
+    if not wrong:
+        return []
+    names = _("、").join(
+        _("{name}（{kind}）").format(name=u.name, kind=UnitKind(u.kind).label) for u in wrong
+    )
+    return [_("只能召集职能部门或公共服务企业，不能召集：{names}").format(names=names)]
+
+
 WHISTLE_DEADLINE_MAX = timedelta(days=90)  # departments report in within days, not years
 
 
@@ -43,6 +67,8 @@ def request_whistle(
     summoned = list({u.pk: u for u in units if lead is None or u.pk != lead.pk}.values())
     if not summoned:
         errors["units"] = [_("请选择被召集的部门")]
+    elif wrong := _not_summonable(summoned):
+        errors["units"] = wrong
     if not reason.strip():
         errors["reason"] = [_("请填写吹哨事由")]
     elif len(reason.strip()) > NOTE_MAX:
@@ -63,19 +89,23 @@ def request_whistle(
         request=locked, summoning_unit=lead, created_by=actor, reason=reason.strip(), deadline=deadline
     )
     now = timezone.now()
+    assisting = set(
+        WorkOrder.objects.filter(
+            request=locked, unit__in=summoned, role=AssignmentRole.ASSIST, is_active=True
+        ).values_list("unit_id", flat=True)
+    )
     for unit in summoned:
         WhistleSummons.objects.create(whistle=whistle, unit=unit)
-        WorkOrder.objects.get_or_create(
-            request=locked,
-            unit=unit,
-            role=AssignmentRole.ASSIST,
-            is_active=True,
-            defaults={
-                "dispatched_at": now,
-                "rule_label": _("吹哨召集（{name}）").format(name=lead.name),
-                "dispatched_by": actor,
-            },
-        )
+        if unit.pk not in assisting:  # a unit assisting by the dispatch keeps that order
+            WorkOrder.objects.create(
+                request=locked,
+                unit=unit,
+                role=AssignmentRole.ASSIST,
+                whistle=whistle,
+                dispatched_at=now,
+                rule_label=_("吹哨召集（{name}）").format(name=lead.name),
+                dispatched_by=actor,
+            )
         notify_unit(
             unit,
             dedupe_key=f"whistle:{whistle.pk}:{unit.pk}",
@@ -92,11 +122,16 @@ def request_whistle(
             role=_("被召集单位"),
             what=_("吹哨召集"),
         )
+    note = _("{reason}（召集：{names}；报到期限：{deadline:%Y-%m-%d %H:%M}）").format(
+        reason=reason.strip(),
+        names=_("、").join(u.name for u in summoned),
+        deadline=timezone.localtime(deadline),
+    )
     engine.finish(
         actor,
         locked,
         Action.WHISTLE,
-        note=reason.strip(),
+        note=note,
         unit=lead,
         data={"whistle": whistle.pk, "units": [u.pk for u in summoned], "deadline": deadline.isoformat()},
     )
@@ -130,11 +165,14 @@ def whistle_report_in(
     *, actor: Any, summons: WhistleSummons, part: str, expected_version: int | None = None
 ) -> WhistleSummons:
     """A summoned department reports in and records its part of the work, while the whistle is open."""
-    # The whistle first, as whistle_close does: a close and a report-in are serialised on it.
+    # The request first, then the whistle, as whistle_close and a change of lead (whistles_end)
+    # do: a close, a report-in and a 改派 are serialised without a deadlock.
+    engine.lock(Whistle.objects.values_list("request_id", flat=True).get(pk=summons.whistle_id))
     whistle = Whistle.objects.select_for_update().get(pk=summons.whistle_id)
     summons = WhistleSummons.objects.select_for_update().get(pk=summons.pk)
     summons.whistle = whistle
-    locked = engine.begin(actor, whistle.request_id, Action.REPORT_IN, expected_version=expected_version)
+    # The summoned unit is told its whistle is over (409) before the request's rule is asked:
+    # once closed, the unit is no assisting unit any more, and would only hear "无权" (403).
     if summons.unit_id not in unit_ids(actor):
         raise PermissionDenied(_("只有被召集单位的人员才能报到"))
     if whistle.closed_at is not None:
@@ -142,6 +180,7 @@ def whistle_report_in(
             _("该次吹哨已记录处置结果，不能再报到（本单位已记为未报到）"),
             detail={"whistle": whistle.pk, "closed_at": whistle.closed_at.isoformat()},
         )
+    locked = engine.begin(actor, whistle.request_id, Action.REPORT_IN, expected_version=expected_version)
     if summons.reported_at is not None:
         raise Conflict(_("该单位已经报到"))
     if not part.strip():
@@ -172,33 +211,78 @@ def whistle_close(
     time, the history row and the audit row name it (``not_reported``), and from now on it can
     no longer report in (``whistle_report_in`` refuses a closed whistle).
     """
-    whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
     locked = engine.begin(actor, whistle.request_id, Action.NOTE, expected_version=expected_version)
-    if locked.lead_unit_id not in unit_ids(actor):
-        raise PermissionDenied(_("只有吹哨单位才能记录处置结果"))
+    whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)  # after the request, as everywhere
+    whistle_closer_check(actor, locked)
     if whistle.closed_at is not None:
         raise Conflict(_("该次吹哨已记录处置结果"))
     if not outcome.strip():
         raise ValidationError(_("请填写处置结果"), field="outcome")
     if len(outcome.strip()) > NOTE_MAX:
         raise ValidationError(_("最长{note_max}个字").format(note_max=NOTE_MAX), field="outcome")
-    absent = list(
-        HandlingUnit.objects.filter(summonses__whistle=whistle, summonses__reported_at__isnull=True).order_by(
-            "summonses__id"
-        )
-    )
-    whistle.outcome = outcome.strip()
-    whistle.closed_at = timezone.now()
-    whistle.save(update_fields=["outcome", "closed_at"])
-    note = _("吹哨处置结果：{outcome}").format(outcome=outcome.strip())
-    if absent:
-        names = _("、").join(u.name for u in absent)
-        note += _("（未报到：{names}）").format(names=names)
+    note, absent = _whistle_end(whistle, outcome.strip(), timezone.now())
     engine.finish(
         actor,
         locked,
         Action.NOTE,
         note=note,
+        unit=locked.lead_unit,
         data={"whistle": whistle.pk, "not_reported": [u.pk for u in absent]},
     )
     return whistle
+
+
+def may_close_whistle(actor: Any, request: Request) -> bool:
+    """Who records a whistle's outcome (处置结果): a member of the request's current lead unit.
+    The one rule the service, the pages and the API go by."""
+    return request.lead_unit_id is not None and request.lead_unit_id in unit_ids(actor)
+
+
+def whistle_closer_check(actor: Any, request: Request) -> None:
+    if not may_close_whistle(actor, request):
+        raise PermissionDenied(_("只有当前承办（吹哨）单位才能记录处置结果"))
+
+
+def _whistle_end(whistle: Whistle, outcome: str, now: datetime) -> tuple[str, list[HandlingUnit]]:
+    """Close ``whistle`` with ``outcome``: its summonses not reported in stay 未报到 and the
+    assisting work orders it gave (吹哨召集) end. Returns the history note and the absent units."""
+    absent = list(
+        HandlingUnit.objects.filter(summonses__whistle=whistle, summonses__reported_at__isnull=True).order_by(
+            "summonses__id"
+        )
+    )
+    whistle.outcome = outcome
+    whistle.closed_at = now
+    whistle.save(update_fields=["outcome", "closed_at"])
+    WorkOrder.objects.filter(whistle=whistle, is_active=True).update(is_active=False)
+    note = _("吹哨处置结果：{outcome}").format(outcome=outcome)
+    if absent:
+        names = _("、").join(u.name for u in absent)
+        note += _("（未报到：{names}）").format(names=names)
+    return note, absent
+
+
+def whistles_end(
+    actor: Any, request: Request, now: datetime, *, why: str, keep_lead: HandlingUnit | None = None
+) -> list[int]:
+    """End the request's open whistles (the lead unit changed, or the request is done): each
+    is closed with the automatic outcome "{why}，吹哨结束", its 吹哨召集 work orders end, and
+    the timeline says so under the summoning unit. A whistle of ``keep_lead`` stays open."""
+    found = Whistle.objects.select_for_update().filter(request=request, closed_at__isnull=True)
+    if keep_lead is not None:
+        found = found.exclude(summoning_unit=keep_lead)
+    ended = list(found.select_related("summoning_unit").order_by("id"))
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    for whistle in ended:
+        note, absent = _whistle_end(whistle, _("{why}，吹哨结束").format(why=why), now)
+        RequestEvent.objects.create(
+            request=request,
+            action=Action.NOTE,
+            actor=by,
+            actor_name=engine.actor_name(actor),
+            unit=whistle.summoning_unit,
+            note=note,
+            data={"whistle": whistle.pk, "ended": True, "not_reported": [u.pk for u in absent]},
+            created_at=now,
+        )
+    return [w.pk for w in ended]

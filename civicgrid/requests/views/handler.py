@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, scope_q
-from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
+from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.core.views_forms import error_summary
 from civicgrid.requests import selectors, services
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import Action, AssignmentRole, Light, Status
@@ -31,6 +32,7 @@ from civicgrid.requests.models import (
     amount_with_unit,
 )
 from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
+from civicgrid.requests.transitions import TRANSITIONS
 from civicgrid.territory.models import Node, NodeKind
 
 INBOX_STATUSES = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.RETURN_PENDING]
@@ -300,9 +302,12 @@ def _whistle_context(request: HttpRequest, units: set[int]) -> dict[str, Any]:
         blown = blown.filter(closed_at__isnull=False)
     return {
         # a closed whistle takes no more report-ins: its outstanding summonses are 未报到
-        "to_report": summons.filter(reported_at__isnull=True, whistle__closed_at__isnull=True).order_by(
-            "whistle__deadline"
-        ),
+        # and one on a request past handling (replied, closed, returned, merged) neither
+        "to_report": summons.filter(
+            reported_at__isnull=True,
+            whistle__closed_at__isnull=True,
+            whistle__request__status__in=sorted(TRANSITIONS[Action.REPORT_IN].sources),
+        ).order_by("whistle__deadline"),
         "reported": summons.filter(reported_at__isnull=False).order_by("-reported_at")[:20],
         "page": paginate(request, blown),
         "query": query_without_page(request),
@@ -333,6 +338,12 @@ def _whistle_error(request: HttpRequest, exc: CivicError) -> HttpResponse:
     return render(request, "requests/whistles.html", _whistle_context(request, units), status=exc.http_status)
 
 
+def _form_refusal(form: Any) -> ValidationError:
+    """A bound form's own errors (a text too long) as the refusal, each named by its field."""
+    errors = {name: [str(r) for r in reasons] for name, reasons in form.errors.items()}
+    return ValidationError(error_summary(form), errors=errors)
+
+
 @login_required
 @require_POST
 def whistle_report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -341,7 +352,8 @@ def whistle_report(request: HttpRequest, pk: int) -> HttpResponse:
     if summons is None:
         raise NotFound(_("召集不存在，或不是召集您的单位"))
     form = ReportInPageForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _whistle_error(request, _form_refusal(form))
     try:
         services.whistle_report_in(
             actor=request.user, summons=summons, part=form.cleaned_data.get("part", "")
@@ -355,12 +367,15 @@ def whistle_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def whistle_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """The summoning unit records the outcome of the joint handling."""
-    found = Whistle.objects.filter(pk=pk, summoning_unit_id__in=unit_ids(request.user)).first()
+    """The request's lead unit records the outcome of the joint handling. Who may is the
+    service's rule (``may_close_whistle``), as for the API: a whistle on a request the actor
+    cannot read is not found, on one they read but do not lead is refused (403)."""
+    found = Whistle.objects.filter(pk=pk, request__in=selectors.requests_readable(request.user)).first()
     if found is None:
-        raise NotFound(_("吹哨记录不存在，或不是您的单位吹的哨"))
+        raise NotFound(_("吹哨记录不存在"))
     form = WhistleCloseForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _whistle_error(request, _form_refusal(form))
     try:
         services.whistle_close(
             actor=request.user, whistle=found, outcome=form.cleaned_data.get("outcome", "")
