@@ -69,7 +69,7 @@ REQUEST_COLUMNS = (
 )  # fmt: skip
 WORK_ORDER_COLUMNS = (
     "request_id", "unit_id", "role", "is_active", "rule_id", "rule_label", "dispatched_by_id",
-    "dispatched_at", "signed_at", "replied_at", "reply",
+    "dispatched_at", "signed_at", "replied_at", "reply", "whistle_id",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "request_id", "action", "from_status", "to_status", "actor_id", "actor_name", "unit_id", "note", "data",
@@ -144,7 +144,7 @@ class Rows:
             if item.unit_id is not None:
                 yield (
                     pk, item.unit_id, lead, True, None, RULE_LABEL, None, item.dispatched or item.received,
-                    item.responded, item.replied, item.reply,
+                    item.responded, item.replied, item.reply, None,
                 )  # fmt: skip
 
     def events(self) -> Iterator[Row]:
