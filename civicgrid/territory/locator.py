@@ -10,6 +10,11 @@ The index is built in memory from every active grid polygon:
   GEOS), else the grid's piece clipped to the cell, else its prepared polygon. When the
   territory covers the whole cell, its last grid needs no test.
 
+A point inside no grid is looked up, the same way, in a second index over the active
+community and subdistrict polygons (communities before subdistricts): a newly imported
+county has those long before its grids, and a point there is located to the smallest of
+them instead of to nothing. Only then comes the nearest grid.
+
 Each process keeps one index and rebuilds it when ``GeometryVersion`` moves (checked at
 most every ``LOCATOR_CHECK_SECONDS``); a rebuild swaps in a new object, so concurrent
 lookups never see a half-built index.
@@ -34,6 +39,10 @@ from civicgrid.territory.geometry import metres_between, to_wgs84
 from civicgrid.territory.models import GeometryVersion, GridType, Node, NodeKind
 
 LEVELS = (NodeKind.GRID, NodeKind.COMMUNITY, NodeKind.SUBDISTRICT, NodeKind.DISTRICT, NodeKind.CITY)
+# The kinds whose polygons the locator reads, smallest first: a change to one of their
+# polygons (or to where they stand) moves ``GeometryVersion``.
+LOCATED_KINDS = (NodeKind.GRID, NodeKind.COMMUNITY, NodeKind.SUBDISTRICT)
+AREA_KINDS = (NodeKind.COMMUNITY, NodeKind.SUBDISTRICT)
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,18 @@ class Location:
 
     @property
     def grid(self) -> Place:
+        """The grid containing the point; where no grid does, the smallest located area
+        (community, else subdistrict) that does: the node a point is filed on."""
+        for kind in LOCATED_KINDS:
+            place = self.levels.get(kind)
+            if place is not None:
+                return place
         return self.levels[NodeKind.GRID]
+
+    @property
+    def in_grid(self) -> bool:
+        """Whether a grid was found (inside or nearest), not only a community or subdistrict."""
+        return NodeKind.GRID in self.levels
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {level: None for level in LEVELS}
@@ -77,6 +97,8 @@ class GridIndex:
     nx: int = 0
     ny: int = 0
     cells: list[Any] = field(default_factory=list)
+    # Communities and subdistricts, for points inside no grid (None: not built / none).
+    areas: "GridIndex | None" = None
 
     def lookup(self, lon: float, lat: float) -> Location | None:
         """The grid containing the point (comprehensive grids win over dedicated ones)."""
@@ -124,21 +146,31 @@ def _places(nodes: list[Node]) -> dict[int, tuple[str, Place]]:
 def build_index(version: int) -> GridIndex:
     grids = list(
         Node.objects.filter(kind=NodeKind.GRID, is_active=True, geometry__isnull=False)
-        .only("id", "code", "name", "path", "geometry", "grid_type")
+        .only("id", "kind", "code", "name", "path", "geometry", "grid_type")
         .order_by("grid_type", "id")  # "comprehensive" sorts before "dedicated"
     )
     grids.sort(key=lambda g: (g.grid_type != GridType.COMPREHENSIVE, g.pk))
-    ancestor_ids = {int(p) for g in grids for p in g.path.strip("/").split("/")[:-1]}
+    areas = list(
+        Node.objects.filter(kind__in=AREA_KINDS, is_active=True, geometry__isnull=False).only(
+            "id", "kind", "code", "name", "path", "geometry"
+        )
+    )
+    areas.sort(key=lambda a: (AREA_KINDS.index(NodeKind(a.kind)), a.pk))  # communities first
+    located = [*grids, *areas]
+    ancestor_ids = {int(p) for g in located for p in g.path.strip("/").split("/")[:-1]}
     upper = _places(list(Node.objects.filter(pk__in=ancestor_ids).only("id", "kind", "code", "name")))
-    items: list[tuple[BaseGeometry, Location]] = []
-    for grid in grids:
-        levels = {NodeKind.GRID.value: Place(grid.pk, grid.code, grid.name)}
-        for part in grid.path.strip("/").split("/")[:-1]:
+
+    def item(node: Node) -> tuple[BaseGeometry, Location]:
+        levels = {str(node.kind): Place(node.pk, node.code, node.name)}
+        for part in node.path.strip("/").split("/")[:-1]:
             kind, place = upper.get(int(part), ("", None))
             if place is not None and kind in LEVELS:
                 levels[kind] = place
-        items.append((shape(grid.geometry), Location(levels=levels, match="inside")))
-    return index_from(items, version=version)
+        return shape(node.geometry), Location(levels=levels, match="inside")
+
+    index = index_from([item(g) for g in grids], version=version)
+    index.areas = index_from([item(a) for a in areas], version=version)
+    return index
 
 
 def index_from(items: list[tuple[BaseGeometry, Location]], *, version: int = 0) -> GridIndex:
@@ -299,6 +331,10 @@ class Locator:
         found = index.lookup(lon, lat)
         if found is not None:
             return found
+        if index.areas is not None:
+            found = index.areas.lookup(lon, lat)
+            if found is not None:
+                return found
         limit = settings.LOCATOR_NEAREST_METRES if max_metres is None else max_metres
         return index.nearest(lon, lat, limit)
 

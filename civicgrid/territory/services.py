@@ -23,6 +23,7 @@ from civicgrid.core.validators import phone_problem
 from civicgrid.territory import topology
 from civicgrid.territory.constants import CODE_LETTERS, Verb
 from civicgrid.territory.geometry import check_lon_lat, clean_polygon, stored_polygon
+from civicgrid.territory.locator import LOCATED_KINDS
 from civicgrid.territory.models import (
     ALLOWED_PARENTS,
     STATISTICAL_KINDS,
@@ -268,7 +269,7 @@ def node_create(
         raise ValidationError(_("编码 {code} 已被使用").format(code=code), field="code") from exc
     node.path = path_for(node.pk, parent.path if parent else None)
     node.save(update_fields=["path"])
-    if clean and kind == NodeKind.GRID:
+    if clean and kind in LOCATED_KINDS:
         geometry_version_bump()
     audit_write(
         actor=actor,
@@ -348,7 +349,7 @@ def node_update(*, actor: Any, node: Node, clear_geometry: bool = False, **chang
         if field in changes:
             setattr(node, field, changes[field])
     node.save()
-    if geometry_changed and node.kind == NodeKind.GRID:
+    if geometry_changed and node.kind in LOCATED_KINDS:
         geometry_version_bump()
     after = snapshot(node, NODE_AUDIT_FIELDS) | {"geometry_changed": geometry_changed}
     if geometry_changed:  # the old polygon, so that it can be put back (not personal data)
@@ -402,7 +403,9 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
     for model, field in [*copies, *path_copies()]:
         moved_rows += path_rewrite(model, field, old_path, new_path)
     rebuilt = rates_follow_move(new_path, old_area)
-    if Node.objects.filter(path__startswith=new_path, kind=NodeKind.GRID, geometry__isnull=False).exists():
+    if Node.objects.filter(
+        path__startswith=new_path, kind__in=LOCATED_KINDS, geometry__isnull=False
+    ).exists():
         geometry_version_bump()
     nodes_changed.send(sender=Node)
     node.refresh_from_db()

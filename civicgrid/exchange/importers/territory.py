@@ -41,6 +41,7 @@ from civicgrid.territory.geometry import (
     declared_crs,
     stored_polygon,
 )
+from civicgrid.territory.locator import LOCATED_KINDS
 from civicgrid.territory.models import (
     STATISTICAL_KINDS,
     GridType,
@@ -586,7 +587,7 @@ class GeometryImporter(Importer):
             node.geometry, node.updated_at = clean, now
             nodes.append(node)
         Node.objects.bulk_update(nodes, ["geometry", "updated_at"], batch_size=BATCH_SIZE)
-        if any(node.kind == NodeKind.GRID for node in nodes):
+        if any(node.kind in LOCATED_KINDS for node in nodes):
             geometry_version_bump()
         counts = {"geometries": len(nodes)}
         if self.converted:

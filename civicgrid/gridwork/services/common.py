@@ -159,7 +159,7 @@ def _nearest_own(grids: list[Node], lon: float, lat: float) -> tuple[Node | None
 def _own_located(actor: Any, lon: float, lat: float) -> Node | None:
     """The grid the locator finds at the point, when it is one of the actor's."""
     found = locator.locate(lon, lat)
-    if found is None:
+    if found is None or not found.in_grid:  # a community or subdistrict is no one's grid
         return None
     node = Node.objects.filter(pk=found.grid.id).first()
     return node if node is not None and can(actor, Capability.PATROL, node.path) else None

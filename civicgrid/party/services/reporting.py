@@ -132,7 +132,7 @@ def member_place(
             raise ValidationError(_("该位置不在辖区内（附近也没有网格），请核对居住地"), field="lon")
         wgs_lon, wgs_lat = to_wgs84(lon, lat, crs)
         community = Node.objects.get(pk=location.levels[NodeKind.COMMUNITY].id)
-        grid = Node.objects.get(pk=location.grid.id)
+        grid = Node.objects.get(pk=location.levels[NodeKind.GRID].id) if location.in_grid else None
         return Place(community, grid, LocatedBy.LOCATOR, wgs_lon, wgs_lat)
     if member.resident_id is not None:
         found = _place_of_node(member.resident.node, LocatedBy.RESIDENT)  # type: ignore[union-attr]
