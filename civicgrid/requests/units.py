@@ -153,12 +153,29 @@ def unit_member_add(
 
 
 # i18n: data (the names of the units this creates: database rows, edited there)
+# A name that already ends with the name of a body keeps it (NBS names such as 东昌街道办事处
+# or 金厂村委会): no second suffix.
+OWN_SUFFIXES = ("村委会", "居委会", "委员会", "办事处", "管委会", "人民政府")
+# Development zones and the like are run by an administrative committee (管委会).
+ZONE_ENDINGS = ("开发区", "园区", "新区", "管理区", "试验区", "示范区", "合作区", "保税区")
+# The NBS annotation of a special township-level area, e.g. 通化经济开发区（特殊乡镇）.
+_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
 def _territorial_name(node: Node) -> str:
+    name = node.name.strip()
+    if name.endswith(OWN_SUFFIXES):
+        return name
+    bare = _NOTE.sub("", name) or name
+    if bare.endswith(OWN_SUFFIXES):
+        return bare
+    if bare.endswith(ZONE_ENDINGS):
+        return f"{bare}管委会"
     if node.kind == NodeKind.DISTRICT:
-        return f"{node.name}人民政府"
+        return f"{bare}人民政府"
     if node.kind == NodeKind.SUBDISTRICT:
-        return f"{node.name}人民政府" if node.name.endswith(("镇", "乡")) else f"{node.name}办事处"
-    return f"{node.name}村民委员会" if node.name.endswith("村") else f"{node.name}居委会"
+        return f"{bare}人民政府" if bare.endswith(("镇", "乡")) else f"{bare}办事处"
+    return f"{bare}村民委员会" if bare.endswith("村") else f"{bare}居委会"
 
 
 @dataclass
