@@ -153,6 +153,15 @@ def mask_phone(value: str) -> str:
     return head + "*" * (len(number) - 4) + number[-4:] + extension
 
 
+def mask_email(value: str) -> str:
+    """An e-mail address as staff see it: the first letter of the mailbox and the domain
+    (``zhangwei@example.cn`` -> ``z***@example.cn``); without an @, all hidden."""
+    local, at, domain = value.strip().rpartition("@")
+    if not at or not local:
+        return "*" * min(len(value), 8)
+    return f"{local[0]}***@{domain}"
+
+
 def mask_name(value: str) -> str:
     """张三丰 -> 张*丰; 张三 -> 张*."""
     if len(value) <= 1:

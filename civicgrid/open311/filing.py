@@ -6,11 +6,11 @@ the JSON API's 422 does. Coordinates are plain decimals of a sane length (no ``i
 ``nan``, ``1e400`` or thousands of digits).
 
 No field is taken and dropped: what GeoReport v2 can send is kept (``media_url`` as a labelled
-link at the end of the content, never fetched; ``device_id`` as the external id) or refused
-with a 400 naming it (``email``: a request has no place to keep one encrypted, as it keeps the
-phone; ``address_id``: no address register to look it up in; ``attribute[code]``: the service
-definitions declare no attributes). ``account_id`` and ``jurisdiction_id`` are documented as
-ignored (docs/api.md).
+link at the end of the content, never fetched; ``device_id`` as the external id; ``email``
+encrypted and masked like the phone, ``Request.requester_email_*``, a bad address refused) or
+refused with a 400 naming it (``address_id``: no address register to look it up in;
+``attribute[code]``: the service definitions declare no attributes). ``account_id`` and
+``jurisdiction_id`` are documented as ignored (docs/api.md).
 """
 
 import json
@@ -165,8 +165,6 @@ def with_media(description: str, url: str, errors: dict[str, list[str]]) -> str:
 
 def unkept_fields(params: dict[str, str], errors: dict[str, list[str]]) -> None:
     """Refuse, naming them, the fields GeoReport v2 allows that a request cannot keep."""
-    if params.get("email", "").strip():
-        errors["email"] = [_("本平台不保存电子邮箱，请改用 phone 留下联系电话，或不填")]
     if params.get("address_id", "").strip():
         errors["address_id"] = [_("不支持地址编号，请用 lat 和 long，或 address_string")]
     for name in params:
@@ -210,6 +208,7 @@ def new_request(params: dict[str, str]) -> services.NewRequest:
         lat=lat if lon is not None else None,
         requester_name=name,
         requester_phone=phone,
+        requester_email=params.get("email", "").strip(),
         anonymous=not (name or phone),
         category=category,
         external_id=device_id,

@@ -51,6 +51,7 @@ FIELD_NAMES = {
     "content": "description",
     "category": "service_code",
     "requester_phone": "phone",
+    "requester_email": "email",
     "requester_name": "last_name",
     "lon": "long",
     "lat": "lat",

@@ -207,6 +207,12 @@ class Request(ScopedModel):
     requester_phone_enc = models.TextField(blank=True, default="", editable=False)
     requester_phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     requester_phone_masked = models.CharField(gettext_lazy("联系电话"), max_length=20, blank=True, default="")
+    # An e-mail address some channels send (Open311 clients such as FixMyStreet): protected
+    # like the phone. A database default, so the history import's COPY may leave it out.
+    requester_email_enc = models.TextField(blank=True, default="", db_default="", editable=False)
+    requester_email_masked = models.CharField(
+        gettext_lazy("电子邮箱"), max_length=100, blank=True, default="", db_default=""
+    )
     anonymous = models.BooleanField(gettext_lazy("匿名"), default=False)
     confidential = models.BooleanField(gettext_lazy("要求保密"), default=False)
     category = models.ForeignKey(

@@ -72,16 +72,22 @@ def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
         verb=REQUESTER_PII_VIEWED,
         target=request,
         node=request.node,
-        after={"fields": ["requester_name", "requester_phone"]},
+        after={
+            "fields": ["requester_name", "requester_phone"]
+            + (["requester_email"] if request.requester_email_enc else [])
+        },
     )
     return {
         "name": crypto.decrypt(request.requester_name_enc),
         "phone": crypto.decrypt(request.requester_phone_enc),
+        "email": crypto.decrypt(request.requester_email_enc) if request.requester_email_enc else "",
     }
 
 
 def can_reveal(actor: Any, request: Request) -> bool:
-    has_pii = not request.anonymous and bool(request.requester_name_enc or request.requester_phone_enc)
+    has_pii = not request.anonymous and bool(
+        request.requester_name_enc or request.requester_phone_enc or request.requester_email_enc
+    )
     return (
         has_pii
         and can(actor, Capability.REQUESTER_PII_VIEW, request.node_path)

@@ -57,7 +57,8 @@ def test_media_url_is_kept_as_a_link_in_the_content(hotline: Any, api_key: str) 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"email": "zhang@example.com"}, "email"),
+        ({"email": "zhang@"}, "email"),
+        ({"email": "a" * 250 + "@example.com"}, "email"),
         ({"address_id": "A-4711"}, "address_id"),
         ({"attribute[where]": "路口"}, "attribute[where]"),
         ({"media_url": "ftp://example.org/a.jpg"}, "media_url"),
@@ -83,3 +84,31 @@ def test_empty_unkept_fields_and_documented_ignored_ones_file(hotline: Any, api_
     response = Client().post(f"{BASE}/requests.json", fields(api_key, device_id="fms-4711", **extra))
     assert response.status_code == 201, response.content
     assert Request.objects.get().external_id == "fms-4711"
+
+
+def test_an_email_is_kept_protected_like_the_phone_and_revealed_with_an_audit_row(
+    hotline: Any, api_key: str
+) -> None:
+    from civicgrid.core import crypto
+    from civicgrid.requests import web_helpers
+
+    response = Client().post(f"{BASE}/requests.json", fields(api_key, email="zhangwei@example.cn"))
+    assert response.status_code == 201, response.content
+    request = Request.objects.get()
+    assert request.requester_email_masked == "z***@example.cn"
+    assert "zhangwei" not in request.requester_email_enc
+    assert crypto.decrypt(request.requester_email_enc) == "zhangwei@example.cn"
+    [row] = (
+        Client()
+        .get(
+            f"{BASE}/requests/{response.json()[0]['service_request_id']}.json",
+            headers={"Authorization": f"Bearer {api_key}"},
+        )
+        .json()
+    )
+    assert "zhangwei" not in json.dumps(row, ensure_ascii=False)
+    operator = hotline.city.olivia
+    clear = web_helpers.requester_pii_reveal(actor=operator, request=request)
+    assert clear["email"] == "zhangwei@example.cn"
+    audit = AuditLog.objects.filter(verb="requests.requester_pii_viewed").latest("id")
+    assert "requester_email" in (audit.after or {})["fields"]

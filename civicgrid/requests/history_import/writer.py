@@ -65,7 +65,8 @@ REQUEST_COLUMNS = (
     "status_before", "level", "lead_unit_id", "received_at", "dispatched_at", "responded_at", "replied_at",
     "closed_at", "due_response_at", "due_resolution_at", "clock_unit", "suspended_at", "calendar_warning",
     "light", "next_check_at", "supervised", "reopen_count", "merged_into_id", "direct_answer", "rating_token",
-    "external_id", "created_by_id", "version", "created_at", "updated_at",
+    "external_id", "created_by_id", "version", "created_at", "updated_at", "requester_email_enc",
+    "requester_email_masked",
 )  # fmt: skip
 WORK_ORDER_COLUMNS = (
     "request_id", "unit_id", "role", "is_active", "rule_id", "rule_label", "dispatched_by_id",
@@ -136,6 +137,7 @@ class Rows:
                 closed_status, "", item.level, item.unit_id, item.received, dispatched, item.responded,
                 replied, item.closed, None, None, "", None, "", green, None, False, 0, None,
                 item.reply if direct else "", "", item.external_id, None, 1, item.received, item.closed,
+                "", "",
             )  # fmt: skip
 
     def work_orders(self) -> Iterator[Row]:
