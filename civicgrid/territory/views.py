@@ -3,14 +3,18 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require_any
+from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.registry.models import Dwelling, Organisation, Resident
 from civicgrid.territory import selectors
 from civicgrid.territory.models import Node, NodeKind
+
+CHILDREN_PER_PAGE = 500  # a community may have thousands of buildings or households
 
 MAP_KINDS = (NodeKind.GRID, NodeKind.COMMUNITY, NodeKind.SUBDISTRICT, NodeKind.DISTRICT, NodeKind.CITY)
 
@@ -38,12 +42,21 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisations": Organisation.objects.filter(node_path__startswith=under).count(),
     }
     kind_counts = selectors.node_kind_counts(node)
+    children = selectors.node_children(node)
+    search = request.GET.get("q", "").strip()
+    if search:
+        children = children.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    page = paginate(request, children, CHILDREN_PER_PAGE)
     context: dict[str, Any] = {
         "node": node,
         "ancestors": [
             a for a in selectors.node_ancestors(node) if can(request.user, Capability.TERRITORY_VIEW, a.path)
         ],
-        "children": selectors.node_children(node)[:500],
+        "children": page.object_list,
+        "page": page,
+        "query": query_without_page(request),
+        "search": search,
+        "children_per_page": CHILDREN_PER_PAGE,
         "team": selectors.node_team(node),
         "counts": counts,
         "kind_counts": [
