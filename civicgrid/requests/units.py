@@ -182,6 +182,9 @@ def _territorial_name(node: Node) -> str:
 class UnitsResult:
     created: list[HandlingUnit] = field(default_factory=list)
     existing: int = 0
+    # The districts whose default departments another district now shares (one set per
+    # installation): the command warns that their catalogue requests go there.
+    shared_from: list[str] = field(default_factory=list)
 
 
 def districts_for(district: Node | None) -> list[Node]:
@@ -247,12 +250,16 @@ def _city_name(district: Node) -> str:
 def departments_install_default(*, actor: Any, district: Node, system: bool = False) -> UnitsResult:
     """The default district departments (城管局, 住建局, …) and public-service enterprises
     (water, power, gas, heating, telecom) with the codes the default catalogue uses.
-    Codes already taken are left alone (one set per installation)."""
+    Codes already taken are left alone (one set per installation): a second district of the
+    installation shares the first one's, named in ``shared_from`` for the warning."""
     _check(actor, system)
     if district.kind != NodeKind.DISTRICT:
         raise ValidationError(_("请选择区（县）"), field="district")
     result = UnitsResult()
     existing = set(HandlingUnit.objects.values_list("code", flat=True))
+    codes = [spec.code for spec in DEFAULT_DEPARTMENTS]
+    elsewhere = HandlingUnit.objects.filter(code__in=codes).exclude(node_path__startswith=district.path)
+    result.shared_from = sorted(set(elsewhere.values_list("node__name", flat=True)))
     government = HandlingUnit.objects.filter(kind=UnitKind.DISTRICT, node=district, is_active=True).first()
     for spec in DEFAULT_DEPARTMENTS:
         if spec.code in existing:

@@ -65,3 +65,15 @@ def test_the_systems_intake_and_a_city_operator_file_anywhere(hotline: Any) -> N
     )
     filed = services.request_create(actor=city_operator, data=hotline.new(lon=120.405, lat=31.575))
     assert filed.node == grid
+
+
+def test_a_second_district_is_told_it_shares_the_default_departments(city: Any) -> None:
+    from civicgrid.requests import units
+
+    first = units.departments_install_default(actor=None, district=city.district, system=True)
+    assert first.created and first.shared_from == []
+    grid = second_district(city)
+    district = Node.objects.get(pk=int(grid.path.strip("/").split("/")[1]))
+    second = units.departments_install_default(actor=None, district=district, system=True)
+    assert second.created == [] and second.existing == len(first.created)
+    assert second.shared_from == ["梁溪区"]

@@ -132,6 +132,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 gettext("{name}默认职能部门和企业：{counts}").format(name=node.name, counts=counts)
             )
+            if depts.shared_from:
+                self.stderr.write(
+                    gettext(
+                        "注意：默认职能部门已属于{others}（每套系统一套）。派单目录按编码指定责任部门，"
+                        "{name}的诉求也会派往这些部门；多个区（县）请分别部署，或用按区域的派单规则指定本区部门"
+                    ).format(others="、".join(depts.shared_from), name=node.name)
+                )
         version, _ = catalogue.catalogue_load_default(actor=ACTOR, system=True)
         version = version or catalogue.catalogue_link_default_units(actor=ACTOR, system=True)
         if version is not None:
