@@ -270,9 +270,15 @@ def care_plan_end(*, actor: Any, plan: CarePlan, reason: str) -> CarePlan:
         return locked
     if not reason.strip():
         raise ValidationError(gettext("请填写结束原因"), field="reason")
+    _end(actor, locked, reason.strip(), timezone.localdate())
+    return locked
+
+
+def _end(actor: Any, locked: CarePlan, reason: str, day: date) -> None:
+    """End a locked plan on ``day`` with ``reason``, and its audit row."""
     locked.is_active = False
-    locked.ended_on = timezone.localdate()
-    locked.note = reason.strip()[:255]
+    locked.ended_on = day
+    locked.note = reason[:255]
     locked.save(update_fields=["is_active", "ended_on", "note"])
     audit_write(
         actor=actor,
@@ -281,7 +287,6 @@ def care_plan_end(*, actor: Any, plan: CarePlan, reason: str) -> CarePlan:
         node=locked.node,
         after={"ended_on": locked.ended_on, "reason": locked.note},
     )
-    return locked
 
 
 def care_plans_end_for_left_resident(*, actor: Any, resident: Resident) -> list[str]:
@@ -294,17 +299,7 @@ def care_plans_end_for_left_resident(*, actor: Any, resident: Resident) -> list[
     )
     reason = gettext("居民{status}").format(status=resident.left_summary)
     for plan in plans:
-        plan.is_active = False
-        plan.ended_on = resident.left_on or timezone.localdate()
-        plan.note = reason[:255]
-        plan.save(update_fields=["is_active", "ended_on", "note"])
-        audit_write(
-            actor=actor,
-            verb=Verb.CARE_PLAN_ENDED,
-            target=plan,
-            node=plan.node,
-            after={"ended_on": plan.ended_on, "reason": plan.note},
-        )
+        _end(actor, plan, reason, resident.left_on or timezone.localdate())
     if not plans:
         return []
     return [gettext("结束关爱走访计划 {count} 项").format(count=len(plans))]
