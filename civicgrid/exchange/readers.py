@@ -414,10 +414,19 @@ def read_geojson(file_name: str, data: bytes, max_rows: int) -> Table:
         props = feature.get("properties") if isinstance(feature, dict) else None
         props = props if isinstance(props, dict) else {}
         code = props.get("code", props.get("编码", ""))
+        name = props.get("name", props.get("名称", ""))  # to name the feature in errors
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         # The coordinate system a feature or the file declares (GCJ-02 is converted on import).
         crs = declared_crs(feature, doc)
         table.rows.append(
-            Row(number, {"code": clean_text(str(code or "")), "geometry": geometry, "crs": crs})
+            Row(
+                number,
+                {
+                    "code": clean_text(str(code or "")),
+                    "name": clean_text(str(name or ""))[:100],
+                    "geometry": geometry,
+                    "crs": crs,
+                },
+            )
         )
     return table

@@ -41,9 +41,12 @@ class RowError:
     row: int
     column: str
     reason: str
+    # What names the row besides its number (a GeoJSON feature's code or name), if anything.
+    label: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
+        found = {"row": self.row, "column": self.column, "reason": self.reason}
+        return found | {"label": self.label} if self.label else found
 
 
 def chunked(items: Iterable[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str]]:

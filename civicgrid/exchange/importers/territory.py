@@ -5,7 +5,7 @@ Checks are the ones ``territory.services`` runs in ``node_create``, ``position_c
 file at once); rows are then written in bulk with the same field preparation.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -560,7 +560,9 @@ class GeometryImporter(Importer):
                 if crs == CRS_GCJ02:
                     self.converted += 1
         self._check_placement(placed)
-        return self.sorted_errors()
+        # "第 2 个" alone does not say which feature: name each by its own code (or name).
+        labels = {row.number: self.text(row, "code") or self.text(row, "name") for row in rows}
+        return [replace(e, label=labels.get(e.row, "")) for e in self.sorted_errors()]
 
     def _crs(self, row: Row) -> str | None:
         """The coordinate system the feature declares (WGS-84 when none); None if unusable."""
