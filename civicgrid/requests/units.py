@@ -157,11 +157,13 @@ def unit_member_add(
 # or 金厂村委会): no second suffix.
 OWN_SUFFIXES = ("村委会", "居委会", "委员会", "办事处", "管委会", "人民政府")
 # Development zones and the like are run by an administrative committee (管委会).
+# i18n: data (endings of official place names)
 ZONE_ENDINGS = ("开发区", "园区", "新区", "管理区", "试验区", "示范区", "合作区", "保税区")
 # The NBS annotation of a special township-level area, e.g. 通化经济开发区（特殊乡镇）.
 _NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 
 
+# i18n: data (the names of the units this creates: database rows, edited there)
 def _territorial_name(node: Node) -> str:
     name = node.name.strip()
     if name.endswith(OWN_SUFFIXES):
