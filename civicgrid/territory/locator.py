@@ -331,12 +331,22 @@ class Locator:
         found = index.lookup(lon, lat)
         if found is not None:
             return found
-        if index.areas is not None:
-            found = index.areas.lookup(lon, lat)
-            if found is not None:
-                return found
         limit = settings.LOCATOR_NEAREST_METRES if max_metres is None else max_metres
-        return index.nearest(lon, lat, limit)
+        near = index.nearest(lon, lat, limit)
+        area = index.areas.lookup(lon, lat) if index.areas is not None else None
+        if area is None or (near is not None and _within(near, area)):
+            # A sliver between the grids of the area the point is in: its nearest grid, as
+            # before (the grid worker sees it); an area without grids near: the area.
+            return near
+        return area
+
+
+def _within(near: Location, area: Location) -> bool:
+    """Whether the nearest grid lies in the area (community or subdistrict) found for the point."""
+    place = area.grid  # the smallest area found
+    kind = next(k for k in AREA_KINDS if area.levels.get(k) is place)
+    held = near.levels.get(kind)
+    return held is not None and held.id == place.id
 
 
 locator = Locator()

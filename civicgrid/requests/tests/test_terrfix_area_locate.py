@@ -57,3 +57,24 @@ def test_deactivated_area_is_not_located(hotline: Any) -> None:
     assert locator.locate(120.41, 31.61) is not None
     territory.node_deactivate(actor=c.sysadmin, node=c.comm_b1)
     assert locator.locate(120.41, 31.61) is None
+
+
+def test_a_sliver_between_the_grids_of_the_area_goes_to_the_nearest_grid(hotline: Any) -> None:
+    """A point just outside 通江一网格 (ends at 120.34) but inside 通江社区, which holds that grid:
+    a gap between hand-drawn grids, given to the nearest grid as before (within 200 m); a point
+    of 通江社区 farther from every grid is the community's."""
+    c = hotline.city
+    territory.node_update(actor=c.sysadmin, node=c.comm_b1, geometry=COMM_B1_AREA)
+    sliver = locator.locate(120.3405, 31.58)  # about 50 m east of the grid
+    assert sliver is not None and sliver.in_grid and sliver.grid.id == c.grid_b1_1.pk
+    far = locator.locate(120.40, 31.60)
+    assert far is not None and not far.in_grid and far.grid.id == c.comm_b1.pk
+
+
+def test_a_grid_of_another_area_near_the_point_does_not_take_it(hotline: Any) -> None:
+    """A point of 五爱社区 (no grid of its own there) 50 m from 通江社区's grid: 五爱社区's."""
+    c = hotline.city
+    territory.node_update(actor=c.sysadmin, node=c.grid_a2_1, geometry=square(120.355, 31.59, 120.36, 31.60))
+    territory.node_update(actor=c.sysadmin, node=c.comm_a2, geometry=square(120.345, 31.56, 120.36, 31.60))
+    found = locator.locate(120.3455, 31.58)  # 50 m east of 通江一网格, inside 五爱社区
+    assert found is not None and not found.in_grid and found.grid.id == c.comm_a2.pk
