@@ -198,15 +198,16 @@ class ResidentImporter(Importer):
     def _registered_by_id(self, rows: list[Row]) -> dict[str, Resident]:
         """The registered residents whose ID numbers the file holds, by blind index: a row
         naming one updates that resident (a community's own yearly sheet, with full ID
-        numbers; an export writes them masked, which no row can match)."""
+        numbers; an export writes them masked, which no row can match). Each row's blind
+        index is kept in ``id_digests`` (one HMAC per row, reused by ``_validate_row``)."""
         header = self.header("id_number")
-        digests = set()
+        self.id_digests: dict[int, str] = {}
         for row in rows:
             value, problem = id_number_cell(row.values.get("id_number", ""), header)
             if value and problem is None:
-                digests.add(crypto.blind_index(value))
+                self.id_digests[row.number] = crypto.blind_index(value)
         found: dict[str, Resident] = {}
-        for batch in chunked(sorted(digests)):
+        for batch in chunked(sorted(set(self.id_digests.values()))):
             registered = Resident.objects.filter(id_number_hash__in=batch)
             for resident in registered.select_related("node", "household").prefetch_related("tags"):
                 found[resident.id_number_hash] = resident
@@ -224,7 +225,8 @@ class ResidentImporter(Importer):
         id_number = self.id_number(row)
         # A row with a registered ID number updates that resident; its phone cell may hold
         # the stored mask (a sheet filled from the resident's page), which keeps the phone.
-        existing = self.registered.get(crypto.blind_index(id_number)) if id_number else None
+        digest = self.id_digests.get(row.number, "")  # the blind index of ``id_number``
+        existing = self.registered.get(digest) if id_number else None
         keep_phone = existing is not None and self.text(row, "phone") == existing.phone_masked != ""
         data: dict[str, Any] = {
             "name": self.name_text(row, "name"),
@@ -240,7 +242,6 @@ class ResidentImporter(Importer):
         _born_as_the_id_says(data, errors)
         self.field_errors(row, errors, RESIDENT_FIELDS)
         if id_number and "id_number" not in errors:
-            digest = crypto.blind_index(id_number)
             first = self.id_rows.setdefault(digest, row.number)
             if first != row.number:
                 self.error(row, "id_number", _("与第{row}行的身份证号重复").format(row=first))
