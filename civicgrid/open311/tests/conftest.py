@@ -7,7 +7,21 @@ import pytest
 from civicgrid.accounts.services import api_token_create
 from civicgrid.requests.tests.conftest import Hotline, hotline
 
-__all__ = ["Hotline", "hotline", "on_site"]
+__all__ = ["Hotline", "filing_fields", "hotline", "on_site"]
+
+
+def filing_fields(api_key: str, **kw: str) -> dict[str, str]:
+    """A valid ``POST requests.json`` form (water outage at 胜利门, with a phone), ``kw`` added
+    or replacing fields."""
+    return {
+        "api_key": api_key,
+        "service_code": "030101",
+        "lat": "31.575",
+        "long": "120.305",
+        "description": "胜利门1号楼全楼停水一天了",
+        "phone": "13812345678",
+        **kw,
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from civicgrid.open311.tests.conftest import on_site
+from civicgrid.open311.tests.conftest import filing_fields, on_site
 from civicgrid.requests import services
 from civicgrid.requests.models import Request
 
@@ -19,14 +19,7 @@ BASIC = {"Authorization": "Basic dXNlcjpwYXNz"}
 def test_a_basic_header_does_not_block_the_body_key(hotline: Any, api_key: str) -> None:
     response = Client().post(
         f"{BASE}/requests.json",
-        {
-            "api_key": api_key,
-            "service_code": "030101",
-            "lat": "31.575",
-            "long": "120.305",
-            "description": "胜利门1号楼全楼停水一天了",
-            "phone": "13812345678",
-        },
+        filing_fields(api_key),
         headers=BASIC,
     )
     assert response.status_code == 201, response.content

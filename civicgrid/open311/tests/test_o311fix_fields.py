@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.core.models import AuditLog
+from civicgrid.open311.tests.conftest import filing_fields
 from civicgrid.requests.models import Request
 
 pytestmark = pytest.mark.django_db
@@ -16,28 +17,16 @@ BASE = "/open311/v2"
 PHOTO = "https://fms.example.org/photo/4711.full.jpeg"
 
 
-def fields(api_key: str, **kw: str) -> dict[str, str]:
-    return {
-        "api_key": api_key,
-        "service_code": "030101",
-        "lat": "31.575",
-        "long": "120.305",
-        "description": "胜利门1号楼全楼停水一天了",
-        "phone": "13812345678",
-        **kw,
-    }
-
-
 def descriptions(response: Any) -> list[str]:
     assert response.status_code == 400, response.content
     return [row["description"] for row in response.json()]
 
 
 def test_media_url_is_kept_as_a_link_in_the_content(hotline: Any, api_key: str) -> None:
-    form = Client().post(f"{BASE}/requests.json", fields(api_key, media_url=PHOTO))
+    form = Client().post(f"{BASE}/requests.json", filing_fields(api_key, media_url=PHOTO))
     assert form.status_code == 201, form.content
     as_json = Client().post(
-        f"{BASE}/requests.json", json.dumps(fields(api_key, media_url=PHOTO)), "application/json"
+        f"{BASE}/requests.json", json.dumps(filing_fields(api_key, media_url=PHOTO)), "application/json"
     )
     assert as_json.status_code == 201, as_json.content
     for request in Request.objects.all():
@@ -71,8 +60,10 @@ def test_a_field_that_cannot_be_kept_is_refused_naming_it(
 ) -> None:
     audits = AuditLog.objects.count()
     for response in (
-        Client().post(f"{BASE}/requests.json", fields(api_key, **overrides)),
-        Client().post(f"{BASE}/requests.json", json.dumps(fields(api_key, **overrides)), "application/json"),
+        Client().post(f"{BASE}/requests.json", filing_fields(api_key, **overrides)),
+        Client().post(
+            f"{BASE}/requests.json", json.dumps(filing_fields(api_key, **overrides)), "application/json"
+        ),
     ):
         assert any(d.startswith(f"{field}：") for d in descriptions(response)), response.content
     assert not Request.objects.exists()
@@ -81,7 +72,7 @@ def test_a_field_that_cannot_be_kept_is_refused_naming_it(
 
 def test_empty_unkept_fields_and_documented_ignored_ones_file(hotline: Any, api_key: str) -> None:
     extra = {"email": "", "address_id": "", "account_id": "fms-user-9", "jurisdiction_id": "wuxi"}
-    response = Client().post(f"{BASE}/requests.json", fields(api_key, device_id="fms-4711", **extra))
+    response = Client().post(f"{BASE}/requests.json", filing_fields(api_key, device_id="fms-4711", **extra))
     assert response.status_code == 201, response.content
     assert Request.objects.get().external_id == "fms-4711"
 
@@ -92,7 +83,7 @@ def test_an_email_is_kept_protected_like_the_phone_and_revealed_with_an_audit_ro
     from civicgrid.core import crypto
     from civicgrid.requests import web_helpers
 
-    response = Client().post(f"{BASE}/requests.json", fields(api_key, email="zhangwei@example.cn"))
+    response = Client().post(f"{BASE}/requests.json", filing_fields(api_key, email="zhangwei@example.cn"))
     assert response.status_code == 201, response.content
     request = Request.objects.get()
     assert request.requester_email_masked == "z***@example.cn"

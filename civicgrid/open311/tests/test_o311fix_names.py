@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.core import crypto
+from civicgrid.open311.tests.conftest import filing_fields
 from civicgrid.requests.models import Request
 
 pytestmark = pytest.mark.django_db
@@ -28,16 +29,7 @@ def test_names_are_joined_as_their_script_writes_them(
 ) -> None:
     response = Client().post(
         f"{BASE}/requests.json",
-        {
-            "api_key": api_key,
-            "service_code": "030101",
-            "lat": "31.575",
-            "long": "120.305",
-            "description": "胜利门1号楼全楼停水一天了",
-            "first_name": first,
-            "last_name": last,
-            "phone": "13812345678",
-        },
+        filing_fields(api_key, first_name=first, last_name=last),
     )
     assert response.status_code == 201, response.content
     assert crypto.decrypt(Request.objects.get().requester_name_enc) == kept

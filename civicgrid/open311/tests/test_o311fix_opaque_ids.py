@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.core.inputs import TOO_LARGE
+from civicgrid.open311.tests.conftest import filing_fields
 from civicgrid.requests.models import Request
 
 pytestmark = pytest.mark.django_db
@@ -16,22 +17,10 @@ BASE = "/open311/v2"
 DEVICE = "86753090123456789012"
 
 
-def fields(api_key: str, **kw: str) -> dict[str, str]:
-    return {
-        "api_key": api_key,
-        "service_code": "030101",
-        "lat": "31.575",
-        "long": "120.305",
-        "description": "胜利门1号楼全楼停水一天了",
-        "phone": "13812345678",
-        **kw,
-    }
-
-
 def test_a_long_numeric_device_id_is_kept_from_a_form_or_json(hotline: Any, api_key: str) -> None:
-    form = Client().post(f"{BASE}/requests.json", fields(api_key, device_id=DEVICE))
+    form = Client().post(f"{BASE}/requests.json", filing_fields(api_key, device_id=DEVICE))
     assert form.status_code == 201, form.content
-    body = json.dumps(fields(api_key)).replace('"phone"', f'"device_id": {DEVICE}, "phone"')
+    body = json.dumps(filing_fields(api_key)).replace('"phone"', f'"device_id": {DEVICE}, "phone"')
     as_json = Client().post(f"{BASE}/requests.json", body, "application/json")
     assert as_json.status_code == 201, as_json.content
     assert [r.external_id for r in Request.objects.all()] == [DEVICE, DEVICE]
@@ -49,9 +38,9 @@ def test_a_long_numeric_request_id_is_just_not_found(hotline: Any, api_key: str)
 
 def test_a_phone_of_300_digits_gets_the_phones_message(hotline: Any, api_key: str) -> None:
     for response in (
-        Client().post(f"{BASE}/requests.json", fields(api_key, phone="1" * 300)),
+        Client().post(f"{BASE}/requests.json", filing_fields(api_key, phone="1" * 300)),
         Client().post(
-            f"{BASE}/requests.json", json.dumps(fields(api_key, phone="1" * 300)), "application/json"
+            f"{BASE}/requests.json", json.dumps(filing_fields(api_key, phone="1" * 300)), "application/json"
         ),
     ):
         assert response.status_code == 400, response.content
