@@ -4,6 +4,7 @@
 class Verb:
     IMPORT_COMPLETED = "exchange.import_completed"
     EXPORTED = "exchange.exported"
+    EXPORT_DOWNLOADED = "exchange.export_downloaded"
 
 
 # Uploads larger than this are refused before anything is read.
@@ -19,3 +20,12 @@ BATCH_SIZE = 1000
 # Rows in one Excel export (every list: the request ledger, the registry, the audit log);
 # more must be narrowed by the filters (``exports.limit_export``).
 EXPORT_MAX = 50_000
+
+# Background exports (``exchange.background``, 下载中心): a list longer than ``BACKGROUND_FROM``
+# rows is written by the task worker instead of in the page's request, up to
+# ``BACKGROUND_EXPORT_MAX`` rows (an Excel sheet holds 1,048,576); its file is kept
+# ``EXPORT_KEEP_DAYS`` days; a user has at most ``EXPORTS_RUNNING_MAX`` waiting or running.
+BACKGROUND_FROM = 10_000
+BACKGROUND_EXPORT_MAX = 1_000_000
+EXPORT_KEEP_DAYS = 7
+EXPORTS_RUNNING_MAX = 3

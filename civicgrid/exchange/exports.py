@@ -15,7 +15,7 @@ the rows.
 
 import re
 import tempfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import IO, Any, cast
 
@@ -134,6 +134,71 @@ def _scope_node(actor: Any) -> Node | None:
     return Node.objects.filter(path=paths[0]).first()
 
 
+def workbook_file(
+    list_name: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 10_000,
+) -> tuple[IO[bytes], int]:
+    """``rows`` under ``headers`` as an .xlsx in a temporary file (positioned at its start),
+    and how many rows it holds. ``rows`` is consumed once, as it comes; ``progress`` is
+    called with the count every ``every`` rows. The caller closes the file."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=sheet_title(list_name))
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, text)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for row in rows:
+        sheet.append([_cell(sheet, v) for v in row])
+        count += 1
+        if progress is not None and count % every == 0:
+            progress(count)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller
+    try:
+        book.save(out)  # write-only: rows went to a temporary file, zipped here
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return out, count
+
+
+def export_audited(
+    *,
+    actor: Any,
+    list_name: str,
+    headers: Sequence[str],
+    rows: int,
+    node: Node | None = None,
+    filters: dict[str, Any] | None = None,
+    job: int | None = None,
+) -> None:
+    """The audit row of an export ("exchange.exported"): which list, how many rows, which
+    columns and filters; ``job`` for a background export (``exchange.background``)."""
+    with transaction.atomic():
+        audit_write(
+            actor=actor,
+            verb=Verb.EXPORTED,
+            target_type="exchange.export",
+            target_id=str(job or ""),
+            target_label=list_name,
+            node=node if node is not None else _scope_node(actor),
+            after={
+                "list": list_name,
+                "rows": rows,
+                "columns": list(headers),
+                **({"filters": filters} if filters else {}),
+                **({"job": job} if job else {}),
+            },
+        )
+
+
 def xlsx_response(
     *,
     actor: Any,
@@ -149,41 +214,10 @@ def xlsx_response(
     workbook goes to a temporary file, streamed by the response and deleted once closed.
     The caller bounds the rows (``limit_export``)."""
     require_any(actor, Capability.EXPORT)
-    list_name, headers = str(list_name), [str(text) for text in headers]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=sheet_title(list_name))
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, text)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count = 0
-    for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
-        count += 1
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response once sent
-    try:
-        book.save(out)  # write-only: rows went to a temporary file, zipped here
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    with transaction.atomic():
-        audit_write(
-            actor=actor,
-            verb=Verb.EXPORTED,
-            target_type="exchange.export",
-            target_label=list_name,
-            node=node if node is not None else _scope_node(actor),
-            after={
-                "list": list_name,
-                "rows": count,
-                "columns": list(headers),
-                **({"filters": filters} if filters else {}),
-            },
-        )
-    filename = download_name(f"{list_name}_{timezone.localdate():%Y%m%d}.xlsx")
+    name, texts = str(list_name), [str(text) for text in headers]
+    out, count = workbook_file(name, texts, rows)
+    export_audited(actor=actor, list_name=name, headers=texts, rows=count, node=node, filters=filters)
+    filename = download_name(f"{name}_{timezone.localdate():%Y%m%d}.xlsx")
     response = WorkbookResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
     # A streamed response, typed as the HttpResponse its callers (ledger, party, gridwork…)
     # declare; it has ``content`` as theirs has.

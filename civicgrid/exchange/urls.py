@@ -10,6 +10,8 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("templates/<slug:kind>.<slug:fmt>", views.template_download, name="template"),
+    path("exports/", views.export_list, name="exports"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("exports/nodes/<int:pk>/", views.export_nodes, name="export_nodes"),
     path("exports/positions/<int:pk>/", views.export_positions, name="export_positions"),
 ]

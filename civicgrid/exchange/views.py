@@ -1,10 +1,12 @@
 """Import pages: the job list with templates and the upload form, a job's progress and errors;
-downloads of templates; exports of a territory subtree and its positions."""
+downloads of templates; exports of a territory subtree and its positions; the download
+centre of background exports (下载中心, ``background``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,9 +14,9 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.pagination import paginate
-from civicgrid.exchange import exports, selectors, services, sheets
+from civicgrid.exchange import background, exports, selectors, services, sheets
 from civicgrid.exchange.columns import COLUMNS, TABULAR_KINDS
-from civicgrid.exchange.constants import MAX_UPLOAD_BYTES
+from civicgrid.exchange.constants import BACKGROUND_FROM, EXPORT_KEEP_DAYS, MAX_UPLOAD_BYTES
 from civicgrid.exchange.models import ImportKind
 from civicgrid.territory.selectors import node_get, positions_visible
 
@@ -114,3 +116,31 @@ def export_nodes(request: HttpRequest, pk: int) -> HttpResponse:
 def export_positions(request: HttpRequest, pk: int) -> HttpResponse:
     node = node_get(request.user, pk)
     return exports.positions_xlsx(request.user, node, positions_visible(request.user))
+
+
+@login_required
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    """下载中心: the user's own background exports, newest first; polled while one runs."""
+    require_any(request.user, Capability.EXPORT)
+    background.exports_expire()
+    page = paginate(request, background.export_jobs_mine(request.user))
+    context = {
+        "page": page,
+        "running": any(job.is_running for job in page),
+        "keep_days": EXPORT_KEEP_DAYS,
+        "background_from": BACKGROUND_FROM,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "exchange/_exports_table.html", context)
+    return render(request, "exchange/exports.html", context)
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = background.export_download(actor=request.user, pk=pk)
+    name = exports.download_name(f"{job.list_name}_{timezone.localtime(job.finished_at):%Y%m%d}.xlsx")
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=name, content_type=exports.XLSX_CONTENT_TYPE
+    )

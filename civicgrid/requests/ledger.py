@@ -9,7 +9,7 @@ hits), and a user gets the registry's budget of them (``CIVICGRID_PII_SEARCH_LIM
 past it the search is refused (429) before anything is looked up or written."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
@@ -284,7 +284,8 @@ def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
 def export(actor: Any, qs: QuerySet[Request], *, filters: dict[str, Any] | None = None) -> HttpResponse:
     """The filtered ledger as .xlsx, audited (``exchange.exported``); refused above
     ``exchange.constants.EXPORT_MAX`` rows so that nobody downloads a whole city by mistake. ``filters`` (what
-    was asked for, a phone masked) go into the audit row."""
+    was asked for, a phone masked) go into the audit row. A longer list is exported in the
+    background instead (``export_queue``)."""
     from civicgrid.exchange.exports import limit_export, xlsx_response
 
     limit_export(qs, _("共 {count} 件，超过单次导出上限 {limit} 件，请缩小筛选范围"))
@@ -295,3 +296,63 @@ def export(actor: Any, qs: QuerySet[Request], *, filters: dict[str, Any] | None 
         rows=export_rows(actor, qs),
         filters=filters,
     )
+
+
+EXPORT_SOURCE = "requests.ledger"  # its key in ``exchange.background.SOURCES``
+_LIST_FIELDS = ("status", "light", "type", "channel")
+_DATE_FIELDS = ("received_from", "received_to", "overdue_at")
+
+
+def filters_params(f: LedgerFilters) -> dict[str, Any]:
+    """``f`` as JSON for a background export's job (``filters_from_params`` reads it back);
+    a phone only encrypted, as every phone at rest."""
+    params: dict[str, Any] = {}
+    for name, value in asdict(f).items():
+        if value in (None, "", False, []):
+            continue
+        if name in _DATE_FIELDS:
+            value = value.isoformat()
+        elif name == "phone":
+            name, value = "phone_enc", crypto.encrypt(value)
+        params[name] = value
+    return params
+
+
+def filters_from_params(params: dict[str, Any]) -> LedgerFilters:
+    values = dict(params)
+    if "phone_enc" in values:
+        values["phone"] = crypto.decrypt(values.pop("phone_enc"))
+    for name in _DATE_FIELDS:
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    for name in _LIST_FIELDS:
+        values[name] = list(values.get(name) or [])
+    known = {f.name for f in fields(LedgerFilters)}
+    return LedgerFilters(**{k: v for k, v in values.items() if k in known})
+
+
+def export_queue(
+    actor: Any, f: LedgerFilters, count: int, *, filters: dict[str, Any] | None = None, description: str = ""
+) -> tuple[Any, bool]:
+    """Ask the task worker to export the filtered ledger (``exchange.background``): the job
+    and whether it is new. Refused above ``BACKGROUND_EXPORT_MAX`` rows (``count``: how many
+    the filters find now)."""
+    from civicgrid.exchange.background import export_job_create
+
+    return export_job_create(
+        actor=actor,
+        source=EXPORT_SOURCE,
+        list_name=str(_("诉求台账")),
+        params=filters_params(f),
+        filters=filters,
+        description=description,
+        expected_rows=count,
+    )
+
+
+def export_source(actor: Any, params: dict[str, Any]) -> Any:
+    """The background export's rows: the filters applied again, as the actor, now."""
+    from civicgrid.exchange.background import ExportSource
+
+    qs = filter_requests(actor, filters_from_params(params))
+    return ExportSource(str(_("诉求台账")), export_headers(), export_rows(actor, qs))

@@ -21,6 +21,7 @@ MENU: list[tuple[StrOrPromise, str, Capability | None]] = [
     (gettext_lazy("实有房屋"), "registry:dwellings", Capability.REGISTRY_VIEW),
     (gettext_lazy("实有单位"), "registry:organisations", Capability.REGISTRY_VIEW),
     (gettext_lazy("数据导入"), "exchange:imports", Capability.IMPORT),
+    (gettext_lazy("下载中心"), "exchange:exports", Capability.EXPORT),
     (gettext_lazy("审计日志"), "web:audit", Capability.AUDIT_VIEW),
 ]
 

@@ -19,23 +19,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import EVERYWHERE, has_capability, scope_paths
+from civicgrid.accounts.selectors import EVERYWHERE, has_capability, require_any, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.core.pagination import query_without_page
 from civicgrid.core.validators import fold
+from civicgrid.exchange.constants import BACKGROUND_FROM
 from civicgrid.requests import ledger
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import OPEN_STATUSES, Channel, Light, RequestType, Status
 from civicgrid.requests.forms import add_service_errors
-from civicgrid.requests.models import Category, HandlingUnit
+from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import sees_requests, unit_ids
 from civicgrid.requests.selectors import current_catalogue
 from civicgrid.territory.models import Node, NodeKind
@@ -214,6 +215,22 @@ class LedgerForm(forms.Form):
                 self.data = shown
         return data
 
+    def described(self) -> str:
+        """The filters as a reader says them: 状态：已办结；受理日期自：2026-01-01 (a phone masked)."""
+        parts = []
+        for name, value in self.audit_filters().items():
+            field = self.fields.get(name)
+            if field is None or name == "unit_code":  # a typed code became ``unit``
+                continue
+            label = str(field.label)
+            if isinstance(field, forms.BooleanField):
+                parts.append(label)
+                continue
+            choices = dict(getattr(field, "choices", ()))
+            shown = choices.get(value, choices.get(str(value), value))
+            parts.append(_("{label}：{value}").format(label=label, value=str(shown).strip("\u3000")))
+        return _("；").join(parts)
+
     def audit_filters(self) -> dict[str, Any]:
         """The filters as the export's audit row keeps them (a phone only masked)."""
         kept = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
@@ -250,6 +267,26 @@ def _asked_id(raw: Any) -> int | None:
     return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 18 else None
 
 
+def _export(request: HttpRequest, form: LedgerForm, qs: QuerySet[Request]) -> HttpResponse:
+    """The file at once, or for a list longer than ``BACKGROUND_FROM`` a background export
+    (下载中心) and the way there."""
+    require_any(request.user, Capability.EXPORT)
+    count = qs.count()
+    if count <= BACKGROUND_FROM:
+        return ledger.export(request.user, qs, filters=form.audit_filters())
+    job, new = ledger.export_queue(
+        request.user, form.filters(), count, filters=form.audit_filters(), description=form.described()
+    )
+    if new:
+        messages.success(
+            request,
+            _("共 {count} 件，已转为后台导出；文件生成后可在“下载中心”下载").format(count=job.expected_rows),
+        )
+    else:
+        messages.info(request, _("同样的导出已在生成中，请稍候"))
+    return redirect("exchange:exports")
+
+
 @login_required
 def ledger_page(request: HttpRequest) -> HttpResponse:
     if not sees_requests(request.user):
@@ -264,7 +301,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     status = 200 if qs is not None else 422
     if qs is not None and request.GET.get("export") == "xlsx":
         try:
-            return ledger.export(request.user, qs, filters=form.audit_filters())
+            return _export(request, form, qs)
         except CivicError as exc:
             messages.error(request, exc.message)  # the list stays, with why there is no file
             status = 422
@@ -285,6 +322,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "query": query_without_page(request, "export"),
             "may_export": has_capability(request.user, Capability.EXPORT),
+            "background_from": BACKGROUND_FROM,
         },
         status=status,
     )
