@@ -25,6 +25,7 @@ into one cell (at the end of the file, or followed by what reads as further rows
 
 import codecs
 import csv
+import difflib
 import io
 import json
 import re
@@ -270,10 +271,39 @@ def _bind(columns: list[Column], header: Sequence[Any], table: Table) -> dict[in
             continue
         seen.add(column.key)
         positions[index] = column.key
+    # The file's other headers help only where its header row is one (it names a known
+    # column): a cover or notes sheet read for want of a data sheet is said as such.
+    unknown = [t for raw in header if (t := str(raw or "").strip()) and not _known(t, wanted)] if seen else []
     for column in columns:
         if column.required and column.key not in seen:
-            table.problems.append((column.header, _("缺少必填列，请使用下载的模板")))
+            table.problems.append((column.header, _missing_reason(column, unknown)))
     return positions
+
+
+def _known(text: str, wanted: dict[str, Column]) -> bool:
+    return normalise_header(text) in wanted
+
+
+def _missing_reason(column: Column, unknown: Sequence[str]) -> str:
+    """Why a required column is missing, naming the header of the file that looks like it
+    (名字 for 姓名, 身份证 for 身份证号: ``difflib`` similarity ≥ 0.5), else the headers the file
+    has that no column knows."""
+    reason = _("缺少必填列，请使用下载的模板")
+    keys = column.header_keys()
+
+    def likeness(text: str) -> float:
+        folded = normalise_header(text)
+        return max(difflib.SequenceMatcher(None, folded, key).ratio() for key in keys)
+
+    best = max(unknown, key=likeness, default="")
+    if best and likeness(best) >= 0.5:
+        return _("{reason}；文件中的「{found}」是否就是这一列？请把表头改为「{header}」").format(
+            reason=reason, found=best, header=column.header
+        )
+    if unknown:
+        listed = _("、").join(_("「{text}」").format(text=text) for text in unknown[:8])
+        return _("{reason}；文件中未识别的列：{listed}").format(reason=reason, listed=listed)
+    return reason
 
 
 def read_tabular(file_name: str, data: bytes, columns: list[Column], max_rows: int) -> Table:

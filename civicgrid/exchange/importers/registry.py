@@ -246,7 +246,7 @@ class ResidentImporter(Importer):
             if first != row.number:
                 self.error(row, "id_number", _("与第{row}行的身份证号重复").format(row=first))
         if existing is not None:
-            self._check_existing(row, existing, node)
+            self._check_existing(row, existing, node, data["name"])
         tags = self._tags(row)
         household_code = self._household(row, node, data["name"], data["relation_to_head"])
         if self.is_bad(row) or node is None:
@@ -262,12 +262,22 @@ class ResidentImporter(Importer):
 
     # --- residents the file updates (by ID number) ------------------------------------------
 
-    def _check_existing(self, row: Row, existing: Resident, node: Node | None) -> None:
+    def _check_existing(self, row: Row, existing: Resident, node: Node | None, name: str) -> None:
         """A row with a registered ID number updates that resident: only within the actor's
-        edit scope (nothing of one outside it is told), only one still in the register, and
-        only where they are (moving is done on the resident's page)."""
+        edit scope (nothing of one outside it is told), only one still in the register, only
+        where they are (moving is done on the resident's page), and only under the name
+        registered: another name far more often means a wrong ID number than a renaming,
+        which is done on the resident's page."""
         if not self.may_write(existing.node_path):
             self.error(row, "id_number", _("该身份证号已登记（不在您的管辖范围内），不能导入修改"))
+        elif name and comparable(name) != comparable(existing.name):
+            self.error(
+                row,
+                "name",
+                _(
+                    "该身份证号已登记为「{name}」，与本行姓名不一致：请核对身份证号；确需更名的，请在居民页面修改"
+                ).format(name=existing.name),
+            )
         elif not existing.is_active:
             self.error(
                 row,
@@ -290,7 +300,7 @@ class ResidentImporter(Importer):
         self, row: Row, existing: Resident, data: dict[str, Any], tags: list[ResidentTag], household_code: str
     ) -> None:
         """The fields the row's filled cells change (a blank cell keeps the stored value):
-        name, phone (a cell holding the stored mask keeps the stored phone), 人口类型,
+        phone (a cell holding the stored mask keeps the stored phone), 人口类型,
         与户主关系, the household (by 户编码) and the tags (the cell's list replaces them).
         性别 and 出生日期 follow the ID number, which is the row's key."""
         values: dict[str, Any] = {
