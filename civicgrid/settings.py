@@ -207,6 +207,9 @@ LOGIN_LOCK_MINUTES = envint("CIVICGRID_LOGIN_LOCK_MINUTES", 15)
 # per user within the window (a lookup confirms a guess at a masked number).
 REGISTRY_PII_SEARCH_LIMIT = envint("CIVICGRID_PII_SEARCH_LIMIT", 30)
 REGISTRY_PII_SEARCH_WINDOW_MINUTES = envint("CIVICGRID_PII_SEARCH_WINDOW_MINUTES", 10)
+# The operator console's caller history by phone (requests/ledger.py): audited like the
+# ledger's phone search, with a call-taker's budget in the same window (one every 10 s).
+REQUESTS_CALLER_HISTORY_LIMIT = envint("CIVICGRID_CALLER_HISTORY_LIMIT", 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

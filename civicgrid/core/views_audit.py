@@ -157,6 +157,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "requests.demo_history_built": gettext_lazy("生成历史演示诉求"),
     "requests.history_imported": gettext_lazy("导入历史诉求"),
     "requests.phone_searched": gettext_lazy("按手机号查询诉求"),
+    "requests.caller_history_viewed": gettext_lazy("查询来电历史诉求"),
     "requests.knowledge_imported": gettext_lazy("导入知识库"),
     "requests.requester_pii_viewed": gettext_lazy("查看诉求人信息"),
     "requests.unit_created": gettext_lazy("新建承办单位"),

@@ -6,15 +6,22 @@ filed anything, so it is treated like the registry's search by phone (``registry
 every one is an audit row (``requests.phone_searched``: the masked phone and the number of
 hits), and a user gets the registry's budget of them (``CIVICGRID_PII_SEARCH_LIMIT`` within
 ``CIVICGRID_PII_SEARCH_WINDOW_MINUTES``, counted separately from the registry's searches);
-past it the search is refused (429) before anything is looked up or written."""
+past it the search is refused (429) before anything is looked up or written.
 
-from collections.abc import Iterable
+The operator console's caller history (``caller_history_checked``) is the same lookup: each
+one is an audit row too (``requests.caller_history_viewed``: masked phone and hits), with its
+own, larger budget for a call-taker (``CIVICGRID_CALLER_HISTORY_LIMIT``, 60 within the same
+window: a call every ten seconds, far above a working call-taker's pace), counted apart from
+the ledger's searches."""
+
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import HttpResponse
@@ -37,6 +44,7 @@ from civicgrid.requests.rates.report import overdue_at
 from civicgrid.territory.selectors import node_get
 
 PHONE_SEARCHED = "requests.phone_searched"  # audit verb: masked phone and hits, per search
+CALLER_HISTORY_VIEWED = "requests.caller_history_viewed"  # audit verb: the console's caller history
 
 
 @dataclass(frozen=True)
@@ -149,12 +157,12 @@ def phone_searches_in_window(actor: Any) -> int:
     return rows.filter(actor_id=getattr(actor, "pk", None)).count()
 
 
-def _serialise(actor: Any) -> None:
+def _serialise(actor: Any, kind: str = "request-phone-search") -> None:
     """One phone search at a time per user (PostgreSQL advisory lock), so that searches sent
     at once cannot all pass the count before any is written."""
     if connection.vendor != "postgresql":
         return
-    key = f"civicgrid.request-phone-search:{getattr(actor, 'pk', '') or ''}"
+    key = f"civicgrid.{kind}:{getattr(actor, 'pk', '') or ''}"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
@@ -175,6 +183,37 @@ def phone_search_checked(*, actor: Any, phone: str, qs: QuerySet[Request]) -> in
             after={"phone": crypto.mask_phone(phone), "hits": hits},
         )
     return hits
+
+
+def caller_history_limit() -> int:
+    return int(settings.REQUESTS_CALLER_HISTORY_LIMIT)
+
+
+def caller_lookups_in_window(actor: Any) -> int:
+    start = timezone.now() - timedelta(minutes=pii.search_window_minutes())
+    rows = AuditLog.objects.filter(verb=CALLER_HISTORY_VIEWED, created_at__gte=start)
+    return rows.filter(actor_id=getattr(actor, "pk", None)).count()
+
+
+def caller_history_checked(*, actor: Any, phone: str, rows: Callable[[], list[Request]]) -> list[Request]:
+    """The console's caller history by phone: refused (``pii.PiiSearchLimited``, 429) past the
+    call-taker's budget, before anything is looked up or written; else ``rows()`` and one audit
+    row with the masked phone and the number of rows shown."""
+    with transaction.atomic():
+        _serialise(actor, "caller-history")
+        if caller_lookups_in_window(actor) >= caller_history_limit():
+            message = _("来电历史查询过于频繁（{minutes}分钟内最多{limit}次），请稍后再试。").format(
+                minutes=pii.search_window_minutes(), limit=caller_history_limit()
+            )
+            raise pii.PiiSearchLimited(message, retry_after=pii.search_window_minutes() * 60)
+        found = rows()
+        audit_write(
+            actor=actor,
+            verb=CALLER_HISTORY_VIEWED,
+            target_type="requests.request",
+            after={"phone": crypto.mask_phone(normalise_phone(phone) or phone), "hits": len(found)},
+        )
+    return found
 
 
 def visible_units(actor: Any) -> QuerySet[HandlingUnit]:

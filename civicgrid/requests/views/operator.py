@@ -18,7 +18,8 @@ from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import normalise_phone
-from civicgrid.requests import selectors, services
+from civicgrid.registry.pii import PiiSearchLimited
+from civicgrid.requests import ledger, selectors, services
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import (
     Action,
@@ -187,7 +188,18 @@ def console_history(request: HttpRequest) -> HttpResponse:
     phone = request.GET.get("requester_phone", "").strip()
     rows: list[Request] = []
     if phone and normalise_phone(phone) is not None:  # +86, dashes, full width: as intake keeps it
-        rows = _caller_rows(request.user, phone)
+        user = request.user
+        try:  # audited and budgeted like the ledger's search by phone
+            rows = ledger.caller_history_checked(
+                actor=user, phone=phone, rows=lambda: _caller_rows(user, phone)
+            )
+        except PiiSearchLimited as exc:
+            # htmx swaps only a 2xx answer: the console gets the reason in place, others a 429
+            status = 200 if request.headers.get("HX-Request") else exc.http_status
+            context = {"rows": [], "phone": phone, "limited": exc.message}
+            response = render(request, "requests/_caller_history.html", context, status=status)
+            response["Retry-After"] = str(exc.retry_after or "")
+            return response
     return render(request, "requests/_caller_history.html", {"rows": rows, "phone": phone})
 
 
