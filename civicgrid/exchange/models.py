@@ -72,6 +72,8 @@ class ImportJob(ScopedModel):
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # Every problem as an .xlsx (row, column, reason) when there are more than ``errors`` keeps.
+    error_file = models.FileField(upload_to="imports/errors/%Y/%m/", blank=True, max_length=255)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     counts = models.JSONField(_("导入数量"), default=dict, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

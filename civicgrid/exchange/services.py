@@ -11,6 +11,7 @@ import uuid
 from functools import partial
 from typing import Any
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_paths
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.exchange import exports
 from civicgrid.exchange.columns import COLUMNS
 from civicgrid.exchange.constants import MAX_ROWS, MAX_STORED_ERRORS, MAX_UPLOAD_BYTES, Verb
 from civicgrid.exchange.examples import example_rows
@@ -105,6 +107,8 @@ def _progress(job: ImportJob, **fields: Any) -> None:
 
 def _fail(job: ImportJob, *, errors: list[RowError] | None = None, message: str = "") -> ImportJob:
     errors = errors or []
+    if len(errors) > MAX_STORED_ERRORS:
+        _save_error_file(job, errors)
     _progress(
         job,
         status=ImportStatus.FAILED,
@@ -114,6 +118,19 @@ def _fail(job: ImportJob, *, errors: list[RowError] | None = None, message: str 
         finished_at=timezone.now(),
     )
     return job
+
+
+def _save_error_file(job: ImportJob, errors: list[RowError]) -> None:
+    """Every problem as an .xlsx beside the job (the page shows the first ``MAX_STORED_ERRORS``)."""
+    first = _("要素") if job.kind == ImportKind.GEOMETRY else _("行号")
+    headers = [first, _("名称"), _("列"), _("原因")]
+    rows = ((e.row, e.label, e.column, e.reason) for e in errors)
+    out, _count = exports.workbook_file(str(_("错误明细")), headers, rows)
+    try:
+        job.error_file.save(f"{uuid.uuid4().hex}.xlsx", File(out), save=False)
+    finally:
+        out.close()
+    ImportJob.objects.filter(pk=job.pk).update(error_file=job.error_file.name)
 
 
 def _read(job: ImportJob) -> Table:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/upload/", views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", views.import_detail, name="import"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("templates/<slug:kind>.<slug:fmt>", views.template_download, name="template"),
     path("exports/", views.export_list, name="exports"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),

@@ -87,6 +87,19 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+    """Every problem of a failed job as an .xlsx (the page lists the first thousand)."""
+    job = selectors.import_job_get(request.user, pk)
+    if not job.error_file:
+        raise Http404
+    name = exports.download_name(_("导入错误明细_{file_name}.xlsx").format(file_name=job.file_name))
+    return FileResponse(
+        job.error_file.open("rb"), as_attachment=True, filename=name, content_type=exports.XLSX_CONTENT_TYPE
+    )
+
+
+@login_required
+@require_GET
 def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     require_any(request.user, Capability.IMPORT)
     if kind not in ImportKind.values:

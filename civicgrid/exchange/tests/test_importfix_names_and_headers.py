@@ -1,9 +1,13 @@
 """A registered ID number under another name is refused (a wrong ID number, far more often
-than a renaming), and a missing column names the header of the file that looks like it."""
+than a renaming), a missing column names the header of the file that looks like it, and
+every problem of a file can be downloaded when the page lists only the first thousand."""
 
-from typing import Any
+import io
+from typing import Any, cast
 
 import pytest
+from django.test import Client
+from openpyxl import load_workbook
 
 from civicgrid.exchange.models import ImportKind, ImportStatus
 from civicgrid.exchange.tests.conftest import RunImport
@@ -41,3 +45,26 @@ def test_a_missing_column_names_the_header_that_looks_like_it(city: Any, run_imp
     job = run_import(city.bob, ImportKind.RESIDENTS, "a.csv", csv_bytes(rows))
     reasons = {e["column"]: e["reason"] for e in job.errors}
     assert reasons["区域编码"].endswith("文件中未识别的列：「网格」")
+
+
+def test_every_problem_can_be_downloaded_when_the_page_lists_only_the_first(
+    city: Any, run_import: RunImport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("civicgrid.exchange.services.MAX_STORED_ERRORS", 2)
+    grid = city.grid_a1_1.code
+    rows = [RESIDENT_HEADER, *[[grid, "", "", "", "", "", "", "", "", ""] for _ in range(3)]]
+    job = run_import(city.bob, ImportKind.RESIDENTS, "a.csv", csv_bytes(rows))
+    assert job.status == ImportStatus.FAILED and job.error_count == 3 and len(job.errors) == 2
+    client = Client()
+    client.force_login(city.bob)
+    page = client.get(f"/exchange/imports/{job.pk}/").content.decode()
+    assert f"/exchange/imports/{job.pk}/errors.xlsx" in page and "下载全部 3 处错误" in page
+    response = client.get(f"/exchange/imports/{job.pk}/errors.xlsx")
+    assert response.status_code == 200
+    body = b"".join(cast(Any, response).streaming_content)
+    sheet = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    assert sheet[0] == ("行号", "名称", "列", "原因")
+    assert [(r[0], r[2]) for r in sheet[1:]] == [(2, "姓名"), (3, "姓名"), (4, "姓名")]
+    stranger = Client()
+    stranger.force_login(city.carol)  # another subdistrict's importer
+    assert stranger.get(f"/exchange/imports/{job.pk}/errors.xlsx").status_code == 404
