@@ -92,7 +92,9 @@ class ConsoleBackend:
         if message.address and (problem := address_problem(message.channel, message.address)):
             raise UndeliverableAddress(problem)
         to = f"（{masked(message.address)}）" if message.address else ""
-        line = f"[通知/{message.channel}] 致 {message.recipient}{to}：{message.subject} — {message.body}"
+        # the subject only: a body may carry personal details that have no place in a log
+        size = f"（正文{len(message.body)}字）"
+        line = f"[通知/{message.channel}] 致 {message.recipient}{to}：{message.subject}{size}"
         log.info(line)
         print(line, file=sys.stderr)
 

@@ -491,7 +491,10 @@ def _warn(plan: CarePlan, light: str, now: datetime) -> bool:
             subject=(
                 gettext("【走访超期】{who}") if light == Light.RED else gettext("【走访临期】{who}")
             ).format(who=who),
-            body=f"{grid.name if grid else ''} {plan.groups} {who}：{text}",
+            # never the care category (严重精神障碍患者, 社区矫正 …): sensitive personal information
+            body=gettext("{grid} 关爱对象{who}：{text}").format(
+                grid=grid.name if grid else "", who=who, text=text
+            ),
             target=plan,
         )
     warning.notified = len(leaders)
