@@ -35,7 +35,7 @@ from civicgrid.governance.models import AlertStatus, SpikeAlert
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import SYSTEM
-from civicgrid.requests.unit_notify import notify_unit
+from civicgrid.requests.unit_notify import notify_units
 from civicgrid.territory.models import Node
 
 
@@ -209,16 +209,15 @@ def _raise(finding: Finding, now: datetime, rule: Rule) -> SpikeAlert | None:
         observed=finding.observed,
         expected=finding.expected,
     )
-    for unit in _recipients(area, finding.prefix):
-        notify_unit(
-            unit,
-            dedupe_key=f"spike:{alert.pk}:{unit.pk}",
-            subject=gettext("突发预警 {name} {label}").format(name=area.name, label=label)[:200],
-            body=body,
-            target=alert,
-            role=gettext("单位"),
-            what=gettext("突发预警"),
-        )
+    notify_units(  # one message per person, also to someone in both units
+        _recipients(area, finding.prefix),
+        dedupe_key=f"spike:{alert.pk}",
+        subject=gettext("突发预警 {name} {label}").format(name=area.name, label=label)[:200],
+        body=body,
+        target=alert,
+        role=gettext("单位"),
+        what=gettext("突发预警"),
+    )
     audit_write(
         actor=SYSTEM,
         verb="governance.spike_raised",

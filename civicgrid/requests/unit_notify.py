@@ -133,6 +133,40 @@ def notify_unit(
     )
 
 
+def notify_units(
+    units: list[HandlingUnit],
+    *,
+    dedupe_key: str,
+    subject: str,
+    body: str,
+    target: Any,
+    role: str,
+    what: str,
+) -> int:
+    """``notify_unit`` for each of ``units`` with the same message, each person once per
+    channel however many of the units they are in (``{dedupe_key}:{unit}`` keys the unit
+    through which they are reached: the first of ``units`` that has them)."""
+    seen: set[tuple[int, str]] = set()
+    rows: list[Notification] = []
+    for unit in units:
+        for row in unit_message_rows(
+            unit,
+            dedupe_key=f"{dedupe_key}:{unit.pk}",
+            subject=subject,
+            body=body,
+            target=target,
+            role=role,
+            what=what,
+        ):
+            person = (row.recipient_user_id, row.channel) if row.recipient_user_id is not None else None
+            if person in seen:
+                continue
+            if person is not None:
+                seen.add(person)
+            rows.append(row)
+    return queue_each(rows)
+
+
 def unit_message_rows(
     unit: HandlingUnit,
     *,

@@ -53,3 +53,26 @@ def test_a_spike_alert_reaches_each_reachable_member(hotline: Hotline, make: Cal
     )
     assert spike_scan(now=now + timedelta(minutes=1))["raised"] == 0
     assert Notification.objects.filter(target_type="governance.spikealert").count() == 2
+
+
+def test_a_member_of_both_units_gets_one_alert(hotline: Hotline, make: Callable[..., Request]) -> None:
+    """The place's subdistrict and the category's unit are both told; someone in both is told once."""
+    li = make_user("li", "李力")
+    for unit in (hotline.water, hotline.sub_a_unit):
+        UnitMembership.objects.create(user=li, unit=unit)
+    Position.objects.create(
+        post=Post.GRID_WORKER_FULLTIME,
+        holder_name="李力",
+        user=li,
+        node=hotline.water.node,
+        node_path=hotline.water.node.path,
+        phone_enc=crypto.encrypt("13800138000"),
+        phone_hash=crypto.blind_index("13800138000"),
+        start_date=timezone.localdate() - timedelta(days=30),
+    )
+    now = timezone.now()
+    for i in range(8):
+        make(*BURST[i % 2], at=now - timedelta(minutes=12 - i), grid="a1_1", category=hotline.water_outage)
+    assert spike_scan(now=now)["raised"] == 1
+    sent = Notification.objects.filter(target_type="governance.spikealert", recipient_user=li)
+    assert sent.count() == 1 and sent.get().channel == "sms"
