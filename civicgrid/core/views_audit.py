@@ -160,6 +160,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "requests.caller_history_viewed": gettext_lazy("查询来电历史诉求"),
     "requests.knowledge_imported": gettext_lazy("导入知识库"),
     "requests.requester_pii_viewed": gettext_lazy("查看诉求人信息"),
+    "requests.requester_pii_refused": gettext_lazy("查看诉求人信息被拒绝"),
     "requests.unit_created": gettext_lazy("新建承办单位"),
     "requests.unit_member_added": gettext_lazy("添加单位成员"),
     "requests.unit_member_updated": gettext_lazy("修改单位成员"),

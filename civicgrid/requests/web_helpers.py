@@ -50,6 +50,7 @@ from civicgrid.workcal import clock
 from civicgrid.workcal.constants import LimitUnit
 
 REQUESTER_PII_VIEWED = "requests.requester_pii_viewed"
+REQUESTER_PII_REFUSED = "requests.requester_pii_refused"  # a reveal refused (403 or 404)
 
 SIMILAR_MIN_SCORE = 0.2
 SIMILAR_MIN_SHARED = 2
@@ -82,6 +83,22 @@ def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
         "phone": crypto.decrypt(request.requester_phone_enc),
         "email": crypto.decrypt(request.requester_email_enc) if request.requester_email_enc else "",
     }
+
+
+def requester_pii_refused(*, actor: Any, pk: int, found: Request | None, status: int, reason: str) -> None:
+    """Audit a refused reveal of the requester (403, or 404 for a request the actor cannot
+    see or that does not exist: then only its id is kept, no area), in its own transaction,
+    since the refusal rolls back the reveal's."""
+    with transaction.atomic():
+        audit_write(
+            actor=actor,
+            verb=REQUESTER_PII_REFUSED,
+            target=found,
+            target_type="" if found is not None else "requests.request",
+            target_id="" if found is not None else str(pk),
+            node=found.node if found is not None else None,
+            after={"status": status, "reason": reason},
+        )
 
 
 def can_reveal(actor: Any, request: Request) -> bool:

@@ -263,8 +263,15 @@ def _refused(request: HttpRequest, found: Request, message: str) -> HttpResponse
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.request_get(request.user, pk)
-    clear = web.requester_pii_reveal(actor=request.user, request=found)
+    found: Request | None = None
+    try:
+        found = selectors.request_get(request.user, pk)
+        clear = web.requester_pii_reveal(actor=request.user, request=found)
+    except (NotFound, PermissionDenied) as exc:  # a refused attempt is audited too
+        web.requester_pii_refused(
+            actor=request.user, pk=pk, found=found, status=exc.http_status, reason=exc.message
+        )
+        raise
     return render(request, "requests/_revealed.html", {"clear": clear})
 
 
