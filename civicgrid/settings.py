@@ -278,9 +278,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Request lines without their query strings: a search by phone or ID number carries it there.
+    "filters": {"no_query": {"()": "civicgrid.core.logfilters.QueryStringDropped"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("CIVICGRID_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "filters": ["no_query"], "propagate": False},
+    },
 }
 
 
