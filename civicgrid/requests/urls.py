@@ -1,6 +1,6 @@
 """Pages of respond-upon-receipt. Each views module contributes its own urlpatterns."""
 
-from civicgrid.requests.views import catalogue, handler, ledger, operator, rates, resident
+from civicgrid.requests.views import catalogue, handler, ledger, operator, overview, rates, resident
 
 app_name = "requests"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     *handler.urlpatterns,
     *ledger.urlpatterns,
     *rates.urlpatterns,
+    *overview.urlpatterns,
     *catalogue.urlpatterns,
     *resident.urlpatterns,
 ]

@@ -23,6 +23,7 @@ MENU: list[tuple[StrOrPromise, str, Capability | None]] = [
     (gettext_lazy("数据导入"), "exchange:imports", Capability.IMPORT),
     (gettext_lazy("下载中心"), "exchange:exports", Capability.EXPORT),
     (gettext_lazy("审计日志"), "web:audit", Capability.AUDIT_VIEW),
+    (gettext_lazy("审计员操作"), "web:audit", Capability.AUDITOR_REVIEW),
 ]
 
 
@@ -56,6 +57,7 @@ REQUESTS_MENU: list[tuple[StrOrPromise, str, Capability | Callable[[Any], bool]]
         "requests:catalogue",
         _any_of(Capability.REQUEST_CONFIGURE, Capability.REQUEST_DISPATCH),
     ),
+    (gettext_lazy("总览"), "requests:overview", Capability.RATES_VIEW),
     (gettext_lazy("三率"), "requests:rates", Capability.RATES_VIEW),
     (gettext_lazy("排名"), "requests:ranking", Capability.RATES_VIEW),
     (gettext_lazy("周报"), "requests:weekly_report", Capability.RATES_VIEW),

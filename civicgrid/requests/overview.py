@@ -1,0 +1,160 @@
+"""接诉即办总览: one page of what a leader asks first — how many came in today and this
+month, how many are open, overdue, red or yellow, the last 30 days' intake, this month's
+top second-level categories, the open and overdue requests of each area below the
+reader's scope and the units with the most overdue open requests.
+
+Everything is counted over the requests the reader may see (``selectors.requests_visible``)
+in a fixed number of queries, whatever the number of areas: the areas' counts are
+filtered aggregates of one query. "Overdue" is the ledger's (``ledger.overdue_q``: open,
+its resolution clock running and past due), so each figure links to the ledger filtered
+to the same requests.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr, TruncDate
+from django.utils import timezone
+
+from civicgrid.requests import selectors
+from civicgrid.requests.constants import OPEN_STATUSES, Light
+from civicgrid.requests.ledger import day_start, overdue_q
+from civicgrid.requests.models import Category, Whistle
+from civicgrid.requests.rates.access import nodes_visible
+from civicgrid.territory.models import Node, NodeKind
+
+DAYS = 30  # the intake chart's span
+TOP_CATEGORIES = 10
+TOP_UNITS = 10
+AREAS_MAX = 40  # areas charted at most (a district has some twenty subdistricts)
+
+
+@dataclass
+class AreaRow:
+    node: Node
+    open: int
+    overdue: int
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    open: int
+    overdue: int
+
+
+@dataclass
+class Overview:
+    today: date
+    month_start: date
+    received_today: int = 0
+    received_month: int = 0
+    open: int = 0
+    overdue: int = 0
+    red: int = 0
+    yellow: int = 0
+    supervised: int = 0  # open and supervised (督办)
+    whistles_month: int = 0
+    daily: list[tuple[date, int]] = field(default_factory=list)
+    categories: list[tuple[str, str, int]] = field(default_factory=list)  # (code, name, count)
+    areas: list[AreaRow] = field(default_factory=list)
+    units: list[UnitRow] = field(default_factory=list)
+
+    def chart(self) -> dict[str, Any]:
+        """The data of the page's charts (``json_script``)."""
+        return {
+            "days": [f"{d:%m-%d}" for d, _ in self.daily],
+            "received": [n for _, n in self.daily],
+            "categories": [name for _, name, _ in self.categories],
+            "category_counts": [n for _, _, n in self.categories],
+            "areas": [row.node.name for row in self.areas],
+            "areas_open": [row.open for row in self.areas],
+            "areas_overdue": [row.overdue for row in self.areas],
+        }
+
+
+def _areas_below(actor: Any) -> list[Node]:
+    """The areas one level below the reader's view: the subdistricts for a district's reader,
+    the communities for a subdistrict's, the grids for a community's."""
+    visible = nodes_visible(actor)
+    for kind in (NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID):
+        found = list(visible.filter(kind=kind)[: AREAS_MAX + 1])
+        if len(found) > 1:
+            return found[:AREAS_MAX]
+    return []
+
+
+def _category_names(codes: list[str]) -> dict[str, str]:
+    """Second-level codes (two digits a level: stable across catalogue versions) to their
+    names in the newest version that has them."""
+    names: dict[str, str] = {}
+    rows = Category.objects.filter(level=2, code__in=codes).order_by("version__created_at")
+    for code, name in rows.values_list("code", "name"):
+        names[code] = name  # newer versions overwrite older ones
+    return names
+
+
+def overview(actor: Any, now: datetime | None = None) -> Overview:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    month_start = today.replace(day=1)
+    found = Overview(today=today, month_start=month_start)
+    qs = selectors.requests_visible(actor).order_by()
+    open_q = Q(status__in=OPEN_STATUSES)
+    counts = qs.aggregate(
+        received_today=Count("id", filter=Q(received_at__gte=day_start(today))),
+        received_month=Count("id", filter=Q(received_at__gte=day_start(month_start))),
+        open=Count("id", filter=open_q),
+        overdue=Count("id", filter=overdue_q(now)),
+        red=Count("id", filter=open_q & Q(light=Light.RED)),
+        yellow=Count("id", filter=open_q & Q(light=Light.YELLOW)),
+        supervised=Count("id", filter=open_q & Q(supervised=True)),
+    )
+    for name, value in counts.items():
+        setattr(found, name, value)
+    found.whistles_month = Whistle.objects.filter(
+        request__in=qs, created_at__gte=day_start(month_start)
+    ).count()
+
+    first_day = today - timedelta(days=DAYS - 1)
+    per_day = dict(
+        qs.filter(received_at__gte=day_start(first_day))
+        .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    found.daily = [(day, per_day.get(day, 0)) for day in (first_day + timedelta(days=i) for i in range(DAYS))]
+
+    month = qs.filter(received_at__gte=day_start(month_start), category__isnull=False)
+    top = list(
+        month.annotate(group=Substr("category__code", 1, 4))
+        .values("group")
+        .annotate(n=Count("id"))
+        .order_by("-n", "group")
+        .values_list("group", "n")[:TOP_CATEGORIES]
+    )
+    names = _category_names([code for code, _ in top])
+    found.categories = [(code, names.get(code, code), n) for code, n in top]
+
+    areas = _areas_below(actor)
+    if areas:
+        aggregates: dict[str, Any] = {}
+        for node in areas:
+            inside = Q(node_path__startswith=node.path)
+            aggregates[f"open_{node.pk}"] = Count("id", filter=inside & open_q)
+            aggregates[f"overdue_{node.pk}"] = Count("id", filter=inside & overdue_q(now))
+        by_area = qs.aggregate(**aggregates)
+        found.areas = [AreaRow(n, by_area[f"open_{n.pk}"], by_area[f"overdue_{n.pk}"]) for n in areas]
+
+    units = (
+        qs.filter(open_q, lead_unit__isnull=False)
+        .values("lead_unit", "lead_unit__name")
+        .annotate(open=Count("id"), overdue=Count("id", filter=overdue_q(now)))
+        .order_by("-overdue", "-open", "lead_unit__name")[:TOP_UNITS]
+    )
+    found.units = [UnitRow(u["lead_unit"], u["lead_unit__name"], u["open"], u["overdue"]) for u in units]
+    return found
