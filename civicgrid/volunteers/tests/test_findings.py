@@ -294,7 +294,7 @@ def test_the_resident_order_page_refuses_a_past_date_next_to_the_field(people: P
             "wanted_from": "2020-01-01T09:00",
         },
     )
-    assert response.status_code == 200 and "期望开始时间不能早于今天" in response.content.decode()
+    assert response.status_code == 422 and "期望开始时间不能早于今天" in response.content.decode()
     assert not ServiceOrder.objects.exists()
 
 
@@ -339,7 +339,7 @@ def test_the_staff_register_page_asks_for_the_consent_of_a_child(people: People)
     child = make_resident(c, "王小宝", c.building_a1, "13800000061", birth_date=born_years_ago(9))
     bob = login(c.bob)
     refused = bob.post("/volunteers/people/new/", {"resident": child.pk, "kind": "resident"})
-    assert refused.status_code == 200 and "须经监护人同意" in refused.content.decode()
+    assert refused.status_code == 422 and "须经监护人同意" in refused.content.decode()
     ok = bob.post(
         "/volunteers/people/new/",
         {"resident": child.pk, "kind": "resident", "guardian_consent": "父亲王强同意"},

@@ -100,7 +100,7 @@ def test_take_complete_with_photos_and_the_resident_rates(people: People) -> Non
 def test_a_resident_orders_a_service(people: People) -> None:
     elder = login(people.wangapo)
     response = elder.post("/volunteers/h5/orders/new/", {"title": "", "content": ""})
-    assert response.status_code == 200 and "请按提示修改" in text(response)
+    assert response.status_code == 422 and "请按提示修改" in text(response)
     response = elder.post(
         "/volunteers/h5/orders/new/",
         {"title": "修理水龙头", "content": "厨房水龙头漏水", "service_type": "mutual_aid"},

@@ -64,7 +64,7 @@ def test_an_order_linked_to_a_request_by_its_number(people: People, hotline: Hot
         "origin": "20990101-000001",
     }
     bad = bob.post("/volunteers/orders/new/", data)
-    assert bad.status_code == 200 and "未找到该诉求编号" in text(bad)
+    assert bad.status_code == 422 and "未找到该诉求编号" in text(bad)
     assert 'value="20990101-000001"' in text(bad) and not ServiceOrder.objects.exists()
     made = bob.post("/volunteers/orders/new/", {**data, "origin": request.number})
     assert made.status_code == 302

@@ -55,7 +55,7 @@ def test_a_form_shown_again_with_errors_keeps_working(people: People) -> None:
     bob = login(c.bob)
     token = token_of(bob, "/volunteers/activities/new/")
     bad = bob.post("/volunteers/activities/new/", {"node": c.comm_a1.pk, "title": "", "once_token": token})
-    assert bad.status_code == 200 and len(TOKEN.findall(bad.content.decode())) == 1
+    assert bad.status_code == 422 and len(TOKEN.findall(bad.content.decode())) == 1
 
 
 def test_a_repeated_order_makes_one_order(people: People) -> None:

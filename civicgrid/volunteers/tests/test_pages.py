@@ -114,7 +114,7 @@ def test_publish_an_activity_and_record_attendance(people: People) -> None:
     c = people.city
     bob = login(c.bob)
     bad = bob.post("/volunteers/activities/new/", {"node": c.comm_a1.pk, "title": "", "quota": 0})
-    assert bad.status_code == 200 and "errorlist" in text(bad)
+    assert bad.status_code == 422 and "errorlist" in text(bad)
     day = (timezone.localdate() + timedelta(days=30)).isoformat()
     ok = bob.post(
         "/volunteers/activities/new/",

@@ -22,6 +22,11 @@ def form_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, reason)
 
 
+def form_status(form: forms.Form) -> int:
+    """422 for a posted form shown again with its errors (bad input, nothing changed), else 200."""
+    return 422 if form.is_bound and form.errors else 200
+
+
 def posted_rating(post: Any) -> int:
     """The stars a confirming form posted; anything that is no number ("", "abc", "²", which
     ``str.isdigit`` takes for a digit) reads as 0, which the service refuses as "评价应为1到5星"."""

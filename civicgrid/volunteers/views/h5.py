@@ -31,7 +31,7 @@ from civicgrid.volunteers.permissions import acting_resident, acting_volunteer
 from civicgrid.volunteers.services.common import community_of
 from civicgrid.volunteers.services.orders import may
 from civicgrid.volunteers.services.volunteers import is_minor
-from civicgrid.volunteers.views.common import form_errors, posted_rating
+from civicgrid.volunteers.views.common import form_errors, form_status, posted_rating
 from civicgrid.volunteers.views.staff import card_context
 
 View = Callable[..., HttpResponse]
@@ -102,7 +102,7 @@ def register(request: HttpRequest, resident: Resident) -> HttpResponse:
     from civicgrid.territory.models import Node
 
     form = RegisterForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         areas=Node.objects.filter(
             path__startswith=home_community.path, kind__in=[NodeKind.COMMUNITY, NodeKind.GRID], is_active=True
         ).order_by("path"),
@@ -139,6 +139,7 @@ def register(request: HttpRequest, resident: Resident) -> HttpResponse:
             "rejected": existing,
             "minor": is_minor(resident),
         },
+        status=form_status(form),
     )
 
 
@@ -257,7 +258,7 @@ def my_orders(request: HttpRequest, resident: Resident) -> HttpResponse:
 
 @resident_only
 def order_new(request: HttpRequest, resident: Resident) -> HttpResponse:
-    form = ResidentOrderForm(request.POST or None)
+    form = ResidentOrderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -282,7 +283,7 @@ def order_new(request: HttpRequest, resident: Resident) -> HttpResponse:
                 request, _("已提交服务需求 {number}，社区会尽快安排").format(number=created.number)
             )
             return redirect("volunteers:h5_order", created.pk)
-    return render(request, "volunteers/h5/order_new.html", {"form": form})
+    return render(request, "volunteers/h5/order_new.html", {"form": form}, status=form_status(form))
 
 
 @resident_only

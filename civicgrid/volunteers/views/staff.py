@@ -39,7 +39,7 @@ from civicgrid.volunteers.forms import ActivityEditForm, ActivityForm, RegisterF
 from civicgrid.volunteers.models import Activity, Skill, Team, Volunteer
 from civicgrid.volunteers.services.activities import is_organiser, signups_of
 from civicgrid.volunteers.services.volunteers import age_on, consent_masked, is_minor
-from civicgrid.volunteers.views.common import form_errors
+from civicgrid.volunteers.views.common import form_errors, form_status
 
 MANAGE = Capability.VOLUNTEER_MANAGE
 # Places to pick for a service area, an activity or an order (form choices: no slicing,
@@ -181,7 +181,7 @@ def register(request: HttpRequest) -> HttpResponse:
     resident = resident_get(request.user, resident_pk)
     home = services.volunteers.community_of(resident.node, "resident")
     form = RegisterForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         areas=areas(request.user, home),
         teams=Team.objects.filter(node=home, is_active=True),
         organisations=organisations_visible(request.user).order_by("name"),
@@ -206,7 +206,12 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记志愿者 {name}").format(name=resident.name))
             return redirect("volunteers:person", volunteer.pk)
-    return render(request, "volunteers/register.html", {"form": form, "resident": resident, "home": home})
+    return render(
+        request,
+        "volunteers/register.html",
+        {"form": form, "resident": resident, "home": home},
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -271,7 +276,7 @@ def consent_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     require_any(request.user, MANAGE)
     mine = communities(request.user)
-    form = TeamForm(request.POST or None, communities=mine)
+    form = TeamForm(request.POST if request.method == "POST" else None, communities=mine)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -297,6 +302,7 @@ def teams(request: HttpRequest) -> HttpResponse:
             "form": form,
             "missing_colours": [c for c in mine[:100] if c.pk not in with_colours],
         },
+        status=form_status(form),
     )
 
 
@@ -393,7 +399,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         | Q(pk__in=led.values("pk"))
     )
     form = ActivityForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         nodes=nodes.order_by("path"),
         teams=teams.select_related("node").order_by("node_path", "colour"),
         initial={
@@ -429,7 +435,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已发布活动「{title}」").format(title=activity.title))
             return redirect("volunteers:activity", activity.pk)
-    return render(request, "volunteers/activity_new.html", {"form": form})
+    return render(request, "volunteers/activity_new.html", {"form": form}, status=form_status(form))
 
 
 def _minute_or_stored(posted: Any, stored: Any) -> Any:
@@ -451,7 +457,9 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("活动{label}，不能修改").format(label=ActivityStatus(found.status).label))
         return redirect("volunteers:activity", pk)
     version = found.version
-    form = ActivityEditForm(request.POST or None, initial=ActivityEditForm.initial_of(found))
+    form = ActivityEditForm(
+        request.POST if request.method == "POST" else None, initial=ActivityEditForm.initial_of(found)
+    )
     status = 200
     if request.method == "POST":
         posted = pk_or_none(request.POST.get("version", "").strip())

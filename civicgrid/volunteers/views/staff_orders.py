@@ -8,12 +8,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.selectors import has_capability, scope_filter
 from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.views_forms import act, int_or_none
+from civicgrid.core.views_forms import UNKNOWN_FIELD, int_or_none
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import organisations_visible, resident_search
 from civicgrid.requests.selectors import requests_visible
@@ -26,8 +27,19 @@ from civicgrid.volunteers.origins import describe_origin, request_origin
 from civicgrid.volunteers.permissions import ORDER_STAFF_CAPABILITIES
 from civicgrid.volunteers.services import Taker
 from civicgrid.volunteers.services.orders import may
-from civicgrid.volunteers.views.common import form_errors, posted_rating
+from civicgrid.volunteers.views.common import form_errors, form_status, posted_rating
 from civicgrid.volunteers.views.staff import AREA_KINDS
+
+# The order page's fields by their labels, to name them in a refused step's message.
+ORDER_LABELS = {
+    **{name: field.label or name for name, field in DispatchForm.base_fields.items()},
+    **{name: field.label or name for name, field in CompleteForm.base_fields.items()},
+    **{name: field.label or name for name, field in ConfirmForm.base_fields.items()},
+    "reason": gettext_lazy("原因"),
+    "photos": gettext_lazy("服务照片"),
+    "version": gettext_lazy("版本号"),
+    "taker": gettext_lazy("接单方"),
+}
 
 
 def require_order_staff(actor: Any) -> None:
@@ -96,7 +108,7 @@ def _request_origin(actor: Any, number: str) -> str:
 def order_new(request: HttpRequest) -> HttpResponse:
     require_order_staff(request.user)
     form = OrderForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         nodes=order_areas(request.user),
         organisations=organisations_visible(request.user).order_by("name"),
     )
@@ -136,7 +148,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已点单 {number}").format(number=order.number))
             return redirect("volunteers:order", order.pk)
-    return render(request, "volunteers/order_new.html", {"form": form})
+    return render(request, "volunteers/order_new.html", {"form": form}, status=form_status(form))
 
 
 def _dispatch_form(request: HttpRequest, order: ServiceOrder, data: Any = None) -> DispatchForm:
@@ -156,7 +168,10 @@ def _dispatch_form(request: HttpRequest, order: ServiceOrder, data: Any = None) 
 
 @login_required
 def order(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.order_get(request.user, pk)
+    return _order_page(request, selectors.order_get(request.user, pk))
+
+
+def _order_page(request: HttpRequest, found: ServiceOrder, status: int = 200) -> HttpResponse:
     actor = request.user
     return render(
         request,
@@ -175,7 +190,42 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
             "reason_form": ReasonForm(),
             "can": {a: may(actor, found, a) for a in OrderAction.values if a != OrderAction.CREATE},
         },
+        status=status,
     )
+
+
+def _refused(request: HttpRequest, pk: int, exc: CivicError) -> HttpResponse:
+    """A refused step: the order's page as it is now, the reason above it, with the refusal's
+    status (409 when the order changed meanwhile, 422 for bad input, 403), nothing changed."""
+    messages.error(request, _worded(exc))
+    return _order_page(request, selectors.order_get(request.user, pk), status=exc.http_status)
+
+
+def _worded(exc: CivicError) -> str:
+    """The refusal in one line, each reason named by its field's label unless it already
+    begins with the field's name (服务时长应为数字（小时）)."""
+    if not (isinstance(exc, ValidationError) and exc.errors):
+        return exc.message
+    parts = []
+    for name, reasons in exc.errors.items():
+        label = str(ORDER_LABELS.get(name, UNKNOWN_FIELD))
+        stem = label.split("（")[0]  # i18n: data (a reason that begins with the field's name names it)
+        for reason in reasons:
+            parts.append(
+                reason
+                if reason.startswith(stem)
+                else _("{label}：{reason}").format(label=label, reason=reason)
+            )
+    return "；".join(parts)  # i18n: data (the separator of the reasons, as views_forms.labelled)
+
+
+def _run(request: HttpRequest, pk: int, call: Any, done: str) -> HttpResponse:
+    try:
+        call()
+    except CivicError as exc:
+        return _refused(request, pk, exc)
+    messages.success(request, done)
+    return redirect("volunteers:order", pk)
 
 
 def _taker(request: HttpRequest, order: ServiceOrder) -> Taker:
@@ -201,23 +251,24 @@ def _taker(request: HttpRequest, order: ServiceOrder) -> Taker:
 def order_act(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.order_get(request.user, pk)
     actor, post = request.user, request.POST
-    back = f"/volunteers/orders/{pk}/"
     what = post.get("action", "")
     # "²" passes isdigit() but is no number: refused as a bad version, not a server error.
-    version = int_or_none(post.get("version", "").strip(), "version", _("版本号"))
+    try:
+        version = int_or_none(post.get("version", "").strip(), "version", _("版本号"))
+    except ValidationError as exc:
+        return _refused(request, pk, exc)
     if what == OrderAction.DISPATCH:
         try:
             taker = _taker(request, found)
         except CivicError as exc:
-            messages.error(request, exc.message)
-            return redirect("volunteers:order", pk)
-        return act(
+            return _refused(request, pk, exc)
+        return _run(
             request,
+            pk,
             lambda: services.service_order_dispatch(
                 actor=actor, order=found, taker=taker, note=post.get("note", ""), expected_version=version
             ),
             _("已派单给{label}").format(label=taker.label),
-            back,
         )
     reason = post.get("reason", "")
     calls: dict[str, tuple[Any, str]] = {
@@ -275,4 +326,4 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("未知的操作"))
         return redirect("volunteers:order", pk)
     call, done = calls[what]
-    return act(request, call, done, back)
+    return _run(request, pk, call, done)
