@@ -243,13 +243,15 @@ class LedgerSummary:
     open: int
     replied: int  # replied or verified, waiting for the callback
     closed: int
+    merged: int  # merged into another request: neither open nor closed
     overdue: int
     red: int
     yellow: int
 
 
 def summary(qs: QuerySet[Request]) -> LedgerSummary:
-    """Counts of the filtered requests, in one query."""
+    """Counts of the filtered requests, in one query. 在办 + 已答复待办结 + 已办结 + 已合并 =
+    共计: every status is in exactly one of the four."""
     now = timezone.now()
     open_q = Q(status__in=OPEN_STATUSES)
     found = qs.order_by().aggregate(
@@ -257,6 +259,7 @@ def summary(qs: QuerySet[Request]) -> LedgerSummary:
         open=Count("id", filter=open_q),
         replied=Count("id", filter=Q(status__in=[Status.REPLIED, Status.VERIFIED, Status.CALLED_BACK])),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
+        merged=Count("id", filter=Q(status=Status.MERGED)),
         overdue=Count("id", filter=overdue_q(now)),
         red=Count("id", filter=open_q & Q(light=Light.RED)),
         yellow=Count("id", filter=open_q & Q(light=Light.YELLOW)),
