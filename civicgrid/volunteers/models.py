@@ -397,6 +397,14 @@ class ServiceOrder(ScopedModel):
         """Shown to people: FW + the order's id."""
         return f"FW{self.pk:07d}" if self.pk else "FW"
 
+    @property
+    def orderer_text(self) -> str:
+        """Who ordered, as lists and pages show it: the kind, then the name when it says more
+        (an order placed by staff is named after its kind: 社区代居民点单, said once)."""
+        kind = str(self.get_orderer_kind_display())
+        label = self.orderer_label.strip()
+        return f"{kind} {label}" if label and label != kind else kind
+
 
 class OrderEvent(models.Model):
     """One step of a service order (history; the timeline on its page)."""
