@@ -43,7 +43,7 @@ VOLUNTEER_HEADERS = [
     gettext_lazy("状态"),
     gettext_lazy("累计服务时长（小时）"),
     gettext_lazy("参加活动"),
-    gettext_lazy("完成服务单"),
+    gettext_lazy("已评价服务单"),
     gettext_lazy("缺席次数"),
     gettext_lazy("申请时间"),
 ]

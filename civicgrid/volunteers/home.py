@@ -37,7 +37,12 @@ def home_figures(user: Any) -> list[Figure]:
     return [
         Figure(gettext("注册志愿者"), found.volunteers, people),
         Figure(gettext("志愿服务小时"), found.hours_text, report),
-        Figure(gettext("完成服务单"), found.orders_done, orders),
+        Figure(
+            gettext("完成服务单"),
+            found.orders_done,
+            orders,
+            hint=gettext("已完成的服务单：待确认的和已评价的"),
+        ),
         Figure(
             gettext("服务满意率"),
             found.satisfaction_text,
