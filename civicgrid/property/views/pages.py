@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import can
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.property import selectors
 from civicgrid.property.constants import (
@@ -26,6 +28,8 @@ from civicgrid.property.permissions import ADJUSTING_KINDS, manage_filter, may_a
 from civicgrid.property.services.contracts import may_manage_company
 from civicgrid.property.views.common import Kept, require_view, year_param
 from civicgrid.registry.models import Organisation, Resident
+from civicgrid.requests.models import CouncilOutcome
+from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node
 
 INSPECTIONS_SHOWN = 50  # a company page lists the year's newest inspections, saying so when there are more
@@ -65,6 +69,9 @@ def compounds(request: HttpRequest) -> HttpResponse:
     return render(request, "property/compounds.html", context)
 
 
+REQUESTS_SHOWN = 20  # the compound page's recent requests, and its councils
+
+
 @login_required
 def compound(request: HttpRequest, pk: int) -> HttpResponse:
     return compound_page(request, selectors.compound_get(request.user, pk))
@@ -80,7 +87,17 @@ def compound_page(
     )
     manages = may_manage(request.user, found.path)
     inspection_kept = kept.values if kept is not None and kept.form == "inspection" else {}
+    # The requests located in the compound (its own node, its buildings) that the reader may
+    # see, through the requests app's scope; the three-party councils held on them. Read-only.
+    located = requests_visible(request.user).filter(node_path__startswith=found.path)
     context = {
+        "requests_here": list(located.order_by("-received_at", "-id")[:REQUESTS_SHOWN]),
+        "requests_total": located.count(),
+        "councils": list(
+            CouncilOutcome.objects.filter(request__in=located.values("pk"))
+            .select_related("request")
+            .order_by("-held_on", "-id")[:REQUESTS_SHOWN]
+        ),
         "compound": found,
         "open": selectors.open_contract(found),
         "contracts": found_contracts(found),
@@ -171,6 +188,10 @@ def company_page(
         "elsewhere": selectors.ledger_elsewhere(request.user, found, year),
         "inspections": inspections[:INSPECTIONS_SHOWN],
         "can_manage": may_manage_company(request.user, found),
+        # The company's contact: its phone masked as everywhere, the full one behind the
+        # registry's audited reveal to those who hold PII_VIEW where it is registered.
+        "can_reveal": bool(found.contact_phone_masked)
+        and can(request.user, Capability.PII_VIEW, found.node_path),
         "adjusting": list(adjusting.order_by("path")[:100]),
         "this_year": this_year,
         "kept": kept,
