@@ -45,6 +45,12 @@ HOME_HINTS: dict[str, StrOrPromise] = {
 MAX_CHILD_ROWS = 60
 
 
+def _ranks_below(kind: str, than: str) -> bool:
+    """Whether ``kind`` stands lower in the tree than ``than`` (a grid below a community)."""
+    order = list(NodeKind.values)
+    return than in order and order.index(kind) > order.index(than)
+
+
 def _scope_summary(node: Node) -> dict[str, Any]:
     """The reader's node at a glance: its active communities and grids below it (not the node
     itself: a community worker's own community is not one of "its" communities)."""
@@ -56,6 +62,10 @@ def _scope_summary(node: Node) -> dict[str, Any]:
         "node": node,
         "grids": below[NodeKind.GRID],
         "communities": below[NodeKind.COMMUNITY],
+        # A kind that cannot stand below the node (a community's communities, a grid's grids
+        # and communities) is left out when there are none, not shown as "0 社区".
+        "show_grids": below[NodeKind.GRID] > 0 or _ranks_below(NodeKind.GRID, node.kind),
+        "show_communities": below[NodeKind.COMMUNITY] > 0 or _ranks_below(NodeKind.COMMUNITY, node.kind),
         "residents": Resident.objects.filter(node_path__startswith=under, is_active=True).count(),
         "organisations": Organisation.objects.filter(node_path__startswith=under).count(),
     }

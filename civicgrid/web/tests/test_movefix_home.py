@@ -30,8 +30,10 @@ def figures(client: Client, user: Any) -> tuple[int, int]:
 def test_the_overview_counts_active_communities_and_grids_below_the_node(client: Client, city: Any) -> None:
     territory.node_deactivate(actor=city.sysadmin, node=city.grid_a1_2)
 
-    assert figures(client, city.alice) == (0, 0)  # a grid worker: nothing below her grid
-    assert figures(client, city.bob) == (0, 1)  # A1: grid A1-1 (A1-2 is deactivated)
+    summary = _scope_summary(city.grid_a1_1)  # a grid worker: nothing below her grid
+    assert (summary["communities"], summary["grids"]) == (0, 0)
+    summary = _scope_summary(city.comm_a1)  # A1: grid A1-1 (A1-2 is deactivated)
+    assert (summary["communities"], summary["grids"]) == (0, 1)
     assert figures(client, city.dave) == (3, 3)  # the district: A1, A2, B1; A1-1, A2-1, B1-1
     summary = _scope_summary(city.sub_a)
     assert (summary["communities"], summary["grids"]) == (2, 2)
