@@ -14,6 +14,7 @@ from civicgrid.requests.api.common import NOT_FOUND, category_by_id, router, wit
 from civicgrid.requests.api.schemas import (
     ERRORS,
     CategoryOut,
+    OverviewOut,
     PageIn,
     RequestDetailOut,
     RequestFilters,
@@ -23,6 +24,8 @@ from civicgrid.requests.api.schemas import (
 )
 from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import Request, RequestEvent, Whistle, WorkOrder
+from civicgrid.requests.overview import overview
+from civicgrid.requests.rates.access import rate_paths
 from civicgrid.requests.web_helpers import attachment_response
 
 
@@ -82,6 +85,38 @@ def _detail_queryset(actor: Any) -> QuerySet[Request]:
             "attachments",
         )
     )
+
+
+@router.get(
+    "/overview",
+    response={200: OverviewOut, **ERRORS},
+    summary="接诉即办总览",
+    description="今日与本月受理、在办、超期、红黄灯、督办、本月吹哨，近 30 天每日受理，本月热点分类，"
+    "辖区下一级各区域的在办与超期，超期最多的承办单位；均只计调用者有权查看的诉求。"
+    "需要三率查看权限，否则 403。",
+)
+def request_overview(request: HttpRequest) -> Any:
+    rate_paths(request.user)
+    found = overview(request.user)
+    return {
+        "today": found.today,
+        "received_today": found.received_today,
+        "received_month": found.received_month,
+        "open": found.open,
+        "overdue": found.overdue,
+        "red": found.red,
+        "yellow": found.yellow,
+        "supervised": found.supervised,
+        "whistles_month": found.whistles_month,
+        "daily": [{"day": day, "received": n} for day, n in found.daily],
+        "categories": [{"code": c, "name": name, "received": n} for c, name, n in found.categories],
+        "areas": [
+            {"id": a.node.pk, "name": a.node.name, "open": a.open, "overdue": a.overdue} for a in found.areas
+        ],
+        "units": [
+            {"id": u.unit_id, "name": u.name, "open": u.open, "overdue": u.overdue} for u in found.units
+        ],
+    }
 
 
 @router.get(

@@ -777,3 +777,46 @@ class RatedOut(Schema):
 
 
 LIGHTS = frozenset(Light.values)
+
+
+class OverviewDayOut(Schema):
+    day: date
+    received: int
+
+
+class OverviewCategoryOut(Schema):
+    code: str = Field(description="二级分类编码（各版目录通用）")
+    name: str
+    received: int
+
+
+class OverviewAreaOut(Schema):
+    id: int
+    name: str
+    open: int
+    overdue: int
+
+
+class OverviewUnitOut(Schema):
+    id: int
+    name: str
+    open: int
+    overdue: int
+
+
+class OverviewOut(Schema):
+    """接诉即办总览 (``requests.overview``): the figures of /requests/overview/."""
+
+    today: date
+    received_today: int
+    received_month: int
+    open: int
+    overdue: int = Field(description="在办且办理时限已过（与诉求台账“仅超期”相同）")
+    red: int
+    yellow: int
+    supervised: int = Field(description="在办的督办件")
+    whistles_month: int
+    daily: list[OverviewDayOut] = Field(description="近 30 天每日受理")
+    categories: list[OverviewCategoryOut] = Field(description="本月受理最多的二级分类（前 10）")
+    areas: list[OverviewAreaOut] = Field(description="调用者辖区下一级各区域的在办与超期")
+    units: list[OverviewUnitOut] = Field(description="超期在办最多的承办单位（前 10）")

@@ -88,3 +88,16 @@ def test_who_may_not_see_rates_is_refused(hotline: Any) -> None:
     client = Client()
     client.force_login(make_user("nobody", "无角色"))
     assert client.get(PAGE).status_code == 403
+
+
+def test_the_api_gives_the_same_figures(hotline: Any, filed: dict[str, Request]) -> None:
+    client = Client()
+    client.force_login(hotline.city.dave)
+    body = client.get("/api/v1/requests/overview").json()
+    assert (body["received_today"], body["open"], body["overdue"], body["red"]) == (3, 3, 1, 1)
+    assert body["categories"][0] == {"code": "0201", "name": "市容秩序", "received": 2}
+    assert {a["name"]: a["overdue"] for a in body["areas"]} == {"崇安寺街道": 0, "通江街道": 1}
+    assert len(body["daily"]) == 30 and body["daily"][-1]["received"] == 3
+    nobody = Client()
+    nobody.force_login(make_user("nobody", "无角色"))
+    assert nobody.get("/api/v1/requests/overview").status_code == 403
