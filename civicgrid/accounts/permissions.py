@@ -16,6 +16,7 @@ class Capability(StrEnum):
     IMPORT = "exchange.import"
     EXPORT = "exchange.export"
     AUDIT_VIEW = "audit.view"
+    AUDITOR_REVIEW = "audit.review_auditors"  # the auditors' own rows only (三员分立)
     ACCOUNT_MANAGE = "accounts.manage"
     CALENDAR_EDIT = "workcal.edit"
     REQUEST_INTAKE = "requests.intake"
@@ -153,6 +154,6 @@ ADMIN_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.CLASSIFIER_MANAGE,
         }
     ),
-    AdminRole.SECURITY: frozenset({C.TERRITORY_VIEW, C.ACCOUNT_MANAGE}),
+    AdminRole.SECURITY: frozenset({C.TERRITORY_VIEW, C.ACCOUNT_MANAGE, C.AUDITOR_REVIEW}),
     AdminRole.AUDIT: frozenset({C.TERRITORY_VIEW, C.AUDIT_VIEW}),
 }

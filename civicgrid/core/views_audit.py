@@ -269,6 +269,30 @@ def verb_choices(verbs: list[str]) -> list[tuple[str, str]]:
     return [(v, f"{label}（{v}）" if (label := verb_label(v)) else v) for v in verbs]
 
 
+def known_verbs() -> list[str]:
+    """Every verb the apps write that has a label (``VERB_LABELS``), for the 操作 filter, so
+    a verb shows there before its first row is written."""
+    return list(VERB_LABELS)
+
+
+# The 操作 filter's group "全部个人信息查看": every read, reveal or search of personal
+# information (and a refused one), by the verb's ending.
+PII_GROUP = "@pii"
+PII_VERB_ENDINGS = (
+    "_pii_viewed",
+    "_pii_searched",
+    "_pii_refused",
+    "_phone_viewed",
+    ".phone_searched",
+    ".caller_history_viewed",
+    "_sensitive_listed",
+)
+
+
+def pii_verbs() -> list[str]:
+    return [v for v in VERB_LABELS if v.endswith(PII_VERB_ENDINGS)]
+
+
 # --- before / after --------------------------------------------------------------------------
 
 
@@ -437,3 +461,12 @@ def change_items(snapshot: Any, target_type: str = "", names: Names | None = Non
             text = value_text(value)
         items.append(Item(str(label), key, text))
     return items
+
+
+def change_text(snapshot: Any, target_type: str = "", names: Names | None = None) -> str:
+    """``change_items`` as one text, in the page's words (状态：进行中；诉求人电话：…), for the
+    Excel export."""
+    return gettext("；").join(
+        f"{i.label}{gettext('：')}{i.value}" if i.label else i.value
+        for i in change_items(snapshot, target_type, names)
+    )

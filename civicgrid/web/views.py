@@ -1,7 +1,6 @@
 """Home page per role, the audit log page and /favicon.ico."""
 
 import io
-import json
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
@@ -16,14 +15,23 @@ from django.views.decorators.http import require_safe
 
 from civicgrid.accounts.models import AdminRole, Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import actor_roles, require_any
+from civicgrid.accounts.selectors import actor_roles, has_capability, require_any
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import CivicError
+from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import typed_day
-from civicgrid.core.views_audit import change_items, names_of, verb_choices, verb_label
+from civicgrid.core.views_audit import (
+    PII_GROUP,
+    change_items,
+    change_text,
+    known_verbs,
+    names_of,
+    pii_verbs,
+    verb_choices,
+    verb_label,
+)
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import resident_for_user, residents_count_under_each
 from civicgrid.territory.geometry import check_lon_lat
@@ -160,18 +168,36 @@ def _target_q(typed: str) -> Q:
     return Q(target_label__contains=typed)
 
 
+def _actor_q(typed: str) -> Q:
+    """The 操作人 filter: exactly that username when one is (``handler``, not every
+    ``handler-*``), else a part of the username or of the display name (姓名)."""
+    if AuditLog.objects.filter(actor_name=typed).exists() or User.objects.filter(username=typed).exists():
+        return Q(actor_name=typed)
+    named = User.objects.filter(full_name__contains=typed).values("pk")
+    return Q(actor_name__contains=typed) | Q(actor_id__in=named)
+
+
+def _audit_readable(user: Any) -> Any:
+    """The rows the reader may see: all of them for the auditor (AUDIT_VIEW); for the security
+    administrator (AUDITOR_REVIEW, 三员分立) only those whose actor is an auditor."""
+    if has_capability(user, Capability.AUDIT_VIEW):
+        return AuditLog.objects.all()
+    if has_capability(user, Capability.AUDITOR_REVIEW):
+        auditors = User.objects.filter(admin_role=AdminRole.AUDIT).values("pk")
+        return AuditLog.objects.filter(actor_id__in=auditors)
+    raise PermissionDenied(gettext("您无权执行此操作"))
+
+
 def _place_labels(paths: list[str]) -> dict[str, str]:
-    """Each audit row's place as its last two names (胜利门社区 · 第一网格), in one query,
-    instead of the raw path of ids."""
+    """Each audit row's place as its line from the top (梁溪区 / 胜利门街道 / 胜利门社区), in
+    one query, instead of the raw path of ids."""
     tails = {
-        path: [int(i) for i in path.strip("/").split("/")[-2:] if i.isdecimal()]
-        for path in set(paths)
-        if path
+        path: [int(i) for i in path.strip("/").split("/") if i.isdecimal()] for path in set(paths) if path
     }
     names = dict(
         Node.objects.filter(pk__in={i for ids in tails.values() for i in ids}).values_list("pk", "name")
     )
-    return {path: " · ".join(names[i] for i in ids if i in names) or path for path, ids in tails.items()}
+    return {path: " / ".join(names[i] for i in ids if i in names) or path for path, ids in tails.items()}
 
 
 AUDIT_SEARCHED = "core.audit_searched"
@@ -189,32 +215,40 @@ AUDIT_EXPORT_HEADERS = (
     gettext_lazy("变更后"),
     "IP",
     gettext_lazy("请求编号"),
+    gettext_lazy("操作人姓名"),
 )
 
 
 def _audit_rows(request: HttpRequest) -> tuple[Any, dict[str, str]]:
     """The audit rows the page's filters choose, and the filters as typed."""
-    qs = AuditLog.objects.all()
+    qs = _audit_readable(request.user)
     filters = {k: request.GET.get(k, "").strip() for k in AUDIT_FILTERS}
     if filters["actor"]:
-        qs = qs.filter(actor_name__contains=filters["actor"])
-    if filters["verb"]:
+        qs = qs.filter(_actor_q(filters["actor"]))
+    if filters["verb"] == PII_GROUP:
+        qs = qs.filter(verb__in=pii_verbs())
+    elif filters["verb"]:
         qs = qs.filter(verb__startswith=filters["verb"])
     if filters["target"]:
         qs = qs.filter(_target_q(filters["target"]))
     if filters["request_id"]:
-        qs = qs.filter(request_id=filters["request_id"])
+        qs = qs.filter(request_id__startswith=filters["request_id"])
+    first = last = None
     if filters["date_from"]:
         first = typed_day(filters["date_from"], field="date_from", label=gettext("开始日期"))
         qs = qs.filter(created_at__date__gte=first)
     if filters["date_to"]:
         last = typed_day(filters["date_to"], field="date_to", label=gettext("结束日期"))
         qs = qs.filter(created_at__date__lte=last)
-    return qs, filters
+    if first is not None and last is not None and first > last:
+        raise ValidationError(gettext("结束日期不能早于开始日期"), field="date_to")
+    return qs.select_related("actor"), filters
 
 
-def _json_text(value: Any) -> str:
-    return "" if value in (None, {}, []) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _actor_text(row: AuditLog) -> str:
+    """The username with the display name beside it when it differs (auditor（何立新）)."""
+    full_name = row.actor.full_name if row.actor is not None else ""
+    return f"{row.actor_name}（{full_name}）" if full_name and full_name != row.actor_name else row.actor_name
 
 
 def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpResponse:
@@ -231,6 +265,9 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
     limit_export(qs)
     rows = list(qs.order_by("-id"))
     places = _place_labels([row.node_path for row in rows])
+    names = names_of(
+        pair for row in rows for pair in ((row.before, row.target_type), (row.after, row.target_type))
+    )
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(list_name))
     sheet.append([str(h) for h in AUDIT_EXPORT_HEADERS])
@@ -247,10 +284,11 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
             row.target_type,
             row.target_id,
             places.get(row.node_path, row.node_path),
-            _json_text(row.before),
-            _json_text(row.after),
+            change_text(row.before, row.target_type, names),
+            change_text(row.after, row.target_type, names),
             row.ip or "",
             row.request_id,
+            row.actor.full_name if row.actor is not None else "",
         )
         sheet.append([_cell(sheet, value) for value in values])
     out = io.BytesIO()
@@ -269,12 +307,14 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
 
 
 @login_required
+@require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit log, filtered. The auditor's own use of it is audited too: each search with
-    filters (not the pages of it, nor the page without filters) and each Excel export."""
-    require_any(request.user, Capability.AUDIT_VIEW)
+    filters (not the pages of it, nor the page without filters) and each Excel export. The
+    security administrator reads the auditors' rows only (``_audit_readable``)."""
     qs, filters = _audit_rows(request)
     if request.GET.get("export") == "xlsx":
+        require_any(request.user, Capability.AUDIT_VIEW)  # the export stays the auditor's
         return _audit_xlsx(request, qs, filters)
     used = {k: v for k, v in filters.items() if v}
     if used and "page" not in request.GET:
@@ -286,7 +326,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                 target_label=gettext("审计日志"),
                 after={"filters": used},
             )
-    verbs = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
+    written = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
     page = paginate(request, qs)
     places = _place_labels([row.node_path for row in page])
     names = names_of(
@@ -294,13 +334,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
     for row in page:
         row.node_label = places.get(row.node_path, row.node_path)
+        row.actor_text = _actor_text(row)
         row.verb_label = verb_label(row.verb)
         row.before_items = change_items(row.before, row.target_type, names)
         row.after_items = change_items(row.after, row.target_type, names)
     context = {
         "page": page,
         "filters": filters,
-        "verbs": verb_choices(sorted(set(verbs))),
+        "verbs": verb_choices(sorted(set(written) | set(known_verbs()))),
+        "pii_group": PII_GROUP,
+        "auditors_only": not has_capability(request.user, Capability.AUDIT_VIEW),
         "query": query_without_page(request),
         "export_query": query_without_page(request, "export"),
     }

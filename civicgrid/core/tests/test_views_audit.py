@@ -163,7 +163,8 @@ def test_the_audit_page_names_places_and_finds_a_target_as_shown(city: Any) -> N
     client = Client()
     client.force_login(city.auditor)
     html = client.get("/audit/").content.decode()
-    assert f"{city.comm_a1.name} · {city.grid_a1_1.name}" in html  # not the path of ids
+    line = f"{city.sub_a.name} / {city.comm_a1.name} / {city.grid_a1_1.name}"
+    assert line in html and f'title="{city.grid_a1_1.path}"' not in html  # not the path of ids
     shown = f"accounts.user#{city.bob.pk}"
     about_bob = AuditLog.objects.filter(target_type="accounts.user", target_id=str(city.bob.pk)).count()
     assert about_bob >= 1

@@ -104,7 +104,7 @@ PAGES: dict[str, tuple[str, set[str]]] = {
     "resident_a": ("/registry/residents/{resident_a}/", {"alice", "bob", "dave", "olivia"}),
     "dwellings": ("/registry/dwellings/", {"alice", "bob", "carol", "dave", "olivia"}),
     "organisations": ("/registry/organisations/", {"alice", "bob", "carol", "dave", "olivia"}),
-    "audit": ("/audit/", {"auditor"}),
+    "audit": ("/audit/", {"auditor", "secadmin"}),  # secadmin: the auditors' rows only
 }
 
 
