@@ -2,11 +2,13 @@
 redemptions with their pickup codes, the community's leaderboard."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +19,7 @@ from civicgrid.core.views_forms import int_or_none, pk_or_none, value
 from civicgrid.points import ledger, selectors, services
 from civicgrid.points.checks import MAX_QUANTITY
 from civicgrid.points.figures import hours_text
-from civicgrid.points.models import Goods, RedemptionStatus
+from civicgrid.points.models import AccountKind, Goods, RedemptionStatus
 from civicgrid.points.views.common import flash_error, refund_said
 from civicgrid.registry.models import Resident
 from civicgrid.registry.selectors import resident_for_user
@@ -25,12 +27,41 @@ from civicgrid.requests.doorplate import qr_svg
 
 T = "points/h5/"
 
+# The resident H5 homes one comes to 我的积分 from (URL names; the first is the default: the
+# home a resident's sign-in opens) and the session key that remembers which one it was.
+H5_HOMES = ("volunteers:h5_home", "party:h5_home")
+CAME_FROM = "points_h5_home"
+
 
 def _me(request: HttpRequest) -> Resident:
     resident = resident_for_user(request.user)
     if resident is None:
         raise PermissionDenied(_("请使用居民账号登录"))
     return resident
+
+
+def _home_url(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # that app is not installed
+        return ""
+
+
+def _back_url(request: HttpRequest) -> str:
+    """Where 我的积分's back arrow goes: the H5 home the resident came from (the referring
+    page's, remembered in the session while they move about the points pages), else the
+    volunteer home a resident's sign-in opens."""
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.netloc in ("", request.get_host()):
+        for name in H5_HOMES:
+            home = _home_url(name)
+            if home and referer.path.startswith(home):
+                request.session[CAME_FROM] = name
+    remembered = request.session.get(CAME_FROM)
+    for name in ([remembered] if remembered in H5_HOMES else []) + list(H5_HOMES):
+        if home := _home_url(name):
+            return home
+    return ""
 
 
 @login_required
@@ -50,6 +81,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
         "expiring_first": first,
         "rows": rows,
         "open": selectors.redemptions_of(me).filter(status=RedemptionStatus.RESERVED).count(),
+        "back_url": _back_url(request),
     }
     return render(request, T + "my_points.html", context)
 
@@ -157,7 +189,9 @@ def board(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "month")
     if period not in selectors.PERIODS:
         period = "month"
-    rows = selectors.leaderboard(community, period, limit=30)
+    # Residents only: shops and units that earned points (donations, services) are not
+    # ranked among the residents.
+    rows = selectors.leaderboard(community, period, kind=AccountKind.PERSON, limit=30)
     account = selectors.account_for(me)
     context = {
         "me": me,
