@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "accuracy": _("定位精度"),
     "address": _("地点"),
     "answers": _("检查项"),
+    "follow": _("跟进的诉求"),
     "area": _("任务范围"),
     "area_id": _("区域"),
     "assignee": _("走访人"),

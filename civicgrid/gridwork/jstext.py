@@ -49,6 +49,18 @@ JS_TEXT: dict[str, Promise] = {
     "save_failed": _("保存失败：%(reason)s"),
     "too_many_photos": _("照片最多%(max)s张，请重新选择"),
     "photos_kept": _("照片最多%(max)s张，已保留前%(max)s张"),
+    "needs_network": _("当前没有网络，此项需要联网提交；已填写的内容仍保留在本页"),
+    "id_check_digit": _("身份证号校验位错误"),
+    "id_format": _("身份证号应为18位，前17位为数字，最后一位为数字或X"),
+    "photos_chosen": _("已选择 %(n)s 张照片"),
+    "no_photo": _("未选择照片"),
+    "signout_waiting": _("手机上还有 %(n)s 条待发送的记录，退出后须本人重新登录才会发送。确定退出？"),
+    "similar_title": _("附近已有相似的诉求，可跟进已有诉求，不必重复上报："),
+    "similar_follow": _("跟进这件"),
+    "similar_new": _("仍然上报新诉求"),
+    "metres_away": _("相距约%(m)s米"),
+    "followed": _("已记录，并跟进诉求 %(number)s"),
+    "reported": _("已记录，并上报诉求 %(number)s"),
     # the queue page
     "queue_empty": _("手机上没有待发送的记录"),
     "photo_count": _("%(n)s 张照片"),
@@ -60,6 +72,8 @@ JS_TEXT: dict[str, Promise] = {
     "edit_entry": _("修改后重新发送"),
     # map
     "no_tiles": _("未配置底图，仅显示网格范围和轨迹"),
+    "zoom_in": _("放大"),
+    "zoom_out": _("缩小"),
 }
 
 

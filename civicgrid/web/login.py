@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,6 +202,18 @@ class GuardedAdminAuthenticationForm(GuardedAuthenticationForm, AdminAuthenticat
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     form_class = GuardedAuthenticationForm
+
+    def get_default_redirect_url(self) -> str:
+        """Where a sign-in without ``next`` lands: 网格员工作台 (the phone's 今日) for one whose
+        only work is grid work, else the home page."""
+        from civicgrid.accounts.models import Role
+        from civicgrid.accounts.selectors import actor_roles
+
+        user = self.request.user
+        roles = {role for role, _path in actor_roles(user)} if user.is_authenticated else set()
+        if roles == {Role.GRID_WORKER} and not getattr(user, "admin_role", ""):
+            return reverse("gridwork:m_today")
+        return str(super().get_default_redirect_url())
 
 
 def record_logout(request: HttpRequest) -> None:

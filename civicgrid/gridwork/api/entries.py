@@ -33,6 +33,7 @@ from civicgrid.gridwork.api.schemas import (
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem, Patrol
 from civicgrid.gridwork.selectors import campaigns_visible
+from civicgrid.gridwork.services.findings import follow_request
 from civicgrid.gridwork.services.patrols import MAX_SPEED_KMH, PointsAdded
 
 
@@ -162,6 +163,7 @@ def finding_record(
         request_type=payload.request_type,
         urgency=payload.urgency,
         photos=files,
+        follow=follow_request(payload.follow) if payload.outcome == "reported" else None,
     )
     return _status(services.finding_record(actor=request.user, client_key=payload.client_key, data=data))
 

@@ -73,6 +73,9 @@ class FindingForm(Schema):
         "complaint", description="上报诉求的类型：complaint、help、suggestion、emergency"
     )
     urgency: str = Field("normal", description="上报诉求的紧急程度：normal、urgent、critical")
+    follow: str = Field(
+        "", description="跟进这件：相似诉求列表（/gridwork/m/finding/similar/）给出的 token；上报时不另立诉求"
+    )
 
 
 class VisitForm(Schema):

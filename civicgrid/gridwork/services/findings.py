@@ -6,12 +6,19 @@ A fix on the spot still counts as an issue found and handled, and needs photo ev
 A finding's point lies in the worker's own grids, or near one's boundary (``check_place``):
 a problem in another grid is that grid's to report, and a report filed from afar would
 put a request where its reporter could not follow it.
+
+Before a report the phone asks for open requests near the point with similar words
+(``similar_requests``, online only: an entry kept offline is never held back); the worker
+may follow one (跟进这件) instead: the finding is linked to it and their words go on its
+timeline, no second request is filed. The request offered is named by a signed token
+(``follow_token``), so a phone can follow only what it was shown.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -37,8 +44,11 @@ from civicgrid.gridwork.services.common import (
     require_worker,
     save_photos,
 )
-from civicgrid.requests.constants import Channel, RequestType, Urgency
-from civicgrid.requests.services import NewRequest, request_create
+from civicgrid.requests.constants import Action, Channel, RequestType, Urgency
+from civicgrid.requests.models import Request
+from civicgrid.requests.permissions import REQUESTER
+from civicgrid.requests.services import NewRequest, engine, request_create
+from civicgrid.requests.transitions import OPEN as OPEN_STATUSES
 from civicgrid.territory.models import Node
 
 REPORT_TYPES = (RequestType.COMPLAINT, RequestType.HELP, RequestType.SUGGESTION, RequestType.EMERGENCY)
@@ -59,6 +69,50 @@ class FindingIn:
     request_type: str = RequestType.COMPLAINT
     urgency: str = Urgency.NORMAL
     photos: list[UploadedFile] = field(default_factory=list)
+    follow: Request | None = None  # 跟进这件: the open request this report adds to
+
+
+FOLLOW_SALT = "civicgrid.gridwork.follow"
+FOLLOW_MAX_AGE = 2 * 3600  # a form left open this long asks again
+
+
+def follow_token(pk: int) -> str:
+    """What 跟进这件 sends for a request the similar list offered: its id, signed."""
+    return signing.dumps(pk, salt=FOLLOW_SALT, compress=False)
+
+
+def follow_request(token: str) -> Request | None:
+    """The request a 跟进这件 token names; none for an empty token. A bad or old token, or a
+    request no longer open, is refused on the field."""
+    token = token.strip()
+    if not token:
+        return None
+    try:
+        pk = signing.loads(token, salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
+    except signing.BadSignature:
+        pk = None
+    if not isinstance(pk, int):
+        raise ValidationError(
+            _("跟进的诉求已失效，请重新保存，从列出的相似诉求中选择或上报新诉求"), field="follow"
+        )
+    found = Request.objects.filter(pk=pk, status__in=list(OPEN_STATUSES)).first()
+    if found is None:
+        raise ValidationError(_("要跟进的诉求已办结或不存在，请上报新诉求"), field="follow")
+    return found
+
+
+def similar_requests(
+    actor: Any, *, text: str, lon: float | None, lat: float | None, grid: Node | None
+) -> list[Any]:
+    """Open requests near the point (or in the grid, without one) whose words are like
+    ``text``: what a worker about to report should see first. Confidential ones are never
+    offered; each is shown by number, kind of matter, status and date (not its words)."""
+    from civicgrid.requests.web_helpers import similar_nearby
+
+    require_worker(actor)
+    among = Request.objects.filter(confidential=False)
+    grid_path = grid.path if grid is not None else ""
+    return similar_nearby(None, lon=lon, lat=lat, text=text, grid_path=grid_path, among=among, limit=3)
 
 
 def _validate(data: FindingIn, now: datetime) -> tuple[dict[str, list[str]], datetime]:
@@ -73,7 +127,9 @@ def _validate(data: FindingIn, now: datetime) -> tuple[dict[str, list[str]], dat
     if fixed and not data.photos:
         errors.setdefault("photos", []).append(_("现场解决须上传至少一张照片作为佐证"))
     if data.outcome == Outcome.REPORTED:
-        if data.request_type not in REPORT_TYPES:
+        if not data.request_type:
+            errors["request_type"] = [_("请选择诉求类型")]
+        elif data.request_type not in REPORT_TYPES:
             errors["request_type"] = [_("诉求类型只能是投诉举报、求助、建议或紧急")]
         if data.urgency not in Urgency.values:
             errors["urgency"] = [_("紧急程度取值无效")]
@@ -90,8 +146,28 @@ def _validate(data: FindingIn, now: datetime) -> tuple[dict[str, list[str]], dat
     return errors, observed
 
 
+def _follow(actor: Any, finding: Finding, target: Request) -> None:
+    """跟进这件: the worker's words go on the open request's timeline and the finding is
+    linked to it; no new request."""
+    locked = engine.begin(REQUESTER, target, Action.NOTE)
+    if locked.status not in OPEN_STATUSES:
+        raise ValidationError(_("要跟进的诉求已办结或不存在，请上报新诉求"), field="follow")
+    seen = f"{timezone.localtime(finding.observed_at):%Y-%m-%d %H:%M}"
+    name = getattr(actor, "display_name", "") or str(actor)
+    note = _("网格员{name}巡查时再次发现（{seen}）：{text}").format(
+        name=name, seen=seen, text=finding.description
+    )
+    data = {"follow_up": True, "channel": Channel.GRID_WORKER, "finding": finding.pk}
+    engine.finish(REQUESTER, locked, Action.NOTE, note=note, data=data)
+    finding.request = locked
+    finding.save(update_fields=["request"])
+
+
 def _report(actor: Any, finding: Finding, data: FindingIn) -> None:
     """File the finding as a request through respond-upon-receipt's intake."""
+    if data.follow is not None:
+        _follow(actor, finding, data.follow)
+        return
     label = FindingCategory(finding.category).label
     text = finding.description
     seen = f"{timezone.localtime(finding.observed_at):%Y-%m-%d %H:%M}"
@@ -166,6 +242,7 @@ def finding_record(*, actor: Any, client_key: str, data: FindingIn) -> Saved[Fin
                 "outcome": finding.outcome,
                 "photos": len(data.photos),
                 "request": finding.request.number if finding.request else None,
+                "followed": data.follow is not None and finding.request is not None,
             },
         )
         return finding

@@ -21,6 +21,7 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.gridwork.constants import ProposalKind, ProposalState, Verb
 from civicgrid.gridwork.models import Proposal
+from civicgrid.gridwork.services.campaigns import place_name
 from civicgrid.gridwork.services.common import Saved, check_key, claim, replay
 from civicgrid.registry import services as registry
 from civicgrid.registry.models import (
@@ -146,18 +147,31 @@ def _where(data: ProposalIn) -> Node:
     raise ValidationError(_("请选择变更对象"), field="resident")
 
 
+def _room(dwelling: Dwelling | None) -> str:
+    if dwelling is None:
+        return ""
+    return f"{place_name(dwelling.node)} {dwelling.room}".strip()
+
+
+def _household_place(household: Household) -> str:
+    if household.dwelling is not None:
+        return _room(household.dwelling)
+    return place_name(household.node) if household.node is not None else ""
+
+
 def _summary(data: ProposalIn) -> str:
-    """What the proposal changes, with every name masked: a household is named by its code
-    (``str(household)`` is "code head_name" and put the head's full name in the summary)."""
+    """What the proposal changes, with every name masked: a household and a dwelling are
+    named by building and room ("胜利门1号楼 101"), never by the household's code nor by
+    ``str(household)`` (which is "code head_name": the head's full name)."""
     kind = ProposalKind(data.kind)
     if kind == ProposalKind.NEW_RESIDENT:
-        place = data.household.code if data.household is not None else data.dwelling
+        place = _household_place(data.household) if data.household is not None else _room(data.dwelling)
         return _("{label}：{mask_name} 入住 {place}").format(
             label=kind.label, mask_name=crypto.mask_name(data.name.strip()), place=place
         )
     if kind == ProposalKind.DWELLING_USE:
         return _("{label}：{dwelling} 改为{use}").format(
-            label=kind.label, dwelling=data.dwelling, use=DwellingUse(data.use).label
+            label=kind.label, dwelling=_room(data.dwelling), use=DwellingUse(data.use).label
         )
     who = crypto.mask_name(data.resident.name) if data.resident else ""
     if kind in (ProposalKind.ADD_TAG, ProposalKind.REMOVE_TAG):

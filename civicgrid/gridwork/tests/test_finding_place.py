@@ -141,6 +141,7 @@ def test_the_page_shows_the_refusal_at_the_place_field(field: Field) -> None:
             "category": "environment",
             "description": "路边垃圾桶满溢",
             "outcome": "reported",
+            "request_type": "help",
             "lon": "120.33",
             "lat": "31.585",
         },

@@ -30,6 +30,7 @@ def test_the_worker_reads_why_a_finding_in_another_street_was_refused(
     page.check("input[name=category][value=environment]")
     page.fill("textarea[name=description]", "路边垃圾桶满溢")
     page.check("input[name=outcome][value=reported]")
+    page.check("input[name=request_type][value=help]")  # a report names its type (none preselected)
     page.click("button[type=submit]")
     page.wait_for_selector(".gw-form-error:not([hidden])")
     assert page.inner_text(".gw-form-error").startswith(REFUSED)

@@ -223,10 +223,11 @@ def test_a_phone_retrying_its_proposal_at_once_gets_the_first_back(field: Field,
     assert {r.entry.pk for r in results} == {Proposal.objects.get(client_key="prop-retry").pk}
 
 
-def test_the_summary_names_a_household_by_its_code_not_the_heads_name(field: Field) -> None:
+def test_the_summary_names_a_household_by_building_and_room_not_the_heads_name(field: Field) -> None:
     p = propose(field, "prop-summary", kind="new_resident", household=field.household_1, name="周晓燕")
-    assert "张建国" not in p.summary and field.household_1.code in p.summary
-    assert p.summary == f"新住户/新租户：周*燕 入住 {field.household_1.code}"
+    assert "张建国" not in p.summary and field.household_1.code not in p.summary
+    building = field.city.building_a1.name
+    assert p.summary == f"新住户/新租户：周*燕 入住 {building} 1单元101"
     submitted = AuditLog.objects.get(verb="gridwork.proposal_submitted", target_id=str(p.pk))
     assert "张建国" not in str(submitted.after)
 

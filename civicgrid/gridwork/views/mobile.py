@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import require_any
+from civicgrid.accounts.selectors import require_any, scope_q
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.gridwork import logbook, selectors, services
@@ -39,7 +39,7 @@ from civicgrid.gridwork.forms import labelled
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem, CarePlan, Finding
 from civicgrid.gridwork.services.common import my_grids
-from civicgrid.gridwork.services.findings import REPORT_TYPES
+from civicgrid.gridwork.services.findings import REPORT_TYPES, follow_request, follow_token, similar_requests
 from civicgrid.gridwork.views.common import Posted, merged, new_key, page_values
 from civicgrid.registry.models import (
     Dwelling,
@@ -50,9 +50,10 @@ from civicgrid.registry.models import (
     Resident,
     ResidentTag,
 )
-from civicgrid.requests.constants import AssignmentRole, RequestType, Urgency
+from civicgrid.requests.constants import Action, AssignmentRole, RequestType, Urgency
 from civicgrid.requests.forms import VerifyForm, add_service_errors
-from civicgrid.requests.models import Request, WorkOrder
+from civicgrid.requests.models import Request, RequestEvent, WorkOrder
+from civicgrid.requests.selectors import requests_visible
 from civicgrid.requests.services.intake import ATTACHMENTS_MAX
 from civicgrid.requests.web_helpers import ACTION_RUNNERS
 from civicgrid.territory.models import Node
@@ -173,11 +174,14 @@ def finding(request: HttpRequest) -> HttpResponse:
         lon=posted.number("lon", _("经度")),
         lat=posted.number("lat", _("纬度")),
         grid=look.grid(posted.integer("grid_id")),
-        request_type=posted.text("request_type") or RequestType.COMPLAINT,
+        # No default type: a street problem a worker reports is not by itself a complaint.
+        request_type=posted.text("request_type"),
         urgency=posted.text("urgency") or Urgency.NORMAL,
         photos=request.FILES.getlist("photos"),
     )
     try:
+        if data.outcome == Outcome.REPORTED:
+            data.follow = follow_request(posted.text("follow"))
         posted.check()
         look.done()
         saved = services.finding_record(actor=user, client_key=posted.text("client_key"), data=data)
@@ -189,6 +193,36 @@ def finding(request: HttpRequest) -> HttpResponse:
         request, _("已记录，并上报诉求 {number}").format(number=number) if number else _("已记录")
     )
     return redirect("gridwork:m_today")
+
+
+@login_required
+def finding_similar(request: HttpRequest) -> HttpResponse:
+    """Before 上报诉求 (online): open requests near the point, or in the chosen grid, with
+    words like the description, to follow one (跟进这件) instead of filing it again."""
+    user = _worker(request)
+    posted = Posted(request.GET)
+    lon, lat = posted.number("lon", _("经度")), posted.number("lat", _("纬度"))
+    look = Lookup(user)
+    grid = look.grid(posted.integer("grid_id"))
+    if grid is None and (lon is None or lat is None):
+        grids = list(my_grids(user))
+        grid = grids[0] if len(grids) == 1 else None
+    rows = []
+    if not posted.errors and not look.errors:
+        text = posted.text("description")
+        for near in similar_requests(user, text=text, lon=lon, lat=lat, grid=grid):
+            r = near.request
+            rows.append(
+                {
+                    "follow": follow_token(r.pk),
+                    "number": r.number,
+                    "what": r.category.name if r.category else str(RequestType(r.type).label),
+                    "status": str(r.get_status_display()),
+                    "received": f"{timezone.localtime(r.received_at):%m-%d %H:%M}",
+                    "metres": round(near.metres) if near.metres is not None else None,
+                }
+            )
+    return JsonResponse({"rows": rows})
 
 
 # --- visits ------------------------------------------------------------------------------------
@@ -418,6 +452,31 @@ def _to_verify(user: Any, pk: int) -> Request:
     return found
 
 
+def _checked_meanwhile(user: Any, pk: int) -> tuple[Request, str] | None:
+    """A request of the worker's grids that left 待核查 while their page was open (checked in
+    another tab or by another worker): it, and what to tell them on the form."""
+    where = scope_q(user, Capability.REQUEST_VERIFY)
+    qs = requests_visible(user).filter(pk=pk, category__needs_verification=True)
+    found = (qs.filter(where) if where is not None else qs).first()
+    if found is None:
+        return None
+    event = (
+        RequestEvent.objects.filter(request=found, action=Action.VERIFY)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if event is None:
+        text = _("该诉求当前状态为“{status}”，已不在待核查中，不能再提交核查。您填写的内容仍保留在下方。")
+        return found, text.format(status=found.get_status_display())
+    confirmed = (event.data or {}).get("confirmed")
+    text = _("该诉求已由{name}于{time}核查（{result}），无需再次提交。您填写的内容仍保留在下方。")
+    return found, text.format(
+        name=event.actor_name or (event.actor.display_name if event.actor else _("他人")),
+        time=f"{timezone.localtime(event.created_at):%m-%d %H:%M}",
+        result=_("属实") if confirmed else _("不属实，已退回"),
+    )
+
+
 def _verify_context(found: Request, form: VerifyForm) -> dict[str, Any]:
     point = found.lon is not None and found.lat is not None
     label = f"{found.number} {found.title}"
@@ -438,6 +497,15 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     """现场核查 on the phone: the desktop action's form (VerifyForm: conclusion, note, photos,
     the page's version) run by the same runner, then back to 工作台."""
     user = _worker(request)
+    if request.method == "POST" and not selectors.requests_to_verify(user).filter(pk=pk).exists():
+        # A page left open while the check was done elsewhere: refused on the form, the note kept.
+        meanwhile = _checked_meanwhile(user, pk)
+        if meanwhile is not None:
+            gone, reason = meanwhile
+            form = VerifyForm(request.POST, actor=user, target=gone, auto_id="vf_%s")
+            form.add_error(None, reason)
+            context = _verify_context(gone, form) | {"closed": True}
+            return render(request, "gridwork/m/verify.html", context, status=409)
     found = _to_verify(user, pk)
     if request.method != "POST":
         form = VerifyForm(actor=user, target=found, auto_id="vf_%s")
@@ -475,7 +543,8 @@ def log(request: HttpRequest) -> HttpResponse:
         "log": logbook.day_log(user, user, day),
         "day": day,
         "other_year": day.year != today.year,
-        "month": [m for m in month if m.patrols or m.findings or m.visits],
+        # Newest day first, as the worker reads back from today.
+        "month": [m for m in reversed(month) if m.patrols or m.findings or m.visits],
         "prev": day - timedelta(days=1) if day > date.min else None,
         "next": day + timedelta(days=1) if day < today else None,
         # The month so far: on the 24th, 21 days of patrol out of 24, not out of 30.
@@ -577,6 +646,7 @@ urlpatterns = [
     path("m/patrol/start/", patrol_start, name="m_patrol_start"),
     path("m/patrol/end/", patrol_end, name="m_patrol_end"),
     path("m/finding/", finding, name="m_finding"),
+    path("m/finding/similar/", finding_similar, name="m_finding_similar"),
     path("m/visit/", visit, name="m_visit"),
     path("m/campaign/<int:pk>/", campaign, name="m_campaign"),
     path("m/campaign/<int:pk>/item/<int:item_id>/", campaign_check, name="m_campaign_check"),

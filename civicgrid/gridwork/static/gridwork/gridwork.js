@@ -64,6 +64,14 @@
     });
   }
 
+  /* A toast said again on the next page (the form goes back to 今日 after saving). */
+  function flash(text) { try { sessionStorage.setItem("gw.flash", text); } catch (e) { /* private mode */ } }
+  function showFlash() {
+    var text = null;
+    try { text = sessionStorage.getItem("gw.flash"); sessionStorage.removeItem("gw.flash"); } catch (e) { return; }
+    if (text) toast(text, "ok");
+  }
+
   function toast(text, kind) {
     var el = $("#gw-toast");
     if (!el) { el = document.createElement("div"); el.id = "gw-toast"; body().appendChild(el); }
@@ -451,6 +459,8 @@
     if (missing.length) { showErrors(form, missing[0].dataset.gwRequiredMessage || i18n("photo_required"), {}); return; }
     var none = noneChosen(form);
     if (none) { showErrors(form, none.message, none.detail); return; }
+    var badId = badIdNumber(form);
+    if (badId) { showErrors(form, badId.message, badId.detail); return; }
     var button = $("button[type=submit]", form);
     if (button) { button.disabled = true; button._text = button.textContent; button.textContent = i18n("saving"); }
     var fields = formFields(form);
@@ -459,7 +469,67 @@
     if (stamp) fields[stamp] = form.dataset.gwStampValue || new Date().toISOString();
     var patrol = currentPatrol();
     if (patrol && form.elements.patrol_key !== undefined) fields.patrol_key = patrol.key;
-    placeFor(form, fields).then(function () { saveEntry(form, fields, button); });
+    placeFor(form, fields).then(function () { return similarFirst(form, fields); }).then(function (go) {
+      if (go) { saveEntry(form, fields, button); return; }
+      if (button) { button.disabled = false; button.textContent = button._text; }
+    });
+  }
+
+  /* Before a report (outcome=reported) on a form marked data-gw-similar="URL": open requests
+     near the point with similar words are shown first, to follow one (跟进这件: the entry
+     carries its token and files no new request) or to report anyway. Only online and only
+     for a few seconds: an entry is never held back by the check, offline it is kept as ever. */
+  var SIMILAR_WAIT_MS = 5000;
+  function similarFirst(form, fields) {
+    var url = form.dataset.gwSimilar;
+    if (!url || fields.outcome !== "reported" || fields.follow || navigator.onLine === false || !window.fetch || !window.URLSearchParams) return Promise.resolve(true);
+    if (form.dataset.gwSimilarSeen === String(fields.description || "")) return Promise.resolve(true);
+    var q = new URLSearchParams();
+    ["description", "lon", "lat", "grid_id"].forEach(function (k) { if (fields[k] !== undefined && fields[k] !== null && fields[k] !== "") q.set(k, fields[k]); });
+    var timer = null;
+    var late = new Promise(function (resolve) { timer = setTimeout(function () { resolve(null); }, SIMILAR_WAIT_MS); });
+    var ask = fetch(url + "?" + q.toString(), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; });
+    return Promise.race([ask, late]).catch(function () { return null; }).then(function (data) {
+      clearTimeout(timer);
+      var rows = (data && data.rows) || [];
+      if (!rows.length) return true;
+      showSimilar(form, fields, rows);
+      return false;
+    });
+  }
+  function showSimilar(form, fields, rows) {
+    var box = $(".gw-similar", form);
+    if (!box) return;
+    box.innerHTML = "";
+    function go() {
+      box.hidden = true; box.innerHTML = "";
+      var button = $("button[type=submit]", form);
+      if (button) { button.disabled = true; button._text = button._text || button.textContent; button.textContent = i18n("saving"); }
+      saveEntry(form, fields, button);
+    }
+    var head = document.createElement("p"); head.className = "gw-similar-head"; head.textContent = i18n("similar_title");
+    box.appendChild(head);
+    var list = document.createElement("ul"); list.className = "gw-list";
+    rows.forEach(function (row) {
+      var li = document.createElement("li");
+      var main = document.createElement("div"); main.className = "main";
+      var parts = [row.number, row.what, row.status, row.received];
+      if (row.metres !== null && row.metres !== undefined) parts.push(i18n("metres_away", { m: row.metres }));
+      main.textContent = parts.join(" · ");
+      var follow = document.createElement("button"); follow.type = "button"; follow.className = "btn go gw-follow";
+      follow.textContent = i18n("similar_follow");
+      follow.addEventListener("click", function () { fields.follow = row.follow; go(); });
+      li.appendChild(main); li.appendChild(follow); list.appendChild(li);
+    });
+    box.appendChild(list);
+    var anyway = document.createElement("button"); anyway.type = "button"; anyway.className = "btn ghost block gw-report-anyway";
+    anyway.textContent = i18n("similar_new");
+    anyway.addEventListener("click", function () { form.dataset.gwSimilarSeen = String(fields.description || ""); go(); });
+    box.appendChild(anyway);
+    box.hidden = false;
+    box.scrollIntoView({ block: "center" });
+    box.focus();
   }
 
   /* A rule "one of these fields is required": data-gw-one-of="care_plan_id,resident_id" on
@@ -478,6 +548,27 @@
         var detail = {}; detail[names[0]] = [text];
         return { message: text, detail: detail };
       }
+    }
+    return null;
+  }
+
+  /* An ID number typed in a field marked data-gw-id-number (GB 11643: 17 digits, then the
+     ISO 7064 MOD 11-2 check digit or X), checked before the entry is kept, with the
+     server's words: a typo is fixed now, not refused after the phone reconnects. */
+  var ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  var ID_CHECK = "10X98765432";
+  function idNumberProblem(value) {
+    value = String(value || "").trim().toUpperCase();
+    if (!/^\d{17}[\dX]$/.test(value)) return i18n("id_format");
+    var total = 0;
+    for (var i = 0; i < 17; i++) total += parseInt(value.charAt(i), 10) * ID_WEIGHTS[i];
+    return ID_CHECK.charAt(total % 11) === value.charAt(17) ? "" : i18n("id_check_digit");
+  }
+  function badIdNumber(form) {
+    var inputs = $all("input[data-gw-id-number]", form).filter(function (i) { return !i.disabled && i.value.trim(); });
+    for (var i = 0; i < inputs.length; i++) {
+      var problem = idNumberProblem(inputs[i].value);
+      if (problem) { var detail = {}; detail[inputs[i].name] = [problem]; return { message: problem, detail: detail }; }
     }
     return null;
   }
@@ -525,12 +616,18 @@
       var replaced = form.dataset.gwReplaces;
       if (replaced) { delete form.dataset.gwReplaces; delete form.dataset.gwStampValue; store.remove(replaced).then(refreshCount); }
       var done = res.sent ? (form.dataset.gwDone || i18n("submitted")) : i18n("kept_on_phone");
+      // A finding filed as a request (or added to one): its number, kept to be said again on
+      // the page the form goes back to.
+      var number = res.sent && res.data ? res.data.request_number : "";
+      if (number) { done = fields.follow ? i18n("followed", { number: number }) : i18n("reported", { number: number }); if (form.dataset.gwNext) flash(done); }
       toast(done, res.sent ? "ok" : "");
       form.reset();
       // A hidden field keeps what the script set through a reset: the next entry is located anew.
       if (form.elements.lon && form.elements.lon.type === "hidden") { form.elements.lon.value = ""; form.elements.lat.value = ""; }
       var located = $(".gw-locate-status", form); if (located) located.textContent = "";
       var box = $(".gw-form-error", form); if (box) box.hidden = true;
+      var similar = $(".gw-similar", form); if (similar) { similar.hidden = true; similar.innerHTML = ""; }
+      delete form.dataset.gwSimilarSeen;
       $all(".gw-err", form).forEach(function (el) { el.remove(); });
       var target = form.closest(".gw-item");
       if (target && res) { target.classList.add("done"); var st = $(".gw-item-state", target); if (st) st.textContent = res.sent ? i18n("submitted") : i18n("waiting"); }
@@ -547,18 +644,28 @@
   function onShrinkSubmit(ev) {
     var form = ev.target;
     if (!form.matches || !form.matches("form[data-gw-shrink]") || form.dataset.gwShrunk) return;
+    // Without a network the post would end on the browser's error page and lose what was
+    // typed and chosen: the form stays as it is and says so.
+    if (navigator.onLine === false) { ev.preventDefault(); needsNetwork(form); return; }
     var inputs = $all("input[type=file]", form).filter(function (i) { return i.files && i.files.length; });
     if (!inputs.length || !window.DataTransfer) return;
     ev.preventDefault();
     var button = $("button[type=submit]", form);
-    if (button) { button.disabled = true; button.textContent = i18n("saving"); }
+    if (button) { button.disabled = true; button._text = button.textContent; button.textContent = i18n("saving"); }
     Promise.all(inputs.map(function (input) {
       return Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (shrunk) {
         var dt = new DataTransfer();
         shrunk.forEach(function (s) { dt.items.add(new File([s.blob], s.name, { type: s.type })); });
         input.files = dt.files;
       });
-    })).catch(function () { /* sent as chosen */ }).then(function () { form.dataset.gwShrunk = "1"; form.submit(); });
+    })).catch(function () { /* sent as chosen */ }).then(function () {
+      if (navigator.onLine === false) { if (button) { button.disabled = false; button.textContent = button._text || button.textContent; } needsNetwork(form); return; }
+      form.dataset.gwShrunk = "1"; form.submit();
+    });
+  }
+
+  function needsNetwork(form) {
+    showErrors(form, form.dataset.gwOfflineMessage || i18n("needs_network"), {});
   }
 
   /* ---------------------------------------------------------------- the queue page */
@@ -603,11 +710,25 @@
 
   /* What the worker typed in an entry, as text (no keys, times, places or ids), for the queue. */
   var NOT_TYPED = /^(client_key|patrol_key|lon|lat|.*_at|.*_id|points|kind|category|outcome|urgency|request_type|wellbeing|gender|residence_type|use|state|tag)$/;
+  /* ID numbers and phones shown as staff see them everywhere (core.crypto's masks):
+     320***********1237, 139****5678. */
+  function maskIdNumber(value) {
+    value = String(value).trim();
+    if (value.length <= 7) return value.replace(/./g, "*");
+    return value.slice(0, 3) + new Array(value.length - 6).join("*") + value.slice(-4);
+  }
+  function maskPhone(value) {
+    var digits = String(value).replace(/\D/g, "");
+    if (digits.length <= 7) return digits.replace(/./g, "*");
+    return digits.slice(0, 3) + "****" + digits.slice(-4);
+  }
+  var MASKED = { id_number: maskIdNumber, phone: maskPhone, requester_phone: maskPhone };
   function typedText(fields) {
     var out = [];
     Object.keys(fields || {}).forEach(function (k) {
       var v = fields[k];
       if (NOT_TYPED.test(k) || v === null || v === undefined) return;
+      if (MASKED[k]) { if (String(v).trim()) out.push(MASKED[k](v)); return; }
       if (typeof v === "object") { Object.keys(v).forEach(function (a) { if (String(v[a]).trim()) out.push(String(v[a])); }); return; }
       if (String(v).trim()) out.push(String(v));
     });
@@ -681,7 +802,11 @@
     var el = $("#gw-map");
     if (!el || !window.L) return;
     var data = JSON.parse($("#gw-map-data").textContent);
-    var map = L.map(el, { preferCanvas: true });
+    // The zoom buttons' titles in the page's language, and no "Leaflet" prefix (with its flag)
+    // before the tiles' attribution.
+    var map = L.map(el, { preferCanvas: true, zoomControl: false });
+    L.control.zoom({ zoomInTitle: i18n("zoom_in"), zoomOutTitle: i18n("zoom_out") }).addTo(map);
+    map.attributionControl.setPrefix(false);
     theMap = map;
     var tiles = window.CIVICGRID_TILES || {};
     if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
@@ -723,7 +848,76 @@
 
   /* ---------------------------------------------------------------- wiring */
 
+  /* 退出 (a POST to the sign-out page): the pages this phone kept for use offline show the
+     account's people and tasks, so they are dropped first (a shared phone shows the next
+     worker nothing of this one's), and the last position with them. The outbox stays: its
+     entries are the worker's and are sent when they sign in again (asked before). */
+  function forgetPages() {
+    if (!window.caches) return Promise.resolve();
+    var scope = body().dataset.swScope || "/gridwork/m/";
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf("gridwork-") === 0; }).map(function (n) {
+        return caches.open(n).then(function (cache) {
+          return cache.keys().then(function (keys) {
+            return Promise.all(keys.filter(function (k) { return new URL(k.url).pathname.indexOf(scope) === 0; })
+              .map(function (k) { return cache.delete(k); }));
+          });
+        });
+      }));
+    }).catch(function () { /* nothing kept */ });
+  }
+  function onSignOut(ev) {
+    var form = ev.target;
+    if (!form.matches || !form.matches("form[data-gw-signout]") || form.dataset.gwCleared) return false;
+    ev.preventDefault();
+    store.all().catch(function () { return []; }).then(function (rows) {
+      var mine = rows.filter(function (r) { return r.user === me(); }).length;
+      if (mine && !window.confirm(i18n("signout_waiting", { n: mine }))) return false;
+      return forgetPages().then(function () { return true; });
+    }).then(function (go) {
+      if (!go) return;
+      writeJSON(LAST_FIX, null);
+      form.dataset.gwCleared = "1";
+      form.submit();
+    });
+    return true;
+  }
+
+  /* A photo input is shown as a Chinese button (its label) and a count of the photos chosen
+     (the browser's own "Choose Files / No file chosen" is hidden). */
+  function showFileCount(input) {
+    var out = input.id ? $(".gw-file-count[data-for='" + input.id + "']") : null;
+    if (!out) return;
+    var n = input.files ? input.files.length : 0;
+    out.textContent = n ? i18n("photos_chosen", { n: n }) : i18n("no_photo");
+  }
+  document.addEventListener("change", function (ev) {
+    if (ev.target && ev.target.type === "file") showFileCount(ev.target);
+  });
+  document.addEventListener("reset", function (ev) {
+    setTimeout(function () { $all("input[type=file]", ev.target).forEach(showFileCount); }, 0);
+  }, true);
+
+  /* An entry form opened with a preset (?plan=3 on 走访) answers offline as the bare form
+     (the service worker keeps one copy): the script chooses the preset itself, from
+     data-gw-preset="plan:care_plan_id,resident:resident_id", when the page did not. */
+  function presetFromQuery() {
+    if (!window.URLSearchParams) return;
+    var params = new URLSearchParams(window.location.search);
+    $all("form[data-gw-preset]").forEach(function (form) {
+      form.dataset.gwPreset.split(",").forEach(function (pair) {
+        var p = pair.split(":");
+        var value = params.get(p[0]);
+        var field = form.elements[p[1]];
+        if (!value || !field || field.value) return;
+        if (field.options && !Array.prototype.some.call(field.options, function (o) { return o.value === value; })) return;
+        field.value = value;
+      });
+    });
+  }
+
   document.addEventListener("submit", function (ev) {
+    if (onSignOut(ev)) return;
     if (ev.target.id === "gw-patrol-end") { ev.preventDefault(); endPatrol(ev.target); return; }
     onEntrySubmit(ev);
     onShrinkSubmit(ev);
@@ -786,7 +980,9 @@
 
   adoptServerPatrol();
   renderPatrol();
+  presetFromQuery();
   reopenEntry();
+  showFlash();
   initMap();
   refreshCount();
   flush();
