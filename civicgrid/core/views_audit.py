@@ -144,6 +144,8 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "registry.resident_updated": gettext_lazy("修改居民信息"),
     "registry.resident_pii_viewed": gettext_lazy("查看居民敏感信息"),
     "registry.resident_pii_searched": gettext_lazy("按身份证号/手机号查询居民"),
+    "registry.resident_pii_refused": gettext_lazy("查看居民敏感信息被拒绝"),
+    "registry.resident_sensitive_listed": gettext_lazy("按敏感标签列出居民"),
     "registry.household_created": gettext_lazy("登记户"),
     "registry.dwelling_created": gettext_lazy("登记房屋"),
     "registry.dwelling_updated": gettext_lazy("修改房屋信息"),

@@ -13,6 +13,7 @@ from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry import selectors, services
 from civicgrid.registry.models import Household, Resident
+from civicgrid.registry.pii import reduce_birth
 from civicgrid.territory.selectors import node_get
 
 router = Router(tags=["registry 实有人口房屋单位"])
@@ -22,7 +23,8 @@ class ResidentOut(Schema):
     id: int
     name: str
     gender: str
-    birth_date: date | None
+    birth_date: date | None  # always null: the full date is part of the audited reveal
+    birth_year: int | None
     id_number_masked: str
     phone_masked: str
     residence_type: str
@@ -41,6 +43,10 @@ class ResidentOut(Schema):
     def resolve_version(obj: Resident) -> str:
         """The row's ``updated_at`` to the microsecond: what a PATCH sends back as ``version``."""
         return obj.updated_at.isoformat()
+
+    @staticmethod
+    def resolve_birth_year(obj: Resident) -> int | None:
+        return getattr(obj, "birth_year", None)
 
     @staticmethod
     def resolve_tags(obj: Resident) -> list[str]:
@@ -146,7 +152,7 @@ def resident_create(request: HttpRequest, payload: ResidentIn) -> Any:
         tags=payload.tags,
         note=payload.note,
     )
-    return Status(201, resident)
+    return Status(201, reduce_birth(request.user, resident))
 
 
 def _version(raw: str) -> datetime:
@@ -191,13 +197,14 @@ def resident_update(request: HttpRequest, resident_id: Integer, payload: Residen
 class PiiOut(Schema):
     id_number: str
     phone: str
+    birth_date: str  # YYYY-MM-DD, or "" when none is registered
 
 
 @router.post("/residents/{int:resident_id}/reveal", response=PiiOut)
 def resident_reveal(request: HttpRequest, resident_id: Integer) -> Any:
-    """The clear ID number and phone. Allowed roles only; every call is audited."""
-    resident = selectors.resident_get(request.user, resident_id)
-    return services.resident_reveal_pii(actor=request.user, resident=resident)
+    """The clear ID number, phone and full birth date. Allowed roles only; every call is
+    audited, a refused one too."""
+    return services.resident_reveal(actor=request.user, resident_id=resident_id)
 
 
 class OrganisationOut(Schema):

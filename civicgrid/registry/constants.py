@@ -4,6 +4,10 @@ class Verb:
     RESIDENT_PII_VIEWED = "registry.resident_pii_viewed"
     # A search by a full ID number or phone (blind index): kind and hits, never the value.
     RESIDENT_PII_SEARCHED = "registry.resident_pii_searched"
+    # A reveal refused (403: no PII_VIEW there; 404: not visible): the attempt, audited.
+    RESIDENT_PII_REFUSED = "registry.resident_pii_refused"
+    # A list of residents filtered by a sensitive tag (SENSITIVE_TAGS): the tag and the hits.
+    RESIDENT_SENSITIVE_LISTED = "registry.resident_sensitive_listed"
     HOUSEHOLD_CREATED = "registry.household_created"
     DWELLING_CREATED = "registry.dwelling_created"
     DWELLING_UPDATED = "registry.dwelling_updated"
@@ -18,6 +22,11 @@ class PiiKind:
 
     ID_NUMBER = "id_number"
     PHONE = "phone"
+
+
+# Tags whose holders are listed by name only to those who may reveal PII where they live
+# (``Capability.PII_VIEW``), and every such listing is audited (``selectors.resident_search``).
+SENSITIVE_TAGS = frozenset({"serious_mental_illness", "community_corrections", "low_income"})
 
 
 # Tags every installation starts with (editable in the admin).

@@ -12,8 +12,9 @@ from civicgrid.accounts.selectors import scope_filter
 from civicgrid.core import crypto
 from civicgrid.core.errors import NotFound
 from civicgrid.core.validators import normalise_id_number, normalise_phone
+from civicgrid.registry.constants import SENSITIVE_TAGS
 from civicgrid.registry.models import Dwelling, Household, Organisation, Resident
-from civicgrid.registry.pii import pii_kind, pii_search_checked, with_reduced_birth
+from civicgrid.registry.pii import pii_kind, pii_search_checked, sensitive_tag_listed, with_reduced_birth
 from civicgrid.territory.models import Node, common_path
 
 
@@ -60,8 +61,10 @@ def resident_search(
     however the number is typed (``search_digests``).
 
     A search by ID number or phone is audited and counted against the actor's budget
-    (``pii.pii_search_checked``; ``pii.PiiSearchLimited`` past it). Residents come out with
-    the birth date reduced to the year where the actor may not reveal PII (``pii``)."""
+    (``pii.pii_search_checked``; ``pii.PiiSearchLimited`` past it). A list by a sensitive tag
+    (``SENSITIVE_TAGS``) is for those who may reveal PII, cut to where they may, and audited
+    (``pii.sensitive_tag_listed``; ``PermissionDenied`` for others). Residents come out with
+    the birth date reduced to the year (``pii.reduce_birth``)."""
     qs = residents_visible(actor)
     if status != STATUS_ALL:  # 在册 unless 已迁出 or 全部 is asked for
         qs = qs.filter(is_active=status != STATUS_MOVED_OUT)
@@ -82,6 +85,8 @@ def resident_search(
         qs = qs.filter(gender=gender)
     if kind:
         pii_search_checked(actor=actor, kind=kind, qs=qs)
+    if tag in SENSITIVE_TAGS:
+        qs = sensitive_tag_listed(actor=actor, tag=tag, qs=qs)
     qs = qs.select_related("node", "household").prefetch_related("tags").order_by("node_path", "id")
     return with_reduced_birth(qs, actor)
 

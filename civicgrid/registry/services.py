@@ -18,7 +18,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write, snapshot
-from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.validators import (
     credit_code_problem,
     decimal_value,
@@ -45,6 +45,7 @@ from civicgrid.registry.models import (
     Resident,
     ResidentTag,
 )
+from civicgrid.registry.pii import id_holder_checked
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.services import node_for_update
 
@@ -153,13 +154,16 @@ def _resident_apply(resident: Resident, data: dict[str, Any]) -> None:
 
 def _id_taken(actor: Any, id_number: str, exclude_pk: int | None = None) -> str | None:
     """Why the ID number cannot be stored (another resident holds it), or None. One who
-    moved out is named as such, with the way back, only to an actor who may see them."""
+    moved out is named as such, with the way back, only to an actor who may see them. The
+    answer says whether a number is registered, so it is an ID search
+    (``pii.id_holder_checked``: the actor's budget, an audit row naming the holder). Call it
+    outside the change's transaction: the audit row must outlive the refusal."""
     if not id_number:
         return None
     qs = Resident.objects.filter(id_number_hash=crypto.blind_index(id_number))
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    holder = qs.only("pk", "name", "node_path", "is_active").first()
+    holder = id_holder_checked(actor=actor, qs=qs)
     if holder is None:
         return None
     if not holder.is_active and can(actor, Capability.REGISTRY_VIEW, holder.node_path):
@@ -169,9 +173,64 @@ def _id_taken(actor: Any, id_number: str, exclude_pk: int | None = None) -> str 
     return _("该身份证号已登记")
 
 
-@transaction.atomic
+def _id_checked(actor: Any, id_number: str, exclude_pk: int | None = None) -> str | None:
+    """``_id_taken`` of a well-formed ID number (a malformed one is refused by its shape)."""
+    number = normalise_id_number(id_number or "")
+    if not number or id_number_problem(number):
+        return None
+    return _id_taken(actor, number, exclude_pk)
+
+
 def resident_create(
     *,
+    actor: Any,
+    node: Node,
+    name: str,
+    id_number: str = "",
+    phone: str = "",
+    gender: str = "",
+    birth_date: date | None = None,
+    residence_type: str = ResidenceType.REGISTERED,
+    household: Household | None = None,
+    relation_to_head: str = "",
+    tags: list[str] | None = None,
+    note: str = "",
+) -> Resident:
+    """Register a resident. Whether the ID number is registered already is asked first, in
+    its own transaction (``_id_taken``: counted and audited as an ID search)."""
+    taken = resident_id_check(actor=actor, node=node, id_number=id_number)
+    return _resident_create(
+        actor=actor,
+        node=node,
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        gender=gender,
+        birth_date=birth_date,
+        residence_type=residence_type,
+        household=household,
+        relation_to_head=relation_to_head,
+        tags=tags,
+        note=note,
+        taken=taken,
+    )
+
+
+def resident_id_check(*, actor: Any, node: Node | None, id_number: str) -> str | None:
+    """Why a resident registered at ``node`` may not take ``id_number`` (registered already),
+    or None; an ID search (``_id_taken``). ``resident_create`` asks it first; a page that runs
+    ``resident_create`` inside a transaction of its own (``once.guard``) asks it before, so
+    that the audit row is not taken back with the refusal."""
+    if node is None or node.kind not in RESIDENT_NODE_KINDS:
+        return None  # refused by ``_check_node``
+    require(actor, Capability.REGISTRY_EDIT, node.path)
+    return _id_checked(actor, id_number)
+
+
+@transaction.atomic
+def _resident_create(
+    *,
+    taken: str | None,
     actor: Any,
     node: Node,
     name: str,
@@ -198,7 +257,7 @@ def resident_create(
         "note": note,
     }
     errors = resident_validate(data)
-    if not errors.get("id_number") and (taken := _id_taken(actor, normalise_id_number(id_number))):
+    if not errors.get("id_number") and taken:
         errors["id_number"] = [taken]
     tag_objs = _tags(tags or [], errors)
     _check_household(household, node, errors)
@@ -335,12 +394,30 @@ def _leaving(resident: Resident, changes: dict[str, Any], errors: dict[str, list
     return {"left_reason": reason, "left_on": left_on, "left_note": note}
 
 
-@transaction.atomic
 def resident_update(
     *, actor: Any, resident: Resident, expected_updated_at: datetime | None = None, **changes: Any
 ) -> Resident:
     """Change the named fields (absent ones stay). ``expected_updated_at``: the row's
-    ``updated_at`` when the editor read it; another change since then is a ``Conflict``."""
+    ``updated_at`` when the editor read it; another change since then is a ``Conflict``.
+    A new ID number is checked first, in its own transaction (``_id_taken``)."""
+    taken = None
+    if changes.get("id_number") and not set(changes) - RESIDENT_CHANGEABLE:
+        require(actor, Capability.REGISTRY_EDIT, resident.node_path)
+        taken = _id_checked(actor, changes["id_number"], resident.pk)
+    return _resident_update(
+        actor=actor, resident=resident, expected_updated_at=expected_updated_at, taken=taken, **changes
+    )
+
+
+@transaction.atomic
+def _resident_update(
+    *,
+    actor: Any,
+    resident: Resident,
+    expected_updated_at: datetime | None = None,
+    taken: str | None = None,
+    **changes: Any,
+) -> Resident:
     unknown = set(changes) - RESIDENT_CHANGEABLE
     if unknown:
         raise ValidationError(_("不能修改这些字段：{unknown}").format(unknown="、".join(sorted(unknown))))
@@ -350,8 +427,6 @@ def resident_update(
     was_active = resident.is_active
     data = {"name": resident.name} | changes
     errors = resident_validate(data)
-    new_id = normalise_id_number(changes.get("id_number") or "")
-    taken = _id_taken(actor, new_id, resident.pk) if "id_number" in changes else None
     if taken and not errors.get("id_number"):
         errors["id_number"] = [taken]
     _born_as_the_id_says(resident, changes, errors)
@@ -444,19 +519,46 @@ def _left_consequences(actor: Any, resident: Resident) -> list[str]:
 
 @transaction.atomic
 def resident_reveal_pii(*, actor: Any, resident: Resident) -> dict[str, str]:
-    """The clear ID number and phone, for roles allowed to see them; always audited."""
+    """The clear ID number and phone and the full birth date (everywhere else the birth year
+    only, ``pii.reduce_birth``), for roles allowed to see them; always audited."""
     require(actor, Capability.PII_VIEW, resident.node_path)
     audit_write(
         actor=actor,
         verb=Verb.RESIDENT_PII_VIEWED,
         target=resident,
         node=resident.node,
-        after={"fields": ["id_number", "phone"]},
+        after={"fields": ["id_number", "phone", "birth_date"]},
     )
+    born = Resident.objects.filter(pk=resident.pk).values_list("birth_date", flat=True).first()
     return {
         "id_number": crypto.decrypt(resident.id_number_enc),
         "phone": crypto.decrypt(resident.phone_enc),
+        "birth_date": born.isoformat() if born else "",
     }
+
+
+def resident_reveal(*, actor: Any, resident_id: int) -> dict[str, str]:
+    """``resident_reveal_pii`` of a resident the actor may see, by id. A refused attempt (404:
+    not visible or no such resident; 403: visible but no ``PII_VIEW`` there) is audited too
+    (``Verb.RESIDENT_PII_REFUSED``), in its own transaction, then refused as before."""
+    from civicgrid.registry.selectors import resident_get
+
+    resident = None
+    try:
+        resident = resident_get(actor, resident_id)
+        return resident_reveal_pii(actor=actor, resident=resident)
+    except (NotFound, PermissionDenied) as exc:
+        with transaction.atomic():
+            audit_write(
+                actor=actor,
+                verb=Verb.RESIDENT_PII_REFUSED,
+                target_type="registry.resident",
+                target_id=str(resident_id),
+                target_label=resident.name if resident is not None else "",
+                node=resident.node if resident is not None else None,
+                after={"status": exc.http_status},
+            )
+        raise
 
 
 # --- dwellings and households -----------------------------------------------------------

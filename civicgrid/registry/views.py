@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require, require_any, scope_filter
 from civicgrid.core import once
-from civicgrid.core.errors import CivicError, NotFound
+from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import fold, normalise_credit_code
 from civicgrid.core.views_forms import act, error_summary
 from civicgrid.registry import selectors, services
+from civicgrid.registry.constants import SENSITIVE_TAGS
 from civicgrid.registry.forms import CLEARING, DwellingForm, ResidentForm, attach_errors, clear_conflicts
 from civicgrid.registry.models import (
     Dwelling,
@@ -45,6 +46,14 @@ def _under(request: HttpRequest) -> Node | None:
     return node_get(request.user, int(raw)) if raw.isdecimal() else None
 
 
+def _tags_offered(user: Any) -> Any:
+    """The tags the filter offers: the sensitive ones only to those who may reveal PII."""
+    tags = ResidentTag.objects.all()
+    if not has_capability(user, Capability.PII_VIEW):
+        tags = tags.exclude(code__in=SENSITIVE_TAGS)
+    return tags
+
+
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REGISTRY_VIEW)
@@ -52,7 +61,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "under": under,
         "query": query_without_page(request),
-        "tags": ResidentTag.objects.all(),
+        "tags": _tags_offered(request.user),
         "residence_types": ResidenceType.choices,
         "genders": Gender.choices,
         "statuses": [
@@ -73,7 +82,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
             gender=request.GET.get("gender", ""),
             status=request.GET.get("status", ""),
         )
-    except PiiSearchLimited as exc:  # the form stays, with the reason above an empty list
+    except (PiiSearchLimited, PermissionDenied) as exc:  # the form stays, the reason above an empty list
         context |= {"page": paginate(request, Resident.objects.none()), "error": exc.message}
         return render(request, "registry/residents.html", context, status=exc.http_status)
     status = 200
@@ -131,8 +140,7 @@ def resident_account(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = selectors.resident_get(request.user, pk)
-    clear = services.resident_reveal_pii(actor=request.user, resident=resident)
+    clear = services.resident_reveal(actor=request.user, resident_id=pk)
     return render(request, "registry/_revealed.html", {"clear": clear})
 
 
@@ -292,6 +300,11 @@ def resident_new(request: HttpRequest) -> HttpResponse:
     if valid and not form.errors:
         data = form.cleaned_data
         try:
+            # Asked outside the guard's transaction: the ID search's audit row outlives the refusal.
+            if taken := services.resident_id_check(
+                actor=request.user, node=node, id_number=data["id_number"]
+            ):
+                raise ValidationError(taken, field="id_number")
             with once.guard(request):
                 resident = services.resident_create(
                     actor=request.user,
@@ -319,12 +332,12 @@ def resident_new(request: HttpRequest) -> HttpResponse:
 
 
 def _edit_initial(resident: Resident) -> dict[str, Any]:
-    """What the edit form starts with: everything but the ID number and phone."""
+    """What the edit form starts with: everything but the ID number, the phone and the birth
+    date (the full date is part of the audited reveal; left empty, the stored one stays)."""
     return {
         "node": resident.node_id,
         "name": resident.name,
         "gender": resident.gender,
-        "birth_date": resident.birth_date,
         "residence_type": resident.residence_type,
         "household_code": resident.household.code if resident.household else "",
         "relation_to_head": resident.relation_to_head,

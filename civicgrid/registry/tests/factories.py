@@ -181,3 +181,12 @@ def db_state() -> dict[str, list[Any]]:
         GridMatter.applies_to.through.objects.order_by("pk").values_list("gridmatter_id", "node_id")
     )
     return state
+
+
+def db_state_but(*verbs: str) -> dict[str, list[Any]]:
+    """``db_state`` without the audit rows of ``verbs``: what a refusal still writes (an ID
+    search, a refused reveal) and nothing else. (The audit log is append-only on PostgreSQL:
+    its rows cannot be deleted to compare.)"""
+    state = db_state()
+    state["core.AuditLog"] = [row for row in state["core.AuditLog"] if row["verb"] not in verbs]
+    return state

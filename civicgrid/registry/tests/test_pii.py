@@ -11,7 +11,7 @@ from civicgrid.core.models import AuditLog
 from civicgrid.registry import selectors, services
 from civicgrid.registry.constants import Verb
 from civicgrid.registry.models import Organisation, Resident
-from civicgrid.registry.tests.factories import ID_A, ID_B, PHONE_A, World, db_state
+from civicgrid.registry.tests.factories import ID_A, ID_B, PHONE_A, World, db_state, db_state_but
 
 
 def raw_row(table: str, pk: int) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def test_lists_and_detail_pages_show_masks_only(world: World, client: Client) ->
 def test_bob_reveals_and_an_audit_row_records_it(world: World, client: Client) -> None:
     before = AuditLog.objects.count()
     clear = services.resident_reveal_pii(actor=world.city.bob, resident=world.resident_a)
-    assert clear == {"id_number": ID_A, "phone": PHONE_A}
+    assert clear == {"id_number": ID_A, "phone": PHONE_A, "birth_date": "1980-01-01"}
     row = AuditLog.objects.latest("id")
     assert AuditLog.objects.count() == before + 1
     assert row.verb == Verb.RESIDENT_PII_VIEWED == "registry.resident_pii_viewed"
@@ -85,13 +85,16 @@ def test_bob_reveals_and_an_audit_row_records_it(world: World, client: Client) -
 
     client.force_login(world.city.bob)
     api = client.post(f"/api/v1/registry/residents/{world.resident_a.pk}/reveal")
-    assert api.status_code == 200 and api.json() == {"id_number": ID_A, "phone": PHONE_A}
+    assert api.status_code == 200
+    assert api.json() == {"id_number": ID_A, "phone": PHONE_A, "birth_date": "1980-01-01"}
     page = client.post(f"/registry/residents/{world.resident_a.pk}/reveal/")
     assert page.status_code == 200 and ID_A in page.content.decode()
     assert AuditLog.objects.filter(verb=Verb.RESIDENT_PII_VIEWED).count() == 3
 
 
-def test_the_leader_may_not_reveal_and_leaves_no_audit_row(world: World, client: Client) -> None:
+def test_the_leader_may_not_reveal_and_changes_nothing_but_the_refusal_rows(
+    world: World, client: Client
+) -> None:
     before = db_state()
     with pytest.raises(PermissionDenied):
         services.resident_reveal_pii(actor=world.city.dave, resident=world.resident_a)
@@ -103,7 +106,9 @@ def test_the_leader_may_not_reveal_and_leaves_no_audit_row(world: World, client:
     assert page.status_code == 403 and "无权" in page.content.decode()
     detail = client.get(f"/registry/residents/{world.resident_a.pk}/").content.decode()
     assert "查看完整信息" not in detail  # no reveal button for the leader
-    assert db_state() == before
+    refused = AuditLog.objects.filter(verb=Verb.RESIDENT_PII_REFUSED)
+    assert refused.count() == 2  # the API's and the page's attempts (test_regpiifix_pii)
+    assert db_state_but(Verb.RESIDENT_PII_REFUSED) == before
 
 
 def test_the_grid_worker_sees_the_reveal_button_for_her_grid(world: World, client: Client) -> None:
@@ -128,4 +133,5 @@ def test_a_resident_without_id_number_has_empty_protected_fields(world: World) -
     assert services.resident_reveal_pii(actor=world.city.bob, resident=stored) == {
         "id_number": "",
         "phone": "",
+        "birth_date": "",
     }

@@ -5,8 +5,10 @@ import pytest
 from django.test import Client
 
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.models import AuditLog
 from civicgrid.registry import selectors, services
-from civicgrid.registry.tests.factories import ID_A, World, db_state
+from civicgrid.registry.constants import Verb
+from civicgrid.registry.tests.factories import ID_A, World, db_state, db_state_but
 
 
 def test_invisible_characters_are_dropped_from_a_typed_name_and_it_is_found(world: World) -> None:
@@ -70,7 +72,9 @@ def test_registering_a_moved_out_resident_again_names_them_and_the_way_back(
         services.resident_create(actor=c.bob, node=c.grid_a1_1, name="刘胜利", id_number=ID_A)
     (reason,) = refused.value.errors["id_number"]
     assert "刘胜利已迁出（不在册）" in reason and "恢复在册" in reason
-    assert db_state() == before
+    # The refusal is an audited ID search (test_regpiifix_pii).
+    assert AuditLog.objects.filter(verb=Verb.RESIDENT_PII_SEARCHED).count() == 1
+    assert db_state_but(Verb.RESIDENT_PII_SEARCHED) == before
     client.force_login(c.bob)
     page = client.post(
         "/registry/residents/new/",

@@ -7,13 +7,16 @@ from django.test import Client
 from civicgrid.conftest import City
 from civicgrid.core import crypto
 from civicgrid.core.errors import ValidationError
+from civicgrid.core.models import AuditLog
 from civicgrid.registry import selectors, services
+from civicgrid.registry.constants import Verb
 from civicgrid.registry.tests.factories import (
     CHINESE,
     ID_A,
     PHONE_A,
     World,
     db_state,
+    db_state_but,
     make_credit_code,
     make_id_number,
 )
@@ -86,7 +89,9 @@ def test_a_full_width_copy_of_a_registered_id_number_is_a_duplicate(world: World
             actor=world.city.bob, node=world.city.grid_a1_1, name="刘胜", id_number=wide(ID_A)
         )
     assert refused.value.errors == {"id_number": ["该身份证号已登记"]}
-    assert db_state() == before
+    # The refusal is an audited ID search (test_regpiifix_pii).
+    assert AuditLog.objects.filter(verb=Verb.RESIDENT_PII_SEARCHED).count() == 1
+    assert db_state_but(Verb.RESIDENT_PII_SEARCHED) == before
 
 
 def test_bob_updates_a_phone_typed_with_brackets_and_spaces(world: World) -> None:
