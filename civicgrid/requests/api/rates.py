@@ -32,7 +32,7 @@ from civicgrid.requests.rates.access import (
     visible_unit_ids,
 )
 from civicgrid.requests.rates.cells import current_month, rollup_ready
-from civicgrid.requests.rates.figures import Period, Rates
+from civicgrid.requests.rates.figures import Period, Rates, Weights
 from civicgrid.requests.rates.ranking import RankClass, Ranking, RankRow, Thresholds, ranking_month, rankings
 from civicgrid.requests.rates.report import WeeklyReport, weekly_report
 
@@ -111,6 +111,16 @@ class RatesTrendOut(Schema):
     shown: RatesShownOut
 
 
+class RatesWeightsOut(Schema):
+    """The weights the figures were computed with (settings), as decimals: "0.1", "0.45"."""
+
+    response: str = Field(description="综合得分中响应率的权重")
+    resolution: str = Field(description="综合得分中解决率的权重")
+    satisfaction: str = Field(description="综合得分中满意率的权重")
+    partly: str = Field(description="部分解决计入解决率的权重")
+    basic: str = Field(description="基本满意计入满意率的权重")
+
+
 class RatesFiguresOut(Schema):
     target: RatesTargetOut
     period: RatesPeriodOut
@@ -119,6 +129,7 @@ class RatesFiguresOut(Schema):
     counts: RatesCountsOut
     rates: RatesValuesOut
     shown: RatesShownOut
+    weights: RatesWeightsOut
     trend: list[RatesTrendOut] | None = Field(description="trend=true 时：12 个月趋势")
 
 
@@ -172,6 +183,7 @@ class RankingOut(Schema):
     live: bool
     from_rollup: bool
     thresholds: RankThresholdsOut
+    weights: RatesWeightsOut
     boards: list[RankBoardOut]
 
 
@@ -207,6 +219,7 @@ class WeeklyReportOut(Schema):
     ranking_month: str | None = Field(description="排名摘录所依据的月份")
     ranking_size: int
     excerpt: list[RankRowOut] = Field(description="街道排名前五与后五（您辖区内的）")
+    weights: RatesWeightsOut
 
 
 # ---------------------------------------------------------------- building the answers
@@ -302,6 +315,7 @@ def _report(report: WeeklyReport) -> dict[str, Any]:
         "ranking_month": f"{report.ranking_month:%Y-%m}" if report.ranking_month else None,
         "ranking_size": report.ranking_size,
         "excerpt": [_row(r) for r in report.excerpt],
+        "weights": Weights.from_settings().shown(),
     }
 
 
@@ -329,6 +343,7 @@ def figures(request: HttpRequest, f: Query[RatesFiguresIn]) -> Any:
         "source": source,
         "live": period.end >= timezone.localdate(),
         **_rates(rates),
+        "weights": Weights.from_settings().shown(),
         "trend": trend,
     }
 
@@ -358,6 +373,7 @@ def ranking(request: HttpRequest, month: str = "") -> Any:
             "improving_places": t.improving_places,
             "bottom_list": t.bottom_list,
         },
+        "weights": Weights.from_settings().shown(),
         "boards": [_board(b, visible) for b in rankings(first).values()],
     }
 

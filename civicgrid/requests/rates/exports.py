@@ -3,16 +3,23 @@ report's (``report.weekly_report_xlsx``): figures as numbers, rates with a % for
 with two decimals, names never read as formulas. What is written is what the page shows the
 reader (rows beyond their scope left out)."""
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 from io import BytesIO
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from civicgrid.requests.models import Rating, Request
+from civicgrid.requests.permissions import requester_seen_q
 from civicgrid.requests.rates.access import Target
-from civicgrid.requests.rates.figures import Period, Rates
+from civicgrid.requests.rates.figures import Period, Rates, Weights
+from civicgrid.requests.rates.ranking import Thresholds
 from civicgrid.requests.rates.report import RATE_HEADERS, _rate, _rate_cells, _score, _sheet
+from civicgrid.territory.models import Node, NodeKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,6 +60,7 @@ def rates_xlsx(target: Target, period: Period, rates: Rates, trend: list[tuple[d
         [_("办结（件次）"), c.closed],
         [_("重办（件次）"), c.reopened],
         [_("重办率"), _rate(rates.rework)],
+        [_("计算口径"), Weights.from_settings().note()],
     ]
     months: list[Any] = [
         [f"{m:%Y-%m}", *_rate_cells(r), r.counts.received, r.counts.closed, r.counts.reopened]
@@ -66,22 +74,108 @@ def rates_xlsx(target: Target, period: Period, rates: Rates, trend: list[tuple[d
     )
 
 
-def ranking_xlsx(boards: list[dict[str, Any]]) -> bytes:
-    """One sheet per kind of unit: the ranked rows, then those with too few ratings."""
+def ranking_xlsx(month: date, boards: list[dict[str, Any]]) -> bytes:
+    """One sheet per kind of unit: the ranked rows, then those with too few ratings. Above the
+    header: the month, the weights, the class thresholds and how many units take part (the
+    sheet says on its own what it ranks). 上月 is empty for a unit not ranked last month."""
     header: list[Any] = [_("名次"), _("上月"), _("升降"), _("单位"), *RATE_HEADERS, _("受理"), _("类别")]
     sheets: list[Sheet] = []
+    notes: list[list[str]] = []
     for b in boards:
         rows = [
-            [r.rank, r.previous_rank, r.movement, r.name, *_rate_cells(r.rates), r.counts.received, klass]
+            [r.rank, r.previous_rank, moved, r.name, *_rate_cells(r.rates), r.counts.received, r.klass_label]
             for r in b["ranked"]
-            for klass in (r.klass_label,)
+            for moved in (r.movement if r.rise is not None else "",)  # no "—" text in the file
         ]
         few = _("评价不足，不参与排名")
         rows += [
             [None, None, "", r.name, *_rate_cells(r.rates), r.counts.received, few] for r in b["unranked"]
         ]
-        sheets.append((str(b["ranking"].kind_label)[:31], header, rows))
-    return workbook_bytes(sheets)
+        kind = str(b["ranking"].kind_label)
+        counts = _(
+            "参与排名 {ranked} 个，本表列出您可查看的 {shown} 个；评价不足未排名 {unranked} 个"
+        ).format(ranked=b["ranked_all"], shown=len(b["ranked"]), unranked=len(b["unranked"]))
+        title = _("接诉即办月度排名 · {month:%Y}年{month.month}月 · {kind}").format(month=month, kind=kind)
+        notes.append([title, counts])
+        sheets.append((kind[:31], header, rows))
+    common = [Weights.from_settings().note(), Thresholds.from_settings().note()]
+    wb = Workbook()
+    default = wb.active
+    if default is not None:
+        wb.remove(default)
+    for (title, head, rows), (heading, counts) in zip(sheets, notes, strict=True):
+        _sheet(wb, title, head, rows, lines=[heading, *common, counts])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+RATING_HEADERS = [
+    gettext_lazy("评价时间"),
+    gettext_lazy("考核月份"),
+    gettext_lazy("诉求编号"),
+    gettext_lazy("轮次"),
+    gettext_lazy("诉求人"),
+    gettext_lazy("承办单位"),
+    gettext_lazy("街道"),
+    gettext_lazy("社区"),
+    gettext_lazy("是否联系"),
+    gettext_lazy("解决情况"),
+    gettext_lazy("满意度"),
+]
+
+
+def _area_names(paths: Iterable[str]) -> dict[int, tuple[str, str]]:
+    """The subdistrict and community nodes on ``paths``: id -> (kind, name)."""
+    ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    kinds = (NodeKind.SUBDISTRICT, NodeKind.COMMUNITY)
+    return {
+        pk: (kind, name)
+        for pk, kind, name in Node.objects.filter(pk__in=ids, kind__in=kinds).values_list(
+            "pk", "kind", "name"
+        )
+    }
+
+
+def rating_rows(actor: Any, ratings: QuerySet[Rating]) -> Iterator[list[Any]]:
+    """The ratings list (评价明细) as rows for Excel: one per rating (件次), with what a recount
+    of the rates needs (联系, 解决情况, 满意度, the unit, the subdistrict and community of the
+    place). The requester is the masked name, left out where the actor may not see it."""
+    areas = _area_names(set(ratings.values_list("node_path", flat=True).distinct().order_by()))
+    seen = requester_seen_q(actor)
+    yes, no = _("是"), _("否")
+    chunk: list[Rating] = []
+
+    def flush() -> Iterator[list[Any]]:
+        ids = {r.request_id for r in chunk}
+        shown = (
+            ids
+            if seen is None
+            else set(Request.objects.filter(seen, pk__in=ids).values_list("pk", flat=True))
+        )
+        for r in chunk:
+            on_path = [areas[int(p)] for p in r.node_path.strip("/").split("/") if p and int(p) in areas]
+            names = {kind: name for kind, name in on_path}
+            yield [
+                r.created_at,
+                f"{r.month:%Y-%m}",
+                r.request.number,
+                r.round,
+                r.request.requester_name_masked if r.request_id in shown else "",
+                r.unit.name if r.unit else "",
+                names.get(NodeKind.SUBDISTRICT, ""),
+                names.get(NodeKind.COMMUNITY, ""),
+                yes if r.contacted else no,
+                r.get_resolution_display(),
+                r.get_satisfaction_display(),
+            ]
+
+    for rating in ratings.iterator(chunk_size=2000):
+        chunk.append(rating)
+        if len(chunk) >= 2000:
+            yield from flush()
+            chunk = []
+    yield from flush()
 
 
 def priority_xlsx(report: Any) -> bytes:

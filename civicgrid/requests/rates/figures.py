@@ -112,6 +112,32 @@ class Weights:
             settings.RATES_BASIC_SATISFIED_WEIGHT,
         )
 
+    def shown(self) -> dict[str, str]:
+        """The weights as written in the settings, for pages, files and the API: the composite's
+        as decimals ("0.1", "0.45"), the partial credits likewise ("0.5", "0.8")."""
+        return {
+            "response": decimal_text(self.response),
+            "resolution": decimal_text(self.resolution),
+            "satisfaction": decimal_text(self.satisfaction),
+            "partly": decimal_text(self.partly),
+            "basic": decimal_text(self.basic),
+        }
+
+    def note(self) -> str:
+        """One line saying which weights the figures were computed with (an assessment
+        published from a page or a file can then be recomputed)."""
+        return _(
+            "计算口径：综合得分 = 100 ×（响应率 × {response} + 解决率 × {resolution} + "
+            "满意率 × {satisfaction}）；"
+            "部分解决按 {partly} 件计，基本满意按 {basic} 件计"
+        ).format(**self.shown())
+
+
+def decimal_text(value: Fraction) -> str:
+    """A weight read from a decimal setting, written back as that decimal (9/20 → "0.45")."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(exact.normalize(), "f")
+
 
 @lru_cache(maxsize=8)
 def _weights(*values: float) -> Weights:

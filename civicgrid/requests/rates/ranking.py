@@ -85,6 +85,15 @@ class Thresholds:
             "busy": pct(self.busy_share),
         }
 
+    def note(self) -> str:
+        """The class thresholds in one line, for the ranking's Excel (the page says them in full)."""
+        shares = self.shown()
+        return gettext(
+            "分类口径：先进类为前 {advanced}（至少 1 个）；"
+            "后 {bottom} 中受理量居前 {busy} 的为治理类，其余为整改类；"
+            "进步类为比上月上升 {places} 名及以上；评价不足 {min_ratings} 件不参与排名"
+        ).format(**shares, places=self.improving_places, min_ratings=self.min_ratings)
+
 
 def share_count(share: Fraction, n: int) -> int:
     """How many units a share of ``n`` covers: ⌊n·share⌋, at least 1 (0 when there are none)."""

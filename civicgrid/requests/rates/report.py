@@ -332,10 +332,24 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _sheet(wb: Workbook, title: str, header: list[StrOrPromise], rows: list[list[Any]]) -> None:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    header: list[StrOrPromise],
+    rows: list[list[Any]],
+    *,
+    lines: list[str] | None = None,
+) -> None:
+    """A sheet of ``rows`` under a bold ``header``; ``lines`` (a title, notes) above the header,
+    one per row in the first column, the title bold."""
     ws = wb.create_sheet(title)
+    for number, line in enumerate(lines or []):
+        ws.append([_text(line)])
+        ws.cell(row=ws.max_row, column=1).data_type = "s"
+        if number == 0:
+            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     ws.append([str(name) for name in header])
-    for cell in ws[1]:
+    for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
         ws.append([value.value if isinstance(value, Number) else _text(value) for value in row])
@@ -344,9 +358,10 @@ def _sheet(wb: Workbook, title: str, header: list[StrOrPromise], rows: list[list
                 cell.number_format = value.number_format
             elif isinstance(cell.value, str):
                 cell.data_type = "s"  # a name such as "=HYPERLINK(…)" stays text, never a formula
+    skip = len(lines or [])  # the notes run across the columns: they do not set a width
     for column in ws.columns:
         letter = column[0].column_letter
-        ws.column_dimensions[letter].width = max(10, *(len(str(c.value or "")) * 2 for c in column))
+        ws.column_dimensions[letter].width = max(10, *(len(str(c.value or "")) * 2 for c in column[skip:]))
 
 
 def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
@@ -368,6 +383,7 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
         [_("综合得分"), _score(r.composite)],
         [_("重办率"), _rate(r.rework)],
         [_("重办（件次）"), c.reopened],
+        [_("计算口径"), Weights.from_settings().note()],
         [
             _("已联系 / 已解决 / 部分解决 / 满意 / 基本满意"),
             f"{c.contacted} / {c.solved} / {c.partly} / {c.satisfied} / {c.basic}",

@@ -20,10 +20,12 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import has_capability
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.pagination import query_without_page
 from civicgrid.core.validators import typed_day
-from civicgrid.exchange.exports import attachment
+from civicgrid.exchange.exports import attachment, limit_export, xlsx_response
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.rates.access import (
     AREA,
@@ -42,8 +44,8 @@ from civicgrid.requests.rates.access import (
 )
 from civicgrid.requests.rates.cells import RAW, current_month, rollup_ready
 from civicgrid.requests.rates.drill import OUTCOMES, outcome_checked, ratings_behind
-from civicgrid.requests.rates.exports import ranking_xlsx, rates_xlsx
-from civicgrid.requests.rates.figures import FIRST_YEAR, Period, add_months
+from civicgrid.requests.rates.exports import RATING_HEADERS, ranking_xlsx, rates_xlsx, rating_rows
+from civicgrid.requests.rates.figures import FIRST_YEAR, Period, Weights, add_months
 from civicgrid.requests.rates.ranking import (
     RankClass,
     Ranking,
@@ -203,6 +205,7 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         "not_contacted": rates.counts.rated - rates.counts.contacted,
         "received_query": received_query(target, period),
         "chart": _trend_chart(trend),
+        "weights_note": Weights.from_settings().note(),
         **_choices(request.user, target),
         "params": request.GET,
         # What was typed stays in the form when it was refused, to be put right.
@@ -228,7 +231,20 @@ def ratings_page(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         refused = _refused(exc)
         target, period, outcome = scope_target(request.user), Period.month(current_month()), "all"
-    paginator = Paginator(ratings_behind(target, period, outcome), settings.PAGE_SIZE)
+    behind = ratings_behind(target, period, outcome)
+    if request.GET.get("format") == "xlsx" and not refused:
+        # The rows the page lists, for an analyst to recount the rates (requesters masked).
+        limit_export(behind)
+        name = gettext("评价明细_{label}_{period}").format(label=target.label, period=period.label)
+        asked = {k: v for k, v in request.GET.items() if k != "format"}
+        return xlsx_response(
+            actor=request.user,
+            list_name=name,
+            headers=RATING_HEADERS,
+            rows=rating_rows(request.user, behind),
+            filters=asked,
+        )
+    paginator = Paginator(behind, settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     shown = [r.request_id for r in page]
     context = {
@@ -240,6 +256,10 @@ def ratings_page(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query_without_page(request),
         "refused": refused,
+        "may_export": has_capability(request.user, Capability.EXPORT),
+        "xlsx_query": urlencode(
+            {k: v for k, v in request.GET.items() if k not in ("format", "page")} | {"format": "xlsx"}
+        ),
     }
     return render(request, "requests/rates/ratings.html", context, status=422 if refused else 200)
 
@@ -251,6 +271,7 @@ def _board(board: Ranking, visible: set[int]) -> dict[str, Any]:
     return {
         "ranking": board,
         "ranked": ranked,
+        "ranked_all": len(board.ranked),  # how many take part, the reader's or not
         "hidden": len(board.ranked) - len(ranked),  # ranked units beyond the reader's scope
         "unranked": [r for r in board.unranked if r.unit_id in visible],
         "bottom": [r for r in board.bottom if r.unit_id in visible],
@@ -282,10 +303,11 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     can_check = all(r.unit_id in visible for b in ranked for r in (*b.ranked, *b.unranked))
     if request.GET.get("format") == "xlsx" and not refused:
         name = gettext("月度排名_{month:%Y-%m}.xlsx").format(month=month)
-        return attachment(ranking_xlsx(boards), content_type=XLSX, filename=name)
+        return attachment(ranking_xlsx(month, boards), content_type=XLSX, filename=name)
     thresholds = Thresholds.from_settings()
     context = {
         "thresholds": thresholds,
+        "weights_note": Weights.from_settings().note(),
         "shares": thresholds.shown(),
         "month": month,
         "month_value": f"{month:%Y-%m}",
@@ -339,6 +361,7 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
             for spot in report.hot_spots
         ],
         "shown": report.rates.display(),
+        "weights_note": Weights.from_settings().note(),
         "week_value": f"{report.period.start:%Y-%m-%d}",
         "previous_week": _week_before(report.period.start),
         "next_week": f"{report.period.start + timedelta(days=7):%Y-%m-%d}",
