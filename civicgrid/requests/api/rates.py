@@ -200,6 +200,19 @@ class HotSpotOut(Schema):
     shown: RatesShownOut
 
 
+class WeekBeforeOut(Schema):
+    period: RatesPeriodOut
+    intake: int
+    closed: int
+    overdue: int = Field(description="超期未办结（件，截至上周末）")
+    counts: RatesCountsOut
+    rates: RatesValuesOut
+    shown: RatesShownOut
+    changes: dict[str, str] = Field(
+        description="本周较上周：intake、closed、overdue 如 +12（+10.3%），composite 如 +1.25"
+    )
+
+
 class WeeklyReportOut(Schema):
     period: RatesPeriodOut
     scope: RatesTargetOut
@@ -220,6 +233,9 @@ class WeeklyReportOut(Schema):
     ranking_size: int
     excerpt: list[RankRowOut] = Field(description="街道排名前五与后五（您辖区内的）")
     weights: RatesWeightsOut
+    before: WeekBeforeOut | None = Field(
+        description="上周的同口径数字与环比（changes：受理、办结、超期为件数变化与百分比，综合得分为分差）"
+    )
 
 
 # ---------------------------------------------------------------- building the answers
@@ -316,6 +332,21 @@ def _report(report: WeeklyReport) -> dict[str, Any]:
         "ranking_size": report.ranking_size,
         "excerpt": [_row(r) for r in report.excerpt],
         "weights": Weights.from_settings().shown(),
+        "before": _before(report),
+    }
+
+
+def _before(report: WeeklyReport) -> dict[str, Any] | None:
+    b = report.before
+    if b is None:
+        return None
+    return {
+        "period": _period_out(b.period),
+        "intake": b.intake,
+        "closed": b.closed,
+        "overdue": b.overdue,
+        **_rates(b.rates),
+        "changes": report.changes(),
     }
 
 

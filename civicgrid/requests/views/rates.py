@@ -350,6 +350,7 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
     scope = {"node": str(report.scope.pk)} if report.scope.pk is not None else {}
     context = {
         "report": report,
+        "changes": report.changes(),
         "received_query": received_query(report.scope, period),
         "overdue_query": urlencode({**scope, "overdue_at": f"{period.end:%Y-%m-%d}"}),
         "hot_spots": [
