@@ -12,6 +12,7 @@ active resident of the same community (``NoIdKey``). A row's 性别 or 出生日
 contradicts its ID number is refused naming the column (blank takes the ID number's).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -70,6 +71,9 @@ RESIDENT_FIELDS = {
 }
 HEAD_RELATIONS = {"户主", "本人"}
 RESIDENT_PHONE_FIELDS = ("phone_enc", "phone_hash", "phone_masked")
+
+# i18n: data (the year form the resident export writes, registry.pii.birth_text)
+YEAR_ONLY_RE = re.compile(r"^\d{4}年$")
 
 
 def _born_as_the_id_says(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
@@ -233,7 +237,7 @@ class ResidentImporter(Importer):
             "id_number": id_number,
             "phone": "" if keep_phone else self.phone(row),
             "gender": self.choice(row, "gender"),
-            "birth_date": self.date(row, "birth_date"),
+            "birth_date": self._birth(row),
             "residence_type": self.choice(row, "residence_type") or ResidenceType.REGISTERED,
             "relation_to_head": self.optional_text(row, "relation_to_head", 20),
             "note": "",
@@ -259,6 +263,14 @@ class ResidentImporter(Importer):
         if not id_number and self._repeated_without_id(row, resident, household_code):
             return
         self.residents.append((resident, household_code, tags))
+
+    def _birth(self, row: Row) -> date | None:
+        """出生日期, or None for the year alone as the resident export writes it (1990年: the
+        full date is shown only in the audited reveal), so that an export imported back is
+        not refused for it; with an ID number the birth date follows the number anyway."""
+        if YEAR_ONLY_RE.match(self.text(row, "birth_date").strip()):
+            return None
+        return self.date(row, "birth_date")
 
     # --- residents the file updates (by ID number) ------------------------------------------
 
