@@ -54,7 +54,8 @@ class NamedForm(forms.Form):
                 error = forms.ValidationError(error)
             if not hasattr(error, "error_dict"):
                 label = str(self.fields[field].label or field)
-                stem = label.split("（")[0]  # i18n: data (a reason that begins with the field's name names it)
+                # i18n: data (a reason that begins with the field's name names it)
+                stem = label.split("（")[0]
                 error = forms.ValidationError(
                     [
                         m if m.startswith(stem) else _("{label}：{reason}").format(label=label, reason=m)

@@ -112,7 +112,8 @@ def test_the_page_notes_closures_only_when_they_differ(hotline: Any) -> None:
     client = Client()
     client.force_login(hotline.city.dave)
     body = client.get(reverse("requests:weekly_report"), {"week": f"{monday:%Y-%m-%d}"}).content.decode()
-    assert '<div class="n">1</div><div class="l">本周办结（件）<br>较上周 +1</div>' in body  # none the week before
+    # Nothing was closed the week before: +1.
+    assert '<div class="n">1</div><div class="l">本周办结（件）<br>较上周 +1</div>' in body
     assert "件次（重办后再次办结的每次都计）" not in body
 
 
