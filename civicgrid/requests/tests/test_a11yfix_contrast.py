@@ -19,7 +19,8 @@ def _contrast(a: str, b: str) -> float:
 
 
 def _rule(css: str, selector: str) -> str:
-    found = re.search(re.escape(selector) + r" \{([^}]*)\}", css)
+    # The rule of exactly this selector (not ``h2.section a.hint`` for ``.hint``).
+    found = re.search(r"(?:^|[}\n])\s*" + re.escape(selector) + r" \{([^}]*)\}", css)
     assert found, selector
     return found.group(1)
 
