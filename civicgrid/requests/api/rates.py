@@ -208,6 +208,7 @@ class WeekBeforeOut(Schema):
     counts: RatesCountsOut
     rates: RatesValuesOut
     shown: RatesShownOut
+    same_time: bool = Field(description="本周尚未结束：上周数字截至一周前的同一时刻（上周同期）")
     changes: dict[str, str] = Field(
         description="本周较上周：intake、closed、overdue 如 +12（+10.3%），composite 如 +1.25"
     )
@@ -347,6 +348,7 @@ def _before(report: WeeklyReport) -> dict[str, Any] | None:
         "overdue": b.overdue,
         **_rates(b.rates),
         "changes": report.changes(),
+        "same_time": b.same_time,
     }
 
 

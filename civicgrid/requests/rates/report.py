@@ -4,7 +4,7 @@ Everything is cut to the actor's RATES_VIEW scope; the same data feeds the print
 and the Excel download.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -82,11 +82,12 @@ class HotSpot:
 class WeekBefore:
     """The week before's headline figures (环比), counted as the report counts its own week."""
 
-    period: Period
+    period: Period  # for a week not yet over: the week before up to the same weekday (同期)
     intake: int
     closed: int
-    overdue: int  # at the end of that week
+    overdue: int  # at the end of that week, or of the same moment a week ago (同期)
     rates: Rates
+    same_time: bool = False  # cut at the same moment a week ago: the week is not over yet
 
 
 @dataclass
@@ -298,9 +299,15 @@ def _change(now: int, before: int) -> str:
 
 
 def _week_before(requests: QuerySet[Request], report: WeeklyReport, weights: Weights) -> WeekBefore:
-    """The headline figures of the week before ``report``'s, counted as ``weekly_report`` does."""
+    """The headline figures of the week before ``report``'s, counted as ``weekly_report`` does.
+    While the week is not over, the week before up to the same moment (同期: Monday 00:00 to
+    the same weekday and time; its ratings to the end of that weekday), so that part of a week
+    is not set against a whole one."""
     period = Period.week(report.period.start - timedelta(days=7))
     start, end = bounds(period)
+    if report.is_live:
+        end = min(end, report.generated_at - timedelta(days=7))
+        period = Period(period.start, timezone.localtime(end).date())
     closes = RequestEvent.objects.filter(
         created_at__gte=start, created_at__lt=end, action__in=CLOSE_ACTIONS, request__in=requests
     )
@@ -310,6 +317,7 @@ def _week_before(requests: QuerySet[Request], report: WeeklyReport, weights: Wei
         closed=closes.values("request_id").distinct().count(),
         overdue=requests.filter(overdue_at(end)).count(),
         rates=rates_of(grand_total(raw_cells(period, report.scope.slice, by=BY_AREA)), weights),
+        same_time=report.is_live,
     )
 
 
@@ -360,6 +368,28 @@ def _rate(value: Fraction | None) -> Number:
     """The rate as a fraction (0.9825 shown as 98.25%), rounded as the page rounds it."""
     shown = percent(value)
     return Number(None if shown is None else float(shown / 100), PERCENT_FORMAT)
+
+
+def _compared(label: StrOrPromise, now: int, before: int | None) -> list[Any]:
+    """A count against the week before: 本周, 上周, 变化 (a number), 变化率 (a percentage)."""
+    if before is None:
+        return [label, now]
+    ratio = Number((now - before) / before if before else None, "+0.0%;-0.0%;0.0%")
+    return [label, now, before, Number(now - before, "+0;-0;0"), ratio]
+
+
+def _rates_compared(
+    label: StrOrPromise,
+    now: Fraction | None,
+    before: Fraction | None,
+    cell: Callable[[Fraction | None], Number],
+) -> list[Any]:
+    """A rate or the composite against the week before: 本周, 上周, 变化 (percentage points or
+    score points, from the rounded figures as shown); blank where either has no rating."""
+    shown, earlier = cell(now), cell(before)
+    if shown.value is None or earlier.value is None:
+        return [label, shown, earlier]
+    return [label, shown, earlier, Number(shown.value - earlier.value, shown.number_format)]
 
 
 def _score(value: Fraction | None) -> Number:
@@ -423,26 +453,22 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
     r, c = report.rates, report.rates.counts
     overdue = _("超期未办结（件，截至生成时）") if report.is_live else _("超期未办结（件，截至周末）")
     live = [[_("说明"), _("本周尚未结束，数字为截至生成时")]] if report.is_live else []
-    b, changes = report.before, report.changes()
+    b = report.before
+    bc = b.rates.counts if b else None
     return [
-        [_("统计周期"), report.period.label, b.period.label if b else "", _("环比")],
+        [_("统计周期"), report.period.label, b.period.label if b else ""],
         *live,
         [_("统计范围"), report.scope.label],
-        [_("受理诉求（件）"), report.intake, b.intake if b else "", changes.get("intake", "")],
-        [_("办结诉求（件）"), report.closed, b.closed if b else "", changes.get("closed", "")],
-        [_("办结（件次）"), c.closed],
-        [overdue, report.overdue, b.overdue if b else "", changes.get("overdue", "")],
-        [_("评价件次"), c.rated],
-        [_("响应率"), _rate(r.response)],
-        [_("解决率"), _rate(r.resolution)],
-        [_("满意率"), _rate(r.satisfaction)],
-        [
-            _("综合得分"),
-            _score(r.composite),
-            _score(b.rates.composite) if b else "",
-            changes.get("composite", ""),
-        ],
-        [_("重办率"), _rate(r.rework)],
+        _compared(_("受理诉求（件）"), report.intake, b.intake if b else None),
+        _compared(_("办结诉求（件）"), report.closed, b.closed if b else None),
+        _compared(_("办结（件次）"), c.closed, bc.closed if bc else None),
+        _compared(overdue, report.overdue, b.overdue if b else None),
+        _compared(_("评价件次"), c.rated, bc.rated if bc else None),
+        _rates_compared(_("响应率"), r.response, b.rates.response if b else None, _rate),
+        _rates_compared(_("解决率"), r.resolution, b.rates.resolution if b else None, _rate),
+        _rates_compared(_("满意率"), r.satisfaction, b.rates.satisfaction if b else None, _rate),
+        _rates_compared(_("综合得分"), r.composite, b.rates.composite if b else None, _score),
+        _rates_compared(_("重办率"), r.rework, b.rates.rework if b else None, _rate),
         [_("重办（件次）"), c.reopened],
         [_("计算口径"), Weights.from_settings().note()],
         [
@@ -471,7 +497,8 @@ def weekly_report_xlsx(report: WeeklyReport) -> bytes:
     default = wb.active
     if default is not None:
         wb.remove(default)
-    _sheet(wb, _("概况"), [_("指标"), _("本周"), _("上周"), _("环比")], _summary_rows(report))
+    before = _("上周同期") if report.before and report.before.same_time else _("上周")
+    _sheet(wb, _("概况"), [_("指标"), _("本周"), before, _("变化"), _("变化率")], _summary_rows(report))
     _sheet(wb, _("渠道"), [_("渠道"), _("件数")], [list(row) for row in report.by_channel])
     _sheet(wb, _("类型"), [_("诉求类型"), _("件数")], [list(row) for row in report.by_type])
     _sheet(wb, _("一级分类"), [_("一级分类"), _("件数")], [list(row) for row in report.by_category])

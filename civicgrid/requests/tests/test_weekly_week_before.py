@@ -44,9 +44,9 @@ def test_the_week_is_compared_with_the_week_before(hotline: Any) -> None:
     assert report.changes()["intake"] == "+1（+50.0%）" and report.changes()["closed"] == "+2（+200.0%）"
 
     rows = list(load_workbook(BytesIO(weekly_report_xlsx(report)))["概况"].iter_rows(values_only=True))
-    assert rows[0] == ("指标", "本周", "上周", "环比")
+    assert rows[0] == ("指标", "本周", "上周", "变化", "变化率")
     intake = next(r for r in rows if r[0] == "受理诉求（件）")
-    assert intake == ("受理诉求（件）", 3, 2, "+1（+50.0%）")
+    assert intake == ("受理诉求（件）", 3, 2, 1, 0.5)  # numbers, for Excel to compute with
 
     client = Client()
     client.force_login(hotline.city.dave)
@@ -63,3 +63,29 @@ def test_nothing_the_week_before_says_the_count_only(hotline: Any) -> None:
     report = weekly_report(hotline.city.dave, monday)
     assert report.changes()["intake"] == "+1" and report.changes()["closed"] == "0"
     assert report.changes()["composite"] == ""  # no rating in either week
+
+
+def test_a_week_not_over_is_set_against_the_same_part_of_the_week_before(
+    hotline: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a Wednesday at noon the week so far is compared with Monday to Wednesday noon of the
+    week before, not with the whole of it."""
+    monday = last_monday()
+    wednesday_noon = at(monday + timedelta(days=2), 12)
+    grid = hotline.city.grid_a1_1
+    before = monday - timedelta(days=7)
+    make_request(grid, hotline.sub_a_unit, at(before + timedelta(days=1)))  # Tuesday: counted
+    make_request(grid, hotline.sub_a_unit, at(before + timedelta(days=2), 13))  # Wednesday 13:00: not yet
+    make_request(grid, hotline.sub_a_unit, at(before + timedelta(days=3)))  # Thursday: not yet
+    make_request(grid, hotline.sub_a_unit, at(monday))
+    monkeypatch.setattr(timezone, "now", lambda: wednesday_noon)
+    report = weekly_report(hotline.city.dave, monday)
+    assert report.is_live and report.before is not None and report.before.same_time
+    assert report.before.period.end == before + timedelta(days=2)
+    assert (report.intake, report.before.intake) == (1, 1) and report.changes()["intake"] == "0"
+    client = Client()
+    client.force_login(hotline.city.dave)
+    page = client.get("/requests/rates/weekly/", {"week": monday.isoformat()}).content.decode()
+    assert "较上周同期 0" in page
+    header = next(load_workbook(BytesIO(weekly_report_xlsx(report)))["概况"].iter_rows(values_only=True))
+    assert header[2] == "上周同期"

@@ -348,9 +348,13 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
     period = report.period
     days = period_query(period)  # a week: its first and last day
     scope = {"node": str(report.scope.pk)} if report.scope.pk is not None else {}
+    same_time = report.before is not None and report.before.same_time
     context = {
         "report": report,
         "changes": report.changes(),
+        # A week not over is set against the week before up to the same moment (同期).
+        "before_label": gettext("较上周同期") if same_time else gettext("较上周"),
+        "before_end_label": gettext("较上周同期") if same_time else gettext("较上周末"),
         "received_query": received_query(report.scope, period),
         "overdue_query": urlencode({**scope, "overdue_at": f"{period.end:%Y-%m-%d}"}),
         "hot_spots": [
