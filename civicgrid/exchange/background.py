@@ -20,6 +20,9 @@ job instead of a file (``export_job_create``); the task worker writes it
   job is asked for or the list is shown); the job stays, as 已过期.
 * **Running twice** (a worker retrying, two workers): the job is claimed by one conditional
   update from 排队中 to 生成中; the second run finds it claimed and does nothing.
+* **Stopping**: the owner may cancel a job that waits or runs (``export_job_cancel``); a job
+  still 生成中 ``EXPORT_RUNNING_TIMEOUT_MINUTES`` (60) after it started is failed (its worker
+  was stopped), freeing its place; either way a file written meanwhile is not kept.
 """
 
 import hashlib
@@ -46,6 +49,7 @@ from civicgrid.exchange import exports
 from civicgrid.exchange.constants import (
     BACKGROUND_EXPORT_MAX,
     EXPORT_KEEP_DAYS,
+    EXPORT_RUNNING_TIMEOUT_MINUTES,
     EXPORTS_RUNNING_MAX,
     Verb,
 )
@@ -74,7 +78,7 @@ def _digest(source: str, params: dict[str, Any]) -> str:
 
 def too_many_message(count: int) -> str:
     return _("共 {count} 条，超过导出上限 {limit} 条，请缩小筛选范围").format(
-        count=count, limit=BACKGROUND_EXPORT_MAX
+        count=f"{count:,}", limit=f"{BACKGROUND_EXPORT_MAX:,}"
     )
 
 
@@ -181,7 +185,18 @@ def _write(job: ExportJob) -> None:
             job.status, job.rows, job.finished_at = ExportStatus.DONE, count, timezone.now()
             job.size = job.file.size
             job.message = ""
-            job.save(update_fields=["file", "status", "rows", "finished_at", "size", "message"])
+            # Only a job still 生成中: one cancelled or timed out meanwhile keeps that state.
+            done = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+                file=job.file.name,
+                status=job.status,
+                rows=count,
+                finished_at=job.finished_at,
+                size=job.size,
+                message="",
+            )
+            if not done:
+                job.file.delete(save=False)
+                return
             exports.export_audited(
                 actor=actor,
                 list_name=source.list_name,
@@ -229,9 +244,31 @@ def export_download(*, actor: Any, pk: int) -> ExportJob:
     return job
 
 
+def export_job_cancel(*, actor: Any, pk: int) -> ExportJob:
+    """Stop the actor's own job while it waits or runs: 失败 (已取消); a worker writing it
+    meanwhile keeps no file (``_write`` completes only a job still 生成中)."""
+    job = export_job_mine(actor, pk)
+    cancelled = ExportJob.objects.filter(pk=job.pk, status__in=EXPORT_RUNNING).update(
+        status=ExportStatus.FAILED, message=_("已取消"), finished_at=timezone.now()
+    )
+    if not cancelled:
+        raise ValidationError(_("该导出任务已结束，无需取消"), field="export")
+    job.refresh_from_db()
+    return job
+
+
 def exports_expire() -> int:
-    """Delete the files written more than ``EXPORT_KEEP_DAYS`` days ago; how many."""
-    cutoff = timezone.now() - timedelta(days=EXPORT_KEEP_DAYS)
+    """Delete the files written more than ``EXPORT_KEEP_DAYS`` days ago (how many), and fail the
+    jobs still 生成中 ``EXPORT_RUNNING_TIMEOUT_MINUTES`` after they started: their worker stopped."""
+    now = timezone.now()
+    ExportJob.objects.filter(
+        status=ExportStatus.RUNNING, started_at__lt=now - timedelta(minutes=EXPORT_RUNNING_TIMEOUT_MINUTES)
+    ).update(
+        status=ExportStatus.FAILED,
+        message=_("生成超时（后台任务可能已中断），请重新导出"),
+        finished_at=now,
+    )
+    cutoff = now - timedelta(days=EXPORT_KEEP_DAYS)
     old = list(ExportJob.objects.filter(status=ExportStatus.DONE, finished_at__lt=cutoff))
     for job in old:
         try:

@@ -29,3 +29,5 @@ BACKGROUND_FROM = 10_000
 BACKGROUND_EXPORT_MAX = 1_000_000
 EXPORT_KEEP_DAYS = 7
 EXPORTS_RUNNING_MAX = 3
+# A job still 生成中 this long after it started was left by a stopped worker: 失败 (re-ask it).
+EXPORT_RUNNING_TIMEOUT_MINUTES = 60

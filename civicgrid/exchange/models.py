@@ -181,6 +181,15 @@ class ExportJob(models.Model):
         return min(99, round(self.rows * 100 / self.expected_rows))
 
     @property
+    def rows_shown(self) -> str:
+        """The rows as a reader reads them (1,234,567): the Chinese locale groups no digits."""
+        return f"{self.rows:,}"
+
+    @property
+    def expected_shown(self) -> str:
+        return f"{self.expected_rows:,}"
+
+    @property
     def expires_at(self) -> datetime | None:
         from civicgrid.exchange.constants import EXPORT_KEEP_DAYS
 

@@ -142,7 +142,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "running": any(job.is_running for job in page),
         "keep_days": EXPORT_KEEP_DAYS,
-        "background_from": BACKGROUND_FROM,
+        "background_from": f"{BACKGROUND_FROM:,}",
     }
     if request.headers.get("HX-Request"):
         return render(request, "exchange/_exports_table.html", context)
@@ -157,3 +157,15 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=name, content_type=exports.XLSX_CONTENT_TYPE
     )
+
+
+@login_required
+@require_POST
+def export_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job = background.export_job_cancel(actor=request.user, pk=pk)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消导出：{name}").format(name=job.list_name))
+    return redirect("exchange:exports")

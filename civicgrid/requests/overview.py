@@ -6,8 +6,9 @@ reader's scope and the units with the most overdue open requests.
 Everything is counted over the requests the reader may see (``selectors.requests_visible``)
 in a fixed number of queries, whatever the number of areas: the areas' counts are
 filtered aggregates of one query. "Overdue" is the ledger's (``ledger.overdue_q``: open,
-its resolution clock running and past due), so each figure links to the ledger filtered
-to the same requests.
+its resolution clock running and past due), so each figure (but the whistles') links to
+the ledger filtered to the same requests. Its scope is the ledger's, which for a unit's
+handler is narrower than the rates pages' area (``rates.access``: RATES_VIEW).
 """
 
 from dataclasses import dataclass, field

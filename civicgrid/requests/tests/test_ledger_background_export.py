@@ -159,8 +159,49 @@ def test_an_expired_file_is_deleted_and_says_so(hotline: Any, requests_filed: li
     assert storage.exists(name)
     ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=8))
     page = client.get(EXPORTS)
-    assert "已删除，请重新导出" in page.content.decode()
+    assert "已删除，请到原列表重新导出" in page.content.decode()
     job.refresh_from_db()
     assert job.status == ExportStatus.EXPIRED and not storage.exists(name)
     gone = client.get(f"/exchange/exports/{job.pk}/download/")
     assert gone.status_code == 404 and "超过保存期限" in gone.content.decode()
+
+
+def test_the_owner_cancels_and_a_stalled_job_times_out(hotline: Any, requests_filed: list[Request]) -> None:
+    client = logged_in(hotline.city.dave)
+    client.get(LEDGER, {"export": "xlsx"})
+    job = ExportJob.objects.get()
+    assert logged_in(hotline.hank).post(f"/exchange/exports/{job.pk}/cancel/").status_code == 404
+    assert client.post(f"/exchange/exports/{job.pk}/cancel/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.message == "已取消"
+    assert background.export_job_run(job_id=job.pk) is not None  # the worker comes later: nothing
+    assert not AuditLog.objects.filter(verb="exchange.exported").exists()
+
+    client.get(LEDGER, {"export": "xlsx", "type": "complaint"})  # a place is free again
+    stalled = ExportJob.objects.get(status=ExportStatus.PENDING)
+    ExportJob.objects.filter(pk=stalled.pk).update(
+        status=ExportStatus.RUNNING, started_at=timezone.now() - timedelta(hours=2)
+    )
+    assert "生成超时" in client.get(EXPORTS).content.decode()
+    stalled.refresh_from_db()
+    assert stalled.status == ExportStatus.FAILED
+
+
+def test_a_job_cancelled_while_written_keeps_no_file(
+    hotline: Any, requests_filed: list[Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = logged_in(hotline.city.dave)
+    client.get(LEDGER, {"export": "xlsx"})
+    job = ExportJob.objects.get()
+    written = background.exports.workbook_file
+
+    def cancelled_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        found = written(*args, **kwargs)
+        background.export_job_cancel(actor=hotline.city.dave, pk=job.pk)
+        return found
+
+    monkeypatch.setattr(background.exports, "workbook_file", cancelled_meanwhile)
+    background.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and not job.file
+    assert not AuditLog.objects.filter(verb="exchange.exported").exists()

@@ -280,7 +280,7 @@ def _export(request: HttpRequest, form: LedgerForm, qs: QuerySet[Request]) -> Ht
     if new:
         messages.success(
             request,
-            _("共 {count} 件，已转为后台导出；文件生成后可在“下载中心”下载").format(count=job.expected_rows),
+            _("共 {count} 件，已转为后台导出；文件生成后可在“下载中心”下载").format(count=job.expected_shown),
         )
     else:
         messages.info(request, _("同样的导出已在生成中，请稍候"))
@@ -323,6 +323,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request, "export"),
             "may_export": has_capability(request.user, Capability.EXPORT),
             "background_from": BACKGROUND_FROM,
+            "background_from_shown": f"{BACKGROUND_FROM:,}",
         },
         status=status,
     )
