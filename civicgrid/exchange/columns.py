@@ -98,11 +98,14 @@ NODE_COLUMNS = [
 
 _NODE_CODE = Column("node_code", "区域编码", True, NODE_CODE_HELP, aliases=("节点编码", "所属区域编码"))
 
+PHONE_HELP = "手机号11位，或固定电话如0510-12345678"
+PHONE_ALIASES = ("电话", "手机号", "手机", "联系方式")
+
 POSITION_COLUMNS = [
     _NODE_CODE,
     Column("post", "岗位", True, "岗位名称", Post),
     Column("holder_name", "姓名", True, "任职人姓名，最长50个字"),
-    Column("phone", "联系电话", help="手机号11位，或固定电话如0510-12345678", aliases=("电话", "手机号")),
+    Column("phone", "联系电话", help=PHONE_HELP, aliases=PHONE_ALIASES),
     Column("organisation_name", "工作单位", help="最长100个字"),
     Column("start_date", "任职开始", True, DATE_HELP, is_date=True, aliases=("开始日期",)),
     Column("end_date", "任职结束", help="仍在任则留空；" + DATE_HELP, is_date=True, aliases=("结束日期",)),
@@ -120,7 +123,7 @@ RESIDENT_COLUMNS = [
         ),
         aliases=("身份证号码", "公民身份号码", "身份证"),
     ),
-    Column("phone", "联系电话", help="手机号11位，或固定电话如0510-12345678", aliases=("电话", "手机号")),
+    Column("phone", "联系电话", help=PHONE_HELP, aliases=PHONE_ALIASES),
     Column(
         "gender",
         "性别",

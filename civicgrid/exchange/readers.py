@@ -103,6 +103,7 @@ class Table:
     header_row: int = 1  # where the header is, as Excel numbers rows (problems are reported there)
     sheet: tuple[int, str, int] | None = None  # a workbook's: (position from 1, title, sheets in all)
     hidden_sheets: int = 0  # a workbook's hidden sheets, never read
+    ignored: list[str] = field(default_factory=list)  # headers no column knows: not read, said so
 
     def sheet_note(self) -> str:
         """Which sheet of a workbook of several was read ("" for one sheet or a text file)."""
@@ -277,7 +278,18 @@ def _bind(columns: list[Column], header: Sequence[Any], table: Table) -> dict[in
     for column in columns:
         if column.required and column.key not in seen:
             table.problems.append((column.header, _missing_reason(column, unknown)))
+    table.ignored = unknown
     return positions
+
+
+def ignored_note(table: Table) -> str:
+    """What the import says of the headers it did not read (序号, 备注, a misnamed 手机…): a
+    column read by nobody must not pass unnoticed."""
+    if not table.ignored:
+        return ""
+    listed = _("、").join(_("「{text}」").format(text=text) for text in table.ignored[:8])
+    more = _("等 {count} 列").format(count=len(table.ignored)) if len(table.ignored) > 8 else ""
+    return _("文件中的{listed}{more}不是模板中的列，未导入").format(listed=listed, more=more)
 
 
 def _known(text: str, wanted: dict[str, Column]) -> bool:

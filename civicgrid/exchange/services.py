@@ -8,6 +8,7 @@ together with one audit row, and the file is then deleted.
 
 import logging
 import uuid
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,7 @@ from civicgrid.exchange.readers import (
     TABULAR_EXTENSIONS,
     Table,
     extension,
+    ignored_note,
     read_geojson,
     read_tabular,
 )
@@ -121,10 +123,14 @@ def _fail(job: ImportJob, *, errors: list[RowError] | None = None, message: str 
 
 
 def _save_error_file(job: ImportJob, errors: list[RowError]) -> None:
-    """Every problem as an .xlsx beside the job (the page shows the first ``MAX_STORED_ERRORS``)."""
-    first = _("要素") if job.kind == ImportKind.GEOMETRY else _("行号")
-    headers = [first, _("名称"), _("列"), _("原因")]
-    rows = ((e.row, e.label, e.column, e.reason) for e in errors)
+    """Every problem as an .xlsx beside the job (the page shows the first ``MAX_STORED_ERRORS``);
+    a GeoJSON feature is also named (its code or name), a row by its number alone."""
+    if job.kind == ImportKind.GEOMETRY:
+        headers = [_("要素"), _("名称"), _("列"), _("原因")]
+        rows: Iterable[tuple[Any, ...]] = ((e.row, e.label, e.column, e.reason) for e in errors)
+    else:
+        headers = [_("行号"), _("列"), _("原因")]
+        rows = ((e.row, e.column, e.reason) for e in errors)
     out, _count = exports.workbook_file(str(_("错误明细")), headers, rows)
     try:
         job.error_file.save(f"{uuid.uuid4().hex}.xlsx", File(out), save=False)
@@ -176,6 +182,8 @@ def _run(job: ImportJob) -> ImportJob:
         if not table.rows:
             nothing = _("{note}；文件中没有其他数据行，请填写实际数据后重新上传").format(note=note)
             return _fail(job, message=nothing)
+    if ignored := ignored_note(table):
+        note = _("{note}；{more}").format(note=note, more=ignored) if note else ignored
     _progress(job, total_rows=len(table.rows), processed_rows=0)
     importer = IMPORTERS[job.kind](job.actor)
     errors = importer.validate(table.rows, lambda done: _progress(job, processed_rows=done))

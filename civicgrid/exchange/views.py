@@ -2,6 +2,8 @@
 downloads of templates; exports of a territory subtree and its positions; the download
 centre of background exports (下载中心, ``background``)."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -92,7 +94,8 @@ def import_errors(request: HttpRequest, pk: int) -> FileResponse:
     job = selectors.import_job_get(request.user, pk)
     if not job.error_file:
         raise Http404
-    name = exports.download_name(_("导入错误明细_{file_name}.xlsx").format(file_name=job.file_name))
+    stem = PurePath(job.file_name).stem or job.file_name
+    name = exports.download_name(_("导入错误明细_{file_name}.xlsx").format(file_name=stem))
     return FileResponse(
         job.error_file.open("rb"), as_attachment=True, filename=name, content_type=exports.XLSX_CONTENT_TYPE
     )

@@ -63,8 +63,21 @@ def test_every_problem_can_be_downloaded_when_the_page_lists_only_the_first(
     assert response.status_code == 200
     body = b"".join(cast(Any, response).streaming_content)
     sheet = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
-    assert sheet[0] == ("行号", "名称", "列", "原因")
-    assert [(r[0], r[2]) for r in sheet[1:]] == [(2, "姓名"), (3, "姓名"), (4, "姓名")]
+    assert sheet[0] == ("行号", "列", "原因")
+    assert [(r[0], r[1]) for r in sheet[1:]] == [(2, "姓名"), (3, "姓名"), (4, "姓名")]
+    assert response["Content-Disposition"].endswith("_a.xlsx")  # the upload's name once, not a.csv.xlsx
     stranger = Client()
     stranger.force_login(city.carol)  # another subdistrict's importer
     assert stranger.get(f"/exchange/imports/{job.pk}/errors.xlsx").status_code == 404
+
+
+def test_columns_the_import_does_not_read_are_said_and_手机_is_the_phone(
+    city: Any, run_import: RunImport
+) -> None:
+    grid = city.grid_a1_1.code
+    header = ["区域编码", "姓名", "身份证号", "手机", "住址备注"]
+    rows = [header, [grid, "张伟", id_number(1), "13812345678", "3楼"]]
+    job = run_import(city.bob, ImportKind.RESIDENTS, "a.csv", csv_bytes(rows))
+    assert job.status == ImportStatus.DONE, job.errors
+    assert "文件中的「住址备注」不是模板中的列，未导入" in job.message
+    assert Resident.objects.get().phone_masked == "138****5678"
