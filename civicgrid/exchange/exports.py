@@ -41,7 +41,8 @@ from civicgrid.core.i18n import StrOrPromise, plain
 from civicgrid.exchange.columns import NODE_COLUMNS
 from civicgrid.exchange.constants import EXPORT_MAX, Verb
 from civicgrid.registry.models import Dwelling, Organisation, Resident, ResidentTag
-from civicgrid.registry.pii import reduce_birth
+from civicgrid.registry.pii import reduce_birth, shown_tags
+from civicgrid.registry.selectors import area_label
 from civicgrid.territory.models import Node, Position
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -250,6 +251,7 @@ RESIDENT_FIELDS = (
     "node_path",
     "node__code",
     "node__name",
+    "node__parent__name",
     "name",
     "id_number_masked",
     "phone_masked",
@@ -265,20 +267,23 @@ RESIDENT_FIELDS = (
 
 
 def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
-    """Two queries a chunk of ``CHUNK`` residents (the rows with their area and household,
-    then their tags), never one a resident."""
+    """Two queries a chunk of ``CHUNK`` residents (the rows with their area, its parent and
+    household, then their tags), never one a resident. 所属区域 names the parent too
+    (瑞景公寓1号楼 · 1单元); the sensitive tags are left out where the actor may not reveal
+    PII (``pii.shown_tags``)."""
     qs = scope_filter(qs, actor, Capability.EXPORT)
     limit_export(qs)
-    qs = qs.select_related("node", "household").only(*RESIDENT_FIELDS)
-    tags = Prefetch("tags", queryset=ResidentTag.objects.only("name"))
+    qs = qs.select_related("node__parent", "household").only(*RESIDENT_FIELDS)
+    tags = Prefetch("tags", queryset=ResidentTag.objects.only("code", "name"))
     qs = qs.prefetch_related(None).prefetch_related(tags)
 
     def rows() -> Iterable[tuple[Any, ...]]:
         for r in qs.iterator(chunk_size=CHUNK):
-            r = reduce_birth(actor, r)  # the year only where the actor may not reveal PII
+            # The birth year only; the sensitive tags only where the actor may reveal PII.
+            r = reduce_birth(actor, r)
             yield (
                 r.node.code,
-                r.node.name,
+                area_label(r.node),
                 r.name,
                 r.id_number_masked,
                 r.phone_masked,
@@ -287,7 +292,7 @@ def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
                 r.get_residence_type_display(),
                 r.household.code if r.household else "",
                 r.relation_to_head,
-                "、".join(t.name for t in r.tags.all()),
+                "、".join(t.name for t in shown_tags(r)),
                 _("是") if r.is_active else _("否"),
                 r.get_left_reason_display(),
                 r.left_on,

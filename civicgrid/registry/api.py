@@ -13,7 +13,7 @@ from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry import selectors, services
 from civicgrid.registry.models import Household, Resident
-from civicgrid.registry.pii import reduce_birth
+from civicgrid.registry.pii import reduce_birth, shown_tags
 from civicgrid.territory.selectors import node_get
 
 router = Router(tags=["registry 实有人口房屋单位"])
@@ -50,7 +50,8 @@ class ResidentOut(Schema):
 
     @staticmethod
     def resolve_tags(obj: Resident) -> list[str]:
-        return [t.code for t in obj.tags.all()]
+        """Without the sensitive tags where the reader may not reveal PII (``pii.shown_tags``)."""
+        return [t.code for t in shown_tags(obj)]
 
 
 class ResidentIn(Schema):

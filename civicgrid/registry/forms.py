@@ -32,6 +32,7 @@ class ResidentForm(forms.Form):
     # On the edit form: take a stored number off (the empty field means "keep it").
     clear_id_number = forms.BooleanField(label=_("清除身份证号"), required=False)
     clear_phone = forms.BooleanField(label=_("清除联系电话"), required=False)
+    clear_birth_date = forms.BooleanField(label=_("清除出生日期"), required=False)
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", ""), *Gender.choices])
     birth_date = forms.DateField(label=_("出生日期"), required=False, error_messages=DAY)
     residence_type = forms.ChoiceField(label=_("人口类型"), choices=ResidenceType.choices)
@@ -60,6 +61,8 @@ def clear_conflicts(form: forms.Form) -> None:
     for field, box in CLEARING:
         if form.cleaned_data.get(box) and form.cleaned_data.get(field):
             form.add_error(field, _("已勾选“清除”，请不要同时填写新号码"))
+    if form.cleaned_data.get("clear_birth_date") and form.cleaned_data.get("birth_date"):
+        form.add_error("birth_date", _("已勾选“清除出生日期”，请不要同时填写出生日期"))
 
 
 def attach_errors(form: forms.Form, exc: CivicError) -> None:

@@ -25,6 +25,7 @@ right. So:
 
 import re
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +41,7 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.core.models import AuditLog
 from civicgrid.core.validators import normalise_id_number, normalise_phone
-from civicgrid.registry.constants import PiiKind, Verb
+from civicgrid.registry.constants import SENSITIVE_TAGS, PiiKind, Verb
 from civicgrid.registry.models import Resident, ResidentTag
 
 _ID_SHAPE = re.compile(r"^\d{15}(?:\d{2}[\dX])?$")  # 18 characters, or the old 15 digits
@@ -174,9 +175,19 @@ def id_holder_checked(*, actor: Any, qs: QuerySet[Resident]) -> Resident | None:
 def sensitive_tag_listed(*, actor: Any, tag: str, qs: QuerySet[Resident]) -> QuerySet[Resident]:
     """``qs`` (residents filtered by ``tag``, one of ``SENSITIVE_TAGS``) cut to where the actor
     may reveal PII, and the listing audited (the tag and the hits, one row a listing). An
-    actor who may reveal PII nowhere is refused (``PermissionDenied``, 403)."""
+    actor who may reveal PII nowhere is refused (``PermissionDenied``, 403), and the refusal
+    audited too (``Verb.RESIDENT_PII_REFUSED``, the tag as target, in its own transaction)."""
     if not has_capability(actor, Capability.PII_VIEW):
         found = ResidentTag.objects.filter(code=tag).first()
+        with transaction.atomic():
+            audit_write(
+                actor=actor,
+                verb=Verb.RESIDENT_PII_REFUSED,
+                target_type="registry.residenttag",
+                target_id=tag,
+                target_label=found.name if found else tag,
+                after={"status": PermissionDenied.http_status, "tag": tag},
+            )
         raise PermissionDenied(
             _("按敏感标签“{tag}”筛选居民须有查看居民完整信息的权限，请去掉该标签后再查询").format(
                 tag=found.name if found else tag
@@ -205,16 +216,30 @@ def may_reveal(actor: Any, resident: Resident) -> bool:
 
 def reduce_birth(actor: Any, resident: Resident) -> Resident:
     """Give the resident ``birth_year`` and ``birth_shown`` (``birth_text``); blank
-    ``birth_date``, for every actor (the full date is part of the audited reveal). A resident
-    so reduced is for showing only (the services read the row afresh before they change it).
-    ``actor`` stays in the signature for the callers."""
+    ``birth_date``, for every actor (the full date is part of the audited reveal). Also
+    ``sensitive_shown`` (``may_reveal``: whether its ``SENSITIVE_TAGS`` may be shown to
+    ``actor``) and ``tags_shown`` (``shown_tags``, read when called, after the tags are
+    prefetched; a template calls it as ``r.tags_shown``). A resident so reduced is for showing
+    only (the services read the row afresh before they change it)."""
     if "birth_shown" in resident.__dict__:  # reduced already
         return resident
     born = resident.birth_date
     resident.birth_year = born.year if born else None  # type: ignore[attr-defined]
     resident.birth_date = None
     resident.birth_shown = birth_text(resident)  # type: ignore[attr-defined]
+    resident.sensitive_shown = may_reveal(actor, resident)  # type: ignore[attr-defined]
+    resident.tags_shown = partial(shown_tags, resident)  # type: ignore[attr-defined]
     return resident
+
+
+def shown_tags(resident: Resident) -> list[ResidentTag]:
+    """The resident's tags that may be shown: without the ``SENSITIVE_TAGS`` (严重精神障碍患者,
+    社区矫正人员, 低保户) unless the resident was reduced for an actor who may reveal PII
+    where the resident lives (``reduce_birth``); an unreduced resident shows none of them.
+    Hidden on the lists, the resident page, the API and the export alike: a list by name
+    must not give what the list by tag refuses."""
+    shown = getattr(resident, "sensitive_shown", False)
+    return [t for t in resident.tags.all() if shown or t.code not in SENSITIVE_TAGS]
 
 
 def birth_text(resident: Resident) -> str:

@@ -37,14 +37,23 @@ def organisations_visible(actor: Any) -> QuerySet[Organisation]:
 STATUS_ACTIVE, STATUS_MOVED_OUT, STATUS_ALL = "active", "moved_out", "all"
 
 
-def moved_out_holder(actor: Any, id_number: str) -> Resident | None:
-    """The moved-out resident holding this ID number, if the actor may see them (the way to
-    恢复在册 when registering them again is refused)."""
+def id_holder_visible(actor: Any, id_number: str) -> Resident | None:
+    """The resident holding this ID number, if the actor may see them: asked only after a
+    registration or an edit was refused as 该身份证号已登记 (itself the audited ID search), for
+    the link to them (恢复在册 for one who moved out)."""
     number = normalise_id_number(id_number)
     if not number:
         return None
-    qs = residents_visible(actor).filter(is_active=False, id_number_hash=crypto.blind_index(number))
-    return qs.first()
+    return residents_visible(actor).filter(id_number_hash=crypto.blind_index(number)).first()
+
+
+def area_label(node: Node | None) -> str:
+    """A resident's 所属区域 as a person reads it: the node with its parent (瑞景公寓1号楼 ·
+    1单元), since many buildings have a 1单元 (select_related ``node__parent``)."""
+    if node is None:
+        return ""
+    parent = node.parent if node.parent_id else None
+    return f"{parent.name} · {node.name}" if parent is not None else node.name
 
 
 def resident_search(
@@ -87,7 +96,7 @@ def resident_search(
         pii_search_checked(actor=actor, kind=kind, qs=qs)
     if tag in SENSITIVE_TAGS:
         qs = sensitive_tag_listed(actor=actor, tag=tag, qs=qs)
-    qs = qs.select_related("node", "household").prefetch_related("tags").order_by("node_path", "id")
+    qs = qs.select_related("node__parent", "household").prefetch_related("tags").order_by("node_path", "id")
     return with_reduced_birth(qs, actor)
 
 
@@ -101,7 +110,7 @@ def search_digests(q: str) -> list[str]:
 
 def resident_get(actor: Any, pk: int) -> Resident:
     """One resident the actor may see, its birth date reduced as ``resident_search``'s."""
-    qs = residents_visible(actor).select_related("node", "household").filter(pk=pk)
+    qs = residents_visible(actor).select_related("node__parent", "household__dwelling").filter(pk=pk)
     found = with_reduced_birth(qs, actor).first()
     if found is None:
         raise NotFound(_("居民不存在或您无权查看"))

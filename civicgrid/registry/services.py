@@ -150,6 +150,8 @@ def _resident_apply(resident: Resident, data: dict[str, Any]) -> None:
         resident.gender = data["gender"]
     if data.get("birth_date") and not data.get("id_number"):
         resident.birth_date = data["birth_date"]
+    elif "birth_date" in data and data["birth_date"] is None and not data.get("id_number"):
+        resident.birth_date = None  # taken off (refused while an ID number gives it)
 
 
 def _id_taken(actor: Any, id_number: str, exclude_pk: int | None = None) -> str | None:
@@ -332,7 +334,9 @@ def _born_as_the_id_says(resident: Resident, changes: dict[str, Any], errors: di
     if not id_number:
         return
     born = changes.get("birth_date")
-    if isinstance(born, date) and born != id_number_birth_date(id_number):
+    if "birth_date" in changes and born is None:
+        errors.setdefault("birth_date", []).append(_("有身份证号时出生日期以身份证号为准，不能清除"))
+    elif isinstance(born, date) and born != id_number_birth_date(id_number):
         errors.setdefault("birth_date", []).append(_("出生日期与身份证号不一致（以身份证号为准）"))
     gender = changes.get("gender")
     if gender in (Gender.MALE, Gender.FEMALE) and gender != id_number_gender(id_number):

@@ -94,7 +94,9 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         except CivicError as exc:  # too many to export: the list stays, with why there is no file
             messages.error(request, exc.message)
             status = exc.http_status
-    context["page"] = paginate(request, qs)
+    context["page"] = page = paginate(request, qs)
+    for resident in page:
+        resident.area = selectors.area_label(resident.node)
     return render(request, "registry/residents.html", context, status=status)
 
 
@@ -106,6 +108,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/resident.html",
         {
             "resident": resident,
+            "area": selectors.area_label(resident.node),
             "can_reveal": can(request.user, Capability.PII_VIEW, resident.node_path),
             "can_edit": can(request.user, Capability.REGISTRY_EDIT, resident.node_path),
             "account": ResidentAccount.objects.filter(resident=resident).select_related("user").first(),
@@ -243,10 +246,17 @@ def _form_page(
     request: HttpRequest, form: ResidentForm, resident: Resident | None = None, status: int = 200
 ) -> HttpResponse:
     context = {"form": form, "resident": resident, "nodes": _edit_nodes(request.user)}
-    if form.is_bound and "id_number" in form.errors:  # taken by one who moved out: a way back
-        holder = selectors.moved_out_holder(request.user, str(form.data.get("id_number", "")))
-        context["moved_out"] = holder if holder is not None and holder != resident else None
+    if form.is_bound and _taken(form):  # the holder, to one who may see them: a link (back)
+        holder = selectors.id_holder_visible(request.user, str(form.data.get("id_number", "")))
+        if holder is not None and holder != resident:
+            context["moved_out" if not holder.is_active else "holder"] = holder
     return render(request, "registry/resident_form.html", context, status=status)
+
+
+def _taken(form: ResidentForm) -> bool:
+    """Whether the form's ID number was refused as registered already (the audited search)."""
+    taken = _("该身份证号已登记")
+    return any(str(reason).startswith(taken) for reason in form.errors.get("id_number", []))
 
 
 def _refused(request: HttpRequest, form: ResidentForm, exc: CivicError | None = None) -> None:
@@ -350,9 +360,9 @@ def _edit_initial(resident: Resident) -> dict[str, Any]:
 def _changes(
     resident: Resident, data: dict[str, Any], node: Node | None, household: Household | None
 ) -> dict[str, Any]:
-    """What the edit form changes. An empty ID number or phone keeps the stored one unless its
-    清除 box is ticked; gender
-    and birth date only when edited (with an ID number they follow it)."""
+    """What the edit form changes. An empty ID number, phone or birth date keeps the stored
+    one unless its 清除 box is ticked; gender and birth date only when edited (with an ID
+    number they follow it)."""
     changes: dict[str, Any] = {
         "name": data["name"],
         "residence_type": data["residence_type"],
@@ -367,6 +377,8 @@ def _changes(
         changes["gender"] = data["gender"]
     if data["birth_date"] and data["birth_date"] != resident.birth_date:
         changes["birth_date"] = data["birth_date"]
+    elif data["clear_birth_date"] and resident.birth_date is not None:
+        changes["birth_date"] = None  # taken off (refused while an ID number gives it)
     if node is not None and node.pk != resident.node_id:
         changes["node"] = node
     if (household.pk if household else None) != resident.household_id:
