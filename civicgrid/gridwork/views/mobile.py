@@ -198,7 +198,9 @@ def finding(request: HttpRequest) -> HttpResponse:
 @login_required
 def finding_similar(request: HttpRequest) -> HttpResponse:
     """Before 上报诉求 (online): open requests near the point, or in the chosen grid, with
-    words like the description, to follow one (跟进这件) instead of filing it again."""
+    words like the description, to follow one (跟进这件) instead of filing it again. Each
+    row says what the request is (title, category or else type) so the worker can judge;
+    never the requester's name or phone."""
     user = _worker(request)
     posted = Posted(request.GET)
     lon, lat = posted.number("lon", _("经度")), posted.number("lat", _("纬度"))
@@ -216,6 +218,8 @@ def finding_similar(request: HttpRequest) -> HttpResponse:
                 {
                     "follow": follow_token(r.pk),
                     "number": r.number,
+                    # the title, as the home page's 待现场核查 list shows it (never who filed it)
+                    "title": r.title,
                     "what": r.category.name if r.category else str(RequestType(r.type).label),
                     "status": str(r.get_status_display()),
                     "received": f"{timezone.localtime(r.received_at):%m-%d %H:%M}",

@@ -514,9 +514,12 @@
     rows.forEach(function (row) {
       var li = document.createElement("li");
       var main = document.createElement("div"); main.className = "main";
+      /* what the request is first (its title, as the 待现场核查 list shows it), then the rest */
       var parts = [row.number, row.what, row.status, row.received];
       if (row.metres !== null && row.metres !== undefined) parts.push(i18n("metres_away", { m: row.metres }));
-      main.textContent = parts.join(" · ");
+      main.textContent = (row.title || row.what || "") + " ";
+      var small = document.createElement("small"); small.textContent = parts.join(" · ");
+      main.appendChild(small);
       var follow = document.createElement("button"); follow.type = "button"; follow.className = "btn go gw-follow";
       follow.textContent = i18n("similar_follow");
       follow.addEventListener("click", function () { fields.follow = row.follow; go(); });
