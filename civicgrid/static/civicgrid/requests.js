@@ -187,6 +187,8 @@
 
   function baseMap(el) {
     var map = L.map(el, { preferCanvas: true });
+    /* no "Leaflet |" before the data's attribution, as on the phone pages */
+    map.attributionControl.setPrefix(false);
     var tiles = window.CIVICGRID_TILES || {};
     if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
     else map.attributionControl.addAttribution(tiles.missing || "");
