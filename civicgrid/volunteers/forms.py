@@ -197,7 +197,9 @@ class TeamForm(NamedForm):
 class OrderForm(NamedForm):
     """Staff ordering for a resident who phoned, a council, a unit or a need they found."""
 
-    node = NodeChoice(Node.objects.none(), label=gettext_lazy("服务地点区域"))
+    node = NodeChoice(
+        Node.objects.none(), label=gettext_lazy("服务地点区域"), empty_label=gettext_lazy("请选择")
+    )
     orderer_kind = forms.ChoiceField(
         label=gettext_lazy("点单方"), choices=OrdererKind.choices, initial=OrdererKind.STAFF
     )
@@ -209,7 +211,10 @@ class OrderForm(NamedForm):
         help_text=gettext_lazy("姓名、完整手机号或身份证号"),
     )
     orderer_organisation = forms.ModelChoiceField(
-        Organisation.objects.none(), required=False, label=gettext_lazy("点单单位")
+        Organisation.objects.none(),
+        required=False,
+        label=gettext_lazy("点单单位"),
+        empty_label=gettext_lazy("请选择"),
     )
     title = forms.CharField(label=gettext_lazy("服务内容"), max_length=100)
     content = forms.CharField(label=gettext_lazy("需求描述"), widget=forms.Textarea({"rows": 3}))
