@@ -5,8 +5,10 @@ reports with the place filled in or raises a one-click alarm. Every write goes t
 ``civicgrid.requests.services`` as the ``SYSTEM`` actor (intake) or through the rating
 link (the requester). Abuse guards: CSRF, a honeypot field, and per-IP limits kept in the
 default cache (``REQUESTS_H5_SUBMIT_LIMIT`` per ``REQUESTS_H5_WINDOW_SECONDS``; alarms their
-own ``REQUESTS_H5_ALARM_LIMIT``; failed lookups ``REQUESTS_H5_TRACK_LIMIT``). Staff print
-plates (login, territory scope).
+own ``REQUESTS_H5_ALARM_LIMIT``; failed lookups ``REQUESTS_H5_TRACK_LIMIT``). The track
+and rate pages are sent ``Cache-Control: no-store`` (``never_cache``): they hold personal
+data, and Back after rating must fetch the page again, not show the cached form. Staff
+print plates (login, territory scope).
 """
 
 from datetime import timedelta
@@ -28,6 +30,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core import crypto, once
@@ -602,6 +605,7 @@ def h5_done(request: HttpRequest) -> HttpResponse:
     return render(request, T + "done.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def h5_track(request: HttpRequest) -> HttpResponse:
     """POST (the phone never goes into a URL). A wrong phone and a wrong number look the same."""
@@ -641,6 +645,7 @@ def _rate_refusal(req: Request) -> str:
     return _("该诉求尚未办理答复，答复后即可评价。")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
     req = Request.objects.filter(rating_token=token).first() if token else None
