@@ -20,6 +20,7 @@ from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.demo_history.texts import TOPICS, Topic
+from civicgrid.requests.doorplate import join_place
 from civicgrid.requests.models import Category, DispatchRule, HandlingUnit, UnitMembership
 from civicgrid.requests.selectors import current_catalogue
 from civicgrid.requests.services.intake import numbers_taken
@@ -177,7 +178,8 @@ def _add_buildings(grids: dict[str, Grid]) -> None:
         grid = next((grids[p] for p in _prefixes(b.path) if p in grids), None)
         if grid is not None and len(grid.buildings) < MAX_BUILDINGS_PER_GRID:
             compound = compounds.get(b.parent_id or 0, "")
-            grid.buildings.append(Building(b, f"{grid.community}{compound}{b.name}"))
+            # "瑞景公寓" + "瑞景公寓1号楼" reads once: "胜利门社区瑞景公寓1号楼"
+            grid.buildings.append(Building(b, join_place([grid.community, compound, b.name])))
 
 
 def _prefixes(path: str) -> list[str]:
