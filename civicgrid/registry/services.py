@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, require
+from civicgrid.accounts.selectors import can, forget_scope, require
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -225,8 +225,14 @@ def resident_id_check(*, actor: Any, node: Node | None, id_number: str) -> str |
     that the audit row is not taken back with the refusal."""
     if node is None or node.kind not in RESIDENT_NODE_KINDS:
         return None  # refused by ``_check_node``
-    require(actor, Capability.REGISTRY_EDIT, node.path)
-    return _id_checked(actor, id_number)
+    # Where the node is now: a page may have loaded it before a move, and the actor's scope
+    # moved with it (``_resident_create`` then takes it under its lock).
+    path = Node.objects.filter(pk=node.pk).values_list("path", flat=True).first() or node.path
+    require(actor, Capability.REGISTRY_EDIT, path)
+    taken = _id_checked(actor, id_number)
+    # The scope read here may be moved by then: the creating transaction reads it afresh.
+    forget_scope(actor)
+    return taken
 
 
 @transaction.atomic
