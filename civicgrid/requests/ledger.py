@@ -12,7 +12,8 @@ The operator console's caller history (``caller_history_checked``) is the same l
 one is an audit row too (``requests.caller_history_viewed``: masked phone and hits), with its
 own, larger budget for a call-taker (``CIVICGRID_CALLER_HISTORY_LIMIT``, 60 within the same
 window: a call every ten seconds, far above a working call-taker's pace), counted apart from
-the ledger's searches."""
+the ledger's searches. The same user's same number again within a minute is the same lookup:
+audited and charged once (the row keeps a keyed fingerprint of the number to tell)."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
@@ -195,12 +196,28 @@ def caller_lookups_in_window(actor: Any) -> int:
     return rows.filter(actor_id=getattr(actor, "pk", None)).count()
 
 
+CALLER_REPEAT_SECONDS = 60  # the same number again within this: one lookup, audited and charged once
+
+
+def _caller_key(phone: str) -> str:
+    """A short keyed fingerprint of the number (the blind index's first 16 hex digits): tells a
+    repeat of the same number from another with the same mask, and is no phone number."""
+    return crypto.blind_index(normalise_phone(phone) or phone.strip())[:16]
+
+
 def caller_history_checked(*, actor: Any, phone: str, rows: Callable[[], list[Request]]) -> list[Request]:
     """The console's caller history by phone: refused (``pii.PiiSearchLimited``, 429) past the
     call-taker's budget, before anything is looked up or written; else ``rows()`` and one audit
-    row with the masked phone and the number of rows shown."""
+    row with the masked phone, the number's fingerprint and the number of rows shown. The same
+    user looking the same number up again within ``CALLER_REPEAT_SECONDS`` (the console's
+    typing and leaving the field) is the same lookup: not audited nor charged again."""
+    key = _caller_key(phone)
     with transaction.atomic():
         _serialise(actor, "caller-history")
+        since = timezone.now() - timedelta(seconds=CALLER_REPEAT_SECONDS)
+        recent = AuditLog.objects.filter(verb=CALLER_HISTORY_VIEWED, created_at__gte=since)
+        if recent.filter(actor_id=getattr(actor, "pk", None), after__phone_key=key).exists():
+            return rows()
         if caller_lookups_in_window(actor) >= caller_history_limit():
             message = _("来电历史查询过于频繁（{minutes}分钟内最多{limit}次），请稍后再试。").format(
                 minutes=pii.search_window_minutes(), limit=caller_history_limit()
@@ -211,7 +228,11 @@ def caller_history_checked(*, actor: Any, phone: str, rows: Callable[[], list[Re
             actor=actor,
             verb=CALLER_HISTORY_VIEWED,
             target_type="requests.request",
-            after={"phone": crypto.mask_phone(normalise_phone(phone) or phone), "hits": len(found)},
+            after={
+                "phone": crypto.mask_phone(normalise_phone(phone) or phone),
+                "phone_key": key,
+                "hits": len(found),
+            },
         )
     return found
 
