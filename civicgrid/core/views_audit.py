@@ -316,10 +316,14 @@ def value_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "、".join(value_text(v) for v in value) if value else gettext("（无）")
     if isinstance(value, Mapping):
+        if not value:
+            return gettext("（无）")
+        if set(value) == {"id", "label"}:  # a row named in the snapshot: 张三 110***1234（5）
+            return f"{value_text(value['label'])}（{value_text(value['id'])}）"
         return (
-            "{" + "，".join(f"{k}：{value_text(v)}" for k, v in value.items()) + "}"
-            if value
-            else gettext("（无）")
+            "{"
+            + "，".join(f"{key_word(str(k))}{gettext('：')}{_coded(str(k), v, {})}" for k, v in value.items())
+            + "}"
         )
     if isinstance(value, float):
         return json.dumps(value)
@@ -375,29 +379,266 @@ def field_word(name: str, target_type: str = "") -> str:
     return str(entry[0] if entry else FIELD_WORDS.get(name, name))
 
 
+# Every key the apps write into a before/after snapshot beside their target's own fields (a
+# test collects them from the ``audit_write`` calls), and the keys nested in one (a search's
+# filters, a demo's counts): read as words, not codes (a tester saw ``role：grid_worker``,
+# ``kind：id_number``, ``filters：{verb：pii}``).
+KEY_WORDS: dict[str, StrOrPromise] = {
+    "account": gettext_lazy("积分账户"),
+    "active": gettext_lazy("启用"),
+    "activity_type": gettext_lazy("活动类型"),
+    "actor": gettext_lazy("操作人"),
+    "added": gettext_lazy("新增数"),
+    "admin_role": gettext_lazy("管理员角色"),
+    "agreements": gettext_lazy("共建协议数"),
+    "alliance": gettext_lazy("党建联盟"),
+    "alliances": gettext_lazy("党建联盟数"),
+    "amount": gettext_lazy("数量"),
+    "answers": gettext_lazy("填报内容"),
+    "at": gettext_lazy("时间"),
+    "awards": gettext_lazy("加分数"),
+    "base_points": gettext_lazy("基础积分"),
+    "campaign": gettext_lazy("专项任务"),
+    "caption": gettext_lazy("说明"),
+    "care_plan": gettext_lazy("关爱计划"),
+    "category": gettext_lazy("分类"),
+    "channel": gettext_lazy("渠道"),
+    "check_ins_voided": gettext_lazy("作废签到数"),
+    "colour": gettext_lazy("颜色"),
+    "columns": gettext_lazy("列"),
+    "committee": gettext_lazy("委员会"),
+    "committees": gettext_lazy("业委会数"),
+    "contact": gettext_lazy("联系人"),
+    "contacts": gettext_lazy("联系居民数"),
+    "contracts": gettext_lazy("物业进驻数"),
+    "contribution": gettext_lazy("投入"),
+    "count": gettext_lazy("数量"),
+    "counts": gettext_lazy("各类数量"),
+    "created": gettext_lazy("新建数"),
+    "current": gettext_lazy("原版本"),
+    "date_from": gettext_lazy("开始日期"),
+    "date_to": gettext_lazy("结束日期"),
+    "days": gettext_lazy("天数"),
+    "deadline": gettext_lazy("期限"),
+    "deducted": gettext_lazy("扣分数"),
+    "delta": gettext_lazy("变化量"),
+    "difficulty_step": gettext_lazy("难度加分"),
+    "distance_m": gettext_lazy("距离（米）"),
+    "donor": gettext_lazy("捐赠方"),
+    "due_on": gettext_lazy("应走访日期"),
+    "duties": gettext_lazy("职责"),
+    "dwellings": gettext_lazy("房屋数"),
+    "end_date": gettext_lazy("结束日期"),
+    "ended_at": gettext_lazy("结束时间"),
+    "ended_on": gettext_lazy("结束日期"),
+    "ends_at": gettext_lazy("结束时间"),
+    "events": gettext_lazy("办理记录数"),
+    "evidence": gettext_lazy("依据"),
+    "exits": gettext_lazy("物业退出数"),
+    "expected": gettext_lazy("预期数"),
+    "expiry_days": gettext_lazy("有效天数"),
+    "field": gettext_lazy("字段"),
+    "fields": gettext_lazy("涉及字段"),
+    "file": gettext_lazy("文件"),
+    "file_name": gettext_lazy("文件名"),
+    "filters": gettext_lazy("筛选条件"),
+    "followed": gettext_lazy("跟进"),
+    "form": gettext_lazy("格式"),
+    "goods": gettext_lazy("商品"),
+    "grid": gettext_lazy("网格"),
+    "grid_matters": gettext_lazy("网格事项数"),
+    "help_given": gettext_lazy("帮扶情况"),
+    "hits": gettext_lazy("命中数"),
+    "hours": gettext_lazy("时长（小时）"),
+    "household": gettext_lazy("户"),
+    "households": gettext_lazy("户数"),
+    "hub": gettext_lazy("中心户"),
+    "hub_links": gettext_lazy("中心户联系数"),
+    "id": gettext_lazy("编号"),
+    "idle_minutes": gettext_lazy("闲置分钟数"),
+    "inspections": gettext_lazy("检查数"),
+    "is_active": gettext_lazy("启用"),
+    "is_approver": gettext_lazy("审核人"),
+    "is_leader": gettext_lazy("队长"),
+    "issues": gettext_lazy("问题数"),
+    "items": gettext_lazy("事项"),
+    "job": gettext_lazy("后台任务"),
+    "joined_on": gettext_lazy("加入日期"),
+    "kept_codes": gettext_lazy("沿用编码数"),
+    "kind": gettext_lazy("类型"),
+    "label": gettext_lazy("名称"),
+    "leaves": gettext_lazy("三级分类数"),
+    "left_on": gettext_lazy("退出日期"),
+    "light": gettext_lazy("亮灯"),
+    "lines": gettext_lazy("明细行数"),
+    "list": gettext_lazy("列表"),
+    "logins": gettext_lazy("账号数"),
+    "lots": gettext_lazy("批次数"),
+    "macro_f1": gettext_lazy("宏平均F1"),
+    "masked": gettext_lazy("号码（部分隐藏）"),
+    "max_points": gettext_lazy("积分上限"),
+    "meetings": gettext_lazy("会议数"),
+    "member": gettext_lazy("党员"),
+    "members": gettext_lazy("成员"),
+    "minutes": gettext_lazy("分钟数"),
+    "months": gettext_lazy("月数"),
+    "movement": gettext_lazy("积分流水"),
+    "must_change_password": gettext_lazy("须修改密码"),
+    "name": gettext_lazy("名称"),
+    "needs": gettext_lazy("需求数"),
+    "node": gettext_lazy("区域"),
+    "note": gettext_lazy("说明"),
+    "notified": gettext_lazy("已通知"),
+    "number": gettext_lazy("编号"),
+    "numbers": gettext_lazy("编号"),
+    "observed": gettext_lazy("实际数"),
+    "order": gettext_lazy("服务单"),
+    "orders": gettext_lazy("服务单数"),
+    "orders_cancelled": gettext_lazy("取消服务单数"),
+    "orders_released": gettext_lazy("退回服务单数"),
+    "organisations": gettext_lazy("单位数"),
+    "orgs": gettext_lazy("党组织数"),
+    "outcome": gettext_lazy("处理结果"),
+    "p": gettext_lazy("显著性"),
+    "parent": gettext_lazy("上级"),
+    "path": gettext_lazy("路径"),
+    "people_met": gettext_lazy("走访人数"),
+    "per_month": gettext_lazy("每月数量"),
+    "period": gettext_lazy("期间"),
+    "phone": gettext_lazy("电话号码"),
+    "phone_key": gettext_lazy("号码指纹"),
+    "photo": gettext_lazy("照片"),
+    "photos": gettext_lazy("照片"),
+    "pickup_days": gettext_lazy("取货期限（天）"),
+    "points": gettext_lazy("积分"),
+    "points_per_hour": gettext_lazy("每小时积分"),
+    "positions": gettext_lazy("岗位数"),
+    "price": gettext_lazy("价格"),
+    "projects": gettext_lazy("项目数"),
+    "q": gettext_lazy("关键词"),
+    "quantity": gettext_lazy("数量"),
+    "quarter": gettext_lazy("季度"),
+    "quota": gettext_lazy("名额"),
+    "ratings": gettext_lazy("评价数"),
+    "reason": gettext_lazy("原因"),
+    "replaced": gettext_lazy("替换的规则"),
+    "reports": gettext_lazy("报到数"),
+    "request": gettext_lazy("诉求"),
+    "request_id": gettext_lazy("请求编号"),
+    "requests": gettext_lazy("诉求数"),
+    "required": gettext_lazy("必须"),
+    "resident": gettext_lazy("居民"),
+    "resident_tags": gettext_lazy("人员标签数"),
+    "residents": gettext_lazy("居民数"),
+    "resources": gettext_lazy("资源数"),
+    "result": gettext_lazy("结果"),
+    "role": gettext_lazy("角色"),
+    "rollups_dropped": gettext_lazy("清除的汇总数"),
+    "rows": gettext_lazy("行数"),
+    "season": gettext_lazy("季节"),
+    "seed": gettext_lazy("随机种子"),
+    "signups_cancelled": gettext_lazy("取消报名数"),
+    "signups_withdrawn": gettext_lazy("撤回报名数"),
+    "since": gettext_lazy("起始日期"),
+    "size": gettext_lazy("规模"),
+    "skills": gettext_lazy("技能"),
+    "skipped": gettext_lazy("跳过数"),
+    "skipped_example_rows": gettext_lazy("跳过的示例行数"),
+    "source": gettext_lazy("来源"),
+    "source_ref": gettext_lazy("来源编号"),
+    "start": gettext_lazy("开始"),
+    "started_at": gettext_lazy("开始时间"),
+    "starts_at": gettext_lazy("开始时间"),
+    "state": gettext_lazy("状态"),
+    "status": gettext_lazy("状态"),
+    "stock": gettext_lazy("库存"),
+    "summary": gettext_lazy("摘要"),
+    "tag": gettext_lazy("人员标签"),
+    "taker": gettext_lazy("接单方"),
+    "target": gettext_lazy("对象"),
+    "targets": gettext_lazy("命中对象"),
+    "task": gettext_lazy("任务"),
+    "team": gettext_lazy("服务队"),
+    "term_end": gettext_lazy("任期届满"),
+    "title": gettext_lazy("标题"),
+    "total": gettext_lazy("合计"),
+    "type": gettext_lazy("类型"),
+    "unit": gettext_lazy("单位"),
+    "unmatched_rules": gettext_lazy("未匹配规则数"),
+    "until": gettext_lazy("截止日期"),
+    "up_to_id": gettext_lazy("处理至编号"),
+    "usable_password": gettext_lazy("密码可用"),
+    "user": gettext_lazy("账号"),
+    "username": gettext_lazy("用户名"),
+    "verb": gettext_lazy("操作"),
+    "version": gettext_lazy("版本号"),
+    "via": gettext_lazy("途径"),
+    "visited_on": gettext_lazy("走访日期"),
+    "visits": gettext_lazy("走访数"),
+    "volunteer": gettext_lazy("志愿者"),
+    "warnings": gettext_lazy("预警数"),
+    "wellbeing": gettext_lazy("状况"),
+    "work_orders": gettext_lazy("工单数"),
+    "worker": gettext_lazy("网格员"),
+    "year": gettext_lazy("年度"),
+}
+
+
+def key_word(key: str) -> str:
+    """A snapshot's key as a person reads it, or the key when none is known."""
+    return str(KEY_WORDS.get(key, key))
+
+
+# Codes stored as values, read as words: which identifier a search was by (``PiiKind``), how
+# something came about (``via``: a check-in, the registration's duplicate check, an import).
+KIND_WORDS: dict[str, StrOrPromise] = {
+    "id_number": gettext_lazy("身份证号"),
+    "phone": gettext_lazy("手机号"),
+}
+VIA_WORDS: dict[str, StrOrPromise] = {
+    "registration": gettext_lazy("登记居民时查重"),
+    "import": gettext_lazy("数据导入"),
+    "orders_confirmed": gettext_lazy("服务单均已确认"),
+    "staff": gettext_lazy("工作人员确认"),
+    "self": gettext_lazy("居民确认"),
+    "qr": gettext_lazy("扫码"),
+    "organiser": gettext_lazy("组织者登记"),
+    "auto": gettext_lazy("活动结束自动签退"),
+    "h5": gettext_lazy("网页"),
+    "link": gettext_lazy("短信链接"),
+}
+TAG_MODEL = "registry.residenttag"  # a tag's code (``tag``) reads as its name
+
+
+def _coded(key: str, value: Any, names: "Names") -> str:
+    """A value under ``key`` nested in a snapshot (or a common key's): a known code as its
+    word, else ``value_text``."""
+    if isinstance(value, str):
+        if key == "kind" and value in KIND_WORDS:
+            return str(KIND_WORDS[value])
+        if key == "via" and value in VIA_WORDS:
+            return str(VIA_WORDS[value])
+        if key == "verb" and value in (PII_GROUP, PII_GROUP.lstrip("@")):
+            return gettext("全部个人信息查看")
+        if key == "verb" and (label := verb_label(value)):
+            return f"{label}（{value}）"
+        if key == "tag" and (name := names.get((TAG_MODEL, value))):
+            return name
+    return value_text(value)
+
+
 @cache
 def _common_keys() -> Fields:
-    """Keys several services store beside their target's own fields (a role granted at a
-    node, a catalogue published): read as words, not codes (an outside tester saw
-    ``role：grid_worker node：65`` and ``leaves：577``)."""
+    """Keys several services store beside their target's own fields: their words
+    (``KEY_WORDS``), a role's label, a node's name."""
     from civicgrid.accounts.models import Role
     from civicgrid.territory.models import Node
 
     roles: dict[str, StrOrPromise] = {str(v): lbl for v, lbl in Role.choices}
-    return {
-        "role": (gettext_lazy("角色"), roles, None),
-        "node": (gettext_lazy("区域"), {}, Node),
-        "current": (gettext_lazy("原版本"), {}, None),
-        "number": (gettext_lazy("版本号"), {}, None),
-        "note": (gettext_lazy("说明"), {}, None),
-        "leaves": (gettext_lazy("三级分类数"), {}, None),
-        "kept_codes": (gettext_lazy("沿用编码数"), {}, None),
-        "fields": (gettext_lazy("涉及字段"), {}, None),
-        "members": (gettext_lazy("成员"), {}, None),
-        "member": (gettext_lazy("党员"), {}, None),
-        "masked": (gettext_lazy("号码（部分隐藏）"), {}, None),
-        "usable_password": (gettext_lazy("密码可用"), {}, None),
-    }
+    found: Fields = {key: (word, {}, None) for key, word in KEY_WORDS.items()}
+    found["role"] = (KEY_WORDS["role"], roles, None)
+    found["node"] = (KEY_WORDS["node"], {}, Node)
+    return found
 
 
 # The rows whose names an id is read as: places and units, never people (a resident's
@@ -405,7 +646,7 @@ def _common_keys() -> Fields:
 NAMED_MODELS = frozenset({"territory.node", "requests.handlingunit", "requests.category"})
 
 
-Names = dict[tuple[str, int], str]
+Names = dict[tuple[str, Any], str]
 
 
 def _related(snapshot: Any, target_type: str) -> Iterator[tuple[str, Any, Any, Any]]:
@@ -423,18 +664,29 @@ def _related(snapshot: Any, target_type: str) -> Iterator[tuple[str, Any, Any, A
 
 def names_of(snapshots: Iterable[tuple[Any, str]]) -> Names:
     """The names of the places, units and categories the (snapshot, target type) pairs
-    refer to by id: one query per model for a whole page of audit rows."""
+    refer to by id, and of the resident tags by code: one query per model for a whole page
+    of audit rows."""
     wanted: dict[Any, set[int]] = {}
+    tags: set[str] = set()
     for snapshot, target_type in snapshots:
         if isinstance(snapshot, Mapping):
-            for _key, value, _entry, named in _related(snapshot, target_type):
+            for key, value, _entry, named in _related(snapshot, target_type):
                 if named is not None:
                     wanted.setdefault(named, set()).add(value)
+                elif key == "tag" and isinstance(value, str):
+                    tags.add(value)
     names: Names = {}
     for model, ids in wanted.items():
         label = model._meta.label_lower
         for row in model._base_manager.filter(pk__in=sorted(ids)):
             names[(label, row.pk)] = str(row)
+    if tags:
+        try:
+            tag_model = apps.get_model(TAG_MODEL)
+        except LookupError:
+            return names
+        for code, name in tag_model._base_manager.filter(code__in=sorted(tags)).values_list("code", "name"):
+            names[(TAG_MODEL, code)] = name
     return names
 
 
@@ -460,7 +712,7 @@ def change_items(snapshot: Any, target_type: str = "", names: Names | None = Non
         elif found is not None:
             text = f"{found}（{value}）"
         else:
-            text = value_text(value)
+            text = _coded(key, value, names)
         items.append(Item(str(label), key, text))
     return items
 
@@ -472,3 +724,31 @@ def change_text(snapshot: Any, target_type: str = "", names: Names | None = None
         f"{i.label}{gettext('：')}{i.value}" if i.label else i.value
         for i in change_items(snapshot, target_type, names)
     )
+
+
+# --- the object column -----------------------------------------------------------------------
+
+# Rows about no one row (a lookup by phone: ``requests.request`` with no id) read as what was
+# done instead of a bare ``requests.request#``.
+TARGET_WORDS: dict[str, StrOrPromise] = {
+    "requests.caller_history_viewed": gettext_lazy("来电号码查询"),
+    "requests.phone_searched": gettext_lazy("按手机号查询诉求"),
+}
+
+
+def target_pairs(target_type: str, target_id: str) -> list[tuple[Any, str]]:
+    """What ``names_of`` should look up for a row's object: a resident tag's code."""
+    return [({"tag": target_id}, "")] if target_type == TAG_MODEL and target_id else []
+
+
+def target_text(
+    *, verb: str, target_type: str, target_id: str, target_label: str, names: Names
+) -> tuple[str, str]:
+    """The object column: (its name, its reference ``type#id``, or the type alone when the row
+    names no one row). A tag listed by code reads as the tag's name (严重精神障碍患者)."""
+    label = target_label
+    if target_type == TAG_MODEL and (name := names.get((TAG_MODEL, target_id))):
+        label = name if not label or label == target_id else label
+    if not label and not target_id and verb in TARGET_WORDS:
+        label = str(TARGET_WORDS[verb])
+    return label, f"{target_type}#{target_id}" if target_id else target_type

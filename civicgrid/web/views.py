@@ -29,6 +29,8 @@ from civicgrid.core.views_audit import (
     known_verbs,
     names_of,
     pii_verbs,
+    target_pairs,
+    target_text,
     verb_choices,
     verb_label,
 )
@@ -251,6 +253,22 @@ def _actor_text(row: AuditLog) -> str:
     return f"{row.actor_name}（{full_name}）" if full_name and full_name != row.actor_name else row.actor_name
 
 
+def _row_pairs(row: AuditLog) -> list[tuple[Any, str]]:
+    """The (snapshot, target type) pairs whose ids and codes ``names_of`` reads as names."""
+    pairs = [(row.before, row.target_type), (row.after, row.target_type)]
+    return pairs + target_pairs(row.target_type, row.target_id)
+
+
+def _target(row: AuditLog, names: Any) -> tuple[str, str]:
+    return target_text(
+        verb=row.verb,
+        target_type=row.target_type,
+        target_id=row.target_id,
+        target_label=row.target_label,
+        names=names,
+    )
+
+
 def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpResponse:
     """The filtered rows as an Excel file (newest first); the export is itself an audit row
     ("exchange.exported", 审计日志), written with the file. More rows than one export takes
@@ -265,9 +283,7 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
     limit_export(qs)
     rows = list(qs.order_by("-id"))
     places = _place_labels([row.node_path for row in rows])
-    names = names_of(
-        pair for row in rows for pair in ((row.before, row.target_type), (row.after, row.target_type))
-    )
+    names = names_of(pair for row in rows for pair in _row_pairs(row))
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(list_name))
     sheet.append([str(h) for h in AUDIT_EXPORT_HEADERS])
@@ -280,7 +296,7 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
             row.via or "",
             str(verb_label(row.verb) or ""),
             row.verb,
-            row.target_label,
+            _target(row, names)[0],
             row.target_type,
             row.target_id,
             places.get(row.node_path, row.node_path),
@@ -326,24 +342,29 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                 target_label=gettext("审计日志"),
                 after={"filters": used},
             )
-    written = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
+    auditors_only = not has_capability(request.user, Capability.AUDIT_VIEW)
+    if auditors_only:  # 三员分立: only the verbs among the rows the reader may see
+        offered = sorted(set(_audit_readable(request.user).order_by().values_list("verb", flat=True)))
+    else:
+        written = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
+        offered = sorted(set(written) | set(known_verbs()))
     page = paginate(request, qs)
     places = _place_labels([row.node_path for row in page])
-    names = names_of(
-        pair for row in page for pair in ((row.before, row.target_type), (row.after, row.target_type))
-    )
+    names = names_of(pair for row in page for pair in _row_pairs(row))
     for row in page:
         row.node_label = places.get(row.node_path, row.node_path)
         row.actor_text = _actor_text(row)
         row.verb_label = verb_label(row.verb)
+        row.target_text, row.target_ref = _target(row, names)
         row.before_items = change_items(row.before, row.target_type, names)
         row.after_items = change_items(row.after, row.target_type, names)
     context = {
         "page": page,
         "filters": filters,
-        "verbs": verb_choices(sorted(set(written) | set(known_verbs()))),
+        "verbs": verb_choices(offered),
         "pii_group": PII_GROUP,
-        "auditors_only": not has_capability(request.user, Capability.AUDIT_VIEW),
+        "pii_offered": not auditors_only or bool(set(offered) & set(pii_verbs())),
+        "auditors_only": auditors_only,
         "query": query_without_page(request),
         "export_query": query_without_page(request, "export"),
     }
