@@ -38,7 +38,7 @@ from civicgrid.exchange.importers.updates import (
 )
 from civicgrid.exchange.models import ImportKind
 from civicgrid.exchange.readers import Row
-from civicgrid.registry.constants import Verb
+from civicgrid.registry.constants import SENSITIVE_TAGS, Verb
 from civicgrid.registry.models import (
     Dwelling,
     DwellingUse,
@@ -334,7 +334,13 @@ class ResidentImporter(Importer):
         if household_code and household_code != current:
             self.update_households[existing.pk] = household_code
             before["household"], after["household"] = current, household_code
-        stored = sorted(t.name for t in existing.tags.all())
+        # The cell's list replaces the tags, but a sensitive one (SENSITIVE_TAGS) the cell does not
+        # name stays: an export by someone who may not see it leaves it out, and that file imported
+        # back must not take it off. It is taken off on the resident's page.
+        held = list(existing.tags.all())
+        kept = [t for t in held if t.code in SENSITIVE_TAGS and t not in tags]
+        tags = [*tags, *kept]
+        stored = sorted(t.name for t in held)
         wanted = sorted(t.name for t in tags)
         if self.text(row, "tags") and wanted != stored:
             self.update_tags[existing.pk] = tags

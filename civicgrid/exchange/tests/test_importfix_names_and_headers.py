@@ -81,3 +81,15 @@ def test_columns_the_import_does_not_read_are_said_and_手机_is_the_phone(
     assert job.status == ImportStatus.DONE, job.errors
     assert "文件中的「住址备注」不是模板中的列，未导入" in job.message
     assert Resident.objects.get().phone_masked == "138****5678"
+
+
+def test_a_sensitive_tag_the_file_does_not_name_stays(city: Any, run_import: RunImport) -> None:
+    """An export by someone who may not see 低保户 leaves it out; that file imported back must
+    not take it off (the cell's other tags still replace the stored ones)."""
+    grid = city.grid_a1_1.code
+    first = [RESIDENT_HEADER, [grid, "张伟", id_number(1), "", "", "", "户籍人口", "", "", "低保户、党员"]]
+    assert run_import(city.bob, ImportKind.RESIDENTS, "a.csv", csv_bytes(first)).status == ImportStatus.DONE
+    again = [RESIDENT_HEADER, [grid, "张伟", id_number(1), "", "", "", "", "", "", "志愿者"]]
+    job = run_import(city.bob, ImportKind.RESIDENTS, "b.csv", csv_bytes(again))
+    assert job.status == ImportStatus.DONE, job.errors
+    assert sorted(t.name for t in Resident.objects.get().tags.all()) == ["低保户", "志愿者"]
