@@ -34,6 +34,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
@@ -72,7 +73,10 @@ class ExportSource:
 
 
 def _digest(source: str, params: dict[str, Any]) -> str:
-    canonical = json.dumps([source, params], sort_keys=True, ensure_ascii=False, default=str)
+    """The same list asked again: its params without their ciphertexts (``*_enc``, new at each
+    encryption; a source keeps a blind index beside one to tell values apart)."""
+    kept = {key: value for key, value in params.items() if not key.endswith("_enc")}
+    canonical = json.dumps([source, kept], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -102,7 +106,10 @@ def export_job_create(
     exports_expire()
     digest = _digest(source, params)
     with transaction.atomic():
-        mine = ExportJob.objects.select_for_update().filter(actor=actor, status__in=EXPORT_RUNNING)
+        # One ask at a time per user (the user's row locked), so that the limit and "the same
+        # list" hold for two asks sent at once.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        mine = ExportJob.objects.filter(actor=actor, status__in=EXPORT_RUNNING)
         running = list(mine.order_by("created_at", "id"))
         same = next((job for job in running if job.digest == digest), None)
         if same is not None:
