@@ -376,7 +376,13 @@ def _proposals(rng: random.Random, crew: Crew) -> int:
     residents = list(
         Resident.objects.filter(node_path__startswith=grid.path, is_active=True).order_by("id")[:40]
     )
-    dwellings = list(Dwelling.objects.filter(node_path__startswith=grid.path).order_by("id")[:40])
+    # Dwellings not let yet, so that the 出租 proposal changes something (the services refuse
+    # one that changes nothing; which dwelling the generator picks depends on the hour).
+    dwellings = list(
+        Dwelling.objects.filter(node_path__startswith=grid.path)
+        .exclude(use=DwellingUse.RENTED)
+        .order_by("id")[:40]
+    )
     households = list(Household.objects.filter(node_path__startswith=grid.path).order_by("id")[:40])
     low_income = ResidentTag.objects.filter(code="low_income").first()
     if len(residents) < 3 or not dwellings or not households or low_income is None:
@@ -395,7 +401,10 @@ def _proposals(rng: random.Random, crew: Crew) -> int:
             reason="新租户，已核对身份证",
         ),
         services.ProposalIn(
-            kind=ProposalKind.ADD_TAG, resident=residents[1], tag=low_income, reason="已纳入低保"
+            kind=ProposalKind.ADD_TAG,
+            resident=next((r for r in residents[1:] if low_income not in r.tags.all()), residents[1]),
+            tag=low_income,
+            reason="已纳入低保",
         ),
         services.ProposalIn(
             kind=ProposalKind.DWELLING_USE,
