@@ -119,10 +119,12 @@ class WorkbookResponse(FileResponse):
             self.workbook.seek(position)
 
 
-def limit_export(qs: QuerySet[Any], message: StrOrPromise | None = None) -> None:
-    """Refuse, before any row is read, a list longer than ``EXPORT_MAX`` (one count).
-    ``message`` words the refusal for its list ({count}, {limit}; "条" by default)."""
-    count = qs.count()
+def limit_export(qs: QuerySet[Any], message: StrOrPromise | None = None, *, count: int | None = None) -> None:
+    """Refuse, before any row is read, a list longer than ``EXPORT_MAX`` (one count, or the
+    ``count`` the caller has just made). ``message`` words the refusal for its list ({count},
+    {limit}; "条" by default)."""
+    if count is None:
+        count = qs.count()
     if count > EXPORT_MAX:
         template = message or _("共 {count} 条，超过单次导出上限 {limit} 条，请缩小筛选范围")
         raise ValidationError(str(template).format(count=count, limit=EXPORT_MAX), field="export")

@@ -274,7 +274,11 @@ def _bind(columns: list[Column], header: Sequence[Any], table: Table) -> dict[in
         positions[index] = column.key
     # The file's other headers help only where its header row is one (it names a known
     # column): a cover or notes sheet read for want of a data sheet is said as such.
-    unknown = [t for raw in header if (t := str(raw or "").strip()) and not _known(t, wanted)] if seen else []
+    unknown = (
+        [t for raw in header if (t := str(raw or "").strip()) and normalise_header(t) not in wanted]
+        if seen
+        else []
+    )
     for column in columns:
         if column.required and column.key not in seen:
             table.problems.append((column.header, _missing_reason(column, unknown)))
@@ -290,10 +294,6 @@ def ignored_note(table: Table) -> str:
     listed = _("、").join(_("「{text}」").format(text=text) for text in table.ignored[:8])
     more = _("等 {count} 列").format(count=len(table.ignored)) if len(table.ignored) > 8 else ""
     return _("文件中的{listed}{more}不是模板中的列，未导入").format(listed=listed, more=more)
-
-
-def _known(text: str, wanted: dict[str, Column]) -> bool:
-    return normalise_header(text) in wanted
 
 
 def _missing_reason(column: Column, unknown: Sequence[str]) -> str:

@@ -344,14 +344,17 @@ def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
         )
 
 
-def export(actor: Any, qs: QuerySet[Request], *, filters: dict[str, Any] | None = None) -> HttpResponse:
+def export(
+    actor: Any, qs: QuerySet[Request], *, filters: dict[str, Any] | None = None, count: int | None = None
+) -> HttpResponse:
     """The filtered ledger as .xlsx, audited (``exchange.exported``); refused above
     ``exchange.constants.EXPORT_MAX`` rows so that nobody downloads a whole city by mistake. ``filters`` (what
-    was asked for, a phone masked) go into the audit row. A longer list is exported in the
-    background instead (``export_queue``)."""
+    was asked for, a phone masked) go into the audit row; ``count``, when the caller has
+    counted the list already. A longer list is exported in the background instead
+    (``export_queue``)."""
     from civicgrid.exchange.exports import limit_export, xlsx_response
 
-    limit_export(qs, _("共 {count} 件，超过单次导出上限 {limit} 件，请缩小筛选范围"))
+    limit_export(qs, _("共 {count} 件，超过单次导出上限 {limit} 件，请缩小筛选范围"), count=count)
     return xlsx_response(
         actor=actor,
         list_name=str(_("诉求台账")),

@@ -290,12 +290,19 @@ def overdue_at(moment: datetime) -> Q:
 
 
 def _change(now: int, before: int) -> str:
-    if now == before:
+    delta = now - before
+    if not delta:
         return "0"
     if before == 0:
-        return f"{now - before:+d}"
-    delta = now - before
+        return f"{delta:+d}"
     return _("{delta:+d}（{percent:+.1f}%）").format(delta=delta, percent=delta * 100 / before)
+
+
+def _closes(requests: QuerySet[Request], start: datetime, end: datetime) -> QuerySet[RequestEvent]:
+    """The closures (件次) of ``requests`` in ``[start, end)``: 办结 counts their requests."""
+    return RequestEvent.objects.filter(
+        created_at__gte=start, created_at__lt=end, action__in=CLOSE_ACTIONS, request__in=requests
+    )
 
 
 def _week_before(requests: QuerySet[Request], report: WeeklyReport, weights: Weights) -> WeekBefore:
@@ -308,13 +315,10 @@ def _week_before(requests: QuerySet[Request], report: WeeklyReport, weights: Wei
     if report.is_live:
         end = min(end, report.generated_at - timedelta(days=7))
         period = Period(period.start, timezone.localtime(end).date())
-    closes = RequestEvent.objects.filter(
-        created_at__gte=start, created_at__lt=end, action__in=CLOSE_ACTIONS, request__in=requests
-    )
     return WeekBefore(
         period=period,
         intake=requests.filter(received_at__gte=start, received_at__lt=end).count(),
-        closed=closes.values("request_id").distinct().count(),
+        closed=_closes(requests, start, end).values("request_id").distinct().count(),
         overdue=requests.filter(overdue_at(end)).count(),
         rates=rates_of(grand_total(raw_cells(period, report.scope.slice, by=BY_AREA)), weights),
         same_time=report.is_live,
@@ -329,9 +333,7 @@ def weekly_report(actor: Any, day: date) -> WeeklyReport:
     start, end = bounds(period)
     requests = _in_scope(actor)
     _intake_figures(report, requests.filter(received_at__gte=start, received_at__lt=end))
-    closes = RequestEvent.objects.filter(
-        created_at__gte=start, created_at__lt=end, action__in=CLOSE_ACTIONS, request__in=requests
-    )
+    closes = _closes(requests, start, end)
     report.closed = closes.values("request_id").distinct().count()
     report.overdue = requests.filter(overdue_at(min(end, report.generated_at))).count()
     weights = Weights.from_settings()

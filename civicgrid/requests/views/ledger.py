@@ -273,7 +273,7 @@ def _export(request: HttpRequest, form: LedgerForm, qs: QuerySet[Request]) -> Ht
     require_any(request.user, Capability.EXPORT)
     count = qs.count()
     if count <= BACKGROUND_FROM:
-        return ledger.export(request.user, qs, filters=form.audit_filters())
+        return ledger.export(request.user, qs, filters=form.audit_filters(), count=count)
     job, new = ledger.export_queue(
         request.user, form.filters(), count, filters=form.audit_filters(), description=form.described()
     )
