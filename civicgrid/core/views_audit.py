@@ -50,6 +50,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     # exchange
     "exchange.exported": gettext_lazy("导出数据"),
     "exchange.export_downloaded": gettext_lazy("下载后台导出的文件"),
+    "exchange.export_cancelled": gettext_lazy("取消后台导出"),
     "exchange.import_completed": gettext_lazy("导入数据"),
     # governance
     "governance.hot_computed": gettext_lazy("计算热点问题"),

@@ -8,8 +8,10 @@ job instead of a file (``export_job_create``); the task worker writes it
 * **What is exported** is named by a *source*: a key of ``SOURCES`` whose function takes
   the actor and the job's ``params`` (JSON, as the page serialised its filters) and returns
   an ``ExportSource`` (list name, headers, rows). The request ledger is the one source so
-  far (``requests.ledger.export_source``). The source runs as the actor *when the job
-  runs*: a scope taken away meanwhile is taken away from the file too.
+  far: the request ledger (``requests.ledger.export_source``) and the registry's three lists
+  (``registry.exports``). The source runs as the actor *when the job runs*: a scope taken
+  away meanwhile is taken away from the file too. A job that failed or expired can be asked
+  again from the list (``export_job_again``: the same source and filters, counted anew).
 * **Limits**: at most ``BACKGROUND_EXPORT_MAX`` rows (the count when asked; an Excel sheet
   holds 1,048,576), at most ``EXPORTS_RUNNING_MAX`` jobs waiting or running per user, and
   asking again for the same list while it is being written returns that job (``digest``).
@@ -20,7 +22,8 @@ job instead of a file (``export_job_create``); the task worker writes it
   job is asked for or the list is shown); the job stays, as 已过期.
 * **Running twice** (a worker retrying, two workers): the job is claimed by one conditional
   update from 排队中 to 生成中; the second run finds it claimed and does nothing.
-* **Stopping**: the owner may cancel a job that waits or runs (``export_job_cancel``); a job
+* **Stopping**: the owner may cancel a job that waits or runs (``export_job_cancel``,
+  audited as "exchange.export_cancelled"); a job
   still 生成中 ``EXPORT_RUNNING_TIMEOUT_MINUTES`` (60) after it started is failed (its worker
   was stopped), freeing its place; either way a file written meanwhile is not kept.
 """
@@ -28,8 +31,7 @@ job instead of a file (``export_job_create``); the task worker writes it
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -54,6 +56,7 @@ from civicgrid.exchange.constants import (
     EXPORTS_RUNNING_MAX,
     Verb,
 )
+from civicgrid.exchange.exports import ExportSource
 from civicgrid.exchange.models import EXPORT_RUNNING, ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
@@ -61,15 +64,11 @@ logger = logging.getLogger(__name__)
 # source key -> dotted path of ``(actor, params) -> ExportSource``
 SOURCES: dict[str, str] = {
     "requests.ledger": "civicgrid.requests.ledger.export_source",
+    "registry.residents": "civicgrid.registry.exports.residents_source",
+    "registry.dwellings": "civicgrid.registry.exports.dwellings_source",
+    "registry.organisations": "civicgrid.registry.exports.organisations_source",
 }
 PROGRESS_EVERY = 5000  # rows between two progress writes
-
-
-@dataclass
-class ExportSource:
-    list_name: str
-    headers: Sequence[str]
-    rows: Iterable[Sequence[Any]]
 
 
 def _digest(source: str, params: dict[str, Any]) -> str:
@@ -255,13 +254,44 @@ def export_job_cancel(*, actor: Any, pk: int) -> ExportJob:
     """Stop the actor's own job while it waits or runs: 失败 (已取消); a worker writing it
     meanwhile keeps no file (``_write`` completes only a job still 生成中)."""
     job = export_job_mine(actor, pk)
-    cancelled = ExportJob.objects.filter(pk=job.pk, status__in=EXPORT_RUNNING).update(
-        status=ExportStatus.FAILED, message=_("已取消"), finished_at=timezone.now()
-    )
-    if not cancelled:
-        raise ValidationError(_("该导出任务已结束，无需取消"), field="export")
+    with transaction.atomic():
+        cancelled = ExportJob.objects.filter(pk=job.pk, status__in=EXPORT_RUNNING).update(
+            status=ExportStatus.FAILED, message=_("已取消"), finished_at=timezone.now()
+        )
+        if not cancelled:
+            raise ValidationError(_("该导出任务已结束，无需取消"), field="export")
+        audit_write(
+            actor=actor,
+            verb=Verb.EXPORT_CANCELLED,
+            target_type="exchange.export",
+            target_id=str(job.pk),
+            target_label=job.list_name,
+            after={"list": job.list_name, "rows": job.rows, "job": job.pk},
+        )
     job.refresh_from_db()
     return job
+
+
+def export_job_again(*, actor: Any, pk: int) -> tuple[ExportJob, bool]:
+    """Ask again for the list of the actor's own job that failed or whose file expired: the
+    same source and filters, counted now, as a new job (``export_job_create``'s limits)."""
+    job = export_job_mine(actor, pk)
+    if job.status not in (ExportStatus.FAILED, ExportStatus.EXPIRED):
+        raise ValidationError(_("只有失败或已过期的导出可以重新导出"), field="export")
+    require_any(actor, Capability.EXPORT)
+    if job.source not in SOURCES:
+        raise ValidationError(_("不支持的导出类型"), field="export")
+    build: Callable[[Any, dict[str, Any]], ExportSource] = import_string(SOURCES[job.source])
+    source = build(actor, job.params)
+    return export_job_create(
+        actor=actor,
+        source=job.source,
+        list_name=job.list_name,
+        params=job.params,
+        filters=job.filters,
+        description=job.description,
+        expected_rows=source.count() if source.count is not None else job.expected_rows,
+    )
 
 
 def exports_expire() -> int:

@@ -5,6 +5,7 @@ class Verb:
     IMPORT_COMPLETED = "exchange.import_completed"
     EXPORTED = "exchange.exported"
     EXPORT_DOWNLOADED = "exchange.export_downloaded"
+    EXPORT_CANCELLED = "exchange.export_cancelled"
 
 
 # Uploads larger than this are refused before anything is read.

@@ -16,6 +16,7 @@ the rows.
 import re
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, cast
 
@@ -50,6 +51,18 @@ CHUNK = 2000
 SHEET_TITLE_MAX = 31  # Excel's limit
 _SHEET_FORBIDDEN_RE = re.compile(r"[/\\?*\[\]:]")  # Excel refuses these in a sheet's name
 _FILENAME_FORBIDDEN_RE = re.compile(r'[/\\?*:"<>|\x00-\x1f\x7f]')  # not in a file name on Windows
+
+
+@dataclass
+class ExportSource:
+    """A list to write: its name, its headers and its rows (consumed once, as they come);
+    ``count`` says how many rows it holds without reading them (a background export's
+    ``exchange.background.SOURCES`` give it, to ask the same list again)."""
+
+    list_name: str
+    headers: Sequence[StrOrPromise]
+    rows: Iterable[Sequence[Any]]
+    count: Callable[[], int] | None = None
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
@@ -123,8 +136,10 @@ def limit_export(qs: QuerySet[Any], message: StrOrPromise | None = None, *, coun
     """Refuse, before any row is read, a list longer than ``EXPORT_MAX`` (one count, or the
     ``count`` the caller has just made). ``message`` words the refusal for its list ({count},
     {limit}; "条" by default)."""
-    if count is None:
-        count = qs.count()
+    refuse_past_limit(qs.count() if count is None else count, message)
+
+
+def refuse_past_limit(count: int, message: StrOrPromise | None = None) -> None:
     if count > EXPORT_MAX:
         template = message or _("共 {count} 条，超过单次导出上限 {limit} 条，请缩小筛选范围")
         raise ValidationError(str(template).format(count=count, limit=EXPORT_MAX), field="export")
@@ -268,13 +283,11 @@ RESIDENT_FIELDS = (
 )
 
 
-def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
-    """Two queries a chunk of ``CHUNK`` residents (the rows with their area, its parent and
-    household, then their tags), never one a resident. 所属区域 names the parent too
-    (瑞景公寓1号楼 · 1单元); the sensitive tags are left out where the actor may not reveal
-    PII (``pii.shown_tags``)."""
-    qs = scope_filter(qs, actor, Capability.EXPORT)
-    limit_export(qs)
+def resident_rows(actor: Any, qs: QuerySet[Resident]) -> ExportSource:
+    """The 实有人口 list of ``qs`` (already cut to where the actor may export). Two queries a
+    chunk of ``CHUNK`` residents (the rows with their area, its parent and household, then
+    their tags), never one a resident. 所属区域 names the parent too (瑞景公寓1号楼 · 1单元);
+    the sensitive tags are left out where the actor may not reveal PII (``pii.shown_tags``)."""
     qs = qs.select_related("node__parent", "household").only(*RESIDENT_FIELDS)
     tags = Prefetch("tags", queryset=ResidentTag.objects.only("code", "name"))
     qs = qs.prefetch_related(None).prefetch_related(tags)
@@ -300,12 +313,27 @@ def residents_xlsx(actor: Any, qs: QuerySet[Resident]) -> HttpResponse:
                 r.left_on,
             )
 
-    return xlsx_response(actor=actor, list_name=_("实有人口"), headers=RESIDENT_HEADERS, rows=rows())
+    return ExportSource(str(_("实有人口")), RESIDENT_HEADERS, rows(), qs.count)
 
 
-def dwellings_xlsx(actor: Any, qs: QuerySet[Dwelling]) -> HttpResponse:
-    qs = scope_filter(qs, actor, Capability.EXPORT)
-    limit_export(qs)
+def source_response(actor: Any, source: ExportSource, *, count: int | None = None) -> HttpResponse:
+    """``source`` written at once, refused past ``EXPORT_MAX`` rows (``count``: the number
+    the caller has just counted, else one ``count()``)."""
+    if count is None and source.count is not None:
+        count = source.count()
+    if count is not None:
+        refuse_past_limit(count)
+    return xlsx_response(actor=actor, list_name=source.list_name, headers=source.headers, rows=source.rows)
+
+
+def residents_xlsx(actor: Any, qs: QuerySet[Resident], *, count: int | None = None) -> HttpResponse:
+    return source_response(
+        actor, resident_rows(actor, scope_filter(qs, actor, Capability.EXPORT)), count=count
+    )
+
+
+def dwelling_rows(qs: QuerySet[Dwelling]) -> ExportSource:
+    """The 实有房屋 list of ``qs`` (already cut to where the actor may export)."""
     fields = ("node__code", "node__name", "code", "room", "use", "area", "owner_name")
     qs = qs.select_related("node").only(*fields)
     headers = [
@@ -321,12 +349,16 @@ def dwellings_xlsx(actor: Any, qs: QuerySet[Dwelling]) -> HttpResponse:
         (d.node.code, d.node.name, d.code, d.room, d.get_use_display(), d.area, d.owner_name)
         for d in qs.iterator(chunk_size=CHUNK)
     )
-    return xlsx_response(actor=actor, list_name=_("实有房屋"), headers=headers, rows=rows)
+    return ExportSource(str(_("实有房屋")), headers, rows, qs.count)
 
 
-def organisations_xlsx(actor: Any, qs: QuerySet[Organisation]) -> HttpResponse:
-    qs = scope_filter(qs, actor, Capability.EXPORT)
-    limit_export(qs)
+def dwellings_xlsx(actor: Any, qs: QuerySet[Dwelling], *, count: int | None = None) -> HttpResponse:
+    return source_response(actor, dwelling_rows(scope_filter(qs, actor, Capability.EXPORT)), count=count)
+
+
+def organisation_rows(qs: QuerySet[Organisation]) -> ExportSource:
+    """The 实有单位 list of ``qs`` (already cut to where the actor may export); the contact's
+    phone masked."""
     fields = ("node__code", "node__name", "name", "kind", "credit_code", "address", "contact_name")
     qs = qs.select_related("node").only(*fields, "contact_phone_masked", "employees")
     headers = [
@@ -354,7 +386,11 @@ def organisations_xlsx(actor: Any, qs: QuerySet[Organisation]) -> HttpResponse:
         )
         for o in qs.iterator(chunk_size=CHUNK)
     )
-    return xlsx_response(actor=actor, list_name=_("实有单位"), headers=headers, rows=rows)
+    return ExportSource(str(_("实有单位")), headers, rows, qs.count)
+
+
+def organisations_xlsx(actor: Any, qs: QuerySet[Organisation], *, count: int | None = None) -> HttpResponse:
+    return source_response(actor, organisation_rows(scope_filter(qs, actor, Capability.EXPORT)), count=count)
 
 
 def nodes_xlsx(actor: Any, node: Node) -> HttpResponse:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("exports/", views.export_list, name="exports"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("exports/<int:pk>/cancel/", views.export_cancel, name="export_cancel"),
+    path("exports/<int:pk>/again/", views.export_again, name="export_again"),
     path("exports/nodes/<int:pk>/", views.export_nodes, name="export_nodes"),
     path("exports/positions/<int:pk>/", views.export_positions, name="export_positions"),
 ]

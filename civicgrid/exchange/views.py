@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any
-from civicgrid.core.errors import ValidationError
+from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.pagination import paginate
 from civicgrid.exchange import background, exports, selectors, services, sheets
 from civicgrid.exchange.columns import COLUMNS, TABULAR_KINDS
@@ -171,4 +171,20 @@ def export_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已取消导出：{name}").format(name=job.list_name))
+    return redirect("exchange:exports")
+
+
+@login_required
+@require_POST
+def export_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """重新导出: the list of a failed or expired job asked again, counted now."""
+    try:
+        job, new = background.export_job_again(actor=request.user, pk=pk)
+    except CivicError as exc:  # not the actor's to ask, too many running, the list now too long
+        messages.error(request, exc.message)
+    else:
+        if new:
+            messages.success(request, _("已重新提交导出：{name}").format(name=job.list_name))
+        else:
+            messages.info(request, _("同样的导出已在生成中，请稍候"))
     return redirect("exchange:exports")

@@ -11,7 +11,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
 from civicgrid.core import crypto
 from civicgrid.core.errors import NotFound
-from civicgrid.core.validators import normalise_id_number, normalise_phone
+from civicgrid.core.validators import fold, normalise_credit_code, normalise_id_number, normalise_phone
 from civicgrid.registry.constants import SENSITIVE_TAGS
 from civicgrid.registry.models import Dwelling, Household, Organisation, Resident
 from civicgrid.registry.pii import pii_kind, pii_search_checked, sensitive_tag_listed, with_reduced_birth
@@ -32,6 +32,34 @@ def households_visible(actor: Any) -> QuerySet[Household]:
 
 def organisations_visible(actor: Any) -> QuerySet[Organisation]:
     return scope_filter(Organisation.objects.all(), actor, Capability.REGISTRY_VIEW)
+
+
+def dwelling_search(
+    actor: Any, *, under: Node | None = None, use: str = "", q: str = ""
+) -> QuerySet[Dwelling]:
+    """The 实有房屋 list's filters: under an area, by use, by room or dwelling code."""
+    qs = dwellings_visible(actor).select_related("node")
+    if under is not None:
+        qs = qs.filter(node_path__startswith=under.path)
+    if use:
+        qs = qs.filter(use=use)
+    if q := q.strip():
+        qs = qs.filter(room__contains=fold(q)) | qs.filter(code__contains=fold(q).upper())
+    return qs.order_by("node_path", "room")
+
+
+def organisation_search(
+    actor: Any, *, under: Node | None = None, kind: str = "", q: str = ""
+) -> QuerySet[Organisation]:
+    """The 实有单位 list's filters: under an area, by kind, by name or credit code."""
+    qs = organisations_visible(actor).select_related("node")
+    if under is not None:
+        qs = qs.filter(node_path__startswith=under.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q := q.strip():
+        qs = qs.filter(name__contains=q) | qs.filter(credit_code=normalise_credit_code(q))
+    return qs.order_by("node_path", "name")
 
 
 STATUS_ACTIVE, STATUS_MOVED_OUT, STATUS_ALL = "active", "moved_out", "all"

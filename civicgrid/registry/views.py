@@ -1,10 +1,13 @@
 """Registry pages: searchable, filterable, paginated lists; masked PII with audited reveal."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +22,10 @@ from civicgrid.accounts.selectors import can, has_capability, require, require_a
 from civicgrid.core import once
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.validators import fold, normalise_credit_code
+from civicgrid.core.validators import fold
 from civicgrid.core.views_forms import act, error_summary
+from civicgrid.exchange.views_export import export_now_or_later
+from civicgrid.registry import exports as registry_exports
 from civicgrid.registry import selectors, services
 from civicgrid.registry.constants import SENSITIVE_TAGS
 from civicgrid.registry.forms import CLEARING, DwellingForm, ResidentForm, attach_errors, clear_conflicts
@@ -36,7 +41,7 @@ from civicgrid.registry.models import (
     ResidentAccount,
     ResidentTag,
 )
-from civicgrid.registry.pii import PiiSearchLimited
+from civicgrid.registry.pii import PiiSearchLimited, pii_kind
 from civicgrid.territory.models import Node
 from civicgrid.territory.selectors import node_get
 
@@ -52,6 +57,39 @@ def _tags_offered(user: Any) -> Any:
     if not has_capability(user, Capability.PII_VIEW):
         tags = tags.exclude(code__in=SENSITIVE_TAGS)
     return tags
+
+
+def _export(
+    request: HttpRequest,
+    qs: QuerySet[Any],
+    xlsx: Callable[..., HttpResponse],
+    *,
+    source: str,
+    list_name: str,
+    params: dict[str, Any],
+    labelled: list[tuple[str, Any]],
+    background: bool = True,
+) -> HttpResponse:
+    """The list as .xlsx at once, or past ``BACKGROUND_FROM`` rows written by the task worker
+    (下载中心, ``registry.exports``); one count of what the actor may export."""
+    count = scope_filter(qs, request.user, Capability.EXPORT).count()
+    now = partial(xlsx, request.user, qs, count=count)
+    if not background:
+        return now()
+    return export_now_or_later(
+        request,
+        count=count,
+        now=now,
+        source=source,
+        list_name=list_name,
+        params=params,
+        filters=params,
+        description=registry_exports.described(labelled),
+    )
+
+
+def _choice(choices: Any, value: str) -> Any:
+    return dict(choices).get(value, value)
 
 
 @login_required
@@ -89,8 +127,33 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import residents_xlsx
 
+        g = request.GET
+        q = g.get("q", "").strip()
         try:
-            return residents_xlsx(request.user, qs)
+            return _export(
+                request,
+                qs,
+                residents_xlsx,
+                source=registry_exports.RESIDENTS,
+                list_name=_("实有人口"),
+                params=registry_exports.resident_params(
+                    under=under,
+                    q=q,
+                    tag=g.get("tag", ""),
+                    residence_type=g.get("residence_type", ""),
+                    gender=g.get("gender", ""),
+                    status=g.get("status", ""),
+                ),
+                labelled=[
+                    (_("区域"), under.name if under else ""),
+                    (_("关键词"), q),
+                    (_("标签"), _choice(context["tags"].values_list("code", "name"), g.get("tag", ""))),
+                    (_("人口类型"), _choice(ResidenceType.choices, g.get("residence_type", ""))),
+                    (_("性别"), _choice(Gender.choices, g.get("gender", ""))),
+                    (_("状态"), _choice(context["statuses"], g.get("status", ""))),
+                ],
+                background=not pii_kind(q),  # an ID number or phone finds a handful, kept nowhere
+            )
         except CivicError as exc:  # too many to export: the list stays, with why there is no file
             messages.error(request, exc.message)
             status = exc.http_status
@@ -150,21 +213,27 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dwelling_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REGISTRY_VIEW)
-    qs = selectors.dwellings_visible(request.user).select_related("node")
     under = _under(request)
-    if under is not None:
-        qs = qs.filter(node_path__startswith=under.path)
-    if use := request.GET.get("use", ""):
-        qs = qs.filter(use=use)
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(room__contains=fold(q)) | qs.filter(code__contains=fold(q).upper())
-    qs = qs.order_by("node_path", "room")
+    use, q = request.GET.get("use", ""), request.GET.get("q", "").strip()
+    qs = selectors.dwelling_search(request.user, under=under, use=use, q=q)
     status = 200
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import dwellings_xlsx
 
         try:
-            return dwellings_xlsx(request.user, qs)
+            return _export(
+                request,
+                qs,
+                dwellings_xlsx,
+                source=registry_exports.DWELLINGS,
+                list_name=_("实有房屋"),
+                params=registry_exports.dwelling_params(under=under, use=use, q=q),
+                labelled=[
+                    (_("区域"), under.name if under else ""),
+                    (_("使用情况"), _choice(DwellingUse.choices, use)),
+                    (_("关键词"), q),
+                ],
+            )
         except CivicError as exc:  # too many to export: the list stays, with why there is no file
             messages.error(request, exc.message)
             status = exc.http_status
@@ -188,21 +257,27 @@ def dwelling_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REGISTRY_VIEW)
-    qs = selectors.organisations_visible(request.user).select_related("node")
     under = _under(request)
-    if under is not None:
-        qs = qs.filter(node_path__startswith=under.path)
-    if kind := request.GET.get("kind", ""):
-        qs = qs.filter(kind=kind)
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(name__contains=q) | qs.filter(credit_code=normalise_credit_code(q))
-    qs = qs.order_by("node_path", "name")
+    kind, q = request.GET.get("kind", ""), request.GET.get("q", "").strip()
+    qs = selectors.organisation_search(request.user, under=under, kind=kind, q=q)
     status = 200
     if request.GET.get("export") == "xlsx":
         from civicgrid.exchange.exports import organisations_xlsx
 
         try:
-            return organisations_xlsx(request.user, qs)
+            return _export(
+                request,
+                qs,
+                organisations_xlsx,
+                source=registry_exports.ORGANISATIONS,
+                list_name=_("实有单位"),
+                params=registry_exports.organisation_params(under=under, kind=kind, q=q),
+                labelled=[
+                    (_("区域"), under.name if under else ""),
+                    (_("单位类型"), _choice(OrganisationKind.choices, kind)),
+                    (_("关键词"), q),
+                ],
+            )
         except CivicError as exc:  # too many to export: the list stays, with why there is no file
             messages.error(request, exc.message)
             status = exc.http_status

@@ -351,7 +351,7 @@ def export(
     ``exchange.constants.EXPORT_MAX`` rows so that nobody downloads a whole city by mistake. ``filters`` (what
     was asked for, a phone masked) go into the audit row; ``count``, when the caller has
     counted the list already. A longer list is exported in the background instead
-    (``export_queue``)."""
+    (``exchange.views_export.export_now_or_later`` with ``EXPORT_SOURCE``)."""
     from civicgrid.exchange.exports import limit_export, xlsx_response
 
     limit_export(qs, _("共 {count} 件，超过单次导出上限 {limit} 件，请缩小筛选范围"), count=count)
@@ -399,28 +399,9 @@ def filters_from_params(params: dict[str, Any]) -> LedgerFilters:
     return LedgerFilters(**{k: v for k, v in values.items() if k in known})
 
 
-def export_queue(
-    actor: Any, f: LedgerFilters, count: int, *, filters: dict[str, Any] | None = None, description: str = ""
-) -> tuple[Any, bool]:
-    """Ask the task worker to export the filtered ledger (``exchange.background``): the job
-    and whether it is new. Refused above ``BACKGROUND_EXPORT_MAX`` rows (``count``: how many
-    the filters find now)."""
-    from civicgrid.exchange.background import export_job_create
-
-    return export_job_create(
-        actor=actor,
-        source=EXPORT_SOURCE,
-        list_name=str(_("诉求台账")),
-        params=filters_params(f),
-        filters=filters,
-        description=description,
-        expected_rows=count,
-    )
-
-
 def export_source(actor: Any, params: dict[str, Any]) -> Any:
     """The background export's rows: the filters applied again, as the actor, now."""
-    from civicgrid.exchange.background import ExportSource
+    from civicgrid.exchange.exports import ExportSource
 
     qs = filter_requests(actor, filters_from_params(params))
-    return ExportSource(str(_("诉求台账")), export_headers(), export_rows(actor, qs))
+    return ExportSource(str(_("诉求台账")), export_headers(), export_rows(actor, qs), qs.count)

@@ -41,7 +41,7 @@ def requests_filed(hotline: Any) -> list[Request]:
 @pytest.fixture(autouse=True)
 def _background_from_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lists longer than two rows go to the background (10,000 in production)."""
-    monkeypatch.setattr("civicgrid.requests.views.ledger.BACKGROUND_FROM", 2)
+    monkeypatch.setattr("civicgrid.exchange.views_export.BACKGROUND_FROM", 2)
 
 
 def logged_in(user: Any) -> Client:
@@ -98,7 +98,7 @@ def test_asking_twice_while_it_is_written_gives_the_same_job(
 def test_the_phone_filter_is_kept_encrypted_and_shown_masked(
     hotline: Any, requests_filed: list[Request], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("civicgrid.requests.views.ledger.BACKGROUND_FROM", 0)
+    monkeypatch.setattr("civicgrid.exchange.views_export.BACKGROUND_FROM", 0)
     client = logged_in(hotline.city.dave)
     assert client.get(LEDGER, {"phone": "139 0000 1111", "export": "xlsx"}).status_code == 302
     assert client.get(LEDGER, {"phone": "13900001111", "export": "xlsx"}).status_code == 302
@@ -160,7 +160,10 @@ def test_an_expired_file_is_deleted_and_says_so(hotline: Any, requests_filed: li
     assert storage.exists(name)
     ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=8))
     page = client.get(EXPORTS)
-    assert "已删除，请到原列表重新导出" in page.content.decode()
+    assert (
+        "文件已过期删除" in page.content.decode()
+        and f"/exchange/exports/{job.pk}/again/" in page.content.decode()
+    )
     job.refresh_from_db()
     assert job.status == ExportStatus.EXPIRED and not storage.exists(name)
     gone = client.get(f"/exchange/exports/{job.pk}/download/")

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.core.pagination import query_without_page
 from civicgrid.core.validators import fold
 from civicgrid.exchange.constants import BACKGROUND_FROM
+from civicgrid.exchange.views_export import export_now_or_later
 from civicgrid.requests import ledger
 from civicgrid.requests import web_helpers as web
 from civicgrid.requests.constants import OPEN_STATUSES, Channel, Light, RequestType, Status
@@ -272,19 +273,17 @@ def _export(request: HttpRequest, form: LedgerForm, qs: QuerySet[Request]) -> Ht
     (下载中心) and the way there."""
     require_any(request.user, Capability.EXPORT)
     count = qs.count()
-    if count <= BACKGROUND_FROM:
-        return ledger.export(request.user, qs, filters=form.audit_filters(), count=count)
-    job, new = ledger.export_queue(
-        request.user, form.filters(), count, filters=form.audit_filters(), description=form.described()
+    return export_now_or_later(
+        request,
+        count=count,
+        now=lambda: ledger.export(request.user, qs, filters=form.audit_filters(), count=count),
+        source=ledger.EXPORT_SOURCE,
+        list_name=str(_("诉求台账")),
+        params=ledger.filters_params(form.filters()),
+        filters=form.audit_filters(),
+        description=form.described(),
+        queued=_("共 {count} 件，已转为后台导出；文件生成后可在“下载中心”下载"),
     )
-    if new:
-        messages.success(
-            request,
-            _("共 {count} 件，已转为后台导出；文件生成后可在“下载中心”下载").format(count=job.expected_shown),
-        )
-    else:
-        messages.info(request, _("同样的导出已在生成中，请稍候"))
-    return redirect("exchange:exports")
 
 
 @login_required
