@@ -21,6 +21,7 @@ def h5_error(response: Any, status: int, message: str) -> str:
     assert 'class="h5"' in body and 'class="card error-page"' in body
     assert STAFF_FOOTER not in body and 'class="topbar"' not in body
     assert "history.back()" in body  # a way back
+    assert body.count("<h1") == 1  # the bar's title is the page's one heading
     return body
 
 
