@@ -108,10 +108,10 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "full_name", "title", "admin_role", "is_active", "last_login"]
     list_filter = ["admin_role", "is_active", "role_assignments__role"]
-    search_fields = ["username", "full_name"]
+    search_fields = ["username", "full_name", "email"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (gettext_lazy("基本信息"), {"fields": ("full_name", "title")}),
+        (gettext_lazy("基本信息"), {"fields": ("full_name", "title", "email")}),
         (
             gettext_lazy("管理员角色（三员分立，每个账号最多一个）"),
             {
@@ -128,7 +128,7 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "full_name", "password1", "password2"),
+                "fields": ("username", "full_name", "email", "password1", "password2"),
             },
         ),
     )
@@ -136,6 +136,17 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     # administrator who could clear it could sign in with the password they chose.
     readonly_fields = ["last_login", "date_joined", "must_change_password", "admin_role"]
     actions = ["unlock_sign_in"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "email" and field is not None:
+            # Where deadline warnings and unit notices go by mail (CIVICGRID_NOTIFY_EMAIL);
+            # optional, and checked as an address when given (Django's EmailField).
+            field.label = _("电子邮箱")
+            field.help_text = _(
+                "选填；用于接收办理期限提醒等邮件通知（须在服务器上配置 CIVICGRID_NOTIFY_EMAIL）"
+            )
+        return field
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         """The change form refuses what would break the three administrators (三员分立): any
@@ -245,7 +256,7 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         before = None
         old = User.objects.select_for_update().get(pk=obj.pk) if change else None
         if old is not None:
-            before = {"admin_role": old.admin_role, "is_active": old.is_active}
+            before = {"admin_role": old.admin_role, "is_active": old.is_active, "email": old.email}
         # Checked again under the lock and whatever the form had: no administrator role is
         # given here, and no administrator's account is changed (三员分立).
         problem = admin_change_problem(
@@ -268,6 +279,7 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
                 "admin_role": obj.admin_role,
                 "is_active": obj.is_active,
                 "must_change_password": obj.must_change_password,
+                "email": obj.email,
             },
         )
 
