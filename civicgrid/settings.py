@@ -279,12 +279,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Request lines without their query strings: a search by phone or ID number carries it there.
-    "filters": {"no_query": {"()": "civicgrid.core.logfilters.QueryStringDropped"}},
+    "filters": {
+        "no_query": {"()": "civicgrid.core.logfilters.QueryStringDropped"},
+        "allowed_hosts_hint": {"()": "civicgrid.core.logfilters.AllowedHostsHint"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("CIVICGRID_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"handlers": ["console"], "filters": ["no_query"], "propagate": False},
+        "django.security.DisallowedHost": {"filters": ["allowed_hosts_hint"]},
     },
 }
 

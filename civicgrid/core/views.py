@@ -1,10 +1,11 @@
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
+from civicgrid.core.errors import CivicError, NotFound, PermissionDenied
 from civicgrid.core.middleware import ErrorMiddleware, health_response, machine_facing
 
 
@@ -31,7 +32,14 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return ErrorMiddleware.error_response(request, ValidationError(_("请求无效，请检查后重试")))
+    """A 400 (not the 422 of a form's bad input). An unknown host says what the administrator
+    has to do, never the host itself (the sender chose it); the log line names the setting
+    too (``core.logfilters.AllowedHostsHint``)."""
+    if isinstance(exception, DisallowedHost):
+        message = _("该访问地址（域名）未在 CIVICGRID_ALLOWED_HOSTS 中登记，请联系系统管理员")
+        return ErrorMiddleware.error_response(request, CivicError(message, code="disallowed_host"))
+    message = _("请求无效，请检查后重试")
+    return ErrorMiddleware.error_response(request, CivicError(message, code="bad_request"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
