@@ -10,8 +10,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
@@ -65,6 +66,17 @@ class RateRow:
     label: str
     pk: int
     rate: Rate = field(default_factory=Rate)
+    # What tells two rows of the same label apart (a unit's credit code tail or address).
+    detail: str = ""
+
+
+def _unit_detail(org: PartyOrganisation) -> str:
+    unit = org.unit
+    if unit is None:
+        return ""
+    if unit.credit_code:
+        return _("信用代码尾号{tail}").format(tail=unit.credit_code[-6:])
+    return unit.address
 
 
 def _under(qs: QuerySet[Any], under: Node | None, field_name: str = "node_path") -> QuerySet[Any]:
@@ -154,7 +166,9 @@ def _communities(actor: Any, under: Node | None) -> QuerySet[Node]:
 def rates_by_unit(actor: Any, *, under: Node | None = None) -> list[RateRow]:
     """Per unit: its in-service members with a confirmed report, of all its in-service members."""
     units = _under(orgs_visible(actor).filter(kind=OrgKind.UNIT, is_active=True), under)
-    rows = {o.pk: RateRow(o.name, o.pk) for o in units.only("id", "name")}
+    orgs = list(units.select_related("unit").only("id", "name", "unit__credit_code", "unit__address"))
+    names = Counter(o.name for o in orgs)
+    rows = {o.pk: RateRow(o.name, o.pk, detail=_unit_detail(o) if names[o.name] > 1 else "") for o in orgs}
     members = _reporting_members(actor, MemberCategory.IN_SERVICE).filter(organisation_id__in=list(rows))
     data: list[tuple[int, int, bool]] = list(
         members.values_list("pk", "organisation_id", "reported")  # type: ignore[misc]
@@ -191,7 +205,9 @@ def units_not_reported(actor: Any, *, under: Node | None = None) -> QuerySet[Par
 def members_not_reported(
     actor: Any, *, community: Node | None = None, organisation: PartyOrganisation | None = None
 ) -> QuerySet[PartyMember]:
-    """In-service members (and new-employment workers) with no confirmed report."""
+    """In-service members (and new-employment workers) with no confirmed report; ``pending``
+    says whether one awaits the community's confirmation (待确认), listed after those who
+    never reported."""
     qs = members_visible(actor).filter(
         is_active=True, category__in=(MemberCategory.IN_SERVICE, MemberCategory.NEW_EMPLOYMENT)
     )
@@ -199,11 +215,12 @@ def members_not_reported(
         qs = qs.filter(home_node__path__startswith=community.path)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
+    pending = Exists(MemberReport.objects.filter(member=OuterRef("pk"), status=ReportStatus.PENDING))
     return (
-        qs.annotate(reported=confirmed_report())
+        qs.annotate(reported=confirmed_report(), pending=pending)
         .filter(reported=False)
-        .select_related("organisation", "home_node")
-        .order_by("organisation__name", "name")
+        .select_related("organisation", "home_node__parent__parent")
+        .order_by("pending", "organisation__name", "name", "id")
     )
 
 
@@ -303,10 +320,14 @@ class Contribution:
 
 
 def unit_contributions(actor: Any, *, under: Node | None = None, limit: int = 10) -> list[Contribution]:
-    """Units by the alliance points their contributions to projects in scope earned."""
+    """Units by the alliance points credited to them (``points_awarded_at`` set: the project
+    is done) for their contributions to projects in scope; a contribution to a project still
+    planned or in progress has earned nothing yet and is not counted."""
     projects = _under(projects_visible(actor), under).exclude(status=ProjectStatus.CANCELLED)
     rows = (
-        ProjectContribution.objects.filter(project__in=projects, unit__isnull=False)
+        ProjectContribution.objects.filter(
+            project__in=projects, unit__isnull=False, points_awarded_at__isnull=False
+        )
         .values("unit_id")
         .annotate(points=Sum("points"), projects=Count("project", distinct=True), amount=Sum("amount"))
         .order_by("-points", "unit_id")[:limit]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import scope_filter, scope_q
+from civicgrid.accounts.selectors import EVERYWHERE, scope_filter, scope_paths, scope_q
 from civicgrid.core.errors import NotFound
 from civicgrid.core.validators import normalise_credit_code
 from civicgrid.party.constants import (
@@ -29,6 +29,7 @@ from civicgrid.party.constants import (
 from civicgrid.party.models import (
     Agreement,
     Alliance,
+    AllianceMember,
     CommitteeWarning,
     FollowUpTask,
     Meeting,
@@ -109,7 +110,9 @@ def members_visible(actor: Any) -> QuerySet[PartyMember]:
 
 
 def member_get(actor: Any, pk: int) -> PartyMember:
-    qs = members_visible(actor).select_related("organisation", "resident", "employer", "home_node", "node")
+    qs = members_visible(actor).select_related(
+        "organisation", "resident", "employer", "home_node__parent__parent", "node"
+    )
     found = qs.filter(pk=pk).first()
     if found is None:
         own = member_for_user(actor)
@@ -149,7 +152,9 @@ def member_search(
         qs = qs.filter(reported=True)
     elif reported == "no":
         qs = qs.filter(reported=False)
-    return qs.select_related("organisation", "home_node", "employer").order_by("node_path", "name", "id")
+    return qs.select_related("organisation", "home_node__parent__parent", "employer").order_by(
+        "node_path", "name", "id"
+    )
 
 
 def visits_visible(actor: Any) -> QuerySet[NeedyVisit]:
@@ -266,8 +271,36 @@ def need_get(actor: Any, pk: int) -> Need:
     return found
 
 
+def _ancestor_paths(path: str) -> list[str]:
+    """``"1/2/3/"`` → ``["1/", "1/2/", "1/2/3/"]``."""
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[: k + 1]) for k in range(len(parts))]
+
+
+def alliance_unit_ids(actor: Any) -> QuerySet[Any] | None:
+    """The units (ids) in the live alliances the actor's scope belongs to: an alliance in the
+    scope, or one above it (a subdistrict's alliance for its communities' workers). None when
+    the actor sees everywhere anyway."""
+    paths = scope_paths(actor, VIEW)
+    if EVERYWHERE in paths:
+        return None
+    q = scope_q(actor, VIEW, "alliance__node_path")
+    above = {a for p in paths for a in _ancestor_paths(p)}
+    if above:
+        q = Q(alliance__node_path__in=above) if q is None else q | Q(alliance__node_path__in=above)
+    return AllianceMember.objects.filter(q, left_on__isnull=True, alliance__is_active=True).values("unit_id")
+
+
 def resources_visible(actor: Any) -> QuerySet[Resource]:
-    return scope_filter(Resource.objects.all(), actor, VIEW)
+    """Resources in scope, and those of the member units of the actor's alliances
+    (``alliance_unit_ids``): an alliance's units offer their resources to its communities."""
+    q = scope_q(actor, VIEW)
+    if q is None:
+        return Resource.objects.all()
+    units = alliance_unit_ids(actor)
+    if units is None:
+        return Resource.objects.all()
+    return Resource.objects.filter(q | Q(unit_id__in=units))
 
 
 def resource_get(actor: Any, pk: int) -> Resource:

@@ -162,6 +162,7 @@ class NotReportedOut(Schema):
     category: str
     organisation_id: int | None
     home_node_id: int | None
+    pending: bool  # a report awaits the community's confirmation (待确认)
 
 
 @router.get("/rates/not-reported", response=list[NotReportedOut])

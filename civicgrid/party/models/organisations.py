@@ -146,6 +146,23 @@ class PartyMember(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def home_label(self) -> str:
+        """Where the member lives as a person reads it: the node with its parents, as the
+        registry shows a resident's area (``registry.selectors.area_label``: 3号楼 · 2单元),
+        and the compound before a building's unit (锦绣苑 · 3号楼 · 2单元); "" when unknown.
+        Lists select ``home_node__parent__parent``."""
+        from civicgrid.registry.selectors import area_label
+        from civicgrid.territory.models import NodeKind
+
+        node = self.home_node if self.home_node_id is not None else None
+        label = area_label(node)
+        parent = node.parent if node is not None and node.parent_id else None
+        above = parent.parent if parent is not None and parent.parent_id else None
+        if above is not None and above.kind == NodeKind.COMPOUND:
+            label = f"{above.name} · {label}"
+        return label
+
 
 class HubLink(ScopedModel):
     """1+10+N: a member linked to a hub household (about ten per hub). ``node`` is the hub's."""

@@ -194,6 +194,8 @@ def _check_attendance(
     for row in data.attendance:
         if len(row.note) > 100:
             add(errors, "attendance", _("请假事由最长100个字"))
+    if current and not any(a.present for a in data.attendance):
+        add(errors, "attendance", _("出席：请至少勾选一名出席的兼职委员"))
     return current
 
 
@@ -216,13 +218,13 @@ def _check_meeting_day(errors: Errors, committee: PartyOrganisation, data: Meeti
                 name=committee.name, day=committee.founded_on.isoformat()
             ),
         )
-    for task in data.tasks:
+    for number, task in enumerate(data.tasks, start=1):
         if task.due_on is not None and task.due_on < on:
             add(
                 errors,
                 "tasks",
-                _("任务「{title}」的完成期限（{due}）不能早于会议日期（{day}）").format(
-                    title=task.title, due=task.due_on.isoformat(), day=on.isoformat()
+                _("第{number}项任务「{title}」的完成期限（{due}）不能早于会议日期（{day}）").format(
+                    number=number, title=task.title, due=task.due_on.isoformat(), day=on.isoformat()
                 ),
             )
 
@@ -240,11 +242,39 @@ def _check_meeting(errors: Errors, data: MeetingIn) -> None:
     data.decisions = [d.strip() for d in data.decisions if d and d.strip()]
     if any(len(d) > 500 for d in data.decisions):
         add(errors, "decisions", _("每条决定事项最长500个字"))
+    for number, again in _repeated(data.decisions):
+        add(
+            errors,
+            "decisions",
+            _("第{number}条决定事项「{text}」与第{first}条重复，请删去一条").format(
+                number=number, text=data.decisions[number - 1], first=again
+            ),
+        )
     for task in data.tasks:
         task.title = text(errors, "tasks", task.title, _("任务"), 200, required=True)
         task.owner_name = text(errors, "tasks", task.owner_name, _("任务责任人"), 100, required=True)
         if task.decision is not None and not 0 <= task.decision < len(data.decisions):
             add(errors, "tasks", _("任务对应的决定事项不存在"))
+    for number, again in _repeated([(t.title, t.owner_name, t.due_on) for t in data.tasks]):
+        add(
+            errors,
+            "tasks",
+            _("第{number}项任务「{title}」与第{first}项重复，请删去一项").format(
+                number=number, title=data.tasks[number - 1].title, first=again
+            ),
+        )
+
+
+def _repeated(rows: list[Any]) -> list[tuple[int, int]]:
+    """(line, the earlier line it repeats), numbered from 1, for each row seen before."""
+    first: dict[Any, int] = {}
+    found = []
+    for number, row in enumerate(rows, start=1):
+        if row in first:
+            found.append((number, first[row]))
+        else:
+            first[row] = number
+    return found
 
 
 def _check_not_recorded(errors: Errors, committee: PartyOrganisation, held_at: datetime, title: str) -> None:

@@ -382,8 +382,12 @@ def _resources_context(request: HttpRequest) -> dict[str, Any]:
         qs = qs.filter(kind=params["kind"])
     if params.get("active", "1") == "1":
         qs = qs.filter(is_active=True)
+    page = paginate(request, qs.order_by("node_path", "kind", "id"))
     return {
-        "page": paginate(request, qs.order_by("node_path", "kind", "id")),
+        "page": page,
+        # Resources of the alliance's units elsewhere are listed (to match needs) but are
+        # withdrawn where they were registered.
+        "editable": {r.pk for r in page if can_edit(request, r.node_path)},
         "query": query_without_page(request),
         "params": params,
         "kinds": ResourceKind.choices,

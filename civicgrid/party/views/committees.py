@@ -143,11 +143,18 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "party/meeting_new.html", context)
     present = {seat for v in values(request, "present") if (seat := pk_or_none(v)) is not None}
+    context["present"] = present  # the ticks as sent, kept when the form is refused
     try:
         decisions = lines(request, "decisions")
+        typed = lines(request, "tasks")
         tasks = [
-            services.TaskIn(title=parts[0], owner_name=parts[1] if len(parts) > 1 else "", due_on=_due(parts))
-            for parts in _task_lines(lines(request, "tasks"))
+            services.TaskIn(
+                title=parts[0],
+                owner_name=parts[1] if len(parts) > 1 else "",
+                due_on=_due(parts, number),
+                decision=_decision(parts, number, typed[number - 1], len(decisions)),
+            )
+            for number, parts in enumerate(_task_lines(typed), start=1)
         ]
         data = services.MeetingIn(
             kind=value(request, "kind"),
@@ -182,25 +189,49 @@ def _task_parts(line: str) -> list[str]:
 
 
 def _task_lines(typed: list[str]) -> list[list[str]]:
-    """Each task line split in at most three parts; a line with more is refused, named (a
-    part silently dropped would be lost)."""
+    """Each task line split in at most four parts (任务|责任人|完成期限|对应决定); a line with
+    more is refused, named (a part silently dropped would be lost)."""
     rows = [_task_parts(line) for line in typed]
     for number, (line, parts) in enumerate(zip(typed, rows, strict=True), start=1):
-        if len(parts) > 3:
+        if len(parts) > 4:
             raise ValidationError(
-                _("跟进任务第{number}行「{line}」多了「|」分隔的内容，格式为：任务|责任人|完成期限").format(
-                    number=number, line=line
-                ),
+                _(
+                    "跟进任务第{number}行「{line}」多了「|」分隔的内容，格式为：任务|责任人|完成期限|对应决定序号"
+                ).format(number=number, line=line),
                 field="tasks",
             )
     return rows
 
 
+DECISION_TYPED = re.compile(r"^(?:决定)?(?:第)?(\d+)(?:条|项)?$")
+
+
+def _decision(parts: list[str], number: int, line: str, decisions: int) -> int | None:
+    """The decision a task follows from: the 4th part, the decision's number in the list
+    (1, 第1条 or 决定1), as an index; None when left out."""
+    raw = parts[3].replace(" ", "") if len(parts) > 3 else ""
+    if not raw:
+        return None
+    found = DECISION_TYPED.match(raw)
+    if found is None or not 1 <= int(found.group(1)) <= decisions:
+        raise ValidationError(
+            _("第{number}项任务「{line}」的对应决定「{raw}」应为决定事项的序号（{choices}）").format(
+                number=number,
+                line=line,
+                raw=raw,
+                choices=_("1至{n}").format(n=decisions) if decisions else _("尚未填写决定事项"),
+            ),
+            field="tasks",
+        )
+    return int(found.group(1)) - 1
+
+
 DAY_TYPED = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 
-def _due(parts: list[str]) -> date | None:
-    """The due day: 2026-12-30, also 2026/12/30, 2026.12.30 or 2026年12月30日."""
+def _due(parts: list[str], number: int) -> date | None:
+    """The due day: 2026-12-30, also 2026/12/30, 2026.12.30 or 2026年12月30日; a refusal
+    names the task (第N项任务)."""
     raw = parts[2] if len(parts) > 2 else ""
     found = DAY_TYPED.match(raw)
     if found:
@@ -209,7 +240,9 @@ def _due(parts: list[str]) -> date | None:
             return date(year, month, day)
         except ValueError:
             pass
-    return date_or_none(raw, "tasks", _("完成期限"))
+    return date_or_none(
+        raw, "tasks", _("第{number}项任务「{title}」的完成期限").format(number=number, title=parts[0])
+    )
 
 
 @login_required

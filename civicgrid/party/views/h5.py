@@ -22,7 +22,9 @@ from civicgrid.party.constants import (
 from civicgrid.party.models import PartyMember
 from civicgrid.party.permissions import member_for_user
 from civicgrid.party.services import orders_taken_by_member
+from civicgrid.party.services.reporting import member_place
 from civicgrid.party.views.common import float_or_none, values
+from civicgrid.territory.models import Node
 from civicgrid.volunteers.models import ServiceOrder
 
 
@@ -31,6 +33,17 @@ def _me(request: HttpRequest) -> PartyMember:
     if member is None:
         raise PermissionDenied(_("您的账号尚未登记为党员，请联系社区"))
     return member
+
+
+def _target_community(member: PartyMember) -> Node | None:
+    """The community a report goes to by the member's registry entry (or home), said on the
+    form before it is sent; None when it cannot be told without a location."""
+    if member.category not in REPORTING_CATEGORIES:
+        return None
+    try:
+        return member_place(member).community
+    except CivicError:
+        return None
 
 
 @login_required
@@ -47,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "form": request.POST,  # what was typed, shown again when the report is refused
         "picked_service_types": request.POST.getlist("service_types"),
         "pledge_max_length": PLEDGE_MAX_LENGTH,
+        "target": _target_community(member),
     }
     if request.method == "POST":
         try:

@@ -109,7 +109,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     members = (
         selectors.members_visible(request.user)
         .filter(organisation=org, is_active=True)
-        .select_related("home_node")
+        .select_related("home_node__parent__parent")
         .order_by("role", "name")
     )
     children = org.children.filter(is_active=True).select_related("node").order_by("kind", "name")

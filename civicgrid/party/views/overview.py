@@ -29,7 +29,10 @@ def _chart(actor: Any, under: Any, coverage: list[figures.GridCoverage]) -> dict
             "names": [r.label for r in communities],
             "rates": [r.rate.percent for r in communities],
         },
-        "units": {"names": [r.label for r in units], "rates": [r.rate.percent for r in units]},
+        "units": {
+            "names": [f"{r.label}（{r.detail}）" if r.detail else r.label for r in units],
+            "rates": [r.rate.percent for r in units],
+        },
         "projects": [{"name": ProjectStatus(s).label, "value": counts[s]} for s in ProjectStatus.values],
         "done": figures.projects_done_by_month(actor, under=under),
         "contributions": {
