@@ -96,5 +96,5 @@ def test_an_email_change_is_audited(city: City, client: Client) -> None:
     bob.refresh_from_db()
     assert bob.email == "bob@example.gov.cn"
     row = AuditLog.objects.filter(verb=Verb.USER_CHANGED, target_id=str(bob.pk)).latest("id")
-    assert row.before["email"] == old
-    assert row.after["email"] == "bob@example.gov.cn"
+    assert row.before is not None and row.before["email"] == old
+    assert row.after is not None and row.after["email"] == "bob@example.gov.cn"
