@@ -12,7 +12,7 @@ from typing import Any
 
 from civicgrid.exchange.cells import comparable
 from civicgrid.exchange.readers import Row
-from civicgrid.exchange.sheets import EXAMPLE_VALUES, PER_ACTOR_KEYS
+from civicgrid.exchange.sheets import EXAMPLE_VARIANTS, PER_ACTOR_KEYS
 
 # Fewer of the example's columns than this in a file, and a row cannot be told from real data.
 MIN_SHARED_COLUMNS = 3
@@ -25,10 +25,12 @@ def _text(value: Any) -> str:
 
 
 def is_example(kind: str, row: Row) -> bool:
-    """Whether every cell the file has of the example's columns holds the example's value."""
-    example = EXAMPLE_VALUES.get(kind)
-    if not example:
-        return False
+    """Whether every cell the file has of an example's columns holds that example's value
+    (the nodes template shows one of two: ``sheets.EXAMPLE_VARIANTS``)."""
+    return any(_is(example, row) for example in EXAMPLE_VARIANTS.get(kind, []))
+
+
+def _is(example: dict[str, str], row: Row) -> bool:
     shared = [key for key in example if key in row.values and key not in PER_ACTOR_KEYS]
     if len(shared) < min(MIN_SHARED_COLUMNS, len(example)):
         return False

@@ -112,13 +112,33 @@ EXAMPLE_VALUES: dict[str, dict[str, str]] = {
 }
 
 
+# i18n: data (the example row's values, as an import reads them)
+# The nodes example where the downloader has no community or street to put a grid under (a
+# fresh installation: nothing imported yet): the top of a tree, a district with no 上级编码,
+# the first row a system administrator imports. It stands on its own, where a grid's example
+# would name a parent the installation does not have.
+TOP_NODE_EXAMPLE: dict[str, str] = {
+    "kind": str(NodeKind.DISTRICT.label),
+    "code": "320299000000",
+    "name": "示例区",
+    "address": "示例路1号",
+}
+# Every example a template may show, by kind (``exchange.examples`` skips a row of any).
+EXAMPLE_VARIANTS: dict[str, list[dict[str, str]]] = {
+    kind: [values, TOP_NODE_EXAMPLE] if kind == ImportKind.NODES else [values]
+    for kind, values in EXAMPLE_VALUES.items()
+}
+
+
 def example_row(kind: str, actor: Any) -> dict[str, str]:
     """Values of the example row, keyed by column key: ``EXAMPLE_VALUES`` and a node where
     the downloading actor may import (its code differs from one actor to another)."""
     if kind == ImportKind.NODES:
-        parent = example_node(actor, Capability.TERRITORY_EDIT, [NodeKind.COMMUNITY])
-        code = parent.code if parent else PLACEHOLDER_COMMUNITY
-        return EXAMPLE_VALUES[kind] | {"parent_code": code} | _point_inside(parent)
+        kinds: list[str] = [NodeKind.COMMUNITY, NodeKind.SUBDISTRICT]
+        parent = example_node(actor, Capability.TERRITORY_EDIT, kinds)
+        if parent is None:
+            return dict(TOP_NODE_EXAMPLE)
+        return EXAMPLE_VALUES[kind] | {"parent_code": parent.code} | _point_inside(parent)
     grid = _code(actor, Capability.REGISTRY_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], PLACEHOLDER_COMMUNITY)
     if kind == ImportKind.POSITIONS:
         grid = _code(actor, Capability.POSITION_EDIT, [NodeKind.GRID, NodeKind.COMMUNITY], grid)

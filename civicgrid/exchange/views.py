@@ -45,7 +45,7 @@ def _list_page(request: HttpRequest, status: int = 200) -> HttpResponse:
         "kinds": _kinds(request),
         "page": paginate(request, jobs),
         "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
-        "chosen": request.POST.get("kind", ""),
+        "chosen": request.POST.get("kind") or request.GET.get("kind", ""),  # ?kind=nodes from 区域网格
     }
     return render(request, "exchange/imports.html", context, status=status)
 

@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, require_any
+from civicgrid.accounts.selectors import can, has_capability, require_any
 from civicgrid.core.pagination import paginate, query_without_page
+from civicgrid.exchange.models import ImportKind
+from civicgrid.exchange.services import EDIT_CAPABILITY
 from civicgrid.registry.models import Dwelling, Organisation, Resident
 from civicgrid.territory import selectors
 from civicgrid.territory.models import Node, NodeKind
@@ -23,7 +25,15 @@ MAP_KINDS = (NodeKind.GRID, NodeKind.COMMUNITY, NodeKind.SUBDISTRICT, NodeKind.D
 def tree(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.TERRITORY_VIEW)
     roots = list(selectors.node_roots(request.user))
-    return render(request, "territory/tree.html", {"roots": roots})
+    # No node at all (a fresh installation) is not a question of the account's scope: say
+    # nothing has been imported yet, with the way to import for whoever may.
+    empty = not roots and not Node.objects.exists()
+    may_import = empty and all(
+        has_capability(request.user, capability)
+        for capability in (Capability.IMPORT, EDIT_CAPABILITY[ImportKind.NODES])
+    )
+    context = {"roots": roots, "empty": empty, "may_import": may_import}
+    return render(request, "territory/tree.html", context)
 
 
 @login_required
