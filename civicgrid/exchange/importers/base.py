@@ -71,6 +71,9 @@ def date_cell_reason(header: str) -> str:
 class Importer:
     kind: ClassVar[str]
     edit_capability: ClassVar[Capability]
+    # (row, column key) of the date cells outside date columns ``each`` reported: read as ""
+    # by ``text``, they get no second problem of their own ("名称不能为空").
+    _date_cells: Set[tuple[int, str]] = frozenset()
 
     def __init__(self, actor: Any) -> None:
         self.actor = actor
@@ -94,6 +97,8 @@ class Importer:
 
     def error(self, row: Row | int, key: str, reason: str) -> None:
         number = row if isinstance(row, int) else row.number
+        if (number, key) in self._date_cells:
+            return
         column = self.columns[key].header if key in self.columns else key
         self.errors.append(RowError(number, column, reason))
         self._bad_rows.add(number)
@@ -119,13 +124,19 @@ class Importer:
 
     def each(self, rows: list[Row], progress: Progress) -> Iterator[Row]:
         """The rows to check, in order. A row whose cells the reader refused (a NUL, a quote
-        left open), or with a date outside a date column (``date_problems``), is reported for
-        those alone: what such a cell holds is no data to check."""
+        left open) is reported for those alone: what such a row holds is no data to check. A
+        date outside a date column (``date_problems``) is reported and the row's other cells
+        are checked too, so that all of its problems show at once (an empty 名称 and a wrong
+        经度 beside it); the date cell itself gets no second problem."""
+        date_cells: set[tuple[int, str]] = set()
+        self._date_cells = date_cells
         for index, row in enumerate(rows, start=1):
-            problems = [*row.problems, *self.date_problems(row)]
-            for key, reason in problems:
+            for key, reason in row.problems:
                 self.error(row, key, reason)
-            if not problems:
+            if not row.problems:
+                for key, reason in self.date_problems(row):
+                    self.error(row, key, reason)
+                    date_cells.add((row.number, key))
                 yield row
             if index % PROGRESS_EVERY == 0:
                 progress(index)
