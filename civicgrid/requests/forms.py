@@ -26,7 +26,7 @@ from civicgrid.requests.constants import (
     Urgency,
 )
 from civicgrid.requests.models import Category, HandlingUnit, Request, WhistleSummons
-from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN, supervisions
+from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN, extend_amount_error, supervisions
 from civicgrid.requests.services.whistle import summonable_units
 from civicgrid.requests.web_helpers import open_summonses
 from civicgrid.territory.models import Node, NodeKind
@@ -261,7 +261,15 @@ class ExtendForm(ActionForm):
         unit = LimitUnit(self.target.extension_unit).label
         field = self.fields["amount"]
         field.label = format_lazy(_("延长时长（{unit}）"), unit=unit)
-        field.widget.attrs.update({"min": EXTEND_MIN, "max": EXTEND_MAX, "step": "any"})
+        field.widget.attrs.update({"min": EXTEND_MIN, "max": EXTEND_MAX, "step": 1})
+
+    def clean_amount(self) -> float:
+        """Whole units of the clock only, as the service counts them (``extend_amount_error``)."""
+        amount = self.cleaned_data["amount"]
+        wrong = extend_amount_error(amount, self.target.extension_unit)
+        if wrong:
+            raise forms.ValidationError(wrong)
+        return float(amount)
 
 
 class LongRunningForm(ActionForm):

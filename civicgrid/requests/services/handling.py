@@ -112,6 +112,8 @@ def request_reply(
     WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.LEAD).update(
         replied_at=now, reply=reply.strip()
     )
+    # Replied: more time to handle it is moot, and no one could decide on it any more.
+    approvals_withdraw(actor, locked, now, why=_("承办单位已答复"), kinds=[ApprovalKind.EXTENSION])
     event = engine.finish(actor, locked, Action.REPLY, note=reply.strip(), now=now, unit=locked.lead_unit)
     save_attachments(locked, files, actor, event)
     _ask_for_rating(locked)
@@ -174,6 +176,23 @@ def request_verify(
     return locked
 
 
+def extend_amount_error(amount: Any, unit: str) -> str:
+    """Why ``amount`` of ``unit`` is no extension one may ask for, or "": a whole number of the
+    clock's unit (a working day, an hour), at least 1 and at most 90. Half a working day is not
+    a unit the clock counts in (it became 12 wall-clock hours, a deadline late at night)."""
+    label = LimitUnit(unit).label
+    if (
+        not isinstance(amount, int | float)
+        or isinstance(amount, bool)
+        or not EXTEND_MIN <= amount <= EXTEND_MAX
+    ):
+        # NaN fails the range too
+        return _("延长时长应为{low}至{high}{unit}").format(low=EXTEND_MIN, high=EXTEND_MAX, unit=label)
+    if amount != int(amount):
+        return _("延长时长应为整数（{unit}），不能带小数").format(unit=label)
+    return ""
+
+
 @transaction.atomic
 def request_extend(
     *, actor: Any, request: Request, amount: float, reason: str, expected_version: int | None = None
@@ -184,12 +203,9 @@ def request_extend(
     errors: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("请填写延期理由")]
-    if not EXTEND_MIN <= amount <= EXTEND_MAX:  # NaN fails too
-        errors["amount"] = [
-            _("延长时长应为{low}至{high}{unit}").format(
-                low=EXTEND_MIN, high=EXTEND_MAX, unit=LimitUnit(unit).label
-            )
-        ]
+    wrong = extend_amount_error(amount, unit)
+    if wrong:
+        errors["amount"] = [wrong]
     if errors:
         raise ValidationError(errors=errors)
     pending = Approval.objects.filter(request=locked, kind=ApprovalKind.EXTENSION)
@@ -300,6 +316,7 @@ def request_long_running(
         ]
     if errors:
         raise ValidationError(errors=errors)
+    before = locked.due_resolution_at
     locked.due_resolution_at = datetime.combine(plan_until, time(23, 59, 59), timezone.get_current_timezone())
     # The plan date replaces the resolution clock: an extension still pending would move it.
     approvals_withdraw(
@@ -310,7 +327,12 @@ def request_long_running(
         locked,
         Action.LONG_RUNNING,
         note=plan.strip(),
-        data={"plan_until": plan_until.isoformat()},
+        data={
+            "plan_until": plan_until.isoformat(),
+            # the timeline shows 办理期限 before → after, as for an approved extension
+            "due_before": before.isoformat() if before else None,
+            "due_after": locked.due_resolution_at.isoformat(),
+        },
     )
     return locked
 
@@ -396,8 +418,25 @@ def request_merge(
         Action.MERGE,
         note=_("合并至 {number}").format(number=target.number),
         data={"into": target.pk},
+        now=locked.closed_at,
+    )
+    # The target's timeline says who merged what into it, and when. A 备注 row (as a withdrawn
+    # approval's): no status change, not a second 合并 in counts by action, not shown to residents.
+    RequestEvent.objects.create(
+        request=target,
+        action=Action.NOTE,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=engine.actor_name(actor),
+        note=_("诉求 {number}「{title}」作为重复件合并至本件").format(
+            number=locked.number, title=locked.title
+        ),
+        data={MERGED_FROM_KEY: locked.pk},
+        created_at=locked.closed_at,
     )
     return locked
+
+
+MERGED_FROM_KEY = "merged_from"  # on the target's 备注 row of a merge: the merged request's id
 
 
 @transaction.atomic

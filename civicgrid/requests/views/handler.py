@@ -32,6 +32,8 @@ from civicgrid.requests.models import (
     amount_with_unit,
 )
 from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
+from civicgrid.requests.services.handling import MERGED_FROM_KEY
+from civicgrid.requests.services.whistle import may_close_whistle
 from civicgrid.requests.transitions import TRANSITIONS
 from civicgrid.territory.models import Node, NodeKind
 
@@ -140,13 +142,21 @@ def _timeline(request: Request) -> list[TimelineRow]:
     return [
         TimelineRow(
             e,
-            _label(Action, e.action),
+            _event_label(e),
             _label(Status, e.from_status) if e.from_status else "",
             _label(Status, e.to_status) if e.to_status and e.to_status != e.from_status else "",
             _detail(request, e),
         )
         for e in events
     ]
+
+
+def _event_label(event: RequestEvent) -> str:
+    """The row's heading: its action, but 合并重复件 for the target's row of a merge (a 备注
+    row that records another request merged into this one)."""
+    if event.action == Action.NOTE and isinstance(event.data, dict) and MERGED_FROM_KEY in event.data:
+        return _label(Action, Action.MERGE)
+    return _label(Action, event.action)
 
 
 def _detail(request: Request, event: RequestEvent) -> str:
@@ -197,6 +207,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "created_at"
         ),
         "whistles": _whistles(found),
+        "may_close_whistle": may_close_whistle(user, found),
         "now": timezone.now(),
         "councils": found.councils.select_related("recorded_by").order_by("held_on"),
         "ratings": found.ratings.select_related("unit").order_by("round"),
