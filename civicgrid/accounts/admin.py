@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -103,8 +105,21 @@ class RoleAssignmentInline(admin.TabularInline):
         return not _locked(request, obj) and super().has_delete_permission(request, obj)
 
 
+class PasswordSetForm(AdminPasswordChangeForm):
+    """Django's password-setting form with its help text in civicgrid's words: Django's own
+    ends with an English sentence it never translates (a plain literal), and speaks of
+    single sign-on, which civicgrid does not have."""
+
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        gettext_lazy("是否允许该账号用密码登录。本系统没有其他登录方式，停用后该账号无法登录。"),
+        gettext_lazy("停用后，该账号当前的密码将被清除。"),
+    )
+
+
 @admin.register(User)
 class UserAdmin(StaleEditGuard, BaseUserAdmin):
+    change_password_form = PasswordSetForm
     inlines = [RoleAssignmentInline]
     list_display = ["username", "full_name", "title", "admin_role", "is_active", "last_login"]
     list_filter = ["admin_role", "is_active", "role_assignments__role"]
