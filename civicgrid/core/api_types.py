@@ -5,6 +5,10 @@ whole number written as one. pydantic's lax mode would read JSON ``true`` as 1 a
 1, so an id list ``[5, true]`` would act on record 1 and ``expected_version: true`` would be
 compared with version 1; here both are 422 ``…应为整数`` naming the field. Text stays lax, as a
 query string only holds text (``"12"`` is 12).
+
+An integer beyond 64 bits (no column or id holds it) is refused here, naming the field: only
+the parameters that are integers in the schema. A text parameter that is a long run of digits
+(``q``, ``phone``, ``number``) is text, checked by its own rules (``诉求人电话最长20个字``).
 """
 
 from typing import Annotated, Any
@@ -13,12 +17,21 @@ from django.utils.translation import gettext as _
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from civicgrid.core.inputs import INT_MAX, number_problem
+
 
 def _whole_number(value: Any) -> Any:
     """An id, version or count is an integer written as one: JSON true is not 1, and 1.0 or
     1.5 is not an id (pydantic's lax mode would take true and 1.0 as 1)."""
     if isinstance(value, bool | float):
         raise PydanticCustomError("int_type", _("应为整数"))
+    if (isinstance(value, str) and number_problem(value)) or (
+        isinstance(value, int) and abs(value) > INT_MAX
+    ):
+        # before pydantic reads it: beyond 4,300 digits its own error is in English
+        raise PydanticCustomError(
+            "int_too_large", _("数值超出范围（绝对值不能超过 {int_max}）"), {"int_max": INT_MAX}
+        )
     return value
 
 

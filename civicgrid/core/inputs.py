@@ -8,9 +8,10 @@ Each of these passed on would fail deep down with a server error instead of a cl
   driver raises ``OverflowError``, PostgreSQL an out-of-range error).
 
 ``ErrorMiddleware`` applies ``path_problem``, ``query_problem`` and ``form_problem`` to every
-request (whole numbers only under the API: Open311's fields are all text, its ids opaque);
-the API's ``BodyParser`` and Open311's JSON bodies (without the number check) apply
-``json_problem``. Each returns ``(field, reason)`` or None.
+request (no whole-number check on query and form fields: a field is a number only if its
+schema says so, and the API's ``Integer`` type checks the range, naming the field; ``q`` or
+``phone`` may be a long run of digits); the API's ``BodyParser`` and Open311's JSON bodies
+(without the number check) apply ``json_problem``. Each returns ``(field, reason)`` or None.
 """
 
 import codecs
@@ -72,7 +73,7 @@ def _beyond_int64(digits: str) -> bool:
 
 
 def number_problem(value: str) -> str | None:
-    """A text that is a whole number too large for any column (query and form fields)."""
+    """A text that is a whole number too large for any column (the API's ``Integer`` fields)."""
     if _WHOLE.fullmatch(value) and _beyond_int64(value):
         return str(TOO_LARGE)
     return None
@@ -110,25 +111,24 @@ def _walk(data: Any, path: str, depth: int = 0, *, numbers: bool = True) -> tupl
     return None
 
 
-def _fields_problem(data: QueryDict, number_check: bool) -> tuple[str, str] | None:
+def _fields_problem(data: QueryDict) -> tuple[str, str] | None:
     for key, values in data.lists():
-        reasons = (text_problem(v) or (number_problem(v) if number_check else None) for v in values)
+        reasons = (text_problem(v) for v in values)
         reason = text_problem(key) or next(filter(None, reasons), None)
         if reason:
             return (key.replace("\x00", "") or "?", reason)
     return None
 
 
-def query_problem(request: HttpRequest, number_check: bool) -> tuple[str, str] | None:
-    """Query strings; whole numbers only where the caller asks (the API: a page's search box
-    may hold a long run of digits, an Open311 id is opaque text)."""
-    return _fields_problem(request.GET, number_check)
+def query_problem(request: HttpRequest) -> tuple[str, str] | None:
+    """Query strings (text only: a search box or a phone may hold a long run of digits; an
+    integer field's range is its schema's check)."""
+    return _fields_problem(request.GET)
 
 
-def form_problem(request: HttpRequest, number_check: bool) -> tuple[str, str] | None:
-    """Form bodies (files are not text); whole numbers only where the caller asks (the API: a
-    page's text box or an Open311 field may hold a long run of digits that is not a number)."""
-    return _fields_problem(request.POST, number_check)
+def form_problem(request: HttpRequest) -> tuple[str, str] | None:
+    """Form bodies (files are not text; text only, as ``query_problem``)."""
+    return _fields_problem(request.POST)
 
 
 def path_problem(path: str) -> bool:

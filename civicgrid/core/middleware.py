@@ -125,14 +125,6 @@ def machine_facing(request: HttpRequest) -> bool:
     return request.path.startswith(("/api/", "/open311/"))
 
 
-def whole_numbers_checked(request: HttpRequest) -> bool:
-    """Whether a query or form field that is a run of digits beyond 64 bits is refused: under
-    the JSON API, whose numbers are ids and counts. Not Open311's, whose fields are all text
-    (``service_request_id``, ``device_id``, ``phone``: opaque ids and numbers of any length,
-    each checked by its own rule), nor a page's, whose text boxes may hold long digits."""
-    return request.path.startswith("/api/")
-
-
 def reasons_beyond(exception: CivicError) -> list[str]:
     """The reasons of a refusal's ``detail`` (field → reasons) its message does not contain."""
     detail = exception.detail if isinstance(exception.detail, dict) else {}
@@ -156,8 +148,9 @@ def method_not_allowed(request: HttpRequest, response: HttpResponse) -> HttpResp
 
 class ErrorMiddleware:
     """Turns a CivicError escaping a page view into a Chinese message on a page (or JSON), and
-    refuses input no view should see (``core.inputs``: NUL, lone surrogates, numbers beyond
-    64 bits, a body over the size limit) before any view runs."""
+    refuses input no view should see (``core.inputs``: NUL, lone surrogates, a path segment
+    beyond 64 bits, a body over the size limit) before any view runs (an integer parameter's
+    range is checked by its schema: ``core.api_types.Integer``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -171,9 +164,8 @@ class ErrorMiddleware:
             # Django refuses to read such a form (a bare 400); say why, naming the header
             reason = _("表单须用 UTF-8 编码，不能是 {charset}").format(charset=charset.upper())
             return self.error_response(request, ValidationError(errors={"Content-Type": [reason]}))
-        numbers = whole_numbers_checked(request)
         try:
-            found = inputs.query_problem(request, numbers) or inputs.form_problem(request, numbers)
+            found = inputs.query_problem(request) or inputs.form_problem(request)
         except RequestDataTooBig:
             return self.error_response(request, body_too_large())
         if found is not None:

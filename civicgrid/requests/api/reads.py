@@ -8,6 +8,7 @@ from ninja import Query
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
+from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound
 from civicgrid.requests import ledger, selectors
 from civicgrid.requests.api.common import NOT_FOUND, category_by_id, router, with_relations
@@ -220,7 +221,7 @@ def categories(request: HttpRequest, q: str = "") -> Any:
     description="按关键词（自动分词）搜索知识库答复，本分类的与常用的在前；category_id 可选。"
     "直接办结时把所选答复的 id 作为 saved_answer_id 传回，计入使用次数。",
 )
-def knowledge(request: HttpRequest, q: str = "", category_id: int | None = None) -> Any:
+def knowledge(request: HttpRequest, q: str = "", category_id: Integer | None = None) -> Any:
     require_any(request.user, Capability.REQUEST_INTAKE)
     category = category_by_id(category_id) if category_id is not None else None
     found = knowledge_search(q[:100], category, limit=20)

@@ -53,6 +53,7 @@ _REASONS: dict[str, StrOrPromise] = {
     "int_parsing": gettext_lazy("{t}应为整数"),
     "int_type": gettext_lazy("{t}应为整数"),
     "int_from_float": gettext_lazy("{t}应为整数"),
+    "int_too_large": gettext_lazy("{t}数值超出范围（绝对值不能超过 {int_max}）"),
     "float_parsing": gettext_lazy("{t}应为数字"),
     "float_type": gettext_lazy("{t}应为数字"),
     "finite_number": gettext_lazy("{t}应为有限的数字"),
