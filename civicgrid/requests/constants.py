@@ -101,6 +101,22 @@ class Action(models.TextChoices):
     WARN = "warn", "预警"
 
 
+# An action as the verb of a sentence ("不能{action}"), for the labels that are no verb: "不能
+# 非本单位职责" read as nonsense. The others read as they are ("不能签收").
+ACTION_VERBS = {
+    Action.NOT_OURS: _("申报「非本单位职责」"),
+    Action.COUNCIL: _("发起三方议事"),
+    Action.WARN: _("发出预警"),
+    Action.NOTE: _("添加备注"),
+}
+
+
+def action_verb(action: str) -> str:
+    """``action`` as it reads after 不能 or 无法 in a message."""
+    verb = ACTION_VERBS.get(Action(action))
+    return str(verb) if verb is not None else str(Action(action).label)
+
+
 class UnitKind(models.TextChoices):
     DISTRICT = "district", _("区级")
     SUBDISTRICT = "subdistrict", _("街道（乡镇）")

@@ -543,7 +543,11 @@ def sign_bulk(request: HttpRequest, payload: SignBulkIn) -> Any:
             "status": r.status,
             "message": _("已签收"),
         }
-    for r, message in failed:  # readable, so its number and status may be shown
-        results[r.pk] = {"id": r.pk, "ok": False, "number": r.number, "status": r.status, "message": message}
+    # Readable, so its number and status may be shown: the status as it is now (one that lost
+    # a race to another signer was read before the lock; its message gives the current one).
+    now = dict(Request.objects.filter(pk__in=[r.pk for r, _m in failed]).values_list("pk", "status"))
+    for r, message in failed:
+        status = now.get(r.pk, r.status)
+        results[r.pk] = {"id": r.pk, "ok": False, "number": r.number, "status": status, "message": message}
     missing = {"ok": False, "number": "", "status": "", "message": str(NOT_FOUND)}
     return [results.get(pk) or {"id": pk, **missing} for pk in ids]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.requests import transitions as t
-from civicgrid.requests.constants import NOTE_MAX, Action, Status
+from civicgrid.requests.constants import NOTE_MAX, Action, Status, action_verb
 from civicgrid.requests.deadlines import refresh_light
 from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent
 from civicgrid.requests.permissions import actor_kinds
@@ -59,7 +59,7 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
     if locked.status not in rule.sources:
         raise Conflict(
             _("该诉求当前状态为「{status}」，不能{action}").format(
-                status=Status(locked.status).label, action=label
+                status=Status(locked.status).label, action=action_verb(action)
             ),
             detail={"status": locked.status, "version": locked.version},
         )

@@ -63,11 +63,15 @@ def request_whistle(
     errors: dict[str, list[str]] = {}
     if lead is None or lead.kind not in WHISTLING_KINDS:
         errors["units"] = [_("只有街道（乡镇）或社区承办时才能吹哨")]
-    # Each unit once (a list naming one twice summons it once), the lead never.
+    # Each unit once (a list naming one twice summons it once), the lead never: naming it is
+    # refused by name (dropping it silently answered "请选择被召集的部门" to [own unit]).
     summoned = list({u.pk: u for u in units if lead is None or u.pk != lead.pk}.values())
-    if not summoned:
+    own: list[str] = []
+    if lead is not None and any(u.pk == lead.pk for u in units):
+        own = [_("不能召集本单位「{name}」：吹哨是本单位召集其他部门报到").format(name=lead.name)]
+    if not summoned and not own:
         errors["units"] = [_("请选择被召集的部门")]
-    elif wrong := _not_summonable(summoned):
+    elif wrong := own + _not_summonable(summoned):
         errors["units"] = wrong
     if not reason.strip():
         errors["reason"] = [_("请填写吹哨事由")]
