@@ -125,6 +125,18 @@ CHECKS: dict[str, Callable[[bytes], bool]] = {
 }
 
 
+def starts_as(content_type: str, data: bytes) -> bool:
+    """Whether ``data`` begins as a file of ``content_type`` does (its signature): one that
+    does but is not whole (``is_whole``) is damaged or cut short, not of another type."""
+    if content_type == "image/png":
+        return data.startswith(PNG_SIGNATURE)
+    if content_type == "image/jpeg":
+        return data.startswith(b"\xff\xd8\xff")
+    if content_type == "image/webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    return content_type == "application/pdf" and data.startswith(b"%PDF-")
+
+
 def image_pixels(content_type: str, data: bytes) -> int | None:
     """Width × height as a PNG, JPEG or WEBP header declares them (None when not found)."""
     try:

@@ -103,7 +103,8 @@ def attachments_upload(
 ) -> Any:
     target(request.user, request_id, Action.NOTE)
     uploads: list[DjangoUploadedFile] = list(files or [])
-    errors = validate_attachments(uploads)
+    # The field as sent (``files``), not the service's name for it
+    errors = {("files" if k == "attachments" else k): v for k, v in validate_attachments(uploads).items()}
     if not uploads:
         errors["files"] = [_("请选择要上传的附件")]
     if errors:

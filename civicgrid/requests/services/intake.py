@@ -19,7 +19,7 @@ from civicgrid.core import bulk, crypto
 from civicgrid.core.audit import audit_row
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
-from civicgrid.core.uploads import upload_is_whole
+from civicgrid.core.uploads import MAX_PIXELS, starts_as, too_many_pixels, upload_is_whole
 from civicgrid.core.validators import normalise_phone, phone_problem
 from civicgrid.notify.models import Notification
 from civicgrid.notify.services import drain_after_commit
@@ -255,11 +255,28 @@ def validate_attachments(files: list[UploadedFile]) -> dict[str, list[str]]:
         if f.size is None or f.size > limit:
             megabytes = limit // (1024 * 1024)
             problems.append(gettext("{name}：文件超过{limit}MB").format(name=f.name, limit=megabytes))
-        elif (f.content_type or "") not in settings.REQUESTS_ATTACHMENT_TYPES or not upload_is_whole(
-            f, max_bytes=limit
-        ):
+        elif (f.content_type or "") not in settings.REQUESTS_ATTACHMENT_TYPES:
             problems.append(gettext("{name}：只接受 JPG、PNG、WEBP 图片或 PDF").format(name=f.name))
+        elif not upload_is_whole(f, max_bytes=limit):
+            problems.append(_unreadable(f, limit))
     return {"attachments": problems} if problems else {}
+
+
+def _unreadable(f: UploadedFile, limit: int) -> str:
+    """Why a file declared as an accepted type was refused: too many pixels; damaged or cut
+    short (it begins as that type does: "只接受 JPG…" told the sender of a truncated PNG its
+    type was wrong); or not of that type at all (a renamed file)."""
+    f.seek(0)
+    head = f.read(limit)
+    f.seek(0)
+    content_type = f.content_type or ""
+    if too_many_pixels(content_type, head):
+        return gettext("{name}：图片像素过大（超过{megapixels}百万像素），请压缩后再上传").format(
+            name=f.name, megapixels=MAX_PIXELS // 1_000_000
+        )
+    if starts_as(content_type, head):
+        return gettext("{name}：文件已损坏或不完整，无法读取，请重新上传").format(name=f.name)
+    return gettext("{name}：只接受 JPG、PNG、WEBP 图片或 PDF").format(name=f.name)
 
 
 def save_attachments(
@@ -415,6 +432,8 @@ def request_row(
 ) -> Request:
     """The unsaved request row of a validated intake (also used by the demo's history replay)."""
     name, phone = data.requester_name.strip(), data.requester_phone.strip()
+    if data.anonymous:  # 匿名: no name is kept, whatever was typed (a phone, when left, is)
+        name = ""
     phone = normalise_phone(phone) or phone  # one form for every channel: the blind index finds it
     email = data.requester_email.strip()
     return Request(

@@ -163,13 +163,13 @@ def test_a_body_failing_its_schema_is_422_first_and_tells_nothing_about_the_requ
 def test_an_upload_names_files_when_none_is_sent_and_attachments_for_a_refused_one(
     hotline: Any, olivia: Caller
 ) -> None:
-    """As docs/api.md says (the multipart field is ``files``; a refused file is reported under
-    ``attachments``, the service's key)."""
+    """As docs/api.md says (the multipart field is ``files``, and a refused file is reported
+    under it too)."""
     request = services.request_create(actor=hotline.city.olivia, data=hotline.new())
     url = f"/api/v1/requests/{request.pk}/attachments"
     empty = olivia.client.post(url, {"note": "现场"}, headers=olivia.headers)
     assert empty.status_code == 422 and empty.json()["detail"] == {"files": ["请选择要上传的附件"]}
     fake = SimpleUploadedFile("a.png", b"not an image", "image/png")
     bad = olivia.client.post(url, {"files": [fake]}, headers=olivia.headers)
-    assert bad.status_code == 422 and list(bad.json()["detail"]) == ["attachments"]
+    assert bad.status_code == 422 and list(bad.json()["detail"]) == ["files"]
     assert not Attachment.objects.exists()

@@ -41,7 +41,7 @@ def test_an_intake_with_a_broken_image_is_refused(hotline: Any, case: str) -> No
             data=hotline.new(),
             attachments=[images.upload(name, data, content_type)],
         )
-    assert exc.value.errors == {"attachments": [f"{name}：只接受 JPG、PNG、WEBP 图片或 PDF"]}
+    assert exc.value.errors == {"attachments": [f"{name}：文件已损坏或不完整，无法读取，请重新上传"]}
     assert counts() == before
 
 
@@ -57,7 +57,7 @@ def test_the_api_refuses_a_broken_image_for_a_request(hotline: Any, case: str) -
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 422
-    assert response.json()["detail"] == {"attachments": [f"{name}：只接受 JPG、PNG、WEBP 图片或 PDF"]}
+    assert response.json()["detail"] == {"files": [f"{name}：文件已损坏或不完整，无法读取，请重新上传"]}
     assert counts() == before
 
 
