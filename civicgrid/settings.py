@@ -453,6 +453,10 @@ REQUESTS_ALARM_CATEGORY = envstr("CIVICGRID_ALARM_CATEGORY", "")
 # Open311: whether callers without an API key may read requests (a public view of those about
 # public places); off unless switched on.
 OPEN311_PUBLIC_VIEW = envbool("CIVICGRID_OPEN311_PUBLIC", False)
+# Open311: the ``jurisdiction_id`` values this server answers to (comma-separated, e.g.
+# "320213" or "liangxi.example.cn"); empty: the codes of the active districts. Another one
+# is refused (404 "jurisdiction_id not found", as GeoReport v2 says); none sent is fine.
+OPEN311_JURISDICTION_IDS = envlist("CIVICGRID_OPEN311_JURISDICTION", [])
 # Classifier: a suggested catalogue leaf at or above this confidence is dispatched without a
 # human (above 1 turns automatic dispatch off); below it the request goes to triage.
 CLASSIFIER_AUTO_DISPATCH_CONFIDENCE = envfloat("CIVICGRID_CLASSIFIER_AUTO_DISPATCH", 0.9)

@@ -9,8 +9,8 @@ No field is taken and dropped: what GeoReport v2 can send is kept (``media_url``
 link at the end of the content, never fetched; ``device_id`` as the external id; ``email``
 encrypted and masked like the phone, ``Request.requester_email_*``, a bad address refused) or
 refused with a 400 naming it (``address_id``: no address register to look it up in;
-``attribute[code]``: the service definitions declare no attributes). ``account_id`` and
-``jurisdiction_id`` are documented as ignored (docs/api.md).
+``attribute[code]``: the service definitions declare no attributes). ``account_id`` is
+documented as ignored (docs/api.md); ``jurisdiction_id`` is checked by ``views``.
 """
 
 import json

@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from civicgrid.requests.api.public import PUBLIC_ACTIONS
 from civicgrid.requests.models import Category, Request, RequestEvent
 from civicgrid.requests.selectors import leaf_categories
 from civicgrid.requests.transitions import TRANSITIONS
+from civicgrid.territory.models import Node, NodeKind
 
 # The history rows that are updates: the public actions, and every action that changes the
 # request's status (a return asked for, approved or refused changes what requests.json says;
@@ -99,6 +101,7 @@ def open311(
             if request.method not in allowed:
                 return not_allowed(request, methods, allowed, fmt)
             try:
+                check_jurisdiction(request.GET)
                 data, status = view(request, *args, **kwargs)
                 return answer(data, status, fmt, root, item)
             except CivicError as exc:
@@ -120,6 +123,31 @@ def not_allowed(request: HttpRequest, methods: tuple[str, ...], allowed: set[str
 
 
 # ---------------------------------------------------------------- input checks
+
+
+def jurisdictions() -> list[str]:
+    """The ``jurisdiction_id`` values this server answers to: ``OPEN311_JURISDICTION_IDS``, or
+    by default the codes of the active districts."""
+    if settings.OPEN311_JURISDICTION_IDS:
+        return list(settings.OPEN311_JURISDICTION_IDS)
+    districts = Node.objects.filter(kind=NodeKind.DISTRICT, is_active=True).order_by("code")
+    return list(districts.values_list("code", flat=True))
+
+
+def check_jurisdiction(params: Any) -> None:
+    """GeoReport v2's 404 "jurisdiction_id not found" for a ``jurisdiction_id`` this server
+    does not serve (it was accepted and ignored: a client pointed at the wrong server, or
+    with the wrong id, filed and read here unawares). None sent is this server's own."""
+    sent = (params.get("jurisdiction_id") or "").strip()
+    if not sent:
+        return
+    known = jurisdictions()
+    if sent not in known:
+        raise NotFound(
+            _("jurisdiction_id：本服务不受理辖区 {sent}（可用：{known}）").format(
+                sent=sent, known="、".join(known) or "—"
+            )
+        )
 
 
 def parse_moment(params: Any, name: str, *, end_of_day: bool = False) -> datetime | None:
@@ -243,6 +271,7 @@ def request_list(request: HttpRequest) -> tuple[Any, int]:
 
 def request_create(request: HttpRequest) -> tuple[Any, int]:
     params = filing.post_params(request)
+    check_jurisdiction(params)  # the query string's: checked by ``open311`` as for a GET
     actor = filing.caller(request, params)
     created = services.request_create(actor=actor, data=filing.new_request(params))
     created = _requests().get(pk=created.pk)
@@ -295,5 +324,13 @@ def request_updates(request: HttpRequest) -> tuple[Any, int]:
     events = RequestEvent.objects.filter(
         action__in=UPDATE_ACTIONS, created_at__gte=start, created_at__lte=end
     ).select_related("request", "unit")
-    found = audience.events_for(events, user).order_by("created_at", "id")[:MAX_RESULTS]
+    found = list(audience.events_for(events, user).order_by("created_at", "id")[: MAX_RESULTS + 1])
+    if len(found) > MAX_RESULTS:
+        # FixMyStreet takes the answer as every update of the window: the oldest 1,000 alone
+        # would drop the rest unseen. The caller narrows the window (pages by time) instead.
+        raise ValidationError(
+            _("该时段内的更新超过{limit}条，请缩小时段（start_date 至 end_date）分段获取").format(
+                limit=MAX_RESULTS
+            )
+        )
     return [present.update(e, audience.full(e)) for e in found], 200
