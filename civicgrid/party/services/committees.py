@@ -218,13 +218,13 @@ def _check_meeting_day(errors: Errors, committee: PartyOrganisation, data: Meeti
                 name=committee.name, day=committee.founded_on.isoformat()
             ),
         )
-    for number, task in enumerate(data.tasks, start=1):
+    for task in data.tasks:
         if task.due_on is not None and task.due_on < on:
             add(
                 errors,
                 "tasks",
-                _("第{number}项任务「{title}」的完成期限（{due}）不能早于会议日期（{day}）").format(
-                    number=number, title=task.title, due=task.due_on.isoformat(), day=on.isoformat()
+                _("任务「{title}」的完成期限（{due}）不能早于会议日期（{day}）").format(
+                    title=task.title, due=task.due_on.isoformat(), day=on.isoformat()
                 ),
             )
 

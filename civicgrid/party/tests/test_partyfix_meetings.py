@@ -91,7 +91,7 @@ def test_a_task_follows_from_the_decision_it_names(pw: PartyWorld) -> None:
     assert shown.count("加装楼道灯") >= 2  # the decision, and the task's 对应决定
     before = counts()
     bad = refused(post(pw, filled(ids, title="另一会", decisions="加装楼道灯", tasks="楼道灯|物业||3")))
-    assert "第1项任务" in bad and "1至1" in bad
+    assert "跟进任务第1行「楼道灯|物业||3」" in bad and "1至1" in bad
     assert counts() == before
 
 

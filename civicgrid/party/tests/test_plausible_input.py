@@ -135,8 +135,16 @@ def test_an_absence_without_a_leave_note_is_recorded_as_such(pw: PartyWorld) -> 
     """Kept: a member who did not come and sent no word is a fact the minutes must hold;
     refusing it would have the secretary invent a leave note."""
     seat = _seat(pw, date(2024, 1, 1))
+    other = services.committee_member_add(  # someone attended (a meeting nobody came to is refused)
+        actor=pw.city.bob,
+        committee=pw.committee,
+        name="吴物业",
+        source=CommitteeSource.PROPERTY_COMPANY,
+        term_start=date(2024, 1, 1),
+    )
     data = _meeting(timezone.now() - timedelta(hours=2))
-    data.attendance = [services.AttendanceIn(seat.pk, present=False, note="")]
+    absent = services.AttendanceIn(seat.pk, present=False, note="")
+    data.attendance = [absent, services.AttendanceIn(other.pk)]
     meeting = services.meeting_record(actor=pw.city.bob, committee=pw.committee, data=data)
     body = _client(pw.city.bob).get(reverse("party:meeting", args=[meeting.pk])).content.decode()
     assert "缺席（未请假）" in body

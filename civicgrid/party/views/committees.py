@@ -215,7 +215,7 @@ def _decision(parts: list[str], number: int, line: str, decisions: int) -> int |
     found = DECISION_TYPED.match(raw)
     if found is None or not 1 <= int(found.group(1)) <= decisions:
         raise ValidationError(
-            _("第{number}项任务「{line}」的对应决定「{raw}」应为决定事项的序号（{choices}）").format(
+            _("跟进任务第{number}行「{line}」：对应决定「{raw}」应为决定事项的序号（{choices}）").format(
                 number=number,
                 line=line,
                 raw=raw,

@@ -30,7 +30,7 @@ def _chart(actor: Any, under: Any, coverage: list[figures.GridCoverage]) -> dict
             "rates": [r.rate.percent for r in communities],
         },
         "units": {
-            "names": [f"{r.label}（{r.detail}）" if r.detail else r.label for r in units],
+            "names": [f"{r.label} · {r.detail}" if r.detail else r.label for r in units],
             "rates": [r.rate.percent for r in units],
         },
         "projects": [{"name": ProjectStatus(s).label, "value": counts[s]} for s in ProjectStatus.values],
