@@ -112,6 +112,6 @@ def test_after_the_requester_rates_a_follower_reads_it_in_the_third_person(
         reverse("requests:h5_rate", args=[req.rating_token]),
         {"contacted": "yes", "resolution": "solved", "satisfaction": "satisfied"},
     )
-    assert rated.status_code == 200
+    assert rated.status_code == 302  # to the thank-you page (Post/Redirect/Get)
     page = _track(client, req.number, STRANGER)
     assert "诉求人已评价" in page and "您已评价" not in page

@@ -32,7 +32,7 @@ def test_every_track_and_rate_answer_is_not_stored(hotline: Any, client: Client)
         "bad link": client.get(reverse("requests:h5_rate", args=["not-a-token"])),
     }
     assert "已答复，请您评价" in answers["track result"].content.decode()
-    assert [answers[k].status_code for k in answers] == [200, 422, 404, 200, 200, 422, 200, 200, 404]
+    assert [answers[k].status_code for k in answers] == [200, 422, 404, 200, 200, 422, 302, 200, 404]
     assert [k for k, r in answers.items() if not _no_store(r)] == []
     # Back after rating fetches the page again: it now says the request was rated
     again = client.post(track, {"number": request.number, "phone": PHONE}).content.decode()

@@ -5,12 +5,15 @@ reports with the place filled in or raises a one-click alarm. Every write goes t
 ``civicgrid.requests.services`` as the ``SYSTEM`` actor (intake) or through the rating
 link (the requester). Abuse guards: CSRF, a honeypot field, and per-IP limits kept in the
 default cache (``REQUESTS_H5_SUBMIT_LIMIT`` per ``REQUESTS_H5_WINDOW_SECONDS``; alarms their
-own ``REQUESTS_H5_ALARM_LIMIT``; failed lookups ``REQUESTS_H5_TRACK_LIMIT``). The track
-and rate pages are sent ``Cache-Control: no-store`` (``never_cache``): they hold personal
-data, and Back after rating must fetch the page again, not show the cached form. Staff
-print plates (login, territory scope).
+own ``REQUESTS_H5_ALARM_LIMIT``; failed lookups ``limits.track_blocked``). The report and
+alarm forms carry a one-time token (``core.once``): a resent form shows the first request's
+done page instead of filing again. The track and rate pages are sent ``Cache-Control:
+no-store`` (``never_cache``): they hold personal data; a rating redirects to its thank-you
+page (Post/Redirect/Get). Staff print plates (login, territory scope).
 """
 
+import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -48,7 +51,14 @@ from civicgrid.requests.doorplate import (
     places_for,
     qr_svg,
 )
-from civicgrid.requests.limits import limit, limit_count, limit_reached
+from civicgrid.requests.limits import (
+    limit,
+    limit_count,
+    limit_reached,
+    track_blocked,
+    track_missed,
+    window_words,
+)
 from civicgrid.requests.models import Category, Rating, Request, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.selectors import awaiting_verification, current_catalogue, leaf_categories
@@ -187,13 +197,27 @@ class TrackForm(forms.Form):
         label=gettext_lazy("提交时填写的手机号"),
         max_length=20,
         error_messages={"required": gettext_lazy("请填写手机号")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+
+    def clean_number(self) -> str:
+        return normalise_number(self.cleaned_data["number"])
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         if problem := phone_input_problem(phone):
             raise forms.ValidationError(problem)
         return phone
+
+
+def normalise_number(raw: str) -> str:
+    """A request number as typed on a phone: full-width digits and hyphens, spaces, and the
+    hyphen left out (``20261125000023``) all read as ``20261125-000023``."""
+    text = "".join(unicodedata.normalize("NFKC", raw).split())
+    text = text.replace("—", "-").replace("–", "-")
+    if text.isdigit() and text.isascii() and len(text) > 8:
+        text = f"{text[:8]}-{text[8:]}"
+    return text
 
 
 YES_NO = [("yes", gettext_lazy("联系过")), ("no", gettext_lazy("没有联系"))]
@@ -295,6 +319,24 @@ def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
     return files, problems  # too large in bytes: the service says so
 
 
+def _photos_dropped(form: ReportForm, files: list[UploadedFile], refused: bool) -> None:
+    """A form sent back keeps no photo (a browser cannot refill a file field): say so, so
+    that a resident does not send it again believing the good photos went with it."""
+    if not files:
+        return
+    if refused:
+        form.add_error(
+            None,
+            _("所选照片均未保存（共{count}张，符合要求的也未保存）：请重新选择照片后再提交").format(
+                count=len(files)
+            ),
+        )
+    else:
+        form.add_error(
+            None, _("所选照片未保存（共{count}张）：请重新选择照片后再提交").format(count=len(files))
+        )
+
+
 def _new_request(form: ReportForm, channel: str, building: Node | None) -> services.NewRequest:
     d = form.cleaned_data
     address = d.get("address", "").strip()
@@ -340,6 +382,7 @@ def _submit_report(
     for problem in problems:
         form.add_error(None, problem)
     if problems or not form.is_valid():
+        _photos_dropped(form, files, bool(problems))
         return None
     try:
         created = services.request_create(
@@ -347,15 +390,106 @@ def _submit_report(
         )
     except ValidationError as exc:
         _apply_errors(form, exc)
+        _photos_dropped(form, files, bool((exc.errors or {}).get("attachments")))
         return None
     limit_count("submit", request)
     return created
 
 
-def _done(number: str, kind: str = "report", *, phone: bool = True) -> HttpResponseRedirect:
-    """The done page; ``phone``: whether a phone was left (without one, nobody can track it)."""
-    token = signing.dumps({"n": number, "k": kind, "p": phone}, salt=DONE_SALT)
+def _done(
+    number: str, kind: str = "report", *, phone: bool = True, again: bool = False
+) -> HttpResponseRedirect:
+    """The done page; ``phone``: whether a phone was left (without one, nobody can track it);
+    ``again``: this was a repeat of what was filed already (the page says so, shows the first)."""
+    data = {"n": number, "k": kind, "p": phone} | ({"a": True} if again else {})
+    token = signing.dumps(data, salt=DONE_SALT)
     return redirect(reverse("requests:h5_done") + "?t=" + token)
+
+
+# ---------------------------------------------------------------- sent once
+
+# The forms carry a one-time token (``civicgrid.core.once``): a dropped connection, Back and
+# 提交 again resends the same form, token and all. What the first POST filed is kept under its
+# token for a day, so the repeat shows the first request's done page; a cache that forgot it
+# (another worker, a restart) falls back to the request itself, found by what was sent.
+FIRST_KEEP = 24 * 3600
+FIRST_PREFIX = "civicgrid:h5:once:"
+
+
+class _NothingWritten(Exception):
+    """The guarded form was refused: roll its token back, so the corrected form can be sent."""
+
+
+def _once(request: HttpRequest, write: Callable[[], Request | None]) -> Request | None:
+    """``write`` under the form's one-time token; raises ``once.Repeated`` for a repeat."""
+    try:
+        with once.guard(request):
+            written = write()
+            if written is None:
+                raise _NothingWritten
+    except _NothingWritten:
+        return None
+    return written
+
+
+def _remember(request: HttpRequest, number: str, kind: str, phone: bool) -> None:
+    if token := once.posted(request):
+        cache.set(FIRST_PREFIX + token, {"n": number, "k": kind, "p": phone}, FIRST_KEEP)
+
+
+def _first_of(request: HttpRequest) -> HttpResponse | None:
+    """The done page of what this form's token filed already (None: nothing yet, or no token)."""
+    token = once.posted(request)
+    first = cache.get(FIRST_PREFIX + token) if token else None
+    if not first:
+        return None
+    return _done(first["n"], first["k"], phone=first["p"], again=True)
+
+
+def _phone_hash(raw: str) -> str:
+    phone = raw.strip()
+    return crypto.blind_index(normalise_phone(phone) or phone) if phone else ""
+
+
+def _same_report(request: HttpRequest, channel: str) -> Request | None:
+    """The request a repeated report form filed: same channel, words and phone, today."""
+    since = timezone.now() - timedelta(seconds=FIRST_KEEP)
+    found = Request.objects.filter(
+        channel=channel,
+        title=request.POST.get("title", "").strip(),
+        content=request.POST.get("content", "").strip(),
+        requester_phone_hash=_phone_hash(request.POST.get("phone", "")),
+        received_at__gte=since,
+    )
+    return found.order_by("-received_at", "-pk").first()
+
+
+def _report_once(
+    request: HttpRequest, form: ReportForm, channel: str, building: Node | None
+) -> HttpResponse | None:
+    """Follow or file the report once per form: the done page, or None (the form has errors)."""
+    try:
+        followed = _once(request, lambda: _follow_up(request, form, channel))
+        if followed is not None:
+            _remember(request, followed.number, "follow", True)
+            return _done(followed.number, kind="follow")
+        created = _once(request, lambda: _submit_report(request, form, channel, building))
+    except once.Repeated:
+        if (first := _first_of(request)) is not None:
+            return first
+        if (same := _same_report(request, channel)) is not None:
+            return _done(same.number, phone=bool(same.requester_phone_hash), again=True)
+        return _message(
+            request,
+            _("已提交，请勿重复提交"),
+            _("这份表单已经提交过。请凭诉求编号和手机号在“查询进度”中查看。"),
+            status=409,
+        )
+    if created is None:
+        return None
+    phone = bool(created.requester_phone_hash)
+    _remember(request, created.number, "report", phone)
+    return _done(created.number, phone=phone)
 
 
 def _message(request: HttpRequest, title: str, text: str, *, status: int = 200) -> HttpResponse:
@@ -497,12 +631,12 @@ def h5_submit(request: HttpRequest) -> HttpResponse:
         "max_photo_bytes": settings.REQUESTS_ATTACHMENT_MAX_BYTES,  # checked in the browser first
     }
     if request.method == "POST":
+        if (first := _first_of(request)) is not None:
+            return first
         if refused := _refused(request, "submit.html", context):
             return refused
-        if followed := _follow_up(request, form, Channel.WEB):
-            return _done(followed.number, kind="follow")
-        if created := _submit_report(request, form, Channel.WEB, None):
-            return _done(created.number, phone=bool(created.requester_phone_hash))
+        if done := _report_once(request, form, Channel.WEB, None):
+            return done
     return render(request, T + "submit.html", context, status=422 if form.errors else 200)
 
 
@@ -601,6 +735,7 @@ def h5_done(request: HttpRequest) -> HttpResponse:
         "alarm": data.get("k") == "alarm",
         "followed": data.get("k") == "follow",
         "phone": data.get("p", True),
+        "again": bool(data.get("a")),
     }
     return render(request, T + "done.html", context)
 
@@ -613,13 +748,12 @@ def h5_track(request: HttpRequest) -> HttpResponse:
         form = TrackForm(initial={"number": request.GET.get("number", "")[:20]})
         return render(request, T + "track.html", {"form": form})
     form = TrackForm(request.POST)
-    if limit_reached("track", request, limit("REQUESTS_H5_TRACK_LIMIT", 20)):
-        return render(
-            request, T + "track.html", {"form": form, "error": _("查询次数过多，请一小时后再试")}, status=429
-        )
     if not form.is_valid():
         return render(request, T + "track.html", {"form": form}, status=422)
-    number, phone = form.cleaned_data["number"].strip(), form.cleaned_data["phone"]
+    number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+    if track_blocked(request, number):
+        error = _("查询次数过多，请{wait}后再试").format(wait=window_words())
+        return render(request, T + "track.html", {"form": form, "error": error}, status=429)
     phone = normalise_phone(phone.strip()) or phone  # as intake keeps it: +86, dashes, spaces
     phone_hash = crypto.blind_index(phone)
     found = Request.objects.filter(number=number, requester_phone_hash=phone_hash).first()
@@ -631,7 +765,7 @@ def h5_track(request: HttpRequest) -> HttpResponse:
     follows = RequestEvent.objects.filter(request=numbered, data__follow_up=True, data__phone_hash=phone_hash)
     if numbered is not None and follows.exists():
         return render(request, T + "track_follower.html", _follower_context(numbered))
-    limit_count("track", request)
+    track_missed(request, number)
     return render(request, T + "track.html", {"form": form, "error": NOT_FOUND}, status=404)
 
 
@@ -661,7 +795,7 @@ def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            rating = services.request_rate_by_link(
+            services.request_rate_by_link(
                 token=token,
                 contacted=d["contacted"] == "yes",
                 resolution=d["resolution"],
@@ -676,9 +810,23 @@ def h5_rate(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            req.refresh_from_db()
-            return render(request, T + "rated.html", {"req": req, "rating": rating})
+            # Post/Redirect/Get: Back or reload of the thank-you page fetches it, resends nothing
+            return redirect("requests:h5_rated", token=token)
     return render(request, T + "rate.html", context, status=422 if form.errors else 200)
+
+
+@never_cache
+@require_GET
+def h5_rated(request: HttpRequest, token: str) -> HttpResponse:
+    """The thank-you page after a rating (the rating POST redirects here); not rated yet: the form."""
+    req = Request.objects.filter(rating_token=token).first() if token else None
+    if req is None:
+        return _message(
+            request, _("评价链接无效"), _("评价链接无效或已过期，请核对短信中的链接。"), status=404
+        )
+    if not Rating.objects.filter(request=req).exists():
+        return redirect("requests:h5_rate", token=token)
+    return render(request, T + "rated.html", {"req": req})
 
 
 def rate_short(request: HttpRequest, token: str) -> HttpResponse:
@@ -718,12 +866,12 @@ def doorplate(request: HttpRequest, token: str) -> HttpResponse:
     form = ReportForm(_posted(request), located=False)
     context = _plate_context(building) | {"form": form, "token": token}
     if request.method == "POST":
+        if (first := _first_of(request)) is not None:
+            return first
         if refused := _refused(request, "doorplate.html", context):
             return refused
-        if followed := _follow_up(request, form, Channel.DOORPLATE):
-            return _done(followed.number, kind="follow")
-        if created := _submit_report(request, form, Channel.DOORPLATE, building):
-            return _done(created.number, phone=bool(created.requester_phone_hash))
+        if done := _report_once(request, form, Channel.DOORPLATE, building):
+            return done
     return render(request, T + "doorplate.html", context, status=422 if form.errors else 200)
 
 
@@ -760,6 +908,27 @@ def _file_alarm(building: Node, phone: str, note: str) -> Request:
     return created
 
 
+def _recent_alarm(building: Node, phone: str) -> Request | None:
+    """An alarm the same phone raised at this building in the last
+    ``REQUESTS_H5_ALARM_REPEAT_SECONDS`` (Back and 确认报警 again renders a fresh form, so its
+    token is new): the page shows that one instead of filing a second emergency. Without a
+    phone there is no telling two residents apart: each alarm is filed."""
+    if not phone:
+        return None
+    since = timezone.now() - timedelta(seconds=limit("REQUESTS_H5_ALARM_REPEAT_SECONDS", 600))
+    return (
+        Request.objects.filter(
+            building=building,
+            type=RequestType.EMERGENCY,
+            channel=Channel.DOORPLATE,
+            requester_phone_hash=_phone_hash(phone),
+            received_at__gte=since,
+        )
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the confirm step. POST: file the alarm."""
@@ -769,23 +938,31 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
     form = AlarmForm(_posted(request))
     context = {"building": building, "form": form, "token": token, "address": building_address(building)}
     if request.method == "POST":
+        if (first := _first_of(request)) is not None:
+            return first
         if refused := _refused(request, "alarm.html", context, kind="alarm"):
             return refused
         if form.is_valid():
             if request.POST.get("confirm") != "1":
                 context["error"] = _("请点击“确认报警”按钮提交")
                 return render(request, T + "alarm.html", context, status=422)
+            phone = form.cleaned_data["phone"]
+            if (recent := _recent_alarm(building, phone)) is not None:
+                return _done(recent.number, "alarm", phone=True, again=True)
             try:
                 # A panicked second tap (or a resent form) files no second alarm.
                 with once.guard(request):
-                    created = _file_alarm(building, form.cleaned_data["phone"], form.cleaned_data["note"])
+                    created = _file_alarm(building, phone, form.cleaned_data["note"])
             except once.Repeated:
+                if (first := _first_of(request)) is not None:
+                    return first
                 return once.repeated(request, "requests:doorplate", token)
             except CivicError as exc:
                 context["error"] = exc.message
             else:
                 limit_count("alarm", request)
-                return _done(created.number, "alarm", phone=bool(form.cleaned_data["phone"]))
+                _remember(request, created.number, "alarm", bool(phone))
+                return _done(created.number, "alarm", phone=bool(phone))
     return render(request, T + "alarm.html", context, status=422 if form.errors else 200)
 
 
@@ -828,6 +1005,7 @@ urlpatterns: list[URLPattern] = [
     path("h5/similar/", h5_similar, name="h5_similar"),
     path("h5/track/", h5_track, name="h5_track"),
     path("h5/rate/<str:token>/", h5_rate, name="h5_rate"),
+    path("h5/rate/<str:token>/thanks/", h5_rated, name="h5_rated"),
     path("r/<str:token>/", rate_short, name="h5_rate_short"),
     path("doorplate/print/<int:pk>/", doorplate_print, name="doorplate_print"),
     path("doorplate/batch/<int:pk>/", doorplate_batch, name="doorplate_batch"),
