@@ -48,6 +48,7 @@ HOME_HINTS: dict[str, StrOrPromise] = {
     Role.COMMUNITY_WORKER: gettext_lazy("管理本社区的网格、人员、房屋、单位和岗位。"),
     Role.GRID_WORKER: gettext_lazy("巡查走访本网格，关注重点人群，维护本网格的人房信息。"),
     Role.LEADER: gettext_lazy("查看辖区概况、排名与预警。"),
+    Role.PARTY_OFFICER: gettext_lazy("统筹辖区党建：党组织、双报到确认、大党委与党建联盟。"),
     AdminRole.SYSTEM: gettext_lazy("维护区域网格、事项清单和系统配置。"),
     AdminRole.SECURITY: gettext_lazy("管理账号、角色和数据范围。"),
     AdminRole.AUDIT: gettext_lazy("检索和查看审计日志。"),
@@ -388,11 +389,30 @@ def locate_partial(request: HttpRequest) -> HttpResponse:
         context["error"] = exc.message
         return render(request, "web/_locate.html", context)
     if found is None:
-        context["error"] = gettext("该位置不在辖区范围内（附近也没有网格）")
+        context["error"] = _outside_grids(request.user, lon, lat, request.GET.get("crs", "wgs84"))
     else:
         context["location"] = found
         context["rows"] = [(NodeKind(level).label, found.levels.get(level)) for level in LEVELS]
     return render(request, "web/_locate.html", context)
+
+
+def _outside_grids(user: Any, lon: float, lat: float, crs: str) -> str:
+    """What a point in no grid means, as intake treats it (``intake._locate``): far from
+    every grid it is refused; nearer it is filed in the filer's area, without a grid."""
+    from civicgrid.requests.services import intake
+
+    if intake._far_from_every_grid(lon, lat, crs):
+        return gettext(
+            "该位置不在本辖区内（离最近的网格超过{value}公里），请核对经纬度；登记诉求时将被拒绝"
+        ).format(value=intake.FAR_METRES // 1000)
+    place = None
+    if has_capability(user, Capability.REQUEST_INTAKE):
+        place = intake.place_preview(user, building=None, lon=None, lat=None)
+    if place is None:
+        return gettext("该位置不在辖区范围内（附近也没有网格）")
+    return gettext(
+        "该位置不在任何网格内（附近也没有网格）：登记诉求时不定网格，记在“{place}”；请核对位置或选择楼栋"
+    ).format(place=place.name)
 
 
 @require_safe

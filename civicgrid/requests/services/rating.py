@@ -13,10 +13,11 @@ from civicgrid.requests.permissions import REQUESTER, SYSTEM
 from civicgrid.requests.services import engine
 
 
-def _validate(contacted: Any, resolution: str, satisfaction: str) -> None:
+def _validate(contacted: Any, resolution: str, satisfaction: str, *, staff: bool = False) -> None:
+    """``staff``: a dispatcher fills the callback form for the requester (its wording)."""
     errors: dict[str, list[str]] = {}
     if not isinstance(contacted, bool):
-        errors["contacted"] = [_("请选择是否联系过您")]
+        errors["contacted"] = [_("请选择承办单位是否联系过诉求人") if staff else _("请选择是否联系过您")]
     if resolution not in Resolution.values:
         errors["resolution"] = [_("请选择解决情况")]
     if satisfaction not in Satisfaction.values:
@@ -89,7 +90,7 @@ def request_callback(
     """The operator's callback: record the rating, then close — or reopen when unsatisfied."""
     locked = engine.begin(actor, request, Action.CALLBACK, expected_version=expected_version)
     verified_first(locked, Action.CALLBACK)
-    _validate(contacted, resolution, satisfaction)
+    _validate(contacted, resolution, satisfaction, staff=True)
     rating = _record(
         actor,
         locked,

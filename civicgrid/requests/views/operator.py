@@ -1,23 +1,26 @@
 """Operator pages: the console (一键受理), the triage queue (分拣派单) and the callback queue (回访)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any, scope_filter
-from civicgrid.core import crypto
+from civicgrid.core import crypto, once
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.validators import normalise_phone
+from civicgrid.core.validators import normalise_phone, phone_input_problem
 from civicgrid.registry.pii import PiiSearchLimited
 from civicgrid.requests import ledger, selectors, services
 from civicgrid.requests import web_helpers as web
@@ -36,6 +39,9 @@ from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import Approval, Category, Request, WorkOrder
 from civicgrid.requests.permissions import requester_seen_q
 from civicgrid.requests.services import handling, intake
+from civicgrid.requests.transitions import OPEN, TRANSITIONS
+from civicgrid.territory.geometry import metres_between
+from civicgrid.territory.locator import locator
 from civicgrid.territory.selectors import node_roots
 
 # --- the console --------------------------------------------------------------------------
@@ -60,14 +66,26 @@ def _new_request(d: dict[str, Any]) -> services.NewRequest:
     )
 
 
+def _show_errors(form: ConsoleForm, exc: CivicError) -> None:
+    """A service's refusal on the form; one reason given for the point as a whole (the same
+    words for 经度 and 纬度, e.g. too far from every grid) is shown once, under 经度."""
+    if (
+        isinstance(exc, ValidationError)
+        and exc.errors.get("lon")
+        and exc.errors.get("lat") == exc.errors["lon"]
+    ):
+        exc = ValidationError(errors={k: v for k, v in exc.errors.items() if k != "lat"}, code=exc.code)
+    add_service_errors(form, exc)
+
+
 def _add_intake_errors(form: ConsoleForm) -> None:
     """When some fields did not parse, also show what intake would refuse in the others."""
     parsed = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     if "lon" in form.errors or "lat" in form.errors:
         parsed["lon"] = parsed["lat"] = None
-    for name, reasons in intake.validate(_new_request(parsed)).items():
-        if name not in form.errors:
-            add_service_errors(form, ValidationError(errors={name: reasons}))
+    errors = {k: v for k, v in intake.validate(_new_request(parsed)).items() if k not in form.errors}
+    if errors:
+        _show_errors(form, ValidationError(errors=errors))
 
 
 def _follow_note(d: dict[str, Any]) -> str:
@@ -102,13 +120,84 @@ def _create_and_close(
         )
 
 
-def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
+def _check_follow(d: dict[str, Any]) -> None:
+    """跟进此件 checks the caller as intake does (the phone, required unless anonymous on the
+    hotline; the name's length) and wants something said: the call's title or content."""
+    data = _new_request(d)
+    errors = {
+        k: v
+        for k, v in intake.validate(data).items()
+        if k in ("channel", "requester_phone", "requester_name")
+    }
+    text = f"{data.title.strip()}{data.content.strip()}"
+    if not text:
+        errors["content"] = [_("请填写本次来电反映的内容（如：催办，询问进度）")]
+    elif len(data.content) > intake.CONTENT_MAX:
+        errors["content"] = [_("诉求内容最长{content_max}个字").format(content_max=intake.CONTENT_MAX)]
+    if errors:
+        raise ValidationError(errors=errors)
+
+
+# 一件多登: the same caller's call about the same place filed again this soon, with words
+# this alike, is most likely a second operator (or a second tab) filing the same call.
+REPEAT_MINUTES = 10
+REPEAT_METRES = 100
+REPEAT_SCORE = 0.6
+
+
+class _LooksRepeated(Exception):
+    """The call looks like one filed minutes ago: ask before filing it again."""
+
+    def __init__(self, first: Request) -> None:
+        super().__init__(first.number)
+        self.first = first
+
+
+def _same_place(found: Request, data: services.NewRequest) -> bool:
+    if data.building is not None or found.building_id is not None:
+        return data.building is not None and found.building_id == data.building.pk
+    if data.lon is not None and data.lat is not None:
+        if found.lon is None or found.lat is None:
+            return False
+        return metres_between(data.lon, data.lat, found.lon, found.lat) <= REPEAT_METRES
+    if data.address.strip() or found.address:
+        return found.address == data.address.strip()
+    return found.lon is None  # neither has a place
+
+
+def _recent_same_call(actor: Any, data: services.NewRequest) -> Request | None:
+    """An open request of the same caller (phone, through its blind index) at the same place,
+    received in the last ``REPEAT_MINUTES`` with very similar words; one indexed query."""
+    phone = normalise_phone(data.requester_phone.strip())
+    if phone is None:
+        return None
+    since = timezone.now() - timedelta(minutes=REPEAT_MINUTES)
+    rows = (
+        selectors.requests_visible(actor)
+        .filter(requester_phone_hash=crypto.blind_index(phone), received_at__gte=since)
+        .filter(status__in=sorted(OPEN))
+        .order_by("-received_at")[:5]
+    )
+    wanted = web.bigrams(f"{data.title} {data.content}")
+    for found in rows:
+        score, shared = web.similarity(wanted, web.bigrams(f"{found.title} {found.content}"))
+        if score >= REPEAT_SCORE and shared >= 2 and _same_place(found, data):
+            return found
+    return None
+
+
+ONCE_PREFIX = "civicgrid:console:once:"
+ONCE_KEEP = 24 * 3600
+
+
+def _console_write(request: HttpRequest, form: ConsoleForm) -> str:
+    """The write of one submit: the query string of the page that shows its result."""
     user, d = request.user, form.cleaned_data
     files = request.FILES.getlist("attachments")
-    console_url = reverse("requests:console")
     follow = request.POST.get("follow", "")
     if follow.isdecimal():
         target = selectors.request_get(user, int(follow))
+        _check_follow(d)
         services.request_note(
             actor=user,
             request=target,
@@ -119,13 +208,57 @@ def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
         messages.success(
             request, _("已作为再次来电记入诉求 {number}，未新建诉求").format(number=target.number)
         )
-        return redirect(f"{console_url}?followed={target.pk}")
+        return f"followed={target.pk}"
     data = _new_request(d)
+    if request.POST.get("confirm_new") != "1" and (first := _recent_same_call(user, data)) is not None:
+        raise _LooksRepeated(first)
     if "direct_close" in request.POST:
         created = _create_and_close(user, data, files, d["answer"], request.POST.get("saved_answer", ""))
     else:
         created = services.request_create(actor=user, data=data, attachments=files)
-    return redirect(f"{console_url}?created={created.pk}")
+    return f"created={created.pk}"
+
+
+def _first_written(request: HttpRequest, form: ConsoleForm) -> str:
+    """What the first POST of this form's token wrote (a resent form, a double submit): kept
+    under the token for a day; else found again by what was sent; "" when not found."""
+    token = once.posted(request)
+    kept = cache.get(ONCE_PREFIX + token) if token else None
+    if kept:
+        return str(kept)
+    follow = request.POST.get("follow", "")
+    if follow.isdecimal():
+        return f"followed={follow}"
+    d, user = form.cleaned_data, request.user
+    found = (
+        Request.objects.filter(
+            created_by=user.pk,
+            title=d.get("title", "").strip(),
+            content=d.get("content", "").strip(),
+            received_at__gte=timezone.now() - timedelta(seconds=ONCE_KEEP),
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return f"created={found}" if found else ""
+
+
+def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
+    """One submit, once per form token: a resent form shows what the first one filed."""
+    console_url = reverse("requests:console")
+    try:
+        with once.guard(request):
+            done = _console_write(request, form)
+    except once.Repeated:
+        first = _first_written(request, form)
+        if not first:
+            return once.repeated(request, "requests:console")
+        messages.info(request, _("该表单已提交过，未重复登记；以下是第一次提交的结果"))
+        return redirect(f"{console_url}?{first}")
+    if token := once.posted(request):
+        cache.set(ONCE_PREFIX + token, done, ONCE_KEEP)
+    return redirect(f"{console_url}?{done}")
 
 
 def _result(actor: Any, raw: str) -> dict[str, Any] | None:
@@ -141,7 +274,14 @@ def _result(actor: Any, raw: str) -> dict[str, Any] | None:
         .select_related("unit")
         .first()
     )
-    return {"request": found, "lead": lead}
+    # A point in no grid (nor near one) is filed without a grid, in the filer's area: say so.
+    outside = (
+        found.building_id is None
+        and found.lon is not None
+        and found.lat is not None
+        and locator.locate(found.lon, found.lat) is None
+    )
+    return {"request": found, "lead": lead, "outside": outside}
 
 
 def _chosen(form: ConsoleForm, name: str, qs: QuerySet[Any]) -> Any:
@@ -155,16 +295,28 @@ def console(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_any(user, Capability.REQUEST_INTAKE)
     status = 200
+    repeat_of = None
+    files_dropped = 0
     if request.method == "POST":
         form = ConsoleForm(request.POST, buildings=web.buildings_visible(user))
         if form.is_valid():
             try:
                 return _console_submit(request, form)
             except CivicError as exc:
-                add_service_errors(form, exc)
+                _show_errors(form, exc)
+            except _LooksRepeated as exc:
+                repeat_of = exc.first
+                form.add_error(
+                    None,
+                    _(
+                        "该来电人 {minutes} 分钟内已就同一地点反映过相似的诉求（{number}），"
+                        "请选择“跟进此件”，或勾选“确认仍要新建”后再登记"
+                    ).format(minutes=REPEAT_MINUTES, number=exc.first.number),
+                )
         else:
             _add_intake_errors(form)
         status = 422
+        files_dropped = len(request.FILES.getlist("attachments"))
     else:
         form = ConsoleForm(buildings=web.buildings_visible(user))
     root = node_roots(user).first()
@@ -177,6 +329,10 @@ def console(request: HttpRequest) -> HttpResponse:
         "map_root": root,
         "chosen_category": _chosen(form, "category", selectors.leaf_categories()),
         "chosen_building": _chosen(form, "building", web.buildings_visible(user)),
+        "repeat_of": repeat_of,
+        "files_dropped": files_dropped,
+        "attachments_max": intake.ATTACHMENTS_MAX,
+        "attachment_megabytes": settings.REQUESTS_ATTACHMENT_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "requests/console.html", context, status=status)
 
@@ -187,7 +343,12 @@ def console_history(request: HttpRequest) -> HttpResponse:
     require_any(request.user, Capability.REQUEST_INTAKE)
     phone = request.GET.get("requester_phone", "").strip()
     rows: list[Request] = []
-    if phone and normalise_phone(phone) is not None:  # +86, dashes, full width: as intake keeps it
+    if phone and normalise_phone(phone) is None:  # not "no history": no number to look up
+        invalid = phone_input_problem(phone)
+        return render(
+            request, "requests/_caller_history.html", {"rows": [], "phone": phone, "invalid": invalid}
+        )
+    if phone:  # +86, dashes, full width: as intake keeps it
         user = request.user
         try:  # audited and budgeted like the ledger's search by phone
             rows = ledger.caller_history_checked(
@@ -257,6 +418,7 @@ def console_similar(request: HttpRequest) -> HttpResponse:
         "has_text": bool(text.strip()),
         "metres": settings.REQUESTS_DUPLICATE_METRES,
         "days": settings.REQUESTS_DUPLICATE_DAYS,
+        "notice": True,  # also the count above the submit button (out of band)
     }
     return render(request, "requests/_similar.html", context)
 
@@ -289,6 +451,8 @@ def triage(request: HttpRequest) -> HttpResponse:
     extensions = (
         pending.filter(kind=ApprovalKind.EXTENSION)
         .filter(request__in=scope_filter(Request.objects.all(), user, Capability.REQUEST_DISPATCH))
+        # only where 同意延期/驳回 can be taken (a row stranded before replies withdrew it: not)
+        .filter(request__status__in=sorted(TRANSITIONS[Action.EXTEND_APPROVE].sources))
         .select_related("request", "request__lead_unit")
         .order_by("created_at")
     )

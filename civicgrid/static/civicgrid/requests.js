@@ -311,8 +311,29 @@
       e.preventDefault();
       radio.checked = true; radio.focus(); onType();
     });
+    // 直接办结 is the submit when its answer is in use: a consultation with a saved answer
+    // chosen or an answer typed, or the keys pressed in the answer box itself. Without a
+    // submitter requestSubmit (and Enter in a text box) press the form's default 登记 button.
+    function directClose(target) {
+      var box = $("#direct-close");
+      if (!box || box.hidden) return null;
+      var answer = $("#id_answer"), used = $("#id_saved_answer");
+      var inUse = target === answer || (used && used.value) || (answer && answer.value.trim());
+      return inUse ? $("button[name=direct_close]", box) : null;
+    }
     form.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && e.target.tagName === "TEXTAREA") { e.preventDefault(); form.requestSubmit(); }
+      if (e.key !== "Enter" || e.defaultPrevented || e.isComposing || e.altKey || e.shiftKey) return;
+      var t = e.target, ctrl = e.ctrlKey || e.metaKey;
+      if (t.tagName === "TEXTAREA") {
+        if (!ctrl) return;
+      } else if (t.tagName !== "INPUT" || /^(search|checkbox|radio|file|submit|button|hidden)$/.test(t.type)) {
+        return;  // the searches choose on Enter; buttons and boxes keep theirs
+      }
+      var submitter = directClose(t);
+      if (t.tagName === "TEXTAREA" || submitter) {
+        e.preventDefault();
+        if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
+      }
     });
     document.addEventListener("click", function (e) {
       if (!e.target.classList.contains("use-answer")) return;
