@@ -20,6 +20,8 @@ class Role(models.TextChoices):
     COMMUNITY_WORKER = "community_worker", _("社区工作者")
     GRID_WORKER = "grid_worker", _("网格员")
     LEADER = "leader", _("领导")
+    # The party-building office of a subdistrict (or district): 党建办 / 党建专干.
+    PARTY_OFFICER = "party_officer", _("党建专干")
 
 
 class AdminRole(models.TextChoices):

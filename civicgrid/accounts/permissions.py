@@ -137,6 +137,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.PROPERTY_MANAGE,
         }
     ),
+    # The party-building office (党建办 / 党建专干) of a subdistrict or district: runs party
+    # building over its node (alliances, committees, report confirmation) without the
+    # population registry or personal data (最小必要): party pages need neither.
+    Role.PARTY_OFFICER: frozenset(
+        {
+            C.TERRITORY_VIEW,
+            C.PARTY_VIEW,
+            C.PARTY_EDIT,
+            C.EXPORT,
+            C.GOVERNANCE_VIEW,
+            C.RATES_VIEW,
+        }
+    ),
 }
 
 # Administrators act on the whole tree but only in their own lane (三员分立).

@@ -28,6 +28,7 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.HANDLER: frozenset({NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY}),
     Role.OPERATOR: frozenset({NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT}),
     Role.LEADER: frozenset({NodeKind.CITY, NodeKind.DISTRICT, NodeKind.SUBDISTRICT, NodeKind.COMMUNITY}),
+    Role.PARTY_OFFICER: frozenset({NodeKind.DISTRICT, NodeKind.SUBDISTRICT}),
 }
 
 

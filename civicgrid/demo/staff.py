@@ -34,6 +34,7 @@ LOGINS = (
     Login("operator", "周静", "民声总台话务员", role=Role.OPERATOR, level=NodeKind.DISTRICT),
     Login("leader", "陈刚", "区委副书记", role=Role.LEADER, level=NodeKind.DISTRICT),
     Login("handler", "刘洋", "街道承办人", role=Role.HANDLER, level=NodeKind.SUBDISTRICT),
+    Login("party", "赵红", "街道党建办党建专干", role=Role.PARTY_OFFICER, level=NodeKind.SUBDISTRICT),
     Login("community", "李明", "社区党委书记", role=Role.COMMUNITY_WORKER, level=NodeKind.COMMUNITY),
     Login("gridworker", "王丽", "专职网格员", role=Role.GRID_WORKER, level=NodeKind.GRID),
 )
