@@ -8,7 +8,9 @@ in a fixed number of queries, whatever the number of areas: the areas' counts ar
 filtered aggregates of one query. "Overdue" is the ledger's (``ledger.overdue_q``: open,
 its resolution clock running and past due), so each figure (but the whistles') links to
 the ledger filtered to the same requests. Its scope is the ledger's, which for a unit's
-handler is narrower than the rates pages' area (``rates.access``: RATES_VIEW).
+handler is narrower than the rates pages' area (``rates.access``: RATES_VIEW). ``?node=``
+narrows it to one area within the reader's RATES_VIEW scope (a subdistrict of the district),
+the ledger links then carrying the node.
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from civicgrid.requests import selectors
 from civicgrid.requests.constants import OPEN_STATUSES, Light
 from civicgrid.requests.ledger import day_start, overdue_q
 from civicgrid.requests.models import Category, Whistle
-from civicgrid.requests.rates.access import nodes_visible
+from civicgrid.requests.rates.access import Target, nodes_visible
 from civicgrid.territory.models import Node, NodeKind
 
 DAYS = 30  # the intake chart's span
@@ -77,10 +79,13 @@ class Overview:
         }
 
 
-def _areas_below(actor: Any) -> list[Node]:
-    """The areas one level below the reader's view: the subdistricts for a district's reader,
-    the communities for a subdistrict's, the grids for a community's."""
+def _areas_below(actor: Any, area: Target | None = None) -> list[Node]:
+    """The areas one level below the reader's view (or below ``area``, the one they narrowed
+    it to): the subdistricts for a district's reader, the communities for a subdistrict's,
+    the grids for a community's."""
     visible = nodes_visible(actor)
+    if area is not None:
+        visible = visible.filter(path__startswith=area.paths[0]).exclude(path=area.paths[0])
     for kind in (NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID):
         found = list(visible.filter(kind=kind)[: AREAS_MAX + 1])
         if len(found) > 1:
@@ -98,12 +103,16 @@ def _category_names(codes: list[str]) -> dict[str, str]:
     return names
 
 
-def overview(actor: Any, now: datetime | None = None) -> Overview:
+def overview(actor: Any, now: datetime | None = None, *, area: Target | None = None) -> Overview:
+    """The figures over what ``actor`` may see, or only what lies in ``area`` (an area within
+    their RATES_VIEW scope, from ``access.node_target``: a subdistrict of a district leader's)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     month_start = today.replace(day=1)
     found = Overview(today=today, month_start=month_start)
     qs = selectors.requests_visible(actor).order_by()
+    if area is not None:
+        qs = qs.filter(node_path__startswith=area.paths[0])
     open_q = Q(status__in=OPEN_STATUSES)
     counts = qs.aggregate(
         received_today=Count("id", filter=Q(received_at__gte=day_start(today))),
@@ -141,7 +150,7 @@ def overview(actor: Any, now: datetime | None = None) -> Overview:
     names = _category_names([code for code, _ in top])
     found.categories = [(code, names.get(code, code), n) for code, n in top]
 
-    areas = _areas_below(actor)
+    areas = _areas_below(actor, area)
     if areas:
         aggregates: dict[str, Any] = {}
         for node in areas:

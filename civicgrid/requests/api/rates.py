@@ -33,7 +33,15 @@ from civicgrid.requests.rates.access import (
 )
 from civicgrid.requests.rates.cells import current_month, rollup_ready
 from civicgrid.requests.rates.figures import Period, Rates, Weights
-from civicgrid.requests.rates.ranking import RankClass, Ranking, RankRow, Thresholds, ranking_month, rankings
+from civicgrid.requests.rates.ranking import (
+    RankClass,
+    Ranking,
+    RankRow,
+    Thresholds,
+    node_not_ranked,
+    ranking_month,
+    rankings,
+)
 from civicgrid.requests.rates.report import WeeklyReport, weekly_report
 
 router = Router(tags=["rates 三率统计"])
@@ -386,10 +394,13 @@ def figures(request: HttpRequest, f: Query[RatesFiguresIn]) -> Any:
     response={200: RankingOut, **ERRORS},
     summary="月度排名",
     description="街道、部门、企业按综合得分的月度排名及分类（先进类、进步类、整改类、治理类）。"
-    "month 为 YYYY-MM，默认上月；各表只列您辖区内的单位。",
+    "month 为 YYYY-MM，默认上月；各表只列您辖区内的单位。排名是全区各单位之间的，不按区域筛选："
+    "给出 node 时返回 422（field 为 node）。",
 )
-def ranking(request: HttpRequest, month: str = "") -> Any:
+def ranking(request: HttpRequest, month: str = "", node: str = "") -> Any:
     rate_paths(request.user)
+    if node.strip():  # silently ignored, it read as that area's ranking
+        raise ValidationError(node_not_ranked(), field="node")
     first = ranking_month(month)
     visible = visible_unit_ids(request.user)
     t = Thresholds.from_settings()
@@ -416,10 +427,12 @@ def ranking(request: HttpRequest, month: str = "") -> Any:
     response={200: WeeklyReportOut, **ERRORS},
     summary="周报",
     description="一周（周一至周日）的受理、办结、超期、三率、分渠道与分类统计、热点区域和街道排名摘录，"
-    "限于您的辖区。week 为该周任一天（YYYY-MM-DD），默认上一个完整的周；尚未开始的周返回 422。",
+    "限于您的辖区。week 为该周任一天（YYYY-MM-DD），默认上一个完整的周；尚未开始的周返回 422。"
+    "node（区域 ID）只统计辖区内该区域（如某街道）的诉求；区域不在辖区内返回 404。",
 )
-def weekly(request: HttpRequest, week: str = "") -> Any:
+def weekly(request: HttpRequest, week: str = "", node: Integer | None = None) -> Any:
     rate_paths(request.user)
+    area = node_target(request.user, node) if node is not None else None
     raw = week.strip()
     day = typed_day(raw, field="week", label=_("统计周")) if raw else timezone.localdate() - timedelta(days=7)
-    return _report(weekly_report(request.user, day))
+    return _report(weekly_report(request.user, day, area=area))

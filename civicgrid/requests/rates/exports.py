@@ -62,34 +62,64 @@ def rates_xlsx(target: Target, period: Period, rates: Rates, trend: list[tuple[d
         [_("重办率"), _rate(rates.rework)],
         [_("计算口径"), Weights.from_settings().note()],
     ]
+    # The page's trend table, column for column: 重办率 last, after 受理, 办结 and 重办.
     months: list[Any] = [
-        [f"{m:%Y-%m}", *_rate_cells(r), r.counts.received, r.counts.closed, r.counts.reopened]
+        [
+            f"{m:%Y-%m}",
+            *_rate_cells(r)[:5],
+            r.counts.received,
+            r.counts.closed,
+            r.counts.reopened,
+            _rate(r.rework),
+        ]
         for m, r in trend
     ]
-    return workbook_bytes(
-        [
-            (_("概况"), [_("指标"), _("数值")], summary),
-            (_("近12个月"), [_("月份"), *RATE_HEADERS, _("受理"), _("办结"), _("重办")], months),
-        ]
-    )
+    header = [_("月份"), *RATE_HEADERS[:5], _("受理"), _("办结"), _("重办"), RATE_HEADERS[5]]
+    return workbook_bytes([(_("概况"), [_("指标"), _("数值")], summary), (_("近12个月"), header, months)])
 
 
 def ranking_xlsx(month: date, boards: list[dict[str, Any]]) -> bytes:
     """One sheet per kind of unit: the ranked rows, then those with too few ratings. Above the
     header: the month, the weights, the class thresholds and how many units take part (the
     sheet says on its own what it ranks). 上月 is empty for a unit not ranked last month."""
-    header: list[Any] = [_("名次"), _("上月"), _("升降"), _("单位"), *RATE_HEADERS, _("受理"), _("类别")]
+    # The page's table, column for column (名次, 单位, 综合得分, 类别, 评价 … 上月, 升降), then
+    # the page's 受理量前20% tag as a column of its own.
+    busy = _("受理量前{busy}").format(busy=Thresholds.from_settings().shown()["busy"])
+    header: list[Any] = [
+        _("名次"),
+        _("单位"),
+        _("综合得分"),
+        _("类别"),
+        _("评价"),
+        _("响应率"),
+        _("解决率"),
+        _("满意率"),
+        _("受理"),
+        _("重办率"),
+        _("上月"),
+        _("升降"),
+        busy,
+    ]
+    yes = _("是")
+
+    def cells(rates: Rates) -> tuple[list[Any], list[Any]]:
+        rated, response, resolution, satisfaction, composite, rework = _rate_cells(rates)
+        return [composite], [rated, response, resolution, satisfaction, rates.counts.received, rework]
+
     sheets: list[Sheet] = []
     notes: list[list[str]] = []
     for b in boards:
         rows = [
-            [r.rank, r.previous_rank, moved, r.name, *_rate_cells(r.rates), r.counts.received, r.klass_label]
+            [r.rank, r.name, *score, r.klass_label, *rest, r.previous_rank, moved, yes if r.busy else ""]
             for r in b["ranked"]
+            for score, rest in (cells(r.rates),)
             for moved in (r.movement if r.rise is not None else "",)  # no "—" text in the file
         ]
         few = _("评价不足，不参与排名")
         rows += [
-            [None, None, "", r.name, *_rate_cells(r.rates), r.counts.received, few] for r in b["unranked"]
+            [None, r.name, *score, few, *rest, None, "", ""]
+            for r in b["unranked"]
+            for score, rest in (cells(r.rates),)
         ]
         kind = str(b["ranking"].kind_label)
         counts = _(
@@ -110,18 +140,21 @@ def ranking_xlsx(month: date, boards: list[dict[str, Any]]) -> bytes:
     return out.getvalue()
 
 
+# The ratings page's columns in its order, then what a recount wants beside them.
 RATING_HEADERS = [
     gettext_lazy("评价时间"),
-    gettext_lazy("考核月份"),
     gettext_lazy("诉求编号"),
-    gettext_lazy("轮次"),
-    gettext_lazy("诉求人"),
+    gettext_lazy("标题"),
+    gettext_lazy("分类"),
     gettext_lazy("承办单位"),
-    gettext_lazy("街道"),
-    gettext_lazy("社区"),
-    gettext_lazy("是否联系"),
+    gettext_lazy("轮次"),
+    gettext_lazy("联系"),
     gettext_lazy("解决情况"),
     gettext_lazy("满意度"),
+    gettext_lazy("考核月份"),
+    gettext_lazy("诉求人"),
+    gettext_lazy("街道"),
+    gettext_lazy("社区"),
 ]
 
 
@@ -156,18 +189,21 @@ def rating_rows(actor: Any, ratings: QuerySet[Rating]) -> Iterator[list[Any]]:
         for r in chunk:
             on_path = [areas[int(p)] for p in r.node_path.strip("/").split("/") if p and int(p) in areas]
             names = {kind: name for kind, name in on_path}
+            category = r.request.category
             yield [
                 r.created_at,
-                f"{r.month:%Y-%m}",
                 r.request.number,
-                r.round,
-                r.request.requester_name_masked if r.request_id in shown else "",
+                r.request.title,
+                category.name if category else "",
                 r.unit.name if r.unit else "",
-                names.get(NodeKind.SUBDISTRICT, ""),
-                names.get(NodeKind.COMMUNITY, ""),
+                r.round,
                 yes if r.contacted else no,
                 r.get_resolution_display(),
                 r.get_satisfaction_display(),
+                f"{r.month:%Y-%m}",
+                r.request.requester_name_masked if r.request_id in shown else "",
+                names.get(NodeKind.SUBDISTRICT, ""),
+                names.get(NodeKind.COMMUNITY, ""),
             ]
 
     for rating in ratings.iterator(chunk_size=2000):

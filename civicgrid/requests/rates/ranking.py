@@ -335,3 +335,10 @@ def ranking_month(raw: str) -> date:
     if month > current_month():
         raise ValidationError(gettext("所选月份尚未开始，请选择本月或以前的月份"), field="month")
     return month
+
+
+def node_not_ranked() -> str:
+    """Why ``?node=`` is refused on the ranking (page and API): it ranks the units of the whole
+    district against each other and has no area to narrow to; a node silently ignored read as
+    that area's ranking."""
+    return gettext("月度排名是全区各单位之间的排名，不按区域筛选（不支持 node 参数）")

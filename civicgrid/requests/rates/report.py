@@ -144,6 +144,14 @@ class WeeklyReport:
         return timezone.localtime(self.generated_at).date() <= self.period.end
 
 
+def by_paths_q(paths: tuple[str, ...]) -> Q:
+    """Requests placed under any of ``paths`` (an area's own path: itself and below)."""
+    found = Q(pk__in=[])
+    for path in paths:
+        found |= Q(node_path__startswith=path)
+    return found
+
+
 def _in_scope(actor: Any) -> QuerySet[Request]:
     return scope_filter(Request.objects.all(), actor, Capability.RATES_VIEW)
 
@@ -325,13 +333,18 @@ def _week_before(requests: QuerySet[Request], report: WeeklyReport, weights: Wei
     )
 
 
-def weekly_report(actor: Any, day: date) -> WeeklyReport:
+def weekly_report(actor: Any, day: date, *, area: Target | None = None) -> WeeklyReport:
+    """The week of ``day`` over the actor's scope, or over ``area`` (an area within it, from
+    ``access.node_target``: a subdistrict of a district leader's) when given."""
     period = Period.week(check_year(day, field="week"))
     if period.start > timezone.localdate():
         raise ValidationError(_("所选的周尚未开始，请选择本周或以前的周"), field="week")
-    report = WeeklyReport(period=period, scope=scope_target(actor), generated_at=timezone.now())
+    scope = area if area is not None else scope_target(actor)
+    report = WeeklyReport(period=period, scope=scope, generated_at=timezone.now())
     start, end = bounds(period)
     requests = _in_scope(actor)
+    if area is not None:
+        requests = requests.filter(by_paths_q(area.paths))
     _intake_figures(report, requests.filter(received_at__gte=start, received_at__lt=end))
     closes = _closes(requests, start, end)
     report.closed = closes.values("request_id").distinct().count()
@@ -391,7 +404,10 @@ def _rates_compared(
     shown, earlier = cell(now), cell(before)
     if shown.value is None or earlier.value is None:
         return [label, shown, earlier]
-    return [label, shown, earlier, Number(shown.value - earlier.value, shown.number_format)]
+    # The difference of the figures as shown, rounded as they are (0.01 point, 0.01 score):
+    # a float difference came out as -0.289999999999992.
+    places = 4 if shown.number_format == PERCENT_FORMAT else 2
+    return [label, shown, earlier, Number(round(shown.value - earlier.value, places), shown.number_format)]
 
 
 def _score(value: Fraction | None) -> Number:
@@ -471,7 +487,7 @@ def _summary_rows(report: WeeklyReport) -> list[list[Any]]:
         _rates_compared(_("满意率"), r.satisfaction, b.rates.satisfaction if b else None, _rate),
         _rates_compared(_("综合得分"), r.composite, b.rates.composite if b else None, _score),
         _rates_compared(_("重办率"), r.rework, b.rates.rework if b else None, _rate),
-        [_("重办（件次）"), c.reopened],
+        _compared(_("重办（件次）"), c.reopened, bc.reopened if bc else None),
         [_("计算口径"), Weights.from_settings().note()],
         [
             _("已联系 / 已解决 / 部分解决 / 满意 / 基本满意"),

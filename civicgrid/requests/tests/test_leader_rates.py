@@ -195,5 +195,5 @@ def test_the_rates_page_and_the_ranking_export_numbers_with_formats(hotline: Any
     assert f"?month={month}&format=xlsx" in page and "window.print()" in page and "@media print" in page
     wb = _sheets(client.get(reverse("requests:ranking"), {"month": month, "format": "xlsx"}))
     listed = [r for ws in wb.worksheets for r in ws.iter_rows(min_row=2)]
-    found = [r for r in listed if r[3].value == hotline.sub_a_unit.name]
+    found = [r for r in listed if r[1].value == hotline.sub_a_unit.name]
     assert len(found) == 1 and found[0][4].value == 10 and found[0][5].number_format == "0.00%"

@@ -113,12 +113,16 @@ def test_the_ranking_excel_says_its_month_and_leaves_last_month_empty(board: Boa
     assert sheet["A1"].value == f"接诉即办月度排名 · {board.month.year}年{board.month.month}月 · 街道（乡镇）"
     assert sheet["A3"].value.startswith("分类口径：先进类为前 10%")
     assert sheet["A4"].value.startswith("参与排名 20 个")
-    assert [c.value for c in sheet[5]][:4] == ["名次", "上月", "升降", "单位"]
+    # The page's columns in its order: 上月 and 升降 after 重办率 (test_ratesfix_excel_columns.py).
+    header = [c.value for c in sheet[5]]
+    assert header[:2] == ["名次", "单位"] and header[10:12] == ["上月", "升降"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=6)]
-    assert all(isinstance(r[1], int) for r in rows if r[0] is not None)  # every ranked unit was ranked before
-    thin = next(r for r in rows if r[3] == "评价不足街道")
-    assert thin[1] is None and thin[2] in (None, "")
-    assert not any(r[1] == "—" or r[2] == "—" for r in rows)
+    assert all(
+        isinstance(r[10], int) for r in rows if r[0] is not None
+    )  # every ranked unit was ranked before
+    thin = next(r for r in rows if r[1] == "评价不足街道")
+    assert thin[10] is None and thin[11] in (None, "")
+    assert not any(r[10] == "—" or r[11] == "—" for r in rows)
 
 
 def test_a_unit_new_to_the_ranking_has_an_empty_last_month(board: Board, hotline: Any) -> None:  # noqa: F811
@@ -130,8 +134,8 @@ def test_a_unit_new_to_the_ranking_has_an_empty_last_month(board: Board, hotline
             reverse("requests:ranking"), {"month": f"{board.month:%Y-%m}", "format": "xlsx"}
         )
     )["街道（乡镇）"]
-    row = next([c.value for c in r] for r in sheet.iter_rows(min_row=6) if r[3].value == board.units[5].name)
-    assert row[0] is not None and row[1] is None and row[2] in (None, "")
+    row = next([c.value for c in r] for r in sheet.iter_rows(min_row=6) if r[1].value == board.units[5].name)
+    assert row[0] is not None and row[10] is None and row[11] in (None, "")
 
 
 # 6. Area and unit composites ---------------------------------------------------------------
@@ -165,14 +169,15 @@ def test_the_ratings_list_exports_what_it_lists(board: Board, hotline: Any) -> N
     sheet = _book(response).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     header, data = rows[0], rows[1:]
-    names = "评价时间 考核月份 诉求编号 轮次 诉求人 承办单位 街道 社区 是否联系 解决情况 满意度"
+    # The page's columns in its order, then what a recount wants (test_ratesfix_excel_columns.py).
+    names = "评价时间 诉求编号 标题 分类 承办单位 轮次 联系 解决情况 满意度 考核月份 诉求人 街道 社区"
     assert header == names.split()
     assert len(data) == page.context["page"].paginator.count == 3
-    assert {r[5] for r in data} == {board.units[3].name}
-    assert {r[6] for r in data} == {hotline.city.sub_a.name} and {r[7] for r in data} == {
+    assert {r[4] for r in data} == {board.units[3].name}
+    assert {r[11] for r in data} == {hotline.city.sub_a.name} and {r[12] for r in data} == {
         hotline.city.comm_a1.name
     }
-    assert {r[10] for r in data} == {"不满意"} and {r[8] for r in data} == {"否"}
+    assert {r[8] for r in data} == {"不满意"} and {r[6] for r in data} == {"否"}
     assert AuditLog.objects.filter(verb="exchange.exported").exists()
 
 

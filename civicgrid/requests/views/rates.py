@@ -50,6 +50,7 @@ from civicgrid.requests.rates.ranking import (
     RankClass,
     Ranking,
     Thresholds,
+    node_not_ranked,
     ranking_month,
     ranking_recompute_check,
     rankings,
@@ -170,13 +171,25 @@ def _refused(exc: ValidationError) -> str:
     return "；".join(reasons) or str(exc.message)
 
 
-def _choices(actor: Any, target: Target) -> dict[str, Any]:
-    """The "统计对象" list: a few hundred areas and units at most, the target among them."""
+def area_choices(actor: Any, target: Target) -> list[tuple[Any, str]]:
+    """The areas of the "统计对象" / "区域" list, indented: the reader's areas and the levels
+    below, the chosen one with its line and children (a few hundred at most)."""
     visible = nodes_visible(actor)
     chosen = visible.filter(pk=target.pk).first() if target.kind == AREA and target.pk else None
-    areas = area_options(visible, rate_paths(actor), chosen)
+    return [(n, INDENT * level) for n, level in area_options(visible, rate_paths(actor), chosen)]
+
+
+def area_asked(request: HttpRequest) -> Target | None:
+    """The area ``?node=`` narrows a page to (总览, 周报), within the reader's RATES_VIEW scope
+    (one outside it: 404, as on the rates page); None when none is asked for."""
+    pk = _int_value(request.GET.get("node", ""), "node", gettext("区域"))
+    return None if pk is None else node_target(request.user, pk)
+
+
+def _choices(actor: Any, target: Target) -> dict[str, Any]:
+    """The "统计对象" list: a few hundred areas and units at most, the target among them."""
     units = unit_options(units_visible(actor), own=unit_ids(actor), selected=[target.unit_id])
-    return {"nodes": [(n, INDENT * level) for n, level in areas], "units": units}
+    return {"nodes": area_choices(actor, target), "units": units}
 
 
 @login_required
@@ -295,6 +308,10 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         month = ranking_month(raw)
     except ValidationError as exc:
         refused, month = _refused(exc), add_months(current_month(), -1)
+    if request.GET.get("node", "").strip() and not refused:
+        # The ranking ranks the units of the whole district against each other: it has no area
+        # to narrow to, and a ?node= silently ignored read as that area's ranking.
+        refused = node_not_ranked()  # the full ranking below, the reason above
     visible = visible_unit_ids(request.user)
     ranked = rankings(month).values()
     boards = [_board(b, visible) for b in ranked]
@@ -336,11 +353,13 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # Without a week asked for: the last complete week, the one a weekly report is about.
     refused = ""
+    area = None
     try:
+        area = area_asked(request)
         week = typed_day(raw, field="week", label=gettext("统计周")) if raw else today - timedelta(days=7)
-        report = weekly_report(request.user, week)
+        report = weekly_report(request.user, week, area=area)
     except ValidationError as exc:
-        refused, report = _refused(exc), weekly_report(request.user, today - timedelta(days=7))
+        refused, report = _refused(exc), weekly_report(request.user, today - timedelta(days=7), area=area)
     if request.GET.get("format") == "xlsx" and not refused:
         period = report.period  # both ends included
         name = gettext("接诉即办周报_{start}至{end}.xlsx").format(start=period.start, end=period.end)
@@ -374,6 +393,10 @@ def weekly_report_page(request: HttpRequest) -> HttpResponse:
         "is_live": report.is_live,
         "this_week": f"{today:%Y-%m-%d}",
         "refused": refused,
+        # The area asked for, carried by the week's links and the Excel link (&node=3).
+        "node_q": f"&node={area.pk}" if area is not None else "",
+        "area": area,
+        "nodes": area_choices(request.user, area or scope_target(request.user)),
     }
     return render(request, "requests/rates/weekly.html", context, status=422 if refused else 200)
 
