@@ -110,7 +110,7 @@ class PasswordSetForm(AdminPasswordChangeForm):
     ends with an English sentence it never translates (a plain literal), and speaks of
     single sign-on, which civicgrid does not have."""
 
-    usable_password_help_text = format_lazy(
+    usable_password_help_text = format_lazy(  # type: ignore[assignment]  # a lazy text, as Django's own
         '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
         gettext_lazy("是否允许该账号用密码登录。本系统没有其他登录方式，停用后该账号无法登录。"),
         gettext_lazy("停用后，该账号当前的密码将被清除。"),

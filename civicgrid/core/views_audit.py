@@ -429,6 +429,7 @@ KEY_WORDS: dict[str, StrOrPromise] = {
     "due_on": gettext_lazy("应走访日期"),
     "duties": gettext_lazy("职责"),
     "dwellings": gettext_lazy("房屋数"),
+    "email": gettext_lazy("电子邮箱"),
     "end_date": gettext_lazy("结束日期"),
     "ended_at": gettext_lazy("结束时间"),
     "ended_on": gettext_lazy("结束日期"),
