@@ -11,18 +11,20 @@ import importlib
 import json
 import logging
 from datetime import timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.views import openapi_json
 from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from ninja.utils import check_csrf
@@ -199,6 +201,16 @@ class CivicNinjaAPI(NinjaAPI):
                 error["title"] = title
         return exc
 
+    def _get_urls(self) -> list[Any]:
+        """Ninja's paths, and the document also at ``/api/v1/openapi.json``: every call lives
+        under ``/api/v1/``, so that is where integrators look for it (the same view: one
+        document, two addresses)."""
+        urls: list[Any] = super()._get_urls()
+        if self.openapi_url:
+            view = partial(openapi_json, api=self)
+            urls.insert(0, path("v1" + self.openapi_url, view, name="openapi-json-v1"))
+        return urls
+
 
 api = CivicNinjaAPI(
     title="civicgrid API",
@@ -341,11 +353,17 @@ def _civic_error(request: HttpRequest, exc: CivicError) -> HttpResponse:
     return response
 
 
+# The challenge of a 401 (RFC 9110 requires one): the token goes in ``Authorization: Bearer``.
+CHALLENGE = 'Bearer realm="civicgrid"'
+
+
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request, {"code": "unauthorized", "message": _("未登录或令牌无效"), "detail": None}, status=401
     )
+    response["WWW-Authenticate"] = CHALLENGE
+    return response
 
 
 # The codes of CivicError (core.errors) for the statuses an HttpError carries.
@@ -358,7 +376,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _civic_error(request, exc.__cause__)
     code = HTTP_ERROR_CODES.get(exc.status_code, "error")  # a CSRF refusal is "forbidden"
     body = {"code": code, "message": str(exc), "detail": None}
-    return api.create_response(request, body, status=exc.status_code)
+    response = api.create_response(request, body, status=exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = CHALLENGE
+    return response
 
 
 def _register_routers() -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from civicgrid.accounts.models import User
+from civicgrid.api_errors import ERRORS
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import ValidationError
 from civicgrid.governance import selectors, services
@@ -92,7 +93,12 @@ def _run_out(actor: Any, run: HotIssueRun, preview: list[HotIssue] | None = None
     }
 
 
-@router.get("/hot-issues", response=RunOut, summary="热点问题（无保存的结果时即时计算、不保存）")
+@router.get(
+    "/hot-issues",
+    response={200: RunOut, **ERRORS},
+    summary="热点问题（无保存的结果时即时计算、不保存）",
+    description="只读：返回最近一次保存的结果；没有时即时计算预览（stored 为 false，id 为 null），不保存。",
+)
 def hot_issues(request: HttpRequest, q: Query[HotQuery]) -> dict[str, Any]:
     """Read-only: the latest stored run, or else a preview (``stored: false``, ids null)."""
     node = selectors.node_for(request.user, q.node)
@@ -104,7 +110,7 @@ def hot_issues(request: HttpRequest, q: Query[HotQuery]) -> dict[str, Any]:
     return _run_out(request.user, preview_run, issues)
 
 
-@router.post("/hot-issues/compute", response=RunOut, summary="计算并保存热点问题")
+@router.post("/hot-issues/compute", response={200: RunOut, **ERRORS}, summary="计算并保存热点问题")
 def hot_issues_recompute(request: HttpRequest, q: Query[HotQuery]) -> dict[str, Any]:
     node = selectors.node_for(request.user, q.node)
     run = hot_issues_compute(actor=request.user, node=node, period=_period(q))
@@ -130,7 +136,7 @@ class HotIssueDetailOut(HotIssueOut):
         return list(selectors.issue_requests(obj))
 
 
-@router.get("/hot-issues/{int:pk}", response=HotIssueDetailOut, summary="热点问题及其诉求")
+@router.get("/hot-issues/{int:pk}", response={200: HotIssueDetailOut, **ERRORS}, summary="热点问题及其诉求")
 def hot_issue(request: HttpRequest, pk: Integer) -> Any:
     return selectors.hot_issue_get(request.user, pk)
 
@@ -204,7 +210,7 @@ class TopicIn(Schema):
     keywords: list[str] = []
 
 
-@router.get("/topics", response=list[TopicOut], summary="每月一题")
+@router.get("/topics", response={200: list[TopicOut], **ERRORS}, summary="每月一题")
 def topics(request: HttpRequest) -> Any:
     return list(selectors.topics_visible(request.user).prefetch_related("assisting_units"))
 
@@ -218,7 +224,7 @@ def _unit(pk: int | None, field: str) -> HandlingUnit | None:
     return unit
 
 
-@router.post("/topics", response={201: TopicOut}, summary="立项每月一题（可由热点转入）")
+@router.post("/topics", response={201: TopicOut, **ERRORS}, summary="立项每月一题（可由热点转入）")
 def topic_create(request: HttpRequest, payload: TopicIn) -> Any:
     actor = request.user
     hot = selectors.hot_issue_get(actor, payload.hot_issue) if payload.hot_issue else None
@@ -240,7 +246,9 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Any:
     return Status(201, services.topic_create(actor=actor, data=data))
 
 
-@router.get("/topics/{int:pk}", response=TopicDetailOut, summary="题目详情、任务与前后同类诉求")
+@router.get(
+    "/topics/{int:pk}", response={200: TopicDetailOut, **ERRORS}, summary="题目详情、任务与前后同类诉求"
+)
 def topic(request: HttpRequest, pk: Integer) -> Any:
     return selectors.topic_get(request.user, pk)
 
@@ -251,7 +259,7 @@ class TopicPatch(Schema):
     version: Integer | None = None
 
 
-@router.patch("/topics/{int:pk}", response=TopicOut, summary="修改方案或状态")
+@router.patch("/topics/{int:pk}", response={200: TopicOut, **ERRORS}, summary="修改方案或状态")
 def topic_patch(request: HttpRequest, pk: Integer, payload: TopicPatch) -> Any:
     found = selectors.topic_get(request.user, pk)
     return services.topic_update(
@@ -270,7 +278,7 @@ class GovernanceTaskIn(Schema):
     description: str = ""
 
 
-@router.post("/topics/{int:pk}/tasks", response={201: GovernanceTaskOut}, summary="添加任务")
+@router.post("/topics/{int:pk}/tasks", response={201: GovernanceTaskOut, **ERRORS}, summary="添加任务")
 def task_add(request: HttpRequest, pk: Integer, payload: GovernanceTaskIn) -> Any:
     found = selectors.topic_get(request.user, pk)
     task = services.task_add(
@@ -289,7 +297,7 @@ class ProgressIn(Schema):
     note: str = ""
 
 
-@router.post("/tasks/{int:pk}/progress", response=GovernanceTaskOut, summary="更新任务进度")
+@router.post("/tasks/{int:pk}/progress", response={200: GovernanceTaskOut, **ERRORS}, summary="更新任务进度")
 def task_progress(request: HttpRequest, pk: Integer, payload: ProgressIn) -> Any:
     task = selectors.task_get(request.user, pk)
     return services.task_progress(actor=request.user, task=task, progress=payload.progress, note=payload.note)
@@ -318,12 +326,14 @@ class AcceptIn(Schema):
     title: str = ""
 
 
-@router.get("/proposals", response=list[GovernanceProposalOut], summary="未诉先办建议")
+@router.get("/proposals", response={200: list[GovernanceProposalOut], **ERRORS}, summary="未诉先办建议")
 def proposals(request: HttpRequest) -> Any:
     return list(selectors.proposals_visible(request.user))
 
 
-@router.post("/proposals/{int:pk}/accept", response={201: GovernanceTaskOut}, summary="采纳建议，转为任务")
+@router.post(
+    "/proposals/{int:pk}/accept", response={201: GovernanceTaskOut, **ERRORS}, summary="采纳建议，转为任务"
+)
 def proposal_accept(request: HttpRequest, pk: Integer, payload: AcceptIn) -> Any:
     proposal = selectors.proposal_get(request.user, pk)
     task = services.proposal_accept(
@@ -336,7 +346,9 @@ def proposal_accept(request: HttpRequest, pk: Integer, payload: AcceptIn) -> Any
     return Status(201, task)
 
 
-@router.post("/proposals/{int:pk}/dismiss", response=GovernanceProposalOut, summary="不采纳建议")
+@router.post(
+    "/proposals/{int:pk}/dismiss", response={200: GovernanceProposalOut, **ERRORS}, summary="不采纳建议"
+)
 def proposal_dismiss(request: HttpRequest, pk: Integer) -> Any:
     return services.proposal_dismiss(actor=request.user, proposal=selectors.proposal_get(request.user, pk))
 
@@ -358,7 +370,9 @@ class PriorityQuery(Schema):
     month: str = ""
 
 
-@router.get("/priority", response=list[PriorityRowOut], summary="治理类街道（每万人诉求量与三率）")
+@router.get(
+    "/priority", response={200: list[PriorityRowOut], **ERRORS}, summary="治理类街道（每万人诉求量与三率）"
+)
 def priority(request: HttpRequest, q: Query[PriorityQuery]) -> Any:
     report = priority_subdistricts(request.user, priority_month(q.month))
     return [
@@ -403,12 +417,12 @@ class AckIn(Schema):
     note: str = ""
 
 
-@router.get("/alerts", response=list[AlertOut], summary="突发预警")
+@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="突发预警")
 def alerts(request: HttpRequest) -> Any:
     return list(selectors.alerts_visible(request.user)[:200])
 
 
-@router.post("/alerts/{int:pk}/acknowledge", response=AlertOut, summary="知悉预警")
+@router.post("/alerts/{int:pk}/acknowledge", response={200: AlertOut, **ERRORS}, summary="知悉预警")
 def alert_acknowledge(request: HttpRequest, pk: Integer, payload: AckIn) -> Any:
     alert = selectors.alert_get(request.user, pk)
     return services.alert_acknowledge(actor=request.user, alert=alert, note=payload.note)

@@ -16,6 +16,7 @@ from pydantic import StrictInt
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
+from civicgrid.api_errors import ERRORS
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.points import ledger, selectors, services
@@ -280,7 +281,12 @@ def _fresh_redemption(pk: int) -> Redemption:
 # ------------------------------------------------------------------------------------ resident
 
 
-@router.get("/me", response=BalanceOut)
+@router.get(
+    "/me",
+    response={200: BalanceOut, **ERRORS},
+    summary="我的积分（居民）",
+    description="已登录居民的积分余额、时间银行时长、累计获得积分及 30 天内到期的积分；非居民账号返回 403。",
+)
 def my_balance(request: HttpRequest) -> Any:
     """My points (a signed-in resident)."""
     me = _me(request)
@@ -294,18 +300,28 @@ def my_balance(request: HttpRequest) -> Any:
     }
 
 
-@router.get("/me/movements", response=MovementPage)
+@router.get("/me/movements", response={200: MovementPage, **ERRORS}, summary="我的积分明细（居民）")
 def my_movements(request: HttpRequest, limit: Integer = 50, offset: Integer = 0) -> Any:
     me = _me(request)
     return _movement_rows(selectors.movements(me), selectors.account_for(me), limit, offset)
 
 
-@router.get("/me/redemptions", response=list[RedemptionOut])
+@router.get(
+    "/me/redemptions",
+    response={200: list[RedemptionOut], **ERRORS},
+    summary="我的兑换记录（居民）",
+    description="最近的 100 条。",
+)
 def my_redemptions(request: HttpRequest) -> Any:
     return list(selectors.redemptions_of(_me(request))[:100])
 
 
-@router.get("/shop", response=list[GoodsOut])
+@router.get(
+    "/shop",
+    response={200: list[GoodsOut], **ERRORS},
+    summary="本社区积分超市在售商品（居民）",
+    description="已登录居民所在社区积分超市在售的商品。",
+)
 def shop(request: HttpRequest) -> Any:
     """The goods on sale in my community's shop."""
     return list(selectors.goods_for_resident(_me(request)))
@@ -314,7 +330,13 @@ def shop(request: HttpRequest) -> Any:
 # ------------------------------------------------------------------------------------ redemptions
 
 
-@router.post("/redemptions", response={201: RedemptionOut})
+@router.post(
+    "/redemptions",
+    response={201: RedemptionOut, **ERRORS},
+    summary="兑换商品",
+    description="居民为自己兑换（不传 resident_id、organisation_id）；"
+    "工作人员为辖区内的一位居民或一个单位兑换。",
+)
 def redeem(request: HttpRequest, payload: RedeemIn) -> Any:
     """Redeem: a resident for themself (no holder given), staff for a holder of their scope."""
     own = resident_for_user(request.user)
@@ -332,7 +354,7 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> Any:
     return Status(201, _fresh_redemption(redemption.pk))
 
 
-@router.get("/redemptions", response=list[RedemptionOut])
+@router.get("/redemptions", response={200: list[RedemptionOut], **ERRORS}, summary="兑换记录列表（工作人员）")
 def redemption_list(request: HttpRequest, status: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     require_any(request.user, Capability.POINTS_MANAGE)
     qs = selectors.redemptions_visible(request.user).order_by("-created_at", "-id")
@@ -344,14 +366,21 @@ def redemption_list(request: HttpRequest, status: str = "", limit: Integer = 50,
     return list(qs[offset : offset + limit])
 
 
-@router.post("/redemptions/hand-over", response=RedemptionOut)
+@router.post(
+    "/redemptions/hand-over",
+    response={200: RedemptionOut, **ERRORS},
+    summary="凭取货码交付商品",
+    description="店员按取货码交付所兑换的商品；每个取货码只能交付一次。",
+)
 def hand_over(request: HttpRequest, payload: CodeIn) -> Any:
     """The shopkeeper hands over the goods of a pickup code (once only)."""
     done = services.redemption_hand_over(actor=request.user, code=payload.code)
     return _fresh_redemption(done.pk)
 
 
-@router.post("/redemptions/{int:redemption_id}/cancel", response=RedemptionOut)
+@router.post(
+    "/redemptions/{int:redemption_id}/cancel", response={200: RedemptionOut, **ERRORS}, summary="取消兑换"
+)
 def cancel(request: HttpRequest, redemption_id: Integer, payload: PointsReasonIn) -> Any:
     redemption = _redemption(request, redemption_id)
     services.redemption_cancel(actor=request.user, redemption=redemption, reason=payload.reason)
@@ -361,7 +390,7 @@ def cancel(request: HttpRequest, redemption_id: Integer, payload: PointsReasonIn
 # ------------------------------------------------------------------------------------ goods
 
 
-@router.get("/goods", response=list[GoodsOut])
+@router.get("/goods", response={200: list[GoodsOut], **ERRORS}, summary="商品列表（工作人员）")
 def goods_list(request: HttpRequest, node_id: Integer | None = None, on_sale: bool = False) -> Any:
     require_any(request.user, Capability.POINTS_MANAGE)
     qs = selectors.goods_visible(request.user)
@@ -372,7 +401,7 @@ def goods_list(request: HttpRequest, node_id: Integer | None = None, on_sale: bo
     return list(qs[:500])
 
 
-@router.post("/goods", response={201: GoodsOut})
+@router.post("/goods", response={201: GoodsOut, **ERRORS}, summary="上架商品")
 def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
     node = node_get(request.user, payload.node_id)
     donor = None
@@ -394,7 +423,13 @@ def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
     return Status(201, goods)
 
 
-@router.patch("/goods/{int:goods_id}", response=GoodsOut)
+@router.patch(
+    "/goods/{int:goods_id}",
+    response={200: GoodsOut, **ERRORS},
+    summary="修改商品",
+    description="修改商品信息。传 expected_version（读取到的 version）时，若他人已先保存则返回 409，"
+    "且不作任何修改。",
+)
 def goods_update(request: HttpRequest, goods_id: Integer, payload: GoodsPatch) -> Any:
     """Change the listing. With ``expected_version`` (the ``version`` read): 409 and nothing
     changed when someone else saved it since."""
@@ -408,7 +443,7 @@ def goods_update(request: HttpRequest, goods_id: Integer, payload: GoodsPatch) -
     )
 
 
-@router.post("/goods/{int:goods_id}/restock", response=GoodsOut)
+@router.post("/goods/{int:goods_id}/restock", response={200: GoodsOut, **ERRORS}, summary="补充商品库存")
 def goods_restock(request: HttpRequest, goods_id: Integer, payload: RestockIn) -> Any:
     goods = _goods(request, goods_id)
     return services.goods_restock(
@@ -419,7 +454,7 @@ def goods_restock(request: HttpRequest, goods_id: Integer, payload: RestockIn) -
 # ------------------------------------------------------------------------------------ accounts
 
 
-@router.get("/accounts", response=list[AccountOut])
+@router.get("/accounts", response={200: list[AccountOut], **ERRORS}, summary="积分账户列表")
 def account_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     require_any(request.user, Capability.POINTS_MANAGE)
     qs = selectors.accounts_visible(request.user).order_by("-balance", "id")
@@ -429,7 +464,9 @@ def account_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset:
     return list(qs[offset : offset + limit])
 
 
-@router.get("/accounts/{int:account_id}/movements", response=MovementPage)
+@router.get(
+    "/accounts/{int:account_id}/movements", response={200: MovementPage, **ERRORS}, summary="积分账户明细"
+)
 def account_movements(
     request: HttpRequest, account_id: Integer, limit: Integer = 50, offset: Integer = 0
 ) -> Any:
@@ -438,7 +475,12 @@ def account_movements(
     return _movement_rows(qs, account, limit, offset)
 
 
-@router.post("/earn", response={201: PointsMovementOut})
+@router.post(
+    "/earn",
+    response={201: PointsMovementOut, **ERRORS},
+    summary="手动发放积分",
+    description="给一位居民或一个单位手动发放积分；source_ref（调用方自己的唯一键）使重试不会重复发放。",
+)
 def earn(request: HttpRequest, payload: EarnIn) -> Any:
     """Credit points by hand; ``source_ref`` (the caller's own key) makes a retry harmless."""
     holder = _holder(request, payload.resident_id, payload.organisation_id)
@@ -457,7 +499,13 @@ def earn(request: HttpRequest, payload: EarnIn) -> Any:
     return Status(201, movement)
 
 
-@router.post("/earn/batch", response={201: EarnBatchOut})
+@router.post(
+    "/earn/batch",
+    response={201: EarnBatchOut, **ERRORS},
+    summary="批量发放积分",
+    description="一次给多位居民或单位发放积分（签到名册、导入），在一个事务中全部发放或全部不发放，"
+    f"一次最多 {EARN_BATCH_MAX} 行；source_ref 此前已发放过的行跳过，故重试同一批次不会重复发放。",
+)
 def earn_batch(request: HttpRequest, payload: EarnBatchIn) -> Any:
     """Credit many holders at once (a roll, an import), all or nothing in one transaction.
 
@@ -504,7 +552,14 @@ def earn_batch(request: HttpRequest, payload: EarnBatchIn) -> Any:
 # ------------------------------------------------------------------------------------ adjustments
 
 
-@router.post("/adjustments", response={201: AdjustmentOut})
+@router.post(
+    "/adjustments",
+    response={201: AdjustmentOut, **ERRORS},
+    summary="申请积分调整",
+    description="申请调整积分，待审批。带 Idempotency-Key 请求头（最多 96 个字符）可安全重试："
+    "同一用户的同一键返回第一次的调整申请（201，不再写入），即使两个请求同时到达；同一键用于其他账户、"
+    "数额或原因时拒绝（409 idempotency_key_reused）。",
+)
 def adjust(request: HttpRequest, payload: AdjustIn) -> Any:
     """Ask for an adjustment. An ``Idempotency-Key`` header (up to 96 characters) makes a
     retry safe: the same key from the same user returns the first adjustment (201, nothing
@@ -532,7 +587,12 @@ def _adjustment(request: HttpRequest, adjustment_id: int) -> Adjustment:
     return found
 
 
-@router.get("/adjustments", response=list[AdjustmentOut])
+@router.get(
+    "/adjustments",
+    response={200: list[AdjustmentOut], **ERRORS},
+    summary="积分调整申请列表",
+    description="status 默认 pending（待审批）；all 为全部。",
+)
 def adjustment_list(request: HttpRequest, status: str = "pending") -> Any:
     qs = Adjustment.objects.filter(view_q(request.user)).order_by("-requested_at", "-id")
     if status != "all":
@@ -540,13 +600,19 @@ def adjustment_list(request: HttpRequest, status: str = "pending") -> Any:
     return list(qs[:200])
 
 
-@router.post("/adjustments/{int:adjustment_id}/approve", response=AdjustmentOut)
+@router.post(
+    "/adjustments/{int:adjustment_id}/approve",
+    response={200: AdjustmentOut, **ERRORS},
+    summary="批准积分调整",
+)
 def adjustment_approve(request: HttpRequest, adjustment_id: Integer, payload: DecideIn) -> Any:
     adjustment = _adjustment(request, adjustment_id)
     return services.adjustment_approve(actor=request.user, adjustment=adjustment, note=payload.note)
 
 
-@router.post("/adjustments/{int:adjustment_id}/reject", response=AdjustmentOut)
+@router.post(
+    "/adjustments/{int:adjustment_id}/reject", response={200: AdjustmentOut, **ERRORS}, summary="驳回积分调整"
+)
 def adjustment_reject(request: HttpRequest, adjustment_id: Integer, payload: DecideIn) -> Any:
     adjustment = _adjustment(request, adjustment_id)
     return services.adjustment_reject(actor=request.user, adjustment=adjustment, note=payload.note)
@@ -555,7 +621,13 @@ def adjustment_reject(request: HttpRequest, adjustment_id: Integer, payload: Dec
 # ------------------------------------------------------------------------------------ leaderboards
 
 
-@router.get("/leaderboard", response=list[LeaderOut])
+@router.get(
+    "/leaderboard",
+    response={200: list[LeaderOut], **ERRORS},
+    summary="积分排行榜",
+    description="工作人员：辖区内任一区域（须传 node_id）；居民：本社区（姓名脱敏）。period：week、"
+    "month（默认）、quarter、year 或 all。",
+)
 def leaderboard(
     request: HttpRequest,
     node_id: Integer | None = None,

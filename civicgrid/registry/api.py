@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
+from civicgrid.api_errors import ERRORS
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry import selectors, services
@@ -95,7 +96,13 @@ class ResidentPage(Schema):
     results: list[ResidentOut]
 
 
-@router.get("/residents", response=ResidentPage)
+@router.get(
+    "/residents",
+    response={200: ResidentPage, **ERRORS},
+    summary="实有人口列表（查询居民）",
+    description="按姓名模糊查询，或按身份证号、电话精确查询（经加密哈希匹配）；身份证号与电话为脱敏值。"
+    "status：active（在册，默认）、moved_out（已迁出）或 all（全部）；limit 1 到 500。",
+)
 def resident_list(
     request: HttpRequest,
     q: str = "",
@@ -121,7 +128,13 @@ def resident_list(
     return {"count": qs.count(), "results": list(qs[offset : offset + limit])}
 
 
-@router.get("/residents/{int:resident_id}", response=ResidentOut)
+@router.get(
+    "/residents/{int:resident_id}",
+    response={200: ResidentOut, **ERRORS},
+    summary="居民详情",
+    description="身份证号与电话为脱敏值，birth_date 恒为 null（完整出生日期须经「查看居民敏感信息」读取）；"
+    "无权查看时返回 404。",
+)
 def resident_detail(request: HttpRequest, resident_id: Integer) -> Any:
     return selectors.resident_get(request.user, resident_id)
 
@@ -135,7 +148,7 @@ def _household(request: HttpRequest, household_id: int | None) -> Household | No
     return household
 
 
-@router.post("/residents", response={201: ResidentOut})
+@router.post("/residents", response={201: ResidentOut, **ERRORS}, summary="登记居民")
 def resident_create(request: HttpRequest, payload: ResidentIn) -> Any:
     node = node_get(request.user, payload.node_id)
     household = _household(request, payload.household_id)
@@ -172,7 +185,14 @@ NOT_NULL = {
 }
 
 
-@router.patch("/residents/{int:resident_id}", response=ResidentOut)
+@router.patch(
+    "/residents/{int:resident_id}",
+    response={200: ResidentOut, **ERRORS},
+    summary="更正居民信息",
+    description="只改传入的字段，审计记录中的个人信息为脱敏值。version 传读取时的值："
+    '此后居民已被修改则返回 409。id_number、phone 传完整的新值（"" 为清空），不可传脱敏值；'
+    "422 指明每个有误的字段。",
+)
 def resident_update(request: HttpRequest, resident_id: Integer, payload: ResidentPatch) -> Any:
     """Correct a resident: only the fields sent change; one audit row with masked PII.
     422 names each bad field; 409 when the resident changed after ``updated_at``."""
@@ -201,7 +221,13 @@ class PiiOut(Schema):
     birth_date: str  # YYYY-MM-DD, or "" when none is registered
 
 
-@router.post("/residents/{int:resident_id}/reveal", response=PiiOut)
+@router.post(
+    "/residents/{int:resident_id}/reveal",
+    response={200: PiiOut, **ERRORS},
+    summary="查看居民敏感信息（明文身份证号、电话、出生日期）",
+    description="返回明文身份证号、电话和完整出生日期。仅限有权角色，否则返回 403；每次调用均记入审计，"
+    "被拒绝的也记。",
+)
 def resident_reveal(request: HttpRequest, resident_id: Integer) -> Any:
     """The clear ID number, phone and full birth date. Allowed roles only; every call is
     audited, a refused one too."""
@@ -230,7 +256,12 @@ class OrganisationIn(Schema):
     employees: Integer | None = None
 
 
-@router.get("/organisations", response=list[OrganisationOut])
+@router.get(
+    "/organisations",
+    response={200: list[OrganisationOut], **ERRORS},
+    summary="实有单位列表",
+    description="q 按单位名称模糊查询；联系电话为脱敏值；limit 1 到 500。",
+)
 def organisation_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
     qs = selectors.organisations_visible(request.user)
     if q:
@@ -240,7 +271,7 @@ def organisation_list(request: HttpRequest, q: str = "", limit: Integer = 50, of
     return list(qs.order_by("node_path", "name")[offset : offset + limit])
 
 
-@router.post("/organisations", response={201: OrganisationOut})
+@router.post("/organisations", response={201: OrganisationOut, **ERRORS}, summary="登记单位")
 def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
     node = node_get(request.user, payload.node_id)
     org = services.organisation_create(

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
-from civicgrid.api_errors import ErrorOut
+from civicgrid.api_errors import ERRORS
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.territory import selectors, services
@@ -36,7 +36,14 @@ class LocateOut(Schema):
     distance_m: float
 
 
-@router.get("/locate", response={200: LocateOut, 404: ErrorOut, 422: ErrorOut})
+@router.get(
+    "/locate",
+    response={200: LocateOut, **ERRORS},
+    summary="按经纬度定位所在网格、社区、街道和区",
+    description="返回包含该点的网格、社区、街道、区和市；点在网格外时取最近的网格（match 为 nearest，"
+    "distance_m 为距离）。crs：wgs84（GPS、天地图，默认）或 gcj02（高德、腾讯地图）；max_distance_m："
+    "网格外最远取多远（0 到 5000 米）。不在辖区范围内（附近也没有网格）时返回 404 outside_territory。",
+)
 def locate(
     request: HttpRequest,
     lon: float,
@@ -111,7 +118,13 @@ class MoveIn(Schema):
     parent_id: Integer
 
 
-@router.get("/nodes", response=list[NodeOut])
+@router.get(
+    "/nodes",
+    response={200: list[NodeOut], **ERRORS},
+    summary="区域列表",
+    description="调用者有权查看的区域，按层级路径排序；不带 parent_id、kind、q 时返回调用者的顶层区域。"
+    "q 按名称模糊查询；limit 1 到 1000（默认 200）。",
+)
 def node_list(
     request: HttpRequest,
     parent_id: Integer | None = None,
@@ -136,7 +149,12 @@ def node_list(
     return list(qs.order_by("path")[offset : offset + limit])
 
 
-@router.get("/nodes/{int:node_id}", response=NodeDetailOut)
+@router.get(
+    "/nodes/{int:node_id}",
+    response={200: NodeDetailOut, **ERRORS},
+    summary="区域详情（含边界）",
+    description="无权查看或不存在时返回 404。",
+)
 def node_detail(request: HttpRequest, node_id: Integer) -> Any:
     return selectors.node_get(request.user, node_id)
 
@@ -147,7 +165,7 @@ def _node_or_404(request: HttpRequest, node_id: int | None) -> Node | None:
     return selectors.node_get(request.user, node_id)
 
 
-@router.post("/nodes", response={201: NodeDetailOut})
+@router.post("/nodes", response={201: NodeDetailOut, **ERRORS}, summary="新建区域")
 def node_create(request: HttpRequest, payload: NodeIn) -> Any:
     from civicgrid.registry.models import Organisation
 
@@ -173,14 +191,22 @@ def node_create(request: HttpRequest, payload: NodeIn) -> Any:
     return Status(201, node)
 
 
-@router.patch("/nodes/{int:node_id}", response=NodeDetailOut)
+@router.patch(
+    "/nodes/{int:node_id}",
+    response={200: NodeDetailOut, **ERRORS},
+    summary="修改区域",
+    description="只改传入的字段。geometry 为 null 或 {} 不会删除已有边界：要删除边界，"
+    "传 clear_geometry: true（不传 geometry）。",
+)
 def node_update(request: HttpRequest, node_id: Integer, payload: NodePatch) -> Any:
     node = selectors.node_get(request.user, node_id)
     changes = payload.dict(exclude_unset=True)
     return services.node_update(actor=request.user, node=node, **changes)
 
 
-@router.post("/nodes/{int:node_id}/move", response=NodeDetailOut)
+@router.post(
+    "/nodes/{int:node_id}/move", response={200: NodeDetailOut, **ERRORS}, summary="调整区域的上级区域"
+)
 def node_move(request: HttpRequest, node_id: Integer, payload: MoveIn) -> Any:
     node = selectors.node_get(request.user, node_id)
     parent = selectors.node_get(request.user, payload.parent_id)
@@ -213,14 +239,21 @@ class PositionIn(Schema):
     user_id: Integer | None = None
 
 
-@router.get("/nodes/{int:node_id}/team", response=list[PositionOut])
+@router.get(
+    "/nodes/{int:node_id}/team",
+    response={200: list[PositionOut], **ERRORS},
+    summary="区域班子（在岗人员）",
+    description="今日（或 on 指定的日期）各岗位的在岗人员。",
+)
 def node_team(request: HttpRequest, node_id: Integer, on: date | None = None) -> Any:
     """The node's current team: who holds which post today (or on a given date)."""
     node = selectors.node_get(request.user, node_id)
     return list(selectors.node_team(node, on=on))
 
 
-@router.post("/nodes/{int:node_id}/positions", response={201: PositionOut})
+@router.post(
+    "/nodes/{int:node_id}/positions", response={201: PositionOut, **ERRORS}, summary="登记区域岗位人员"
+)
 def position_create(request: HttpRequest, node_id: Integer, payload: PositionIn) -> Any:
     from civicgrid.accounts.models import User
 
@@ -252,7 +285,12 @@ class GridMatterOut(Schema):
     frequency: str
 
 
-@router.get("/nodes/{int:node_id}/grid-matters", response=list[GridMatterOut])
+@router.get(
+    "/nodes/{int:node_id}/grid-matters",
+    response={200: list[GridMatterOut], **ERRORS},
+    summary="区域适用的网格事项清单",
+    description="适用于该区域的网格事项：来自本区域及其各级上级区域。",
+)
 def node_grid_matters(request: HttpRequest, node_id: Integer) -> Any:
     """The grid matters list that applies to this node (from it and its ancestors)."""
     node = selectors.node_get(request.user, node_id)
