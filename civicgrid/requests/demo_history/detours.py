@@ -10,7 +10,7 @@ from django.utils import timezone
 from civicgrid.requests import deadlines
 from civicgrid.requests import transitions as t
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, AssignmentRole, Status
-from civicgrid.requests.demo_history.engine import Engine, Life, Ref, _user
+from civicgrid.requests.demo_history.engine import Engine, Life, Ref, _user, event_row
 from civicgrid.requests.models import (
     Approval,
     CouncilOutcome,
@@ -19,6 +19,7 @@ from civicgrid.requests.models import (
     WhistleSummons,
     WorkOrder,
 )
+from civicgrid.requests.services.handling import MERGED_FROM_KEY
 
 
 class Detours(Engine):
@@ -115,10 +116,15 @@ class Detours(Engine):
 
     def long_running(self, life: Life, now: datetime, *, actor: Any, plan: str, plan_until: date) -> None:
         req = self._begin(life, Action.LONG_RUNNING)
+        before = req.due_resolution_at
         req.due_resolution_at = datetime.combine(
             plan_until, time(23, 59, 59), timezone.get_current_timezone()
         )
-        data = {"plan_until": plan_until.isoformat()}
+        data = {
+            "plan_until": plan_until.isoformat(),
+            "due_before": before.isoformat() if before else None,
+            "due_after": req.due_resolution_at.isoformat(),
+        }
         self._finish(life, actor, Action.LONG_RUNNING, now, note=plan.strip(), data=data)
 
     def supervise(self, life: Life, now: datetime, *, actor: Any, note: str) -> None:
@@ -144,6 +150,11 @@ class Detours(Engine):
             order.is_active = False
         data = {"into": Ref(target)}
         self._finish(life, actor, Action.MERGE, now, note=f"合并至 {target.number}", data=data)
+        # As ``request_merge``: the target's timeline says who merged which request into it.
+        note = f"诉求 {req.number}「{req.title}」作为重复件合并至本件"
+        into.events.append(
+            event_row(actor, Action.NOTE, "", "", now, note=note, data={MERGED_FROM_KEY: Ref(req)})
+        )
         return True
 
     def whistle(

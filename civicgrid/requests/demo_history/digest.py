@@ -85,8 +85,10 @@ def _data(
             value = [names.unit(v) for v in value] if isinstance(value, list) else names.unit(value)
         elif key == "rule":
             value = names.rules.get(value) if value else None
-        elif key == "into":
+        elif key in ("into", "merged_from"):
             value = names.numbers.get(value)
+        elif key == "overridden":  # a dispatch against the rules: whom they named
+            value = {**value, "rule_lead": names.unit(value.get("rule_lead"))}
         elif key in refs:
             value = refs[key].get(value, ("?", value))
         out[key] = value

@@ -26,7 +26,8 @@ from civicgrid.requests.models import (
     WorkOrder,
 )
 from civicgrid.requests.permissions import SYSTEM
-from civicgrid.requests.services.dispatch import Assignment, assignment_data
+from civicgrid.requests.services.dispatch import Assignment, assignment_data, dispatch_note
+from civicgrid.requests.services.dispatch import overridden as dispatch_overridden
 from civicgrid.requests.services.engine import actor_name
 
 DATETIME_FIELDS = (
@@ -294,12 +295,16 @@ class Engine:
         req = self._begin(life, Action.DISPATCH)
         if category is not None:
             req.category = category
+        rule = self.match_rule(req)
+        overridden: dict[str, Any] = {}
         if lead_unit is not None:
             found: Assignment | None = Assignment(lead=lead_unit, label=f"人工指定（{actor_name(actor)}）")
+            overridden = dispatch_overridden(rule, lead_unit, note)
         else:
-            found = self.match_rule(req)
+            found = rule
         if found is None:
             raise MirrorError(f"{req.number}: no rule")
         self._assign(life, actor, found, now)
-        data = assignment_data(found)
-        self._finish(life, actor, Action.DISPATCH, now, note=note or found.label, unit=found.lead, data=data)
+        data = assignment_data(found) | ({"overridden": overridden} if overridden else {})
+        note = dispatch_note(found, rule, overridden, note)
+        self._finish(life, actor, Action.DISPATCH, now, note=note, unit=found.lead, data=data)

@@ -310,7 +310,7 @@ class Stories:
         if not approve:
             return None
         at += minutes(rng, 5, 40)
-        yield Step(at, "dispatch", {"actor": operator, "lead_unit": other})
+        yield Step(at, "dispatch", {"actor": operator, "lead_unit": other, "note": texts.REDISPATCH_NOTE})
         return at
 
     def _other_unit(self, life: Life, lead: HandlingUnit) -> HandlingUnit | None:

@@ -305,7 +305,10 @@ def request_dispatch(
     note: str = "",
     expected_version: int | None = None,
 ) -> Request:
-    """Dispatch from triage: by the rules, or to the units the operator chose (recorded as such)."""
+    """Dispatch from triage: by the rules, or to the units the operator chose (recorded as such).
+
+    A lead unit other than the one the rules would choose needs a reason (``note``); the
+    history row says whom the rules named and why they were overridden (``overridden``)."""
     locked = engine.begin(actor, request, Action.DISPATCH, expected_version=expected_version)
     if category is not None:
         if category.level != 3 or not category.version.is_current:
@@ -315,10 +318,12 @@ def request_dispatch(
         # An emergency goes out at once and is classified later; its clocks then run on the
         # first response tier (``emergency_limits``).
         raise ValidationError(_("请先选择诉求分类"), field="category")
+    found = match_rule(locked)
+    data: dict[str, Any] = {}
     if lead_unit is not None:
         assignment = _manual(actor, lead_unit, assisting or [], copy or [])
+        data = overridden(found, lead_unit, note)
     else:
-        found = match_rule(locked)
         if found is None:
             raise ValidationError(_("没有匹配的派单规则，请指定主办单位"), field="lead_unit")
         assignment = found
@@ -328,12 +333,37 @@ def request_dispatch(
         actor,
         locked,
         Action.DISPATCH,
-        note=note or assignment.label,
+        note=dispatch_note(assignment, found, data, note),
         now=now,
         unit=assignment.lead,
-        data=assignment_data(assignment),
+        data=assignment_data(assignment) | ({"overridden": data} if data else {}),
     )
     return locked
+
+
+def overridden(found: Assignment | None, lead_unit: HandlingUnit, note: str) -> dict[str, Any]:
+    """A lead unit chosen over the rules' (``found``) must say why (``note``): the history's
+    ``overridden`` (empty when the rules would have chosen the same unit, or none)."""
+    if found is None or found.lead.pk == lead_unit.pk:
+        return {}
+    if not note.strip():
+        raise ValidationError(
+            _("所选主办单位与派单规则建议的“{unit}”不同，请在派单说明中填写理由").format(
+                unit=found.lead.name
+            ),
+            field="note",
+        )
+    return {"rule_lead": found.lead.pk, "rule_label": found.label, "override_reason": note.strip()}
+
+
+def dispatch_note(assignment: Assignment, found: Assignment | None, data: dict[str, Any], note: str) -> str:
+    """The dispatch row's note: the operator's, else who chose; an override says both who
+    was chosen instead of whom, and why."""
+    if data and found is not None:
+        return _("{label}，未按派单规则（{rule}）：{reason}").format(
+            label=assignment.label, rule=found.lead.name, reason=data["override_reason"]
+        )
+    return note.strip() or assignment.label
 
 
 @transaction.atomic

@@ -138,7 +138,9 @@ def test_approved_return_withdraws_the_pending_extension(hotline: Any) -> None:
     request = services.request_return_decide(actor=c.olivia, request=request, approve=True, note="同意")
     _assert_withdrawn(old)
     assert _pending(request) == []
-    request = services.request_dispatch(actor=c.olivia, request=request, lead_unit=hotline.zhujian)
+    request = services.request_dispatch(
+        actor=c.olivia, request=request, lead_unit=hotline.zhujian, note="原单位退回，改派住建局"
+    )
     zoe = _member("zoe", "朱颖", hotline.zhujian)
     services.request_sign(actor=zoe, request=request)
     services.request_extend(actor=zoe, request=request, amount=2, reason="需现场勘查")

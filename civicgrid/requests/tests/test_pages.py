@@ -491,6 +491,7 @@ def test_triage_dispatch_by_hand_records_the_operator_as_the_rule(client: Client
             "category": hotline.lift.pk,
             "lead_unit": hotline.zhujian.pk,
             "assisting": [hotline.sub_a_unit.pk],
+            "note": "电梯归住建局管理",
             "next": "/requests/triage/",
         },
     )

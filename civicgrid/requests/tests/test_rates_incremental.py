@@ -170,7 +170,10 @@ class World:
             else:
                 lead = rng.choice(units)
                 self.act(
-                    "dispatch", lambda: services.request_dispatch(actor=olivia, request=r, lead_unit=lead)
+                    "dispatch",
+                    lambda: services.request_dispatch(
+                        actor=olivia, request=r, lead_unit=lead, note="人工派单"
+                    ),
                 )
         elif r.status in (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS):
             roll = rng.random()

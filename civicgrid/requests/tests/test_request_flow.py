@@ -56,6 +56,7 @@ def test_no_category_goes_to_triage_and_operator_dispatches_by_hand(hotline: Any
         category=hotline.lift,
         lead_unit=hotline.zhujian,
         assisting=[hotline.sub_a_unit],
+        note="电梯归住建局管理",
     )
     assert request.lead_unit == hotline.zhujian
     event = RequestEvent.objects.get(request=request, action=Action.DISPATCH)

@@ -115,7 +115,12 @@ def test_an_approved_return_ends_the_whistle_and_clears_the_level(hotline: Any, 
     page = client.get(f"/requests/{signed.pk}/").content.decode()
     assert "街道（乡镇）" not in page.split("办理层级", 1)[1].split("</tr>", 1)[0]
     # dispatched again, the level follows the new lead
-    services.request_dispatch(actor=hotline.city.olivia, request=signed, lead_unit=hotline.sub_b_unit)
+    services.request_dispatch(
+        actor=hotline.city.olivia,
+        request=signed,
+        lead_unit=hotline.sub_b_unit,
+        note="原单位退回，改派通江街道",
+    )
     signed.refresh_from_db()
     assert signed.level == "subdistrict"
 
