@@ -26,7 +26,7 @@ from civicgrid.requests.api.schemas import (
 from civicgrid.requests.knowledge import knowledge_search
 from civicgrid.requests.models import Request, RequestEvent, Whistle, WorkOrder
 from civicgrid.requests.overview import overview
-from civicgrid.requests.rates.access import rate_paths
+from civicgrid.requests.rates.access import node_target, rate_paths
 from civicgrid.requests.web_helpers import attachment_response
 
 
@@ -94,11 +94,11 @@ def _detail_queryset(actor: Any) -> QuerySet[Request]:
     summary="接诉即办总览",
     description="今日与本月受理、在办、超期、红黄灯、督办、本月吹哨，近 30 天每日受理，本月热点分类，"
     "辖区下一级各区域的在办与超期，超期最多的承办单位；均只计调用者有权查看的诉求。"
-    "需要三率查看权限，否则 403。",
+    "需要三率查看权限，否则 403。给出 node 时只计该区域（须在调用者范围内，否则 404）。",
 )
-def request_overview(request: HttpRequest) -> Any:
+def request_overview(request: HttpRequest, node: Integer | None = None) -> Any:
     rate_paths(request.user)
-    found = overview(request.user)
+    found = overview(request.user, area=node_target(request.user, node) if node is not None else None)
     return {
         "today": found.today,
         "received_today": found.received_today,

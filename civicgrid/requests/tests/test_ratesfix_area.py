@@ -118,3 +118,17 @@ def test_the_ranking_refuses_a_node_aloud(hotline: Any) -> None:
     answer = client.get("/api/v1/rates/ranking", {"node": str(hotline.city.sub_a.pk)})
     assert answer.status_code in (400, 422) and "node" in answer.content.decode()
     assert client.get(reverse("requests:ranking")).status_code == 200
+
+
+def test_the_overview_api_counts_one_subdistrict_too(hotline: Any, placed: date) -> None:
+    from civicgrid.requests.tests.test_api import Caller
+
+    sally = make_user("sally", "孙丽")
+    accounts.role_grant(actor=None, system=True, user=sally, role=Role.LEADER, node=hotline.city.sub_a)
+    c = hotline.city
+    dave = Caller(c.dave)
+    whole, sub_a = dave.get("/overview").json(), dave.get("/overview", node=c.sub_a.pk).json()
+    assert (whole["received_today"], sub_a["received_today"]) == (3, 2)
+    assert {a["name"] for a in sub_a["areas"]} == {c.comm_a1.name, c.comm_a2.name}
+    assert Caller(sally).get("/overview", node=c.sub_b.pk).status_code == 404
+    assert dave.get("/overview", node="abc").status_code == 422
