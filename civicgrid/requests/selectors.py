@@ -7,6 +7,7 @@ API's detail): a grid worker follows what they reported, wherever it lies. That 
 it in their lists, counts or exports, nor make it a target of their actions (merge, links).
 """
 
+import unicodedata
 from typing import Any
 
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -176,3 +177,13 @@ def caller_history(actor: Any, phone: str) -> QuerySet[Request]:
     if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
         found = found.filter(seen)
     return found.order_by("-received_at")
+
+
+def normalise_number(raw: str) -> str:
+    """A request number as typed on a phone: full-width digits and hyphens, spaces, and the
+    hyphen left out (``20261125000023``) all read as ``20261125-000023``."""
+    text = "".join(unicodedata.normalize("NFKC", raw).split())
+    text = text.replace("—", "-").replace("–", "-")
+    if text.isdigit() and text.isascii() and len(text) > 8:
+        text = f"{text[:8]}-{text[8:]}"
+    return text

@@ -20,8 +20,14 @@ from civicgrid.requests import services
 from civicgrid.requests.api.common import router
 from civicgrid.requests.api.schemas import ERRORS, RatedOut, RateIn, TrackIn, TrackOut
 from civicgrid.requests.constants import Action, Status
-from civicgrid.requests.limits import limit, limit_count, limit_reached, limit_window
+from civicgrid.requests.limits import (
+    limit_window,
+    track_blocked,
+    track_missed,
+    window_words,
+)
 from civicgrid.requests.models import Request, RequestEvent
+from civicgrid.requests.selectors import normalise_number
 from civicgrid.requests.transitions import OPEN
 
 TRACK_RATE = "30/m"
@@ -103,19 +109,23 @@ def public_timeline(request: Request) -> list[dict[str, Any]]:
     "不含任何个人信息。按来源地址限流。",
 )
 def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
-    misses = limit("REQUESTS_H5_TRACK_LIMIT", 20)  # shared with the H5 track page
-    if limit_reached("track", request, misses):
-        raise TooManyRequests(_("查询次数过多，请一小时后再试"), retry_after=limit_window())
+    # The H5 track page's budgets of failed look-ups (per address and number, per address,
+    # per number), shared with it: one guesser behind a carrier's address blocks that number.
+    number = normalise_number(params.number)
+    if track_blocked(request, number):
+        raise TooManyRequests(
+            _("查询次数过多，请{wait}后再试").format(wait=window_words()), retry_after=limit_window()
+        )
     phone = params.phone.strip()
     phone_hash = crypto.blind_index(normalise_phone(phone) or phone)  # as intake keeps it
     found = (
         Request.objects.select_related("category", "lead_unit")
-        .filter(number=params.number.strip(), requester_phone_hash=phone_hash)
+        .filter(number=number, requester_phone_hash=phone_hash)
         .exclude(requester_phone_hash="")
         .first()
     )
     if found is None:
-        limit_count("track", request)
+        track_missed(request, number)
         raise NotFound(_("未找到该诉求，请核对诉求编号和手机号"))
     return {
         "number": found.number,

@@ -224,7 +224,11 @@ def test_return_decision_dispatch_and_extension(hotline: Any, people: dict[str, 
     assert back.json()["status"] == Status.RECEIVED
     dispatched = olivia.post(
         f"/{pk}/dispatch",
-        {"lead_unit_id": hotline.chengguan.pk, "assisting_unit_ids": [hotline.sub_a_unit.pk]},
+        {
+            "lead_unit_id": hotline.chengguan.pk,
+            "assisting_unit_ids": [hotline.sub_a_unit.pk],
+            "note": "街道退回，城管局牵头",
+        },
     )
     assert dispatched.status_code == 200, dispatched.content
     assert dispatched.json()["lead_unit_name"] == "区城管局"

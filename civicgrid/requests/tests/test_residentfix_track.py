@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from civicgrid.requests.selectors import normalise_number
 from civicgrid.requests.tests.test_resident import PHONE, served
-from civicgrid.requests.views.resident import TrackForm, normalise_number
+from civicgrid.requests.views.resident import TrackForm
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ no-store`` (``never_cache``): they hold personal data; a rating redirects to its
 page (Post/Redirect/Get). Staff print plates (login, territory scope).
 """
 
-import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -61,7 +60,12 @@ from civicgrid.requests.limits import (
 )
 from civicgrid.requests.models import Category, Rating, Request, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
-from civicgrid.requests.selectors import awaiting_verification, current_catalogue, leaf_categories
+from civicgrid.requests.selectors import (
+    awaiting_verification,
+    current_catalogue,
+    leaf_categories,
+    normalise_number,
+)
 from civicgrid.requests.services.dispatch import unit_for_place
 from civicgrid.requests.transitions import OPEN
 from civicgrid.territory import selectors as territory
@@ -208,16 +212,6 @@ class TrackForm(forms.Form):
         if problem := phone_input_problem(phone):
             raise forms.ValidationError(problem)
         return phone
-
-
-def normalise_number(raw: str) -> str:
-    """A request number as typed on a phone: full-width digits and hyphens, spaces, and the
-    hyphen left out (``20261125000023``) all read as ``20261125-000023``."""
-    text = "".join(unicodedata.normalize("NFKC", raw).split())
-    text = text.replace("—", "-").replace("–", "-")
-    if text.isdigit() and text.isascii() and len(text) > 8:
-        text = f"{text[:8]}-{text[8:]}"
-    return text
 
 
 YES_NO = [("yes", gettext_lazy("联系过")), ("no", gettext_lazy("没有联系"))]
