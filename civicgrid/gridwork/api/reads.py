@@ -169,7 +169,12 @@ def proposals(request: HttpRequest, f: Query[ListIn], state: str = "") -> Any:
 
 
 @router.get(
-    "/coverage", response={200: list[GridworkCoverageOut], **ERRORS}, summary="巡查覆盖（今日、本周）"
+    "/coverage",
+    response={200: list[GridworkCoverageOut], **{code: ERRORS[code] for code in (401, 403, 422)}},
+    summary="巡查覆盖（今日、本周）",
+    description="辖区内的网格按区域顺序排列，从第 offset 个起取 limit 个（1 到 500）；"
+    "响应头 X-Total-Count 为辖区内网格总数（一个市有数千个网格，用 offset 翻页）。"
+    "node_id：只看该区域内的网格（不存在或不在辖区内时返回 422）。",
 )
 def coverage(
     request: HttpRequest,

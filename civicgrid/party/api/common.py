@@ -3,9 +3,29 @@
 from datetime import date
 from typing import Any
 
+from django.http import HttpRequest
 from ninja import Router, Schema
 
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any
+from civicgrid.api_errors import ErrorOut
+
 router = Router(tags=["party 党建引领"])
+
+
+def errors(*codes: int) -> dict[int, Any]:
+    """The error answers (``ErrorOut``) an endpoint documents: 401 (no or a refused token) and
+    403 (no right to the call, or a failed CSRF check) for every one, and the ``codes`` it can
+    really give: 404 (a record not found or outside the scope), 409 (its state no longer allows
+    the step), 422 (refused input)."""
+    return {code: ErrorOut for code in (401, 403, *codes)}
+
+
+def require_view(request: HttpRequest) -> None:
+    """A read refuses (403) a caller without the party's view right anywhere, as the pages do
+    (``party.views.common.require_view``): it used to answer an empty list."""
+    require_any(request.user, Capability.PARTY_VIEW)
+
 
 MAX_LIMIT = 500
 

@@ -9,7 +9,7 @@ from ninja import Schema, Status
 
 from civicgrid.core.api_types import Integer
 from civicgrid.party import figures, selectors, services
-from civicgrid.party.api.common import router, window
+from civicgrid.party.api.common import errors, require_view, router, window
 from civicgrid.party.services.committees import current_part_time_members
 from civicgrid.territory.selectors import node_get
 
@@ -25,8 +25,13 @@ class CommitteeOut(Schema):
     warnings: list[str]
 
 
-@router.get("/committees", response=list[CommitteeOut])
+@router.get(
+    "/committees",
+    response={200: list[CommitteeOut], **errors()},
+    summary="大党委列表",
+)
 def committee_list(request: HttpRequest) -> Any:
+    require_view(request)
     today = date.today()
     rows = []
     for org in selectors.committees_visible(request.user).filter(is_active=True).order_by("node_path"):
@@ -62,7 +67,11 @@ class SeatOut(Schema):
     term_end: date | None
 
 
-@router.post("/committees/{int:committee_id}/members", response={201: SeatOut})
+@router.post(
+    "/committees/{int:committee_id}/members",
+    response={201: SeatOut, **errors(404, 422)},
+    summary="新增大党委兼职委员",
+)
 def committee_seat(request: HttpRequest, committee_id: Integer, payload: SeatIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     row = services.committee_member_add(
@@ -112,7 +121,11 @@ class MeetingOut(Schema):
     place: str
 
 
-@router.post("/committees/{int:committee_id}/meetings", response={201: MeetingOut})
+@router.post(
+    "/committees/{int:committee_id}/meetings",
+    response={201: MeetingOut, **errors(404, 422)},
+    summary="记录大党委会议（出席、决议、任务）",
+)
 def meeting_record(request: HttpRequest, committee_id: Integer, payload: MeetingIn) -> Any:
     committee = selectors.committee_get(request.user, committee_id)
     data = services.MeetingIn(
@@ -131,8 +144,13 @@ def meeting_record(request: HttpRequest, committee_id: Integer, payload: Meeting
     return Status(201, services.meeting_record(actor=request.user, committee=committee, data=data))
 
 
-@router.get("/committees/{int:committee_id}/meetings", response=list[MeetingOut])
+@router.get(
+    "/committees/{int:committee_id}/meetings",
+    response={200: list[MeetingOut], **errors(404, 422)},
+    summary="大党委会议列表",
+)
 def meeting_list(request: HttpRequest, committee_id: Integer) -> Any:
+    require_view(request)
     committee = selectors.committee_get(request.user, committee_id)
     return list(committee.meetings.order_by("-held_at")[:200])
 
@@ -172,12 +190,21 @@ class MembershipOut(Schema):
     left_on: date | None
 
 
-@router.get("/alliances", response=list[AllianceOut])
+@router.get(
+    "/alliances",
+    response={200: list[AllianceOut], **errors()},
+    summary="党建联盟列表",
+)
 def alliance_list(request: HttpRequest) -> Any:
+    require_view(request)
     return list(selectors.alliances_visible(request.user).order_by("node_path", "name")[:500])
 
 
-@router.post("/alliances", response={201: AllianceOut})
+@router.post(
+    "/alliances",
+    response={201: AllianceOut, **errors(404, 422)},
+    summary="新建党建联盟",
+)
 def alliance_create(request: HttpRequest, payload: AllianceIn) -> Any:
     alliance = services.alliance_create(
         actor=request.user,
@@ -189,7 +216,12 @@ def alliance_create(request: HttpRequest, payload: AllianceIn) -> Any:
     return Status(201, alliance)
 
 
-@router.post("/alliances/{int:alliance_id}/units", response={201: MembershipOut})
+@router.post(
+    "/alliances/{int:alliance_id}/units",
+    response={201: MembershipOut, **errors(404, 422)},
+    summary="单位加入党建联盟",
+    description="单位按 unit_id 或统一社会信用代码（unit_credit_code）指定。",
+)
 def alliance_join(request: HttpRequest, alliance_id: Integer, payload: JoinIn) -> Any:
     actor = request.user
     alliance = selectors.alliance_get(actor, alliance_id)
@@ -230,10 +262,16 @@ class NeedIn(Schema):
     is_micro: bool = False
 
 
-@router.get("/needs", response=list[NeedOut])
+@router.get(
+    "/needs",
+    response={200: list[NeedOut], **errors(422)},
+    summary="需求清单",
+    description="status：按状态筛选；micro：只看微心愿。",
+)
 def need_list(
     request: HttpRequest, status: str = "", micro: bool = False, limit: Integer = 100, offset: Integer = 0
 ) -> Any:
+    require_view(request)
     qs = selectors.needs_visible(request.user)
     if status:
         qs = qs.filter(status=status)
@@ -243,7 +281,11 @@ def need_list(
     return list(qs.order_by("-created_at", "-id")[start:end])
 
 
-@router.post("/needs", response={201: NeedOut})
+@router.post(
+    "/needs",
+    response={201: NeedOut, **errors(404, 422)},
+    summary="新增需求",
+)
 def need_create(request: HttpRequest, payload: NeedIn) -> Any:
     data = services.NeedIn(
         title=payload.title,
@@ -268,7 +310,12 @@ class FromRequestIn(Schema):
     is_micro: bool = False
 
 
-@router.post("/needs/from-request", response={201: NeedOut})
+@router.post(
+    "/needs/from-request",
+    response={201: NeedOut, **errors(404, 422)},
+    summary="把诉求列入需求清单",
+    description="居民诉求列入其发生地的需求清单；已在清单中的诉求返回 422。",
+)
 def need_from_request(request: HttpRequest, payload: FromRequestIn) -> Any:
     """Put a resident's request (诉求) on the needs list, where it happened."""
     from civicgrid.requests.selectors import request_get
@@ -288,9 +335,15 @@ class PartySuggestionOut(Schema):
     metres: float | None
 
 
-@router.get("/needs/{int:need_id}/suggestions", response=list[PartySuggestionOut])
+@router.get(
+    "/needs/{int:need_id}/suggestions",
+    response={200: list[PartySuggestionOut], **errors(404, 422)},
+    summary="需求的资源推荐",
+    description="需求所要种类的资源，由近及远，5 公里以内。",
+)
 def need_suggestions(request: HttpRequest, need_id: Integer) -> Any:
     """Resources for a need: of the kinds it asks for, nearest first, within 5 km."""
+    require_view(request)
     need = selectors.need_get(request.user, need_id)
     return [
         {
@@ -322,7 +375,12 @@ class PartyOrderOut(Schema):
     taker_label: str
 
 
-@router.post("/needs/{int:need_id}/orders", response={201: PartyOrderOut})
+@router.post(
+    "/needs/{int:need_id}/orders",
+    response={201: PartyOrderOut, **errors(404, 422)},
+    summary="需求派单或发布",
+    description="把需求作为服务单派给共建单位或党员（派单），或发布出去供报到党员和志愿者接单。",
+)
 def need_order(request: HttpRequest, need_id: Integer, payload: PartyOrderIn) -> Any:
     """Order a need to a partner unit or a party member (派单), or publish it (接单)."""
     actor = request.user
@@ -369,8 +427,13 @@ class ResourceIn(Schema):
     available_until: date | None = None
 
 
-@router.get("/resources", response=list[ResourceOut])
+@router.get(
+    "/resources",
+    response={200: list[ResourceOut], **errors(422)},
+    summary="资源清单",
+)
 def resource_list(request: HttpRequest, kind: str = "", limit: Integer = 100, offset: Integer = 0) -> Any:
+    require_view(request)
     qs = selectors.resources_visible(request.user).filter(is_active=True)
     if kind:
         qs = qs.filter(kind=kind)
@@ -378,7 +441,11 @@ def resource_list(request: HttpRequest, kind: str = "", limit: Integer = 100, of
     return list(qs.order_by("node_path", "kind", "id")[start:end])
 
 
-@router.post("/resources", response={201: ResourceOut})
+@router.post(
+    "/resources",
+    response={201: ResourceOut, **errors(404, 422)},
+    summary="新增资源",
+)
 def resource_create(request: HttpRequest, payload: ResourceIn) -> Any:
     actor = request.user
     unit = None
@@ -453,10 +520,16 @@ class ContributionOut(Schema):
     points_awarded_at: datetime | None
 
 
-@router.get("/projects", response=list[ProjectOut])
+@router.get(
+    "/projects",
+    response={200: list[ProjectOut], **errors(422)},
+    summary="项目清单",
+    description="status：按状态筛选；micro：只看微项目。",
+)
 def project_list(
     request: HttpRequest, status: str = "", micro: bool = False, limit: Integer = 100, offset: Integer = 0
 ) -> Any:
+    require_view(request)
     qs = selectors.projects_visible(request.user)
     if status:
         qs = qs.filter(status=status)
@@ -466,7 +539,11 @@ def project_list(
     return list(qs.order_by("-created_at", "-id")[start:end])
 
 
-@router.post("/projects", response={201: ProjectOut})
+@router.post(
+    "/projects",
+    response={201: ProjectOut, **errors(404, 422)},
+    summary="新建项目",
+)
 def project_create(request: HttpRequest, payload: ProjectIn) -> Any:
     actor = request.user
     project = services.project_create(
@@ -486,7 +563,12 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> Any:
     return Status(201, project)
 
 
-@router.post("/projects/{int:project_id}/status", response=ProjectOut)
+@router.post(
+    "/projects/{int:project_id}/status",
+    response={200: ProjectOut, **errors(404, 409, 422)},
+    summary="变更项目状态",
+    description="项目当前状态不允许该变更时返回 409。",
+)
 def project_status(request: HttpRequest, project_id: Integer, payload: StatusIn) -> Any:
     project = selectors.project_get(request.user, project_id)
     return services.project_status_change(
@@ -499,7 +581,11 @@ def project_status(request: HttpRequest, project_id: Integer, payload: StatusIn)
     )
 
 
-@router.post("/projects/{int:project_id}/contributions", response={201: ContributionOut})
+@router.post(
+    "/projects/{int:project_id}/contributions",
+    response={201: ContributionOut, **errors(404, 422)},
+    summary="记录项目的共建贡献",
+)
 def project_contribution(request: HttpRequest, project_id: Integer, payload: ContributionIn) -> Any:
     actor = request.user
     project = selectors.project_get(actor, project_id)
@@ -540,9 +626,16 @@ class PartyFiguresOut(Schema):
     grids: list[PartyCoverageOut]
 
 
-@router.get("/figures", response=PartyFiguresOut)
+@router.get(
+    "/figures",
+    response={200: PartyFiguresOut, **errors(404, 422)},
+    summary="党建数据概览",
+    description="按网格的党组织覆盖、在职党员和单位的报到率、各状态的项目数"
+    "（计算方法见 docs/modules/party.md）；under：只看该区域。",
+)
 def party_figures(request: HttpRequest, under: Integer | None = None) -> Any:
     """Party coverage per grid, reporting rates, projects by status (formulas: docs/modules/party.md)."""
+    require_view(request)
     actor = request.user
     node = node_get(actor, under) if under else None
     data = figures.overview(actor, under=node)

@@ -10,9 +10,10 @@ from ninja import Schema, Status
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound
 from civicgrid.party import selectors, services
-from civicgrid.party.api.common import router, window
+from civicgrid.party.api.common import errors, require_view, router, window
 from civicgrid.party.constants import MemberRole, PoliticalStatus
 from civicgrid.party.models import HubLink
+from civicgrid.party.permissions import member_for_user
 from civicgrid.registry.selectors import resident_get
 from civicgrid.territory.selectors import node_get
 
@@ -45,7 +46,12 @@ class OrgIn(Schema):
     founded_on: date | None = None
 
 
-@router.get("/organisations", response=list[OrgOut])
+@router.get(
+    "/organisations",
+    response={200: list[OrgOut], **errors(404, 422)},
+    summary="党组织列表",
+    description="kind：按类型筛选；under：只看该区域内的党组织。",
+)
 def organisation_list(
     request: HttpRequest,
     kind: str = "",
@@ -53,6 +59,7 @@ def organisation_list(
     limit: Integer = 200,
     offset: Integer = 0,
 ) -> Any:
+    require_view(request)
     qs = selectors.orgs_visible(request.user).filter(is_active=True)
     if kind:
         qs = qs.filter(kind=kind)
@@ -62,12 +69,21 @@ def organisation_list(
     return list(qs.order_by("node_path", "kind", "name")[start:end])
 
 
-@router.get("/organisations/{int:org_id}", response=OrgOut)
+@router.get(
+    "/organisations/{int:org_id}",
+    response={200: OrgOut, **errors(404, 422)},
+    summary="党组织详情",
+)
 def organisation_detail(request: HttpRequest, org_id: Integer) -> Any:
+    require_view(request)
     return selectors.org_get(request.user, org_id)
 
 
-@router.post("/organisations", response={201: OrgOut})
+@router.post(
+    "/organisations",
+    response={201: OrgOut, **errors(404, 422)},
+    summary="新建党组织",
+)
 def organisation_create(request: HttpRequest, payload: OrgIn) -> Any:
     actor = request.user
     unit = None
@@ -127,7 +143,12 @@ class PartyMemberIn(Schema):
     is_needy: bool = False
 
 
-@router.get("/members", response=MemberPage)
+@router.get(
+    "/members",
+    response={200: MemberPage, **errors(422)},
+    summary="党员列表",
+    description="辖区内的党员（所在党组织或居住地在辖区内）；reported：yes 已报到，no 未报到。",
+)
 def member_list(
     request: HttpRequest,
     q: str = "",
@@ -139,6 +160,7 @@ def member_list(
     offset: Integer = 0,
 ) -> Any:
     """Members in scope (where their organisation is, or where they live). ``reported``: yes / no."""
+    require_view(request)
     qs = selectors.member_search(
         request.user, q=q, category=category, organisation=organisation, needy=needy, reported=reported
     )
@@ -146,12 +168,23 @@ def member_list(
     return {"count": qs.count(), "results": list(qs[start:end])}
 
 
-@router.get("/members/{int:member_id}", response=MemberOut)
+@router.get(
+    "/members/{int:member_id}",
+    response={200: MemberOut, **errors(404, 422)},
+    summary="党员详情",
+    description="辖区内的党员，或调用者本人的党员档案。",
+)
 def member_detail(request: HttpRequest, member_id: Integer) -> Any:
+    if member_for_user(request.user) is None:  # a member reads their own record
+        require_view(request)
     return selectors.member_get(request.user, member_id)
 
 
-@router.post("/members", response={201: MemberOut})
+@router.post(
+    "/members",
+    response={201: MemberOut, **errors(404, 422)},
+    summary="登记党员",
+)
 def member_create(request: HttpRequest, payload: PartyMemberIn) -> Any:
     actor = request.user
     member = services.member_create(
@@ -188,7 +221,11 @@ class PartyVisitOut(Schema):
     help_given: str
 
 
-@router.post("/members/{int:member_id}/visits", response={201: PartyVisitOut})
+@router.post(
+    "/members/{int:member_id}/visits",
+    response={201: PartyVisitOut, **errors(404, 422)},
+    summary="记录困难党员走访",
+)
 def visit_record(request: HttpRequest, member_id: Integer, payload: VisitIn) -> Any:
     member = selectors.member_get(request.user, member_id)
     visit = services.needy_visit_record(
@@ -210,7 +247,11 @@ class LinkOut(Schema):
     member_id: int
 
 
-@router.post("/members/{int:member_id}/contacts", response={201: LinkOut})
+@router.post(
+    "/members/{int:member_id}/contacts",
+    response={201: LinkOut, **errors(404, 422)},
+    summary="党员联系群众（1+10+N）",
+)
 def contact_link(request: HttpRequest, member_id: Integer, payload: ContactIn) -> Any:
     member = selectors.member_get(request.user, member_id)
     resident = resident_get(request.user, payload.resident_id)
@@ -221,15 +262,24 @@ class HubLinkIn(Schema):
     member_id: Integer
 
 
-@router.post("/hubs/{int:hub_id}/links", response={201: LinkOut})
+@router.post(
+    "/hubs/{int:hub_id}/links",
+    response={201: LinkOut, **errors(404, 422)},
+    summary="党员中心户联系党员",
+)
 def hub_link(request: HttpRequest, hub_id: Integer, payload: HubLinkIn) -> Any:
     hub = selectors.org_get(request.user, hub_id)
     member = selectors.member_get(request.user, payload.member_id)
     return Status(201, services.hub_link(actor=request.user, hub=hub, member=member))
 
 
-@router.get("/hubs/{int:hub_id}/links", response=list[LinkOut])
+@router.get(
+    "/hubs/{int:hub_id}/links",
+    response={200: list[LinkOut], **errors(404, 422)},
+    summary="党员中心户联系的党员",
+)
 def hub_links(request: HttpRequest, hub_id: Integer) -> Any:
+    require_view(request)
     hub = selectors.org_get(request.user, hub_id)
     if hub.kind != "hub_household":
         raise NotFound(_("党员中心户不存在"))

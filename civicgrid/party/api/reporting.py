@@ -10,7 +10,7 @@ from ninja import Schema, Status
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, PermissionDenied
 from civicgrid.party import figures, selectors, services
-from civicgrid.party.api.common import router, window
+from civicgrid.party.api.common import errors, require_view, router, window
 from civicgrid.party.constants import AgreementKind
 from civicgrid.party.permissions import member_for_user
 from civicgrid.territory.selectors import node_get
@@ -65,8 +65,13 @@ class PartyReasonIn(Schema):
     reason: str = ""
 
 
-@router.get("/reports", response=ReportPage)
+@router.get(
+    "/reports",
+    response={200: ReportPage, **errors(422)},
+    summary="党员报到列表",
+)
 def report_list(request: HttpRequest, status: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
+    require_view(request)
     qs = selectors.reports_visible(request.user).select_related("member", "node")
     if status:
         qs = qs.filter(status=status)
@@ -74,7 +79,12 @@ def report_list(request: HttpRequest, status: str = "", limit: Integer = 50, off
     return {"count": qs.count(), "results": list(qs.order_by("-submitted_at", "-id")[start:end])}
 
 
-@router.post("/reports", response={201: ReportOut})
+@router.post(
+    "/reports",
+    response={201: ReportOut, **errors(404, 422)},
+    summary="党员到居住地社区报到",
+    description="按坐标（crs：wgs84 或 gcj02）、楼栋或居民档案确定居住地社区；已在报到中的党员返回 422。",
+)
 def report_submit(request: HttpRequest, payload: ReportIn) -> Any:
     """A member reports to the community where they live (found by the locator from the
     point, or from the building, or from the registry)."""
@@ -94,19 +104,34 @@ def report_submit(request: HttpRequest, payload: ReportIn) -> Any:
     return Status(201, report)
 
 
-@router.post("/reports/{int:report_id}/confirm", response=ReportOut)
+@router.post(
+    "/reports/{int:report_id}/confirm",
+    response={200: ReportOut, **errors(404, 409, 422)},
+    summary="确认报到",
+    description="报到已不是待确认时返回 409。",
+)
 def report_confirm(request: HttpRequest, report_id: Integer) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_confirm(actor=request.user, report=report)
 
 
-@router.post("/reports/{int:report_id}/reject", response=ReportOut)
+@router.post(
+    "/reports/{int:report_id}/reject",
+    response={200: ReportOut, **errors(404, 409, 422)},
+    summary="退回报到",
+    description="报到已不是待确认时返回 409。",
+)
 def report_reject(request: HttpRequest, report_id: Integer, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_reject(actor=request.user, report=report, reason=payload.reason)
 
 
-@router.post("/reports/{int:report_id}/end", response=ReportOut)
+@router.post(
+    "/reports/{int:report_id}/end",
+    response={200: ReportOut, **errors(404, 409, 422)},
+    summary="结束报到",
+    description="报到已结束时返回 409。",
+)
 def report_end(request: HttpRequest, report_id: Integer, payload: PartyReasonIn) -> Any:
     report = selectors.report_get(request.user, report_id)
     return services.member_report_end(actor=request.user, report=report, reason=payload.reason)
@@ -141,10 +166,17 @@ def _rows(rows: list[figures.RateRow]) -> list[dict[str, Any]]:
     return [{"id": r.pk, "name": r.label, "rate": _rate(r.rate)} for r in rows]
 
 
-@router.get("/rates", response=RatesOut)
+@router.get(
+    "/rates",
+    response={200: RatesOut, **errors(404, 422)},
+    summary="报到率",
+    description="在职党员和单位（按工作地）的报到率，按社区（党员居住地）和按单位列出"
+    "（计算方法见 docs/modules/party.md）；under：只看该区域。",
+)
 def rates(request: HttpRequest, under: Integer | None = None) -> Any:
     """Reporting rates: in-service members and units (where they work), per community
     (where members live) and per unit. Formulas: docs/modules/party.md."""
+    require_view(request)
     actor = request.user
     node = node_get(actor, under) if under else None
     return {
@@ -165,7 +197,11 @@ class NotReportedOut(Schema):
     pending: bool  # a report awaits the community's confirmation (待确认)
 
 
-@router.get("/rates/not-reported", response=list[NotReportedOut])
+@router.get(
+    "/rates/not-reported",
+    response={200: list[NotReportedOut], **errors(404, 422)},
+    summary="未报到的在职党员",
+)
 def not_reported(
     request: HttpRequest,
     community: Integer | None = None,
@@ -173,6 +209,7 @@ def not_reported(
     limit: Integer = 200,
     offset: Integer = 0,
 ) -> Any:
+    require_view(request)
     actor = request.user
     qs = figures.members_not_reported(
         actor,
@@ -221,8 +258,13 @@ class AgreementIn(Schema):
     ends_on: date | None = None
 
 
-@router.get("/agreements", response=list[AgreementOut])
+@router.get(
+    "/agreements",
+    response={200: list[AgreementOut], **errors(422)},
+    summary="共建协议列表",
+)
 def agreement_list(request: HttpRequest, status: str = "", limit: Integer = 100, offset: Integer = 0) -> Any:
+    require_view(request)
     qs = selectors.agreements_visible(request.user).select_related("unit")
     if status:
         qs = qs.filter(status=status)
@@ -230,7 +272,11 @@ def agreement_list(request: HttpRequest, status: str = "", limit: Integer = 100,
     return list(qs.order_by("-signed_on", "-id")[start:end])
 
 
-@router.post("/agreements", response={201: AgreementOut})
+@router.post(
+    "/agreements",
+    response={201: AgreementOut, **errors(404, 422)},
+    summary="签订共建协议",
+)
 def agreement_sign(request: HttpRequest, payload: AgreementIn) -> Any:
     actor = request.user
     agreement = services.agreement_sign(
@@ -251,7 +297,12 @@ def agreement_sign(request: HttpRequest, payload: AgreementIn) -> Any:
     return Status(201, agreement)
 
 
-@router.post("/agreements/{int:agreement_id}/end", response=AgreementOut)
+@router.post(
+    "/agreements/{int:agreement_id}/end",
+    response={200: AgreementOut, **errors(404, 409, 422)},
+    summary="终止共建协议",
+    description="协议已终止时返回 409。",
+)
 def agreement_end(request: HttpRequest, agreement_id: Integer, payload: PartyReasonIn) -> Any:
     agreement = selectors.agreement_get(request.user, agreement_id)
     return services.agreement_end(actor=request.user, agreement=agreement, reason=payload.reason)
@@ -283,14 +334,24 @@ def _me(request: HttpRequest) -> Any:
     return member
 
 
-@router.get("/me", response=MeOut)
+@router.get(
+    "/me",
+    response={200: MeOut, **errors()},
+    summary="我的党员信息和报到（党员本人）",
+    description="未登记为党员的账号返回 403。",
+)
 def me(request: HttpRequest) -> Any:
     member = _me(request)
     reports = list(member.reports.select_related("member", "node").order_by("-submitted_at"))
     return {"member_id": member.pk, "name": member.name, "category": member.category, "reports": reports}
 
 
-@router.post("/me/report", response={201: ReportOut})
+@router.post(
+    "/me/report",
+    response={201: ReportOut, **errors(422)},
+    summary="本人到居住地社区报到（党员本人）",
+    description="未登记为党员的账号返回 403；已在报到中返回 422。",
+)
 def my_report(request: HttpRequest, payload: MyReportIn) -> Any:
     member = _me(request)
     report = services.member_report_submit(
@@ -317,13 +378,23 @@ class PartyMyOrderOut(Schema):
     taker_label: str
 
 
-@router.get("/me/orders", response=list[PartyMyOrderOut])
+@router.get(
+    "/me/orders",
+    response={200: list[PartyMyOrderOut], **errors()},
+    summary="可接的服务单（党员本人）",
+    description="本人报到社区发布的服务单（接单大厅）；未登记为党员的账号返回 403。",
+)
 def my_orders(request: HttpRequest) -> Any:
     """Published orders of the community the member reported to (接单大厅)."""
     return list(services.orders_open_to_member(_me(request))[:100])
 
 
-@router.post("/me/orders/{int:order_id}/take", response=PartyMyOrderOut)
+@router.post(
+    "/me/orders/{int:order_id}/take",
+    response={200: PartyMyOrderOut, **errors(404, 409, 422)},
+    summary="接单（党员本人）",
+    description="只能接本人报到社区的服务单；已被他人接单时返回 409。",
+)
 def my_take(request: HttpRequest, order_id: Integer) -> Any:
     _me(request)
     order = ServiceOrder.objects.filter(pk=order_id).first()

@@ -76,12 +76,22 @@ def _company_for_write(pk: int) -> Organisation:
 # --- lists of the standard checklist and the negative list --------------------------------------
 
 
-@router.get("/checklist", response=list[ChoiceOut], summary="物业检查标准项目及最高扣分")
+@router.get(
+    "/checklist",
+    # A fixed list any signed-in caller may read: no 403.
+    response={200: list[ChoiceOut], 401: ERRORS[401]},
+    summary="物业检查标准项目及最高扣分",
+)
 def checklist(request: HttpRequest) -> Any:
     return [{"value": i.value, "label": str(i.label), "max_deduction": CHECK_ITEM_MAX[i]} for i in CheckItem]
 
 
-@router.get("/negative-list", response=list[ChoiceOut], summary="业委会候选人负面清单")
+@router.get(
+    "/negative-list",
+    # A fixed list any signed-in caller may read: no 403.
+    response={200: list[ChoiceOut], 401: ERRORS[401]},
+    summary="业委会候选人负面清单",
+)
 def negative_list(request: HttpRequest) -> Any:
     return [{"value": i.value, "label": str(i.label)} for i in NegativeItem]
 

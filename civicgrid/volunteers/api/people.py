@@ -35,7 +35,12 @@ from civicgrid.volunteers.models import Skill, Team
 from civicgrid.volunteers.permissions import acting_resident
 
 
-@router.get("/skills", response=list[SkillOut], summary="技能列表")
+@router.get(
+    "/skills",
+    # Any signed-in caller may read the catalogue (a resident registering too): no 403.
+    response={200: list[SkillOut], 401: ERRORS[401]},
+    summary="技能列表",
+)
 def skill_list(request: HttpRequest) -> Any:
     return list(Skill.objects.all())
 
