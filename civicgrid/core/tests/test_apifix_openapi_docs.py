@@ -59,7 +59,8 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
 def operation_problems(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     """What one operation's documentation lacks: a Chinese summary, a Chinese description
     (when it has one: Ninja takes the docstring), the error answers in ``ErrorOut``: 401 and
-    403 always (a public call neither, a catalogue open to every signed-in caller no 403), 404
+    403 always (a public call neither, and claims neither; a catalogue open to every signed-in
+    caller no 403), 404
     for a path naming a record, 422 for a call taking parameters or a body."""
     where = f"{method.upper()} {path}"
     found = []
@@ -73,6 +74,8 @@ def operation_problems(path: str, method: str, operation: dict[str, Any]) -> lis
     )
     if (method, path) in ANY_SIGNED_IN and "403" in {str(code) for code in operation.get("responses", {})}:
         found.append(f"{where}: 403 documented, but any signed-in caller may call it")
+    if (method, path) in PUBLIC and {"401", "403"} & {str(code) for code in operation.get("responses", {})}:
+        found.append(f"{where}: 401/403 documented, but it needs no account")
     if "{" in path:
         expected.add("404")
     if operation.get("parameters") or operation.get("requestBody"):
@@ -144,6 +147,9 @@ def test_the_guard_sees_an_english_summary_and_a_missing_error() -> None:
         "GET /api/v1/volunteers/skills: 403 documented, but any signed-in caller may call it"
     ]
     assert not operation_problems("/api/v1/requests/track", "get", {"summary": "查询", "responses": {}})
+    assert operation_problems("/api/v1/requests/track", "get", catalogue | {"summary": "查询"}) == [
+        "GET /api/v1/requests/track: 401/403 documented, but it needs no account"
+    ]
     assert not operation_problems(
         "/api/v1/x",
         "get",

@@ -103,7 +103,7 @@ def public_timeline(request: Request) -> list[dict[str, Any]]:
     "/track",
     auth=None,
     throttle=[Throttle(TRACK_RATE, "track")],
-    response={200: TrackOut, **ERRORS, 429: ERRORS[404]},
+    response={200: TrackOut, 404: ERRORS[404], 422: ERRORS[422], 429: ERRORS[404]},
     summary="查询办理进度（居民，免登录）",
     description="凭诉求编号和受理时登记的手机号查询状态和公开的办理进度；两者不符一律返回 404。"
     "不含任何个人信息。按来源地址限流。",
@@ -146,7 +146,7 @@ def track(request: HttpRequest, params: Query[TrackIn]) -> Any:
     "/rate",
     auth=None,
     throttle=[Throttle(RATE_RATE, "rate")],
-    response={200: RatedOut, **ERRORS, 429: ERRORS[404]},
+    response={200: RatedOut, 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422], 429: ERRORS[404]},
     summary="评价（居民，免登录）",
     description="凭评价短信链接中的令牌评价：是否联系、解决情况、满意度。满意即办结；"
     "不满意且未解决的自动重办。链接无效返回 404，已评价返回 409。",

@@ -288,7 +288,7 @@ def order_board(request: HttpRequest, order_id: Integer, payload: BoardIn) -> An
 
 @router.get(
     "/board/{int:community_id}",
-    response={200: list[BoardItemOut], **ERRORS},
+    response={200: list[BoardItemOut], 404: ERRORS[404], 422: ERRORS[422]},
     auth=None,
     summary="晒单（公开）",
     description="社区已完成的服务：接单方姓名脱敏，不含服务对象和地址。",
