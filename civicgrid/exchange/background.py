@@ -239,15 +239,20 @@ def export_download(*, actor: Any, pk: int) -> ExportJob:
         raise NotFound(_("导出文件尚未生成"))
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(downloads=F("downloads") + 1)
-        audit_write(
-            actor=actor,
-            verb=Verb.EXPORT_DOWNLOADED,
-            target_type="exchange.export",
-            target_id=str(job.pk),
-            target_label=job.list_name,
-            after={"list": job.list_name, "rows": job.rows, "job": job.pk},
-        )
+        _audited(actor, Verb.EXPORT_DOWNLOADED, job)
     return job
+
+
+def _audited(actor: Any, verb: str, job: ExportJob) -> None:
+    """The audit row of a download or a cancel: which job, of which list, how many rows."""
+    audit_write(
+        actor=actor,
+        verb=verb,
+        target_type="exchange.export",
+        target_id=str(job.pk),
+        target_label=job.list_name,
+        after={"list": job.list_name, "rows": job.rows, "job": job.pk},
+    )
 
 
 def export_job_cancel(*, actor: Any, pk: int) -> ExportJob:
@@ -260,14 +265,7 @@ def export_job_cancel(*, actor: Any, pk: int) -> ExportJob:
         )
         if not cancelled:
             raise ValidationError(_("该导出任务已结束，无需取消"), field="export")
-        audit_write(
-            actor=actor,
-            verb=Verb.EXPORT_CANCELLED,
-            target_type="exchange.export",
-            target_id=str(job.pk),
-            target_label=job.list_name,
-            after={"list": job.list_name, "rows": job.rows, "job": job.pk},
-        )
+        _audited(actor, Verb.EXPORT_CANCELLED, job)
     job.refresh_from_db()
     return job
 
