@@ -29,6 +29,23 @@ def lock(request: Request | int) -> Request:
     return Request.objects.select_for_update(of=("self",)).select_related("category", "lead_unit").get(pk=pk)
 
 
+def stale_message(actor: Any, locked: Request) -> str:
+    """Why a page's version is stale: someone else acted since it was loaded, or the actor
+    themself in another tab or window (督办 sent from two tabs), which "已被他人处理" misstates."""
+    label = Status(locked.status).label
+    last = (
+        RequestEvent.objects.filter(request=locked)
+        .order_by("-created_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if last is not None and last == getattr(actor, "pk", None):
+        return _("该诉求已在您的另一个页面或窗口中处理过（当前状态：{label}），请刷新后再试").format(
+            label=label
+        )
+    return _("该诉求已被他人处理（当前状态：{label}），请刷新后再试").format(label=label)
+
+
 def begin(actor: Any, request: Request | int, action: str, *, expected_version: int | None = None) -> Request:
     """Lock and check. Raises PermissionDenied or Conflict; changes nothing.
 
@@ -49,10 +66,7 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
         and (allowed or _reads(actor, locked))
     ):
         raise Conflict(
-            _("该诉求已被他人处理（当前状态：{label}），请刷新后再试").format(
-                label=Status(locked.status).label
-            ),
-            detail={"status": locked.status, "version": locked.version},
+            stale_message(actor, locked), detail={"status": locked.status, "version": locked.version}
         )
     if not allowed:
         raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=label))

@@ -161,7 +161,7 @@ def test_full_cycle_through_the_api_with_a_stale_version(hotline: Any, people: d
     assert signed.status_code == 200 and signed.json()["status"] == Status.SIGNED
     stale = hank.post(f"/{pk}/sign", {"expected_version": version})
     assert stale.status_code == 409
-    assert "已被他人处理" in stale.json()["message"]
+    assert "您的另一个页面或窗口" in stale.json()["message"]  # hank's own earlier sign-for
     stale_reply = hank.post(f"/{pk}/reply", {"reply": "已修好", "expected_version": version})
     assert stale_reply.status_code == 409
     assert RequestEvent.objects.filter(request_id=pk, action=Action.REPLY).count() == 0

@@ -376,14 +376,14 @@ def test_a_renamed_file_is_refused_and_nothing_changes(client: Client, hotline: 
 def test_a_stale_page_gets_the_conflict_message_and_changes_nothing(client: Client, hotline: Any) -> None:
     r = services.request_create(actor=hotline.city.olivia, data=hotline.new())
     stale = r.version
-    services.request_sign(actor=hotline.hank, request=r)  # someone else acted meanwhile
+    services.request_sign(actor=hotline.hank, request=r)  # hank acted meanwhile, in another tab
     before = snapshot(r)
     login(client, hotline.hank)
     response = client.post(
         f"/requests/{r.pk}/act/return_request/", {"version": stale, "reason": "不归我们管"}
     )
     assert response.status_code == 409
-    assert "该诉求已被他人处理" in page(response)
+    assert "该诉求已在您的另一个页面或窗口中处理过" in page(response)
     assert snapshot(r) == before
     response = client.post(
         f"/requests/{r.pk}/act/return_request/",

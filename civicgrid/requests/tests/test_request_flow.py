@@ -119,7 +119,7 @@ def test_two_handlers_sign_at_once_one_wins(hotline: Any) -> None:
     services.request_sign(actor=hotline.hank, request=request, expected_version=stale_version)
     with pytest.raises(Conflict) as excinfo:
         services.request_sign(actor=hotline.hank, request=request, expected_version=stale_version)
-    assert "已被他人处理" in excinfo.value.message
+    assert "您的另一个页面或窗口" in excinfo.value.message  # the same handler's second tab
     assert RequestEvent.objects.filter(request=request, action=Action.SIGN).count() == 1
 
 
