@@ -14,6 +14,10 @@ written as before, unguarded.
 
 ``act_once`` is ``core.views_forms.act`` with the guard, for forms that run one service and
 redirect back. Used rows are dropped by ``purge`` after ``KEEP`` (a token's form is long gone).
+
+``remember`` keeps what the first POST of a token wrote (in the cache, for ``REMEMBER_SECONDS``)
+so that a repeat can show that result again (``recall``) instead of a bare "already sent";
+a cache that forgot it (another worker, a restart) makes the caller look the write up itself.
 """
 
 import re
@@ -24,6 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -36,6 +41,8 @@ from civicgrid.core.views_forms import act
 
 FIELD = "once_token"
 KEEP = timedelta(days=30)
+REMEMBER_SECONDS = 24 * 3600
+_REMEMBERED = "civicgrid:once:{kind}:{token}"
 _SHAPE = re.compile(r"[0-9a-f]{32}")
 
 
@@ -76,6 +83,18 @@ def guard(request: HttpRequest) -> Iterator[None]:
         if token is not None and not consume(token):
             raise Repeated
         yield
+
+
+def remember(request: HttpRequest, kind: str, written: Any) -> None:
+    """Keep what this POST's token wrote (``kind`` names the form) for a repeat to show."""
+    if token := posted(request):
+        cache.set(_REMEMBERED.format(kind=kind, token=token), written, REMEMBER_SECONDS)
+
+
+def recall(request: HttpRequest, kind: str) -> Any:
+    """What the first POST of this form's token wrote (``remember``); None when not known."""
+    token = posted(request)
+    return cache.get(_REMEMBERED.format(kind=kind, token=token)) if token else None
 
 
 def repeated(request: HttpRequest, back: str, *args: Any) -> HttpResponse:

@@ -7,20 +7,14 @@ import re
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from civicgrid.requests.tests.test_resident import served
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 FOCUS_SCRIPT = ".h5-main [aria-invalid=true]:not([type=hidden]):not([disabled])"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> None:
-    cache.clear()
 
 
 def _described_ids_exist(body: str) -> list[str]:

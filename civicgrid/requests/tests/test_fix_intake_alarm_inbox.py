@@ -1,11 +1,9 @@
 """Direct close only for consultations, the alarm's clocks, the inbox's order, the public look-up."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,14 +15,7 @@ from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request, RequestEvent, SavedAnswer
 from civicgrid.requests.services.warnings import deadline_scan
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()  # the per-address limits of the public pages
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def bearer(user: Any) -> dict[str, str]:

@@ -1,11 +1,9 @@
 """A resident follows an open request like theirs instead of filing the same problem again."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -15,15 +13,8 @@ from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.views.resident import follow_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 PHONE = "13912345678"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()  # the per-address submission limits
-    yield
-    cache.clear()
 
 
 def offered_ids(shown: str) -> set[int]:

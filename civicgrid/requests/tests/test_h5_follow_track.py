@@ -1,11 +1,9 @@
 """A resident who follows an open request (跟进这件) can track it, and Enter never follows."""
 
 import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -15,14 +13,7 @@ from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request
 from civicgrid.requests.tests.test_follow_up import PHONE, offered, report
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def test_a_follower_tracks_the_request_with_their_own_phone(client: Client, hotline: Any) -> None:

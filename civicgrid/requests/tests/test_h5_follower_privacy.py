@@ -2,11 +2,9 @@
 reads the requester's words, the reply or the rating form (outside tester: a stranger read
 a request in full and rated it in the requester's name)."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -15,7 +13,7 @@ from civicgrid.requests.constants import Status
 from civicgrid.requests.models import Rating, Request
 from civicgrid.requests.tests.test_follow_up import offered
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 OWNER = "13900000001"
 STRANGER = "13700002222"
@@ -23,13 +21,6 @@ TITLE = "楼下夜间施工噪声"
 CONTENT = "我是3号楼502的刘洋，身份证320213199001011234，楼下工地每晚施工到凌晨"
 ADDRESS = "胜利门3号楼502室"
 REPLY = "已联系刘洋先生，责令施工方夜间停工"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _owner_files(hotline: Any) -> Request:

@@ -3,7 +3,6 @@ done page tells a resident who left no phone the truth (outside tester)."""
 
 import struct
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +16,7 @@ from civicgrid.core.tests import images
 from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

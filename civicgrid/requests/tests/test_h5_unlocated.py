@@ -2,11 +2,9 @@
 tester: it was filed on the city root above the district, in nobody's triage queue, and the
 operator, the leader and the handler all got 404)."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -22,14 +20,7 @@ from civicgrid.requests.services.intake import triage_node
 from civicgrid.territory import services as territory
 from civicgrid.territory.models import NodeKind
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def _report() -> dict[str, str]:

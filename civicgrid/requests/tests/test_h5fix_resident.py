@@ -2,12 +2,10 @@
 submit-once script, and the alarm carries a one-time form token); the photo field checks the
 server's size limit in the browser, with the server's words, from the limit the page is given."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -16,16 +14,9 @@ from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.tests.test_resident import served
 from civicgrid.requests.views.resident import MAX_PHOTOS, ReportForm
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 GUARD = "civicgrid/submit-once.js"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_the_alarm_page_guards_against_a_second_tap(hotline: Any, client: Client) -> None:

@@ -1,11 +1,9 @@
 """Resident H5 (submit, track, rate) and the digital doorplate, through the pages."""
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -19,26 +17,12 @@ from civicgrid.requests.models import Attachment, DispatchRule, Rating, Request
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.views.resident import NOT_FOUND
 from civicgrid.territory import services as territory
-from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 PHONE = "13912345678"
 PNG = images.PNG  # a whole image: the upload check refuses a bare signature
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    """Rate-limit counters and the category list live in the cache; tests start clean.
-
-    The locator caches grids by geometry version, which a rolled-back test on PostgreSQL
-    leaves equal while the grid ids move on; start each test with a fresh one too.
-    """
-    cache.clear()
-    locator.invalidate()
-    yield
-    cache.clear()
 
 
 def report(**kw: Any) -> dict[str, Any]:

@@ -1,29 +1,17 @@
 """The resident H5 forms accept a phone however it is typed, as intake does (+86, dashes,
 brackets, full-width digits), and still name the phone field when it is no phone."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from civicgrid.core import crypto
 from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request
-from civicgrid.territory.locator import locator
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    """Rate-limit counters and the locator start clean (see test_resident.py)."""
-    cache.clear()
-    locator.invalidate()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def report(phone: str) -> dict[str, Any]:

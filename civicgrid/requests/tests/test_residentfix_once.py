@@ -2,7 +2,6 @@
 Back and 提交 again shows the first request's number; Back after an alarm's done page and
 确认报警 again shows "您刚刚已报警（编号…）", not a second emergency."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +16,7 @@ from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request
 from civicgrid.requests.tests.test_resident import PHONE, report
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def _token(page: str) -> str:

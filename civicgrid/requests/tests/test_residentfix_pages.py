@@ -3,12 +3,10 @@ the rating redirects to a thank-you page safe to reload (no ERR_CACHE_MISS on Ba
 emergency numbers and the checkbox rows are 44px tap targets; the submit page explains 匿名反映
 and 要求为我保密."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -18,16 +16,9 @@ from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Rating, Request
 from civicgrid.requests.tests.test_resident import report, served
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "civicgrid" / "h5.css"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_refused_photos_say_none_was_kept(hotline: Any, client: Client) -> None:

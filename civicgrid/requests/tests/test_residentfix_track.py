@@ -3,7 +3,6 @@ is found; the failed-lookup budget is per (address, number), so one guesser behi
 NAT does not block everyone, while guessing one number's phone stays bounded; the refusal
 words the wait from the window; the phone field brings up the phone keypad."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,14 +14,7 @@ from civicgrid.requests.selectors import normalise_number
 from civicgrid.requests.tests.test_resident import PHONE, served
 from civicgrid.requests.views.resident import TrackForm
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def _track(client: Client, number: str, phone: str = PHONE, **extra: Any) -> Any:

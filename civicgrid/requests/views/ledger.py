@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import EVERYWHERE, has_capability, require_any, scope_paths
+from civicgrid.accounts.selectors import EVERYWHERE, has_capability, scope_paths
 from civicgrid.core import crypto
 from civicgrid.core.errors import CivicError, PermissionDenied
 from civicgrid.core.pagination import query_without_page
@@ -270,8 +270,7 @@ def _asked_id(raw: Any) -> int | None:
 
 def _export(request: HttpRequest, form: LedgerForm, qs: QuerySet[Request]) -> HttpResponse:
     """The file at once, or for a list longer than ``BACKGROUND_FROM`` a background export
-    (下载中心) and the way there."""
-    require_any(request.user, Capability.EXPORT)
+    (下载中心) and the way there; ``export_now_or_later`` refuses those without ``EXPORT``."""
     count = qs.count()
     return export_now_or_later(
         request,

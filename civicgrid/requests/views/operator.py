@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -186,8 +185,7 @@ def _recent_same_call(actor: Any, data: services.NewRequest) -> Request | None:
     return None
 
 
-ONCE_PREFIX = "civicgrid:console:once:"
-ONCE_KEEP = 24 * 3600
+ONCE_KIND = "console"
 
 
 def _console_write(request: HttpRequest, form: ConsoleForm) -> str:
@@ -222,8 +220,7 @@ def _console_write(request: HttpRequest, form: ConsoleForm) -> str:
 def _first_written(request: HttpRequest, form: ConsoleForm) -> str:
     """What the first POST of this form's token wrote (a resent form, a double submit): kept
     under the token for a day; else found again by what was sent; "" when not found."""
-    token = once.posted(request)
-    kept = cache.get(ONCE_PREFIX + token) if token else None
+    kept = once.recall(request, ONCE_KIND)
     if kept:
         return str(kept)
     follow = request.POST.get("follow", "")
@@ -235,7 +232,7 @@ def _first_written(request: HttpRequest, form: ConsoleForm) -> str:
             created_by=user.pk,
             title=d.get("title", "").strip(),
             content=d.get("content", "").strip(),
-            received_at__gte=timezone.now() - timedelta(seconds=ONCE_KEEP),
+            received_at__gte=timezone.now() - timedelta(seconds=once.REMEMBER_SECONDS),
         )
         .order_by("-pk")
         .values_list("pk", flat=True)
@@ -256,8 +253,7 @@ def _console_submit(request: HttpRequest, form: ConsoleForm) -> HttpResponse:
             return once.repeated(request, "requests:console")
         messages.info(request, _("该表单已提交过，未重复登记；以下是第一次提交的结果"))
         return redirect(f"{console_url}?{first}")
-    if token := once.posted(request):
-        cache.set(ONCE_PREFIX + token, done, ONCE_KEEP)
+    once.remember(request, ONCE_KIND, done)
     return redirect(f"{console_url}?{done}")
 
 

@@ -404,10 +404,10 @@ def _done(
 
 # The forms carry a one-time token (``civicgrid.core.once``): a dropped connection, Back and
 # 提交 again resends the same form, token and all. What the first POST filed is kept under its
-# token for a day, so the repeat shows the first request's done page; a cache that forgot it
-# (another worker, a restart) falls back to the request itself, found by what was sent.
-FIRST_KEEP = 24 * 3600
-FIRST_PREFIX = "civicgrid:h5:once:"
+# token for a day (``once.remember``), so the repeat shows the first request's done page; a
+# cache that forgot it (another worker, a restart) falls back to the request itself, found by
+# what was sent.
+ONCE_KIND = "h5"
 
 
 class _NothingWritten(Exception):
@@ -427,14 +427,12 @@ def _once(request: HttpRequest, write: Callable[[], Request | None]) -> Request 
 
 
 def _remember(request: HttpRequest, number: str, kind: str, phone: bool) -> None:
-    if token := once.posted(request):
-        cache.set(FIRST_PREFIX + token, {"n": number, "k": kind, "p": phone}, FIRST_KEEP)
+    once.remember(request, ONCE_KIND, {"n": number, "k": kind, "p": phone})
 
 
 def _first_of(request: HttpRequest) -> HttpResponse | None:
     """The done page of what this form's token filed already (None: nothing yet, or no token)."""
-    token = once.posted(request)
-    first = cache.get(FIRST_PREFIX + token) if token else None
+    first = once.recall(request, ONCE_KIND)
     if not first:
         return None
     return _done(first["n"], first["k"], phone=first["p"], again=True)
@@ -447,7 +445,7 @@ def _phone_hash(raw: str) -> str:
 
 def _same_report(request: HttpRequest, channel: str) -> Request | None:
     """The request a repeated report form filed: same channel, words and phone, today."""
-    since = timezone.now() - timedelta(seconds=FIRST_KEEP)
+    since = timezone.now() - timedelta(seconds=once.REMEMBER_SECONDS)
     found = Request.objects.filter(
         channel=channel,
         title=request.POST.get("title", "").strip(),
