@@ -272,13 +272,20 @@ def _closed_by_place(closes: QuerySet[RequestEvent]) -> Cells:
     return found
 
 
-def _excerpt(actor: Any, report: WeeklyReport) -> None:
+def _overlaps(path: str, paths: tuple[str, ...]) -> bool:
+    """Whether the node at ``path`` lies under one of ``paths`` or contains one of them."""
+    return any(path.startswith(p) or p.startswith(path) for p in paths)
+
+
+def _excerpt(actor: Any, report: WeeklyReport, area: Target | None) -> None:
     month = add_months(month_start(report.period.end), -1)
     if month.year < FIRST_YEAR:  # a week of the first year: no month before it to rank
         return
     board = ranking(month, UnitKind.SUBDISTRICT)
     visible = visible_unit_ids(actor)
     rows = [r for r in board.ranked if r.unit_id in visible]
+    if area is not None:  # a report narrowed to one area: the subdistricts it is or lies in
+        rows = [r for r in rows if _overlaps(r.node_path, area.paths)]
     chosen = rows[:EXCERPT] + [r for r in rows[-EXCERPT:] if r not in rows[:EXCERPT]]
     report.ranking_month, report.ranking_size, report.excerpt = month, len(board.ranked), chosen
 
@@ -353,7 +360,7 @@ def weekly_report(actor: Any, day: date, *, area: Target | None = None) -> Weekl
     report.rates = rates_of(grand_total(raw_cells(period, report.scope.slice, by=BY_AREA)), weights)
     report.hot_spots = _hot_spots(report, weights, _closed_by_place(closes))
     report.before = _week_before(requests, report, weights)
-    _excerpt(actor, report)
+    _excerpt(actor, report, area)
     return report
 
 

@@ -132,3 +132,29 @@ def test_the_overview_api_counts_one_subdistrict_too(hotline: Any, placed: date)
     assert {a["name"] for a in sub_a["areas"]} == {c.comm_a1.name, c.comm_a2.name}
     assert Caller(sally).get("/overview", node=c.sub_b.pk).status_code == 404
     assert dave.get("/overview", node="abc").status_code == 422
+
+
+def test_the_ranking_excerpt_of_one_subdistrict_shows_that_subdistrict(
+    hotline: Any, placed: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Narrowed to 崇安寺街道, the weekly report's 街道排名摘要 shows that subdistrict's place in the
+    district's ranking, not the district's top and bottom three (outside tester, session 22)."""
+    from civicgrid.requests.rates import report as report_module
+    from civicgrid.requests.rates.figures import rates_of
+    from civicgrid.requests.rates.ranking import Ranking, RankRow, Thresholds
+
+    c = hotline.city
+    zero = rates_of(report_module.ZERO, report_module.Weights.from_settings())
+    board = Ranking(
+        month=date(2000, 1, 1), kind="subdistrict", thresholds=Thresholds.from_settings(), source="raw"
+    )
+    for rank, unit in enumerate((hotline.sub_b_unit, hotline.sub_a_unit), start=1):
+        board.ranked.append(RankRow(unit.pk, unit.code, unit.name, unit.node_path, zero, rank=rank))
+    monkeypatch.setattr(report_module, "ranking", lambda month, kind: board)
+    whole = weekly_report(c.dave, placed)
+    assert [r.name for r in whole.excerpt] == [hotline.sub_b_unit.name, hotline.sub_a_unit.name]
+    sub_a = weekly_report(c.dave, placed, area=node_target(c.dave, c.sub_a.pk))
+    assert [(r.rank, r.name) for r in sub_a.excerpt] == [(2, hotline.sub_a_unit.name)]
+    assert sub_a.ranking_size == 2  # its place among all the district's subdistricts
+    community = weekly_report(c.dave, placed, area=node_target(c.dave, c.comm_a1.pk))
+    assert [r.name for r in community.excerpt] == [hotline.sub_a_unit.name]  # the subdistrict it lies in
