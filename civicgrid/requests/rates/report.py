@@ -123,7 +123,11 @@ class WeeklyReport:
             "composite": "",
         }
         if self.rates.composite is not None and b.rates.composite is not None:
-            delta = rounded(self.rates.composite - b.rates.composite)
+            # The difference of the two scores as shown (docs/formulas.md), as the Excel writes
+            # it: 90.93 against 90.08 is +0.85, though the exact scores differ by 0.858.
+            now, before = rounded(self.rates.composite), rounded(b.rates.composite)
+            assert now is not None and before is not None
+            delta = now - before
             found["composite"] = f"{delta:+.2f}" if delta else "0.00"
         return found
 

@@ -89,3 +89,23 @@ def test_a_week_not_over_is_set_against_the_same_part_of_the_week_before(
     assert "较上周同期 0" in page
     header = next(load_workbook(BytesIO(weekly_report_xlsx(report)))["概况"].iter_rows(values_only=True))
     assert header[2] == "上周同期"
+
+
+def test_the_composite_change_is_that_of_the_scores_as_shown(hotline: Any) -> None:
+    """90.934783 against 90.076923 shows as 90.93 and 90.08: the change is +0.85 on the page,
+    in the API and in the Excel alike, not the exact difference rounded (+0.86; outside tester)."""
+    from dataclasses import replace
+    from fractions import Fraction
+
+    monday = last_monday()
+    _two_weeks(hotline, monday)
+    report = weekly_report(hotline.city.dave, monday)
+    assert report.before is not None
+    report.rates = replace(report.rates, composite=Fraction(90934783, 1000000))
+    report.before = replace(
+        report.before, rates=replace(report.before.rates, composite=Fraction(90076923, 1000000))
+    )
+    assert report.changes()["composite"] == "+0.85"
+    rows = list(load_workbook(BytesIO(weekly_report_xlsx(report)))["概况"].iter_rows(values_only=True))
+    composite = next(r for r in rows if r[0] == "综合得分")
+    assert composite[1:4] == (90.93, 90.08, 0.85)
