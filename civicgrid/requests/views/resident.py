@@ -761,8 +761,18 @@ def h5_track(request: HttpRequest) -> HttpResponse:
     return render(request, T + "track.html", {"form": form, "error": NOT_FOUND}, status=404)
 
 
+def _own_rating(req: Request) -> Rating | None:
+    """The rating of the request's current round (after a 重办 a new round is rated)."""
+    return Rating.objects.filter(request=req, round=req.reopen_count + 1).only("via").first()
+
+
 def _rate_refusal(req: Request) -> str:
     if req.status in RATED:
+        rating = _own_rating(req)
+        if rating is None:  # closed without a callback (the requester could not be reached)
+            return _("该诉求已办结，本次未留评价。如问题仍未解决，可再次来电或提交诉求。")
+        if rating.via == Rating.Via.CALLBACK:
+            return _("工作人员已电话回访并记录了您的评价，无需再次评价。感谢您的反馈！")
         return _("您已评价过该诉求，不能重复评价。感谢您的反馈！")
     if req.status == Status.MERGED:
         return _("该诉求已与相同诉求合并办理，无需单独评价。")
@@ -816,7 +826,8 @@ def h5_rated(request: HttpRequest, token: str) -> HttpResponse:
         return _message(
             request, _("评价链接无效"), _("评价链接无效或已过期，请核对短信中的链接。"), status=404
         )
-    if not Rating.objects.filter(request=req).exists():
+    rating = _own_rating(req)
+    if rating is None or rating.via == Rating.Via.CALLBACK:  # not rated by the requester: say why
         return redirect("requests:h5_rate", token=token)
     return render(request, T + "rated.html", {"req": req})
 
