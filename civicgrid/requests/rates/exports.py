@@ -123,8 +123,9 @@ def ranking_xlsx(month: date, boards: list[dict[str, Any]]) -> bytes:
         ]
         kind = str(b["ranking"].kind_label)
         counts = _(
-            "参与排名 {ranked} 个，本表列出您可查看的 {shown} 个；评价不足未排名 {unranked} 个"
-        ).format(ranked=b["ranked_all"], shown=len(b["ranked"]), unranked=len(b["unranked"]))
+            "参与排名 {ranked} 个，本表列出其中您可查看的 {shown} 个；另列评价不足、未参与排名的 "
+            "{unranked} 个（表末）；共 {rows} 行"
+        ).format(ranked=b["ranked_all"], shown=len(b["ranked"]), unranked=len(b["unranked"]), rows=len(rows))
         title = _("接诉即办月度排名 · {month:%Y}年{month.month}月 · {kind}").format(month=month, kind=kind)
         notes.append([title, counts])
         sheets.append((kind[:31], header, rows))

@@ -129,7 +129,7 @@ class Weights:
         return _(
             "计算口径：综合得分 = 100 ×（响应率 × {response} + 解决率 × {resolution} + "
             "满意率 × {satisfaction}）；"
-            "部分解决按 {partly} 件计，基本满意按 {basic} 件计"
+            "部分解决按 {partly} 件计，基本满意按 {basic} 件计。"
         ).format(**self.shown())
 
 

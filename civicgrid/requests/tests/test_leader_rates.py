@@ -197,3 +197,9 @@ def test_the_rates_page_and_the_ranking_export_numbers_with_formats(hotline: Any
     listed = [r for ws in wb.worksheets for r in ws.iter_rows(min_row=2)]
     found = [r for r in listed if r[1].value == hotline.sub_a_unit.name]
     assert len(found) == 1 and found[0][4].value == 10 and found[0][5].number_format == "0.00%"
+    for ws in wb.worksheets:  # the counts line above the header adds up to the table below it
+        texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        counts = next(t for t in texts if t.startswith("参与排名"))
+        named = [r for r in ws.iter_rows() if isinstance(r[1].value, str) and r[0].value != "名次"]
+        body = [r for r in named if r[0].value is not None or r[3].value == "评价不足，不参与排名"]
+        assert counts.endswith(f"共 {len(body)} 行"), (counts, len(body))
