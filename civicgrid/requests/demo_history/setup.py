@@ -66,10 +66,16 @@ def _unstaffed() -> list[HandlingUnit]:
 
 
 def _link_existing_handlers(result: SetupResult) -> None:
-    """Someone holding the handler role on a unit's own node joins that unit."""
+    """Someone holding the handler role on a unit's own node joins that unit; so does a
+    community worker (the demo's 社区党委书记 login) the residents' committee of their community,
+    which handles what is dispatched to the community."""
     holders: dict[int, list[User]] = defaultdict(list)
-    for a in RoleAssignment.objects.filter(role=Role.HANDLER, user__is_active=True).select_related("user"):
-        holders[a.node_id].append(a.user)
+    staff = RoleAssignment.objects.filter(
+        role__in=(Role.HANDLER, Role.COMMUNITY_WORKER), user__is_active=True
+    ).select_related("user", "node")
+    for a in staff:
+        if a.role == Role.HANDLER or a.node.kind == NodeKind.COMMUNITY:
+            holders[a.node_id].append(a.user)
     for unit in _unstaffed():
         for user in sorted(holders.get(unit.node_id, []), key=lambda u: u.pk)[:1]:
             unit_member_add(actor=None, unit=unit, user=user, is_approver=True, system=True)
