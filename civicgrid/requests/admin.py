@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from civicgrid.core.admin_audit import AuditedModelAdmin
 from civicgrid.core.admin_fields import login_name_field
 from civicgrid.core.audit import audit_write
+from civicgrid.core.validators import is_masked, normalise_phone
+from civicgrid.notify.backends import mobile_problem
 from civicgrid.requests import units
 from civicgrid.requests.models import DispatchRule, HandlingUnit, SavedAnswer, UnitMembership
 
@@ -64,10 +66,44 @@ class MembershipForm(forms.ModelForm):
     user = login_name_field(
         gettext_lazy("账号用户名"), help_text=gettext_lazy("承办人的登录账号，由安全管理员开设")
     )
+    work_phone = forms.CharField(
+        label=gettext_lazy("工作手机"),
+        required=False,
+        max_length=32,
+        help_text=gettext_lazy(
+            "接收新工单、临期超期、督办、吹哨等短信提醒；加密保存，只显示掩码。不改请保留掩码，清空即删除"
+        ),
+    )
 
     class Meta:
         model = UnitMembership
         fields = ["user", "is_approver"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_phone"].initial = self.instance.phone_masked
+
+    def clean_work_phone(self) -> str | None:
+        """The new mobile in canonical form, "" to clear it, None to keep the stored one."""
+        raw = (self.cleaned_data.get("work_phone") or "").strip()
+        if raw and raw == self.instance.phone_masked:
+            return None
+        if not raw:
+            return ""
+        if is_masked(raw):
+            raise forms.ValidationError(_("请填写完整的手机号（掩码不能保存）"))
+        if (problem := mobile_problem(raw)) is not None:
+            raise forms.ValidationError(problem)
+        return normalise_phone(raw) or raw
+
+    def save(self, commit: bool = True) -> UnitMembership:
+        membership: UnitMembership = super().save(commit=False)
+        phone = self.cleaned_data.get("work_phone")
+        if phone is not None:
+            units.membership_phone_set(membership, phone)
+        if commit:
+            membership.save()
+        return membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -120,7 +156,11 @@ class HandlingUnitAdmin(AuditedModelAdmin):
     @staticmethod
     def _members(unit: HandlingUnit) -> list[str]:
         rows = UnitMembership.objects.filter(unit=unit).select_related("user").order_by("user__username")
-        return [f"{m.user.username}{_('（审批）') if m.is_approver else ''}" for m in rows]
+        return [
+            f"{m.user.username}{_('（审批）') if m.is_approver else ''}"
+            f"{_('（手机 {phone}）').format(phone=m.phone_masked) if m.phone_masked else ''}"
+            for m in rows
+        ]
 
 
 class DispatchRuleForm(forms.ModelForm):
@@ -147,10 +187,27 @@ class DispatchRuleForm(forms.ModelForm):
             (data.get("category_prefix") or "").strip(),
             data.get("area"),
             data.get("copy_to"),
+            rule_id=self.instance.pk,
         )
         for field, reasons in errors.items():
+            if field in self.errors:
+                continue  # the field's own check said it already ("此项必填。"): one message
             self.add_error(field if field in self.fields else None, reasons)
         return data
+
+
+class SavedAnswerForm(forms.ModelForm):
+    class Meta:
+        model = SavedAnswer
+        fields = ["title", "content", "keywords", "category_prefix", "office", "issued_on", "is_active"]
+
+    def clean_category_prefix(self) -> str:
+        """Checked as a dispatch rule's prefix: an answer under a prefix no category has is
+        never offered first for any request."""
+        prefix = (self.cleaned_data.get("category_prefix") or "").strip()
+        if problems := units.prefix_errors(prefix):
+            raise forms.ValidationError(problems)
+        return prefix
 
 
 @admin.register(DispatchRule)
@@ -173,6 +230,7 @@ class DispatchRuleAdmin(AuditedModelAdmin):
 
 @admin.register(SavedAnswer)
 class SavedAnswerAdmin(AuditedModelAdmin):
+    form = SavedAnswerForm
     list_display = ["title", "office", "issued_on", "category_prefix", "use_count", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["title", "keywords", "content", "office"]

@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.models import User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
+from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import PermissionDenied, ValidationError
+from civicgrid.notify.backends import mobile_problem
 from civicgrid.requests.constants import UnitKind
 from civicgrid.requests.defaults import DEFAULT_DEPARTMENTS
 from civicgrid.requests.models import Category, DispatchRule, HandlingUnit, UnitMembership
@@ -121,24 +123,47 @@ def _forget_units(user: User) -> None:
     user.__dict__.pop("_civicgrid_units", None)
 
 
+def membership_phone_set(membership: UnitMembership, phone: str) -> None:
+    """Set (or with "" clear) the work mobile the unit's notices reach this member on; the
+    caller saves the membership."""
+    membership.phone_enc = crypto.encrypt(phone) if phone else ""
+    membership.phone_masked = crypto.mask_phone(phone) if phone else ""
+
+
 @transaction.atomic
 def unit_member_add(
-    *, actor: Any, unit: HandlingUnit, user: User, is_approver: bool = False, system: bool = False
+    *,
+    actor: Any,
+    unit: HandlingUnit,
+    user: User,
+    is_approver: bool = False,
+    phone: str | None = None,
+    system: bool = False,
 ) -> UnitMembership:
-    """Put a person on a unit's staff (or change whether they approve returns and extensions)."""
+    """Put a person on a unit's staff (or change whether they approve returns and extensions);
+    ``phone``, when given, is the work mobile the unit's notices are sent to ("" clears it)."""
     _check(actor, system)
     if not user.is_active:
         raise ValidationError(_("该账号已停用"), field="user")
     if not unit.is_active:
         raise ValidationError(_("该单位已停用"), field="unit")
+    if phone and (problem := mobile_problem(phone)) is not None:
+        raise ValidationError(problem, field="phone")
     membership = UnitMembership.objects.select_for_update().filter(unit=unit, user=user).first()
-    if membership is not None and membership.is_approver == is_approver:
+    masked = None if phone is None else (crypto.mask_phone(phone) if phone else "")
+    if (
+        membership is not None
+        and membership.is_approver == is_approver
+        and masked in (None, membership.phone_masked)
+    ):
         return membership
     verb = Verb.UNIT_MEMBER_UPDATED if membership else Verb.UNIT_MEMBER_ADDED
-    before = {"is_approver": membership.is_approver} if membership else None
+    before = {"is_approver": membership.is_approver, "phone": membership.phone_masked} if membership else None
     if membership is None:
         membership = UnitMembership(unit=unit, user=user)
     membership.is_approver = is_approver
+    if phone is not None:
+        membership_phone_set(membership, phone)
     membership.save()
     _forget_units(user)
     audit_write(
@@ -147,7 +172,12 @@ def unit_member_add(
         target=membership,
         node=unit.node,
         before=before,
-        after={"unit": unit.code, "user": user.get_username(), "is_approver": is_approver},
+        after={
+            "unit": unit.code,
+            "user": user.get_username(),
+            "is_approver": is_approver,
+            "phone": membership.phone_masked,
+        },
     )
     return membership
 
@@ -284,7 +314,9 @@ def departments_install_default(*, actor: Any, district: Node, system: bool = Fa
 # ---------------------------------------------------------------- dispatch rules
 
 
-def _prefix_errors(prefix: str) -> list[str]:
+def prefix_errors(prefix: str) -> list[str]:
+    """Why ``prefix`` (a category code prefix of a dispatch rule or a saved answer) is refused:
+    not 2, 4 or 6 digits, or no category of the current catalogue starts with it."""
     if not prefix:
         return []
     if not PREFIX_RE.match(prefix):
@@ -302,17 +334,34 @@ def rule_errors(
     prefix: str,
     area: Node | None,
     copy_to: HandlingUnit | None,
+    rule_id: int | None = None,
 ) -> dict[str, list[str]]:
+    """Why a dispatch rule is refused, field → reasons. ``rule_id``: the rule being edited
+    (its own name is not a duplicate)."""
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
         errors["name"] = [_("规则名称不能为空，最长100个字")]
+    elif (
+        twin := DispatchRule.objects.filter(is_active=True, name=name)
+        .exclude(pk=rule_id or 0)
+        .only("priority")
+        .first()
+    ) is not None:
+        # Work orders and the console name the rule that chose them: two active rules of one
+        # name could not be told apart there.
+        errors["name"] = [
+            _(
+                "「规则名称」“{name}”已被另一条启用中的规则（优先级 {priority}）使用，"
+                "派单记录中将无法区分，请换一个名称"
+            ).format(name=name, priority=twin.priority)
+        ]
     if target not in DispatchRule.Target.values:
         errors["target"] = [_("派往取值无效")]
     elif target == DispatchRule.Target.UNIT and (unit is None or not unit.is_active):
         errors["unit"] = [_("派往“指定单位”时须选择一个启用中的单位")]
     elif target != DispatchRule.Target.UNIT and unit is not None:
         errors["unit"] = [_("只有派往“指定单位”的规则才填写指定单位")]
-    if problems := _prefix_errors(prefix):
+    if problems := prefix_errors(prefix):
         errors["category_prefix"] = problems
     if area is not None and not area.is_active:
         errors["area"] = [_("适用区域已停用")]
