@@ -41,7 +41,7 @@ from civicgrid.core.validators import fold
 from civicgrid.exchange.cells import clean_text, find_header
 from civicgrid.exchange.importers.base import date_cell_reason
 from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_message, open_workbook, sheet_rows
-from civicgrid.requests.catalogue.publish import catalogue_publish, stale_conflict
+from civicgrid.requests.catalogue.publish import Changes, catalogue_preview, catalogue_publish, stale_conflict
 from civicgrid.requests.catalogue.read import catalogue_rows
 from civicgrid.requests.catalogue.rows import (
     BOOL_SHORT,
@@ -361,23 +361,76 @@ def _read_rows(
     return rows
 
 
+def _merged(current: CatalogueVersion | None, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """ "在当前版本基础上追加/修改": the current version's leaves, each replaced whole by the
+    file's row of the same three names, then the file's new leaves. Leaves the file leaves out
+    are kept (nothing is deleted this way)."""
+    if current is None:
+        return [dict(row) for row in rows]
+
+    def key(row: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(text(row.get(k)) for k in ("level1", "level2", "level3"))
+
+    given = {key(row): row for row in rows}
+    where = _("当前第{number}版").format(number=current.number)
+    merged: list[dict[str, Any]] = []
+    for index, row in enumerate(catalogue_rows(current), start=1):
+        replaced = given.pop(key(row), None)
+        merged.append(dict(replaced) if replaced is not None else {**row, "_line": index, "_sheet": where})
+    return merged + [dict(row) for row in rows if key(row) in given]
+
+
+def _import_rows(data: bytes, force: bool, merge: bool) -> tuple[list[dict[str, Any]], int | None]:
+    """The rows a file publishes (merged into the current version when ``merge``) and the
+    version it must be based on (``None``: any); a stale export is refused at once."""
+    _check_size(data)
+    mark = export_mark(data)
+    based_on = None if force else mark.version
+    current = CatalogueVersion.objects.filter(is_current=True).first()
+    if based_on is not None:
+        number = current.number if current else None
+        if number != based_on:  # said at once; checked again under the lock when publishing
+            raise stale_conflict(based_on, number)
+    rows = rows_from_xlsx(data, mark)
+    return (_merged(current, rows) if merge else rows), based_on
+
+
+def catalogue_import_preview(
+    *, actor: Any, data: bytes, system: bool = False, force: bool = False, merge: bool = False
+) -> Changes:
+    """What ``catalogue_import`` of ``data`` would change against the current version
+    (added, removed and changed leaves), refused as the import would be; nothing is written."""
+    check_configure(actor, system)
+    rows, based_on = _import_rows(data, force, merge)
+    return catalogue_preview(actor=actor, rows=rows, system=system, based_on=based_on)
+
+
 def catalogue_import(
-    *, actor: Any, data: bytes, note: str = "", system: bool = False, force: bool = False
+    *,
+    actor: Any,
+    data: bytes,
+    note: str = "",
+    system: bool = False,
+    force: bool = False,
+    merge: bool = False,
+    removals_confirmed: bool = True,
 ) -> CatalogueVersion:
     """Publish a new version from an uploaded .xlsx (the export's or the template's layout).
 
     A workbook that says what the current version says (its own export, unedited) publishes
     nothing: ``CatalogueUnchanged``. An export of another version than the current one is
-    refused with ``Conflict`` (409) unless ``force``; see the module's notes."""
+    refused with ``Conflict`` (409) unless ``force``; see the module's notes. With ``merge``
+    the file's rows are merged into the current version (``_merged``) instead of replacing
+    it. Without ``removals_confirmed`` a version deleting leaves raises
+    ``RemovalsUnconfirmed`` (the page asks first; the command line publishes as told)."""
     check_configure(actor, system)
-    _check_size(data)
-    mark = export_mark(data)
-    based_on = None if force else mark.version
-    if based_on is not None:
-        current = CatalogueVersion.objects.filter(is_current=True).values_list("number", flat=True).first()
-        if current != based_on:  # said at once; checked again under the lock when publishing
-            raise stale_conflict(based_on, current)
-    rows = rows_from_xlsx(data, mark)
+    rows, based_on = _import_rows(data, force, merge)
     return catalogue_publish(
-        actor=actor, rows=rows, note=note or _("Excel导入"), system=system, if_changed=True, based_on=based_on
+        actor=actor,
+        rows=rows,
+        note=note or _("Excel导入"),
+        system=system,
+        if_changed=True,
+        based_on=based_on,
+        removals_confirmed=removals_confirmed,
     )

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import CivicError, Conflict, ValidationError
 from civicgrid.requests.catalogue.cache import catalogue_cache
 from civicgrid.requests.catalogue.rows import (
+    HEADERS,
     LEVEL_LABELS,
     CleanRow,
     check_configure,
@@ -19,7 +21,7 @@ from civicgrid.requests.catalogue.rows import (
     initials,
     raise_if,
 )
-from civicgrid.requests.models import CatalogueVersion, Category, DispatchRule
+from civicgrid.requests.models import CatalogueVersion, Category, DispatchRule, SavedAnswer
 
 
 class Verb:
@@ -38,6 +40,101 @@ class CatalogueUnchanged(CivicError):
             gettext("导入的目录与当前第{number}版完全相同，未发布新版本").format(number=version.number)
         )
         self.version = version
+
+
+class RemovalsUnconfirmed(CivicError):
+    """Publishing would delete leaves of the current version and the caller did not confirm
+    it (the page's "确认删除" checkbox): nothing is written. ``changes`` says what it would do."""
+
+    code = "removals_unconfirmed"
+    http_status = 409
+
+    def __init__(self, changes: "Changes") -> None:
+        super().__init__(
+            gettext(
+                "新版本将删除当前第{number}版的 {removed} 个三级分类，请核对后勾选“确认删除”再发布"
+            ).format(number=changes.previous or 0, removed=len(changes.removed))
+        )
+        self.changes = changes
+
+
+@dataclass
+class Changes:
+    """What a new version changes against the current one (``previous``), leaf by leaf:
+    "编码 一级/二级/三级" added and removed, and "… （changed columns）" changed."""
+
+    previous: int | None
+    leaves: int
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return gettext("新增 {added}、删除 {removed}、修改 {changed}").format(
+            added=len(self.added), removed=len(self.removed), changed=len(self.changed)
+        )
+
+
+# The columns a changed leaf names, by the field that differs.
+_CHANGE_COLUMNS = {
+    "code": "code",
+    "responsible_kind": "responsible_kind",
+    "responsible_unit_id": "responsible_unit",
+    "response_tier": "response_tier",
+    "response_limit": "response_limit",
+    "response_unit": "response_limit",
+    "resolution_limit": "resolution_limit",
+    "resolution_unit": "resolution_limit",
+    "needs_callback": "needs_callback",
+    "needs_verification": "needs_verification",
+    "keywords": "keywords",
+}
+
+
+def _compare(previous: int | None, old: Mapping[str, Category], new: Mapping[str, Category]) -> Changes:
+    """``old`` and ``new``: leaves by full name."""
+    changes = Changes(previous=previous, leaves=len(new))
+    for name, leaf in sorted(new.items(), key=lambda item: item[1].code):
+        before = old.get(name)
+        if before is None:
+            changes.added.append(f"{leaf.code} {name}")
+            continue
+        columns = dict.fromkeys(
+            HEADERS[column] for f, column in _CHANGE_COLUMNS.items() if getattr(before, f) != getattr(leaf, f)
+        )
+        if columns:
+            changes.changed.append(
+                gettext("{code} {name}（{columns}）").format(
+                    code=leaf.code, name=name, columns="、".join(columns)
+                )
+            )
+    changes.removed = [
+        f"{leaf.code} {name}"
+        for name, leaf in sorted(old.items(), key=lambda i: i[1].code)
+        if name not in new
+    ]
+    return changes
+
+
+def _published_leaves(version: CatalogueVersion | None) -> dict[str, Category]:
+    if version is None:
+        return {}
+    leaves = Category.objects.filter(version=version, level=3).only("code", "full_name", *_LEAF_FIELDS)
+    return {leaf.full_name: leaf for leaf in leaves}
+
+
+def _row_changes(
+    previous: CatalogueVersion | None, rows: Sequence[CleanRow], codes: Mapping[tuple[str, ...], str]
+) -> Changes:
+    draft = CatalogueVersion(number=0)
+    new = {"/".join(r.names): _leaf(draft, r, codes[r.names], parent=None) for r in rows}
+    return _compare(previous.number if previous else None, _published_leaves(previous), new)
+
+
+def version_changes(version: CatalogueVersion) -> Changes:
+    """What ``version`` changed against the version published just before it."""
+    before = CatalogueVersion.objects.filter(number__lt=version.number).order_by("-number").first()
+    return _compare(before.number if before else None, _published_leaves(before), _published_leaves(version))
 
 
 def _stale_text(based_on: int, current: int | None, how: str) -> str:
@@ -76,6 +173,34 @@ def unmatched_rules(version: CatalogueVersion) -> list[DispatchRule]:
     codes = Category.objects.filter(version=version).values_list("code", flat=True)
     prefixes = {code[:n] for code in codes for n in range(1, len(code) + 1)}
     return [r for r in rules if r.category_prefix not in prefixes]
+
+
+def unmatched_answers(version: CatalogueVersion) -> list[SavedAnswer]:
+    """Active saved answers (知识库) whose category prefix no category of ``version`` starts
+    with: they are no longer offered first for any category."""
+    answers = list(
+        SavedAnswer.objects.filter(is_active=True)
+        .exclude(category_prefix="")
+        .only("title", "category_prefix")
+    )
+    if not answers:
+        return []
+    codes = Category.objects.filter(version=version).values_list("code", flat=True)
+    prefixes = {code[:n] for code in codes for n in range(1, len(code) + 1)}
+    return [a for a in answers if a.category_prefix not in prefixes]
+
+
+def unmatched_answers_text(answers: Sequence[SavedAnswer]) -> str:
+    """The warning after a publish: each saved answer by title and prefix (the first 10)."""
+    listed = "、".join(
+        gettext("「{title}」（{prefix}）").format(title=a.title[:30], prefix=a.category_prefix)
+        for a in answers[:10]
+    )
+    more = gettext("等") if len(answers) > 10 else ""
+    return gettext(
+        "注意：以下{count}条启用中的知识库答复的分类编码前缀在新版本中已没有对应分类，"
+        "不会再优先推荐给任何分类的诉求：{answers}{more}。请到知识库中修改其分类编码前缀"
+    ).format(count=len(answers), answers=listed, more=more)
 
 
 def unmatched_rules_text(rules: Sequence[DispatchRule]) -> str:
@@ -292,6 +417,7 @@ def _publish(
     if_changed: bool,
     based_on: int | None,
     problems: Mapping[str, list[str]],
+    removals_confirmed: bool = True,
 ) -> CatalogueVersion:
     previous = CatalogueVersion.objects.select_for_update().filter(is_current=True).first()
     if based_on is not None and (previous is None or previous.number != based_on):
@@ -299,6 +425,9 @@ def _publish(
     codes = _assign_codes(rows, previous, problems)
     if if_changed and previous is not None and _same_as(previous, rows, codes):
         raise CatalogueUnchanged(previous)
+    changes = _row_changes(previous, rows, codes)
+    if changes.removed and not removals_confirmed:
+        raise RemovalsUnconfirmed(changes)
     old = _current_paths(previous)
     number = (CatalogueVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -323,6 +452,9 @@ def _publish(
             "note": note,
             "leaves": len(rows),
             "kept_codes": kept,
+            "added_leaves": len(changes.added),
+            "removed_leaves": len(changes.removed),
+            "changed_leaves": len(changes.changed),
             **({"unmatched_rules": unmatched} if unmatched else {}),
         },
     )
@@ -337,6 +469,7 @@ def catalogue_publish(
     system: bool = False,
     if_changed: bool = False,
     based_on: int | None = None,
+    removals_confirmed: bool = True,
 ) -> CatalogueVersion:
     """Publish ``rows`` (one per leaf) as the new current version. All or nothing.
 
@@ -349,6 +482,8 @@ def catalogue_publish(
     version raise ``CatalogueUnchanged`` and nothing is written. With ``based_on`` (the
     version an edited export came from), a current version other than that one raises
     ``Conflict`` (checked under the lock of the current version) and nothing is written.
+    Without ``removals_confirmed``, rows that would delete leaves of the current version
+    raise ``RemovalsUnconfirmed`` (checked under the same lock) and nothing is written.
     """
     check_configure(actor, system)
     note = (note or "").strip()
@@ -356,6 +491,23 @@ def catalogue_publish(
         raise ValidationError(gettext("说明最长255个字"), field="note")
     clean, problems = check_rows(rows)  # raised with the codes' problems (one round)
     try:
-        return _publish(actor, clean, note, if_changed, based_on, problems)
+        return _publish(actor, clean, note, if_changed, based_on, problems, removals_confirmed)
     except IntegrityError as exc:
         raise Conflict(gettext("其他管理员正在发布派单目录，请稍后重试")) from exc
+
+
+def catalogue_preview(
+    *, actor: Any, rows: Sequence[Mapping[str, Any]], system: bool = False, based_on: int | None = None
+) -> Changes:
+    """What publishing ``rows`` would change against the current version, checked as
+    ``catalogue_publish(if_changed=True)`` checks them (the same errors, ``CatalogueUnchanged``,
+    the stale ``Conflict``); nothing is written."""
+    check_configure(actor, system)
+    clean, problems = check_rows(rows)
+    previous = CatalogueVersion.objects.filter(is_current=True).first()
+    if based_on is not None and (previous is None or previous.number != based_on):
+        raise stale_conflict(based_on, previous.number if previous else None)
+    codes = _assign_codes(clean, previous, problems)
+    if previous is not None and _same_as(previous, clean, codes):
+        raise CatalogueUnchanged(previous)
+    return _row_changes(previous, clean, codes)

@@ -1,5 +1,6 @@
 """The catalogue: versioned publishing, stable codes, pinyin search, Excel, the default."""
 
+import hashlib
 from io import BytesIO
 from typing import Any
 
@@ -382,6 +383,11 @@ def test_import_page_publishes_for_the_admin_and_refuses_others(client: Any, cit
     assert CatalogueVersion.objects.count() == 1
     edited = _edited(data, "O3", "服务差")
     page = client.post(reverse("requests:catalogue_import"), {"file": _upload(edited), "note": "导入"})
+    assert page.status_code == 200 and "确认发布" in page.content.decode()  # previewed, not yet published
+    assert CatalogueVersion.objects.count() == 1
+    token = hashlib.sha256(edited).hexdigest()
+    confirm = {"token": token, "previous": "1", "note": "导入"}
+    page = client.post(reverse("requests:catalogue_import_confirm"), confirm)
     assert page.status_code == 302 and CatalogueVersion.objects.get(is_current=True).number == 2
     bad = _xlsx([["一级分类", "二级分类", "三级分类"], ["甲", "", "丙"]])
     page = client.post(reverse("requests:catalogue_import"), {"file": _upload(bad)})

@@ -1,6 +1,7 @@
 """Catalogue import: an export of an older version is refused (409) unless forced, and a
 header the catalogue does not know, or a known column missing, is refused up front."""
 
+import hashlib
 from io import BytesIO
 from typing import Any
 
@@ -96,6 +97,10 @@ def test_the_import_page_answers_409_for_an_old_export(client: Any, city: Any) -
     forced = client.post(
         reverse("requests:catalogue_import"), {"file": SimpleUploadedFile("c.xlsx", old), "force": "1"}
     )
+    assert forced.status_code == 200 and CatalogueVersion.objects.count() == 2  # the preview
+    token = hashlib.sha256(old).hexdigest()
+    confirm = {"token": token, "previous": "2", "force": "1", "confirm_removals": "1"}
+    forced = client.post(reverse("requests:catalogue_import_confirm"), confirm)
     assert forced.status_code == 302 and CatalogueVersion.objects.count() == 3
 
 

@@ -3,6 +3,7 @@ or a deletion, a refused import losing what was typed, the command line told to 
 checkbox, a moved row's kept code, limits written with their unit, errors in two rounds, and
 the operator's search with full-width letters."""
 
+import hashlib
 from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,9 @@ def test_rules_left_without_a_category_are_listed_after_publishing(
     page = client.get(reverse("requests:catalogue")).content.decode()
     assert "派单规则不受影响" not in page
     back = _edited(catalogue.catalogue_xlsx(v2), "O2", "关键词改了")
-    response = client.post(reverse(IMPORT), {"file": _upload(back), "note": "改关键词"}, follow=True)
+    assert client.post(reverse(IMPORT), {"file": _upload(back), "note": "改关键词"}).status_code == 200
+    confirm = {"token": hashlib.sha256(back).hexdigest(), "previous": "2", "note": "改关键词"}
+    response = client.post(reverse("requests:catalogue_import_confirm"), confirm, follow=True)
     html = response.content.decode()
     assert CatalogueVersion.objects.get(is_current=True).number == 3
     assert 'class="warning"' in html and "「物业类派物业公司」（0101）" in html
