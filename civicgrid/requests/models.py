@@ -88,6 +88,13 @@ class UnitMembership(models.Model):
     unit = models.ForeignKey(HandlingUnit, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="unit_memberships")
     is_approver = models.BooleanField(gettext_lazy("可审批（退单、延期）"), default=False)
+    # The work mobile that the unit's notices (new work orders, deadline warnings, 督办, 吹哨)
+    # are sent to by SMS: encrypted like every phone, shown masked. A department's staff hold
+    # no territory post, whose phone would otherwise be the only one (unit_notify).
+    phone_enc = models.TextField(blank=True, default="", editable=False)
+    phone_masked = models.CharField(
+        gettext_lazy("工作手机"), max_length=32, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = gettext_lazy("单位人员")

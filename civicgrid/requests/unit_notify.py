@@ -6,16 +6,18 @@ deadline warning, 督办, a 吹哨 summons, a spike alert) tells each of its act
 keyed ``{key}:{user}:{channel}``; a unit nobody in which can be reached gets one row
 ``{key}:nobody`` recorded as failed with the reason, so the outbox shows who was not told.
 
-Each process keeps a unit's contacts (its members, their posts' phones decrypted, their
-e-mail) for ``CONTACTS_CHECK_SECONDS`` (2 s by default), as dispatch keeps its rules: every
+Each process keeps a unit's contacts (its members, their work mobiles or posts' phones
+decrypted, their e-mail) for ``CONTACTS_CHECK_SECONDS`` (2 s by default), as dispatch keeps its rules: every
 intake addresses the lead unit's people, and reading them was half of an intake's CPU. A
 change through the models (a membership, a post, an account) drops what this process kept,
 at once and again at the commit; until then the changing transaction reads afresh. A change
 elsewhere (another process, a bulk insert, SQL) is seen within that many seconds.
 """
 
+import logging
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core import crypto
 from civicgrid.notify.backends import channel_configured
 from civicgrid.notify.models import Channel, Notification
 from civicgrid.notify.services import Contact, message_rows_each, queue_each, staff_contacts
@@ -32,10 +35,33 @@ from civicgrid.territory.models import Position
 
 KEPT_UNITS_MAX = 5_000
 
+logger = logging.getLogger(__name__)
+
 
 def _read_contacts(unit: HandlingUnit) -> list[Contact]:
-    memberships = UnitMembership.objects.filter(unit=unit, user__is_active=True).select_related("user")
-    return staff_contacts([m.user for m in memberships.order_by("user_id")], label_prefix=unit.name)
+    """The members and how each is reached: the work mobile entered on the membership, else
+    the phone of a post they hold (``staff_contacts``); and their e-mail."""
+    memberships = list(
+        UnitMembership.objects.filter(unit=unit, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    contacts = staff_contacts([m.user for m in memberships], label_prefix=unit.name)
+    work = {m.user_id: m.phone_enc for m in memberships if m.phone_enc}
+    found = []
+    for contact in contacts:
+        enc = work.get(contact.user.pk)
+        if enc:
+            try:
+                contact = replace(contact, phone=crypto.decrypt(enc))
+            except crypto.UndecryptableError:
+                logger.warning(
+                    "notify: the work phone of user %s in unit %s cannot be decrypted",
+                    contact.user.pk,
+                    unit.pk,
+                )
+        found.append(contact)
+    return found
 
 
 class UnitContactsCache:
@@ -106,10 +132,10 @@ def nobody_reason(unit: HandlingUnit, contacts: list[Contact], *, role: str, wha
             role=role, name=unit.name, what=what
         )
     if channel_configured(Channel.EMAIL):
-        return _("{role}「{name}」的单位人员均未登记手机号（岗位任职）或电子邮箱，{what}无人接收").format(
-            role=role, name=unit.name, what=what
-        )
-    return _("{role}「{name}」的单位人员均未登记手机号（岗位任职），{what}无人接收").format(
+        return _(
+            "{role}「{name}」的单位人员均未登记手机号（单位人员工作手机或岗位任职）或电子邮箱，{what}无人接收"
+        ).format(role=role, name=unit.name, what=what)
+    return _("{role}「{name}」的单位人员均未登记手机号（单位人员工作手机或岗位任职），{what}无人接收").format(
         role=role, name=unit.name, what=what
     )
 

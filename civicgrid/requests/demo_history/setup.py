@@ -78,7 +78,8 @@ def _link_existing_handlers(result: SetupResult) -> None:
             holders[a.node_id].append(a.user)
     for unit in _unstaffed():
         for user in sorted(holders.get(unit.node_id, []), key=lambda u: u.pk)[:1]:
-            unit_member_add(actor=None, unit=unit, user=user, is_approver=True, system=True)
+            phone = _work_phone(f"member:{user.get_username()}")
+            unit_member_add(actor=None, unit=unit, user=user, is_approver=True, phone=phone, system=True)
             result.linked.append(f"{user.get_username()} → {unit.name}")
 
 
@@ -87,6 +88,12 @@ def _group_of(unit: HandlingUnit, by_node: dict[int, HandlingUnit]) -> HandlingU
     if unit.kind == UnitKind.COMMUNITY and unit.node.parent_id in by_node:
         return by_node[unit.node.parent_id]
     return unit
+
+
+def _work_phone(seed: str) -> str:
+    """A demo member's work mobile, so that the unit's notices reach someone (the console
+    backend prints them) instead of failing with 均未登记手机号."""
+    return People(random.Random(seed)).person()[1]
 
 
 def _account(password: str, username: str, title: str, role: str, node: Node, seed: str) -> User:
@@ -113,8 +120,9 @@ def _create_handlers(result: SetupResult, password: str) -> None:
         user = _account(
             password, username, f"{head.name}承办人", Role.HANDLER, head.node, f"handler:{head.code}"
         )
+        phone = _work_phone(f"member:{username}")
         for unit in units:
-            unit_member_add(actor=None, unit=unit, user=user, is_approver=True, system=True)
+            unit_member_add(actor=None, unit=unit, user=user, is_approver=True, phone=phone, system=True)
         result.accounts.append(
             (
                 username,

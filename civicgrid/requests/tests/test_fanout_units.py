@@ -125,7 +125,7 @@ def test_supervision_of_a_unit_nobody_can_be_reached_in_says_so(hotline: Any) ->
     row = Notification.objects.get(dedupe_key__startswith=f"supervise:{event.pk}")
     assert row.dedupe_key == f"supervise:{event.pk}:nobody" and row.state == State.FAILED
     assert row.last_error == (
-        "承办单位「崇安寺街道办事处」的单位人员均未登记手机号（岗位任职），督办通知无人接收"
+        "承办单位「崇安寺街道办事处」的单位人员均未登记手机号（单位人员工作手机或岗位任职），督办通知无人接收"
     )
 
 
