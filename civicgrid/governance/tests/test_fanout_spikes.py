@@ -45,7 +45,9 @@ def test_a_spike_alert_reaches_each_reachable_member(hotline: Hotline, make: Cal
     assert water.body.startswith("【突发预警】") and water.state == State.PENDING
     sub = Notification.objects.get(dedupe_key__startswith=f"spike:{alert.pk}:{hotline.sub_a_unit.pk}:")
     assert sub.dedupe_key.endswith(":nobody") and sub.state == State.FAILED
-    assert sub.last_error == "单位「崇安寺街道办事处」的单位人员均未登记手机号（单位人员工作手机或岗位任职），突发预警无人接收"
+    assert sub.last_error == (
+        "单位「崇安寺街道办事处」的单位人员均未登记手机号（单位人员工作手机或岗位任职），突发预警无人接收"
+    )
     assert (
         not Notification.objects.filter(target_type="governance.spikealert", address_enc="")
         .exclude(state=State.FAILED)

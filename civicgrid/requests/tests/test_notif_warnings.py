@@ -100,7 +100,8 @@ def test_a_unit_nobody_can_be_reached_in_is_recorded_as_failed(hotline: Any) -> 
     assert row.dedupe_key == f"warning:{warning.pk}:nobody"
     assert row.state == State.FAILED and row.recipient_label == hotline.chengguan.name
     assert (
-        row.last_error == "承办单位「区城管局」的单位人员均未登记手机号（单位人员工作手机或岗位任职）或电子邮箱，提醒无人接收"
+        row.last_error == "承办单位「区城管局」的单位人员均未登记手机号（单位人员工作手机或岗位任职）"
+        "或电子邮箱，提醒无人接收"
     )
     outbox_drain()
     row.refresh_from_db()
