@@ -2,11 +2,13 @@
 exported. One filter serves the ledger page and ``GET /api/v1/requests/``.
 
 A search by phone (the blind-index lookup, ``phone_search_checked``) says whether a number
-filed anything, so it is treated like the registry's search by phone (``registry.pii``):
-every one is an audit row (``requests.phone_searched``: the masked phone and the number of
-hits), and a user gets the registry's budget of them (``CIVICGRID_PII_SEARCH_LIMIT`` within
-``CIVICGRID_PII_SEARCH_WINDOW_MINUTES``, counted separately from the registry's searches);
-past it the search is refused (429) before anything is looked up or written.
+filed anything: it never finds an anonymous request (匿名: nobody may learn who filed it)
+nor a confidential one outside the actor's handling, and it is treated like the registry's
+search by phone (``registry.pii``): every one is an audit row (``requests.phone_searched``:
+the masked phone and the number of hits), and a user gets the registry's budget of them
+(``CIVICGRID_PII_SEARCH_LIMIT`` within ``CIVICGRID_PII_SEARCH_WINDOW_MINUTES``, counted
+separately from the registry's searches); past it the search is refused (429) before
+anything is looked up or written.
 
 The operator console's caller history (``caller_history_checked``) is the same lookup: each
 one is an audit row too (``requests.caller_history_viewed``: masked phone and hits), with its
@@ -137,7 +139,7 @@ def filter_requests(actor: Any, f: LedgerFilters) -> QuerySet[Request]:
         phone = normalise_phone(f.phone.strip())
         if phone is None:
             raise ValidationError(_("电话号码格式不正确"), field="phone")
-        qs = qs.filter(requester_phone_hash=crypto.blind_index(phone))
+        qs = qs.filter(requester_phone_hash=crypto.blind_index(phone)).filter(anonymous=False)
         if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
             qs = qs.filter(seen)
         phone_search_checked(actor=actor, phone=phone, qs=qs)
@@ -313,14 +315,15 @@ def export_headers() -> list[str]:
 
 
 def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
-    """The ledger's rows for Excel. Requesters are masked, and left out where the actor may
-    not see them (``permissions.sees_requester``: confidential requests outside the actor's
-    handling), decided in the query for all rows at once."""
+    """The ledger's rows for Excel. Requesters are masked, and left out of an anonymous
+    request (as on the page and in the API) and where the actor may not see them
+    (``permissions.sees_requester``: confidential requests outside the actor's handling),
+    decided in the query for all rows at once."""
     yes = _("是")
     if (seen := requester_seen_q(actor)) is not None:  # sees_requester, for all rows in one query
         qs = qs.annotate(requester_shown=ExpressionWrapper(seen, output_field=BooleanField()))
     for r in qs.select_related("category", "lead_unit", "node").iterator(chunk_size=2000):
-        shown = getattr(r, "requester_shown", True)
+        shown = not r.anonymous and getattr(r, "requester_shown", True)
         yield (
             r.number,
             r.received_at,

@@ -142,15 +142,30 @@ def awaiting_verification(request: Request) -> bool:
     return any(request.node_path.startswith(path) for path in holder_paths(Capability.REQUEST_VERIFY))
 
 
-def callback_queue(actor: Any) -> QuerySet[Request]:
-    """Replied (and, where the category asks, verified) requests waiting for the operator's call."""
+def _callback_due(actor: Any) -> QuerySet[Request]:
+    """Replied (and, where the category asks, verified) requests of categories that need a
+    callback, in the actor's dispatch scope."""
     territory = scope_q(actor, Capability.REQUEST_DISPATCH)
     qs = Request.objects.filter(
         status__in=[Status.REPLIED, Status.VERIFIED], category__needs_callback=True
     ).exclude(awaiting_verification_q())
     if territory is not None:
         qs = qs.filter(territory)
-    return qs.select_related("category", "lead_unit").order_by("replied_at")
+    return qs.select_related("category", "lead_unit").order_by("replied_at", "id")
+
+
+def callback_queue(actor: Any) -> QuerySet[Request]:
+    """Replied (and, where the category asks, verified) requests waiting for the operator's
+    call. Not an anonymous one: 匿名诉求不回访 (nor is a rating SMS sent): see
+    ``anonymous_to_close``."""
+    return _callback_due(actor).filter(anonymous=False)
+
+
+def anonymous_to_close(actor: Any) -> QuerySet[Request]:
+    """The anonymous requests ``callback_queue`` leaves out: nobody calls them back; the
+    operator closes them (``rating.request_close`` notes 匿名诉求，不回访), unless the
+    requester rates one first, tracking it on the H5 pages."""
+    return _callback_due(actor).filter(anonymous=True)
 
 
 def current_catalogue() -> CatalogueVersion | None:
@@ -163,7 +178,9 @@ def leaf_categories(version: CatalogueVersion | None = None) -> QuerySet[Categor
 
 
 def caller_history(actor: Any, phone: str) -> QuerySet[Request]:
-    """Earlier requests from the same phone (exact match through the keyed hash)."""
+    """Earlier requests from the same phone (exact match through the keyed hash); never an
+    anonymous one (the phone must not tell who filed it), nor a confidential one outside the
+    actor's handling."""
     from civicgrid.core import crypto
 
     if not phone.strip():
@@ -172,7 +189,7 @@ def caller_history(actor: Any, phone: str) -> QuerySet[Request]:
 
     phone = phone.strip()
     found = requests_visible(actor).filter(
-        requester_phone_hash=crypto.blind_index(normalise_phone(phone) or phone)
+        requester_phone_hash=crypto.blind_index(normalise_phone(phone) or phone), anonymous=False
     )
     if (seen := requester_seen_q(actor)) is not None:  # a phone must not find a confidential requester
         found = found.filter(seen)

@@ -5,12 +5,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.core.errors import Conflict, NotFound, ValidationError
 from civicgrid.requests.constants import Action, Resolution, Satisfaction, Status
 from civicgrid.requests.models import Rating, Request
 from civicgrid.requests.permissions import REQUESTER, SYSTEM
 from civicgrid.requests.services import engine
+
+ANONYMOUS_NOTE = gettext_lazy("匿名诉求，不回访")  # the note of an anonymous request closed without one
 
 
 def _validate(contacted: Any, resolution: str, satisfaction: str, *, staff: bool = False) -> None:
@@ -175,11 +178,15 @@ def request_rate_by_link(
 def request_close(
     *, actor: Any, request: Request, note: str = "", expected_version: int | None = None
 ) -> Request:
-    """办结 without a rating: categories that need no callback, or the requester cannot be reached."""
+    """办结 without a rating: categories that need no callback, or the requester cannot be
+    reached. An anonymous request is never called back (匿名诉求不回访): closed without a
+    note, it is noted so (``ANONYMOUS_NOTE``)."""
     locked = engine.begin(actor, request, Action.CLOSE, expected_version=expected_version)
     verified_first(locked, Action.CLOSE)
     needs_callback = locked.category is not None and locked.category.needs_callback
     if locked.status != Status.CALLED_BACK and needs_callback and not note.strip():
-        raise ValidationError(_("该类诉求需要回访；未回访办结须说明原因（如联系不上）"), field="note")
+        if not locked.anonymous:
+            raise ValidationError(_("该类诉求需要回访；未回访办结须说明原因（如联系不上）"), field="note")
+        note = str(ANONYMOUS_NOTE)
     _close(actor, locked, note=note.strip())
     return locked

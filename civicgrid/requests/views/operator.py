@@ -166,14 +166,16 @@ def _same_place(found: Request, data: services.NewRequest) -> bool:
 
 def _recent_same_call(actor: Any, data: services.NewRequest) -> Request | None:
     """An open request of the same caller (phone, through its blind index) at the same place,
-    received in the last ``REPEAT_MINUTES`` with very similar words; one indexed query."""
+    received in the last ``REPEAT_MINUTES`` with very similar words; one indexed query. Never
+    an anonymous one: a phone must not tell who filed it (the similar-requests panel, by
+    place and words, still lists it)."""
     phone = normalise_phone(data.requester_phone.strip())
     if phone is None:
         return None
     since = timezone.now() - timedelta(minutes=REPEAT_MINUTES)
     rows = (
         selectors.requests_visible(actor)
-        .filter(requester_phone_hash=crypto.blind_index(phone), received_at__gte=since)
+        .filter(requester_phone_hash=crypto.blind_index(phone), received_at__gte=since, anonymous=False)
         .filter(status__in=sorted(OPEN))
         .order_by("-received_at")[:5]
     )
@@ -362,7 +364,9 @@ def console_history(request: HttpRequest) -> HttpResponse:
 
 def _caller_rows(actor: Any, phone: str, limit: int = 10) -> list[Request]:
     """The caller's own requests and those they called about again (跟进此件), latest first;
-    a followed one is marked ``followed`` (its requester is someone else: not shown)."""
+    a followed one is marked ``followed`` (its requester is someone else: not shown). An
+    anonymous request is never the caller's own here (``selectors.caller_history`` leaves it
+    out): one they called about again shows as followed, with no requester, whoever filed it."""
     own = selectors.caller_history(actor, phone)
     followed = selectors.requests_visible(actor).filter(
         Exists(handling.followed_by_phone(phone).filter(request=OuterRef("pk")))
@@ -373,7 +377,7 @@ def _caller_rows(actor: Any, phone: str, limit: int = 10) -> list[Request]:
     rows = list(found.select_related("lead_unit").order_by("-received_at", "-pk")[:limit])
     hashed = handling.caller_phone_hash(phone)
     for row in rows:
-        row.followed = row.requester_phone_hash != hashed  # type: ignore[attr-defined]
+        row.followed = row.anonymous or row.requester_phone_hash != hashed  # type: ignore[attr-defined]
     return rows
 
 
@@ -467,16 +471,26 @@ def triage(request: HttpRequest) -> HttpResponse:
 # --- callbacks ------------------------------------------------------------------------------
 
 
+ANONYMOUS_SHOWN = 100  # anonymous requests listed under the callbacks, oldest reply first
+
+
 @login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
+    """The callback queue, and under it the anonymous requests waiting to be closed: 匿名诉求
+    不回访, so they have only 办结 (noted 匿名诉求，不回访 by ``rating.request_close``)."""
     user = request.user
     require_any(user, Capability.REQUEST_DISPATCH)
     replies = WorkOrder.objects.filter(is_active=True, role=AssignmentRole.LEAD).select_related("unit")
     qs = selectors.callback_queue(user).prefetch_related(
         Prefetch("work_orders", queryset=replies, to_attr="lead_orders")
     )
+    anonymous = selectors.anonymous_to_close(user).prefetch_related(
+        Prefetch("work_orders", queryset=replies, to_attr="lead_orders")
+    )
     context = {
         "page": paginate(request, qs),
+        "anonymous": anonymous[:ANONYMOUS_SHOWN],
+        "anonymous_count": anonymous.count(),
         "query": query_without_page(request),
         "here": reverse("requests:callbacks"),
         "A": Action,
