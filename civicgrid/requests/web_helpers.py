@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import can, require
+from civicgrid.accounts.selectors import can, has_capability, require
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
@@ -62,7 +62,11 @@ SEARCH_LIMIT = 15
 
 @transaction.atomic
 def requester_pii_reveal(*, actor: Any, request: Request) -> dict[str, str]:
-    """The clear name and phone of the requester, for roles allowed to see them; always audited."""
+    """The clear name and phone of the requester, for roles allowed to see them; always audited.
+    A refusal says why: the role lacks ``REQUESTER_PII_VIEW`` (a handler, a leader), or holds
+    it but not over this place."""
+    if not has_capability(actor, Capability.REQUESTER_PII_VIEW):
+        raise PermissionDenied(_("您的角色无权查看诉求人完整信息"))
     require(actor, Capability.REQUESTER_PII_VIEW, request.node_path)
     if request.anonymous:
         raise PermissionDenied(_("匿名诉求不显示诉求人信息"))
