@@ -163,7 +163,7 @@ def finding_record(
         request_type=payload.request_type,
         urgency=payload.urgency,
         photos=files,
-        follow=follow_request(payload.follow) if payload.outcome == "reported" else None,
+        follow=follow_request(payload.follow, actor=request.user) if payload.outcome == "reported" else None,
     )
     return _status(services.finding_record(actor=request.user, client_key=payload.client_key, data=data))
 

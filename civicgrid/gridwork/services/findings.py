@@ -21,6 +21,7 @@ from typing import Any
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,7 @@ from civicgrid.gridwork.services.common import (
 from civicgrid.requests.constants import Action, Channel, RequestType, Urgency
 from civicgrid.requests.models import Request
 from civicgrid.requests.permissions import REQUESTER
+from civicgrid.requests.selectors import requests_readable
 from civicgrid.requests.services import NewRequest, engine, request_create
 from civicgrid.requests.transitions import OPEN as OPEN_STATUSES
 from civicgrid.territory.models import Node
@@ -81,9 +83,10 @@ def follow_token(pk: int) -> str:
     return signing.dumps(pk, salt=FOLLOW_SALT, compress=False)
 
 
-def follow_request(token: str) -> Request | None:
+def follow_request(token: str, *, actor: Any = None) -> Request | None:
     """The request a 跟进这件 token names; none for an empty token. A bad or old token, or a
-    request no longer open, is refused on the field."""
+    request no longer open, is refused on the field; with ``actor``, so is a request they may
+    not open (``finding_record`` checks that again, whoever built its data)."""
     token = token.strip()
     if not token:
         return None
@@ -98,7 +101,21 @@ def follow_request(token: str) -> Request | None:
     found = Request.objects.filter(pk=pk, status__in=list(OPEN_STATUSES)).first()
     if found is None:
         raise ValidationError(_("要跟进的诉求已办结或不存在，请上报新诉求"), field="follow")
+    if actor is not None:
+        _check_followable(actor, found)
     return found
+
+
+def _followable(actor: Any) -> QuerySet[Request]:
+    """What a worker is offered and may follow: the requests they may open (those of their
+    scope and those they reported), never a confidential one."""
+    return requests_readable(actor).filter(confidential=False)
+
+
+def _check_followable(actor: Any, target: Request) -> None:
+    if not _followable(actor).filter(pk=target.pk).exists():
+        reason = _("要跟进的诉求不在您可查看的范围内，不能跟进，请上报新诉求")
+        raise ValidationError(reason, field="follow")
 
 
 def similar_requests(
@@ -106,11 +123,12 @@ def similar_requests(
 ) -> list[Any]:
     """Open requests near the point (or in the grid, without one) whose words are like
     ``text``: what a worker about to report should see first. Confidential ones are never
-    offered; each is shown by number, kind of matter, status and date (not its words)."""
+    offered, nor any the worker may not open (another subdistrict's); each is shown by
+    number, kind of matter, status and date (not its words)."""
     from civicgrid.requests.web_helpers import similar_nearby
 
     require_worker(actor)
-    among = Request.objects.filter(confidential=False)
+    among = _followable(actor)  # never a request the worker could not open
     grid_path = grid.path if grid is not None else ""
     return similar_nearby(None, lon=lon, lat=lat, text=text, grid_path=grid_path, among=among, limit=3)
 
@@ -207,6 +225,8 @@ def finding_record(*, actor: Any, client_key: str, data: FindingIn) -> Saved[Fin
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors=errors)
+    if data.outcome == Outcome.REPORTED and data.follow is not None:
+        _check_followable(actor, data.follow)  # whoever built ``data``: nothing is written
     if data.grid is not None:
         require_own_grid(actor, data.grid)  # whose grid it is, before where the point lies
     check_place(actor, data.lon, data.lat)

@@ -1,6 +1,7 @@
 """Template helpers of grid work."""
 
 from datetime import date
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils.html import json_script
 
 from civicgrid.gridwork.jstext import js_text
 from civicgrid.gridwork.services.campaigns import place_name
+from civicgrid.requests.selectors import requests_readable
 from civicgrid.territory.models import Node
 
 register = template.Library()
@@ -32,6 +34,18 @@ def deadline(day: date | None) -> str:
 def overdue(day: date | None) -> bool:
     """The day has passed (before today)."""
     return day is not None and day < timezone.localdate()
+
+
+@register.simple_tag(takes_context=True)
+def readable_requests(context: template.Context, findings: list[Any]) -> set[int]:
+    """Of the requests these findings reported or followed, the ids of those the signed-in
+    worker may open (their own reports, those of their grids): the diary links them to the
+    request's page (status, handling unit, timeline), so a report can be followed up."""
+    ids = [f.request_id for f in findings if f.request_id]
+    if not ids:
+        return set()
+    user = context["request"].user
+    return set(requests_readable(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 @register.simple_tag

@@ -450,6 +450,8 @@
     var form = ev.target;
     if (!form.matches || !form.matches("form[data-gw-entry]")) return;
     ev.preventDefault();
+    var unfilled = missingRequired(form);
+    if (unfilled) { showErrors(form, unfilled.message, unfilled.detail); return; }
     if (form.checkValidity && !form.checkValidity()) { form.reportValidity && form.reportValidity(); return; }
     var missing = $all("[data-gw-required-when]", form).filter(function (input) {
       var rule = input.dataset.gwRequiredWhen.split(":");
@@ -533,6 +535,29 @@
     box.hidden = false;
     box.scrollIntoView({ block: "center" });
     box.focus();
+  }
+
+  /* Required fields left empty (a radio group with none chosen, a blank text), refused in
+     the server's words next to each field and in the form's alert box (请选择诉求类型), as a
+     form posted without the script is: not the browser's bubble, which names no field. A
+     field shown only for some answers (data-gw-when) is disabled while hidden, so skipped. */
+  function missingRequired(form) {
+    var detail = {}, reasons = [];
+    $all("[required]", form).forEach(function (el) {
+      if (el.disabled || !el.name || detail[el.name]) return;
+      var choice = el.type === "radio" || el.type === "checkbox";
+      var empty = choice
+        ? !$all("input", form).some(function (i) { return i.name === el.name && i.checked; })
+        : String(el.value || "").trim() === "";
+      if (!empty) return;
+      var fld = el.closest ? el.closest(".fld") : null;
+      var named = fld ? (choice ? $("legend", fld) : (el.id && $("label[for='" + el.id + "']", fld))) || $("legend, label", fld) : null;
+      var label = named ? named.textContent.replace(/\*/g, "").trim() : el.name;
+      var text = choice ? i18n("choose_field", { label: label }) : i18n("fill_field", { label: label });
+      detail[el.name] = [text]; reasons.push(text);
+    });
+    if (!reasons.length) return null;
+    return { message: i18n("fix_below") + reasons.join(i18n("error_separator")), detail: detail };
   }
 
   /* A rule "one of these fields is required": data-gw-one-of="care_plan_id,resident_id" on
