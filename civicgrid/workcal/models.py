@@ -39,3 +39,19 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         text = gettext("{date} 上班 {name}") if self.is_workday else gettext("{date} 放假 {name}")
         return text.format(date=self.date, name=self.name)
+
+
+class ThresholdState(models.Model):
+    """The yellow threshold (``CIVICGRID_YELLOW_FRACTION``) the open requests' next checks were
+    last scheduled with (one row): when the setting differs, the deadline scan makes them all
+    due again (``requests.services.warnings.reschedule_for_threshold``). None: not known."""
+
+    yellow_fraction = models.FloatField(_("黄灯阈值"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("重排时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("黄灯阈值记录")
+        verbose_name_plural = _("黄灯阈值记录")
+
+    def __str__(self) -> str:
+        return f"{self.yellow_fraction}"

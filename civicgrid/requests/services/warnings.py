@@ -10,11 +10,20 @@ A warning goes to the lead unit's active staff (``UnitMembership``), one outbox 
 person and channel they can be reached on (``warning:{warning}:{user}:{channel}``), in the
 warning's own transaction; a unit nobody in which can be reached gets one row recorded as
 failed with the reason (``warning:{warning}:nobody``).
+
+The yellow threshold (``CIVICGRID_YELLOW_FRACTION``) decides when yellow comes, so it is in
+every stored ``next_check_at``. The scan remembers the threshold it scheduled with
+(``ThresholdState``); when the setting differs (or was never recorded), the open requests due
+for a check later are all made due now, in one statement and in the same transaction as the
+new threshold is recorded, and the scan then re-lights them by the new rule. Doing it again
+changes nothing; a crash leaves either both or neither; a warning already raised is not
+raised again (its unique key).
 """
 
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +37,7 @@ from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN
 from civicgrid.requests.unit_notify import nobody_reason, unit_contacts
+from civicgrid.workcal.models import ThresholdState
 
 CLOCK_LABELS = {"response": gettext_lazy("响应（签收）"), "resolution": gettext_lazy("办理")}
 BATCH = 500
@@ -120,13 +130,43 @@ def scan_one(request_id: int, now: datetime) -> int:
     return raised
 
 
+def scheduled_fraction() -> float | None:
+    """The yellow threshold the open requests' next checks were last scheduled with."""
+    return ThresholdState.objects.filter(pk=1).values_list("yellow_fraction", flat=True).first()
+
+
+def reschedule_for_threshold(now: datetime) -> int | None:
+    """When ``CIVICGRID_YELLOW_FRACTION`` is not the threshold last scheduled with, make every
+    open request due for a later check due now and record the threshold. Returns how many
+    were made due, or None when the threshold had not changed."""
+    fraction = float(settings.REQUESTS_YELLOW_FRACTION)
+    if scheduled_fraction() == fraction:
+        return None
+    with transaction.atomic():
+        row = ThresholdState.objects.select_for_update().filter(pk=1).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = ThresholdState.objects.create(pk=1)
+            except IntegrityError:
+                return None  # another scan is recording it right now
+        if row.yellow_fraction == fraction:
+            return None
+        moved = Request.objects.filter(status__in=list(OPEN), next_check_at__gt=now).update(next_check_at=now)
+        row.yellow_fraction, row.changed_at = fraction, now
+        row.save(update_fields=["yellow_fraction", "changed_at"])
+    return moved
+
+
 def deadline_scan(now: datetime | None = None, limit: int = 10_000) -> dict[str, Any]:
-    """Find what turned yellow or red since the last scan; each request in its own transaction."""
+    """Find what turned yellow or red since the last scan; each request in its own transaction.
+    A changed yellow threshold first makes all open requests due (``reschedule_for_threshold``)."""
     now = now or timezone.now()
+    rescheduled = reschedule_for_threshold(now)
     due_ids = list(
         Request.objects.filter(next_check_at__lte=now, status__in=list(OPEN))
         .order_by("next_check_at")
         .values_list("id", flat=True)[:limit]
     )
     raised = sum(scan_one(pk, now) for pk in due_ids)
-    return {"checked": len(due_ids), "warnings": raised}
+    return {"checked": len(due_ids), "warnings": raised, "rescheduled": rescheduled}

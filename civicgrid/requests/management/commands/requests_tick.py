@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
@@ -5,6 +6,7 @@ from civicgrid.core import once
 from civicgrid.notify.services import outbox_drain
 from civicgrid.requests.rates.cells import rollup_tick
 from civicgrid.requests.services.warnings import deadline_scan
+from civicgrid.requests.services.whistle import report_in_scan
 
 
 class Command(BaseCommand):
@@ -15,10 +17,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         result = deadline_scan()
+        if result["rescheduled"] is not None:
+            self.stdout.write(
+                _(
+                    "黄灯阈值（CIVICGRID_YELLOW_FRACTION）为 {fraction}：{count} 件在办诉求已按新阈值重新检查"
+                ).format(fraction=settings.REQUESTS_YELLOW_FRACTION, count=result["rescheduled"])
+            )
+        report_in = report_in_scan()  # 报到期限 of open whistles (临期/超期 to the summoned units)
         sent = 0 if options["no_send"] else outbox_drain()
         self.stdout.write(
             _("检查 {checked} 件，新预警 {warnings} 条，发送通知 {sent} 条").format(
-                checked=result["checked"], warnings=result["warnings"], sent=sent
+                checked=result["checked"],
+                warnings=result["warnings"] + report_in["warnings"],
+                sent=sent,
             )
         )
         rates = rollup_tick()  # the rates rollup: this month built once, deltas folded in
