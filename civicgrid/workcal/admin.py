@@ -2,11 +2,13 @@
 goes through ``services`` (the same checks, the same audit rows); the page ``/workcal/`` is
 the main tool (the year's months, entering many days at once)."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from civicgrid.workcal import rules, services
 from civicgrid.workcal.models import CalendarDay, CalendarYear
@@ -16,6 +18,22 @@ class CalendarDayForm(forms.ModelForm):
     class Meta:
         model = CalendarDay
         fields = ["date", "is_workday", "name"]
+
+    def clean_date(self) -> date:
+        """A day already entered is changed on its own row (another date is another row): say
+        so, with what it holds, instead of the stock uniqueness message."""
+        day: date = self.cleaned_data["date"]
+        existing = CalendarDay.objects.filter(date=day).exclude(pk=self.instance.pk).first()
+        if existing is not None:
+            kind = _("调休上班") if existing.is_workday else _("放假")
+            named = f"{kind}·{existing.name}" if existing.name else kind
+            raise forms.ValidationError(
+                _("日期 {date} 已录入（类型：{kind}），请在列表中打开该日期直接修改").format(
+                    date=day.isoformat(), kind=named
+                ),
+                code="unique",
+            )
+        return day
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

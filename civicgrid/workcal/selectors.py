@@ -9,13 +9,14 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.workcal.clock import fallback_warning
-from civicgrid.workcal.models import CalendarDay, CalendarYear
+from civicgrid.workcal.models import CalendarDay, CalendarYear, ThresholdState
 
 # From this month on, next year's schedule not yet entered is a warning (the State Council
 # publishes it in the autumn, usually late October or November).
@@ -50,13 +51,74 @@ def missing_warning(year: int) -> str:
     return fallback_warning([year])
 
 
+def deadline_years(on: date | None = None) -> dict[int, int]:
+    """{year: open requests} for each year from this one on in which an open request's
+    response or resolution deadline falls (one grouped query)."""
+    from civicgrid.requests.models import Request  # the calendar comes first; requests use it
+    from civicgrid.requests.transitions import OPEN
+
+    on = on or today()
+    pairs = (
+        Request.objects.filter(status__in=list(OPEN))
+        .filter(Q(due_response_at__year__gte=on.year) | Q(due_resolution_at__year__gte=on.year))
+        .annotate(response=ExtractYear("due_response_at"), resolution=ExtractYear("due_resolution_at"))
+        .values_list("response", "resolution")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found: dict[int, int] = {}
+    for response, resolution, n in pairs:
+        for year in {response, resolution}:
+            if year is not None and year >= on.year:
+                found[year] = found.get(year, 0) + n
+    return found
+
+
 def pending_warnings(on: date | None = None) -> list[tuple[int, str]]:
     """(year, warning) for the years whose deadlines run on the fallback now or soon: this
-    year if not confirmed, and from October next year if not confirmed."""
+    year if not confirmed, from October next year if not confirmed, and any later year an
+    open request's deadline already falls in while its schedule is not confirmed."""
     on = on or today()
     wanted = [on.year] + ([on.year + 1] if on.month >= WARN_FROM_MONTH else [])
+    depending = deadline_years(on)
+    wanted += sorted(y for y in depending if y not in wanted)
     confirmed = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
-    return [(y, missing_warning(y)) for y in wanted if y not in confirmed]
+    warnings = []
+    for y in wanted:
+        if y in confirmed:
+            continue
+        text = missing_warning(y)
+        if depending.get(y):
+            text += _("（{count} 件在办诉求的期限在该年）").format(count=depending[y])
+        warnings.append((y, text))
+    return warnings
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The yellow threshold as set, and the one the open requests were last scheduled with."""
+
+    setting: str
+    fraction: float
+    scheduled: float | None
+    changed_at: datetime | None
+
+    @property
+    def percent(self) -> str:
+        return f"{self.fraction * 100:g}%"
+
+    @property
+    def pending(self) -> bool:
+        """Set, but the deadline scan has not yet rescheduled the open requests by it."""
+        return self.scheduled != self.fraction
+
+
+def threshold() -> Threshold:
+    row = ThresholdState.objects.filter(pk=1).values_list("yellow_fraction", "changed_at").first()
+    scheduled, changed_at = row if row else (None, None)
+    return Threshold(
+        "CIVICGRID_YELLOW_FRACTION", float(settings.REQUESTS_YELLOW_FRACTION), scheduled, changed_at
+    )
 
 
 @dataclass
@@ -73,8 +135,9 @@ class YearRow:
     hint: str = ""
 
 
-def years_overview(on: date | None = None) -> list[YearRow]:
-    """Every year entered or confirmed, plus this year and next, newest first (two queries)."""
+def years_overview(on: date | None = None, warnings: list[tuple[int, str]] | None = None) -> list[YearRow]:
+    """Every year entered or confirmed, plus this year and next and any year warned of (a
+    later year open deadlines fall in), newest first."""
     on = on or today()
     rows: dict[int, YearRow] = {y: YearRow(y) for y in (on.year, on.year + 1)}
     counts = (
@@ -90,13 +153,15 @@ def years_overview(on: date | None = None) -> list[YearRow]:
     for y in CalendarYear.objects.all():
         row = rows.setdefault(y.year, YearRow(y.year))
         row.confirmed, row.source, row.note, row.updated_at = True, y.source, y.note, y.updated_at
-    warned = {y for y, _w in pending_warnings(on)}
+    warned = dict(pending_warnings(on) if warnings is None else warnings)
+    for year in warned:
+        rows.setdefault(year, YearRow(year))
     for row in rows.values():
         if row.confirmed:
             continue
         row.library_knows = library_knows(row.year)
         if row.year in warned:
-            row.warning = missing_warning(row.year)
+            row.warning = warned[row.year]
         elif row.year == on.year + 1:
             row.hint = _("尚未录入；国务院办公厅通常在每年秋季公布次年安排")
         elif row.year > on.year:

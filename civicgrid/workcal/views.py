@@ -1,5 +1,8 @@
 """The working-calendar pages of the system administrator (节假日与调休).
 
+Every staff account may read them (the calendar sets everyone's deadlines); only the system
+administrator (``Capability.CALENDAR_EDIT``) sees the forms and may write.
+
 ``/workcal/``: the years entered, each with its holidays and make-up days and whether it is
 confirmed, and a warning for this year and (from October) next year when not entered.
 ``/workcal/<year>/``: the year month by month, a form to set or clear one day, the line
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import require_any
+from civicgrid.accounts.selectors import has_capability, require_any
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.workcal import exports, rules, selectors, services
 from civicgrid.workcal.forms import (
@@ -40,6 +43,10 @@ from civicgrid.workcal.forms import (
 IMPORT_EXAMPLE = (
     "2027-01-01 休 元旦\n2027-02-11 至 2027-02-17 休 春节\n2027-02-07 班 春节调休\n2027-02-20 班 春节调休"
 )
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return has_capability(request.user, Capability.CALENDAR_EDIT)
 
 
 def _editor(request: HttpRequest) -> Any:
@@ -76,7 +83,6 @@ def _refuse(form: forms.Form, exc: CivicError) -> int:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    _editor(request)
     wanted = request.GET.get("year", "").strip()
     if wanted:
         if wanted.isdecimal() and not rules.year_errors(int(wanted)):
@@ -85,7 +91,14 @@ def index(request: HttpRequest) -> HttpResponse:
             request, _("年份应在 {first} 至 {last} 之间").format(first=rules.FIRST_YEAR, last=rules.LAST_YEAR)
         )
     on = selectors.today()
-    context = {"years": selectors.years_overview(on), "warnings": selectors.pending_warnings(on), "today": on}
+    warnings = selectors.pending_warnings(on)
+    context = {
+        "years": selectors.years_overview(on, warnings),
+        "warnings": warnings,
+        "today": on,
+        "threshold": selectors.threshold(),
+        "can_edit": _can_edit(request),
+    }
     return render(request, "workcal/index.html", context)
 
 
@@ -141,6 +154,7 @@ def _page(request: HttpRequest, year: int, status: int = 200, **forms_: forms.Fo
         "clear_error": forms_.get("clear_form"),
         "example": IMPORT_EXAMPLE.replace("2027", str(year)),
         "today": on,
+        "can_edit": _can_edit(request),
     }
     return render(request, "workcal/year.html", context, status=status)
 
@@ -148,7 +162,6 @@ def _page(request: HttpRequest, year: int, status: int = 200, **forms_: forms.Fo
 @login_required
 @require_GET
 def year_page(request: HttpRequest, year: int) -> HttpResponse:
-    _editor(request)
     return _page(request, _year(year))
 
 
@@ -156,7 +169,6 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def days_export(request: HttpRequest, year: int) -> HttpResponse:
     """The year's days as a text file in the line format of 批量录入 (round-trips)."""
-    _editor(request)
     year = _year(year)
     response = HttpResponse(exports.year_text(year), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name(year)}"'
@@ -167,7 +179,7 @@ def days_export(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def day_form(request: HttpRequest, year: int) -> HttpResponse:
     """The form for one day (htmx: a click on the calendar fills it)."""
-    _editor(request)
+    _editor(request)  # a reader's calendar cells are not links
     year = _year(year)
     version = selectors.year_version(year)
     form, has_entry = _day_form_for(_asked_day(request, year), version)

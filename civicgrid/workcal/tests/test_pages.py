@@ -45,12 +45,10 @@ def version(year: int) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["bob", "alice", "dave", "olivia", "secadmin", "auditor"])
-def test_only_the_system_administrator_may_see_or_edit_the_calendar(city: Any, who: str) -> None:
+def test_only_the_system_administrator_may_edit_the_calendar(city: Any, who: str) -> None:
     client = client_for(getattr(city, who))
     before = state()
-    for url in ("workcal:index",):
-        assert client.get(reverse(url)).status_code == 403
-    assert client.get(reverse("workcal:year", args=[2027])).status_code == 403
+    # Every staff account reads the calendar (test_wcalfix_read_only); only the forms are refused.
     assert client.get(reverse("workcal:day_form", args=[2027]) + "?date=2027-01-01").status_code == 403
     posts = {
         "workcal:day_set": {"date": "2027-01-01", "kind": "rest", "name": "元旦"},
