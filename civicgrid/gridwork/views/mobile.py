@@ -481,16 +481,44 @@ def _checked_meanwhile(user: Any, pk: int) -> tuple[Request, str] | None:
     )
 
 
-def _verify_context(found: Request, form: VerifyForm) -> dict[str, Any]:
+def _verify_context(user: Any, found: Request, form: VerifyForm) -> dict[str, Any]:
+    """What the worker judges by: the report and its photos, the unit that handled it and its
+    reply with photos, the earlier failed checks, the place on the map within their grid."""
     point = found.lon is not None and found.lat is not None
     label = f"{found.number} {found.title}"
     marker = {"lon": found.lon, "lat": found.lat, "kind": "reported", "label": label}
-    lead = WorkOrder.objects.filter(request=found, is_active=True, role=AssignmentRole.LEAD).first()
+    lead = (
+        WorkOrder.objects.filter(request=found, is_active=True, role=AssignmentRole.LEAD)
+        .select_related("unit")
+        .first()
+    )
+    events = list(
+        RequestEvent.objects.filter(request=found, action__in=[Action.RECEIVE, Action.REPLY, Action.VERIFY])
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    received = [e for e in events if e.action == Action.RECEIVE]
+    replies = [e for e in events if e.action == Action.REPLY]
+    failed = [e for e in events if e.action == Action.VERIFY and not (e.data or {}).get("confirmed")]
+    report_photos = [a for e in received for a in e.attachments.all()]
+    report_photos += list(found.attachments.filter(event__isnull=True))
+    on_path = {int(p) for p in found.node_path.strip("/").split("/") if p}
+    grids = [g for g in my_grids(user) if g.pk in on_path] or my_grids(user)
     return {
         "r": found,
         "reply": lead.reply if lead else "",
+        "unit": lead.unit if lead else found.lead_unit,
+        "report_photos": [a for a in report_photos if a.content_type.startswith("image/")],
+        "reply_photos": [a for a in replies[-1].attachments.all() if a.content_type.startswith("image/")]
+        if replies
+        else [],
+        "failed_checks": failed,
         "form": form,
-        "map_data": {"grids": [], "routes": [], "markers": [marker] if point else []},
+        "map_data": {
+            "grids": [{"name": g.name, "geometry": g.geometry} for g in grids if g.geometry],
+            "routes": [],
+            "markers": [marker] if point else [],
+        },
         "photos_max": ATTACHMENTS_MAX,
         "tab": "today",
     }
@@ -508,12 +536,12 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             gone, reason = meanwhile
             form = VerifyForm(request.POST, actor=user, target=gone, auto_id="vf_%s")
             form.add_error(None, reason)
-            context = _verify_context(gone, form) | {"closed": True}
+            context = _verify_context(user, gone, form) | {"closed": True}
             return render(request, "gridwork/m/verify.html", context, status=409)
     found = _to_verify(user, pk)
     if request.method != "POST":
         form = VerifyForm(actor=user, target=found, auto_id="vf_%s")
-        return render(request, "gridwork/m/verify.html", _verify_context(found, form))
+        return render(request, "gridwork/m/verify.html", _verify_context(user, found, form))
     form = VerifyForm(request.POST, request.FILES, actor=user, target=found, auto_id="vf_%s")
     if form.is_valid():
         run = ACTION_RUNNERS["verify"]
@@ -526,7 +554,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{found.number}：{done}")
             return redirect("gridwork:m_today")
     found.refresh_from_db()  # the current version and state, for the next attempt
-    return render(request, "gridwork/m/verify.html", _verify_context(found, form), status=422)
+    return render(request, "gridwork/m/verify.html", _verify_context(user, found, form), status=422)
 
 
 # --- log, map, queue ---------------------------------------------------------------------------

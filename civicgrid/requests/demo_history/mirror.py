@@ -110,7 +110,8 @@ class Mirror(Detours):
 
     def sign(self, life: Life, now: datetime, *, actor: Any) -> None:
         req = self._begin(life, Action.SIGN)
-        req.responded_at = now
+        if req.responded_at is None:  # as the service: an escalated request's answer stays
+            req.responded_at = now
         for order in self._lead_orders(life):
             order.signed_at = now
         self._finish(life, actor, Action.SIGN, now, unit=req.lead_unit)

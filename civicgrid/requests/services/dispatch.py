@@ -112,16 +112,20 @@ def rule_preview(category: Category, node_path: str) -> Assignment | None:
     return match_rule(Request(category=category, node_path=node_path))
 
 
-def assignment_replace(actor: Any, request: Request, assignment: Assignment, now: datetime) -> None:
+def assignment_replace(
+    actor: Any, request: Request, assignment: Assignment, now: datetime, *, keep_clocks: bool = False
+) -> None:
     """Dispatch an existing request anew: the old work orders lapse, the new ones start, and
     what the old assignment still waited for (a return, an extension) is withdrawn. The old
     lead's open whistles end (牵头单位变更) with their summonses' work orders; a whistle of a
-    lead that stays (重办) keeps its summoned units' orders."""
+    lead that stays (重办) keeps its summoned units' orders. ``keep_clocks`` (上报, an internal
+    hand-over to the level above): the request keeps its dispatch time, deadlines and
+    sign-for; only the new work orders record ``now``."""
     whistles_end(actor, request, now, why=_("牵头单位变更"), keep_lead=assignment.lead)
     still_summoned = Q(whistle__isnull=False, whistle__closed_at__isnull=True)
     WorkOrder.objects.filter(request=request, is_active=True).exclude(still_summoned).update(is_active=False)
     approvals_withdraw(actor, request, now, why=_("主办单位已变更"))
-    assignment_apply(request, assignment, now)
+    assignment_apply(request, assignment, now, keep_clocks=keep_clocks)
     assignment_record(actor, request, assignment, now, version=request.version + 1)
 
 
@@ -155,11 +159,17 @@ def approvals_withdraw(
     return [a.pk for a in pending]
 
 
-def assignment_apply(request: Request, assignment: Assignment, now: datetime) -> None:
+def assignment_apply(
+    request: Request, assignment: Assignment, now: datetime, *, keep_clocks: bool = False
+) -> None:
     """The request's side of a dispatch: lead unit and the level it handles at, dispatch time,
-    fresh clocks (object only)."""
+    fresh clocks (object only). ``keep_clocks``: the clocks run on from the request's own
+    dispatch (an escalation): dispatch time, deadlines and an answered response stay."""
     request.lead_unit = assignment.lead
     request.level = unit_level(assignment.lead.kind)
+    if keep_clocks:
+        request.replied_at = None
+        return
     request.dispatched_at = now
     request.responded_at = None
     request.replied_at = None

@@ -1,8 +1,9 @@
 """Handling a dispatched request: sign for, reply, verify, extend, suspend, supervise, merge…"""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -60,10 +61,12 @@ def _text_and_files(
 
 @transaction.atomic
 def request_sign(*, actor: Any, request: Request, expected_version: int | None = None) -> Request:
-    """签收: the lead unit takes the request; the response clock stops."""
+    """签收: the lead unit takes the request; the response clock stops. After an escalation the
+    request's response was answered already (by the level below): that time stays."""
     locked = engine.begin(actor, request, Action.SIGN, expected_version=expected_version)
     now = timezone.now()
-    locked.responded_at = now
+    if locked.responded_at is None:
+        locked.responded_at = now
     WorkOrder.objects.filter(request=locked, is_active=True, role=AssignmentRole.LEAD).update(signed_at=now)
     engine.finish(actor, locked, Action.SIGN, now=now, unit=locked.lead_unit)
     return locked
@@ -173,7 +176,25 @@ def request_verify(
             target=Status.IN_PROGRESS,
         )
         save_attachments(locked, files, actor, event)
+        _tell_verify_failed(locked, note.strip())
     return locked
+
+
+def _tell_verify_failed(request: Request, note: str) -> None:
+    """不属实: the lead unit is told the reply was sent back (queued now, sent after commit)."""
+    if request.lead_unit is None:
+        return
+    notify_unit(
+        request.lead_unit,
+        dedupe_key=f"verify-failed:{request.pk}:{request.version}:{request.lead_unit_id}",
+        subject=_("核查未通过 {number}").format(number=request.number),
+        body=_(
+            "【接诉即办】{name}：工单 {number}「{title}」现场核查不属实，已退回继续办理。核查情况：{note}"
+        ).format(name=request.lead_unit.name, number=request.number, title=request.title, note=note[:200]),
+        target=request,
+        role=_("承办单位"),
+        what=_("核查未通过通知"),
+    )
 
 
 def extend_amount_error(amount: Any, unit: str) -> str:
@@ -343,10 +364,20 @@ def request_supervise(
 ) -> Request:
     """督办 by a higher level: flagged, and the lead unit is told. It may be repeated (二次督办
     and on, as pressure rises): each is numbered in its history row's ``data["round"]`` and in
-    the message, so the unit sees it is not the first."""
+    the message, so the unit sees it is not the first. The same leader's same text again
+    within ``REQUESTS_REPEAT_SECONDS`` (a double click, a client's retry) is refused (409,
+    naming the earlier round) and writes nothing: no second round, row or SMS."""
     locked = engine.begin(actor, request, Action.SUPERVISE, expected_version=expected_version)
     if not note.strip():
         raise ValidationError(_("请填写督办意见"), field="note")
+    earlier = _just_sent(actor, locked, Action.SUPERVISE, note.strip())
+    if earlier is not None:
+        raise Conflict(
+            _("刚刚已督办（第{round}次，{time}），请勿重复提交").format(
+                round=earlier.data.get("round", 1), time=_clock(earlier)
+            ),
+            detail=_repeat_detail(locked, earlier),
+        )
     locked.supervised = True
     round_ = supervisions(locked).count() + 1
     event = engine.finish(actor, locked, Action.SUPERVISE, note=note.strip(), data={"round": round_})
@@ -369,6 +400,33 @@ def request_supervise(
             what=_("督办通知"),
         )
     return locked
+
+
+def _just_sent(actor: Any, locked: Request, action: str, note: str) -> RequestEvent | None:
+    """The same person's same action with the same text on this request within
+    ``REQUESTS_REPEAT_SECONDS``: a double click or a client's retry, not a new 督办 or note.
+
+    The caller holds the request's row lock (``engine.begin``), so of two such submits at
+    once the second waits for the first to commit and then finds its row here."""
+    seconds = settings.REQUESTS_REPEAT_SECONDS
+    if seconds <= 0 or not getattr(actor, "is_authenticated", False):
+        return None
+    since = timezone.now() - timedelta(seconds=seconds)
+    return (
+        RequestEvent.objects.filter(
+            request=locked, action=action, actor=actor, note=note, created_at__gte=since
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _clock(event: RequestEvent) -> str:
+    return timezone.localtime(event.created_at).strftime("%H:%M:%S")
+
+
+def _repeat_detail(locked: Request, earlier: RequestEvent) -> dict[str, Any]:
+    return {"status": locked.status, "version": locked.version, "event": earlier.pk}
 
 
 def supervisions(request: Request) -> QuerySet[RequestEvent]:
@@ -516,15 +574,21 @@ def request_escalate(
     locked.level = new_level
     assignment = Assignment(lead=unit, label=_("上报至{label}").format(label=HandlingLevel(new_level).label))
     now = timezone.now()
-    assignment_replace(actor, locked, assignment, now)
+    from_unit = locked.lead_unit  # the unit that escalates: the row's unit, as the actor's
+    assignment_replace(actor, locked, assignment, now, keep_clocks=True)
     engine.finish(
         actor,
         locked,
         Action.ESCALATE,
         note=reason.strip(),
         now=now,
-        unit=unit,
-        data=assignment_data(assignment) | {"level_from": str(before), "level_to": str(new_level)},
+        unit=from_unit,
+        data=assignment_data(assignment)
+        | {
+            "level_from": str(before),
+            "level_to": str(new_level),
+            "from_unit": from_unit.pk if from_unit else None,
+        },
     )
     return locked
 
@@ -598,18 +662,35 @@ def request_note(
     """备注. ``caller_phone``: the note records a caller's call about this request (the console's
     跟进此件); their phone is kept on the history row as its blind index only
     (``data["caller_phone_hash"]``, not in the audit row), so the caller's history by phone
-    finds the request they followed."""
+    finds the request they followed. The same person's same note (text, caller and
+    attachments) again within ``REQUESTS_REPEAT_SECONDS`` is refused (409) and not written."""
     locked = engine.begin(actor, request, Action.NOTE, expected_version=expected_version)
     files = _text_and_files("note", note, _("请填写内容"), attachments)
+    earlier = _just_sent(actor, locked, Action.NOTE, note.strip())
+    phone = caller_phone_hash(caller_phone) if caller_phone.strip() else None
+    if (
+        earlier is not None
+        and earlier.data.get(FOLLOW_PHONE_KEY) == phone
+        and sorted(earlier.attachments.values_list("name", "size")) == sorted(_files_key(files))
+    ):
+        raise Conflict(
+            _("刚刚已添加过相同的备注（{time}），请勿重复提交").format(time=_clock(earlier)),
+            detail=_repeat_detail(locked, earlier),
+        )
     event = engine.finish(actor, locked, Action.NOTE, note=note.strip())
-    if caller_phone.strip():
-        event.data = {**event.data, FOLLOW_PHONE_KEY: caller_phone_hash(caller_phone)}
+    if phone is not None:
+        event.data = {**event.data, FOLLOW_PHONE_KEY: phone}
         event.save(update_fields=["data"])
     save_attachments(locked, files, actor, event)
     return locked
 
 
 FOLLOW_PHONE_KEY = "caller_phone_hash"
+
+
+def _files_key(files: list[UploadedFile]) -> list[tuple[str, int]]:
+    """The attachments as ``save_attachments`` keeps them (name, size), to compare a note's."""
+    return [((f.name or _("附件"))[:200], f.size or 0) for f in files]
 
 
 def caller_phone_hash(phone: str) -> str:

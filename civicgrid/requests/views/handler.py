@@ -5,12 +5,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -18,12 +19,14 @@ from civicgrid.accounts.selectors import has_capability, scope_q
 from civicgrid.core.errors import CivicError, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_forms import error_summary
-from civicgrid.requests import selectors, services
+from civicgrid.requests import report_duty, selectors, services
 from civicgrid.requests import web_helpers as web
-from civicgrid.requests.constants import Action, AssignmentRole, Light, Status
+from civicgrid.requests.constants import Action, AssignmentRole, HandlingLevel, Light, Status, unit_level
 from civicgrid.requests.forms import ACTION_FORMS, ReportInPageForm, WhistleCloseForm, add_service_errors
 from civicgrid.requests.models import (
     Category,
+    CouncilOutcome,
+    HandlingUnit,
     Request,
     RequestEvent,
     Whistle,
@@ -50,12 +53,12 @@ def _require_units(actor: Any) -> set[int]:
     return units
 
 
-def _filtered(request: HttpRequest, qs: QuerySet[Request]) -> QuerySet[Request]:
+def _filtered(request: HttpRequest, qs: QuerySet[Request], units: set[int], now: Any) -> QuerySet[Request]:
     status, light, category = (request.GET.get(k, "") for k in ("status", "light", "category"))
     if status in INBOX_STATUSES:
         qs = qs.filter(status=status)
-    if light in Light.values:  # a suspended request has no light (its clocks stop)
-        qs = qs.filter(light=light).exclude(status=Status.SUSPENDED)
+    if light in Light.values:  # a suspended request has no light (its clocks stop); a summons has its own
+        qs = qs.filter(report_duty.ids_with_light(units, qs, light, now))
     if category.isdecimal():
         qs = qs.filter(category_id=int(category))
     return qs
@@ -94,17 +97,16 @@ def _bulk_sign(request: HttpRequest) -> list[SignResult]:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    _require_units(request.user)
+    units = _require_units(request.user)
     results = _bulk_sign(request) if request.method == "POST" else None
     base = selectors.inbox(request.user)
-    page = paginate(request, _filtered(request, base))
     now = timezone.now()
-    ids = base.order_by().values("pk")
-    lit = Request.objects.filter(pk__in=ids).exclude(status=Status.SUSPENDED)  # paused: no light
-    lights = dict(lit.values_list("light").annotate(n=Count("id")).order_by())
+    page = paginate(request, _filtered(request, base, units, now))
+    lights = report_duty.light_counts(units, base, now)  # a summoned unit: its report-in deadline
+    duties = report_duty.duties(units, [r.pk for r in page], now)
     context = {
         "page": page,
-        "rows": [(r, web.clock_view(r, now)) for r in page],
+        "rows": [(r, duties.get(r.pk) or web.clock_view(r, now)) for r in page],
         "query": query_without_page(request),
         "params": request.GET,
         "results": results,
@@ -160,11 +162,38 @@ def _event_label(event: RequestEvent) -> str:
 
 
 def _detail(request: Request, event: RequestEvent) -> str:
+    if event.action == Action.VERIFY and isinstance(event.data.get("confirmed"), bool):
+        if event.data["confirmed"]:
+            return _("核查结论：属实")
+        return _("核查结论：不属实，答复未通过，退回承办单位继续办理")
+    if event.action == Action.ESCALATE:
+        return _escalation(event)
     amount = event.data.get("amount") if event.action == Action.EXTEND_REQUEST else None
     if not isinstance(amount, int | float) or isinstance(amount, bool):
         return ""
     unit = event.data.get("unit") or request.extension_unit  # older rows did not record it
     return _("延长 {amount}").format(amount=amount_with_unit(amount, unit))
+
+
+def _escalation(event: RequestEvent) -> str:
+    """上报's row: the level change and the unit it went to (the row's unit is the sender's)."""
+    levels = [_label(HandlingLevel, event.data.get(key) or "") for key in ("level_from", "level_to")]
+    to = HandlingUnit.objects.filter(pk=event.data.get("lead")).values_list("name", flat=True).first()
+    text = f"{levels[0] or '—'} → {levels[1] or '—'}"
+    return _("{levels}，上报至{unit}").format(levels=text, unit=to) if to else text
+
+
+def _councils(request: Request) -> list[CouncilOutcome]:
+    """三方议事, each with the unit that held it and its level (``held_by``, ``held_level``):
+    the unit of its history row, the lead unit at the time."""
+    councils = list(request.councils.select_related("recorded_by").order_by("held_on"))
+    rows = request.events.filter(action=Action.COUNCIL).select_related("unit")
+    units = {e.data.get("council"): e.unit for e in rows}
+    for c in councils:
+        unit = units.get(c.pk)
+        c.held_by = unit  # type: ignore[attr-defined]
+        c.held_level = _label(HandlingLevel, unit_level(unit.kind)) if unit else ""  # type: ignore[attr-defined]
+    return councils
 
 
 ROLE_ORDER: dict[str, int] = {AssignmentRole.LEAD: 0, AssignmentRole.ASSIST: 1, AssignmentRole.COPY: 2}
@@ -209,7 +238,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "whistles": _whistles(found),
         "may_close_whistle": may_close_whistle(user, found),
         "now": timezone.now(),
-        "councils": found.councils.select_related("recorded_by").order_by("held_on"),
+        "councils": _councils(found),
         "ratings": found.ratings.select_related("unit").order_by("round"),
         "loose_attachments": found.attachments.filter(event__isnull=True),
         "duplicates": found.duplicates.only("id", "number", "title"),
@@ -271,6 +300,7 @@ def _refused(request: HttpRequest, found: Request, message: str) -> HttpResponse
     return render(request, "requests/action.html", {"r": found, "form": None, "label": _("操作")}, status=409)
 
 
+@never_cache  # the requester's clear name and phone: no copy kept by a browser or proxy
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
