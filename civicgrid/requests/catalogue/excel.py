@@ -105,9 +105,8 @@ def _sheet_help(wb: Any, title: str) -> None:
         (_("责任单位名称"), _("仅供阅读，导入时忽略")),
         (
             _("响应级别"),
-            "、".join(f"{TIER_SHORT[t]}={t.label}" for t in ResponseTier)
-            + _("；时限留空时按级别的通常时限：")
-            + "、".join(f"{TIER_SHORT[t]}{_tier_limits(t)}" for t in ResponseTier),
+            "；".join(f"{TIER_SHORT[t]}{_tier_limits(t)}" for t in ResponseTier)
+            + _("。级别决定该类诉求的默认响应和办理时限：时限列留空时按所选级别的上述时限，填写则以填写为准"),
         ),
         (_("响应时限、办理时限"), _("大于0的数字；留空按响应级别的标准时限")),
         (_("时限单位"), "、".join(UNIT_SHORT.values())),
@@ -261,6 +260,12 @@ def _check_header(header: Sequence[str], index: Mapping[str, int], mark: ExportM
     elif "responsible_unit" in index:
         needed.append("responsible_kind")
     missing = [HEADERS[k] for k in needed if k not in index]
+    expected = "、".join(h for _k, h in COLUMNS)
+    if not index:  # no column of the catalogue anywhere: the sheet is not there (only 填写说明)
+        raise ValidationError(
+            _("找不到派单目录工作表（应有列：{expected}）；未导入任何内容").format(expected=expected),
+            field="file",
+        )
     problems = []
     if unknown:
         problems.append(_("未知列：{columns}").format(columns="、".join(unknown)))

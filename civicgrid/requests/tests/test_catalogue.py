@@ -278,7 +278,7 @@ def test_excel_import_minimal_columns_numeric_codes_and_errors_by_excel_row(city
     assert "「响应级别」只能是" in info.value.errors["第3行"][0]
     with pytest.raises(ValidationError) as info:
         catalogue.catalogue_import(actor=city.sysadmin, data=_xlsx([["名称"], ["停水"]]))
-    assert "缺少列" in info.value.errors["file"][0]
+    assert "找不到派单目录工作表" in info.value.errors["file"][0]
     with pytest.raises(ValidationError) as info:
         catalogue.catalogue_import(actor=city.sysadmin, data=b"not an excel file")
     assert info.value.errors["file"] == ["文件不是有效的 Excel（.xlsx）文件"]
