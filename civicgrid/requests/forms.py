@@ -5,7 +5,7 @@ each reason next to the field of the same name (or above the form, with the fiel
 Chinese label, when the form has no such field).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -30,6 +30,7 @@ from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN, extend_
 from civicgrid.requests.services.whistle import summonable_units
 from civicgrid.requests.web_helpers import open_summonses
 from civicgrid.territory.models import Node, NodeKind
+from civicgrid.workcal import clock
 from civicgrid.workcal.constants import LimitUnit
 
 FIELD_LABELS = {
@@ -298,8 +299,23 @@ class WhistleForm(ActionForm):
     def setup(self) -> None:
         units = summonable_units(self.target).order_by("kind", "code")
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
-        soon = timezone.localtime() + timedelta(days=1)
-        self.fields["deadline"].initial = soon.replace(minute=0, second=0, microsecond=0)
+        self.fields["deadline"].initial = default_whistle_deadline(self.target)
+        self.fields["deadline"].help_text = _(
+            "默认一个工作日后；至少1小时之后，且不晚于诉求的办理期限。报到期限不随诉求挂起暂停"
+        )
+
+
+def default_whistle_deadline(request: Any, now: datetime | None = None) -> datetime:
+    """One working day from now on the work calendar (Friday afternoon: Monday afternoon),
+    rounded up to the minute, but not after the request's own resolution deadline while that
+    is still at least an hour ahead (``request_whistle`` refuses a later one)."""
+    now = now or timezone.now()
+    due = clock.advance(clock.current_calendar(), now, 1, LimitUnit.WORKING_DAYS).due_at
+    due = (timezone.localtime(due) + timedelta(seconds=59)).replace(second=0, microsecond=0)
+    limit = getattr(request, "due_resolution_at", None)
+    if limit is not None and now + timedelta(hours=1) <= limit < due:
+        return timezone.localtime(limit).replace(second=0, microsecond=0)
+    return due
 
 
 class CouncilForm(ActionForm):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
-from civicgrid.requests import selectors
+from civicgrid.requests import report_duty, selectors
 from civicgrid.requests.constants import OPEN_STATUSES, Light, Status
 from civicgrid.requests.ledger import day_start, overdue_q
 from civicgrid.requests.models import Request
@@ -28,13 +28,14 @@ def _link(name: str, **params: Any) -> str:
 
 
 def _inbox_figures(user: Any) -> list[Figure]:
-    ids = selectors.inbox(user).order_by().values("pk")
-    found = Request.objects.filter(pk__in=ids).aggregate(
+    base = selectors.inbox(user)
+    found = Request.objects.filter(pk__in=base.order_by().values("pk")).aggregate(
         open=Count("id"),
         unsigned=Count("id", filter=Q(status=Status.DISPATCHED)),
-        yellow=Count("id", filter=Q(light=Light.YELLOW)),
-        red=Count("id", filter=Q(light=Light.RED)),
     )
+    # As the inbox counts them: a request the user's units are on only by a whistle counts by
+    # its report-in deadline, and not at all once they reported in.
+    found.update(report_duty.light_counts(unit_ids(user), base, timezone.now()))
     return [
         Figure(_("待签收"), found["unsigned"], _link("requests:inbox", status=Status.DISPATCHED)),
         Figure(_("待办工单"), found["open"], _link("requests:inbox")),

@@ -3,11 +3,14 @@ from typing import Any
 from django_tasks import task
 
 from civicgrid.requests.services.warnings import deadline_scan
+from civicgrid.requests.services.whistle import report_in_scan
 
 
 @task()
 def scan_deadlines() -> dict[str, Any]:
-    return deadline_scan()
+    result = deadline_scan()
+    result["report_in"] = report_in_scan()  # 报到期限 of open whistles
+    return result
 
 
 @task()

@@ -71,7 +71,13 @@ TRANSITIONS: dict[str, Rule] = {
     Action.MERGE: rule({S.RECEIVED, S.DISPATCHED} | WORKING, S.MERGED, DISPATCHER),
     Action.REOPEN: rule({S.CALLED_BACK, S.CLOSED}, S.DISPATCHED, DISPATCHER, SYSTEM),
     Action.WHISTLE: rule(WORKING | {S.LONG_RUNNING}, None, LEAD),
-    Action.REPORT_IN: rule(ACTIVE, None, ASSIST),
+    # A summoned department may report in whenever the whistle is open (the summoning unit
+    # closes it with its outcome; closing or merging the request ends it): while the request
+    # is suspended (the report-in deadline is the department's own, it does not pause) and
+    # after the lead replied, until the request is closed.
+    Action.REPORT_IN: rule(
+        ACTIVE | {S.SUSPENDED, S.RETURN_PENDING, S.REPLIED, S.VERIFIED, S.CALLED_BACK}, None, ASSIST
+    ),
     Action.ESCALATE: rule({S.DISPATCHED} | WORKING, S.DISPATCHED, LEAD),
     Action.COUNCIL: rule(WORKING | {S.LONG_RUNNING}, None, LEAD),
     # The requester may add to an open request (a resident following it instead of filing again).

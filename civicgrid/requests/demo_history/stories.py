@@ -372,6 +372,9 @@ class Stories:
         at += span * rng.uniform(0.03, 0.12)
         window = max(span * rng.uniform(0.1, 0.3), timedelta(hours=2))
         deadline = at + window
+        due = req.due_resolution_at  # a report-in deadline is not after the request's own
+        if due is not None and at + timedelta(hours=1) <= due < deadline:
+            deadline = due
         reason = rng.choice(texts.WHISTLE_REASONS)
         yield Step(at, "whistle", {"actor": handler, "units": units, "reason": reason, "deadline": deadline})
         reports = sorted(

@@ -3,17 +3,28 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
-from civicgrid.requests.constants import NOTE_MAX, Action, AssignmentRole, UnitKind
-from civicgrid.requests.models import HandlingUnit, Request, RequestEvent, Whistle, WhistleSummons, WorkOrder
+from civicgrid.requests.constants import NOTE_MAX, Action, AssignmentRole, Light, Status, UnitKind
+from civicgrid.requests.deadlines import ClockState
+from civicgrid.requests.models import (
+    DeadlineWarning,
+    HandlingUnit,
+    Request,
+    RequestEvent,
+    Whistle,
+    WhistleSummons,
+    WorkOrder,
+)
 from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.services import engine
 from civicgrid.requests.unit_notify import notify_unit
+from civicgrid.workcal.constants import LimitUnit
 
 WHISTLING_KINDS = {UnitKind.SUBDISTRICT, UnitKind.COMMUNITY}
 # Who may be summoned (部门报到): the functional departments and public-service enterprises,
@@ -40,6 +51,7 @@ def _not_summonable(units: list[HandlingUnit]) -> list[str]:
 
 
 WHISTLE_DEADLINE_MAX = timedelta(days=90)  # departments report in within days, not years
+WHISTLE_DEADLINE_MIN = timedelta(hours=1)  # time for the summoned to read the summons and come
 
 
 @transaction.atomic
@@ -79,10 +91,19 @@ def request_whistle(
         errors["reason"] = [_("最长{note_max}个字").format(note_max=NOTE_MAX)]
     try:
         now = timezone.now()
-        if deadline <= now:
-            errors["deadline"] = [_("报到期限应晚于现在")]
+        due = locked.due_resolution_at
+        if deadline < now + WHISTLE_DEADLINE_MIN:
+            errors["deadline"] = [_("报到期限应至少在1小时之后，给被召集部门留出报到时间")]
         elif deadline > now + WHISTLE_DEADLINE_MAX:
             errors["deadline"] = [_("报到期限不能晚于{days}天后").format(days=WHISTLE_DEADLINE_MAX.days)]
+        elif due is not None and due > now and deadline > due:
+            # Departments summoned to help must arrive before the request itself is due
+            # (an overdue request may still summon them for any time ahead).
+            errors["deadline"] = [
+                _("报到期限不能晚于诉求的办理期限（{due:%Y-%m-%d %H:%M}）").format(
+                    due=timezone.localtime(due)
+                )
+            ]
     except OverflowError:  # year 9999 in a time zone west of UTC
         errors["deadline"] = [_("报到期限超出范围")]
     if errors:
@@ -290,3 +311,134 @@ def whistles_end(
             created_at=now,
         )
     return [w.pk for w in ended]
+
+
+# --- report-in deadlines (报到期限) ----------------------------------------------------------------
+
+
+def report_in_clock(whistle: Whistle) -> ClockState:
+    """The report-in deadline as a clock: from the whistle to its deadline, in wall time. It is
+    the summoned units' own and does not pause while the request is suspended (they may report
+    in then too): the same yellow threshold as the request's clocks decides its light."""
+    return ClockState("report_in", whistle.created_at, whistle.deadline, LimitUnit.HOURS)
+
+
+def report_in_light(whistle: Whistle, now: datetime) -> str:
+    return report_in_clock(whistle).light(now)
+
+
+def _report_in_warning_key(whistle: Whistle) -> str:
+    return f"w{whistle.pk}"  # DeadlineWarning.clock (12 characters): one report-in clock per whistle
+
+
+def report_in_scan(now: datetime | None = None) -> dict[str, int]:
+    """临期/超期 warnings for report-in deadlines (run by ``requests_tick`` after the request scan).
+
+    An open whistle with units not reported in that has reached yellow (or red) raises a
+    ``DeadlineWarning`` (clock ``w{whistle}``, unique per colour and deadline) and, in the same
+    transaction, tells the units still awaited; on red the summoning unit is told too. Running
+    twice, or again after a crash, raises and sends nothing twice (the unique key, the outbox
+    keys) and, being driven by state, misses nothing. A whistle that has raised red is not
+    looked at again."""
+    now = now or timezone.now()
+    outstanding = WhistleSummons.objects.filter(whistle=OuterRef("pk"), reported_at__isnull=True)
+    red = DeadlineWarning.objects.filter(
+        request_id=OuterRef("request_id"), light=Light.RED, due_at=OuterRef("deadline"), clock=OuterRef("key")
+    )
+    candidates = (
+        Whistle.objects.filter(closed_at__isnull=True)
+        .exclude(request__status__in=[Status.CLOSED, Status.MERGED])
+        .filter(Exists(outstanding))
+        .annotate(key=Concat(Value("w"), Cast("pk", CharField()), output_field=CharField()))
+        .exclude(Exists(red))
+        .order_by("deadline", "id")
+    )
+    checked = raised = 0
+    for whistle in candidates:
+        checked += 1
+        light = report_in_light(whistle, now)
+        if light != Light.GREEN:
+            raised += _report_in_warn(whistle.pk, now)
+    return {"checked": checked, "warnings": raised}
+
+
+def _report_in_warn(whistle_id: int, now: datetime) -> int:
+    """Raise what one whistle's report-in deadline has reached (yellow, red or both)."""
+    raised = 0
+    with transaction.atomic():
+        whistle = (
+            Whistle.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request", "summoning_unit")
+            .filter(pk=whistle_id, closed_at__isnull=True)
+            .first()
+        )
+        if whistle is None:
+            return 0
+        light = report_in_light(whistle, now)
+        lights = (
+            [Light.YELLOW]
+            if light == Light.YELLOW
+            else [Light.YELLOW, Light.RED]
+            if light == Light.RED
+            else []
+        )
+        for colour in lights:
+            try:
+                with transaction.atomic():
+                    warning = DeadlineWarning.objects.create(
+                        request=whistle.request,
+                        clock=_report_in_warning_key(whistle),
+                        light=colour,
+                        due_at=whistle.deadline,
+                    )
+            except IntegrityError:
+                continue
+            if colour == Light.YELLOW and light == Light.RED:
+                continue  # reached red before any scan saw yellow: one 超期 message, not both
+            raised += 1
+            _report_in_notify(whistle, warning)
+    return raised
+
+
+def _report_in_notify(whistle: Whistle, warning: DeadlineWarning) -> None:
+    request = whistle.request
+    due = timezone.localtime(whistle.deadline)
+    awaited = list(
+        HandlingUnit.objects.filter(summonses__whistle=whistle, summonses__reported_at__isnull=True).order_by(
+            "summonses__id"
+        )
+    )
+    overdue = warning.light == Light.RED
+    for unit in awaited:
+        if overdue:
+            body = _(
+                "【报到超期】{number}「{title}」{name}召集的报到期限{due:%m-%d %H:%M}已过，请尽快报到"
+            ).format(number=request.number, title=request.title, name=whistle.summoning_unit.name, due=due)
+        else:
+            body = _(
+                "【报到临期】{number}「{title}」{name}召集贵单位报到，报到期限{due:%m-%d %H:%M}即将到期"
+            ).format(number=request.number, title=request.title, name=whistle.summoning_unit.name, due=due)
+        notify_unit(
+            unit,
+            dedupe_key=f"warning:{warning.pk}:{unit.pk}",
+            subject=(_("报到超期 {number}") if overdue else _("报到临期 {number}")).format(
+                number=request.number
+            ),
+            body=body,
+            target=request,
+            role=_("被召集单位"),
+            what=_("报到提醒"),
+        )
+    if overdue and awaited:
+        names = _("、").join(u.name for u in awaited)
+        notify_unit(
+            whistle.summoning_unit,
+            dedupe_key=f"warning:{warning.pk}:{whistle.summoning_unit_id}",
+            subject=_("报到超期 {number}").format(number=request.number),
+            body=_("【报到超期】{number}「{title}」{names}未在报到期限{due:%m-%d %H:%M}前报到").format(
+                number=request.number, title=request.title, names=names, due=due
+            ),
+            target=request,
+            role=_("吹哨单位"),
+            what=_("报到提醒"),
+        )

@@ -183,6 +183,11 @@ def test_the_whistle_page_lists_only_summonses_that_can_still_report_in(hotline:
     open_one = blow(hotline, still)
     client = Client()
     client.force_login(hotline.dora)
+    replied = Whistle.objects.get(request=request)
+    # after the reply a summoned unit may still report in, until the whistle is closed
+    response = client.get("/requests/whistles/")
+    assert sorted(s.whistle_id for s in response.context["to_report"]) == [replied.pk, open_one.pk]
+    services.request_close(actor=hotline.city.olivia, request=request)  # ends its whistle
     response = client.get("/requests/whistles/")
     assert [s.whistle_id for s in response.context["to_report"]] == [open_one.pk]
 
