@@ -451,6 +451,9 @@ REQUESTS_H5_TRACK_NUMBER_LIMIT = envint("CIVICGRID_H5_TRACK_NUMBER_LIMIT", 100)
 REQUESTS_H5_ALARM_REPEAT_SECONDS = envint("CIVICGRID_H5_ALARM_REPEAT_SECONDS", 600)
 REQUESTS_H5_SIMILAR_LIMIT = envint("CIVICGRID_H5_SIMILAR_LIMIT", 300)
 REQUESTS_H5_WINDOW_SECONDS = envint("CIVICGRID_H5_WINDOW_SECONDS", 3600)
+# 督办 and 备注: the same person's identical one on the same request within this many seconds is
+# a double click or a retry, refused (409) and not written again; 0 switches the check off.
+REQUESTS_REPEAT_SECONDS = envint("CIVICGRID_REPEAT_SECONDS", 60)
 # (PUBLIC_BASE_URL, the public address, is read above with CSRF_TRUSTED_ORIGINS.)
 REQUESTS_ALARM_CATEGORY = envstr("CIVICGRID_ALARM_CATEGORY", "")
 # Open311: whether callers without an API key may read requests (a public view of those about

@@ -360,7 +360,12 @@ def long_running(request: HttpRequest, request_id: int, payload: LongRunningIn) 
 
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
-@action("supervise", "督办", "上级督办：标记督办件并通知主办单位。")
+@action(
+    "supervise",
+    "督办",
+    "上级督办：标记督办件并通知主办单位。同一人对同一诉求以相同意见重复督办（默认 60 秒内，"
+    "连点或重试）返回 409 并指明已有的那一次，不再记录、不再发通知。",
+)
 def supervise(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any:
     return act(
         request,
@@ -507,7 +512,12 @@ def council(request: HttpRequest, request_id: int, payload: CouncilIn) -> Any:
 
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
-@action("notes", "备注", "在办理时间轴上记一笔（不改变状态）。")
+@action(
+    "notes",
+    "备注",
+    "在办理时间轴上记一笔（不改变状态）。同一人对同一诉求重复提交相同的备注（默认 60 秒内）"
+    "返回 409，不再记录。",
+)
 def notes(request: HttpRequest, request_id: int, payload: RequiredNoteIn) -> Any:
     return act(
         request,

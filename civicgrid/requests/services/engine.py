@@ -29,21 +29,57 @@ def lock(request: Request | int) -> Request:
     return Request.objects.select_for_update(of=("self",)).select_related("category", "lead_unit").get(pk=pk)
 
 
-def stale_message(actor: Any, locked: Request) -> str:
-    """Why a page's version is stale: someone else acted since it was loaded, or the actor
-    themself in another tab or window (督办 sent from two tabs), which "已被他人处理" misstates."""
+def stale_message(
+    actor: Any, locked: Request, action: str | None = None, expected_version: int | None = None
+) -> str:
+    """Why a page's version is stale, naming what happened since it was loaded when the
+    history tells: the actor themself in another tab or window (督办 sent from two tabs),
+    which "已被他人处理" misstates; someone else's action, by name ("该诉求刚刚已由张三督办"),
+    with the current status only when it changed (a 督办 or a note leaves it as the page
+    showed it, so "当前状态：已签收" would say nothing); a second 申请延期 meeting the
+    pending one; an extension already decided by another.
+
+    Each action bumps the version once and writes one history row, so the rows since the
+    page's version are the latest ``version - expected_version`` (a few at most are read)."""
     label = Status(locked.status).label
-    last = (
-        RequestEvent.objects.filter(request=locked)
-        .order_by("-created_at", "-id")
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-    if last is not None and last == getattr(actor, "pk", None):
+    since = 1
+    if expected_version is not None and 0 <= expected_version < locked.version:
+        since = min(locked.version - expected_version, 5)
+    rows = list(RequestEvent.objects.filter(request=locked).order_by("-created_at", "-id")[:since])
+    moved = any(row.from_status != row.to_status for row in rows)
+    # the latest row by a person (a warning of the deadline scan names none)
+    last = next((row for row in rows if row.actor_id is not None), None)
+    if last is not None and last.actor_id == getattr(actor, "pk", None):
         return _("该诉求已在您的另一个页面或窗口中处理过（当前状态：{label}），请刷新后再试").format(
             label=label
         )
-    return _("该诉求已被他人处理（当前状态：{label}），请刷新后再试").format(label=label)
+    who = last.actor_name if last is not None else ""
+    if last is not None and who and action == Action.EXTEND_REQUEST and last.action == Action.EXTEND_REQUEST:
+        return _("已有待审批的延期申请（{who}刚刚提交），请刷新页面查看后再操作").format(who=who)
+    decisions = (Action.EXTEND_APPROVE, Action.EXTEND_REJECT)
+    if last is not None and who and action in decisions and last.action in decisions:
+        outcome = _("同意") if last.action == Action.EXTEND_APPROVE else _("驳回")
+        return _("该延期申请已由{who}审批（{outcome}），请刷新页面查看后再操作").format(
+            who=who, outcome=outcome
+        )
+    if last is not None and who:
+        done = _done(last.action)
+        if moved:
+            return _("该诉求已被他人处理（{who}刚刚{done}，当前状态：{label}），请刷新后再试").format(
+                who=who, done=done, label=label
+            )
+        return _("该诉求刚刚已由{who}{done}，请刷新页面查看后再操作").format(who=who, done=done)
+    if moved:
+        return _("该诉求已被他人处理（当前状态：{label}），请刷新后再试").format(label=label)
+    return _("该诉求刚刚已被他人更新，请刷新页面查看后再操作")
+
+
+def _done(action: str) -> str:
+    """A history row's action as the verb of "已由张三…" (an unknown one, e.g. imported: 处理)."""
+    try:
+        return action_verb(action)
+    except ValueError:
+        return _("处理")
 
 
 def begin(actor: Any, request: Request | int, action: str, *, expected_version: int | None = None) -> Request:
@@ -66,7 +102,8 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
         and (allowed or _reads(actor, locked))
     ):
         raise Conflict(
-            stale_message(actor, locked), detail={"status": locked.status, "version": locked.version}
+            stale_message(actor, locked, action, expected_version),
+            detail={"status": locked.status, "version": locked.version},
         )
     if not allowed:
         raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=label))
@@ -150,6 +187,12 @@ def finish(
     return event
 
 
+def _decided() -> dict[str, str]:
+    from civicgrid.requests.constants import ApprovalState
+
+    return {ApprovalState.APPROVED: _("同意"), ApprovalState.REJECTED: _("驳回")}
+
+
 def approval_decide(actor: Any, request: Request, kind: str, *, approve: bool, note: str) -> Approval:
     """Record the decision on the request's pending approval of ``kind`` (row locked)."""
     from civicgrid.requests.constants import ApprovalKind, ApprovalState
@@ -160,9 +203,23 @@ def approval_decide(actor: Any, request: Request, kind: str, *, approve: bool, n
         .first()
     )
     if approval is None:
-        raise Conflict(
-            _("没有待审批的{label}申请（可能已由他人审批）").format(label=ApprovalKind(kind).label)
+        label = ApprovalKind(kind).label
+        # Two deciding at once: the loser is told who decided and how, not "可能已由他人审批".
+        decided = _decided()
+        last = (
+            Approval.objects.filter(request=request, kind=kind)
+            .select_related("decided_by")
+            .order_by("-pk")
+            .first()
         )
+        if last is not None and last.decided_by is not None and last.state in decided:
+            raise Conflict(
+                _("该{label}申请已由{who}审批（{outcome}），请刷新页面查看后再操作").format(
+                    label=label, who=actor_name(last.decided_by), outcome=decided[last.state]
+                ),
+                detail={"status": request.status, "version": request.version},
+            )
+        raise Conflict(_("没有待审批的{label}申请（可能已由他人审批）").format(label=label))
     approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
     approval.decided_by, approval.decided_at, approval.decision_note = actor, timezone.now(), note
     approval.save()

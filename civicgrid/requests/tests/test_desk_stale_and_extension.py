@@ -37,7 +37,8 @@ def test_a_stale_page_after_a_reassign_is_a_conflict_for_the_old_unit(hotline: A
     signs = RequestEvent.objects.filter(request=request, action=Action.SIGN).count()
     with pytest.raises(Conflict) as refused:
         services.request_sign(actor=hotline.hank, request=request, expected_version=seen)
-    assert "该诉求已被他人处理" in refused.value.message and "请刷新后再试" in refused.value.message
+    # 改派 leaves the status 已派单: the message names it (test_concurrencyfix_stale_message)
+    assert refused.value.message == "该诉求刚刚已由周静改派，请刷新页面查看后再操作"
     # With the page reloaded (the current version), hank has no right any more.
     with pytest.raises(PermissionDenied):
         services.request_sign(actor=hotline.hank, request=request, expected_version=request.version)
@@ -60,7 +61,7 @@ def test_the_stale_sign_page_shows_the_conflict(client: Client, hotline: Any) ->
     response = client.post(f"/requests/{request.pk}/act/sign/", {"version": seen})
     page = response.content.decode()
     assert response.status_code == 409
-    assert "该诉求已被他人处理" in page and "您无权" not in page
+    assert "该诉求刚刚已由周静改派" in page and "您无权" not in page
     client.force_login(hotline.walt)
     assert client.post(f"/requests/{request.pk}/act/sign/", {"version": seen}).status_code == 404
 
