@@ -221,7 +221,8 @@ def test_unit_members_are_added_once_and_only_by_the_system_administrator(city: 
     units.unit_member_add(actor=city.sysadmin, unit=sub_a, user=hank, is_approver=True)
     assert UnitMembership.objects.get().is_approver
     updated = AuditLog.objects.get(verb=units.Verb.UNIT_MEMBER_UPDATED)
-    assert updated.before == {"is_approver": False} and (updated.after or {})["is_approver"] is True
+    assert updated.before == {"is_approver": False, "phone": ""}
+    assert (updated.after or {})["is_approver"] is True
 
 
 def test_dispatch_rule_validation(city: Any) -> None:

@@ -826,7 +826,8 @@ def h5_rated(request: HttpRequest, token: str) -> HttpResponse:
         return _message(
             request, _("评价链接无效"), _("评价链接无效或已过期，请核对短信中的链接。"), status=404
         )
-    rating = _own_rating(req)
+    # The latest rating: an unsatisfied one has reopened the request into a new round already.
+    rating = Rating.objects.filter(request=req).order_by("-round").only("via").first()
     if rating is None or rating.via == Rating.Via.CALLBACK:  # not rated by the requester: say why
         return redirect("requests:h5_rate", token=token)
     return render(request, T + "rated.html", {"req": req})
