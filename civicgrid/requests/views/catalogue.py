@@ -3,6 +3,7 @@ for the system administrator; the category search fragment of the operator conso
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -228,23 +229,21 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
     return _page(request, preview=_preview(changes, _stash(request.user, data)))
 
 
+def _warn_unmatched(
+    request: HttpRequest, rows: Sequence[Any], text: str, changelist: str, label: str
+) -> None:
+    """A warning about rows the new version leaves unmatched, linked to exactly them in the admin."""
+    url = reverse(changelist) + "?id__in=" + ",".join(str(row.pk) for row in rows)
+    messages.warning(request, format_html('{} <a href="{}">{}</a>', text, url, label))
+
+
 def _published_warnings(request: HttpRequest, version: CatalogueVersion) -> None:
     if rules := catalogue.unmatched_rules(version):
-        url = (
-            reverse("admin:requests_dispatchrule_changelist")
-            + "?id__in="
-            + ",".join(str(r.pk) for r in rules)
-        )
         text = catalogue.unmatched_rules_text(rules)
-        messages.warning(request, format_html('{} <a href="{}">{}</a>', text, url, _("打开派单规则")))
+        _warn_unmatched(request, rules, text, "admin:requests_dispatchrule_changelist", _("打开派单规则"))
     if answers := catalogue.unmatched_answers(version):
-        url = (
-            reverse("admin:requests_savedanswer_changelist")
-            + "?id__in="
-            + ",".join(str(a.pk) for a in answers)
-        )
         text = catalogue.unmatched_answers_text(answers)
-        messages.warning(request, format_html('{} <a href="{}">{}</a>', text, url, _("打开知识库")))
+        _warn_unmatched(request, answers, text, "admin:requests_savedanswer_changelist", _("打开知识库"))
 
 
 @login_required
