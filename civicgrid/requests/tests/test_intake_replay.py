@@ -185,17 +185,20 @@ def test_the_migration_sets_apart_the_duplicates_filed_before(hotline: Any) -> N
     the id, a later one gets it marked; rows the constraint does not cover stay as they are."""
     call_command("migrate", "requests", "0009", verbosity=0)
     # Today's services write the later columns (the work order's ``whistle``, 0016; the
-    # request's e-mail, 0017): lend them to the 0009 tables while the requests are filed,
-    # then take them back before migrating on.
+    # request's e-mail, 0017; the membership's work phone, 0018): lend them to the 0009
+    # tables while the requests are filed, then take them back before migrating on.
     # The request's text columns by plain SQL: on SQLite the schema editor would rebuild the
     # table with today's constraints, which 0010 then adds again.
     later = WorkOrder._meta.get_field("whistle")
     emails = ("requester_email_enc", "requester_email_masked")
+    lent = [("requests_request", c) for c in emails] + [
+        ("requests_unitmembership", c) for c in ("phone_enc", "phone_masked")
+    ]
     with connection.schema_editor() as editor:
         editor.add_field(WorkOrder, later)
     with connection.cursor() as cursor:
-        for column in emails:
-            cursor.execute(f"ALTER TABLE requests_request ADD COLUMN {column} text NOT NULL DEFAULT ''")
+        for table, column in lent:
+            cursor.execute(f"ALTER TABLE {table} ADD COLUMN {column} text NOT NULL DEFAULT ''")
     try:
         olivia = hotline.city.olivia
         twice = [
@@ -208,8 +211,8 @@ def test_the_migration_sets_apart_the_duplicates_filed_before(hotline: Any) -> N
         ]
     finally:
         with connection.cursor() as cursor:
-            for column in emails:
-                cursor.execute(f"ALTER TABLE requests_request DROP COLUMN {column}")
+            for table, column in lent:
+                cursor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         with connection.schema_editor() as editor:
             editor.remove_field(WorkOrder, later)
         call_command("migrate", "requests", verbosity=0)
