@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.accounts.models import Role
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import has_capability, role_paths
 from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests import selectors
@@ -47,6 +50,21 @@ CONSOLE_CHANNELS = [
     (c.value, c.label)
     for c in (Channel.HOTLINE, Channel.WALK_IN, Channel.MESSAGE_BOARD, Channel.ENTERPRISE_HOTLINE)
 ] + [(Channel.GRID_WORKER.value, Channel.GRID_WORKER.label)]
+
+
+def console_channels(user: Any) -> list[tuple[str, Any]]:
+    """The channels a person may record on the console: the hotline centre's staff (who
+    dispatch) every console channel; a grid worker 网格员上报 and a community worker 民声总台（来访）
+    only, so that their entries never count as 12345 calls in the channel figures."""
+    if has_capability(user, Capability.REQUEST_DISPATCH):
+        return list(CONSOLE_CHANNELS)
+    own = set()
+    if role_paths(user, Role.GRID_WORKER):
+        own.add(Channel.GRID_WORKER.value)
+    if role_paths(user, Role.COMMUNITY_WORKER) or not own:
+        own.add(Channel.WALK_IN.value)
+    return [(value, label) for value, label in CONSOLE_CHANNELS if value in own]
+
 
 # Alt+1 … Alt+6 choose the type on the console.
 TYPE_KEYS = {t: str(i) for i, t in enumerate(RequestType.values, start=1)}
@@ -126,8 +144,13 @@ class ConsoleForm(forms.Form):
     )
     answer = _text(_("答复内容（直接办结）"), rows=4)
 
-    def __init__(self, *args: Any, buildings: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, buildings: Any = None, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if user is not None:
+            channels = console_channels(user)
+            channel = cast(forms.ChoiceField, self.fields["channel"])
+            channel.choices = channels
+            channel.initial = channels[0][0]
         self.fields["category"].queryset = selectors.leaf_categories()  # type: ignore[attr-defined]
         if buildings is None:
             buildings = Node.objects.filter(kind=NodeKind.BUILDING)

@@ -296,7 +296,7 @@ def console(request: HttpRequest) -> HttpResponse:
     repeat_of = None
     files_dropped = 0
     if request.method == "POST":
-        form = ConsoleForm(request.POST, buildings=web.buildings_visible(user))
+        form = ConsoleForm(request.POST, buildings=web.buildings_visible(user), user=user)
         if form.is_valid():
             try:
                 return _console_submit(request, form)
@@ -316,7 +316,7 @@ def console(request: HttpRequest) -> HttpResponse:
         status = 422
         files_dropped = len(request.FILES.getlist("attachments"))
     else:
-        form = ConsoleForm(buildings=web.buildings_visible(user))
+        form = ConsoleForm(buildings=web.buildings_visible(user), user=user)
     root = node_roots(user).first()
     context = {
         "form": form,
