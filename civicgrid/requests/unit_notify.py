@@ -159,6 +159,27 @@ def notify_unit(
     )
 
 
+def tell_lead_unit(
+    request: Any, unit: HandlingUnit | None, *, event: Any, subject: str, text: str, what: str
+) -> int:
+    """A decision on ``request`` told to the unit handling it (``unit``: the lead unit, or the
+    one a return concerned), e.g. an extension approved or a suspension: "【接诉即办】{unit}：工单
+    {number}「{title}」{text}". Keyed by the history row, so a retried transaction queues it once."""
+    if unit is None:
+        return 0
+    return notify_unit(
+        unit,
+        dedupe_key=f"decision:{event.pk}:{unit.pk}",
+        subject=f"{subject} {request.number}",
+        body=_("【接诉即办】{name}：工单 {number}「{title}」{text}").format(
+            name=unit.name, number=request.number, title=request.title, text=text
+        ),
+        target=request,
+        role=_("承办单位"),
+        what=what,
+    )
+
+
 def notify_units(
     units: list[HandlingUnit],
     *,

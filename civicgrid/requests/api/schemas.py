@@ -540,9 +540,9 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_action_label(obj: RequestEvent) -> str:
-        from civicgrid.requests.constants import Action
+        from civicgrid.requests.services.handling import event_label
 
-        return _label(Action, obj.action)
+        return event_label(obj)
 
     @staticmethod
     def resolve_unit_name(obj: RequestEvent) -> str:

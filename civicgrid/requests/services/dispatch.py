@@ -36,7 +36,7 @@ from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.rulebook import RuleBook, private_copy, rulebook
 from civicgrid.requests.services.whistle import whistles_end
-from civicgrid.requests.unit_notify import notify_unit, unit_message_rows
+from civicgrid.requests.unit_notify import notify_unit, tell_lead_unit, unit_message_rows
 
 
 @dataclass
@@ -454,5 +454,17 @@ def request_return_decide(
         locked.responded_at = None
         locked.due_response_at = None
         locked.due_resolution_at = None
-    engine.finish(actor, locked, action, note=note, unit=unit, data={"approval": approval.pk})
+    event = engine.finish(actor, locked, action, note=note, unit=unit, data={"approval": approval.pk})
+    if approve:
+        text = _("的退单申请已同意，工单已收回，无需继续办理。")
+    else:
+        text = _("的退单申请被驳回，请继续办理：{note}").format(note=note.strip()[:200])
+    tell_lead_unit(
+        locked,
+        unit,
+        event=event,
+        subject=_("同意退单") if approve else _("驳回退单"),
+        text=text,
+        what=_("退单审批结果"),
+    )
     return locked

@@ -36,7 +36,7 @@ from civicgrid.requests.services.dispatch import (
 )
 from civicgrid.requests.services.intake import save_attachments, validate_attachments
 from civicgrid.requests.services.whistle import whistles_end
-from civicgrid.requests.unit_notify import notify_unit
+from civicgrid.requests.unit_notify import notify_unit, tell_lead_unit
 from civicgrid.workcal.constants import LimitUnit
 
 LONG_RUNNING_MAX_DAYS = 5 * 365  # 挂账: a plan of years is possible, of centuries not
@@ -269,7 +269,7 @@ def request_extend_decide(
     if approve and approval.extend_amount:
         # In the unit it was asked in, though the category (and its clock) changed since.
         deadlines.extend(locked, approval.extend_amount, unit=approval.extend_unit or None)
-    engine.finish(
+    event = engine.finish(
         actor,
         locked,
         action,
@@ -280,7 +280,27 @@ def request_extend_decide(
             "due_after": locked.due_resolution_at.isoformat() if locked.due_resolution_at else None,
         },
     )
+    if not approve:
+        text = _("的延期申请被驳回，请按原期限办结：{note}").format(note=note[:200])
+    else:
+        text = _("的延期申请已同意，办理期限{due}。").format(due=_due_text(locked.due_resolution_at))
+        text += _("（{note}）").format(note=note[:200]) if note else ""
+    tell_lead_unit(
+        locked,
+        locked.lead_unit,
+        event=event,
+        subject=_("同意延期") if approve else _("驳回延期"),
+        text=text,
+        what=_("延期审批结果"),
+    )
     return locked
+
+
+def _due_text(due: datetime | None) -> str:
+    """A deadline in a message: 至 11-28 17:30, or 不计时 (a request with no deadline)."""
+    if due is None:
+        return _("不计时")
+    return _("至{due}").format(due=f"{timezone.localtime(due):%m-%d %H:%M}")
 
 
 @transaction.atomic
@@ -293,7 +313,15 @@ def request_suspend(
         raise ValidationError(_("请填写挂起理由"), field="reason")
     now = timezone.now()
     locked.suspended_at = now
-    engine.finish(actor, locked, Action.SUSPEND, note=reason.strip(), now=now)
+    event = engine.finish(actor, locked, Action.SUSPEND, note=reason.strip(), now=now)
+    tell_lead_unit(
+        locked,
+        locked.lead_unit,
+        event=event,
+        subject=_("挂起"),
+        text=_("已挂起，期限暂停计时：{reason}").format(reason=reason.strip()[:200]),
+        what=_("挂起通知"),
+    )
     return locked
 
 
@@ -313,7 +341,16 @@ def request_resume(
         "due_before": before.isoformat() if before else None,
         "due_after": after.isoformat() if after else None,
     }
-    engine.finish(actor, locked, Action.RESUME, note=note, now=now, data=data)
+    event = engine.finish(actor, locked, Action.RESUME, note=note, now=now, data=data)
+    tell_lead_unit(
+        locked,
+        locked.lead_unit,
+        event=event,
+        subject=_("恢复办理"),
+        text=_("已恢复办理，办理期限{due}。").format(due=_due_text(after))
+        + (_("（{note}）").format(note=note.strip()[:200]) if note.strip() else ""),
+        what=_("恢复办理通知"),
+    )
     return locked
 
 
@@ -343,7 +380,7 @@ def request_long_running(
     approvals_withdraw(
         actor, locked, timezone.now(), why=_("已挂账，按办理计划办理"), kinds=[ApprovalKind.EXTENSION]
     )
-    engine.finish(
+    event = engine.finish(
         actor,
         locked,
         Action.LONG_RUNNING,
@@ -354,6 +391,16 @@ def request_long_running(
             "due_before": before.isoformat() if before else None,
             "due_after": locked.due_resolution_at.isoformat(),
         },
+    )
+    tell_lead_unit(
+        locked,
+        locked.lead_unit,
+        event=event,
+        subject=_("挂账"),
+        text=_("已挂账，按办理计划办理，计划完成日期{date}：{plan}").format(
+            date=plan_until.isoformat(), plan=plan.strip()[:200]
+        ),
+        what=_("挂账通知"),
     )
     return locked
 
@@ -495,6 +542,20 @@ def request_merge(
 
 
 MERGED_FROM_KEY = "merged_from"  # on the target's 备注 row of a merge: the merged request's id
+
+
+def event_label(event: RequestEvent) -> str:
+    """A history row's heading: its action; but two kinds of 备注 row say what they record, the
+    target's row of a merge (合并重复件) and a whistle's outcome, recorded or ended (吹哨处置)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    if event.action == Action.NOTE and MERGED_FROM_KEY in data:
+        return str(Action.MERGE.label)
+    if event.action == Action.NOTE and "whistle" in data:
+        return _("吹哨处置")
+    try:
+        return str(Action(event.action).label)
+    except ValueError:
+        return event.action
 
 
 @transaction.atomic

@@ -57,11 +57,16 @@ def _nobody_reason(unit: HandlingUnit | None, contacts: list[Contact]) -> str:
     return nobody_reason(unit, contacts, role=_("承办单位"), what=_("提醒"))
 
 
-def _notify_unit(request: Request, warning: DeadlineWarning) -> None:
-    """Tell the lead unit's staff, each on every channel they can be reached on."""
+def _notify_unit(request: Request, warning: DeadlineWarning, *, supervising: bool = False) -> None:
+    """Tell the lead unit's staff, each on every channel they can be reached on; ``supervising``:
+    this red light puts the request under supervision (自动督办), and the message says so."""
     label = CLOCK_LABELS[warning.clock]
     due = f"{timezone.localtime(warning.due_at):%m-%d %H:%M}"
-    if warning.light == Light.RED:
+    if warning.light == Light.RED and supervising:
+        text = _("【超期督办】{number}「{title}」{label}已超期（期限{due}），已自动督办，请尽快办理").format(
+            number=request.number, title=request.title, label=label, due=due
+        )
+    elif warning.light == Light.RED:
         text = _("【超期】{number}「{title}」{label}已超期（期限{due}）").format(
             number=request.number, title=request.title, label=label, due=due
         )
@@ -99,8 +104,9 @@ def scan_one(request_id: int, now: datetime) -> int:
             if warning is None:
                 continue
             raised += 1
-            _notify_unit(request, warning)
-            if light == Light.RED and not request.supervised:
+            supervising = light == Light.RED and not request.supervised
+            _notify_unit(request, warning, supervising=supervising)
+            if supervising:
                 request.supervised = True
                 data = {"clock": clock.name, "light": light, "due": clock.due.isoformat(), "supervised": True}
                 engine.finish(

@@ -35,7 +35,7 @@ from civicgrid.requests.models import (
     amount_with_unit,
 )
 from civicgrid.requests.permissions import actor_kinds, sees_requester, unit_ids
-from civicgrid.requests.services.handling import MERGED_FROM_KEY
+from civicgrid.requests.services.handling import event_label
 from civicgrid.requests.services.whistle import may_close_whistle
 from civicgrid.requests.transitions import TRANSITIONS
 from civicgrid.territory.models import Node, NodeKind
@@ -144,21 +144,13 @@ def _timeline(request: Request) -> list[TimelineRow]:
     return [
         TimelineRow(
             e,
-            _event_label(e),
+            event_label(e),
             _label(Status, e.from_status) if e.from_status else "",
             _label(Status, e.to_status) if e.to_status and e.to_status != e.from_status else "",
             _detail(request, e),
         )
         for e in events
     ]
-
-
-def _event_label(event: RequestEvent) -> str:
-    """The row's heading: its action, but 合并重复件 for the target's row of a merge (a 备注
-    row that records another request merged into this one)."""
-    if event.action == Action.NOTE and isinstance(event.data, dict) and MERGED_FROM_KEY in event.data:
-        return _label(Action, Action.MERGE)
-    return _label(Action, event.action)
 
 
 def _detail(request: Request, event: RequestEvent) -> str:
@@ -168,6 +160,8 @@ def _detail(request: Request, event: RequestEvent) -> str:
         return _("核查结论：不属实，答复未通过，退回承办单位继续办理")
     if event.action == Action.ESCALATE:
         return _escalation(event)
+    if event.action == Action.SUPERVISE and isinstance(event.data.get("round"), int):
+        return _("第{round}次督办").format(round=event.data["round"])
     amount = event.data.get("amount") if event.action == Action.EXTEND_REQUEST else None
     if not isinstance(amount, int | float) or isinstance(amount, bool):
         return ""
