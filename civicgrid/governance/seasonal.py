@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import scope_filter
+from civicgrid.accounts.selectors import require_any, scope_filter
 from civicgrid.core.audit import audit_write
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.governance.hot import GROUP_CODE_LENGTH, _areas, _bounds
@@ -257,6 +257,7 @@ def priority_month(raw: str) -> date:
 
 
 def priority_subdistricts(actor: Any, month: date) -> Priority:
+    require_any(actor, Capability.GOVERNANCE_VIEW)  # no scope is an answer of 403, not an empty list
     subs = list(
         scope_filter(
             Node.objects.filter(kind=NodeKind.SUBDISTRICT, is_active=True),
