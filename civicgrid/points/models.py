@@ -40,6 +40,8 @@ class ActivityType(models.TextChoices):
     CULTURE = "culture", gettext_lazy("文化活动")
     EPIDEMIC = "epidemic", gettext_lazy("疫情防控")
     MEDIATION = "mediation", gettext_lazy("矛盾调解")
+    HEALTH = "health", gettext_lazy("健康服务")
+    EDUCATION = "education", gettext_lazy("教育辅导")
     SERVICE_ORDER = "service_order", gettext_lazy("点单服务")
     OTHER = "other", gettext_lazy("其他")
 

@@ -5,7 +5,9 @@ then capped at ``max_points`` when that is above 0. Difficulty runs from 1 (easy
 
 The rule is the active one for the activity type on the nearest node at or above where the
 service took place; failing that, the nearest default rule (activity type ""); failing that,
-``BUILT_IN`` (10 points per hour, +25% per difficulty step).
+``BUILT_IN`` (10 points per hour, +25% per difficulty step). A caller may name a kind of rule
+tried first (``prefer``): a service order is paid by the 点单服务 (``service_order``) rule of
+the place, then by the rule of its service type, then by the default.
 """
 
 from dataclasses import dataclass
@@ -76,16 +78,20 @@ def terms_of(rule: PointsRule) -> RuleTerms:
     )
 
 
-def rule_for(node: Node, activity_type: str) -> RuleTerms:
-    """The applicable terms at ``node`` (the deepest matching rule on its path)."""
+def rule_for(node: Node, activity_type: str, *, prefer: str = "") -> RuleTerms:
+    """The applicable terms at ``node``: the deepest active rule on its path of the kind
+    ``prefer`` (when given), else of ``activity_type``, else the deepest default rule."""
+    wanted = [kind for kind in (prefer, activity_type) if kind]
+    rank = {kind: len(wanted) - i for i, kind in enumerate(wanted)}  # earlier kinds rank higher
     candidates = PointsRule.objects.filter(
-        node_id__in=node.path_ids, is_active=True, activity_type__in=[activity_type, ""]
+        node_id__in=node.path_ids, is_active=True, activity_type__in=[*wanted, ""]
     )
     best: PointsRule | None = None
+    best_key: tuple[int, int] = (-1, -1)
     for rule in candidates:
-        key = (rule.activity_type == activity_type, len(rule.node_path))
-        if best is None or key > (best.activity_type == activity_type, len(best.node_path)):
-            best = rule
+        key = (rank.get(rule.activity_type, 0), len(rule.node_path))
+        if key > best_key:
+            best, best_key = rule, key
     return terms_of(best) if best else BUILT_IN
 
 

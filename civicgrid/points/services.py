@@ -218,6 +218,7 @@ def points_award(
     team: str = "",
     at: datetime | None = None,
     bank_hours: bool = True,
+    rule_type: str = "",
 ) -> Movement | None:
     """Credit ``holder`` the points the rules give for a service, and bank its hours.
 
@@ -229,6 +230,8 @@ def points_award(
     of the first one and credits nothing. Returns None when the rules give 0 points (the hours
     are still banked). With ``bank_hours=False`` the hours only feed the rule: nothing is
     banked and the movement carries 0 hours, since ``Movement.hours`` means hours banked.
+    ``rule_type`` names a kind of rule tried before the activity type's (a service order
+    passes ``service_order``: the 点单服务 rule of the place, then its service type's rule).
     """
     hours_value = check_hours(hours)
     level = check_difficulty(difficulty)
@@ -243,7 +246,10 @@ def points_award(
     existing = _existing(source, source_ref, holder)
     if existing is not None:
         return existing
-    terms = rules.rule_for(node, check_type)
+    prefer = str(rule_type or "").strip()
+    if len(prefer) > 32:
+        raise ValidationError(gettext("服务类型过长"), field="rule_type")
+    terms = rules.rule_for(node, check_type, prefer=prefer)
     points = terms.points_for(hours_value, level)
     when = now_or(at)
 

@@ -651,6 +651,7 @@ def _award_order(w: World, order: ServiceOrder) -> None:
         activity_type=order.service_type,
         hours=order.hours,
         difficulty=order.difficulty,
+        rule_type=points_link.ORDER_RULE_TYPE,
         source=POINTS_SOURCE_ORDER,
         source_ref=f"order:{order.pk}",
         node=order.node,

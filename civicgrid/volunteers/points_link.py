@@ -14,6 +14,9 @@ from civicgrid.registry.models import Organisation, Resident
 
 Holder = Resident | Organisation
 
+# The kind of points rule that pays a service order (点单服务), tried before its service type's.
+ORDER_RULE_TYPE = "service_order"
+
 
 def award(
     *,
@@ -28,10 +31,12 @@ def award(
     note: str = "",
     team: str = "",
     at: datetime | None = None,
+    rule_type: str = "",
 ) -> int | None:
     """Credit the holder (a Resident or an Organisation) and bank the hours; the points
     credited (None when the rule gives none). ``actor`` None is the system: this app's
-    service has authorised the action itself (a volunteer checking out by QR code)."""
+    service has authorised the action itself (a volunteer checking out by QR code).
+    ``rule_type`` is the kind of rule tried first (``ORDER_RULE_TYPE`` for an order)."""
     from civicgrid.points.services import points_award
 
     result = points_award(
@@ -46,6 +51,7 @@ def award(
         note=note[:255],
         team=team,
         at=at,
+        rule_type=rule_type,
     )
     return _amount(result)
 

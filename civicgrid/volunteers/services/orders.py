@@ -707,6 +707,7 @@ def service_order_confirm(
             activity_type=locked.service_type,
             hours=locked.hours,
             difficulty=locked.difficulty,
+            rule_type=points_link.ORDER_RULE_TYPE,
             source=POINTS_SOURCE_ORDER,
             source_ref=f"order:{locked.pk}",
             node=locked.node,
