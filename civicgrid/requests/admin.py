@@ -196,6 +196,63 @@ class DispatchRuleForm(forms.ModelForm):
         return data
 
 
+class DispatchRuleListForm(forms.ModelForm):
+    """A row of the rules list (优先级, 启用 edited in place): turning a rule on there is checked
+    as the rule's own page checks it, so a stopped rule cannot come back pointing at a unit or
+    area stopped since; its name is checked by the formset, against the rows beside it."""
+
+    class Meta:
+        model = DispatchRule
+        fields = ["priority", "is_active"]
+
+    def turned_on(self) -> bool:
+        data = getattr(self, "cleaned_data", None) or {}
+        return bool(data.get("is_active")) and not self.initial.get("is_active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rule = self.instance
+        if not self.turned_on() or rule.pk is None:
+            return data
+        errors = units.rule_errors(
+            rule.name, rule.target, rule.unit, rule.category_prefix, rule.area, rule.copy_to, rule_id=rule.pk
+        )
+        errors.pop("name", None)  # the formset's: another row may stop the twin in this submit
+        for reasons in errors.values():
+            for reason in reasons:
+                self.add_error(
+                    "is_active", _("不能启用规则“{name}”：{reason}").format(name=rule.name, reason=reason)
+                )
+        return data
+
+
+class DispatchRuleListFormSet(forms.BaseModelFormSet):
+    """A rule turned on in the list may not share its name with a rule active after this
+    submit: one active elsewhere, one left on in another row, or another turned on with it."""
+
+    def clean(self) -> None:
+        super().clean()
+        rows = [f for f in self.forms if f.instance.pk is not None and getattr(f, "cleaned_data", None)]
+        on_here = {f.instance.pk for f in rows if f.cleaned_data.get("is_active")}
+        listed = {f.instance.pk for f in rows}
+        active = set(
+            DispatchRule.objects.filter(is_active=True).exclude(pk__in=listed).values_list("name", flat=True)
+        )
+        active |= {f.instance.name for f in rows if f.instance.pk in on_here and not f.turned_on()}
+        for form in rows:
+            if not form.turned_on():
+                continue
+            name = form.instance.name
+            if name in active:
+                form.add_error(
+                    "is_active",
+                    _("不能启用规则“{name}”：另一条启用中的规则同名，派单记录中将无法区分，请先改名").format(
+                        name=name
+                    ),
+                )
+            active.add(name)
+
+
 class SavedAnswerForm(forms.ModelForm):
     class Meta:
         model = SavedAnswer
@@ -220,6 +277,13 @@ class DispatchRuleAdmin(AuditedModelAdmin):
     raw_id_fields = ["area", "unit", "copy_to"]
     filter_horizontal = ["assisting"]
     ordering = ["priority", "id"]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
+        return DispatchRuleListForm
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs["formset"] = DispatchRuleListFormSet
+        return super().get_changelist_formset(request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Rules and units are stopped, never deleted: work orders name the rule that chose
