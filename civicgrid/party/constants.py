@@ -139,6 +139,7 @@ class AgreementKind(models.TextChoices):
 class AgreementStatus(models.TextChoices):
     ACTIVE = "active", _("生效")
     ENDED = "ended", _("已终止")
+    EXPIRED = "expired", _("已到期")
 
 
 # A unit has at most one agreement in these states with one place (partial unique index).

@@ -109,7 +109,7 @@ def agreements_xlsx(actor: Any, qs: QuerySet[Agreement]) -> HttpResponse:
                 _day(a.signed_on),
                 _day(a.starts_on),
                 _day(a.ends_on),
-                a.get_status_display(),
+                a.shown_status_label,
             )
 
     return xlsx_response(

@@ -18,7 +18,6 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_filter
 from civicgrid.core.figures import share_percent
 from civicgrid.party.constants import (
-    ACTIVE_AGREEMENT_STATUSES,
     AgreementKind,
     MemberCategory,
     OrgKind,
@@ -32,6 +31,7 @@ from civicgrid.party.models import (
     PartyOrganisation,
     ProjectContribution,
 )
+from civicgrid.party.models.reporting import live_agreement_q
 from civicgrid.party.selectors import (
     confirmed_report,
     members_visible,
@@ -188,16 +188,14 @@ def unit_rate(actor: Any, *, under: Node | None = None) -> Rate:
     unit_ids = set(units.values_list("unit_id", flat=True))
     signed = set(
         Agreement.objects.filter(
-            unit_id__in=unit_ids, kind=AgreementKind.DUAL_REPORTING, status__in=ACTIVE_AGREEMENT_STATUSES
+            live_agreement_q(), unit_id__in=unit_ids, kind=AgreementKind.DUAL_REPORTING
         ).values_list("unit_id", flat=True)
     )
     return Rate(total=len(unit_ids), reported=len(signed))
 
 
 def units_not_reported(actor: Any, *, under: Node | None = None) -> QuerySet[PartyOrganisation]:
-    signed = Agreement.objects.filter(
-        kind=AgreementKind.DUAL_REPORTING, status__in=ACTIVE_AGREEMENT_STATUSES
-    ).values("unit_id")
+    signed = Agreement.objects.filter(live_agreement_q(), kind=AgreementKind.DUAL_REPORTING).values("unit_id")
     units = _under(orgs_visible(actor).filter(kind=OrgKind.UNIT, is_active=True), under)
     return units.exclude(unit_id__in=signed).select_related("unit", "node").order_by("node_path", "name")
 

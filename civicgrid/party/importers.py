@@ -598,7 +598,9 @@ class AgreementImporter(PartyImporter):
             self.error(row, "pledges", str(AGREEMENT_EMPTY))
         contact = self.optional_text(row, "contact_name", 50)
         enc, digest, masked = self.phone_cell(row, "contact_phone")
-        if unit is not None and node is not None:
+        # An agreement that already ended is a historical record, kept as expired (已到期).
+        already_ended = ends_on is not None and ends_on < self.today
+        if unit is not None and node is not None and not already_ended:
             self._live(unit, node, row, "credit_code" if self.unit_code(row) else "unit_name")
         if self.is_bad(row) or unit is None or node is None or signed_on is None or starts_on is None:
             return
@@ -620,12 +622,21 @@ class AgreementImporter(PartyImporter):
                 starts_on=starts_on,
                 ends_on=ends_on,
                 created_by=self.actor,
+                **(
+                    {
+                        "status": AgreementStatus.EXPIRED,
+                        "ended_at": timezone.now(),
+                        "end_reason": _("协议到期"),
+                    }
+                    if already_ended
+                    else {}
+                ),
             )
         )
 
     def save(self) -> dict[str, int]:
         ended = Agreement.objects.filter(pk__in=self.expired, status=AgreementStatus.ACTIVE).update(
-            status=AgreementStatus.ENDED, ended_at=timezone.now(), end_reason=_("协议到期")
+            status=AgreementStatus.EXPIRED, ended_at=timezone.now(), end_reason=_("协议到期")
         )
         Agreement.objects.bulk_create(self.agreements, batch_size=1000)
         return {"agreements": len(self.agreements), "expired": ended}

@@ -17,12 +17,12 @@ from civicgrid.accounts.selectors import EVERYWHERE, scope_filter, scope_paths, 
 from civicgrid.core.errors import NotFound
 from civicgrid.core.validators import normalise_credit_code
 from civicgrid.party.constants import (
-    ACTIVE_AGREEMENT_STATUSES,
     COMMITTEE_KINDS,
     NEED_RESOURCE_HINTS,
     SUGGESTION_LIMIT,
     SUGGESTION_MAX_METRES,
     AgreementKind,
+    AgreementStatus,
     OrgKind,
     ReportStatus,
 )
@@ -41,6 +41,7 @@ from civicgrid.party.models import (
     Project,
     Resource,
 )
+from civicgrid.party.models.reporting import expired_agreement_q, live_agreement_q
 from civicgrid.party.permissions import member_for_user
 from civicgrid.registry.models import Organisation
 from civicgrid.territory.geometry import metres_between
@@ -188,11 +189,19 @@ def agreement_get(actor: Any, pk: int) -> Agreement:
     return agreement
 
 
+def agreements_in_status(qs: QuerySet[Agreement], status: str) -> QuerySet[Agreement]:
+    """Filter by the status as shown today: "active" leaves out those past their end date,
+    "expired" takes them in."""
+    if status == AgreementStatus.ACTIVE:
+        return qs.filter(live_agreement_q())
+    if status == AgreementStatus.EXPIRED:
+        return qs.filter(expired_agreement_q())
+    return qs.filter(status=status)
+
+
 def live_agreement() -> Exists:
     return Exists(
-        Agreement.objects.filter(
-            unit=OuterRef("unit"), kind=AgreementKind.DUAL_REPORTING, status__in=ACTIVE_AGREEMENT_STATUSES
-        )
+        Agreement.objects.filter(live_agreement_q(), unit=OuterRef("unit"), kind=AgreementKind.DUAL_REPORTING)
     )
 
 

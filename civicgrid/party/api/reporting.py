@@ -238,6 +238,10 @@ class AgreementOut(Schema):
     status: str
 
     @staticmethod
+    def resolve_status(obj: Any) -> str:
+        return str(obj.shown_status)  # a live agreement past its end date is "expired"
+
+    @staticmethod
     def resolve_unit_name(obj: Any) -> str:
         return str(obj.unit.name)
 
@@ -267,7 +271,7 @@ def agreement_list(request: HttpRequest, status: str = "", limit: Integer = 100,
     require_view(request)
     qs = selectors.agreements_visible(request.user).select_related("unit")
     if status:
-        qs = qs.filter(status=status)
+        qs = selectors.agreements_in_status(qs, status)
     start, end = window(limit, offset)
     return list(qs.order_by("-signed_on", "-id")[start:end])
 

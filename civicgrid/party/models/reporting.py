@@ -1,8 +1,11 @@
 """Dual reporting (双报到): members report where they live; units sign agreements with places."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.party.constants import (
@@ -64,6 +67,22 @@ class MemberReport(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.node}"
+
+
+def live_agreement_q(today: date | None = None, prefix: str = "") -> Q:
+    """Agreements that are live today: in a live status and not past their end date. An
+    agreement whose ``ends_on`` has passed keeps its stored status until the next one with the
+    same place is signed, but counts as expired (已到期) from the day after ``ends_on``."""
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}status__in": ACTIVE_AGREEMENT_STATUSES}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": today})
+    )
+
+
+def expired_agreement_q(today: date | None = None) -> Q:
+    """Agreements shown as expired: recorded so, or live in status but past ``ends_on``."""
+    today = today or timezone.localdate()
+    return Q(status=AgreementStatus.EXPIRED) | Q(status__in=ACTIVE_AGREEMENT_STATUSES, ends_on__lt=today)
 
 
 class Agreement(ScopedModel):
@@ -136,6 +155,21 @@ class Agreement(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_status(self) -> str:
+        """The status as of today: a live agreement past its end date is expired (已到期)."""
+        if (
+            self.status in ACTIVE_AGREEMENT_STATUSES
+            and self.ends_on is not None
+            and self.ends_on < timezone.localdate()
+        ):
+            return AgreementStatus.EXPIRED.value
+        return str(self.status)
+
+    @property
+    def shown_status_label(self) -> str:
+        return str(AgreementStatus(self.shown_status).label)
 
 
 def agreement_file_path(instance: "AgreementFile", filename: str) -> str:

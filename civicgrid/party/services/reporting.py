@@ -366,7 +366,7 @@ def _end_expired(unit: Organisation, node: Node, today: date) -> None:
     )
     for agreement in expired:
         agreement.status, agreement.ended_at, agreement.end_reason = (
-            AgreementStatus.ENDED,
+            AgreementStatus.EXPIRED,
             timezone.now(),
             _("协议到期"),
         )
@@ -441,9 +441,14 @@ def agreement_sign(
     enc, digest, masked = phone(errors, "contact_phone", contact_phone)
     raise_if(errors)
     assert place is not None
-    _end_expired(unit, place, timezone.localdate())
-    if Agreement.objects.filter(unit=unit, node=place, status__in=ACTIVE_AGREEMENT_STATUSES).exists():
-        raise _duplicate(unit, place)
+    today = timezone.localdate()
+    # An agreement that ended before it is registered is a historical record: kept as expired
+    # (已到期), never live, so it neither counts in the rates nor blocks a live one.
+    already_ended = ends_on is not None and ends_on < today
+    if not already_ended:
+        _end_expired(unit, place, today)
+        if Agreement.objects.filter(unit=unit, node=place, status__in=ACTIVE_AGREEMENT_STATUSES).exists():
+            raise _duplicate(unit, place)
     agreement = Agreement(
         kind=kind,
         unit=unit,
@@ -463,6 +468,12 @@ def agreement_sign(
         ends_on=ends_on,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if already_ended:
+        agreement.status, agreement.ended_at, agreement.end_reason = (
+            AgreementStatus.EXPIRED,
+            timezone.now(),
+            _("协议到期"),
+        )
     try:
         with transaction.atomic():
             agreement.save()

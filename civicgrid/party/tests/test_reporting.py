@@ -213,7 +213,7 @@ def test_an_expired_agreement_gives_way_to_its_renewal(pw: PartyWorld) -> None:
         signed_on=date.today(),
     )
     old.refresh_from_db()
-    assert old.status == AgreementStatus.ENDED and old.end_reason == "协议到期"
+    assert old.status == AgreementStatus.EXPIRED and old.end_reason == "协议到期"
     assert new.status == AgreementStatus.ACTIVE
 
 

@@ -52,6 +52,8 @@ from civicgrid.party.views.common import (
     picked,
     require_view,
     required_date,
+    unit_from_form,
+    unit_or_none,
     values,
 )
 from civicgrid.territory.models import Node, NodeKind
@@ -124,7 +126,7 @@ def alliance_act(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.alliance_unit_join(
                 actor=request.user,
                 alliance=found,
-                unit=find_unit(request.user, value(request, "unit_code") or value(request, "unit")),
+                unit=unit_from_form(request),
                 joined_on=required_date(value(request, "joined_on"), "joined_on", _("加入日期")),
                 role=value(request, "role") or AllianceRole.MEMBER,
             ),
@@ -295,7 +297,6 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("项目已立项"))
         return redirect(back)
     if action == "order":
-        unit = value(request, "unit")
         member = value(request, "member")
         try:
             services.need_order(
@@ -303,7 +304,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
                 need=found,
                 service_type=value(request, "service_type"),
                 content=value(request, "content"),
-                unit=find_unit(actor, unit) if unit else None,
+                unit=unit_or_none(request),
                 member=picked(actor, member, selectors.member_get),
                 publish=value(request, "publish") == "1",
             )
@@ -402,7 +403,6 @@ def _resources_context(request: HttpRequest) -> dict[str, Any]:
 @require_POST
 def resource_new(request: HttpRequest) -> HttpResponse:
     def create() -> object:
-        unit = value(request, "unit_code") or value(request, "unit")
         data = services.ResourceIn(
             kind=value(request, "kind"),
             title=value(request, "title"),
@@ -417,7 +417,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
         return services.resource_create(
             actor=request.user,
             node=_form_node(request),
-            unit=find_unit(request.user, unit) if unit else None,
+            unit=unit_or_none(request),
             data=data,
         )
 
@@ -508,7 +508,7 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor,
                 project=found,
                 resource=picked(actor, resource_id, selectors.resource_get),
-                unit=find_unit(actor, unit) if unit else None,
+                unit=find_unit(actor, unit, "unit_code") if unit else None,
                 description=value(request, "description"),
                 amount=decimal_or_none(value(request, "amount"), "amount", _("折合金额"), column=AMOUNT),
                 points=int_or_none(

@@ -122,22 +122,59 @@ def find_resident(actor: Any, query: str, field: str) -> Resident:
 
 
 def find_unit(actor: Any, raw: str, field: str = "unit") -> Organisation:
-    """A unit by its credit code (any unit: the code is public) or its id / name in scope."""
-    from civicgrid.party.selectors import unit_lookup, units_visible
+    """A unit by the text typed in a box: its credit code (any unit: the code is public) or
+    its name in scope. Never by id: digits typed there are a (mistyped) credit code."""
+    from civicgrid.party.selectors import units_visible
 
     raw = raw.strip()
     if not raw:
         raise ValidationError(_("请选择单位"), field=field)
-    if len(credit_code := normalise_credit_code(raw)) == 18 and credit_code.isascii():
-        return unit_lookup(actor, credit_code=credit_code)  # before ids: a code may be all digits
-    if raw.isascii() and raw.isdecimal():
-        return unit_lookup(actor, pk=int(raw))
-    found = list(units_visible(actor).filter(name=raw)[:2])
-    if len(found) != 1:
+    credit_code = normalise_credit_code(raw)
+    if len(credit_code) == 18 and credit_code.isascii():
+        found = Organisation.objects.filter(credit_code=credit_code).first()
+        if found is None:
+            raise ValidationError(
+                _("未找到统一社会信用代码为{code}的单位").format(code=credit_code), field=field
+            )
+        return found
+    if raw.isascii() and raw.replace("-", "").replace(" ", "").isalnum():
+        raise ValidationError(_("统一社会信用代码应为18位"), field=field)
+    found_by_name = list(units_visible(actor).filter(name=raw)[:2])
+    if len(found_by_name) != 1:
         raise ValidationError(
             _("辖区内未找到唯一的单位「{raw}」，请填写统一社会信用代码").format(raw=raw), field=field
         )
-    return found[0]
+    return found_by_name[0]
+
+
+def unit_from_form(
+    request: HttpRequest, *, code_field: str = "unit_code", pick_field: str = "unit"
+) -> Organisation:
+    """The unit a form names: a credit code (or name) typed in ``code_field``, else the unit
+    picked from the drop-down ``pick_field`` (an id, looked up in scope)."""
+    found = unit_or_none(request, code_field=code_field, pick_field=pick_field)
+    if found is None:
+        raise ValidationError(_("请选择单位"), field=pick_field)
+    return found
+
+
+def unit_or_none(
+    request: HttpRequest, *, code_field: str = "unit_code", pick_field: str = "unit"
+) -> Organisation | None:
+    """As ``unit_from_form``, None when neither field is filled in."""
+    from civicgrid.party.selectors import units_visible
+
+    typed = value(request, code_field)
+    if typed:
+        return find_unit(request.user, typed, code_field)
+    raw = value(request, pick_field)
+    if not raw:
+        return None
+    pk = pk_or_none(raw)
+    found = units_visible(request.user).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise ValidationError(_("单位不存在或不在您的管辖范围内"), field=pick_field)
+    return found
 
 
 def under_param(request: HttpRequest) -> Node | None:

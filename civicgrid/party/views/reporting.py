@@ -29,12 +29,12 @@ from civicgrid.party.services import phones
 from civicgrid.party.views.common import (
     areas,
     can_edit,
-    find_unit,
     node_choice,
     picked,
     require_view,
     required_date,
     under_param,
+    unit_from_form,
     values,
 )
 from civicgrid.territory.models import NodeKind
@@ -157,7 +157,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
     params = request.GET
     qs = selectors.agreements_visible(request.user).select_related("unit", "node", "alliance")
     if params.get("status"):
-        qs = qs.filter(status=params["status"])
+        qs = selectors.agreements_in_status(qs, params["status"])
     if params.get("kind"):
         qs = qs.filter(kind=params["kind"])
     if params.get("q", "").strip():
@@ -197,7 +197,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
         community = value(request, "community")
         agreement = services.agreement_sign(
             actor=actor,
-            unit=find_unit(actor, value(request, "unit_code") or value(request, "unit")),
+            unit=unit_from_form(request),
             kind=kind,
             node=node_choice(actor, community, "node")
             if community and kind == AgreementKind.DUAL_REPORTING
