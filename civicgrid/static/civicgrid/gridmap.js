@@ -17,7 +17,11 @@
 
   var text = window.civicgridMapLabels.text;  // maplabels.js
 
-  var map = L.map(el, { preferCanvas: true });
+  // The zoom buttons' titles in the page's language (data-zoom-in/-out, translated by the
+  // template), and no "Leaflet" link with its English title before the attribution.
+  var map = L.map(el, { preferCanvas: true, zoomControl: false });
+  L.control.zoom({ zoomInTitle: el.dataset.zoomIn || "+", zoomOutTitle: el.dataset.zoomOut || "-" }).addTo(map);
+  map.attributionControl.setPrefix(false);
   if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
   else map.attributionControl.addAttribution(el.dataset.noTiles || "");
 

@@ -186,10 +186,11 @@
   /* ---- maps ---- */
 
   function baseMap(el) {
-    var map = L.map(el, { preferCanvas: true });
-    /* no "Leaflet |" before the data's attribution, as on the phone pages */
-    map.attributionControl.setPrefix(false);
     var tiles = window.CIVICGRID_TILES || {};
+    /* zoom titles in the page's language (_leaflet_js.html); no "Leaflet |" before the data's attribution */
+    var map = L.map(el, { preferCanvas: true, zoomControl: false });
+    L.control.zoom({ zoomInTitle: tiles.zoomIn || "+", zoomOutTitle: tiles.zoomOut || "-" }).addTo(map);
+    map.attributionControl.setPrefix(false);
     if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
     else map.attributionControl.addAttribution(tiles.missing || "");
     return map;
