@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import scope_q
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
-from civicgrid.registry.models import Organisation
+from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.models import Node
 from civicgrid.territory.selectors import node_get
@@ -168,13 +168,30 @@ def taker_from(
         resident = residents_visible(actor).filter(pk=resident_id).first() if resident_id else None
         if resident is None:
             raise ValidationError(_("请选择党员（本辖区在册居民）"), field="resident_id")
-        return Taker.of_party_member(resident)
+        return Taker.of_party_member(party_member(resident, "resident_id"))
     if kind == TakerKind.UNIT:
         organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
         if organisation is None:
             raise ValidationError(_("请选择共建单位"), field="organisation_id")
         return Taker.of_unit(organisation)
     raise ValidationError(_("接单方类别应为 volunteer、party_member 或 unit"), field="taker_kind")
+
+
+# The registry tag of a party member (``registry.constants`` tag code 党员).
+PARTY_MEMBER_TAG = "party_member"
+
+
+def party_member(resident: Resident, field: str) -> Resident:
+    """``resident`` when they are a party member (tagged 党员 in the registry, or a member on
+    a party organisation's roll); else a refusal naming ``field``."""
+    member = (
+        resident.tags.filter(code=PARTY_MEMBER_TAG).exists()
+        or resident.party_memberships.filter(is_active=True).exists()
+    )
+    if not member:
+        reason = _("「{name}」不是党员，请填写党员的姓名、手机号或身份证号").format(name=resident.name)
+        raise ValidationError(reason, field=field)
+    return resident
 
 
 def own_volunteer(actor: Any) -> Volunteer:

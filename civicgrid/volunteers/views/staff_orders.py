@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.selectors import has_capability, scope_filter
+from civicgrid.core import once
 from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_forms import UNKNOWN_FIELD, int_or_none
@@ -20,6 +21,7 @@ from civicgrid.registry.selectors import organisations_visible, resident_search
 from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node
 from civicgrid.volunteers import selectors, services
+from civicgrid.volunteers.access import party_member
 from civicgrid.volunteers.constants import OrderAction, OrderStatus, TakerKind, VolunteerStatus
 from civicgrid.volunteers.forms import CompleteForm, ConfirmForm, DispatchForm, OrderForm, ReasonForm
 from civicgrid.volunteers.models import ServiceOrder, Volunteer
@@ -40,6 +42,10 @@ ORDER_LABELS = {
     "version": gettext_lazy("版本号"),
     "taker": gettext_lazy("接单方"),
 }
+
+
+# The one-time token's kind of 代居民点单 (a repeat goes to the order the first POST made).
+ONCE_ORDER_NEW = "volunteers.order_new"
 
 
 def require_order_staff(actor: Any) -> None:
@@ -115,34 +121,41 @@ def order_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            origin = _request_origin(request.user, data["origin"])
-            beneficiary = (
-                find_resident(request.user, data["beneficiary"], "beneficiary")
-                if data["beneficiary"]
-                else None
-            )
-            kind = data["orderer_kind"]
-            order = services.service_order_create(
-                actor=request.user,
-                data=services.NewOrder(
-                    title=data["title"],
-                    content=data["content"],
-                    service_type=data["service_type"],
-                    orderer_kind=kind,
-                    node=data["node"],
-                    difficulty=data["difficulty"],
-                    orderer_resident=beneficiary if kind == "resident" else None,
-                    orderer_organisation=data["orderer_organisation"],
-                    orderer_label=data["orderer_label"],
-                    origin=origin,
-                    beneficiary=beneficiary,
-                    address=data["address"],
-                    wanted_from=data["wanted_from"],
-                    wanted_until=data["wanted_until"],
-                    skills=tuple(s.code for s in data["skills"]),
-                ),
-                publish=data["publish"],
-            )
+            with once.guard(request):
+                origin = _request_origin(request.user, data["origin"])
+                beneficiary = (
+                    find_resident(request.user, data["beneficiary"], "beneficiary")
+                    if data["beneficiary"]
+                    else None
+                )
+                kind = data["orderer_kind"]
+                order = services.service_order_create(
+                    actor=request.user,
+                    data=services.NewOrder(
+                        title=data["title"],
+                        content=data["content"],
+                        service_type=data["service_type"],
+                        orderer_kind=kind,
+                        node=data["node"],
+                        difficulty=data["difficulty"],
+                        orderer_resident=beneficiary if kind == "resident" else None,
+                        orderer_organisation=data["orderer_organisation"],
+                        orderer_label=data["orderer_label"],
+                        origin=origin,
+                        beneficiary=beneficiary,
+                        address=data["address"],
+                        wanted_from=data["wanted_from"],
+                        wanted_until=data["wanted_until"],
+                        skills=tuple(s.code for s in data["skills"]),
+                    ),
+                    publish=data["publish"],
+                )
+                once.remember(request, ONCE_ORDER_NEW, order.pk)
+        except once.Repeated:
+            first = once.recall(request, ONCE_ORDER_NEW)
+            if first is not None:
+                return once.repeated(request, "volunteers:order", first)
+            return once.repeated(request, "volunteers:orders")
         except ValidationError as exc:
             form_errors(form, exc)
         else:
@@ -239,7 +252,8 @@ def _taker(request: HttpRequest, order: ServiceOrder) -> Taker:
             raise ValidationError(_("请选择志愿者"), field="volunteer")
         return Taker.of_volunteer(data["volunteer"])
     if kind == TakerKind.PARTY_MEMBER:
-        return Taker.of_party_member(find_resident(request.user, data["party_member"], "party_member"))
+        resident = find_resident(request.user, data["party_member"], "party_member")
+        return Taker.of_party_member(party_member(resident, "party_member"))
     organisation: Organisation | None = data["organisation"]
     if organisation is None:
         raise ValidationError(_("请选择共建单位"), field="organisation")
