@@ -30,6 +30,7 @@ from civicgrid.property.models import (
     ServiceContract,
 )
 from civicgrid.property.permissions import VIEW, may_manage
+from civicgrid.property.services.committees import age_cutoff
 from civicgrid.registry.models import Organisation, OrganisationKind, Resident
 from civicgrid.territory.models import Node, NodeKind
 
@@ -310,17 +311,20 @@ def member_get(actor: Any, pk: int) -> CommitteeMember:
     return found
 
 
-def member_candidates(actor: Any, compound: Node) -> QuerySet[Resident]:
+def member_candidates(actor: Any, compound: Node, *, adults_on: date | None = None) -> QuerySet[Resident]:
     """The residents of ``compound`` a committee member may be linked to, for whoever may
     manage its committee (a subdistrict handler too, without registry access): only what the
-    picker shows (name, masked ID number); none for anyone else."""
+    picker shows (name, masked ID number); none for anyone else.
+
+    ``adults_on``: only those of full age that day (``MEMBER_MIN_AGE``, the service's rule; a
+    resident without a birth date stays, as the service takes them): the picker passes today,
+    as no one joins after today, so whoever it leaves out would be refused on any joining day."""
     if not may_manage(actor, compound.path):
         return Resident.objects.none()
-    return (
-        Resident.objects.filter(node_path__startswith=compound.path, is_active=True)
-        .only("pk", "name", "id_number_masked", "birth_date", "node_path")
-        .order_by("name", "pk")
-    )
+    qs = Resident.objects.filter(node_path__startswith=compound.path, is_active=True)
+    if adults_on is not None:
+        qs = qs.exclude(birth_date__gt=age_cutoff(adults_on))
+    return qs.only("pk", "name", "id_number_masked", "birth_date", "node_path").order_by("name", "pk")
 
 
 def credit_entry_get(actor: Any, pk: int) -> CreditEntry:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from civicgrid.accounts.selectors import require_any
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.property import selectors, services
@@ -43,6 +44,7 @@ from civicgrid.property.api.schemas import (
 )
 from civicgrid.property.constants import CHECK_ITEM_MAX, CheckItem, NegativeItem
 from civicgrid.property.models import CompanyProfile
+from civicgrid.property.permissions import VIEW
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.territory.models import Node
 
@@ -226,6 +228,7 @@ def company_profile(request: HttpRequest, company_id: Integer, payload: ProfileI
 
 @router.get("/board", response={200: BoardOut, **ERRORS}, summary="物业企业信用红黑榜")
 def board(request: HttpRequest, year: Integer | None = None) -> Any:
+    require_any(request.user, VIEW)  # as the board page (/property/): 403 without PROPERTY_VIEW
     found = selectors.board(request.user, _year(year))
     return {
         "year": found.year,

@@ -6,7 +6,7 @@ the items named, and nothing is written.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import Conflict, PermissionDenied
+from civicgrid.exchange.cells import person_name
 from civicgrid.property.constants import (
     COMMITTEE_MAX_MEMBERS,
     MEMBER_END_NOTE_REQUIRED,
@@ -54,6 +55,17 @@ def _years_later(start: date, years: int) -> date:
         return start.replace(year=start.year + years, day=28)
 
 
+def term_last_day(start: date) -> date:
+    """The last day of a term of ``TERM_MAX_YEARS`` from ``start``: the day before the same day
+    that many years on (2022-01-01 → 2026-12-31; 2024-02-29 → 2029-02-28, the anniversary of
+    29 February falling on 1 March)."""
+    try:
+        anniversary = start.replace(year=start.year + TERM_MAX_YEARS)
+    except ValueError:  # 29 February in a common year
+        anniversary = date(start.year + TERM_MAX_YEARS, 3, 1)
+    return anniversary - timedelta(days=1)
+
+
 @transaction.atomic
 def committee_create(
     *,
@@ -73,8 +85,9 @@ def committee_create(
     raise_if(errors)
     assert term_starts_on is not None and term_ends_on is not None
     lock_compound(compound)
+    # Both days of a term are in it: a term starting on another's last day overlaps it.
     overlapping = OwnersCommittee.objects.filter(
-        node=compound, term_starts_on__lt=term_ends_on, term_ends_on__gt=term_starts_on
+        node=compound, term_starts_on__lte=term_ends_on, term_ends_on__gte=term_starts_on
     ).first()
     if overlapping is not None:
         add(
@@ -132,7 +145,7 @@ def check_resident(
                 age=MEMBER_MIN_AGE, birth=birth
             ),
         )
-    if name and name != resident.name:
+    if name and person_name(name) != person_name(resident.name):
         add(
             errors,
             "name",
@@ -177,8 +190,10 @@ def negative_reasons(errors: Errors, ticked: Iterable[str]) -> list[str]:
 def _same_name_serving(members: Any, name: str, resident: Resident | None) -> bool:
     """A serving member has this name and one of the two is not linked to a resident record
     (two records of the same name are two people; a typed name alone cannot tell them apart)."""
-    same = members.filter(name=name)
-    return bool(same.exists() if resident is None else same.filter(resident__isnull=True).exists())
+    # Compared as cleaned names: a row saved before names were cleaned ("吴\u3000十") is 吴十.
+    wanted = person_name(name)
+    same = [m for m in members.only("name", "resident_id") if person_name(m.name) == wanted]
+    return any(True if resident is None else m.resident_id is None for m in same)
 
 
 @transaction.atomic
@@ -209,7 +224,7 @@ def committee_member_add(
     today = timezone.localdate()
     joined_on = today if joined_on is None else joined_on
     _check_joined(errors, committee, joined_on, today)
-    name = text(errors, "name", name, _("姓名"), 50, required=resident is None)
+    name = text(errors, "name", name, _("姓名"), 50, required=resident is None, person=True)
     if resident is not None:
         name = check_resident(
             errors, committee, resident, name, joined_on if "joined_on" not in errors else None
@@ -378,7 +393,7 @@ def _term_errors(errors: Errors, term_starts_on: date | None, term_ends_on: date
     if not errors and term_starts_on is not None and term_ends_on is not None:
         if term_ends_on <= term_starts_on:
             add(errors, "term_ends_on", _("任期结束应晚于任期开始"))
-        elif term_ends_on > _years_later(term_starts_on, TERM_MAX_YEARS):
+        elif term_ends_on > term_last_day(term_starts_on):
             add(errors, "term_ends_on", _("业委会任期最长{years}年").format(years=TERM_MAX_YEARS))
 
 
@@ -437,7 +452,7 @@ def committee_term_correct(
     locked = OwnersCommittee.objects.select_for_update().select_related("node").get(pk=committee.pk)
     overlapping = (
         OwnersCommittee.objects.filter(
-            node_id=locked.node_id, term_starts_on__lt=term_ends_on, term_ends_on__gt=term_starts_on
+            node_id=locked.node_id, term_starts_on__lte=term_ends_on, term_ends_on__gte=term_starts_on
         )
         .exclude(pk=locked.pk)
         .first()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import whole_value
+from civicgrid.exchange.cells import clean_text, person_name
 from civicgrid.property.constants import FIRST_DAY_YEAR
 from civicgrid.registry.models import Organisation, OrganisationKind
 from civicgrid.territory.models import Node, NodeKind
@@ -27,12 +28,23 @@ def raise_if(errors: Errors) -> None:
         raise ValidationError(errors=errors)
 
 
-def text(errors: Errors, field: str, value: Any, label: StrOrPromise, limit: int, *, required: bool) -> str:
-    """The stripped text, with a reason added when it is missing, too long or not text."""
+def text(
+    errors: Errors,
+    field: str,
+    value: Any,
+    label: StrOrPromise,
+    limit: int,
+    *,
+    required: bool,
+    person: bool = False,
+) -> str:
+    """The text as stored (``clean_text``: stripped, invisible characters dropped), with a
+    reason added when it is missing, too long or not text. ``person``: a person's name, as the
+    registry stores one (``person_name``: "吴　十", "吴 十" and "吴\u200b十" are 吴十)."""
     if value is not None and not isinstance(value, str):
         add(errors, field, _("{label}应为文本").format(label=label))
         return ""
-    cleaned = (value or "").strip()
+    cleaned = (person_name if person else clean_text)(value or "")
     if required and not cleaned:
         add(errors, field, _("请填写{label}").format(label=label))
     elif len(cleaned) > limit:

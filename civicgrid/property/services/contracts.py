@@ -240,7 +240,9 @@ def company_profile_set(
     raise_if(errors)
     if not may_manage_company(actor, company):
         raise PermissionDenied(_("您无权修改该物业企业的党建信息"))
-    party_instructor = text(errors, "party_instructor", party_instructor, _("党建指导员"), 50, required=False)
+    party_instructor = text(
+        errors, "party_instructor", party_instructor, _("党建指导员"), 50, required=False, person=True
+    )
     if not isinstance(has_party_branch, bool):
         add(errors, "has_party_branch", _("是否建立党组织应为是或否"))
     raise_if(errors)

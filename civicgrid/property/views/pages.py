@@ -137,8 +137,9 @@ def found_contracts(compound: Node) -> list[ServiceContract]:
 
 def found_residents(request: HttpRequest, compound: Node) -> list[Resident]:
     """Residents of the compound to link a committee member to, for whoever manages its
-    committee (name and masked ID number only; no registry access needed)."""
-    return list(selectors.member_candidates(request.user, compound)[:300])
+    committee (name and masked ID number only; no registry access needed), of full age today."""
+    adults_on = timezone.localdate()
+    return list(selectors.member_candidates(request.user, compound, adults_on=adults_on)[:300])
 
 
 @login_required
