@@ -550,6 +550,16 @@ def project_create(
             "need",
             _("该需求已是「{status}」").format(status=need.get_status_display()),
         )
+    if need is not None:  # under the need's row lock: two posts at once make one project
+        live = need.projects.filter(status__in=(ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS)).first()
+        if live is not None:
+            add(
+                errors,
+                "need",
+                _("该需求已有项目「{title}」（{status}），不能重复立项").format(
+                    title=live.title, status=live.get_status_display()
+                ),
+            )
     data.is_micro = data.is_micro or bool(need and need.is_micro)
     if alliance is not None and not can(actor, Capability.PARTY_VIEW, alliance.node_path):
         add(errors, "alliance", _("所选联盟不在您的管辖范围内"))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can
+from civicgrid.core import once
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.views_forms import (
@@ -187,9 +188,13 @@ def _listed(
 ) -> HttpResponse:
     """Run a list's 登记 form: back to the list with ``done``; refused input shows the list
     again with the form open, the reason and what was typed (422); any other refusal goes
-    back to the list with its message."""
+    back to the list with its message. The form's one-time token makes a double post (a
+    double click, a resent form) write one row; the repeat goes back to the list."""
     try:
-        create()
+        with once.guard(request):
+            create()
+    except once.Repeated:
+        return once.repeated(request, back)
     except ValidationError as exc:
         kept = context(request) | {"form": request.POST, "form_kinds": request.POST.getlist("wanted_kinds")}
         return render(request, template, kept | {"error": unlabelled(exc)}, status=exc.http_status)
@@ -276,24 +281,29 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
         alliance_id = value(request, "alliance")
         unit = value(request, "owner_unit")
         try:
-            services.project_create(
-                actor=actor,
-                need=found,
-                alliance=picked(actor, alliance_id, selectors.alliance_get),
-                owner_unit=find_unit(actor, unit, "owner_unit") if unit else None,
-                data=services.ProjectIn(
-                    title=value(request, "title") or found.title,
-                    owner_name=value(request, "owner_name"),
-                    starts_on=required_date(value(request, "starts_on"), "starts_on", _("计划开始")),
-                    ends_on=required_date(value(request, "ends_on"), "ends_on", _("计划完成")),
-                    budget=decimal_or_none(value(request, "budget"), "budget", _("预算"), column=BUDGET)
-                    or Decimal("0"),
-                    is_micro=value(request, "is_micro") == "1",
-                ),
-            )
+            with once.guard(request):  # a double post of the form makes one project
+                project = services.project_create(
+                    actor=actor,
+                    need=found,
+                    alliance=picked(actor, alliance_id, selectors.alliance_get),
+                    owner_unit=find_unit(actor, unit, "owner_unit") if unit else None,
+                    data=services.ProjectIn(
+                        title=value(request, "title") or found.title,
+                        owner_name=value(request, "owner_name"),
+                        starts_on=required_date(value(request, "starts_on"), "starts_on", _("计划开始")),
+                        ends_on=required_date(value(request, "ends_on"), "ends_on", _("计划完成")),
+                        budget=decimal_or_none(value(request, "budget"), "budget", _("预算"), column=BUDGET)
+                        or Decimal("0"),
+                        is_micro=value(request, "is_micro") == "1",
+                    ),
+                )
+        except once.Repeated:
+            first = once.recall(request, "party:project")
+            return once.repeated(request, *(("party:project", first) if first else (back,)))
         except CivicError as exc:  # the form keeps what was typed
             context = _need_context(request, found) | {"form": request.POST, "error": unlabelled(exc)}
             return render(request, "party/need.html", context, status=exc.http_status)
+        once.remember(request, "party:project", project.pk)
         messages.success(request, _("项目已立项"))
         return redirect(back)
     if action == "order":
