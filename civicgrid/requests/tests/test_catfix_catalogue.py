@@ -91,10 +91,14 @@ def test_rules_left_without_a_category_are_listed_after_publishing(
     first.write_bytes(data)
     second.write_bytes(catalogue.catalogue_xlsx(v2))
     err = StringIO()
-    call_command("catalogue", "import", str(first), "--force", stdout=StringIO(), stderr=err)
+    call_command(
+        "catalogue", "import", str(first), "--force", "--confirm-removals", stdout=StringIO(), stderr=err
+    )
     assert CatalogueVersion.objects.get(is_current=True).number == 4  # v1 again: rules match
     assert "「物业类派物业公司」" not in err.getvalue()
-    call_command("catalogue", "import", str(second), "--force", stdout=StringIO(), stderr=err)
+    call_command(
+        "catalogue", "import", str(second), "--force", "--confirm-removals", stdout=StringIO(), stderr=err
+    )
     assert (
         "「物业类派物业公司」（0101）" in err.getvalue() and "「房屋安全派住建」（010201）" in err.getvalue()
     )

@@ -35,6 +35,13 @@ class Command(BaseCommand):
         imp.add_argument(
             "--force", action="store_true", help=gettext("文件导出自旧版本时仍导入（覆盖其间发布的修改）")
         )
+        imp.add_argument("--merge", action="store_true", help=gettext("并入当前版本（文件中没有的分类保留）"))
+        imp.add_argument(
+            "--dry-run", action="store_true", help=gettext("只列出将新增、删除、修改的分类，不发布")
+        )
+        imp.add_argument(
+            "--confirm-removals", action="store_true", help=gettext("新版本删除当前版本的分类时，确认删除")
+        )
         setup = sub.add_parser("setup", help=gettext("建立承办单位、默认职能部门、默认目录和派单规则"))
         setup.add_argument("--district", help=gettext("区（县）编码（默认全部）"))
 
@@ -65,6 +72,19 @@ class Command(BaseCommand):
                 ).format(unlinked=unlinked)
             )
 
+    def _changes(self, changes: catalogue.Changes, out: Any, most: int = 50) -> None:
+        """The preview as the page shows it: the counts, then each list, the first ``most`` rows."""
+        out.write(changes.summary())
+        for label, rows in ((gettext("新增"), changes.added), (gettext("删除"), changes.removed)):
+            for row in rows[:most]:
+                out.write(f"  {label}：{row}")
+            if len(rows) > most:
+                out.write("  " + gettext("……另有 {more} 个").format(more=len(rows) - most))
+        for row in changes.changed[:most]:
+            out.write("  " + gettext("修改：{row}").format(row=row))
+        if len(changes.changed) > most:
+            out.write("  " + gettext("……另有 {more} 个").format(more=len(changes.changed) - most))
+
     def _published(self, version: CatalogueVersion, seconds: float) -> None:
         leaves = version.categories.filter(level=3).count()
         self.stdout.write(
@@ -89,13 +109,30 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(gettext("文件不存在：{path}").format(path=path))
         started = time.perf_counter()
+        how = {
+            "actor": ACTOR,
+            "data": path.read_bytes(),
+            "system": True,
+            "force": opts["force"],
+            "merge": opts["merge"],
+        }
         try:
+            if opts["dry_run"]:
+                self._changes(catalogue.catalogue_import_preview(**how), self.stdout)
+                self.stdout.write(gettext("预览完毕，未发布（去掉 --dry-run 即发布）"))
+                return
             version = catalogue.catalogue_import(
-                actor=ACTOR, data=path.read_bytes(), note=opts["note"], system=True, force=opts["force"]
+                **how, note=opts["note"], removals_confirmed=opts["confirm_removals"]
             )
         except catalogue.CatalogueUnchanged as exc:
             self.stdout.write(exc.message)
             return
+        except catalogue.RemovalsUnconfirmed as exc:
+            # As the page asks before it deletes: the leaves are listed, nothing is published.
+            self._changes(exc.changes, self.stderr)
+            raise CommandError(
+                gettext("{message}（命令行请核对后加 --confirm-removals 再导入）").format(message=exc.message)
+            ) from exc
         except Conflict as exc:
             if exc.code == "stale_catalogue":  # the page's message says to tick its checkbox
                 raise CommandError(catalogue.stale_cli_message(exc)) from exc
