@@ -1,5 +1,6 @@
 """Pages of dual reporting: the rates, who has not reported, reports to confirm, agreements."""
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -75,23 +76,45 @@ def _with_reveal(actor: Any, page: Any) -> Any:
     return page
 
 
-def _hours_context(request: HttpRequest, under: Any) -> dict[str, Any]:
-    """Members by service hours confirmed in a period (this year by default)."""
-    today = timezone.localdate()
+# The period of the hours table: any day a person might mean; past these ends the filter is
+# refused by field (date.max + 1 day would overflow).
+HOURS_FIRST_DAY = date(1900, 1, 1)
+HOURS_LAST_DAY = date(2999, 12, 31)
+
+
+def _hours_day(request: HttpRequest, field: str, label: str, errors: dict[str, str]) -> date | None:
     try:
-        since = date_or_none(request.GET.get("since", ""), "since", _("起始日期")) or today.replace(
-            month=1, day=1
-        )
-        until = date_or_none(request.GET.get("until", ""), "until", _("截止日期")) or today
+        day = date_or_none(request.GET.get(field, ""), field, label)
     except ValidationError as exc:
-        messages.error(request, unlabelled(exc))
+        errors[field] = unlabelled(exc)
+        return None
+    if day is not None and not HOURS_FIRST_DAY <= day <= HOURS_LAST_DAY:
+        errors[field] = _("{label}超出可查询的日期范围（{first}至{last}）").format(
+            label=label, first=HOURS_FIRST_DAY.isoformat(), last=HOURS_LAST_DAY.isoformat()
+        )
+        return None
+    return day
+
+
+def _hours_context(request: HttpRequest, under: Any) -> dict[str, Any]:
+    """Members by service hours confirmed in a period (this year by default). A day that
+    cannot be read or is out of range is refused by its field; the table shows this year."""
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    since = _hours_day(request, "since", _("起始日期"), errors)
+    until = _hours_day(request, "until", _("截止日期"), errors)
+    if errors:
         since, until = today.replace(month=1, day=1), today
+    since = since or today.replace(month=1, day=1)
+    until = until or today
     if since > until:
-        messages.error(request, _("起始日期不能晚于截止日期"))
+        errors["since"] = _("起始日期不能晚于截止日期")
         since, until = until, since
     return {
         "hours_since": since,
         "hours_until": until,
+        "hours_errors": errors,
+        "hours_typed": {f: request.GET.get(f, "") for f in errors},
         "hours_rows": figures.members_by_hours(request.user, since=since, until=until, under=under),
     }
 
