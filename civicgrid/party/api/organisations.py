@@ -11,8 +11,8 @@ from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound
 from civicgrid.party import selectors, services
 from civicgrid.party.api.common import errors, require_view, router, window
-from civicgrid.party.constants import MemberRole, PoliticalStatus
-from civicgrid.party.models import HubLink
+from civicgrid.party.constants import MemberRole, PoliticalStatus, ReportStatus
+from civicgrid.party.models import HubLink, MemberReport
 from civicgrid.party.permissions import member_for_user
 from civicgrid.registry.selectors import resident_get
 from civicgrid.territory.selectors import node_get
@@ -177,7 +177,12 @@ def member_list(
 def member_detail(request: HttpRequest, member_id: Integer) -> Any:
     if member_for_user(request.user) is None:  # a member reads their own record
         require_view(request)
-    return selectors.member_get(request.user, member_id)
+    member = selectors.member_get(request.user, member_id)
+    # as the list says it: a confirmed report (已报到) or not
+    member.reported = MemberReport.objects.filter(  # type: ignore[attr-defined]
+        member=member, status=ReportStatus.CONFIRMED
+    ).exists()
+    return member
 
 
 @router.post(

@@ -524,7 +524,7 @@ def needy_visit_record(
         raise PermissionDenied(_("您无权走访该党员"))
     errors: Errors = {}
     if not member.is_needy:
-        add(errors, "member", _("该党员未登记为困难党员"))
+        add(errors, "member_id", _("该党员未登记为困难党员"))  # the field that names the member
     if visited_on > timezone.localdate():
         add(errors, "visited_on", _("走访日期不能晚于今天"))
     content = text(errors, "content", content, _("走访情况"), 2000, required=True)

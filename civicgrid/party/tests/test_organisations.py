@@ -189,7 +189,7 @@ def test_visits_to_needy_members(pw: PartyWorld) -> None:
     before = counts()
     with pytest.raises(ValidationError) as caught:
         services.needy_visit_record(actor=c.alice, member=pw.zhang, visited_on=date.today(), content="走访")
-    assert "困难党员" in caught.value.errors["member"][0]
+    assert "困难党员" in caught.value.errors["member_id"][0]
     with pytest.raises(PermissionDenied):
         services.needy_visit_record(actor=c.carol, member=needy, visited_on=date.today(), content="越界走访")
     with pytest.raises(ValidationError):
