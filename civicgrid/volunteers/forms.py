@@ -1,5 +1,6 @@
 """Forms of the pages. They only parse what people typed; the services validate and decide."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -291,7 +292,11 @@ class CompleteForm(NamedForm):
         label=gettext_lazy("服务情况"), max_length=1000, widget=forms.Textarea({"rows": 3})
     )
     hours = forms.DecimalField(
-        label=gettext_lazy("服务时长（小时）"), min_value=0, max_value=24, decimal_places=1, initial=1
+        label=gettext_lazy("服务时长（小时）"),
+        min_value=Decimal("0.5"),  # the service's minimum (service_order_complete: 0.5 to 24)
+        max_value=24,
+        decimal_places=1,
+        initial=1,
     )
 
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import once
-from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
-from civicgrid.core.views_forms import act
+from civicgrid.core.views_forms import act, unlabelled
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import NodeKind
 from civicgrid.volunteers import points_link, selectors, services
@@ -298,7 +298,32 @@ def order(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
             return redirect("volunteers:h5_orders")
         raise
     if request.method == "POST":
-        return _order_act(request, found)
+        return _order_act(request, resident, found)
+    return _order_page(request, resident, found)
+
+
+# The form of each step that takes typed input, shown again with it when the step is refused.
+_STEP_FORMS: dict[str, tuple[str, type[CompleteForm | ConfirmForm | ReasonForm]]] = {
+    OrderAction.COMPLETE: ("complete_form", CompleteForm),
+    OrderAction.CONFIRM: ("confirm_form", ConfirmForm),
+    OrderAction.REOPEN: ("reason_form", ReasonForm),
+    OrderAction.RELEASE: ("reason_form", ReasonForm),
+    OrderAction.CANCEL: ("reason_form", ReasonForm),
+}
+
+
+def _order_page(
+    request: HttpRequest, resident: Resident, found: Any, refused: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The order's page; ``refused`` holds a refused step's form, bound to what was typed and
+    carrying each reason beside its field (answered 422)."""
+    actor = request.user
+    forms: dict[str, Any] = {
+        "complete_form": CompleteForm(),
+        "confirm_form": ConfirmForm(),
+        "reason_form": ReasonForm(),
+        **(refused or {}),
+    }
     return render(
         request,
         "volunteers/h5/order.html",
@@ -307,15 +332,15 @@ def order(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
             "photos": found.photos.all(),
             "events": selectors.order_events(found),
             "can": {a: may(actor, found, a) for a in OrderAction.values if a != OrderAction.CREATE},
-            "complete_form": CompleteForm(),
-            "confirm_form": ConfirmForm(),
-            "reason_form": ReasonForm(),
+            **forms,
             "mine": found.taker_resident_id == resident.pk,
+            "ordered_by_me": found.orderer_resident_id == resident.pk,
         },
+        status=422 if refused else 200,
     )
 
 
-def _order_act(request: HttpRequest, found: Any) -> HttpResponse:
+def _order_act(request: HttpRequest, resident: Resident, found: Any) -> HttpResponse:
     actor, post = request.user, request.POST
     back = reverse("volunteers:h5_order", args=[found.pk])
     reason = post.get("reason", "")
@@ -358,7 +383,33 @@ def _order_act(request: HttpRequest, found: Any) -> HttpResponse:
         messages.error(request, _("未知的操作"))
         return HttpResponseRedirect(back)
     call, done = calls[what]
+    if what in _STEP_FORMS:
+        name, form_class = _STEP_FORMS[what]
+        try:
+            call()
+        except ValidationError as exc:
+            # Bad input: the page again with what was typed and each reason beside its field.
+            form = form_class(post)
+            form.is_valid()
+            form.errors.clear()
+            # The photos are no field of the form: their reasons go beside the file input.
+            photos = exc.errors.get("photos", []) if what == OrderAction.COMPLETE else []
+            rest = _without(exc.errors, "photos") if photos else exc.errors
+            if rest or not exc.errors:
+                form_errors(form, ValidationError(errors=rest) if rest else exc)
+            return _order_page(request, resident, found, {name: form, "photo_errors": photos})
+        except CivicError as exc:
+            # Another kind of refusal (changed meanwhile, not allowed): worded as ``act`` does.
+            messages.error(request, unlabelled(exc))
+            return HttpResponseRedirect(_order_gone(actor, found.pk)() or back)
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(back)
     return act(request, call, done, back, gone=_order_gone(actor, found.pk))
+
+
+def _without(errors: dict[str, list[str]], field: str) -> dict[str, list[str]]:
+    return {name: reasons for name, reasons in errors.items() if name != field}
 
 
 def _order_gone(actor: Any, pk: int) -> Callable[[], str | None]:
