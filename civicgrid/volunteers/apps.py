@@ -13,6 +13,15 @@ def _manages(user: Any) -> bool:
     return has_capability(user, Capability.VOLUNTEER_MANAGE)
 
 
+def _orders_only(user: Any) -> bool:
+    """Order staff through party work alone (党建专干: ``PARTY_EDIT`` without
+    ``VOLUNTEER_MANAGE``): the service orders are the one staff page of this app they open."""
+    from civicgrid.accounts.permissions import Capability
+    from civicgrid.accounts.selectors import has_capability
+
+    return has_capability(user, Capability.PARTY_EDIT) and not _manages(user)
+
+
 def _leader(user: Any) -> bool:
     from civicgrid.volunteers.home import is_leader
 
@@ -34,6 +43,7 @@ class VolunteersConfig(AppConfig):
     # path to ``home_figures(user) -> list[Figure]`` for the home page.
     menu: list[tuple[StrOrPromise, str, Any]] = [
         (_("志愿服务"), "volunteers:index", _manages),
+        (_("志愿服务单"), "volunteers:orders", _orders_only),
         (_("志愿服务统计"), "volunteers:report", _leader),
         (_("志愿服务（居民）"), "volunteers:h5_home", _resident),
     ]
