@@ -29,7 +29,7 @@ from civicgrid.volunteers.constants import (
     SignupStatus,
     VolunteerStatus,
 )
-from civicgrid.volunteers.models import Activity, OrderEvent, ServiceOrder, Signup, Team, Volunteer
+from civicgrid.volunteers.models import Activity, OrderEvent, ServiceOrder, Signup, Skill, Team, Volunteer
 from civicgrid.volunteers.numbers import hours_text, percent_text
 from civicgrid.volunteers.permissions import acting_resident, order_staff_q
 
@@ -219,9 +219,12 @@ def activities_open_to(volunteer: Volunteer) -> QuerySet[Activity]:
 
 
 def orders_open_to(volunteer: Volunteer) -> QuerySet[ServiceOrder]:
-    """Published orders of the volunteer's community waiting to be taken (接单大厅)."""
+    """Published orders of the volunteer's community waiting to be taken (接单大厅), those
+    needing a skill the volunteer lacks left out (taking one is refused: 该服务需要技能)."""
+    lacking = Skill.objects.exclude(pk__in=volunteer.skills.values("pk"))
     return (
         ServiceOrder.objects.filter(community=volunteer.community, status=OrderStatus.PUBLISHED)
+        .exclude(skills__in=lacking)
         .prefetch_related("skills")
         .order_by("wanted_from", "created_at", "id")
     )
