@@ -26,6 +26,7 @@ Pure numpy/scipy on columnar input, so that it runs the same on the product's re
 The heat index is ``heat()``; the formula is in ``docs/modules/governance.md``.
 """
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -63,6 +64,7 @@ class Params:
     exact_block: int = 1500  # blocks up to this size are compared exhaustively; larger ones by LSH
     common_share: float = 0.05  # words in more requests than this share find no candidates
     previous_words: int = 2  # of the cluster's five central words, for the previous count
+    same_spot: bool = True  # items of one spot (building and leaf category) link whatever their words
 
 
 @dataclass
@@ -79,6 +81,12 @@ class Corpus:
     places: Sequence[Sequence[str]] | None = None  # names of places in the text (external data)
     area: np.ndarray | None = None  # int64, -1 unknown: items of two known, different areas never link
     damped: np.ndarray | None = None  # uint32 term ids weighed DAMPING times less (place names)
+    # int64, the IDF of an item's words is counted over the items of its own idf area (the
+    # community): a community's requests weigh the same whichever larger area is asked.
+    idf_area: np.ndarray | None = None
+    # int64, -1 unknown: one building (or one numbered address) and one leaf category. Two items
+    # of one spot in one block link within the window and distance however they are worded.
+    spot: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -151,9 +159,12 @@ def tfidf(corpus: Corpus) -> tuple["sparse.csr_matrix", np.ndarray]:
     matrix = sparse.csr_matrix((counts, columns, corpus.term_ptr), shape=(n, width))
     matrix.sum_duplicates()
     matrix.data = 1.0 + np.log(matrix.data)
-    df = np.bincount(matrix.indices, minlength=width)
-    idf = (np.log((n + IDF_PRIOR_DOCS) / (df + 1)) + 1.0).astype(np.float32)
-    matrix.data *= idf[matrix.indices]
+    if corpus.idf_area is None:
+        df = np.bincount(matrix.indices, minlength=width)
+        idf = (np.log((n + IDF_PRIOR_DOCS) / (df + 1)) + 1.0).astype(np.float32)
+        matrix.data *= idf[matrix.indices]
+    else:
+        matrix.data *= area_idf(matrix, corpus.idf_area)
     if corpus.damped is not None and len(corpus.damped):
         damped = (corpus.damped & HASH_MASK).astype(np.int64)
         occurring = np.searchsorted(hashed, damped)
@@ -168,6 +179,34 @@ def tfidf(corpus: Corpus) -> tuple["sparse.csr_matrix", np.ndarray]:
     norms[norms == 0] = 1.0
     matrix.data = (matrix.data / np.repeat(norms, np.diff(matrix.indptr))).astype(np.float32)
     return matrix, vocabulary
+
+
+def area_idf(matrix: "sparse.csr_matrix", idf_area: np.ndarray) -> np.ndarray:
+    """The IDF of each stored (item, word) counted over the items of the item's own area:
+    ln((N_area + 1000) / (df_area + 1)) + 1. ``matrix`` has each (item, word) once.
+
+    No sort of the (area, word) pairs (60 million in a city's month): the words are put in
+    area order (a radix sort of 16-bit area numbers) and each area's words are counted in one
+    counter array, reset after it."""
+    areas, row_area = np.unique(idf_area, return_inverse=True)
+    row_area = row_area.astype(np.int64).ravel()
+    owner = np.repeat(row_area, np.diff(matrix.indptr))
+    docs = np.bincount(row_area, minlength=len(areas))[owner]
+    if len(areas) == 1:
+        df = np.bincount(matrix.indices, minlength=matrix.shape[1])[matrix.indices]
+    else:
+        narrow = owner.astype(np.uint16 if len(areas) <= 1 << 16 else np.int32)
+        order = np.argsort(narrow, kind="stable")
+        cols = matrix.indices[order]
+        bounds = np.searchsorted(owner[order], np.arange(len(areas) + 1))
+        counter = np.zeros(matrix.shape[1], dtype=np.int64)
+        df = np.empty(len(cols), dtype=np.int64)
+        for lo, hi in itertools.pairwise(bounds):
+            part = cols[lo:hi]
+            np.add.at(counter, part, 1)
+            df[order[lo:hi]] = counter[part]
+            counter[part] = 0
+    return (np.log((docs + IDF_PRIOR_DOCS) / (df + 1.0)) + 1.0).astype(np.float32)
 
 
 # Candidates -------------------------------------------------------------------------------
@@ -325,6 +364,16 @@ def _lsh_pairs(
     return i, j, pair_cosines(matrix, i, j)
 
 
+def _spot_pairs(corpus: Corpus, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of items of one spot (building and leaf category) in one block: (first, item) and
+    (previous, item) of each spot, so a spot's items are connected without n² pairs."""
+    if corpus.spot is None or not params.same_spot:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    i, j = _bucket_pairs(corpus.spot, corpus.spot >= 0)
+    keep = (i != j) & (corpus.block[i] == corpus.block[j])
+    return i[keep], j[keep]
+
+
 def _links(
     corpus: Corpus, matrix: "sparse.csr_matrix", vocabulary: np.ndarray, params: Params
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -334,7 +383,9 @@ def _links(
     large = np.flatnonzero(block_size > params.exact_block)
     i1, j1, c1 = _exact_pairs(matrix, corpus.block, small, params)
     i2, j2, c2 = _lsh_pairs(corpus, matrix, vocabulary, large, params)
-    i, j, cos = np.concatenate([i1, i2]), np.concatenate([j1, j2]), np.concatenate([c1, c2])
+    i3, j3 = _spot_pairs(corpus, params)
+    i, j = np.concatenate([i1, i2, i3]), np.concatenate([j1, j2, j3])
+    cos = np.concatenate([c1, c2, np.ones(len(i3), np.float32)])  # one spot: linked as if alike
     ok = cos >= params.similarity
     if params.window_days is not None:
         ok &= np.abs(corpus.at[i] - corpus.at[j]) <= params.window_days * 86400
@@ -375,8 +426,12 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def _refine(matrix: "sparse.csr_matrix", labels: np.ndarray, params: Params) -> np.ndarray:
-    """Members far from their cluster's centroid leave it (they become clusters of one)."""
+def _refine(
+    matrix: "sparse.csr_matrix", labels: np.ndarray, params: Params, spot: np.ndarray | None = None
+) -> np.ndarray:
+    """Members far from their cluster's centroid leave it (they become clusters of one),
+    unless another member shares their spot (``Corpus.spot``: the same building and leaf
+    category link whatever their words)."""
     k = int(labels.max()) + 1 if len(labels) else 0
     sizes = np.bincount(labels, minlength=k)
     multi = sizes[labels] > 1
@@ -388,7 +443,15 @@ def _refine(matrix: "sparse.csr_matrix", labels: np.ndarray, params: Params) -> 
     for s in range(0, len(idx), CHUNK):
         part = idx[s : s + CHUNK]
         cos[s : s + CHUNK] = np.asarray(matrix[part].multiply(centroids[labels[part]]).sum(axis=1)).ravel()
-    leave = idx[cos < params.member_similarity]
+    far = cos < params.member_similarity
+    if spot is not None and params.same_spot and far.any():
+        known = idx[spot[idx] >= 0]
+        pair = labels[known].astype(np.int64) * (int(spot.max()) + 1) + spot[known]
+        values, counts = np.unique(pair, return_counts=True)
+        shared = np.zeros(len(labels), dtype=bool)
+        shared[known] = counts[np.searchsorted(values, pair)] >= 2
+        far &= ~shared[idx]
+    leave = idx[far]
     labels = labels.copy()
     labels[leave] = k + np.arange(len(leave))
     _, labels = np.unique(labels, return_inverse=True)
@@ -451,7 +514,7 @@ def cluster(corpus: Corpus, params: Params | None = None) -> Result:
     matrix, vocabulary = tfidf(corpus)
     i, j = _links(corpus, matrix, vocabulary, params)
     labels = _components(corpus.n, i, j)
-    labels = _refine(matrix, labels, params)
+    labels = _refine(matrix, labels, params, corpus.spot)
     labels = _merge_near(corpus, matrix, labels, params)
     clusters = _collect(corpus, matrix, labels, np.arange(corpus.n), params)
     for c in clusters:

@@ -315,6 +315,10 @@ def load(node: Node, period: Period) -> Loaded:
         group_table=group_table,
     )
     block, group = loaded.blocks(current)
+    buildings = np.fromiter(
+        Node.objects.filter(path__startswith=node.path, kind=NodeKind.BUILDING).values_list("pk", flat=True),
+        dtype=np.int64,
+    )
     loaded.corpus = engine.Corpus(
         block=block,
         group=group,
@@ -323,8 +327,21 @@ def load(node: Node, period: Period) -> Loaded:
         lat=current.lat,
         term_ptr=current.term_ptr,
         term_ids=current.term_ids,
+        idf_area=block // len(group_codes),
+        spot=spots(current, buildings),
     )
     return loaded
+
+
+def spots(cols: Columns, buildings: np.ndarray) -> np.ndarray:
+    """The spot of each request (``engine.Corpus.spot``): its building (a request filed with
+    a building is placed at it) and its leaf category; -1 without a building or a category."""
+    spot = np.full(cols.n, -1, dtype=np.int64)
+    known = np.flatnonzero(np.isin(cols.node, buildings) & (cols.category > 0))
+    if len(known):
+        keys = cols.node[known] * (int(cols.category.max()) + 1) + cols.category[known]
+        spot[known] = np.unique(keys, return_inverse=True)[1].ravel()
+    return spot
 
 
 def previous_counts(loaded: Loaded, clusters: list[engine.Cluster], p: engine.Params) -> list[int]:

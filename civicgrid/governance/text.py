@@ -27,8 +27,28 @@ _STOP_TEXT = """
     严重 影响 造成 出现 发生 需要 应该 应当 如何 怎么 怎么办 为什么 什么 哪里 多少 时候 时间 期间
     以及 并且 而且 因为 所以 如果 虽然 但是 然后 同时 之前 之后 以后 以来 左右 附近 周边 一带
     年 月 日 号 天 小时 分钟 元 个 次 位 家 人 户 栋 楼 单元 室
+    民生 诉求 民生诉求 诉求人 来电 来电人 反馈 表示 提出 要求 上报 网格 网格员 巡查 发现 现场 记录
+    居民 群众 百姓 老百姓 住户 社区 小区
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+# What the system writes around a person's words (``gridwork.services.findings._report``):
+# the bracketed channel tag and the finding's category before a grid worker's title
+# ("【网格员上报】民生诉求：…") and the closing note of its content ("（网格员巡查发现，发现时间：…）").
+# They say who filed it and when, not what the problem is: two unrelated reports shared them.
+_TITLE_TAG = re.compile(r"^\s*【[^】]{0,20}】\s*(?:[^\s：:【】]{1,10}[：:])?")
+_TAG = re.compile(r"【[^】]{0,20}】")
+_SYSTEM_NOTE = re.compile(
+    r"[（(]\s*网格员巡查(?:时再次)?发现[^）)]{0,60}[）)]"
+)  # i18n: data (findings.py's note)
+
+
+def strip_boilerplate(title: str, content: str) -> tuple[str, str]:
+    """``title`` and ``content`` without what the system wrote around the person's words."""
+    title = _TAG.sub(" ", _TITLE_TAG.sub(" ", title or ""))
+    content = _TAG.sub(" ", _SYSTEM_NOTE.sub(" ", content or ""))
+    return title, content
+
 
 _SPACES = re.compile(r"\s+")
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -95,13 +115,15 @@ def term_id(word: str) -> int:
 
 
 def request_words(title: str, content: str, place: str = "", drop: frozenset[str] = frozenset()) -> list[str]:
-    """The words of a request: the title twice, then the start of the content.
+    """The words of a request: the title twice, then the start of the content, both without
+    the system's own wording (``strip_boilerplate``).
 
     Words of ``place`` (the address) and ``drop`` (names of places known elsewhere) are left
     out: where a request is, is the block's and the place check's business; similarity of
     the words should say whether two requests are about the same *problem*.
     """
     left_out = drop | set(words(place)) if place else drop
+    title, content = strip_boilerplate(title, content)
     head = [w for w in words(title) if w not in left_out]
     body = [w for w in words((content or "")[:CONTENT_CHARS]) if w not in left_out]
     return [*head, *head, *body][:MAX_TERMS]
