@@ -401,16 +401,23 @@ class MemberService:
     confirmed: int = 0
     hours: Decimal = Decimal("0")
     points: int = 0
+    # Hours of volunteer activities (check-in to check-out), shown beside the orders' hours
+    # and never added to them: the party's service hours are the orders' (the volunteer
+    # card's 累计服务时长 adds both).
+    activity_hours: Decimal = Decimal("0")
 
 
 def member_service(member: PartyMember, *, limit: int = 50) -> MemberService:
     """The member's orders (newest first, at most ``limit`` shown; the totals over all) by the
     registry entry behind them; a member without one has taken none."""
     from civicgrid.volunteers.constants import OrderStatus
-    from civicgrid.volunteers.models import ServiceOrder
+    from civicgrid.volunteers.models import ServiceOrder, Signup
 
     if member.resident_id is None:
         return MemberService(orders=[])
+    activity_hours = Signup.objects.filter(volunteer__resident_id=member.resident_id).aggregate(
+        hours=Sum("hours")
+    )["hours"]
     qs = ServiceOrder.objects.filter(taker_resident_id=member.resident_id)
     totals = qs.filter(status=OrderStatus.CONFIRMED).aggregate(
         n=Count("id"), hours=Sum("hours"), points=Sum("points")
@@ -426,4 +433,5 @@ def member_service(member: PartyMember, *, limit: int = 50) -> MemberService:
         confirmed=totals["n"] or 0,
         hours=totals["hours"] or Decimal("0"),
         points=totals["points"] or 0,
+        activity_hours=(activity_hours or Decimal("0")).quantize(Decimal("0.1")),
     )

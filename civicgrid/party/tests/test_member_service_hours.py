@@ -38,7 +38,7 @@ def test_the_member_page_shows_orders_hours_and_points(pw: PartyWorld) -> None:
     bob.force_login(pw.city.bob)
     page = bob.get(reverse("party:member", args=[pw.zhang.pk])).content.decode()
     assert "服务单与服务时长" in page and first.number in page
-    assert "服务时长 2.5 小时" in page
+    assert "服务订单时长 2.5 小时" in page
     assert selectors.member_service(pw.li).orders == []  # no registry entry, no orders
 
 
