@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import cache, partial
 from typing import Any
 
-from django.db import connection
+from django.db import DataError, connection
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.urls import path
@@ -343,6 +343,16 @@ def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
     field that needs a check of its own."""
     logger.warning("input out of range on %s", request.path, exc_info=exc)
     return _civic_error(request, ValidationError(_("日期或数值超出范围")))
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value a column cannot hold that the checks let through (PostgreSQL refuses a text
+    longer than its column, an integer beyond 32 bits; the statement, and the service's
+    transaction with it, is rolled back): bad input, not a server error; logged to find the
+    field that needs a check of its own."""
+    logger.warning("input beyond a column on %s", request.path, exc_info=exc)
+    return _civic_error(request, ValidationError(_("输入的内容超出允许的长度或范围")))
 
 
 @api.exception_handler(CivicError)

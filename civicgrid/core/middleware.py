@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import connection
+from django.db import DataError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -180,6 +180,9 @@ class ErrorMiddleware:
         if isinstance(exception, OverflowError):  # a date or number beyond range in a page's input
             logger.warning("input out of range on %s", request.path, exc_info=exception)
             return self.error_response(request, ValidationError(_("日期或数值超出范围")))
+        if isinstance(exception, DataError):  # a value the column cannot hold (PostgreSQL refuses it)
+            logger.warning("input beyond a column on %s", request.path, exc_info=exception)
+            return self.error_response(request, ValidationError(_("输入的内容超出允许的长度或范围")))
         if not isinstance(exception, CivicError):
             return None
         return self.error_response(request, exception)

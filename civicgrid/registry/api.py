@@ -9,12 +9,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
+from civicgrid.accounts.permissions import Capability
+from civicgrid.accounts.selectors import require_any
 from civicgrid.api_errors import ERRORS
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry import selectors, services
 from civicgrid.registry.models import Household, Resident
 from civicgrid.registry.pii import reduce_birth, shown_tags
+from civicgrid.territory.models import Node
 from civicgrid.territory.selectors import node_get
 
 router = Router(tags=["registry 实有人口房屋单位"])
@@ -73,7 +76,7 @@ class ResidentPatch(Schema):
     """The fields to change (absent ones stay); ``version`` as read (409 when it moved on).
     ``id_number`` and ``phone`` take the full new value ("" clears it), never a masked one."""
 
-    version: str
+    version: str | None = None  # required; checked after the resident is found (404 first)
     name: str | None = None
     id_number: str | None = None
     phone: str | None = None
@@ -116,6 +119,7 @@ def resident_list(
 ) -> Any:
     """Search by name, or exactly by ID number or phone (matched through the keyed hash).
     ``status``: ``active`` (在册, the default), ``moved_out`` (已迁出) or ``all``."""
+    require_any(request.user, Capability.REGISTRY_VIEW)  # as the page: 403, not an empty list
     statuses = (selectors.STATUS_ACTIVE, selectors.STATUS_MOVED_OUT, selectors.STATUS_ALL)
     if status not in statuses:
         raise ValidationError(_("状态应为 active（在册）、moved_out（已迁出）或 all（全部）"), field="status")
@@ -144,13 +148,22 @@ def _household(request: HttpRequest, household_id: int | None) -> Household | No
         return None
     household = selectors.households_visible(request.user).filter(pk=household_id).first()
     if household is None:
-        raise NotFound(_("户不存在或您无权查看"))
+        message = _("户不存在或您无权查看")
+        raise NotFound(message, detail={"household_id": [message]})
     return household
+
+
+def _node(request: HttpRequest, node_id: int, field: str = "node_id") -> Node:
+    """``node_get``, its 404 naming the field that gave the node."""
+    try:
+        return node_get(request.user, node_id)
+    except NotFound as exc:
+        raise NotFound(exc.message, detail={field: [exc.message]}) from exc
 
 
 @router.post("/residents", response={201: ResidentOut, **ERRORS}, summary="登记居民")
 def resident_create(request: HttpRequest, payload: ResidentIn) -> Any:
-    node = node_get(request.user, payload.node_id)
+    node = _node(request, payload.node_id)
     household = _household(request, payload.household_id)
     resident = services.resident_create(
         actor=request.user,
@@ -198,13 +211,15 @@ def resident_update(request: HttpRequest, resident_id: Integer, payload: Residen
     422 names each bad field; 409 when the resident changed after ``updated_at``."""
     resident = selectors.resident_get(request.user, resident_id)
     sent = payload.model_dump(exclude_unset=True)
+    if not sent.get("version"):  # after the scope check: a resident out of scope is a 404
+        raise ValidationError(_("版本：必填"), errors={"version": [_("必填")]})
     expected = _version(sent.pop("version"))
     changes: dict[str, Any] = {}
     for field, value in sent.items():
         if field == "node_id":
             if value is None:
                 raise ValidationError(_("所属区域不能为空"), field="node_id")
-            changes["node"] = node_get(request.user, value)
+            changes["node"] = _node(request, value)
         elif field == "household_id":
             changes["household"] = _household(request, value)
         elif value is None and field in NOT_NULL:
@@ -263,6 +278,7 @@ class OrganisationIn(Schema):
     description="q 按单位名称模糊查询；联系电话为脱敏值；limit 1 到 500。",
 )
 def organisation_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
+    require_any(request.user, Capability.REGISTRY_VIEW)  # as the page: 403, not an empty list
     qs = selectors.organisations_visible(request.user)
     if q:
         qs = qs.filter(name__contains=q)
@@ -273,7 +289,7 @@ def organisation_list(request: HttpRequest, q: str = "", limit: Integer = 50, of
 
 @router.post("/organisations", response={201: OrganisationOut, **ERRORS}, summary="登记单位")
 def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
-    node = node_get(request.user, payload.node_id)
+    node = _node(request, payload.node_id)
     org = services.organisation_create(
         actor=request.user,
         node=node,

@@ -119,13 +119,17 @@ def _targets(found: list[Resident], hits: int) -> dict[str, Any]:
     }
 
 
-def _audit_search(*, actor: Any, kind: str, hits: int, found: list[Resident], via: str = "") -> None:
+def _audit_search(
+    *, actor: Any, kind: str, hits: int, found: list[Resident], via: str = "", row: int | None = None
+) -> None:
     target = _targets(found, hits) if found else {"target_type": SEARCH_TARGET, "targets": []}
     after: dict[str, Any] = {"kind": kind, "hits": hits}
     if target["targets"]:
         after["targets"] = target["targets"]
     if via:
         after["via"] = via
+    if row is not None:
+        after["row"] = row
     audit_write(
         actor=actor,
         verb=Verb.RESIDENT_PII_SEARCHED,
@@ -167,6 +171,29 @@ def id_holder_checked(*, actor: Any, qs: QuerySet[Resident]) -> Resident | None:
     if not found:
         return None
     return Resident.objects.only("pk", "name", "node_path", "is_active").get(pk=found[0].pk)
+
+
+def import_id_holders_checked(*, actor: Any, holders: list[tuple[int, Resident]], checking: bool) -> bool:
+    """The ID numbers of a resident import (``exchange.importers.registry``) that residents
+    outside the importing worker's edit scope hold (``holders``: (row, holder)): the import
+    refuses those rows as 该身份证号已登记（不在您的管辖范围内）, which says the number is
+    registered, so each is an ID search as ``id_holder_checked`` is at a registration: one
+    audit row per holder (``via``: import, the row) and one charge against the same budget.
+    ``checking``: whether the file holds any ID number not held within the scope (one whose
+    answer tells something). Returns False when the import is to be refused as a whole
+    (``limited_message``) with none of those answers given: the budget was spent before
+    (nothing is audited, as a registration is refused before looking), or the holders found
+    take it past the limit (they are audited all the same: they were looked up)."""
+    if not checking:
+        return True
+    with transaction.atomic():
+        _serialise(actor)
+        used = searches_in_window(actor)
+        if used >= search_limit():
+            return False
+        for row, holder in holders:
+            _audit_search(actor=actor, kind=PiiKind.ID_NUMBER, hits=1, found=[holder], via="import", row=row)
+    return used + len(holders) <= search_limit()
 
 
 # --- lists by a sensitive tag ---------------------------------------------------------------

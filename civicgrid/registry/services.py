@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, forget_scope, require
@@ -31,7 +32,7 @@ from civicgrid.core.validators import (
     normalise_phone,
     phone_input_problem,
 )
-from civicgrid.exchange.cells import clean_text, person_name
+from civicgrid.exchange.cells import clean_text, comparable, person_name
 from civicgrid.registry.constants import Verb
 from civicgrid.registry.models import (
     Dwelling,
@@ -97,6 +98,27 @@ def _check_node(node: Node | None, allowed: set[NodeKind], field: str = "node") 
 
 
 BIRTH_EARLIEST = date(1900, 1, 1)  # no one living was born earlier
+EMPLOYEES_MAX = 2147483647  # the column's (a 32-bit integer) largest value
+
+
+def _too_long(data: dict[str, Any], errors: dict[str, list[str]], limits: dict[str, tuple[Any, int]]) -> None:
+    """Each text field of ``data`` longer (as stored: ``clean_text``) than its column holds:
+    "备注最长255个字", for the page, the API and the imports alike (a longer value is cut by
+    nothing: SQLite keeps it, PostgreSQL refuses the row)."""
+    for field, (label, max_length) in limits.items():
+        value = data.get(field)
+        if isinstance(value, str) and len(clean_text(value)) > max_length:
+            errors.setdefault(field, []).append(
+                _("{label}最长{max_length}个字").format(label=label, max_length=max_length)
+            )
+
+
+RESIDENT_LIMITS = {"relation_to_head": (gettext_lazy("与户主关系"), 20), "note": (gettext_lazy("备注"), 255)}
+ORGANISATION_LIMITS = {
+    "name": (gettext_lazy("单位名称"), 200),
+    "address": (gettext_lazy("地址"), 255),
+    "contact_name": (gettext_lazy("联系人"), 50),
+}
 
 
 def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -126,6 +148,7 @@ def resident_validate(data: dict[str, Any]) -> dict[str, list[str]]:
                 day=BIRTH_EARLIEST.isoformat()
             )
         ]
+    _too_long(data, errors, RESIDENT_LIMITS)
     return errors
 
 
@@ -273,6 +296,7 @@ def _resident_create(
         raise ValidationError(errors=errors)
     resident = Resident(node=node, node_path=node.path, household=household)
     _resident_apply(resident, data)
+    _check_no_twin(actor, resident, node)
     try:
         with transaction.atomic():
             resident.save()
@@ -288,6 +312,58 @@ def _resident_create(
         after=_resident_audit(resident, RESIDENT_AUDIT_FIELDS),
     )
     return resident
+
+
+def _community_path(node: Node) -> str:
+    """The path of the community ``node`` is in (or is), "" when none."""
+    if node.kind == NodeKind.COMMUNITY:
+        return node.path
+    found = Node.objects.filter(pk__in=node.path_ids, kind=NodeKind.COMMUNITY).values_list("path", flat=True)
+    return found.first() or ""
+
+
+def _twin_refused(actor: Any, twin: Any, why: str, target: str, message: str) -> Conflict:
+    """409 naming the registered record (by name and id) to one who may see it."""
+    if can(actor, Capability.REGISTRY_VIEW, twin.node_path):
+        named = _("{message}：{name}（ID {id}）").format(message=message, name=twin.name, id=twin.pk)
+        return Conflict(
+            named, detail={"existing": {"type": target, "id": twin.pk, "name": twin.name}, "why": why}
+        )
+    return Conflict(message, detail={"why": why})
+
+
+def _check_no_twin(actor: Any, resident: Resident, node: Node) -> None:
+    """A resident without an ID number whom an active resident already is, by the imports'
+    rule (``exchange.importers.registry.NoIdKey``): the same name and phone in the same
+    community, or the same name and birth date in the same household (without one, at the
+    same node). Refused (409) naming the registered one, so that a retried or doubled POST
+    registers one person once. Called under the node's lock (``_check_node``); the community's
+    row is locked too, so that posts at once at two nodes of it take turns."""
+    if resident.id_number_hash:
+        return
+    name = comparable(resident.name)
+    candidates = Resident.objects.filter(is_active=True, id_number_hash="")
+    if resident.phone_hash:
+        community = _community_path(node)
+        if not community:
+            return
+        Node.objects.select_for_update(no_key=True).filter(path=community).first()
+        candidates = candidates.filter(phone_hash=resident.phone_hash, node_path__startswith=community)
+        why = _("姓名和联系电话相同")
+    elif resident.birth_date is not None:
+        candidates = candidates.filter(birth_date=resident.birth_date)
+        if resident.household_id:
+            candidates = candidates.filter(household_id=resident.household_id)
+            why = _("姓名、出生日期和户编码相同")
+        else:
+            candidates = candidates.filter(node_path=resident.node_path)
+            why = _("姓名、出生日期和所属区域相同")
+    else:
+        return
+    for twin in candidates.only("pk", "name", "node_path").order_by("pk"):
+        if comparable(twin.name) == name:
+            message = _("与已登记的居民重复（{why}）；如确为不同的人，请填写身份证号").format(why=why)
+            raise _twin_refused(actor, twin, why, "registry.resident", message)
 
 
 def _tags(codes: list[str], errors: dict[str, list[str]]) -> list[ResidentTag]:
@@ -774,7 +850,25 @@ def organisation_validate(data: dict[str, Any]) -> dict[str, list[str]]:
     employees = data.get("employees")
     if employees not in (None, "") and (not str(employees).isdecimal()):
         errors["employees"] = [_("从业人数应为非负整数")]
+    elif employees not in (None, "") and int(str(employees)) > EMPLOYEES_MAX:
+        errors["employees"] = [_("从业人数不能超过{max}").format(max=EMPLOYEES_MAX)]
+    _too_long(data, errors, ORGANISATION_LIMITS)
     return errors
+
+
+def _check_no_organisation_twin(actor: Any, node: Node, name: str, address: str) -> None:
+    """Without a credit code, one name at one address in one area is one organisation (the
+    import's rule): another is refused (409) naming the registered one. Called under the
+    node's lock (``node_for_update``), so that posts at once register it once."""
+    wanted = (comparable(clean_text(name)), comparable(clean_text(address)))
+    registered = Organisation.objects.filter(node_id=node.pk, credit_code="").only(
+        "pk", "name", "address", "node_path"
+    )
+    for twin in registered.order_by("pk"):
+        if (comparable(twin.name), comparable(twin.address)) == wanted:
+            why = _("同一区域、同名同地址，未填统一社会信用代码")
+            message = _("该单位已登记（{why}）").format(why=why)
+            raise _twin_refused(actor, twin, why, "registry.organisation", message)
 
 
 @transaction.atomic
@@ -798,6 +892,8 @@ def organisation_create(
         "name": name,
         "kind": kind,
         "credit_code": credit_code,
+        "address": address,
+        "contact_name": contact_name,
         "contact_phone": contact_phone,
         "employees": employees,
     }
@@ -811,6 +907,8 @@ def organisation_create(
         errors["credit_code"] = [_("该统一社会信用代码已登记")]
     if errors:
         raise ValidationError(errors=errors)
+    if not credit_code:
+        _check_no_organisation_twin(actor, node, name, address)
     phone = stored_phone(contact_phone)
     enc, digest = pii_fields(phone)
     org = Organisation(

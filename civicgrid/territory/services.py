@@ -194,6 +194,15 @@ def node_point_check(path_ids: list[int], lon: float | None, lat: float | None) 
         raise ValidationError(reason, field="lon")
 
 
+ADDRESS_MAX = 255  # Node.address
+
+
+def node_address_check(address: Any) -> None:
+    """An address longer than the column holds (SQLite would keep it, PostgreSQL refuse it)."""
+    if isinstance(address, str) and len(address) > ADDRESS_MAX:
+        raise ValidationError(_("地址最长{max_length}个字").format(max_length=ADDRESS_MAX), field="address")
+
+
 @transaction.atomic
 def node_create(
     *,
@@ -217,6 +226,7 @@ def node_create(
         raise ValidationError(_("名称不能为空"), field="name")
     if len(name) > 100:
         raise ValidationError(_("名称最长100个字"), field="name")
+    node_address_check(address)
     node_parent_check(kind, parent)
     if kind == NodeKind.GRID:
         grid_type = grid_type or GridType.COMPREHENSIVE
@@ -345,6 +355,8 @@ def node_update(*, actor: Any, node: Node, clear_geometry: bool = False, **chang
             name=node.name,
             clean=node.geometry,
         )
+    if "address" in changes:
+        node_address_check(changes["address"])
     for field in ("address", "sort_order", "responsible_unit"):
         if field in changes:
             setattr(node, field, changes[field])
@@ -571,6 +583,12 @@ def position_create(
         errors["post"] = [_("岗位取值无效")]
     if not holder_name.strip():
         errors["holder_name"] = [_("姓名不能为空")]
+    elif len(holder_name.strip()) > 50:
+        errors["holder_name"] = [_("姓名最长50个字")]
+    if len(organisation_name) > 100:
+        errors["organisation_name"] = [_("工作单位最长100个字")]
+    if len(note) > 255:
+        errors["note"] = [_("备注最长255个字")]
     if end_date and end_date < start_date:
         errors["end_date"] = [_("任职结束日期不能早于开始日期")]
     phone = phone.strip()

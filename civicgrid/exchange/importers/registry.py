@@ -49,6 +49,7 @@ from civicgrid.registry.models import (
     Resident,
     ResidentTag,
 )
+from civicgrid.registry.pii import import_id_holders_checked, limited_message
 from civicgrid.registry.services import (
     DWELLING_NODE_KINDS,
     RESIDENT_NODE_KINDS,
@@ -189,15 +190,40 @@ class ResidentImporter(Importer):
         self.no_id_rows: dict[NoIdKey, int] = {}
         self.no_id_checks: list[tuple[int, NoIdKey, str]] = []  # (row, key, node path)
         self.registered = self._registered_by_id(rows)
+        self.pii_limited = not self._holders_checked()
         self.updates: list[Update] = []
         self.update_tags: dict[int, list[ResidentTag]] = {}  # resident pk → the tags a row sets
         self.update_households: dict[int, str] = {}  # resident pk → the household code a row sets
         self.unchanged = 0
         for row in self.each(rows, progress):
             self._validate_row(row)
-        self._check_ids_taken()
+        if not self.pii_limited:
+            self._check_ids_taken()
         self._check_no_id_registered()
         return self.sorted_errors()
+
+    def _holders_checked(self) -> bool:
+        """The file's ID numbers that residents outside the actor's edit scope hold are
+        refused as registered elsewhere, which tells that they are: an ID search each
+        (``pii.import_id_holders_checked``: audited and counted against the actor's budget,
+        as a registration is). Past the budget none of it is told: the holders are dropped
+        (their rows would read as new) and the import is refused as a whole."""
+        first_rows: dict[str, int] = {}
+        for number, digest in sorted(self.id_digests.items()):
+            first_rows.setdefault(digest, number)
+        outside = sorted(
+            ((first_rows[digest], holder) for digest, holder in self.registered.items()),
+            key=lambda pair: pair[0],
+        )
+        outside = [(row, holder) for row, holder in outside if not self.may_write(holder.node_path)]
+        in_scope = {d for d, holder in self.registered.items() if self.may_write(holder.node_path)}
+        checking = any(digest not in in_scope for digest in first_rows)
+        if import_id_holders_checked(actor=self.actor, holders=outside, checking=checking):
+            return True
+        for _row, holder in outside:
+            self.registered.pop(holder.id_number_hash, None)
+        self.error(min(first_rows.values()), "id_number", limited_message())
+        return False
 
     def _registered_by_id(self, rows: list[Row]) -> dict[str, Resident]:
         """The registered residents whose ID numbers the file holds, by blind index: a row
@@ -433,10 +459,22 @@ class ResidentImporter(Importer):
 
     def _check_ids_taken(self) -> None:
         """New rows whose ID number was registered after the file was first read."""
+        taken: list[tuple[int, Resident]] = []
         for batch in chunked(d for d in self.id_rows if d not in self.registered):
-            taken = Resident.objects.filter(id_number_hash__in=batch).values_list("id_number_hash", flat=True)
-            for digest in taken:
-                self.error(self.id_rows[digest], "id_number", _("该身份证号已登记"))
+            for holder in Resident.objects.filter(id_number_hash__in=batch).only(
+                "pk", "name", "id_number_hash", "id_number_masked", "phone_masked"
+            ):
+                taken.append((self.id_rows[holder.id_number_hash], holder))
+        if not taken:
+            return
+        # Each tells that the number is registered: an ID search, as ``_holders_checked``.
+        if not import_id_holders_checked(
+            actor=self.actor, holders=sorted(taken, key=lambda pair: pair[0]), checking=True
+        ):
+            self.error(min(row for row, _h in taken), "id_number", limited_message())
+            return
+        for row, _holder in taken:
+            self.error(row, "id_number", _("该身份证号已登记"))
 
     def save(self) -> dict[str, int]:
         bulk.insert(Household, list(self.new_households.values()), batch_size=BATCH_SIZE)
