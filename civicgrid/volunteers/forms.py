@@ -79,7 +79,10 @@ class RegisterForm(NamedForm):
         label=gettext_lazy("志愿者类别"), choices=VolunteerKind.choices, initial=VolunteerKind.RESIDENT
     )
     organisation = forms.ModelChoiceField(
-        Organisation.objects.none(), required=False, label=gettext_lazy("工作单位（共建单位职工必填）")
+        Organisation.objects.none(),
+        required=False,
+        label=gettext_lazy("工作单位（共建单位职工必填）"),
+        empty_label=gettext_lazy("请选择"),
     )
     service_area = NodeChoice(
         Node.objects.none(),
@@ -263,7 +266,12 @@ class DispatchForm(NamedForm):
         initial=TakerKind.VOLUNTEER,
         widget=forms.RadioSelect,
     )
-    volunteer = VolunteerChoice(Volunteer.objects.none(), required=False, label=gettext_lazy("志愿者"))
+    volunteer = VolunteerChoice(
+        Volunteer.objects.none(),
+        required=False,
+        label=gettext_lazy("志愿者"),
+        empty_label=gettext_lazy("请选择"),
+    )
     party_member = forms.CharField(
         label=gettext_lazy("党员"),
         max_length=50,
@@ -271,7 +279,10 @@ class DispatchForm(NamedForm):
         help_text=gettext_lazy("姓名、完整手机号或身份证号（本辖区在册）"),
     )
     organisation = forms.ModelChoiceField(
-        Organisation.objects.none(), required=False, label=gettext_lazy("共建单位")
+        Organisation.objects.none(),
+        required=False,
+        label=gettext_lazy("共建单位"),
+        empty_label=gettext_lazy("请选择"),
     )
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
 

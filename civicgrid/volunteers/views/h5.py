@@ -103,9 +103,10 @@ def register(request: HttpRequest, resident: Resident) -> HttpResponse:
 
     form = RegisterForm(
         request.POST if request.method == "POST" else None,
-        areas=Node.objects.filter(
-            path__startswith=home_community.path, kind__in=[NodeKind.COMMUNITY, NodeKind.GRID], is_active=True
-        ).order_by("path"),
+        # The community itself is the empty choice 整个社区: listed once, not again by name.
+        areas=Node.objects.filter(path__startswith=home_community.path, kind=NodeKind.GRID, is_active=True)
+        .exclude(pk=home_community.pk)
+        .order_by("path"),
         teams=Team.objects.filter(node=home_community, is_active=True),
         organisations=Organisation.objects.filter(node_path__startswith=home_community.path).order_by("name"),
     )

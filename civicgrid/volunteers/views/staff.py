@@ -182,7 +182,7 @@ def register(request: HttpRequest) -> HttpResponse:
     home = services.volunteers.community_of(resident.node, "resident")
     form = RegisterForm(
         request.POST if request.method == "POST" else None,
-        areas=areas(request.user, home),
+        areas=areas(request.user, home).exclude(pk=home.pk),  # the community is 整个社区
         teams=Team.objects.filter(node=home, is_active=True),
         organisations=organisations_visible(request.user).order_by("name"),
     )
