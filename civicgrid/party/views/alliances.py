@@ -51,6 +51,7 @@ from civicgrid.party.views.common import (
     float_or_none,
     node_choice,
     picked,
+    require_filled,
     require_view,
     required_date,
     unit_from_form,
@@ -221,6 +222,7 @@ def _form_node(request: HttpRequest) -> Node:
 @require_POST
 def need_new(request: HttpRequest) -> HttpResponse:
     def create() -> object:
+        require_filled(request, {"title": _("需求"), "node": _("所在区域")})
         data = services.NeedIn(
             title=value(request, "title"),
             category=value(request, "category"),
@@ -282,6 +284,10 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
         unit = value(request, "owner_unit")
         try:
             with once.guard(request):  # a double post of the form makes one project
+                require_filled(
+                    request,
+                    {"owner_name": _("负责人"), "starts_on": _("计划开始"), "ends_on": _("计划完成")},
+                )
                 project = services.project_create(
                     actor=actor,
                     need=found,

@@ -25,7 +25,15 @@ from civicgrid.party.constants import (
     TaskStatus,
 )
 from civicgrid.party.services.committees import current_part_time_members, previous_quarter
-from civicgrid.party.views.common import can_edit, datetime_value, lines, require_view, required_date, values
+from civicgrid.party.views.common import (
+    can_edit,
+    datetime_value,
+    lines,
+    require_filled,
+    require_view,
+    required_date,
+    values,
+)
 
 
 @login_required
@@ -104,9 +112,10 @@ def committee_act(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("party:committee", args=[pk])
     action = value(request, "action")
     if action == "seat":
-        return act(
-            request,
-            lambda: services.committee_member_add(
+
+        def seat() -> object:
+            require_filled(request, {"name": _("姓名"), "term_start": _("任期开始")})
+            return services.committee_member_add(
                 actor=request.user,
                 committee=org,
                 name=value(request, "name"),
@@ -115,7 +124,11 @@ def committee_act(request: HttpRequest, pk: int) -> HttpResponse:
                 unit_name=value(request, "unit_name"),
                 term_start=required_date(value(request, "term_start"), "term_start", _("任期开始")),
                 term_end=date_or_none(value(request, "term_end"), "term_end", _("任期结束")),
-            ),
+            )
+
+        return act(
+            request,
+            seat,
             _("兼职委员已增补"),
             back,
         )

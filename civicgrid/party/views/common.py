@@ -41,6 +41,18 @@ def lines(request: HttpRequest, name: str) -> list[str]:
     return [line.strip() for line in value(request, name).splitlines() if line.strip()]
 
 
+def require_filled(request: HttpRequest, labels: dict[str, str]) -> None:
+    """Refuse a form with required fields left empty, naming every one of them at once by
+    its visible label (not the first one a parser happens to reach)."""
+    errors = {
+        field: [_("请填写{label}").format(label=label)]
+        for field, label in labels.items()
+        if not value(request, field)
+    }
+    if errors:
+        raise ValidationError(errors=errors)
+
+
 def required_date(raw: str, field: str, label: str) -> date:
     found = date_or_none(raw, field, label)
     if found is None:
