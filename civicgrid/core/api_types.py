@@ -37,3 +37,10 @@ def _whole_number(value: Any) -> Any:
 
 # Every integer field of the API's inputs (ids, versions, paging): see ``_whole_number``.
 Integer = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def choices_text(choices: Any, lead: str = "") -> str:
+    """A field's allowed values for the OpenAPI description, from its ``TextChoices`` (never
+    copied by hand): "取值：normal（一般）、urgent（紧急）". ``lead``: what the field is, put first."""
+    values = "、".join(f"{c.value}（{c.label}）" for c in choices)
+    return f"{lead}；取值：{values}" if lead else f"取值：{values}"  # i18n: data (API documentation)
