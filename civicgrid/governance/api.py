@@ -5,16 +5,23 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext_noop
+from ninja import Field, Query, Router, Schema, Status
 
 from civicgrid.accounts.models import User
 from civicgrid.api_errors import ERRORS
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.errors import ValidationError
 from civicgrid.governance import selectors, services
 from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview
-from civicgrid.governance.models import HotIssue, HotIssueRun, Topic
+from civicgrid.governance.models import HotIssue, HotIssueRun, Topic, TopicStatus
 from civicgrid.governance.seasonal import priority_month, priority_subdistricts
+from civicgrid.governance.services import (
+    PROGRESS_NOTE_MAX,
+    TASK_YEARS_AHEAD,
+    TOPIC_YEARS_AHEAD,
+    TOPIC_YEARS_BACK,
+)
 from civicgrid.requests.models import HandlingUnit
 from civicgrid.requests.rates.access import asked_period
 from civicgrid.requests.rates.cells import current_month
@@ -197,17 +204,47 @@ class TopicDetailOut(TopicOut):
 
 
 class TopicIn(Schema):
-    title: str
-    month: str = ""
-    node: Integer | None = None
-    hot_issue: Integer | None = None
-    leading_official: Integer
-    lead_unit: Integer
-    assisting_units: list[Integer] = []
-    description: str = ""
-    plan: str = ""
-    category_prefix: str = ""
-    keywords: list[str] = []
+    title: str = Field(
+        title=gettext_noop("题目"), description="题目，最长200字；由热点转入时可留空（取热点的题目）"
+    )
+    month: str = Field(
+        "",
+        title=gettext_noop("所属月份"),
+        description=f"所属月份（YYYY-MM），前{TOPIC_YEARS_BACK}年至后{TOPIC_YEARS_AHEAD}年；可选，留空为本月",
+    )
+    node: Integer | None = Field(
+        None,
+        title=gettext_noop("区域"),
+        description="问题所在区域（区域节点 ID）；可选，留空为本人辖区或热点所在区域",
+    )
+    hot_issue: Integer | None = Field(
+        None,
+        title=gettext_noop("来源热点"),
+        description="来源热点问题的 ID；可选，填写则题目、描述、分类和关键词默认取自热点",
+    )
+    leading_official: Integer = Field(
+        title=gettext_noop("牵头领导"), description="牵头领导（用户 ID，须是该区域的领导）；必填"
+    )
+    lead_unit: Integer = Field(
+        title=gettext_noop("牵头单位"), description="牵头单位（承办单位 ID，启用的）；必填"
+    )
+    assisting_units: list[Integer] = Field(
+        [], title=gettext_noop("协办单位"), description="协办单位 ID 列表（启用的，不含牵头单位）；可选"
+    )
+    description: str = Field(
+        "", title=gettext_noop("问题描述"), description="问题描述；可选，留空时由热点转入的取热点描述"
+    )
+    plan: str = Field("", title=gettext_noop("工作方案"), description="工作方案；可选")
+    category_prefix: str = Field(
+        "",
+        title=gettext_noop("分类编码前缀"),
+        description="诉求分类编码前缀（2、4或6位数字，如 01、0103），用于统计前后同类诉求；可选",
+    )
+    keywords: list[str] = Field(
+        [],
+        title=gettext_noop("关键词"),
+        description="问题关键词列表，用于统计前后同类诉求；可选，留空时由热点转入的取热点关键词",
+    )
 
 
 @router.get("/topics", response={200: list[TopicOut], **ERRORS}, summary="每月一题")
@@ -254,9 +291,15 @@ def topic(request: HttpRequest, pk: Integer) -> Any:
 
 
 class TopicPatch(Schema):
-    plan: str | None = None
-    status: str | None = None
-    version: Integer | None = None
+    plan: str | None = Field(None, title=gettext_noop("工作方案"), description="工作方案；不填（null）则不改")
+    status: str | None = Field(
+        None,
+        title=gettext_noop("状态"),
+        description=choices_text(TopicStatus, "题目状态；不填（null）则不改"),
+    )
+    version: Integer | None = Field(
+        None, title=gettext_noop("期望版本号"), description="可选。读取时的 version；不符则 409，不做修改"
+    )
 
 
 @router.patch("/topics/{int:pk}", response={200: TopicOut, **ERRORS}, summary="修改方案或状态")
@@ -272,10 +315,17 @@ def topic_patch(request: HttpRequest, pk: Integer, payload: TopicPatch) -> Any:
 
 
 class GovernanceTaskIn(Schema):
-    title: str
-    deadline: date
-    unit: Integer | None = None
-    description: str = ""
+    title: str = Field(title=gettext_noop("任务内容"), description="任务内容，最长200字；必填")
+    deadline: date = Field(
+        title=gettext_noop("完成时限"),
+        description=f"完成时限（YYYY-MM-DD），不早于今天、不晚于{TASK_YEARS_AHEAD}年后；必填",
+    )
+    unit: Integer | None = Field(
+        None,
+        title=gettext_noop("责任单位"),
+        description="责任单位（承办单位 ID，启用的）；可选，留空为不指定",
+    )
+    description: str = Field("", title=gettext_noop("说明"), description="任务说明；可选")
 
 
 @router.post("/topics/{int:pk}/tasks", response={201: GovernanceTaskOut, **ERRORS}, summary="添加任务")
@@ -293,8 +343,12 @@ def task_add(request: HttpRequest, pk: Integer, payload: GovernanceTaskIn) -> An
 
 
 class ProgressIn(Schema):
-    progress: Integer
-    note: str = ""
+    progress: Integer = Field(
+        title=gettext_noop("进度"), description="进度（%），0 到 100 的整数；100 为完成；必填"
+    )
+    note: str = Field(
+        "", title=gettext_noop("进展情况"), description=f"进展说明，最长{PROGRESS_NOTE_MAX}字；可选"
+    )
 
 
 @router.post("/tasks/{int:pk}/progress", response={200: GovernanceTaskOut, **ERRORS}, summary="更新任务进度")
@@ -321,9 +375,15 @@ class GovernanceProposalOut(Schema):
 
 
 class AcceptIn(Schema):
-    unit: Integer
-    deadline: date | None = None
-    title: str = ""
+    unit: Integer = Field(title=gettext_noop("责任单位"), description="责任单位（承办单位 ID，启用的）；必填")
+    deadline: date | None = Field(
+        None,
+        title=gettext_noop("完成时限"),
+        description=f"完成时限（YYYY-MM-DD），不早于今天、不晚于{TASK_YEARS_AHEAD}年后；可选，留空为季节开始前7天",
+    )
+    title: str = Field(
+        "", title=gettext_noop("任务内容"), description="任务内容，最长200字；可选，留空为建议的标题"
+    )
 
 
 @router.get("/proposals", response={200: list[GovernanceProposalOut], **ERRORS}, summary="未诉先办建议")
@@ -414,7 +474,9 @@ class AlertOut(Schema):
 
 
 class AckIn(Schema):
-    note: str = ""
+    note: str = Field(
+        "", title=gettext_noop("处置说明"), description=f"处置说明，最长{PROGRESS_NOTE_MAX}字；可选"
+    )
 
 
 @router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="突发预警")

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import File, Form, Status, UploadedFile
 
 from civicgrid.core.api_types import Integer
@@ -30,11 +31,14 @@ from civicgrid.gridwork.api.schemas import (
     ProposalIn,
     VisitForm,
 )
+from civicgrid.gridwork.constants import MAX_PHOTOS
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CampaignItem, Patrol
 from civicgrid.gridwork.selectors import campaigns_visible
 from civicgrid.gridwork.services.findings import follow_request
 from civicgrid.gridwork.services.patrols import MAX_SPEED_KMH, PointsAdded
+
+PHOTOS_TITLE = gettext_noop("现场照片")
 
 
 def _status(saved: services.Saved[Any]) -> Status:
@@ -143,7 +147,11 @@ def patrol_end(request: HttpRequest, key: str, payload: PatrolEndIn) -> Any:
 def finding_record(
     request: HttpRequest,
     payload: Form[FindingForm],
-    photos: list[UploadedFile] = File(None),  # noqa: B008
+    photos: list[UploadedFile] = File(  # noqa: B008
+        None,
+        title=PHOTOS_TITLE,
+        description=f"现场照片（JPG、PNG 或 WEBP），最多{MAX_PHOTOS}张；可选",
+    ),
 ) -> Any:
     look = Lookup(request.user)
     grid = look.grid(payload.grid_id)
@@ -177,7 +185,11 @@ def finding_record(
 def visit_record(
     request: HttpRequest,
     payload: Form[VisitForm],
-    photos: list[UploadedFile] = File(None),  # noqa: B008
+    photos: list[UploadedFile] = File(  # noqa: B008
+        None,
+        title=PHOTOS_TITLE,
+        description=f"现场照片（JPG、PNG 或 WEBP），最多{MAX_PHOTOS}张；可选",
+    ),
 ) -> Any:
     look = Lookup(request.user)
     data = services.VisitIn(

@@ -6,7 +6,22 @@ from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 from pydantic import StrictInt
 
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
+from civicgrid.property.constants import (
+    ADJUST_MAX,
+    AWARD_YEAR_MAX,
+    FIRST_DAY_YEAR,
+    INSPECTION_MAX_AGE_YEARS,
+    MEMBER_MIN_AGE,
+    RECTIFY_DAYS,
+    RECTIFY_MAX_DAYS,
+    TERM_MAX_YEARS,
+    CheckItem,
+    CommitteePost,
+    ExitReason,
+    MemberEndReason,
+    NegativeItem,
+)
 from civicgrid.property.models import (
     CommitteeMember,
     CreditEntry,
@@ -18,27 +33,42 @@ from civicgrid.requests.api.schemas import ERRORS, Input
 
 __all__ = ["ERRORS"]
 
+TERM_START = f"任期开始日期（YYYY-MM-DD），{FIRST_DAY_YEAR}年起；必填"  # i18n: data (API documentation)
+TERM_END = (  # i18n: data (API documentation)
+    f"任期结束日期（YYYY-MM-DD），不早于任期开始，任期最长{TERM_MAX_YEARS}年；必填"
+)
+
 
 # --- contracts and companies -------------------------------------------------------------------
 
 
 class ContractIn(Input):
     compound_id: Integer = Field(
-        ..., title=gettext_noop("小区"), description="小区（区域节点 id，层级为小区）"
+        ..., title=gettext_noop("小区"), description="小区（区域节点 id，层级为小区）；必填"
     )
     company_id: Integer = Field(
-        ..., title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）"
+        ..., title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）；必填"
     )
-    starts_on: date = Field(..., title=gettext_noop("进驻日期"), description="进驻日期，不能晚于今天")
-    note: str = Field("", title=gettext_noop("备注"))
+    starts_on: date = Field(
+        ...,
+        title=gettext_noop("进驻日期"),
+        description=f"进驻日期（YYYY-MM-DD），{FIRST_DAY_YEAR}年起，不能晚于今天；必填",
+    )
+    note: str = Field("", title=gettext_noop("备注"), description="备注，最长255字；可选")
 
 
 class ContractEndIn(Input):
-    ends_on: date = Field(..., title=gettext_noop("退出日期"), description="退出日期，不能晚于今天")
-    reason: str = Field(
-        ..., title=gettext_noop("退出原因"), description="expired、dismissed、withdrew、cleared 或 other"
+    ends_on: date = Field(
+        ...,
+        title=gettext_noop("退出日期"),
+        description="退出日期（YYYY-MM-DD），不早于进驻日期，不能晚于今天；必填",
     )
-    note: str = Field("", title=gettext_noop("退出说明"), description="原因为 other 时必填")
+    reason: str = Field(
+        ..., title=gettext_noop("退出原因"), description=choices_text(ExitReason, "退出原因；必填")
+    )
+    note: str = Field(
+        "", title=gettext_noop("退出说明"), description="退出说明，最长255字；原因为 other 时必填，否则可选"
+    )
     expected_version: Integer | None = Field(
         None, title=gettext_noop("期望版本号"), description="可选。读取时的 version；不符则 409，不做修改"
     )
@@ -71,20 +101,32 @@ class ContractOut(Schema):
 
 
 class ContractVoidIn(Input):
-    reason: str = Field(..., title=gettext_noop("撤销原因"), description="撤销录入（误录）的原因，必填")
+    reason: str = Field(
+        ..., title=gettext_noop("撤销原因"), description="撤销录入（误录）的原因，最长255字；必填"
+    )
     expected_version: Integer | None = Field(
         None, title=gettext_noop("期望版本号"), description="可选。读取时的 version；不符则 409，不做修改"
     )
 
 
 class ReasonIn(Input):
-    reason: str = Field(..., title=gettext_noop("原因"), description="必填")
+    reason: str = Field(
+        ..., title=gettext_noop("原因"), description="作废检查或冲正记录的原因，最长255字；必填"
+    )
 
 
 class ProfileIn(Input):
-    party_instructor: str = Field("", title=gettext_noop("党建指导员"))
-    has_party_branch: bool = Field(..., title=gettext_noop("是否建立党组织"))
-    expected_version: Integer | None = Field(None, title=gettext_noop("期望版本号"))
+    party_instructor: str = Field(
+        "", title=gettext_noop("党建指导员"), description="党建指导员姓名，最长50字；可选，留空为未派驻"
+    )
+    has_party_branch: bool = Field(
+        ..., title=gettext_noop("是否建立党组织"), description="企业是否建立党组织（true/false）；必填"
+    )
+    expected_version: Integer | None = Field(
+        None,
+        title=gettext_noop("期望版本号"),
+        description="可选。读取时的 profile_version；不符则 409，不做修改",
+    )
 
 
 class CompanyOut(Schema):
@@ -122,22 +164,33 @@ class BoardOut(Schema):
 
 
 class ItemBody(Input):
-    deduction: StrictInt = Field(0, title=gettext_noop("扣分"))
-    note: str = Field("", title=gettext_noop("问题说明"))
+    deduction: StrictInt = Field(
+        0,
+        title=gettext_noop("扣分"),
+        description="该项扣分，0 到该项上限（见 /property/checklist 的 max_deduction）；可选，默认 0",
+    )
+    note: str = Field("", title=gettext_noop("问题说明"), description="该项问题说明，最长200字；可选")
 
 
 class InspectionIn(Input):
-    compound_id: Integer = Field(..., title=gettext_noop("小区"))
-    inspected_on: date = Field(..., title=gettext_noop("检查日期"), description="检查日期，不能晚于今天")
+    compound_id: Integer = Field(
+        ..., title=gettext_noop("小区"), description="被检查的小区（区域节点 id，须有在服务的物业企业）；必填"
+    )
+    inspected_on: date = Field(
+        ...,
+        title=gettext_noop("检查日期"),
+        description=f"检查日期（YYYY-MM-DD），不能晚于今天、早于{INSPECTION_MAX_AGE_YEARS}年前；必填",
+    )
     items: dict[str, ItemBody] = Field(
         {},
         title=gettext_noop("检查项目"),
-        description="按检查项目填写扣分：environment、greenery、facilities、safety、order、fees、"
-        "complaints、party；未填为 0",
+        description=choices_text(CheckItem, "按检查项目（键）填写扣分与问题说明，未填的项为 0；可选"),
     )
-    note: str = Field("", title=gettext_noop("检查说明"))
+    note: str = Field("", title=gettext_noop("检查说明"), description="检查说明，最长500字；可选")
     rectify_by: date | None = Field(
-        None, title=gettext_noop("整改期限"), description="有扣分时可填；留空为检查后 15 天"
+        None,
+        title=gettext_noop("整改期限"),
+        description=f"整改期限（YYYY-MM-DD），有扣分时可填，最长检查后{RECTIFY_MAX_DAYS}天；留空为检查后{RECTIFY_DAYS}天",
     )
 
 
@@ -187,15 +240,22 @@ class InspectionOut(Schema):
 
 
 class CreditIn(Input):
-    company_id: Integer = Field(..., title=gettext_noop("物业服务企业"))
+    company_id: Integer = Field(
+        ..., title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）；必填"
+    )
     node_id: Integer = Field(
-        ..., title=gettext_noop("加减分单位"), description="作出加分或扣分的区或街道（区域节点 id）"
+        ..., title=gettext_noop("加减分单位"), description="作出加分或扣分的区或街道（区域节点 id）；必填"
     )
-    year: StrictInt = Field(..., title=gettext_noop("年度"), description="本年度或上一年度")
+    year: StrictInt = Field(
+        ..., title=gettext_noop("年度"), description="年度（如 2026），本年度或上一年度；必填"
+    )
     points: StrictInt = Field(
-        ..., title=gettext_noop("分值"), description="加分为正，扣分为负，-20 到 20，不能为 0"
+        ...,
+        title=gettext_noop("分值"),
+        description=f"加分为正、扣分为负，-{ADJUST_MAX} 到 {ADJUST_MAX}，不为 0；"
+        f"一年加分合计至多{AWARD_YEAR_MAX}；必填",
     )
-    reason: str = Field(..., title=gettext_noop("事由"))
+    reason: str = Field(..., title=gettext_noop("事由"), description="加分或扣分的事由，最长255字；必填")
 
 
 class CreditOut(Schema):
@@ -233,30 +293,38 @@ class CreditPage(Schema):
 
 
 class CommitteeIn(Input):
-    compound_id: Integer = Field(..., title=gettext_noop("小区"))
-    term_starts_on: date = Field(..., title=gettext_noop("任期开始"))
-    term_ends_on: date = Field(..., title=gettext_noop("任期结束"))
-    note: str = Field("", title=gettext_noop("备注"))
+    compound_id: Integer = Field(
+        ..., title=gettext_noop("小区"), description="小区（区域节点 id，层级为小区）；必填"
+    )
+    term_starts_on: date = Field(..., title=gettext_noop("任期开始"), description=TERM_START)
+    term_ends_on: date = Field(..., title=gettext_noop("任期结束"), description=TERM_END)
+    note: str = Field("", title=gettext_noop("备注"), description="备注，最长255字；可选")
 
 
 class MemberIn(Input):
-    name: str = Field("", title=gettext_noop("姓名"), description="姓名；指明居民档案时可留空")
-    post: str = Field(
-        ..., title=gettext_noop("职务"), description="chair（主任）、vice_chair（副主任）或 member（委员）"
+    name: str = Field(
+        "", title=gettext_noop("姓名"), description="姓名，最长50字；指明居民档案时可留空（取档案姓名）"
     )
+    post: str = Field(..., title=gettext_noop("职务"), description=choices_text(CommitteePost, "职务；必填"))
     resident_id: Integer | None = Field(
         None,
         title=gettext_noop("居民档案"),
         description="本小区居民（管理该业委会者可选，无须居民档案查看权限）",
     )
-    is_party_member: bool = Field(False, title=gettext_noop("是否党员"))
+    is_party_member: bool = Field(
+        False, title=gettext_noop("是否党员"), description="是否中共党员；可选，默认 false"
+    )
     joined_on: date | None = Field(
-        None, title=gettext_noop("加入日期"), description="可选，默认今天；在任期之内，不晚于今天"
+        None,
+        title=gettext_noop("加入日期"),
+        description="加入日期（YYYY-MM-DD），在任期之内，不晚于今天；可选，默认今天",
     )
     negative_items: list[str] = Field(
         ...,
         title=gettext_noop("负面清单"),
-        description="候选人符合的负面清单情形：arrears、illegal_building、criminal、dishonest、conflict；有任一项即不能加入",
+        description=choices_text(
+            NegativeItem, "候选人符合的负面清单情形（无则传 []），有任一项即不能加入；必填"
+        ),
     )
 
 
@@ -264,25 +332,30 @@ class CommitteeMemberEndIn(Input):
     ended_on: date = Field(
         ...,
         title=gettext_noop("离任日期"),
-        description="离任日期：不晚于今天，在任期之内，不早于加入日期",
+        description="离任日期（YYYY-MM-DD）：不晚于今天，在任期之内，不早于加入日期；必填",
     )
     reason: str = Field(
-        ...,
-        title=gettext_noop("离任原因"),
-        description="resigned（本人辞职）、term_ended（任期届满）、negative_list（出现负面清单情形被终止）、"
-        "removed（业主大会罢免）或 other（其他）",
+        ..., title=gettext_noop("离任原因"), description=choices_text(MemberEndReason, "离任原因；必填")
     )
-    note: str = Field("", title=gettext_noop("离任说明"), description="原因为 negative_list 或 other 时必填")
+    note: str = Field(
+        "",
+        title=gettext_noop("离任说明"),
+        description="离任说明，最长255字；原因为 negative_list 或 other 时必填，否则可选",
+    )
 
 
 class MemberLinkIn(Input):
-    resident_id: Integer = Field(..., title=gettext_noop("居民档案"), description="本小区年满18周岁的居民")
+    resident_id: Integer = Field(
+        ...,
+        title=gettext_noop("居民档案"),
+        description=f"居民档案 ID：本小区年满{MEMBER_MIN_AGE}周岁的居民；必填",
+    )
 
 
 class CommitteeTermIn(Input):
-    term_starts_on: date = Field(..., title=gettext_noop("任期开始"))
-    term_ends_on: date = Field(..., title=gettext_noop("任期结束"))
-    reason: str = Field(..., title=gettext_noop("更正原因"))
+    term_starts_on: date = Field(..., title=gettext_noop("任期开始"), description=TERM_START)
+    term_ends_on: date = Field(..., title=gettext_noop("任期结束"), description=TERM_END)
+    reason: str = Field(..., title=gettext_noop("更正原因"), description="更正任期的原因，最长255字；必填")
 
 
 class CommitteeMemberOut(Schema):

@@ -5,19 +5,22 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import File, Form, Status, UploadedFile
 
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests import services
 from civicgrid.requests.api.common import category_by_id, fresh, router, summary_ready, target
 from civicgrid.requests.api.schemas import ERRORS, AttachmentOut, RequestIn, RequestOut
-from civicgrid.requests.constants import Action
+from civicgrid.requests.constants import NOTE_MAX, Action
 from civicgrid.requests.models import Attachment, Category, RequestEvent
-from civicgrid.requests.services.intake import validate, validate_attachments
+from civicgrid.requests.services.intake import ATTACHMENTS_MAX, validate, validate_attachments
 from civicgrid.territory.models import Node
 
 # The service names the objects it was given; the API's caller sent their ids.
 REQUEST_FIELDS = {"category": "category_id", "building": "building_id"}
+
+FILES_TITLE, NOTE_TITLE = gettext_noop("附件"), gettext_noop("说明")
 
 
 def as_request_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -98,8 +101,14 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Any:
 def attachments_upload(
     request: HttpRequest,
     request_id: int,
-    files: list[UploadedFile] = File(None),  # noqa: B008
-    note: str = Form(""),
+    files: list[UploadedFile] = File(  # noqa: B008
+        None,
+        title=FILES_TITLE,
+        description=f"一个或多个文件（JPG、PNG、WEBP 图片或 PDF），一次最多{ATTACHMENTS_MAX}个；必填",
+    ),
+    note: str = Form(
+        "", title=NOTE_TITLE, description=f"附件说明，最长{NOTE_MAX}字；可选，留空为“上传附件N个”"
+    ),
 ) -> Any:
     target(request.user, request_id, Action.NOTE)
     uploads: list[DjangoUploadedFile] = list(files or [])

@@ -18,9 +18,10 @@ from pydantic import BeforeValidator, ValidationError, field_validator, model_va
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests.constants import (
+    NOTE_MAX,
     AssignmentRole,
     Channel,
     Light,
@@ -45,6 +46,8 @@ from civicgrid.requests.models import (
     WorkOrder,
 )
 from civicgrid.requests.permissions import sees_requester
+from civicgrid.requests.services.handling import LONG_RUNNING_MAX_DAYS
+from civicgrid.requests.services.whistle import WHISTLE_DEADLINE_MAX
 
 # ---------------------------------------------------------------- errors in Chinese
 
@@ -139,14 +142,18 @@ VERSION = Field(
 
 class RequestIn(Input):
     channel: str = text(
-        gettext_noop("渠道"), "、".join(f"{c.value}（{c.label}）" for c in Channel), default=Channel.API
+        gettext_noop("渠道"), choices_text(Channel, "受理渠道，默认 api"), default=Channel.API
     )
-    type: str = text(gettext_noop("诉求类型"), "、".join(f"{c.value}（{c.label}）" for c in RequestType))
+    type: str = text(gettext_noop("诉求类型"), choices_text(RequestType, "诉求类型；必填"))
     title: str = text(gettext_noop("标题"), gettext_noop("诉求标题，最长200字"))
     content: str = text(gettext_noop("诉求内容"), gettext_noop("诉求的详细内容，最长5000字"))
-    address: str = text(gettext_noop("地址"), default="", max_length=255)
-    lon: Number | None = Field(None, title=gettext_noop("经度"), description="经度；与 lat 一起用于定位网格")
-    lat: Number | None = Field(None, title=gettext_noop("纬度"), description="纬度")
+    address: str = text(
+        gettext_noop("地址"), "诉求发生地的地址（文字），最长255字；可选", default="", max_length=255
+    )
+    lon: Number | None = Field(
+        None, title=gettext_noop("经度"), description="经度（坐标系见 crs）；与 lat 一起用于定位网格；可选"
+    )
+    lat: Number | None = Field(None, title=gettext_noop("纬度"), description="纬度（坐标系见 crs）；可选")
     crs: str = text(
         gettext_noop("坐标系"),
         gettext_noop("wgs84（GPS、天地图）或 gcj02（高德、腾讯、微信）"),
@@ -165,7 +172,7 @@ class RequestIn(Input):
         None, title=gettext_noop("分类"), description="当前派单目录中的三级分类 ID；有分类即自动派单"
     )
     urgency: str = text(
-        gettext_noop("紧急程度"), "、".join(f"{c.value}（{c.label}）" for c in Urgency), default="normal"
+        gettext_noop("紧急程度"), choices_text(Urgency, "紧急程度，默认 normal"), default="normal"
     )
     external_id: str = text(
         gettext_noop("外部编号"), gettext_noop("来源系统中的编号，便于对账"), default="", max_length=64
@@ -177,7 +184,7 @@ class RequestVersionIn(Input):
 
 
 class RequestNoteIn(Input):
-    note: str = text(gettext_noop("说明"), default="")
+    note: str = text(gettext_noop("说明"), f"说明，最长{NOTE_MAX}字；可选", default="")
     expected_version: Integer | None = VERSION
 
 
@@ -199,10 +206,12 @@ class DispatchIn(Input):
         None, title=gettext_noop("主办单位"), description="不填则按派单规则派单"
     )
     assisting_unit_ids: list[Integer] = Field(
-        [], title=gettext_noop("协办单位"), description="协办单位 ID 列表"
+        [], title=gettext_noop("协办单位"), description="协办单位（承办单位 ID）列表；可选"
     )
-    copy_unit_ids: list[Integer] = Field([], title=gettext_noop("抄送单位"), description="抄送单位 ID 列表")
-    note: str = text(gettext_noop("说明"), default="")
+    copy_unit_ids: list[Integer] = Field(
+        [], title=gettext_noop("抄送单位"), description="抄送单位（承办单位 ID）列表；可选"
+    )
+    note: str = text(gettext_noop("说明"), f"派单说明，最长{NOTE_MAX}字；可选", default="")
     expected_version: Integer | None = VERSION
 
 
@@ -215,17 +224,15 @@ class VerifyIn(Input):
     confirmed: bool = Field(
         title=gettext_noop("核查属实"), description="true：现场与答复相符；false：退回承办单位继续办理"
     )
-    note: str = text(gettext_noop("核查情况"))
+    note: str = text(gettext_noop("核查情况"), f"现场核查情况，最长{NOTE_MAX}字；必填")
     expected_version: Integer | None = VERSION
 
 
 class RatingFields(Input):
     contacted: bool = Field(title=gettext_noop("是否联系"), description="承办单位是否与诉求人联系过（响应）")
-    resolution: str = text(gettext_noop("解决情况"), "、".join(f"{c.value}（{c.label}）" for c in Resolution))
-    satisfaction: str = text(
-        gettext_noop("满意度"), "、".join(f"{c.value}（{c.label}）" for c in Satisfaction)
-    )
-    comment: str = text(gettext_noop("意见"), default="", max_length=2000)
+    resolution: str = text(gettext_noop("解决情况"), choices_text(Resolution, "诉求是否解决；必填"))
+    satisfaction: str = text(gettext_noop("满意度"), choices_text(Satisfaction, "满意程度；必填"))
+    comment: str = text(gettext_noop("意见"), "诉求人的意见，最长2000字；可选", default="", max_length=2000)
 
 
 class CallbackIn(RatingFields):
@@ -240,7 +247,7 @@ class RateIn(RatingFields):
 
 
 class ReturnIn(Input):
-    reason: str = text(gettext_noop("退单理由"))
+    reason: str = text(gettext_noop("退单理由"), f"退单理由，最长{NOTE_MAX}字；必填")
     not_ours: bool = Field(
         False, title=gettext_noop("非本单位职责"), description="true：非本单位职责；false：一般退单"
     )
@@ -248,15 +255,19 @@ class ReturnIn(Input):
 
 
 class RequestDecisionIn(Input):
-    approve: bool = Field(title=gettext_noop("是否同意"))
+    approve: bool = Field(title=gettext_noop("是否同意"), description="true：同意申请；false：驳回；必填")
     note: str = text(gettext_noop("审批意见"), gettext_noop("驳回时必填"), default="")
     expected_version: Integer | None = VERSION
 
 
 class ReassignIn(Input):
-    lead_unit_id: Integer = Field(title=gettext_noop("新主办单位"))
-    assisting_unit_ids: list[Integer] = Field([], title=gettext_noop("协办单位"))
-    reason: str = text(gettext_noop("改派理由"))
+    lead_unit_id: Integer = Field(
+        title=gettext_noop("新主办单位"), description="改派后的主办单位（承办单位 ID）；必填"
+    )
+    assisting_unit_ids: list[Integer] = Field(
+        [], title=gettext_noop("协办单位"), description="协办单位（承办单位 ID）列表；可选"
+    )
+    reason: str = text(gettext_noop("改派理由"), f"改派理由，最长{NOTE_MAX}字；必填")
     expected_version: Integer | None = VERSION
 
 
@@ -265,13 +276,16 @@ class ExtendIn(Input):
         title=gettext_noop("延长时长"),
         description="按该诉求的办理时限单位计（如 5 个工作日），至少 1、至多 90 个单位",
     )
-    reason: str = text(gettext_noop("延期理由"))
+    reason: str = text(gettext_noop("延期理由"), f"延期理由，最长{NOTE_MAX}字；必填")
     expected_version: Integer | None = VERSION
 
 
 class LongRunningIn(Input):
-    plan: str = text(gettext_noop("办理计划"))
-    plan_until: date = Field(title=gettext_noop("计划完成日期"))
+    plan: str = text(gettext_noop("办理计划"), f"挂账办理的计划，最长{NOTE_MAX}字；必填")
+    plan_until: date = Field(
+        title=gettext_noop("计划完成日期"),
+        description=f"计划完成日期（YYYY-MM-DD），晚于今天、至多{LONG_RUNNING_MAX_DAYS}天后；必填",
+    )
     expected_version: Integer | None = VERSION
 
 
@@ -279,7 +293,7 @@ class MergeIn(Input):
     into_id: Integer | None = Field(
         None, title=gettext_noop("合并至诉求"), description="主件的诉求 ID（与 into_number 二选一）"
     )
-    into_number: str = text(gettext_noop("合并至诉求编号"), default="")
+    into_number: str = text(gettext_noop("合并至诉求编号"), "主件的诉求编号（与 into_id 二选一）", default="")
     paused_ok: bool = Field(
         False,
         title=gettext_noop("目标已暂停仍合并"),
@@ -290,29 +304,36 @@ class MergeIn(Input):
 
 class WhistleIn(Input):
     unit_ids: list[Integer] = Field(title=gettext_noop("被召集单位"), description="被召集报到的部门 ID 列表")
-    reason: str = text(gettext_noop("吹哨事由"))
-    deadline: datetime = Field(title=gettext_noop("报到期限"))
+    reason: str = text(gettext_noop("吹哨事由"), f"吹哨事由，最长{NOTE_MAX}字；必填")
+    deadline: datetime = Field(
+        title=gettext_noop("报到期限"),
+        description="报到期限，ISO 8601 带时区（如 2026-01-31T08:00:00+08:00），"
+        f"至少1小时后、至多{WHISTLE_DEADLINE_MAX.days}天内；必填",
+    )
     expected_version: Integer | None = VERSION
 
 
 class ReportInIn(Input):
-    part: str = text(gettext_noop("承担工作"))
+    part: str = text(gettext_noop("承担工作"), f"报到部门承担的工作，最长{NOTE_MAX}字；必填")
     expected_version: Integer | None = VERSION
 
 
 class WhistleCloseIn(Input):
-    outcome: str = text(gettext_noop("处置结果"))
+    outcome: str = text(gettext_noop("处置结果"), f"吹哨的处置结果，最长{NOTE_MAX}字；必填")
     expected_version: Integer | None = VERSION
 
 
 class CouncilIn(Input):
-    held_on: date = Field(title=gettext_noop("议事日期"))
-    party_branch: str = text(gettext_noop("党支部代表"))
-    owners_committee: str = text(gettext_noop("业委会代表"))
-    property_company: str = text(gettext_noop("物业公司代表"))
-    outcome: str = text(gettext_noop("议定事项"))
-    agreed: bool = Field(True, title=gettext_noop("达成一致"))
-    others: str = text(gettext_noop("其他参加人"), default="")
+    held_on: date = Field(
+        title=gettext_noop("议事日期"),
+        description="议事日期（YYYY-MM-DD），不早于诉求受理日期、不晚于今天；必填",
+    )
+    party_branch: str = text(gettext_noop("党支部代表"), "小区党支部参加人，最长100字；必填")
+    owners_committee: str = text(gettext_noop("业委会代表"), "业委会参加人，最长100字；必填")
+    property_company: str = text(gettext_noop("物业公司代表"), "物业公司参加人，最长100字；必填")
+    outcome: str = text(gettext_noop("议定事项"), f"三方议定的事项，最长{NOTE_MAX}字；必填")
+    agreed: bool = Field(True, title=gettext_noop("达成一致"), description="三方是否达成一致；默认 true")
+    others: str = text(gettext_noop("其他参加人"), "其他参加人，最长255字；可选", default="")
     expected_version: Integer | None = VERSION
 
 

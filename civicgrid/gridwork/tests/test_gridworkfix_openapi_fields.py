@@ -1,0 +1,58 @@
+"""The gridwork API's bodies tell an integrator what to send (OpenAPI titles and descriptions).
+
+Every property of every body the gridwork operations take (JSON, nested points and checklist
+questions, and the multipart forms of findings and visits) has a Chinese title (also the name a
+422 gives the field) and a description; a choice's values come from its ``TextChoices``.
+"""
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from civicgrid.conftest import City
+from civicgrid.gridwork.constants import CampaignKind, FindingCategory, ProposalKind, VisitKind
+from civicgrid.gridwork.models import Campaign
+from civicgrid.requests.tests.test_requestsfix_openapi_fields import assert_lists, body_problems, body_schemas
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def document(client: Client) -> dict[str, Any]:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[str, Any]) -> None:
+    schemas = body_schemas(document, "/api/v1/gridwork/")
+    assert {"PatrolStartIn", "PointSchema", "ProposalIn", "CampaignIn", "QuestionIn", "CarePlanPatch"} <= set(
+        schemas
+    )
+    assert "POST /api/v1/gridwork/findings" in schemas and "POST /api/v1/gridwork/visits" in schemas
+    assert not body_problems(schemas), "\n".join(body_problems(schemas))
+
+
+def test_fields_of_fixed_values_list_them_from_their_choices(document: dict[str, Any]) -> None:
+    components = document["components"]["schemas"]
+    assert_lists(components["CampaignIn"]["properties"]["kind"]["description"], CampaignKind)
+    assert_lists(components["ProposalIn"]["properties"]["kind"]["description"], ProposalKind)
+    finding = document["paths"]["/api/v1/gridwork/findings"]["post"]["requestBody"]["content"]
+    form = finding["multipart/form-data"]["schema"]["properties"]
+    assert_lists(form["category"]["description"], FindingCategory)
+    assert form["category"]["title"] == "类别"
+    visit = document["paths"]["/api/v1/gridwork/visits"]["post"]["requestBody"]["content"]
+    assert_lists(visit["multipart/form-data"]["schema"]["properties"]["kind"]["description"], VisitKind)
+
+
+def test_a_refused_body_names_the_field_by_its_title(city: City) -> None:
+    client = Client()
+    client.force_login(city.dave)  # the district leader may launch a campaign
+    body = {"name": "消防排查", "kind": "fire_safety", "starts_on": "2026-01-01", "ends_on": "2026-01-31"}
+    response = client.post("/api/v1/gridwork/campaigns", json.dumps(body), content_type="application/json")
+    assert response.status_code == 422
+    assert "area_id" in response.json()["detail"]
+    assert "任务范围" in response.json()["message"]  # the title, not the code area_id
+    assert not Campaign.objects.exists()
