@@ -6,18 +6,19 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext_lazy, gettext_noop
+from ninja import Field, Router, Schema, Status
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.api_errors import ERRORS
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.registry import selectors, services
-from civicgrid.registry.models import Household, Resident
+from civicgrid.registry.constants import DEFAULT_TAGS
+from civicgrid.registry.models import Gender, Household, LeftReason, OrganisationKind, ResidenceType, Resident
 from civicgrid.registry.pii import reduce_birth, shown_tags
-from civicgrid.territory.models import Node
+from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import node_get
 
 router = Router(tags=["registry 实有人口房屋单位"])
@@ -58,40 +59,146 @@ class ResidentOut(Schema):
         return [t.code for t in shown_tags(obj)]
 
 
+# --- request bodies: Chinese titles (also the names a 422 gives the fields: the handler
+# translates them, ``civicgrid.api._field_title``) and descriptions for OpenAPI --------------
+
+PHONE_FORMAT = "手机号11位，或固定电话如0510-12345678"  # i18n: data (API documentation)
+RESIDENT_PLACES = "、".join(str(kind.label) for kind in NodeKind if kind in services.RESIDENT_NODE_KINDS)
+FIRST_TAGS = "、".join(f"{code}（{name}）" for code, name, _special in DEFAULT_TAGS)
+
+
 class ResidentIn(Schema):
-    node_id: Integer
-    name: str
-    id_number: str = ""
-    phone: str = ""
-    gender: str = ""
-    birth_date: date | None = None
-    residence_type: str = "registered"
-    household_id: Integer | None = None
-    relation_to_head: str = ""
-    tags: list[str] = []
-    note: str = ""
+    node_id: Integer = Field(
+        ...,
+        title=gettext_noop("所属区域"),
+        description=f"居民所属区域的 ID（{RESIDENT_PLACES}），须在您的管辖范围内；必填",
+    )
+    name: str = Field(..., title=gettext_noop("姓名"), description="居民姓名；必填，最长50字")
+    id_number: str = Field(
+        "",
+        title=gettext_noop("身份证号"),
+        description="18位公民身份号码（末位可为X）；填写后性别和出生日期以身份证号为准，不可与已登记的重复；"
+        "加密存储，返回脱敏值；不填为未登记",
+    )
+    phone: str = Field(
+        "",
+        title=gettext_noop("联系电话"),
+        description=f"{PHONE_FORMAT}；加密存储，返回脱敏值；不填为未登记",
+    )
+    gender: str = Field(
+        "",
+        title=gettext_noop("性别"),
+        description=choices_text(Gender, "未填身份证号时使用；不填为 unknown（未知）"),
+    )
+    birth_date: date | None = Field(
+        None,
+        title=gettext_noop("出生日期"),
+        description="YYYY-MM-DD，1900-01-01 至今天；未填身份证号时使用（填了以身份证号为准）；可不填",
+    )
+    residence_type: str = Field(
+        "registered",
+        title=gettext_noop("人口类型"),
+        description=choices_text(ResidenceType, "不填为 registered（户籍人口）"),
+    )
+    household_id: Integer | None = Field(
+        None,
+        title=gettext_noop("户"),
+        description="所属户的 ID，户须与居民在同一区域；不填为不归入任何户",
+    )
+    relation_to_head: str = Field(
+        "", title=gettext_noop("与户主关系"), description="如 户主、配偶、子女；最长20字；可不填"
+    )
+    tags: list[str] = Field(
+        [],
+        title=gettext_noop("标签"),
+        description=f"人员标签的编码或名称列表（在后台「人员标签」维护，初始有 {FIRST_TAGS}）；"
+        "未知的标签返回 422；不填为无标签",
+    )
+    note: str = Field("", title=gettext_noop("备注"), description="最长255字；可不填")
 
 
 class ResidentPatch(Schema):
     """The fields to change (absent ones stay); ``version`` as read (409 when it moved on).
     ``id_number`` and ``phone`` take the full new value ("" clears it), never a masked one."""
 
-    version: str | None = None  # required; checked after the resident is found (404 first)
-    name: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    gender: str | None = None
-    birth_date: date | None = None
-    residence_type: str | None = None
-    node_id: Integer | None = None
-    household_id: Integer | None = None
-    relation_to_head: str | None = None
-    tags: list[str] | None = None
-    note: str | None = None
-    is_active: bool | None = None
-    left_reason: str | None = None  # moved_out 迁出 (default on leaving), deceased 死亡, other 其他
-    left_on: date | None = None  # default today
-    left_note: str | None = None  # needed for other
+    # required; checked after the resident is found (404 first)
+    version: str | None = Field(
+        None,
+        title=gettext_noop("版本"),
+        description="必填：读取居民时返回的 version（ISO 8601 时间，带时区）；此后居民已被修改则返回 409",
+    )
+    name: str | None = Field(
+        None, title=gettext_noop("姓名"), description="最长50字，不能为空或 null；不传则不改"
+    )
+    id_number: str | None = Field(
+        None,
+        title=gettext_noop("身份证号"),
+        description='完整的新身份证号（18位），不可传脱敏值；"" 或 null 为清空；不传则不改',
+    )
+    phone: str | None = Field(
+        None,
+        title=gettext_noop("联系电话"),
+        description=f'完整的新号码（{PHONE_FORMAT}），不可传脱敏值；"" 或 null 为清空；不传则不改',
+    )
+    gender: str | None = Field(
+        None,
+        title=gettext_noop("性别"),
+        description=choices_text(Gender, "有身份证号时须与身份证号一致；不传则不改"),
+    )
+    birth_date: date | None = Field(
+        None,
+        title=gettext_noop("出生日期"),
+        description="YYYY-MM-DD，1900-01-01 至今天；有身份证号时须与身份证号一致；null 为清除"
+        "（有身份证号时不能清除）；不传则不改",
+    )
+    residence_type: str | None = Field(
+        None,
+        title=gettext_noop("人口类型"),
+        description=choices_text(ResidenceType, "不能为 null；不传则不改"),
+    )
+    node_id: Integer | None = Field(
+        None,
+        title=gettext_noop("所属区域"),
+        description=f"新的所属区域 ID（{RESIDENT_PLACES}），须在您的管辖范围内；不能为 null；不传则不改",
+    )
+    household_id: Integer | None = Field(
+        None,
+        title=gettext_noop("户"),
+        description="所属户的 ID，户须与居民在同一区域；null 为移出户；不传则不改",
+    )
+    relation_to_head: str | None = Field(
+        None,
+        title=gettext_noop("与户主关系"),
+        description='如 户主、配偶、子女；最长20字；"" 或 null 为清空；不传则不改',
+    )
+    tags: list[str] | None = Field(
+        None,
+        title=gettext_noop("标签"),
+        description="人员标签的编码或名称的完整列表，替换原有标签（[] 为清空）；不能为 null；不传则不改",
+    )
+    note: str | None = Field(
+        None, title=gettext_noop("备注"), description='最长255字；"" 或 null 为清空；不传则不改'
+    )
+    is_active: bool | None = Field(
+        None,
+        title=gettext_noop("在册"),
+        description="false 为办理迁出（不在册），true 为恢复在册（清除注销原因、日期和去向）；不传则不改",
+    )
+    left_reason: str | None = Field(
+        None,
+        title=gettext_noop("注销原因"),
+        description=choices_text(LeftReason, "仅不在册的居民填写；迁出时不填为 moved_out（迁出）"),
+    )
+    left_on: date | None = Field(
+        None,
+        title=gettext_noop("注销日期"),
+        description="YYYY-MM-DD，不晚于今天、不早于出生日期；仅不在册的居民填写；迁出时不填为今天",
+    )
+    left_note: str | None = Field(
+        None,
+        title=gettext_noop("去向或说明"),
+        description="最长255字；注销原因为 other（其他）时必填；仅不在册的居民填写",
+    )
 
 
 class ResidentPage(Schema):
@@ -261,14 +368,29 @@ class OrganisationOut(Schema):
 
 
 class OrganisationIn(Schema):
-    node_id: Integer
-    name: str
-    kind: str
-    credit_code: str = ""
-    address: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    employees: Integer | None = None
+    node_id: Integer = Field(
+        ..., title=gettext_noop("所属区域"), description="单位所属区域的 ID，须在您的管辖范围内；必填"
+    )
+    name: str = Field(..., title=gettext_noop("单位名称"), description="必填，最长200字")
+    kind: str = Field(..., title=gettext_noop("单位类型"), description=choices_text(OrganisationKind, "必填"))
+    credit_code: str = Field(
+        "",
+        title=gettext_noop("统一社会信用代码"),
+        description="18位（含校验位，不使用 I、O、Z、S、V），不可与已登记的重复；可不填，"
+        "不填时同一区域内名称和地址都相同的单位视为重复（409）",
+    )
+    address: str = Field("", title=gettext_noop("地址"), description="最长255字；可不填")
+    contact_name: str = Field("", title=gettext_noop("联系人"), description="最长50字；可不填")
+    contact_phone: str = Field(
+        "",
+        title=gettext_noop("联系电话"),
+        description=f"{PHONE_FORMAT}；加密存储，返回脱敏值；可不填",
+    )
+    employees: Integer | None = Field(
+        None,
+        title=gettext_noop("从业人数"),
+        description=f"非负整数，最大 {services.EMPLOYEES_MAX}；不填或 0 为未登记",
+    )
 
 
 @router.get(

@@ -5,17 +5,26 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema, Status
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.api_errors import ERRORS
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.territory import selectors, services
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import locator
-from civicgrid.territory.models import Node, Position
+from civicgrid.territory.models import (
+    ALLOWED_PARENTS,
+    STATISTICAL_KINDS,
+    GridType,
+    Node,
+    NodeKind,
+    Position,
+    Post,
+)
 
 router = Router(tags=["territory 区域"])
 
@@ -89,33 +98,101 @@ class NodeDetailOut(NodeOut):
     geometry: dict[str, Any] | None
 
 
+# --- request bodies: Chinese titles (also the names a 422 gives the fields: the handler
+# translates them, ``civicgrid.api._field_title``) and descriptions for OpenAPI --------------
+
+TOP_KINDS = "、".join(str(kind.label) for kind in NodeKind if None in ALLOWED_PARENTS[kind])
+CODED_KINDS = "、".join(str(kind.label) for kind in NodeKind if kind in STATISTICAL_KINDS)
+POLYGON = "GeoJSON Polygon 或 MultiPolygon（WGS-84 经纬度）"  # i18n: data (API documentation)
+
+
 class NodeIn(Schema):
-    kind: str
-    name: str
-    parent_id: Integer | None = None
-    code: str = ""
-    grid_type: str = ""
-    geometry: dict[str, Any] | None = None
-    lon: float | None = None
-    lat: float | None = None
-    address: str = ""
-    responsible_unit_id: Integer | None = None
+    kind: str = Field(
+        ...,
+        title=gettext_noop("层级"),
+        description=choices_text(NodeKind, "必填；须符合上下级关系（如网格在社区或街道之下）"),
+    )
+    name: str = Field(..., title=gettext_noop("名称"), description="区域名称；必填，最长100字")
+    parent_id: Integer | None = Field(
+        None,
+        title=gettext_noop("上级区域"),
+        description=f"上级区域的 ID，须在您的管辖范围内；不填为顶级区域（只有{TOP_KINDS}可以没有上级）",
+    )
+    code: str = Field(
+        "",
+        title=gettext_noop("编码"),
+        description=f"{CODED_KINDS}填12位统计用区划代码（必填）；其下各级可不填，由系统生成"
+        "（自填时为数字和大写字母，最长32位）；不可与已有区域重复",
+    )
+    grid_type: str = Field(
+        "",
+        title=gettext_noop("网格类型"),
+        description=choices_text(GridType, "仅网格填写，不填为 comprehensive（综合网格）；其他层级须留空"),
+    )
+    geometry: dict[str, Any] | None = Field(
+        None,
+        title=gettext_noop("范围"),
+        description=f"{POLYGON}，须在上级区域的范围内；不填为无范围",
+    )
+    lon: float | None = Field(
+        None,
+        title=gettext_noop("经度"),
+        description="WGS-84 经度，-180 到 180，如 120.305；须与 lat 同时填写，点须在上级区域的范围内；可不填",
+    )
+    lat: float | None = Field(
+        None,
+        title=gettext_noop("纬度"),
+        description="WGS-84 纬度，-90 到 90，如 31.575；须与 lon 同时填写；可不填",
+    )
+    address: str = Field("", title=gettext_noop("地址"), description="最长255字；可不填")
+    responsible_unit_id: Integer | None = Field(
+        None,
+        title=gettext_noop("包保单位"),
+        description="实有单位的 ID（GET /api/v1/registry/organisations）；"
+        "层级为 responsibility_area（责任区域）时必填，其他层级可不填",
+    )
 
 
 class NodePatch(Schema):
-    name: str | None = None
-    code: str | None = None
+    name: str | None = Field(None, title=gettext_noop("名称"), description="最长100字，不能为空；不传则不改")
+    code: str | None = Field(
+        None,
+        title=gettext_noop("编码"),
+        description=f"{CODED_KINDS}为12位统计用区划代码，其他层级为数字和大写字母（最长32位）；"
+        "不可与已有区域重复；不传则不改",
+    )
     # A polygon; null or {} does not remove one (refused for a node that has one): send
     # "clear_geometry": true (and no geometry) to remove it.
-    geometry: dict[str, Any] | None = None
-    clear_geometry: bool = False
-    lon: float | None = None
-    lat: float | None = None
-    address: str | None = None
+    geometry: dict[str, Any] | None = Field(
+        None,
+        title=gettext_noop("范围"),
+        description=f"新的{POLYGON}；null 或 {{}} 不会删除已有范围（要删除请传 clear_geometry: true）；"
+        "不传则不改",
+    )
+    clear_geometry: bool = Field(
+        False,
+        title=gettext_noop("清除范围"),
+        description="true 为删除已有范围（此时不要传 geometry）；默认 false",
+    )
+    lon: float | None = Field(
+        None,
+        title=gettext_noop("经度"),
+        description="WGS-84 经度，-180 到 180；须与 lat 一起有值或一起为 null（null 为清除）；不传则不改",
+    )
+    lat: float | None = Field(
+        None,
+        title=gettext_noop("纬度"),
+        description="WGS-84 纬度，-90 到 90；须与 lon 一起有值或一起为 null（null 为清除）；不传则不改",
+    )
+    address: str | None = Field(None, title=gettext_noop("地址"), description="最长255字；不传则不改")
 
 
 class MoveIn(Schema):
-    parent_id: Integer
+    parent_id: Integer = Field(
+        ...,
+        title=gettext_noop("上级区域"),
+        description="新的上级区域 ID，须在您的管辖范围内、符合上下级关系，且不是本区域或其下级；必填",
+    )
 
 
 @router.get(
@@ -230,13 +307,21 @@ class PositionOut(Schema):
 
 
 class PositionIn(Schema):
-    post: str
-    holder_name: str
-    start_date: date
-    end_date: date | None = None
-    phone: str = ""
-    organisation_name: str = ""
-    user_id: Integer | None = None
+    post: str = Field(..., title=gettext_noop("岗位"), description=choices_text(Post, "必填"))
+    holder_name: str = Field(..., title=gettext_noop("姓名"), description="任职人姓名；必填，最长50字")
+    start_date: date = Field(..., title=gettext_noop("任职开始"), description="YYYY-MM-DD；必填")
+    end_date: date | None = Field(
+        None, title=gettext_noop("任职结束"), description="YYYY-MM-DD，不早于任职开始；仍在任则不填"
+    )
+    phone: str = Field(
+        "", title=gettext_noop("联系电话"), description="手机号11位，或固定电话如0510-12345678；可不填"
+    )
+    organisation_name: str = Field(
+        "", title=gettext_noop("工作单位"), description="任职人的工作单位；最长100字；可不填"
+    )
+    user_id: Integer | None = Field(
+        None, title=gettext_noop("系统账号"), description="任职人的系统账号 ID；不填为不关联账号"
+    )
 
 
 @router.get(

@@ -26,7 +26,7 @@ def test_a_node_id_of_true_or_1_0_is_refused_by_name(world: World, client: Clien
     answer = post(client, {"node_id": bad, "name": "新住户"})
     assert answer.status_code == 422, answer.json()
     assert answer.json()["detail"] == {"node_id": ["应为整数"]}
-    assert answer.json()["message"] == "区域：应为整数"
+    assert answer.json()["message"] == "所属区域：应为整数"  # the field's title, as the form labels it
     assert (Resident.objects.count(), AuditLog.objects.count()) == before
     answer = post(client, {"node_id": world.city.grid_a1_1.pk, "name": "新住户", "household_id": bad})
     assert answer.status_code == 422 and answer.json()["detail"] == {"household_id": ["应为整数"]}
