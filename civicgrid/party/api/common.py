@@ -4,11 +4,14 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils.translation import gettext_noop
+from ninja import Field, Router, Schema
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
 from civicgrid.api_errors import ErrorOut
+from civicgrid.party.constants import PARTY_FOUNDED
+from civicgrid.territory.geometry import CRS_GCJ02, CRS_WGS84
 
 router = Router(tags=["party 党建引领"])
 
@@ -48,3 +51,28 @@ class PageOf(Schema):
 
 def iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+# --- fields shared by the request bodies (OpenAPI titles and descriptions) -----------------------
+# Titles are marked with gettext_noop (pydantic needs a str): the 422 handler translates them
+# to name the field (``civicgrid.api._field_title``).
+
+FOUNDED = PARTY_FOUNDED.isoformat()
+
+
+def credit_code_field() -> Any:
+    return Field(
+        "",
+        title=gettext_noop("统一社会信用代码"),
+        description="单位的统一社会信用代码（18位）；填写时优先于 unit_id 查找单位"
+        "（辖区外的单位也能找到）；可不填",
+    )
+
+
+def crs_field() -> Any:
+    return Field(
+        CRS_WGS84,
+        title=gettext_noop("坐标系"),
+        description=f"lon/lat 的坐标系：{CRS_WGS84}（GPS、天地图）或 {CRS_GCJ02}（高德、腾讯、微信）；"
+        f"不填为 {CRS_WGS84}",
+    )

@@ -5,13 +5,28 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Schema, Status
+from django.utils.translation import gettext_noop
+from ninja import Field, Schema, Status
 
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.party import figures, selectors, services
-from civicgrid.party.api.common import errors, require_view, router, window
+from civicgrid.party.api.common import FOUNDED, credit_code_field, errors, require_view, router, window
+from civicgrid.party.constants import (
+    MAX_BENEFICIARIES,
+    MAX_CONTRIBUTION_POINTS,
+    MICRO_PROJECT_MAX_BUDGET,
+    AllianceRole,
+    CommitteeSource,
+    MeetingKind,
+    NeedCategory,
+    NeedSource,
+    ProjectStatus,
+    ResourceKind,
+)
+from civicgrid.party.services.alliances import PROJECT_YEARS_AHEAD
 from civicgrid.party.services.committees import current_part_time_members
 from civicgrid.territory.selectors import node_get
+from civicgrid.volunteers.constants import ServiceType as OrderServiceType
 
 # --- committees ---------------------------------------------------------------------------------
 
@@ -49,12 +64,31 @@ def committee_list(request: HttpRequest) -> Any:
 
 
 class SeatIn(Schema):
-    name: str
-    source: str
-    term_start: date
-    term_end: date | None = None
-    title: str = "兼职委员"  # i18n: data (the default title stored with the seat)
-    unit_name: str = ""
+    name: str = Field(
+        title=gettext_noop("姓名"),
+        description="兼职委员姓名，必填，最长50字；同一大党委不能有任期重叠的同名兼职委员",
+    )
+    source: str = Field(
+        title=gettext_noop("来源"),
+        description=choices_text(CommitteeSource, "委员来源（三必配三优先），必填"),
+    )
+    term_start: date = Field(
+        title=gettext_noop("任期开始"),
+        description=f"任期开始日期，YYYY-MM-DD，必填；不早于 {FOUNDED}，不晚于今天",
+    )
+    term_end: date | None = Field(
+        None,
+        title=gettext_noop("任期结束"),
+        description="任期结束日期，YYYY-MM-DD，不能早于任期开始；不填表示任期未定",
+    )
+    title: str = Field(
+        "兼职委员",  # i18n: data (the default title stored with the seat)
+        title=gettext_noop("职务"),
+        description="职务，最长50字；不填为“兼职委员”",
+    )
+    unit_name: str = Field(
+        "", title=gettext_noop("单位名称"), description="兼职委员所在单位的名称，最长100字；可不填"
+    )
 
 
 class SeatOut(Schema):
@@ -88,28 +122,58 @@ def committee_seat(request: HttpRequest, committee_id: Integer, payload: SeatIn)
 
 
 class AttendanceIn(Schema):
-    committee_member_id: Integer
-    present: bool = True
-    note: str = ""
+    committee_member_id: Integer = Field(
+        title=gettext_noop("兼职委员"),
+        description="本大党委兼职委员的 ID（会议日期在其任期内）；同一名单中不能重复",
+    )
+    present: bool = Field(True, title=gettext_noop("出席"), description="true：出席；false：缺席；默认 true")
+    note: str = Field("", title=gettext_noop("请假事由"), description="请假事由，最长100字；可不填")
 
 
 class PartyTaskIn(Schema):
-    title: str
-    owner_name: str
-    due_on: date | None = None
-    decision: Integer | None = None
+    title: str = Field(title=gettext_noop("任务"), description="跟进任务的内容，必填，最长200字")
+    owner_name: str = Field(
+        title=gettext_noop("责任人（单位）"), description="任务的责任人或责任单位，必填，最长100字"
+    )
+    due_on: date | None = Field(
+        None,
+        title=gettext_noop("完成期限"),
+        description="完成期限，YYYY-MM-DD，不能早于会议日期；不填表示不设期限",
+    )
+    decision: Integer | None = Field(
+        None,
+        title=gettext_noop("对应决定"),
+        description="任务对应的决定事项在 decisions 中的序号（从 0 起）；不填表示不对应某条决定",
+    )
 
 
 class MeetingIn(Schema):
-    kind: str
-    title: str
-    held_at: datetime
-    agenda: str
-    place: str = ""
-    minutes: str = ""
-    attendance: list[AttendanceIn] = []
-    decisions: list[str] = []
-    tasks: list[PartyTaskIn] = []
+    kind: str = Field(title=gettext_noop("类型"), description=choices_text(MeetingKind, "会议活动类型，必填"))
+    title: str = Field(
+        title=gettext_noop("主题"),
+        description="会议活动主题，必填，最长200字；同一大党委同一时间同一主题只记录一次",
+    )
+    held_at: datetime = Field(
+        title=gettext_noop("时间"),
+        description=f"会议活动时间，ISO 8601 含时区（如 2026-01-31T08:00:00+08:00），必填；"
+        f"不能晚于现在，不早于 {FOUNDED} 和大党委的成立日期",
+    )
+    agenda: str = Field(title=gettext_noop("议程"), description="会议议程，必填，最长5000字")
+    place: str = Field("", title=gettext_noop("地点"), description="地点，最长100字；可不填")
+    minutes: str = Field("", title=gettext_noop("会议纪要"), description="会议纪要，最长20000字；可不填")
+    attendance: list[AttendanceIn] = Field(
+        [],
+        title=gettext_noop("出席情况"),
+        description="兼职委员的出席名单；大党委有在任兼职委员时至少一人出席",
+    )
+    decisions: list[str] = Field(
+        [],
+        title=gettext_noop("决定事项"),
+        description="会议的决定事项，每条最长500字，不能重复；空白的条目略去；可为空",
+    )
+    tasks: list[PartyTaskIn] = Field(
+        [], title=gettext_noop("跟进任务"), description="会议定下的跟进任务，不能重复；可为空"
+    )
 
 
 class MeetingOut(Schema):
@@ -168,17 +232,35 @@ class AllianceOut(Schema):
 
 
 class AllianceIn(Schema):
-    node_id: Integer
-    name: str
-    description: str = ""
-    founded_on: date | None = None
+    node_id: Integer = Field(
+        title=gettext_noop("所在区域"),
+        description="联盟所在区域节点的 ID：区、街道或社区（联盟的层级由它而定），必填",
+    )
+    name: str = Field(title=gettext_noop("联盟名称"), description="联盟名称，必填，最长100字")
+    description: str = Field("", title=gettext_noop("简介"), description="联盟简介，最长2000字；可不填")
+    founded_on: date | None = Field(
+        None,
+        title=gettext_noop("成立日期"),
+        description=f"成立日期，YYYY-MM-DD，不早于 {FOUNDED}，不晚于今天；可不填",
+    )
 
 
 class JoinIn(Schema):
-    unit_id: Integer | None = None
-    unit_credit_code: str = ""
-    joined_on: date
-    role: str = "member"
+    unit_id: Integer | None = Field(
+        None,
+        title=gettext_noop("单位"),
+        description="加入联盟的单位（单位档案）ID，须在调用者辖区内；与 unit_credit_code 二选一",
+    )
+    unit_credit_code: str = credit_code_field()
+    joined_on: date = Field(
+        title=gettext_noop("加入日期"),
+        description="加入日期，YYYY-MM-DD，必填；不早于联盟成立日期，不晚于今天",
+    )
+    role: str = Field(
+        "member",
+        title=gettext_noop("角色"),
+        description=choices_text(AllianceRole, "成员角色，不填为 member；一个联盟同时只有一个牵头单位"),
+    )
 
 
 class MembershipOut(Schema):
@@ -248,18 +330,45 @@ class NeedOut(Schema):
 
 
 class NeedIn(Schema):
-    node_id: Integer
-    title: str
-    category: str
-    source: str
-    description: str = ""
-    source_ref: str = ""
-    wanted_kinds: list[str] = []
-    address: str = ""
-    lon: float | None = None
-    lat: float | None = None
-    beneficiaries: Integer | None = None
-    is_micro: bool = False
+    node_id: Integer = Field(
+        title=gettext_noop("所在区域"),
+        description="需求所在区域节点的 ID：街道、社区、网格、小区或楼栋，必填",
+    )
+    title: str = Field(title=gettext_noop("需求"), description="需求名称，必填，最长200字")
+    category: str = Field(
+        title=gettext_noop("类别"), description=choices_text(NeedCategory, "需求类别，必填")
+    )
+    source: str = Field(title=gettext_noop("来源"), description=choices_text(NeedSource, "需求来源，必填"))
+    description: str = Field(
+        "", title=gettext_noop("具体情况"), description="需求的具体情况，最长5000字；可不填"
+    )
+    source_ref: str = Field(
+        "",
+        title=gettext_noop("来源说明"),
+        description="来源说明（如议事会名称、诉求编号），最长100字；可不填",
+    )
+    wanted_kinds: list[str] = Field(
+        [],
+        title=gettext_noop("所需资源"),
+        description=choices_text(ResourceKind, "需求所要的资源类型，可多选；为空时按需求类别推荐资源"),
+    )
+    address: str = Field("", title=gettext_noop("地点"), description="地点，最长255字；可不填")
+    lon: float | None = Field(
+        None,
+        title=gettext_noop("经度"),
+        description="WGS-84 经度，与 lat 一起填写，位置应在所选区域内或附近；可不填",
+    )
+    lat: float | None = Field(
+        None, title=gettext_noop("纬度"), description="WGS-84 纬度，与 lon 一起填写；可不填"
+    )
+    beneficiaries: Integer | None = Field(
+        None,
+        title=gettext_noop("受益人数"),
+        description=f"受益人数，0 到 {MAX_BENEFICIARIES} 的整数；可不填",
+    )
+    is_micro: bool = Field(
+        False, title=gettext_noop("微实事"), description="true：微实事（小切口民生实事）；默认 false"
+    )
 
 
 @router.get(
@@ -305,9 +414,16 @@ def need_create(request: HttpRequest, payload: NeedIn) -> Any:
 
 
 class FromRequestIn(Schema):
-    request_id: Integer
-    category: str
-    is_micro: bool = False
+    request_id: Integer = Field(
+        title=gettext_noop("诉求"),
+        description="列入需求清单的诉求 ID，必填；需求的名称、内容、地点取自诉求，区域为诉求发生地",
+    )
+    category: str = Field(
+        title=gettext_noop("类别"), description=choices_text(NeedCategory, "需求类别，必填")
+    )
+    is_micro: bool = Field(
+        False, title=gettext_noop("微实事"), description="true：微实事（小切口民生实事）；默认 false"
+    )
 
 
 @router.post(
@@ -358,12 +474,33 @@ def need_suggestions(request: HttpRequest, need_id: Integer) -> Any:
 
 
 class PartyOrderIn(Schema):
-    service_type: str = ""
-    content: str = ""
-    unit_id: Integer | None = None
-    unit_credit_code: str = ""
-    member_id: Integer | None = None
-    publish: bool = False
+    service_type: str = Field(
+        "",
+        title=gettext_noop("服务类别"),
+        description=choices_text(OrderServiceType, "服务单的服务类别；不填按需求类别取默认"),
+    )
+    content: str = Field(
+        "",
+        title=gettext_noop("需求描述"),
+        description="服务单的内容，最长2000字；不填取需求的具体情况，没有则取需求名称",
+    )
+    unit_id: Integer | None = Field(
+        None,
+        title=gettext_noop("共建单位"),
+        description="派给的共建单位（单位档案）ID；与 unit_credit_code 二选一；不能与 member_id 同时填写",
+    )
+    unit_credit_code: str = credit_code_field()
+    member_id: Integer | None = Field(
+        None,
+        title=gettext_noop("党员"),
+        description="派给的党员 ID（须已关联居民档案）；不能与单位同时填写",
+    )
+    publish: bool = Field(
+        False,
+        title=gettext_noop("发布"),
+        description="true：发布到接单大厅，由报到党员和志愿者接单（不能同时指定接单方）；"
+        "false 且未指定接单方：服务单待派单",
+    )
 
 
 class PartyOrderOut(Schema):
@@ -413,18 +550,40 @@ class ResourceOut(Schema):
 
 
 class ResourceIn(Schema):
-    node_id: Integer
-    kind: str
-    title: str
-    unit_id: Integer | None = None
-    unit_credit_code: str = ""
-    description: str = ""
-    quantity: Decimal | None = None
-    quantity_unit: str = ""
-    address: str = ""
-    lon: float | None = None
-    lat: float | None = None
-    available_until: date | None = None
+    node_id: Integer = Field(title=gettext_noop("所在区域"), description="资源所在区域节点的 ID，必填")
+    kind: str = Field(
+        title=gettext_noop("资源类型"), description=choices_text(ResourceKind, "资源类型，必填")
+    )
+    title: str = Field(title=gettext_noop("资源"), description="资源名称，必填，最长200字")
+    unit_id: Integer | None = Field(
+        None,
+        title=gettext_noop("提供单位"),
+        description="提供资源的单位（单位档案）ID；与 unit_credit_code 二选一，必须指定其一",
+    )
+    unit_credit_code: str = credit_code_field()
+    description: str = Field("", title=gettext_noop("说明"), description="资源说明，最长2000字；可不填")
+    quantity: Decimal | None = Field(
+        None,
+        title=gettext_noop("数量"),
+        description="数量，不小于 0，最多10位整数、2位小数；可不填",
+    )
+    quantity_unit: str = Field(
+        "", title=gettext_noop("计量单位"), description="数量的计量单位（如 平方米、人），最长20字；可不填"
+    )
+    address: str = Field("", title=gettext_noop("地点"), description="地点，最长255字；可不填")
+    lon: float | None = Field(
+        None,
+        title=gettext_noop("经度"),
+        description="WGS-84 经度，与 lat 一起填写，位置应在所选区域内或附近；可不填",
+    )
+    lat: float | None = Field(
+        None, title=gettext_noop("纬度"), description="WGS-84 纬度，与 lon 一起填写；可不填"
+    )
+    available_until: date | None = Field(
+        None,
+        title=gettext_noop("有效期至"),
+        description="有效期至，YYYY-MM-DD，不早于今天；不填表示长期有效",
+    )
 
 
 @router.get(
@@ -484,31 +643,84 @@ class ProjectOut(Schema):
 
 
 class ProjectIn(Schema):
-    need_id: Integer | None = None
-    node_id: Integer | None = None
-    alliance_id: Integer | None = None
-    title: str
-    owner_name: str
-    starts_on: date
-    ends_on: date
-    budget: Decimal = Decimal("0")
-    is_micro: bool = False
+    need_id: Integer | None = Field(
+        None,
+        title=gettext_noop("需求"),
+        description="立项的需求 ID；填写时项目在需求所在区域，微实事需求的项目也是微实事；不填则须填 node_id",
+    )
+    node_id: Integer | None = Field(
+        None, title=gettext_noop("所在区域"), description="项目所在区域节点的 ID；不填 need_id 时必填"
+    )
+    alliance_id: Integer | None = Field(
+        None, title=gettext_noop("党建联盟"), description="参与的党建联盟 ID；可不填"
+    )
+    title: str = Field(title=gettext_noop("项目名称"), description="项目名称，必填，最长200字")
+    owner_name: str = Field(title=gettext_noop("负责人"), description="项目负责人，必填，最长50字")
+    starts_on: date = Field(
+        title=gettext_noop("计划开始"),
+        description=f"计划开始日期，YYYY-MM-DD，必填；不早于 {FOUNDED}，不晚于 {PROJECT_YEARS_AHEAD} 年后",
+    )
+    ends_on: date = Field(
+        title=gettext_noop("计划完成"),
+        description=f"计划完成日期，YYYY-MM-DD，必填；不早于计划开始，不晚于 {PROJECT_YEARS_AHEAD} 年后",
+    )
+    budget: Decimal = Field(
+        Decimal("0"),
+        title=gettext_noop("预算（元）"),
+        description=f"预算，单位元，不小于 0，最多10位整数、2位小数；默认 0；"
+        f"微实事不超过 {MICRO_PROJECT_MAX_BUDGET} 元",
+    )
+    is_micro: bool = Field(
+        False, title=gettext_noop("微实事"), description="true：微实事（小切口民生实事）；默认 false"
+    )
 
 
 class StatusIn(Schema):
-    to_status: str
-    note: str = ""
-    results: str = ""
-    done_on: date | None = None
+    to_status: str = Field(
+        title=gettext_noop("改为"),
+        description=choices_text(
+            ProjectStatus, "新状态，必填：已立项可改为实施中或已取消，实施中可改为已完成或已取消，否则 409"
+        ),
+    )
+    note: str = Field(
+        "", title=gettext_noop("说明"), description="变更说明，最长255字；改为 cancelled 时必填，其他可不填"
+    )
+    results: str = Field(
+        "",
+        title=gettext_noop("实施成效"),
+        description="实施成效，最长5000字；改为 done 时必填，其他状态不保存",
+    )
+    done_on: date | None = Field(
+        None,
+        title=gettext_noop("完成日期"),
+        description="完成日期，YYYY-MM-DD，只用于改为 done：不晚于今天、不早于项目开始；不填为今天",
+    )
 
 
 class ContributionIn(Schema):
-    description: str
-    resource_id: Integer | None = None
-    unit_id: Integer | None = None
-    unit_credit_code: str = ""
-    amount: Decimal | None = None
-    points: Integer | None = None
+    description: str = Field(title=gettext_noop("投入内容"), description="投入的内容，必填，最长255字")
+    resource_id: Integer | None = Field(
+        None,
+        title=gettext_noop("资源"),
+        description="来自资源清单的资源 ID（须未下架）；填写时投入单位取资源的提供单位；可不填",
+    )
+    unit_id: Integer | None = Field(
+        None,
+        title=gettext_noop("单位"),
+        description="投入资源的单位（单位档案）ID；与 unit_credit_code 二选一；资源已有提供单位时可不填",
+    )
+    unit_credit_code: str = credit_code_field()
+    amount: Decimal | None = Field(
+        None,
+        title=gettext_noop("折合金额（元）"),
+        description="投入折合的金额，单位元，不小于 0，最多10位整数、2位小数；可不填",
+    )
+    points: Integer | None = Field(
+        None,
+        title=gettext_noop("盟友力积分"),
+        description=f"给单位记的盟友力积分，0 到 {MAX_CONTRIBUTION_POINTS} 的整数；"
+        "不填按资源类型默认（无资源为 10）",
+    )
 
 
 class ContributionOut(Schema):

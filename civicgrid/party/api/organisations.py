@@ -5,13 +5,25 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema, Status
+from django.utils.translation import gettext_noop
+from ninja import Field, Schema, Status
 
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.errors import NotFound
 from civicgrid.party import selectors, services
-from civicgrid.party.api.common import errors, require_view, router, window
-from civicgrid.party.constants import MemberRole, PoliticalStatus, ReportStatus
+from civicgrid.party.api.common import FOUNDED, credit_code_field, errors, require_view, router, window
+from civicgrid.party.constants import (
+    HUB_MAX_MEMBERS,
+    MEMBER_MAX_CONTACTS,
+    PARTY_MIN_AGE,
+    MemberCategory,
+    MemberRole,
+    OrgKind,
+    PoliticalStatus,
+    ReportStatus,
+    Sector,
+    Trade,
+)
 from civicgrid.party.models import HubLink, MemberReport
 from civicgrid.party.permissions import member_for_user
 from civicgrid.registry.selectors import resident_get
@@ -34,16 +46,49 @@ class OrgOut(Schema):
 
 
 class OrgIn(Schema):
-    kind: str
-    name: str = ""
-    node_id: Integer | None = None
-    parent_id: Integer | None = None
-    sector: str = ""
-    unit_id: Integer | None = None
-    unit_credit_code: str = ""
-    hub_resident_id: Integer | None = None
-    secretary_name: str = ""
-    founded_on: date | None = None
+    kind: str = Field(title=gettext_noop("类型"), description=choices_text(OrgKind, "党组织类型，必填"))
+    name: str = Field(
+        "",
+        title=gettext_noop("名称"),
+        description="党组织名称，最长100字；党员中心户、单位党组织不填时按户主或单位名称生成，其他类型必填",
+    )
+    node_id: Integer | None = Field(
+        None,
+        title=gettext_noop("所在区域"),
+        description="所在区域节点的 ID，须与类型相符（如网格党支部建在网格）并在上级党组织的区域内；"
+        "单位党组织取单位所在地，不填",
+    )
+    parent_id: Integer | None = Field(
+        None,
+        title=gettext_noop("上级"),
+        description="上级党组织的 ID，可选的上级由类型而定（如网格党支部的上级是社区大党委）；"
+        "街道大工委、单位党组织不填",
+    )
+    sector: str = Field(
+        "",
+        title=gettext_noop("专属领域"),
+        description=choices_text(Sector, "专属党支部必填，其他类型不填"),
+    )
+    unit_id: Integer | None = Field(
+        None,
+        title=gettext_noop("所在单位"),
+        description="党组织所在单位（单位档案）的 ID；单位党组织必填（或填 unit_credit_code），"
+        "专属党支部可填",
+    )
+    unit_credit_code: str = credit_code_field()
+    hub_resident_id: Integer | None = Field(
+        None,
+        title=gettext_noop("中心户户主"),
+        description="户主的居民档案 ID；党员中心户必填，须是本社区居民；其他类型不填",
+    )
+    secretary_name: str = Field(
+        "", title=gettext_noop("书记（负责人）"), description="书记或负责人姓名，最长50字；可不填"
+    )
+    founded_on: date | None = Field(
+        None,
+        title=gettext_noop("成立日期"),
+        description=f"成立日期，YYYY-MM-DD，不早于 {FOUNDED}，不晚于今天；可不填",
+    )
 
 
 @router.get(
@@ -128,19 +173,63 @@ class MemberPage(Schema):
 
 
 class PartyMemberIn(Schema):
-    name: str = ""
-    category: str
-    organisation_id: Integer | None = None
-    resident_id: Integer | None = None
-    political_status: str = PoliticalStatus.FULL
-    role: str = MemberRole.MEMBER
-    join_date: date | None = None
-    employer_name: str = ""
-    trade: str = ""
-    phone: str = ""
-    home_node_id: Integer | None = None
-    home_address: str = ""
-    is_needy: bool = False
+    name: str = Field(
+        "",
+        title=gettext_noop("姓名"),
+        description="党员姓名，最长50字；关联居民档案时不填取档案中的姓名，否则必填",
+    )
+    category: str = Field(
+        title=gettext_noop("类别"), description=choices_text(MemberCategory, "党员类别，必填")
+    )
+    organisation_id: Integer | None = Field(
+        None,
+        title=gettext_noop("所在党组织"),
+        description="所在党组织的 ID：社区党员必填（社区的党组织），在职党员必填（工作单位的党组织），"
+        "新就业群体可不填",
+    )
+    resident_id: Integer | None = Field(
+        None,
+        title=gettext_noop("居民档案"),
+        description="关联的居民档案 ID（一位居民只登记一次）；可不填",
+    )
+    political_status: str = Field(
+        PoliticalStatus.FULL,
+        title=gettext_noop("政治面貌"),
+        description=choices_text(PoliticalStatus, "不填为 full；只有新就业群体可登记 activist、masses"),
+    )
+    role: str = Field(
+        MemberRole.MEMBER,
+        title=gettext_noop("党内职务"),
+        description=choices_text(MemberRole, "不填为 member"),
+    )
+    join_date: date | None = Field(
+        None,
+        title=gettext_noop("入党日期"),
+        description=f"入党日期，YYYY-MM-DD，不早于 {FOUNDED}，不晚于今天，"
+        f"关联档案时须已年满 {PARTY_MIN_AGE} 岁；可不填",
+    )
+    employer_name: str = Field(
+        "",
+        title=gettext_noop("工作单位"),
+        description="工作单位名称，最长100字；不填时取所在单位党组织的单位名称",
+    )
+    trade: str = Field(
+        "",
+        title=gettext_noop("从业类型"),
+        description=choices_text(Trade, "新就业群体必填，其他类别不填"),
+    )
+    phone: str = Field(
+        "",
+        title=gettext_noop("联系电话"),
+        description="手机号（11位）或固定电话（如 0510-12345678），加密存储，只显示脱敏值；可不填",
+    )
+    home_node_id: Integer | None = Field(
+        None,
+        title=gettext_noop("居住地"),
+        description="居住区域节点的 ID（网格、楼栋或社区）；不填所在党组织时必填，关联档案时不填取档案所在地",
+    )
+    home_address: str = Field("", title=gettext_noop("居住地址"), description="居住地址，最长255字；可不填")
+    is_needy: bool = Field(False, title=gettext_noop("困难党员"), description="true：困难党员；默认 false")
 
 
 @router.get(
@@ -212,9 +301,11 @@ def member_create(request: HttpRequest, payload: PartyMemberIn) -> Any:
 
 
 class VisitIn(Schema):
-    visited_on: date
-    content: str
-    help_given: str = ""
+    visited_on: date = Field(
+        title=gettext_noop("走访日期"), description="走访日期，YYYY-MM-DD，必填，不晚于今天"
+    )
+    content: str = Field(title=gettext_noop("走访情况"), description="走访情况，必填，最长2000字")
+    help_given: str = Field("", title=gettext_noop("帮扶措施"), description="帮扶措施，最长255字；可不填")
 
 
 class PartyVisitOut(Schema):
@@ -244,7 +335,11 @@ def visit_record(request: HttpRequest, member_id: Integer, payload: VisitIn) -> 
 
 
 class ContactIn(Schema):
-    resident_id: Integer
+    resident_id: Integer = Field(
+        title=gettext_noop("联系居民"),
+        description=f"党员联系的居民档案 ID，必填，不能重复联系；"
+        f"每名党员最多联系 {MEMBER_MAX_CONTACTS} 位居民",
+    )
 
 
 class LinkOut(Schema):
@@ -264,7 +359,11 @@ def contact_link(request: HttpRequest, member_id: Integer, payload: ContactIn) -
 
 
 class HubLinkIn(Schema):
-    member_id: Integer
+    member_id: Integer = Field(
+        title=gettext_noop("党员"),
+        description=f"中心户联系的在册党员 ID，必填；一名党员只由一个中心户联系，"
+        f"每户最多 {HUB_MAX_MEMBERS} 名",
+    )
 
 
 @router.post(

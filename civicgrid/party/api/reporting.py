@@ -5,13 +5,22 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema, Status
+from django.utils.translation import gettext_noop
+from ninja import Field, Schema, Status
 
-from civicgrid.core.api_types import Integer
+from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.errors import NotFound, PermissionDenied
 from civicgrid.party import figures, selectors, services
-from civicgrid.party.api.common import errors, require_view, router, window
-from civicgrid.party.constants import AgreementKind
+from civicgrid.party.api.common import (
+    FOUNDED,
+    credit_code_field,
+    crs_field,
+    errors,
+    require_view,
+    router,
+    window,
+)
+from civicgrid.party.constants import MAX_PLEDGES, PLEDGE_MAX_LENGTH, AgreementKind, ServiceType
 from civicgrid.party.permissions import member_for_user
 from civicgrid.territory.selectors import node_get
 from civicgrid.volunteers.models import ServiceOrder
@@ -50,19 +59,66 @@ class ReportPage(Schema):
     results: list[ReportOut]
 
 
+def _pledges() -> Any:
+    return Field(
+        [],
+        title=gettext_noop("承诺事项"),
+        description=f"承诺事项，每条一项，最多 {MAX_PLEDGES} 条，每条最长 {PLEDGE_MAX_LENGTH} 字；"
+        f"与 service_types 至少填一项",
+    )
+
+
+def _service_types() -> Any:
+    return Field(
+        [],
+        title=gettext_noop("服务类型"),
+        description=choices_text(ServiceType, "认领的服务类型，可多选；与 pledges 至少填一项"),
+    )
+
+
+def _lon() -> Any:
+    return Field(
+        None,
+        title=gettext_noop("经度"),
+        description="居住地经度（坐标系见 crs），与 lat 一起填写，按位置确定所在社区；可不填",
+    )
+
+
+def _lat() -> Any:
+    return Field(
+        None, title=gettext_noop("纬度"), description="居住地纬度（坐标系见 crs），与 lon 一起填写；可不填"
+    )
+
+
+def _address() -> Any:
+    return Field("", title=gettext_noop("居住地址"), description="居住地址，最长255字；可不填")
+
+
 class ReportIn(Schema):
-    member_id: Integer
-    pledges: list[str] = []
-    service_types: list[str] = []
-    lon: float | None = None
-    lat: float | None = None
-    crs: str = "wgs84"
-    building_id: Integer | None = None
-    address: str = ""
+    member_id: Integer = Field(
+        title=gettext_noop("党员"),
+        description="报到的党员 ID（在册的在职党员或新就业群体，当前没有待确认或已报到的报到），必填",
+    )
+    pledges: list[str] = _pledges()
+    service_types: list[str] = _service_types()
+    lon: float | None = _lon()
+    lat: float | None = _lat()
+    crs: str = crs_field()
+    building_id: Integer | None = Field(
+        None,
+        title=gettext_noop("楼栋"),
+        description="居住楼栋或单元节点的 ID；填写时按它确定社区（优先于坐标）；"
+        "楼栋和坐标都不填时按居民档案所在地",
+    )
+    address: str = _address()
 
 
 class PartyReasonIn(Schema):
-    reason: str = ""
+    reason: str = Field(
+        "",
+        title=gettext_noop("原因"),
+        description="原因，最长255字；退回报到、终止协议时必填，结束报到时可不填",
+    )
 
 
 @router.get(
@@ -247,19 +303,59 @@ class AgreementOut(Schema):
 
 
 class AgreementIn(Schema):
-    unit_id: Integer | None = None
-    unit_credit_code: str = ""
-    kind: str = AgreementKind.DUAL_REPORTING
-    community_id: Integer | None = None
-    alliance_id: Integer | None = None
-    title: str = ""
-    pledges: str = ""
-    service_types: list[str] = []
-    contact_name: str = ""
-    contact_phone: str = ""
-    signed_on: date
-    starts_on: date | None = None
-    ends_on: date | None = None
+    unit_id: Integer | None = Field(
+        None,
+        title=gettext_noop("单位"),
+        description="签约单位（单位档案）的 ID，须在调用者辖区内；与 unit_credit_code 二选一",
+    )
+    unit_credit_code: str = credit_code_field()
+    kind: str = Field(
+        AgreementKind.DUAL_REPORTING,
+        title=gettext_noop("协议类型"),
+        description=choices_text(AgreementKind, "不填为 dual_reporting"),
+    )
+    community_id: Integer | None = Field(
+        None,
+        title=gettext_noop("社区"),
+        description="签约社区节点的 ID；双报到共建协议（dual_reporting）必填",
+    )
+    alliance_id: Integer | None = Field(
+        None,
+        title=gettext_noop("党建联盟"),
+        description="签约联盟的 ID，单位须是其成员单位；联盟共建协议（alliance）必填",
+    )
+    title: str = Field(
+        "",
+        title=gettext_noop("协议名称"),
+        description="协议名称，最长200字；不填为“单位与社区（联盟）共建协议”",
+    )
+    pledges: str = Field(
+        "",
+        title=gettext_noop("共建内容与承诺"),
+        description="共建内容与承诺，最长2000字；与 service_types 至少填一项",
+    )
+    service_types: list[str] = _service_types()
+    contact_name: str = Field("", title=gettext_noop("联系人"), description="单位联系人，最长50字；可不填")
+    contact_phone: str = Field(
+        "",
+        title=gettext_noop("联系电话"),
+        description="联系人电话：手机号（11位）或固定电话（如 0510-12345678），"
+        "加密存储，只显示脱敏值；可不填",
+    )
+    signed_on: date = Field(
+        title=gettext_noop("签订日期"),
+        description=f"签订日期，YYYY-MM-DD，必填；不早于 {FOUNDED}，不晚于今天",
+    )
+    starts_on: date | None = Field(
+        None,
+        title=gettext_noop("开始日期"),
+        description=f"协议开始日期，YYYY-MM-DD，不早于 {FOUNDED}；不填同签订日期",
+    )
+    ends_on: date | None = Field(
+        None,
+        title=gettext_noop("结束日期"),
+        description="协议结束日期，YYYY-MM-DD，不早于开始日期；不填表示长期有效",
+    )
 
 
 @router.get(
@@ -323,12 +419,12 @@ class MeOut(Schema):
 
 
 class MyReportIn(Schema):
-    pledges: list[str] = []
-    service_types: list[str] = []
-    lon: float | None = None
-    lat: float | None = None
-    crs: str = "wgs84"
-    address: str = ""
+    pledges: list[str] = _pledges()
+    service_types: list[str] = _service_types()
+    lon: float | None = _lon()
+    lat: float | None = _lat()
+    crs: str = crs_field()
+    address: str = _address()
 
 
 def _me(request: HttpRequest) -> Any:

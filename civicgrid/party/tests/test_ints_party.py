@@ -25,7 +25,7 @@ def test_a_node_id_of_true_or_1_0_is_refused_by_name(pw: PartyWorld, bad: Any) -
     answer = create(pw, {"node_id": bad, "name": "胜利门共建联盟"})
     assert answer.status_code == 422, answer.json()
     assert answer.json()["detail"] == {"node_id": ["应为整数"]}
-    assert answer.json()["message"] == "区域：应为整数"
+    assert answer.json()["message"] == "所在区域：应为整数"  # the field's title
     assert (counts(), m.Alliance.objects.count()) == before
 
 
