@@ -4,6 +4,8 @@ A signed-in resident (H5) uses ``/me...``, ``/shop`` and redeems or cancels for 
 staff see and act within their scope (POINTS_MANAGE; approvals POINTS_APPROVE).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,7 +14,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Router, Schema, Status
-from pydantic import StrictInt
+from pydantic import ConfigDict, StrictInt, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import require_any
@@ -101,6 +105,11 @@ class GoodsIn(Schema):
 
 
 class GoodsPatch(Schema):
+    """Only the listing's own fields: a field it does not have (``stock``, a typo) is refused
+    with 422 naming it, never ignored while the answer says 200."""
+
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = None
     description: str | None = None
     price: Integer | None = None
@@ -108,6 +117,30 @@ class GoodsPatch(Schema):
     per_person_limit: Integer | None = None
     is_active: bool | None = None
     expected_version: Integer | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _stock_through_restock(cls, data: Any, handler: Any) -> Any:
+        """``stock`` is no field of the listing: say where stock is changed (入库)."""
+        try:
+            return handler(data)
+        except PydanticValidationError as exc:
+            details: list[InitErrorDetails] = []
+            for error in exc.errors():
+                detail = InitErrorDetails(type=error["type"], loc=error["loc"], input=error.get("input"))
+                if "ctx" in error:
+                    detail["ctx"] = error["ctx"]
+                if error["type"] == "extra_forbidden" and error["loc"][-1:] == ("stock",):
+                    reason = gettext(
+                        "库存不能在修改商品时更改，请通过入库（POST /api/v1/points/goods/{id}/restock）调整"
+                    )
+                    detail = InitErrorDetails(
+                        type=PydanticCustomError("stock_not_editable", "{reason}", {"reason": reason}),
+                        loc=error["loc"],
+                        input=error.get("input"),
+                    )
+                details.append(detail)
+            raise PydanticValidationError.from_exception_data(cls.__name__, details) from None
 
 
 class RestockIn(Schema):
@@ -243,13 +276,38 @@ def _movement_rows(qs: Any, account: Account | None, limit: int, offset: int) ->
     return {"count": qs.count(), "results": rows}
 
 
-def _one_holder(resident_id: int | None, organisation_id: int | None, field: str) -> None:
+def _one_holder(resident_id: int | None, organisation_id: int | None, field: str | None = None) -> None:
+    """Exactly one of the two ids; else a refusal under ``field`` (a batch's line) or, for a
+    body's own fields, under both ``resident_id`` and ``organisation_id``."""
     if bool(resident_id) == bool(organisation_id):
-        raise ValidationError(gettext("请指定一位居民或一个单位"), field=field)
+        message = gettext("请指定一位居民或一个单位")
+        if field is not None:
+            raise ValidationError(message, field=field)
+        raise ValidationError(message, errors={"resident_id": [message], "organisation_id": [message]})
+
+
+@contextmanager
+def _request_fields(names: dict[str, str]) -> Iterator[None]:
+    """A service's refusal keyed by the body's own field names: the services name the records
+    they were given (``holder``, ``goods``), the body their ids (``resident_id``, ``goods_id``)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not any(name in exc.errors for name in names):
+            raise
+        renamed: dict[str, list[str]] = {}
+        for name, reasons in exc.errors.items():
+            renamed.setdefault(names.get(name, name), []).extend(reasons)
+        raise ValidationError(exc.message, errors=renamed, code=exc.code) from exc
+
+
+def _holder_fields(resident_id: int | None, organisation_id: int | None) -> dict[str, str]:
+    """``holder`` as the body gave it: ``organisation_id`` when that was given, else ``resident_id``."""
+    return {"holder": "organisation_id" if organisation_id and not resident_id else "resident_id"}
 
 
 def _holder(request: HttpRequest, resident_id: int | None, organisation_id: int | None) -> Holder:
-    _one_holder(resident_id, organisation_id, "holder")
+    _one_holder(resident_id, organisation_id)
     found: Holder | None
     if resident_id:
         found = residents_visible(request.user).filter(pk=resident_id).first()
@@ -348,9 +406,11 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> Any:
         goods = selectors.goods_visible(request.user).filter(pk=payload.goods_id).first()
     if goods is None:
         raise NotFound(gettext("商品不存在或已下架"))
-    redemption = services.points_redeem(
-        actor=request.user, holder=holder, goods=goods, quantity=payload.quantity
-    )
+    names = {**_holder_fields(payload.resident_id, payload.organisation_id), "goods": "goods_id"}
+    with _request_fields(names):
+        redemption = services.points_redeem(
+            actor=request.user, holder=holder, goods=goods, quantity=payload.quantity
+        )
     return Status(201, _fresh_redemption(redemption.pk))
 
 
@@ -409,17 +469,18 @@ def goods_create(request: HttpRequest, payload: GoodsIn) -> Any:
         donor = organisations_visible(request.user).filter(pk=payload.donor_id).first()
         if donor is None:
             raise NotFound(gettext("捐赠单位不存在或您无权查看"))
-    goods = services.goods_create(
-        actor=request.user,
-        node=node,
-        name=payload.name,
-        price=payload.price,
-        stock=payload.stock,
-        donor=donor,
-        description=payload.description,
-        unit_label=payload.unit_label,
-        per_person_limit=payload.per_person_limit,
-    )
+    with _request_fields({"node": "node_id", "donor": "donor_id"}):
+        goods = services.goods_create(
+            actor=request.user,
+            node=node,
+            name=payload.name,
+            price=payload.price,
+            stock=payload.stock,
+            donor=donor,
+            description=payload.description,
+            unit_label=payload.unit_label,
+            per_person_limit=payload.per_person_limit,
+        )
     return Status(201, goods)
 
 
@@ -438,9 +499,10 @@ def goods_update(request: HttpRequest, goods_id: Integer, payload: GoodsPatch) -
     changes = {k: v for k, v in payload.dict().items() if v is not None and k != "expected_version"}
     if not changes:
         return goods
-    return services.goods_update(
-        actor=request.user, goods=goods, expected_version=expected_version, **changes
-    )
+    with _request_fields({"version": "expected_version"}):
+        return services.goods_update(
+            actor=request.user, goods=goods, expected_version=expected_version, **changes
+        )
 
 
 @router.post("/goods/{int:goods_id}/restock", response={200: GoodsOut, **ERRORS}, summary="补充商品库存")
@@ -485,16 +547,17 @@ def earn(request: HttpRequest, payload: EarnIn) -> Any:
     """Credit points by hand; ``source_ref`` (the caller's own key) makes a retry harmless."""
     holder = _holder(request, payload.resident_id, payload.organisation_id)
     node = node_get(request.user, payload.node_id)
-    movement = services.points_earn(
-        actor=request.user,
-        holder=holder,
-        amount=payload.amount,
-        source=Source.MANUAL,
-        source_ref=payload.source_ref,
-        node=node,
-        note=payload.note,
-        team=payload.team,
-    )
+    with _request_fields({**_holder_fields(payload.resident_id, payload.organisation_id), "node": "node_id"}):
+        movement = services.points_earn(
+            actor=request.user,
+            holder=holder,
+            amount=payload.amount,
+            source=Source.MANUAL,
+            source_ref=payload.source_ref,
+            node=node,
+            note=payload.note,
+            team=payload.team,
+        )
     setattr(movement, "signed", movement.amount)  # noqa: B010
     return Status(201, movement)
 

@@ -7,6 +7,7 @@ points on to the shop account (once: the status changes only from "reserved"); c
 or an expired code returns both, the points to the very lots they came from.
 """
 
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from civicgrid.accounts.selectors import require_any
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from civicgrid.core.inputs import INT_MAX
-from civicgrid.core.validators import Errors, whole_value
+from civicgrid.core.validators import Errors, fold, whole_value
 from civicgrid.points import ledger, rules
 from civicgrid.points.checks import (
     MAX_AMOUNT,
@@ -56,6 +57,8 @@ from civicgrid.territory.models import Node
 
 
 GOODS_TEXT = ("name", "description", "unit_label")
+# A price, stock or limit as typed: digits, perhaps a sign (a negative one is refused by range).
+PLAIN_WHOLE = re.compile(r"[+-]?[0-9]+")
 NOTE_LIMIT = 255  # Redemption.close_note, RedemptionEvent.note
 
 
@@ -94,10 +97,22 @@ def _check_goods_fields(values: dict[str, Any], errors: Errors) -> dict[str, Any
         "stock": (gettext("库存"), 0, MAX_STOCK),
     }
     for field, (label, minimum, maximum) in numbers.items():
-        if field in values:
-            cleaned[field] = whole_value(
-                values[field], errors=errors, field=field, label=label, minimum=minimum, maximum=maximum
+        if field not in values:
+            continue
+        raw = values[field]
+        if isinstance(raw, str) and raw.strip() and not PLAIN_WHOLE.fullmatch(fold(raw.strip())):
+            # "1e3", "1000.0", "1,000": a count typed into a form is digits alone (whole_value
+            # would read the first two as 1000)
+            errors.setdefault(field, []).append(
+                gettext("{label}应为{minimum}到{maximum}之间的整数").format(
+                    label=label, minimum=minimum, maximum=maximum
+                )
             )
+            cleaned[field] = None
+            continue
+        cleaned[field] = whole_value(
+            raw, errors=errors, field=field, label=label, minimum=minimum, maximum=maximum
+        )
     return cleaned
 
 
@@ -185,9 +200,13 @@ def goods_update(*, actor: Any, goods: Goods, expected_version: int | None = Non
             gettext("不能修改：{unknown}").format(unknown=", ".join(sorted(unknown))), field="fields"
         )
     if expected_version is not None:
-        expected_version = whole(
-            expected_version, field="version", label=gettext("版本"), minimum=1, maximum=INT_MAX
-        )
+        try:
+            expected_version = whole(
+                expected_version, field="version", label=gettext("版本"), minimum=1, maximum=INT_MAX
+            )
+        except ValidationError:
+            # the version read with the page (its hidden field) or by the API: a fresh read fixes it
+            raise ValidationError(gettext("版本号无效，请刷新页面后重试"), field="version") from None
     with transaction.atomic():
         locked = Goods.objects.select_for_update().get(pk=goods.pk)
         if expected_version is not None and locked.version != expected_version:

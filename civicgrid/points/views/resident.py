@@ -89,6 +89,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
 @login_required
 def shop(request: HttpRequest) -> HttpResponse:
     me = _me(request)
+    refused: dict[str, Any] | None = None
     if request.method == "POST":
         try:
             # Required: a blank box is refused (请填写数量), never silently read as 1; the
@@ -112,18 +113,28 @@ def shop(request: HttpRequest) -> HttpResponse:
                 )
         except once.Repeated:
             return once.repeated(request, "points:h5_redemptions")
-        except CivicError as exc:
+        except (NotFound, PermissionDenied) as exc:  # the goods are gone: no form to show again
             flash_error(request, exc)
             return redirect("points:h5_shop")
-        messages.success(request, _("兑换成功，请凭取货码到社区积分超市领取"))
-        return redirect("points:h5_redemption", redemption.pk)
+        except CivicError as exc:
+            # 积分不足, a bad quantity, 限兑, out of stock: the shop again (422), the reason
+            # beside the refused item's quantity box, which keeps what was typed.
+            refused = {
+                "goods_id": pk_or_none(value(request, "goods")),
+                "quantity": value(request, "quantity"),
+                "reason": exc.message,
+            }
+        else:
+            messages.success(request, _("兑换成功，请凭取货码到社区积分超市领取"))
+            return redirect("points:h5_redemption", redemption.pk)
     context = {
         "me": me,
         "balance": selectors.balance(me),
         "goods": _with_max_quantity(me, list(selectors.goods_for_resident(me))),
         "community": ledger.community_of(me.node),
+        "refused": refused,
     }
-    return render(request, T + "shop.html", context)
+    return render(request, T + "shop.html", context, status=422 if refused else 200)
 
 
 def _with_max_quantity(me: Resident, goods: list[Goods]) -> list[Goods]:

@@ -10,7 +10,7 @@ from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import PermissionDenied
 from civicgrid.volunteers import selectors, services
 from civicgrid.volunteers.access import activity_for, own_volunteer, publish_target, volunteer_for_activity
-from civicgrid.volunteers.api.common import page, router
+from civicgrid.volunteers.api.common import page, request_fields, router
 from civicgrid.volunteers.api.schemas import (
     ERRORS,
     ActivityIn,
@@ -80,22 +80,23 @@ def activity_signups(request: HttpRequest, activity_id: Integer) -> Any:
 )
 def activity_publish(request: HttpRequest, payload: ActivityIn) -> Any:
     node, team = publish_target(request.user, payload.node_id, payload.team_id or None)
-    activity = services.activity_publish(
-        actor=request.user,
-        data=services.NewActivity(
-            node=node,
-            title=payload.title,
-            place=payload.place,
-            starts_at=payload.starts_at,
-            ends_at=payload.ends_at,
-            quota=payload.quota,
-            service_type=payload.service_type,
-            difficulty=payload.difficulty,
-            description=payload.description,
-            skills=tuple(payload.skills),
-            team=team,
-        ),
-    )
+    with request_fields({"node": "node_id", "team": "team_id"}):
+        activity = services.activity_publish(
+            actor=request.user,
+            data=services.NewActivity(
+                node=node,
+                title=payload.title,
+                place=payload.place,
+                starts_at=payload.starts_at,
+                ends_at=payload.ends_at,
+                quota=payload.quota,
+                service_type=payload.service_type,
+                difficulty=payload.difficulty,
+                description=payload.description,
+                skills=tuple(payload.skills),
+                team=team,
+            ),
+        )
     return Status(201, _out(activity.pk))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import File, Form, Status, UploadedFile
 
 from civicgrid.core.api_types import Integer
@@ -15,7 +16,7 @@ from civicgrid.registry.models import Organisation, Resident
 from civicgrid.registry.selectors import residents_visible
 from civicgrid.volunteers import selectors, services
 from civicgrid.volunteers.access import order_for, own_volunteer, taker_from
-from civicgrid.volunteers.api.common import node_or_none, page, router
+from civicgrid.volunteers.api.common import node_or_none, page, request_fields, router
 from civicgrid.volunteers.api.schemas import (
     ERRORS,
     BoardIn,
@@ -29,11 +30,26 @@ from civicgrid.volunteers.api.schemas import (
     VolunteerOrderOut,
     VolunteerVersionIn,
 )
+from civicgrid.volunteers.constants import TakerKind
 from civicgrid.volunteers.models import ServiceOrder
 from civicgrid.volunteers.permissions import acting_resident
 from civicgrid.volunteers.views.board import board_items
 
 OK = {200: VolunteerOrderOut, **ERRORS}
+
+# The services' names of an order's records, as the body of POST /orders names them.
+ORDER_FIELDS = {
+    "orderer_resident": "orderer_resident_id",
+    "orderer_organisation": "orderer_organisation_id",
+    "beneficiary": "beneficiary_id",
+    "node": "node_id",
+}
+# The taker of a dispatch is the id its kind reads (``access.taker_from``).
+TAKER_FIELDS: dict[str, str] = {
+    TakerKind.VOLUNTEER: "volunteer_id",
+    TakerKind.PARTY_MEMBER: "resident_id",
+    TakerKind.UNIT: "organisation_id",
+}
 
 
 def _fresh(order_id: int) -> ServiceOrder:
@@ -115,7 +131,15 @@ def order_create(request: HttpRequest, payload: VolunteerOrderIn) -> Any:
         organisation = Organisation.objects.filter(pk=payload.orderer_organisation_id).first()
         if organisation is None:
             raise NotFound(_("单位不存在"))
-    order = services.service_order_create(
+    with request_fields(ORDER_FIELDS):
+        order = _order_create(actor, payload, orderer, organisation)
+    return Status(201, _fresh(order.pk))
+
+
+def _order_create(
+    actor: Any, payload: VolunteerOrderIn, orderer: Resident | None, organisation: Organisation | None
+) -> ServiceOrder:
+    return services.service_order_create(
         actor=actor,
         data=services.NewOrder(
             title=payload.title,
@@ -136,7 +160,6 @@ def order_create(request: HttpRequest, payload: VolunteerOrderIn) -> Any:
         ),
         publish=payload.publish,
     )
-    return Status(201, _fresh(order.pk))
 
 
 @router.post("/orders/{int:order_id}/publish", response=OK, summary="发布接单")
@@ -166,13 +189,14 @@ def order_dispatch(request: HttpRequest, order_id: Integer, payload: TakerIn) ->
         resident_id=payload.resident_id,
         organisation_id=payload.organisation_id,
     )
-    services.service_order_dispatch(
-        actor=request.user,
-        order=order,
-        taker=taker,
-        note=payload.note,
-        expected_version=payload.expected_version,
-    )
+    with request_fields({"taker": TAKER_FIELDS.get(payload.taker_kind, "taker_kind")}):
+        services.service_order_dispatch(
+            actor=request.user,
+            order=order,
+            taker=taker,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
     return _fresh(order_id)
 
 
@@ -203,6 +227,21 @@ def order_release(request: HttpRequest, order_id: Integer, payload: OrderReasonI
     )
 
 
+# The multipart form of 完成服务, documented for OpenAPI (module level: ruff B008).
+COMPLETE_NOTE = Form("", title=gettext_noop("服务情况"), description="服务情况的说明，必填，最长1000字")
+COMPLETE_HOURS = Form(
+    "", title=gettext_noop("服务时长（小时）"), description="服务时长，单位小时，0.5到24，如 1.5；必填"
+)
+COMPLETE_VERSION = Form(
+    None,
+    title=gettext_noop("期望版本号"),
+    description="读取服务单时的 version；可选，版本不符返回 409 且不做任何修改",
+)
+COMPLETE_PHOTOS = File(
+    None, title=gettext_noop("服务照片"), description="服务照片，一到九张 JPG、PNG 或 WEBP 图片（完整文件）"
+)
+
+
 @router.post(
     "/orders/{int:order_id}/complete",
     response=OK,
@@ -213,10 +252,10 @@ def order_release(request: HttpRequest, order_id: Integer, payload: OrderReasonI
 def order_complete(
     request: HttpRequest,
     order_id: Integer,
-    note: str = Form(""),
-    hours: str = Form(""),
-    expected_version: Integer | None = Form(None),  # noqa: B008
-    photos: list[UploadedFile] = File(None),  # noqa: B008
+    note: str = COMPLETE_NOTE,
+    hours: str = COMPLETE_HOURS,
+    expected_version: Integer | None = COMPLETE_VERSION,
+    photos: list[UploadedFile] = COMPLETE_PHOTOS,
 ) -> Any:
     uploads: list[DjangoUploadedFile] = list(photos or [])
     return _act(

@@ -14,7 +14,7 @@ from civicgrid.registry.selectors import residents_visible
 from civicgrid.territory.selectors import node_get
 from civicgrid.volunteers import points_link, selectors, services
 from civicgrid.volunteers.access import own_volunteer, staff_team, staff_volunteer
-from civicgrid.volunteers.api.common import node_or_none, page, router
+from civicgrid.volunteers.api.common import node_or_none, page, request_fields, router
 from civicgrid.volunteers.api.schemas import (
     ERRORS,
     CardOut,
@@ -33,6 +33,15 @@ from civicgrid.volunteers.api.schemas import (
 )
 from civicgrid.volunteers.models import Skill, Team
 from civicgrid.volunteers.permissions import acting_resident
+
+# The services' names of a volunteer's records, as the API's bodies name them.
+VOLUNTEER_FIELDS = {
+    "resident": "resident_id",
+    "organisation": "organisation_id",
+    "community": "community_id",
+    "service_area": "service_area_id",
+    "teams": "team_ids",
+}
 
 
 @router.get(
@@ -88,19 +97,20 @@ def volunteer_register(request: HttpRequest, payload: RegisterIn) -> Any:
         organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
         if organisation is None:
             raise NotFound(_("单位不存在"))
-    volunteer = services.volunteer_register(
-        actor=actor,
-        resident=resident,
-        kind=payload.kind,
-        community=node_or_none(actor, payload.community_id),
-        service_area=node_or_none(actor, payload.service_area_id),
-        organisation=organisation,
-        skills=payload.skills,
-        availability=payload.availability,
-        intro=payload.intro,
-        teams=list(Team.objects.filter(pk__in=payload.team_ids)),
-        guardian_consent=payload.guardian_consent,
-    )
+    with request_fields(VOLUNTEER_FIELDS):
+        volunteer = services.volunteer_register(
+            actor=actor,
+            resident=resident,
+            kind=payload.kind,
+            community=node_or_none(actor, payload.community_id),
+            service_area=node_or_none(actor, payload.service_area_id),
+            organisation=organisation,
+            skills=payload.skills,
+            availability=payload.availability,
+            intro=payload.intro,
+            teams=list(Team.objects.filter(pk__in=payload.team_ids)),
+            guardian_consent=payload.guardian_consent,
+        )
     return Status(201, volunteer)
 
 
@@ -111,15 +121,16 @@ def volunteer_update(request: HttpRequest, volunteer_id: Integer, payload: Updat
     mine = own_volunteer(request.user) if acting_resident(request.user) else None
     volunteer = mine if mine is not None and mine.pk == volunteer_id else None
     volunteer = volunteer or selectors.volunteer_get(request.user, volunteer_id)
-    return services.volunteer_update(
-        actor=request.user,
-        volunteer=volunteer,
-        skills=payload.skills,
-        availability=payload.availability,
-        service_area=node_or_none(request.user, payload.service_area_id),
-        intro=payload.intro,
-        guardian_consent=payload.guardian_consent,
-    )
+    with request_fields(VOLUNTEER_FIELDS):
+        return services.volunteer_update(
+            actor=request.user,
+            volunteer=volunteer,
+            skills=payload.skills,
+            availability=payload.availability,
+            service_area=node_or_none(request.user, payload.service_area_id),
+            intro=payload.intro,
+            guardian_consent=payload.guardian_consent,
+        )
 
 
 def _decide(request: HttpRequest, volunteer_id: int, approve: bool, note: str) -> Any:
@@ -159,13 +170,14 @@ def team_list(request: HttpRequest) -> Any:
 @router.post("/teams", response={201: TeamOut, **ERRORS}, summary="新建志愿服务队")
 def team_create(request: HttpRequest, payload: TeamIn) -> Any:
     community = node_get(request.user, payload.community_id)
-    team = services.team_create(
-        actor=request.user,
-        community=community,
-        name=payload.name,
-        colour=payload.colour,
-        duties=payload.duties,
-    )
+    with request_fields(VOLUNTEER_FIELDS):
+        team = services.team_create(
+            actor=request.user,
+            community=community,
+            name=payload.name,
+            colour=payload.colour,
+            duties=payload.duties,
+        )
     return Status(201, team)
 
 

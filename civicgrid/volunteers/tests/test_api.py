@@ -77,7 +77,7 @@ def test_bad_input_is_refused_in_chinese_and_changes_nothing(people: People) -> 
     assert (
         body["code"] == "invalid"
         and "服务内容不能为空" in body["message"]
-        and "orderer_organisation" in body["detail"]
+        and "orderer_organisation_id" in body["detail"]
     )
     start = timezone.now() - timedelta(hours=1)
     bad = bob.post(

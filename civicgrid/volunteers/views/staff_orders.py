@@ -266,11 +266,12 @@ def order_act(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.order_get(request.user, pk)
     actor, post = request.user, request.POST
     what = post.get("action", "")
-    # "²" passes isdigit() but is no number: refused as a bad version, not a server error.
+    # "²" passes isdigit() but is no number: refused as a bad version, not a server error. The
+    # version is the page's hidden field, never typed: the remedy is a fresh page, not a range.
     try:
         version = int_or_none(post.get("version", "").strip(), "version", _("版本号"))
-    except ValidationError as exc:
-        return _refused(request, pk, exc)
+    except ValidationError:
+        return _refused(request, pk, ValidationError(_("版本号无效，请刷新页面后重试"), field="version"))
     if what == OrderAction.DISPATCH:
         try:
             taker = _taker(request, found)
