@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils.translation import gettext
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext, gettext_noop
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -24,9 +24,20 @@ from civicgrid.api_errors import ERRORS
 from civicgrid.core.api_types import Integer
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
 from civicgrid.points import ledger, selectors, services
+from civicgrid.points.checks import MAX_AMOUNT, MAX_QUANTITY, MAX_STOCK
 from civicgrid.points.constants import Source
 from civicgrid.points.ledger import Holder
-from civicgrid.points.models import Account, Adjustment, Goods, Movement, Redemption, RedemptionStatus
+from civicgrid.points.models import (
+    Account,
+    Adjustment,
+    Goods,
+    Movement,
+    Redemption,
+    RedemptionStatus,
+    StockEntry,
+)
+from civicgrid.points.services import NOTE_MAX, TEAM_MAX
+from civicgrid.points.shop import NOTE_LIMIT
 from civicgrid.points.views.common import view_paths, view_q
 from civicgrid.registry.models import Resident
 from civicgrid.registry.selectors import organisations_visible, resident_for_user, residents_visible
@@ -93,15 +104,49 @@ class GoodsOut(Schema):
         return obj.donor.name if obj.donor_id and obj.donor else ""
 
 
+# Body fields: ``title`` is the field's name as the pages label it (gettext_noop: pydantic needs
+# a str; a 422 translates it), ``description`` what to send, in one line; ranges from the checks.
+def _limit(model: Any, field: str) -> int:
+    """A text column's ``max_length``: the length the services check against."""
+    return int(model._meta.get_field(field).max_length)
+
+
+NAME_MAX, DESCRIPTION_MAX = _limit(Goods, "name"), _limit(Goods, "description")
+UNIT_MAX, RESTOCK_NOTE_MAX = (
+    _limit(Goods, "unit_label"),
+    _limit(StockEntry, "ref"),
+)  # the restock note is kept in ref
+
+
 class GoodsIn(Schema):
-    node_id: Integer
-    name: str
-    price: Integer
-    stock: Integer = 0
-    donor_id: Integer | None = None
-    description: str = ""
-    unit_label: str = "件"  # i18n: data (the default unit stored with the goods)
-    per_person_limit: Integer = 0
+    node_id: Integer = Field(
+        ..., title=gettext_noop("社区"), description="上架到哪个社区的积分超市（社区的区域节点 ID）；必填"
+    )
+    name: str = Field(..., title=gettext_noop("商品名称"), description=f"商品名称，必填，最长{NAME_MAX}字")
+    price: Integer = Field(
+        ..., title=gettext_noop("所需积分"), description=f"兑换一件所需积分，必填，1到{MAX_AMOUNT}的整数"
+    )
+    stock: Integer = Field(
+        0, title=gettext_noop("库存"), description=f"上架时的库存（首次入库），0到{MAX_STOCK}的整数；默认 0"
+    )
+    donor_id: Integer | None = Field(
+        None,
+        title=gettext_noop("捐赠单位"),
+        description="捐赠商品的单位 ID（您可查看的单位）；可选，不填即无捐赠单位",
+    )
+    description: str = Field(
+        "", title=gettext_noop("说明"), description=f"商品说明，最长{DESCRIPTION_MAX}字；可选"
+    )
+    unit_label: str = Field(
+        "件",  # i18n: data (the default unit stored with the goods)
+        title=gettext_noop("单位"),
+        description=f"计量单位，如 件、瓶、袋，最长{UNIT_MAX}字；不填或空白为 件",
+    )
+    per_person_limit: Integer = Field(
+        0,
+        title=gettext_noop("每人限兑"),
+        description=f"每人最多兑换几件，0到{MAX_STOCK}的整数；默认 0，即不限",
+    )
 
 
 class GoodsPatch(Schema):
@@ -110,13 +155,33 @@ class GoodsPatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    description: str | None = None
-    price: Integer | None = None
-    unit_label: str | None = None
-    per_person_limit: Integer | None = None
-    is_active: bool | None = None
-    expected_version: Integer | None = None
+    name: str | None = Field(
+        None, title=gettext_noop("商品名称"), description=f"商品名称，最长{NAME_MAX}字；不传则不改"
+    )
+    description: str | None = Field(
+        None, title=gettext_noop("说明"), description=f"商品说明，最长{DESCRIPTION_MAX}字；不传则不改"
+    )
+    price: Integer | None = Field(
+        None,
+        title=gettext_noop("所需积分"),
+        description=f"兑换一件所需积分，1到{MAX_AMOUNT}的整数；不传则不改",
+    )
+    unit_label: str | None = Field(
+        None, title=gettext_noop("单位"), description=f"计量单位，最长{UNIT_MAX}字，空白为 件；不传则不改"
+    )
+    per_person_limit: Integer | None = Field(
+        None,
+        title=gettext_noop("每人限兑"),
+        description=f"每人最多兑换几件，0到{MAX_STOCK}的整数，0 即不限；不传则不改",
+    )
+    is_active: bool | None = Field(
+        None, title=gettext_noop("在售"), description="true 上架在售，false 下架；不传则不改"
+    )
+    expected_version: Integer | None = Field(
+        None,
+        title=gettext_noop("期望版本号"),
+        description="读取商品时的 version；可选，他人已先保存则返回 409 且不做任何修改，不填则不检查",
+    )
 
     @model_validator(mode="wrap")
     @classmethod
@@ -144,8 +209,12 @@ class GoodsPatch(Schema):
 
 
 class RestockIn(Schema):
-    quantity: Integer
-    note: str = ""
+    quantity: Integer = Field(
+        ...,
+        title=gettext_noop("数量"),
+        description=f"入库数量，必填，非零整数：正数入库，负数核减（不低于0），入库后库存不超过{MAX_STOCK}",
+    )
+    note: str = Field("", title=gettext_noop("备注"), description=f"入库备注，最长{RESTOCK_NOTE_MAX}字；可选")
 
 
 class RedemptionOut(Schema):
@@ -172,42 +241,92 @@ class RedemptionOut(Schema):
 
 
 class RedeemIn(Schema):
-    goods_id: Integer
-    quantity: Integer = 1
-    resident_id: Integer | None = None
-    organisation_id: Integer | None = None
+    goods_id: Integer = Field(
+        ..., title=gettext_noop("商品"), description="要兑换的商品 ID（GET /shop 或 GET /goods）；必填"
+    )
+    quantity: Integer = Field(
+        1,
+        title=gettext_noop("数量"),
+        description=f"兑换数量，1到{MAX_QUANTITY}的整数，不超过库存和每人限兑；默认 1",
+    )
+    resident_id: Integer | None = Field(
+        None,
+        title=gettext_noop("居民"),
+        description="工作人员为之兑换的居民 ID；与 organisation_id 二选一，居民本人兑换时两者都不填",
+    )
+    organisation_id: Integer | None = Field(
+        None,
+        title=gettext_noop("单位"),
+        description="工作人员为之兑换的单位 ID；与 resident_id 二选一，居民本人兑换时两者都不填",
+    )
 
 
 class CodeIn(Schema):
-    code: str
+    code: str = Field(
+        ..., title=gettext_noop("取货码"), description="兑换时发放的8位取货码；必填，空格、短横线和大小写不计"
+    )
 
 
 class PointsReasonIn(Schema):
-    reason: str = ""
+    reason: str = Field(
+        "", title=gettext_noop("取消原因"), description=f"取消兑换的原因，最长{NOTE_LIMIT}字；可选"
+    )
+
+
+EARN_BATCH_MAX = 2000
+
+EARN_AMOUNT = Field(
+    ...,
+    title=gettext_noop("积分"),
+    description=f"发放的积分，必填，1到{MAX_AMOUNT}的整数；超过单次直接发放上限（默认200）须提交积分调整",
+)
+SOURCE_REF = Field(
+    ...,
+    title=gettext_noop("来源编号"),
+    description="调用方自己的唯一编号，必填，最长96字符；同一编号重试不会重复发放",
+)
+EARN_RESIDENT = Field(
+    None, title=gettext_noop("居民"), description="获得积分的居民 ID；与 organisation_id 二选一"
+)
+EARN_UNIT = Field(None, title=gettext_noop("单位"), description="获得积分的单位 ID；与 resident_id 二选一")
+EARN_NOTE = Field("", title=gettext_noop("说明"), description=f"发放说明，最长{NOTE_MAX}字；可选")
+EARN_TEAM = Field(
+    "", title=gettext_noop("服务队"), description=f"计入哪个服务队（排行榜按队筛选），最长{TEAM_MAX}字；可选"
+)
 
 
 class EarnIn(Schema):
-    amount: StrictInt  # true/false are not amounts
-    node_id: Integer
-    source_ref: str
-    resident_id: Integer | None = None
-    organisation_id: Integer | None = None
-    note: str = ""
-    team: str = ""
+    amount: StrictInt = EARN_AMOUNT  # true/false are not amounts
+    node_id: Integer = Field(
+        ..., title=gettext_noop("发生区域"), description="积分发生的区域节点 ID（您管辖的社区或网格）；必填"
+    )
+    source_ref: str = SOURCE_REF
+    resident_id: Integer | None = EARN_RESIDENT
+    organisation_id: Integer | None = EARN_UNIT
+    note: str = EARN_NOTE
+    team: str = EARN_TEAM
 
 
 class EarnLineIn(Schema):
-    amount: StrictInt
-    source_ref: str
-    resident_id: Integer | None = None
-    organisation_id: Integer | None = None
-    note: str = ""
-    team: str = ""
+    amount: StrictInt = EARN_AMOUNT
+    source_ref: str = SOURCE_REF
+    resident_id: Integer | None = EARN_RESIDENT
+    organisation_id: Integer | None = EARN_UNIT
+    note: str = EARN_NOTE
+    team: str = EARN_TEAM
 
 
 class EarnBatchIn(Schema):
-    node_id: Integer
-    lines: list[EarnLineIn]
+    node_id: Integer = Field(
+        ...,
+        title=gettext_noop("发生区域"),
+        description="整批积分发生的区域节点 ID（您管辖的社区或网格）；必填",
+    )
+    lines: list[EarnLineIn] = Field(
+        ...,
+        title=gettext_noop("发放明细"),
+        description=f"每行一位居民或一个单位，必填，1到{EARN_BATCH_MAX}行，全部发放或全部不发放",
+    )
 
 
 class EarnBatchOut(Schema):
@@ -217,17 +336,22 @@ class EarnBatchOut(Schema):
     movement_ids: list[int]
 
 
-EARN_BATCH_MAX = 2000
-
-
 class AdjustIn(Schema):
-    account_id: Integer
-    amount: Integer
-    reason: str
+    account_id: Integer = Field(
+        ..., title=gettext_noop("积分账户"), description="要调整的积分账户 ID（GET /accounts）；必填"
+    )
+    amount: Integer = Field(
+        ...,
+        title=gettext_noop("调整积分"),
+        description=f"调整的积分，必填，非零整数：正数调增，负数调减（不超过当前余额），绝对值不超过{MAX_AMOUNT}",
+    )
+    reason: str = Field(..., title=gettext_noop("理由"), description=f"调整理由，必填，最长{NOTE_MAX}字")
 
 
 class DecideIn(Schema):
-    note: str = ""
+    note: str = Field(
+        "", title=gettext_noop("审批意见"), description=f"审批意见，最长{NOTE_MAX}字；批准时可选，驳回时必填"
+    )
 
 
 class AdjustmentOut(Schema):

@@ -134,7 +134,9 @@ def activity_cancel(request: HttpRequest, activity_id: Integer, payload: Volunte
 def activity_signup(request: HttpRequest, activity_id: Integer, payload: VolunteerRefIn) -> Any:
     activity = activity_for(request.user, activity_id)
     volunteer = volunteer_for_activity(request.user, activity, payload.volunteer_id)
-    return services.activity_signup(actor=request.user, activity=activity, volunteer=volunteer)
+    # the organiser's pick is named by the body's field; the caller's own refusal names no field sent
+    with request_fields({"volunteer": "volunteer_id"} if payload.volunteer_id is not None else {}):
+        return services.activity_signup(actor=request.user, activity=activity, volunteer=volunteer)
 
 
 @router.post(

@@ -197,7 +197,10 @@ def team_colours(request: HttpRequest, payload: CommunityIn) -> Any:
 def team_member_add(request: HttpRequest, team_id: Integer, payload: TeamMemberIn) -> Any:
     team = staff_team(request.user, team_id)
     volunteer = staff_volunteer(request.user, payload.volunteer_id)
-    services.team_member_add(actor=request.user, team=team, volunteer=volunteer, is_leader=payload.is_leader)
+    with request_fields({"volunteer": "volunteer_id"}):
+        services.team_member_add(
+            actor=request.user, team=team, volunteer=volunteer, is_leader=payload.is_leader
+        )
     return selectors.teams_with_counts(request.user).get(pk=team.pk)
 
 

@@ -4,12 +4,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 
-from civicgrid.core.api_types import Integer
-from civicgrid.requests.api.schemas import ERRORS, Input, text
+from civicgrid.core.api_types import Integer, choices_text
+from civicgrid.requests.api.schemas import ERRORS, Input
 from civicgrid.volunteers.constants import (
     Availability,
+    Difficulty,
     OrdererKind,
     ServiceType,
     TakerKind,
@@ -21,8 +23,11 @@ from civicgrid.volunteers.models import Activity, OrderPhoto, ServiceOrder, Sign
 __all__ = ["ERRORS"]
 
 
-def options(choices: Any) -> str:
-    return "、".join(f"{c.value}（{c.label}）" for c in choices)
+# Input fields: ``title`` is the field's name as the pages label it (gettext_noop: pydantic
+# needs a str; ``Input`` translates it in a 422), ``description`` what to send, in one line.
+# i18n: data (API documentation, like Field(description=…))
+DIFFICULTY = choices_text(Difficulty, "难度，1到5的整数，按积分规则折算积分")
+DATETIME = "ISO 8601 带时区，如 2026-01-31T08:00:00+08:00"  # i18n: data (API documentation)
 
 
 # --- volunteers and teams ------------------------------------------------------------------------
@@ -70,38 +75,96 @@ class VolunteerPage(Schema):
 
 
 class RegisterIn(Input):
-    resident_id: Integer | None = Field(None, title="居民", description="居民 ID；居民本人注册时可不填")
-    kind: str = text("志愿者类别", options(VolunteerKind), default=VolunteerKind.RESIDENT)
-    community_id: Integer | None = Field(
-        None, title="服务社区", description="默认：居住地社区（共建单位职工为单位所在社区）"
+    resident_id: Integer | None = Field(
+        None,
+        title=gettext_noop("居民"),
+        description="要注册的居民（人口库居民 ID）；居民本人注册时不填，即本人",
     )
-    service_area_id: Integer | None = Field(None, title="服务区域", description="服务社区或其下的网格、小区")
-    organisation_id: Integer | None = Field(None, title="工作单位", description="共建单位职工必填")
-    skills: list[str] = Field([], title="技能", description="技能编码，见 GET /skills")
-    availability: list[str] = Field([], title="可服务时间", description=options(Availability))
-    intro: str = text("个人简介", default="", max_length=200)
-    team_ids: list[Integer] = Field([], title="志愿服务队", description="加入服务社区的哪些队伍")
-    guardian_consent: str = text(
-        "监护人同意情况", "未满18周岁必填：监护人姓名及同意方式", default="", max_length=200
+    kind: str = Field(
+        VolunteerKind.RESIDENT,
+        title=gettext_noop("志愿者类别"),
+        description=choices_text(VolunteerKind, "志愿者类别，默认 resident"),
+    )
+    community_id: Integer | None = Field(
+        None,
+        title=gettext_noop("服务社区"),
+        description="服务社区的区域节点 ID；不填为居住地社区（共建单位职工为单位所在社区）",
+    )
+    service_area_id: Integer | None = Field(
+        None,
+        title=gettext_noop("服务区域"),
+        description="服务社区或其下网格、小区的区域节点 ID；不填即整个服务社区",
+    )
+    organisation_id: Integer | None = Field(
+        None,
+        title=gettext_noop("工作单位"),
+        description="工作单位（共建单位）ID；共建单位职工必填，其他类别不填",
+    )
+    skills: list[str] = Field(
+        [], title=gettext_noop("技能"), description="技能编码的列表，取值见 GET /skills；可为空列表"
+    )
+    availability: list[str] = Field(
+        [],
+        title=gettext_noop("可服务时间"),
+        description=choices_text(Availability, "可服务时间的列表，可多选、可为空"),
+    )
+    intro: str = Field(
+        "", title=gettext_noop("个人简介"), description="个人简介，最长200字；可选", max_length=200
+    )
+    team_ids: list[Integer] = Field(
+        [],
+        title=gettext_noop("志愿服务队"),
+        description="要加入的服务社区志愿服务队 ID 列表（GET /teams）；可为空列表",
+    )
+    guardian_consent: str = Field(
+        "",
+        title=gettext_noop("监护人同意情况"),
+        description="未满18周岁必填：监护人姓名及同意方式，最长200字；成年人不填",
+        max_length=200,
     )
 
 
 class UpdateIn(Input):
-    skills: list[str] | None = Field(None, title="技能")
-    availability: list[str] | None = Field(None, title="可服务时间")
-    service_area_id: Integer | None = Field(None, title="服务区域")
-    intro: str | None = text("个人简介", default=None, max_length=200)
-    guardian_consent: str | None = text(
-        "监护人同意情况（未成年志愿者；仅社区工作人员可登记）", default=None, max_length=200
+    skills: list[str] | None = Field(
+        None, title=gettext_noop("技能"), description="技能编码的列表（GET /skills），整体替换；不传则不改"
+    )
+    availability: list[str] | None = Field(
+        None,
+        title=gettext_noop("可服务时间"),
+        description=choices_text(Availability, "可服务时间的列表，整体替换；不传则不改"),
+    )
+    service_area_id: Integer | None = Field(
+        None,
+        title=gettext_noop("服务区域"),
+        description="服务社区或其下网格、小区的区域节点 ID；不传则不改",
+    )
+    intro: str | None = Field(
+        None, title=gettext_noop("个人简介"), description="个人简介，最长200字；不传则不改", max_length=200
+    )
+    guardian_consent: str | None = Field(
+        None,
+        title=gettext_noop("监护人同意情况"),
+        description="未成年志愿者的监护人姓名及同意方式，最长200字，仅社区工作人员可登记；不传则不改",
+        max_length=200,
     )
 
 
 class VolunteerNoteIn(Input):
-    note: str = text("意见", default="", max_length=200)
+    note: str = Field(
+        "",
+        title=gettext_noop("意见"),
+        description="审核意见或暂停原因，最长200字；审核通过时可不填，不通过和暂停时必填",
+        max_length=200,
+    )
 
 
 class VolunteerReasonIn(Input):
-    reason: str = text("原因", max_length=200)
+    reason: str = Field(
+        ...,
+        title=gettext_noop("原因"),
+        description="取消原因，必填，最长200字；会短信告知已报名的志愿者",
+        max_length=200,
+    )
 
 
 class SkillOut(Schema):
@@ -127,19 +190,35 @@ class TeamOut(Schema):
 
 
 class TeamIn(Input):
-    community_id: Integer = Field(..., title="社区")
-    name: str = text("队伍名称", max_length=60)
-    colour: str = text("类别", options(TeamColour), default=TeamColour.OTHER)
-    duties: str = text("服务内容", default="", max_length=200)
+    community_id: Integer = Field(
+        ..., title=gettext_noop("社区"), description="服务队所属社区的区域节点 ID；必填"
+    )
+    name: str = Field(
+        ..., title=gettext_noop("队伍名称"), description="队伍名称，必填，最长60字", max_length=60
+    )
+    colour: str = Field(
+        TeamColour.OTHER,
+        title=gettext_noop("类别"),
+        description=choices_text(TeamColour, "五色志愿服务队的类别，默认 other"),
+    )
+    duties: str = Field(
+        "", title=gettext_noop("服务内容"), description="队伍的服务内容，最长200字；可选", max_length=200
+    )
 
 
 class CommunityIn(Input):
-    community_id: Integer = Field(..., title="社区")
+    community_id: Integer = Field(
+        ..., title=gettext_noop("社区"), description="要建五色服务队的社区的区域节点 ID；必填"
+    )
 
 
 class TeamMemberIn(Input):
-    volunteer_id: Integer = Field(..., title="志愿者")
-    is_leader: bool = Field(False, title="队长")
+    volunteer_id: Integer = Field(
+        ..., title=gettext_noop("志愿者"), description="要加入本队的志愿者 ID（本社区已通过审核）；必填"
+    )
+    is_leader: bool = Field(
+        False, title=gettext_noop("队长"), description="true 设为队长（可为本队发布活动）；默认 false"
+    )
 
 
 # --- activities ----------------------------------------------------------------------------------
@@ -184,46 +263,103 @@ class ActivityPage(Schema):
 
 
 class ActivityIn(Input):
-    node_id: Integer = Field(..., title="活动区域", description="社区或其下的网格")
-    team_id: Integer | None = Field(None, title="服务队")
-    title: str = text("活动名称", max_length=100)
-    description: str = text("活动内容", default="", max_length=2000)
-    place: str = text("活动地点", max_length=200)
-    starts_at: datetime = Field(..., title="开始时间")
-    ends_at: datetime = Field(..., title="结束时间")
-    quota: Integer = Field(..., title="招募人数")
-    service_type: str = text("服务类别", options(ServiceType))
-    difficulty: Integer = Field(2, title="难度", description="1（轻松）到5（艰巨）")
-    skills: list[str] = Field([], title="所需技能")
+    node_id: Integer = Field(
+        ..., title=gettext_noop("活动区域"), description="活动所在社区或其下网格、小区的区域节点 ID；必填"
+    )
+    team_id: Integer | None = Field(
+        None,
+        title=gettext_noop("服务队"),
+        description="发布活动的志愿服务队 ID；队长为本队发布时必填，不填即社区发布",
+    )
+    title: str = Field(
+        ..., title=gettext_noop("活动名称"), description="活动名称，必填，最长100字", max_length=100
+    )
+    description: str = Field(
+        "", title=gettext_noop("活动内容"), description="活动内容，最长2000字；可选", max_length=2000
+    )
+    place: str = Field(
+        ..., title=gettext_noop("活动地点"), description="活动地点，必填，最长200字", max_length=200
+    )
+    starts_at: datetime = Field(
+        ..., title=gettext_noop("开始时间"), description=f"活动开始时间，必填；{DATETIME}"
+    )
+    ends_at: datetime = Field(
+        ..., title=gettext_noop("结束时间"), description=f"活动结束时间，必填，须晚于开始时间；{DATETIME}"
+    )
+    quota: Integer = Field(..., title=gettext_noop("招募人数"), description="招募人数，必填，1到1000的整数")
+    service_type: str = Field(
+        ..., title=gettext_noop("服务类别"), description=choices_text(ServiceType, "服务类别，必填")
+    )
+    difficulty: Integer = Field(2, title=gettext_noop("难度"), description=f"{DIFFICULTY}；默认 2")
+    skills: list[str] = Field(
+        [],
+        title=gettext_noop("所需技能"),
+        description="所需技能编码的列表（GET /skills）；可为空列表，即不限",
+    )
 
 
 class ActivityPatchIn(Input):
     """A correction of a published activity: ``version`` and only the fields that change."""
 
     version: Integer = Field(
-        ..., title="版本号", description="读取活动时的 version；版本不符返回 409 且不做任何修改"
+        ...,
+        title=gettext_noop("版本号"),
+        description="读取活动时的 version，必填；版本不符返回 409 且不做任何修改",
     )
-    title: str | None = text("活动名称", default=None, max_length=100)
-    description: str | None = text("活动内容", default=None, max_length=2000)
-    place: str | None = text("活动地点", default=None, max_length=200)
-    starts_at: datetime | None = Field(None, title="开始时间")
-    ends_at: datetime | None = Field(None, title="结束时间")
-    quota: Integer | None = Field(None, title="招募人数", description="不能少于已报名人数")
-    service_type: str | None = text("服务类别", options(ServiceType), default=None)
-    difficulty: Integer | None = Field(None, title="难度", description="1（轻松）到5（艰巨）")
-    skills: list[str] | None = Field(None, title="所需技能")
+    title: str | None = Field(
+        None, title=gettext_noop("活动名称"), description="活动名称，最长100字；不传则不改", max_length=100
+    )
+    description: str | None = Field(
+        None, title=gettext_noop("活动内容"), description="活动内容，最长2000字；不传则不改", max_length=2000
+    )
+    place: str | None = Field(
+        None, title=gettext_noop("活动地点"), description="活动地点，最长200字；不传则不改", max_length=200
+    )
+    starts_at: datetime | None = Field(
+        None, title=gettext_noop("开始时间"), description=f"活动开始时间，{DATETIME}；不传则不改"
+    )
+    ends_at: datetime | None = Field(
+        None,
+        title=gettext_noop("结束时间"),
+        description=f"活动结束时间，须晚于开始时间，{DATETIME}；不传则不改",
+    )
+    quota: Integer | None = Field(
+        None,
+        title=gettext_noop("招募人数"),
+        description="招募人数，1到1000的整数，不能少于已报名人数；不传则不改",
+    )
+    service_type: str | None = Field(
+        None, title=gettext_noop("服务类别"), description=choices_text(ServiceType, "服务类别；不传则不改")
+    )
+    difficulty: Integer | None = Field(
+        None, title=gettext_noop("难度"), description=f"{DIFFICULTY}；不传则不改"
+    )
+    skills: list[str] | None = Field(
+        None,
+        title=gettext_noop("所需技能"),
+        description="所需技能编码的列表（GET /skills），整体替换；不传则不改",
+    )
 
 
 class VolunteerRefIn(Input):
     volunteer_id: Integer | None = Field(
-        None, title="志愿者", description="组织者代为操作时填写；本人操作不填"
+        None, title=gettext_noop("志愿者"), description="志愿者 ID；组织者代为操作时填写，本人操作不填"
     )
 
 
 class VolunteerCheckIn(Input):
-    volunteer_id: Integer | None = Field(None, title="志愿者", description="组织者登记时填写；扫码时不填")
-    code: str = text("签到码", "活动现场二维码中的签到码（扫码时必填）", default="", max_length=64)
-    at: datetime | None = Field(None, title="时间", description="组织者补登的时间；默认现在")
+    volunteer_id: Integer | None = Field(
+        None, title=gettext_noop("志愿者"), description="志愿者 ID；组织者登记时填写，本人扫码时不填"
+    )
+    code: str = Field(
+        "",
+        title=gettext_noop("签到码"),
+        description="活动现场二维码中的签到码，最长64字符；本人扫码时必填，组织者登记时不填",
+        max_length=64,
+    )
+    at: datetime | None = Field(
+        None, title=gettext_noop("时间"), description=f"组织者补登的签到或签退时间，{DATETIME}；不填为现在"
+    )
 
 
 class SignupOut(Schema):
@@ -313,27 +449,82 @@ class OrderPage(Schema):
 
 
 class VolunteerOrderIn(Input):
-    title: str = text("服务内容", max_length=100)
-    content: str = text("需求描述", max_length=2000)
-    service_type: str = text("服务类别", options(ServiceType), default=ServiceType.MUTUAL_AID)
-    difficulty: Integer = Field(2, title="难度", description="1（轻松）到5（艰巨）")
-    node_id: Integer | None = Field(
-        None, title="服务地点区域", description="楼栋、网格或社区；居民本人点单可不填"
+    title: str = Field(
+        ...,
+        title=gettext_noop("服务内容"),
+        description="需要什么服务（一句话），必填，最长100字",
+        max_length=100,
     )
-    orderer_kind: str = text("点单方", options(OrdererKind), default=OrdererKind.RESIDENT)
-    orderer_resident_id: Integer | None = Field(None, title="点单居民", description="居民本人点单可不填")
-    orderer_organisation_id: Integer | None = Field(None, title="点单单位")
-    orderer_label: str = text("点单方名称", default="", max_length=100)
-    origin: str = text("来源", "如 party.council:12、requests.request:345", default="", max_length=100)
-    beneficiary_id: Integer | None = Field(None, title="服务对象")
-    address: str = text("服务地点", default="", max_length=200)
-    wanted_from: datetime | None = Field(None, title="期望开始")
-    wanted_until: datetime | None = Field(None, title="期望完成")
-    skills: list[str] = Field([], title="所需技能")
-    publish: bool = Field(False, title="直接发布接单", description="社区工作者可在点单时直接发布")
+    content: str = Field(
+        ..., title=gettext_noop("需求描述"), description="需求的具体描述，必填，最长2000字", max_length=2000
+    )
+    service_type: str = Field(
+        ServiceType.MUTUAL_AID,
+        title=gettext_noop("服务类别"),
+        description=choices_text(ServiceType, "服务类别，默认 mutual_aid"),
+    )
+    difficulty: Integer = Field(2, title=gettext_noop("难度"), description=f"{DIFFICULTY}；默认 2")
+    node_id: Integer | None = Field(
+        None,
+        title=gettext_noop("服务地点区域"),
+        description="服务地点所在楼栋、网格或社区的区域节点 ID；居民本人点单可不填，即其居住地",
+    )
+    orderer_kind: str = Field(
+        OrdererKind.RESIDENT,
+        title=gettext_noop("点单方"),
+        description=choices_text(OrdererKind, "谁点的单，默认 resident"),
+    )
+    orderer_resident_id: Integer | None = Field(
+        None,
+        title=gettext_noop("点单居民"),
+        description="点单居民 ID；居民本人点单不填，社区工作者代居民点单时必填",
+    )
+    orderer_organisation_id: Integer | None = Field(
+        None, title=gettext_noop("点单单位"), description="点单单位（共建单位）ID；orderer_kind=unit 时必填"
+    )
+    orderer_label: str = Field(
+        "",
+        title=gettext_noop("点单方名称"),
+        description="点单方名称（如议事会名称），最长100字；议事会点单时与 origin 至少填一项",
+        max_length=100,
+    )
+    origin: str = Field(
+        "",
+        title=gettext_noop("来源"),
+        description="来源记录，如 party.council:12、requests.request:345，最长100字；可选",
+        max_length=100,
+    )
+    beneficiary_id: Integer | None = Field(
+        None, title=gettext_noop("服务对象"), description="接受服务的居民 ID；不填即点单居民本人"
+    )
+    address: str = Field(
+        "", title=gettext_noop("服务地点"), description="服务地点的详细地址，最长200字；可选", max_length=200
+    )
+    wanted_from: datetime | None = Field(
+        None, title=gettext_noop("期望开始"), description=f"期望开始时间，不早于今天，{DATETIME}；可选"
+    )
+    wanted_until: datetime | None = Field(
+        None,
+        title=gettext_noop("期望完成"),
+        description=f"期望完成时间，须晚于期望开始和现在，{DATETIME}；可选",
+    )
+    skills: list[str] = Field(
+        [],
+        title=gettext_noop("所需技能"),
+        description="所需技能编码的列表（GET /skills）；可为空列表，即不限",
+    )
+    publish: bool = Field(
+        False,
+        title=gettext_noop("直接发布接单"),
+        description="true 时点单后直接发布到接单大厅（仅社区工作者）；默认 false，待社区发布",
+    )
 
 
-VERSION = Field(None, title="期望版本号", description="可选；版本不符返回 409 且不做任何修改")
+VERSION = Field(
+    None,
+    title=gettext_noop("期望版本号"),
+    description="读取服务单时的 version；可选，版本不符返回 409 且不做任何修改，不填则不检查",
+)
 
 
 class VolunteerVersionIn(Input):
@@ -341,11 +532,23 @@ class VolunteerVersionIn(Input):
 
 
 class TakerIn(Input):
-    taker_kind: str = text("接单方类别", options(TakerKind), default=TakerKind.VOLUNTEER)
-    volunteer_id: Integer | None = Field(None, title="志愿者")
-    resident_id: Integer | None = Field(None, title="党员（居民）")
-    organisation_id: Integer | None = Field(None, title="共建单位")
-    note: str = text("说明", default="", max_length=200)
+    taker_kind: str = Field(
+        TakerKind.VOLUNTEER,
+        title=gettext_noop("接单方类别"),
+        description=choices_text(TakerKind, "派给谁，默认 volunteer；决定读哪个 ID"),
+    )
+    volunteer_id: Integer | None = Field(
+        None, title=gettext_noop("志愿者"), description="志愿者 ID；taker_kind=volunteer 时必填"
+    )
+    resident_id: Integer | None = Field(
+        None,
+        title=gettext_noop("党员（居民）"),
+        description="在册党员的居民 ID；taker_kind=party_member 时必填",
+    )
+    organisation_id: Integer | None = Field(
+        None, title=gettext_noop("共建单位"), description="共建单位 ID；taker_kind=unit 时必填"
+    )
+    note: str = Field("", title=gettext_noop("说明"), description="派单说明，最长200字；可选", max_length=200)
     expected_version: Integer | None = VERSION
 
 
@@ -354,18 +557,22 @@ class TakeIn(Input):
 
 
 class OrderReasonIn(Input):
-    reason: str = text("原因", max_length=200)
+    reason: str = Field(..., title=gettext_noop("原因"), description="原因，必填，最长200字", max_length=200)
     expected_version: Integer | None = VERSION
 
 
 class ConfirmIn(Input):
-    rating: Integer = Field(..., title="评价", description="1到5星")
-    comment: str = text("评价内容", default="", max_length=300)
+    rating: Integer = Field(..., title=gettext_noop("评价"), description="评价星级，必填，1到5的整数")
+    comment: str = Field(
+        "", title=gettext_noop("评价内容"), description="评价内容，最长300字；可选", max_length=300
+    )
     expected_version: Integer | None = VERSION
 
 
 class BoardIn(Input):
-    on_board: bool = Field(..., title="晒单公开")
+    on_board: bool = Field(
+        ..., title=gettext_noop("晒单公开"), description="true 在社区晒单公开，false 隐藏；必填"
+    )
     expected_version: Integer | None = VERSION
 
 

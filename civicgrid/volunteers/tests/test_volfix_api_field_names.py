@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.core.models import AuditLog
+from civicgrid.volunteers import services
 from civicgrid.volunteers.api.schemas import TakerIn, VolunteerOrderIn
 from civicgrid.volunteers.models import ServiceOrder
 from civicgrid.volunteers.tests.conftest import People
@@ -74,3 +75,11 @@ def test_a_bad_version_on_the_order_page_says_to_refresh(people: People) -> None
         assert "9223372036854775807" not in html
     order.refresh_from_db()
     assert order.status == "ordered"
+
+
+def test_a_refused_team_member_is_named_volunteer_id(people: People) -> None:
+    pending = services.volunteer_register(actor=people.wangapo, resident=people.r_wangapo)  # 待审核
+    team = services.team_create(actor=people.city.bob, community=people.city.comm_a1, name="助老队")
+    response = post(people.city.bob, f"/teams/{team.pk}/members", {"volunteer_id": pending.pk})
+    assert response.status_code == 422, response.json()
+    assert response.json()["detail"] == {"volunteer_id": ["只有已通过审核的志愿者可以入队"]}
