@@ -5,34 +5,25 @@ a 422 gives the field: these schemas translate it through the API's 422 handler)
 description; a topic's status lists its values from ``TopicStatus``.
 """
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
+from civicgrid.core.tests.openapi_bodies import assert_lists, body_problems, body_schemas, document
 from civicgrid.governance.models import Topic, TopicStatus
 from civicgrid.governance.tests.test_api import Caller
 from civicgrid.requests.tests.conftest import Hotline
-from civicgrid.requests.tests.test_requestsfix_openapi_fields import assert_lists, body_problems, body_schemas
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def document(client: Client) -> dict[str, Any]:
-    response = client.get("/api/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
-def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[str, Any]) -> None:
-    schemas = body_schemas(document, "/api/v1/governance/")
+def test_every_body_field_has_a_chinese_title_and_a_description(client: Client) -> None:
+    schemas = body_schemas(document(client), "/api/v1/governance/")
     assert {"TopicIn", "TopicPatch", "GovernanceTaskIn", "ProgressIn", "AcceptIn", "AckIn"} <= set(schemas)
     assert not body_problems(schemas), "\n".join(body_problems(schemas))
 
 
-def test_fields_of_fixed_values_list_them_from_their_choices(document: dict[str, Any]) -> None:
-    status = document["components"]["schemas"]["TopicPatch"]["properties"]["status"]
+def test_fields_of_fixed_values_list_them_from_their_choices(client: Client) -> None:
+    status = document(client)["components"]["schemas"]["TopicPatch"]["properties"]["status"]
     assert status["title"] == "状态"
     assert_lists(status["description"], TopicStatus)
 

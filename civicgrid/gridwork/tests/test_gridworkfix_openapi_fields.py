@@ -6,28 +6,20 @@ questions, and the multipart forms of findings and visits) has a Chinese title (
 """
 
 import json
-from typing import Any
 
 import pytest
 from django.test import Client
 
 from civicgrid.conftest import City
+from civicgrid.core.tests.openapi_bodies import assert_lists, body_problems, body_schemas, document
 from civicgrid.gridwork.constants import CampaignKind, FindingCategory, ProposalKind, VisitKind
 from civicgrid.gridwork.models import Campaign
-from civicgrid.requests.tests.test_requestsfix_openapi_fields import assert_lists, body_problems, body_schemas
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def document(client: Client) -> dict[str, Any]:
-    response = client.get("/api/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
-def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[str, Any]) -> None:
-    schemas = body_schemas(document, "/api/v1/gridwork/")
+def test_every_body_field_has_a_chinese_title_and_a_description(client: Client) -> None:
+    schemas = body_schemas(document(client), "/api/v1/gridwork/")
     assert {"PatrolStartIn", "PointSchema", "ProposalIn", "CampaignIn", "QuestionIn", "CarePlanPatch"} <= set(
         schemas
     )
@@ -35,15 +27,16 @@ def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[s
     assert not body_problems(schemas), "\n".join(body_problems(schemas))
 
 
-def test_fields_of_fixed_values_list_them_from_their_choices(document: dict[str, Any]) -> None:
-    components = document["components"]["schemas"]
+def test_fields_of_fixed_values_list_them_from_their_choices(client: Client) -> None:
+    served = document(client)
+    components = served["components"]["schemas"]
     assert_lists(components["CampaignIn"]["properties"]["kind"]["description"], CampaignKind)
     assert_lists(components["ProposalIn"]["properties"]["kind"]["description"], ProposalKind)
-    finding = document["paths"]["/api/v1/gridwork/findings"]["post"]["requestBody"]["content"]
+    finding = served["paths"]["/api/v1/gridwork/findings"]["post"]["requestBody"]["content"]
     form = finding["multipart/form-data"]["schema"]["properties"]
     assert_lists(form["category"]["description"], FindingCategory)
     assert form["category"]["title"] == "类别"
-    visit = document["paths"]["/api/v1/gridwork/visits"]["post"]["requestBody"]["content"]
+    visit = served["paths"]["/api/v1/gridwork/visits"]["post"]["requestBody"]["content"]
     assert_lists(visit["multipart/form-data"]["schema"]["properties"]["kind"]["description"], VisitKind)
 
 

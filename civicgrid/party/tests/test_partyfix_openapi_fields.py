@@ -8,64 +8,20 @@ choice come from its ``TextChoices``.
 """
 
 import json
-from typing import Any
 
 import pytest
 from django.test import Client
 
+from civicgrid.core.tests.openapi_bodies import assert_lists, body_problems, body_schemas, document
 from civicgrid.party.constants import CommitteeSource, NeedCategory, NeedSource, OrgKind, ServiceType
 from civicgrid.party.tests.conftest import PartyWorld, counts
 
 pytestmark = pytest.mark.django_db
 PREFIX = "/api/v1/party/"
-METHODS = ("post", "put", "patch")
 
 
-@pytest.fixture
-def document(client: Client) -> dict[str, Any]:
-    response = client.get("/api/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
-def _refs(node: Any) -> set[str]:
-    """The component names a schema (or any part of one) refers to."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            found.add(ref.rsplit("/", 1)[-1])
-        for value in node.values():
-            found |= _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= _refs(value)
-    return found
-
-
-def _body_schemas(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every component a party operation's request body uses, with those nested in them."""
-    components = document["components"]["schemas"]
-    todo: set[str] = set()
-    for path, item in document["paths"].items():
-        if not path.startswith(PREFIX):
-            continue
-        for method in METHODS:
-            body = item.get(method, {}).get("requestBody")
-            if body:
-                todo |= _refs(body)
-    seen: dict[str, dict[str, Any]] = {}
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen[name] = components[name]
-        todo |= _refs(components[name]) - set(seen)
-    return seen
-
-
-def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[str, Any]) -> None:
-    schemas = _body_schemas(document)
+def test_every_body_field_has_a_chinese_title_and_a_description(client: Client) -> None:
+    schemas = body_schemas(document(client), PREFIX)
     # the bodies of the integrator's report, and the nested rows of a meeting
     assert {
         "NeedIn",
@@ -76,19 +32,11 @@ def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[s
         "AttendanceIn",
         "PartyTaskIn",
     } <= set(schemas)
-    problems = []
-    for name, schema in sorted(schemas.items()):
-        for field, prop in schema.get("properties", {}).items():
-            title, description = prop.get("title", ""), prop.get("description", "")
-            if not title or title.isascii():
-                problems.append(f"{name}.{field}: title {title!r}")
-            if not description or description.isascii() or "\n" in description:
-                problems.append(f"{name}.{field}: description {description!r}")
-    assert not problems, "\n".join(problems)
+    assert not body_problems(schemas), "\n".join(body_problems(schemas))
 
 
-def test_fields_of_fixed_values_list_them_from_their_choices(document: dict[str, Any]) -> None:
-    components = document["components"]["schemas"]
+def test_fields_of_fixed_values_list_them_from_their_choices(client: Client) -> None:
+    components = document(client)["components"]["schemas"]
     for schema, field, choices in (
         ("NeedIn", "category", NeedCategory),
         ("NeedIn", "source", NeedSource),
@@ -96,9 +44,7 @@ def test_fields_of_fixed_values_list_them_from_their_choices(document: dict[str,
         ("OrgIn", "kind", OrgKind),
         ("MyReportIn", "service_types", ServiceType),
     ):
-        description = components[schema]["properties"][field]["description"]
-        for choice in choices:
-            assert f"{choice.value}（{choice.label}）" in description, (schema, field, choice)
+        assert_lists(components[schema]["properties"][field]["description"], choices)
     assert components["NeedIn"]["properties"]["source"]["title"] == "来源"  # not pydantic's "Source"
 
 

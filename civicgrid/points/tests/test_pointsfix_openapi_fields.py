@@ -8,11 +8,11 @@ takes a field of a fixed set of values (period and status are query parameters).
 """
 
 import json
-from typing import Any
 
 import pytest
 from django.test import Client
 
+from civicgrid.core.tests.openapi_bodies import body_problems, body_schemas, document
 from civicgrid.points.checks import MAX_AMOUNT, MAX_QUANTITY, MAX_STOCK
 from civicgrid.points.models import Goods
 from civicgrid.points.tests.conftest import PointsWorld
@@ -21,68 +21,15 @@ pytestmark = pytest.mark.django_db
 PREFIX = "/api/v1/points/"
 
 
-@pytest.fixture
-def document(client: Client) -> dict[str, Any]:
-    response = client.get("/api/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
-def _refs(node: Any) -> set[str]:
-    if isinstance(node, dict):
-        found = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
-        return found.union(*(_refs(v) for v in node.values()))
-    if isinstance(node, list):
-        return set().union(*(_refs(v) for v in node))
-    return set()
-
-
-def body_schemas(document: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
-    """The schemas of the request bodies under ``prefix``: components by name (and those nested
-    in them), an inline form (multipart) by its operation."""
-    components = document["components"]["schemas"]
-    todo: set[str] = set()
-    seen: dict[str, dict[str, Any]] = {}
-    for path, item in document["paths"].items():
-        for method in ("post", "put", "patch"):
-            body = item.get(method, {}).get("requestBody") if path.startswith(prefix) else None
-            if not body:
-                continue
-            todo |= _refs(body)
-            for content in body["content"].values():
-                if "properties" in content["schema"]:
-                    seen[f"{method.upper()} {path}"] = content["schema"]
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen[name] = components[name]
-            todo |= _refs(components[name]) - set(seen)
-    return seen
-
-
-def body_problems(schemas: dict[str, dict[str, Any]]) -> list[str]:
-    """Properties without a Chinese title, or whose description is missing, English, more
-    than one line or only the title again."""
-    problems = []
-    for name, schema in sorted(schemas.items()):
-        for field, prop in schema.get("properties", {}).items():
-            title, description = prop.get("title", ""), prop.get("description", "")
-            if not title or title.isascii():
-                problems.append(f"{name}.{field}: title {title!r}")
-            if not description or description.isascii() or "\n" in description or description == title:
-                problems.append(f"{name}.{field}: description {description!r}")
-    return problems
-
-
-def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[str, Any]) -> None:
-    schemas = body_schemas(document, PREFIX)
+def test_every_body_field_has_a_chinese_title_and_a_description(client: Client) -> None:
+    schemas = body_schemas(document(client), PREFIX)
     expected = {"GoodsIn", "GoodsPatch", "RestockIn", "RedeemIn", "CodeIn", "PointsReasonIn"}
     assert expected | {"EarnIn", "EarnBatchIn", "EarnLineIn", "AdjustIn", "DecideIn"} <= set(schemas)
     assert not body_problems(schemas), "\n".join(body_problems(schemas))
 
 
-def test_ranges_and_lengths_come_from_the_checks(document: dict[str, Any]) -> None:
-    components = document["components"]["schemas"]
+def test_ranges_and_lengths_come_from_the_checks(client: Client) -> None:
+    components = document(client)["components"]["schemas"]
 
     def said(schema: str, field: str) -> str:
         return str(components[schema]["properties"][field]["description"])

@@ -8,42 +8,32 @@ gives the field) and a one-line Chinese description; the values of a choice come
 """
 
 import json
-from typing import Any
 
 import pytest
 from django.test import Client
 
+from civicgrid.core.tests.openapi_bodies import assert_lists, body_problems, body_schemas, document
 from civicgrid.registry.tests.factories import World
-from civicgrid.registry.tests.test_registryfix_openapi_fields import body_schemas, field_problems
 from civicgrid.territory.models import GridType, NodeKind, Position, Post
 
 pytestmark = pytest.mark.django_db
 PREFIX = "/api/v1/territory/"
 
 
-@pytest.fixture
-def document(client: Client) -> dict[str, Any]:
-    response = client.get("/api/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
-def test_every_body_field_has_a_chinese_title_and_a_description(document: dict[str, Any]) -> None:
-    schemas = body_schemas(document, PREFIX)
+def test_every_body_field_has_a_chinese_title_and_a_description(client: Client) -> None:
+    schemas = body_schemas(document(client), PREFIX)
     assert set(schemas) == {"NodeIn", "NodePatch", "MoveIn", "PositionIn"}
-    assert not field_problems(schemas), "\n".join(field_problems(schemas))
+    assert not body_problems(schemas), "\n".join(body_problems(schemas))
 
 
-def test_fields_of_fixed_values_list_them_from_their_choices(document: dict[str, Any]) -> None:
-    components = document["components"]["schemas"]
+def test_fields_of_fixed_values_list_them_from_their_choices(client: Client) -> None:
+    components = document(client)["components"]["schemas"]
     for schema, field, choices in (
         ("NodeIn", "kind", NodeKind),
         ("NodeIn", "grid_type", GridType),
         ("PositionIn", "post", Post),
     ):
-        description = components[schema]["properties"][field]["description"]
-        for choice in choices:
-            assert f"{choice.value}（{choice.label}）" in description, (schema, field, choice)
+        assert_lists(components[schema]["properties"][field]["description"], choices)
     assert components["PositionIn"]["properties"]["post"]["title"] == "岗位"  # not pydantic's "Post"
     clear = components["NodePatch"]["properties"]["clear_geometry"]
     assert clear["title"] == "清除范围" and "true" in clear["description"]
