@@ -160,16 +160,17 @@ def notify_unit(
 
 
 def tell_lead_unit(
-    request: Any, unit: HandlingUnit | None, *, event: Any, subject: str, text: str, what: str
+    request: Any, unit: HandlingUnit | None, *, key: str, subject: str, text: str, what: str
 ) -> int:
-    """A decision on ``request`` told to the unit handling it (``unit``: the lead unit, or the
-    one a return concerned), e.g. an extension approved or a suspension: "【接诉即办】{unit}：工单
-    {number}「{title}」{text}". Keyed by the history row, so a retried transaction queues it once."""
+    """Something done to ``request`` told to the unit handling it (``unit``: the lead unit, or the
+    one a return concerned), e.g. an extension approved, a suspension, a 核查 found 不属实:
+    "【接诉即办】{unit}：工单 {number}「{title}」{text}", keyed ``{key}:{unit}`` (the caller's key
+    names the change, e.g. its history row, so a retried transaction queues it once)."""
     if unit is None:
         return 0
     return notify_unit(
         unit,
-        dedupe_key=f"decision:{event.pk}:{unit.pk}",
+        dedupe_key=f"{key}:{unit.pk}",
         subject=f"{subject} {request.number}",
         body=_("【接诉即办】{name}：工单 {number}「{title}」{text}").format(
             name=unit.name, number=request.number, title=request.title, text=text

@@ -462,7 +462,7 @@ def request_return_decide(
     tell_lead_unit(
         locked,
         unit,
-        event=event,
+        key=f"decision:{event.pk}",
         subject=_("同意退单") if approve else _("驳回退单"),
         text=text,
         what=_("退单审批结果"),

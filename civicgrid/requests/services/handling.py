@@ -182,17 +182,12 @@ def request_verify(
 
 def _tell_verify_failed(request: Request, note: str) -> None:
     """不属实: the lead unit is told the reply was sent back (queued now, sent after commit)."""
-    if request.lead_unit is None:
-        return
-    notify_unit(
+    tell_lead_unit(
+        request,
         request.lead_unit,
-        dedupe_key=f"verify-failed:{request.pk}:{request.version}:{request.lead_unit_id}",
-        subject=_("核查未通过 {number}").format(number=request.number),
-        body=_(
-            "【接诉即办】{name}：工单 {number}「{title}」现场核查不属实，已退回继续办理。核查情况：{note}"
-        ).format(name=request.lead_unit.name, number=request.number, title=request.title, note=note[:200]),
-        target=request,
-        role=_("承办单位"),
+        key=f"verify-failed:{request.pk}:{request.version}",
+        subject=_("核查未通过"),
+        text=_("现场核查不属实，已退回继续办理。核查情况：{note}").format(note=note[:200]),
         what=_("核查未通过通知"),
     )
 
@@ -284,16 +279,21 @@ def request_extend_decide(
         text = _("的延期申请被驳回，请按原期限办结：{note}").format(note=note[:200])
     else:
         text = _("的延期申请已同意，办理期限{due}。").format(due=_due_text(locked.due_resolution_at))
-        text += _("（{note}）").format(note=note[:200]) if note else ""
+        text += _aside(note)
     tell_lead_unit(
         locked,
         locked.lead_unit,
-        event=event,
+        key=f"decision:{event.pk}",
         subject=_("同意延期") if approve else _("驳回延期"),
         text=text,
         what=_("延期审批结果"),
     )
     return locked
+
+
+def _aside(note: str) -> str:
+    """A decision's note after its message: "（note）", or nothing."""
+    return _("（{note}）").format(note=note[:200]) if note else ""
 
 
 def _due_text(due: datetime | None) -> str:
@@ -317,7 +317,7 @@ def request_suspend(
     tell_lead_unit(
         locked,
         locked.lead_unit,
-        event=event,
+        key=f"decision:{event.pk}",
         subject=_("挂起"),
         text=_("已挂起，期限暂停计时：{reason}").format(reason=reason.strip()[:200]),
         what=_("挂起通知"),
@@ -345,10 +345,9 @@ def request_resume(
     tell_lead_unit(
         locked,
         locked.lead_unit,
-        event=event,
+        key=f"decision:{event.pk}",
         subject=_("恢复办理"),
-        text=_("已恢复办理，办理期限{due}。").format(due=_due_text(after))
-        + (_("（{note}）").format(note=note.strip()[:200]) if note.strip() else ""),
+        text=_("已恢复办理，办理期限{due}。").format(due=_due_text(after)) + _aside(note.strip()),
         what=_("恢复办理通知"),
     )
     return locked
@@ -395,7 +394,7 @@ def request_long_running(
     tell_lead_unit(
         locked,
         locked.lead_unit,
-        event=event,
+        key=f"decision:{event.pk}",
         subject=_("挂账"),
         text=_("已挂账，按办理计划办理，计划完成日期{date}：{plan}").format(
             date=plan_until.isoformat(), plan=plan.strip()[:200]
