@@ -157,11 +157,12 @@ def test_work_beside_a_cancellation_waits_for_it_and_is_refused(
     topic (its transaction not yet committed) wait for it, then find the topic cancelled."""
     dave = hotline.city.dave
     task = _task(topic)
-    slow_audit(monkeypatch, services)
+    cancelling = slow_audit(monkeypatch, services)
     results = run_at_once(
         lambda: services.topic_update(actor=dave, topic=topic, status=TopicStatus.CANCELLED),
         lambda: services.task_progress(actor=dave, task=task, progress=70),
         lambda: _task(topic, "同时添加"),
+        after=cancelling,
     )
     assert isinstance(results[0], Topic), results
     assert all(isinstance(r, ValidationError) and r.code == "topic_closed" for r in results[1:]), results

@@ -62,7 +62,7 @@ def test_an_exit_waits_for_an_inspection_being_written(world: World, monkeypatch
     before it takes the same lock first, so it sees the inspection and is refused."""
     c = world.city
     contract = world.start()
-    slow_audit(monkeypatch, credit_services)
+    inspecting = slow_audit(monkeypatch, credit_services)
     results = run_at_once(
         lambda: services.inspection_record(
             actor=c.bob,
@@ -73,6 +73,7 @@ def test_an_exit_waits_for_an_inspection_being_written(world: World, monkeypatch
         lambda: services.contract_end(
             actor=c.dave, contract=contract, ends_on=today() - timedelta(days=1), reason="expired"
         ),
+        after=inspecting,
     )
     assert isinstance(results[0], Inspection), results
     assert isinstance(results[1], ValidationError), results

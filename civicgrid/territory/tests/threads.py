@@ -13,15 +13,23 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-def run_at_once(*jobs: Callable[[], Any], stagger: float = 0.05) -> list[Any]:
+def run_at_once(
+    *jobs: Callable[[], Any], stagger: float = 0.05, after: threading.Event | None = None
+) -> list[Any]:
     """Start the jobs together (the first a little ahead), each in its own thread and
-    database connection; return each one's result, or the exception it raised."""
+    database connection; return each one's result, or the exception it raised.
+
+    With `after` (the event `slow_audit` returns) the other jobs start only once the first
+    has reached its audit row, i.e. holds its locks: a test that needs the first job to win
+    does not depend on the first thread connecting within `stagger` on a busy machine."""
     barrier = threading.Barrier(len(jobs))
     results: list[Any] = [None] * len(jobs)
 
     def run(i: int, job: Callable[[], Any]) -> None:
         try:
             barrier.wait()
+            if i and after is not None:
+                assert after.wait(timeout=30), "the first job never reached its audit row"
             time.sleep(stagger * i)
             results[i] = job()
         except Exception as exc:
@@ -38,14 +46,18 @@ def run_at_once(*jobs: Callable[[], Any], stagger: float = 0.05) -> list[Any]:
     return results
 
 
-def slow_audit(monkeypatch: Any, *modules: Any, seconds: float = 0.4) -> None:
+def slow_audit(monkeypatch: Any, *modules: Any, seconds: float = 0.4) -> threading.Event:
     """Make each service pause just before its audit row, i.e. while it still holds its
-    locks and its changes are not yet committed: the other thread runs into that window."""
+    locks and its changes are not yet committed: the other thread runs into that window.
+    The event returned is set when the first service reaches that pause."""
+    reached = threading.Event()
     for module in modules:
         real = module.audit_write
 
         def slow(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            reached.set()
             time.sleep(seconds)
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(module, "audit_write", slow)
+    return reached
