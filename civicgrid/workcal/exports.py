@@ -57,4 +57,4 @@ def year_text(year: int) -> str:
 
 
 def file_name(year: int) -> str:
-    return f"workcal-{year}.txt"
+    return _("工作日历_{year}.txt").format(year=year)

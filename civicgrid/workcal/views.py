@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
+from civicgrid.exchange.exports import attachment
 from civicgrid.workcal import exports, rules, selectors, services
 from civicgrid.workcal.forms import (
     FIELD_LABELS,
@@ -170,9 +171,8 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
 def days_export(request: HttpRequest, year: int) -> HttpResponse:
     """The year's days as a text file in the line format of 批量录入 (round-trips)."""
     year = _year(year)
-    response = HttpResponse(exports.year_text(year), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exports.file_name(year)}"'
-    return response
+    body = exports.year_text(year).encode()
+    return attachment(body, content_type="text/plain; charset=utf-8", filename=exports.file_name(year))
 
 
 @login_required

@@ -9,8 +9,9 @@ text loses invisible characters and outer spaces, and codes and limits their ful
 forms (``０１０１０１`` is ``010101``). No column of the catalogue is a date: a date cell is
 what Excel and WPS make of ``3-1`` or ``12-2`` typed into a cell not formatted as text (shown
 3月1日; the file keeps only the date), and is refused naming its row and column
-(``date_cell_reason``) before any row is checked, instead of naming a category
-``2026-03-01 00:00:00``.
+(``date_cell_reason``) instead of naming a category ``2026-03-01 00:00:00``. Such cells
+(and formulas without a result) are reported under their rows together with every other
+problem of the file, in one round, as the other imports do.
 
 The header is checked before any row: a column the catalogue does not know (关键词 renamed
 关键字) is refused ("未知列：关键字"), as is a known column missing from a file the export
@@ -27,7 +28,6 @@ template, a hand-made file) imports as before.
 """
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -40,7 +40,7 @@ from civicgrid.core.errors import ValidationError
 from civicgrid.core.validators import fold
 from civicgrid.exchange.cells import clean_text, find_header
 from civicgrid.exchange.importers.base import date_cell_reason
-from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_message, open_workbook, sheet_rows
+from civicgrid.exchange.workbook import NO_RESULT, SheetChoice, no_result_reason, open_workbook, sheet_rows
 from civicgrid.requests.catalogue.publish import Changes, catalogue_preview, catalogue_publish, stale_conflict
 from civicgrid.requests.catalogue.read import catalogue_rows
 from civicgrid.requests.catalogue.rows import (
@@ -53,8 +53,6 @@ from civicgrid.requests.catalogue.rows import (
     TIER_SHORT,
     UNIT_SHORT,
     check_configure,
-    raise_if,
-    row_label,
     text,
 )
 from civicgrid.requests.constants import ResponseTier, ResponsibleKind
@@ -341,28 +339,33 @@ def _read_rows(
     lines: Iterable[Sequence[Any]], index: Mapping[str, int], start: int = 2, sheet: str = ""
 ) -> list[dict[str, Any]]:
     """The rows as dicts with their Excel row numbers (``_line``) and, when the workbook has
-    other sheets, the data sheet's name (``_sheet``) for the reasons."""
+    other sheets, the data sheet's name (``_sheet``) for the reasons. A cell that cannot be
+    read (a formula without a saved result, a date: see the module's notes) is kept as
+    ``None`` and its reason under ``_cells`` (column key → reason): ``check_rows`` reports
+    it with every other problem of the file, in one round."""
     rows: list[dict[str, Any]] = []
-    dated: dict[str, list[str]] = defaultdict(list)  # "第N行" -> reasons (see the module's notes)
     for number, values in enumerate(lines, start=start):
+        cells: dict[str, str] = {}
         for key, i in index.items():
             if i < len(values) and values[i] is NO_RESULT:
-                raise ValidationError(no_result_message(number, HEADERS[key]), field="file")
-        if all(text(v) == "" for v in values):
+                cells[key] = no_result_reason(f"「{HEADERS[key]}」")
+        if not cells and all(text(v) == "" for v in values):
             continue
         if len(rows) >= XLSX_MAX_ROWS:
             raise ValidationError(_("最多{rows}行").format(rows=XLSX_MAX_ROWS), field="file")
         row = {
-            key: _cell(key, values[i]) if i < len(values) else None
+            key: _cell(key, values[i]) if i < len(values) and key not in cells else None
             for key, i in index.items()
             if key not in INFORMATIONAL
         }
-        where = {"_line": number, **({"_sheet": sheet} if sheet else {})}
         for key, value in row.items():
             if isinstance(value, (date, time)):
-                dated[row_label(where, number)].append(date_cell_reason(f"「{HEADERS[key]}」"))
+                cells[key] = date_cell_reason(f"「{HEADERS[key]}」")
+                row[key] = None
+        where: dict[str, Any] = {"_line": number, **({"_sheet": sheet} if sheet else {})}
+        if cells:  # in the order of the columns
+            where["_cells"] = {key: cells[key] for key in index if key in cells}
         rows.append({**row, **where})
-    raise_if(dated)
     return rows
 
 

@@ -192,13 +192,17 @@ def _limit_with_unit(value: Any) -> tuple[float, str] | None:
 
 
 class _Problems:
-    """Reasons for one row, each naming its column."""
+    """Reasons for one row, each naming its column. ``cells``: the reasons of the cells the
+    import could not read (column key → reason, ``_cells``: a formula without a result, a
+    date), said first; such a column gets no second reason ("不能为空")."""
 
-    def __init__(self) -> None:
-        self.items: list[str] = []
+    def __init__(self, cells: Mapping[str, str] | None = None) -> None:
+        self.items: list[str] = list((cells or {}).values())
+        self.unread = frozenset(cells or ())
 
     def add(self, key: str, reason: str) -> None:
-        self.items.append(f"「{HEADERS[key]}」{reason}")
+        if key not in self.unread:
+            self.items.append(f"「{HEADERS[key]}」{reason}")
 
 
 def _names(raw: Mapping[str, Any], problems: _Problems) -> tuple[str, str, str]:
@@ -289,7 +293,7 @@ def clean_row(
     raw: Mapping[str, Any], line: int, units: Mapping[str, HandlingUnit]
 ) -> tuple[CleanRow, list[str]]:
     """One row checked field by field; the reasons name the columns."""
-    p = _Problems()
+    p = _Problems(raw.get("_cells"))
     names = _names(raw, p)
     code = _code(raw.get("code"))
     if code and not LEAF_CODE_RE.match(code):

@@ -155,8 +155,8 @@ def test_catalogue_formula_without_a_result_is_refused_naming_row_and_column(cit
     with pytest.raises(ValidationError) as info:
         catalogue.catalogue_import(actor=city.sysadmin, data=data)
 
-    assert info.value.errors["file"] == [
-        "第2行 分类编码列是公式但没有保存计算结果，请在 Excel/WPS 中打开后另存，或粘贴为数值"
+    assert info.value.errors["第2行"] == [
+        "「分类编码」列是公式但没有保存计算结果，请在 Excel/WPS 中打开后另存，或粘贴为数值"
     ]
     assert CatalogueVersion.objects.count() == before
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from civicgrid.exchange.exports import attachment
 from civicgrid.requests import catalogue
 from civicgrid.requests.models import CatalogueVersion
 from civicgrid.requests.permissions import unit_ids
@@ -129,18 +130,20 @@ def catalogue_export(request: HttpRequest) -> HttpResponse:
     version = _version(request)
     if version is None:
         raise NotFound(_("还没有发布派单目录"))
-    response = HttpResponse(catalogue.catalogue_xlsx(version), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="catalogue-v{version.number}.xlsx"'
-    return response
+    return attachment(
+        catalogue.catalogue_xlsx(version),
+        content_type=XLSX,
+        filename=_("派单目录_第{number}版.xlsx").format(number=version.number),
+    )
 
 
 @login_required
 @require_GET
 def catalogue_template(request: HttpRequest) -> HttpResponse:
     _require_configure(request.user)
-    response = HttpResponse(catalogue.catalogue_xlsx(None, template=True), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="catalogue-template.xlsx"'
-    return response
+    return attachment(
+        catalogue.catalogue_xlsx(None, template=True), content_type=XLSX, filename=_("导入模板_派单目录.xlsx")
+    )
 
 
 def _stash_path(user: Any, token: str) -> str:

@@ -3,6 +3,7 @@ so that export → edit → import round-trips, for the system administrator onl
 
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ def export(client: Client, year: int) -> str:
     response = client.get(reverse("workcal:export", args=[year]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response["Content-Disposition"] == f'attachment; filename="workcal-{year}.txt"'
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(f'工作日历_{year}.txt')}"
     return response.content.decode("utf-8")
 
 
