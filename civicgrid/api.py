@@ -19,11 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.openapi.views import openapi_json
 from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -183,9 +184,29 @@ def _field_title(model: Any, loc: tuple[Any, ...]) -> str:
     return title
 
 
+# (address prefix, language) -> the OpenAPI document (``CivicNinjaAPI.get_openapi_schema``)
+_OPENAPI_DOCUMENTS: dict[tuple[str, str | None], OpenAPISchema] = {}
+
+
 class CivicNinjaAPI(NinjaAPI):
     """Keeps, next to each of pydantic's errors, the Chinese title of the field it is about,
-    so that the message names the field as a person knows it (``_validation_error``)."""
+    so that the message names the field as a person knows it (``_validation_error``); builds
+    the OpenAPI document once per process."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The document, built once per address prefix and language: the routes and schemas do
+        not change while the process runs, and building it walks every schema (about a second
+        of CPU, which each opening of /api/docs waited for)."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language())
+        schema = _OPENAPI_DOCUMENTS.get(key)
+        if schema is None:
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            _OPENAPI_DOCUMENTS[key] = schema
+        return schema
 
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]
