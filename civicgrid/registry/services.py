@@ -438,14 +438,25 @@ def _same_area(a: str, b: str) -> bool:
 
 def _resident_audit(resident: Resident, fields: list[str] | None = None) -> dict[str, Any]:
     """What an audit row of a resident keeps: the masked PII only, never the clear values;
-    tags by their names and the household by its 户编码, as a reader knows them."""
+    the birth date as its year (``audit_birth``); tags by their names and the household by
+    its 户编码, as a reader knows them."""
     tags = sorted(resident.tags.values_list("name", flat=True))
     household = resident.household.code if resident.household_id and resident.household else None
     fields = fields or [*RESIDENT_AUDIT_FIELDS, "relation_to_head", "note"]
-    return snapshot(resident, fields) | {
+    data = snapshot(resident, fields) | {
         "tags": tags,
         "household": household,
     }
+    if "birth_date" in data:
+        data["birth_date"] = audit_birth(resident.birth_date)
+    return data
+
+
+def audit_birth(born: date | None) -> int | None:
+    """The birth date as an audit row keeps it: the year alone, as every page shows it
+    (``pii.reduce_birth``). The full date is part of the audited reveal: next to the masked
+    ID number (which hides the birth date) it would give the number back to the auditor."""
+    return born.year if born is not None else None
 
 
 def _leaving(resident: Resident, changes: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
