@@ -8,7 +8,9 @@ masked) before the rows are written in bulk.
 A resident is one row of a file and one entry of the registry: by ID number, or, for those
 without one, by name and phone, or by name, birth date and household (or node, without a
 household): a second such row is refused naming the first, and so is a row matching an
-active resident of the same community (``NoIdKey``). A row's 性别 or 出生日期 that
+active resident of the same community (``NoIdKey``). A row with a name alone (no ID number,
+phone or birth date) is refused when another row has that name at the same place (household,
+or node), or an active resident of that name is registered there (``Placed``). A row's 性别 or 出生日期 that
 contradicts its ID number is refused naming the column (blank takes the ID number's).
 """
 
@@ -172,6 +174,45 @@ def _registered_like(keys: list[NoIdKey]) -> dict[tuple[str, str, date | None], 
     return found
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A resident row (or a registered resident, ``row`` 0) by who and where: the name as
+    compared (``comparable``), the household code ("" without one) and the node's path."""
+
+    row: int
+    name: str
+    household_code: str
+    node_path: str
+
+    def same_person(self, other: "Placed") -> bool:
+        """The same name at the same place: the same household, or, where either names none,
+        the same node (grid, building, entrance… as the row's 区域编码 resolves)."""
+        if self.name != other.name:
+            return False
+        if self.household_code and other.household_code:
+            return self.household_code == other.household_code
+        return self.node_path == other.node_path
+
+    def why(self) -> str:
+        return _("姓名和户编码相同") if self.household_code else _("姓名和所属区域相同")
+
+
+def _registered_at(rows: list[Placed]) -> list[Placed]:
+    """The active residents at the rows' nodes or in their households."""
+    found: dict[int, Placed] = {}
+    fields = ("pk", "name", "household__code", "node_path")
+    paths = sorted({p.node_path for p in rows})
+    codes = sorted({p.household_code for p in rows if p.household_code})
+    queries = [("node_path__in", batch) for batch in chunked(paths)]
+    queries += [("household__code__in", batch) for batch in chunked(codes)]
+    for lookup, batch in queries:
+        for pk, name, household, path in Resident.objects.filter(
+            is_active=True, **{lookup: batch}
+        ).values_list(*fields):
+            found[pk] = Placed(0, comparable(name), household or "", path)
+    return list(found.values())
+
+
 class ResidentImporter(Importer):
     kind = ImportKind.RESIDENTS
     edit_capability = Capability.REGISTRY_EDIT
@@ -189,6 +230,8 @@ class ResidentImporter(Importer):
         self.id_rows: dict[str, int] = {}
         self.no_id_rows: dict[NoIdKey, int] = {}
         self.no_id_checks: list[tuple[int, NoIdKey, str]] = []  # (row, key, node path)
+        self.placed: list[Placed] = []  # every good row: who, where
+        self.bare: list[Placed] = []  # new rows without ID number, phone or birth date
         self.registered = self._registered_by_id(rows)
         self.pii_limited = not self._holders_checked()
         self.updates: list[Update] = []
@@ -200,6 +243,7 @@ class ResidentImporter(Importer):
         if not self.pii_limited:
             self._check_ids_taken()
         self._check_no_id_registered()
+        self._check_bare()
         return self.sorted_errors()
 
     def _holders_checked(self) -> bool:
@@ -282,12 +326,20 @@ class ResidentImporter(Importer):
         if self.is_bad(row) or node is None:
             return
         if existing is not None:
+            held = existing.household.code if existing.household is not None else ""
+            self.placed.append(
+                Placed(row.number, comparable(data["name"]), household_code or held, node.path)
+            )
             self._plan_update(row, existing, data, tags, household_code)
             return
         resident = Resident(node=node, node_path=node.path)
         _resident_apply(resident, data)
         if not id_number and self._repeated_without_id(row, resident, household_code):
             return
+        placed = Placed(row.number, comparable(resident.name), household_code, node.path)
+        self.placed.append(placed)
+        if not id_number and not resident.phone_hash and resident.birth_date is None:
+            self.bare.append(placed)
         self.residents.append((resident, household_code, tags))
 
     def _birth(self, row: Row) -> date | None:
@@ -421,6 +473,45 @@ class ResidentImporter(Importer):
                         ),
                     )
                     break
+
+    def _check_bare(self) -> None:
+        """New rows with a name alone (no ID number, phone or birth date) tell nobody apart:
+        one is refused when another row of the file has the same name at the same place
+        (``Placed.same_person``), naming the earlier row (or, when only a later row with more
+        to tell it by is there, that one), and when an active resident of that name is
+        registered there; a second upload of such a row no longer registers the person twice."""
+        if not self.bare:
+            return
+        by_name: dict[str, list[Placed]] = {}
+        for placed in self.placed:
+            by_name.setdefault(placed.name, []).append(placed)
+        bare_rows = {b.row for b in self.bare}
+        for bare in self.bare:
+            others = [p for p in by_name[bare.name] if p.row != bare.row and bare.same_person(p)]
+            earlier = [p for p in others if p.row < bare.row]
+            later = [p for p in others if p.row > bare.row and p.row not in bare_rows]
+            other = earlier[0] if earlier else later[0] if later else None
+            if other is not None:
+                self.error(
+                    bare.row,
+                    "name",
+                    _(
+                        "与第{row}行重复（{why}，本行未填身份证号和联系电话）；如确为不同的人，请填写身份证号或联系电话"
+                    ).format(row=other.row, why=bare.why()),
+                )
+        waiting = [b for b in self.bare if b.row not in self._bad_rows]
+        registered: dict[str, list[Placed]] = {}
+        for placed in _registered_at(waiting):
+            registered.setdefault(placed.name, []).append(placed)
+        for bare in waiting:
+            if any(bare.same_person(r) for r in registered.get(bare.name, [])):
+                self.error(
+                    bare.row,
+                    "name",
+                    _(
+                        "与已登记的居民重复（{why}，本行未填身份证号和联系电话）；如确为不同的人，请填写身份证号或联系电话"
+                    ).format(why=bare.why()),
+                )
 
     def _tags(self, row: Row) -> list[ResidentTag]:
         names = [t for t in TAG_SEPARATORS.split(self.text(row, "tags")) if t]
