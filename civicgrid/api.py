@@ -44,25 +44,41 @@ TOKEN_TOUCH_SECONDS = 60  # how often a token's last use is written
 
 
 def user_for_token(raw: str) -> Any:
-    """The active user of an unrevoked token, or None. Their roles come in the same query
-    (what ``accounts.selectors`` would read next), so that the call's scope costs no more."""
+    """The user of a token that may be used now, or None (``token_user`` says why not)."""
+    return token_user(raw)[0]
+
+
+def token_user(raw: str) -> tuple[Any, str]:
+    """The user of an unrevoked token and "", or None and why the token is refused ("" when
+    it is unknown): expired, its account disabled, or the account's password set by an
+    administrator and not yet changed by its user (the forced change is not bypassed by a
+    token: 三员分立). Their roles come in the same query (what ``accounts.selectors`` would
+    read next), so that the call's scope costs no more."""
     now = timezone.now()
     touched_before = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=TOKEN_TOUCH_SECONDS))
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [touched_before, hash_token(raw)])
+        cursor.execute(
+            _token_sql(), [touched_before, connection.ops.adapt_datetimefield_value(now), hash_token(raw)]
+        )
         rows = cursor.fetchall()
     if not rows:
-        return None
+        return None, ""
     # A plain cursor and ``from_db``: a raw queryset would map its columns anew on every call.
     width = len(_user_fields())
     first = rows[0]
     user = User.from_db(connection.alias, _user_fields(), _to_python(first[:width]))
-    token_id, token_stale, token_name, token_prefix = first[width : width + 4]
+    token_id, token_stale, token_name, token_prefix, token_expired = first[width : width + 5]
+    if token_expired:
+        return None, _("令牌已过期，请联系安全管理员重新创建")
+    if not user.is_active:
+        return None, _("令牌所属账号已停用")
+    if user.must_change_password:
+        return None, _("令牌所属账号的密码由管理员设置，须先由本人登录修改密码，令牌才能使用")
     note_via(_("令牌 {name}（{prefix}…）").format(name=token_name, prefix=token_prefix))
     remember_assignments(user, [(row[-2], row[-1]) for row in rows if row[-2] is not None])
     if token_stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
-    return user
+    return user, ""
 
 
 @cache
@@ -96,7 +112,8 @@ def _user_converters(vendor: str) -> list[tuple[int, Any, Any]]:
 @cache
 def _token_sql() -> str:
     """The user's columns, then the token's id, whether it is stale (last use not recorded
-    within ``TOKEN_TOUCH_SECONDS``), its name and prefix (for the audit rows of the call), and
+    within ``TOKEN_TOUCH_SECONDS``), its name and prefix (for the audit rows of the call),
+    whether it has expired, and
     the role and its node's path: a row per role on an active node (one row with none when
     the user has no role)."""
     qn = connection.ops.quote_name
@@ -104,30 +121,35 @@ def _token_sql() -> str:
     return (
         f"SELECT {columns}, t.id AS token_id, "  # noqa: S608 (names from the models' metadata)
         "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale, t.name, t.prefix, "
+        "(t.expires_at IS NOT NULL AND t.expires_at <= %s) AS token_expired, "
         "r.role AS role_name, r.path AS role_path "
         f"FROM {qn(ApiToken._meta.db_table)} t JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN (SELECT a.user_id, a.role, n.path FROM {qn(RoleAssignment._meta.db_table)} a "
         f"JOIN {qn(Node._meta.db_table)} n ON n.id = a.node_id AND n.is_active) r ON r.user_id = u.id "
-        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active AND u.admin_role = ''"
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.admin_role = ''"
     )
+
+
+def _token_auth(request: HttpRequest, raw: str) -> Any:
+    """The token's user, or a 401 that says why a known token is refused."""
+    user, refused = token_user(raw)
+    if refused:
+        raise HttpError(401, refused)
+    if user is not None:
+        request.user = user
+    return user
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        return _token_auth(request, token)
 
 
 class HeaderTokenAuth(APIKeyHeader):
     param_name = "X-API-Token"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = user_for_token(key or "")
-        if user is not None:
-            request.user = user
-        return user
+        return _token_auth(request, key or "")
 
 
 class SignedInSession(SessionAuth):

@@ -24,6 +24,8 @@ from civicgrid.accounts.constants import ADMIN_GROUPS, Verb
 from civicgrid.accounts.models import ApiToken, RoleAssignment, User
 from civicgrid.accounts.services import (
     ADMIN_ROLE_ONLY_ON_SERVER,
+    TOKEN_DAYS,
+    TOKEN_MAX_DAYS,
     admin_account_problem,
     admin_change_problem,
     api_token_create,
@@ -105,6 +107,57 @@ class RoleAssignmentInline(admin.TabularInline):
         return not _locked(request, obj) and super().has_delete_permission(request, obj)
 
 
+def locked_names() -> set[str]:
+    """The user names now locked by failed sign-ins (``web.login``): everywhere, or from at
+    least one address. Only names that failed within the window are looked at."""
+    from django.conf import settings
+
+    from civicgrid.core.models import AuditLog
+    from civicgrid.web import login
+
+    failed = AuditLog.objects.filter(
+        verb=login.LOGIN_FAILED, target_type=login.LOGIN_TARGET, created_at__gte=login._window_start()
+    )
+    found = set()
+    for name in set(failed.values_list("target_id", flat=True)):
+        if login.name_failures(name) >= settings.LOGIN_MAX_FAILURES_PER_NAME_ANY_ADDRESS:
+            found.add(name)
+            continue
+        addresses = set(failed.filter(target_id=name).values_list("ip", flat=True))
+        if any(login.pair_failures(name, ip) >= settings.LOGIN_MAX_FAILURES for ip in addresses):
+            found.add(name)
+    return found
+
+
+class LockedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("登录锁定")
+    parameter_name = "locked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return [("yes", _("已锁定")), ("no", _("未锁定"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "yes":
+            return queryset.filter(username__in=locked_names())
+        if self.value() == "no":
+            return queryset.exclude(username__in=locked_names())
+        return queryset
+
+
+def _account_state(user: User) -> dict[str, Any]:
+    """What an account holds, for the audit row of its change or deletion."""
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "title": user.title,
+        "email": user.email,
+        "admin_role": user.admin_role,
+        "is_active": user.is_active,
+        "is_integration": user.is_integration,
+        "must_change_password": user.must_change_password,
+    }
+
+
 class PasswordSetForm(AdminPasswordChangeForm):
     """Django's password-setting form with its help text in civicgrid's words: Django's own
     ends with an English sentence it never translates (a plain literal), and speaks of
@@ -121,8 +174,17 @@ class PasswordSetForm(AdminPasswordChangeForm):
 class UserAdmin(StaleEditGuard, BaseUserAdmin):
     change_password_form = PasswordSetForm
     inlines = [RoleAssignmentInline]
-    list_display = ["username", "full_name", "title", "admin_role", "is_active", "last_login"]
-    list_filter = ["admin_role", "is_active", "role_assignments__role"]
+    list_display = [
+        "username",
+        "full_name",
+        "title",
+        "admin_role",
+        "is_active",
+        "is_integration",
+        "sign_in_locked",
+        "last_login",
+    ]
+    list_filter = ["admin_role", "is_active", "is_integration", LockedFilter, "role_assignments__role"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -130,7 +192,7 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         (
             gettext_lazy("管理员角色（三员分立，每个账号最多一个）"),
             {
-                "fields": ("admin_role", "is_active", "must_change_password"),
+                "fields": ("admin_role", "is_active", "is_integration", "must_change_password"),
                 "description": gettext_lazy(
                     "管理员角色只能在服务器上用 civicgrid admins 设置；管理员账号（含本人账号）在此只能查看"
                 ),
@@ -143,7 +205,7 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "full_name", "email", "password1", "password2"),
+                "fields": ("username", "full_name", "email", "is_integration", "password1", "password2"),
             },
         ),
     )
@@ -151,6 +213,15 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
     # administrator who could clear it could sign in with the password they chose.
     readonly_fields = ["last_login", "date_joined", "must_change_password", "admin_role"]
     actions = ["unlock_sign_in"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> Any:
+        self._locked_names = locked_names()  # once per list page, for the column
+        return super().get_changelist(request, **kwargs)
+
+    @admin.display(description=gettext_lazy("已锁定"), boolean=True)
+    def sign_in_locked(self, obj: User) -> bool:
+        names = getattr(self, "_locked_names", None)
+        return obj.username in (names if names is not None else locked_names())
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -182,6 +253,8 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
                 problem = admin_change_problem(actor=actor, user=obj, admin_role=role, is_active=active)
                 if problem:
                     raise forms.ValidationError(problem)
+                if data.get("is_integration") and not obj.is_integration and obj.last_login is not None:
+                    self.add_error("is_integration", str(INTEGRATION_USED))
                 return data
 
         return GuardedForm
@@ -224,6 +297,9 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         if target is not None and (problem := admin_account_problem(actor=request.user, user=target)):
             messages.error(request, problem)
             return redirect("admin:accounts_user_change", target.pk)
+        if target is not None and target.is_integration:
+            messages.error(request, _("系统对接账号不能登录网页，不能为其设置密码；对接系统使用接口令牌"))
+            return redirect("admin:accounts_user_change", target.pk)
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = User.objects.select_for_update().get(pk=id)
@@ -259,9 +335,34 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def _audit_deletion(self, request: HttpRequest, user: User) -> None:
+        """What the deleted account held: its details, roles with their areas, and how many
+        tokens were still active (deleted with it)."""
+        roles = [
+            {"role": a.role, "node": a.node_id, "node_name": a.node.name}
+            for a in user.role_assignments.select_related("node").order_by("id")
+        ]
+        tokens = user.api_tokens.filter(revoked_at__isnull=True).count()
+        audit_write(
+            actor=request.user,
+            verb=Verb.USER_DELETED,
+            target=user,
+            before={**_account_state(user), "roles": roles, "active_tokens": tokens},
+        )
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        if obj.admin_role:
+            raise PermissionDenied(_("不能删除管理员账号"))
+        self._audit_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    @transaction.atomic
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         if queryset.exclude(admin_role="").exists():
             raise PermissionDenied(_("不能删除管理员账号"))
+        for user in queryset:
+            self._audit_deletion(request, user)
         super().delete_queryset(request, queryset)
 
     @transaction.atomic
@@ -271,7 +372,9 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         before = None
         old = User.objects.select_for_update().get(pk=obj.pk) if change else None
         if old is not None:
-            before = {"admin_role": old.admin_role, "is_active": old.is_active, "email": old.email}
+            before = _account_state(old)
+            if obj.is_integration and not old.is_integration and old.last_login is not None:
+                raise PermissionDenied(str(INTEGRATION_USED))
         # Checked again under the lock and whatever the form had: no administrator role is
         # given here, and no administrator's account is changed (三员分立).
         problem = admin_change_problem(
@@ -281,28 +384,44 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             raise PermissionDenied(problem)
         obj.is_staff = obj.admin_role in ADMIN_GROUPS
         obj.is_superuser = False
-        if not change and obj.has_usable_password():
+        if obj.is_integration:
+            # No person signs in with it: its password (the creator's choice) is cleared, and
+            # nothing waits for a change that nobody can sign in to make.
+            obj.set_unusable_password()
+            obj.must_change_password = False
+        elif not change and obj.has_usable_password():
             obj.must_change_password = True  # the creator knows it: the user sets their own first
         super().save_model(request, obj, form, change)
         obj.groups.set(Group.objects.filter(name=ADMIN_GROUPS.get(obj.admin_role, "")))
+        if old is not None and old.is_integration and not obj.is_integration:
+            self._revoke_tokens(request, obj)
+        after = _account_state(obj)
+        if before == after:
+            return  # saved without a change: nothing to record
         audit_write(
             actor=request.user,
             verb=Verb.USER_CHANGED if change else Verb.USER_CREATED,
             target=obj,
             before=before,
-            after={
-                "admin_role": obj.admin_role,
-                "is_active": obj.is_active,
-                "must_change_password": obj.must_change_password,
-                "email": obj.email,
-            },
+            after=after,
         )
+
+    def _revoke_tokens(self, request: HttpRequest, user: User) -> None:
+        """An account no longer an integration account keeps no token made for it: a person
+        given the account later must not be reachable through one."""
+        for token in user.api_tokens.filter(revoked_at__isnull=True).select_for_update():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_write(actor=request.user, verb=Verb.TOKEN_REVOKED, target=token)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if _own(request, form.instance) and formset.has_changed():
             raise PermissionDenied(_("不能给自己授予或撤销角色"))
         if form.instance.admin_role and formset.has_changed():
             raise PermissionDenied(_("管理员账号不能同时担任业务角色（三员分立）"))
+        # The rows as stored before this save (the forms' instances already hold the edit).
+        edited = [f.instance.pk for f in formset.initial_forms if f.instance.pk and f.has_changed()]
+        originals = {a.pk: a for a in RoleAssignment.objects.filter(pk__in=edited).select_related("node")}
         instances = formset.save(commit=False)
         for deleted in formset.deleted_objects:
             audit_write(
@@ -314,7 +433,18 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             )
             deleted.delete()
         for item in instances:
+            old = originals.get(item.pk)
+            if old is not None and (old.role, old.node_id) == (item.role, item.node_id):
+                continue
             item.save()
+            if old is not None:  # a role's area (or the role) changed: the old one is revoked
+                audit_write(
+                    actor=request.user,
+                    verb=Verb.ROLE_REVOKED,
+                    target=item.user,
+                    node=old.node,
+                    before={"role": old.role, "node": old.node_id},
+                )
             audit_write(
                 actor=request.user,
                 verb="accounts.role_granted",
@@ -325,14 +455,29 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
         formset.save_m2m()
 
 
+INTEGRATION_USED = gettext_lazy(
+    "系统对接账号：该账号已有人登录使用过，不能改为系统对接账号；请为对接的系统新建账号"
+)
+
+
 class ApiTokenCreateForm(forms.Form):
     username = forms.CharField(
         label=gettext_lazy("账号用户名"),
         max_length=150,
-        help_text=gettext_lazy("对接系统专用的业务账号；令牌的权限和管辖范围与该账号相同"),
+        help_text=gettext_lazy("须为勾选了“系统对接账号”的账号；令牌的权限和管辖范围与该账号相同"),
     )
     name = forms.CharField(
         label=gettext_lazy("用途"), max_length=100, help_text=gettext_lazy("如：12345热线对接、小程序")
+    )
+    days = forms.IntegerField(
+        label=gettext_lazy("有效天数"),
+        initial=TOKEN_DAYS,
+        required=False,
+        min_value=1,
+        max_value=TOKEN_MAX_DAYS,
+        help_text=format_lazy(
+            gettext_lazy("令牌自创建起有效的天数，到期后须重新创建；不填为 {days} 天"), days=TOKEN_DAYS
+        ),
     )
 
     def clean_username(self) -> User:
@@ -345,10 +490,19 @@ class ApiTokenCreateForm(forms.Form):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
     search_fields = ["name", "prefix", "user__username"]
-    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "key_hash",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     actions = ["revoke"]
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> Any:
@@ -361,7 +515,10 @@ class ApiTokenAdmin(AuditedModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 token, raw = api_token_create(
-                    actor=request.user, user=form.cleaned_data["username"], name=form.cleaned_data["name"]
+                    actor=request.user,
+                    user=form.cleaned_data["username"],
+                    name=form.cleaned_data["name"],
+                    days=form.cleaned_data["days"] or TOKEN_DAYS,
                 )
             except CivicValidationError as exc:
                 for field, reasons in (exc.errors or {"": [str(exc.message)]}).items():

@@ -1,6 +1,7 @@
 class Verb:
     USER_CREATED = "accounts.user_created"
     USER_CHANGED = "accounts.user_changed"
+    USER_DELETED = "accounts.user_deleted"
     ROLE_GRANTED = "accounts.role_granted"
     ROLE_REVOKED = "accounts.role_revoked"
     ADMIN_ROLE_SET = "accounts.admin_role_set"

@@ -42,6 +42,15 @@ class User(AbstractUser):
     # only change it (``web.idle``, 三员分立: the security administrator cannot become the
     # account). Accounts made by commands and the demo are not marked.
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # An account another system uses through API tokens (12345 hotline, a mini-program): no
+    # person signs in with it (the sign-in pages refuse it), and only such an account gets a
+    # token from the security administrator's pages. A token for a personal account would let
+    # the administrator act as that person past the forced password change (三员分立).
+    is_integration = models.BooleanField(
+        _("系统对接账号"),
+        default=False,
+        help_text=_("供其他系统通过接口令牌调用，不能登录网页；只有对接账号能在此页面创建接口令牌"),
+    )
 
     class Meta:
         verbose_name = _("账号")
@@ -93,6 +102,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # Set by ``api_token_create`` (``TOKEN_DAYS`` by default); an expired token is refused.
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接口令牌")

@@ -1,12 +1,14 @@
 """Accounts, roles and tokens. Only the security administrator grants (or a command run
 on the server, which acts as the system itself: ``actor=None`` with ``system=True``)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -188,9 +190,21 @@ def admin_role_set(*, actor: Any, user: User, admin_role: str, system: bool = Fa
     return user
 
 
+TOKEN_DAYS = 365  # a token's life unless its creator chose another
+TOKEN_MAX_DAYS = 3650
+
+
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str, system: bool = False) -> tuple[ApiToken, str]:
-    """Create a token; the clear token is returned once and never stored."""
+def api_token_create(
+    *, actor: Any, user: User, name: str, system: bool = False, days: int = TOKEN_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a token valid for ``days``; the clear token is returned once and never stored.
+
+    A person (the security administrator's pages) creates tokens only for a system-integration
+    account (``User.is_integration``): a token for a personal account would let whoever holds
+    it act as that person, past the forced change of a password the administrator set. A
+    command run on the server (``system=True``: ``civicgrid apitoken create``, which warns)
+    may create one for any business account."""
     _check_actor(actor, system)
     if not name.strip():
         raise ValidationError(_("请填写令牌用途"), field="name")
@@ -204,9 +218,25 @@ def api_token_create(*, actor: Any, user: User, name: str, system: bool = False)
         )
     if not user.is_active:
         raise ValidationError(_("该账号已停用，不能为其创建接口令牌"), field="user")
+    if not system and not user.is_integration:
+        raise ValidationError(
+            _(
+                "账号用户名：{username} 不是系统对接账号，不能在此为其创建接口令牌"
+                "（否则持有令牌者可冒用本人身份）；请为对接的系统单独开设账号并勾选“系统对接账号”"
+            ).format(username=user.username),
+            field="user",
+        )
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationError(_("有效天数须在 1 到 {most} 之间").format(most=TOKEN_MAX_DAYS), field="days")
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=raw[3:9], key_hash=hash_token(raw))
+    expires_at = timezone.now() + timedelta(days=days)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=raw[3:9], key_hash=hash_token(raw), expires_at=expires_at
+    )
     audit_write(
-        actor=actor, verb=Verb.TOKEN_CREATED, target=token, after={"user": user.username, "name": name}
+        actor=actor,
+        verb=Verb.TOKEN_CREATED,
+        target=token,
+        after={"user": user.username, "name": name, "expires_at": expires_at.isoformat()},
     )
     return token, raw

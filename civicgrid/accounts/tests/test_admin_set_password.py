@@ -138,14 +138,16 @@ def test_the_flag_cannot_be_cleared_in_the_admin(city: City) -> None:
     assert 'name="must_change_password"' not in page
 
 
-def test_api_tokens_and_accounts_made_by_commands_are_not_held(city: City) -> None:
+def test_accounts_made_by_commands_are_not_held_and_tokens_wait_for_the_change(city: City) -> None:
     made: Any = accounts.user_create(actor=None, system=True, username="demo1", password="Demo-pass-7788")
     assert not made.must_change_password
     assert signed_in("demo1", "Demo-pass-7788").get("/").status_code == 200
+    # A token does not get past the forced change of a password an administrator set.
     User.objects.filter(pk=city.carol.pk).update(must_change_password=True)
-    _, raw = accounts.api_token_create(actor=city.secadmin, user=city.carol, name="热线")
+    _, raw = accounts.api_token_create(actor=None, system=True, user=city.carol, name="热线")
     response = Client().get("/api/v1/territory/nodes", headers={"Authorization": f"Bearer {raw}"})
-    assert response.status_code == 200
+    assert response.status_code == 401
+    assert "须先由本人登录修改密码" in response.json()["message"]
 
 
 def test_the_password_forms_messages_are_chinese(city: City) -> None:

@@ -15,6 +15,15 @@ ADD = "/admin/accounts/apitoken/add/"
 NODES = "/api/v1/territory/nodes"
 
 
+@pytest.fixture(autouse=True)
+def _integration_accounts(city: City) -> None:
+    """The security administrator's pages create tokens only for system-integration
+    accounts (``User.is_integration``): bob and carol stand for such accounts here."""
+    for user in (city.bob, city.carol):
+        user.is_integration = True
+        user.save(update_fields=["is_integration"])
+
+
 def shown_token(html: str) -> str:
     found = re.search(r'id="token-raw"[^>]*value="(cg_[^"]+)"', html)
     assert found, html

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -5,7 +7,7 @@ from django.utils.translation import gettext
 
 from civicgrid.accounts.constants import Verb
 from civicgrid.accounts.models import ApiToken, User
-from civicgrid.accounts.services import api_token_create
+from civicgrid.accounts.services import TOKEN_DAYS, api_token_create
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import ValidationError
 
@@ -22,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", help=gettext("账号用户名"))
         parser.add_argument("--name", default=gettext("外部系统"), help=gettext("令牌用途"))
         parser.add_argument(
+            "--days",
+            type=int,
+            default=TOKEN_DAYS,
+            help=gettext("创建时：令牌有效天数（默认 {days}）").format(days=TOKEN_DAYS),
+        )
+        parser.add_argument(
             "--prefix",
             help=gettext(
                 "吊销时：令牌前缀，即 list 列出的前缀或令牌开头的字符（可带 cg_；"
@@ -29,11 +37,16 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args: object, **opts: str) -> None:
+    def handle(self, *args: object, **opts: Any) -> None:
         action = opts["action"]
         if action == "list":
             for t in ApiToken.objects.select_related("user").order_by("id"):
-                state = gettext("已吊销") if t.revoked_at else gettext("有效")
+                if t.revoked_at:
+                    state = gettext("已吊销")
+                elif t.expires_at and t.expires_at <= timezone.now():
+                    state = gettext("已过期")
+                else:
+                    state = gettext("有效")
                 self.stdout.write(f"{t.prefix}\t{t.user.username}\t{t.name}\t{state}\t{t.last_used_at or ''}")
             return
         if action == "revoke":
@@ -43,9 +56,25 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(gettext("账号不存在：{user}").format(user=opts["user"]))
         try:
-            _, raw = api_token_create(actor=ACTOR, user=user, name=opts["name"], system=True)
+            token, raw = api_token_create(
+                actor=ACTOR, user=user, name=opts["name"], system=True, days=opts["days"]
+            )
         except ValidationError as exc:
             raise CommandError(str(exc.message)) from exc
+        if not user.is_integration:
+            # The operator on the server may (the tests and older set-ups do), but a token of
+            # a personal account lets its holder act as that person.
+            self.stderr.write(
+                gettext(
+                    "注意：{user} 不是系统对接账号；持有该令牌者可以该账号的身份调用接口。"
+                    "建议为对接的系统单独开设账号，并在账号页面勾选“系统对接账号”"
+                ).format(user=user.username)
+            )
+        self.stderr.write(
+            gettext("令牌有效期至 {expires}").format(
+                expires=timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
+            )
+        )
         self.stdout.write(raw)
 
     def revoke(self, given: str, username: str) -> None:
