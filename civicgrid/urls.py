@@ -29,6 +29,7 @@ urlpatterns = [
     path("gridwork/", include("civicgrid.gridwork.urls")),
     path("property/", include("civicgrid.property.urls")),
     path("workcal/", include("civicgrid.workcal.urls")),
+    path("notify/", include("civicgrid.notify.urls")),
     path("", include("civicgrid.web.urls")),
 ]
 

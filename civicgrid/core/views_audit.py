@@ -84,6 +84,8 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "gridwork.proposal_submitted": gettext_lazy("提交信息变更"),
     "gridwork.proposal_approved": gettext_lazy("同意信息变更"),
     "gridwork.proposal_rejected": gettext_lazy("驳回信息变更"),
+    # notify
+    "notify.retried": gettext_lazy("重发通知"),
     # party
     "party.org_created": gettext_lazy("新建党组织"),
     "party.org_updated": gettext_lazy("修改党组织"),
@@ -399,6 +401,7 @@ KEY_WORDS: dict[str, StrOrPromise] = {
     "alliances": gettext_lazy("党建联盟数"),
     "amount": gettext_lazy("数量"),
     "answers": gettext_lazy("填报内容"),
+    "attempts": gettext_lazy("尝试次数"),
     "at": gettext_lazy("时间"),
     "awards": gettext_lazy("加分数"),
     "base_points": gettext_lazy("基础积分"),
@@ -476,6 +479,7 @@ KEY_WORDS: dict[str, StrOrPromise] = {
     "kept_codes": gettext_lazy("沿用编码数"),
     "kind": gettext_lazy("类型"),
     "label": gettext_lazy("名称"),
+    "last_error": gettext_lazy("最近错误"),
     "leaves": gettext_lazy("三级分类数"),
     "left_on": gettext_lazy("退出日期"),
     "light": gettext_lazy("亮灯"),

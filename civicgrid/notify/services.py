@@ -9,8 +9,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicgrid.core import crypto
+from civicgrid.core.audit import audit_write
+from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.notify.backends import (
     Message,
     UndeliverableAddress,
@@ -19,7 +22,9 @@ from civicgrid.notify.backends import (
     channel_configured,
     mobile_problem,
 )
+from civicgrid.notify.constants import Verb
 from civicgrid.notify.models import Channel, Notification, State
+from civicgrid.notify.permissions import require_retrier
 
 log = logging.getLogger("civicgrid.notify")
 
@@ -358,3 +363,40 @@ def release_stale_claims() -> int:
     """
     cutoff = timezone.now() - STALE_CLAIM
     return Notification.objects.filter(state=State.SENDING, claimed_at__lt=cutoff).update(state=State.PENDING)
+
+
+def notification_retry(*, actor: Any, pk: int) -> bool:
+    """Send a failed message again (the outbox page's 重发, the system administrator only).
+
+    The row goes back to ``pending`` with its attempts counted afresh and the drain queued
+    after commit; it keeps its dedupe key, so the gateway gets the same idempotency key. One
+    audit row ``notify.retried`` with what the row said before. Idempotent: a message that
+    is no longer failed (sent again already, or being sent) is left alone and False is
+    returned, with no audit row. A message without an address (nobody could be reached)
+    is refused: sending it again would reach nobody."""
+    require_retrier(actor)
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().filter(pk=pk).first()
+        if row is None:
+            raise NotFound(gettext("没有这条通知"))
+        if row.state != State.FAILED:
+            return False
+        if not row.address_enc:
+            raise ValidationError(
+                gettext(
+                    "该通知没有接收地址（{reason}），重发也无人接收；请先为接收人登记手机号或邮箱"
+                ).format(reason=row.last_error or gettext("无人可通知")),
+                field="notification",
+            )
+        Notification.objects.filter(pk=pk, state=State.FAILED).update(
+            state=State.PENDING, attempts=0, claimed_at=None
+        )
+        audit_write(
+            actor=actor,
+            verb=Verb.RETRIED,
+            target=row,
+            before={"state": row.state, "attempts": row.attempts, "last_error": row.last_error},
+            after={"state": State.PENDING.value},
+        )
+        drain_after_commit()
+    return True
