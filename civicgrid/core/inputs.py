@@ -12,6 +12,8 @@ request (no whole-number check on query and form fields: a field is a number onl
 schema says so, and the API's ``Integer`` type checks the range, naming the field; ``q`` or
 ``phone`` may be a long run of digits); the API's ``BodyParser`` and Open311's JSON bodies
 (without the number check) apply ``json_problem``. Each returns ``(field, reason)`` or None.
+A page view marked ``checks_query`` (the audit page) gets a bad query field instead, to
+re-render its filter form naming the field (``kept_query_problem``).
 """
 
 import codecs
@@ -19,6 +21,7 @@ import re
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -118,6 +121,43 @@ def _fields_problem(data: QueryDict) -> tuple[str, str] | None:
         if reason:
             return (key.replace("\x00", "") or "?", reason)
     return None
+
+
+def checks_query(view: Any) -> Any:
+    """Mark a page view that answers a bad query field itself: ``ErrorMiddleware`` lets the
+    request through with ``(field, reason)`` kept (``keep_query_problem``), and the view must
+    re-render its form (422) naming the field, never use the value (the audit page's filters).
+    The view reads the problem with ``kept_query_problem(request)``."""
+    view.checks_query = True
+    return view
+
+
+_KEPT = "_civicgrid_query_problem"
+
+
+def keep_query_problem(request: HttpRequest, problem: tuple[str, str]) -> None:
+    """For a ``checks_query`` view: the bad query field it must answer."""
+    request.__dict__[_KEPT] = problem
+
+
+def kept_query_problem(request: HttpRequest) -> tuple[str, str] | None:
+    """``(field, reason)`` of the bad query field ``ErrorMiddleware`` let through, or None."""
+    problem: tuple[str, str] | None = request.__dict__.get(_KEPT)
+    return problem
+
+
+def view_checks_query(request: HttpRequest) -> bool:
+    """Whether the view of ``request``'s path is marked with ``checks_query``."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, "checks_query", False))
+
+
+def printable(value: str) -> str:
+    """``value`` without NUL characters and lone surrogates, to be shown back on a page."""
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
 
 
 def query_problem(request: HttpRequest) -> tuple[str, str] | None:

@@ -165,7 +165,11 @@ class ErrorMiddleware:
             reason = _("表单须用 UTF-8 编码，不能是 {charset}").format(charset=charset.upper())
             return self.error_response(request, ValidationError(errors={"Content-Type": [reason]}))
         try:
-            found = inputs.query_problem(request) or inputs.form_problem(request)
+            found = inputs.query_problem(request)
+            if found is not None and inputs.view_checks_query(request):
+                inputs.keep_query_problem(request, found)  # the view says it, its form kept
+                found = None
+            found = found or inputs.form_problem(request)
         except RequestDataTooBig:
             return self.error_response(request, body_too_large())
         if found is not None:

@@ -1,6 +1,7 @@
 """Home page per role, the audit log page and /favicon.ico."""
 
 import io
+from datetime import date
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from civicgrid.accounts.selectors import actor_roles, has_capability, require_an
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import CivicError, PermissionDenied, ValidationError
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.inputs import checks_query, kept_query_problem, printable
 from civicgrid.core.models import AuditLog
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import typed_day
@@ -161,6 +163,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 AUDIT_FILTERS = ("actor", "verb", "target", "date_from", "date_to", "request_id")
+# Each filter's name on the page, for the reasons that do not say it themselves (a NUL).
+AUDIT_FILTER_LABELS: dict[str, StrOrPromise] = {
+    "actor": gettext_lazy("操作人"),
+    "verb": gettext_lazy("操作"),
+    "target": gettext_lazy("对象"),
+    "request_id": gettext_lazy("请求编号"),
+    "date_from": gettext_lazy("开始日期"),
+    "date_to": gettext_lazy("结束日期"),
+}
 
 
 def _target_q(typed: str) -> Q:
@@ -222,10 +233,35 @@ AUDIT_EXPORT_HEADERS = (
 )
 
 
+def _audit_filter_errors(request: HttpRequest, filters: dict[str, str]) -> dict[str, list[str]]:
+    """What is wrong with the typed filters (filter → reasons, each naming its field), all
+    of them at once: a field the core middleware let through with a NUL (``checks_query``),
+    a date that is no day (2026-02-30), dates in the wrong order."""
+    errors: dict[str, list[str]] = {}
+    problem = kept_query_problem(request)
+    if problem is not None:
+        field, reason = printable(problem[0]), problem[1]
+        label = AUDIT_FILTER_LABELS.get(field, field)
+        errors.setdefault(field, []).append(gettext("{label}{reason}").format(label=label, reason=reason))
+    days = {}
+    for key in ("date_from", "date_to"):
+        if filters[key] and key not in errors:
+            try:
+                days[key] = typed_day(filters[key], field=key, label=AUDIT_FILTER_LABELS[key])
+            except ValidationError as exc:
+                errors.setdefault(key, []).append(exc.message)
+    if len(days) == 2 and days["date_from"] > days["date_to"]:
+        errors.setdefault("date_to", []).append(gettext("结束日期不能早于开始日期"))
+    return errors
+
+
 def _audit_rows(request: HttpRequest) -> tuple[Any, dict[str, str]]:
-    """The audit rows the page's filters choose, and the filters as typed."""
+    """The audit rows the page's filters choose, and the filters as typed (a NUL left out: it
+    is invisible, and the page says it was there)."""
     qs = _audit_readable(request.user)
-    filters = {k: request.GET.get(k, "").strip() for k in AUDIT_FILTERS}
+    filters = {k: printable(request.GET.get(k, "")).strip() for k in AUDIT_FILTERS}
+    if errors := _audit_filter_errors(request, filters):
+        raise ValidationError(errors=errors)
     if filters["actor"]:
         qs = qs.filter(_actor_q(filters["actor"]))
     if filters["verb"] == PII_GROUP:
@@ -236,15 +272,10 @@ def _audit_rows(request: HttpRequest) -> tuple[Any, dict[str, str]]:
         qs = qs.filter(_target_q(filters["target"]))
     if filters["request_id"]:
         qs = qs.filter(request_id__startswith=filters["request_id"])
-    first = last = None
     if filters["date_from"]:
-        first = typed_day(filters["date_from"], field="date_from", label=gettext("开始日期"))
-        qs = qs.filter(created_at__date__gte=first)
+        qs = qs.filter(created_at__date__gte=date.fromisoformat(filters["date_from"]))
     if filters["date_to"]:
-        last = typed_day(filters["date_to"], field="date_to", label=gettext("结束日期"))
-        qs = qs.filter(created_at__date__lte=last)
-    if first is not None and last is not None and first > last:
-        raise ValidationError(gettext("结束日期不能早于开始日期"), field="date_to")
+        qs = qs.filter(created_at__date__lte=date.fromisoformat(filters["date_to"]))
     return qs.select_related("actor"), filters
 
 
@@ -323,13 +354,18 @@ def _audit_xlsx(request: HttpRequest, qs: Any, filters: dict[str, str]) -> HttpR
     return attachment(out.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)
 
 
+@checks_query
 @login_required
 @require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit log, filtered. The auditor's own use of it is audited too: each search with
     filters (not the pages of it, nor the page without filters) and each Excel export. The
     security administrator reads the auditors' rows only (``_audit_readable``)."""
-    qs, filters = _audit_rows(request)
+    try:
+        qs, filters = _audit_rows(request)
+    except ValidationError as exc:  # the page again, as typed, the bad fields marked; no rows
+        typed = {k: printable(request.GET.get(k, "")) for k in AUDIT_FILTERS}
+        return _audit_page(request, None, typed, exc)
     if request.GET.get("export") == "xlsx":
         require_any(request.user, Capability.AUDIT_VIEW)  # the export stays the auditor's
         return _audit_xlsx(request, qs, filters)
@@ -343,25 +379,40 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                 target_label=gettext("审计日志"),
                 after={"filters": used},
             )
+    return _audit_page(request, qs, filters)
+
+
+def _audit_page(
+    request: HttpRequest, qs: Any, filters: dict[str, str], error: ValidationError | None = None
+) -> HttpResponse:
+    """The page: the filter form as typed and a page of rows; with ``error`` (bad filters,
+    422) the form with the bad fields marked and named, and no rows (they would not be the
+    ones asked for)."""
     auditors_only = not has_capability(request.user, Capability.AUDIT_VIEW)
     if auditors_only:  # 三员分立: only the verbs among the rows the reader may see
         offered = sorted(set(_audit_readable(request.user).order_by().values_list("verb", flat=True)))
     else:
         written = AuditLog.objects.order_by().values_list("verb", flat=True).distinct()
         offered = sorted(set(written) | set(known_verbs()))
-    page = paginate(request, qs)
-    places = _place_labels([row.node_path for row in page])
-    names = names_of(pair for row in page for pair in _row_pairs(row))
-    for row in page:
-        row.node_label = places.get(row.node_path, row.node_path)
-        row.actor_text = _actor_text(row)
-        row.verb_label = verb_label(row.verb)
-        row.target_text, row.target_ref = _target(row, names)
-        row.before_items = change_items(row.before, row.target_type, names)
-        row.after_items = change_items(row.after, row.target_type, names)
+    page = paginate(request, qs) if qs is not None else None
+    if page is not None:
+        places = _place_labels([row.node_path for row in page])
+        names = names_of(pair for row in page for pair in _row_pairs(row))
+        for row in page:
+            row.node_label = places.get(row.node_path, row.node_path)
+            row.actor_text = _actor_text(row)
+            row.verb_label = verb_label(row.verb)
+            row.target_text, row.target_ref = _target(row, names)
+            row.before_items = change_items(row.before, row.target_type, names)
+            row.after_items = change_items(row.after, row.target_type, names)
+    errors = error.errors if error is not None else {}
     context = {
         "page": page,
         "filters": filters,
+        "errors": errors,
+        "field_errors": {k: errors[k] for k in AUDIT_FILTERS if k in errors},
+        # A field the page has no input for (a NUL in another parameter of the address).
+        "other_errors": [r for k, reasons in errors.items() if k not in AUDIT_FILTERS for r in reasons],
         "verbs": verb_choices(offered),
         "pii_group": PII_GROUP,
         "pii_offered": not auditors_only or bool(set(offered) & set(pii_verbs())),
@@ -369,7 +420,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "export_query": query_without_page(request, "export"),
     }
-    return render(request, "web/audit.html", context)
+    return render(request, "web/audit.html", context, status=422 if error is not None else 200)
 
 
 @login_required
