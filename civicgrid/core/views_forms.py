@@ -6,7 +6,8 @@ that shows its form again puts each reason next to its field (``add_service_erro
 summary above a form, or the message after a button that redirects — naming each field by
 its form label or the app's table of labels, never by its code.
 
-``act`` runs a service from a button or a small form and redirects with one message.
+``act`` runs a service from a button or a small form and redirects with one message; after a
+refusal the page's form is filled again with what was posted (``core.kept_form``).
 
 ``value``, ``date_or_none``, ``int_or_none``, ``decimal_or_none`` and ``pk_or_none`` read a
 posted form that has no Django form class. They read days with ``typed_day`` and numbers
@@ -27,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.core import kept_form
 from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.inputs import INT_MAX
@@ -77,7 +79,8 @@ def act(
     labels: Mapping[str, StrOrPromise] | None = None,
     gone: Callable[[], str | None] | None = None,
 ) -> HttpResponse:
-    """Run a service from a form: a message, then back to the page; nothing changed on error.
+    """Run a service from a form: a message, then back to the page; nothing changed on error,
+    and the page opens with the form filled as it was posted (``core.kept_form``).
 
     ``done`` is the message, or makes it from what the service returned (a sign-up that went
     onto the waiting list says so). A refusal is worded by ``labelled`` with ``labels`` (each
@@ -87,6 +90,7 @@ def act(
     try:
         result = call()
     except CivicError as exc:
+        kept_form.keep(request, exc)  # the page opens with the form as it was posted
         messages.error(request, labelled(exc, labels) if labels is not None else unlabelled(exc))
         elsewhere = gone() if gone is not None else None
         return HttpResponseRedirect(elsewhere or back)
