@@ -184,6 +184,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # 等保2.0 口令复杂度: at least 3 of upper case, lower case, digits, symbols.
     {"NAME": "civicgrid.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    # Not one of the last passwords (the one an administrator set included).
+    {"NAME": "civicgrid.accounts.validators.PasswordHistoryValidator"},
 ]
 if TESTING:
     # Tests create many accounts; PBKDF2's deliberate slowness would dominate the suite.

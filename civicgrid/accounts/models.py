@@ -31,6 +31,9 @@ class AdminRole(models.TextChoices):
     AUDIT = "audit", _("审计管理员")
 
 
+PASSWORD_HISTORY = 5  # earlier passwords an account may not set again
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     admin_role = models.CharField(
@@ -52,12 +55,30 @@ class User(AbstractUser):
         help_text=_("供其他系统通过接口令牌调用，不能登录网页；只有对接账号能在此页面创建接口令牌"),
     )
 
+    # The hashes of the last ``PASSWORD_HISTORY`` passwords before the current one, newest
+    # first (``set_password``): a password may not come back (``validators.
+    # PasswordHistoryValidator``), so the password an administrator set cannot be set again
+    # by the user after the forced change, nor one recently used.
+    password_history = models.JSONField(_("历史密码摘要"), default=list, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("账号")
         verbose_name_plural = _("账号")
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        if self.password and self.has_usable_password():
+            kept = [self.password, *(self.password_history or [])]
+            self.password_history = kept[:PASSWORD_HISTORY]
+        super().set_password(raw_password)
+
+    def used_password(self, raw_password: str) -> bool:
+        """Whether ``raw_password`` is one of the recent ones (``password_history``)."""
+        from django.contrib.auth.hashers import check_password
+
+        return any(check_password(raw_password, old) for old in self.password_history or [])
 
     @property
     def display_name(self) -> str:

@@ -33,3 +33,21 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return self.message()
+
+
+class PasswordHistoryValidator:
+    """Not one of the account's last passwords (``User.password_history``): after an
+    administrator's reset, the user cannot set the administrator's password back."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        used = getattr(user, "used_password", None)
+        if used is not None and used(password):
+            raise ValidationError(self.message(), code="password_reused")
+
+    def message(self) -> str:
+        from civicgrid.accounts.models import PASSWORD_HISTORY
+
+        return _("新密码不能与最近 {n} 次用过的密码（含管理员设置的密码）相同").format(n=PASSWORD_HISTORY)
+
+    def get_help_text(self) -> str:
+        return self.message()

@@ -181,7 +181,7 @@ class Command(BaseCommand):
                 password = generated_password()
                 user.set_password(password)
                 user.must_change_password = True
-                user.save(update_fields=["password", "must_change_password"])
+                user.save(update_fields=["password", "password_history", "must_change_password"])
                 verb = Verb.PASSWORD_SET
             else:
                 active = action == "enable"
