@@ -16,7 +16,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -105,15 +105,18 @@ def day_log(actor: Any, worker: User, day: date) -> DayLog:
         .prefetch_related("photos")
         .order_by("visited_at")
     )
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    checks = list(
-        CampaignCheck.objects.filter(
-            worker=worker, checked_at__gte=start, checked_at__lt=start + timedelta(days=1)
+    try:
+        start = timezone.make_aware(datetime.combine(day, time.min)).astimezone(UTC)
+        end = start + timedelta(days=1)
+    except OverflowError:  # 0001-01-01 or 9999-12-31: no moment of it can be stored, nor any check
+        checks: list[CampaignCheck] = []
+    else:
+        checks = list(
+            CampaignCheck.objects.filter(worker=worker, checked_at__gte=start, checked_at__lt=end)
+            .filter(item__in=CampaignItem.objects.filter(view_q(actor)))
+            .select_related("item", "item__campaign")
+            .order_by("checked_at")
         )
-        .filter(item__in=CampaignItem.objects.filter(view_q(actor)))
-        .select_related("item", "item__campaign")
-        .order_by("checked_at")
-    )
     log = DayLog(worker, day, patrols, findings, visits, checks)
     log.routes = _routes(patrols)
     return log

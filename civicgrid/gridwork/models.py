@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -331,6 +332,11 @@ class Campaign(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def not_started(self) -> bool:
+        """Active but before its start date (未开始): shown, not yet open for results."""
+        return self.state == CampaignState.ACTIVE and self.starts_on > timezone.localdate()
 
 
 class CampaignItem(ScopedModel):

@@ -215,7 +215,8 @@ def visit_record(
     response={200: CheckOut, 201: CheckOut, **ERRORS},
     summary="填报专项任务",
     description="一户（或一栋楼）的检查结果：done 须答完必填项；"
-    "unreachable 无人在家、refused 拒绝配合可只填备注。",
+    "unreachable 无人在家、refused 拒绝配合可只填备注。已完成的一户不再改为无人在家或拒绝配合，"
+    "也不接受其他网格员再次提交（409，说明由谁于何时完成）；任务开始日期之前不能填报（422）。",
 )
 def campaign_check(request: HttpRequest, item_id: Integer, payload: GridworkCheckIn) -> Any:
     item = CampaignItem.objects.filter(pk=item_id, campaign__in=campaigns_visible(request.user)).first()

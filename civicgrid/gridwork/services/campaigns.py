@@ -3,7 +3,9 @@
 Launching makes one item per household (or building) under the area, each with its grid
 and that grid's worker; the community can hand a grid's items to another worker. A
 worker's result is a ``CampaignCheck`` row (keyed, so sent once); the item keeps the
-latest result by the time it was taken on the phone.
+latest result by the time it was taken on the phone, but a finished (已完成) item is not
+undone: a 无人在家 / 拒绝配合 taken after it, or another worker's later 已完成, is refused (409
+naming who completed it and when). No result is taken before the start date.
 """
 
 from collections.abc import Iterator
@@ -19,7 +21,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
 from civicgrid.core import bulk
 from civicgrid.core.audit import audit_write
-from civicgrid.core.errors import NotFound, ValidationError
+from civicgrid.core.errors import Conflict, NotFound, ValidationError
 from civicgrid.gridwork.constants import (
     CAMPAIGN_WINDOW_DAYS,
     DEFAULT_CHECKLISTS,
@@ -366,6 +368,25 @@ def clean_answers(checklist: list[dict[str, Any]], raw: dict[str, Any], *, compl
     return clean
 
 
+def _refuse_over_done(actor: Any, item: CampaignItem, state: str, at: datetime) -> None:
+    """A finished (已完成) item is not undone: a 无人在家 or 拒绝配合 taken after it (a second
+    worker's, or one sent late from a phone's queue) is refused, and so is another worker's
+    已完成; the worker who completed it may send 已完成 again (a correction: the later answers
+    stay). A result taken before the item was completed changes nothing: it is kept as its
+    history, as before."""
+    if item.state != ItemState.DONE or item.checked_at is None or at < item.checked_at:
+        return
+    if state == ItemState.DONE and item.checked_by_id == actor.pk:
+        return
+    who = item.checked_by.display_name if item.checked_by is not None else _("其他网格员")
+    when = timezone.localtime(item.checked_at).strftime("%Y-%m-%d %H:%M")
+    if item.household_id:
+        message = _("该户已由{who}于{at}完成，不能再提交")
+    else:
+        message = _("该楼栋已由{who}于{at}完成，不能再提交")
+    raise Conflict(message.format(who=who, at=when), code="item_done")
+
+
 @transaction.atomic
 def campaign_check(
     *,
@@ -408,8 +429,18 @@ def campaign_check(
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors=errors)
+    starts_on = target.campaign.starts_on
+    if timezone.localdate(at) < starts_on:
+        raise ValidationError(
+            _("该专项任务{starts_on}开始，开始前不能填报").format(starts_on=starts_on.isoformat()),
+            code="not_started",
+        )
 
     def create() -> CampaignCheck:
+        # The item row is locked before anything is decided: two results for one household
+        # at once are judged one after the other, each against what the other left.
+        locked = CampaignItem.objects.select_for_update().get(pk=target.pk)
+        _refuse_over_done(actor, locked, state, at)
         check = CampaignCheck.objects.create(
             item=target,
             worker=actor,
@@ -419,8 +450,10 @@ def campaign_check(
             answers=clean,
             note=note.strip(),
         )
-        locked = CampaignItem.objects.select_for_update().get(pk=target.pk)
-        if locked.checked_at is None or at >= locked.checked_at:
+        # The latest result wins, except that 已完成 is never lost: a done result taken before
+        # a 无人在家 or 拒绝配合 that arrived first (from a phone's queue) still completes the item.
+        newer = locked.checked_at is None or at >= locked.checked_at
+        if newer or (state == ItemState.DONE and locked.state != ItemState.DONE):
             locked.state, locked.answers, locked.note = state, clean, note.strip()
             locked.checked_at, locked.checked_by = at, actor
             locked.save(update_fields=["state", "answers", "note", "checked_at", "checked_by"])

@@ -60,6 +60,8 @@ from civicgrid.territory.models import Node
 
 MAX_CHOICES = 2000
 MAX_ITEMS = 300
+# The diary's first day: an older one (0001-01-01) is refused on its field, not looked up.
+LOG_EARLIEST = date(2000, 1, 1)
 
 
 def _worker(request: HttpRequest) -> Any:
@@ -75,7 +77,8 @@ def _choices(choices: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: HttpRequest, ended: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    """The worker's home; ``ended``: a refused 结束巡查 (what was typed, the reasons by field)."""
     user = _worker(request)
     day = timezone.localdate()
     log = logbook.day_log(user, user, day)
@@ -92,8 +95,9 @@ def today(request: HttpRequest) -> HttpResponse:
         "to_verify": list(selectors.requests_to_verify(user)[:20]),
         "key": new_key(),
         "tab": "today",
+        "ended": ended,
     }
-    return render(request, "gridwork/m/today.html", context)
+    return render(request, "gridwork/m/today.html", context, status=status)
 
 
 @login_required
@@ -135,9 +139,12 @@ def patrol_end(request: HttpRequest) -> HttpResponse:
             people_met=people,
             note=posted.text("note"),
         )
-        messages.success(request, _("巡查已结束，已记入民情日志"))
     except ValidationError as exc:
+        # The home page again, the end form open with what was typed and the reason on its field.
         messages.error(request, labelled(exc))
+        ended = {"values": page_values(request.POST), "errors": merged(exc, posted.errors)}
+        return today(request, ended=ended, status=422)
+    messages.success(request, _("巡查已结束，已记入民情日志"))
     return redirect("gridwork:m_today")
 
 
@@ -326,7 +333,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "yesno": QuestionKind.YESNO,
         "number": QuestionKind.NUMBER,
-        "active": found.state == CampaignState.ACTIVE,
+        "active": found.state == CampaignState.ACTIVE and not found.not_started,
         "tab": "today",
     }
     return render(request, "gridwork/m/campaign.html", context)
@@ -355,6 +362,8 @@ def campaign_check(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         messages.success(request, _("{label}：已提交").format(label=item.label))
     except ValidationError as exc:
         messages.error(request, f"{item.label}：{labelled(exc)}")
+    except Conflict as exc:  # finished meanwhile (by another worker): who and when
+        messages.error(request, f"{item.label}：{exc.message}")
     return redirect("gridwork:m_campaign", pk=pk)
 
 
@@ -566,7 +575,13 @@ def log(request: HttpRequest) -> HttpResponse:
     posted = Posted(request.GET)
     today = timezone.localdate()
     day = posted.day("day") or today
-    posted.check()
+    if day < LOG_EARLIEST:
+        posted.errors["day"] = [_("日期不能早于{earliest}").format(earliest=LOG_EARLIEST.isoformat())]
+    if posted.errors:  # today's diary again, the typed day in its box, the reason beside it
+        errors = {"day": [_("日期：{reason}").format(reason="，".join(posted.errors["day"]))]}
+        day = today
+    else:
+        errors = {}
     if day > today:  # no diary of days to come: today's, under its own address
         return redirect("gridwork:m_log")
     month = logbook.worker_month(user, user, day.year, day.month)
@@ -577,14 +592,16 @@ def log(request: HttpRequest) -> HttpResponse:
         "other_year": day.year != today.year,
         # Newest day first, as the worker reads back from today.
         "month": [m for m in reversed(month) if m.patrols or m.findings or m.visits],
-        "prev": day - timedelta(days=1) if day > date.min else None,
+        "prev": day - timedelta(days=1) if day > LOG_EARLIEST else None,
         "next": day + timedelta(days=1) if day < today else None,
         # The month so far: on the 24th, 21 days of patrol out of 24, not out of 30.
         "month_days": today.day if this_month else calendar.monthrange(day.year, day.month)[1],
         "patrol_days": sum(1 for m in month if m.patrols and m.day <= today),
         "tab": "log",
+        "errors": errors,
+        "typed_day": posted.text("day"),
     }
-    return render(request, "gridwork/m/log.html", context)
+    return render(request, "gridwork/m/log.html", context, status=422 if errors else 200)
 
 
 def _markers(findings: list[Finding], plans: list[CarePlan]) -> list[dict[str, Any]]:
