@@ -10,7 +10,7 @@ proposal and shown masked.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from civicgrid.accounts.selectors import can, require
 from civicgrid.core import crypto
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
+from civicgrid.core.validators import id_number_problem, normalise_id_number
 from civicgrid.gridwork.constants import ProposalKind, ProposalState, Verb
 from civicgrid.gridwork.models import Proposal
 from civicgrid.gridwork.services.campaigns import place_name
@@ -34,6 +35,7 @@ from civicgrid.registry.models import (
     Resident,
     ResidentTag,
 )
+from civicgrid.registry.pii import id_holder_checked
 from civicgrid.territory.models import Node
 
 REASON_MAX = 1000
@@ -103,6 +105,8 @@ def _new_resident(data: ProposalIn, errors: dict[str, list[str]]) -> dict[str, A
         "residence_type": data.residence_type or ResidenceType.FLOATING,
         "relation_to_head": data.relation_to_head.strip(),
         "id_number_enc": crypto.encrypt(id_number),
+        # The blind index (as the register's): a second pending proposal for the same person is found by it.
+        "id_number_hash": crypto.blind_index(id_number) if id_number else "",
         "id_number_masked": crypto.mask_id_number(id_number) if id_number else "",
         "phone_enc": crypto.encrypt(phone),
         "phone_masked": crypto.mask_phone(phone) if phone else "",
@@ -179,10 +183,53 @@ def _summary(data: ProposalIn) -> str:
     return f"{kind.label}：{who}"
 
 
-@transaction.atomic
 def proposal_submit(*, actor: Any, client_key: str, data: ProposalIn) -> Saved[Proposal]:
-    """A grid worker proposes a registry change for the community to approve."""
+    """A grid worker proposes a registry change for the community to approve.
+
+    A new resident whose ID number is on the register already (in or out of it) could never
+    be approved: refused now on ``id_number``. Whether it is registered is asked first, out
+    of the proposal's transaction (``registry.pii.id_holder_checked``: an ID search, counted
+    and audited, and the audit row must outlive the refusal)."""
     key = check_key(client_key)
+    if data.kind == ProposalKind.NEW_RESIDENT and replay(Proposal, key, actor) is None:
+        _refuse_registered_id(actor, data)
+    return _proposal_submit(actor=actor, key=key, data=data)
+
+
+def _id_number(data: ProposalIn) -> str:
+    """The new resident's ID number, normalised, when it is well-formed; else ""."""
+    number = normalise_id_number(data.id_number or "")
+    return "" if not number or id_number_problem(number) else number
+
+
+def _refuse_registered_id(actor: Any, data: ProposalIn) -> None:
+    """422 on ``id_number`` when a resident holds it. Only for a proposal in the worker's own
+    grids (else nothing is looked up: the proposal is refused by its scope). The holder is
+    placed only when the worker sees them anyway (a resident of their grids, shown masked);
+    elsewhere the answer is only that the number is registered."""
+    number = _id_number(data)
+    target = data.household or data.dwelling
+    if not number or target is None or not can(actor, Capability.PATROL, target.node.path):
+        return
+    holders = Resident.objects.filter(id_number_hash=crypto.blind_index(number))
+    holder = id_holder_checked(actor=actor, qs=holders)
+    if holder is None:
+        return
+    if not can(actor, Capability.PATROL, holder.node_path):
+        reason = _("该身份证号已登记，无需新增住户；如有疑问请联系社区核实")
+    elif holder.is_active:
+        reason = _("该身份证号已登记：本网格在册居民{name}，无需新增住户").format(
+            name=crypto.mask_name(holder.name)
+        )
+    else:
+        reason = _("该身份证号已登记：本网格已迁出居民{name}；如其迁回，请联系社区恢复在册").format(
+            name=crypto.mask_name(holder.name)
+        )
+    raise ValidationError(reason, field="id_number", code="id_registered")
+
+
+@transaction.atomic
+def _proposal_submit(*, actor: Any, key: str, data: ProposalIn) -> Saved[Proposal]:
     found = replay(Proposal, key, actor)
     if found is not None:
         return Saved(found, False)
@@ -235,6 +282,17 @@ def _refuse_a_second_pending(data: ProposalIn, key: str, actor: Any) -> None:
     twins = Proposal.objects.filter(state=ProposalState.PENDING, kind=data.kind).exclude(
         client_key=key, proposer=actor
     )
+    number = _id_number(data) if data.kind == ProposalKind.NEW_RESIDENT else ""
+    if number:
+        # Found by the blind index kept with the proposal, never by decrypting; two workers
+        # proposing the same person at once take turns (PostgreSQL: an advisory lock).
+        digest = crypto.blind_index(number)
+        _serialise_id(digest)
+        if twins.filter(payload__id_number_hash=digest).exists():
+            raise ValidationError(
+                _("该身份证号已有一条待审核的新增住户申请，请等社区审核后再提交"), field="id_number"
+            )
+        return
     if data.kind == ProposalKind.DWELLING_USE and data.dwelling is not None:
         list(Dwelling.objects.select_for_update().filter(pk=data.dwelling.pk).values_list("pk"))
         twins, field = twins.filter(dwelling=data.dwelling), "dwelling"
@@ -252,6 +310,13 @@ def _refuse_a_second_pending(data: ProposalIn, key: str, actor: Any) -> None:
         raise ValidationError(message.format(summary=first.summary), field=field)
 
 
+def _serialise_id(digest: str) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite writes one transaction at a time anyway
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"civicgrid.proposal-id:{digest}"])
+
+
 def _locked_pending(actor: Any, proposal: Proposal) -> Proposal:
     locked = Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
     if locked is None:
@@ -259,7 +324,7 @@ def _locked_pending(actor: Any, proposal: Proposal) -> Proposal:
     require(actor, Capability.GRIDWORK_MANAGE, locked.node_path)
     if locked.state != ProposalState.PENDING:
         raise ValidationError(
-            _("该申请已{label}，不能重复审核").format(label=ProposalState(locked.state).label)
+            _("该申请{label}，不能重复审核").format(label=ProposalState(locked.state).label)
         )
     return locked
 
