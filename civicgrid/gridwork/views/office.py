@@ -11,9 +11,11 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any
+from civicgrid.core import views_forms
 from civicgrid.core.errors import ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.gridwork import logbook, selectors
@@ -197,6 +199,14 @@ def worker_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
 
 
 FINDING_FILTERS = ("outcome", "category", "under", "date_from", "date_to", "worker")
+FINDING_FILTER_LABELS = {
+    "outcome": gettext_lazy("处理方式"),
+    "category": gettext_lazy("类别"),
+    "under": gettext_lazy("社区"),
+    "date_from": gettext_lazy("从"),
+    "date_to": gettext_lazy("到"),
+    "worker": gettext_lazy("网格员"),
+}
 
 
 def _filtered_findings(user: Any, posted: Posted, look: Lookup) -> QuerySet[Finding]:
@@ -228,9 +238,14 @@ def findings(request: HttpRequest) -> HttpResponse:
     posted = Posted(request.GET)
     look = Lookup(user)
     qs = _filtered_findings(user, posted, look)
-    posted.check()
-    look.done()
+    # A filter that does not parse (从 2026-02-30) is marked on its field and named in the
+    # message; the list is shown with the other filters (422), not an error page.
+    errors = {**look.errors, **posted.errors}
     context = {
+        "errors": errors,
+        "error_text": views_forms.labelled(ValidationError(errors=errors), FINDING_FILTER_LABELS)
+        if errors
+        else "",
         "tabs": tabs(user),
         "page": paginate(request, qs),
         "query": query_without_page(request),
@@ -239,7 +254,7 @@ def findings(request: HttpRequest) -> HttpResponse:
         "categories": [(c.value, c.label) for c in FindingCategory],
         "communities": communities(user),
     }
-    return render(request, "gridwork/findings.html", context)
+    return render(request, "gridwork/findings.html", context, status=422 if errors else 200)
 
 
 @login_required
