@@ -186,8 +186,13 @@ def new_request(params: dict[str, str]) -> services.NewRequest:
         ]
     lat, lon = coordinate(params, "lat", errors), coordinate(params, "long", errors)
     address = too_long(params, "address_string", ADDRESS_MAX, errors)
-    if (lat is None or lon is None) and not address and "lat" not in errors and "long" not in errors:
-        errors["lat"] = [_("请提供位置：lat 和 long，或 address_string")]
+    if "lat" not in errors and "long" not in errors:
+        if lat is not None and lon is None:  # half a point is no place: say which half is missing
+            errors["long"] = [_("缺少经度（lat 与 long 需同时提供）")]
+        elif lon is not None and lat is None:
+            errors["lat"] = [_("缺少纬度（lat 与 long 需同时提供）")]
+        elif lat is None and not address:
+            errors["lat"] = [_("请提供位置：lat 和 long，或 address_string")]
     description = params.get("description", "").strip()
     if not description:
         errors["description"] = [_("请填写问题描述")]
@@ -204,8 +209,8 @@ def new_request(params: dict[str, str]) -> services.NewRequest:
         title=(description.splitlines()[0][:TITLE_LENGTH] or (category.name if category else "")).strip(),
         content=content,
         address=address,
-        lon=lon if lat is not None else None,
-        lat=lat if lon is not None else None,
+        lon=lon,
+        lat=lat,
         requester_name=name,
         requester_phone=phone,
         requester_email=params.get("email", "").strip(),
