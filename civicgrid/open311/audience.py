@@ -15,9 +15,10 @@ gets only its own requests. Open311 answers two audiences:
   a person and left out. Left out too whatever their category: consultations, requests for
   help and emergencies (一键报警 of a resident living alone) — about a person, not a place —
   and grid workers' reports (the product's own field work, often about a vulnerable resident
-  at home). Anonymous and confidential requests are listed without any place at all: nor the
-  units handling them (a community's office names its community), nor the request one was
-  merged into.
+  at home) — the rules of ``civicgrid.requests.public``, shared with the resident pages'
+  similar requests (跟进这件). Anonymous and confidential requests are listed without any
+  place at all: nor the units handling them (a community's office names its community), nor
+  the request one was merged into.
 * **a registered system** (``api_key``: an API token, as for the JSON API, sent in an
   ``Authorization: Bearer`` header, never in the query string — ``sent_key``): besides the
   public rows, in full the requests its account may read through the JSON API and the ones
@@ -35,14 +36,9 @@ from django.utils.translation import gettext as _
 
 from civicgrid.api import user_for_token
 from civicgrid.core.errors import PermissionDenied, ValidationError
-from civicgrid.requests.constants import Channel, RequestType
 from civicgrid.requests.models import Request, RequestEvent
+from civicgrid.requests.public import about_a_place_q
 from civicgrid.requests.selectors import requests_readable
-
-# About a person rather than a place: never in the public view, whatever the category.
-PERSONAL_TYPES = (RequestType.CONSULTATION, RequestType.HELP, RequestType.EMERGENCY)
-# Not residents' requests: the grid workers' own reports from the field.
-INTERNAL_CHANNELS = (Channel.GRID_WORKER,)
 
 
 def public_view_on() -> bool:
@@ -53,12 +49,10 @@ def public_view_on() -> bool:
 
 def listed_q(prefix: str = "") -> Q:
     """The requests anyone may see (in the public view); ``prefix`` ``"request__"`` for events.
-    A place is something one can go and look at: the category's ``needs_verification``."""
-    return (
-        Q(**{f"{prefix}category__needs_verification": True})
-        & ~Q(**{f"{prefix}type__in": PERSONAL_TYPES})
-        & ~Q(**{f"{prefix}channel__in": INTERNAL_CHANNELS})
-    )
+    A place is something one can go and look at: the category's ``needs_verification``; the
+    rules are ``requests.public.about_a_place_q``, which the resident pages' similar list
+    (跟进这件) applies too."""
+    return about_a_place_q(prefix)
 
 
 def shared_q(prefix: str = "") -> Q:

@@ -5,7 +5,8 @@ share one per-address count of misses, so guessing number/phone pairs gets one a
 two. The H5 track page also keys a budget per (address, number) and one per number across
 addresses (``track_blocked``): a carrier's NAT puts many residents behind one address, and
 one of them guessing must not block the others, while nobody can try phone after phone for one
-number from one address or from many."""
+number from one address or from many; and strangers' misses from elsewhere do not lock the
+requester out (past the per-number budget an address keeps a few tries of its own)."""
 
 import hashlib
 import math
@@ -59,13 +60,21 @@ def track_blocked(request: HttpRequest, number: str) -> bool:
     - ``REQUESTS_H5_TRACK_LIMIT`` misses for one number from one address;
     - ``REQUESTS_H5_TRACK_IP_LIMIT`` misses from one address, whatever the numbers (the count
       the public API's track endpoint keeps too, which refuses at ``REQUESTS_H5_TRACK_LIMIT``);
-    - ``REQUESTS_H5_TRACK_NUMBER_LIMIT`` misses for one number from all addresses together.
+    - ``REQUESTS_H5_TRACK_NUMBER_LIMIT`` misses for one number from all addresses together:
+      then an address that missed this number ``REQUESTS_H5_TRACK_OWNER_MISSES`` times or more
+      is refused, one that missed it fewer times may still look it up. Misses from elsewhere
+      (anybody can send a hundred wrong phones) must not lock the requester out of their own
+      request for the whole window, while guessing from many addresses gets a few tries per
+      address instead of ``REQUESTS_H5_TRACK_LIMIT``.
     """
-    return (
-        limit_reached("track-number", request, limit("REQUESTS_H5_TRACK_LIMIT", 20), scope=number)
-        or limit_reached("track", request, limit("REQUESTS_H5_TRACK_IP_LIMIT", 200))
-        or limit_reached("track-any", None, limit("REQUESTS_H5_TRACK_NUMBER_LIMIT", 100), scope=number)
-    )
+    here = int(cache.get(_limit_key("track-number", request, number), 0))
+    if here >= limit("REQUESTS_H5_TRACK_LIMIT", 20):
+        return True
+    if limit_reached("track", request, limit("REQUESTS_H5_TRACK_IP_LIMIT", 200)):
+        return True
+    if limit_reached("track-any", None, limit("REQUESTS_H5_TRACK_NUMBER_LIMIT", 100), scope=number):
+        return here >= limit("REQUESTS_H5_TRACK_OWNER_MISSES", 3)
+    return False
 
 
 def track_missed(request: HttpRequest, number: str) -> None:

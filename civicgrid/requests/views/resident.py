@@ -12,6 +12,7 @@ no-store`` (``never_cache``): they hold personal data; a rating redirects to its
 page (Post/Redirect/Get). Staff print plates (login, territory scope).
 """
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -24,8 +25,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -58,8 +59,9 @@ from civicgrid.requests.limits import (
     track_missed,
     window_words,
 )
-from civicgrid.requests.models import Category, Rating, Request, RequestEvent
+from civicgrid.requests.models import Attachment, Category, Rating, Request, RequestEvent
 from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.public import about_a_place_q
 from civicgrid.requests.selectors import (
     awaiting_verification,
     current_catalogue,
@@ -185,10 +187,24 @@ class ReportForm(forms.Form):
             self.add_error("phone", problem)
         elif not phone and not data.get("anonymous"):
             self.add_error("phone", _("请填写联系电话，以便告知办理结果（不愿留名请勾选匿名）"))
+        bad = [name for name in ("lon", "lat") if name in self.errors]
+        if bad:  # nan, inf, not a number: hidden fields the phone filled, as out of range
+            self._clear_point(_("经度应为有限的数字") if bad[0] == "lon" else _("纬度应为有限的数字"))
+            return data
         lon, lat = data.get("lon"), data.get("lat")
         if (lon is None) != (lat is None):
             self.add_error(None, _("定位不完整，请重新获取位置或不使用定位"))
         return data
+
+    def _clear_point(self, problem: str) -> None:
+        """The hidden point cannot be kept: drop it (errors on hidden fields mark nothing the
+        resident sees), say why at the top, and send the form back without it, as
+        ``_apply_errors`` does when the service finds it out of range."""
+        for name in ("lon", "lat"):
+            self.errors.pop(name, None)
+            self.cleaned_data[name] = None
+        self.add_error(None, _("{problem}。已清除定位，请填写地址后再提交").format(problem=problem))
+        self.data = {**dict(self.data.items()), "lon": "", "lat": ""}
 
 
 class TrackForm(forms.Form):
@@ -642,6 +658,14 @@ def follow_token(pk: int) -> str:
     return signing.dumps(pk, salt=FOLLOW_SALT, compress=False)
 
 
+def followable() -> QuerySet[Request]:
+    """The requests a stranger may be offered to follow (跟进这件) and may then track: the
+    public rules of Open311 (``requests.public.about_a_place_q``: about a place, never an
+    emergency, a consultation, a request for help or a grid worker's report), and never a
+    confidential one (the list shows how far it is from the viewer)."""
+    return Request.objects.filter(about_a_place_q(), confidential=False)
+
+
 def follow_target(token: str) -> int | None:
     try:
         pk = signing.loads(token, salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE)
@@ -659,8 +683,8 @@ def _follow_up(request: HttpRequest, form: ReportForm, channel: str) -> Request 
     if pk is None:
         form.add_error(None, _("跟进链接已失效，请重新填写后从列出的相似诉求中选择，或直接提交"))
         return None
-    target = Request.objects.filter(pk=pk, status__in=list(OPEN)).first()
-    if target is None:
+    target = followable().filter(pk=pk, status__in=list(OPEN)).first()
+    if target is None:  # closed, or (reclassified since it was offered) no longer public
         form.add_error(None, _("该诉求已办结或不存在，请提交新的诉求"))
         return None
     text = f"{request.POST.get('title', '')}\n{request.POST.get('content', '')}".strip()
@@ -698,13 +722,12 @@ def h5_similar(request: HttpRequest) -> HttpResponse:
             lon, lat = building.lon, building.lat
     rows = []
     # A budget per address (a resident typing asks a few dozen times), so nobody sweeps the map
-    # for open requests; confidential ones are never offered.
+    # for open requests; only those a stranger may be shown (``followable``) are offered.
     budget = limit("REQUESTS_H5_SIMILAR_LIMIT", 300)
     located = lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90
     if located and not limit_reached("similar", request, budget):
         limit_count("similar", request)
-        among = Request.objects.filter(confidential=False)
-        rows = web.similar_nearby(None, lon=lon, lat=lat, text=text, among=among, limit=3)
+        rows = web.similar_nearby(None, lon=lon, lat=lat, text=text, among=followable(), limit=3)
     offered = [(row, follow_token(row.request.pk), _public_label(row.request)) for row in rows]
     return render(request, T + "_similar.html", {"rows": offered})
 
@@ -750,15 +773,58 @@ def h5_track(request: HttpRequest) -> HttpResponse:
     phone_hash = crypto.blind_index(phone)
     found = Request.objects.filter(number=number, requester_phone_hash=phone_hash).first()
     if found is not None:
-        return render(request, T + "track_result.html", _track_context(found))
+        _prove_tracked(request, found)
+        return render(request, T + "track_result.html", _track_context(found) | {"photos": own_photos(found)})
     # A resident who followed this request (跟进这件) tracks it with their own phone: the
-    # public view only, since it is someone else's request.
-    numbered = Request.objects.filter(number=number).select_related("category").first()
+    # public view only, since it is someone else's request, and only while it is one a
+    # stranger may be shown (``followable``).
+    numbered = followable().filter(number=number).select_related("category").first()
     follows = RequestEvent.objects.filter(request=numbered, data__follow_up=True, data__phone_hash=phone_hash)
     if numbered is not None and follows.exists():
         return render(request, T + "track_follower.html", _follower_context(numbered))
     track_missed(request, number)
     return render(request, T + "track.html", {"form": form, "error": NOT_FOUND}, status=404)
+
+
+TRACKED_SESSION = "civicgrid.h5.tracked"  # requests this session proved number + phone of
+TRACKED_KEPT = 20
+
+
+def _prove_tracked(request: HttpRequest, req: Request) -> None:
+    """Remember in the session that it proved ``req``'s number and phone: its photos
+    (``h5_track_photo``) are served to this session alone."""
+    seen = [pk for pk in request.session.get(TRACKED_SESSION, []) if pk != req.pk]
+    request.session[TRACKED_SESSION] = [*seen, req.pk][-TRACKED_KEPT:]
+
+
+def own_photos(req: Request) -> QuerySet[Attachment]:
+    """The photos the requester sent with the request (H5, doorplate: filed by intake with
+    nobody logged in), never what staff attached while handling it."""
+    return own_photos_of([req.pk]).order_by("pk")
+
+
+@never_cache
+@require_GET
+def h5_track_photo(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """One of the requester's own photos, to the session that tracked its request with the
+    number and phone (``_prove_tracked``); anybody else gets the same 404 as a wrong id."""
+    photo = own_photos_of(request.session.get(TRACKED_SESSION, [])).filter(pk=pk).first()
+    if photo is None:
+        return _message(request, _("照片不存在"), _("请通过“查询进度”输入诉求编号和手机号查看。"), status=404)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def own_photos_of(request_ids: list[int]) -> QuerySet[Attachment]:
+    """``own_photos`` of several requests."""
+    ids = [pk for pk in request_ids if isinstance(pk, int)]
+    return Attachment.objects.filter(
+        request_id__in=ids,
+        event__action=Action.RECEIVE,
+        uploaded_by__isnull=True,
+        content_type__in=list(IMAGE_TYPES),
+    )
 
 
 def _own_rating(req: Request) -> Rating | None:
@@ -879,14 +945,32 @@ def doorplate(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, T + "doorplate.html", context, status=422 if form.errors else 200)
 
 
+ALARM_SESSION = "civicgrid.h5.alarms"  # building pk -> the alarm this browser filed there
+
+
+def _alarm_window() -> int:
+    """Seconds an alarm answers for a repeat of itself (``REQUESTS_H5_ALARM_REPEAT_SECONDS``)."""
+    return limit("REQUESTS_H5_ALARM_REPEAT_SECONDS", 600)
+
+
 @transaction.atomic
-def _file_alarm(building: Node, phone: str, note: str) -> Request:
-    """一键报警: an emergency request at the building, dispatched by the rules when one matches.
+def _file_alarm(building: Node, phone: str, note: str) -> tuple[Request, bool]:
+    """一键报警: an emergency request at the building, dispatched by the rules when one matches;
+    with it whether it is an alarm the same phone raised there a moment ago (``_recent_alarm``)
+    rather than a new one.
+
+    The building's row is locked first (``FOR NO KEY UPDATE``: other requests filed at the
+    building, which only reference it, do not wait): alarms at one building are checked and
+    filed one after the other, so forms posted at the same moment with one phone file one
+    emergency, not one each.
 
     ``REQUESTS_ALARM_CATEGORY`` (a leaf code) gives it the catalogue's limits; without it the
     rules still route it by place (a rule without a category prefix), else it waits in triage,
     and once dispatched it runs on the first response tier's standard limits.
     """
+    Node.objects.select_for_update(no_key=True).filter(pk=building.pk).first()
+    if (recent := _recent_alarm(building, phone)) is not None:
+        return recent, True
     code = str(getattr(settings, "REQUESTS_ALARM_CATEGORY", "") or "")
     category = leaf_categories().filter(code=code).first() if code else None
     address = building_address(building)
@@ -909,17 +993,17 @@ def _file_alarm(building: Node, phone: str, note: str) -> Request:
     if created.status == Status.RECEIVED and category is None:
         services.auto_dispatch(created)
         created.refresh_from_db()
-    return created
+    return created, False
 
 
 def _recent_alarm(building: Node, phone: str) -> Request | None:
-    """An alarm the same phone raised at this building in the last
-    ``REQUESTS_H5_ALARM_REPEAT_SECONDS`` (Back and 确认报警 again renders a fresh form, so its
-    token is new): the page shows that one instead of filing a second emergency. Without a
-    phone there is no telling two residents apart: each alarm is filed."""
+    """An alarm the same phone raised at this building in the last ``_alarm_window`` (Back and
+    确认报警 again renders a fresh form, so its token is new): the page shows that one instead
+    of filing a second emergency. Without a phone there is no telling two residents apart
+    here (the browser's session tells one of them: ``_session_alarm``)."""
     if not phone:
         return None
-    since = timezone.now() - timedelta(seconds=limit("REQUESTS_H5_ALARM_REPEAT_SECONDS", 600))
+    since = timezone.now() - timedelta(seconds=_alarm_window())
     return (
         Request.objects.filter(
             building=building,
@@ -933,9 +1017,31 @@ def _recent_alarm(building: Node, phone: str) -> Request | None:
     )
 
 
+def _session_alarm(request: HttpRequest, building: Node) -> dict[str, Any] | None:
+    """The alarm this browser (its session) filed at this building in the last
+    ``_alarm_window``: 确认报警, Back and 确认报警 again without a phone files no second one
+    (a phone typed in is told apart by ``_recent_alarm``: another phone files its own)."""
+    entry = request.session.get(ALARM_SESSION, {}).get(str(building.pk))
+    if not entry or time.time() - float(entry.get("at", 0)) > _alarm_window():
+        return None
+    return dict(entry)
+
+
+def _session_remember_alarm(request: HttpRequest, building: Node, number: str, phone: bool) -> None:
+    now = time.time()
+    kept = {
+        pk: entry
+        for pk, entry in request.session.get(ALARM_SESSION, {}).items()
+        if now - float(entry.get("at", 0)) <= _alarm_window()
+    }
+    kept[str(building.pk)] = {"n": number, "p": phone, "at": now}
+    request.session[ALARM_SESSION] = kept
+
+
 @require_http_methods(["GET", "POST"])
 def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: the confirm step. POST: file the alarm."""
+    """GET: the confirm step. POST: file the alarm, once per form (its token), per browser
+    session and building, and per phone and building, within ``_alarm_window``."""
     building = _building_or_404(request, token)
     if isinstance(building, HttpResponse):
         return building
@@ -951,12 +1057,13 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
                 context["error"] = _("请点击“确认报警”按钮提交")
                 return render(request, T + "alarm.html", context, status=422)
             phone = form.cleaned_data["phone"]
-            if (recent := _recent_alarm(building, phone)) is not None:
-                return _done(recent.number, "alarm", phone=True, again=True)
+            # Without a phone only the browser tells a repeat (with one, ``_recent_alarm`` does).
+            if not phone and (filed := _session_alarm(request, building)) is not None:
+                return _done(filed["n"], "alarm", phone=bool(filed.get("p")), again=True)
             try:
                 # A panicked second tap (or a resent form) files no second alarm.
                 with once.guard(request):
-                    created = _file_alarm(building, phone, form.cleaned_data["note"])
+                    created, again = _file_alarm(building, phone, form.cleaned_data["note"])
             except once.Repeated:
                 if (first := _first_of(request)) is not None:
                     return first
@@ -964,8 +1071,11 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
             except CivicError as exc:
                 context["error"] = exc.message
             else:
-                limit_count("alarm", request)
                 _remember(request, created.number, "alarm", bool(phone))
+                _session_remember_alarm(request, building, created.number, bool(phone))
+                if again:
+                    return _done(created.number, "alarm", phone=True, again=True)
+                limit_count("alarm", request)
                 return _done(created.number, "alarm", phone=bool(phone))
     return render(request, T + "alarm.html", context, status=422 if form.errors else 200)
 
@@ -1008,6 +1118,7 @@ urlpatterns: list[URLPattern] = [
     path("h5/done/", h5_done, name="h5_done"),
     path("h5/similar/", h5_similar, name="h5_similar"),
     path("h5/track/", h5_track, name="h5_track"),
+    path("h5/track/photos/<int:pk>/", h5_track_photo, name="h5_track_photo"),
     path("h5/rate/<str:token>/", h5_rate, name="h5_rate"),
     path("h5/rate/<str:token>/thanks/", h5_rated, name="h5_rated"),
     path("r/<str:token>/", rate_short, name="h5_rate_short"),
