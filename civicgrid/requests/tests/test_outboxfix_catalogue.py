@@ -74,9 +74,7 @@ def test_a_formula_in_a_required_column_gets_no_second_reason(city: Any) -> None
 
 
 def test_a_date_cell_is_reported_with_the_other_rows_too(city: Any) -> None:
-    data = xlsx(
-        [HEADER[:4], ["公共服务", "供水", datetime(2026, 3, 1), ""], ["", "供电", "停电", ""]]
-    )
+    data = xlsx([HEADER[:4], ["公共服务", "供水", datetime(2026, 3, 1), ""], ["", "供电", "停电", ""]])
     with pytest.raises(ValidationError) as info:
         catalogue.catalogue_import(actor=city.sysadmin, data=data)
     assert set(info.value.errors) == {"第2行", "第3行"}

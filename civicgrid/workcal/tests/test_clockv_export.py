@@ -3,8 +3,8 @@ so that export → edit → import round-trips, for the system administrator onl
 
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
