@@ -19,13 +19,7 @@ from civicgrid.registry.tests.factories import CHINESE
 NODES = "/api/v1/territory/nodes"
 
 
-@pytest.fixture(autouse=True)
-def _integration_accounts(city: City) -> None:
-    """The security administrator's pages create tokens only for system-integration
-    accounts (``User.is_integration``): bob and carol stand for such accounts here."""
-    for user in (city.bob, city.carol):
-        user.is_integration = True
-        user.save(update_fields=["is_integration"])
+pytestmark = pytest.mark.usefixtures("integration_accounts")
 
 
 def get(client: Client, token: str, header: str = "bearer") -> Any:

@@ -11,14 +11,7 @@ from civicgrid.accounts.models import ApiToken
 from civicgrid.conftest import City
 from civicgrid.core.models import AuditLog
 
-
-@pytest.fixture(autouse=True)
-def _integration_accounts(city: City) -> None:
-    """The security administrator's pages create tokens only for system-integration
-    accounts (``User.is_integration``): bob and carol stand for such accounts here."""
-    for user in (city.bob, city.carol):
-        user.is_integration = True
-        user.save(update_fields=["is_integration"])
+pytestmark = pytest.mark.usefixtures("integration_accounts")
 
 
 def revoke(*args: str) -> str:
