@@ -34,7 +34,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from civicgrid.api import user_for_token
+from civicgrid.api import token_user
 from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.public import about_a_place_q
@@ -106,9 +106,9 @@ def reader(request: HttpRequest) -> Any:
     key = sent_key(request)
     if not key:
         return None
-    user = user_for_token(key)
+    user, refused = token_user(key)
     if user is None:
-        raise PermissionDenied(_("api_key 无效"))
+        raise PermissionDenied(refused or _("api_key 无效"))
     return user
 
 

@@ -24,7 +24,7 @@ from django.core.validators import URLValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from civicgrid.api import user_for_token
+from civicgrid.api import token_user
 from civicgrid.core.errors import PermissionDenied, ValidationError
 from civicgrid.core.inputs import json_body_text, json_problem
 from civicgrid.open311 import audience
@@ -95,9 +95,9 @@ def caller(request: HttpRequest, params: dict[str, str]) -> Any:
     """The account of the ``api_key`` in the body or the Authorization header (one in the
     query string is refused: ``audience.sent_key``)."""
     key = audience.sent_key(request, params)
-    user = user_for_token(key) if key else None
-    if user is None:
-        raise PermissionDenied(_("api_key 缺失或无效"))
+    user, refused = token_user(key) if key else (None, "")
+    if user is None:  # an expired key, a disabled account…: say which, as the JSON API does
+        raise PermissionDenied(refused or _("api_key 缺失或无效"))
     return user
 
 
