@@ -12,7 +12,7 @@ public-service enterprises the default catalogue names) and ``default_rules_inst
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,12 +237,19 @@ def _territorial_nodes(districts: Iterable[Node]) -> list[Node]:
 
 
 @transaction.atomic
-def units_from_territory(*, actor: Any, district: Node | None = None, system: bool = False) -> UnitsResult:
+def units_from_territory(
+    *,
+    actor: Any,
+    district: Node | None = None,
+    system: bool = False,
+    phone_for: Callable[[Node], str] | None = None,
+) -> UnitsResult:
     """One unit for each district, subdistrict and community (all districts unless given).
 
     Codes are the nodes' codes; a subdistrict's unit reports to the district's, a
     community's to its subdistrict's. Nodes that already have a unit of their kind are
-    left alone, so running it again creates only what is missing.
+    left alone, so running it again creates only what is missing. ``phone_for`` gives a
+    new unit its duty phone (the demo's; a real installation enters them on the unit's page).
     """
     _check(actor, system)
     result = UnitsResult()
@@ -266,6 +273,7 @@ def units_from_territory(*, actor: Any, district: Node | None = None, system: bo
             node=node,
             node_path=node.path,
             parent=parent,
+            phone=phone_for(node)[:30] if phone_for is not None else "",
         )
         units[(node.pk, kind)] = _unit_save(actor, unit)
         codes.add(code)

@@ -44,8 +44,16 @@ class SetupResult:
     knowledge: int = 0
 
 
+def _duty_phone(node: Node) -> str:
+    """A community's demo duty landline (the doorplate page shows it to residents as the
+    number to call); the other units' phones are left for the unit's page."""
+    if node.kind != NodeKind.COMMUNITY:
+        return ""
+    return f"0510-8{random.Random(f'duty:{node.code}').randrange(10**7):07d}"
+
+
 def _staff_units(result: SetupResult) -> None:
-    result.units += len(units_from_territory(actor=None, system=True).created)
+    result.units += len(units_from_territory(actor=None, system=True, phone_for=_duty_phone).created)
     for district in Node.objects.filter(kind=NodeKind.DISTRICT, is_active=True).order_by("path"):
         result.units += len(departments_install_default(actor=None, district=district, system=True).created)
 
