@@ -175,11 +175,16 @@ AUDIT_FILTER_LABELS: dict[str, StrOrPromise] = {
 
 
 def _target_q(typed: str) -> Q:
-    """The 对象 filter: a name, or the ``type#id`` the page shows beside it."""
+    """The 对象 filter: a name, or the ``type#id`` the page shows beside it; a login name also
+    finds the rows about that account (labelled with the person's name, which two people
+    may share: its creation, changes, roles granted and revoked)."""
     kind, _, key = typed.rpartition("#")
     if kind and key:
         return Q(target_type=kind.strip(), target_id=key.strip()) | Q(target_label__contains=typed)
-    return Q(target_label__contains=typed)
+    accounts = User.objects.filter(username__iexact=typed.strip()).values_list("pk", flat=True)
+    ids = [str(pk) for pk in accounts[:1]]
+    about_account = Q(target_type=User._meta.label_lower, target_id__in=ids) if ids else Q(pk__in=[])
+    return Q(target_label__contains=typed) | about_account
 
 
 def _actor_q(typed: str) -> Q:
