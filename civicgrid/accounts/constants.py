@@ -8,6 +8,7 @@ class Verb:
     PASSWORD_SET = "accounts.password_set"  # noqa: S105 - an event name
     TOKEN_CREATED = "accounts.token_created"  # noqa: S105 - an event name
     TOKEN_REVOKED = "accounts.token_revoked"  # noqa: S105 - an event name
+    SIGNED_OUT = "accounts.signed_out"  # the security administrator ended an account's sessions
 
 
 # i18n: data (names of the auth groups in the database, created by a migration)

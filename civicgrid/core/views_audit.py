@@ -39,6 +39,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "accounts.password_set": gettext_lazy("管理员重设密码"),
     "accounts.token_created": gettext_lazy("创建接口令牌"),
     "accounts.token_revoked": gettext_lazy("吊销接口令牌"),
+    "accounts.signed_out": gettext_lazy("强制下线"),
     # admin (besides admin.<model>_<created|changed|deleted>)
     "admin.unit_members_changed": gettext_lazy("后台修改单位成员"),
     # classifier
@@ -552,6 +553,7 @@ KEY_WORDS: dict[str, StrOrPromise] = {
     "rows": gettext_lazy("行数"),
     "season": gettext_lazy("季节"),
     "seed": gettext_lazy("随机种子"),
+    "sessions": gettext_lazy("结束的会话数"),
     "signups_cancelled": gettext_lazy("取消报名数"),
     "signups_withdrawn": gettext_lazy("撤回报名数"),
     "since": gettext_lazy("起始日期"),
