@@ -25,6 +25,7 @@ from civicgrid.notify.backends import (
 from civicgrid.notify.constants import Verb
 from civicgrid.notify.models import Channel, Notification, State
 from civicgrid.notify.permissions import require_retrier
+from civicgrid.notify.selectors import shown_error
 
 log = logging.getLogger("civicgrid.notify")
 
@@ -385,7 +386,7 @@ def notification_retry(*, actor: Any, pk: int) -> bool:
             raise ValidationError(
                 gettext(
                     "该通知没有接收地址（{reason}），重发也无人接收；请先为接收人登记手机号或邮箱"
-                ).format(reason=row.last_error or gettext("无人可通知")),
+                ).format(reason=shown_error(row.last_error) or gettext("无人可通知")),
                 field="notification",
             )
         Notification.objects.filter(pk=pk, state=State.FAILED).update(
@@ -395,7 +396,8 @@ def notification_retry(*, actor: Any, pk: int) -> bool:
             actor=actor,
             verb=Verb.RETRIED,
             target=row,
-            before={"state": row.state, "attempts": row.attempts, "last_error": row.last_error},
+            # as the page shows it: a gateway may have put a mobile number in its error text
+            before={"state": row.state, "attempts": row.attempts, "last_error": shown_error(row.last_error)},
             after={"state": State.PENDING.value},
         )
         drain_after_commit()
