@@ -69,6 +69,22 @@ def credit_code_field() -> Any:
     )
 
 
+def address_field() -> Any:
+    return Field("", title=gettext_noop("地点"), description="地点，最长255字；可不填")
+
+
+def lon_field() -> Any:
+    return Field(
+        None,
+        title=gettext_noop("经度"),
+        description="WGS-84 经度，与 lat 一起填写，位置应在所选区域内或附近；可不填",
+    )
+
+
+def lat_field() -> Any:
+    return Field(None, title=gettext_noop("纬度"), description="WGS-84 纬度，与 lon 一起填写；可不填")
+
+
 def crs_field() -> Any:
     return Field(
         CRS_WGS84,

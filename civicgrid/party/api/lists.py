@@ -10,7 +10,17 @@ from ninja import Field, Schema, Status
 
 from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.party import figures, selectors, services
-from civicgrid.party.api.common import FOUNDED, credit_code_field, errors, require_view, router, window
+from civicgrid.party.api.common import (
+    FOUNDED,
+    address_field,
+    credit_code_field,
+    errors,
+    lat_field,
+    lon_field,
+    require_view,
+    router,
+    window,
+)
 from civicgrid.party.constants import (
     MAX_BENEFICIARIES,
     MAX_CONTRIBUTION_POINTS,
@@ -352,15 +362,9 @@ class NeedIn(Schema):
         title=gettext_noop("所需资源"),
         description=choices_text(ResourceKind, "需求所要的资源类型，可多选；为空时按需求类别推荐资源"),
     )
-    address: str = Field("", title=gettext_noop("地点"), description="地点，最长255字；可不填")
-    lon: float | None = Field(
-        None,
-        title=gettext_noop("经度"),
-        description="WGS-84 经度，与 lat 一起填写，位置应在所选区域内或附近；可不填",
-    )
-    lat: float | None = Field(
-        None, title=gettext_noop("纬度"), description="WGS-84 纬度，与 lon 一起填写；可不填"
-    )
+    address: str = address_field()
+    lon: float | None = lon_field()
+    lat: float | None = lat_field()
     beneficiaries: Integer | None = Field(
         None,
         title=gettext_noop("受益人数"),
@@ -570,15 +574,9 @@ class ResourceIn(Schema):
     quantity_unit: str = Field(
         "", title=gettext_noop("计量单位"), description="数量的计量单位（如 平方米、人），最长20字；可不填"
     )
-    address: str = Field("", title=gettext_noop("地点"), description="地点，最长255字；可不填")
-    lon: float | None = Field(
-        None,
-        title=gettext_noop("经度"),
-        description="WGS-84 经度，与 lat 一起填写，位置应在所选区域内或附近；可不填",
-    )
-    lat: float | None = Field(
-        None, title=gettext_noop("纬度"), description="WGS-84 纬度，与 lon 一起填写；可不填"
-    )
+    address: str = address_field()
+    lon: float | None = lon_field()
+    lat: float | None = lat_field()
     available_until: date | None = Field(
         None,
         title=gettext_noop("有效期至"),
