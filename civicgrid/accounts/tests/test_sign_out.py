@@ -66,3 +66,15 @@ def test_the_list_counts_live_sessions_and_the_action_ends_them(city: City) -> N
     # nobody left to sign out: nothing more is written
     admin.post(LIST, {"action": "sign_out_selected", "_selected_action": [city.bob.pk]})
     assert AuditLog.objects.filter(verb=Verb.SIGNED_OUT).count() == 2
+
+
+@pytest.mark.parametrize("who", ["bob", "sysadmin", "auditor"])
+def test_nobody_else_signs_anyone_out(city: City, who: str) -> None:
+    """The action is the security administrator's: a staff member or another administrator
+    posting it ends no session and writes nothing."""
+    victim = signed_in(city.carol)
+    outsider = signed_in(getattr(city, who))
+    answer = outsider.post(LIST, {"action": "sign_out_selected", "_selected_action": [city.carol.pk]})
+    assert answer.status_code in (302, 403)
+    assert victim.get("/").status_code == 200
+    assert not AuditLog.objects.filter(verb=Verb.SIGNED_OUT).exists()
