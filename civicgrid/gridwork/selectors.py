@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from civicgrid.gridwork.models import (
 )
 from civicgrid.gridwork.permissions import oversight_paths, paths_q, personal_q, view_q
 from civicgrid.requests.constants import Status
-from civicgrid.requests.models import Request
+from civicgrid.requests.models import Request, RequestEvent
 from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node, NodeKind
 
@@ -191,6 +191,30 @@ def requests_to_verify(actor: Any) -> QuerySet[Request]:
     if where is not None:
         qs = qs.filter(where)
     return qs.select_related("category").order_by("replied_at", "id")
+
+
+# The request states a grid worker's report list tells apart: done (办结, or merged into
+# another request, which carries it on) and still being handled (any other state).
+REPORT_DONE = (Status.CLOSED, Status.MERGED)
+REPORT_STATES = ("open", "done", "all")
+
+
+def reported_findings(actor: Any, state: str = "open") -> QuerySet[Finding]:
+    """我上报的诉求: the worker's own findings that filed a request or followed one (跟进这件),
+    newest first, each with its request, the request's lead unit and the id of its latest
+    history row (``last_event_id``). ``state``: ``open`` (still being handled),
+    ``done`` (closed or merged) or ``all``."""
+    latest = RequestEvent.objects.filter(request=OuterRef("request_id")).order_by("-created_at", "-id")
+    qs = Finding.objects.filter(worker=actor, request__isnull=False)
+    if state == "open":
+        qs = qs.exclude(request__status__in=REPORT_DONE)
+    elif state == "done":
+        qs = qs.filter(request__status__in=REPORT_DONE)
+    return (
+        qs.select_related("request", "request__lead_unit", "request__merged_into")
+        .annotate(last_event_id=Subquery(latest.values("id")[:1]))
+        .order_by("-observed_at", "-id")
+    )
 
 
 # --- workers and their month --------------------------------------------------------------

@@ -54,6 +54,7 @@ from civicgrid.requests.constants import Action, AssignmentRole, RequestType, Ur
 from civicgrid.requests.forms import VerifyForm, add_service_errors
 from civicgrid.requests.models import Request, RequestEvent, WorkOrder
 from civicgrid.requests.selectors import requests_visible
+from civicgrid.requests.services.handling import event_label
 from civicgrid.requests.services.intake import ATTACHMENTS_MAX
 from civicgrid.requests.web_helpers import ACTION_RUNNERS
 from civicgrid.territory.models import Node
@@ -93,6 +94,7 @@ def today(request: HttpRequest, ended: dict[str, Any] | None = None, status: int
         "care_due": due,
         "campaigns": selectors.campaign_tasks(user),
         "to_verify": list(selectors.requests_to_verify(user)[:20]),
+        "reported_open": selectors.reported_findings(user, "open").count(),
         "key": new_key(),
         "tab": "today",
         "ended": ended,
@@ -639,6 +641,46 @@ def grid_map(request: HttpRequest) -> HttpResponse:
     return render(request, "gridwork/m/map.html", {"map_data": data, "tab": "map"})
 
 
+REPORTED_PAGE = 30
+
+
+@login_required
+def reported(request: HttpRequest) -> HttpResponse:
+    """我上报的诉求: what the worker reported or followed, and where each request stands now
+    (state, light, lead unit, latest step), so a report is followed up from the phone."""
+    user = _worker(request)
+    posted = Posted(request.GET)
+    state = posted.text("state") or "open"
+    if state not in selectors.REPORT_STATES:
+        posted.errors["state"] = [_("状态：只能是办理中、已办结或全部")]
+        state = "open"
+    page = posted.integer("page")
+    if "page" in posted.errors or (page is not None and page < 1):
+        posted.errors["page"] = [_("页码：应为正整数")]
+        page = None
+    page = page or 1
+    found = selectors.reported_findings(user, state)
+    total = found.count()
+    pages = max(1, -(-total // REPORTED_PAGE))
+    page = min(page, pages)
+    rows = list(found[(page - 1) * REPORTED_PAGE : page * REPORTED_PAGE])
+    events = RequestEvent.objects.in_bulk([row.last_event_id for row in rows])  # type: ignore[attr-defined]
+    for row in rows:
+        event = events.get(row.last_event_id)  # type: ignore[attr-defined]
+        row.last_step = (event_label(event), event.created_at) if event else None  # type: ignore[attr-defined]
+    context = {
+        "rows": rows,
+        "state": state,
+        "states": [("open", _("办理中")), ("done", _("已办结")), ("all", _("全部"))],
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "errors": [reason for reasons in posted.errors.values() for reason in reasons],
+        "tab": "today",
+    }
+    return render(request, "gridwork/m/reported.html", context, status=422 if posted.errors else 200)
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _worker(request)
@@ -704,5 +746,6 @@ urlpatterns = [
     path("m/log/", log, name="m_log"),
     path("m/map/", grid_map, name="m_map"),
     path("m/queue/", queue, name="m_queue"),
+    path("m/reported/", reported, name="m_reported"),
     path("m/sw.js", service_worker, name="m_sw"),
 ]
