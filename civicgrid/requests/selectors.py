@@ -154,18 +154,29 @@ def _callback_due(actor: Any) -> QuerySet[Request]:
     return qs.select_related("category", "lead_unit").order_by("replied_at", "id")
 
 
+def nobody_to_call_q() -> Q:
+    """Requests nobody can call back: anonymous (匿名诉求不回访), or no phone left (a grid
+    worker's report, a resident who gave none). One definition for the callback queue, the
+    list to close apart, and the closing rule (``rating.request_close``)."""
+    return Q(anonymous=True) | Q(requester_phone_hash="")
+
+
+def nobody_to_call(request: Request) -> bool:
+    """``nobody_to_call_q`` for one request in memory."""
+    return request.anonymous or not request.requester_phone_hash
+
+
 def callback_queue(actor: Any) -> QuerySet[Request]:
     """Replied (and, where the category asks, verified) requests waiting for the operator's
-    call. Not an anonymous one: 匿名诉求不回访 (nor is a rating SMS sent): see
-    ``anonymous_to_close``."""
-    return _callback_due(actor).filter(anonymous=False)
+    call. Not one with nobody to call (``nobody_to_call_q``): see ``anonymous_to_close``."""
+    return _callback_due(actor).exclude(nobody_to_call_q())
 
 
 def anonymous_to_close(actor: Any) -> QuerySet[Request]:
-    """The anonymous requests ``callback_queue`` leaves out: nobody calls them back; the
-    operator closes them (``rating.request_close`` notes 匿名诉求，不回访), unless the
-    requester rates one first, tracking it on the H5 pages."""
-    return _callback_due(actor).filter(anonymous=True)
+    """The requests ``callback_queue`` leaves out, anonymous or without a phone: nobody calls
+    them back; the operator closes them (``rating.request_close`` notes why no callback),
+    unless the requester rates one first, tracking it on the H5 pages."""
+    return _callback_due(actor).filter(nobody_to_call_q())
 
 
 def current_catalogue() -> CatalogueVersion | None:
