@@ -309,6 +309,8 @@ class UserAdmin(StaleEditGuard, BaseUserAdmin):
             messages.error(request, _("系统对接账号不能登录网页，不能为其设置密码；对接系统使用接口令牌"))
             return redirect("admin:accounts_user_change", target.pk)
         response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 200:
+            response.status_code = 422  # the form again, with its errors (RefusedFormStatus)
         if request.method == "POST" and response.status_code == 302:
             user = User.objects.select_for_update().get(pk=id)
             if user.pk != request.user.pk and user.has_usable_password():
@@ -558,7 +560,10 @@ class ApiTokenAdmin(AuditedModelAdmin):
             "raw": raw,
             **(extra_context or {}),
         }
-        response = TemplateResponse(request, "admin/accounts/apitoken/create.html", context)
+        refused = request.method == "POST" and token is None
+        response = TemplateResponse(
+            request, "admin/accounts/apitoken/create.html", context, status=422 if refused else 200
+        )
         add_never_cache_headers(response)
         return response
 

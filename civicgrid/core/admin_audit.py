@@ -71,7 +71,27 @@ class FingerprintForm(forms.Form):
         return data
 
 
-class StaleEditGuard(admin.ModelAdmin):
+class RefusedFormStatus(admin.ModelAdmin):
+    """An add or change form sent back with errors answers 422, as every other page of the
+    product does (Django's admin answers 200): the browser shows the same page, a client or
+    a test tells a refusal from a success without reading the page."""
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if request.method == "POST" and context.get("errors"):
+            response.status_code = 422
+        return response
+
+
+class StaleEditGuard(RefusedFormStatus):
     """A change form saved over a change made since it was opened is refused (see above)."""
 
     def __init__(self, model: Any, admin_site: Any) -> None:

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from civicgrid.core.admin_audit import RefusedFormStatus
 from civicgrid.workcal import rules, services
 from civicgrid.workcal.models import CalendarDay, CalendarYear
 
@@ -46,7 +47,7 @@ class CalendarDayForm(forms.ModelForm):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(RefusedFormStatus):
     form = CalendarDayForm
     list_display = ["date", "is_workday", "name"]
     list_filter = ["is_workday"]
@@ -84,7 +85,7 @@ class CalendarYearForm(forms.ModelForm):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(RefusedFormStatus):
     form = CalendarYearForm
     list_display = ["year", "source", "note", "updated_at"]
 

@@ -162,7 +162,7 @@ def test_an_account_someone_signed_in_with_does_not_become_an_integration_accoun
     Client().force_login(city.bob)  # bob has signed in
     bob = User.objects.get(pk=city.bob.pk)
     response = _change(city, client, bob, is_integration="on")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "该账号已有人登录使用过，不能改为系统对接账号" in response.content.decode()
     bob.refresh_from_db()
     assert not bob.is_integration and bob.has_usable_password()

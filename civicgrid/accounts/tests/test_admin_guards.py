@@ -113,6 +113,6 @@ def test_the_admin_refuses_a_grid_worker_on_a_district(client: Any, city: City) 
         },
     )
     response = client.post(f"/admin/accounts/user/{carol.pk}/change/", form)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "网格员只能绑定到网格一级" in response.content.decode()
     assert not carol.role_assignments.filter(role=Role.GRID_WORKER).exists()

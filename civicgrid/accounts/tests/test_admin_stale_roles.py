@@ -81,7 +81,7 @@ def test_two_sessions_adding_roles_the_second_is_refused(city: City) -> None:
     )
     after_a = _roles(bob)
     response = b.post(f"/admin/accounts/user/{bob.pk}/change/", _add(form_b, bob, Role.OPERATOR, city.sub_a))
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = response.content.decode()
     assert STALE in body
     assert body.index(STALE) < body.index('name="role_assignments-TOTAL_FORMS"')  # at the top
@@ -97,7 +97,7 @@ def test_editing_a_row_another_session_removed_says_why(city: City) -> None:
     assert _roles(bob) == set()
     edited = {**form_b, "role_assignments-0-node": city.comm_a2.code}
     response = b.post(f"/admin/accounts/user/{bob.pk}/change/", edited)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert STALE in response.content.decode()
     assert _roles(bob) == set()
 
@@ -118,7 +118,7 @@ def test_the_same_role_twice_is_refused_in_chinese(city: City) -> None:
     a = _session(city)
     form = _add(_add(_shown(a, bob), bob, Role.LEADER, city.comm_a1), bob, Role.LEADER, city.comm_a1)
     response = a.post(f"/admin/accounts/user/{bob.pk}/change/", form)
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = response.content.decode()
     assert "同一账号不能重复授予同一区域的同一角色" in body
     assert "role 和 node" not in body

@@ -81,7 +81,7 @@ def test_an_invalid_email_is_refused(city: City, client: Client) -> None:
     bob = city.bob
     form = _change_form(bob, email="not-an-address")
     response = client.post(f"/admin/accounts/user/{bob.pk}/change/", form)
-    assert response.status_code == 200  # the form again, with the error
+    assert response.status_code == 422  # the form again, with the error
     bob.refresh_from_db()
     assert bob.email != "not-an-address"
 

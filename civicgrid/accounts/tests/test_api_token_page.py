@@ -65,7 +65,7 @@ def test_bad_input_is_named_and_creates_nothing(
 ) -> None:
     client.force_login(city.secadmin)
     response = client.post(ADD, {"username": username, "name": name})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.content.decode()
     assert reason in html
     assert 'id="token-raw"' not in html

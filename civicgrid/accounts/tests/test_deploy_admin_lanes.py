@@ -69,7 +69,7 @@ def test_the_add_page_offers_no_administrator_role_and_refuses_one_sent(city: Ci
             "role_assignments-INITIAL_FORMS": "0",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "管理员角色只能在服务器上用 civicgrid admins 设置" in response.content.decode()
     assert db_state() == before and not User.objects.filter(username="sys2").exists()
 

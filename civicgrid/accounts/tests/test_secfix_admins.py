@@ -52,7 +52,7 @@ def test_the_system_admin_cannot_make_themself_unit_staff(client: Client, city: 
     unit = _unit(city)
     client.force_login(city.sysadmin)
     response = client.post(f"/admin/requests/handlingunit/{unit.pk}/change/", _unit_form(unit, city.sysadmin))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "不能把自己加为承办单位人员" in response.content.decode()
     assert not UnitMembership.objects.filter(unit=unit).exists()
 

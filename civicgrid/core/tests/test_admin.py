@@ -55,7 +55,7 @@ def test_admin_refuses_a_grid_under_a_district_and_creates_nothing(client: Any, 
             "sort_order": "0",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "网格的上级只能是" in response.content.decode()
     assert (Node.objects.count(), AuditLog.objects.count()) == before
 
@@ -147,7 +147,7 @@ def test_a_grid_outside_its_community_is_a_form_error_in_the_admin(client: Any, 
             "sort_order": "0",
         },
     )
-    assert response.status_code == 200  # the form again, with the reason
+    assert response.status_code == 422  # the form again, with the reason
     assert "errornote" in response.content.decode() or "errorlist" in response.content.decode()
     assert Node.objects.count() == before
 
@@ -190,7 +190,7 @@ def test_a_change_form_opened_before_someone_elses_save_is_refused(client: Any, 
     assert saved_by_a.status_code == 302
     audit_rows = AuditLog.objects.count()
     refused = client.post(url, {**form, "sort_order": "-5", "edit_fingerprint": shown_to_b})
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert "已被他人修改" in refused.content.decode()
     grid.refresh_from_db()
     assert (grid.address, grid.sort_order) == ("胜利门社区服务站", 0)

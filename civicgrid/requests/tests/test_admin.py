@@ -58,7 +58,7 @@ def test_a_bad_unit_is_refused_with_the_services_reasons(client: Client, hotline
         "/admin/requests/handlingunit/add/", unit_form(hotline, code="B01", kind="subdistrict")
     )
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "已被使用" in page and "单位的区域必须是" in page
     assert (HandlingUnit.objects.count(), AuditLog.objects.count()) == before
 
@@ -79,7 +79,7 @@ def test_a_rule_change_is_checked_and_audited(client: Client, hotline: Any) -> N
         "edit_fingerprint": record_fingerprint(rule),  # as the change form shows it
     }
     refused = client.post(f"/admin/requests/dispatchrule/{rule.pk}/change/", data)
-    assert refused.status_code == 200 and "没有编码以 99 开头的分类" in refused.content.decode()
+    assert refused.status_code == 422 and "没有编码以 99 开头的分类" in refused.content.decode()
     data["category_prefix"] = rule.category_prefix
     done = client.post(f"/admin/requests/dispatchrule/{rule.pk}/change/", data)
     assert done.status_code == 302, done.content.decode()[:3000]

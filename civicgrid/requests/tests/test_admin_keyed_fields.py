@@ -54,14 +54,14 @@ def test_an_unknown_area_code_is_named_and_grants_nothing(client: Client, city: 
     bob = city.bob
     count = RoleAssignment.objects.count()
     response = client.post(f"/admin/accounts/user/{bob.pk}/change/", user_form(bob, ("leader", "999999")))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "没有区域编码为 999999 的区域" in response.content.decode()
     assert RoleAssignment.objects.count() == count
     # A database id is not an area code.
     response = client.post(
         f"/admin/accounts/user/{bob.pk}/change/", user_form(bob, ("leader", str(city.comm_a2.pk)))
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert RoleAssignment.objects.count() == count
 
 
@@ -100,7 +100,7 @@ def test_the_system_administrator_adds_unit_staff_by_login_name(client: Client, 
     newcomer = hotline.city.carol
     assert not UnitMembership.objects.filter(unit=unit, user=newcomer).exists()
     bad = client.post(change, {**form, f"memberships-{new}-user": "nobody"})
-    assert bad.status_code == 200
+    assert bad.status_code == 422
     assert "没有用户名为 nobody 的账号" in bad.content.decode()
     assert not UnitMembership.objects.filter(unit=unit, user__username="nobody").exists()
 

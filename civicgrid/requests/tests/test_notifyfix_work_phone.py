@@ -93,7 +93,7 @@ def test_the_admin_page_sets_keeps_and_clears_it(hotline: Any) -> None:
     membership.refresh_from_db()
     assert crypto.decrypt(membership.phone_enc) == "13812345678"
     refused = _post(client, unit, membership, "12345")
-    assert refused.status_code == 200 and "不是中国大陆手机号" in refused.content.decode()
+    assert refused.status_code == 422 and "不是中国大陆手机号" in refused.content.decode()
     assert _post(client, unit, membership, "").status_code == 302  # cleared
     membership.refresh_from_db()
     assert membership.phone_enc == "" and membership.phone_masked == ""

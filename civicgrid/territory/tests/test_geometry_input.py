@@ -107,7 +107,7 @@ def test_the_admin_change_form_refuses_bad_geometry_on_the_field(
     grid = city.grid_a1_1
     before = db_state()
     response = client.post(f"/admin/territory/node/{grid.pk}/change/", _change_form(grid, geometry=geometry))
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert 'class="errorlist' in page
     assert "GEOS" not in page and "Recursion" not in page
@@ -132,7 +132,7 @@ def test_the_admin_add_form_refuses_bad_geometry_on_the_field(
             "sort_order": "0",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'class="errorlist' in response.content.decode()
     assert db_state() == before
 
@@ -147,7 +147,7 @@ def test_emptying_the_field_of_a_grid_with_a_polygon_is_refused_unless_clear_is_
     before = db_state()
     url = f"/admin/territory/node/{grid.pk}/change/"
     refused = client.post(url, _change_form(grid, geometry=emptied))
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert "清除范围" in refused.content.decode()
     assert db_state() == before
 
@@ -166,7 +166,7 @@ def test_ticking_clear_with_a_polygon_in_the_field_is_refused(client: Client, ci
     response = client.post(
         f"/admin/territory/node/{grid.pk}/change/", {**_change_form(grid), "clear_geometry": "on"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "清除范围" in response.content.decode()
     assert db_state() == before
 
@@ -191,7 +191,7 @@ def test_only_one_of_lon_and_lat_is_a_field_error_and_the_form_is_kept(
     form = _change_form(grid, address="刚输入的地址", lon="", lat="")
     form[given] = "120.305" if given == "lon" else "31.575"
     response = client.post(f"/admin/territory/node/{grid.pk}/change/", form)
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert "经度和纬度需同时填写" in page
     assert "刚输入的地址" in page  # the form, as typed, is shown again
@@ -206,7 +206,7 @@ def test_an_out_of_range_latitude_is_a_field_error_in_the_admin(client: Client, 
     response = client.post(
         f"/admin/territory/node/{grid.pk}/change/", _change_form(grid, lon="120.3", lat="91")
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "纬度应在 -90 到 90 之间" in response.content.decode()
     assert db_state() == before
 

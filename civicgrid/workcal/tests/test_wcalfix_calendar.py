@@ -74,6 +74,6 @@ def test_the_admin_names_the_day_already_entered(city: Any) -> None:
         reverse("admin:workcal_calendarday_add"), {"date": "2027-01-01", "is_workday": "", "name": "元旦"}
     )
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "日期 2027-01-01 已录入（类型：放假·元旦）" in page
     assert "已存在" not in page
