@@ -31,6 +31,7 @@ from civicgrid.governance.seasonal import proposals_generate
 from civicgrid.governance.spikes import spike_scan
 from civicgrid.governance.terms import terms_index
 from civicgrid.requests.constants import Channel, RequestType, UnitKind
+from civicgrid.requests.demo_history import frozen_now
 from civicgrid.requests.models import Category, HandlingUnit, Request
 from civicgrid.requests.permissions import SYSTEM
 from civicgrid.requests.rates.cells import current_month
@@ -111,11 +112,16 @@ class Stories:
             category=category,
             received_at=at,
         )
-        request = request_create(actor=SYSTEM, data=data, dispatch=not close)
+        # The services run at the story's moment, as they did then: the timeline, the
+        # clocks and the closure agree with 受理于 (not the moment the demo was built).
+        with frozen_now(at):
+            request = request_create(actor=SYSTEM, data=data, dispatch=not close)
         if close and self.operator is not None:
-            request_direct_close(
-                actor=self.operator, request=request, answer="已转相关单位现场处置，问题已解决。"
-            )
+            answered = min(at + timedelta(minutes=self.rng.randrange(3, 15)), timezone.now())
+            with frozen_now(answered):
+                request_direct_close(
+                    actor=self.operator, request=request, answer="已转相关单位现场处置，问题已解决。"
+                )
         self.made += 1
         return request
 

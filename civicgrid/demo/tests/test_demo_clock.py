@@ -69,3 +69,20 @@ def future_rows(now: Any) -> dict[str, int]:
 @pytest.mark.django_db
 def test_no_demo_row_is_dated_after_now(full_demo: Any) -> None:
     assert future_rows(full_demo + timedelta(seconds=1)) == {}
+
+
+@pytest.mark.django_db
+def test_every_demo_request_is_received_when_its_timeline_begins(full_demo: Any) -> None:
+    """受理于 and the timeline's first row agree: a request the demo files for a past moment
+    (the governance stories' series) is filed at that moment, not when the demo was built."""
+    from django.db.models import F, Min
+
+    from civicgrid.requests.models import Request
+
+    late = (
+        Request.objects.annotate(first=Min("events__created_at"))
+        .filter(first__gt=F("received_at") + timedelta(minutes=1))
+        .values_list("number", flat=True)
+    )
+    assert Request.objects.filter(received_at__lt=full_demo - timedelta(days=2)).exists()
+    assert list(late[:10]) == []
