@@ -159,6 +159,7 @@ class HandlingLevel(models.TextChoices):
 
 
 NOTE_MAX = 5000  # a reply, reason, note or outcome written on a request
+RATING_COMMENT_MAX = 2000  # the requester's 意见 with a rating (callback, SMS link, H5, API)
 
 # The level a request is handled at follows its lead unit: a community's request is at the
 # community level, a department's or enterprise's at the district's.

@@ -189,9 +189,11 @@ def triage(request: HttpRequest, paging: Query[PageIn]) -> Any:
     "/callback-queue",
     response={200: RequestPage, **ERRORS},
     summary="待回访",
-    description="已答复（或已核查）、所属分类需要回访的诉求，按答复时间排序。",
+    description="已答复（或已核查）、所属分类需要回访的诉求，按答复时间排序；不含匿名或未留电话"
+    "（无人可回访）的诉求。需要派单（回访）权限，否则 403，与回访页面相同。",
 )
 def callback_queue(request: HttpRequest, paging: Query[PageIn]) -> Any:
+    require_any(request.user, Capability.REQUEST_DISPATCH)  # as the callbacks page
     qs = selectors.callback_queue(request.user)
     return {"count": qs.count(), "results": list(qs[paging.offset : paging.offset + paging.limit])}
 

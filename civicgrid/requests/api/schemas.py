@@ -22,6 +22,7 @@ from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests.constants import (
     NOTE_MAX,
+    RATING_COMMENT_MAX,
     AssignmentRole,
     Channel,
     Light,
@@ -232,7 +233,12 @@ class RatingFields(Input):
     contacted: bool = Field(title=gettext_noop("是否联系"), description="承办单位是否与诉求人联系过（响应）")
     resolution: str = text(gettext_noop("解决情况"), choices_text(Resolution, "诉求是否解决；必填"))
     satisfaction: str = text(gettext_noop("满意度"), choices_text(Satisfaction, "满意程度；必填"))
-    comment: str = text(gettext_noop("意见"), "诉求人的意见，最长2000字；可选", default="", max_length=2000)
+    comment: str = text(
+        gettext_noop("意见"),
+        f"诉求人的意见，最长{RATING_COMMENT_MAX}字；可选",
+        default="",
+        max_length=RATING_COMMENT_MAX,
+    )
 
 
 class CallbackIn(RatingFields):

@@ -8,23 +8,41 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.core.errors import Conflict, NotFound, ValidationError
-from civicgrid.requests.constants import Action, Resolution, Satisfaction, Status
+from civicgrid.requests.constants import RATING_COMMENT_MAX, Action, Resolution, Satisfaction, Status
 from civicgrid.requests.models import Rating, Request
 from civicgrid.requests.permissions import REQUESTER, SYSTEM
 from civicgrid.requests.services import engine
 
 ANONYMOUS_NOTE = gettext_lazy("匿名诉求，不回访")  # the note of an anonymous request closed without one
+NO_PHONE_NOTE = gettext_lazy("未留联系电话，不回访")  # the same for a request with no phone left
 
 
-def _validate(contacted: Any, resolution: str, satisfaction: str, *, staff: bool = False) -> None:
+def _choice_error(value: Any, choices: Any, label: str, missing: str) -> str:
+    """``missing`` when nothing was sent; else that the value is not one of the choices."""
+    if value is None or value == "":
+        return missing
+    return _("{label}取值“{value}”无效，可选：{choices}").format(
+        label=label,
+        value=str(value)[:50],
+        choices="、".join(f"{v}（{text}）" for v, text in choices.choices),
+    )
+
+
+def _validate(
+    contacted: Any, resolution: str, satisfaction: str, comment: str = "", *, staff: bool = False
+) -> None:
     """``staff``: a dispatcher fills the callback form for the requester (its wording)."""
     errors: dict[str, list[str]] = {}
     if not isinstance(contacted, bool):
         errors["contacted"] = [_("请选择承办单位是否联系过诉求人") if staff else _("请选择是否联系过您")]
     if resolution not in Resolution.values:
-        errors["resolution"] = [_("请选择解决情况")]
+        errors["resolution"] = [_choice_error(resolution, Resolution, _("解决情况"), _("请选择解决情况"))]
     if satisfaction not in Satisfaction.values:
-        errors["satisfaction"] = [_("请选择满意度")]
+        errors["satisfaction"] = [_choice_error(satisfaction, Satisfaction, _("满意度"), _("请选择满意度"))]
+    if len(comment.strip()) > RATING_COMMENT_MAX:
+        errors["comment"] = [
+            _("意见最长 {max} 字，现有 {count} 字").format(max=RATING_COMMENT_MAX, count=len(comment.strip()))
+        ]
     if errors:
         raise ValidationError(errors=errors)
 
@@ -93,7 +111,7 @@ def request_callback(
     """The operator's callback: record the rating, then close — or reopen when unsatisfied."""
     locked = engine.begin(actor, request, Action.CALLBACK, expected_version=expected_version)
     verified_first(locked, Action.CALLBACK)
-    _validate(contacted, resolution, satisfaction, staff=True)
+    _validate(contacted, resolution, satisfaction, comment, staff=True)
     rating = _record(
         actor,
         locked,
@@ -150,7 +168,7 @@ def request_rate_by_link(
     request = request_for_token(token)
     locked = engine.begin(REQUESTER, request, Action.RATE)
     verified_first(locked, Action.RATE)
-    _validate(contacted, resolution, satisfaction)
+    _validate(contacted, resolution, satisfaction, comment)
     rating = _record(
         REQUESTER,
         locked,
@@ -179,14 +197,17 @@ def request_close(
     *, actor: Any, request: Request, note: str = "", expected_version: int | None = None
 ) -> Request:
     """办结 without a rating: categories that need no callback, or the requester cannot be
-    reached. An anonymous request is never called back (匿名诉求不回访): closed without a
-    note, it is noted so (``ANONYMOUS_NOTE``)."""
+    reached. A request with nobody to call (``selectors.nobody_to_call``: anonymous, 匿名诉求
+    不回访, or no phone left) closed without a note is noted so (``ANONYMOUS_NOTE``,
+    ``NO_PHONE_NOTE``)."""
+    from civicgrid.requests.selectors import nobody_to_call
+
     locked = engine.begin(actor, request, Action.CLOSE, expected_version=expected_version)
     verified_first(locked, Action.CLOSE)
     needs_callback = locked.category is not None and locked.category.needs_callback
     if locked.status != Status.CALLED_BACK and needs_callback and not note.strip():
-        if not locked.anonymous:
+        if not nobody_to_call(locked):
             raise ValidationError(_("该类诉求需要回访；未回访办结须说明原因（如联系不上）"), field="note")
-        note = str(ANONYMOUS_NOTE)
+        note = str(ANONYMOUS_NOTE if locked.anonymous else NO_PHONE_NOTE)
     _close(actor, locked, note=note.strip())
     return locked

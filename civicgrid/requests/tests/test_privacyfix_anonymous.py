@@ -162,7 +162,7 @@ def test_an_anonymous_reply_is_not_called_back_and_is_closed_noted_so(hotline: A
     assert list(selectors.anonymous_to_close(olivia)) == [hidden]
 
     html = logged_in(olivia).get("/requests/callbacks/").content.decode()
-    queue, _, apart = html.partition("匿名诉求待办结")
+    queue, _, apart = html.partition("匿名或未留电话的诉求待办结")
     assert hidden.number not in queue and named.number in queue
     assert hidden.number in apart and f"/requests/{hidden.pk}/act/callback/" not in html
     assert f"/requests/{hidden.pk}/act/close/" in apart

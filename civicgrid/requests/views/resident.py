@@ -43,7 +43,15 @@ from civicgrid.core.uploads import IMAGE_TYPES, MAX_PIXELS, too_many_pixels, upl
 from civicgrid.core.validators import normalise_phone, phone_input_problem
 from civicgrid.requests import services
 from civicgrid.requests import web_helpers as web
-from civicgrid.requests.constants import Action, Channel, RequestType, Status, UnitKind, Urgency
+from civicgrid.requests.constants import (
+    RATING_COMMENT_MAX,
+    Action,
+    Channel,
+    RequestType,
+    Status,
+    UnitKind,
+    Urgency,
+)
 from civicgrid.requests.doorplate import (
     building_address,
     building_for_token,
@@ -262,7 +270,7 @@ class RateForm(forms.Form):
     )
     comment = forms.CharField(
         label=gettext_lazy("意见建议（选填）"),
-        max_length=1000,
+        max_length=RATING_COMMENT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
