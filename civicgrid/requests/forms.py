@@ -21,15 +21,23 @@ from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests import selectors
 from civicgrid.requests.constants import (
     NOTE_MAX,
+    RATING_COMMENT_MAX,
     Action,
     Channel,
+    HandlingLevel,
     RequestType,
     Resolution,
     Satisfaction,
     Urgency,
 )
 from civicgrid.requests.models import Category, HandlingUnit, Request, WhistleSummons
-from civicgrid.requests.services.handling import EXTEND_MAX, EXTEND_MIN, extend_amount_error, supervisions
+from civicgrid.requests.services.handling import (
+    EXTEND_MAX,
+    EXTEND_MIN,
+    escalation_target,
+    extend_amount_error,
+    supervisions,
+)
 from civicgrid.requests.services.whistle import summonable_units
 from civicgrid.requests.web_helpers import open_summonses
 from civicgrid.territory.models import Node, NodeKind
@@ -86,7 +94,12 @@ def add_service_errors(form: forms.Form, exc: CivicError) -> None:
 
 
 def _text(
-    label: StrOrPromise, *, rows: int = 3, required: StrOrPromise = "", placeholder: StrOrPromise = ""
+    label: StrOrPromise,
+    *,
+    rows: int = 3,
+    required: StrOrPromise = "",
+    placeholder: StrOrPromise = "",
+    max_length: int = NOTE_MAX,
 ) -> forms.CharField:
     attrs: dict[str, Any] = {"rows": rows}
     if placeholder:
@@ -94,7 +107,7 @@ def _text(
     return forms.CharField(
         label=label,
         required=bool(required),
-        max_length=NOTE_MAX,
+        max_length=max_length,
         error_messages={"required": required} if required else {},
         widget=forms.Textarea(attrs=attrs),
     )
@@ -258,7 +271,7 @@ class CallbackForm(ActionForm):
     satisfaction = forms.ChoiceField(
         label=_("满意度"), choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
     )
-    comment = _text(_("回访记录"), rows=2)
+    comment = _text(_("回访记录"), rows=2, max_length=RATING_COMMENT_MAX)
     reopen = forms.BooleanField(label=_("不满意，转重办"), required=False)
 
 
@@ -401,6 +414,24 @@ class SuperviseForm(ActionForm):
             )
 
 
+class EscalateForm(ActionForm):
+    """上报; the form says which unit the request will go to (``handling.escalation_target``,
+    as the service decides), or why it cannot go up."""
+
+    reason = _text(_("上报理由"))
+
+    def setup(self) -> None:
+        self.notice: StrOrPromise = ""
+        try:
+            level, unit = escalation_target(self.target)
+        except ValidationError as exc:
+            self.notice = exc.message
+        else:
+            self.notice = format_lazy(
+                _("将上报至{level}：{unit}，由其主办。"), level=HandlingLevel(level).label, unit=unit.name
+            )
+
+
 class ReportInForm(ActionForm):
     summons = forms.ModelChoiceField(
         label=_("报到单位"),
@@ -453,7 +484,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.REOPEN: text_form("reason", _("重办理由")),
     Action.WHISTLE: WhistleForm,
     Action.REPORT_IN: ReportInForm,
-    Action.ESCALATE: text_form("reason", _("上报理由")),
+    Action.ESCALATE: EscalateForm,
     Action.COUNCIL: CouncilForm,
     Action.NOTE: text_form("note", _("备注内容"), with_files=True),
 }

@@ -25,7 +25,14 @@ from civicgrid.requests.constants import (
     UnitKind,
     unit_level,
 )
-from civicgrid.requests.models import Approval, CouncilOutcome, Request, RequestEvent, WorkOrder
+from civicgrid.requests.models import (
+    Approval,
+    CouncilOutcome,
+    HandlingUnit,
+    Request,
+    RequestEvent,
+    WorkOrder,
+)
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.dispatch import (
     Assignment,
@@ -612,6 +619,24 @@ def level_now(request: Request) -> HandlingLevel | None:
     return HandlingLevel(unit_level(lead.kind))
 
 
+def escalation_target(request: Request) -> tuple[HandlingLevel, HandlingUnit]:
+    """Where 上报 sends a request: the level above the one it is handled at, and that level's
+    unit for its place (the service, and the form saying where before anyone confirms).
+    Refused (on ``reason``) at the district level, or with no unit there."""
+    before = level_now(request)
+    step = LEVEL_UP.get(before) if before is not None else None
+    if step is None:
+        raise ValidationError(_("已在区（县）级办理，不能再上报"), field="reason")
+    new_level, kind = step
+    unit = unit_for_place(request.node_path, kind)
+    if unit is None:
+        raise ValidationError(
+            _("找不到上一级（{label}）的承办单位").format(label=HandlingLevel(new_level).label),
+            field="reason",
+        )
+    return new_level, unit
+
+
 @transaction.atomic
 def request_escalate(
     *, actor: Any, request: Request, reason: str, expected_version: int | None = None
@@ -621,16 +646,7 @@ def request_escalate(
     if not reason.strip():
         raise ValidationError(_("请填写上报理由"), field="reason")
     before = level_now(locked)
-    step = LEVEL_UP.get(before) if before is not None else None
-    if step is None:
-        raise ValidationError(_("已在区（县）级办理，不能再上报"), field="reason")
-    new_level, kind = step
-    unit = unit_for_place(locked.node_path, kind)
-    if unit is None:
-        raise ValidationError(
-            _("找不到上一级（{label}）的承办单位").format(label=HandlingLevel(new_level).label),
-            field="reason",
-        )
+    new_level, unit = escalation_target(locked)
     locked.level = new_level
     assignment = Assignment(lead=unit, label=_("上报至{label}").format(label=HandlingLevel(new_level).label))
     now = timezone.now()
