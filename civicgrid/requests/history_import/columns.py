@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.exchange.columns import Column
 from civicgrid.requests.constants import (
+    RATING_COMMENT_MAX,
     Channel,
     HandlingLevel,
     RequestType,
@@ -169,7 +170,7 @@ COLUMNS: list[Column] = [
         aliases=("满意情况",),
     ),
     Column("rated_at", "评价时间", help="可选，留空取办结时间；计入该时间所在月份的三率"),
-    Column("rating_comment", "评价意见", help="最长1000个字"),
+    Column("rating_comment", "评价意见", help=f"最长{RATING_COMMENT_MAX}个字"),
     Column(
         "rating_via",
         "评价方式",

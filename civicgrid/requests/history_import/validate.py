@@ -23,7 +23,7 @@ from civicgrid.accounts.selectors import scope_paths
 from civicgrid.core.validators import fold, normalise_phone
 from civicgrid.exchange.cells import masked_reason, phone_cell
 from civicgrid.exchange.importers.base import RowError
-from civicgrid.requests.constants import HandlingLevel, RequestType, Status, unit_level
+from civicgrid.requests.constants import RATING_COMMENT_MAX, HandlingLevel, RequestType, Status, unit_level
 from civicgrid.requests.history_import.cells import Choices, Clock, parse_float
 from civicgrid.requests.history_import.columns import COLUMNS, HEADERS, Crs
 from civicgrid.requests.history_import.reader import Sheet
@@ -36,7 +36,7 @@ from civicgrid.territory.models import Node, NodeKind
 MAX_ROWS = 500_000
 NUMBER_MAX = 20
 NUMBER_RE = re.compile(r"^[0-9A-Za-z_-]+$")
-COMMENT_MAX = 1000
+COMMENT_MAX = RATING_COMMENT_MAX  # the same 意见 as a rating given live
 SQLITE_CHUNK = 500  # numbers per IN (...) query elsewhere than PostgreSQL
 CHUNK_ROWS = 100_000  # valid rows checked against the database and written together
 
