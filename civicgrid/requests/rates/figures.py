@@ -4,6 +4,7 @@ The formulas are written out in ``docs/formulas.md`` ("Respond upon receipt").
 """
 
 import calendar
+import re
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
@@ -300,11 +301,19 @@ def check_year(day: date, *, field: str) -> date:
     return day
 
 
+MONTH_FORMAT = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
 def parse_month(raw: str, *, field: str = "month") -> date:
+    """A ``YYYY-MM`` month (the rates and ranking pages, their API, the governance figures,
+    ``rates_rollup``), strictly: ``2026-1`` or ``26-01`` is refused with the same message that
+    names the format, not read as January."""
+    matched = MONTH_FORMAT.fullmatch(raw.strip())
     try:
-        year, month = (int(part) for part in raw.strip().split("-"))
-        first = date(year, month, 1)
-    except (ValueError, TypeError) as exc:
+        if matched is None:
+            raise ValueError(raw)
+        first = date(int(matched[1]), int(matched[2]), 1)
+    except ValueError as exc:
         raise ValidationError(_("月份格式应为 YYYY-MM，例如 2026-10"), field=field) from exc
     return check_year(first, field=field)
 
