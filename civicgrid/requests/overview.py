@@ -1,7 +1,9 @@
 """接诉即办总览: one page of what a leader asks first — how many came in today and this
 month, how many are open, overdue, red or yellow, the last 30 days' intake, this month's
 top second-level categories, the open and overdue requests of each area below the
-reader's scope and the units with the most overdue open requests.
+reader's scope (ending, as the weekly report's hot spots do, with a row of what lies in the
+reader's area but on none of those areas, so the rows add up to the open card) and the units
+with the most overdue open requests.
 
 Everything is counted over the requests the reader may see (``selectors.requests_visible``)
 in a fixed number of queries, whatever the number of areas: the areas' counts are
@@ -25,7 +27,8 @@ from civicgrid.requests import selectors
 from civicgrid.requests.constants import OPEN_STATUSES, Light
 from civicgrid.requests.ledger import day_start, overdue_q
 from civicgrid.requests.models import Category, Whistle
-from civicgrid.requests.rates.access import Target, nodes_visible
+from civicgrid.requests.rates.access import Target, nodes_visible, scope_target
+from civicgrid.requests.rates.report import unsplit_name
 from civicgrid.territory.models import Node, NodeKind
 
 DAYS = 30  # the intake chart's span
@@ -37,6 +40,16 @@ AREAS_MAX = 40  # areas charted at most (a district has some twenty subdistricts
 @dataclass
 class AreaRow:
     node: Node
+    open: int
+    overdue: int
+
+
+@dataclass
+class RestRow:
+    """The open requests in the reader's area (or the one they narrowed it to) but in none of
+    the areas below it: placed on that node itself (no finer location yet), or on no node."""
+
+    name: str
     open: int
     overdue: int
 
@@ -64,18 +77,22 @@ class Overview:
     daily: list[tuple[date, int]] = field(default_factory=list)
     categories: list[tuple[str, str, int]] = field(default_factory=list)  # (code, name, count)
     areas: list[AreaRow] = field(default_factory=list)
+    rest: RestRow | None = None  # after the areas, when any open request lies in none of them
     units: list[UnitRow] = field(default_factory=list)
 
     def chart(self) -> dict[str, Any]:
         """The data of the page's charts (``json_script``)."""
+        areas = [(row.node.name, row.open, row.overdue) for row in self.areas]
+        if self.rest is not None:
+            areas.append((self.rest.name, self.rest.open, self.rest.overdue))
         return {
             "days": [f"{d:%m-%d}" for d, _ in self.daily],
             "received": [n for _, n in self.daily],
             "categories": [name for _, name, _ in self.categories],
             "category_counts": [n for _, _, n in self.categories],
-            "areas": [row.node.name for row in self.areas],
-            "areas_open": [row.open for row in self.areas],
-            "areas_overdue": [row.overdue for row in self.areas],
+            "areas": [name for name, _, _ in areas],
+            "areas_open": [n for _, n, _ in areas],
+            "areas_overdue": [n for _, _, n in areas],
         }
 
 
@@ -153,12 +170,19 @@ def overview(actor: Any, now: datetime | None = None, *, area: Target | None = N
     areas = _areas_below(actor, area)
     if areas:
         aggregates: dict[str, Any] = {}
+        in_any = Q()
         for node in areas:
             inside = Q(node_path__startswith=node.path)
+            in_any |= inside
             aggregates[f"open_{node.pk}"] = Count("id", filter=inside & open_q)
             aggregates[f"overdue_{node.pk}"] = Count("id", filter=inside & overdue_q(now))
+        aggregates["open_rest"] = Count("id", filter=~in_any & open_q)
+        aggregates["overdue_rest"] = Count("id", filter=~in_any & overdue_q(now))
         by_area = qs.aggregate(**aggregates)
         found.areas = [AreaRow(n, by_area[f"open_{n.pk}"], by_area[f"overdue_{n.pk}"]) for n in areas]
+        if by_area["open_rest"]:  # overdue ones are open too
+            label = (area or scope_target(actor)).label
+            found.rest = RestRow(unsplit_name(label), by_area["open_rest"], by_area["overdue_rest"])
 
     units = (
         qs.filter(open_q, lead_unit__isnull=False)

@@ -236,6 +236,13 @@ def _hot_spot_nodes(scope: Target) -> list[Node]:
     return list(found.values())
 
 
+def unsplit_name(label: str) -> str:
+    """The name of the row of what lies in the reader's area (``label``) but on none of the
+    areas one level below it (a request placed on the reader's node itself): the weekly
+    report's hot spots and the overview's areas end with it, so their rows add up."""
+    return _("{name}（本级及未细分）").format(name=label)
+
+
 def _hot_spots(report: WeeklyReport, weights: Weights, closed: Cells) -> list[HotSpot]:
     """Intake, closures and rates of the week per node one level below the reader's area,
     every node with any of them (a node with ratings or closures but no new request is
@@ -261,8 +268,7 @@ def _hot_spots(report: WeeklyReport, weights: Weights, closed: Cells) -> list[Ho
     spots.sort(key=lambda s: (-s.received, -s.rates.counts.rated, s.name))
     if any(rest.as_tuple()):
         left = report.closed - sum(s.closed for s in spots)
-        name = _("{name}（本级及未细分）").format(name=report.scope.label)
-        spots.append(HotSpot(name, rates_of(rest, weights), closed=left))
+        spots.append(HotSpot(unsplit_name(report.scope.label), rates_of(rest, weights), closed=left))
     return spots
 
 
