@@ -12,7 +12,8 @@ shows the page again with what was typed and the reason at its field (422, 409 o
 concurrent change).
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -103,6 +105,64 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "workcal/index.html", context)
 
 
+# The task ``services`` enqueues after a change (``requests.tasks.recompute_deadlines``), as
+# the database queue stores its path.
+RECOMPUTE_TASK = "civicgrid.requests.tasks.recompute_deadlines"
+RECOMPUTE_RECENT = 50  # the newest runs looked at for one year
+RECOMPUTE_STALLED = timedelta(minutes=2)  # queued this long and not started: no worker runs
+
+
+@dataclass
+class Recompute:
+    """The deadline recomputes of one year, as the database queue holds them: the one queued
+    or running (``pending``) and the newest finished one (``last``, with its counts)."""
+
+    pending: Any = None  # django_tasks_db DBTaskResult, READY or RUNNING
+    stalled: bool = False  # pending, queued for long and not started
+    last: Any = None  # the newest SUCCESSFUL or FAILED run
+    counts: dict[str, int] | None = None  # the last successful run's changed/unchanged/skipped
+
+
+def _task_years(row: Any) -> list[int]:
+    args = (row.args_kwargs or {}).get("args") or [[]]
+    return [y for y in args[0] if isinstance(y, int)] if isinstance(args[0], list) else []
+
+
+def recompute_state(year: int) -> Recompute:
+    """Whether the deadlines crossing ``year`` are being recomputed after a change to it, and
+    how the last recompute ended, read from the task queue (django-tasks' database backend:
+    with another backend, or none queued yet, nothing is said)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    rows = [
+        row
+        for row in DBTaskResult.objects.filter(task_path=RECOMPUTE_TASK)
+        .order_by("-enqueued_at")
+        .only("status", "enqueued_at", "started_at", "finished_at", "args_kwargs", "return_value")[
+            :RECOMPUTE_RECENT
+        ]
+        if year in _task_years(row)
+    ]
+    found = Recompute()
+    running = [r for r in rows if r.status == TaskResultStatus.RUNNING]
+    queued = [r for r in rows if r.status == TaskResultStatus.READY]
+    found.pending = running[0] if running else (queued[0] if queued else None)
+    if found.pending is not None and found.pending.status == TaskResultStatus.READY:
+        found.stalled = timezone.now() - queued[-1].enqueued_at > RECOMPUTE_STALLED
+    done = [
+        r
+        for r in rows
+        if r.finished_at and r.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+    ]
+    if done:
+        found.last = max(done, key=lambda r: r.finished_at)
+        value = found.last.return_value
+        if found.last.status == TaskResultStatus.SUCCESSFUL and isinstance(value, dict):
+            found.counts = {k: int(value.get(k) or 0) for k in ("changed", "unchanged", "skipped")}
+    return found
+
+
 def _day_form_for(day: date | None, version: str) -> tuple[DayForm, bool]:
     """The day form filled for ``day`` (its entry, or what it would likely become)."""
     if day is None:
@@ -156,6 +216,7 @@ def _page(request: HttpRequest, year: int, status: int = 200, **forms_: forms.Fo
         "example": IMPORT_EXAMPLE.replace("2027", str(year)),
         "today": on,
         "can_edit": _can_edit(request),
+        "recompute": recompute_state(year),
     }
     return render(request, "workcal/year.html", context, status=status)
 
