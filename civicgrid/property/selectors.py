@@ -7,11 +7,12 @@ rows are listed only within the actor's scope; the rest is shown as one count an
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.selectors import scope_filter, scope_paths, scope_q
@@ -32,6 +33,8 @@ from civicgrid.property.models import (
 from civicgrid.property.permissions import VIEW, may_manage
 from civicgrid.property.services.committees import age_cutoff
 from civicgrid.registry.models import Organisation, OrganisationKind, Resident
+from civicgrid.requests.models import CouncilOutcome, Request
+from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node, NodeKind
 
 
@@ -350,3 +353,74 @@ def current_committee(compound: Node, today: date) -> OwnersCommittee | None:
         .order_by("-term_starts_on")
         .first()
     )
+
+
+# --- requests and three-party councils concerning compounds -------------------------------------
+
+# A compound's name is looked for in a request's address only when it is this long: a shorter
+# one (苑, 新村) would match addresses of other places.
+NAME_IN_ADDRESS_MIN = 3
+
+
+def concerning_q(compound: Node) -> Q:
+    """The requests that concern ``compound``, by what the data links: the place the request
+    was located at lies in the compound (its node or a building under it), its building (门牌)
+    is one of the compound's, or it was located in the area that holds the compound (its grid
+    or community, where a request without a building lies) and its address names the compound
+    (a name of at least ``NAME_IN_ADDRESS_MIN`` characters). A point without an address that
+    names it is not linked: a compound is recorded as one point, not as an area."""
+    q = Q(node_path__startswith=compound.path) | Q(building__path__startswith=compound.path)
+    parent = compound.parent
+    if parent is not None and len(compound.name) >= NAME_IN_ADDRESS_MIN:
+        q |= Q(node_path__startswith=parent.path, address__contains=compound.name)
+    return q
+
+
+def compound_requests(actor: Any, compound: Node) -> QuerySet[Request]:
+    """The requests concerning ``compound`` (``concerning_q``) that the actor may see."""
+    return requests_visible(actor).filter(concerning_q(compound))
+
+
+def company_requests(actor: Any, company: Organisation, year: int) -> QuerySet[Request]:
+    """The requests of ``year`` the actor may see that concern a compound ``company`` served
+    when the request was received: for each of its contracts of the year in the actor's scope
+    (``served_in``), the requests concerning that compound received from its entry day to its
+    exit day (in ``year``). On a handover day the incoming company serves (``serving_contract``),
+    so an outgoing contract followed by another that day stops the day before."""
+    contracts = list(served_in(actor, year).filter(company=company).select_related("node__parent"))
+    if not contracts:
+        return Request.objects.none()
+    handovers = set(
+        ServiceContract.objects.filter(
+            node_id__in={c.node_id for c in contracts}, voided_at__isnull=True
+        ).values_list("node_id", "starts_on")
+    )
+    first_day, last_day = date(year, 1, 1), date(year, 12, 31)
+    q = Q()
+    for contract in contracts:
+        ends_on = contract.ends_on
+        if ends_on is not None and (contract.node_id, ends_on) in handovers and ends_on > contract.starts_on:
+            ends_on -= timedelta(days=1)
+        start = max(contract.starts_on, first_day)
+        end = min(ends_on or last_day, last_day)
+        if end < start:
+            continue
+        q |= concerning_q(contract.node) & Q(
+            received_at__gte=_day_start(start), received_at__lt=_day_start(end + timedelta(days=1))
+        )
+    if not q:
+        return Request.objects.none()
+    return requests_visible(actor).filter(q)
+
+
+def councils_of(requests: QuerySet[Request]) -> QuerySet[CouncilOutcome]:
+    """The three-party councils held on ``requests``, the newest first."""
+    return (
+        CouncilOutcome.objects.filter(request__in=requests.values("pk"))
+        .select_related("request")
+        .order_by("-held_on", "-id")
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

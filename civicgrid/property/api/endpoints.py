@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from civicgrid.accounts.selectors import require_any
 from civicgrid.core.api_types import Integer
@@ -19,26 +19,32 @@ from civicgrid.property.api.schemas import (
     ERRORS,
     BoardOut,
     ChoiceOut,
+    CommitteeFilters,
     CommitteeIn,
     CommitteeMemberEndIn,
     CommitteeMemberOut,
     CommitteePage,
     CommitteeTermIn,
+    CompanyFilters,
     CompanyOut,
     CompanyPage,
     ContractEndIn,
+    ContractFilters,
     ContractIn,
     ContractOut,
     ContractPage,
     ContractVoidIn,
+    CreditFilters,
     CreditIn,
     CreditPage,
+    InspectionFilters,
     InspectionIn,
     InspectionOut,
     InspectionPage,
     MemberIn,
     MemberLinkIn,
     OwnersCommitteeOut,
+    PageIn,
     ProfileIn,
     ReasonIn,
 )
@@ -50,13 +56,11 @@ from civicgrid.territory.models import Node
 
 router = Router(tags=["红色物业 进驻退出·检查·信用分·业委会"])
 
-MAX_LIMIT = 200
 
-
-def _page(qs: Any, limit: int, offset: int) -> dict[str, Any]:
-    limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
-    return {"count": qs.count(), "results": list(qs[offset : offset + limit])}
+def _page(qs: Any, f: PageIn) -> dict[str, Any]:
+    """One page of ``qs``; ``f.limit`` (1 to 200) and ``f.offset`` (from 0) were checked by
+    ``PageIn``, which refuses a value out of range (422 naming 每页条数 or 偏移)."""
+    return {"count": qs.count(), "results": list(qs[f.offset : f.offset + f.limit])}
 
 
 def _year(year: int | None) -> int:
@@ -102,22 +106,15 @@ def negative_list(request: HttpRequest) -> Any:
 
 
 @router.get("/contracts", response={200: ContractPage, **ERRORS}, summary="物业服务合同（进驻与退出）列表")
-def contract_list(
-    request: HttpRequest,
-    compound: Integer | None = None,
-    company: Integer | None = None,
-    open: bool | None = None,
-    limit: Integer = 50,
-    offset: Integer = 0,
-) -> Any:
+def contract_list(request: HttpRequest, f: Query[ContractFilters]) -> Any:
     qs = selectors.contracts_visible(request.user).order_by("node_path", "-starts_on", "-id")
-    if compound is not None:
-        qs = qs.filter(node_id=compound)
-    if company is not None:
-        qs = qs.filter(company_id=company)
-    if open is not None:
-        qs = qs.filter(ends_on__isnull=open)
-    return _page(qs, limit, offset)
+    if f.compound is not None:
+        qs = qs.filter(node_id=f.compound)
+    if f.company is not None:
+        qs = qs.filter(company_id=f.company)
+    if f.open is not None:
+        qs = qs.filter(ends_on__isnull=f.open)
+    return _page(qs, f)
 
 
 @router.get("/contracts/{int:contract_id}", response={200: ContractOut, **ERRORS}, summary="物业服务合同详情")
@@ -193,11 +190,11 @@ def _company_out(actor: Any, company: Organisation, year: int) -> dict[str, Any]
 
 
 @router.get("/companies", response={200: CompanyPage, **ERRORS}, summary="物业服务企业列表")
-def company_list(request: HttpRequest, q: str = "", limit: Integer = 50, offset: Integer = 0) -> Any:
+def company_list(request: HttpRequest, f: Query[CompanyFilters]) -> Any:
     qs = selectors.companies_visible(request.user).order_by("name", "id")
-    if q.strip():
-        qs = qs.filter(name__contains=q.strip()[:50])
-    return _page(qs, limit, offset)
+    if f.q.strip():
+        qs = qs.filter(name__contains=f.q.strip()[:50])
+    return _page(qs, f)
 
 
 @router.get(
@@ -254,19 +251,13 @@ def board(request: HttpRequest, year: Integer | None = None) -> Any:
 
 
 @router.get("/inspections", response={200: InspectionPage, **ERRORS}, summary="物业检查列表")
-def inspection_list(
-    request: HttpRequest,
-    compound: Integer | None = None,
-    company: Integer | None = None,
-    limit: Integer = 50,
-    offset: Integer = 0,
-) -> Any:
+def inspection_list(request: HttpRequest, f: Query[InspectionFilters]) -> Any:
     qs = selectors.inspections_visible(request.user).prefetch_related("items")
-    if compound is not None:
-        qs = qs.filter(node_id=compound)
-    if company is not None:
-        qs = qs.filter(company_id=company)
-    return _page(qs, limit, offset)
+    if f.compound is not None:
+        qs = qs.filter(node_id=f.compound)
+    if f.company is not None:
+        qs = qs.filter(company_id=f.company)
+    return _page(qs, f)
 
 
 @router.get(
@@ -306,16 +297,10 @@ def inspection_void(request: HttpRequest, inspection_id: Integer, payload: Reaso
 
 
 @router.get("/credit", response={200: CreditPage, **ERRORS}, summary="物业企业信用记录（某年度）")
-def credit_list(
-    request: HttpRequest,
-    company: Integer,
-    year: Integer | None = None,
-    limit: Integer = 50,
-    offset: Integer = 0,
-) -> Any:
-    found = selectors.company_get(request.user, company)
-    year = _year(year)
-    page = _page(selectors.ledger(request.user, found, year), limit, offset)
+def credit_list(request: HttpRequest, f: Query[CreditFilters]) -> Any:
+    found = selectors.company_get(request.user, f.company)
+    year = _year(f.year)
+    page = _page(selectors.ledger(request.user, found, year), f)
     return {
         "company_id": found.pk,
         "year": year,
@@ -385,13 +370,11 @@ def credit_reverse(request: HttpRequest, entry_id: Integer, payload: ReasonIn) -
 
 
 @router.get("/committees", response={200: CommitteePage, **ERRORS}, summary="业主委员会列表")
-def committee_list(
-    request: HttpRequest, compound: Integer | None = None, limit: Integer = 50, offset: Integer = 0
-) -> Any:
+def committee_list(request: HttpRequest, f: Query[CommitteeFilters]) -> Any:
     qs = selectors.committees_visible(request.user).order_by("node_path", "-term_starts_on")
-    if compound is not None:
-        qs = qs.filter(node_id=compound)
-    return _page(qs, limit, offset)
+    if f.compound is not None:
+        qs = qs.filter(node_id=f.compound)
+    return _page(qs, f)
 
 
 @router.get(

@@ -1,6 +1,7 @@
 """Bodies and answers of the red property API (Chinese field titles and validation messages)."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.utils.translation import gettext_noop
 from ninja import Field, Schema
@@ -29,14 +30,56 @@ from civicgrid.property.models import (
     OwnersCommittee,
     ServiceContract,
 )
-from civicgrid.requests.api.schemas import ERRORS, Input
+from civicgrid.requests.api.schemas import ERRORS, Input, PageIn
 
-__all__ = ["ERRORS"]
+__all__ = ["ERRORS", "PageIn"]
 
 TERM_START = f"任期开始日期（YYYY-MM-DD），{FIRST_DAY_YEAR}年起；必填"  # i18n: data (API documentation)
 TERM_END = (  # i18n: data (API documentation)
     f"任期结束日期（YYYY-MM-DD），不早于任期开始，任期最长{TERM_MAX_YEARS}年；必填"
 )
+
+
+# --- query parameters of the lists: paging as the requests API (``PageIn``: 每页条数 1 to 200,
+# 偏移 from 0, refused with 422 naming the field), the filters with their Chinese titles --------
+
+
+def _compound_filter() -> Any:
+    return Field(None, title=gettext_noop("小区"), description="小区（区域节点 id）；可选")
+
+
+def _company_filter() -> Any:
+    return Field(None, title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）；可选")
+
+
+class ContractFilters(PageIn):
+    compound: Integer | None = _compound_filter()
+    company: Integer | None = _company_filter()
+    open: bool | None = Field(
+        None, title=gettext_noop("仅在管"), description="true 只列在管的合同，false 只列已退出的；可选"
+    )
+
+
+class CompanyFilters(PageIn):
+    q: str = Field("", title=gettext_noop("关键词"), description="企业名称中包含（取前50字）；可选")
+
+
+class InspectionFilters(PageIn):
+    compound: Integer | None = _compound_filter()
+    company: Integer | None = _company_filter()
+
+
+class CreditFilters(PageIn):
+    company: Integer = Field(
+        ..., title=gettext_noop("物业服务企业"), description="物业服务企业（单位 id）；必填"
+    )
+    year: Integer | None = Field(
+        None, title=gettext_noop("年度"), description="年度（如 2026）；留空为本年度"
+    )
+
+
+class CommitteeFilters(PageIn):
+    compound: Integer | None = _compound_filter()
 
 
 # --- contracts and companies -------------------------------------------------------------------
@@ -164,10 +207,13 @@ class BoardOut(Schema):
 
 
 class ItemBody(Input):
-    deduction: StrictInt = Field(
+    # Read by the service (``services.common.whole``), which names the item and its range in
+    # a refusal (安全管理扣分应为0到3之间的整数); pydantic's own check said only 取值无效.
+    deduction: Any = Field(
         0,
         title=gettext_noop("扣分"),
-        description="该项扣分，0 到该项上限（见 /property/checklist 的 max_deduction）；可选，默认 0",
+        description="该项扣分，0 到该项上限（见 /property/checklist 的 max_deduction）的整数；可选，默认 0",
+        json_schema_extra={"type": "integer", "minimum": 0},
     )
     note: str = Field("", title=gettext_noop("问题说明"), description="该项问题说明，最长200字；可选")
 

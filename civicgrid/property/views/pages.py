@@ -28,8 +28,6 @@ from civicgrid.property.permissions import ADJUSTING_KINDS, manage_filter, may_a
 from civicgrid.property.services.contracts import may_manage_company
 from civicgrid.property.views.common import Kept, require_view, year_param
 from civicgrid.registry.models import Organisation, Resident
-from civicgrid.requests.models import CouncilOutcome
-from civicgrid.requests.selectors import requests_visible
 from civicgrid.territory.models import Node
 
 INSPECTIONS_SHOWN = 50  # a company page lists the year's newest inspections, saying so when there are more
@@ -87,17 +85,16 @@ def compound_page(
     )
     manages = may_manage(request.user, found.path)
     inspection_kept = kept.values if kept is not None and kept.form == "inspection" else {}
-    # The requests located in the compound (its own node, its buildings) that the reader may
-    # see, through the requests app's scope; the three-party councils held on them. Read-only.
-    located = requests_visible(request.user).filter(node_path__startswith=found.path)
+    # The requests concerning the compound that the reader may see (located in it, its
+    # building, or its name in the address: selectors.concerning_q), through the requests
+    # app's scope; the three-party councils held on them. Read-only.
+    located = selectors.compound_requests(request.user, found)
+    councils = selectors.councils_of(located)
     context = {
         "requests_here": list(located.order_by("-received_at", "-id")[:REQUESTS_SHOWN]),
         "requests_total": located.count(),
-        "councils": list(
-            CouncilOutcome.objects.filter(request__in=located.values("pk"))
-            .select_related("request")
-            .order_by("-held_on", "-id")[:REQUESTS_SHOWN]
-        ),
+        "councils": list(councils[:REQUESTS_SHOWN]),
+        "councils_total": councils.count(),
         "compound": found,
         "open": selectors.open_contract(found),
         "contracts": found_contracts(found),
@@ -166,6 +163,10 @@ def company_page(
     )
     inspections = selectors.inspections_in(request.user, year).filter(company=found)
     inspected = selectors.inspection_totals(inspections).get(found.pk, selectors.InspectionTotals())
+    # The year's requests concerning the compounds it served when they were received, in
+    # scope, and the three-party councils held on them (selectors.company_requests).
+    concerning = selectors.company_requests(request.user, found, year)
+    councils = selectors.councils_of(concerning)
     ledger = Paginator(selectors.ledger(request.user, found, year), 100).get_page(request.GET.get("page"))
     context = {
         "company": found,
@@ -188,6 +189,10 @@ def company_page(
         },
         "elsewhere": selectors.ledger_elsewhere(request.user, found, year),
         "inspections": inspections[:INSPECTIONS_SHOWN],
+        "requests_here": list(concerning.order_by("-received_at", "-id")[:REQUESTS_SHOWN]),
+        "requests_total": concerning.count(),
+        "councils": list(councils[:REQUESTS_SHOWN]),
+        "councils_total": councils.count(),
         "can_manage": may_manage_company(request.user, found),
         # The company's contact: its phone masked as everywhere, the full one behind the
         # registry's audited reveal to those who hold PII_VIEW where it is registered.
