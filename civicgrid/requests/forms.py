@@ -10,7 +10,8 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
-from django.utils.text import format_lazy
+from django.utils.formats import date_format
+from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
@@ -239,6 +240,18 @@ class DispatchForm(ActionForm):
         for name in ("lead_unit", "assisting", "copy"):
             self.fields[name].queryset = _units()  # type: ignore[attr-defined]
             self.fields[name].widget.attrs["size"] = 1 if name == "lead_unit" else 4
+        if claim := selectors.not_ours_return(self.target):
+            # Sent back as not its business: say who and why before the operator dispatches
+            # (by the rules, dispatch to that unit again is refused: ``request_dispatch``).
+            self.notice = _(
+                "该诉求由{unit}（{who}，{when}）申报非本单位职责退回：{reason}。"
+                "如派单规则仍指向该单位，请另行指定主办单位。"
+            ).format(
+                unit=claim.unit.name,
+                who=claim.requested_by.display_name if claim.requested_by else "—",
+                when=date_format(timezone.localtime(claim.created_at), "m-d H:i"),
+                reason=Truncator(claim.reason.strip()).chars(100).rstrip("。"),
+            )
 
 
 class ReassignForm(ActionForm):

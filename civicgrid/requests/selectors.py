@@ -1,7 +1,7 @@
 """Reads of requests, cut to what the actor may see.
 
 A request is visible to staff whose territory scope (``REQUEST_VIEW``) covers its place,
-and to members of any unit with a work order or a whistle summons on it. The account that
+and to members of a unit that holds it, held it or oversees it (``unit_q``). The account that
 entered it may also read it on its own (``requests_readable``: its page, its attachments, the
 API's detail): a grid worker follows what they reported, wherever it lies. That does not put
 it in their lists, counts or exports, nor make it a target of their actions (merge, links).
@@ -10,15 +10,24 @@ it in their lists, counts or exports, nor make it a target of their actions (mer
 import unicodedata
 from typing import Any
 
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import holder_paths, scope_q
 from civicgrid.core.errors import NotFound
-from civicgrid.requests.constants import RequestType, Status, Urgency
-from civicgrid.requests.models import CatalogueVersion, Category, Request, WhistleSummons, WorkOrder
+from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, RequestType, Status, Urgency
+from civicgrid.requests.models import (
+    Approval,
+    CatalogueVersion,
+    Category,
+    HandlingUnit,
+    Request,
+    RequestEvent,
+    WhistleSummons,
+    WorkOrder,
+)
 from civicgrid.requests.permissions import requester_seen_q, unit_ids
 
 
@@ -30,10 +39,33 @@ def requests_visible(actor: Any) -> QuerySet[Request]:
     units = unit_ids(actor)
     if not units:
         return qs.filter(territory)
-    by_unit = Exists(WorkOrder.objects.filter(request=OuterRef("pk"), unit_id__in=units)) | Exists(
-        WhistleSummons.objects.filter(whistle__request=OuterRef("pk"), unit_id__in=units)
+    return qs.filter(territory | unit_q(units))
+
+
+def unit_q(units: set[int]) -> Q:
+    """The requests members of ``units`` see without a territory scope:
+
+    - one with a work order of the unit still active (lead, assisting, copy);
+    - one the unit worked on and lost: its work order signed for or replied on, or a history
+      row one of its members wrote for it (a note, a return or 非本单位职责, an escalation…)
+      — it may be asked about it later. A unit dispatched and moved away (改派, an approved
+      return) before doing anything loses it with its work order;
+    - one it was summoned to by a whistle;
+    - one led by a unit directly below it (``HandlingUnit.parent``): the lead unit's parent
+      unit supervises it (``permissions.actor_kinds``' ``supervisor``, 督办), as it sees its
+      requester (``requester_seen_q``).
+    """
+    orders = WorkOrder.objects.filter(request=OuterRef("pk"), unit_id__in=units).filter(
+        Q(is_active=True) | Q(signed_at__isnull=False) | Q(replied_at__isnull=False)
     )
-    return qs.filter(territory | Q(by_unit))
+    # Written by a member of the unit for the unit, or a 备注 (which names no unit); not the
+    # dispatcher's rows under the unit's name (派单, 改派, 同意退单), nor the filing of it.
+    member = "actor__unit_memberships__unit_id"
+    own = Q(unit_id=F(member)) | Q(unit__isnull=True, action=Action.NOTE)
+    acted = RequestEvent.objects.filter(Q(**{f"{member}__in": units}) & own, request=OuterRef("pk"))
+    summoned = WhistleSummons.objects.filter(whistle__request=OuterRef("pk"), unit_id__in=units)
+    below = HandlingUnit.objects.filter(parent_id__in=units).values("pk")
+    return Q(Exists(orders)) | Q(Exists(acted)) | Q(Exists(summoned)) | Q(lead_unit_id__in=below)
 
 
 def requests_readable(actor: Any) -> QuerySet[Request]:
@@ -118,7 +150,36 @@ def triage_queue(actor: Any) -> QuerySet[Request]:
         When(urgency=Urgency.URGENT, then=Value(2)),
         default=Value(3),
     )
-    return qs.select_related("category").order_by(pressing, "received_at", "id")
+    return with_last_return(qs.select_related("category").order_by(pressing, "received_at", "id"))
+
+
+def with_last_return(qs: QuerySet[Request]) -> QuerySet[Request]:
+    """``qs`` with each request's approved returns, newest first (``not_ours_return``)."""
+    approved = (
+        Approval.objects.filter(kind=ApprovalKind.RETURN, state=ApprovalState.APPROVED)
+        .select_related("unit", "requested_by")
+        .order_by("-decided_at", "-id")
+    )
+    return qs.prefetch_related(Prefetch("approvals", queryset=approved, to_attr="approved_returns"))
+
+
+def not_ours_return(request: Request) -> Approval | None:
+    """The 非本单位职责 claim that sent a request waiting for dispatch back (received after an
+    approved return whose unit said the request is not its business): who, why, when.
+    None for a request never returned, or last returned for another reason (退单)."""
+    if request.status != Status.RECEIVED:
+        return None
+    found = getattr(request, "approved_returns", None)
+    if found is None:
+        last = (
+            Approval.objects.filter(request=request, kind=ApprovalKind.RETURN, state=ApprovalState.APPROVED)
+            .select_related("unit", "requested_by")
+            .order_by("-decided_at", "-id")
+            .first()
+        )
+    else:
+        last = found[0] if found else None
+    return last if last is not None and last.not_ours else None
 
 
 def awaiting_verification_q() -> Q:

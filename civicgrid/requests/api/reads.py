@@ -21,6 +21,7 @@ from civicgrid.requests.api.schemas import (
     RequestFilters,
     RequestPage,
     SavedAnswerOut,
+    TriagePage,
     UnitOut,
 )
 from civicgrid.requests.knowledge import knowledge_search
@@ -176,9 +177,10 @@ def inbox(request: HttpRequest, paging: Query[PageIn]) -> Any:
 
 @router.get(
     "/triage",
-    response={200: RequestPage, **ERRORS},
+    response={200: TriagePage, **ERRORS},
     summary="待派单（分拣队列）",
-    description="没有派单规则匹配、或退单获批后回到热线的诉求；只含调用者派单范围内的。",
+    description="没有派单规则匹配、或退单获批后回到热线的诉求；只含调用者派单范围内的。"
+    "以“非本单位职责”退回的，not_ours 给出申报单位、申报人和理由。",
 )
 def triage(request: HttpRequest, paging: Query[PageIn]) -> Any:
     qs = selectors.triage_queue(request.user)

@@ -47,6 +47,7 @@ from civicgrid.requests.models import (
     WorkOrder,
 )
 from civicgrid.requests.permissions import sees_requester
+from civicgrid.requests.selectors import not_ours_return
 from civicgrid.requests.services.handling import LONG_RUNNING_MAX_DAYS
 from civicgrid.requests.services.whistle import WHISTLE_DEADLINE_MAX
 
@@ -439,7 +440,9 @@ class RequestOut(Schema):
     title: str
     status: str
     status_label: str
-    light: str = Field(description="预警灯：green 正常、yellow 临期、red 超期")
+    light: str = Field(
+        description="预警灯：green 正常、yellow 临期、red 超期；已挂起的诉求期限暂停计算，不亮灯（空）"
+    )
     level: str = Field(description="办理层级：compound / community / subdistrict / district")
     category_id: int | None
     category_code: str
@@ -466,6 +469,12 @@ class RequestOut(Schema):
     reopen_count: int
     external_id: str
     version: int = Field(description="版本号：动作时作为 expected_version 传回，防止覆盖他人的处理")
+
+    @staticmethod
+    def resolve_light(obj: Request) -> str:
+        # A suspended request's clocks stop: no light, as the inbox and the page show it (the
+        # stored green is only what no running clock leaves).
+        return "" if obj.status == Status.SUSPENDED else obj.light
 
     @staticmethod
     def resolve_channel_label(obj: Request) -> str:
@@ -509,6 +518,47 @@ def _shows_requester(obj: Request, context: Any) -> bool:
 class RequestPage(Schema):
     count: int = Field(description="符合条件的总数")
     results: list[RequestOut]
+
+
+class NotOursOut(Schema):
+    unit_id: int = Field(description="申报非本单位职责的承办单位 ID")
+    unit_name: str = Field(description="申报非本单位职责的承办单位")
+    reason: str = Field(description="该单位说明的理由")
+    requested_by: str = Field(description="申报人")
+    requested_at: datetime = Field(description="申报时间")
+    approved_at: datetime | None = Field(description="退单获批时间")
+
+    @staticmethod
+    def resolve_unit_name(obj: Approval) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_requested_by(obj: Approval) -> str:
+        return obj.requested_by.display_name if obj.requested_by else ""
+
+    @staticmethod
+    def resolve_requested_at(obj: Approval) -> datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_approved_at(obj: Approval) -> datetime | None:
+        return obj.decided_at
+
+
+class TriageRowOut(RequestOut):
+    not_ours: NotOursOut | None = Field(
+        description="以“非本单位职责”退回待派单的：哪个单位、何人、理由、时间；否则为空。"
+        "按派单规则派单时，若规则仍指向该单位，将拒绝并要求指定主办单位"
+    )
+
+    @staticmethod
+    def resolve_not_ours(obj: Request) -> Approval | None:
+        return not_ours_return(obj)
+
+
+class TriagePage(Schema):
+    count: int = Field(description="符合条件的总数")
+    results: list[TriageRowOut]
 
 
 class WorkOrderOut(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import ValidationError
@@ -127,6 +128,22 @@ def assignment_replace(
     approvals_withdraw(actor, request, now, why=_("主办单位已变更"))
     assignment_apply(request, assignment, now, keep_clocks=keep_clocks)
     assignment_record(actor, request, assignment, now, version=request.version + 1)
+
+
+def copies_keep(request: Request, assignment: Assignment) -> None:
+    """改派 keeps the request's 抄送: a copy goes to whoever must follow
+    the request (the district, by the rule's ``copy_to``), whichever unit leads it. Each
+    active unit with a copy order still active is added to ``assignment.copy`` (so its order
+    is made anew with the others, and the history row names it), unless it now leads or
+    assists, or stopped."""
+    taken = {assignment.lead.pk, *(u.pk for u in assignment.assisting), *(u.pk for u in assignment.copy)}
+    kept = HandlingUnit.objects.filter(
+        pk__in=WorkOrder.objects.filter(request=request, is_active=True, role=AssignmentRole.COPY).values(
+            "unit_id"
+        ),
+        is_active=True,
+    ).exclude(pk__in=taken)
+    assignment.copy.extend(kept.order_by("id"))
 
 
 def approvals_withdraw(
@@ -329,13 +346,23 @@ def request_dispatch(
         # first response tier (``emergency_limits``).
         raise ValidationError(_("请先选择诉求分类"), field="category")
     found = match_rule(locked)
+    refused = refused_by_rule_lead(locked, found)
     data: dict[str, Any] = {}
     if lead_unit is not None:
         assignment = _manual(actor, lead_unit, assisting or [], copy or [])
-        data = overridden(found, lead_unit, note)
+        data = overridden(found, lead_unit, note, refused=refused)
     else:
         if found is None:
             raise ValidationError(_("没有匹配的派单规则，请指定主办单位"), field="lead_unit")
+        if refused is not None:
+            # The rules would send it straight back to the unit that just said it is not its
+            # business: the operator chooses the unit (the rules are not skipped silently).
+            raise ValidationError(
+                _("派单规则仍指向{unit}，但该单位已申报非本单位职责（{reason}），请指定主办单位").format(
+                    unit=refused.unit.name, reason=Truncator(refused.reason).chars(60)
+                ),
+                field="lead_unit",
+            )
         assignment = found
     now = timezone.now()
     assignment_replace(actor, locked, assignment, now)
@@ -351,11 +378,27 @@ def request_dispatch(
     return locked
 
 
-def overridden(found: Assignment | None, lead_unit: HandlingUnit, note: str) -> dict[str, Any]:
+def refused_by_rule_lead(request: Request, found: Assignment | None) -> Approval | None:
+    """The 非本单位职责 claim that sent ``request`` back (``selectors.not_ours_return``) when
+    the rules' lead unit (``found``) is the unit that made it."""
+    from civicgrid.requests.selectors import not_ours_return
+
+    claim = not_ours_return(request) if found is not None else None
+    return claim if claim is not None and found is not None and claim.unit_id == found.lead.pk else None
+
+
+def overridden(
+    found: Assignment | None, lead_unit: HandlingUnit, note: str, *, refused: Approval | None = None
+) -> dict[str, Any]:
     """A lead unit chosen over the rules' (``found``) must say why (``note``): the history's
-    ``overridden`` (empty when the rules would have chosen the same unit, or none)."""
+    ``overridden`` (empty when the rules would have chosen the same unit, or none). When the
+    rules' unit declared the request 非本单位职责 (``refused``), that claim is the reason."""
     if found is None or found.lead.pk == lead_unit.pk:
         return {}
+    if not note.strip() and refused is not None:
+        note = _("{unit}已申报非本单位职责：{reason}").format(
+            unit=refused.unit.name, reason=Truncator(refused.reason).chars(200)
+        )
     if not note.strip():
         raise ValidationError(
             _("所选主办单位与派单规则建议的“{unit}”不同，请在派单说明中填写理由").format(
@@ -393,6 +436,7 @@ def request_reassign(
     if lead_unit.pk == locked.lead_unit_id:
         raise ValidationError(_("新的主办单位与原单位相同"), field="lead_unit")
     assignment = _manual(actor, lead_unit, assisting or [], [])
+    copies_keep(locked, assignment)
     now = timezone.now()
     assignment_replace(actor, locked, assignment, now)
     engine.finish(

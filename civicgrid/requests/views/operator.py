@@ -456,8 +456,11 @@ def triage(request: HttpRequest) -> HttpResponse:
         .select_related("request", "request__lead_unit")
         .order_by("created_at")
     )
+    page = paginate(request, selectors.triage_queue(user))
+    for row in page:  # the 非本单位职责 claim that sent it back, shown on its row
+        row.not_ours_claim = selectors.not_ours_return(row)
     context = {
-        "page": paginate(request, selectors.triage_queue(user)),
+        "page": page,
         "query": query_without_page(request),
         "returns": returns.order_by("updated_at")[:100],
         "extensions": extensions[:100],
