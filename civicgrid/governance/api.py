@@ -12,11 +12,19 @@ from civicgrid.accounts.models import User
 from civicgrid.api_errors import ERRORS
 from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.errors import ValidationError
-from civicgrid.governance import selectors, services
+from civicgrid.governance import listing, selectors, services
 from civicgrid.governance.hot import hot_issues_compute, hot_issues_preview
-from civicgrid.governance.models import HotIssue, HotIssueRun, Topic, TopicStatus
+from civicgrid.governance.models import (
+    AlertStatus,
+    HotIssue,
+    HotIssueRun,
+    ProposalStatus,
+    Topic,
+    TopicStatus,
+)
 from civicgrid.governance.seasonal import priority_month, priority_subdistricts
 from civicgrid.governance.services import (
+    PLAN_MAX,
     PROGRESS_NOTE_MAX,
     TASK_YEARS_AHEAD,
     TOPIC_YEARS_AHEAD,
@@ -234,7 +242,7 @@ class TopicIn(Schema):
     description: str = Field(
         "", title=gettext_noop("问题描述"), description="问题描述；可选，留空时由热点转入的取热点描述"
     )
-    plan: str = Field("", title=gettext_noop("工作方案"), description="工作方案；可选")
+    plan: str = Field("", title=gettext_noop("工作方案"), description=f"工作方案，最长{PLAN_MAX}字；可选")
     category_prefix: str = Field(
         "",
         title=gettext_noop("分类编码前缀"),
@@ -247,9 +255,44 @@ class TopicIn(Schema):
     )
 
 
-@router.get("/topics", response={200: list[TopicOut], **ERRORS}, summary="每月一题")
-def topics(request: HttpRequest) -> Any:
-    return list(selectors.topics_visible(request.user).prefetch_related("assisting_units"))
+class ListQuery(Schema):
+    """Filters and paging of a governance list (``listing``): a bad value is 422 naming it."""
+
+    status: str = Field("", title=gettext_noop("状态"), description="状态；可选")
+    node: str = Field("", title=gettext_noop("区域"), description="区域节点 ID，含其下级；可选")
+    month: str = Field(
+        "", title=gettext_noop("月份"), description="月份（YYYY-MM）；可选，填写时不看 start、end"
+    )
+    start: str = Field("", title=gettext_noop("开始日期"), description="开始日期（YYYY-MM-DD）；可选")
+    end: str = Field("", title=gettext_noop("结束日期"), description="结束日期（YYYY-MM-DD）；可选")
+    limit: Integer = Field(
+        50, title=gettext_noop("每页条数"), ge=1, le=listing.API_LIMIT_MAX, description="每页条数，1到200"
+    )
+    offset: Integer = Field(0, title=gettext_noop("偏移"), ge=0, description="跳过的条数")
+
+
+def _page(actor: Any, q: ListQuery, qs: Any, statuses: Any, day: str) -> dict[str, Any]:
+    found, errors = listing.read_filters(actor, q.dict(), statuses=statuses)
+    listing.refuse(errors)
+    qs = listing.apply(qs, found, day=day)
+    return {"count": qs.count(), "results": list(qs[q.offset : q.offset + q.limit])}
+
+
+class TopicPage(Schema):
+    count: int
+    results: list[TopicOut]
+
+
+@router.get(
+    "/topics",
+    response={200: TopicPage, **ERRORS},
+    summary="每月一题",
+    description=choices_text(TopicStatus, "按状态、区域、所属月份（month 或 start/end）筛选，分页；status")
+    + "。count 为筛选后的总数。",
+)
+def topics(request: HttpRequest, q: Query[ListQuery]) -> Any:
+    qs = selectors.topics_visible(request.user).prefetch_related("assisting_units")
+    return _page(request.user, q, qs, TopicStatus, "month")
 
 
 def _unit(pk: int | None, field: str) -> HandlingUnit | None:
@@ -291,7 +334,9 @@ def topic(request: HttpRequest, pk: Integer) -> Any:
 
 
 class TopicPatch(Schema):
-    plan: str | None = Field(None, title=gettext_noop("工作方案"), description="工作方案；不填（null）则不改")
+    plan: str | None = Field(
+        None, title=gettext_noop("工作方案"), description=f"工作方案，最长{PLAN_MAX}字；不填（null）则不改"
+    )
     status: str | None = Field(
         None,
         title=gettext_noop("状态"),
@@ -386,9 +431,22 @@ class AcceptIn(Schema):
     )
 
 
-@router.get("/proposals", response={200: list[GovernanceProposalOut], **ERRORS}, summary="未诉先办建议")
-def proposals(request: HttpRequest) -> Any:
-    return list(selectors.proposals_visible(request.user))
+class ProposalPage(Schema):
+    count: int
+    results: list[GovernanceProposalOut]
+
+
+@router.get(
+    "/proposals",
+    response={200: ProposalPage, **ERRORS},
+    summary="未诉先办建议",
+    description=choices_text(
+        ProposalStatus, "按状态、区域、季节开始日期（month 或 start/end）筛选，分页；status"
+    )
+    + "。count 为筛选后的总数。",
+)
+def proposals(request: HttpRequest, q: Query[ListQuery]) -> Any:
+    return _page(request.user, q, selectors.proposals_visible(request.user), ProposalStatus, "season_start")
 
 
 @router.post(
@@ -479,9 +537,22 @@ class AckIn(Schema):
     )
 
 
-@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="突发预警")
-def alerts(request: HttpRequest) -> Any:
-    return list(selectors.alerts_visible(request.user)[:200])
+class AlertPage(Schema):
+    count: int
+    results: list[AlertOut]
+
+
+@router.get(
+    "/alerts",
+    response={200: AlertPage, **ERRORS},
+    summary="突发预警",
+    description=choices_text(
+        AlertStatus, "按状态、区域、预警日期（month 或 start/end）筛选，最新的在前，分页；status"
+    )
+    + "。count 为筛选后的总数。",
+)
+def alerts(request: HttpRequest, q: Query[ListQuery]) -> Any:
+    return _page(request.user, q, selectors.alerts_visible(request.user), AlertStatus, "raised_at__date")
 
 
 @router.post("/alerts/{int:pk}/acknowledge", response={200: AlertOut, **ERRORS}, summary="知悉预警")

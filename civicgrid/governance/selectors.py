@@ -5,12 +5,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import EVERYWHERE, require_any, scope_filter, scope_paths
+from civicgrid.accounts.selectors import EVERYWHERE, require_any, scope_filter, scope_paths, scope_q
 from civicgrid.core.errors import NotFound
 from civicgrid.governance import text
 from civicgrid.governance.hot import _bounds
@@ -25,6 +25,7 @@ from civicgrid.governance.models import (
 )
 from civicgrid.governance.terms import terms_index
 from civicgrid.requests.models import Request
+from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.rates.figures import Period, add_months, month_start
 from civicgrid.territory.models import Node, NodeKind
 
@@ -85,8 +86,30 @@ def issue_requests(issue: HotIssue) -> QuerySet[Request]:
     )
 
 
+def _seen(actor: Any, qs: QuerySet[Any], by_unit: Any) -> QuerySet[Any]:
+    """``qs`` cut to the actor's GOVERNANCE_VIEW scope, and besides what ``by_unit(ids)``
+    (a Q of the actor's units) lets the members of a unit see wherever it lies: a task given
+    to a unit of another subdistrict is still its members' to see and report on."""
+    q = scope_q(actor, V)
+    if q is None:
+        return qs
+    ids = unit_ids(actor)
+    if ids:
+        q = q | by_unit(ids)
+    return qs.filter(q)
+
+
+def _topic_units_q(ids: set[int]) -> Q:
+    """Topics a unit works on: as lead unit, assisting unit or the unit of one of its tasks."""
+    assisting = Topic.assisting_units.through.objects.filter(handlingunit_id__in=ids).values("topic_id")
+    tasked = GovernanceTask.objects.filter(unit_id__in=ids, topic__isnull=False).values("topic_id")
+    return Q(lead_unit_id__in=ids) | Q(pk__in=assisting) | Q(pk__in=tasked)
+
+
 def topics_visible(actor: Any) -> QuerySet[Topic]:
-    return scope_filter(Topic.objects.all(), actor, V).select_related(
+    """Topics of the actor's scope, and the topics the actor's units lead, assist or hold a
+    task of (read-only beyond their own tasks: managing takes TOPIC_MANAGE at the place)."""
+    return _seen(actor, Topic.objects.all(), _topic_units_q).select_related(
         "node", "lead_unit", "leading_official", "hot_issue"
     )
 
@@ -99,7 +122,11 @@ def topic_get(actor: Any, pk: int) -> Topic:
 
 
 def tasks_visible(actor: Any) -> QuerySet[GovernanceTask]:
-    return scope_filter(GovernanceTask.objects.all(), actor, V).select_related("unit", "topic", "node")
+    """Tasks of the actor's scope, and the tasks given to the actor's units (they report
+    their progress, ``services.may_report``)."""
+    return _seen(actor, GovernanceTask.objects.all(), lambda ids: Q(unit_id__in=ids)).select_related(
+        "unit", "topic", "node"
+    )
 
 
 def task_get(actor: Any, pk: int) -> GovernanceTask:

@@ -66,6 +66,8 @@ TOPIC_YEARS_AHEAD = 1
 TASK_YEARS_AHEAD = 3
 # A progress note is a line of the task's log, not a report: longer ones are refused.
 PROGRESS_NOTE_MAX = 500
+# A topic's plan (工作方案) is a few paragraphs: as long as a request's content (intake.CONTENT_MAX).
+PLAN_MAX = 5000
 # A topic in these states is closed: it takes no new tasks and no progress, and its open
 # tasks are left as they were but counted nowhere as work in progress (figures, lists).
 CLOSED_TOPIC_STATUSES = (TopicStatus.DONE, TopicStatus.CANCELLED)
@@ -133,7 +135,16 @@ def _check_topic(data: TopicData) -> dict[str, list[str]]:
         errors["assisting_units"] = [_("协办单位须为启用的单位")]
     if problems := prefix_errors(data.category_prefix.strip()):
         errors["category_prefix"] = problems
+    if problems := plan_errors(data.plan):
+        errors["plan"] = problems
     return errors
+
+
+def plan_errors(plan: str) -> list[str]:
+    length = len(plan.strip())
+    if length > PLAN_MAX:
+        return [_("工作方案最长{limit}个字（现为{length}个字）").format(limit=PLAN_MAX, length=length)]
+    return []
 
 
 def prefix_errors(prefix: str) -> list[str]:
@@ -293,8 +304,13 @@ def topic_update(
 ) -> Topic:
     locked = _locked_topic(actor, topic, expected_version)
     before = snapshot(locked, TOPIC_FIELDS)
+    errors: dict[str, list[str]] = {}
     if status is not None and status not in TopicStatus.values:
-        raise ValidationError(_("状态取值无效"), field="status")
+        errors["status"] = [_("状态取值无效")]
+    if plan is not None and (problems := plan_errors(plan)):
+        errors["plan"] = problems
+    if errors:
+        raise ValidationError(errors=errors)
     if plan is not None:
         locked.plan = plan.strip()
     if status is not None:

@@ -16,18 +16,21 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.models import Role, RoleAssignment, User
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, require, require_any
-from civicgrid.core.errors import Conflict, ValidationError
+from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.validators import typed_day
-from civicgrid.core.views_forms import labelled, unlabelled
+from civicgrid.core.views_forms import act, labelled, unlabelled
 from civicgrid.exchange.exports import attachment
-from civicgrid.governance import figures, selectors, services
+from civicgrid.governance import figures, listing, selectors, services
 from civicgrid.governance.forms import FIELD_LABELS, TaskForm
 from civicgrid.governance.hot import _bounds, compared, hot_issues_compute, hot_issues_preview
-from civicgrid.governance.models import AlertStatus, ProposalStatus, Topic, TopicStatus
+from civicgrid.governance.models import AlertStatus, ProposalStatus, TaskStatus, Topic, TopicStatus
 from civicgrid.governance.seasonal import priority_month, priority_subdistricts
+from civicgrid.property.services.common import whole
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import HandlingUnit, Request
+from civicgrid.requests.permissions import unit_ids
 from civicgrid.requests.rates.access import asked_period
 from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.exports import XLSX, priority_xlsx
@@ -38,7 +41,6 @@ from civicgrid.territory.models import Node
 # Fields of the topic form that show their own errors (others are listed above the form).
 TOPIC_FORM_FIELDS = ("title", "month", "leading_official", "lead_unit", "assisting_units", "category_prefix")
 LIVE_LIMIT = 50_000  # above this many requests the page computes in the background
-TASKS_PAGE_LIMIT = 500  # tasks listed on /governance/tasks/ (the soonest due first)
 V = Capability.GOVERNANCE_VIEW
 M = Capability.TOPIC_MANAGE
 
@@ -224,11 +226,43 @@ def hot_issue_page(request: HttpRequest, pk: int) -> HttpResponse:
 # Monthly topics ------------------------------------------------------------------------------
 
 
+def _require_reader(user: Any) -> None:
+    """GOVERNANCE_VIEW somewhere, or membership of a unit (which sees its tasks and topics
+    wherever they lie, ``selectors.tasks_visible``)."""
+    if not unit_ids(user):
+        require_any(user, V)
+
+
+def _filters(
+    request: HttpRequest, statuses: type[Any], *, with_unit: bool = False
+) -> tuple[listing.Filters, dict[str, Any]]:
+    """The list's filters from the query string and what its form needs: the values as typed
+    (kept when refused), the refused fields and their reasons, the pager's query."""
+    found, errors = listing.read_filters(request.user, request.GET, statuses=statuses, with_unit=with_unit)
+    context = {
+        "params": request.GET,
+        "statuses": statuses.choices,
+        "nodes": selectors.nodes_visible(request.user)[:2000],
+        "filter_units": _units() if with_unit else [],
+        "filter_errors": errors,
+        "refused": "；".join(r for reasons in errors.values() for r in reasons),
+        "query": query_without_page(request),
+    }
+    return found, context
+
+
+def _status(context: dict[str, Any]) -> int:
+    return 422 if context["filter_errors"] else 200
+
+
 @login_required
 def topics_page(request: HttpRequest) -> HttpResponse:
-    require_any(request.user, V)
-    topics = selectors.topics_visible(request.user).prefetch_related("tasks", "assisting_units")
-    return render(request, "governance/topics.html", {"topics": topics})
+    _require_reader(request.user)
+    found, context = _filters(request, TopicStatus)
+    topics = listing.apply(selectors.topics_visible(request.user), found, day="month")
+    page = paginate(request, topics.prefetch_related("tasks", "assisting_units"))
+    context |= {"page": page, "topics": page.object_list, "day_label": _("所属")}
+    return render(request, "governance/topics.html", context, status=_status(context))
 
 
 def leaders_for(node: Node) -> list[User]:
@@ -324,10 +358,20 @@ def topic_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _topic_page(request, selectors.topic_get(request.user, pk), TaskForm())
 
 
-def _topic_page(request: HttpRequest, topic: Topic, task_form: TaskForm, status: int = 200) -> HttpResponse:
+def _topic_page(
+    request: HttpRequest,
+    topic: Topic,
+    task_form: TaskForm,
+    status: int = 200,
+    *,
+    plan_refused: str = "",
+) -> HttpResponse:
+    """The topic; after a refused save of its plan (a stale version, too long) the plan and
+    status as typed, with the reason above them."""
     trend = selectors.topic_trend(topic)
     before = [m.count for m in trend if not m.after]
     after = [m.count for m in trend if m.after]
+    typed = request.method == "POST" and bool(plan_refused)
     context = {
         "topic": topic,
         "tasks": [
@@ -344,26 +388,34 @@ def _topic_page(request: HttpRequest, topic: Topic, task_form: TaskForm, status:
         "statuses": TopicStatus.choices,
         "today": timezone.localdate(),
         "task_form": task_form,
+        "plan_max": services.PLAN_MAX,
+        "plan_value": request.POST.get("plan", "") if typed else topic.plan,
+        "status_value": (request.POST.get("status") or topic.status) if typed else topic.status,
+        "plan_refused": plan_refused,
     }
     return render(request, "governance/topic.html", context, status=status)
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/governance/") else fallback)
 
 
 @login_required
 @require_POST
 def topic_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """A refused save (someone saved the topic since it was opened: 409; a plan too long, a
+    bad status: 422) comes back on the topic's page with the plan as typed and the reason;
+    the version stays the one read, so saving again needs the page reloaded on a conflict."""
     topic = selectors.topic_get(request.user, pk)
-    services.topic_update(
-        actor=request.user,
-        topic=topic,
-        plan=request.POST.get("plan"),
-        status=request.POST.get("status") or None,
-        expected_version=_int(request.POST.get("version"), "version", _("版本")),
-    )
+    try:
+        services.topic_update(
+            actor=request.user,
+            topic=topic,
+            plan=request.POST.get("plan"),
+            status=request.POST.get("status") or None,
+            expected_version=_int(request.POST.get("version"), "version", _("版本")),
+        )
+    except (Conflict, ValidationError) as exc:
+        reason = labelled(exc, FIELD_LABELS) if isinstance(exc, ValidationError) else exc.message
+        if isinstance(exc, Conflict):
+            reason = _("{reason}。您填写的内容保留在下方，可复制后刷新页面再保存。").format(reason=reason)
+        return _topic_page(request, topic, TaskForm(), status=exc.http_status, plan_refused=reason)
     messages.success(request, _("已保存"))
     return redirect("governance:topic", pk=pk)
 
@@ -405,41 +457,57 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress as the property forms read numbers (full-width digits too, ``whole``); a
+    refusal goes back to the page with the progress and note as typed (``act``, kept form).
+    Someone who may not report is refused with the 403 page, as the service says."""
     task = selectors.task_get(request.user, pk)
-    raw = (request.POST.get("progress") or "").strip()
-    # "-1", "50.5", "abc" and "" alike go to the service as out of range: it checks who asks
-    # first, then says what a progress is.
-    progress = int(raw) if raw.isascii() and raw.isdecimal() else -1
-    try:
-        services.task_progress(
-            actor=request.user, task=task, progress=progress, note=request.POST.get("note", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, labelled(exc, FIELD_LABELS))
-    else:
-        messages.success(request, _("已更新进度"))
+    if not services.may_report(request.user, task):
+        raise PermissionDenied(_("您无权更新该任务的进度"))
+    raw = request.POST.get("progress") or ""
+    # "-1", "50.5", "abc" and "" alike go to the service as out of range, which words it.
+    errors: dict[str, list[str]] = {}
+    number = whole(errors, "progress", raw, FIELD_LABELS["progress"], minimum=0, maximum=100)
+    progress = -1 if errors or not raw.strip() else number
     fallback = (
         reverse("governance:topic", args=[task.topic_id]) if task.topic_id else reverse("governance:planned")
     )
-    return _back(request, fallback)
+    target = request.POST.get("next", "")
+    back = target if target.startswith("/governance/") else fallback
+    return act(
+        request,
+        lambda: services.task_progress(
+            actor=request.user, task=task, progress=progress, note=request.POST.get("note", "")
+        ),
+        _("已更新进度"),
+        back,
+        labels=FIELD_LABELS,
+    )
 
 
 @login_required
 def tasks_page(request: HttpRequest) -> HttpResponse:
     """The tasks in progress the home page counts (超期的治理任务): of topics in progress and
-    planned ahead, overdue first."""
+    planned ahead, overdue first; or, filtered by status 已完成, the tasks done. Paged, with
+    the area, unit, and month or days of the deadline as filters."""
     user = request.user
-    require_any(user, V)
+    _require_reader(user)
     today = timezone.localdate()
-    tasks = figures.open_tasks(user).order_by("deadline", "id")
-    context = {
-        "tasks": [(t, services.may_report(user, t)) for t in tasks[:TASKS_PAGE_LIMIT]],
-        "count": tasks.count(),
-        "overdue": tasks.filter(deadline__lt=today).count(),
-        "limit": TASKS_PAGE_LIMIT,
+    found, context = _filters(request, TaskStatus, with_unit=True)
+    if found.status == TaskStatus.DONE:
+        tasks = selectors.tasks_visible(user).filter(status=TaskStatus.DONE)
+    else:
+        tasks = figures.open_tasks(user)
+    tasks = listing.apply(tasks, found, day="deadline").order_by("deadline", "id")
+    page = paginate(request, tasks)
+    context |= {
+        "page": page,
+        "tasks": [(t, services.may_report(user, t)) for t in page.object_list],
+        "count": page.paginator.count,
+        "overdue": tasks.filter(status=TaskStatus.OPEN, deadline__lt=today).count(),
         "today": today,
+        "day_label": _("完成时限"),
     }
-    return render(request, "governance/tasks.html", context)
+    return render(request, "governance/tasks.html", context, status=_status(context))
 
 
 # Solve before asked ---------------------------------------------------------------------------
@@ -447,21 +515,29 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def planned_page(request: HttpRequest) -> HttpResponse:
+    """Proposals to decide, planned tasks, and the proposals decided (paged); the area and
+    the month or days of the season's start (a task's deadline) filter all three, the status
+    the proposals."""
     user = request.user
     require_any(user, V)
-    proposals = selectors.proposals_visible(user)
-    context = {
+    found, context = _filters(request, ProposalStatus)
+    proposals = listing.apply(selectors.proposals_visible(user), found, day="season_start")
+    tasks = selectors.tasks_visible(user).filter(topic__isnull=True)
+    tasks = listing.apply(
+        tasks, listing.Filters(node=found.node, start=found.start, end=found.end), day="deadline"
+    )
+    page = paginate(request, proposals.exclude(status=ProposalStatus.PROPOSED).order_by("-decided_at", "-id"))
+    context |= {
         "proposed": proposals.filter(status=ProposalStatus.PROPOSED),
-        "decided": proposals.exclude(status=ProposalStatus.PROPOSED)[:50],
-        "tasks": [
-            (t, services.may_report(user, t))
-            for t in selectors.tasks_visible(user).filter(topic__isnull=True).order_by("status", "deadline")
-        ],
+        "page": page,
+        "decided": page.object_list,
+        "tasks": [(t, services.may_report(user, t)) for t in tasks.order_by("status", "deadline", "id")],
         "units": _units(),
         "can_manage": has_capability(user, M),
         "today": timezone.localdate(),
+        "day_label": _("季节开始"),
     }
-    return render(request, "governance/planned.html", context)
+    return render(request, "governance/planned.html", context, status=_status(context))
 
 
 @login_required
@@ -513,17 +589,23 @@ def priority_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alerts_page(request: HttpRequest) -> HttpResponse:
+    """Alerts going on, then those ended (paged); status, area, and the month or days they
+    were raised filter both."""
     require_any(request.user, V)
-    alerts = selectors.alerts_visible(request.user)
+    found, context = _filters(request, AlertStatus)
+    alerts = listing.apply(selectors.alerts_visible(request.user), found, day="raised_at__date")
     live = list(alerts.exclude(status=AlertStatus.ENDED))
-    context = {
+    page = paginate(request, alerts.filter(status=AlertStatus.ENDED))
+    context |= {
         "open": live,
         "may_acknowledge": {
             a.pk for a in live if a.status == AlertStatus.ACTIVE and services.may_acknowledge(request.user, a)
         },
-        "ended": alerts.filter(status=AlertStatus.ENDED)[:100],
+        "page": page,
+        "ended": page.object_list,
+        "day_label": _("预警"),
     }
-    return render(request, "governance/alerts.html", context)
+    return render(request, "governance/alerts.html", context, status=_status(context))
 
 
 @login_required
@@ -545,14 +627,19 @@ def alert_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """A refusal for who asks is the 403 page; a note too long, or an alert already known,
+    goes back to the list with the note as typed (``act``, kept form)."""
     alert = selectors.alert_get(request.user, pk)
-    try:
-        services.alert_acknowledge(actor=request.user, alert=alert, note=request.POST.get("note", ""))
-    except (Conflict, ValidationError) as exc:  # a refusal (PermissionDenied) is the 403 page
-        messages.error(request, unlabelled(exc))  # the reason names 处置说明 itself
-    else:
-        messages.success(request, _("已知悉"))
-    return redirect("governance:alerts")
+    if not services.may_acknowledge(request.user, alert):
+        raise PermissionDenied(_("只有该地的领导、社区工作人员和预警通知的责任单位可以知悉预警"))
+    return act(
+        request,
+        lambda: services.alert_acknowledge(
+            actor=request.user, alert=alert, note=request.POST.get("note", "")
+        ),
+        _("已知悉"),
+        reverse("governance:alerts"),
+    )  # the reason names 处置说明 itself
 
 
 urlpatterns: list[URLPattern] = [

@@ -17,7 +17,7 @@ from civicgrid.requests.tests.conftest import Hotline
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("raw", ["-1", "50.5", "abc", "", "101", "９０"])
+@pytest.mark.parametrize("raw", ["-1", "50.5", "abc", "", "101", "１０１"])
 def test_a_progress_that_is_not_0_to_100_is_refused_by_name(
     hotline: Hotline,
     topic: Topic,  # noqa: F811
