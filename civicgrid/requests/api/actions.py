@@ -67,8 +67,24 @@ def action(path: str, summary: str, description: str) -> Callable[[Any], Any]:
     )
 
 
-def act(http: HttpRequest, request_id: int, name: str, call: Callable[[Request], object]) -> Request:
-    call(target(http.user, request_id, name))
+def act(
+    http: HttpRequest,
+    request_id: int,
+    name: str,
+    call: Callable[[Request], object],
+    *,
+    text_field: str = "note",
+) -> Request:
+    """Run ``call`` on the request. ``text_field``: the body's field whose text the action writes
+    on the timeline (``reason``, ``plan``…): a refusal the engine words under the timeline's
+    ``note`` (too long) is named by the field the client sent."""
+    try:
+        call(target(http.user, request_id, name))
+    except ValidationError as exc:
+        if text_field == "note" or "note" not in exc.errors:
+            raise
+        errors = {(text_field if k == "note" else k): v for k, v in exc.errors.items()}
+        raise ValidationError(errors=errors, code=exc.code) from exc
     return fresh(request_id)
 
 
@@ -141,6 +157,7 @@ def reply(request: HttpRequest, request_id: int, payload: ReplyIn) -> Any:
         lambda r: services.request_reply(
             actor=request.user, request=r, reply=payload.reply, expected_version=payload.expected_version
         ),
+        text_field="reply",
     )
 
 
@@ -217,6 +234,7 @@ def direct_close(request: HttpRequest, request_id: int, payload: DirectCloseIn) 
             expected_version=payload.expected_version,
             saved_answer_id=payload.saved_answer_id,
         ),
+        text_field="answer",
     )
 
 
@@ -235,6 +253,7 @@ def return_request(request: HttpRequest, request_id: int, payload: ReturnIn) -> 
             not_ours=payload.not_ours,
             expected_version=payload.expected_version,
         ),
+        text_field="reason",
     )
 
 
@@ -273,7 +292,7 @@ def reassign(request: HttpRequest, request_id: int, payload: ReassignIn) -> Any:
             expected_version=payload.expected_version,
         )
 
-    return act(request, request_id, Action.REASSIGN, call)
+    return act(request, request_id, Action.REASSIGN, call, text_field="reason")
 
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
@@ -290,6 +309,7 @@ def extend(request: HttpRequest, request_id: int, payload: ExtendIn) -> Any:
             reason=payload.reason,
             expected_version=payload.expected_version,
         ),
+        text_field="reason",
     )
 
 
@@ -321,6 +341,7 @@ def suspend(request: HttpRequest, request_id: int, payload: RequestReasonIn) -> 
         lambda r: services.request_suspend(
             actor=request.user, request=r, reason=payload.reason, expected_version=payload.expected_version
         ),
+        text_field="reason",
     )
 
 
@@ -356,6 +377,7 @@ def long_running(request: HttpRequest, request_id: int, payload: LongRunningIn) 
             plan_until=payload.plan_until,
             expected_version=payload.expected_version,
         ),
+        text_field="plan",
     )
 
 
@@ -378,15 +400,21 @@ def supervise(request: HttpRequest, request_id: int, payload: RequiredNoteIn) ->
 
 
 def _merge_target(actor: Any, payload: MergeIn) -> Request:
+    """The request named by ``into_id`` or ``into_number`` (one of them, not both: two that
+    might disagree are refused), a refusal named by the field that was sent."""
     qs = with_relations(requests_visible(actor))
+    number = payload.into_number.strip()
+    if payload.into_id is not None and number:
+        message = _("请只填写 into_id 或 into_number 中的一个")
+        raise ValidationError(message, errors={"into_id": [message], "into_number": [message]})
     if payload.into_id is not None:
-        found = qs.filter(pk=payload.into_id).first()
-    elif payload.into_number.strip():
-        found = qs.filter(number=payload.into_number.strip()).first()
+        field, found = "into_id", qs.filter(pk=payload.into_id).first()
+    elif number:
+        field, found = "into_number", qs.filter(number=number).first()
     else:
         raise ValidationError(_("请指定要合并到的诉求（into_id 或 into_number）"), field="into_id")
     if found is None:
-        raise ValidationError(_("要合并到的诉求不存在或您无权查看"), field="into_id")
+        raise ValidationError(_("要合并到的诉求不存在或您无权查看"), field=field)
     return found
 
 
@@ -415,6 +443,7 @@ def reopen(request: HttpRequest, request_id: int, payload: RequestReasonIn) -> A
         lambda r: services.request_reopen(
             actor=request.user, request=r, reason=payload.reason, expected_version=payload.expected_version
         ),
+        text_field="reason",
     )
 
 
@@ -449,7 +478,9 @@ def whistle(request: HttpRequest, request_id: int, payload: WhistleIn) -> Any:
 )
 def report_in(request: HttpRequest, summons_id: int, payload: ReportInIn) -> Any:
     summons = WhistleSummons.objects.select_related("whistle").filter(pk=summons_id).first()
-    if summons is None:
+    # A summons on a request the actor cannot read answers as a missing one (as the page and
+    # the close endpoint do): a 403 would let an outsider enumerate the ids.
+    if summons is None or not requests_readable(request.user).filter(pk=summons.whistle.request_id).exists():
         raise NotFound(_("报到通知不存在"))
     # the service checks: only the summoned unit (403), on a whistle still open (409)
     services.whistle_report_in(
@@ -486,6 +517,7 @@ def escalate(request: HttpRequest, request_id: int, payload: RequestReasonIn) ->
         lambda r: services.request_escalate(
             actor=request.user, request=r, reason=payload.reason, expected_version=payload.expected_version
         ),
+        text_field="reason",
     )
 
 
@@ -508,6 +540,7 @@ def council(request: HttpRequest, request_id: int, payload: CouncilIn) -> Any:
             others=payload.others,
             expected_version=payload.expected_version,
         ),
+        text_field="outcome",
     )
 
 

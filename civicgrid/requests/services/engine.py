@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.requests import transitions as t
-from civicgrid.requests.constants import NOTE_MAX, Action, Status, action_verb
+from civicgrid.requests.constants import NOTE_MAX, Action, AssignmentRole, Status, action_verb
 from civicgrid.requests.deadlines import refresh_light
-from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent
-from civicgrid.requests.permissions import actor_kinds
+from civicgrid.requests.models import Approval, HandlingUnit, Request, RequestEvent, WorkOrder
+from civicgrid.requests.permissions import actor_kinds, unit_ids
 from civicgrid.requests.selectors import requests_readable
 
 
@@ -101,12 +101,21 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
         and locked.version != expected_version
         and (allowed or _reads(actor, locked))
     ):
+        # A version the request never had (ahead of it, or negative) is no stale page: no one
+        # acted since, the client sent a wrong number.
+        invalid = expected_version < 0 or expected_version > locked.version
         raise Conflict(
-            stale_message(actor, locked, action, expected_version),
+            _("版本号无效（expected_version 为 {sent}，该诉求当前版本为 {version}），请刷新后再试").format(
+                sent=expected_version, version=locked.version
+            )
+            if invalid
+            else stale_message(actor, locked, action, expected_version),
             detail={"status": locked.status, "version": locked.version},
         )
     if not allowed:
-        raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=label))
+        raise PermissionDenied(
+            _lead_changed(actor, locked, action) or _("您无权对该诉求执行「{label}」").format(label=label)
+        )
     if locked.status not in rule.sources:
         raise Conflict(
             _("该诉求当前状态为「{status}」，不能{action}").format(
@@ -115,6 +124,34 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
             detail={"status": locked.status, "version": locked.version},
         )
     return locked
+
+
+LEAD_CHANGES = (Action.REASSIGN, Action.ESCALATE, Action.RETURN_APPROVE)
+
+
+def _lead_changed(actor: Any, locked: Request, action: str) -> str:
+    """Why an actor of the former lead unit may no longer act, when the request's latest step
+    took it from them (改派, 上报, 同意退单) and no ``expected_version`` told of it: named,
+    instead of "您无权…". Empty when that is not the case."""
+    units = unit_ids(actor)
+    if not units:
+        return ""
+    last = RequestEvent.objects.filter(request=locked).order_by("-created_at", "-id").first()
+    if last is None or last.action not in LEAD_CHANGES or not last.actor_name:
+        return ""
+    former = WorkOrder.objects.filter(
+        request=locked, role=AssignmentRole.LEAD, is_active=False, unit_id__in=units
+    ).exclude(unit_id=locked.lead_unit_id)
+    if not former.exists() or not _reads(actor, locked):
+        return ""
+    done, verb = _done(last.action), action_verb(action)
+    if locked.lead_unit is not None:
+        return _("该诉求已由{who}{done}，现由{lead}承办，您不能再{action}，请刷新页面查看").format(
+            who=last.actor_name, done=done, lead=locked.lead_unit.name, action=verb
+        )
+    return _("该诉求已由{who}{done}（当前状态：{label}），您不能再{action}，请刷新页面查看").format(
+        who=last.actor_name, done=done, label=Status(locked.status).label, action=verb
+    )
 
 
 def _reads(actor: Any, request: Request) -> bool:
@@ -228,8 +265,6 @@ def approval_decide(actor: Any, request: Request, kind: str, *, approve: bool, n
 
 def acting_unit(actor: Any, request: Request, *, lead: bool = True) -> HandlingUnit | None:
     """The unit on whose behalf the actor acts (the lead unit when they belong to it)."""
-    from civicgrid.requests.permissions import unit_ids
-
     units = unit_ids(actor)
     if lead and request.lead_unit_id in units:
         return request.lead_unit

@@ -505,6 +505,10 @@ def request_merge(
     caller's request would then wait with it."""
     if into.pk == request.pk:
         raise ValidationError(_("不能与自身合并"), field="into")
+    # The two rows in id order: A into B and B into A at once wait for each other, not deadlock
+    # (the second then finds its target merged).
+    if request.pk < into.pk:
+        engine.lock(request)
     target = engine.lock(into)
     if target.status in (Status.MERGED, Status.CLOSED):
         raise ValidationError(_("只能合并到未办结的诉求"), field="into")
@@ -544,7 +548,43 @@ def request_merge(
         data={MERGED_FROM_KEY: locked.pk},
         created_at=locked.closed_at,
     )
+    _repoint_duplicates(actor, locked, target, locked.closed_at)
     return locked
+
+
+def _repoint_duplicates(actor: Any, merged: Request, target: Request, now: datetime) -> None:
+    """The duplicates merged into ``merged`` before follow it into ``target``: a merge stays one
+    level (a duplicate never points at a request itself merged), so ``target``'s page lists them.
+    Under their row locks; each one's timeline and the target's say so."""
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    name = engine.actor_name(actor)
+    duplicates = Request.objects.select_for_update(of=("self",)).filter(merged_into=merged).order_by("pk")
+    for duplicate in duplicates:
+        duplicate.merged_into = target
+        duplicate.version += 1
+        duplicate.save(update_fields=["merged_into", "version"])
+        RequestEvent.objects.create(
+            request=duplicate,
+            action=Action.NOTE,
+            actor=by,
+            actor_name=name,
+            note=_("主件 {number} 已合并至 {target}，本件随之改为合并至 {target}").format(
+                number=merged.number, target=target.number
+            ),
+            data={"into": target.pk, "was_into": merged.pk},
+            created_at=now,
+        )
+        RequestEvent.objects.create(
+            request=target,
+            action=Action.NOTE,
+            actor=by,
+            actor_name=name,
+            note=_("诉求 {number}「{title}」作为重复件合并至本件（随原主件 {merged} 转入）").format(
+                number=duplicate.number, title=duplicate.title, merged=merged.number
+            ),
+            data={MERGED_FROM_KEY: duplicate.pk, "via": merged.pk},
+            created_at=now,
+        )
 
 
 MERGED_FROM_KEY = "merged_from"  # on the target's 备注 row of a merge: the merged request's id

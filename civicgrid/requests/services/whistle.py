@@ -22,6 +22,7 @@ from civicgrid.requests.models import (
     WorkOrder,
 )
 from civicgrid.requests.permissions import unit_ids
+from civicgrid.requests.selectors import requests_readable
 from civicgrid.requests.services import engine
 from civicgrid.requests.unit_notify import notify_unit
 from civicgrid.workcal.constants import LimitUnit
@@ -198,18 +199,27 @@ def whistle_report_in(
     summons.whistle = whistle
     # The summoned unit is told its whistle is over (409) before the request's rule is asked:
     # once closed, the unit is no assisting unit any more, and would only hear "无权" (403).
+    # A unit that did report in is told so first: after the outcome it is not 未报到.
     if summons.unit_id not in unit_ids(actor):
         raise PermissionDenied(_("只有被召集单位的人员才能报到"))
+    if summons.reported_at is not None:
+        raise Conflict(
+            _("该单位已经报到（{time:%Y-%m-%d %H:%M}）").format(time=timezone.localtime(summons.reported_at)),
+            detail={"whistle": whistle.pk, "reported_at": summons.reported_at.isoformat()},
+        )
     if whistle.closed_at is not None:
         raise Conflict(
             _("该次吹哨已记录处置结果，不能再报到（本单位已记为未报到）"),
             detail={"whistle": whistle.pk, "closed_at": whistle.closed_at.isoformat()},
         )
     locked = engine.begin(actor, whistle.request_id, Action.REPORT_IN, expected_version=expected_version)
-    if summons.reported_at is not None:
-        raise Conflict(_("该单位已经报到"))
     if not part.strip():
         raise ValidationError(_("请填写承担的工作"), field="part")
+    if len(part.strip()) > NOTE_MAX:  # named as the client sent it, not as the timeline's note
+        raise ValidationError(
+            _("最长{note_max}个字（现有{length}个字）").format(note_max=NOTE_MAX, length=len(part.strip())),
+            field="part",
+        )
     summons.reported_at = timezone.now()
     summons.reported_by = actor
     summons.part = part.strip()
@@ -236,16 +246,27 @@ def whistle_close(
     time, the history row and the audit row name it (``not_reported``), and from now on it can
     no longer report in (``whistle_report_in`` refuses a closed whistle).
     """
+    # The request first, then the whistle, as everywhere. A whistle already over is said so
+    # (to anyone who reads the request) before the actor's right is asked: a stale form after
+    # the whistle ended by itself (改派 to another unit) would otherwise hear "无权" or
+    # "只有当前承办…", though nobody may record an outcome on it any more.
+    engine.lock(whistle.request_id)
+    whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
+    if whistle.closed_at is not None and requests_readable(actor).filter(pk=whistle.request_id).exists():
+        raise Conflict(
+            _whistle_over(whistle), detail={"whistle": whistle.pk, "closed_at": whistle.closed_at.isoformat()}
+        )
     locked = engine.begin(actor, whistle.request_id, Action.NOTE, expected_version=expected_version)
-    whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)  # after the request, as everywhere
-    whistle_closer_check(actor, locked)
     if whistle.closed_at is not None:
-        raise Conflict(_("该次吹哨已记录处置结果"))
+        raise Conflict(_whistle_over(whistle))
+    whistle_closer_check(actor, locked)
     if not outcome.strip():
         raise ValidationError(_("请填写处置结果"), field="outcome")
     if len(outcome.strip()) > NOTE_MAX:
         raise ValidationError(_("最长{note_max}个字").format(note_max=NOTE_MAX), field="outcome")
-    note, absent = _whistle_end(whistle, outcome.strip(), timezone.now())
+    note, absent = _whistle_end(
+        locked, whistle, outcome.strip(), timezone.now(), why=_("吹哨单位已记录处置结果")
+    )
     engine.finish(
         actor,
         locked,
@@ -268,9 +289,24 @@ def whistle_closer_check(actor: Any, request: Request) -> None:
         raise PermissionDenied(_("只有当前承办（吹哨）单位才能记录处置结果"))
 
 
-def _whistle_end(whistle: Whistle, outcome: str, now: datetime) -> tuple[str, list[HandlingUnit]]:
+def _whistle_over(whistle: Whistle) -> str:
+    """Why a closed whistle takes no more: ended by itself (its request's lead changed, it was
+    done, merged…: the timeline's row says ``ended``), or its outcome recorded by the lead."""
+    ended = RequestEvent.objects.filter(
+        request_id=whistle.request_id, action=Action.NOTE, data__whistle=whistle.pk, data__ended=True
+    ).exists()
+    if ended:
+        return _("该次吹哨已结束（{outcome}），不能再记录处置结果").format(outcome=whistle.outcome)
+    return _("该次吹哨已记录处置结果")
+
+
+def _whistle_end(
+    request: Request, whistle: Whistle, outcome: str, now: datetime, *, why: str
+) -> tuple[str, list[HandlingUnit]]:
     """Close ``whistle`` with ``outcome``: its summonses not reported in stay 未报到 and the
-    assisting work orders it gave (吹哨召集) end. Returns the history note and the absent units."""
+    assisting work orders it gave (吹哨召集) end; each unit not reported in is told the whistle
+    is over (``why``), once (keyed by whistle and unit; queued in this transaction, sent after
+    its commit). Returns the history note and the absent units."""
     absent = list(
         HandlingUnit.objects.filter(summonses__whistle=whistle, summonses__reported_at__isnull=True).order_by(
             "summonses__id"
@@ -284,6 +320,21 @@ def _whistle_end(whistle: Whistle, outcome: str, now: datetime) -> tuple[str, li
     if absent:
         names = _("、").join(u.name for u in absent)
         note += _("（未报到：{names}）").format(names=names)
+    for unit in absent:
+        notify_unit(
+            unit,
+            dedupe_key=f"whistle-end:{whistle.pk}:{unit.pk}",
+            subject=_("吹哨结束 {number}").format(number=request.number),
+            body=_("【吹哨结束】{number}「{title}」{name}的吹哨召集已结束（{why}），贵单位无需再报到").format(
+                number=request.number,
+                title=request.title,
+                name=whistle.summoning_unit.name,
+                why=why,
+            ),
+            target=request,
+            role=_("被召集单位"),
+            what=_("吹哨结束通知"),
+        )
     return note, absent
 
 
@@ -299,7 +350,7 @@ def whistles_end(
     ended = list(found.select_related("summoning_unit").order_by("id"))
     by = actor if getattr(actor, "is_authenticated", False) else None
     for whistle in ended:
-        note, absent = _whistle_end(whistle, _("{why}，吹哨结束").format(why=why), now)
+        note, absent = _whistle_end(request, whistle, _("{why}，吹哨结束").format(why=why), now, why=why)
         RequestEvent.objects.create(
             request=request,
             action=Action.NOTE,

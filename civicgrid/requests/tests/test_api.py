@@ -263,7 +263,7 @@ def test_whistle_and_report_in(hotline: Any, people: dict[str, Caller]) -> None:
     assert whistled.status_code == 200, whistled.content
     detail = dora.get(f"/{pk}").json()
     summons_id = detail["whistles"][0]["summonses"][0]["id"]
-    assert walt.post(f"/whistle-summons/{summons_id}/report-in", {"part": "x"}).status_code == 403
+    assert walt.post(f"/whistle-summons/{summons_id}/report-in", {"part": "x"}).status_code == 404
     reported = dora.post(f"/whistle-summons/{summons_id}/report-in", {"part": "派执法队现场拆除"})
     assert reported.status_code == 200
     whistle_id = detail["whistles"][0]["id"]
