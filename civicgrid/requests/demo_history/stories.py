@@ -397,13 +397,18 @@ class Stories:
 
     def _council(self, life: Life, at: datetime) -> dict[str, Any]:
         people = People(life.rng)
+        names: list[str] = []
+        while len(names) < 3:  # three people, one for each side
+            name = people.person()[0]
+            if name not in names:
+                names.append(name)
         return {
             "actor": self.handler(life),
             "held_on": timezone.localdate(at),
-            "outcome": life.rng.choice(texts.COUNCIL_OUTCOMES),
-            "party_branch": f"{people.caller('')[0]}（小区党支部书记）",
-            "owners_committee": f"{people.caller('')[0]}（业委会主任）",
-            "property_company": f"{people.caller('')[0]}（物业项目经理）",
+            "outcome": life.rng.choice(texts.COUNCIL_OUTCOMES).format(title=life.req.title),
+            "party_branch": f"{names[0]}（小区党支部书记）",
+            "owners_committee": f"{names[1]}（业委会主任）",
+            "property_company": f"{names[2]}（物业项目经理）",
         }
 
     def reply(

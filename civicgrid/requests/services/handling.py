@@ -730,13 +730,13 @@ def request_council(
         ("party_branch", party_branch, _("党支部代表"), 100),
         ("owners_committee", owners_committee, _("业委会代表"), 100),
         ("property_company", property_company, _("物业公司代表"), 100),
-        ("others", others, "", 255),
+        ("others", others, _("其他参加人"), 255),
         ("outcome", outcome, _("议定事项"), NOTE_MAX),
     ):
-        if label and not value.strip():
+        if name != "others" and not value.strip():
             errors[name] = [_("请填写{label}").format(label=label)]
-        elif len(value.strip()) > limit:
-            errors[name] = [_("最长{limit}个字").format(limit=limit)]
+        elif len(value.strip()) > limit:  # the field named, as an API client reads it
+            errors[name] = [_("{label}最长{limit}个字").format(label=label, limit=limit)]
     if held_on > timezone.localdate():
         errors["held_on"] = [_("议事日期不能晚于今天")]
     elif held_on < timezone.localdate(locked.received_at):
