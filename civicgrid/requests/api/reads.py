@@ -180,9 +180,11 @@ def inbox(request: HttpRequest, paging: Query[PageIn]) -> Any:
     response={200: TriagePage, **ERRORS},
     summary="待派单（分拣队列）",
     description="没有派单规则匹配、或退单获批后回到热线的诉求；只含调用者派单范围内的。"
-    "以“非本单位职责”退回的，not_ours 给出申报单位、申报人和理由。",
+    "以“非本单位职责”退回的，not_ours 给出申报单位、申报人和理由。"
+    "需要派单权限，否则 403，与分拣派单页面相同。",
 )
 def triage(request: HttpRequest, paging: Query[PageIn]) -> Any:
+    require_any(request.user, Capability.REQUEST_DISPATCH)  # as the triage page
     qs = selectors.triage_queue(request.user)
     return {"count": qs.count(), "results": list(qs[paging.offset : paging.offset + paging.limit])}
 
