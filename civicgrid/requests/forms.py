@@ -14,9 +14,6 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.models import Role
-from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import has_capability, role_paths
 from civicgrid.core.errors import CivicError, ValidationError
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.requests import selectors
@@ -38,6 +35,13 @@ from civicgrid.requests.services.handling import (
     escalation_target,
     extend_amount_error,
     supervisions,
+)
+from civicgrid.requests.services.intake import (
+    ADDRESS_MAX,
+    CONTENT_MAX,
+    NAME_MAX,
+    TITLE_MAX,
+    staff_channels,
 )
 from civicgrid.requests.services.whistle import summonable_units
 from civicgrid.requests.web_helpers import open_summonses
@@ -62,16 +66,9 @@ CONSOLE_CHANNELS = [
 
 
 def console_channels(user: Any) -> list[tuple[str, Any]]:
-    """The channels a person may record on the console: the hotline centre's staff (who
-    dispatch) every console channel; a grid worker 网格员上报 and a community worker 民声总台（来访）
-    only, so that their entries never count as 12345 calls in the channel figures."""
-    if has_capability(user, Capability.REQUEST_DISPATCH):
-        return list(CONSOLE_CHANNELS)
-    own = set()
-    if role_paths(user, Role.GRID_WORKER):
-        own.add(Channel.GRID_WORKER.value)
-    if role_paths(user, Role.COMMUNITY_WORKER) or not own:
-        own.add(Channel.WALK_IN.value)
+    """The channels a person may record on the console: the console's channels that
+    ``intake.staff_channels`` leaves them (the one rule, which intake and the API apply too)."""
+    own = staff_channels(user)
     return [(value, label) for value, label in CONSOLE_CHANNELS if value in own]
 
 
@@ -125,7 +122,11 @@ class ConsoleForm(forms.Form):
     """One call or visit. Title, content and phone are checked by ``request_create``."""
 
     requester_phone = forms.CharField(label=_("来电号码"), required=False, max_length=30)
-    requester_name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    # No form-side max_length on the texts: intake's refusal (``intake.too_long``) is the one
+    # wording of the console and the API; the browser's maxlength still stops typing.
+    requester_name = forms.CharField(
+        label=_("姓名"), required=False, widget=forms.TextInput(attrs={"maxlength": NAME_MAX})
+    )
     anonymous = forms.BooleanField(label=_("匿名"), required=False)
     confidential = forms.BooleanField(label=_("要求保密"), required=False)
     channel = forms.ChoiceField(label=_("渠道"), choices=CONSOLE_CHANNELS, initial=Channel.HOTLINE)
@@ -137,8 +138,14 @@ class ConsoleForm(forms.Form):
         error_messages={"required": _("请选择诉求类型"), "invalid_choice": _("诉求类型取值无效")},
     )
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    title = forms.CharField(label=_("标题"), required=False, max_length=200)
-    content = _text(_("诉求内容"), rows=5)
+    title = forms.CharField(
+        label=_("标题"), required=False, widget=forms.TextInput(attrs={"maxlength": TITLE_MAX})
+    )
+    content = forms.CharField(
+        label=_("诉求内容"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": CONTENT_MAX}),
+    )
     category = forms.ModelChoiceField(
         label=_("诉求分类"),
         queryset=Category.objects.none(),
@@ -146,9 +153,12 @@ class ConsoleForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("请选择当前派单目录中的三级分类")},
     )
-    address = forms.CharField(label=_("地址"), required=False, max_length=255)
-    lon = forms.FloatField(label=_("经度"), required=False, error_messages={"invalid": _("经度必须是数字")})
-    lat = forms.FloatField(label=_("纬度"), required=False, error_messages={"invalid": _("纬度必须是数字")})
+    address = forms.CharField(
+        label=_("地址"), required=False, widget=forms.TextInput(attrs={"maxlength": ADDRESS_MAX})
+    )
+    # Full-width digits (１２０.３) are read as the API reads them (``api.schemas.Number``).
+    lon = forms.FloatField(label=_("经度"), required=False, error_messages={"invalid": _("经度应为数字")})
+    lat = forms.FloatField(label=_("纬度"), required=False, error_messages={"invalid": _("纬度应为数字")})
     building = forms.ModelChoiceField(
         label=_("楼栋"),
         queryset=Node.objects.none(),

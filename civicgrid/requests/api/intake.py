@@ -14,7 +14,14 @@ from civicgrid.requests.api.common import category_by_id, fresh, router, summary
 from civicgrid.requests.api.schemas import ERRORS, AttachmentOut, RequestIn, RequestOut
 from civicgrid.requests.constants import NOTE_MAX, Action
 from civicgrid.requests.models import Attachment, Category, RequestEvent
-from civicgrid.requests.services.intake import ATTACHMENTS_MAX, validate, validate_attachments
+from civicgrid.requests.services.intake import (
+    ATTACHMENTS_MAX,
+    BUILDING_UNKNOWN,
+    actor_problems,
+    intake_buildings,
+    validate,
+    validate_attachments,
+)
 from civicgrid.territory.models import Node
 
 # The service names the objects it was given; the API's caller sent their ids.
@@ -31,7 +38,7 @@ def as_request_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return renamed
 
 
-def _lookups(payload: RequestIn) -> tuple[Category | None, Node | None, dict[str, list[str]]]:
+def _lookups(actor: Any, payload: RequestIn) -> tuple[Category | None, Node | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     category = building = None
     if payload.category_id is not None:
@@ -40,15 +47,17 @@ def _lookups(payload: RequestIn) -> tuple[Category | None, Node | None, dict[str
         except ValidationError as exc:
             errors.update(exc.errors)
     if payload.building_id is not None:
-        building = Node.objects.filter(pk=payload.building_id, is_active=True).first()
+        # The console's rule: a building of the area the caller sees (``intake_buildings``).
+        building = intake_buildings(actor).filter(pk=payload.building_id).first()
         if building is None:
-            errors["building_id"] = [_("楼栋不存在")]
+            errors["building_id"] = [_(BUILDING_UNKNOWN)]
     return category, building, errors
 
 
-def new_request(payload: RequestIn) -> services.NewRequest:
-    """The service's input from the body; unknown category or building ids are refused (422)."""
-    category, building, errors = _lookups(payload)
+def new_request(actor: Any, payload: RequestIn) -> services.NewRequest:
+    """The service's input from the body; unknown category or building ids are refused (422),
+    with every other refusal intake would give (``validate``, ``actor_problems``)."""
+    category, building, errors = _lookups(actor, payload)
     data = services.NewRequest(
         channel=payload.channel,
         type=payload.type,
@@ -68,7 +77,8 @@ def new_request(payload: RequestIn) -> services.NewRequest:
         external_id=payload.external_id,
     )
     if errors:
-        raise ValidationError(errors=as_request_fields(validate(data)) | errors)
+        refused = validate(data) | actor_problems(actor, data)
+        raise ValidationError(errors=as_request_fields(refused) | errors)
     return data
 
 
@@ -81,7 +91,7 @@ def new_request(payload: RequestIn) -> services.NewRequest:
     "调用者须有受理诉求的权限。附件另用 POST /{id}/attachments 上传。",
 )
 def request_create(request: HttpRequest, payload: RequestIn) -> Any:
-    data = new_request(payload)
+    data = new_request(request.user, payload)
     try:
         created = services.request_create(actor=request.user, data=data)
     except ValidationError as exc:

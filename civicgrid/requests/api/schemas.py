@@ -20,6 +20,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
 from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.i18n import StrOrPromise
+from civicgrid.core.validators import fold
 from civicgrid.requests.constants import (
     NOTE_MAX,
     RATING_COMMENT_MAX,
@@ -95,10 +96,11 @@ def chinese_reason(title: str, error: Any) -> str:
 
 
 def _not_bool(value: Any) -> Any:
-    """JSON true is not the number 1 (pydantic's lax mode would take it as 1.0)."""
+    """JSON true is not the number 1 (pydantic's lax mode would take it as 1.0); a number
+    typed with full-width digits ("１２０.２９") is read as the console's form reads it."""
     if isinstance(value, bool):
         raise PydanticCustomError("float_type", _("应为数字"))
-    return value
+    return fold(value) if isinstance(value, str) else value
 
 
 Number = Annotated[float, BeforeValidator(_not_bool)]

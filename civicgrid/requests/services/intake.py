@@ -10,17 +10,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from civicgrid.accounts.models import Role
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import has_capability, holder_paths, scope_paths
+from civicgrid.accounts.selectors import has_capability, holder_paths, role_paths, scope_filter, scope_paths
 from civicgrid.core import bulk, crypto
 from civicgrid.core.audit import audit_row
 from civicgrid.core.errors import Conflict, PermissionDenied, ValidationError
 from civicgrid.core.models import AuditLog
-from civicgrid.core.uploads import MAX_PIXELS, starts_as, too_many_pixels, upload_is_whole
-from civicgrid.core.validators import normalise_phone, phone_problem
+from civicgrid.core.uploads import MAX_PIXELS, is_whole, starts_as, too_many_pixels, upload_is_whole
+from civicgrid.core.validators import INVISIBLE, normalise_phone, phone_problem
 from civicgrid.notify.models import Notification
 from civicgrid.notify.services import drain_after_commit
 from civicgrid.requests.catalogue.cache import catalogue_cache
@@ -53,6 +55,8 @@ NODE_READ = [
 NODE_FIELDS = [f.attname for f in NODE_READ]
 TITLE_MAX = 200
 CONTENT_MAX = 5000
+NAME_MAX = 50
+ADDRESS_MAX = 255
 ATTACHMENTS_MAX = 9  # files in one intake or action (a phone's photo picker offers nine)
 
 
@@ -200,6 +204,73 @@ def _sequence_next(day: date) -> int:
 # The choices' values, built once (``Choices.values`` builds a new list on every use).
 CHANNELS, REQUEST_TYPES, URGENCIES = (frozenset(c.values) for c in (Channel, RequestType, Urgency))
 
+# The channels a person records a call or visit under (the console's): the figures count
+# each as that channel's (12345热线, 领导留言板…). The others are what a system files under
+# (a resident's H5 and doorplate, a mini-program, Open311, another system).
+STAFF_CHANNELS = frozenset(
+    {
+        Channel.HOTLINE,
+        Channel.WALK_IN,
+        Channel.MESSAGE_BOARD,
+        Channel.ENTERPRISE_HOTLINE,
+        Channel.GRID_WORKER,
+    }
+)
+
+
+def staff_channels(actor: Any) -> frozenset[str]:
+    """The staff channels ``actor`` may file under, on the console and through the API alike:
+    the hotline centre's staff (who dispatch) and the system's intake every one; a grid
+    worker 网格员上报 and a community worker (or anyone else) 民声总台（来访） only, so that their
+    entries never count as 12345 calls in the channel figures."""
+    if actor is SYSTEM or has_capability(actor, Capability.REQUEST_DISPATCH):
+        return STAFF_CHANNELS
+    own = set()
+    if role_paths(actor, Role.GRID_WORKER):
+        own.add(Channel.GRID_WORKER.value)
+    if role_paths(actor, Role.COMMUNITY_WORKER) or not own:
+        own.add(Channel.WALK_IN.value)
+    return frozenset(own)
+
+
+def channel_problem(actor: Any, channel: str) -> str | None:
+    """Why ``actor`` may not file under ``channel`` (a staff channel not theirs), or None."""
+    if channel not in STAFF_CHANNELS or channel in staff_channels(actor):
+        return None
+    allowed = "、".join(str(Channel(c).label) for c in sorted(staff_channels(actor)))
+    return gettext("您只能登记渠道为「{allowed}」的诉求，不能登记为「{channel}」").format(
+        allowed=allowed, channel=Channel(channel).label
+    )
+
+
+def intake_buildings(actor: Any) -> QuerySet[Node]:
+    """The buildings ``actor`` may file a request at (the console's picker and the API's
+    ``building_id`` alike): the active buildings of the area they see; the system's intake
+    (a resident's doorplate) any active building."""
+    buildings = Node.objects.filter(kind=NodeKind.BUILDING, is_active=True)
+    if actor is SYSTEM:
+        return buildings
+    return scope_filter(buildings, actor, Capability.TERRITORY_VIEW, field="path")
+
+
+BUILDING_UNKNOWN = gettext_noop("楼栋不存在或不在您的辖区")
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only spaces and invisible characters (zero-width
+    spaces and joiners, the BOM…: ``core.validators.INVISIBLE``)."""
+    return not text.translate(_DROP_INVISIBLE).strip()
+
+
+def too_long(label: str, text: str, limit: int) -> str | None:
+    """The one wording of a text over its limit (console, API, follow-up alike), or None."""
+    if len(text) <= limit:
+        return None
+    return gettext("{label}最长{limit}个字（现有{length}个字）").format(
+        label=label, limit=limit, length=len(text)
+    )
+
 
 def validate(data: NewRequest) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
@@ -209,14 +280,16 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
         errors["type"] = [gettext("诉求类型取值无效")]
     if data.urgency not in URGENCIES:
         errors["urgency"] = [gettext("紧急程度取值无效")]
-    if not data.title.strip():
-        errors["title"] = [gettext("标题不能为空")]
-    elif len(data.title) > TITLE_MAX:
-        errors["title"] = [gettext("标题最长{title_max}个字").format(title_max=TITLE_MAX)]
-    if not data.content.strip():
-        errors["content"] = [gettext("诉求内容不能为空")]
-    elif len(data.content) > CONTENT_MAX:
-        errors["content"] = [gettext("诉求内容最长{content_max}个字").format(content_max=CONTENT_MAX)]
+    if is_blank(data.title):
+        errors["title"] = [gettext("请填写标题")]
+    elif problem := too_long(gettext("标题"), data.title.strip(), TITLE_MAX):
+        errors["title"] = [problem]
+    if is_blank(data.content):
+        errors["content"] = [gettext("请填写诉求内容")]
+    elif problem := too_long(gettext("诉求内容"), data.content.strip(), CONTENT_MAX):
+        errors["content"] = [problem]
+    if problem := too_long(gettext("地址"), data.address.strip(), ADDRESS_MAX):
+        errors["address"] = [problem]
     if data.requester_phone.strip() and (problem := _phone_problem(data.requester_phone.strip())):
         errors["requester_phone"] = [problem]
     if (
@@ -225,8 +298,8 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
         and data.channel in (Channel.HOTLINE, Channel.WEB)
     ):
         errors["requester_phone"] = [gettext("请填写联系电话（匿名诉求请勾选匿名）")]
-    if len(data.requester_name) > 50:
-        errors["requester_name"] = [gettext("姓名最长50个字")]
+    if problem := too_long(gettext("姓名"), data.requester_name.strip(), NAME_MAX):
+        errors["requester_name"] = [problem]
     if problem := _email_problem(data.requester_email.strip()):
         errors["requester_email"] = [problem]
     if data.crs not in ("wgs84", "gcj02"):
@@ -239,6 +312,22 @@ def validate(data: NewRequest) -> dict[str, list[str]]:
         errors["category"] = [gettext("请选择当前派单目录中的三级分类")]
     if data.building is not None and data.building.kind != NodeKind.BUILDING:
         errors["building"] = [gettext("门牌必须对应楼栋")]
+    return errors
+
+
+def actor_problems(actor: Any, data: NewRequest) -> dict[str, list[str]]:
+    """What ``actor`` may not file of ``data``: a staff channel not theirs, a building
+    outside the area they see (one rule for the console and the API)."""
+    errors: dict[str, list[str]] = {}
+    if data.channel in CHANNELS and (problem := channel_problem(actor, data.channel)):
+        errors["channel"] = [problem]
+    building = data.building
+    if (
+        building is not None
+        and actor is not SYSTEM
+        and not intake_buildings(actor).filter(pk=building.pk).exists()
+    ):
+        errors["building"] = [gettext(BUILDING_UNKNOWN)]
     return errors
 
 
@@ -257,24 +346,41 @@ def validate_attachments(files: list[UploadedFile]) -> dict[str, list[str]]:
             problems.append(gettext("{name}：文件超过{limit}MB").format(name=f.name, limit=megabytes))
         elif (f.content_type or "") not in settings.REQUESTS_ATTACHMENT_TYPES:
             problems.append(gettext("{name}：只接受 JPG、PNG、WEBP 图片或 PDF").format(name=f.name))
-        elif not upload_is_whole(f, max_bytes=limit):
+        elif not upload_is_whole(f, max_bytes=limit) and not _retyped(f, limit):
             problems.append(_unreadable(f, limit))
     return {"attachments": problems} if problems else {}
 
 
+def _retyped(f: UploadedFile, limit: int) -> bool:
+    """A whole file of another accepted type than the one declared (a PNG renamed .jpg, sent
+    as image/jpeg): taken as what it is, its content type set to the real one (kept and
+    served as such). False when it is whole as no accepted type."""
+    f.seek(0)
+    head = f.read(limit + 1)
+    f.seek(0)
+    if len(head) > limit:
+        return False
+    for real in settings.REQUESTS_ATTACHMENT_TYPES:
+        if real != f.content_type and starts_as(real, head) and is_whole(real, head):
+            f.content_type = real
+            return True
+    return False
+
+
 def _unreadable(f: UploadedFile, limit: int) -> str:
     """Why a file declared as an accepted type was refused: too many pixels; damaged or cut
-    short (it begins as that type does: "只接受 JPG…" told the sender of a truncated PNG its
-    type was wrong); or not of that type at all (a renamed file)."""
+    short (it begins as that type, or as another accepted type, does: "只接受 JPG…" told the
+    sender of a truncated PNG its type was wrong); or of no accepted type at all."""
     f.seek(0)
     head = f.read(limit)
     f.seek(0)
     content_type = f.content_type or ""
-    if too_many_pixels(content_type, head):
+    begins = [t for t in settings.REQUESTS_ATTACHMENT_TYPES if starts_as(t, head)]
+    if any(too_many_pixels(t, head) for t in {content_type, *begins}):
         return gettext("{name}：图片像素过大（超过{megapixels}百万像素），请压缩后再上传").format(
             name=f.name, megapixels=MAX_PIXELS // 1_000_000
         )
-    if starts_as(content_type, head):
+    if begins:
         return gettext("{name}：文件已损坏或不完整，无法读取，请重新上传").format(name=f.name)
     return gettext("{name}：只接受 JPG、PNG、WEBP 图片或 PDF").format(name=f.name)
 
@@ -560,7 +666,7 @@ def _request_create(
     PostgreSQL all of them are one statement after the one that draws the id and number."""
     _check_intake_actor(actor)
     files = list(attachments or [])
-    errors = validate(data) | validate_attachments(files)
+    errors = validate(data) | validate_attachments(files) | actor_problems(actor, data)
     if errors:
         raise ValidationError(errors=errors)
     now = timezone.now()
@@ -719,8 +825,8 @@ def request_follow_up(*, request: Request, text: str, phone: str, channel: str =
     if problem:
         errors["requester_phone"] = [problem]
     phone = normalise_phone(phone) or phone
-    if len(text) > CONTENT_MAX:
-        errors["content"] = [gettext("诉求内容最长{content_max}个字").format(content_max=CONTENT_MAX)]
+    if problem := too_long(gettext("诉求内容"), text.strip(), CONTENT_MAX):
+        errors["content"] = [problem]
     if errors:
         raise ValidationError(errors=errors)
     locked = engine.begin(REQUESTER, request, Action.NOTE)

@@ -97,8 +97,8 @@ def test_a_refused_call_focuses_the_first_invalid_field_and_names_the_fields(
         attrs = html.by_id(f"id_{field}")
         assert attrs.get("aria-invalid") == "true"
         assert html.described(attrs) == [f"id_{field}_error"]
-    assert "标题不能为空" in text[text.index('id="id_title_error"') :].split("</p>")[0]
-    assert "经度必须是数字" in text[text.index('id="id_lon_error"') :].split("</p>")[0]
+    assert "请填写标题" in text[text.index('id="id_title_error"') :].split("</p>")[0]
+    assert "经度应为数字" in text[text.index('id="id_lon_error"') :].split("</p>")[0]
     for field in ("requester_phone", "content", "lat", "address"):
         assert "aria-invalid" not in html.by_id(f"id_{field}")
     summary = text[text.index('class="form-errors"') :].split("</div>")[0]

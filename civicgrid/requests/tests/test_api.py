@@ -371,7 +371,7 @@ def test_bad_intake_is_422_naming_the_fields_in_chinese(hotline: Any, people: di
     body = response.json()
     assert body["code"] == "invalid"
     assert set(body["detail"]) >= {"title", "lat", "type", "requester_phone", "category_id"}
-    assert "标题不能为空" in body["message"] and "分类不存在" in body["message"]
+    assert "请填写标题" in body["message"] and "分类不存在" in body["message"]
     missing = people["olivia"].post("/", {"type": "help", "lat": "北京"})
     assert missing.status_code == 422
     assert missing.json()["detail"]["title"] == ["请填写标题"]

@@ -112,7 +112,9 @@ def test_the_id_is_the_callers_own(hotline: Any) -> None:
     """Another caller's id, the system's and residents' intakes, Open311's device id and no
     id at all never make a replay."""
     first = services.request_create(actor=hotline.city.olivia, data=hotline.new(external_id="WX-1"))
-    other = services.request_create(actor=hotline.city.carol, data=hotline.new(external_id="WX-1"))
+    other = services.request_create(
+        actor=hotline.city.carol, data=hotline.new(channel="walk_in", external_id="WX-1")
+    )
     assert other.pk != first.pk
     system = [services.request_create(actor=SYSTEM, data=hotline.new(external_id="H5-1")) for _ in range(2)]
     assert system[0].pk != system[1].pk and system[0].created_by_id is None

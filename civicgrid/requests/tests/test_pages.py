@@ -151,7 +151,7 @@ def test_console_refuses_bad_input_and_creates_nothing(client: Client, hotline: 
     response = client.post(CONSOLE, console_post(hotline, title="", requester_phone="12345", lon="东经"))
     assert response.status_code == 422
     html = page(response)
-    assert "标题不能为空" in html and "经度必须是数字" in html
+    assert "请填写标题" in html and "经度应为数字" in html
     assert not Request.objects.exists() and AuditLog.objects.count() == before
     response = client.post(CONSOLE, console_post(hotline, requester_phone="12345"))
     assert "电话号码格式不正确" in page(response)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
-from civicgrid.accounts.selectors import require_any, scope_filter
+from civicgrid.accounts.selectors import has_capability, require_any, scope_filter
 from civicgrid.core import crypto, once
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
@@ -87,13 +87,18 @@ def _add_intake_errors(form: ConsoleForm) -> None:
         _show_errors(form, ValidationError(errors=errors))
 
 
-def _follow_note(d: dict[str, Any]) -> str:
-    """What the follow-up call said, with the caller shown masked."""
+def _follow_note(d: dict[str, Any], target: Request) -> str:
+    """What the follow-up call said, with the caller shown masked. The note is on the
+    timeline the handling unit reads: a caller who asks for confidentiality (要求保密 ticked),
+    or who calls about a confidential request (most likely its requester, whom the unit may
+    not see), is named there by no name or phone, not even masked."""
     name, phone = d["requester_name"].strip(), d["requester_phone"].strip()
     caller = "".join(
         part for part in (crypto.mask_name(name) if name else "", crypto.mask_phone(phone) if phone else "")
     )
-    if d["anonymous"] or not caller:
+    if d["confidential"] or target.confidential:
+        caller = _("来电人要求保密")
+    elif d["anonymous"] or not caller:
         caller = _("匿名来电")
     text = "\n".join(part for part in (d["title"].strip(), d["content"].strip()) if part)
     return _("再次来电（{channel}，{caller}）：{text}").format(
@@ -119,20 +124,19 @@ def _create_and_close(
         )
 
 
-def _check_follow(d: dict[str, Any]) -> None:
+def _check_follow(actor: Any, d: dict[str, Any]) -> None:
     """跟进此件 checks the caller as intake does (the phone, required unless anonymous on the
     hotline; the name's length) and wants something said: the call's title or content."""
     data = _new_request(d)
     errors = {
         k: v
-        for k, v in intake.validate(data).items()
+        for k, v in (intake.validate(data) | intake.actor_problems(actor, data)).items()
         if k in ("channel", "requester_phone", "requester_name")
     }
-    text = f"{data.title.strip()}{data.content.strip()}"
-    if not text:
+    if intake.is_blank(data.title) and intake.is_blank(data.content):
         errors["content"] = [_("请填写本次来电反映的内容（如：催办，询问进度）")]
-    elif len(data.content) > intake.CONTENT_MAX:
-        errors["content"] = [_("诉求内容最长{content_max}个字").format(content_max=intake.CONTENT_MAX)]
+    elif problem := intake.too_long(_("诉求内容"), data.content.strip(), intake.CONTENT_MAX):
+        errors["content"] = [problem]
     if errors:
         raise ValidationError(errors=errors)
 
@@ -197,11 +201,11 @@ def _console_write(request: HttpRequest, form: ConsoleForm) -> str:
     follow = request.POST.get("follow", "")
     if follow.isdecimal():
         target = selectors.request_get(user, int(follow))
-        _check_follow(d)
+        _check_follow(user, d)
         services.request_note(
             actor=user,
             request=target,
-            note=_follow_note(d),
+            note=_follow_note(d, target),
             attachments=files,
             caller_phone=d["requester_phone"],
         )
@@ -296,7 +300,7 @@ def console(request: HttpRequest) -> HttpResponse:
     repeat_of = None
     files_dropped = 0
     if request.method == "POST":
-        form = ConsoleForm(request.POST, buildings=web.buildings_visible(user), user=user)
+        form = ConsoleForm(request.POST, buildings=intake.intake_buildings(user), user=user)
         if form.is_valid():
             try:
                 return _console_submit(request, form)
@@ -316,7 +320,7 @@ def console(request: HttpRequest) -> HttpResponse:
         status = 422
         files_dropped = len(request.FILES.getlist("attachments"))
     else:
-        form = ConsoleForm(buildings=web.buildings_visible(user), user=user)
+        form = ConsoleForm(buildings=intake.intake_buildings(user), user=user)
     root = node_roots(user).first()
     context = {
         "form": form,
@@ -326,7 +330,9 @@ def console(request: HttpRequest) -> HttpResponse:
         "category_search_url": web.category_search_url(),
         "map_root": root,
         "chosen_category": _chosen(form, "category", selectors.leaf_categories()),
-        "chosen_building": _chosen(form, "building", web.buildings_visible(user)),
+        "chosen_building": _chosen(form, "building", intake.intake_buildings(user)),
+        # 直接办结 and 派单 are the dispatchers' (DIRECT_CLOSE's rule): others are not offered them
+        "dispatches": has_capability(user, Capability.REQUEST_DISPATCH),
         "repeat_of": repeat_of,
         "files_dropped": files_dropped,
         "attachments_max": intake.ATTACHMENTS_MAX,
