@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.requests import selectors
 from civicgrid.requests.constants import OPEN_STATUSES, Light
@@ -96,18 +97,19 @@ class Overview:
         }
 
 
-def _areas_below(actor: Any, area: Target | None = None) -> list[Node]:
+def _areas_below(actor: Any, area: Target | None = None) -> tuple[list[Node], bool]:
     """The areas one level below the reader's view (or below ``area``, the one they narrowed
     it to): the subdistricts for a district's reader, the communities for a subdistrict's,
-    the grids for a community's."""
+    the grids for a community's; and whether there were more than ``AREAS_MAX`` of them
+    (then the last row holds the areas left out as well)."""
     visible = nodes_visible(actor)
     if area is not None:
         visible = visible.filter(path__startswith=area.paths[0]).exclude(path=area.paths[0])
     for kind in (NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID):
         found = list(visible.filter(kind=kind)[: AREAS_MAX + 1])
         if len(found) > 1:
-            return found[:AREAS_MAX]
-    return []
+            return found[:AREAS_MAX], len(found) > AREAS_MAX
+    return [], False
 
 
 def _category_names(codes: list[str]) -> dict[str, str]:
@@ -167,7 +169,7 @@ def overview(actor: Any, now: datetime | None = None, *, area: Target | None = N
     names = _category_names([code for code, _ in top])
     found.categories = [(code, names.get(code, code), n) for code, n in top]
 
-    areas = _areas_below(actor, area)
+    areas, more = _areas_below(actor, area)
     if areas:
         aggregates: dict[str, Any] = {}
         in_any = Q()
@@ -182,7 +184,9 @@ def overview(actor: Any, now: datetime | None = None, *, area: Target | None = N
         found.areas = [AreaRow(n, by_area[f"open_{n.pk}"], by_area[f"overdue_{n.pk}"]) for n in areas]
         if by_area["open_rest"]:  # overdue ones are open too
             label = (area or scope_target(actor)).label
-            found.rest = RestRow(unsplit_name(label), by_area["open_rest"], by_area["overdue_rest"])
+            # Past AREAS_MAX rows the areas left out are in this row too, and it says so.
+            name = _("{name}（其余区域、本级及未细分）").format(name=label) if more else unsplit_name(label)
+            found.rest = RestRow(name, by_area["open_rest"], by_area["overdue_rest"])
 
     units = (
         qs.filter(open_q, lead_unit__isnull=False)

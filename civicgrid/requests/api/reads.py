@@ -115,6 +115,11 @@ def request_overview(request: HttpRequest, node: Integer | None = None) -> Any:
         "areas": [
             {"id": a.node.pk, "name": a.node.name, "open": a.open, "overdue": a.overdue} for a in found.areas
         ],
+        "areas_rest": (
+            {"name": found.rest.name, "open": found.rest.open, "overdue": found.rest.overdue}
+            if found.rest is not None
+            else None
+        ),
         "units": [
             {"id": u.unit_id, "name": u.name, "open": u.open, "overdue": u.overdue} for u in found.units
         ],

@@ -877,6 +877,12 @@ class OverviewAreaOut(Schema):
     overdue: int
 
 
+class OverviewRestOut(Schema):
+    name: str = Field(description="如“梁溪区（本级及未细分）”")
+    open: int
+    overdue: int
+
+
 class OverviewUnitOut(Schema):
     id: int
     name: str
@@ -899,4 +905,8 @@ class OverviewOut(Schema):
     daily: list[OverviewDayOut] = Field(description="近 30 天每日受理")
     categories: list[OverviewCategoryOut] = Field(description="本月受理最多的二级分类（前 10）")
     areas: list[OverviewAreaOut] = Field(description="调用者辖区下一级各区域的在办与超期")
+    areas_rest: OverviewRestOut | None = Field(
+        description="在办但不在上面任何区域的诉求（定位在本级、尚未细分）；没有时为 null。"
+        "areas 各行加上本项等于 open 与 overdue"
+    )
     units: list[OverviewUnitOut] = Field(description="超期在办最多的承办单位（前 10）")

@@ -87,3 +87,31 @@ def test_a_narrowed_overview_names_the_area_it_was_narrowed_to(hotline: Any) -> 
     assert found.open == 2
     assert found.rest is not None and (found.rest.name, found.rest.open) == (unsplit_name(c.sub_a.name), 1)
     assert sum(row.open for row in found.areas) + found.rest.open == found.open
+
+
+def test_the_api_gives_the_rest_so_its_areas_add_up_too(hotline: Any) -> None:
+    from civicgrid.requests.tests.test_api import Caller
+
+    c = hotline.city
+    _open_request(c.grid_a1_1, hotline.sub_a_unit)
+    _open_request(c.district, None)
+    body = Caller(c.dave).get("/overview").json()
+    assert body["areas_rest"] == {"name": unsplit_name(c.district.name), "open": 1, "overdue": 0}
+    assert sum(a["open"] for a in body["areas"]) + body["areas_rest"]["open"] == body["open"] == 2
+    Request.objects.filter(node=c.district).delete()
+    assert Caller(c.dave).get("/overview").json()["areas_rest"] is None
+
+
+def test_past_the_most_areas_charted_the_last_row_says_it_holds_the_others(
+    hotline: Any, monkeypatch: Any
+) -> None:
+    from civicgrid.requests import overview as module
+
+    c = hotline.city
+    monkeypatch.setattr(module, "AREAS_MAX", 1)  # two subdistricts: the second is left out
+    _open_request(c.grid_a1_1, hotline.sub_a_unit)
+    _open_request(c.grid_b1_1, hotline.sub_b_unit)
+    found = overview(c.dave)
+    assert [row.node.name for row in found.areas] == [c.sub_a.name]
+    assert found.rest is not None and found.rest.open == 1
+    assert found.rest.name == f"{c.district.name}（其余区域、本级及未细分）"
