@@ -153,6 +153,25 @@ def mask_phone(value: str) -> str:
     return head + "*" * (len(number) - 4) + number[-4:] + extension
 
 
+# Personal numbers inside free text (a request's content, a guardian's consent): an ID number
+# (17 digits and a digit or X), a mobile (optionally +86, with spaces or dashes) or a landline
+# with its area code; never part of a longer run of digits.
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]){8}|0[0-9]{2,3}[\s-]?[0-9]{7,8}(?:-[0-9]{1,6})?)(?![0-9])"
+)
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """``text`` with every ID number and phone in it masked as the fields are
+    (``mask_id_number``, ``mask_phone``): for free text shown where the person must not be
+    (an anonymous or confidential request's content, a guardian's consent)."""
+    if not text:
+        return text or ""
+    text = _ID_IN_TEXT.sub(lambda found: mask_id_number(found.group(0)), text)
+    return _PHONE_IN_TEXT.sub(lambda found: mask_phone(found.group(0)), text)
+
+
 def mask_email(value: str) -> str:
     """An e-mail address as staff see it: the first letter of the mailbox and the domain
     (``zhangwei@example.cn`` -> ``z***@example.cn``); without an @, all hidden."""

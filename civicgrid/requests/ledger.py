@@ -324,16 +324,18 @@ def export_rows(actor: Any, qs: QuerySet[Request]) -> Iterable[tuple[Any, ...]]:
         qs = qs.annotate(requester_shown=ExpressionWrapper(seen, output_field=BooleanField()))
     for r in qs.select_related("category", "lead_unit", "node").iterator(chunk_size=2000):
         shown = not r.anonymous and getattr(r, "requester_shown", True)
+        # Where the requester is hidden, so are the numbers typed into the text (requester_shown).
+        text = (lambda value: value) if shown else crypto.mask_numbers_in_text
         yield (
             r.number,
             r.received_at,
             r.get_channel_display(),
             r.get_type_display(),
-            r.title,
-            r.content,
+            text(r.title),
+            text(r.content),
             r.category.full_name if r.category else "",
             r.node.name if r.node else "",
-            r.address,
+            text(r.address),
             r.requester_name_masked if shown else "",
             r.requester_phone_masked if shown else "",
             r.lead_unit.name if r.lead_unit else "",

@@ -76,6 +76,21 @@ def sees_requester(actor: Any, request: Request) -> bool:
     )
 
 
+def requester_shown(actor: Any, request: Request) -> bool:
+    """Whether ``actor`` is shown who filed ``request`` (masked, as everywhere): not when it is
+    anonymous, nor when it is confidential and ``sees_requester`` says no. Where not, the ID
+    numbers and phones in its title, content and address are masked as well
+    (``crypto.mask_numbers_in_text``): a number typed into the text must not give away the
+    person the request hides. Remembered on the request for the actor (a list asks per field)."""
+    key = getattr(actor, "pk", None)
+    cached = getattr(request, "_requester_shown", None)
+    if cached is not None and cached[0] == key:
+        return bool(cached[1])
+    shown = not request.anonymous and sees_requester(actor, request)
+    request._requester_shown = (key, shown)  # type: ignore[attr-defined]
+    return shown
+
+
 def requester_seen_q(actor: Any) -> Q | None:
     """The requests whose requester ``actor`` sees (``sees_requester``); None: all of them."""
     scopes = [scope_q(actor, c) for c in REQUESTER_READERS]

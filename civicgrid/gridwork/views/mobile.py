@@ -56,7 +56,7 @@ from civicgrid.requests.models import Request, RequestEvent, WorkOrder
 from civicgrid.requests.selectors import requests_visible
 from civicgrid.requests.services.handling import event_label
 from civicgrid.requests.services.intake import ATTACHMENTS_MAX
-from civicgrid.requests.web_helpers import ACTION_RUNNERS
+from civicgrid.requests.web_helpers import ACTION_RUNNERS, mask_text_for
 from civicgrid.territory.models import Node
 
 MAX_CHOICES = 2000
@@ -495,6 +495,7 @@ def _checked_meanwhile(user: Any, pk: int) -> tuple[Request, str] | None:
 def _verify_context(user: Any, found: Request, form: VerifyForm) -> dict[str, Any]:
     """What the worker judges by: the report and its photos, the unit that handled it and its
     reply with photos, the earlier failed checks, the place on the map within their grid."""
+    found = mask_text_for(user, found)  # a number typed into the text must not give a hidden requester away
     point = found.lon is not None and found.lat is not None
     label = f"{found.number} {found.title}"
     marker = {"lon": found.lon, "lat": found.lat, "kind": "reported", "label": label}

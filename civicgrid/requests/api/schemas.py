@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, ValidationError, field_validator, model_va
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
+from civicgrid.core import crypto
 from civicgrid.core.api_types import Integer, choices_text
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import fold
@@ -47,7 +48,7 @@ from civicgrid.requests.models import (
     WhistleSummons,
     WorkOrder,
 )
-from civicgrid.requests.permissions import sees_requester
+from civicgrid.requests.permissions import requester_shown
 from civicgrid.requests.selectors import not_ours_return
 from civicgrid.requests.services.handling import LONG_RUNNING_MAX_DAYS
 from civicgrid.requests.services.whistle import WHISTLE_DEADLINE_MAX
@@ -503,6 +504,14 @@ class RequestOut(Schema):
         return obj.lead_unit.name if obj.lead_unit else ""
 
     @staticmethod
+    def resolve_title(obj: Request, context: Any) -> str:
+        return _text(obj, context, obj.title)
+
+    @staticmethod
+    def resolve_address(obj: Request, context: Any) -> str:
+        return _text(obj, context, obj.address)
+
+    @staticmethod
     def resolve_requester_name_masked(obj: Request, context: Any) -> str:
         return obj.requester_name_masked if _shows_requester(obj, context) else ""
 
@@ -512,9 +521,15 @@ class RequestOut(Schema):
 
 
 def _shows_requester(obj: Request, context: Any) -> bool:
-    """Not anonymous, and not confidential unless the caller may see it (``sees_requester``)."""
+    """Not anonymous, and not confidential unless the caller may see it (``requester_shown``)."""
     request = (context or {}).get("request")
-    return not obj.anonymous and sees_requester(getattr(request, "user", None), obj)
+    return requester_shown(getattr(request, "user", None), obj)
+
+
+def _text(obj: Request, context: Any, value: str) -> str:
+    """A free-text field of the request as the caller is shown it: the numbers in it masked
+    where the requester is hidden from them."""
+    return value if _shows_requester(obj, context) else crypto.mask_numbers_in_text(value)
 
 
 class RequestPage(Schema):
@@ -739,6 +754,10 @@ class RequestDetailOut(RequestOut):
     councils: list[CouncilOut]
     attachments: list[AttachmentOut]
     allowed_actions: list[str] = Field(description="当前调用者此刻可执行的动作")
+
+    @staticmethod
+    def resolve_content(obj: Request, context: Any) -> str:
+        return _text(obj, context, obj.content)
 
     @staticmethod
     def resolve_merged_into_number(obj: Request) -> str:

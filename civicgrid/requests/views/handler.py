@@ -241,6 +241,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reveal": web.can_reveal(user, found),
         "in_unit": bool(unit_ids(user)),
     }
+    web.mask_text_for(user, found)  # a number typed into the text must not give a hidden requester away
     return render(request, "requests/detail.html", context)
 
 

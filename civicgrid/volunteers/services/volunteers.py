@@ -1,6 +1,5 @@
 """Volunteers: registration (by the resident or by the community), approval, profile; teams."""
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -136,15 +135,11 @@ def _age_allowed(resident: Resident, errors: dict[str, list[str]]) -> bool:
     return False
 
 
-# A phone inside free text: a mobile (optionally +86, with spaces or dashes) or a landline.
-_PHONE_IN_TEXT = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}|0\d{2,3}[\s-]?\d{7,8}(?:-\d{1,6})?")
-
-
 def consent_masked(consent: str) -> str:
-    """The guardian's consent as pages, the API and audit rows show it: every phone in it
-    masked (``13812345678`` -> ``138****5678``); the full text only through
-    ``volunteer_consent_reveal``."""
-    return _PHONE_IN_TEXT.sub(lambda found: crypto.mask_phone(found.group(0)), consent or "")
+    """The guardian's consent as pages, the API and audit rows show it: every phone (and ID
+    number) in it masked (``13812345678`` -> ``138****5678``, ``crypto.mask_numbers_in_text``);
+    the full text only through ``volunteer_consent_reveal``."""
+    return crypto.mask_numbers_in_text(consent or "")
 
 
 def _audit(volunteer: Volunteer) -> dict[str, Any]:
