@@ -283,7 +283,10 @@ def _result(actor: Any, raw: str) -> dict[str, Any] | None:
         and found.lat is not None
         and locator.locate(found.lon, found.lat) is None
     )
-    return {"request": found, "lead": lead, "outside": outside}
+    # No point nor building (an address alone is not located): the rules that dispatch by
+    # place (属地) had nothing to go by.
+    unplaced = found.building_id is None and (found.lon is None or found.lat is None)
+    return {"request": found, "lead": lead, "outside": outside, "unplaced": unplaced}
 
 
 def _chosen(form: ConsoleForm, name: str, qs: QuerySet[Any]) -> Any:
