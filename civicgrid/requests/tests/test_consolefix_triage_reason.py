@@ -33,6 +33,7 @@ def test_no_category_says_so_and_a_placed_request_is_dispatched(client: Client, 
     login(client, hotline.city.olivia)
     html = page(client.post(CONSOLE, console_post(hotline, category=""), follow=True))
     assert "未选分类" in html and UNPLACED not in html
-    html = page(client.post(CONSOLE, console_post(hotline, title="电梯又停了", requester_phone="13912345678", content="5号楼电梯又停了"), follow=True))
+    again = console_post(hotline, title="电梯又停了", requester_phone="13912345678", content="5号楼电梯停了")
+    html = page(client.post(CONSOLE, again, follow=True))
     placed = Request.objects.get(title="电梯又停了")
     assert placed.status == Status.DISPATCHED and UNPLACED not in html
