@@ -167,6 +167,9 @@ class ConsoleForm(forms.Form):
         error_messages={"invalid_choice": _("楼栋不存在或不在您的辖区")},
     )
     answer = _text(_("答复内容（直接办结）"), rows=4)
+    # The picker's search box: its words reach the server when no category was picked from
+    # the list (no JavaScript, or Enter pressed first); see ``clean``.
+    category_q = forms.CharField(required=False)
 
     def __init__(self, *args: Any, buildings: Any = None, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,6 +182,29 @@ class ConsoleForm(forms.Form):
         if buildings is None:
             buildings = Node.objects.filter(kind=NodeKind.BUILDING)
         self.fields["building"].queryset = buildings  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any] | None:
+        """Words typed in the category box without a pick are not dropped: one matching leaf is
+        taken, none or several are an error on 分类 (the words kept in the box)."""
+        data = super().clean() or {}
+        typed = (data.get("category_q") or "").strip()[:50]
+        if typed and data.get("category") is None and "category" not in self.errors:
+            from civicgrid.requests.web_helpers import category_matches
+
+            found = category_matches(typed, limit=2)
+            if len(found) == 1:
+                data["category"] = found[0]
+            elif not found:
+                self.add_error(
+                    "category",
+                    _("没有与“{words}”匹配的分类，请换个说法，或清空分类框不选分类").format(words=typed),
+                )
+            else:
+                self.add_error(
+                    "category",
+                    _("“{words}”匹配多个分类，请从列表中选择一个，或输入更完整的名称").format(words=typed),
+                )
+        return data
 
 
 # --- actions on one request ---------------------------------------------------------------
