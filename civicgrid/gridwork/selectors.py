@@ -200,12 +200,14 @@ REPORT_STATES = ("open", "done", "all")
 
 
 def reported_findings(actor: Any, state: str = "open") -> QuerySet[Finding]:
-    """我上报的诉求: the worker's own findings that filed a request or followed one (跟进这件),
-    newest first, each with its request, the request's lead unit and the id of its latest
-    history row (``last_event_id``). ``state``: ``open`` (still being handled),
-    ``done`` (closed or merged) or ``all``."""
+    """我上报的诉求: the requests the worker filed or followed (跟进这件) from their findings, one
+    row per request — the worker's latest finding on it — newest first, each with its
+    request, the request's lead unit and the id of its latest history row
+    (``last_event_id``). ``state``: ``open`` (still being handled), ``done`` (closed or
+    merged) or ``all``."""
     latest = RequestEvent.objects.filter(request=OuterRef("request_id")).order_by("-created_at", "-id")
-    qs = Finding.objects.filter(worker=actor, request__isnull=False)
+    own = Finding.objects.filter(worker=actor, request=OuterRef("request_id")).order_by("-observed_at", "-id")
+    qs = Finding.objects.filter(worker=actor, request__isnull=False).filter(pk=Subquery(own.values("pk")[:1]))
     if state == "open":
         qs = qs.exclude(request__status__in=REPORT_DONE)
     elif state == "done":

@@ -76,21 +76,29 @@ def test_the_state_filter_tells_open_from_done(field: Field) -> None:
     assert "我上报的诉求：1 件办理中" in alice.get("/gridwork/m/").content.decode()
 
 
-def test_the_list_is_paged(field: Field) -> None:
-    first = _report(field, "report-5")
-    for n in range(30):  # 31 findings of alice, all pointing at the one request
+def _more_requests(first: Finding, n: int) -> None:
+    """``n`` more requests of alice's, each with her finding (rows copied from ``first``)."""
+    assert first.request is not None
+    for i in range(n):
+        copy = Request.objects.get(pk=first.request.pk)
+        copy.pk, copy.number = None, f"{first.request.number[:9]}9{i:05d}"
+        copy.save(force_insert=True)
         Finding.objects.create(
-            worker=field.alice,
-            client_key=f"copy-key-{n}",
+            worker=first.worker,
+            client_key=f"copy-key-{i}",
             observed_at=first.observed_at,
             day=first.day,
             category=first.category,
-            description=f"第{n}次",
+            description=f"第{i}次",
             outcome=first.outcome,
-            request=first.request,
+            request=copy,
             node=first.node,
             node_path=first.node_path,
         )
+
+
+def test_the_list_is_paged(field: Field) -> None:
+    _more_requests(_report(field, "report-5"), 30)  # 31 requests of alice's
     alice = phone(field.alice)
     page_1 = alice.get("/gridwork/m/reported/").content.decode()
     page_2 = alice.get("/gridwork/m/reported/?state=open&page=2").content.decode()
@@ -98,6 +106,20 @@ def test_the_list_is_paged(field: Field) -> None:
     assert len(_rows(page_2)) == 1 and "第 2/2 页" in page_2
     # A page past the end shows the last one.
     assert len(_rows(alice.get("/gridwork/m/reported/?page=9").content.decode())) == 1
+
+
+def test_a_request_reported_and_followed_again_is_one_row(field: Field) -> None:
+    first = _report(field, "report-7")
+    assert first.request is not None
+    for n in range(2):  # alice follows her own report twice more (跟进这件)
+        again = _report(
+            field, f"follow-again-{n}", description=f"又看到了，第{n + 2}次", follow=first.request
+        )
+        assert again.request == first.request
+    alice = phone(field.alice)
+    rows = _rows(alice.get("/gridwork/m/reported/").content.decode())
+    assert len(rows) == 1 and first.request.number in rows[0] and "第3次" in rows[0]
+    assert "我上报的诉求：1 件办理中" in alice.get("/gridwork/m/").content.decode()
 
 
 @pytest.mark.parametrize(
