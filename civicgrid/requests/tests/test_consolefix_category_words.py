@@ -21,8 +21,9 @@ def _fresh_locator() -> None:
 
 def test_one_matching_leaf_is_taken(client: Client, hotline: Any) -> None:
     login(client, hotline.city.olivia)
-    client.post(CONSOLE, console_post(hotline, category="", category_q="dtgz"), follow=True)
+    html = page(client.post(CONSOLE, console_post(hotline, category="", category_q="dtgz"), follow=True))
     assert Request.objects.get().category == hotline.lift
+    assert f"分类：{hotline.lift.full_name}" in html  # the result says which one was taken
 
 
 @pytest.mark.parametrize(
