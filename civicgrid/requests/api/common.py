@@ -50,7 +50,12 @@ def target(actor: Any, request_id: int, action: str) -> Request:
 
 def guard(actor: Any, request: Request, action: str) -> None:
     if not actor_kinds(actor, request) & TRANSITIONS[action].actors:
-        raise PermissionDenied(_("您无权对该诉求执行「{label}」").format(label=Action(action).label))
+        from civicgrid.requests.services.engine import lead_changed  # the services import this app
+
+        raise PermissionDenied(
+            lead_changed(actor, request, action)
+            or _("您无权对该诉求执行「{label}」").format(label=Action(action).label)
+        )
 
 
 def fresh(request_id: int) -> Request:

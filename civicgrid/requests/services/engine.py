@@ -114,7 +114,7 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
         )
     if not allowed:
         raise PermissionDenied(
-            _lead_changed(actor, locked, action) or _("您无权对该诉求执行「{label}」").format(label=label)
+            lead_changed(actor, locked, action) or _("您无权对该诉求执行「{label}」").format(label=label)
         )
     if locked.status not in rule.sources:
         raise Conflict(
@@ -129,10 +129,11 @@ def begin(actor: Any, request: Request | int, action: str, *, expected_version: 
 LEAD_CHANGES = (Action.REASSIGN, Action.ESCALATE, Action.RETURN_APPROVE)
 
 
-def _lead_changed(actor: Any, locked: Request, action: str) -> str:
+def lead_changed(actor: Any, locked: Request, action: str) -> str:
     """Why an actor of the former lead unit may no longer act, when the request's latest step
     took it from them (改派, 上报, 同意退单) and no ``expected_version`` told of it: named,
-    instead of "您无权…". Empty when that is not the case."""
+    instead of "您无权…" (here, and in the API's check before the service, ``api.common.guard``).
+    Empty when that is not the case."""
     units = unit_ids(actor)
     if not units:
         return ""

@@ -88,3 +88,17 @@ def test_an_outsider_still_hears_no_more_than_no_right(hotline: Any, signed: Req
     with pytest.raises(PermissionDenied) as refused:
         services.request_start(actor=hotline.walt, request=signed)
     assert refused.value.message == "您无权对该诉求执行「开始办理」"
+
+
+def test_the_api_tells_the_former_lead_of_a_committed_reassign(hotline: Any, signed: Request) -> None:
+    """After the 改派 has committed the API's own check (``api.common.guard``, before the
+    service) refuses: it names the 改派 too, not only "您无权"."""
+    services.request_reassign(
+        actor=hotline.city.olivia, request=signed, lead_unit=hotline.sub_b_unit, reason="属通江街道辖区"
+    )
+    response = Client().post(
+        f"/api/v1/requests/{signed.pk}/start", {}, "application/json", headers=_api(hotline.hank)
+    )
+    assert response.status_code == 403
+    message = response.json()["message"]
+    assert "周静" in message and "改派" in message and "通江街道办事处" in message and "您无权" not in message
