@@ -41,11 +41,10 @@ from civicgrid.requests.models import Approval, Attachment, Category, Request, W
 from civicgrid.requests.permissions import actor_kinds, requester_shown, sees_requester, unit_ids
 from civicgrid.requests.services.dispatch import rule_preview
 from civicgrid.requests.services.handling import LEVEL_UP, level_now
-from civicgrid.requests.services.intake import place_preview
+from civicgrid.requests.services.intake import intake_buildings, place_preview
 from civicgrid.requests.services.whistle import WHISTLING_KINDS
 from civicgrid.territory.geometry import metres_between
 from civicgrid.territory.models import Node, NodeKind
-from civicgrid.territory.selectors import nodes_visible
 from civicgrid.workcal import clock
 from civicgrid.workcal.constants import LimitUnit
 
@@ -226,8 +225,9 @@ def possible_duplicates(actor: Any, request: Request) -> list[Nearby]:
 
 
 def buildings_visible(actor: Any) -> QuerySet[Node]:
-    """The active buildings the actor may see: the console's building picker and place."""
-    return nodes_visible(actor).filter(kind=NodeKind.BUILDING, is_active=True)
+    """The active buildings the actor may see: the console's building picker and place, by
+    the rule intake itself applies (``intake.intake_buildings``)."""
+    return intake_buildings(actor)
 
 
 def building_param(actor: Any, params: Any) -> Node | None:

@@ -11,21 +11,12 @@ from django.test import Client
 from civicgrid.core.errors import ValidationError
 from civicgrid.requests import selectors, services
 from civicgrid.requests.constants import RATING_COMMENT_MAX, Action, Status
-from civicgrid.requests.models import Rating, Request, RequestEvent
+from civicgrid.requests.models import Rating, RequestEvent
 from civicgrid.requests.tests.test_api import BASE, Caller
+from civicgrid.requests.tests.test_privacyfix_anonymous import _replied
 from civicgrid.requests.views.resident import RateForm
 
 pytestmark = pytest.mark.django_db
-
-
-def _replied(hotline: Any, **kw: Any) -> Request:
-    """停水 needs a callback and no on-site check; the water company handles it."""
-    data = hotline.new(category=hotline.water_outage, title="全楼停水", **kw)
-    r = services.request_create(actor=hotline.city.olivia, data=data)
-    services.request_sign(actor=hotline.walt, request=r)
-    r = services.request_reply(actor=hotline.walt, request=r, reply="管道已抢修，恢复供水")
-    r.refresh_from_db()
-    return r
 
 
 def logged_in(user: Any) -> Client:

@@ -16,26 +16,16 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from civicgrid.accounts import services as accounts
-from civicgrid.accounts.models import Role, User
+from civicgrid.accounts.models import User
 from civicgrid.accounts.services import api_token_create
-from civicgrid.conftest import make_user
 from civicgrid.core.errors import Conflict
 from civicgrid.notify.models import Notification
 from civicgrid.requests import services
 from civicgrid.requests.constants import NOTE_MAX
-from civicgrid.requests.models import Request, UnitMembership, Whistle, WhistleSummons
+from civicgrid.requests.models import Request, Whistle, WhistleSummons
+from civicgrid.requests.tests.test_whistle_closed import zack  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def zack(hotline: Any) -> User:
-    """A handler of 区住建局."""
-    user = make_user("zack", "朱强")
-    UnitMembership.objects.create(user=user, unit=hotline.zhujian)
-    accounts.role_grant(actor=None, system=True, user=user, role=Role.HANDLER, node=hotline.zhujian.node)
-    return user
 
 
 def _whistle(hotline: Any, request: Request) -> Whistle:
@@ -58,7 +48,7 @@ def end_notices(whistle: Whistle, unit: Any) -> list[Notification]:
     return list(Notification.objects.filter(dedupe_key__startswith=f"whistle-end:{whistle.pk}:{unit.pk}:"))
 
 
-def test_escalating_tells_the_units_not_reported_in_once(hotline: Any, signed: Request, zack: User) -> None:
+def test_escalating_tells_the_units_not_reported_in_once(hotline: Any, signed: Request, zack: User) -> None:  # noqa: F811
     blown = _whistle(hotline, signed)
     chengguan = blown.summonses.get(unit=hotline.chengguan)
     services.whistle_report_in(actor=hotline.dora, summons=chengguan, part="派执法队")
@@ -176,7 +166,7 @@ def test_report_in_by_a_stranger_answers_as_a_missing_id(hotline: Any, signed: R
     assert summons.reported_at is None
 
 
-def test_an_over_long_part_is_refused_under_part(hotline: Any, signed: Request, zack: User) -> None:
+def test_an_over_long_part_is_refused_under_part(hotline: Any, signed: Request, zack: User) -> None:  # noqa: F811
     blown = _whistle(hotline, signed)
     summons = blown.summonses.get(unit=hotline.zhujian)
     response = Client().post(
