@@ -212,6 +212,12 @@ class Mirror(Detours):
         assert req.lead_unit is not None
         assisting = [o.unit for o in life.active_orders(AssignmentRole.ASSIST) if o.whistle is None]
         found = Assignment(lead=req.lead_unit, assisting=assisting, label=f"重办（第{req.reopen_count}次）")
+        # as ``dispatch.copies_keep``: the 抄送 units still active stay copied
+        taken = {found.lead.pk, *(u.pk for u in assisting)}
+        for order in sorted(life.active_orders(AssignmentRole.COPY), key=lambda o: o.unit.pk):
+            if order.unit.is_active and order.unit.pk not in taken:
+                taken.add(order.unit.pk)
+                found.copy.append(order.unit)
         self._assign(life, actor, found, now)
         data = assignment_data(found) | {"reopen_count": req.reopen_count}
         self._finish(life, actor, Action.REOPEN, now, note=reason.strip(), unit=found.lead, data=data)

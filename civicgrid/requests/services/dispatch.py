@@ -131,7 +131,7 @@ def assignment_replace(
 
 
 def copies_keep(request: Request, assignment: Assignment) -> None:
-    """改派 keeps the request's 抄送: a copy goes to whoever must follow
+    """改派, 上报 and 重办 keep the request's 抄送: a copy goes to whoever must follow
     the request (the district, by the rule's ``copy_to``), whichever unit leads it. Each
     active unit with a copy order still active is added to ``assignment.copy`` (so its order
     is made anew with the others, and the history row names it), unless it now leads or

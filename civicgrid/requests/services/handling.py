@@ -39,6 +39,7 @@ from civicgrid.requests.services.dispatch import (
     approvals_withdraw,
     assignment_data,
     assignment_replace,
+    copies_keep,
     unit_for_place,
 )
 from civicgrid.requests.services.intake import save_attachments, validate_attachments
@@ -628,6 +629,7 @@ def request_reopen(
         assisting=assisting,
         label=_("重办（第{reopen_count}次）").format(reopen_count=locked.reopen_count),
     )
+    copies_keep(locked, assignment)
     now = timezone.now()
     assignment_replace(actor, locked, assignment, now)
     engine.finish(
@@ -689,6 +691,7 @@ def request_escalate(
     new_level, unit = escalation_target(locked)
     locked.level = new_level
     assignment = Assignment(lead=unit, label=_("上报至{label}").format(label=HandlingLevel(new_level).label))
+    copies_keep(locked, assignment)
     now = timezone.now()
     from_unit = locked.lead_unit  # the unit that escalates: the row's unit, as the actor's
     assignment_replace(actor, locked, assignment, now, keep_clocks=True)

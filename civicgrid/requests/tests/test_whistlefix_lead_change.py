@@ -147,8 +147,10 @@ def test_closing_the_request_ends_the_whistle_and_a_reopen_does_not_copy_the_sum
     assert_ended(blown, "诉求已办结，吹哨结束")
     services.request_reopen(actor=hotline.city.olivia, request=request, reason="群众不满意")
     assert summons_orders(hotline, request) == []
-    assert list(WorkOrder.objects.filter(request=request, is_active=True).values_list("unit", "role")) == [
-        (hotline.sub_a_unit.pk, AssignmentRole.LEAD)
+    active = WorkOrder.objects.filter(request=request, is_active=True).order_by("role")
+    assert list(active.values_list("unit", "role")) == [
+        (hotline.district_unit.pk, AssignmentRole.COPY),  # the rule's 抄送 stays (test_copyfix_keep)
+        (hotline.sub_a_unit.pk, AssignmentRole.LEAD),
     ]
 
 
