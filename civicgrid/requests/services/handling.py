@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core.audit import audit_write
 from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.notify.models import Channel as NotifyChannel
 from civicgrid.notify.services import notify
@@ -556,7 +557,8 @@ def request_merge(
 def _repoint_duplicates(actor: Any, merged: Request, target: Request, now: datetime) -> None:
     """The duplicates merged into ``merged`` before follow it into ``target``: a merge stays one
     level (a duplicate never points at a request itself merged), so ``target``'s page lists them.
-    Under their row locks; each one's timeline and the target's say so."""
+    Under their row locks; each one's timeline and the target's say so, and an audit row
+    (``requests.merge_followed``) records each change of ``merged_into``."""
     by = actor if getattr(actor, "is_authenticated", False) else None
     name = engine.actor_name(actor)
     duplicates = Request.objects.select_for_update(of=("self",)).filter(merged_into=merged).order_by("pk")
@@ -574,6 +576,14 @@ def _repoint_duplicates(actor: Any, merged: Request, target: Request, now: datet
             ),
             data={"into": target.pk, "was_into": merged.pk},
             created_at=now,
+        )
+        audit_write(
+            actor=actor,
+            verb="requests.merge_followed",
+            target=duplicate,
+            node=duplicate.node,
+            before={"merged_into": merged.pk},
+            after={"merged_into": target.pk, "version": duplicate.version},
         )
         RequestEvent.objects.create(
             request=target,

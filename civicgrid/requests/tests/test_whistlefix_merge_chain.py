@@ -12,6 +12,7 @@ from django.test import Client
 
 from civicgrid.accounts.services import api_token_create
 from civicgrid.core.errors import CivicError
+from civicgrid.core.models import AuditLog
 from civicgrid.requests import services
 from civicgrid.requests.constants import Action, Status
 from civicgrid.requests.models import Request, RequestEvent
@@ -48,6 +49,10 @@ def test_merging_a_target_moves_its_duplicates_to_the_new_target(client: Client,
     assert b.number in moved.note and c.number in moved.note
     on_target = RequestEvent.objects.get(request=c, data__merged_from=x.pk)
     assert on_target.data["via"] == b.pk and x.number in on_target.note
+    audited = AuditLog.objects.get(verb="requests.merge_followed")
+    assert (audited.target_id, audited.actor_id) == (str(x.pk), olivia.pk)
+    assert audited.before == {"merged_into": b.pk}
+    assert audited.after == {"merged_into": c.pk, "version": x.version}
 
     client.force_login(olivia)
     page = client.get(f"/requests/{c.pk}/").content.decode()
