@@ -346,21 +346,22 @@ def validate_attachments(files: list[UploadedFile]) -> dict[str, list[str]]:
             problems.append(gettext("{name}：文件超过{limit}MB").format(name=f.name, limit=megabytes))
         elif (f.content_type or "") not in settings.REQUESTS_ATTACHMENT_TYPES:
             problems.append(gettext("{name}：只接受 JPG、PNG、WEBP 图片或 PDF").format(name=f.name))
-        elif not upload_is_whole(f, max_bytes=limit) and not _retyped(f, limit):
+        elif not upload_is_whole(f, max_bytes=limit) and not retyped(f, limit):
             problems.append(_unreadable(f, limit))
     return {"attachments": problems} if problems else {}
 
 
-def _retyped(f: UploadedFile, limit: int) -> bool:
+def retyped(f: UploadedFile, limit: int, types: tuple[str, ...] | None = None) -> bool:
     """A whole file of another accepted type than the one declared (a PNG renamed .jpg, sent
     as image/jpeg): taken as what it is, its content type set to the real one (kept and
-    served as such). False when it is whole as no accepted type."""
+    served as such). False when it is whole as no accepted type. ``types``: the accepted ones
+    (``REQUESTS_ATTACHMENT_TYPES`` by default; the resident pages take photos alone)."""
     f.seek(0)
     head = f.read(limit + 1)
     f.seek(0)
     if len(head) > limit:
         return False
-    for real in settings.REQUESTS_ATTACHMENT_TYPES:
+    for real in settings.REQUESTS_ATTACHMENT_TYPES if types is None else types:
         if real != f.content_type and starts_as(real, head) and is_whole(real, head):
             f.content_type = real
             return True
@@ -814,14 +815,21 @@ def _intake_events(
 
 
 @transaction.atomic
-def request_follow_up(*, request: Request, text: str, phone: str, channel: str = Channel.WEB) -> Request:
+def request_follow_up(
+    *, request: Request, text: str, phone: str, channel: str = Channel.WEB, phone_required: bool = True
+) -> Request:
     """A resident follows an open request instead of filing the same problem again: their
-    words go on its timeline (the phone shown masked, its hash kept to find them later)."""
+    words go on its timeline (the phone shown masked, its hash kept to find them later).
+    ``phone_required=False``: a resident who left no phone may add too (a repeat of a
+    doorplate alarm from the browser that raised it); the row then names the channel alone."""
     from civicgrid.requests.permissions import REQUESTER
 
     errors: dict[str, list[str]] = {}
     phone = phone.strip()
-    problem = _phone_problem(phone) if phone else gettext("请填写联系电话，以便告知您办理结果")
+    if phone:
+        problem = _phone_problem(phone)
+    else:
+        problem = gettext("请填写联系电话，以便告知您办理结果") if phone_required else None
     if problem:
         errors["requester_phone"] = [problem]
     phone = normalise_phone(phone) or phone
@@ -832,11 +840,19 @@ def request_follow_up(*, request: Request, text: str, phone: str, channel: str =
     locked = engine.begin(REQUESTER, request, Action.NOTE)
     if locked.status not in OPEN_STATUSES:
         raise Conflict(gettext("该诉求已办结，请提交新的诉求"), detail={"status": locked.status})
-    who = f"{Channel(channel).label}，{crypto.mask_phone(phone)}"
-    note = gettext("居民再次反映（{who}）：{value}").format(who=who, value=text.strip() or gettext("催办"))
-    data = {"follow_up": True, "channel": channel, "phone_hash": crypto.blind_index(phone)}
+    note = follow_up_note(text, phone, channel)
+    data: dict[str, Any] = {"follow_up": True, "channel": channel}
+    if phone:
+        data["phone_hash"] = crypto.blind_index(phone)
     engine.finish(REQUESTER, locked, Action.NOTE, note=note, data=data)
     return locked
+
+
+def follow_up_note(text: str, phone: str, channel: str) -> str:
+    """The timeline's words for a resident's follow-up (``phone`` as kept: normalised)."""
+    label = str(Channel(channel).label)
+    who = f"{label}，{crypto.mask_phone(phone)}" if phone else label
+    return gettext("居民再次反映（{who}）：{value}").format(who=who, value=text.strip() or gettext("催办"))
 
 
 @transaction.atomic

@@ -39,7 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.core import crypto, once
 from civicgrid.core.errors import CivicError, Conflict, NotFound, ValidationError
 from civicgrid.core.i18n import StrOrPromise
-from civicgrid.core.uploads import IMAGE_TYPES, MAX_PIXELS, too_many_pixels, upload_is_whole
+from civicgrid.core.uploads import IMAGE_TYPES, MAX_PIXELS, starts_as, too_many_pixels, upload_is_whole
 from civicgrid.core.validators import normalise_phone, phone_input_problem
 from civicgrid.requests import services
 from civicgrid.requests import web_helpers as web
@@ -77,6 +77,7 @@ from civicgrid.requests.selectors import (
     normalise_number,
 )
 from civicgrid.requests.services.dispatch import unit_for_place
+from civicgrid.requests.services.intake import follow_up_note, retyped
 from civicgrid.requests.transitions import OPEN
 from civicgrid.territory import selectors as territory
 from civicgrid.territory.models import Node, NodeKind
@@ -313,7 +314,10 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
     """The photos and what is wrong with them, in the H5's words: it takes JPG, PNG and WEBP
-    photos (not the PDFs intake also accepts), whole, of a sane pixel count."""
+    photos (not the PDFs intake also accepts), whole, of a sane pixel count. A whole photo of
+    another of these types than the one declared (a PNG named a.jpg) is taken as what it is,
+    by intake's own rule (``intake.retyped``); one that begins as a photo but is cut short or
+    damaged is called that, not a wrong type."""
     files = [f for f in request.FILES.getlist("photos") if f.size]
     problems = []
     if len(files) > MAX_PHOTOS:
@@ -322,19 +326,30 @@ def _photos(request: HttpRequest) -> tuple[list[UploadedFile], list[str]]:
     for f in files:
         if (f.content_type or "") not in IMAGE_TYPES:
             problems.append(_("{name}：只接受 JPG、PNG 或 WEBP 照片").format(name=f.name))
-        elif f.size is not None and f.size <= max_bytes and not upload_is_whole(f, max_bytes=max_bytes):
-            f.seek(0)
-            head = f.read(max_bytes)
-            f.seek(0)
-            if too_many_pixels(f.content_type or "", head):
-                problems.append(
-                    _("{name}：照片像素过大（超过{megapixels}百万像素），请压缩后再上传").format(
-                        name=f.name, megapixels=MAX_PIXELS // 1_000_000
-                    )
-                )
-            else:
-                problems.append(_("{name}：只接受 JPG、PNG 或 WEBP 照片").format(name=f.name))
+        elif (
+            f.size is not None
+            and f.size <= max_bytes
+            and not upload_is_whole(f, max_bytes=max_bytes)
+            and not retyped(f, max_bytes, IMAGE_TYPES)
+        ):
+            problems.append(_unreadable_photo(f, max_bytes))
     return files, problems  # too large in bytes: the service says so
+
+
+def _unreadable_photo(f: UploadedFile, max_bytes: int) -> str:
+    """Why a photo declared as a photo type cannot be taken: too many pixels; damaged or cut
+    short (it begins as one of the photo types does); else not a photo at all."""
+    f.seek(0)
+    head = f.read(max_bytes)
+    f.seek(0)
+    begins = [t for t in IMAGE_TYPES if starts_as(t, head)]
+    if any(too_many_pixels(t, head) for t in {f.content_type or "", *begins}):
+        return _("{name}：照片像素过大（超过{megapixels}百万像素），请压缩后再上传").format(
+            name=f.name, megapixels=MAX_PIXELS // 1_000_000
+        )
+    if begins:
+        return _("{name}：照片已损坏或不完整，请重新选择").format(name=f.name)
+    return _("{name}：只接受 JPG、PNG 或 WEBP 照片").format(name=f.name)
 
 
 def _photos_dropped(form: ReportForm, files: list[UploadedFile], refused: bool) -> None:
@@ -415,11 +430,16 @@ def _submit_report(
 
 
 def _done(
-    number: str, kind: str = "report", *, phone: bool = True, again: bool = False
+    number: str, kind: str = "report", *, phone: bool = True, again: bool = False, added: bool = False
 ) -> HttpResponseRedirect:
     """The done page; ``phone``: whether a phone was left (without one, nobody can track it);
-    ``again``: this was a repeat of what was filed already (the page says so, shows the first)."""
-    data = {"n": number, "k": kind, "p": phone} | ({"a": True} if again else {})
+    ``again``: this was a repeat of what was filed already (the page says so, shows the first);
+    ``added``: a repeated alarm whose new details went on the first alarm's timeline."""
+    data: dict[str, Any] = {"n": number, "k": kind, "p": phone}
+    if again:
+        data["a"] = True
+    if added:
+        data["d"] = True
     token = signing.dumps(data, salt=DONE_SALT)
     return redirect(reverse("requests:h5_done") + "?t=" + token)
 
@@ -450,8 +470,8 @@ def _once(request: HttpRequest, write: Callable[[], Request | None]) -> Request 
     return written
 
 
-def _remember(request: HttpRequest, number: str, kind: str, phone: bool) -> None:
-    once.remember(request, ONCE_KIND, {"n": number, "k": kind, "p": phone})
+def _remember(request: HttpRequest, number: str, kind: str, phone: bool, added: bool = False) -> None:
+    once.remember(request, ONCE_KIND, {"n": number, "k": kind, "p": phone} | ({"d": True} if added else {}))
 
 
 def _first_of(request: HttpRequest) -> HttpResponse | None:
@@ -459,7 +479,7 @@ def _first_of(request: HttpRequest) -> HttpResponse | None:
     first = once.recall(request, ONCE_KIND)
     if not first:
         return None
-    return _done(first["n"], first["k"], phone=first["p"], again=True)
+    return _done(first["n"], first["k"], phone=first["p"], again=True, added=bool(first.get("d")))
 
 
 def _phone_hash(raw: str) -> str:
@@ -759,6 +779,7 @@ def h5_done(request: HttpRequest) -> HttpResponse:
         "followed": data.get("k") == "follow",
         "phone": data.get("p", True),
         "again": bool(data.get("a")),
+        "added": bool(data.get("d")),
     }
     return render(request, T + "done.html", context)
 
@@ -961,36 +982,45 @@ def _alarm_window() -> int:
     return limit("REQUESTS_H5_ALARM_REPEAT_SECONDS", 600)
 
 
+# What became of a tap on 确认报警 (``_file_alarm``).
+ALARM_NEW = "new"  # an emergency filed
+ALARM_ADDED = "added"  # a repeat: its new details went on the first alarm's timeline
+ALARM_AGAIN = "again"  # a repeat with nothing new: nothing written
+
+
 @transaction.atomic
-def _file_alarm(building: Node, phone: str, note: str) -> tuple[Request, bool]:
+def _file_alarm(building: Node, phone: str, note: str, session_number: str = "") -> tuple[Request, str]:
     """一键报警: an emergency request at the building, dispatched by the rules when one matches;
-    with it whether it is an alarm the same phone raised there a moment ago (``_recent_alarm``)
-    rather than a new one.
+    with it what became of this tap (``ALARM_NEW``, ``ALARM_ADDED``, ``ALARM_AGAIN``).
+
+    A repeat is an alarm the same phone raised there a moment ago (``_recent_alarm``), or,
+    without a phone, the one this browser raised there (``session_number``, from
+    ``_session_alarm``): no second emergency is filed, but a note is added to the first one's
+    timeline (``_add_to_alarm``), for the duty staff to see. Only when that alarm is closed
+    already does a repeat with a note file a new one.
 
     The building's row is locked first (``FOR NO KEY UPDATE``: other requests filed at the
     building, which only reference it, do not wait): alarms at one building are checked and
     filed one after the other, so forms posted at the same moment with one phone file one
-    emergency, not one each.
+    emergency, not one each, and each of their notes is added in turn.
 
     ``REQUESTS_ALARM_CATEGORY`` (a leaf code) gives it the catalogue's limits; without it the
     rules still route it by place (a rule without a category prefix), else it waits in triage,
     and once dispatched it runs on the first response tier's standard limits.
     """
     Node.objects.select_for_update(no_key=True).filter(pk=building.pk).first()
-    if (recent := _recent_alarm(building, phone)) is not None:
-        return recent, True
+    recent = _recent_alarm(building, phone) if phone else _numbered_alarm(building, session_number)
+    if recent is not None and (outcome := _add_to_alarm(recent, phone, note)) is not None:
+        return recent, outcome
     code = str(getattr(settings, "REQUESTS_ALARM_CATEGORY", "") or "")
     category = leaf_categories().filter(code=code).first() if code else None
     address = building_address(building)
-    content = _("居民通过数字门牌一键报警，请立即联系核实并处置。地点：{address}。").format(address=address)
-    if note:
-        content += _("\n情况说明：{note}").format(note=note)
     data = services.NewRequest(
         channel=Channel.DOORPLATE,
         type=RequestType.EMERGENCY,
         urgency=Urgency.CRITICAL,
         title=_("一键报警：{name}").format(name=building.name),
-        content=content,
+        content=_alarm_content(address, note),
         address=address,
         building=building,
         requester_phone=phone,
@@ -1001,7 +1031,38 @@ def _file_alarm(building: Node, phone: str, note: str) -> tuple[Request, bool]:
     if created.status == Status.RECEIVED and category is None:
         services.auto_dispatch(created)
         created.refresh_from_db()
-    return created, False
+    return created, ALARM_NEW
+
+
+def _alarm_content(address: str, note: str) -> str:
+    content = _("居民通过数字门牌一键报警，请立即联系核实并处置。地点：{address}。").format(address=address)
+    if note:
+        content += _("\n情况说明：{note}").format(note=note)
+    return content
+
+
+def _add_to_alarm(alarm: Request, phone: str, note: str) -> str | None:
+    """A repeat of ``alarm``: nothing new (``ALARM_AGAIN``), or its note added to the alarm's
+    timeline as the resident's follow-up (``services.request_follow_up``: a 备注 row the duty
+    staff see, under the request's row lock) and ``ALARM_ADDED``. A note the alarm holds
+    already (its own, or the same addition again: Back and 确认报警 with the form as it was)
+    is not written twice. None: the alarm is closed, so a note calls for a new one."""
+    note = note.strip()
+    if not note:
+        return ALARM_AGAIN
+    phone = normalise_phone(phone) or phone
+    same = RequestEvent.objects.filter(
+        request=alarm, action=Action.NOTE, note=follow_up_note(note, phone, Channel.DOORPLATE)
+    )
+    if alarm.content == _alarm_content(alarm.address, note) or same.exists():
+        return ALARM_ADDED
+    try:
+        services.request_follow_up(
+            request=alarm, text=note, phone=phone, channel=Channel.DOORPLATE, phone_required=False
+        )
+    except Conflict:  # closed since it was raised
+        return None
+    return ALARM_ADDED
 
 
 def _recent_alarm(building: Node, phone: str) -> Request | None:
@@ -1023,6 +1084,15 @@ def _recent_alarm(building: Node, phone: str) -> Request | None:
         .order_by("-received_at", "-pk")
         .first()
     )
+
+
+def _numbered_alarm(building: Node, number: str) -> Request | None:
+    """The alarm ``_session_alarm`` named (this browser raised it at this building)."""
+    if not number:
+        return None
+    return Request.objects.filter(
+        number=number, building=building, type=RequestType.EMERGENCY, channel=Channel.DOORPLATE
+    ).first()
 
 
 def _session_alarm(request: HttpRequest, building: Node) -> dict[str, Any] | None:
@@ -1049,7 +1119,8 @@ def _session_remember_alarm(request: HttpRequest, building: Node, number: str, p
 @require_http_methods(["GET", "POST"])
 def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the confirm step. POST: file the alarm, once per form (its token), per browser
-    session and building, and per phone and building, within ``_alarm_window``."""
+    session and building, and per phone and building, within ``_alarm_window``; a repeat's
+    note is added to the first alarm (``_file_alarm``)."""
     building = _building_or_404(request, token)
     if isinstance(building, HttpResponse):
         return building
@@ -1066,12 +1137,13 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
                 return render(request, T + "alarm.html", context, status=422)
             phone = form.cleaned_data["phone"]
             # Without a phone only the browser tells a repeat (with one, ``_recent_alarm`` does).
-            if not phone and (filed := _session_alarm(request, building)) is not None:
-                return _done(filed["n"], "alarm", phone=bool(filed.get("p")), again=True)
+            filed = None if phone else _session_alarm(request, building)
             try:
                 # A panicked second tap (or a resent form) files no second alarm.
                 with once.guard(request):
-                    created, again = _file_alarm(building, phone, form.cleaned_data["note"])
+                    created, outcome = _file_alarm(
+                        building, phone, form.cleaned_data["note"], filed["n"] if filed else ""
+                    )
             except once.Repeated:
                 if (first := _first_of(request)) is not None:
                     return first
@@ -1079,12 +1151,16 @@ def doorplate_alarm(request: HttpRequest, token: str) -> HttpResponse:
             except CivicError as exc:
                 context["error"] = exc.message
             else:
-                _remember(request, created.number, "alarm", bool(phone))
-                _session_remember_alarm(request, building, created.number, bool(phone))
-                if again:
-                    return _done(created.number, "alarm", phone=True, again=True)
-                limit_count("alarm", request)
-                return _done(created.number, "alarm", phone=bool(phone))
+                left_phone = bool(created.requester_phone_hash)
+                _remember(request, created.number, "alarm", left_phone, added=outcome == ALARM_ADDED)
+                _session_remember_alarm(request, building, created.number, left_phone)
+                if outcome != ALARM_AGAIN:  # a new alarm or an addition: the address's budget
+                    limit_count("alarm", request)
+                if outcome == ALARM_NEW:
+                    return _done(created.number, "alarm", phone=left_phone)
+                return _done(
+                    created.number, "alarm", phone=left_phone, again=True, added=outcome == ALARM_ADDED
+                )
     return render(request, T + "alarm.html", context, status=422 if form.errors else 200)
 
 
