@@ -36,6 +36,7 @@ from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.exports import XLSX, priority_xlsx
 from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
 from civicgrid.requests.selectors import requests_visible
+from civicgrid.requests.templatetags.request_text import shown_text
 from civicgrid.territory.models import Node
 
 # Fields of the topic form that show their own errors (others are listed above the form).
@@ -204,7 +205,14 @@ def hot_issue_page(request: HttpRequest, pk: int) -> HttpResponse:
     issue = selectors.hot_issue_get(request.user, pk)
     rows = list(selectors.issue_requests(issue))
     points = [
-        {"lon": r.lon, "lat": r.lat, "count": 1, "label": f"{r.number} {r.title}", "url": ""}
+        # The map's labels mask as the table does (request_text.shown_text).
+        {
+            "lon": r.lon,
+            "lat": r.lat,
+            "count": 1,
+            "label": f"{r.number} {shown_text(request.user, r, 'title')}",
+            "url": "",
+        }
         for r in rows
         if r.lon is not None and r.lat is not None
     ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from civicgrid.core import crypto
 from civicgrid.requests.models import Rating, Request
 from civicgrid.requests.permissions import requester_seen_q
 from civicgrid.requests.rates.access import Target
@@ -194,7 +195,11 @@ def rating_rows(actor: Any, ratings: QuerySet[Rating]) -> Iterator[list[Any]]:
             yield [
                 r.created_at,
                 r.request.number,
-                r.request.title,
+                # A hidden requester's phone or ID number typed into the title is masked,
+                # as on the list (request_text.shown_text) and the request's page.
+                r.request.title
+                if r.request_id in shown and not r.request.anonymous
+                else crypto.mask_numbers_in_text(r.request.title),
                 category.name if category else "",
                 r.unit.name if r.unit else "",
                 r.round,

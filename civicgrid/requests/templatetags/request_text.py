@@ -1,0 +1,48 @@
+"""A request's free text as a list shows it to the reader.
+
+``{% shown r "title" 30 %}`` prints ``r.title`` (``"title"``, ``"address"`` or ``"content"``),
+cut to 30 characters when a length is given; ``{% shown r "address" as address %}`` keeps it
+for a ``blocktranslate``. Where the reader is not shown who filed ``r``
+(``permissions.requester_shown``: anonymous, or confidential and not theirs to see), the ID
+numbers and phones typed into the text are masked (``crypto.mask_numbers_in_text``), as on
+the request page itself. The reader is the page's user (``request.user`` in the context).
+
+Costs no query for the common row (neither anonymous nor confidential); a confidential one
+asks ``sees_requester`` once per request instance (remembered on it)."""
+
+from typing import Any
+
+from django import template
+from django.template.defaultfilters import truncatechars
+
+from civicgrid.core import crypto
+from civicgrid.requests.permissions import requester_shown
+
+register = template.Library()
+
+FIELDS = ("title", "address", "content")
+
+
+def shown_text(actor: Any, request: Any, field: str) -> str:
+    """``request``'s ``field`` as ``actor`` is shown it in a list (masked where the requester
+    is hidden from them). Shared by the tag, the views' own rows (a map's labels) and exports."""
+    if field not in FIELDS:
+        raise ValueError(f"not a request text field: {field}")
+    if request is None:
+        return ""
+    text = getattr(request, field, "") or ""
+    if text and not requester_shown(actor, request):
+        return crypto.mask_numbers_in_text(text)
+    return str(text)
+
+
+def _reader(context: template.Context) -> Any:
+    http = context.get("request")
+    user = getattr(http, "user", None)
+    return user if user is not None else context.get("user")
+
+
+@register.simple_tag(takes_context=True)
+def shown(context: template.Context, request: Any, field: str, length: int | None = None) -> str:
+    text = shown_text(_reader(context), request, field)
+    return truncatechars(text, length) if length else text
