@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, F, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -521,6 +522,9 @@ def tasks_page(request: HttpRequest) -> HttpResponse:
 # Solve before asked ---------------------------------------------------------------------------
 
 
+TASKS_PAGE = "tasks_page"  # the planned page's second pager: its tasks
+
+
 @login_required
 def planned_page(request: HttpRequest) -> HttpResponse:
     """Proposals to decide, planned tasks, and the proposals decided (paged); the area and
@@ -535,11 +539,21 @@ def planned_page(request: HttpRequest) -> HttpResponse:
         tasks, listing.Filters(node=found.node, start=found.start, end=found.end), day="deadline"
     )
     page = paginate(request, proposals.exclude(status=ProposalStatus.PROPOSED).order_by("-decided_at", "-id"))
+    # the tasks paged on their own (?tasks_page=): the open ones first, by deadline, then the
+    # done ones, the latest first (they pile up season after season)
+    done = Case(When(status=TaskStatus.DONE, then=1), default=0)
+    tasks = tasks.select_related("node", "unit").annotate(done=done)
+    open_by_deadline = Case(When(done=0, then=F("deadline"))).asc(nulls_last=True)
+    ordered = tasks.order_by("done", open_by_deadline, "-deadline", "-id")
+    task_page = paginate(request, ordered, param=TASKS_PAGE)
     context |= {
         "proposed": proposals.filter(status=ProposalStatus.PROPOSED),
         "page": page,
         "decided": page.object_list,
-        "tasks": [(t, services.may_report(user, t)) for t in tasks.order_by("status", "deadline", "id")],
+        "task_page": task_page,
+        "task_param": TASKS_PAGE,
+        "task_query": query_without_page(request, param=TASKS_PAGE),
+        "tasks": [(t, services.may_report(user, t)) for t in task_page.object_list],
         "units": _units(),
         "can_manage": has_capability(user, M),
         "today": timezone.localdate(),
