@@ -373,8 +373,10 @@ def home_figures(user: Any) -> list[Figure]:
         n=Count("id"), done=Count("id", filter=Q(state=ItemState.DONE))
     )
     coverage_url = reverse("gridwork:coverage")
-    # The cards count this month: their lists open filtered the same way, to show the same number.
-    findings_url, this_month = reverse("gridwork:findings"), f"date_from={month.isoformat()}"
+    # The cards count this month: their lists open filtered the same way, to show the same number,
+    # both ends given (the 1st and today), so a bookmarked link keeps to the month it counted.
+    findings_url = reverse("gridwork:findings")
+    this_month = f"date_from={month.isoformat()}&date_to={today.isoformat()}"
     return [
         Figure(
             _("今日巡查覆盖"),

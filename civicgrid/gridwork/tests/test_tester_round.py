@@ -274,9 +274,10 @@ def test_home_cards_link_to_this_months_lists(field: Field) -> None:
     Finding.objects.filter(client_key="card-find-1").update(day=month - timedelta(days=1))
     cards = {f.label: f for f in home_figures(field.city.bob)}
     assert cards["本月发现问题"].value == 1
-    assert cards["本月发现问题"].url == f"/gridwork/findings/?date_from={month.isoformat()}"
-    assert cards["现场解决"].url.endswith(f"outcome=fixed&date_from={month.isoformat()}")
-    assert cards["上报诉求"].url.endswith(f"outcome=reported&date_from={month.isoformat()}")
+    ends = f"date_from={month.isoformat()}&date_to={timezone.localdate().isoformat()}"
+    assert cards["本月发现问题"].url == f"/gridwork/findings/?{ends}"
+    assert cards["现场解决"].url.endswith(f"outcome=fixed&{ends}")
+    assert cards["上报诉求"].url.endswith(f"outcome=reported&{ends}")
     assert cards["本月走访"].url == ""
     listed = browser(field.city.bob).get(cards["本月发现问题"].url).content.decode()
     assert "card-find-2" in listed and "card-find-1" not in listed

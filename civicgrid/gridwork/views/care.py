@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.permissions import Capability
@@ -23,12 +24,17 @@ from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import CareWarning
 from civicgrid.gridwork.permissions import view_q
 from civicgrid.gridwork.views.common import Posted, refused
-from civicgrid.gridwork.views.office import communities, tabs
+from civicgrid.gridwork.views.office import communities, filter_errors, tabs
 from civicgrid.registry.models import Resident
 from civicgrid.territory.models import NodeKind
 from civicgrid.territory.selectors import nodes_visible
 
 CARE_FILTERS = ("light", "under", "assignee")
+CARE_FILTER_LABELS = {
+    "light": gettext_lazy("预警灯"),
+    "under": gettext_lazy("社区"),
+    "assignee": gettext_lazy("走访人"),
+}
 
 
 @login_required
@@ -46,14 +52,16 @@ def _care_page(request: HttpRequest, create_form: CarePlanCreateForm, status: in
     light = posted.text("light")
     if light and light not in Light.values:
         posted.errors["light"] = [_("预警灯取值无效")]
-    qs = selectors.with_light(qs, light)
+    else:
+        qs = selectors.with_light(qs, light)
     under = look.node(posted.integer("under"), "under")
     if under is not None:
         qs = qs.filter(node_path__startswith=under.path)
     if (assignee := posted.integer("assignee")) is not None:
         qs = qs.filter(assignee_id=assignee)
-    posted.check()
-    look.done()
+    # A filter that does not parse is marked and named above the list, the others applied
+    # (as 民情记录): the page, not a bare error, with 422.
+    errors = {**look.errors, **posted.errors}
     page = paginate(request, qs.order_by("next_due_on", "id"))
     today = timezone.localdate()
     for plan in page:
@@ -78,8 +86,9 @@ def _care_page(request: HttpRequest, create_form: CarePlanCreateForm, status: in
         "candidates": _candidates(user) if manage else [],
         "warnings": warnings,
         "create_form": create_form,
+        **filter_errors(errors, CARE_FILTER_LABELS),
     }
-    return render(request, "gridwork/care.html", context, status=status)
+    return render(request, "gridwork/care.html", context, status=422 if errors else status)
 
 
 def _manage_areas(user: Any) -> list[Any]:

@@ -16,13 +16,15 @@ from django.utils.translation import gettext_lazy
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import has_capability, require_any
 from civicgrid.core import views_forms
-from civicgrid.core.errors import ValidationError
+from civicgrid.core.errors import NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.gridwork import logbook, selectors
 from civicgrid.gridwork.constants import FindingCategory, Outcome
 from civicgrid.gridwork.lookups import Lookup
 from civicgrid.gridwork.models import Finding
 from civicgrid.gridwork.views.common import Posted
+from civicgrid.gridwork.views.mobile import LOG_EARLIEST
+from civicgrid.requests.rates.figures import MONTH_FORMAT, parse_month
 from civicgrid.territory.models import Node, NodeKind
 from civicgrid.territory.selectors import nodes_visible
 
@@ -52,14 +54,34 @@ def communities(user: Any) -> QuerySet[Node]:
     return nodes_visible(user).filter(kind=NodeKind.COMMUNITY, is_active=True).only("name").order_by("path")
 
 
+def filter_errors(errors: dict[str, list[str]], labels: dict[str, Any]) -> dict[str, Any]:
+    """A list's filters that do not parse: each field marked and named in one message above
+    the list (社区：应为整数), as 民情记录 shows them; the page answers 422."""
+    text = views_forms.labelled(ValidationError(errors=errors), labels) if errors else ""
+    return {"errors": errors, "error_text": text}
+
+
+COVERAGE_LABELS = {"under": gettext_lazy("社区")}
+
+
+def _area(user: Any, pk: int | None) -> Node | None:
+    """The area of ?under=: one outside the viewer's scope does not exist for them (404), as
+    the rates and overview pages answer for an area."""
+    if pk is None:
+        return None
+    found = nodes_visible(user).filter(pk=pk, is_active=True).first()
+    if found is None:
+        raise NotFound(_("区域不存在或您无权查看"))
+    return found
+
+
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
+    """The grids' patrols; an ?under= that does not parse shows the whole scope with the
+    reason (422)."""
     user = _viewer(request)
     posted = Posted(request.GET)
-    look = Lookup(user)
-    under = look.node(posted.integer("under"), "under")
-    posted.check()
-    look.done()
+    under = _area(user, posted.integer("under"))
     today = timezone.localdate()
     # A page of grids (a city has thousands); the figures above it count the whole scope.
     page = paginate(request, logbook.coverage_grids(user, under))
@@ -77,8 +99,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "grids_total": totals.grids,
         "patrolled_today": totals.today,
         "patrolled_week": totals.week,
+        **filter_errors(posted.errors, COVERAGE_LABELS),
     }
-    return render(request, "gridwork/coverage.html", context)
+    return render(request, "gridwork/coverage.html", context, status=422 if posted.errors else 200)
 
 
 @login_required
@@ -134,14 +157,25 @@ def team(request: HttpRequest) -> HttpResponse:
 
 
 def _month(raw: str) -> date:
-    today = timezone.localdate()
+    """The month of ?month= (this one when empty), read as the rates pages read it
+    (``parse_month``: YYYY-MM strictly); one before the diaries begin or not yet begun is
+    refused, naming 月份, as the rates pages refuse it (a month to come has no diary, not an
+    empty one)."""
+    this_month = timezone.localdate().replace(day=1)
     if not raw:
-        return today.replace(day=1)
-    try:
-        year, month = (int(p) for p in raw.split("-"))
-        return date(year, month, 1)
-    except ValueError as exc:
-        raise ValidationError(_("月份格式应为 YYYY-MM"), field="month") from exc
+        return this_month
+    # The year first: 0001-01 and 9999-12 are refused for what they are, not as beyond
+    # parse_month's calendar (日期应在 1900 年至 2999 年之间).
+    matched = MONTH_FORMAT.fullmatch(raw)
+    year = int(matched[1]) if matched is not None else this_month.year
+    if year < LOG_EARLIEST.year:
+        raise ValidationError(
+            _("月份不能早于{earliest}").format(earliest=f"{LOG_EARLIEST:%Y-%m}"), field="month"
+        )
+    first = this_month.replace(year=this_month.year + 1) if year > this_month.year else parse_month(raw)
+    if first > this_month:
+        raise ValidationError(_("所选月份尚未开始，请选择本月或以前的月份"), field="month")
+    return first
 
 
 @login_required
@@ -159,7 +193,7 @@ def worker_month(request: HttpRequest, pk: int) -> HttpResponse:
         "first": first,
         "days": days,
         "lead": range(first.weekday()),
-        "prev": prev,
+        "prev": prev if prev >= LOG_EARLIEST else None,
         "next": nxt if nxt <= timezone.localdate() else None,
         "totals": {
             "patrol_days": sum(1 for d in days if d.patrols),
@@ -182,6 +216,13 @@ def worker_day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
         on = date.fromisoformat(day)
     except ValueError as exc:
         raise ValidationError(_("日期格式应为 YYYY-MM-DD"), field="day") from exc
+    # The phone's 民情日志 keeps to the same days: none before its first, none to come.
+    if on < LOG_EARLIEST:
+        raise ValidationError(
+            _("日期不能早于{earliest}").format(earliest=LOG_EARLIEST.isoformat()), field="day"
+        )
+    if on > timezone.localdate():
+        raise ValidationError(_("所选日期尚未到来，请选择今天或以前的日期"), field="day")
     log = logbook.day_log(user, worker, on)
     grids = list(selectors.worker_grids(worker))
     markers = [

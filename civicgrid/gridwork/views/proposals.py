@@ -18,7 +18,7 @@ from civicgrid.core.views_forms import labelled, unlabelled
 from civicgrid.gridwork import selectors, services
 from civicgrid.gridwork.constants import ProposalState
 from civicgrid.gridwork.forms import PROPOSAL_LABELS
-from civicgrid.gridwork.views.office import tabs
+from civicgrid.gridwork.views.office import filter_errors, tabs
 
 
 def _page(request: HttpRequest, failed: dict[str, Any] | None = None) -> HttpResponse:
@@ -27,10 +27,11 @@ def _page(request: HttpRequest, failed: dict[str, Any] | None = None) -> HttpRes
     user = request.user
     require_any(user, Capability.GRIDWORK_VIEW)
     state = request.GET.get("state", ProposalState.PENDING)
-    if state and state not in ProposalState.values:
-        raise ValidationError(_("状态取值无效"), field="state")
+    # A state that is none of them: every state listed, the reason above the list and the
+    # box marked (422), as 民情记录 shows a filter that does not parse.
+    errors = {"state": [_("状态取值无效")]} if state and state not in ProposalState.values else {}
     qs = selectors.proposals_visible(user).select_related("proposer", "decided_by", "node__parent", "tag")
-    if state:
+    if state and not errors:
         qs = qs.filter(state=state)
     page = paginate(request, qs.order_by("-created_at", "-id"))
     for p in page:
@@ -43,8 +44,9 @@ def _page(request: HttpRequest, failed: dict[str, Any] | None = None) -> HttpRes
         "state": state,
         "states": [(s.value, s.label) for s in ProposalState],
         "failed": failed,
+        **filter_errors(errors, {"state": _("状态")}),
     }
-    return render(request, "gridwork/proposals.html", context, status=422 if failed else 200)
+    return render(request, "gridwork/proposals.html", context, status=422 if failed or errors else 200)
 
 
 @login_required
