@@ -70,7 +70,13 @@ def _area_figures(user: Any) -> list[Figure]:
         overdue=Count("id", filter=overdue_q(now)),
     )
     figures = [
-        Figure(_("本月受理"), found["month"], _link("requests:ledger", received_from=first.isoformat())),
+        # Both ends (the 1st and today), as the overview's card: a bookmarked link keeps to
+        # the month it counted, not to every request since.
+        Figure(
+            _("本月受理"),
+            found["month"],
+            _link("requests:ledger", received_from=first.isoformat(), received_to=today.isoformat()),
+        ),
         Figure(_("在办诉求"), found["open"], _link("requests:ledger", status="open")),
         Figure(_("在办超期"), found["overdue"], _link("requests:ledger", status="open", overdue="on")),
     ]
