@@ -143,13 +143,16 @@ class ResidentPatch(Schema):
     gender: str | None = Field(
         None,
         title=gettext_noop("性别"),
-        description=choices_text(Gender, "有身份证号时须与身份证号一致；不传则不改"),
+        description=choices_text(
+            Gender, "已登记身份证号时由其确定，不能改为别的值；同时传新的身份证号时须与之一致；不传则不改"
+        ),
     )
     birth_date: date | None = Field(
         None,
         title=gettext_noop("出生日期"),
-        description="YYYY-MM-DD，1900-01-01 至今天；有身份证号时须与身份证号一致；null 为清除"
-        "（有身份证号时不能清除）；不传则不改",
+        description="YYYY-MM-DD，1900-01-01 至今天；null 为清除；不传则不改。已登记身份证号时由其确定，"
+        "传任何值（含 null）都返回 422「出生日期由身份证号确定，不能单独修改」；"
+        "同时传新的身份证号时须与之一致",
     )
     residence_type: str | None = Field(
         None,
@@ -311,7 +314,8 @@ NOT_NULL = {
     summary="更正居民信息",
     description="只改传入的字段，审计记录中的个人信息为脱敏值。version 传读取时的值："
     '此后居民已被修改则返回 409。id_number、phone 传完整的新值（"" 为清空），不可传脱敏值；'
-    "422 指明每个有误的字段。",
+    "422 指明每个有误的字段。没有任何改动时返回 200 与原记录，不写审计、version 不变"
+    "（传了 id_number 或 phone 的非空值总算作改动）。",
 )
 def resident_update(request: HttpRequest, resident_id: Integer, payload: ResidentPatch) -> Any:
     """Correct a resident: only the fields sent change; one audit row with masked PII.

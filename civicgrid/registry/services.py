@@ -404,25 +404,61 @@ def _check_unchanged(resident: Resident, expected_updated_at: datetime | None) -
 
 
 def _born_as_the_id_says(resident: Resident, changes: dict[str, Any], errors: dict[str, list[str]]) -> None:
-    """With an ID number (stored, or typed now) birth date and gender are its own: a birth
-    date or gender edited to disagree with it is refused, never stored next to it. (At
-    registration, as in the imports, the ID number's facts simply win.)"""
+    """With an ID number birth date and gender are its own, never stored next to it
+    disagreeing. (At registration, as in the imports, the ID number's facts simply win.)
+
+    - An ID number typed in this change: a birth date or gender disagreeing with it is
+      refused (the editor typed the number, so the answer tells them nothing new).
+    - The stored one: a birth date sent is refused whatever its value, set or cleared ("出生
+      日期由身份证号确定，不能单独修改"). An answer that depended on the value would confirm the
+      holder's full birth date to anyone trying the days of a year, and with the masked ID
+      number (first three and last four kept) and the district code that is the number
+      itself, unaudited. A gender other than the stored one (which follows the number, and
+      whose digit the masked number shows) is refused likewise."""
     if errors.get("id_number"):
         return
     if "id_number" in changes:
-        id_number = normalise_id_number(changes["id_number"] or "")
-    else:
-        id_number = crypto.decrypt(resident.id_number_enc) if resident.id_number_enc else ""
-    if not id_number:
+        typed = normalise_id_number(changes["id_number"] or "")
+        if not typed:
+            return
+        born = changes.get("birth_date")
+        if "birth_date" in changes and born is None:
+            errors.setdefault("birth_date", []).append(_("有身份证号时出生日期以身份证号为准，不能清除"))
+        elif isinstance(born, date) and born != id_number_birth_date(typed):
+            errors.setdefault("birth_date", []).append(_("出生日期与身份证号不一致（以身份证号为准）"))
+        gender = changes.get("gender")
+        if gender in (Gender.MALE, Gender.FEMALE) and gender != id_number_gender(typed):
+            errors.setdefault("gender", []).append(_("性别与身份证号不一致（以身份证号为准）"))
         return
-    born = changes.get("birth_date")
-    if "birth_date" in changes and born is None:
-        errors.setdefault("birth_date", []).append(_("有身份证号时出生日期以身份证号为准，不能清除"))
-    elif isinstance(born, date) and born != id_number_birth_date(id_number):
-        errors.setdefault("birth_date", []).append(_("出生日期与身份证号不一致（以身份证号为准）"))
-    gender = changes.get("gender")
-    if gender in (Gender.MALE, Gender.FEMALE) and gender != id_number_gender(id_number):
-        errors.setdefault("gender", []).append(_("性别与身份证号不一致（以身份证号为准）"))
+    if not resident.id_number_enc:
+        return
+    if "birth_date" in changes:  # the one answer, whatever the value (and no range check's)
+        errors["birth_date"] = [_("出生日期由身份证号确定，不能单独修改")]
+    if changes.get("gender") and changes["gender"] != resident.gender:
+        errors.setdefault("gender", []).append(_("性别由身份证号确定，不能单独修改"))
+
+
+# What a change of a resident may alter, as stored: equal before and after, nothing changed.
+RESIDENT_STATE = (
+    "name",
+    "gender",
+    "birth_date",
+    "id_number_hash",
+    "phone_hash",
+    "residence_type",
+    "relation_to_head",
+    "note",
+    "node_id",
+    "household_id",
+    "is_active",
+    "left_reason",
+    "left_on",
+    "left_note",
+)
+
+
+def _state(resident: Resident) -> tuple[Any, ...]:
+    return tuple(getattr(resident, field) for field in RESIDENT_STATE)
 
 
 def _check_household(household: Household | None, node: Node, errors: dict[str, list[str]]) -> None:
@@ -546,6 +582,7 @@ def _resident_update(
     if errors:
         raise ValidationError(errors=errors)
     before = _resident_audit(resident)
+    state = _state(resident)
     _resident_apply(resident, changes)
     if new_node is not None:
         resident.node, resident.node_path = new_node, new_node.path
@@ -555,6 +592,14 @@ def _resident_update(
         resident.is_active = bool(changes["is_active"])
     for field, value in leaving.items():
         setattr(resident, field, value)
+    # A typed ID number or phone counts as a change even when it is the stored one: "nothing
+    # changed" would otherwise tell the editor that a guessed number is the stored one.
+    typed = any(changes.get(field) for field in ("id_number", "phone"))
+    tags_same = tag_objs is None or (
+        {t.pk for t in tag_objs} == set(resident.tags.values_list("pk", flat=True))
+    )
+    if not typed and tags_same and _state(resident) == state:
+        return resident  # nothing changed: no save (the version stays), no audit row
     try:
         with transaction.atomic():
             resident.save()

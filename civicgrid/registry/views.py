@@ -436,8 +436,10 @@ def _changes(
     resident: Resident, data: dict[str, Any], node: Node | None, household: Household | None
 ) -> dict[str, Any]:
     """What the edit form changes. An empty ID number, phone or birth date keeps the stored
-    one unless its 清除 box is ticked; gender and birth date only when edited (with an ID
-    number they follow it)."""
+    one unless its 清除 box is ticked; gender only when edited (with an ID number it follows
+    it). A typed birth date (or the 清除 box) is always passed on, even one equal to the stored
+    date: the service refuses it alike whatever its value while an ID number gives the date,
+    so the answer never tells whether a guessed date is the stored one."""
     changes: dict[str, Any] = {
         "name": data["name"],
         "residence_type": data["residence_type"],
@@ -450,9 +452,9 @@ def _changes(
             changes[field] = data[field]  # empty with the box ticked: taken off
     if data["gender"] and data["gender"] != resident.gender:
         changes["gender"] = data["gender"]
-    if data["birth_date"] and data["birth_date"] != resident.birth_date:
+    if data["birth_date"]:
         changes["birth_date"] = data["birth_date"]
-    elif data["clear_birth_date"] and resident.birth_date is not None:
+    elif data["clear_birth_date"]:
         changes["birth_date"] = None  # taken off (refused while an ID number gives it)
     if node is not None and node.pk != resident.node_id:
         changes["node"] = node
@@ -483,7 +485,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if valid and not form.errors:
         data = form.cleaned_data
         try:
-            services.resident_update(
+            saved = services.resident_update(
                 actor=request.user,
                 resident=resident,
                 expected_updated_at=_expected(data["updated_at"]),
@@ -492,7 +494,10 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except CivicError as exc:
             _refused(request, form, exc)
             return _form_page(request, form, resident, status=exc.http_status)
-        messages.success(request, _("已保存 {name} 的信息").format(name=data["name"].strip()))
+        if saved.updated_at == resident.updated_at:  # nothing changed: nothing saved
+            messages.info(request, _("{name} 的信息没有修改").format(name=saved.name))
+        else:
+            messages.success(request, _("已保存 {name} 的信息").format(name=data["name"].strip()))
         return redirect("registry:resident", resident.pk)
     _refused(request, form)
     return _form_page(request, form, resident, status=422)

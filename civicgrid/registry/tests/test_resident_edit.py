@@ -121,7 +121,9 @@ def form_of(resident: Resident, **overrides: Any) -> dict[str, Any]:
         "id_number": "",
         "phone": "",
         "gender": r.gender,
-        "birth_date": r.birth_date.isoformat() if r.birth_date else "",
+        # As the form posts it: empty (it never shows the full date; for a resident with an ID
+        # number it has no such field, and any date sent is refused whatever its value).
+        "birth_date": "",
         "residence_type": r.residence_type,
         "household_code": r.household.code if r.household else "",
         "relation_to_head": r.relation_to_head,
