@@ -191,7 +191,8 @@ class MoveIn(Schema):
     parent_id: Integer = Field(
         ...,
         title=gettext_noop("上级区域"),
-        description="新的上级区域 ID，须在您的管辖范围内、符合上下级关系，且不是本区域或其下级；必填",
+        description="新的上级区域 ID，须在您的管辖范围内、符合上下级关系，"
+        "且不是现在的上级、本区域或其下级；必填",
     )
 
 
@@ -287,7 +288,13 @@ def node_update(request: HttpRequest, node_id: Integer, payload: NodePatch) -> A
 def node_move(request: HttpRequest, node_id: Integer, payload: MoveIn) -> Any:
     node = selectors.node_get(request.user, node_id)
     parent = selectors.node_get(request.user, payload.parent_id)
-    return services.node_move(actor=request.user, node=node, new_parent=parent)
+    try:
+        return services.node_move(actor=request.user, node=node, new_parent=parent)
+    except ValidationError as exc:  # a refusal about the new parent names the field as sent
+        if "parent" not in exc.errors:
+            raise
+        errors = {("parent_id" if name == "parent" else name): why for name, why in exc.errors.items()}
+        raise ValidationError(exc.message, errors=errors) from exc
 
 
 class PositionOut(Schema):

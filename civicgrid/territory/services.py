@@ -386,6 +386,8 @@ def node_move(*, actor: Any, node: Node, new_parent: Node) -> Node:
     require(actor, Capability.TERRITORY_EDIT, new_parent.path)
     if new_parent.path.startswith(node.path):
         raise ValidationError(_("不能移动到自身或其下级之下"), field="parent")
+    if node.parent_id == new_parent.pk:  # nothing to move: no rewrite, no audit row
+        raise ValidationError(_("已在该上级之下"), field="parent")
     node_parent_check(node.kind, new_parent)
     # Where it lands, it must fit as if created there (its own polygon or point; the subtree
     # below keeps its place relative to it).
