@@ -43,6 +43,7 @@ from civicgrid.requests.rollups import RateDelta
 from civicgrid.requests.services import dispatch as dispatch_services
 from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN as OPEN_STATUSES
+from civicgrid.requests.unit_notify import tell_lead_unit
 from civicgrid.territory.geometry import check_lon_lat
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node, NodeKind, common_path
@@ -819,7 +820,8 @@ def request_follow_up(
     *, request: Request, text: str, phone: str, channel: str = Channel.WEB, phone_required: bool = True
 ) -> Request:
     """A resident follows an open request instead of filing the same problem again: their
-    words go on its timeline (the phone shown masked, its hash kept to find them later).
+    words go on its timeline (the phone shown masked, its hash kept to find them later); on
+    an emergency, the lead unit is told too (``tell_lead_unit``).
     ``phone_required=False``: a resident who left no phone may add too (a repeat of a
     doorplate alarm from the browser that raised it); the row then names the channel alone."""
     from civicgrid.requests.permissions import REQUESTER
@@ -844,7 +846,18 @@ def request_follow_up(
     data: dict[str, Any] = {"follow_up": True, "channel": channel}
     if phone:
         data["phone_hash"] = crypto.blind_index(phone)
-    engine.finish(REQUESTER, locked, Action.NOTE, note=note, data=data)
+    event = engine.finish(REQUESTER, locked, Action.NOTE, note=note, data=data)
+    if locked.type == RequestType.EMERGENCY:
+        # what a resident adds to an emergency (a repeated doorplate alarm: "有人被困") cannot
+        # wait for someone to open the page: the lead unit is told at once, after the commit
+        tell_lead_unit(
+            locked,
+            locked.lead_unit,
+            key=f"follow-up:{event.pk}",
+            subject=gettext("紧急诉求补充"),
+            text=gettext("居民补充情况：{text}").format(text=text.strip()[:200] or gettext("催办")),
+            what=gettext("紧急诉求补充通知"),
+        )
     return locked
 
 

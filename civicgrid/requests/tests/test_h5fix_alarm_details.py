@@ -10,9 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from civicgrid.notify.models import Notification
 from civicgrid.requests.constants import Action, RequestType, Status
 from civicgrid.requests.doorplate import doorplate_token
 from civicgrid.requests.models import Request, RequestEvent
+from civicgrid.requests.tests.people import unit_member
 from civicgrid.territory.tests.threads import postgres_only, run_at_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -59,6 +61,19 @@ def test_the_same_phone_again_adds_its_note_to_the_first_alarm(client: Client, h
     staff.force_login(hotline.city.olivia)
     detail = staff.get(reverse("requests:detail", args=[alarm.pk])).content.decode()
     assert "有人被困" in detail
+
+
+def test_the_lead_unit_is_told_of_what_the_resident_adds(client: Client, hotline: Any) -> None:
+    url = _url(hotline)
+    client.post(url, _form(client, url, phone="13811112222", note="着火了"))
+    [alarm] = _alarms()
+    assert alarm.lead_unit is not None
+    unit_member(alarm.lead_unit, "duty", phone="13900001111")  # reachable from now on
+    client.post(url, _form(client, url, phone="13811112222", note="有人被困"))
+    [row] = _additions(alarm)
+    [told] = Notification.objects.filter(dedupe_key__startswith=f"follow-up:{row.pk}:{alarm.lead_unit.pk}")
+    assert told.subject == f"紧急诉求补充 {alarm.number}"
+    assert "居民补充情况：有人被困" in told.body and alarm.lead_unit.name in told.body
 
 
 def test_without_a_phone_the_same_browser_adds_its_note(client: Client, hotline: Any) -> None:
