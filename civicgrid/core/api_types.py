@@ -9,12 +9,19 @@ query string only holds text (``"12"`` is 12).
 An integer beyond 64 bits (no column or id holds it) is refused here, naming the field: only
 the parameters that are integers in the schema. A text parameter that is a long run of digits
 (``q``, ``phone``, ``number``) is text, checked by its own rules (``诉求人电话最长20个字``).
+
+``LocalDateTime`` is the type of every date-time input: a time sent without an offset
+(``2026-12-01T10:00:00``) is read in the installation's time zone (``settings.TIME_ZONE``,
+Asia/Shanghai), as the pages read a typed time; one with an offset keeps it. Services then
+only ever see aware times (a naive one used to reach a comparison with an aware one: 500).
 """
 
+from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from civicgrid.core.inputs import INT_MAX, number_problem
@@ -37,6 +44,17 @@ def _whole_number(value: Any) -> Any:
 
 # Every integer field of the API's inputs (ids, versions, paging): see ``_whole_number``.
 Integer = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def aware(moment: datetime) -> datetime:
+    """A date-time as the API reads it: without an offset it is local time (``TIME_ZONE``)."""
+    if timezone.is_naive(moment):
+        return timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+# Every date-time field of the API's inputs: a naive time is local time (see ``aware``).
+LocalDateTime = Annotated[datetime, AfterValidator(aware)]
 
 
 def choices_text(choices: Any, lead: str = "") -> str:

@@ -8,7 +8,7 @@ from ninja import Field, Schema
 
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
 from civicgrid.core import crypto
-from civicgrid.core.api_types import Integer, choices_text
+from civicgrid.core.api_types import Integer, LocalDateTime, choices_text
 from civicgrid.gridwork.constants import (
     CAMPAIGN_WINDOW_DAYS,
     MAX_BACKDATE_DAYS,
@@ -45,7 +45,9 @@ KEY = (  # i18n: data (API documentation: the description of the key field)
     "条目编号（幂等键）：手机在记录时生成的 8-64 位字母、数字、- 或 _，同一条目重发多次只保存一次"
 )
 KEY_TITLE = gettext_noop("条目编号")
-AT = "ISO 8601 带时区（如 2026-11-22T09:30:00+08:00）"  # i18n: data (API documentation)
+AT = (  # i18n: data (API documentation)
+    "ISO 8601（如 2026-11-22T09:30:00+08:00；不带时区时按本地时间 Asia/Shanghai）"
+)
 AT_NOW = (  # i18n: data (API documentation)
     f"{AT}；离线记录时为手机上的时间，不能晚于现在{MAX_CLOCK_SKEW_MINUTES}分钟、早于{MAX_BACKDATE_DAYS}天前"
     "；可选，不填为现在"
@@ -56,7 +58,7 @@ AT_NOW = (  # i18n: data (API documentation)
 
 class PatrolStartIn(Schema):
     client_key: str = Field(title=KEY_TITLE, description=KEY)
-    started_at: datetime | None = Field(
+    started_at: LocalDateTime | None = Field(
         None, title=gettext_noop("开始时间"), description=f"巡查开始时间，{AT_NOW}"
     )
     grid_id: Integer | None = Field(
@@ -69,7 +71,7 @@ class PatrolStartIn(Schema):
 
 
 class PointSchema(Schema):
-    at: datetime = Field(title=gettext_noop("定位时间"), description=f"定位时间，{AT}；必填")
+    at: LocalDateTime = Field(title=gettext_noop("定位时间"), description=f"定位时间，{AT}；必填")
     lon: float = Field(title=gettext_noop("经度"), description="经度（WGS-84）；必填")
     lat: float = Field(title=gettext_noop("纬度"), description="纬度（WGS-84）；必填")
     accuracy: float | str | None = Field(
@@ -86,7 +88,7 @@ class PointsIn(Schema):
 
 
 class PatrolEndIn(Schema):
-    ended_at: datetime | None = Field(
+    ended_at: LocalDateTime | None = Field(
         None, title=gettext_noop("结束时间"), description=f"巡查结束时间，{AT_NOW}"
     )
     places: str = Field(
@@ -117,7 +119,7 @@ class FindingForm(Schema):
     address: str = Field("", title=gettext_noop("地点"), description="地点（文字），最长255字；可选")
     lon: float | None = Field(None, title=gettext_noop("经度"), description="经度（WGS-84）；可选")
     lat: float | None = Field(None, title=gettext_noop("纬度"), description="纬度（WGS-84）；可选")
-    observed_at: datetime | None = Field(
+    observed_at: LocalDateTime | None = Field(
         None, title=gettext_noop("发现时间"), description=f"发现时间，{AT_NOW}"
     )
     grid_id: Integer | None = Field(
@@ -166,7 +168,7 @@ class VisitForm(Schema):
     needs: str = Field(
         "", title=gettext_noop("困难与诉求"), description=f"困难与诉求，最长{TEXT_MAX}字；可选"
     )
-    visited_at: datetime | None = Field(
+    visited_at: LocalDateTime | None = Field(
         None, title=gettext_noop("走访时间"), description=f"走访时间，{AT_NOW}"
     )
     lon: float | None = Field(None, title=gettext_noop("经度"), description="经度（WGS-84）；可选")
@@ -192,7 +194,7 @@ class GridworkCheckIn(Schema):
         description='检查项编号 → 结果（如 {"q1": true}）：是否项 true/false，数字项数字，文字项文本；可选',
     )
     note: str = Field("", title=gettext_noop("备注"), description="备注，最长500字；可选")
-    checked_at: datetime | None = Field(
+    checked_at: LocalDateTime | None = Field(
         None, title=gettext_noop("检查时间"), description=f"检查时间，{AT_NOW}"
     )
 

@@ -6,11 +6,9 @@ caller) or 422 (bad input) with a Chinese message; a refused action changes noth
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound, ValidationError
@@ -86,10 +84,6 @@ def act(
         errors = {(text_field if k == "note" else k): v for k, v in exc.errors.items()}
         raise ValidationError(errors=errors, code=exc.code) from exc
     return fresh(request_id)
-
-
-def aware(moment: datetime) -> datetime:
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 # i18n: data (OpenAPI documentation, read by integrators like docstrings)
@@ -457,7 +451,7 @@ def whistle(request: HttpRequest, request_id: int, payload: WhistleIn) -> Any:
                 request=r,
                 units=units_by_id(payload.unit_ids, "unit_ids"),
                 reason=payload.reason,
-                deadline=aware(payload.deadline),
+                deadline=payload.deadline,
                 expected_version=payload.expected_version,
             )
         except ValidationError as exc:

@@ -19,7 +19,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from civicgrid.api_errors import ERRORS, ErrorOut  # noqa: F401 (the routers' import)
 from civicgrid.core import crypto
-from civicgrid.core.api_types import Integer, choices_text
+from civicgrid.core.api_types import Integer, LocalDateTime, choices_text
 from civicgrid.core.i18n import StrOrPromise
 from civicgrid.core.validators import fold
 from civicgrid.requests.constants import (
@@ -315,9 +315,9 @@ class MergeIn(Input):
 class WhistleIn(Input):
     unit_ids: list[Integer] = Field(title=gettext_noop("被召集单位"), description="被召集报到的部门 ID 列表")
     reason: str = text(gettext_noop("吹哨事由"), f"吹哨事由，最长{NOTE_MAX}字；必填")
-    deadline: datetime = Field(
+    deadline: LocalDateTime = Field(
         title=gettext_noop("报到期限"),
-        description="报到期限，ISO 8601 带时区（如 2026-01-31T08:00:00+08:00），"
+        description="报到期限，ISO 8601（如 2026-01-31T08:00:00+08:00；不带时区时按本地时间 Asia/Shanghai），"
         f"至少1小时后、至多{WHISTLE_DEADLINE_MAX.days}天内；必填",
     )
     expected_version: Integer | None = VERSION

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 
-from civicgrid.core.api_types import Integer, choices_text
+from civicgrid.core.api_types import Integer, LocalDateTime, choices_text
 from civicgrid.requests.api.schemas import ERRORS, Input
 from civicgrid.volunteers.constants import (
     Availability,
@@ -27,7 +27,9 @@ __all__ = ["ERRORS"]
 # needs a str; ``Input`` translates it in a 422), ``description`` what to send, in one line.
 # i18n: data (API documentation, like Field(description=…))
 DIFFICULTY = choices_text(Difficulty, "难度，1到5的整数，按积分规则折算积分")
-DATETIME = "ISO 8601 带时区，如 2026-01-31T08:00:00+08:00"  # i18n: data (API documentation)
+DATETIME = (  # i18n: data (API documentation)
+    "ISO 8601，如 2026-01-31T08:00:00+08:00；不带时区时按本地时间（Asia/Shanghai）"
+)
 
 
 # --- volunteers and teams ------------------------------------------------------------------------
@@ -280,10 +282,10 @@ class ActivityIn(Input):
     place: str = Field(
         ..., title=gettext_noop("活动地点"), description="活动地点，必填，最长200字", max_length=200
     )
-    starts_at: datetime = Field(
+    starts_at: LocalDateTime = Field(
         ..., title=gettext_noop("开始时间"), description=f"活动开始时间，必填；{DATETIME}"
     )
-    ends_at: datetime = Field(
+    ends_at: LocalDateTime = Field(
         ..., title=gettext_noop("结束时间"), description=f"活动结束时间，必填，须晚于开始时间；{DATETIME}"
     )
     quota: Integer = Field(..., title=gettext_noop("招募人数"), description="招募人数，必填，1到1000的整数")
@@ -315,10 +317,10 @@ class ActivityPatchIn(Input):
     place: str | None = Field(
         None, title=gettext_noop("活动地点"), description="活动地点，最长200字；不传则不改", max_length=200
     )
-    starts_at: datetime | None = Field(
+    starts_at: LocalDateTime | None = Field(
         None, title=gettext_noop("开始时间"), description=f"活动开始时间，{DATETIME}；不传则不改"
     )
-    ends_at: datetime | None = Field(
+    ends_at: LocalDateTime | None = Field(
         None,
         title=gettext_noop("结束时间"),
         description=f"活动结束时间，须晚于开始时间，{DATETIME}；不传则不改",
@@ -357,7 +359,7 @@ class VolunteerCheckIn(Input):
         description="活动现场二维码中的签到码，最长64字符；本人扫码时必填，组织者登记时不填",
         max_length=64,
     )
-    at: datetime | None = Field(
+    at: LocalDateTime | None = Field(
         None, title=gettext_noop("时间"), description=f"组织者补登的签到或签退时间，{DATETIME}；不填为现在"
     )
 
@@ -500,10 +502,10 @@ class VolunteerOrderIn(Input):
     address: str = Field(
         "", title=gettext_noop("服务地点"), description="服务地点的详细地址，最长200字；可选", max_length=200
     )
-    wanted_from: datetime | None = Field(
+    wanted_from: LocalDateTime | None = Field(
         None, title=gettext_noop("期望开始"), description=f"期望开始时间，不早于今天，{DATETIME}；可选"
     )
-    wanted_until: datetime | None = Field(
+    wanted_until: LocalDateTime | None = Field(
         None,
         title=gettext_noop("期望完成"),
         description=f"期望完成时间，须晚于期望开始和现在，{DATETIME}；可选",
