@@ -29,6 +29,7 @@ from civicgrid.points.constants import Source
 from civicgrid.points.ledger import Holder
 from civicgrid.points.models import (
     Account,
+    AccountKind,
     Adjustment,
     Goods,
     Movement,
@@ -812,8 +813,9 @@ def adjustment_reject(request: HttpRequest, adjustment_id: Integer, payload: Dec
     "/leaderboard",
     response={200: list[LeaderOut], **ERRORS},
     summary="积分排行榜",
-    description="工作人员：辖区内任一区域（须传 node_id）；居民：本社区（姓名脱敏）。period：week、"
-    "month（默认）、quarter、year 或 all。",
+    description="工作人员：辖区内任一区域（须传 node_id），kind 可选 person 或 unit；居民：本社区的个人"
+    "（不含商户、单位，忽略 kind；姓名脱敏），同 H5 积分排行。period：week、month（默认）、quarter、"
+    "year 或 all。",
 )
 def leaderboard(
     request: HttpRequest,
@@ -822,12 +824,15 @@ def leaderboard(
     team: str = "",
     kind: str = "",
 ) -> Any:
-    """Staff: any node of their scope. A resident: their own community (names masked)."""
+    """Staff: any node of their scope. A resident: their own community's persons only, as on
+    the H5 board (a shop or unit is not ranked among residents; ``kind`` is ignored), names
+    masked."""
     if period not in selectors.PERIODS:
         raise ValidationError(gettext("时段应为 week、month、quarter、year 或 all"), field="period")
     own = resident_for_user(request.user)
     if own is not None:
-        rows = selectors.leaderboard(ledger.community_of(own.node), period, team or None, limit=30)
+        community = ledger.community_of(own.node)
+        rows = selectors.leaderboard(community, period, team or None, kind=AccountKind.PERSON, limit=30)
         return [{**row.__dict__, "name": row.masked_name} for row in rows]
     paths = view_paths(request.user)
     if not paths:

@@ -298,7 +298,9 @@ CODE_LENGTH = 8
 
 
 def normalise_code(code: Any) -> str:
-    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())
+    """A pickup code as typed: case, spaces and dashes ignored, full-width letters and digits
+    (ＱＦＫ３, as a Chinese input method types them) read as ASCII (``core.validators.fold``)."""
+    return "".join(ch for ch in fold(str(code or "")).upper() if ch.isalnum())
 
 
 def _new_code() -> str:

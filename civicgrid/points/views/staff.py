@@ -23,6 +23,7 @@ from civicgrid.core import once
 from civicgrid.core.errors import CivicError, NotFound, ValidationError
 from civicgrid.core.pagination import paginate, query_without_page
 from civicgrid.core.redirects import within_site
+from civicgrid.core.validators import fold
 from civicgrid.core.views_forms import date_or_none, int_or_none, pk_or_none, value
 from civicgrid.points import exports, selectors, services
 from civicgrid.points.checks import MAX_AMOUNT, direct_credit_max
@@ -42,7 +43,7 @@ from civicgrid.points.models import (
     RedemptionStatus,
 )
 from civicgrid.points.rules import BUILT_IN, DIFFICULTY_MAX, DIFFICULTY_MIN, policy_for
-from civicgrid.points.shop import normalise_code
+from civicgrid.points.shop import PLAIN_WHOLE, normalise_code
 from civicgrid.points.sources import describe_movements, describe_stock_entries
 from civicgrid.points.views.common import communities_visible, flash_error, refund_said, view_q
 from civicgrid.registry.models import Organisation
@@ -171,8 +172,13 @@ def _goods_list_page(
 
 def _whole(request: HttpRequest, name: str, label: str, *, minimum: int, maximum: int) -> int:
     """A required whole number, bounded as the service bounds it: a blank or bad one is
-    refused here ("请填写积分", "积分应为1到100000之间的整数")."""
-    number = int_or_none(value(request, name), name, label, minimum=minimum, maximum=maximum, required=True)
+    refused here ("请填写积分", "积分应为1到100000之间的整数"). Typed text is plain digits, as
+    the goods fields and the API read it: "1e2", "100.0" and "1,000" are refused, not 100."""
+    raw = value(request, name)
+    if raw.strip() and not PLAIN_WHOLE.fullmatch(fold(raw.strip())):
+        reason = _("{label}应为{minimum}到{maximum}之间的整数")
+        raise ValidationError(reason.format(label=label, minimum=minimum, maximum=maximum), field=name)
+    number = int_or_none(raw, name, label, minimum=minimum, maximum=maximum, required=True)
     assert number is not None  # required
     return number
 
