@@ -170,8 +170,14 @@ def reports_visible(actor: Any) -> QuerySet[MemberReport]:
     return _either(MemberReport.objects.all(), actor, "node_path", "member__node_path")
 
 
-def report_get(actor: Any, pk: int) -> MemberReport:
+def report_get(actor: Any, pk: int, *, own: bool = False) -> MemberReport:
+    """A report in the actor's scope; with ``own``, also one of the actor's own member
+    record (the member ends or withdraws it, as on the H5 page)."""
     found = reports_visible(actor).select_related("member", "node", "grid").filter(pk=pk).first()
+    if found is None and own:
+        member = member_for_user(actor)
+        if member is not None:
+            found = member.reports.select_related("member", "node", "grid").filter(pk=pk).first()
     if found is None:
         raise NotFound(_("报到记录不存在或您无权查看"))
     return found

@@ -185,11 +185,11 @@ def report_reject(request: HttpRequest, report_id: Integer, payload: PartyReason
 @router.post(
     "/reports/{int:report_id}/end",
     response={200: ReportOut, **errors(404, 409, 422)},
-    summary="结束报到",
-    description="报到已结束时返回 409。",
+    summary="结束或撤回报到",
+    description="报到社区的工作人员或党员本人可以结束报到（待确认的报到为撤回）；报到已结束时返回 409。",
 )
 def report_end(request: HttpRequest, report_id: Integer, payload: PartyReasonIn) -> Any:
-    report = selectors.report_get(request.user, report_id)
+    report = selectors.report_get(request.user, report_id, own=True)
     return services.member_report_end(actor=request.user, report=report, reason=payload.reason)
 
 
