@@ -111,6 +111,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     "party.meeting_recorded": gettext_lazy("记录大党委会议"),
     "party.task_done": gettext_lazy("完成跟进任务"),
     "party.committee_warned": gettext_lazy("发出大党委活动预警"),
+    "party.committee_warning_resolved": gettext_lazy("大党委活动预警已消除（补记会议）"),
     "party.alliance_created": gettext_lazy("成立党建联盟"),
     "party.alliance_unit_joined": gettext_lazy("单位加入党建联盟"),
     "party.alliance_unit_left": gettext_lazy("单位退出党建联盟"),

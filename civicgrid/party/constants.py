@@ -320,6 +320,7 @@ class Verb:
     MEETING_RECORDED = "party.meeting_recorded"
     TASK_DONE = "party.task_done"
     COMMITTEE_WARNED = "party.committee_warned"
+    COMMITTEE_WARNING_RESOLVED = "party.committee_warning_resolved"
     ALLIANCE_CREATED = "party.alliance_created"
     ALLIANCE_UNIT_JOINED = "party.alliance_unit_joined"
     ALLIANCE_UNIT_LEFT = "party.alliance_unit_left"

@@ -347,7 +347,26 @@ def meeting_record(*, actor: Any, committee: PartyOrganisation, data: MeetingIn)
         after=snapshot(meeting, MEETING_AUDIT_FIELDS)
         | {"present": present, "decisions": len(decisions), "tasks": len(data.tasks)},
     )
+    _warnings_resolve(actor, committee, meeting)
     return meeting
+
+
+def _warnings_resolve(actor: Any, committee: PartyOrganisation, meeting: Meeting) -> None:
+    """A meeting held in a quarter that was warned about clears that warning: it is deleted,
+    the audit log keeps what it was and the meeting that resolved it."""
+    year, quarter = quarter_of(timezone.localtime(meeting.held_at).date())
+    for warning in CommitteeWarning.objects.select_for_update().filter(
+        committee=committee, year=year, quarter=quarter
+    ):
+        audit_write(
+            actor=actor,
+            verb=Verb.COMMITTEE_WARNING_RESOLVED,
+            target=warning,
+            node=committee.node,
+            before={"committee": committee.pk, "year": year, "quarter": quarter},
+            after={"meeting": meeting.pk, "held_at": meeting.held_at.isoformat()},
+        )
+        warning.delete()
 
 
 @transaction.atomic
@@ -410,13 +429,19 @@ def committee_activity_check(*, today: date | None = None, actor: Any = None) ->
     checked, created = 0, 0
     for committee in idle.iterator():
         checked += 1
-        created += _warn(committee, year, quarter, actor)
+        created += _warn(committee, year, quarter, actor, since, until)
     return {"year": year, "quarter": quarter, "idle": checked, "warnings": created}
 
 
-def _warn(committee: PartyOrganisation, year: int, quarter: int, actor: Any) -> int:
+def _warn(
+    committee: PartyOrganisation, year: int, quarter: int, actor: Any, since: datetime, until: datetime
+) -> int:
     try:
         with transaction.atomic():
+            # as meeting_record does: a meeting recorded meanwhile is seen, no warning left behind
+            PartyOrganisation.objects.select_for_update().filter(pk=committee.pk).first()
+            if Meeting.objects.filter(committee=committee, held_at__gte=since, held_at__lt=until).exists():
+                return 0
             warning = CommitteeWarning.objects.create(
                 committee=committee,
                 node=committee.node,
