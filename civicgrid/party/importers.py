@@ -41,7 +41,12 @@ from civicgrid.party.constants import (
 )
 from civicgrid.party.models import Agreement, PartyMember, PartyOrganisation
 from civicgrid.party.services.common import join_age, party_day
-from civicgrid.party.services.organisations import member_category_check
+from civicgrid.party.services.organisations import (
+    MemberKey,
+    member_category_check,
+    member_duplicate_check,
+    members_by_key,
+)
 from civicgrid.party.services.reporting import AGREEMENT_EMPTY
 from civicgrid.registry.models import Organisation, Resident
 from civicgrid.territory.models import Node, NodeKind
@@ -252,8 +257,7 @@ class PartyImporter(Importer):
 
 
 # A member is the same person as an existing one (or another row) by ID number; without one,
-# by name in the same organisation (or, with no organisation, the same place): (name, org, node).
-MemberKey = tuple[str, int | None, int]
+# by name in the same organisation or place (``MemberKey``, ``member_duplicate_check``).
 
 
 class MemberImporter(PartyImporter):
@@ -267,27 +271,13 @@ class MemberImporter(PartyImporter):
         }
         self.load_nodes(self.code(r, "home_code") for r in rows)
         self.residents = self._residents(rows)
-        self.existing = self._existing_members(rows)
+        self.existing = members_by_key(self.text(r, "name") for r in rows)
         self.members: list[PartyMember] = []
         self.id_rows: dict[str, int] = {}
         self.name_rows: dict[MemberKey, int] = {}
         for row in self.each(rows, progress):
             self._row(row)
         return self.sorted_errors()
-
-    def _existing_members(self, rows: list[Row]) -> dict[MemberKey, bool]:
-        """Active members named in the file, by key: whether every one of them is unlinked
-        to the registry (so may be the person of an ID number the registry does not know)."""
-        names = {self.text(r, "name") for r in rows} - {""}
-        found: dict[MemberKey, bool] = {}
-        for batch in chunked(sorted(names)):
-            members = PartyMember.objects.filter(name__in=batch, is_active=True)
-            for name, org_id, node_id, resident_id in members.values_list(
-                "name", "organisation_id", "node_id", "resident_id"
-            ):
-                key = (name, org_id, node_id)
-                found[key] = found.get(key, True) and resident_id is None
-        return found
 
     def _residents(self, rows: list[Row]) -> dict[str, Resident]:
         digests = {
@@ -355,18 +345,10 @@ class MemberImporter(PartyImporter):
     ) -> None:
         """A member not linked to the registry is refused when an active one of the same name
         is there already (ID numbers of people the registry lacks are not kept to compare)."""
+        errors: dict[str, list[str]] = {}
+        member_duplicate_check(errors, self.existing, name, org, node, id_number=id_number, importing=True)
+        self.field_errors(row, errors, {"name": "name"})
         key = (name, org.pk if org is not None else None, node.pk)
-        where = _("党组织“{name}”").format(name=org.name) if org is not None else node.name
-        unlinked_only = self.existing.get(key)
-        if unlinked_only or (unlinked_only is not None and not id_number):
-            self.error(
-                row,
-                "name",
-                _(
-                    "{where}已有党员“{name}”，请勿重复导入；如是同名的另一人，请填写其身份证号（须已在实有人口"
-                    "中登记）"
-                ).format(where=where, name=name),
-            )
         if id_number:
             return
         first = self.name_rows.setdefault(key, row.number)

@@ -176,7 +176,8 @@ class PartyMemberIn(Schema):
     name: str = Field(
         "",
         title=gettext_noop("姓名"),
-        description="党员姓名，最长50字；关联居民档案时不填取档案中的姓名，否则必填",
+        description="党员姓名，最长50字；关联居民档案时不填取档案中的姓名，否则必填；"
+        "未关联居民档案的，同一党组织（无党组织的同一居住地）已有同名在册党员时返回 422",
     )
     category: str = Field(
         title=gettext_noop("类别"), description=choices_text(MemberCategory, "党员类别，必填")
@@ -302,7 +303,9 @@ def member_create(request: HttpRequest, payload: PartyMemberIn) -> Any:
 
 class VisitIn(Schema):
     visited_on: date = Field(
-        title=gettext_noop("走访日期"), description="走访日期，YYYY-MM-DD，必填，不晚于今天"
+        title=gettext_noop("走访日期"),
+        description=f"走访日期，YYYY-MM-DD，必填；不早于 {FOUNDED}（已登记入党日期的，不早于入党日期），"
+        "不晚于今天",
     )
     content: str = Field(title=gettext_noop("走访情况"), description="走访情况，必填，最长2000字")
     help_given: str = Field("", title=gettext_noop("帮扶措施"), description="帮扶措施，最长255字；可不填")

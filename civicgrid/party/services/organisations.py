@@ -1,5 +1,6 @@
 """Writes of the organisation tree, members, the 1+10+N links and visits to needy members."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, require
 from civicgrid.core.audit import audit_write, snapshot
 from civicgrid.core.errors import PermissionDenied, ValidationError
+from civicgrid.exchange.importers.base import chunked
 from civicgrid.party.constants import (
     HUB_MAX_MEMBERS,
     MEMBER_MAX_CONTACTS,
@@ -255,6 +257,54 @@ def member_category_check(
         add(errors, "trade", _("只有新就业群体填写从业类型"))
 
 
+# A member not linked to the registry is known by name in the same organisation (or, with
+# no organisation, the same place): (name, organisation, node).
+MemberKey = tuple[str, int | None, int]
+
+
+def members_by_key(names: Iterable[str]) -> dict[MemberKey, bool]:
+    """Active members of these names, by key: whether every one of them is unlinked to the
+    registry (so may be the person of an ID number the registry does not know)."""
+    found: dict[MemberKey, bool] = {}
+    for batch in chunked(sorted(set(names) - {""})):
+        members = PartyMember.objects.filter(name__in=batch, is_active=True)
+        for name, org_id, node_id, resident_id in members.values_list(
+            "name", "organisation_id", "node_id", "resident_id"
+        ):
+            key = (name, org_id, node_id)
+            found[key] = found.get(key, True) and resident_id is None
+    return found
+
+
+def member_duplicate_check(
+    errors: Errors,
+    existing: dict[MemberKey, bool],
+    name: str,
+    organisation: PartyOrganisation | None,
+    node: Node,
+    *,
+    id_number: str = "",
+    importing: bool = False,
+) -> None:
+    """The one rule for a new member not linked to the registry (page, API and import): refused
+    when an active member of the same name is in the same organisation (or, with none, the
+    same place), unless an ID number is given and every such member is linked to the registry
+    (then it may be another person of the same name). ``existing``: ``members_by_key``; the
+    import's reason asks for the ID number, the page's and the API's for the registry's row."""
+    unlinked_only = existing.get((name, organisation.pk if organisation is not None else None, node.pk))
+    if unlinked_only is None or (not unlinked_only and id_number):
+        return
+    where = _("党组织“{name}”").format(name=organisation.name) if organisation is not None else node.name
+    if importing:
+        reason = _(
+            "{where}已有党员“{name}”，请勿重复导入；如是同名的另一人，请填写其身份证号（须已在实有人口"
+            "中登记）"
+        )
+    else:
+        reason = _("{where}已有党员“{name}”，请勿重复登记；如是同名的另一人，请关联其居民档案")
+    add(errors, "name", reason.format(where=where, name=name))
+
+
 def _member_place(
     actor: Any,
     errors: Errors,
@@ -318,6 +368,9 @@ def member_create(
     home_address = text(errors, "home_address", home_address, _("居住地址"), 255, required=False)
     if resident is not None and PartyMember.objects.filter(resident=resident, is_active=True).exists():
         add(errors, "resident", _("该居民已登记为党员"))
+    if resident is None and node is not None and name:
+        # two at once: the lock on the node above makes the second wait, then see the first
+        member_duplicate_check(errors, members_by_key([name]), name, organisation, node)
     raise_if(errors)
     assert node is not None
     member = PartyMember(
@@ -525,8 +578,14 @@ def needy_visit_record(
     errors: Errors = {}
     if not member.is_needy:
         add(errors, "member_id", _("该党员未登记为困难党员"))  # the field that names the member
-    if visited_on > timezone.localdate():
-        add(errors, "visited_on", _("走访日期不能晚于今天"))
+    # as other dates of party life: from the Party's founding (and the member's joining) to today
+    party_day(errors, "visited_on", visited_on, _("走访日期"), today=timezone.localdate())
+    if "visited_on" not in errors and member.join_date is not None and visited_on < member.join_date:
+        add(
+            errors,
+            "visited_on",
+            _("走访日期不能早于该党员的入党日期（{day}）").format(day=member.join_date.isoformat()),
+        )
     content = text(errors, "content", content, _("走访情况"), 2000, required=True)
     help_given = text(errors, "help_given", help_given, _("帮扶措施"), 255, required=False)
     visitor = text(
