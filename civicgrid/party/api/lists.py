@@ -246,7 +246,10 @@ class AllianceIn(Schema):
         title=gettext_noop("所在区域"),
         description="联盟所在区域节点的 ID：区、街道或社区（联盟的层级由它而定），必填",
     )
-    name: str = Field(title=gettext_noop("联盟名称"), description="联盟名称，必填，最长100字")
+    name: str = Field(
+        title=gettext_noop("联盟名称"),
+        description="联盟名称，必填，最长100字；同一区域已有同名的有效联盟时返回 422",
+    )
     description: str = Field("", title=gettext_noop("简介"), description="联盟简介，最长2000字；可不填")
     founded_on: date | None = Field(
         None,

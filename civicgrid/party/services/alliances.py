@@ -62,6 +62,7 @@ from civicgrid.territory import topology
 from civicgrid.territory.geometry import check_lon_lat, metres_apart
 from civicgrid.territory.locator import locator
 from civicgrid.territory.models import Node, NodeKind
+from civicgrid.territory.services import node_for_update
 
 logger = logging.getLogger(__name__)
 
@@ -150,13 +151,17 @@ def _place_problem(node: Node, lon: float, lat: float) -> str:
 def alliance_create(
     *, actor: Any, node: Node, name: str, description: str = "", founded_on: date | None = None
 ) -> Alliance:
-    """An alliance at the district, subdistrict or community (``node``)."""
+    """An alliance at the district, subdistrict or community (``node``); one active alliance
+    of a name at a place (two at once: the lock on the node makes the second see the first)."""
     require(actor, Capability.PARTY_EDIT, node.path)
+    node = node_for_update(node)
     errors: Errors = {}
     level = ALLIANCE_NODE_LEVEL.get(node.kind)
     if level is None:
         add(errors, "node", _("党建联盟建在区、街道或社区"))
     name = text(errors, "name", name, _("联盟名称"), 100, required=True)
+    if name and Alliance.objects.filter(node=node, name=name, is_active=True).exists():
+        add(errors, "name", _("{place}已有党建联盟“{name}”").format(place=node.name, name=name))
     description = text(errors, "description", description, _("简介"), 2000, required=False)
     party_day(errors, "founded_on", founded_on, _("成立日期"), today=timezone.localdate())
     raise_if(errors)
@@ -742,6 +747,7 @@ def project_contribution_add(
     )
     if project.status == ProjectStatus.DONE:
         project_points_award(actor=actor, project=project)
+        row.refresh_from_db(fields=["points_awarded_at"])  # set there on its own copy of the row
     return row
 
 
