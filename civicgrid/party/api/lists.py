@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 from ninja import Field, Schema, Status
 
-from civicgrid.core.api_types import Integer, choices_text
+from civicgrid.core.api_types import Integer, LocalDateTime, choices_text
 from civicgrid.party import figures, selectors, services
 from civicgrid.party.api.common import (
     FOUNDED,
@@ -163,9 +163,9 @@ class MeetingIn(Schema):
         title=gettext_noop("主题"),
         description="会议活动主题，必填，最长200字；同一大党委同一时间同一主题只记录一次",
     )
-    held_at: datetime = Field(
+    held_at: LocalDateTime = Field(
         title=gettext_noop("时间"),
-        description=f"会议活动时间，ISO 8601 含时区（如 2026-01-31T08:00:00+08:00），必填；"
+        description=f"会议活动时间，ISO 8601（如 2026-01-31T08:00:00+08:00；不带时区时按本地时间），必填；"
         f"不能晚于现在，不早于 {FOUNDED} 和大党委的成立日期",
     )
     agenda: str = Field(title=gettext_noop("议程"), description="会议议程，必填，最长5000字")
