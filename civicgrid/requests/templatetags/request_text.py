@@ -7,7 +7,8 @@ for a ``blocktranslate``. Where the reader is not shown who filed ``r``
 numbers and phones typed into the text are masked (``crypto.mask_numbers_in_text``), as on
 the request page itself. The reader is the page's user (``request.user`` in the context).
 
-Costs no query for the common row (neither anonymous nor confidential); a confidential one
+Asks nothing for the common row (neither anonymous nor confidential, or a row without
+those flags, as a test's stand-in); a confidential one
 asks ``sees_requester`` once per request instance (remembered on it)."""
 
 from typing import Any
@@ -30,10 +31,10 @@ def shown_text(actor: Any, request: Any, field: str) -> str:
         raise ValueError(f"not a request text field: {field}")
     if request is None:
         return ""
-    text = getattr(request, field, "") or ""
-    if text and not requester_shown(actor, request):
-        return crypto.mask_numbers_in_text(text)
-    return str(text)
+    text = str(getattr(request, field, "") or "")
+    if not text or not (getattr(request, "anonymous", False) or getattr(request, "confidential", False)):
+        return text  # the common row: nothing hidden, nothing to ask
+    return text if requester_shown(actor, request) else crypto.mask_numbers_in_text(text)
 
 
 def _reader(context: template.Context) -> Any:
