@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.permissions import Capability
 from civicgrid.accounts.selectors import can, has_capability, scope_q
+from civicgrid.core import crypto
 from civicgrid.requests import transitions as t
 from civicgrid.requests.models import HandlingUnit, Request, UnitMembership, WhistleSummons, WorkOrder
 
@@ -89,6 +90,18 @@ def requester_shown(actor: Any, request: Request) -> bool:
     shown = not request.anonymous and sees_requester(actor, request)
     request._requester_shown = (key, shown)  # type: ignore[attr-defined]
     return shown
+
+
+def text_for_anyone(request: Request, field: str = "title") -> str:
+    """``request``'s title (or ``field``) as it goes where its reader is not known: a message
+    to a unit's staff, a history row on another request, a copy into another module (a party
+    need). Where the request hides its requester (anonymous or confidential), the ID numbers
+    and phones typed into it are masked (``crypto.mask_numbers_in_text``), as the lists show
+    it to a reader not shown the requester."""
+    text = str(getattr(request, field) or "")
+    if request.anonymous or request.confidential:
+        return crypto.mask_numbers_in_text(text)
+    return text
 
 
 def requester_seen_q(actor: Any) -> Q | None:

@@ -31,6 +31,7 @@ from civicgrid.notify.backends import channel_configured
 from civicgrid.notify.models import Channel, Notification
 from civicgrid.notify.services import Contact, message_rows_each, queue_each, staff_contacts
 from civicgrid.requests.models import HandlingUnit, UnitMembership
+from civicgrid.requests.permissions import text_for_anyone
 from civicgrid.territory.models import Position
 
 KEPT_UNITS_MAX = 5_000
@@ -173,7 +174,7 @@ def tell_lead_unit(
         dedupe_key=f"{key}:{unit.pk}",
         subject=f"{subject} {request.number}",
         body=_("【接诉即办】{name}：工单 {number}「{title}」{text}").format(
-            name=unit.name, number=request.number, title=request.title, text=text
+            name=unit.name, number=request.number, title=text_for_anyone(request), text=text
         ),
         target=request,
         role=_("承办单位"),

@@ -58,6 +58,7 @@ from civicgrid.party.services.common import (
 )
 from civicgrid.party.services.orders import need_orders_withdraw
 from civicgrid.registry.models import Organisation
+from civicgrid.requests.permissions import text_for_anyone
 from civicgrid.territory import topology
 from civicgrid.territory.geometry import check_lon_lat, metres_apart
 from civicgrid.territory.locator import locator
@@ -326,17 +327,20 @@ def need_create(*, actor: Any, node: Node, data: NeedIn, request: Any = None, re
 
 
 def need_from_request(*, actor: Any, request: Any, category: str, is_micro: bool = False) -> Need:
-    """Put a resident's request (诉求) on the needs list, where it happened."""
+    """Put a resident's request (诉求) on the needs list, where it happened. Its text as it
+    goes where the reader is not known (``text_for_anyone``): a request hiding its requester
+    has the phones and ID numbers typed into it masked, for the need, its page and the
+    service orders made from it are read by people not shown who filed it."""
     require(actor, Capability.PARTY_EDIT, request.node_path)
     if _listed(request):
         raise _already_listed()
     data = NeedIn(
-        title=request.title[:200],
+        title=text_for_anyone(request)[:200],
         category=category,
         source=NeedSource.REQUEST,
-        description=request.content,
+        description=text_for_anyone(request, "content"),
         source_ref=request.number,
-        address=request.address,
+        address=text_for_anyone(request, "address"),
         lon=request.lon,
         lat=request.lat,
         is_micro=is_micro,

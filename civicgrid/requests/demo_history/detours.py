@@ -19,6 +19,7 @@ from civicgrid.requests.models import (
     WhistleSummons,
     WorkOrder,
 )
+from civicgrid.requests.permissions import text_for_anyone
 from civicgrid.requests.services.handling import MERGED_FROM_KEY
 
 
@@ -151,7 +152,7 @@ class Detours(Engine):
         data = {"into": Ref(target)}
         self._finish(life, actor, Action.MERGE, now, note=f"合并至 {target.number}", data=data)
         # As ``request_merge``: the target's timeline says who merged which request into it.
-        note = f"诉求 {req.number}「{req.title}」作为重复件合并至本件"
+        note = f"诉求 {req.number}「{text_for_anyone(req)}」作为重复件合并至本件"
         into.events.append(
             event_row(actor, Action.NOTE, "", "", now, note=note, data={MERGED_FROM_KEY: Ref(req)})
         )

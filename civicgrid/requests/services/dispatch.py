@@ -33,7 +33,7 @@ from civicgrid.requests.models import (
     RequestEvent,
     WorkOrder,
 )
-from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.permissions import SYSTEM, text_for_anyone
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.rulebook import RuleBook, private_copy, rulebook
 from civicgrid.requests.services.whistle import whistles_end
@@ -256,7 +256,7 @@ def _dispatch_message(request: Request, assignment: Assignment) -> dict[str, Any
     return {
         "subject": _("新工单 {number}").format(number=request.number),
         "body": _("【接诉即办】{name}：新工单 {number}「{title}」请及时签收。").format(
-            name=assignment.lead.name, number=request.number, title=request.title
+            name=assignment.lead.name, number=request.number, title=text_for_anyone(request)
         ),
         "target": request,
         "role": _("承办单位"),

@@ -34,6 +34,7 @@ from civicgrid.requests.models import (
     RequestEvent,
     WorkOrder,
 )
+from civicgrid.requests.permissions import text_for_anyone
 from civicgrid.requests.services import engine
 from civicgrid.requests.services.dispatch import (
     Assignment,
@@ -448,7 +449,7 @@ def request_supervise(
             dedupe_key=f"supervise:{event.pk}",
             subject=subject,
             body=_("{tag}{number}「{title}」：{note}").format(
-                tag=tag, number=locked.number, title=locked.title, note=note.strip()
+                tag=tag, number=locked.number, title=text_for_anyone(locked), note=note.strip()
             ),
             target=locked,
             role=_("承办单位"),
@@ -545,7 +546,7 @@ def request_merge(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_name=engine.actor_name(actor),
         note=_("诉求 {number}「{title}」作为重复件合并至本件").format(
-            number=locked.number, title=locked.title
+            number=locked.number, title=text_for_anyone(locked)
         ),
         data={MERGED_FROM_KEY: locked.pk},
         created_at=locked.closed_at,
@@ -591,7 +592,7 @@ def _repoint_duplicates(actor: Any, merged: Request, target: Request, now: datet
             actor=by,
             actor_name=name,
             note=_("诉求 {number}「{title}」作为重复件合并至本件（随原主件 {merged} 转入）").format(
-                number=duplicate.number, title=duplicate.title, merged=merged.number
+                number=duplicate.number, title=text_for_anyone(duplicate), merged=merged.number
             ),
             data={MERGED_FROM_KEY: duplicate.pk, "via": merged.pk},
             created_at=now,

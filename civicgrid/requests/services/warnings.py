@@ -33,7 +33,7 @@ from civicgrid.notify.services import Contact, notify_each
 from civicgrid.requests.constants import Action, Light
 from civicgrid.requests.deadlines import running_clocks
 from civicgrid.requests.models import DeadlineWarning, HandlingUnit, Request
-from civicgrid.requests.permissions import SYSTEM
+from civicgrid.requests.permissions import SYSTEM, text_for_anyone
 from civicgrid.requests.services import engine
 from civicgrid.requests.transitions import OPEN
 from civicgrid.requests.unit_notify import nobody_reason, unit_contacts
@@ -64,15 +64,15 @@ def _notify_unit(request: Request, warning: DeadlineWarning, *, supervising: boo
     due = f"{timezone.localtime(warning.due_at):%m-%d %H:%M}"
     if warning.light == Light.RED and supervising:
         text = _("【超期督办】{number}「{title}」{label}已超期（期限{due}），已自动督办，请尽快办理").format(
-            number=request.number, title=request.title, label=label, due=due
+            number=request.number, title=text_for_anyone(request), label=label, due=due
         )
     elif warning.light == Light.RED:
         text = _("【超期】{number}「{title}」{label}已超期（期限{due}）").format(
-            number=request.number, title=request.title, label=label, due=due
+            number=request.number, title=text_for_anyone(request), label=label, due=due
         )
     else:
         text = _("【临期】{number}「{title}」{label}即将到期（{due}）").format(
-            number=request.number, title=request.title, label=label, due=due
+            number=request.number, title=text_for_anyone(request), label=label, due=due
         )
     unit = request.lead_unit
     contacts = unit_contacts(unit) if unit is not None else []

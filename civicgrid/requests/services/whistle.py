@@ -21,7 +21,7 @@ from civicgrid.requests.models import (
     WhistleSummons,
     WorkOrder,
 )
-from civicgrid.requests.permissions import unit_ids
+from civicgrid.requests.permissions import text_for_anyone, unit_ids
 from civicgrid.requests.selectors import requests_readable
 from civicgrid.requests.services import engine
 from civicgrid.requests.unit_notify import notify_unit
@@ -141,7 +141,7 @@ def request_whistle(
             ).format(
                 name=lead.name,
                 deadline=timezone.localtime(deadline),
-                title=locked.title,
+                title=text_for_anyone(locked),
                 reason=reason.strip(),
             ),
             target=locked,
@@ -327,7 +327,7 @@ def _whistle_end(
             subject=_("吹哨结束 {number}").format(number=request.number),
             body=_("【吹哨结束】{number}「{title}」{name}的吹哨召集已结束（{why}），贵单位无需再报到").format(
                 number=request.number,
-                title=request.title,
+                title=text_for_anyone(request),
                 name=whistle.summoning_unit.name,
                 why=why,
             ),
@@ -460,15 +460,26 @@ def _report_in_notify(whistle: Whistle, warning: DeadlineWarning) -> None:
         )
     )
     overdue = warning.light == Light.RED
+    title = text_for_anyone(request)
     for unit in awaited:
         if overdue:
             body = _(
                 "【报到超期】{number}「{title}」{name}召集的报到期限{due:%m-%d %H:%M}已过，请尽快报到"
-            ).format(number=request.number, title=request.title, name=whistle.summoning_unit.name, due=due)
+            ).format(
+                number=request.number,
+                title=title,
+                name=whistle.summoning_unit.name,
+                due=due,
+            )
         else:
             body = _(
                 "【报到临期】{number}「{title}」{name}召集贵单位报到，报到期限{due:%m-%d %H:%M}即将到期"
-            ).format(number=request.number, title=request.title, name=whistle.summoning_unit.name, due=due)
+            ).format(
+                number=request.number,
+                title=title,
+                name=whistle.summoning_unit.name,
+                due=due,
+            )
         notify_unit(
             unit,
             dedupe_key=f"warning:{warning.pk}:{unit.pk}",
@@ -487,7 +498,7 @@ def _report_in_notify(whistle: Whistle, warning: DeadlineWarning) -> None:
             dedupe_key=f"warning:{warning.pk}:{whistle.summoning_unit_id}",
             subject=_("报到超期 {number}").format(number=request.number),
             body=_("【报到超期】{number}「{title}」{names}未在报到期限{due:%m-%d %H:%M}前报到").format(
-                number=request.number, title=request.title, names=names, due=due
+                number=request.number, title=title, names=names, due=due
             ),
             target=request,
             role=_("吹哨单位"),
