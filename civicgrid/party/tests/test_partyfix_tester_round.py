@@ -26,7 +26,6 @@ from civicgrid.party.constants import (
     ServiceType,
     Verb,
 )
-from civicgrid.party.importers import MemberImporter
 from civicgrid.party.models import Alliance, CommitteeWarning, MemberReport, PartyMember, PartyOrganisation
 from civicgrid.party.tests.conftest import PartyWorld, counts
 from civicgrid.party.tests.test_alliances import PNG, resource
@@ -128,13 +127,6 @@ def test_the_same_member_twice_is_refused_on_the_page_and_the_api(pw: PartyWorld
     PartyMember.objects.filter(name="测试甲", organisation=pw.branch).update(is_active=False)
     services.member_create(actor=pw.city.bob, name="测试甲", category="community", organisation=pw.branch)
     assert PartyMember.objects.filter(name="测试甲", is_active=True).count() == 2
-
-
-def test_the_import_uses_the_same_rule() -> None:
-    import inspect
-
-    source = inspect.getsource(MemberImporter)
-    assert "member_duplicate_check" in source and "请勿重复" not in source
 
 
 def test_a_member_of_the_same_name_with_no_organisation_is_refused_at_the_same_place(pw: PartyWorld) -> None:

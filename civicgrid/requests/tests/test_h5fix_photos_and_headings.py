@@ -101,11 +101,3 @@ def test_the_alarm_and_done_pages_have_one_h1(client: Client, hotline: Any) -> N
     report = Client().post(reverse("requests:h5_submit"), _report(), follow=True).content.decode()
     assert "您的诉求已受理" in report and len(_h1s(report)) == 1
     assert re.search(r'<h2 class="headline">\s*您的诉求已受理', report)
-
-
-def test_the_confirm_heading_keeps_its_look() -> None:
-    from pathlib import Path
-
-    css = (Path(__file__).resolve().parents[2] / "static" / "civicgrid" / "h5.css").read_text()
-    assert "h2.confirm { color: #b91c1c; }" in css and "h1.confirm" not in css
-    assert ".card h2.headline { font-size: 20px" in css.replace(".card h1, ", "")
