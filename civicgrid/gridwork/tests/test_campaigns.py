@@ -3,7 +3,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from civicgrid.core.errors import NotFound, PermissionDenied, ValidationError
@@ -11,7 +10,7 @@ from civicgrid.core.models import AuditLog
 from civicgrid.gridwork import logbook, selectors, services
 from civicgrid.gridwork.exports import campaign_xlsx
 from civicgrid.gridwork.models import Campaign, CampaignCheck, CampaignItem
-from civicgrid.gridwork.tests.conftest import Field, audit_count
+from civicgrid.gridwork.tests.conftest import Field, audit_count, earlier_today
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +190,7 @@ def test_missing_answers_are_listed_and_nothing_is_stored(field: Field) -> None:
 def test_an_older_result_sent_late_does_not_overwrite_a_newer_one(field: Field) -> None:
     item = CampaignItem.objects.filter(campaign=launch(field)).first()
     assert item is not None
-    now = timezone.now()
+    older = earlier_today(timedelta(hours=3))
     services.campaign_check(
         actor=field.alice, client_key="check-new1", item=item, state="done", answers=ANSWERS
     )
@@ -200,7 +199,7 @@ def test_an_older_result_sent_late_does_not_overwrite_a_newer_one(field: Field) 
         client_key="check-old1",
         item=item,
         state="unreachable",
-        checked_at=now - timedelta(hours=3),
+        checked_at=older,
     )
     item.refresh_from_db()
     assert item.state == "done" and CampaignCheck.objects.count() == 2

@@ -11,7 +11,7 @@ from civicgrid.core.errors import Conflict, ValidationError
 from civicgrid.gridwork import services
 from civicgrid.gridwork.models import Campaign, CampaignCheck, CampaignItem
 from civicgrid.gridwork.services import campaigns as campaigns_module
-from civicgrid.gridwork.tests.conftest import Field
+from civicgrid.gridwork.tests.conftest import Field, earlier_today
 from civicgrid.gridwork.tests.test_api import Phone
 from civicgrid.territory.tests.threads import postgres_only, run_at_once, slow_audit
 
@@ -60,7 +60,7 @@ def test_another_worker_and_an_old_offline_result_cannot_undo_it(field: Field) -
     later = timezone.now() + timedelta(minutes=1)  # taken after alice's, sent from ivan's queue
     with pytest.raises(Conflict):
         check(field.ivan, item, "away-2-ivan", "unreachable", checked_at=later)
-    earlier = timezone.now() - timedelta(hours=3)  # taken before it was done: history, no change
+    earlier = earlier_today(timedelta(hours=3))  # taken before it was done: history, no change
     assert check(field.ivan, item, "away-2-old", "unreachable", checked_at=earlier).created
     item.refresh_from_db()
     assert item.state == "done" and item.answers == ANSWERS and item.checked_by == field.alice
@@ -73,7 +73,7 @@ def test_another_worker_and_an_old_offline_result_cannot_undo_it(field: Field) -
 def test_a_done_sent_late_still_completes_an_item_left_unreachable(field: Field) -> None:
     item = first_item(launch(field))
     check(field.ivan, item, "away-4-ivan", "unreachable")
-    earlier = timezone.now() - timedelta(hours=1)
+    earlier = earlier_today(timedelta(hours=1))
     check(field.alice, item, "done-4-aaaa", "done", answers=ANSWERS, checked_at=earlier)
     item.refresh_from_db()
     assert item.state == "done" and item.checked_by == field.alice

@@ -301,11 +301,10 @@ def meeting_record(*, actor: Any, committee: PartyOrganisation, data: MeetingIn)
     _check_meeting(errors, data)
     if data.held_at is not None:
         _check_meeting_day(errors, committee, data)
-    # a time refused already (before 1921: the year 1 would overflow a query) asks no more
-    held_at = None if "held_at" in errors else data.held_at
-    current = _check_attendance(errors, committee, data) if held_at is not None else {}
-    if held_at is not None and data.title:
-        _check_not_recorded(errors, committee, held_at, data.title)
+    current = _check_attendance(errors, committee, data) if data.held_at else {}
+    # a time refused already (before 1921: the year 1 would overflow its query) is not looked up
+    if data.held_at is not None and data.title and "held_at" not in errors:
+        _check_not_recorded(errors, committee, data.held_at, data.title)
     raise_if(errors)
     assert data.held_at is not None  # refused above when missing
     meeting = Meeting.objects.create(
