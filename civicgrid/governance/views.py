@@ -31,13 +31,12 @@ from civicgrid.governance.seasonal import priority_month, priority_subdistricts
 from civicgrid.property.services.common import whole
 from civicgrid.requests.forms import add_service_errors
 from civicgrid.requests.models import HandlingUnit, Request
-from civicgrid.requests.permissions import unit_ids
+from civicgrid.requests.permissions import shown_text, unit_ids
 from civicgrid.requests.rates.access import asked_period
 from civicgrid.requests.rates.cells import current_month
 from civicgrid.requests.rates.exports import XLSX, priority_xlsx
 from civicgrid.requests.rates.figures import Period, add_months, parse_month, parse_range
 from civicgrid.requests.selectors import requests_visible
-from civicgrid.requests.templatetags.request_text import shown_text
 from civicgrid.territory.models import Node
 
 # Fields of the topic form that show their own errors (others are listed above the form).
@@ -206,7 +205,7 @@ def hot_issue_page(request: HttpRequest, pk: int) -> HttpResponse:
     issue = selectors.hot_issue_get(request.user, pk)
     rows = list(selectors.issue_requests(issue))
     points = [
-        # The map's labels mask as the table does (request_text.shown_text).
+        # The map's labels mask as the table does (permissions.shown_text).
         {
             "lon": r.lon,
             "lat": r.lat,

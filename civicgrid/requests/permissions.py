@@ -92,6 +92,25 @@ def requester_shown(actor: Any, request: Request) -> bool:
     return shown
 
 
+REQUEST_TEXT_FIELDS = ("title", "address", "content")
+
+
+def shown_text(actor: Any, request: Any, field: str) -> str:
+    """``request``'s ``field`` (title, address or content) as ``actor`` is shown it: where
+    ``requester_shown`` says no, the ID numbers and phones typed into it are masked
+    (``crypto.mask_numbers_in_text``). The request page, the lists (``{% shown %}``), a
+    view's own rows (a map's labels). The common row (neither anonymous nor confidential)
+    asks nothing; a row without those flags (a test's stand-in) is as typed."""
+    if field not in REQUEST_TEXT_FIELDS:
+        raise ValueError(f"not a request text field: {field}")
+    if request is None:
+        return ""
+    text = str(getattr(request, field, "") or "")
+    if not text or not (getattr(request, "anonymous", False) or getattr(request, "confidential", False)):
+        return text  # the common row: nothing hidden, nothing to ask
+    return text if requester_shown(actor, request) else crypto.mask_numbers_in_text(text)
+
+
 def text_for_anyone(request: Request, field: str = "title") -> str:
     """``request``'s title (or ``field``) as it goes where its reader is not known: a message
     to a unit's staff, a history row on another request, a copy into another module (a party

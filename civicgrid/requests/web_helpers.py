@@ -38,7 +38,13 @@ from civicgrid.requests import selectors, services, transitions
 from civicgrid.requests.constants import Action, ApprovalKind, ApprovalState, Light, Status
 from civicgrid.requests.deadlines import light_now, running_clocks
 from civicgrid.requests.models import Approval, Attachment, Category, Request, WhistleSummons
-from civicgrid.requests.permissions import actor_kinds, requester_shown, sees_requester, unit_ids
+from civicgrid.requests.permissions import (
+    REQUEST_TEXT_FIELDS,
+    actor_kinds,
+    sees_requester,
+    shown_text,
+    unit_ids,
+)
 from civicgrid.requests.services.dispatch import rule_preview
 from civicgrid.requests.services.handling import LEVEL_UP, level_now
 from civicgrid.requests.services.intake import intake_buildings, place_preview
@@ -120,9 +126,8 @@ def mask_text_for(actor: Any, request: Request) -> Request:
     (``permissions.requester_shown``), the ID numbers and phones typed into its title, content
     and address are masked on this instance (never saved: a page's copy, after every read
     that needs the text)."""
-    if not requester_shown(actor, request):
-        for name in ("title", "content", "address"):
-            setattr(request, name, crypto.mask_numbers_in_text(getattr(request, name)))
+    for name in REQUEST_TEXT_FIELDS:
+        setattr(request, name, shown_text(actor, request, name))
     return request
 
 

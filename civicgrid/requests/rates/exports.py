@@ -196,7 +196,7 @@ def rating_rows(actor: Any, ratings: QuerySet[Rating]) -> Iterator[list[Any]]:
                 r.created_at,
                 r.request.number,
                 # A hidden requester's phone or ID number typed into the title is masked,
-                # as on the list (request_text.shown_text) and the request's page.
+                # as on the list (permissions.shown_text) and the request's page.
                 r.request.title
                 if r.request_id in shown and not r.request.anonymous
                 else crypto.mask_numbers_in_text(r.request.title),

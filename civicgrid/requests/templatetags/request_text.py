@@ -5,7 +5,8 @@ cut to 30 characters when a length is given; ``{% shown r "address" as address %
 for a ``blocktranslate``. Where the reader is not shown who filed ``r``
 (``permissions.requester_shown``: anonymous, or confidential and not theirs to see), the ID
 numbers and phones typed into the text are masked (``crypto.mask_numbers_in_text``), as on
-the request page itself. The reader is the page's user (``request.user`` in the context).
+the request page itself (``permissions.shown_text``). The reader is the page's user
+(``request.user`` in the context).
 
 Asks nothing for the common row (neither anonymous nor confidential, or a row without
 those flags, as a test's stand-in); a confidential one
@@ -16,25 +17,9 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import truncatechars
 
-from civicgrid.core import crypto
-from civicgrid.requests.permissions import requester_shown
+from civicgrid.requests.permissions import shown_text
 
 register = template.Library()
-
-FIELDS = ("title", "address", "content")
-
-
-def shown_text(actor: Any, request: Any, field: str) -> str:
-    """``request``'s ``field`` as ``actor`` is shown it in a list (masked where the requester
-    is hidden from them). Shared by the tag, the views' own rows (a map's labels) and exports."""
-    if field not in FIELDS:
-        raise ValueError(f"not a request text field: {field}")
-    if request is None:
-        return ""
-    text = str(getattr(request, field, "") or "")
-    if not text or not (getattr(request, "anonymous", False) or getattr(request, "confidential", False)):
-        return text  # the common row: nothing hidden, nothing to ask
-    return text if requester_shown(actor, request) else crypto.mask_numbers_in_text(text)
 
 
 def _reader(context: template.Context) -> Any:

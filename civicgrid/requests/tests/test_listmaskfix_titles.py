@@ -4,7 +4,7 @@ titled "13612342222举报隔壁违建" still showed the number in the handler's 
 reader is not shown who filed a request (``permissions.requester_shown``: anonymous, or
 confidential outside ``sees_requester``), every list masks the ID numbers and phones typed
 into its title, address and content excerpt (``{% shown r "title" %}``,
-``request_text.shown_text``); where the reader is shown the requester, the text is as typed.
+``permissions.shown_text``); where the reader is shown the requester, the text is as typed.
 The common row (neither anonymous nor confidential) costs no query."""
 
 import io
@@ -25,7 +25,7 @@ from civicgrid.governance.models import HotIssue, HotIssueMember, HotIssueRun
 from civicgrid.requests import services
 from civicgrid.requests.constants import Status
 from civicgrid.requests.models import Rating, Request
-from civicgrid.requests.templatetags.request_text import shown_text
+from civicgrid.requests.permissions import shown_text
 from civicgrid.territory.locator import locator
 
 pytestmark = pytest.mark.django_db
